@@ -1,0 +1,87 @@
+/** An assessment is one run of the benchmark over a set of sources, with everything it found. */
+
+import type { Finding } from './finding.js';
+import type { Resource } from './resource.js';
+import type { Severity } from './rule.js';
+import type { SourceError } from './source-error.js';
+
+/** One control's share of the secure score. */
+export interface ControlScore {
+  id: string;
+  title: string;
+  maxScore: number;
+  /** max × healthy ÷ (healthy + unhealthy); 0 when nothing was assessed. */
+  currentScore: number;
+  healthy: number;
+  unhealthy: number;
+  /** Resources left out of the denominator: every finding of theirs n/a or exempt. */
+  notApplicable: number;
+}
+
+/** A rule with its failing resources, and what fixing them all would add to the score. */
+export interface Recommendation {
+  ruleId: string;
+  title: string;
+  severity: Severity;
+  control: string;
+  failing: number;
+  passing: number;
+  exempt: number;
+  /** Percentage points the overall score would gain if every failing resource were fixed. */
+  potentialIncrease: number;
+  remediation: string;
+}
+
+export type ComplianceState = 'passed' | 'failed' | 'not_assessed';
+
+export interface ComplianceControl {
+  id: string;
+  title: string;
+  state: ComplianceState;
+  rules: string[];
+  failing: number;
+  passing: number;
+}
+
+export interface StandardCompliance {
+  id: string;
+  name: string;
+  passed: number;
+  failed: number;
+  notAssessed: number;
+  controls: ComplianceControl[];
+}
+
+/** A file the scan looked at: which reader took it, how many resources, or why it failed. */
+export interface FileReport {
+  file: string;
+  kind: string;
+  resources: number;
+  error?: SourceError;
+}
+
+export interface AssessmentResult {
+  id: string;
+  startedAt: string;
+  finishedAt: string;
+  /** Paths the user asked to scan. */
+  targets: string[];
+  resources: Resource[];
+  findings: Finding[];
+  /** Overall secure score as a percentage, 0..100. */
+  secureScore: number;
+  controls: ControlScore[];
+  recommendations: Recommendation[];
+  compliance: StandardCompliance[];
+  files: FileReport[];
+  counts: {
+    resources: number;
+    rules: number;
+    pass: number;
+    fail: number;
+    notApplicable: number;
+    error: number;
+    exempt: number;
+    bySeverity: Record<Severity, number>;
+  };
+}

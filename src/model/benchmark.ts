@@ -1,0 +1,24 @@
+/** Controls carry score; standards map regulatory controls onto the benchmark's rules. */
+
+export interface Control {
+  /** `NS-1` .. `GS-10`. */
+  id: string;
+  domain: string;
+  title: string;
+  /** Points a fully healthy control contributes to the secure score. */
+  max_score: number;
+}
+
+export interface StandardControl {
+  id: string;
+  title: string;
+}
+
+/** A regulatory standard: its controls, matched to rules through `Rule.mappings[key]`. */
+export interface Standard {
+  /** Key into `Rule.mappings` (`cis`, `nist_800_53`, `pci_dss`, `iso_27001`). */
+  key: string;
+  name: string;
+  version: string;
+  controls: StandardControl[];
+}

@@ -1,0 +1,5 @@
+/** Readers for Kubernetes manifests. */
+
+import type { Reader } from '../reader.js';
+
+export const kubernetesReaders: Reader[] = [];

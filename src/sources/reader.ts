@@ -1,0 +1,51 @@
+/**
+ * The contract every source reader meets: look at a file, say whether it is yours, turn it into
+ * canonical resources. Readers never judge; rules do.
+ */
+
+import type { Resource } from '../model/resource.js';
+
+/** What a reader gets: one file's path and text. Folders are walked by the scan. */
+export interface SourceFile {
+  path: string;
+  text: string;
+}
+
+export interface ReadResult {
+  resources: Resource[];
+  /** Non-fatal notes (an unsupported function, an unresolved module), shown with the scan. */
+  warnings?: string[];
+}
+
+/**
+ * A reader for one input kind.
+ *
+ * ```ts
+ * const k8s: Reader = { kind: 'kubernetes', detect: (f) => /\bkind:/.test(f.text), read: ... };
+ * ```
+ */
+export interface Reader {
+  kind: string;
+  /** Cheap sniff of one file; the first reader that claims a file reads it. */
+  detect(file: SourceFile): boolean;
+  /** Throws `SourceReadError` naming the file and line when the file cannot be read. */
+  read(file: SourceFile): ReadResult | Promise<ReadResult>;
+}
+
+/**
+ * A reader that needs a whole folder at once (Terraform: a module is a folder of `.tf` files).
+ */
+export interface DirectoryReader {
+  kind: string;
+  /** True when the folder holds files this reader owns (e.g. any `.tf`). */
+  claims(dir: string, files: string[]): boolean;
+  /** Reads the module rooted at `dir`; `files` are the ones inside it (not recursive). */
+  readDirectory(dir: string, files: string[]): Promise<DirectoryReadResult>;
+}
+
+export interface DirectoryReadResult extends ReadResult {
+  /** Files that failed, each with its own error; the rest of the folder is still read. */
+  errors: import('../model/source-error.js').SourceError[];
+  /** Files consumed by this reader, so no other reader reads them again. */
+  consumed: string[];
+}
