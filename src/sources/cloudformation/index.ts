@@ -1,0 +1,5 @@
+/** Readers for AWS CloudFormation templates (YAML with short-form tags, and JSON). */
+
+import type { Reader } from '../reader.js';
+
+export const cloudformationReaders: Reader[] = [];
