@@ -1,5 +1,8 @@
 /** Readers for Kubernetes manifests. */
 
 import type { Reader } from '../reader.js';
+import { kubernetesManifestReader } from './manifest-reader.js';
 
-export const kubernetesReaders: Reader[] = [];
+export { kubernetesManifestReader } from './manifest-reader.js';
+
+export const kubernetesReaders: Reader[] = [kubernetesManifestReader];

@@ -1,0 +1,73 @@
+/**
+ * The Kubernetes manifest reader: multi-document YAML or JSON files of Kubernetes objects
+ * (and `List` wrappers) become canonical resources. Helm templates are refused with a reason.
+ */
+
+import type { Resource } from '../../model/resource.js';
+import { SourceReadError } from '../../model/source-error.js';
+import type { ReadResult, Reader, SourceFile } from '../reader.js';
+import {
+  firstTemplateLine,
+  hasTemplateActions,
+  helmTemplateError,
+  isInHelmChart,
+} from './helm-template.js';
+import { parseManifestObjects } from './manifest-documents.js';
+import { toKubernetesResource } from './to-resource.js';
+
+const MANIFEST_EXTENSION = /\.(ya?ml|json)$/i;
+
+/** A top-level `apiVersion:` / `kind:` key in YAML (column 0) or a quoted key in JSON. */
+const YAML_API_VERSION = /^(?:- )?["']?apiVersion["']?[ \t]*:/m;
+const YAML_KIND = /^(?:- )?["']?kind["']?[ \t]*:/m;
+const JSON_API_VERSION = /"apiVersion"\s*:/;
+const JSON_KIND = /"kind"\s*:/;
+
+/** Markers of templates other readers own, which also carry `apiVersion`/`kind` keys. */
+const OTHER_TEMPLATE = /AWSTemplateFormatVersion|schema\.management\.azure\.com\/schemas/;
+
+/** Cheap sniff: a YAML or JSON file whose text carries Kubernetes `apiVersion` and `kind`. */
+export function isKubernetesManifest(file: SourceFile): boolean {
+  if (!MANIFEST_EXTENSION.test(file.path)) return false;
+  const head = file.text.slice(0, 64 * 1024);
+  if (OTHER_TEMPLATE.test(head)) return false;
+  if (YAML_API_VERSION.test(head) && YAML_KIND.test(head)) return true;
+  return /^\s*[[{]/.test(head) && JSON_API_VERSION.test(head) && JSON_KIND.test(head);
+}
+
+/** Reads every object of one manifest file; see `isKubernetesManifest` for what it claims. */
+export function readKubernetesManifest(file: SourceFile): ReadResult {
+  const text = file.text.replace(/^\uFEFF/, '');
+  const templated = hasTemplateActions(text);
+  if (templated && isInHelmChart(file.path)) {
+    throw helmTemplateError(file.path, firstTemplateLine(text));
+  }
+
+  let objects;
+  try {
+    objects = parseManifestObjects(file.path, text);
+  } catch (err) {
+    // Go templating outside a chart is recognised by its effect: it breaks the YAML.
+    if (templated && err instanceof SourceReadError && err.code === 'PARSE_ERROR') {
+      throw helmTemplateError(file.path, err.line);
+    }
+    throw err;
+  }
+
+  const resources: Resource[] = [];
+  const warnings: string[] = [];
+  for (const object of objects) {
+    const resource = toKubernetesResource(file.path, object);
+    if (resource) resources.push(resource);
+    else if (object.value !== null && object.value !== undefined) {
+      warnings.push(`${file.path}:${object.line}: document is not a Kubernetes object; skipped`);
+    }
+  }
+  return warnings.length > 0 ? { resources, warnings } : { resources };
+}
+
+export const kubernetesManifestReader: Reader = {
+  kind: 'kubernetes',
+  detect: isKubernetesManifest,
+  read: readKubernetesManifest,
+};

@@ -1,0 +1,41 @@
+/**
+ * Inline suppressions in Kubernetes manifests: the `palisade.io/ignore` annotation and
+ * `# palisade:ignore <rule-id> <reason>` comments inside the document.
+ */
+
+import type { InlineSuppression } from '../../model/resource.js';
+
+/** Annotation whose value is `<rule-id>[,<rule-id>...]: reason`. */
+export const IGNORE_ANNOTATION = 'palisade.io/ignore';
+
+/** `# palisade:ignore rule-id reason`, the `#` at a line start or after white space. */
+const IGNORE_COMMENT = /(?:^|[ \t])#[ \t]*palisade:ignore[ \t]+([A-Za-z0-9_.:-]+)[ \t]*([^\n]*)/gm;
+
+/** Suppressions from the object's `palisade.io/ignore` annotation, if any. */
+export function annotationSuppressions(annotations: unknown): InlineSuppression[] {
+  if (!isRecord(annotations)) return [];
+  const value = annotations[IGNORE_ANNOTATION];
+  if (typeof value !== 'string') return [];
+
+  const colon = value.indexOf(':');
+  const idsPart = colon < 0 ? value : value.slice(0, colon);
+  const reason = colon < 0 ? '' : value.slice(colon + 1).trim();
+  return idsPart
+    .split(',')
+    .map((id) => id.trim())
+    .filter((id) => id.length > 0)
+    .map((ruleId) => ({ ruleId, reason }));
+}
+
+/** Suppressions from `# palisade:ignore` comments in one document's source text. */
+export function commentSuppressions(source: string): InlineSuppression[] {
+  const found: InlineSuppression[] = [];
+  for (const match of source.matchAll(IGNORE_COMMENT)) {
+    found.push({ ruleId: match[1], reason: match[2].trim() });
+  }
+  return found;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
