@@ -1,0 +1,213 @@
+/**
+ * The helper functions rule expressions may call, on top of CEL's standard library. Each is
+ * pure, total (odd input gives false or null, never an exception) and fast.
+ */
+
+import { isIP } from 'node:net';
+import { safeMatches } from './safe-regex.js';
+
+/** A helper function offered to rule expressions, registered once in the CEL environment. */
+export interface CelFunction {
+  /** cel-js signature, e.g. `cidrIsPublic(string): bool` or `string.safeMatches(string): bool`. */
+  signature: string;
+  description: string;
+  // Parameters are typed by the signature; CEL hands over plain JS values (ints as bigint).
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  impl: (...args: any[]) => unknown;
+}
+
+const PUBLIC_SOURCES = new Set(['0.0.0.0/0', '::/0', '*', 'internet', 'any', '0.0.0.0']);
+
+function toNumber(value: unknown): number | undefined {
+  if (typeof value === 'bigint') return Number(value);
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string' && /^-?\d+$/.test(value.trim())) return Number(value.trim());
+  return undefined;
+}
+
+/** Parses `22`, `"22"`, `"20-25"`, `"*"` into an inclusive range; null when it is not a range. */
+export function parsePortRange(value: unknown): [number, number] | null {
+  if (value === '*' || value === 'all' || value === 'Any') return [0, 65535];
+  const single = toNumber(value);
+  if (single !== undefined) return [single, single];
+  if (typeof value !== 'string') return null;
+  const match = /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(value);
+  if (!match) return null;
+  return [Number(match[1]), Number(match[2])];
+}
+
+function isAllowStatement(statement: unknown): statement is Record<string, unknown> {
+  return typeof statement === 'object' && statement !== null
+    && (statement as Record<string, unknown>).Effect === 'Allow';
+}
+
+function statements(policy: unknown): unknown[] {
+  if (typeof policy === 'string') {
+    try {
+      return statements(JSON.parse(policy));
+    } catch {
+      return [];
+    }
+  }
+  if (typeof policy !== 'object' || policy === null) return [];
+  const list = (policy as Record<string, unknown>).Statement;
+  return asList(list);
+}
+
+function principalIsPublic(principal: unknown): boolean {
+  if (principal === '*') return true;
+  if (typeof principal !== 'object' || principal === null) return false;
+  const aws = (principal as Record<string, unknown>).AWS;
+  return asList(aws).includes('*');
+}
+
+function hasCondition(statement: Record<string, unknown>): boolean {
+  const condition = statement.Condition;
+  return typeof condition === 'object' && condition !== null && Object.keys(condition).length > 0;
+}
+
+/** Wraps a single value into a list; null and undefined become the empty list. */
+export function asList(value: unknown): unknown[] {
+  if (value === null || value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+export const celFunctions: CelFunction[] = [
+  {
+    signature: 'cidrIsPublic(dyn): bool',
+    description: 'True for a source meaning "anyone": 0.0.0.0/0, ::/0, *, Internet, Any',
+    impl: (cidr: unknown) => typeof cidr === 'string' && PUBLIC_SOURCES.has(cidr.trim().toLowerCase()),
+  },
+  {
+    signature: 'isPrivateAddress(dyn): bool',
+    description: 'True for RFC 1918, loopback, link-local and unique-local addresses or CIDRs',
+    impl: (value: unknown) => {
+      if (typeof value !== 'string') return false;
+      const ip = value.split('/')[0].trim();
+      if (isIP(ip) === 4) {
+        const [a, b] = ip.split('.').map(Number);
+        return a === 10 || a === 127 || (a === 172 && b >= 16 && b <= 31)
+          || (a === 192 && b === 168) || (a === 169 && b === 254);
+      }
+      if (isIP(ip) === 6) return /^(fc|fd|fe80|::1$)/i.test(ip);
+      return false;
+    },
+  },
+  {
+    signature: 'portInRange(int, dyn, dyn): bool',
+    description: 'True when port lies within from..to; ports as numbers or strings ("*" = all)',
+    impl: (port: bigint, from: unknown, to: unknown) => {
+      const p = Number(port);
+      const low = from === null || from === undefined ? [0, 0] : parsePortRange(from);
+      const high = to === null || to === undefined ? [65535, 65535] : parsePortRange(to);
+      if (!low || !high) return false;
+      return p >= low[0] && p <= high[1];
+    },
+  },
+  {
+    signature: 'rangeIncludesPort(dyn, int): bool',
+    description: 'True when a port range string ("22", "0-65535", "*") includes port',
+    impl: (range: unknown, port: bigint) => {
+      const parsed = parsePortRange(range);
+      return parsed !== null && Number(port) >= parsed[0] && Number(port) <= parsed[1];
+    },
+  },
+  {
+    signature: 'policyAllowsPublic(dyn): bool',
+    description: 'True when a policy document allows Principal "*" without a condition',
+    impl: (policy: unknown) =>
+      statements(policy).some(
+        (s) => isAllowStatement(s) && principalIsPublic(s.Principal) && !hasCondition(s),
+      ),
+  },
+  {
+    signature: 'policyAllowsAdmin(dyn): bool',
+    description: 'True when a policy document allows Action "*" on Resource "*"',
+    impl: (policy: unknown) =>
+      statements(policy).some(
+        (s) => isAllowStatement(s) && asList(s.Action).includes('*')
+          && asList(s.Resource).includes('*'),
+      ),
+  },
+  {
+    signature: 'policyAllowsAction(dyn, string): bool',
+    description: 'True when an Allow statement grants the action (service:* and * count too)',
+    impl: (policy: unknown, action: string) => {
+      const service = action.split(':')[0];
+      const wanted = new Set(['*', `${service}:*`, action].map((a) => a.toLowerCase()));
+      return statements(policy).some(
+        (s) => isAllowStatement(s)
+          && asList(s.Action).some((a) => typeof a === 'string' && wanted.has(a.toLowerCase())),
+      );
+    },
+  },
+  {
+    signature: 'asList(dyn): list',
+    description: 'Wraps a single value into a list; null becomes []',
+    impl: asList,
+  },
+  {
+    signature: 'lower(dyn): string',
+    description: 'Lower-cases a string; non-strings become ""',
+    impl: (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : ''),
+  },
+  {
+    signature: 'daysSince(dyn): double',
+    description: 'Days from an ISO timestamp to now; -1 when it does not parse',
+    impl: (value: unknown) => {
+      const time = typeof value === 'string' ? Date.parse(value) : NaN;
+      return Number.isNaN(time) ? -1 : (Date.now() - time) / 86_400_000;
+    },
+  },
+  {
+    signature: 'toInt(dyn): int',
+    description: 'Number or numeric string as an int; -1 when it is not a number',
+    impl: (value: unknown) => {
+      const n = typeof value === 'string' ? Number(value.trim()) : toNumber(value);
+      return n === undefined || Number.isNaN(n) ? -1n : BigInt(Math.trunc(n));
+    },
+  },
+  {
+    signature: 'string.safeMatches(string): bool',
+    description: 'RE2 regular-expression search (what `matches` compiles to in rules)',
+    impl: (text: string, pattern: string) => safeMatches(text, pattern),
+  },
+  {
+    signature: 'safeMatches(string, string): bool',
+    description: 'RE2 regular-expression search (what `matches` compiles to in rules)',
+    impl: (text: string, pattern: string) => safeMatches(text, pattern),
+  },
+  {
+    signature: 'podSpec(dyn): map',
+    description: 'The pod spec of a Pod or workload (template or job template); {} when none',
+    impl: (object: unknown) => podSpecOf(object) ?? {},
+  },
+  {
+    signature: 'containers(dyn): list',
+    description: 'Every container of a Pod or workload: init, regular and ephemeral',
+    impl: (object: unknown) => {
+      const spec = podSpecOf(object);
+      if (!spec) return [];
+      return [spec.initContainers, spec.containers, spec.ephemeralContainers].flatMap(asList);
+    },
+  },
+];
+
+function field(value: unknown, key: string): Record<string, unknown> | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const next = (value as Record<string, unknown>)[key];
+  return typeof next === 'object' && next !== null ? (next as Record<string, unknown>) : undefined;
+}
+
+/** Finds the pod spec inside a Kubernetes object of any workload kind. */
+export function podSpecOf(object: unknown): Record<string, unknown> | undefined {
+  const kind = typeof object === 'object' && object !== null
+    ? (object as Record<string, unknown>).kind : undefined;
+  const spec = field(object, 'spec');
+  if (!spec) return undefined;
+  if (kind === 'Pod') return spec;
+  if (kind === 'CronJob') {
+    return field(field(field(field(spec, 'jobTemplate'), 'spec'), 'template'), 'spec');
+  }
+  return field(field(spec, 'template'), 'spec');
+}

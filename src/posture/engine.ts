@@ -1,0 +1,248 @@
+/**
+ * The posture engine: compiles rules once, then judges every resource against the rules for its
+ * type. One finding per rule and resource: pass, fail, not applicable or error.
+ */
+
+import type { Finding } from '../model/finding.js';
+import type { Resource } from '../model/resource.js';
+import type { Rule } from '../model/rule.js';
+import { checkFunctions, type CheckFunction } from './checks/index.js';
+import { RuleLoadError } from './rule-loader.js';
+import { compileExpression, type Program } from './rule-environment.js';
+import { needsTracking, trackUnknownReads } from './unknown-tracker.js';
+
+/** A rule with its expressions compiled, ready to run on many resources. */
+export interface CompiledRule {
+  rule: Rule;
+  check?: Program;
+  checkFunction?: CheckFunction;
+  appliesIf?: Program;
+  evidence?: Program;
+  usesRelated: boolean;
+}
+
+function compileField(rule: Rule, field: 'check' | 'applies_if' | 'evidence'): Program | undefined {
+  const source = rule[field];
+  if (source === undefined) return undefined;
+  try {
+    return compileExpression(source);
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new RuleLoadError({ file: rule.origin ?? rule.id, field, message: `rule ${rule.id}: ${message}` });
+  }
+}
+
+/** Compiles every rule's expressions; throws `RuleLoadError` naming the rule and field. */
+export function compileRules(rules: Rule[]): CompiledRule[] {
+  return rules.map((rule) => {
+    const checkFunction = rule.check_function ? checkFunctions[rule.check_function] : undefined;
+    if (rule.check_function && !checkFunction) {
+      throw new RuleLoadError({
+        file: rule.origin ?? rule.id,
+        field: 'check_function',
+        message: `no TypeScript check named ${rule.check_function}`,
+      });
+    }
+    const sources = [rule.check, rule.applies_if, rule.evidence].filter(Boolean).join(' ');
+    return {
+      rule,
+      check: compileField(rule, 'check'),
+      checkFunction,
+      appliesIf: compileField(rule, 'applies_if'),
+      evidence: compileField(rule, 'evidence'),
+      usesRelated: /\brelated\b/.test(sources),
+    };
+  });
+}
+
+/** Rules indexed by resource type, compared without case (ARM types are case-insensitive). */
+export function indexByType(compiled: CompiledRule[]): Map<string, CompiledRule[]> {
+  const byType = new Map<string, CompiledRule[]>();
+  for (const c of compiled) {
+    for (const type of c.rule.resource_types) {
+      const key = type.toLowerCase();
+      const list = byType.get(key) ?? [];
+      list.push(c);
+      byType.set(key, list);
+    }
+  }
+  return byType;
+}
+
+const MAX_VALUE_CHARS = 160;
+
+function quote(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)) ?? 'null';
+  } catch {
+    text = String(value);
+  }
+  return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS - 1)}…` : text;
+}
+
+function fill(template: string, resource: Resource, value: string): string {
+  return template.replace(/\{\{\s*(name|id|type|value)\s*\}\}/g, (_m, key: string) => {
+    if (key === 'value') return value;
+    return String(resource[key as 'name' | 'id' | 'type']);
+  });
+}
+
+function sentence(c: CompiledRule, resource: Resource, pass: boolean, value?: unknown): string {
+  const quoted = value === undefined ? '' : quote(value);
+  const template = pass ? c.rule.message?.pass : c.rule.message?.fail;
+  if (template) return fill(template, resource, quoted);
+  const verdict = pass ? 'meets' : 'does not meet';
+  const offending = quoted ? ` (found ${quoted})` : '';
+  return `${resource.type} ${resource.name} ${verdict} "${c.rule.title}"${offending}.`;
+}
+
+function baseFinding(c: CompiledRule, resource: Resource): Omit<Finding, 'status' | 'message'> {
+  return {
+    ruleId: c.rule.id,
+    resourceId: resource.id,
+    resourceType: resource.type,
+    resourceName: resource.name,
+    severity: c.rule.severity,
+    control: c.rule.control,
+    file: resource.source.file,
+    line: resource.source.line,
+  };
+}
+
+function errorText(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0];
+}
+
+/** Everything one resource's rules see besides its own properties. */
+interface ResourceView {
+  resource: Resource;
+  summary: Record<string, unknown>;
+  related: () => Record<string, unknown>[];
+}
+
+/** Judges one resource with one compiled rule. */
+export function judge(c: CompiledRule, view: ResourceView, tracked: boolean): Finding {
+  const { resource } = view;
+  const base = baseFinding(c, resource);
+  const tracker = tracked ? trackUnknownReads(resource) : undefined;
+  const context = {
+    r: tracker ? tracker.properties : resource.properties,
+    resource: view.summary,
+    related: c.usesRelated ? view.related() : [],
+  };
+
+  const cannotJudge = (): Finding | undefined => {
+    const hit = tracker?.hit();
+    if (!hit) return undefined;
+    const message = `${resource.type} ${resource.name} cannot be judged by "${c.rule.title}": `
+      + `${hit.path} is unknown (${hit.reason}).`;
+    return { ...base, status: 'not_applicable', message, unknown: hit.path };
+  };
+
+  try {
+    if (c.appliesIf && c.appliesIf(context) !== true) {
+      const unknown = cannotJudge();
+      if (unknown) return unknown;
+      const message = `${c.rule.title} does not apply to ${resource.type} ${resource.name}.`;
+      return { ...base, status: 'not_applicable', message };
+    }
+    let pass: boolean;
+    let value: unknown;
+    if (c.checkFunction) {
+      const result = c.checkFunction(resource, []);
+      pass = result.pass;
+      value = result.value;
+    } else {
+      const outcome = c.check!(context);
+      const unknown = cannotJudge();
+      if (unknown) return unknown;
+      if (typeof outcome !== 'boolean') {
+        const message = `rule ${c.rule.id} returned ${quote(outcome)} instead of true or false.`;
+        return { ...base, status: 'error', message };
+      }
+      pass = outcome;
+      if (!pass && c.evidence) value = safeEvidence(c.evidence, context);
+    }
+    return { ...base, status: pass ? 'pass' : 'fail', message: sentence(c, resource, pass, value) };
+  } catch (error) {
+    const unknown = cannotJudge();
+    if (unknown) return unknown;
+    return { ...base, status: 'error', message: `rule ${c.rule.id} failed on ${resource.name}: ${errorText(error)}` };
+  }
+}
+
+function safeEvidence(program: Program, context: Record<string, unknown>): unknown {
+  try {
+    return program(context);
+  } catch {
+    return undefined;
+  }
+}
+
+function summaryOf(resource: Resource): Record<string, unknown> {
+  return {
+    cloud: resource.cloud,
+    type: resource.type,
+    id: resource.id,
+    name: resource.name,
+    account: resource.account ?? '',
+    region: resource.region ?? '',
+    tags: resource.tags ?? {},
+    source: resource.source.kind,
+  };
+}
+
+/**
+ * Judges every resource against the rules for its type.
+ *
+ * ```ts
+ * const findings = evaluate(compileRules(await loadRules()), resources);
+ * ```
+ */
+export function evaluate(compiled: CompiledRule[], resources: Resource[]): Finding[] {
+  const byType = indexByType(compiled);
+  const findings: Finding[] = [];
+  let relatedIndex: Map<string, Resource[]> | undefined;
+
+  const relatedOf = (resource: Resource): Record<string, unknown>[] => {
+    relatedIndex ??= buildRelatedIndex(resources);
+    return (relatedIndex.get(resource.id) ?? []).map((other) => ({
+      ...summaryOf(other),
+      properties: other.properties,
+    }));
+  };
+
+  for (const resource of resources) {
+    const rules = byType.get(resource.type.toLowerCase());
+    if (!rules) continue;
+    const view: ResourceView = { resource, summary: summaryOf(resource), related: () => relatedOf(resource) };
+    const tracked = needsTracking(resource);
+    for (const c of rules) findings.push(judge(c, view, tracked));
+  }
+  return findings;
+}
+
+/** Both directions of every relationship, keyed by resource id (and IaC address). */
+function buildRelatedIndex(resources: Resource[]): Map<string, Resource[]> {
+  const byKey = new Map<string, Resource>();
+  for (const r of resources) {
+    byKey.set(r.id, r);
+    if (r.source.address) byKey.set(r.source.address, r);
+  }
+  const index = new Map<string, Resource[]>();
+  const link = (from: Resource, to: Resource) => {
+    const list = index.get(from.id) ?? [];
+    if (!list.includes(to)) list.push(to);
+    index.set(from.id, list);
+  };
+  for (const r of resources) {
+    for (const edge of r.relationships) {
+      const other = byKey.get(edge.target);
+      if (!other || other === r) continue;
+      link(r, other);
+      link(other, r);
+    }
+  }
+  return index;
+}

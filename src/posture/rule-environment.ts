@@ -1,0 +1,70 @@
+/**
+ * The CEL environment rule expressions are compiled in: variables `r`, `resource` and
+ * `related`, optional chaining, the helper functions, and `matches` rewritten to run on RE2.
+ */
+
+import { Environment, serialize } from '@marcbachmann/cel-js';
+import { celFunctions } from './cel-functions.js';
+import { compileSafeRegex } from './safe-regex.js';
+
+/** A compiled expression: call it with the evaluation context. */
+export type Program = (context: Record<string, unknown>) => unknown;
+
+let shared: Environment | undefined;
+
+function environment(): Environment {
+  if (shared) return shared;
+  const env = new Environment({
+    enableOptionalTypes: true,
+    homogeneousAggregateLiterals: false,
+    limits: { maxAstNodes: 20_000, maxDepth: 100, maxListElements: 1_000, maxMapEntries: 1_000, maxCallArguments: 32 },
+  })
+    .registerVariable('r', 'dyn')
+    .registerVariable('resource', 'dyn')
+    .registerVariable('related', 'list');
+  for (const fn of celFunctions) {
+    env.registerFunction(fn.signature, fn.impl, { description: fn.description });
+  }
+  shared = env;
+  return env;
+}
+
+interface AstNode {
+  op: string;
+  args: unknown;
+}
+
+function isNode(value: unknown): value is AstNode {
+  return typeof value === 'object' && value !== null && 'op' in value && 'args' in value;
+}
+
+/**
+ * Renames every `matches` call to `safeMatches` (RE2) and checks literal patterns up front, so
+ * a bad or catastrophic pattern is a compile error, never a hang. Returns true if it changed.
+ */
+function rewriteRegexCalls(node: unknown): boolean {
+  if (Array.isArray(node)) return node.map(rewriteRegexCalls).some(Boolean);
+  if (!isNode(node)) return false;
+  let changed = false;
+  const args = node.args;
+  if ((node.op === 'rcall' || node.op === 'call') && Array.isArray(args) && args[0] === 'matches') {
+    args[0] = 'safeMatches';
+    changed = true;
+    const callArgs = (node.op === 'rcall' ? args[2] : args[1]) as unknown[];
+    const pattern = callArgs[callArgs.length - 1];
+    if (isNode(pattern) && pattern.op === 'value' && typeof pattern.args === 'string') {
+      compileSafeRegex(pattern.args);
+    }
+  }
+  return rewriteRegexCalls(args) || changed;
+}
+
+/** Compiles one expression; throws an Error with CEL's message (parse or type error). */
+export function compileExpression(source: string): Program {
+  const env = environment();
+  let parsed = env.parse(source);
+  if (rewriteRegexCalls(parsed.ast)) parsed = env.parse(serialize(parsed.ast as never));
+  const checked = parsed.check();
+  if (!checked.valid) throw new Error(checked.error?.message ?? 'expression does not type-check');
+  return parsed as unknown as Program;
+}

@@ -1,0 +1,72 @@
+/**
+ * Watches which properties an expression reads, so a verdict that rests on a value an IaC
+ * reader could not know (an unknown marker, or a sub-resource an inventory did not include)
+ * becomes "cannot be judged" instead of a guess.
+ */
+
+import { isUnknown, UNKNOWN_KEY, type Resource } from '../model/resource.js';
+
+/** What the first unknown read was: the property path and the reader's reason. */
+export interface UnknownRead {
+  path: string;
+  reason: string;
+}
+
+/** True when `value` holds an unknown marker anywhere inside it. */
+export function containsUnknown(value: unknown, depth = 0): boolean {
+  if (depth > 64 || typeof value !== 'object' || value === null) return false;
+  if (isUnknown(value)) return true;
+  if (Array.isArray(value)) return value.some((v) => containsUnknown(v, depth + 1));
+  for (const key in value) {
+    if (containsUnknown((value as Record<string, unknown>)[key], depth + 1)) return true;
+  }
+  return false;
+}
+
+/** True when the resource needs the tracking (slower) evaluation path. */
+export function needsTracking(resource: Resource): boolean {
+  return (resource.unknown?.length ?? 0) > 0 || containsUnknown(resource.properties);
+}
+
+/**
+ * Wraps `properties` in read-recording proxies. `hit()` gives the first unknown read, if any.
+ */
+export function trackUnknownReads(resource: Resource): { properties: unknown; hit: () => UnknownRead | undefined } {
+  const unknownPaths = new Set(resource.unknown ?? []);
+  let first: UnknownRead | undefined;
+  const cache = new WeakMap<object, unknown>();
+
+  const wrap = (target: object, path: string): unknown => {
+    const cached = cache.get(target);
+    if (cached) return cached;
+    const childPath = (key: string) => (path ? `${path}.${key}` : key);
+    const proxy = new Proxy(target, {
+      get(t, key, receiver) {
+        const value = Reflect.get(t, key, receiver);
+        if (typeof key !== 'string' || first) return value;
+        if (key === 'constructor' || key === 'length') return value;
+        const p = childPath(key);
+        if (isUnknown(value)) {
+          first = { path: p, reason: String(value[UNKNOWN_KEY]) };
+          return value;
+        }
+        if (value === undefined && unknownPaths.has(p)) {
+          first = { path: p, reason: 'not in the inventory that was read' };
+          return value;
+        }
+        return typeof value === 'object' && value !== null ? wrap(value, p) : value;
+      },
+      has(t, key) {
+        const present = Reflect.has(t, key);
+        if (!first && typeof key === 'string' && !present && unknownPaths.has(childPath(key))) {
+          first = { path: childPath(key), reason: 'not in the inventory that was read' };
+        }
+        return present;
+      },
+    });
+    cache.set(target, proxy);
+    return proxy;
+  };
+
+  return { properties: wrap(resource.properties, ''), hit: () => first };
+}

@@ -1,0 +1,232 @@
+/**
+ * Walks the files and folders a user names and offers each file to the readers: Terraform
+ * folders go whole to the directory reader, every other file to the first reader that claims
+ * it. Inventory fragments of one resource spread over several files are merged into one.
+ */
+
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { extname, join, relative } from 'node:path';
+import type { FileReport } from '../model/assessment.js';
+import type { Resource, SourceKind } from '../model/resource.js';
+import { SourceReadError, type SourceError } from '../model/source-error.js';
+import type { DirectoryReader, Reader } from './reader.js';
+import { directoryReaders as defaultDirectoryReaders, fileReaders as defaultFileReaders } from './registry.js';
+
+/** Files larger than this are refused rather than read into memory. */
+export const MAX_FILE_BYTES = 512 * 1024 * 1024;
+
+const SKIPPED_DIRS = new Set(['.git', 'node_modules', '.terraform', '.palisade']);
+const CANDIDATE_EXTENSIONS = new Set([
+  '.json', '.yaml', '.yml', '.tf', '.tfvars', '.template', '.jsonl', '.ndjson', '.tf.json',
+]);
+const INVENTORY_KINDS: ReadonlySet<SourceKind> = new Set([
+  'aws-config', 'aws-api', 'azure-arm', 'azure-resource-graph', 'gcp-asset-inventory', 'gcp-api',
+]);
+
+export interface ReadProgress {
+  done: number;
+  total: number;
+  file: string;
+}
+
+export interface ReadPathsOptions {
+  fileReaders?: Reader[];
+  directoryReaders?: DirectoryReader[];
+  onProgress?: (progress: ReadProgress) => void;
+}
+
+export interface ReadPathsResult {
+  resources: Resource[];
+  files: FileReport[];
+  warnings: string[];
+}
+
+interface Folder {
+  dir: string;
+  files: string[];
+}
+
+async function collect(path: string, folders: Folder[], missing: SourceError[]): Promise<void> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info) {
+    missing.push({ file: path, code: 'IO_ERROR', message: `${path}: no such file or folder` });
+    return;
+  }
+  if (info.isFile()) {
+    folders.push({ dir: '', files: [path] });
+    return;
+  }
+  if (!info.isDirectory()) return;
+  const entries = await readdir(path, { withFileTypes: true });
+  entries.sort((a, b) => a.name.localeCompare(b.name));
+  const files = entries.filter((e) => e.isFile()).map((e) => join(path, e.name));
+  folders.push({ dir: path, files });
+  for (const entry of entries) {
+    if (entry.isDirectory() && !SKIPPED_DIRS.has(entry.name)) {
+      await collect(join(path, entry.name), folders, missing);
+    }
+  }
+}
+
+function displayPath(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel.startsWith('..') && rel.split('/').filter((p) => p === '..').length > 3 ? file : rel || file;
+}
+
+function isCandidate(file: string): boolean {
+  const lower = file.toLowerCase();
+  return CANDIDATE_EXTENSIONS.has(extname(lower)) || lower.endsWith('.tf.json');
+}
+
+function toSourceError(file: string, error: unknown): SourceError {
+  if (error instanceof SourceReadError) return error.toSourceError();
+  const message = error instanceof Error ? error.message : String(error);
+  return { file, code: 'PARSE_ERROR', message: `${file}: could not be read: ${message}` };
+}
+
+async function readOne(file: string, readers: Reader[]): Promise<{ report: FileReport; resources: Resource[]; warnings: string[] }> {
+  const shown = displayPath(file);
+  try {
+    const info = await stat(file);
+    if (info.size > MAX_FILE_BYTES) {
+      throw new SourceReadError({ file: shown, code: 'TOO_LARGE', message: `is ${info.size} bytes; the limit is ${MAX_FILE_BYTES}` });
+    }
+    let text = await readFile(file, 'utf8');
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    const source = { path: shown, text };
+    const reader = readers.find((r) => safeDetect(r, source));
+    if (!reader) return { report: { file: shown, kind: 'unrecognised', resources: 0 }, resources: [], warnings: [] };
+    const result = await reader.read(source);
+    return {
+      report: { file: shown, kind: reader.kind, resources: result.resources.length },
+      resources: result.resources,
+      warnings: result.warnings ?? [],
+    };
+  } catch (error) {
+    return { report: { file: shown, kind: 'error', resources: 0, error: toSourceError(shown, error) }, resources: [], warnings: [] };
+  }
+}
+
+function safeDetect(reader: Reader, source: { path: string; text: string }): boolean {
+  try {
+    return reader.detect(source);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reads every resource under `paths`.
+ *
+ * ```ts
+ * const { resources, files } = await readPaths(['infra/', 'exports/config.json']);
+ * ```
+ */
+export async function readPaths(paths: string[], options: ReadPathsOptions = {}): Promise<ReadPathsResult> {
+  const fileReaders = options.fileReaders ?? defaultFileReaders;
+  const dirReaders = options.directoryReaders ?? defaultDirectoryReaders;
+  const folders: Folder[] = [];
+  const missing: SourceError[] = [];
+  for (const path of paths) await collect(path, folders, missing);
+
+  const files: FileReport[] = missing.map((error) => ({ file: error.file, kind: 'error', resources: 0, error }));
+  const resources: Resource[] = [];
+  const warnings: string[] = [];
+  const consumed = new Set<string>();
+  const total = folders.reduce((n, f) => n + f.files.length, 0);
+  let done = 0;
+
+  for (const folder of folders) {
+    const names = folder.files.map((f) => f.slice(folder.dir.length + 1));
+    const dirReader = folder.dir ? dirReaders.find((d) => d.claims(folder.dir, names)) : undefined;
+    if (dirReader && !folder.files.every((f) => consumed.has(f))) {
+      try {
+        const result = await dirReader.readDirectory(folder.dir, folder.files);
+        resources.push(...result.resources);
+        warnings.push(...(result.warnings ?? []));
+        for (const f of result.consumed) consumed.add(f);
+        const errored = new Map(result.errors.map((e) => [e.file, e]));
+        for (const f of result.consumed) {
+          const shown = displayPath(f);
+          const error = errored.get(f) ?? errored.get(shown);
+          files.push({ file: shown, kind: dirReader.kind, resources: 0, ...(error ? { error } : {}) });
+        }
+        const counted = files.filter((r) => r.kind === dirReader.kind && !r.error);
+        if (counted.length > 0) counted[counted.length - 1].resources += result.resources.length;
+        for (const error of result.errors) {
+          if (!result.consumed.some((f) => f === error.file || displayPath(f) === error.file)) {
+            files.push({ file: error.file, kind: 'error', resources: 0, error });
+          }
+        }
+      } catch (error) {
+        files.push({ file: displayPath(folder.dir), kind: 'error', resources: 0, error: toSourceError(folder.dir, error) });
+      }
+    }
+    for (const file of folder.files) {
+      done += 1;
+      options.onProgress?.({ done, total, file });
+      if (consumed.has(file)) continue;
+      if (folder.dir && !isCandidate(file)) continue;
+      const { report, resources: found, warnings: w } = await readOne(file, fileReaders);
+      if (report.kind === 'unrecognised' && folder.dir) continue;
+      files.push(report);
+      warnings.push(...w);
+      for (const r of found) resources.push(r);
+    }
+  }
+  return { resources: mergeInventoryFragments(resources), files, warnings };
+}
+
+/**
+ * Inventory readers may see one resource in several files (one API call a file). Fragments
+ * with the same type and id merge into one resource; a sub-resource one fragment lacked but
+ * another supplied is no longer unknown.
+ */
+export function mergeInventoryFragments(resources: Resource[]): Resource[] {
+  const merged: Resource[] = [];
+  const byKey = new Map<string, Resource>();
+  for (const resource of resources) {
+    if (!INVENTORY_KINDS.has(resource.source.kind)) {
+      merged.push(resource);
+      continue;
+    }
+    const key = `${resource.type.toLowerCase()}|${resource.id}`;
+    const existing = byKey.get(key);
+    if (!existing) {
+      byKey.set(key, resource);
+      merged.push(resource);
+      continue;
+    }
+    existing.properties = deepMerge(existing.properties, resource.properties) as Record<string, unknown>;
+    existing.tags = { ...existing.tags, ...resource.tags };
+    existing.relationships = [...existing.relationships, ...resource.relationships];
+    existing.account ??= resource.account;
+    existing.region ??= resource.region;
+    const stillUnknown = new Set([...(existing.unknown ?? []), ...(resource.unknown ?? [])]);
+    for (const path of stillUnknown) {
+      if (valueAt(existing.properties, path) !== undefined) stillUnknown.delete(path);
+    }
+    existing.unknown = stillUnknown.size > 0 ? [...stillUnknown] : undefined;
+  }
+  return merged;
+}
+
+function valueAt(root: unknown, path: string): unknown {
+  let current = root;
+  for (const key of path.split('.')) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
+
+function deepMerge(a: unknown, b: unknown): unknown {
+  if (!isPlainObject(a) || !isPlainObject(b)) return b === undefined ? a : b;
+  const out: Record<string, unknown> = { ...a };
+  for (const [key, value] of Object.entries(b)) out[key] = key in out ? deepMerge(out[key], value) : value;
+  return out;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
