@@ -9,12 +9,20 @@ import { SourceReadError } from '../../model/source-error.js';
 
 /**
  * A Go template action: `{{ .Values.x }}`, `{{- include "a" . }}`, `{{ end }}`. Bounded to one
- * line of at most 500 characters so a file full of `{{` cannot make the match quadratic.
+ * line of at most 200 characters so a file full of `{{` cannot make the match quadratic.
  */
-const TEMPLATE_ACTION = /\{\{[^}\n]{0,500}\}\}/;
+const TEMPLATE_ACTION = /\{\{[^}\n]{0,200}\}\}/;
 
 /** How far up the tree a `Chart.yaml` is looked for from a `templates/` folder. */
 const MAX_CHART_DEPTH = 8;
+
+/** A template action outside quotes: YAML reads `name: {{ .Values.x }}` as a nested map. */
+const UNQUOTED_ACTION = /^[^'"#\n]{0,500}\{\{/m;
+
+/** True when some line holds a template action before any quote or comment. */
+export function hasUnquotedTemplateActions(text: string): boolean {
+  return UNQUOTED_ACTION.test(text);
+}
 
 /** True when the text holds at least one Go template action. */
 export function hasTemplateActions(text: string): boolean {

@@ -58,8 +58,12 @@ interface DocumentSpan {
   lineCounter: LineCounter;
 }
 
-function parseDocuments(file: string, text: string, lineCounter: LineCounter): Document[] {
-  let docs: Document[];
+function parseDocuments(
+  file: string,
+  text: string,
+  lineCounter: LineCounter,
+): Document.Parsed[] {
+  let docs: Document.Parsed[];
   try {
     const parsed = parseAllDocuments(text, { lineCounter, version: '1.1', prettyErrors: true });
     docs = Array.isArray(parsed) ? parsed : [parsed];
@@ -79,12 +83,13 @@ function parseDocuments(file: string, text: string, lineCounter: LineCounter): D
     const error = doc.errors[0];
     if (!error) continue;
     const pos = error.linePos?.[0];
+    if (/call stack/i.test(error.message)) throw parseFailure(file, new RangeError(), pos?.line);
     throw new SourceReadError({
       file,
       line: pos?.line,
       column: pos?.col,
       code: 'PARSE_ERROR',
-      message: `invalid YAML: ${error.message.split('\n')[0]}`,
+      message: `invalid YAML: ${firstLine(error.message)}`,
     });
   }
   return docs;
@@ -92,7 +97,7 @@ function parseDocuments(file: string, text: string, lineCounter: LineCounter): D
 
 function documentObjects(
   file: string,
-  doc: Document,
+  doc: Document.Parsed,
   index: number,
   span: DocumentSpan,
 ): ManifestObject[] {
@@ -110,7 +115,8 @@ function documentObjects(
   if (!isSeq(itemsNode)) return [];
   let from = itemsNode.range?.[0] ?? span.start;
   return value.items.map((item, i) => {
-    const range = itemsNode.items[i]?.range ?? [from, from, from];
+    const node = itemsNode.items[i] as { range?: [number, number, number] } | null;
+    const range = node?.range ?? [from, from, from];
     const object = {
       value: item,
       line: span.lineCounter.linePos(range[0]).line,
@@ -139,7 +145,15 @@ function isListObject(value: unknown): value is { kind: string; items: unknown[]
 
 function parseFailure(file: string, err: unknown, line?: number): SourceReadError {
   if (err instanceof SourceReadError) return err;
-  const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
+  if (err instanceof RangeError) {
+    return new SourceReadError({
+      file,
+      line,
+      code: 'TOO_LARGE',
+      message: 'YAML nesting is too deep to read; flatten the document',
+    });
+  }
+  const reason = err instanceof Error ? firstLine(err.message) : String(err);
   const aliasBomb = /alias/i.test(reason);
   return new SourceReadError({
     file,
@@ -149,4 +163,9 @@ function parseFailure(file: string, err: unknown, line?: number): SourceReadErro
       ? `YAML aliases expand too far (more than ${MAX_ALIAS_COUNT}); refusing a possible alias bomb`
       : `invalid YAML: ${reason}`,
   });
+}
+
+/** The first line of a yaml error, without the `at line L, column C:` the error fields carry. */
+function firstLine(message: string): string {
+  return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
 }

@@ -9,6 +9,7 @@ import type { ReadResult, Reader, SourceFile } from '../reader.js';
 import {
   firstTemplateLine,
   hasTemplateActions,
+  hasUnquotedTemplateActions,
   helmTemplateError,
   isInHelmChart,
 } from './helm-template.js';
@@ -39,7 +40,7 @@ export function isKubernetesManifest(file: SourceFile): boolean {
 export function readKubernetesManifest(file: SourceFile): ReadResult {
   const text = file.text.replace(/^\uFEFF/, '');
   const templated = hasTemplateActions(text);
-  if (templated && isInHelmChart(file.path)) {
+  if (templated && (isInHelmChart(file.path) || hasUnquotedTemplateActions(text))) {
     throw helmTemplateError(file.path, firstTemplateLine(text));
   }
 
@@ -47,7 +48,7 @@ export function readKubernetesManifest(file: SourceFile): ReadResult {
   try {
     objects = parseManifestObjects(file.path, text);
   } catch (err) {
-    // Go templating outside a chart is recognised by its effect: it breaks the YAML.
+    // Quoted Go templating outside a chart is recognised by its effect: it breaks the YAML.
     if (templated && err instanceof SourceReadError && err.code === 'PARSE_ERROR') {
       throw helmTemplateError(file.path, err.line);
     }
