@@ -1,0 +1,96 @@
+/**
+ * One assessment from start to finish: read the sources, judge every resource, apply
+ * exemptions, then score and map to standards. Drives the CLI, CI and the server alike.
+ */
+
+import { randomUUID } from 'node:crypto';
+import type { AssessmentResult } from '../model/assessment.js';
+import { SEVERITIES, type Rule, type Severity } from '../model/rule.js';
+import type { Resource } from '../model/resource.js';
+import type { FileReport } from '../model/assessment.js';
+import { readPaths, type ReadProgress } from '../sources/read-paths.js';
+import { loadCatalog } from './benchmark-catalog.js';
+import { computeCompliance } from './compliance.js';
+import { compileRules, evaluate, type CompiledRule } from './engine.js';
+import { applyExemptions, type Exemption } from './exemptions.js';
+import { computeSecureScore } from './secure-score.js';
+
+export interface AssessOptions {
+  /** Files and folders to scan. */
+  paths: string[];
+  rules: Rule[];
+  /** Rules compiled ahead (a server re-assessing on a schedule compiles once). */
+  compiled?: CompiledRule[];
+  exemptions?: Exemption[];
+  now?: Date;
+  onProgress?: (progress: ReadProgress) => void;
+}
+
+export interface Assessment extends AssessmentResult {
+  warnings: string[];
+}
+
+/** Reads `paths` and assesses what it finds. */
+export async function assess(options: AssessOptions): Promise<Assessment> {
+  const startedAt = (options.now ?? new Date()).toISOString();
+  const compiled = options.compiled ?? compileRules(options.rules);
+  const read = await readPaths(options.paths, { onProgress: options.onProgress });
+  const result = await assessResources({ ...options, compiled, resources: read.resources, files: read.files });
+  return { ...result, startedAt, warnings: [...read.warnings, ...result.warnings] };
+}
+
+/** Assesses resources already read (inventory from a connector, a benchmark's synthetic set). */
+export async function assessResources(options: {
+  resources: Resource[];
+  files?: FileReport[];
+  rules: Rule[];
+  compiled?: CompiledRule[];
+  exemptions?: Exemption[];
+  paths?: string[];
+  now?: Date;
+}): Promise<Assessment> {
+  const startedAt = new Date().toISOString();
+  const compiled = options.compiled ?? compileRules(options.rules);
+  const catalog = await loadCatalog();
+  const findings = evaluate(compiled, options.resources);
+  const warnings = applyExemptions(findings, options.resources, options.exemptions ?? [], options.now);
+  const score = computeSecureScore(findings, catalog.controls, options.rules);
+  const compliance = computeCompliance(catalog.standards, options.rules, findings);
+
+  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  let pass = 0, fail = 0, notApplicable = 0, error = 0, exempt = 0;
+  for (const f of findings) {
+    if (f.exemption && (f.status === 'fail' || f.status === 'pass')) exempt += 1;
+    else if (f.status === 'pass') pass += 1;
+    else if (f.status === 'fail') {
+      fail += 1;
+      bySeverity[f.severity] += 1;
+    } else if (f.status === 'not_applicable') notApplicable += 1;
+    else error += 1;
+  }
+
+  return {
+    id: randomUUID(),
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    targets: options.paths ?? [],
+    resources: options.resources,
+    findings,
+    secureScore: score.secureScore,
+    controls: score.controls,
+    recommendations: score.recommendations,
+    compliance,
+    files: options.files ?? [],
+    counts: {
+      resources: options.resources.length,
+      rules: options.rules.length,
+      pass,
+      fail,
+      notApplicable,
+      error,
+      exempt,
+      bySeverity,
+    },
+    warnings,
+  };
+}

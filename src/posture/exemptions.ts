@@ -1,0 +1,145 @@
+/**
+ * Exemptions take a resource out of a rule's scoring on purpose: from a YAML file (rule,
+ * resource pattern, justification, category, expiry) or an inline suppression comment in IaC.
+ */
+
+import { readFile } from 'node:fs/promises';
+import { minimatch } from 'minimatch';
+import { LineCounter, parseDocument } from 'yaml';
+import type { ExemptionCategory, Finding } from '../model/finding.js';
+import type { Resource } from '../model/resource.js';
+
+/** One entry of an exemptions file. */
+export interface Exemption {
+  /** Rule id or glob (`aws-s3-*`). */
+  rule: string;
+  /** Glob matched against the resource's id, name and IaC address. */
+  resource: string;
+  justification: string;
+  category: ExemptionCategory;
+  /** ISO date; the exemption stops applying after it. */
+  expires?: string;
+  /** `file:line` the entry came from. */
+  source: string;
+}
+
+/** An exemptions file that cannot be used, naming file, line and field. */
+export class ExemptionLoadError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number | undefined,
+    message: string,
+  ) {
+    super(`${file}${line ? `:${line}` : ''}: ${message}`);
+    this.name = 'ExemptionLoadError';
+  }
+}
+
+const CATEGORIES: readonly ExemptionCategory[] = ['waiver', 'mitigated'];
+
+/**
+ * Reads an exemptions file.
+ *
+ * ```yaml
+ * exemptions:
+ *   - rule: aws-s3-bucket-versioning-enabled
+ *     resource: 'arn:aws:s3:::build-cache-*'
+ *     category: waiver
+ *     justification: Rebuilt from source on demand; history has no value.
+ *     expires: 2027-06-30
+ * ```
+ */
+export async function loadExemptions(file: string): Promise<Exemption[]> {
+  const text = await readFile(file, 'utf8').catch((error: Error) => {
+    throw new ExemptionLoadError(file, undefined, `cannot be read: ${error.message}`);
+  });
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
+  if (doc.errors.length > 0) {
+    const line = lineCounter.linePos(doc.errors[0].pos[0]).line;
+    throw new ExemptionLoadError(file, line, `not valid YAML: ${doc.errors[0].message.split('\n')[0]}`);
+  }
+  const entries = doc.get('exemptions', true) as { items?: { range?: number[]; toJSON(): unknown }[] } | undefined;
+  if (!entries?.items) throw new ExemptionLoadError(file, 1, 'expected a top-level `exemptions:` list');
+
+  return entries.items.map((node) => {
+    const line = node.range ? lineCounter.linePos(node.range[0]).line : undefined;
+    const fail = (field: string, message: string): never => {
+      throw new ExemptionLoadError(file, line, `exemption field \`${field}\` ${message}`);
+    };
+    const data = node.toJSON() as Record<string, unknown>;
+    if (typeof data !== 'object' || data === null) fail('(entry)', 'must be a mapping');
+    for (const field of ['rule', 'resource', 'justification']) {
+      if (typeof data[field] !== 'string' || (data[field] as string).trim() === '') {
+        fail(field, 'must be a non-empty string');
+      }
+    }
+    const category = (data.category ?? 'waiver') as ExemptionCategory;
+    if (!CATEGORIES.includes(category)) fail('category', 'must be waiver or mitigated');
+    let expires: string | undefined;
+    if (data.expires !== undefined) {
+      const raw = data.expires instanceof Date ? data.expires.toISOString() : String(data.expires);
+      if (Number.isNaN(Date.parse(raw))) fail('expires', `"${raw}" is not a date (use YYYY-MM-DD)`);
+      expires = raw.slice(0, 10);
+    }
+    return {
+      rule: String(data.rule),
+      resource: String(data.resource),
+      justification: String(data.justification),
+      category,
+      expires,
+      source: `${file}:${line ?? 1}`,
+    };
+  });
+}
+
+function matches(pattern: string, values: (string | undefined)[]): boolean {
+  return values.some((v) => v !== undefined && (v === pattern || minimatch(v, pattern, { dot: true, nocase: true })));
+}
+
+/** True when the exemption has not expired at `now` (it applies through its expiry day). */
+export function isActive(exemption: Pick<Exemption, 'expires'>, now = new Date()): boolean {
+  if (!exemption.expires) return true;
+  return now.getTime() < Date.parse(exemption.expires) + 86_400_000;
+}
+
+/**
+ * Marks findings covered by an active exemption or an inline suppression. Returns warnings for
+ * expired exemptions that would otherwise have applied.
+ */
+export function applyExemptions(
+  findings: Finding[],
+  resources: Resource[],
+  exemptions: Exemption[],
+  now = new Date(),
+): string[] {
+  const warnings = new Set<string>();
+  const byId = new Map(resources.map((r) => [`${r.type}|${r.id}`, r]));
+  for (const finding of findings) {
+    if (finding.status === 'not_applicable' || finding.status === 'error') continue;
+    const resource = byId.get(`${finding.resourceType}|${finding.resourceId}`);
+    const names = [finding.resourceId, finding.resourceName, resource?.source.address];
+
+    const inline = resource?.suppressions?.find((s) => s.ruleId === finding.ruleId || matches(s.ruleId, [finding.ruleId]));
+    if (inline) {
+      const where = resource?.source.file ? `${resource.source.file}:${resource.source.line ?? 1}` : 'inline';
+      finding.exemption = { category: 'waiver', justification: inline.reason || '(no reason given)', source: `inline suppression at ${where}` };
+      continue;
+    }
+    for (const exemption of exemptions) {
+      if (!matches(exemption.rule, [finding.ruleId]) || !matches(exemption.resource, names)) continue;
+      if (!isActive(exemption, now)) {
+        warnings.add(`exemption at ${exemption.source} expired on ${exemption.expires}; ${exemption.rule} is scored again`);
+        continue;
+      }
+      finding.exemption = {
+        category: exemption.category,
+        justification: exemption.justification,
+        source: exemption.source,
+        expires: exemption.expires,
+      };
+      break;
+    }
+  }
+  return [...warnings];
+}

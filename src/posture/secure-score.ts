@@ -1,0 +1,134 @@
+/**
+ * The secure score, computed the way Defender for Cloud does: a control's current score is
+ * max × healthy ÷ (healthy + unhealthy), a resource is healthy only when it passes every rule of
+ * the control, not-applicable and exempt resources stay out, and overall = Σ current ÷ Σ max.
+ */
+
+import type { ControlScore, Recommendation } from '../model/assessment.js';
+import type { Control } from '../model/benchmark.js';
+import type { Finding } from '../model/finding.js';
+import type { Rule } from '../model/rule.js';
+
+/** A finding that counts towards the score: judged (pass or fail) and not exempt. */
+export function isScored(finding: Finding): boolean {
+  return (finding.status === 'pass' || finding.status === 'fail') && !finding.exemption;
+}
+
+interface ControlTally {
+  /** Per resource: the rule ids it fails in this control (empty set = healthy). */
+  resources: Map<string, Set<string>>;
+  /** Resources with findings in the control that were all n/a, error or exempt. */
+  excluded: Set<string>;
+}
+
+function resourceKey(f: Finding): string {
+  return `${f.resourceType}|${f.resourceId}|${f.file ?? ''}`;
+}
+
+function tally(findings: Finding[]): Map<string, ControlTally> {
+  const byControl = new Map<string, ControlTally>();
+  for (const f of findings) {
+    let t = byControl.get(f.control);
+    if (!t) {
+      t = { resources: new Map(), excluded: new Set() };
+      byControl.set(f.control, t);
+    }
+    const key = resourceKey(f);
+    if (!isScored(f)) {
+      if (!t.resources.has(key)) t.excluded.add(key);
+      continue;
+    }
+    t.excluded.delete(key);
+    const failing = t.resources.get(key) ?? new Set<string>();
+    if (f.status === 'fail') failing.add(f.ruleId);
+    t.resources.set(key, failing);
+  }
+  return byControl;
+}
+
+export interface ScoreResult {
+  /** Percentage, 0..100; 100 when nothing was scored. */
+  secureScore: number;
+  controls: ControlScore[];
+  recommendations: Recommendation[];
+}
+
+const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/**
+ * Scores findings against the benchmark's controls and ranks recommendations by the score
+ * they would add.
+ */
+export function computeSecureScore(findings: Finding[], controls: Control[], rules: Rule[]): ScoreResult {
+  const controlById = new Map(controls.map((c) => [c.id, c]));
+  const tallies = tally(findings);
+  const scores: ControlScore[] = [];
+  let totalMax = 0;
+  let totalCurrent = 0;
+
+  for (const [id, t] of tallies) {
+    const control = controlById.get(id);
+    const maxScore = control?.max_score ?? 1;
+    const healthy = [...t.resources.values()].filter((failing) => failing.size === 0).length;
+    const unhealthy = t.resources.size - healthy;
+    if (healthy + unhealthy === 0) {
+      scores.push({ id, title: control?.title ?? id, maxScore, currentScore: 0, healthy, unhealthy, notApplicable: t.excluded.size });
+      continue;
+    }
+    const currentScore = (maxScore * healthy) / (healthy + unhealthy);
+    totalMax += maxScore;
+    totalCurrent += currentScore;
+    scores.push({ id, title: control?.title ?? id, maxScore, currentScore: round(currentScore), healthy, unhealthy, notApplicable: t.excluded.size });
+  }
+  scores.sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
+
+  const recommendations = recommend(findings, rules, tallies, controlById, totalMax);
+  const secureScore = totalMax === 0 ? 100 : round((100 * totalCurrent) / totalMax, 1);
+  return { secureScore, controls: scores, recommendations };
+}
+
+function recommend(
+  findings: Finding[],
+  rules: Rule[],
+  tallies: Map<string, ControlTally>,
+  controlById: Map<string, Control>,
+  totalMax: number,
+): Recommendation[] {
+  const ruleById = new Map(rules.map((r) => [r.id, r]));
+  const counts = new Map<string, { failing: number; passing: number; exempt: number }>();
+  for (const f of findings) {
+    const c = counts.get(f.ruleId) ?? { failing: 0, passing: 0, exempt: 0 };
+    if (f.exemption && (f.status === 'fail' || f.status === 'pass')) c.exempt += 1;
+    else if (f.status === 'fail') c.failing += 1;
+    else if (f.status === 'pass') c.passing += 1;
+    counts.set(f.ruleId, c);
+  }
+
+  const out: Recommendation[] = [];
+  for (const [ruleId, c] of counts) {
+    const rule = ruleById.get(ruleId);
+    if (!rule || c.failing === 0) continue;
+    const t = tallies.get(rule.control);
+    let gain = 0;
+    if (t && totalMax > 0) {
+      const all = [...t.resources.values()];
+      const fixedBy = all.filter((s) => s.size === 1 && s.has(ruleId)).length;
+      const maxScore = controlById.get(rule.control)?.max_score ?? 1;
+      gain = (100 * maxScore * fixedBy) / all.length / totalMax;
+    }
+    out.push({
+      ruleId,
+      title: rule.title,
+      severity: rule.severity,
+      control: rule.control,
+      failing: c.failing,
+      passing: c.passing,
+      exempt: c.exempt,
+      potentialIncrease: round(gain),
+      remediation: rule.remediation.text,
+    });
+  }
+  const weight = { critical: 4, high: 3, medium: 2, low: 1, informational: 0 } as const;
+  return out.sort((a, b) => b.potentialIncrease - a.potentialIncrease
+    || weight[b.severity] - weight[a.severity] || b.failing - a.failing || a.ruleId.localeCompare(b.ruleId));
+}
