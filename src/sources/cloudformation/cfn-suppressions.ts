@@ -1,0 +1,36 @@
+/**
+ * Inline suppressions on CloudFormation resources: `Metadata.palisade.ignore` entries and
+ * `# palisade:ignore <rule-id> <reason>` comments on or right above the resource's key.
+ */
+
+import type { InlineSuppression } from '../../model/resource.js';
+import { asList, isRecord } from './cfn-values.js';
+
+const COMMENT = /#\s*palisade:ignore\s+(\S+)(?:\s+(.*\S))?\s*$/;
+
+/** Suppressions listed in the resource's Metadata. */
+export function metadataSuppressions(metadata: unknown): InlineSuppression[] {
+  if (!isRecord(metadata) || !isRecord(metadata.palisade)) return [];
+  return asList(metadata.palisade.ignore).flatMap((entry) => {
+    if (typeof entry === 'string') return [{ ruleId: entry, reason: '' }];
+    if (!isRecord(entry) || typeof entry.rule !== 'string') return [];
+    return [{ ruleId: entry.rule, reason: typeof entry.reason === 'string' ? entry.reason : '' }];
+  });
+}
+
+/** Suppression comments on line `line` (1-based) and the comment lines directly above it. */
+export function commentSuppressions(lines: string[], line: number): InlineSuppression[] {
+  const found: InlineSuppression[] = [];
+  const collect = (text: string | undefined) => {
+    const match = text === undefined ? null : COMMENT.exec(text);
+    if (match) found.push({ ruleId: match[1]!, reason: match[2] ?? '' });
+  };
+
+  collect(lines[line - 1]);
+  for (let i = line - 2; i >= 0; i--) {
+    const text = lines[i]!.trim();
+    if (!text.startsWith('#')) break;
+    collect(text);
+  }
+  return found;
+}

@@ -1,0 +1,160 @@
+/**
+ * Reads CloudFormation templates into canonical AWS resources: evaluates parameters, mappings
+ * and conditions, translates Properties into API shapes and folds decorating resources in.
+ */
+
+import type { Relationship, Resource } from '../../model/resource.js';
+import { SourceReadError } from '../../model/source-error.js';
+import type { ReadResult, Reader, SourceFile } from '../reader.js';
+import { CfnEvaluator, isFullyKnown } from './cfn-evaluator.js';
+import { type CfnEntry, mergeChildren } from './cfn-merge.js';
+import { commentSuppressions, metadataSuppressions } from './cfn-suppressions.js';
+import { parseTemplate } from './cfn-template-parser.js';
+import { canonicalType, TRANSLATIONS } from './cfn-translators.js';
+import { compact, isRecord, tagMap, unknownPaths, type Props } from './cfn-values.js';
+
+const TEMPLATE_EXT = /\.(ya?ml|json|template|cfn)$/i;
+const VERSION_KEY = /["']?AWSTemplateFormatVersion["']?\s*:/;
+const RESOURCES_KEY = /["']?Resources["']?\s*:/;
+const AWS_TYPE = /["']?Type["']?\s*:\s*["']?AWS::/;
+
+/** Cheap sniff: a template declares its format version or has `Resources` typed `AWS::...`. */
+export function looksLikeTemplate(file: SourceFile): boolean {
+  if (!TEMPLATE_EXT.test(file.path)) return false;
+  return VERSION_KEY.test(file.text) || (RESOURCES_KEY.test(file.text) && AWS_TYPE.test(file.text));
+}
+
+function section(template: Props, key: string): Props {
+  const value = template[key];
+  return isRecord(value) ? value : {};
+}
+
+function knownString(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** Canonical id: the ARN where the template fixes it (S3 bucket names), else file#logicalId. */
+function resourceId(file: string, logicalId: string, type: string, props: Props): string {
+  const bucket = knownString(props.Name);
+  if (type === 'AWS::S3::Bucket' && bucket) return `arn:aws:s3:::${bucket}`;
+  return `${file}#${logicalId}`;
+}
+
+class TemplateReader {
+  readonly #file: SourceFile;
+  readonly #warnings: string[] = [];
+  readonly #entries: CfnEntry[] = [];
+  #evaluator!: CfnEvaluator;
+
+  constructor(file: SourceFile) {
+    this.#file = file;
+  }
+
+  read(): ReadResult {
+    const { template, resourceLines } = parseTemplate(this.#file.path, this.#file.text);
+    const resources = template.Resources;
+    if (!isRecord(resources)) {
+      throw new SourceReadError({
+        file: this.#file.path,
+        code: 'INVALID_STRUCTURE',
+        message: 'template has no Resources mapping; add one or exclude this file from the scan',
+        line: 1,
+      });
+    }
+    if (template.Transform !== undefined) {
+      // Known gap: Transform macros (SAM, LanguageExtensions) are not expanded.
+      this.#warnings.push(`${this.#file.path}: Transform ${JSON.stringify(template.Transform)} is not expanded`);
+    }
+
+    this.#evaluator = new CfnEvaluator(
+      {
+        parameters: {},
+        mappings: section(template, 'Mappings'),
+        conditions: section(template, 'Conditions'),
+        resourceIds: new Set(Object.keys(resources)),
+      },
+      section(template, 'Parameters'),
+    );
+    const lines = this.#file.text.split(/\r?\n/);
+    for (const [logicalId, body] of Object.entries(resources)) {
+      this.#addEntry(logicalId, body, resourceLines.get(logicalId), lines);
+    }
+
+    const folded = mergeChildren(this.#entries, (c, p, t, k) => this.#owners(c, p, t, k));
+    const out = this.#entries.filter((e) => !folded.has(e.logicalId)).map((e) => this.#finish(e));
+    return { resources: out, warnings: this.#warnings };
+  }
+
+  #addEntry(logicalId: string, body: unknown, line: number | undefined, lines: string[]): void {
+    if (!isRecord(body) || typeof body.Type !== 'string') {
+      this.#warnings.push(`${this.#file.path}:${line ?? 0}: resource ${logicalId} has no Type`);
+      return;
+    }
+    if (typeof body.Condition === 'string' && this.#evaluator.condition(body.Condition) === false) return;
+
+    const refs = new Set<string>();
+    const raw = isRecord(body.Properties) ? body.Properties : {};
+    const evaluated = this.#evaluator.evaluate(raw, refs);
+    const props = isRecord(evaluated) ? evaluated : {};
+    const translation = TRANSLATIONS[body.Type];
+    const properties = translation ? (compact(translation.translate(props)) as Props) : props;
+    const type = canonicalType(body.Type);
+    const name = knownString(translation?.nameKey ? properties[translation.nameKey] : undefined) ?? logicalId;
+    const suppressions = [
+      ...metadataSuppressions(this.#evaluator.evaluate(body.Metadata, new Set())),
+      ...(line ? commentSuppressions(lines, line) : []),
+    ];
+
+    const resource: Resource = {
+      cloud: 'aws',
+      type,
+      id: resourceId(this.#file.path, logicalId, type, properties),
+      name,
+      tags: tagMap(props.Tags),
+      properties,
+      relationships: [],
+      source: { kind: 'cloudformation', file: this.#file.path, line, address: logicalId },
+      ...(suppressions.length > 0 ? { suppressions } : {}),
+    };
+    this.#entries.push({ logicalId, cfnType: body.Type, raw, evaluated: props, resource, refs });
+  }
+
+  /** Owners of `child` named by its `property`: Ref/GetAtt targets, the same expression, or name. */
+  #owners(child: CfnEntry, property: string, ownerType: string, nameKey?: string): CfnEntry[] {
+    const targets = new Set<string>();
+    this.#evaluator.evaluate(child.raw[property], targets);
+    const rawExpr = JSON.stringify(child.raw[property] ?? null);
+    const value = child.evaluated[property];
+    const names = (Array.isArray(value) ? value : [value]).filter((v) => typeof v === 'string');
+
+    return this.#entries.filter((e) => {
+      if (e.cfnType !== ownerType) return false;
+      if (targets.has(e.logicalId)) return true;
+      if (!nameKey || e.raw[nameKey] === undefined) return false;
+      if (JSON.stringify(e.raw[nameKey]) === rawExpr) return true;
+      return isFullyKnown(e.evaluated[nameKey]) && names.includes(e.evaluated[nameKey] as string);
+    });
+  }
+
+  #finish(entry: CfnEntry): Resource {
+    const byLogicalId = new Map(this.#entries.map((e) => [e.logicalId, e.resource.id]));
+    const relationships: Relationship[] = [...entry.refs]
+      .filter((ref) => ref !== entry.logicalId && byLogicalId.has(ref))
+      .map((ref) => ({ kind: 'references', target: byLogicalId.get(ref)! }));
+    const unknown = unknownPaths(entry.resource.properties);
+    return { ...entry.resource, relationships, ...(unknown.length > 0 ? { unknown } : {}) };
+  }
+}
+
+/**
+ * The CloudFormation template reader (YAML short-form tags and JSON).
+ *
+ * ```ts
+ * const { resources } = cloudformationReader.read({ path: 'bucket.yaml', text });
+ * ```
+ */
+export const cloudformationReader: Reader = {
+  kind: 'cloudformation',
+  detect: looksLikeTemplate,
+  read: (file) => new TemplateReader(file).read(),
+};
