@@ -1,11 +1,15 @@
-/** Readers for gcp inventory exports and IaC, and the Terraform translator for its provider. */
+/** Readers for GCP inventory (Cloud Asset Inventory exports, recorded REST responses) and the
+ * Terraform translator for the `google` provider. */
 
 import type { Reader } from '../reader.js';
 import type { TerraformTranslator } from '../terraform/terraform-block.js';
+import { assetInventoryReader } from './asset-inventory-reader.js';
+import { restResponseReader } from './rest-response-reader.js';
+import { translateGoogleBlocks } from './terraform/translate.js';
 
-export const gcpReaders: Reader[] = [];
+export const gcpReaders: Reader[] = [assetInventoryReader, restResponseReader];
 
 export const gcpTerraformTranslator: TerraformTranslator = {
   prefix: 'google_',
-  translate: () => [],
+  translate: translateGoogleBlocks,
 };

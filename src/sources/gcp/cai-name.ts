@@ -1,0 +1,58 @@
+/**
+ * Cloud Asset Inventory full resource names (`//compute.googleapis.com/projects/p/zones/z/...`):
+ * building them, and reading project, location and short name back out of them.
+ */
+
+/** The parts of a full resource name a canonical resource needs. */
+export interface CaiNameParts {
+  project?: string;
+  /** Zone, region or location segment, when the name has one. */
+  location?: string;
+  /** Last segment: the resource's own name. */
+  name: string;
+}
+
+const LOCATION_KEYS = new Set(['zones', 'regions', 'locations']);
+
+/** Splits a CAI full name into project, location and short name. */
+export function parseCaiName(fullName: string): CaiNameParts {
+  const path = fullName.replace(/^\/\/[^/]+\//, '');
+  const segs = path.split('/').filter((s) => s !== '');
+  const parts: CaiNameParts = { name: decodeURIComponent(segs[segs.length - 1] ?? fullName) };
+  for (let i = 0; i + 1 < segs.length; i += 1) {
+    const key = segs[i];
+    const value = segs[i + 1];
+    if (key === 'projects' && parts.project === undefined) parts.project = value;
+    if (LOCATION_KEYS.has(key) && parts.location === undefined) parts.location = value;
+  }
+  return parts;
+}
+
+/**
+ * Builds a full name from a service host and a relative path.
+ *
+ * ```ts
+ * caiName('storage', 'my-bucket'); // '//storage.googleapis.com/my-bucket'
+ * ```
+ */
+export function caiName(service: string, relative: string): string {
+  return `//${service}.googleapis.com/${relative.replace(/^\/+/, '')}`;
+}
+
+/** Last path segment of a URL or relative name (`.../zones/us-east1-b` -> `us-east1-b`). */
+export function lastSegment(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value === '') return undefined;
+  const segs = value.split('/').filter((s) => s !== '');
+  return segs[segs.length - 1];
+}
+
+/**
+ * Relative name from a compute or container selfLink
+ * (`https://www.googleapis.com/compute/v1/projects/p/global/firewalls/f` ->
+ * `projects/p/global/firewalls/f`), or undefined when the link holds no project path.
+ */
+export function relativeFromSelfLink(selfLink: unknown): string | undefined {
+  if (typeof selfLink !== 'string') return undefined;
+  const m = /\/(projects\/[^/]+\/.+)$/.exec(selfLink);
+  return m ? m[1] : undefined;
+}
