@@ -7,12 +7,13 @@ import { unknownValue } from '../../model/resource.js';
 import { asList, bool, boolOr, isRecord, num, or, pick, policy, type Props } from './cfn-values.js';
 
 export function translateDbInstance(p: Props): Props {
-  const inCluster = p.DBClusterIdentifier !== undefined;
+  // Cluster members and read replicas inherit encryption from their cluster or source.
+  const inherits = p.DBClusterIdentifier !== undefined || p.SourceDBInstanceIdentifier !== undefined;
   return {
     ...pick(p, ['DBInstanceIdentifier', 'DBInstanceClass', 'Engine', 'EngineVersion', 'KmsKeyId', 'MasterUsername', 'StorageType', 'DBClusterIdentifier', 'CACertificateIdentifier', 'LicenseModel']),
     AllocatedStorage: num(p.AllocatedStorage),
-    StorageEncrypted: inCluster && p.StorageEncrypted === undefined
-      ? unknownValue('encryption is inherited from the DB cluster')
+    StorageEncrypted: inherits && p.StorageEncrypted === undefined
+      ? unknownValue('encryption is inherited from the cluster or source instance')
       : boolOr(p.StorageEncrypted, false),
     // Without a subnet group the instance lands in the default VPC, where the default is public.
     PubliclyAccessible: or(bool(p.PubliclyAccessible), p.DBSubnetGroupName === undefined

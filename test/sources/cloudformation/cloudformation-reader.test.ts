@@ -1,0 +1,142 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Resource } from '../../../src/model/resource.js';
+import { isUnknown } from '../../../src/model/resource.js';
+import { SourceReadError } from '../../../src/model/source-error.js';
+import { cloudformationReader } from '../../../src/sources/cloudformation/cloudformation-reader.js';
+
+const SHARED = path.resolve(process.cwd(), '../shared/data/iac/aws-cloudformation-templates');
+const FIXTURES = path.resolve(process.cwd(), 'test/fixtures/cloudformation');
+
+function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    return statSync(full).isDirectory() ? walk(full) : [full];
+  });
+}
+
+async function read(file: string): Promise<Resource[]> {
+  const text = readFileSync(file, 'utf8');
+  return (await cloudformationReader.read({ path: file, text })).resources;
+}
+
+function byAddress(resources: Resource[], address: string): Resource {
+  const found = resources.find((r) => r.source.address === address);
+  if (!found) throw new Error(`no resource ${address}`);
+  return found;
+}
+
+describe('cloudformation reader on the shared sample templates', () => {
+  const files = walk(SHARED);
+
+  it.each(files.map((f) => [path.relative(SHARED, f), f]))('detects and reads %s', async (_, file) => {
+    const text = readFileSync(file, 'utf8');
+    expect(cloudformationReader.detect({ path: file, text })).toBe(true);
+    const resources = await read(file);
+    expect(resources.length).toBeGreaterThan(0);
+    for (const r of resources) {
+      expect(r.cloud).toBe('aws');
+      expect(r.type).toMatch(/^(AWS|Custom|Alexa)::/);
+      expect(r.source.line).toBeGreaterThan(0);
+    }
+  });
+
+  it('resolves the SSH ingress CIDR from the parameter default, in YAML and JSON alike', async () => {
+    for (const ext of ['yaml', 'json']) {
+      const resources = await read(path.join(SHARED, `EC2/EC2InstanceWithSecurityGroupSample.${ext}`));
+      const group = byAddress(resources, 'InstanceSecurityGroup');
+      expect(group.type).toBe('AWS::EC2::SecurityGroup');
+      expect(group.properties.IpPermissions).toEqual([
+        expect.objectContaining({ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '192.168.1.0/0' }] }),
+      ]);
+      const instance = byAddress(resources, 'EC2Instance');
+      expect(instance.relationships).toContainEqual({ kind: 'references', target: group.id });
+    }
+  });
+
+  it('translates the compliant bucket into the S3 API shape with its policy merged', async () => {
+    const resources = await read(path.join(SHARED, 'S3/compliant-bucket.yaml'));
+    const bucket = byAddress(resources, 'ObjectStorageBucket');
+    expect(bucket.properties.ServerSideEncryptionConfiguration).toEqual({
+      Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: false }],
+    });
+    expect(bucket.properties.Versioning).toEqual({ Status: 'Enabled' });
+    expect(bucket.properties.PublicAccessBlockConfiguration).toMatchObject({ BlockPublicAcls: true, RestrictPublicBuckets: true });
+    const policy = bucket.properties.Policy as { Statement: { Effect: string }[] };
+    expect(policy.Statement[0]).toMatchObject({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': false } } });
+    expect(resources.some((r) => r.type === 'AWS::S3::BucketPolicy')).toBe(false);
+    expect(isUnknown(bucket.properties.Name)).toBe(true);
+    expect(bucket.unknown).toContain('Name');
+  });
+
+  it('merges listeners into classic and v2 load balancers with their attributes', async () => {
+    const elb = byAddress(await read(path.join(SHARED, 'ElasticLoadBalancing/ELB_Access_Logs_And_Connection_Draining.yaml')), 'ElasticLoadBalancer');
+    expect(elb.properties.Attributes).toMatchObject({ AccessLog: { Enabled: true }, ConnectionDraining: { Enabled: true, Timeout: 300 } });
+    const eks = (await read(path.join(SHARED, 'EKS/template.yaml'))).find((r) => r.type === 'AWS::EKS::Cluster')!;
+    expect(eks.properties.resourcesVpcConfig).toMatchObject({ endpointPublicAccess: true, publicAccessCidrs: ['0.0.0.0/0'] });
+  });
+});
+
+describe('cloudformation reader evaluation', () => {
+  const file = path.join(FIXTURES, 'conditions-and-merges.yaml');
+
+  it('applies mappings, conditions and AWS::NoValue', async () => {
+    const bucket = byAddress(await read(file), 'PublicSite');
+    expect(bucket.id).toBe('arn:aws:s3:::site-prod');
+    expect(bucket.name).toBe('site-prod');
+    expect(bucket.tags).toEqual({ env: 'prod' });
+    expect(bucket.properties.Versioning).toEqual({ Status: 'Enabled' });
+    expect(bucket.properties.Logging).toEqual({});
+    expect(bucket.properties.Acl).toMatchObject({ Grants: expect.arrayContaining([{ Grantee: { Type: 'Group', URI: 'http://acs.amazonaws.com/groups/global/AllUsers' }, Permission: 'READ' }]) });
+    expect(bucket.properties.Policy).toMatchObject({ Statement: [{ Principal: '*', Resource: 'arn:aws:s3:::site-prod/*' }] });
+  });
+
+  it('drops resources whose condition is false and keeps those it cannot decide', async () => {
+    const resources = await read(file);
+    expect(resources.find((r) => r.source.address === 'DevOnlyBucket')).toBeUndefined();
+    expect(byAddress(resources, 'MaybeTrail').properties.Status).toEqual({ IsLogging: true });
+  });
+
+  it('merges standalone ingress rules and leaves unknown parameters as markers', async () => {
+    const group = byAddress(await read(file), 'WebGroup');
+    const perms = group.properties.IpPermissions as Record<string, unknown>[];
+    expect(perms).toHaveLength(2);
+    expect(perms[0]).toMatchObject({ FromPort: 443, IpRanges: [{ CidrIp: '0.0.0.0/0' }] });
+    expect(perms[1]).toMatchObject({ IpProtocol: 'tcp', FromPort: 22, ToPort: 22 });
+    expect(isUnknown((perms[1]!.IpRanges as { CidrIp: unknown }[])[0]!.CidrIp)).toBe(true);
+    expect(group.unknown).toContain('IpPermissions.1.IpRanges.0.CidrIp');
+  });
+
+  it('attaches inline policies to roles and reads KMS rotation from a condition', async () => {
+    const resources = await read(file);
+    const role = byAddress(resources, 'Admin');
+    expect(role.properties.RolePolicies).toEqual([{ PolicyName: 'admin', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } }]);
+    expect(byAddress(resources, 'Key').properties.KeyRotationEnabled).toBe(true);
+    expect(byAddress(resources, 'Alias2').properties.QueueName).toBe('jobs-prod');
+  });
+
+  it('collects suppressions from metadata and comments', async () => {
+    const bucket = byAddress(await read(file), 'PublicSite');
+    expect(bucket.suppressions).toEqual(expect.arrayContaining([
+      { ruleId: 'aws-s3-bucket-public-access-blocked', reason: 'static website, reviewed' },
+      { ruleId: 'aws-s3-bucket-logging-enabled', reason: 'logs land in the central account' },
+    ]));
+  });
+
+  it('reports a syntax error with its line', async () => {
+    const text = 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  A:\n    Type: [unclosed\n';
+    const attempt = () => cloudformationReader.read({ path: 'bad.yaml', text });
+    expect(attempt).toThrow(SourceReadError);
+    try {
+      attempt();
+    } catch (err) {
+      expect((err as SourceReadError).line).toBeGreaterThan(1);
+    }
+  });
+
+  it('does not claim Kubernetes manifests or ARM templates', () => {
+    expect(cloudformationReader.detect({ path: 'd.yaml', text: 'apiVersion: v1\nkind: Pod\n' })).toBe(false);
+    expect(cloudformationReader.detect({ path: 'a.json', text: '{"resources":[{"type":"Microsoft.Storage/storageAccounts"}]}' })).toBe(false);
+  });
+});
