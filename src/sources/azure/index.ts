@@ -1,11 +1,12 @@
-/** Readers for azure inventory exports and IaC, and the Terraform translator for its provider. */
+/** Readers for Azure inventory exports (ARM bodies, cassettes, Resource Graph), and the azurerm_ translator. */
 
 import type { Reader } from '../reader.js';
 import type { TerraformTranslator } from '../terraform/terraform-block.js';
+import { armInventoryReader } from './arm-inventory-reader.js';
+import { resourceGraphReader } from './resource-graph-reader.js';
+import { azurermTranslator } from './terraform/azurerm-translator.js';
 
-export const azureReaders: Reader[] = [];
+/** Resource Graph first: its `{ data: [...] }` rows would otherwise look like bare ARM bodies. */
+export const azureReaders: Reader[] = [resourceGraphReader, armInventoryReader];
 
-export const azureTerraformTranslator: TerraformTranslator = {
-  prefix: 'azurerm_',
-  translate: () => [],
-};
+export const azureTerraformTranslator: TerraformTranslator = azurermTranslator;

@@ -1,0 +1,144 @@
+/**
+ * Reads Azure Resource Manager inventory exports (source kind `azure-arm`): GET bodies, list
+ * responses (`{ value: [...] }`), VCR cassettes of recorded ARM calls, and REST API spec examples.
+ */
+
+import type { Resource } from '../../model/resource.js';
+import { SourceReadError } from '../../model/source-error.js';
+import type { ReadResult, Reader, SourceFile } from '../reader.js';
+import { armBodyToResource, inventorySource, isArmBody, isObject, type ArmBody } from './arm-resource.js';
+import { idKey } from './arm-types.js';
+import { foldInventoryChildren } from './child-resources.js';
+import { parseJsonText, tryParseJson } from './json-input.js';
+
+type ArmExportShape = 'cassette' | 'spec-example' | 'arm';
+
+/** Cheap text sniff before parsing: JSON that mentions an ARM provider path, not a template. */
+export function mentionsArm(text: string): boolean {
+  if (!/^\uFEFF?\s*[[{]/.test(text)) return false;
+  if (/deploymentTemplate\.json|deploymentParameters\.json/i.test(text)) return false;
+  return /\/providers\/Microsoft\./i.test(text);
+}
+
+function classify(value: unknown): ArmExportShape | undefined {
+  if (!isObject(value)) return undefined;
+  if (Array.isArray(value.interactions)) {
+    const recordsArm = value.interactions.some(
+      (i) => isObject(i) && isObject(i.request) && /management\.azure\.com|\/providers\//i.test(String(i.request.uri)),
+    );
+    return recordsArm ? 'cassette' : undefined;
+  }
+  if (isObject(value.responses) && 'parameters' in value) return 'spec-example';
+  if (isArmBody(value) && typeof value.type === 'string' && !('$schema' in value)) return 'arm';
+  if (Array.isArray(value.value) && value.value.some(isArmBody)) return 'arm';
+  return undefined;
+}
+
+/** ARM bodies in one response: a single body, a list page, or an array of bodies. */
+function bodiesIn(value: unknown): ArmBody[] {
+  if (Array.isArray(value)) return value.filter(isArmBody);
+  if (isArmBody(value)) return [value];
+  if (isObject(value) && Array.isArray(value.value)) return value.value.filter(isArmBody);
+  return [];
+}
+
+function responseData(body: unknown, warnings: string[], at: string): unknown {
+  if (!isObject(body)) return undefined;
+  const data = 'data' in body ? body.data : body.string;
+  if (typeof data !== 'string') return data;
+  if (data.trim() === '') return undefined;
+  try {
+    return JSON.parse(data);
+  } catch {
+    warnings.push(`${at}: response body is not JSON; skipped`);
+    return undefined;
+  }
+}
+
+function cassetteBodies(value: Record<string, unknown>, warnings: string[]): ArmBody[] {
+  const out: ArmBody[] = [];
+  const interactions = value.interactions as unknown[];
+  interactions.forEach((interaction, index) => {
+    if (!isObject(interaction) || !isObject(interaction.request)) return;
+    const method = String(interaction.request.method ?? 'GET').toUpperCase();
+    if (method !== 'GET') return;
+    const response = isObject(interaction.response) ? interaction.response : {};
+    const status = isObject(response.status) ? Number(response.status.code) : 200;
+    if (!(status >= 200 && status < 300)) return;
+    out.push(...bodiesIn(responseData(response.body, warnings, `interaction ${index}`)));
+  });
+  return out;
+}
+
+function specExampleBodies(value: Record<string, unknown>): ArmBody[] {
+  const responses = value.responses as Record<string, unknown>;
+  const ok = Object.keys(responses).filter((code) => /^2\d\d$/.test(code)).sort();
+  const out: ArmBody[] = [];
+  for (const code of ok) {
+    const response = responses[code];
+    if (isObject(response)) out.push(...bodiesIn(response.body));
+  }
+  return out;
+}
+
+/** Later observations of the same resource win; `properties` are merged field by field. */
+export function mergeBodies(bodies: ArmBody[]): ArmBody[] {
+  const byId = new Map<string, ArmBody>();
+  for (const body of bodies) {
+    const key = idKey(body.id as string);
+    const seen = byId.get(key);
+    if (!seen) {
+      byId.set(key, body);
+      continue;
+    }
+    const props =
+      isObject(seen.properties) && isObject(body.properties)
+        ? { ...seen.properties, ...body.properties }
+        : body.properties ?? seen.properties;
+    byId.set(key, { ...seen, ...body, properties: props });
+  }
+  return [...byId.values()];
+}
+
+/** Canonical resources (children folded) for ARM bodies read from one file. */
+export function resourcesFromBodies(
+  bodies: ArmBody[],
+  kind: 'azure-arm' | 'azure-resource-graph',
+  file: string,
+): Resource[] {
+  const resources: Resource[] = [];
+  for (const body of mergeBodies(bodies)) {
+    const resource = armBodyToResource(body, inventorySource(kind, file));
+    if (resource) resources.push(resource);
+  }
+  return foldInventoryChildren(resources);
+}
+
+function read(file: SourceFile): ReadResult {
+  const value = parseJsonText(file.path, file.text);
+  const shape = classify(value);
+  if (!shape) {
+    throw new SourceReadError({
+      file: file.path,
+      code: 'INVALID_STRUCTURE',
+      message: 'not an ARM resource, list response, VCR cassette or API example',
+    });
+  }
+
+  const warnings: string[] = [];
+  const record = value as Record<string, unknown>;
+  let bodies: ArmBody[];
+  if (shape === 'cassette') bodies = cassetteBodies(record, warnings);
+  else if (shape === 'spec-example') bodies = specExampleBodies(record);
+  else bodies = bodiesIn(record);
+
+  const resources = resourcesFromBodies(bodies, 'azure-arm', file.path);
+  return warnings.length ? { resources, warnings } : { resources };
+}
+
+/** The `azure-arm` inventory reader. */
+export const armInventoryReader: Reader = {
+  kind: 'azure-arm',
+  detect: (file) => mentionsArm(file.text) && classify(tryParseJson(file.text)) !== undefined,
+  read,
+};

@@ -1,0 +1,106 @@
+/**
+ * Turns one ARM GET body into a canonical resource: documented type casing, subscription as
+ * account, location as region, tags, and the few relationships an ARM body states outright.
+ */
+
+import type { Relationship, Resource, ResourceSource, SourceKind } from '../../model/resource.js';
+import { normaliseArmType, parseArmId } from './arm-types.js';
+
+export type ArmBody = Record<string, unknown>;
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** True when `value` looks like an ARM resource body: an object with an ARM id. */
+export function isArmBody(value: unknown): value is ArmBody {
+  if (!isObject(value) || typeof value.id !== 'string') return false;
+  return /\/providers\/[^/]+\/[^/]+/i.test(value.id);
+}
+
+/** ARM locations are written `East US` or `eastus`; the API answers `eastus`. */
+export function normaliseLocation(location: unknown): string | undefined {
+  if (typeof location !== 'string' || location === '') return undefined;
+  return location.replace(/\s+/g, '').toLowerCase();
+}
+
+/** Tag values as strings; ARM allows only strings, but exports sometimes carry others. */
+export function tagsOf(value: unknown): Record<string, string> {
+  if (!isObject(value)) return {};
+  const tags: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (v === null || v === undefined) continue;
+    tags[k] = typeof v === 'string' ? v : JSON.stringify(v);
+  }
+  return tags;
+}
+
+/**
+ * Canonical resource for an ARM body read from an inventory export.
+ *
+ * ```ts
+ * const r = armBodyToResource(body, { kind: 'azure-arm', file: 'vaults.json' });
+ * r?.type; // 'Microsoft.KeyVault/vaults'
+ * ```
+ */
+export function armBodyToResource(body: ArmBody, source: ResourceSource): Resource | undefined {
+  const id = body.id as string;
+  const parsed = parseArmId(id);
+  const rawType = typeof body.type === 'string' && body.type.includes('/') ? body.type : parsed.type;
+  if (!rawType) return undefined;
+  const type = normaliseArmType(rawType);
+  const name = typeof body.name === 'string' && body.name !== '' ? body.name : parsed.name ?? id;
+
+  const properties: ArmBody = { ...body, type };
+  const resource: Resource = {
+    cloud: 'azure',
+    type,
+    id,
+    name,
+    tags: tagsOf(body.tags),
+    properties,
+    relationships: relationshipsOf(type, body),
+    source,
+  };
+  if (parsed.subscription) resource.account = parsed.subscription;
+  const region = normaliseLocation(body.location);
+  if (region) resource.region = region;
+  return resource;
+}
+
+/** Edges an ARM body states: VM -> NIC, disk -> VM, NSG -> subnet, flow log -> NSG. */
+function relationshipsOf(type: string, body: ArmBody): Relationship[] {
+  const props = isObject(body.properties) ? body.properties : {};
+  const edges: Relationship[] = [];
+  const add = (kind: string, target: unknown) => {
+    if (typeof target === 'string' && target !== '') edges.push({ kind, target });
+  };
+  const ids = (list: unknown) => (Array.isArray(list) ? list : []).map((x) => (isObject(x) ? x.id : undefined));
+
+  switch (type) {
+    case 'Microsoft.Compute/virtualMachines': {
+      const net = isObject(props.networkProfile) ? props.networkProfile : {};
+      for (const nic of ids(net.networkInterfaces)) add('attachedTo', nic);
+      break;
+    }
+    case 'Microsoft.Compute/disks':
+      add('attachedTo', body.managedBy);
+      break;
+    case 'Microsoft.Network/networkSecurityGroups':
+      for (const subnet of ids(props.subnets)) add('attachedTo', subnet);
+      for (const nic of ids(props.networkInterfaces)) add('attachedTo', nic);
+      break;
+    case 'Microsoft.Network/networkWatchers/flowLogs':
+      add('references', props.targetResourceId);
+      add('references', props.storageId);
+      break;
+    default:
+      break;
+  }
+  return edges;
+}
+
+/** Source record for an inventory resource. */
+export function inventorySource(kind: SourceKind, file: string): ResourceSource {
+  return { kind, file };
+}

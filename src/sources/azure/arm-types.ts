@@ -1,0 +1,130 @@
+/**
+ * ARM resource types in Microsoft's documented casing, and the parts of an ARM resource id.
+ * ARM treats types and ids case-insensitively; readers emit the documented spelling.
+ */
+
+const DOCUMENTED_TYPES = [
+  'Microsoft.Authorization/policyAssignments',
+  'Microsoft.Authorization/policyDefinitions',
+  'Microsoft.Authorization/roleAssignments',
+  'Microsoft.Authorization/roleDefinitions',
+  'Microsoft.Compute/disks',
+  'Microsoft.Compute/diskEncryptionSets',
+  'Microsoft.Compute/virtualMachines',
+  'Microsoft.Compute/virtualMachines/extensions',
+  'Microsoft.Compute/virtualMachineScaleSets',
+  'Microsoft.ContainerRegistry/registries',
+  'Microsoft.ContainerService/managedClusters',
+  'Microsoft.ContainerService/managedClusters/agentPools',
+  'Microsoft.DBforMySQL/flexibleServers',
+  'Microsoft.DBforMySQL/servers',
+  'Microsoft.DBforMySQL/servers/configurations',
+  'Microsoft.DBforMySQL/servers/firewallRules',
+  'Microsoft.DBforPostgreSQL/flexibleServers',
+  'Microsoft.DBforPostgreSQL/servers',
+  'Microsoft.DBforPostgreSQL/servers/configurations',
+  'Microsoft.DBforPostgreSQL/servers/firewallRules',
+  'Microsoft.DocumentDB/databaseAccounts',
+  'Microsoft.Insights/activityLogAlerts',
+  'Microsoft.Insights/diagnosticSettings',
+  'Microsoft.Insights/logprofiles',
+  'Microsoft.KeyVault/vaults',
+  'Microsoft.KeyVault/vaults/keys',
+  'Microsoft.KeyVault/vaults/secrets',
+  'Microsoft.Network/applicationGateways',
+  'Microsoft.Network/azureFirewalls',
+  'Microsoft.Network/loadBalancers',
+  'Microsoft.Network/networkInterfaces',
+  'Microsoft.Network/networkSecurityGroups',
+  'Microsoft.Network/networkSecurityGroups/securityRules',
+  'Microsoft.Network/networkWatchers',
+  'Microsoft.Network/networkWatchers/flowLogs',
+  'Microsoft.Network/publicIPAddresses',
+  'Microsoft.Network/virtualNetworks',
+  'Microsoft.Network/virtualNetworks/subnets',
+  'Microsoft.OperationalInsights/workspaces',
+  'Microsoft.Resources/resourceGroups',
+  'Microsoft.Security/assessments',
+  'Microsoft.Security/autoProvisioningSettings',
+  'Microsoft.Security/jitNetworkAccessPolicies',
+  'Microsoft.Security/pricings',
+  'Microsoft.Security/securityContacts',
+  'Microsoft.Sql/servers',
+  'Microsoft.Sql/servers/administrators',
+  'Microsoft.Sql/servers/auditingSettings',
+  'Microsoft.Sql/servers/databases',
+  'Microsoft.Sql/servers/databases/transparentDataEncryption',
+  'Microsoft.Sql/servers/encryptionProtector',
+  'Microsoft.Sql/servers/extendedAuditingSettings',
+  'Microsoft.Sql/servers/firewallRules',
+  'Microsoft.Sql/servers/securityAlertPolicies',
+  'Microsoft.Sql/servers/vulnerabilityAssessments',
+  'Microsoft.Storage/storageAccounts',
+  'Microsoft.Storage/storageAccounts/blobServices',
+  'Microsoft.Storage/storageAccounts/blobServices/containers',
+  'Microsoft.Web/serverfarms',
+  'Microsoft.Web/sites',
+  'Microsoft.Web/sites/config',
+];
+
+const BY_LOWER = new Map(DOCUMENTED_TYPES.map((t) => [t.toLowerCase(), t]));
+
+/** `microsoft.storage/storageaccounts` -> `Microsoft.Storage/storageAccounts`; unknown types as given. */
+export function normaliseArmType(type: string): string {
+  return BY_LOWER.get(type.toLowerCase()) ?? type;
+}
+
+/** What an ARM id says about the resource it names. */
+export interface ArmIdParts {
+  subscription?: string;
+  resourceGroup?: string;
+  /** Full type, e.g. `Microsoft.Sql/servers/firewallRules` (documented casing when known). */
+  type?: string;
+  name?: string;
+  /** Id of the parent resource for child types (more than one type segment). */
+  parentId?: string;
+  /** Last type segment of a child type (`firewallRules`), the key under the parent's `children`. */
+  childKind?: string;
+}
+
+/**
+ * Splits an ARM id.
+ *
+ * ```ts
+ * parseArmId('/subscriptions/s/resourceGroups/rg/providers/Microsoft.Sql/servers/a/firewallRules/b')
+ * // { subscription: 's', resourceGroup: 'rg', type: 'Microsoft.Sql/servers/firewallRules', name: 'b',
+ * //   parentId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Sql/servers/a', childKind: 'firewallRules' }
+ * ```
+ */
+export function parseArmId(id: string): ArmIdParts {
+  const segments = id.split('/').filter((s, i) => !(i === 0 && s === ''));
+  const parts: ArmIdParts = {};
+  const lower = segments.map((s) => s.toLowerCase());
+
+  const sub = lower.indexOf('subscriptions');
+  if (sub >= 0 && segments[sub + 1]) parts.subscription = segments[sub + 1];
+  const rg = lower.indexOf('resourcegroups');
+  if (rg >= 0 && segments[rg + 1]) parts.resourceGroup = segments[rg + 1];
+
+  const providers = lower.lastIndexOf('providers');
+  if (providers < 0 || !segments[providers + 1]) return parts;
+  const namespace = segments[providers + 1];
+  const rest = segments.slice(providers + 2);
+  const typeSegments: string[] = [];
+  for (let i = 0; i < rest.length; i += 2) typeSegments.push(rest[i]);
+  if (typeSegments.length === 0) return parts;
+
+  parts.type = normaliseArmType(`${namespace}/${typeSegments.join('/')}`);
+  if (rest.length % 2 === 0) parts.name = rest[rest.length - 1];
+  if (typeSegments.length > 1 && rest.length % 2 === 0) {
+    const prefix = id.startsWith('/') ? '/' : '';
+    parts.parentId = prefix + segments.slice(0, segments.length - 2).join('/');
+    parts.childKind = parts.type.split('/').pop();
+  }
+  return parts;
+}
+
+/** Case-insensitive key for matching ARM ids. */
+export function idKey(id: string): string {
+  return id.toLowerCase();
+}

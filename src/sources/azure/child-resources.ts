@@ -1,0 +1,116 @@
+/**
+ * Folds child resources (SQL firewall rules, auditing settings, NSG rules, vault secrets) under
+ * their parent's `children`, keyed by the child type's last segment, as the shapes doc asks.
+ */
+
+import type { Resource } from '../../model/resource.js';
+import { idKey, parseArmId } from './arm-types.js';
+import { isObject } from './arm-resource.js';
+
+/**
+ * Child kinds rules read, per parent type. An inventory parent that shows some children but not
+ * these lists the missing ones (`children.auditingSettings`) in `unknown`.
+ */
+export const CHILD_KINDS: Record<string, string[]> = {
+  'Microsoft.Sql/servers': ['firewallRules', 'auditingSettings', 'securityAlertPolicies'],
+  'Microsoft.Sql/servers/databases': ['transparentDataEncryption'],
+  'Microsoft.DBforPostgreSQL/servers': ['configurations', 'firewallRules'],
+  'Microsoft.DBforMySQL/servers': ['configurations', 'firewallRules'],
+  'Microsoft.KeyVault/vaults': ['keys', 'secrets'],
+  'Microsoft.Storage/storageAccounts': ['blobServices'],
+  'Microsoft.Network/networkSecurityGroups': ['securityRules'],
+};
+
+function childrenOf(parent: Resource): Record<string, unknown[]> {
+  const existing = parent.properties.children;
+  if (isObject(existing)) return existing as Record<string, unknown[]>;
+  const children: Record<string, unknown[]> = {};
+  parent.properties.children = children;
+  return children;
+}
+
+/** Adds one child body under `parent.properties.children[kind]`, replacing one with the same id. */
+export function attachChild(parent: Resource, kind: string, body: Record<string, unknown>): void {
+  const children = childrenOf(parent);
+  const list = Array.isArray(children[kind]) ? children[kind] : (children[kind] = []);
+  const key = typeof body.id === 'string' ? idKey(body.id) : undefined;
+  const at = key ? list.findIndex((c) => isObject(c) && typeof c.id === 'string' && idKey(c.id) === key) : -1;
+  if (at >= 0) list[at] = body;
+  else list.push(body);
+
+  if (kind === 'securityRules' && parent.type === 'Microsoft.Network/networkSecurityGroups') {
+    mergeSecurityRule(parent, structuredClone(body));
+  }
+}
+
+/** The NSG API returns rules inline; a rule seen on its own joins `properties.securityRules`. */
+function mergeSecurityRule(nsg: Resource, rule: Record<string, unknown>): void {
+  const body = nsg.properties;
+  const props = isObject(body.properties) ? body.properties : (body.properties = {});
+  const rules = Array.isArray(props.securityRules) ? props.securityRules : (props.securityRules = []);
+  const name = typeof rule.name === 'string' ? rule.name.toLowerCase() : undefined;
+  const at = rules.findIndex((r) => isObject(r) && typeof r.name === 'string' && r.name.toLowerCase() === name);
+  if (at >= 0) rules[at] = rule;
+  else rules.push(rule);
+}
+
+/**
+ * Folds every child into its parent when the parent is in `resources`; otherwise adds a partial
+ * parent carrying only `children` (the scan merges it with the real parent by type and id).
+ * Inventory parents list the children they were not seen with in `unknown`.
+ */
+export function foldInventoryChildren(resources: Resource[]): Resource[] {
+  const byId = new Map(resources.map((r) => [idKey(r.id), r]));
+  const out = [...resources];
+
+  for (const child of resources) {
+    const parsed = parseArmId(child.id);
+    if (!parsed.parentId || !parsed.childKind || !parsed.type) continue;
+    let parent = byId.get(idKey(parsed.parentId));
+    if (!parent) {
+      parent = partialParent(child, parsed.parentId);
+      if (!parent) continue;
+      byId.set(idKey(parent.id), parent);
+      out.push(parent);
+    }
+    attachChild(parent, parsed.childKind, child.properties);
+  }
+
+  for (const r of out) markUnseenChildren(r);
+  return out;
+}
+
+function partialParent(child: Resource, parentId: string): Resource | undefined {
+  const parsed = parseArmId(parentId);
+  if (!parsed.type || !parsed.name) return undefined;
+  // `.../providers/Microsoft.Security/locations/eastus/...` scopes a resource; it is none itself.
+  if (/\/locations$/i.test(parsed.type)) return undefined;
+  const parent: Resource = {
+    cloud: 'azure',
+    type: parsed.type,
+    id: parentId,
+    name: parsed.name,
+    tags: {},
+    properties: { id: parentId, name: parsed.name, type: parsed.type, children: {} },
+    relationships: [],
+    source: { ...child.source },
+    // Only the children are known: everything a rule could read about the parent itself is not.
+    unknown: ['properties', 'sku', 'kind', 'identity', 'location', 'tags'],
+  };
+  if (parsed.subscription) parent.account = parsed.subscription;
+  if (child.region) parent.region = child.region;
+  return parent;
+}
+
+function markUnseenChildren(r: Resource): void {
+  const children = r.properties.children;
+  const unknown = new Set(r.unknown ?? []);
+  if (!isObject(children)) {
+    unknown.add('children');
+  } else {
+    for (const kind of CHILD_KINDS[r.type] ?? []) {
+      if (!(kind in children)) unknown.add(`children.${kind}`);
+    }
+  }
+  r.unknown = [...unknown];
+}

@@ -1,0 +1,42 @@
+/** Parses an inventory export's JSON text, turning syntax errors into `SourceReadError`s with a line. */
+
+import { SourceReadError } from '../../model/source-error.js';
+
+/** Files larger than this are refused rather than parsed (a scan must not stall on one file). */
+export const MAX_INVENTORY_BYTES = 64 * 1024 * 1024;
+
+let lastText: string | undefined;
+let lastValue: unknown;
+
+/** Parses JSON text, tolerating a UTF-8 BOM; throws `SourceReadError` naming file and line. */
+export function parseJsonText(file: string, text: string): unknown {
+  if (text === lastText) return lastValue;
+  if (text.length > MAX_INVENTORY_BYTES) {
+    throw new SourceReadError({ file, code: 'TOO_LARGE', message: 'file is larger than 64 MiB' });
+  }
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  try {
+    lastValue = JSON.parse(body);
+    lastText = text;
+    return lastValue;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const position = /position (\d+)/.exec(message);
+    const line = position ? body.slice(0, Number(position[1])).split('\n').length : undefined;
+    throw new SourceReadError({
+      file,
+      line,
+      code: 'PARSE_ERROR',
+      message: `not valid JSON (${message}); export the inventory as JSON`,
+    });
+  }
+}
+
+/** Like `parseJsonText`, but returns `undefined` instead of throwing (for `detect`). */
+export function tryParseJson(text: string): unknown {
+  try {
+    return parseJsonText('', text);
+  } catch {
+    return undefined;
+  }
+}
