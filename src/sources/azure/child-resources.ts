@@ -95,7 +95,7 @@ function partialParent(child: Resource, parentId: string): Resource | undefined 
     relationships: [],
     source: { ...child.source },
     // Only the children are known: everything a rule could read about the parent itself is not.
-    unknown: ['properties', 'sku', 'kind', 'identity', 'location', 'tags'],
+    unknown: ['properties'],
   };
   if (parsed.subscription) parent.account = parsed.subscription;
   if (child.region) parent.region = child.region;
