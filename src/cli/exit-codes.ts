@@ -1,0 +1,8 @@
+/** Exit codes of every command: CI scripts branch on them. */
+
+/** The scan ran and nothing crossed the `--fail-on` threshold. */
+export const EXIT_OK = 0;
+/** A failing finding at or above the `--fail-on` severity. */
+export const EXIT_FINDINGS = 1;
+/** Bad input: a path that does not exist, a file that cannot be read, a bad rule or option. */
+export const EXIT_INPUT_ERROR = 2;

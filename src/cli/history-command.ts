@@ -1,0 +1,29 @@
+/** `palisade history`: the secure score of past assessments, as a chart and a table. */
+
+import { scoreHistory } from '../store/assessment-repository.js';
+import { openStore } from '../store/database.js';
+import { bar, sparkline } from '../report/charts.js';
+import { EXIT_OK } from './exit-codes.js';
+
+export async function runHistory(options: { db: string; limit: number; json?: boolean }): Promise<number> {
+  const db = await openStore(options.db);
+  try {
+    const points = await scoreHistory(db, options.limit);
+    if (options.json) {
+      process.stdout.write(JSON.stringify(points, null, 2) + '\n');
+      return EXIT_OK;
+    }
+    if (points.length === 0) {
+      process.stdout.write(`No assessments stored in ${options.db} yet. Run \`palisade scan PATH\` first.\n`);
+      return EXIT_OK;
+    }
+    process.stdout.write(`Secure score, last ${points.length} assessments  ${sparkline(points.map((p) => p.secureScore), 0, 100)}\n\n`);
+    for (const p of points) {
+      const when = p.startedAt.replace('T', ' ').slice(0, 19);
+      process.stdout.write(`  ${when}  ${p.secureScore.toFixed(1).padStart(5)}%  ${bar(p.secureScore / 100, 25)}  ${String(p.fail).padStart(6)} failing  ${p.targets.join(' ')}\n`);
+    }
+    return EXIT_OK;
+  } finally {
+    await db.destroy();
+  }
+}

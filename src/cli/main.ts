@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+/**
+ * The `palisade` command line. `scan` assesses IaC and inventory exports against the benchmark,
+ * prints the report, stores the assessment and sets the exit code for CI.
+ */
+
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { runHistory } from './history-command.js';
+import { runRules } from './rules-command.js';
+import { runScan } from './scan-command.js';
+import { EXIT_INPUT_ERROR } from './exit-codes.js';
+import { SEVERITIES, type Severity } from '../model/rule.js';
+import { VERSION } from '../version.js';
+import { DEFAULT_STORE_PATH } from '../store/database.js';
+
+function severity(value: string): Severity {
+  if (!SEVERITIES.includes(value as Severity)) {
+    throw new InvalidArgumentError(`expected one of ${SEVERITIES.join(', ')}`);
+  }
+  return value as Severity;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
+  return n;
+}
+
+const storeOption = () => new Option('--db <path>', 'SQLite store file').default(process.env.PALISADE_DB ?? DEFAULT_STORE_PATH);
+
+const program = new Command()
+  .name('palisade')
+  .description('Zero Trust security for AWS, Azure, GCP and Kubernetes estates and the code that builds them.')
+  .version(VERSION)
+  .exitOverride()
+  .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+
+program
+  .command('scan')
+  .description('assess Terraform, CloudFormation, ARM, Kubernetes and inventory exports against the benchmark')
+  .argument('<paths...>', 'files and folders to scan')
+  .addOption(new Option('-f, --format <format>', 'report format').choices(['table', 'json', 'csv', 'sarif', 'html']).default('table'))
+  .option('-o, --output <file>', 'write the report to a file instead of stdout')
+  .option('--rules <dir>', 'add the rules in a folder (repeatable)', collect, [])
+  .option('--exemptions <file>', 'exemptions YAML file')
+  .option('--fail-on <severity>', 'exit 1 when a failing finding has this severity or higher', severity)
+  .addOption(storeOption())
+  .option('--no-store', 'do not record the assessment in the store')
+  .option('--findings <n>', 'failing findings listed in the table report', positiveInt, 20)
+  .option('--no-color', 'plain text output')
+  .option('-q, --quiet', 'no progress on stderr')
+  .action(async (paths: string[], options) => {
+    process.exitCode = await runScan(paths, options);
+  });
+
+program
+  .command('history')
+  .description('secure score of past assessments, from the store')
+  .addOption(storeOption())
+  .option('-n, --limit <n>', 'how many assessments', positiveInt, 30)
+  .option('--json', 'print JSON')
+  .action(async (options) => {
+    process.exitCode = await runHistory(options);
+  });
+
+program
+  .command('rules')
+  .description('list the benchmark rules (and any in --rules folders)')
+  .option('--rules <dir>', 'add the rules in a folder (repeatable)', collect, [])
+  .option('--cloud <cloud>', 'only rules for aws, azure, gcp or kubernetes')
+  .option('--json', 'print JSON')
+  .action(async (options) => {
+    process.exitCode = await runRules(options);
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode === 0 ? 0 : EXIT_INPUT_ERROR;
+  } else {
+    process.stderr.write(`palisade: ${(error as Error).message}\n`);
+    process.exitCode = EXIT_INPUT_ERROR;
+  }
+}

@@ -1,0 +1,26 @@
+/** Findings as CSV (RFC 4180), one row per finding, safe to open in a spreadsheet. */
+
+import type { AssessmentResult } from '../model/assessment.js';
+
+const COLUMNS = [
+  'rule_id', 'severity', 'control', 'status', 'exempt', 'resource_type', 'resource_id',
+  'resource_name', 'file', 'line', 'message',
+] as const;
+
+/** Quotes a cell; a leading = + - @ is neutralised so spreadsheets never run it as a formula. */
+export function csvCell(value: unknown): string {
+  let text = value === undefined || value === null ? '' : String(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n']/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function renderCsv(a: AssessmentResult): string {
+  const rows = [COLUMNS.join(',')];
+  for (const f of a.findings) {
+    rows.push([
+      f.ruleId, f.severity, f.control, f.status, f.exemption ? f.exemption.category : '',
+      f.resourceType, f.resourceId, f.resourceName, f.file, f.line, f.message,
+    ].map(csvCell).join(','));
+  }
+  return rows.join('\r\n') + '\r\n';
+}

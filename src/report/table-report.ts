@@ -1,0 +1,118 @@
+/** The report for people: secure score, score per control, top recommendations, counts, files. */
+
+import pc from 'picocolors';
+import type { AssessmentResult } from '../model/assessment.js';
+import type { Severity } from '../model/rule.js';
+import { bar, sparkline } from './charts.js';
+
+export interface TableReportOptions {
+  /** Past secure scores (oldest first) for the trend line. */
+  history?: number[];
+  /** How many failing findings to list (0 = none). */
+  findingsLimit?: number;
+  color?: boolean;
+  elapsedMs?: number;
+}
+
+const SEVERITY_ORDER: Severity[] = ['critical', 'high', 'medium', 'low', 'informational'];
+
+function scoreColour(score: number, text: string, on: boolean): string {
+  if (!on) return text;
+  if (score >= 80) return pc.green(text);
+  if (score >= 50) return pc.yellow(text);
+  return pc.red(text);
+}
+
+function severityColour(severity: Severity, on: boolean): string {
+  if (!on) return severity;
+  if (severity === 'critical' || severity === 'high') return pc.red(severity);
+  if (severity === 'medium') return pc.yellow(severity);
+  return pc.dim(severity);
+}
+
+function pad(text: string, width: number): string {
+  return text.length >= width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
+}
+
+/** Renders an assessment as the console report. */
+export function renderTable(a: AssessmentResult, options: TableReportOptions = {}): string {
+  const on = options.color ?? false;
+  const bold = (s: string) => (on ? pc.bold(s) : s);
+  const out: string[] = [];
+  const files = a.files.length;
+  const errored = a.files.filter((f) => f.error).length;
+  const took = options.elapsedMs === undefined ? '' : `, ${(options.elapsedMs / 1000).toFixed(1)} s`;
+  out.push(bold(`Palisade assessment ${a.id}`));
+  out.push(`${files} files, ${a.counts.resources} resources, ${a.counts.rules} rules${took}`);
+  out.push('');
+
+  const score = `${a.secureScore.toFixed(0)}%`;
+  out.push(`${bold('Secure score')}  ${scoreColour(a.secureScore, `${score.padStart(4)}  ${bar(a.secureScore / 100, 30)}`, on)}`);
+  if (options.history && options.history.length > 1) {
+    const h = options.history;
+    out.push(`Trend         ${sparkline(h, 0, 100)}  ${h.length} assessments, ${h[0].toFixed(0)}% → ${h[h.length - 1].toFixed(0)}%`);
+  }
+  out.push('');
+
+  const scored = a.controls.filter((c) => c.healthy + c.unhealthy > 0);
+  if (scored.length > 0) {
+    out.push(bold('Score per control'));
+    for (const c of scored) {
+      const ratio = c.currentScore / c.maxScore;
+      const points = `${c.currentScore.toFixed(1)}/${c.maxScore}`.padStart(8);
+      const chart = scoreColour(ratio * 100, bar(ratio, 16), on);
+      out.push(`  ${c.id.padEnd(6)} ${pad(c.title, 46)} ${chart} ${points}  ${c.unhealthy} of ${c.healthy + c.unhealthy} unhealthy`);
+    }
+    out.push('');
+  }
+
+  const top = a.recommendations.slice(0, 10);
+  if (top.length > 0) {
+    out.push(bold('Top recommendations by potential score increase'));
+    out.push(`  ${'+%'.padStart(5)}  ${'severity'.padEnd(13)} ${'failing'.padStart(7)}  rule`);
+    for (const r of top) {
+      const sev = severityColour(r.severity, on) + ' '.repeat(Math.max(0, 13 - r.severity.length));
+      out.push(`  ${r.potentialIncrease.toFixed(1).padStart(5)}  ${sev} ${String(r.failing).padStart(7)}  ${r.ruleId}: ${r.title}`);
+    }
+    out.push('');
+  }
+
+  const limit = options.findingsLimit ?? 20;
+  const failing = a.findings
+    .filter((f) => f.status === 'fail' && !f.exemption)
+    .sort((x, y) => SEVERITY_ORDER.indexOf(x.severity) - SEVERITY_ORDER.indexOf(y.severity));
+  if (limit > 0 && failing.length > 0) {
+    out.push(bold(`Failing findings (${Math.min(limit, failing.length)} of ${failing.length}, most severe first)`));
+    for (const f of failing.slice(0, limit)) {
+      const where = f.file ? ` ${on ? pc.dim(`${f.file}:${f.line ?? 1}`) : `${f.file}:${f.line ?? 1}`}` : '';
+      out.push(`  ${severityColour(f.severity, on).padEnd(on ? 0 : 8)} ${f.ruleId}${where}`);
+      out.push(`      ${f.message}`);
+    }
+    out.push('');
+  }
+
+  const c = a.counts;
+  const sev = SEVERITY_ORDER.filter((s) => c.bySeverity[s] > 0).map((s) => `${s} ${c.bySeverity[s]}`).join(', ');
+  out.push(bold('Findings'));
+  out.push(`  pass ${c.pass}  fail ${c.fail}${sev ? ` (${sev})` : ''}  not applicable ${c.notApplicable}  error ${c.error}  exempt ${c.exempt}`);
+  out.push('');
+
+  const assessed = a.compliance.filter((s) => s.passed + s.failed > 0);
+  if (assessed.length > 0) {
+    out.push(bold('Regulatory compliance (controls passed / failed / not assessed)'));
+    for (const s of assessed) {
+      const ratio = s.passed / (s.passed + s.failed);
+      out.push(`  ${pad(s.name, 52)} ${bar(ratio, 12)} ${String(s.passed).padStart(4)} / ${String(s.failed).padStart(4)} / ${String(s.notAssessed).padStart(4)}`);
+    }
+    out.push('');
+  }
+
+  out.push(bold('Sources'));
+  const kinds = new Map<string, number>();
+  for (const f of a.files) if (!f.error) kinds.set(f.kind, (kinds.get(f.kind) ?? 0) + 1);
+  out.push(`  ${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ') || 'no readable files'}${errored ? `; ${errored} errored` : ''}`);
+  for (const f of a.files.filter((x) => x.error)) {
+    out.push(`  ${on ? pc.red('error') : 'error'} ${f.error!.code} ${f.error!.message}`);
+  }
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,76 @@
+/** The store's tables as Kysely sees them. JSON columns hold text; times are ISO strings. */
+
+import type { Generated } from 'kysely';
+
+export interface AssessmentTable {
+  id: string;
+  started_at: string;
+  finished_at: string;
+  targets: string;
+  secure_score: number;
+  resources: number;
+  rules: number;
+  pass: number;
+  fail: number;
+  not_applicable: number;
+  error: number;
+  exempt: number;
+}
+
+export interface ControlScoreTable {
+  assessment_id: string;
+  control_id: string;
+  title: string;
+  max_score: number;
+  current_score: number;
+  healthy: number;
+  unhealthy: number;
+  not_applicable: number;
+}
+
+export interface FindingTable {
+  id: Generated<number>;
+  assessment_id: string;
+  rule_id: string;
+  resource_id: string;
+  resource_type: string;
+  resource_name: string;
+  status: string;
+  severity: string;
+  control: string;
+  message: string;
+  file: string | null;
+  line: number | null;
+  exemption: string | null;
+}
+
+export interface ResourceTable {
+  assessment_id: string;
+  id: string;
+  type: string;
+  cloud: string;
+  name: string;
+  account: string | null;
+  region: string | null;
+  source_kind: string;
+  file: string | null;
+  line: number | null;
+  tags: string;
+  properties: string;
+}
+
+export interface SourceFileTable {
+  assessment_id: string;
+  file: string;
+  kind: string;
+  resources: number;
+  error: string | null;
+}
+
+export interface Database {
+  assessments: AssessmentTable;
+  control_scores: ControlScoreTable;
+  findings: FindingTable;
+  resources: ResourceTable;
+  source_files: SourceFileTable;
+}
