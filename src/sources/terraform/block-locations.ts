@@ -1,0 +1,89 @@
+/**
+ * Finds where blocks are written in `.tf` text (hcl2json gives no positions) and the inline
+ * suppressions next to them: `# palisade:ignore <rule-id> <reason>` (or `//`).
+ */
+
+export interface BlockLocation {
+  /** `resource`, `data` or `module`. */
+  keyword: string;
+  /** `aws_s3_bucket.logs`, `data.aws_iam_policy_document.x` or `module.net`. */
+  address: string;
+  /** 1-based line of the block header. */
+  line: number;
+  /** 1-based line of the closing brace (best effort). */
+  endLine: number;
+  suppressions: { ruleId: string; reason: string }[];
+}
+
+const HEADER = /^[ \t]*(resource|data|module)[ \t]+"?([A-Za-z0-9_-]+)"?(?:[ \t]+"?([A-Za-z0-9_-]+)"?)?[ \t]*\{/;
+const SUPPRESSION = /(?:#|\/\/)\s*palisade:ignore\s+([A-Za-z0-9_.:-]+)(?:\s+(.*))?$/;
+
+/** Every resource, data and module block header in `text`, with its suppressions. */
+export function findBlockLocations(text: string): BlockLocation[] {
+  const lines = text.split('\n');
+  const out: BlockLocation[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const m = HEADER.exec(lines[i]);
+    if (!m) continue;
+    const keyword = m[1];
+    if (keyword !== 'module' && !m[3]) continue;
+    const address =
+      keyword === 'module' ? `module.${m[2]}` : keyword === 'data' ? `data.${m[2]}.${m[3]}` : `${m[2]}.${m[3]}`;
+    const endLine = findBlockEnd(lines, i);
+    const suppressions = collectSuppressions(lines, i, endLine);
+    out.push({ keyword, address, line: i + 1, endLine: endLine + 1, suppressions });
+    i = Math.max(i, endLine);
+  }
+  return out;
+}
+
+function collectSuppressions(lines: string[], start: number, end: number): BlockLocation['suppressions'] {
+  const found: BlockLocation['suppressions'] = [];
+  for (let i = Math.max(0, start - 1); i <= end && i < lines.length; i++) {
+    const m = SUPPRESSION.exec(lines[i]);
+    if (m) found.push({ ruleId: m[1], reason: (m[2] ?? '').trim() });
+  }
+  return found;
+}
+
+/** Index of the line holding the brace that closes the block opened on line `start`. */
+function findBlockEnd(lines: string[], start: number): number {
+  let depth = 0;
+  let heredoc: string | undefined;
+  let inComment = false;
+  for (let i = start; i < lines.length; i++) {
+    const line = lines[i];
+    if (heredoc) {
+      if (line.trim() === heredoc) heredoc = undefined;
+      continue;
+    }
+    let inString = false;
+    for (let j = 0; j < line.length; j++) {
+      const c = line[j];
+      if (inComment) {
+        if (c === '*' && line[j + 1] === '/') {
+          inComment = false;
+          j++;
+        }
+        continue;
+      }
+      if (inString) {
+        if (c === '\\') j++;
+        else if (c === '"') inString = false;
+        continue;
+      }
+      if (c === '"') inString = true;
+      else if (c === '#' || (c === '/' && line[j + 1] === '/')) break;
+      else if (c === '/' && line[j + 1] === '*') inComment = true;
+      else if (c === '<' && line[j + 1] === '<') {
+        const m = /^<<-?([A-Za-z_][A-Za-z0-9_-]*)\s*$/.exec(line.slice(j));
+        if (m) {
+          heredoc = m[1];
+          break;
+        }
+      } else if (c === '{') depth++;
+      else if (c === '}' && --depth === 0) return i;
+    }
+  }
+  return lines.length - 1;
+}

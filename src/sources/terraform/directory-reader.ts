@@ -1,0 +1,32 @@
+/** The Terraform `DirectoryReader`: a folder of `.tf` files is one root module. */
+
+import path from 'node:path';
+import type { DirectoryReader, DirectoryReadResult } from '../reader.js';
+import { evaluateTerraformDirectory } from './evaluate-directory.js';
+import type { TerraformTranslator } from './terraform-block.js';
+import { translateBlocks } from './translate-blocks.js';
+
+/**
+ * A reader that claims folders holding `.tf` files, evaluates the module and its local modules,
+ * and returns the resources the translators make of its blocks.
+ */
+export function createTerraformDirectoryReader(translators: TerraformTranslator[]): DirectoryReader {
+  return {
+    kind: 'terraform',
+    claims: (_dir, files) => files.some((f) => f.endsWith('.tf')),
+    async readDirectory(dir, files): Promise<DirectoryReadResult> {
+      const names = files.map((f) => path.basename(f));
+      const evaluation = await evaluateTerraformDirectory(dir, {
+        files: names,
+      });
+      const { resources, warnings } = translateBlocks(evaluation.blocks, translators, dir);
+      const consumed = files.filter((f) => /\.(tf|tfvars|tfvars\.json)$/.test(f));
+      return {
+        resources,
+        errors: evaluation.errors,
+        warnings: [...evaluation.warnings, ...warnings],
+        consumed,
+      };
+    },
+  };
+}

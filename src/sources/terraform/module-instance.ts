@@ -1,0 +1,480 @@
+/**
+ * Evaluates one instance of a loaded Terraform module: variables, locals, resources and data
+ * blocks (with `count`, `for_each` and `dynamic`), outputs, and the local modules it calls.
+ * Everything is computed lazily on first use, so declarations may come in any order.
+ */
+
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { TerraformBlock } from './terraform-block.js';
+import { setAttributeReferences } from './attribute-references.js';
+import type { LoadedModule, ParsedFile } from './module-loader.js';
+import { isInside } from './module-loader.js';
+import type { Node } from './expression/ast.js';
+import { Scope, evaluate, type EvalEnvironment } from './expression/evaluator.js';
+import { ExpressionSyntaxError, parseTemplate } from './expression/parser.js';
+import { collectReferences, noteReferences } from './expression/references.js';
+import {
+  EvalError,
+  EvalLimitError,
+  Namespace,
+  isObject,
+  isUnknown,
+  resourceObjects,
+  toStored,
+  toStringValue,
+  typeName,
+  unknown,
+  type Value,
+} from './expression/value.js';
+
+/** Limits and shared state of one directory's evaluation. */
+export interface EvaluationRun {
+  rootDir: string;
+  treeRoot: string;
+  budget: { steps: number };
+  maxInstances: number;
+  maxStringLength: number;
+  warnings: string[];
+  /** Parsed expressions by source text, shared by every module instance. */
+  parsed: Map<string, Node>;
+}
+
+/** A value computed once on demand; reading it while it is computed is a cycle. */
+class Lazy<T> {
+  #state: 'new' | 'running' | 'done' = 'new';
+  #value?: T;
+
+  constructor(
+    readonly compute: () => T,
+    readonly onCycle: () => T,
+  ) {}
+
+  get(): T {
+    if (this.#state === 'done') return this.#value as T;
+    if (this.#state === 'running') return this.onCycle();
+    this.#state = 'running';
+    try {
+      this.#value = this.compute();
+    } finally {
+      this.#state = 'done';
+    }
+    return this.#value as T;
+  }
+}
+
+/** A value with the block addresses its expression referred to. */
+interface Traced {
+  value: Value;
+  references: string[];
+}
+
+interface BlockDeclaration {
+  mode: 'managed' | 'data';
+  type: string;
+  name: string;
+  body: Record<string, unknown>;
+  file: ParsedFile;
+}
+
+/** All instances of one resource or data block. */
+interface EvaluatedBlock {
+  /** What a reference to the block gives: one object, a list (count) or a map (for_each). */
+  value: Value;
+  blocks: TerraformBlock[];
+}
+
+const META_ARGUMENTS = new Set(['count', 'for_each', 'provider', 'depends_on', 'lifecycle', 'provisioner', 'connection']);
+const MODULE_ARGUMENTS = new Set(['source', 'version', 'count', 'for_each', 'providers', 'depends_on']);
+
+function first(value: unknown): Record<string, unknown> {
+  const body = Array.isArray(value) ? value[0] : value;
+  return typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+}
+
+function entries(value: unknown): [string, unknown][] {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.entries(value) : [];
+}
+
+/** One evaluated instance of a module (the root, or `module.net`, `module.db[0]`). */
+export class ModuleInstance {
+  readonly #variables = new Map<string, Lazy<Traced>>();
+  readonly #locals = new Map<string, Lazy<Traced>>();
+  readonly #outputs = new Map<string, Lazy<Traced>>();
+  readonly #blocks = new Map<string, Lazy<EvaluatedBlock>>();
+  readonly #declarations = new Map<string, BlockDeclaration>();
+  readonly #modules = new Map<string, Lazy<{ value: Value; instances: ModuleInstance[] }>>();
+  readonly #scope: Scope;
+
+  /**
+   * @param prefix module address (`''` for the root, `module.net`, `module.db[0]`)
+   * @param inputs values given by the calling module block, evaluated in the caller
+   */
+  constructor(
+    readonly module: LoadedModule,
+    readonly prefix: string,
+    readonly run: EvaluationRun,
+    inputs: Map<string, () => Traced>,
+    readonly depth = 0,
+  ) {
+    const env = this.#environment();
+    this.#scope = new Scope(env);
+    for (const file of module.files) this.#declare(file, inputs);
+  }
+
+  #environment(): EvalEnvironment {
+    return {
+      root: (name) => this.#root(name),
+      block: (address) => this.#blockValue(address),
+      qualify: (address) => this.#qualify(address),
+      budget: this.run.budget,
+      maxStringLength: this.run.maxStringLength,
+      readFile: (p) => this.#readFile(p),
+    };
+  }
+
+  #qualify(address: string): string {
+    return this.prefix ? `${this.prefix}.${address}` : address;
+  }
+
+  #declare(file: ParsedFile, inputs: Map<string, () => Traced>): void {
+    const body = file.body;
+    for (const [name, decl] of entries(body.variable)) {
+      const input = inputs.get(name);
+      const tfvar = Object.hasOwn(this.module.tfvars, name) ? this.module.tfvars[name] : undefined;
+      const declared = first(decl);
+      this.#variables.set(name, new Lazy<Traced>(() => {
+        if (input) return input();
+        if (tfvar !== undefined) return this.#traced(tfvar, this.#scope);
+        if (Object.hasOwn(declared, 'default')) return this.#traced(declared.default, this.#scope);
+        return { value: unknown(`variable "${name}" has no value`), references: [] };
+      }, () => ({ value: unknown(`variable "${name}" depends on itself`), references: [] })));
+    }
+    const localBlocks = Array.isArray(body.locals) ? body.locals : [body.locals];
+    for (const block of localBlocks) {
+      for (const [name, raw] of entries(block)) {
+        this.#locals.set(name, new Lazy<Traced>(
+          () => this.#traced(raw, this.#scope),
+          () => ({ value: unknown(`local "${name}" depends on itself`), references: [] }),
+        ));
+      }
+    }
+    for (const [name, decl] of entries(body.output)) {
+      const raw = first(decl).value;
+      this.#outputs.set(name, new Lazy<Traced>(
+        () => this.#traced(raw ?? null, this.#scope),
+        () => ({ value: unknown(`output "${name}" depends on itself`), references: [] }),
+      ));
+    }
+    for (const [mode, key] of [['managed', 'resource'], ['data', 'data']] as const) {
+      for (const [type, named] of entries(body[key])) {
+        for (const [name, decl] of entries(named)) {
+          const address = mode === 'data' ? `data.${type}.${name}` : `${type}.${name}`;
+          this.#declarations.set(address, { mode, type, name, body: first(decl), file });
+          this.#blocks.set(address, new Lazy(
+            () => this.#evaluateBlock(address),
+            () => ({ value: unknown(`${address} depends on itself`), blocks: [] }),
+          ));
+        }
+      }
+    }
+    for (const [name, decl] of entries(body.module)) {
+      const call = first(decl);
+      this.#modules.set(name, new Lazy(
+        () => this.#instantiateModule(name, call),
+        () => ({ value: unknown(`module.${name} depends on itself`), instances: [] }),
+      ));
+    }
+  }
+
+  // ---- names ---------------------------------------------------------------------------------
+
+  #root(name: string): Value | undefined {
+    switch (name) {
+      case 'var':
+        return new Namespace('var', (n) => this.#read(this.#variables.get(n), `variable "${n}"`));
+      case 'local':
+        return new Namespace('local', (n) => this.#read(this.#locals.get(n), `local "${n}"`));
+      case 'module':
+        return new Namespace('module', (n) => this.#moduleValue(n));
+      case 'path':
+        return {
+          module: path.relative(this.run.rootDir, this.module.dir) || '.',
+          root: '.',
+          cwd: '.',
+        };
+      case 'terraform':
+        return { workspace: 'default' };
+      default:
+        return undefined;
+    }
+  }
+
+  #read(lazy: Lazy<Traced> | undefined, what: string): Value {
+    if (!lazy) throw new EvalError(`${what} is not declared`);
+    const traced = lazy.get();
+    noteReferences(traced.references);
+    return traced.value;
+  }
+
+  #blockValue(address: string): Value {
+    const lazy = this.#blocks.get(address);
+    if (!lazy) return unknown(`${address} is not declared in this module`);
+    return lazy.get().value;
+  }
+
+  #moduleValue(name: string): Value {
+    const lazy = this.#modules.get(name);
+    if (!lazy) throw new EvalError(`module "${name}" is not declared`);
+    return lazy.get().value;
+  }
+
+  /** Evaluates a raw hcl2json value, catching budget exhaustion into an unknown value. */
+  #traced(raw: unknown, scope: Scope): Traced {
+    return collectReferences(() => this.#evalRaw(raw, scope));
+  }
+
+  // ---- values ---------------------------------------------------------------------------------
+
+  #parse(text: string): Node | undefined {
+    const cached = this.run.parsed.get(text);
+    if (cached) return cached;
+    try {
+      const node = parseTemplate(text);
+      if (this.run.parsed.size < 50_000) this.run.parsed.set(text, node);
+      return node;
+    } catch (error) {
+      if (!(error instanceof ExpressionSyntaxError)) throw error;
+      this.#warn(`expression not understood (${error.message}): ${text.slice(0, 80)}`);
+      return undefined;
+    }
+  }
+
+  #warn(message: string): void {
+    if (this.run.warnings.length < 200 && !this.run.warnings.includes(message)) this.run.warnings.push(message);
+  }
+
+  /** Evaluates a value as hcl2json wrote it: strings are templates, blocks arrays of objects. */
+  #evalRaw(raw: unknown, scope: Scope, depth = 0): Value {
+    if (depth > 64) return unknown('value nested too deeply');
+    if (typeof raw === 'string') {
+      if (!raw.includes('${') && !raw.includes('%{')) return raw;
+      const node = this.#parse(raw);
+      if (!node) return unknown('expression not understood');
+      try {
+        return evaluate(node, scope);
+      } catch (error) {
+        if (!(error instanceof EvalLimitError)) throw error;
+        this.#warn(`evaluation stopped: ${error.message}`);
+        return unknown(error.message);
+      }
+    }
+    if (Array.isArray(raw)) return raw.map((x) => this.#evalRaw(x, scope, depth + 1));
+    if (typeof raw === 'object' && raw !== null) return this.#evalBody(raw as Record<string, unknown>, scope, depth);
+    if (typeof raw === 'number' || typeof raw === 'boolean') return raw;
+    return null;
+  }
+
+  /** An object or block body; `dynamic` blocks are expanded into nested blocks. */
+  #evalBody(
+    body: Record<string, unknown>,
+    scope: Scope,
+    depth: number,
+    skip?: Set<string>,
+    perKey?: Record<string, string[]>,
+  ): Value {
+    const out: Record<string, Value> = {};
+    for (const [rawKey, raw] of Object.entries(body)) {
+      if (skip?.has(rawKey)) continue;
+      if (rawKey === 'dynamic' && isDynamic(raw)) {
+        const dynamic = raw as Record<string, unknown>;
+        const { references } = collectReferences(() => this.#expandDynamic(dynamic, scope, out, depth));
+        for (const name of Object.keys(dynamic)) if (perKey) perKey[name] = references;
+        continue;
+      }
+      if (perKey) {
+        const traced = collectReferences(() => this.#evalRaw(raw, scope, depth + 1));
+        perKey[rawKey] = traced.references;
+        out[rawKey] = traced.value;
+        continue;
+      }
+      const key = rawKey.startsWith('${') ? this.#evalRaw(rawKey, scope, depth + 1) : rawKey;
+      if (isUnknown(key)) return key;
+      let name: string;
+      try {
+        name = toStringValue(key);
+      } catch {
+        return unknown(`object key of type ${typeName(key)}`);
+      }
+      out[name] = this.#evalRaw(raw, scope, depth + 1);
+    }
+    return out;
+  }
+
+  #expandDynamic(dynamic: Record<string, unknown>, scope: Scope, out: Record<string, Value>, depth: number): void {
+    for (const [name, decls] of Object.entries(dynamic)) {
+      for (const decl of Array.isArray(decls) ? decls : [decls]) {
+        const spec = decl as Record<string, unknown>;
+        const iterator = typeof spec.iterator === 'string' ? spec.iterator.replace(/^\$\{(.*)\}$/, '$1') : name;
+        const collection = this.#evalRaw(spec.for_each ?? null, scope, depth + 1);
+        const existing = out[name];
+        if (isUnknown(existing)) continue;
+        if (isUnknown(collection)) {
+          out[name] = unknown(`dynamic "${name}" iterates over a value unknown before apply`);
+          continue;
+        }
+        const list = Array.isArray(existing) ? existing : [];
+        for (const [key, value] of pairsOf(collection, this.run.maxInstances)) {
+          const inner = scope.with(new Map([[iterator, { key, value }]]));
+          list.push(this.#evalRaw(first(spec.content), inner, depth + 1));
+        }
+        out[name] = list;
+      }
+    }
+  }
+
+  // ---- resources and data ----------------------------------------------------------------------
+
+  #evaluateBlock(address: string): EvaluatedBlock {
+    const decl = this.#declarations.get(address)!;
+    const location = decl.file.locations.find((l) => l.address === address);
+    const make = (bindings: Map<string, Value>, suffix: string, index?: number | string): TerraformBlock => {
+      const scope = bindings.size ? this.#scope.with(bindings) : this.#scope;
+      const perKey: Record<string, string[]> = {};
+      const value = this.#evalBody(decl.body, scope, 0, META_ARGUMENTS, perKey);
+      const self = this.#qualify(address) + suffix;
+      const references = [...new Set(Object.values(perKey).flat())].filter((r) => r !== self);
+      const attributes = toStored(value) as Record<string, unknown>;
+      const block: TerraformBlock = {
+        mode: decl.mode,
+        type: decl.type,
+        name: decl.name,
+        address: this.#qualify(address) + suffix,
+        module: this.prefix,
+        attributes: isUnknown(attributes) ? {} : attributes,
+        references,
+        file: decl.file.path,
+        line: location?.line,
+      };
+      if (index !== undefined) block.index = index;
+      if (location?.suppressions.length) block.suppressions = location.suppressions;
+      resourceObjects.add(block.attributes);
+      setAttributeReferences(block, perKey);
+      return block;
+    };
+    return this.#expand(decl.body, address, make);
+  }
+
+  /** Expands `count` / `for_each` of a resource, data or module block into instances. */
+  #expand<T extends { attributes: Record<string, unknown> } | ModuleInstance>(
+    body: Record<string, unknown>,
+    address: string,
+    make: (bindings: Map<string, Value>, suffix: string, index?: number | string) => T,
+  ): { value: Value; blocks: T[] } {
+    const valueOf = (item: T): Value =>
+      item instanceof ModuleInstance ? item.outputs() : (item.attributes as Value);
+    if (Object.hasOwn(body, 'count')) {
+      const count = this.#evalRaw(body.count, this.#scope);
+      if (typeof count !== 'number') {
+        const reason = isUnknown(count) ? count : unknown(`count of ${address} is not a number`);
+        const item = make(new Map([['count', { index: reason }]]), '');
+        return { value: reason, blocks: [item] };
+      }
+      const n = this.#capInstances(count, address);
+      const items = Array.from({ length: n }, (_x, i) => make(new Map([['count', { index: i }]]), `[${i}]`, i));
+      return { value: items.map(valueOf), blocks: items };
+    }
+    if (Object.hasOwn(body, 'for_each')) {
+      const collection = this.#evalRaw(body.for_each, this.#scope);
+      if (isUnknown(collection) || !(Array.isArray(collection) || isObject(collection))) {
+        const reason = isUnknown(collection) ? collection : unknown(`for_each of ${address} is not a map or set`);
+        const item = make(new Map([['each', reason]]), '');
+        return { value: reason, blocks: [item] };
+      }
+      const value: Record<string, Value> = {};
+      const items: T[] = [];
+      for (const [key, each] of pairsOf(collection, this.run.maxInstances, true)) {
+        const k = typeof key === 'string' ? key : JSON.stringify(key);
+        const item = make(new Map([['each', { key: k, value: each }]]), `[${JSON.stringify(k)}]`, k);
+        items.push(item);
+        value[k] = valueOf(item);
+      }
+      return { value, blocks: items };
+    }
+    const item = make(new Map(), '');
+    return { value: valueOf(item), blocks: [item] };
+  }
+
+  #capInstances(count: number, address: string): number {
+    const n = Math.max(0, Math.floor(count));
+    if (n <= this.run.maxInstances) return n;
+    this.#warn(`${this.#qualify(address)}: count ${n} capped at ${this.run.maxInstances}`);
+    return this.run.maxInstances;
+  }
+
+  // ---- modules ---------------------------------------------------------------------------------
+
+  #instantiateModule(name: string, call: Record<string, unknown>): { value: Value; instances: ModuleInstance[] } {
+    const loaded = this.module.children.get(name);
+    if (!loaded) return { value: unknown(`module "${name}" was not read`), instances: [] };
+    const address = `module.${name}`;
+    const make = (bindings: Map<string, Value>, suffix: string): ModuleInstance => {
+      const scope = bindings.size ? this.#scope.with(bindings) : this.#scope;
+      const inputs = new Map<string, () => Traced>();
+      for (const [key, raw] of Object.entries(call)) {
+        if (!MODULE_ARGUMENTS.has(key)) inputs.set(key, () => this.#traced(raw, scope));
+      }
+      return new ModuleInstance(loaded, this.#qualify(address) + suffix, this.run, inputs, this.depth + 1);
+    };
+    const { value, blocks } = this.#expand(call, address, make);
+    return { value, instances: blocks };
+  }
+
+  /** The module's outputs as a namespace (`module.net.vpc_id`). */
+  outputs(): Value {
+    return new Namespace(this.prefix, (n) => this.#read(this.#outputs.get(n), `output "${n}"`));
+  }
+
+  /** Every resource and data block instance of this module and the modules it calls. */
+  allBlocks(): TerraformBlock[] {
+    const out: TerraformBlock[] = [];
+    for (const lazy of this.#blocks.values()) out.push(...lazy.get().blocks);
+    for (const lazy of this.#modules.values()) {
+      for (const child of lazy.get().instances) out.push(...child.allBlocks());
+    }
+    return out;
+  }
+
+  // ---- files -----------------------------------------------------------------------------------
+
+  /** `file()`: relative to the root module (as Terraform resolves it), inside the scanned tree. */
+  #readFile(p: string): string {
+    const target = path.resolve(this.run.rootDir, p);
+    if (!isInside(this.run.treeRoot, target)) throw new EvalError(`file ${p} is outside the scanned tree`);
+    try {
+      const real = realpathSync(target);
+      if (!isInside(realpathSync(this.run.treeRoot), real)) throw new EvalError(`file ${p} is outside the scanned tree`);
+      if (statSync(real).size > 1024 * 1024) throw new EvalError(`file ${p} is larger than 1 MB`);
+      return readFileSync(real, 'utf8');
+    } catch (error) {
+      if (error instanceof EvalError) throw error;
+      throw new EvalError(`file ${p} cannot be read`);
+    }
+  }
+}
+
+/** `dynamic` blocks in hcl2json: `{ name: [{ for_each, content: [...] }] }`. */
+function isDynamic(raw: unknown): boolean {
+  return entries(raw).every(([, decls]) =>
+    Array.isArray(decls) && decls.every((d) => typeof d === 'object' && d !== null && 'content' in d),
+  ) && entries(raw).length > 0;
+}
+
+/** (key, value) pairs of a for_each collection: map entries, or set elements as both. */
+function pairsOf(collection: Value, max: number, setKeys = false): [Value, Value][] {
+  let pairs: [Value, Value][];
+  if (Array.isArray(collection)) pairs = collection.map((v, i) => [setKeys ? v : i, v]);
+  else if (isObject(collection)) pairs = Object.keys(collection).sort().map((k) => [k, collection[k]]);
+  else pairs = [];
+  return pairs.slice(0, max);
+}

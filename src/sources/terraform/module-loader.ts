@@ -1,0 +1,168 @@
+/**
+ * Reads a Terraform module folder and, recursively, the local modules it calls: parses every
+ * `.tf` file and the root's `.tfvars`, so evaluation afterwards needs no I/O but `file()`.
+ */
+
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { SourceError } from '../../model/source-error.js';
+import { SourceReadError } from '../../model/source-error.js';
+import { findBlockLocations, type BlockLocation } from './block-locations.js';
+import { parseHcl, type HclBody } from './hcl-parse.js';
+
+/** One parsed `.tf` file. */
+export interface ParsedFile {
+  path: string;
+  body: HclBody;
+  locations: BlockLocation[];
+}
+
+/** A module folder, parsed, with the local modules it calls (null: not loadable). */
+export interface LoadedModule {
+  dir: string;
+  files: ParsedFile[];
+  /** Variable values from `terraform.tfvars` and `*.auto.tfvars` (root module only). */
+  tfvars: Record<string, unknown>;
+  children: Map<string, LoadedModule | null>;
+}
+
+export interface LoadOptions {
+  /** Folder that module sources and `file()` must stay inside. */
+  treeRoot: string;
+  maxDepth: number;
+}
+
+export interface LoadState {
+  errors: SourceError[];
+  warnings: string[];
+  /** Every file read, for the scan's list of consumed files. */
+  consumed: string[];
+}
+
+const MAX_FILE_BYTES = 5 * 1024 * 1024;
+
+/** Whether `target` lies inside `root` (both absolute). */
+export function isInside(root: string, target: string): boolean {
+  const rel = path.relative(root, target);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+async function readText(file: string): Promise<string> {
+  const info = await stat(file);
+  if (info.size > MAX_FILE_BYTES) {
+    throw new SourceReadError({ file, code: 'TOO_LARGE', message: 'file larger than 5 MB' });
+  }
+  return readFile(file, 'utf8');
+}
+
+function asError(file: string, error: unknown): SourceError {
+  if (error instanceof SourceReadError) return error.toSourceError();
+  const message = error instanceof Error ? error.message : String(error);
+  return { file, code: 'IO_ERROR', message };
+}
+
+async function parseFile(file: string, state: LoadState): Promise<ParsedFile | undefined> {
+  state.consumed.push(file);
+  try {
+    const text = await readText(file);
+    const body = await parseHcl(file, text);
+    return { path: file, body, locations: findBlockLocations(text) };
+  } catch (error) {
+    state.errors.push(asError(file, error));
+    return undefined;
+  }
+}
+
+async function readTfvars(dir: string, names: string[], state: LoadState): Promise<Record<string, unknown>> {
+  const ordered = [
+    ...names.filter((n) => n === 'terraform.tfvars' || n === 'terraform.tfvars.json'),
+    ...names.filter((n) => /\.auto\.tfvars(\.json)?$/.test(n)).sort(),
+  ];
+  const values: Record<string, unknown> = {};
+  for (const name of ordered) {
+    const file = path.join(dir, name);
+    state.consumed.push(file);
+    try {
+      const text = await readText(file);
+      const body = name.endsWith('.json') ? (JSON.parse(text) as unknown) : await parseHcl(file, text);
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+        throw new SourceReadError({ file, code: 'INVALID_STRUCTURE', message: 'tfvars must be an object' });
+      }
+      Object.assign(values, body);
+    } catch (error) {
+      const parsed = error instanceof SyntaxError
+        ? { file, code: 'PARSE_ERROR' as const, message: `invalid JSON: ${error.message}` }
+        : asError(file, error);
+      state.errors.push(parsed);
+    }
+  }
+  return values;
+}
+
+/** Local module sources (`./net`, `../modules/db`) as literal strings; others are remote. */
+function localSource(source: unknown): string | undefined {
+  if (typeof source !== 'string') return undefined;
+  return /^\.\.?(\/|$)/.test(source) ? source : undefined;
+}
+
+/**
+ * Loads the module in `dir`. `files` limits the root's `.tf` files (the scan's list); child
+ * modules are read whole. `chain` holds the folders above, to stop recursive sources.
+ */
+export async function loadModule(
+  dir: string,
+  files: string[] | undefined,
+  options: LoadOptions,
+  state: LoadState,
+  chain: string[] = [],
+): Promise<LoadedModule> {
+  const names = files ? files.map((f) => path.basename(f)) : await readdir(dir).catch(() => []);
+  const tfFiles = names.filter((n) => n.endsWith('.tf')).sort();
+  const parsed: ParsedFile[] = [];
+  for (const name of tfFiles) {
+    const file = await parseFile(path.join(dir, name), state);
+    if (file) parsed.push(file);
+  }
+  const tfvars = chain.length === 0 ? await readTfvars(dir, names, state) : {};
+  const module: LoadedModule = { dir, files: parsed, tfvars, children: new Map() };
+
+  for (const file of parsed) {
+    const calls = (file.body.module ?? {}) as Record<string, unknown>;
+    if (typeof calls !== 'object' || calls === null) continue;
+    for (const [name, bodies] of Object.entries(calls)) {
+      const body = (Array.isArray(bodies) ? bodies[0] : bodies) as Record<string, unknown> | undefined;
+      module.children.set(name, await loadChild(dir, name, body?.source, options, state, chain));
+    }
+  }
+  return module;
+}
+
+async function loadChild(
+  dir: string,
+  name: string,
+  source: unknown,
+  options: LoadOptions,
+  state: LoadState,
+  chain: string[],
+): Promise<LoadedModule | null> {
+  const local = localSource(source);
+  if (!local) {
+    state.warnings.push(`module "${name}" in ${dir}: remote source ${JSON.stringify(source)} not read`);
+    return null;
+  }
+  const childDir = path.resolve(dir, local);
+  if (!isInside(options.treeRoot, childDir)) {
+    state.warnings.push(`module "${name}" in ${dir}: source ${local} is outside the scanned tree`);
+    return null;
+  }
+  if (chain.includes(childDir) || childDir === dir || chain.length >= options.maxDepth) {
+    state.warnings.push(`module "${name}" in ${dir}: module nesting too deep or recursive`);
+    return null;
+  }
+  const info = await stat(childDir).catch(() => undefined);
+  if (!info?.isDirectory()) {
+    state.warnings.push(`module "${name}" in ${dir}: source folder ${local} not found`);
+    return null;
+  }
+  return loadModule(childDir, undefined, options, state, [...chain, dir]);
+}

@@ -1,0 +1,203 @@
+/**
+ * Reads `terraform show -json` output (a plan's `planned_values`, or state `values`) into the
+ * same `TerraformBlock`s the HCL reader makes; `after_unknown` paths become unknown markers.
+ */
+
+import { SourceReadError } from '../../model/source-error.js';
+import { unknownValue } from '../../model/resource.js';
+import type { Reader, ReadResult, SourceFile } from '../reader.js';
+import { setAttributeReferences } from './attribute-references.js';
+import type { TerraformBlock, TerraformTranslator } from './terraform-block.js';
+import { translateBlocks } from './translate-blocks.js';
+
+type Json = Record<string, unknown>;
+
+const MAX_DEPTH = 64;
+
+function isRecord(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function asArray(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+
+/** Cheap sniff: a JSON object with `format_version` and `planned_values` or `values`. */
+export function looksLikePlan(text: string): boolean {
+  const head = text.trimStart();
+  if (!head.startsWith('{')) return false;
+  return /"format_version"\s*:/.test(text) && /"(planned_values|values)"\s*:/.test(text);
+}
+
+function parseJson(file: string, text: string): Json {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (isRecord(parsed)) return parsed;
+    throw new SourceReadError({ file, code: 'INVALID_STRUCTURE', message: 'plan JSON must be an object' });
+  } catch (error) {
+    if (error instanceof SourceReadError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    const position = /position (\d+)/.exec(message);
+    const line = position ? text.slice(0, Number(position[1])).split('\n').length : undefined;
+    throw new SourceReadError({ file, code: 'PARSE_ERROR', message: `invalid JSON: ${message}`, line });
+  }
+}
+
+/** Puts unknown markers wherever `after_unknown` says `true`. */
+function applyUnknown(values: unknown, mask: unknown, path: string, depth = 0): unknown {
+  if (mask === true) return unknownValue(`${path} is known only after apply`);
+  if (depth > MAX_DEPTH) return values;
+  if (Array.isArray(mask)) {
+    const list = Array.isArray(values) ? [...values] : [];
+    mask.forEach((m, i) => {
+      if (m !== false) list[i] = applyUnknown(list[i] ?? null, m, `${path}.${i}`, depth + 1);
+    });
+    return list;
+  }
+  if (isRecord(mask)) {
+    const obj: Json = isRecord(values) ? { ...values } : {};
+    for (const [k, m] of Object.entries(mask)) {
+      if (m !== false) obj[k] = applyUnknown(obj[k] ?? null, m, path ? `${path}.${k}` : k, depth + 1);
+    }
+    return obj;
+  }
+  return values;
+}
+
+/** Module path without instance keys: `module.a[0].module.b` → `module.a.module.b`. */
+function configModulePath(moduleAddress: string): string {
+  return moduleAddress.replace(/\[[^\]]*\]/g, '');
+}
+
+/** `configuration` resources by `<module path>|<address>`, for their expression references. */
+function indexConfiguration(module: unknown, prefix: string, out: Map<string, Json>, depth = 0): void {
+  if (!isRecord(module) || depth > MAX_DEPTH) return;
+  for (const r of asArray(module.resources)) {
+    if (isRecord(r) && typeof r.address === 'string') out.set(`${prefix}|${r.address}`, r);
+  }
+  if (!isRecord(module.module_calls)) return;
+  for (const [name, call] of Object.entries(module.module_calls)) {
+    if (!isRecord(call)) continue;
+    const path = prefix ? `${prefix}.module.${name}` : `module.${name}`;
+    indexConfiguration(call.module, path, out, depth + 1);
+  }
+}
+
+/** `aws_subnet.a[0].id` → `aws_subnet.a[0]`; `var.x` and the like give nothing. */
+function referencedBlock(ref: string): string | undefined {
+  const m = /^(data\.[^.[]+\.[^.[]+|module\.[^.[]+|[^.[]+\.[^.[]+)(\[[^\]]*\])?/.exec(ref);
+  if (!m) return undefined;
+  const root = ref.split('.')[0];
+  if (['var', 'local', 'count', 'each', 'path', 'terraform', 'self'].includes(root)) return undefined;
+  return m[1] + (m[2] ?? '');
+}
+
+function expressionReferences(expressions: unknown, modulePrefix: string): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  if (!isRecord(expressions)) return out;
+  for (const [attr, expr] of Object.entries(expressions)) {
+    const refs = new Set<string>();
+    collectRefs(expr, refs, 0);
+    out[attr] = [...refs]
+      .map(referencedBlock)
+      .filter((r): r is string => r !== undefined)
+      .map((r) => (modulePrefix ? `${modulePrefix}.${r}` : r));
+  }
+  return out;
+}
+
+function collectRefs(expr: unknown, refs: Set<string>, depth: number): void {
+  if (depth > MAX_DEPTH) return;
+  if (Array.isArray(expr)) {
+    for (const e of expr) collectRefs(e, refs, depth + 1);
+    return;
+  }
+  if (!isRecord(expr)) return;
+  for (const r of asArray(expr.references)) if (typeof r === 'string') refs.add(r);
+  for (const [k, v] of Object.entries(expr)) if (k !== 'references') collectRefs(v, refs, depth + 1);
+}
+
+function lineOf(text: string, address: string): number | undefined {
+  const at = text.indexOf(`"address": ${JSON.stringify(address)}`);
+  const compact = at >= 0 ? at : text.indexOf(`"address":${JSON.stringify(address)}`);
+  return compact >= 0 ? text.slice(0, compact).split('\n').length : undefined;
+}
+
+/**
+ * Turns plan or state JSON into blocks.
+ *
+ * ```ts
+ * const blocks = planToBlocks({ path: 'plan.json', text });
+ * ```
+ */
+export function planToBlocks(file: SourceFile): TerraformBlock[] {
+  const doc = parseJson(file.path, file.text);
+  const values = isRecord(doc.planned_values) ? doc.planned_values : isRecord(doc.values) ? doc.values : undefined;
+  if (!values) {
+    throw new SourceReadError({ file: file.path, code: 'INVALID_STRUCTURE', message: 'no planned_values or values' });
+  }
+  const unknownByAddress = new Map<string, unknown>();
+  for (const change of asArray(doc.resource_changes)) {
+    if (!isRecord(change) || typeof change.address !== 'string' || !isRecord(change.change)) continue;
+    unknownByAddress.set(change.address, change.change.after_unknown);
+  }
+  const config = new Map<string, Json>();
+  if (isRecord(doc.configuration)) indexConfiguration(doc.configuration.root_module, '', config);
+
+  const blocks: TerraformBlock[] = [];
+  const visit = (module: unknown, depth: number): void => {
+    if (!isRecord(module) || depth > MAX_DEPTH) return;
+    const moduleAddress = typeof module.address === 'string' ? module.address : '';
+    for (const r of asArray(module.resources)) {
+      const block = toBlock(r, moduleAddress, file, unknownByAddress, config);
+      if (block) blocks.push(block);
+    }
+    for (const child of asArray(module.child_modules)) visit(child, depth + 1);
+  };
+  visit(values.root_module, 0);
+  return blocks;
+}
+
+function toBlock(
+  r: unknown,
+  module: string,
+  file: SourceFile,
+  unknownByAddress: Map<string, unknown>,
+  config: Map<string, Json>,
+): TerraformBlock | undefined {
+  if (!isRecord(r) || typeof r.address !== 'string' || typeof r.type !== 'string') return undefined;
+  const address = r.address;
+  const mode = r.mode === 'data' ? 'data' : 'managed';
+  const name = typeof r.name === 'string' ? r.name : address;
+  const attributes = applyUnknown(isRecord(r.values) ? r.values : {}, unknownByAddress.get(address), '');
+  const configAddress = mode === 'data' ? `data.${r.type}.${name}` : `${r.type}.${name}`;
+  const configEntry = config.get(`${configModulePath(module)}|${configAddress}`);
+  const perAttribute = expressionReferences(configEntry?.expressions, module);
+  const block: TerraformBlock = {
+    mode,
+    type: r.type,
+    name,
+    address,
+    module,
+    attributes: isRecord(attributes) ? attributes : {},
+    references: [...new Set(Object.values(perAttribute).flat())].filter((x) => x !== address),
+    file: file.path,
+    line: lineOf(file.text, address),
+  };
+  if (typeof r.index === 'number' || typeof r.index === 'string') block.index = r.index;
+  if (configEntry) setAttributeReferences(block, perAttribute);
+  return block;
+}
+
+/** The plan JSON `Reader`; resources carry source kind `terraform-plan`. */
+export function createTerraformPlanReader(translators: TerraformTranslator[]): Reader {
+  return {
+    kind: 'terraform-plan',
+    detect: (file) => looksLikePlan(file.text),
+    read(file): ReadResult {
+      const blocks = planToBlocks(file);
+      const { resources, warnings } = translateBlocks(blocks, translators, file.path, 'terraform-plan');
+      return { resources, warnings };
+    },
+  };
+}
