@@ -19,21 +19,20 @@ export function buildResources(file: string, expanded: ExpandedResource[]): Reso
     if (!byId.has(item.id.toLowerCase())) byId.set(item.id.toLowerCase(), item);
   }
   const resolve = (target: string) => resolveTarget(target, byId, expanded);
+  const edge = (kind: string) => (target: string) =>
+    resolve(target).map((id): Relationship => ({ kind, target: id }));
 
   const edges = new Map<ExpandedResource, Relationship[]>();
-  for (const item of expanded) edges.set(item, []);
+  for (const item of expanded) {
+    edges.set(item, [
+      ...item.dependsOn.flatMap(edge('dependsOn')),
+      ...[...item.references, ...idsIn(item.body.properties)].flatMap(edge('references')),
+      ...(item.scope ? edge('attachedTo')(item.scope) : []),
+    ]);
+  }
   for (const item of expanded) foldIntoParent(item, byId, edges);
 
-  return expanded.map((item) => {
-    const relationships = edges.get(item) ?? [];
-    for (const target of item.dependsOn) relationships.push({ kind: 'dependsOn', target: resolve(target) });
-    for (const target of item.references) relationships.push({ kind: 'references', target: resolve(target) });
-    for (const target of idsIn(item.body.properties)) {
-      relationships.push({ kind: 'references', target: resolve(target) });
-    }
-    if (item.scope) relationships.push({ kind: 'attachedTo', target: resolve(item.scope) });
-    return toResource(file, item, dedupe(relationships, item.id));
-  });
+  return expanded.map((item) => toResource(file, item, dedupe(edges.get(item) ?? [], item.id)));
 }
 
 function toResource(file: string, item: ExpandedResource, relationships: Relationship[]): Resource {
@@ -98,23 +97,29 @@ function mergeSecurityRule(nsg: JsonObject, rule: JsonObject): void {
   nsg.properties.securityRules = [...list, inline];
 }
 
-/** A dependsOn / reference target as the id of a template resource when it names one. */
+/**
+ * A dependsOn / reference target as ids of template resources: an id, `Type/name`, a name, or
+ * a copy loop's name (every instance). Targets outside the template stay as written.
+ */
 function resolveTarget(
   target: string,
   byId: Map<string, ExpandedResource>,
   all: ExpandedResource[],
-): string {
-  if (target.startsWith('/')) return byId.get(target.toLowerCase())?.id ?? target;
+): string[] {
+  if (target.startsWith('/')) return [byId.get(target.toLowerCase())?.id ?? target];
 
   const [namespace, ...rest] = target.split('/');
   if (namespace.includes('.') && rest.length >= 2) {
     const types = rest.filter((_, i) => i % 2 === 0);
     const names = rest.filter((_, i) => i % 2 === 1);
     const id = armId([namespace, ...types].join('/'), names);
-    return byId.get(id.toLowerCase())?.id ?? target;
+    return [byId.get(id.toLowerCase())?.id ?? target];
   }
   const lower = target.toLowerCase();
-  return all.find((item) => item.name.toLowerCase() === lower)?.id ?? target;
+  const named = all.find((item) => item.name.toLowerCase() === lower);
+  if (named) return [named.id];
+  const loop = all.filter((item) => item.copyName?.toLowerCase() === lower);
+  return loop.length > 0 ? loop.map((item) => item.id) : [target];
 }
 
 /** ARM ids written anywhere in a body (NIC -> NSG, VM -> NIC, flow log -> storage). */

@@ -23,6 +23,8 @@ export interface ExpandedResource {
   dependsOn: string[];
   /** Targets of `reference()` / `list*()` calls in its body. */
   references: string[];
+  /** Name of the resource copy loop that made this instance. */
+  copyName?: string;
   /** ARM id of the resource an extension resource applies to (`scope`). */
   scope?: string;
   suppressions: InlineSuppression[];
@@ -139,6 +141,7 @@ function expandInstance(
     address,
     dependsOn,
     references: [...references],
+    copyName: ctx.resourceLoop,
     scope: scopeId,
     suppressions: readSuppressions(lookupKey(raw, 'metadata').value),
   });

@@ -125,14 +125,14 @@ export class TemplateScope {
   }
 
   /** Evaluates one JSON string: an expression, an escaped `[[` literal or plain text. */
-  evaluateString(text: string, ctx: EvalContext): unknown {
+  evaluateString(text: string, ctx: EvalContext, label?: string): unknown {
     const classified = classifyString(text);
     if (classified.kind === 'text') return classified.value;
     try {
       return this.#evaluateNode(this.#parse(classified.body), ctx);
     } catch (error) {
       if (!(error instanceof ArmEvalError || error instanceof ExpressionSyntaxError)) throw error;
-      if (ctx.mode === 'symbolic') return `{${classified.body}}`;
+      if (ctx.mode === 'symbolic') return `{${label ?? classified.body}}`;
       this.warnings.add(`${this.file}: cannot evaluate '${truncate(text)}': ${error.message}`);
       return unknownValue(`${truncate(classified.body)} could not be evaluated: ${error.message}`);
     }
@@ -355,7 +355,9 @@ export class TemplateScope {
     try {
       if (this.#depth > MAX_CALL_DEPTH) throw new ArmEvalError('variables refer too deeply');
       const base: EvalContext = { mode: ctx.mode, loops: [], references: ctx.references };
-      const evaluated = this.evaluate(raw, base);
+      const label = key.slice(key.indexOf(':') + 1);
+      const evaluated =
+        typeof raw === 'string' ? this.evaluateString(raw, base, label) : this.evaluate(raw, base);
       const value = pick && isPlainObject(evaluated) ? evaluated[pick] : evaluated;
       cache.set(key, value);
       return value;
