@@ -40,6 +40,10 @@ export function trackUnknownReads(resource: Resource): { properties: unknown; hi
     const cached = cache.get(target);
     if (cached) return cached;
     const childPath = (key: string) => (path ? `${path}.${key}` : key);
+    const noteMissing = (key: string | symbol, present: boolean) => {
+      if (first || present || typeof key !== 'string' || !unknownPaths.has(childPath(key))) return;
+      first = { path: childPath(key), reason: 'not in the inventory that was read' };
+    };
     const proxy = new Proxy(target, {
       get(t, key, receiver) {
         const value = Reflect.get(t, key, receiver);
@@ -58,10 +62,13 @@ export function trackUnknownReads(resource: Resource): { properties: unknown; hi
       },
       has(t, key) {
         const present = Reflect.has(t, key);
-        if (!first && typeof key === 'string' && !present && unknownPaths.has(childPath(key))) {
-          first = { path: childPath(key), reason: 'not in the inventory that was read' };
-        }
+        noteMissing(key, present);
         return present;
+      },
+      getOwnPropertyDescriptor(t, key) {
+        const descriptor = Reflect.getOwnPropertyDescriptor(t, key);
+        noteMissing(key, descriptor !== undefined);
+        return descriptor;
       },
     });
     cache.set(target, proxy);

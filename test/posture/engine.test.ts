@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { unknownValue, type Resource } from '../../src/model/resource.js';
+import type { Rule } from '../../src/model/rule.js';
+import { compileRules, evaluate } from '../../src/posture/engine.js';
+import { RuleLoadError } from '../../src/posture/rule-loader.js';
+
+function rule(overrides: Partial<Rule>): Rule {
+  return {
+    id: 'test-bucket-versioning',
+    title: 'Buckets keep versions',
+    description: '',
+    severity: 'medium',
+    cloud: 'aws',
+    control: 'BR-1',
+    mappings: {},
+    resource_types: ['AWS::S3::Bucket'],
+    check: "r.?Versioning.?Status.orValue('') == 'Enabled'",
+    evidence: 'r.?Versioning.orValue(null)',
+    message: { fail: 'Bucket {{name}} does not keep versions (Versioning = {{value}}).' },
+    remediation: { text: 'Turn on versioning.' },
+    references: [],
+    ...overrides,
+  };
+}
+
+function bucket(name: string, properties: Record<string, unknown>, extra: Partial<Resource> = {}): Resource {
+  return {
+    cloud: 'aws', type: 'AWS::S3::Bucket', id: `arn:aws:s3:::${name}`, name, tags: {}, properties,
+    relationships: [], source: { kind: 'terraform', file: 'main.tf', line: 3 }, ...extra,
+  };
+}
+
+describe('posture engine', () => {
+  it('passes and fails resources and quotes the offending value in the failure sentence', () => {
+    const compiled = compileRules([rule({})]);
+    const [ok, bad] = evaluate(compiled, [
+      bucket('kept', { Versioning: { Status: 'Enabled' } }),
+      bucket('lost', { Versioning: { Status: 'Suspended' } }),
+    ]);
+    expect(ok.status).toBe('pass');
+    expect(bad.status).toBe('fail');
+    expect(bad.message).toBe('Bucket lost does not keep versions (Versioning = {"Status":"Suspended"}).');
+    expect(bad).toMatchObject({ file: 'main.tf', line: 3, control: 'BR-1', severity: 'medium' });
+  });
+
+  it('gives no verdict when the rule reads a value unknown before apply', () => {
+    const compiled = compileRules([rule({})]);
+    const [finding] = evaluate(compiled, [bucket('later', { Versioning: { Status: unknownValue('var.state') } })]);
+    expect(finding.status).toBe('not_applicable');
+    expect(finding.unknown).toBe('Versioning.Status');
+    expect(finding.message).toContain('var.state');
+  });
+
+  it('gives no verdict when an inventory did not include the sub-resource the rule reads', () => {
+    const compiled = compileRules([rule({})]);
+    const [finding] = evaluate(compiled, [bucket('partial', {}, { unknown: ['Versioning'], source: { kind: 'aws-api' } })]);
+    expect(finding.status).toBe('not_applicable');
+    expect(finding.unknown).toBe('Versioning');
+  });
+
+  it('judges normally when unknown values sit in fields the rule does not read', () => {
+    const compiled = compileRules([rule({})]);
+    const [finding] = evaluate(compiled, [bucket('mixed', { Versioning: { Status: 'Enabled' }, Policy: unknownValue('data source') })]);
+    expect(finding.status).toBe('pass');
+  });
+
+  it('marks resources the applies_if guard excludes as not applicable', () => {
+    const compiled = compileRules([rule({ applies_if: "resource.tags.?env.orValue('') == 'prod'" })]);
+    const [finding] = evaluate(compiled, [bucket('dev', {})]);
+    expect(finding.status).toBe('not_applicable');
+  });
+
+  it('reports an expression that fails at run time as an error finding, not a crash', () => {
+    const compiled = compileRules([rule({ check: 'r.Versioning.Status == "Enabled"' })]);
+    const [finding] = evaluate(compiled, [bucket('bare', {})]);
+    expect(finding.status).toBe('error');
+    expect(finding.message).toContain('test-bucket-versioning');
+  });
+
+  it('matches resource types without regard to case', () => {
+    const compiled = compileRules([rule({ resource_types: ['aws::s3::bucket'] })]);
+    expect(evaluate(compiled, [bucket('x', { Versioning: { Status: 'Enabled' } })])).toHaveLength(1);
+  });
+
+  it('runs regular expressions in linear time, so a catastrophic pattern cannot hang a scan', () => {
+    const compiled = compileRules([rule({ check: '!r.Name.matches("(a+)+$")' })]);
+    const started = performance.now();
+    const [evil, plain] = evaluate(compiled, [
+      bucket('evil', { Name: `${'a'.repeat(50_000)}!` }),
+      bucket('plain', { Name: 'aaa' }),
+    ]);
+    expect(evil.status).toBe('pass');
+    expect(plain.status).toBe('fail');
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
+  it('rejects a rule whose regular expression RE2 cannot compile, naming rule and field', () => {
+    expect(() => compileRules([rule({ check: 'r.Name.matches("(?<=x)y")' })])).toThrow(RuleLoadError);
+    expect(() => compileRules([rule({ check: 'r.Name.matches("(?<=x)y")' })])).toThrow(/test-bucket-versioning.*|field check/);
+  });
+
+  it('rejects a rule whose expression does not parse', () => {
+    expect(() => compileRules([rule({ check: 'r.Versioning ==' })])).toThrow(/field check/);
+  });
+
+  it('lets a rule look at related resources through relationships', () => {
+    const compiled = compileRules([rule({
+      id: 'test-bucket-has-policy',
+      check: "related.exists(x, x.type == 'AWS::IAM::Policy')",
+    })]);
+    const policy: Resource = {
+      cloud: 'aws', type: 'AWS::IAM::Policy', id: 'p1', name: 'p1', tags: {}, properties: {},
+      relationships: [{ kind: 'attachedTo', target: 'arn:aws:s3:::guarded' }], source: { kind: 'aws-api' },
+    };
+    const findings = evaluate(compiled, [bucket('guarded', {}), bucket('alone', {}), policy]);
+    expect(findings.map((f) => [f.resourceName, f.status])).toEqual([['guarded', 'pass'], ['alone', 'fail']]);
+  });
+});
