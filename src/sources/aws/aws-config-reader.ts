@@ -1,0 +1,77 @@
+/**
+ * Reads AWS Config data: configuration items (single, `configurationItems` lists from history
+ * and snapshot files, `Results` of select queries) and Config rule events carrying one item.
+ */
+
+import { SourceReadError } from '../../model/source-error.js';
+import type { Relationship, Resource } from '../../model/resource.js';
+import type { Reader, SourceFile } from '../reader.js';
+import { asList, isRecord, str, tagMap, type Props } from './aws-api-values.js';
+import { configShape, jsonValue } from './aws-config-shape.js';
+import { inventoryResource } from './inventory-resource.js';
+
+const SNIFF = /"configurationItems?"\s*:|\\"configurationItem\\"\s*:|"resourceType"\s*:\s*"AWS::/;
+
+/** Configuration items found in a parsed Config file, wherever the format puts them. */
+export function configItems(data: unknown, depth = 0): Props[] {
+  if (depth > 3) return [];
+  if (Array.isArray(data)) return data.flatMap((d) => configItems(d, depth + 1));
+  if (!isRecord(data)) return [];
+  if (Array.isArray(data.configurationItems)) return configItems(data.configurationItems, depth + 1);
+  if (isRecord(data.configurationItem)) return [data.configurationItem];
+  if (typeof data.invokingEvent === 'string') return configItems(jsonValue(data.invokingEvent), depth + 1);
+  if (Array.isArray(data.Results)) return configItems(data.Results.map((r) => jsonValue(r)), depth + 1);
+  if (typeof data.resourceType === 'string' && 'configuration' in data) return [data];
+  return [];
+}
+
+function relationships(item: Props): Relationship[] {
+  return asList(item.relationships).filter(isRecord).flatMap((rel) => {
+    const target = str(rel.resourceId) ?? str(rel.resourceName);
+    const kind = str(rel.relationshipName) ?? str(rel.name) ?? 'references';
+    return target ? [{ kind: kind.trim(), target }] : [];
+  });
+}
+
+function toResource(item: Props, file: string): Resource | undefined {
+  const type = str(item.resourceType);
+  const resourceId = str(item.resourceId);
+  if (!type || !resourceId) return undefined;
+  if (item.configurationItemStatus === 'ResourceDeleted' || item.configurationItemStatus === 'ResourceNotRecorded') return undefined;
+
+  const name = str(item.resourceName) ?? resourceId;
+  const arn = str(item.arn) ?? str(item.ARN);
+  return inventoryResource({
+    type,
+    id: arn ?? resourceId,
+    name,
+    arn,
+    account: str(item.accountId) ?? str(item.awsAccountId),
+    region: str(item.awsRegion),
+    tags: tagMap(item.tags),
+    properties: configShape(type, item.configuration, item.supplementaryConfiguration, name),
+    relationships: relationships(item),
+  }, 'aws-config', file);
+}
+
+function detect(file: SourceFile): boolean {
+  if (!file.path.toLowerCase().endsWith('.json')) return false;
+  if (!SNIFF.test(file.text)) return false;
+  return /"configuration"\s*:|\\"configuration\\"\s*:/.test(file.text);
+}
+
+/** The AWS Config reader (source kind `aws-config`). Items are complete: nothing is partial. */
+export const awsConfigReader: Reader = {
+  kind: 'aws-config',
+  detect,
+  read(file) {
+    let data: unknown;
+    try {
+      data = JSON.parse(file.text);
+    } catch (err) {
+      throw new SourceReadError({ file: file.path, code: 'PARSE_ERROR', message: `invalid JSON: ${(err as Error).message}`, line: 1 });
+    }
+    const resources = configItems(data).flatMap((item) => toResource(item, file.path) ?? []);
+    return { resources };
+  },
+};

@@ -1,0 +1,159 @@
+/**
+ * Turns an AWS Config configuration item's `configuration` and `supplementaryConfiguration`
+ * (Java SDK camelCase, JSON-in-strings) into the describe API's shape for that type.
+ */
+
+import { asList, isRecord, parsePolicy, str, type Props } from './aws-api-values.js';
+
+/** Types whose describe API is camelCase already: their configuration is kept as is. */
+const CAMEL_CASE_TYPES = new Set(['AWS::EKS::Cluster', 'AWS::ECR::Repository', 'AWS::Logs::LogGroup']);
+
+/** Values that are user data or policy text: keys inside them are never renamed. */
+const OPAQUE_KEYS = new Set(['tags', 'policyDocument', 'assumeRolePolicyDocument', 'policyText', 'variables', 'document', 'keyPolicy']);
+
+/** Lower-cased prefixes the Java SDK mangles, with the API's spelling. */
+const PREFIXES: [RegExp, string][] = [
+  [/^dbcluster/, 'DBCluster'], [/^dbsubnet/, 'DBSubnet'], [/^dbinstance/, 'DBInstance'],
+  [/^dbparameter/, 'DBParameter'], [/^dbsecurity/, 'DBSecurity'], [/^iamdatabase/, 'IAMDatabase'],
+  [/^dB/, 'DB'], [/^dNS/, 'DNS'], [/^sseAlgorithm$/, 'SSEAlgorithm'], [/^kmsMasterKeyID$/, 'KMSMasterKeyID'],
+  [/^aRN$/, 'ARN'],
+];
+
+export function pascalKey(key: string): string {
+  for (const [pattern, replacement] of PREFIXES) {
+    if (pattern.test(key)) return key.replace(pattern, replacement);
+  }
+  return key.charAt(0).toUpperCase() + key.slice(1);
+}
+
+/** Renames keys to PascalCase, leaving user data and policy documents alone. */
+export function toPascal(value: unknown, depth = 0): unknown {
+  if (depth > 100) return value;
+  if (Array.isArray(value)) return value.map((v) => toPascal(v, depth + 1));
+  if (!isRecord(value)) return value;
+  const out: Props = {};
+  for (const [key, v] of Object.entries(value)) {
+    out[pascalKey(key)] = OPAQUE_KEYS.has(key) ? parsePolicy(v) : toPascal(v, depth + 1);
+  }
+  return out;
+}
+
+/** Config stores some values as JSON text, sometimes encoded twice. */
+export function jsonValue(v: unknown, depth = 0): unknown {
+  if (typeof v !== 'string' || depth > 3) return v;
+  const text = v.trim();
+  if (!text.startsWith('{') && !text.startsWith('[') && !text.startsWith('"')) return v;
+  try {
+    return jsonValue(JSON.parse(text), depth + 1);
+  } catch {
+    return v;
+  }
+}
+
+const GROUP_URIS: Record<string, string> = {
+  AllUsers: 'http://acs.amazonaws.com/groups/global/AllUsers',
+  AuthenticatedUsers: 'http://acs.amazonaws.com/groups/global/AuthenticatedUsers',
+  LogDelivery: 'http://acs.amazonaws.com/groups/s3/LogDelivery',
+};
+
+const PERMISSIONS: Record<string, string> = {
+  FullControl: 'FULL_CONTROL', Read: 'READ', Write: 'WRITE', ReadAcp: 'READ_ACP', WriteAcp: 'WRITE_ACP',
+};
+
+function grantee(g: unknown): Props {
+  if (typeof g === 'string') return { Type: 'Group', URI: GROUP_URIS[g] ?? g };
+  if (!isRecord(g)) return {};
+  if (g.emailAddress !== undefined) return { Type: 'AmazonCustomerByEmail', EmailAddress: g.emailAddress };
+  return { Type: 'CanonicalUser', ID: g.id, ...(g.displayName ? { DisplayName: g.displayName } : {}) };
+}
+
+function s3Acl(raw: unknown): Props | undefined {
+  const acl = jsonValue(raw);
+  if (!isRecord(acl)) return undefined;
+  const owner = isRecord(acl.owner) ? { ID: acl.owner.id, ...(acl.owner.displayName ? { DisplayName: acl.owner.displayName } : {}) } : {};
+  const grants = asList(acl.grantList).filter(isRecord).map((g) => ({
+    Grantee: grantee(g.grantee),
+    Permission: PERMISSIONS[String(g.permission)] ?? g.permission,
+  }));
+  return { Owner: owner, Grants: grants };
+}
+
+/** S3 supplementary configuration -> the Get* results of the bucket (see resource-shapes-aws). */
+function s3Bucket(config: Props, supplementary: Props, name: string): Props {
+  const get = (key: string) => jsonValue(supplementary[key]);
+  const out: Props = { Name: str(config.name) ?? name, CreationDate: config.creationDate };
+  if (isRecord(config.owner)) out.Owner = { ID: config.owner.id, DisplayName: config.owner.displayName };
+
+  const acl = s3Acl(supplementary.AccessControlList);
+  if (acl) out.Acl = acl;
+  const policy = get('BucketPolicy');
+  if (isRecord(policy) && typeof policy.policyText === 'string') out.Policy = parsePolicy(policy.policyText);
+  const versioning = get('BucketVersioningConfiguration');
+  if (isRecord(versioning)) {
+    const status = versioning.status === 'Off' ? undefined : versioning.status;
+    const mfa = versioning.isMfaDeleteEnabled;
+    out.Versioning = { ...(status ? { Status: status } : {}), ...(typeof mfa === 'boolean' ? { MFADelete: mfa ? 'Enabled' : 'Disabled' } : {}) };
+  }
+  const logging = get('BucketLoggingConfiguration');
+  if (isRecord(logging)) {
+    out.Logging = logging.destinationBucketName
+      ? { LoggingEnabled: { TargetBucket: logging.destinationBucketName, TargetPrefix: logging.logFilePrefix ?? '' } }
+      : {};
+  }
+  const renamed: [string, string][] = [
+    ['PublicAccessBlockConfiguration', 'PublicAccessBlockConfiguration'],
+    ['ServerSideEncryptionConfiguration', 'ServerSideEncryptionConfiguration'],
+    ['BucketLifecycleConfiguration', 'LifecycleConfiguration'],
+    ['BucketReplicationConfiguration', 'ReplicationConfiguration'],
+    ['BucketWebsiteConfiguration', 'WebsiteConfiguration'],
+    ['BucketObjectLockConfiguration', 'ObjectLockConfiguration'],
+    ['BucketNotificationConfiguration', 'NotificationConfiguration'],
+  ];
+  for (const [from, to] of renamed) {
+    const value = get(from);
+    if (isRecord(value)) out[to] = toPascal(value);
+  }
+  return out;
+}
+
+function ipRanges(permission: Props): Props {
+  const v4 = asList(permission.Ipv4Ranges);
+  const ranges = v4.length > 0 ? v4 : asList(permission.IpRanges).map((r) => (typeof r === 'string' ? { CidrIp: r } : r));
+  const { Ipv4Ranges: _, ...rest } = permission;
+  return { ...rest, IpRanges: ranges };
+}
+
+/** Per-type touches after the generic renaming. */
+function finish(type: string, shape: Props, supplementary: Props): Props {
+  if (type === 'AWS::EC2::SecurityGroup') {
+    for (const key of ['IpPermissions', 'IpPermissionsEgress']) {
+      shape[key] = asList(shape[key]).filter(isRecord).map(ipRanges);
+    }
+  }
+  if (type === 'AWS::ElasticLoadBalancingV2::LoadBalancer') {
+    const attrs = asList(jsonValue(supplementary.LoadBalancerAttributes)).filter(isRecord);
+    shape.Attributes = Object.fromEntries(attrs.map((a) => [String(a.key ?? a.Key), a.value ?? a.Value]));
+  }
+  if (type === 'AWS::IAM::User' || type === 'AWS::IAM::Role' || type === 'AWS::IAM::Group') {
+    const [listKey, target] = type === 'AWS::IAM::User' ? ['UserPolicyList', 'UserPolicies']
+      : type === 'AWS::IAM::Role' ? ['RolePolicyList', 'RolePolicies'] : ['GroupPolicyList', 'GroupPolicies'];
+    shape[target] = asList(shape[listKey]);
+    delete shape[listKey];
+  }
+  if (type === 'AWS::IAM::Policy') {
+    const versions = asList(shape.PolicyVersionList).filter(isRecord);
+    const current = versions.find((v) => v.IsDefaultVersion === true) ?? versions[0];
+    if (current) shape.PolicyVersion = current;
+  }
+  return shape;
+}
+
+/** The describe-API shape of one configuration item. */
+export function configShape(type: string, configuration: unknown, supplementaryRaw: unknown, name: string): Props {
+  const config = jsonValue(configuration);
+  const supplementary = isRecord(supplementaryRaw) ? supplementaryRaw : {};
+  const base = isRecord(config) ? config : {};
+  if (type === 'AWS::S3::Bucket') return s3Bucket(base, supplementary, name);
+  if (CAMEL_CASE_TYPES.has(type)) return base;
+  return finish(type, toPascal(base) as Props, supplementary);
+}

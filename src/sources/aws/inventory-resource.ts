@@ -1,0 +1,42 @@
+/**
+ * Builds canonical resources for the AWS inventory readers, filling account and region from the
+ * ARN when the record does not carry them.
+ */
+
+import type { Relationship, Resource, SourceKind } from '../../model/resource.js';
+import { arnParts, type Props } from './aws-api-values.js';
+
+export interface InventoryInput {
+  type: string;
+  id: string;
+  name?: string;
+  properties: Props;
+  arn?: string;
+  account?: string;
+  region?: string;
+  tags?: Record<string, string>;
+  relationships?: Relationship[];
+  /** Sub-resource keys this record did not show (see docs/resource-shapes-aws.md). */
+  unknown?: string[];
+}
+
+/** One inventory resource; `kind` and `file` say which reader and file produced it. */
+export function inventoryResource(input: InventoryInput, kind: SourceKind, file: string): Resource {
+  const fromArn = arnParts(input.arn ?? input.id);
+  const resource: Resource = {
+    cloud: 'aws',
+    type: input.type,
+    id: input.id,
+    name: input.name ?? input.id,
+    tags: input.tags ?? {},
+    properties: input.properties,
+    relationships: input.relationships ?? [],
+    source: { kind, file },
+  };
+  const account = input.account ?? fromArn.account;
+  const region = input.region ?? fromArn.region;
+  if (account) resource.account = account;
+  if (region) resource.region = region;
+  if (input.unknown && input.unknown.length > 0) resource.unknown = input.unknown;
+  return resource;
+}
