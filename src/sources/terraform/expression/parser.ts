@@ -239,7 +239,7 @@ class Parser {
         node = { kind: 'splat', object: node, each: this.#postfix({ kind: 'splat-item' }) };
         return node;
       }
-      if (src[this.#pos] === '.') {
+      if (src[this.#pos] === '.' && src[this.#pos + 1] !== '.') {
         this.#pos++;
         this.#skipSpace();
         if (/[0-9]/.test(src[this.#pos] ?? '')) {
