@@ -62,13 +62,18 @@ function bucketName(data: Props, ctx: ApiCallContext, policy?: unknown): string 
   const arn = resources.find((r): r is string => typeof r === 'string' && r.startsWith('arn:aws:s3:::'));
   if (arn) return arn.slice('arn:aws:s3:::'.length).split('/')[0]!;
   const only = onlySibling(ctx, 's3.ListBuckets', 'Buckets');
-  return str(only?.Name) ?? `unrecorded-bucket:${ctx.folder}`;
+  return str(only?.Name) ?? `${UNRECORDED_BUCKET}${ctx.folder}`;
 }
 
+const UNRECORDED_BUCKET = 'unrecorded-bucket:';
+
 function bucketPart(name: string, key: string, value: unknown): InventoryInput {
-  const properties: Props = { Name: name };
+  const unrecorded = name.startsWith(UNRECORDED_BUCKET);
+  const properties: Props = unrecorded ? {} : { Name: name };
   if (value !== undefined) properties[key] = value;
-  return { type: 'AWS::S3::Bucket', id: `arn:aws:s3:::${name}`, name, properties, unknown: without(S3_SUB_RESOURCES, key) };
+  const id = unrecorded ? name : `arn:aws:s3:::${name}`;
+  const label = unrecorded ? name.slice(UNRECORDED_BUCKET.length) : name;
+  return { type: 'AWS::S3::Bucket', id, name: label, properties, unknown: without(S3_SUB_RESOURCES, key) };
 }
 
 function s3Sub(key: string, missingCode: string, missingValue: unknown, pickValue: (d: Props) => unknown): Mapper {
