@@ -17,11 +17,16 @@ const TEMPLATE_EXT = /\.(ya?ml|json|template|cfn)$/i;
 const VERSION_KEY = /["']?AWSTemplateFormatVersion["']?\s*:/;
 const RESOURCES_KEY = /["']?Resources["']?\s*:/;
 const AWS_TYPE = /["']?Type["']?\s*:\s*["']?AWS::/;
+const CONFIG_ITEM_KEY = /"(configurationItems?|configurationItemCaptureTime|resourceType)"\s*:/;
 
 /** Cheap sniff: a template declares its format version or has `Resources` typed `AWS::...`. */
 export function looksLikeTemplate(file: SourceFile): boolean {
   if (!TEMPLATE_EXT.test(file.path)) return false;
-  return VERSION_KEY.test(file.text) || (RESOURCES_KEY.test(file.text) && AWS_TYPE.test(file.text));
+  // Sniff the head only: inventory exports run to hundreds of megabytes. AWS Config items name
+  // `AWS::` types and can hold a `Resources` key of their own, but are not templates.
+  const head = file.text.slice(0, 65_536);
+  if (CONFIG_ITEM_KEY.test(head)) return false;
+  return VERSION_KEY.test(head) || (RESOURCES_KEY.test(head) && AWS_TYPE.test(head));
 }
 
 function section(template: Props, key: string): Props {

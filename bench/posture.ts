@@ -1,0 +1,138 @@
+/**
+ * Posture benchmark: builds an inventory of N resources (default 100,000) from real resource
+ * shapes in ../shared/data (AWS Config items, Azure ARM bodies, GCP Cloud Asset Inventory
+ * records), then times, each in a fresh process, (a) plain `JSON.parse` of the same files and
+ * (b) a full scan (read, judge, score, compliance; no store). Prints the ratio and peak RSS.
+ *
+ *   npm run bench:posture -- [--resources 100000] [--keep]
+ */
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const SHARED = resolve(fileURLToPath(new URL('../../shared/data/', import.meta.url)));
+const WORKER = fileURLToPath(new URL('./posture-worker.ts', import.meta.url));
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+}
+
+const total = Number(arg('resources', '100000'));
+const keep = process.argv.includes('--keep');
+
+function jsonFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.json'))
+    .map((e) => join(e.parentPath, e.name));
+}
+
+function readJson(file: string): unknown {
+  return JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
+}
+
+/** AWS Config configuration items, as delivered or inside a Config rule's invoking event. */
+function awsTemplates(): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const file of jsonFiles(join(SHARED, 'cloud-inventory/aws/cloud-custodian-config-items'))) {
+    const data = readJson(file) as Record<string, unknown>;
+    if (typeof data.invokingEvent === 'string') {
+      const item = (JSON.parse(data.invokingEvent) as { configurationItem?: Record<string, unknown> }).configurationItem;
+      if (item?.resourceType) out.push(item);
+    } else if (data.resourceType && data.configuration) {
+      out.push(data);
+    }
+  }
+  return out;
+}
+
+/** ARM resource bodies from recorded Azure REST calls and the REST API spec examples. */
+function azureTemplates(): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  const take = (body: unknown) => {
+    if (typeof body === 'string') {
+      try { body = JSON.parse(body); } catch { return; }
+    }
+    if (typeof body !== 'object' || body === null) return;
+    const b = body as Record<string, unknown>;
+    if (Array.isArray(b.value)) b.value.forEach(take);
+    else if (typeof b.id === 'string' && typeof b.type === 'string' && b.type.includes('/')) out.push(b);
+  };
+  for (const file of jsonFiles(join(SHARED, 'cloud-inventory/azure'))) {
+    const data = readJson(file) as Record<string, any>;
+    for (const i of data.interactions ?? []) if (i.request?.method === 'GET') take(i.response?.body?.data ?? i.response?.body?.string);
+    for (const r of Object.values(data.responses ?? {}) as Record<string, unknown>[]) take(r.body);
+  }
+  return out;
+}
+
+/** Cloud Asset Inventory records. */
+function gcpTemplates(): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const file of jsonFiles(join(SHARED, 'cloud-inventory/gcp/policy-library-cai-assets'))) {
+    const data = readJson(file);
+    if (Array.isArray(data)) out.push(...(data as Record<string, unknown>[]).filter((a) => a.asset_type && a.resource));
+  }
+  return out;
+}
+
+function replicate<T>(templates: T[], count: number, rename: (t: T, i: number) => T): T[] {
+  return Array.from({ length: count }, (_, i) => rename(structuredClone(templates[i % templates.length]), i));
+}
+
+const aws = awsTemplates();
+const azure = azureTemplates();
+const gcp = gcpTemplates();
+const per = Math.ceil(total / 3);
+const dir = mkdtempSync(join(tmpdir(), 'palisade-bench-'));
+const files = [
+  join(dir, 'aws-config-snapshot.json'),
+  join(dir, 'azure-resources.json'),
+  join(dir, 'gcp-assets.json'),
+];
+
+writeFileSync(files[0], JSON.stringify({
+  fileVersion: '1.0',
+  configSnapshotId: 'palisade-bench',
+  configurationItems: replicate(aws, per, (item: Record<string, any>, i) => ({
+    ...item,
+    resourceId: `${item.resourceId}-${i}`,
+    resourceName: `${item.resourceName ?? item.resourceId}-${i}`,
+    arn: `${item.arn}-${i}`,
+  })),
+}));
+writeFileSync(files[1], JSON.stringify({
+  value: replicate(azure, per, (body: Record<string, any>, i) => ({ ...body, id: `${body.id}-${i}`, name: `${body.name}-${i}` })),
+}));
+writeFileSync(files[2], JSON.stringify(
+  replicate(gcp, total - 2 * per, (asset: Record<string, any>, i) => ({ ...asset, name: `${asset.name}-${i}` })),
+));
+const bytes = files.reduce((n, f) => n + readFileSync(f).length, 0);
+
+interface WorkerResult { ms: number; maxRssMb: number; resources?: number; findings?: number; secureScore?: number }
+
+function run(mode: 'parse' | 'scan'): WorkerResult {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', WORKER, mode, ...files], {
+    encoding: 'utf8',
+    maxBuffer: 16 * 1024 * 1024,
+    env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=8192` },
+  });
+  if (child.status !== 0) throw new Error(`${mode} worker failed: ${child.stderr}`);
+  return JSON.parse(child.stdout.trim().split('\n').pop()!) as WorkerResult;
+}
+
+console.log(`Palisade posture benchmark: ${total} resources from ${aws.length} AWS, ${azure.length} Azure, ${gcp.length} GCP real shapes`);
+console.log(`inventory: ${(bytes / 1e6).toFixed(1)} MB in ${files.length} files (${dir})`);
+const parse = run('parse');
+const scan = run('scan');
+const ratio = scan.ms / parse.ms;
+console.log('');
+console.log(`  baseline JSON.parse   ${parse.ms.toFixed(0).padStart(7)} ms   peak RSS ${parse.maxRssMb.toFixed(0).padStart(6)} MB`);
+console.log(`  palisade scan         ${scan.ms.toFixed(0).padStart(7)} ms   peak RSS ${scan.maxRssMb.toFixed(0).padStart(6)} MB   (${scan.resources} resources, ${scan.findings} findings, score ${scan.secureScore}%)`);
+console.log('');
+console.log(`  scan / JSON.parse = ${ratio.toFixed(2)}x   (target <= 2x)`);
+console.log(`  peak RSS per 100k resources = ${((scan.maxRssMb * 100_000) / Math.max(1, scan.resources ?? total)).toFixed(0)} MB   (target: 1M resources under 2 GB)`);
+if (!keep) rmSync(dir, { recursive: true, force: true });
