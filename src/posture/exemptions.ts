@@ -114,6 +114,7 @@ export function applyExemptions(
   now = new Date(),
 ): string[] {
   const warnings = new Set<string>();
+  if (exemptions.length === 0 && !resources.some((r) => r.suppressions?.length)) return [];
   const byId = new Map(resources.map((r) => [`${r.type}|${r.id}`, r]));
   for (const finding of findings) {
     if (finding.status === 'not_applicable' || finding.status === 'error') continue;
