@@ -3,7 +3,7 @@
  * every short form becomes its long form (`!Ref x` -> `{ Ref: 'x' }`), keeping resource lines.
  */
 
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import type { Document, Node, ScalarTag, CollectionTag } from 'yaml';
 import { SourceReadError } from '../../model/source-error.js';
 
@@ -25,7 +25,7 @@ const FUNCTION_TAGS = [
  * Upper bound on nodes visited. `toPlain` expands aliases itself (yaml's `maxAliasCount` guards
  * only its own toJS), so this budget is what stops alias bombs.
  */
-const MAX_NODES = 2_000_000;
+const MAX_NODES = 1_000_000;
 
 function longName(tag: string): string {
   return tag === 'Ref' || tag === 'Condition' ? tag : `Fn::${tag}`;
@@ -53,12 +53,17 @@ function getAttArgs(value: string): unknown {
 
 class Converter {
   #visited = 0;
-  #doc: Document.Parsed;
+  #anchors = new Map<string, unknown>();
   #file: string;
 
   constructor(doc: Document.Parsed, file: string) {
-    this.#doc = doc;
     this.#file = file;
+    // yaml's Alias.resolve searches the whole document per alias; index anchors once instead.
+    visit(doc, {
+      Node: (_, node) => {
+        if (node.anchor && !isAlias(node)) this.#anchors.set(node.anchor, node);
+      },
+    });
   }
 
   toPlain(node: unknown, depth = 0): unknown {
@@ -71,7 +76,7 @@ class Converter {
       });
     }
 
-    if (isAlias(node)) return this.toPlain(node.resolve(this.#doc), depth + 1);
+    if (isAlias(node)) return this.toPlain(this.#anchors.get(node.source) ?? null, depth + 1);
     const plain = this.#untagged(node, depth);
     const tag = (node as { tag?: string } | null)?.tag;
     if (!tag || !tag.startsWith('!')) return plain;
