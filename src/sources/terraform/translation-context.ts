@@ -41,13 +41,11 @@ export function createTranslationContext(blocks: TerraformBlock[]): TranslationC
     byAddress: (address) => byAddress.get(address),
     referrers(type, address, attr) {
       const target = byAddress.get(address);
-      const candidates = new Set([...(referrersOf.get(address) ?? []), ...(referrersOf.get(withoutIndex(address)) ?? [])]);
-      return [...candidates].filter((b) => {
+      return (referrersOf.get(withoutIndex(address)) ?? []).filter((b) => {
         if (b.type !== type) return false;
-        if (!attr) return true;
-        const refs = attributeReferences(b, attr);
+        const refs = attr ? attributeReferences(b, attr) : b.references;
         if (refs) return refs.some((r) => sameTarget(r, address));
-        return attributeRefersTo(b.attributes[attr], address, target);
+        return attributeRefersTo(b.attributes[attr!], address, target);
       });
     },
   };
