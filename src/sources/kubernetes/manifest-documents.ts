@@ -14,6 +14,9 @@ export const MAX_ALIAS_COUNT = 100;
 
 const MAX_DOCUMENTS = 10_000;
 
+/** Flow collections nested deeper than this are refused before the parser recurses into them. */
+const MAX_FLOW_DEPTH = 1_000;
+
 /** One object of the file: a document, or one item of a `List` document. */
 export interface ManifestObject {
   value: unknown;
@@ -38,6 +41,16 @@ export function parseManifestObjects(file: string, text: string): ManifestObject
     });
   }
 
+  const deepAt = flowTooDeepAt(text);
+  if (deepAt !== undefined) {
+    throw new SourceReadError({
+      file,
+      line: text.slice(0, deepAt).split('\n').length,
+      code: 'TOO_LARGE',
+      message: `YAML nesting is deeper than ${MAX_FLOW_DEPTH} levels; flatten the document`,
+    });
+  }
+
   const lineCounter = new LineCounter();
   const docs = parseDocuments(file, text, lineCounter);
   const objects: ManifestObject[] = [];
@@ -58,11 +71,7 @@ interface DocumentSpan {
   lineCounter: LineCounter;
 }
 
-function parseDocuments(
-  file: string,
-  text: string,
-  lineCounter: LineCounter,
-): Document.Parsed[] {
+function parseDocuments(file: string, text: string, lineCounter: LineCounter): Document.Parsed[] {
   let docs: Document.Parsed[];
   try {
     const parsed = parseAllDocuments(text, { lineCounter, version: '1.1', prettyErrors: true });
@@ -168,4 +177,29 @@ function parseFailure(file: string, err: unknown, line?: number): SourceReadErro
 /** The first line of a yaml error, without the `at line L, column C:` the error fields carry. */
 function firstLine(message: string): string {
   return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/**
+ * Offset where `[`/`{` nesting first passes the limit, skipping quoted strings and comments; a
+ * linear scan that spares the recursive parser from pathological input.
+ */
+function flowTooDeepAt(text: string): number | undefined {
+  let depth = 0;
+  let quote = '';
+  for (let i = 0; i < text.length; i += 1) {
+    const ch = text[i];
+    if (quote) {
+      if (ch === quote || ch === '\n') quote = '';
+      continue;
+    }
+    if (ch === '"' || ch === "'") quote = ch;
+    else if (ch === '#') {
+      const end = text.indexOf('\n', i);
+      i = end < 0 ? text.length : end;
+    } else if (ch === '[' || ch === '{') {
+      depth += 1;
+      if (depth > MAX_FLOW_DEPTH) return i;
+    } else if ((ch === ']' || ch === '}') && depth > 0) depth -= 1;
+  }
+  return undefined;
 }

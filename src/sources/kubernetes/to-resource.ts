@@ -32,9 +32,10 @@ export function toKubernetesResource(file: string, object: ManifestObject): Reso
   if (!isRecord(metadata)) throw invalid(file, object.line, '`metadata` must be a mapping');
   const name = objectName(metadata, object);
   const namespace = objectNamespace(file, object.line, kind, metadata);
-  const properties = namespace === undefined || metadata.namespace !== undefined
-    ? value
-    : { ...value, metadata: { ...metadata, namespace } };
+  const properties =
+    namespace === undefined || metadata.namespace !== undefined
+      ? value
+      : { ...value, metadata: { ...metadata, namespace } };
 
   const id = `${namespace ?? CLUSTER_SCOPE}/${kind}/${name}`;
   const resource: Resource = {
@@ -73,7 +74,8 @@ function objectNamespace(
   if (namespace === undefined || namespace === null || namespace === '') {
     return isClusterScoped(kind) ? undefined : DEFAULT_NAMESPACE;
   }
-  if (typeof namespace !== 'string') throw invalid(file, line, '`metadata.namespace` must be a string');
+  if (typeof namespace !== 'string')
+    throw invalid(file, line, '`metadata.namespace` must be a string');
   return namespace;
 }
 

@@ -11,23 +11,54 @@ const SEEDS = [...sharedFiles(GOAT), ...sharedFiles(EXAMPLES)]
 
 /** Fragments that stress YAML and the reader: anchors, aliases, tags, templating, lists. */
 const FRAGMENTS = [
-  '---\n', '&a ', '*a', '!!binary ', '{{ .Values.x }}', '"{{ x }}"', '\t', '- ', ': ',
-  'kind: List\nitems:\n', 'kind: PodList\n', 'apiVersion: 5\n', 'metadata: []\n',
-  'metadata:\n  namespace: [x]\n', '[', ']', '{', '}', '? ', '%YAML 1.1\n', '...\n', '\uFEFF',
-  '# palisade:ignore a b\n', 'items: 3\n', '<<: *a\n', '!!str ', '|\n', '>-\n', '\0',
+  '---\n',
+  '&a ',
+  '*a',
+  '!!binary ',
+  '{{ .Values.x }}',
+  '"{{ x }}"',
+  '\t',
+  '- ',
+  ': ',
+  'kind: List\nitems:\n',
+  'kind: PodList\n',
+  'apiVersion: 5\n',
+  'metadata: []\n',
+  'metadata:\n  namespace: [x]\n',
+  '[',
+  ']',
+  '{',
+  '}',
+  '? ',
+  '%YAML 1.1\n',
+  '...\n',
+  '\uFEFF',
+  '# palisade:ignore a b\n',
+  'items: 3\n',
+  '<<: *a\n',
+  '!!str ',
+  '|\n',
+  '>-\n',
+  '\0',
 ];
 
 type Mutation = (text: string) => string;
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.tuple(fc.nat(), fc.constantFrom(...FRAGMENTS)).map(
-    ([at, frag]) => (t: string) => t.slice(0, at % (t.length + 1)) + frag + t.slice(at % (t.length + 1)),
+    ([at, frag]) =>
+      (t: string) =>
+        t.slice(0, at % (t.length + 1)) + frag + t.slice(at % (t.length + 1)),
   ),
   fc.tuple(fc.nat(), fc.nat({ max: 40 })).map(
-    ([at, len]) => (t: string) => t.slice(0, at % (t.length + 1)) + t.slice((at % (t.length + 1)) + len),
+    ([at, len]) =>
+      (t: string) =>
+        t.slice(0, at % (t.length + 1)) + t.slice((at % (t.length + 1)) + len),
   ),
   fc.tuple(fc.nat(), fc.string({ maxLength: 12 })).map(
-    ([at, s]) => (t: string) => t.slice(0, at % (t.length + 1)) + s + t.slice(at % (t.length + 1)),
+    ([at, s]) =>
+      (t: string) =>
+        t.slice(0, at % (t.length + 1)) + s + t.slice(at % (t.length + 1)),
   ),
   fc.nat().map((n) => (t: string) => {
     const lines = t.split('\n');

@@ -76,7 +76,8 @@ describe('kubernetes manifest reader on shared manifests', () => {
     expect(ds.id).toBe('default/DaemonSet/docker-bench-security');
     expect(ds.source.line).toBe(12);
     expect(ds.tags).toEqual({ name: 'docker-bench' });
-    const spec = (ds.properties.spec as { template: { spec: Record<string, unknown> } }).template.spec;
+    const spec = (ds.properties.spec as { template: { spec: Record<string, unknown> } }).template
+      .spec;
     expect(spec.hostPID).toBe(true);
     expect(spec.volumes).toContainEqual({
       name: 'docker-sock-volume',
@@ -106,7 +107,9 @@ describe('kubernetes manifest reader on shared manifests', () => {
   });
 
   it('reads a ClusterRole under a chart templates folder when it holds no templating', async () => {
-    const [role] = await read('iac/kubernetes-goat/infrastructure/helm-tiller/pwnchart/templates/clusterrole.yaml');
+    const [role] = await read(
+      'iac/kubernetes-goat/infrastructure/helm-tiller/pwnchart/templates/clusterrole.yaml',
+    );
     expect(role.type).toBe('rbac.authorization.k8s.io/v1/ClusterRole');
     expect(role.properties.rules).toEqual([{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }]);
   });
@@ -119,7 +122,9 @@ describe('kubernetes manifest reader on shared manifests', () => {
   });
 
   it('points the Helm error at the first template action', async () => {
-    const err = await readError('iac/kubernetes-goat/scenarios/metadata-db/templates/deployment.yaml');
+    const err = await readError(
+      'iac/kubernetes-goat/scenarios/metadata-db/templates/deployment.yaml',
+    );
     expect(err.line).toBe(4);
     expect(err.file).toMatch(/metadata-db\/templates\/deployment\.yaml$/);
   });
@@ -224,7 +229,11 @@ describe('kubernetes manifest reader on written manifests', () => {
   it('refuses an alias bomb instead of expanding it', async () => {
     const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
     for (let i = 1; i < 12; i += 1) {
-      lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+      lines.push(
+        `a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
     }
     const text = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bomb}\ndata:\n  ${lines.join('\n  ')}\n`;
     const started = Date.now();
@@ -251,6 +260,8 @@ describe('kubernetes manifest reader on written manifests', () => {
     const text = 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n---\nfoo: bar\n';
     const result = await reader.read({ path: '/tmp/m.yaml', text });
     expect(result.resources.map((r) => r.id)).toEqual(['default/Pod/p']);
-    expect(result.warnings).toEqual(['/tmp/m.yaml:5: document is not a Kubernetes object; skipped']);
+    expect(result.warnings).toEqual([
+      '/tmp/m.yaml:5: document is not a Kubernetes object; skipped',
+    ]);
   });
 });
