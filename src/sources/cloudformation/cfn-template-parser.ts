@@ -25,7 +25,7 @@ const FUNCTION_TAGS = [
  * Upper bound on nodes visited. `toPlain` expands aliases itself (yaml's `maxAliasCount` guards
  * only its own toJS), so this budget is what stops alias bombs.
  */
-const MAX_NODES = 1_000_000;
+const MAX_NODES = 500_000;
 
 function longName(tag: string): string {
   return tag === 'Ref' || tag === 'Condition' ? tag : `Fn::${tag}`;

@@ -14,9 +14,9 @@ import { canonicalType, TRANSLATIONS } from './cfn-translators.js';
 import { compact, isRecord, tagMap, unknownPaths, type Props } from './cfn-values.js';
 
 const TEMPLATE_EXT = /\.(ya?ml|json|template|cfn)$/i;
-const VERSION_KEY = /["']?AWSTemplateFormatVersion["']?\s*:/;
-const RESOURCES_KEY = /["']?Resources["']?\s*:/;
-const AWS_TYPE = /["']?Type["']?\s*:\s*["']?AWS::/;
+const VERSION_KEY = /(?:^|[\s{,])["']?AWSTemplateFormatVersion["']?\s*:/;
+const RESOURCES_KEY = /(?:^|[\s{,])["']?Resources["']?\s*:/;
+const AWS_TYPE = /(?:^|[\s{,])["']?Type["']?\s*:\s*["']?AWS::/;
 const CONFIG_ITEM_KEY = /"(configurationItems?|configurationItemCaptureTime|resourceType)"\s*:/;
 
 /** Cheap sniff: a template declares its format version or has `Resources` typed `AWS::...`. */
