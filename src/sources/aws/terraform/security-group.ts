@@ -51,7 +51,9 @@ export function securityGroup(b: TerraformBlock, ctx: AwsContext): Resource {
   }
 
   const properties = compact({
-    GroupName: isDefault ? 'default' : a.name ?? a.name_prefix,
+    // AWS refuses "default" as the name of a new group, so a name known only after apply is
+    // still known not to be the default group's; it is left out rather than marked unknown.
+    GroupName: isDefault ? 'default' : isUnknown(a.name) ? undefined : a.name,
     Description: str(a.description, isDefault ? 'default VPC security group' : 'Managed by Terraform'),
     VpcId: a.vpc_id,
     IpPermissions: ingress,
