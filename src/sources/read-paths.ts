@@ -5,7 +5,7 @@
  */
 
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { extname, join, relative } from 'node:path';
+import { extname, isAbsolute, join, relative } from 'node:path';
 import type { FileReport } from '../model/assessment.js';
 import type { Resource, SourceKind } from '../model/resource.js';
 import { SourceReadError, type SourceError } from '../model/source-error.js';
@@ -173,6 +173,9 @@ export async function readPaths(paths: string[], options: ReadPathsOptions = {})
       warnings.push(...w);
       for (const r of found) resources.push(r);
     }
+  }
+  for (const r of resources) {
+    if (r.source.file && isAbsolute(r.source.file)) r.source.file = displayPath(r.source.file);
   }
   return { resources: mergeInventoryFragments(resources), files, warnings };
 }
