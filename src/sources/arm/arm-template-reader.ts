@@ -45,7 +45,8 @@ export async function readArmTemplate(
   }
   const template = doc.value;
   const warnings = new Set<string>();
-  const supplied = parametersText === undefined ? await readSiblingParameters(file.path) : parametersText;
+  const supplied =
+    parametersText === undefined ? await readSiblingParameters(file.path) : parametersText;
   const parameterValues = supplied ? parseParameterValues(file.path, supplied, warnings) : {};
 
   const budget = new EvaluationBudget(file.path);
@@ -65,7 +66,7 @@ export async function readArmTemplate(
     throw error;
   }
 
-  const resources = buildResources(file.path, out);
+  const resources = buildResources(file.path, out, budget);
   return { resources, warnings: [...warnings] };
 }
 

@@ -12,7 +12,12 @@ export type JsonObject = Record<string, unknown>;
 
 /** Sets a key without ever touching the prototype (`__proto__` is an ordinary key in JSON). */
 export function setKey(object: JsonObject, key: string, value: unknown): void {
-  Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+  Object.defineProperty(object, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
 }
 
 export function isPlainObject(value: unknown): value is JsonObject {

@@ -47,7 +47,10 @@ function resourceId(args: unknown[], fn: string): string {
   const typeAt = parts.findIndex(isTypeArgument);
   if (typeAt < 0 || typeAt > 2) throw new ArmEvalError(`${fn}() needs a resource type`);
 
-  const names = parts.slice(typeAt + 1).flatMap((name) => name.split('/')).filter(Boolean);
+  const names = parts
+    .slice(typeAt + 1)
+    .flatMap((name) => name.split('/'))
+    .filter(Boolean);
   const type = parts[typeAt];
   if (fn === 'subscriptionResourceId') {
     return armId(type, names, `/subscriptions/${typeAt > 0 ? parts[0] : '{subscription}'}`);
@@ -60,9 +63,14 @@ function resourceId(args: unknown[], fn: string): string {
 
 function extensionResourceId(args: unknown[]): string {
   const [scope, ...rest] = args.map((arg) => segment(arg, 'extensionResourceId'));
-  if (!scope || rest.length < 2) throw new ArmEvalError('extensionResourceId() needs scope and type');
+  if (!scope || rest.length < 2)
+    throw new ArmEvalError('extensionResourceId() needs scope and type');
   const [type, ...names] = rest;
-  return armId(type, names.flatMap((name) => name.split('/')), scope.replace(/\/$/, ''));
+  return armId(
+    type,
+    names.flatMap((name) => name.split('/')),
+    scope.replace(/\/$/, ''),
+  );
 }
 
 function resourceGroup(call: DeploymentCall): JsonObject {
@@ -110,7 +118,12 @@ export function callDeploymentFunction(
     case 'tenant':
       return { value: { tenantId: call.unknown('tenant().tenantId') } };
     case 'deployment':
-      return { value: { name: call.unknown('deployment().name'), properties: call.unknown('deployment().properties') } };
+      return {
+        value: {
+          name: call.unknown('deployment().name'),
+          properties: call.unknown('deployment().properties'),
+        },
+      };
     case 'environment':
       return { value: call.unknown('environment()') };
     case 'managementgroup':

@@ -31,9 +31,9 @@ const MAX_DEPTH = 64;
  * Classifies a JSON string: an expression (returns its inner text), an escaped literal
  * (`"[[x]"` is the string `[x]`) or plain text.
  */
-export function classifyString(text: string):
-  | { kind: 'expression'; body: string }
-  | { kind: 'text'; value: string } {
+export function classifyString(
+  text: string,
+): { kind: 'expression'; body: string } | { kind: 'text'; value: string } {
   if (text.length < 2 || text[0] !== '[' || text[text.length - 1] !== ']') {
     return { kind: 'text', value: text };
   }

@@ -7,13 +7,18 @@ import { isUnknown, type Relationship, type Resource } from '../../model/resourc
 import { isPlainObject, setKey, type JsonObject } from './arm-values.js';
 import type { ExpandedResource } from './resource-expander.js';
 import { armId, nameSegments } from './resource-types.js';
+import type { EvaluationBudget } from './template-scope.js';
 
 const NSG = 'microsoft.network/networksecuritygroups';
 const ARM_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/.+/i;
 const MAX_WALK_DEPTH = 300;
 
 /** Builds the canonical resources of one template file. */
-export function buildResources(file: string, expanded: ExpandedResource[]): Resource[] {
+export function buildResources(
+  file: string,
+  expanded: ExpandedResource[],
+  budget: EvaluationBudget,
+): Resource[] {
   const byId = new Map<string, ExpandedResource>();
   for (const item of expanded) {
     if (!byId.has(item.id.toLowerCase())) byId.set(item.id.toLowerCase(), item);
@@ -26,16 +31,23 @@ export function buildResources(file: string, expanded: ExpandedResource[]): Reso
   for (const item of expanded) {
     edges.set(item, [
       ...item.dependsOn.flatMap(edge('dependsOn')),
-      ...[...item.references, ...idsIn(item.body.properties)].flatMap(edge('references')),
+      ...[...item.references, ...idsIn(item.body.properties, budget)].flatMap(edge('references')),
       ...(item.scope ? edge('attachedTo')(item.scope) : []),
     ]);
   }
   for (const item of expanded) foldIntoParent(item, byId, edges);
 
-  return expanded.map((item) => toResource(file, item, dedupe(edges.get(item) ?? [], item.id)));
+  return expanded.map((item) =>
+    toResource(file, item, dedupe(edges.get(item) ?? [], item.id), budget),
+  );
 }
 
-function toResource(file: string, item: ExpandedResource, relationships: Relationship[]): Resource {
+function toResource(
+  file: string,
+  item: ExpandedResource,
+  relationships: Relationship[],
+  budget: EvaluationBudget,
+): Resource {
   const { body } = item;
   const tags: Record<string, string> = {};
   if (isPlainObject(body.tags)) {
@@ -43,7 +55,7 @@ function toResource(file: string, item: ExpandedResource, relationships: Relatio
       if (typeof value === 'string') tags[key] = value;
     }
   }
-  const unknown = unknownPaths(body);
+  const unknown = unknownPaths(body, budget);
   const resource: Resource = {
     cloud: 'azure',
     type: item.type,
@@ -123,17 +135,19 @@ function resolveTarget(
 }
 
 /** ARM ids written anywhere in a body (NIC -> NSG, VM -> NIC, flow log -> storage). */
-function idsIn(value: unknown): string[] {
+function idsIn(value: unknown, budget: EvaluationBudget): string[] {
   const found: string[] = [];
   const stack: { value: unknown; depth: number }[] = [{ value, depth: 0 }];
   while (stack.length > 0) {
     const { value: current, depth } = stack.pop() as { value: unknown; depth: number };
+    budget.spend();
     if (typeof current === 'string') {
       if (ARM_ID.test(current)) found.push(current);
       continue;
     }
     if (depth > MAX_WALK_DEPTH || isUnknown(current)) continue;
-    if (Array.isArray(current)) current.forEach((item) => stack.push({ value: item, depth: depth + 1 }));
+    if (Array.isArray(current))
+      current.forEach((item) => stack.push({ value: item, depth: depth + 1 }));
     else if (isPlainObject(current)) {
       for (const item of Object.values(current)) stack.push({ value: item, depth: depth + 1 });
     }
@@ -142,7 +156,7 @@ function idsIn(value: unknown): string[] {
 }
 
 /** Dot paths (list indices as numbers) of every unknown marker in a body. */
-function unknownPaths(body: JsonObject): string[] {
+function unknownPaths(body: JsonObject, budget: EvaluationBudget): string[] {
   const paths: string[] = [];
   const stack: { value: unknown; path: string; depth: number }[] = [];
   for (const [key, value] of Object.entries(body)) {
@@ -150,13 +164,16 @@ function unknownPaths(body: JsonObject): string[] {
   }
   while (stack.length > 0) {
     const { value, path, depth } = stack.pop() as { value: unknown; path: string; depth: number };
+    budget.spend();
     if (isUnknown(value)) {
       paths.push(path);
       continue;
     }
     if (depth > MAX_WALK_DEPTH) continue;
     if (Array.isArray(value)) {
-      value.forEach((item, i) => stack.push({ value: item, path: `${path}.${i}`, depth: depth + 1 }));
+      value.forEach((item, i) =>
+        stack.push({ value: item, path: `${path}.${i}`, depth: depth + 1 }),
+      );
     } else if (isPlainObject(value)) {
       for (const [key, item] of Object.entries(value)) {
         stack.push({ value: item, path: `${path}.${key}`, depth: depth + 1 });

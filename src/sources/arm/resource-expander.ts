@@ -5,7 +5,13 @@
 
 import { isUnknown, type InlineSuppression } from '../../model/resource.js';
 import { isPlainObject, lookupKey, setKey, type JsonObject } from './arm-values.js';
-import { armId, nameSegments, normalizeType, resourceGroupId, typeDepth } from './resource-types.js';
+import {
+  armId,
+  nameSegments,
+  normalizeType,
+  resourceGroupId,
+  typeDepth,
+} from './resource-types.js';
 import { EvaluationBudget, TemplateScope, type EvalContext } from './template-scope.js';
 
 /** One resource instance as declared, evaluated, before it becomes a canonical resource. */
@@ -32,7 +38,15 @@ export interface ExpandedResource {
 
 /** Top-level body fields the API returns beside `properties`. */
 const BODY_FIELDS = [
-  'location', 'tags', 'sku', 'kind', 'identity', 'plan', 'zones', 'extendedLocation', 'managedBy',
+  'location',
+  'tags',
+  'sku',
+  'kind',
+  'identity',
+  'plan',
+  'zones',
+  'extendedLocation',
+  'managedBy',
 ];
 const MAX_NESTED_DEPLOYMENTS = 8;
 
@@ -92,7 +106,11 @@ function expandResource(
   const name = typeof loopName === 'string' ? loopName : 'copy';
   const count = scope.copyCount(lookupKey(copy, 'count').value, ctx);
   for (let index = 0; index < count; index++) {
-    const inner: EvalContext = { ...ctx, loops: [...ctx.loops, { name, index }], resourceLoop: name };
+    const inner: EvalContext = {
+      ...ctx,
+      loops: [...ctx.loops, { name, index }],
+      resourceLoop: name,
+    };
     expandInstance(run, scope, raw, inner, `${address}[${index}]`, nesting, parent);
   }
 }
@@ -108,7 +126,8 @@ function expandInstance(
 ): void {
   run.budget.spend(10);
   const condition = lookupKey(raw, 'condition');
-  if (condition.found && isFalse(scope.evaluate(condition.value, { ...ctx, mode: 'value' }))) return;
+  if (condition.found && isFalse(scope.evaluate(condition.value, { ...ctx, mode: 'value' })))
+    return;
 
   const symbolic: EvalContext = { ...ctx, mode: 'symbolic' };
   const writtenType = textOf(scope.evaluate(lookupKey(raw, 'type').value, symbolic));
@@ -123,9 +142,7 @@ function expandInstance(
   const type = normalizeType(extension.type);
   const name = extension.name;
   const scopeId = extension.scope ?? scopeOf(scope, raw, symbolic);
-  const id = scopeId
-    ? `${scopeId}/providers/${type}/${name}`
-    : armId(type, nameSegments(name));
+  const id = scopeId ? `${scopeId}/providers/${type}/${name}` : armId(type, nameSegments(name));
 
   const references = new Set<string>();
   const valueCtx: EvalContext = { ...ctx, mode: 'value', references };
@@ -240,7 +257,9 @@ function expandNestedDeployment(
   const template = lookupKey(properties, 'template').value;
   if (!isPlainObject(template)) return;
   if (nesting >= MAX_NESTED_DEPLOYMENTS) {
-    run.warnings.add(`${run.file}: nested deployments deeper than ${MAX_NESTED_DEPLOYMENTS} skipped`);
+    run.warnings.add(
+      `${run.file}: nested deployments deeper than ${MAX_NESTED_DEPLOYMENTS} skipped`,
+    );
     return;
   }
 

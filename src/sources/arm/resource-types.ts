@@ -147,7 +147,10 @@ export function normalizeType(type: string): string {
 }
 
 /** The resource-group id with placeholders, as the reader cannot know either value. */
-export function resourceGroupId(subscription = '{subscription}', group = '{resourceGroup}'): string {
+export function resourceGroupId(
+  subscription = '{subscription}',
+  group = '{resourceGroup}',
+): string {
   return `/subscriptions/${subscription}/resourceGroups/${group}`;
 }
 

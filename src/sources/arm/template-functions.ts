@@ -204,7 +204,8 @@ function range(args: unknown[]): number[] {
 function createObject(args: unknown[]): JsonObject {
   if (args.length % 2 !== 0) throw new ArmEvalError('createObject() takes key/value pairs');
   const out: JsonObject = {};
-  for (let i = 0; i < args.length; i += 2) setKey(out, expectString(args[i], 'createObject'), args[i + 1]);
+  for (let i = 0; i < args.length; i += 2)
+    setKey(out, expectString(args[i], 'createObject'), args[i + 1]);
   return out;
 }
 
@@ -212,7 +213,8 @@ function toInt(args: unknown[]): number {
   arity('int', args, 1);
   const [value] = args;
   if (typeof value === 'number') return Math.trunc(value);
-  if (typeof value === 'string' && /^\s*[-+]?\d+\s*$/.test(value)) return Number.parseInt(value, 10);
+  if (typeof value === 'string' && /^\s*[-+]?\d+\s*$/.test(value))
+    return Number.parseInt(value, 10);
   throw new ArmEvalError(`int() cannot convert '${toArmString(value)}'`);
 }
 
@@ -221,7 +223,8 @@ function toBool(args: unknown[]): boolean {
   const [value] = args;
   if (typeof value === 'boolean') return value;
   if (typeof value === 'number') return value !== 0;
-  if (typeof value === 'string' && /^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
+  if (typeof value === 'string' && /^(true|false)$/i.test(value))
+    return value.toLowerCase() === 'true';
   throw new ArmEvalError(`bool() cannot convert '${toArmString(value)}'`);
 }
 
@@ -317,17 +320,23 @@ export const PURE_FUNCTIONS: ReadonlyMap<string, PureFunction> = new Map<string,
   ['toupper', unary('toUpper', (value) => expectString(value, 'toUpper').toUpperCase())],
   ['trim', unary('trim', (value) => expectString(value, 'trim').trim())],
   ['substring', substring],
-  ['replace', (args) => {
-    arity('replace', args, 3);
-    const text = expectString(args[0], 'replace');
-    const old = expectString(args[1], 'replace');
-    return old === '' ? text : text.split(old).join(expectString(args[2], 'replace'));
-  }],
+  [
+    'replace',
+    (args) => {
+      arity('replace', args, 3);
+      const text = expectString(args[0], 'replace');
+      const old = expectString(args[1], 'replace');
+      return old === '' ? text : text.split(old).join(expectString(args[2], 'replace'));
+    },
+  ],
   ['split', split],
-  ['join', (args) => {
-    arity('join', args, 2);
-    return expectArray(args[0], 'join').map(toArmString).join(expectString(args[1], 'join'));
-  }],
+  [
+    'join',
+    (args) => {
+      arity('join', args, 2);
+      return expectArray(args[0], 'join').map(toArmString).join(expectString(args[1], 'join'));
+    },
+  ],
   ['length', length],
   ['empty', empty],
   ['contains', contains],
@@ -346,10 +355,13 @@ export const PURE_FUNCTIONS: ReadonlyMap<string, PureFunction> = new Map<string,
   ['startswith', caseInsensitive('startsWith')],
   ['endswith', caseInsensitive('endsWith')],
   ['padleft', padLeft],
-  ['equals', (args) => {
-    arity('equals', args, 2);
-    return deepEqual(args[0], args[1]);
-  }],
+  [
+    'equals',
+    (args) => {
+      arity('equals', args, 2);
+      return deepEqual(args[0], args[1]);
+    },
+  ],
   ['not', unary('not', (value) => !expectBool(value, 'not'))],
   ['and', (args) => args.map((value) => expectBool(value, 'and')).every(Boolean)],
   ['or', (args) => args.map((value) => expectBool(value, 'or')).some(Boolean)],
@@ -360,39 +372,64 @@ export const PURE_FUNCTIONS: ReadonlyMap<string, PureFunction> = new Map<string,
   ['add', arithmetic('add', (a, b) => a + b)],
   ['sub', arithmetic('sub', (a, b) => a - b)],
   ['mul', arithmetic('mul', (a, b) => a * b)],
-  ['div', arithmetic('div', (a, b) => {
-    if (b === 0) throw new ArmEvalError('div() by zero');
-    return Math.trunc(a / b);
-  })],
-  ['mod', arithmetic('mod', (a, b) => {
-    if (b === 0) throw new ArmEvalError('mod() by zero');
-    return a % b;
-  })],
+  [
+    'div',
+    arithmetic('div', (a, b) => {
+      if (b === 0) throw new ArmEvalError('div() by zero');
+      return Math.trunc(a / b);
+    }),
+  ],
+  [
+    'mod',
+    arithmetic('mod', (a, b) => {
+      if (b === 0) throw new ArmEvalError('mod() by zero');
+      return a % b;
+    }),
+  ],
   ['min', (args) => Math.min(...numbersOf(args, 'min'))],
   ['max', (args) => Math.max(...numbersOf(args, 'max'))],
   ['range', range],
-  ['uniquestring', (args) => {
-    if (args.length === 0) throw new ArmEvalError('uniqueString() needs arguments');
-    return uniqueStringStandIn(args.map((value) => expectString(value, 'uniqueString')));
-  }],
-  ['guid', (args) => {
-    if (args.length === 0) throw new ArmEvalError('guid() needs arguments');
-    return guidStandIn(args.map((value) => expectString(value, 'guid')));
-  }],
-  ['base64', unary('base64', (value) =>
-    Buffer.from(expectString(value, 'base64'), 'utf8').toString('base64'))],
-  ['base64tostring', unary('base64ToString', (value) =>
-    Buffer.from(expectString(value, 'base64ToString'), 'base64').toString('utf8'))],
+  [
+    'uniquestring',
+    (args) => {
+      if (args.length === 0) throw new ArmEvalError('uniqueString() needs arguments');
+      return uniqueStringStandIn(args.map((value) => expectString(value, 'uniqueString')));
+    },
+  ],
+  [
+    'guid',
+    (args) => {
+      if (args.length === 0) throw new ArmEvalError('guid() needs arguments');
+      return guidStandIn(args.map((value) => expectString(value, 'guid')));
+    },
+  ],
+  [
+    'base64',
+    unary('base64', (value) =>
+      Buffer.from(expectString(value, 'base64'), 'utf8').toString('base64'),
+    ),
+  ],
+  [
+    'base64tostring',
+    unary('base64ToString', (value) =>
+      Buffer.from(expectString(value, 'base64ToString'), 'base64').toString('utf8'),
+    ),
+  ],
   ['uri', uri],
-  ['uricomponent', unary('uriComponent', (value) =>
-    encodeURIComponent(expectString(value, 'uriComponent')))],
-  ['uricomponenttostring', unary('uriComponentToString', (value) => {
-    try {
-      return decodeURIComponent(expectString(value, 'uriComponentToString'));
-    } catch {
-      throw new ArmEvalError('uriComponentToString() got malformed text');
-    }
-  })],
+  [
+    'uricomponent',
+    unary('uriComponent', (value) => encodeURIComponent(expectString(value, 'uriComponent'))),
+  ],
+  [
+    'uricomponenttostring',
+    unary('uriComponentToString', (value) => {
+      try {
+        return decodeURIComponent(expectString(value, 'uriComponentToString'));
+      } catch {
+        throw new ArmEvalError('uriComponentToString() got malformed text');
+      }
+    }),
+  ],
   ['true', (args) => (arity('true', args, 0), true)],
   ['false', (args) => (arity('false', args, 0), false)],
   ['null', (args) => (arity('null', args, 0), null)],

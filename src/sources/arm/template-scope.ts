@@ -194,7 +194,9 @@ export class TemplateScope {
       return 0;
     }
     if (count > MAX_COPY_COUNT) {
-      this.warnings.add(`${this.file}: copy count ${count} exceeds ARM's ${MAX_COPY_COUNT}; capped`);
+      this.warnings.add(
+        `${this.file}: copy count ${count} exceeds ARM's ${MAX_COPY_COUNT}; capped`,
+      );
       return MAX_COPY_COUNT;
     }
     return Math.trunc(count);
@@ -265,7 +267,11 @@ export class TemplateScope {
     try {
       if (this.#depth > MAX_CALL_DEPTH) throw new ArmEvalError('expressions refer too deeply');
       const args = node.args.map((arg) => this.#evaluateNode(arg, ctx));
-      return checkSize(this.#apply(name, node.name, args, ctx));
+      const result = checkSize(this.#apply(name, node.name, args, ctx));
+      if (typeof result === 'string' || Array.isArray(result)) {
+        this.budget.spend(Math.ceil(result.length / 16));
+      }
+      return result;
     } finally {
       this.#depth--;
     }
@@ -333,7 +339,8 @@ export class TemplateScope {
 
   #variable(name: string, ctx: EvalContext): unknown {
     const declared = lookupKey(this.#variables, name);
-    if (declared.found) return this.#resolveOnce(`variable:${name.toLowerCase()}`, declared.value, ctx);
+    if (declared.found)
+      return this.#resolveOnce(`variable:${name.toLowerCase()}`, declared.value, ctx);
 
     const loops = lookupKey(this.#variables, 'copy').value;
     const loop = Array.isArray(loops)
@@ -376,9 +383,8 @@ export class TemplateScope {
     }
     const loops = [...ctx.loops].reverse();
     const wanted = loopName?.toLowerCase();
-    const loop = wanted === undefined
-      ? loops[0]
-      : loops.find((item) => item.name.toLowerCase() === wanted);
+    const loop =
+      wanted === undefined ? loops[0] : loops.find((item) => item.name.toLowerCase() === wanted);
     if (!loop) throw new ArmEvalError('copyIndex() is used outside a copy loop');
     return loop.index + offset;
   }
@@ -423,8 +429,13 @@ function isPropertyCopy(value: unknown): value is JsonObject[] {
   return (
     Array.isArray(value) &&
     value.length > 0 &&
-    value.every((item) => isPlainObject(item) && lookupKey(item, 'name').found &&
-      lookupKey(item, 'input').found && lookupKey(item, 'count').found)
+    value.every(
+      (item) =>
+        isPlainObject(item) &&
+        lookupKey(item, 'name').found &&
+        lookupKey(item, 'input').found &&
+        lookupKey(item, 'count').found,
+    )
   );
 }
 

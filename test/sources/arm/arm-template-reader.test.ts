@@ -37,7 +37,10 @@ describe('ARM template reader on real templates', () => {
   );
 
   it('takes the quickstart storage account sku from its parameter default', async () => {
-    const file = path.join(quickstarts, 'microsoft.storage/storage-account-create/azuredeploy.json');
+    const file = path.join(
+      quickstarts,
+      'microsoft.storage/storage-account-create/azuredeploy.json',
+    );
     const { resources } = await readTemplate(file);
     const [account] = resources;
     expect(account.type).toBe('Microsoft.Storage/storageAccounts');
@@ -54,7 +57,10 @@ describe('ARM template reader on real templates', () => {
     const file = path.join(quickstarts, 'microsoft.compute/vm-simple-linux/azuredeploy.json');
     const { resources } = await readTemplate(file);
     const nsg = pick(resources, NSG, 'SecGroupNet');
-    const rules = inner(nsg).securityRules as { name: string; properties: Record<string, unknown> }[];
+    const rules = inner(nsg).securityRules as {
+      name: string;
+      properties: Record<string, unknown>;
+    }[];
     expect(rules).toHaveLength(1);
     expect(rules[0].name).toBe('SSH');
     expect(rules[0].properties).toMatchObject({
@@ -90,13 +96,19 @@ describe('ARM template reader on real templates', () => {
     expect(body.storageProfile).toMatchObject({
       imageReference: { offer: '0001-com-ubuntu-server-focal', sku: '20_04-lts-gen2' },
     });
-    expect(body.osProfile).toMatchObject({ computerName: 'simpleLinuxVM', linuxConfiguration: null });
+    expect(body.osProfile).toMatchObject({
+      computerName: 'simpleLinuxVM',
+      linuxConfiguration: null,
+    });
     expect(body.securityProfile).toEqual({
       uefiSettings: { secureBootEnabled: true, vTpmEnabled: true },
       securityType: 'TrustedLaunch',
     });
     expect(vm.unknown).toEqual(
-      expect.arrayContaining(['properties.osProfile.adminPassword', 'properties.osProfile.adminUsername']),
+      expect.arrayContaining([
+        'properties.osProfile.adminPassword',
+        'properties.osProfile.adminUsername',
+      ]),
     );
     const extension = pick(
       resources,
@@ -125,10 +137,16 @@ describe('ARM template reader on real templates', () => {
     expect(policy.permissions).toEqual({ keys: ['list'], secrets: ['list'] });
     expect(vault.unknown).toContain('properties.tenantId');
 
-    const secret = pick(resources, 'Microsoft.KeyVault/vaults/secrets', '{keyVaultName}/{secretName}');
+    const secret = pick(
+      resources,
+      'Microsoft.KeyVault/vaults/secrets',
+      '{keyVaultName}/{secretName}',
+    );
     expect(isUnknown(inner(secret).value)).toBe(true);
     expect(secret.relationships).toContainEqual({ kind: 'dependsOn', target: vault.id });
-    expect((vault.properties.children as Record<string, unknown[]>).secrets).toEqual([secret.properties]);
+    expect((vault.properties.children as Record<string, unknown[]>).secrets).toEqual([
+      secret.properties,
+    ]);
   });
 
   it('reads the CRLF SQL quickstart and folds its database under the server', async () => {
@@ -183,7 +201,10 @@ describe('ARM template reader on real templates', () => {
     const vaults = await readTemplate(path.join(custodian, 'keyvault.json'));
     const vault = vaults.resources.find((r) => r.type === 'Microsoft.KeyVault/vaults');
     expect(vault?.name).toMatch(/^cckeyvault1[a-z2-7]{13}$/);
-    expect(inner(vault!).networkAcls).toMatchObject({ defaultAction: 'Deny', bypass: 'AzureServices' });
+    expect(inner(vault!).networkAcls).toMatchObject({
+      defaultAction: 'Deny',
+      bypass: 'AzureServices',
+    });
     expect(vault?.region).toBe('southcentralus');
 
     const storage = await readTemplate(path.join(custodian, 'storage.json'));
@@ -195,7 +216,8 @@ describe('ARM template reader on real templates', () => {
       'Microsoft.Storage/storageAccounts/blobServices',
       `${account.name}/default`,
     );
-    const containers = (blob.properties.children as Record<string, Record<string, unknown>[]>).containers;
+    const containers = (blob.properties.children as Record<string, Record<string, unknown>[]>)
+      .containers;
     expect(containers.map((c) => c.name)).toEqual(['containerone', 'containertwo']);
     expect(blob.relationships).toContainEqual({ kind: 'dependsOn', target: account.id });
   });
@@ -219,14 +241,21 @@ describe('ARM template reader on real templates', () => {
     expect(vm.relationships).toContainEqual({ kind: 'references', target: account?.id });
     expect(vm.unknown).toContain('properties.diagnosticsProfile.bootDiagnostics.storageUri');
     expect(vm.tags).toEqual({ testtag: 'testvalue', schedule: 'on=(M-U,8);off=(M-U,18);tz=pt' });
-    const extension = pick(resources, 'Microsoft.Compute/virtualMachines/extensions', 'cctestvm/script1');
+    const extension = pick(
+      resources,
+      'Microsoft.Compute/virtualMachines/extensions',
+      'cctestvm/script1',
+    );
     expect(extension.relationships).toContainEqual({ kind: 'dependsOn', target: vm.id });
   });
 
   it('keeps inline NSG rules of the custodian NSG and links its flow log', async () => {
     const { resources } = await readTemplate(path.join(custodian, 'networksecuritygroup.json'));
     const nsg = pick(resources, NSG, 'c7n-nsg');
-    const rules = inner(nsg).securityRules as { name: string; properties: Record<string, unknown> }[];
+    const rules = inner(nsg).securityRules as {
+      name: string;
+      properties: Record<string, unknown>;
+    }[];
     expect(rules.find((r) => r.name === 'test2')?.properties.destinationPortRanges).toEqual([
       '8080-8084',
       '8086',

@@ -21,7 +21,9 @@ const template = {
   variables: {
     config: { tiers: [{ size: 'S1' }, { size: 'P1v3' }], 'odd key': 1 },
     loopy: "[variables('loopy')]",
-    copy: [{ name: 'ips', count: 3, input: "[concat('10.0.', string(copyIndex('ips')), '.0/24')]" }],
+    copy: [
+      { name: 'ips', count: 3, input: "[concat('10.0.', string(copyIndex('ips')), '.0/24')]" },
+    ],
   },
 };
 
@@ -64,7 +66,10 @@ describe('ARM expression parser', () => {
   });
 
   it('tells expressions from [[ escaped literals and plain text', () => {
-    expect(classifyString("[parameters('a')]")).toEqual({ kind: 'expression', body: "parameters('a')" });
+    expect(classifyString("[parameters('a')]")).toEqual({
+      kind: 'expression',
+      body: "parameters('a')",
+    });
     expect(classifyString('[[literal]')).toEqual({ kind: 'text', value: '[literal]' });
     expect(classifyString('plain [x]')).toEqual({ kind: 'text', value: 'plain [x]' });
   });
@@ -90,12 +95,12 @@ describe('ARM expression parser', () => {
 describe('ARM template functions', () => {
   it.each([
     ["[concat('a', 'b', 1, true)]", 'ab1True'],
-    ["[concat(createArray(1, 2), createArray(3))]", [1, 2, 3]],
+    ['[concat(createArray(1, 2), createArray(3))]', [1, 2, 3]],
     ["[format('{0}-{1}-{{x}}', 'a', 7)]", 'a-7-{x}'],
     ["[string(createObject('a', 1))]", '{"a":1}'],
     ["[int('42')]", 42],
     ["[bool('TRUE')]", true],
-    ["[json('{\"a\":[1,2]}').a[1]]", 2],
+    ['[json(\'{"a":[1,2]}\').a[1]]', 2],
     ["[json('null')]", null],
     ["[toLower('AbC')]", 'abc'],
     ["[toUpper('AbC')]", 'ABC'],
@@ -105,32 +110,32 @@ describe('ARM template functions', () => {
     ["[length('abc')]", 3],
     ["[length(parameters('ports'))]", 2],
     ["[empty('')]", true],
-    ["[empty(createObject())]", true],
+    ['[empty(createObject())]', true],
     ["[contains('abc', 'b')]", true],
     ["[contains(parameters('ports'), 22)]", true],
     ["[contains(createObject('Key', 1), 'key')]", true],
     ["[first(parameters('ports'))]", 22],
     ["[last('xyz')]", 'z'],
-    ["[take(createArray(1, 2, 3), 2)]", [1, 2]],
+    ['[take(createArray(1, 2, 3), 2)]', [1, 2]],
     ["[skip('abcd', 3)]", 'd'],
-    ["[union(createArray(1, 2), createArray(2, 3))]", [1, 2, 3]],
+    ['[union(createArray(1, 2), createArray(2, 3))]', [1, 2, 3]],
     ["[union(createObject('a', 1), createObject('b', 2))]", { a: 1, b: 2 }],
-    ["[intersection(createArray(1, 2, 3), createArray(3, 2))]", [2, 3]],
+    ['[intersection(createArray(1, 2, 3), createArray(3, 2))]', [2, 3]],
     ["[coalesce(null(), null(), 'x')]", 'x'],
     ["[if(equals(parameters('name'), 'Web'), 'yes', 'no')]", 'yes'],
     ["[if(true(), 'safe', div(1, 0))]", 'safe'],
-    ["[not(equals(1, 2))]", true],
-    ["[and(true(), or(false(), true()))]", true],
-    ["[greater(3, 2)]", true],
+    ['[not(equals(1, 2))]', true],
+    ['[and(true(), or(false(), true()))]', true],
+    ['[greater(3, 2)]', true],
     ["[lessOrEquals('a', 'b')]", true],
-    ["[greaterOrEquals(2, 2)]", true],
-    ["[less(5, 1)]", false],
-    ["[add(2, mul(3, 4))]", 14],
-    ["[sub(10, div(7, 2))]", 7],
-    ["[mod(7, 3)]", 1],
-    ["[min(createArray(4, 2, 9))]", 2],
-    ["[max(4, 2, 9)]", 9],
-    ["[range(5, 3)]", [5, 6, 7]],
+    ['[greaterOrEquals(2, 2)]', true],
+    ['[less(5, 1)]', false],
+    ['[add(2, mul(3, 4))]', 14],
+    ['[sub(10, div(7, 2))]', 7],
+    ['[mod(7, 3)]', 1],
+    ['[min(createArray(4, 2, 9))]', 2],
+    ['[max(4, 2, 9)]', 9],
+    ['[range(5, 3)]', [5, 6, 7]],
     ["[base64('hi')]", 'aGk='],
     ["[base64ToString('aGk=')]", 'hi'],
     ["[uri('https://example.org/a/', 'b.json')]", 'https://example.org/a/b.json'],
@@ -138,7 +143,7 @@ describe('ARM template functions', () => {
     ["[variables('CONFIG')['odd key']]", 1],
     ["[variables('ips')]", ['10.0.0.0/24', '10.0.1.0/24', '10.0.2.0/24']],
     ["[parameters('Derived')]", 'Web-x'],
-    ["[resourceGroup().id]", '/subscriptions/{subscription}/resourceGroups/{resourceGroup}'],
+    ['[resourceGroup().id]', '/subscriptions/{subscription}/resourceGroups/{resourceGroup}'],
     [
       "[resourceId('Microsoft.Network/virtualNetworks/subnets', 'vnet', 'snet')]",
       '/subscriptions/{subscription}/resourceGroups/{resourceGroup}/providers/' +
@@ -158,11 +163,13 @@ describe('ARM template functions', () => {
   });
 
   it('makes uniqueString and guid deterministic and well-shaped', () => {
-    const a = value("[uniqueString(resourceGroup().id)]");
+    const a = value('[uniqueString(resourceGroup().id)]');
     expect(a).toMatch(/^[a-z2-7]{13}$/);
-    expect(value("[uniqueString(resourceGroup().id)]")).toBe(a);
+    expect(value('[uniqueString(resourceGroup().id)]')).toBe(a);
     expect(value("[uniqueString(resourceGroup().id, 'x')]")).not.toBe(a);
-    expect(value("[guid('a', 'b')]")).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(value("[guid('a', 'b')]")).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
   });
 
   it('returns unknown markers for values only Azure knows', () => {
@@ -175,7 +182,7 @@ describe('ARM template functions', () => {
       '[utcNow()]',
       '[environment().suffixes.storage]',
       "[concat('prefix-', parameters('secret'))]",
-      "[toLower(resourceGroup().location)]",
+      '[toLower(resourceGroup().location)]',
     ]) {
       expect(isUnknown(value(text)), text).toBe(true);
     }
@@ -185,10 +192,13 @@ describe('ARM template functions', () => {
 
   it('records reference() and list*() targets for relationships', () => {
     const references = new Set<string>();
-    evaluate("[reference(resourceId('Microsoft.Storage/storageAccounts', 'acct')).x]", { references });
+    evaluate("[reference(resourceId('Microsoft.Storage/storageAccounts', 'acct')).x]", {
+      references,
+    });
     evaluate("[listKeys('vault1', '2023-01-01')]", { references });
     expect([...references]).toEqual([
-      '/subscriptions/{subscription}/resourceGroups/{resourceGroup}/providers/Microsoft.Storage/storageAccounts/acct',
+      '/subscriptions/{subscription}/resourceGroups/{resourceGroup}/providers/' +
+        'Microsoft.Storage/storageAccounts/acct',
       'vault1',
     ]);
   });
@@ -201,7 +211,10 @@ describe('ARM template functions', () => {
   });
 
   it('uses copyIndex of the resource loop, with an offset, and of named loops', () => {
-    const loops = [{ name: 'vms', index: 2 }, { name: 'disks', index: 5 }];
+    const loops = [
+      { name: 'vms', index: 2 },
+      { name: 'disks', index: 5 },
+    ];
     expect(evaluate('[copyIndex()]', { loops, resourceLoop: 'vms' }).value).toBe(2);
     expect(evaluate('[copyIndex(10)]', { loops, resourceLoop: 'vms' }).value).toBe(12);
     expect(evaluate("[copyIndex('disks', 1)]", { loops, resourceLoop: 'vms' }).value).toBe(6);
@@ -213,7 +226,7 @@ describe('ARM template functions', () => {
     ["[variables('loopy')]", /refers to itself/],
     ["[parameters('missing')]", /not declared/],
     ["[madeUp('x')]", /not supported/],
-    ["[range(0, 100000)]", /between 0 and 10000/],
+    ['[range(0, 100000)]', /between 0 and 10000/],
     ["[variables('config').nope]", /does not exist/],
     ['[copyIndex()]', /outside a copy loop/],
   ])('turns %s into an unknown value with a warning', (text, reason) => {

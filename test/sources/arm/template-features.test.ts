@@ -48,7 +48,7 @@ describe('ARM template features', () => {
     expect(vm.relationships).toEqual(expect.arrayContaining(nicIds));
   });
 
-  it('drops resources whose condition is false and keeps those whose condition is true', async () => {
+  it('drops resources whose condition is false and keeps those where it is true', async () => {
     const { resources } = await readTemplate(webTier);
     expect(resources.some((r) => r.type === 'Microsoft.Network/bastionHosts')).toBe(false);
     const account = pick(resources, 'Microsoft.Storage/storageAccounts', 'weblogs');
@@ -63,7 +63,10 @@ describe('ARM template features', () => {
     const { resources } = await readTemplate(webTier);
     const nsg = pick(resources, NSG, 'web-nsg');
     const rule = pick(resources, `${NSG}/securityRules`, 'web-nsg/allow-ssh');
-    const rules = inner(nsg).securityRules as { name: string; properties: Record<string, unknown> }[];
+    const rules = inner(nsg).securityRules as {
+      name: string;
+      properties: Record<string, unknown>;
+    }[];
     expect(rules.map((r) => r.name)).toEqual(['allow-https', 'allow-ssh']);
     expect(rules[1].properties).toMatchObject({
       destinationPortRange: '22',
@@ -89,7 +92,10 @@ describe('ARM template features', () => {
     const containers = resources.filter(
       (r) => r.type === 'Microsoft.Storage/storageAccounts/blobServices/containers',
     );
-    expect(containers.map((r) => r.name)).toEqual(['weblogs/default/logs0', 'weblogs/default/logs1']);
+    expect(containers.map((r) => r.name)).toEqual([
+      'weblogs/default/logs0',
+      'weblogs/default/logs1',
+    ]);
     expect(containers[0].id).toBe(
       '/subscriptions/{subscription}/resourceGroups/{resourceGroup}/providers/' +
         'Microsoft.Storage/storageAccounts/weblogs/blobServices/default/containers/logs0',
@@ -100,7 +106,11 @@ describe('ARM template features', () => {
     const { resources } = await readTemplate(webTier);
     const server = pick(resources, 'Microsoft.Sql/servers', 'web-sql');
     expect(inner(server)).toEqual({ publicNetworkAccess: 'Disabled', minimalTlsVersion: '1.2' });
-    const rule = pick(resources, 'Microsoft.Sql/servers/firewallRules', 'web-sql/AllowAllWindowsAzureIps');
+    const rule = pick(
+      resources,
+      'Microsoft.Sql/servers/firewallRules',
+      'web-sql/AllowAllWindowsAzureIps',
+    );
     expect(rule.relationships).toContainEqual({ kind: 'dependsOn', target: server.id });
     expect(rule.source.address).toBe('resources[6].properties.template.resources[0].resources[0]');
 
@@ -114,7 +124,7 @@ describe('ARM template features', () => {
     const { resources, warnings } = await readTemplate(path.join(fixtures, 'huge-copy.json'));
     expect(resources).toHaveLength(800);
     expect(resources[799].name).toBe('ip-799');
-    expect(warnings.join('\n')).toMatch(/exceeds ARM's 800/);
+    expect((warnings ?? []).join('\n')).toMatch(/exceeds ARM's 800/);
   });
 
   it('reports a JSON syntax error with its file and line', async () => {
@@ -129,7 +139,8 @@ describe('ARM template features', () => {
       '\uFEFF{\r\n  // storage for logs\r\n  "$schema": "https://schema.management.azure.com/' +
       'schemas/2019-04-01/deploymentTemplate.json#",\r\n  "contentVersion": "1.0.0.0",\r\n' +
       '  "resources": [\r\n    {\r\n      "type": "Microsoft.Storage/storageAccounts",\r\n' +
-      '      "name": "logs", "properties": { "minimumTlsVersion": "TLS1_2" }\r\n    }\r\n  ]\r\n}\r\n';
+      '      "name": "logs", "properties": { "minimumTlsVersion": "TLS1_2" }\r\n' +
+      '    }\r\n  ]\r\n}\r\n';
     const { resources } = await readArmTemplate({ path: 'in-memory.json', text }, null);
     expect(resources).toHaveLength(1);
     expect(resources[0].source.line).toBe(6);
@@ -148,10 +159,10 @@ describe('ARM template features', () => {
     expect(isUnknown(inner(resources[0]).siteConfig)).toBe(true);
     expect(inner(resources[0]).httpsOnly).toBe(true);
     expect(resources[0].unknown).toEqual(['properties.siteConfig']);
-    expect(warnings.join('\n')).toMatch(/madeUpFunction/);
+    expect((warnings ?? []).join('\n')).toMatch(/madeUpFunction/);
   });
 
-  it('folds diagnostic settings written as a providers child into an extension resource', async () => {
+  it('reads a providers/diagnosticSettings child as an extension resource', async () => {
     const text = template([
       {
         type: 'Microsoft.KeyVault/vaults',
@@ -190,7 +201,9 @@ describe('ARM template features', () => {
     const { readFileSync } = await import('node:fs');
     const { armReaders } = await import('../../../src/sources/arm/index.js');
     const parameters = path.join(fixtures, 'web-tier.parameters.json');
-    expect(armReaders[0].detect({ path: parameters, text: readFileSync(parameters, 'utf8') })).toBe(false);
+    expect(armReaders[0].detect({ path: parameters, text: readFileSync(parameters, 'utf8') })).toBe(
+      false,
+    );
     const cfn = '{ "AWSTemplateFormatVersion": "2010-09-09", "Resources": {} }';
     expect(armReaders[0].detect({ path: 'cfn.json', text: cfn })).toBe(false);
   });
