@@ -19,8 +19,22 @@ export interface ApiCallContext {
 
 type Mapper = (data: Props, ctx: ApiCallContext) => InventoryInput[];
 
-export const S3_SUB_RESOURCES = ['Acl', 'Policy', 'PublicAccessBlockConfiguration', 'ServerSideEncryptionConfiguration', 'Versioning', 'Logging'];
-const USER_SUB_RESOURCES = ['AttachedManagedPolicies', 'UserPolicies', 'AccessKeys', 'MFADevices', 'LoginProfile', 'CredentialReport'];
+export const S3_SUB_RESOURCES = [
+  'Acl',
+  'Policy',
+  'PublicAccessBlockConfiguration',
+  'ServerSideEncryptionConfiguration',
+  'Versioning',
+  'Logging',
+];
+const USER_SUB_RESOURCES = [
+  'AttachedManagedPolicies',
+  'UserPolicies',
+  'AccessKeys',
+  'MFADevices',
+  'LoginProfile',
+  'CredentialReport',
+];
 const ROLE_SUB_RESOURCES = ['AttachedManagedPolicies', 'RolePolicies'];
 
 function without(list: string[], seen: string): string[] {
@@ -32,12 +46,17 @@ function errorCode(data: Props): string | undefined {
 }
 
 function refs(kind: string, ids: unknown[]): Relationship[] {
-  return ids.filter((id): id is string => typeof id === 'string').map((target) => ({ kind, target }));
+  return ids
+    .filter((id): id is string => typeof id === 'string')
+    .map((target) => ({ kind, target }));
 }
 
 /** The one item a sibling call lists, when it lists exactly one. */
 function onlySibling(ctx: ApiCallContext, call: string, listKey: string): Props | undefined {
-  const items = ctx.sibling(call).flatMap((d) => asList(d[listKey])).filter(isRecord);
+  const items = ctx
+    .sibling(call)
+    .flatMap((d) => asList(d[listKey]))
+    .filter(isRecord);
   return items.length === 1 ? items[0] : undefined;
 }
 
@@ -46,7 +65,14 @@ function onlySibling(ctx: ApiCallContext, call: string, listKey: string): Props 
  * the single item of a sibling list call, else a placeholder named after the recording folder,
  * so every call recorded in one folder still lands on one resource.
  */
-function implied(ctx: ApiCallContext, call: string, listKey: string, idKey: string, nameKey: string, kind: string): { id: string; name: string } {
+function implied(
+  ctx: ApiCallContext,
+  call: string,
+  listKey: string,
+  idKey: string,
+  nameKey: string,
+  kind: string,
+): { id: string; name: string } {
   const only = onlySibling(ctx, call, listKey);
   const id = only ? str(only[idKey]) : undefined;
   if (only && id) return { id, name: str(only[nameKey]) ?? id };
@@ -58,8 +84,14 @@ function implied(ctx: ApiCallContext, call: string, listKey: string, idKey: stri
 function bucketName(data: Props, ctx: ApiCallContext, policy?: unknown): string {
   const fromError = isRecord(data.Error) ? str(data.Error.BucketName) : undefined;
   if (fromError) return fromError;
-  const resources = isRecord(policy) ? asList(policy.Statement).filter(isRecord).flatMap((s) => asList(s.Resource)) : [];
-  const arn = resources.find((r): r is string => typeof r === 'string' && r.startsWith('arn:aws:s3:::'));
+  const resources = isRecord(policy)
+    ? asList(policy.Statement)
+        .filter(isRecord)
+        .flatMap((s) => asList(s.Resource))
+    : [];
+  const arn = resources.find(
+    (r): r is string => typeof r === 'string' && r.startsWith('arn:aws:s3:::'),
+  );
   if (arn) return arn.slice('arn:aws:s3:::'.length).split('/')[0]!;
   const only = onlySibling(ctx, 's3.ListBuckets', 'Buckets');
   return str(only?.Name) ?? `${UNRECORDED_BUCKET}${ctx.folder}`;
@@ -73,10 +105,21 @@ function bucketPart(name: string, key: string, value: unknown): InventoryInput {
   if (value !== undefined) properties[key] = value;
   const id = unrecorded ? name : `arn:aws:s3:::${name}`;
   const label = unrecorded ? name.slice(UNRECORDED_BUCKET.length) : name;
-  return { type: 'AWS::S3::Bucket', id, name: label, properties, unknown: without(S3_SUB_RESOURCES, key) };
+  return {
+    type: 'AWS::S3::Bucket',
+    id,
+    name: label,
+    properties,
+    unknown: without(S3_SUB_RESOURCES, key),
+  };
 }
 
-function s3Sub(key: string, missingCode: string, missingValue: unknown, pickValue: (d: Props) => unknown): Mapper {
+function s3Sub(
+  key: string,
+  missingCode: string,
+  missingValue: unknown,
+  pickValue: (d: Props) => unknown,
+): Mapper {
   return (data, ctx) => {
     const missing = errorCode(data) === missingCode;
     if (ctx.status >= 300 && !missing) return [];
@@ -86,32 +129,83 @@ function s3Sub(key: string, missingCode: string, missingValue: unknown, pickValu
 }
 
 const S3: Record<string, Mapper> = {
-  's3.ListBuckets': (data) => asList(data.Buckets).filter(isRecord).flatMap((b) => {
-    const name = str(b.Name);
-    if (!name) return [];
-    return [{ type: 'AWS::S3::Bucket', id: `arn:aws:s3:::${name}`, name, properties: { Name: name, CreationDate: b.CreationDate }, unknown: S3_SUB_RESOURCES }];
-  }),
-  's3.GetBucketPolicy': s3Sub('Policy', 'NoSuchBucketPolicy', undefined, (d) => parsePolicy(d.Policy)),
-  's3.GetBucketAcl': s3Sub('Acl', '', undefined, (d) => ({ Owner: d.Owner, Grants: asList(d.Grants) })),
+  's3.ListBuckets': (data) =>
+    asList(data.Buckets)
+      .filter(isRecord)
+      .flatMap((b) => {
+        const name = str(b.Name);
+        if (!name) return [];
+        return [
+          {
+            type: 'AWS::S3::Bucket',
+            id: `arn:aws:s3:::${name}`,
+            name,
+            properties: { Name: name, CreationDate: b.CreationDate },
+            unknown: S3_SUB_RESOURCES,
+          },
+        ];
+      }),
+  's3.GetBucketPolicy': s3Sub('Policy', 'NoSuchBucketPolicy', undefined, (d) =>
+    parsePolicy(d.Policy),
+  ),
+  's3.GetBucketAcl': s3Sub('Acl', '', undefined, (d) => ({
+    Owner: d.Owner,
+    Grants: asList(d.Grants),
+  })),
   // No configuration means none of the four settings is on for the bucket.
-  's3.GetPublicAccessBlock': s3Sub('PublicAccessBlockConfiguration', 'NoSuchPublicAccessBlockConfiguration',
-    { BlockPublicAcls: false, IgnorePublicAcls: false, BlockPublicPolicy: false, RestrictPublicBuckets: false },
-    (d) => d.PublicAccessBlockConfiguration),
-  's3.GetBucketEncryption': s3Sub('ServerSideEncryptionConfiguration', 'ServerSideEncryptionConfigurationNotFoundError',
-    { Rules: [] }, (d) => d.ServerSideEncryptionConfiguration),
-  's3.GetBucketVersioning': s3Sub('Versioning', '', undefined, (d) => ({ ...(d.Status ? { Status: d.Status } : {}), ...(d.MFADelete ? { MFADelete: d.MFADelete } : {}) })),
-  's3.GetBucketLogging': s3Sub('Logging', '', undefined, (d) => (isRecord(d.LoggingEnabled) ? { LoggingEnabled: d.LoggingEnabled } : {})),
+  's3.GetPublicAccessBlock': s3Sub(
+    'PublicAccessBlockConfiguration',
+    'NoSuchPublicAccessBlockConfiguration',
+    {
+      BlockPublicAcls: false,
+      IgnorePublicAcls: false,
+      BlockPublicPolicy: false,
+      RestrictPublicBuckets: false,
+    },
+    (d) => d.PublicAccessBlockConfiguration,
+  ),
+  's3.GetBucketEncryption': s3Sub(
+    'ServerSideEncryptionConfiguration',
+    'ServerSideEncryptionConfigurationNotFoundError',
+    { Rules: [] },
+    (d) => d.ServerSideEncryptionConfiguration,
+  ),
+  's3.GetBucketVersioning': s3Sub('Versioning', '', undefined, (d) => ({
+    ...(d.Status ? { Status: d.Status } : {}),
+    ...(d.MFADelete ? { MFADelete: d.MFADelete } : {}),
+  })),
+  's3.GetBucketLogging': s3Sub('Logging', '', undefined, (d) =>
+    isRecord(d.LoggingEnabled) ? { LoggingEnabled: d.LoggingEnabled } : {},
+  ),
 };
 
 // ---- EC2 ---------------------------------------------------------------------------------
 
-function ec2Items(listKey: string, type: string, idKey: string, extra?: (item: Props, ctx: ApiCallContext) => Partial<InventoryInput>): Mapper {
-  return (data, ctx) => asList(data[listKey]).filter(isRecord).flatMap((item) => {
-    const id = str(item[idKey]);
-    if (!id) return [];
-    const tags = tagMap(item.Tags);
-    return [{ type, id, name: tags.Name ?? id, properties: item, tags, account: str(item.OwnerId), ...extra?.(item, ctx) }];
-  });
+function ec2Items(
+  listKey: string,
+  type: string,
+  idKey: string,
+  extra?: (item: Props, ctx: ApiCallContext) => Partial<InventoryInput>,
+): Mapper {
+  return (data, ctx) =>
+    asList(data[listKey])
+      .filter(isRecord)
+      .flatMap((item) => {
+        const id = str(item[idKey]);
+        if (!id) return [];
+        const tags = tagMap(item.Tags);
+        return [
+          {
+            type,
+            id,
+            name: tags.Name ?? id,
+            properties: item,
+            tags,
+            account: str(item.OwnerId),
+            ...extra?.(item, ctx),
+          },
+        ];
+      });
 }
 
 function flowLogsByResource(data: Props[]): Map<string, Props[]> {
@@ -124,54 +218,117 @@ function flowLogsByResource(data: Props[]): Map<string, Props[]> {
 }
 
 const EC2: Record<string, Mapper> = {
-  'ec2.DescribeSecurityGroups': ec2Items('SecurityGroups', 'AWS::EC2::SecurityGroup', 'GroupId', (g) => ({
-    name: str(g.GroupName), relationships: refs('references', [g.VpcId]),
-  })),
-  'ec2.DescribeInstances': (data, ctx) => asList(data.Reservations).filter(isRecord).flatMap((r) =>
-    ec2Items('Instances', 'AWS::EC2::Instance', 'InstanceId', (i) => ({
-      account: str(r.OwnerId),
-      relationships: [
-        ...refs('attachedTo', asList(i.SecurityGroups).filter(isRecord).map((g) => g.GroupId)),
-        ...refs('references', [i.SubnetId, i.VpcId]),
-      ],
-    }))(r, ctx)),
+  'ec2.DescribeSecurityGroups': ec2Items(
+    'SecurityGroups',
+    'AWS::EC2::SecurityGroup',
+    'GroupId',
+    (g) => ({
+      name: str(g.GroupName),
+      relationships: refs('references', [g.VpcId]),
+    }),
+  ),
+  'ec2.DescribeInstances': (data, ctx) =>
+    asList(data.Reservations)
+      .filter(isRecord)
+      .flatMap((r) =>
+        ec2Items('Instances', 'AWS::EC2::Instance', 'InstanceId', (i) => ({
+          account: str(r.OwnerId),
+          relationships: [
+            ...refs(
+              'attachedTo',
+              asList(i.SecurityGroups)
+                .filter(isRecord)
+                .map((g) => g.GroupId),
+            ),
+            ...refs('references', [i.SubnetId, i.VpcId]),
+          ],
+        }))(r, ctx),
+      ),
   'ec2.DescribeVolumes': ec2Items('Volumes', 'AWS::EC2::Volume', 'VolumeId', (v) => ({
-    relationships: refs('attachedTo', asList(v.Attachments).filter(isRecord).map((a) => a.InstanceId)),
+    relationships: refs(
+      'attachedTo',
+      asList(v.Attachments)
+        .filter(isRecord)
+        .map((a) => a.InstanceId),
+    ),
   })),
-  'ec2.DescribeSnapshots': ec2Items('Snapshots', 'AWS::EC2::Snapshot', 'SnapshotId', () => ({ unknown: ['CreateVolumePermissions'] })),
+  'ec2.DescribeSnapshots': ec2Items('Snapshots', 'AWS::EC2::Snapshot', 'SnapshotId', () => ({
+    unknown: ['CreateVolumePermissions'],
+  })),
   'ec2.DescribeSnapshotAttribute': (data) => {
     const id = str(data.SnapshotId);
-    return id ? [{ type: 'AWS::EC2::Snapshot', id, properties: { SnapshotId: id, CreateVolumePermissions: asList(data.CreateVolumePermissions) } }] : [];
+    return id
+      ? [
+          {
+            type: 'AWS::EC2::Snapshot',
+            id,
+            properties: {
+              SnapshotId: id,
+              CreateVolumePermissions: asList(data.CreateVolumePermissions),
+            },
+          },
+        ]
+      : [];
   },
-  'ec2.DescribeImages': ec2Items('Images', 'AWS::EC2::Image', 'ImageId', (i) => ({ name: str(i.Name) })),
+  'ec2.DescribeImages': ec2Items('Images', 'AWS::EC2::Image', 'ImageId', (i) => ({
+    name: str(i.Name),
+  })),
   // Flow logs recorded in the same folder belong to these VPCs; without them FlowLogs is unknown.
   'ec2.DescribeVpcs': (data, ctx) => {
     const recorded = ctx.sibling('ec2.DescribeFlowLogs');
     const logs = flowLogsByResource(recorded);
-    return ec2Items('Vpcs', 'AWS::EC2::VPC', 'VpcId', (v) => (recorded.length > 0
-      ? { properties: { ...v, FlowLogs: logs.get(String(v.VpcId)) ?? [] } }
-      : { unknown: ['FlowLogs'] }))(data, ctx);
+    return ec2Items('Vpcs', 'AWS::EC2::VPC', 'VpcId', (v) =>
+      recorded.length > 0
+        ? { properties: { ...v, FlowLogs: logs.get(String(v.VpcId)) ?? [] } }
+        : { unknown: ['FlowLogs'] },
+    )(data, ctx);
   },
   'ec2.DescribeFlowLogs': (data, ctx) => {
     if (ctx.sibling('ec2.DescribeVpcs').length > 0) return [];
-    return [...flowLogsByResource([data])].filter(([id]) => id.startsWith('vpc-')).map(([id, logs]) => ({
-      type: 'AWS::EC2::VPC', id, properties: { VpcId: id, FlowLogs: logs },
-    }));
+    return [...flowLogsByResource([data])]
+      .filter(([id]) => id.startsWith('vpc-'))
+      .map(([id, logs]) => ({
+        type: 'AWS::EC2::VPC',
+        id,
+        properties: { VpcId: id, FlowLogs: logs },
+      }));
   },
-  'ec2.DescribeNetworkAcls': ec2Items('NetworkAcls', 'AWS::EC2::NetworkAcl', 'NetworkAclId', (n) => ({ relationships: refs('references', [n.VpcId]) })),
-  'ec2.DescribeSubnets': ec2Items('Subnets', 'AWS::EC2::Subnet', 'SubnetId', (s) => ({ relationships: refs('references', [s.VpcId]) })),
+  'ec2.DescribeNetworkAcls': ec2Items(
+    'NetworkAcls',
+    'AWS::EC2::NetworkAcl',
+    'NetworkAclId',
+    (n) => ({ relationships: refs('references', [n.VpcId]) }),
+  ),
+  'ec2.DescribeSubnets': ec2Items('Subnets', 'AWS::EC2::Subnet', 'SubnetId', (s) => ({
+    relationships: refs('references', [s.VpcId]),
+  })),
 };
 
 // ---- IAM ---------------------------------------------------------------------------------
 
 function userArnByName(ctx: ApiCallContext, name: string): string | undefined {
-  const users = ctx.sibling('iam.ListUsers').flatMap((d) => asList(d.Users)).filter(isRecord);
+  const users = ctx
+    .sibling('iam.ListUsers')
+    .flatMap((d) => asList(d.Users))
+    .filter(isRecord);
   return str(users.find((u) => u.UserName === name)?.Arn);
 }
 
-function userPart(ctx: ApiCallContext, name: string, key: string, value: unknown, arn?: string): InventoryInput {
+function userPart(
+  ctx: ApiCallContext,
+  name: string,
+  key: string,
+  value: unknown,
+  arn?: string,
+): InventoryInput {
   const id = arn ?? userArnByName(ctx, name) ?? name;
-  return { type: 'AWS::IAM::User', id, name, properties: { UserName: name, [key]: value }, unknown: without(USER_SUB_RESOURCES, key) };
+  return {
+    type: 'AWS::IAM::User',
+    id,
+    name,
+    properties: { UserName: name, [key]: value },
+    unknown: without(USER_SUB_RESOURCES, key),
+  };
 }
 
 function decodeReport(content: unknown): string {
@@ -185,7 +342,9 @@ function credentialRows(csv: string): Props[] {
   const [header, ...rows] = csv.split(/\r?\n/).filter((l) => l.trim() !== '');
   if (!header) return [];
   const keys = header.split(',');
-  return rows.map((row) => Object.fromEntries(row.split(',').map((v, i) => [keys[i] ?? `col${i}`, v])));
+  return rows.map((row) =>
+    Object.fromEntries(row.split(',').map((v, i) => [keys[i] ?? `col${i}`, v])),
+  );
 }
 
 function policyVersion(v: unknown): unknown {
@@ -194,11 +353,25 @@ function policyVersion(v: unknown): unknown {
 }
 
 const IAM: Record<string, Mapper> = {
-  'iam.ListUsers': (data) => asList(data.Users).filter(isRecord).flatMap((u) => {
-    const arn = str(u.Arn);
-    const name = str(u.UserName);
-    return arn && name ? [{ type: 'AWS::IAM::User', id: arn, name, properties: u, tags: tagMap(u.Tags), unknown: USER_SUB_RESOURCES }] : [];
-  }),
+  'iam.ListUsers': (data) =>
+    asList(data.Users)
+      .filter(isRecord)
+      .flatMap((u) => {
+        const arn = str(u.Arn);
+        const name = str(u.UserName);
+        return arn && name
+          ? [
+              {
+                type: 'AWS::IAM::User',
+                id: arn,
+                name,
+                properties: u,
+                tags: tagMap(u.Tags),
+                unknown: USER_SUB_RESOURCES,
+              },
+            ]
+          : [];
+      }),
   'iam.ListAccessKeys': (data, ctx) => {
     const byUser = new Map<string, Props[]>();
     for (const key of asList(data.AccessKeyMetadata).filter(isRecord)) {
@@ -209,104 +382,333 @@ const IAM: Record<string, Mapper> = {
   },
   'iam.ListAttachedUserPolicies': (data, ctx) => {
     const user = implied(ctx, 'iam.ListUsers', 'Users', 'Arn', 'UserName', 'user');
-    return [{ ...userPart(ctx, user.name, 'AttachedManagedPolicies', asList(data.AttachedPolicies), user.id) }];
+    return [
+      {
+        ...userPart(
+          ctx,
+          user.name,
+          'AttachedManagedPolicies',
+          asList(data.AttachedPolicies),
+          user.id,
+        ),
+      },
+    ];
   },
   'iam.ListUserPolicies': (data, ctx) => {
     const user = implied(ctx, 'iam.ListUsers', 'Users', 'Arn', 'UserName', 'user');
-    return [userPart(ctx, user.name, 'UserPolicies', asList(data.PolicyNames).map((n) => ({ PolicyName: n })), user.id)];
+    return [
+      userPart(
+        ctx,
+        user.name,
+        'UserPolicies',
+        asList(data.PolicyNames).map((n) => ({ PolicyName: n })),
+        user.id,
+      ),
+    ];
   },
   'iam.ListMFADevices': (data) => {
     const devices = asList(data.MFADevices).filter(isRecord);
     const user = str(devices[0]?.UserName);
-    return user ? [{ type: 'AWS::IAM::User', id: user, name: user, properties: { UserName: user, MFADevices: devices }, unknown: without(USER_SUB_RESOURCES, 'MFADevices') }] : [];
+    return user
+      ? [
+          {
+            type: 'AWS::IAM::User',
+            id: user,
+            name: user,
+            properties: { UserName: user, MFADevices: devices },
+            unknown: without(USER_SUB_RESOURCES, 'MFADevices'),
+          },
+        ]
+      : [];
   },
   // Rows of the report, the root account's included (`<root_account>`, ARN `...:root`).
-  'iam.GetCredentialReport': (data) => credentialRows(decodeReport(data.Content)).flatMap((row) => {
-    const arn = str(row.arn);
-    const name = str(row.user);
-    if (!arn || !name) return [];
-    return [{ type: 'AWS::IAM::User', id: arn, name, properties: { UserName: name, Arn: arn, CredentialReport: row }, unknown: without(USER_SUB_RESOURCES, 'CredentialReport') }];
-  }),
-  'iam.ListRoles': (data) => asList(data.Roles).filter(isRecord).flatMap((r) => {
-    const arn = str(r.Arn);
-    if (!arn) return [];
-    return [{ type: 'AWS::IAM::Role', id: arn, name: str(r.RoleName), properties: { ...r, AssumeRolePolicyDocument: parsePolicy(r.AssumeRolePolicyDocument) }, tags: tagMap(r.Tags), unknown: ROLE_SUB_RESOURCES }];
-  }),
+  'iam.GetCredentialReport': (data) =>
+    credentialRows(decodeReport(data.Content)).flatMap((row) => {
+      const arn = str(row.arn);
+      const name = str(row.user);
+      if (!arn || !name) return [];
+      return [
+        {
+          type: 'AWS::IAM::User',
+          id: arn,
+          name,
+          properties: { UserName: name, Arn: arn, CredentialReport: row },
+          unknown: without(USER_SUB_RESOURCES, 'CredentialReport'),
+        },
+      ];
+    }),
+  'iam.ListRoles': (data) =>
+    asList(data.Roles)
+      .filter(isRecord)
+      .flatMap((r) => {
+        const arn = str(r.Arn);
+        if (!arn) return [];
+        return [
+          {
+            type: 'AWS::IAM::Role',
+            id: arn,
+            name: str(r.RoleName),
+            properties: { ...r, AssumeRolePolicyDocument: parsePolicy(r.AssumeRolePolicyDocument) },
+            tags: tagMap(r.Tags),
+            unknown: ROLE_SUB_RESOURCES,
+          },
+        ];
+      }),
   'iam.GetAccountPasswordPolicy': (data, ctx) => {
     if (ctx.status >= 300 && errorCode(data) !== 'NoSuchEntity') return [];
     // No policy set: the account falls back to IAM's defaults, which require nothing.
     const policy = isRecord(data.PasswordPolicy) ? data.PasswordPolicy : {};
-    return [{ type: 'AWS::IAM::AccountPasswordPolicy', id: 'account-password-policy', name: 'account password policy', properties: policy }];
+    return [
+      {
+        type: 'AWS::IAM::AccountPasswordPolicy',
+        id: 'account-password-policy',
+        name: 'account password policy',
+        properties: policy,
+      },
+    ];
   },
-  'iam.ListPolicies': (data) => asList(data.Policies).filter(isRecord).flatMap((p) => {
-    const arn = str(p.Arn);
-    return arn ? [{ type: 'AWS::IAM::Policy', id: arn, name: str(p.PolicyName), properties: p, unknown: ['PolicyVersion'] }] : [];
-  }),
+  'iam.ListPolicies': (data) =>
+    asList(data.Policies)
+      .filter(isRecord)
+      .flatMap((p) => {
+        const arn = str(p.Arn);
+        return arn
+          ? [
+              {
+                type: 'AWS::IAM::Policy',
+                id: arn,
+                name: str(p.PolicyName),
+                properties: p,
+                unknown: ['PolicyVersion'],
+              },
+            ]
+          : [];
+      }),
   'iam.GetPolicyVersion': (data, ctx) => {
     const policy = implied(ctx, 'iam.ListPolicies', 'Policies', 'Arn', 'PolicyName', 'policy');
-    return [{ type: 'AWS::IAM::Policy', id: policy.id, name: policy.name, properties: { PolicyVersion: policyVersion(data.PolicyVersion) } }];
+    return [
+      {
+        type: 'AWS::IAM::Policy',
+        id: policy.id,
+        name: policy.name,
+        properties: { PolicyVersion: policyVersion(data.PolicyVersion) },
+      },
+    ];
   },
 };
 
 // ---- other services ----------------------------------------------------------------------
 
-function items(listKey: string, type: string, arnKey: string, nameKey: string, unknown?: string[]): Mapper {
-  return (data) => asList(data[listKey]).filter(isRecord).flatMap((item) => {
-    const id = str(item[arnKey]) ?? str(item[nameKey]);
-    if (!id) return [];
-    return [{ type, id, name: str(item[nameKey]) ?? id, properties: item, tags: tagMap(item.TagList ?? item.Tags), unknown }];
-  });
+function items(
+  listKey: string,
+  type: string,
+  arnKey: string,
+  nameKey: string,
+  unknown?: string[],
+): Mapper {
+  return (data) =>
+    asList(data[listKey])
+      .filter(isRecord)
+      .flatMap((item) => {
+        const id = str(item[arnKey]) ?? str(item[nameKey]);
+        if (!id) return [];
+        return [
+          {
+            type,
+            id,
+            name: str(item[nameKey]) ?? id,
+            properties: item,
+            tags: tagMap(item.TagList ?? item.Tags),
+            unknown,
+          },
+        ];
+      });
 }
 
 const SERVICES: Record<string, Mapper> = {
-  'rds.DescribeDBInstances': items('DBInstances', 'AWS::RDS::DBInstance', 'DBInstanceArn', 'DBInstanceIdentifier'),
-  'rds.DescribeDBClusters': items('DBClusters', 'AWS::RDS::DBCluster', 'DBClusterArn', 'DBClusterIdentifier'),
-  'kms.ListKeys': (data) => asList(data.Keys).filter(isRecord).flatMap((k) => {
-    const arn = str(k.KeyArn);
-    return arn ? [{ type: 'AWS::KMS::Key', id: arn, name: str(k.KeyId), properties: { KeyId: k.KeyId, Arn: arn }, unknown: ['KeyRotationEnabled', 'Policy'] }] : [];
-  }),
+  'rds.DescribeDBInstances': items(
+    'DBInstances',
+    'AWS::RDS::DBInstance',
+    'DBInstanceArn',
+    'DBInstanceIdentifier',
+  ),
+  'rds.DescribeDBClusters': items(
+    'DBClusters',
+    'AWS::RDS::DBCluster',
+    'DBClusterArn',
+    'DBClusterIdentifier',
+  ),
+  'kms.ListKeys': (data) =>
+    asList(data.Keys)
+      .filter(isRecord)
+      .flatMap((k) => {
+        const arn = str(k.KeyArn);
+        return arn
+          ? [
+              {
+                type: 'AWS::KMS::Key',
+                id: arn,
+                name: str(k.KeyId),
+                properties: { KeyId: k.KeyId, Arn: arn },
+                unknown: ['KeyRotationEnabled', 'Policy'],
+              },
+            ]
+          : [];
+      }),
   'kms.DescribeKey': (data) => {
     const meta = isRecord(data.KeyMetadata) ? data.KeyMetadata : undefined;
     const arn = str(meta?.Arn);
     if (!meta || !arn) return [];
-    return [{ type: 'AWS::KMS::Key', id: arn, name: str(meta.KeyId), properties: meta, account: str(meta.AWSAccountId), unknown: ['KeyRotationEnabled', 'Policy'] }];
+    return [
+      {
+        type: 'AWS::KMS::Key',
+        id: arn,
+        name: str(meta.KeyId),
+        properties: meta,
+        account: str(meta.AWSAccountId),
+        unknown: ['KeyRotationEnabled', 'Policy'],
+      },
+    ];
   },
   'kms.GetKeyRotationStatus': (data, ctx) => {
-    const key = str(data.KeyId) ? { id: str(data.KeyId)!, name: str(data.KeyId)! } : implied(ctx, 'kms.ListKeys', 'Keys', 'KeyArn', 'KeyId', 'key');
-    return [{ type: 'AWS::KMS::Key', id: key.id, name: key.name, properties: { KeyRotationEnabled: data.KeyRotationEnabled }, unknown: ['Policy'] }];
+    const key = str(data.KeyId)
+      ? { id: str(data.KeyId)!, name: str(data.KeyId)! }
+      : implied(ctx, 'kms.ListKeys', 'Keys', 'KeyArn', 'KeyId', 'key');
+    return [
+      {
+        type: 'AWS::KMS::Key',
+        id: key.id,
+        name: key.name,
+        properties: { KeyRotationEnabled: data.KeyRotationEnabled },
+        unknown: ['Policy'],
+      },
+    ];
   },
   'kms.GetKeyPolicy': (data, ctx) => {
     const key = implied(ctx, 'kms.ListKeys', 'Keys', 'KeyArn', 'KeyId', 'key');
-    return [{ type: 'AWS::KMS::Key', id: key.id, name: key.name, properties: { Policy: parsePolicy(data.Policy) }, unknown: ['KeyRotationEnabled'] }];
+    return [
+      {
+        type: 'AWS::KMS::Key',
+        id: key.id,
+        name: key.name,
+        properties: { Policy: parsePolicy(data.Policy) },
+        unknown: ['KeyRotationEnabled'],
+      },
+    ];
   },
-  'cloudtrail.DescribeTrails': items('trailList', 'AWS::CloudTrail::Trail', 'TrailARN', 'Name', ['Status', 'EventSelectors']),
+  'cloudtrail.DescribeTrails': items('trailList', 'AWS::CloudTrail::Trail', 'TrailARN', 'Name', [
+    'Status',
+    'EventSelectors',
+  ]),
   'cloudtrail.GetTrailStatus': (data, ctx) => {
-    const trail = implied(ctx, 'cloudtrail.DescribeTrails', 'trailList', 'TrailARN', 'Name', 'trail');
-    return [{ type: 'AWS::CloudTrail::Trail', id: trail.id, name: trail.name, properties: { Status: data }, unknown: ['EventSelectors'] }];
+    const trail = implied(
+      ctx,
+      'cloudtrail.DescribeTrails',
+      'trailList',
+      'TrailARN',
+      'Name',
+      'trail',
+    );
+    return [
+      {
+        type: 'AWS::CloudTrail::Trail',
+        id: trail.id,
+        name: trail.name,
+        properties: { Status: data },
+        unknown: ['EventSelectors'],
+      },
+    ];
   },
   'cloudtrail.GetEventSelectors': (data) => {
     const arn = str(data.TrailARN);
-    return arn ? [{ type: 'AWS::CloudTrail::Trail', id: arn, properties: { EventSelectors: asList(data.EventSelectors), ...(data.AdvancedEventSelectors ? { AdvancedEventSelectors: data.AdvancedEventSelectors } : {}) }, unknown: ['Status'] }] : [];
+    return arn
+      ? [
+          {
+            type: 'AWS::CloudTrail::Trail',
+            id: arn,
+            properties: {
+              EventSelectors: asList(data.EventSelectors),
+              ...(data.AdvancedEventSelectors
+                ? { AdvancedEventSelectors: data.AdvancedEventSelectors }
+                : {}),
+            },
+            unknown: ['Status'],
+          },
+        ]
+      : [];
   },
-  'lambda.ListFunctions': items('Functions', 'AWS::Lambda::Function', 'FunctionArn', 'FunctionName', ['Policy']),
+  'lambda.ListFunctions': items(
+    'Functions',
+    'AWS::Lambda::Function',
+    'FunctionArn',
+    'FunctionName',
+    ['Policy'],
+  ),
   'lambda.GetPolicy': (data, ctx) => {
     const policy = parsePolicy(data.Policy);
     const statements = isRecord(policy) ? asList(policy.Statement).filter(isRecord) : [];
-    const arn = statements.map((s) => s.Resource).find((r): r is string => typeof r === 'string' && r.includes(':function:'));
-    const fn = arn ? { id: arn.replace(/:\$LATEST$/, ''), name: arn.split(':function:')[1]!.split(':')[0]! }
-      : implied(ctx, 'lambda.ListFunctions', 'Functions', 'FunctionArn', 'FunctionName', 'function');
-    return [{ type: 'AWS::Lambda::Function', id: fn.id, name: fn.name, properties: { Policy: policy } }];
+    const arn = statements
+      .map((s) => s.Resource)
+      .find((r): r is string => typeof r === 'string' && r.includes(':function:'));
+    const fn = arn
+      ? { id: arn.replace(/:\$LATEST$/, ''), name: arn.split(':function:')[1]!.split(':')[0]! }
+      : implied(
+          ctx,
+          'lambda.ListFunctions',
+          'Functions',
+          'FunctionArn',
+          'FunctionName',
+          'function',
+        );
+    return [
+      { type: 'AWS::Lambda::Function', id: fn.id, name: fn.name, properties: { Policy: policy } },
+    ];
   },
   'eks.DescribeCluster': (data) => {
     const c = isRecord(data.cluster) ? data.cluster : undefined;
     const arn = str(c?.arn);
-    return c && arn ? [{ type: 'AWS::EKS::Cluster', id: arn, name: str(c.name), properties: c, tags: tagMap(c.tags) }] : [];
+    return c && arn
+      ? [
+          {
+            type: 'AWS::EKS::Cluster',
+            id: arn,
+            name: str(c.name),
+            properties: c,
+            tags: tagMap(c.tags),
+          },
+        ]
+      : [];
   },
-  'elbv2.DescribeLoadBalancers': items('LoadBalancers', 'AWS::ElasticLoadBalancingV2::LoadBalancer', 'LoadBalancerArn', 'LoadBalancerName', ['Attributes', 'Listeners']),
+  'elbv2.DescribeLoadBalancers': items(
+    'LoadBalancers',
+    'AWS::ElasticLoadBalancingV2::LoadBalancer',
+    'LoadBalancerArn',
+    'LoadBalancerName',
+    ['Attributes', 'Listeners'],
+  ),
   'elbv2.DescribeLoadBalancerAttributes': (data, ctx) => {
-    const lb = implied(ctx, 'elbv2.DescribeLoadBalancers', 'LoadBalancers', 'LoadBalancerArn', 'LoadBalancerName', 'load-balancer');
-    const attributes = Object.fromEntries(asList(data.Attributes).filter(isRecord).map((a) => [String(a.Key), a.Value]));
-    return [{ type: 'AWS::ElasticLoadBalancingV2::LoadBalancer', id: lb.id, name: lb.name, properties: { Attributes: attributes }, unknown: ['Listeners'] }];
+    const lb = implied(
+      ctx,
+      'elbv2.DescribeLoadBalancers',
+      'LoadBalancers',
+      'LoadBalancerArn',
+      'LoadBalancerName',
+      'load-balancer',
+    );
+    const attributes = Object.fromEntries(
+      asList(data.Attributes)
+        .filter(isRecord)
+        .map((a) => [String(a.Key), a.Value]),
+    );
+    return [
+      {
+        type: 'AWS::ElasticLoadBalancingV2::LoadBalancer',
+        id: lb.id,
+        name: lb.name,
+        properties: { Attributes: attributes },
+        unknown: ['Listeners'],
+      },
+    ];
   },
   'elbv2.DescribeListeners': (data) => {
     const byLb = new Map<string, Props[]>();
@@ -314,18 +716,54 @@ const SERVICES: Record<string, Mapper> = {
       const arn = str(l.LoadBalancerArn);
       if (arn) byLb.set(arn, [...(byLb.get(arn) ?? []), l]);
     }
-    return [...byLb].map(([id, listeners]) => ({ type: 'AWS::ElasticLoadBalancingV2::LoadBalancer', id, properties: { Listeners: listeners }, unknown: ['Attributes'] }));
+    return [...byLb].map(([id, listeners]) => ({
+      type: 'AWS::ElasticLoadBalancingV2::LoadBalancer',
+      id,
+      properties: { Listeners: listeners },
+      unknown: ['Attributes'],
+    }));
   },
-  'elb.DescribeLoadBalancers': items('LoadBalancerDescriptions', 'AWS::ElasticLoadBalancing::LoadBalancer', 'LoadBalancerName', 'LoadBalancerName', ['Attributes']),
+  'elb.DescribeLoadBalancers': items(
+    'LoadBalancerDescriptions',
+    'AWS::ElasticLoadBalancing::LoadBalancer',
+    'LoadBalancerName',
+    'LoadBalancerName',
+    ['Attributes'],
+  ),
   'dynamodb.DescribeTable': (data) => {
     const t = isRecord(data.Table) ? data.Table : undefined;
     const arn = str(t?.TableArn);
-    return t && arn ? [{ type: 'AWS::DynamoDB::Table', id: arn, name: str(t.TableName), properties: t, unknown: ['ContinuousBackups'] }] : [];
+    return t && arn
+      ? [
+          {
+            type: 'AWS::DynamoDB::Table',
+            id: arn,
+            name: str(t.TableName),
+            properties: t,
+            unknown: ['ContinuousBackups'],
+          },
+        ]
+      : [];
   },
-  'ecr.DescribeRepositories': items('repositories', 'AWS::ECR::Repository', 'repositoryArn', 'repositoryName'),
-  'efs.DescribeFileSystems': items('FileSystems', 'AWS::EFS::FileSystem', 'FileSystemArn', 'FileSystemId'),
+  'ecr.DescribeRepositories': items(
+    'repositories',
+    'AWS::ECR::Repository',
+    'repositoryArn',
+    'repositoryName',
+  ),
+  'efs.DescribeFileSystems': items(
+    'FileSystems',
+    'AWS::EFS::FileSystem',
+    'FileSystemArn',
+    'FileSystemId',
+  ),
   'logs.DescribeLogGroups': items('logGroups', 'AWS::Logs::LogGroup', 'arn', 'logGroupName'),
-  'elasticache.DescribeReplicationGroups': items('ReplicationGroups', 'AWS::ElastiCache::ReplicationGroup', 'ARN', 'ReplicationGroupId'),
+  'elasticache.DescribeReplicationGroups': items(
+    'ReplicationGroups',
+    'AWS::ElastiCache::ReplicationGroup',
+    'ARN',
+    'ReplicationGroupId',
+  ),
 };
 
 const MAPPERS: Record<string, Mapper> = { ...S3, ...EC2, ...IAM, ...SERVICES };

@@ -29,7 +29,8 @@ export function normaliseRecording(value: unknown, depth = 0): unknown {
   if (!isRecord(value)) return value;
   if (value.__class__ === 'datetime') {
     const ms = pad(Math.floor(Number(value.microsecond ?? 0) / 1000), 3);
-    return `${pad(value.year, 4)}-${pad(value.month)}-${pad(value.day)}T${pad(value.hour)}:${pad(value.minute)}:${pad(value.second)}.${ms}Z`;
+    const date = `${pad(value.year, 4)}-${pad(value.month)}-${pad(value.day)}`;
+    return `${date}T${pad(value.hour)}:${pad(value.minute)}:${pad(value.second)}.${ms}Z`;
   }
   const out: Props = {};
   for (const [k, v] of Object.entries(value)) {

@@ -17,41 +17,57 @@ export function configItems(data: unknown, depth = 0): Props[] {
   if (depth > 3) return [];
   if (Array.isArray(data)) return data.flatMap((d) => configItems(d, depth + 1));
   if (!isRecord(data)) return [];
-  if (Array.isArray(data.configurationItems)) return configItems(data.configurationItems, depth + 1);
+  if (Array.isArray(data.configurationItems))
+    return configItems(data.configurationItems, depth + 1);
   if (isRecord(data.configurationItem)) return [data.configurationItem];
-  if (typeof data.invokingEvent === 'string') return configItems(jsonValue(data.invokingEvent), depth + 1);
-  if (Array.isArray(data.Results)) return configItems(data.Results.map((r) => jsonValue(r)), depth + 1);
+  if (typeof data.invokingEvent === 'string')
+    return configItems(jsonValue(data.invokingEvent), depth + 1);
+  if (Array.isArray(data.Results))
+    return configItems(
+      data.Results.map((r) => jsonValue(r)),
+      depth + 1,
+    );
   if (typeof data.resourceType === 'string' && 'configuration' in data) return [data];
   return [];
 }
 
 function relationships(item: Props): Relationship[] {
-  return asList(item.relationships).filter(isRecord).flatMap((rel) => {
-    const target = str(rel.resourceId) ?? str(rel.resourceName);
-    const kind = str(rel.relationshipName) ?? str(rel.name) ?? 'references';
-    return target ? [{ kind: kind.trim(), target }] : [];
-  });
+  return asList(item.relationships)
+    .filter(isRecord)
+    .flatMap((rel) => {
+      const target = str(rel.resourceId) ?? str(rel.resourceName);
+      const kind = str(rel.relationshipName) ?? str(rel.name) ?? 'references';
+      return target ? [{ kind: kind.trim(), target }] : [];
+    });
 }
 
 function toResource(item: Props, file: string): Resource | undefined {
   const type = str(item.resourceType);
   const resourceId = str(item.resourceId);
   if (!type || !resourceId) return undefined;
-  if (item.configurationItemStatus === 'ResourceDeleted' || item.configurationItemStatus === 'ResourceNotRecorded') return undefined;
+  if (
+    item.configurationItemStatus === 'ResourceDeleted' ||
+    item.configurationItemStatus === 'ResourceNotRecorded'
+  )
+    return undefined;
 
   const name = str(item.resourceName) ?? resourceId;
   const arn = str(item.arn) ?? str(item.ARN);
-  return inventoryResource({
-    type,
-    id: arn ?? resourceId,
-    name,
-    arn,
-    account: str(item.accountId) ?? str(item.awsAccountId),
-    region: str(item.awsRegion),
-    tags: tagMap(item.tags),
-    properties: configShape(type, item.configuration, item.supplementaryConfiguration, name),
-    relationships: relationships(item),
-  }, 'aws-config', file);
+  return inventoryResource(
+    {
+      type,
+      id: arn ?? resourceId,
+      name,
+      arn,
+      account: str(item.accountId) ?? str(item.awsAccountId),
+      region: str(item.awsRegion),
+      tags: tagMap(item.tags),
+      properties: configShape(type, item.configuration, item.supplementaryConfiguration, name),
+      relationships: relationships(item),
+    },
+    'aws-config',
+    file,
+  );
 }
 
 function detect(file: SourceFile): boolean {
@@ -69,7 +85,12 @@ export const awsConfigReader: Reader = {
     try {
       data = JSON.parse(file.text);
     } catch (err) {
-      throw new SourceReadError({ file: file.path, code: 'PARSE_ERROR', message: `invalid JSON: ${(err as Error).message}`, line: 1 });
+      throw new SourceReadError({
+        file: file.path,
+        code: 'PARSE_ERROR',
+        message: `invalid JSON: ${(err as Error).message}`,
+        line: 1,
+      });
     }
     const resources = configItems(data).flatMap((item) => toResource(item, file.path) ?? []);
     return { resources };

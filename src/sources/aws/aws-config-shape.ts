@@ -6,16 +6,35 @@
 import { asList, isRecord, parsePolicy, str, type Props } from './aws-api-values.js';
 
 /** Types whose describe API is camelCase already: their configuration is kept as is. */
-const CAMEL_CASE_TYPES = new Set(['AWS::EKS::Cluster', 'AWS::ECR::Repository', 'AWS::Logs::LogGroup']);
+const CAMEL_CASE_TYPES = new Set([
+  'AWS::EKS::Cluster',
+  'AWS::ECR::Repository',
+  'AWS::Logs::LogGroup',
+]);
 
 /** Values that are user data or policy text: keys inside them are never renamed. */
-const OPAQUE_KEYS = new Set(['tags', 'policyDocument', 'assumeRolePolicyDocument', 'policyText', 'variables', 'document', 'keyPolicy']);
+const OPAQUE_KEYS = new Set([
+  'tags',
+  'policyDocument',
+  'assumeRolePolicyDocument',
+  'policyText',
+  'variables',
+  'document',
+  'keyPolicy',
+]);
 
 /** Lower-cased prefixes the Java SDK mangles, with the API's spelling. */
 const PREFIXES: [RegExp, string][] = [
-  [/^dbcluster/, 'DBCluster'], [/^dbsubnet/, 'DBSubnet'], [/^dbinstance/, 'DBInstance'],
-  [/^dbparameter/, 'DBParameter'], [/^dbsecurity/, 'DBSecurity'], [/^iamdatabase/, 'IAMDatabase'],
-  [/^dB/, 'DB'], [/^dNS/, 'DNS'], [/^sseAlgorithm$/, 'SSEAlgorithm'], [/^kmsMasterKeyID$/, 'KMSMasterKeyID'],
+  [/^dbcluster/, 'DBCluster'],
+  [/^dbsubnet/, 'DBSubnet'],
+  [/^dbinstance/, 'DBInstance'],
+  [/^dbparameter/, 'DBParameter'],
+  [/^dbsecurity/, 'DBSecurity'],
+  [/^iamdatabase/, 'IAMDatabase'],
+  [/^dB/, 'DB'],
+  [/^dNS/, 'DNS'],
+  [/^sseAlgorithm$/, 'SSEAlgorithm'],
+  [/^kmsMasterKeyID$/, 'KMSMasterKeyID'],
   [/^aRN$/, 'ARN'],
 ];
 
@@ -57,24 +76,37 @@ const GROUP_URIS: Record<string, string> = {
 };
 
 const PERMISSIONS: Record<string, string> = {
-  FullControl: 'FULL_CONTROL', Read: 'READ', Write: 'WRITE', ReadAcp: 'READ_ACP', WriteAcp: 'WRITE_ACP',
+  FullControl: 'FULL_CONTROL',
+  Read: 'READ',
+  Write: 'WRITE',
+  ReadAcp: 'READ_ACP',
+  WriteAcp: 'WRITE_ACP',
 };
 
 function grantee(g: unknown): Props {
   if (typeof g === 'string') return { Type: 'Group', URI: GROUP_URIS[g] ?? g };
   if (!isRecord(g)) return {};
-  if (g.emailAddress !== undefined) return { Type: 'AmazonCustomerByEmail', EmailAddress: g.emailAddress };
-  return { Type: 'CanonicalUser', ID: g.id, ...(g.displayName ? { DisplayName: g.displayName } : {}) };
+  if (g.emailAddress !== undefined)
+    return { Type: 'AmazonCustomerByEmail', EmailAddress: g.emailAddress };
+  return {
+    Type: 'CanonicalUser',
+    ID: g.id,
+    ...(g.displayName ? { DisplayName: g.displayName } : {}),
+  };
 }
 
 function s3Acl(raw: unknown): Props | undefined {
   const acl = jsonValue(raw);
   if (!isRecord(acl)) return undefined;
-  const owner = isRecord(acl.owner) ? { ID: acl.owner.id, ...(acl.owner.displayName ? { DisplayName: acl.owner.displayName } : {}) } : {};
-  const grants = asList(acl.grantList).filter(isRecord).map((g) => ({
-    Grantee: grantee(g.grantee),
-    Permission: PERMISSIONS[String(g.permission)] ?? g.permission,
-  }));
+  const owner = isRecord(acl.owner)
+    ? { ID: acl.owner.id, ...(acl.owner.displayName ? { DisplayName: acl.owner.displayName } : {}) }
+    : {};
+  const grants = asList(acl.grantList)
+    .filter(isRecord)
+    .map((g) => ({
+      Grantee: grantee(g.grantee),
+      Permission: PERMISSIONS[String(g.permission)] ?? g.permission,
+    }));
   return { Owner: owner, Grants: grants };
 }
 
@@ -82,22 +114,32 @@ function s3Acl(raw: unknown): Props | undefined {
 function s3Bucket(config: Props, supplementary: Props, name: string): Props {
   const get = (key: string) => jsonValue(supplementary[key]);
   const out: Props = { Name: str(config.name) ?? name, CreationDate: config.creationDate };
-  if (isRecord(config.owner)) out.Owner = { ID: config.owner.id, DisplayName: config.owner.displayName };
+  if (isRecord(config.owner))
+    out.Owner = { ID: config.owner.id, DisplayName: config.owner.displayName };
 
   const acl = s3Acl(supplementary.AccessControlList);
   if (acl) out.Acl = acl;
   const policy = get('BucketPolicy');
-  if (isRecord(policy) && typeof policy.policyText === 'string') out.Policy = parsePolicy(policy.policyText);
+  if (isRecord(policy) && typeof policy.policyText === 'string')
+    out.Policy = parsePolicy(policy.policyText);
   const versioning = get('BucketVersioningConfiguration');
   if (isRecord(versioning)) {
     const status = versioning.status === 'Off' ? undefined : versioning.status;
     const mfa = versioning.isMfaDeleteEnabled;
-    out.Versioning = { ...(status ? { Status: status } : {}), ...(typeof mfa === 'boolean' ? { MFADelete: mfa ? 'Enabled' : 'Disabled' } : {}) };
+    out.Versioning = {
+      ...(status ? { Status: status } : {}),
+      ...(typeof mfa === 'boolean' ? { MFADelete: mfa ? 'Enabled' : 'Disabled' } : {}),
+    };
   }
   const logging = get('BucketLoggingConfiguration');
   if (isRecord(logging)) {
     out.Logging = logging.destinationBucketName
-      ? { LoggingEnabled: { TargetBucket: logging.destinationBucketName, TargetPrefix: logging.logFilePrefix ?? '' } }
+      ? {
+          LoggingEnabled: {
+            TargetBucket: logging.destinationBucketName,
+            TargetPrefix: logging.logFilePrefix ?? '',
+          },
+        }
       : {};
   }
   const renamed: [string, string][] = [
@@ -118,8 +160,12 @@ function s3Bucket(config: Props, supplementary: Props, name: string): Props {
 
 function ipRanges(permission: Props): Props {
   const v4 = asList(permission.Ipv4Ranges);
-  const ranges = v4.length > 0 ? v4 : asList(permission.IpRanges).map((r) => (typeof r === 'string' ? { CidrIp: r } : r));
-  const { Ipv4Ranges: _, ...rest } = permission;
+  const ranges =
+    v4.length > 0
+      ? v4
+      : asList(permission.IpRanges).map((r) => (typeof r === 'string' ? { CidrIp: r } : r));
+  const rest = { ...permission };
+  delete rest.Ipv4Ranges;
   return { ...rest, IpRanges: ranges };
 }
 
@@ -132,11 +178,17 @@ function finish(type: string, shape: Props, supplementary: Props): Props {
   }
   if (type === 'AWS::ElasticLoadBalancingV2::LoadBalancer') {
     const attrs = asList(jsonValue(supplementary.LoadBalancerAttributes)).filter(isRecord);
-    shape.Attributes = Object.fromEntries(attrs.map((a) => [String(a.key ?? a.Key), a.value ?? a.Value]));
+    shape.Attributes = Object.fromEntries(
+      attrs.map((a) => [String(a.key ?? a.Key), a.value ?? a.Value]),
+    );
   }
   if (type === 'AWS::IAM::User' || type === 'AWS::IAM::Role' || type === 'AWS::IAM::Group') {
-    const [listKey, target] = type === 'AWS::IAM::User' ? ['UserPolicyList', 'UserPolicies']
-      : type === 'AWS::IAM::Role' ? ['RolePolicyList', 'RolePolicies'] : ['GroupPolicyList', 'GroupPolicies'];
+    const [listKey, target] =
+      type === 'AWS::IAM::User'
+        ? ['UserPolicyList', 'UserPolicies']
+        : type === 'AWS::IAM::Role'
+          ? ['RolePolicyList', 'RolePolicies']
+          : ['GroupPolicyList', 'GroupPolicies'];
     shape[target] = asList(shape[listKey]);
     delete shape[listKey];
   }
@@ -149,7 +201,12 @@ function finish(type: string, shape: Props, supplementary: Props): Props {
 }
 
 /** The describe-API shape of one configuration item. */
-export function configShape(type: string, configuration: unknown, supplementaryRaw: unknown, name: string): Props {
+export function configShape(
+  type: string,
+  configuration: unknown,
+  supplementaryRaw: unknown,
+  name: string,
+): Props {
   const config = jsonValue(configuration);
   const supplementary = isRecord(supplementaryRaw) ? supplementaryRaw : {};
   const base = isRecord(config) ? config : {};

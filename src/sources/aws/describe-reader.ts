@@ -50,7 +50,9 @@ const RESULT_KEYS: [string, string, (d: Props) => boolean][] = [
   ['ReplicationGroups', 'elasticache.DescribeReplicationGroups', () => true],
 ];
 
-const KEY_PATTERN = new RegExp(`^\\s*\\{[\\s\\S]{0,200}?"(${RESULT_KEYS.map(([k]) => k).join('|')})"\\s*:`);
+const KEY_PATTERN = new RegExp(
+  `^\\s*\\{[\\s\\S]{0,200}?"(${RESULT_KEYS.map(([k]) => k).join('|')})"\\s*:`,
+);
 
 /** The call a parsed body answers, if any. */
 export function describedCall(data: Props): string | undefined {
@@ -60,7 +62,8 @@ export function describedCall(data: Props): string | undefined {
 
 function detect(file: SourceFile): boolean {
   if (!file.path.toLowerCase().endsWith('.json')) return false;
-  if (!KEY_PATTERN.test(file.text) && !/"ResponseMetadata"\s*:/.test(file.text.slice(0, 4096))) return false;
+  if (!KEY_PATTERN.test(file.text) && !/"ResponseMetadata"\s*:/.test(file.text.slice(0, 4096)))
+    return false;
   try {
     const data = JSON.parse(file.text) as unknown;
     return isRecord(data) && describedCall(data) !== undefined;
@@ -78,13 +81,25 @@ export const describeReader: Reader = {
     try {
       data = JSON.parse(file.text);
     } catch (err) {
-      throw new SourceReadError({ file: file.path, code: 'PARSE_ERROR', message: `invalid JSON: ${(err as Error).message}`, line: 1 });
+      throw new SourceReadError({
+        file: file.path,
+        code: 'PARSE_ERROR',
+        message: `invalid JSON: ${(err as Error).message}`,
+        line: 1,
+      });
     }
     const call = isRecord(data) ? describedCall(data) : undefined;
     if (!isRecord(data) || !call) {
-      throw new SourceReadError({ file: file.path, code: 'UNSUPPORTED_TEMPLATE', message: 'not a recognised AWS API response', line: 1 });
+      throw new SourceReadError({
+        file: file.path,
+        code: 'UNSUPPORTED_TEMPLATE',
+        message: 'not a recognised AWS API response',
+        line: 1,
+      });
     }
     const ctx = { status: 200, folder: file.path, sibling: () => [] };
-    return { resources: mapApiCall(call, data, ctx).map((i) => inventoryResource(i, 'aws-api', file.path)) };
+    return {
+      resources: mapApiCall(call, data, ctx).map((i) => inventoryResource(i, 'aws-api', file.path)),
+    };
   },
 };

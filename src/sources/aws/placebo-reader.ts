@@ -27,10 +27,20 @@ export function parseRecording(file: string, text: string): { status: number; da
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new SourceReadError({ file, code: 'PARSE_ERROR', message: `invalid JSON: ${(err as Error).message}`, line: 1 });
+    throw new SourceReadError({
+      file,
+      code: 'PARSE_ERROR',
+      message: `invalid JSON: ${(err as Error).message}`,
+      line: 1,
+    });
   }
   if (!isRecord(parsed) || !isRecord(parsed.data)) {
-    throw new SourceReadError({ file, code: 'INVALID_STRUCTURE', message: 'placebo recording without a "data" object', line: 1 });
+    throw new SourceReadError({
+      file,
+      code: 'INVALID_STRUCTURE',
+      message: 'placebo recording without a "data" object',
+      line: 1,
+    });
   }
   const status = typeof parsed.status_code === 'number' ? parsed.status_code : 200;
   return { status, data: normaliseRecording(parsed.data) as Props };
@@ -72,7 +82,11 @@ function folderContext(file: string, status: number): ApiCallContext {
 
 function detect(file: SourceFile): boolean {
   const call = placeboCall(file.path);
-  return call !== undefined && /"status_code"\s*:/.test(file.text.slice(0, 4096)) && /"data"\s*:/.test(file.text);
+  return (
+    call !== undefined &&
+    /"status_code"\s*:/.test(file.text.slice(0, 4096)) &&
+    /"data"\s*:/.test(file.text)
+  );
 }
 
 /**
@@ -85,7 +99,8 @@ export const placeboReader: Reader = {
   read(file) {
     const call = placeboCall(file.path)!;
     const { status, data } = parseRecording(file.path, file.text);
-    if (!isMappedCall(call)) return { resources: [], warnings: [`${file.path}: ${call} is not mapped to resources`] };
+    if (!isMappedCall(call))
+      return { resources: [], warnings: [`${file.path}: ${call} is not mapped to resources`] };
     const inputs = mapApiCall(call, data, folderContext(file.path, status));
     return { resources: inputs.map((i) => inventoryResource(i, 'aws-api', file.path)) };
   },

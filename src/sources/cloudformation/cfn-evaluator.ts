@@ -34,7 +34,8 @@ export function isFullyKnown(value: unknown, depth = 0): boolean {
 }
 
 function paramValue(def: unknown, name: string): unknown {
-  if (!isRecord(def) || !('Default' in def)) return unknownValue(`parameter ${name} has no default`);
+  if (!isRecord(def) || !('Default' in def))
+    return unknownValue(`parameter ${name} has no default`);
   const value = def.Default;
   const type = typeof def.Type === 'string' ? def.Type : '';
   const isList = type === 'CommaDelimitedList' || type.startsWith('List<');
@@ -151,7 +152,9 @@ export class CfnEvaluator {
   #sub(arg: unknown, refs: Set<string>, depth: number): unknown {
     const [template, varsRaw] = Array.isArray(arg) ? arg : [arg, {}];
     if (typeof template !== 'string') return unknownValue('Fn::Sub with a non-string template');
-    const vars = isRecord(varsRaw) ? (this.evaluate(varsRaw, refs, depth) as Record<string, unknown>) : {};
+    const vars = isRecord(varsRaw)
+      ? (this.evaluate(varsRaw, refs, depth) as Record<string, unknown>)
+      : {};
 
     let known = true;
     const text = template.replace(/\$\{([^}]*)\}/g, (whole, name: string) => {
@@ -203,12 +206,15 @@ export class CfnEvaluator {
 
   /** Functions of already-evaluated arguments. */
   #pure(fn: string, args: unknown): unknown {
-    if (!isFullyKnown(args)) return this.#logic(fn, args) ?? unknownValue(`${fn} of unknown values`);
+    if (!isFullyKnown(args))
+      return this.#logic(fn, args) ?? unknownValue(`${fn} of unknown values`);
     switch (fn) {
       case 'Fn::Join':
         return this.#join(args);
       case 'Fn::Select':
-        return Array.isArray(args) && Array.isArray(args[1]) && args[1][Number(args[0])] !== undefined
+        return Array.isArray(args) &&
+          Array.isArray(args[1]) &&
+          args[1][Number(args[0])] !== undefined
           ? args[1][Number(args[0])]
           : unknownValue('Fn::Select out of range');
       case 'Fn::Split':

@@ -23,7 +23,12 @@ export interface CfnEntry {
 }
 
 /** Finds the owners a child property points to: by Ref/GetAtt, by equal expression, or by name. */
-export type OwnerLookup = (child: CfnEntry, property: string, ownerType: string, ownerNameKey?: string) => CfnEntry[];
+export type OwnerLookup = (
+  child: CfnEntry,
+  property: string,
+  ownerType: string,
+  ownerNameKey?: string,
+) => CfnEntry[];
 
 interface MergeRule {
   childType: string;
@@ -42,42 +47,105 @@ function push(owner: Props, key: string, item: unknown): void {
 }
 
 function addStatement(owner: Props, key: string, statements: unknown): void {
-  const current = isRecord(owner[key]) ? (owner[key] as Props) : { Version: '2012-10-17', Statement: [] };
+  const current = isRecord(owner[key])
+    ? (owner[key] as Props)
+    : { Version: '2012-10-17', Statement: [] };
   current.Statement = [...asList(current.Statement), ...asList(statements)];
   owner[key] = current;
 }
 
-const inlinePolicy = (c: CfnEntry): Props => ({ PolicyName: c.evaluated.PolicyName, PolicyDocument: policy(c.evaluated.PolicyDocument) });
-const attachedPolicy = (c: CfnEntry): Props => ({ PolicyName: c.resource.properties.PolicyName, PolicyArn: c.resource.id });
+const inlinePolicy = (c: CfnEntry): Props => ({
+  PolicyName: c.evaluated.PolicyName,
+  PolicyDocument: policy(c.evaluated.PolicyDocument),
+});
+const attachedPolicy = (c: CfnEntry): Props => ({
+  PolicyName: c.resource.properties.PolicyName,
+  PolicyArn: c.resource.id,
+});
 
 const RULES: MergeRule[] = [
-  { childType: 'AWS::S3::BucketPolicy', property: 'Bucket', ownerType: 'AWS::S3::Bucket', ownerNameKey: 'BucketName',
-    apply: (o, c) => { o.Policy = policy(c.evaluated.PolicyDocument); } },
-  { childType: 'AWS::EC2::SecurityGroupIngress', property: 'GroupId', ownerType: 'AWS::EC2::SecurityGroup',
-    apply: (o, c) => push(o, 'IpPermissions', ipPermission(c.evaluated, 'ingress')) },
-  { childType: 'AWS::EC2::SecurityGroupIngress', property: 'GroupName', ownerType: 'AWS::EC2::SecurityGroup', ownerNameKey: 'GroupName',
-    apply: (o, c) => push(o, 'IpPermissions', ipPermission(c.evaluated, 'ingress')) },
-  { childType: 'AWS::EC2::SecurityGroupEgress', property: 'GroupId', ownerType: 'AWS::EC2::SecurityGroup',
+  {
+    childType: 'AWS::S3::BucketPolicy',
+    property: 'Bucket',
+    ownerType: 'AWS::S3::Bucket',
+    ownerNameKey: 'BucketName',
+    apply: (o, c) => {
+      o.Policy = policy(c.evaluated.PolicyDocument);
+    },
+  },
+  {
+    childType: 'AWS::EC2::SecurityGroupIngress',
+    property: 'GroupId',
+    ownerType: 'AWS::EC2::SecurityGroup',
+    apply: (o, c) => push(o, 'IpPermissions', ipPermission(c.evaluated, 'ingress')),
+  },
+  {
+    childType: 'AWS::EC2::SecurityGroupIngress',
+    property: 'GroupName',
+    ownerType: 'AWS::EC2::SecurityGroup',
+    ownerNameKey: 'GroupName',
+    apply: (o, c) => push(o, 'IpPermissions', ipPermission(c.evaluated, 'ingress')),
+  },
+  {
+    childType: 'AWS::EC2::SecurityGroupEgress',
+    property: 'GroupId',
+    ownerType: 'AWS::EC2::SecurityGroup',
     apply: (o, c) => {
       // A declared egress rule replaces the default allow-all rule, as in the API.
       if (!o.__customEgress) o.IpPermissionsEgress = [];
       o.__customEgress = true;
       push(o, 'IpPermissionsEgress', ipPermission(c.evaluated, 'egress'));
-    } },
-  { childType: 'AWS::EC2::FlowLog', property: 'ResourceId', ownerType: 'AWS::EC2::VPC', keepChild: true,
-    apply: (o, c) => push(o, 'FlowLogs', c.resource.properties) },
-  { childType: 'AWS::EC2::NetworkAclEntry', property: 'NetworkAclId', ownerType: 'AWS::EC2::NetworkAcl',
-    apply: (o, c) => push(o, 'Entries', networkAclEntry(c.evaluated)) },
-  { childType: 'AWS::ElasticLoadBalancingV2::Listener', property: 'LoadBalancerArn', ownerType: 'AWS::ElasticLoadBalancingV2::LoadBalancer',
-    apply: (o, c) => push(o, 'Listeners', c.resource.properties) },
-  { childType: 'AWS::Lambda::Permission', property: 'FunctionName', ownerType: 'AWS::Lambda::Function', ownerNameKey: 'FunctionName',
-    apply: (o, c) => addStatement(o, 'Policy', lambdaPermissionStatement(c.evaluated)) },
-  { childType: 'AWS::Lambda::Url', property: 'TargetFunctionArn', ownerType: 'AWS::Lambda::Function',
-    apply: (o, c) => push(o, 'FunctionUrlConfigs', { AuthType: c.evaluated.AuthType, Cors: c.evaluated.Cors }) },
-  { childType: 'AWS::SQS::QueuePolicy', property: 'Queues', ownerType: 'AWS::SQS::Queue',
-    apply: (o, c) => { if (isRecord(o.Attributes)) o.Attributes.Policy = policy(c.evaluated.PolicyDocument); } },
-  { childType: 'AWS::SNS::TopicPolicy', property: 'Topics', ownerType: 'AWS::SNS::Topic',
-    apply: (o, c) => { if (isRecord(o.Attributes)) o.Attributes.Policy = policy(c.evaluated.PolicyDocument); } },
+    },
+  },
+  {
+    childType: 'AWS::EC2::FlowLog',
+    property: 'ResourceId',
+    ownerType: 'AWS::EC2::VPC',
+    keepChild: true,
+    apply: (o, c) => push(o, 'FlowLogs', c.resource.properties),
+  },
+  {
+    childType: 'AWS::EC2::NetworkAclEntry',
+    property: 'NetworkAclId',
+    ownerType: 'AWS::EC2::NetworkAcl',
+    apply: (o, c) => push(o, 'Entries', networkAclEntry(c.evaluated)),
+  },
+  {
+    childType: 'AWS::ElasticLoadBalancingV2::Listener',
+    property: 'LoadBalancerArn',
+    ownerType: 'AWS::ElasticLoadBalancingV2::LoadBalancer',
+    apply: (o, c) => push(o, 'Listeners', c.resource.properties),
+  },
+  {
+    childType: 'AWS::Lambda::Permission',
+    property: 'FunctionName',
+    ownerType: 'AWS::Lambda::Function',
+    ownerNameKey: 'FunctionName',
+    apply: (o, c) => addStatement(o, 'Policy', lambdaPermissionStatement(c.evaluated)),
+  },
+  {
+    childType: 'AWS::Lambda::Url',
+    property: 'TargetFunctionArn',
+    ownerType: 'AWS::Lambda::Function',
+    apply: (o, c) =>
+      push(o, 'FunctionUrlConfigs', { AuthType: c.evaluated.AuthType, Cors: c.evaluated.Cors }),
+  },
+  {
+    childType: 'AWS::SQS::QueuePolicy',
+    property: 'Queues',
+    ownerType: 'AWS::SQS::Queue',
+    apply: (o, c) => {
+      if (isRecord(o.Attributes)) o.Attributes.Policy = policy(c.evaluated.PolicyDocument);
+    },
+  },
+  {
+    childType: 'AWS::SNS::TopicPolicy',
+    property: 'Topics',
+    ownerType: 'AWS::SNS::Topic',
+    apply: (o, c) => {
+      if (isRecord(o.Attributes)) o.Attributes.Policy = policy(c.evaluated.PolicyDocument);
+    },
+  },
   ...iamRules(),
 ];
 
@@ -89,17 +157,49 @@ function iamRules(): MergeRule[] {
   ];
   const rules: MergeRule[] = [];
   for (const [property, ownerType, nameKey, inlineKey, attachedKey] of owners) {
-    rules.push({ childType: 'AWS::IAM::Policy', property, ownerType, ownerNameKey: nameKey, keepChild: true,
-      apply: (o, c) => push(o, inlineKey, inlinePolicy(c)) });
-    rules.push({ childType: 'AWS::IAM::ManagedPolicy', property, ownerType, ownerNameKey: nameKey, keepChild: true,
-      apply: (o, c) => push(o, attachedKey, attachedPolicy(c)) });
+    rules.push({
+      childType: 'AWS::IAM::Policy',
+      property,
+      ownerType,
+      ownerNameKey: nameKey,
+      keepChild: true,
+      apply: (o, c) => push(o, inlineKey, inlinePolicy(c)),
+    });
+    rules.push({
+      childType: 'AWS::IAM::ManagedPolicy',
+      property,
+      ownerType,
+      ownerNameKey: nameKey,
+      keepChild: true,
+      apply: (o, c) => push(o, attachedKey, attachedPolicy(c)),
+    });
   }
-  rules.push({ childType: 'AWS::IAM::RolePolicy', property: 'RoleName', ownerType: 'AWS::IAM::Role', ownerNameKey: 'RoleName',
-    apply: (o, c) => push(o, 'RolePolicies', inlinePolicy(c)) });
-  rules.push({ childType: 'AWS::IAM::UserPolicy', property: 'UserName', ownerType: 'AWS::IAM::User', ownerNameKey: 'UserName',
-    apply: (o, c) => push(o, 'UserPolicies', inlinePolicy(c)) });
-  rules.push({ childType: 'AWS::IAM::AccessKey', property: 'UserName', ownerType: 'AWS::IAM::User', ownerNameKey: 'UserName', keepChild: true,
-    apply: (o, c) => push(o, 'AccessKeys', { AccessKeyId: c.resource.properties.AccessKeyId, Status: c.resource.properties.Status }) });
+  rules.push({
+    childType: 'AWS::IAM::RolePolicy',
+    property: 'RoleName',
+    ownerType: 'AWS::IAM::Role',
+    ownerNameKey: 'RoleName',
+    apply: (o, c) => push(o, 'RolePolicies', inlinePolicy(c)),
+  });
+  rules.push({
+    childType: 'AWS::IAM::UserPolicy',
+    property: 'UserName',
+    ownerType: 'AWS::IAM::User',
+    ownerNameKey: 'UserName',
+    apply: (o, c) => push(o, 'UserPolicies', inlinePolicy(c)),
+  });
+  rules.push({
+    childType: 'AWS::IAM::AccessKey',
+    property: 'UserName',
+    ownerType: 'AWS::IAM::User',
+    ownerNameKey: 'UserName',
+    keepChild: true,
+    apply: (o, c) =>
+      push(o, 'AccessKeys', {
+        AccessKeyId: c.resource.properties.AccessKeyId,
+        Status: c.resource.properties.Status,
+      }),
+  });
   return rules;
 }
 

@@ -16,9 +16,27 @@ export interface ParsedTemplate {
 
 /** Short-form functions; `!Ref` and `!Condition` are not `Fn::` prefixed in long form. */
 const FUNCTION_TAGS = [
-  'Ref', 'Condition', 'GetAtt', 'Sub', 'Join', 'If', 'Equals', 'And', 'Or', 'Not', 'Select',
-  'Split', 'FindInMap', 'Base64', 'GetAZs', 'ImportValue', 'Cidr', 'Transform', 'Length',
-  'ToJsonString', 'ForEach',
+  'Ref',
+  'Condition',
+  'GetAtt',
+  'Sub',
+  'Join',
+  'If',
+  'Equals',
+  'And',
+  'Or',
+  'Not',
+  'Select',
+  'Split',
+  'FindInMap',
+  'Base64',
+  'GetAZs',
+  'ImportValue',
+  'Cidr',
+  'Transform',
+  'Length',
+  'ToJsonString',
+  'ForEach',
 ];
 
 /**
@@ -149,7 +167,13 @@ export function parseTemplate(file: string, text: string): ParsedTemplate {
   if (error) {
     const pos = error.linePos?.[0];
     const message = error.message.split('\n')[0] ?? 'invalid YAML';
-    throw new SourceReadError({ file, code: 'PARSE_ERROR', message, line: pos?.line, column: pos?.col });
+    throw new SourceReadError({
+      file,
+      code: 'PARSE_ERROR',
+      message,
+      line: pos?.line,
+      column: pos?.col,
+    });
   }
 
   const template = new Converter(doc, file).toPlain(doc.contents);
@@ -161,5 +185,8 @@ export function parseTemplate(file: string, text: string): ParsedTemplate {
       line: 1,
     });
   }
-  return { template: template as Record<string, unknown>, resourceLines: resourceLines(doc, counter) };
+  return {
+    template: template as Record<string, unknown>,
+    resourceLines: resourceLines(doc, counter),
+  };
 }

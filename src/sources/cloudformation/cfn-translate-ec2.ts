@@ -6,7 +6,12 @@
 import { unknownValue } from '../../model/resource.js';
 import { asList, bool, boolOr, isRecord, num, or, pick, type Props } from './cfn-values.js';
 
-const PROTOCOL_NAMES: Record<string, string> = { '6': 'tcp', '17': 'udp', '1': 'icmp', '58': 'icmpv6' };
+const PROTOCOL_NAMES: Record<string, string> = {
+  '6': 'tcp',
+  '17': 'udp',
+  '1': 'icmp',
+  '58': 'icmpv6',
+};
 
 function protocol(v: unknown): unknown {
   if (typeof v === 'number') return PROTOCOL_NAMES[String(v)] ?? String(v);
@@ -18,14 +23,19 @@ function protocol(v: unknown): unknown {
 /** One SecurityGroupIngress/Egress entry (inline or a standalone rule) -> an IpPermission. */
 export function ipPermission(rule: Props, direction: 'ingress' | 'egress'): Props {
   const proto = protocol(rule.IpProtocol);
-  const peerGroup = direction === 'ingress'
-    ? rule.SourceSecurityGroupId ?? rule.SourceSecurityGroupName
-    : rule.DestinationSecurityGroupId;
-  const prefixList = direction === 'ingress' ? rule.SourcePrefixListId : rule.DestinationPrefixListId;
+  const peerGroup =
+    direction === 'ingress'
+      ? (rule.SourceSecurityGroupId ?? rule.SourceSecurityGroupName)
+      : rule.DestinationSecurityGroupId;
+  const prefixList =
+    direction === 'ingress' ? rule.SourcePrefixListId : rule.DestinationPrefixListId;
   const description = rule.Description;
   const permission: Props = {
     IpProtocol: proto,
-    IpRanges: rule.CidrIp === undefined ? [] : [{ CidrIp: rule.CidrIp, ...(description ? { Description: description } : {}) }],
+    IpRanges:
+      rule.CidrIp === undefined
+        ? []
+        : [{ CidrIp: rule.CidrIp, ...(description ? { Description: description } : {}) }],
     Ipv6Ranges: rule.CidrIpv6 === undefined ? [] : [{ CidrIpv6: rule.CidrIpv6 }],
     UserIdGroupPairs: peerGroup === undefined ? [] : [{ GroupId: peerGroup }],
     PrefixListIds: prefixList === undefined ? [] : [{ PrefixListId: prefixList }],
@@ -38,18 +48,25 @@ export function ipPermission(rule: Props, direction: 'ingress' | 'egress'): Prop
 }
 
 const ALLOW_ALL_EGRESS = {
-  IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }], Ipv6Ranges: [], UserIdGroupPairs: [], PrefixListIds: [],
+  IpProtocol: '-1',
+  IpRanges: [{ CidrIp: '0.0.0.0/0' }],
+  Ipv6Ranges: [],
+  UserIdGroupPairs: [],
+  PrefixListIds: [],
 };
 
 export function translateSecurityGroup(p: Props): Props {
-  const egress = p.SecurityGroupEgress === undefined
-    ? [ALLOW_ALL_EGRESS]
-    : asList(p.SecurityGroupEgress).map((r) => (isRecord(r) ? ipPermission(r, 'egress') : r));
+  const egress =
+    p.SecurityGroupEgress === undefined
+      ? [ALLOW_ALL_EGRESS]
+      : asList(p.SecurityGroupEgress).map((r) => (isRecord(r) ? ipPermission(r, 'egress') : r));
   return {
     GroupName: or(p.GroupName, unknownValue('group name generated at deploy')),
     Description: p.GroupDescription,
     VpcId: p.VpcId,
-    IpPermissions: asList(p.SecurityGroupIngress).map((r) => (isRecord(r) ? ipPermission(r, 'ingress') : r)),
+    IpPermissions: asList(p.SecurityGroupIngress).map((r) =>
+      isRecord(r) ? ipPermission(r, 'ingress') : r,
+    ),
     IpPermissionsEgress: egress,
   };
 }
@@ -70,7 +87,9 @@ function blockDevice(mapping: unknown): unknown {
 
 function publicIp(p: Props): unknown {
   const interfaces = asList(p.NetworkInterfaces).filter(isRecord);
-  const associate = interfaces.map((i) => bool(i.AssociatePublicIpAddress)).find((v) => v !== undefined);
+  const associate = interfaces
+    .map((i) => bool(i.AssociatePublicIpAddress))
+    .find((v) => v !== undefined);
   if (associate === false) return undefined;
   if (associate === true) return unknownValue('public IP assigned at launch');
   return unknownValue('public IP depends on the subnet setting');
@@ -82,19 +101,31 @@ export function translateInstance(p: Props): Props {
     ...asList(p.SecurityGroups).map((name) => ({ GroupName: name })),
   ];
   const out: Props = {
-    ...pick(p, ['ImageId', 'KeyName', 'SubnetId', 'PrivateIpAddress', 'AvailabilityZone', 'UserData']),
+    ...pick(p, [
+      'ImageId',
+      'KeyName',
+      'SubnetId',
+      'PrivateIpAddress',
+      'AvailabilityZone',
+      'UserData',
+    ]),
     InstanceType: or(p.InstanceType, 'm1.small'),
     // AWS::EC2::Instance has no metadata options; without a launch template IMDSv1 stays on.
-    MetadataOptions: p.LaunchTemplate === undefined
-      ? { HttpTokens: 'optional', HttpEndpoint: 'enabled' }
-      : unknownValue('metadata options come from the launch template'),
+    MetadataOptions:
+      p.LaunchTemplate === undefined
+        ? { HttpTokens: 'optional', HttpEndpoint: 'enabled' }
+        : unknownValue('metadata options come from the launch template'),
     SecurityGroups: groups,
     BlockDeviceMappings: asList(p.BlockDeviceMappings).map(blockDevice),
     Monitoring: { State: bool(p.Monitoring) === true ? 'enabled' : 'disabled' },
     EbsOptimized: boolOr(p.EbsOptimized, false),
     NetworkInterfaces: asList(p.NetworkInterfaces),
   };
-  if (p.IamInstanceProfile !== undefined) out.IamInstanceProfile = { Arn: unknownValue('instance profile ARN'), Name: p.IamInstanceProfile };
+  if (p.IamInstanceProfile !== undefined)
+    out.IamInstanceProfile = {
+      Arn: unknownValue('instance profile ARN'),
+      Name: p.IamInstanceProfile,
+    };
   const ip = publicIp(p);
   if (ip !== undefined) out.PublicIpAddress = ip;
   return out;
@@ -106,7 +137,10 @@ export function translateVolume(p: Props): Props {
     Size: num(p.Size),
     VolumeType: or(p.VolumeType, 'gp2'),
     // Unset, encryption follows the account's EBS encryption-by-default setting.
-    Encrypted: or(bool(p.Encrypted), unknownValue('EBS encryption by default is an account setting')),
+    Encrypted: or(
+      bool(p.Encrypted),
+      unknownValue('EBS encryption by default is an account setting'),
+    ),
     MultiAttachEnabled: boolOr(p.MultiAttachEnabled, false),
   };
 }
@@ -123,7 +157,14 @@ export function translateVpc(p: Props): Props {
 
 export function translateFlowLog(p: Props): Props {
   return {
-    ...pick(p, ['ResourceId', 'TrafficType', 'LogDestination', 'LogGroupName', 'DeliverLogsPermissionArn', 'LogFormat']),
+    ...pick(p, [
+      'ResourceId',
+      'TrafficType',
+      'LogDestination',
+      'LogGroupName',
+      'DeliverLogsPermissionArn',
+      'LogFormat',
+    ]),
     LogDestinationType: or(p.LogDestinationType, 'cloud-watch-logs'),
     MaxAggregationInterval: num(or(p.MaxAggregationInterval, 600)),
     FlowLogStatus: 'ACTIVE',
@@ -143,7 +184,9 @@ export function translateNetworkAcl(p: Props): Props {
 
 /** AWS::EC2::NetworkAclEntry -> one DescribeNetworkAcls entry. */
 export function networkAclEntry(p: Props): Props {
-  const range = isRecord(p.PortRange) ? { PortRange: { From: num(p.PortRange.From), To: num(p.PortRange.To) } } : {};
+  const range = isRecord(p.PortRange)
+    ? { PortRange: { From: num(p.PortRange.From), To: num(p.PortRange.To) } }
+    : {};
   return {
     RuleNumber: num(p.RuleNumber),
     Protocol: String(p.Protocol),

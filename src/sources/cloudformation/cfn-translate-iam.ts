@@ -11,7 +11,9 @@ function attached(arns: unknown): Props[] {
 }
 
 function inline(policies: unknown): Props[] {
-  return asList(policies).filter(isRecord).map((p) => ({ PolicyName: p.PolicyName, PolicyDocument: policy(p.PolicyDocument) }));
+  return asList(policies)
+    .filter(isRecord)
+    .map((p) => ({ PolicyName: p.PolicyName, PolicyDocument: policy(p.PolicyDocument) }));
 }
 
 export function translateRole(p: Props): Props {
@@ -22,7 +24,9 @@ export function translateRole(p: Props): Props {
     AttachedManagedPolicies: attached(p.ManagedPolicyArns),
     RolePolicies: inline(p.Policies),
     MaxSessionDuration: or(p.MaxSessionDuration, 3600),
-    ...(p.PermissionsBoundary !== undefined ? { PermissionsBoundary: { PermissionsBoundaryArn: p.PermissionsBoundary } } : {}),
+    ...(p.PermissionsBoundary !== undefined
+      ? { PermissionsBoundary: { PermissionsBoundaryArn: p.PermissionsBoundary } }
+      : {}),
   };
 }
 
@@ -36,7 +40,11 @@ export function translateUser(p: Props): Props {
     AccessKeys: [],
     MFADevices: [],
   };
-  if (isRecord(p.LoginProfile)) out.LoginProfile = { CreateDate: unknownValue('set at deploy'), PasswordResetRequired: or(p.LoginProfile.PasswordResetRequired, false) };
+  if (isRecord(p.LoginProfile))
+    out.LoginProfile = {
+      CreateDate: unknownValue('set at deploy'),
+      PasswordResetRequired: or(p.LoginProfile.PasswordResetRequired, false),
+    };
   return out;
 }
 
@@ -53,7 +61,10 @@ export function translateGroup(p: Props): Props {
 export function translateManagedPolicy(p: Props): Props {
   const attachments = asList(p.Roles).length + asList(p.Users).length + asList(p.Groups).length;
   return {
-    PolicyName: or(p.ManagedPolicyName ?? p.PolicyName, unknownValue('policy name generated at deploy')),
+    PolicyName: or(
+      p.ManagedPolicyName ?? p.PolicyName,
+      unknownValue('policy name generated at deploy'),
+    ),
     Path: or(p.Path, '/'),
     Description: p.Description,
     IsAttachable: true,
@@ -63,5 +74,9 @@ export function translateManagedPolicy(p: Props): Props {
 }
 
 export function translateAccessKey(p: Props): Props {
-  return { UserName: p.UserName, Status: or(p.Status, 'Active'), AccessKeyId: unknownValue('issued at deploy') };
+  return {
+    UserName: p.UserName,
+    Status: or(p.Status, 'Active'),
+    AccessKeyId: unknownValue('issued at deploy'),
+  };
 }

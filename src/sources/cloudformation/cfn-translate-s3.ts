@@ -14,9 +14,15 @@ const LOG_DELIVERY = 'http://acs.amazonaws.com/groups/s3/LogDelivery';
 const CANNED_ACL_GRANTS: Record<string, [string, string][]> = {
   Private: [],
   PublicRead: [[ALL_USERS, 'READ']],
-  PublicReadWrite: [[ALL_USERS, 'READ'], [ALL_USERS, 'WRITE']],
+  PublicReadWrite: [
+    [ALL_USERS, 'READ'],
+    [ALL_USERS, 'WRITE'],
+  ],
   AuthenticatedRead: [[AUTH_USERS, 'READ']],
-  LogDeliveryWrite: [[LOG_DELIVERY, 'WRITE'], [LOG_DELIVERY, 'READ_ACP']],
+  LogDeliveryWrite: [
+    [LOG_DELIVERY, 'WRITE'],
+    [LOG_DELIVERY, 'READ_ACP'],
+  ],
   BucketOwnerRead: [],
   BucketOwnerFullControl: [],
   AwsExecRead: [],
@@ -29,21 +35,31 @@ function acl(canned: unknown): Props | unknown {
   if (typeof name !== 'string') return unknownValue('AccessControl is not known statically');
 
   const extra = CANNED_ACL_GRANTS[name] ?? [];
-  const grants = extra.map(([uri, permission]) => ({ Grantee: { Type: 'Group', URI: uri }, Permission: permission }));
+  const grants = extra.map(([uri, permission]) => ({
+    Grantee: { Type: 'Group', URI: uri },
+    Permission: permission,
+  }));
   return { Owner: {}, Grants: [ownerGrant, ...grants] };
 }
 
 function encryption(bucketEncryption: unknown): Props {
   if (!isRecord(bucketEncryption)) {
     // S3 encrypts every new bucket with SSE-S3 unless told otherwise.
-    return { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: false }] };
+    return {
+      Rules: [
+        { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: false },
+      ],
+    };
   }
   const rules = asList(bucketEncryption.ServerSideEncryptionConfiguration).map((rule) => {
     if (!isRecord(rule)) return rule;
     const byDefault = isRecord(rule.ServerSideEncryptionByDefault)
       ? pick(rule.ServerSideEncryptionByDefault, ['SSEAlgorithm', 'KMSMasterKeyID'])
       : rule.ServerSideEncryptionByDefault;
-    return { ApplyServerSideEncryptionByDefault: byDefault, BucketKeyEnabled: or(bool(rule.BucketKeyEnabled), false) };
+    return {
+      ApplyServerSideEncryptionByDefault: byDefault,
+      BucketKeyEnabled: or(bool(rule.BucketKeyEnabled), false),
+    };
   });
   return { Rules: rules };
 }
@@ -62,7 +78,12 @@ function versioning(config: unknown): Props | unknown {
 
 /** New buckets get all four Block Public Access settings on unless the template says otherwise. */
 function publicAccessBlock(config: unknown): unknown {
-  const defaults = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
+  const defaults = {
+    BlockPublicAcls: true,
+    IgnorePublicAcls: true,
+    BlockPublicPolicy: true,
+    RestrictPublicBuckets: true,
+  };
   if (config === undefined) return defaults;
   if (!isRecord(config)) return config;
   const out: Props = {};
@@ -81,8 +102,13 @@ export function translateS3Bucket(p: Props): Props {
     Logging: logging(p.LoggingConfiguration, name),
     PublicAccessBlockConfiguration: publicAccessBlock(p.PublicAccessBlockConfiguration),
     ...pick(p, [
-      'LifecycleConfiguration', 'ObjectLockConfiguration', 'ReplicationConfiguration',
-      'WebsiteConfiguration', 'OwnershipControls', 'CorsConfiguration', 'NotificationConfiguration',
+      'LifecycleConfiguration',
+      'ObjectLockConfiguration',
+      'ReplicationConfiguration',
+      'WebsiteConfiguration',
+      'OwnershipControls',
+      'CorsConfiguration',
+      'NotificationConfiguration',
     ]),
     ObjectLockEnabled: or(bool(p.ObjectLockEnabled), false),
   };

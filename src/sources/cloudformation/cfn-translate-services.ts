@@ -8,17 +8,33 @@ import { asList, bool, boolOr, isRecord, num, or, pick, policy, type Props } fro
 
 export function translateDbInstance(p: Props): Props {
   // Cluster members and read replicas inherit encryption from their cluster or source.
-  const inherits = p.DBClusterIdentifier !== undefined || p.SourceDBInstanceIdentifier !== undefined;
+  const inherits =
+    p.DBClusterIdentifier !== undefined || p.SourceDBInstanceIdentifier !== undefined;
   return {
-    ...pick(p, ['DBInstanceIdentifier', 'DBInstanceClass', 'Engine', 'EngineVersion', 'KmsKeyId', 'MasterUsername', 'StorageType', 'DBClusterIdentifier', 'CACertificateIdentifier', 'LicenseModel']),
+    ...pick(p, [
+      'DBInstanceIdentifier',
+      'DBInstanceClass',
+      'Engine',
+      'EngineVersion',
+      'KmsKeyId',
+      'MasterUsername',
+      'StorageType',
+      'DBClusterIdentifier',
+      'CACertificateIdentifier',
+      'LicenseModel',
+    ]),
     AllocatedStorage: num(p.AllocatedStorage),
-    StorageEncrypted: inherits && p.StorageEncrypted === undefined
-      ? unknownValue('encryption is inherited from the cluster or source instance')
-      : boolOr(p.StorageEncrypted, false),
+    StorageEncrypted:
+      inherits && p.StorageEncrypted === undefined
+        ? unknownValue('encryption is inherited from the cluster or source instance')
+        : boolOr(p.StorageEncrypted, false),
     // Without a subnet group the instance lands in the default VPC, where the default is public.
-    PubliclyAccessible: or(bool(p.PubliclyAccessible), p.DBSubnetGroupName === undefined
-      ? unknownValue('public accessibility depends on the default VPC')
-      : false),
+    PubliclyAccessible: or(
+      bool(p.PubliclyAccessible),
+      p.DBSubnetGroupName === undefined
+        ? unknownValue('public accessibility depends on the default VPC')
+        : false,
+    ),
     BackupRetentionPeriod: num(or(p.BackupRetentionPeriod, 1)),
     MultiAZ: boolOr(p.MultiAZ, false),
     DeletionProtection: boolOr(p.DeletionProtection, false),
@@ -29,14 +45,26 @@ export function translateDbInstance(p: Props): Props {
     PerformanceInsightsEnabled: boolOr(p.EnablePerformanceInsights, false),
     CopyTagsToSnapshot: boolOr(p.CopyTagsToSnapshot, false),
     Endpoint: { Port: num(p.Port) },
-    VpcSecurityGroups: asList(p.VPCSecurityGroups).map((id) => ({ VpcSecurityGroupId: id, Status: 'active' })),
-    DBSubnetGroup: p.DBSubnetGroupName === undefined ? undefined : { DBSubnetGroupName: p.DBSubnetGroupName },
+    VpcSecurityGroups: asList(p.VPCSecurityGroups).map((id) => ({
+      VpcSecurityGroupId: id,
+      Status: 'active',
+    })),
+    DBSubnetGroup:
+      p.DBSubnetGroupName === undefined ? undefined : { DBSubnetGroupName: p.DBSubnetGroupName },
   };
 }
 
 export function translateDbCluster(p: Props): Props {
   return {
-    ...pick(p, ['DBClusterIdentifier', 'Engine', 'EngineVersion', 'EngineMode', 'KmsKeyId', 'MasterUsername', 'DatabaseName']),
+    ...pick(p, [
+      'DBClusterIdentifier',
+      'Engine',
+      'EngineVersion',
+      'EngineMode',
+      'KmsKeyId',
+      'MasterUsername',
+      'DatabaseName',
+    ]),
     StorageEncrypted: boolOr(p.StorageEncrypted, false),
     BackupRetentionPeriod: num(or(p.BackupRetentionPeriod, 1)),
     DeletionProtection: boolOr(p.DeletionProtection, false),
@@ -45,21 +73,35 @@ export function translateDbCluster(p: Props): Props {
     CopyTagsToSnapshot: boolOr(p.CopyTagsToSnapshot, false),
     PubliclyAccessible: boolOr(p.PubliclyAccessible, false),
     Port: num(p.Port),
-    VpcSecurityGroups: asList(p.VpcSecurityGroupIds).map((id) => ({ VpcSecurityGroupId: id, Status: 'active' })),
+    VpcSecurityGroups: asList(p.VpcSecurityGroupIds).map((id) => ({
+      VpcSecurityGroupId: id,
+      Status: 'active',
+    })),
   };
 }
 
 export function translateTrail(p: Props): Props {
   return {
     Name: or(p.TrailName, unknownValue('trail name generated at deploy')),
-    ...pick(p, ['S3BucketName', 'S3KeyPrefix', 'KmsKeyId', 'CloudWatchLogsLogGroupArn', 'CloudWatchLogsRoleArn', 'SnsTopicName']),
+    ...pick(p, [
+      'S3BucketName',
+      'S3KeyPrefix',
+      'KmsKeyId',
+      'CloudWatchLogsLogGroupArn',
+      'CloudWatchLogsRoleArn',
+      'SnsTopicName',
+    ]),
     IsMultiRegionTrail: boolOr(p.IsMultiRegionTrail, false),
     LogFileValidationEnabled: boolOr(p.EnableLogFileValidation, false),
     IncludeGlobalServiceEvents: boolOr(p.IncludeGlobalServiceEvents, true),
     IsOrganizationTrail: boolOr(p.IsOrganizationTrail, false),
     Status: { IsLogging: bool(p.IsLogging) },
-    EventSelectors: or(p.EventSelectors, [{ ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [] }]),
-    ...(p.AdvancedEventSelectors !== undefined ? { AdvancedEventSelectors: p.AdvancedEventSelectors } : {}),
+    EventSelectors: or(p.EventSelectors, [
+      { ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [] },
+    ]),
+    ...(p.AdvancedEventSelectors !== undefined
+      ? { AdvancedEventSelectors: p.AdvancedEventSelectors }
+      : {}),
   };
 }
 
@@ -76,7 +118,9 @@ export function translateKmsKey(p: Props): Props {
     MultiRegion: boolOr(p.MultiRegion, false),
     KeyRotationEnabled: boolOr(p.EnableKeyRotation, false),
     Policy: policy(p.KeyPolicy),
-    ...(p.PendingWindowInDays !== undefined ? { PendingDeletionWindowInDays: num(p.PendingWindowInDays) } : {}),
+    ...(p.PendingWindowInDays !== undefined
+      ? { PendingDeletionWindowInDays: num(p.PendingWindowInDays) }
+      : {}),
   };
 }
 
@@ -91,11 +135,19 @@ const ALB_ATTRIBUTE_DEFAULTS: Record<string, string> = {
 
 export function translateLoadBalancerV2(p: Props): Props {
   const type = or(p.Type, 'application');
-  const attributes: Props = type === 'application' ? { ...ALB_ATTRIBUTE_DEFAULTS } : {
-    'access_logs.s3.enabled': 'false', 'deletion_protection.enabled': 'false',
-  };
+  const attributes: Props =
+    type === 'application'
+      ? { ...ALB_ATTRIBUTE_DEFAULTS }
+      : {
+          'access_logs.s3.enabled': 'false',
+          'deletion_protection.enabled': 'false',
+        };
   for (const attr of asList(p.LoadBalancerAttributes)) {
-    if (isRecord(attr) && typeof attr.Key === 'string') attributes[attr.Key] = typeof attr.Value === 'boolean' || typeof attr.Value === 'number' ? String(attr.Value) : attr.Value;
+    if (isRecord(attr) && typeof attr.Key === 'string')
+      attributes[attr.Key] =
+        typeof attr.Value === 'boolean' || typeof attr.Value === 'number'
+          ? String(attr.Value)
+          : attr.Value;
   }
   return {
     LoadBalancerName: or(p.Name, unknownValue('name generated at deploy')),
@@ -111,7 +163,14 @@ export function translateLoadBalancerV2(p: Props): Props {
 
 export function translateListener(p: Props): Props {
   return {
-    ...pick(p, ['LoadBalancerArn', 'Protocol', 'SslPolicy', 'Certificates', 'DefaultActions', 'AlpnPolicy']),
+    ...pick(p, [
+      'LoadBalancerArn',
+      'Protocol',
+      'SslPolicy',
+      'Certificates',
+      'DefaultActions',
+      'AlpnPolicy',
+    ]),
     Port: num(p.Port),
   };
 }
@@ -120,13 +179,18 @@ export function translateClassicLoadBalancer(p: Props): Props {
   const log = isRecord(p.AccessLoggingPolicy) ? p.AccessLoggingPolicy : {};
   const draining = isRecord(p.ConnectionDrainingPolicy) ? p.ConnectionDrainingPolicy : {};
   const settings = isRecord(p.ConnectionSettings) ? p.ConnectionSettings : {};
-  const listeners = asList(p.Listeners).filter(isRecord).map((l) => ({
-    Listener: {
-      Protocol: l.Protocol, LoadBalancerPort: num(l.LoadBalancerPort), InstancePort: num(l.InstancePort),
-      InstanceProtocol: or(l.InstanceProtocol, l.Protocol), ...(l.SSLCertificateId ? { SSLCertificateId: l.SSLCertificateId } : {}),
-    },
-    PolicyNames: asList(l.PolicyNames),
-  }));
+  const listeners = asList(p.Listeners)
+    .filter(isRecord)
+    .map((l) => ({
+      Listener: {
+        Protocol: l.Protocol,
+        LoadBalancerPort: num(l.LoadBalancerPort),
+        InstancePort: num(l.InstancePort),
+        InstanceProtocol: or(l.InstanceProtocol, l.Protocol),
+        ...(l.SSLCertificateId ? { SSLCertificateId: l.SSLCertificateId } : {}),
+      },
+      PolicyNames: asList(l.PolicyNames),
+    }));
   return {
     LoadBalancerName: or(p.LoadBalancerName, unknownValue('name generated at deploy')),
     Scheme: or(p.Scheme, 'internet-facing'),
@@ -137,8 +201,14 @@ export function translateClassicLoadBalancer(p: Props): Props {
     Instances: asList(p.Instances).map((id) => ({ InstanceId: id })),
     HealthCheck: p.HealthCheck,
     Attributes: {
-      AccessLog: { Enabled: boolOr(log.Enabled, false), ...pick(log, ['S3BucketName', 'S3BucketPrefix', 'EmitInterval']) },
-      ConnectionDraining: { Enabled: boolOr(draining.Enabled, false), Timeout: num(or(draining.Timeout, 300)) },
+      AccessLog: {
+        Enabled: boolOr(log.Enabled, false),
+        ...pick(log, ['S3BucketName', 'S3BucketPrefix', 'EmitInterval']),
+      },
+      ConnectionDraining: {
+        Enabled: boolOr(draining.Enabled, false),
+        Timeout: num(or(draining.Timeout, 300)),
+      },
       CrossZoneLoadBalancing: { Enabled: boolOr(p.CrossZone, false) },
       ConnectionSettings: { IdleTimeout: num(or(settings.IdleTimeout, 60)) },
     },
@@ -150,11 +220,21 @@ export function translateLambda(p: Props): Props {
   const env = isRecord(p.Environment) ? { Variables: or(p.Environment.Variables, {}) } : undefined;
   return {
     FunctionName: or(p.FunctionName, unknownValue('function name generated at deploy')),
-    ...pick(p, ['Runtime', 'Role', 'Handler', 'VpcConfig', 'Layers', 'Architectures', 'ImageConfig']),
+    ...pick(p, [
+      'Runtime',
+      'Role',
+      'Handler',
+      'VpcConfig',
+      'Layers',
+      'Architectures',
+      'ImageConfig',
+    ]),
     ...(env ? { Environment: env } : {}),
     TracingConfig: { Mode: or(tracing, 'PassThrough') },
     ...(p.KmsKeyArn !== undefined ? { KMSKeyArn: p.KmsKeyArn } : {}),
-    ...(isRecord(p.DeadLetterConfig) ? { DeadLetterConfig: pick(p.DeadLetterConfig, ['TargetArn']) } : {}),
+    ...(isRecord(p.DeadLetterConfig)
+      ? { DeadLetterConfig: pick(p.DeadLetterConfig, ['TargetArn']) }
+      : {}),
     MemorySize: num(or(p.MemorySize, 128)),
     Timeout: num(or(p.Timeout, 3)),
     PackageType: or(p.PackageType, 'Zip'),
@@ -164,14 +244,21 @@ export function translateLambda(p: Props): Props {
 
 /** AWS::Lambda::Permission -> one statement of the function's resource policy. */
 export function lambdaPermissionStatement(p: Props): Props {
-  const principal = p.Principal === '*' ? '*'
-    : typeof p.Principal === 'string' && p.Principal.endsWith('.amazonaws.com') ? { Service: p.Principal }
-    : { AWS: p.Principal };
+  const principal =
+    p.Principal === '*'
+      ? '*'
+      : typeof p.Principal === 'string' && p.Principal.endsWith('.amazonaws.com')
+        ? { Service: p.Principal }
+        : { AWS: p.Principal };
   const condition: Props = {};
   if (p.SourceArn !== undefined) condition.ArnLike = { 'AWS:SourceArn': p.SourceArn };
-  if (p.SourceAccount !== undefined) condition.StringEquals = { 'AWS:SourceAccount': p.SourceAccount };
+  if (p.SourceAccount !== undefined)
+    condition.StringEquals = { 'AWS:SourceAccount': p.SourceAccount };
   return {
-    Effect: 'Allow', Principal: principal, Action: p.Action, Resource: unknownValue('function ARN'),
+    Effect: 'Allow',
+    Principal: principal,
+    Action: p.Action,
+    Resource: unknownValue('function ARN'),
     ...(Object.keys(condition).length > 0 ? { Condition: condition } : {}),
   };
 }
@@ -180,7 +267,8 @@ const EKS_LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerManager', 'sc
 
 export function translateEksCluster(p: Props): Props {
   const vpc = isRecord(p.ResourcesVpcConfig) ? p.ResourcesVpcConfig : {};
-  const logging = isRecord(p.Logging) && isRecord(p.Logging.ClusterLogging) ? p.Logging.ClusterLogging : {};
+  const logging =
+    isRecord(p.Logging) && isRecord(p.Logging.ClusterLogging) ? p.Logging.ClusterLogging : {};
   const enabled = asList(logging.EnabledTypes).map((t) => (isRecord(t) ? t.Type : t));
   const disabled = EKS_LOG_TYPES.filter((t) => !enabled.includes(t));
   const clusterLogging = [
@@ -199,29 +287,49 @@ export function translateEksCluster(p: Props): Props {
       publicAccessCidrs: or(vpc.PublicAccessCidrs, ['0.0.0.0/0']),
     },
     logging: { clusterLogging },
-    encryptionConfig: asList(p.EncryptionConfig).filter(isRecord).map((e) => ({
-      resources: e.Resources,
-      provider: isRecord(e.Provider) ? { keyArn: e.Provider.KeyArn } : e.Provider,
-    })),
-    ...(isRecord(p.AccessConfig) ? { accessConfig: { authenticationMode: p.AccessConfig.AuthenticationMode } } : {}),
+    encryptionConfig: asList(p.EncryptionConfig)
+      .filter(isRecord)
+      .map((e) => ({
+        resources: e.Resources,
+        provider: isRecord(e.Provider) ? { keyArn: e.Provider.KeyArn } : e.Provider,
+      })),
+    ...(isRecord(p.AccessConfig)
+      ? { accessConfig: { authenticationMode: p.AccessConfig.AuthenticationMode } }
+      : {}),
   };
 }
 
 export function translateDynamoTable(p: Props): Props {
   const sse = isRecord(p.SSESpecification) ? p.SSESpecification : {};
-  const pitr = isRecord(p.PointInTimeRecoverySpecification) ? p.PointInTimeRecoverySpecification : {};
+  const pitr = isRecord(p.PointInTimeRecoverySpecification)
+    ? p.PointInTimeRecoverySpecification
+    : {};
   const sseEnabled = bool(sse.SSEEnabled);
   return {
     TableName: or(p.TableName, unknownValue('table name generated at deploy')),
-    ...pick(p, ['KeySchema', 'AttributeDefinitions', 'StreamSpecification', 'GlobalSecondaryIndexes']),
+    ...pick(p, [
+      'KeySchema',
+      'AttributeDefinitions',
+      'StreamSpecification',
+      'GlobalSecondaryIndexes',
+    ]),
     BillingModeSummary: { BillingMode: or(p.BillingMode, 'PROVISIONED') },
     // With the default AWS owned key, DescribeTable returns no SSEDescription.
-    ...(sseEnabled === true ? { SSEDescription: { Status: 'ENABLED', SSEType: or(sse.SSEType, 'KMS'), KMSMasterKeyArn: sse.KMSMasterKeyId } } : {}),
+    ...(sseEnabled === true
+      ? {
+          SSEDescription: {
+            Status: 'ENABLED',
+            SSEType: or(sse.SSEType, 'KMS'),
+            KMSMasterKeyArn: sse.KMSMasterKeyId,
+          },
+        }
+      : {}),
     DeletionProtectionEnabled: boolOr(p.DeletionProtectionEnabled, false),
     ContinuousBackups: {
       ContinuousBackupsStatus: 'ENABLED',
       PointInTimeRecoveryDescription: {
-        PointInTimeRecoveryStatus: bool(pitr.PointInTimeRecoveryEnabled) === true ? 'ENABLED' : 'DISABLED',
+        PointInTimeRecoveryStatus:
+          bool(pitr.PointInTimeRecoveryEnabled) === true ? 'ENABLED' : 'DISABLED',
       },
     },
   };
@@ -244,14 +352,21 @@ export function translateQueue(p: Props): Props {
   if (p.KmsMasterKeyId !== undefined) attributes.KmsMasterKeyId = p.KmsMasterKeyId;
   if (p.FifoQueue !== undefined) attributes.FifoQueue = stringAttr(p.FifoQueue);
   if (p.RedrivePolicy !== undefined) attributes.RedrivePolicy = p.RedrivePolicy;
-  return { QueueName: or(p.QueueName, unknownValue('queue name generated at deploy')), Attributes: attributes };
+  return {
+    QueueName: or(p.QueueName, unknownValue('queue name generated at deploy')),
+    Attributes: attributes,
+  };
 }
 
 export function translateTopic(p: Props): Props {
   const attributes: Props = { DisplayName: or(p.DisplayName, '') };
   if (p.KmsMasterKeyId !== undefined) attributes.KmsMasterKeyId = p.KmsMasterKeyId;
   if (p.FifoTopic !== undefined) attributes.FifoTopic = stringAttr(p.FifoTopic);
-  return { TopicName: or(p.TopicName, unknownValue('topic name generated at deploy')), Attributes: attributes, Subscriptions: asList(p.Subscription) };
+  return {
+    TopicName: or(p.TopicName, unknownValue('topic name generated at deploy')),
+    Attributes: attributes,
+    Subscriptions: asList(p.Subscription),
+  };
 }
 
 export function translateFileSystem(p: Props): Props {
@@ -260,7 +375,9 @@ export function translateFileSystem(p: Props): Props {
     ...pick(p, ['KmsKeyId', 'LifecyclePolicies', 'FileSystemPolicy', 'AvailabilityZoneName']),
     PerformanceMode: or(p.PerformanceMode, 'generalPurpose'),
     ThroughputMode: or(p.ThroughputMode, 'bursting'),
-    BackupPolicy: isRecord(p.BackupPolicy) ? { Status: p.BackupPolicy.Status } : { Status: 'DISABLED' },
+    BackupPolicy: isRecord(p.BackupPolicy)
+      ? { Status: p.BackupPolicy.Status }
+      : { Status: 'DISABLED' },
   };
 }
 
@@ -294,7 +411,12 @@ export function translateEcrRepository(p: Props): Props {
     repositoryName: or(p.RepositoryName, unknownValue('repository name generated at deploy')),
     imageTagMutability: or(p.ImageTagMutability, 'MUTABLE'),
     imageScanningConfiguration: { scanOnPush: boolOr(scan.ScanOnPush, false) },
-    encryptionConfiguration: { encryptionType: or(enc.EncryptionType, 'AES256'), ...(enc.KmsKey !== undefined ? { kmsKey: enc.KmsKey } : {}) },
-    ...(p.RepositoryPolicyText !== undefined ? { repositoryPolicy: policy(p.RepositoryPolicyText) } : {}),
+    encryptionConfiguration: {
+      encryptionType: or(enc.EncryptionType, 'AES256'),
+      ...(enc.KmsKey !== undefined ? { kmsKey: enc.KmsKey } : {}),
+    },
+    ...(p.RepositoryPolicyText !== undefined
+      ? { repositoryPolicy: policy(p.RepositoryPolicyText) }
+      : {}),
   };
 }

@@ -5,17 +5,38 @@
 
 import { translateS3Bucket } from './cfn-translate-s3.js';
 import {
-  translateFlowLog, translateInstance, translateNetworkAcl, translateSecurityGroup,
-  translateSubnet, translateVolume, translateVpc,
+  translateFlowLog,
+  translateInstance,
+  translateNetworkAcl,
+  translateSecurityGroup,
+  translateSubnet,
+  translateVolume,
+  translateVpc,
 } from './cfn-translate-ec2.js';
 import {
-  translateAccessKey, translateGroup, translateManagedPolicy, translateRole, translateUser,
+  translateAccessKey,
+  translateGroup,
+  translateManagedPolicy,
+  translateRole,
+  translateUser,
 } from './cfn-translate-iam.js';
 import {
-  translateClassicLoadBalancer, translateDbCluster, translateDbInstance, translateDynamoTable,
-  translateEcrRepository, translateEksCluster, translateFileSystem, translateKmsKey,
-  translateLambda, translateListener, translateLoadBalancerV2, translateLogGroup, translateQueue,
-  translateReplicationGroup, translateTopic, translateTrail,
+  translateClassicLoadBalancer,
+  translateDbCluster,
+  translateDbInstance,
+  translateDynamoTable,
+  translateEcrRepository,
+  translateEksCluster,
+  translateFileSystem,
+  translateKmsKey,
+  translateLambda,
+  translateListener,
+  translateLoadBalancerV2,
+  translateLogGroup,
+  translateQueue,
+  translateReplicationGroup,
+  translateTopic,
+  translateTrail,
 } from './cfn-translate-services.js';
 import type { Props } from './cfn-values.js';
 
@@ -38,9 +59,15 @@ export const TRANSLATIONS: Record<string, TypeTranslation> = {
   'AWS::RDS::DBCluster': { translate: translateDbCluster, nameKey: 'DBClusterIdentifier' },
   'AWS::CloudTrail::Trail': { translate: translateTrail, nameKey: 'Name' },
   'AWS::KMS::Key': { translate: translateKmsKey },
-  'AWS::ElasticLoadBalancingV2::LoadBalancer': { translate: translateLoadBalancerV2, nameKey: 'LoadBalancerName' },
+  'AWS::ElasticLoadBalancingV2::LoadBalancer': {
+    translate: translateLoadBalancerV2,
+    nameKey: 'LoadBalancerName',
+  },
   'AWS::ElasticLoadBalancingV2::Listener': { translate: translateListener },
-  'AWS::ElasticLoadBalancing::LoadBalancer': { translate: translateClassicLoadBalancer, nameKey: 'LoadBalancerName' },
+  'AWS::ElasticLoadBalancing::LoadBalancer': {
+    translate: translateClassicLoadBalancer,
+    nameKey: 'LoadBalancerName',
+  },
   'AWS::Lambda::Function': { translate: translateLambda, nameKey: 'FunctionName' },
   'AWS::EKS::Cluster': { translate: translateEksCluster, nameKey: 'name' },
   'AWS::IAM::Role': { translate: translateRole, nameKey: 'RoleName' },
@@ -53,7 +80,10 @@ export const TRANSLATIONS: Record<string, TypeTranslation> = {
   'AWS::SQS::Queue': { translate: translateQueue, nameKey: 'QueueName' },
   'AWS::SNS::Topic': { translate: translateTopic, nameKey: 'TopicName' },
   'AWS::EFS::FileSystem': { translate: translateFileSystem },
-  'AWS::ElastiCache::ReplicationGroup': { translate: translateReplicationGroup, nameKey: 'ReplicationGroupId' },
+  'AWS::ElastiCache::ReplicationGroup': {
+    translate: translateReplicationGroup,
+    nameKey: 'ReplicationGroupId',
+  },
   'AWS::Logs::LogGroup': { translate: translateLogGroup, nameKey: 'logGroupName' },
   'AWS::ECR::Repository': { translate: translateEcrRepository, nameKey: 'repositoryName' },
 };

@@ -44,7 +44,8 @@ export function tagMap(tags: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   for (const tag of asList(tags)) {
     if (!isRecord(tag) || typeof tag.Key !== 'string') continue;
-    if (typeof tag.Value === 'string' || typeof tag.Value === 'number') out[tag.Key] = String(tag.Value);
+    if (typeof tag.Value === 'string' || typeof tag.Value === 'number')
+      out[tag.Key] = String(tag.Value);
   }
   return out;
 }
@@ -83,7 +84,8 @@ export function unknownPaths(value: unknown, prefix = '', out: string[] = [], de
   }
   const join = (k: string | number) => (prefix === '' ? String(k) : `${prefix}.${k}`);
   if (Array.isArray(value)) value.forEach((v, i) => unknownPaths(v, join(i), out, depth + 1));
-  else if (isRecord(value)) for (const [k, v] of Object.entries(value)) unknownPaths(v, join(k), out, depth + 1);
+  else if (isRecord(value))
+    for (const [k, v] of Object.entries(value)) unknownPaths(v, join(k), out, depth + 1);
   return out;
 }
 

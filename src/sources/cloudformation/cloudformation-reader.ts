@@ -68,7 +68,9 @@ class TemplateReader {
     }
     if (template.Transform !== undefined) {
       // Known gap: Transform macros (SAM, LanguageExtensions) are not expanded.
-      this.#warnings.push(`${this.#file.path}: Transform ${JSON.stringify(template.Transform)} is not expanded`);
+      this.#warnings.push(
+        `${this.#file.path}: Transform ${JSON.stringify(template.Transform)} is not expanded`,
+      );
     }
 
     this.#evaluator = new CfnEvaluator(
@@ -95,7 +97,8 @@ class TemplateReader {
       this.#warnings.push(`${this.#file.path}:${line ?? 0}: resource ${logicalId} has no Type`);
       return;
     }
-    if (typeof body.Condition === 'string' && this.#evaluator.condition(body.Condition) === false) return;
+    if (typeof body.Condition === 'string' && this.#evaluator.condition(body.Condition) === false)
+      return;
 
     const refs = new Set<string>();
     const raw = isRecord(body.Properties) ? body.Properties : {};
@@ -104,7 +107,8 @@ class TemplateReader {
     const translation = TRANSLATIONS[body.Type];
     const properties = translation ? (compact(translation.translate(props)) as Props) : props;
     const type = canonicalType(body.Type);
-    const name = knownString(translation?.nameKey ? properties[translation.nameKey] : undefined) ?? logicalId;
+    const name =
+      knownString(translation?.nameKey ? properties[translation.nameKey] : undefined) ?? logicalId;
     const suppressions = [
       ...metadataSuppressions(this.#evaluator.evaluate(body.Metadata, new Set())),
       ...(line ? commentSuppressions(lines, line) : []),
@@ -124,7 +128,7 @@ class TemplateReader {
     this.#entries.push({ logicalId, cfnType: body.Type, raw, evaluated: props, resource, refs });
   }
 
-  /** Owners of `child` named by its `property`: Ref/GetAtt targets, the same expression, or name. */
+  /** Owners `child` names in `property`: Ref/GetAtt targets, the same expression, or name. */
   #owners(child: CfnEntry, property: string, ownerType: string, nameKey?: string): CfnEntry[] {
     const targets = new Set<string>();
     this.#evaluator.evaluate(child.raw[property], targets);

@@ -44,7 +44,8 @@ function mutateValue(doc: unknown, pick: number, replacement: unknown): unknown 
     seen += 1;
     if (seen === pick) return replacement;
     if (Array.isArray(v)) return v.map(walkValue);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walkValue(x)]));
+    if (v && typeof v === 'object')
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walkValue(x)]));
     return v;
   };
   return walkValue(doc);
@@ -53,27 +54,38 @@ function mutateValue(doc: unknown, pick: number, replacement: unknown): unknown 
 describe('AWS inventory readers under fuzzing', () => {
   it('survive text mutations of real inventory files', () => {
     fc.assert(
-      fc.property(fc.nat({ max: files.length - 1 }), fc.nat(), fc.nat({ max: 30 }), fc.string({ maxLength: 10 }), (i, at, cut, insert) => {
-        const source = files[i]!;
-        const pos = at % (source.text.length + 1);
-        check(source.path, source.text.slice(0, pos) + insert + source.text.slice(pos + cut));
-      }),
+      fc.property(
+        fc.nat({ max: files.length - 1 }),
+        fc.nat(),
+        fc.nat({ max: 30 }),
+        fc.string({ maxLength: 10 }),
+        (i, at, cut, insert) => {
+          const source = files[i]!;
+          const pos = at % (source.text.length + 1);
+          check(source.path, source.text.slice(0, pos) + insert + source.text.slice(pos + cut));
+        },
+      ),
       { numRuns: 400 },
     );
   });
 
   it('survive structural mutations: any value replaced by any JSON', () => {
     fc.assert(
-      fc.property(fc.nat({ max: files.length - 1 }), fc.nat({ max: 400 }), fc.jsonValue(), (i, pick, replacement) => {
-        const source = files[i]!;
-        let doc: unknown;
-        try {
-          doc = JSON.parse(source.text);
-        } catch {
-          return;
-        }
-        check(source.path, JSON.stringify(mutateValue(doc, pick, replacement)));
-      }),
+      fc.property(
+        fc.nat({ max: files.length - 1 }),
+        fc.nat({ max: 400 }),
+        fc.jsonValue(),
+        (i, pick, replacement) => {
+          const source = files[i]!;
+          let doc: unknown;
+          try {
+            doc = JSON.parse(source.text);
+          } catch {
+            return;
+          }
+          check(source.path, JSON.stringify(mutateValue(doc, pick, replacement)));
+        },
+      ),
       { numRuns: 600 },
     );
   });

@@ -36,150 +36,279 @@ describe('AWS inventory readers on every shared inventory file', () => {
   /** Files in the set that are not inventory: a CloudTrail event and a scheduled rule poll. */
   const notInventory = new Set(['event-cloudsearch.json', 'poll-evaluation.json']);
 
-  it.each(walk(INVENTORY).map((f) => [path.relative(INVENTORY, f), f]))('reads %s', async (_, file) => {
-    const source = { path: file, text: readFileSync(file, 'utf8') };
-    const reader = awsReaders.find((r) => r.detect(source));
-    if (notInventory.has(path.basename(file))) {
-      expect(reader).toBeUndefined();
-      return;
-    }
-    expect(reader).toBeDefined();
-    const { resources } = await reader!.read(source);
-    expect(resources.length).toBeGreaterThan(0);
-    for (const r of resources) {
-      expect(r.cloud).toBe('aws');
-      expect(r.type).toMatch(/^AWS::/);
-      expect(r.id).not.toBe('');
-      expect(JSON.stringify(r.properties)).not.toContain('"__class__"');
-    }
-  });
+  it.each(walk(INVENTORY).map((f) => [path.relative(INVENTORY, f), f]))(
+    'reads %s',
+    async (_, file) => {
+      const source = { path: file, text: readFileSync(file, 'utf8') };
+      const reader = awsReaders.find((r) => r.detect(source));
+      if (notInventory.has(path.basename(file))) {
+        expect(reader).toBeUndefined();
+        return;
+      }
+      expect(reader).toBeDefined();
+      const { resources } = await reader!.read(source);
+      expect(resources.length).toBeGreaterThan(0);
+      for (const r of resources) {
+        expect(r.cloud).toBe('aws');
+        expect(r.type).toMatch(/^AWS::/);
+        expect(r.id).not.toBe('');
+        expect(JSON.stringify(r.properties)).not.toContain('"__class__"');
+      }
+    },
+  );
 });
 
 describe('AWS Config reader', () => {
   it('maps S3 supplementary configuration into the bucket API shape', async () => {
-    const bucket = one(await readWith(awsConfigReader, path.join(CONFIG, 's3-lifecycle.json')), 'testing-99');
+    const bucket = one(
+      await readWith(awsConfigReader, path.join(CONFIG, 's3-lifecycle.json')),
+      'testing-99',
+    );
     expect(bucket.source.kind).toBe('aws-config');
     expect(bucket.account).toBe('644160558196');
     expect(bucket.region).toBe('us-east-1');
     expect(bucket.properties.Versioning).toEqual({ Status: 'Suspended' });
     expect(bucket.properties.Logging).toEqual({});
     expect(bucket.properties.Acl).toMatchObject({
-      Grants: expect.arrayContaining([{ Grantee: { Type: 'Group', URI: 'http://acs.amazonaws.com/groups/global/AllUsers' }, Permission: 'READ' }]),
+      Grants: expect.arrayContaining([
+        {
+          Grantee: { Type: 'Group', URI: 'http://acs.amazonaws.com/groups/global/AllUsers' },
+          Permission: 'READ',
+        },
+      ]),
     });
-    expect(bucket.properties.LifecycleConfiguration).toMatchObject({ Rules: [{ Id: 'Docs', Status: 'Enabled' }] });
+    expect(bucket.properties.LifecycleConfiguration).toMatchObject({
+      Rules: [{ Id: 'Docs', Status: 'Enabled' }],
+    });
     expect(bucket.unknown).toBeUndefined();
   });
 
   it('reads versioning "Off" as never enabled and keeps tags', async () => {
-    const bucket = one(await readWith(awsConfigReader, path.join(CONFIG, 's3.json')), 'config-rule-sanity');
+    const bucket = one(
+      await readWith(awsConfigReader, path.join(CONFIG, 's3.json')),
+      'config-rule-sanity',
+    );
     expect(bucket.properties.Versioning).toEqual({});
     expect(bucket.tags).toEqual({ Planet: 'Earth', Verbose: 'Game' });
     expect(bucket.region).toBe('us-east-2');
   });
 
   it('renames RDS cluster fields to the RDS API spelling', async () => {
-    const cluster = one(await readWith(awsConfigReader, path.join(CONFIG, 'rds-cluster.json')), 'database-1');
+    const cluster = one(
+      await readWith(awsConfigReader, path.join(CONFIG, 'rds-cluster.json')),
+      'database-1',
+    );
     expect(cluster.type).toBe('AWS::RDS::DBCluster');
     expect(cluster.properties).toMatchObject({
-      StorageEncrypted: true, DeletionProtection: false, BackupRetentionPeriod: 7,
-      IAMDatabaseAuthenticationEnabled: false, DBClusterIdentifier: 'database-1', Engine: 'aurora-postgresql',
+      StorageEncrypted: true,
+      DeletionProtection: false,
+      BackupRetentionPeriod: 7,
+      IAMDatabaseAuthenticationEnabled: false,
+      DBClusterIdentifier: 'database-1',
+      Engine: 'aurora-postgresql',
     });
-    expect(cluster.relationships).toContainEqual({ kind: 'Is associated with', target: 'sg-6c7fa917' });
+    expect(cluster.relationships).toContainEqual({
+      kind: 'Is associated with',
+      target: 'sg-6c7fa917',
+    });
   });
 
   it('unwraps configuration items from Config rule events and maps ALB attributes', async () => {
-    const lb = one(await readWith(awsConfigReader, path.join(CONFIG, 'app-elb-config-event.json')), 'test');
+    const lb = one(
+      await readWith(awsConfigReader, path.join(CONFIG, 'app-elb-config-event.json')),
+      'test',
+    );
     expect(lb.properties).toMatchObject({ Scheme: 'internal', Type: 'application' });
-    expect(lb.properties.Attributes).toMatchObject({ 'access_logs.s3.enabled': 'false', 'deletion_protection.enabled': 'false' });
-    const rds = one(await readWith(awsConfigReader, path.join(CONFIG, 'rds-from-rule.json')), 'c7n-data-index');
-    expect(rds.properties).toMatchObject({ DBInstanceIdentifier: 'c7n-data-index', Engine: 'postgres', MultiAZ: false });
+    expect(lb.properties.Attributes).toMatchObject({
+      'access_logs.s3.enabled': 'false',
+      'deletion_protection.enabled': 'false',
+    });
+    const rds = one(
+      await readWith(awsConfigReader, path.join(CONFIG, 'rds-from-rule.json')),
+      'c7n-data-index',
+    );
+    expect(rds.properties).toMatchObject({
+      DBInstanceIdentifier: 'c7n-data-index',
+      Engine: 'postgres',
+      MultiAZ: false,
+    });
   });
 });
 
 describe('placebo recording reader', () => {
   it('maps security groups with their ingress CIDRs', async () => {
-    const groups = await readWith(placeboReader, path.join(PLACEBO, 'test_only_ports_and_cidr_ingress/ec2.DescribeSecurityGroups_1.json'));
+    const groups = await readWith(
+      placeboReader,
+      path.join(PLACEBO, 'test_only_ports_and_cidr_ingress/ec2.DescribeSecurityGroups_1.json'),
+    );
     expect(groups).toHaveLength(19);
-    const open = groups.filter((g) => (g.properties.IpPermissions as { IpRanges: { CidrIp: string }[] }[])
-      .some((p) => p.IpRanges.some((r) => r.CidrIp === '0.0.0.0/0')));
+    const open = groups.filter((g) =>
+      (g.properties.IpPermissions as { IpRanges: { CidrIp: string }[] }[]).some((p) =>
+        p.IpRanges.some((r) => r.CidrIp === '0.0.0.0/0'),
+      ),
+    );
     expect(open.length).toBeGreaterThan(0);
     expect(groups[0]!.source.kind).toBe('aws-api');
   });
 
-  it('reads a missing public access block as all four settings off, for the named bucket', async () => {
-    const [bucket] = await readWith(placeboReader, path.join(PLACEBO, 'test_s3_check_public_block/s3.GetPublicAccessBlock_1.json'));
+  it('reads a missing public access block as all four settings off', async () => {
+    const [bucket] = await readWith(
+      placeboReader,
+      path.join(PLACEBO, 'test_s3_check_public_block/s3.GetPublicAccessBlock_1.json'),
+    );
     expect(bucket!.id).toBe('arn:aws:s3:::644160558196-us-east-1-s3-logs');
-    expect(bucket!.properties.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: false, IgnorePublicAcls: false, BlockPublicPolicy: false, RestrictPublicBuckets: false });
-    expect(bucket!.unknown).toEqual(['Acl', 'Policy', 'ServerSideEncryptionConfiguration', 'Versioning', 'Logging']);
+    expect(bucket!.properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: false,
+      IgnorePublicAcls: false,
+      BlockPublicPolicy: false,
+      RestrictPublicBuckets: false,
+    });
+    expect(bucket!.unknown).toEqual([
+      'Acl',
+      'Policy',
+      'ServerSideEncryptionConfiguration',
+      'Versioning',
+      'Logging',
+    ]);
   });
 
   it('parses bucket policies and names the bucket from the policy resource', async () => {
-    const [bucket] = await readWith(placeboReader, path.join(PLACEBO, 'test_cloudtrail_enable/s3.GetBucketPolicy_1.json'));
+    const [bucket] = await readWith(
+      placeboReader,
+      path.join(PLACEBO, 'test_cloudtrail_enable/s3.GetBucketPolicy_1.json'),
+    );
     expect(bucket!.name).toBe('nosetest-bucket');
-    expect(bucket!.properties.Policy).toMatchObject({ Statement: [{ Sid: 'AWSCloudTrailAclCheck20150319', Principal: { Service: 'cloudtrail.amazonaws.com' } }, {}] });
+    expect(bucket!.properties.Policy).toMatchObject({
+      Statement: [
+        {
+          Sid: 'AWSCloudTrailAclCheck20150319',
+          Principal: { Service: 'cloudtrail.amazonaws.com' },
+        },
+        {},
+      ],
+    });
   });
 
   it('files an unnamed ACL under the recording folder', async () => {
-    const [bucket] = await readWith(placeboReader, path.join(PLACEBO, 'test_s3_enable_logging/s3.GetBucketAcl_1.json'));
+    const [bucket] = await readWith(
+      placeboReader,
+      path.join(PLACEBO, 'test_s3_enable_logging/s3.GetBucketAcl_1.json'),
+    );
     expect(bucket!.id).toBe('unrecorded-bucket:test_s3_enable_logging');
-    expect(bucket!.properties.Acl).toMatchObject({ Grants: [{ Permission: 'FULL_CONTROL' }, { Permission: 'WRITE' }, { Permission: 'READ_ACP' }] });
+    expect(bucket!.properties.Acl).toMatchObject({
+      Grants: [{ Permission: 'FULL_CONTROL' }, { Permission: 'WRITE' }, { Permission: 'READ_ACP' }],
+    });
   });
 
   it('splits the credential report into one row per user, root included', async () => {
-    const users = await readWith(placeboReader, path.join(PLACEBO, 'test_iam_user_console_old/iam.GetCredentialReport_1.json'));
+    const users = await readWith(
+      placeboReader,
+      path.join(PLACEBO, 'test_iam_user_console_old/iam.GetCredentialReport_1.json'),
+    );
     const root = one(users, '<root_account>');
     expect(root.id).toBe('arn:aws:iam::644160558196:root');
-    expect(root.properties.CredentialReport).toMatchObject({ mfa_active: 'true', password_enabled: 'not_supported' });
-    expect(one(users, 'andrew').properties.CredentialReport).toMatchObject({ access_key_1_active: 'true', mfa_active: 'false' });
+    expect(root.properties.CredentialReport).toMatchObject({
+      mfa_active: 'true',
+      password_enabled: 'not_supported',
+    });
+    expect(one(users, 'andrew').properties.CredentialReport).toMatchObject({
+      access_key_1_active: 'true',
+      mfa_active: 'false',
+    });
   });
 
-  it('files access keys under the user name when no user list is recorded beside them', async () => {
-    const [user] = await readWith(placeboReader, path.join(PLACEBO, 'test_iam_user_access_key_active/iam.ListAccessKeys_1.json'));
+  it('files access keys under the user name when no user list is recorded', async () => {
+    const [user] = await readWith(
+      placeboReader,
+      path.join(PLACEBO, 'test_iam_user_access_key_active/iam.ListAccessKeys_1.json'),
+    );
     expect(user!.id).toBe('alphabet_soup');
     expect(user!.properties.AccessKeys).toEqual([
-      expect.objectContaining({ AccessKeyId: 'AKIAJRLD3ESRQSWUHEWA', Status: 'Active', CreateDate: '2016-12-08T19:36:32.000Z' }),
+      expect.objectContaining({
+        AccessKeyId: 'AKIAJRLD3ESRQSWUHEWA',
+        Status: 'Active',
+        CreateDate: '2016-12-08T19:36:32.000Z',
+      }),
       expect.objectContaining({ AccessKeyId: 'AKIAJRLD3ESRQSWUHEGG' }),
     ]);
   });
 
   it('URL-decodes and parses IAM policy documents', async () => {
-    const [policy] = await readWith(placeboReader, path.join(PLACEBO, 'test_iam_policy_check_permission/iam.GetPolicyVersion_1.json'));
-    const version = policy!.properties.PolicyVersion as { Document: { Statement: { Action: string[] }[] } };
+    const [policy] = await readWith(
+      placeboReader,
+      path.join(PLACEBO, 'test_iam_policy_check_permission/iam.GetPolicyVersion_1.json'),
+    );
+    const version = policy!.properties.PolicyVersion as {
+      Document: { Statement: { Action: string[] }[] };
+    };
     expect(version.Document.Statement[0]!.Action).toContain('logs:CreateLogGroup');
   });
 
   it('keeps EKS clusters camelCase and trails, keys, password policy as recorded', async () => {
-    const [eks] = await readWith(placeboReader, path.join(PLACEBO, 'test_eks_metrics/eks.DescribeCluster_1.json'));
-    expect(eks!.properties.resourcesVpcConfig).toMatchObject({ endpointPublicAccess: true, publicAccessCidrs: ['0.0.0.0/0'] });
-    const trails = await readWith(placeboReader, path.join(PLACEBO, 'test_cloudtrail_delete/cloudtrail.DescribeTrails_1.json'));
-    expect(one(trails, 'orgTrail').properties).toMatchObject({ IsOrganizationTrail: true, IsMultiRegionTrail: true });
+    const [eks] = await readWith(
+      placeboReader,
+      path.join(PLACEBO, 'test_eks_metrics/eks.DescribeCluster_1.json'),
+    );
+    expect(eks!.properties.resourcesVpcConfig).toMatchObject({
+      endpointPublicAccess: true,
+      publicAccessCidrs: ['0.0.0.0/0'],
+    });
+    const trails = await readWith(
+      placeboReader,
+      path.join(PLACEBO, 'test_cloudtrail_delete/cloudtrail.DescribeTrails_1.json'),
+    );
+    expect(one(trails, 'orgTrail').properties).toMatchObject({
+      IsOrganizationTrail: true,
+      IsMultiRegionTrail: true,
+    });
     expect(one(trails, 'orgTrail').unknown).toEqual(['Status', 'EventSelectors']);
-    const [key] = await readWith(placeboReader, path.join(PLACEBO, 'test_backup_vault_kms_filter/kms.DescribeKey_1.json'));
+    const [key] = await readWith(
+      placeboReader,
+      path.join(PLACEBO, 'test_backup_vault_kms_filter/kms.DescribeKey_1.json'),
+    );
     expect(key!.properties).toMatchObject({ KeyManager: 'AWS', KeyState: 'Enabled' });
-    const [pw] = await readWith(placeboReader, path.join(PLACEBO, 'test_account_password_policy_update/iam.GetAccountPasswordPolicy_1.json'));
+    const [pw] = await readWith(
+      placeboReader,
+      path.join(PLACEBO, 'test_account_password_policy_update/iam.GetAccountPasswordPolicy_1.json'),
+    );
     expect(pw!.properties).toMatchObject({ MinimumPasswordLength: 10, RequireSymbols: false });
   });
 
   it('attaches flow logs to their VPCs', async () => {
-    const vpcs = await readWith(placeboReader, path.join(PLACEBO, 'test_vpc_flow_logs_misconfigured/ec2.DescribeFlowLogs_1.json'));
-    expect(vpcs.every((v) => v.type === 'AWS::EC2::VPC' && Array.isArray(v.properties.FlowLogs))).toBe(true);
+    const vpcs = await readWith(
+      placeboReader,
+      path.join(PLACEBO, 'test_vpc_flow_logs_misconfigured/ec2.DescribeFlowLogs_1.json'),
+    );
+    expect(
+      vpcs.every((v) => v.type === 'AWS::EC2::VPC' && Array.isArray(v.properties.FlowLogs)),
+    ).toBe(true);
   });
 
   it('rejects a broken recording with a SourceReadError', () => {
-    const attempt = () => placeboReader.read({ path: 'x/ec2.DescribeVpcs_1.json', text: '{"status_code": 200, "data": ' });
+    const attempt = () =>
+      placeboReader.read({
+        path: 'x/ec2.DescribeVpcs_1.json',
+        text: '{"status_code": 200, "data": ',
+      });
     expect(attempt).toThrow(SourceReadError);
   });
 });
 
 describe('saved describe response reader', () => {
   it('reads a CLI describe output without the placebo envelope', async () => {
-    const recording = JSON.parse(readFileSync(path.join(PLACEBO, 'test_rds_retention/rds.DescribeDBInstances_1.json'), 'utf8'));
+    const recording = JSON.parse(
+      readFileSync(path.join(PLACEBO, 'test_rds_retention/rds.DescribeDBInstances_1.json'), 'utf8'),
+    );
     const file = { path: 'rds.json', text: JSON.stringify(recording.data, null, 2) };
     expect(placeboReader.detect(file)).toBe(false);
     expect(describeReader.detect(file)).toBe(true);
     const { resources } = await describeReader.read(file);
     expect(resources).toHaveLength(5);
-    expect(one(resources, 'oneness')).toMatchObject({ type: 'AWS::RDS::DBInstance', region: 'us-west-2', account: '644160558196' });
+    expect(one(resources, 'oneness')).toMatchObject({
+      type: 'AWS::RDS::DBInstance',
+      region: 'us-west-2',
+      account: '644160558196',
+    });
     expect(typeof one(resources, 'oneness').properties.StorageEncrypted).toBe('boolean');
   });
 

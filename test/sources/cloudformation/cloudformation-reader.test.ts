@@ -30,25 +30,35 @@ function byAddress(resources: Resource[], address: string): Resource {
 describe('cloudformation reader on the shared sample templates', () => {
   const files = walk(SHARED);
 
-  it.each(files.map((f) => [path.relative(SHARED, f), f]))('detects and reads %s', async (_, file) => {
-    const text = readFileSync(file, 'utf8');
-    expect(cloudformationReader.detect({ path: file, text })).toBe(true);
-    const resources = await read(file);
-    expect(resources.length).toBeGreaterThan(0);
-    for (const r of resources) {
-      expect(r.cloud).toBe('aws');
-      expect(r.type).toMatch(/^(AWS|Custom|Alexa)::/);
-      expect(r.source.line).toBeGreaterThan(0);
-    }
-  });
+  it.each(files.map((f) => [path.relative(SHARED, f), f]))(
+    'detects and reads %s',
+    async (_, file) => {
+      const text = readFileSync(file, 'utf8');
+      expect(cloudformationReader.detect({ path: file, text })).toBe(true);
+      const resources = await read(file);
+      expect(resources.length).toBeGreaterThan(0);
+      for (const r of resources) {
+        expect(r.cloud).toBe('aws');
+        expect(r.type).toMatch(/^(AWS|Custom|Alexa)::/);
+        expect(r.source.line).toBeGreaterThan(0);
+      }
+    },
+  );
 
-  it('resolves the SSH ingress CIDR from the parameter default, in YAML and JSON alike', async () => {
+  it('resolves the SSH ingress CIDR from the parameter default in YAML and JSON', async () => {
     for (const ext of ['yaml', 'json']) {
-      const resources = await read(path.join(SHARED, `EC2/EC2InstanceWithSecurityGroupSample.${ext}`));
+      const resources = await read(
+        path.join(SHARED, `EC2/EC2InstanceWithSecurityGroupSample.${ext}`),
+      );
       const group = byAddress(resources, 'InstanceSecurityGroup');
       expect(group.type).toBe('AWS::EC2::SecurityGroup');
       expect(group.properties.IpPermissions).toEqual([
-        expect.objectContaining({ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '192.168.1.0/0' }] }),
+        expect.objectContaining({
+          IpProtocol: 'tcp',
+          FromPort: 22,
+          ToPort: 22,
+          IpRanges: [{ CidrIp: '192.168.1.0/0' }],
+        }),
       ]);
       const instance = byAddress(resources, 'EC2Instance');
       expect(instance.relationships).toContainEqual({ kind: 'references', target: group.id });
@@ -59,22 +69,43 @@ describe('cloudformation reader on the shared sample templates', () => {
     const resources = await read(path.join(SHARED, 'S3/compliant-bucket.yaml'));
     const bucket = byAddress(resources, 'ObjectStorageBucket');
     expect(bucket.properties.ServerSideEncryptionConfiguration).toEqual({
-      Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: false }],
+      Rules: [
+        { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: false },
+      ],
     });
     expect(bucket.properties.Versioning).toEqual({ Status: 'Enabled' });
-    expect(bucket.properties.PublicAccessBlockConfiguration).toMatchObject({ BlockPublicAcls: true, RestrictPublicBuckets: true });
+    expect(bucket.properties.PublicAccessBlockConfiguration).toMatchObject({
+      BlockPublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
     const policy = bucket.properties.Policy as { Statement: { Effect: string }[] };
-    expect(policy.Statement[0]).toMatchObject({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': false } } });
+    expect(policy.Statement[0]).toMatchObject({
+      Effect: 'Deny',
+      Condition: { Bool: { 'aws:SecureTransport': false } },
+    });
     expect(resources.some((r) => r.type === 'AWS::S3::BucketPolicy')).toBe(false);
     expect(isUnknown(bucket.properties.Name)).toBe(true);
     expect(bucket.unknown).toContain('Name');
   });
 
   it('merges listeners into classic and v2 load balancers with their attributes', async () => {
-    const elb = byAddress(await read(path.join(SHARED, 'ElasticLoadBalancing/ELB_Access_Logs_And_Connection_Draining.yaml')), 'ElasticLoadBalancer');
-    expect(elb.properties.Attributes).toMatchObject({ AccessLog: { Enabled: true }, ConnectionDraining: { Enabled: true, Timeout: 300 } });
-    const eks = (await read(path.join(SHARED, 'EKS/template.yaml'))).find((r) => r.type === 'AWS::EKS::Cluster')!;
-    expect(eks.properties.resourcesVpcConfig).toMatchObject({ endpointPublicAccess: true, publicAccessCidrs: ['0.0.0.0/0'] });
+    const elb = byAddress(
+      await read(
+        path.join(SHARED, 'ElasticLoadBalancing/ELB_Access_Logs_And_Connection_Draining.yaml'),
+      ),
+      'ElasticLoadBalancer',
+    );
+    expect(elb.properties.Attributes).toMatchObject({
+      AccessLog: { Enabled: true },
+      ConnectionDraining: { Enabled: true, Timeout: 300 },
+    });
+    const eks = (await read(path.join(SHARED, 'EKS/template.yaml'))).find(
+      (r) => r.type === 'AWS::EKS::Cluster',
+    )!;
+    expect(eks.properties.resourcesVpcConfig).toMatchObject({
+      endpointPublicAccess: true,
+      publicAccessCidrs: ['0.0.0.0/0'],
+    });
   });
 });
 
@@ -88,8 +119,17 @@ describe('cloudformation reader evaluation', () => {
     expect(bucket.tags).toEqual({ env: 'prod' });
     expect(bucket.properties.Versioning).toEqual({ Status: 'Enabled' });
     expect(bucket.properties.Logging).toEqual({});
-    expect(bucket.properties.Acl).toMatchObject({ Grants: expect.arrayContaining([{ Grantee: { Type: 'Group', URI: 'http://acs.amazonaws.com/groups/global/AllUsers' }, Permission: 'READ' }]) });
-    expect(bucket.properties.Policy).toMatchObject({ Statement: [{ Principal: '*', Resource: 'arn:aws:s3:::site-prod/*' }] });
+    expect(bucket.properties.Acl).toMatchObject({
+      Grants: expect.arrayContaining([
+        {
+          Grantee: { Type: 'Group', URI: 'http://acs.amazonaws.com/groups/global/AllUsers' },
+          Permission: 'READ',
+        },
+      ]),
+    });
+    expect(bucket.properties.Policy).toMatchObject({
+      Statement: [{ Principal: '*', Resource: 'arn:aws:s3:::site-prod/*' }],
+    });
   });
 
   it('drops resources whose condition is false and keeps those it cannot decide', async () => {
@@ -111,17 +151,24 @@ describe('cloudformation reader evaluation', () => {
   it('attaches inline policies to roles and reads KMS rotation from a condition', async () => {
     const resources = await read(file);
     const role = byAddress(resources, 'Admin');
-    expect(role.properties.RolePolicies).toEqual([{ PolicyName: 'admin', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } }]);
+    expect(role.properties.RolePolicies).toEqual([
+      {
+        PolicyName: 'admin',
+        PolicyDocument: { Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
+      },
+    ]);
     expect(byAddress(resources, 'Key').properties.KeyRotationEnabled).toBe(true);
     expect(byAddress(resources, 'Alias2').properties.QueueName).toBe('jobs-prod');
   });
 
   it('collects suppressions from metadata and comments', async () => {
     const bucket = byAddress(await read(file), 'PublicSite');
-    expect(bucket.suppressions).toEqual(expect.arrayContaining([
-      { ruleId: 'aws-s3-bucket-public-access-blocked', reason: 'static website, reviewed' },
-      { ruleId: 'aws-s3-bucket-logging-enabled', reason: 'logs land in the central account' },
-    ]));
+    expect(bucket.suppressions).toEqual(
+      expect.arrayContaining([
+        { ruleId: 'aws-s3-bucket-public-access-blocked', reason: 'static website, reviewed' },
+        { ruleId: 'aws-s3-bucket-logging-enabled', reason: 'logs land in the central account' },
+      ]),
+    );
   });
 
   it('reports a syntax error with its line', async () => {
@@ -136,7 +183,14 @@ describe('cloudformation reader evaluation', () => {
   });
 
   it('does not claim Kubernetes manifests or ARM templates', () => {
-    expect(cloudformationReader.detect({ path: 'd.yaml', text: 'apiVersion: v1\nkind: Pod\n' })).toBe(false);
-    expect(cloudformationReader.detect({ path: 'a.json', text: '{"resources":[{"type":"Microsoft.Storage/storageAccounts"}]}' })).toBe(false);
+    expect(
+      cloudformationReader.detect({ path: 'd.yaml', text: 'apiVersion: v1\nkind: Pod\n' }),
+    ).toBe(false);
+    expect(
+      cloudformationReader.detect({
+        path: 'a.json',
+        text: '{"resources":[{"type":"Microsoft.Storage/storageAccounts"}]}',
+      }),
+    ).toBe(false);
   });
 });
