@@ -36,7 +36,10 @@ export function isKubernetesManifest(file: SourceFile): boolean {
   return /^\s*[[{]/.test(head) && JSON_API_VERSION.test(head) && JSON_KIND.test(head);
 }
 
-/** Reads every object of one manifest file; see `isKubernetesManifest` for what it claims. */
+/**
+ * Reads every object of one manifest file; see `isKubernetesManifest` for what it claims.
+ * Known gap: Kustomize overlays are read as written (a `Kustomization` object), not built.
+ */
 export function readKubernetesManifest(file: SourceFile): ReadResult {
   const text = file.text.replace(/^\uFEFF/, '');
   const templated = hasTemplateActions(text);
