@@ -133,6 +133,88 @@ describe('AWS Config reader', () => {
       MultiAZ: false,
     });
   });
+  it('reads a configuration snapshot: security group ranges and IAM user policies', async () => {
+    const doc = encodeURIComponent(
+      JSON.stringify({ Statement: [{ Effect: 'Allow', Action: '*' }] }),
+    );
+    const snapshot = {
+      fileVersion: '1.0',
+      configSnapshotId: 'abc',
+      configurationItems: [
+        {
+          configurationItemVersion: '1.3',
+          resourceType: 'AWS::EC2::SecurityGroup',
+          resourceId: 'sg-1',
+          resourceName: 'web',
+          ARN: 'arn:aws:ec2:eu-west-1:111122223333:security-group/sg-1',
+          awsAccountId: '111122223333',
+          awsRegion: 'eu-west-1',
+          tags: { team: 'web' },
+          configuration: {
+            groupName: 'web',
+            groupId: 'sg-1',
+            ipPermissions: [
+              {
+                fromPort: 22,
+                toPort: 22,
+                ipProtocol: 'tcp',
+                ipv4Ranges: [{ cidrIp: '0.0.0.0/0' }],
+                ipRanges: ['0.0.0.0/0'],
+                ipv6Ranges: [],
+                userIdGroupPairs: [],
+              },
+            ],
+            ipPermissionsEgress: [],
+          },
+          supplementaryConfiguration: {},
+        },
+        {
+          resourceType: 'AWS::IAM::User',
+          resourceId: 'AIDA1',
+          resourceName: 'bob',
+          ARN: 'arn:aws:iam::111122223333:user/bob',
+          awsRegion: 'global',
+          configuration: {
+            userName: 'bob',
+            userPolicyList: [{ policyName: 'inline', policyDocument: doc }],
+            attachedManagedPolicies: [
+              {
+                policyName: 'AdministratorAccess',
+                policyArn: 'arn:aws:iam::aws:policy/AdministratorAccess',
+              },
+            ],
+          },
+        },
+      ],
+    };
+    const { resources } = await awsConfigReader.read({
+      path: 'snap.json',
+      text: JSON.stringify(snapshot),
+    });
+    const group = one(resources, 'web');
+    expect(group.properties.IpPermissions).toEqual([
+      {
+        FromPort: 22,
+        ToPort: 22,
+        IpProtocol: 'tcp',
+        IpRanges: [{ CidrIp: '0.0.0.0/0' }],
+        Ipv6Ranges: [],
+        UserIdGroupPairs: [],
+      },
+    ]);
+    expect(group.tags).toEqual({ team: 'web' });
+    const user = one(resources, 'bob');
+    expect(user.account).toBe('111122223333');
+    expect(user.properties.UserPolicies).toEqual([
+      { PolicyName: 'inline', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: '*' }] } },
+    ]);
+    expect(user.properties.AttachedManagedPolicies).toEqual([
+      {
+        PolicyName: 'AdministratorAccess',
+        PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess',
+      },
+    ]);
+  });
 });
 
 describe('placebo recording reader', () => {
