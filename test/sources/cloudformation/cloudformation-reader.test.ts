@@ -194,3 +194,56 @@ describe('cloudformation reader evaluation', () => {
     ).toBe(false);
   });
 });
+
+describe('cloudformation reader merges', () => {
+  const file = path.join(FIXTURES, 'network-and-compute.yaml');
+
+  it('attaches flow logs to their VPC and keeps the flow log itself', async () => {
+    const resources = await read(file);
+    const vpc = byAddress(resources, 'Vpc');
+    expect(vpc.properties.FlowLogs).toEqual([
+      expect.objectContaining({
+        TrafficType: 'ALL',
+        LogDestinationType: 's3',
+        FlowLogStatus: 'ACTIVE',
+      }),
+    ]);
+    expect(byAddress(resources, 'VpcFlowLog').type).toBe('AWS::EC2::FlowLog');
+  });
+
+  it('folds listeners into their load balancer with string attributes', async () => {
+    const resources = await read(file);
+    const alb = byAddress(resources, 'Alb');
+    expect(alb.properties.Listeners).toEqual([
+      expect.objectContaining({ Protocol: 'HTTP', Port: 80 }),
+    ]);
+    expect(alb.properties.Attributes).toMatchObject({
+      'routing.http.drop_invalid_header_fields.enabled': 'true',
+      'access_logs.s3.enabled': 'false',
+    });
+    expect(alb.properties.Scheme).toBe('internet-facing');
+    expect(resources.some((r) => r.type === 'AWS::ElasticLoadBalancingV2::Listener')).toBe(false);
+  });
+
+  it('turns a Lambda permission into the function resource policy', async () => {
+    const fn = byAddress(await read(file), 'Fn');
+    expect(fn.properties.Policy).toMatchObject({
+      Statement: [{ Effect: 'Allow', Principal: '*', Action: 'lambda:InvokeFunction' }],
+    });
+    expect(fn.properties.TracingConfig).toEqual({ Mode: 'PassThrough' });
+  });
+
+  it('uses API defaults where AWS fixes them and markers where the account decides', async () => {
+    const resources = await read(file);
+    const db = byAddress(resources, 'Db');
+    expect(db.properties).toMatchObject({
+      StorageEncrypted: false,
+      PubliclyAccessible: false,
+      BackupRetentionPeriod: 1,
+      AllocatedStorage: 20,
+    });
+    const volume = byAddress(resources, 'Data');
+    expect(isUnknown(volume.properties.Encrypted)).toBe(true);
+    expect(volume.unknown).toEqual(['Encrypted']);
+  });
+});
