@@ -9,7 +9,11 @@ import type { ExpandedResource } from './resource-expander.js';
 import { armId, nameSegments } from './resource-types.js';
 import type { EvaluationBudget } from './template-scope.js';
 
-const NSG = 'microsoft.network/networksecuritygroups';
+/** Child types the API returns inline in the parent's properties, and under which key. */
+const INLINE_CHILDREN = new Map([
+  ['microsoft.network/networksecuritygroups/securityrules', 'securityRules'],
+  ['microsoft.network/virtualnetworks/subnets', 'subnets'],
+]);
 const ARM_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/.+/i;
 const MAX_WALK_DEPTH = 300;
 
@@ -73,8 +77,9 @@ function toResource(
 }
 
 /**
- * Puts a child's body under its parent's `children.<lastTypeSegment>`; NSG security rules
- * also join the NSG's `properties.securityRules`, as the API returns them inline.
+ * Puts a child's body under its parent's `children.<lastTypeSegment>`; NSG security rules and
+ * subnets also join the parent's `properties.securityRules` / `properties.subnets`, as the API
+ * returns them inline (a child replaces an inline entry of the same name).
  */
 function foldIntoParent(
   child: ExpandedResource,
@@ -95,18 +100,18 @@ function foldIntoParent(
   setKey(children, segment, [...siblings, child.body]);
   edges.get(child)?.push({ kind: 'childOf', target: parent.id });
 
-  if (parentType.toLowerCase() === NSG && segment === 'securityRules') {
-    mergeSecurityRule(parent.body, child.body);
-  }
+  const inlineKey = INLINE_CHILDREN.get(child.type.toLowerCase());
+  if (inlineKey) mergeInline(parent.body, inlineKey, child.body);
 }
 
-function mergeSecurityRule(nsg: JsonObject, rule: JsonObject): void {
-  if (!isPlainObject(nsg.properties)) return;
-  const existing = nsg.properties.securityRules;
+function mergeInline(parent: JsonObject, key: string, child: JsonObject): void {
+  if (!isPlainObject(parent.properties)) return;
+  const existing = parent.properties[key];
   if (isUnknown(existing)) return;
   const list = Array.isArray(existing) ? existing : [];
-  const inline = { id: rule.id, name: rule.name, type: rule.type, properties: rule.properties };
-  nsg.properties.securityRules = [...list, inline];
+  const sameName = (entry: unknown) => isPlainObject(entry) && entry.name === child.name;
+  const inline = { id: child.id, name: child.name, type: child.type, properties: child.properties };
+  setKey(parent.properties, key, [...list.filter((entry) => !sameName(entry)), inline]);
 }
 
 /**

@@ -222,6 +222,27 @@ describe('ARM template reader on real templates', () => {
     expect(blob.relationships).toContainEqual({ kind: 'dependsOn', target: account.id });
   });
 
+  it('merges subnet resources into their VNet, replacing a same-named inline one', async () => {
+    const { resources } = await readTemplate(path.join(custodian, 'storage.json'));
+    const vnet = pick(resources, 'Microsoft.Network/virtualNetworks', 'cctstoragevnet1');
+    const subnet = pick(
+      resources,
+      'Microsoft.Network/virtualNetworks/subnets',
+      'cctstoragevnet1/testsubnet1',
+    );
+    const subnets = inner(vnet).subnets as Record<string, unknown>[];
+    expect(subnets).toHaveLength(1);
+    expect(subnets[0]).toMatchObject({ id: subnet.id, name: 'testsubnet1' });
+    expect(subnets[0].properties).toMatchObject({ addressPrefix: '10.4.0.0/24' });
+
+    const quickstart = path.join(quickstarts, 'microsoft.compute/vm-simple-linux/azuredeploy.json');
+    const vm = await readTemplate(quickstart);
+    const net = pick(vm.resources, 'Microsoft.Network/virtualNetworks', 'vNet');
+    expect((inner(net).subnets as Record<string, unknown>[]).map((s) => s.name)).toEqual([
+      'Subnet',
+    ]);
+  });
+
   it('normalises type casing written differently in the template', async () => {
     const { resources } = await readTemplate(path.join(custodian, 'cosmosdb.json'));
     expect(resources.map((r) => r.type)).toEqual([
