@@ -56,6 +56,7 @@ export async function evaluateTerraformDirectory(
     treeRoot,
     budget: { steps: options.budgetSteps ?? 2_000_000 },
     maxInstances: options.maxInstances ?? 1000,
+    instancesLeft: 50_000,
     maxStringLength: 1024 * 1024,
     warnings: state.warnings,
     parsed: new Map(),

@@ -20,6 +20,7 @@ import {
   Namespace,
   isObject,
   isUnknown,
+  measureValue,
   resourceObjects,
   toStored,
   toStringValue,
@@ -34,6 +35,8 @@ export interface EvaluationRun {
   treeRoot: string;
   budget: { steps: number };
   maxInstances: number;
+  /** Block and module instances left to create in the whole directory. */
+  instancesLeft: number;
   maxStringLength: number;
   warnings: string[];
   /** Parsed expressions by source text, shared by every module instance. */
@@ -344,7 +347,7 @@ export class ModuleInstance {
       const value = this.#evalBody(decl.body, scope, 0, META_ARGUMENTS, perKey);
       const self = this.#qualify(address) + suffix;
       const references = [...new Set(Object.values(perKey).flat())].filter((r) => r !== self);
-      const attributes = toStored(value) as Record<string, unknown>;
+      const attributes = this.#store(value, address);
       const block: TerraformBlock = {
         mode: decl.mode,
         type: decl.type,
@@ -380,7 +383,7 @@ export class ModuleInstance {
         const item = make(new Map([['count', { index: reason }]]), '');
         return { value: reason, blocks: [item] };
       }
-      const n = this.#capInstances(count, address);
+      const n = this.#takeInstances(this.#capInstances(count, address), address);
       const items = Array.from({ length: n }, (_x, i) => make(new Map([['count', { index: i }]]), `[${i}]`, i));
       return { value: items.map(valueOf), blocks: items };
     }
@@ -393,7 +396,8 @@ export class ModuleInstance {
       }
       const value: Record<string, Value> = {};
       const items: T[] = [];
-      for (const [key, each] of pairsOf(collection, this.run.maxInstances, true)) {
+      const pairs = pairsOf(collection, this.run.maxInstances, true);
+      for (const [key, each] of pairs.slice(0, this.#takeInstances(pairs.length, address))) {
         const k = typeof key === 'string' ? key : JSON.stringify(key);
         const item = make(new Map([['each', { key: k, value: each }]]), `[${JSON.stringify(k)}]`, k);
         items.push(item);
@@ -403,6 +407,25 @@ export class ModuleInstance {
     }
     const item = make(new Map(), '');
     return { value: valueOf(item), blocks: [item] };
+  }
+
+  /** Copies an evaluated body into plain JSON, unless it would be unreasonably large. */
+  #store(value: Value, address: string): Record<string, unknown> {
+    const size = measureValue(value, 500_000);
+    this.run.budget.steps -= size;
+    if (size > 500_000) {
+      this.#warn(`${this.#qualify(address)}: attributes too large to keep`);
+      return {};
+    }
+    return toStored(value) as Record<string, unknown>;
+  }
+
+  /** Takes up to `n` instances from the directory's allowance. */
+  #takeInstances(n: number, address: string): number {
+    const granted = Math.max(0, Math.min(n, this.run.instancesLeft));
+    this.run.instancesLeft -= granted;
+    if (granted < n) this.#warn(`${this.#qualify(address)}: too many instances in total, rest skipped`);
+    return granted;
   }
 
   #capInstances(count: number, address: string): number {

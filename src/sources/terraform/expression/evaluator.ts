@@ -15,6 +15,7 @@ import {
   firstUnknown,
   isObject,
   isUnknown,
+  measureValue,
   resourceObjects,
   toBoolValue,
   toNumberValue,
@@ -254,6 +255,7 @@ function evalConditional(node: Extract<Node, { kind: 'conditional' }>, scope: Sc
   if (isUnknown(condition)) {
     const a = evalNode(node.then, scope);
     const b = evalNode(node.else, scope);
+    chargeSize([a, b], scope);
     return !containsUnknown(a) && valuesEqual(a, b) ? a : condition;
   }
   return toBoolValue(condition) ? evalNode(node.then, scope) : evalNode(node.else, scope);
@@ -266,6 +268,7 @@ function evalBinary(op: string, leftNode: Node, rightNode: Node, scope: Scope): 
   const unknownSide = firstUnknown([left, right]);
   if (unknownSide) return unknownSide;
   if (op === '==' || op === '!=') {
+    chargeSize([left, right], scope);
     if (containsUnknown(left) || containsUnknown(right)) return unknown('comparison with unknown');
     return valuesEqual(left, right) === (op === '==');
   }
@@ -287,6 +290,13 @@ function evalBinary(op: string, leftNode: Node, rightNode: Node, scope: Scope): 
       return a % b;
   }
   throw new EvalError(`unknown operator ${op}`);
+}
+
+/** Spends budget in proportion to a value's size before walking it whole. */
+function chargeSize(v: Value, scope: Scope): void {
+  const size = measureValue(v, 200_000);
+  scope.env.budget.steps -= size;
+  if (size > 200_000 || scope.env.budget.steps < 0) throw new EvalLimitError('value too large to compare');
 }
 
 /** `false && x` is false and `true || x` is true even when `x` is unknown. */

@@ -13,6 +13,7 @@ import {
   firstUnknown,
   isObject,
   isUnknown,
+  measureValue,
   toBoolValue,
   toNumberValue,
   toStringValue,
@@ -31,7 +32,12 @@ export interface FunctionContext {
   readFile(path: string): string;
   /** Longest string a function or template may build. */
   maxStringLength: number;
+  /** Remaining evaluation steps; reading a function's arguments spends them too. */
+  budget: { steps: number };
 }
+
+/** Most nodes (list elements, object members) the arguments of one call may hold. */
+const MAX_ARGUMENT_NODES = 200_000;
 
 type Fn = (args: Value[], ctx: FunctionContext) => Value;
 
@@ -49,6 +55,11 @@ export function callFunction(name: string, args: Value[], ctx: FunctionContext):
   if (!fn) return unknown(`function ${name}() is not evaluated statically`);
   const top = firstUnknown(args);
   if (top) return top;
+  const size = measureValue(args, MAX_ARGUMENT_NODES);
+  ctx.budget.steps -= size;
+  if (size > MAX_ARGUMENT_NODES || ctx.budget.steps < 0) {
+    throw new EvalLimitError(`arguments of ${name}() too large to evaluate`);
+  }
   if (!TOLERATE_NESTED_UNKNOWN.has(name) && args.some((a) => containsUnknown(a))) {
     return unknown(`${name}() of a value unknown before apply`);
   }

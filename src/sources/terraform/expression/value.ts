@@ -140,3 +140,19 @@ export function toStored(v: Value, depth = 0): unknown {
   }
   return v;
 }
+
+/**
+ * Number of nodes in a value, counting shared sub-values each time they appear, stopping just
+ * past `limit`. Guards against values that are small in memory but huge once written out.
+ */
+export function measureValue(v: Value, limit: number): number {
+  let count = 0;
+  const stack: Value[] = [v];
+  while (stack.length > 0 && count <= limit) {
+    const x = stack.pop()!;
+    count++;
+    if (Array.isArray(x)) stack.push(...x.slice(0, limit));
+    else if (isObject(x)) stack.push(...Object.values(x).slice(0, limit));
+  }
+  return count;
+}
