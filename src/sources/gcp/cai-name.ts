@@ -18,7 +18,7 @@ const LOCATION_KEYS = new Set(['zones', 'regions', 'locations']);
 export function parseCaiName(fullName: string): CaiNameParts {
   const path = fullName.replace(/^\/\/[^/]+\//, '');
   const segs = path.split('/').filter((s) => s !== '');
-  const parts: CaiNameParts = { name: decodeURIComponent(segs[segs.length - 1] ?? fullName) };
+  const parts: CaiNameParts = { name: safeDecode(segs[segs.length - 1] ?? fullName) };
   for (let i = 0; i + 1 < segs.length; i += 1) {
     const key = segs[i];
     const value = segs[i + 1];
@@ -26,6 +26,15 @@ export function parseCaiName(fullName: string): CaiNameParts {
     if (LOCATION_KEYS.has(key) && parts.location === undefined) parts.location = value;
   }
   return parts;
+}
+
+/** URI-decodes a name segment; a malformed escape is kept as written. */
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 /**

@@ -201,7 +201,9 @@ interface CompiledCollection {
   dash: RegExp;
 }
 
+/** Dashed-form patterns: project ids are 6-30 characters, which also bounds backtracking. */
 const SEGMENT_DASHED: Record<string, string> = {
+  project: '[a-z][a-z0-9-]{4,28}[a-z0-9]',
   zone: '[a-z]+-[a-z]+\\d+-[a-z]',
   region: '[a-z]+-[a-z]+\\d+',
   location: '-|global|[a-z]+(?:-[a-z]+\\d+)?(?:-[a-z])?',

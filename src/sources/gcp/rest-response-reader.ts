@@ -32,12 +32,13 @@ interface Located {
 /** The collection of a recorded URL (`https://host/path?query`). */
 function fromUrl(url: string): Located | undefined {
   let parsed: URL;
+  let urlPath: string;
   try {
     parsed = new URL(url);
+    urlPath = decodeURIComponent(parsed.pathname).replace(/^\/+/, '');
   } catch {
     return undefined;
   }
-  const urlPath = decodeURIComponent(parsed.pathname).replace(/^\/+/, '');
   const match = matchCollection(urlPath, 'slash');
   return match ? { ...match, query: parsed.searchParams } : undefined;
 }
