@@ -20,8 +20,11 @@ export function configItems(data: unknown, depth = 0): Props[] {
   if (Array.isArray(data.configurationItems))
     return configItems(data.configurationItems, depth + 1);
   if (isRecord(data.configurationItem)) return [data.configurationItem];
-  if (typeof data.invokingEvent === 'string')
+  if (typeof data.invokingEvent === 'string') {
     return configItems(jsonValue(data.invokingEvent), depth + 1);
+  }
+  // EventBridge 'Configuration Item Change Notification' events carry the item under detail.
+  if (isRecord(data.detail)) return configItems(data.detail, depth + 1);
   if (Array.isArray(data.Results))
     return configItems(
       data.Results.map((r) => jsonValue(r)),

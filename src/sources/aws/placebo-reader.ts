@@ -82,16 +82,13 @@ function folderContext(file: string, status: number): ApiCallContext {
 
 function detect(file: SourceFile): boolean {
   const call = placeboCall(file.path);
-  return (
-    call !== undefined &&
-    /"status_code"\s*:/.test(file.text.slice(0, 4096)) &&
-    /"data"\s*:/.test(file.text)
-  );
+  if (call === undefined || !isMappedCall(call)) return false;
+  return /"status_code"\s*:/.test(file.text.slice(0, 4096)) && /"data"\s*:/.test(file.text);
 }
 
 /**
- * The placebo recording reader (source kind `aws-api`). Calls it does not map read as no
- * resources, with a warning.
+ * The placebo recording reader (source kind `aws-api`). It claims only the calls it maps, so
+ * recordings of other calls (Security Hub findings, say) stay free for other readers.
  */
 export const placeboReader: Reader = {
   kind: 'aws-api',

@@ -133,6 +133,26 @@ describe('AWS Config reader', () => {
       MultiAZ: false,
     });
   });
+  it('reads the security group item of a Config rule event with its open SSH range', async () => {
+    const file = path.resolve(
+      process.cwd(),
+      '../shared/data/findings/aws/cloud-custodian-cwe/event-config-rule-security-group.json',
+    );
+    const group = one(await readWith(awsConfigReader, file), 'sg_open_ssh');
+    expect(group.id).toBe('arn:aws:ec2:eu-west-1:123456789012:security-group/sg-e2fb6999');
+    expect(group.properties.IpPermissions).toEqual([
+      expect.objectContaining({
+        IpProtocol: 'tcp',
+        FromPort: 22,
+        IpRanges: [{ CidrIp: '0.0.0.0/0' }],
+      }),
+    ]);
+    expect(group.relationships).toContainEqual({
+      kind: 'Is contained in Vpc',
+      target: 'vpc-f16e4296',
+    });
+  });
+
   it('reads a configuration snapshot: security group ranges and IAM user policies', async () => {
     const doc = encodeURIComponent(
       JSON.stringify({ Statement: [{ Effect: 'Allow', Action: '*' }] }),
