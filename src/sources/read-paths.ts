@@ -168,7 +168,6 @@ export async function readPaths(paths: string[], options: ReadPathsOptions = {})
       if (consumed.has(file)) continue;
       if (folder.dir && !isCandidate(file)) continue;
       const { report, resources: found, warnings: w } = await readOne(file, fileReaders);
-      if (report.kind === 'unrecognised' && folder.dir) continue;
       files.push(report);
       warnings.push(...w);
       for (const r of found) resources.push(r);
