@@ -8,7 +8,10 @@ import type { TerraformBlock } from './terraform-block.js';
 const byBlock = new WeakMap<TerraformBlock, Record<string, string[]>>();
 
 /** Records the references of each attribute of `block`. */
-export function setAttributeReferences(block: TerraformBlock, refs: Record<string, string[]>): void {
+export function setAttributeReferences(
+  block: TerraformBlock,
+  refs: Record<string, string[]>,
+): void {
   byBlock.set(block, refs);
 }
 

@@ -15,7 +15,8 @@ export interface BlockLocation {
   suppressions: { ruleId: string; reason: string }[];
 }
 
-const HEADER = /^[ \t]*(resource|data|module)[ \t]+"?([A-Za-z0-9_-]+)"?(?:[ \t]+"?([A-Za-z0-9_-]+)"?)?[ \t]*\{/;
+const HEADER =
+  /^[ \t]*(resource|data|module)[ \t]+"?([A-Za-z0-9_-]+)"?(?:[ \t]+"?([A-Za-z0-9_-]+)"?)?[ \t]*\{/;
 const SUPPRESSION = /(?:#|\/\/)\s*palisade:ignore\s+([A-Za-z0-9_.:-]+)(?:\s+(.*))?$/;
 
 /** Every resource, data and module block header in `text`, with its suppressions. */
@@ -28,7 +29,11 @@ export function findBlockLocations(text: string): BlockLocation[] {
     const keyword = m[1];
     if (keyword !== 'module' && !m[3]) continue;
     const address =
-      keyword === 'module' ? `module.${m[2]}` : keyword === 'data' ? `data.${m[2]}.${m[3]}` : `${m[2]}.${m[3]}`;
+      keyword === 'module'
+        ? `module.${m[2]}`
+        : keyword === 'data'
+          ? `data.${m[2]}.${m[3]}`
+          : `${m[2]}.${m[3]}`;
     const endLine = findBlockEnd(lines, i);
     const suppressions = collectSuppressions(lines, i, endLine);
     out.push({ keyword, address, line: i + 1, endLine: endLine + 1, suppressions });
@@ -37,7 +42,11 @@ export function findBlockLocations(text: string): BlockLocation[] {
   return out;
 }
 
-function collectSuppressions(lines: string[], start: number, end: number): BlockLocation['suppressions'] {
+function collectSuppressions(
+  lines: string[],
+  start: number,
+  end: number,
+): BlockLocation['suppressions'] {
   const found: BlockLocation['suppressions'] = [];
   for (let i = Math.max(0, start - 1); i <= end && i < lines.length; i++) {
     const m = SUPPRESSION.exec(lines[i]);

@@ -10,7 +10,9 @@ import { translateBlocks } from './translate-blocks.js';
  * A reader that claims folders holding `.tf` files, evaluates the module and its local modules,
  * and returns the resources the translators make of its blocks.
  */
-export function createTerraformDirectoryReader(translators: TerraformTranslator[]): DirectoryReader {
+export function createTerraformDirectoryReader(
+  translators: TerraformTranslator[],
+): DirectoryReader {
   return {
     kind: 'terraform',
     claims: (_dir, files) => files.some((f) => f.endsWith('.tf')),

@@ -45,8 +45,9 @@ export async function evaluateTerraformDirectory(
   const rootDir = path.resolve(dir);
   const treeRoot = path.resolve(options.treeRoot ?? path.dirname(rootDir));
   const state: LoadState = { errors: [], warnings: [], consumed: [] };
+  // Files are named under `dir` as the caller wrote it, so errors match the scan's own paths.
   const loaded = await loadModule(
-    rootDir,
+    path.normalize(dir),
     options.files,
     { treeRoot, maxDepth: options.maxModuleDepth ?? 8 },
     state,

@@ -87,8 +87,23 @@ interface EvaluatedBlock {
   blocks: TerraformBlock[];
 }
 
-const META_ARGUMENTS = new Set(['count', 'for_each', 'provider', 'depends_on', 'lifecycle', 'provisioner', 'connection']);
-const MODULE_ARGUMENTS = new Set(['source', 'version', 'count', 'for_each', 'providers', 'depends_on']);
+const META_ARGUMENTS = new Set([
+  'count',
+  'for_each',
+  'provider',
+  'depends_on',
+  'lifecycle',
+  'provisioner',
+  'connection',
+]);
+const MODULE_ARGUMENTS = new Set([
+  'source',
+  'version',
+  'count',
+  'for_each',
+  'providers',
+  'depends_on',
+]);
 
 function first(value: unknown): Record<string, unknown> {
   const body = Array.isArray(value) ? value[0] : value;
@@ -96,7 +111,9 @@ function first(value: unknown): Record<string, unknown> {
 }
 
 function entries(value: unknown): [string, unknown][] {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.entries(value) : [];
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? Object.entries(value)
+    : [];
 }
 
 /** One evaluated instance of a module (the root, or `module.net`, `module.db[0]`). */
@@ -146,47 +163,69 @@ export class ModuleInstance {
       const input = inputs.get(name);
       const tfvar = Object.hasOwn(this.module.tfvars, name) ? this.module.tfvars[name] : undefined;
       const declared = first(decl);
-      this.#variables.set(name, new Lazy<Traced>(() => {
-        if (input) return input();
-        if (tfvar !== undefined) return this.#traced(tfvar, this.#scope);
-        if (Object.hasOwn(declared, 'default')) return this.#traced(declared.default, this.#scope);
-        return { value: unknown(`variable "${name}" has no value`), references: [] };
-      }, () => ({ value: unknown(`variable "${name}" depends on itself`), references: [] })));
+      this.#variables.set(
+        name,
+        new Lazy<Traced>(
+          () => {
+            if (input) return input();
+            if (tfvar !== undefined) return this.#traced(tfvar, this.#scope);
+            if (Object.hasOwn(declared, 'default'))
+              return this.#traced(declared.default, this.#scope);
+            return { value: unknown(`variable "${name}" has no value`), references: [] };
+          },
+          () => ({ value: unknown(`variable "${name}" depends on itself`), references: [] }),
+        ),
+      );
     }
     const localBlocks = Array.isArray(body.locals) ? body.locals : [body.locals];
     for (const block of localBlocks) {
       for (const [name, raw] of entries(block)) {
-        this.#locals.set(name, new Lazy<Traced>(
-          () => this.#traced(raw, this.#scope),
-          () => ({ value: unknown(`local "${name}" depends on itself`), references: [] }),
-        ));
+        this.#locals.set(
+          name,
+          new Lazy<Traced>(
+            () => this.#traced(raw, this.#scope),
+            () => ({ value: unknown(`local "${name}" depends on itself`), references: [] }),
+          ),
+        );
       }
     }
     for (const [name, decl] of entries(body.output)) {
       const raw = first(decl).value;
-      this.#outputs.set(name, new Lazy<Traced>(
-        () => this.#traced(raw ?? null, this.#scope),
-        () => ({ value: unknown(`output "${name}" depends on itself`), references: [] }),
-      ));
+      this.#outputs.set(
+        name,
+        new Lazy<Traced>(
+          () => this.#traced(raw ?? null, this.#scope),
+          () => ({ value: unknown(`output "${name}" depends on itself`), references: [] }),
+        ),
+      );
     }
-    for (const [mode, key] of [['managed', 'resource'], ['data', 'data']] as const) {
+    for (const [mode, key] of [
+      ['managed', 'resource'],
+      ['data', 'data'],
+    ] as const) {
       for (const [type, named] of entries(body[key])) {
         for (const [name, decl] of entries(named)) {
           const address = mode === 'data' ? `data.${type}.${name}` : `${type}.${name}`;
           this.#declarations.set(address, { mode, type, name, body: first(decl), file });
-          this.#blocks.set(address, new Lazy(
-            () => this.#evaluateBlock(address),
-            () => ({ value: unknown(`${address} depends on itself`), blocks: [] }),
-          ));
+          this.#blocks.set(
+            address,
+            new Lazy(
+              () => this.#evaluateBlock(address),
+              () => ({ value: unknown(`${address} depends on itself`), blocks: [] }),
+            ),
+          );
         }
       }
     }
     for (const [name, decl] of entries(body.module)) {
       const call = first(decl);
-      this.#modules.set(name, new Lazy(
-        () => this.#instantiateModule(name, call),
-        () => ({ value: unknown(`module.${name} depends on itself`), instances: [] }),
-      ));
+      this.#modules.set(
+        name,
+        new Lazy(
+          () => this.#instantiateModule(name, call),
+          () => ({ value: unknown(`module.${name} depends on itself`), instances: [] }),
+        ),
+      );
     }
   }
 
@@ -254,7 +293,8 @@ export class ModuleInstance {
   }
 
   #warn(message: string): void {
-    if (this.run.warnings.length < 200 && !this.run.warnings.includes(message)) this.run.warnings.push(message);
+    if (this.run.warnings.length < 200 && !this.run.warnings.includes(message))
+      this.run.warnings.push(message);
   }
 
   /** Evaluates a value as hcl2json wrote it: strings are templates, blocks arrays of objects. */
@@ -273,7 +313,8 @@ export class ModuleInstance {
       }
     }
     if (Array.isArray(raw)) return raw.map((x) => this.#evalRaw(x, scope, depth + 1));
-    if (typeof raw === 'object' && raw !== null) return this.#evalBody(raw as Record<string, unknown>, scope, depth);
+    if (typeof raw === 'object' && raw !== null)
+      return this.#evalBody(raw as Record<string, unknown>, scope, depth);
     if (typeof raw === 'number' || typeof raw === 'boolean') return raw;
     return null;
   }
@@ -291,7 +332,9 @@ export class ModuleInstance {
       if (skip?.has(rawKey)) continue;
       if (rawKey === 'dynamic' && isDynamic(raw)) {
         const dynamic = raw as Record<string, unknown>;
-        const { references } = collectReferences(() => this.#expandDynamic(dynamic, scope, out, depth));
+        const { references } = collectReferences(() =>
+          this.#expandDynamic(dynamic, scope, out, depth),
+        );
         for (const name of Object.keys(dynamic)) if (perKey) perKey[name] = references;
         continue;
       }
@@ -314,11 +357,17 @@ export class ModuleInstance {
     return out;
   }
 
-  #expandDynamic(dynamic: Record<string, unknown>, scope: Scope, out: Record<string, Value>, depth: number): void {
+  #expandDynamic(
+    dynamic: Record<string, unknown>,
+    scope: Scope,
+    out: Record<string, Value>,
+    depth: number,
+  ): void {
     for (const [name, decls] of Object.entries(dynamic)) {
       for (const decl of Array.isArray(decls) ? decls : [decls]) {
         const spec = decl as Record<string, unknown>;
-        const iterator = typeof spec.iterator === 'string' ? spec.iterator.replace(/^\$\{(.*)\}$/, '$1') : name;
+        const iterator =
+          typeof spec.iterator === 'string' ? spec.iterator.replace(/^\$\{(.*)\}$/, '$1') : name;
         const collection = this.#evalRaw(spec.for_each ?? null, scope, depth + 1);
         const existing = out[name];
         if (isUnknown(existing)) continue;
@@ -341,7 +390,11 @@ export class ModuleInstance {
   #evaluateBlock(address: string): EvaluatedBlock {
     const decl = this.#declarations.get(address)!;
     const location = decl.file.locations.find((l) => l.address === address);
-    const make = (bindings: Map<string, Value>, suffix: string, index?: number | string): TerraformBlock => {
+    const make = (
+      bindings: Map<string, Value>,
+      suffix: string,
+      index?: number | string,
+    ): TerraformBlock => {
       const scope = bindings.size ? this.#scope.with(bindings) : this.#scope;
       const perKey: Record<string, string[]> = {};
       const value = this.#evalBody(decl.body, scope, 0, META_ARGUMENTS, perKey);
@@ -384,13 +437,17 @@ export class ModuleInstance {
         return { value: reason, blocks: [item] };
       }
       const n = this.#takeInstances(this.#capInstances(count, address), address);
-      const items = Array.from({ length: n }, (_x, i) => make(new Map([['count', { index: i }]]), `[${i}]`, i));
+      const items = Array.from({ length: n }, (_x, i) =>
+        make(new Map([['count', { index: i }]]), `[${i}]`, i),
+      );
       return { value: items.map(valueOf), blocks: items };
     }
     if (Object.hasOwn(body, 'for_each')) {
       const collection = this.#evalRaw(body.for_each, this.#scope);
       if (isUnknown(collection) || !(Array.isArray(collection) || isObject(collection))) {
-        const reason = isUnknown(collection) ? collection : unknown(`for_each of ${address} is not a map or set`);
+        const reason = isUnknown(collection)
+          ? collection
+          : unknown(`for_each of ${address} is not a map or set`);
         const item = make(new Map([['each', reason]]), '');
         return { value: reason, blocks: [item] };
       }
@@ -399,7 +456,11 @@ export class ModuleInstance {
       const pairs = pairsOf(collection, this.run.maxInstances, true);
       for (const [key, each] of pairs.slice(0, this.#takeInstances(pairs.length, address))) {
         const k = typeof key === 'string' ? key : JSON.stringify(key);
-        const item = make(new Map([['each', { key: k, value: each }]]), `[${JSON.stringify(k)}]`, k);
+        const item = make(
+          new Map([['each', { key: k, value: each }]]),
+          `[${JSON.stringify(k)}]`,
+          k,
+        );
         items.push(item);
         value[k] = valueOf(item);
       }
@@ -424,7 +485,8 @@ export class ModuleInstance {
   #takeInstances(n: number, address: string): number {
     const granted = Math.max(0, Math.min(n, this.run.instancesLeft));
     this.run.instancesLeft -= granted;
-    if (granted < n) this.#warn(`${this.#qualify(address)}: too many instances in total, rest skipped`);
+    if (granted < n)
+      this.#warn(`${this.#qualify(address)}: too many instances in total, rest skipped`);
     return granted;
   }
 
@@ -437,7 +499,10 @@ export class ModuleInstance {
 
   // ---- modules ---------------------------------------------------------------------------------
 
-  #instantiateModule(name: string, call: Record<string, unknown>): { value: Value; instances: ModuleInstance[] } {
+  #instantiateModule(
+    name: string,
+    call: Record<string, unknown>,
+  ): { value: Value; instances: ModuleInstance[] } {
     const loaded = this.module.children.get(name);
     if (!loaded) return { value: unknown(`module "${name}" was not read`), instances: [] };
     const address = `module.${name}`;
@@ -447,7 +512,13 @@ export class ModuleInstance {
       for (const [key, raw] of Object.entries(call)) {
         if (!MODULE_ARGUMENTS.has(key)) inputs.set(key, () => this.#traced(raw, scope));
       }
-      return new ModuleInstance(loaded, this.#qualify(address) + suffix, this.run, inputs, this.depth + 1);
+      return new ModuleInstance(
+        loaded,
+        this.#qualify(address) + suffix,
+        this.run,
+        inputs,
+        this.depth + 1,
+      );
     };
     const { value, blocks } = this.#expand(call, address, make);
     return { value, instances: blocks };
@@ -473,10 +544,12 @@ export class ModuleInstance {
   /** `file()`: relative to the root module (as Terraform resolves it), inside the scanned tree. */
   #readFile(p: string): string {
     const target = path.resolve(this.run.rootDir, p);
-    if (!isInside(this.run.treeRoot, target)) throw new EvalError(`file ${p} is outside the scanned tree`);
+    if (!isInside(this.run.treeRoot, target))
+      throw new EvalError(`file ${p} is outside the scanned tree`);
     try {
       const real = realpathSync(target);
-      if (!isInside(realpathSync(this.run.treeRoot), real)) throw new EvalError(`file ${p} is outside the scanned tree`);
+      if (!isInside(realpathSync(this.run.treeRoot), real))
+        throw new EvalError(`file ${p} is outside the scanned tree`);
       if (statSync(real).size > 1024 * 1024) throw new EvalError(`file ${p} is larger than 1 MB`);
       return readFileSync(real, 'utf8');
     } catch (error) {
@@ -488,16 +561,23 @@ export class ModuleInstance {
 
 /** `dynamic` blocks in hcl2json: `{ name: [{ for_each, content: [...] }] }`. */
 function isDynamic(raw: unknown): boolean {
-  return entries(raw).every(([, decls]) =>
-    Array.isArray(decls) && decls.every((d) => typeof d === 'object' && d !== null && 'content' in d),
-  ) && entries(raw).length > 0;
+  return (
+    entries(raw).every(
+      ([, decls]) =>
+        Array.isArray(decls) &&
+        decls.every((d) => typeof d === 'object' && d !== null && 'content' in d),
+    ) && entries(raw).length > 0
+  );
 }
 
 /** (key, value) pairs of a for_each collection: map entries, or set elements as both. */
 function pairsOf(collection: Value, max: number, setKeys = false): [Value, Value][] {
   let pairs: [Value, Value][];
   if (Array.isArray(collection)) pairs = collection.map((v, i) => [setKeys ? v : i, v]);
-  else if (isObject(collection)) pairs = Object.keys(collection).sort().map((k) => [k, collection[k]]);
+  else if (isObject(collection))
+    pairs = Object.keys(collection)
+      .sort()
+      .map((k) => [k, collection[k]]);
   else pairs = [];
   return pairs.slice(0, max);
 }

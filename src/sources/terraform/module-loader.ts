@@ -41,6 +41,10 @@ export interface LoadState {
 
 const MAX_FILE_BYTES = 5 * 1024 * 1024;
 
+function withoutTrailingSlash(p: string): string {
+  return p.replace(/(.)[\\/]+$/, '$1');
+}
+
 /** Whether `target` lies inside `root` (both absolute). */
 export function isInside(root: string, target: string): boolean {
   const rel = path.relative(root, target);
@@ -73,7 +77,11 @@ async function parseFile(file: string, state: LoadState): Promise<ParsedFile | u
   }
 }
 
-async function readTfvars(dir: string, names: string[], state: LoadState): Promise<Record<string, unknown>> {
+async function readTfvars(
+  dir: string,
+  names: string[],
+  state: LoadState,
+): Promise<Record<string, unknown>> {
   const ordered = [
     ...names.filter((n) => n === 'terraform.tfvars' || n === 'terraform.tfvars.json'),
     ...names.filter((n) => /\.auto\.tfvars(\.json)?$/.test(n)).sort(),
@@ -84,15 +92,22 @@ async function readTfvars(dir: string, names: string[], state: LoadState): Promi
     state.consumed.push(file);
     try {
       const text = await readText(file);
-      const body = name.endsWith('.json') ? (JSON.parse(text) as unknown) : await parseHcl(file, text);
+      const body = name.endsWith('.json')
+        ? (JSON.parse(text) as unknown)
+        : await parseHcl(file, text);
       if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-        throw new SourceReadError({ file, code: 'INVALID_STRUCTURE', message: 'tfvars must be an object' });
+        throw new SourceReadError({
+          file,
+          code: 'INVALID_STRUCTURE',
+          message: 'tfvars must be an object',
+        });
       }
       Object.assign(values, body);
     } catch (error) {
-      const parsed = error instanceof SyntaxError
-        ? { file, code: 'PARSE_ERROR' as const, message: `invalid JSON: ${error.message}` }
-        : asError(file, error);
+      const parsed =
+        error instanceof SyntaxError
+          ? { file, code: 'PARSE_ERROR' as const, message: `invalid JSON: ${error.message}` }
+          : asError(file, error);
       state.errors.push(parsed);
     }
   }
@@ -130,7 +145,8 @@ export async function loadModule(
     const calls = (file.body.module ?? {}) as Record<string, unknown>;
     if (typeof calls !== 'object' || calls === null) continue;
     for (const [name, bodies] of Object.entries(calls)) {
-      const body = (Array.isArray(bodies) ? bodies[0] : bodies) as Record<string, unknown> | undefined;
+      const body = (Array.isArray(bodies) ? bodies[0] : bodies) as
+        Record<string, unknown> | undefined;
       module.children.set(name, await loadChild(dir, name, body?.source, options, state, chain));
     }
   }
@@ -147,15 +163,18 @@ async function loadChild(
 ): Promise<LoadedModule | null> {
   const local = localSource(source);
   if (!local) {
-    state.warnings.push(`module "${name}" in ${dir}: remote source ${JSON.stringify(source)} not read`);
+    state.warnings.push(
+      `module "${name}" in ${dir}: remote source ${JSON.stringify(source)} not read`,
+    );
     return null;
   }
-  const childDir = path.resolve(dir, local);
-  if (!isInside(options.treeRoot, childDir)) {
+  const childDir = withoutTrailingSlash(path.join(dir, local));
+  if (!isInside(options.treeRoot, path.resolve(childDir))) {
     state.warnings.push(`module "${name}" in ${dir}: source ${local} is outside the scanned tree`);
     return null;
   }
-  if (chain.includes(childDir) || childDir === dir || chain.length >= options.maxDepth) {
+  const here = withoutTrailingSlash(dir);
+  if (chain.includes(childDir) || childDir === here || chain.length >= options.maxDepth) {
     state.warnings.push(`module "${name}" in ${dir}: module nesting too deep or recursive`);
     return null;
   }
@@ -164,5 +183,5 @@ async function loadChild(
     state.warnings.push(`module "${name}" in ${dir}: source folder ${local} not found`);
     return null;
   }
-  return loadModule(childDir, undefined, options, state, [...chain, dir]);
+  return loadModule(childDir, undefined, options, state, [...chain, here]);
 }

@@ -33,13 +33,22 @@ function parseJson(file: string, text: string): Json {
   try {
     const parsed: unknown = JSON.parse(text);
     if (isRecord(parsed)) return parsed;
-    throw new SourceReadError({ file, code: 'INVALID_STRUCTURE', message: 'plan JSON must be an object' });
+    throw new SourceReadError({
+      file,
+      code: 'INVALID_STRUCTURE',
+      message: 'plan JSON must be an object',
+    });
   } catch (error) {
     if (error instanceof SourceReadError) throw error;
     const message = error instanceof Error ? error.message : String(error);
     const position = /position (\d+)/.exec(message);
     const line = position ? text.slice(0, Number(position[1])).split('\n').length : undefined;
-    throw new SourceReadError({ file, code: 'PARSE_ERROR', message: `invalid JSON: ${message}`, line });
+    throw new SourceReadError({
+      file,
+      code: 'PARSE_ERROR',
+      message: `invalid JSON: ${message}`,
+      line,
+    });
   }
 }
 
@@ -57,7 +66,8 @@ function applyUnknown(values: unknown, mask: unknown, path: string, depth = 0): 
   if (isRecord(mask)) {
     const obj: Json = isRecord(values) ? { ...values } : {};
     for (const [k, m] of Object.entries(mask)) {
-      if (m !== false) obj[k] = applyUnknown(obj[k] ?? null, m, path ? `${path}.${k}` : k, depth + 1);
+      if (m !== false)
+        obj[k] = applyUnknown(obj[k] ?? null, m, path ? `${path}.${k}` : k, depth + 1);
     }
     return obj;
   }
@@ -70,7 +80,12 @@ function configModulePath(moduleAddress: string): string {
 }
 
 /** `configuration` resources by `<module path>|<address>`, for their expression references. */
-function indexConfiguration(module: unknown, prefix: string, out: Map<string, Json>, depth = 0): void {
+function indexConfiguration(
+  module: unknown,
+  prefix: string,
+  out: Map<string, Json>,
+  depth = 0,
+): void {
   if (!isRecord(module) || depth > MAX_DEPTH) return;
   for (const r of asArray(module.resources)) {
     if (isRecord(r) && typeof r.address === 'string') out.set(`${prefix}|${r.address}`, r);
@@ -88,11 +103,15 @@ function referencedBlock(ref: string): string | undefined {
   const m = /^(data\.[^.[]+\.[^.[]+|module\.[^.[]+|[^.[]+\.[^.[]+)(\[[^\]]*\])?/.exec(ref);
   if (!m) return undefined;
   const root = ref.split('.')[0];
-  if (['var', 'local', 'count', 'each', 'path', 'terraform', 'self'].includes(root)) return undefined;
+  if (['var', 'local', 'count', 'each', 'path', 'terraform', 'self'].includes(root))
+    return undefined;
   return m[1] + (m[2] ?? '');
 }
 
-function expressionReferences(expressions: unknown, modulePrefix: string): Record<string, string[]> {
+function expressionReferences(
+  expressions: unknown,
+  modulePrefix: string,
+): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   if (!isRecord(expressions)) return out;
   for (const [attr, expr] of Object.entries(expressions)) {
@@ -114,7 +133,8 @@ function collectRefs(expr: unknown, refs: Set<string>, depth: number): void {
   }
   if (!isRecord(expr)) return;
   for (const r of asArray(expr.references)) if (typeof r === 'string') refs.add(r);
-  for (const [k, v] of Object.entries(expr)) if (k !== 'references') collectRefs(v, refs, depth + 1);
+  for (const [k, v] of Object.entries(expr))
+    if (k !== 'references') collectRefs(v, refs, depth + 1);
 }
 
 function lineOf(text: string, address: string): number | undefined {
@@ -132,13 +152,22 @@ function lineOf(text: string, address: string): number | undefined {
  */
 export function planToBlocks(file: SourceFile): TerraformBlock[] {
   const doc = parseJson(file.path, file.text);
-  const values = isRecord(doc.planned_values) ? doc.planned_values : isRecord(doc.values) ? doc.values : undefined;
+  const values = isRecord(doc.planned_values)
+    ? doc.planned_values
+    : isRecord(doc.values)
+      ? doc.values
+      : undefined;
   if (!values) {
-    throw new SourceReadError({ file: file.path, code: 'INVALID_STRUCTURE', message: 'no planned_values or values' });
+    throw new SourceReadError({
+      file: file.path,
+      code: 'INVALID_STRUCTURE',
+      message: 'no planned_values or values',
+    });
   }
   const unknownByAddress = new Map<string, unknown>();
   for (const change of asArray(doc.resource_changes)) {
-    if (!isRecord(change) || typeof change.address !== 'string' || !isRecord(change.change)) continue;
+    if (!isRecord(change) || typeof change.address !== 'string' || !isRecord(change.change))
+      continue;
     unknownByAddress.set(change.address, change.change.after_unknown);
   }
   const config = new Map<string, Json>();
@@ -169,7 +198,11 @@ function toBlock(
   const address = r.address;
   const mode = r.mode === 'data' ? 'data' : 'managed';
   const name = typeof r.name === 'string' ? r.name : address;
-  const attributes = applyUnknown(isRecord(r.values) ? r.values : {}, unknownByAddress.get(address), '');
+  const attributes = applyUnknown(
+    isRecord(r.values) ? r.values : {},
+    unknownByAddress.get(address),
+    '',
+  );
   const configAddress = mode === 'data' ? `data.${r.type}.${name}` : `${r.type}.${name}`;
   const configEntry = config.get(`${configModulePath(module)}|${configAddress}`);
   const perAttribute = expressionReferences(configEntry?.expressions, module);
@@ -196,7 +229,12 @@ export function createTerraformPlanReader(translators: TerraformTranslator[]): R
     detect: (file) => looksLikePlan(file.text),
     read(file): ReadResult {
       const blocks = planToBlocks(file);
-      const { resources, warnings } = translateBlocks(blocks, translators, file.path, 'terraform-plan');
+      const { resources, warnings } = translateBlocks(
+        blocks,
+        translators,
+        file.path,
+        'terraform-plan',
+      );
       return { resources, warnings };
     },
   };

@@ -54,14 +54,21 @@ export function createTranslationContext(blocks: TerraformBlock[]): TranslationC
 /** Same block instance, or one side names the block without an index. */
 function sameTarget(ref: string, address: string): boolean {
   if (ref === address) return true;
-  return withoutIndex(ref) === withoutIndex(address) && (ref === withoutIndex(ref) || address === withoutIndex(address));
+  return (
+    withoutIndex(ref) === withoutIndex(address) &&
+    (ref === withoutIndex(ref) || address === withoutIndex(address))
+  );
 }
 
 /**
  * Whether an attribute's value points at the target block. The evaluated value is compared with
  * the target's configured name/id-like attributes; a reference without a known value counts.
  */
-function attributeRefersTo(value: unknown, address: string, target: TerraformBlock | undefined): boolean {
+function attributeRefersTo(
+  value: unknown,
+  address: string,
+  target: TerraformBlock | undefined,
+): boolean {
   if (value === undefined || value === null) return false;
   if (typeof value === 'object') return true;
   if (!target) return false;

@@ -32,7 +32,10 @@ describe('evaluating a Terraform module folder', () => {
   });
 
   it('evaluates locals in dependency order, whatever the order they are written in', () => {
-    expect(block('aws_vpc.main').attributes.tags).toEqual({ Project: 'palisade', Environment: 'prod' });
+    expect(block('aws_vpc.main').attributes.tags).toEqual({
+      Project: 'palisade',
+      Environment: 'prod',
+    });
   });
 
   it('expands count into indexed instances with count.index', () => {
@@ -42,7 +45,11 @@ describe('evaluating a Terraform module folder', () => {
       'aws_subnet.private[1]',
       'aws_subnet.private[2]',
     ]);
-    expect(subnets.map((b) => b.attributes.cidr_block)).toEqual(['10.20.0.0/24', '10.20.1.0/24', '10.20.2.0/24']);
+    expect(subnets.map((b) => b.attributes.cidr_block)).toEqual([
+      '10.20.0.0/24',
+      '10.20.1.0/24',
+      '10.20.2.0/24',
+    ]);
     expect(block('aws_subnet.private[2]').index).toBe(2);
   });
 
@@ -66,14 +73,21 @@ describe('evaluating a Terraform module folder', () => {
     const sg = block('aws_security_group.web').attributes;
     const ingress = sg.ingress as Record<string, unknown>[];
     expect(ingress).toHaveLength(2);
-    expect(ingress.find((i) => i.from_port === 22)?.cidr_blocks).toEqual(['0.0.0.0/0', '192.168.1.0/24']);
+    expect(ingress.find((i) => i.from_port === 22)?.cidr_blocks).toEqual([
+      '0.0.0.0/0',
+      '192.168.1.0/24',
+    ]);
     expect(ingress.find((i) => i.from_port === 443)?.description).toBe('allow https');
-    expect(sg.egress).toEqual([{ cidr_blocks: ['0.0.0.0/0'], from_port: 0, protocol: '-1', to_port: 0 }]);
+    expect(sg.egress).toEqual([
+      { cidr_blocks: ['0.0.0.0/0'], from_port: 0, protocol: '-1', to_port: 0 },
+    ]);
   });
 
   it('resolves configured attributes of other resources and marks computed ones unknown', () => {
     expect(block('aws_s3_bucket_policy.team_logs').attributes.bucket).toBe('palisade-prod-logs');
-    expect(block('aws_s3_bucket_policy.team_logs').references).toEqual(['aws_s3_bucket.per_team["logs"]']);
+    expect(block('aws_s3_bucket_policy.team_logs').references).toEqual([
+      'aws_s3_bucket.per_team["logs"]',
+    ]);
     const db = block('aws_db_instance.db').attributes;
     expect(isUnknown(db.monitoring_role_arn)).toBe(true);
     expect(isUnknown(db.password)).toBe(true);
@@ -88,7 +102,9 @@ describe('evaluating a Terraform module folder', () => {
     });
     expect(block('module.net.aws_subnet.public[1]').attributes.cidr_block).toBe('10.20.16.0/20');
     expect(block('module.net.aws_subnet.public[1]').module).toBe('module.net');
-    expect(block('module.bucket["beta"].aws_s3_bucket.this').attributes.bucket).toBe('mod-beta-prod');
+    expect(block('module.bucket["beta"].aws_s3_bucket.this').attributes.bucket).toBe(
+      'mod-beta-prod',
+    );
   });
 
   it('reads module outputs, carrying the references behind them', () => {
@@ -101,18 +117,49 @@ describe('evaluating a Terraform module folder', () => {
   it('reads files relative to the module with file(), jsondecode and templatefile', () => {
     const role = block('aws_iam_role.monitoring').attributes;
     expect(JSON.parse(role.assume_role_policy as string).Statement[0].Principal).toBe('*');
-    expect(block('aws_ssm_parameter.functions').attributes.tags).toMatchObject({ templatefile: 'hello world!' });
+    expect(block('aws_ssm_parameter.functions').attributes.tags).toMatchObject({
+      templatefile: 'hello world!',
+    });
   });
 
   it('evaluates the common functions', () => {
     const tags = block('aws_ssm_parameter.functions').attributes.tags as Record<string, unknown>;
     expect(tags).toMatchObject({
-      format: 'web-007', join: 'a,b,c', split: 4, replace: 'a_b_c', regex_repl: 'abcN', lower: 'abc',
-      trimspace: 'padded', coalesce: 'fallback', lookup: 'default', element: 'y', flatten: 4,
-      keys: 'a|b', values: '2|1', contains: true, base64: 'round trip', concat: 3, distinct: 2,
-      compact: 'a,b', zipmap: 'v', minmax: 8, abs: 4, substr: 'pali', starts: true, ends: true,
-      sort: 'a,b,c', tonumber: 43, tostring: '5', try: 'caught', can: false, cidr: '10.0.2.0/24',
-      template: 'a;b;', splat: 'ALICE,BOB', list_splat: 'p,q', conditional: 'production', arithmetic: 6,
+      format: 'web-007',
+      join: 'a,b,c',
+      split: 4,
+      replace: 'a_b_c',
+      regex_repl: 'abcN',
+      lower: 'abc',
+      trimspace: 'padded',
+      coalesce: 'fallback',
+      lookup: 'default',
+      element: 'y',
+      flatten: 4,
+      keys: 'a|b',
+      values: '2|1',
+      contains: true,
+      base64: 'round trip',
+      concat: 3,
+      distinct: 2,
+      compact: 'a,b',
+      zipmap: 'v',
+      minmax: 8,
+      abs: 4,
+      substr: 'pali',
+      starts: true,
+      ends: true,
+      sort: 'a,b,c',
+      tonumber: 43,
+      tostring: '5',
+      try: 'caught',
+      can: false,
+      cidr: '10.0.2.0/24',
+      template: 'a;b;',
+      splat: 'ALICE,BOB',
+      list_splat: 'p,q',
+      conditional: 'production',
+      arithmetic: 6,
     });
     expect(isUnknown(tags.unsupported)).toBe(true);
   });
@@ -133,7 +180,11 @@ describe('evaluating a Terraform module folder', () => {
   it('reports a file that does not parse with its line and still reads the others', async () => {
     const broken = await evaluateTerraformDirectory(path.join(fixtures, 'broken'));
     expect(broken.errors).toHaveLength(1);
-    expect(broken.errors[0]).toMatchObject({ file: path.join(fixtures, 'broken', 'bad.tf'), line: 4, code: 'PARSE_ERROR' });
+    expect(broken.errors[0]).toMatchObject({
+      file: path.join(fixtures, 'broken', 'bad.tf'),
+      line: 4,
+      code: 'PARSE_ERROR',
+    });
     expect(broken.blocks.map((b) => b.address)).toEqual(['aws_s3_bucket.ok']);
   });
 });

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { isUnknown } from '../../../src/model/resource.js';
-import { Scope, evaluate, type EvalEnvironment } from '../../../src/sources/terraform/expression/evaluator.js';
-import { parseExpression, parseTemplate } from '../../../src/sources/terraform/expression/parser.js';
+import {
+  Scope,
+  evaluate,
+  type EvalEnvironment,
+} from '../../../src/sources/terraform/expression/evaluator.js';
+import {
+  parseExpression,
+  parseTemplate,
+} from '../../../src/sources/terraform/expression/parser.js';
 import { collectReferences } from '../../../src/sources/terraform/expression/references.js';
 import { unknown, type Value } from '../../../src/sources/terraform/expression/value.js';
 

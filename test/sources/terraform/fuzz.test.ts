@@ -4,8 +4,15 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SourceReadError } from '../../../src/model/source-error.js';
-import { Scope, evaluate, type EvalEnvironment } from '../../../src/sources/terraform/expression/evaluator.js';
-import { ExpressionSyntaxError, parseTemplate } from '../../../src/sources/terraform/expression/parser.js';
+import {
+  Scope,
+  evaluate,
+  type EvalEnvironment,
+} from '../../../src/sources/terraform/expression/evaluator.js';
+import {
+  ExpressionSyntaxError,
+  parseTemplate,
+} from '../../../src/sources/terraform/expression/parser.js';
 import { unknown } from '../../../src/sources/terraform/expression/value.js';
 import { evaluateTerraformDirectory } from '../../../src/sources/terraform/evaluate-directory.js';
 import { terraformFileReaders } from '../../../src/sources/terraform/index.js';
@@ -31,8 +38,32 @@ const env: EvalEnvironment = {
 };
 
 /** Random edits of a real file: cut, duplicate, or splice in HCL-ish tokens. */
-const tokens = ['${', '}', '{', '[', ']', '"', '%{ if ', '%{ endfor }', 'for x in ', ' ? ', ':', '=>', '...', '(', ')',
-  'count = 1000000', 'dynamic "x" {', 'module "m" { source = "./" }', '\n', '#', '/*', '<<EOF\n', 'var.', 'local.'];
+const tokens = [
+  '${',
+  '}',
+  '{',
+  '[',
+  ']',
+  '"',
+  '%{ if ',
+  '%{ endfor }',
+  'for x in ',
+  ' ? ',
+  ':',
+  '=>',
+  '...',
+  '(',
+  ')',
+  'count = 1000000',
+  'dynamic "x" {',
+  'module "m" { source = "./" }',
+  '\n',
+  '#',
+  '/*',
+  '<<EOF\n',
+  'var.',
+  'local.',
+];
 const mutation = fc.record({
   file: fc.nat({ max: corpus.length - 1 }),
   edits: fc.array(
@@ -56,40 +87,79 @@ function mutate(text: string, edits: { at: number; cut: number; insert: string }
 
 describe('fuzzing the Terraform readers', () => {
   it('parses and evaluates random templates to a value or a syntax error', () => {
-    const pieces = fc.constantFrom('${', '}', 'var.a', 'var.m', '[*]', '.k', '[0]', ' + ', ' * ', '"', '(', ')',
-      '[for x in var.a : x]', '{ k = 1 }', 'upper(', 'range(', ',', '%{ if true }', '%{ else }', '%{ endif }',
-      'x', '1', '-', '!', '?', ':', 'try(', '...', '<<EOT\n', '\nEOT\n', '~');
+    const pieces = fc.constantFrom(
+      '${',
+      '}',
+      'var.a',
+      'var.m',
+      '[*]',
+      '.k',
+      '[0]',
+      ' + ',
+      ' * ',
+      '"',
+      '(',
+      ')',
+      '[for x in var.a : x]',
+      '{ k = 1 }',
+      'upper(',
+      'range(',
+      ',',
+      '%{ if true }',
+      '%{ else }',
+      '%{ endif }',
+      'x',
+      '1',
+      '-',
+      '!',
+      '?',
+      ':',
+      'try(',
+      '...',
+      '<<EOT\n',
+      '\nEOT\n',
+      '~',
+    );
     fc.assert(
-      fc.property(fc.array(fc.oneof(pieces, fc.string({ maxLength: 5 })), { maxLength: 30 }), (parts) => {
-        const text = parts.join('');
-        try {
-          evaluate(parseTemplate(text), new Scope({ ...env, budget: { steps: 100_000 } }));
-        } catch (error) {
-          expect(error).toBeInstanceOf(ExpressionSyntaxError);
-        }
-      }),
+      fc.property(
+        fc.array(fc.oneof(pieces, fc.string({ maxLength: 5 })), { maxLength: 30 }),
+        (parts) => {
+          const text = parts.join('');
+          try {
+            evaluate(parseTemplate(text), new Scope({ ...env, budget: { steps: 100_000 } }));
+          } catch (error) {
+            expect(error).toBeInstanceOf(ExpressionSyntaxError);
+          }
+        },
+      ),
       { numRuns: 3000 },
     );
   });
 
-  it('reads mutated terragoat files, reporting errors and never throwing', { timeout: 120_000 }, async () => {
-    let run = 0;
-    await fc.assert(
-      fc.asyncProperty(mutation, async ({ file, edits }) => {
-        const dir = path.join(scratch, `case-${run++}`);
-        mkdirSync(dir);
-        writeFileSync(path.join(dir, 'main.tf'), mutate(corpus[file], edits));
-        const started = Date.now();
-        const result = await evaluateTerraformDirectory(dir);
-        expect(Date.now() - started).toBeLessThan(10_000);
-        for (const e of result.errors) expect(e.file).toBe(path.join(dir, 'main.tf'));
-      }),
-      { numRuns: 60 },
-    );
-  });
+  it(
+    'reads mutated terragoat files, reporting errors and never throwing',
+    { timeout: 120_000 },
+    async () => {
+      let run = 0;
+      await fc.assert(
+        fc.asyncProperty(mutation, async ({ file, edits }) => {
+          const dir = path.join(scratch, `case-${run++}`);
+          mkdirSync(dir);
+          writeFileSync(path.join(dir, 'main.tf'), mutate(corpus[file], edits));
+          const started = Date.now();
+          const result = await evaluateTerraformDirectory(dir);
+          expect(Date.now() - started).toBeLessThan(10_000);
+          for (const e of result.errors) expect(e.file).toBe(path.join(dir, 'main.tf'));
+        }),
+        { numRuns: 60 },
+      );
+    },
+  );
 
   it('reads random plan JSON to resources or a SourceReadError', () => {
-    const [reader] = terraformFileReaders([{ prefix: 'aws_', translate: (ctx) => ctx.blocks.map(() => ({}) as never) }]);
+    const [reader] = terraformFileReaders([
+      { prefix: 'aws_', translate: (ctx) => ctx.blocks.map(() => ({}) as never) },
+    ]);
     const planLike = fc.record({
       format_version: fc.constant('1.2'),
       planned_values: fc.anything({ maxDepth: 4 }),
@@ -121,7 +191,9 @@ describe('hostile Terraform stays bounded', () => {
   };
 
   it('caps count and for_each, and total instances', async () => {
-    const dir = write('huge-count', `
+    const dir = write(
+      'huge-count',
+      `
 resource "aws_s3_bucket" "many" {
   count  = 100000000
   bucket = "b-\${count.index}"
@@ -129,7 +201,8 @@ resource "aws_s3_bucket" "many" {
 resource "aws_iam_user" "each" {
   for_each = toset([for i in range(5000) : tostring(i)])
   name     = each.key
-}`);
+}`,
+    );
     const result = await evaluateTerraformDirectory(dir);
     expect(result.blocks.filter((b) => b.type === 'aws_s3_bucket')).toHaveLength(1000);
     expect(result.blocks.filter((b) => b.type === 'aws_iam_user')).toHaveLength(1000);
@@ -137,21 +210,29 @@ resource "aws_iam_user" "each" {
   });
 
   it('breaks reference cycles between locals into unknown values', async () => {
-    const dir = write('cycle', `
+    const dir = write(
+      'cycle',
+      `
 locals {
   a = "\${local.b}-x"
   b = "\${local.a}-y"
 }
 resource "aws_s3_bucket" "b" {
   bucket = local.a
-}`);
+}`,
+    );
     const result = await evaluateTerraformDirectory(dir);
     expect(result.blocks[0].attributes.bucket).toHaveProperty('__palisade_unknown__');
   });
 
   it('stops values that double at each step before they exhaust memory', async () => {
-    const levels = Array.from({ length: 40 }, (_x, i) => `  l${i + 1} = [local.l${i}, local.l${i}]`).join('\n');
-    const dir = write('doubling', `
+    const levels = Array.from(
+      { length: 40 },
+      (_x, i) => `  l${i + 1} = [local.l${i}, local.l${i}]`,
+    ).join('\n');
+    const dir = write(
+      'doubling',
+      `
 locals {
   l0 = "x"
 ${levels}
@@ -161,7 +242,8 @@ resource "aws_s3_bucket" "b" {
   policy = jsonencode(local.l40)
   same   = local.l40 == local.l39
   tags   = { flat = length(flatten(local.l40)) }
-}`);
+}`,
+    );
     const started = Date.now();
     const result = await evaluateTerraformDirectory(dir);
     expect(Date.now() - started).toBeLessThan(20_000);
@@ -171,24 +253,30 @@ resource "aws_s3_bucket" "b" {
   });
 
   it('does not follow a module that calls itself', async () => {
-    const dir = write('self-module', `
+    const dir = write(
+      'self-module',
+      `
 module "again" {
   source = "./"
 }
 resource "aws_s3_bucket" "b" {
   bucket = "b"
-}`);
+}`,
+    );
     const result = await evaluateTerraformDirectory(dir);
     expect(result.blocks.map((b) => b.address)).toEqual(['aws_s3_bucket.b']);
     expect(result.warnings.some((w) => w.includes('recursive'))).toBe(true);
   });
 
   it('refuses file() outside the scanned tree', async () => {
-    const dir = write('escape/inner', `
+    const dir = write(
+      'escape/inner',
+      `
 resource "aws_s3_bucket" "b" {
   bucket = file("/etc/hostname")
   policy = file("../../../../../../etc/passwd")
-}`);
+}`,
+    );
     const result = await evaluateTerraformDirectory(dir);
     expect(result.blocks[0].attributes.bucket).toHaveProperty('__palisade_unknown__');
     expect(result.blocks[0].attributes.policy).toHaveProperty('__palisade_unknown__');

@@ -8,6 +8,14 @@ import { terraformFileReaders } from '../../../src/sources/terraform/index.js';
 import { planToBlocks } from '../../../src/sources/terraform/plan-reader.js';
 import type { TerraformTranslator } from '../../../src/sources/terraform/terraform-block.js';
 
+/** Walks into nested attributes: `at(v, 'rule', 0, 'x')`. */
+function at(value: unknown, ...keys: (string | number)[]): unknown {
+  return keys.reduce<unknown>(
+    (x, k) => (x as Record<string | number, unknown> | undefined)?.[k],
+    value,
+  );
+}
+
 const planPath = path.resolve(process.cwd(), 'test/fixtures/terraform/plan/plan.json');
 const plan = { path: planPath, text: readFileSync(planPath, 'utf8') };
 
@@ -20,9 +28,14 @@ const bucketTranslator: TerraformTranslator = {
       .map((b): Resource => {
         const pab = ctx.referrers('aws_s3_bucket_public_access_block', b.address, 'bucket')[0];
         return {
-          cloud: 'aws', type: 'AWS::S3::Bucket', id: b.address, name: String(b.attributes.bucket),
-          tags: {}, properties: { BlockPublicAcls: pab?.attributes.block_public_acls },
-          relationships: [], source: { kind: 'terraform', file: b.file, line: b.line, address: b.address },
+          cloud: 'aws',
+          type: 'AWS::S3::Bucket',
+          id: b.address,
+          name: String(b.attributes.bucket),
+          tags: {},
+          properties: { BlockPublicAcls: pab?.attributes.block_public_acls },
+          relationships: [],
+          source: { kind: 'terraform', file: b.file, line: b.line, address: b.address },
         };
       });
   },
@@ -32,8 +45,15 @@ describe('Terraform plan JSON reader', () => {
   it('claims plan and state JSON and nothing else', () => {
     const [reader] = terraformFileReaders([]);
     expect(reader.detect(plan)).toBe(true);
-    expect(reader.detect({ path: 's.json', text: '{"format_version":"1.0","values":{"root_module":{}}}' })).toBe(true);
-    expect(reader.detect({ path: 'x.json', text: '{"AWSTemplateFormatVersion":"2010-09-09"}' })).toBe(false);
+    expect(
+      reader.detect({
+        path: 's.json',
+        text: '{"format_version":"1.0","values":{"root_module":{}}}',
+      }),
+    ).toBe(true);
+    expect(
+      reader.detect({ path: 'x.json', text: '{"AWSTemplateFormatVersion":"2010-09-09"}' }),
+    ).toBe(false);
     expect(reader.detect({ path: 'x.yaml', text: 'format_version: 1\nvalues: {}' })).toBe(false);
   });
 
@@ -50,7 +70,7 @@ describe('Terraform plan JSON reader', () => {
     expect(db).toMatchObject({ module: 'module.db', type: 'aws_db_instance', name: 'this' });
     expect(db.attributes.publicly_accessible).toBe(true);
     expect(blocks[3].index).toBe(0);
-    expect((blocks[2].attributes.ingress as any[])[0].cidr_blocks).toEqual(['0.0.0.0/0']);
+    expect(at(blocks[2].attributes, 'ingress', 0, 'cidr_blocks')).toEqual(['0.0.0.0/0']);
   });
 
   it('turns after_unknown paths into unknown markers and keeps known values', () => {
@@ -60,9 +80,9 @@ describe('Terraform plan JSON reader', () => {
     expect(isUnknown(bucket.acl)).toBe(true);
     expect(isUnknown(bucket.server_side_encryption_configuration)).toBe(true);
     expect(bucket.tags).toEqual({ Team: 'platform' });
-    const options = (blocks[3].attributes.metadata_options as any[])[0];
-    expect(options.http_tokens).toBe('optional');
-    expect(isUnknown(options.http_put_response_hop_limit)).toBe(true);
+    const options = at(blocks[3].attributes, 'metadata_options', 0);
+    expect(at(options, 'http_tokens')).toBe('optional');
+    expect(isUnknown(at(options, 'http_put_response_hop_limit'))).toBe(true);
   });
 
   it('takes references from the configuration, prefixed with the module path', () => {

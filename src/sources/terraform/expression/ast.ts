@@ -20,7 +20,8 @@ export type Node =
   | { kind: 'parens'; inner: Node }
   | ForNode;
 
-export type BinaryOp = '||' | '&&' | '==' | '!=' | '<' | '>' | '<=' | '>=' | '+' | '-' | '*' | '/' | '%';
+export type BinaryOp =
+  '||' | '&&' | '==' | '!=' | '<' | '>' | '<=' | '>=' | '+' | '-' | '*' | '/' | '%';
 
 /** `[for k, v in coll : v if cond]` or `{for k, v in coll : k => v...}`. */
 export interface ForNode {

@@ -38,7 +38,17 @@ export interface EvalEnvironment extends FunctionContext {
   budget: { steps: number };
 }
 
-const RESERVED_ROOTS = new Set(['var', 'local', 'count', 'each', 'path', 'terraform', 'self', 'module', 'data']);
+const RESERVED_ROOTS = new Set([
+  'var',
+  'local',
+  'count',
+  'each',
+  'path',
+  'terraform',
+  'self',
+  'module',
+  'data',
+]);
 
 const MAX_COLLECTION = 10_000;
 
@@ -132,7 +142,11 @@ function blockAddress(node: Node, scope: Scope): string | undefined {
     if (RESERVED_ROOTS.has(inner.name) || scope.isBound(inner.name)) return undefined;
     return `${inner.name}.${node.name}`;
   }
-  if (inner.kind === 'getattr' && inner.object.kind === 'variable' && inner.object.name === 'data') {
+  if (
+    inner.kind === 'getattr' &&
+    inner.object.kind === 'variable' &&
+    inner.object.name === 'data'
+  ) {
     if (scope.isBound('data')) return undefined;
     return `data.${inner.name}.${node.name}`;
   }
@@ -145,9 +159,10 @@ function evalGetAttr(node: Extract<Node, { kind: 'getattr' }>, scope: Scope): Va
     noteReference(scope.env.qualify(address));
     return scope.env.block(address);
   }
-  const object = node.object.kind === 'variable' && node.object.name === 'data' && !scope.isBound('data')
-    ? new Namespace('data', () => unknown('data source'))
-    : evalNode(node.object, scope);
+  const object =
+    node.object.kind === 'variable' && node.object.name === 'data' && !scope.isBound('data')
+      ? new Namespace('data', () => unknown('data source'))
+      : evalNode(node.object, scope);
   return getAttribute(object, node.name);
 }
 
@@ -171,7 +186,8 @@ function evalIndex(node: Extract<Node, { kind: 'index' }>, scope: Scope): Value 
   if (address) {
     collection = scope.env.block(address);
     const key = evalNode(node.key, scope);
-    const indexed = isUnknown(key) || isObject(key) ? address : `${address}[${JSON.stringify(key)}]`;
+    const indexed =
+      isUnknown(key) || isObject(key) ? address : `${address}[${JSON.stringify(key)}]`;
     noteReference(scope.env.qualify(indexed));
     return indexValue(collection, key);
   }
@@ -275,13 +291,20 @@ function evalBinary(op: string, leftNode: Node, rightNode: Node, scope: Scope): 
   const a = toNumberValue(left);
   const b = toNumberValue(right);
   switch (op) {
-    case '<': return a < b;
-    case '>': return a > b;
-    case '<=': return a <= b;
-    case '>=': return a >= b;
-    case '+': return a + b;
-    case '-': return a - b;
-    case '*': return a * b;
+    case '<':
+      return a < b;
+    case '>':
+      return a > b;
+    case '<=':
+      return a <= b;
+    case '>=':
+      return a >= b;
+    case '+':
+      return a + b;
+    case '-':
+      return a - b;
+    case '*':
+      return a * b;
     case '/':
       if (b === 0) throw new EvalError('division by zero');
       return a / b;
@@ -296,7 +319,8 @@ function evalBinary(op: string, leftNode: Node, rightNode: Node, scope: Scope): 
 function chargeSize(v: Value, scope: Scope): void {
   const size = measureValue(v, 200_000);
   scope.env.budget.steps -= size;
-  if (size > 200_000 || scope.env.budget.steps < 0) throw new EvalLimitError('value too large to compare');
+  if (size > 200_000 || scope.env.budget.steps < 0)
+    throw new EvalLimitError('value too large to compare');
 }
 
 /** `false && x` is false and `true || x` is true even when `x` is unknown. */
@@ -317,7 +341,10 @@ function iterate(collection: Value): [Value, Value][] | undefined {
   if (isUnknown(collection)) return undefined;
   let pairs: [Value, Value][];
   if (Array.isArray(collection)) pairs = collection.map((v, i) => [i, v]);
-  else if (isObject(collection)) pairs = Object.keys(collection).sort().map((k) => [k, collection[k]]);
+  else if (isObject(collection))
+    pairs = Object.keys(collection)
+      .sort()
+      .map((k) => [k, collection[k]]);
   else throw new EvalError(`cannot iterate over ${typeName(collection)}`);
   if (pairs.length > MAX_COLLECTION) throw new EvalLimitError('collection too large to iterate');
   return pairs;

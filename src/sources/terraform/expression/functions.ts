@@ -43,8 +43,24 @@ type Fn = (args: Value[], ctx: FunctionContext) => Value;
 
 /** Functions that keep working when an argument holds unknown values somewhere inside. */
 const TOLERATE_NESTED_UNKNOWN = new Set([
-  'merge', 'concat', 'length', 'flatten', 'lookup', 'element', 'keys', 'values', 'coalesce',
-  'tolist', 'toset', 'tomap', 'zipmap', 'slice', 'reverse', 'one', 'compact', 'coalescelist',
+  'merge',
+  'concat',
+  'length',
+  'flatten',
+  'lookup',
+  'element',
+  'keys',
+  'values',
+  'coalesce',
+  'tolist',
+  'toset',
+  'tomap',
+  'zipmap',
+  'slice',
+  'reverse',
+  'one',
+  'compact',
+  'coalescelist',
 ]);
 
 const MAX_RANGE = 10_000;
@@ -103,7 +119,9 @@ function flatten(items: Value[], depth = 0): Value[] {
 }
 
 function toJson(v: Value): string {
-  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'number' && !Number.isFinite(x) ? null : x));
+  return JSON.stringify(v, (_k, x: unknown) =>
+    typeof x === 'number' && !Number.isFinite(x) ? null : x,
+  );
 }
 
 function fromJsonValue(v: unknown): Value {
@@ -126,7 +144,8 @@ function intToIpv4(n: number): string {
 function parseCidr(cidr: string): { base: number; bits: number } {
   const [ip, bitsText] = cidr.split('/');
   const bits = Number(bitsText);
-  if (!Number.isInteger(bits) || bits < 0 || bits > 32) throw new EvalError(`invalid CIDR "${cidr}"`);
+  if (!Number.isInteger(bits) || bits < 0 || bits > 32)
+    throw new EvalError(`invalid CIDR "${cidr}"`);
   const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
   return { base: (ipv4ToInt(ip) & mask) >>> 0, bits };
 }
@@ -134,7 +153,8 @@ function parseCidr(cidr: string): { base: number; bits: number } {
 function cidrsubnet(prefix: string, newbits: number, netnum: number): string {
   const { base, bits } = parseCidr(prefix);
   const total = bits + newbits;
-  if (!Number.isInteger(newbits) || newbits < 0 || total > 32) throw new EvalError('cidrsubnet: bad newbits');
+  if (!Number.isInteger(newbits) || newbits < 0 || total > 32)
+    throw new EvalError('cidrsubnet: bad newbits');
   if (!Number.isInteger(netnum) || netnum < 0 || netnum >= 2 ** newbits) {
     throw new EvalError('cidrsubnet: netnum out of range');
   }
@@ -146,33 +166,40 @@ function cidrhost(prefix: string, hostnum: number): string {
   const { base, bits } = parseCidr(prefix);
   const size = 2 ** (32 - bits);
   const n = hostnum < 0 ? size + hostnum : hostnum;
-  if (!Number.isInteger(n) || n < 0 || n >= size) throw new EvalError('cidrhost: hostnum out of range');
+  if (!Number.isInteger(n) || n < 0 || n >= size)
+    throw new EvalError('cidrhost: hostnum out of range');
   return intToIpv4((base + n) >>> 0);
 }
 
 /** Go-style `format` verbs: %s %d %f %t %v %q %% with optional width and precision. */
 function format(spec: string, args: Value[]): string {
   let i = 0;
-  return spec.replace(/%([-+ 0#]*)(\d+)?(?:\.(\d+))?([sdftvqx%])/g, (_m, flags: string, width, prec, verb) => {
-    if (verb === '%') return '%';
-    if (i >= args.length) throw new EvalError('format: too few arguments');
-    const arg = args[i++];
-    let out: string;
-    if (verb === 'd') out = Math.trunc(toNumberValue(arg)).toString();
-    else if (verb === 'f') out = toNumberValue(arg).toFixed(prec === undefined ? 6 : Number(prec));
-    else if (verb === 't') out = String(toBoolValue(arg));
-    else if (verb === 'q') out = JSON.stringify(toStringValue(arg));
-    else if (verb === 'x') out = Math.trunc(toNumberValue(arg)).toString(16);
-    else if (verb === 'v' && typeof arg === 'object' && arg !== null) out = toJson(arg);
-    else out = toStringValue(arg);
-    if (verb === 's' && prec !== undefined) out = out.slice(0, Number(prec));
-    const w = width === undefined ? 0 : Math.min(Number(width), 1000);
-    if (out.length < w) {
-      const pad = (flags.includes('0') && !flags.includes('-') ? '0' : ' ').repeat(w - out.length);
-      out = flags.includes('-') ? out + pad : pad + out;
-    }
-    return out;
-  });
+  return spec.replace(
+    /%([-+ 0#]*)(\d+)?(?:\.(\d+))?([sdftvqx%])/g,
+    (_m, flags: string, width, prec, verb) => {
+      if (verb === '%') return '%';
+      if (i >= args.length) throw new EvalError('format: too few arguments');
+      const arg = args[i++];
+      let out: string;
+      if (verb === 'd') out = Math.trunc(toNumberValue(arg)).toString();
+      else if (verb === 'f')
+        out = toNumberValue(arg).toFixed(prec === undefined ? 6 : Number(prec));
+      else if (verb === 't') out = String(toBoolValue(arg));
+      else if (verb === 'q') out = JSON.stringify(toStringValue(arg));
+      else if (verb === 'x') out = Math.trunc(toNumberValue(arg)).toString(16);
+      else if (verb === 'v' && typeof arg === 'object' && arg !== null) out = toJson(arg);
+      else out = toStringValue(arg);
+      if (verb === 's' && prec !== undefined) out = out.slice(0, Number(prec));
+      const w = width === undefined ? 0 : Math.min(Number(width), 1000);
+      if (out.length < w) {
+        const pad = (flags.includes('0') && !flags.includes('-') ? '0' : ' ').repeat(
+          w - out.length,
+        );
+        out = flags.includes('-') ? out + pad : pad + out;
+      }
+      return out;
+    },
+  );
 }
 
 function regexOf(pattern: string): RE2JS {
@@ -195,7 +222,8 @@ function templatefile(path: string, vars: Record<string, Value>, ctx: FunctionCo
   try {
     node = parseTemplate(ctx.readFile(path));
   } catch (error) {
-    if (error instanceof ExpressionSyntaxError) throw new EvalError(`templatefile: ${error.message}`);
+    if (error instanceof ExpressionSyntaxError)
+      throw new EvalError(`templatefile: ${error.message}`);
     throw error;
   }
   const env = {
@@ -220,8 +248,18 @@ const FUNCTIONS: Record<string, Fn> = {
   abs: ([n]) => Math.abs(num(n)),
   ceil: ([n]) => Math.ceil(num(n)),
   floor: ([n]) => Math.floor(num(n)),
-  max: (args) => (args.length ? Math.max(...args.map(num)) : (() => { throw new EvalError('max() of nothing'); })()),
-  min: (args) => (args.length ? Math.min(...args.map(num)) : (() => { throw new EvalError('min() of nothing'); })()),
+  max: (args) =>
+    args.length
+      ? Math.max(...args.map(num))
+      : (() => {
+          throw new EvalError('max() of nothing');
+        })(),
+  min: (args) =>
+    args.length
+      ? Math.min(...args.map(num))
+      : (() => {
+          throw new EvalError('min() of nothing');
+        })(),
   pow: ([a, b]) => num(a) ** num(b),
   signum: ([n]) => Math.sign(num(n)),
   parseint: ([s, base]) => {
@@ -246,7 +284,8 @@ const FUNCTIONS: Record<string, Fn> = {
     return text.slice(a, b).join('');
   },
   trimprefix: ([s, p]) => (str(s).startsWith(str(p)) ? str(s).slice(str(p).length) : str(s)),
-  trimsuffix: ([s, p]) => (str(p) !== '' && str(s).endsWith(str(p)) ? str(s).slice(0, -str(p).length) : str(s)),
+  trimsuffix: ([s, p]) =>
+    str(p) !== '' && str(s).endsWith(str(p)) ? str(s).slice(0, -str(p).length) : str(s),
   startswith: ([s, p]) => str(s).startsWith(str(p)),
   endswith: ([s, p]) => str(s).endsWith(str(p)),
   strrev: ([s]) => [...str(s)].reverse().join(''),
@@ -258,8 +297,16 @@ const FUNCTIONS: Record<string, Fn> = {
     const l = num(length);
     return chars.slice(o, l < 0 ? undefined : o + l).join('');
   },
-  indent: ([n, s], ctx) => limitString(str(s).replace(/\n/g, '\n' + ' '.repeat(Math.min(num(n), 1000))), ctx),
-  join: ([sep, ...lists], ctx) => limitString(lists.flatMap((l) => list(l)).map(str).join(str(sep)), ctx),
+  indent: ([n, s], ctx) =>
+    limitString(str(s).replace(/\n/g, '\n' + ' '.repeat(Math.min(num(n), 1000))), ctx),
+  join: ([sep, ...lists], ctx) =>
+    limitString(
+      lists
+        .flatMap((l) => list(l))
+        .map(str)
+        .join(str(sep)),
+      ctx,
+    ),
   split: ([sep, s]) => (str(s) === '' ? [] : str(s).split(str(sep))),
   replace: ([s, search, rep], ctx) => limitString(replace(str(s), str(search), str(rep)), ctx),
   regex: ([pattern, s]) => {
@@ -272,7 +319,11 @@ const FUNCTIONS: Record<string, Fn> = {
     const m = regexOf(str(pattern)).matcher(str(s));
     const out: Value[] = [];
     while (m.find() && out.length < MAX_RANGE) {
-      out.push(m.groupCount() === 0 ? (m.group(0) ?? '') : Array.from({ length: m.groupCount() }, (_x, i) => m.group(i + 1)));
+      out.push(
+        m.groupCount() === 0
+          ? (m.group(0) ?? '')
+          : Array.from({ length: m.groupCount() }, (_x, i) => m.group(i + 1)),
+      );
     }
     return out;
   },
@@ -280,7 +331,13 @@ const FUNCTIONS: Record<string, Fn> = {
   formatlist: ([spec, ...args], ctx) => {
     const n = Math.max(0, ...args.filter(Array.isArray).map((a) => a.length));
     return Array.from({ length: n }, (_x, i) =>
-      limitString(format(str(spec), args.map((a) => (Array.isArray(a) ? (a[i] ?? null) : a))), ctx),
+      limitString(
+        format(
+          str(spec),
+          args.map((a) => (Array.isArray(a) ? (a[i] ?? null) : a)),
+        ),
+        ctx,
+      ),
     );
   },
 
@@ -321,14 +378,19 @@ const FUNCTIONS: Record<string, Fn> = {
     const items = list(l);
     const from = num(a);
     const to = num(b);
-    if (from < 0 || to > items.length || from > to) throw new EvalError('slice: index out of range');
+    if (from < 0 || to > items.length || from > to)
+      throw new EvalError('slice: index out of range');
     return items.slice(from, to);
   },
   sort: ([l]) => list(l).map(str).sort(),
   range: (args) => {
     const nums = args.map(num);
-    const [start, end, step] = nums.length === 1 ? [0, nums[0], 1] : [nums[0], nums[1], nums[2] ?? (nums[1] >= nums[0] ? 1 : -1)];
-    if (step === 0 || Math.abs((end - start) / step) > MAX_RANGE) throw new EvalLimitError('range too large');
+    const [start, end, step] =
+      nums.length === 1
+        ? [0, nums[0], 1]
+        : [nums[0], nums[1], nums[2] ?? (nums[1] >= nums[0] ? 1 : -1)];
+    if (step === 0 || Math.abs((end - start) / step) > MAX_RANGE)
+      throw new EvalLimitError('range too large');
     const out: number[] = [];
     for (let x = start; step > 0 ? x < end : x > end; x += step) out.push(x);
     return out;
@@ -353,7 +415,9 @@ const FUNCTIONS: Record<string, Fn> = {
   keys: ([m]) => Object.keys(obj(m)).sort(),
   values: ([m]) => {
     const o = obj(m);
-    return Object.keys(o).sort().map((k) => o[k]);
+    return Object.keys(o)
+      .sort()
+      .map((k) => o[k]);
   },
   lookup: ([m, k, fallback]) => {
     const o = obj(m);
@@ -375,11 +439,15 @@ const FUNCTIONS: Record<string, Fn> = {
   },
   setunion: (args) => distinct(args.flatMap((a) => elements(a))),
   setintersection: ([first, ...rest]) =>
-    distinct(elements(first ?? [])).filter((x) => rest.every((r) => elements(r).some((y) => valuesEqual(x, y)))),
-  setsubtract: ([a, b]) => distinct(elements(a ?? [])).filter((x) => !elements(b ?? []).some((y) => valuesEqual(x, y))),
+    distinct(elements(first ?? [])).filter((x) =>
+      rest.every((r) => elements(r).some((y) => valuesEqual(x, y))),
+    ),
+  setsubtract: ([a, b]) =>
+    distinct(elements(a ?? [])).filter((x) => !elements(b ?? []).some((y) => valuesEqual(x, y))),
   transpose: ([m]) => {
     const out: Record<string, Value[]> = {};
-    for (const [k, vs] of Object.entries(obj(m))) for (const v of list(vs)) (out[str(v)] ??= []).push(k);
+    for (const [k, vs] of Object.entries(obj(m)))
+      for (const v of list(vs)) (out[str(v)] ??= []).push(k);
     return out;
   },
 

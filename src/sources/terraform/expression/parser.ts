@@ -34,7 +34,21 @@ const PRECEDENCE: Record<BinaryOp, number> = {
   '%': 6,
 };
 
-const OPERATORS: BinaryOp[] = ['||', '&&', '==', '!=', '<=', '>=', '<', '>', '+', '-', '*', '/', '%'];
+const OPERATORS: BinaryOp[] = [
+  '||',
+  '&&',
+  '==',
+  '!=',
+  '<=',
+  '>=',
+  '<',
+  '>',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+];
 
 const ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', '"': '"', '\\': '\\' };
 
@@ -421,7 +435,17 @@ class Parser {
     let condition: Node | undefined;
     if (this.#keyword('if')) condition = this.expression();
     this.#skipSpace();
-    return { kind: 'for', keyVar, valueVar, collection, keyExpr, valueExpr, condition, grouped, object };
+    return {
+      kind: 'for',
+      keyVar,
+      valueVar,
+      collection,
+      keyExpr,
+      valueExpr,
+      condition,
+      grouped,
+      object,
+    };
   }
 
   #forVariables(): { keyVar?: string; valueVar: string } {
@@ -471,7 +495,9 @@ class Parser {
       this.#pos += 2;
       return ESCAPES[next];
     }
-    const unicode = /^\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})/.exec(this.#src.slice(this.#pos, this.#pos + 10));
+    const unicode = /^\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})/.exec(
+      this.#src.slice(this.#pos, this.#pos + 10),
+    );
     if (unicode) {
       this.#pos += unicode[0].length;
       return String.fromCodePoint(parseInt(unicode[1].slice(1), 16));
@@ -539,7 +565,8 @@ class Parser {
 function simplifyTemplate(parts: TemplatePart[]): Node {
   if (parts.length === 1 && parts[0].kind === 'interp') return parts[0].expr;
   if (parts.length === 0) return { kind: 'literal', value: '' };
-  if (parts.length === 1 && parts[0].kind === 'text') return { kind: 'literal', value: parts[0].text };
+  if (parts.length === 1 && parts[0].kind === 'text')
+    return { kind: 'literal', value: parts[0].text };
   return { kind: 'template', parts };
 }
 

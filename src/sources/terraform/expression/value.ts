@@ -6,14 +6,7 @@
 import { isUnknown, unknownValue, type UnknownValue } from '../../../model/resource.js';
 
 export type Value =
-  | null
-  | boolean
-  | number
-  | string
-  | Value[]
-  | { [key: string]: Value }
-  | UnknownValue
-  | Namespace;
+  null | boolean | number | string | Value[] | { [key: string]: Value } | UnknownValue | Namespace;
 
 /** A name space whose members are computed on first access (`var.x`, `aws_vpc.main`). */
 export class Namespace {
@@ -52,7 +45,13 @@ export function unknown(reason: string): UnknownValue {
 export { isUnknown };
 
 export function isObject(v: Value): v is { [key: string]: Value } {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !isUnknown(v) && !(v instanceof Namespace);
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
+    !isUnknown(v) &&
+    !(v instanceof Namespace)
+  );
 }
 
 /** True when the value or anything inside it is unknown. */
@@ -124,7 +123,10 @@ export function valuesEqual(a: Value, b: Value): boolean {
 /** Elements of a list, set or object (values in key order), for `for` and functions. */
 export function elements(v: Value): Value[] {
   if (Array.isArray(v)) return v;
-  if (isObject(v)) return Object.keys(v).sort().map((k) => v[k]);
+  if (isObject(v))
+    return Object.keys(v)
+      .sort()
+      .map((k) => v[k]);
   throw new EvalError(`expected a collection, got ${typeName(v)}`);
 }
 
