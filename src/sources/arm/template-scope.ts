@@ -38,6 +38,8 @@ export interface EvalContext {
   references?: Set<string>;
   /** Arguments of the user-defined function being evaluated. */
   functionArgs?: Map<string, unknown>;
+  /** Variables bound by the `lambda()` being evaluated. */
+  lambdaVariables?: Map<string, unknown>;
 }
 
 /** Shared limits of one file's evaluation; exceeding them fails the file, never hangs it. */
@@ -262,6 +264,7 @@ export class TemplateScope {
   #call(node: Extract<ExprNode, { kind: 'call' }>, ctx: EvalContext): unknown {
     const name = node.name.toLowerCase();
     if (name === 'if') return this.#conditional(node.args, ctx);
+    if (LAMBDA_FUNCTIONS.has(name)) return checkSize(this.#lambdaCall(name, node.args, ctx));
 
     this.#depth++;
     try {
@@ -275,6 +278,54 @@ export class TemplateScope {
     } finally {
       this.#depth--;
     }
+  }
+
+  /** `filter`, `map`, `reduce`, `sort` and `toObject` with their `lambda(...)` arguments. */
+  #lambdaCall(name: string, argNodes: ExprNode[], ctx: EvalContext): unknown {
+    const lambdas = argNodes.slice(1).filter(isLambda);
+    const values = argNodes
+      .filter((arg) => !isLambda(arg))
+      .map((arg) => this.#evaluateNode(arg, ctx));
+    const list = values[0];
+    if (isUnknown(list)) return list;
+    if (!Array.isArray(list)) throw new ArmEvalError(`${name}() expects an array`);
+    if (lambdas.length === 0) throw new ArmEvalError(`${name}() needs a lambda`);
+
+    const apply = (lambda: LambdaNode, ...args: unknown[]) => this.#applyLambda(lambda, args, ctx);
+    const [first, second] = lambdas;
+    switch (name) {
+      case 'filter':
+        return list.filter((item, i) => apply(first, item, i) === true);
+      case 'map':
+        return list.map((item, i) => apply(first, item, i));
+      case 'reduce':
+        return list.reduce((acc: unknown, item, i) => apply(first, acc, item, i), values[1]);
+      case 'sort':
+        return [...list].sort((a, b) => (apply(first, a, b) === true ? -1 : 1));
+      default: {
+        const out: JsonObject = {};
+        for (const item of list) {
+          const key = apply(first, item);
+          if (typeof key !== 'string') throw new ArmEvalError('toObject() keys must be strings');
+          setKey(out, key, second ? apply(second, item) : item);
+        }
+        return out;
+      }
+    }
+  }
+
+  #applyLambda(lambda: LambdaNode, args: unknown[], ctx: EvalContext): unknown {
+    this.budget.spend();
+    const names = lambda.args.slice(0, -1);
+    const variables = new Map(ctx.lambdaVariables);
+    names.forEach((nameNode, i) => {
+      if (nameNode.kind !== 'string') throw new ArmEvalError('lambda() names must be strings');
+      variables.set(nameNode.value.toLowerCase(), args[i]);
+    });
+    return this.#evaluateNode(lambda.args[lambda.args.length - 1], {
+      ...ctx,
+      lambdaVariables: variables,
+    });
   }
 
   #conditional(argNodes: ExprNode[], ctx: EvalContext): unknown {
@@ -295,6 +346,11 @@ export class TemplateScope {
         return this.#copyIndex(args, ctx);
       case 'coalesce':
         return coalesce(args);
+      case 'lambdavariables': {
+        const key = expectString(args[0], 'lambdaVariables').toLowerCase();
+        if (!ctx.lambdaVariables?.has(key)) throw new ArmEvalError(`no lambda variable '${key}'`);
+        return ctx.lambdaVariables.get(key);
+      }
       case 'createarray':
       case 'createobject':
         return PURE_FUNCTIONS.get(name)?.(args);
@@ -415,6 +471,14 @@ export class TemplateScope {
       }
     }
   }
+}
+
+const LAMBDA_FUNCTIONS = new Set(['filter', 'map', 'reduce', 'sort', 'toobject']);
+
+type LambdaNode = Extract<ExprNode, { kind: 'call' }>;
+
+function isLambda(node: ExprNode): node is LambdaNode {
+  return node.kind === 'call' && node.name.toLowerCase() === 'lambda' && node.args.length >= 2;
 }
 
 function coalesce(args: unknown[]): unknown {

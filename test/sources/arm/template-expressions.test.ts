@@ -142,6 +142,22 @@ describe('ARM template functions', () => {
     ["[variables('config').tiers[1].size]", 'P1v3'],
     ["[variables('CONFIG')['odd key']]", 1],
     ["[variables('ips')]", ['10.0.0.0/24', '10.0.1.0/24', '10.0.2.0/24']],
+    ["[filter(parameters('ports'), lambda('p', greater(lambdaVariables('p'), 100)))]", [3389]],
+    ["[map(range(1, 3), lambda('i', mul(lambdaVariables('i'), 2)))]", [2, 4, 6]],
+    [
+      "[reduce(createArray(1, 2, 3), 10, lambda('a', 'n', add(lambdaVariables('a'), " +
+        "lambdaVariables('n'))))]",
+      16,
+    ],
+    [
+      "[sort(createArray(3, 1, 2), lambda('a', 'b', less(lambdaVariables('a'), " +
+        "lambdaVariables('b'))))]",
+      [1, 2, 3],
+    ],
+    [
+      "[toObject(variables('config').tiers, lambda('t', lambdaVariables('t').size))]",
+      { S1: { size: 'S1' }, P1v3: { size: 'P1v3' } },
+    ],
     ["[parameters('Derived')]", 'Web-x'],
     ['[resourceGroup().id]', '/subscriptions/{subscription}/resourceGroups/{resourceGroup}'],
     [
