@@ -93,6 +93,7 @@ function toResource(block: TerraformBlock, mapped: MappedBlock): Resource {
     tags: a.tags,
     ...mapped.body,
   }) as Attrs;
+  body.properties ??= {};
   if (CHILD_KINDS[mapped.type] && !('children' in body)) body.children = {};
 
   const resource: Resource = {
@@ -125,8 +126,12 @@ export function translateAzurerm(ctx: TranslationContext): Resource[] {
     const parent = findParent(item, items);
     if (!parent?.resource) continue;
     if (item.mapped.decorate) {
-      item.mapped.decorate(parent.resource.properties);
-      parent.resource.properties = prune(parent.resource.properties) as Attrs;
+      const body = parent.resource.properties;
+      item.mapped.decorate(body);
+      const pruned = prune(body) as Attrs;
+      pruned.properties ??= {};
+      if ('children' in body) pruned.children = body.children;
+      parent.resource.properties = pruned;
       continue;
     }
     const child = item.resource!;
