@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Resource } from '../../../src/model/resource.js';
@@ -384,6 +385,25 @@ describe('placebo recording reader', () => {
     expect(
       vpcs.every((v) => v.type === 'AWS::EC2::VPC' && Array.isArray(v.properties.FlowLogs)),
     ).toBe(true);
+  });
+
+  it('names sub-resource calls after the single bucket or user recorded beside them', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'placebo-'));
+    const copy = (from: string, to: string) => {
+      writeFileSync(path.join(dir, to), readFileSync(path.join(PLACEBO, from), 'utf8'));
+    };
+    copy('test_s3_enable_logging/s3.GetBucketAcl_1.json', 's3.GetBucketAcl_1.json');
+    const buckets = { status_code: 200, data: { Buckets: [{ Name: 'only-bucket' }] } };
+    writeFileSync(path.join(dir, 's3.ListBuckets_1.json'), JSON.stringify(buckets));
+    const [bucket] = await readWith(placeboReader, path.join(dir, 's3.GetBucketAcl_1.json'));
+    expect(bucket!.id).toBe('arn:aws:s3:::only-bucket');
+
+    const arn = 'arn:aws:iam::644160558196:user/alphabet_soup';
+    const users = { status_code: 200, data: { Users: [{ UserName: 'alphabet_soup', Arn: arn }] } };
+    writeFileSync(path.join(dir, 'iam.ListUsers_1.json'), JSON.stringify(users));
+    copy('test_iam_user_access_key_active/iam.ListAccessKeys_1.json', 'iam.ListAccessKeys_1.json');
+    const [user] = await readWith(placeboReader, path.join(dir, 'iam.ListAccessKeys_1.json'));
+    expect(user!.id).toBe(arn);
   });
 
   it('rejects a broken recording with a SourceReadError', () => {
