@@ -125,6 +125,7 @@ function expandInstance(
   parent?: Parent,
 ): void {
   run.budget.spend(10);
+  // A condition that is unknown before deployment keeps the resource: it may be deployed.
   const condition = lookupKey(raw, 'condition');
   if (condition.found && isFalse(scope.evaluate(condition.value, { ...ctx, mode: 'value' })))
     return;
@@ -244,6 +245,9 @@ function buildBody(
   return body;
 }
 
+// Known gap: a nested deployment's `resourceGroup` / `subscriptionId` are not applied; its
+// resources get ids in the deploying template's own `{resourceGroup}` placeholder scope.
+// Linked templates (`templateLink`) are not fetched, so only the deployment itself is read.
 function expandNestedDeployment(
   run: ExpansionRun,
   outer: TemplateScope,

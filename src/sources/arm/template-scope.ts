@@ -407,7 +407,11 @@ export class TemplateScope {
     return this.#resolveOnce(`variable:${name.toLowerCase()}`, asProperty, ctx, name);
   }
 
-  /** Evaluates a parameter default or variable once per mode, refusing circular references. */
+  /**
+   * Evaluates a parameter default or variable once per mode, refusing circular references.
+   * Known gap: `reference()` targets inside a variable are credited only to the first resource
+   * that reads the variable, as the value is cached.
+   */
   #resolveOnce(key: string, raw: unknown, ctx: EvalContext, pick?: string): unknown {
     const cache = this.#cache[ctx.mode];
     if (cache.has(key)) return cache.get(key);
