@@ -126,6 +126,7 @@ export class CfnEvaluator {
       case 'Fn::Base64':
         // Palisade models user data decoded, so Base64 passes its text through.
         return this.evaluate(arg, refs, depth);
+      // Known gap: Fn::ForEach (AWS::LanguageExtensions) is not expanded; it reads as unknown.
       default:
         return this.#pure(fn, this.evaluate(arg, refs, depth));
     }
