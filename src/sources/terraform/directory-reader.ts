@@ -22,7 +22,10 @@ export function createTerraformDirectoryReader(
         files: names,
       });
       const { resources, warnings } = translateBlocks(evaluation.blocks, translators, dir);
-      const consumed = files.filter((f) => /\.(tf|tfvars|tfvars\.json)$/.test(f));
+      // Files of local modules count as read here too, so the scan does not read a module
+      // folder again as a root of its own with every input unknown.
+      const own = files.filter((f) => /\.(tf|tfvars|tfvars\.json)$/.test(f));
+      const consumed = [...new Set([...own, ...evaluation.consumed])];
       return {
         resources,
         errors: evaluation.errors,

@@ -58,6 +58,9 @@ describe('Terraform directory reader', () => {
     expect(result.errors).toEqual([]);
     expect(result.consumed).not.toContain(path.join(dir, 'policy.json'));
     expect(result.consumed).toContain(path.join(dir, 'terraform.tfvars'));
+    // Local module files are read with the root, so the scan does not read them again alone.
+    expect(result.consumed).toContain(path.join(dir, 'modules', 'net', 'main.tf'));
+    expect(result.consumed).toContain(path.join(fixtures, 'shared-modules', 'bucket', 'main.tf'));
     const logs = result.resources.find((r) => r.id === 'aws_s3_bucket.per_team["logs"]');
     expect(logs?.name).toBe('palisade-prod-logs');
     expect(logs?.properties.policies).toBe(1);
