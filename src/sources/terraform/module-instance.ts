@@ -87,6 +87,8 @@ interface EvaluatedBlock {
   blocks: TerraformBlock[];
 }
 
+// Known gap: variable `type` constraints are not applied (a tfvars "3" stays a string), and
+// `self` (only meaningful in provisioners, which are dropped) is not bound.
 const META_ARGUMENTS = new Set([
   'count',
   'for_each',

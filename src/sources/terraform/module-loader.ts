@@ -10,6 +10,9 @@ import { SourceReadError } from '../../model/source-error.js';
 import { findBlockLocations, type BlockLocation } from './block-locations.js';
 import { parseHcl, type HclBody } from './hcl-parse.js';
 
+// Known gap: `.tf.json` (Terraform's JSON syntax) files and override files (`*_override.tf`)
+// are not read; override files are parsed as ordinary files, so their blocks may repeat.
+
 /** One parsed `.tf` file. */
 export interface ParsedFile {
   path: string;
