@@ -23,7 +23,7 @@ describe('ARM template features', () => {
     const nics = resources.filter((r) => r.type === 'Microsoft.Network/networkInterfaces');
     expect(nics.map((r) => r.name)).toEqual(['web-nic-1', 'web-nic-2']);
     expect(nics.map((r) => r.source.address)).toEqual(['resources[2][0]', 'resources[2][1]']);
-    expect(nics.every((r) => r.source.line === 67)).toBe(true);
+    expect(nics.every((r) => r.source.line === 83)).toBe(true);
   });
 
   it('expands property copy loops and variable copy loops', async () => {
