@@ -15,15 +15,51 @@ const CASSETTES = 'cloud-inventory/azure/cloud-custodian-cassettes/';
 
 /** Inventory file, ARM type, and the resource's name in both forms. */
 const PAIRS: { file: string; type: string; name: string }[] = [
-  { file: 'StorageTest.test_storage_settings_require_secure_transfer_min_tls_version.json', type: 'Microsoft.Storage/storageAccounts', name: 'cctstoragevbnu36vrszu5c' },
-  { file: 'NetworkSecurityGroupFlowLogsFilterTest.test_flow_log_filter_all.json', type: 'Microsoft.Network/networkSecurityGroups', name: 'c7n-nsg' },
-  { file: 'NetworkSecurityGroupFlowLogsFilterTest.test_flow_log_filter_all.json', type: 'Microsoft.Network/networkWatchers/flowLogs', name: 'b90898c96b6945298b451436' },
-  { file: 'KeyVaultTest.common.json', type: 'Microsoft.KeyVault/vaults', name: 'cckeyvault1yghq6zt4ewg2e' },
-  { file: 'VMTest.virtual_machine_instance.json', type: 'Microsoft.Compute/virtualMachines', name: 'cctestvm' },
-  { file: 'AksTest.test_find_aks_by_name.json', type: 'Microsoft.ContainerService/managedClusters', name: 'cctestaks' },
-  { file: 'DiskTest.test_find_by_name.json', type: 'Microsoft.Compute/disks', name: 'cctestvm_disk2_a9097edcfa664ff48c8e88e87d72003e' },
-  { file: 'SqlServerTest.firewall.json', type: 'Microsoft.Sql/servers/firewallRules', name: '1.2.2.128s25' },
-  { file: 'SqlServerTest.firewall.json', type: 'Microsoft.Sql/servers/firewallRules', name: 'AllowAllWindowsAzureIps' },
+  {
+    file: 'StorageTest.test_storage_settings_require_secure_transfer_min_tls_version.json',
+    type: 'Microsoft.Storage/storageAccounts',
+    name: 'cctstoragevbnu36vrszu5c',
+  },
+  {
+    file: 'NetworkSecurityGroupFlowLogsFilterTest.test_flow_log_filter_all.json',
+    type: 'Microsoft.Network/networkSecurityGroups',
+    name: 'c7n-nsg',
+  },
+  {
+    file: 'NetworkSecurityGroupFlowLogsFilterTest.test_flow_log_filter_all.json',
+    type: 'Microsoft.Network/networkWatchers/flowLogs',
+    name: 'b90898c96b6945298b451436',
+  },
+  {
+    file: 'KeyVaultTest.common.json',
+    type: 'Microsoft.KeyVault/vaults',
+    name: 'cckeyvault1yghq6zt4ewg2e',
+  },
+  {
+    file: 'VMTest.virtual_machine_instance.json',
+    type: 'Microsoft.Compute/virtualMachines',
+    name: 'cctestvm',
+  },
+  {
+    file: 'AksTest.test_find_aks_by_name.json',
+    type: 'Microsoft.ContainerService/managedClusters',
+    name: 'cctestaks',
+  },
+  {
+    file: 'DiskTest.test_find_by_name.json',
+    type: 'Microsoft.Compute/disks',
+    name: 'cctestvm_disk2_a9097edcfa664ff48c8e88e87d72003e',
+  },
+  {
+    file: 'SqlServerTest.firewall.json',
+    type: 'Microsoft.Sql/servers/firewallRules',
+    name: '1.2.2.128s25',
+  },
+  {
+    file: 'SqlServerTest.firewall.json',
+    type: 'Microsoft.Sql/servers/firewallRules',
+    name: 'AllowAllWindowsAzureIps',
+  },
 ];
 
 const compiled = compileRules((await loadRules()).filter((r) => r.cloud === 'azure'));
@@ -36,7 +72,9 @@ function pick(resources: Resource[], type: string, name: string): Resource {
 }
 
 function verdicts(resource: Resource, all: Resource[]): Record<string, string> {
-  const findings = evaluate(compiled, all).filter((f) => f.resourceId === resource.id && f.resourceType === resource.type);
+  const findings = evaluate(compiled, all).filter(
+    (f) => f.resourceId === resource.id && f.resourceType === resource.type,
+  );
   return Object.fromEntries(findings.map((f) => [f.ruleId, f.status]));
 }
 
@@ -56,7 +94,8 @@ describe('Azure IaC and inventory forms of one resource', () => {
     expect(new Set(PAIRS.map((p) => p.type)).size).toBeGreaterThanOrEqual(5);
     const statuses = new Set<string>();
     for (const pair of PAIRS) {
-      for (const s of Object.values(verdicts(pick(iac, pair.type, pair.name), iac))) statuses.add(s);
+      for (const s of Object.values(verdicts(pick(iac, pair.type, pair.name), iac)))
+        statuses.add(s);
     }
     expect(statuses).toContain('pass');
     expect(statuses).toContain('fail');

@@ -6,7 +6,13 @@
 import type { Resource } from '../../model/resource.js';
 import { SourceReadError } from '../../model/source-error.js';
 import type { ReadResult, Reader, SourceFile } from '../reader.js';
-import { armBodyToResource, inventorySource, isArmBody, isObject, type ArmBody } from './arm-resource.js';
+import {
+  armBodyToResource,
+  inventorySource,
+  isArmBody,
+  isObject,
+  type ArmBody,
+} from './arm-resource.js';
 import { idKey } from './arm-types.js';
 import { foldInventoryChildren } from './child-resources.js';
 import { parseJsonText, tryParseJson } from './json-input.js';
@@ -24,7 +30,10 @@ function classify(value: unknown): ArmExportShape | undefined {
   if (!isObject(value)) return undefined;
   if (Array.isArray(value.interactions)) {
     const recordsArm = value.interactions.some(
-      (i) => isObject(i) && isObject(i.request) && /management\.azure\.com|\/providers\//i.test(String(i.request.uri)),
+      (i) =>
+        isObject(i) &&
+        isObject(i.request) &&
+        /management\.azure\.com|\/providers\//i.test(String(i.request.uri)),
     );
     return recordsArm ? 'cassette' : undefined;
   }
@@ -72,7 +81,9 @@ function cassetteBodies(value: Record<string, unknown>, warnings: string[]): Arm
 
 function specExampleBodies(value: Record<string, unknown>): ArmBody[] {
   const responses = value.responses as Record<string, unknown>;
-  const ok = Object.keys(responses).filter((code) => /^2\d\d$/.test(code)).sort();
+  const ok = Object.keys(responses)
+    .filter((code) => /^2\d\d$/.test(code))
+    .sort();
   const out: ArmBody[] = [];
   for (const code of ok) {
     const response = responses[code];
@@ -94,7 +105,7 @@ export function mergeBodies(bodies: ArmBody[]): ArmBody[] {
     const props =
       isObject(seen.properties) && isObject(body.properties)
         ? { ...seen.properties, ...body.properties }
-        : body.properties ?? seen.properties;
+        : (body.properties ?? seen.properties);
     byId.set(key, { ...seen, ...body, properties: props });
   }
   return [...byId.values()];

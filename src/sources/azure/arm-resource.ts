@@ -46,10 +46,11 @@ export function tagsOf(value: unknown): Record<string, string> {
 export function armBodyToResource(body: ArmBody, source: ResourceSource): Resource | undefined {
   const id = body.id as string;
   const parsed = parseArmId(id);
-  const rawType = typeof body.type === 'string' && body.type.includes('/') ? body.type : parsed.type;
+  const rawType =
+    typeof body.type === 'string' && body.type.includes('/') ? body.type : parsed.type;
   if (!rawType) return undefined;
   const type = normaliseArmType(rawType);
-  const name = typeof body.name === 'string' && body.name !== '' ? body.name : parsed.name ?? id;
+  const name = typeof body.name === 'string' && body.name !== '' ? body.name : (parsed.name ?? id);
 
   const properties: ArmBody = { ...body, type };
   const resource: Resource = {
@@ -75,7 +76,8 @@ function relationshipsOf(type: string, body: ArmBody): Relationship[] {
   const add = (kind: string, target: unknown) => {
     if (typeof target === 'string' && target !== '') edges.push({ kind, target });
   };
-  const ids = (list: unknown) => (Array.isArray(list) ? list : []).map((x) => (isObject(x) ? x.id : undefined));
+  const ids = (list: unknown) =>
+    (Array.isArray(list) ? list : []).map((x) => (isObject(x) ? x.id : undefined));
 
   switch (type) {
     case 'Microsoft.Compute/virtualMachines': {

@@ -69,7 +69,7 @@ const DOCUMENTED_TYPES = [
 
 const BY_LOWER = new Map(DOCUMENTED_TYPES.map((t) => [t.toLowerCase(), t]));
 
-/** `microsoft.storage/storageaccounts` -> `Microsoft.Storage/storageAccounts`; unknown types as given. */
+/** `microsoft.storage/storageaccounts` -> `Microsoft.Storage/storageAccounts`; others as given. */
 export function normaliseArmType(type: string): string {
   return BY_LOWER.get(type.toLowerCase()) ?? type;
 }
@@ -92,8 +92,9 @@ export interface ArmIdParts {
  *
  * ```ts
  * parseArmId('/subscriptions/s/resourceGroups/rg/providers/Microsoft.Sql/servers/a/firewallRules/b')
- * // { subscription: 's', resourceGroup: 'rg', type: 'Microsoft.Sql/servers/firewallRules', name: 'b',
- * //   parentId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Sql/servers/a', childKind: 'firewallRules' }
+ * // { subscription: 's', resourceGroup: 'rg', type: 'Microsoft.Sql/servers/firewallRules',
+ * //   name: 'b', childKind: 'firewallRules',
+ * //   parentId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Sql/servers/a' }
  * ```
  */
 export function parseArmId(id: string): ArmIdParts {

@@ -34,7 +34,9 @@ export function attachChild(parent: Resource, kind: string, body: Record<string,
   const children = childrenOf(parent);
   const list = Array.isArray(children[kind]) ? children[kind] : (children[kind] = []);
   const key = typeof body.id === 'string' ? idKey(body.id) : undefined;
-  const at = key ? list.findIndex((c) => isObject(c) && typeof c.id === 'string' && idKey(c.id) === key) : -1;
+  const at = key
+    ? list.findIndex((c) => isObject(c) && typeof c.id === 'string' && idKey(c.id) === key)
+    : -1;
   if (at >= 0) list[at] = body;
   else list.push(body);
 
@@ -47,9 +49,13 @@ export function attachChild(parent: Resource, kind: string, body: Record<string,
 function mergeSecurityRule(nsg: Resource, rule: Record<string, unknown>): void {
   const body = nsg.properties;
   const props = isObject(body.properties) ? body.properties : (body.properties = {});
-  const rules = Array.isArray(props.securityRules) ? props.securityRules : (props.securityRules = []);
+  const rules = Array.isArray(props.securityRules)
+    ? props.securityRules
+    : (props.securityRules = []);
   const name = typeof rule.name === 'string' ? rule.name.toLowerCase() : undefined;
-  const at = rules.findIndex((r) => isObject(r) && typeof r.name === 'string' && r.name.toLowerCase() === name);
+  const at = rules.findIndex(
+    (r) => isObject(r) && typeof r.name === 'string' && r.name.toLowerCase() === name,
+  );
   if (at >= 0) rules[at] = rule;
   else rules.push(rule);
 }

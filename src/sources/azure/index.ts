@@ -1,4 +1,7 @@
-/** Readers for Azure inventory exports (ARM bodies, cassettes, Resource Graph), and the azurerm_ translator. */
+/**
+ * Readers for Azure inventory exports (ARM bodies, cassettes, Resource Graph), and the
+ * azurerm_ Terraform translator.
+ */
 
 import type { Reader } from '../reader.js';
 import type { TerraformTranslator } from '../terraform/terraform-block.js';

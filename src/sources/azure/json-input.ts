@@ -1,4 +1,4 @@
-/** Parses an inventory export's JSON text, turning syntax errors into `SourceReadError`s with a line. */
+/** Parses an inventory export's JSON text; syntax errors become `SourceReadError`s with a line. */
 
 import { SourceReadError } from '../../model/source-error.js';
 

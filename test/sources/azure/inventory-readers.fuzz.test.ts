@@ -34,7 +34,9 @@ async function readAll(text: string): Promise<void> {
 /** Random JSON values in place of parts of a real export. */
 function mutate(value: unknown, path: number[], replacement: unknown): unknown {
   if (path.length === 0 || typeof value !== 'object' || value === null) return replacement;
-  const entries = Array.isArray(value) ? value.map((v, i) => [i, v] as const) : Object.entries(value);
+  const entries = Array.isArray(value)
+    ? value.map((v, i) => [i, v] as const)
+    : Object.entries(value);
   if (entries.length === 0) return replacement;
   const [key] = entries[path[0] % entries.length];
   const copy: any = Array.isArray(value) ? [...value] : { ...value };
@@ -75,10 +77,21 @@ describe('Azure inventory readers under fuzzing', () => {
   }, 30_000);
 
   it('read a deeply nested or huge list response quickly', async () => {
-    const body = { id: '/subscriptions/s/providers/Microsoft.Security/pricings/p', type: 'Microsoft.Security/pricings', name: 'p', properties: {} };
-    const value = Array.from({ length: 20_000 }, (_, i) => ({ ...body, id: `${body.id}${i}`, name: `p${i}` }));
+    const body = {
+      id: '/subscriptions/s/providers/Microsoft.Security/pricings/p',
+      type: 'Microsoft.Security/pricings',
+      name: 'p',
+      properties: {},
+    };
+    const value = Array.from({ length: 20_000 }, (_, i) => ({
+      ...body,
+      id: `${body.id}${i}`,
+      name: `p${i}`,
+    }));
     const started = Date.now();
-    const [reader] = azureReaders.filter((r) => r.detect({ path: 'big.json', text: JSON.stringify({ value }) }));
+    const [reader] = azureReaders.filter((r) =>
+      r.detect({ path: 'big.json', text: JSON.stringify({ value }) }),
+    );
     const { resources } = await reader.read({ path: 'big.json', text: JSON.stringify({ value }) });
     expect(resources).toHaveLength(20_000);
     expect(Date.now() - started).toBeLessThan(5_000);

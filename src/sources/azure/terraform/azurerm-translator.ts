@@ -4,7 +4,11 @@
  */
 
 import type { Resource } from '../../../model/resource.js';
-import type { TerraformBlock, TerraformTranslator, TranslationContext } from '../../terraform/terraform-block.js';
+import type {
+  TerraformBlock,
+  TerraformTranslator,
+  TranslationContext,
+} from '../../terraform/terraform-block.js';
 import { normaliseLocation, tagsOf } from '../arm-resource.js';
 import { attachChild, CHILD_KINDS } from '../child-resources.js';
 import { appServiceMappers } from './app-service.js';
@@ -53,10 +57,13 @@ function refersTo(block: TerraformBlock, candidate: TerraformBlock, attributes: 
   });
   if (byReference) return true;
   const name = literal(candidate.attributes.name);
-  return name !== undefined && attributes.some((attr) => {
-    const value = literal(block.attributes[attr]);
-    return value !== undefined && (value === name || value.endsWith(`/${name}`));
-  });
+  return (
+    name !== undefined &&
+    attributes.some((attr) => {
+      const value = literal(block.attributes[attr]);
+      return value !== undefined && (value === name || value.endsWith(`/${name}`));
+    })
+  );
 }
 
 function findParent(item: Translated, all: Translated[]): Translated | undefined {
@@ -74,8 +81,10 @@ function findParent(item: Translated, all: Translated[]): Translated | undefined
 
 function armId(mapped: MappedBlock, a: Attrs, name: string | undefined): string | undefined {
   if (!name) return undefined;
-  if (mapped.type === 'Microsoft.Resources/resourceGroups') return `/subscriptions/{subscription}/resourceGroups/${name}`;
-  if (mapped.subscriptionScope) return `/subscriptions/{subscription}/providers/${mapped.type}/${name}`;
+  if (mapped.type === 'Microsoft.Resources/resourceGroups')
+    return `/subscriptions/{subscription}/resourceGroups/${name}`;
+  if (mapped.subscriptionScope)
+    return `/subscriptions/{subscription}/providers/${mapped.type}/${name}`;
   const group = literal(a.resource_group_name) ?? '{resourceGroup}';
   return `/subscriptions/{subscription}/resourceGroups/${group}/providers/${mapped.type}/${name}`;
 }
@@ -83,7 +92,7 @@ function armId(mapped: MappedBlock, a: Attrs, name: string | undefined): string 
 function toResource(block: TerraformBlock, mapped: MappedBlock): Resource {
   const a = block.attributes;
   const armName = literal(a.name) ?? mapped.fixedName;
-  const id = mapped.parent ? block.address : armId(mapped, a, armName) ?? block.address;
+  const id = mapped.parent ? block.address : (armId(mapped, a, armName) ?? block.address);
   const location = normaliseLocation(a.location);
   const body = prune({
     id,
@@ -119,7 +128,11 @@ export function translateAzurerm(ctx: TranslationContext): Resource[] {
     const mapper = MAPPERS[block.type];
     const mapped = mapper?.(block.attributes, block);
     if (!mapped) continue;
-    items.push({ block, mapped, resource: mapped.decorate ? undefined : toResource(block, mapped) });
+    items.push({
+      block,
+      mapped,
+      resource: mapped.decorate ? undefined : toResource(block, mapped),
+    });
   }
 
   for (const item of items) {
@@ -136,7 +149,10 @@ export function translateAzurerm(ctx: TranslationContext): Resource[] {
     }
     const child = item.resource!;
     const kind = item.mapped.childKind ?? item.mapped.type.split('/').pop()!;
-    if (literal(parent.resource.id)?.startsWith('/subscriptions/') && literal(item.block.attributes.name)) {
+    if (
+      literal(parent.resource.id)?.startsWith('/subscriptions/') &&
+      literal(item.block.attributes.name)
+    ) {
       child.id = `${parent.resource.id}/${kind}/${child.name}`;
       child.properties.id = child.id;
     }
@@ -153,4 +169,7 @@ export function translateAzurerm(ctx: TranslationContext): Resource[] {
 }
 
 /** The azurerm_ translator the Terraform readers call. */
-export const azurermTranslator: TerraformTranslator = { prefix: 'azurerm_', translate: translateAzurerm };
+export const azurermTranslator: TerraformTranslator = {
+  prefix: 'azurerm_',
+  translate: translateAzurerm,
+};

@@ -5,7 +5,13 @@ import { block, enabledFlag, first, mapv, type Attrs } from './tf-values.js';
 
 function imageReference(a: Attrs): Attrs | undefined {
   const image = block(first(a.source_image_reference, a.storage_image_reference));
-  if (image) return { publisher: image.publisher, offer: image.offer, sku: image.sku, version: image.version };
+  if (image)
+    return {
+      publisher: image.publisher,
+      offer: image.offer,
+      sku: image.sku,
+      version: image.version,
+    };
   return mapv(a.source_image_id, (id) => ({ id })) as Attrs | undefined;
 }
 
@@ -64,7 +70,9 @@ function modernVm(os: 'linux' | 'windows'): BlockMapper {
             encryptionAtHost: a.encryption_at_host_enabled,
             uefiSettings: { secureBootEnabled: a.secure_boot_enabled, vTpmEnabled: a.vtpm_enabled },
           },
-          diagnosticsProfile: boot ? { bootDiagnostics: { enabled: true, storageUri: boot.storage_account_uri } } : undefined,
+          diagnosticsProfile: boot
+            ? { bootDiagnostics: { enabled: true, storageUri: boot.storage_account_uri } }
+            : undefined,
           networkProfile: { networkInterfaces: nics(a) },
         },
       },
@@ -88,9 +96,14 @@ const legacyVm: BlockMapper = (a) => {
         osProfile: {
           computerName: profile.computer_name,
           adminUsername: profile.admin_username,
-          linuxConfiguration: linux ? { disablePasswordAuthentication: linux.disable_password_authentication } : undefined,
+          linuxConfiguration: linux
+            ? { disablePasswordAuthentication: linux.disable_password_authentication }
+            : undefined,
           windowsConfiguration: windows
-            ? { enableAutomaticUpdates: first(windows.enable_automatic_upgrades, true), provisionVMAgent: windows.provision_vm_agent }
+            ? {
+                enableAutomaticUpdates: first(windows.enable_automatic_upgrades, true),
+                provisionVMAgent: windows.provision_vm_agent,
+              }
             : undefined,
         },
         storageProfile: {
@@ -101,7 +114,9 @@ const legacyVm: BlockMapper = (a) => {
             createOption: osDisk.create_option,
             caching: osDisk.caching,
             vhd: unmanaged ? { uri: osDisk.vhd_uri } : undefined,
-            managedDisk: unmanaged ? undefined : { storageAccountType: osDisk.managed_disk_type, id: osDisk.managed_disk_id },
+            managedDisk: unmanaged
+              ? undefined
+              : { storageAccountType: osDisk.managed_disk_type, id: osDisk.managed_disk_id },
           },
         },
         networkProfile: { networkInterfaces: nics(a) },

@@ -13,8 +13,12 @@ const account: BlockMapper = (a) => {
       identity: identity ? { type: identity.type } : undefined,
       properties: {
         databaseAccountOfferType: a.offer_type,
-        consistencyPolicy: consistency ? { defaultConsistencyLevel: consistency.consistency_level } : undefined,
-        ipRules: mapv(list(a.ip_range_filter), (ips: unknown[]) => ips.map((ipAddressOrRange) => ({ ipAddressOrRange }))),
+        consistencyPolicy: consistency
+          ? { defaultConsistencyLevel: consistency.consistency_level }
+          : undefined,
+        ipRules: mapv(list(a.ip_range_filter), (ips: unknown[]) =>
+          ips.map((ipAddressOrRange) => ({ ipAddressOrRange })),
+        ),
         isVirtualNetworkFilterEnabled: a.is_virtual_network_filter_enabled,
         virtualNetworkRules: Array.isArray(a.virtual_network_rule)
           ? blocks(a.virtual_network_rule).map((r: Attrs) => ({ id: r.id }))
@@ -24,7 +28,10 @@ const account: BlockMapper = (a) => {
         keyVaultKeyUri: a.key_vault_key_id,
         enableAutomaticFailover: first(a.enable_automatic_failover, a.automatic_failover_enabled),
         disableKeyBasedMetadataWriteAccess: mapv(a.access_key_metadata_writes_enabled, (v) => !v),
-        locations: blocks(a.geo_location).map((l) => ({ locationName: l.location, failoverPriority: l.failover_priority })),
+        locations: blocks(a.geo_location).map((l) => ({
+          locationName: l.location,
+          failoverPriority: l.failover_priority,
+        })),
       },
     },
   };

@@ -25,7 +25,9 @@ const vault: BlockMapper = (a) => {
       properties: {
         tenantId: a.tenant_id,
         sku: { family: 'A', name: a.sku_name },
-        accessPolicies: Array.isArray(a.access_policy) ? blocks(a.access_policy).map(accessPolicy) : a.access_policy,
+        accessPolicies: Array.isArray(a.access_policy)
+          ? blocks(a.access_policy).map(accessPolicy)
+          : a.access_policy,
         enabledForDeployment: a.enabled_for_deployment,
         enabledForDiskEncryption: a.enabled_for_disk_encryption,
         enabledForTemplateDeployment: a.enabled_for_template_deployment,
@@ -39,7 +41,9 @@ const vault: BlockMapper = (a) => {
               defaultAction: acls.default_action,
               bypass: acls.bypass,
               ipRules: mapv(acls.ip_rules, (v: unknown[]) => v.map((value) => ({ value }))),
-              virtualNetworkRules: mapv(acls.virtual_network_subnet_ids, (v: unknown[]) => v.map((id) => ({ id }))),
+              virtualNetworkRules: mapv(acls.virtual_network_subnet_ids, (v: unknown[]) =>
+                v.map((id) => ({ id })),
+              ),
             }
           : undefined,
       },
@@ -58,7 +62,9 @@ const key: BlockMapper = (a) => ({
       curveName: a.curve,
       keyOps: a.key_opts,
       attributes: { exp: epochSeconds(a.expiration_date), nbf: epochSeconds(a.not_before_date) },
-      rotationPolicy: mapv(block(a.rotation_policy), (p: Attrs) => ({ attributes: { expiryTime: p.expire_after } })),
+      rotationPolicy: mapv(block(a.rotation_policy), (p: Attrs) => ({
+        attributes: { expiryTime: p.expire_after },
+      })),
     },
   },
   parent: VAULT_PARENT,

@@ -3,7 +3,14 @@
 import type { BlockMapper } from './mapped-block.js';
 import { block, blocks, first, mapv, nonEmpty, type Attrs } from './tf-values.js';
 
-const PROTOCOLS: Record<string, string> = { tcp: 'Tcp', udp: 'Udp', icmp: 'Icmp', esp: 'Esp', ah: 'Ah', '*': '*' };
+const PROTOCOLS: Record<string, string> = {
+  tcp: 'Tcp',
+  udp: 'Udp',
+  icmp: 'Icmp',
+  esp: 'Esp',
+  ah: 'Ah',
+  '*': '*',
+};
 
 /** One Terraform security rule (inline block or resource) as the ARM rule body. */
 export function securityRuleBody(r: Attrs): Attrs {
@@ -33,7 +40,7 @@ const nsg: BlockMapper = (a) => ({
     properties: {
       securityRules: Array.isArray(a.security_rule)
         ? blocks(a.security_rule).map(securityRuleBody)
-        : mapv(a.security_rule, () => undefined) ?? [],
+        : (mapv(a.security_rule, () => undefined) ?? []),
     },
   },
 });
@@ -66,7 +73,9 @@ const flowLog: BlockMapper = (a) => {
         targetResourceId: first(a.network_security_group_id, a.target_resource_id),
         storageId: a.storage_account_id,
         enabled: a.enabled,
-        retentionPolicy: retention ? { enabled: retention.enabled, days: retention.days } : undefined,
+        retentionPolicy: retention
+          ? { enabled: retention.enabled, days: retention.days }
+          : undefined,
         format: { type: 'JSON', version: a.version },
         flowAnalyticsConfiguration: analytics
           ? {
@@ -100,7 +109,9 @@ const subnet: BlockMapper = (a) => ({
     properties: {
       addressPrefixes: a.address_prefixes,
       addressPrefix: a.address_prefix,
-      serviceEndpoints: mapv(a.service_endpoints, (s: unknown[]) => s.map((service) => ({ service }))),
+      serviceEndpoints: mapv(a.service_endpoints, (s: unknown[]) =>
+        s.map((service) => ({ service })),
+      ),
     },
   },
   parent: { types: ['azurerm_virtual_network'], attributes: ['virtual_network_name'] },
@@ -152,4 +163,3 @@ export const networkMappers: Record<string, BlockMapper> = {
   azurerm_public_ip: publicIp,
   azurerm_resource_group: resourceGroup,
 };
-

@@ -10,7 +10,13 @@ function singleServer(type: string): BlockMapper {
     const children: Record<string, unknown[]> = {};
     if (threat) {
       children.securityAlertPolicies = [
-        { name: 'Default', properties: { state: enabledFlag(first(threat.enabled, true)), disabledAlerts: threat.disabled_alerts } },
+        {
+          name: 'Default',
+          properties: {
+            state: enabledFlag(first(threat.enabled, true)),
+            disabledAlerts: threat.disabled_alerts,
+          },
+        },
       ];
     }
     return {
@@ -28,7 +34,9 @@ function singleServer(type: string): BlockMapper {
           storageProfile: {
             storageMB: first(a.storage_mb, storage.storage_mb),
             backupRetentionDays: first(a.backup_retention_days, storage.backup_retention_days),
-            geoRedundantBackup: a.geo_redundant_backup ?? enabledFlag(first(a.geo_redundant_backup_enabled, storage.geo_redundant_backup)),
+            geoRedundantBackup:
+              a.geo_redundant_backup ??
+              enabledFlag(first(a.geo_redundant_backup_enabled, storage.geo_redundant_backup)),
             storageAutogrow: enabledFlag(a.auto_grow_enabled),
           },
         },
@@ -53,6 +61,9 @@ export const openSourceDatabaseMappers: Record<string, BlockMapper> = {
     'Microsoft.DBforPostgreSQL/servers/configurations',
     'azurerm_postgresql_server',
   ),
-  azurerm_mysql_configuration: configuration('Microsoft.DBforMySQL/servers/configurations', 'azurerm_mysql_server'),
+  azurerm_mysql_configuration: configuration(
+    'Microsoft.DBforMySQL/servers/configurations',
+    'azurerm_mysql_server',
+  ),
   // Known gap: flexible servers (azurerm_*_flexible_server) are not translated yet.
 };

@@ -1,4 +1,4 @@
-/** azurerm SQL servers (mssql and legacy sql), firewall rules, auditing, alert policies, databases. */
+/** azurerm SQL servers (mssql and legacy), firewall rules, auditing, alert policies, databases. */
 
 import type { BlockMapper, MappedBlock } from './mapped-block.js';
 import { block, enabledFlag, first, mapv, type Attrs } from './tf-values.js';
@@ -58,7 +58,7 @@ const firewallRule: BlockMapper = (a) => ({
 const auditing: BlockMapper = (a) => ({
   type: 'Microsoft.Sql/servers/auditingSettings',
   fixedName: 'default',
-  body: { properties: (auditingBody(a).properties as Attrs) },
+  body: { properties: auditingBody(a).properties as Attrs },
   parent: SERVER_PARENT,
 });
 
@@ -83,7 +83,9 @@ const database: BlockMapper = (a): MappedBlock => {
   const children: Record<string, unknown[]> = {};
   const tde = a.transparent_data_encryption_enabled;
   if (tde !== undefined && tde !== null) {
-    children.transparentDataEncryption = [{ name: 'current', properties: { state: enabledFlag(tde) } }];
+    children.transparentDataEncryption = [
+      { name: 'current', properties: { state: enabledFlag(tde) } },
+    ];
   }
   return {
     type: 'Microsoft.Sql/servers/databases',

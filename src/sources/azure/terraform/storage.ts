@@ -29,7 +29,9 @@ const storageAccount: BlockMapper = (a) => {
     body: {
       sku: {
         name: mapv(a.account_tier, (tier) =>
-          typeof a.account_replication_type === 'string' ? `${tier}_${a.account_replication_type}` : undefined,
+          typeof a.account_replication_type === 'string'
+            ? `${tier}_${a.account_replication_type}`
+            : undefined,
         ),
         tier: a.account_tier,
       },
@@ -79,7 +81,11 @@ const customerManagedKey: BlockMapper = (a) => ({
   },
 });
 
-const ACCESS_TYPES: Record<string, string> = { private: 'None', blob: 'Blob', container: 'Container' };
+const ACCESS_TYPES: Record<string, string> = {
+  private: 'None',
+  blob: 'Blob',
+  container: 'Container',
+};
 
 // Known gap: containers are emitted on their own but not folded under the account's
 // blobServices/default, whose body Terraform does not declare.

@@ -43,7 +43,9 @@ const logProfile: BlockMapper = (a) => {
         serviceBusRuleId: a.servicebus_rule_id,
         locations: a.locations,
         categories: a.categories,
-        retentionPolicy: retention ? { enabled: retention.enabled, days: first(retention.days, 0) } : undefined,
+        retentionPolicy: retention
+          ? { enabled: retention.enabled, days: first(retention.days, 0) }
+          : undefined,
       },
     },
   };
@@ -54,7 +56,9 @@ const logProfile: BlockMapper = (a) => {
  * known only at plan time.
  */
 function scopeOf(value: unknown, block: { references: string[] }): unknown {
-  const fromSubscription = block.references.some((r) => /(^|\.)data\.azurerm_subscription\./.test(r));
+  const fromSubscription = block.references.some((r) =>
+    /(^|\.)data\.azurerm_subscription\./.test(r),
+  );
   if (isUnknown(value) && fromSubscription) return '/subscriptions/{subscription}';
   return value;
 }

@@ -42,7 +42,12 @@ export function enabledFlag(value: unknown): unknown {
 /** A Terraform list or a comma-separated string as a list. */
 export function list(value: unknown): unknown {
   return mapv(value, (v) =>
-    Array.isArray(v) ? v : String(v).split(',').map((s) => s.trim()).filter(Boolean),
+    Array.isArray(v)
+      ? v
+      : String(v)
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
   );
 }
 
