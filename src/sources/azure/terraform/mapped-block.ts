@@ -6,7 +6,7 @@ import type { Attrs } from './tf-values.js';
 export interface MappedBlock {
   /** ARM type in documented casing. */
   type: string;
-  /** `sku`, `kind`, `identity`, `properties` of the ARM body; id, name, type, location, tags are added. */
+  /** ARM body parts (`sku`, `kind`, `identity`, `properties`); id, name, type, location, tags follow. */
   body: Attrs;
   /** Name for resources whose Terraform block has no `name` (`default`, `VirtualMachines`). */
   fixedName?: string;
