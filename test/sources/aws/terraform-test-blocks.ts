@@ -5,7 +5,10 @@
  */
 
 import { unknownValue } from '../../../src/model/resource.js';
-import type { TerraformBlock, TranslationContext } from '../../../src/sources/terraform/terraform-block.js';
+import type {
+  TerraformBlock,
+  TranslationContext,
+} from '../../../src/sources/terraform/terraform-block.js';
 
 const REF = Symbol('ref');
 
@@ -53,8 +56,17 @@ export function tf(address: string, attributes: Record<string, unknown>, line = 
   }
   const references = [...new Set([...refs.values()].flatMap((s) => [...s]))];
   return {
-    block: { mode: data ? 'data' : 'managed', type: type!, name: name!.replace(/\[.*$/, ''), address,
-      module: '', attributes: resolved, references, file: 'main.tf', line },
+    block: {
+      mode: data ? 'data' : 'managed',
+      type: type!,
+      name: name!.replace(/\[.*$/, ''),
+      address,
+      module: '',
+      attributes: resolved,
+      references,
+      file: 'main.tf',
+      line,
+    },
     refs,
   };
 }
@@ -64,12 +76,16 @@ export function context(...built: Built[]): TranslationContext {
   const blocks = built.map((b) => b.block);
   return {
     blocks,
-    byAddress: (address) => blocks.find((b) => b.address === address || b.address.replace(/\[.*\]$/, '') === address),
-    referrers: (type, address, attr) => built
-      .filter((b) => b.block.type === type)
-      .filter((b) => attr === undefined
-        ? b.block.references.includes(address)
-        : b.refs.get(attr)?.has(address) ?? false)
-      .map((b) => b.block),
+    byAddress: (address) =>
+      blocks.find((b) => b.address === address || b.address.replace(/\[.*\]$/, '') === address),
+    referrers: (type, address, attr) =>
+      built
+        .filter((b) => b.block.type === type)
+        .filter((b) =>
+          attr === undefined
+            ? b.block.references.includes(address)
+            : (b.refs.get(attr)?.has(address) ?? false),
+        )
+        .map((b) => b.block),
   };
 }

@@ -35,9 +35,11 @@ export function eksCluster(b: TerraformBlock, ctx: AwsContext): Resource {
       provider: { keyArn: block(e.provider)?.key_arn },
     })),
     accessConfig: block(a.access_config)
-      ? compact({ authenticationMode: block(a.access_config)!.authentication_mode }) : undefined,
+      ? compact({ authenticationMode: block(a.access_config)!.authentication_mode })
+      : undefined,
   });
-  const relationships = ctx.referenced(b)
+  const relationships = ctx
+    .referenced(b)
     .filter((r) => r.type === 'aws_subnet' || r.type === 'aws_iam_role')
     .map((r) => ({ kind: 'references', target: ctx.idOf(r) }));
   return toResource(b, { type: 'AWS::EKS::Cluster', properties, name: a.name, relationships });

@@ -11,7 +11,8 @@ import { toResource } from './tf-resource.js';
 import { block, bool, compact, items, num, present, str, type Attrs } from './tf-values.js';
 
 function securityGroupLinks(b: TerraformBlock, ctx: AwsContext): Relationship[] {
-  return ctx.referenced(b)
+  return ctx
+    .referenced(b)
     .filter((r) => r.type === 'aws_security_group' || r.type === 'aws_db_subnet_group')
     .map((r) => ({ kind: 'references', target: ctx.idOf(r) }));
 }
@@ -20,9 +21,10 @@ function securityGroupLinks(b: TerraformBlock, ctx: AwsContext): Relationship[] 
 export function dbInstance(b: TerraformBlock, ctx: AwsContext): Resource {
   const a = b.attributes;
   const cluster = ctx.referenced(b, 'aws_rds_cluster')[0];
-  const encrypted = cluster && !present(a.storage_encrypted)
-    ? bool(cluster.attributes.storage_encrypted, false)
-    : bool(a.storage_encrypted, false);
+  const encrypted =
+    cluster && !present(a.storage_encrypted)
+      ? bool(cluster.attributes.storage_encrypted, false)
+      : bool(a.storage_encrypted, false);
   const properties = compact({
     DBInstanceIdentifier: a.identifier,
     DBInstanceClass: a.instance_class,
@@ -44,11 +46,17 @@ export function dbInstance(b: TerraformBlock, ctx: AwsContext): Resource {
     PerformanceInsightsEnabled: bool(a.performance_insights_enabled, false),
     CopyTagsToSnapshot: bool(a.copy_tags_to_snapshot, false),
     DBClusterIdentifier: a.cluster_identifier,
-    VpcSecurityGroups: items(a.vpc_security_group_ids)
-      .map((id) => ({ VpcSecurityGroupId: id, Status: 'active' })),
+    VpcSecurityGroups: items(a.vpc_security_group_ids).map((id) => ({
+      VpcSecurityGroupId: id,
+      Status: 'active',
+    })),
   });
-  return toResource(b, { type: 'AWS::RDS::DBInstance', properties, name: a.identifier,
-    relationships: securityGroupLinks(b, ctx) });
+  return toResource(b, {
+    type: 'AWS::RDS::DBInstance',
+    properties,
+    name: a.identifier,
+    relationships: securityGroupLinks(b, ctx),
+  });
 }
 
 /** DescribeDBClusters fields shared by RDS, Neptune and DocumentDB clusters. */
@@ -67,8 +75,10 @@ function clusterProperties(a: Attrs, engine: string, encryptedByDefault: boolean
     IAMDatabaseAuthenticationEnabled: bool(a.iam_database_authentication_enabled, false),
     EnabledCloudwatchLogsExports: a.enabled_cloudwatch_logs_exports ?? [],
     CopyTagsToSnapshot: bool(a.copy_tags_to_snapshot, false),
-    VpcSecurityGroups: items(a.vpc_security_group_ids)
-      .map((id) => ({ VpcSecurityGroupId: id, Status: 'active' })),
+    VpcSecurityGroups: items(a.vpc_security_group_ids).map((id) => ({
+      VpcSecurityGroupId: id,
+      Status: 'active',
+    })),
   });
 }
 
@@ -76,31 +86,43 @@ function clusterProperties(a: Attrs, engine: string, encryptedByDefault: boolean
 export function rdsCluster(b: TerraformBlock, ctx: AwsContext): Resource {
   const a = b.attributes;
   const properties = clusterProperties(a, 'aurora', a.engine_mode === 'serverless');
-  return toResource(b, { type: 'AWS::RDS::DBCluster', properties, name: a.cluster_identifier,
-    relationships: securityGroupLinks(b, ctx) });
+  return toResource(b, {
+    type: 'AWS::RDS::DBCluster',
+    properties,
+    name: a.cluster_identifier,
+    relationships: securityGroupLinks(b, ctx),
+  });
 }
 
 /** Translates one Neptune cluster. */
 export function neptuneCluster(b: TerraformBlock, ctx: AwsContext): Resource {
   const a = b.attributes;
-  return toResource(b, { type: 'AWS::Neptune::DBCluster',
-    properties: clusterProperties(a, 'neptune', false), name: a.cluster_identifier,
-    relationships: securityGroupLinks(b, ctx) });
+  return toResource(b, {
+    type: 'AWS::Neptune::DBCluster',
+    properties: clusterProperties(a, 'neptune', false),
+    name: a.cluster_identifier,
+    relationships: securityGroupLinks(b, ctx),
+  });
 }
 
 /** Translates one DocumentDB cluster. */
 export function docdbCluster(b: TerraformBlock, ctx: AwsContext): Resource {
   const a = b.attributes;
-  return toResource(b, { type: 'AWS::DocDB::DBCluster',
-    properties: clusterProperties(a, 'docdb', false), name: a.cluster_identifier,
-    relationships: securityGroupLinks(b, ctx) });
+  return toResource(b, {
+    type: 'AWS::DocDB::DBCluster',
+    properties: clusterProperties(a, 'docdb', false),
+    name: a.cluster_identifier,
+    relationships: securityGroupLinks(b, ctx),
+  });
 }
 
 /** Translates one Redshift cluster (DescribeClusters item + DescribeLoggingStatus). */
 export function redshiftCluster(b: TerraformBlock, ctx: AwsContext): Resource {
   const a = b.attributes;
-  const logging = block(a.logging) ??
-    ctx.owned('aws_redshift_logging', b, 'cluster_identifier', [a.cluster_identifier])[0]?.attributes;
+  const logging =
+    block(a.logging) ??
+    ctx.owned('aws_redshift_logging', b, 'cluster_identifier', [a.cluster_identifier])[0]
+      ?.attributes;
   const properties = compact({
     ClusterIdentifier: a.cluster_identifier,
     NodeType: a.node_type,
@@ -125,14 +147,20 @@ export function dynamodbTable(b: TerraformBlock, _ctx: AwsContext): Resource {
     TableName: a.name,
     BillingModeSummary: { BillingMode: str(a.billing_mode, 'PROVISIONED') },
     // DescribeTable reports SSEDescription only for KMS keys; the AWS-owned key leaves it out.
-    SSEDescription: sse && bool(sse.enabled, false) !== false ? compact({
-      Status: 'ENABLED', SSEType: 'KMS', KMSMasterKeyArn: sse.kms_key_arn,
-    }) : undefined,
+    SSEDescription:
+      sse && bool(sse.enabled, false) !== false
+        ? compact({
+            Status: 'ENABLED',
+            SSEType: 'KMS',
+            KMSMasterKeyArn: sse.kms_key_arn,
+          })
+        : undefined,
     DeletionProtectionEnabled: bool(a.deletion_protection_enabled, false),
     ContinuousBackups: {
       ContinuousBackupsStatus: 'ENABLED',
       PointInTimeRecoveryDescription: {
-        PointInTimeRecoveryStatus: pitr && bool(pitr.enabled, false) === true ? 'ENABLED' : 'DISABLED',
+        PointInTimeRecoveryStatus:
+          pitr && bool(pitr.enabled, false) === true ? 'ENABLED' : 'DISABLED',
       },
     },
   });
@@ -151,10 +179,14 @@ export function elasticacheReplicationGroup(b: TerraformBlock, _ctx: AwsContext)
     TransitEncryptionEnabled: bool(a.transit_encryption_enabled, false),
     AuthTokenEnabled: present(a.auth_token),
     KmsKeyId: a.kms_key_id,
-    AutomaticFailover: typeof failover === 'boolean' ? (failover ? 'enabled' : 'disabled') : failover,
+    AutomaticFailover:
+      typeof failover === 'boolean' ? (failover ? 'enabled' : 'disabled') : failover,
     MultiAZ: bool(a.multi_az_enabled, false) === true ? 'enabled' : 'disabled',
     SnapshotRetentionLimit: num(a.snapshot_retention_limit, 0),
   });
-  return toResource(b, { type: 'AWS::ElastiCache::ReplicationGroup', properties,
-    name: a.replication_group_id });
+  return toResource(b, {
+    type: 'AWS::ElastiCache::ReplicationGroup',
+    properties,
+    name: a.replication_group_id,
+  });
 }

@@ -11,8 +11,11 @@ export function ebsVolume(b: TerraformBlock, ctx: AwsContext): Resource {
   const a = b.attributes;
   // Known gap: account-level "EBS encryption by default" is not modelled; an unset `encrypted`
   // reads as the API default for a new empty volume, false.
-  const encrypted = present(a.encrypted) ? bool(a.encrypted, false)
-    : present(a.snapshot_id) ? unknownValue('volume encryption follows its snapshot') : false;
+  const encrypted = present(a.encrypted)
+    ? bool(a.encrypted, false)
+    : present(a.snapshot_id)
+      ? unknownValue('volume encryption follows its snapshot')
+      : false;
   const properties = compact({
     AvailabilityZone: a.availability_zone,
     Encrypted: encrypted,
@@ -23,7 +26,8 @@ export function ebsVolume(b: TerraformBlock, ctx: AwsContext): Resource {
     SnapshotId: a.snapshot_id,
     MultiAttachEnabled: bool(a.multi_attach_enabled, false),
   });
-  const relationships: Relationship[] = ctx.owned('aws_volume_attachment', b, 'volume_id')
+  const relationships: Relationship[] = ctx
+    .owned('aws_volume_attachment', b, 'volume_id')
     .flatMap((att) => ctx.referenced(att, 'aws_instance'))
     .map((i) => ({ kind: 'attachedTo', target: ctx.idOf(i) }));
   return toResource(b, { type: 'AWS::EC2::Volume', properties, relationships });
@@ -36,7 +40,8 @@ export function ebsSnapshot(b: TerraformBlock, ctx: AwsContext): Resource {
   const encrypted = volume
     ? ebsVolume(volume, ctx).properties.Encrypted
     : unknownValue('snapshot encryption follows its volume');
-  const permissions = ctx.owned('aws_snapshot_create_volume_permission', b, 'snapshot_id')
+  const permissions = ctx
+    .owned('aws_snapshot_create_volume_permission', b, 'snapshot_id')
     .map((p) => ({ UserId: p.attributes.account_id }));
   const properties = compact({
     VolumeId: a.volume_id,
@@ -45,6 +50,7 @@ export function ebsSnapshot(b: TerraformBlock, ctx: AwsContext): Resource {
     CreateVolumePermissions: permissions,
   });
   const relationships: Relationship[] = volume
-    ? [{ kind: 'references', target: ctx.idOf(volume) }] : [];
+    ? [{ kind: 'references', target: ctx.idOf(volume) }]
+    : [];
   return toResource(b, { type: 'AWS::EC2::Snapshot', properties, relationships });
 }

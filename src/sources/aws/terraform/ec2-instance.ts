@@ -3,7 +3,12 @@
  * user data) and `aws_launch_template` into its LaunchTemplateData.
  */
 
-import { isUnknown, unknownValue, type Relationship, type Resource } from '../../../model/resource.js';
+import {
+  isUnknown,
+  unknownValue,
+  type Relationship,
+  type Resource,
+} from '../../../model/resource.js';
 import type { TerraformBlock } from '../../terraform/terraform-block.js';
 import type { AwsContext } from './aws-context.js';
 import { toResource } from './tf-resource.js';
@@ -20,7 +25,9 @@ export function ec2Instance(b: TerraformBlock, ctx: AwsContext): Resource {
     MetadataOptions: metadataOptions(block(a.metadata_options), true),
     Monitoring: { State: bool(a.monitoring, false) === true ? 'enabled' : 'disabled' },
     EbsOptimized: bool(a.ebs_optimized),
-    IamInstanceProfile: present(a.iam_instance_profile) ? { Arn: a.iam_instance_profile } : undefined,
+    IamInstanceProfile: present(a.iam_instance_profile)
+      ? { Arn: a.iam_instance_profile }
+      : undefined,
     SecurityGroups: [
       ...items(a.vpc_security_group_ids).map((id) => ({ GroupId: id })),
       ...items(a.security_groups).map((name) => ({ GroupName: name })),
@@ -32,7 +39,8 @@ export function ec2Instance(b: TerraformBlock, ctx: AwsContext): Resource {
     properties.PublicIpAddress = unknownValue('public IP is assigned at launch');
   }
 
-  const relationships: Relationship[] = ctx.referenced(b)
+  const relationships: Relationship[] = ctx
+    .referenced(b)
     .filter((r) => ['aws_subnet', 'aws_iam_instance_profile'].includes(r.type))
     .map((r) => ({ kind: 'references', target: ctx.idOf(r) }));
   return toResource(b, { type: 'AWS::EC2::Instance', properties, name: nameTag(a), relationships });
@@ -46,26 +54,36 @@ export function launchTemplate(b: TerraformBlock, _ctx: AwsContext): Resource {
     ImageId: a.image_id,
     InstanceType: a.instance_type,
     MetadataOptions: block(a.metadata_options)
-      ? metadataOptions(block(a.metadata_options), false) : undefined,
+      ? metadataOptions(block(a.metadata_options), false)
+      : undefined,
     BlockDeviceMappings: blocks(a.block_device_mappings).map((d) => {
       const ebs = block(d.ebs);
       return compact({
         DeviceName: d.device_name,
-        Ebs: ebs ? compact({
-          Encrypted: bool(ebs.encrypted), KmsKeyId: ebs.kms_key_id,
-          VolumeSize: num(ebs.volume_size), VolumeType: ebs.volume_type,
-          DeleteOnTermination: bool(ebs.delete_on_termination),
-        }) : undefined,
+        Ebs: ebs
+          ? compact({
+              Encrypted: bool(ebs.encrypted),
+              KmsKeyId: ebs.kms_key_id,
+              VolumeSize: num(ebs.volume_size),
+              VolumeType: ebs.volume_type,
+              DeleteOnTermination: bool(ebs.delete_on_termination),
+            })
+          : undefined,
       });
     }),
-    NetworkInterfaces: nic.map((n) => compact({
-      AssociatePublicIpAddress: bool(n.associate_public_ip_address),
-      Groups: n.security_groups,
-    })),
+    NetworkInterfaces: nic.map((n) =>
+      compact({
+        AssociatePublicIpAddress: bool(n.associate_public_ip_address),
+        Groups: n.security_groups,
+      }),
+    ),
     SecurityGroupIds: a.vpc_security_group_ids,
     UserData: userData(undefined, a.user_data),
     IamInstanceProfile: block(a.iam_instance_profile)
-      ? compact({ Arn: block(a.iam_instance_profile)!.arn, Name: block(a.iam_instance_profile)!.name })
+      ? compact({
+          Arn: block(a.iam_instance_profile)!.arn,
+          Name: block(a.iam_instance_profile)!.name,
+        })
       : undefined,
   });
   return toResource(b, {
@@ -82,8 +100,11 @@ export function launchTemplate(b: TerraformBlock, _ctx: AwsContext): Resource {
 function metadataOptions(m: Attrs | undefined, withDefaults: boolean): Attrs {
   const o = m ?? {};
   if (!withDefaults) {
-    return compact({ HttpTokens: o.http_tokens, HttpEndpoint: o.http_endpoint,
-      HttpPutResponseHopLimit: num(o.http_put_response_hop_limit) });
+    return compact({
+      HttpTokens: o.http_tokens,
+      HttpEndpoint: o.http_endpoint,
+      HttpPutResponseHopLimit: num(o.http_put_response_hop_limit),
+    });
   }
   return compact({
     HttpTokens: str(o.http_tokens, 'optional'),
@@ -95,28 +116,36 @@ function metadataOptions(m: Attrs | undefined, withDefaults: boolean): Attrs {
 
 function instanceDevices(a: Attrs): Attrs[] {
   const root = block(a.root_block_device);
-  const rootEncrypted = root && present(root.encrypted)
-    ? bool(root.encrypted, false)
-    : unknownValue('root volume encryption follows the AMI snapshot and the account default');
-  const mappings: Attrs[] = [{
-    DeviceName: 'root',
-    Ebs: compact({
-      Encrypted: rootEncrypted,
-      KmsKeyId: root?.kms_key_id,
-      DeleteOnTermination: bool(root?.delete_on_termination, true),
-      VolumeSize: num(root?.volume_size),
-      VolumeType: root?.volume_type,
-    }),
-  }];
+  const rootEncrypted =
+    root && present(root.encrypted)
+      ? bool(root.encrypted, false)
+      : unknownValue('root volume encryption follows the AMI snapshot and the account default');
+  const mappings: Attrs[] = [
+    {
+      DeviceName: 'root',
+      Ebs: compact({
+        Encrypted: rootEncrypted,
+        KmsKeyId: root?.kms_key_id,
+        DeleteOnTermination: bool(root?.delete_on_termination, true),
+        VolumeSize: num(root?.volume_size),
+        VolumeType: root?.volume_type,
+      }),
+    },
+  ];
   for (const d of blocks(a.ebs_block_device)) {
-    const encrypted = present(d.encrypted) ? bool(d.encrypted, false)
-      : present(d.snapshot_id) ? unknownValue('volume encryption follows its snapshot') : false;
+    const encrypted = present(d.encrypted)
+      ? bool(d.encrypted, false)
+      : present(d.snapshot_id)
+        ? unknownValue('volume encryption follows its snapshot')
+        : false;
     mappings.push({
       DeviceName: d.device_name,
       Ebs: compact({
-        Encrypted: encrypted, KmsKeyId: d.kms_key_id,
+        Encrypted: encrypted,
+        KmsKeyId: d.kms_key_id,
         DeleteOnTermination: bool(d.delete_on_termination, true),
-        VolumeSize: num(d.volume_size), VolumeType: d.volume_type,
+        VolumeSize: num(d.volume_size),
+        VolumeType: d.volume_type,
       }),
     });
   }
@@ -131,7 +160,9 @@ export function userData(plain: unknown, base64: unknown): unknown {
   const decoded = Buffer.from(base64, 'base64').toString('utf8');
   // Text that is not base64 at all (a template rendered in place) is kept as written.
   return Buffer.from(decoded, 'utf8').toString('base64').replace(/=+$/, '') ===
-    base64.replace(/\s/g, '').replace(/=+$/, '') ? decoded : base64;
+    base64.replace(/\s/g, '').replace(/=+$/, '')
+    ? decoded
+    : base64;
 }
 
 function nameTag(a: Attrs): unknown {

@@ -16,8 +16,7 @@ export function efsFileSystem(b: TerraformBlock, ctx: AwsContext): Resource {
     KmsKeyId: a.kms_key_id,
     PerformanceMode: str(a.performance_mode, 'generalPurpose'),
     ThroughputMode: str(a.throughput_mode, 'bursting'),
-    BackupPolicy: backup
-      ? { Status: block(backup.attributes.backup_policy)?.status } : undefined,
+    BackupPolicy: backup ? { Status: block(backup.attributes.backup_policy)?.status } : undefined,
   });
   return toResource(b, { type: 'AWS::EFS::FileSystem', properties, name: a.creation_token });
 }

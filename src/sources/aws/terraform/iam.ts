@@ -17,14 +17,18 @@ type Principal = 'user' | 'role' | 'group';
 function attachedPolicies(b: TerraformBlock, kind: Principal, ctx: AwsContext): Attrs[] {
   const name = b.attributes.name;
   const arns: unknown[] = [
-    ...ctx.owned(`aws_iam_${kind}_policy_attachment`, b, kind, [name])
+    ...ctx
+      .owned(`aws_iam_${kind}_policy_attachment`, b, kind, [name])
       .map((p) => p.attributes.policy_arn),
-    ...ctx.owned('aws_iam_policy_attachment', b, `${kind}s`, [name])
+    ...ctx
+      .owned('aws_iam_policy_attachment', b, `${kind}s`, [name])
       .map((p) => p.attributes.policy_arn),
     ...items(b.attributes.managed_policy_arns),
   ];
   if (kind === 'role') {
-    for (const p of ctx.owned('aws_iam_role_policy_attachments_exclusive', b, 'role_name', [name])) {
+    for (const p of ctx.owned('aws_iam_role_policy_attachments_exclusive', b, 'role_name', [
+      name,
+    ])) {
       arns.push(...items(p.attributes.policy_arns));
     }
   }
@@ -33,10 +37,12 @@ function attachedPolicies(b: TerraformBlock, kind: Principal, ctx: AwsContext): 
 
 /** Inline policies of a user, role or group. */
 function inlinePolicies(b: TerraformBlock, kind: Principal, ctx: AwsContext): Attrs[] {
-  const out: Attrs[] = ctx.owned(`aws_iam_${kind}_policy`, b, kind, [b.attributes.name]).map((p) => ({
-    PolicyName: p.attributes.name ?? p.name,
-    PolicyDocument: policyDocument(p.attributes.policy, p, ctx),
-  }));
+  const out: Attrs[] = ctx
+    .owned(`aws_iam_${kind}_policy`, b, kind, [b.attributes.name])
+    .map((p) => ({
+      PolicyName: p.attributes.name ?? p.name,
+      PolicyDocument: policyDocument(p.attributes.policy, p, ctx),
+    }));
   for (const p of blocks(b.attributes.inline_policy)) {
     if (p.policy === undefined) continue;
     out.push({ PolicyName: p.name, PolicyDocument: policyDocument(p.policy, b, ctx) });
@@ -47,11 +53,13 @@ function inlinePolicies(b: TerraformBlock, kind: Principal, ctx: AwsContext): At
 /** Translates one IAM user. */
 export function iamUser(b: TerraformBlock, ctx: AwsContext): Resource {
   const a = b.attributes;
-  const keys = ctx.owned('aws_iam_access_key', b, 'user', [a.name])
+  const keys = ctx
+    .owned('aws_iam_access_key', b, 'user', [a.name])
     .map((k) => ({ Status: str(k.attributes.status, 'Active') }));
   const login = ctx.owned('aws_iam_user_login_profile', b, 'user', [a.name]);
   const groups = [
-    ...ctx.owned('aws_iam_user_group_membership', b, 'user', [a.name])
+    ...ctx
+      .owned('aws_iam_user_group_membership', b, 'user', [a.name])
       .flatMap((m) => items(m.attributes.groups)),
     ...ctx.owned('aws_iam_group_membership', b, 'users', [a.name]).map((m) => m.attributes.group),
   ];
@@ -62,14 +70,20 @@ export function iamUser(b: TerraformBlock, ctx: AwsContext): Resource {
     UserPolicies: inlinePolicies(b, 'user', ctx),
     AccessKeys: keys,
     // Known gap: MFA devices enabled outside Terraform are invisible; declared ones count.
-    MFADevices: ctx.owned('aws_iam_virtual_mfa_device', b, 'user_name', [a.name])
+    MFADevices: ctx
+      .owned('aws_iam_virtual_mfa_device', b, 'user_name', [a.name])
       .map((m) => ({ SerialNumber: m.attributes.virtual_mfa_device_name })),
-    LoginProfile: login.length > 0 ? {
-      PasswordResetRequired: bool(login[0]!.attributes.password_reset_required, true),
-    } : undefined,
+    LoginProfile:
+      login.length > 0
+        ? {
+            PasswordResetRequired: bool(login[0]!.attributes.password_reset_required, true),
+          }
+        : undefined,
     Groups: groups.map((g) => ({ GroupName: g })),
-    PermissionsBoundary: a.permissions_boundary === undefined ? undefined
-      : { PermissionsBoundaryArn: a.permissions_boundary },
+    PermissionsBoundary:
+      a.permissions_boundary === undefined
+        ? undefined
+        : { PermissionsBoundaryArn: a.permissions_boundary },
   });
   return toResource(b, { type: 'AWS::IAM::User', properties, name: a.name });
 }
@@ -85,8 +99,10 @@ export function iamRole(b: TerraformBlock, ctx: AwsContext): Resource {
     MaxSessionDuration: num(a.max_session_duration, 3600),
     AttachedManagedPolicies: attachedPolicies(b, 'role', ctx),
     RolePolicies: inlinePolicies(b, 'role', ctx),
-    PermissionsBoundary: a.permissions_boundary === undefined ? undefined
-      : { PermissionsBoundaryArn: a.permissions_boundary },
+    PermissionsBoundary:
+      a.permissions_boundary === undefined
+        ? undefined
+        : { PermissionsBoundaryArn: a.permissions_boundary },
   });
   return toResource(b, { type: 'AWS::IAM::Role', properties, name: a.name });
 }
@@ -106,9 +122,12 @@ export function iamGroup(b: TerraformBlock, ctx: AwsContext): Resource {
 /** Translates one customer-managed policy, counting the attachments that use it. */
 export function iamPolicy(b: TerraformBlock, ctx: AwsContext): Resource {
   const a = b.attributes;
-  const attachments = ['aws_iam_user_policy_attachment', 'aws_iam_role_policy_attachment',
-    'aws_iam_group_policy_attachment', 'aws_iam_policy_attachment']
-    .flatMap((t) => ctx.owned(t, b, 'policy_arn'));
+  const attachments = [
+    'aws_iam_user_policy_attachment',
+    'aws_iam_role_policy_attachment',
+    'aws_iam_group_policy_attachment',
+    'aws_iam_policy_attachment',
+  ].flatMap((t) => ctx.owned(t, b, 'policy_arn'));
   const properties = compact({
     PolicyName: a.name,
     Path: str(a.path, '/'),
@@ -136,13 +155,16 @@ export function passwordPolicy(b: TerraformBlock, _ctx: AwsContext): Resource {
     RequireUppercaseCharacters: bool(a.require_uppercase_characters, false),
     RequireLowercaseCharacters: bool(a.require_lowercase_characters, false),
     AllowUsersToChangePassword: bool(a.allow_users_to_change_password, true),
-    ExpirePasswords: typeof maxAge === 'number' ? maxAge > 0 : maxAge ?? false,
+    ExpirePasswords: typeof maxAge === 'number' ? maxAge > 0 : (maxAge ?? false),
     MaxPasswordAge: maxAge,
     PasswordReusePrevention: num(a.password_reuse_prevention),
     HardExpiry: bool(a.hard_expiry, false),
   });
-  return toResource(b, { type: 'AWS::IAM::AccountPasswordPolicy', properties,
-    name: 'account-password-policy' });
+  return toResource(b, {
+    type: 'AWS::IAM::AccountPasswordPolicy',
+    properties,
+    name: 'account-password-policy',
+  });
 }
 
 /** Translates a declared access key (its secret lands in the Terraform state). */
@@ -153,7 +175,8 @@ export function iamAccessKey(b: TerraformBlock, ctx: AwsContext): Resource {
     Status: str(a.status, 'Active'),
     PgpKeyProtected: a.pgp_key !== undefined,
   });
-  const relationships = ctx.referenced(b, 'aws_iam_user')
+  const relationships = ctx
+    .referenced(b, 'aws_iam_user')
     .map((u) => ({ kind: 'attachedTo', target: ctx.idOf(u) }));
   return toResource(b, { type: 'AWS::IAM::AccessKey', properties, relationships });
 }

@@ -15,9 +15,11 @@ export function lambdaFunction(b: TerraformBlock, ctx: AwsContext): Resource {
   const env = block(a.environment);
   const vpcConfig = block(a.vpc_config);
   const dlq = block(a.dead_letter_config);
-  const statements = ctx.owned('aws_lambda_permission', b, 'function_name', [a.function_name])
+  const statements = ctx
+    .owned('aws_lambda_permission', b, 'function_name', [a.function_name])
     .map((p) => permissionStatement(p.attributes));
-  const urls = ctx.owned('aws_lambda_function_url', b, 'function_name', [a.function_name])
+  const urls = ctx
+    .owned('aws_lambda_function_url', b, 'function_name', [a.function_name])
     .map((u) => ({ AuthType: str(u.attributes.authorization_type, 'AWS_IAM') }));
 
   const properties = compact({
@@ -29,8 +31,12 @@ export function lambdaFunction(b: TerraformBlock, ctx: AwsContext): Resource {
     Timeout: num(a.timeout, 3),
     MemorySize: num(a.memory_size, 128),
     Environment: env && present(env.variables) ? { Variables: env.variables } : undefined,
-    VpcConfig: vpcConfig ? { SubnetIds: vpcConfig.subnet_ids ?? [],
-      SecurityGroupIds: vpcConfig.security_group_ids ?? [] } : undefined,
+    VpcConfig: vpcConfig
+      ? {
+          SubnetIds: vpcConfig.subnet_ids ?? [],
+          SecurityGroupIds: vpcConfig.security_group_ids ?? [],
+        }
+      : undefined,
     TracingConfig: { Mode: str(block(a.tracing_config)?.mode, 'PassThrough') },
     KMSKeyArn: a.kms_key_arn,
     DeadLetterConfig: dlq ? { TargetArn: dlq.target_arn } : undefined,
@@ -38,27 +44,40 @@ export function lambdaFunction(b: TerraformBlock, ctx: AwsContext): Resource {
     Policy: statements.length > 0 ? { Version: '2012-10-17', Statement: statements } : undefined,
     FunctionUrlConfigs: urls,
   });
-  const relationships = ctx.referenced(b, 'aws_iam_role')
+  const relationships = ctx
+    .referenced(b, 'aws_iam_role')
     .map((r) => ({ kind: 'references', target: ctx.idOf(r) }));
-  return toResource(b, { type: 'AWS::Lambda::Function', properties, name: a.function_name,
-    relationships });
+  return toResource(b, {
+    type: 'AWS::Lambda::Function',
+    properties,
+    name: a.function_name,
+    relationships,
+  });
 }
 
 /** The statement AddPermission writes for one `aws_lambda_permission`. */
 function permissionStatement(p: Attrs): Attrs {
   const principal = p.principal;
-  const principalJson = principal === '*' ? '*'
-    : typeof principal === 'string' && principal.endsWith('.amazonaws.com')
-      ? { Service: principal } : { AWS: principal };
+  const principalJson =
+    principal === '*'
+      ? '*'
+      : typeof principal === 'string' && principal.endsWith('.amazonaws.com')
+        ? { Service: principal }
+        : { AWS: principal };
   const condition: Record<string, Record<string, unknown>> = {};
   if (present(p.source_arn)) condition.ArnLike = { 'AWS:SourceArn': p.source_arn };
   if (present(p.source_account)) condition.StringEquals = { 'AWS:SourceAccount': p.source_account };
   if (present(p.principal_org_id)) {
-    condition.StringEquals = { ...(condition.StringEquals ?? {}), 'aws:PrincipalOrgID': p.principal_org_id };
+    condition.StringEquals = {
+      ...(condition.StringEquals ?? {}),
+      'aws:PrincipalOrgID': p.principal_org_id,
+    };
   }
   if (present(p.function_url_auth_type)) {
-    condition.StringEquals = { ...(condition.StringEquals ?? {}),
-      'lambda:FunctionUrlAuthType': p.function_url_auth_type };
+    condition.StringEquals = {
+      ...(condition.StringEquals ?? {}),
+      'lambda:FunctionUrlAuthType': p.function_url_auth_type,
+    };
   }
   return compact({
     Sid: p.statement_id,
@@ -68,4 +87,3 @@ function permissionStatement(p: Attrs): Attrs {
     Condition: Object.keys(condition).length > 0 ? condition : undefined,
   });
 }
-

@@ -7,7 +7,18 @@ import { isUnknown, type Resource } from '../../../model/resource.js';
 import type { TerraformBlock } from '../../terraform/terraform-block.js';
 import type { AwsContext } from './aws-context.js';
 import { toResource } from './tf-resource.js';
-import { block, blocks, bool, boolText, compact, items, num, present, str, type Attrs } from './tf-values.js';
+import {
+  block,
+  blocks,
+  bool,
+  boolText,
+  compact,
+  items,
+  num,
+  present,
+  str,
+  type Attrs,
+} from './tf-values.js';
 
 /** Translates one application / network / gateway load balancer. */
 export function loadBalancerV2(b: TerraformBlock, ctx: AwsContext): Resource {
@@ -31,15 +42,17 @@ export function loadBalancerV2(b: TerraformBlock, ctx: AwsContext): Resource {
       'access_logs.s3.enabled': boolText(logsEnabled),
       'access_logs.s3.bucket': logs ? str(logs.bucket, '') : '',
       'deletion_protection.enabled': boolText(bool(a.enable_deletion_protection, false)),
-      'routing.http.drop_invalid_header_fields.enabled': type === 'application'
-        ? boolText(bool(a.drop_invalid_header_fields, false)) : undefined,
-      'load_balancing.cross_zone.enabled': type === 'application' ? 'true'
-        : boolText(bool(a.enable_cross_zone_load_balancing, false)),
+      'routing.http.drop_invalid_header_fields.enabled':
+        type === 'application' ? boolText(bool(a.drop_invalid_header_fields, false)) : undefined,
+      'load_balancing.cross_zone.enabled':
+        type === 'application' ? 'true' : boolText(bool(a.enable_cross_zone_load_balancing, false)),
     }),
     Listeners: listeners,
   });
   return toResource(b, {
-    type: 'AWS::ElasticLoadBalancingV2::LoadBalancer', properties, name: a.name,
+    type: 'AWS::ElasticLoadBalancingV2::LoadBalancer',
+    properties,
+    name: a.name,
   });
 }
 
@@ -49,16 +62,19 @@ function listener(l: Attrs, lbType: unknown): Attrs {
     Protocol: str(l.protocol, defaultProtocol),
     Port: num(l.port),
     SslPolicy: l.ssl_policy,
-    Certificates: l.certificate_arn === undefined ? undefined
-      : [{ CertificateArn: l.certificate_arn }],
+    Certificates:
+      l.certificate_arn === undefined ? undefined : [{ CertificateArn: l.certificate_arn }],
     DefaultActions: blocks(l.default_action).map((d) => {
       const redirect = block(d.redirect);
       return compact({
         Type: d.type,
-        RedirectConfig: redirect ? compact({
-          Protocol: str(redirect.protocol, '#{protocol}'), Port: str(redirect.port, '#{port}'),
-          StatusCode: redirect.status_code,
-        }) : undefined,
+        RedirectConfig: redirect
+          ? compact({
+              Protocol: str(redirect.protocol, '#{protocol}'),
+              Port: str(redirect.port, '#{port}'),
+              StatusCode: redirect.status_code,
+            })
+          : undefined,
       });
     }),
   });
@@ -91,13 +107,19 @@ export function classicLoadBalancer(b: TerraformBlock, _ctx: AwsContext): Resour
         S3BucketName: logs?.bucket,
         EmitInterval: logs ? num(logs.interval, 60) : undefined,
       }),
-      ConnectionDraining: { Enabled: bool(a.connection_draining, false),
-        Timeout: num(a.connection_draining_timeout, 300) },
+      ConnectionDraining: {
+        Enabled: bool(a.connection_draining, false),
+        Timeout: num(a.connection_draining_timeout, 300),
+      },
       CrossZoneLoadBalancing: { Enabled: bool(a.cross_zone_load_balancing, true) },
       ConnectionSettings: { IdleTimeout: num(a.idle_timeout, 60) },
     },
   });
-  return toResource(b, { type: 'AWS::ElasticLoadBalancing::LoadBalancer', properties, name: a.name });
+  return toResource(b, {
+    type: 'AWS::ElasticLoadBalancing::LoadBalancer',
+    properties,
+    name: a.name,
+  });
 }
 
 function upper(value: unknown): unknown {

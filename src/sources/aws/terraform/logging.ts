@@ -10,11 +10,13 @@ import { blocks, bool, compact, num, str } from './tf-values.js';
 /** Translates one trail. */
 export function cloudTrail(b: TerraformBlock, ctx: AwsContext): Resource {
   const a = b.attributes;
-  const selectors = blocks(a.event_selector).map((s) => compact({
-    ReadWriteType: str(s.read_write_type, 'All'),
-    IncludeManagementEvents: bool(s.include_management_events, true),
-    DataResources: blocks(s.data_resource).map((d) => ({ Type: d.type, Values: d.values })),
-  }));
+  const selectors = blocks(a.event_selector).map((s) =>
+    compact({
+      ReadWriteType: str(s.read_write_type, 'All'),
+      IncludeManagementEvents: bool(s.include_management_events, true),
+      DataResources: blocks(s.data_resource).map((d) => ({ Type: d.type, Values: d.values })),
+    }),
+  );
   const properties = compact({
     Name: a.name,
     S3BucketName: a.s3_bucket_name,
@@ -31,7 +33,8 @@ export function cloudTrail(b: TerraformBlock, ctx: AwsContext): Resource {
     Status: { IsLogging: bool(a.enable_logging, true) },
     EventSelectors: selectors,
   });
-  const relationships = ctx.referenced(b, 'aws_s3_bucket')
+  const relationships = ctx
+    .referenced(b, 'aws_s3_bucket')
     .map((t) => ({ kind: 'references', target: ctx.idOf(t) }));
   return toResource(b, { type: 'AWS::CloudTrail::Trail', properties, name: a.name, relationships });
 }

@@ -23,19 +23,24 @@ export function sqsQueue(b: TerraformBlock, ctx: AwsContext): Resource {
   const managedSse = present(kms) ? false : bool(a.sqs_managed_sse_enabled, true);
   const attributes = compact({
     KmsMasterKeyId: kms ?? undefined,
-    KmsDataKeyReusePeriodSeconds: present(kms) ? text(a.kms_data_key_reuse_period_seconds ?? 300)
+    KmsDataKeyReusePeriodSeconds: present(kms)
+      ? text(a.kms_data_key_reuse_period_seconds ?? 300)
       : undefined,
     SqsManagedSseEnabled: boolText(managedSse),
     MessageRetentionPeriod: text(a.message_retention_seconds ?? 345600),
     VisibilityTimeout: text(a.visibility_timeout_seconds ?? 30),
     DelaySeconds: text(a.delay_seconds ?? 0),
     FifoQueue: bool(a.fifo_queue, false) === true ? 'true' : undefined,
-    Policy: policyBlock ? policyDocument(policyBlock.attributes.policy, policyBlock, ctx)
+    Policy: policyBlock
+      ? policyDocument(policyBlock.attributes.policy, policyBlock, ctx)
       : policyDocument(a.policy, b, ctx),
     RedrivePolicy: a.redrive_policy ?? undefined,
   });
-  return toResource(b, { type: 'AWS::SQS::Queue', properties: { QueueName: a.name, Attributes: attributes },
-    name: a.name });
+  return toResource(b, {
+    type: 'AWS::SQS::Queue',
+    properties: { QueueName: a.name, Attributes: attributes },
+    name: a.name,
+  });
 }
 
 /** Translates one SNS topic. */
@@ -46,9 +51,13 @@ export function snsTopic(b: TerraformBlock, ctx: AwsContext): Resource {
     DisplayName: str(a.display_name, ''),
     KmsMasterKeyId: a.kms_master_key_id ?? undefined,
     FifoTopic: bool(a.fifo_topic, false) === true ? 'true' : undefined,
-    Policy: policyBlock ? policyDocument(policyBlock.attributes.policy, policyBlock, ctx)
+    Policy: policyBlock
+      ? policyDocument(policyBlock.attributes.policy, policyBlock, ctx)
       : policyDocument(a.policy, b, ctx),
   });
-  return toResource(b, { type: 'AWS::SNS::Topic', properties: { TopicName: a.name, Attributes: attributes },
-    name: a.name });
+  return toResource(b, {
+    type: 'AWS::SNS::Topic',
+    properties: { TopicName: a.name, Attributes: attributes },
+    name: a.name,
+  });
 }

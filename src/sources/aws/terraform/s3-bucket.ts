@@ -39,21 +39,23 @@ export function s3Bucket(b: TerraformBlock, ctx: AwsContext): Resource {
     : policyDocument(a.policy, b, ctx);
   if (policy !== undefined) properties.Policy = policy;
 
-  const lifecycle = lifecycleRules(part('aws_s3_bucket_lifecycle_configuration')?.rule ??
-    a.lifecycle_rule);
+  const lifecycle = lifecycleRules(
+    part('aws_s3_bucket_lifecycle_configuration')?.rule ?? a.lifecycle_rule,
+  );
   if (lifecycle.length > 0) properties.LifecycleConfiguration = { Rules: lifecycle };
 
   const lock = part('aws_s3_bucket_object_lock_configuration');
   if (lock || bool(a.object_lock_enabled) === true || block(a.object_lock_configuration)) {
     properties.ObjectLockConfiguration = { ObjectLockEnabled: 'Enabled' };
   }
-  const replication = part('aws_s3_bucket_replication_configuration') ??
-    block(a.replication_configuration);
+  const replication =
+    part('aws_s3_bucket_replication_configuration') ?? block(a.replication_configuration);
   if (replication) {
     properties.ReplicationConfiguration = compact({
       Role: replication.role,
       Rules: blocks(replication.rule ?? replication.rules).map((r) =>
-        compact({ ID: r.id, Status: str(r.status, 'Enabled'), Priority: num(r.priority) })),
+        compact({ ID: r.id, Status: str(r.status, 'Enabled'), Priority: num(r.priority) }),
+      ),
     });
   }
   const website = part('aws_s3_bucket_website_configuration') ?? block(a.website);
@@ -61,12 +63,19 @@ export function s3Bucket(b: TerraformBlock, ctx: AwsContext): Resource {
 
   // The log target bucket, found through the block that names it.
   const loggingBlock = ctx.owned('aws_s3_bucket_logging', b, 'bucket', [a.bucket])[0] ?? b;
-  const relationships = present(a.logging) || loggingBlock !== b
-    ? ctx.referenced(loggingBlock, 'aws_s3_bucket').filter((t) => t.address !== b.address)
-      .map((t) => ({ kind: 'references', target: ctx.idOf(t) }))
-    : [];
+  const relationships =
+    present(a.logging) || loggingBlock !== b
+      ? ctx
+          .referenced(loggingBlock, 'aws_s3_bucket')
+          .filter((t) => t.address !== b.address)
+          .map((t) => ({ kind: 'references', target: ctx.idOf(t) }))
+      : [];
   return toResource(b, {
-    type: 'AWS::S3::Bucket', properties, name: a.bucket, id: ctx.idOf(b), relationships,
+    type: 'AWS::S3::Bucket',
+    properties,
+    name: a.bucket,
+    id: ctx.idOf(b),
+    relationships,
   });
 }
 
@@ -82,9 +91,12 @@ function acl(a: Attrs): unknown {
   }
   const grantBlocks = blocks(a.grant);
   if (grantBlocks.length > 0) {
-    const grants = grantBlocks.flatMap((g) => items(g.permissions).map((p) => ({
-      Grantee: grantee_(g.type, g.uri, g.id), Permission: p,
-    })));
+    const grants = grantBlocks.flatMap((g) =>
+      items(g.permissions).map((p) => ({
+        Grantee: grantee_(g.type, g.uri, g.id),
+        Permission: p,
+      })),
+    );
     return { Grants: grants };
   }
   const canned = a.acl ?? 'private';
@@ -100,8 +112,10 @@ function grantee_(type: unknown, uri: unknown, id: unknown): Attrs {
 /** The grants S3 writes for a canned ACL (owner grant first). */
 export function cannedGrants(canned: string): Attrs[] {
   const owner = { Grantee: { Type: 'CanonicalUser' }, Permission: 'FULL_CONTROL' };
-  const group = (uri: string, permission: string) =>
-    ({ Grantee: { Type: 'Group', URI: uri }, Permission: permission });
+  const group = (uri: string, permission: string) => ({
+    Grantee: { Type: 'Group', URI: uri },
+    Permission: permission,
+  });
   switch (canned) {
     case 'public-read':
       return [owner, group(ALL_USERS, 'READ')];
@@ -133,8 +147,11 @@ function publicAccessBlock(a: Attrs | undefined): unknown {
 function encryption(a: Attrs | undefined): unknown {
   // S3 encrypts every new bucket with SSE-S3 when nothing else is configured.
   if (!a) {
-    return { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' },
-      BucketKeyEnabled: false }] };
+    return {
+      Rules: [
+        { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: false },
+      ],
+    };
   }
   const rules = blocks(a.rule).map((r) => {
     const d = block(r.apply_server_side_encryption_by_default) ?? {};
@@ -160,31 +177,43 @@ function versioning(resource: Attrs | undefined, legacy: Attrs | undefined): unk
   if (!legacy) return {};
   const enabled = bool(legacy.enabled, false);
   const mfa = bool(legacy.mfa_delete);
-  const mfaText = mfa === undefined ? undefined
-    : isUnknown(mfa) ? mfa : mfa ? 'Enabled' : 'Disabled';
+  const mfaText =
+    mfa === undefined ? undefined : isUnknown(mfa) ? mfa : mfa ? 'Enabled' : 'Disabled';
   if (isUnknown(enabled)) return compact({ Status: enabled, MFADelete: mfaText });
   return compact({ Status: enabled ? 'Enabled' : undefined, MFADelete: mfaText });
 }
 
 function logging(a: Attrs | undefined): unknown {
   if (!a || !present(a.target_bucket)) return {};
-  return { LoggingEnabled: { TargetBucket: a.target_bucket, TargetPrefix: str(a.target_prefix, '') } };
+  return {
+    LoggingEnabled: { TargetBucket: a.target_bucket, TargetPrefix: str(a.target_prefix, '') },
+  };
 }
 
 function lifecycleRules(value: unknown): Attrs[] {
   return blocks(value).map((r) => {
-    const status = r.status !== undefined ? str(r.status)
-      : bool(r.enabled, true) === false ? 'Disabled' : 'Enabled';
+    const status =
+      r.status !== undefined
+        ? str(r.status)
+        : bool(r.enabled, true) === false
+          ? 'Disabled'
+          : 'Enabled';
     const expiration = block(r.expiration);
     const noncurrent = block(r.noncurrent_version_expiration);
     const abort = block(r.abort_incomplete_multipart_upload);
     return compact({
       ID: r.id,
       Status: status,
-      Expiration: expiration ? compact({ Days: num(expiration.days), Date: expiration.date,
-        ExpiredObjectDeleteMarker: bool(expiration.expired_object_delete_marker) }) : undefined,
+      Expiration: expiration
+        ? compact({
+            Days: num(expiration.days),
+            Date: expiration.date,
+            ExpiredObjectDeleteMarker: bool(expiration.expired_object_delete_marker),
+          })
+        : undefined,
       Transitions: blocks(r.transition).map((t) =>
-        compact({ Days: num(t.days), StorageClass: t.storage_class })),
+        compact({ Days: num(t.days), StorageClass: t.storage_class }),
+      ),
       NoncurrentVersionExpiration: noncurrent
         ? compact({ NoncurrentDays: num(noncurrent.noncurrent_days ?? noncurrent.days) })
         : undefined,
@@ -202,12 +231,20 @@ function websiteConfiguration(w: Attrs): Attrs {
   const error = block(w.error_document);
   const redirect = block(w.redirect_all_requests_to);
   return compact({
-    IndexDocument: index ? { Suffix: index.suffix } : w.index_document !== undefined
-      && typeof w.index_document === 'string' ? { Suffix: w.index_document } : undefined,
-    ErrorDocument: error ? { Key: error.key } : typeof w.error_document === 'string'
-      ? { Key: w.error_document } : undefined,
-    RedirectAllRequestsTo: redirect ? compact({ HostName: redirect.host_name,
-      Protocol: redirect.protocol }) : typeof w.redirect_all_requests_to === 'string'
-      ? { HostName: w.redirect_all_requests_to } : undefined,
+    IndexDocument: index
+      ? { Suffix: index.suffix }
+      : w.index_document !== undefined && typeof w.index_document === 'string'
+        ? { Suffix: w.index_document }
+        : undefined,
+    ErrorDocument: error
+      ? { Key: error.key }
+      : typeof w.error_document === 'string'
+        ? { Key: w.error_document }
+        : undefined,
+    RedirectAllRequestsTo: redirect
+      ? compact({ HostName: redirect.host_name, Protocol: redirect.protocol })
+      : typeof w.redirect_all_requests_to === 'string'
+        ? { HostName: w.redirect_all_requests_to }
+        : undefined,
   });
 }

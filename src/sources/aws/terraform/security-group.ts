@@ -36,11 +36,16 @@ export function securityGroup(b: TerraformBlock, ctx: AwsContext): Resource {
   const egress = blocks(a.egress).map((r) => inlinePermission(r, self));
 
   for (const r of ctx.owned('aws_security_group_rule', b, 'security_group_id', [a.id])) {
-    const p = inlinePermission({
-      ...r.attributes,
-      security_groups: r.attributes.source_security_group_id === undefined
-        ? [] : [r.attributes.source_security_group_id],
-    }, self);
+    const p = inlinePermission(
+      {
+        ...r.attributes,
+        security_groups:
+          r.attributes.source_security_group_id === undefined
+            ? []
+            : [r.attributes.source_security_group_id],
+      },
+      self,
+    );
     (r.attributes.type === 'egress' ? egress : ingress).push(p);
   }
   for (const r of ctx.owned('aws_vpc_security_group_ingress_rule', b, 'security_group_id')) {
@@ -54,7 +59,10 @@ export function securityGroup(b: TerraformBlock, ctx: AwsContext): Resource {
     // AWS refuses "default" as the name of a new group, so a name known only after apply is
     // still known not to be the default group's; it is left out rather than marked unknown.
     GroupName: isDefault ? 'default' : isUnknown(a.name) ? undefined : a.name,
-    Description: str(a.description, isDefault ? 'default VPC security group' : 'Managed by Terraform'),
+    Description: str(
+      a.description,
+      isDefault ? 'default VPC security group' : 'Managed by Terraform',
+    ),
     VpcId: a.vpc_id,
     IpPermissions: ingress,
     IpPermissionsEgress: egress,
@@ -72,7 +80,10 @@ export function securityGroup(b: TerraformBlock, ctx: AwsContext): Resource {
     }
   }
   return toResource(b, {
-    type: 'AWS::EC2::SecurityGroup', properties, name: properties.GroupName, relationships,
+    type: 'AWS::EC2::SecurityGroup',
+    properties,
+    name: properties.GroupName,
+    relationships,
   });
 }
 
@@ -81,8 +92,14 @@ export function ipProtocol(value: unknown): unknown {
   const p = str(value, '-1');
   if (isUnknown(p)) return p;
   const lower = p.toLowerCase();
-  const byNumber: Record<string, string> = { '6': 'tcp', '17': 'udp', '1': 'icmp', '58': 'icmpv6',
-    all: '-1', '-1': '-1' };
+  const byNumber: Record<string, string> = {
+    '6': 'tcp',
+    '17': 'udp',
+    '1': 'icmp',
+    '58': 'icmpv6',
+    all: '-1',
+    '-1': '-1',
+  };
   return byNumber[lower] ?? lower;
 }
 
@@ -96,7 +113,8 @@ function inlinePermission(r: Attrs, self: string): Attrs {
     ...ports(protocol, r.from_port, r.to_port),
     IpRanges: items(r.cidr_blocks).map((c) => compact({ CidrIp: c, Description: description })),
     Ipv6Ranges: items(r.ipv6_cidr_blocks).map((c) =>
-      compact({ CidrIpv6: c, Description: description })),
+      compact({ CidrIpv6: c, Description: description }),
+    ),
     UserIdGroupPairs: groups,
     PrefixListIds: items(r.prefix_list_ids).map((id) => ({ PrefixListId: id })),
   });
@@ -108,11 +126,16 @@ function vpcRulePermission(r: Attrs): Attrs {
   return compact({
     IpProtocol: protocol,
     ...ports(protocol, r.from_port, r.to_port),
-    IpRanges: r.cidr_ipv4 === undefined ? [] : [compact({ CidrIp: r.cidr_ipv4, Description: description })],
-    Ipv6Ranges: r.cidr_ipv6 === undefined ? []
-      : [compact({ CidrIpv6: r.cidr_ipv6, Description: description })],
-    UserIdGroupPairs: r.referenced_security_group_id === undefined ? []
-      : [{ GroupId: r.referenced_security_group_id }],
+    IpRanges:
+      r.cidr_ipv4 === undefined ? [] : [compact({ CidrIp: r.cidr_ipv4, Description: description })],
+    Ipv6Ranges:
+      r.cidr_ipv6 === undefined
+        ? []
+        : [compact({ CidrIpv6: r.cidr_ipv6, Description: description })],
+    UserIdGroupPairs:
+      r.referenced_security_group_id === undefined
+        ? []
+        : [{ GroupId: r.referenced_security_group_id }],
     PrefixListIds: r.prefix_list_id === undefined ? [] : [{ PrefixListId: r.prefix_list_id }],
   });
 }

@@ -1,10 +1,6 @@
 /** Builds the canonical resource for one translated Terraform block, with its location. */
 
-import {
-  isUnknown,
-  type Relationship,
-  type Resource,
-} from '../../../model/resource.js';
+import { isUnknown, type Relationship, type Resource } from '../../../model/resource.js';
 import type { TerraformBlock } from '../../terraform/terraform-block.js';
 import { knownString, tags as readTags } from './tf-values.js';
 
@@ -43,7 +39,8 @@ export function unknownPaths(value: unknown, prefix = ''): string[] {
   if (isUnknown(value)) return [prefix];
   if (typeof value !== 'object' || value === null) return [];
   const out: string[] = [];
-  const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const)
+  const entries = Array.isArray(value)
+    ? value.map((v, i) => [String(i), v] as const)
     : Object.entries(value);
   for (const [k, v] of entries) out.push(...unknownPaths(v, prefix ? `${prefix}.${k}` : k));
   return out;

@@ -8,8 +8,15 @@ import { SourceReadError } from '../../../model/source-error.js';
 import type { TerraformBlock, TerraformTranslator } from '../../terraform/terraform-block.js';
 import { awsContext, type AwsContext } from './aws-context.js';
 import { cloudTrail, logGroup } from './logging.js';
-import { dbInstance, docdbCluster, dynamodbTable, elasticacheReplicationGroup, neptuneCluster,
-  rdsCluster, redshiftCluster } from './databases.js';
+import {
+  dbInstance,
+  docdbCluster,
+  dynamodbTable,
+  elasticacheReplicationGroup,
+  neptuneCluster,
+  rdsCluster,
+  redshiftCluster,
+} from './databases.js';
 import { ebsSnapshot, ebsVolume } from './ebs.js';
 import { ec2Instance, launchTemplate } from './ec2-instance.js';
 import { ecrRepository, eksCluster } from './containers.js';
@@ -91,7 +98,11 @@ export const awsTerraformTranslator: TerraformTranslator = {
   },
 };
 
-function translateOne(translate: BlockTranslator, block: TerraformBlock, ctx: AwsContext): Resource {
+function translateOne(
+  translate: BlockTranslator,
+  block: TerraformBlock,
+  ctx: AwsContext,
+): Resource {
   try {
     return translate(block, ctx);
   } catch (err) {

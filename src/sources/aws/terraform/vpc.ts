@@ -45,7 +45,8 @@ export function subnet(b: TerraformBlock, ctx: AwsContext): Resource {
     MapPublicIpOnLaunch: bool(a.map_public_ip_on_launch, false),
     AssignIpv6AddressOnCreation: bool(a.assign_ipv6_address_on_creation, false),
   });
-  const relationships: Relationship[] = ctx.referenced(b)
+  const relationships: Relationship[] = ctx
+    .referenced(b)
     .filter((r) => r.type === 'aws_vpc' || r.type === 'aws_default_vpc')
     .map((r) => ({ kind: 'attachedTo', target: ctx.idOf(r) }));
   return toResource(b, { type: 'AWS::EC2::Subnet', properties, name: nameOf(a), relationships });
@@ -59,12 +60,22 @@ export function networkAcl(b: TerraformBlock, ctx: AwsContext): Resource {
     ...blocks(a.egress).map((r) => aclEntry(r, true)),
   ];
   for (const r of ctx.owned('aws_network_acl_rule', b, 'network_acl_id')) {
-    entries.push(aclEntry({ ...r.attributes, action: r.attributes.rule_action }, bool(r.attributes.egress, false) === true));
+    entries.push(
+      aclEntry(
+        { ...r.attributes, action: r.attributes.rule_action },
+        bool(r.attributes.egress, false) === true,
+      ),
+    );
   }
   // Every network ACL ends with a deny-all rule each way that cannot be removed.
   for (const egress of [true, false]) {
-    entries.push({ RuleNumber: 32767, Protocol: '-1', Egress: egress, CidrBlock: '0.0.0.0/0',
-      RuleAction: 'deny' });
+    entries.push({
+      RuleNumber: 32767,
+      Protocol: '-1',
+      Egress: egress,
+      CidrBlock: '0.0.0.0/0',
+      RuleAction: 'deny',
+    });
   }
   const properties = compact({
     VpcId: a.vpc_id,
@@ -72,16 +83,22 @@ export function networkAcl(b: TerraformBlock, ctx: AwsContext): Resource {
     Entries: entries,
     Associations: items(a.subnet_ids).map((s) => ({ SubnetId: s })),
   });
-  const relationships: Relationship[] = ctx.referenced(b, 'aws_subnet')
+  const relationships: Relationship[] = ctx
+    .referenced(b, 'aws_subnet')
     .map((s) => ({ kind: 'attachedTo', target: ctx.idOf(s) }));
-  return toResource(b, { type: 'AWS::EC2::NetworkAcl', properties, name: nameOf(a), relationships });
+  return toResource(b, {
+    type: 'AWS::EC2::NetworkAcl',
+    properties,
+    name: nameOf(a),
+    relationships,
+  });
 }
 
 const PROTOCOL_NUMBERS: Record<string, string> = { tcp: '6', udp: '17', icmp: '1', all: '-1' };
 
 function aclEntry(r: Attrs, egress: boolean): Attrs {
   const raw = str(r.protocol, '-1');
-  const protocol = isUnknown(raw) ? raw : PROTOCOL_NUMBERS[raw.toLowerCase()] ?? raw;
+  const protocol = isUnknown(raw) ? raw : (PROTOCOL_NUMBERS[raw.toLowerCase()] ?? raw);
   const from = num(r.from_port);
   const to = num(r.to_port);
   return compact({
@@ -91,8 +108,10 @@ function aclEntry(r: Attrs, egress: boolean): Attrs {
     Egress: egress,
     CidrBlock: r.cidr_block ?? undefined,
     Ipv6CidrBlock: r.ipv6_cidr_block ?? undefined,
-    PortRange: protocol === '-1' || (from === undefined && to === undefined)
-      ? undefined : { From: from, To: to },
+    PortRange:
+      protocol === '-1' || (from === undefined && to === undefined)
+        ? undefined
+        : { From: from, To: to },
   });
 }
 
