@@ -1,7 +1,8 @@
 /** One measured run of the posture benchmark, in a process of its own: `parse` or `scan`. */
 
 import { readFile } from 'node:fs/promises';
-import { assess } from '../src/posture/assess.js';
+import { assessResources } from '../src/posture/assess.js';
+import { readPaths } from '../src/sources/read-paths.js';
 import { compileRules } from '../src/posture/engine.js';
 import { loadRules } from '../src/posture/rule-loader.js';
 
@@ -20,11 +21,13 @@ if (mode === 'parse') {
   const rules = await loadRules();
   const compiled = compileRules(rules);
   const started = performance.now();
-  const result = await assess({ paths: files, rules, compiled });
+  const read = await readPaths(files);
+  const readMs = performance.now() - started;
+  const result = await assessResources({ resources: read.resources, files: read.files, rules, compiled, paths: files });
   const ms = performance.now() - started;
   const errors = result.files.filter((f) => f.error);
   if (errors.length > 0) throw new Error(`unreadable: ${JSON.stringify(errors)}`);
   console.log(JSON.stringify({
-    ms, maxRssMb: peakMb(), resources: result.counts.resources, findings: result.findings.length, secureScore: result.secureScore,
+    ms, readMs, judgeMs: ms - readMs, maxRssMb: peakMb(), resources: result.counts.resources, findings: result.findings.length, secureScore: result.secureScore,
   }));
 }

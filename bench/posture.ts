@@ -112,7 +112,7 @@ writeFileSync(files[2], JSON.stringify(
 ));
 const bytes = files.reduce((n, f) => n + readFileSync(f).length, 0);
 
-interface WorkerResult { ms: number; maxRssMb: number; resources?: number; findings?: number; secureScore?: number }
+interface WorkerResult { ms: number; readMs?: number; judgeMs?: number; maxRssMb: number; resources?: number; findings?: number; secureScore?: number }
 
 function run(mode: 'parse' | 'scan'): WorkerResult {
   const child = spawnSync(process.execPath, ['--import', 'tsx', WORKER, mode, ...files], {
@@ -132,6 +132,7 @@ const ratio = scan.ms / parse.ms;
 console.log('');
 console.log(`  baseline JSON.parse   ${parse.ms.toFixed(0).padStart(7)} ms   peak RSS ${parse.maxRssMb.toFixed(0).padStart(6)} MB`);
 console.log(`  palisade scan         ${scan.ms.toFixed(0).padStart(7)} ms   peak RSS ${scan.maxRssMb.toFixed(0).padStart(6)} MB   (${scan.resources} resources, ${scan.findings} findings, score ${scan.secureScore}%)`);
+console.log(`    of which reading ${scan.readMs?.toFixed(0)} ms, judging and scoring ${scan.judgeMs?.toFixed(0)} ms`);
 console.log('');
 console.log(`  scan / JSON.parse = ${ratio.toFixed(2)}x   (target <= 2x)`);
 console.log(`  peak RSS per 100k resources = ${((scan.maxRssMb * 100_000) / Math.max(1, scan.resources ?? total)).toFixed(0)} MB   (target: 1M resources under 2 GB)`);

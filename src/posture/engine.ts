@@ -71,6 +71,20 @@ export function indexByType(compiled: CompiledRule[]): Map<string, CompiledRule[
 
 const MAX_VALUE_CHARS = 160;
 
+/**
+ * The resource a finding judged, kept on the finding under a symbol (so JSON never sees it):
+ * scoring groups findings by resource without building a string key for each.
+ */
+export const JUDGED_RESOURCE = Symbol('palisade.judgedResource');
+
+type FindingWithResource = Finding & { [JUDGED_RESOURCE]?: Resource };
+
+/** The resource object a finding was judged on, or a stable string key when not known. */
+export function judgedResourceKey(finding: Finding): object | string {
+  return (finding as FindingWithResource)[JUDGED_RESOURCE]
+    ?? `${finding.resourceType}|${finding.resourceId}|${finding.file ?? ''}`;
+}
+
 function quote(value: unknown): string {
   let text: string;
   try {
@@ -97,47 +111,64 @@ function sentence(c: CompiledRule, resource: Resource, pass: boolean, value?: un
   return `${resource.type} ${resource.name} ${verdict} "${c.rule.title}"${offending}.`;
 }
 
-function baseFinding(c: CompiledRule, resource: Resource): Omit<Finding, 'status' | 'message'> {
-  return {
+/** Builds a finding; every finding has the same fields in the same order (one object shape). */
+function makeFinding(
+  c: CompiledRule,
+  resource: Resource,
+  status: Finding['status'],
+  message: string,
+  unknown?: string,
+): Finding {
+  const finding: Finding = {
     ruleId: c.rule.id,
     resourceId: resource.id,
     resourceType: resource.type,
     resourceName: resource.name,
+    status,
     severity: c.rule.severity,
     control: c.rule.control,
+    message,
     file: resource.source.file,
     line: resource.source.line,
   };
+  if (unknown !== undefined) finding.unknown = unknown;
+  (finding as FindingWithResource)[JUDGED_RESOURCE] = resource;
+  return finding;
 }
 
 function errorText(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0];
 }
 
-/** Everything one resource's rules see besides its own properties. */
+/** Everything one resource's rules see: the evaluation context, built once per resource. */
 interface ResourceView {
   resource: Resource;
-  summary: Record<string, unknown>;
+  /** True when the resource holds unknowns, so reads must be watched. */
+  tracked: boolean;
+  /** Context for untracked evaluation, shared by every rule of the resource. */
+  context: { r: unknown; resource: Record<string, unknown>; related: Record<string, unknown>[] };
   related: () => Record<string, unknown>[];
 }
 
 /** Judges one resource with one compiled rule. */
-export function judge(c: CompiledRule, view: ResourceView, tracked: boolean): Finding {
+export function judge(c: CompiledRule, view: ResourceView): Finding {
   const { resource } = view;
-  const base = baseFinding(c, resource);
-  const tracker = tracked ? trackUnknownReads(resource) : undefined;
-  const context = {
-    r: tracker ? tracker.properties : resource.properties,
-    resource: view.summary,
-    related: c.usesRelated ? view.related() : [],
-  };
+  const tracker = view.tracked ? trackUnknownReads(resource) : undefined;
+  let context = view.context;
+  if (tracker || c.usesRelated) {
+    context = {
+      r: tracker ? tracker.properties : resource.properties,
+      resource: context.resource,
+      related: c.usesRelated ? view.related() : [],
+    };
+  }
 
   const cannotJudge = (): Finding | undefined => {
     const hit = tracker?.hit();
     if (!hit) return undefined;
     const message = `${resource.type} ${resource.name} cannot be judged by "${c.rule.title}": `
       + `${hit.path} is unknown (${hit.reason}).`;
-    return { ...base, status: 'not_applicable', message, unknown: hit.path };
+    return makeFinding(c, resource, 'not_applicable', message, hit.path);
   };
 
   try {
@@ -145,7 +176,7 @@ export function judge(c: CompiledRule, view: ResourceView, tracked: boolean): Fi
       const unknown = cannotJudge();
       if (unknown) return unknown;
       const message = `${c.rule.title} does not apply to ${resource.type} ${resource.name}.`;
-      return { ...base, status: 'not_applicable', message };
+      return makeFinding(c, resource, 'not_applicable', message);
     }
     let pass: boolean;
     let value: unknown;
@@ -159,16 +190,17 @@ export function judge(c: CompiledRule, view: ResourceView, tracked: boolean): Fi
       if (unknown) return unknown;
       if (typeof outcome !== 'boolean') {
         const message = `rule ${c.rule.id} returned ${quote(outcome)} instead of true or false.`;
-        return { ...base, status: 'error', message };
+        return makeFinding(c, resource, 'error', message);
       }
       pass = outcome;
       if (!pass && c.evidence) value = safeEvidence(c.evidence, context);
     }
-    return { ...base, status: pass ? 'pass' : 'fail', message: sentence(c, resource, pass, value) };
+    return makeFinding(c, resource, pass ? 'pass' : 'fail', sentence(c, resource, pass, value));
   } catch (error) {
     const unknown = cannotJudge();
     if (unknown) return unknown;
-    return { ...base, status: 'error', message: `rule ${c.rule.id} failed on ${resource.name}: ${errorText(error)}` };
+    const message = `rule ${c.rule.id} failed on ${resource.name}: ${errorText(error)}`;
+    return makeFinding(c, resource, 'error', message);
   }
 }
 
@@ -216,9 +248,14 @@ export function evaluate(compiled: CompiledRule[], resources: Resource[]): Findi
   for (const resource of resources) {
     const rules = byType.get(resource.type.toLowerCase());
     if (!rules) continue;
-    const view: ResourceView = { resource, summary: summaryOf(resource), related: () => relatedOf(resource) };
-    const tracked = needsTracking(resource);
-    for (const c of rules) findings.push(judge(c, view, tracked));
+    let related: Record<string, unknown>[] | undefined;
+    const view: ResourceView = {
+      resource,
+      tracked: needsTracking(resource),
+      context: { r: resource.properties, resource: summaryOf(resource), related: [] },
+      related: () => (related ??= relatedOf(resource)),
+    };
+    for (const c of rules) findings.push(judge(c, view));
   }
   return findings;
 }

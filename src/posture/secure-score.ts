@@ -8,6 +8,7 @@ import type { ControlScore, Recommendation } from '../model/assessment.js';
 import type { Control } from '../model/benchmark.js';
 import type { Finding } from '../model/finding.js';
 import type { Rule } from '../model/rule.js';
+import { judgedResourceKey } from './engine.js';
 
 /** A finding that counts towards the score: judged (pass or fail) and not exempt. */
 export function isScored(finding: Finding): boolean {
@@ -16,13 +17,9 @@ export function isScored(finding: Finding): boolean {
 
 interface ControlTally {
   /** Per resource: the rule ids it fails in this control (empty set = healthy). */
-  resources: Map<string, Set<string>>;
+  resources: Map<object | string, Set<string>>;
   /** Resources with findings in the control that were all n/a, error or exempt. */
-  excluded: Set<string>;
-}
-
-function resourceKey(f: Finding): string {
-  return `${f.resourceType}|${f.resourceId}|${f.file ?? ''}`;
+  excluded: Set<object | string>;
 }
 
 function tally(findings: Finding[]): Map<string, ControlTally> {
@@ -33,7 +30,7 @@ function tally(findings: Finding[]): Map<string, ControlTally> {
       t = { resources: new Map(), excluded: new Set() };
       byControl.set(f.control, t);
     }
-    const key = resourceKey(f);
+    const key = judgedResourceKey(f);
     if (!isScored(f)) {
       if (!t.resources.has(key)) t.excluded.add(key);
       continue;
@@ -104,17 +101,26 @@ function recommend(
     counts.set(f.ruleId, c);
   }
 
+  // Resources that fail exactly one rule of a control become healthy when that rule is fixed.
+  const soleFailures = new Map<string, number>();
+  for (const t of tallies.values()) {
+    for (const failing of t.resources.values()) {
+      if (failing.size !== 1) continue;
+      const [only] = failing;
+      soleFailures.set(only, (soleFailures.get(only) ?? 0) + 1);
+    }
+  }
+
   const out: Recommendation[] = [];
   for (const [ruleId, c] of counts) {
     const rule = ruleById.get(ruleId);
     if (!rule || c.failing === 0) continue;
     const t = tallies.get(rule.control);
     let gain = 0;
-    if (t && totalMax > 0) {
-      const all = [...t.resources.values()];
-      const fixedBy = all.filter((s) => s.size === 1 && s.has(ruleId)).length;
+    if (t && totalMax > 0 && t.resources.size > 0) {
+      const fixedBy = soleFailures.get(ruleId) ?? 0;
       const maxScore = controlById.get(rule.control)?.max_score ?? 1;
-      gain = (100 * maxScore * fixedBy) / all.length / totalMax;
+      gain = (100 * maxScore * fixedBy) / t.resources.size / totalMax;
     }
     out.push({
       ruleId,

@@ -192,7 +192,9 @@ export function mergeInventoryFragments(resources: Resource[]): Resource[] {
       merged.push(resource);
       continue;
     }
-    const key = `${resource.type.toLowerCase()}|${resource.id}`;
+    // ARM ids are case-insensitive and different API calls spell them differently.
+    const id = resource.cloud === 'azure' ? resource.id.toLowerCase() : resource.id;
+    const key = `${resource.type.toLowerCase()}|${id}`;
     const existing = byKey.get(key);
     if (!existing) {
       byKey.set(key, resource);
