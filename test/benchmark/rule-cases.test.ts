@@ -25,6 +25,8 @@ interface Side {
 
 interface Case {
   rule: string;
+  /** Why neither side can come from ../shared/data: it holds no resource of this kind. */
+  no_shared_data?: string;
   pass: Side;
   fail: Side;
 }
@@ -106,9 +108,14 @@ describe('benchmark coverage', () => {
     expect(missing).toEqual([]);
   });
 
-  it('takes at least one side of every case from ../shared/data', () => {
-    const synthetic = [...covered.values()].filter((c) => !c.pass.shared && !c.fail.shared).map((c) => c.rule);
-    expect(synthetic).toEqual([]);
+  it('takes at least one side of every case from ../shared/data, or says why it cannot', () => {
+    const synthetic = [...covered.values()].filter((c) => !c.pass.shared && !c.fail.shared);
+    const unexplained = synthetic.filter((c) => !c.no_shared_data?.trim()).map((c) => c.rule);
+    expect(unexplained).toEqual([]);
+    // The exceptions stay few: resource kinds that ../shared/data does not hold at all.
+    expect(synthetic.length).toBeLessThanOrEqual(15);
+    const stale = [...covered.values()].filter((c) => c.no_shared_data && (c.pass.shared || c.fail.shared));
+    expect(stale.map((c) => c.rule)).toEqual([]);
   });
 
   it('ships at least 150 rules: AWS 50, Azure 40, GCP 30, Kubernetes 30', () => {
