@@ -111,7 +111,9 @@ describe('aws_s3_bucket', () => {
     const [bucket] = translate(tf('aws_s3_bucket.plain', { bucket: 'plain' }));
     expect(bucket!.properties.Versioning).toEqual({});
     expect(bucket!.properties.Logging).toEqual({});
-    expect(bucket!.properties.PublicAccessBlockConfiguration).toBeUndefined();
+    expect(bucket!.properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true,
+    });
     expect(
       (bucket!.properties.ServerSideEncryptionConfiguration as any).Rules[0]
         .ApplyServerSideEncryptionByDefault.SSEAlgorithm,

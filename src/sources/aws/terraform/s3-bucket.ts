@@ -133,9 +133,11 @@ export function cannedGrants(canned: string): Attrs[] {
 }
 
 function publicAccessBlock(a: Attrs | undefined): unknown {
-  // Known gap: without the resource the bucket is read as having no configuration, as the API
-  // answered before April 2023; account-level Block Public Access is not modelled.
-  if (!a) return undefined;
+  // Since April 2023 S3 turns all four settings on for every new bucket, so a bucket written
+  // without the resource reads as blocked (as the CloudFormation reader does).
+  if (!a) {
+    return { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
+  }
   return {
     BlockPublicAcls: bool(a.block_public_acls, false),
     IgnorePublicAcls: bool(a.ignore_public_acls, false),
