@@ -1,0 +1,101 @@
+/**
+ * AWS CloudTrail: S3 delivery files (`{"Records": [...]}`), JSON arrays, NDJSON, EventBridge
+ * envelopes (record under `detail`) and LookupEvents output (record as a `CloudTrailEvent` string).
+ */
+
+import type { LogEvent } from '../model/event.js';
+import { jsonLogReader, mapEach } from './json-log-reader.js';
+import type { JsonMapping, JsonPlace } from './json-log-reader.js';
+import { asObject, at, firstStr, isoTime, str } from './record-fields.js';
+
+const HEAD = /"eventVersion"\s*:|"CloudTrailEvent"\s*:|"AWS API Call via CloudTrail"/;
+
+/** Request parameters that name the thing acted on, most specific first. */
+const TARGET_PARAMETERS = [
+  'bucketName', 'roleName', 'userName', 'groupName', 'policyArn', 'functionName', 'trailName',
+  'name', 'instanceId', 'keyId', 'secretId', 'dBInstanceIdentifier', 'snapshotId', 'groupId',
+  'volumeId', 'clusterName', 'logGroupName', 'detectorId', 'resourceArn',
+];
+
+/** Reads CloudTrail records in every delivery shape. */
+export const cloudTrailReader = jsonLogReader({
+  kind: 'cloudtrail',
+  detect: (sample) => HEAD.test(sample.head),
+  toEvents: cloudTrailEvents,
+});
+
+/** Maps one parsed value (a record, a delivery file, an envelope, a LookupEvents item). */
+export function cloudTrailEvents(value: unknown, place: JsonPlace): JsonMapping {
+  if (Array.isArray(value)) return mapEach(value, place, cloudTrailEvents);
+  const obj = asObject(value);
+  if (!obj) return ['not a CloudTrail record: expected a JSON object'];
+
+  if (Array.isArray(obj.Records)) return mapEach(obj.Records, place, cloudTrailEvents);
+  if (Array.isArray(obj.Events)) return mapEach(obj.Events, place, cloudTrailEvents);
+  if (typeof obj.CloudTrailEvent === 'string') return lookupEvent(obj.CloudTrailEvent, place);
+  const detail = asObject(obj.detail);
+  const isEnvelope = detail !== undefined && (obj['detail-type'] !== undefined || 'eventName' in detail);
+  if (isEnvelope) return cloudTrailEvents(detail, place);
+  return [toEvent(obj, place)];
+}
+
+function lookupEvent(text: string, place: JsonPlace): JsonMapping {
+  let record: unknown;
+  try {
+    record = JSON.parse(text);
+  } catch {
+    return ['CloudTrailEvent is not valid JSON'];
+  }
+  const obj = asObject(record);
+  return obj ? [toEvent(obj, place)] : ['CloudTrailEvent is not a JSON object'];
+}
+
+function toEvent(record: Record<string, unknown>, place: JsonPlace): LogEvent | string {
+  const action = str(record.eventName);
+  // Logstash-shipped records (OTRF) lost eventTime but kept it as @timestamp.
+  const time = isoTime(record.eventTime) ?? isoTime(record['@timestamp']);
+  if (!action) return 'not a CloudTrail record: eventName missing';
+  if (!time) return `CloudTrail record ${action} has no eventTime`;
+
+  const event: LogEvent = {
+    time,
+    source: { reader: 'cloudtrail', product: 'aws', service: 'cloudtrail', file: place.file, line: place.line },
+    account: firstStr(record, 'recipientAccountId', 'userIdentity.accountId'),
+    actor: firstStr(
+      record,
+      'userIdentity.arn',
+      'userIdentity.principalId',
+      'userIdentity.userName',
+      'userIdentity.invokedBy',
+    ),
+    sourceIp: str(record.sourceIPAddress),
+    action,
+    target: target(record),
+    outcome: outcome(record),
+    fields: record,
+  };
+  return event;
+}
+
+function target(record: Record<string, unknown>): string | undefined {
+  const resources = record.resources;
+  if (Array.isArray(resources)) {
+    for (const resource of resources) {
+      const arn = firstStr(resource, 'ARN', 'arn');
+      if (arn) return arn;
+    }
+  }
+  const params = asObject(record.requestParameters);
+  if (!params) return undefined;
+  for (const key of TARGET_PARAMETERS) {
+    const value = str(params[key]);
+    if (value) return value;
+  }
+  return undefined;
+}
+
+function outcome(record: Record<string, unknown>): 'success' | 'failure' {
+  if (record.errorCode !== undefined && record.errorCode !== null) return 'failure';
+  const login = str(at(record, 'responseElements.ConsoleLogin'));
+  return login === 'Failure' ? 'failure' : 'success';
+}

@@ -1,0 +1,41 @@
+/**
+ * Falco alerts as Falco writes them with `json_output: true`: one JSON object a line with the rule,
+ * priority, output text and `output_fields`.
+ */
+
+import type { LogEvent } from '../model/event.js';
+import { jsonLogReader, mapEach } from './json-log-reader.js';
+import type { JsonMapping, JsonPlace } from './json-log-reader.js';
+import { asObject, isoTime, str } from './record-fields.js';
+
+const HEAD = /"output_fields"\s*:|"priority"\s*:[\s\S]{0,4000}"rule"\s*:/;
+
+/** Reads Falco JSON alerts. */
+export const falcoReader = jsonLogReader({
+  kind: 'falco',
+  detect: (sample) => HEAD.test(sample.head),
+  toEvents: falcoEvents,
+});
+
+/** Maps one parsed value: an alert or a list of alerts. */
+export function falcoEvents(value: unknown, place: JsonPlace): JsonMapping {
+  if (Array.isArray(value)) return mapEach(value, place, falcoEvents);
+  const alert = asObject(value);
+  if (!alert) return ['not a Falco alert: expected a JSON object'];
+  const rule = str(alert.rule);
+  const time = isoTime(alert.time);
+  if (!rule) return ['not a Falco alert: rule missing'];
+  if (!time) return [`Falco alert ${rule} has no time`];
+
+  const fields = asObject(alert.output_fields) ?? {};
+  const event: LogEvent = {
+    time,
+    source: { reader: 'falco', product: 'linux', service: 'falco', file: place.file, line: place.line },
+    actor: str(fields['user.name']),
+    action: rule,
+    target: str(fields['fd.name']) ?? str(fields['proc.cmdline']),
+    host: str(alert.hostname),
+    fields: alert,
+  };
+  return [event];
+}

@@ -1,0 +1,47 @@
+/**
+ * The contract every log reader meets: sniff a file's first bytes, then stream its records out as
+ * events, each keeping every original field under a small common envelope.
+ */
+
+import type { Readable } from 'node:stream';
+import type { LogEvent } from '../model/event.js';
+import type { LogReadError } from './log-read-error.js';
+
+/** What `detect` sees: the path and up to the first 64 KB of (gunzipped) text. */
+export interface LogSample {
+  path: string;
+  head: string;
+}
+
+/**
+ * Where the records come from. Timestamps without a year (RFC 3164) take `year` for the first
+ * record, else the year that puts the first record at or before `modified` (the file's mtime).
+ */
+export interface ReadContext {
+  file: string;
+  year?: number;
+  modified?: Date;
+}
+
+/** Lines (without their line break) or a byte/text stream. */
+export type LogInput = AsyncIterable<string> | Readable;
+
+/** One item of a reader's output: an event, or a record it had to skip. */
+export type LogItem = LogEvent | LogReadError;
+
+/**
+ * A reader for one log family.
+ *
+ * ```ts
+ * const reader: LogReader = { kind: 'falco', detect: (s) => s.head.includes('"rule"'), read };
+ * for await (const item of reader.read(lines, { file: 'falco.json' })) ...
+ * ```
+ */
+export interface LogReader {
+  /** Stable name, also the `source.reader` of its events unless a record says otherwise. */
+  kind: string;
+  /** Cheap sniff of a file's head; the first reader that claims a file reads it. */
+  detect(sample: LogSample): boolean;
+  /** Streams the records out; never throws for bad input, yields `LogReadError` instead. */
+  read(input: LogInput, context: ReadContext): AsyncIterable<LogItem>;
+}
