@@ -9,6 +9,8 @@ import { isObject } from '../arm-resource.js';
 export type Attrs = Record<string, unknown>;
 
 /** Applies `fn` to a known, present value; keeps unknown markers; absent stays absent. */
+// The callers know the shape they asked for; the value arrives untyped from HCL.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function mapv<T>(value: unknown, fn: (v: any) => T): T | unknown {
   if (value === undefined || value === null) return undefined;
   if (isUnknown(value)) return value;

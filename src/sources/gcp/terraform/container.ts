@@ -1,7 +1,7 @@
 /** google_container_cluster and _node_pool as GKE cluster and node pool resources. */
 
 import type { Resource } from '../../../model/resource.js';
-import type { TerraformBlock, TranslationContext } from '../../terraform/terraform-block.js';
+import type { TranslationContext } from '../../terraform/terraform-block.js';
 import { CLUSTER_TYPE, NODE_POOL_TYPE, nodePoolsOf } from '../node-pools.js';
 import { caiIdIfKnown, refersTo, tfResource } from './tf-resource.js';
 import { block, blocks, bool, compact, expandScope, num, str, strList, type Attrs } from './values.js';
