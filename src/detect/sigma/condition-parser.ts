@@ -1,0 +1,141 @@
+/**
+ * Parses a Sigma `condition` into a tree with the specification's precedence: `or` binds least,
+ * then `and`, then `not`, then `1 of` / `all of`, then parentheses.
+ */
+
+import { SigmaRuleError } from './sigma-rule-error.js';
+
+/** A parsed condition. `of` targets a pattern of search identifiers or `them`. */
+export type ConditionNode =
+  | { kind: 'and'; items: ConditionNode[] }
+  | { kind: 'or'; items: ConditionNode[] }
+  | { kind: 'not'; item: ConditionNode }
+  | { kind: 'ref'; name: string }
+  | { kind: 'of'; quantifier: 'one' | 'all'; target: string };
+
+type Token = { type: 'word'; text: string; at: number } | { type: '(' | ')'; at: number };
+
+const MAX_CONDITION_LENGTH = 10_000;
+const MAX_DEPTH = 200;
+
+function tokenize(text: string, path: (string | number)[]): Token[] {
+  const tokens: Token[] = [];
+  const word = /[A-Za-z0-9_.*\-]+/y;
+  let i = 0;
+  while (i < text.length) {
+    const ch = text[i];
+    if (/\s/.test(ch)) {
+      i++;
+      continue;
+    }
+    if (ch === '(' || ch === ')') {
+      tokens.push({ type: ch, at: i });
+      i++;
+      continue;
+    }
+    if (ch === '|') {
+      throw new SigmaRuleError(
+        'aggregation conditions (`| count() ...`) are obsolete Sigma; write a correlation rule',
+        path,
+      );
+    }
+    word.lastIndex = i;
+    const m = word.exec(text);
+    if (!m) throw new SigmaRuleError(`unexpected character ${JSON.stringify(ch)} at column ${i + 1}`, path);
+    tokens.push({ type: 'word', text: m[0], at: i });
+    i += m[0].length;
+  }
+  return tokens;
+}
+
+/**
+ * Parses a condition string.
+ *
+ * ```ts
+ * parseCondition('selection and not 1 of filter_*')
+ * ```
+ */
+export function parseCondition(text: string, path: (string | number)[] = []): ConditionNode {
+  if (text.length > MAX_CONDITION_LENGTH) throw new SigmaRuleError('condition is too long', path);
+  const tokens = tokenize(text, path);
+  let pos = 0;
+  let depth = 0;
+
+  const fail = (message: string): never => {
+    const token = tokens[pos];
+    const where = token ? ` at column ${token.at + 1}` : ' at the end';
+    throw new SigmaRuleError(`condition ${JSON.stringify(text)}: ${message}${where}`, path);
+  };
+  const keyword = (t: Token | undefined, word: string): boolean =>
+    t?.type === 'word' && t.text.toLowerCase() === word;
+
+  const parseOr = (): ConditionNode => {
+    const items = [parseAnd()];
+    while (keyword(tokens[pos], 'or')) {
+      pos++;
+      items.push(parseAnd());
+    }
+    return items.length === 1 ? items[0] : { kind: 'or', items };
+  };
+
+  const parseAnd = (): ConditionNode => {
+    const items = [parseNot()];
+    while (keyword(tokens[pos], 'and')) {
+      pos++;
+      items.push(parseNot());
+    }
+    return items.length === 1 ? items[0] : { kind: 'and', items };
+  };
+
+  const parseNot = (): ConditionNode => {
+    if (!keyword(tokens[pos], 'not')) return parsePrimary();
+    pos++;
+    if (++depth > MAX_DEPTH) fail('nesting is too deep');
+    const item = parseNot();
+    depth--;
+    return { kind: 'not', item };
+  };
+
+  const parsePrimary = (): ConditionNode => {
+    const token = tokens[pos];
+    if (!token) return fail('expected a search identifier');
+    if (token.type === '(') {
+      pos++;
+      if (++depth > MAX_DEPTH) fail('nesting is too deep');
+      const inner = parseOr();
+      depth--;
+      if (tokens[pos]?.type !== ')') fail('expected ")"');
+      pos++;
+      return inner;
+    }
+    if (token.type !== 'word') return fail('unexpected ")"');
+
+    const lower = token.text.toLowerCase();
+    if (['and', 'or', 'not', 'of', 'them'].includes(lower)) return fail(`unexpected "${token.text}"`);
+    if ((lower === '1' || lower === 'all' || lower === 'any') && keyword(tokens[pos + 1], 'of')) {
+      const target = tokens[pos + 2];
+      if (target?.type !== 'word') {
+        pos += 2;
+        return fail('expected a search-identifier pattern or "them" after "of"');
+      }
+      pos += 3;
+      const quantifier = lower === 'all' ? 'all' : 'one';
+      return { kind: 'of', quantifier, target: target.text };
+    }
+    pos++;
+    return { kind: 'ref', name: token.text };
+  };
+
+  const tree = parseOr();
+  if (pos < tokens.length) fail('unexpected text');
+  return tree;
+}
+
+/** Search identifiers an `of` target selects: `them` (all but `_`-prefixed) or a `*` pattern. */
+export function resolveOfTarget(target: string, identifiers: string[]): string[] {
+  if (target.toLowerCase() === 'them') return identifiers.filter((id) => !id.startsWith('_'));
+  if (!target.includes('*')) return identifiers.filter((id) => id === target);
+  const escaped = target.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\-]/g, '\\$&'));
+  const re = new RegExp(`^${escaped.join('.*')}$`);
+  return identifiers.filter((id) => re.test(id));
+}

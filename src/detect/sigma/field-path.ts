@@ -1,0 +1,73 @@
+/**
+ * Sigma field names are dotted paths into an event's `fields` (`userIdentity.arn`). A path is
+ * split once; lists met on the way fan out, so a rule matches any element.
+ */
+
+/** Reads one field of an event's `fields`: undefined when absent, an array when it fans out. */
+export type FieldGetter = (fields: Record<string, unknown>) => unknown;
+
+/**
+ * Compiles a dotted path. A key holding the whole dotted name wins over nesting, so flattened
+ * logs (`{"user.name": ...}`) and nested ones both work.
+ *
+ * ```ts
+ * compileFieldPath('userIdentity.arn')({ userIdentity: { arn: 'arn:aws:iam::1:user/a' } })
+ * ```
+ */
+export function compileFieldPath(path: string): FieldGetter {
+  const segments = path.split('.');
+  if (segments.length === 1) return (fields) => fields[path];
+
+  return (fields) => {
+    const flat = fields[path];
+    if (flat !== undefined) return flat;
+    return walk(fields, segments, 0);
+  };
+}
+
+function walk(value: unknown, segments: string[], index: number): unknown {
+  let current = value;
+  for (let i = index; i < segments.length; i++) {
+    if (current === null || typeof current !== 'object') return undefined;
+    if (Array.isArray(current)) return fanOut(current, segments, i);
+    current = (current as Record<string, unknown>)[segments[i]];
+  }
+  return current;
+}
+
+function fanOut(list: unknown[], segments: string[], index: number): unknown[] | undefined {
+  const out: unknown[] = [];
+  for (const item of list) {
+    const found = walk(item, segments, index);
+    if (found === undefined) continue;
+    if (Array.isArray(found)) out.push(...found);
+    else out.push(found);
+  }
+  return out.length > 0 ? out : undefined;
+}
+
+/** Every scalar of an event's fields as a string (for keyword search), depth-bounded. */
+export function collectStrings(value: unknown, out: string[] = [], depth = 0): string[] {
+  if (depth > 32) return out;
+  if (typeof value === 'string') {
+    out.push(value);
+    return out;
+  }
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    out.push(String(value));
+    return out;
+  }
+  if (value === null || typeof value !== 'object') return out;
+  const items = Array.isArray(value) ? value : Object.values(value as Record<string, unknown>);
+  for (const item of items) collectStrings(item, out, depth + 1);
+  return out;
+}
+
+/** A scalar as Sigma compares it: strings as is, numbers and booleans in their text form. */
+export function scalarText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    return String(value);
+  }
+  return undefined;
+}
