@@ -13,6 +13,7 @@ import { gcpAuditReader } from './gcp-audit-reader.js';
 import { gcpSccReader } from './gcp-scc-reader.js';
 import { guardDutyReader } from './guardduty-reader.js';
 import { m365AuditReader } from './m365-audit-reader.js';
+import { syslogReader } from './syslog-reader.js';
 
 /** Every log reader, most specific first. */
 export const LOG_READERS: LogReader[] = [
@@ -25,4 +26,5 @@ export const LOG_READERS: LogReader[] = [
   azureAdReader,
   azureActivityReader,
   m365AuditReader,
+  syslogReader,
 ];

@@ -1,0 +1,315 @@
+/**
+ * Reads the meaning out of auth.log messages: sshd's login, failure and disconnect forms, sudo
+ * commands, PAM auth and session lines, and account changes (useradd, groupadd, userdel, passwd).
+ */
+
+import { isIP } from 'node:net';
+
+/** What a message says, for the event's named fields and its envelope. */
+export interface AuthMeaning {
+  /** Named fields merged into the event's `fields` (`ssh`, `pam`, `sudo`, `account`). */
+  fields: Record<string, unknown>;
+  action: string;
+  actor?: string;
+  sourceIp?: string;
+  target?: string;
+  outcome?: 'success' | 'failure';
+}
+
+export interface SshFields {
+  event: string;
+  user?: string;
+  invalidUser?: boolean;
+  sourceIp?: string;
+  /** The remote side as logged when it is a host name rather than an address. */
+  sourceHost?: string;
+  port?: number;
+  method?: string;
+  preauth?: boolean;
+  repeated?: number;
+  count?: number;
+  reason?: string;
+  key?: string;
+}
+
+const ADDR = String.raw`([0-9A-Fa-f:.]+|\S+?)`;
+const SSH_FORMS: Array<[RegExp, (m: RegExpExecArray) => SshFields]> = [
+  [
+    new RegExp(String.raw`^(Failed|Accepted|Postponed) (\S+) for (invalid user )?(.*?) from ${ADDR} port (\d+)(?: (ssh2?))?(?:: (.*))?$`),
+    (m) => ({
+      event: `${m[1].toLowerCase()}_${m[2].replace(/[^a-z0-9]+/gi, '_').toLowerCase()}`,
+      method: m[2], invalidUser: m[3] !== undefined, user: m[4], ...addr(m[5]), port: Number(m[6]),
+      key: m[8],
+    }),
+  ],
+  [
+    /^message repeated (\d+) times: \[ ?(.*?) ?\]$/,
+    (m) => ({ ...(sshFields(m[2]) ?? { event: 'repeated' }), repeated: Number(m[1]) }),
+  ],
+  [
+    new RegExp(String.raw`^Invalid user (.*?) from ${ADDR}(?: port (\d+))?$`),
+    (m) => ({ event: 'invalid_user', user: m[1], invalidUser: true, ...addr(m[2]), port: num(m[3]) }),
+  ],
+  [
+    /^input_userauth_request: invalid user (.*?)(?: \[preauth\])?$/,
+    (m) => ({ event: 'invalid_user_request', user: m[1], invalidUser: true, preauth: true }),
+  ],
+  [
+    /^(?:error: )?maximum authentication attempts exceeded for (invalid user )?(.*?) from (\S+) port (\d+)(?: ssh2)?(?: \[preauth\])?$/,
+    (m) => ({ event: 'too_many_auth_failures', invalidUser: m[1] !== undefined, user: m[2], ...addr(m[3]), port: Number(m[4]), preauth: true }),
+  ],
+  [
+    /^Disconnecting: Too many authentication failures(?: for (invalid user )?(.*?))?(?: \[preauth\])?$/,
+    (m) => ({ event: 'too_many_auth_failures', invalidUser: m[1] !== undefined, user: m[2], preauth: true }),
+  ],
+  [
+    /^Disconnecting (authenticating|invalid) user (.*?) (\S+) port (\d+): Too many authentication failures(?: \[preauth\])?$/,
+    (m) => ({ event: 'too_many_auth_failures', invalidUser: m[1] === 'invalid', user: m[2], ...addr(m[3]), port: Number(m[4]), preauth: true }),
+  ],
+  [
+    /^(?:error: )?Received disconnect from (\S+?)(?: port (\d+))?:\s*(\d+): ?(.*?)( \[preauth\])?$/,
+    (m) => ({ event: 'received_disconnect', ...addr(m[1]), port: num(m[2]), reason: `${m[3]}: ${m[4]}`, preauth: m[5] !== undefined }),
+  ],
+  [
+    /^Disconnected from (?:(authenticating|invalid) )?(?:user (.*?) )?(\S+) port (\d+)( \[preauth\])?$/,
+    (m) => ({ event: 'disconnected', invalidUser: m[1] === 'invalid', user: m[2], ...addr(m[3]), port: Number(m[4]), preauth: m[5] !== undefined }),
+  ],
+  [
+    /^Connection (closed|reset) by (?:(authenticating|invalid) user (.*?) )?(\S+?)(?: port (\d+))?( \[preauth\])?$/,
+    (m) => ({ event: `connection_${m[1]}`, invalidUser: m[2] === 'invalid', user: m[3], ...addr(m[4]), port: num(m[5]), preauth: m[6] !== undefined }),
+  ],
+  [
+    /^Did not receive identification string from (\S+?)(?: port (\d+))?$/,
+    (m) => ({ event: 'no_identification', ...addr(m[1]), port: num(m[2]) }),
+  ],
+  [
+    /^reverse mapping checking getaddrinfo for (\S+) \[(\S+)\] failed( - POSSIBLE BREAK-IN ATTEMPT!)?$/,
+    (m) => ({ event: 'reverse_mapping_failed', ...addr(m[2]), sourceHost: m[1] }),
+  ],
+  [
+    /^(?:error: )?(?:kex_exchange_identification|Unable to negotiate with|Bad protocol version identification .*? from) ?(\S+?)?(?: port (\d+))?(?::.*)?$/,
+    (m) => ({ event: 'negotiation_failed', ...addr(m[1]), port: num(m[2]) }),
+  ],
+  [
+    /^Connection from (\S+) port (\d+)(?: on \S+ port \d+)?/,
+    (m) => ({ event: 'connection', ...addr(m[1]), port: Number(m[2]) }),
+  ],
+  [
+    /^fatal: (.*?)( \[preauth\])?$/,
+    (m) => ({ event: 'fatal', reason: m[1], preauth: m[2] !== undefined }),
+  ],
+];
+
+const PAM_PREFIX = /^(pam_\w+)\(([^:)]+):(\w+)\): (.*)$/;
+
+/**
+ * The meaning of one message from `program`, or undefined when it is not an auth form Palisade
+ * knows. `pamModule` is set for old-style tags such as `sshd(pam_unix)`.
+ */
+export function authMeaning(program: string, message: string, pamModule?: string): AuthMeaning | undefined {
+  const pam = pamFields(message, pamModule, program);
+  if (program === 'sshd' || program.startsWith('sshd-')) return sshMeaning(message, pam);
+  if (program === 'sudo') return sudoMeaning(message) ?? pamMeaning(program, pam);
+  if (ACCOUNT_PROGRAMS.has(program)) return accountMeaning(program, message) ?? pamMeaning(program, pam);
+  return pamMeaning(program, pam);
+}
+
+/** sshd's message parsed into named fields, or undefined for messages it does not recognise. */
+export function sshFields(message: string): SshFields | undefined {
+  for (const [pattern, build] of SSH_FORMS) {
+    const m = pattern.exec(message);
+    if (m) return prune(build(m));
+  }
+  return undefined;
+}
+
+function sshMeaning(message: string, pam: PamFields | undefined): AuthMeaning | undefined {
+  let ssh = sshFields(message);
+  if (!ssh && pam) ssh = sshFromPam(pam);
+  if (!ssh) return undefined;
+  const failed = FAILURE_EVENTS.test(ssh.event);
+  const fields: Record<string, unknown> = { ssh };
+  if (pam) fields.pam = pam;
+  return {
+    fields,
+    action: `ssh.${ssh.event}`,
+    actor: ssh.user,
+    sourceIp: ssh.sourceIp,
+    outcome: failed ? 'failure' : ssh.event.startsWith('accepted_') ? 'success' : undefined,
+  };
+}
+
+const FAILURE_EVENTS = /^(failed_|invalid_user|too_many|pam_auth_failure|pam_more_failures|pam_user_unknown|no_identification|negotiation_failed|reverse_mapping_failed)/;
+
+function sshFromPam(pam: PamFields): SshFields | undefined {
+  const base = { user: pam.user, ...(pam.rhost ? addr(pam.rhost) : {}) };
+  switch (pam.event) {
+    case 'auth_failure':
+      return prune({ event: 'pam_auth_failure', ...base });
+    case 'more_failures':
+      return prune({ event: 'pam_more_failures', ...base, count: pam.count });
+    case 'user_unknown':
+      return { event: 'pam_user_unknown' };
+    case 'session_opened':
+    case 'session_closed':
+      return prune({ event: pam.event, user: pam.user });
+    case 'ignoring_max_retries':
+      return { event: 'pam_ignoring_max_retries' };
+    default:
+      return undefined;
+  }
+}
+
+export interface PamFields {
+  module?: string;
+  service?: string;
+  type?: string;
+  event: string;
+  user?: string;
+  by?: string;
+  uid?: number;
+  euid?: number;
+  tty?: string;
+  ruser?: string;
+  rhost?: string;
+  logname?: string;
+  count?: number;
+}
+
+function pamFields(message: string, pamModule: string | undefined, program: string): PamFields | undefined {
+  let module = pamModule;
+  let service: string | undefined = pamModule ? program : undefined;
+  let type: string | undefined;
+  let text = message;
+  const prefixed = PAM_PREFIX.exec(message);
+  if (prefixed) {
+    [, module, service, type, text] = prefixed;
+  }
+
+  const more = /^PAM (\d+) more authentication failures?;(.*)$/.exec(text);
+  if (more) return prune({ module, service: service ?? program, event: 'more_failures', count: Number(more[1]), ...kv(more[2]) });
+  if (/^PAM service\(\S+\) ignoring max retries/.test(text)) {
+    return { module, service: service ?? program, event: 'ignoring_max_retries' };
+  }
+  if (!module) return undefined;
+
+  const failure = /^authentication failure;(.*)$/.exec(text);
+  if (failure) return prune({ module, service, type, event: 'auth_failure', ...kv(failure[1]) });
+  if (/^check pass; user unknown/.test(text)) return prune({ module, service, type, event: 'user_unknown' });
+  const session = /^session (opened|closed) for user (\S+?)(?:\(uid=\d+\))?(?: by (.*?)\(uid=(\d+)\))?$/.exec(text);
+  if (session) {
+    return prune({
+      module, service, type, event: `session_${session[1]}`, user: session[2],
+      by: session[3] || undefined, uid: num(session[4]),
+    });
+  }
+  return undefined;
+}
+
+function pamMeaning(program: string, pam: PamFields | undefined): AuthMeaning | undefined {
+  if (!pam) return undefined;
+  const failed = pam.event === 'auth_failure' || pam.event === 'more_failures' || pam.event === 'user_unknown';
+  return {
+    fields: { pam },
+    action: `pam.${pam.event}`,
+    actor: pam.event.startsWith('session_') ? pam.by ?? pam.user : pam.user ?? pam.ruser,
+    sourceIp: pam.rhost && isIP(pam.rhost) ? pam.rhost : undefined,
+    target: pam.event.startsWith('session_') ? pam.user : pam.service ?? program,
+    outcome: failed ? 'failure' : undefined,
+  };
+}
+
+const SUDO = /^\s*(\S+) : (?:(.*?) ; )?TTY=(\S*)\s+;?\s*PWD=(.*?)\s+;?\s*USER=(\S+)\s+;?\s*(?:GROUP=(\S+)\s+;?\s*)?(?:ENV=(.*?)\s+;?\s*)?COMMAND=(.*)$/;
+
+function sudoMeaning(message: string): AuthMeaning | undefined {
+  const m = SUDO.exec(message);
+  if (!m) return undefined;
+  const error = m[2];
+  const sudo = prune({
+    user: m[1], error, tty: m[3], pwd: m[4], runAs: m[5], group: m[6], env: m[7], command: m[8],
+  });
+  const event = !error ? 'command' : /NOT in sudoers/i.test(error) ? 'not_in_sudoers'
+    : /incorrect password/i.test(error) ? 'incorrect_password' : 'denied';
+  return {
+    fields: { sudo: { event, ...sudo } },
+    action: `sudo.${event}`,
+    actor: m[1],
+    target: m[5],
+    outcome: error ? 'failure' : 'success',
+  };
+}
+
+const ACCOUNT_PROGRAMS = new Set(['useradd', 'groupadd', 'userdel', 'groupdel', 'usermod', 'passwd', 'chpasswd', 'gpasswd']);
+
+function accountMeaning(program: string, message: string): AuthMeaning | undefined {
+  let m = /^new (user|group): (.*)$/.exec(message);
+  if (m) {
+    const details = commaKv(m[2]);
+    const account = prune({ event: `${m[1]}_added`, ...details });
+    return { fields: { account }, action: `account.${m[1]}_added`, target: str(details.name) };
+  }
+  m = /^add '([^']+)' to (?:shadow )?group '([^']+)'$/.exec(message);
+  if (m) {
+    const account = { event: 'group_member_added', name: m[1], group: m[2] };
+    return { fields: { account }, action: 'account.group_member_added', target: m[1] };
+  }
+  m = /^(?:delete|removed) (user|group) '([^']+)'$/.exec(message);
+  if (m) {
+    const account = { event: `${m[1]}_deleted`, name: m[2] };
+    return { fields: { account }, action: `account.${m[1]}_deleted`, target: m[2] };
+  }
+  m = /^password (?:for '([^']+)' )?changed(?: for (\S+))?$/.exec(message);
+  if (m) {
+    const name = m[1] ?? m[2];
+    return { fields: { account: prune({ event: 'password_changed', name }) }, action: 'account.password_changed', target: name };
+  }
+  if (program === 'usermod') {
+    const change = /^change user '([^']+)'/.exec(message);
+    if (change) return { fields: { account: { event: 'user_changed', name: change[1] } }, action: 'account.user_changed', target: change[1] };
+  }
+  return undefined;
+}
+
+/** `a= b=1 c=x` (PAM's key list) as an object; empty values are dropped. */
+function kv(text: string): Partial<PamFields> {
+  const out: Record<string, unknown> = {};
+  for (const m of text.matchAll(/(\w+)=(\S*)/g)) {
+    if (m[2] === '') continue;
+    out[m[1]] = m[1] === 'uid' || m[1] === 'euid' ? num(m[2]) : m[2];
+  }
+  return out as Partial<PamFields>;
+}
+
+/** `name=apache, UID=48, GID=48` as `{ name, uid, gid }`. */
+function commaKv(text: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const part of text.split(/,\s*/)) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) continue;
+    const key = part.slice(0, eq).toLowerCase();
+    const value = part.slice(eq + 1);
+    out[key] = /^(uid|gid)$/.test(key) && /^\d+$/.test(value) ? Number(value) : value;
+  }
+  return out;
+}
+
+function addr(value: string | undefined): { sourceIp?: string; sourceHost?: string } {
+  if (!value) return {};
+  const bare = value.replace(/^\[|\]$/g, '').replace(/^::ffff:(?=\d+\.)/i, '');
+  return isIP(bare) ? { sourceIp: bare } : { sourceHost: value };
+}
+
+function num(value: string | undefined): number | undefined {
+  return value === undefined || value === '' ? undefined : Number(value);
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function prune<T extends object>(obj: T): T {
+  for (const key of Object.keys(obj) as Array<keyof T>) {
+    if (obj[key] === undefined || obj[key] === false) delete obj[key];
+  }
+  return obj;
+}
