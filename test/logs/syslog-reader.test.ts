@@ -64,13 +64,14 @@ describe('syslog reader on loghub OpenSSH_2k (ground truth per line)', async () 
       const ssh = event.fields.ssh as SshFields;
       const slots = slotsOf(t.EventTemplate, t.Content);
       if (['E1', 'E9', 'E10', 'E8'].includes(t.EventId)) {
-        expect([ssh.user, ssh.sourceIp, ssh.port]).toEqual([slots[0], slots[1], Number(slots[2])]);
-        expect(event.actor).toBe(slots[0]);
+        expect([ssh.user?.trim(), ssh.sourceIp, ssh.port]).toEqual([slots[0], slots[1], Number(slots[2])]);
+        expect(event.actor).toBe(ssh.user);
         expect(event.sourceIp).toBe(slots[1]);
         expect(ssh.invalidUser ?? false).toBe(t.EventId === 'E10' || t.EventId === 'E8');
         checked++;
       }
-      if (t.EventId === 'E13') expect([ssh.user, ssh.sourceIp]).toEqual([slots[0], slots[1]]);
+      // loghub trims slots; sshd logged "Invalid user  0101" and Palisade keeps the user as logged.
+      if (t.EventId === 'E13') expect([ssh.user?.trim(), ssh.sourceIp]).toEqual([slots[0], slots[1]]);
       if (t.EventId === 'E20') expect([ssh.sourceIp ?? ssh.sourceHost, ssh.user]).toEqual([slots[2], slots[3]]);
       if (t.EventId === 'E14') expect([ssh.repeated, ssh.sourceIp]).toEqual([Number(slots[0]), slots[1]]);
     });
