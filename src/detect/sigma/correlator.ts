@@ -1,0 +1,370 @@
+/**
+ * Streaming Sigma correlation (event_count, value_count, temporal, temporal_ordered) over rule
+ * matches fed in time order. Memory is bounded: windows older than the timespan are evicted and
+ * each correlation keeps at most a fixed number of groups (least recently updated go first).
+ */
+
+import type { LogEvent } from '../../model/event.js';
+import { compileFieldPath, scalarText, type FieldGetter } from './field-path.js';
+import type {
+  SigmaCorrelationRule,
+  SigmaCountCondition,
+  SigmaMatch,
+  SigmaRule,
+} from './types.js';
+
+/** A rule match as the correlator sees it. */
+export interface CorrelationHit {
+  rule: SigmaRule;
+  event: LogEvent;
+  time: number;
+  /** Evidence carried by a chained correlation match. */
+  events: LogEvent[];
+  /** Group values of a chained correlation match. */
+  group?: Record<string, string>;
+}
+
+interface Member {
+  time: number;
+  event: LogEvent;
+  ruleId: string;
+  value?: string;
+}
+
+interface GroupState {
+  values: Record<string, string>;
+  members: Member[];
+  /** temporal_ordered: latest start time of a chain ending at each step, and its evidence. */
+  starts?: (number | undefined)[];
+  chains?: LogEvent[][];
+  windowStart: number;
+  lastTime: number;
+}
+
+interface CorrelationState {
+  rule: SigmaCorrelationRule;
+  /** Positions of each referenced rule (by id) in `rule.rules`. */
+  positions: Map<string, number[]>;
+  groups: Map<string, GroupState>;
+  /** Fires as soon as the condition holds (no upper bound), else when a window closes. */
+  eager: boolean;
+}
+
+/** Options bounding correlator memory. */
+export interface CorrelatorOptions {
+  maxGroupsPerCorrelation?: number;
+  maxEvidence?: number;
+}
+
+const DEFAULT_MAX_GROUPS = 100_000;
+const DEFAULT_MAX_EVIDENCE = 10;
+const MAX_MEMBERS = 50_000;
+
+/** True when `count` satisfies every bound of the condition. */
+export function countSatisfies(count: number, c: SigmaCountCondition): boolean {
+  if (c.gt !== undefined && !(count > c.gt)) return false;
+  if (c.gte !== undefined && !(count >= c.gte)) return false;
+  if (c.lt !== undefined && !(count < c.lt)) return false;
+  if (c.lte !== undefined && !(count <= c.lte)) return false;
+  if (c.eq !== undefined && count !== c.eq) return false;
+  if (c.neq !== undefined && count === c.neq) return false;
+  return true;
+}
+
+function isEager(rule: SigmaCorrelationRule): boolean {
+  if (rule.type === 'temporal_ordered') return true;
+  const c = rule.condition;
+  if (!c) return true;
+  return c.lt === undefined && c.lte === undefined && c.eq === undefined && c.neq === undefined;
+}
+
+/**
+ * Correlates matches of referenced rules.
+ *
+ * ```ts
+ * const correlator = new SigmaCorrelator(correlationRules, rulesByRef);
+ * correlator.feed({ rule, event, time: Date.parse(event.time), events: [event] });
+ * ```
+ */
+export class SigmaCorrelator {
+  readonly #states: CorrelationState[] = [];
+  /** Rule id -> correlations that consume its matches. */
+  readonly #consumers = new Map<string, CorrelationState[]>();
+  readonly #getters = new Map<string, FieldGetter>();
+  readonly #maxGroups: number;
+  readonly #maxEvidence: number;
+  #now = Number.NEGATIVE_INFINITY;
+  #lastSweep = Number.NEGATIVE_INFINITY;
+  #sweepEvery = Number.POSITIVE_INFINITY;
+
+  constructor(rules: SigmaCorrelationRule[], byRef: Map<string, SigmaRule>, options: CorrelatorOptions = {}) {
+    this.#maxGroups = options.maxGroupsPerCorrelation ?? DEFAULT_MAX_GROUPS;
+    this.#maxEvidence = options.maxEvidence ?? DEFAULT_MAX_EVIDENCE;
+    for (const rule of rules) {
+      const positions = new Map<string, number[]>();
+      rule.rules.forEach((ref, i) => {
+        const target = byRef.get(ref);
+        if (!target) return;
+        positions.set(target.id, [...(positions.get(target.id) ?? []), i]);
+      });
+      const state: CorrelationState = { rule, positions, groups: new Map(), eager: isEager(rule) };
+      this.#states.push(state);
+      for (const id of positions.keys()) this.#consumers.set(id, [...(this.#consumers.get(id) ?? []), state]);
+      this.#sweepEvery = Math.min(this.#sweepEvery, rule.timespanMs);
+    }
+  }
+
+  /** True when some correlation consumes matches of the rule with this id. */
+  consumes(ruleId: string): boolean {
+    return this.#consumers.has(ruleId);
+  }
+
+  /** Feeds one rule match; returns correlation matches it completes (chains followed). */
+  feed(hit: CorrelationHit): SigmaMatch[] {
+    const out: SigmaMatch[] = [];
+    if (!Number.isFinite(hit.time)) return out;
+    this.#advance(hit.time, out);
+    this.#feedOne(hit, out);
+    return out;
+  }
+
+  /** Moves the clock without a match (so idle windows close); returns matches they yield. */
+  advance(time: number): SigmaMatch[] {
+    const out: SigmaMatch[] = [];
+    if (Number.isFinite(time)) this.#advance(time, out);
+    return out;
+  }
+
+  /** Closes every open window (end of stream). */
+  flush(): SigmaMatch[] {
+    const out: SigmaMatch[] = [];
+    for (const state of this.#states) {
+      for (const [key, group] of state.groups) {
+        state.groups.delete(key);
+        if (!state.eager) this.#closeWindow(state, group, out);
+      }
+    }
+    return out;
+  }
+
+  /** Groups held across all correlations (for memory checks). */
+  get groupCount(): number {
+    return this.#states.reduce((n, s) => n + s.groups.size, 0);
+  }
+
+  #advance(time: number, out: SigmaMatch[]): void {
+    if (time > this.#now) this.#now = time;
+    if (this.#now - this.#lastSweep < this.#sweepEvery) return;
+    this.#lastSweep = this.#now;
+    for (const state of this.#states) this.#sweep(state, out);
+  }
+
+  #sweep(state: CorrelationState, out: SigmaMatch[]): void {
+    const span = state.rule.timespanMs;
+    for (const [key, group] of state.groups) {
+      const expired = state.eager ? group.lastTime < this.#now - span : group.windowStart + span < this.#now;
+      if (!expired) continue;
+      state.groups.delete(key);
+      if (!state.eager) this.#closeWindow(state, group, out);
+    }
+  }
+
+  #feedOne(hit: CorrelationHit, out: SigmaMatch[]): void {
+    for (const state of this.#consumers.get(hit.rule.id) ?? []) {
+      for (const match of this.#apply(state, hit)) {
+        out.push(match);
+        const chained: CorrelationHit = {
+          rule: state.rule, event: match.event, time: hit.time, events: match.events, group: match.correlation?.group,
+        };
+        this.#feedOne(chained, out);
+      }
+    }
+  }
+
+  #getter(field: string): FieldGetter {
+    let getter = this.#getters.get(field);
+    if (!getter) {
+      getter = compileFieldPath(field);
+      this.#getters.set(field, getter);
+    }
+    return getter;
+  }
+
+  #fieldValue(hit: CorrelationHit, field: string): string {
+    if (hit.group && hit.group[field] !== undefined) return hit.group[field];
+    const raw = this.#getter(field)(hit.event.fields ?? {});
+    const first = Array.isArray(raw) ? raw[0] : raw;
+    return scalarText(first) ?? '';
+  }
+
+  #groupValues(state: CorrelationState, hit: CorrelationHit): Record<string, string> {
+    const values: Record<string, string> = {};
+    for (const field of state.rule.groupBy) {
+      const alias = state.rule.aliases[field];
+      const mapped = alias ? (alias[hit.rule.name ?? ''] ?? alias[hit.rule.id] ?? field) : field;
+      values[field] = this.#fieldValue(hit, mapped);
+    }
+    return values;
+  }
+
+  #apply(state: CorrelationState, hit: CorrelationHit): SigmaMatch[] {
+    const out: SigmaMatch[] = [];
+    const values = this.#groupValues(state, hit);
+    const key = JSON.stringify(state.rule.groupBy.map((f) => values[f]));
+    let group = state.groups.get(key);
+
+    if (group && !state.eager && hit.time > group.windowStart + state.rule.timespanMs) {
+      state.groups.delete(key);
+      this.#closeWindow(state, group, out);
+      group = undefined;
+    }
+    if (!group) group = this.#startGroup(state, key, values, hit);
+    else {
+      state.groups.delete(key);
+      state.groups.set(key, group);
+    }
+    group.lastTime = hit.time;
+
+    if (state.rule.type === 'temporal_ordered') {
+      const ordered = this.#ordered(state, key, group, hit);
+      if (ordered) out.push(ordered);
+      return out;
+    }
+    this.#addMember(state, group, hit);
+    if (!state.eager) return out;
+
+    const count = this.#count(state, group);
+    if (!this.#eagerSatisfied(state, count)) return out;
+    state.groups.delete(key);
+    out.push(this.#match(state, group, count));
+    return out;
+  }
+
+  #startGroup(state: CorrelationState, key: string, values: Record<string, string>, hit: CorrelationHit): GroupState {
+    if (state.groups.size >= this.#maxGroups) {
+      const oldest = state.groups.keys().next().value;
+      if (oldest !== undefined) state.groups.delete(oldest);
+    }
+    const group: GroupState = { values, members: [], windowStart: hit.time, lastTime: hit.time };
+    if (state.rule.type !== 'temporal_ordered') {
+      state.groups.set(key, group);
+      return group;
+    }
+    group.starts = new Array(state.rule.rules.length).fill(undefined);
+    group.chains = state.rule.rules.map(() => []);
+    state.groups.set(key, group);
+    return group;
+  }
+
+  #addMember(state: CorrelationState, group: GroupState, hit: CorrelationHit): void {
+    const rule = state.rule;
+    const member: Member = { time: hit.time, event: hit.event, ruleId: hit.rule.id };
+    if (rule.type === 'value_count') {
+      member.value = JSON.stringify(rule.valueFields.map((f) => this.#fieldValue(hit, f)));
+    }
+    if (state.eager) {
+      const from = hit.time - rule.timespanMs;
+      let drop = 0;
+      while (drop < group.members.length && group.members[drop].time < from) drop++;
+      if (drop > 0) group.members.splice(0, drop);
+    }
+    // temporal and value_count only need the latest member per rule or value: older ones of the
+    // same kind are dropped, which keeps the list time-ordered and as short as the distinct count.
+    const same = rule.type === 'temporal' ? (m: Member) => m.ruleId === member.ruleId
+      : rule.type === 'value_count' ? (m: Member) => m.value === member.value : undefined;
+    if (same) {
+      const prior = group.members.findIndex(same);
+      if (prior >= 0) group.members.splice(prior, 1);
+    }
+    group.members.push(member);
+    // Known gap: a window keeps at most MAX_MEMBERS entries; counts above that (a threshold of
+    // gte: 1000000 events) are capped, so such a condition can never be met.
+    if (group.members.length > MAX_MEMBERS) group.members.shift();
+  }
+
+  #count(state: CorrelationState, group: GroupState): number {
+    const type = state.rule.type;
+    if (type === 'event_count') return group.members.length;
+    if (type === 'value_count') return new Set(group.members.map((m) => m.value)).size;
+    return new Set(group.members.map((m) => m.ruleId)).size;
+  }
+
+  #eagerSatisfied(state: CorrelationState, count: number): boolean {
+    const rule = state.rule;
+    if (rule.type === 'temporal' && !rule.condition) return count >= state.positions.size;
+    return rule.condition ? countSatisfies(count, rule.condition) : false;
+  }
+
+  #closeWindow(state: CorrelationState, group: GroupState, out: SigmaMatch[]): void {
+    const count = this.#count(state, group);
+    const condition = state.rule.condition;
+    if (condition && countSatisfies(count, condition)) out.push(this.#match(state, group, count));
+  }
+
+  #ordered(state: CorrelationState, key: string, group: GroupState, hit: CorrelationHit): SigmaMatch | undefined {
+    const starts = group.starts!;
+    const chains = group.chains!;
+    const span = state.rule.timespanMs;
+    const steps = [...(state.positions.get(hit.rule.id) ?? [])].sort((a, b) => b - a);
+    const evidence = hit.events.length > 0 ? hit.events : [hit.event];
+
+    for (const step of steps) {
+      if (step === 0) {
+        starts[0] = hit.time;
+        chains[0] = evidence.slice(-this.#maxEvidence);
+        continue;
+      }
+      const start = starts[step - 1];
+      if (start === undefined || hit.time - start > span) continue;
+      if (starts[step] === undefined || start >= starts[step]!) {
+        starts[step] = start;
+        chains[step] = [...chains[step - 1], ...evidence].slice(-this.#maxEvidence);
+      }
+    }
+
+    const last = starts.length - 1;
+    if (starts[last] === undefined) return undefined;
+    state.groups.delete(key);
+    const events = chains[last];
+    const firstSeen = starts[last]!;
+    return this.#build(state, group, state.rule.rules.length, events, firstSeen, hit.time, state.rule.rules);
+  }
+
+  #match(state: CorrelationState, group: GroupState, count: number): SigmaMatch {
+    const members = group.members;
+    const events = members.slice(-this.#maxEvidence).map((m) => m.event);
+    const ruleIds = [...new Set(members.map((m) => m.ruleId))];
+    return this.#build(state, group, count, events, members[0]?.time ?? group.windowStart, group.lastTime, ruleIds);
+  }
+
+  #build(
+    state: CorrelationState,
+    group: GroupState,
+    count: number,
+    events: LogEvent[],
+    first: number,
+    last: number,
+    ruleIds: string[],
+  ): SigmaMatch {
+    const { rule } = state;
+    const { kind: _kind, ...meta } = rule;
+    return {
+      rule: { ...metaOf(meta), kind: 'correlation' },
+      event: events[events.length - 1],
+      events,
+      correlation: {
+        type: rule.type,
+        group: group.values,
+        count,
+        firstSeen: new Date(first).toISOString(),
+        lastSeen: new Date(last).toISOString(),
+        rules: ruleIds,
+      },
+    };
+  }
+}
+
+function metaOf(rule: Omit<SigmaCorrelationRule, 'kind'>): Omit<SigmaMatch['rule'], 'kind'> {
+  const { type: _t, rules: _r, groupBy: _g, timespan: _ts, timespanMs: _tm, condition: _c, valueFields: _v, aliases: _a, generate: _gen, ...meta } = rule;
+  return meta;
+}

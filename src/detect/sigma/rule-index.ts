@@ -1,0 +1,123 @@
+/**
+ * Picks the candidate rules for an event so that each event meets few rules: rules are grouped
+ * by log source, then keyed by a literal value one field must hold (CloudTrail `eventName`).
+ */
+
+import type { EventSource, LogEvent } from '../../model/event.js';
+import { compileFieldPath, scalarText, type FieldGetter } from './field-path.js';
+import type { EventView } from './field-matcher.js';
+import { logsourceMatches, readerLogSources, resolveSource, type ReaderLogSource } from './logsource-table.js';
+import type { CompiledSigmaRule } from './types.js';
+
+/** A compiled rule the index hands out. */
+export type IndexedRule = CompiledSigmaRule & { test(view: EventView): boolean };
+
+interface FieldIndex {
+  field: string;
+  get: FieldGetter;
+  byValue: Map<string, IndexedRule[]>;
+}
+
+interface SourceGroup {
+  fields: FieldIndex[];
+  /** Rules with no usable literal requirement: tested on every event of the source. */
+  always: IndexedRule[];
+  size: number;
+}
+
+/** Candidate lookup for compiled rules. */
+export class SigmaRuleIndex {
+  readonly #rules: IndexedRule[];
+  readonly #choice = new Map<IndexedRule, { field: string; values: string[] } | undefined>();
+  readonly #groups = new Map<string, SourceGroup>();
+  readonly #readers: Record<string, ReaderLogSource>;
+
+  constructor(rules: IndexedRule[], readers: Record<string, ReaderLogSource> = readerLogSources()) {
+    this.#rules = rules;
+    this.#readers = readers;
+
+    // Index each rule on the field most rules can be indexed on, so lookups per event stay few.
+    const popularity = new Map<string, number>();
+    for (const r of rules) for (const req of r.required) popularity.set(req.field, (popularity.get(req.field) ?? 0) + 1);
+    for (const r of rules) {
+      const best = [...r.required].sort(
+        (a, b) => (popularity.get(b.field) ?? 0) - (popularity.get(a.field) ?? 0) || a.values.length - b.values.length,
+      )[0];
+      this.#choice.set(r, best);
+    }
+  }
+
+  /** Number of source groups built so far (one per distinct event source). */
+  get groupCount(): number {
+    return this.#groups.size;
+  }
+
+  /** The rules whose log source admits `source` (no value filtering). */
+  rulesFor(source: EventSource): IndexedRule[] {
+    const resolved = resolveSource(source, this.#readers);
+    return this.#rules.filter((r) => logsourceMatches(r.rule.logsource, resolved));
+  }
+
+  /** Calls `visit` for each candidate rule of the event (each at most once). */
+  forEachCandidate(event: LogEvent, visit: (rule: IndexedRule) => void): void {
+    const group = this.#group(event.source);
+    if (group.size === 0) return;
+
+    const fields = event.fields ?? {};
+    for (const index of group.fields) {
+      const raw = index.get(fields);
+      if (raw === undefined || raw === null) continue;
+      if (!Array.isArray(raw)) {
+        const text = scalarText(raw);
+        if (text === undefined) continue;
+        const hits = index.byValue.get(text.toLowerCase());
+        if (hits) for (const r of hits) visit(r);
+        continue;
+      }
+      const seen = new Set<IndexedRule>();
+      for (const item of raw) {
+        const text = scalarText(item);
+        const hits = text === undefined ? undefined : index.byValue.get(text.toLowerCase());
+        if (!hits) continue;
+        for (const r of hits) {
+          if (seen.has(r)) continue;
+          seen.add(r);
+          visit(r);
+        }
+      }
+    }
+    for (const r of group.always) visit(r);
+  }
+
+  #group(source: EventSource): SourceGroup {
+    const key = `${source.reader}\u0000${source.product}\u0000${source.service}\u0000${source.category}`;
+    let group = this.#groups.get(key);
+    if (group) return group;
+
+    group = { fields: [], always: [], size: 0 };
+    const resolved = resolveSource(source, this.#readers);
+    const byField = new Map<string, FieldIndex>();
+    for (const rule of this.#rules) {
+      if (!logsourceMatches(rule.rule.logsource, resolved)) continue;
+      group.size++;
+      const choice = this.#choice.get(rule);
+      if (!choice) {
+        group.always.push(rule);
+        continue;
+      }
+      let index = byField.get(choice.field);
+      if (!index) {
+        index = { field: choice.field, get: compileFieldPath(choice.field), byValue: new Map() };
+        byField.set(choice.field, index);
+      }
+      for (const value of choice.values) {
+        const list = index.byValue.get(value) ?? [];
+        if (!list.includes(rule)) list.push(rule);
+        index.byValue.set(value, list);
+      }
+    }
+    group.fields = [...byField.values()];
+    this.#groups.set(key, group);
+    return group;
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * The Sigma engine: rules compiled once, events matched in a stream. Each event meets only its
+ * candidate rules (by log source and indexed literal values); matches of rules that correlations
+ * consume feed the correlator, whose verdicts come out alongside single-event matches.
+ */
+
+import type { LogEvent } from '../../model/event.js';
+import { SigmaCorrelator } from './correlator.js';
+import { compileSigmaRule, eventView } from './rule-compiler.js';
+import { SigmaRuleIndex, type IndexedRule } from './rule-index.js';
+import { SigmaRuleError } from './sigma-rule-error.js';
+import type {
+  SigmaCorrelationRule,
+  SigmaDetectionRule,
+  SigmaMatch,
+  SigmaOptions,
+  SigmaRule,
+  UnsupportedSigmaRule,
+} from './types.js';
+
+/** A running engine over one stream of events (feed them in time order for correlations). */
+export interface SigmaEngine {
+  /** Matches one event; returns single-event matches and any correlation it completes. */
+  process(event: LogEvent): SigmaMatch[];
+  /** Ends the stream: evaluates windows still open (conditions with an upper bound). */
+  flush(): SigmaMatch[];
+  /** Detection rules in use. */
+  readonly detectionRules: number;
+  readonly correlationRules: number;
+  /** Rules the engine could not compile (the loader normally lists these already). */
+  readonly unsupported: UnsupportedSigmaRule[];
+  /** Open correlation groups (memory check). */
+  readonly openGroups: number;
+}
+
+/**
+ * Compiles `rules` (from `loadSigmaRules`) into an engine.
+ *
+ * ```ts
+ * const engine = createSigmaEngine(rules, { defaultLicense: 'DRL-1.1' });
+ * for (const event of events) alerts.push(...engine.process(event));
+ * alerts.push(...engine.flush());
+ * ```
+ */
+export function createSigmaEngine(rules: SigmaRule[], options: SigmaOptions = {}): SigmaEngine {
+  const unsupported: UnsupportedSigmaRule[] = [];
+  const compiled: IndexedRule[] = [];
+  const correlations = rules.filter((r): r is SigmaCorrelationRule => r.kind === 'correlation');
+
+  for (const rule of rules) {
+    if (rule.kind !== 'detection') continue;
+    try {
+      compiled.push(compileSigmaRule(rule, options));
+    } catch (error) {
+      const reason = error instanceof SigmaRuleError && error.field ? `${error.field}: ${error.message}` : String(error);
+      unsupported.push({ file: rule.origin.file, id: rule.id, title: rule.title, reason });
+    }
+  }
+
+  const byRef = new Map<string, SigmaRule>();
+  for (const rule of rules) {
+    byRef.set(rule.id, rule);
+    if (rule.name && !byRef.has(rule.name)) byRef.set(rule.name, rule);
+  }
+  const correlator = new SigmaCorrelator(correlations, byRef, options);
+  const hidden = hiddenRuleIds(correlations, byRef);
+  const index = new SigmaRuleIndex(compiled);
+
+  const emit = (matches: SigmaMatch[], out: SigmaMatch[]): void => {
+    for (const m of matches) if (!hidden.has(m.rule.id)) out.push(m);
+  };
+
+  return {
+    process(event) {
+      const out: SigmaMatch[] = [];
+      const view = eventView(event);
+      const time = correlations.length > 0 ? Date.parse(event.time) : Number.NaN;
+
+      index.forEachCandidate(event, (candidate) => {
+        if (!candidate.test(view)) return;
+        const rule = candidate.rule;
+        if (!hidden.has(rule.id)) out.push(singleMatch(rule, event));
+        if (correlator.consumes(rule.id)) {
+          emit(correlator.feed({ rule, event, time, events: [event] }), out);
+        }
+      });
+      if (correlations.length > 0) emit(correlator.advance(time), out);
+      return out;
+    },
+    flush() {
+      const out: SigmaMatch[] = [];
+      emit(correlator.flush(), out);
+      return out;
+    },
+    detectionRules: compiled.length,
+    correlationRules: correlations.length,
+    unsupported,
+    get openGroups() {
+      return correlator.groupCount;
+    },
+  };
+}
+
+/** Rules referenced by a correlation that does not ask them to `generate` their own matches. */
+function hiddenRuleIds(correlations: SigmaCorrelationRule[], byRef: Map<string, SigmaRule>): Set<string> {
+  const hidden = new Set<string>();
+  for (const c of correlations) {
+    if (c.generate) continue;
+    for (const ref of c.rules) {
+      const target = byRef.get(ref);
+      if (target) hidden.add(target.id);
+    }
+  }
+  return hidden;
+}
+
+function singleMatch(rule: SigmaDetectionRule, event: LogEvent): SigmaMatch {
+  const { kind, logsource, detection: _d, conditions: _c, ...meta } = rule;
+  return { rule: { ...meta, kind, logsource }, event, events: [event] };
+}
