@@ -23,11 +23,25 @@ if (mode === 'parse') {
   const started = performance.now();
   const read = await readPaths(files);
   const readMs = performance.now() - started;
-  const result = await assessResources({ resources: read.resources, files: read.files, rules, compiled, paths: files });
+  const result = await assessResources({
+    resources: read.resources,
+    files: read.files,
+    rules,
+    compiled,
+    paths: files,
+  });
   const ms = performance.now() - started;
   const errors = result.files.filter((f) => f.error);
   if (errors.length > 0) throw new Error(`unreadable: ${JSON.stringify(errors)}`);
-  console.log(JSON.stringify({
-    ms, readMs, judgeMs: ms - readMs, maxRssMb: peakMb(), resources: result.counts.resources, findings: result.findings.length, secureScore: result.secureScore,
-  }));
+  console.log(
+    JSON.stringify({
+      ms,
+      readMs,
+      judgeMs: ms - readMs,
+      maxRssMb: peakMb(),
+      resources: result.counts.resources,
+      findings: result.findings.length,
+      secureScore: result.secureScore,
+    }),
+  );
 }

@@ -40,7 +40,9 @@ function awsTemplates(): Record<string, unknown>[] {
   for (const file of jsonFiles(join(SHARED, 'cloud-inventory/aws/cloud-custodian-config-items'))) {
     const data = readJson(file) as Record<string, unknown>;
     if (typeof data.invokingEvent === 'string') {
-      const item = (JSON.parse(data.invokingEvent) as { configurationItem?: Record<string, unknown> }).configurationItem;
+      const item = (
+        JSON.parse(data.invokingEvent) as { configurationItem?: Record<string, unknown> }
+      ).configurationItem;
       if (item?.resourceType) out.push(item);
     } else if (data.resourceType && data.configuration) {
       out.push(data);
@@ -54,16 +56,22 @@ function azureTemplates(): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
   const take = (body: unknown) => {
     if (typeof body === 'string') {
-      try { body = JSON.parse(body); } catch { return; }
+      try {
+        body = JSON.parse(body);
+      } catch {
+        return;
+      }
     }
     if (typeof body !== 'object' || body === null) return;
     const b = body as Record<string, unknown>;
     if (Array.isArray(b.value)) b.value.forEach(take);
-    else if (typeof b.id === 'string' && typeof b.type === 'string' && b.type.includes('/')) out.push(b);
+    else if (typeof b.id === 'string' && typeof b.type === 'string' && b.type.includes('/'))
+      out.push(b);
   };
   for (const file of jsonFiles(join(SHARED, 'cloud-inventory/azure'))) {
     const data = readJson(file) as Record<string, any>;
-    for (const i of data.interactions ?? []) if (i.request?.method === 'GET') take(i.response?.body?.data ?? i.response?.body?.string);
+    for (const i of data.interactions ?? [])
+      if (i.request?.method === 'GET') take(i.response?.body?.data ?? i.response?.body?.string);
     for (const r of Object.values(data.responses ?? {}) as Record<string, unknown>[]) take(r.body);
   }
   return out;
@@ -74,13 +82,16 @@ function gcpTemplates(): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
   for (const file of jsonFiles(join(SHARED, 'cloud-inventory/gcp/policy-library-cai-assets'))) {
     const data = readJson(file);
-    if (Array.isArray(data)) out.push(...(data as Record<string, unknown>[]).filter((a) => a.asset_type && a.resource));
+    if (Array.isArray(data))
+      out.push(...(data as Record<string, unknown>[]).filter((a) => a.asset_type && a.resource));
   }
   return out;
 }
 
 function replicate<T>(templates: T[], count: number, rename: (t: T, i: number) => T): T[] {
-  return Array.from({ length: count }, (_, i) => rename(structuredClone(templates[i % templates.length]), i));
+  return Array.from({ length: count }, (_, i) =>
+    rename(structuredClone(templates[i % templates.length]), i),
+  );
 }
 
 const aws = awsTemplates();
@@ -94,46 +105,83 @@ const files = [
   join(dir, 'gcp-assets.json'),
 ];
 
-writeFileSync(files[0], JSON.stringify({
-  fileVersion: '1.0',
-  configSnapshotId: 'palisade-bench',
-  configurationItems: replicate(aws, per, (item: Record<string, any>, i) => ({
-    ...item,
-    resourceId: `${item.resourceId}-${i}`,
-    resourceName: `${item.resourceName ?? item.resourceId}-${i}`,
-    arn: `${item.arn}-${i}`,
-  })),
-}));
-writeFileSync(files[1], JSON.stringify({
-  value: replicate(azure, per, (body: Record<string, any>, i) => ({ ...body, id: `${body.id}-${i}`, name: `${body.name}-${i}` })),
-}));
-writeFileSync(files[2], JSON.stringify(
-  replicate(gcp, total - 2 * per, (asset: Record<string, any>, i) => ({ ...asset, name: `${asset.name}-${i}` })),
-));
+writeFileSync(
+  files[0],
+  JSON.stringify({
+    fileVersion: '1.0',
+    configSnapshotId: 'palisade-bench',
+    configurationItems: replicate(aws, per, (item: Record<string, any>, i) => ({
+      ...item,
+      resourceId: `${item.resourceId}-${i}`,
+      resourceName: `${item.resourceName ?? item.resourceId}-${i}`,
+      arn: `${item.arn}-${i}`,
+    })),
+  }),
+);
+writeFileSync(
+  files[1],
+  JSON.stringify({
+    value: replicate(azure, per, (body: Record<string, any>, i) => ({
+      ...body,
+      id: `${body.id}-${i}`,
+      name: `${body.name}-${i}`,
+    })),
+  }),
+);
+writeFileSync(
+  files[2],
+  JSON.stringify(
+    replicate(gcp, total - 2 * per, (asset: Record<string, any>, i) => ({
+      ...asset,
+      name: `${asset.name}-${i}`,
+    })),
+  ),
+);
 const bytes = files.reduce((n, f) => n + readFileSync(f).length, 0);
 
-interface WorkerResult { ms: number; readMs?: number; judgeMs?: number; maxRssMb: number; resources?: number; findings?: number; secureScore?: number }
+interface WorkerResult {
+  ms: number;
+  readMs?: number;
+  judgeMs?: number;
+  maxRssMb: number;
+  resources?: number;
+  findings?: number;
+  secureScore?: number;
+}
 
 function run(mode: 'parse' | 'scan'): WorkerResult {
   const child = spawnSync(process.execPath, ['--import', 'tsx', WORKER, mode, ...files], {
     encoding: 'utf8',
     maxBuffer: 16 * 1024 * 1024,
-    env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=8192` },
+    env: {
+      ...process.env,
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=8192`,
+    },
   });
   if (child.status !== 0) throw new Error(`${mode} worker failed: ${child.stderr}`);
   return JSON.parse(child.stdout.trim().split('\n').pop()!) as WorkerResult;
 }
 
-console.log(`Palisade posture benchmark: ${total} resources from ${aws.length} AWS, ${azure.length} Azure, ${gcp.length} GCP real shapes`);
+console.log(
+  `Palisade posture benchmark: ${total} resources from ${aws.length} AWS, ${azure.length} Azure, ${gcp.length} GCP real shapes`,
+);
 console.log(`inventory: ${(bytes / 1e6).toFixed(1)} MB in ${files.length} files (${dir})`);
 const parse = run('parse');
 const scan = run('scan');
 const ratio = scan.ms / parse.ms;
 console.log('');
-console.log(`  baseline JSON.parse   ${parse.ms.toFixed(0).padStart(7)} ms   peak RSS ${parse.maxRssMb.toFixed(0).padStart(6)} MB`);
-console.log(`  palisade scan         ${scan.ms.toFixed(0).padStart(7)} ms   peak RSS ${scan.maxRssMb.toFixed(0).padStart(6)} MB   (${scan.resources} resources, ${scan.findings} findings, score ${scan.secureScore}%)`);
-console.log(`    of which reading ${scan.readMs?.toFixed(0)} ms, judging and scoring ${scan.judgeMs?.toFixed(0)} ms`);
+console.log(
+  `  baseline JSON.parse   ${parse.ms.toFixed(0).padStart(7)} ms   peak RSS ${parse.maxRssMb.toFixed(0).padStart(6)} MB`,
+);
+console.log(
+  `  palisade scan         ${scan.ms.toFixed(0).padStart(7)} ms   peak RSS ${scan.maxRssMb.toFixed(0).padStart(6)} MB   (${scan.resources} resources, ${scan.findings} findings, score ${scan.secureScore}%)`,
+);
+console.log(
+  `    of which reading ${scan.readMs?.toFixed(0)} ms, judging and scoring ${scan.judgeMs?.toFixed(0)} ms`,
+);
 console.log('');
 console.log(`  scan / JSON.parse = ${ratio.toFixed(2)}x   (target <= 2x)`);
-console.log(`  peak RSS per 100k resources = ${((scan.maxRssMb * 100_000) / Math.max(1, scan.resources ?? total)).toFixed(0)} MB   (target: 1M resources under 2 GB)`);
+console.log(
+  `  peak RSS per 100k resources = ${((scan.maxRssMb * 100_000) / Math.max(1, scan.resources ?? total)).toFixed(0)} MB   (target: 1M resources under 2 GB)`,
+);
 if (!keep) rmSync(dir, { recursive: true, force: true });

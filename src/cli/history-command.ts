@@ -5,7 +5,11 @@ import { openStore } from '../store/database.js';
 import { bar, sparkline } from '../report/charts.js';
 import { EXIT_OK } from './exit-codes.js';
 
-export async function runHistory(options: { db: string; limit: number; json?: boolean }): Promise<number> {
+export async function runHistory(options: {
+  db: string;
+  limit: number;
+  json?: boolean;
+}): Promise<number> {
   const db = await openStore(options.db);
   try {
     const points = await scoreHistory(db, options.limit);
@@ -14,13 +18,23 @@ export async function runHistory(options: { db: string; limit: number; json?: bo
       return EXIT_OK;
     }
     if (points.length === 0) {
-      process.stdout.write(`No assessments stored in ${options.db} yet. Run \`palisade scan PATH\` first.\n`);
+      process.stdout.write(
+        `No assessments stored in ${options.db} yet. Run \`palisade scan PATH\` first.\n`,
+      );
       return EXIT_OK;
     }
-    process.stdout.write(`Secure score, last ${points.length} assessments  ${sparkline(points.map((p) => p.secureScore), 0, 100)}\n\n`);
+    process.stdout.write(
+      `Secure score, last ${points.length} assessments  ${sparkline(
+        points.map((p) => p.secureScore),
+        0,
+        100,
+      )}\n\n`,
+    );
     for (const p of points) {
       const when = p.startedAt.replace('T', ' ').slice(0, 19);
-      process.stdout.write(`  ${when}  ${p.secureScore.toFixed(1).padStart(5)}%  ${bar(p.secureScore / 100, 25)}  ${String(p.fail).padStart(6)} failing  ${p.targets.join(' ')}\n`);
+      process.stdout.write(
+        `  ${when}  ${p.secureScore.toFixed(1).padStart(5)}%  ${bar(p.secureScore / 100, 25)}  ${String(p.fail).padStart(6)} failing  ${p.targets.join(' ')}\n`,
+      );
     }
     return EXIT_OK;
   } finally {

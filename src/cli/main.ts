@@ -30,24 +30,39 @@ function positiveInt(value: string): number {
   return n;
 }
 
-const storeOption = () => new Option('--db <path>', 'SQLite store file').default(process.env.PALISADE_DB ?? DEFAULT_STORE_PATH);
+const storeOption = () =>
+  new Option('--db <path>', 'SQLite store file').default(
+    process.env.PALISADE_DB ?? DEFAULT_STORE_PATH,
+  );
 
 const program = new Command()
   .name('palisade')
-  .description('Zero Trust security for AWS, Azure, GCP and Kubernetes estates and the code that builds them.')
+  .description(
+    'Zero Trust security for AWS, Azure, GCP and Kubernetes estates and the code that builds them.',
+  )
   .version(VERSION)
   .exitOverride()
   .configureOutput({ writeErr: (text) => process.stderr.write(text) });
 
 program
   .command('scan')
-  .description('assess Terraform, CloudFormation, ARM, Kubernetes and inventory exports against the benchmark')
+  .description(
+    'assess Terraform, CloudFormation, ARM, Kubernetes and inventory exports against the benchmark',
+  )
   .argument('<paths...>', 'files and folders to scan')
-  .addOption(new Option('-f, --format <format>', 'report format').choices(['table', 'json', 'csv', 'sarif', 'html']).default('table'))
+  .addOption(
+    new Option('-f, --format <format>', 'report format')
+      .choices(['table', 'json', 'csv', 'sarif', 'html'])
+      .default('table'),
+  )
   .option('-o, --output <file>', 'write the report to a file instead of stdout')
   .option('--rules <dir>', 'add the rules in a folder (repeatable)', collect, [])
   .option('--exemptions <file>', 'exemptions YAML file')
-  .option('--fail-on <severity>', 'exit 1 when a failing finding has this severity or higher', severity)
+  .option(
+    '--fail-on <severity>',
+    'exit 1 when a failing finding has this severity or higher',
+    severity,
+  )
   .addOption(storeOption())
   .option('--no-store', 'do not record the assessment in the store')
   .option('--findings <n>', 'failing findings listed in the table report', positiveInt, 20)

@@ -15,7 +15,10 @@ export interface ProgressReporter {
   stop(): void;
 }
 
-export function createProgress(stream: NodeJS.WriteStream = process.stderr, quiet = false): ProgressReporter {
+export function createProgress(
+  stream: NodeJS.WriteStream = process.stderr,
+  quiet = false,
+): ProgressReporter {
   if (quiet) return { update: () => {}, stage: () => {}, stop: () => {} };
   let bar: cliProgress.SingleBar | undefined;
   let lastLog = Date.now();
@@ -26,7 +29,12 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr, quie
       if (stream.isTTY && total >= MIN_FILES_FOR_BAR) {
         if (!bar) {
           bar = new cliProgress.SingleBar(
-            { stream, format: 'reading {bar} {value}/{total} files  {file}', hideCursor: true, clearOnComplete: true },
+            {
+              stream,
+              format: 'reading {bar} {value}/{total} files  {file}',
+              hideCursor: true,
+              clearOnComplete: true,
+            },
             cliProgress.Presets.shades_classic,
           );
           bar.start(total, 0, { file: '' });
@@ -36,7 +44,9 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr, quie
       }
       if (!stream.isTTY && Date.now() - lastLog > LOG_EVERY_MS) {
         lastLog = Date.now();
-        stream.write(`palisade: read ${done}/${total} files (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+        stream.write(
+          `palisade: read ${done}/${total} files (${((Date.now() - started) / 1000).toFixed(0)} s)\n`,
+        );
       }
     },
     stage(message) {

@@ -4,7 +4,11 @@ import { loadRules, RuleLoadError } from '../posture/rule-loader.js';
 import { compileRules } from '../posture/engine.js';
 import { EXIT_INPUT_ERROR, EXIT_OK } from './exit-codes.js';
 
-export async function runRules(options: { rules: string[]; cloud?: string; json?: boolean }): Promise<number> {
+export async function runRules(options: {
+  rules: string[];
+  cloud?: string;
+  json?: boolean;
+}): Promise<number> {
   let rules;
   try {
     rules = await loadRules(options.rules);
@@ -14,15 +18,21 @@ export async function runRules(options: { rules: string[]; cloud?: string; json?
     process.stderr.write(`palisade: ${error.message}\n`);
     return EXIT_INPUT_ERROR;
   }
-  const shown = rules.filter((r) => !options.cloud || r.cloud === options.cloud).sort((a, b) => a.id.localeCompare(b.id));
+  const shown = rules
+    .filter((r) => !options.cloud || r.cloud === options.cloud)
+    .sort((a, b) => a.id.localeCompare(b.id));
   if (options.json) {
     process.stdout.write(JSON.stringify(shown, null, 2) + '\n');
     return EXIT_OK;
   }
   for (const r of shown) {
-    process.stdout.write(`${r.id.padEnd(60)} ${r.severity.padEnd(13)} ${r.control.padEnd(6)} ${r.title}\n`);
+    process.stdout.write(
+      `${r.id.padEnd(60)} ${r.severity.padEnd(13)} ${r.control.padEnd(6)} ${r.title}\n`,
+    );
   }
-  const byCloud = ['aws', 'azure', 'gcp', 'kubernetes'].map((c) => `${c} ${shown.filter((r) => r.cloud === c).length}`);
+  const byCloud = ['aws', 'azure', 'gcp', 'kubernetes'].map(
+    (c) => `${c} ${shown.filter((r) => r.cloud === c).length}`,
+  );
   process.stdout.write(`\n${shown.length} rules (${byCloud.join(', ')})\n`);
   return EXIT_OK;
 }

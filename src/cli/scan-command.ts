@@ -44,7 +44,8 @@ export async function runScan(paths: string[], options: ScanOptions): Promise<nu
     rules = await loadRules(options.rules);
     exemptions = options.exemptions ? await loadExemptions(options.exemptions) : [];
   } catch (error) {
-    if (error instanceof RuleLoadError || error instanceof ExemptionLoadError) return fail(error.message);
+    if (error instanceof RuleLoadError || error instanceof ExemptionLoadError)
+      return fail(error.message);
     throw error;
   }
   let compiled;
@@ -58,11 +59,18 @@ export async function runScan(paths: string[], options: ScanOptions): Promise<nu
   const progress = createProgress(process.stderr, options.quiet);
   let assessment: Assessment;
   try {
-    assessment = await assess({ paths, rules, compiled, exemptions, onProgress: (p) => progress.update(p) });
+    assessment = await assess({
+      paths,
+      rules,
+      compiled,
+      exemptions,
+      onProgress: (p) => progress.update(p),
+    });
   } finally {
     progress.stop();
   }
-  for (const warning of assessment.warnings) process.stderr.write(`palisade: warning: ${warning}\n`);
+  for (const warning of assessment.warnings)
+    process.stderr.write(`palisade: warning: ${warning}\n`);
 
   let history: { at: string; score: number }[] = [];
   if (options.store) {
@@ -70,7 +78,10 @@ export async function runScan(paths: string[], options: ScanOptions): Promise<nu
       const db = await openStore(options.db);
       try {
         await saveAssessment(db, assessment);
-        history = (await scoreHistory(db, 30)).map((p) => ({ at: p.startedAt, score: p.secureScore }));
+        history = (await scoreHistory(db, 30)).map((p) => ({
+          at: p.startedAt,
+          score: p.secureScore,
+        }));
       } finally {
         await db.destroy();
       }
@@ -93,7 +104,13 @@ export async function runScan(paths: string[], options: ScanOptions): Promise<nu
   return exitCode(assessment, options.failOn);
 }
 
-function render(a: Assessment, rules: Rule[], options: ScanOptions, history: { at: string; score: number }[], elapsedMs: number): string {
+function render(
+  a: Assessment,
+  rules: Rule[],
+  options: ScanOptions,
+  history: { at: string; score: number }[],
+  elapsedMs: number,
+): string {
   switch (options.format) {
     case 'json':
       return renderJson(a);
@@ -118,6 +135,8 @@ export function exitCode(a: Assessment, failOn?: Severity): number {
   if (a.files.some((f) => f.error)) return EXIT_INPUT_ERROR;
   if (!failOn) return EXIT_OK;
   const threshold = SEVERITIES.indexOf(failOn);
-  const crossed = a.findings.some((f) => f.status === 'fail' && !f.exemption && SEVERITIES.indexOf(f.severity) >= threshold);
+  const crossed = a.findings.some(
+    (f) => f.status === 'fail' && !f.exemption && SEVERITIES.indexOf(f.severity) >= threshold,
+  );
   return crossed ? EXIT_FINDINGS : EXIT_OK;
 }

@@ -22,5 +22,10 @@ export interface Finding {
   /** Set on a not-applicable finding whose verdict rests on a value unknown before apply. */
   unknown?: string;
   /** Set when an exemption or inline suppression covers a failing finding. */
-  exemption?: { category: ExemptionCategory; justification: string; source: string; expires?: string };
+  exemption?: {
+    category: ExemptionCategory;
+    justification: string;
+    source: string;
+    expires?: string;
+  };
 }

@@ -4,11 +4,17 @@ import type { Cloud } from './resource.js';
 
 export type Severity = 'informational' | 'low' | 'medium' | 'high' | 'critical';
 
-export const SEVERITIES: readonly Severity[] = ['informational', 'low', 'medium', 'high', 'critical'];
+export const SEVERITIES: readonly Severity[] = [
+  'informational',
+  'low',
+  'medium',
+  'high',
+  'critical',
+];
 
 /** Benchmark control domains, as in the Microsoft cloud security benchmark. */
 export type ControlDomain =
-  | 'NS' | 'IM' | 'PA' | 'DP' | 'AM' | 'LT' | 'IR' | 'PV' | 'ES' | 'BR' | 'DS' | 'GS';
+  'NS' | 'IM' | 'PA' | 'DP' | 'AM' | 'LT' | 'IR' | 'PV' | 'ES' | 'BR' | 'DS' | 'GS';
 
 /** Where a rule sits in each regulatory standard. Each list holds the standard's control ids. */
 export interface RuleMappings {

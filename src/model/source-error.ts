@@ -1,11 +1,7 @@
 /** A reader's complaint about one input file: where, what, and what to do next. */
 
 export type SourceErrorCode =
-  | 'PARSE_ERROR'
-  | 'UNSUPPORTED_TEMPLATE'
-  | 'INVALID_STRUCTURE'
-  | 'IO_ERROR'
-  | 'TOO_LARGE';
+  'PARSE_ERROR' | 'UNSUPPORTED_TEMPLATE' | 'INVALID_STRUCTURE' | 'IO_ERROR' | 'TOO_LARGE';
 
 /** A file that could not be read, as the scan lists it. */
 export interface SourceError {
@@ -23,8 +19,18 @@ export class SourceReadError extends Error {
   readonly column?: number;
   readonly code: SourceErrorCode;
 
-  constructor(props: { file: string; code: SourceErrorCode; message: string; line?: number; column?: number }) {
-    super(props.line ? `${props.file}:${props.line}: ${props.message}` : `${props.file}: ${props.message}`);
+  constructor(props: {
+    file: string;
+    code: SourceErrorCode;
+    message: string;
+    line?: number;
+    column?: number;
+  }) {
+    super(
+      props.line
+        ? `${props.file}:${props.line}: ${props.message}`
+        : `${props.file}: ${props.message}`,
+    );
     this.name = 'SourceReadError';
     this.file = props.file;
     this.code = props.code;
@@ -33,6 +39,12 @@ export class SourceReadError extends Error {
   }
 
   toSourceError(): SourceError {
-    return { file: this.file, line: this.line, column: this.column, code: this.code, message: this.message };
+    return {
+      file: this.file,
+      line: this.line,
+      column: this.column,
+      code: this.code,
+      message: this.message,
+    };
   }
 }

@@ -35,7 +35,12 @@ export async function assess(options: AssessOptions): Promise<Assessment> {
   const startedAt = (options.now ?? new Date()).toISOString();
   const compiled = options.compiled ?? compileRules(options.rules);
   const read = await readPaths(options.paths, { onProgress: options.onProgress });
-  const result = await assessResources({ ...options, compiled, resources: read.resources, files: read.files });
+  const result = await assessResources({
+    ...options,
+    compiled,
+    resources: read.resources,
+    files: read.files,
+  });
   return { ...result, startedAt, warnings: [...read.warnings, ...result.warnings] };
 }
 
@@ -53,12 +58,21 @@ export async function assessResources(options: {
   const compiled = options.compiled ?? compileRules(options.rules);
   const catalog = await loadCatalog();
   const findings = evaluate(compiled, options.resources);
-  const warnings = applyExemptions(findings, options.resources, options.exemptions ?? [], options.now);
+  const warnings = applyExemptions(
+    findings,
+    options.resources,
+    options.exemptions ?? [],
+    options.now,
+  );
   const score = computeSecureScore(findings, catalog.controls, options.rules);
   const compliance = computeCompliance(catalog.standards, options.rules, findings);
 
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
-  let pass = 0, fail = 0, notApplicable = 0, error = 0, exempt = 0;
+  let pass = 0,
+    fail = 0,
+    notApplicable = 0,
+    error = 0,
+    exempt = 0;
   for (const f of findings) {
     if (f.exemption && (f.status === 'fail' || f.status === 'pass')) exempt += 1;
     else if (f.status === 'pass') pass += 1;

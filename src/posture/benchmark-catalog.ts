@@ -37,11 +37,17 @@ async function readCatalog(dir: string): Promise<BenchmarkCatalog> {
     max_score: c.max_score,
   }));
   const standardsDir = join(dir, 'standards');
-  const names = (await readdir(standardsDir).catch(() => [] as string[])).filter((n) => /\.ya?ml$/.test(n)).sort();
+  const names = (await readdir(standardsDir).catch(() => [] as string[]))
+    .filter((n) => /\.ya?ml$/.test(n))
+    .sort();
   const standards: Standard[] = [];
   for (const name of names) {
     const doc = parse(await readFile(join(standardsDir, name), 'utf8')) as Standard;
-    standards.push({ ...doc, id: doc.id ?? name.replace(/\.ya?ml$/, ''), controls: doc.controls ?? [] });
+    standards.push({
+      ...doc,
+      id: doc.id ?? name.replace(/\.ya?ml$/, ''),
+      controls: doc.controls ?? [],
+    });
   }
   return { controls, domains: controlsDoc.domains, standards };
 }

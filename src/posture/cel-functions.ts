@@ -37,8 +37,11 @@ export function parsePortRange(value: unknown): [number, number] | null {
 }
 
 function isAllowStatement(statement: unknown): statement is Record<string, unknown> {
-  return typeof statement === 'object' && statement !== null
-    && (statement as Record<string, unknown>).Effect === 'Allow';
+  return (
+    typeof statement === 'object' &&
+    statement !== null &&
+    (statement as Record<string, unknown>).Effect === 'Allow'
+  );
 }
 
 function statements(policy: unknown): unknown[] {
@@ -76,7 +79,8 @@ export const celFunctions: CelFunction[] = [
   {
     signature: 'cidrIsPublic(dyn): bool',
     description: 'True for a source meaning "anyone": 0.0.0.0/0, ::/0, *, Internet, Any',
-    impl: (cidr: unknown) => typeof cidr === 'string' && PUBLIC_SOURCES.has(cidr.trim().toLowerCase()),
+    impl: (cidr: unknown) =>
+      typeof cidr === 'string' && PUBLIC_SOURCES.has(cidr.trim().toLowerCase()),
   },
   {
     signature: 'isPrivateAddress(dyn): bool',
@@ -86,8 +90,13 @@ export const celFunctions: CelFunction[] = [
       const ip = value.split('/')[0].trim();
       if (isIP(ip) === 4) {
         const [a, b] = ip.split('.').map(Number);
-        return a === 10 || a === 127 || (a === 172 && b >= 16 && b <= 31)
-          || (a === 192 && b === 168) || (a === 169 && b === 254);
+        return (
+          a === 10 ||
+          a === 127 ||
+          (a === 172 && b >= 16 && b <= 31) ||
+          (a === 192 && b === 168) ||
+          (a === 169 && b === 254)
+        );
       }
       if (isIP(ip) === 6) return /^(fc|fd|fe80|::1$)/i.test(ip);
       return false;
@@ -125,8 +134,8 @@ export const celFunctions: CelFunction[] = [
     description: 'True when a policy document allows Action "*" on Resource "*"',
     impl: (policy: unknown) =>
       statements(policy).some(
-        (s) => isAllowStatement(s) && asList(s.Action).includes('*')
-          && asList(s.Resource).includes('*'),
+        (s) =>
+          isAllowStatement(s) && asList(s.Action).includes('*') && asList(s.Resource).includes('*'),
       ),
   },
   {
@@ -136,8 +145,9 @@ export const celFunctions: CelFunction[] = [
       const service = action.split(':')[0];
       const wanted = new Set(['*', `${service}:*`, action].map((a) => a.toLowerCase()));
       return statements(policy).some(
-        (s) => isAllowStatement(s)
-          && asList(s.Action).some((a) => typeof a === 'string' && wanted.has(a.toLowerCase())),
+        (s) =>
+          isAllowStatement(s) &&
+          asList(s.Action).some((a) => typeof a === 'string' && wanted.has(a.toLowerCase())),
       );
     },
   },
@@ -201,8 +211,10 @@ function field(value: unknown, key: string): Record<string, unknown> | undefined
 
 /** Finds the pod spec inside a Kubernetes object of any workload kind. */
 export function podSpecOf(object: unknown): Record<string, unknown> | undefined {
-  const kind = typeof object === 'object' && object !== null
-    ? (object as Record<string, unknown>).kind : undefined;
+  const kind =
+    typeof object === 'object' && object !== null
+      ? (object as Record<string, unknown>).kind
+      : undefined;
   const spec = field(object, 'spec');
   if (!spec) return undefined;
   if (kind === 'Pod') return spec;

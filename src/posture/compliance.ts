@@ -10,7 +10,11 @@ import type { Rule } from '../model/rule.js';
 import { isScored } from './secure-score.js';
 
 /** Compliance state of every standard, given the run's rules and findings. */
-export function computeCompliance(standards: Standard[], rules: Rule[], findings: Finding[]): StandardCompliance[] {
+export function computeCompliance(
+  standards: Standard[],
+  rules: Rule[],
+  findings: Finding[],
+): StandardCompliance[] {
   const perRule = new Map<string, { passing: number; failing: number }>();
   for (const f of findings) {
     if (!isScored(f)) continue;
@@ -36,7 +40,14 @@ export function computeCompliance(standards: Standard[], rules: Rule[], findings
         failing += c?.failing ?? 0;
       }
       const state = failing > 0 ? 'failed' : passing > 0 ? 'passed' : 'not_assessed';
-      return { id, title: titles.get(id) ?? id, state, rules: mapped.map((r) => r.id), failing, passing };
+      return {
+        id,
+        title: titles.get(id) ?? id,
+        state,
+        rules: mapped.map((r) => r.id),
+        failing,
+        passing,
+      };
     });
     controls.sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
     return {

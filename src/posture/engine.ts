@@ -28,7 +28,11 @@ function compileField(rule: Rule, field: 'check' | 'applies_if' | 'evidence'): P
     return compileExpression(source);
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new RuleLoadError({ file: rule.origin ?? rule.id, field, message: `rule ${rule.id}: ${message}` });
+    throw new RuleLoadError({
+      file: rule.origin ?? rule.id,
+      field,
+      message: `rule ${rule.id}: ${message}`,
+    });
   }
 }
 
@@ -81,8 +85,10 @@ type FindingWithResource = Finding & { [JUDGED_RESOURCE]?: Resource };
 
 /** The resource object a finding was judged on, or a stable string key when not known. */
 export function judgedResourceKey(finding: Finding): object | string {
-  return (finding as FindingWithResource)[JUDGED_RESOURCE]
-    ?? `${finding.resourceType}|${finding.resourceId}|${finding.file ?? ''}`;
+  return (
+    (finding as FindingWithResource)[JUDGED_RESOURCE] ??
+    `${finding.resourceType}|${finding.resourceId}|${finding.file ?? ''}`
+  );
 }
 
 function quote(value: unknown): string {
@@ -166,8 +172,9 @@ export function judge(c: CompiledRule, view: ResourceView): Finding {
   const cannotJudge = (): Finding | undefined => {
     const hit = tracker?.hit();
     if (!hit) return undefined;
-    const message = `${resource.type} ${resource.name} cannot be judged by "${c.rule.title}": `
-      + `${hit.path} is unknown (${hit.reason}).`;
+    const message =
+      `${resource.type} ${resource.name} cannot be judged by "${c.rule.title}": ` +
+      `${hit.path} is unknown (${hit.reason}).`;
     return makeFinding(c, resource, 'not_applicable', message, hit.path);
   };
 

@@ -57,10 +57,16 @@ export async function loadExemptions(file: string): Promise<Exemption[]> {
   const doc = parseDocument(text, { lineCounter });
   if (doc.errors.length > 0) {
     const line = lineCounter.linePos(doc.errors[0].pos[0]).line;
-    throw new ExemptionLoadError(file, line, `not valid YAML: ${doc.errors[0].message.split('\n')[0]}`);
+    throw new ExemptionLoadError(
+      file,
+      line,
+      `not valid YAML: ${doc.errors[0].message.split('\n')[0]}`,
+    );
   }
-  const entries = doc.get('exemptions', true) as { items?: { range?: number[]; toJSON(): unknown }[] } | undefined;
-  if (!entries?.items) throw new ExemptionLoadError(file, 1, 'expected a top-level `exemptions:` list');
+  const entries = doc.get('exemptions', true) as
+    { items?: { range?: number[]; toJSON(): unknown }[] } | undefined;
+  if (!entries?.items)
+    throw new ExemptionLoadError(file, 1, 'expected a top-level `exemptions:` list');
 
   return entries.items.map((node) => {
     const line = node.range ? lineCounter.linePos(node.range[0]).line : undefined;
@@ -94,7 +100,9 @@ export async function loadExemptions(file: string): Promise<Exemption[]> {
 }
 
 function matches(pattern: string, values: (string | undefined)[]): boolean {
-  return values.some((v) => v !== undefined && (v === pattern || minimatch(v, pattern, { dot: true, nocase: true })));
+  return values.some(
+    (v) => v !== undefined && (v === pattern || minimatch(v, pattern, { dot: true, nocase: true })),
+  );
 }
 
 /** True when the exemption has not expired at `now` (it applies through its expiry day). */
@@ -121,16 +129,27 @@ export function applyExemptions(
     const resource = byId.get(`${finding.resourceType}|${finding.resourceId}`);
     const names = [finding.resourceId, finding.resourceName, resource?.source.address];
 
-    const inline = resource?.suppressions?.find((s) => s.ruleId === finding.ruleId || matches(s.ruleId, [finding.ruleId]));
+    const inline = resource?.suppressions?.find(
+      (s) => s.ruleId === finding.ruleId || matches(s.ruleId, [finding.ruleId]),
+    );
     if (inline) {
-      const where = resource?.source.file ? `${resource.source.file}:${resource.source.line ?? 1}` : 'inline';
-      finding.exemption = { category: 'waiver', justification: inline.reason || '(no reason given)', source: `inline suppression at ${where}` };
+      const where = resource?.source.file
+        ? `${resource.source.file}:${resource.source.line ?? 1}`
+        : 'inline';
+      finding.exemption = {
+        category: 'waiver',
+        justification: inline.reason || '(no reason given)',
+        source: `inline suppression at ${where}`,
+      };
       continue;
     }
     for (const exemption of exemptions) {
-      if (!matches(exemption.rule, [finding.ruleId]) || !matches(exemption.resource, names)) continue;
+      if (!matches(exemption.rule, [finding.ruleId]) || !matches(exemption.resource, names))
+        continue;
       if (!isActive(exemption, now)) {
-        warnings.add(`exemption at ${exemption.source} expired on ${exemption.expires}; ${exemption.rule} is scored again`);
+        warnings.add(
+          `exemption at ${exemption.source} expired on ${exemption.expires}; ${exemption.rule} is scored again`,
+        );
         continue;
       }
       finding.exemption = {

@@ -17,7 +17,13 @@ function environment(): Environment {
   const env = new Environment({
     enableOptionalTypes: true,
     homogeneousAggregateLiterals: false,
-    limits: { maxAstNodes: 20_000, maxDepth: 100, maxListElements: 1_000, maxMapEntries: 1_000, maxCallArguments: 32 },
+    limits: {
+      maxAstNodes: 20_000,
+      maxDepth: 100,
+      maxListElements: 1_000,
+      maxMapEntries: 1_000,
+      maxCallArguments: 32,
+    },
   })
     .registerVariable('r', 'dyn')
     .registerVariable('resource', 'dyn')

@@ -59,7 +59,11 @@ function stringList(data: Record<string, unknown>, key: string, fail: Fail): str
 type Fail = (field: string, message: string) => never;
 
 /** Validates one parsed rule document and returns it as a `Rule`. */
-export function validateRule(data: unknown, file: string, lineOf: (field: string) => number | undefined = () => undefined): Rule {
+export function validateRule(
+  data: unknown,
+  file: string,
+  lineOf: (field: string) => number | undefined = () => undefined,
+): Rule {
   const fail: Fail = (field, message) => {
     throw new RuleLoadError({ file, field, message, line: lineOf(field) });
   };
@@ -78,10 +82,12 @@ export function validateRule(data: unknown, file: string, lineOf: (field: string
   if (!CONTROL_PATTERN.test(control)) fail('control', `"${control}" is not a benchmark control id`);
   const resourceTypes = stringList(d, 'resource_types', fail);
   if (resourceTypes.length === 0) fail('resource_types', 'must name at least one resource type');
-  if (!d.check && !d.check_function) fail('check', 'a rule needs `check` (CEL) or `check_function`');
+  if (!d.check && !d.check_function)
+    fail('check', 'a rule needs `check` (CEL) or `check_function`');
 
   const mappings = (d.mappings ?? {}) as Record<string, unknown>;
-  if (typeof mappings !== 'object' || Array.isArray(mappings)) fail('mappings', 'must be a mapping');
+  if (typeof mappings !== 'object' || Array.isArray(mappings))
+    fail('mappings', 'must be a mapping');
   const remediation = d.remediation as Record<string, unknown> | undefined;
   if (!remediation || typeof remediation.text !== 'string') {
     fail('remediation.text', 'every rule needs remediation text');
@@ -121,7 +127,11 @@ export async function loadRuleFile(file: string): Promise<Rule> {
   if (doc.errors.length > 0) {
     const error = doc.errors[0];
     const line = lineCounter.linePos(error.pos[0]).line;
-    throw new RuleLoadError({ file, line, message: `not valid YAML: ${error.message.split('\n')[0]}` });
+    throw new RuleLoadError({
+      file,
+      line,
+      message: `not valid YAML: ${error.message.split('\n')[0]}`,
+    });
   }
   const lineOf = (field: string): number | undefined => {
     const node = doc.getIn(field.split('.'), true) as { range?: [number, number] } | undefined;
@@ -140,11 +150,15 @@ export async function loadRuleFile(file: string): Promise<Rule> {
  * const rules = await loadRules(['./my-rules']);
  * ```
  */
-export async function loadRules(extraDirs: string[] = [], options: { bundled?: boolean } = {}): Promise<Rule[]> {
+export async function loadRules(
+  extraDirs: string[] = [],
+  options: { bundled?: boolean } = {},
+): Promise<Rule[]> {
   const dirs = options.bundled === false ? [] : [join(BENCHMARK_DIR, 'rules')];
   for (const dir of extraDirs) {
     const info = await stat(dir).catch(() => undefined);
-    if (!info?.isDirectory()) throw new RuleLoadError({ file: dir, message: 'is not a folder of rule files' });
+    if (!info?.isDirectory())
+      throw new RuleLoadError({ file: dir, message: 'is not a folder of rule files' });
     dirs.push(dir);
   }
   const byId = new Map<string, Rule>();
@@ -154,7 +168,11 @@ export async function loadRules(extraDirs: string[] = [], options: { bundled?: b
       const rule = await loadRuleFile(file);
       const twin = seenHere.get(rule.id);
       if (twin) {
-        throw new RuleLoadError({ file, field: 'id', message: `id ${rule.id} is also used by ${relative(process.cwd(), twin)}` });
+        throw new RuleLoadError({
+          file,
+          field: 'id',
+          message: `id ${rule.id} is also used by ${relative(process.cwd(), twin)}`,
+        });
       }
       seenHere.set(rule.id, file);
       byId.set(rule.id, rule);

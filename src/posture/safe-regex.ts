@@ -15,7 +15,9 @@ export function compileSafeRegex(pattern: string): RE2JS {
     try {
       compiled = RE2JS.compile(pattern);
     } catch (error) {
-      compiled = new Error(`invalid regular expression ${JSON.stringify(pattern)}: ${String(error)}`);
+      compiled = new Error(
+        `invalid regular expression ${JSON.stringify(pattern)}: ${String(error)}`,
+      );
     }
     if (cache.size >= MAX_CACHED) cache.clear();
     cache.set(pattern, compiled);

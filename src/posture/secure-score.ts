@@ -56,7 +56,11 @@ const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** di
  * Scores findings against the benchmark's controls and ranks recommendations by the score
  * they would add.
  */
-export function computeSecureScore(findings: Finding[], controls: Control[], rules: Rule[]): ScoreResult {
+export function computeSecureScore(
+  findings: Finding[],
+  controls: Control[],
+  rules: Rule[],
+): ScoreResult {
   const controlById = new Map(controls.map((c) => [c.id, c]));
   const tallies = tally(findings);
   const scores: ControlScore[] = [];
@@ -69,13 +73,29 @@ export function computeSecureScore(findings: Finding[], controls: Control[], rul
     const healthy = [...t.resources.values()].filter((failing) => failing.size === 0).length;
     const unhealthy = t.resources.size - healthy;
     if (healthy + unhealthy === 0) {
-      scores.push({ id, title: control?.title ?? id, maxScore, currentScore: 0, healthy, unhealthy, notApplicable: t.excluded.size });
+      scores.push({
+        id,
+        title: control?.title ?? id,
+        maxScore,
+        currentScore: 0,
+        healthy,
+        unhealthy,
+        notApplicable: t.excluded.size,
+      });
       continue;
     }
     const currentScore = (maxScore * healthy) / (healthy + unhealthy);
     totalMax += maxScore;
     totalCurrent += currentScore;
-    scores.push({ id, title: control?.title ?? id, maxScore, currentScore: round(currentScore), healthy, unhealthy, notApplicable: t.excluded.size });
+    scores.push({
+      id,
+      title: control?.title ?? id,
+      maxScore,
+      currentScore: round(currentScore),
+      healthy,
+      unhealthy,
+      notApplicable: t.excluded.size,
+    });
   }
   scores.sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
 
@@ -135,6 +155,11 @@ function recommend(
     });
   }
   const weight = { critical: 4, high: 3, medium: 2, low: 1, informational: 0 } as const;
-  return out.sort((a, b) => b.potentialIncrease - a.potentialIncrease
-    || weight[b.severity] - weight[a.severity] || b.failing - a.failing || a.ruleId.localeCompare(b.ruleId));
+  return out.sort(
+    (a, b) =>
+      b.potentialIncrease - a.potentialIncrease ||
+      weight[b.severity] - weight[a.severity] ||
+      b.failing - a.failing ||
+      a.ruleId.localeCompare(b.ruleId),
+  );
 }

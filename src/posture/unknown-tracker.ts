@@ -31,7 +31,10 @@ export function needsTracking(resource: Resource): boolean {
 /**
  * Wraps `properties` in read-recording proxies. `hit()` gives the first unknown read, if any.
  */
-export function trackUnknownReads(resource: Resource): { properties: unknown; hit: () => UnknownRead | undefined } {
+export function trackUnknownReads(resource: Resource): {
+  properties: unknown;
+  hit: () => UnknownRead | undefined;
+} {
   const unknownPaths = new Set(resource.unknown ?? []);
   let first: UnknownRead | undefined;
   const cache = new WeakMap<object, unknown>();

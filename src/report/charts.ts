@@ -10,7 +10,11 @@ export function bar(ratio: number, width = 20): string {
 }
 
 /** A sparkline of the values, scaled between `min` and `max` (default: the data's range). */
-export function sparkline(values: number[], min = Math.min(...values), max = Math.max(...values)): string {
+export function sparkline(
+  values: number[],
+  min = Math.min(...values),
+  max = Math.max(...values),
+): string {
   if (values.length === 0) return '';
   const span = max - min || 1;
   return values

@@ -3,8 +3,17 @@
 import type { AssessmentResult } from '../model/assessment.js';
 
 const COLUMNS = [
-  'rule_id', 'severity', 'control', 'status', 'exempt', 'resource_type', 'resource_id',
-  'resource_name', 'file', 'line', 'message',
+  'rule_id',
+  'severity',
+  'control',
+  'status',
+  'exempt',
+  'resource_type',
+  'resource_id',
+  'resource_name',
+  'file',
+  'line',
+  'message',
 ] as const;
 
 /** Quotes a cell; a leading = + - @ is neutralised so spreadsheets never run it as a formula. */
@@ -17,10 +26,23 @@ export function csvCell(value: unknown): string {
 export function renderCsv(a: AssessmentResult): string {
   const rows = [COLUMNS.join(',')];
   for (const f of a.findings) {
-    rows.push([
-      f.ruleId, f.severity, f.control, f.status, f.exemption ? f.exemption.category : '',
-      f.resourceType, f.resourceId, f.resourceName, f.file, f.line, f.message,
-    ].map(csvCell).join(','));
+    rows.push(
+      [
+        f.ruleId,
+        f.severity,
+        f.control,
+        f.status,
+        f.exemption ? f.exemption.category : '',
+        f.resourceType,
+        f.resourceId,
+        f.resourceName,
+        f.file,
+        f.line,
+        f.message,
+      ]
+        .map(csvCell)
+        .join(','),
+    );
   }
   return rows.join('\r\n') + '\r\n';
 }

@@ -29,9 +29,14 @@ function gauge(percent: number): string {
 /** A line chart of past scores (0..100). */
 function trend(history: { at: string; score: number }[]): string {
   if (history.length < 2) return '';
-  const w = 480, h = 140, pad = 24;
+  const w = 480,
+    h = 140,
+    pad = 24;
   const step = (w - 2 * pad) / (history.length - 1);
-  const points = history.map((p, i) => `${(pad + i * step).toFixed(1)},${(h - pad - ((h - 2 * pad) * p.score) / 100).toFixed(1)}`);
+  const points = history.map(
+    (p, i) =>
+      `${(pad + i * step).toFixed(1)},${(h - pad - ((h - 2 * pad) * p.score) / 100).toFixed(1)}`,
+  );
   return `<figure><svg viewBox="0 0 ${w} ${h}" width="${w}" role="img" aria-label="Secure score over the last ${history.length} assessments">
 <line x1="${pad}" y1="${h - pad}" x2="${w - pad}" y2="${h - pad}" stroke="#d0d7de"/>
 <line x1="${pad}" y1="${pad}" x2="${w - pad}" y2="${pad}" stroke="#eaeef2"/>
@@ -51,7 +56,11 @@ export interface HtmlReportOptions {
   findingsLimit?: number;
 }
 
-export function renderHtml(a: AssessmentResult, rules: Rule[], options: HtmlReportOptions = {}): string {
+export function renderHtml(
+  a: AssessmentResult,
+  rules: Rule[],
+  options: HtmlReportOptions = {},
+): string {
   const ruleById = new Map(rules.map((r) => [r.id, r]));
   const failing = a.findings.filter((f) => f.status === 'fail');
   const limit = options.findingsLimit ?? 1000;
@@ -59,25 +68,50 @@ export function renderHtml(a: AssessmentResult, rules: Rule[], options: HtmlRepo
   const standards = a.compliance.filter((s) => s.passed + s.failed > 0);
   const errored = a.files.filter((f) => f.error);
 
-  const controlRows = controls.map((c) => `<tr><td>${esc(c.id)}</td><td>${esc(c.title)}</td>
+  const controlRows = controls
+    .map(
+      (c) => `<tr><td>${esc(c.id)}</td><td>${esc(c.title)}</td>
 <td>${meter(c.currentScore / c.maxScore)}</td><td class="n">${c.currentScore.toFixed(1)} / ${c.maxScore}</td>
-<td class="n">${c.unhealthy} of ${c.healthy + c.unhealthy}</td></tr>`).join('\n');
+<td class="n">${c.unhealthy} of ${c.healthy + c.unhealthy}</td></tr>`,
+    )
+    .join('\n');
 
-  const recRows = a.recommendations.map((r) => {
-    const rule = ruleById.get(r.ruleId);
-    const snippet = rule?.remediation.cli ? `<pre>${esc(rule.remediation.cli.trim())}</pre>` : '';
-    return `<tr><td class="n">+${r.potentialIncrease.toFixed(1)}%</td><td class="sev ${esc(r.severity)}">${esc(r.severity)}</td>
+  const recRows = a.recommendations
+    .map((r) => {
+      const rule = ruleById.get(r.ruleId);
+      const snippet = rule?.remediation.cli ? `<pre>${esc(rule.remediation.cli.trim())}</pre>` : '';
+      return `<tr><td class="n">+${r.potentialIncrease.toFixed(1)}%</td><td class="sev ${esc(r.severity)}">${esc(r.severity)}</td>
 <td><details><summary><b>${esc(r.title)}</b> <code>${esc(r.ruleId)}</code></summary><p>${esc(rule?.description)}</p><p>${esc(r.remediation)}</p>${snippet}</details></td>
 <td class="n">${r.failing}</td><td class="n">${r.exempt}</td></tr>`;
-  }).join('\n');
+    })
+    .join('\n');
 
-  const standardRows = standards.map((s) => `<details><summary>${esc(s.name)}: ${s.passed} passed, ${s.failed} failed, ${s.notAssessed} not assessed ${meter(s.passed / Math.max(1, s.passed + s.failed), 120)}</summary>
+  const standardRows = standards
+    .map(
+      (
+        s,
+      ) => `<details><summary>${esc(s.name)}: ${s.passed} passed, ${s.failed} failed, ${s.notAssessed} not assessed ${meter(s.passed / Math.max(1, s.passed + s.failed), 120)}</summary>
 <table><thead><tr><th>Control</th><th>Title</th><th>State</th><th>Failing</th><th>Rules</th></tr></thead><tbody>
-${s.controls.filter((c) => c.state !== 'not_assessed').map((c) => `<tr><td>${esc(c.id)}</td><td>${esc(c.title)}</td><td class="state ${esc(c.state)}">${esc(c.state)}</td><td class="n">${c.failing}</td><td>${c.rules.map((r) => `<code>${esc(r)}</code>`).join(' ')}</td></tr>`).join('\n')}
-</tbody></table></details>`).join('\n');
+${s.controls
+  .filter((c) => c.state !== 'not_assessed')
+  .map(
+    (c) =>
+      `<tr><td>${esc(c.id)}</td><td>${esc(c.title)}</td><td class="state ${esc(c.state)}">${esc(c.state)}</td><td class="n">${c.failing}</td><td>${c.rules.map((r) => `<code>${esc(r)}</code>`).join(' ')}</td></tr>`,
+  )
+  .join('\n')}
+</tbody></table></details>`,
+    )
+    .join('\n');
 
-  const findingRows = failing.slice(0, limit).map((f) => `<tr><td class="sev ${esc(f.severity)}">${esc(f.severity)}</td><td><code>${esc(f.ruleId)}</code></td>
-<td>${esc(f.message)}${f.exemption ? ` <em>(exempt: ${esc(f.exemption.category)}, ${esc(f.exemption.justification)})</em>` : ''}</td><td>${f.file ? `${esc(f.file)}:${f.line ?? 1}` : esc(f.resourceId)}</td></tr>`).join('\n');
+  const findingRows = failing
+    .slice(0, limit)
+    .map(
+      (
+        f,
+      ) => `<tr><td class="sev ${esc(f.severity)}">${esc(f.severity)}</td><td><code>${esc(f.ruleId)}</code></td>
+<td>${esc(f.message)}${f.exemption ? ` <em>(exempt: ${esc(f.exemption.category)}, ${esc(f.exemption.justification)})</em>` : ''}</td><td>${f.file ? `${esc(f.file)}:${f.line ?? 1}` : esc(f.resourceId)}</td></tr>`,
+    )
+    .join('\n');
 
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

@@ -41,16 +41,21 @@ export function renderTable(a: AssessmentResult, options: TableReportOptions = {
   const out: string[] = [];
   const files = a.files.length;
   const errored = a.files.filter((f) => f.error).length;
-  const took = options.elapsedMs === undefined ? '' : `, ${(options.elapsedMs / 1000).toFixed(1)} s`;
+  const took =
+    options.elapsedMs === undefined ? '' : `, ${(options.elapsedMs / 1000).toFixed(1)} s`;
   out.push(bold(`Palisade assessment ${a.id}`));
   out.push(`${files} files, ${a.counts.resources} resources, ${a.counts.rules} rules${took}`);
   out.push('');
 
   const score = `${a.secureScore.toFixed(0)}%`;
-  out.push(`${bold('Secure score')}  ${scoreColour(a.secureScore, `${score.padStart(4)}  ${bar(a.secureScore / 100, 30)}`, on)}`);
+  out.push(
+    `${bold('Secure score')}  ${scoreColour(a.secureScore, `${score.padStart(4)}  ${bar(a.secureScore / 100, 30)}`, on)}`,
+  );
   if (options.history && options.history.length > 1) {
     const h = options.history;
-    out.push(`Trend         ${sparkline(h, 0, 100)}  ${h.length} assessments, ${h[0].toFixed(0)}% → ${h[h.length - 1].toFixed(0)}%`);
+    out.push(
+      `Trend         ${sparkline(h, 0, 100)}  ${h.length} assessments, ${h[0].toFixed(0)}% → ${h[h.length - 1].toFixed(0)}%`,
+    );
   }
   out.push('');
 
@@ -61,7 +66,9 @@ export function renderTable(a: AssessmentResult, options: TableReportOptions = {
       const ratio = c.currentScore / c.maxScore;
       const points = `${c.currentScore.toFixed(1)}/${c.maxScore}`.padStart(8);
       const chart = scoreColour(ratio * 100, bar(ratio, 16), on);
-      out.push(`  ${c.id.padEnd(6)} ${pad(c.title, 46)} ${chart} ${points}  ${c.unhealthy} of ${c.healthy + c.unhealthy} unhealthy`);
+      out.push(
+        `  ${c.id.padEnd(6)} ${pad(c.title, 46)} ${chart} ${points}  ${c.unhealthy} of ${c.healthy + c.unhealthy} unhealthy`,
+      );
     }
     out.push('');
   }
@@ -72,7 +79,9 @@ export function renderTable(a: AssessmentResult, options: TableReportOptions = {
     out.push(`  ${'+%'.padStart(5)}  ${'severity'.padEnd(13)} ${'failing'.padStart(7)}  rule`);
     for (const r of top) {
       const sev = severityColour(r.severity, on) + ' '.repeat(Math.max(0, 13 - r.severity.length));
-      out.push(`  ${r.potentialIncrease.toFixed(1).padStart(5)}  ${sev} ${String(r.failing).padStart(7)}  ${r.ruleId}: ${r.title}`);
+      out.push(
+        `  ${r.potentialIncrease.toFixed(1).padStart(5)}  ${sev} ${String(r.failing).padStart(7)}  ${r.ruleId}: ${r.title}`,
+      );
     }
     out.push('');
   }
@@ -82,9 +91,15 @@ export function renderTable(a: AssessmentResult, options: TableReportOptions = {
     .filter((f) => f.status === 'fail' && !f.exemption)
     .sort((x, y) => SEVERITY_ORDER.indexOf(x.severity) - SEVERITY_ORDER.indexOf(y.severity));
   if (limit > 0 && failing.length > 0) {
-    out.push(bold(`Failing findings (${Math.min(limit, failing.length)} of ${failing.length}, most severe first)`));
+    out.push(
+      bold(
+        `Failing findings (${Math.min(limit, failing.length)} of ${failing.length}, most severe first)`,
+      ),
+    );
     for (const f of failing.slice(0, limit)) {
-      const where = f.file ? ` ${on ? pc.dim(`${f.file}:${f.line ?? 1}`) : `${f.file}:${f.line ?? 1}`}` : '';
+      const where = f.file
+        ? ` ${on ? pc.dim(`${f.file}:${f.line ?? 1}`) : `${f.file}:${f.line ?? 1}`}`
+        : '';
       out.push(`  ${severityColour(f.severity, on).padEnd(on ? 0 : 8)} ${f.ruleId}${where}`);
       out.push(`      ${f.message}`);
     }
@@ -92,9 +107,13 @@ export function renderTable(a: AssessmentResult, options: TableReportOptions = {
   }
 
   const c = a.counts;
-  const sev = SEVERITY_ORDER.filter((s) => c.bySeverity[s] > 0).map((s) => `${s} ${c.bySeverity[s]}`).join(', ');
+  const sev = SEVERITY_ORDER.filter((s) => c.bySeverity[s] > 0)
+    .map((s) => `${s} ${c.bySeverity[s]}`)
+    .join(', ');
   out.push(bold('Findings'));
-  out.push(`  pass ${c.pass}  fail ${c.fail}${sev ? ` (${sev})` : ''}  not applicable ${c.notApplicable}  error ${c.error}  exempt ${c.exempt}`);
+  out.push(
+    `  pass ${c.pass}  fail ${c.fail}${sev ? ` (${sev})` : ''}  not applicable ${c.notApplicable}  error ${c.error}  exempt ${c.exempt}`,
+  );
   out.push('');
 
   const assessed = a.compliance.filter((s) => s.passed + s.failed > 0);
@@ -102,7 +121,9 @@ export function renderTable(a: AssessmentResult, options: TableReportOptions = {
     out.push(bold('Regulatory compliance (controls passed / failed / not assessed)'));
     for (const s of assessed) {
       const ratio = s.passed / (s.passed + s.failed);
-      out.push(`  ${pad(s.name, 52)} ${bar(ratio, 12)} ${String(s.passed).padStart(4)} / ${String(s.failed).padStart(4)} / ${String(s.notAssessed).padStart(4)}`);
+      out.push(
+        `  ${pad(s.name, 52)} ${bar(ratio, 12)} ${String(s.passed).padStart(4)} / ${String(s.failed).padStart(4)} / ${String(s.notAssessed).padStart(4)}`,
+      );
     }
     out.push('');
   }
@@ -110,7 +131,9 @@ export function renderTable(a: AssessmentResult, options: TableReportOptions = {
   out.push(bold('Sources'));
   const kinds = new Map<string, number>();
   for (const f of a.files) if (!f.error) kinds.set(f.kind, (kinds.get(f.kind) ?? 0) + 1);
-  out.push(`  ${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ') || 'no readable files'}${errored ? `; ${errored} errored` : ''}`);
+  out.push(
+    `  ${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ') || 'no readable files'}${errored ? `; ${errored} errored` : ''}`,
+  );
   for (const f of a.files.filter((x) => x.error)) {
     out.push(`  ${on ? pc.red('error') : 'error'} ${f.error!.code} ${f.error!.message}`);
   }

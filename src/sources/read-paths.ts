@@ -10,17 +10,33 @@ import type { FileReport } from '../model/assessment.js';
 import type { Resource, SourceKind } from '../model/resource.js';
 import { SourceReadError, type SourceError } from '../model/source-error.js';
 import type { DirectoryReader, Reader } from './reader.js';
-import { directoryReaders as defaultDirectoryReaders, fileReaders as defaultFileReaders } from './registry.js';
+import {
+  directoryReaders as defaultDirectoryReaders,
+  fileReaders as defaultFileReaders,
+} from './registry.js';
 
 /** Files larger than this are refused rather than read into memory. */
 export const MAX_FILE_BYTES = 512 * 1024 * 1024;
 
 const SKIPPED_DIRS = new Set(['.git', 'node_modules', '.terraform', '.palisade']);
 const CANDIDATE_EXTENSIONS = new Set([
-  '.json', '.yaml', '.yml', '.tf', '.tfvars', '.template', '.jsonl', '.ndjson', '.tf.json',
+  '.json',
+  '.yaml',
+  '.yml',
+  '.tf',
+  '.tfvars',
+  '.template',
+  '.jsonl',
+  '.ndjson',
+  '.tf.json',
 ]);
 const INVENTORY_KINDS: ReadonlySet<SourceKind> = new Set([
-  'aws-config', 'aws-api', 'azure-arm', 'azure-resource-graph', 'gcp-asset-inventory', 'gcp-api',
+  'aws-config',
+  'aws-api',
+  'azure-arm',
+  'azure-resource-graph',
+  'gcp-asset-inventory',
+  'gcp-api',
 ]);
 
 export interface ReadProgress {
@@ -70,7 +86,9 @@ async function collect(path: string, folders: Folder[], missing: SourceError[]):
 
 function displayPath(file: string): string {
   const rel = relative(process.cwd(), file);
-  return rel.startsWith('..') && rel.split('/').filter((p) => p === '..').length > 3 ? file : rel || file;
+  return rel.startsWith('..') && rel.split('/').filter((p) => p === '..').length > 3
+    ? file
+    : rel || file;
 }
 
 function isCandidate(file: string): boolean {
@@ -84,18 +102,30 @@ function toSourceError(file: string, error: unknown): SourceError {
   return { file, code: 'PARSE_ERROR', message: `${file}: could not be read: ${message}` };
 }
 
-async function readOne(file: string, readers: Reader[]): Promise<{ report: FileReport; resources: Resource[]; warnings: string[] }> {
+async function readOne(
+  file: string,
+  readers: Reader[],
+): Promise<{ report: FileReport; resources: Resource[]; warnings: string[] }> {
   const shown = displayPath(file);
   try {
     const info = await stat(file);
     if (info.size > MAX_FILE_BYTES) {
-      throw new SourceReadError({ file: shown, code: 'TOO_LARGE', message: `is ${info.size} bytes; the limit is ${MAX_FILE_BYTES}` });
+      throw new SourceReadError({
+        file: shown,
+        code: 'TOO_LARGE',
+        message: `is ${info.size} bytes; the limit is ${MAX_FILE_BYTES}`,
+      });
     }
     let text = await readFile(file, 'utf8');
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     const source = { path: shown, text };
     const reader = readers.find((r) => safeDetect(r, source));
-    if (!reader) return { report: { file: shown, kind: 'unrecognised', resources: 0 }, resources: [], warnings: [] };
+    if (!reader)
+      return {
+        report: { file: shown, kind: 'unrecognised', resources: 0 },
+        resources: [],
+        warnings: [],
+      };
     const result = await reader.read(source);
     return {
       report: { file: shown, kind: reader.kind, resources: result.resources.length },
@@ -103,7 +133,11 @@ async function readOne(file: string, readers: Reader[]): Promise<{ report: FileR
       warnings: result.warnings ?? [],
     };
   } catch (error) {
-    return { report: { file: shown, kind: 'error', resources: 0, error: toSourceError(shown, error) }, resources: [], warnings: [] };
+    return {
+      report: { file: shown, kind: 'error', resources: 0, error: toSourceError(shown, error) },
+      resources: [],
+      warnings: [],
+    };
   }
 }
 
@@ -122,14 +156,22 @@ function safeDetect(reader: Reader, source: { path: string; text: string }): boo
  * const { resources, files } = await readPaths(['infra/', 'exports/config.json']);
  * ```
  */
-export async function readPaths(paths: string[], options: ReadPathsOptions = {}): Promise<ReadPathsResult> {
+export async function readPaths(
+  paths: string[],
+  options: ReadPathsOptions = {},
+): Promise<ReadPathsResult> {
   const fileReaders = options.fileReaders ?? defaultFileReaders;
   const dirReaders = options.directoryReaders ?? defaultDirectoryReaders;
   const folders: Folder[] = [];
   const missing: SourceError[] = [];
   for (const path of paths) await collect(path, folders, missing);
 
-  const files: FileReport[] = missing.map((error) => ({ file: error.file, kind: 'error', resources: 0, error }));
+  const files: FileReport[] = missing.map((error) => ({
+    file: error.file,
+    kind: 'error',
+    resources: 0,
+    error,
+  }));
   const resources: Resource[] = [];
   const warnings: string[] = [];
   const consumed = new Set<string>();
@@ -149,7 +191,12 @@ export async function readPaths(paths: string[], options: ReadPathsOptions = {})
         for (const f of result.consumed) {
           const shown = displayPath(f);
           const error = errored.get(f) ?? errored.get(shown);
-          files.push({ file: shown, kind: dirReader.kind, resources: 0, ...(error ? { error } : {}) });
+          files.push({
+            file: shown,
+            kind: dirReader.kind,
+            resources: 0,
+            ...(error ? { error } : {}),
+          });
         }
         const counted = files.filter((r) => r.kind === dirReader.kind && !r.error);
         if (counted.length > 0) counted[counted.length - 1].resources += result.resources.length;
@@ -159,7 +206,12 @@ export async function readPaths(paths: string[], options: ReadPathsOptions = {})
           }
         }
       } catch (error) {
-        files.push({ file: displayPath(folder.dir), kind: 'error', resources: 0, error: toSourceError(folder.dir, error) });
+        files.push({
+          file: displayPath(folder.dir),
+          kind: 'error',
+          resources: 0,
+          error: toSourceError(folder.dir, error),
+        });
       }
     }
     for (const file of folder.files) {
@@ -201,7 +253,10 @@ export function mergeInventoryFragments(resources: Resource[]): Resource[] {
       merged.push(resource);
       continue;
     }
-    existing.properties = deepMerge(existing.properties, resource.properties) as Record<string, unknown>;
+    existing.properties = deepMerge(existing.properties, resource.properties) as Record<
+      string,
+      unknown
+    >;
     existing.tags = { ...existing.tags, ...resource.tags };
     existing.relationships = [...existing.relationships, ...resource.relationships];
     existing.account ??= resource.account;
@@ -227,7 +282,8 @@ function valueAt(root: unknown, path: string): unknown {
 function deepMerge(a: unknown, b: unknown): unknown {
   if (!isPlainObject(a) || !isPlainObject(b)) return b === undefined ? a : b;
   const out: Record<string, unknown> = { ...a };
-  for (const [key, value] of Object.entries(b)) out[key] = key in out ? deepMerge(out[key], value) : value;
+  for (const [key, value] of Object.entries(b))
+    out[key] = key in out ? deepMerge(out[key], value) : value;
   return out;
 }
 

@@ -14,72 +14,94 @@ async function insertChunked<T extends keyof Database>(
   for (let i = 0; i < rows.length; i += CHUNK) {
     // The row shapes are built right above from the schema's column names.
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    await trx.insertInto(table).values(rows.slice(i, i + CHUNK) as any).execute();
+    await trx
+      .insertInto(table)
+      .values(rows.slice(i, i + CHUNK) as any)
+      .execute();
   }
 }
 
 /** Stores one assessment with everything it found, in one transaction: all or nothing. */
 export async function saveAssessment(db: Kysely<Database>, a: AssessmentResult): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    await trx.insertInto('assessments').values({
-      id: a.id,
-      started_at: a.startedAt,
-      finished_at: a.finishedAt,
-      targets: JSON.stringify(a.targets),
-      secure_score: a.secureScore,
-      resources: a.counts.resources,
-      rules: a.counts.rules,
-      pass: a.counts.pass,
-      fail: a.counts.fail,
-      not_applicable: a.counts.notApplicable,
-      error: a.counts.error,
-      exempt: a.counts.exempt,
-    }).execute();
-    await insertChunked(trx, 'control_scores', a.controls.map((c) => ({
-      assessment_id: a.id,
-      control_id: c.id,
-      title: c.title,
-      max_score: c.maxScore,
-      current_score: c.currentScore,
-      healthy: c.healthy,
-      unhealthy: c.unhealthy,
-      not_applicable: c.notApplicable,
-    })));
-    await insertChunked(trx, 'findings', a.findings.map((f) => ({
-      assessment_id: a.id,
-      rule_id: f.ruleId,
-      resource_id: f.resourceId,
-      resource_type: f.resourceType,
-      resource_name: f.resourceName,
-      status: f.status,
-      severity: f.severity,
-      control: f.control,
-      message: f.message,
-      file: f.file ?? null,
-      line: f.line ?? null,
-      exemption: f.exemption ? JSON.stringify(f.exemption) : null,
-    })));
-    await insertChunked(trx, 'resources', a.resources.map((r) => ({
-      assessment_id: a.id,
-      id: r.id,
-      type: r.type,
-      cloud: r.cloud,
-      name: r.name,
-      account: r.account ?? null,
-      region: r.region ?? null,
-      source_kind: r.source.kind,
-      file: r.source.file ?? null,
-      line: r.source.line ?? null,
-      tags: JSON.stringify(r.tags ?? {}),
-      properties: JSON.stringify(r.properties),
-    })));
-    await insertChunked(trx, 'source_files', a.files.map((f) => ({
-      assessment_id: a.id,
-      file: f.file,
-      kind: f.kind,
-      resources: f.resources,
-      error: f.error ? JSON.stringify(f.error) : null,
-    })));
+    await trx
+      .insertInto('assessments')
+      .values({
+        id: a.id,
+        started_at: a.startedAt,
+        finished_at: a.finishedAt,
+        targets: JSON.stringify(a.targets),
+        secure_score: a.secureScore,
+        resources: a.counts.resources,
+        rules: a.counts.rules,
+        pass: a.counts.pass,
+        fail: a.counts.fail,
+        not_applicable: a.counts.notApplicable,
+        error: a.counts.error,
+        exempt: a.counts.exempt,
+      })
+      .execute();
+    await insertChunked(
+      trx,
+      'control_scores',
+      a.controls.map((c) => ({
+        assessment_id: a.id,
+        control_id: c.id,
+        title: c.title,
+        max_score: c.maxScore,
+        current_score: c.currentScore,
+        healthy: c.healthy,
+        unhealthy: c.unhealthy,
+        not_applicable: c.notApplicable,
+      })),
+    );
+    await insertChunked(
+      trx,
+      'findings',
+      a.findings.map((f) => ({
+        assessment_id: a.id,
+        rule_id: f.ruleId,
+        resource_id: f.resourceId,
+        resource_type: f.resourceType,
+        resource_name: f.resourceName,
+        status: f.status,
+        severity: f.severity,
+        control: f.control,
+        message: f.message,
+        file: f.file ?? null,
+        line: f.line ?? null,
+        exemption: f.exemption ? JSON.stringify(f.exemption) : null,
+      })),
+    );
+    await insertChunked(
+      trx,
+      'resources',
+      a.resources.map((r) => ({
+        assessment_id: a.id,
+        id: r.id,
+        type: r.type,
+        cloud: r.cloud,
+        name: r.name,
+        account: r.account ?? null,
+        region: r.region ?? null,
+        source_kind: r.source.kind,
+        file: r.source.file ?? null,
+        line: r.source.line ?? null,
+        tags: JSON.stringify(r.tags ?? {}),
+        properties: JSON.stringify(r.properties),
+      })),
+    );
+    await insertChunked(
+      trx,
+      'source_files',
+      a.files.map((f) => ({
+        assessment_id: a.id,
+        file: f.file,
+        kind: f.kind,
+        resources: f.resources,
+        error: f.error ? JSON.stringify(f.error) : null,
+      })),
+    );
   });
 }
 

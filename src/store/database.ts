@@ -35,7 +35,9 @@ export class StoreError extends Error {
  */
 export async function openStore(location: string = DEFAULT_STORE_PATH): Promise<Kysely<Database>> {
   if (/^postgres(ql)?:\/\//.test(location)) {
-    throw new StoreError('PostgreSQL stores are not available in this build yet; use a SQLite file path');
+    throw new StoreError(
+      'PostgreSQL stores are not available in this build yet; use a SQLite file path',
+    );
   }
   const path = location.replace(/^sqlite:/, '');
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });

@@ -32,9 +32,12 @@ const PAIRS: Pair[] = [
     type: 'AWS::S3::Bucket',
     recorded: 'config-rule-sanity',
     address: 'aws_s3_bucket.config_rule_sanity',
-    // Recorded in 2017; since January 2023 S3 encrypts every new bucket with SSE-S3 by default,
-    // so the same declaration now yields an encrypted bucket.
-    differ: { 'aws-s3-bucket-default-encryption': 'S3 default encryption since 2023' },
+    // Recorded in 2017; since 2023 S3 encrypts every new bucket with SSE-S3 and blocks public
+    // access by default, so the same declaration now yields an encrypted, blocked bucket.
+    differ: {
+      'aws-s3-bucket-default-encryption': 'S3 default encryption since 2023',
+      'aws-s3-bucket-public-access-blocked': 'S3 Block Public Access on new buckets since 2023',
+    },
   },
   {
     file: PLACEBO + 'test_only_ports_and_cidr_ingress/ec2.DescribeSecurityGroups_1.json',

@@ -58,7 +58,9 @@ describe('GCP rules judge Terraform and inventory forms of a resource alike', ()
   for (const pair of PAIRS) {
     it(`${pair.address} and its inventory record get the same verdicts`, async () => {
       const iac = terraform.find((r) => r.source.address === pair.address);
-      const record = (await readPaths([shared(pair.record)])).resources.find((r) => r.id === pair.id);
+      const record = (await readPaths([shared(pair.record)])).resources.find(
+        (r) => r.id === pair.id,
+      );
       expect(iac, pair.address).toBeDefined();
       expect(record, pair.id).toBeDefined();
       expect(iac!.type).toBe(record!.type);
@@ -67,7 +69,9 @@ describe('GCP rules judge Terraform and inventory forms of a resource alike', ()
       const fromInventory = verdicts(record!);
       expect(Object.keys(fromIac).length).toBeGreaterThan(0);
       expect(fromIac).toEqual(fromInventory);
-      expect(Object.values(fromIac).every((s) => s === 'pass' || s === 'fail' || s === 'not_applicable')).toBe(true);
+      expect(
+        Object.values(fromIac).every((s) => s === 'pass' || s === 'fail' || s === 'not_applicable'),
+      ).toBe(true);
     });
   }
 });

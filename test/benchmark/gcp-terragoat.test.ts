@@ -12,17 +12,19 @@ import { loadRules } from '../../src/posture/rule-loader.js';
 import { readPaths } from '../../src/sources/read-paths.js';
 import { REPO_ROOT, shared } from '../support/paths.js';
 
-const expected = parse(readFileSync(join(REPO_ROOT, 'test/fixtures/gcp/expected-terragoat.yaml'), 'utf8')) as Record<
-  string,
-  string[]
->;
+const expected = parse(
+  readFileSync(join(REPO_ROOT, 'test/fixtures/gcp/expected-terragoat.yaml'), 'utf8'),
+) as Record<string, string[]>;
 const rules = (await loadRules()).filter((r) => r.cloud === 'gcp');
 const { resources } = await readPaths([shared('iac/terragoat/terraform/gcp')]);
 const findings = evaluate(compileRules(rules), resources);
 
 describe('GCP rules on terragoat', () => {
   it('reads every google_* resource terragoat declares', () => {
-    const addresses = resources.filter((r) => r.cloud === 'gcp').map((r) => r.source.address).sort();
+    const addresses = resources
+      .filter((r) => r.cloud === 'gcp')
+      .map((r) => r.source.address)
+      .sort();
     expect(addresses).toEqual([
       'google_compute_disk.unencrypted_disk',
       'google_compute_firewall.allow_all',
@@ -36,7 +38,9 @@ describe('GCP rules on terragoat', () => {
   for (const [file, ruleIds] of Object.entries(expected)) {
     it(`catches what ${file} is built to get wrong`, () => {
       const failed = new Set(
-        findings.filter((f) => f.status === 'fail' && basename(f.file ?? '') === file).map((f) => f.ruleId),
+        findings
+          .filter((f) => f.status === 'fail' && basename(f.file ?? '') === file)
+          .map((f) => f.ruleId),
       );
       expect(ruleIds.filter((id) => !failed.has(id))).toEqual([]);
     });

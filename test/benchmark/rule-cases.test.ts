@@ -32,9 +32,14 @@ interface Case {
 }
 
 const CASES_DIR = join(REPO_ROOT, 'test/benchmark/cases');
-const caseFiles = readdirSync(CASES_DIR).filter((f) => f.endsWith('.yaml')).sort();
+const caseFiles = readdirSync(CASES_DIR)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 const cases = new Map<string, Case[]>(
-  caseFiles.map((f) => [f.replace(/\.yaml$/, ''), (parse(readFileSync(join(CASES_DIR, f), 'utf8')) ?? []) as Case[]]),
+  caseFiles.map((f) => [
+    f.replace(/\.yaml$/, ''),
+    (parse(readFileSync(join(CASES_DIR, f), 'utf8')) ?? []) as Case[],
+  ]),
 );
 const rules = await loadRules();
 const ruleById = new Map(rules.map((r) => [r.id, r]));
@@ -53,7 +58,13 @@ async function resolveSide(side: Side, rule: Rule): Promise<{ target: Resource; 
   if (side.inline) {
     const { type, name, properties, id } = side.inline;
     const target: Resource = {
-      cloud: rule.cloud, type, name, id: id ?? name, tags: {}, properties, relationships: [],
+      cloud: rule.cloud,
+      type,
+      name,
+      id: id ?? name,
+      tags: {},
+      properties,
+      relationships: [],
       source: { kind: 'aws-api' },
     };
     return { target, all: [target] };
@@ -63,13 +74,24 @@ async function resolveSide(side: Side, rule: Rule): Promise<{ target: Resource; 
   const types = new Set(rule.resource_types.map((t) => t.toLowerCase()));
   const candidates = all.filter((r) => types.has(r.type.toLowerCase()));
   const wanted = side.resource;
-  const exact = candidates.filter((r) => wanted === undefined || [r.name, r.id, r.source.address].includes(wanted));
-  const loose = wanted === undefined ? candidates
-    : candidates.filter((r) => [r.name, r.id, r.source.address ?? ''].some((v) => v.includes(wanted)));
+  const exact = candidates.filter(
+    (r) => wanted === undefined || [r.name, r.id, r.source.address].includes(wanted),
+  );
+  const loose =
+    wanted === undefined
+      ? candidates
+      : candidates.filter((r) =>
+          [r.name, r.id, r.source.address ?? ''].some((v) => v.includes(wanted)),
+        );
   const chosen = exact.length === 1 ? exact : loose;
   if (chosen.length !== 1) {
-    const names = candidates.map((r) => r.source.address ?? r.name).slice(0, 12).join(', ');
-    throw new Error(`${path}: ${chosen.length} resources of ${[...types].join('/')} match "${wanted}" (have: ${names})`);
+    const names = candidates
+      .map((r) => r.source.address ?? r.name)
+      .slice(0, 12)
+      .join(', ');
+    throw new Error(
+      `${path}: ${chosen.length} resources of ${[...types].join('/')} match "${wanted}" (have: ${names})`,
+    );
   }
   return { target: chosen[0], all };
 }
@@ -77,8 +99,10 @@ async function resolveSide(side: Side, rule: Rule): Promise<{ target: Resource; 
 async function verdict(side: Side, rule: Rule): Promise<Finding> {
   const { target, all } = await resolveSide(side, rule);
   const [compiled] = compileRules([rule]);
-  const findings = evaluate([compiled], all).filter((f) => f.resourceId === target.id && f.resourceType === target.type
-    && f.file === target.source.file);
+  const findings = evaluate([compiled], all).filter(
+    (f) =>
+      f.resourceId === target.id && f.resourceType === target.type && f.file === target.source.file,
+  );
   expect(findings, `one finding for ${target.id}`).toHaveLength(1);
   return findings[0];
 }
@@ -93,7 +117,9 @@ for (const [cloud, list] of cases) {
         expect(pass.status, pass.message).toBe('pass');
         const fail = await verdict(c.fail, rule!);
         expect(fail.status, fail.message).toBe('fail');
-        expect(fail.message, 'the failure sentence names the resource').toContain(fail.resourceName);
+        expect(fail.message, 'the failure sentence names the resource').toContain(
+          fail.resourceName,
+        );
       });
     }
   });
@@ -114,7 +140,9 @@ describe('benchmark coverage', () => {
     expect(unexplained).toEqual([]);
     // The exceptions stay few: resource kinds that ../shared/data does not hold at all.
     expect(synthetic.length).toBeLessThanOrEqual(15);
-    const stale = [...covered.values()].filter((c) => c.no_shared_data && (c.pass.shared || c.fail.shared));
+    const stale = [...covered.values()].filter(
+      (c) => c.no_shared_data && (c.pass.shared || c.fail.shared),
+    );
     expect(stale.map((c) => c.rule)).toEqual([]);
   });
 

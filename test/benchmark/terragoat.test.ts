@@ -11,14 +11,32 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { REPO_ROOT, shared } from '../support/paths.js';
 
-interface JsonFinding { ruleId: string; status: string; file?: string; exemption?: unknown }
+interface JsonFinding {
+  ruleId: string;
+  status: string;
+  file?: string;
+  exemption?: unknown;
+}
 
 const run = spawnSync(
   process.execPath,
-  ['--import', 'tsx', 'src/cli/main.ts', 'scan', shared('iac/terragoat'), '--format', 'json', '--no-store', '--quiet'],
+  [
+    '--import',
+    'tsx',
+    'src/cli/main.ts',
+    'scan',
+    shared('iac/terragoat'),
+    '--format',
+    'json',
+    '--no-store',
+    '--quiet',
+  ],
   { cwd: REPO_ROOT, encoding: 'utf8', timeout: 180_000, maxBuffer: 256 * 1024 * 1024 },
 );
-const report = JSON.parse(run.stdout) as { findings: JsonFinding[]; files: { file: string; error?: unknown }[] };
+const report = JSON.parse(run.stdout) as {
+  findings: JsonFinding[];
+  files: { file: string; error?: unknown }[];
+};
 const failingByFile = new Map<string, Set<string>>();
 for (const f of report.findings) {
   if (f.status !== 'fail' || !f.file) continue;
@@ -35,7 +53,9 @@ describe('palisade scan on TerraGoat', () => {
   });
 
   for (const cloud of ['aws', 'azure', 'gcp']) {
-    const expected = parse(readFileSync(join(REPO_ROOT, `test/fixtures/${cloud}/expected-terragoat.yaml`), 'utf8')) as Record<string, string[]>;
+    const expected = parse(
+      readFileSync(join(REPO_ROOT, `test/fixtures/${cloud}/expected-terragoat.yaml`), 'utf8'),
+    ) as Record<string, string[]>;
     for (const [file, ruleIds] of Object.entries(expected)) {
       it(`reports ${ruleIds.length} misconfigurations in ${cloud}/${file}`, () => {
         const failing = failingByFile.get(`${cloud}/${file}`) ?? new Set<string>();
@@ -46,7 +66,12 @@ describe('palisade scan on TerraGoat', () => {
   }
 
   it('finds no failures in files that declare nothing judgeable', () => {
-    for (const quiet of ['aws/consts.tf', 'azure/provider.tf', 'azure/variables.tf', 'gcp/provider.tf']) {
+    for (const quiet of [
+      'aws/consts.tf',
+      'azure/provider.tf',
+      'azure/variables.tf',
+      'gcp/provider.tf',
+    ]) {
       expect(failingByFile.get(quiet) ?? new Set(), quiet).toEqual(new Set());
     }
   });

@@ -12,14 +12,23 @@ const db = join(work, 'store.db');
 
 function palisade(...args: string[]) {
   const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000,
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
   });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
 describe('palisade scan', () => {
   it('prints score, controls and top recommendations for the sample estate and stores it', () => {
-    const run = palisade('scan', 'samples/estate', '--exemptions', 'samples/exemptions.yaml', '--db', db);
+    const run = palisade(
+      'scan',
+      'samples/estate',
+      '--exemptions',
+      'samples/exemptions.yaml',
+      '--db',
+      db,
+    );
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/Secure score\s+\d+%/);
     expect(run.stdout).toContain('Score per control');
@@ -30,19 +39,32 @@ describe('palisade scan', () => {
   });
 
   it('exits 1 when a finding reaches --fail-on, 0 when none does', () => {
-    expect(palisade('scan', 'samples/estate/kubernetes', '--no-store', '--fail-on', 'high').code).toBe(1);
-    expect(palisade('scan', 'samples/estate/kubernetes', '--no-store', '--fail-on', 'critical').code).toBe(1);
+    expect(
+      palisade('scan', 'samples/estate/kubernetes', '--no-store', '--fail-on', 'high').code,
+    ).toBe(1);
+    expect(
+      palisade('scan', 'samples/estate/kubernetes', '--no-store', '--fail-on', 'critical').code,
+    ).toBe(1);
     const clean = join(work, 'clean');
     mkdirSync(clean);
-    writeFileSync(join(clean, 'ns.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: quiet\n');
+    writeFileSync(
+      join(clean, 'ns.yaml'),
+      'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: quiet\n',
+    );
     expect(palisade('scan', clean, '--no-store', '--fail-on', 'low').code).toBe(0);
   });
 
   it('names a file that does not parse with its line, scans the rest and exits 2', () => {
     const mixed = join(work, 'mixed');
     mkdirSync(mixed);
-    writeFileSync(join(mixed, 'good.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: ok\nspec:\n  containers:\n    - name: a\n      image: nginx:1.27\n');
-    writeFileSync(join(mixed, 'bad.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: [broken\nspec: {}\n');
+    writeFileSync(
+      join(mixed, 'good.yaml'),
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: ok\nspec:\n  containers:\n    - name: a\n      image: nginx:1.27\n',
+    );
+    writeFileSync(
+      join(mixed, 'bad.yaml'),
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: [broken\nspec: {}\n',
+    );
     const run = palisade('scan', mixed, '--no-store', '--format', 'json');
     expect(run.code).toBe(2);
     const report = JSON.parse(run.stdout);
@@ -62,21 +84,41 @@ describe('palisade scan', () => {
   });
 
   it('writes SARIF, CSV and HTML reports', () => {
-    const sarif = JSON.parse(palisade('scan', 'samples/estate/terraform', '--no-store', '--format', 'sarif').stdout);
+    const sarif = JSON.parse(
+      palisade('scan', 'samples/estate/terraform', '--no-store', '--format', 'sarif').stdout,
+    );
     expect(sarif.version).toBe('2.1.0');
     const result = sarif.runs[0].results[0];
     expect(sarif.runs[0].tool.driver.rules[result.ruleIndex].id).toBe(result.ruleId);
-    expect(result.locations[0].physicalLocation.artifactLocation.uri).toMatch(/samples\/estate\/terraform\/.*\.tf$/);
+    expect(result.locations[0].physicalLocation.artifactLocation.uri).toMatch(
+      /samples\/estate\/terraform\/.*\.tf$/,
+    );
 
-    const csv = palisade('scan', 'samples/estate/kubernetes', '--no-store', '--format', 'csv').stdout;
-    expect(csv.split('\r\n')[0]).toBe('rule_id,severity,control,status,exempt,resource_type,resource_id,resource_name,file,line,message');
+    const csv = palisade(
+      'scan',
+      'samples/estate/kubernetes',
+      '--no-store',
+      '--format',
+      'csv',
+    ).stdout;
+    expect(csv.split('\r\n')[0]).toBe(
+      'rule_id,severity,control,status,exempt,resource_type,resource_id,resource_name,file,line,message',
+    );
 
     const out = join(work, 'report.html');
-    expect(palisade('scan', 'samples/estate', '--no-store', '--format', 'html', '-o', out).code).toBe(0);
+    expect(
+      palisade('scan', 'samples/estate', '--no-store', '--format', 'html', '-o', out).code,
+    ).toBe(0);
   });
 
   it('refuses a rules folder with a broken rule, naming the file', () => {
-    const run = palisade('scan', 'samples/estate', '--no-store', '--rules', 'test/fixtures/rules/missing-control');
+    const run = palisade(
+      'scan',
+      'samples/estate',
+      '--no-store',
+      '--rules',
+      'test/fixtures/rules/missing-control',
+    );
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('rule.yaml:6 (field control)');
   });

@@ -23,20 +23,48 @@ describe('regulatory compliance', () => {
 
   it('fails a control when any mapped rule fails, passes it when all pass, else not assessed', () => {
     const rule = (id: string, nist: string[]): Rule => ({
-      id, title: id, description: '', severity: 'high', cloud: 'aws', control: 'NS-1',
-      mappings: { nist_800_53: nist }, resource_types: ['T'], remediation: { text: '' }, references: [],
+      id,
+      title: id,
+      description: '',
+      severity: 'high',
+      cloud: 'aws',
+      control: 'NS-1',
+      mappings: { nist_800_53: nist },
+      resource_types: ['T'],
+      remediation: { text: '' },
+      references: [],
     });
     const rules = [rule('a', ['SC-7']), rule('b', ['SC-7', 'AC-3']), rule('c', ['AU-2'])];
     const f = (ruleId: string, status: 'pass' | 'fail'): Finding => ({
-      ruleId, status, resourceId: 'r', resourceType: 'T', resourceName: 'r', severity: 'high', control: 'NS-1', message: '',
+      ruleId,
+      status,
+      resourceId: 'r',
+      resourceType: 'T',
+      resourceName: 'r',
+      severity: 'high',
+      control: 'NS-1',
+      message: '',
     });
     const [nist] = computeCompliance(
-      [{ id: 'nist', key: 'nist_800_53', name: 'NIST', version: '5', controls: [{ id: 'SI-4', title: 'System Monitoring' }] }],
+      [
+        {
+          id: 'nist',
+          key: 'nist_800_53',
+          name: 'NIST',
+          version: '5',
+          controls: [{ id: 'SI-4', title: 'System Monitoring' }],
+        },
+      ],
       rules,
       [f('a', 'pass'), f('b', 'fail')],
     );
     const state = Object.fromEntries(nist.controls.map((c) => [c.id, c.state]));
-    expect(state).toEqual({ 'AC-3': 'failed', 'AU-2': 'not_assessed', 'SC-7': 'failed', 'SI-4': 'not_assessed' });
+    expect(state).toEqual({
+      'AC-3': 'failed',
+      'AU-2': 'not_assessed',
+      'SC-7': 'failed',
+      'SI-4': 'not_assessed',
+    });
     expect(nist).toMatchObject({ passed: 0, failed: 2, notAssessed: 2 });
   });
 });

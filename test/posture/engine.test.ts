@@ -23,10 +23,21 @@ function rule(overrides: Partial<Rule>): Rule {
   };
 }
 
-function bucket(name: string, properties: Record<string, unknown>, extra: Partial<Resource> = {}): Resource {
+function bucket(
+  name: string,
+  properties: Record<string, unknown>,
+  extra: Partial<Resource> = {},
+): Resource {
   return {
-    cloud: 'aws', type: 'AWS::S3::Bucket', id: `arn:aws:s3:::${name}`, name, tags: {}, properties,
-    relationships: [], source: { kind: 'terraform', file: 'main.tf', line: 3 }, ...extra,
+    cloud: 'aws',
+    type: 'AWS::S3::Bucket',
+    id: `arn:aws:s3:::${name}`,
+    name,
+    tags: {},
+    properties,
+    relationships: [],
+    source: { kind: 'terraform', file: 'main.tf', line: 3 },
+    ...extra,
   };
 }
 
@@ -39,13 +50,17 @@ describe('posture engine', () => {
     ]);
     expect(ok.status).toBe('pass');
     expect(bad.status).toBe('fail');
-    expect(bad.message).toBe('Bucket lost does not keep versions (Versioning = {"Status":"Suspended"}).');
+    expect(bad.message).toBe(
+      'Bucket lost does not keep versions (Versioning = {"Status":"Suspended"}).',
+    );
     expect(bad).toMatchObject({ file: 'main.tf', line: 3, control: 'BR-1', severity: 'medium' });
   });
 
   it('gives no verdict when the rule reads a value unknown before apply', () => {
     const compiled = compileRules([rule({})]);
-    const [finding] = evaluate(compiled, [bucket('later', { Versioning: { Status: unknownValue('var.state') } })]);
+    const [finding] = evaluate(compiled, [
+      bucket('later', { Versioning: { Status: unknownValue('var.state') } }),
+    ]);
     expect(finding.status).toBe('not_applicable');
     expect(finding.unknown).toBe('Versioning.Status');
     expect(finding.message).toContain('var.state');
@@ -53,19 +68,25 @@ describe('posture engine', () => {
 
   it('gives no verdict when an inventory did not include the sub-resource the rule reads', () => {
     const compiled = compileRules([rule({})]);
-    const [finding] = evaluate(compiled, [bucket('partial', {}, { unknown: ['Versioning'], source: { kind: 'aws-api' } })]);
+    const [finding] = evaluate(compiled, [
+      bucket('partial', {}, { unknown: ['Versioning'], source: { kind: 'aws-api' } }),
+    ]);
     expect(finding.status).toBe('not_applicable');
     expect(finding.unknown).toBe('Versioning');
   });
 
   it('judges normally when unknown values sit in fields the rule does not read', () => {
     const compiled = compileRules([rule({})]);
-    const [finding] = evaluate(compiled, [bucket('mixed', { Versioning: { Status: 'Enabled' }, Policy: unknownValue('data source') })]);
+    const [finding] = evaluate(compiled, [
+      bucket('mixed', { Versioning: { Status: 'Enabled' }, Policy: unknownValue('data source') }),
+    ]);
     expect(finding.status).toBe('pass');
   });
 
   it('marks resources the applies_if guard excludes as not applicable', () => {
-    const compiled = compileRules([rule({ applies_if: "resource.tags.?env.orValue('') == 'prod'" })]);
+    const compiled = compileRules([
+      rule({ applies_if: "resource.tags.?env.orValue('') == 'prod'" }),
+    ]);
     const [finding] = evaluate(compiled, [bucket('dev', {})]);
     expect(finding.status).toBe('not_applicable');
   });
@@ -79,7 +100,9 @@ describe('posture engine', () => {
 
   it('matches resource types without regard to case', () => {
     const compiled = compileRules([rule({ resource_types: ['aws::s3::bucket'] })]);
-    expect(evaluate(compiled, [bucket('x', { Versioning: { Status: 'Enabled' } })])).toHaveLength(1);
+    expect(evaluate(compiled, [bucket('x', { Versioning: { Status: 'Enabled' } })])).toHaveLength(
+      1,
+    );
   });
 
   it('runs regular expressions in linear time, so a catastrophic pattern cannot hang a scan', () => {
@@ -95,8 +118,12 @@ describe('posture engine', () => {
   });
 
   it('rejects a rule whose regular expression RE2 cannot compile, naming rule and field', () => {
-    expect(() => compileRules([rule({ check: 'r.Name.matches("(?<=x)y")' })])).toThrow(RuleLoadError);
-    expect(() => compileRules([rule({ check: 'r.Name.matches("(?<=x)y")' })])).toThrow(/test-bucket-versioning.*|field check/);
+    expect(() => compileRules([rule({ check: 'r.Name.matches("(?<=x)y")' })])).toThrow(
+      RuleLoadError,
+    );
+    expect(() => compileRules([rule({ check: 'r.Name.matches("(?<=x)y")' })])).toThrow(
+      /test-bucket-versioning.*|field check/,
+    );
   });
 
   it('rejects a rule whose expression does not parse', () => {
@@ -104,15 +131,26 @@ describe('posture engine', () => {
   });
 
   it('lets a rule look at related resources through relationships', () => {
-    const compiled = compileRules([rule({
-      id: 'test-bucket-has-policy',
-      check: "related.exists(x, x.type == 'AWS::IAM::Policy')",
-    })]);
+    const compiled = compileRules([
+      rule({
+        id: 'test-bucket-has-policy',
+        check: "related.exists(x, x.type == 'AWS::IAM::Policy')",
+      }),
+    ]);
     const policy: Resource = {
-      cloud: 'aws', type: 'AWS::IAM::Policy', id: 'p1', name: 'p1', tags: {}, properties: {},
-      relationships: [{ kind: 'attachedTo', target: 'arn:aws:s3:::guarded' }], source: { kind: 'aws-api' },
+      cloud: 'aws',
+      type: 'AWS::IAM::Policy',
+      id: 'p1',
+      name: 'p1',
+      tags: {},
+      properties: {},
+      relationships: [{ kind: 'attachedTo', target: 'arn:aws:s3:::guarded' }],
+      source: { kind: 'aws-api' },
     };
     const findings = evaluate(compiled, [bucket('guarded', {}), bucket('alone', {}), policy]);
-    expect(findings.map((f) => [f.resourceName, f.status])).toEqual([['guarded', 'pass'], ['alone', 'fail']]);
+    expect(findings.map((f) => [f.resourceName, f.status])).toEqual([
+      ['guarded', 'pass'],
+      ['alone', 'fail'],
+    ]);
   });
 });

@@ -1,19 +1,36 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/model/finding.js';
 import type { Resource } from '../../src/model/resource.js';
-import { applyExemptions, ExemptionLoadError, loadExemptions } from '../../src/posture/exemptions.js';
+import {
+  applyExemptions,
+  ExemptionLoadError,
+  loadExemptions,
+} from '../../src/posture/exemptions.js';
 
 function failing(resourceId: string, name: string): Finding {
   return {
-    ruleId: 'test-bucket-versioning', resourceId, resourceType: 'AWS::S3::Bucket', resourceName: name,
-    status: 'fail', severity: 'medium', control: 'BR-1', message: '',
+    ruleId: 'test-bucket-versioning',
+    resourceId,
+    resourceType: 'AWS::S3::Bucket',
+    resourceName: name,
+    status: 'fail',
+    severity: 'medium',
+    control: 'BR-1',
+    message: '',
   };
 }
 
 function bucket(id: string, name: string, suppressions?: Resource['suppressions']): Resource {
   return {
-    cloud: 'aws', type: 'AWS::S3::Bucket', id, name, tags: {}, properties: {}, relationships: [],
-    source: { kind: 'terraform', file: 's3.tf', line: 7, address: `aws_s3_bucket.${name}` }, suppressions,
+    cloud: 'aws',
+    type: 'AWS::S3::Bucket',
+    id,
+    name,
+    tags: {},
+    properties: {},
+    relationships: [],
+    source: { kind: 'terraform', file: 's3.tf', line: 7, address: `aws_s3_bucket.${name}` },
+    suppressions,
   };
 }
 
@@ -21,13 +38,21 @@ describe('exemptions', () => {
   it('reads the file with line-numbered sources', async () => {
     const list = await loadExemptions('test/fixtures/exemptions/exemptions.yaml');
     expect(list).toHaveLength(2);
-    expect(list[0]).toMatchObject({ rule: 'test-bucket-*', category: 'waiver', expires: '2099-12-31' });
+    expect(list[0]).toMatchObject({
+      rule: 'test-bucket-*',
+      category: 'waiver',
+      expires: '2099-12-31',
+    });
     expect(list[0].source).toMatch(/exemptions\.yaml:2$/);
   });
 
   it('names file, line and field of a bad entry', async () => {
-    await expect(loadExemptions('test/fixtures/exemptions/bad-category.yaml')).rejects.toThrow(ExemptionLoadError);
-    await expect(loadExemptions('test/fixtures/exemptions/bad-category.yaml')).rejects.toThrow(/bad-category\.yaml:6: .*category/);
+    await expect(loadExemptions('test/fixtures/exemptions/bad-category.yaml')).rejects.toThrow(
+      ExemptionLoadError,
+    );
+    await expect(loadExemptions('test/fixtures/exemptions/bad-category.yaml')).rejects.toThrow(
+      /bad-category\.yaml:6: .*category/,
+    );
   });
 
   it('exempts matching findings, skips expired exemptions with a warning, honours inline suppressions', async () => {
@@ -41,14 +66,19 @@ describe('exemptions', () => {
     const resources = [
       bucket('arn:aws:s3:::build-cache-eu', 'build-cache-eu'),
       bucket('arn:aws:s3:::old-logs', 'old-logs'),
-      bucket('arn:aws:s3:::tmp', 'tmp', [{ ruleId: 'test-bucket-versioning', reason: 'scratch space' }]),
+      bucket('arn:aws:s3:::tmp', 'tmp', [
+        { ruleId: 'test-bucket-versioning', reason: 'scratch space' },
+      ]),
       bucket('arn:aws:s3:::payroll', 'payroll'),
     ];
     const warnings = applyExemptions(findings, resources, list, new Date('2026-12-04'));
     expect(findings[0].exemption).toMatchObject({ category: 'waiver', expires: '2099-12-31' });
     expect(findings[1].exemption).toBeUndefined();
     expect(warnings.join()).toMatch(/expired on 2020-01-31/);
-    expect(findings[2].exemption).toMatchObject({ justification: 'scratch space', source: 'inline suppression at s3.tf:7' });
+    expect(findings[2].exemption).toMatchObject({
+      justification: 'scratch space',
+      source: 'inline suppression at s3.tf:7',
+    });
     expect(findings[3].exemption).toBeUndefined();
   });
 });

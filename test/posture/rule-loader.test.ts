@@ -22,7 +22,9 @@ describe('rule loader', () => {
   });
 
   it('names the field of a rule with a bad control id', async () => {
-    await expect(loadRules(['test/fixtures/rules/missing-control'])).rejects.toThrow(/rule\.yaml:6 \(field control\)/);
+    await expect(loadRules(['test/fixtures/rules/missing-control'])).rejects.toThrow(
+      /rule\.yaml:6 \(field control\)/,
+    );
   });
 
   it('refuses a rules path that is not a folder', async () => {

@@ -11,16 +11,38 @@ const controls: Control[] = [
 
 function ruleOf(id: string, control: string): Rule {
   return {
-    id, title: id, description: '', severity: 'high', cloud: 'aws', control, mappings: {},
-    resource_types: ['T'], remediation: { text: 'fix' }, references: [],
+    id,
+    title: id,
+    description: '',
+    severity: 'high',
+    cloud: 'aws',
+    control,
+    mappings: {},
+    resource_types: ['T'],
+    remediation: { text: 'fix' },
+    references: [],
   };
 }
 
-function finding(ruleId: string, control: string, resource: string, status: FindingStatus, exempt = false): Finding {
+function finding(
+  ruleId: string,
+  control: string,
+  resource: string,
+  status: FindingStatus,
+  exempt = false,
+): Finding {
   return {
-    ruleId, control, resourceId: resource, resourceType: 'T', resourceName: resource, status,
-    severity: 'high', message: '',
-    ...(exempt ? { exemption: { category: 'waiver' as const, justification: 'j', source: 's' } } : {}),
+    ruleId,
+    control,
+    resourceId: resource,
+    resourceType: 'T',
+    resourceName: resource,
+    status,
+    severity: 'high',
+    message: '',
+    ...(exempt
+      ? { exemption: { category: 'waiver' as const, justification: 'j', source: 's' } }
+      : {}),
   };
 }
 
@@ -29,11 +51,16 @@ describe('secure score', () => {
 
   it('counts a resource healthy only when it passes every rule of the control', () => {
     const findings = [
-      finding('sg-ssh', 'NS-1', 'a', 'pass'), finding('sg-rdp', 'NS-1', 'a', 'pass'),
-      finding('sg-ssh', 'NS-1', 'b', 'fail'), finding('sg-rdp', 'NS-1', 'b', 'pass'),
-      finding('sg-ssh', 'NS-1', 'c', 'pass'), finding('sg-rdp', 'NS-1', 'c', 'fail'),
-      finding('sg-ssh', 'NS-1', 'd', 'pass'), finding('sg-rdp', 'NS-1', 'd', 'pass'),
-      finding('ebs-enc', 'DP-4', 'v1', 'pass'), finding('ebs-enc', 'DP-4', 'v2', 'fail'),
+      finding('sg-ssh', 'NS-1', 'a', 'pass'),
+      finding('sg-rdp', 'NS-1', 'a', 'pass'),
+      finding('sg-ssh', 'NS-1', 'b', 'fail'),
+      finding('sg-rdp', 'NS-1', 'b', 'pass'),
+      finding('sg-ssh', 'NS-1', 'c', 'pass'),
+      finding('sg-rdp', 'NS-1', 'c', 'fail'),
+      finding('sg-ssh', 'NS-1', 'd', 'pass'),
+      finding('sg-rdp', 'NS-1', 'd', 'pass'),
+      finding('ebs-enc', 'DP-4', 'v1', 'pass'),
+      finding('ebs-enc', 'DP-4', 'v2', 'fail'),
     ];
     const score = computeSecureScore(findings, controls, rules);
     const ns = score.controls.find((c) => c.id === 'NS-1')!;
@@ -52,27 +79,40 @@ describe('secure score', () => {
       finding('ebs-enc', 'DP-4', 'v4', 'fail'),
     ];
     const score = computeSecureScore(findings, controls, rules);
-    expect(score.controls[0]).toMatchObject({ healthy: 1, unhealthy: 1, notApplicable: 2, currentScore: 2 });
+    expect(score.controls[0]).toMatchObject({
+      healthy: 1,
+      unhealthy: 1,
+      notApplicable: 2,
+      currentScore: 2,
+    });
     expect(score.secureScore).toBe(50);
   });
 
   it('ranks recommendations by the score fixing them would add', () => {
     const findings = [
-      finding('sg-ssh', 'NS-1', 'a', 'fail'), finding('sg-rdp', 'NS-1', 'a', 'pass'),
-      finding('sg-ssh', 'NS-1', 'b', 'fail'), finding('sg-rdp', 'NS-1', 'b', 'fail'),
-      finding('ebs-enc', 'DP-4', 'v1', 'fail'), finding('ebs-enc', 'DP-4', 'v2', 'pass'),
+      finding('sg-ssh', 'NS-1', 'a', 'fail'),
+      finding('sg-rdp', 'NS-1', 'a', 'pass'),
+      finding('sg-ssh', 'NS-1', 'b', 'fail'),
+      finding('sg-rdp', 'NS-1', 'b', 'fail'),
+      finding('ebs-enc', 'DP-4', 'v1', 'fail'),
+      finding('ebs-enc', 'DP-4', 'v2', 'pass'),
     ];
     const score = computeSecureScore(findings, controls, rules);
     // Fixing sg-ssh heals resource a only: NS-1 gains 8 × 1/2 = 4 of 12 points = 33.33%.
     // Fixing ebs-enc heals v1: DP-4 gains 4 × 1/2 = 2 of 12 = 16.67%. sg-rdp alone heals nothing.
     expect(score.recommendations.map((r) => [r.ruleId, r.potentialIncrease])).toEqual([
-      ['sg-ssh', 33.33], ['ebs-enc', 16.67], ['sg-rdp', 0],
+      ['sg-ssh', 33.33],
+      ['ebs-enc', 16.67],
+      ['sg-rdp', 0],
     ]);
     const total = score.secureScore + 33.33;
     expect(total).toBeCloseTo(((4 + 2) / 12) * 100, 1);
   });
 
   it('is 100% when nothing was judged', () => {
-    expect(computeSecureScore([finding('ebs-enc', 'DP-4', 'v', 'not_applicable')], controls, rules).secureScore).toBe(100);
+    expect(
+      computeSecureScore([finding('ebs-enc', 'DP-4', 'v', 'not_applicable')], controls, rules)
+        .secureScore,
+    ).toBe(100);
   });
 });

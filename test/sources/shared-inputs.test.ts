@@ -10,7 +10,9 @@ import { readPaths } from '../../src/sources/read-paths.js';
 import { shared } from '../support/paths.js';
 
 function filesUnder(dir: string): number {
-  return readdirSync(shared(dir), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).length;
+  return readdirSync(shared(dir), { recursive: true, withFileTypes: true }).filter((e) =>
+    e.isFile(),
+  ).length;
 }
 
 describe('real inputs under ../shared/data', () => {
@@ -27,7 +29,9 @@ describe('real inputs under ../shared/data', () => {
       expect(f.error!.code).toBe('UNSUPPORTED_TEMPLATE');
       expect(f.error!.message).toContain('helm template');
     }
-    const unclaimed = files.filter((f) => f.kind === 'unrecognised').map((f) => f.file.replace(/.*\/iac\//, ''));
+    const unclaimed = files
+      .filter((f) => f.kind === 'unrecognised')
+      .map((f) => f.file.replace(/.*\/iac\//, ''));
     expect(unclaimed.sort()).toEqual([
       'kubernetes-goat/infrastructure/helm-tiller/pwnchart/Chart.yaml',
       'kubernetes-goat/infrastructure/helm-tiller/pwnchart/values.yaml',
@@ -46,7 +50,9 @@ describe('real inputs under ../shared/data', () => {
     const { files, resources } = await readPaths([shared('cloud-inventory')]);
     expect(files).toHaveLength(filesUnder('cloud-inventory'));
     expect(files.filter((f) => f.error)).toEqual([]);
-    const unclaimed = files.filter((f) => f.kind === 'unrecognised').map((f) => f.file.replace(/.*\//, ''));
+    const unclaimed = files
+      .filter((f) => f.kind === 'unrecognised')
+      .map((f) => f.file.replace(/.*\//, ''));
     // A CloudTrail event in an EventBridge envelope, and a Config rule's scheduled notification.
     expect(unclaimed.sort()).toEqual(['event-cloudsearch.json', 'poll-evaluation.json']);
     for (const cloud of ['aws', 'azure', 'gcp']) {

@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assess } from '../../src/posture/assess.js';
 import { loadRules } from '../../src/posture/rule-loader.js';
-import { saveAssessment, scoreHistory, storedFindings } from '../../src/store/assessment-repository.js';
+import {
+  saveAssessment,
+  scoreHistory,
+  storedFindings,
+} from '../../src/store/assessment-repository.js';
 import { openStore } from '../../src/store/database.js';
 
 describe('assessment store (SQLite)', () => {
@@ -24,7 +28,9 @@ describe('assessment store (SQLite)', () => {
 
       const failing = await storedFindings(db, first.id, 'fail');
       expect(failing).toHaveLength(first.findings.filter((f) => f.status === 'fail').length);
-      expect(failing.some((f) => f.file?.endsWith('main.tf') && typeof f.line === 'number')).toBe(true);
+      expect(failing.some((f) => f.file?.endsWith('main.tf') && typeof f.line === 'number')).toBe(
+        true,
+      );
     } finally {
       await db.destroy();
     }
@@ -38,7 +44,10 @@ describe('assessment store (SQLite)', () => {
       await saveAssessment(db, a);
       const again = { ...a, findings: [...a.findings] };
       await expect(saveAssessment(db, again)).rejects.toThrow();
-      const rows = await db.selectFrom('findings').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const rows = await db
+        .selectFrom('findings')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       expect(Number(rows.n)).toBe(a.findings.length);
     } finally {
       await db.destroy();

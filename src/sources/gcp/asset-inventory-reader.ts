@@ -22,15 +22,20 @@ function records(file: SourceFile): { value: unknown; line: number }[] {
   if (looksLikeNdjson(file.text)) return parseNdjson(file.path, file.text);
   const doc = parseJson(file.path, file.text);
   if (Array.isArray(doc)) return doc.map((value) => ({ value, line: 1 }));
-  if (isObject(doc) && Array.isArray(doc.assets)) return doc.assets.map((value) => ({ value, line: 1 }));
+  if (isObject(doc) && Array.isArray(doc.assets))
+    return doc.assets.map((value) => ({ value, line: 1 }));
   return [{ value: doc, line: 1 }];
 }
 
 /** Project of an asset: from its name, else its parent or first `projects/` ancestor. */
-function projectOf(asset: Record<string, unknown>, resourceBody: Record<string, unknown>): string | undefined {
+function projectOf(
+  asset: Record<string, unknown>,
+  resourceBody: Record<string, unknown>,
+): string | undefined {
   const fromName = parseCaiName(String(asset.name)).project;
   if (fromName) return fromName;
-  const parent = typeof resourceBody.parent === 'string' ? parseCaiName(resourceBody.parent) : undefined;
+  const parent =
+    typeof resourceBody.parent === 'string' ? parseCaiName(resourceBody.parent) : undefined;
   if (parent && /\/projects\/[^/]+$/.test(String(resourceBody.parent))) return parent.name;
   const ancestors = Array.isArray(asset.ancestors) ? asset.ancestors : [];
   const project = ancestors.find((a) => typeof a === 'string' && a.startsWith('projects/'));
@@ -38,7 +43,11 @@ function projectOf(asset: Record<string, unknown>, resourceBody: Record<string, 
 }
 
 /** Location of an asset: CAI `resource.location`, the name's zone/region, or data.location. */
-function regionOf(name: string, body: Record<string, unknown>, data: Record<string, unknown>): string | undefined {
+function regionOf(
+  name: string,
+  body: Record<string, unknown>,
+  data: Record<string, unknown>,
+): string | undefined {
   if (typeof body.location === 'string') return body.location.toLowerCase();
   const fromName = parseCaiName(name).location;
   if (fromName) return fromName;
@@ -50,20 +59,26 @@ function regionOf(name: string, body: Record<string, unknown>, data: Record<stri
 function toResource(file: SourceFile, raw: unknown, line: number): Resource {
   if (!isObject(raw) || typeof raw.name !== 'string') {
     throw new SourceReadError({
-      file: file.path, line, code: 'INVALID_STRUCTURE',
+      file: file.path,
+      line,
+      code: 'INVALID_STRUCTURE',
       message: 'asset record without a string `name`; expected Cloud Asset Inventory records',
     });
   }
   const type = raw.asset_type ?? raw.assetType;
   if (typeof type !== 'string') {
     throw new SourceReadError({
-      file: file.path, line, code: 'INVALID_STRUCTURE',
+      file: file.path,
+      line,
+      code: 'INVALID_STRUCTURE',
       message: `asset ${raw.name} has no asset_type/assetType`,
     });
   }
   const body = isObject(raw.resource) ? raw.resource : {};
   const sawData = isObject(body.data);
-  const data: Record<string, unknown> = sawData ? { ...(body.data as Record<string, unknown>) } : {};
+  const data: Record<string, unknown> = sawData
+    ? { ...(body.data as Record<string, unknown>) }
+    : {};
   const rawPolicy = raw.iam_policy ?? raw.iamPolicy;
   const sawPolicy = rawPolicy !== undefined;
   if (sawPolicy) data.iamPolicy = normalizeIamPolicy(rawPolicy);

@@ -6,8 +6,14 @@
 /** Top-level resource-data fields that are unknown when only an asset's IAM policy was read. */
 export const DATA_FIELDS: Record<string, string[]> = {
   'storage.googleapis.com/Bucket': [
-    'iamConfiguration', 'versioning', 'logging', 'acl', 'defaultObjectAcl', 'encryption',
-    'retentionPolicy', 'location',
+    'iamConfiguration',
+    'versioning',
+    'logging',
+    'acl',
+    'defaultObjectAcl',
+    'encryption',
+    'retentionPolicy',
+    'location',
   ],
   'cloudkms.googleapis.com/CryptoKey': ['rotationPeriod', 'nextRotationTime', 'purpose', 'primary'],
 };
@@ -27,7 +33,7 @@ export const SEPARATE_IAM_TYPES = new Set([
 /** The `unknown` list for a resource of `type` that was read with or without each half. */
 export function missingHalves(type: string, sawData: boolean, sawPolicy: boolean): string[] {
   const missing: string[] = [];
-  if (!sawData) missing.push(...(DATA_FIELDS[type] ?? []));
+  if (!sawData && Object.hasOwn(DATA_FIELDS, type)) missing.push(...DATA_FIELDS[type]);
   if (!sawPolicy && SEPARATE_IAM_TYPES.has(type)) missing.push('iamPolicy');
   return missing;
 }

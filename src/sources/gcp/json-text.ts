@@ -30,7 +30,12 @@ export function parseJson(file: string, text: string, lineOffset = 0): unknown {
     const message = err instanceof Error ? err.message : String(err);
     const offset = errorOffset(message);
     const line = (offset === undefined ? 1 : lineOf(text, offset)) + lineOffset;
-    throw new SourceReadError({ file, line, code: 'PARSE_ERROR', message: `invalid JSON: ${message}` });
+    throw new SourceReadError({
+      file,
+      line,
+      code: 'PARSE_ERROR',
+      message: `invalid JSON: ${message}`,
+    });
   }
 }
 

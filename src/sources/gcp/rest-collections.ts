@@ -60,7 +60,11 @@ function computeName(collection: string, scope: 'zone' | 'region' | 'global') {
 }
 
 /** Collections of one compute resource kind: aggregated list, scoped list and get. */
-function compute(collection: string, assetType: string, scope: 'zone' | 'region' | 'global'): RestCollection[] {
+function compute(
+  collection: string,
+  assetType: string,
+  scope: 'zone' | 'region' | 'global',
+): RestCollection[] {
   const name = computeName(collection, scope);
   const region = scope === 'zone' ? zoneOf : scope === 'region' ? regionOf : undefined;
   const base = { assetType, service: 'compute', name, region };
@@ -83,7 +87,7 @@ function compute(collection: string, assetType: string, scope: 'zone' | 'region'
 function clusterName(item: Record<string, unknown>, vars: PathVars): string | undefined {
   const fromLink = relativeFromSelfLink(item.selfLink);
   if (fromLink) return fromLink;
-  const location = typeof item.location === 'string' ? item.location : vars.location ?? vars.zone;
+  const location = typeof item.location === 'string' ? item.location : (vars.location ?? vars.zone);
   const name = itemName(item);
   if (!name || !vars.project || !location || location === '-') return undefined;
   return `projects/${vars.project}/locations/${location}/clusters/${name}`;
@@ -109,85 +113,140 @@ export const REST_COLLECTIONS: RestCollection[] = [
   ...compute('networks', 'compute.googleapis.com/Network', 'global'),
   ...compute('sslPolicies', 'compute.googleapis.com/SslPolicy', 'global'),
   {
-    path: 'compute/v1/projects/{project}', assetType: 'compute.googleapis.com/Project',
-    service: 'compute', shape: 'get', name: (_i, v) => (v.project ? `projects/${v.project}` : undefined),
+    path: 'compute/v1/projects/{project}',
+    assetType: 'compute.googleapis.com/Project',
+    service: 'compute',
+    shape: 'get',
+    name: (_i, v) => (v.project ? `projects/${v.project}` : undefined),
   },
   {
-    path: 'storage/v1/b/{bucket}/iam', assetType: 'storage.googleapis.com/Bucket',
-    service: 'storage', shape: 'iamPolicy', name: (_i, v) => v.bucket,
+    path: 'storage/v1/b/{bucket}/iam',
+    assetType: 'storage.googleapis.com/Bucket',
+    service: 'storage',
+    shape: 'iamPolicy',
+    name: (_i, v) => v.bucket,
   },
   {
-    path: 'storage/v1/b/{bucket}', assetType: 'storage.googleapis.com/Bucket', service: 'storage',
-    shape: 'get', name: (i, v) => itemName(i) ?? v.bucket, region: (i) => lower(i.location),
+    path: 'storage/v1/b/{bucket}',
+    assetType: 'storage.googleapis.com/Bucket',
+    service: 'storage',
+    shape: 'get',
+    name: (i, v) => itemName(i) ?? v.bucket,
+    region: (i) => lower(i.location),
   },
   {
-    path: 'storage/v1/b', assetType: 'storage.googleapis.com/Bucket', service: 'storage',
-    shape: 'list', listKey: 'items', name: itemName, region: (i) => lower(i.location),
+    path: 'storage/v1/b',
+    assetType: 'storage.googleapis.com/Bucket',
+    service: 'storage',
+    shape: 'list',
+    listKey: 'items',
+    name: itemName,
+    region: (i) => lower(i.location),
   },
   ...['locations/{location}', 'zones/{zone}'].flatMap((scope): RestCollection[] => [
     {
       path: `v1/projects/{project}/${scope}/clusters/{cluster}/nodePools`,
-      assetType: 'container.googleapis.com/NodePool', service: 'container', shape: 'list',
-      listKey: 'nodePools', name: (i) => relativeFromSelfLink(i.selfLink),
+      assetType: 'container.googleapis.com/NodePool',
+      service: 'container',
+      shape: 'list',
+      listKey: 'nodePools',
+      name: (i) => relativeFromSelfLink(i.selfLink),
       region: (_i, v) => v.location ?? v.zone,
     },
     {
-      path: `v1/projects/{project}/${scope}/clusters`, assetType: 'container.googleapis.com/Cluster',
-      service: 'container', shape: 'list', listKey: 'clusters', name: clusterName,
-      region: (i, v) => (typeof i.location === 'string' ? i.location : v.location ?? v.zone),
+      path: `v1/projects/{project}/${scope}/clusters`,
+      assetType: 'container.googleapis.com/Cluster',
+      service: 'container',
+      shape: 'list',
+      listKey: 'clusters',
+      name: clusterName,
+      region: (i, v) => (typeof i.location === 'string' ? i.location : (v.location ?? v.zone)),
     },
   ]),
   ...['sql/v1beta4', 'v1'].map((version): RestCollection => ({
-    path: `${version}/projects/{project}/instances`, assetType: 'sqladmin.googleapis.com/Instance',
-    service: 'cloudsql', shape: 'list', listKey: 'items', name: sqlName,
+    path: `${version}/projects/{project}/instances`,
+    assetType: 'sqladmin.googleapis.com/Instance',
+    service: 'cloudsql',
+    shape: 'list',
+    listKey: 'items',
+    name: sqlName,
     region: (i) => (typeof i.region === 'string' ? i.region : undefined),
   })),
   {
     path: 'v1/projects/{project}/serviceAccounts/{account}/keys',
-    assetType: 'iam.googleapis.com/ServiceAccountKey', service: 'iam', shape: 'list',
-    listKey: 'keys', name: ownName,
+    assetType: 'iam.googleapis.com/ServiceAccountKey',
+    service: 'iam',
+    shape: 'list',
+    listKey: 'keys',
+    name: ownName,
   },
   {
-    path: 'v1/projects/{project}/serviceAccounts', assetType: 'iam.googleapis.com/ServiceAccount',
-    service: 'iam', shape: 'list', listKey: 'accounts', name: ownName,
+    path: 'v1/projects/{project}/serviceAccounts',
+    assetType: 'iam.googleapis.com/ServiceAccount',
+    service: 'iam',
+    shape: 'list',
+    listKey: 'accounts',
+    name: ownName,
   },
   {
     path: 'v1/projects/{project}/locations/{location}/keyRings/{ring}/cryptoKeys/{key}:getIamPolicy',
-    assetType: 'cloudkms.googleapis.com/CryptoKey', service: 'cloudkms', shape: 'iamPolicy',
-    name: (_i, v) => `projects/${v.project}/locations/${v.location}/keyRings/${v.ring}/cryptoKeys/${v.key}`,
+    assetType: 'cloudkms.googleapis.com/CryptoKey',
+    service: 'cloudkms',
+    shape: 'iamPolicy',
+    name: (_i, v) =>
+      `projects/${v.project}/locations/${v.location}/keyRings/${v.ring}/cryptoKeys/${v.key}`,
     region: locationOfVars,
   },
   {
     path: 'v1/projects/{project}/locations/{location}/keyRings/{ring}/cryptoKeys',
-    assetType: 'cloudkms.googleapis.com/CryptoKey', service: 'cloudkms', shape: 'list',
-    listKey: 'cryptoKeys', name: ownName, region: locationOfVars,
+    assetType: 'cloudkms.googleapis.com/CryptoKey',
+    service: 'cloudkms',
+    shape: 'list',
+    listKey: 'cryptoKeys',
+    name: ownName,
+    region: locationOfVars,
   },
   {
     path: 'v1/projects/{project}/locations/{location}/keyRings',
-    assetType: 'cloudkms.googleapis.com/KeyRing', service: 'cloudkms', shape: 'list',
-    listKey: 'keyRings', name: ownName, region: locationOfVars,
+    assetType: 'cloudkms.googleapis.com/KeyRing',
+    service: 'cloudkms',
+    shape: 'list',
+    listKey: 'keyRings',
+    name: ownName,
+    region: locationOfVars,
   },
   ...['v1', 'v3'].flatMap((version): RestCollection[] => [
     {
       path: `${version}/projects/{project}:getIamPolicy`,
-      assetType: 'cloudresourcemanager.googleapis.com/Project', service: 'cloudresourcemanager',
-      shape: 'iamPolicy', name: (_i, v) => `projects/${v.project}`,
+      assetType: 'cloudresourcemanager.googleapis.com/Project',
+      service: 'cloudresourcemanager',
+      shape: 'iamPolicy',
+      name: (_i, v) => `projects/${v.project}`,
     },
   ]),
   ...['v2', 'v3'].map((version): RestCollection => ({
     path: `${version}/folders/{folder}:getIamPolicy`,
-    assetType: 'cloudresourcemanager.googleapis.com/Folder', service: 'cloudresourcemanager',
-    shape: 'iamPolicy', name: (_i, v) => `folders/${v.folder}`,
+    assetType: 'cloudresourcemanager.googleapis.com/Folder',
+    service: 'cloudresourcemanager',
+    shape: 'iamPolicy',
+    name: (_i, v) => `folders/${v.folder}`,
   })),
   {
     path: 'bigquery/v2/projects/{project}/datasets/{dataset}',
-    assetType: 'bigquery.googleapis.com/Dataset', service: 'bigquery', shape: 'get',
-    name: (_i, v) => `projects/${v.project}/datasets/${v.dataset}`, region: (i) => lower(i.location),
+    assetType: 'bigquery.googleapis.com/Dataset',
+    service: 'bigquery',
+    shape: 'get',
+    name: (_i, v) => `projects/${v.project}/datasets/${v.dataset}`,
+    region: (i) => lower(i.location),
   },
   {
-    path: 'dns/v1/projects/{project}/managedZones', assetType: 'dns.googleapis.com/ManagedZone',
-    service: 'dns', shape: 'list', listKey: 'managedZones',
-    name: (i, v) => (itemName(i) && v.project ? `projects/${v.project}/managedZones/${i.name}` : undefined),
+    path: 'dns/v1/projects/{project}/managedZones',
+    assetType: 'dns.googleapis.com/ManagedZone',
+    service: 'dns',
+    shape: 'list',
+    listKey: 'managedZones',
+    name: (i, v) =>
+      itemName(i) && v.project ? `projects/${v.project}/managedZones/${i.name}` : undefined,
   },
 ];
 
@@ -218,7 +277,7 @@ function compile(collection: RestCollection): CompiledCollection {
       .map((p) => {
         const m = /^\{([a-z]+)\}$/.exec(p);
         if (!m) return escape(dashed ? p.replace(/[/:]/g, '-') : p);
-        const inner = dashed ? SEGMENT_DASHED[m[1]] ?? '.+?' : '[^/:]+';
+        const inner = dashed ? (SEGMENT_DASHED[m[1]] ?? '.+?') : '[^/:]+';
         return `(?<${m[1]}>${inner})`;
       })
       .join('');

@@ -21,7 +21,8 @@ import { CLUSTER_TYPE, nodePoolsOf } from './node-pools.js';
 import { matchCollection, type PathVars, type RestCollection } from './rest-collections.js';
 
 const FLIGHT_NAME = /^(get|post|put|patch|delete)-(.+?)(?:_\d+)?\.json$/i;
-const CONTENT_LOCATION = /"content-location"\s*:\s*"(https:\/\/[a-z0-9.-]+\.googleapis\.com\/[^"]*)"/;
+const CONTENT_LOCATION =
+  /"content-location"\s*:\s*"(https:\/\/[a-z0-9.-]+\.googleapis\.com\/[^"]*)"/;
 
 interface Located {
   collection: RestCollection;
@@ -65,7 +66,10 @@ function clean(item: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** Items of a response body with the aggregated scope (`zones/us-east1-b`) they came under. */
-function itemsOf(body: Record<string, unknown>, c: RestCollection): { item: unknown; scope?: string }[] {
+function itemsOf(
+  body: Record<string, unknown>,
+  c: RestCollection,
+): { item: unknown; scope?: string }[] {
   if (c.shape === 'get' || c.shape === 'iamPolicy') return [{ item: body }];
   const listKey = c.listKey ?? 'items';
   if (c.shape === 'list') {
@@ -91,7 +95,12 @@ function accountOf(item: Record<string, unknown>, loc: Located): string | undefi
 }
 
 /** One response item as a canonical resource; undefined when it cannot be named. */
-function toResource(file: SourceFile, raw: unknown, scope: string | undefined, loc: Located): Resource | undefined {
+function toResource(
+  file: SourceFile,
+  raw: unknown,
+  scope: string | undefined,
+  loc: Located,
+): Resource | undefined {
   if (!isObject(raw)) return undefined;
   const c = loc.collection;
   const vars = { ...loc.vars, scope };
@@ -121,9 +130,11 @@ function lastName(name: string): string {
 /** Reads one recorded response; non-2xx recordings yield no resources and a warning. */
 export function readRestResponse(file: SourceFile): ReadResult {
   const loc = locate(file);
-  if (!loc) return { resources: [], warnings: [`${file.path}: not a GCP REST collection Palisade reads`] };
+  if (!loc)
+    return { resources: [], warnings: [`${file.path}: not a GCP REST collection Palisade reads`] };
   const doc = parseJson(file.path, file.text);
-  if (!isObject(doc)) return { resources: [], warnings: [`${file.path}: response is not a JSON object`] };
+  if (!isObject(doc))
+    return { resources: [], warnings: [`${file.path}: response is not a JSON object`] };
   const wrapped = isObject(doc.body) && (isObject(doc.headers) || Object.keys(doc).length === 1);
   const headers = wrapped && isObject(doc.headers) ? doc.headers : {};
   const status = headers.status;

@@ -18,11 +18,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('error', 'integer', (c) => c.notNull())
     .addColumn('exempt', 'integer', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('assessments_started').on('assessments').column('started_at').execute();
+  await db.schema
+    .createIndex('assessments_started')
+    .on('assessments')
+    .column('started_at')
+    .execute();
 
   await db.schema
     .createTable('control_scores')
-    .addColumn('assessment_id', 'text', (c) => c.notNull().references('assessments.id').onDelete('cascade'))
+    .addColumn('assessment_id', 'text', (c) =>
+      c.notNull().references('assessments.id').onDelete('cascade'),
+    )
     .addColumn('control_id', 'text', (c) => c.notNull())
     .addColumn('title', 'text', (c) => c.notNull())
     .addColumn('max_score', 'real', (c) => c.notNull())
@@ -36,7 +42,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('findings')
     .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-    .addColumn('assessment_id', 'text', (c) => c.notNull().references('assessments.id').onDelete('cascade'))
+    .addColumn('assessment_id', 'text', (c) =>
+      c.notNull().references('assessments.id').onDelete('cascade'),
+    )
     .addColumn('rule_id', 'text', (c) => c.notNull())
     .addColumn('resource_id', 'text', (c) => c.notNull())
     .addColumn('resource_type', 'text', (c) => c.notNull())
@@ -49,11 +57,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('line', 'integer')
     .addColumn('exemption', 'text')
     .execute();
-  await db.schema.createIndex('findings_assessment_rule').on('findings').columns(['assessment_id', 'rule_id']).execute();
+  await db.schema
+    .createIndex('findings_assessment_rule')
+    .on('findings')
+    .columns(['assessment_id', 'rule_id'])
+    .execute();
 
   await db.schema
     .createTable('resources')
-    .addColumn('assessment_id', 'text', (c) => c.notNull().references('assessments.id').onDelete('cascade'))
+    .addColumn('assessment_id', 'text', (c) =>
+      c.notNull().references('assessments.id').onDelete('cascade'),
+    )
     .addColumn('id', 'text', (c) => c.notNull())
     .addColumn('type', 'text', (c) => c.notNull())
     .addColumn('cloud', 'text', (c) => c.notNull())
@@ -66,11 +80,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('tags', 'text', (c) => c.notNull())
     .addColumn('properties', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('resources_assessment').on('resources').columns(['assessment_id', 'type']).execute();
+  await db.schema
+    .createIndex('resources_assessment')
+    .on('resources')
+    .columns(['assessment_id', 'type'])
+    .execute();
 
   await db.schema
     .createTable('source_files')
-    .addColumn('assessment_id', 'text', (c) => c.notNull().references('assessments.id').onDelete('cascade'))
+    .addColumn('assessment_id', 'text', (c) =>
+      c.notNull().references('assessments.id').onDelete('cascade'),
+    )
     .addColumn('file', 'text', (c) => c.notNull())
     .addColumn('kind', 'text', (c) => c.notNull())
     .addColumn('resources', 'integer', (c) => c.notNull())

@@ -112,7 +112,10 @@ describe('aws_s3_bucket', () => {
     expect(bucket!.properties.Versioning).toEqual({});
     expect(bucket!.properties.Logging).toEqual({});
     expect(bucket!.properties.PublicAccessBlockConfiguration).toEqual({
-      BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true,
+      BlockPublicAcls: true,
+      IgnorePublicAcls: true,
+      BlockPublicPolicy: true,
+      RestrictPublicBuckets: true,
     });
     expect(
       (bucket!.properties.ServerSideEncryptionConfiguration as any).Rules[0]

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { SourceReadError } from '../../../src/model/source-error.js';
-import { assetInventoryReader, readAssetInventory } from '../../../src/sources/gcp/asset-inventory-reader.js';
+import {
+  assetInventoryReader,
+  readAssetInventory,
+} from '../../../src/sources/gcp/asset-inventory-reader.js';
 import { gcpFile } from './shared-data.js';
 
 const byName = (file: string) => {
@@ -10,8 +13,11 @@ const byName = (file: string) => {
 
 describe('Cloud Asset Inventory reader', () => {
   it('claims CAI exports and leaves recorded REST responses alone', () => {
-    expect(assetInventoryReader.detect(gcpFile('policy-library-cai-assets/cmek_rotation.json'))).toBe(true);
-    const flight = 'cloud-custodian-flights/firewall-modify/get-compute-v1-projects-cloud-custodian-global-firewalls_1.json';
+    expect(
+      assetInventoryReader.detect(gcpFile('policy-library-cai-assets/cmek_rotation.json')),
+    ).toBe(true);
+    const flight =
+      'cloud-custodian-flights/firewall-modify/get-compute-v1-projects-cloud-custodian-global-firewalls_1.json';
     expect(assetInventoryReader.detect(gcpFile(flight))).toBe(false);
   });
 
@@ -28,16 +34,24 @@ describe('Cloud Asset Inventory reader', () => {
     const items = (vm.properties.metadata as { items: { key: string }[] }).items.map((i) => i.key);
     expect(items).not.toContain('enable-oslogin');
     expect(vm.properties.shieldedInstanceConfig).toEqual({
-      enableIntegrityMonitoring: true, enableSecureBoot: false, enableVtpm: true,
+      enableIntegrityMonitoring: true,
+      enableSecureBoot: false,
+      enableVtpm: true,
     });
   });
 
   it('keeps resource data as the REST API returns it (rotation period, SQL flags)', () => {
-    expect(byName('cmek_rotation.json')('rotation-30-days').properties.rotationPeriod).toBe('2592000s');
-    expect(byName('cmek_rotation.json')('rotation-never').properties.rotationPeriod).toBeUndefined();
+    expect(byName('cmek_rotation.json')('rotation-30-days').properties.rotationPeriod).toBe(
+      '2592000s',
+    );
+    expect(
+      byName('cmek_rotation.json')('rotation-never').properties.rotationPeriod,
+    ).toBeUndefined();
     const sql = byName('sql_allowed_authorized_networks.json')('authorized-networks-35');
     expect(sql.properties).toMatchObject({
-      settings: { ipConfiguration: { requireSsl: false, authorizedNetworks: [{ value: '35.187.118.0/24' }] } },
+      settings: {
+        ipConfiguration: { requireSsl: false, authorizedNetworks: [{ value: '35.187.118.0/24' }] },
+      },
     });
   });
 
@@ -46,14 +60,22 @@ describe('Cloud Asset Inventory reader', () => {
     expect(bucket.properties.iamPolicy).toEqual({
       version: 1,
       bindings: [
-        { role: 'roles/storage.legacyBucketOwner', members: ['projectEditor:test-editor', 'projectOwner:test-owner'] },
-        { role: 'roles/storage.legacyBucketReader', members: ['allUsers', 'projectViewer:test-viewer'] },
+        {
+          role: 'roles/storage.legacyBucketOwner',
+          members: ['projectEditor:test-editor', 'projectOwner:test-owner'],
+        },
+        {
+          role: 'roles/storage.legacyBucketReader',
+          members: ['allUsers', 'projectViewer:test-viewer'],
+        },
       ],
     });
     expect(bucket.unknown).toContain('iamConfiguration');
     const project = byName('iam_audit_log.json')('good');
     expect(project.type).toBe('cloudresourcemanager.googleapis.com/Project');
-    expect((project.properties.iamPolicy as { auditConfigs: unknown[] }).auditConfigs).toHaveLength(2);
+    expect((project.properties.iamPolicy as { auditConfigs: unknown[] }).auditConfigs).toHaveLength(
+      2,
+    );
   });
 
   it('marks iamPolicy unknown on resource-only exports of types with separate policies', () => {
@@ -65,7 +87,9 @@ describe('Cloud Asset Inventory reader', () => {
   });
 
   it('splits the node pools embedded in cluster data into NodePool resources', () => {
-    const { resources } = readAssetInventory(gcpFile('policy-library-cai-assets/gke_master_authorized_networks_enabled.json'));
+    const { resources } = readAssetInventory(
+      gcpFile('policy-library-cai-assets/gke_master_authorized_networks_enabled.json'),
+    );
     const pools = resources.filter((r) => r.type === 'container.googleapis.com/NodePool');
     expect(pools).toHaveLength(5);
     expect(pools[0].id).toMatch(/clusters\/private-endpoint-public\/nodePools\/default-pool$/);
@@ -108,8 +132,8 @@ describe('Cloud Asset Inventory reader', () => {
   });
 
   it('rejects records without asset types with a SourceReadError', () => {
-    expect(() => readAssetInventory({ path: 'x.json', text: '[{"name":"//a.googleapis.com/b"}]' })).toThrow(
-      SourceReadError,
-    );
+    expect(() =>
+      readAssetInventory({ path: 'x.json', text: '[{"name":"//a.googleapis.com/b"}]' }),
+    ).toThrow(SourceReadError);
   });
 });

@@ -26,12 +26,23 @@ async function readsOrRejects(file: SourceFile): Promise<void> {
 
 /** A real file with a slice cut out, a slice duplicated or a character replaced. */
 const mutated = fc
-  .tuple(fc.constantFrom(...REAL), fc.nat(), fc.nat(), fc.constantFrom('cut', 'dup', 'char'), fc.string({ maxLength: 3 }))
+  .tuple(
+    fc.constantFrom(...REAL),
+    fc.nat(),
+    fc.nat(),
+    fc.constantFrom('cut', 'dup', 'char'),
+    fc.string({ maxLength: 3 }),
+  )
   .map(([file, a, b, how, s]) => {
     const t = file.text;
     const i = a % (t.length + 1);
     const j = Math.min(t.length, i + (b % 200));
-    const text = how === 'cut' ? t.slice(0, i) + t.slice(j) : how === 'dup' ? t.slice(0, j) + t.slice(i) : t.slice(0, i) + s + t.slice(i + 1);
+    const text =
+      how === 'cut'
+        ? t.slice(0, i) + t.slice(j)
+        : how === 'dup'
+          ? t.slice(0, j) + t.slice(i)
+          : t.slice(0, i) + s + t.slice(i + 1);
     return { path: file.path, text };
   });
 
@@ -42,13 +53,19 @@ const randomJson = fc
 
 /** Asset records and REST bodies with random values in the places the readers look. */
 const wildRecords = fc
-  .record({
-    name: fc.oneof(fc.string(), fc.constant('//compute.googleapis.com/projects/p/zones/z/instances/i')),
-    asset_type: fc.oneof(fc.string(), fc.constant('container.googleapis.com/Cluster')),
-    resource: fc.oneof(fc.anything(), fc.record({ data: fc.object(), parent: fc.anything() })),
-    iam_policy: fc.anything(),
-    ancestors: fc.anything(),
-  }, { requiredKeys: [] })
+  .record(
+    {
+      name: fc.oneof(
+        fc.string(),
+        fc.constant('//compute.googleapis.com/projects/p/zones/z/instances/i'),
+      ),
+      asset_type: fc.oneof(fc.string(), fc.constant('container.googleapis.com/Cluster')),
+      resource: fc.oneof(fc.anything(), fc.record({ data: fc.object(), parent: fc.anything() })),
+      iam_policy: fc.anything(),
+      ancestors: fc.anything(),
+    },
+    { requiredKeys: [] },
+  )
   .map((rec) => ({ path: 'export.json', text: JSON.stringify([rec]) }));
 
 describe('GCP readers under fuzzing', () => {

@@ -136,7 +136,12 @@ function publicAccessBlock(a: Attrs | undefined): unknown {
   // Since April 2023 S3 turns all four settings on for every new bucket, so a bucket written
   // without the resource reads as blocked (as the CloudFormation reader does).
   if (!a) {
-    return { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
+    return {
+      BlockPublicAcls: true,
+      IgnorePublicAcls: true,
+      BlockPublicPolicy: true,
+      RestrictPublicBuckets: true,
+    };
   }
   return {
     BlockPublicAcls: bool(a.block_public_acls, false),

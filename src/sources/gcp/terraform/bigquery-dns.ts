@@ -7,13 +7,19 @@ import { caiIdIfKnown, tfResource } from './tf-resource.js';
 import { block, blocks, compact, num, str } from './values.js';
 
 export function translateDatasets(ctx: TranslationContext): Resource[] {
-  const sets = ctx.blocks.filter((b) => b.mode === 'managed' && b.type === 'google_bigquery_dataset');
+  const sets = ctx.blocks.filter(
+    (b) => b.mode === 'managed' && b.type === 'google_bigquery_dataset',
+  );
   return sets.map((b) => {
     const a = b.attributes;
     const enc = block(a, 'default_encryption_configuration');
     return tfResource(b, {
       type: 'bigquery.googleapis.com/Dataset',
-      caiId: caiIdIfKnown('bigquery', [a.project, a.dataset_id], ([p, d]) => `projects/${p}/datasets/${d}`),
+      caiId: caiIdIfKnown(
+        'bigquery',
+        [a.project, a.dataset_id],
+        ([p, d]) => `projects/${p}/datasets/${d}`,
+      ),
       name: a.dataset_id,
       account: a.project,
       region: typeof a.location === 'string' ? a.location.toLowerCase() : undefined,
@@ -33,7 +39,9 @@ export function translateDatasets(ctx: TranslationContext): Resource[] {
             iamMember: str(x.iam_member),
           }),
         ),
-        defaultEncryptionConfiguration: enc ? compact({ kmsKeyName: str(enc.kms_key_name) }) : undefined,
+        defaultEncryptionConfiguration: enc
+          ? compact({ kmsKeyName: str(enc.kms_key_name) })
+          : undefined,
         iamPolicy: mergedIamPolicy(ctx, 'google_bigquery_dataset_iam', 'dataset_id', b).policy,
       }),
     });
@@ -59,7 +67,11 @@ export function translateManagedZone(b: TerraformBlock): Resource {
             state: str(dnssec.state) ?? 'off',
             nonExistence: str(dnssec.non_existence),
             defaultKeySpecs: blocks(dnssec, 'default_key_specs').map((k) =>
-              compact({ algorithm: str(k.algorithm), keyType: str(k.key_type), keyLength: num(k.key_length) }),
+              compact({
+                algorithm: str(k.algorithm),
+                keyType: str(k.key_type),
+                keyLength: num(k.key_length),
+              }),
             ),
           })
         : undefined,

@@ -3,7 +3,18 @@
 import type { Resource } from '../../../model/resource.js';
 import type { TerraformBlock } from '../../terraform/terraform-block.js';
 import { caiIdIfKnown, tfResource } from './tf-resource.js';
-import { block, blocks, bool, compact, expandScope, metadataItems, num, str, strList, type Attrs } from './values.js';
+import {
+  block,
+  blocks,
+  bool,
+  compact,
+  expandScope,
+  metadataItems,
+  num,
+  str,
+  strList,
+  type Attrs,
+} from './values.js';
 
 export const INSTANCE_TYPE = 'compute.googleapis.com/Instance';
 
@@ -77,7 +88,7 @@ function serviceAccounts(a: Attrs): Attrs[] | undefined {
   return [
     {
       email: str(sa.email) ?? 'default',
-      scopes: Array.isArray(scopes) ? scopes.map(expandScope) : scopes ?? [],
+      scopes: Array.isArray(scopes) ? scopes.map(expandScope) : (scopes ?? []),
     },
   ];
 }
@@ -128,7 +139,11 @@ export function translateInstance(b: TerraformBlock): Resource {
   const a = b.attributes;
   return tfResource(b, {
     type: INSTANCE_TYPE,
-    caiId: caiIdIfKnown('compute', [a.project, a.zone, a.name], ([p, z, n]) => `projects/${p}/zones/${z}/instances/${n}`),
+    caiId: caiIdIfKnown(
+      'compute',
+      [a.project, a.zone, a.name],
+      ([p, z, n]) => `projects/${p}/zones/${z}/instances/${n}`,
+    ),
     name: a.name,
     account: a.project,
     region: a.zone,

@@ -17,7 +17,11 @@ export function translateDisk(b: TerraformBlock): Resource {
     : undefined;
   return tfResource(b, {
     type: 'compute.googleapis.com/Disk',
-    caiId: caiIdIfKnown('compute', [a.project, a.zone, a.name], ([p, z, n]) => `projects/${p}/zones/${z}/disks/${n}`),
+    caiId: caiIdIfKnown(
+      'compute',
+      [a.project, a.zone, a.name],
+      ([p, z, n]) => `projects/${p}/zones/${z}/disks/${n}`,
+    ),
     name: a.name,
     account: a.project,
     region: a.zone,
@@ -38,7 +42,11 @@ export function translateSslPolicy(b: TerraformBlock): Resource {
   const a = b.attributes;
   return tfResource(b, {
     type: 'compute.googleapis.com/SslPolicy',
-    caiId: caiIdIfKnown('compute', [a.project, a.name], ([p, n]) => `projects/${p}/global/sslPolicies/${n}`),
+    caiId: caiIdIfKnown(
+      'compute',
+      [a.project, a.name],
+      ([p, n]) => `projects/${p}/global/sslPolicies/${n}`,
+    ),
     name: a.name,
     account: a.project,
     properties: compact({
@@ -75,7 +83,9 @@ export function translateProjectMetadata(ctx: TranslationContext): Resource[] {
       caiId: project ? `//compute.googleapis.com/projects/${project}` : undefined,
       name: project || 'provider project',
       account: project || undefined,
-      properties: { commonInstanceMetadata: metadataItems(whole?.attributes.metadata ?? {}, items) },
+      properties: {
+        commonInstanceMetadata: metadataItems(whole?.attributes.metadata ?? {}, items),
+      },
     });
   });
 }

@@ -6,7 +6,11 @@ import { caiIdIfKnown, tfResource } from './tf-resource.js';
 import { block, blocks, bool, compact, num, str, strList, type Attrs } from './values.js';
 
 const globalId = (collection: string, a: Attrs) =>
-  caiIdIfKnown('compute', [a.project, a.name], ([p, n]) => `projects/${p}/global/${collection}/${n}`);
+  caiIdIfKnown(
+    'compute',
+    [a.project, a.name],
+    ([p, n]) => `projects/${p}/global/${collection}/${n}`,
+  );
 
 export function translateNetwork(b: TerraformBlock): Resource {
   const a = b.attributes;
@@ -30,7 +34,11 @@ export function translateSubnetwork(b: TerraformBlock): Resource {
   const log = block(a, 'log_config');
   return tfResource(b, {
     type: 'compute.googleapis.com/Subnetwork',
-    caiId: caiIdIfKnown('compute', [a.project, a.region, a.name], ([p, r, n]) => `projects/${p}/regions/${r}/subnetworks/${n}`),
+    caiId: caiIdIfKnown(
+      'compute',
+      [a.project, a.region, a.name],
+      ([p, r, n]) => `projects/${p}/regions/${r}/subnetworks/${n}`,
+    ),
     name: a.name,
     account: a.project,
     region: a.region,
@@ -60,7 +68,10 @@ export function translateSubnetwork(b: TerraformBlock): Resource {
 function rules(a: Attrs, key: string): Attrs[] {
   return blocks(a, key).map((r) => {
     const ports = strList(r.ports);
-    return compact({ IPProtocol: str(r.protocol), ports: Array.isArray(ports) && ports.length === 0 ? undefined : ports });
+    return compact({
+      IPProtocol: str(r.protocol),
+      ports: Array.isArray(ports) && ports.length === 0 ? undefined : ports,
+    });
   });
 }
 
@@ -82,7 +93,11 @@ export function translateFirewall(b: TerraformBlock): Resource {
       direction,
       priority: num(a.priority, 1000),
       disabled: bool(a.disabled, false),
-      sourceRanges: strList(a.source_ranges) ?? (direction === 'INGRESS' && !a.source_tags && !a.source_service_accounts ? ['0.0.0.0/0'] : undefined),
+      sourceRanges:
+        strList(a.source_ranges) ??
+        (direction === 'INGRESS' && !a.source_tags && !a.source_service_accounts
+          ? ['0.0.0.0/0']
+          : undefined),
       destinationRanges: strList(a.destination_ranges),
       sourceTags: strList(a.source_tags),
       targetTags: strList(a.target_tags),

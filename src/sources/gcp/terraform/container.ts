@@ -4,7 +4,17 @@ import type { Resource } from '../../../model/resource.js';
 import type { TranslationContext } from '../../terraform/terraform-block.js';
 import { CLUSTER_TYPE, NODE_POOL_TYPE, nodePoolsOf } from '../node-pools.js';
 import { caiIdIfKnown, refersTo, tfResource } from './tf-resource.js';
-import { block, blocks, bool, compact, expandScope, num, str, strList, type Attrs } from './values.js';
+import {
+  block,
+  blocks,
+  bool,
+  compact,
+  expandScope,
+  num,
+  str,
+  strList,
+  type Attrs,
+} from './values.js';
 
 /** `node_config` as the API's `NodeConfig`. */
 function nodeConfig(c: Attrs | undefined): Attrs | undefined {
@@ -103,26 +113,40 @@ export function clusterProperties(a: Attrs): Record<string, unknown> {
           ),
         }
       : {},
-    networkPolicy: np ? compact({ enabled: bool(np.enabled, false), provider: str(np.provider) }) : {},
+    networkPolicy: np
+      ? compact({ enabled: bool(np.enabled, false), provider: str(np.provider) })
+      : {},
     addonsConfig: addonsConfig(a),
     networkConfig: compact({ datapathProvider: str(a.datapath_provider) }),
-    workloadIdentityConfig: wi ? compact({ workloadPool: str(wi.workload_pool ?? wi.identity_namespace) }) : undefined,
+    workloadIdentityConfig: wi
+      ? compact({ workloadPool: str(wi.workload_pool ?? wi.identity_namespace) })
+      : undefined,
     masterAuth: auth
       ? compact({
           username: str(auth.username),
-          clientCertificateConfig: cert ? { issueClientCertificate: bool(cert.issue_client_certificate, false) } : undefined,
+          clientCertificateConfig: cert
+            ? { issueClientCertificate: bool(cert.issue_client_certificate, false) }
+            : undefined,
         })
       : undefined,
     shieldedNodes: { enabled: bool(a.enable_shielded_nodes, true) },
-    databaseEncryption: dbe ? compact({ state: str(dbe.state), keyName: str(dbe.key_name) }) : { state: 'DECRYPTED' },
+    databaseEncryption: dbe
+      ? compact({ state: str(dbe.state), keyName: str(dbe.key_name) })
+      : { state: 'DECRYPTED' },
     releaseChannel: release ? compact({ channel: str(release.channel) }) : undefined,
-    binaryAuthorization: binauth ? compact({ evaluationMode: str(binauth.evaluation_mode), enabled: bool(binauth.enabled) }) : undefined,
+    binaryAuthorization: binauth
+      ? compact({ evaluationMode: str(binauth.evaluation_mode), enabled: bool(binauth.enabled) })
+      : undefined,
     nodePools: [...defaultPool, ...pools.map(nodePoolProperties)],
   });
 }
 
 function clusterId(a: Attrs): string | undefined {
-  return caiIdIfKnown('container', [a.project, a.location, a.name], ([p, l, n]) => `projects/${p}/locations/${l}/clusters/${n}`);
+  return caiIdIfKnown(
+    'container',
+    [a.project, a.location, a.name],
+    ([p, l, n]) => `projects/${p}/locations/${l}/clusters/${n}`,
+  );
 }
 
 /** Clusters (with their inline and default node pools) and stand-alone node pools. */
@@ -133,18 +157,25 @@ export function translateContainer(ctx: TranslationContext): Resource[] {
   for (const c of clusters) {
     const a = c.attributes;
     const r = tfResource(c, {
-      type: CLUSTER_TYPE, caiId: clusterId(a), name: a.name, account: a.project,
-      region: a.location, properties: clusterProperties(a),
+      type: CLUSTER_TYPE,
+      caiId: clusterId(a),
+      name: a.name,
+      account: a.project,
+      region: a.location,
+      properties: clusterProperties(a),
     });
     out.push(r, ...nodePoolsOf(r).map((p) => ({ ...p, source: { ...r.source } })));
   }
   for (const p of managed.filter((b) => b.type === 'google_container_node_pool')) {
     const owner = clusters.find((c) => refersTo(p, 'cluster', c));
-    const ownerId = owner ? clusterId(owner.attributes) ?? owner.address : undefined;
+    const ownerId = owner ? (clusterId(owner.attributes) ?? owner.address) : undefined;
     const name = str(p.attributes.name);
     const r = tfResource(p, {
       type: NODE_POOL_TYPE,
-      caiId: ownerId?.startsWith('//') && typeof name === 'string' ? `${ownerId}/nodePools/${name}` : undefined,
+      caiId:
+        ownerId?.startsWith('//') && typeof name === 'string'
+          ? `${ownerId}/nodePools/${name}`
+          : undefined,
       name: p.attributes.name,
       account: p.attributes.project ?? owner?.attributes.project,
       region: p.attributes.location ?? owner?.attributes.location,

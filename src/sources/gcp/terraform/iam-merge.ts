@@ -25,7 +25,7 @@ function policyOf(decorator: TerraformBlock, ctx: TranslationContext): IamPolicy
     }
   }
   const ref = decorator.references.find((r) => r.startsWith('data.google_iam_policy.'));
-  const data = ref ? ctx.byAddress(ref) ?? ctx.byAddress(baseAddress(ref)) : undefined;
+  const data = ref ? (ctx.byAddress(ref) ?? ctx.byAddress(baseAddress(ref))) : undefined;
   if (data) return { bindings: dataPolicyBindings(data) };
   return raw;
 }
@@ -34,7 +34,8 @@ function policyOf(decorator: TerraformBlock, ctx: TranslationContext): IamPolicy
 function apply(policy: IamPolicy, d: TerraformBlock, ctx: TranslationContext): IamPolicy | unknown {
   const a = d.attributes;
   if (d.type.endsWith('_iam_policy')) return policyOf(d, ctx);
-  if (isUnknown(a.role)) return { ...policy, bindings: [...policy.bindings, { role: a.role, members: [] }] };
+  if (isUnknown(a.role))
+    return { ...policy, bindings: [...policy.bindings, { role: a.role, members: [] }] };
   if (typeof a.role !== 'string') return policy;
   const members = d.type.endsWith('_iam_member') ? [a.member] : a.members;
   if (isUnknown(members)) {

@@ -21,7 +21,10 @@ export function translateServiceAccount(b: TerraformBlock): Resource {
   const project = knownStr(a.project);
   return tfResource(b, {
     type: 'iam.googleapis.com/ServiceAccount',
-    caiId: email && project ? `//iam.googleapis.com/projects/${project}/serviceAccounts/${email}` : undefined,
+    caiId:
+      email && project
+        ? `//iam.googleapis.com/projects/${project}/serviceAccounts/${email}`
+        : undefined,
     name: email ?? a.account_id,
     account: a.project,
     properties: compact({
@@ -67,7 +70,10 @@ export function translateProjectIam(ctx: TranslationContext): Resource[] {
   return [...groups.entries()].map(([project, { anchor, members }]) =>
     tfResource(anchor, {
       type: PROJECT_TYPE,
-      caiId: project && !project.includes('.') ? `//cloudresourcemanager.googleapis.com/projects/${project}` : undefined,
+      caiId:
+        project && !project.includes('.')
+          ? `//cloudresourcemanager.googleapis.com/projects/${project}`
+          : undefined,
       name: project || 'provider project',
       account: project || undefined,
       properties: compact({
@@ -81,5 +87,5 @@ export function translateProjectIam(ctx: TranslationContext): Resource[] {
 /** Project id of the google_project a decorator refers to, if any. */
 function owningProject(d: TerraformBlock, projects: TerraformBlock[]): string | undefined {
   const p = projects.find((x) => d.references.includes(x.address));
-  return p ? knownStr(p.attributes.project_id) ?? p.address : undefined;
+  return p ? (knownStr(p.attributes.project_id) ?? p.address) : undefined;
 }

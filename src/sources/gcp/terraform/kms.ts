@@ -16,7 +16,10 @@ export function translateKeyRing(b: TerraformBlock): Resource {
   const project = knownStr(a.project);
   const name = knownStr(a.name);
   const location = knownStr(a.location);
-  const id = project && name && location ? `projects/${project}/locations/${location}/keyRings/${name}` : undefined;
+  const id =
+    project && name && location
+      ? `projects/${project}/locations/${location}/keyRings/${name}`
+      : undefined;
   return tfResource(b, {
     type: 'cloudkms.googleapis.com/KeyRing',
     caiId: id ? `//cloudkms.googleapis.com/${id}` : undefined,
@@ -47,7 +50,10 @@ export function translateCryptoKeys(ctx: TranslationContext): Resource[] {
         rotationPeriod: str(a.rotation_period),
         labels: a.labels,
         versionTemplate: template
-          ? compact({ algorithm: str(template.algorithm), protectionLevel: str(template.protection_level) ?? 'SOFTWARE' })
+          ? compact({
+              algorithm: str(template.algorithm),
+              protectionLevel: str(template.protection_level) ?? 'SOFTWARE',
+            })
           : undefined,
         iamPolicy: mergedIamPolicy(ctx, 'google_kms_crypto_key_iam', 'crypto_key_id', b).policy,
       }),

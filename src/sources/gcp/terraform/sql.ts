@@ -37,7 +37,10 @@ function settings(a: Attrs): Attrs | undefined {
           pointInTimeRecoveryEnabled: bool(backup.point_in_time_recovery_enabled),
         })
       : { enabled: false },
-    databaseFlags: blocks(s, 'database_flags').map((f) => ({ name: str(f.name), value: str(f.value) })),
+    databaseFlags: blocks(s, 'database_flags').map((f) => ({
+      name: str(f.name),
+      value: str(f.value),
+    })),
   });
 }
 
@@ -45,7 +48,11 @@ export function translateSqlInstance(b: TerraformBlock): Resource {
   const a = b.attributes;
   return tfResource(b, {
     type: 'sqladmin.googleapis.com/Instance',
-    caiId: caiIdIfKnown('cloudsql', [a.project, a.name], ([p, n]) => `projects/${p}/instances/${n}`),
+    caiId: caiIdIfKnown(
+      'cloudsql',
+      [a.project, a.name],
+      ([p, n]) => `projects/${p}/instances/${n}`,
+    ),
     name: a.name,
     account: a.project,
     region: a.region,

@@ -33,21 +33,34 @@ export function bucketProperties(a: Record<string, unknown>): Record<string, unk
     },
     versioning: versioning ? { enabled: bool(versioning.enabled, false) } : undefined,
     logging: logging
-      ? compact({ logBucket: str(logging.log_bucket), logObjectPrefix: str(logging.log_object_prefix) })
+      ? compact({
+          logBucket: str(logging.log_bucket),
+          logObjectPrefix: str(logging.log_object_prefix),
+        })
       : undefined,
-    encryption: encryption ? compact({ defaultKmsKeyName: str(encryption.default_kms_key_name) }) : undefined,
+    encryption: encryption
+      ? compact({ defaultKmsKeyName: str(encryption.default_kms_key_name) })
+      : undefined,
     retentionPolicy: retention
-      ? compact({ retentionPeriod: str(num(retention.retention_period)), isLocked: bool(retention.is_locked) })
+      ? compact({
+          retentionPeriod: str(num(retention.retention_period)),
+          isLocked: bool(retention.is_locked),
+        })
       : undefined,
     website: website
-      ? compact({ mainPageSuffix: str(website.main_page_suffix), notFoundPage: str(website.not_found_page) })
+      ? compact({
+          mainPageSuffix: str(website.main_page_suffix),
+          notFoundPage: str(website.not_found_page),
+        })
       : undefined,
   });
 }
 
 /** Translates buckets, and IAM decorators whose bucket is not in the configuration. */
 export function translateBuckets(ctx: TranslationContext): Resource[] {
-  const buckets = ctx.blocks.filter((b) => b.mode === 'managed' && b.type === 'google_storage_bucket');
+  const buckets = ctx.blocks.filter(
+    (b) => b.mode === 'managed' && b.type === 'google_storage_bucket',
+  );
   const out = buckets.map((b) => bucket(b, ctx));
   const orphans = iamDecorators(ctx, IAM_FAMILY).filter(
     (d) => !buckets.some((b) => refersTo(d, 'bucket', b)),
@@ -64,7 +77,8 @@ function bucket(b: TerraformBlock, ctx: TranslationContext): Resource {
     caiId: caiIdIfKnown('storage', [b.attributes.name], ([n]) => n),
     name: b.attributes.name,
     account: b.attributes.project,
-    region: typeof b.attributes.location === 'string' ? b.attributes.location.toLowerCase() : undefined,
+    region:
+      typeof b.attributes.location === 'string' ? b.attributes.location.toLowerCase() : undefined,
     properties,
   });
 }

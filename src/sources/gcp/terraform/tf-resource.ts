@@ -61,7 +61,11 @@ export function refersTo(decorator: TerraformBlock, attr: string, target: Terraf
 }
 
 /** The CAI full name if every part is a known string, else undefined. */
-export function caiIdIfKnown(service: string, parts: unknown[], build: (p: string[]) => string): string | undefined {
+export function caiIdIfKnown(
+  service: string,
+  parts: unknown[],
+  build: (p: string[]) => string,
+): string | undefined {
   const known = parts.map(knownStr);
   if (known.some((p) => p === undefined)) return undefined;
   return `//${service}.googleapis.com/${build(known as string[])}`;

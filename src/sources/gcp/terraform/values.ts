@@ -69,7 +69,8 @@ export function strList(v: unknown): unknown {
 /** Dot paths (list indices as numbers) of every UnknownValue marker inside `value`. */
 export function unknownPaths(value: unknown, prefix = ''): string[] {
   if (isUnknown(value)) return [prefix];
-  if (Array.isArray(value)) return value.flatMap((v, i) => unknownPaths(v, join(prefix, String(i))));
+  if (Array.isArray(value))
+    return value.flatMap((v, i) => unknownPaths(v, join(prefix, String(i))));
   if (typeof value === 'object' && value !== null) {
     return Object.entries(value).flatMap(([k, v]) => unknownPaths(v, join(prefix, k)));
   }
@@ -95,13 +96,23 @@ export function expandScope(scope: unknown): unknown {
   if (typeof scope !== 'string') return scope;
   if (scope.startsWith('https://')) return scope;
   const alias: Record<string, string> = {
-    'cloud-platform': 'cloud-platform', 'compute-ro': 'compute.readonly', 'compute-rw': 'compute',
-    'storage-ro': 'devstorage.read_only', 'storage-rw': 'devstorage.read_write',
-    'storage-full': 'devstorage.full_control', 'logging-write': 'logging.write',
-    monitoring: 'monitoring', 'monitoring-write': 'monitoring.write', 'sql-admin': 'sqlservice.admin',
-    'userinfo-email': 'userinfo.email', 'service-control': 'servicecontrol',
-    'service-management': 'service.management.readonly', trace: 'trace.append',
-    'pubsub': 'pubsub', 'datastore': 'datastore', 'bigquery': 'bigquery',
+    'cloud-platform': 'cloud-platform',
+    'compute-ro': 'compute.readonly',
+    'compute-rw': 'compute',
+    'storage-ro': 'devstorage.read_only',
+    'storage-rw': 'devstorage.read_write',
+    'storage-full': 'devstorage.full_control',
+    'logging-write': 'logging.write',
+    monitoring: 'monitoring',
+    'monitoring-write': 'monitoring.write',
+    'sql-admin': 'sqlservice.admin',
+    'userinfo-email': 'userinfo.email',
+    'service-control': 'servicecontrol',
+    'service-management': 'service.management.readonly',
+    trace: 'trace.append',
+    pubsub: 'pubsub',
+    datastore: 'datastore',
+    bigquery: 'bigquery',
   };
   return `https://www.googleapis.com/auth/${alias[scope] ?? scope}`;
 }
