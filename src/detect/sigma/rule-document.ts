@@ -153,7 +153,8 @@ function readCorrelation(data: Data, meta: SigmaRuleMeta): SigmaCorrelationRule 
   if (!Array.isArray(groupList)) fail(at('group-by'), 'must be a list of field names');
   const groupBy = groupList.map((g, i) => (typeof g === 'string' ? g : fail(at('group-by', i), 'must be a field name')));
 
-  const timespan = String(c.timespan ?? '');
+  if (c.timespan === undefined || c.timespan === null) fail(at('timespan'), 'a correlation needs a timespan such as 10m');
+  const timespan = String(c.timespan);
   const span = TIMESPAN.exec(timespan);
   if (!span) fail(at('timespan'), `"${timespan}" is not a timespan like 30s, 10m, 1h or 1d`);
   const timespanMs = Number(span[1]) * UNIT_MS[span[2]];

@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { parseCondition } from '../../../src/detect/sigma/condition-parser.js';
+import { compileSigmaRule } from '../../../src/detect/sigma/rule-compiler.js';
+import { event, matcher, reasonFor, ruleFrom } from './sigma-test-support.js';
+
+const SELECTIONS = [
+  '    a:',
+  "        f: 'a'",
+  '    b:',
+  "        g: 'b'",
+  '    c:',
+  "        h: 'c'",
+  '    sel_x:',
+  "        x: '1'",
+  '    sel_y:',
+  "        y: '1'",
+  '    _hidden:',
+  "        z: '1'",
+].join('\n');
+
+const cond = (condition: string) => matcher(SELECTIONS, {}, condition);
+
+describe('Sigma condition precedence', () => {
+  it('binds and tighter than or', () => {
+    const m = cond('a or b and c');
+    expect(m({ f: 'a' })).toBe(true);
+    expect(m({ g: 'b' })).toBe(false);
+    expect(m({ g: 'b', h: 'c' })).toBe(true);
+  });
+
+  it('binds not tighter than and', () => {
+    const m = cond('not a and b');
+    expect(m({ g: 'b' })).toBe(true);
+    expect(m({ f: 'a', g: 'b' })).toBe(false);
+    expect(m({})).toBe(false);
+  });
+
+  it('honours parentheses', () => {
+    const m = cond('(a or b) and c');
+    expect(m({ f: 'a' })).toBe(false);
+    expect(m({ f: 'a', h: 'c' })).toBe(true);
+    const n = cond('not (a or b)');
+    expect(n({})).toBe(true);
+    expect(n({ g: 'b' })).toBe(false);
+  });
+
+  it('reads keywords in any case', () => {
+    expect(cond('a AND NOT b')({ f: 'a' })).toBe(true);
+    expect(parseCondition('x Or y')).toEqual({ kind: 'or', items: [{ kind: 'ref', name: 'x' }, { kind: 'ref', name: 'y' }] });
+  });
+});
+
+describe('Sigma x-of conditions', () => {
+  it('1 of pattern ORs the matching identifiers', () => {
+    const m = cond('1 of sel_*');
+    expect(m({ x: '1' })).toBe(true);
+    expect(m({ y: '1' })).toBe(true);
+    expect(m({ f: 'a' })).toBe(false);
+  });
+
+  it('all of pattern ANDs them', () => {
+    const m = cond('all of sel_*');
+    expect(m({ x: '1' })).toBe(false);
+    expect(m({ x: '1', y: '1' })).toBe(true);
+  });
+
+  it('them spans every identifier except those starting with _', () => {
+    const one = cond('1 of them');
+    expect(one({ z: '1' })).toBe(false);
+    expect(one({ h: 'c' })).toBe(true);
+    const all = cond('all of them');
+    expect(all({ f: 'a', g: 'b', h: 'c', x: '1', y: '1' })).toBe(true);
+    expect(all({ f: 'a', g: 'b', h: 'c', x: '1' })).toBe(false);
+  });
+
+  it('binds x of tighter than not', () => {
+    const m = cond('a and not 1 of sel_*');
+    expect(m({ f: 'a' })).toBe(true);
+    expect(m({ f: 'a', y: '1' })).toBe(false);
+  });
+
+  it('ORs a list of conditions', () => {
+    const yaml = 'title: t\nlogsource: {product: aws}\ndetection:\n    a:\n        f: a\n    b:\n        g: b\n    condition:\n        - a\n        - b\n';
+    const compiled = compileSigmaRule(ruleFrom(yaml));
+    expect(compiled.matches(event({ g: 'b' }))).toBe(true);
+    expect(compiled.matches(event({ f: 'a' }))).toBe(true);
+    expect(compiled.matches(event({ h: 'c' }))).toBe(false);
+  });
+});
+
+describe('Sigma condition errors', () => {
+  const rule = (condition: string) =>
+    reasonFor(`title: t\nlogsource: {product: aws}\ndetection:\n    sel:\n        f: a\n    condition: ${condition}\n`);
+
+  it('names undefined identifiers, empty patterns and syntax errors', () => {
+    expect(rule('sel and missing')).toContain('"missing", which is not defined');
+    expect(rule('1 of filter_*')).toContain('"filter_*" matches no search identifier');
+    expect(rule('sel and')).toContain('expected a search identifier at the end');
+    expect(rule('(sel')).toContain('expected ")"');
+    expect(rule('sel sel')).toContain('unexpected text');
+  });
+
+  it('rejects obsolete aggregations with a pointer to correlation rules', () => {
+    expect(rule("'sel | count() > 5'")).toContain('write a correlation rule');
+  });
+
+  it('refuses absurdly deep nesting instead of overflowing the stack', () => {
+    expect(() => parseCondition(`${'not '.repeat(2000)}x`)).toThrow(/too deep/);
+    expect(() => parseCondition(`${'('.repeat(5000)}x${')'.repeat(5000)}`)).toThrow(/too (deep|long)/);
+  });
+});
