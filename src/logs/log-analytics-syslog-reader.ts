@@ -1,0 +1,53 @@
+/**
+ * Syslog rows exported from Azure Monitor / Sentinel's `Syslog` table (JSON with SyslogMessage,
+ * ProcessName, HostName): the message is read like an auth.log line.
+ */
+
+import type { LogEvent } from '../model/event.js';
+import { authMeaning } from './auth-message.js';
+import { jsonLogReader, mapEach } from './json-log-reader.js';
+import type { JsonMapping, JsonPlace } from './json-log-reader.js';
+import { asObject, isoTime, str } from './record-fields.js';
+
+const HEAD = /"SyslogMessage"\s*:/;
+const SERVICES: Record<string, string> = { sshd: 'sshd', sudo: 'sudo' };
+
+/** Reads Log Analytics Syslog rows. */
+export const logAnalyticsSyslogReader = jsonLogReader({
+  kind: 'log-analytics-syslog',
+  detect: (sample) => HEAD.test(sample.head),
+  toEvents: syslogRowEvents,
+});
+
+/** Maps one parsed value: a row, a list of rows or a query result page. */
+export function syslogRowEvents(value: unknown, place: JsonPlace): JsonMapping {
+  if (Array.isArray(value)) return mapEach(value, place, syslogRowEvents);
+  const row = asObject(value);
+  if (!row) return ['not a Syslog row: expected a JSON object'];
+  const message = str(row.SyslogMessage) ?? '';
+  const time = isoTime(row.EventTime) ?? isoTime(row.TimeGenerated);
+  if (!time) return ['Syslog row has no EventTime or TimeGenerated'];
+
+  const program = str(row.ProcessName);
+  const meaning = program ? authMeaning(program, message) : undefined;
+  const fields: Record<string, unknown> = { ...row };
+  if (meaning) Object.assign(fields, meaning.fields);
+  const event: LogEvent = {
+    time,
+    source: {
+      reader: 'log-analytics-syslog',
+      product: 'linux',
+      service: (program && SERVICES[program]) ?? (meaning ? 'auth' : 'syslog'),
+      file: place.file,
+      line: place.line,
+    },
+    host: str(row.HostName) ?? str(row.Computer),
+    action: meaning?.action ?? program,
+    actor: meaning?.actor,
+    sourceIp: meaning?.sourceIp,
+    target: meaning?.target,
+    outcome: meaning?.outcome,
+    fields,
+  };
+  return [event];
+}
