@@ -15,6 +15,7 @@ export interface ReaderLogSource {
   service?: string;
   category?: string;
   also_services?: string[];
+  categories?: { category: string; action: string }[];
 }
 
 /** The log source of an event as the engine matches it: lower-cased, services as a set. */
@@ -39,11 +40,24 @@ export function readerLogSources(): Record<string, ReaderLogSource> {
 
 const lower = (s: string | undefined): string | undefined => (s ? s.toLowerCase() : undefined);
 
-/** Completes an event's source from the reader table. */
-export function resolveSource(source: EventSource, readers = readerLogSources()): ResolvedSource {
+/** The category the table gives an event of this reader doing `action`, if any. */
+export function derivedCategory(
+  source: EventSource,
+  action: string | undefined,
+  readers = readerLogSources(),
+): string | undefined {
+  if (source.category) return source.category;
+  const row = readers[source.reader];
+  if (!row) return undefined;
+  const hit = action ? row.categories?.find((c) => c.action === action) : undefined;
+  return hit?.category ?? row.category;
+}
+
+/** Completes an event's source from the reader table (`action` picks a derived category). */
+export function resolveSource(source: EventSource, readers = readerLogSources(), action?: string): ResolvedSource {
   const row = readers[source.reader] ?? {};
   const product = lower(source.product ?? row.product);
-  const category = lower(source.category ?? row.category);
+  const category = lower(derivedCategory(source, action, readers));
   const services = [source.service ?? row.service, ...(row.also_services ?? [])]
     .filter((s): s is string => Boolean(s))
     .map((s) => s.toLowerCase());

@@ -6,7 +6,13 @@
 import type { EventSource, LogEvent } from '../../model/event.js';
 import { compileFieldPath, scalarText, type FieldGetter } from './field-path.js';
 import type { EventView } from './field-matcher.js';
-import { logsourceMatches, readerLogSources, resolveSource, type ReaderLogSource } from './logsource-table.js';
+import {
+  derivedCategory,
+  logsourceMatches,
+  readerLogSources,
+  resolveSource,
+  type ReaderLogSource,
+} from './logsource-table.js';
 import type { CompiledSigmaRule } from './types.js';
 
 /** A compiled rule the index hands out. */
@@ -53,14 +59,14 @@ export class SigmaRuleIndex {
   }
 
   /** The rules whose log source admits `source` (no value filtering). */
-  rulesFor(source: EventSource): IndexedRule[] {
-    const resolved = resolveSource(source, this.#readers);
+  rulesFor(source: EventSource, action?: string): IndexedRule[] {
+    const resolved = resolveSource(source, this.#readers, action);
     return this.#rules.filter((r) => logsourceMatches(r.rule.logsource, resolved));
   }
 
   /** Calls `visit` for each candidate rule of the event (each at most once). */
   forEachCandidate(event: LogEvent, visit: (rule: IndexedRule) => void): void {
-    const group = this.#group(event.source);
+    const group = this.#group(event.source, event.action);
     if (group.size === 0) return;
 
     const fields = event.fields ?? {};
@@ -89,13 +95,14 @@ export class SigmaRuleIndex {
     for (const r of group.always) visit(r);
   }
 
-  #group(source: EventSource): SourceGroup {
-    const key = `${source.reader}\u0000${source.product}\u0000${source.service}\u0000${source.category}`;
+  #group(source: EventSource, action: string | undefined): SourceGroup {
+    const category = derivedCategory(source, action, this.#readers);
+    const key = `${source.reader}\u0000${source.product}\u0000${source.service}\u0000${category}`;
     let group = this.#groups.get(key);
     if (group) return group;
 
     group = { fields: [], always: [], size: 0 };
-    const resolved = resolveSource(source, this.#readers);
+    const resolved = resolveSource(source, this.#readers, action);
     const byField = new Map<string, FieldIndex>();
     for (const rule of this.#rules) {
       if (!logsourceMatches(rule.rule.logsource, resolved)) continue;
