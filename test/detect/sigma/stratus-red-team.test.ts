@@ -80,7 +80,7 @@ describe('SigmaHQ CloudTrail rules on Stratus Red Team detonations', () => {
     }
     const trail = matches['aws.defense-evasion.cloudtrail-delete.json'][0];
     expect(trail.event.fields.eventName).toBe('DeleteTrail');
-    expect(trail.rule.tags).toEqual(['attack.defense-impairment', 'attack.t1685']);
+    expect(trail.rule.tags).toEqual(['attack.defense-impairment', 'attack.t1685.002']);
   });
 
   it('does not fire the user-data rule when the record omits requestParameters.attribute', () => {
