@@ -10,11 +10,13 @@ import type { JsonMapping, JsonPlace } from './json-log-reader.js';
 import { asObject, firstStr, isoTime, str } from './record-fields.js';
 
 const HEAD = /"(ProductArn|GeneratorId)"\s*:|"Security Hub Findings/;
+/** CloudTrail records of Security Hub API calls carry findings in their request parameters. */
+const CLOUDTRAIL = /"eventVersion"\s*:/;
 
 /** Reads Security Hub ASFF findings. */
 export const asffReader = jsonLogReader({
   kind: 'asff',
-  detect: (sample) => HEAD.test(sample.head),
+  detect: (sample) => HEAD.test(sample.head) && !CLOUDTRAIL.test(sample.head),
   toEvents: (value, place) => asffEvents(value, place, undefined),
 });
 

@@ -10,6 +10,8 @@ import type { JsonMapping, JsonPlace } from './json-log-reader.js';
 import { asObject, at, firstStr, isoTime, str } from './record-fields.js';
 
 const HEAD = /"GuardDuty Finding"|"(detectorId|DetectorId)"\s*:/;
+/** CloudTrail records of GuardDuty API calls also name a detectorId. */
+const CLOUDTRAIL = /"eventVersion"\s*:/;
 
 /** Paths to the remote address of each GuardDuty action type (camelCase; PascalCase is mapped). */
 const REMOTE_IPS = [
@@ -22,7 +24,7 @@ const REMOTE_IPS = [
 /** Reads GuardDuty findings. */
 export const guardDutyReader = jsonLogReader({
   kind: 'guardduty',
-  detect: (sample) => HEAD.test(sample.head),
+  detect: (sample) => HEAD.test(sample.head) && !CLOUDTRAIL.test(sample.head),
   toEvents: guardDutyEvents,
 });
 
