@@ -348,6 +348,11 @@ export class SigmaCorrelator {
   ): SigmaMatch {
     const { rule } = state;
     const { kind: _kind, ...meta } = rule;
+    // Chained matches arrive at their completion time; the evidence tells when the story began.
+    for (const e of events) {
+      const t = Date.parse(e.time);
+      if (t < first) first = t;
+    }
     return {
       rule: { ...metaOf(meta), kind: 'correlation' },
       event: events[events.length - 1],
