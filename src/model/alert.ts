@@ -1,0 +1,70 @@
+/**
+ * Alerts are what detections raise: one suspicious activity with its evidence, entities and
+ * remediation. Incidents group alerts that share entities within a window.
+ */
+
+import type { LogEvent } from './event.js';
+import type { Severity } from './rule.js';
+
+export type AlertStatus = 'active' | 'in_progress' | 'resolved' | 'dismissed';
+
+/** Something an alert is about. */
+export interface AlertEntity {
+  kind: 'account' | 'host' | 'ip' | 'cloud-resource' | 'process' | 'cloud-account';
+  /** The entity's identifier: user ARN or name, IP address, host name, resource id. */
+  value: string;
+}
+
+/** MITRE ATT&CK tactics and techniques an alert maps to. */
+export interface AttackMapping {
+  /** Tactic names as ATT&CK spells them in tags: `defense-evasion`, `credential-access`. */
+  tactics: string[];
+  /** Technique ids: `T1562.008`. */
+  techniques: string[];
+}
+
+/** Which rule raised an alert, with what its licence requires us to show. */
+export interface AlertRuleReference {
+  kind: 'sigma' | 'builtin' | 'external';
+  id: string;
+  title: string;
+  author?: string;
+  license?: string;
+  /** File the rule was loaded from (Sigma) or the built-in detection's name. */
+  source?: string;
+  references?: string[];
+}
+
+export interface Alert {
+  id: string;
+  title: string;
+  description: string;
+  severity: Severity;
+  status: AlertStatus;
+  attack: AttackMapping;
+  entities: AlertEntity[];
+  firstSeen: string;
+  lastSeen: string;
+  /** Events that made up the alert, including duplicates folded into it. */
+  eventCount: number;
+  /** A bounded sample of matching events (the first ones). */
+  evidence: LogEvent[];
+  remediation: string[];
+  rule: AlertRuleReference;
+  /** Known false positives the rule lists, for the analyst. */
+  falsePositives?: string[];
+  incidentId?: string;
+}
+
+export interface Incident {
+  id: string;
+  title: string;
+  severity: Severity;
+  status: AlertStatus;
+  firstSeen: string;
+  lastSeen: string;
+  /** Alert ids, ordered along the kill chain, then by time. */
+  alerts: string[];
+  entities: AlertEntity[];
+  tactics: string[];
+}
