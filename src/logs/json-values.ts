@@ -142,11 +142,13 @@ async function* documentValues(
     whole = undefined;
     out.push({ value, line: elementLine, container });
   };
-  elements.onError = (err: Error) => {
+  const fail = (err: Error) => {
     if (failed) return;
     failed = true;
     out.push(new LogReadError({ file, line: lines.current, code: 'PARSE_ERROR', message: jsonMessage(err) }));
   };
+  // onError is a setter on JSONParser: keep our own handle to call it at the end.
+  elements.onError = fail;
   const onWhole = ({ value }: ParsedElementInfo) => {
     if (!streamed) out.push({ value, line: rootLine });
   };
@@ -171,9 +173,7 @@ async function* documentValues(
     if (failed) return;
   }
 
-  if (!elements.isEnded && depth !== 0) {
-    elements.onError(new Error('unexpected end of JSON document'));
-  }
+  if (!failed && depth !== 0) fail(new Error('unexpected end of JSON document'));
   yield* out.splice(0);
 }
 
