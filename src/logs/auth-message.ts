@@ -33,8 +33,10 @@ export interface SshFields {
 }
 
 const ADDR = String.raw`([0-9A-Fa-f:.]+|\S+?)`;
-const SSH_FORMS: Array<[RegExp, (m: RegExpExecArray) => SshFields]> = [
+/** Each form: the characters its message can start with (a cheap pre-filter), pattern, fields. */
+const SSH_FORMS: Array<[string, RegExp, (m: RegExpExecArray) => SshFields]> = [
   [
+    'FAP',
     new RegExp(String.raw`^(Failed|Accepted|Postponed) (\S+) for (invalid user )?(.*?) from ${ADDR} port (\d+)(?: (ssh2?))?(?:: (.*))?$`),
     (m) => ({
       event: `${m[1].toLowerCase()}_${m[2].replace(/[^a-z0-9]+/gi, '_').toLowerCase()}`,
@@ -43,58 +45,72 @@ const SSH_FORMS: Array<[RegExp, (m: RegExpExecArray) => SshFields]> = [
     }),
   ],
   [
+    'm',
     /^message repeated (\d+) times: \[ ?(.*?) ?\]$/,
     (m) => ({ ...(sshFields(m[2]) ?? { event: 'repeated' }), repeated: Number(m[1]) }),
   ],
   [
+    'I',
     new RegExp(String.raw`^Invalid user (.*?) from ${ADDR}(?: port (\d+))?$`),
     (m) => ({ event: 'invalid_user', user: m[1], invalidUser: true, ...addr(m[2]), port: num(m[3]) }),
   ],
   [
+    'i',
     /^input_userauth_request: invalid user (.*?)(?: \[preauth\])?$/,
     (m) => ({ event: 'invalid_user_request', user: m[1], invalidUser: true, preauth: true }),
   ],
   [
+    'em',
     /^(?:error: )?maximum authentication attempts exceeded for (invalid user )?(.*?) from (\S+) port (\d+)(?: ssh2)?(?: \[preauth\])?$/,
     (m) => ({ event: 'too_many_auth_failures', invalidUser: m[1] !== undefined, user: m[2], ...addr(m[3]), port: Number(m[4]), preauth: true }),
   ],
   [
+    'D',
     /^Disconnecting: Too many authentication failures(?: for (invalid user )?(.*?))?(?: \[preauth\])?$/,
     (m) => ({ event: 'too_many_auth_failures', invalidUser: m[1] !== undefined, user: m[2], preauth: true }),
   ],
   [
+    'D',
     /^Disconnecting (authenticating|invalid) user (.*?) (\S+) port (\d+): Too many authentication failures(?: \[preauth\])?$/,
     (m) => ({ event: 'too_many_auth_failures', invalidUser: m[1] === 'invalid', user: m[2], ...addr(m[3]), port: Number(m[4]), preauth: true }),
   ],
   [
+    'eR',
     /^(?:error: )?Received disconnect from (\S+?)(?: port (\d+))?:\s*(\d+): ?(.*?)( \[preauth\])?$/,
     (m) => ({ event: 'received_disconnect', ...addr(m[1]), port: num(m[2]), reason: `${m[3]}: ${m[4]}`, preauth: m[5] !== undefined }),
   ],
   [
+    'D',
     /^Disconnected from (?:(authenticating|invalid) )?(?:user (.*?) )?(\S+) port (\d+)( \[preauth\])?$/,
     (m) => ({ event: 'disconnected', invalidUser: m[1] === 'invalid', user: m[2], ...addr(m[3]), port: Number(m[4]), preauth: m[5] !== undefined }),
   ],
   [
+    'C',
     /^Connection (closed|reset) by (?:(authenticating|invalid) user (.*?) )?(\S+?)(?: port (\d+))?( \[preauth\])?$/,
     (m) => ({ event: `connection_${m[1]}`, invalidUser: m[2] === 'invalid', user: m[3], ...addr(m[4]), port: num(m[5]), preauth: m[6] !== undefined }),
   ],
   [
+    'D',
     /^Did not receive identification string from (\S+?)(?: port (\d+))?$/,
     (m) => ({ event: 'no_identification', ...addr(m[1]), port: num(m[2]) }),
   ],
   [
+    'r',
     /^reverse mapping checking getaddrinfo for (\S+) \[(\S+)\] failed( - POSSIBLE BREAK-IN ATTEMPT!)?$/,
     (m) => ({ event: 'reverse_mapping_failed', ...addr(m[2]), sourceHost: m[1] }),
   ],
   [
+    'ekUB',
     /^(?:error: )?(?:kex_exchange_identification|Unable to negotiate with|Bad protocol version identification .*? from) ?(\S+?)?(?: port (\d+))?(?::.*)?$/,
     (m) => ({ event: 'negotiation_failed', ...addr(m[1]), port: num(m[2]) }),
   ],
   [
+    'C',
     /^Connection from (\S+) port (\d+)(?: on \S+ port \d+)?/,
     (m) => ({ event: 'connection', ...addr(m[1]), port: Number(m[2]) }),
   ],
   [
+    'f',
     /^fatal: (.*?)( \[preauth\])?$/,
     (m) => ({ event: 'fatal', reason: m[1], preauth: m[2] !== undefined }),
   ],
@@ -107,24 +123,27 @@ const PAM_PREFIX = /^(pam_\w+)\(([^:)]+):(\w+)\): (.*)$/;
  * knows. `pamModule` is set for old-style tags such as `sshd(pam_unix)`.
  */
 export function authMeaning(program: string, message: string, pamModule?: string): AuthMeaning | undefined {
-  const pam = pamFields(message, pamModule, program);
-  if (program === 'sshd' || program.startsWith('sshd-')) return sshMeaning(message, pam);
-  if (program === 'sudo') return sudoMeaning(message) ?? pamMeaning(program, pam);
-  if (ACCOUNT_PROGRAMS.has(program)) return accountMeaning(program, message) ?? pamMeaning(program, pam);
-  return pamMeaning(program, pam);
+  if (program === 'sshd' || program.startsWith('sshd-')) return sshMeaning(message, pamModule);
+  const pam = () => pamMeaning(program, pamFields(message, pamModule, program));
+  if (program === 'sudo') return sudoMeaning(message) ?? pam();
+  if (ACCOUNT_PROGRAMS.has(program)) return accountMeaning(program, message) ?? pam();
+  return pam();
 }
 
 /** sshd's message parsed into named fields, or undefined for messages it does not recognise. */
 export function sshFields(message: string): SshFields | undefined {
-  for (const [pattern, build] of SSH_FORMS) {
+  const first = message.charAt(0);
+  for (const [firstChars, pattern, build] of SSH_FORMS) {
+    if (!firstChars.includes(first)) continue;
     const m = pattern.exec(message);
     if (m) return prune(build(m));
   }
   return undefined;
 }
 
-function sshMeaning(message: string, pam: PamFields | undefined): AuthMeaning | undefined {
-  let ssh = sshFields(message);
+function sshMeaning(message: string, pamModule: string | undefined): AuthMeaning | undefined {
+  let ssh = pamModule ? undefined : sshFields(message);
+  const pam = ssh ? undefined : pamFields(message, pamModule, 'sshd');
   if (!ssh && pam) ssh = sshFromPam(pam);
   if (!ssh) return undefined;
   const failed = FAILURE_EVENTS.test(ssh.event);
@@ -177,6 +196,9 @@ export interface PamFields {
 }
 
 function pamFields(message: string, pamModule: string | undefined, program: string): PamFields | undefined {
+  const c = message.charCodeAt(0);
+  // Only `pam_x(...)` and `PAM ...` lines, or tags naming the module, are PAM's: skip the rest fast.
+  if (!pamModule && c !== 112 /* p */ && c !== 80 /* P */) return undefined;
   let module = pamModule;
   let service: string | undefined = pamModule ? program : undefined;
   let type: string | undefined;
