@@ -87,6 +87,8 @@ function* flushStale(pending: Map<string, Pending>, lineNo: number, file: string
  * auditd rules use: `type` (every record type), the SYSCALL record's fields, EXECVE's `a0..aN`
  * (replacing SYSCALL's register arguments, which stay in `records`), `name` from PATH records.
  */
+// Known gap: raw logs give syscall numbers only; the `SYSCALL` name Sigma rules use exists only in
+// enriched logs (no per-architecture syscall table is applied).
 function auditEvent(pending: Pending, file: string): LogEvent {
   const { records } = pending;
   const first = records[0];

@@ -28,6 +28,7 @@ export function gcpAuditEvents(value: unknown, place: JsonPlace): JsonMapping {
 
 function toEvent(entry: Record<string, unknown>, place: JsonPlace): LogEvent | string {
   const payload = asObject(entry.protoPayload);
+  // Known gap: non-audit Cloud Logging entries (jsonPayload, textPayload) are reported, not read.
   if (!payload) return 'not a GCP audit log entry: protoPayload missing';
   const time = isoTime(entry.timestamp) ?? isoTime(entry.receiveTimestamp) ??
     isoTime(at(payload, 'requestMetadata.requestAttributes.time'));

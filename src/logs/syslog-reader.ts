@@ -114,6 +114,7 @@ export function syslogEvent(
   return event;
 }
 
+// Known gap: RFC 3164 times carry no zone and are taken as UTC; a host's local zone is not applied.
 function completeTime(parsed: SyslogLine, year: SyslogYear): string | undefined {
   const p = parsed.partial;
   if (!p) return undefined;
