@@ -20,7 +20,7 @@ const MAX_DEPTH = 200;
 
 function tokenize(text: string, path: (string | number)[]): Token[] {
   const tokens: Token[] = [];
-  const word = /[A-Za-z0-9_.*\-]+/y;
+  const word = /[A-Za-z0-9_.*-]+/y;
   let i = 0;
   while (i < text.length) {
     const ch = text[i];
@@ -41,7 +41,11 @@ function tokenize(text: string, path: (string | number)[]): Token[] {
     }
     word.lastIndex = i;
     const m = word.exec(text);
-    if (!m) throw new SigmaRuleError(`unexpected character ${JSON.stringify(ch)} at column ${i + 1}`, path);
+    if (!m)
+      throw new SigmaRuleError(
+        `unexpected character ${JSON.stringify(ch)} at column ${i + 1}`,
+        path,
+      );
     tokens.push({ type: 'word', text: m[0], at: i });
     i += m[0].length;
   }
@@ -111,7 +115,8 @@ export function parseCondition(text: string, path: (string | number)[] = []): Co
     if (token.type !== 'word') return fail('unexpected ")"');
 
     const lower = token.text.toLowerCase();
-    if (['and', 'or', 'not', 'of', 'them'].includes(lower)) return fail(`unexpected "${token.text}"`);
+    if (['and', 'or', 'not', 'of', 'them'].includes(lower))
+      return fail(`unexpected "${token.text}"`);
     if ((lower === '1' || lower === 'all' || lower === 'any') && keyword(tokens[pos + 1], 'of')) {
       const target = tokens[pos + 2];
       if (target?.type !== 'word') {

@@ -6,12 +6,7 @@
 
 import type { LogEvent } from '../../model/event.js';
 import { compileFieldPath, scalarText, type FieldGetter } from './field-path.js';
-import type {
-  SigmaCorrelationRule,
-  SigmaCountCondition,
-  SigmaMatch,
-  SigmaRule,
-} from './types.js';
+import type { SigmaCorrelationRule, SigmaCountCondition, SigmaMatch, SigmaRule } from './types.js';
 
 /** A rule match as the correlator sees it. */
 export interface CorrelationHit {
@@ -97,7 +92,11 @@ export class SigmaCorrelator {
   #lastSweep = Number.NEGATIVE_INFINITY;
   #sweepEvery = Number.POSITIVE_INFINITY;
 
-  constructor(rules: SigmaCorrelationRule[], byRef: Map<string, SigmaRule>, options: CorrelatorOptions = {}) {
+  constructor(
+    rules: SigmaCorrelationRule[],
+    byRef: Map<string, SigmaRule>,
+    options: CorrelatorOptions = {},
+  ) {
     this.#maxGroups = options.maxGroupsPerCorrelation ?? DEFAULT_MAX_GROUPS;
     this.#maxEvidence = options.maxEvidence ?? DEFAULT_MAX_EVIDENCE;
     for (const rule of rules) {
@@ -109,7 +108,8 @@ export class SigmaCorrelator {
       });
       const state: CorrelationState = { rule, positions, groups: new Map(), eager: isEager(rule) };
       this.#states.push(state);
-      for (const id of positions.keys()) this.#consumers.set(id, [...(this.#consumers.get(id) ?? []), state]);
+      for (const id of positions.keys())
+        this.#consumers.set(id, [...(this.#consumers.get(id) ?? []), state]);
       this.#sweepEvery = Math.min(this.#sweepEvery, rule.timespanMs);
     }
   }
@@ -162,7 +162,9 @@ export class SigmaCorrelator {
   #sweep(state: CorrelationState, out: SigmaMatch[]): void {
     const span = state.rule.timespanMs;
     for (const [key, group] of state.groups) {
-      const expired = state.eager ? group.lastTime < this.#now - span : group.windowStart + span < this.#now;
+      const expired = state.eager
+        ? group.lastTime < this.#now - span
+        : group.windowStart + span < this.#now;
       if (!expired) continue;
       state.groups.delete(key);
       if (!state.eager) this.#closeWindow(state, group, out);
@@ -174,7 +176,11 @@ export class SigmaCorrelator {
       for (const match of this.#apply(state, hit)) {
         out.push(match);
         const chained: CorrelationHit = {
-          rule: state.rule, event: match.event, time: hit.time, events: match.events, group: match.correlation?.group,
+          rule: state.rule,
+          event: match.event,
+          time: hit.time,
+          events: match.events,
+          group: match.correlation?.group,
         };
         this.#feedOne(chained, out);
       }
@@ -240,7 +246,12 @@ export class SigmaCorrelator {
     return out;
   }
 
-  #startGroup(state: CorrelationState, key: string, values: Record<string, string>, hit: CorrelationHit): GroupState {
+  #startGroup(
+    state: CorrelationState,
+    key: string,
+    values: Record<string, string>,
+    hit: CorrelationHit,
+  ): GroupState {
     if (state.groups.size >= this.#maxGroups) {
       const oldest = state.groups.keys().next().value;
       if (oldest !== undefined) state.groups.delete(oldest);
@@ -270,8 +281,12 @@ export class SigmaCorrelator {
     }
     // temporal and value_count only need the latest member per rule or value: older ones of the
     // same kind are dropped, which keeps the list time-ordered and as short as the distinct count.
-    const same = rule.type === 'temporal' ? (m: Member) => m.ruleId === member.ruleId
-      : rule.type === 'value_count' ? (m: Member) => m.value === member.value : undefined;
+    const same =
+      rule.type === 'temporal'
+        ? (m: Member) => m.ruleId === member.ruleId
+        : rule.type === 'value_count'
+          ? (m: Member) => m.value === member.value
+          : undefined;
     if (same) {
       const prior = group.members.findIndex(same);
       if (prior >= 0) group.members.splice(prior, 1);
@@ -301,7 +316,12 @@ export class SigmaCorrelator {
     if (condition && countSatisfies(count, condition)) out.push(this.#match(state, group, count));
   }
 
-  #ordered(state: CorrelationState, key: string, group: GroupState, hit: CorrelationHit): SigmaMatch | undefined {
+  #ordered(
+    state: CorrelationState,
+    key: string,
+    group: GroupState,
+    hit: CorrelationHit,
+  ): SigmaMatch | undefined {
     const starts = group.starts!;
     const chains = group.chains!;
     const span = state.rule.timespanMs;
@@ -327,14 +347,30 @@ export class SigmaCorrelator {
     state.groups.delete(key);
     const events = chains[last];
     const firstSeen = starts[last]!;
-    return this.#build(state, group, state.rule.rules.length, events, firstSeen, hit.time, state.rule.rules);
+    return this.#build(
+      state,
+      group,
+      state.rule.rules.length,
+      events,
+      firstSeen,
+      hit.time,
+      state.rule.rules,
+    );
   }
 
   #match(state: CorrelationState, group: GroupState, count: number): SigmaMatch {
     const members = group.members;
     const events = members.slice(-this.#maxEvidence).map((m) => m.event);
     const ruleIds = [...new Set(members.map((m) => m.ruleId))];
-    return this.#build(state, group, count, events, members[0]?.time ?? group.windowStart, group.lastTime, ruleIds);
+    return this.#build(
+      state,
+      group,
+      count,
+      events,
+      members[0]?.time ?? group.windowStart,
+      group.lastTime,
+      ruleIds,
+    );
   }
 
   #build(
@@ -370,6 +406,17 @@ export class SigmaCorrelator {
 }
 
 function metaOf(rule: Omit<SigmaCorrelationRule, 'kind'>): Omit<SigmaMatch['rule'], 'kind'> {
-  const { type: _t, rules: _r, groupBy: _g, timespan: _ts, timespanMs: _tm, condition: _c, valueFields: _v, aliases: _a, generate: _gen, ...meta } = rule;
+  const {
+    type: _t,
+    rules: _r,
+    groupBy: _g,
+    timespan: _ts,
+    timespanMs: _tm,
+    condition: _c,
+    valueFields: _v,
+    aliases: _a,
+    generate: _gen,
+    ...meta
+  } = rule;
   return meta;
 }

@@ -17,8 +17,12 @@ let bundled: FieldMappingTable[] | undefined;
 /** The bundled tables, read once. A malformed bundled table is a programming error: it throws. */
 export function bundledFieldMappings(): FieldMappingTable[] {
   if (bundled) return bundled;
-  const files = readdirSync(FIELD_MAPPINGS_DIR).filter((f) => /\.ya?ml$/.test(f)).sort();
-  bundled = files.map((file) => parseFieldMappingTable(readFileSync(join(FIELD_MAPPINGS_DIR, file), 'utf8'), file));
+  const files = readdirSync(FIELD_MAPPINGS_DIR)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort();
+  bundled = files.map((file) =>
+    parseFieldMappingTable(readFileSync(join(FIELD_MAPPINGS_DIR, file), 'utf8'), file),
+  );
   return bundled;
 }
 
@@ -27,20 +31,32 @@ export function parseFieldMappingTable(text: string, file: string): FieldMapping
   const data = parse(text) as { logsource?: unknown; fields?: unknown } | null;
   const logsource = data?.logsource;
   const fields = data?.fields ?? {};
-  if (!logsource || typeof logsource !== 'object' || typeof fields !== 'object' || fields === null) {
+  if (
+    !logsource ||
+    typeof logsource !== 'object' ||
+    typeof fields !== 'object' ||
+    fields === null
+  ) {
     throw new Error(`${file}: a field mapping needs a logsource map and a fields map`);
   }
   for (const [name, target] of Object.entries(fields)) {
-    const ok = typeof target === 'string' || (Array.isArray(target) && target.every((t) => typeof t === 'string'));
+    const ok =
+      typeof target === 'string' ||
+      (Array.isArray(target) && target.every((t) => typeof t === 'string'));
     if (!ok) throw new Error(`${file}: field ${name} must map to a field path or a list of them`);
   }
-  return { logsource: logsource as SigmaLogSource, fields: fields as Record<string, string | string[]> };
+  return {
+    logsource: logsource as SigmaLogSource,
+    fields: fields as Record<string, string | string[]>,
+  };
 }
 
 /** True when every part a table names equals the rule's log source. */
 function applies(table: SigmaLogSource, rule: SigmaLogSource): boolean {
   const parts = ['product', 'service', 'category'] as const;
-  return parts.every((p) => table[p] === undefined || table[p]?.toLowerCase() === rule[p]?.toLowerCase());
+  return parts.every(
+    (p) => table[p] === undefined || table[p]?.toLowerCase() === rule[p]?.toLowerCase(),
+  );
 }
 
 /**

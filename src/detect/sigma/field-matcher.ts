@@ -44,8 +44,17 @@ export interface ItemContext {
 }
 
 const TRANSFORMS = new Set([
-  'contains', 'startswith', 'endswith', 'base64', 'base64offset', 'utf16le', 'utf16be', 'utf16',
-  'wide', 'windash', 'expand',
+  'contains',
+  'startswith',
+  'endswith',
+  'base64',
+  'base64offset',
+  'utf16le',
+  'utf16be',
+  'utf16',
+  'wide',
+  'windash',
+  'expand',
 ]);
 const NUMERIC = new Set(['lt', 'lte', 'gt', 'gte']);
 const TIME_PARTS = new Set(['minute', 'hour', 'day', 'week', 'month', 'year']);
@@ -55,7 +64,12 @@ const RE_FLAGS = new Set(['i', 'm', 's']);
 
 /** Every modifier this engine accepts. */
 export const MODIFIERS: readonly string[] = [
-  ...TRANSFORMS, ...NUMERIC, ...TIME_PARTS, ...FLAGS, ...TYPES, ...RE_FLAGS,
+  ...TRANSFORMS,
+  ...NUMERIC,
+  ...TIME_PARTS,
+  ...FLAGS,
+  ...TYPES,
+  ...RE_FLAGS,
 ];
 
 const WINDASH_CHARS = '-/\u2013\u2014\u2015';
@@ -74,7 +88,10 @@ interface ParsedModifiers {
 
 function parseModifiers(mods: string[], path: (string | number)[]): ParsedModifiers {
   const parsed: ParsedModifiers = {
-    transforms: [], all: false, cased: false, neq: false,
+    transforms: [],
+    all: false,
+    cased: false,
+    neq: false,
     re: { ignoreCase: false, multiLine: false, dotAll: false },
   };
   const fail = (message: string): never => {
@@ -83,9 +100,14 @@ function parseModifiers(mods: string[], path: (string | number)[]): ParsedModifi
 
   for (const mod of mods) {
     if (TRANSFORMS.has(mod)) parsed.transforms.push(mod);
-    else if (NUMERIC.has(mod)) parsed.numeric = parsed.numeric ? fail(`modifiers ${parsed.numeric} and ${mod} conflict`) : mod;
-    else if (TIME_PARTS.has(mod)) parsed.time = parsed.time ? fail(`modifiers ${parsed.time} and ${mod} conflict`) : mod;
-    else if (TYPES.has(mod)) parsed.type = parsed.type ? fail(`modifiers ${parsed.type} and ${mod} conflict`) : mod;
+    else if (NUMERIC.has(mod))
+      parsed.numeric = parsed.numeric
+        ? fail(`modifiers ${parsed.numeric} and ${mod} conflict`)
+        : mod;
+    else if (TIME_PARTS.has(mod))
+      parsed.time = parsed.time ? fail(`modifiers ${parsed.time} and ${mod} conflict`) : mod;
+    else if (TYPES.has(mod))
+      parsed.type = parsed.type ? fail(`modifiers ${parsed.type} and ${mod} conflict`) : mod;
     else if (RE_FLAGS.has(mod)) {
       if (parsed.type !== 're') fail(`modifier ${mod} is only valid after re`);
       if (mod === 'i') parsed.re.ignoreCase = true;
@@ -101,13 +123,20 @@ function parseModifiers(mods: string[], path: (string | number)[]): ParsedModifi
   if (parsed.type && parsed.type !== 'fieldref' && shaping.length > 0) {
     fail(`modifier ${parsed.type} cannot be combined with ${shaping.join(', ')}`);
   }
-  if (parsed.type === 'fieldref' && shaping.some((t) => !['contains', 'startswith', 'endswith'].includes(t))) {
+  if (
+    parsed.type === 'fieldref' &&
+    shaping.some((t) => !['contains', 'startswith', 'endswith'].includes(t))
+  ) {
     fail('fieldref only combines with contains, startswith, endswith, neq and cased');
   }
   if ((parsed.numeric || parsed.time) && (parsed.type || shaping.length > 0)) {
-    fail(`modifier ${parsed.numeric ?? parsed.time} cannot be combined with ${parsed.type ?? shaping.join(', ')}`);
+    fail(
+      `modifier ${parsed.numeric ?? parsed.time} cannot be combined with ` +
+        (parsed.type ?? shaping.join(', ')),
+    );
   }
-  if (parsed.type === 'exists' && (parsed.all || parsed.neq)) fail('exists takes no other modifier');
+  if (parsed.type === 'exists' && (parsed.all || parsed.neq))
+    fail('exists takes no other modifier');
   return parsed;
 }
 
@@ -156,7 +185,11 @@ function anyElement(value: unknown, test: ElementTest, view: EventView): boolean
   return false;
 }
 
-function combine(getter: FieldGetter, tests: ElementTest[], mods: ParsedModifiers): ItemMatcher['test'] {
+function combine(
+  getter: FieldGetter,
+  tests: ElementTest[],
+  mods: ParsedModifiers,
+): ItemMatcher['test'] {
   const { all, neq } = mods;
   if (tests.length === 0) return () => neq;
 
@@ -190,7 +223,9 @@ function compileValue(value: unknown, mods: ParsedModifiers, ctx: ItemContext): 
   if (mods.type === 'fieldref') return compileFieldRef(value, mods, ctx);
 
   const patterns = shapePatterns(value, mods, ctx);
-  const tests = patterns.map(({ pattern, cased }) => compilePattern(foldPattern(pattern, cased), !cased));
+  const tests = patterns.map(({ pattern, cased }) =>
+    compilePattern(foldPattern(pattern, cased), !cased),
+  );
   return (raw) => {
     const text = scalarText(raw);
     if (text === undefined) return false;
@@ -214,12 +249,19 @@ function shapePatterns(value: unknown, mods: ParsedModifiers, ctx: ItemContext):
   const text = scalarText(value) ?? '';
   const raws = mods.transforms.includes('expand') ? expandPlaceholders(text, ctx) : [text];
 
-  let shaped = raws.map((raw) => ({ pattern: parseSigmaString(raw), cased: mods.cased, binary: false }));
+  let shaped = raws.map((raw) => ({
+    pattern: parseSigmaString(raw),
+    cased: mods.cased,
+    binary: false,
+  }));
   for (const transform of mods.transforms) {
     if (transform === 'expand') continue;
     shaped = shaped.flatMap((item) => applyTransform(transform, item, ctx));
     if (shaped.length > MAX_EXPANDED_VALUES) {
-      throw new SigmaRuleError(`modifiers expand to more than ${MAX_EXPANDED_VALUES} values`, ctx.path);
+      throw new SigmaRuleError(
+        `modifiers expand to more than ${MAX_EXPANDED_VALUES} values`,
+        ctx.path,
+      );
     }
   }
   return shaped.map(({ pattern, cased }) => ({ pattern: normalizePattern(pattern), cased }));
@@ -248,7 +290,13 @@ function applyTransform(transform: string, item: ShapeState, ctx: ItemContext): 
     case 'utf16be':
       return [{ ...item, binary: true, pattern: mapLiterals(pattern, (s) => utf16(s, 'be')) }];
     case 'utf16':
-      return [{ ...item, binary: true, pattern: [UTF16_BOM, ...mapLiterals(pattern, (s) => utf16(s, 'le'))] }];
+      return [
+        {
+          ...item,
+          binary: true,
+          pattern: [UTF16_BOM, ...mapLiterals(pattern, (s) => utf16(s, 'le'))],
+        },
+      ];
     case 'base64':
     case 'base64offset': {
       const literal = patternLiteral(normalizePattern(pattern));
@@ -300,12 +348,18 @@ function expandPlaceholders(text: string, ctx: ItemContext): string[] {
     const name = text.slice(i + 1, close);
     const supplied = ctx.placeholders[name];
     if (supplied === undefined) {
-      throw new SigmaRuleError(`placeholder %${name}% has no value (supply it in options.placeholders)`, ctx.path);
+      throw new SigmaRuleError(
+        `placeholder %${name}% has no value (supply it in options.placeholders)`,
+        ctx.path,
+      );
     }
     const options = Array.isArray(supplied) ? supplied : [supplied];
     results = results.flatMap((r) => options.map((o) => r + o));
     if (results.length > MAX_EXPANDED_VALUES) {
-      throw new SigmaRuleError(`placeholders expand to more than ${MAX_EXPANDED_VALUES} values`, ctx.path);
+      throw new SigmaRuleError(
+        `placeholders expand to more than ${MAX_EXPANDED_VALUES} values`,
+        ctx.path,
+      );
     }
     i = close + 1;
   }
@@ -381,7 +435,10 @@ export function toNumber(raw: unknown): number | undefined {
 function compileNumeric(value: unknown, mods: ParsedModifiers, ctx: ItemContext): ElementTest {
   const limit = toNumber(value);
   if (limit === undefined) {
-    throw new SigmaRuleError(`${mods.numeric ?? mods.time} needs a numeric value, not ${JSON.stringify(value)}`, ctx.path);
+    throw new SigmaRuleError(
+      `${mods.numeric ?? mods.time} needs a numeric value, not ${JSON.stringify(value)}`,
+      ctx.path,
+    );
   }
   const op = mods.numeric;
   const cmp = (n: number): boolean => {
@@ -404,12 +461,18 @@ function timePart(part: string): (raw: unknown) => number | undefined {
     const date = toDate(raw);
     if (!date) return undefined;
     switch (part) {
-      case 'minute': return date.getUTCMinutes();
-      case 'hour': return date.getUTCHours();
-      case 'day': return date.getUTCDate();
-      case 'month': return date.getUTCMonth() + 1;
-      case 'year': return date.getUTCFullYear();
-      default: return isoWeek(date);
+      case 'minute':
+        return date.getUTCMinutes();
+      case 'hour':
+        return date.getUTCHours();
+      case 'day':
+        return date.getUTCDate();
+      case 'month':
+        return date.getUTCMonth() + 1;
+      case 'year':
+        return date.getUTCFullYear();
+      default:
+        return isoWeek(date);
     }
   };
 }
@@ -436,8 +499,12 @@ function compileKeywords(values: unknown[], mods: ParsedModifiers, ctx: ItemCont
   if (mods.numeric || mods.time) {
     throw new SigmaRuleError(`modifier ${mods.numeric ?? mods.time} needs a field name`, ctx.path);
   }
-  const positional = mods.transforms.some((t) => ['contains', 'startswith', 'endswith'].includes(t));
-  const keywordMods: ParsedModifiers = positional ? mods : { ...mods, transforms: [...mods.transforms, 'contains'] };
+  const positional = mods.transforms.some((t) =>
+    ['contains', 'startswith', 'endswith'].includes(t),
+  );
+  const keywordMods: ParsedModifiers = positional
+    ? mods
+    : { ...mods, transforms: [...mods.transforms, 'contains'] };
   const tests = values.map((v) => {
     if (v === null) throw new SigmaRuleError('a keyword cannot be null', ctx.path);
     return compileValue(v, keywordMods, ctx);
@@ -453,7 +520,11 @@ function compileKeywords(values: unknown[], mods: ParsedModifiers, ctx: ItemCont
 }
 
 /** The literal values that a plain equality item requires, for rule indexing. */
-function requiredOf(paths: string[], values: unknown[], mods: ParsedModifiers): RequiredValues | undefined {
+function requiredOf(
+  paths: string[],
+  values: unknown[],
+  mods: ParsedModifiers,
+): RequiredValues | undefined {
   if (paths.length !== 1 || mods.type || mods.numeric || mods.time || mods.neq) return undefined;
   if (mods.transforms.length > 0 || values.length === 0) return undefined;
   if (mods.all && values.length > 1) return undefined;

@@ -33,7 +33,9 @@ let table: Record<string, ReaderLogSource> | undefined;
 /** The reader -> logsource table bundled as data. */
 export function readerLogSources(): Record<string, ReaderLogSource> {
   if (table) return table;
-  const data = parse(readFileSync(TABLE_FILE, 'utf8')) as { readers?: Record<string, ReaderLogSource> };
+  const data = parse(readFileSync(TABLE_FILE, 'utf8')) as {
+    readers?: Record<string, ReaderLogSource>;
+  };
   table = data.readers ?? {};
   return table;
 }
@@ -54,7 +56,11 @@ export function derivedCategory(
 }
 
 /** Completes an event's source from the reader table (`action` picks a derived category). */
-export function resolveSource(source: EventSource, readers = readerLogSources(), action?: string): ResolvedSource {
+export function resolveSource(
+  source: EventSource,
+  readers = readerLogSources(),
+  action?: string,
+): ResolvedSource {
   const row = readers[source.reader] ?? {};
   const product = lower(source.product ?? row.product);
   const category = lower(derivedCategory(source, action, readers));
@@ -62,7 +68,12 @@ export function resolveSource(source: EventSource, readers = readerLogSources(),
     .filter((s): s is string => Boolean(s))
     .map((s) => s.toLowerCase());
   const unique = [...new Set(services)];
-  return { product, category, services: unique, key: `${source.reader}|${product}|${unique.join(',')}|${category}` };
+  return {
+    product,
+    category,
+    services: unique,
+    key: `${source.reader}|${product}|${unique.join(',')}|${category}`,
+  };
 }
 
 /** True when a rule's logsource admits events of `source`. */

@@ -6,7 +6,12 @@
 import type { LogEvent } from '../../model/event.js';
 import { parseCondition, resolveOfTarget, type ConditionNode } from './condition-parser.js';
 import { collectStrings } from './field-path.js';
-import { compileItem, type EventView, type ItemContext, type ItemMatcher } from './field-matcher.js';
+import {
+  compileItem,
+  type EventView,
+  type ItemContext,
+  type ItemMatcher,
+} from './field-matcher.js';
 import { fieldMapperFor } from './field-mappings.js';
 import { SigmaRuleError } from './sigma-rule-error.js';
 import type {
@@ -59,22 +64,30 @@ export function compileSigmaRule(
   }
 
   const trees = rule.conditions.map((text, i) => {
-    const path = rule.conditions.length > 1 ? ['detection', 'condition', i] : ['detection', 'condition'];
+    const path =
+      rule.conditions.length > 1 ? ['detection', 'condition', i] : ['detection', 'condition'];
     const tree = parseCondition(text, path);
     return { tree, path };
   });
   const compiled = trees.map(({ tree, path }) => compileNode(tree, selections, identifiers, path));
   const tests = compiled.map((c) => c.test);
   const test: Test = tests.length === 1 ? tests[0] : (view) => tests.some((t) => t(view));
-  const required = compiled.length === 1 ? compiled[0].required : orRequirements(compiled.map((c) => c.required));
+  const required =
+    compiled.length === 1 ? compiled[0].required : orRequirements(compiled.map((c) => c.required));
 
   return { rule, test, matches: (event) => test(eventView(event)), required };
 }
 
 function compileSelection(value: unknown, ctx: ItemContext): Selection {
   if (Array.isArray(value)) return compileList(value, ctx);
-  if (value !== null && typeof value === 'object') return compileMap(value as Record<string, unknown>, ctx);
-  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+  if (value !== null && typeof value === 'object')
+    return compileMap(value as Record<string, unknown>, ctx);
+  if (
+    value === null ||
+    typeof value === 'string' ||
+    typeof value === 'number' ||
+    typeof value === 'boolean'
+  ) {
     return compileKeywordList([value], ctx);
   }
   throw new SigmaRuleError('a search identifier must be a map, a list or a keyword', ctx.path);
@@ -145,7 +158,8 @@ function compileNode(
   switch (node.kind) {
     case 'ref': {
       const selection = selections.get(node.name);
-      if (!selection) throw new SigmaRuleError(`condition names "${node.name}", which is not defined`, path);
+      if (!selection)
+        throw new SigmaRuleError(`condition names "${node.name}", which is not defined`, path);
       return selection;
     }
     case 'not': {
@@ -158,7 +172,10 @@ function compileNode(
     }
     case 'or': {
       const parts = node.items.map(recurse);
-      return { test: anyOf(parts.map((p) => p.test)), required: orRequirements(parts.map((p) => p.required)) };
+      return {
+        test: anyOf(parts.map((p) => p.test)),
+        required: orRequirements(parts.map((p) => p.required)),
+      };
     }
     case 'of': {
       const names = resolveOfTarget(node.target, identifiers);
@@ -167,9 +184,15 @@ function compileNode(
       }
       const parts = names.map((name) => selections.get(name)!);
       if (node.quantifier === 'all') {
-        return { test: allOf(parts.map((p) => p.test)), required: parts.flatMap((p) => p.required) };
+        return {
+          test: allOf(parts.map((p) => p.test)),
+          required: parts.flatMap((p) => p.required),
+        };
       }
-      return { test: anyOf(parts.map((p) => p.test)), required: orRequirements(parts.map((p) => p.required)) };
+      return {
+        test: anyOf(parts.map((p) => p.test)),
+        required: orRequirements(parts.map((p) => p.required)),
+      };
     }
   }
 }

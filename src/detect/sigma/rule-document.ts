@@ -17,9 +17,18 @@ import type {
   SigmaStatus,
 } from './types.js';
 
-const STATUSES: readonly SigmaStatus[] = ['stable', 'test', 'experimental', 'deprecated', 'unsupported'];
+const STATUSES: readonly SigmaStatus[] = [
+  'stable',
+  'test',
+  'experimental',
+  'deprecated',
+  'unsupported',
+];
 const CORRELATION_TYPES: readonly SigmaCorrelationType[] = [
-  'event_count', 'value_count', 'temporal', 'temporal_ordered',
+  'event_count',
+  'value_count',
+  'temporal',
+  'temporal_ordered',
 ];
 const COUNT_KEYS = ['gt', 'gte', 'lt', 'lte', 'eq', 'neq'] as const;
 const TIMESPAN = /^(\d+)([smhdw])$/;
@@ -48,7 +57,8 @@ function optionalString(data: Data, key: string): string | undefined {
 function stringList(data: Data, key: string, allowScalar = false): string[] {
   const value = data[key];
   if (value === undefined || value === null) return [];
-  if (allowScalar && (typeof value === 'string' || typeof value === 'number')) return [String(value)];
+  if (allowScalar && (typeof value === 'string' || typeof value === 'number'))
+    return [String(value)];
   if (!Array.isArray(value)) return fail([key], 'must be a list of strings');
   return value.map((item, i) => {
     if (typeof item === 'string' || typeof item === 'number') return String(item);
@@ -56,14 +66,22 @@ function stringList(data: Data, key: string, allowScalar = false): string[] {
   });
 }
 
-function enumValue<T extends string>(data: Data, key: string, allowed: readonly T[]): T | undefined {
+function enumValue<T extends string>(
+  data: Data,
+  key: string,
+  allowed: readonly T[],
+): T | undefined {
   const value = optionalString(data, key);
   if (value === undefined) return undefined;
   if (!allowed.includes(value as T)) fail([key], `"${value}" is not one of ${allowed.join(', ')}`);
   return value as T;
 }
 
-function readMeta(data: Data, origin: SigmaRuleOrigin, defaultLicense: string | undefined): SigmaRuleMeta {
+function readMeta(
+  data: Data,
+  origin: SigmaRuleOrigin,
+  defaultLicense: string | undefined,
+): SigmaRuleMeta {
   const title = optionalString(data, 'title');
   if (!title || title.trim() === '') fail(['title'], 'a rule needs a title');
   if (title.length > 256) fail(['title'], 'is longer than 256 characters');
@@ -91,7 +109,11 @@ function readMeta(data: Data, origin: SigmaRuleOrigin, defaultLicense: string | 
  * Turns one YAML document into a rule; throws `SigmaRuleError` with the field's path when the
  * document breaks the specification.
  */
-export function readRuleDocument(data: unknown, origin: SigmaRuleOrigin, defaultLicense?: string): SigmaRule {
+export function readRuleDocument(
+  data: unknown,
+  origin: SigmaRuleOrigin,
+  defaultLicense?: string,
+): SigmaRule {
   if (!isMap(data)) fail([], 'a Sigma rule must be a YAML mapping');
   const meta = readMeta(data, origin, defaultLicense);
   if (data.correlation !== undefined) return readCorrelation(data, meta);
@@ -119,7 +141,11 @@ function readDetection(data: Data, meta: SigmaRuleMeta): SigmaDetectionRule {
   const condition = detection.condition;
   let conditions: string[];
   if (typeof condition === 'string') conditions = [condition];
-  else if (Array.isArray(condition) && condition.length > 0 && condition.every((c) => typeof c === 'string')) {
+  else if (
+    Array.isArray(condition) &&
+    condition.length > 0 &&
+    condition.every((c) => typeof c === 'string')
+  ) {
     conditions = condition as string[];
   } else {
     fail(['detection', 'condition'], 'must be a condition string or a list of them');
@@ -137,7 +163,11 @@ function readDetection(data: Data, meta: SigmaRuleMeta): SigmaDetectionRule {
 function readCorrelation(data: Data, meta: SigmaRuleMeta): SigmaCorrelationRule {
   const c = data.correlation;
   if (!isMap(c)) fail(['correlation'], 'must be a map');
-  const at = (key: string, ...rest: (string | number)[]): (string | number)[] => ['correlation', key, ...rest];
+  const at = (key: string, ...rest: (string | number)[]): (string | number)[] => [
+    'correlation',
+    key,
+    ...rest,
+  ];
 
   const type = c.type as SigmaCorrelationType;
   if (!CORRELATION_TYPES.includes(type)) {
@@ -145,15 +175,21 @@ function readCorrelation(data: Data, meta: SigmaRuleMeta): SigmaCorrelationRule 
   }
 
   const rulesValue = typeof c.rules === 'string' ? [c.rules] : c.rules;
-  if (!Array.isArray(rulesValue) || rulesValue.length === 0) fail(at('rules'), 'must list the correlated rules');
-  const rules = rulesValue.map((r, i) => (typeof r === 'string' ? r : fail(at('rules', i), 'must be a rule id or name')));
+  if (!Array.isArray(rulesValue) || rulesValue.length === 0)
+    fail(at('rules'), 'must list the correlated rules');
+  const rules = rulesValue.map((r, i) =>
+    typeof r === 'string' ? r : fail(at('rules', i), 'must be a rule id or name'),
+  );
 
   const groupValue = c['group-by'] ?? [];
   const groupList = typeof groupValue === 'string' ? [groupValue] : groupValue;
   if (!Array.isArray(groupList)) fail(at('group-by'), 'must be a list of field names');
-  const groupBy = groupList.map((g, i) => (typeof g === 'string' ? g : fail(at('group-by', i), 'must be a field name')));
+  const groupBy = groupList.map((g, i) =>
+    typeof g === 'string' ? g : fail(at('group-by', i), 'must be a field name'),
+  );
 
-  if (c.timespan === undefined || c.timespan === null) fail(at('timespan'), 'a correlation needs a timespan such as 10m');
+  if (c.timespan === undefined || c.timespan === null)
+    fail(at('timespan'), 'a correlation needs a timespan such as 10m');
   const timespan = String(c.timespan);
   const span = TIMESPAN.exec(timespan);
   if (!span) fail(at('timespan'), `"${timespan}" is not a timespan like 30s, 10m, 1h or 1d`);
@@ -164,7 +200,17 @@ function readCorrelation(data: Data, meta: SigmaRuleMeta): SigmaCorrelationRule 
   const generate = data.generate === true || c.generate === true;
 
   return {
-    ...meta, kind: 'correlation', type, rules, groupBy, timespan, timespanMs, condition, valueFields, aliases, generate,
+    ...meta,
+    kind: 'correlation',
+    type,
+    rules,
+    groupBy,
+    timespan,
+    timespanMs,
+    condition,
+    valueFields,
+    aliases,
+    generate,
   };
 }
 
@@ -194,10 +240,12 @@ function readCountCondition(
     if (!(COUNT_KEYS as readonly string[]).includes(key)) {
       fail(at('condition', key), `unknown condition "${key}" (use ${COUNT_KEYS.join(', ')})`);
     }
-    if (typeof bound !== 'number' || !Number.isFinite(bound)) fail(at('condition', key), 'must be a number');
+    if (typeof bound !== 'number' || !Number.isFinite(bound))
+      fail(at('condition', key), 'must be a number');
     condition[key as (typeof COUNT_KEYS)[number]] = bound;
   }
-  if (Object.keys(condition).length === 0) fail(at('condition'), 'needs at least one of gt, gte, lt, lte, eq, neq');
+  if (Object.keys(condition).length === 0)
+    fail(at('condition'), 'needs at least one of gt, gte, lt, lte, eq, neq');
   if (type === 'value_count' && valueFields.length === 0) {
     fail(at('condition', 'field'), 'value_count needs the field whose distinct values are counted');
   }

@@ -44,10 +44,13 @@ export class SigmaRuleIndex {
 
     // Index each rule on the field most rules can be indexed on, so lookups per event stay few.
     const popularity = new Map<string, number>();
-    for (const r of rules) for (const req of r.required) popularity.set(req.field, (popularity.get(req.field) ?? 0) + 1);
+    for (const r of rules)
+      for (const req of r.required) popularity.set(req.field, (popularity.get(req.field) ?? 0) + 1);
     for (const r of rules) {
       const best = [...r.required].sort(
-        (a, b) => (popularity.get(b.field) ?? 0) - (popularity.get(a.field) ?? 0) || a.values.length - b.values.length,
+        (a, b) =>
+          (popularity.get(b.field) ?? 0) - (popularity.get(a.field) ?? 0) ||
+          a.values.length - b.values.length,
       )[0];
       this.#choice.set(r, best);
     }

@@ -49,7 +49,11 @@ interface ParsedDoc {
 }
 
 /** Line of a YAML path in the first document that has it. */
-function lineOf(sources: Document[], path: (string | number)[], counter: LineCounter): number | undefined {
+function lineOf(
+  sources: Document[],
+  path: (string | number)[],
+  counter: LineCounter,
+): number | undefined {
   for (const doc of sources) {
     for (let depth = path.length; depth >= 0; depth--) {
       const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true);
@@ -64,10 +68,14 @@ function lineOf(sources: Document[], path: (string | number)[], counter: LineCou
  * Loads every `.yml`/`.yaml` rule under `dirs` (folders or files).
  *
  * ```ts
- * const { rules, unsupported } = await loadSigmaRules(['rules/cloud'], { defaultLicense: 'DRL-1.1' });
+ * const options = { defaultLicense: 'DRL-1.1' };
+ * const { rules, unsupported } = await loadSigmaRules(['rules/cloud'], options);
  * ```
  */
-export async function loadSigmaRules(dirs: string[], options: SigmaOptions = {}): Promise<SigmaLoadResult> {
+export async function loadSigmaRules(
+  dirs: string[],
+  options: SigmaOptions = {},
+): Promise<SigmaLoadResult> {
   const rules: SigmaRule[] = [];
   const unsupported: UnsupportedSigmaRule[] = [];
 
@@ -91,20 +99,34 @@ export async function loadSigmaRules(dirs: string[], options: SigmaOptions = {})
 }
 
 /** Loads the rules of one file's text (exposed for tests and fuzzing). */
-export function loadSigmaText(text: string, file: string, options: SigmaOptions = {}): SigmaLoadResult {
+export function loadSigmaText(
+  text: string,
+  file: string,
+  options: SigmaOptions = {},
+): SigmaLoadResult {
   const result = parseRuleText(text, file, options);
   return resolveReferences(result.rules, result.unsupported);
 }
 
-async function loadFile(file: string, display: string, options: SigmaOptions): Promise<SigmaLoadResult> {
+async function loadFile(
+  file: string,
+  display: string,
+  options: SigmaOptions,
+): Promise<SigmaLoadResult> {
   try {
     const info = await stat(file);
     if (info.size > MAX_FILE_BYTES) {
-      return { rules: [], unsupported: [{ file: display, reason: `file is larger than ${MAX_FILE_BYTES} bytes` }] };
+      return {
+        rules: [],
+        unsupported: [{ file: display, reason: `file is larger than ${MAX_FILE_BYTES} bytes` }],
+      };
     }
     return parseRuleText(await readFile(file, 'utf8'), display, options);
   } catch (error) {
-    return { rules: [], unsupported: [{ file: display, reason: `cannot read: ${(error as Error).message}` }] };
+    return {
+      rules: [],
+      unsupported: [{ file: display, reason: `cannot read: ${(error as Error).message}` }],
+    };
   }
 }
 
@@ -133,7 +155,12 @@ function parseRuleText(text: string, file: string, options: SigmaOptions): Sigma
   return { rules, unsupported };
 }
 
-function describeFailure(error: unknown, parsed: ParsedDoc, file: string, counter: LineCounter): UnsupportedSigmaRule {
+function describeFailure(
+  error: unknown,
+  parsed: ParsedDoc,
+  file: string,
+  counter: LineCounter,
+): UnsupportedSigmaRule {
   const id = typeof parsed.data.id === 'string' ? parsed.data.id : undefined;
   const title = typeof parsed.data.title === 'string' ? parsed.data.title : undefined;
   if (error instanceof SigmaRuleError) {
@@ -142,11 +169,22 @@ function describeFailure(error: unknown, parsed: ParsedDoc, file: string, counte
     return { file, line, field: error.field, id, title, reason: `${where}${error.message}` };
   }
   const message = error instanceof Error ? error.message : String(error);
-  return { file, id, title, line: lineOf(parsed.sources, [], counter), reason: `cannot compile: ${message}` };
+  return {
+    file,
+    id,
+    title,
+    line: lineOf(parsed.sources, [], counter),
+    reason: `cannot compile: ${message}`,
+  };
 }
 
 /** Applies collection actions and drops YAML-broken documents (listing them as unsupported). */
-function collectDocs(docs: Document[], file: string, counter: LineCounter, unsupported: UnsupportedSigmaRule[]): ParsedDoc[] {
+function collectDocs(
+  docs: Document[],
+  file: string,
+  counter: LineCounter,
+  unsupported: UnsupportedSigmaRule[],
+): ParsedDoc[] {
   const out: ParsedDoc[] = [];
   let global: { data: Data; doc: Document } | undefined;
   let previous: ParsedDoc | undefined;
@@ -167,7 +205,11 @@ function collectDocs(docs: Document[], file: string, counter: LineCounter, unsup
     }
     if (data === null || data === undefined) return;
     if (!isMap(data)) {
-      unsupported.push({ file, line: lineOf([doc], [], counter), reason: 'a Sigma rule must be a YAML mapping' });
+      unsupported.push({
+        file,
+        line: lineOf([doc], [], counter),
+        reason: 'a Sigma rule must be a YAML mapping',
+      });
       return;
     }
 
@@ -181,12 +223,21 @@ function collectDocs(docs: Document[], file: string, counter: LineCounter, unsup
       return;
     }
     if (action === 'repeat' && previous) {
-      previous = { data: mergeDocs(previous.data, rest), sources: [doc, ...previous.sources], index };
+      previous = {
+        data: mergeDocs(previous.data, rest),
+        sources: [doc, ...previous.sources],
+        index,
+      };
       out.push(previous);
       return;
     }
     if (action !== undefined && action !== 'repeat') {
-      unsupported.push({ file, line: lineOf([doc], ['action'], counter), field: 'action', reason: `action: unknown collection action "${String(action)}"` });
+      unsupported.push({
+        file,
+        line: lineOf([doc], ['action'], counter),
+        field: 'action',
+        reason: `action: unknown collection action "${String(action)}"`,
+      });
       return;
     }
     const merged = global ? mergeDocs(global.data, rest) : rest;
@@ -197,14 +248,21 @@ function collectDocs(docs: Document[], file: string, counter: LineCounter, unsup
 }
 
 /** Drops duplicate ids and correlations whose referenced rules are missing or cyclic. */
-function resolveReferences(rules: SigmaRule[], unsupported: UnsupportedSigmaRule[]): SigmaLoadResult {
+function resolveReferences(
+  rules: SigmaRule[],
+  unsupported: UnsupportedSigmaRule[],
+): SigmaLoadResult {
   const kept: SigmaRule[] = [];
   const byId = new Map<string, SigmaRule>();
   for (const rule of rules) {
     const prior = byId.get(rule.id);
     if (prior) {
       unsupported.push({
-        file: rule.origin.file, line: rule.origin.line, id: rule.id, title: rule.title, field: 'id',
+        file: rule.origin.file,
+        line: rule.origin.line,
+        id: rule.id,
+        title: rule.title,
+        field: 'id',
         reason: `id: duplicate rule id, first loaded from ${prior.origin.file}`,
       });
       continue;
@@ -241,7 +299,14 @@ function resolveReferences(rules: SigmaRule[], unsupported: UnsupportedSigmaRule
   const usable = kept.filter((rule) => {
     const reason = check(rule);
     if (!reason) return true;
-    unsupported.push({ file: rule.origin.file, line: rule.origin.line, id: rule.id, title: rule.title, field: 'correlation.rules', reason });
+    unsupported.push({
+      file: rule.origin.file,
+      line: rule.origin.line,
+      id: rule.id,
+      title: rule.title,
+      field: 'correlation.rules',
+      reason,
+    });
     return false;
   });
   return { rules: usable, unsupported };

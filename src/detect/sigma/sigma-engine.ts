@@ -52,7 +52,10 @@ export function createSigmaEngine(rules: SigmaRule[], options: SigmaOptions = {}
     try {
       compiled.push(compileSigmaRule(rule, options));
     } catch (error) {
-      const reason = error instanceof SigmaRuleError && error.field ? `${error.field}: ${error.message}` : String(error);
+      const reason =
+        error instanceof SigmaRuleError && error.field
+          ? `${error.field}: ${error.message}`
+          : String(error);
       unsupported.push({ file: rule.origin.file, id: rule.id, title: rule.title, reason });
     }
   }
@@ -102,7 +105,10 @@ export function createSigmaEngine(rules: SigmaRule[], options: SigmaOptions = {}
 }
 
 /** Rules referenced by a correlation that does not ask them to `generate` their own matches. */
-function hiddenRuleIds(correlations: SigmaCorrelationRule[], byRef: Map<string, SigmaRule>): Set<string> {
+function hiddenRuleIds(
+  correlations: SigmaCorrelationRule[],
+  byRef: Map<string, SigmaRule>,
+): Set<string> {
   const hidden = new Set<string>();
   for (const c of correlations) {
     if (c.generate) continue;

@@ -121,7 +121,8 @@ export function compilePattern(raw: SigmaPattern, fold: boolean): StringTest {
 
   if (simple) {
     const { kind, text } = simple;
-    if (kind === 'exact') return fold ? (v) => v.length === text.length && prep(v) === text : (v) => v === text;
+    if (kind === 'exact')
+      return fold ? (v) => v.length === text.length && prep(v) === text : (v) => v === text;
     if (kind === 'prefix') return (v) => prep(v).startsWith(text);
     if (kind === 'suffix') return (v) => prep(v).endsWith(text);
     if (kind === 'contains') return (v) => prep(v).includes(text);
@@ -143,7 +144,9 @@ function simpleShape(pattern: SigmaPattern): SimpleShape | undefined {
   const literals = pattern.filter((p) => typeof p === 'string');
   if (literals.length !== 1) return undefined;
   const text = literals[0] as string;
-  const shape = pattern.map((p) => (typeof p === 'string' ? 'T' : p === ANY_RUN ? '*' : 'x')).join('');
+  const shape = pattern
+    .map((p) => (typeof p === 'string' ? 'T' : p === ANY_RUN ? '*' : 'x'))
+    .join('');
   if (shape === 'T') return { kind: 'exact', text };
   if (shape === 'T*') return { kind: 'prefix', text };
   if (shape === '*T') return { kind: 'suffix', text };

@@ -30,7 +30,10 @@ export function compileSigmaRegex(
     compiled = RE2JS.compile(pattern, bits);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new SigmaRuleError(`regular expression ${JSON.stringify(pattern)} is not RE2: ${reason}`, path);
+    throw new SigmaRuleError(
+      `regular expression ${JSON.stringify(pattern)} is not RE2: ${reason}`,
+      path,
+    );
   }
   return (value) => compiled.matcher(value).find();
 }

@@ -46,7 +46,13 @@ describe('Sigma condition precedence', () => {
 
   it('reads keywords in any case', () => {
     expect(cond('a AND NOT b')({ f: 'a' })).toBe(true);
-    expect(parseCondition('x Or y')).toEqual({ kind: 'or', items: [{ kind: 'ref', name: 'x' }, { kind: 'ref', name: 'y' }] });
+    expect(parseCondition('x Or y')).toEqual({
+      kind: 'or',
+      items: [
+        { kind: 'ref', name: 'x' },
+        { kind: 'ref', name: 'y' },
+      ],
+    });
   });
 });
 
@@ -80,7 +86,8 @@ describe('Sigma x-of conditions', () => {
   });
 
   it('ORs a list of conditions', () => {
-    const yaml = 'title: t\nlogsource: {product: aws}\ndetection:\n    a:\n        f: a\n    b:\n        g: b\n    condition:\n        - a\n        - b\n';
+    const yaml =
+      'title: t\nlogsource: {product: aws}\ndetection:\n    a:\n        f: a\n    b:\n        g: b\n    condition:\n        - a\n        - b\n';
     const compiled = compileSigmaRule(ruleFrom(yaml));
     expect(compiled.matches(event({ g: 'b' }))).toBe(true);
     expect(compiled.matches(event({ f: 'a' }))).toBe(true);
@@ -90,7 +97,9 @@ describe('Sigma x-of conditions', () => {
 
 describe('Sigma condition errors', () => {
   const rule = (condition: string) =>
-    reasonFor(`title: t\nlogsource: {product: aws}\ndetection:\n    sel:\n        f: a\n    condition: ${condition}\n`);
+    reasonFor(
+      `title: t\nlogsource: {product: aws}\ndetection:\n    sel:\n        f: a\n    condition: ${condition}\n`,
+    );
 
   it('names undefined identifiers, empty patterns and syntax errors', () => {
     expect(rule('sel and missing')).toContain('"missing", which is not defined');
@@ -106,6 +115,8 @@ describe('Sigma condition errors', () => {
 
   it('refuses absurdly deep nesting instead of overflowing the stack', () => {
     expect(() => parseCondition(`${'not '.repeat(2000)}x`)).toThrow(/too deep/);
-    expect(() => parseCondition(`${'('.repeat(5000)}x${')'.repeat(5000)}`)).toThrow(/too (deep|long)/);
+    expect(() => parseCondition(`${'('.repeat(5000)}x${')'.repeat(5000)}`)).toThrow(
+      /too (deep|long)/,
+    );
   });
 });

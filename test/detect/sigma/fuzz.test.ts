@@ -11,7 +11,9 @@ import { shared } from '../../support/paths.js';
 import { CLOUDTRAIL, event } from './sigma-test-support.js';
 
 const RULE_DIR = shared('sigma-rules/rules/cloud/aws/cloudtrail');
-const samples = readdirSync(RULE_DIR).slice(0, 20).map((f) => readFileSync(join(RULE_DIR, f), 'utf8'));
+const samples = readdirSync(RULE_DIR)
+  .slice(0, 20)
+  .map((f) => readFileSync(join(RULE_DIR, f), 'utf8'));
 
 /** Loads text and checks the contract: a result, never an exception, within a time bound. */
 function loadWithinBound(text: string): SigmaLoadResult {
@@ -32,36 +34,77 @@ function mutate(text: string, at: number, cut: number, insert: string): string {
   return text.slice(0, i) + insert + text.slice(i + cut);
 }
 
-const fieldName = fc.constantFrom('eventName', 'userIdentity.arn', 'requestParameters.name', 'a.b.c', 'x', '');
+const fieldName = fc.constantFrom(
+  'eventName',
+  'userIdentity.arn',
+  'requestParameters.name',
+  'a.b.c',
+  'x',
+  '',
+);
 const modifierChain = fc.oneof(
-  { weight: 3, arbitrary: fc.array(fc.constantFrom('contains', 'startswith', 'endswith', 'all', 'cased', 'neq', 'windash'), { maxLength: 2 }) },
+  {
+    weight: 3,
+    arbitrary: fc.array(
+      fc.constantFrom('contains', 'startswith', 'endswith', 'all', 'cased', 'neq', 'windash'),
+      { maxLength: 2 },
+    ),
+  },
   { weight: 1, arbitrary: fc.array(fc.constantFrom(...MODIFIERS, 'bogus'), { maxLength: 3 }) },
 );
-const scalar = fc.oneof(fc.string({ maxLength: 12 }), fc.integer(), fc.boolean(), fc.constant(null),
-  fc.constantFrom('*', '?', '\\*', '%x%', '10.0.0.0/8', '(a+)+$', '2024-01-01T00:00:00Z'));
+const scalar = fc.oneof(
+  fc.string({ maxLength: 12 }),
+  fc.integer(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constantFrom('*', '?', '\\*', '%x%', '10.0.0.0/8', '(a+)+$', '2024-01-01T00:00:00Z'),
+);
 const itemValue = fc.oneof(scalar, fc.array(scalar, { maxLength: 4 }));
 const selection = fc.oneof(
-  fc.dictionary(fc.tuple(fieldName, modifierChain).map(([f, m]) => [f, ...m].join('|')), itemValue, { maxKeys: 4 }),
+  fc.dictionary(
+    fc.tuple(fieldName, modifierChain).map(([f, m]) => [f, ...m].join('|')),
+    itemValue,
+    { maxKeys: 4 },
+  ),
   fc.array(scalar, { maxLength: 3 }),
 );
 const { condition: validCondition } = fc.letrec<{ condition: string }>((tie) => ({
   condition: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
     fc.constantFrom('sel1', 'sel2', '1 of sel*', 'all of them', 'not sel1'),
-    fc.tuple(tie('condition'), fc.constantFrom('and', 'or', 'and not'), tie('condition')).map(([a, op, b]) => `(${a}) ${op} ${b}`),
+    fc
+      .tuple(tie('condition'), fc.constantFrom('and', 'or', 'and not'), tie('condition'))
+      .map(([a, op, b]) => `(${a}) ${op} ${b}`),
   ),
 }));
-const garbageCondition = fc.array(
-  fc.constantFrom('sel1', 'sel2', 'and', 'or', 'not', '(', ')', '1 of sel*', 'all of them', 'missing', '|'),
-  { minLength: 1, maxLength: 8 },
-).map((w) => w.join(' '));
+const garbageCondition = fc
+  .array(
+    fc.constantFrom(
+      'sel1',
+      'sel2',
+      'and',
+      'or',
+      'not',
+      '(',
+      ')',
+      '1 of sel*',
+      'all of them',
+      'missing',
+      '|',
+    ),
+    { minLength: 1, maxLength: 8 },
+  )
+  .map((w) => w.join(' '));
 const randomRule = fc.record({
   title: fc.oneof(fc.string({ minLength: 1, maxLength: 20 }), fc.constant('')),
   logsource: fc.record({ product: fc.constantFrom('aws', 'linux') }, { requiredKeys: [] }),
   detection: fc.record({
     sel1: selection,
     sel2: selection,
-    condition: fc.oneof({ weight: 4, arbitrary: validCondition }, { weight: 1, arbitrary: garbageCondition }),
+    condition: fc.oneof(
+      { weight: 4, arbitrary: validCondition },
+      { weight: 1, arbitrary: garbageCondition },
+    ),
   }),
   level: fc.constantFrom('low', 'high', 'critical', 'bad'),
 });
@@ -75,15 +118,24 @@ const randomEvent = fc.dictionary(
 describe('Sigma loader fuzzing', () => {
   it('never throws on mutated real rules', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...samples), fc.nat(), fc.nat(40), fc.string({ maxLength: 20 }), (text, at, cut, insert) => {
-        loadWithinBound(mutate(text, at, cut, insert));
-      }),
+      fc.property(
+        fc.constantFrom(...samples),
+        fc.nat(),
+        fc.nat(40),
+        fc.string({ maxLength: 20 }),
+        (text, at, cut, insert) => {
+          loadWithinBound(mutate(text, at, cut, insert));
+        },
+      ),
       { numRuns: 400 },
     );
   });
 
   it('never throws on arbitrary text', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 400 }), (text) => void loadWithinBound(text)), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 400 }), (text) => void loadWithinBound(text)),
+      { numRuns: 300 },
+    );
   });
 
   it('reports or compiles random rules, and compiled ones never throw on random events', () => {
@@ -121,13 +173,26 @@ describe('Sigma matcher fuzzing', () => {
       { reader: 'unknown' },
     );
     fc.assert(
-      fc.property(sources, fc.jsonValue({ maxDepth: 4 }), fc.string({ maxLength: 30 }), (source, value, time) => {
-        const fields = value !== null && typeof value === 'object' && !Array.isArray(value) ? value : { value };
-        const started = performance.now();
-        const matches = engine.process({ time, source, fields: fields as Record<string, unknown>, action: 'execve' });
-        expect(Array.isArray(matches)).toBe(true);
-        expect(performance.now() - started).toBeLessThan(1_000);
-      }),
+      fc.property(
+        sources,
+        fc.jsonValue({ maxDepth: 4 }),
+        fc.string({ maxLength: 30 }),
+        (source, value, time) => {
+          const fields =
+            value !== null && typeof value === 'object' && !Array.isArray(value)
+              ? value
+              : { value };
+          const started = performance.now();
+          const matches = engine.process({
+            time,
+            source,
+            fields: fields as Record<string, unknown>,
+            action: 'execve',
+          });
+          expect(Array.isArray(matches)).toBe(true);
+          expect(performance.now() - started).toBeLessThan(1_000);
+        },
+      ),
       { numRuns: 1000 },
     );
   });

@@ -20,7 +20,8 @@ export function cloudTrailLines(): string[] {
   }
   const stratus = shared('cloudtrail/stratus-red-team');
   for (const file of readdirSync(stratus).filter((f) => f.endsWith('.json'))) {
-    for (const r of JSON.parse(readFileSync(join(stratus, file), 'utf8')) as unknown[]) lines.push(JSON.stringify(r));
+    for (const r of JSON.parse(readFileSync(join(stratus, file), 'utf8')) as unknown[])
+      lines.push(JSON.stringify(r));
   }
   return lines;
 }
@@ -39,7 +40,9 @@ function rate(lines: string[], rounds: number, work: (line: string) => void): nu
 
 /** Runs the measurement and returns the figures. */
 export async function measureThroughput(copies = 20, rounds = 5) {
-  const { rules } = await loadSigmaRules([shared('sigma-rules/rules')], { defaultLicense: 'DRL-1.1' });
+  const { rules } = await loadSigmaRules([shared('sigma-rules/rules')], {
+    defaultLicense: 'DRL-1.1',
+  });
   const base = cloudTrailLines();
   const lines = Array.from({ length: copies }, () => base).flat();
   const engine = createSigmaEngine(rules);
@@ -57,7 +60,14 @@ export async function measureThroughput(copies = 20, rounds = 5) {
     };
     sink += engine.process(event).length;
   });
-  return { events: lines.length, rules: rules.length, parseRate, sigmaRate, ratio: sigmaRate / parseRate, sink };
+  return {
+    events: lines.length,
+    rules: rules.length,
+    parseRate,
+    sigmaRate,
+    ratio: sigmaRate / parseRate,
+    sink,
+  };
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {

@@ -14,7 +14,9 @@ function yamlFilesUnder(dir: string): string[] {
 
 describe('loading the shared SigmaHQ rules', () => {
   it('loads every rule, none unsupported, each with author, id and the DRL licence', async () => {
-    const { rules, unsupported } = await loadSigmaRules([SIGMA_RULES], { defaultLicense: 'DRL-1.1' });
+    const { rules, unsupported } = await loadSigmaRules([SIGMA_RULES], {
+      defaultLicense: 'DRL-1.1',
+    });
 
     expect(unsupported).toEqual([]);
     expect(rules).toHaveLength(yamlFilesUnder(SIGMA_RULES).length);
@@ -28,7 +30,9 @@ describe('loading the shared SigmaHQ rules', () => {
 
   it('keeps the metadata people need', async () => {
     const { rules } = await loadSigmaRules([shared('sigma-rules/rules/cloud/aws/cloudtrail')]);
-    const rule = rules.find((r) => r.id === '055fb148-60f8-462d-ad16-26926ce050f1') as SigmaDetectionRule;
+    const rule = rules.find(
+      (r) => r.id === '055fb148-60f8-462d-ad16-26926ce050f1',
+    ) as SigmaDetectionRule;
     expect(rule).toMatchObject({
       kind: 'detection',
       title: 'AWS User Login Profile Was Modified',
@@ -48,9 +52,12 @@ describe('loading the shared SigmaHQ rules', () => {
 
 describe('rule collections and correlation files', () => {
   it('merges action: global into each following document; a rule licence beats the default', async () => {
-    const { rules, unsupported } = await loadSigmaRules([resolve(FIXTURES, 'collection-global.yml')], {
-      defaultLicense: 'DRL-1.1',
-    });
+    const { rules, unsupported } = await loadSigmaRules(
+      [resolve(FIXTURES, 'collection-global.yml')],
+      {
+        defaultLicense: 'DRL-1.1',
+      },
+    );
     expect(unsupported).toEqual([]);
     expect(rules.map((r) => [r.title, r.level, r.license])).toEqual([
       ['CloudTrail logging tampered', 'high', 'MIT'],
@@ -62,7 +69,9 @@ describe('rule collections and correlation files', () => {
   });
 
   it('loads a multi-document correlation with its referenced rules', async () => {
-    const { rules, unsupported } = await loadSigmaRules([resolve(FIXTURES, 'correlation-console-brute-force.yml')]);
+    const { rules, unsupported } = await loadSigmaRules([
+      resolve(FIXTURES, 'correlation-console-brute-force.yml'),
+    ]);
     expect(unsupported).toEqual([]);
     const correlations = rules.filter((r): r is SigmaCorrelationRule => r.kind === 'correlation');
     expect(correlations.map((c) => [c.type, c.timespanMs, c.groupBy, c.condition])).toEqual([
@@ -82,10 +91,20 @@ describe('unusable rules', () => {
     expect(rules).toEqual([]);
     const rows = unsupported.map((u) => [u.line, u.field, u.reason]);
     expect(rows).toEqual([
-      [8, 'level', expect.stringContaining('"severe" is not one of informational, low, medium, high, critical')],
+      [
+        8,
+        'level',
+        expect.stringContaining(
+          '"severe" is not one of informational, low, medium, high, critical',
+        ),
+      ],
       [15, 'detection.selection.CommandLine|re', expect.stringContaining('is not RE2')],
       [18, 'title', 'title: a rule needs a title'],
-      [27, 'correlation.timespan', 'correlation.timespan: a correlation needs a timespan such as 10m'],
+      [
+        27,
+        'correlation.timespan',
+        'correlation.timespan: a correlation needs a timespan such as 10m',
+      ],
     ]);
     for (const u of unsupported) expect(u.file).toMatch(/invalid-rules\.yml$/);
   });

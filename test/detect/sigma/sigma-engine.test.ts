@@ -26,24 +26,41 @@ function candidates(index: SigmaRuleIndex, e: LogEvent): string[] {
 describe('rule index', () => {
   const index = indexOf([
     rule('stop', '{product: aws, service: cloudtrail}', '        eventName: StopLogging'),
-    rule('trail', '{product: aws, service: cloudtrail}', '        eventName: [DeleteTrail, UpdateTrail]\n        eventSource: cloudtrail.amazonaws.com'),
+    rule(
+      'trail',
+      '{product: aws, service: cloudtrail}',
+      '        eventName: [DeleteTrail, UpdateTrail]\n        eventSource: cloudtrail.amazonaws.com',
+    ),
     rule('wild', '{product: aws, service: cloudtrail}', "        eventName|startswith: 'Delete'"),
     rule('azure', '{product: azure, service: activitylogs}', '        operationName: StopLogging'),
-    rule('anyaws', '{product: aws}', "        userIdentity.type: Root"),
+    rule('anyaws', '{product: aws}', '        userIdentity.type: Root'),
   ]);
 
   it('hands an event only the rules whose required literal it carries, plus unindexable ones', () => {
     expect(candidates(index, event({ eventName: 'StopLogging' }))).toEqual(['stop', 'wild']);
     expect(candidates(index, event({ eventName: 'deletetrail' }))).toEqual(['trail', 'wild']);
     expect(candidates(index, event({ eventName: 'GetObject' }))).toEqual(['wild']);
-    expect(candidates(index, event({ eventName: 'GetObject', userIdentity: { type: 'Root' } }))).toEqual(['anyaws', 'wild']);
+    expect(
+      candidates(index, event({ eventName: 'GetObject', userIdentity: { type: 'Root' } })),
+    ).toEqual(['anyaws', 'wild']);
   });
 
   it('selects rules by log source; a part the rule omits matches anything', () => {
     const azure = { reader: 'azure-activity', product: 'azure', service: 'activitylogs' };
-    expect(candidates(index, event({ operationName: 'StopLogging' }, undefined, azure))).toEqual(['azure']);
-    expect(index.rulesFor({ reader: 'other', product: 'aws', service: 'guardduty' }).map((r) => r.rule.id)).toEqual(['anyaws']);
-    expect(index.rulesFor({ reader: 'cloudtrail' }).map((r) => r.rule.id).sort()).toEqual(['anyaws', 'stop', 'trail', 'wild']);
+    expect(candidates(index, event({ operationName: 'StopLogging' }, undefined, azure))).toEqual([
+      'azure',
+    ]);
+    expect(
+      index
+        .rulesFor({ reader: 'other', product: 'aws', service: 'guardduty' })
+        .map((r) => r.rule.id),
+    ).toEqual(['anyaws']);
+    expect(
+      index
+        .rulesFor({ reader: 'cloudtrail' })
+        .map((r) => r.rule.id)
+        .sort(),
+    ).toEqual(['anyaws', 'stop', 'trail', 'wild']);
   });
 });
 
@@ -52,11 +69,17 @@ describe('Sigma engine on Linux events', () => {
     const { rules } = await loadSigmaRules([shared('sigma-rules/rules/linux/builtin')]);
     const engine = createSigmaEngine(rules);
     const sshd = { reader: 'syslog', product: 'linux', service: 'sshd' };
-    const line = (message: string): LogEvent => event({ program: 'sshd', message }, undefined, sshd);
-    expect(engine.process(line('Corrupted MAC on input. Disconnecting')).map((m) => m.rule.title))
-      .toEqual(['Suspicious OpenSSH Daemon Error']);
+    const line = (message: string): LogEvent =>
+      event({ program: 'sshd', message }, undefined, sshd);
+    expect(
+      engine.process(line('Corrupted MAC on input. Disconnecting')).map((m) => m.rule.title),
+    ).toEqual(['Suspicious OpenSSH Daemon Error']);
     expect(engine.process(line('Accepted publickey for root from 192.0.2.1'))).toEqual([]);
-    const named = event({ program: 'named', message: 'client 192.0.2.1: denied AXFR from x' }, undefined, sshd);
+    const named = event(
+      { program: 'named', message: 'client 192.0.2.1: denied AXFR from x' },
+      undefined,
+      sshd,
+    );
     expect(engine.process(named).map((m) => m.rule.title)).toEqual(['Suspicious Named Error']);
   });
 
@@ -73,19 +96,27 @@ describe('Sigma engine on Linux events', () => {
     };
 
     // Atomic Red Team T1018 (arp cache) and T1027.001 (dd binary padding), recorded by OTRF.
-    expect(await fired('host-events/otrf-security-datasets/sh_arp_cache_2020-11-10074812.log'))
-      .toEqual(['11063ec2-de63-4153-935e-b1a8b9e616f1']);
-    expect(await fired('host-events/otrf-security-datasets/sh_binary_padding_dd_2020-11-10081941.log'))
-      .toEqual(['37222991-11e9-4b6d-8bdf-60fbe48f753e', 'c52a914f-3d8b-4b2a-bb75-b3991e75f8ba']);
+    expect(
+      await fired('host-events/otrf-security-datasets/sh_arp_cache_2020-11-10074812.log'),
+    ).toEqual(['11063ec2-de63-4153-935e-b1a8b9e616f1']);
+    expect(
+      await fired('host-events/otrf-security-datasets/sh_binary_padding_dd_2020-11-10081941.log'),
+    ).toEqual(['37222991-11e9-4b6d-8bdf-60fbe48f753e', 'c52a914f-3d8b-4b2a-bb75-b3991e75f8ba']);
     // Enriched audit log: useradd (auditd rule) and a read of /etc/passwd (process_creation rule).
-    expect(await fired('host-events/plaso/audit_enriched.log'))
-      .toEqual(['759d0d51-bc99-4b5e-9add-8f5b2c8e7512', 'b45e3d6f-42c6-47d8-a478-df6bd6cf534c']);
+    expect(await fired('host-events/plaso/audit_enriched.log')).toEqual([
+      '759d0d51-bc99-4b5e-9add-8f5b2c8e7512',
+      'b45e3d6f-42c6-47d8-a478-df6bd6cf534c',
+    ]);
   });
 
   it('leaves CloudTrail rules silent on Linux events and Linux rules silent on CloudTrail', async () => {
     const { rules } = await loadSigmaRules([shared('sigma-rules/rules')]);
     const engine = createSigmaEngine(rules);
-    const trail = event({ eventName: 'DeleteTrail', eventSource: 'cloudtrail.amazonaws.com', CommandLine: 'dd if=/dev/zero' });
+    const trail = event({
+      eventName: 'DeleteTrail',
+      eventSource: 'cloudtrail.amazonaws.com',
+      CommandLine: 'dd if=/dev/zero',
+    });
     expect(engine.process(trail).map((m) => m.rule.logsource?.product)).toEqual(['aws']);
     expect(CLOUDTRAIL.product).toBe('aws');
   });

@@ -5,10 +5,18 @@ import { loadSigmaText } from '../../../src/detect/sigma/rule-loader.js';
 import { compileSigmaRule } from '../../../src/detect/sigma/rule-compiler.js';
 import type { SigmaDetectionRule, SigmaOptions } from '../../../src/detect/sigma/types.js';
 
-export const CLOUDTRAIL: EventSource = { reader: 'cloudtrail', product: 'aws', service: 'cloudtrail' };
+export const CLOUDTRAIL: EventSource = {
+  reader: 'cloudtrail',
+  product: 'aws',
+  service: 'cloudtrail',
+};
 
 /** A LogEvent around `fields`. */
-export function event(fields: Record<string, unknown>, time = '2024-01-01T00:00:00Z', source = CLOUDTRAIL): LogEvent {
+export function event(
+  fields: Record<string, unknown>,
+  time = '2024-01-01T00:00:00Z',
+  source = CLOUDTRAIL,
+): LogEvent {
   return { time, source, fields };
 }
 
@@ -23,7 +31,9 @@ export function ruleFrom(yaml: string, options: SigmaOptions = {}): SigmaDetecti
 
 /** Why an inline rule is unsupported (empty string when it loads). */
 export function reasonFor(yaml: string, options: SigmaOptions = {}): string {
-  return loadSigmaText(yaml, 'inline.yml', options).unsupported.map((u) => u.reason).join('; ');
+  return loadSigmaText(yaml, 'inline.yml', options)
+    .unsupported.map((u) => u.reason)
+    .join('; ');
 }
 
 /** A matcher for a rule whose detection is `selection` (YAML, indented by 4) and `condition`. */

@@ -12,7 +12,10 @@ const STRATUS = shared('cloudtrail/stratus-red-team');
 
 /** Minimal events from a Stratus Red Team detonation log (a JSON array of CloudTrail records). */
 function stratusEvents(file: string): LogEvent[] {
-  const records = JSON.parse(readFileSync(join(STRATUS, file), 'utf8')) as Record<string, unknown>[];
+  const records = JSON.parse(readFileSync(join(STRATUS, file), 'utf8')) as Record<
+    string,
+    unknown
+  >[];
   return records.map((fields, i) => ({
     time: String(fields.eventTime),
     source: { ...CLOUDTRAIL, file, line: i + 1 },
@@ -24,7 +27,9 @@ function stratusEvents(file: string): LogEvent[] {
 /** Technique file -> shared SigmaHQ rules it fires (one engine per technique, all rules loaded). */
 const EXPECTED: Record<string, string[]> = {
   // Potential Malicious Usage of CloudTrail System Manager (ssm:SendCommand)
-  'aws.credential-access.ec2-steal-instance-credentials.json': ['38e7f511-3f74-41d4-836e-f57dfa18eead'],
+  'aws.credential-access.ec2-steal-instance-credentials.json': [
+    '38e7f511-3f74-41d4-836e-f57dfa18eead',
+  ],
   'aws.execution.ssm-send-command.json': ['38e7f511-3f74-41d4-836e-f57dfa18eead'],
   // AWS CloudTrail Important Change (DeleteTrail)
   'aws.defense-evasion.cloudtrail-delete.json': ['4db60cc0-36fb-42b7-9b58-a5b53019fb74'],
@@ -40,7 +45,9 @@ const EXPECTED: Record<string, string[]> = {
   // AWS New Lambda Layer Attached
   'aws.persistence.lambda-layer-extension.json': ['97fbabf8-8e1b-47a2-b7d5-a418d2b95e3d'],
   // AWS User Login Profile Was Modified (fieldref filter: the caller is not the target user)
-  'aws.privilege-escalation.iam-update-user-login-profile.json': ['055fb148-60f8-462d-ad16-26926ce050f1'],
+  'aws.privilege-escalation.iam-update-user-login-profile.json': [
+    '055fb148-60f8-462d-ad16-26926ce050f1',
+  ],
 };
 
 describe('SigmaHQ CloudTrail rules on Stratus Red Team detonations', () => {
@@ -49,8 +56,12 @@ describe('SigmaHQ CloudTrail rules on Stratus Red Team detonations', () => {
   const matches: Record<string, SigmaMatch[]> = {};
 
   beforeAll(async () => {
-    ({ rules } = await loadSigmaRules([shared('sigma-rules/rules')], { defaultLicense: 'DRL-1.1' }));
-    for (const file of readdirSync(STRATUS).filter((f) => f.endsWith('.json')).sort()) {
+    ({ rules } = await loadSigmaRules([shared('sigma-rules/rules')], {
+      defaultLicense: 'DRL-1.1',
+    }));
+    for (const file of readdirSync(STRATUS)
+      .filter((f) => f.endsWith('.json'))
+      .sort()) {
       const engine = createSigmaEngine(rules);
       const found = stratusEvents(file).flatMap((e) => engine.process(e));
       matches[file] = found;
@@ -65,7 +76,8 @@ describe('SigmaHQ CloudTrail rules on Stratus Red Team detonations', () => {
 
   it('fires only CloudTrail rules on CloudTrail events (log sources are honoured)', () => {
     for (const found of Object.values(matches)) {
-      for (const m of found) expect(m.rule.logsource).toEqual({ product: 'aws', service: 'cloudtrail' });
+      for (const m of found)
+        expect(m.rule.logsource).toEqual({ product: 'aws', service: 'cloudtrail' });
     }
   });
 
@@ -89,9 +101,18 @@ describe('SigmaHQ CloudTrail rules on Stratus Red Team detonations', () => {
     const events = stratusEvents('aws.execution.ec2-user-data.json');
     const modify = events.filter((e) => e.fields.eventName === 'ModifyInstanceAttribute');
     expect(modify.length).toBeGreaterThan(0);
-    expect(modify.every((e) => (e.fields.requestParameters as Record<string, unknown>).attribute === undefined)).toBe(true);
+    expect(
+      modify.every(
+        (e) => (e.fields.requestParameters as Record<string, unknown>).attribute === undefined,
+      ),
+    ).toBe(true);
     const engine = createSigmaEngine(rules);
-    const patched = { ...modify[0], fields: { ...modify[0].fields, requestParameters: { attribute: 'userData' } } };
-    expect(engine.process(patched).map((m) => m.rule.id)).toEqual(['1ab3c5ed-5baf-417b-bb6b-78ca33f6c3df']);
+    const patched = {
+      ...modify[0],
+      fields: { ...modify[0].fields, requestParameters: { attribute: 'userData' } },
+    };
+    expect(engine.process(patched).map((m) => m.rule.id)).toEqual([
+      '1ab3c5ed-5baf-417b-bb6b-78ca33f6c3df',
+    ]);
   });
 });

@@ -12,7 +12,9 @@ describe('Sigma values without modifiers', () => {
   });
 
   it('ANDs the fields of a map and ORs the values of a list', () => {
-    const m = matcher("    selection:\n        eventSource: iam.amazonaws.com\n        eventName:\n            - CreateUser\n            - DeleteUser");
+    const m = matcher(
+      '    selection:\n        eventSource: iam.amazonaws.com\n        eventName:\n            - CreateUser\n            - DeleteUser',
+    );
     expect(m({ eventSource: 'iam.amazonaws.com', eventName: 'DeleteUser' })).toBe(true);
     expect(m({ eventSource: 'iam.amazonaws.com', eventName: 'GetUser' })).toBe(false);
     expect(m({ eventSource: 'ec2.amazonaws.com', eventName: 'CreateUser' })).toBe(false);
@@ -26,15 +28,20 @@ describe('Sigma values without modifiers', () => {
   });
 
   it('reads dotted names as nested fields, and any element of a list', () => {
-    const m = matcher("    selection:\n        userIdentity.type: Root\n        resources.type: 'AWS::S3::Bucket'");
-    const ok = { userIdentity: { type: 'Root' }, resources: [{ type: 'AWS::IAM::Role' }, { type: 'AWS::S3::Bucket' }] };
+    const m = matcher(
+      "    selection:\n        userIdentity.type: Root\n        resources.type: 'AWS::S3::Bucket'",
+    );
+    const ok = {
+      userIdentity: { type: 'Root' },
+      resources: [{ type: 'AWS::IAM::Role' }, { type: 'AWS::S3::Bucket' }],
+    };
     expect(m(ok)).toBe(true);
     expect(m({ ...ok, userIdentity: { type: 'IAMUser' } })).toBe(false);
     expect(m({ 'userIdentity.type': 'Root', resources: { type: 'AWS::S3::Bucket' } })).toBe(true);
   });
 
   it('compares numbers and booleans by their text', () => {
-    const m = matcher("    selection:\n        errorCode: 403\n        readOnly: true");
+    const m = matcher('    selection:\n        errorCode: 403\n        readOnly: true');
     expect(m({ errorCode: 403, readOnly: true })).toBe(true);
     expect(m({ errorCode: '403', readOnly: 'true' })).toBe(true);
     expect(m({ errorCode: 404, readOnly: true })).toBe(false);
@@ -95,7 +102,9 @@ describe('Sigma string modifiers', () => {
   });
 
   it('all: every value must match', () => {
-    const m = matcher("    selection:\n        CommandLine|contains|all:\n            - ' -s '\n            - 'truncate'");
+    const m = matcher(
+      "    selection:\n        CommandLine|contains|all:\n            - ' -s '\n            - 'truncate'",
+    );
     expect(m({ CommandLine: 'truncate -s 10M f' })).toBe(true);
     expect(m({ CommandLine: 'truncate f' })).toBe(false);
   });
@@ -116,7 +125,9 @@ describe('Sigma string modifiers', () => {
   });
 
   it('neq: differs from every listed value (an absent field differs)', () => {
-    const m = matcher("    selection:\n        userIdentity.type|neq:\n            - Root\n            - AWSService");
+    const m = matcher(
+      '    selection:\n        userIdentity.type|neq:\n            - Root\n            - AWSService',
+    );
     expect(m({ userIdentity: { type: 'IAMUser' } })).toBe(true);
     expect(m({ userIdentity: { type: 'root' } })).toBe(false);
     expect(m({ userIdentity: { type: 'AWSService' } })).toBe(false);
@@ -155,7 +166,9 @@ describe('Sigma string modifiers', () => {
   });
 
   it('lists a pattern RE2 cannot compile as an unsupported rule', () => {
-    const reason = reasonFor("title: t\nlogsource: {product: aws}\ndetection:\n    sel:\n        a|re: '(?=x)y'\n    condition: sel\n");
+    const reason = reasonFor(
+      "title: t\nlogsource: {product: aws}\ndetection:\n    sel:\n        a|re: '(?=x)y'\n    condition: sel\n",
+    );
     expect(reason).toContain('detection.sel.a|re');
     expect(reason).toContain('is not RE2');
   });
@@ -169,7 +182,11 @@ describe('Sigma encoding modifiers', () => {
   });
 
   it('base64offset|contains finds the value at any byte offset of an encoded blob', () => {
-    expect(base64Offsets({ text: 'http://', binary: false })).toEqual(['aHR0cDovL', 'h0dHA6Ly', 'odHRwOi8v']);
+    expect(base64Offsets({ text: 'http://', binary: false })).toEqual([
+      'aHR0cDovL',
+      'h0dHA6Ly',
+      'odHRwOi8v',
+    ]);
     const m = matcher("    selection:\n        data|base64offset|contains: 'http://'");
     for (const prefix of ['', 'x', 'xy', 'xyz']) {
       const blob = Buffer.from(`${prefix}curl http://evil`).toString('base64');
@@ -186,11 +203,15 @@ describe('Sigma encoding modifiers', () => {
     const be = matcher("    selection:\n        data|utf16be|base64: 'cmd'");
     expect(be({ data: Buffer.from([0, 0x63, 0, 0x6d, 0, 0x64]).toString('base64') })).toBe(true);
     const bom = matcher("    selection:\n        data|utf16|base64: 'cmd'");
-    expect(bom({ data: Buffer.from([0xff, 0xfe, 0x63, 0, 0x6d, 0, 0x64, 0]).toString('base64') })).toBe(true);
+    expect(
+      bom({ data: Buffer.from([0xff, 0xfe, 0x63, 0, 0x6d, 0, 0x64, 0]).toString('base64') }),
+    ).toBe(true);
   });
 
   it('rejects base64 of a value holding wildcards', () => {
-    const reason = reasonFor("title: t\nlogsource: {product: aws}\ndetection:\n    sel:\n        a|contains|base64: 'x'\n    condition: sel\n");
+    const reason = reasonFor(
+      "title: t\nlogsource: {product: aws}\ndetection:\n    sel:\n        a|contains|base64: 'x'\n    condition: sel\n",
+    );
     expect(reason).toContain('cannot encode a value with wildcards');
   });
 });
@@ -217,27 +238,52 @@ describe('Sigma numeric, time, network and reference modifiers', () => {
     expect(matcher('    selection:\n        eventTime|week: 10')({ eventTime: t })).toBe(true);
     expect(matcher('    selection:\n        eventTime|hour|gte: 22')({ eventTime: t })).toBe(true);
     expect(matcher('    selection:\n        eventTime|hour|lt: 6')({ eventTime: t })).toBe(false);
-    expect(matcher('    selection:\n        eventTime|hour: 23')({ eventTime: 'not a date' })).toBe(false);
+    expect(matcher('    selection:\n        eventTime|hour: 23')({ eventTime: 'not a date' })).toBe(
+      false,
+    );
   });
 
   it('cidr matches IPv4 and IPv6 ranges', () => {
-    const m = matcher("    selection:\n        sourceIPAddress|cidr:\n            - 10.0.0.0/8\n            - '2001:db8::/32'");
+    const m = matcher(
+      "    selection:\n        sourceIPAddress|cidr:\n            - 10.0.0.0/8\n            - '2001:db8::/32'",
+    );
     expect(m({ sourceIPAddress: '10.1.2.3' })).toBe(true);
     expect(m({ sourceIPAddress: '2001:db8::1' })).toBe(true);
     expect(m({ sourceIPAddress: '11.0.0.1' })).toBe(false);
     expect(m({ sourceIPAddress: 'ec2.amazonaws.com' })).toBe(false);
-    expect(reasonFor("title: t\nlogsource: {product: aws}\ndetection:\n    sel:\n        a|cidr: 10.0.0.0/33\n    condition: sel\n")).toContain('not a CIDR');
+    expect(
+      reasonFor(
+        'title: t\nlogsource: {product: aws}\ndetection:\n    sel:\n        a|cidr: 10.0.0.0/33\n    condition: sel\n',
+      ),
+    ).toContain('not a CIDR');
   });
 
   it('fieldref compares two fields of the event, and combines with neq', () => {
-    const same = matcher('    selection:\n        userIdentity.userName|fieldref: requestParameters.userName');
-    expect(same({ userIdentity: { userName: 'Bob' }, requestParameters: { userName: 'bob' } })).toBe(true);
-    expect(same({ userIdentity: { userName: 'bob' }, requestParameters: { userName: 'alice' } })).toBe(false);
+    const same = matcher(
+      '    selection:\n        userIdentity.userName|fieldref: requestParameters.userName',
+    );
+    expect(
+      same({ userIdentity: { userName: 'Bob' }, requestParameters: { userName: 'bob' } }),
+    ).toBe(true);
+    expect(
+      same({ userIdentity: { userName: 'bob' }, requestParameters: { userName: 'alice' } }),
+    ).toBe(false);
     expect(same({ userIdentity: { userName: 'bob' } })).toBe(false);
-    const other = matcher('    selection:\n        userIdentity.userName|fieldref|neq: requestParameters.userName');
-    expect(other({ userIdentity: { userName: 'bob' }, requestParameters: { userName: 'alice' } })).toBe(true);
-    const inside = matcher('    selection:\n        userIdentity.arn|fieldref|endswith: requestParameters.userName');
-    expect(inside({ userIdentity: { arn: 'arn:aws:iam::1:user/bob' }, requestParameters: { userName: 'bob' } })).toBe(true);
+    const other = matcher(
+      '    selection:\n        userIdentity.userName|fieldref|neq: requestParameters.userName',
+    );
+    expect(
+      other({ userIdentity: { userName: 'bob' }, requestParameters: { userName: 'alice' } }),
+    ).toBe(true);
+    const inside = matcher(
+      '    selection:\n        userIdentity.arn|fieldref|endswith: requestParameters.userName',
+    );
+    expect(
+      inside({
+        userIdentity: { arn: 'arn:aws:iam::1:user/bob' },
+        requestParameters: { userName: 'bob' },
+      }),
+    ).toBe(true);
   });
 
   it('expand replaces placeholders with the caller-supplied values', () => {
@@ -248,13 +294,19 @@ describe('Sigma numeric, time, network and reference modifiers', () => {
     expect(m({ user: 'bob' })).toBe(false);
     const literal = matcher("    selection:\n        user: '%Administrators%'");
     expect(literal({ user: '%Administrators%' })).toBe(true);
-    const escaped = matcher("    selection:\n        user|expand: '\\%plain%Administrators%'", options);
+    const escaped = matcher(
+      "    selection:\n        user|expand: '\\%plain%Administrators%'",
+      options,
+    );
     expect(escaped({ user: '%plainroot' })).toBe(true);
   });
 
   it('names the missing placeholder and unknown modifiers as unsupported reasons', () => {
-    const base = 'title: t\nlogsource: {product: aws}\ndetection:\n    sel:\n        KEY: v\n    condition: sel\n';
-    expect(reasonFor(base.replace('KEY', 'user|expand').replace(': v', ": '%Admins%'"))).toContain('placeholder %Admins% has no value');
+    const base =
+      'title: t\nlogsource: {product: aws}\ndetection:\n    sel:\n        KEY: v\n    condition: sel\n';
+    expect(reasonFor(base.replace('KEY', 'user|expand').replace(': v', ": '%Admins%'"))).toContain(
+      'placeholder %Admins% has no value',
+    );
     expect(reasonFor(base.replace('KEY', 'user|sortof'))).toContain('unknown modifier "sortof"');
     expect(reasonFor(base.replace('KEY', 'user|i'))).toContain('only valid after re');
   });
@@ -262,14 +314,22 @@ describe('Sigma numeric, time, network and reference modifiers', () => {
 
 describe('Sigma keyword search', () => {
   it('searches every string value of the event for any keyword', () => {
-    const m = matcher("    keywords:\n        - 'Corrupted MAC on input'\n        - 'bad client public DH value'", {}, 'keywords');
+    const m = matcher(
+      "    keywords:\n        - 'Corrupted MAC on input'\n        - 'bad client public DH value'",
+      {},
+      'keywords',
+    );
     expect(m({ message: 'sshd[1]: Corrupted MAC on input. Disconnecting' })).toBe(true);
     expect(m({ nested: { deep: ['x', 'BAD CLIENT PUBLIC DH VALUE'] } })).toBe(true);
     expect(m({ message: 'Accepted password for bob' })).toBe(false);
   });
 
   it("'|all' requires every keyword", () => {
-    const m = matcher("    keywords:\n        '|all':\n            - 'truncate'\n            - '-s'", {}, 'keywords');
+    const m = matcher(
+      "    keywords:\n        '|all':\n            - 'truncate'\n            - '-s'",
+      {},
+      'keywords',
+    );
     expect(m({ a0: 'truncate', a1: '-s' })).toBe(true);
     expect(m({ a0: 'truncate' })).toBe(false);
   });
