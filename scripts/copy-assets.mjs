@@ -1,5 +1,5 @@
-// Copies the benchmark's YAML data (rules, controls, standards) next to the compiled code, so
-// `dist/` runs without `src/`.
+// Copies the data files that sit beside the code (benchmark rules, controls, standards, built-in
+// detections, Sigma field mappings and log-source tables) into dist/, so `dist/` runs alone.
 import { cpSync } from 'node:fs';
 
-cpSync('src/benchmark', 'dist/benchmark', { recursive: true, filter: (p) => !p.endsWith('.ts') });
+cpSync('src', 'dist', { recursive: true, filter: (p) => !/\.tsx?$/.test(p) });

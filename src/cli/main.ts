@@ -5,6 +5,7 @@
  */
 
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { runDetect } from './detect-command.js';
 import { runHistory } from './history-command.js';
 import { runRules } from './rules-command.js';
 import { runScan } from './scan-command.js';
@@ -22,6 +23,13 @@ function severity(value: string): Severity {
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
+}
+
+function isoTime(value: string): Date {
+  const time = new Date(value);
+  if (Number.isNaN(time.getTime()))
+    throw new InvalidArgumentError('expected a date or time (ISO 8601)');
+  return time;
 }
 
 function positiveInt(value: string): number {
@@ -70,6 +78,35 @@ program
   .option('-q, --quiet', 'no progress on stderr')
   .action(async (paths: string[], options) => {
     process.exitCode = await runScan(paths, options);
+  });
+
+program
+  .command('detect')
+  .description('detect threats in cloud and host logs with Sigma rules and the built-in detections')
+  .argument('<paths...>', 'log files and folders, or - for stdin')
+  .addOption(
+    new Option('-f, --format <format>', 'report format')
+      .choices(['table', 'json', 'ocsf'])
+      .default('table'),
+  )
+  .option('-o, --output <file>', 'write the report to a file instead of stdout')
+  .option(
+    '--rules <dir>',
+    'add the Sigma rules in a folder, e.g. SigmaHQ/rules (repeatable)',
+    collect,
+    [],
+  )
+  .option('--placeholder <name=value>', 'value for a Sigma %placeholder% (repeatable)', collect, [])
+  .option('--since <time>', 'ignore events before this time', isoTime)
+  .option('--until <time>', 'ignore events after this time', isoTime)
+  .option('--fail-on <severity>', 'exit 1 when an alert has this severity or higher', severity)
+  .option('--year <year>', 'year for syslog timestamps that carry none', positiveInt)
+  .addOption(storeOption())
+  .option('--no-store', 'do not record the alerts in the store')
+  .option('--no-color', 'plain text output')
+  .option('-q, --quiet', 'no progress on stderr')
+  .action(async (paths: string[], options) => {
+    process.exitCode = await runDetect(paths, options);
   });
 
 program

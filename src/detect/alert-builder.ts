@@ -34,6 +34,7 @@ export interface AlertBuilderOptions {
 
 const DEFAULT_DEDUP_MS = 60 * 60 * 1000;
 const DEFAULT_MAX_EVIDENCE = 10;
+const MAX_SEEN_PER_ALERT = 100_000;
 const TACTICS = new Set([
   'reconnaissance',
   'resource-development',
@@ -112,6 +113,8 @@ export class AlertBuilder {
   readonly #dedupMs: number;
   readonly #maxEvidence: number;
   readonly #open = new Map<string, Alert>();
+  /** Events already counted per alert, so a correlation firing again does not count twice. */
+  readonly #seen = new Map<string, Set<string>>();
   readonly #all: Alert[] = [];
 
   constructor(options: AlertBuilderOptions = {}) {
@@ -131,8 +134,9 @@ export class AlertBuilder {
     if (open && Date.parse(first) - Date.parse(open.lastSeen) <= this.#dedupMs) {
       if (last > open.lastSeen) open.lastSeen = last;
       if (first < open.firstSeen) open.firstSeen = first;
-      open.eventCount += events.length;
-      for (const e of events) if (open.evidence.length < this.#maxEvidence) open.evidence.push(e);
+      const fresh = this.#unseen(open.id, events);
+      open.eventCount += fresh.length;
+      for (const e of fresh) if (open.evidence.length < this.#maxEvidence) open.evidence.push(e);
       open.entities = uniqueEntities([...open.entities, ...entities]);
       if (rank(hit.severity) > rank(open.severity)) open.severity = hit.severity;
       return open;
@@ -157,7 +161,25 @@ export class AlertBuilder {
     };
     this.#open.set(key, alert);
     this.#all.push(alert);
+    this.#unseen(alert.id, events);
     return alert;
+  }
+
+  /** The events not yet counted for an alert (bounded memory: past the cap, all count). */
+  #unseen(alertId: string, events: LogEvent[]): LogEvent[] {
+    let seen = this.#seen.get(alertId);
+    if (!seen) {
+      seen = new Set();
+      this.#seen.set(alertId, seen);
+    }
+    const fresh: LogEvent[] = [];
+    for (const e of events) {
+      const key = `${e.source.file ?? ''}:${e.source.line ?? ''}:${e.time}:${e.action ?? ''}`;
+      if (seen.has(key)) continue;
+      if (seen.size < MAX_SEEN_PER_ALERT) seen.add(key);
+      fresh.push(e);
+    }
+    return fresh;
   }
 
   /** Every alert so far, in the order they were raised. */

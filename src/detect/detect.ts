@@ -4,6 +4,7 @@
  * share entities become incidents. Runs without a server or a command line.
  */
 
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Alert, Incident } from '../model/alert.js';
 import type { LogEvent } from '../model/event.js';
@@ -51,9 +52,14 @@ export interface DetectResult {
 
 const MAX_READ_ERRORS_KEPT = 1_000;
 
+/** True for a rule file of the built-in detections. */
+export function isBuiltin(file: string): boolean {
+  return resolve(file).startsWith(BUILTIN_RULES_DIR);
+}
+
 function sigmaHit(match: SigmaMatch): DetectionHit {
   const rule = match.rule;
-  const builtin = rule.author === 'Palisade' && rule.origin.file.startsWith(BUILTIN_RULES_DIR);
+  const builtin = isBuiltin(rule.origin.file);
   const entities = match.correlation
     ? Object.entries(match.correlation.group).map(([field, value]) => ({
         kind: /ip|addr/i.test(field)

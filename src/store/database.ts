@@ -8,13 +8,14 @@ import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
 import * as m0001 from './migrations/0001-assessments.js';
+import * as m0002 from './migrations/0002-alerts.js';
 import type { Database } from './schema.js';
 
 /** Default location of the embedded store, relative to the working folder. */
 export const DEFAULT_STORE_PATH = '.palisade/palisade.db';
 
 /** Migrations compiled into the code, so a bundled build needs no migration folder. */
-const migrations: Record<string, Migration> = { '0001-assessments': m0001 };
+const migrations: Record<string, Migration> = { '0001-assessments': m0001, '0002-alerts': m0002 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

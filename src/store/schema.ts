@@ -67,7 +67,42 @@ export interface SourceFileTable {
   error: string | null;
 }
 
+export interface AlertTable {
+  id: string;
+  title: string;
+  description: string;
+  severity: string;
+  status: string;
+  rule_kind: string;
+  rule_id: string;
+  rule_title: string;
+  rule_author: string | null;
+  rule_license: string | null;
+  first_seen: string;
+  last_seen: string;
+  event_count: number;
+  attack: string;
+  entities: string;
+  evidence: string;
+  remediation: string;
+  incident_id: string | null;
+}
+
+export interface IncidentTable {
+  id: string;
+  title: string;
+  severity: string;
+  status: string;
+  first_seen: string;
+  last_seen: string;
+  alerts: string;
+  entities: string;
+  tactics: string;
+}
+
 export interface Database {
+  alerts: AlertTable;
+  incidents: IncidentTable;
   assessments: AssessmentTable;
   control_scores: ControlScoreTable;
   findings: FindingTable;

@@ -1,0 +1,161 @@
+/** `palisade detect`: read logs, raise alerts and incidents, store them, set the exit code. */
+
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Severity } from '../model/rule.js';
+import { SEVERITIES } from '../model/rule.js';
+import { detect, isBuiltin, type DetectResult } from '../detect/detect.js';
+import { toOcsf } from '../export/ocsf-detection-finding.js';
+import { renderAlertTable } from '../report/alert-table.js';
+import { saveAlerts } from '../store/alert-repository.js';
+import { openStore, StoreError } from '../store/database.js';
+import { EXIT_FINDINGS, EXIT_INPUT_ERROR, EXIT_OK } from './exit-codes.js';
+
+export interface DetectCommandOptions {
+  format: 'table' | 'json' | 'ocsf';
+  output?: string;
+  rules: string[];
+  placeholder: string[];
+  since?: Date;
+  until?: Date;
+  failOn?: Severity;
+  db: string;
+  store: boolean;
+  year?: number;
+  color: boolean;
+  quiet?: boolean;
+}
+
+function parsePlaceholders(list: string[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const item of list) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new Error(`--placeholder ${item}: expected NAME=VALUE`);
+    const name = item.slice(0, eq).replace(/^%|%$/g, '');
+    (out[name] ??= []).push(item.slice(eq + 1));
+  }
+  return out;
+}
+
+/** Runs detection; returns the exit code. */
+export async function runDetect(paths: string[], options: DetectCommandOptions): Promise<number> {
+  const started = performance.now();
+  let placeholders: Record<string, string[]>;
+  try {
+    placeholders = parsePlaceholders(options.placeholder);
+  } catch (error) {
+    process.stderr.write(`palisade: ${(error as Error).message}\n`);
+    return EXIT_INPUT_ERROR;
+  }
+
+  let result: DetectResult;
+  const stdinOnly = paths.length === 1 && paths[0] === '-';
+  try {
+    result = await detect({
+      paths: stdinOnly ? '-' : paths,
+      ruleDirs: options.rules,
+      placeholders,
+      since: options.since,
+      until: options.until,
+      year: options.year,
+      onProgress: options.quiet
+        ? undefined
+        : ({ events }) => process.stderr.write(`palisade: ${events} events read\n`),
+    });
+  } catch (error) {
+    process.stderr.write(`palisade: ${(error as Error).message}\n`);
+    return EXIT_INPUT_ERROR;
+  }
+
+  // A built-in detection that waits for a placeholder (BreakGlassAccounts) is off until given one.
+  const waiting = result.rules.unsupported.filter(
+    (u) => isBuiltin(u.file) && /placeholder/.test(u.reason),
+  );
+  for (const u of result.rules.unsupported.filter((x) => !waiting.includes(x))) {
+    process.stderr.write(
+      `palisade: rule not used: ${u.file}${u.line ? `:${u.line}` : ''}: ${u.reason}\n`,
+    );
+  }
+  // Files a folder holds that are not logs (READMEs, metadata) are skipped quietly; a file the
+  // user named, a missing path or a record that does not parse is an input error.
+  const named = new Set(paths.map((p) => resolve(p)));
+  const errors = result.readErrors.filter(
+    (e) => e.code !== 'UNSUPPORTED_FORMAT' || named.has(resolve(e.file)),
+  );
+  for (const e of errors.slice(0, 50))
+    process.stderr.write(`palisade: ${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}\n`);
+  if (errors.length > 50)
+    process.stderr.write(`palisade: … and ${errors.length - 50} more read errors\n`);
+
+  if (options.store) {
+    try {
+      const db = await openStore(options.db);
+      try {
+        await saveAlerts(db, result.alerts, result.incidents);
+      } finally {
+        await db.destroy();
+      }
+    } catch (error) {
+      if (!(error instanceof StoreError)) throw error;
+      process.stderr.write(`palisade: ${error.message}\n`);
+      return EXIT_INPUT_ERROR;
+    }
+  }
+
+  const report = render(result, options, performance.now() - started, errors.length);
+  if (options.output) await writeFile(options.output, report);
+  else process.stdout.write(report);
+
+  if (errors.length > 0) return EXIT_INPUT_ERROR;
+  if (!options.failOn) return EXIT_OK;
+  const threshold = SEVERITIES.indexOf(options.failOn);
+  return result.alerts.some((a) => SEVERITIES.indexOf(a.severity) >= threshold)
+    ? EXIT_FINDINGS
+    : EXIT_OK;
+}
+
+function render(
+  result: DetectResult,
+  options: DetectCommandOptions,
+  elapsedMs: number,
+  readErrors: number,
+): string {
+  if (options.format === 'ocsf')
+    return (
+      result.alerts.map((a) => JSON.stringify(toOcsf(a))).join('\n') +
+      (result.alerts.length ? '\n' : '')
+    );
+  if (options.format === 'json') {
+    const { alerts, incidents, events, skipped } = result;
+    return (
+      JSON.stringify(
+        {
+          events,
+          skipped,
+          alerts,
+          incidents,
+          unsupportedRules: result.rules.unsupported,
+          readErrors: result.readErrors.slice(0, 100),
+        },
+        null,
+        2,
+      ) + '\n'
+    );
+  }
+  return renderAlertTable(
+    result.alerts,
+    result.incidents,
+    {
+      events: result.events,
+      skipped: result.skipped,
+      rules: {
+        detection: result.rules.detection,
+        correlation: result.rules.correlation,
+        unsupported: result.rules.unsupported.length,
+      },
+      readErrors,
+      elapsedMs,
+    },
+    options.color && !options.output && Boolean(process.stdout.isTTY),
+  );
+}

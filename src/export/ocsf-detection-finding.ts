@@ -1,0 +1,138 @@
+/**
+ * Alerts as OCSF Detection Finding events (class 2004, category Findings), the schema SIEMs and
+ * data lakes (Security Lake, Splunk, Sentinel) take. The rule's author and licence travel with
+ * every finding, as the Detection Rule License asks for Sigma rules.
+ */
+
+import type { Alert, AlertEntity } from '../model/alert.js';
+import type { Severity } from '../model/rule.js';
+import { VERSION } from '../version.js';
+
+export const OCSF_VERSION = '1.3.0';
+
+const SEVERITY_ID: Record<Severity, number> = {
+  informational: 1,
+  low: 2,
+  medium: 3,
+  high: 4,
+  critical: 5,
+};
+const STATUS: Record<Alert['status'], [number, string]> = {
+  active: [1, 'New'],
+  in_progress: [2, 'In Progress'],
+  dismissed: [3, 'Suppressed'],
+  resolved: [4, 'Resolved'],
+};
+
+/** ATT&CK tactic ids by the names rules use in tags. */
+const TACTIC_UID: Record<string, string> = {
+  reconnaissance: 'TA0043',
+  'resource-development': 'TA0042',
+  'initial-access': 'TA0001',
+  execution: 'TA0002',
+  persistence: 'TA0003',
+  'privilege-escalation': 'TA0004',
+  'defense-evasion': 'TA0005',
+  'credential-access': 'TA0006',
+  discovery: 'TA0007',
+  'lateral-movement': 'TA0008',
+  collection: 'TA0009',
+  'command-and-control': 'TA0011',
+  exfiltration: 'TA0010',
+  impact: 'TA0040',
+};
+
+const OBSERVABLE_TYPE: Record<AlertEntity['kind'], [number, string, string]> = {
+  ip: [2, 'IP Address', 'src_endpoint.ip'],
+  host: [1, 'Hostname', 'device.hostname'],
+  account: [4, 'User Name', 'actor.user.name'],
+  'cloud-resource': [10, 'Resource UID', 'resources.uid'],
+  'cloud-account': [10, 'Resource UID', 'cloud.account.uid'],
+  process: [9, 'Process Name', 'process.name'],
+};
+
+function titleCase(text: string): string {
+  return text.replace(
+    /(^|[-\s])([a-z])/g,
+    (_m, sep: string, c: string) => `${sep === '-' ? ' ' : sep}${c.toUpperCase()}`,
+  );
+}
+
+/** One alert as an OCSF Detection Finding. */
+export function toOcsf(alert: Alert): Record<string, unknown> {
+  const [statusId, status] = STATUS[alert.status];
+  const author = alert.rule.author ? `${alert.rule.author}` : undefined;
+  const attacks =
+    alert.attack.techniques.length > 0
+      ? alert.attack.techniques.map((t) => ({
+          technique: { uid: t },
+          ...(alert.attack.tactics[0]
+            ? {
+                tactic: {
+                  uid: TACTIC_UID[alert.attack.tactics[0]],
+                  name: titleCase(alert.attack.tactics[0]),
+                },
+              }
+            : {}),
+          version: 'v15',
+        }))
+      : alert.attack.tactics.map((t) => ({
+          tactic: { uid: TACTIC_UID[t], name: titleCase(t) },
+          version: 'v15',
+        }));
+  return {
+    activity_id: 1,
+    activity_name: 'Create',
+    category_uid: 2,
+    category_name: 'Findings',
+    class_uid: 2004,
+    class_name: 'Detection Finding',
+    type_uid: 200401,
+    type_name: 'Detection Finding: Create',
+    severity_id: SEVERITY_ID[alert.severity],
+    severity: titleCase(alert.severity),
+    status_id: statusId,
+    status,
+    time: Date.parse(alert.lastSeen),
+    message: alert.title,
+    metadata: {
+      version: OCSF_VERSION,
+      uid: alert.id,
+      product: { name: 'Palisade', vendor_name: 'Palisade', version: VERSION },
+    },
+    finding_info: {
+      uid: alert.id,
+      title: alert.title,
+      desc: alert.description,
+      first_seen_time: Date.parse(alert.firstSeen),
+      last_seen_time: Date.parse(alert.lastSeen),
+      analytic: {
+        uid: alert.rule.id,
+        name: alert.rule.title,
+        type_id: 1,
+        type: 'Rule',
+        ...(author
+          ? { desc: `Rule by ${author}${alert.rule.license ? ` (${alert.rule.license})` : ''}` }
+          : {}),
+      },
+      attacks,
+      src_url: alert.rule.references?.[0],
+    },
+    count: alert.eventCount,
+    observables: alert.entities.map((e) => {
+      const [typeId, type, name] = OBSERVABLE_TYPE[e.kind];
+      return { name, type_id: typeId, type, value: e.value };
+    }),
+    resources: alert.entities
+      .filter((e) => e.kind === 'cloud-resource')
+      .map((e) => ({ uid: e.value })),
+    evidences: alert.evidence.map((event) => ({ data: event.fields })),
+    remediation: { desc: alert.remediation.join(' ') },
+    unmapped: {
+      rule_author: alert.rule.author,
+      rule_license: alert.rule.license,
+      rule_source: alert.rule.kind,
+      incident_uid: alert.incidentId,
+    },
+  };
+}

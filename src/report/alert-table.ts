@@ -1,0 +1,94 @@
+/** Alerts and incidents for people: counts by severity, the alert queue, the incident story. */
+
+import pc from 'picocolors';
+import type { Alert, Incident } from '../model/alert.js';
+import type { Severity } from '../model/rule.js';
+import { bar } from './charts.js';
+
+const ORDER: Severity[] = ['critical', 'high', 'medium', 'low', 'informational'];
+
+function sev(s: Severity, color: boolean): string {
+  const padded = s.padEnd(13);
+  if (!color) return padded;
+  if (s === 'critical' || s === 'high') return pc.red(padded);
+  if (s === 'medium') return pc.yellow(padded);
+  return pc.dim(padded);
+}
+
+function entities(a: Alert): string {
+  const shown = a.entities
+    .filter((e) => e.kind !== 'cloud-account')
+    .slice(0, 3)
+    .map((e) => `${e.kind}=${e.value}`);
+  return shown.join(' ');
+}
+
+export interface AlertTableSummary {
+  events: number;
+  skipped: number;
+  rules: { detection: number; correlation: number; unsupported: number };
+  readErrors: number;
+  elapsedMs?: number;
+}
+
+export function renderAlertTable(
+  alerts: Alert[],
+  incidents: Incident[],
+  summary: AlertTableSummary,
+  color = false,
+): string {
+  const out: string[] = [];
+  const bold = (s: string) => (color ? pc.bold(s) : s);
+  const took =
+    summary.elapsedMs === undefined ? '' : ` in ${(summary.elapsedMs / 1000).toFixed(1)} s`;
+  out.push(bold('Palisade detection'));
+  out.push(
+    `${summary.events} events${summary.skipped ? ` (${summary.skipped} outside the time range)` : ''}, ${summary.rules.detection} rules and ${summary.rules.correlation} correlations${took}`,
+  );
+  if (summary.readErrors)
+    out.push(`${summary.readErrors} records or files could not be read (listed on stderr)`);
+  out.push('');
+
+  const max = Math.max(1, ...ORDER.map((s) => alerts.filter((a) => a.severity === s).length));
+  out.push(bold(`Alerts by severity (${alerts.length})`));
+  for (const s of ORDER) {
+    const n = alerts.filter((a) => a.severity === s).length;
+    if (n > 0) out.push(`  ${sev(s, color)} ${bar(n / max, 24)} ${n}`);
+  }
+  out.push('');
+
+  const sorted = [...alerts].sort(
+    (a, b) =>
+      ORDER.indexOf(a.severity) - ORDER.indexOf(b.severity) ||
+      a.firstSeen.localeCompare(b.firstSeen),
+  );
+  if (sorted.length > 0) {
+    out.push(bold('Alerts'));
+    for (const a of sorted) {
+      const mitre = a.attack.techniques.length ? ` [${a.attack.techniques.join(', ')}]` : '';
+      out.push(`  ${sev(a.severity, color)} ${a.title}${mitre}`);
+      out.push(`      ${a.firstSeen} → ${a.lastSeen}, ${a.eventCount} events  ${entities(a)}`);
+      const by = a.rule.author ? ` by ${a.rule.author}` : '';
+      const licence = a.rule.license ? `, ${a.rule.license}` : '';
+      out.push(`      rule ${a.rule.kind}:${a.rule.id}${by}${licence}`);
+    }
+    out.push('');
+  }
+
+  if (incidents.length > 0) {
+    out.push(bold(`Incidents (${incidents.length})`));
+    const byId = new Map(alerts.map((a) => [a.id, a]));
+    for (const i of incidents) {
+      out.push(`  ${sev(i.severity, color)} ${i.title}`);
+      out.push(
+        `      ${i.firstSeen} → ${i.lastSeen}; kill chain: ${i.tactics.join(' → ') || 'unmapped'}`,
+      );
+      for (const id of i.alerts) {
+        const a = byId.get(id);
+        if (a) out.push(`        ${a.firstSeen}  ${a.title}`);
+      }
+    }
+    out.push('');
+  }
+  return out.join('\n');
+}
