@@ -34,7 +34,13 @@ export interface AlertBuilderOptions {
 
 const DEFAULT_DEDUP_MS = 60 * 60 * 1000;
 const DEFAULT_MAX_EVIDENCE = 10;
-const MAX_SEEN_PER_ALERT = 100_000;
+/**
+ * Event keys remembered per alert to avoid counting a re-sent event twice. Correlations re-send at
+ * most their recent evidence, so a short memory suffices and memory stays flat on long streams.
+ */
+const MAX_SEEN_PER_ALERT = 1_024;
+/** How often (in hits) open alerts past their dedup window are closed and forgotten. */
+const SWEEP_EVERY = 5_000;
 const TACTICS = new Set([
   'reconnaissance',
   'resource-development',
@@ -122,8 +128,11 @@ export class AlertBuilder {
     this.#maxEvidence = options.maxEvidence ?? DEFAULT_MAX_EVIDENCE;
   }
 
+  #hits = 0;
+
   /** Adds one hit; returns the alert it created or updated. */
   add(hit: DetectionHit): Alert {
+    if (++this.#hits % SWEEP_EVERY === 0) this.#sweep(hit.events[hit.events.length - 1]?.time);
     const events = [...hit.events].sort((a, b) => a.time.localeCompare(b.time));
     const first = events[0]?.time ?? new Date(0).toISOString();
     const last = events[events.length - 1]?.time ?? first;
@@ -176,10 +185,22 @@ export class AlertBuilder {
     for (const e of events) {
       const key = `${e.source.file ?? ''}:${e.source.line ?? ''}:${e.time}:${e.action ?? ''}`;
       if (seen.has(key)) continue;
-      if (seen.size < MAX_SEEN_PER_ALERT) seen.add(key);
+      if (seen.size >= MAX_SEEN_PER_ALERT) seen.delete(seen.values().next().value as string);
+      seen.add(key);
       fresh.push(e);
     }
     return fresh;
+  }
+
+  /** Forgets the state of alerts whose dedup window has passed: they can no longer grow. */
+  #sweep(now: string | undefined): void {
+    if (!now) return;
+    const horizon = Date.parse(now) - this.#dedupMs;
+    for (const [key, alert] of this.#open) {
+      if (Date.parse(alert.lastSeen) >= horizon) continue;
+      this.#open.delete(key);
+      this.#seen.delete(alert.id);
+    }
   }
 
   /** Every alert so far, in the order they were raised. */
