@@ -12,7 +12,15 @@
  */
 
 import { spawn, spawnSync } from 'node:child_process';
-import { createReadStream, createWriteStream, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -38,18 +46,24 @@ function cloudTrailRecords(): string[] {
   const lines: string[] = [];
   const invictus = join(SHARED, 'cloudtrail/invictus-ir-aws_dataset/CloudTrail');
   for (const f of readdirSync(invictus).filter((n) => n.endsWith('.json'))) {
-    for (const r of (JSON.parse(readFileSync(join(invictus, f), 'utf8')) as { Records: unknown[] }).Records) lines.push(JSON.stringify(r));
+    for (const r of (JSON.parse(readFileSync(join(invictus, f), 'utf8')) as { Records: unknown[] })
+      .Records)
+      lines.push(JSON.stringify(r));
   }
   const stratus = join(SHARED, 'cloudtrail/stratus-red-team');
   for (const f of readdirSync(stratus).filter((n) => n.endsWith('.json'))) {
-    for (const r of JSON.parse(readFileSync(join(stratus, f), 'utf8')) as unknown[]) lines.push(JSON.stringify(r));
+    for (const r of JSON.parse(readFileSync(join(stratus, f), 'utf8')) as unknown[])
+      lines.push(JSON.stringify(r));
   }
   return lines;
 }
 
 async function bareNdjson(file: string): Promise<number> {
   let n = 0;
-  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+  for await (const line of createInterface({
+    input: createReadStream(file),
+    crlfDelay: Infinity,
+  })) {
     if (line) {
       JSON.parse(line);
       n += 1;
@@ -76,9 +90,13 @@ const bareRate = total / (bareMs / 1000);
 const detectRate = ct.events / (detectMs / 1000);
 out(`Palisade detection benchmark`);
 out('');
-out(`1. CloudTrail, ${total} events (${copies} copies of the shared records), ${ct.rules.detection} Sigma rules + ${ct.rules.correlation} correlations`);
+out(
+  `1. CloudTrail, ${total} events (${copies} copies of the shared records), ${ct.rules.detection} Sigma rules + ${ct.rules.correlation} correlations`,
+);
 out(`   bare NDJSON parse      ${bareRate.toFixed(0).padStart(9)} events/s`);
-out(`   palisade detect        ${detectRate.toFixed(0).padStart(9)} events/s   (${ct.alerts.length} alerts)`);
+out(
+  `   palisade detect        ${detectRate.toFixed(0).padStart(9)} events/s   (${ct.alerts.length} alerts)`,
+);
 out(`   ratio = ${(detectRate / bareRate).toFixed(2)}   (target >= 0.5)`);
 
 // 2. SSH against fail2ban --------------------------------------------------------------------
@@ -104,7 +122,9 @@ t = performance.now();
 const sshRun = await detect({ paths: [bigLog], year: 2023 });
 const palisadeSshMs = performance.now() - t;
 const palisadeLinesPerS = sshLines / (palisadeSshMs / 1000);
-out(`   palisade detect        ${palisadeLinesPerS.toFixed(0).padStart(9)} lines/s  (${sshRun.alerts.length} alerts)`);
+out(
+  `   palisade detect        ${palisadeLinesPerS.toFixed(0).padStart(9)} lines/s  (${sshRun.alerts.length} alerts)`,
+);
 if (!f2b) {
   out('   fail2ban-regex not installed (apt-get install fail2ban): comparison skipped');
 } else {
@@ -129,11 +149,17 @@ if (!f2b) {
     for (let i = 4; i < times.length; i++) if (times[i] - times[i - 4] <= 600) f2bBans.add(ip);
   }
   const small = await detect({ paths: [OPENSSH], year: 2023 });
-  const ours = new Set(small.alerts.filter((a) => a.title.startsWith('SSH brute force')).flatMap((a) => a.entities.filter((e) => e.kind === 'ip').map((e) => e.value)));
+  const ours = new Set(
+    small.alerts
+      .filter((a) => a.title.startsWith('SSH brute force'))
+      .flatMap((a) => a.entities.filter((e) => e.kind === 'ip').map((e) => e.value)),
+  );
   const onlyF2b = [...f2bBans].filter((ip) => !ours.has(ip));
   const onlyUs = [...ours].filter((ip) => !f2bBans.has(ip));
   out('');
-  out(`   ban sets on OpenSSH_2k.log: fail2ban ${f2bBans.size} IPs, palisade ${ours.size} IPs, both ${[...ours].filter((ip) => f2bBans.has(ip)).length}`);
+  out(
+    `   ban sets on OpenSSH_2k.log: fail2ban ${f2bBans.size} IPs, palisade ${ours.size} IPs, both ${[...ours].filter((ip) => f2bBans.has(ip)).length}`,
+  );
   if (onlyF2b.length) out(`   only fail2ban: ${onlyF2b.join(', ')}`);
   if (onlyUs.length) out(`   only palisade: ${onlyUs.join(', ')}`);
 }
@@ -142,7 +168,25 @@ if (!f2b) {
 const streamEvents = arg('stream-events', 2_000_000);
 out('');
 out(`3. Memory: ${streamEvents} generated auth.log lines into \`palisade detect -\``);
-const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'detect', '-', '--no-store', '-q', '--year', '2023', '--format', 'json', '-o', '/dev/null'], { stdio: ['pipe', 'ignore', 'inherit'] });
+const child = spawn(
+  process.execPath,
+  [
+    '--import',
+    'tsx',
+    join(ROOT, 'src/cli/main.ts'),
+    'detect',
+    '-',
+    '--no-store',
+    '-q',
+    '--year',
+    '2023',
+    '--format',
+    'json',
+    '-o',
+    '/dev/null',
+  ],
+  { stdio: ['pipe', 'ignore', 'inherit'] },
+);
 const samples: { sent: number; rssMb: number }[] = [];
 let sent = 0;
 const sampler = setInterval(async () => {
@@ -165,14 +209,16 @@ while (sent < streamEvents) {
     const when = `${months[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2)} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
     // A day of a busy bastion: mostly key logins and sessions from the office, and a steady
     // brute force from a few dozen addresses (one line in ten).
-    const line = sent % 10 === 0
-      ? `Failed password for invalid user u${sent % 997} from 203.0.113.${sent % 50} port ${1024 + (sent % 60000)} ssh2`
-      : sent % 10 < 6
-        ? `Accepted publickey for dev${sent % 40} from 198.51.100.${sent % 40} port ${1024 + (sent % 60000)} ssh2: ED25519 SHA256:k${sent % 40}`
-        : `pam_unix(sshd:session): session ${sent % 2 ? 'opened' : 'closed'} for user dev${sent % 40}`;
+    const line =
+      sent % 10 === 0
+        ? `Failed password for invalid user u${sent % 997} from 203.0.113.${sent % 50} port ${1024 + (sent % 60000)} ssh2`
+        : sent % 10 < 6
+          ? `Accepted publickey for dev${sent % 40} from 198.51.100.${sent % 40} port ${1024 + (sent % 60000)} ssh2: ED25519 SHA256:k${sent % 40}`
+          : `pam_unix(sshd:session): session ${sent % 2 ? 'opened' : 'closed'} for user dev${sent % 40}`;
     chunk.push(`${when} bench sshd[${sent % 30000}]: ${line}`);
   }
-  if (!child.stdin.write(chunk.join('\n') + '\n')) await new Promise((r) => child.stdin.once('drain', r));
+  if (!child.stdin.write(chunk.join('\n') + '\n'))
+    await new Promise((r) => child.stdin.once('drain', r));
 }
 child.stdin.end();
 await new Promise((r) => child.on('exit', r));
@@ -186,5 +232,7 @@ for (const q of [0.2, 0.4, 0.6, 0.8, 1]) {
   const s = warm.find((x) => x.sent >= streamEvents * q) ?? warm[warm.length - 1];
   if (s) out(`   after ${String(s.sent).padStart(9)} lines   RSS ${s.rssMb.toFixed(0)} MB`);
 }
-out(`   ${(streamEvents / seconds).toFixed(0)} lines/s; RSS once warm ${low.toFixed(0)}-${high.toFixed(0)} MB, spread ${(((high - low) / low) * 100).toFixed(1)}% (target <= 10%)`);
+out(
+  `   ${(streamEvents / seconds).toFixed(0)} lines/s; RSS once warm ${low.toFixed(0)}-${high.toFixed(0)} MB, spread ${(((high - low) / low) * 100).toFixed(1)}% (target <= 10%)`,
+);
 rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,113 @@
+/** `palisade detect` as a user runs it: real process, real logs, exit codes and stored alerts. */
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/database.js';
+import { storedAlerts } from '../../src/store/alert-repository.js';
+import { REPO_ROOT, shared } from '../support/paths.js';
+
+const work = mkdtempSync(join(tmpdir(), 'palisade-detect-'));
+
+function palisade(args: string[], input?: string) {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+    input,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+describe('palisade detect', () => {
+  it('prints alerts with their rule authors and an incident, and stores them once', async () => {
+    const db = join(work, 'alerts.db');
+    const args = [
+      'detect',
+      shared('cloudtrail/invictus-ir-aws_dataset'),
+      '--rules',
+      shared('sigma-rules'),
+      '--db',
+      db,
+    ];
+    const run = palisade(args);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/Alerts by severity \(8\)/);
+    expect(run.stdout).toContain('by jamesc-grafana, DRL-1.1');
+    expect(run.stdout).toContain('Incidents (1)');
+    expect(palisade(args).code).toBe(0);
+    const store = await openStore(db);
+    try {
+      expect(await storedAlerts(store)).toHaveLength(8);
+    } finally {
+      await store.destroy();
+    }
+  });
+
+  it('writes OCSF Detection Findings, one JSON object a line', () => {
+    const run = palisade([
+      'detect',
+      shared('cloudtrail/stratus-red-team/aws.persistence.iam-backdoor-user.json'),
+      '--rules',
+      shared('sigma-rules'),
+      '--format',
+      'ocsf',
+      '--no-store',
+    ]);
+    const findings = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(findings.length).toBe(2);
+    for (const f of findings) {
+      expect(f).toMatchObject({ class_uid: 2004, category_uid: 2, activity_id: 1 });
+      expect(f.finding_info.analytic.desc).toMatch(/^Rule by /);
+    }
+  });
+
+  it('reads stdin, and exits 1 when an alert reaches --fail-on', () => {
+    const line = (i: number) =>
+      `Jan  5 03:00:0${i} host sshd[9${i}]: Failed password for admin from 203.0.113.9 port 5000${i} ssh2`;
+    const log = Array.from({ length: 6 }, (_, i) => line(i)).join('\n') + '\n';
+    expect(
+      palisade(['detect', '-', '--no-store', '--year', '2024', '--fail-on', 'medium'], log).code,
+    ).toBe(1);
+    expect(
+      palisade(['detect', '-', '--no-store', '--year', '2024', '--fail-on', 'high'], log).code,
+    ).toBe(0);
+  });
+
+  it('honours --since and --until', () => {
+    const run = palisade([
+      'detect',
+      shared('cloudtrail/invictus-ir-aws_dataset'),
+      '--no-store',
+      '--format',
+      'json',
+      '--since',
+      '2023-07-10T12:10:00Z',
+      '--until',
+      '2023-07-10T12:20:00Z',
+    ]);
+    const report = JSON.parse(run.stdout);
+    expect(report.skipped).toBeGreaterThan(0);
+    for (const a of report.alerts) {
+      expect(a.firstSeen >= '2023-07-10T12:10:00').toBe(true);
+      expect(a.lastSeen <= '2023-07-10T12:20:00.999Z').toBe(true);
+    }
+  });
+
+  it('exits 2 naming the file for a path that does not exist or a log it cannot read', () => {
+    const missing = palisade(['detect', 'no/such.log', '--no-store']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('no/such.log');
+    const junk = join(work, 'junk.bin');
+    writeFileSync(junk, Buffer.from([0, 159, 146, 150, 0, 1, 2, 3]));
+    const unreadable = palisade(['detect', junk, '--no-store']);
+    expect(unreadable.code).toBe(2);
+    expect(unreadable.stderr).toContain('junk.bin');
+  });
+});
