@@ -9,7 +9,7 @@ import type { Rule } from '../model/rule.js';
 import { checkFunctions, type CheckFunction } from './checks/index.js';
 import { RuleLoadError } from './rule-loader.js';
 import { compileExpression, type Program } from './rule-environment.js';
-import { needsTracking, trackUnknownReads } from './unknown-tracker.js';
+import { containsUnknown, trackUnknownReads, type UnknownTracker } from './unknown-tracker.js';
 
 /** A rule with its expressions compiled, ready to run on many resources. */
 export interface CompiledRule {
@@ -19,6 +19,28 @@ export interface CompiledRule {
   appliesIf?: Program;
   evidence?: Program;
   usesRelated: boolean;
+  /** `message.pass` / `message.fail` split once into literal text and placeholders. */
+  passTemplate?: TemplatePart[];
+  failTemplate?: TemplatePart[];
+}
+
+/** A piece of a message template: literal text, or a placeholder to fill. */
+type TemplatePart = string | { key: 'name' | 'id' | 'type' | 'value' };
+
+const PLACEHOLDER = /\{\{\s*(name|id|type|value)\s*\}\}/g;
+
+/** Splits a message template at its `{{ name|id|type|value }}` placeholders. */
+function parseTemplate(template: string | undefined): TemplatePart[] | undefined {
+  if (!template) return undefined;
+  const parts: TemplatePart[] = [];
+  let last = 0;
+  for (const m of template.matchAll(PLACEHOLDER)) {
+    if (m.index > last) parts.push(template.slice(last, m.index));
+    parts.push({ key: m[1] as 'name' | 'id' | 'type' | 'value' });
+    last = m.index + m[0].length;
+  }
+  if (last < template.length) parts.push(template.slice(last));
+  return parts;
 }
 
 function compileField(rule: Rule, field: 'check' | 'applies_if' | 'evidence'): Program | undefined {
@@ -55,6 +77,8 @@ export function compileRules(rules: Rule[]): CompiledRule[] {
       appliesIf: compileField(rule, 'applies_if'),
       evidence: compileField(rule, 'evidence'),
       usesRelated: /\brelated\b/.test(sources),
+      passTemplate: parseTemplate(rule.message?.pass),
+      failTemplate: parseTemplate(rule.message?.fail),
     };
   });
 }
@@ -101,16 +125,19 @@ function quote(value: unknown): string {
   return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS - 1)}…` : text;
 }
 
-function fill(template: string, resource: Resource, value: string): string {
-  return template.replace(/\{\{\s*(name|id|type|value)\s*\}\}/g, (_m, key: string) => {
-    if (key === 'value') return value;
-    return String(resource[key as 'name' | 'id' | 'type']);
-  });
+function fill(template: TemplatePart[], resource: Resource, value: string): string {
+  let out = '';
+  for (const part of template) {
+    if (typeof part === 'string') out += part;
+    else if (part.key === 'value') out += value;
+    else out += String(resource[part.key]);
+  }
+  return out;
 }
 
 function sentence(c: CompiledRule, resource: Resource, pass: boolean, value?: unknown): string {
   const quoted = value === undefined ? '' : quote(value);
-  const template = pass ? c.rule.message?.pass : c.rule.message?.fail;
+  const template = pass ? c.passTemplate : c.failTemplate;
   if (template) return fill(template, resource, quoted);
   const verdict = pass ? 'meets' : 'does not meet';
   const offending = quoted ? ` (found ${quoted})` : '';
@@ -149,8 +176,8 @@ function errorText(error: unknown): string {
 /** Everything one resource's rules see: the evaluation context, built once per resource. */
 interface ResourceView {
   resource: Resource;
-  /** True when the resource holds unknowns, so reads must be watched. */
-  tracked: boolean;
+  /** Read-watching view, when the resource holds unknowns; shared by its rules. */
+  tracker?: UnknownTracker;
   /** Context for untracked evaluation, shared by every rule of the resource. */
   context: { r: unknown; resource: Record<string, unknown>; related: Record<string, unknown>[] };
   related: () => Record<string, unknown>[];
@@ -159,7 +186,8 @@ interface ResourceView {
 /** Judges one resource with one compiled rule. */
 export function judge(c: CompiledRule, view: ResourceView): Finding {
   const { resource } = view;
-  const tracker = view.tracked ? trackUnknownReads(resource) : undefined;
+  const tracker = view.tracker;
+  tracker?.reset();
   let context = view.context;
   if (tracker || c.usesRelated) {
     context = {
@@ -258,13 +286,20 @@ export function evaluate(compiled: CompiledRule[], resources: Resource[]): Findi
     let related: Record<string, unknown>[] | undefined;
     const view: ResourceView = {
       resource,
-      tracked: needsTracking(resource),
+      tracker: trackerFor(resource),
       context: { r: resource.properties, resource: summaryOf(resource), related: [] },
       related: () => (related ??= relatedOf(resource)),
     };
     for (const c of rules) findings.push(judge(c, view));
   }
   return findings;
+}
+
+/** A read-watching view for a resource that holds unknowns, else undefined. */
+function trackerFor(resource: Resource): UnknownTracker | undefined {
+  const markers = containsUnknown(resource.properties);
+  if (!markers && (resource.unknown?.length ?? 0) === 0) return undefined;
+  return trackUnknownReads(resource, markers);
 }
 
 /** Both directions of every relationship, keyed by resource id (and IaC address). */

@@ -16,7 +16,10 @@ export interface UnknownRead {
 export function containsUnknown(value: unknown, depth = 0): boolean {
   if (depth > 64 || typeof value !== 'object' || value === null) return false;
   if (isUnknown(value)) return true;
-  if (Array.isArray(value)) return value.some((v) => containsUnknown(v, depth + 1));
+  if (Array.isArray(value)) {
+    for (const v of value) if (containsUnknown(v, depth + 1)) return true;
+    return false;
+  }
   for (const key in value) {
     if (containsUnknown((value as Record<string, unknown>)[key], depth + 1)) return true;
   }
@@ -28,14 +31,39 @@ export function needsTracking(resource: Resource): boolean {
   return (resource.unknown?.length ?? 0) > 0 || containsUnknown(resource.properties);
 }
 
+/** Read-recording view of one resource's properties, reused by every rule of the resource. */
+export interface UnknownTracker {
+  properties: unknown;
+  /** The first unknown read since the last `reset`, if any. */
+  hit: () => UnknownRead | undefined;
+  /** Forgets the last hit (call before each rule). */
+  reset: () => void;
+}
+
+/** Every proper prefix of the unknown paths: the objects a read must pass to reach one. */
+function prefixesOf(paths: Set<string>): Set<string> {
+  const prefixes = new Set<string>(['']);
+  for (const path of paths) {
+    let at = path.indexOf('.');
+    while (at >= 0) {
+      prefixes.add(path.slice(0, at));
+      at = path.indexOf('.', at + 1);
+    }
+  }
+  return prefixes;
+}
+
 /**
  * Wraps `properties` in read-recording proxies. `hit()` gives the first unknown read, if any.
+ * When `markers` is false (the resource holds no unknown marker, only unknown paths), only the
+ * objects on the way to an unknown path are wrapped; every other value is handed out as is.
  */
-export function trackUnknownReads(resource: Resource): {
-  properties: unknown;
-  hit: () => UnknownRead | undefined;
-} {
+export function trackUnknownReads(
+  resource: Resource,
+  markers = containsUnknown(resource.properties),
+): UnknownTracker {
   const unknownPaths = new Set(resource.unknown ?? []);
+  const prefixes = markers ? undefined : prefixesOf(unknownPaths);
   let first: UnknownRead | undefined;
   const cache = new WeakMap<object, unknown>();
 
@@ -53,7 +81,7 @@ export function trackUnknownReads(resource: Resource): {
         if (typeof key !== 'string' || first) return value;
         if (key === 'constructor' || key === 'length') return value;
         const p = childPath(key);
-        if (isUnknown(value)) {
+        if (markers && isUnknown(value)) {
           first = { path: p, reason: String(value[UNKNOWN_KEY]) };
           return value;
         }
@@ -61,7 +89,8 @@ export function trackUnknownReads(resource: Resource): {
           first = { path: p, reason: 'not in the inventory that was read' };
           return value;
         }
-        return typeof value === 'object' && value !== null ? wrap(value, p) : value;
+        if (typeof value !== 'object' || value === null) return value;
+        return !prefixes || prefixes.has(p) ? wrap(value, p) : value;
       },
       has(t, key) {
         const present = Reflect.has(t, key);
@@ -78,5 +107,11 @@ export function trackUnknownReads(resource: Resource): {
     return proxy;
   };
 
-  return { properties: wrap(resource.properties, ''), hit: () => first };
+  return {
+    properties: wrap(resource.properties, ''),
+    hit: () => first,
+    reset: () => {
+      first = undefined;
+    },
+  };
 }
