@@ -1,21 +1,34 @@
 /**
- * Opens the store: the embedded SQLite file by default. Migrations run on open, so a fresh
- * machine needs no setup step. PostgreSQL joins through the same Kysely migrations.
+ * Opens the store: the embedded SQLite file by default, PostgreSQL when given a connection URL.
+ * Migrations run on open, the same ones on both, so a fresh machine needs no setup step.
  */
 
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
+import {
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  type Migration,
+  type MigrationProvider,
+} from 'kysely';
+import pg from 'pg';
 import * as m0001 from './migrations/0001-assessments.js';
 import * as m0002 from './migrations/0002-alerts.js';
+import * as m0003 from './migrations/0003-identity-and-audit.js';
 import type { Database } from './schema.js';
 
 /** Default location of the embedded store, relative to the working folder. */
 export const DEFAULT_STORE_PATH = '.palisade/palisade.db';
 
 /** Migrations compiled into the code, so a bundled build needs no migration folder. */
-const migrations: Record<string, Migration> = { '0001-assessments': m0001, '0002-alerts': m0002 };
+const migrations: Record<string, Migration> = {
+  '0001-assessments': m0001,
+  '0002-alerts': m0002,
+  '0003-identity-and-audit': m0003,
+};
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
@@ -27,35 +40,147 @@ export class StoreError extends Error {
   }
 }
 
+/** True when `location` is a PostgreSQL connection URL rather than a SQLite path. */
+export function isPostgresLocation(location: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(location);
+}
+
+/** `location` with any password replaced, fit for messages and logs. */
+export function redactLocation(location: string): string {
+  if (!isPostgresLocation(location)) return location;
+  try {
+    const url = new URL(location);
+    if (url.password) url.password = '***';
+    const password = url.searchParams.get('password');
+    if (password !== null) url.searchParams.set('password', '***');
+    return url.toString();
+  } catch {
+    return location.replace(/\/\/[^@/]*@/, '//***@');
+  }
+}
+
 /**
- * Opens (creating if needed) the store at `location`: a file path, `sqlite:PATH` or `:memory:`.
+ * Opens (creating if needed) the store at `location`: a file path, `sqlite:PATH`, `:memory:`, or
+ * a PostgreSQL URL `postgres://user:password@host:port/database`. On PostgreSQL the extra query
+ * parameter `schema=NAME` keeps Palisade's tables in that schema (created when missing).
  *
  * ```ts
  * const db = await openStore('.palisade/palisade.db');
+ * const pgStore = await openStore('postgres://palisade@127.0.0.1:5432/palisade');
  * ```
  */
 export async function openStore(location: string = DEFAULT_STORE_PATH): Promise<Kysely<Database>> {
-  if (/^postgres(ql)?:\/\//.test(location)) {
-    throw new StoreError(
-      'PostgreSQL stores are not available in this build yet; use a SQLite file path',
-    );
-  }
-  const path = location.replace(/^sqlite:/, '');
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (isPostgresLocation(location)) return openPostgres(location);
+  return openSqlite(location.replace(/^sqlite:/, ''));
+}
+
+async function openSqlite(path: string): Promise<Kysely<Database>> {
   let sqlite: SQLite.Database;
   try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     sqlite = new SQLite(path);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('synchronous = NORMAL');
   } catch (error) {
-    throw new StoreError(`cannot open the store at ${path}: ${(error as Error).message}`);
+    throw new StoreError(
+      `cannot open the store at ${path}: ${(error as Error).message}; check that the folder ` +
+        'is writable and the file is a Palisade SQLite store, or choose another with --db or ' +
+        'PALISADE_DB',
+    );
   }
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('synchronous = NORMAL');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  const { error } = await new Migrator({ db, provider }).migrateToLatest();
-  if (error) {
-    await db.destroy();
-    throw new StoreError(`cannot migrate the store at ${path}: ${(error as Error).message}`);
-  }
+  await migrate(db, path);
   return db;
+}
+
+/** Parses int8 (counts, identity keys) as numbers: Palisade's counts stay far below 2^53. */
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === pg.types.builtins.INT8 && format !== 'binary'
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+async function openPostgres(location: string): Promise<Kysely<Database>> {
+  const shown = redactLocation(location);
+  let url: URL;
+  try {
+    url = new URL(location);
+  } catch {
+    throw new StoreError(
+      `cannot open the store at ${shown}: not a valid URL; write it as ` +
+        'postgres://USER:PASSWORD@HOST:PORT/DATABASE',
+    );
+  }
+  const schema = url.searchParams.get('schema');
+  url.searchParams.delete('schema');
+  if (schema !== null && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) {
+    throw new StoreError(
+      `cannot open the store at ${shown}: schema "${schema}" is not a plain identifier ` +
+        '(letters, digits and _, not starting with a digit)',
+    );
+  }
+  const pool = new pg.Pool({
+    connectionString: url.toString(),
+    max: 10,
+    connectionTimeoutMillis: 10_000,
+    types: pgTypes,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  // An idle connection that breaks must not take the process down; the next query reports it.
+  pool.on('error', () => undefined);
+  let current: string;
+  try {
+    const client = await pool.connect();
+    try {
+      if (schema) await client.query(`create schema if not exists "${schema}"`);
+      const result = await client.query<{ schema: string | null }>(
+        'select current_schema() as schema',
+      );
+      current = result.rows[0]?.schema ?? '';
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw new StoreError(
+      `cannot connect to the PostgreSQL store at ${shown}: ${describe(error)}; check that ` +
+        'PostgreSQL is running and reachable there and that the user, password and database ' +
+        'in the URL exist (create the database with `createdb`)',
+    );
+  }
+  if (!current) {
+    await pool.end().catch(() => undefined);
+    throw new StoreError(
+      `cannot open the store at ${shown}: no schema of the search path exists; add ` +
+        '?schema=palisade to the URL or create the schema',
+    );
+  }
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  await migrate(db, shown, current);
+  return db;
+}
+
+async function migrate(db: Kysely<Database>, shown: string, schema?: string): Promise<void> {
+  // On PostgreSQL the migration tables are looked up in the store's own schema: Kysely would
+  // otherwise find another schema's migration table and skip the migrations here.
+  const migrator = new Migrator({
+    db,
+    provider,
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
+  const { error } = await migrator.migrateToLatest();
+  if (!error) return;
+  await db.destroy();
+  throw new StoreError(
+    `cannot migrate the store at ${shown}: ${describe(error)}; the store may be from a newer ` +
+      'Palisade, or was changed by hand',
+  );
+}
+
+function describe(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) return describe(error.errors[0]);
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
 }

@@ -101,6 +101,10 @@ export interface IncidentTable {
 }
 
 export interface Database {
+  users: UserTable;
+  api_tokens: ApiTokenTable;
+  sessions: SessionTable;
+  audit_log: AuditLogTable;
   alerts: AlertTable;
   incidents: IncidentTable;
   assessments: AssessmentTable;
@@ -108,4 +112,59 @@ export interface Database {
   findings: FindingTable;
   resources: ResourceTable;
   source_files: SourceFileTable;
+}
+
+/** A person who logs in to the console. `scopes` is a JSON array; empty means every account. */
+export interface UserTable {
+  id: string;
+  username: string;
+  password_hash: string;
+  role: string;
+  scopes: string;
+  disabled: number;
+  created_at: string;
+  updated_at: string;
+  last_login_at: string | null;
+}
+
+/** An API token: only the SHA-256 of the secret is kept. */
+export interface ApiTokenTable {
+  id: string;
+  name: string;
+  token_hash: string;
+  role: string;
+  scopes: string;
+  created_by: string;
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+/** A console session: the cookie's secret and its CSRF token are kept as SHA-256 hashes. */
+export interface SessionTable {
+  id_hash: string;
+  user_id: string;
+  csrf_hash: string;
+  created_at: string;
+  expires_at: string;
+  last_seen_at: string;
+}
+
+/** One audit entry; `hash` covers the entry's content and `prev_hash`. Append-only. */
+export interface AuditLogTable {
+  seq: number;
+  at: string;
+  actor_kind: string;
+  actor_id: string | null;
+  actor_name: string | null;
+  action: string;
+  outcome: string;
+  target_kind: string | null;
+  target_id: string | null;
+  ip: string | null;
+  request_id: string | null;
+  details: string;
+  prev_hash: string;
+  hash: string;
 }
