@@ -1,15 +1,20 @@
-/** Assessments with their control scores, findings, resources and the files they read. */
+/**
+ * Assessments with their control scores, findings, resources and the files they read. Types go
+ * through the dialect helpers, so SQLite gets exactly what it always got and PostgreSQL its own.
+ */
 
 import type { Kysely } from 'kysely';
+import { addIdColumn, floatType } from '../dialect.js';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
+  const float = floatType(db);
   await db.schema
     .createTable('assessments')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('started_at', 'text', (c) => c.notNull())
     .addColumn('finished_at', 'text', (c) => c.notNull())
     .addColumn('targets', 'text', (c) => c.notNull())
-    .addColumn('secure_score', 'real', (c) => c.notNull())
+    .addColumn('secure_score', float, (c) => c.notNull())
     .addColumn('resources', 'integer', (c) => c.notNull())
     .addColumn('rules', 'integer', (c) => c.notNull())
     .addColumn('pass', 'integer', (c) => c.notNull())
@@ -31,17 +36,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     )
     .addColumn('control_id', 'text', (c) => c.notNull())
     .addColumn('title', 'text', (c) => c.notNull())
-    .addColumn('max_score', 'real', (c) => c.notNull())
-    .addColumn('current_score', 'real', (c) => c.notNull())
+    .addColumn('max_score', float, (c) => c.notNull())
+    .addColumn('current_score', float, (c) => c.notNull())
     .addColumn('healthy', 'integer', (c) => c.notNull())
     .addColumn('unhealthy', 'integer', (c) => c.notNull())
     .addColumn('not_applicable', 'integer', (c) => c.notNull())
     .addPrimaryKeyConstraint('control_scores_pk', ['assessment_id', 'control_id'])
     .execute();
 
-  await db.schema
-    .createTable('findings')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+  await addIdColumn(db.schema.createTable('findings'), db)
     .addColumn('assessment_id', 'text', (c) =>
       c.notNull().references('assessments.id').onDelete('cascade'),
     )
