@@ -60,6 +60,7 @@ function inputs(name: string): Record<string, string> {
         iam_policy: { bindings: [{ role: name, members: [name] }] },
       },
     ]),
+    'tf/types.tf': `resource "${name}" "x" {}\nresource "aws_s3_bucket" "kept_${name.replace(/_/g, '')}" {\n  bucket = "kept"\n}\n`,
     'tf/main.tf': `variable "${name}" {\n  default = "${name}"\n}\nlocals {\n  ${name} = var.${name}\n}\nresource "aws_s3_bucket" "${name}" {\n  bucket = local.${name}\n  tags = { ${name} = "x" }\n}\n`,
   };
 }
@@ -70,9 +71,14 @@ describe('readers and prototype-colliding names', () => {
       const dir = mkdtempSync(join(tmpdir(), 'palisade-proto-'));
       mkdirSync(join(dir, 'tf'));
       for (const [file, text] of Object.entries(inputs(name))) writeFileSync(join(dir, file), text);
-      const { files } = await readPaths([dir]);
+      const { files, resources } = await readPaths([dir]);
       const crashed = files.filter((f) => f.error && /could not be read/.test(f.error.message));
       expect(crashed.map((f) => f.error!.message)).toEqual([]);
+      // Nothing beside the odd name is lost: the CloudFormation resource named after it, and
+      // the Terraform bucket in the folder whose other block has that type.
+      const names = resources.map((r) => r.source.address ?? r.name);
+      expect(names).toContain(name);
+      expect(names.some((n) => n.startsWith('aws_s3_bucket.kept_'))).toBe(true);
     });
   }
 });

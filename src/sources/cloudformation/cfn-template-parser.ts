@@ -118,7 +118,13 @@ class Converter {
         Object.assign(out, this.toPlain(pair.value, depth + 1));
         continue;
       }
-      out[String(key)] = this.toPlain(pair.value, depth + 1);
+      // defineProperty, not assignment: a logical id of `__proto__` must stay a plain key.
+      Object.defineProperty(out, String(key), {
+        value: this.toPlain(pair.value, depth + 1),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return out;
   }

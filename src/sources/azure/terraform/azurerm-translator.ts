@@ -125,7 +125,7 @@ export function translateAzurerm(ctx: TranslationContext): Resource[] {
   const items: Translated[] = [];
   for (const block of ctx.blocks) {
     if (block.mode !== 'managed') continue;
-    const mapper = MAPPERS[block.type];
+    const mapper = Object.hasOwn(MAPPERS, block.type) ? MAPPERS[block.type] : undefined;
     const mapped = mapper?.(block.attributes, block);
     if (!mapped) continue;
     items.push({

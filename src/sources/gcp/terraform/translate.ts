@@ -48,7 +48,7 @@ export function translateGoogleBlocks(ctx: TranslationContext): Resource[] {
   const out: Resource[] = [];
   for (const b of ctx.blocks) {
     if (b.mode !== 'managed') continue;
-    const translate = PER_BLOCK[b.type];
+    const translate = Object.hasOwn(PER_BLOCK, b.type) ? PER_BLOCK[b.type] : undefined;
     if (translate) out.push(translate(b));
   }
   for (const translate of WHOLE_CONFIG) out.push(...translate(ctx));
