@@ -10,7 +10,7 @@ import type { Alert, Incident } from '../model/alert.js';
 import type { LogEvent } from '../model/event.js';
 import type { Severity } from '../model/rule.js';
 import { LogReadError } from '../logs/log-read-error.js';
-import { readLogs } from '../logs/read-logs.js';
+import { readLogBatches } from '../logs/read-logs.js';
 import { AlertBuilder, type DetectionHit } from './alert-builder.js';
 import { externalHit, isExternalFinding } from './external-findings.js';
 import { buildIncidents } from './incidents.js';
@@ -138,21 +138,28 @@ export async function detect(options: DetectOptions): Promise<DetectResult> {
     for (const m of matches) builder.add(sigmaHit(m));
   };
 
-  for await (const item of readLogs(options.paths, { year: options.year, stdin: options.stdin })) {
-    if (item instanceof LogReadError) {
-      if (readErrors.length < MAX_READ_ERRORS_KEPT) readErrors.push(item);
-      continue;
+  const ranged = since !== undefined || until !== undefined;
+  const read = readLogBatches(options.paths, { year: options.year, stdin: options.stdin });
+  for await (const items of read) {
+    for (const item of items) {
+      if (item instanceof LogReadError) {
+        if (readErrors.length < MAX_READ_ERRORS_KEPT) readErrors.push(item);
+        continue;
+      }
+      const event = item as LogEvent;
+      if (ranged) {
+        const time = Date.parse(event.time);
+        if ((since !== undefined && time < since) || (until !== undefined && time > until)) {
+          skipped += 1;
+          continue;
+        }
+      }
+      events += 1;
+      if (events % 50_000 === 0) options.onProgress?.({ events, file: event.source.file });
+      if (isExternalFinding(event)) builder.add(externalHit(event));
+      const matches = engine.process(event);
+      if (matches.length > 0) handle(matches);
     }
-    const event = item as LogEvent;
-    const time = Date.parse(event.time);
-    if ((since !== undefined && time < since) || (until !== undefined && time > until)) {
-      skipped += 1;
-      continue;
-    }
-    events += 1;
-    if (events % 50_000 === 0) options.onProgress?.({ events, file: event.source.file });
-    if (isExternalFinding(event)) builder.add(externalHit(event));
-    handle(engine.process(event));
   }
   handle(engine.flush());
 

@@ -87,12 +87,22 @@ function target(record: Record<string, unknown>): string | undefined {
   }
   const params = asObject(record.requestParameters);
   if (!params) return undefined;
-  for (const key of TARGET_PARAMETERS) {
+  // Walk the record's few keys rather than probing all the known ones: the best-ranked wins.
+  let best: string | undefined;
+  let bestRank = TARGET_PARAMETERS.length;
+  for (const key in params) {
+    if (!Object.hasOwn(params, key)) continue;
+    const rank = TARGET_RANK.get(key);
+    if (rank === undefined || rank >= bestRank) continue;
     const value = str(params[key]);
-    if (value) return value;
+    if (!value) continue;
+    best = value;
+    bestRank = rank;
   }
-  return undefined;
+  return best;
 }
+
+const TARGET_RANK = new Map(TARGET_PARAMETERS.map((key, i) => [key, i]));
 
 function outcome(record: Record<string, unknown>): 'success' | 'failure' {
   if (record.errorCode !== undefined && record.errorCode !== null) return 'failure';

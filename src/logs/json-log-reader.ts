@@ -5,8 +5,9 @@
 
 import type { LogEvent } from '../model/event.js';
 import { LogReadError } from './log-read-error.js';
+import { flattenBatches } from './log-reader.js';
 import type { LogInput, LogItem, LogReader, LogSample, ReadContext } from './log-reader.js';
-import { jsonValues } from './json-values.js';
+import { jsonValueBatches } from './json-values.js';
 
 /** Where a value was found, for the event's `source` and for error messages. */
 export interface JsonPlace {
@@ -38,7 +39,8 @@ export function jsonLogReader(spec: JsonLogReaderSpec): LogReader {
   return {
     kind: spec.kind,
     detect: spec.detect,
-    read: (input: LogInput, context: ReadContext) => readJson(spec, input, context),
+    read: (input: LogInput, context: ReadContext) => flattenBatches(readJson(spec, input, context)),
+    readBatches: (input: LogInput, context: ReadContext) => readJson(spec, input, context),
   };
 }
 
@@ -46,28 +48,32 @@ async function* readJson(
   spec: JsonLogReaderSpec,
   input: LogInput,
   context: ReadContext,
-): AsyncGenerator<LogItem> {
-  for await (const item of jsonValues(input, context.file)) {
-    if (item instanceof LogReadError) {
-      yield item;
-      continue;
-    }
-    const place = { file: context.file, line: item.line, container: item.container };
-    let mapped: JsonMapping;
-    try {
-      mapped = spec.toEvents(item.value, place);
-    } catch (err) {
-      // A mapping bug must not stop the log: report the record and go on.
-      mapped = [`could not map record: ${err instanceof Error ? err.message : String(err)}`];
-    }
-    for (const result of mapped) {
-      if (typeof result !== 'string') {
-        yield result;
+): AsyncGenerator<LogItem[]> {
+  for await (const items of jsonValueBatches(input, context.file)) {
+    const out: LogItem[] = [];
+    for (const item of items) {
+      if (item instanceof LogReadError) {
+        out.push(item);
         continue;
       }
-      const line = item.line;
-      yield new LogReadError({ file: context.file, line, code: 'PARSE_ERROR', message: result });
+      const place = { file: context.file, line: item.line, container: item.container };
+      let mapped: JsonMapping;
+      try {
+        mapped = spec.toEvents(item.value, place);
+      } catch (err) {
+        // A mapping bug must not stop the log: report the record and go on.
+        mapped = [`could not map record: ${err instanceof Error ? err.message : String(err)}`];
+      }
+      for (const result of mapped) {
+        if (typeof result !== 'string') {
+          out.push(result);
+          continue;
+        }
+        const line = item.line;
+        out.push(new LogReadError({ file: context.file, line, code: 'PARSE_ERROR', message: result }));
+      }
     }
+    if (out.length > 0) yield out;
   }
 }
 

@@ -8,7 +8,7 @@ import { JSONParser, TokenType } from '@streamparser/json';
 import type { ParsedElementInfo, ParsedTokenInfo } from '@streamparser/json';
 import { LogReadError } from './log-read-error.js';
 import type { LogInput } from './log-reader.js';
-import { linesOf, OverlongLine } from './line-input.js';
+import { lineBatches, OverlongLine } from './line-input.js';
 
 /** Top-level keys whose array is streamed element by element instead of parsed whole. */
 export const CONTAINER_KEYS = ['Records', 'records', 'Events', 'value'] as const;
@@ -41,6 +41,15 @@ export async function* jsonValues(
   file: string,
   maxDocumentBytes = MAX_DOCUMENT_BYTES,
 ): AsyncGenerator<JsonValue | LogReadError> {
+  for await (const batch of jsonValueBatches(input, file, maxDocumentBytes)) yield* batch;
+}
+
+/** `jsonValues`, one array per chunk read (one await per chunk instead of one per value). */
+export async function* jsonValueBatches(
+  input: LogInput,
+  file: string,
+  maxDocumentBytes = MAX_DOCUMENT_BYTES,
+): AsyncGenerator<Array<JsonValue | LogReadError>> {
   const chunks = byteChunks(input)[Symbol.asyncIterator]();
   const head: Buffer[] = [];
   let headBytes = 0;
@@ -81,7 +90,7 @@ export async function* jsonValues(
   if (ended) {
     const fast = compactDocument(Buffer.concat(buffered).toString('utf8'));
     if (fast) {
-      yield* fast;
+      yield fast;
       return;
     }
   }
@@ -131,20 +140,28 @@ function looksLikeNdjson(head: string): boolean {
   return false;
 }
 
-async function* ndjsonValues(input: LogInput, file: string): AsyncGenerator<JsonValue | LogReadError> {
+async function* ndjsonValues(
+  input: LogInput,
+  file: string,
+): AsyncGenerator<Array<JsonValue | LogReadError>> {
   let lineNo = 0;
-  for await (const line of linesOf(input)) {
-    lineNo++;
-    if (line instanceof OverlongLine) {
-      yield overlong(file, lineNo, line.length);
-      continue;
+  for await (const lines of lineBatches(input)) {
+    const out: Array<JsonValue | LogReadError> = [];
+    for (const line of lines) {
+      lineNo++;
+      if (line instanceof OverlongLine) {
+        out.push(overlong(file, lineNo, line.length));
+        continue;
+      }
+      if (line.length === 0 || line.trim().length === 0) continue;
+      try {
+        out.push({ value: JSON.parse(line), line: lineNo });
+      } catch (err) {
+        const message = jsonMessage(err);
+        out.push(new LogReadError({ file, line: lineNo, code: 'PARSE_ERROR', message }));
+      }
     }
-    if (line.length === 0 || line.trim().length === 0) continue;
-    try {
-      yield { value: JSON.parse(line), line: lineNo };
-    } catch (err) {
-      yield new LogReadError({ file, line: lineNo, code: 'PARSE_ERROR', message: jsonMessage(err) });
-    }
+    if (out.length > 0) yield out;
   }
 }
 
@@ -154,7 +171,7 @@ async function* documentValues(
   file: string,
   rootIsArray: boolean,
   maxBytes: number,
-): AsyncGenerator<JsonValue | LogReadError> {
+): AsyncGenerator<Array<JsonValue | LogReadError>> {
   const lines = new LineCounter();
   const out: Array<JsonValue | LogReadError> = [];
   let failed = false;
@@ -216,12 +233,12 @@ async function* documentValues(
       }
     }
     lines.advance(chunk);
-    yield* out.splice(0);
+    if (out.length > 0) yield out.splice(0);
     if (failed) return;
   }
 
   if (!failed && depth !== 0) fail(new Error('unexpected end of JSON document'));
-  yield* out.splice(0);
+  if (out.length > 0) yield out.splice(0);
 }
 
 function isValueStart(token: TokenType): boolean {

@@ -44,4 +44,30 @@ export interface LogReader {
   detect(sample: LogSample): boolean;
   /** Streams the records out; never throws for bad input, yields `LogReadError` instead. */
   read(input: LogInput, context: ReadContext): AsyncIterable<LogItem>;
+  /** The same items as `read`, in arrays (one per chunk read), when the reader can batch. */
+  readBatches?(input: LogInput, context: ReadContext): AsyncIterable<LogItem[]>;
+}
+
+/**
+ * A reader's items in arrays: its own batches when it has them, else one array per item.
+ *
+ * ```ts
+ * for await (const items of readerBatches(syslogReader, stream, { file: 'auth.log' })) ...
+ * ```
+ */
+export async function* readerBatches(
+  reader: LogReader,
+  input: LogInput,
+  context: ReadContext,
+): AsyncGenerator<LogItem[]> {
+  if (reader.readBatches) {
+    yield* reader.readBatches(input, context);
+    return;
+  }
+  for await (const item of reader.read(input, context)) yield [item];
+}
+
+/** Flattens batches back into single items (the `read` of a batching reader). */
+export async function* flattenBatches<T>(batches: AsyncIterable<T[]>): AsyncGenerator<T> {
+  for await (const batch of batches) yield* batch;
 }

@@ -5,8 +5,9 @@
 
 import type { EventSource, LogEvent } from '../model/event.js';
 import { authMeaning } from './auth-message.js';
-import { linesOf, OverlongLine } from './line-input.js';
+import { lineBatches, OverlongLine } from './line-input.js';
 import { LogReadError } from './log-read-error.js';
+import { flattenBatches } from './log-reader.js';
 import type { LogInput, LogItem, LogReader, LogSample, ReadContext } from './log-reader.js';
 import { parseSyslogLine } from './syslog-line.js';
 import type { SyslogLine } from './syslog-line.js';
@@ -22,7 +23,8 @@ const FACILITY_AUTH = new Set([4, 10]);
 export const syslogReader: LogReader = {
   kind: 'syslog',
   detect: detectSyslog,
-  read: readSyslog,
+  read: (input, context) => flattenBatches(readSyslog(input, context)),
+  readBatches: readSyslog,
 };
 
 /** Claims a file when most of its first non-empty lines parse as syslog. */
@@ -39,29 +41,36 @@ function detectSyslog(sample: LogSample): boolean {
   return parsed / complete.length >= 0.6;
 }
 
-async function* readSyslog(input: LogInput, context: ReadContext): AsyncGenerator<LogItem> {
+async function* readSyslog(input: LogInput, context: ReadContext): AsyncGenerator<LogItem[]> {
   const year = new SyslogYear(context.year, context.modified);
+  const file = context.file;
   let lineNo = 0;
-  for await (const line of linesOf(input)) {
-    lineNo++;
-    if (line instanceof OverlongLine) {
-      const message = `line of ${line.length} characters is longer than the reader accepts`;
-      yield new LogReadError({ file: context.file, line: lineNo, code: 'TOO_LARGE', message });
-      continue;
+  for await (const lines of lineBatches(input)) {
+    const out: LogItem[] = [];
+    for (const line of lines) {
+      lineNo++;
+      if (line instanceof OverlongLine) {
+        const message = `line of ${line.length} characters is longer than the reader accepts`;
+        out.push(new LogReadError({ file, line: lineNo, code: 'TOO_LARGE', message }));
+        continue;
+      }
+      if (line.length === 0) continue;
+      const event = syslogEvent(line, year, { file, line: lineNo });
+      if (event) {
+        out.push(event);
+        continue;
+      }
+      if (line.trim().length === 0) continue;
+      out.push(
+        new LogReadError({
+          file,
+          line: lineNo,
+          code: 'PARSE_ERROR',
+          message: 'not a syslog line: no RFC 3164, RFC 5424 or RFC 3339 timestamp',
+        }),
+      );
     }
-    if (line.length === 0) continue;
-    const event = syslogEvent(line, year, { file: context.file, line: lineNo });
-    if (event) {
-      yield event;
-      continue;
-    }
-    if (line.trim().length === 0) continue;
-    yield new LogReadError({
-      file: context.file,
-      line: lineNo,
-      code: 'PARSE_ERROR',
-      message: 'not a syslog line: no RFC 3164, RFC 5424 or RFC 3339 timestamp',
-    });
+    if (out.length > 0) yield out;
   }
 }
 

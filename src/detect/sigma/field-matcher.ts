@@ -25,7 +25,14 @@ export interface EventView {
   fields: Record<string, unknown>;
   /** Every scalar of the event as a string, computed once per event (keyword search). */
   strings(): string[];
+  /** `strings()` lower-cased, computed once per event. */
+  lowerStrings(): string[];
+  /** `lowerStrings()` joined by `KEYWORD_SEPARATOR`, for plain `contains` keywords. */
+  lowerText(): string;
 }
+
+/** Joins an event's strings for keyword search; no keyword literal holding it uses the join. */
+export const KEYWORD_SEPARATOR = '\u0000';
 
 /** A compiled selection item. */
 export interface ItemMatcher {
@@ -505,18 +512,50 @@ function compileKeywords(values: unknown[], mods: ParsedModifiers, ctx: ItemCont
   const keywordMods: ParsedModifiers = positional
     ? mods
     : { ...mods, transforms: [...mods.transforms, 'contains'] };
-  const tests = values.map((v) => {
+  const tests = values.map((v): Test => {
     if (v === null) throw new SigmaRuleError('a keyword cannot be null', ctx.path);
-    return compileValue(v, keywordMods, ctx);
+    if (mods.type !== 're') return anyTest(shapePatterns(v, keywordMods, ctx).map(keywordTest));
+    const element = compileValue(v, keywordMods, ctx);
+    return (view) => {
+      for (const s of view.strings()) if (element(s, view)) return true;
+      return false;
+    };
   });
 
-  const hit = (test: ElementTest, view: EventView): boolean => {
-    for (const s of view.strings()) if (test(s, view)) return true;
+  const positive = (view: EventView): boolean =>
+    mods.all ? tests.every((t) => t(view)) : tests.some((t) => t(view));
+  return { test: mods.neq ? (view) => !positive(view) : positive };
+}
+
+type Test = (view: EventView) => boolean;
+
+function anyTest(tests: Test[]): Test {
+  if (tests.length === 1) return tests[0];
+  return (view) => {
+    for (const t of tests) if (t(view)) return true;
     return false;
   };
-  const positive = (view: EventView): boolean =>
-    mods.all ? tests.every((t) => hit(t, view)) : tests.some((t) => hit(t, view));
-  return { test: mods.neq ? (view) => !positive(view) : positive };
+}
+
+/**
+ * One keyword pattern over every string of the event. Case-insensitive patterns read the strings
+ * lower-cased once per event; a plain `contains` is one search of their join.
+ */
+function keywordTest({ pattern, cased }: ShapedPattern): Test {
+  const shape = pattern.length === 3 && pattern[0] === ANY_RUN && pattern[2] === ANY_RUN;
+  const literal = shape && typeof pattern[1] === 'string' ? pattern[1] : undefined;
+  if (!cased && literal !== undefined && !literal.includes(KEYWORD_SEPARATOR)) {
+    const needle = literal.toLowerCase();
+    return (view) => view.lowerText().includes(needle);
+  }
+  const test = compilePattern(foldPattern(pattern, cased), false);
+  const strings = cased
+    ? (view: EventView) => view.strings()
+    : (view: EventView) => view.lowerStrings();
+  return (view) => {
+    for (const s of strings(view)) if (test(s)) return true;
+    return false;
+  };
 }
 
 /** The literal values that a plain equality item requires, for rule indexing. */

@@ -8,6 +8,7 @@ import { parseCondition, resolveOfTarget, type ConditionNode } from './condition
 import { collectStrings } from './field-path.js';
 import {
   compileItem,
+  KEYWORD_SEPARATOR,
   type EventView,
   type ItemContext,
   type ItemMatcher,
@@ -30,13 +31,33 @@ interface Selection {
 
 type Test = (view: EventView) => boolean;
 
+/** An event as compiled rules read it: keyword strings are collected once, on first use. */
+class LazyEventView implements EventView {
+  readonly fields: Record<string, unknown>;
+  #strings: string[] | undefined;
+  #lower: string[] | undefined;
+  #joined: string | undefined;
+
+  constructor(fields: Record<string, unknown> | undefined) {
+    this.fields = fields ?? {};
+  }
+
+  strings(): string[] {
+    return (this.#strings ??= collectStrings(this.fields));
+  }
+
+  lowerStrings(): string[] {
+    return (this.#lower ??= this.strings().map((s) => s.toLowerCase()));
+  }
+
+  lowerText(): string {
+    return (this.#joined ??= this.lowerStrings().join(KEYWORD_SEPARATOR));
+  }
+}
+
 /** Builds the view a compiled rule reads an event through; share one per event across rules. */
 export function eventView(event: LogEvent): EventView {
-  let strings: string[] | undefined;
-  return {
-    fields: event.fields ?? {},
-    strings: () => (strings ??= collectStrings(event.fields)),
-  };
+  return new LazyEventView(event.fields);
 }
 
 /**
