@@ -69,6 +69,20 @@ function hasCondition(statement: Record<string, unknown>): boolean {
   return typeof condition === 'object' && condition !== null && Object.keys(condition).length > 0;
 }
 
+/**
+ * True for a source that admits every address. A prefix length of 0 matches everything whatever
+ * address is written before it (`192.168.1.0/0` is the whole IPv4 internet).
+ */
+export function isPublicSource(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  const text = value.trim().toLowerCase();
+  if (PUBLIC_SOURCES.has(text)) return true;
+  const slash = text.lastIndexOf('/');
+  if (slash < 0) return false;
+  const address = text.slice(0, slash);
+  return /^0+$/.test(text.slice(slash + 1)) && isIP(address) !== 0;
+}
+
 /** Wraps a single value into a list; null and undefined become the empty list. */
 export function asList(value: unknown): unknown[] {
   if (value === null || value === undefined) return [];
@@ -78,9 +92,9 @@ export function asList(value: unknown): unknown[] {
 export const celFunctions: CelFunction[] = [
   {
     signature: 'cidrIsPublic(dyn): bool',
-    description: 'True for a source meaning "anyone": 0.0.0.0/0, ::/0, *, Internet, Any',
-    impl: (cidr: unknown) =>
-      typeof cidr === 'string' && PUBLIC_SOURCES.has(cidr.trim().toLowerCase()),
+    description:
+      'True for a source meaning "anyone": any /0 prefix (0.0.0.0/0, 192.168.1.0/0, ::/0), *, Internet, Any',
+    impl: (cidr: unknown) => isPublicSource(cidr),
   },
   {
     signature: 'isPrivateAddress(dyn): bool',

@@ -4,7 +4,7 @@
  * it. Inventory fragments of one resource spread over several files are merged into one.
  */
 
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { extname, isAbsolute, join, relative } from 'node:path';
 import type { FileReport } from '../model/assessment.js';
 import type { Resource, SourceKind } from '../model/resource.js';
@@ -62,7 +62,12 @@ interface Folder {
   files: string[];
 }
 
-async function collect(path: string, folders: Folder[], missing: SourceError[]): Promise<void> {
+async function collect(
+  path: string,
+  folders: Folder[],
+  missing: SourceError[],
+  visited = new Set<string>(),
+): Promise<void> {
   const info = await stat(path).catch(() => undefined);
   if (!info) {
     missing.push({ file: path, code: 'IO_ERROR', message: `${path}: no such file or folder` });
@@ -73,15 +78,34 @@ async function collect(path: string, folders: Folder[], missing: SourceError[]):
     return;
   }
   if (!info.isDirectory()) return;
-  const entries = await readdir(path, { withFileTypes: true });
+  // Symbolic links are followed; a folder reached twice (a link loop) is read once.
+  const real = await realpath(path).catch(() => path);
+  if (visited.has(real)) return;
+  visited.add(real);
+  let entries;
+  try {
+    entries = await readdir(path, { withFileTypes: true });
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    missing.push({ file: path, code: 'IO_ERROR', message: `${path}: folder cannot be read (${reason})` });
+    return;
+  }
   entries.sort((a, b) => a.name.localeCompare(b.name));
-  const files = entries.filter((e) => e.isFile()).map((e) => join(path, e.name));
-  folders.push({ dir: path, files });
+  const files: string[] = [];
+  const dirs: string[] = [];
   for (const entry of entries) {
-    if (entry.isDirectory() && !SKIPPED_DIRS.has(entry.name)) {
-      await collect(join(path, entry.name), folders, missing);
+    const full = join(path, entry.name);
+    if (entry.isFile()) files.push(full);
+    else if (entry.isDirectory()) {
+      if (!SKIPPED_DIRS.has(entry.name)) dirs.push(full);
+    } else if (entry.isSymbolicLink()) {
+      const target = await stat(full).catch(() => undefined);
+      if (target?.isFile()) files.push(full);
+      else if (target?.isDirectory() && !SKIPPED_DIRS.has(entry.name)) dirs.push(full);
     }
   }
+  folders.push({ dir: path, files });
+  for (const dir of dirs) await collect(dir, folders, missing, visited);
 }
 
 function displayPath(file: string): string {
@@ -96,10 +120,24 @@ function isCandidate(file: string): boolean {
   return CANDIDATE_EXTENSIONS.has(extname(lower)) || lower.endsWith('.tf.json');
 }
 
+/** Longest error message kept: a binary file must not flood the terminal. */
+const MAX_MESSAGE_CHARS = 400;
+
+function clip(message: string): string {
+  return message.length > MAX_MESSAGE_CHARS ? `${message.slice(0, MAX_MESSAGE_CHARS - 1)}…` : message;
+}
+
 function toSourceError(file: string, error: unknown): SourceError {
-  if (error instanceof SourceReadError) return error.toSourceError();
+  if (error instanceof SourceReadError) {
+    const e = error.toSourceError();
+    return { ...e, file: displayPath(e.file), message: clip(e.message.split(e.file).join(displayPath(e.file))) };
+  }
+  const code = (error as NodeJS.ErrnoException)?.code;
+  if (code === 'EACCES' || code === 'EPERM' || code === 'ENOENT' || code === 'EISDIR') {
+    return { file, code: 'IO_ERROR', message: `${file}: cannot be read (${code})` };
+  }
   const message = error instanceof Error ? error.message : String(error);
-  return { file, code: 'PARSE_ERROR', message: `${file}: could not be read: ${message}` };
+  return { file, code: 'PARSE_ERROR', message: clip(`${file}: could not be read: ${message}`) };
 }
 
 async function readOne(
@@ -227,6 +265,18 @@ export async function readPaths(
   }
   for (const r of resources) {
     if (r.source.file && isAbsolute(r.source.file)) r.source.file = displayPath(r.source.file);
+  }
+  // One way of naming files everywhere (relative to the working folder), and no message so long
+  // that it floods a terminal.
+  for (const f of files) {
+    if (isAbsolute(f.file)) f.file = displayPath(f.file);
+    if (!f.error) continue;
+    const absolute = f.error.file;
+    if (isAbsolute(absolute)) {
+      f.error.file = displayPath(absolute);
+      f.error.message = f.error.message.split(absolute).join(f.error.file);
+    }
+    f.error.message = clip(f.error.message);
   }
   return { resources: mergeInventoryFragments(resources), files, warnings };
 }

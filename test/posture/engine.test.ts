@@ -154,3 +154,15 @@ describe('posture engine', () => {
     ]);
   });
 });
+
+describe('rule helper functions', () => {
+  it('treats every /0 prefix as the whole internet, whatever address precedes it', async () => {
+    const { isPublicSource } = await import('../../src/posture/cel-functions.js');
+    for (const open of ['0.0.0.0/0', '192.168.1.0/0', '10.1.2.3/0', '::/0', '0:0:0:0:0:0:0:0/0', '*', 'Internet', 'Any']) {
+      expect(isPublicSource(open), open).toBe(true);
+    }
+    for (const closed of ['10.0.0.0/8', '192.168.1.0/24', '0.0.0.0/1', 'VirtualNetwork', 'not-an-ip/0', '', null]) {
+      expect(isPublicSource(closed), String(closed)).toBe(false);
+    }
+  });
+});
