@@ -1,28 +1,18 @@
 /** Saves assessments and reads back their history: score over time, latest findings. */
 
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { AssessmentResult } from '../model/assessment.js';
+import { insertBatched } from './batch-insert.js';
+import { updateFindingLifecycle } from './finding-lifecycle.js';
 import type { Database } from './schema.js';
+import { targetSetKey } from './target-set.js';
 
-const CHUNK = 400;
-
-async function insertChunked<T extends keyof Database>(
-  trx: Transaction<Database>,
-  table: T,
-  rows: Record<string, unknown>[],
-): Promise<void> {
-  for (let i = 0; i < rows.length; i += CHUNK) {
-    // The row shapes are built right above from the schema's column names.
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    await trx
-      .insertInto(table)
-      .values(rows.slice(i, i + CHUNK) as any)
-      .execute();
-  }
-}
-
-/** Stores one assessment with everything it found, in one transaction: all or nothing. */
+/**
+ * Stores one assessment with everything it found and updates the finding lifecycle of its
+ * targets (see finding-lifecycle.ts), in one transaction: all or nothing.
+ */
 export async function saveAssessment(db: Kysely<Database>, a: AssessmentResult): Promise<void> {
+  const targetSet = targetSetKey(a.targets);
   await db.transaction().execute(async (trx) => {
     await trx
       .insertInto('assessments')
@@ -39,9 +29,10 @@ export async function saveAssessment(db: Kysely<Database>, a: AssessmentResult):
         not_applicable: a.counts.notApplicable,
         error: a.counts.error,
         exempt: a.counts.exempt,
+        target_set: targetSet,
       })
       .execute();
-    await insertChunked(
+    await insertBatched(
       trx,
       'control_scores',
       a.controls.map((c) => ({
@@ -55,7 +46,7 @@ export async function saveAssessment(db: Kysely<Database>, a: AssessmentResult):
         not_applicable: c.notApplicable,
       })),
     );
-    await insertChunked(
+    await insertBatched(
       trx,
       'findings',
       a.findings.map((f) => ({
@@ -73,7 +64,7 @@ export async function saveAssessment(db: Kysely<Database>, a: AssessmentResult):
         exemption: f.exemption ? JSON.stringify(f.exemption) : null,
       })),
     );
-    await insertChunked(
+    await insertBatched(
       trx,
       'resources',
       a.resources.map((r) => ({
@@ -91,7 +82,7 @@ export async function saveAssessment(db: Kysely<Database>, a: AssessmentResult):
         properties: JSON.stringify(r.properties),
       })),
     );
-    await insertChunked(
+    await insertBatched(
       trx,
       'source_files',
       a.files.map((f) => ({
@@ -102,6 +93,7 @@ export async function saveAssessment(db: Kysely<Database>, a: AssessmentResult):
         error: f.error ? JSON.stringify(f.error) : null,
       })),
     );
+    await updateFindingLifecycle(trx, a, targetSet);
   });
 }
 
@@ -121,6 +113,7 @@ export async function scoreHistory(db: Kysely<Database>, limit = 30): Promise<Sc
     .selectFrom('assessments')
     .select(['id', 'started_at', 'secure_score', 'resources', 'fail', 'targets'])
     .orderBy('started_at', 'desc')
+    .orderBy('id', 'desc')
     .limit(limit)
     .execute();
   return rows.reverse().map((r) => ({

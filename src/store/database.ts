@@ -18,6 +18,7 @@ import pg from 'pg';
 import * as m0001 from './migrations/0001-assessments.js';
 import * as m0002 from './migrations/0002-alerts.js';
 import * as m0003 from './migrations/0003-identity-and-audit.js';
+import * as m0004 from './migrations/0004-finding-lifecycle.js';
 import type { Database } from './schema.js';
 
 /** Default location of the embedded store, relative to the working folder. */
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   '0001-assessments': m0001,
   '0002-alerts': m0002,
   '0003-identity-and-audit': m0003,
+  '0004-finding-lifecycle': m0004,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

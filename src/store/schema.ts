@@ -15,6 +15,8 @@ export interface AssessmentTable {
   not_applicable: number;
   error: number;
   exempt: number;
+  /** Key of the sorted targets (see target-set.ts); null only before migration 0004 ran. */
+  target_set: string | null;
 }
 
 export interface ControlScoreTable {
@@ -112,6 +114,8 @@ export interface Database {
   findings: FindingTable;
   resources: ResourceTable;
   source_files: SourceFileTable;
+  finding_states: FindingStateTable;
+  finding_events: FindingEventTable;
 }
 
 /** A person who logs in to the console. `scopes` is a JSON array; empty means every account. */
@@ -167,4 +171,36 @@ export interface AuditLogTable {
   details: string;
   prev_hash: string;
   hash: string;
+}
+
+/** Lifecycle of one failing (rule, resource) of a set of targets: `open` or `resolved`. */
+export interface FindingStateTable {
+  target_set: string;
+  rule_id: string;
+  resource_type: string;
+  resource_id: string;
+  resource_name: string;
+  severity: string;
+  status: string;
+  first_seen: string;
+  last_seen: string;
+  status_changed_at: string;
+  resolved_at: string | null;
+  first_assessment_id: string;
+  last_assessment_id: string;
+}
+
+/** One lifecycle change (`new`, `reopened`, `resolved`) caused by an assessment. */
+export interface FindingEventTable {
+  id: Generated<number>;
+  assessment_id: string;
+  target_set: string;
+  rule_id: string;
+  resource_type: string;
+  resource_id: string;
+  resource_name: string;
+  severity: string;
+  change: string;
+  reason: string;
+  at: string;
 }

@@ -1,0 +1,311 @@
+/**
+ * Finding lifecycle for continuous assessment: compares an assessment with the stored state of
+ * the same targets and records what is new, reopened and resolved, with first/last-seen times.
+ */
+
+import type { Kysely, Selectable } from 'kysely';
+import type { AssessmentResult } from '../model/assessment.js';
+import type { Finding } from '../model/finding.js';
+import { insertBatched } from './batch-insert.js';
+import type { Database, FindingEventTable, FindingStateTable } from './schema.js';
+
+/** A lifecycle change an assessment caused. */
+export type FindingChangeKind = 'new' | 'reopened' | 'resolved';
+
+/**
+ * Why: `failed` (new or reopened), `passed` or `not_applicable` (resolved by the rule's
+ * verdict), `gone` (resolved because the resource or the rule no longer appears in the scan).
+ */
+export type FindingChangeReason = 'failed' | 'passed' | 'not_applicable' | 'gone';
+
+export interface FindingChange {
+  ruleId: string;
+  resourceType: string;
+  resourceId: string;
+  resourceName: string;
+  severity: string;
+  reason: FindingChangeReason;
+  at: string;
+}
+
+/** What changed in one assessment against the previous one of the same targets. */
+export interface FindingChanges {
+  assessmentId: string;
+  /** The previous assessment of the same targets; null for the first one. */
+  previousAssessmentId: string | null;
+  new: FindingChange[];
+  reopened: FindingChange[];
+  resolved: FindingChange[];
+}
+
+export interface FindingLifecycleEvent {
+  assessmentId: string;
+  change: FindingChangeKind;
+  reason: FindingChangeReason;
+  at: string;
+}
+
+/** One (rule, resource) of one set of targets, with its whole lifecycle. */
+export interface FindingHistory {
+  targetSet: string;
+  /** The targets of the most recent assessment of that set. */
+  targets: string[];
+  ruleId: string;
+  resourceType: string;
+  resourceId: string;
+  resourceName: string;
+  severity: string;
+  status: 'open' | 'resolved';
+  firstSeen: string;
+  /** The last assessment in which the finding was open. */
+  lastSeen: string;
+  statusChangedAt: string;
+  resolvedAt: string | null;
+  events: FindingLifecycleEvent[];
+}
+
+type Verdict = 'fail' | 'error' | 'pass' | 'not_applicable';
+type StateRow = Selectable<FindingStateTable>;
+type EventRow = Omit<FindingEventTable, 'id'>;
+
+const SEP = '\u0000';
+
+function keyOf(ruleId: string, resourceType: string, resourceId: string): string {
+  return ruleId + SEP + resourceType + SEP + resourceId;
+}
+
+/** Rank of a verdict when one resource appears more than once: a failure anywhere wins. */
+const RANK: Record<Verdict, number> = { fail: 3, error: 2, pass: 1, not_applicable: 0 };
+
+/** The verdict of each (rule, resource) in the assessment, duplicates folded. */
+function currentVerdicts(findings: readonly Finding[]): Map<string, Finding> {
+  const out = new Map<string, Finding>();
+  for (const f of findings) {
+    const key = keyOf(f.ruleId, f.resourceType, f.resourceId);
+    const seen = out.get(key);
+    if (!seen || RANK[f.status] > RANK[seen.status]) out.set(key, f);
+  }
+  return out;
+}
+
+/**
+ * Updates the lifecycle of `targetSet` with assessment `a`, inside the caller's transaction.
+ * A failing finding with no state is new; a resolved one that fails again is reopened; an open
+ * one that passes, becomes not applicable, or no longer appears is resolved. An `error` verdict
+ * leaves the state as it was: the rule could not tell.
+ */
+export async function updateFindingLifecycle(
+  trx: Kysely<Database>,
+  a: AssessmentResult,
+  targetSet: string,
+): Promise<void> {
+  const at = a.startedAt;
+  const current = currentVerdicts(a.findings);
+  const prior = new Map<string, StateRow>();
+  const stored = await trx
+    .selectFrom('finding_states')
+    .selectAll()
+    .where('target_set', '=', targetSet)
+    .execute();
+  for (const row of stored) prior.set(keyOf(row.rule_id, row.resource_type, row.resource_id), row);
+
+  const upserts: StateRow[] = [];
+  const events: EventRow[] = [];
+  const event = (s: StateRow, change: FindingChangeKind, reason: FindingChangeReason) =>
+    events.push({
+      assessment_id: a.id,
+      target_set: targetSet,
+      rule_id: s.rule_id,
+      resource_type: s.resource_type,
+      resource_id: s.resource_id,
+      resource_name: s.resource_name,
+      severity: s.severity,
+      change,
+      reason,
+      at,
+    });
+
+  for (const [key, f] of current) {
+    if (f.status !== 'fail') continue;
+    const before = prior.get(key);
+    if (before?.status === 'open') continue;
+    const state: StateRow = {
+      target_set: targetSet,
+      rule_id: f.ruleId,
+      resource_type: f.resourceType,
+      resource_id: f.resourceId,
+      resource_name: f.resourceName,
+      severity: f.severity,
+      status: 'open',
+      first_seen: before?.first_seen ?? at,
+      last_seen: at,
+      status_changed_at: at,
+      resolved_at: null,
+      first_assessment_id: before?.first_assessment_id ?? a.id,
+      last_assessment_id: a.id,
+    };
+    upserts.push(state);
+    event(state, before ? 'reopened' : 'new', 'failed');
+  }
+
+  for (const [key, before] of prior) {
+    if (before.status !== 'open') continue;
+    const now = current.get(key);
+    if (now && (now.status === 'fail' || now.status === 'error')) continue;
+    const reason: FindingChangeReason = !now
+      ? 'gone'
+      : now.status === 'pass'
+        ? 'passed'
+        : 'not_applicable';
+    const state: StateRow = {
+      ...before,
+      status: 'resolved',
+      status_changed_at: at,
+      resolved_at: at,
+    };
+    if (now) state.resource_name = now.resourceName;
+    upserts.push(state);
+    event(state, 'resolved', reason);
+  }
+
+  await insertBatched(trx, 'finding_states', upserts, (oc) =>
+    oc.columns(['target_set', 'rule_id', 'resource_type', 'resource_id']).doUpdateSet((eb) => ({
+      resource_name: eb.ref('excluded.resource_name'),
+      severity: eb.ref('excluded.severity'),
+      status: eb.ref('excluded.status'),
+      last_seen: eb.ref('excluded.last_seen'),
+      status_changed_at: eb.ref('excluded.status_changed_at'),
+      resolved_at: eb.ref('excluded.resolved_at'),
+      last_assessment_id: eb.ref('excluded.last_assessment_id'),
+    })),
+  );
+  // Every finding still open now is one this assessment saw failing (or could not evaluate).
+  await trx
+    .updateTable('finding_states')
+    .set({ last_seen: at, last_assessment_id: a.id })
+    .where('target_set', '=', targetSet)
+    .where('status', '=', 'open')
+    .where('last_assessment_id', '<>', a.id)
+    .execute();
+  await insertBatched(trx, 'finding_events', events);
+}
+
+/** The assessment saved before `assessmentId` over the same targets, if any. */
+async function previousAssessment(
+  db: Kysely<Database>,
+  assessment: { id: string; started_at: string; target_set: string | null },
+): Promise<string | null> {
+  if (assessment.target_set === null) return null;
+  const row = await db
+    .selectFrom('assessments')
+    .select('id')
+    .where('target_set', '=', assessment.target_set)
+    .where('id', '<>', assessment.id)
+    .where('started_at', '<=', assessment.started_at)
+    .orderBy('started_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.id ?? null;
+}
+
+/**
+ * What assessment `assessmentId` found new, reopened and resolved against the previous
+ * assessment of the same targets; undefined when no such assessment is stored.
+ */
+export async function findingChanges(
+  db: Kysely<Database>,
+  assessmentId: string,
+): Promise<FindingChanges | undefined> {
+  const assessment = await db
+    .selectFrom('assessments')
+    .select(['id', 'started_at', 'target_set'])
+    .where('id', '=', assessmentId)
+    .executeTakeFirst();
+  if (!assessment) return undefined;
+  const rows = await db
+    .selectFrom('finding_events')
+    .selectAll()
+    .where('assessment_id', '=', assessmentId)
+    .orderBy('id')
+    .execute();
+  const changes: FindingChanges = {
+    assessmentId,
+    previousAssessmentId: await previousAssessment(db, assessment),
+    new: [],
+    reopened: [],
+    resolved: [],
+  };
+  for (const r of rows) {
+    changes[r.change as FindingChangeKind].push({
+      ruleId: r.rule_id,
+      resourceType: r.resource_type,
+      resourceId: r.resource_id,
+      resourceName: r.resource_name,
+      severity: r.severity,
+      reason: r.reason as FindingChangeReason,
+      at: r.at,
+    });
+  }
+  return changes;
+}
+
+/**
+ * The lifecycle of rule `ruleId` on resource `resourceId` in every set of targets that ever
+ * saw it fail, oldest first, each with its events in order.
+ */
+export async function findingHistory(
+  db: Kysely<Database>,
+  ruleId: string,
+  resourceId: string,
+): Promise<FindingHistory[]> {
+  const states = await db
+    .selectFrom('finding_states')
+    .selectAll()
+    .where('rule_id', '=', ruleId)
+    .where('resource_id', '=', resourceId)
+    .orderBy('first_seen')
+    .orderBy('target_set')
+    .execute();
+  if (states.length === 0) return [];
+  const events = await db
+    .selectFrom('finding_events')
+    .selectAll()
+    .where('rule_id', '=', ruleId)
+    .where('resource_id', '=', resourceId)
+    .orderBy('id')
+    .execute();
+  const targets = new Map<string, string[]>();
+  for (const set of new Set(states.map((s) => s.target_set))) {
+    const row = await db
+      .selectFrom('assessments')
+      .select('targets')
+      .where('target_set', '=', set)
+      .orderBy('started_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    targets.set(set, row ? (JSON.parse(row.targets) as string[]) : []);
+  }
+  return states.map((s) => ({
+    targetSet: s.target_set,
+    targets: targets.get(s.target_set) ?? [],
+    ruleId: s.rule_id,
+    resourceType: s.resource_type,
+    resourceId: s.resource_id,
+    resourceName: s.resource_name,
+    severity: s.severity,
+    status: s.status as 'open' | 'resolved',
+    firstSeen: s.first_seen,
+    lastSeen: s.last_seen,
+    statusChangedAt: s.status_changed_at,
+    resolvedAt: s.resolved_at,
+    events: events
+      .filter((e) => e.target_set === s.target_set && e.resource_type === s.resource_type)
+      .map((e) => ({
+        assessmentId: e.assessment_id,
+        change: e.change as FindingChangeKind,
+        reason: e.reason as FindingChangeReason,
+        at: e.at,
+      })),
+  }));
+}
