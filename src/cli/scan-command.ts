@@ -13,7 +13,7 @@ import { renderJson } from '../report/json-report.js';
 import { renderSarif } from '../report/sarif-report.js';
 import { renderTable } from '../report/table-report.js';
 import { saveAssessment, scoreHistory } from '../store/assessment-repository.js';
-import { openStore, StoreError } from '../store/database.js';
+import { openStore } from '../store/database.js';
 import { EXIT_FINDINGS, EXIT_INPUT_ERROR, EXIT_OK } from './exit-codes.js';
 import { createProgress } from './progress.js';
 
@@ -41,7 +41,9 @@ export async function runScan(paths: string[], options: ScanOptions): Promise<nu
   let rules: Rule[];
   let exemptions: Exemption[] = [];
   try {
-    rules = await loadRules(options.rules);
+    rules = await loadRules(options.rules, {
+      onWarning: (message) => process.stderr.write(`palisade: notice: ${message}\n`),
+    });
     exemptions = options.exemptions ? await loadExemptions(options.exemptions) : [];
   } catch (error) {
     if (error instanceof RuleLoadError || error instanceof ExemptionLoadError)
@@ -72,22 +74,31 @@ export async function runScan(paths: string[], options: ScanOptions): Promise<nu
   for (const warning of assessment.warnings)
     process.stderr.write(`palisade: warning: ${warning}\n`);
 
-  let history: { at: string; score: number }[] = [];
+  if (assessment.counts.resources === 0) {
+    const unreadable = assessment.files.filter((f) => f.error).length;
+    process.stderr.write(
+      `palisade: no resources found in ${paths.join(', ')}` +
+        `${unreadable ? ` (${unreadable} files could not be read)` : ''}; nothing was assessed\n`,
+    );
+    for (const f of assessment.files.filter((x) => x.error)) {
+      process.stderr.write(`palisade: ${f.error!.code} ${f.error!.message}\n`);
+    }
+    return EXIT_INPUT_ERROR;
+  }
+
+  // The report is written before the store is touched: a store problem never loses it.
+  const history: { at: string; score: number }[] = [];
+  let storeError: string | undefined;
+  let db: Awaited<ReturnType<typeof openStore>> | undefined;
   if (options.store) {
     try {
-      const db = await openStore(options.db);
-      try {
-        await saveAssessment(db, assessment);
-        history = (await scoreHistory(db, 30)).map((p) => ({
-          at: p.startedAt,
-          score: p.secureScore,
-        }));
-      } finally {
-        await db.destroy();
-      }
+      db = await openStore(options.db);
+      history.push(
+        ...(await scoreHistory(db, 29)).map((p) => ({ at: p.startedAt, score: p.secureScore })),
+      );
+      history.push({ at: assessment.startedAt, score: assessment.secureScore });
     } catch (error) {
-      if (error instanceof StoreError) return fail(error.message);
-      throw error;
+      storeError = `store ${options.db}: ${(error as Error).message}`;
     }
   }
 
@@ -98,10 +109,40 @@ export async function runScan(paths: string[], options: ScanOptions): Promise<nu
   } else {
     process.stdout.write(report);
   }
-  if (options.format === 'table' && options.store && !options.output) {
-    process.stdout.write(`\nStored as assessment ${assessment.id} in ${options.db}\n`);
+
+  if (db) {
+    try {
+      await saveAssessment(db, assessment);
+      if (options.format === 'table' && !options.output) {
+        process.stdout.write(`\nStored as assessment ${assessment.id} in ${options.db}\n`);
+      }
+    } catch (error) {
+      storeError = `store ${options.db}: ${(error as Error).message}`;
+    } finally {
+      await db.destroy();
+    }
   }
-  return exitCode(assessment, options.failOn);
+  if (storeError) {
+    process.stderr.write(`palisade: ${storeError}; the assessment was not stored\n`);
+    return EXIT_INPUT_ERROR;
+  }
+
+  const code = exitCode(assessment, options.failOn);
+  const unreadable = assessment.files.filter(
+    (f) => f.error && f.error.code !== 'UNSUPPORTED_TEMPLATE',
+  );
+  if (code === EXIT_INPUT_ERROR && (options.output || options.format !== 'table')) {
+    process.stderr.write(`palisade: ${unreadable.length} files could not be read:\n`);
+    for (const f of unreadable.slice(0, 20))
+      process.stderr.write(`palisade:   ${f.error!.code} ${f.error!.message}\n`);
+  }
+  const templates = assessment.files.filter((f) => f.error?.code === 'UNSUPPORTED_TEMPLATE').length;
+  if (templates > 0) {
+    process.stderr.write(
+      `palisade: ${templates} templates were not assessed (render them first, e.g. helm template)\n`,
+    );
+  }
+  return code;
 }
 
 function render(
@@ -130,9 +171,14 @@ function render(
   }
 }
 
-/** 2 when an input could not be read, else 1 when a finding crosses `--fail-on`, else 0. */
+/**
+ * 2 when an input could not be read, else 1 when a finding crosses `--fail-on`, else 0. A template
+ * that must be rendered first (Helm) is listed as not assessed but is not an input error: a
+ * repository with charts still gets its verdict.
+ */
 export function exitCode(a: Assessment, failOn?: Severity): number {
-  if (a.files.some((f) => f.error)) return EXIT_INPUT_ERROR;
+  if (a.files.some((f) => f.error && f.error.code !== 'UNSUPPORTED_TEMPLATE'))
+    return EXIT_INPUT_ERROR;
   if (!failOn) return EXIT_OK;
   const threshold = SEVERITIES.indexOf(failOn);
   const crossed = a.findings.some(

@@ -12,7 +12,7 @@ import { readPaths, type ReadProgress } from '../sources/read-paths.js';
 import { loadCatalog } from './benchmark-catalog.js';
 import { computeCompliance } from './compliance.js';
 import { compileRules, evaluate, type CompiledRule } from './engine.js';
-import { applyExemptions, type Exemption } from './exemptions.js';
+import { applyExemptions, unmatchedRuleWarnings, type Exemption } from './exemptions.js';
 import { computeSecureScore } from './secure-score.js';
 
 export interface AssessOptions {
@@ -74,7 +74,7 @@ export async function assessResources(options: {
     error = 0,
     exempt = 0;
   for (const f of findings) {
-    if (f.exemption && (f.status === 'fail' || f.status === 'pass')) exempt += 1;
+    if (f.exemption && f.status === 'fail') exempt += 1;
     else if (f.status === 'pass') pass += 1;
     else if (f.status === 'fail') {
       fail += 1;

@@ -36,6 +36,16 @@ export class ExemptionLoadError extends Error {
 }
 
 const CATEGORIES: readonly ExemptionCategory[] = ['waiver', 'mitigated'];
+const FIELDS = new Set(['rule', 'resource', 'justification', 'category', 'expires']);
+
+/** A real calendar date as YYYY-MM-DD (2027-02-30 is refused, not rolled into March). */
+function calendarDate(raw: string): string | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:T.*)?$/.exec(raw);
+  if (!m) return undefined;
+  const date = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  const iso = date.toISOString().slice(0, 10);
+  return iso === `${m[1]}-${m[2]}-${m[3]}` ? iso : undefined;
+}
 
 /**
  * Reads an exemptions file.
@@ -75,6 +85,9 @@ export async function loadExemptions(file: string): Promise<Exemption[]> {
     };
     const data = node.toJSON() as Record<string, unknown>;
     if (typeof data !== 'object' || data === null) fail('(entry)', 'must be a mapping');
+    for (const key of Object.keys(data)) {
+      if (!FIELDS.has(key)) fail(key, `is not a known field (use ${[...FIELDS].join(', ')})`);
+    }
     for (const field of ['rule', 'resource', 'justification']) {
       if (typeof data[field] !== 'string' || (data[field] as string).trim() === '') {
         fail(field, 'must be a non-empty string');
@@ -85,8 +98,8 @@ export async function loadExemptions(file: string): Promise<Exemption[]> {
     let expires: string | undefined;
     if (data.expires !== undefined) {
       const raw = data.expires instanceof Date ? data.expires.toISOString() : String(data.expires);
-      if (Number.isNaN(Date.parse(raw))) fail('expires', `"${raw}" is not a date (use YYYY-MM-DD)`);
-      expires = raw.slice(0, 10);
+      expires = calendarDate(raw);
+      if (!expires) fail('expires', `"${raw}" is not a calendar date (use YYYY-MM-DD)`);
     }
     return {
       rule: String(data.rule),
@@ -103,6 +116,32 @@ function matches(pattern: string, values: (string | undefined)[]): boolean {
   return values.some(
     (v) => v !== undefined && (v === pattern || minimatch(v, pattern, { dot: true, nocase: true })),
   );
+}
+
+/** Exemptions and inline suppressions that name no loaded rule: likely typos, never silent. */
+export function unmatchedRuleWarnings(
+  exemptions: Exemption[],
+  resources: Resource[],
+  ruleIds: string[],
+): string[] {
+  const warnings: string[] = [];
+  const known = (pattern: string) => ruleIds.some((id) => matches(pattern, [id]));
+  for (const e of exemptions) {
+    if (!known(e.rule))
+      warnings.push(`exemption at ${e.source} names rule "${e.rule}", which matches no rule`);
+  }
+  const seen = new Set<string>();
+  for (const r of resources) {
+    for (const s of r.suppressions ?? []) {
+      const where = `${r.source.file ?? r.id}:${r.source.line ?? 1}`;
+      if (known(s.ruleId) || seen.has(`${where}|${s.ruleId}`)) continue;
+      seen.add(`${where}|${s.ruleId}`);
+      warnings.push(
+        `inline suppression at ${where} names rule "${s.ruleId}", which matches no rule`,
+      );
+    }
+  }
+  return warnings;
 }
 
 /** True when the exemption has not expired at `now` (it applies through its expiry day). */

@@ -152,7 +152,7 @@ export async function loadRuleFile(file: string): Promise<Rule> {
  */
 export async function loadRules(
   extraDirs: string[] = [],
-  options: { bundled?: boolean } = {},
+  options: { bundled?: boolean; onWarning?: (message: string) => void } = {},
 ): Promise<Rule[]> {
   const dirs = options.bundled === false ? [] : [join(BENCHMARK_DIR, 'rules')];
   for (const dir of extraDirs) {
@@ -175,6 +175,9 @@ export async function loadRules(
         });
       }
       seenHere.set(rule.id, file);
+      const replaced = byId.get(rule.id);
+      if (replaced)
+        options.onWarning?.(`${file} replaces rule ${rule.id} (from ${replaced.origin})`);
       byId.set(rule.id, rule);
     }
   }

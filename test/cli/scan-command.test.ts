@@ -1,7 +1,7 @@
 /** The `palisade scan` command as a user runs it: real process, real files, exit codes. */
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -81,6 +81,43 @@ describe('palisade scan', () => {
     const badFormat = palisade('scan', 'samples/estate', '--format', 'pdf');
     expect(badFormat.code).toBe(2);
     expect(badFormat.stderr).toMatch(/pdf/);
+  });
+
+  it('exits 2 without a score when a folder holds nothing to assess', () => {
+    const empty = join(work, 'empty');
+    mkdirSync(empty);
+    writeFileSync(join(empty, 'notes.md'), '# nothing here\n');
+    const run = palisade('scan', empty, '--no-store');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('no resources found');
+    expect(run.stdout).not.toContain('Secure score');
+  });
+
+  it('lists Helm templates as not assessed without failing the scan', () => {
+    const run = palisade('scan', '../shared/data/iac/kubernetes-goat', '--no-store', '--quiet');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('UNSUPPORTED_TEMPLATE');
+    expect(run.stderr).toMatch(/3 templates were not assessed/);
+  });
+
+  it('still writes the report when the store cannot be used, then exits 2 naming the store', () => {
+    const notADb = join(work, 'notes.txt');
+    writeFileSync(notADb, 'this is not a database\n'.repeat(200));
+    const out = join(work, 'kept.json');
+    const run = palisade(
+      'scan',
+      'samples/estate/kubernetes',
+      '--db',
+      notADb,
+      '--format',
+      'json',
+      '-o',
+      out,
+    );
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(notADb);
+    expect(JSON.parse(readFileSync(out, 'utf8')).counts.resources).toBeGreaterThan(0);
+    expect(readFileSync(notADb, 'utf8')).toBe('this is not a database\n'.repeat(200));
   });
 
   it('writes SARIF, CSV and HTML reports', () => {

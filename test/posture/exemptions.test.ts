@@ -55,6 +55,28 @@ describe('exemptions', () => {
     );
   });
 
+  it('refuses unknown fields and impossible dates instead of waiving forever', async () => {
+    await expect(loadExemptions('test/fixtures/exemptions/typo-field.yaml')).rejects.toThrow(
+      /typo-field\.yaml:2: .*`expire` is not a known field/,
+    );
+    await expect(loadExemptions('test/fixtures/exemptions/impossible-date.yaml')).rejects.toThrow(
+      /"2027-02-30" is not a calendar date/,
+    );
+  });
+
+  it('warns about exemptions and suppressions that name no rule', async () => {
+    const { unmatchedRuleWarnings } = await import('../../src/posture/exemptions.js');
+    const list = await loadExemptions('test/fixtures/exemptions/unknown-rule.yaml');
+    const warnings = unmatchedRuleWarnings(
+      list,
+      [bucket('a', 'a', [{ ruleId: 'no-such-rule', reason: 'x' }])],
+      ['aws-s3-bucket-versioning-enabled'],
+    );
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toContain('aws-s3-bucket-versoning-enabled');
+    expect(warnings[1]).toContain('inline suppression at s3.tf:7');
+  });
+
   it('exempts matching findings, skips expired exemptions with a warning, honours inline suppressions', async () => {
     const list = await loadExemptions('test/fixtures/exemptions/exemptions.yaml');
     const findings = [
