@@ -295,9 +295,24 @@ export function evaluate(compiled: CompiledRule[], resources: Resource[]): Findi
   return findings;
 }
 
-/** A read-watching view for a resource that holds unknowns, else undefined. */
+/** Inventory readers copy API bodies and never write unknown markers. */
+const INVENTORY_KINDS: ReadonlySet<string> = new Set([
+  'aws-config',
+  'aws-api',
+  'azure-arm',
+  'azure-resource-graph',
+  'gcp-asset-inventory',
+  'gcp-api',
+]);
+
+/**
+ * A read-watching view for a resource that holds unknowns, else undefined. Only IaC readers
+ * write unknown markers, so an inventory body is not searched for them: a marker key in an
+ * export is the export's data, and must not turn a failing check into "cannot be judged".
+ */
 function trackerFor(resource: Resource): UnknownTracker | undefined {
-  const markers = containsUnknown(resource.properties);
+  const markers =
+    !INVENTORY_KINDS.has(resource.source.kind) && containsUnknown(resource.properties);
   if (!markers && (resource.unknown?.length ?? 0) === 0) return undefined;
   return trackUnknownReads(resource, markers);
 }

@@ -15,30 +15,42 @@ export function isScored(finding: Finding): boolean {
   return (finding.status === 'pass' || finding.status === 'fail') && !finding.exemption;
 }
 
+/** A resource that passes every rule of a control so far (shared: healthy needs no set). */
+const HEALTHY: ReadonlySet<string> = new Set<string>();
+
 interface ControlTally {
   /** Per resource: the rule ids it fails in this control (empty set = healthy). */
-  resources: Map<object | string, Set<string>>;
+  resources: Map<object | string, ReadonlySet<string>>;
   /** Resources with findings in the control that were all n/a, error or exempt. */
   excluded: Set<object | string>;
 }
 
 function tally(findings: Finding[]): Map<string, ControlTally> {
   const byControl = new Map<string, ControlTally>();
+  let lastControl: string | undefined;
+  let t: ControlTally | undefined;
   for (const f of findings) {
-    let t = byControl.get(f.control);
-    if (!t) {
-      t = { resources: new Map(), excluded: new Set() };
-      byControl.set(f.control, t);
+    if (f.control !== lastControl || !t) {
+      t = byControl.get(f.control);
+      if (!t) {
+        t = { resources: new Map(), excluded: new Set() };
+        byControl.set(f.control, t);
+      }
+      lastControl = f.control;
     }
     const key = judgedResourceKey(f);
     if (!isScored(f)) {
       if (!t.resources.has(key)) t.excluded.add(key);
       continue;
     }
-    t.excluded.delete(key);
-    const failing = t.resources.get(key) ?? new Set<string>();
-    if (f.status === 'fail') failing.add(f.ruleId);
-    t.resources.set(key, failing);
+    if (t.excluded.size > 0) t.excluded.delete(key);
+    const failing = t.resources.get(key);
+    if (f.status !== 'fail') {
+      if (failing === undefined) t.resources.set(key, HEALTHY);
+      continue;
+    }
+    if (failing === undefined || failing === HEALTHY) t.resources.set(key, new Set([f.ruleId]));
+    else (failing as Set<string>).add(f.ruleId);
   }
   return byControl;
 }

@@ -75,6 +75,51 @@ describe('posture engine', () => {
     expect(finding.unknown).toBe('Versioning');
   });
 
+  it('gives no verdict when an unknown sub-resource lies deep inside a present object', () => {
+    const compiled = compileRules([
+      rule({ check: "r.children.auditing.state == 'Enabled'", evidence: undefined }),
+    ]);
+    const [missing, seen] = evaluate(compiled, [
+      bucket(
+        'server',
+        { children: { firewallRules: [] } },
+        { unknown: ['children.auditing'], source: { kind: 'azure-arm' } },
+      ),
+      bucket(
+        'audited',
+        { children: { auditing: { state: 'Disabled' } } },
+        { unknown: ['children.firewallRules'], source: { kind: 'azure-arm' } },
+      ),
+    ]);
+    expect(missing.status).toBe('not_applicable');
+    expect(missing.unknown).toBe('children.auditing');
+    expect(seen.status).toBe('fail');
+  });
+
+  it('judges an inventory body that carries an unknown-marker key as the data it is', () => {
+    const compiled = compileRules([rule({})]);
+    const [finding] = evaluate(compiled, [
+      bucket(
+        'forged',
+        { Versioning: { Status: unknownValue('looks like IaC') } },
+        { source: { kind: 'aws-config' } },
+      ),
+    ]);
+    expect(finding.status).toBe('fail');
+  });
+
+  it('forgets one rule\'s unknown read before judging the next rule of the same resource', () => {
+    const compiled = compileRules([
+      rule({ id: 'reads-unknown' }),
+      rule({ id: 'reads-known', check: "r.Name == 'mixed'", evidence: undefined }),
+    ]);
+    const [first, second] = evaluate(compiled, [
+      bucket('mixed', { Name: 'mixed', Versioning: { Status: unknownValue('var.state') } }),
+    ]);
+    expect(first.status).toBe('not_applicable');
+    expect(second.status).toBe('pass');
+  });
+
   it('judges normally when unknown values sit in fields the rule does not read', () => {
     const compiled = compileRules([rule({})]);
     const [finding] = evaluate(compiled, [

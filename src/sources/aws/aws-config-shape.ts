@@ -38,11 +38,23 @@ const PREFIXES: [RegExp, string][] = [
   [/^aRN$/, 'ARN'],
 ];
 
-export function pascalKey(key: string): string {
+function convertKey(key: string): string {
   for (const [pattern, replacement] of PREFIXES) {
     if (pattern.test(key)) return key.replace(pattern, replacement);
   }
   return key.charAt(0).toUpperCase() + key.slice(1);
+}
+
+/** Keys repeat across items: converted names are remembered (a bounded number of them). */
+const pascalCache = new Map<string, string>();
+const PASCAL_CACHE_MAX = 10_000;
+
+export function pascalKey(key: string): string {
+  const cached = pascalCache.get(key);
+  if (cached !== undefined) return cached;
+  const converted = convertKey(key);
+  if (pascalCache.size < PASCAL_CACHE_MAX) pascalCache.set(key, converted);
+  return converted;
 }
 
 /** Renames keys to PascalCase, leaving user data and policy documents alone. */
@@ -51,7 +63,9 @@ export function toPascal(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.map((v) => toPascal(v, depth + 1));
   if (!isRecord(value)) return value;
   const out: Props = {};
-  for (const [key, v] of Object.entries(value)) {
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const v = value[key];
     out[pascalKey(key)] = OPAQUE_KEYS.has(key) ? parsePolicy(v) : toPascal(v, depth + 1);
   }
   return out;
@@ -60,7 +74,8 @@ export function toPascal(value: unknown, depth = 0): unknown {
 /** Config stores some values as JSON text, sometimes encoded twice. */
 export function jsonValue(v: unknown, depth = 0): unknown {
   if (typeof v !== 'string' || depth > 3) return v;
-  const text = v.trim();
+  // trim() copies the string: only pay for it when there is white space to remove.
+  const text = SPACE.test(v.charAt(0)) || SPACE.test(v.charAt(v.length - 1)) ? v.trim() : v;
   if (!text.startsWith('{') && !text.startsWith('[') && !text.startsWith('"')) return v;
   try {
     return jsonValue(JSON.parse(text), depth + 1);
@@ -68,6 +83,9 @@ export function jsonValue(v: unknown, depth = 0): unknown {
     return v;
   }
 }
+
+/** What `trim()` removes (white space and line terminators). */
+const SPACE = /\s/;
 
 const GROUP_URIS: Record<string, string> = {
   AllUsers: 'http://acs.amazonaws.com/groups/global/AllUsers',

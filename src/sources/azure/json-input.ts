@@ -5,11 +5,26 @@ import { SourceReadError } from '../../model/source-error.js';
 /** Files larger than this are refused rather than parsed (a scan must not stall on one file). */
 export const MAX_INVENTORY_BYTES = 64 * 1024 * 1024;
 
+/**
+ * The last text `detect` parsed, with its value: several readers' `detect` and then `read`
+ * look at the same file, which is parsed once. `read` takes it out, so a scan does not keep
+ * the last file's text and tree alive.
+ */
 let lastText: string | undefined;
 let lastValue: unknown;
 
 /** Parses JSON text, tolerating a UTF-8 BOM; throws `SourceReadError` naming file and line. */
 export function parseJsonText(file: string, text: string): unknown {
+  if (text === lastText) {
+    const value = lastValue;
+    lastText = undefined;
+    lastValue = undefined;
+    return value;
+  }
+  return parseAndRemember(file, text);
+}
+
+function parseAndRemember(file: string, text: string): unknown {
   if (text === lastText) return lastValue;
   if (text.length > MAX_INVENTORY_BYTES) {
     throw new SourceReadError({ file, code: 'TOO_LARGE', message: 'file is larger than 64 MiB' });
@@ -35,7 +50,7 @@ export function parseJsonText(file: string, text: string): unknown {
 /** Like `parseJsonText`, but returns `undefined` instead of throwing (for `detect`). */
 export function tryParseJson(text: string): unknown {
   try {
-    return parseJsonText('', text);
+    return parseAndRemember('', text);
   } catch {
     return undefined;
   }
