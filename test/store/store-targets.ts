@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
-import { openStore } from '../../src/store/database.js';
+import { openStore, redactLocation } from '../../src/store/database.js';
 import type { Database } from '../../src/store/schema.js';
 
 /** Where the PostgreSQL half runs; `.ci/run` exports it. */
@@ -48,7 +48,7 @@ const unreachable = await postgresReachable();
 const inCi = Boolean(process.env.CI) && process.env.CI !== '0' && process.env.CI !== 'false';
 let postgresSkip: string | false = false;
 if (unreachable && !inCi) {
-  postgresSkip = `PostgreSQL store tests skipped: ${POSTGRES_URL} is not reachable (${unreachable}); start PostgreSQL or set PALISADE_TEST_POSTGRES_URL (CI=1 makes this a failure)`;
+  postgresSkip = `PostgreSQL store tests skipped: ${redactLocation(POSTGRES_URL)} is not reachable (${unreachable}); start PostgreSQL or set PALISADE_TEST_POSTGRES_URL (CI=1 makes this a failure)`;
   console.warn(postgresSkip);
 }
 
