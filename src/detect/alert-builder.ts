@@ -87,6 +87,23 @@ function entityKey(e: AlertEntity): string {
   return `${e.kind}:${e.value}`;
 }
 
+/** A hit's own entities, then those of its events' envelopes. */
+function hitEntities(own: AlertEntity[] | undefined, events: LogEvent[]): AlertEntity[] {
+  const out = own ? [...own] : [];
+  for (const e of events) for (const entity of entitiesOf(e)) out.push(entity);
+  return out;
+}
+
+/**
+ * Adds entities an open alert lacks, as `uniqueEntities([...alert.entities, ...more])` would:
+ * the array is replaced only when something is new.
+ */
+function addEntities(alert: Alert, more: AlertEntity[]): void {
+  const known = new Set(alert.entities.map(entityKey));
+  if (more.every((e) => !e.value || known.has(entityKey(e)))) return;
+  alert.entities = uniqueEntities([...alert.entities, ...more]);
+}
+
 function uniqueEntities(list: AlertEntity[]): AlertEntity[] {
   const seen = new Map<string, AlertEntity>();
   for (const e of list) if (e.value) seen.set(entityKey(e), e);
@@ -133,10 +150,13 @@ export class AlertBuilder {
   /** Adds one hit; returns the alert it created or updated. */
   add(hit: DetectionHit): Alert {
     if (++this.#hits % SWEEP_EVERY === 0) this.#sweep(hit.events[hit.events.length - 1]?.time);
-    const events = [...hit.events].sort((a, b) => a.time.localeCompare(b.time));
+    const events =
+      hit.events.length > 1
+        ? [...hit.events].sort((a, b) => a.time.localeCompare(b.time))
+        : [...hit.events];
     const first = events[0]?.time ?? new Date(0).toISOString();
     const last = events[events.length - 1]?.time ?? first;
-    const entities = uniqueEntities([...(hit.entities ?? []), ...events.flatMap(entitiesOf)]);
+    const entities = uniqueEntities(hitEntities(hit.entities, events));
     const key = `${hit.rule.kind}:${hit.rule.id}|${identityEntities(hit.entities?.length ? hit.entities : entities)}`;
 
     const open = this.#open.get(key);
@@ -146,7 +166,7 @@ export class AlertBuilder {
       const fresh = this.#unseen(open.id, events);
       open.eventCount += fresh.length;
       for (const e of fresh) if (open.evidence.length < this.#maxEvidence) open.evidence.push(e);
-      open.entities = uniqueEntities([...open.entities, ...entities]);
+      addEntities(open, entities);
       if (rank(hit.severity) > rank(open.severity)) open.severity = hit.severity;
       return open;
     }

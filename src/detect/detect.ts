@@ -4,7 +4,7 @@
  * share entities become incidents. Runs without a server or a command line.
  */
 
-import { resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Alert, Incident } from '../model/alert.js';
 import type { LogEvent } from '../model/event.js';
@@ -54,8 +54,16 @@ const MAX_READ_ERRORS_KEPT = 1_000;
 
 /** True for a rule file of the built-in detections. */
 export function isBuiltin(file: string): boolean {
-  return resolve(file).startsWith(BUILTIN_RULES_DIR);
+  let builtin = BUILTIN_FILES.get(file);
+  if (builtin === undefined) {
+    builtin = resolve(file).startsWith(BUILTIN_RULES_DIR);
+    // Rule files are few; the cap keeps odd callers from growing the cache without end.
+    if (isAbsolute(file) && BUILTIN_FILES.size < 100_000) BUILTIN_FILES.set(file, builtin);
+  }
+  return builtin;
 }
+
+const BUILTIN_FILES = new Map<string, boolean>();
 
 function sigmaHit(match: SigmaMatch): DetectionHit {
   const rule = match.rule;

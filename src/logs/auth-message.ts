@@ -329,9 +329,15 @@ function str(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/**
+ * The object without its undefined and false members. Copies rather than `delete`s, so the
+ * result keeps a fast shape for the rules that read it on every event.
+ */
 function prune<T extends object>(obj: T): T {
-  for (const key of Object.keys(obj) as Array<keyof T>) {
-    if (obj[key] === undefined || obj[key] === false) delete obj[key];
+  const out: Record<string, unknown> = {};
+  for (const key in obj) {
+    const value = obj[key];
+    if (value !== undefined && value !== false) out[key] = value;
   }
-  return obj;
+  return out as T;
 }

@@ -10,6 +10,7 @@ const MONTHS: Record<string, number> = {
 const RFC3164 = /^(?:<(\d{1,3})>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(\.\d{1,9})? +(.*)$/;
 const RFC5424 = /^<(\d{1,3})>1 (\S+) (\S+) (\S+) (\S+) (\S+) (-|\[.*?\](?:\[.*?\])*)(?: (.*))?$/;
 const RFC3339 = /^(?:<(\d{1,3})>)?(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})) +(.*)$/;
+const LINE_BREAK = /[\n\r\u2028\u2029]/;
 const TAG = /^([^:[\]]{1,64}?)(?:\[(\d{1,10})\])?: ?(.*)$/s;
 
 /** The parsed header; `month`..`second` are set when the timestamp has no year (RFC 3164). */
@@ -40,31 +41,81 @@ export function parseSyslogLine(line: string): SyslogLine | undefined {
   const c = line.charCodeAt(0);
   if (c === 60 /* < */ && line.startsWith('1 ', line.indexOf('>') + 1)) return parse5424(line);
 
+  const plain = plain3164(line);
+  if (plain !== null) return plain;
   const old = RFC3164.exec(line);
   if (old) {
     const month = MONTHS[old[2]];
     if (!month) return undefined;
-    const [day, hour, minute, second] = [old[3], old[4], old[5], old[6]].map(Number);
+    const day = Number(old[3]);
+    const hour = Number(old[4]);
+    const minute = Number(old[5]);
+    const second = Number(old[6]);
     if (day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return undefined;
     const timestamp = line.slice(old[1] ? old[1].length + 2 : 0, line.length - old[8].length).trim();
-    const rest = splitHost(old[8]);
-    return {
-      partial: { month, day, hour, minute, second, fraction: old[7] ?? '' },
-      timestamp,
-      priority: old[1] ? Number(old[1]) : undefined,
-      ...rest,
-    };
+    const partial = { month, day, hour, minute, second, fraction: old[7] ?? '' };
+    return withHost({ partial, timestamp, priority: old[1] ? Number(old[1]) : undefined }, old[8]);
   }
 
   const iso = RFC3339.exec(line);
   if (!iso) return undefined;
   const ms = Date.parse(iso[2].replace(' ', 'T'));
   if (Number.isNaN(ms)) return undefined;
+  const priority = iso[1] ? Number(iso[1]) : undefined;
+  return withHost({ time: new Date(ms).toISOString(), timestamp: iso[2], priority }, iso[3]);
+}
+
+/**
+ * The common case without the regex: `Mmm dd hh:mm:ss host ...` (no priority, no fraction, one
+ * space after the time). Returns null when the line is not of that exact shape (the regex path
+ * then decides), undefined when it is but a value is out of range.
+ */
+function plain3164(line: string): SyslogLine | undefined | null {
+  if (line.length < 17 || line[3] !== ' ' || line[6] !== ' ' || line[15] !== ' ') return null;
+  if (line[9] !== ':' || line[12] !== ':' || line.charCodeAt(16) === 32) return null;
+  const month = MONTHS[line.slice(0, 3)];
+  if (!month) return null;
+  const d1 = line.charCodeAt(4);
+  const tens = d1 === 32 ? 0 : digit(d1);
+  const ones = digit(line.charCodeAt(5));
+  const hour = digits2(line, 7);
+  const minute = digits2(line, 10);
+  const second = digits2(line, 13);
+  if (tens < 0 || ones < 0 || hour < 0 || minute < 0 || second < 0) return null;
+  // `Jan 05` and `Jan  5` both occur; `Jan 5 ` (one space, one digit) is left to the regex.
+  const day = tens * 10 + ones;
+  if (day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return undefined;
+  const rest = line.slice(16);
+  // The regex's `.` stops at line terminators: such a line is the regex's to reject.
+  if (LINE_BREAK.test(rest)) return null;
+  const partial = { month, day, hour, minute, second, fraction: '' };
+  return withHost({ partial, timestamp: line.slice(0, 15), priority: undefined }, rest);
+}
+
+function digit(code: number): number {
+  return code >= 48 && code <= 57 ? code - 48 : -1;
+}
+
+function digits2(line: string, at: number): number {
+  const a = digit(line.charCodeAt(at));
+  const b = digit(line.charCodeAt(at + 1));
+  return a < 0 || b < 0 ? -1 : a * 10 + b;
+}
+
+type Header = Pick<SyslogLine, 'time' | 'partial' | 'timestamp' | 'priority'>;
+
+/** The header plus host, program, pid and message, in one object of one shape. */
+function withHost(header: Header, rest: string): SyslogLine {
+  const { host, program, pid, message } = splitHost(rest);
   return {
-    time: new Date(ms).toISOString(),
-    timestamp: iso[2],
-    priority: iso[1] ? Number(iso[1]) : undefined,
-    ...splitHost(iso[3]),
+    time: header.time,
+    partial: header.partial,
+    timestamp: header.timestamp,
+    priority: header.priority,
+    host,
+    program,
+    pid,
+    message,
   };
 }
 

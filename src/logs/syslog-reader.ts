@@ -127,12 +127,21 @@ export function syslogEvent(
 function completeTime(parsed: SyslogLine, year: SyslogYear): string | undefined {
   const p = parsed.partial;
   if (!p) return undefined;
-  const ms = Date.UTC(year.yearFor(p.month), p.month - 1, p.day, p.hour, p.minute, p.second);
+  const y = year.yearFor(p.month);
+  // Neighbouring lines share their second: reuse the last formatted time.
+  const memo = lastTime;
+  if (memo.year === y && memo.stamp === parsed.timestamp && memo.fraction === p.fraction) {
+    return memo.iso;
+  }
+  const ms = Date.UTC(y, p.month - 1, p.day, p.hour, p.minute, p.second);
   if (Number.isNaN(ms)) return undefined;
-  const iso = new Date(ms).toISOString();
-  if (!p.fraction) return iso;
-  return `${iso.slice(0, 19)}${p.fraction.slice(0, 4).padEnd(4, '0')}Z`;
+  let iso = new Date(ms).toISOString();
+  if (p.fraction) iso = `${iso.slice(0, 19)}${p.fraction.slice(0, 4).padEnd(4, '0')}Z`;
+  lastTime = { year: y, stamp: parsed.timestamp, fraction: p.fraction, iso };
+  return iso;
 }
+
+let lastTime = { year: NaN, stamp: '', fraction: '', iso: '' };
 
 /** `sshd(pam_unix)` → program `sshd`, module `pam_unix` (old Red Hat tags). */
 function splitProgram(tag: string | undefined): { program?: string; pamModule?: string } {

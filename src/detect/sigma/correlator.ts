@@ -21,6 +21,8 @@ export interface CorrelationHit {
 
 interface Member {
   time: number;
+  /** Time of `event` itself (a chained match arrives later than its evidence). */
+  eventTime: number;
   event: LogEvent;
   ruleId: string;
   value?: string;
@@ -43,6 +45,8 @@ interface CorrelationState {
   groups: Map<string, GroupState>;
   /** Fires as soon as the condition holds (no upper bound), else when a window closes. */
   eager: boolean;
+  /** The rule's metadata as its matches carry it (built once). */
+  meta: SigmaMatch['rule'];
 }
 
 /** Options bounding correlator memory. */
@@ -106,7 +110,10 @@ export class SigmaCorrelator {
         if (!target) return;
         positions.set(target.id, [...(positions.get(target.id) ?? []), i]);
       });
-      const state: CorrelationState = { rule, positions, groups: new Map(), eager: isEager(rule) };
+      const { kind: _kind, ...rest } = rule;
+      const meta: SigmaMatch['rule'] = { ...metaOf(rest), kind: 'correlation' };
+      const eager = isEager(rule);
+      const state: CorrelationState = { rule, positions, groups: new Map(), eager, meta };
       this.#states.push(state);
       for (const id of positions.keys())
         this.#consumers.set(id, [...(this.#consumers.get(id) ?? []), state]);
@@ -216,7 +223,10 @@ export class SigmaCorrelator {
   #apply(state: CorrelationState, hit: CorrelationHit): SigmaMatch[] {
     const out: SigmaMatch[] = [];
     const values = this.#groupValues(state, hit);
-    const key = JSON.stringify(state.rule.groupBy.map((f) => values[f]));
+    const groupBy = state.rule.groupBy;
+    // One group-by field (the usual case) is its own key; several are joined unambiguously.
+    const key =
+      groupBy.length === 1 ? values[groupBy[0]] : JSON.stringify(groupBy.map((f) => values[f]));
     let group = state.groups.get(key);
 
     if (group && !state.eager && hit.time > group.windowStart + state.rule.timespanMs) {
@@ -269,7 +279,9 @@ export class SigmaCorrelator {
 
   #addMember(state: CorrelationState, group: GroupState, hit: CorrelationHit): void {
     const rule = state.rule;
-    const member: Member = { time: hit.time, event: hit.event, ruleId: hit.rule.id };
+    // A direct match's time is its event's; a chained one (with group values) may be later.
+    const eventTime = hit.group ? Date.parse(hit.event.time) : hit.time;
+    const member: Member = { time: hit.time, eventTime, event: hit.event, ruleId: hit.rule.id };
     if (rule.type === 'value_count') {
       member.value = JSON.stringify(rule.valueFields.map((f) => this.#fieldValue(hit, f)));
     }
@@ -360,17 +372,12 @@ export class SigmaCorrelator {
 
   #match(state: CorrelationState, group: GroupState, count: number): SigmaMatch {
     const members = group.members;
-    const events = members.slice(-this.#maxEvidence).map((m) => m.event);
+    const evidence = members.slice(-this.#maxEvidence);
+    const events = evidence.map((m) => m.event);
     const ruleIds = [...new Set(members.map((m) => m.ruleId))];
-    return this.#build(
-      state,
-      group,
-      count,
-      events,
-      members[0]?.time ?? group.windowStart,
-      group.lastTime,
-      ruleIds,
-    );
+    let first = members[0]?.time ?? group.windowStart;
+    for (const m of evidence) if (m.eventTime < first) first = m.eventTime;
+    return this.#build(state, group, count, events, first, group.lastTime, ruleIds, false);
   }
 
   #build(
@@ -381,16 +388,18 @@ export class SigmaCorrelator {
     first: number,
     last: number,
     ruleIds: string[],
+    scanEvidence = true,
   ): SigmaMatch {
     const { rule } = state;
-    const { kind: _kind, ...meta } = rule;
     // Chained matches arrive at their completion time; the evidence tells when the story began.
-    for (const e of events) {
-      const t = Date.parse(e.time);
-      if (t < first) first = t;
+    if (scanEvidence) {
+      for (const e of events) {
+        const t = Date.parse(e.time);
+        if (t < first) first = t;
+      }
     }
     return {
-      rule: { ...metaOf(meta), kind: 'correlation' },
+      rule: { ...state.meta },
       event: events[events.length - 1],
       events,
       correlation: {

@@ -7,7 +7,6 @@ import type { EventSource, LogEvent } from '../../model/event.js';
 import { compileFieldPath, scalarText, type FieldGetter } from './field-path.js';
 import type { EventView } from './field-matcher.js';
 import {
-  derivedCategory,
   logsourceMatches,
   readerLogSources,
   resolveSource,
@@ -37,6 +36,14 @@ export class SigmaRuleIndex {
   readonly #choice = new Map<IndexedRule, { field: string; values: string[] } | undefined>();
   readonly #groups = new Map<string, SourceGroup>();
   readonly #readers: Record<string, ReaderLogSource>;
+  readonly #tree = new Map<
+    string,
+    Map<string | undefined, Map<string | undefined, Map<string | undefined, SourceGroup>>>
+  >();
+  readonly #categories = new Map<
+    string,
+    { byAction: Map<string, string>; fallback: string | undefined }
+  >();
 
   constructor(rules: IndexedRule[], readers: Record<string, ReaderLogSource> = readerLogSources()) {
     this.#rules = rules;
@@ -69,21 +76,32 @@ export class SigmaRuleIndex {
 
   /** Calls `visit` for each candidate rule of the event (each at most once). */
   forEachCandidate(event: LogEvent, visit: (rule: IndexedRule) => void): void {
+    for (const rule of this.candidates(event)) visit(rule);
+  }
+
+  /** The candidate rules of the event, each once (a shared list: do not modify it). */
+  candidates(event: LogEvent): readonly IndexedRule[] {
     const group = this.#group(event.source, event.action);
-    if (group.size === 0) return;
+    if (group.size === 0 || group.fields.length === 0) return group.always;
 
     const fields = event.fields ?? {};
+    let found: readonly IndexedRule[] | undefined;
+    let list: IndexedRule[] | undefined;
+    let seen: Set<IndexedRule> | undefined;
     for (const index of group.fields) {
       const raw = index.get(fields);
       if (raw === undefined || raw === null) continue;
       if (!Array.isArray(raw)) {
         const text = scalarText(raw);
-        if (text === undefined) continue;
-        const hits = index.byValue.get(text.toLowerCase());
-        if (hits) for (const r of hits) visit(r);
+        const hits = text === undefined ? undefined : index.byValue.get(text.toLowerCase());
+        if (!hits) continue;
+        // Rules are indexed under one field each, so lists of different fields never overlap.
+        if (list) list.push(...hits);
+        else if (!found) found = hits;
+        else list = [...found, ...hits];
         continue;
       }
-      const seen = new Set<IndexedRule>();
+      seen = new Set<IndexedRule>();
       for (const item of raw) {
         const text = scalarText(item);
         const hits = text === undefined ? undefined : index.byValue.get(text.toLowerCase());
@@ -91,15 +109,49 @@ export class SigmaRuleIndex {
         for (const r of hits) {
           if (seen.has(r)) continue;
           seen.add(r);
-          visit(r);
+          (list ??= found ? [...found] : []).push(r);
         }
       }
     }
-    for (const r of group.always) visit(r);
+    found = list ?? found;
+    if (!found) return group.always;
+    if (group.always.length === 0) return found;
+    return [...found, ...group.always];
   }
 
   #group(source: EventSource, action: string | undefined): SourceGroup {
-    const category = derivedCategory(source, action, this.#readers);
+    const category = this.#category(source, action);
+    // Nested maps keyed by reader, product, service and category: no key string per event.
+    let level = this.#tree.get(source.reader);
+    if (!level) this.#tree.set(source.reader, (level = new Map()));
+    let services = level.get(source.product);
+    if (!services) level.set(source.product, (services = new Map()));
+    let categories = services.get(source.service);
+    if (!categories) services.set(source.service, (categories = new Map()));
+    let group = categories.get(category);
+    if (group) return group;
+    group = this.#buildGroup(source, action, category);
+    categories.set(category, group);
+    return group;
+  }
+
+  /** `derivedCategory`, with each reader's action table turned into a map once. */
+  #category(source: EventSource, action: string | undefined): string | undefined {
+    if (source.category) return source.category;
+    let table = this.#categories.get(source.reader);
+    if (!table) {
+      const row = this.#readers[source.reader];
+      const byAction = new Map<string, string>();
+      // The first row for an action wins, as `find` picks it.
+      for (const c of [...(row?.categories ?? [])].reverse()) byAction.set(c.action, c.category);
+      table = { byAction, fallback: row?.category };
+      this.#categories.set(source.reader, table);
+    }
+    if (!this.#readers[source.reader]) return undefined;
+    return (action ? table.byAction.get(action) : undefined) ?? table.fallback;
+  }
+
+  #buildGroup(source: EventSource, action: string | undefined, category: string | undefined) {
     const key = `${source.reader}\u0000${source.product}\u0000${source.service}\u0000${category}`;
     let group = this.#groups.get(key);
     if (group) return group;

@@ -79,14 +79,14 @@ export function createSigmaEngine(rules: SigmaRule[], options: SigmaOptions = {}
       const view = eventView(event);
       const time = correlations.length > 0 ? Date.parse(event.time) : Number.NaN;
 
-      index.forEachCandidate(event, (candidate) => {
-        if (!candidate.test(view)) return;
+      for (const candidate of index.candidates(event)) {
+        if (!candidate.test(view)) continue;
         const rule = candidate.rule;
         if (!hidden.has(rule.id)) out.push(singleMatch(rule, event));
         if (correlator.consumes(rule.id)) {
           emit(correlator.feed({ rule, event, time, events: [event] }), out);
         }
-      });
+      }
       if (correlations.length > 0) emit(correlator.advance(time), out);
       return out;
     },
@@ -120,7 +120,15 @@ function hiddenRuleIds(
   return hidden;
 }
 
+/** A rule's metadata as matches carry it, built once per rule. */
+const MATCH_META = new WeakMap<SigmaDetectionRule, SigmaMatch['rule']>();
+
 function singleMatch(rule: SigmaDetectionRule, event: LogEvent): SigmaMatch {
-  const { kind, logsource, detection: _d, conditions: _c, ...meta } = rule;
-  return { rule: { ...meta, kind, logsource }, event, events: [event] };
+  let meta = MATCH_META.get(rule);
+  if (!meta) {
+    const { kind, logsource, detection: _d, conditions: _c, ...rest } = rule;
+    meta = { ...rest, kind, logsource };
+    MATCH_META.set(rule, meta);
+  }
+  return { rule: { ...meta }, event, events: [event] };
 }
