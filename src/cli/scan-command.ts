@@ -93,9 +93,10 @@ export async function runScan(paths: string[], options: ScanOptions): Promise<nu
   if (options.store) {
     try {
       db = await openStore(options.db);
-      history.push(
-        ...(await scoreHistory(db, 29)).map((p) => ({ at: p.startedAt, score: p.secureScore })),
-      );
+      // The trend compares like with like: earlier assessments of the same targets only.
+      const same = JSON.stringify(paths);
+      const earlier = (await scoreHistory(db, 200)).filter((p) => JSON.stringify(p.targets) === same);
+      history.push(...earlier.slice(-29).map((p) => ({ at: p.startedAt, score: p.secureScore })));
       history.push({ at: assessment.startedAt, score: assessment.secureScore });
     } catch (error) {
       storeError = `store ${options.db}: ${(error as Error).message}`;
