@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { Alert, AlertEntity, AlertRuleReference, AttackMapping } from '../model/alert.js';
 import type { LogEvent } from '../model/event.js';
 import type { Severity } from '../model/rule.js';
+import { TACTICS } from './attack-tactics.js';
 import { remediationFor } from './remediation.js';
 
 /** What any detection (Sigma rule, correlation, external finding) hands to the alert builder. */
@@ -41,23 +42,6 @@ const DEFAULT_MAX_EVIDENCE = 10;
 const MAX_SEEN_PER_ALERT = 1_024;
 /** How often (in hits) open alerts past their dedup window are closed and forgotten. */
 const SWEEP_EVERY = 5_000;
-const TACTICS = new Set([
-  'reconnaissance',
-  'resource-development',
-  'initial-access',
-  'execution',
-  'persistence',
-  'privilege-escalation',
-  'defense-evasion',
-  'credential-access',
-  'discovery',
-  'lateral-movement',
-  'collection',
-  'command-and-control',
-  'exfiltration',
-  'impact',
-]);
-
 /** ATT&CK tactics and techniques from Sigma-style tags (`attack.t1110.001`, `attack.discovery`). */
 export function attackFromTags(tags: string[]): AttackMapping {
   const tactics: string[] = [];

@@ -6,24 +6,9 @@
 import { createHash } from 'node:crypto';
 import type { Alert, AlertEntity, Incident } from '../model/alert.js';
 import { rank } from './alert-builder.js';
+import { KILL_CHAIN } from './attack-tactics.js';
 
-/** ATT&CK tactics in kill-chain order. */
-export const KILL_CHAIN = [
-  'reconnaissance',
-  'resource-development',
-  'initial-access',
-  'execution',
-  'persistence',
-  'privilege-escalation',
-  'defense-evasion',
-  'credential-access',
-  'discovery',
-  'lateral-movement',
-  'collection',
-  'command-and-control',
-  'exfiltration',
-  'impact',
-];
+export { KILL_CHAIN } from './attack-tactics.js';
 
 export interface IncidentOptions {
   /** Alerts further apart than this are not joined (default 24 h). */
