@@ -22,7 +22,10 @@ type ArmExportShape = 'cassette' | 'spec-example' | 'arm';
 /** Cheap text sniff before parsing: JSON that mentions an ARM provider path, not a template. */
 export function mentionsArm(text: string): boolean {
   if (!/^\uFEFF?\s*[[{]/.test(text)) return false;
-  if (/deploymentTemplate\.json|deploymentParameters\.json/i.test(text)) return false;
+  // Two literal-led patterns: V8 scans for each quickly, where one alternation would crawl.
+  if (/deploymentTemplate\.json/i.test(text) || /deploymentParameters\.json/i.test(text)) {
+    return false;
+  }
   return /\/providers\/Microsoft\./i.test(text);
 }
 

@@ -29,35 +29,74 @@ function childrenOf(parent: Resource): Record<string, unknown[]> {
   return children;
 }
 
+/**
+ * Where each key sits in a list, for one fold: a parent with thousands of children finds the
+ * one to replace without a scan. Only `attachChild` changes the lists while the index lives.
+ */
+export type ChildIndex = WeakMap<unknown[], Map<string, number>>;
+
+/** Position of the first item whose `keyOf` is `key`, or -1 (indexed when `index` is given). */
+function positionOf(
+  list: unknown[],
+  key: string,
+  keyOf: (item: unknown) => string | undefined,
+  index?: ChildIndex,
+): number {
+  if (!index) return list.findIndex((item) => keyOf(item) === key);
+  let positions = index.get(list);
+  if (!positions) {
+    positions = new Map();
+    for (let i = 0; i < list.length; i += 1) {
+      const k = keyOf(list[i]);
+      if (k !== undefined && !positions.has(k)) positions.set(k, i);
+    }
+    index.set(list, positions);
+  }
+  return positions.get(key) ?? -1;
+}
+
+/** Appends `item` (whose key is `key`) and records its position. */
+function append(list: unknown[], item: unknown, key: string | undefined, index?: ChildIndex) {
+  list.push(item);
+  const positions = index?.get(list);
+  if (positions && key !== undefined && !positions.has(key)) positions.set(key, list.length - 1);
+}
+
+const childKey = (c: unknown) =>
+  isObject(c) && typeof c.id === 'string' ? idKey(c.id) : undefined;
+const ruleKey = (r: unknown) =>
+  isObject(r) && typeof r.name === 'string' ? r.name.toLowerCase() : undefined;
+
 /** Adds one child body under `parent.properties.children[kind]`, replacing one with the same id. */
-export function attachChild(parent: Resource, kind: string, body: Record<string, unknown>): void {
+export function attachChild(
+  parent: Resource,
+  kind: string,
+  body: Record<string, unknown>,
+  index?: ChildIndex,
+): void {
   const children = childrenOf(parent);
   const list = Array.isArray(children[kind]) ? children[kind] : (children[kind] = []);
   const key = typeof body.id === 'string' ? idKey(body.id) : undefined;
-  const at = key
-    ? list.findIndex((c) => isObject(c) && typeof c.id === 'string' && idKey(c.id) === key)
-    : -1;
+  const at = key ? positionOf(list, key, childKey, index) : -1;
   if (at >= 0) list[at] = body;
-  else list.push(body);
+  else append(list, body, key, index);
 
   if (kind === 'securityRules' && parent.type === 'Microsoft.Network/networkSecurityGroups') {
-    mergeSecurityRule(parent, structuredClone(body));
+    mergeSecurityRule(parent, structuredClone(body), index);
   }
 }
 
 /** The NSG API returns rules inline; a rule seen on its own joins `properties.securityRules`. */
-function mergeSecurityRule(nsg: Resource, rule: Record<string, unknown>): void {
+function mergeSecurityRule(nsg: Resource, rule: Record<string, unknown>, index?: ChildIndex): void {
   const body = nsg.properties;
   const props = isObject(body.properties) ? body.properties : (body.properties = {});
   const rules = Array.isArray(props.securityRules)
     ? props.securityRules
     : (props.securityRules = []);
-  const name = typeof rule.name === 'string' ? rule.name.toLowerCase() : undefined;
-  const at = rules.findIndex(
-    (r) => isObject(r) && typeof r.name === 'string' && r.name.toLowerCase() === name,
-  );
+  const name = ruleKey(rule);
+  const at = name === undefined ? -1 : positionOf(rules, name, ruleKey, index);
   if (at >= 0) rules[at] = rule;
-  else rules.push(rule);
+  else append(rules, rule, name, index);
 }
 
 /**
@@ -68,6 +107,7 @@ function mergeSecurityRule(nsg: Resource, rule: Record<string, unknown>): void {
 export function foldInventoryChildren(resources: Resource[]): Resource[] {
   const byId = new Map(resources.map((r) => [idKey(r.id), r]));
   const out = [...resources];
+  const index: ChildIndex = new WeakMap();
 
   for (const child of resources) {
     const parsed = parseArmId(child.id);
@@ -79,7 +119,7 @@ export function foldInventoryChildren(resources: Resource[]): Resource[] {
       byId.set(idKey(parent.id), parent);
       out.push(parent);
     }
-    attachChild(parent, parsed.childKind, child.properties);
+    attachChild(parent, parsed.childKind, child.properties, index);
   }
 
   for (const r of out) markUnseenChildren(r);

@@ -41,8 +41,23 @@ export function parseJson(file: string, text: string, lineOffset = 0): unknown {
 
 /** True when the text looks like newline-delimited JSON objects (two or more lines). */
 export function looksLikeNdjson(text: string): boolean {
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  return lines.length > 1 && lines.every((l) => l.trimStart().startsWith('{'));
+  // Line by line, stopping at the first line that is not an object: a large JSON array is
+  // refused on its first line instead of being split whole.
+  let lines = 0;
+  let start = 0;
+  while (start <= text.length) {
+    const end = text.indexOf('\n', start);
+    const stop = end < 0 ? text.length : end;
+    let i = start;
+    while (i < stop && /\s/.test(text[i])) i += 1;
+    if (i < stop) {
+      if (text[i] !== '{') return false;
+      lines += 1;
+    }
+    if (end < 0) break;
+    start = end + 1;
+  }
+  return lines > 1;
 }
 
 /** Parses NDJSON: one document a non-empty line, each error naming its line. */
