@@ -30,9 +30,9 @@ describe.each(STORE_TARGETS)('assessment store ($name)', (target) => {
 
         const failing = await storedFindings(db, estate.id, 'fail');
         expect(failing).toHaveLength(estate.findings.filter((f) => f.status === 'fail').length);
-        expect(
-          failing.some((f) => f.file?.endsWith('main.tf') && typeof f.line === 'number'),
-        ).toBe(true);
+        expect(failing.some((f) => f.file?.endsWith('main.tf') && typeof f.line === 'number')).toBe(
+          true,
+        );
         const all = await storedFindings(db, estate.id);
         expect(all).toHaveLength(estate.findings.length);
         expect(all.map((f) => f.id)).toEqual([...all.map((f) => f.id)].sort((a, b) => a - b));

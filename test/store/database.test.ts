@@ -1,0 +1,58 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openStore, redactLocation, StoreError } from '../../src/store/database.js';
+import { dialectOf } from '../../src/store/dialect.js';
+import { STORE_TARGETS } from './store-targets.js';
+
+describe('opening a store', () => {
+  it('names the PostgreSQL location without its password and says what to do', async () => {
+    // Port 9 on loopback: nothing listens there.
+    const url = 'postgres://palisade:s3cret-pw@127.0.0.1:9/palisade';
+    const error = await openStore(url).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreError);
+    const message = (error as Error).message;
+    expect(message).toContain('postgres://palisade:***@127.0.0.1:9/palisade');
+    expect(message).not.toContain('s3cret-pw');
+    expect(message).toMatch(/check that PostgreSQL is running/);
+  });
+
+  it('refuses a schema that is not a plain identifier', async () => {
+    const error = await openStore('postgresql://u@127.0.0.1:9/db?schema=a;drop').catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as Error).message).toMatch(/schema "a;drop" is not a plain identifier/);
+  });
+
+  it('names a SQLite path it cannot create and says what to do', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'palisade-store-'));
+    writeFileSync(join(dir, 'file'), 'not a folder');
+    const path = join(dir, 'file', 'palisade.db');
+    const error = await openStore(path).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as Error).message).toContain(path);
+    expect((error as Error).message).toMatch(/--db or PALISADE_DB/);
+  });
+
+  it('redacts passwords given in the URL or as a query parameter', () => {
+    expect(redactLocation('postgresql://a:b@h/d?password=c&schema=s')).toBe(
+      'postgresql://a:***@h/d?password=***&schema=s',
+    );
+    expect(redactLocation('.palisade/palisade.db')).toBe('.palisade/palisade.db');
+  });
+});
+
+describe.each(STORE_TARGETS)('store dialect ($name)', (target) => {
+  it.skipIf(target.skip)('opens the dialect its location names, migrated to the latest', () =>
+    target.with(async ({ db, location }) => {
+      expect(dialectOf(db)).toBe(target.name === 'PostgreSQL' ? 'postgres' : 'sqlite');
+      expect(location.startsWith('postgres')).toBe(target.name === 'PostgreSQL');
+      const tables = (await db.introspection.getTables()).map((t) => t.name);
+      for (const table of ['assessments', 'findings', 'finding_states', 'finding_events']) {
+        expect(tables).toContain(table);
+      }
+    }),
+  );
+});
