@@ -1,0 +1,122 @@
+/**
+ * The Palisade HTTP server: Fastify with TypeBox schemas on every route, one access hook for
+ * authentication, CSRF and RBAC, the audit hook, Prometheus metrics and the OpenAPI document.
+ */
+
+import { readFileSync } from 'node:fs';
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { VERSION } from '../version.js';
+import { installAccessControl } from './auth/access-hook.js';
+import { CSRF_HEADER, SESSION_COOKIE } from './auth/cookies.js';
+import { installAuditHook } from './audited-change.js';
+import { ConfigError, type ServerConfig } from './config.js';
+import './fastify-types.js';
+import { installMetrics } from './metrics.js';
+import { auditRoutes } from './routes/audit-routes.js';
+import { authRoutes } from './routes/auth-routes.js';
+import { healthRoutes } from './routes/health-routes.js';
+import { metricsRoutes, openApiRoutes } from './routes/operations-routes.js';
+import { tokenRoutes } from './routes/token-routes.js';
+import { userRoutes } from './routes/user-routes.js';
+import type { ServerDeps } from './server-deps.js';
+
+/** Prefix of every API route. */
+export const API_PREFIX = '/api/v1';
+
+function readTls(config: ServerConfig): { cert: Buffer; key: Buffer } | undefined {
+  const tls = config.server.tls;
+  if (!tls) return undefined;
+  const read = (key: 'cert' | 'key') => {
+    try {
+      return readFileSync(tls[key]);
+    } catch (error) {
+      throw new ConfigError(
+        `server.tls.${key}`,
+        `cannot read ${tls[key]}: ${(error as Error).message}`,
+      );
+    }
+  };
+  return { cert: read('cert'), key: read('key') };
+}
+
+/**
+ * Builds the server from explicit dependencies; call `listen` (or `inject` in tests) on it.
+ *
+ * ```ts
+ * const app = await buildServer({ db, config, logger, clock: systemClock });
+ * await app.listen({ host: config.server.host, port: config.server.port });
+ * ```
+ */
+export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const https = readTls(config);
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    ...(https ? { https } : {}),
+    trustProxy: config.server.trustProxy,
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+    requestIdHeader: false,
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
+
+  app.decorate('palisade', deps);
+  // Cookies must be parsed before the access hook reads the session cookie.
+  await app.register(cookie);
+  installAccessControl(app);
+  await app.register(rateLimit, { global: false });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Palisade API',
+        version: VERSION,
+        description: 'Zero Trust security platform: posture, detection, access and audit.',
+      },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'API token (pal_...)' },
+          sessionCookie: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: SESSION_COOKIE,
+            description: `console session; unsafe methods also need the ${CSRF_HEADER} header`,
+          },
+        },
+      },
+    },
+  });
+  installAuditHook(app);
+  const metrics = installMetrics(app);
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+      return reply.code(status).send({
+        statusCode: status,
+        code: 'INTERNAL',
+        error: 'Internal Server Error',
+        message: 'the server could not answer; see its log',
+      });
+    }
+    return reply.code(status).send({
+      statusCode: status,
+      code: error.code ?? 'BAD_REQUEST',
+      error: status === 429 ? 'Too Many Requests' : 'Request Error',
+      message: error.message,
+    });
+  });
+
+  await app.register(healthRoutes, { prefix: API_PREFIX });
+  await app.register(authRoutes, { prefix: API_PREFIX });
+  await app.register(userRoutes, { prefix: API_PREFIX });
+  await app.register(tokenRoutes, { prefix: API_PREFIX });
+  await app.register(auditRoutes, { prefix: API_PREFIX });
+  await app.register(openApiRoutes, { prefix: API_PREFIX });
+  await app.register(metricsRoutes(metrics));
+  return app;
+}

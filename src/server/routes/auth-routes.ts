@@ -1,0 +1,126 @@
+/**
+ * Console login and logout, and `me`. Login is public and rate limited; it issues an HttpOnly
+ * session cookie and a CSRF token (cookie and body) the console sends back in a header.
+ */
+
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { CSRF_COOKIE, SESSION_COOKIE } from '../auth/cookies.js';
+import { unusablePasswordHash, verifyPassword } from '../auth/passwords.js';
+import { auditedChange, auditRequest } from '../audited-change.js';
+import { HttpError } from '../http-error.js';
+import { closeSession, openSession } from '../identity/session-repository.js';
+import { findUserByName, userView } from '../identity/user-repository.js';
+import { RoleSchema, UserSchema } from './schemas.js';
+
+const LoginBody = Type.Object(
+  {
+    username: Type.String({ minLength: 1, maxLength: 128 }),
+    password: Type.String({ minLength: 1, maxLength: 1024 }),
+  },
+  { additionalProperties: false },
+);
+
+const LoginReply = Type.Object({
+  user: UserSchema,
+  csrfToken: Type.String({ description: 'send as the x-csrf-token header on unsafe requests' }),
+  expiresAt: Type.String({ format: 'date-time' }),
+});
+
+const Me = Type.Object({
+  kind: Type.Union([Type.Literal('user'), Type.Literal('token')]),
+  id: Type.String(),
+  name: Type.String(),
+  role: RoleSchema,
+  scopes: Type.Array(Type.String()),
+});
+
+export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { config, db, clock } = app.palisade;
+  const secure = config.server.tls !== undefined;
+  const { max, windowSeconds } = config.auth.loginRateLimit;
+
+  app.post(
+    '/auth/login',
+    {
+      config: { public: true, rateLimit: { max, timeWindow: windowSeconds * 1000 } },
+      schema: {
+        summary: 'Log in with username and password; sets the session cookie',
+        tags: ['auth'],
+        body: LoginBody,
+        response: { 200: LoginReply },
+      },
+    },
+    async (request, reply) => {
+      const { username, password } = request.body;
+      const user = await findUserByName(db, username);
+      const valid = await verifyPassword(
+        password,
+        user?.password_hash ?? (await unusablePasswordHash()),
+      );
+      if (!user || !valid || user.disabled === 1) {
+        await auditRequest(request, {
+          action: 'auth.login',
+          outcome: 'failure',
+          target: { kind: 'user', id: user?.id ?? null },
+          details: { username, reason: user?.disabled === 1 ? 'disabled' : 'invalid' },
+        });
+        throw new HttpError(401, 'INVALID_LOGIN', 'invalid username or password');
+      }
+
+      const now = clock.now();
+      const session = await auditedChange(
+        request,
+        { action: 'auth.login', outcome: 'success', target: { kind: 'user', id: user.id } },
+        async (trx) => {
+          await trx
+            .updateTable('users')
+            .set({ last_login_at: now.toISOString() })
+            .where('id', '=', user.id)
+            .execute();
+          return openSession(trx, user.id, config.auth.sessionHours, now);
+        },
+      );
+      const cookie = { path: '/', sameSite: 'strict' as const, secure, expires: session.expiresAt };
+      reply.setCookie(SESSION_COOKIE, session.secret, { ...cookie, httpOnly: true });
+      reply.setCookie(CSRF_COOKIE, session.csrfToken, { ...cookie, httpOnly: false });
+      return {
+        user: userView({ ...user, last_login_at: now.toISOString() }),
+        csrfToken: session.csrfToken,
+        expiresAt: session.expiresAt.toISOString(),
+      };
+    },
+  );
+
+  app.post(
+    '/auth/logout',
+    {
+      config: { permission: 'self:read' },
+      schema: {
+        summary: 'End the current session',
+        tags: ['auth'],
+        response: { 204: Type.Null() },
+      },
+    },
+    async (request, reply) => {
+      const idHash = request.principal?.sessionIdHash;
+      await auditedChange(
+        request,
+        { action: 'auth.logout', outcome: 'success' },
+        async (trx) => idHash && closeSession(trx, idHash),
+      );
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      reply.clearCookie(CSRF_COOKIE, { path: '/' });
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/auth/me',
+    {
+      config: { permission: 'self:read' },
+      schema: { summary: 'Who is calling', tags: ['auth'], response: { 200: Me } },
+    },
+    async (request) => request.principal!,
+  );
+};

@@ -1,0 +1,45 @@
+/** TypeBox schemas shared by several routes: roles, scopes, users, tokens. */
+
+import { Type } from '@sinclair/typebox';
+import { ROLES } from '../auth/permissions.js';
+
+/** One of the four roles. */
+export const RoleSchema = Type.Union(
+  ROLES.map((r) => Type.Literal(r)),
+  { description: 'reader, security-operator, security-admin or owner' },
+);
+
+/** Cloud accounts, subscriptions or projects a principal is limited to; empty means all. */
+export const ScopesSchema = Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
+  maxItems: 1_000,
+  uniqueItems: true,
+  default: [],
+});
+
+/** A user as the API shows it. */
+export const UserSchema = Type.Object({
+  id: Type.String(),
+  username: Type.String(),
+  role: RoleSchema,
+  scopes: Type.Array(Type.String()),
+  disabled: Type.Boolean(),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+  lastLoginAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+
+/** An API token as listed: never its secret. */
+export const TokenSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  role: RoleSchema,
+  scopes: Type.Array(Type.String()),
+  createdBy: Type.String(),
+  createdAt: Type.String({ format: 'date-time' }),
+  expiresAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  lastUsedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  revokedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+
+/** `:id` in a path. */
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });

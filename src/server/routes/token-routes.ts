@@ -1,0 +1,136 @@
+/**
+ * API tokens, for Security Admins and Owners: list, create (the secret is in the reply once and
+ * nowhere else), revoke. A token never gets a role or scope its creator could not grant.
+ */
+
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { canManageRole, isRole } from '../auth/permissions.js';
+import { scopesWithin } from '../auth/principal.js';
+import { auditedChange } from '../audited-change.js';
+import { forbidden, HttpError } from '../http-error.js';
+import { insertToken, tokenView, type TokenView } from '../identity/token-repository.js';
+import { Page, PageQueryFields, paginate, parseSort, SortField } from '../pagination.js';
+import { IdParams, RoleSchema, ScopesSchema, TokenSchema } from './schemas.js';
+
+const CreateToken = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 128 }),
+    role: RoleSchema,
+    scopes: ScopesSchema,
+    expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3_650 })),
+  },
+  { additionalProperties: false },
+);
+
+const CreatedToken = Type.Intersect([
+  TokenSchema,
+  Type.Object({ token: Type.String({ description: 'the secret; shown only in this reply' }) }),
+]);
+
+const ListQuery = Type.Object({
+  ...PageQueryFields,
+  sort: SortField(['created_at', 'name'], '-created_at'),
+  revoked: Type.Optional(Type.Boolean()),
+});
+
+export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { db, clock } = app.palisade;
+
+  app.get(
+    '/tokens',
+    {
+      config: { permission: 'tokens:read' },
+      schema: {
+        summary: 'List API tokens (never their secrets)',
+        tags: ['tokens'],
+        querystring: ListQuery,
+        response: { 200: Page(TokenSchema) },
+      },
+    },
+    async (request) => {
+      const { cursor, limit, sort, revoked } = request.query;
+      let query = db.selectFrom('api_tokens').selectAll();
+      if (revoked !== undefined) {
+        query = query.where('revoked_at', revoked ? 'is not' : 'is', null);
+      }
+      const page = await paginate(query, { sort: parseSort(sort), idColumn: 'id', cursor, limit });
+      return { items: page.items.map(tokenView), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.post(
+    '/tokens',
+    {
+      config: { permission: 'tokens:write' },
+      schema: {
+        summary: 'Create an API token; the reply carries the secret once',
+        tags: ['tokens'],
+        body: CreateToken,
+        response: { 201: CreatedToken },
+      },
+    },
+    async (request, reply) => {
+      const actor = request.principal!;
+      const body = request.body;
+      if (!canManageRole(actor.role, body.role)) {
+        throw forbidden(`role ${actor.role} cannot create ${body.role} tokens`);
+      }
+      if (!scopesWithin(body.scopes, actor.scopes)) {
+        throw forbidden('scopes must lie within your own scopes');
+      }
+      const created = await auditedChange<{ secret: string; token: TokenView }>(
+        request,
+        (c) => ({
+          action: 'token.create',
+          outcome: 'success',
+          target: { kind: 'token', id: c.token.id },
+          details: { name: c.token.name, role: c.token.role, scopes: c.token.scopes },
+        }),
+        (trx) =>
+          insertToken(trx, { ...body, createdBy: `${actor.kind}:${actor.name}` }, clock.now()),
+      );
+      return reply.code(201).send({ ...created.token, token: created.secret });
+    },
+  );
+
+  app.delete(
+    '/tokens/:id',
+    {
+      config: { permission: 'tokens:write' },
+      schema: {
+        summary: 'Revoke an API token',
+        tags: ['tokens'],
+        params: IdParams,
+        response: { 200: TokenSchema },
+      },
+    },
+    async (request) => {
+      const row = await db
+        .selectFrom('api_tokens')
+        .selectAll()
+        .where('id', '=', request.params.id)
+        .executeTakeFirst();
+      if (!row || !isRole(row.role)) {
+        throw new HttpError(404, 'NOT_FOUND', `no token ${request.params.id}`);
+      }
+      const actor = request.principal!;
+      if (!canManageRole(actor.role, row.role)) {
+        throw forbidden(`role ${actor.role} cannot revoke ${row.role} tokens`);
+      }
+      const revokedAt = row.revoked_at ?? clock.now().toISOString();
+      await auditedChange(
+        request,
+        { action: 'token.revoke', outcome: 'success', target: { kind: 'token', id: row.id } },
+        async (trx) => {
+          await trx
+            .updateTable('api_tokens')
+            .set({ revoked_at: revokedAt })
+            .where('id', '=', row.id)
+            .execute();
+        },
+      );
+      return tokenView({ ...row, revoked_at: revokedAt });
+    },
+  );
+};

@@ -1,0 +1,216 @@
+/**
+ * Users, for Security Admins and Owners: list, create, change role, disable. Nobody grants a
+ * role above their own management right or a scope wider than their own, and the last enabled
+ * Owner cannot be demoted or disabled.
+ */
+
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import type { Transaction } from 'kysely';
+import type { Database } from '../../store/schema.js';
+import { MIN_PASSWORD_LENGTH } from '../auth/passwords.js';
+import { canManageRole, isRole, type Role } from '../auth/permissions.js';
+import { scopesWithin } from '../auth/principal.js';
+import { auditedChange } from '../audited-change.js';
+import { forbidden, HttpError } from '../http-error.js';
+import { findUser, insertUser, userView, type UserView } from '../identity/user-repository.js';
+import {
+  applyFilters,
+  Page,
+  PageQueryFields,
+  paginate,
+  parseSort,
+  SortField,
+} from '../pagination.js';
+import { IdParams, RoleSchema, ScopesSchema, UserSchema } from './schemas.js';
+
+const CreateUser = Type.Object(
+  {
+    username: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._@-]+$' }),
+    password: Type.String({ minLength: MIN_PASSWORD_LENGTH, maxLength: 1024 }),
+    role: RoleSchema,
+    scopes: ScopesSchema,
+  },
+  { additionalProperties: false },
+);
+
+const ChangeRole = Type.Object(
+  { role: RoleSchema, scopes: Type.Optional(ScopesSchema) },
+  { additionalProperties: false },
+);
+
+const ListQuery = Type.Object({
+  ...PageQueryFields,
+  sort: SortField(['username', 'created_at'], 'username'),
+  role: Type.Optional(RoleSchema),
+});
+
+/** Refuses unless the caller may manage `role` and hand out `scopes`. */
+function assertMayGrant(request: FastifyRequest, role: Role, scopes: string[]): void {
+  const actor = request.principal!;
+  if (!canManageRole(actor.role, role)) throw forbidden(`role ${actor.role} cannot manage ${role}`);
+  if (!scopesWithin(scopes, actor.scopes)) {
+    throw forbidden('scopes must lie within your own scopes');
+  }
+}
+
+async function assertNotLastOwner(trx: Transaction<Database>, userId: string): Promise<void> {
+  const owners = await trx
+    .selectFrom('users')
+    .select('id')
+    .where('role', '=', 'owner')
+    .where('disabled', '=', 0)
+    .execute();
+  if (owners.length === 1 && owners[0].id === userId) {
+    throw new HttpError(409, 'LAST_OWNER', 'the last enabled owner cannot be demoted or disabled');
+  }
+}
+
+async function loadManagedUser(request: FastifyRequest, id: string) {
+  const row = await findUser(request.server.palisade.db, id);
+  if (!row || !isRole(row.role)) throw new HttpError(404, 'NOT_FOUND', `no user ${id}`);
+  if (row.id === request.principal!.id) {
+    throw forbidden('you cannot change your own account here');
+  }
+  assertMayGrant(request, row.role, JSON.parse(row.scopes));
+  return row;
+}
+
+export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { db, clock } = app.palisade;
+
+  app.get(
+    '/users',
+    {
+      config: { permission: 'users:read' },
+      schema: {
+        summary: 'List users',
+        tags: ['users'],
+        querystring: ListQuery,
+        response: { 200: Page(UserSchema) },
+      },
+    },
+    async (request) => {
+      const { cursor, limit, sort, role } = request.query;
+      const query = applyFilters(db.selectFrom('users').selectAll(), { role }, { role: 'role' });
+      const page = await paginate(query, { sort: parseSort(sort), idColumn: 'id', cursor, limit });
+      return { items: page.items.map(userView), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.post(
+    '/users',
+    {
+      config: { permission: 'users:write' },
+      schema: {
+        summary: 'Create a user',
+        tags: ['users'],
+        body: CreateUser,
+        response: { 201: UserSchema },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      assertMayGrant(request, body.role, body.scopes);
+      const taken = await db
+        .selectFrom('users')
+        .select('id')
+        .where('username', '=', body.username)
+        .executeTakeFirst();
+      if (taken) throw new HttpError(409, 'USERNAME_TAKEN', `username ${body.username} is taken`);
+
+      const user = await auditedChange<UserView>(
+        request,
+        (u: UserView) => ({
+          action: 'user.create',
+          outcome: 'success',
+          target: { kind: 'user', id: u.id },
+          details: { username: u.username, role: u.role, scopes: u.scopes },
+        }),
+        (trx) => insertUser(trx, body, clock.now()),
+      );
+      return reply.code(201).send(user);
+    },
+  );
+
+  app.put(
+    '/users/:id/role',
+    {
+      config: { permission: 'users:write' },
+      schema: {
+        summary: "Change a user's role and scopes",
+        tags: ['users'],
+        params: IdParams,
+        body: ChangeRole,
+        response: { 200: UserSchema },
+      },
+    },
+    async (request) => {
+      const row = await loadManagedUser(request, request.params.id);
+      const scopes = request.body.scopes ?? JSON.parse(row.scopes);
+      assertMayGrant(request, request.body.role, scopes);
+
+      const now = clock.now().toISOString();
+      const updated = {
+        ...row,
+        role: request.body.role,
+        scopes: JSON.stringify(scopes),
+        updated_at: now,
+      };
+      await auditedChange(
+        request,
+        {
+          action: 'user.role.change',
+          outcome: 'success',
+          target: { kind: 'user', id: row.id },
+          details: {
+            from: { role: row.role, scopes: JSON.parse(row.scopes) },
+            to: { role: updated.role, scopes },
+          },
+        },
+        async (trx) => {
+          if (row.role === 'owner' && updated.role !== 'owner')
+            await assertNotLastOwner(trx, row.id);
+          await trx
+            .updateTable('users')
+            .set({ role: updated.role, scopes: updated.scopes, updated_at: now })
+            .where('id', '=', row.id)
+            .execute();
+        },
+      );
+      return userView(updated);
+    },
+  );
+
+  app.post(
+    '/users/:id/disable',
+    {
+      config: { permission: 'users:write' },
+      schema: {
+        summary: 'Disable a user and end their sessions',
+        tags: ['users'],
+        params: IdParams,
+        response: { 200: UserSchema },
+      },
+    },
+    async (request) => {
+      const row = await loadManagedUser(request, request.params.id);
+      const now = clock.now().toISOString();
+      await auditedChange(
+        request,
+        { action: 'user.disable', outcome: 'success', target: { kind: 'user', id: row.id } },
+        async (trx) => {
+          if (row.role === 'owner') await assertNotLastOwner(trx, row.id);
+          await trx
+            .updateTable('users')
+            .set({ disabled: 1, updated_at: now })
+            .where('id', '=', row.id)
+            .execute();
+          await trx.deleteFrom('sessions').where('user_id', '=', row.id).execute();
+        },
+      );
+      return userView({ ...row, disabled: 1, updated_at: now });
+    },
+  );
+};

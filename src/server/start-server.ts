@@ -1,0 +1,73 @@
+/**
+ * Runs the server: opens the store, creates the first Owner on a fresh store, listens, and on
+ * stop closes gracefully (no new connections; in-flight requests finish) within a time limit.
+ */
+
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { openStore, redactLocation } from '../store/database.js';
+import type { Database } from '../store/schema.js';
+import { buildServer } from './app.js';
+import { bootstrapOwner, type OwnerCredential } from './bootstrap-owner.js';
+import type { ServerConfig } from './config.js';
+import { systemClock, type Clock } from './server-deps.js';
+
+/** A running server. */
+export interface RunningServer {
+  app: FastifyInstance;
+  db: Kysely<Database>;
+  url: string;
+  /** Set on the first start of a fresh store: show it once, then forget it. */
+  owner: OwnerCredential | null;
+  /** Graceful stop; resolves when in-flight requests have finished and the store is closed. */
+  stop(): Promise<void>;
+}
+
+/** Starts Palisade with `config`, logging to `logger`. */
+export async function startServer(
+  config: ServerConfig,
+  logger: Logger,
+  clock: Clock = systemClock,
+): Promise<RunningServer> {
+  const db = await openStore(config.store.location);
+  let app: FastifyInstance;
+  let owner: OwnerCredential | null;
+  try {
+    owner = await bootstrapOwner(db, clock);
+    app = await buildServer({ db, config, logger, clock });
+    await app.listen({ host: config.server.host, port: config.server.port });
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.server.port;
+  const scheme = config.server.tls ? 'https' : 'http';
+  const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+  const url = `${scheme}://${host}:${port}`;
+  logger.info({ url, store: redactLocation(config.store.location) }, 'palisade server listening');
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      logger.info({}, 'palisade server stopping');
+      const limit = config.server.shutdownTimeoutSeconds * 1000;
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          logger.warn({ seconds: config.server.shutdownTimeoutSeconds }, 'shutdown timed out');
+          app.server.closeAllConnections();
+          resolve();
+        }, limit);
+      });
+      await Promise.race([app.close(), timeout]);
+      clearTimeout(timer);
+      await db.destroy();
+      logger.info({}, 'palisade server stopped');
+    })();
+    return stopping;
+  };
+  return { app, db, url, owner, stop };
+}

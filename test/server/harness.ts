@@ -1,0 +1,64 @@
+/** Builds a real server over a fresh in-memory store for tests, with helpers for credentials. */
+
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import { pino } from 'pino';
+import { buildServer } from '../../src/server/app.js';
+import type { Role } from '../../src/server/auth/permissions.js';
+import { defaultConfig, type ServerConfig } from '../../src/server/config.js';
+import { insertToken } from '../../src/server/identity/token-repository.js';
+import { insertUser } from '../../src/server/identity/user-repository.js';
+import type { Clock } from '../../src/server/server-deps.js';
+import { openStore } from '../../src/store/database.js';
+import type { Database } from '../../src/store/schema.js';
+
+export interface Harness {
+  app: FastifyInstance;
+  db: Kysely<Database>;
+  config: ServerConfig;
+  /** A fresh bearer token of `role` (optionally scoped). */
+  token(role: Role, scopes?: string[]): Promise<string>;
+  /** A fresh user; returns its id. */
+  user(username: string, password: string, role: Role, scopes?: string[]): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** A clock the test moves by hand. */
+export function manualClock(start = '2026-01-01T00:00:00Z'): Clock & { advance(ms: number): void } {
+  let now = Date.parse(start);
+  return { now: () => new Date(now), advance: (ms) => (now += ms) };
+}
+
+export async function startHarness(
+  options: { config?: (c: ServerConfig) => void; clock?: Clock; location?: string } = {},
+): Promise<Harness> {
+  const db = await openStore(options.location ?? ':memory:');
+  const config = defaultConfig();
+  options.config?.(config);
+  const clock = options.clock ?? { now: () => new Date() };
+  const app = await buildServer({ db, config, logger: pino({ level: 'silent' }), clock });
+  await app.ready();
+  return {
+    app,
+    db,
+    config,
+    async token(role, scopes = []) {
+      const made = await db
+        .transaction()
+        .execute((trx) =>
+          insertToken(trx, { name: `test-${role}`, role, scopes, createdBy: 'test' }, clock.now()),
+        );
+      return made.secret;
+    },
+    async user(username, password, role, scopes = []) {
+      const made = await db
+        .transaction()
+        .execute((trx) => insertUser(trx, { username, password, role, scopes }, clock.now()));
+      return made.id;
+    },
+    async close() {
+      await app.close();
+      await db.destroy();
+    },
+  };
+}
