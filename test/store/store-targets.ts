@@ -48,8 +48,11 @@ const unreachable = await postgresReachable();
 const inCi = Boolean(process.env.CI) && process.env.CI !== '0' && process.env.CI !== 'false';
 let postgresSkip: string | false = false;
 if (unreachable && !inCi) {
-  postgresSkip = `PostgreSQL store tests skipped: ${redactLocation(POSTGRES_URL)} is not reachable (${unreachable}); start PostgreSQL or set PALISADE_TEST_POSTGRES_URL (CI=1 makes this a failure)`;
-  console.warn(postgresSkip);
+  postgresSkip =
+    `PostgreSQL store tests skipped: ${redactLocation(POSTGRES_URL)} is not reachable ` +
+    `(${unreachable}); start PostgreSQL or set PALISADE_TEST_POSTGRES_URL ` +
+    '(CI=1 makes this a failure)';
+  process.stderr.write(`${postgresSkip}\n`);
 }
 
 let counter = 0;
