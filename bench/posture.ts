@@ -4,7 +4,10 @@
  * records), then times, each in a fresh process, (a) plain `JSON.parse` of the same files and
  * (b) a full scan (read, judge, score, compliance; no store). Prints the ratio and peak RSS.
  *
- *   npm run bench:posture -- [--resources 100000] [--keep]
+ *   npm run bench:posture -- [--resources 100000] [--per-file 50000] [--keep]
+ *
+ * Each cloud's records go in files of at most `--per-file` records, as real exports come per
+ * account or project (and stay under the readers' per-file limits at 1M resources).
  */
 
 import { spawnSync } from 'node:child_process';
@@ -88,54 +91,56 @@ function gcpTemplates(): Record<string, unknown>[] {
   return out;
 }
 
-function replicate<T>(templates: T[], count: number, rename: (t: T, i: number) => T): T[] {
-  return Array.from({ length: count }, (_, i) =>
-    rename(structuredClone(templates[i % templates.length]), i),
-  );
-}
-
 const aws = awsTemplates();
 const azure = azureTemplates();
 const gcp = gcpTemplates();
 const per = Math.ceil(total / 3);
 const dir = mkdtempSync(join(tmpdir(), 'palisade-bench-'));
-const files = [
-  join(dir, 'aws-config-snapshot.json'),
-  join(dir, 'azure-resources.json'),
-  join(dir, 'gcp-assets.json'),
-];
+const perFile = Number(arg('per-file', '50000'));
+const files: string[] = [];
 
-writeFileSync(
-  files[0],
-  JSON.stringify({
-    fileVersion: '1.0',
-    configSnapshotId: 'palisade-bench',
-    configurationItems: replicate(aws, per, (item: Record<string, any>, i) => ({
-      ...item,
-      resourceId: `${item.resourceId}-${i}`,
-      resourceName: `${item.resourceName ?? item.resourceId}-${i}`,
-      arn: `${item.arn}-${i}`,
-    })),
-  }),
-);
-writeFileSync(
-  files[1],
-  JSON.stringify({
-    value: replicate(azure, per, (body: Record<string, any>, i) => ({
-      ...body,
-      id: `${body.id}-${i}`,
-      name: `${body.name}-${i}`,
-    })),
-  }),
-);
-writeFileSync(
-  files[2],
-  JSON.stringify(
-    replicate(gcp, total - 2 * per, (asset: Record<string, any>, i) => ({
-      ...asset,
-      name: `${asset.name}-${i}`,
-    })),
-  ),
+/** Writes `count` records in files of at most `perFile` (exports come per account and region). */
+function writeChunks(
+  name: string,
+  count: number,
+  make: (from: number, to: number) => unknown,
+): void {
+  for (let from = 0, part = 0; from < count; from += perFile, part += 1) {
+    const file = join(dir, `${name}-${part}.json`);
+    writeFileSync(file, JSON.stringify(make(from, Math.min(count, from + perFile))));
+    files.push(file);
+  }
+}
+
+/** Replicas `from..to` of the templates, each renamed by its number. */
+function slice<T>(templates: T[], from: number, to: number, rename: (t: T, i: number) => T): T[] {
+  return Array.from({ length: to - from }, (_, k) =>
+    rename(structuredClone(templates[(from + k) % templates.length]), from + k),
+  );
+}
+
+writeChunks('aws-config-snapshot', per, (from, to) => ({
+  fileVersion: '1.0',
+  configSnapshotId: 'palisade-bench',
+  configurationItems: slice(aws, from, to, (item: Record<string, any>, i) => ({
+    ...item,
+    resourceId: `${item.resourceId}-${i}`,
+    resourceName: `${item.resourceName ?? item.resourceId}-${i}`,
+    arn: `${item.arn}-${i}`,
+  })),
+}));
+writeChunks('azure-resources', per, (from, to) => ({
+  value: slice(azure, from, to, (body: Record<string, any>, i) => ({
+    ...body,
+    id: `${body.id}-${i}`,
+    name: `${body.name}-${i}`,
+  })),
+}));
+writeChunks('gcp-assets', total - 2 * per, (from, to) =>
+  slice(gcp, from, to, (asset: Record<string, any>, i) => ({
+    ...asset,
+    name: `${asset.name}-${i}`,
+  })),
 );
 const bytes = files.reduce((n, f) => n + readFileSync(f).length, 0);
 

@@ -108,7 +108,7 @@ describe('posture engine', () => {
     expect(finding.status).toBe('fail');
   });
 
-  it('forgets one rule\'s unknown read before judging the next rule of the same resource', () => {
+  it("forgets one rule's unknown read before judging the next rule of the same resource", () => {
     const compiled = compileRules([
       rule({ id: 'reads-unknown' }),
       rule({ id: 'reads-known', check: "r.Name == 'mixed'", evidence: undefined }),
@@ -203,10 +203,27 @@ describe('posture engine', () => {
 describe('rule helper functions', () => {
   it('treats every /0 prefix as the whole internet, whatever address precedes it', async () => {
     const { isPublicSource } = await import('../../src/posture/cel-functions.js');
-    for (const open of ['0.0.0.0/0', '192.168.1.0/0', '10.1.2.3/0', '::/0', '0:0:0:0:0:0:0:0/0', '*', 'Internet', 'Any']) {
+    for (const open of [
+      '0.0.0.0/0',
+      '192.168.1.0/0',
+      '10.1.2.3/0',
+      '::/0',
+      '0:0:0:0:0:0:0:0/0',
+      '*',
+      'Internet',
+      'Any',
+    ]) {
       expect(isPublicSource(open), open).toBe(true);
     }
-    for (const closed of ['10.0.0.0/8', '192.168.1.0/24', '0.0.0.0/1', 'VirtualNetwork', 'not-an-ip/0', '', null]) {
+    for (const closed of [
+      '10.0.0.0/8',
+      '192.168.1.0/24',
+      '0.0.0.0/1',
+      'VirtualNetwork',
+      'not-an-ip/0',
+      '',
+      null,
+    ]) {
       expect(isPublicSource(closed), String(closed)).toBe(false);
     }
   });
