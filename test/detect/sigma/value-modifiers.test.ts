@@ -333,4 +333,22 @@ describe('Sigma keyword search', () => {
     expect(m({ a0: 'truncate', a1: '-s' })).toBe(true);
     expect(m({ a0: 'truncate' })).toBe(false);
   });
+
+  it('never matches a keyword across two values, with or without wildcards', () => {
+    const plain = matcher("    keywords:\n        - 'rm /var/log'", {}, 'keywords');
+    expect(plain({ a: 'sudo rm', b: '/var/log/syslog' })).toBe(false);
+    expect(plain({ a: 'x', b: 'sudo RM /VAR/LOG/syslog' })).toBe(true);
+    const glob = matcher("    keywords:\n        - 'wget * | sh'", {}, 'keywords');
+    expect(glob({ a: 'wget http://x', b: '| sh' })).toBe(false);
+    expect(glob({ a: 'wget http://x | sh' })).toBe(true);
+  });
+
+  it('compares cased and base64 keywords with the case as written', () => {
+    const cased = matcher("    keywords:\n        '|cased':\n            - 'Bad'", {}, 'keywords');
+    expect(cased({ m: 'a Bad key' })).toBe(true);
+    expect(cased({ m: 'a bad key' })).toBe(false);
+    const encoded = matcher("    keywords:\n        '|base64':\n            - 'whoami'", {}, 'keywords');
+    expect(encoded({ m: 'echo d2hvYW1p | base64 -d' })).toBe(true);
+    expect(encoded({ m: 'echo D2HVYW1P | base64 -d' })).toBe(false);
+  });
 });
