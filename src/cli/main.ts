@@ -9,6 +9,9 @@ import { runDetect } from './detect-command.js';
 import { runHistory } from './history-command.js';
 import { runRules } from './rules-command.js';
 import { runScan } from './scan-command.js';
+import { runServe } from './serve-command.js';
+import { runTokenCreate } from './token-command.js';
+import { runAuditVerify } from './audit-command.js';
 import { EXIT_INPUT_ERROR } from './exit-codes.js';
 import { SEVERITIES, type Severity } from '../model/rule.js';
 import { VERSION } from '../version.js';
@@ -127,6 +130,45 @@ program
   .option('--json', 'print JSON')
   .action(async (options) => {
     process.exitCode = await runRules(options);
+  });
+
+program
+  .command('serve')
+  .description('run the API server over the embedded store (prints a one-time Owner login)')
+  .option('--config <file>', 'YAML configuration file')
+  .option('--db <path>', 'store: SQLite file or PostgreSQL URL (default: config, PALISADE_DB)')
+  .option('--port <port>', 'port to listen on (default 8443)', positiveInt)
+  .option('--host <host>', 'address to listen on (default 127.0.0.1)')
+  .action(async (options) => {
+    process.exitCode = await runServe(options);
+  });
+
+const token = program.command('token').description('API tokens');
+token
+  .command('create')
+  .description('create an API token; it is printed once and stored only as a hash')
+  .requiredOption('--role <role>', 'reader, security-operator, security-admin or owner')
+  .option(
+    '--scope <account>',
+    'limit to a cloud account/subscription/project (repeatable)',
+    collect,
+    [],
+  )
+  .option('--expires <days>', 'days until the token expires (default: never)', positiveInt)
+  .option('--name <name>', 'a name to recognise the token by')
+  .addOption(storeOption())
+  .action(async (options) => {
+    process.exitCode = await runTokenCreate(options);
+  });
+
+const audit = program.command('audit').description('the audit log');
+audit
+  .command('verify')
+  .description('prove the hash-chained audit log intact, or name the first broken entry')
+  .addOption(storeOption())
+  .option('--json', 'print JSON')
+  .action(async (options) => {
+    process.exitCode = await runAuditVerify(options);
   });
 
 try {

@@ -1,0 +1,67 @@
+/**
+ * `palisade serve`: runs the API server over the embedded store. On a fresh store it prints the
+ * one-time Owner login; SIGINT/SIGTERM stop it gracefully.
+ */
+
+import { ConfigError, loadConfig } from '../server/config.js';
+import { createLogger } from '../server/logger.js';
+import { startServer } from '../server/start-server.js';
+import { EXIT_INPUT_ERROR, EXIT_OK } from './exit-codes.js';
+
+export interface ServeOptions {
+  config?: string;
+  db?: string;
+  port?: number;
+  host?: string;
+}
+
+/** Starts the server and resolves with the exit code once it has stopped. */
+export async function runServe(options: ServeOptions): Promise<number> {
+  let config;
+  try {
+    config = loadConfig({
+      file: options.config,
+      env: process.env,
+      overrides: {
+        'store.location': options.db,
+        'server.port': options.port,
+        'server.host': options.host,
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`palisade serve: configuration error: ${error.message}\n`);
+    return EXIT_INPUT_ERROR;
+  }
+
+  const logger = createLogger(config);
+  let server;
+  try {
+    server = await startServer(config, logger);
+  } catch (error) {
+    process.stderr.write(`palisade serve: ${(error as Error).message}\n`);
+    return EXIT_INPUT_ERROR;
+  }
+
+  process.stdout.write(`Palisade is listening on ${server.url}\n`);
+  if (server.owner) {
+    process.stdout.write(
+      `\nFirst start: an Owner login was created. It is shown only now; keep it safe.\n` +
+        `  username: ${server.owner.username}\n  password: ${server.owner.password}\n` +
+        `Log in with POST ${server.url}/api/v1/auth/login, or create an API token with\n` +
+        `  palisade token create --role owner\n\n`,
+    );
+  }
+
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.stderr.write(`palisade serve: ${signal}, finishing requests in flight\n`);
+      // A second signal exits at once.
+      process.once(signal, () => process.exit(130));
+      void server.stop().then(resolve);
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  });
+  return EXIT_OK;
+}

@@ -1,0 +1,74 @@
+/**
+ * `palisade token create`: mints an API token straight in the store (whoever can write the
+ * store file is its administrator). The token is printed once on stdout; the store keeps only
+ * its hash; the creation is audited.
+ */
+
+import { userInfo } from 'node:os';
+import { appendAudit } from '../audit/append-audit.js';
+import { isRole, ROLES } from '../server/auth/permissions.js';
+import { insertToken } from '../server/identity/token-repository.js';
+import { openStore } from '../store/database.js';
+import { EXIT_INPUT_ERROR, EXIT_OK } from './exit-codes.js';
+
+export interface TokenCreateOptions {
+  db: string;
+  role: string;
+  scope: string[];
+  expires?: number;
+  name?: string;
+}
+
+/** Creates one token and prints it. */
+export async function runTokenCreate(options: TokenCreateOptions): Promise<number> {
+  if (!isRole(options.role)) {
+    process.stderr.write(`palisade token create: --role must be one of ${ROLES.join(', ')}\n`);
+    return EXIT_INPUT_ERROR;
+  }
+  if (options.expires === 0) {
+    process.stderr.write('palisade token create: --expires must be at least 1 day\n');
+    return EXIT_INPUT_ERROR;
+  }
+  const role = options.role;
+  const db = await openStore(options.db);
+  try {
+    const now = new Date();
+    const actor = userInfo().username;
+    const created = await db.transaction().execute(async (trx) => {
+      const made = await insertToken(
+        trx,
+        {
+          name: options.name ?? `cli-${role}`,
+          role,
+          scopes: [...new Set(options.scope)],
+          expiresInDays: options.expires,
+          createdBy: `cli:${actor}`,
+        },
+        now,
+      );
+      await appendAudit(
+        trx,
+        {
+          actor: { kind: 'cli', name: actor },
+          action: 'token.create',
+          outcome: 'success',
+          target: { kind: 'token', id: made.token.id },
+          details: { name: made.token.name, role, scopes: made.token.scopes },
+        },
+        now,
+      );
+      return made;
+    });
+    const { token } = created;
+    process.stderr.write(
+      `Created ${token.role} token ${token.id} (${token.name})` +
+        `${token.scopes.length ? `, scoped to ${token.scopes.join(', ')}` : ''}` +
+        `${token.expiresAt ? `, expires ${token.expiresAt}` : ', never expires'}.\n` +
+        'It is shown only now; send it as "Authorization: Bearer <token>".\n',
+    );
+    process.stdout.write(`${created.secret}\n`);
+    return EXIT_OK;
+  } finally {
+    await db.destroy();
+  }
+}
