@@ -9,6 +9,7 @@
  *     (target: flat within 10% once warm).
  *
  *   npm run bench:detect -- [--cloudtrail-copies 100] [--ssh-copies 100] [--stream-events 2000000]
+ *     [--memory-diagnostic]   (also streams with V8's heap capped, to separate GC headroom)
  */
 
 import { spawn, spawnSync } from 'node:child_process';
@@ -166,73 +167,99 @@ if (!f2b) {
 
 // 3. Memory over a long stream -----------------------------------------------------------------
 const streamEvents = arg('stream-events', 2_000_000);
+
+/** Streams generated auth.log lines into `palisade detect -`, sampling the child's RSS. */
+async function streamRss(nodeFlags: string[]) {
+  const child = spawn(
+    process.execPath,
+    [
+      ...nodeFlags,
+      '--import',
+      'tsx',
+      join(ROOT, 'src/cli/main.ts'),
+      'detect',
+      '-',
+      '--no-store',
+      '-q',
+      '--year',
+      '2023',
+      '--format',
+      'json',
+      '-o',
+      '/dev/null',
+    ],
+    { stdio: ['pipe', 'ignore', 'inherit'] },
+  );
+  const samples: { sent: number; rssMb: number }[] = [];
+  let sent = 0;
+  const sampler = setInterval(async () => {
+    try {
+      const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
+      const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      samples.push({ sent, rssMb: kb / 1024 });
+    } catch {
+      /* the process has ended */
+    }
+  }, 500);
+  const months = [
+    'Jan',
+    'Feb',
+    'Mar',
+    'Apr',
+    'May',
+    'Jun',
+    'Jul',
+    'Aug',
+    'Sep',
+    'Oct',
+    'Nov',
+    'Dec',
+  ];
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const startMs = Date.UTC(2023, 0, 1);
+  const started = performance.now();
+  while (sent < streamEvents) {
+    const chunk: string[] = [];
+    for (let i = 0; i < 5_000 && sent < streamEvents; i++, sent++) {
+      const d = new Date(startMs + sent * 50);
+      const when = `${months[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2)} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+      // A day of a busy bastion: mostly key logins and sessions from the office, and a steady
+      // brute force from a few dozen addresses (one line in ten).
+      const line =
+        sent % 10 === 0
+          ? `Failed password for invalid user u${sent % 997} from 203.0.113.${sent % 50} port ${1024 + (sent % 60000)} ssh2`
+          : sent % 10 < 6
+            ? `Accepted publickey for dev${sent % 40} from 198.51.100.${sent % 40} port ${1024 + (sent % 60000)} ssh2: ED25519 SHA256:k${sent % 40}`
+            : `pam_unix(sshd:session): session ${sent % 2 ? 'opened' : 'closed'} for user dev${sent % 40}`;
+      chunk.push(`${when} bench sshd[${sent % 30000}]: ${line}`);
+    }
+    if (!child.stdin.write(chunk.join('\n') + '\n'))
+      await new Promise((r) => child.stdin.once('drain', r));
+  }
+  child.stdin.end();
+  await new Promise((r) => child.on('exit', r));
+  clearInterval(sampler);
+  const seconds = (performance.now() - started) / 1000;
+  const warm = samples.filter((s) => s.sent >= streamEvents * 0.2);
+  const rss = warm.map((s) => s.rssMb);
+  const low = Math.min(...rss);
+  const high = Math.max(...rss);
+  for (const q of [0.2, 0.4, 0.6, 0.8, 1]) {
+    const s = warm.find((x) => x.sent >= streamEvents * q) ?? warm[warm.length - 1];
+    if (s) out(`   after ${String(s.sent).padStart(9)} lines   RSS ${s.rssMb.toFixed(0)} MB`);
+  }
+  out(
+    `   ${(streamEvents / seconds).toFixed(0)} lines/s; RSS once warm ${low.toFixed(0)}-${high.toFixed(0)} MB, spread ${(((high - low) / low) * 100).toFixed(1)}% (target <= 10%)`,
+  );
+}
+
 out('');
 out(`3. Memory: ${streamEvents} generated auth.log lines into \`palisade detect -\``);
-const child = spawn(
-  process.execPath,
-  [
-    '--import',
-    'tsx',
-    join(ROOT, 'src/cli/main.ts'),
-    'detect',
-    '-',
-    '--no-store',
-    '-q',
-    '--year',
-    '2023',
-    '--format',
-    'json',
-    '-o',
-    '/dev/null',
-  ],
-  { stdio: ['pipe', 'ignore', 'inherit'] },
-);
-const samples: { sent: number; rssMb: number }[] = [];
-let sent = 0;
-const sampler = setInterval(async () => {
-  try {
-    const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
-    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-    samples.push({ sent, rssMb: kb / 1024 });
-  } catch {
-    /* the process has ended */
-  }
-}, 500);
-const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const pad = (n: number) => String(n).padStart(2, '0');
-const startMs = Date.UTC(2023, 0, 1);
-const started = performance.now();
-while (sent < streamEvents) {
-  const chunk: string[] = [];
-  for (let i = 0; i < 5_000 && sent < streamEvents; i++, sent++) {
-    const d = new Date(startMs + sent * 50);
-    const when = `${months[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2)} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
-    // A day of a busy bastion: mostly key logins and sessions from the office, and a steady
-    // brute force from a few dozen addresses (one line in ten).
-    const line =
-      sent % 10 === 0
-        ? `Failed password for invalid user u${sent % 997} from 203.0.113.${sent % 50} port ${1024 + (sent % 60000)} ssh2`
-        : sent % 10 < 6
-          ? `Accepted publickey for dev${sent % 40} from 198.51.100.${sent % 40} port ${1024 + (sent % 60000)} ssh2: ED25519 SHA256:k${sent % 40}`
-          : `pam_unix(sshd:session): session ${sent % 2 ? 'opened' : 'closed'} for user dev${sent % 40}`;
-    chunk.push(`${when} bench sshd[${sent % 30000}]: ${line}`);
-  }
-  if (!child.stdin.write(chunk.join('\n') + '\n'))
-    await new Promise((r) => child.stdin.once('drain', r));
+await streamRss([]);
+if (process.argv.includes('--memory-diagnostic')) {
+  // The same stream with V8's heap capped: what is left is the live set, not GC headroom.
+  const flags = ['--max-semi-space-size=2', '--max-old-space-size=96'];
+  out(`   diagnostic, node ${flags.join(' ')}:`);
+  await streamRss(flags);
 }
-child.stdin.end();
-await new Promise((r) => child.on('exit', r));
-clearInterval(sampler);
-const seconds = (performance.now() - started) / 1000;
-const warm = samples.filter((s) => s.sent >= streamEvents * 0.2);
-const rss = warm.map((s) => s.rssMb);
-const low = Math.min(...rss);
-const high = Math.max(...rss);
-for (const q of [0.2, 0.4, 0.6, 0.8, 1]) {
-  const s = warm.find((x) => x.sent >= streamEvents * q) ?? warm[warm.length - 1];
-  if (s) out(`   after ${String(s.sent).padStart(9)} lines   RSS ${s.rssMb.toFixed(0)} MB`);
-}
-out(
-  `   ${(streamEvents / seconds).toFixed(0)} lines/s; RSS once warm ${low.toFixed(0)}-${high.toFixed(0)} MB, spread ${(((high - low) / low) * 100).toFixed(1)}% (target <= 10%)`,
-);
 rmSync(dir, { recursive: true, force: true });
