@@ -180,7 +180,23 @@ interface ResourceView {
   tracker?: UnknownTracker;
   /** Context for untracked evaluation, shared by every rule of the resource. */
   context: { r: unknown; resource: Record<string, unknown>; related: Record<string, unknown>[] };
-  related: () => Record<string, unknown>[];
+  /** Builds the related resources' views (once per resource, on first use). */
+  relatedOf: (resource: Resource) => Record<string, unknown>[];
+  related?: Record<string, unknown>[];
+}
+
+/** The not-applicable finding for a rule that read an unknown value, if it did. */
+function cannotJudge(
+  c: CompiledRule,
+  resource: Resource,
+  tracker: UnknownTracker | undefined,
+): Finding | undefined {
+  const hit = tracker?.hit();
+  if (!hit) return undefined;
+  const message =
+    `${resource.type} ${resource.name} cannot be judged by "${c.rule.title}": ` +
+    `${hit.path} is unknown (${hit.reason}).`;
+  return makeFinding(c, resource, 'not_applicable', message, hit.path);
 }
 
 /** Judges one resource with one compiled rule. */
@@ -193,22 +209,13 @@ export function judge(c: CompiledRule, view: ResourceView): Finding {
     context = {
       r: tracker ? tracker.properties : resource.properties,
       resource: context.resource,
-      related: c.usesRelated ? view.related() : [],
+      related: c.usesRelated ? (view.related ??= view.relatedOf(resource)) : [],
     };
   }
 
-  const cannotJudge = (): Finding | undefined => {
-    const hit = tracker?.hit();
-    if (!hit) return undefined;
-    const message =
-      `${resource.type} ${resource.name} cannot be judged by "${c.rule.title}": ` +
-      `${hit.path} is unknown (${hit.reason}).`;
-    return makeFinding(c, resource, 'not_applicable', message, hit.path);
-  };
-
   try {
     if (c.appliesIf && c.appliesIf(context) !== true) {
-      const unknown = cannotJudge();
+      const unknown = cannotJudge(c, resource, tracker);
       if (unknown) return unknown;
       const message = `${c.rule.title} does not apply to ${resource.type} ${resource.name}.`;
       return makeFinding(c, resource, 'not_applicable', message);
@@ -221,7 +228,7 @@ export function judge(c: CompiledRule, view: ResourceView): Finding {
       value = result.value;
     } else {
       const outcome = c.check!(context);
-      const unknown = cannotJudge();
+      const unknown = cannotJudge(c, resource, tracker);
       if (unknown) return unknown;
       if (typeof outcome !== 'boolean') {
         const message = `rule ${c.rule.id} returned ${quote(outcome)} instead of true or false.`;
@@ -232,7 +239,7 @@ export function judge(c: CompiledRule, view: ResourceView): Finding {
     }
     return makeFinding(c, resource, pass ? 'pass' : 'fail', sentence(c, resource, pass, value));
   } catch (error) {
-    const unknown = cannotJudge();
+    const unknown = cannotJudge(c, resource, tracker);
     if (unknown) return unknown;
     const message = `rule ${c.rule.id} failed on ${resource.name}: ${errorText(error)}`;
     return makeFinding(c, resource, 'error', message);
@@ -280,15 +287,20 @@ export function evaluate(compiled: CompiledRule[], resources: Resource[]): Findi
     }));
   };
 
+  // Types as spelled by the readers: lower-cased once each, not once a resource.
+  const rulesByType = new Map<string, CompiledRule[] | undefined>();
   for (const resource of resources) {
-    const rules = byType.get(resource.type.toLowerCase());
+    let rules = rulesByType.get(resource.type);
+    if (rules === undefined && !rulesByType.has(resource.type)) {
+      rules = byType.get(resource.type.toLowerCase());
+      rulesByType.set(resource.type, rules);
+    }
     if (!rules) continue;
-    let related: Record<string, unknown>[] | undefined;
     const view: ResourceView = {
       resource,
       tracker: trackerFor(resource),
       context: { r: resource.properties, resource: summaryOf(resource), related: [] },
-      related: () => (related ??= relatedOf(resource)),
+      relatedOf,
     };
     for (const c of rules) findings.push(judge(c, view));
   }

@@ -66,43 +66,55 @@ export function trackUnknownReads(
   const prefixes = markers ? undefined : prefixesOf(unknownPaths);
   let first: UnknownRead | undefined;
   const cache = new WeakMap<object, unknown>();
+  /** The property path of every wrapped object: one handler serves them all. */
+  const paths = new WeakMap<object, string>();
+  const childPath = (t: object, key: string) => {
+    const path = paths.get(t);
+    return path ? `${path}.${key}` : key;
+  };
+  const noteMissing = (t: object, key: string | symbol, present: boolean) => {
+    if (first || present || typeof key !== 'string') return;
+    const p = childPath(t, key);
+    if (unknownPaths.has(p)) first = { path: p, reason: 'not in the inventory that was read' };
+  };
+
+  const handler: ProxyHandler<object> = {
+    get(t, key, receiver) {
+      const value = Reflect.get(t, key, receiver);
+      if (typeof key !== 'string' || first) return value;
+      if (key === 'constructor' || key === 'length') return value;
+      if (!markers && value !== undefined && (typeof value !== 'object' || value === null)) {
+        return value;
+      }
+      const p = childPath(t, key);
+      if (markers && isUnknown(value)) {
+        first = { path: p, reason: String(value[UNKNOWN_KEY]) };
+        return value;
+      }
+      if (value === undefined && unknownPaths.has(p)) {
+        first = { path: p, reason: 'not in the inventory that was read' };
+        return value;
+      }
+      if (typeof value !== 'object' || value === null) return value;
+      return !prefixes || prefixes.has(p) ? wrap(value, p) : value;
+    },
+    has(t, key) {
+      const present = Reflect.has(t, key);
+      noteMissing(t, key, present);
+      return present;
+    },
+    getOwnPropertyDescriptor(t, key) {
+      const descriptor = Reflect.getOwnPropertyDescriptor(t, key);
+      noteMissing(t, key, descriptor !== undefined);
+      return descriptor;
+    },
+  };
 
   const wrap = (target: object, path: string): unknown => {
     const cached = cache.get(target);
     if (cached) return cached;
-    const childPath = (key: string) => (path ? `${path}.${key}` : key);
-    const noteMissing = (key: string | symbol, present: boolean) => {
-      if (first || present || typeof key !== 'string' || !unknownPaths.has(childPath(key))) return;
-      first = { path: childPath(key), reason: 'not in the inventory that was read' };
-    };
-    const proxy = new Proxy(target, {
-      get(t, key, receiver) {
-        const value = Reflect.get(t, key, receiver);
-        if (typeof key !== 'string' || first) return value;
-        if (key === 'constructor' || key === 'length') return value;
-        const p = childPath(key);
-        if (markers && isUnknown(value)) {
-          first = { path: p, reason: String(value[UNKNOWN_KEY]) };
-          return value;
-        }
-        if (value === undefined && unknownPaths.has(p)) {
-          first = { path: p, reason: 'not in the inventory that was read' };
-          return value;
-        }
-        if (typeof value !== 'object' || value === null) return value;
-        return !prefixes || prefixes.has(p) ? wrap(value, p) : value;
-      },
-      has(t, key) {
-        const present = Reflect.has(t, key);
-        noteMissing(key, present);
-        return present;
-      },
-      getOwnPropertyDescriptor(t, key) {
-        const descriptor = Reflect.getOwnPropertyDescriptor(t, key);
-        noteMissing(key, descriptor !== undefined);
-        return descriptor;
-      },
-    });
+    paths.set(target, path);
+    const proxy = new Proxy(target, handler);
     cache.set(target, proxy);
     return proxy;
   };
