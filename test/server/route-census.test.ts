@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { buildServer } from '../../src/server/app.js';
+import { defaultConfig } from '../../src/server/config.js';
+import { openStore } from '../../src/store/database.js';
+import { hasPermission, ROLES, type Role } from '../../src/server/auth/permissions.js';
+import type { RouteRecord } from '../../src/server/fastify-types.js';
+import { startHarness, type Harness } from './harness.js';
+
+const concrete = (url: string) => url.replace(/:[A-Za-z]+/g, 'census-id');
+
+/** The least privileged role lacking the route's permission, if any role lacks it. */
+function roleLacking(route: RouteRecord): Role | undefined {
+  return ROLES.find((r) => !hasPermission(r, route.permission!));
+}
+
+describe('route census: every registered route', () => {
+  let h: Harness;
+  let protectedRoutes: RouteRecord[];
+  beforeAll(async () => {
+    h = await startHarness();
+    protectedRoutes = h.app.routeCensus.filter((r) => !r.public);
+  });
+  afterAll(() => h.close());
+
+  it('is public only for health and login', () => {
+    const open = h.app.routeCensus.filter((r) => r.public).map((r) => `${r.method} ${r.url}`);
+    expect(open.sort()).toEqual([
+      'GET /api/v1/health',
+      'HEAD /api/v1/health',
+      'POST /api/v1/auth/login',
+    ]);
+    expect(protectedRoutes.length).toBeGreaterThanOrEqual(15);
+  });
+
+  it('answers 401 to every protected route without credentials, or with a bad token', async () => {
+    for (const route of protectedRoutes) {
+      for (const headers of [{}, { authorization: 'Bearer pal_not-a-real-token' }]) {
+        const res = await h.app.inject({
+          method: route.method as 'GET',
+          url: concrete(route.url),
+          headers,
+        });
+        expect(res.statusCode, `${route.method} ${route.url}`).toBe(401);
+      }
+    }
+  });
+
+  it('answers 403 to a role lacking the route permission', async () => {
+    const tokens = Object.fromEntries(
+      await Promise.all(ROLES.map(async (r) => [r, await h.token(r)] as const)),
+    ) as Record<Role, string>;
+    const everyone: string[] = [];
+    for (const route of protectedRoutes) {
+      const role = roleLacking(route);
+      if (!role) {
+        everyone.push(route.permission!);
+        continue;
+      }
+      const res = await h.app.inject({
+        method: route.method as 'GET',
+        url: concrete(route.url),
+        headers: { authorization: `Bearer ${tokens[role]}` },
+      });
+      expect(res.statusCode, `${route.method} ${route.url} as ${role}`).toBe(403);
+      if (route.method !== 'HEAD') expect(res.json().code).toBe('FORBIDDEN');
+    }
+    // Only permissions every role holds escape the 403 check.
+    expect([...new Set(everyone)].sort()).toEqual(['api:read', 'metrics:read', 'self:read']);
+  });
+
+  it('records every denied change in the audit log', async () => {
+    const before = await h.db.selectFrom('audit_log').select('seq').execute();
+    const unsafe = protectedRoutes.filter((r) => !['GET', 'HEAD'].includes(r.method));
+    for (const route of unsafe) {
+      await h.app.inject({ method: route.method as 'POST', url: concrete(route.url) });
+    }
+    const denied = await h.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('seq', '>', before.length)
+      .execute();
+    expect(denied.map((d) => JSON.parse(d.details).route).sort()).toEqual(
+      unsafe.map((r) => r.url).sort(),
+    );
+    expect(new Set(denied.map((d) => d.outcome))).toEqual(new Set(['denied']));
+  });
+
+  it('refuses to register a route that declares neither a permission nor public', async () => {
+    const db = await openStore(':memory:');
+    const app = await buildServer({
+      db,
+      config: defaultConfig(),
+      logger: pino({ level: 'silent' }),
+      clock: { now: () => new Date() },
+    });
+    try {
+      expect(() => app.get('/api/v1/undeclared', async () => 'x')).toThrow(
+        /declares neither a permission nor public/,
+      );
+    } finally {
+      await app.close();
+      await db.destroy();
+    }
+  });
+});
