@@ -22,11 +22,11 @@ type ArmExportShape = 'cassette' | 'spec-example' | 'arm';
 /** Cheap text sniff before parsing: JSON that mentions an ARM provider path, not a template. */
 export function mentionsArm(text: string): boolean {
   if (!/^\uFEFF?\s*[[{]/.test(text)) return false;
-  // Two literal-led patterns: V8 scans for each quickly, where one alternation would crawl.
-  if (/deploymentTemplate\.json/i.test(text) || /deploymentParameters\.json/i.test(text)) {
-    return false;
-  }
-  return /\/providers\/Microsoft\./i.test(text);
+  // The provider path first: other clouds' exports fail it and skip the template checks, each
+  // a case-insensitive scan of the whole text. Two patterns, not one alternation: V8 scans
+  // for a literal-led pattern much faster.
+  if (!/\/providers\/Microsoft\./i.test(text)) return false;
+  return !/deploymentTemplate\.json/i.test(text) && !/deploymentParameters\.json/i.test(text);
 }
 
 function classify(value: unknown): ArmExportShape | undefined {
