@@ -1,15 +1,18 @@
 /**
- * Inserts many rows with as few statements as the database allows: each statement carries as
- * many rows as fit under the dialect's bound-parameter limit (65535 on PostgreSQL).
+ * Inserts many rows with as few statements as the database allows: multi-row VALUES under the
+ * dialect's bound-parameter limit (65535 on PostgreSQL), or on PostgreSQL one array per column
+ * through `unnest`, which carries any number of rows in as many parameters as there are columns.
  */
 
-import type {
-  Kysely,
-  OnConflictBuilder,
-  OnConflictUpdateBuilder,
-  OnConflictDoNothingBuilder,
+import {
+  CompiledQuery,
+  sql,
+  type Kysely,
+  type OnConflictBuilder,
+  type OnConflictUpdateBuilder,
+  type OnConflictDoNothingBuilder,
 } from 'kysely';
-import { parameterLimit } from './dialect.js';
+import { dialectOf, parameterLimit } from './dialect.js';
 import type { Database } from './schema.js';
 
 /** Rows a statement may carry for rows of `columns` columns (never more than `cap`). */
@@ -32,6 +35,7 @@ export async function insertBatched<T extends keyof Database & string>(
   onConflict?: Conflict<T>,
 ): Promise<void> {
   if (rows.length === 0) return;
+  if (!onConflict && dialectOf(db) === 'postgres') return insertUnnest(db, table, rows);
   const size = rowsPerStatement(db, Object.keys(rows[0]).length);
   for (let i = 0; i < rows.length; i += size) {
     // Row shapes are built by the callers from the schema's column names.
@@ -39,5 +43,51 @@ export async function insertBatched<T extends keyof Database & string>(
     let query = db.insertInto(table).values(rows.slice(i, i + size) as any);
     if (onConflict) query = query.onConflict(onConflict);
     await query.execute();
+  }
+}
+
+/** Rows one `unnest` statement carries: bounds the size of a single message to the server. */
+const UNNEST_ROWS = 10_000;
+
+/** Column types of a table, read from the catalog once per table name. */
+const columnTypes = new Map<string, Map<string, string>>();
+
+async function typesOf(db: Kysely<Database>, table: string): Promise<Map<string, string>> {
+  const known = columnTypes.get(table);
+  if (known) return known;
+  const { rows } = await sql<{ name: string; type: string }>`
+    select a.attname as name, format_type(a.atttypid, a.atttypmod) as type
+    from pg_attribute a
+    where a.attrelid = to_regclass(${table}) and a.attnum > 0 and not a.attisdropped`.execute(db);
+  const types = new Map(rows.map((r) => [r.name, r.type]));
+  // Every Palisade schema runs the same migrations, so a table's types are the same in all.
+  if (types.size > 0) columnTypes.set(table, types);
+  return types;
+}
+
+function quote(identifier: string): string {
+  return `"${identifier.replaceAll('"', '""')}"`;
+}
+
+/** PostgreSQL: `insert into t (cols) select * from unnest($1::type[], ...)`, one array a column. */
+async function insertUnnest(
+  db: Kysely<Database>,
+  table: string,
+  rows: readonly Record<string, unknown>[],
+): Promise<void> {
+  const columns = Object.keys(rows[0]);
+  const types = await typesOf(db, table);
+  const casts = columns.map((c, i) => {
+    const type = types.get(c);
+    if (!type) throw new Error(`table ${table} has no column ${c}`);
+    return `$${i + 1}::${type}[]`;
+  });
+  const text =
+    `insert into ${quote(table)} (${columns.map(quote).join(', ')}) ` +
+    `select * from unnest(${casts.join(', ')})`;
+  for (let i = 0; i < rows.length; i += UNNEST_ROWS) {
+    const chunk = rows.slice(i, i + UNNEST_ROWS);
+    const parameters = columns.map((c) => chunk.map((r) => r[c] ?? null));
+    await db.executeQuery(CompiledQuery.raw(text, parameters));
   }
 }

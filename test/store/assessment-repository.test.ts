@@ -101,4 +101,28 @@ describe.each(STORE_TARGETS)('assessment store ($name)', (target) => {
       expect(migrations.length).toBeGreaterThanOrEqual(4);
     }),
   );
+
+  it.skipIf(target.skip)('keeps text exactly, whatever characters it holds', () =>
+    target.with(async ({ db }) => {
+      // Characters that matter to SQL, to PostgreSQL array literals and to JSON.
+      const odd = `a "quoted" {brace,comma} back\\slash NULL 'single' ✓ 🛡\nline\ttab`;
+      const [resource, ...resources] = kubernetes.resources;
+      const [finding, ...findings] = kubernetes.findings;
+      const tricky = {
+        ...kubernetes,
+        resources: [{ ...resource, name: odd, properties: { note: odd, list: [odd, null] } }],
+        findings: [
+          { ...finding, message: odd, resourceName: 'NULL', file: undefined },
+          ...findings,
+        ],
+      };
+      expect(resources.length + 1).toBe(kubernetes.resources.length);
+      await saveAssessment(db, tricky);
+      const [stored] = await db.selectFrom('resources').selectAll().execute();
+      expect(stored.name).toBe(odd);
+      expect(JSON.parse(stored.properties)).toEqual({ note: odd, list: [odd, null] });
+      const [first] = await storedFindings(db, tricky.id);
+      expect(first).toMatchObject({ message: odd, resource_name: 'NULL', file: null });
+    }),
+  );
 });
