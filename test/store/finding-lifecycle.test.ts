@@ -218,4 +218,18 @@ describe.each(STORE_TARGETS)('finding lifecycle ($name)', (target) => {
       expect(rds.status).toBe('open');
     }),
   );
+
+  it.skipIf(target.skip)('reports a change once when two saves of the same targets overlap', () =>
+    target.with(async ({ db }) => {
+      const rerun: AssessmentResult = {
+        ...first,
+        id: `${first.id}-rerun`,
+        startedAt: new Date(Date.parse(first.startedAt) + 1).toISOString(),
+      };
+      await Promise.all([saveAssessment(db, first), saveAssessment(db, rerun)]);
+      const both = [await findingChanges(db, first.id), await findingChanges(db, rerun.id)];
+      const reported = both.flatMap((c) => c?.new ?? []);
+      expect(keys(reported)).toEqual([...failing(first)].sort());
+    }),
+  );
 });
