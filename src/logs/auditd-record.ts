@@ -28,9 +28,12 @@ const HEX_FIELDS = new Set(['proctitle', 'cmd', 'name', 'cwd', 'exe', 'comm', 'p
  * parseAuditRecord('type=EXECVE msg=audit(1.5:7): argc=2 a0="arp" a1="-a"')?.fields.a1 // '-a'
  * ```
  */
+/** The ASCII group separator enriched auditd logs put between raw and interpreted fields. */
+const GROUP_SEPARATOR = String.fromCharCode(0x1d);
+
 export function parseAuditRecord(line: string): AuditRecord | undefined {
   // Enriched logs (`log_format = ENRICHED`) separate interpreted fields with 0x1d.
-  const m = HEADER.exec(line.replace(/\x1d/g, ' '));
+  const m = HEADER.exec(line.replaceAll(GROUP_SEPARATOR, ' '));
   if (!m) return undefined;
   const [, node, type, seconds, ms, serial, body] = m;
   return {

@@ -7,7 +7,7 @@ import type { LogEvent } from '../model/event.js';
 import { responseBody } from './finding-shapes.js';
 import { jsonLogReader, mapEach } from './json-log-reader.js';
 import type { JsonMapping, JsonPlace } from './json-log-reader.js';
-import { asObject, at, firstStr, isoTime, str } from './record-fields.js';
+import { asObject, at, firstStr, isoTime } from './record-fields.js';
 
 const HEAD = /"GuardDuty Finding"|"(detectorId|DetectorId)"\s*:/;
 /** CloudTrail records of GuardDuty API calls also name a detectorId. */

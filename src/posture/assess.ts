@@ -58,12 +58,12 @@ export async function assessResources(options: {
   const compiled = options.compiled ?? compileRules(options.rules);
   const catalog = await loadCatalog();
   const findings = evaluate(compiled, options.resources);
-  const warnings = applyExemptions(
-    findings,
-    options.resources,
-    options.exemptions ?? [],
-    options.now,
-  );
+  const exemptions = options.exemptions ?? [];
+  const ruleIds = options.rules.map((r) => r.id);
+  const warnings = [
+    ...unmatchedRuleWarnings(exemptions, options.resources, ruleIds),
+    ...applyExemptions(findings, options.resources, exemptions, options.now),
+  ];
   const score = computeSecureScore(findings, catalog.controls, options.rules);
   const compliance = computeCompliance(catalog.standards, options.rules, findings);
 
