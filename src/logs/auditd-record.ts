@@ -21,6 +21,9 @@ const HEX = /^(?:[0-9A-F]{2})+$/;
 /** Fields whose unquoted values auditd writes as hex when they hold spaces or odd bytes. */
 const HEX_FIELDS = new Set(['proctitle', 'cmd', 'name', 'cwd', 'exe', 'comm', 'path', 'acct', 'data', 'old', 'new']);
 
+/** The ASCII group separator enriched auditd logs put between raw and interpreted fields. */
+const GROUP_SEPARATOR = String.fromCharCode(0x1d);
+
 /**
  * One line as a record, or undefined when it has no `type=... msg=audit(time:serial):` header.
  *
@@ -28,9 +31,6 @@ const HEX_FIELDS = new Set(['proctitle', 'cmd', 'name', 'cwd', 'exe', 'comm', 'p
  * parseAuditRecord('type=EXECVE msg=audit(1.5:7): argc=2 a0="arp" a1="-a"')?.fields.a1 // '-a'
  * ```
  */
-/** The ASCII group separator enriched auditd logs put between raw and interpreted fields. */
-const GROUP_SEPARATOR = String.fromCharCode(0x1d);
-
 export function parseAuditRecord(line: string): AuditRecord | undefined {
   // Enriched logs (`log_format = ENRICHED`) separate interpreted fields with 0x1d.
   const m = HEADER.exec(line.replaceAll(GROUP_SEPARATOR, ' '));
