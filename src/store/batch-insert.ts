@@ -35,7 +35,9 @@ export async function insertBatched<T extends keyof Database & string>(
   onConflict?: Conflict<T>,
 ): Promise<void> {
   if (rows.length === 0) return;
-  if (!onConflict && dialectOf(db) === 'postgres') return insertUnnest(db, table, rows);
+  const postgres = dialectOf(db) === 'postgres';
+  if (postgres) rows = rows.map(withoutNul);
+  if (!onConflict && postgres) return insertUnnest(db, table, rows);
   const size = rowsPerStatement(db, Object.keys(rows[0]).length);
   for (let i = 0; i < rows.length; i += size) {
     // Row shapes are built by the callers from the schema's column names.
@@ -44,6 +46,20 @@ export async function insertBatched<T extends keyof Database & string>(
     if (onConflict) query = query.onConflict(onConflict);
     await query.execute();
   }
+}
+
+/**
+ * PostgreSQL text cannot hold U+0000 (SQLite's can): it becomes U+FFFD there rather than failing
+ * the whole save. JSON columns are unaffected (JSON.stringify escapes it).
+ */
+function withoutNul(row: Record<string, unknown>): Record<string, unknown> {
+  let copy: Record<string, unknown> | undefined;
+  for (const [key, value] of Object.entries(row)) {
+    if (typeof value !== 'string' || !value.includes('\u0000')) continue;
+    copy ??= { ...row };
+    copy[key] = value.replaceAll('\u0000', '\uFFFD');
+  }
+  return copy ?? row;
 }
 
 /** Rows one `unnest` statement carries: bounds the size of a single message to the server. */

@@ -125,4 +125,15 @@ describe.each(STORE_TARGETS)('assessment store ($name)', (target) => {
       expect(first).toMatchObject({ message: odd, resource_name: 'NULL', file: null });
     }),
   );
+
+  it.skipIf(target.skip)('saves text with a NUL character (PostgreSQL keeps U+FFFD)', () =>
+    target.with(async ({ db }) => {
+      const [finding, ...findings] = kubernetes.findings;
+      const message = 'value "a\u0000b" is not allowed';
+      await saveAssessment(db, { ...kubernetes, findings: [{ ...finding, message }, ...findings] });
+      const [first] = await storedFindings(db, kubernetes.id);
+      const kept = target.name === 'PostgreSQL' ? message.replace('\u0000', '\uFFFD') : message;
+      expect(first.message).toBe(kept);
+    }),
+  );
 });
