@@ -44,6 +44,20 @@ function readTls(config: ServerConfig): { cert: Buffer; key: Buffer } | undefine
 }
 
 /**
+ * During shutdown, answers in flight carry `Connection: close`, so keep-alive clients let go and
+ * closing takes as long as the slowest request, not the keep-alive timeout.
+ */
+function closeConnectionsWhenClosing(app: FastifyInstance): void {
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+}
+
+/**
  * Builds the server from explicit dependencies; call `listen` (or `inject` in tests) on it.
  *
  * ```ts
@@ -90,6 +104,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     },
   });
   installAuditHook(app);
+  closeConnectionsWhenClosing(app);
   const metrics = installMetrics(app);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
