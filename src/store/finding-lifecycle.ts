@@ -122,6 +122,8 @@ export async function updateFindingLifecycle(
     .execute();
   for (const row of stored) prior.set(keyOf(row.rule_id, row.resource_type, row.resource_id), row);
 
+  // States seen for the first time are plain inserts (the fast path); the others are updates.
+  const fresh: StateRow[] = [];
   const upserts: StateRow[] = [];
   const events: EventRow[] = [];
   const event = (s: StateRow, change: FindingChangeKind, reason: FindingChangeReason) =>
@@ -157,7 +159,7 @@ export async function updateFindingLifecycle(
       first_assessment_id: before?.first_assessment_id ?? a.id,
       last_assessment_id: a.id,
     };
-    upserts.push(state);
+    (before ? upserts : fresh).push(state);
     event(state, before ? 'reopened' : 'new', 'failed');
   }
 
@@ -181,6 +183,7 @@ export async function updateFindingLifecycle(
     event(state, 'resolved', reason);
   }
 
+  await insertBatched(trx, 'finding_states', fresh);
   await insertBatched(trx, 'finding_states', upserts, (oc) =>
     oc.columns(['target_set', 'rule_id', 'resource_type', 'resource_id']).doUpdateSet((eb) => ({
       resource_name: eb.ref('excluded.resource_name'),
