@@ -15,6 +15,9 @@ import {
   fileReaders as defaultFileReaders,
 } from './registry.js';
 
+/** How much of a file readers see when deciding whether it is theirs. */
+const SNIFF_CHARS = 256 * 1024;
+
 /** Files larger than this are refused rather than read into memory. */
 export const MAX_FILE_BYTES = 512 * 1024 * 1024;
 
@@ -87,7 +90,11 @@ async function collect(
     entries = await readdir(path, { withFileTypes: true });
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    missing.push({ file: path, code: 'IO_ERROR', message: `${path}: folder cannot be read (${reason})` });
+    missing.push({
+      file: path,
+      code: 'IO_ERROR',
+      message: `${path}: folder cannot be read (${reason})`,
+    });
     return;
   }
   entries.sort((a, b) => a.name.localeCompare(b.name));
@@ -124,13 +131,19 @@ function isCandidate(file: string): boolean {
 const MAX_MESSAGE_CHARS = 400;
 
 function clip(message: string): string {
-  return message.length > MAX_MESSAGE_CHARS ? `${message.slice(0, MAX_MESSAGE_CHARS - 1)}…` : message;
+  return message.length > MAX_MESSAGE_CHARS
+    ? `${message.slice(0, MAX_MESSAGE_CHARS - 1)}…`
+    : message;
 }
 
 function toSourceError(file: string, error: unknown): SourceError {
   if (error instanceof SourceReadError) {
     const e = error.toSourceError();
-    return { ...e, file: displayPath(e.file), message: clip(e.message.split(e.file).join(displayPath(e.file))) };
+    return {
+      ...e,
+      file: displayPath(e.file),
+      message: clip(e.message.split(e.file).join(displayPath(e.file))),
+    };
   }
   const code = (error as NodeJS.ErrnoException)?.code;
   if (code === 'EACCES' || code === 'EPERM' || code === 'ENOENT' || code === 'EISDIR') {
@@ -157,7 +170,10 @@ async function readOne(
     let text = await readFile(file, 'utf8');
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     const source = { path: shown, text };
-    const reader = readers.find((r) => safeDetect(r, source));
+    // Readers sniff the head of a file only: inventory exports run to hundreds of megabytes.
+    const head =
+      text.length > SNIFF_CHARS ? { path: shown, text: text.slice(0, SNIFF_CHARS) } : source;
+    const reader = readers.find((r) => safeDetect(r, head));
     if (!reader)
       return {
         report: { file: shown, kind: 'unrecognised', resources: 0 },
