@@ -97,6 +97,19 @@ export interface PageOptions {
   limit: number;
 }
 
+type Ref = ReturnType<typeof sql.ref>;
+
+/** Keyset condition: rows after (value, id) in the sort order, NULLs being the smallest. */
+function afterKey(sort: Sort, col: Ref, id: Ref, at: { value: Key; id: Key }) {
+  if (sort.direction === 'asc') {
+    if (at.value === null) return sql<boolean>`(${col} is not null or ${id} > ${at.id})`;
+    return sql<boolean>`(${col} > ${at.value} or (${col} = ${at.value} and ${id} > ${at.id}))`;
+  }
+  if (at.value === null) return sql<boolean>`(${col} is null and ${id} < ${at.id})`;
+  return sql<boolean>`(${col} < ${at.value} or ${col} is null
+    or (${col} = ${at.value} and ${id} < ${at.id}))`;
+}
+
 const outputName = (column: string) => column.split('.').pop() as string;
 
 /**
@@ -114,22 +127,17 @@ export async function paginate<DB, TB extends keyof DB, O>(
   const { sort, idColumn, limit } = options;
   const sortRef = sql.ref(options.sortColumn ?? sort.column);
   const idRef = sql.ref(idColumn);
-  const cmp = sort.direction === 'asc' ? sql.raw('>') : sql.raw('<');
 
   let q = query;
   if (options.cursor) {
     const at = decodeCursor(options.cursor, sort);
-    // Keyset condition: after (value, id) in the sort order; NULL values sort as the smallest.
-    q = q.where(
-      at.value === null
-        ? sql<boolean>`(${sortRef} is not null or (${sortRef} is null and ${idRef} ${cmp} ${at.id}))`
-        : sql<boolean>`(${sortRef} ${cmp} ${at.value} or (${sortRef} = ${at.value} and ${idRef} ${cmp} ${at.id}))`,
-    );
+    q = q.where(afterKey(sort, sortRef, idRef, at));
   }
-  const direction = sql.raw(sort.direction);
+  // NULLs sort as the smallest value on every dialect, so cursors mean the same everywhere.
+  const order = sql.raw(sort.direction === 'asc' ? 'asc nulls first' : 'desc nulls last');
   const rows = await q
-    .orderBy(sql`${sortRef} ${direction}`)
-    .orderBy(sql`${idRef} ${direction}`)
+    .orderBy(sql`${sortRef} ${order}`)
+    .orderBy(sql`${idRef} ${sql.raw(sort.direction)}`)
     .limit(limit + 1)
     .execute();
 
