@@ -147,7 +147,7 @@ async function openPostgres(location: string): Promise<Kysely<Database>> {
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw new StoreError(
-      `cannot connect to the PostgreSQL store at ${shown}: ${describe(error)}; check that ` +
+      `cannot connect to the PostgreSQL store at ${shown}: ${messageOf(error)}; check that ` +
         'PostgreSQL is running and reachable there and that the user, password and database ' +
         'in the URL exist (create the database with `createdb`)',
     );
@@ -176,13 +176,13 @@ async function migrate(db: Kysely<Database>, shown: string, schema?: string): Pr
   if (!error) return;
   await db.destroy();
   throw new StoreError(
-    `cannot migrate the store at ${shown}: ${describe(error)}; the store may be from a newer ` +
+    `cannot migrate the store at ${shown}: ${messageOf(error)}; the store may be from a newer ` +
       'Palisade, or was changed by hand',
   );
 }
 
-function describe(error: unknown): string {
-  if (error instanceof AggregateError && error.errors.length > 0) return describe(error.errors[0]);
+function messageOf(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) return messageOf(error.errors[0]);
   if (error instanceof Error) return error.message || error.name;
   return String(error);
 }
