@@ -170,10 +170,14 @@ async function readOne(
     let text = await readFile(file, 'utf8');
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     const source = { path: shown, text };
-    // Readers sniff the head of a file only: inventory exports run to hundreds of megabytes.
+    // Readers sniff the head of a big file first (inventory exports run to hundreds of
+    // megabytes); a reader that must parse the whole file to decide still gets it when no reader
+    // claims the head.
     const head =
       text.length > SNIFF_CHARS ? { path: shown, text: text.slice(0, SNIFF_CHARS) } : source;
-    const reader = readers.find((r) => safeDetect(r, head));
+    const reader =
+      readers.find((r) => safeDetect(r, head)) ??
+      (head === source ? undefined : readers.find((r) => safeDetect(r, source)));
     if (!reader)
       return {
         report: { file: shown, kind: 'unrecognised', resources: 0 },
