@@ -325,3 +325,47 @@ export async function findingHistory(
       })),
   }));
 }
+
+/** One lifecycle row as it stands now, without its events. */
+export type FindingState = Omit<FindingHistory, 'events' | 'targets'>;
+
+/**
+ * The lifecycle of every finding that ever failed in the targets of `assessmentId`, as it
+ * stands now (open first, then by rule and resource); `status` narrows it.
+ */
+export async function currentFindingStates(
+  db: Kysely<Database>,
+  assessmentId: string,
+  status?: 'open' | 'resolved',
+): Promise<FindingState[]> {
+  const assessment = await db
+    .selectFrom('assessments')
+    .select('target_set')
+    .where('id', '=', assessmentId)
+    .executeTakeFirst();
+  if (!assessment?.target_set) return [];
+  let query = db
+    .selectFrom('finding_states')
+    .selectAll()
+    .where('target_set', '=', assessment.target_set);
+  if (status) query = query.where('status', '=', status);
+  const rows = await query
+    .orderBy('status')
+    .orderBy('rule_id')
+    .orderBy('resource_type')
+    .orderBy('resource_id')
+    .execute();
+  return rows.map((s) => ({
+    targetSet: s.target_set,
+    ruleId: s.rule_id,
+    resourceType: s.resource_type,
+    resourceId: s.resource_id,
+    resourceName: s.resource_name,
+    severity: s.severity,
+    status: s.status as 'open' | 'resolved',
+    firstSeen: s.first_seen,
+    lastSeen: s.last_seen,
+    statusChangedAt: s.status_changed_at,
+    resolvedAt: s.resolved_at,
+  }));
+}

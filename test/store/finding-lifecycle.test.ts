@@ -7,9 +7,9 @@ import { assess } from '../../src/posture/assess.js';
 import { loadRules } from '../../src/posture/rule-loader.js';
 import { saveAssessment } from '../../src/store/assessment-repository.js';
 import {
+  currentFindingStates,
   findingChanges,
   findingHistory,
-  type FindingChange,
 } from '../../src/store/finding-lifecycle.js';
 import { STORE_TARGETS } from './store-targets.js';
 
@@ -65,7 +65,7 @@ const key = (f: { ruleId: string; resourceType: string; resourceId: string }) =>
   `${f.ruleId} ${f.resourceType} ${f.resourceId}`;
 const failing = (a: AssessmentResult) =>
   new Set(a.findings.filter((f) => f.status === 'fail').map(key));
-const keys = (changes: FindingChange[]) => changes.map(key).sort();
+const keys = (changes: Parameters<typeof key>[0][]) => changes.map(key).sort();
 const minus = (a: Set<string>, ...others: Set<string>[]) =>
   [...a].filter((k) => !others.some((o) => o.has(k))).sort();
 
@@ -119,6 +119,12 @@ describe.each(STORE_TARGETS)('finding lifecycle ($name)', (target) => {
         expect(keys(changed?.resolved ?? [])).toEqual(minus(failing(first), failing(second)));
         expect(changed?.reopened).toEqual([]);
         expect(keys(changed?.new ?? [])).toContain(key(kmsRotation));
+        const open = await currentFindingStates(db, second.id, 'open');
+        expect(keys(open)).toEqual([...failing(second)].sort());
+        const closed = await currentFindingStates(db, second.id, 'resolved');
+        expect(keys(closed)).toEqual(minus(failing(first), failing(second)));
+        expect(closed.every((s) => s.resolvedAt === second.startedAt)).toBe(true);
+        expect(await currentFindingStates(db, 'no-such-assessment')).toEqual([]);
         const resolved = new Map(changed?.resolved.map((c) => [key(c), c]));
         expect(resolved.get(key(rdsEncrypted))?.reason).toBe('passed');
         expect(resolved.get(key(clusterAdmin))?.reason).toBe('gone');
