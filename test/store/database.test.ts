@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -34,6 +34,7 @@ describe('opening a store', () => {
     expect(error).toBeInstanceOf(StoreError);
     expect((error as Error).message).toContain(path);
     expect((error as Error).message).toMatch(/--db or PALISADE_DB/);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('redacts passwords given in the URL or as a query parameter', () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -16,7 +16,8 @@ import { targetSetKey } from '../../src/store/target-set.js';
 
 describe('upgrading a SQLite store written before the finding lifecycle', () => {
   it('keys old assessments by their targets, and the next one compares against them', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'palisade-store-')), 'old.db');
+    const dir = mkdtempSync(join(tmpdir(), 'palisade-store-'));
+    const path = join(dir, 'old.db');
     const old = new Kysely<any>({ dialect: new SqliteDialect({ database: new SQLite(path) }) });
     const provider = {
       getMigrations: async () => ({
@@ -63,6 +64,7 @@ describe('upgrading a SQLite store written before the finding lifecycle', () => 
       expect(changes?.new).toHaveLength(a.findings.filter((f) => f.status === 'fail').length);
     } finally {
       await db.destroy();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
