@@ -207,31 +207,39 @@ function safeDetect(reader: Reader, source: { path: string; text: string }): boo
   }
 }
 
+/** What one unit of input gave: one file, or one folder read whole by a directory reader. */
+export interface ReadUnit {
+  resources: Resource[];
+  files: FileReport[];
+  warnings: string[];
+}
+
 /**
- * Reads every resource under `paths`.
+ * Reads `paths` one unit at a time (a file, or a Terraform folder), in the order `readPaths`
+ * reads them, with files and resources already named relative to the working folder. Inventory
+ * fragments are not merged: that is the caller's choice (`readPaths` merges across all files).
  *
  * ```ts
- * const { resources, files } = await readPaths(['infra/', 'exports/config.json']);
+ * for await (const unit of readPathsByUnit(['exports/'])) judge(unit.resources);
  * ```
  */
-export async function readPaths(
+export async function* readPathsByUnit(
   paths: string[],
   options: ReadPathsOptions = {},
-): Promise<ReadPathsResult> {
+): AsyncGenerator<ReadUnit> {
   const fileReaders = options.fileReaders ?? defaultFileReaders;
   const dirReaders = options.directoryReaders ?? defaultDirectoryReaders;
   const folders: Folder[] = [];
   const missing: SourceError[] = [];
   for (const path of paths) await collect(path, folders, missing);
 
-  const files: FileReport[] = missing.map((error) => ({
-    file: error.file,
-    kind: 'error',
-    resources: 0,
-    error,
-  }));
-  const resources: Resource[] = [];
-  const warnings: string[] = [];
+  if (missing.length > 0) {
+    yield normalise({
+      resources: [],
+      files: missing.map((error) => ({ file: error.file, kind: 'error', resources: 0, error })),
+      warnings: [],
+    });
+  }
   const consumed = new Set<string>();
   const total = folders.reduce((n, f) => n + f.files.length, 0);
   let done = 0;
@@ -240,10 +248,12 @@ export async function readPaths(
     const names = folder.files.map((f) => f.slice(folder.dir.length + 1));
     const dirReader = folder.dir ? dirReaders.find((d) => d.claims(folder.dir, names)) : undefined;
     if (dirReader && !folder.files.every((f) => consumed.has(f))) {
+      const unit: ReadUnit = { resources: [], files: [], warnings: [] };
+      const files = unit.files;
       try {
         const result = await dirReader.readDirectory(folder.dir, folder.files);
-        resources.push(...result.resources);
-        warnings.push(...(result.warnings ?? []));
+        unit.resources.push(...result.resources);
+        unit.warnings.push(...(result.warnings ?? []));
         for (const f of result.consumed) consumed.add(f);
         const errored = new Map(result.errors.map((e) => [e.file, e]));
         for (const f of result.consumed) {
@@ -271,24 +281,28 @@ export async function readPaths(
           error: toSourceError(folder.dir, error),
         });
       }
+      yield normalise(unit);
     }
     for (const file of folder.files) {
       done += 1;
       options.onProgress?.({ done, total, file });
       if (consumed.has(file)) continue;
       if (folder.dir && !isCandidate(file)) continue;
-      const { report, resources: found, warnings: w } = await readOne(file, fileReaders);
-      files.push(report);
-      warnings.push(...w);
-      for (const r of found) resources.push(r);
+      const { report, resources, warnings } = await readOne(file, fileReaders);
+      yield normalise({ resources, files: [report], warnings });
     }
   }
-  for (const r of resources) {
+}
+
+/**
+ * One way of naming files everywhere (relative to the working folder), and no message so long
+ * that it floods a terminal.
+ */
+function normalise(unit: ReadUnit): ReadUnit {
+  for (const r of unit.resources) {
     if (r.source.file && isAbsolute(r.source.file)) r.source.file = displayPath(r.source.file);
   }
-  // One way of naming files everywhere (relative to the working folder), and no message so long
-  // that it floods a terminal.
-  for (const f of files) {
+  for (const f of unit.files) {
     if (isAbsolute(f.file)) f.file = displayPath(f.file);
     if (!f.error) continue;
     const absolute = f.error.file;
@@ -297,6 +311,28 @@ export async function readPaths(
       f.error.message = f.error.message.split(absolute).join(f.error.file);
     }
     f.error.message = clip(f.error.message);
+  }
+  return unit;
+}
+
+/**
+ * Reads every resource under `paths`.
+ *
+ * ```ts
+ * const { resources, files } = await readPaths(['infra/', 'exports/config.json']);
+ * ```
+ */
+export async function readPaths(
+  paths: string[],
+  options: ReadPathsOptions = {},
+): Promise<ReadPathsResult> {
+  const resources: Resource[] = [];
+  const files: FileReport[] = [];
+  const warnings: string[] = [];
+  for await (const unit of readPathsByUnit(paths, options)) {
+    for (const r of unit.resources) resources.push(r);
+    for (const f of unit.files) files.push(f);
+    for (const w of unit.warnings) warnings.push(w);
   }
   return { resources: mergeInventoryFragments(resources), files, warnings };
 }
