@@ -19,6 +19,7 @@ import * as m0001 from './migrations/0001-assessments.js';
 import * as m0002 from './migrations/0002-alerts.js';
 import * as m0003 from './migrations/0003-identity-and-audit.js';
 import * as m0004 from './migrations/0004-finding-lifecycle.js';
+import * as m0005 from './migrations/0005-sources-and-exemptions.js';
 import * as m0006 from './migrations/0006-alert-timeline.js';
 import type { Database } from './schema.js';
 
@@ -31,6 +32,7 @@ const migrations: Record<string, Migration> = {
   '0002-alerts': m0002,
   '0003-identity-and-audit': m0003,
   '0004-finding-lifecycle': m0004,
+  '0005-sources-and-exemptions': m0005,
   '0006-alert-timeline': m0006,
 };
 
