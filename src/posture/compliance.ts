@@ -23,7 +23,18 @@ export function computeCompliance(
     else c.failing += 1;
     perRule.set(f.ruleId, c);
   }
+  return complianceOf(standards, rules, perRule);
+}
 
+/**
+ * Compliance state of every standard from each rule's scored verdicts (pass and fail, not
+ * exempt), e.g. a `ScoreTally`'s `rules`.
+ */
+export function complianceOf(
+  standards: Standard[],
+  rules: Rule[],
+  perRule: ReadonlyMap<string, { passing: number; failing: number }>,
+): StandardCompliance[] {
   return standards.map((standard) => {
     const relevant = rules.filter((r) => !standard.cloud || r.cloud === standard.cloud);
     const titles = new Map(standard.controls.map((c) => [c.id, c.title]));

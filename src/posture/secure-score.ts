@@ -18,17 +18,43 @@ export function isScored(finding: Finding): boolean {
 /** A resource that passes every rule of a control so far (shared: healthy needs no set). */
 const HEALTHY: ReadonlySet<string> = new Set<string>();
 
-interface ControlTally {
+interface ControlResources {
   /** Per resource: the rule ids it fails in this control (empty set = healthy). */
   resources: Map<object | string, ReadonlySet<string>>;
   /** Resources with findings in the control that were all n/a, error or exempt. */
   excluded: Set<object | string>;
 }
 
-function tally(findings: Finding[]): Map<string, ControlTally> {
-  const byControl = new Map<string, ControlTally>();
+/** One control's resources, counted. */
+export interface ControlTally {
+  healthy: number;
+  unhealthy: number;
+  /** Resources whose findings in the control were all n/a, error or exempt. */
+  excluded: number;
+}
+
+/** One rule's scored verdicts: failing and passing (not exempt), and exempt ones. */
+export interface RuleTally {
+  failing: number;
+  passing: number;
+  exempt: number;
+}
+
+/**
+ * Everything the score, the recommendations and compliance need from findings, as counts: a
+ * tally of one batch of findings adds to another's (`addTally`) when no resource is in both.
+ */
+export interface ScoreTally {
+  controls: Map<string, ControlTally>;
+  /** Per rule: resources that fail that rule alone in its control (fixing it heals them). */
+  soleFailures: Map<string, number>;
+  rules: Map<string, RuleTally>;
+}
+
+function resourcesByControl(findings: readonly Finding[]): Map<string, ControlResources> {
+  const byControl = new Map<string, ControlResources>();
   let lastControl: string | undefined;
-  let t: ControlTally | undefined;
+  let t: ControlResources | undefined;
   for (const f of findings) {
     if (f.control !== lastControl || !t) {
       t = byControl.get(f.control);
@@ -55,6 +81,70 @@ function tally(findings: Finding[]): Map<string, ControlTally> {
   return byControl;
 }
 
+/**
+ * Counts findings for scoring. A resource's health in a control needs all its findings for
+ * that control, so a batch must hold every finding of each resource it holds.
+ */
+export function tallyFindings(findings: readonly Finding[]): ScoreTally {
+  const tally: ScoreTally = { controls: new Map(), soleFailures: new Map(), rules: new Map() };
+  for (const [id, t] of resourcesByControl(findings)) {
+    let healthy = 0;
+    for (const failing of t.resources.values()) {
+      if (failing.size === 0) {
+        healthy += 1;
+        continue;
+      }
+      // Resources that fail exactly one rule of a control become healthy when it is fixed.
+      if (failing.size !== 1) continue;
+      const [only] = failing;
+      tally.soleFailures.set(only, (tally.soleFailures.get(only) ?? 0) + 1);
+    }
+    const unhealthy = t.resources.size - healthy;
+    tally.controls.set(id, { healthy, unhealthy, excluded: t.excluded.size });
+  }
+  for (const f of findings) {
+    let c = tally.rules.get(f.ruleId);
+    if (!c) {
+      c = { failing: 0, passing: 0, exempt: 0 };
+      tally.rules.set(f.ruleId, c);
+    }
+    if (f.exemption && (f.status === 'fail' || f.status === 'pass')) c.exempt += 1;
+    else if (f.status === 'fail') c.failing += 1;
+    else if (f.status === 'pass') c.passing += 1;
+  }
+  return tally;
+}
+
+/** Adds `from` into `into` (batches with no resource in common). */
+export function addTally(into: ScoreTally, from: ScoreTally): ScoreTally {
+  for (const [id, c] of from.controls) {
+    const t = into.controls.get(id);
+    if (!t) into.controls.set(id, { ...c });
+    else {
+      t.healthy += c.healthy;
+      t.unhealthy += c.unhealthy;
+      t.excluded += c.excluded;
+    }
+  }
+  for (const [id, n] of from.soleFailures)
+    into.soleFailures.set(id, (into.soleFailures.get(id) ?? 0) + n);
+  for (const [id, c] of from.rules) {
+    const t = into.rules.get(id);
+    if (!t) into.rules.set(id, { ...c });
+    else {
+      t.failing += c.failing;
+      t.passing += c.passing;
+      t.exempt += c.exempt;
+    }
+  }
+  return into;
+}
+
+/** An empty tally to add batches into. */
+export function emptyTally(): ScoreTally {
+  return { controls: new Map(), soleFailures: new Map(), rules: new Map() };
+}
+
 export interface ScoreResult {
   /** Percentage, 0..100; 100 when nothing was scored. */
   secureScore: number;
@@ -73,17 +163,20 @@ export function computeSecureScore(
   controls: Control[],
   rules: Rule[],
 ): ScoreResult {
+  return scoreTally(tallyFindings(findings), controls, rules);
+}
+
+/** The secure score, control scores and recommendations of a tally. */
+export function scoreTally(tally: ScoreTally, controls: Control[], rules: Rule[]): ScoreResult {
   const controlById = new Map(controls.map((c) => [c.id, c]));
-  const tallies = tally(findings);
   const scores: ControlScore[] = [];
   let totalMax = 0;
   let totalCurrent = 0;
 
-  for (const [id, t] of tallies) {
+  for (const [id, t] of tally.controls) {
     const control = controlById.get(id);
     const maxScore = control?.max_score ?? 1;
-    const healthy = [...t.resources.values()].filter((failing) => failing.size === 0).length;
-    const unhealthy = t.resources.size - healthy;
+    const { healthy, unhealthy } = t;
     if (healthy + unhealthy === 0) {
       scores.push({
         id,
@@ -92,7 +185,7 @@ export function computeSecureScore(
         currentScore: 0,
         healthy,
         unhealthy,
-        notApplicable: t.excluded.size,
+        notApplicable: t.excluded,
       });
       continue;
     }
@@ -106,53 +199,34 @@ export function computeSecureScore(
       currentScore: round(currentScore),
       healthy,
       unhealthy,
-      notApplicable: t.excluded.size,
+      notApplicable: t.excluded,
     });
   }
   scores.sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
 
-  const recommendations = recommend(findings, rules, tallies, controlById, totalMax);
+  const recommendations = recommend(tally, rules, controlById, totalMax);
   const secureScore = totalMax === 0 ? 100 : round((100 * totalCurrent) / totalMax, 1);
   return { secureScore, controls: scores, recommendations };
 }
 
 function recommend(
-  findings: Finding[],
+  tally: ScoreTally,
   rules: Rule[],
-  tallies: Map<string, ControlTally>,
   controlById: Map<string, Control>,
   totalMax: number,
 ): Recommendation[] {
   const ruleById = new Map(rules.map((r) => [r.id, r]));
-  const counts = new Map<string, { failing: number; passing: number; exempt: number }>();
-  for (const f of findings) {
-    const c = counts.get(f.ruleId) ?? { failing: 0, passing: 0, exempt: 0 };
-    if (f.exemption && (f.status === 'fail' || f.status === 'pass')) c.exempt += 1;
-    else if (f.status === 'fail') c.failing += 1;
-    else if (f.status === 'pass') c.passing += 1;
-    counts.set(f.ruleId, c);
-  }
-
-  // Resources that fail exactly one rule of a control become healthy when that rule is fixed.
-  const soleFailures = new Map<string, number>();
-  for (const t of tallies.values()) {
-    for (const failing of t.resources.values()) {
-      if (failing.size !== 1) continue;
-      const [only] = failing;
-      soleFailures.set(only, (soleFailures.get(only) ?? 0) + 1);
-    }
-  }
-
   const out: Recommendation[] = [];
-  for (const [ruleId, c] of counts) {
+  for (const [ruleId, c] of tally.rules) {
     const rule = ruleById.get(ruleId);
     if (!rule || c.failing === 0) continue;
-    const t = tallies.get(rule.control);
+    const t = tally.controls.get(rule.control);
+    const scored = t ? t.healthy + t.unhealthy : 0;
     let gain = 0;
-    if (t && totalMax > 0 && t.resources.size > 0) {
-      const fixedBy = soleFailures.get(ruleId) ?? 0;
+    if (totalMax > 0 && scored > 0) {
+      const fixedBy = tally.soleFailures.get(ruleId) ?? 0;
       const maxScore = controlById.get(rule.control)?.max_score ?? 1;
-      gain = (100 * maxScore * fixedBy) / t.resources.size / totalMax;
+      gain = (100 * maxScore * fixedBy) / scored / totalMax;
     }
     out.push({
       ruleId,
