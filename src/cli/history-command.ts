@@ -1,7 +1,7 @@
 /** `palisade history`: the secure score of past assessments, as a chart and a table. */
 
 import { scoreHistory } from '../store/assessment-repository.js';
-import { openStore } from '../store/database.js';
+import { openStore, redactLocation } from '../store/database.js';
 import { bar, sparkline } from '../report/charts.js';
 import { EXIT_OK } from './exit-codes.js';
 
@@ -19,7 +19,7 @@ export async function runHistory(options: {
     }
     if (points.length === 0) {
       process.stdout.write(
-        `No assessments stored in ${options.db} yet. Run \`palisade scan PATH\` first.\n`,
+        `No assessments stored in ${redactLocation(options.db)} yet. Run \`palisade scan PATH\` first.\n`,
       );
       return EXIT_OK;
     }

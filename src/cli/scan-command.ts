@@ -13,7 +13,7 @@ import { renderJson } from '../report/json-report.js';
 import { renderSarif } from '../report/sarif-report.js';
 import { renderTable } from '../report/table-report.js';
 import { saveAssessment, scoreHistory } from '../store/assessment-repository.js';
-import { openStore } from '../store/database.js';
+import { openStore, redactLocation } from '../store/database.js';
 import { EXIT_FINDINGS, EXIT_INPUT_ERROR, EXIT_OK } from './exit-codes.js';
 import { createProgress } from './progress.js';
 
@@ -99,7 +99,7 @@ export async function runScan(paths: string[], options: ScanOptions): Promise<nu
       history.push(...earlier.slice(-29).map((p) => ({ at: p.startedAt, score: p.secureScore })));
       history.push({ at: assessment.startedAt, score: assessment.secureScore });
     } catch (error) {
-      storeError = `store ${options.db}: ${(error as Error).message}`;
+      storeError = `store ${redactLocation(options.db)}: ${(error as Error).message}`;
     }
   }
 
@@ -115,10 +115,10 @@ export async function runScan(paths: string[], options: ScanOptions): Promise<nu
     try {
       await saveAssessment(db, assessment);
       if (options.format === 'table' && !options.output) {
-        process.stdout.write(`\nStored as assessment ${assessment.id} in ${options.db}\n`);
+        process.stdout.write(`\nStored as assessment ${assessment.id} in ${redactLocation(options.db)}\n`);
       }
     } catch (error) {
-      storeError = `store ${options.db}: ${(error as Error).message}`;
+      storeError = `store ${redactLocation(options.db)}: ${(error as Error).message}`;
     } finally {
       await db.destroy();
     }
