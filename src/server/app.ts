@@ -14,6 +14,7 @@ import { installAccessControl } from './auth/access-hook.js';
 import { CSRF_HEADER, SESSION_COOKIE } from './auth/cookies.js';
 import { installAuditHook } from './audited-change.js';
 import { ConfigError, type ServerConfig } from './config.js';
+import { consolePlugin } from './console-plugin.js';
 import './fastify-types.js';
 import { installMetrics } from './metrics.js';
 import { auditRoutes } from './routes/audit-routes.js';
@@ -133,5 +134,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(auditRoutes, { prefix: API_PREFIX });
   await app.register(openApiRoutes, { prefix: API_PREFIX });
   await app.register(metricsRoutes(metrics));
+  await app.register(consolePlugin);
   return app;
 }
