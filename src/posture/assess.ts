@@ -5,13 +5,14 @@
 
 import { randomUUID } from 'node:crypto';
 import type { AssessmentResult } from '../model/assessment.js';
-import { SEVERITIES, type Rule, type Severity } from '../model/rule.js';
+import type { Rule } from '../model/rule.js';
 import type { Resource } from '../model/resource.js';
 import type { FileReport } from '../model/assessment.js';
 import { readPaths, type ReadProgress } from '../sources/read-paths.js';
 import { loadCatalog } from './benchmark-catalog.js';
 import { computeCompliance } from './compliance.js';
 import { compileRules, evaluate, type CompiledRule } from './engine.js';
+import { countFindings } from './finding-counts.js';
 import { applyExemptions, unmatchedRuleWarnings, type Exemption } from './exemptions.js';
 import { computeSecureScore } from './secure-score.js';
 
@@ -67,21 +68,7 @@ export async function assessResources(options: {
   const score = computeSecureScore(findings, catalog.controls, options.rules);
   const compliance = computeCompliance(catalog.standards, options.rules, findings);
 
-  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
-  let pass = 0,
-    fail = 0,
-    notApplicable = 0,
-    error = 0,
-    exempt = 0;
-  for (const f of findings) {
-    if (f.exemption && f.status === 'fail') exempt += 1;
-    else if (f.status === 'pass') pass += 1;
-    else if (f.status === 'fail') {
-      fail += 1;
-      bySeverity[f.severity] += 1;
-    } else if (f.status === 'not_applicable') notApplicable += 1;
-    else error += 1;
-  }
+  const counts = countFindings(findings);
 
   return {
     id: randomUUID(),
@@ -98,12 +85,7 @@ export async function assessResources(options: {
     counts: {
       resources: options.resources.length,
       rules: options.rules.length,
-      pass,
-      fail,
-      notApplicable,
-      error,
-      exempt,
-      bySeverity,
+      ...counts,
     },
     warnings,
   };

@@ -1,0 +1,33 @@
+/**
+ * An assessment's finding counts: pass, fail (and fail by severity), not applicable, error and
+ * exempt. Counts of batches of findings add up.
+ */
+
+import type { AssessmentResult } from '../model/assessment.js';
+import type { Finding } from '../model/finding.js';
+import { SEVERITIES, type Severity } from '../model/rule.js';
+
+export type FindingCounts = Omit<AssessmentResult['counts'], 'resources' | 'rules'>;
+
+/** Zero of every count. */
+export function emptyCounts(): FindingCounts {
+  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  return { pass: 0, fail: 0, notApplicable: 0, error: 0, exempt: 0, bySeverity };
+}
+
+/** Adds `findings` to `counts` (a fresh set when none is given) and returns it. */
+export function countFindings(
+  findings: readonly Finding[],
+  counts: FindingCounts = emptyCounts(),
+): FindingCounts {
+  for (const f of findings) {
+    if (f.exemption && f.status === 'fail') counts.exempt += 1;
+    else if (f.status === 'pass') counts.pass += 1;
+    else if (f.status === 'fail') {
+      counts.fail += 1;
+      counts.bySeverity[f.severity] += 1;
+    } else if (f.status === 'not_applicable') counts.notApplicable += 1;
+    else counts.error += 1;
+  }
+  return counts;
+}
