@@ -1,7 +1,11 @@
-/** One measured run of the posture benchmark, in a process of its own: `parse` or `scan`. */
+/**
+ * One measured run of the posture benchmark, in a process of its own: `parse`, `scan` (the
+ * whole-estate `assess` path) or `stream` (`assessStream`, file by file).
+ */
 
 import { readFile } from 'node:fs/promises';
 import { assessResources } from '../src/posture/assess.js';
+import { assessStream } from '../src/posture/assess-stream.js';
 import { readPaths } from '../src/sources/read-paths.js';
 import { compileRules } from '../src/posture/engine.js';
 import { loadRules } from '../src/posture/rule-loader.js';
@@ -24,6 +28,31 @@ if (mode === 'parse') {
   }
   const ms = performance.now() - started;
   console.log(JSON.stringify({ ms, cpuMs: cpuMs(cpu), maxRssMb: peakMb(), items }));
+} else if (mode === 'stream') {
+  const rules = await loadRules();
+  const compiled = compileRules(rules);
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  const result = await assessStream({ paths: files, rules, compiled });
+  const ms = performance.now() - started;
+  const errors = result.files.filter((f) => f.error);
+  if (errors.length > 0) throw new Error(`unreadable: ${JSON.stringify(errors)}`);
+  console.log(
+    JSON.stringify({
+      ms,
+      cpuMs: cpuMs(cpu),
+      maxRssMb: peakMb(),
+      resources: result.counts.resources,
+      findings:
+        result.counts.pass +
+        result.counts.fail +
+        result.counts.notApplicable +
+        result.counts.error +
+        result.counts.exempt,
+      kept: result.findings.length,
+      secureScore: result.secureScore,
+    }),
+  );
 } else {
   const rules = await loadRules();
   const compiled = compileRules(rules);
