@@ -46,6 +46,49 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    ingest: Type.Optional(
+      Type.Object(
+        {
+          rules: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 100 })),
+          placeholders: Type.Optional(Type.Record(Type.String(), Type.Array(Type.String()))),
+          flushIntervalMs: Type.Optional(Type.Integer({ minimum: 10, maximum: 60_000 })),
+          maxBodyBytes: Type.Optional(Type.Integer({ minimum: 1_024, maximum: 1024 ** 3 })),
+          maxDecodedBytes: Type.Optional(Type.Integer({ minimum: 1_024, maximum: 4 * 1024 ** 3 })),
+          syslog: Type.Optional(
+            Type.Object(
+              {
+                host: Type.Optional(Type.String({ minLength: 1 })),
+                udpPort: Type.Optional(Port),
+                tcpPort: Type.Optional(Port),
+                tls: Type.Optional(
+                  Type.Object(
+                    { cert: Type.String({ minLength: 1 }), key: Type.String({ minLength: 1 }) },
+                    { additionalProperties: false },
+                  ),
+                ),
+                maxMessageBytes: Type.Optional(Type.Integer({ minimum: 480, maximum: 1024 ** 2 })),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+          tail: Type.Optional(
+            Type.Array(
+              Type.Object(
+                {
+                  path: Type.String({ minLength: 1 }),
+                  type: Type.Optional(Type.String({ minLength: 1 })),
+                  fromStart: Type.Optional(Type.Boolean()),
+                },
+                { additionalProperties: false },
+              ),
+              { maxItems: 1_000 },
+            ),
+          ),
+          tailPollMs: Type.Optional(Type.Integer({ minimum: 10, maximum: 60_000 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     log: Type.Object(
       {
         level: Type.Union(
@@ -101,6 +144,9 @@ export const ENVIRONMENT: Record<string, { key: string; kind: 'string' | 'int' |
     kind: 'int',
   },
   PALISADE_LOG_LEVEL: { key: 'log.level', kind: 'string' },
+  PALISADE_SYSLOG_HOST: { key: 'ingest.syslog.host', kind: 'string' },
+  PALISADE_SYSLOG_UDP_PORT: { key: 'ingest.syslog.udpPort', kind: 'int' },
+  PALISADE_SYSLOG_TCP_PORT: { key: 'ingest.syslog.tcpPort', kind: 'int' },
 };
 
 /** Where configuration comes from; each layer overrides the one before. */

@@ -15,6 +15,7 @@ export const PERMISSIONS = [
   'posture:read',
   'alerts:read',
   'alerts:write',
+  'events:write',
   'assessments:run',
   'exemptions:write',
   'sources:write',
@@ -33,7 +34,7 @@ const READER: Permission[] = [
   'posture:read',
   'alerts:read',
 ];
-const OPERATOR: Permission[] = [...READER, 'alerts:write', 'assessments:run'];
+const OPERATOR: Permission[] = [...READER, 'alerts:write', 'events:write', 'assessments:run'];
 const ADMIN: Permission[] = [
   ...OPERATOR,
   'exemptions:write',
