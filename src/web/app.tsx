@@ -1,0 +1,109 @@
+/**
+ * The console's frame: who is logged in decides between the login page and the pages, a
+ * navigation bar links the pages, and the hash route picks the one shown.
+ */
+
+import { useCallback, useEffect, useState } from 'react';
+import { api, setUnauthorizedHandler } from './api/client';
+import type { Me } from './api/types';
+import { AlertDetailPage } from './pages/alert-detail-page';
+import { AlertsPage } from './pages/alerts-page';
+import { CompliancePage } from './pages/compliance-page';
+import { IncidentsPage } from './pages/incidents-page';
+import { InventoryPage } from './pages/inventory-page';
+import { LoginPage } from './pages/login-page';
+import { OverviewPage } from './pages/overview-page';
+import { RecommendationDetailPage } from './pages/recommendation-detail-page';
+import { RecommendationsPage } from './pages/recommendations-page';
+import { SettingsPage } from './pages/settings-page';
+import { href, useRoute, type Route } from './router';
+
+const NAV = [
+  ['overview', 'Overview'],
+  ['recommendations', 'Recommendations'],
+  ['compliance', 'Regulatory compliance'],
+  ['inventory', 'Inventory'],
+  ['alerts', 'Security alerts'],
+  ['incidents', 'Incidents'],
+  ['settings', 'Settings'],
+] as const;
+
+function Page({ route, me }: { route: Route; me: Me }) {
+  const [page = 'overview', id, ...rest] = route.segments;
+  switch (page) {
+    case 'recommendations':
+      return id ? <RecommendationDetailPage ruleId={id} me={me} /> : <RecommendationsPage />;
+    case 'compliance':
+      return <CompliancePage standardId={id} controlId={rest[1]} />;
+    case 'inventory':
+      return <InventoryPage />;
+    case 'alerts':
+      return id ? <AlertDetailPage alertId={id} me={me} /> : <AlertsPage params={route.params} />;
+    case 'incidents':
+      return <IncidentsPage />;
+    case 'settings':
+      return <SettingsPage me={me} />;
+    default:
+      return <OverviewPage />;
+  }
+}
+
+/** The whole console. */
+export function App() {
+  const route = useRoute();
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+
+  const whoAmI = useCallback(() => {
+    api<Me>('GET', '/auth/me')
+      .then(setMe)
+      .catch(() => setMe(null));
+  }, []);
+  useEffect(() => {
+    setUnauthorizedHandler(() => setMe(null));
+    whoAmI();
+  }, [whoAmI]);
+
+  // Moves focus to the page's heading on navigation, so keyboard and screen-reader users follow.
+  useEffect(() => {
+    document.querySelector<HTMLElement>('main h1')?.focus();
+  }, [route.segments.join('/')]);
+
+  if (me === undefined) return <p className="muted">Loading…</p>;
+  if (me === null) return <LoginPage onLogin={whoAmI} />;
+
+  const current = route.segments[0] ?? 'overview';
+  const logout = async () => {
+    await api('POST', '/auth/logout').catch(() => undefined);
+    setMe(null);
+  };
+  return (
+    <div className="shell">
+      <a className="skip" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}>
+        Skip to content
+      </a>
+      <header className="top">
+        <span className="brand">Palisade</span>
+        <nav aria-label="Console">
+          <ul>
+            {NAV.map(([path, label]) => (
+              <li key={path}>
+                <a href={href(path)} aria-current={current === path ? 'page' : undefined}>
+                  {label}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <span className="who">
+          {me.name} <span className="muted">({me.role})</span>
+          <button type="button" onClick={logout}>
+            Log out
+          </button>
+        </span>
+      </header>
+      <main id="main" tabIndex={-1}>
+        <Page route={route} me={me} />
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,48 @@
+/** Small shared pieces: loading and error notes, severity badges, dates. */
+
+import type { ReactNode } from 'react';
+import { ApiError } from '../api/client';
+import type { Loaded } from '../api/use-api';
+import type { Severity } from '../api/types';
+
+/** A severity as a coloured, labelled badge. */
+export function SeverityBadge({ severity }: { severity: Severity | string }) {
+  return <span className={`badge sev-${severity}`}>{severity}</span>;
+}
+
+/** A local date and time, with the ISO value as its machine-readable form. */
+export function When({ at }: { at: string | null | undefined }) {
+  if (!at) return <span className="muted">never</span>;
+  return <time dateTime={at}>{new Date(at).toLocaleString()}</time>;
+}
+
+/** Why a load failed, in words; a route this server lacks is named as such. */
+export function ErrorNote({ error }: { error: Error }) {
+  if (error instanceof ApiError && error.routeMissing) {
+    return (
+      <p className="note" role="status">
+        This server does not offer this data yet ({error.message}).
+      </p>
+    );
+  }
+  if (error instanceof ApiError && error.status === 403) {
+    return (
+      <p className="note" role="status">
+        Your role may not see this: {error.message}.
+      </p>
+    );
+  }
+  return (
+    <p className="error" role="alert">
+      {error.message}
+    </p>
+  );
+}
+
+/** Renders `children(data)` once `loaded` has data, else a loading or error note. */
+export function Show<T>(props: { loaded: Loaded<T>; children: (data: T) => ReactNode }) {
+  const { data, error, loading } = props.loaded;
+  if (error) return <ErrorNote error={error} />;
+  if (data === undefined) return loading ? <p className="muted">Loading…</p> : null;
+  return <>{props.children(data)}</>;
+}

@@ -1,0 +1,134 @@
+/** The security alert queue, filtered by severity, status, entity and time, newest first. */
+
+import { useState } from 'react';
+import { query } from '../api/client';
+import { useApi } from '../api/use-api';
+import { ALERT_STATUSES, SEVERITIES, type Alert, type Page } from '../api/types';
+import { RuleCredit } from '../components/rule-credit';
+import { Show, SeverityBadge, When } from '../components/status';
+import { href } from '../router';
+
+export function AlertsPage({ params }: { params: URLSearchParams }) {
+  const [severity, setSeverity] = useState(params.get('severity') ?? '');
+  const [status, setStatus] = useState(params.get('status') ?? '');
+  const [entity, setEntity] = useState(params.get('entity') ?? '');
+  const [from, setFrom] = useState('');
+  const [cursor, setCursor] = useState<string | null>(null);
+  const list = useApi<Page<Alert>>(
+    '/alerts' +
+      query({
+        severity,
+        status,
+        entity,
+        from: from ? new Date(from).toISOString() : '',
+        sort: '-lastSeen',
+        limit: 50,
+        cursor,
+      }),
+  );
+  const change = (set: (v: string) => void) => (value: string) => {
+    set(value);
+    setCursor(null);
+  };
+
+  return (
+    <>
+      <h1 tabIndex={-1}>Security alerts</h1>
+      <form className="filters" aria-label="Filter alerts" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          Severity
+          <select value={severity} onChange={(e) => change(setSeverity)(e.target.value)}>
+            <option value="">all</option>
+            {SEVERITIES.map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Status
+          <select value={status} onChange={(e) => change(setStatus)(e.target.value)}>
+            <option value="">all</option>
+            {ALERT_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s.replace('_', ' ')}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Entity
+          <input
+            value={entity}
+            placeholder="user, IP, host, resource"
+            onChange={(e) => change(setEntity)(e.target.value)}
+          />
+        </label>
+        <label>
+          Since
+          <input
+            type="datetime-local"
+            value={from}
+            onChange={(e) => change(setFrom)(e.target.value)}
+          />
+        </label>
+      </form>
+      <Show loaded={list}>
+        {(page) => (
+          <>
+            <table>
+              <caption>{page.items.length} alerts</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Alert</th>
+                  <th scope="col">Severity</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Entities</th>
+                  <th scope="col">Events</th>
+                  <th scope="col">Last seen</th>
+                </tr>
+              </thead>
+              <tbody>
+                {page.items.map((a) => (
+                  <tr key={a.id}>
+                    <td>
+                      <a href={href('alerts', a.id)}>{a.title}</a>
+                      <div className="muted small">
+                        <RuleCredit rule={a.rule} />
+                      </div>
+                    </td>
+                    <td>
+                      <SeverityBadge severity={a.severity} />
+                    </td>
+                    <td>{a.status.replace('_', ' ')}</td>
+                    <td className="mono small">
+                      {a.entities
+                        .slice(0, 3)
+                        .map((e) => `${e.kind}: ${e.value}`)
+                        .join(', ')}
+                    </td>
+                    <td>{a.eventCount}</td>
+                    <td>
+                      <When at={a.lastSeen} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <div className="pager">
+              <button type="button" disabled={cursor === null} onClick={() => setCursor(null)}>
+                First page
+              </button>
+              <button
+                type="button"
+                disabled={!page.nextCursor}
+                onClick={() => setCursor(page.nextCursor)}
+              >
+                Next page
+              </button>
+            </div>
+          </>
+        )}
+      </Show>
+    </>
+  );
+}

@@ -1,0 +1,158 @@
+/**
+ * Regulatory compliance: every standard with its passed and failed controls, a standard's
+ * controls, and a control's resources.
+ */
+
+import { useApi } from '../api/use-api';
+import type { AffectedResource, ComplianceControl, Page, Standard } from '../api/types';
+import { Show } from '../components/status';
+import { href } from '../router';
+
+type ControlDetail = ComplianceControl & {
+  resources?: AffectedResource[];
+  findings?: AffectedResource[];
+};
+
+function items<T>(data: Page<T> | T[] | { standards: T[] }): T[] {
+  if (Array.isArray(data)) return data;
+  return 'items' in data ? data.items : data.standards;
+}
+
+function Standards() {
+  const list = useApi<Page<Standard> | Standard[]>('/compliance');
+  return (
+    <>
+      <h1 tabIndex={-1}>Regulatory compliance</h1>
+      <Show loaded={list}>
+        {(data) => (
+          <ul className="tiles">
+            {items(data).map((s) => {
+              const assessed = s.passed + s.failed;
+              return (
+                <li key={s.id} className="card">
+                  <h2>
+                    <a href={href('compliance', s.id)}>{s.name}</a>
+                  </h2>
+                  <meter min={0} max={Math.max(1, assessed)} value={s.passed} aria-label="passed controls" />
+                  <p>
+                    {s.passed} of {assessed} assessed controls passed · {s.notAssessed} not assessed
+                  </p>
+                </li>
+              );
+            })}
+          </ul>
+        )}
+      </Show>
+    </>
+  );
+}
+
+function StandardControls({ standardId }: { standardId: string }) {
+  const detail = useApi<Standard>(`/compliance/${encodeURIComponent(standardId)}`);
+  return (
+    <Show loaded={detail}>
+      {(s) => (
+        <>
+          <p>
+            <a href={href('compliance')}>Regulatory compliance</a> ›
+          </p>
+          <h1 tabIndex={-1}>{s.name}</h1>
+          <table>
+            <caption>
+              {s.passed} passed, {s.failed} failed, {s.notAssessed} not assessed
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Control</th>
+                <th scope="col">Title</th>
+                <th scope="col">State</th>
+                <th scope="col">Failing resources</th>
+                <th scope="col">Passing resources</th>
+              </tr>
+            </thead>
+            <tbody>
+              {(s.controls ?? []).map((c) => (
+                <tr key={c.id}>
+                  <td>
+                    <a href={href('compliance', s.id, 'controls', c.id)}>{c.id}</a>
+                  </td>
+                  <td>{c.title}</td>
+                  <td>
+                    <span className={`state state-${c.state}`}>{c.state.replace('_', ' ')}</span>
+                  </td>
+                  <td>{c.failing}</td>
+                  <td>{c.passing}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </Show>
+  );
+}
+
+function ControlResources(props: { standardId: string; controlId: string }) {
+  const path =
+    `/compliance/${encodeURIComponent(props.standardId)}` +
+    `/controls/${encodeURIComponent(props.controlId)}`;
+  const detail = useApi<ControlDetail>(path);
+  return (
+    <>
+      <p>
+        <a href={href('compliance')}>Regulatory compliance</a> ›{' '}
+        <a href={href('compliance', props.standardId)}>{props.standardId}</a> ›
+      </p>
+      <Show loaded={detail}>
+        {(c) => (
+          <>
+            <h1 tabIndex={-1}>
+              {c.id} {c.title}
+            </h1>
+            <p>
+              State: <span className={`state state-${c.state}`}>{c.state.replace('_', ' ')}</span>{' '}
+              · rules:{' '}
+              {c.rules.map((r) => (
+                <a key={r} className="mono tag" href={href('recommendations', r)}>
+                  {r}
+                </a>
+              ))}
+            </p>
+            <table>
+              <caption>Resources assessed for this control</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Resource</th>
+                  <th scope="col">Type</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Why</th>
+                </tr>
+              </thead>
+              <tbody>
+                {(c.resources ?? c.findings ?? []).map((r, i) => (
+                  <tr key={`${r.resourceId}-${i}`}>
+                    <td>
+                      {r.resourceName}
+                      <div className="muted mono">{r.resourceId}</div>
+                    </td>
+                    <td className="mono">{r.resourceType}</td>
+                    <td>{r.exemption ? 'exempt' : r.status}</td>
+                    <td>{r.message}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </>
+        )}
+      </Show>
+    </>
+  );
+}
+
+export function CompliancePage(props: { standardId?: string; controlId?: string }) {
+  if (props.standardId && props.controlId) {
+    return <ControlResources standardId={props.standardId} controlId={props.controlId} />;
+  }
+  if (props.standardId) return <StandardControls standardId={props.standardId} />;
+  return <Standards />;
+}

@@ -1,0 +1,169 @@
+/**
+ * Overview: the secure score (gauge and trend), alerts by severity over time, and the
+ * recommendations that would raise the score most.
+ */
+
+import { useMemo } from 'react';
+import { query } from '../api/client';
+import { useApi } from '../api/use-api';
+import {
+  SEVERITIES,
+  type Alert,
+  type Page,
+  type Recommendation,
+  type Score,
+  type ScorePoint,
+} from '../api/types';
+import { ScoreGauge } from '../components/score-gauge';
+import { Show, SeverityBadge, When } from '../components/status';
+import { TimeChart, type Series } from '../components/time-chart';
+import { href } from '../router';
+
+const SEVERITY_COLORS: Record<string, string> = {
+  critical: '#8e1b1b',
+  high: '#d9480f',
+  medium: '#e8a33d',
+  low: '#3b7dd8',
+  informational: '#868e96',
+};
+
+/** Alerts counted per day of first sight and per severity. */
+export function alertsBySeverityPerDay(alerts: Alert[]): { days: string[]; series: Series[] } {
+  const days = [...new Set(alerts.map((a) => a.firstSeen.slice(0, 10)))].sort();
+  const index = new Map(days.map((d, i) => [d, i]));
+  const series = SEVERITIES.map((severity) => ({
+    label: severity,
+    color: SEVERITY_COLORS[severity],
+    values: days.map(() => 0 as number | null),
+  }));
+  for (const alert of alerts) {
+    const s = SEVERITIES.indexOf(alert.severity);
+    const d = index.get(alert.firstSeen.slice(0, 10));
+    if (s < 0 || d === undefined) continue;
+    series[s].values[d] = (series[s].values[d] ?? 0) + 1;
+  }
+  return { days: days.map((d) => `${d}T00:00:00Z`), series: series.filter((s) => s.values.some(Boolean)) };
+}
+
+function ScoreTrend() {
+  const history = useApi<Page<ScorePoint> | ScorePoint[]>('/score/history');
+  return (
+    <Show loaded={history}>
+      {(data) => {
+        const points = (Array.isArray(data) ? data : data.items)
+          .slice()
+          .sort((a, b) => a.at.localeCompare(b.at));
+        return <TrendChart points={points} />;
+      }}
+    </Show>
+  );
+}
+
+function TrendChart({ points }: { points: ScorePoint[] }) {
+  const times = useMemo(() => points.map((p) => p.at), [points]);
+  const series = useMemo(
+    () => [{ label: 'Secure score %', color: '#2b8a3e', values: points.map((p) => p.secureScore) }],
+    [points],
+  );
+  const last = points.at(-1);
+  return (
+    <TimeChart
+      title="Secure score over time"
+      times={times}
+      series={series}
+      yRange={[0, 100]}
+      summary={`${points.length} assessments; latest ${last?.secureScore.toFixed(1) ?? 'none'}%`}
+    />
+  );
+}
+
+function AlertTrend() {
+  const alerts = useApi<Page<Alert>>('/alerts' + query({ limit: 500, sort: '-lastSeen' }));
+  return (
+    <Show loaded={alerts}>
+      {(page) => <AlertChart alerts={page.items} />}
+    </Show>
+  );
+}
+
+function AlertChart({ alerts }: { alerts: Alert[] }) {
+  const { days, series } = useMemo(() => alertsBySeverityPerDay(alerts), [alerts]);
+  return (
+    <TimeChart
+      title="Alerts by severity over time"
+      times={days}
+      series={series}
+      summary={`${alerts.length} alerts over ${days.length} days`}
+    />
+  );
+}
+
+function TopRecommendations() {
+  const list = useApi<Page<Recommendation>>(
+    '/recommendations' + query({ limit: 5, sort: '-potentialIncrease' }),
+  );
+  return (
+    <Show loaded={list}>
+      {(page) => (
+        <table>
+          <caption>Top recommendations by potential score increase</caption>
+          <thead>
+            <tr>
+              <th scope="col">Recommendation</th>
+              <th scope="col">Severity</th>
+              <th scope="col">Unhealthy resources</th>
+              <th scope="col">Potential increase</th>
+            </tr>
+          </thead>
+          <tbody>
+            {page.items.map((r) => (
+              <tr key={r.ruleId}>
+                <td>
+                  <a href={href('recommendations', r.ruleId)}>{r.title}</a>
+                </td>
+                <td>
+                  <SeverityBadge severity={r.severity} />
+                </td>
+                <td>{r.failing}</td>
+                <td>+{r.potentialIncrease.toFixed(1)}%</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Show>
+  );
+}
+
+export function OverviewPage() {
+  const score = useApi<Score>('/score');
+  return (
+    <>
+      <h1 tabIndex={-1}>Overview</h1>
+      <div className="grid">
+        <section className="card" aria-labelledby="score-title">
+          <h2 id="score-title">Secure score</h2>
+          <Show loaded={score}>
+            {(s) => (
+              <>
+                <ScoreGauge score={s.secureScore} />
+                <p className="muted">
+                  Assessed <When at={s.at} />
+                </p>
+              </>
+            )}
+          </Show>
+        </section>
+        <section className="card wide" aria-label="Secure score trend">
+          <ScoreTrend />
+        </section>
+        <section className="card wide" aria-label="Alerts by severity">
+          <AlertTrend />
+        </section>
+        <section className="card wide" aria-label="Top recommendations">
+          <TopRecommendations />
+        </section>
+      </div>
+    </>
+  );
+}

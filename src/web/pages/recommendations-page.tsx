@@ -1,0 +1,102 @@
+/** Recommendations: rules with failing resources, filtered by severity, cloud, control or text. */
+
+import { useState } from 'react';
+import { query } from '../api/client';
+import { useApi } from '../api/use-api';
+import { SEVERITIES, type Page, type Recommendation } from '../api/types';
+import { Show, SeverityBadge } from '../components/status';
+import { href } from '../router';
+
+export function RecommendationsPage() {
+  const [severity, setSeverity] = useState('');
+  const [cloud, setCloud] = useState('');
+  const [control, setControl] = useState('');
+  const [text, setText] = useState('');
+  const list = useApi<Page<Recommendation>>(
+    '/recommendations' +
+      query({ severity, cloud, control, limit: 500, sort: '-potentialIncrease' }),
+  );
+  const needle = text.trim().toLowerCase();
+
+  return (
+    <>
+      <h1 tabIndex={-1}>Recommendations</h1>
+      <form className="filters" aria-label="Filter recommendations" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          Severity
+          <select value={severity} onChange={(e) => setSeverity(e.target.value)}>
+            <option value="">all</option>
+            {SEVERITIES.map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Cloud
+          <select value={cloud} onChange={(e) => setCloud(e.target.value)}>
+            <option value="">all</option>
+            {['aws', 'azure', 'gcp', 'kubernetes'].map((c) => (
+              <option key={c}>{c}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Control
+          <input
+            value={control}
+            placeholder="e.g. DP-4"
+            onChange={(e) => setControl(e.target.value.toUpperCase())}
+          />
+        </label>
+        <label>
+          Search
+          <input type="search" value={text} onChange={(e) => setText(e.target.value)} />
+        </label>
+      </form>
+      <Show loaded={list}>
+        {(page) => {
+          const rows = page.items.filter(
+            (r) =>
+              !needle ||
+              r.title.toLowerCase().includes(needle) ||
+              r.ruleId.toLowerCase().includes(needle),
+          );
+          return (
+            <table>
+              <caption>{rows.length} recommendations</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Recommendation</th>
+                  <th scope="col">Severity</th>
+                  <th scope="col">Control</th>
+                  <th scope="col">Unhealthy</th>
+                  <th scope="col">Healthy</th>
+                  <th scope="col">Exempt</th>
+                  <th scope="col">Potential increase</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((r) => (
+                  <tr key={r.ruleId}>
+                    <td>
+                      <a href={href('recommendations', r.ruleId)}>{r.title}</a>
+                      <div className="muted mono">{r.ruleId}</div>
+                    </td>
+                    <td>
+                      <SeverityBadge severity={r.severity} />
+                    </td>
+                    <td>{r.control}</td>
+                    <td>{r.failing}</td>
+                    <td>{r.passing}</td>
+                    <td>{r.exempt}</td>
+                    <td>+{r.potentialIncrease.toFixed(1)}%</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          );
+        }}
+      </Show>
+    </>
+  );
+}

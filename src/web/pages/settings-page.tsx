@@ -1,0 +1,293 @@
+/** Settings: users, API tokens and sources; each section needs the matching admin permission. */
+
+import { useState, type FormEvent } from 'react';
+import { api, query } from '../api/client';
+import { useApi } from '../api/use-api';
+import type { Me, Page, Role, Source, Token, User } from '../api/types';
+import { ErrorNote, Show, When } from '../components/status';
+
+const ROLES: Role[] = ['reader', 'security-operator', 'security-admin', 'owner'];
+
+function RoleSelect(props: { id?: string; value: Role; onChange: (r: Role) => void; label?: string }) {
+  return (
+    <select
+      id={props.id}
+      aria-label={props.label}
+      value={props.value}
+      onChange={(e) => props.onChange(e.target.value as Role)}
+    >
+      {ROLES.map((r) => (
+        <option key={r}>{r}</option>
+      ))}
+    </select>
+  );
+}
+
+function Users({ me }: { me: Me }) {
+  const list = useApi<Page<User>>('/users' + query({ limit: 500 }));
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [role, setRole] = useState<Role>('reader');
+  const [error, setError] = useState<Error>();
+
+  const run = async (action: () => Promise<unknown>) => {
+    setError(undefined);
+    try {
+      await action();
+      list.reload();
+    } catch (reason) {
+      setError(reason as Error);
+    }
+  };
+  const create = (event: FormEvent) => {
+    event.preventDefault();
+    void run(async () => {
+      await api('POST', '/users', { username, password, role });
+      setUsername('');
+      setPassword('');
+    });
+  };
+
+  return (
+    <section aria-labelledby="users-title">
+      <h2 id="users-title">Users</h2>
+      <Show loaded={list}>
+        {(page) => (
+          <table>
+            <caption>{page.items.length} users</caption>
+            <thead>
+              <tr>
+                <th scope="col">User</th>
+                <th scope="col">Role</th>
+                <th scope="col">Scopes</th>
+                <th scope="col">Last login</th>
+                <th scope="col">State</th>
+              </tr>
+            </thead>
+            <tbody>
+              {page.items.map((u) => (
+                <tr key={u.id}>
+                  <td>{u.username}</td>
+                  <td>
+                    <RoleSelect
+                      label={`Role of ${u.username}`}
+                      value={u.role}
+                      onChange={(r) =>
+                        run(() => api('PUT', `/users/${u.id}/role`, { role: r }))
+                      }
+                    />
+                  </td>
+                  <td className="mono">{u.scopes.join(', ') || 'all'}</td>
+                  <td>
+                    <When at={u.lastLoginAt} />
+                  </td>
+                  <td>
+                    {u.disabled ? (
+                      'disabled'
+                    ) : (
+                      <button
+                        type="button"
+                        disabled={u.id === me.id}
+                        onClick={() => run(() => api('POST', `/users/${u.id}/disable`))}
+                      >
+                        Disable {u.username}
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Show>
+      <form className="inline" onSubmit={create} aria-label="Add a user">
+        <label>
+          Username
+          <input required value={username} onChange={(e) => setUsername(e.target.value)} />
+        </label>
+        <label>
+          Password (12+ characters)
+          <input
+            required
+            type="password"
+            minLength={12}
+            autoComplete="new-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+        </label>
+        <label>
+          Role
+          <RoleSelect value={role} onChange={setRole} />
+        </label>
+        <button type="submit">Add user</button>
+      </form>
+      {error && <ErrorNote error={error} />}
+    </section>
+  );
+}
+
+function Tokens() {
+  const list = useApi<Page<Token>>('/tokens' + query({ limit: 500 }));
+  const [name, setName] = useState('');
+  const [role, setRole] = useState<Role>('reader');
+  const [days, setDays] = useState('90');
+  const [secret, setSecret] = useState<string>();
+  const [error, setError] = useState<Error>();
+
+  const create = async (event: FormEvent) => {
+    event.preventDefault();
+    setError(undefined);
+    try {
+      const made = await api<{ token: string }>('POST', '/tokens', {
+        name,
+        role,
+        ...(days ? { expiresInDays: Number(days) } : {}),
+      });
+      setSecret(made.token);
+      setName('');
+      list.reload();
+    } catch (reason) {
+      setError(reason as Error);
+    }
+  };
+  const revoke = async (id: string) => {
+    setError(undefined);
+    try {
+      await api('DELETE', `/tokens/${id}`);
+      list.reload();
+    } catch (reason) {
+      setError(reason as Error);
+    }
+  };
+
+  return (
+    <section aria-labelledby="tokens-title">
+      <h2 id="tokens-title">API tokens</h2>
+      {secret && (
+        <p className="note" role="status">
+          New token (shown only now; copy it): <code className="mono">{secret}</code>
+        </p>
+      )}
+      <Show loaded={list}>
+        {(page) => (
+          <table>
+            <caption>{page.items.length} tokens</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Role</th>
+                <th scope="col">Created by</th>
+                <th scope="col">Expires</th>
+                <th scope="col">Last used</th>
+                <th scope="col">State</th>
+              </tr>
+            </thead>
+            <tbody>
+              {page.items.map((t) => (
+                <tr key={t.id}>
+                  <td>{t.name}</td>
+                  <td>{t.role}</td>
+                  <td>{t.createdBy}</td>
+                  <td>
+                    <When at={t.expiresAt} />
+                  </td>
+                  <td>
+                    <When at={t.lastUsedAt} />
+                  </td>
+                  <td>
+                    {t.revokedAt ? (
+                      'revoked'
+                    ) : (
+                      <button type="button" onClick={() => revoke(t.id)}>
+                        Revoke {t.name}
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Show>
+      <form className="inline" onSubmit={create} aria-label="Create a token">
+        <label>
+          Name
+          <input required value={name} onChange={(e) => setName(e.target.value)} />
+        </label>
+        <label>
+          Role
+          <RoleSelect value={role} onChange={setRole} />
+        </label>
+        <label>
+          Expires in days
+          <input
+            type="number"
+            min={1}
+            max={3650}
+            value={days}
+            onChange={(e) => setDays(e.target.value)}
+          />
+        </label>
+        <button type="submit">Create token</button>
+      </form>
+      {error && <ErrorNote error={error} />}
+    </section>
+  );
+}
+
+function Sources() {
+  const list = useApi<Page<Source> | Source[]>('/sources');
+  return (
+    <section aria-labelledby="sources-title">
+      <h2 id="sources-title">Sources</h2>
+      <Show loaded={list}>
+        {(data) => {
+          const sources = Array.isArray(data) ? data : data.items;
+          return (
+            <table>
+              <caption>{sources.length} sources</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Source</th>
+                  <th scope="col">Kind</th>
+                  <th scope="col">Paths</th>
+                  <th scope="col">Interval</th>
+                  <th scope="col">Last assessed</th>
+                </tr>
+              </thead>
+              <tbody>
+                {sources.map((s) => (
+                  <tr key={s.id}>
+                    <td>{s.name ?? s.id}</td>
+                    <td>{s.kind ?? ''}</td>
+                    <td className="mono">{(s.paths ?? []).join(', ')}</td>
+                    <td>{s.intervalMinutes ? `${s.intervalMinutes} min` : 'on demand'}</td>
+                    <td>
+                      <When at={s.lastAssessedAt} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          );
+        }}
+      </Show>
+    </section>
+  );
+}
+
+export function SettingsPage({ me }: { me: Me }) {
+  const admin = me.role === 'security-admin' || me.role === 'owner';
+  return (
+    <>
+      <h1 tabIndex={-1}>Settings</h1>
+      {!admin && (
+        <p className="note">Users, tokens and sources are managed by Security Admins and Owners.</p>
+      )}
+      <Users me={me} />
+      <Tokens />
+      <Sources />
+    </>
+  );
+}

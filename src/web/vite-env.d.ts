@@ -1,0 +1,3 @@
+/** Vite client types: CSS side-effect imports and import.meta.env. */
+
+/// <reference types="vite/client" />
