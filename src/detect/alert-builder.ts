@@ -78,16 +78,6 @@ function hitEntities(own: AlertEntity[] | undefined, events: LogEvent[]): AlertE
   return out;
 }
 
-/**
- * Adds entities an open alert lacks, as `uniqueEntities([...alert.entities, ...more])` would:
- * the array is replaced only when something is new.
- */
-function addEntities(alert: Alert, more: AlertEntity[]): void {
-  const known = new Set(alert.entities.map(entityKey));
-  if (more.every((e) => !e.value || known.has(entityKey(e)))) return;
-  alert.entities = uniqueEntities([...alert.entities, ...more]);
-}
-
 function uniqueEntities(list: AlertEntity[]): AlertEntity[] {
   const seen = new Map<string, AlertEntity>();
   for (const e of list) if (e.value) seen.set(entityKey(e), e);
@@ -96,11 +86,81 @@ function uniqueEntities(list: AlertEntity[]): AlertEntity[] {
 
 /** The entities that identify "the same activity" for deduplication: who, from where, on what. */
 function identityEntities(entities: AlertEntity[]): string {
+  if (entities.length === 1) {
+    const only = entities[0];
+    return only.kind === 'cloud-account' ? '' : entityKey(only);
+  }
   return entities
     .filter((e) => e.kind !== 'cloud-account')
     .map(entityKey)
     .sort()
     .join('|');
+}
+
+/**
+ * Orders event times as `a.localeCompare(b)` does, without the collator in the common case: when
+ * the first difference is a digit against a digit (two ISO times), the digits decide.
+ */
+function compareTimes(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (i < n) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x >= 48 && x <= 57 && y >= 48 && y <= 57) return x - y;
+  }
+  return a.localeCompare(b);
+}
+
+function byTime(a: LogEvent, b: LogEvent): number {
+  return compareTimes(a.time, b.time);
+}
+
+/** The hit's events in time order: the hit's own array when it already is (the usual case). */
+function timeOrdered(events: LogEvent[]): LogEvent[] {
+  for (let i = 1; i < events.length; i++) {
+    if (compareTimes(events[i - 1].time, events[i].time) > 0) return [...events].sort(byTime);
+  }
+  return events;
+}
+
+/** The entity keys an open alert carries, by kind, so a repeat hit checks them without strings. */
+type KnownEntities = Map<string, Set<string>>;
+
+function knownEntities(entities: AlertEntity[]): KnownEntities {
+  const known: KnownEntities = new Map();
+  for (const e of entities) remember(known, e.kind, e.value);
+  return known;
+}
+
+function remember(known: KnownEntities, kind: string, value: string): boolean {
+  let values = known.get(kind);
+  if (!values) known.set(kind, (values = new Set()));
+  if (values.has(value)) return false;
+  values.add(value);
+  return true;
+}
+
+/** An alert still within its dedup window, with what a repeat hit needs to update it. */
+interface OpenAlert {
+  alert: Alert;
+  lastSeenMs: number;
+  known: KnownEntities;
+  /** Events already counted, so a correlation firing again does not count them twice. */
+  seen: SeenEvents;
+}
+
+/**
+ * Keys of the events counted for an alert, the oldest forgotten past the cap. The ring keeps the
+ * insertion order, so forgetting costs no walk over a set's deleted slots.
+ */
+interface SeenEvents {
+  keys: Set<string>;
+  ring: string[];
+  /** Index in `ring` of the oldest key once the ring is full. */
+  oldest: number;
 }
 
 function stableId(...parts: string[]): string {
@@ -119,9 +179,9 @@ function stableId(...parts: string[]): string {
 export class AlertBuilder {
   readonly #dedupMs: number;
   readonly #maxEvidence: number;
-  readonly #open = new Map<string, Alert>();
-  /** Events already counted per alert, so a correlation firing again does not count twice. */
-  readonly #seen = new Map<string, Set<string>>();
+  readonly #open = new Map<string, OpenAlert>();
+  /** Events already counted per alert id (kept by id: an alert raised again reuses its set). */
+  readonly #seen = new Map<string, SeenEvents>();
   readonly #all: Alert[] = [];
 
   constructor(options: AlertBuilderOptions = {}) {
@@ -134,27 +194,21 @@ export class AlertBuilder {
   /** Adds one hit; returns the alert it created or updated. */
   add(hit: DetectionHit): Alert {
     if (++this.#hits % SWEEP_EVERY === 0) this.#sweep(hit.events[hit.events.length - 1]?.time);
-    const events =
-      hit.events.length > 1
-        ? [...hit.events].sort((a, b) => a.time.localeCompare(b.time))
-        : [...hit.events];
+    const events = timeOrdered(hit.events);
     const first = events[0]?.time ?? new Date(0).toISOString();
     const last = events[events.length - 1]?.time ?? first;
-    const entities = uniqueEntities(hitEntities(hit.entities, events));
-    const key = `${hit.rule.kind}:${hit.rule.id}|${identityEntities(hit.entities?.length ? hit.entities : entities)}`;
+    // A hit that names its own entities (a correlation's group) is keyed by them alone.
+    const own = hit.entities?.length ? hit.entities : undefined;
+    const derived = own ? undefined : uniqueEntities(hitEntities(undefined, events));
+    const key = `${hit.rule.kind}:${hit.rule.id}|${identityEntities(own ?? derived!)}`;
 
-    const open = this.#open.get(key);
-    if (open && Date.parse(first) - Date.parse(open.lastSeen) <= this.#dedupMs) {
-      if (last > open.lastSeen) open.lastSeen = last;
-      if (first < open.firstSeen) open.firstSeen = first;
-      const fresh = this.#unseen(open.id, events);
-      open.eventCount += fresh.length;
-      for (const e of fresh) if (open.evidence.length < this.#maxEvidence) open.evidence.push(e);
-      addEntities(open, entities);
-      if (rank(hit.severity) > rank(open.severity)) open.severity = hit.severity;
-      return open;
+    const slot = this.#open.get(key);
+    if (slot && Date.parse(first) - slot.lastSeenMs <= this.#dedupMs) {
+      this.#update(slot, hit, events, first, last, own);
+      return slot.alert;
     }
 
+    const entities = derived ?? uniqueEntities(hitEntities(own, events));
     const attack = attackFromTags(hit.tags);
     const alert: Alert = {
       id: stableId(key, first),
@@ -172,38 +226,48 @@ export class AlertBuilder {
       rule: hit.rule,
       ...(hit.falsePositives?.length ? { falsePositives: hit.falsePositives } : {}),
     };
-    this.#open.set(key, alert);
+    let seen = this.#seen.get(alert.id);
+    if (!seen) this.#seen.set(alert.id, (seen = { keys: new Set(), ring: [], oldest: 0 }));
+    const opened: OpenAlert = {
+      alert,
+      lastSeenMs: Date.parse(last),
+      known: knownEntities(entities),
+      seen,
+    };
+    this.#open.set(key, opened);
     this.#all.push(alert);
-    this.#unseen(alert.id, events);
+    unseen(seen, events, undefined, 0);
     return alert;
   }
 
-  /** The events not yet counted for an alert (bounded memory: past the cap, all count). */
-  #unseen(alertId: string, events: LogEvent[]): LogEvent[] {
-    let seen = this.#seen.get(alertId);
-    if (!seen) {
-      seen = new Set();
-      this.#seen.set(alertId, seen);
+  /** Folds a repeat hit into its open alert: times, fresh events, new entities, severity. */
+  #update(
+    slot: OpenAlert,
+    hit: DetectionHit,
+    events: LogEvent[],
+    first: string,
+    last: string,
+    own: AlertEntity[] | undefined,
+  ): void {
+    const open = slot.alert;
+    if (last > open.lastSeen) {
+      open.lastSeen = last;
+      slot.lastSeenMs = Date.parse(last);
     }
-    const fresh: LogEvent[] = [];
-    for (const e of events) {
-      const key = `${e.source.file ?? ''}:${e.source.line ?? ''}:${e.time}:${e.action ?? ''}`;
-      if (seen.has(key)) continue;
-      if (seen.size >= MAX_SEEN_PER_ALERT) seen.delete(seen.values().next().value as string);
-      seen.add(key);
-      fresh.push(e);
-    }
-    return fresh;
+    if (first < open.firstSeen) open.firstSeen = first;
+    open.eventCount += unseen(slot.seen, events, open.evidence, this.#maxEvidence);
+    addEntities(slot, own, events);
+    if (rank(hit.severity) > rank(open.severity)) open.severity = hit.severity;
   }
 
   /** Forgets the state of alerts whose dedup window has passed: they can no longer grow. */
   #sweep(now: string | undefined): void {
     if (!now) return;
     const horizon = Date.parse(now) - this.#dedupMs;
-    for (const [key, alert] of this.#open) {
-      if (Date.parse(alert.lastSeen) >= horizon) continue;
+    for (const [key, slot] of this.#open) {
+      if (Date.parse(slot.alert.lastSeen) >= horizon) continue;
       this.#open.delete(key);
-      this.#seen.delete(alert.id);
+      this.#seen.delete(slot.alert.id);
     }
   }
 
@@ -211,6 +275,65 @@ export class AlertBuilder {
   alerts(): Alert[] {
     return this.#all;
   }
+}
+
+/**
+ * Counts the events not yet counted for an alert and remembers them, appending fresh ones to
+ * `evidence` up to `max` (bounded memory: past the cap, the oldest keys are forgotten).
+ */
+function unseen(
+  seen: SeenEvents,
+  events: LogEvent[],
+  evidence: LogEvent[] | undefined,
+  max: number,
+): number {
+  const { keys, ring } = seen;
+  let fresh = 0;
+  for (const e of events) {
+    const key = `${e.source.file ?? ''}:${e.source.line ?? ''}:${e.time}:${e.action ?? ''}`;
+    if (keys.has(key)) continue;
+    if (ring.length < MAX_SEEN_PER_ALERT) ring.push(key);
+    else {
+      keys.delete(ring[seen.oldest]);
+      ring[seen.oldest] = key;
+      seen.oldest = (seen.oldest + 1) % MAX_SEEN_PER_ALERT;
+    }
+    keys.add(key);
+    fresh++;
+    if (evidence && evidence.length < max) evidence.push(e);
+  }
+  return fresh;
+}
+
+/**
+ * Adds the entities an open alert lacks (the hit's own, then its events' envelopes), as
+ * `uniqueEntities([...alert.entities, ...more])` would: the array is replaced only when something
+ * is new.
+ */
+function addEntities(slot: OpenAlert, own: AlertEntity[] | undefined, events: LogEvent[]): void {
+  const known = slot.known;
+  let added: AlertEntity[] | undefined;
+  if (own) {
+    for (const e of own) if (e.value && remember(known, e.kind, e.value)) (added ??= []).push(e);
+  }
+  for (const e of events) {
+    if (e.actor && remember(known, 'account', e.actor)) {
+      (added ??= []).push({ kind: 'account', value: e.actor });
+    }
+    if (e.sourceIp && remember(known, 'ip', e.sourceIp)) {
+      (added ??= []).push({ kind: 'ip', value: e.sourceIp });
+    }
+    if (e.host && remember(known, 'host', e.host)) {
+      (added ??= []).push({ kind: 'host', value: e.host });
+    }
+    if (e.target && remember(known, 'cloud-resource', e.target)) {
+      (added ??= []).push({ kind: 'cloud-resource', value: e.target });
+    }
+    if (e.account && remember(known, 'cloud-account', e.account)) {
+      (added ??= []).push({ kind: 'cloud-account', value: e.account });
+    }
+  }
+  if (added) slot.alert.entities = [...slot.alert.entities, ...added];
 }
 
 const RANK: Record<Severity, number> = {

@@ -6,7 +6,7 @@
 
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Alert, Incident } from '../model/alert.js';
+import type { Alert, AlertEntity, Incident } from '../model/alert.js';
 import type { LogEvent } from '../model/event.js';
 import type { Severity } from '../model/rule.js';
 import { LogReadError } from '../logs/log-read-error.js';
@@ -16,7 +16,13 @@ import { externalHit, isExternalFinding } from './external-findings.js';
 import { buildIncidents } from './incidents.js';
 import { loadSigmaRules } from './sigma/rule-loader.js';
 import { createSigmaEngine } from './sigma/sigma-engine.js';
-import type { SigmaMatch, SigmaOptions, SigmaRule, UnsupportedSigmaRule } from './sigma/types.js';
+import type {
+  SigmaMatch,
+  SigmaOptions,
+  SigmaRule,
+  SigmaRuleOrigin,
+  UnsupportedSigmaRule,
+} from './sigma/types.js';
 
 /** The team's own detections, written as Sigma rules (thresholds are data). */
 export const BUILTIN_RULES_DIR = fileURLToPath(new URL('./builtin/rules/', import.meta.url));
@@ -65,20 +71,17 @@ export function isBuiltin(file: string): boolean {
 
 const BUILTIN_FILES = new Map<string, boolean>();
 
-function sigmaHit(match: SigmaMatch): DetectionHit {
-  const rule = match.rule;
+/** What a hit takes from its rule, built once per rule (matches carry copies of its metadata). */
+type RuleParts = Omit<DetectionHit, 'events' | 'entities'> & { id: string };
+
+const RULE_PARTS = new WeakMap<SigmaRuleOrigin, RuleParts>();
+
+function ruleParts(rule: SigmaMatch['rule']): RuleParts {
+  const cached = RULE_PARTS.get(rule.origin);
+  if (cached && cached.id === rule.id && cached.title === rule.title) return cached;
   const builtin = isBuiltin(rule.origin.file);
-  const entities = match.correlation
-    ? Object.entries(match.correlation.group).map(([field, value]) => ({
-        kind: /ip|addr/i.test(field)
-          ? ('ip' as const)
-          : /user|actor|principal|identity/i.test(field)
-            ? ('account' as const)
-            : ('cloud-resource' as const),
-        value,
-      }))
-    : undefined;
-  return {
+  const parts: RuleParts = {
+    id: rule.id,
     rule: {
       kind: builtin ? 'builtin' : 'sigma',
       id: rule.id,
@@ -92,10 +95,50 @@ function sigmaHit(match: SigmaMatch): DetectionHit {
     description: rule.description ?? '',
     severity: (rule.level ?? 'medium') as Severity,
     tags: rule.tags,
-    events: match.events.length > 0 ? match.events : [match.event],
-    entities,
     falsePositives: rule.falsepositives,
     remediation: (rule as { remediation?: string[] }).remediation,
+  };
+  RULE_PARTS.set(rule.origin, parts);
+  return parts;
+}
+
+/** The entity kind a correlation's group-by field names (by its spelling; cached per field). */
+function groupEntityKind(field: string): AlertEntity['kind'] {
+  let kind = GROUP_KINDS.get(field);
+  if (kind) return kind;
+  kind = /ip|addr/i.test(field)
+    ? 'ip'
+    : /user|actor|principal|identity/i.test(field)
+      ? 'account'
+      : 'cloud-resource';
+  if (GROUP_KINDS.size < 10_000) GROUP_KINDS.set(field, kind);
+  return kind;
+}
+
+const GROUP_KINDS = new Map<string, AlertEntity['kind']>();
+
+function sigmaHit(match: SigmaMatch): DetectionHit {
+  const parts = ruleParts(match.rule);
+  let entities: AlertEntity[] | undefined;
+  if (match.correlation) {
+    entities = [];
+    const group = match.correlation.group;
+    for (const field in group) {
+      if (Object.hasOwn(group, field)) {
+        entities.push({ kind: groupEntityKind(field), value: group[field] });
+      }
+    }
+  }
+  return {
+    rule: { ...parts.rule },
+    title: parts.title,
+    description: parts.description,
+    severity: parts.severity,
+    tags: parts.tags,
+    events: match.events.length > 0 ? match.events : [match.event],
+    entities,
+    falsePositives: parts.falsePositives,
+    remediation: parts.remediation,
   };
 }
 

@@ -14,6 +14,11 @@ import type { SyslogLine } from './syslog-line.js';
 import { SyslogYear } from './syslog-year.js';
 
 const SNIFF_LINES = 20;
+/**
+ * Events handed out at a time. Small batches keep the young generation small: a batch's events
+ * all stay alive until the consumer is through it, and every scavenge meanwhile copies them.
+ */
+const BATCH = 128;
 
 /** Sigma `service` for the programs that have their own (sshd, sudo, auditd...); else `syslog`. */
 const SERVICES: Record<string, string> = { sshd: 'sshd', sudo: 'sudo', su: 'auth', login: 'auth' };
@@ -46,9 +51,13 @@ async function* readSyslog(input: LogInput, context: ReadContext): AsyncGenerato
   const file = context.file;
   let lineNo = 0;
   for await (const lines of lineBatches(input)) {
-    const out: LogItem[] = [];
+    let out: LogItem[] = [];
     for (const line of lines) {
       lineNo++;
+      if (out.length >= BATCH) {
+        yield out;
+        out = [];
+      }
       if (line instanceof OverlongLine) {
         const message = `line of ${line.length} characters is longer than the reader accepts`;
         out.push(new LogReadError({ file, line: lineNo, code: 'TOO_LARGE', message }));
