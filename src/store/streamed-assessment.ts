@@ -1,0 +1,158 @@
+/**
+ * Saves an assessment made by the streaming scan (`assessStream`): its failing and error
+ * findings and its resource summaries (no properties), in batches, with the same assessments,
+ * control scores, source files and finding lifecycle as `saveAssessment`.
+ */
+
+// Known gap: the streaming result has no passing or not-applicable findings, so an open
+// lifecycle finding whose resource is still scanned but no longer fails is resolved with reason
+// `passed`, even when the rule now finds it not applicable.
+// Known gap: the lifecycle update holds every failing (rule, resource) of the assessment in
+// memory at once (finding-lifecycle.ts), about 3 million for a million resources.
+
+import type { Kysely } from 'kysely';
+import type { AssessmentResult } from '../model/assessment.js';
+import type { Finding } from '../model/finding.js';
+import { insertBatched } from './batch-insert.js';
+import { updateFindingLifecycle } from './finding-lifecycle.js';
+import type { Database } from './schema.js';
+import { targetSetKey } from './target-set.js';
+
+/** Rows built and inserted at a time, so a million findings never become a million rows at once. */
+const CHUNK = 10_000;
+
+async function insertChunked<T, K extends keyof Database & string>(
+  trx: Kysely<Database>,
+  table: K,
+  items: readonly T[],
+  row: (item: T) => Record<string, unknown>,
+): Promise<void> {
+  for (let i = 0; i < items.length; i += CHUNK)
+    await insertBatched(trx, table, items.slice(i, i + CHUNK).map(row));
+}
+
+const SEP = '\u0000';
+
+/**
+ * Open lifecycle findings of `targetSet` that this assessment did not see failing (or erroring)
+ * although their resource was scanned: they passed or no longer apply, never "gone".
+ */
+async function stillScanned(
+  trx: Kysely<Database>,
+  a: AssessmentResult,
+  targetSet: string,
+): Promise<Finding[]> {
+  const open = await trx
+    .selectFrom('finding_states')
+    .selectAll()
+    .where('target_set', '=', targetSet)
+    .where('status', '=', 'open')
+    .execute();
+  if (open.length === 0) return [];
+  const seen = new Set(a.findings.map((f) => f.ruleId + SEP + f.resourceType + SEP + f.resourceId));
+  const wanted = new Set<string>();
+  for (const s of open) {
+    if (!seen.has(s.rule_id + SEP + s.resource_type + SEP + s.resource_id))
+      wanted.add(s.resource_type + SEP + s.resource_id);
+  }
+  const scanned = new Set<string>();
+  for (const r of a.resources) {
+    const key = r.type + SEP + r.id;
+    if (wanted.has(key)) scanned.add(key);
+  }
+  return open
+    .filter((s) => !seen.has(s.rule_id + SEP + s.resource_type + SEP + s.resource_id))
+    .filter((s) => scanned.has(s.resource_type + SEP + s.resource_id))
+    .map((s) => ({
+      ruleId: s.rule_id,
+      resourceId: s.resource_id,
+      resourceType: s.resource_type,
+      resourceName: s.resource_name,
+      status: 'pass' as const,
+      severity: s.severity as Finding['severity'],
+      control: '',
+      message: '',
+    }));
+}
+
+/**
+ * Stores a streamed assessment (see `assessStream`): every failing and error finding, every
+ * resource as a summary (`properties` stored as `null`), and updates the finding lifecycle, in
+ * one transaction.
+ */
+export async function saveStreamedAssessment(
+  db: Kysely<Database>,
+  a: AssessmentResult,
+): Promise<void> {
+  const targetSet = targetSetKey(a.targets);
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('assessments')
+      .values({
+        id: a.id,
+        started_at: a.startedAt,
+        finished_at: a.finishedAt,
+        targets: JSON.stringify(a.targets),
+        secure_score: a.secureScore,
+        resources: a.counts.resources,
+        rules: a.counts.rules,
+        pass: a.counts.pass,
+        fail: a.counts.fail,
+        not_applicable: a.counts.notApplicable,
+        error: a.counts.error,
+        exempt: a.counts.exempt,
+        target_set: targetSet,
+      })
+      .execute();
+    await insertChunked(trx, 'control_scores', a.controls, (c) => ({
+      assessment_id: a.id,
+      control_id: c.id,
+      title: c.title,
+      max_score: c.maxScore,
+      current_score: c.currentScore,
+      healthy: c.healthy,
+      unhealthy: c.unhealthy,
+      not_applicable: c.notApplicable,
+    }));
+    await insertChunked(trx, 'findings', a.findings, (f) => ({
+      assessment_id: a.id,
+      rule_id: f.ruleId,
+      resource_id: f.resourceId,
+      resource_type: f.resourceType,
+      resource_name: f.resourceName,
+      status: f.status,
+      severity: f.severity,
+      control: f.control,
+      message: f.message,
+      file: f.file ?? null,
+      line: f.line ?? null,
+      exemption: f.exemption ? JSON.stringify(f.exemption) : null,
+    }));
+    await insertChunked(trx, 'resources', a.resources, (r) => ({
+      assessment_id: a.id,
+      id: r.id,
+      type: r.type,
+      cloud: r.cloud,
+      name: r.name,
+      account: r.account ?? null,
+      region: r.region ?? null,
+      source_kind: r.source.kind,
+      file: r.source.file ?? null,
+      line: r.source.line ?? null,
+      tags: '{}',
+      properties: 'null',
+    }));
+    await insertChunked(trx, 'source_files', a.files, (f) => ({
+      assessment_id: a.id,
+      file: f.file,
+      kind: f.kind,
+      resources: f.resources,
+      error: f.error ? JSON.stringify(f.error) : null,
+    }));
+    const resolvedByVerdict = await stillScanned(trx, a, targetSet);
+    const verdicts = resolvedByVerdict.length
+      ? { ...a, findings: [...a.findings, ...resolvedByVerdict] }
+      : a;
+    await updateFindingLifecycle(trx, verdicts, targetSet);
+  });
+}
