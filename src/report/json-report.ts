@@ -1,8 +1,13 @@
 /** The machine-readable report: the whole assessment as JSON. */
 
 import type { AssessmentResult } from '../model/assessment.js';
+import { isStreamed } from '../posture/assess-stream.js';
 
-/** Renders the assessment as JSON; `resources` are summarised unless `withResources`. */
+/**
+ * Renders the assessment as JSON; `resources` are summarised unless `withResources`. A streamed
+ * assessment says so: `streamed: true`, and `findingsKept` names the statuses `findings` holds
+ * (the counts still cover every finding).
+ */
 export function renderJson(a: AssessmentResult, options: { withResources?: boolean } = {}): string {
   const resources = options.withResources
     ? a.resources
@@ -15,5 +20,8 @@ export function renderJson(a: AssessmentResult, options: { withResources?: boole
         region: r.region,
         source: r.source,
       }));
-  return JSON.stringify({ ...a, resources }, null, 2) + '\n';
+  const streamed = isStreamed(a)
+    ? { streamed: true, findingsKept: ['fail', 'error'] }
+    : { streamed: false };
+  return JSON.stringify({ ...a, ...streamed, resources }, null, 2) + '\n';
 }

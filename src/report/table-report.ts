@@ -3,6 +3,7 @@
 import pc from 'picocolors';
 import type { AssessmentResult } from '../model/assessment.js';
 import type { Severity } from '../model/rule.js';
+import { isStreamed } from '../posture/assess-stream.js';
 import { bar, sparkline } from './charts.js';
 
 export interface TableReportOptions {
@@ -45,6 +46,7 @@ export function renderTable(a: AssessmentResult, options: TableReportOptions = {
     options.elapsedMs === undefined ? '' : `, ${(options.elapsedMs / 1000).toFixed(1)} s`;
   out.push(bold(`Palisade assessment ${a.id}`));
   out.push(`${files} files, ${a.counts.resources} resources, ${a.counts.rules} rules${took}`);
+  if (isStreamed(a)) out.push('Streamed scan: failing and error findings kept, counts cover all.');
   out.push('');
 
   const score = `${a.secureScore.toFixed(0)}%`;
