@@ -1,0 +1,150 @@
+/**
+ * What the console's browser tests stand on: the console built by Vite into a temporary folder,
+ * a real Palisade server on 127.0.0.1 over a temporary SQLite store, and Debian's chromium driven
+ * by playwright-core with a fresh profile. Nothing is downloaded.
+ */
+
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { pino } from 'pino';
+import { build } from 'vite';
+import { defaultConfig } from '../../src/server/config.js';
+import { insertToken } from '../../src/server/identity/token-repository.js';
+import { startServer, type RunningServer } from '../../src/server/start-server.js';
+
+/** Debian's chromium; the tests never use a downloaded browser. */
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** Flags that keep chromium off the network and away from any profile but the fresh one. */
+export const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** Where screenshots go (git-ignored). */
+export const ARTIFACTS = resolve(process.cwd(), 'test-artifacts');
+
+/** The repository's own sample estate. */
+export const SAMPLE_ESTATE = resolve(process.cwd(), 'samples/estate');
+
+/** True when this machine has Debian's chromium. */
+export function hasChromium(): boolean {
+  return existsSync(CHROMIUM);
+}
+
+/** Builds the console with the project's Vite config into `outDir`. */
+export async function buildConsole(outDir: string): Promise<void> {
+  await build({
+    configFile: resolve(process.cwd(), 'src/web/vite.config.ts'),
+    logLevel: 'warn',
+    mode: 'production',
+    define: { 'process.env.NODE_ENV': JSON.stringify('production') },
+    build: { outDir, emptyOutDir: true },
+  });
+}
+
+export interface ConsoleServer {
+  server: RunningServer;
+  /** http://127.0.0.1:<port> */
+  url: string;
+  owner: { username: string; password: string };
+  /** A bearer token of the Owner role, for checking what the API says. */
+  token: string;
+  /** GET or send JSON to the API with the token. */
+  apiCall<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
+  /** Whether the server registered `METHOD /api/v1/...`. */
+  hasRoute(method: string, url: string): boolean;
+  close(): Promise<void>;
+}
+
+/** Builds the console and starts a server that serves it, over a fresh temporary store. */
+export async function startConsoleServer(): Promise<ConsoleServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'palisade-console-'));
+  const consoleDir = join(dir, 'console');
+  await buildConsole(consoleDir);
+  process.env.PALISADE_CONSOLE_DIR = consoleDir;
+
+  const config = defaultConfig();
+  config.server.port = 0;
+  config.store.location = join(dir, 'palisade.db');
+  const server = await startServer(config, pino({ level: 'silent' }));
+  if (!server.owner) throw new Error('a fresh store must create the Owner');
+
+  const made = await server.db
+    .transaction()
+    .execute((trx) =>
+      insertToken(trx, { name: 'console-test', role: 'owner', scopes: [], createdBy: 'test' }, new Date()),
+    );
+  const apiCall = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${server.url}/api/v1${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${made.secret}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  };
+  const routes = new Set(server.app.routeCensus.map((r) => `${r.method} ${r.url}`));
+
+  return {
+    server,
+    url: server.url,
+    owner: server.owner,
+    token: made.secret,
+    apiCall,
+    hasRoute: (method, url) => routes.has(`${method} /api/v1${url}`),
+    async close() {
+      await server.stop();
+      delete process.env.PALISADE_CONSOLE_DIR;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Debian's chromium at 1366x768 with a fresh, throw-away profile. */
+export async function launchBrowser(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+  const profile = mkdtempSync(join(tmpdir(), 'palisade-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_FLAGS,
+    viewport: { width: 1366, height: 768 },
+  });
+  return {
+    context,
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Saves a full-page screenshot as test-artifacts/console-<name>.png. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const path = join(ARTIFACTS, `console-${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+/** Polls `probe` until it returns a value, or fails after `ms`. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`gave up after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
