@@ -39,7 +39,7 @@ const SSH_FORMS: Array<[string, RegExp, (m: RegExpExecArray) => SshFields]> = [
     'FAP',
     new RegExp(String.raw`^(Failed|Accepted|Postponed) (\S+) for (invalid user )?(.*?) from ${ADDR} port (\d+)(?: (ssh2?))?(?:: (.*))?$`),
     (m) => ({
-      event: `${m[1].toLowerCase()}_${m[2].replace(/[^a-z0-9]+/gi, '_').toLowerCase()}`,
+      event: outcomeEvent(m[1], m[2]),
       method: m[2], invalidUser: m[3] !== undefined, user: m[4], ...addr(m[5]), port: Number(m[6]),
       key: m[8],
     }),
@@ -115,6 +115,19 @@ const SSH_FORMS: Array<[string, RegExp, (m: RegExpExecArray) => SshFields]> = [
     (m) => ({ event: 'fatal', reason: m[1], preauth: m[2] !== undefined }),
   ],
 ];
+
+/** `failed_password` from `Failed` and `password`; the few spellings met are built once. */
+function outcomeEvent(outcome: string, method: string): string {
+  const key = `${outcome} ${method}`;
+  let event = OUTCOME_EVENTS.get(key);
+  if (event === undefined) {
+    event = `${outcome.toLowerCase()}_${method.replace(/[^a-z0-9]+/gi, '_').toLowerCase()}`;
+    if (OUTCOME_EVENTS.size < 1_000) OUTCOME_EVENTS.set(key, event);
+  }
+  return event;
+}
+
+const OUTCOME_EVENTS = new Map<string, string>();
 
 const PAM_PREFIX = /^(pam_\w+)\(([^:)]+):(\w+)\): (.*)$/;
 
@@ -295,11 +308,43 @@ function accountMeaning(program: string, message: string): AuthMeaning | undefin
 /** `a= b=1 c=x` (PAM's key list) as an object; empty values are dropped. */
 function kv(text: string): Partial<PamFields> {
   const out: Record<string, unknown> = {};
-  for (const m of text.matchAll(/(\w+)=(\S*)/g)) {
-    if (m[2] === '') continue;
-    out[m[1]] = m[1] === 'uid' || m[1] === 'euid' ? num(m[2]) : m[2];
+  if (!PLAIN_ASCII.test(text)) {
+    for (const m of text.matchAll(/(\w+)=(\S*)/g)) put(out, m[1], m[2]);
+    return out as Partial<PamFields>;
+  }
+  // Printable ASCII and spaces: the words between spaces, read as the regex would read them.
+  let at = 0;
+  while (at < text.length) {
+    const end = text.indexOf(' ', at);
+    const word = end === -1 ? text.length : end;
+    const eq = keyEnd(text, at, word);
+    if (eq >= 0) {
+      let start = eq;
+      while (start > at && isWordChar(text.charCodeAt(start - 1))) start--;
+      put(out, text.slice(start, eq), text.slice(eq + 1, word));
+    }
+    at = word + 1;
   }
   return out as Partial<PamFields>;
+}
+
+const PLAIN_ASCII = /^[\x20-\x7e]*$/;
+
+/** The first `=` in `text[from, to)` with a word character before it, or -1. */
+function keyEnd(text: string, from: number, to: number): number {
+  for (let i = text.indexOf('=', from); i !== -1 && i < to; i = text.indexOf('=', i + 1)) {
+    if (i > from && isWordChar(text.charCodeAt(i - 1))) return i;
+  }
+  return -1;
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+
+function put(out: Record<string, unknown>, key: string, value: string): void {
+  if (value === '') return;
+  out[key] = key === 'uid' || key === 'euid' ? num(value) : value;
 }
 
 /** `name=apache, UID=48, GID=48` as `{ name, uid, gid }`. */
@@ -317,8 +362,35 @@ function commaKv(text: string): Record<string, unknown> {
 
 function addr(value: string | undefined): { sourceIp?: string; sourceHost?: string } {
   if (!value) return {};
+  if (isPlainIPv4(value)) return { sourceIp: value };
   const bare = value.replace(/^\[|\]$/g, '').replace(/^::ffff:(?=\d+\.)/i, '');
   return isIP(bare) ? { sourceIp: bare } : { sourceHost: value };
+}
+
+/** A dotted quad as `isIPv4` accepts it (0-255, no leading zeros), checked without a regex. */
+function isPlainIPv4(value: string): boolean {
+  let parts = 0;
+  let at = 0;
+  while (parts < 4) {
+    let n = 0;
+    let len = 0;
+    while (at < value.length && len < 4) {
+      const c = value.charCodeAt(at);
+      if (c < 48 || c > 57) break;
+      n = n * 10 + (c - 48);
+      len++;
+      at++;
+    }
+    if (len === 0 || len > 3 || n > 255 || (len > 1 && value.charCodeAt(at - len) === 48)) {
+      return false;
+    }
+    parts++;
+    if (parts < 4) {
+      if (value.charCodeAt(at) !== 46) return false;
+      at++;
+    }
+  }
+  return at === value.length;
 }
 
 function num(value: string | undefined): number | undefined {

@@ -11,7 +11,6 @@ const RFC3164 = /^(?:<(\d{1,3})>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2})
 const RFC5424 = /^<(\d{1,3})>1 (\S+) (\S+) (\S+) (\S+) (\S+) (-|\[.*?\](?:\[.*?\])*)(?: (.*))?$/;
 const RFC3339 = /^(?:<(\d{1,3})>)?(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})) +(.*)$/;
 const LINE_BREAK = /[\n\r\u2028\u2029]/;
-const TAG = /^([^:[\]]{1,64}?)(?:\[(\d{1,10})\])?: ?(.*)$/s;
 
 /** The parsed header; `month`..`second` are set when the timestamp has no year (RFC 3164). */
 export interface SyslogLine {
@@ -145,12 +144,37 @@ function splitHost(rest: string): Pick<SyslogLine, 'host' | 'program' | 'pid' | 
   if (space === -1) return { host: rest || undefined, message: '' };
   const host = rest.slice(0, space);
   const body = rest.slice(space + 1).trimStart();
-  const tag = TAG.exec(body);
-  if (!tag) return { host, message: body };
-  return {
-    host,
-    program: tag[1].trim(),
-    pid: tag[2] ? Number(tag[2]) : undefined,
-    message: tag[3],
-  };
+  return splitTag(host, body);
+}
+
+/**
+ * `program[pid]: message` as `/^([^:[\]]{1,64}?)(?:\[(\d{1,10})\])?: ?(.*)$/s` reads it, without
+ * the regex: the program runs to the first `:`, `[` or `]` (1 to 64 characters), `[digits]` may
+ * follow, then `:` and one optional space.
+ */
+function splitTag(
+  host: string,
+  body: string,
+): Pick<SyslogLine, 'host' | 'program' | 'pid' | 'message'> {
+  const limit = Math.min(body.length, 65);
+  let end = 0;
+  for (; end < limit; end++) {
+    const c = body.charCodeAt(end);
+    if (c === 58 /* : */ || c === 91 /* [ */ || c === 93 /* ] */) break;
+  }
+  if (end === 0 || end === limit) return { host, message: body };
+  let at = end;
+  let pid: number | undefined;
+  if (body.charCodeAt(end) === 93) return { host, message: body };
+  if (body.charCodeAt(end) === 91) {
+    let d = end + 1;
+    while (d < body.length && d - end <= 11 && digit(body.charCodeAt(d)) >= 0) d++;
+    const count = d - end - 1;
+    if (count < 1 || count > 10 || body.charCodeAt(d) !== 93) return { host, message: body };
+    pid = Number(body.slice(end + 1, d));
+    at = d + 1;
+  }
+  if (body.charCodeAt(at) !== 58) return { host, message: body };
+  at += body.charCodeAt(at + 1) === 32 ? 2 : 1;
+  return { host, program: body.slice(0, end).trim(), pid, message: body.slice(at) };
 }

@@ -139,22 +139,70 @@ function completeTime(parsed: SyslogLine, year: SyslogYear): string | undefined 
   const y = year.yearFor(p.month);
   // Neighbouring lines share their second: reuse the last formatted time.
   const memo = lastTime;
-  if (memo.year === y && memo.stamp === parsed.timestamp && memo.fraction === p.fraction) {
+  if (
+    memo.second === p.second &&
+    memo.minute === p.minute &&
+    memo.hour === p.hour &&
+    memo.day === p.day &&
+    memo.month === p.month &&
+    memo.year === y &&
+    memo.fraction === p.fraction
+  ) {
     return memo.iso;
   }
-  const ms = Date.UTC(y, p.month - 1, p.day, p.hour, p.minute, p.second);
-  if (Number.isNaN(ms)) return undefined;
-  let iso = new Date(ms).toISOString();
+  let iso = isoTime(y, p.month, p.day, p.hour, p.minute, p.second);
+  if (iso === undefined) {
+    const ms = Date.UTC(y, p.month - 1, p.day, p.hour, p.minute, p.second);
+    if (Number.isNaN(ms)) return undefined;
+    iso = new Date(ms).toISOString();
+  }
   if (p.fraction) iso = `${iso.slice(0, 19)}${p.fraction.slice(0, 4).padEnd(4, '0')}Z`;
-  lastTime = { year: y, stamp: parsed.timestamp, fraction: p.fraction, iso };
+  const { month, day, hour, minute, second, fraction } = p;
+  lastTime = { year: y, month, day, hour, minute, second, fraction, iso };
   return iso;
 }
 
-let lastTime = { year: NaN, stamp: '', fraction: '', iso: '' };
+let lastTime = {
+  year: NaN,
+  month: 0,
+  day: 0,
+  hour: 0,
+  minute: 0,
+  second: 0,
+  fraction: '',
+  iso: '',
+};
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * `toISOString()` of a UTC time whose parts are all in range (four-digit year, real day of the
+ * month, second below 60), written out directly; undefined when `Date` must normalise them.
+ */
+function isoTime(
+  y: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+): string | undefined {
+  if (!(y >= 1000 && y <= 9999) || month < 1 || month > 12 || day < 1) return undefined;
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  const days = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
+  if (day > days || hour > 23 || minute > 59 || second > 59) return undefined;
+  return `${y}-${two(month)}-${two(day)}T${two(hour)}:${two(minute)}:${two(second)}.000Z`;
+}
+
+function two(n: number): string {
+  return n < 10 ? `0${n}` : `${n}`;
+}
 
 /** `sshd(pam_unix)` → program `sshd`, module `pam_unix` (old Red Hat tags). */
 function splitProgram(tag: string | undefined): { program?: string; pamModule?: string } {
   if (!tag) return {};
+  // Only a tag ending in `)` can name a module.
+  if (tag.charCodeAt(tag.length - 1) !== 41) return { program: tag };
   const m = /^([^()]+)\((pam_\w+)\)$/.exec(tag);
   return m ? { program: m[1], pamModule: m[2] } : { program: tag };
 }
