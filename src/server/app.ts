@@ -21,6 +21,7 @@ import { auditRoutes } from './routes/audit-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { metricsRoutes, openApiRoutes } from './routes/operations-routes.js';
+import { postureRoutes } from './routes/posture-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 import { userRoutes } from './routes/user-routes.js';
 import type { ServerDeps } from './server-deps.js';
@@ -132,6 +133,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(userRoutes, { prefix: API_PREFIX });
   await app.register(tokenRoutes, { prefix: API_PREFIX });
   await app.register(auditRoutes, { prefix: API_PREFIX });
+  await app.register(postureRoutes, { prefix: API_PREFIX });
   await app.register(openApiRoutes, { prefix: API_PREFIX });
   await app.register(metricsRoutes(metrics));
   await app.register(consolePlugin);

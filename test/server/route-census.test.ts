@@ -66,7 +66,9 @@ describe('route census: every registered route', () => {
       if (route.method !== 'HEAD') expect(res.json().code).toBe('FORBIDDEN');
     }
     // Only permissions every role holds escape the 403 check.
-    expect([...new Set(everyone)].sort()).toEqual(['api:read', 'metrics:read', 'self:read']);
+    expect([...new Set(everyone)].sort()).toEqual(
+      ['api:read', 'metrics:read', 'posture:read', 'self:read'],
+    );
   });
 
   it('records every denied change in the audit log', async () => {

@@ -1,0 +1,217 @@
+/**
+ * Continuous assessment: re-assesses every source on its interval and on demand, one run at a
+ * time (so the same source never overlaps itself), saving each run so the finding lifecycle
+ * records what changed. `stop()` cancels what is queued and waits for the run in progress.
+ */
+
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { assess } from '../posture/assess.js';
+import { loadExemptions, type Exemption } from '../posture/exemptions.js';
+import { saveAssessment } from '../store/assessment-repository.js';
+import { storedExemptions } from '../store/exemption-repository.js';
+import type { Database } from '../store/schema.js';
+import {
+  allSources,
+  findSource,
+  recordSourceRun,
+  type SourceRow,
+} from '../store/source-repository.js';
+import type { PostureRules } from './posture-rules.js';
+import type { Clock } from './server-deps.js';
+
+/** Why a run was asked for. */
+export type RunReason = 'interval' | 'demand' | 'created' | 'exemption';
+
+/** A finished run. */
+export interface RunOutcome {
+  sourceId: string;
+  assessmentId: string;
+  startedAt: string;
+  secureScore: number;
+  resources: number;
+  warnings: string[];
+}
+
+/** A run that will not happen: the scheduler stopped, or the source was deleted. */
+export class RunCancelled extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunCancelled';
+  }
+}
+
+export interface SchedulerDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  logger: Logger;
+  rules: () => Promise<PostureRules>;
+  /** Exemptions file merged with the stored exemptions on every run. */
+  exemptionsFile?: string;
+}
+
+interface Job {
+  sourceId: string;
+  reason: RunReason;
+  promise: Promise<RunOutcome>;
+  resolve(outcome: RunOutcome): void;
+  reject(error: Error): void;
+}
+
+/** Longest delay a timer takes (about 24 days); longer intervals wake up and wait again. */
+const MAX_DELAY = 2 ** 31 - 1;
+
+export class AssessmentScheduler {
+  private readonly queue: Job[] = [];
+  private running: { job: Job; done: Promise<void> } | undefined;
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private stopped = false;
+
+  constructor(private readonly deps: SchedulerDeps) {}
+
+  /** Plans a timer for every stored source (a source never run is assessed at once). */
+  async start(): Promise<void> {
+    for (const source of await allSources(this.deps.db)) this.plan(source);
+  }
+
+  /** The source being assessed now, if any, and those waiting. */
+  status(): { running: string | null; queued: string[] } {
+    return {
+      running: this.running?.job.sourceId ?? null,
+      queued: this.queue.map((j) => j.sourceId),
+    };
+  }
+
+  /**
+   * Asks for a run of `sourceId`. A request for a source already waiting joins that run; one
+   * for a source being assessed now queues a fresh run after it (its inputs may have changed).
+   */
+  request(sourceId: string, reason: RunReason): Promise<RunOutcome> {
+    if (this.stopped) return Promise.reject(new RunCancelled('the server is shutting down'));
+    const waiting = this.queue.find((j) => j.sourceId === sourceId);
+    if (waiting) return waiting.promise;
+    let resolve!: (o: RunOutcome) => void;
+    let reject!: (e: Error) => void;
+    const promise = new Promise<RunOutcome>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    // A caller that does not wait must not leave an unhandled rejection behind.
+    promise.catch(() => undefined);
+    this.queue.push({ sourceId, reason, promise, resolve, reject });
+    this.pump();
+    return promise;
+  }
+
+  /** (Re)plans the interval timer of `source`, counted from its last run. */
+  plan(source: SourceRow): void {
+    if (this.stopped) return;
+    this.unplan(source.id);
+    const interval = source.interval_minutes * 60_000;
+    const last = source.last_run_at ? Date.parse(source.last_run_at) : undefined;
+    const due = last === undefined ? 0 : last + interval - this.deps.clock.now().getTime();
+    const delay = Math.min(Math.max(0, due), MAX_DELAY);
+    const timer = setTimeout(() => {
+      this.timers.delete(source.id);
+      if (due > MAX_DELAY) return void this.replan(source.id);
+      this.request(source.id, 'interval').catch((error: Error) => {
+        if (!(error instanceof RunCancelled)) this.deps.logger.warn({ err: error }, 'run failed');
+      });
+    }, delay);
+    timer.unref();
+    this.timers.set(source.id, timer);
+  }
+
+  /** Forgets `sourceId`: no timer, and waiting runs are cancelled. */
+  forget(sourceId: string): void {
+    this.unplan(sourceId);
+    for (const job of this.queue.filter((j) => j.sourceId === sourceId)) {
+      this.queue.splice(this.queue.indexOf(job), 1);
+      job.reject(new RunCancelled(`source ${sourceId} was deleted`));
+    }
+  }
+
+  /** Stops timers, cancels waiting runs and resolves once the run in progress has finished. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const id of [...this.timers.keys()]) this.unplan(id);
+    for (const job of this.queue.splice(0)) {
+      job.reject(new RunCancelled('the server is shutting down'));
+    }
+    await this.running?.done;
+  }
+
+  private unplan(sourceId: string): void {
+    const timer = this.timers.get(sourceId);
+    if (timer) clearTimeout(timer);
+    this.timers.delete(sourceId);
+  }
+
+  private async replan(sourceId: string): Promise<void> {
+    if (this.stopped) return;
+    const source = await findSource(this.deps.db, sourceId).catch(() => undefined);
+    if (source) this.plan(source);
+  }
+
+  private pump(): void {
+    if (this.running || this.stopped) return;
+    const job = this.queue.shift();
+    if (!job) return;
+    const done = this.run(job)
+      .then(job.resolve, job.reject)
+      .then(() => this.replan(job.sourceId))
+      .finally(() => {
+        this.running = undefined;
+        this.pump();
+      });
+    this.running = { job, done };
+  }
+
+  private async exemptions(): Promise<Exemption[]> {
+    const fromFile = this.deps.exemptionsFile ? await loadExemptions(this.deps.exemptionsFile) : [];
+    return [...fromFile, ...(await storedExemptions(this.deps.db))];
+  }
+
+  private async run(job: Job): Promise<RunOutcome> {
+    const { db, clock, logger } = this.deps;
+    const source = await findSource(db, job.sourceId);
+    if (!source) throw new RunCancelled(`source ${job.sourceId} was deleted`);
+    const now = clock.now();
+    const log = logger.child({ source: source.name, reason: job.reason });
+    try {
+      const { rules, compiled } = await this.deps.rules();
+      const paths = JSON.parse(source.paths) as string[];
+      const assessment = await assess({
+        paths,
+        rules,
+        compiled,
+        exemptions: await this.exemptions(),
+        now,
+      });
+      await saveAssessment(db, assessment);
+      await recordSourceRun(db, source.id, {
+        at: now.toISOString(),
+        assessmentId: assessment.id,
+        error: null,
+      });
+      log.info({ assessment: assessment.id, score: assessment.secureScore }, 'source assessed');
+      return {
+        sourceId: source.id,
+        assessmentId: assessment.id,
+        startedAt: assessment.startedAt,
+        secureScore: assessment.secureScore,
+        resources: assessment.counts.resources,
+        warnings: assessment.warnings,
+      };
+    } catch (error) {
+      const message = (error as Error).message;
+      log.warn({ err: error }, 'source assessment failed');
+      await recordSourceRun(db, source.id, {
+        at: now.toISOString(),
+        assessmentId: null,
+        error: message,
+      }).catch(() => undefined);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * What the posture routes look at: the latest assessment of each source (or of one), and its
+ * findings narrowed to the caller's accounts, scored again so a scoped caller's score, the
+ * recommendations and compliance cover only what that caller may see.
+ */
+
+// Known gap: the view is built in memory from the stored findings on each request; fine for
+// thousands of resources, a cache keyed by assessment ids is the next step for 100k.
+
+import type { Kysely } from 'kysely';
+import type { Finding, FindingStatus } from '../model/finding.js';
+import type { Severity } from '../model/rule.js';
+import { loadCatalog } from '../posture/benchmark-catalog.js';
+import { computeCompliance } from '../posture/compliance.js';
+import { computeSecureScore } from '../posture/secure-score.js';
+import type { Database } from '../store/schema.js';
+import { allSources, findSource, type SourceRow } from '../store/source-repository.js';
+import { whereInScope, type ScopeFilter } from './auth/scope-filter.js';
+import { HttpError } from './http-error.js';
+import type { PostureRules } from './posture-rules.js';
+
+/** The latest assessment of one source (or of one target set when no sources are set up). */
+export interface CurrentAssessment {
+  id: string;
+  startedAt: string;
+  source: { id: string; name: string } | null;
+}
+
+/** A stored finding with where it was found and the account of its resource. */
+export interface ViewFinding extends Finding {
+  findingId: number;
+  assessmentId: string;
+  account: string | null;
+  cloud: string | null;
+}
+
+async function latestOf(db: Kysely<Database>, targetSet: string) {
+  return db
+    .selectFrom('assessments')
+    .select(['id', 'started_at'])
+    .where('target_set', '=', targetSet)
+    .orderBy('started_at', 'desc')
+    .orderBy('finished_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** The source `ref` (id or name), or 404. */
+export async function sourceOr404(db: Kysely<Database>, ref: string): Promise<SourceRow> {
+  const source = await findSource(db, ref);
+  if (!source) throw new HttpError(404, 'NOT_FOUND', `no source ${ref}`);
+  return source;
+}
+
+/**
+ * The latest assessment of source `ref`, or of every source. With no sources configured, the
+ * latest assessment of every set of targets stored (e.g. by `palisade scan`).
+ */
+export async function currentAssessments(
+  db: Kysely<Database>,
+  ref?: string,
+): Promise<CurrentAssessment[]> {
+  const sources = ref ? [await sourceOr404(db, ref)] : await allSources(db);
+  const out: CurrentAssessment[] = [];
+  for (const s of sources) {
+    const latest = await latestOf(db, s.target_set);
+    if (latest) {
+      out.push({ id: latest.id, startedAt: latest.started_at, source: { id: s.id, name: s.name } });
+    }
+  }
+  if (ref || sources.length > 0) return out;
+  const sets = await db
+    .selectFrom('assessments')
+    .select('target_set')
+    .distinct()
+    .where('target_set', 'is not', null)
+    .execute();
+  for (const { target_set } of sets) {
+    const latest = await latestOf(db, target_set as string);
+    if (latest) out.push({ id: latest.id, startedAt: latest.started_at, source: null });
+  }
+  return out;
+}
+
+/** The source of assessment `id`, if a configured source has its targets. */
+export async function sourceOfAssessment(
+  db: Kysely<Database>,
+  targetSet: string | null,
+): Promise<{ id: string; name: string } | null> {
+  if (!targetSet) return null;
+  const s = (await allSources(db)).find((x) => x.target_set === targetSet);
+  return s ? { id: s.id, name: s.name } : null;
+}
+
+/** The findings of `assessmentIds` the scope may see, with their resources' accounts. */
+export async function scopedFindings(
+  db: Kysely<Database>,
+  assessmentIds: readonly string[],
+  scope: ScopeFilter,
+  where: { ruleId?: string; resourceId?: string } = {},
+): Promise<ViewFinding[]> {
+  if (assessmentIds.length === 0) return [];
+  let query = db
+    .selectFrom('findings as f')
+    .leftJoin('resources as r', (j) =>
+      j
+        .onRef('r.assessment_id', '=', 'f.assessment_id')
+        .onRef('r.id', '=', 'f.resource_id')
+        .onRef('r.type', '=', 'f.resource_type'),
+    )
+    .selectAll('f')
+    .select(['r.account as account', 'r.cloud as cloud'])
+    .where('f.assessment_id', 'in', [...assessmentIds]);
+  if (where.ruleId) query = query.where('f.rule_id', '=', where.ruleId);
+  if (where.resourceId) query = query.where('f.resource_id', '=', where.resourceId);
+  const rows = await whereInScope(query, 'r.account', scope).orderBy('f.id').execute();
+  const seen = new Set<number>();
+  const out: ViewFinding[] = [];
+  for (const row of rows) {
+    // A resource stored twice in one assessment would repeat its findings in the join.
+    if (seen.has(row.id)) continue;
+    seen.add(row.id);
+    out.push({
+      findingId: row.id,
+      assessmentId: row.assessment_id,
+      account: row.account,
+      cloud: row.cloud,
+      ruleId: row.rule_id,
+      resourceId: row.resource_id,
+      resourceType: row.resource_type,
+      resourceName: row.resource_name,
+      status: row.status as FindingStatus,
+      severity: row.severity as Severity,
+      control: row.control,
+      message: row.message,
+      file: row.file ?? undefined,
+      line: row.line ?? undefined,
+      exemption: row.exemption ? JSON.parse(row.exemption) : undefined,
+    });
+  }
+  return out;
+}
+
+/** Secure score, controls and recommendations of `findings`. */
+export async function scoreFindings(findings: ViewFinding[], rules: PostureRules) {
+  const catalog = await loadCatalog();
+  return computeSecureScore(findings, catalog.controls, rules.rules);
+}
+
+/** Compliance of every standard over `findings`. */
+export async function complianceOf(findings: ViewFinding[], rules: PostureRules) {
+  const catalog = await loadCatalog();
+  return computeCompliance(catalog.standards, rules.rules, findings);
+}
+
+/** Finding counts as an assessment shows them. */
+export function countFindings(findings: readonly Finding[]) {
+  const c = { pass: 0, fail: 0, notApplicable: 0, error: 0, exempt: 0 };
+  for (const f of findings) {
+    if (f.exemption && f.status === 'fail') c.exempt += 1;
+    else if (f.status === 'pass') c.pass += 1;
+    else if (f.status === 'fail') c.fail += 1;
+    else if (f.status === 'not_applicable') c.notApplicable += 1;
+    else c.error += 1;
+  }
+  return c;
+}
+
+/** A finding as the API shows it. */
+export function findingView(f: ViewFinding) {
+  return {
+    id: f.findingId,
+    assessmentId: f.assessmentId,
+    ruleId: f.ruleId,
+    resourceId: f.resourceId,
+    resourceType: f.resourceType,
+    resourceName: f.resourceName,
+    account: f.account,
+    status: f.status,
+    severity: f.severity,
+    control: f.control,
+    message: f.message,
+    file: f.file ?? null,
+    line: f.line ?? null,
+    exemption: f.exemption ?? null,
+  };
+}

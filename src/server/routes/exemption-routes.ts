@@ -1,0 +1,249 @@
+/**
+ * Exemptions through the API: list, create, delete. Every later assessment applies them (with
+ * any configured exemptions file); creating or deleting one re-assesses the sources whose
+ * latest findings the rule pattern touches, so the score reflects it when the reply arrives.
+ */
+
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { Kysely } from 'kysely';
+import { minimatch } from 'minimatch';
+import { isActive } from '../../posture/exemptions.js';
+import {
+  deleteExemption,
+  exemptionsQuery,
+  exemptionView,
+  findExemption,
+  insertExemption,
+  type ExemptionRow,
+} from '../../store/exemption-repository.js';
+import type { Database } from '../../store/schema.js';
+import { auditedChange } from '../audited-change.js';
+import type { AssessmentScheduler } from '../assessment-scheduler.js';
+import { forbidden, HttpError } from '../http-error.js';
+import {
+  applyFilters,
+  Page,
+  PageQueryFields,
+  paginate,
+  parseSort,
+  SortField,
+} from '../pagination.js';
+import { currentAssessments } from '../posture-view.js';
+import type { PostureOptions } from './posture-routes.js';
+import { IdParams } from './schemas.js';
+
+const Category = Type.Union([Type.Literal('waiver'), Type.Literal('mitigated')]);
+
+const ExemptionSchema = Type.Object({
+  id: Type.String(),
+  rule: Type.String(),
+  resource: Type.String(),
+  justification: Type.String(),
+  category: Category,
+  expires: Type.Union([Type.String(), Type.Null()]),
+  active: Type.Boolean({ description: 'false once expired' }),
+  createdBy: Type.String(),
+  createdAt: Type.String({ format: 'date-time' }),
+});
+
+const Reassessed = Type.Array(
+  Type.Object({
+    sourceId: Type.String(),
+    assessmentId: Type.Union([Type.String(), Type.Null()]),
+    secureScore: Type.Union([Type.Number(), Type.Null()]),
+    error: Type.Union([Type.String(), Type.Null()]),
+  }),
+);
+
+const CreateExemption = Type.Object(
+  {
+    rule: Type.String({ minLength: 1, maxLength: 200, description: 'rule id or glob' }),
+    resource: Type.String({
+      minLength: 1,
+      maxLength: 2_000,
+      default: '*',
+      description: 'glob on resource id, name or IaC address',
+    }),
+    justification: Type.String({ minLength: 1, maxLength: 4_000 }),
+    category: Type.Optional(Category),
+    expires: Type.Optional(
+      Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD, inclusive' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** True when `raw` (YYYY-MM-DD) is a real calendar date. */
+function isCalendarDate(raw: string): boolean {
+  const d = new Date(`${raw}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === raw;
+}
+
+/** Re-assesses every source whose latest findings include a rule matching `rulePattern`. */
+async function reassess(db: Kysely<Database>, scheduler: AssessmentScheduler, rulePattern: string) {
+  const current = (await currentAssessments(db)).filter((c) => c.source);
+  const affected: string[] = [];
+  for (const c of current) {
+    const rules = await db
+      .selectFrom('findings')
+      .select('rule_id')
+      .distinct()
+      .where('assessment_id', '=', c.id)
+      .execute();
+    const hit = rules.some(
+      (r) => r.rule_id === rulePattern || minimatch(r.rule_id, rulePattern, { nocase: true }),
+    );
+    if (hit) affected.push(c.source!.id);
+  }
+  const runs = await Promise.allSettled(affected.map((id) => scheduler.request(id, 'exemption')));
+  return runs.map((r, i) =>
+    r.status === 'fulfilled'
+      ? {
+          sourceId: affected[i],
+          assessmentId: r.value.assessmentId,
+          secureScore: r.value.secureScore,
+          error: null,
+        }
+      : {
+          sourceId: affected[i],
+          assessmentId: null,
+          secureScore: null,
+          error: String(r.reason?.message ?? r.reason),
+        },
+  );
+}
+
+export const exemptionRoutes: FastifyPluginAsyncTypebox<PostureOptions> = async (app, opts) => {
+  const { db, clock } = app.palisade;
+  const { scheduler } = opts.posture;
+
+  app.get(
+    '/exemptions',
+    {
+      config: { permission: 'posture:read' },
+      schema: {
+        summary: 'List exemptions made through the API',
+        tags: ['exemptions'],
+        querystring: Type.Object({
+          ...PageQueryFields,
+          sort: SortField(['created_at', 'rule', 'expires'], '-created_at'),
+          rule: Type.Optional(Type.String({ maxLength: 200 })),
+          category: Type.Optional(Category),
+          active: Type.Optional(Type.Boolean()),
+        }),
+        response: { 200: Page(ExemptionSchema) },
+      },
+    },
+    async (request) => {
+      const { cursor, limit, sort, active, ...filters } = request.query;
+      let query = applyFilters(exemptionsQuery(db), filters, {
+        rule: 'rule',
+        category: 'category',
+      });
+      if (active !== undefined) {
+        // Active through the expiry day: expired means expires < today (UTC).
+        const today = clock.now().toISOString().slice(0, 10);
+        query = active
+          ? query.where((eb) => eb.or([eb('expires', 'is', null), eb('expires', '>=', today)]))
+          : query.where('expires', '<', today);
+      }
+      const page = await paginate(query, { sort: parseSort(sort), idColumn: 'id', cursor, limit });
+      const now = clock.now();
+      return {
+        items: page.items.map((r) =>
+          exemptionView(r, isActive({ expires: r.expires ?? undefined }, now)),
+        ),
+        nextCursor: page.nextCursor,
+      };
+    },
+  );
+
+  app.post(
+    '/exemptions',
+    {
+      config: { permission: 'exemptions:write' },
+      schema: {
+        summary: 'Exempt resources from a rule; the affected sources are re-assessed at once',
+        tags: ['exemptions'],
+        body: CreateExemption,
+        response: {
+          201: Type.Object({ exemption: ExemptionSchema, reassessed: Reassessed }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const actor = request.principal!;
+      // An exemption matches resources of every account; a scoped caller could reach beyond.
+      if (actor.scopes.length > 0) {
+        throw forbidden(
+          'exemptions apply to every account; a caller limited to accounts cannot make them',
+        );
+      }
+      const body = request.body;
+      if (body.expires && !isCalendarDate(body.expires)) {
+        throw new HttpError(400, 'BAD_DATE', `expires ${body.expires} is not a calendar date`);
+      }
+      const row = await auditedChange<ExemptionRow>(
+        request,
+        (r) => ({
+          action: 'exemption.create',
+          outcome: 'success',
+          target: { kind: 'exemption', id: r.id },
+          details: { rule: r.rule, resource: r.resource, category: r.category, expires: r.expires },
+        }),
+        (trx) =>
+          insertExemption(
+            trx,
+            {
+              rule: body.rule,
+              resource: body.resource,
+              justification: body.justification,
+              category: body.category ?? 'waiver',
+              expires: body.expires ?? null,
+              created_by: `${actor.kind}:${actor.name}`,
+            },
+            clock.now(),
+          ),
+      );
+      const reassessed = await reassess(db, scheduler, row.rule);
+      const active = isActive({ expires: row.expires ?? undefined }, clock.now());
+      return reply.code(201).send({ exemption: exemptionView(row, active), reassessed });
+    },
+  );
+
+  app.delete(
+    '/exemptions/:id',
+    {
+      config: { permission: 'exemptions:write' },
+      schema: {
+        summary: 'Delete an exemption; the affected sources are re-assessed at once',
+        tags: ['exemptions'],
+        params: IdParams,
+        response: { 200: Type.Object({ exemption: ExemptionSchema, reassessed: Reassessed }) },
+      },
+    },
+    async (request) => {
+      if (request.principal!.scopes.length > 0) {
+        throw forbidden(
+          'exemptions apply to every account; a caller limited to accounts cannot delete them',
+        );
+      }
+      const row = await findExemption(db, request.params.id);
+      if (!row) throw new HttpError(404, 'NOT_FOUND', `no exemption ${request.params.id}`);
+      await auditedChange(
+        request,
+        {
+          action: 'exemption.delete',
+          outcome: 'success',
+          target: { kind: 'exemption', id: row.id },
+          details: { rule: row.rule, resource: row.resource },
+        },
+        (trx) => deleteExemption(trx, row.id),
+      );
+      const reassessed = await reassess(db, scheduler, row.rule);
+      const active = isActive({ expires: row.expires ?? undefined }, clock.now());
+      return { exemption: exemptionView(row, active), reassessed };
+    },
+  );
+};

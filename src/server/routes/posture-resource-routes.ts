@@ -1,0 +1,196 @@
+/**
+ * Inventory: the resources of the latest assessments with their health (failing and passing
+ * findings, worst failing severity), and one resource with its properties and findings.
+ */
+
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { paginateArray } from '../array-pagination.js';
+import { scopeFilter, whereInScope } from '../auth/scope-filter.js';
+import { HttpError } from '../http-error.js';
+import { applyFilters, Page, PageQueryFields, parseSort, SortField } from '../pagination.js';
+import { currentAssessments, findingView, scopedFindings } from '../posture-view.js';
+import type { PostureOptions } from './posture-routes.js';
+import { CloudSchema, FindingSchema, Nullable, SourceQueryField } from './posture-schemas.js';
+
+const Health = Type.Union(['healthy', 'unhealthy', 'not_assessed'].map((h) => Type.Literal(h)));
+
+const ResourceSchema = Type.Object({
+  key: Type.String({ description: 'assessment|type|id: unique in the list' }),
+  assessmentId: Type.String(),
+  id: Type.String(),
+  type: Type.String(),
+  cloud: Type.String(),
+  name: Type.String(),
+  account: Nullable(Type.String()),
+  region: Nullable(Type.String()),
+  sourceKind: Type.String(),
+  file: Nullable(Type.String()),
+  line: Type.Union([Type.Integer(), Type.Null()]),
+  health: Health,
+  failing: Type.Integer(),
+  passing: Type.Integer(),
+  exempt: Type.Integer(),
+  worstSeverity: Nullable(Type.String()),
+});
+
+const RANK: Record<string, number> = { informational: 0, low: 1, medium: 2, high: 3, critical: 4 };
+
+export const postureResourceRoutes: FastifyPluginAsyncTypebox<PostureOptions> = async (app) => {
+  const { db } = app.palisade;
+
+  function resourcesOf(ids: string[]) {
+    return db
+      .selectFrom('resources')
+      .select([
+        'assessment_id',
+        'id',
+        'type',
+        'cloud',
+        'name',
+        'account',
+        'region',
+        'source_kind',
+        'file',
+        'line',
+      ])
+      .where('assessment_id', 'in', ids.length > 0 ? ids : ['-']);
+  }
+
+  app.get(
+    '/resources',
+    {
+      config: { permission: 'posture:read' },
+      schema: {
+        summary: 'Resources of the latest assessments with their health',
+        tags: ['inventory'],
+        querystring: Type.Object({
+          ...PageQueryFields,
+          ...SourceQueryField,
+          sort: SortField(['name', 'type', 'failing', 'severity'], '-severity'),
+          cloud: Type.Optional(CloudSchema),
+          type: Type.Optional(Type.String({ maxLength: 300 })),
+          account: Type.Optional(Type.String({ maxLength: 200 })),
+          health: Type.Optional(Health),
+        }),
+        response: { 200: Page(ResourceSchema) },
+      },
+    },
+    async (request) => {
+      const { cursor, limit, sort, source, health, ...filters } = request.query;
+      const scope = scopeFilter(request);
+      const ids = (await currentAssessments(db, source)).map((c) => c.id);
+      const query = applyFilters(resourcesOf(ids), filters, {
+        cloud: 'cloud',
+        type: 'type',
+        account: 'account',
+      });
+      const rows = await whereInScope(query, 'account', scope).execute();
+      const tally = new Map<
+        string,
+        { failing: number; passing: number; exempt: number; worst: number }
+      >();
+      for (const f of await scopedFindings(db, ids, scope)) {
+        const key = `${f.assessmentId}|${f.resourceType}|${f.resourceId}`;
+        const t = tally.get(key) ?? { failing: 0, passing: 0, exempt: 0, worst: -1 };
+        if (f.exemption && (f.status === 'fail' || f.status === 'pass')) t.exempt += 1;
+        else if (f.status === 'fail') {
+          t.failing += 1;
+          t.worst = Math.max(t.worst, RANK[f.severity] ?? 0);
+        } else if (f.status === 'pass') t.passing += 1;
+        tally.set(key, t);
+      }
+      const severities = Object.keys(RANK);
+      const items = rows
+        .map((r) => {
+          const key = `${r.assessment_id}|${r.type}|${r.id}`;
+          const t = tally.get(key) ?? { failing: 0, passing: 0, exempt: 0, worst: -1 };
+          return {
+            key,
+            assessmentId: r.assessment_id,
+            id: r.id,
+            type: r.type,
+            cloud: r.cloud,
+            name: r.name,
+            account: r.account,
+            region: r.region,
+            sourceKind: r.source_kind,
+            file: r.file,
+            line: r.line,
+            health: (t.failing > 0 ? 'unhealthy' : t.passing > 0 ? 'healthy' : 'not_assessed') as
+              'healthy' | 'unhealthy' | 'not_assessed',
+            failing: t.failing,
+            passing: t.passing,
+            exempt: t.exempt,
+            worstSeverity: t.worst >= 0 ? severities[t.worst] : null,
+            rank: t.worst,
+          };
+        })
+        .filter((r) => !health || r.health === health);
+      const page = paginateArray(items, {
+        sort: parseSort(sort),
+        idOf: (r) => r.key,
+        valueOf: (r, column) =>
+          column === 'severity' ? r.rank : column === 'failing' ? r.failing : r[column as 'name'],
+        cursor,
+        limit,
+      });
+      return { items: page.items.map(({ rank: _rank, ...r }) => r), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.get(
+    '/resources/detail',
+    {
+      config: { permission: 'posture:read' },
+      schema: {
+        summary: 'One resource of the latest assessments: properties, tags and findings',
+        tags: ['inventory'],
+        querystring: Type.Object({
+          ...SourceQueryField,
+          id: Type.String({ minLength: 1, maxLength: 2_000, description: 'resource id' }),
+          type: Type.Optional(Type.String({ maxLength: 300 })),
+        }),
+        response: {
+          200: Type.Intersect([
+            Type.Omit(ResourceSchema, ['health', 'failing', 'passing', 'exempt', 'worstSeverity']),
+            Type.Object({
+              tags: Type.Record(Type.String(), Type.String()),
+              properties: Type.Record(Type.String(), Type.Unknown()),
+              findings: Type.Array(FindingSchema),
+            }),
+          ]),
+        },
+      },
+    },
+    async (request) => {
+      const { id, type, source } = request.query;
+      const scope = scopeFilter(request);
+      const ids = (await currentAssessments(db, source)).map((c) => c.id);
+      let query = resourcesOf(ids).select(['tags', 'properties']).where('id', '=', id);
+      if (type) query = query.where('type', '=', type);
+      const row = await whereInScope(query, 'account', scope).executeTakeFirst();
+      if (!row)
+        throw new HttpError(404, 'NOT_FOUND', `no resource ${id} in the latest assessments`);
+      const findings = (
+        await scopedFindings(db, [row.assessment_id], scope, { resourceId: id })
+      ).filter((f) => f.resourceType === row.type);
+      return {
+        key: `${row.assessment_id}|${row.type}|${row.id}`,
+        assessmentId: row.assessment_id,
+        id: row.id,
+        type: row.type,
+        cloud: row.cloud,
+        name: row.name,
+        account: row.account,
+        region: row.region,
+        sourceKind: row.source_kind,
+        file: row.file,
+        line: row.line,
+        tags: JSON.parse(row.tags) as Record<string, string>,
+        properties: JSON.parse(row.properties) as Record<string, unknown>,
+        findings: findings.map(findingView),
+      };
+    },
+  );
+};

@@ -1,0 +1,140 @@
+/**
+ * The secure score: now (over the latest assessment of every source, or of one) with each
+ * control's share, and over time for a trend chart. Scoped callers get their accounts' score.
+ */
+
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { allSources } from '../../store/source-repository.js';
+import { scopeFilter } from '../auth/scope-filter.js';
+import {
+  applyTimeRange,
+  Page,
+  PageQueryFields,
+  paginate,
+  parseSort,
+  SortField,
+} from '../pagination.js';
+import {
+  countFindings,
+  currentAssessments,
+  scopedFindings,
+  scoreFindings,
+  sourceOr404,
+} from '../posture-view.js';
+import type { PostureOptions } from './posture-routes.js';
+import {
+  ControlScoreSchema,
+  CountsSchema,
+  CurrentAssessmentSchema,
+  SourceQueryField,
+  SourceRefSchema,
+} from './posture-schemas.js';
+
+const ScoreSchema = Type.Object({
+  secureScore: Type.Union([Type.Number(), Type.Null()], {
+    description: 'percentage; null when nothing has been assessed yet',
+  }),
+  maxScore: Type.Number({ description: 'Σ max of the controls assessed' }),
+  currentScore: Type.Number({ description: 'Σ current of the controls assessed' }),
+  assessments: Type.Array(CurrentAssessmentSchema),
+  counts: CountsSchema,
+  controls: Type.Array(ControlScoreSchema),
+});
+
+const Point = Type.Object({
+  assessmentId: Type.String(),
+  startedAt: Type.String(),
+  secureScore: Type.Number(),
+  source: SourceRefSchema,
+});
+
+export const postureScoreRoutes: FastifyPluginAsyncTypebox<PostureOptions> = async (app, opts) => {
+  const { db } = app.palisade;
+  const { rules } = opts.posture;
+
+  app.get(
+    '/score',
+    {
+      config: { permission: 'posture:read' },
+      schema: {
+        summary: 'Secure score of the latest assessment of every source (or of one)',
+        tags: ['score'],
+        querystring: Type.Object({ ...SourceQueryField }),
+        response: { 200: ScoreSchema },
+      },
+    },
+    async (request) => {
+      const current = await currentAssessments(db, request.query.source);
+      const findings = await scopedFindings(
+        db,
+        current.map((c) => c.id),
+        scopeFilter(request),
+      );
+      const score = await scoreFindings(findings, await rules());
+      const assessed = score.controls.filter((c) => c.healthy + c.unhealthy > 0);
+      const sum = (pick: (c: (typeof assessed)[number]) => number) =>
+        Math.round(assessed.reduce((n, c) => n + pick(c), 0) * 100) / 100;
+      return {
+        secureScore: current.length === 0 ? null : score.secureScore,
+        maxScore: sum((c) => c.maxScore),
+        currentScore: sum((c) => c.currentScore),
+        assessments: current,
+        counts: countFindings(findings),
+        controls: score.controls,
+      };
+    },
+  );
+
+  app.get(
+    '/score/history',
+    {
+      config: { permission: 'posture:read' },
+      schema: {
+        summary: 'Secure score of past assessments, oldest first by default (a trend chart)',
+        tags: ['score'],
+        querystring: Type.Object({
+          ...PageQueryFields,
+          ...SourceQueryField,
+          sort: SortField(['started_at'], 'started_at'),
+          since: Type.Optional(Type.String({ format: 'date-time' })),
+          until: Type.Optional(Type.String({ format: 'date-time' })),
+        }),
+        response: { 200: Page(Point) },
+      },
+    },
+    async (request) => {
+      const { cursor, limit, sort, source, since, until } = request.query;
+      let query = db
+        .selectFrom('assessments')
+        .select(['id', 'started_at', 'secure_score', 'target_set']);
+      if (source)
+        query = query.where('target_set', '=', (await sourceOr404(db, source)).target_set);
+      query = applyTimeRange(query, 'started_at', {
+        since: since && new Date(since).toISOString(),
+        until: until && new Date(until).toISOString(),
+      });
+      const page = await paginate(query, { sort: parseSort(sort), idColumn: 'id', cursor, limit });
+      const scope = scopeFilter(request);
+      const sources = new Map(
+        (await allSources(db)).map((s) => [s.target_set, { id: s.id, name: s.name }]),
+      );
+      const loaded = await rules();
+      const items = [];
+      for (const row of page.items) {
+        let secureScore = row.secure_score;
+        if (!scope.unrestricted) {
+          const findings = await scopedFindings(db, [row.id], scope);
+          secureScore = (await scoreFindings(findings, loaded)).secureScore;
+        }
+        items.push({
+          assessmentId: row.id,
+          startedAt: row.started_at,
+          secureScore,
+          source: (row.target_set && sources.get(row.target_set)) || null,
+        });
+      }
+      return { items, nextCursor: page.nextCursor };
+    },
+  );
+};

@@ -1,0 +1,149 @@
+/**
+ * Sources of continuous assessment, for Security Admins and Owners: list, create (paths are
+ * checked on the server's disk; the first run starts at once), delete.
+ */
+
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import {
+  deleteSource,
+  insertSource,
+  sourcesQuery,
+  sourceView,
+  type SourceRow,
+} from '../../store/source-repository.js';
+import { targetSetKey } from '../../store/target-set.js';
+import { auditedChange } from '../audited-change.js';
+import { HttpError } from '../http-error.js';
+import { Page, PageQueryFields, paginate, parseSort, SortField } from '../pagination.js';
+import { sourceOr404 } from '../posture-view.js';
+import { validateSourcePaths } from '../source-paths.js';
+import type { PostureOptions } from './posture-routes.js';
+import { IdParams } from './schemas.js';
+
+const SourceSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  paths: Type.Array(Type.String()),
+  intervalMinutes: Type.Integer(),
+  createdBy: Type.String(),
+  createdAt: Type.String({ format: 'date-time' }),
+  lastRunAt: Type.Union([Type.String(), Type.Null()]),
+  lastAssessmentId: Type.Union([Type.String(), Type.Null()]),
+  lastError: Type.Union([Type.String(), Type.Null()]),
+});
+
+const CreateSource = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9][A-Za-z0-9 ._-]*$' }),
+    paths: Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), {
+      minItems: 1,
+      maxItems: 100,
+    }),
+    intervalMinutes: Type.Integer({ minimum: 1, maximum: 10_080, default: 60 }),
+  },
+  { additionalProperties: false },
+);
+
+export const sourceRoutes: FastifyPluginAsyncTypebox<PostureOptions> = async (app, opts) => {
+  const { db, clock } = app.palisade;
+  const { scheduler, settings } = opts.posture;
+
+  app.get(
+    '/sources',
+    {
+      config: { permission: 'sources:write' },
+      schema: {
+        summary: 'List the sources of continuous assessment',
+        tags: ['sources'],
+        querystring: Type.Object({
+          ...PageQueryFields,
+          sort: SortField(['name', 'created_at'], 'name'),
+        }),
+        response: { 200: Page(SourceSchema) },
+      },
+    },
+    async (request) => {
+      const { cursor, limit, sort } = request.query;
+      const page = await paginate(sourcesQuery(db), {
+        sort: parseSort(sort),
+        idColumn: 'id',
+        cursor,
+        limit,
+      });
+      return { items: page.items.map(sourceView), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.post(
+    '/sources',
+    {
+      config: { permission: 'sources:write' },
+      schema: {
+        summary: 'Add a source: paths on the server re-assessed every intervalMinutes',
+        tags: ['sources'],
+        body: CreateSource,
+        response: { 201: SourceSchema },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const paths = await validateSourcePaths(body.paths, settings.allowedRoots);
+      const taken = await sourcesQuery(db)
+        .where((eb) =>
+          eb.or([eb('name', '=', body.name), eb('target_set', '=', targetSetKey(paths))]),
+        )
+        .executeTakeFirst();
+      if (taken) {
+        const what = taken.name === body.name ? 'name' : 'paths';
+        throw new HttpError(409, 'SOURCE_EXISTS', `source ${taken.name} has the same ${what}`);
+      }
+      const actor = request.principal!;
+      const row = await auditedChange<SourceRow>(
+        request,
+        (r) => ({
+          action: 'source.create',
+          outcome: 'success',
+          target: { kind: 'source', id: r.id },
+          details: { name: r.name, paths, intervalMinutes: r.interval_minutes },
+        }),
+        (trx) =>
+          insertSource(
+            trx,
+            { ...body, paths, createdBy: `${actor.kind}:${actor.name}` },
+            clock.now(),
+          ),
+      );
+      scheduler.plan(row);
+      return reply.code(201).send(sourceView(row));
+    },
+  );
+
+  app.delete(
+    '/sources/:id',
+    {
+      config: { permission: 'sources:write' },
+      schema: {
+        summary: 'Delete a source (its past assessments stay in the history)',
+        tags: ['sources'],
+        params: IdParams,
+        response: { 200: SourceSchema },
+      },
+    },
+    async (request) => {
+      const row = await sourceOr404(db, request.params.id);
+      await auditedChange(
+        request,
+        {
+          action: 'source.delete',
+          outcome: 'success',
+          target: { kind: 'source', id: row.id },
+          details: { name: row.name },
+        },
+        (trx) => deleteSource(trx, row.id),
+      );
+      scheduler.forget(row.id);
+      return sourceView(row);
+    },
+  );
+};
