@@ -129,17 +129,27 @@ export class SigmaCorrelator {
   /** Feeds one rule match; returns correlation matches it completes (chains followed). */
   feed(hit: CorrelationHit): SigmaMatch[] {
     const out: SigmaMatch[] = [];
-    if (!Number.isFinite(hit.time)) return out;
+    this.feedInto(hit, out);
+    return out;
+  }
+
+  /** `feed`, appending the matches to `out` (no array per hit). */
+  feedInto(hit: CorrelationHit, out: SigmaMatch[]): void {
+    if (!Number.isFinite(hit.time)) return;
     this.#advance(hit.time, out);
     this.#feedOne(hit, out);
-    return out;
   }
 
   /** Moves the clock without a match (so idle windows close); returns matches they yield. */
   advance(time: number): SigmaMatch[] {
     const out: SigmaMatch[] = [];
-    if (Number.isFinite(time)) this.#advance(time, out);
+    this.advanceInto(time, out);
     return out;
+  }
+
+  /** `advance`, appending the matches to `out`. */
+  advanceInto(time: number, out: SigmaMatch[]): void {
+    if (Number.isFinite(time)) this.#advance(time, out);
   }
 
   /** Closes every open window (end of stream). */
@@ -179,9 +189,14 @@ export class SigmaCorrelator {
   }
 
   #feedOne(hit: CorrelationHit, out: SigmaMatch[]): void {
-    for (const state of this.#consumers.get(hit.rule.id) ?? []) {
-      for (const match of this.#apply(state, hit)) {
-        out.push(match);
+    const states = this.#consumers.get(hit.rule.id);
+    if (!states) return;
+    for (const state of states) {
+      const from = out.length;
+      this.#apply(state, hit, out);
+      // Matches this correlation completed feed the correlations that consume it in turn.
+      for (let i = from, end = out.length; i < end; i++) {
+        const match = out[i];
         const chained: CorrelationHit = {
           rule: state.rule,
           event: match.event,
@@ -210,23 +225,35 @@ export class SigmaCorrelator {
     return scalarText(first) ?? '';
   }
 
+  /** The field a group-by name reads in the hit's rule (through the correlation's aliases). */
+  #groupField(state: CorrelationState, hit: CorrelationHit, field: string): string {
+    const alias = state.rule.aliases[field];
+    return alias ? (alias[hit.rule.name ?? ''] ?? alias[hit.rule.id] ?? field) : field;
+  }
+
   #groupValues(state: CorrelationState, hit: CorrelationHit): Record<string, string> {
     const values: Record<string, string> = {};
     for (const field of state.rule.groupBy) {
-      const alias = state.rule.aliases[field];
-      const mapped = alias ? (alias[hit.rule.name ?? ''] ?? alias[hit.rule.id] ?? field) : field;
-      values[field] = this.#fieldValue(hit, mapped);
+      values[field] = this.#fieldValue(hit, this.#groupField(state, hit, field));
     }
     return values;
   }
 
-  #apply(state: CorrelationState, hit: CorrelationHit): SigmaMatch[] {
-    const out: SigmaMatch[] = [];
-    const values = this.#groupValues(state, hit);
+  /**
+   * Adds one hit to its group; appends to `out` the match it completes, if any (at most one: an
+   * eager correlation never closes windows here, a windowed one only closes the previous one).
+   */
+  #apply(state: CorrelationState, hit: CorrelationHit, out: SigmaMatch[]): void {
     const groupBy = state.rule.groupBy;
     // One group-by field (the usual case) is its own key; several are joined unambiguously.
-    const key =
-      groupBy.length === 1 ? values[groupBy[0]] : JSON.stringify(groupBy.map((f) => values[f]));
+    let values: Record<string, string> | undefined;
+    let key: string;
+    if (groupBy.length === 1) {
+      key = this.#fieldValue(hit, this.#groupField(state, hit, groupBy[0]));
+    } else {
+      values = this.#groupValues(state, hit);
+      key = JSON.stringify(groupBy.map((f) => values![f]));
+    }
     let group = state.groups.get(key);
 
     if (group && !state.eager && hit.time > group.windowStart + state.rule.timespanMs) {
@@ -234,8 +261,13 @@ export class SigmaCorrelator {
       this.#closeWindow(state, group, out);
       group = undefined;
     }
-    if (!group) group = this.#startGroup(state, key, values, hit);
-    else {
+    if (!group) {
+      if (!values) {
+        values = {};
+        values[groupBy[0]] = key;
+      }
+      group = this.#startGroup(state, key, values, hit);
+    } else {
       state.groups.delete(key);
       state.groups.set(key, group);
     }
@@ -244,16 +276,15 @@ export class SigmaCorrelator {
     if (state.rule.type === 'temporal_ordered') {
       const ordered = this.#ordered(state, key, group, hit);
       if (ordered) out.push(ordered);
-      return out;
+      return;
     }
     this.#addMember(state, group, hit);
-    if (!state.eager) return out;
+    if (!state.eager) return;
 
     const count = this.#count(state, group);
-    if (!this.#eagerSatisfied(state, count)) return out;
+    if (!this.#eagerSatisfied(state, count)) return;
     state.groups.delete(key);
     out.push(this.#match(state, group, count));
-    return out;
   }
 
   #startGroup(
@@ -279,41 +310,49 @@ export class SigmaCorrelator {
 
   #addMember(state: CorrelationState, group: GroupState, hit: CorrelationHit): void {
     const rule = state.rule;
+    const members = group.members;
     // A direct match's time is its event's; a chained one (with group values) may be later.
     const eventTime = hit.group ? Date.parse(hit.event.time) : hit.time;
     const member: Member = { time: hit.time, eventTime, event: hit.event, ruleId: hit.rule.id };
     if (rule.type === 'value_count') {
-      member.value = JSON.stringify(rule.valueFields.map((f) => this.#fieldValue(hit, f)));
+      const fields = rule.valueFields;
+      // One field's text is its own identity; several are joined unambiguously.
+      member.value =
+        fields.length === 1
+          ? this.#fieldValue(hit, fields[0])
+          : JSON.stringify(fields.map((f) => this.#fieldValue(hit, f)));
     }
     if (state.eager) {
       const from = hit.time - rule.timespanMs;
       let drop = 0;
-      while (drop < group.members.length && group.members[drop].time < from) drop++;
-      if (drop > 0) group.members.splice(0, drop);
+      while (drop < members.length && members[drop].time < from) drop++;
+      if (drop > 0) members.splice(0, drop);
     }
     // temporal and value_count only need the latest member per rule or value: older ones of the
     // same kind are dropped, which keeps the list time-ordered and as short as the distinct count.
-    const same =
-      rule.type === 'temporal'
-        ? (m: Member) => m.ruleId === member.ruleId
-        : rule.type === 'value_count'
-          ? (m: Member) => m.value === member.value
-          : undefined;
-    if (same) {
-      const prior = group.members.findIndex(same);
-      if (prior >= 0) group.members.splice(prior, 1);
+    if (rule.type === 'temporal' || rule.type === 'value_count') {
+      const byRule = rule.type === 'temporal';
+      for (let i = 0; i < members.length; i++) {
+        const same = byRule
+          ? members[i].ruleId === member.ruleId
+          : members[i].value === member.value;
+        if (!same) continue;
+        members.splice(i, 1);
+        break;
+      }
     }
-    group.members.push(member);
+    members.push(member);
     // Known gap: a window keeps at most MAX_MEMBERS entries; counts above that (a threshold of
     // gte: 1000000 events) are capped, so such a condition can never be met.
-    if (group.members.length > MAX_MEMBERS) group.members.shift();
+    if (members.length > MAX_MEMBERS) members.shift();
   }
 
-  #count(state: CorrelationState, group: GroupState): number {
-    const type = state.rule.type;
-    if (type === 'event_count') return group.members.length;
-    if (type === 'value_count') return new Set(group.members.map((m) => m.value)).size;
-    return new Set(group.members.map((m) => m.ruleId)).size;
+  /**
+   * The correlation's count. Members are distinct by rule (temporal) or value (value_count), as
+   * `#addMember` drops older ones of the same kind, so every type counts its members.
+   */
+  #count(_state: CorrelationState, group: GroupState): number {
+    return group.members.length;
   }
 
   #eagerSatisfied(state: CorrelationState, count: number): boolean {

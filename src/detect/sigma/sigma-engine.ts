@@ -72,22 +72,43 @@ export function createSigmaEngine(rules: SigmaRule[], options: SigmaOptions = {}
   const emit = (matches: SigmaMatch[], out: SigmaMatch[]): void => {
     for (const m of matches) if (!hidden.has(m.rule.id)) out.push(m);
   };
+  const correlated: SigmaMatch[] = [];
+  /** Moves the correlator's matches to `out`, leaving out those of hidden rules. */
+  const drain = (out: SigmaMatch[]): void => {
+    if (correlated.length === 0) return;
+    emit(correlated, out);
+    correlated.length = 0;
+  };
+  // Neighbouring events often share their time string: parse it once.
+  let lastTimeText: string | undefined;
+  let lastTime = Number.NaN;
+  const timeOf = (text: string): number => {
+    if (text !== lastTimeText) {
+      lastTimeText = text;
+      lastTime = Date.parse(text);
+    }
+    return lastTime;
+  };
 
   return {
     process(event) {
       const out: SigmaMatch[] = [];
       const view = eventView(event);
-      const time = correlations.length > 0 ? Date.parse(event.time) : Number.NaN;
+      const time = correlations.length > 0 ? timeOf(event.time) : Number.NaN;
 
       for (const candidate of index.candidates(event)) {
         if (!candidate.test(view)) continue;
         const rule = candidate.rule;
         if (!hidden.has(rule.id)) out.push(singleMatch(rule, event));
         if (correlator.consumes(rule.id)) {
-          emit(correlator.feed({ rule, event, time, events: [event] }), out);
+          correlator.feedInto({ rule, event, time, events: [event] }, correlated);
+          drain(out);
         }
       }
-      if (correlations.length > 0) emit(correlator.advance(time), out);
+      if (correlations.length > 0) {
+        correlator.advanceInto(time, correlated);
+        drain(out);
+      }
       return out;
     },
     flush() {
