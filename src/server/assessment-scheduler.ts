@@ -4,9 +4,10 @@
  * records what changed. `stop()` cancels what is queued and waits for the run in progress.
  */
 
+import { stat } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { assess } from '../posture/assess.js';
+import { assess, type Assessment } from '../posture/assess.js';
 import { loadExemptions, type Exemption } from '../posture/exemptions.js';
 import { saveAssessment } from '../store/assessment-repository.js';
 import { storedExemptions } from '../store/exemption-repository.js';
@@ -56,6 +57,15 @@ interface Job {
   promise: Promise<RunOutcome>;
   resolve(outcome: RunOutcome): void;
   reject(error: Error): void;
+}
+
+function emptyRunMessage(paths: string[], a: Assessment): string {
+  const unreadable = a.files.filter((f) => f.error);
+  const first = unreadable[0]?.error?.message;
+  return (
+    `no resources found in ${paths.join(', ')}` +
+    (unreadable.length ? ` (${unreadable.length} files could not be read; first: ${first})` : '')
+  );
 }
 
 /** Longest delay a timer takes (about 24 days); longer intervals wake up and wait again. */
@@ -181,6 +191,9 @@ export class AssessmentScheduler {
     try {
       const { rules, compiled } = await this.deps.rules();
       const paths = JSON.parse(source.paths) as string[];
+      for (const path of paths) {
+        if (!(await stat(path).catch(() => undefined))) throw new Error(`${path} no longer exists`);
+      }
       const assessment = await assess({
         paths,
         rules,
@@ -188,6 +201,9 @@ export class AssessmentScheduler {
         exemptions: await this.exemptions(),
         now,
       });
+      // Like `palisade scan`, a run that found nothing is not stored: an unmounted folder
+      // would otherwise resolve every finding and score 100.
+      if (assessment.counts.resources === 0) throw new Error(emptyRunMessage(paths, assessment));
       await saveAssessment(db, assessment);
       await recordSourceRun(db, source.id, {
         at: now.toISOString(),
