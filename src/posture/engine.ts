@@ -107,6 +107,11 @@ export const JUDGED_RESOURCE = Symbol('palisade.judgedResource');
 
 type FindingWithResource = Finding & { [JUDGED_RESOURCE]?: Resource };
 
+/** The resource a finding from `evaluate` was judged on (undefined for any other finding). */
+export function judgedResource(finding: Finding): Resource | undefined {
+  return (finding as FindingWithResource)[JUDGED_RESOURCE];
+}
+
 /** The resource object a finding was judged on, or a stable string key when not known. */
 export function judgedResourceKey(finding: Finding): object | string {
   return (
@@ -142,6 +147,14 @@ function sentence(c: CompiledRule, resource: Resource, pass: boolean, value?: un
   const verdict = pass ? 'meets' : 'does not meet';
   const offending = quoted ? ` (found ${quoted})` : '';
   return `${resource.type} ${resource.name} ${verdict} "${c.rule.title}"${offending}.`;
+}
+
+/**
+ * The failing finding's sentence when the rule found no offending value to quote: the message
+ * a streamed assessment rebuilds instead of keeping.
+ */
+export function plainFailMessage(c: CompiledRule, resource: Resource): string {
+  return sentence(c, resource, false);
 }
 
 /** Builds a finding; every finding has the same fields in the same order (one object shape). */

@@ -90,12 +90,15 @@ describe('assessStream gives the verdicts of assess', () => {
     }
   }, 120_000);
 
-  it('keeps only failing and error findings, none of them tied to a resource object', async () => {
+  it('keeps only failing and error findings, none holding the properties of its resource', async () => {
     const { streamed } = await both([generated]);
     expect(streamed.findings.length).toBeLessThan(streamed.counts.pass + streamed.counts.fail);
     for (const f of streamed.findings) {
       expect(['fail', 'error']).toContain(f.status);
       expect(Object.getOwnPropertySymbols(f)).toEqual([]);
+      const plain = JSON.parse(JSON.stringify(f));
+      expect(Object.keys(plain)).not.toContain('properties');
+      expect(plain.message).toBe(f.message);
     }
   }, 120_000);
 });
