@@ -4,10 +4,54 @@
  * analyst set is kept.
  */
 
-import type { Kysely } from 'kysely';
-import type { Alert, Incident } from '../model/alert.js';
+import type { Generated, Kysely, Selectable, Transaction } from 'kysely';
+import type { Alert, AlertStatus, Incident } from '../model/alert.js';
+import type { Severity } from '../model/rule.js';
 import { insertBatched } from './batch-insert.js';
-import type { Database } from './schema.js';
+import type { AlertTable, Database } from './schema.js';
+
+/** The alert columns migration 0006 adds (sorting by severity, scoping by cloud account). */
+export interface AlertTriageColumns {
+  severity_rank: number | null;
+  account: string | null;
+}
+
+/** One status change or comment on an alert. */
+export interface AlertTimelineTable {
+  id: Generated<number>;
+  alert_id: string;
+  at: string;
+  actor_kind: string;
+  actor_id: string | null;
+  actor_name: string | null;
+  from_status: string;
+  to_status: string;
+  comment: string | null;
+}
+
+/** The store as the alert API sees it: the base schema plus migration 0006's table and columns. */
+export type AlertStore = Omit<Database, 'alerts'> & {
+  alerts: AlertTable & AlertTriageColumns;
+  alert_timeline: AlertTimelineTable;
+};
+
+/** `db` with the alert triage tables typed. */
+export function alertStore(db: Kysely<Database> | Transaction<Database>): Kysely<AlertStore> {
+  return db as unknown as Kysely<AlertStore>;
+}
+
+const SEVERITY_RANK: Record<Severity, number> = {
+  informational: 0,
+  low: 1,
+  medium: 2,
+  high: 3,
+  critical: 4,
+};
+
+/** The alert's cloud account (its first `cloud-account` entity), for scoping. */
+function accountOf(alert: Alert): string | null {
+  return alert.entities.find((e) => e.kind === 'cloud-account')?.value ?? null;
+}
 
 /** The last row of each id: one statement may not upsert the same key twice on PostgreSQL. */
 function lastById<T extends { id: string }>(rows: readonly T[]): T[] {
@@ -17,6 +61,15 @@ function lastById<T extends { id: string }>(rows: readonly T[]): T[] {
 /** Stores alerts and incidents in one transaction, in batches; a stored status is kept. */
 export async function saveAlerts(
   db: Kysely<Database>,
+  alerts: Alert[],
+  incidents: Incident[],
+): Promise<void> {
+  await db.transaction().execute((trx) => saveAlertsIn(trx, alerts, incidents));
+}
+
+/** `saveAlerts` inside a transaction the caller holds. */
+export async function saveAlertsIn(
+  trx: Transaction<Database>,
   alerts: Alert[],
   incidents: Incident[],
 ): Promise<void> {
@@ -50,8 +103,10 @@ export async function saveAlerts(
     evidence: JSON.stringify(a.evidence),
     remediation: JSON.stringify(a.remediation),
     incident_id: a.incidentId ?? null,
+    severity_rank: SEVERITY_RANK[a.severity] ?? 0,
+    account: accountOf(a),
   }));
-  await db.transaction().execute(async (trx) => {
+  {
     await insertBatched(trx, 'incidents', incidentRows, (oc) =>
       oc.column('id').doUpdateSet((eb) => ({
         title: eb.ref('excluded.title'),
@@ -81,9 +136,14 @@ export async function saveAlerts(
         evidence: eb.ref('excluded.evidence'),
         remediation: eb.ref('excluded.remediation'),
         incident_id: eb.ref('excluded.incident_id'),
+        // Columns of migration 0006, not in the base schema's types.
+        ...({
+          severity_rank: eb.ref('excluded.severity_rank' as 'excluded.severity'),
+          account: eb.ref('excluded.account' as 'excluded.severity'),
+        } as object),
       })),
     );
-  });
+  }
 }
 
 /** Stored alerts, most recent first. */
@@ -95,4 +155,124 @@ export async function storedAlerts(db: Kysely<Database>, limit = 1_000) {
     .orderBy('id')
     .limit(limit)
     .execute();
+}
+
+/** Who made a timeline entry. */
+export interface TimelineActor {
+  kind: string;
+  id?: string | null;
+  name?: string | null;
+}
+
+/** A status change (or a comment alone) on an alert, as the timeline keeps it. */
+export interface AlertTimelineEntry {
+  id: number;
+  alertId: string;
+  at: string;
+  actor: { kind: string; id: string | null; name: string | null };
+  from: AlertStatus;
+  to: AlertStatus;
+  comment: string | null;
+}
+
+function timelineView(row: Selectable<AlertTimelineTable>): AlertTimelineEntry {
+  return {
+    id: row.id,
+    alertId: row.alert_id,
+    at: row.at,
+    actor: { kind: row.actor_kind, id: row.actor_id, name: row.actor_name },
+    from: row.from_status as AlertStatus,
+    to: row.to_status as AlertStatus,
+    comment: row.comment,
+  };
+}
+
+/**
+ * Sets an alert's status (or keeps it, for a comment alone) and appends the timeline entry, in
+ * the caller's transaction. Returns undefined when no alert has this id.
+ */
+export async function changeAlertStatus(
+  trx: Transaction<Database>,
+  id: string,
+  change: { status?: AlertStatus; comment?: string; actor: TimelineActor },
+  now: Date,
+): Promise<AlertTimelineEntry | undefined> {
+  const db = alertStore(trx);
+  const row = await db.selectFrom('alerts').select('status').where('id', '=', id).executeTakeFirst();
+  if (!row) return undefined;
+  const from = row.status as AlertStatus;
+  const to = change.status ?? from;
+  if (to !== from) await db.updateTable('alerts').set({ status: to }).where('id', '=', id).execute();
+  const entry = {
+    alert_id: id,
+    at: now.toISOString(),
+    actor_kind: change.actor.kind,
+    actor_id: change.actor.id ?? null,
+    actor_name: change.actor.name ?? null,
+    from_status: from,
+    to_status: to,
+    comment: change.comment ?? null,
+  };
+  const inserted = await db
+    .insertInto('alert_timeline')
+    .values(entry)
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return timelineView({ ...entry, id: Number(inserted.id) });
+}
+
+/** An alert's timeline, oldest first. */
+export async function alertTimeline(
+  db: Kysely<Database>,
+  id: string,
+  limit = 1_000,
+): Promise<AlertTimelineEntry[]> {
+  const rows = await alertStore(db)
+    .selectFrom('alert_timeline')
+    .selectAll()
+    .where('alert_id', '=', id)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map(timelineView);
+}
+
+/**
+ * Deletes incidents that a larger one replaced (incident ids hash their members, so a growing
+ * incident changes id) and returns the statuses analysts had given them.
+ */
+export async function retireIncidents(
+  trx: Transaction<Database>,
+  ids: string[],
+): Promise<Map<string, AlertStatus>> {
+  const statuses = new Map<string, AlertStatus>();
+  if (ids.length === 0) return statuses;
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    const rows = await trx
+      .selectFrom('incidents')
+      .select(['id', 'status'])
+      .where('id', 'in', chunk)
+      .execute();
+    for (const r of rows) statuses.set(r.id, r.status as AlertStatus);
+    await trx.deleteFrom('incidents').where('id', 'in', chunk).execute();
+  }
+  return statuses;
+}
+
+/** Stored statuses of the given incidents (those that exist). */
+export async function incidentStatuses(
+  db: Kysely<Database>,
+  ids: string[],
+): Promise<Map<string, AlertStatus>> {
+  const out = new Map<string, AlertStatus>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db
+      .selectFrom('incidents')
+      .select(['id', 'status'])
+      .where('id', 'in', ids.slice(i, i + 500))
+      .execute();
+    for (const r of rows) out.set(r.id, r.status as AlertStatus);
+  }
+  return out;
 }

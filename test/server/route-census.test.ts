@@ -67,7 +67,7 @@ describe('route census: every registered route', () => {
     }
     // Only permissions every role holds escape the 403 check.
     expect([...new Set(everyone)].sort()).toEqual(
-      ['api:read', 'metrics:read', 'posture:read', 'self:read'],
+      ['alerts:read', 'api:read', 'metrics:read', 'posture:read', 'self:read'],
     );
   });
 

@@ -1,0 +1,170 @@
+/**
+ * Follows a log file as `tail -F` does: reads lines appended to it, and when it is rotated
+ * (renamed and recreated) or truncated, finishes the old file and starts on the new one.
+ */
+
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import { StringDecoder } from 'node:string_decoder';
+
+export interface FileTailerOptions {
+  /** Read the file from its start (default: only what is appended after the tailer starts). */
+  fromStart?: boolean;
+  /** How often the file is checked (default 500 ms). */
+  pollMs?: number;
+  /** Longest line kept (default 1 MiB); longer ones are dropped and counted. */
+  maxLineBytes?: number;
+  /** Receives each poll's complete lines, in order; the next poll waits for it. */
+  onLines(lines: string[]): Promise<void> | void;
+  /** Lines dropped for their length, or read failures other than a missing file. */
+  onError(error: Error): void;
+}
+
+const READ_CHUNK = 1024 * 1024;
+
+/**
+ * One followed file.
+ *
+ * ```ts
+ * const tailer = new FileTailer('/var/log/auth.log', { onLines, onError });
+ * tailer.start();
+ * await tailer.stop();
+ * ```
+ */
+export class FileTailer {
+  readonly path: string;
+  readonly #options: FileTailerOptions;
+  #handle: FileHandle | undefined;
+  #inode = -1;
+  #offset = 0;
+  #decoder = new StringDecoder('utf8');
+  #carry = '';
+  #dropping = false;
+  #first = true;
+  #timer: NodeJS.Timeout | undefined;
+  #polling: Promise<void> = Promise.resolve();
+  #stopped = false;
+
+  constructor(path: string, options: FileTailerOptions) {
+    this.path = path;
+    this.#options = options;
+  }
+
+  /** Starts polling. */
+  start(): void {
+    this.#polling = this.#poll();
+    this.#timer = setInterval(() => {
+      this.#polling = this.#polling.then(() => this.#poll());
+    }, this.#options.pollMs ?? 500);
+    this.#timer.unref();
+  }
+
+  /** Checks the file once now (tests; polling does the same). */
+  poll(): Promise<void> {
+    this.#polling = this.#polling.then(() => this.#poll());
+    return this.#polling;
+  }
+
+  /** Stops polling and closes the file. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearInterval(this.#timer);
+    await this.#polling;
+    await this.#handle?.close().catch(() => undefined);
+    this.#handle = undefined;
+  }
+
+  async #poll(): Promise<void> {
+    if (this.#stopped) return;
+    try {
+      if (!this.#handle && !(await this.#open())) return;
+      await this.#drain();
+      await this.#checkRotation();
+    } catch (error) {
+      this.#options.onError(error as Error);
+    }
+  }
+
+  /** Opens the file when it exists; the first open starts at its end unless `fromStart`. */
+  async #open(): Promise<boolean> {
+    let handle: FileHandle;
+    try {
+      handle = await open(this.path, 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw error;
+    }
+    const info = await handle.stat();
+    this.#handle = handle;
+    this.#inode = info.ino;
+    this.#offset = this.#first && !this.#options.fromStart ? info.size : 0;
+    this.#first = false;
+    return true;
+  }
+
+  /** Reads what was appended since the last read. */
+  async #drain(): Promise<void> {
+    const handle = this.#handle!;
+    const info = await handle.stat();
+    if (info.size < this.#offset) this.#restart(); // truncated in place (copytruncate)
+    const buffer = Buffer.alloc(Math.min(READ_CHUNK, Math.max(1, info.size - this.#offset)));
+    while (this.#offset < info.size && !this.#stopped) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, this.#offset);
+      if (bytesRead === 0) break;
+      this.#offset += bytesRead;
+      const lines = this.#split(this.#decoder.write(buffer.subarray(0, bytesRead)));
+      if (lines.length > 0) await this.#options.onLines(lines);
+    }
+  }
+
+  /** The path now names another file (or none): finish the old one, then follow the new. */
+  async #checkRotation(): Promise<void> {
+    let inode: number;
+    try {
+      inode = (await stat(this.path)).ino;
+    } catch {
+      return; // Moved away and not yet recreated: keep the old file until a new one appears.
+    }
+    if (inode === this.#inode) return;
+    await this.#drain();
+    const rest = this.#carry + this.#decoder.end();
+    this.#restart();
+    if (rest.length > 0 && !this.#dropping) await this.#options.onLines([trimCr(rest)]);
+    this.#dropping = false;
+    await this.#handle?.close().catch(() => undefined);
+    this.#handle = undefined;
+    if (await this.#open()) await this.#drain();
+  }
+
+  #restart(): void {
+    this.#offset = 0;
+    this.#carry = '';
+    this.#decoder = new StringDecoder('utf8');
+  }
+
+  #split(text: string): string[] {
+    const max = this.#options.maxLineBytes ?? 1024 * 1024;
+    const lines: string[] = [];
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+      const piece = this.#carry + text.slice(start, nl);
+      start = nl + 1;
+      this.#carry = '';
+      if (this.#dropping || piece.length > max) {
+        this.#dropping = false;
+        this.#options.onError(new Error(`${this.path}: a line over ${max} characters was dropped`));
+        continue;
+      }
+      lines.push(trimCr(piece));
+    }
+    this.#carry += text.slice(start);
+    if (this.#carry.length > max) {
+      this.#carry = '';
+      this.#dropping = true;
+    }
+    return lines;
+  }
+}
+
+function trimCr(line: string): string {
+  return line.endsWith('\r') ? line.slice(0, -1) : line;
+}

@@ -1,0 +1,100 @@
+/**
+ * `POST /api/v1/events`: raw log records as NDJSON (optionally gzip), read by the named reader
+ * (`?type=`) or the one that recognises them, and fed to continuous detection.
+ */
+
+import { promisify } from 'node:util';
+import { gunzip as gunzipCallback } from 'node:zlib';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { auditRequest } from '../audited-change.js';
+import { HttpError } from '../http-error.js';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_DECODED_BYTES } from '../ingest/ingest-plugin.js';
+import { ingestRecords, READER_KINDS } from '../ingest/record-intake.js';
+
+const gunzip = promisify(gunzipCallback);
+
+const Accepted = Type.Object({
+  reader: Type.Union([Type.String(), Type.Null()], { description: 'reader that read the body' }),
+  events: Type.Integer({ description: 'events handed to detection' }),
+  errors: Type.Integer({ description: 'records that could not be read' }),
+  errorSamples: Type.Array(Type.String(), { description: 'the first errors, as place: reason' }),
+});
+
+const Query = Type.Object({
+  type: Type.Optional(
+    Type.Union(
+      READER_KINDS.map((k) => Type.Literal(k)),
+      { description: 'log reader; sniffed from the first records when absent' },
+    ),
+  ),
+});
+
+function isGzip(body: Buffer, encoding: string | undefined): boolean {
+  if (encoding !== undefined && /^\s*(x-)?gzip\s*$/i.test(encoding)) return true;
+  return body.length >= 2 && body[0] === 0x1f && body[1] === 0x8b;
+}
+
+/** The body as text bytes: gunzipped (bounded) when it says or looks so. */
+async function decode(body: Buffer, encoding: string | undefined, max: number): Promise<Buffer> {
+  if (encoding !== undefined && !/^\s*((x-)?gzip|identity)\s*$/i.test(encoding)) {
+    throw new HttpError(415, 'UNSUPPORTED_ENCODING', 'Content-Encoding must be gzip or identity');
+  }
+  if (!isGzip(body, encoding)) return body;
+  try {
+    return await gunzip(body, { maxOutputLength: max });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new HttpError(413, 'TOO_LARGE', `the decompressed body is over ${max} bytes`);
+    }
+    throw new HttpError(400, 'BAD_GZIP', 'the body is not valid gzip');
+  }
+}
+
+export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const runtime = app.ingest;
+  const bodyLimit = runtime.config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const maxDecoded = runtime.config.maxDecodedBytes ?? DEFAULT_MAX_DECODED_BYTES;
+
+  // Any content type is taken as raw bytes here (NDJSON, JSON, text, gzip); this plugin only.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) =>
+    done(null, body),
+  );
+
+  app.post(
+    '/events',
+    {
+      bodyLimit,
+      config: { permission: 'events:write' },
+      schema: {
+        summary: 'Send log records to continuous detection',
+        description:
+          'NDJSON, one raw record a line: a CloudTrail record, a GCP LogEntry, any record a ' +
+          'Palisade log reader reads, or a syslog line as a JSON string or `{ "message": ... }` ' +
+          '(plain-text syslog lines are read too). `Content-Encoding: gzip` or a gzip body is ' +
+          `decompressed. Limits: ${bodyLimit} bytes sent, ${maxDecoded} bytes decompressed.`,
+        tags: ['detection'],
+        querystring: Query,
+        response: { 202: Accepted },
+      },
+    },
+    async (request, reply) => {
+      const raw = request.body;
+      const body = Buffer.isBuffer(raw) ? raw : Buffer.alloc(0);
+      const encoding = request.headers['content-encoding'];
+      const text = await decode(body, encoding, maxDecoded);
+      const report = await ingestRecords(runtime.service, text, {
+        type: request.query.type,
+        file: `http:${request.id}`,
+        intake: 'http',
+      });
+      await auditRequest(request, {
+        action: 'events.ingest',
+        outcome: 'success',
+        details: { reader: report.reader, events: report.events, errors: report.errors },
+      });
+      return reply.code(202).send(report);
+    },
+  );
+};
