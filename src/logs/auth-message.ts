@@ -159,17 +159,33 @@ function sshMeaning(message: string, pamModule: string | undefined): AuthMeaning
   const pam = ssh ? undefined : pamFields(message, pamModule, 'sshd');
   if (!ssh && pam) ssh = sshFromPam(pam);
   if (!ssh) return undefined;
-  const failed = FAILURE_EVENTS.test(ssh.event);
+  const kind = sshEventKind(ssh.event);
   const fields: Record<string, unknown> = { ssh };
   if (pam) fields.pam = pam;
   return {
     fields,
-    action: `ssh.${ssh.event}`,
+    action: kind.action,
     actor: ssh.user,
     sourceIp: ssh.sourceIp,
-    outcome: failed ? 'failure' : ssh.event.startsWith('accepted_') ? 'success' : undefined,
+    outcome: kind.outcome,
   };
 }
+
+/** The action and outcome of an sshd event name, worked out once per name. */
+function sshEventKind(event: string): { action: string; outcome?: 'success' | 'failure' } {
+  let kind = SSH_EVENT_KINDS.get(event);
+  if (kind) return kind;
+  const failed = FAILURE_EVENTS.test(event);
+  kind = {
+    action: `ssh.${event}`,
+    outcome: failed ? 'failure' : event.startsWith('accepted_') ? 'success' : undefined,
+  };
+  // Event names come from a fixed list of forms plus sshd's method names: few in practice.
+  if (SSH_EVENT_KINDS.size < 1_000) SSH_EVENT_KINDS.set(event, kind);
+  return kind;
+}
+
+const SSH_EVENT_KINDS = new Map<string, { action: string; outcome?: 'success' | 'failure' }>();
 
 const FAILURE_EVENTS = /^(failed_|invalid_user|too_many|pam_auth_failure|pam_more_failures|pam_user_unknown|no_identification|negotiation_failed|reverse_mapping_failed)/;
 
@@ -221,15 +237,23 @@ function pamFields(message: string, pamModule: string | undefined, program: stri
     [, module, service, type, text] = prefixed;
   }
 
-  const more = /^PAM (\d+) more authentication failures?;(.*)$/.exec(text);
-  if (more) return prune({ module, service: service ?? program, event: 'more_failures', count: Number(more[1]), ...kv(more[2]) });
-  if (/^PAM service\(\S+\) ignoring max retries/.test(text)) {
-    return { module, service: service ?? program, event: 'ignoring_max_retries' };
+  // The regexes below only run on messages that start as they do.
+  if (text.startsWith('PAM ')) {
+    const more = /^PAM (\d+) more authentication failures?;(.*)$/.exec(text);
+    if (more) {
+      const count = Number(more[1]);
+      return prune(kv(more[2], { module, service: service ?? program, event: 'more_failures', count }));
+    }
+    if (/^PAM service\(\S+\) ignoring max retries/.test(text)) {
+      return { module, service: service ?? program, event: 'ignoring_max_retries' };
+    }
   }
   if (!module) return undefined;
 
-  const failure = /^authentication failure;(.*)$/.exec(text);
-  if (failure) return prune({ module, service, type, event: 'auth_failure', ...kv(failure[1]) });
+  const failure = text.startsWith('authentication failure;')
+    ? /^authentication failure;(.*)$/.exec(text)
+    : null;
+  if (failure) return prune(kv(failure[1], { module, service, type, event: 'auth_failure' }));
   if (/^check pass; user unknown/.test(text)) return prune({ module, service, type, event: 'user_unknown' });
   const session = /^session (opened|closed) for user (\S+?)(?:\(uid=\d+\))?(?: by (.*?)\(uid=(\d+)\))?$/.exec(text);
   if (session) {
@@ -305,12 +329,15 @@ function accountMeaning(program: string, message: string): AuthMeaning | undefin
   return undefined;
 }
 
-/** `a= b=1 c=x` (PAM's key list) as an object; empty values are dropped. */
-function kv(text: string): Partial<PamFields> {
-  const out: Record<string, unknown> = {};
+/**
+ * `a= b=1 c=x` (PAM's key list) added to `out` (as spreading it after `out`'s members would);
+ * empty values are dropped.
+ */
+function kv<T extends object>(text: string, into: T): T {
+  const out = into as Record<string, unknown>;
   if (!PLAIN_ASCII.test(text)) {
     for (const m of text.matchAll(/(\w+)=(\S*)/g)) put(out, m[1], m[2]);
-    return out as Partial<PamFields>;
+    return into;
   }
   // Printable ASCII and spaces: the words between spaces, read as the regex would read them.
   let at = 0;
@@ -325,7 +352,7 @@ function kv(text: string): Partial<PamFields> {
     }
     at = word + 1;
   }
-  return out as Partial<PamFields>;
+  return into;
 }
 
 const PLAIN_ASCII = /^[\x20-\x7e]*$/;

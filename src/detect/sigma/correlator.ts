@@ -47,6 +47,8 @@ interface CorrelationState {
   eager: boolean;
   /** The rule's metadata as its matches carry it (built once). */
   meta: SigmaMatch['rule'];
+  /** Key of the group last (re)inserted into `groups`, i.e. the last in its order. */
+  newest?: string;
 }
 
 /** Options bounding correlator memory. */
@@ -267,9 +269,11 @@ export class SigmaCorrelator {
         values[groupBy[0]] = key;
       }
       group = this.#startGroup(state, key, values, hit);
-    } else {
+    } else if (key !== state.newest) {
+      // Most recently updated last (eviction takes the front); the newest group stays put.
       state.groups.delete(key);
       state.groups.set(key, group);
+      state.newest = key;
     }
     group.lastTime = hit.time;
 
@@ -298,6 +302,7 @@ export class SigmaCorrelator {
       if (oldest !== undefined) state.groups.delete(oldest);
     }
     const group: GroupState = { values, members: [], windowStart: hit.time, lastTime: hit.time };
+    state.newest = key;
     if (state.rule.type !== 'temporal_ordered') {
       state.groups.set(key, group);
       return group;
