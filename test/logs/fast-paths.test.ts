@@ -1,9 +1,13 @@
 /** The readers' fast paths (plain RFC 3164 headers, canonical ISO times) agree with the general parsers. */
 
+import { isIP } from 'node:net';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { authMeaning, sshFields } from '../../src/logs/auth-message.js';
 import { isoTime } from '../../src/logs/record-fields.js';
 import { parseSyslogLine } from '../../src/logs/syslog-line.js';
+import { syslogEvent } from '../../src/logs/syslog-reader.js';
+import { SyslogYear } from '../../src/logs/syslog-year.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec', 'Foo'];
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -57,5 +61,111 @@ describe('fast paths', () => {
     for (const v of ['2023-02-29T00:00:00Z', '2023-07-10T24:00:00Z', '2023-07-31T23:59:59.999Z']) {
       expect(isoTime(v)).toBe(reference(v));
     }
+  });
+
+  it('the syslog tag is split as the tag regex splits it', () => {
+    const TAG = /^([^:[\]]{1,64}?)(?:\[(\d{1,10})\])?: ?(.*)$/s;
+    const piece = fc.constantFrom('sshd', 'a', 'x'.repeat(63), 'x'.repeat(64), 'x'.repeat(65), ' ');
+    const body = fc
+      .array(
+        fc.oneof(
+          piece,
+          fc.constantFrom('[', ']', ':', ': ', '[42]', '[1234567890]', '[12345678901]', '[]', '[x]'),
+          fc.string({ maxLength: 6 }),
+          fc.stringMatching(/^\d{0,12}$/),
+        ),
+        { maxLength: 6 },
+      )
+      .map((parts) => parts.join(''))
+      .filter((b) => !/[\n\r\u2028\u2029]/.test(b) && b.trimStart() === b && b.length > 0);
+    fc.assert(
+      fc.property(body, (text) => {
+        const parsed = parseSyslogLine(`Jan  1 00:00:00 host ${text}`);
+        const tag = TAG.exec(text);
+        expect(parsed?.program).toBe(tag ? tag[1].trim() : undefined);
+        expect(parsed?.pid).toBe(tag?.[2] ? Number(tag[2]) : undefined);
+        expect(parsed?.message).toBe(tag ? tag[3] : text);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('year-less times come out as Date.UTC + toISOString would give them, leap days included', () => {
+    const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+    const stamp = fc.tuple(
+      fc.constantFrom(1999, 2000, 2023, 2024, 2100, 9999),
+      fc.integer({ min: 0, max: 11 }),
+      fc.integer({ min: 1, max: 31 }),
+      fc.integer({ min: 0, max: 23 }),
+      fc.integer({ min: 0, max: 59 }),
+      fc.integer({ min: 0, max: 60 }),
+    );
+    fc.assert(
+      fc.property(stamp, ([year, month, day, h, m, sec]) => {
+        const line = `${months[month]} ${String(day).padStart(2)} ${pad(h)}:${pad(m)}:${pad(sec)} h sshd[1]: x`;
+        const event = syslogEvent(line, new SyslogYear(year));
+        const ms = Date.UTC(year, month, day, h, m, sec);
+        expect(event?.time).toBe(new Date(ms).toISOString());
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it("PAM's key list is read as the key=value regex reads it", () => {
+    const word = fc.oneof(
+      fc.constantFrom('rhost=1.2.3.4', 'uid=0', 'euid=x', 'ruser=', 'tty=ssh', 'user=root', 'a=b=c'),
+      fc.constantFrom('x.y=z', '=v', '.=a=b', 'logname=', '__proto__=x', 'event=e', 'module=m'),
+      fc.stringMatching(/^[\w.=:/-]{0,10}$/),
+      fc.string({ maxLength: 8 }),
+    );
+    const list = fc.array(word, { maxLength: 8 }).map((words) => words.join(' '));
+    const reference = (text: string, pamModule?: string) => {
+      const out: Record<string, unknown> = {};
+      for (const m of text.matchAll(/(\w+)=(\S*)/g)) {
+        if (m[2] === '') continue;
+        out[m[1]] = m[1] === 'uid' || m[1] === 'euid' ? Number(m[2]) : m[2];
+      }
+      const head = pamModule
+        ? { module: pamModule, service: 'login', type: undefined }
+        : { module: 'pam_unix', service: 'login', type: 'auth' };
+      const all: Record<string, unknown> = { ...head, event: 'auth_failure', ...out };
+      return Object.fromEntries(
+        Object.entries(all).filter(([, v]) => v !== undefined && v !== false),
+      );
+    };
+    fc.assert(
+      fc.property(list, fc.boolean(), (text, oldTag) => {
+        const meaning = oldTag
+          ? authMeaning('login', `authentication failure;${text}`, 'pam_unix')
+          : authMeaning('login', `pam_unix(login:auth): authentication failure;${text}`);
+        if (/[\n\r\u2028\u2029]/.test(text)) return;
+        const pam = meaning?.fields.pam as Record<string, unknown> | undefined;
+        const expected = reference(text, oldTag ? 'pam_unix' : undefined);
+        expect(pam).toEqual(expected);
+        expect(Object.keys(pam ?? {})).toEqual(Object.keys(expected));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('sshd source addresses are told from host names as isIP tells them', () => {
+    const octet = fc.oneof(
+      fc.integer({ min: 0, max: 300 }).map(String),
+      fc.constantFrom('00', '01', '010', '255', '256', '1000', '', 'a'),
+    );
+    const address = fc.oneof(
+      fc.array(octet, { minLength: 2, maxLength: 5 }).map((parts) => parts.join('.')),
+      fc.constantFrom('::1', '[::1]', '::ffff:1.2.3.4', 'fe80::1', 'host.example.com', '1.2.3.4.'),
+    );
+    fc.assert(
+      fc.property(address, (addr) => {
+        const ssh = sshFields(`Failed password for root from ${addr} port 22 ssh2`);
+        if (!ssh) return;
+        const bare = addr.replace(/^\[|\]$/g, '').replace(/^::ffff:(?=\d+\.)/i, '');
+        expect(ssh.sourceIp).toBe(isIP(bare) ? bare : undefined);
+        expect(ssh.sourceHost).toBe(isIP(bare) ? undefined : addr);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
