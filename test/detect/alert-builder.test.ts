@@ -1,0 +1,81 @@
+/**
+ * The alert builder folds repeat hits into the open alert: times, counts, evidence and entities
+ * come out as if every hit's events had been sorted and merged afresh.
+ */
+
+import { describe, expect, it } from 'vitest';
+import { AlertBuilder, type DetectionHit } from '../../src/detect/alert-builder.js';
+import type { LogEvent } from '../../src/model/event.js';
+
+function event(line: number, time: string, extra: Partial<LogEvent> = {}): LogEvent {
+  return {
+    time,
+    source: { reader: 'syslog', product: 'linux', service: 'sshd', file: 'auth.log', line },
+    action: 'ssh.failed_password',
+    host: 'bastion',
+    ...extra,
+  };
+}
+
+function hit(events: LogEvent[], entities = [{ kind: 'ip' as const, value: '192.0.2.7' }]) {
+  const out: DetectionHit = {
+    rule: { kind: 'builtin', id: 'brute-force', title: 'SSH brute force' },
+    title: 'SSH brute force',
+    description: '',
+    severity: 'medium',
+    tags: ['attack.t1110.001'],
+    events,
+    entities,
+  };
+  return out;
+}
+
+describe('alert builder', () => {
+  it('orders a hit whose events arrive out of time order', () => {
+    const builder = new AlertBuilder();
+    const late = event(2, '2023-12-10T06:55:48.000Z');
+    const early = event(1, '2023-12-10T06:55:46.000Z');
+    const alert = builder.add(hit([late, early]));
+    expect(alert.firstSeen).toBe(early.time);
+    expect(alert.lastSeen).toBe(late.time);
+    expect(alert.evidence).toEqual([early, late]);
+  });
+
+  it('folds a repeat hit: re-sent events count once, new envelope entities are appended', () => {
+    const builder = new AlertBuilder({ maxEvidence: 3 });
+    const a = event(1, '2023-12-10T06:55:46.000Z', { actor: 'root' });
+    const b = event(2, '2023-12-10T06:55:47.000Z', { actor: 'root' });
+    const c = event(3, '2023-12-10T06:55:49.000Z', { actor: 'admin' });
+    const d = event(4, '2023-12-10T06:55:50.000Z', { actor: 'oracle', sourceIp: '192.0.2.7' });
+    const first = builder.add(hit([a, b]));
+    const again = builder.add(hit([d, b, c]));
+    expect(again).toBe(first);
+    expect(first.eventCount).toBe(4);
+    expect(first.firstSeen).toBe(a.time);
+    expect(first.lastSeen).toBe(d.time);
+    // Fresh events join the evidence in time order until the cap.
+    expect(first.evidence).toEqual([a, b, c]);
+    expect(first.entities).toEqual([
+      { kind: 'ip', value: '192.0.2.7' },
+      { kind: 'account', value: 'root' },
+      { kind: 'host', value: 'bastion' },
+      { kind: 'account', value: 'admin' },
+      { kind: 'account', value: 'oracle' },
+    ]);
+  });
+
+  it('raises a new alert for the same source after the dedup window, and for another source', () => {
+    const builder = new AlertBuilder({ dedupWindowMs: 60_000 });
+    const one = builder.add(hit([event(1, '2023-12-10T06:00:00.000Z')]));
+    const near = builder.add(hit([event(2, '2023-12-10T06:00:59.000Z')]));
+    const far = builder.add(hit([event(3, '2023-12-10T06:02:00.000Z')]));
+    const other = builder.add(
+      hit([event(4, '2023-12-10T06:02:01.000Z')], [{ kind: 'ip', value: '198.51.100.1' }]),
+    );
+    expect(near).toBe(one);
+    expect(far).not.toBe(one);
+    expect(other).not.toBe(far);
+    expect(builder.alerts()).toHaveLength(3);
+    expect(far.eventCount).toBe(1);
+  });
+});
