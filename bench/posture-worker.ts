@@ -35,7 +35,7 @@ if (mode === 'parse') {
   const cpu = process.cpuUsage();
   const result = await assessStream({ paths: files, rules, compiled });
   const ms = performance.now() - started;
-  const errors = result.files.filter((f) => f.error);
+  const errors = result.files.filter((f) => f.error || f.kind === 'unrecognised');
   if (errors.length > 0) throw new Error(`unreadable: ${JSON.stringify(errors)}`);
   console.log(
     JSON.stringify({
@@ -68,7 +68,7 @@ if (mode === 'parse') {
     paths: files,
   });
   const ms = performance.now() - started;
-  const errors = result.files.filter((f) => f.error);
+  const errors = result.files.filter((f) => f.error || f.kind === 'unrecognised');
   if (errors.length > 0) throw new Error(`unreadable: ${JSON.stringify(errors)}`);
   console.log(
     JSON.stringify({

@@ -103,15 +103,27 @@ const dir = mkdtempSync(join(tmpdir(), 'palisade-bench-'));
 const perFile = Number(arg('per-file', '50000'));
 const files: string[] = [];
 
-/** Writes `count` records in files of at most `perFile` (exports come per account and region). */
+/** Readers refuse inventory files over 64 MiB (the Azure readers); files stay under this. */
+const MAX_FILE_BYTES = 60_000_000;
+
+/**
+ * Writes `count` records in files of at most `perFile` records and about 60 MB (exports come
+ * per account and region).
+ */
 function writeChunks(
   name: string,
   count: number,
+  templates: unknown[],
   make: (from: number, to: number) => unknown,
 ): void {
-  for (let from = 0, part = 0; from < count; from += perFile, part += 1) {
+  const average = templates.reduce<number>((n, t) => n + JSON.stringify(t).length, 0);
+  const records = Math.max(
+    1,
+    Math.min(perFile, Math.floor((MAX_FILE_BYTES * templates.length) / (average * 1.1))),
+  );
+  for (let from = 0, part = 0; from < count; from += records, part += 1) {
     const file = join(dir, `${name}-${part}.json`);
-    writeFileSync(file, JSON.stringify(make(from, Math.min(count, from + perFile))));
+    writeFileSync(file, JSON.stringify(make(from, Math.min(count, from + records))));
     files.push(file);
   }
 }
@@ -123,7 +135,7 @@ function slice<T>(templates: T[], from: number, to: number, rename: (t: T, i: nu
   );
 }
 
-writeChunks('aws-config-snapshot', per, (from, to) => ({
+writeChunks('aws-config-snapshot', per, aws, (from, to) => ({
   fileVersion: '1.0',
   configSnapshotId: 'palisade-bench',
   configurationItems: slice(aws, from, to, (item: Record<string, any>, i) => ({
@@ -133,14 +145,14 @@ writeChunks('aws-config-snapshot', per, (from, to) => ({
     arn: `${item.arn}-${i}`,
   })),
 }));
-writeChunks('azure-resources', per, (from, to) => ({
+writeChunks('azure-resources', per, azure, (from, to) => ({
   value: slice(azure, from, to, (body: Record<string, any>, i) => ({
     ...body,
     id: `${body.id}-${i}`,
     name: `${body.name}-${i}`,
   })),
 }));
-writeChunks('gcp-assets', total - 2 * per, (from, to) =>
+writeChunks('gcp-assets', total - 2 * per, gcp, (from, to) =>
   slice(gcp, from, to, (asset: Record<string, any>, i) => ({
     ...asset,
     name: `${asset.name}-${i}`,

@@ -79,6 +79,11 @@ program
   .option('--findings <n>', 'failing findings listed in the table report', positiveInt, 20)
   .option('--no-color', 'plain text output')
   .option('-q, --quiet', 'no progress on stderr')
+  .option(
+    '--stream',
+    'scan file by file, keeping only failing findings (default for inputs over 200 MB)',
+  )
+  .option('--no-stream', 'keep every finding and merge inventory fragments across files')
   .action(async (paths: string[], options) => {
     process.exitCode = await runScan(paths, options);
   });

@@ -4,6 +4,12 @@ import { writeFile } from 'node:fs/promises';
 import type { Rule, Severity } from '../model/rule.js';
 import { SEVERITIES } from '../model/rule.js';
 import { assess, type Assessment } from '../posture/assess.js';
+import {
+  assessStream,
+  inputLargerThan,
+  isStreamed,
+  STREAM_THRESHOLD_BYTES,
+} from '../posture/assess-stream.js';
 import { compileRules } from '../posture/engine.js';
 import { ExemptionLoadError, loadExemptions, type Exemption } from '../posture/exemptions.js';
 import { loadRules, RuleLoadError } from '../posture/rule-loader.js';
@@ -13,6 +19,7 @@ import { renderJson } from '../report/json-report.js';
 import { renderSarif } from '../report/sarif-report.js';
 import { renderTable } from '../report/table-report.js';
 import { saveAssessment, scoreHistory } from '../store/assessment-repository.js';
+import { saveStreamedAssessment } from '../store/streamed-assessment.js';
 import { openStore, redactLocation } from '../store/database.js';
 import { EXIT_FINDINGS, EXIT_INPUT_ERROR, EXIT_OK } from './exit-codes.js';
 import { createProgress } from './progress.js';
@@ -28,6 +35,8 @@ export interface ScanOptions {
   findings: number;
   color: boolean;
   quiet?: boolean;
+  /** Streaming scan (see assess-stream.ts); undefined = streaming when the input is large. */
+  stream?: boolean;
 }
 
 function fail(message: string): number {
@@ -58,16 +67,28 @@ export async function runScan(paths: string[], options: ScanOptions): Promise<nu
     throw error;
   }
 
+  // A large input is scanned file by file: fragments of one inventory resource are then merged
+  // within a file only, so a folder of one-call-per-file recordings needs `--no-stream`.
+  const stream = options.stream ?? (await inputLargerThan(paths, STREAM_THRESHOLD_BYTES));
+  if (stream && options.stream === undefined && !options.quiet) {
+    process.stderr.write(
+      `palisade: input over ${STREAM_THRESHOLD_BYTES / 1024 / 1024} MB, scanning file by file ` +
+        '(only failing findings kept; --no-stream to keep all)\n',
+    );
+  }
   const progress = createProgress(process.stderr, options.quiet);
   let assessment: Assessment;
   try {
-    assessment = await assess({
+    const scan = {
       paths,
       rules,
       compiled,
       exemptions,
-      onProgress: (p) => progress.update(p),
-    });
+      onProgress: (p: Parameters<typeof progress.update>[0]) => progress.update(p),
+    };
+    assessment = stream
+      ? await assessStream({ ...scan, keepResources: options.store || options.format === 'json' })
+      : await assess(scan);
   } finally {
     progress.stop();
   }
@@ -95,7 +116,9 @@ export async function runScan(paths: string[], options: ScanOptions): Promise<nu
       db = await openStore(options.db);
       // The trend compares like with like: earlier assessments of the same targets only.
       const same = JSON.stringify(paths);
-      const earlier = (await scoreHistory(db, 200)).filter((p) => JSON.stringify(p.targets) === same);
+      const earlier = (await scoreHistory(db, 200)).filter(
+        (p) => JSON.stringify(p.targets) === same,
+      );
       history.push(...earlier.slice(-29).map((p) => ({ at: p.startedAt, score: p.secureScore })));
       history.push({ at: assessment.startedAt, score: assessment.secureScore });
     } catch (error) {
@@ -113,9 +136,12 @@ export async function runScan(paths: string[], options: ScanOptions): Promise<nu
 
   if (db) {
     try {
-      await saveAssessment(db, assessment);
+      if (isStreamed(assessment)) await saveStreamedAssessment(db, assessment);
+      else await saveAssessment(db, assessment);
       if (options.format === 'table' && !options.output) {
-        process.stdout.write(`\nStored as assessment ${assessment.id} in ${redactLocation(options.db)}\n`);
+        process.stdout.write(
+          `\nStored as assessment ${assessment.id} in ${redactLocation(options.db)}\n`,
+        );
       }
     } catch (error) {
       storeError = `store ${redactLocation(options.db)}: ${(error as Error).message}`;

@@ -11,6 +11,8 @@
 // one-API-call-per-file recordings (boto3 placebo) must be scanned with `assess`.
 
 import { randomUUID } from 'node:crypto';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { FileReport } from '../model/assessment.js';
 import type { Finding, FindingStatus } from '../model/finding.js';
 import type { Resource } from '../model/resource.js';
@@ -216,4 +218,29 @@ export async function assessStream(options: AssessStreamOptions): Promise<Stream
     ],
     streamed: true,
   };
+}
+
+/** Inputs larger than this are scanned streaming by `palisade scan` unless told otherwise. */
+export const STREAM_THRESHOLD_BYTES = 200 * 1024 * 1024;
+
+/**
+ * True when the files under `paths` add up to more than `limit` bytes (stops counting once they
+ * do). Paths that cannot be read count as empty: the scan reports them.
+ */
+export async function inputLargerThan(paths: string[], limit: number): Promise<boolean> {
+  let total = 0;
+  const visit = async (path: string, depth: number): Promise<boolean> => {
+    const info = await stat(path).catch(() => undefined);
+    if (info?.isFile()) total += info.size;
+    else if (info?.isDirectory() && depth < 64) {
+      const names = await readdir(path).catch(() => [] as string[]);
+      for (const name of names) {
+        if (name === '.git' || name === 'node_modules') continue;
+        if (await visit(join(path, name), depth + 1)) return true;
+      }
+    }
+    return total > limit;
+  };
+  for (const path of paths) if (await visit(path, 0)) return true;
+  return false;
 }

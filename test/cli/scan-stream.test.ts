@@ -1,0 +1,59 @@
+/** `palisade scan --stream` as a user runs it, and when a scan streams by itself. */
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { inputLargerThan } from '../../src/posture/assess-stream.js';
+import { REPO_ROOT } from '../support/paths.js';
+
+const work = mkdtempSync(join(tmpdir(), 'palisade-cli-stream-'));
+
+function palisade(...args: string[]) {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+describe('palisade scan --stream', () => {
+  it('gives the score and counts of a normal scan, with only failing findings in JSON', () => {
+    const streamed = palisade('scan', 'samples/estate', '--stream', '--no-store', '-f', 'json');
+    const whole = palisade('scan', 'samples/estate', '--no-store', '-f', 'json');
+    expect(streamed.code, streamed.stderr).toBe(0);
+    const s = JSON.parse(streamed.stdout);
+    const w = JSON.parse(whole.stdout);
+    expect(s.streamed).toBe(true);
+    expect(w.streamed).toBe(false);
+    expect(s.secureScore).toBe(w.secureScore);
+    expect(s.counts).toEqual(w.counts);
+    expect(s.recommendations).toEqual(w.recommendations);
+    expect(s.findings.every((f: { status: string }) => f.status === 'fail')).toBe(true);
+    expect(s.findings).toHaveLength(w.counts.fail + w.counts.exempt + w.counts.error);
+  });
+
+  it('stores a streamed scan and exits as a normal one does with --fail-on', () => {
+    const db = join(work, 'store.db');
+    const run = palisade('scan', 'samples/estate', '--stream', '--db', db, '--fail-on', 'high');
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stdout).toContain('Streamed scan');
+    const history = JSON.parse(palisade('history', '--db', db, '--json').stdout);
+    expect(history).toHaveLength(1);
+  });
+});
+
+describe('inputLargerThan (when a scan streams by itself)', () => {
+  it('adds up file sizes under folders and stops at the limit', async () => {
+    const dir = join(work, 'sizes');
+    mkdirSync(join(dir, 'nested'), { recursive: true });
+    writeFileSync(join(dir, 'a.json'), 'x'.repeat(600));
+    writeFileSync(join(dir, 'nested', 'b.json'), 'x'.repeat(600));
+    expect(await inputLargerThan([dir], 1000)).toBe(true);
+    expect(await inputLargerThan([dir], 1200)).toBe(false);
+    expect(await inputLargerThan([join(dir, 'a.json'), join(work, 'missing')], 500)).toBe(true);
+    expect(await inputLargerThan([join(work, 'missing')], 0)).toBe(false);
+  });
+});
