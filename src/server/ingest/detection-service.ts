@@ -51,7 +51,6 @@ export interface IngestResult {
 const DEFAULT_FLUSH_MS = 1_000;
 const DEFAULT_MAX_ALERTS = 20_000;
 const DEFAULT_MAX_RECENT = 5_000;
-const DEFAULT_INCIDENT_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 /**
  * The long-running detection flow.
@@ -225,18 +224,14 @@ export class DetectionService {
     this.#incidentsStored += incidents.length;
   }
 
-  /** Forgets the least recently changed alerts beyond the cap or outside the incident window. */
+  /**
+   * Forgets the least recently changed alerts beyond the cap. (Not by event time: intakes may
+   * replay old logs beside live ones, and buildIncidents applies the window itself.)
+   */
   #evictRecent(): void {
     const max = this.#options.maxRecentAlerts ?? DEFAULT_MAX_RECENT;
-    const windowMs = this.#options.incidentWindowMs ?? DEFAULT_INCIDENT_WINDOW_MS;
-    let newest = 0;
-    for (const alert of this.#recent.values()) {
-      const t = Date.parse(alert.lastSeen);
-      if (t > newest) newest = t;
-    }
-    for (const [id, alert] of this.#recent) {
-      const stale = Date.parse(alert.lastSeen) < newest - 2 * windowMs;
-      if (this.#recent.size <= max && !stale) continue;
+    for (const id of this.#recent.keys()) {
+      if (this.#recent.size <= max) break;
       this.#recent.delete(id);
       this.#incidentOf.delete(id);
     }
