@@ -50,7 +50,7 @@ async function runsOf(targets: string) {
 }
 
 describe('assessment scheduler', () => {
-  it('assesses a source when its interval has passed and plans the next run an interval on', async () => {
+  it('assesses a source once its interval has passed, then waits an interval', async () => {
     db = await openStore(':memory:');
     // Last run one interval (1 minute) ago minus 300 ms: the next one is due in 300 ms.
     const source = await insertSource(
@@ -77,7 +77,7 @@ describe('assessment scheduler', () => {
     expect(await runsOf(JSON.stringify([K8S]))).toHaveLength(1);
   });
 
-  it('runs one assessment at a time: requests for a waiting source join it, none overlap', async () => {
+  it('runs one at a time: a request for a waiting source joins it', async () => {
     db = await openStore(':memory:');
     const a = await insertSource(
       db,
@@ -113,7 +113,7 @@ describe('assessment scheduler', () => {
     expect(states.some((s) => s.first_assessment_id !== s.last_assessment_id)).toBe(true);
   }, 30_000);
 
-  it('stops cleanly: finishes the run in progress, cancels the queue, refuses new runs', async () => {
+  it('stops cleanly: finishes the run in progress, cancels the queue', async () => {
     db = await openStore(':memory:');
     const a = await insertSource(
       db,

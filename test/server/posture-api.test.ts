@@ -115,7 +115,7 @@ describe('posture API on the sample estate', () => {
     expect(missing.statusCode).toBe(404);
   });
 
-  it('reports compliance per standard, per control, and the findings behind a control', async () => {
+  it('reports compliance per standard, per control, and the findings behind one', async () => {
     const all = await get('/compliance?source=estate');
     const cis = all.standards.find((s: { id: string }) => s.id === 'cis-aws');
     expect(cis.failed).toBeGreaterThan(0);
@@ -173,7 +173,7 @@ describe('posture API on the sample estate', () => {
 });
 
 describe('exemptions', () => {
-  it('raise the score when a failing recommendation is exempted, and lower it again when deleted', async () => {
+  it('raise the score of an exempted recommendation; deleting restores it', async () => {
     const before = await get('/score?source=estate');
     const [top] = (await get('/recommendations?source=estate&status=unhealthy&limit=1')).items;
     const created = await h.app.inject({
@@ -234,7 +234,7 @@ describe('exemptions', () => {
 });
 
 describe('scopes', () => {
-  it('show a Reader limited to one AWS account only its resources, findings and score', async () => {
+  it('show a Reader limited to one AWS account only its resources and score', async () => {
     const scoped = await h.token('reader', [AWS_ACCOUNT]);
     const resources = await get('/resources?limit=500', scoped);
     expect(resources.items).toHaveLength(11);
