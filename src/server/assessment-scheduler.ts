@@ -124,7 +124,7 @@ export class AssessmentScheduler {
     const timer = setTimeout(() => {
       this.timers.delete(source.id);
       if (due > MAX_DELAY) return void this.replan(source.id);
-      this.request(source.id, 'interval').catch((error: Error) => {
+      this.request(source.id, last === undefined ? 'created' : 'interval').catch((error: Error) => {
         if (!(error instanceof RunCancelled)) this.deps.logger.warn({ err: error }, 'run failed');
       });
     }, delay);
