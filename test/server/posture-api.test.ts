@@ -305,3 +305,43 @@ describe('sources', () => {
     }
   });
 });
+
+describe('runs on demand and deleting a source', () => {
+  it('queue a run without waiting, 404 for an unknown source, and forget a deleted one', async () => {
+    const unknown = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/assessments',
+      headers: auth(admin),
+      payload: { source: 'no-such-source' },
+    });
+    expect(unknown.statusCode).toBe(404);
+    const operator = await h.token('security-operator');
+    const queued = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/assessments',
+      headers: auth(operator),
+      payload: { source: 'aws-config' },
+    });
+    expect(queued.statusCode, queued.body).toBe(202);
+    const id = queued.json().sourceId;
+    expect([queued.json().running, ...queued.json().queued]).toContain(id);
+
+    const deleted = await h.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/sources/${id}`,
+      headers: auth(admin),
+    });
+    expect(deleted.statusCode).toBe(200);
+    const score = await get('/score');
+    expect(score.assessments.map((a: { source: { name: string } }) => a.source.name)).toEqual([
+      'estate',
+    ]);
+    expect((await get('/audit?action=source.delete', admin)).items).toHaveLength(1);
+    expect((await get('/audit?action=assessment.run', admin)).items.length).toBeGreaterThan(2);
+    const gone = await h.app.inject({
+      url: '/api/v1/score?source=aws-config',
+      headers: auth(reader),
+    });
+    expect(gone.statusCode).toBe(404);
+  });
+});
