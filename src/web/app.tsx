@@ -6,6 +6,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, setUnauthorizedHandler } from './api/client';
 import type { Me } from './api/types';
+import { PageErrorBoundary } from './components/error-boundary';
 import { AlertDetailPage } from './pages/alert-detail-page';
 import { AlertsPage } from './pages/alerts-page';
 import { CompliancePage } from './pages/compliance-page';
@@ -78,7 +79,11 @@ export function App() {
   };
   return (
     <div className="shell">
-      <a className="skip" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}>
+      <a
+        className="skip"
+        href="#main"
+        onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}
+      >
         Skip to content
       </a>
       <header className="top">
@@ -102,7 +107,9 @@ export function App() {
         </span>
       </header>
       <main id="main" tabIndex={-1}>
-        <Page route={route} me={me} />
+        <PageErrorBoundary key={route.segments.join('/')}>
+          <Page route={route} me={me} />
+        </PageErrorBoundary>
       </main>
     </div>
   );

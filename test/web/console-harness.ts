@@ -5,14 +5,17 @@
  */
 
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { tmpdir } from 'node:os';
+import { promisify } from 'node:util';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { pino } from 'pino';
-import { build } from 'vite';
 import { defaultConfig } from '../../src/server/config.js';
 import { insertToken } from '../../src/server/identity/token-repository.js';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
+
+const run = promisify(execFile);
 
 /** Debian's chromium; the tests never use a downloaded browser. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -40,15 +43,20 @@ export function hasChromium(): boolean {
   return existsSync(CHROMIUM);
 }
 
-/** Builds the console with the project's Vite config into `outDir`. */
+/**
+ * Builds the console with the project's Vite config into `outDir`, in a child process as
+ * `npm run build:web` does: vitest sets NODE_ENV=test, which would give a development build.
+ */
 export async function buildConsole(outDir: string): Promise<void> {
-  await build({
-    configFile: resolve(process.cwd(), 'src/web/vite.config.ts'),
-    logLevel: 'warn',
-    mode: 'production',
-    define: { 'process.env.NODE_ENV': JSON.stringify('production') },
-    build: { outDir, emptyOutDir: true },
-  });
+  const vite = resolve(process.cwd(), 'node_modules/vite/bin/vite.js');
+  const config = resolve(process.cwd(), 'src/web/vite.config.ts');
+  await run(
+    process.execPath,
+    [vite, 'build', '--config', config, '--outDir', outDir, '--emptyOutDir'],
+    {
+      env: { ...process.env, NODE_ENV: 'production' },
+    },
+  );
 }
 
 export interface ConsoleServer {
@@ -59,7 +67,11 @@ export interface ConsoleServer {
   /** A bearer token of the Owner role, for checking what the API says. */
   token: string;
   /** GET or send JSON to the API with the token. */
-  apiCall<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
+  apiCall<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }>;
   /** Whether the server registered `METHOD /api/v1/...`. */
   hasRoute(method: string, url: string): boolean;
   close(): Promise<void>;
@@ -81,7 +93,11 @@ export async function startConsoleServer(): Promise<ConsoleServer> {
   const made = await server.db
     .transaction()
     .execute((trx) =>
-      insertToken(trx, { name: 'console-test', role: 'owner', scopes: [], createdBy: 'test' }, new Date()),
+      insertToken(
+        trx,
+        { name: 'console-test', role: 'owner', scopes: [], createdBy: 'test' },
+        new Date(),
+      ),
     );
   const apiCall = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(`${server.url}/api/v1${path}`, {
@@ -113,7 +129,10 @@ export async function startConsoleServer(): Promise<ConsoleServer> {
 }
 
 /** Debian's chromium at 1366x768 with a fresh, throw-away profile. */
-export async function launchBrowser(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+export async function launchBrowser(): Promise<{
+  context: BrowserContext;
+  close(): Promise<void>;
+}> {
   const profile = mkdtempSync(join(tmpdir(), 'palisade-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,

@@ -80,7 +80,7 @@ describe.skipIf(!hasChromium())('web console in Debian chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await console_?.close();
-  });
+  }, 60_000);
 
   it('serves the page shell with a strict CSP and no-store, and hashed assets for a year', async () => {
     const shell = await fetch(`${console_.url}/`);
@@ -123,7 +123,7 @@ describe.skipIf(!hasChromium())('web console in Debian chromium', () => {
     expect(session?.sameSite).toBe('Strict');
   });
 
-  it("shows on the overview the secure score GET /api/v1/score answers", async (ctx) => {
+  it('shows on the overview the secure score GET /api/v1/score answers', async (ctx) => {
     const pending = missing([['GET', '/score']]);
     if (pending) return ctx.skip(pending);
 
@@ -165,9 +165,14 @@ describe.skipIf(!hasChromium())('web console in Debian chromium', () => {
       const s = (await console_.apiCall('GET', '/score')).body.secureScore as number;
       return s !== before ? s : undefined;
     }, 60_000);
-    await expect.poll(() => shownScore.textContent(), { timeout: 15_000 }).toBe(`${after.toFixed(1)}%`);
+    await expect
+      .poll(() => shownScore.textContent(), { timeout: 15_000 })
+      .toBe(`${after.toFixed(1)}%`);
     expect(after).not.toBe(before);
-    const stored = await console_.apiCall('GET', `/exemptions?rule=${encodeURIComponent(target.ruleId)}`);
+    const stored = await console_.apiCall(
+      'GET',
+      `/exemptions?rule=${encodeURIComponent(target.ruleId)}`,
+    );
     expect(stored.body.items.map((e: any) => e.justification)).toContain(
       'Compensating control in the console test.',
     );
@@ -193,9 +198,9 @@ describe.skipIf(!hasChromium())('web console in Debian chromium', () => {
     await page.getByRole('button', { name: 'Save status' }).click();
 
     const timeline = page.getByTestId('timeline');
-    await expect.poll(() => timeline.textContent(), { timeout: 15_000 }).toContain(
-      'Looking into it from the console test.',
-    );
+    await expect
+      .poll(() => timeline.textContent(), { timeout: 15_000 })
+      .toContain('Looking into it from the console test.');
     expect(await timeline.textContent()).toMatch(/active → in progress/);
     expect(await page.getByTestId('alert-status').textContent()).toBe('in progress');
     const api = await console_.apiCall('GET', `/alerts/${encodeURIComponent(sigma.id)}`);

@@ -31,17 +31,27 @@ export interface ControlScore {
   notApplicable: number;
 }
 
+/** The latest assessment of a source that an answer is computed from. */
+export interface CurrentAssessment {
+  id: string;
+  startedAt: string;
+  source: { id: string; name: string } | null;
+}
+
 export interface Score {
-  assessmentId: string;
-  at: string;
-  secureScore: number;
-  controls?: ControlScore[];
+  /** Percentage; null before anything was assessed. */
+  secureScore: number | null;
+  maxScore: number;
+  currentScore: number;
+  assessments: CurrentAssessment[];
+  controls: ControlScore[];
 }
 
 export interface ScorePoint {
-  assessmentId?: string;
-  at: string;
+  assessmentId: string;
+  startedAt: string;
   secureScore: number;
+  source: { id: string; name: string } | null;
 }
 
 export interface Recommendation {
@@ -54,26 +64,43 @@ export interface Recommendation {
   exempt: number;
   potentialIncrease: number;
   remediation: string;
-  cloud?: string;
+  cloud: string | null;
+  notApplicable: number;
 }
 
-export interface AffectedResource {
+/** One finding: a rule's verdict on one resource. */
+export interface Finding {
+  id: number;
+  ruleId: string;
   resourceId: string;
   resourceName: string;
   resourceType: string;
-  status: string;
+  account: string | null;
+  status: 'pass' | 'fail' | 'not_applicable' | 'error';
   message: string;
-  file?: string | null;
-  line?: number | null;
-  exemption?: unknown;
+  file: string | null;
+  line: number | null;
+  exemption: { category: string; justification: string; source: string; expires?: string } | null;
 }
 
 export interface RecommendationDetail extends Recommendation {
-  description?: string;
-  rationale?: string;
-  references?: string[];
-  resources?: AffectedResource[];
-  findings?: AffectedResource[];
+  description: string;
+  references: string[];
+  mappings: Record<string, string[]>;
+  remediationSteps: {
+    text: string;
+    cli?: string;
+    terraform?: string;
+    cloudformation?: string;
+    arm?: string;
+    kubernetes?: string;
+  };
+  resources: {
+    failing: Finding[];
+    passing: Finding[];
+    exempt: Finding[];
+    notApplicable: Finding[];
+  };
 }
 
 export interface Exemption {
@@ -82,9 +109,10 @@ export interface Exemption {
   resource: string;
   category: 'waiver' | 'mitigated';
   justification: string;
-  expires?: string | null;
-  createdAt?: string;
-  createdBy?: string;
+  expires: string | null;
+  active: boolean;
+  createdAt: string;
+  createdBy: string;
 }
 
 export interface ComplianceControl {
@@ -96,28 +124,42 @@ export interface ComplianceControl {
   passing: number;
 }
 
-export interface Standard {
+export interface StandardSummary {
   id: string;
   name: string;
   passed: number;
   failed: number;
   notAssessed: number;
-  controls?: ComplianceControl[];
 }
 
+export interface Standard extends StandardSummary {
+  controls: ComplianceControl[];
+}
+
+export interface ControlDetail extends ComplianceControl {
+  standard: string;
+  findings: Finding[];
+}
+
+/** A resource of the latest assessments with its health. */
 export interface Resource {
+  /** Unique in the list (assessment, type and id). */
+  key: string;
+  assessmentId: string;
   id: string;
   type: string;
   cloud: string;
   name: string;
-  account?: string | null;
-  region?: string | null;
-  sourceKind?: string;
-  file?: string | null;
-  line?: number | null;
-  health?: 'healthy' | 'unhealthy' | 'not_applicable' | string;
-  failing?: number;
-  passing?: number;
+  account: string | null;
+  region: string | null;
+  sourceKind: string;
+  file: string | null;
+  line: number | null;
+  health: 'healthy' | 'unhealthy' | 'not_assessed';
+  failing: number;
+  passing: number;
+  exempt: number;
+  worstSeverity?: Severity | null;
 }
 
 export interface AlertEntity {
@@ -138,7 +180,6 @@ export interface AlertRule {
 export interface Alert {
   id: string;
   title: string;
-  description: string;
   severity: Severity;
   status: AlertStatus;
   attack: { tactics: string[]; techniques: string[] };
@@ -146,19 +187,27 @@ export interface Alert {
   firstSeen: string;
   lastSeen: string;
   eventCount: number;
-  evidence?: unknown[];
-  remediation?: string[];
+  account: string | null;
   rule: AlertRule;
-  incidentId?: string | null;
+  incidentId: string | null;
 }
 
+/** One alert with its evidence and remediation (GET /alerts/:id). */
+export interface AlertDetail extends Alert {
+  description: string;
+  evidence: unknown[];
+  remediation: string[];
+}
+
+/** One status change or comment on an alert. */
 export interface TimelineEntry {
+  id: number;
+  alertId: string;
   at: string;
-  actor?: { kind?: string; id?: string | null; name?: string | null } | null;
-  actorName?: string | null;
-  fromStatus: string;
-  toStatus: string;
-  comment?: string | null;
+  actor: { kind: string; id: string | null; name: string | null };
+  from: AlertStatus;
+  to: AlertStatus;
+  comment: string | null;
 }
 
 export interface Incident {
@@ -168,7 +217,8 @@ export interface Incident {
   status: AlertStatus;
   firstSeen: string;
   lastSeen: string;
-  alerts: string[];
+  /** Alert ids in kill-chain order. */
+  alertIds: string[];
   entities: AlertEntity[];
   tactics: string[];
 }
@@ -195,11 +245,13 @@ export interface Token {
 
 export interface Source {
   id: string;
-  name?: string;
-  kind?: string;
-  paths?: string[];
-  intervalMinutes?: number | null;
-  lastAssessedAt?: string | null;
+  name: string;
+  paths: string[];
+  intervalMinutes: number;
+  createdBy: string;
+  lastRunAt: string | null;
+  lastAssessmentId: string | null;
+  lastError: string | null;
 }
 
 export const SEVERITIES: Severity[] = ['critical', 'high', 'medium', 'low', 'informational'];

@@ -37,7 +37,12 @@ export function TimeChart(props: {
         scales: { y: yRange ? { range: yRange } : {} },
         series: [
           {},
-          ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, points: { size: 5 } })),
+          ...series.map((s) => ({
+            label: s.label,
+            stroke: s.color,
+            width: 2,
+            points: { size: 5 },
+          })),
         ],
         axes: [{}, {}],
         legend: { show: series.length > 1 },

@@ -8,7 +8,7 @@ import { api } from '../api/client';
 import { useApi, type Loaded } from '../api/use-api';
 import {
   ALERT_STATUSES,
-  type Alert,
+  type AlertDetail,
   type AlertStatus,
   type Me,
   type Page,
@@ -20,7 +20,7 @@ import { href } from '../router';
 
 const MAY_TRIAGE = new Set(['security-operator', 'security-admin', 'owner']);
 
-function StatusForm(props: { alert: Alert; onDone: () => void }) {
+function StatusForm(props: { alert: AlertDetail; onDone: () => void }) {
   const [status, setStatus] = useState<AlertStatus>(props.alert.status);
   const [comment, setComment] = useState('');
   const [error, setError] = useState<Error>();
@@ -66,7 +66,7 @@ function StatusForm(props: { alert: Alert; onDone: () => void }) {
   );
 }
 
-type TimelineAnswer = Page<TimelineEntry> | TimelineEntry[];
+type TimelineAnswer = { items: TimelineEntry[] };
 
 function Timeline({ timeline }: { timeline: Loaded<TimelineAnswer> }) {
   return (
@@ -74,14 +74,20 @@ function Timeline({ timeline }: { timeline: Loaded<TimelineAnswer> }) {
       <h2 id="timeline-title">Timeline</h2>
       <Show loaded={timeline}>
         {(data) => {
-          const entries = Array.isArray(data) ? data : data.items;
+          const entries = data.items;
           if (entries.length === 0) return <p className="muted">No status changes yet.</p>;
           return (
             <ol className="timeline" data-testid="timeline">
               {entries.map((e, i) => (
                 <li key={i}>
-                  <When at={e.at} /> · {e.actor?.name ?? e.actorName ?? 'someone'} changed{' '}
-                  {e.fromStatus.replace('_', ' ')} → <strong>{e.toStatus.replace('_', ' ')}</strong>
+                  <When at={e.at} /> · {e.actor.name ?? e.actor.kind}:{' '}
+                  {e.from === e.to ? (
+                    <>comment ({e.to.replace('_', ' ')})</>
+                  ) : (
+                    <>
+                      {e.from.replace('_', ' ')} → <strong>{e.to.replace('_', ' ')}</strong>
+                    </>
+                  )}
                   {e.comment && <blockquote>{e.comment}</blockquote>}
                 </li>
               ))}
@@ -94,7 +100,7 @@ function Timeline({ timeline }: { timeline: Loaded<TimelineAnswer> }) {
 }
 
 export function AlertDetailPage({ alertId, me }: { alertId: string; me: Me }) {
-  const alert = useApi<Alert>(`/alerts/${encodeURIComponent(alertId)}`);
+  const alert = useApi<AlertDetail>(`/alerts/${encodeURIComponent(alertId)}`);
   const timeline = useApi<TimelineAnswer>(`/alerts/${encodeURIComponent(alertId)}/timeline`);
   const changed = () => {
     alert.reload();
@@ -116,7 +122,7 @@ export function AlertDetailPage({ alertId, me }: { alertId: string; me: Me }) {
             {a.incidentId && (
               <>
                 {' '}
-                · incident <a href={href('incidents')}>{a.incidentId}</a>
+                · part of an <a href={href('incidents')}>incident</a>
               </>
             )}
           </p>
@@ -154,7 +160,7 @@ export function AlertDetailPage({ alertId, me }: { alertId: string; me: Me }) {
             <section className="card" aria-labelledby="remediation-title">
               <h2 id="remediation-title">Remediation</h2>
               <ol>
-                {(a.remediation ?? []).map((step, i) => (
+                {a.remediation.map((step, i) => (
                   <li key={i}>{step}</li>
                 ))}
               </ol>
@@ -163,7 +169,7 @@ export function AlertDetailPage({ alertId, me }: { alertId: string; me: Me }) {
           <section aria-labelledby="evidence-title">
             <h2 id="evidence-title">Evidence</h2>
             <pre className="evidence" tabIndex={0} aria-label="Evidence events as JSON">
-              {JSON.stringify(a.evidence ?? [], null, 2)}
+              {JSON.stringify(a.evidence, null, 2)}
             </pre>
           </section>
           <Timeline timeline={timeline} />

@@ -20,7 +20,7 @@ export function AlertsPage({ params }: { params: URLSearchParams }) {
         severity,
         status,
         entity,
-        from: from ? new Date(from).toISOString() : '',
+        since: from ? new Date(from).toISOString() : '',
         sort: '-lastSeen',
         limit: 50,
         cursor,

@@ -4,36 +4,34 @@
  */
 
 import { useApi } from '../api/use-api';
-import type { AffectedResource, ComplianceControl, Page, Standard } from '../api/types';
+import type { ControlDetail, CurrentAssessment, Standard, StandardSummary } from '../api/types';
+import { FindingTable } from '../components/finding-table';
 import { Show } from '../components/status';
 import { href } from '../router';
 
-type ControlDetail = ComplianceControl & {
-  resources?: AffectedResource[];
-  findings?: AffectedResource[];
-};
-
-function items<T>(data: Page<T> | T[] | { standards: T[] }): T[] {
-  if (Array.isArray(data)) return data;
-  return 'items' in data ? data.items : data.standards;
-}
+type StandardList = { assessments: CurrentAssessment[]; standards: StandardSummary[] };
 
 function Standards() {
-  const list = useApi<Page<Standard> | Standard[]>('/compliance');
+  const list = useApi<StandardList>('/compliance');
   return (
     <>
       <h1 tabIndex={-1}>Regulatory compliance</h1>
       <Show loaded={list}>
         {(data) => (
           <ul className="tiles">
-            {items(data).map((s) => {
+            {data.standards.map((s) => {
               const assessed = s.passed + s.failed;
               return (
                 <li key={s.id} className="card">
                   <h2>
                     <a href={href('compliance', s.id)}>{s.name}</a>
                   </h2>
-                  <meter min={0} max={Math.max(1, assessed)} value={s.passed} aria-label="passed controls" />
+                  <meter
+                    min={0}
+                    max={Math.max(1, assessed)}
+                    value={s.passed}
+                    aria-label="passed controls"
+                  />
                   <p>
                     {s.passed} of {assessed} assessed controls passed · {s.notAssessed} not assessed
                   </p>
@@ -71,7 +69,7 @@ function StandardControls({ standardId }: { standardId: string }) {
               </tr>
             </thead>
             <tbody>
-              {(s.controls ?? []).map((c) => (
+              {s.controls.map((c) => (
                 <tr key={c.id}>
                   <td>
                     <a href={href('compliance', s.id, 'controls', c.id)}>{c.id}</a>
@@ -110,38 +108,15 @@ function ControlResources(props: { standardId: string; controlId: string }) {
               {c.id} {c.title}
             </h1>
             <p>
-              State: <span className={`state state-${c.state}`}>{c.state.replace('_', ' ')}</span>{' '}
-              · rules:{' '}
+              State: <span className={`state state-${c.state}`}>{c.state.replace('_', ' ')}</span> ·
+              rules:{' '}
               {c.rules.map((r) => (
                 <a key={r} className="mono tag" href={href('recommendations', r)}>
                   {r}
                 </a>
               ))}
             </p>
-            <table>
-              <caption>Resources assessed for this control</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Resource</th>
-                  <th scope="col">Type</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Why</th>
-                </tr>
-              </thead>
-              <tbody>
-                {(c.resources ?? c.findings ?? []).map((r, i) => (
-                  <tr key={`${r.resourceId}-${i}`}>
-                    <td>
-                      {r.resourceName}
-                      <div className="muted mono">{r.resourceId}</div>
-                    </td>
-                    <td className="mono">{r.resourceType}</td>
-                    <td>{r.exemption ? 'exempt' : r.status}</td>
-                    <td>{r.message}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <FindingTable caption="Resources assessed for this control" findings={c.findings} />
           </>
         )}
       </Show>

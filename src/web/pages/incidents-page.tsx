@@ -36,7 +36,7 @@ export function IncidentsPage() {
                   <td>{incident.status.replace('_', ' ')}</td>
                   <td>{incident.tactics.join(' → ')}</td>
                   <td>
-                    {incident.alerts.map((id, i) => (
+                    {incident.alertIds.map((id, i) => (
                       <a key={id} className="tag" href={href('alerts', id)}>
                         alert {i + 1}
                       </a>

@@ -38,7 +38,7 @@ export function InventoryPage() {
             <option value="">all</option>
             <option value="unhealthy">unhealthy</option>
             <option value="healthy">healthy</option>
-            <option value="not_applicable">not applicable</option>
+            <option value="not_assessed">not assessed</option>
           </select>
         </label>
         <label>
@@ -71,7 +71,7 @@ export function InventoryPage() {
                 </thead>
                 <tbody>
                   {rows.map((r) => (
-                    <tr key={r.id}>
+                    <tr key={r.key}>
                       <td>
                         {r.name}
                         <div className="muted mono">{r.id}</div>
@@ -80,8 +80,8 @@ export function InventoryPage() {
                       <td>{r.cloud}</td>
                       <td className="mono">{r.account ?? ''}</td>
                       <td>
-                        <span className={`health health-${r.health ?? 'unknown'}`}>
-                          {(r.health ?? 'unknown').replace('_', ' ')}
+                        <span className={`health health-${r.health}`}>
+                          {r.health.replace('_', ' ')}
                         </span>
                         {r.failing ? <span className="muted"> ({r.failing} failing)</span> : null}
                       </td>

@@ -42,25 +42,24 @@ export function alertsBySeverityPerDay(alerts: Alert[]): { days: string[]; serie
     if (s < 0 || d === undefined) continue;
     series[s].values[d] = (series[s].values[d] ?? 0) + 1;
   }
-  return { days: days.map((d) => `${d}T00:00:00Z`), series: series.filter((s) => s.values.some(Boolean)) };
+  return {
+    days: days.map((d) => `${d}T00:00:00Z`),
+    series: series.filter((s) => s.values.some(Boolean)),
+  };
 }
 
 function ScoreTrend() {
-  const history = useApi<Page<ScorePoint> | ScorePoint[]>('/score/history');
+  // The latest 500 assessments, newest first from the API, drawn oldest first.
+  const history = useApi<Page<ScorePoint>>(
+    '/score/history' + query({ limit: 500, sort: '-started_at' }),
+  );
   return (
-    <Show loaded={history}>
-      {(data) => {
-        const points = (Array.isArray(data) ? data : data.items)
-          .slice()
-          .sort((a, b) => a.at.localeCompare(b.at));
-        return <TrendChart points={points} />;
-      }}
-    </Show>
+    <Show loaded={history}>{(page) => <TrendChart points={page.items.slice().reverse()} />}</Show>
   );
 }
 
 function TrendChart({ points }: { points: ScorePoint[] }) {
-  const times = useMemo(() => points.map((p) => p.at), [points]);
+  const times = useMemo(() => points.map((p) => p.startedAt), [points]);
   const series = useMemo(
     () => [{ label: 'Secure score %', color: '#2b8a3e', values: points.map((p) => p.secureScore) }],
     [points],
@@ -79,11 +78,7 @@ function TrendChart({ points }: { points: ScorePoint[] }) {
 
 function AlertTrend() {
   const alerts = useApi<Page<Alert>>('/alerts' + query({ limit: 500, sort: '-lastSeen' }));
-  return (
-    <Show loaded={alerts}>
-      {(page) => <AlertChart alerts={page.items} />}
-    </Show>
-  );
+  return <Show loaded={alerts}>{(page) => <AlertChart alerts={page.items} />}</Show>;
 }
 
 function AlertChart({ alerts }: { alerts: Alert[] }) {
@@ -144,14 +139,23 @@ export function OverviewPage() {
         <section className="card" aria-labelledby="score-title">
           <h2 id="score-title">Secure score</h2>
           <Show loaded={score}>
-            {(s) => (
-              <>
-                <ScoreGauge score={s.secureScore} />
-                <p className="muted">
-                  Assessed <When at={s.at} />
-                </p>
-              </>
-            )}
+            {(s) =>
+              s.secureScore === null ? (
+                <p className="note">Nothing assessed yet: add a source in Settings.</p>
+              ) : (
+                <>
+                  <ScoreGauge score={s.secureScore} />
+                  <p className="muted">
+                    {s.currentScore} of {s.maxScore} points ·{' '}
+                    {s.assessments.map((a) => (
+                      <span key={a.id}>
+                        {a.source?.name ?? 'scan'} assessed <When at={a.startedAt} />{' '}
+                      </span>
+                    ))}
+                  </p>
+                </>
+              )
+            }
           </Show>
         </section>
         <section className="card wide" aria-label="Secure score trend">

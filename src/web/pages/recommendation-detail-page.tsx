@@ -6,17 +6,15 @@
 import { useState, type FormEvent } from 'react';
 import { api } from '../api/client';
 import { useApi } from '../api/use-api';
-import type { AffectedResource, Me, RecommendationDetail, Score } from '../api/types';
+import type { Finding, Me, RecommendationDetail, Score } from '../api/types';
+import { FindingTable } from '../components/finding-table';
 import { formatScore } from '../components/score-gauge';
 import { ErrorNote, Show, SeverityBadge } from '../components/status';
+import { href } from '../router';
 
 const MAY_EXEMPT = new Set(['security-admin', 'owner']);
 
-function ExemptForm(props: {
-  ruleId: string;
-  resources: AffectedResource[];
-  onDone: () => void;
-}) {
+function ExemptForm(props: { ruleId: string; resources: Finding[]; onDone: () => void }) {
   const [resource, setResource] = useState(props.resources[0]?.resourceId ?? '');
   const [category, setCategory] = useState<'waiver' | 'mitigated'>('waiver');
   const [justification, setJustification] = useState('');
@@ -89,34 +87,35 @@ function ExemptForm(props: {
   );
 }
 
-function ResourceTable({ resources }: { resources: AffectedResource[] }) {
+function RemediationSteps({ r }: { r: RecommendationDetail }) {
+  const steps = r.remediationSteps;
+  const snippets = (['cli', 'terraform', 'cloudformation', 'arm', 'kubernetes'] as const).filter(
+    (k) => steps[k],
+  );
   return (
-    <table>
-      <caption>Affected resources</caption>
-      <thead>
-        <tr>
-          <th scope="col">Resource</th>
-          <th scope="col">Type</th>
-          <th scope="col">Status</th>
-          <th scope="col">Why</th>
-          <th scope="col">Where</th>
-        </tr>
-      </thead>
-      <tbody>
-        {resources.map((r) => (
-          <tr key={r.resourceId}>
-            <td>
-              {r.resourceName}
-              <div className="muted mono">{r.resourceId}</div>
-            </td>
-            <td className="mono">{r.resourceType}</td>
-            <td>{r.exemption ? 'exempt' : r.status}</td>
-            <td>{r.message}</td>
-            <td className="mono">{r.file ? `${r.file}${r.line ? `:${r.line}` : ''}` : ''}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <section aria-labelledby="remediation-title">
+      <h2 id="remediation-title">Remediation</h2>
+      <p>{steps.text || r.remediation}</p>
+      {snippets.map((k) => (
+        <div key={k}>
+          <h3>{k === 'cli' ? 'Command line' : k}</h3>
+          <pre className="remediation" tabIndex={0}>
+            {steps[k]}
+          </pre>
+        </div>
+      ))}
+      {r.references.length > 0 && (
+        <ul>
+          {r.references.map((ref) => (
+            <li key={ref}>
+              <a href={ref} rel="noreferrer noopener" target="_blank">
+                {ref}
+              </a>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
   );
 }
 
@@ -134,20 +133,22 @@ export function RecommendationDetailPage({ ruleId, me }: { ruleId: string; me: M
   return (
     <Show loaded={detail}>
       {(r) => {
-        const affected = r.resources ?? r.findings ?? [];
-        const failing = affected.filter((f) => f.status === 'fail' && !f.exemption);
+        const failing = r.resources.failing;
         return (
           <>
+            <p>
+              <a href={href('recommendations')}>Recommendations</a> ›
+            </p>
             <h1 tabIndex={-1}>{r.title}</h1>
             <p>
               <SeverityBadge severity={r.severity} /> <span className="mono">{r.ruleId}</span> ·
-              control {r.control} · {r.failing} unhealthy, {r.passing} healthy, {r.exempt} exempt
-              · fixing all adds +{r.potentialIncrease.toFixed(1)}%
+              control {r.control} · {r.failing} unhealthy, {r.passing} healthy, {r.exempt} exempt ·
+              fixing all adds +{r.potentialIncrease.toFixed(1)}%
             </p>
             <p className="score-line" aria-live="polite">
               Secure score:{' '}
               <strong data-testid="detail-score">
-                {score.data ? `${formatScore(score.data.secureScore)}%` : '…'}
+                {score.data?.secureScore != null ? `${formatScore(score.data.secureScore)}%` : '…'}
               </strong>
             </p>
             {notice && (
@@ -155,14 +156,22 @@ export function RecommendationDetailPage({ ruleId, me }: { ruleId: string; me: M
                 {notice}
               </p>
             )}
-            {r.description && <p>{r.description}</p>}
-            <section aria-labelledby="remediation-title">
-              <h2 id="remediation-title">Remediation</h2>
-              <pre className="remediation">{r.remediation}</pre>
-            </section>
-            <ResourceTable resources={affected} />
+            <p>{r.description}</p>
+            <p className="muted small">
+              {Object.entries(r.mappings)
+                .filter(([, ids]) => ids.length > 0)
+                .map(([standard, ids]) => `${standard}: ${ids.join(', ')}`)
+                .join(' · ')}
+            </p>
+            <RemediationSteps r={r} />
             {MAY_EXEMPT.has(me.role) && failing.length > 0 && (
               <ExemptForm ruleId={r.ruleId} resources={failing} onDone={exempted} />
+            )}
+            <FindingTable caption="Unhealthy resources" findings={failing} />
+            <FindingTable caption="Exempt resources" findings={r.resources.exempt} />
+            <FindingTable caption="Healthy resources" findings={r.resources.passing} />
+            {r.resources.notApplicable.length > 0 && (
+              <FindingTable caption="Not applicable" findings={r.resources.notApplicable} />
             )}
           </>
         );

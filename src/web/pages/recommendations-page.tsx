@@ -21,7 +21,11 @@ export function RecommendationsPage() {
   return (
     <>
       <h1 tabIndex={-1}>Recommendations</h1>
-      <form className="filters" aria-label="Filter recommendations" onSubmit={(e) => e.preventDefault()}>
+      <form
+        className="filters"
+        aria-label="Filter recommendations"
+        onSubmit={(e) => e.preventDefault()}
+      >
         <label>
           Severity
           <select value={severity} onChange={(e) => setSeverity(e.target.value)}>

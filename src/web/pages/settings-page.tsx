@@ -8,7 +8,12 @@ import { ErrorNote, Show, When } from '../components/status';
 
 const ROLES: Role[] = ['reader', 'security-operator', 'security-admin', 'owner'];
 
-function RoleSelect(props: { id?: string; value: Role; onChange: (r: Role) => void; label?: string }) {
+function RoleSelect(props: {
+  id?: string;
+  value: Role;
+  onChange: (r: Role) => void;
+  label?: string;
+}) {
   return (
     <select
       id={props.id}
@@ -72,9 +77,7 @@ function Users({ me }: { me: Me }) {
                     <RoleSelect
                       label={`Role of ${u.username}`}
                       value={u.role}
-                      onChange={(r) =>
-                        run(() => api('PUT', `/users/${u.id}/role`, { role: r }))
-                      }
+                      onChange={(r) => run(() => api('PUT', `/users/${u.id}/role`, { role: r }))}
                     />
                   </td>
                   <td className="mono">{u.scopes.join(', ') || 'all'}</td>
@@ -237,34 +240,73 @@ function Tokens() {
 }
 
 function Sources() {
-  const list = useApi<Page<Source> | Source[]>('/sources');
+  const list = useApi<Page<Source>>('/sources' + query({ limit: 500 }));
+  const [name, setName] = useState('');
+  const [paths, setPaths] = useState('');
+  const [every, setEvery] = useState('60');
+  const [error, setError] = useState<Error>();
+
+  const run = async (action: () => Promise<unknown>) => {
+    setError(undefined);
+    try {
+      await action();
+      list.reload();
+    } catch (reason) {
+      setError(reason as Error);
+    }
+  };
+  const create = (event: FormEvent) => {
+    event.preventDefault();
+    void run(async () => {
+      await api('POST', '/sources', {
+        name,
+        paths: paths
+          .split('\n')
+          .map((p) => p.trim())
+          .filter(Boolean),
+        intervalMinutes: Number(every),
+      });
+      setName('');
+      setPaths('');
+    });
+  };
+
   return (
     <section aria-labelledby="sources-title">
       <h2 id="sources-title">Sources</h2>
       <Show loaded={list}>
         {(data) => {
-          const sources = Array.isArray(data) ? data : data.items;
+          const sources = data.items;
           return (
             <table>
               <caption>{sources.length} sources</caption>
               <thead>
                 <tr>
                   <th scope="col">Source</th>
-                  <th scope="col">Kind</th>
                   <th scope="col">Paths</th>
-                  <th scope="col">Interval</th>
-                  <th scope="col">Last assessed</th>
+                  <th scope="col">Every</th>
+                  <th scope="col">Last run</th>
+                  <th scope="col">Last error</th>
+                  <th scope="col">Remove</th>
                 </tr>
               </thead>
               <tbody>
                 {sources.map((s) => (
                   <tr key={s.id}>
-                    <td>{s.name ?? s.id}</td>
-                    <td>{s.kind ?? ''}</td>
-                    <td className="mono">{(s.paths ?? []).join(', ')}</td>
-                    <td>{s.intervalMinutes ? `${s.intervalMinutes} min` : 'on demand'}</td>
+                    <td>{s.name}</td>
+                    <td className="mono">{s.paths.join(', ')}</td>
+                    <td>{s.intervalMinutes} min</td>
                     <td>
-                      <When at={s.lastAssessedAt} />
+                      <When at={s.lastRunAt} />
+                    </td>
+                    <td>{s.lastError ?? ''}</td>
+                    <td>
+                      <button
+                        type="button"
+                        onClick={() => run(() => api('DELETE', `/sources/${s.id}`))}
+                      >
+                        Remove {s.name}
+                      </button>
                     </td>
                   </tr>
                 ))}
@@ -273,6 +315,28 @@ function Sources() {
           );
         }}
       </Show>
+      <form className="inline" onSubmit={create} aria-label="Add a source">
+        <label>
+          Name
+          <input required value={name} onChange={(e) => setName(e.target.value)} />
+        </label>
+        <label>
+          Paths on the server, one a line
+          <textarea required value={paths} onChange={(e) => setPaths(e.target.value)} />
+        </label>
+        <label>
+          Every (minutes)
+          <input
+            type="number"
+            min={1}
+            max={10080}
+            value={every}
+            onChange={(e) => setEvery(e.target.value)}
+          />
+        </label>
+        <button type="submit">Add source</button>
+      </form>
+      {error && <ErrorNote error={error} />}
     </section>
   );
 }

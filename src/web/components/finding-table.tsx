@@ -1,0 +1,41 @@
+/** Findings as a table: the resource, its verdict (or exemption) and the reason in one sentence. */
+
+import type { Finding } from '../api/types';
+
+function verdict(f: Finding): string {
+  if (f.exemption) return `exempt (${f.exemption.category})`;
+  return f.status.replace('_', ' ');
+}
+
+export function FindingTable({ caption, findings }: { caption: string; findings: Finding[] }) {
+  return (
+    <table>
+      <caption>
+        {caption} ({findings.length})
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">Resource</th>
+          <th scope="col">Type</th>
+          <th scope="col">Verdict</th>
+          <th scope="col">Why</th>
+          <th scope="col">Where</th>
+        </tr>
+      </thead>
+      <tbody>
+        {findings.map((f) => (
+          <tr key={f.id}>
+            <td>
+              {f.resourceName}
+              <div className="muted mono">{f.resourceId}</div>
+            </td>
+            <td className="mono">{f.resourceType}</td>
+            <td className={`verdict-${f.exemption ? 'exempt' : f.status}`}>{verdict(f)}</td>
+            <td>{f.exemption ? f.exemption.justification : f.message}</td>
+            <td className="mono">{f.file ? `${f.file}${f.line ? `:${f.line}` : ''}` : ''}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
