@@ -170,6 +170,23 @@ describe('posture API on the sample estate', () => {
     const history = await get('/score/history');
     expect(history.items.length).toBeGreaterThanOrEqual(2);
   });
+
+  it('draws the overall trend: after each run, the score of every source latest run', async () => {
+    const overall = await get('/score/history?series=overall&limit=500');
+    const runs = await get('/score/history?limit=500');
+    expect(overall.items.map((p: { assessmentId: string }) => p.assessmentId)).toEqual(
+      runs.items.map((p: { assessmentId: string }) => p.assessmentId),
+    );
+    // The first point is the first run alone; the last is the estate as GET /score sees it.
+    expect(overall.items[0].secureScore).toBe(runs.items[0].secureScore);
+    const last = overall.items[overall.items.length - 1];
+    expect(last.secureScore).toBe((await get('/score')).secureScore);
+    const scoped = await h.token('reader', [AWS_ACCOUNT]);
+    const mine = await get('/score/history?series=overall&limit=500', scoped);
+    expect(mine.items[mine.items.length - 1].secureScore).toBe(
+      (await get('/score', scoped)).secureScore,
+    );
+  });
 });
 
 describe('exemptions', () => {

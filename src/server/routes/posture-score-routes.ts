@@ -6,6 +6,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { allSources } from '../../store/source-repository.js';
+import { paginateArray } from '../array-pagination.js';
 import { scopeFilter } from '../auth/scope-filter.js';
 import {
   applyTimeRange,
@@ -22,6 +23,7 @@ import {
   scoreFindings,
   sourceOr404,
 } from '../posture-view.js';
+import { overallScoreHistory } from '../overall-score-history.js';
 import type { PostureOptions } from './posture-routes.js';
 import {
   ControlScoreSchema,
@@ -97,6 +99,12 @@ export const postureScoreRoutes: FastifyPluginAsyncTypebox<PostureOptions> = asy
           ...PageQueryFields,
           ...SourceQueryField,
           sort: SortField(['started_at'], 'started_at'),
+          series: Type.Union([Type.Literal('assessments'), Type.Literal('overall')], {
+            default: 'assessments',
+            description:
+              "assessments: each run's own score; overall: the whole estate after each run " +
+              "(every source's latest assessment at that time)",
+          }),
           since: Type.Optional(Type.String({ format: 'date-time' })),
           until: Type.Optional(Type.String({ format: 'date-time' })),
         }),
@@ -104,16 +112,27 @@ export const postureScoreRoutes: FastifyPluginAsyncTypebox<PostureOptions> = asy
       },
     },
     async (request) => {
-      const { cursor, limit, sort, source, since, until } = request.query;
+      const { cursor, limit, sort, source, since, until, series } = request.query;
+      const range = {
+        since: since && new Date(since).toISOString(),
+        until: until && new Date(until).toISOString(),
+      };
+      if (series === 'overall' && !source) {
+        const points = await overallScoreHistory(db, scopeFilter(request), await rules(), range);
+        return paginateArray(points, {
+          sort: parseSort(sort),
+          idOf: (p) => p.assessmentId,
+          valueOf: (p) => p.startedAt,
+          cursor,
+          limit,
+        });
+      }
       let query = db
         .selectFrom('assessments')
         .select(['id', 'started_at', 'secure_score', 'target_set']);
       if (source)
         query = query.where('target_set', '=', (await sourceOr404(db, source)).target_set);
-      query = applyTimeRange(query, 'started_at', {
-        since: since && new Date(since).toISOString(),
-        until: until && new Date(until).toISOString(),
-      });
+      query = applyTimeRange(query, 'started_at', range);
       const page = await paginate(query, { sort: parseSort(sort), idColumn: 'id', cursor, limit });
       const scope = scopeFilter(request);
       const sources = new Map(
