@@ -193,7 +193,7 @@ describe.skipIf(!hasChromium())('web console in Debian chromium', () => {
 
     await go(`#/alerts/${encodeURIComponent(sigma.id)}`);
     expect(await page.getByTestId('rule-author').textContent()).toBe(sigma.rule.author);
-    await page.getByLabel('Status', { exact: true }).selectOption('in_progress');
+    await page.getByLabel('New status').selectOption('in_progress');
     await page.getByLabel('Comment').fill('Looking into it from the console test.');
     await page.getByRole('button', { name: 'Save status' }).click();
 

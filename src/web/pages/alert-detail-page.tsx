@@ -44,20 +44,25 @@ function StatusForm(props: { alert: AlertDetail; onDone: () => void }) {
   return (
     <form className="stack" onSubmit={submit} aria-labelledby="status-title">
       <h2 id="status-title">Change status</h2>
-      <label>
-        Status
-        <select value={status} onChange={(e) => setStatus(e.target.value as AlertStatus)}>
-          {ALERT_STATUSES.map((s) => (
-            <option key={s} value={s}>
-              {s.replace('_', ' ')}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        Comment
-        <textarea required value={comment} onChange={(e) => setComment(e.target.value)} />
-      </label>
+      <label htmlFor="alert-new-status">New status</label>
+      <select
+        id="alert-new-status"
+        value={status}
+        onChange={(e) => setStatus(e.target.value as AlertStatus)}
+      >
+        {ALERT_STATUSES.map((s) => (
+          <option key={s} value={s}>
+            {s.replace('_', ' ')}
+          </option>
+        ))}
+      </select>
+      <label htmlFor="alert-comment">Comment</label>
+      <textarea
+        id="alert-comment"
+        required
+        value={comment}
+        onChange={(e) => setComment(e.target.value)}
+      />
       {error && <ErrorNote error={error} />}
       <button type="submit" disabled={busy}>
         {busy ? 'Saving…' : 'Save status'}
