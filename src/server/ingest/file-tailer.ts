@@ -49,9 +49,10 @@ export class FileTailer {
     this.#options = options;
   }
 
-  /** Starts polling. */
-  start(): void {
+  /** Starts polling; resolves once the file was first looked at (so later appends are read). */
+  async start(): Promise<void> {
     this.#polling = this.#poll();
+    await this.#polling;
     this.#timer = setInterval(() => {
       this.#polling = this.#polling.then(() => this.#poll());
     }, this.#options.pollMs ?? 500);

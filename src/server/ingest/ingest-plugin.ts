@@ -36,7 +36,11 @@ declare module 'fastify' {
 /** One followed file of the configuration. */
 type TailSpec = NonNullable<IngestConfig['tail']>[number];
 
-function startTailer(runtime: IngestRuntime, entry: TailSpec, pollMs?: number): FileTailer {
+async function startTailer(
+  runtime: IngestRuntime,
+  entry: TailSpec,
+  pollMs?: number,
+): Promise<FileTailer> {
   const { service } = runtime;
   let format: IntakeFormat | undefined;
   let lineBase = 0;
@@ -62,7 +66,7 @@ function startTailer(runtime: IngestRuntime, entry: TailSpec, pollMs?: number): 
       });
     },
   });
-  tailer.start();
+  await tailer.start();
   return tailer;
 }
 
@@ -93,7 +97,7 @@ async function ingestPlugin(app: FastifyInstance): Promise<void> {
     );
   }
   for (const spec of ingest.tail ?? []) {
-    runtime.tailers.push(startTailer(runtime, spec, ingest.tailPollMs));
+    runtime.tailers.push(await startTailer(runtime, spec, ingest.tailPollMs));
   }
   logger.info({ rules: service.rules }, 'continuous detection started');
 }

@@ -25,8 +25,6 @@ export interface FramedChunk {
 export class SyslogFramer {
   readonly #max: number;
   #buffer: Buffer = Buffer.alloc(0);
-  /** Bytes of an oversized octet-counted frame still to skip. */
-  #skipBytes = 0;
   /** Skipping an oversized newline-framed message up to its line feed. */
   #skipLine = false;
 
@@ -39,11 +37,6 @@ export class SyslogFramer {
     const out: FramedChunk = { messages: [], errors: 0 };
     let buf = this.#buffer.length > 0 ? Buffer.concat([this.#buffer, chunk]) : chunk;
     for (;;) {
-      if (this.#skipBytes > 0) {
-        const n = Math.min(this.#skipBytes, buf.length);
-        this.#skipBytes -= n;
-        buf = buf.subarray(n);
-      }
       if (this.#skipLine) {
         const lf = buf.indexOf(LF);
         if (lf === -1) {
@@ -53,7 +46,7 @@ export class SyslogFramer {
           this.#skipLine = false;
         }
       }
-      if (buf.length === 0 || this.#skipBytes > 0 || this.#skipLine) break;
+      if (buf.length === 0 || this.#skipLine) break;
       const next = this.#frame(buf, out);
       if (next === undefined) break;
       buf = next;
@@ -68,7 +61,7 @@ export class SyslogFramer {
     const out: FramedChunk = { messages: [], errors: 0 };
     const rest = this.#buffer;
     this.#buffer = Buffer.alloc(0);
-    if (rest.length > 0 && !this.#skipLine && this.#skipBytes === 0) {
+    if (rest.length > 0 && !this.#skipLine) {
       const text = clean(rest);
       if (text) out.messages.push(text);
     }
@@ -82,8 +75,9 @@ export class SyslogFramer {
     if (length !== undefined) {
       const start = length.digits + 1;
       if (length.value > this.#max) {
+        // Over the cap (or a corrupt count): resynchronise at the next line feed.
         out.errors += 1;
-        this.#skipBytes = length.value;
+        this.#skipLine = true;
         return buf.subarray(start);
       }
       if (buf.length < start + length.value) return undefined;
