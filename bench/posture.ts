@@ -4,7 +4,8 @@
  * records), then times, each in a fresh process, (a) plain `JSON.parse` of the same files and
  * (b) a full scan (read, judge, score, compliance; no store). Prints the ratio and peak RSS.
  *
- *   npm run bench:posture -- [--resources 100000] [--per-file 50000] [--stream] [--keep]
+ *   npm run bench:posture -- [--resources 100000] [--per-file 50000] [--stream] [--heap-mb 8192]
+ *                            [--keep]
  *
  * `--stream` measures the streaming scan (`palisade scan --stream`: file by file, only failing
  * findings and resource summaries kept) instead of the whole-estate scan.
@@ -30,6 +31,8 @@ function arg(name: string, fallback: string): string {
 const total = Number(arg('resources', '100000'));
 const keep = process.argv.includes('--keep');
 const stream = process.argv.includes('--stream');
+/** V8 old-space limit of both workers: V8 grows its heap lazily up to it, so it bounds RSS. */
+const heapMb = Number(arg('heap-mb', '8192'));
 
 function jsonFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
@@ -179,7 +182,7 @@ function run(mode: 'parse' | 'scan' | 'stream'): WorkerResult {
     maxBuffer: 16 * 1024 * 1024,
     env: {
       ...process.env,
-      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=8192`,
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=${heapMb}`,
     },
   });
   if (child.status !== 0) throw new Error(`${mode} worker failed: ${child.stderr}`);
@@ -189,7 +192,9 @@ function run(mode: 'parse' | 'scan' | 'stream'): WorkerResult {
 console.log(
   `Palisade posture benchmark: ${total} resources from ${aws.length} AWS, ${azure.length} Azure, ${gcp.length} GCP real shapes`,
 );
-console.log(`inventory: ${(bytes / 1e6).toFixed(1)} MB in ${files.length} files (${dir})`);
+console.log(
+  `inventory: ${(bytes / 1e6).toFixed(1)} MB in ${files.length} files (${dir}); V8 heap limit ${heapMb} MB`,
+);
 const parse = run('parse');
 const scan = run(stream ? 'stream' : 'scan');
 const ratio = scan.ms / parse.ms;

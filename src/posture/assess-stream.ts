@@ -73,8 +73,8 @@ function summarise(r: Resource): Resource {
 
 /**
  * A failing or error finding as a streamed assessment keeps it: its resource's summary and its
- * rule, not copies of their fields, and its sentence only when it cannot be rebuilt (it quotes
- * an offending value, or is an error). About a third of a plain finding's memory.
+ * rule, not copies of their fields, and of its sentence only what the plain fail sentence lacks
+ * (the quoted offending value, shared between findings) or, for an error, the whole sentence.
  */
 class KeptFinding implements Finding {
   declare unknown?: string;
@@ -84,7 +84,9 @@ class KeptFinding implements Finding {
     private readonly of: Resource,
     private readonly by: CompiledRule,
     readonly status: FindingStatus,
+    /** The whole sentence when `at` < 0; else what goes into the plain sentence at `at`. */
     private readonly text: string | undefined,
+    private readonly at: number,
   ) {}
 
   get ruleId(): string {
@@ -106,7 +108,10 @@ class KeptFinding implements Finding {
     return this.by.rule.control;
   }
   get message(): string {
-    return this.text ?? plainFailMessage(this.by, this.of);
+    if (this.at < 0 && this.text !== undefined) return this.text;
+    const plain = plainFailMessage(this.by, this.of);
+    if (this.text === undefined) return plain;
+    return plain.slice(0, this.at) + this.text + plain.slice(this.at);
   }
   get file(): string | undefined {
     return this.of.source.file;
@@ -135,10 +140,45 @@ class KeptFinding implements Finding {
   }
 }
 
+/** Distinct inserted values kept shared; past this many, new ones keep the whole sentence. */
+const MAX_SHARED_VALUES = 50_000;
+
+/** Shares the quoted values that fail sentences insert (`null`, `false`, `[]` repeat a lot). */
+class ValuePool {
+  private readonly values = new Map<string, string>();
+
+  /** The pooled copy of `value`, or undefined when the pool is full and does not hold it. */
+  get(value: string): string | undefined {
+    const pooled = this.values.get(value);
+    if (pooled !== undefined || this.values.size >= MAX_SHARED_VALUES) return pooled;
+    // A fresh copy: a substring would keep the whole sentence it was cut from alive.
+    const copy = value.length < 16 ? value : Buffer.from(value, 'utf8').toString('utf8');
+    this.values.set(copy, copy);
+    return copy;
+  }
+}
+
 /** Keeps `f`, judged on the resource summarised as `summary`, without its resource. */
-function keep(f: Finding, summary: Resource, rule: CompiledRule): Finding {
-  const plain = f.status === 'fail' && f.message === plainFailMessage(rule, summary);
-  const kept = new KeptFinding(summary, rule, f.status, plain ? undefined : f.message);
+function keep(f: Finding, summary: Resource, rule: CompiledRule, pool: ValuePool): Finding {
+  let text: string | undefined = f.message;
+  let at = -1;
+  if (f.status === 'fail') {
+    const plain = plainFailMessage(rule, summary);
+    const message = f.message;
+    if (message === plain) text = undefined;
+    else if (message.length > plain.length) {
+      let same = 0;
+      while (same < plain.length && plain.charCodeAt(same) === message.charCodeAt(same)) same += 1;
+      if (message.endsWith(plain.slice(same))) {
+        const value = pool.get(message.slice(same, message.length - (plain.length - same)));
+        if (value !== undefined) {
+          text = value;
+          at = same;
+        }
+      }
+    }
+  }
+  const kept = new KeptFinding(summary, rule, f.status, text, at);
   if (f.unknown !== undefined) kept.unknown = f.unknown;
   if (f.exemption) kept.exemption = f.exemption;
   return kept;
@@ -160,6 +200,7 @@ export async function assessStream(options: AssessStreamOptions): Promise<Stream
   const ruleIds = options.rules.map((r) => r.id);
   const keepResources = options.keepResources ?? true;
   const byId = new Map(compiled.map((c) => [c.rule.id, c]));
+  const pool = new ValuePool();
 
   const tally = emptyTally();
   const counts = countFindings([]);
@@ -190,7 +231,7 @@ export async function assessStream(options: AssessStreamOptions): Promise<Stream
     };
     for (const f of findings) {
       if (f.status !== 'fail' && f.status !== 'error') continue;
-      kept.push(keep(f, summaryOf(f), byId.get(f.ruleId)!));
+      kept.push(keep(f, summaryOf(f), byId.get(f.ruleId)!, pool));
     }
     resourceCount += read.length;
     if (keepResources) for (const r of read) resources.push(summaries.get(r) ?? summarise(r));
