@@ -11,7 +11,6 @@ import {
   type AlertDetail,
   type AlertStatus,
   type Me,
-  type Page,
   type TimelineEntry,
 } from '../api/types';
 import { RuleCredit } from '../components/rule-credit';
