@@ -7,12 +7,17 @@ import { describe, expect, it } from 'vitest';
 import { AlertBuilder, type DetectionHit } from '../../src/detect/alert-builder.js';
 import type { LogEvent } from '../../src/model/event.js';
 
-function event(line: number, time: string, extra: Partial<LogEvent> = {}): LogEvent {
+function event(
+  line: number,
+  time: string,
+  extra: Omit<Partial<LogEvent>, 'fields'> = {},
+): LogEvent {
   return {
     time,
     source: { reader: 'syslog', product: 'linux', service: 'sshd', file: 'auth.log', line },
     action: 'ssh.failed_password',
     host: 'bastion',
+    fields: {},
     ...extra,
   };
 }
