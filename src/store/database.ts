@@ -174,6 +174,9 @@ async function migrate(db: Kysely<Database>, shown: string, schema?: string): Pr
   const migrator = new Migrator({
     db,
     provider,
+    // Migrations were numbered by parallel work; a store that ran a later one first still
+    // takes the earlier one.
+    allowUnorderedMigrations: true,
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
   const { error } = await migrator.migrateToLatest();
