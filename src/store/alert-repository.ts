@@ -198,11 +198,16 @@ export async function changeAlertStatus(
   now: Date,
 ): Promise<AlertTimelineEntry | undefined> {
   const db = alertStore(trx);
-  const row = await db.selectFrom('alerts').select('status').where('id', '=', id).executeTakeFirst();
+  const row = await db
+    .selectFrom('alerts')
+    .select('status')
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (!row) return undefined;
   const from = row.status as AlertStatus;
   const to = change.status ?? from;
-  if (to !== from) await db.updateTable('alerts').set({ status: to }).where('id', '=', id).execute();
+  if (to !== from)
+    await db.updateTable('alerts').set({ status: to }).where('id', '=', id).execute();
   const entry = {
     alert_id: id,
     at: now.toISOString(),

@@ -28,8 +28,12 @@ describe('POST /api/v1/events on a live server', () => {
   const post = (body: Buffer | string, headers: Record<string, string> = {}, query = '') =>
     fetch(`${h.url}/api/v1/events${query}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${operator}`, 'content-type': 'application/x-ndjson', ...headers },
-      body,
+      headers: {
+        authorization: `Bearer ${operator}`,
+        'content-type': 'application/x-ndjson',
+        ...headers,
+      },
+      body: typeof body === 'string' ? body : new Uint8Array(body),
     });
 
   it('finds in Stratus and Invictus CloudTrail records sent as NDJSON what batch detect finds', async () => {
@@ -45,7 +49,7 @@ describe('POST /api/v1/events on a live server', () => {
       const items = await allAlerts(h, reader);
       return items.length >= expected.length ? items : undefined;
     });
-    expect(listed.map((a) => a.id).sort()).toEqual(expected);
+    expect(listed!.map((a) => a.id).sort()).toEqual(expected);
     // Stored incidents are the batch run's, formed incrementally.
     const incidents = await h.get('/api/v1/incidents?limit=500', reader);
     expect(incidents.body.items.map((i: any) => i.id).sort()).toEqual(
@@ -55,7 +59,8 @@ describe('POST /api/v1/events on a live server', () => {
 
   it('reads the same records gzip-compressed, by header or by magic bytes', async () => {
     const before = (await allAlerts(h, reader)).map((a) => a.id).sort();
-    for (const headers of [{ 'content-encoding': 'gzip' }, {}]) {
+    const variants: Record<string, string>[] = [{ 'content-encoding': 'gzip' }, {}];
+    for (const headers of variants) {
       const res = await post(gzipSync(ndjson), headers);
       expect(res.status).toBe(202);
       expect((await res.json()).events).toBe(records.length);
@@ -128,9 +133,7 @@ describe('POST /api/v1/events on a live server', () => {
     await patch({ comment: 'postmortem filed' });
 
     const timeline = await h.get(`/api/v1/alerts/${alert.id}/timeline`, reader);
-    expect(
-      timeline.body.items.map((e: any) => [e.from, e.to, e.comment, e.actor.kind]),
-    ).toEqual([
+    expect(timeline.body.items.map((e: any) => [e.from, e.to, e.comment, e.actor.kind])).toEqual([
       ['active', 'in_progress', 'looking at the trail owner', 'token'],
       ['in_progress', 'resolved', 'trail restored', 'token'],
       ['resolved', 'resolved', 'postmortem filed', 'token'],
@@ -152,8 +155,13 @@ describe('POST /api/v1/events on a live server', () => {
 
   it('reads syslog lines sent as JSON strings or message objects, and names the reader', async () => {
     const lines = [
-      JSON.stringify('Dec 10 06:55:46 LabSZ sshd[24200]: Invalid user webmaster from 173.234.31.186'),
-      JSON.stringify({ message: '<38>Dec 10 06:55:48 LabSZ sshd[24200]: Failed password for invalid user webmaster from 173.234.31.186 port 38926 ssh2' }),
+      JSON.stringify(
+        'Dec 10 06:55:46 LabSZ sshd[24200]: Invalid user webmaster from 173.234.31.186',
+      ),
+      JSON.stringify({
+        message:
+          '<38>Dec 10 06:55:48 LabSZ sshd[24200]: Failed password for invalid user webmaster from 173.234.31.186 port 38926 ssh2',
+      }),
       JSON.stringify({ nope: 1 }),
     ];
     const res = await post(lines.join('\n'), {}, '?type=syslog');

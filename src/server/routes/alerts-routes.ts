@@ -156,12 +156,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
           details: { from: e?.from, to: e?.to, comment: e?.comment ?? null },
         }),
         (trx) =>
-          changeAlertStatus(
-            trx,
-            id,
-            { ...request.body, actor: actorOf(request) },
-            clock.now(),
-          ),
+          changeAlertStatus(trx, id, { ...request.body, actor: actorOf(request) }, clock.now()),
       );
       if (!entry) throw notFound();
       return { alert: alertDetail(await visible(request, id)), entry };

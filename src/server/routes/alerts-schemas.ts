@@ -39,7 +39,10 @@ export const AlertSummarySchema = Type.Object({
   firstSeen: Type.String(),
   lastSeen: Type.String(),
   eventCount: Type.Integer(),
-  attack: Type.Object({ tactics: Type.Array(Type.String()), techniques: Type.Array(Type.String()) }),
+  attack: Type.Object({
+    tactics: Type.Array(Type.String()),
+    techniques: Type.Array(Type.String()),
+  }),
   entities: Type.Array(Entity),
   account: Nullable(Type.String()),
   incidentId: Nullable(Type.String()),
@@ -171,9 +174,7 @@ export function whereIncidentInScope<DB, TB extends keyof DB, O>(
 ): SelectQueryBuilder<DB, TB, O> {
   if (filter.unrestricted) return query;
   if (filter.accounts.length === 0) return query.where(sql<boolean>`1 = 0`);
-  const patterns = filter.accounts.map(
-    (a) => `%${likeLiteral(entityJson(a, 'cloud-account'))}%`,
-  );
+  const patterns = filter.accounts.map((a) => `%${likeLiteral(entityJson(a, 'cloud-account'))}%`);
   return query.where(
     sql<boolean>`(${sql.join(
       patterns.map((p) => sql`${sql.ref('entities')} like ${p} escape '\\'`),

@@ -37,8 +37,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         when 'medium' then 2 when 'low' then 1 else 0 end`,
     })
     .execute();
-  await d.schema.createIndex('alerts_last_seen').on('alerts').columns(['last_seen', 'id']).execute();
-  await d.schema.createIndex('alerts_status').on('alerts').columns(['status', 'last_seen']).execute();
+  await d.schema
+    .createIndex('alerts_last_seen')
+    .on('alerts')
+    .columns(['last_seen', 'id'])
+    .execute();
+  await d.schema
+    .createIndex('alerts_status')
+    .on('alerts')
+    .columns(['status', 'last_seen'])
+    .execute();
   await d.schema.createIndex('alerts_rule').on('alerts').columns(['rule_id']).execute();
   await d.schema.createIndex('alerts_incident').on('alerts').columns(['incident_id']).execute();
 }
