@@ -1,4 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
+import { connect as tlsConnect } from 'node:tls';
 import { appendFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -104,6 +107,57 @@ describe('syslog listener on real sockets', () => {
       await until(() => h.app.ingest.service.stats().intakes['syslog-tcp']?.events === 1);
     } finally {
       await h.close();
+    }
+  });
+
+  it('reads messages over TLS and refuses a plain-text client on the TLS port', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'palisade-syslog-tls-'));
+    const cert = join(dir, 'cert.pem');
+    const key = join(dir, 'key.pem');
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
+    const h = await startLive({ syslog: { tcpPort: 0, tls: { cert, key } } });
+    try {
+      const port = h.app.ingest.syslog!.tcpPort!;
+      await sendTcp(port, `<38>${lines[0]}\n`); // not TLS: the handshake fails
+      await new Promise<void>((resolve, reject) => {
+        const socket = tlsConnect({ host: '127.0.0.1', port, ca: readFileSync(cert) }, () =>
+          socket.end(
+            lines
+              .slice(0, 5)
+              .map((l) => `<38>${l}\n`)
+              .join(''),
+          ),
+        );
+        socket.on('close', () => resolve());
+        socket.on('error', reject);
+      });
+      await until(() => h.app.ingest.service.stats().intakes['syslog-tcp']?.events === 5);
+      expect(h.app.ingest.service.stats().intakes['syslog-tcp'].errors).toBeGreaterThan(0);
+    } finally {
+      await h.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
