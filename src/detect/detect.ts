@@ -117,7 +117,8 @@ function groupEntityKind(field: string): AlertEntity['kind'] {
 
 const GROUP_KINDS = new Map<string, AlertEntity['kind']>();
 
-function sigmaHit(match: SigmaMatch): DetectionHit {
+/** The alert builder's hit for a Sigma match: rule metadata (author and licence kept), events, group entities. */
+export function sigmaHit(match: SigmaMatch): DetectionHit {
   const parts = ruleParts(match.rule);
   let entities: AlertEntity[] | undefined;
   if (match.correlation) {

@@ -17,7 +17,7 @@ import type { LogItem } from '../../logs/log-reader.js';
 import type { Alert, AlertStatus, Incident } from '../../model/alert.js';
 import { retireIncidents, saveAlertsIn } from '../../store/alert-repository.js';
 import type { Database } from '../../store/schema.js';
-import { matchHit } from './match-hit.js';
+import { sigmaHit } from '../../detect/detect.js';
 
 export interface DetectionServiceOptions {
   db: Kysely<Database>;
@@ -157,7 +157,7 @@ export class DetectionService {
   }
 
   #handle(matches: SigmaMatch[]): void {
-    for (const m of matches) this.#add(matchHit(m));
+    for (const m of matches) this.#add(sigmaHit(m));
   }
 
   #add(hit: Parameters<AlertBuilder['add']>[0]): void {
