@@ -144,6 +144,7 @@ program
   .option('--db <path>', 'store: SQLite file or PostgreSQL URL (default: config, PALISADE_DB)')
   .option('--port <port>', 'port to listen on (default 8443)', positiveInt)
   .option('--host <host>', 'address to listen on (default 127.0.0.1)')
+  .option('--demo', "load the team's sample estate and sample logs once started")
   .action(async (options) => {
     process.exitCode = await runServe(options);
   });

@@ -4,8 +4,10 @@
  */
 
 import { ConfigError, loadConfig } from '../server/config.js';
+import { pino } from 'pino';
 import { createLogger } from '../server/logger.js';
 import { startServer } from '../server/start-server.js';
+import { loadDemoData } from './demo-data.js';
 import { EXIT_INPUT_ERROR, EXIT_OK } from './exit-codes.js';
 
 export interface ServeOptions {
@@ -13,6 +15,8 @@ export interface ServeOptions {
   db?: string;
   port?: number;
   host?: string;
+  /** Load the team's sample estate and sample logs once the server is up. */
+  demo?: boolean;
 }
 
 /** Starts the server and resolves with the exit code once it has stopped. */
@@ -34,7 +38,8 @@ export async function runServe(options: ServeOptions): Promise<number> {
     return EXIT_INPUT_ERROR;
   }
 
-  const logger = createLogger(config);
+  // JSON logs go to stderr; stdout carries what a person starting the server needs to read.
+  const logger = createLogger(config, pino.destination(2));
   let server;
   try {
     server = await startServer(config, logger);
@@ -44,11 +49,27 @@ export async function runServe(options: ServeOptions): Promise<number> {
   }
 
   process.stdout.write(`Palisade is listening on ${server.url}\n`);
+  if (options.demo) {
+    try {
+      const demo = await loadDemoData(server);
+      process.stdout.write(
+        `Demo data: the sample estate (${demo.source}) is a source, and ${demo.events} sample log events were sent to detection.\n`,
+      );
+    } catch (error) {
+      process.stderr.write(`palisade serve: demo data not loaded: ${(error as Error).message}\n`);
+    }
+  }
+  if (!server.owner) {
+    process.stdout.write(
+      `The Owner login was shown when this store was first started. To get in again:\n` +
+        `  palisade token create --role owner   (then use it as a Bearer token)\n`,
+    );
+  }
   if (server.owner) {
     process.stdout.write(
       `\nFirst start: an Owner login was created. It is shown only now; keep it safe.\n` +
         `  username: ${server.owner.username}\n  password: ${server.owner.password}\n` +
-        `Log in with POST ${server.url}/api/v1/auth/login, or create an API token with\n` +
+        `Open ${server.url} in a browser and log in, or create an API token with\n` +
         `  palisade token create --role owner\n\n`,
     );
   }
