@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { FileReport } from '../model/assessment.js';
 import type { Finding, FindingStatus } from '../model/finding.js';
@@ -144,15 +144,22 @@ class KeptFinding implements Finding {
   }
 }
 
-/** Resources judged between two full collections (see `fullCollector`). */
+/** Fewest resources judged between two full collections (see `fullCollector`). */
 const RESOURCES_PER_COLLECTION = 20_000;
+
+/**
+ * Heap in use above which a full collection runs between files: 1 GiB, or 512 MiB over what
+ * the last collection left, whichever is more.
+ */
+const COLLECT_ABOVE_BYTES = 1024 * 1024 * 1024;
+const COLLECT_HEADROOM_BYTES = 512 * 1024 * 1024;
 
 /**
  * V8's full garbage collection, or undefined where it cannot be had. V8 grows its heap lazily
  * up to about twice what is live, so a file's parse tree, dead once judged, would still count
- * in the peak; collecting after every ~20k resources keeps the peak near one file plus what the
- * assessment keeps (1M resources: about 1.2 GB instead of 2.4 GB). `--expose-gc` is switched on
- * at run time and the function read from a fresh context, the way Node's own tests reach it.
+ * in the peak; collecting between files once the heap passes a bound keeps the peak near that
+ * bound plus one file (1M resources: about 1.5 GB instead of 2.4 GB). `--expose-gc` is switched
+ * on at run time and the function read from a fresh context.
  */
 function fullCollector(): (() => void) | undefined {
   const exposed = (globalThis as { gc?: () => void }).gc;
@@ -229,6 +236,7 @@ export async function assessStream(options: AssessStreamOptions): Promise<Stream
   const pool = new ValuePool();
   const collect = options.collectGarbage === false ? undefined : fullCollector();
   let sinceCollection = 0;
+  let collectAbove = COLLECT_ABOVE_BYTES;
 
   const tally = emptyTally();
   const counts = countFindings([]);
@@ -242,9 +250,15 @@ export async function assessStream(options: AssessStreamOptions): Promise<Stream
 
   const onProgress: AssessOptions['onProgress'] = (progress) => {
     // Before the next file is read: the last one's text, tree and findings are garbage now.
-    if (collect && sinceCollection >= RESOURCES_PER_COLLECTION) {
+    if (
+      collect &&
+      sinceCollection >= RESOURCES_PER_COLLECTION &&
+      getHeapStatistics().used_heap_size > collectAbove
+    ) {
       collect();
       sinceCollection = 0;
+      const live = getHeapStatistics().used_heap_size;
+      collectAbove = Math.max(COLLECT_ABOVE_BYTES, live + COLLECT_HEADROOM_BYTES);
     }
     options.onProgress?.(progress);
   };
