@@ -21,6 +21,7 @@ import * as m0003 from './migrations/0003-identity-and-audit.js';
 import * as m0004 from './migrations/0004-finding-lifecycle.js';
 import * as m0005 from './migrations/0005-sources-and-exemptions.js';
 import * as m0006 from './migrations/0006-alert-timeline.js';
+import * as m0007 from './migrations/0007-alert-indexes.js';
 import type { Database } from './schema.js';
 
 /** Default location of the embedded store, relative to the working folder. */
@@ -34,6 +35,7 @@ const migrations: Record<string, Migration> = {
   '0004-finding-lifecycle': m0004,
   '0005-sources-and-exemptions': m0005,
   '0006-alert-timeline': m0006,
+  '0007-alert-indexes': m0007,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
