@@ -237,7 +237,7 @@ function report(results: LoadResult[]): void {
   const health = results[0];
   process.stdout.write(
     `\nautocannon (child process): ${connections} connections, pipelining ${pipelining}, ` +
-      `${duration} s each after ${warmup} s warm-up; server in-process, log level ${logLevel}\n\n`,
+      `${duration} s each after ${warmup} s warm-up; server in-process, log level ${logLevel}; latencies in whole ms\n\n`,
   );
   const head = [
     'route',
@@ -257,7 +257,7 @@ function report(results: LoadResult[]): void {
     fmt(r.maxMs, 1),
     fmt(r.bytesPerSec / 1024 ** 2, 1),
     r === health ? '' : fmt(r.reqPerSec / health.reqPerSec, 3),
-    r === health ? '' : fmt(r.p99Ms / Math.max(health.p99Ms, 1), 1),
+    r === health || health.p99Ms === 0 ? '' : fmt(r.p99Ms / health.p99Ms, 1),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   for (const row of [head, ...rows]) {
