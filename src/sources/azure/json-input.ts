@@ -3,7 +3,7 @@
 import { SourceReadError } from '../../model/source-error.js';
 
 /** Files larger than this are refused rather than parsed (a scan must not stall on one file). */
-export const MAX_INVENTORY_BYTES = 64 * 1024 * 1024;
+export const MAX_INVENTORY_BYTES = 512 * 1024 * 1024;
 
 /**
  * The last text `detect` parsed, with its value: several readers' `detect` and then `read`
@@ -27,7 +27,11 @@ export function parseJsonText(file: string, text: string): unknown {
 function parseAndRemember(file: string, text: string): unknown {
   if (text === lastText) return lastValue;
   if (text.length > MAX_INVENTORY_BYTES) {
-    throw new SourceReadError({ file, code: 'TOO_LARGE', message: 'file is larger than 64 MiB' });
+    throw new SourceReadError({
+      file,
+      code: 'TOO_LARGE',
+      message: 'file is larger than 512 MiB; split the export',
+    });
   }
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   try {
