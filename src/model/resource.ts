@@ -78,6 +78,17 @@ export type SourceKind =
   | 'gcp-asset-inventory'
   | 'gcp-api';
 
+/** Sources that copy live API bodies (inventory exports): they never hold unknown markers, and
+ * one resource may come in fragments across files. */
+export const INVENTORY_SOURCE_KINDS: ReadonlySet<SourceKind> = new Set<SourceKind>([
+  'aws-config',
+  'aws-api',
+  'azure-arm',
+  'azure-resource-graph',
+  'gcp-asset-inventory',
+  'gcp-api',
+]);
+
 export interface InlineSuppression {
   ruleId: string;
   reason: string;

@@ -4,7 +4,7 @@
  */
 
 import type { Finding } from '../model/finding.js';
-import type { Resource } from '../model/resource.js';
+import { INVENTORY_SOURCE_KINDS, type Resource } from '../model/resource.js';
 import type { Rule } from '../model/rule.js';
 import { checkFunctions, type CheckFunction } from './checks/index.js';
 import { RuleLoadError } from './rule-loader.js';
@@ -320,16 +320,6 @@ export function evaluate(compiled: CompiledRule[], resources: Resource[]): Findi
   return findings;
 }
 
-/** Inventory readers copy API bodies and never write unknown markers. */
-const INVENTORY_KINDS: ReadonlySet<string> = new Set([
-  'aws-config',
-  'aws-api',
-  'azure-arm',
-  'azure-resource-graph',
-  'gcp-asset-inventory',
-  'gcp-api',
-]);
-
 /**
  * A read-watching view for a resource that holds unknowns, else undefined. Only IaC readers
  * write unknown markers, so an inventory body is not searched for them: a marker key in an
@@ -337,7 +327,7 @@ const INVENTORY_KINDS: ReadonlySet<string> = new Set([
  */
 function trackerFor(resource: Resource): UnknownTracker | undefined {
   const markers =
-    !INVENTORY_KINDS.has(resource.source.kind) && containsUnknown(resource.properties);
+    !INVENTORY_SOURCE_KINDS.has(resource.source.kind) && containsUnknown(resource.properties);
   if (!markers && (resource.unknown?.length ?? 0) === 0) return undefined;
   return trackUnknownReads(resource, markers);
 }

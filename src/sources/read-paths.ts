@@ -7,7 +7,7 @@
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { extname, isAbsolute, join, relative } from 'node:path';
 import type { FileReport } from '../model/assessment.js';
-import type { Resource, SourceKind } from '../model/resource.js';
+import { INVENTORY_SOURCE_KINDS, type Resource } from '../model/resource.js';
 import { SourceReadError, type SourceError } from '../model/source-error.js';
 import type { DirectoryReader, Reader } from './reader.js';
 import {
@@ -32,14 +32,6 @@ const CANDIDATE_EXTENSIONS = new Set([
   '.jsonl',
   '.ndjson',
   '.tf.json',
-]);
-const INVENTORY_KINDS: ReadonlySet<SourceKind> = new Set([
-  'aws-config',
-  'aws-api',
-  'azure-arm',
-  'azure-resource-graph',
-  'gcp-asset-inventory',
-  'gcp-api',
 ]);
 
 export interface ReadProgress {
@@ -346,7 +338,7 @@ export function mergeInventoryFragments(resources: Resource[]): Resource[] {
   const merged: Resource[] = [];
   const byKey = new Map<string, Resource>();
   for (const resource of resources) {
-    if (!INVENTORY_KINDS.has(resource.source.kind)) {
+    if (!INVENTORY_SOURCE_KINDS.has(resource.source.kind)) {
       merged.push(resource);
       continue;
     }
