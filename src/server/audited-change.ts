@@ -65,6 +65,16 @@ export function installAuditHook(app: FastifyInstance): void {
   app.addHook('onResponse', async (request, reply) => {
     if (READ_METHODS.has(request.method) || request.audited || request.is404) return;
     const status = reply.statusCode;
+    // Requests nobody could be identified for (401) and throttled ones (429) change nothing and
+    // are attributable to no one; recording each would let anyone grow the append-only log
+    // without limit. They go to the server log instead. Denials of a known principal (403) stay.
+    if (status === 401 || status === 429) {
+      request.log.info(
+        { route: request.routeOptions.url, status },
+        'unauthenticated request refused',
+      );
+      return;
+    }
     const outcome =
       status === 401 || status === 403 ? 'denied' : status >= 400 ? 'failure' : 'success';
     try {

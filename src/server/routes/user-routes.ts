@@ -10,7 +10,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Transaction } from 'kysely';
 import type { Database } from '../../store/schema.js';
 import { MIN_PASSWORD_LENGTH } from '../auth/passwords.js';
-import { canManageRole, isRole, type Role } from '../auth/permissions.js';
+import { canManageRole, isRole, ROLES, type Role } from '../auth/permissions.js';
 import { scopesWithin } from '../auth/principal.js';
 import { auditedChange } from '../audited-change.js';
 import { forbidden, HttpError } from '../http-error.js';
@@ -177,6 +177,17 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
             .set({ role: updated.role, scopes: updated.scopes, updated_at: now })
             .where('id', '=', row.id)
             .execute();
+          // Tokens the user made with more power than the new role stop working.
+          const above = ROLES.slice(ROLES.indexOf(updated.role as Role) + 1);
+          if (above.length > 0) {
+            await trx
+              .updateTable('api_tokens')
+              .set({ revoked_at: now })
+              .where('created_by', '=', `user:${row.username}`)
+              .where('role', 'in', above)
+              .where('revoked_at', 'is', null)
+              .execute();
+          }
         },
       );
       return userView(updated);
@@ -208,6 +219,13 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
             .where('id', '=', row.id)
             .execute();
           await trx.deleteFrom('sessions').where('user_id', '=', row.id).execute();
+          // A disabled user's API tokens stop working with them.
+          await trx
+            .updateTable('api_tokens')
+            .set({ revoked_at: now })
+            .where('created_by', '=', `user:${row.username}`)
+            .where('revoked_at', 'is', null)
+            .execute();
         },
       );
       return userView({ ...row, disabled: 1, updated_at: now });
