@@ -310,7 +310,14 @@ function unseen(
  * `uniqueEntities([...alert.entities, ...more])` would: the array is replaced only when something
  * is new.
  */
+/**
+ * Entities one alert lists at most. A spray across thousands of user names is still one alert;
+ * its evidence and count tell the size, and the list stays small enough to store and show.
+ */
+export const MAX_ALERT_ENTITIES = 50;
+
 function addEntities(slot: OpenAlert, own: AlertEntity[] | undefined, events: LogEvent[]): void {
+  if (slot.alert.entities.length >= MAX_ALERT_ENTITIES) return;
   const known = slot.known;
   let added: AlertEntity[] | undefined;
   if (own) {
@@ -333,7 +340,9 @@ function addEntities(slot: OpenAlert, own: AlertEntity[] | undefined, events: Lo
       (added ??= []).push({ kind: 'cloud-account', value: e.account });
     }
   }
-  if (added) slot.alert.entities = [...slot.alert.entities, ...added];
+  if (!added) return;
+  const room = MAX_ALERT_ENTITIES - slot.alert.entities.length;
+  slot.alert.entities = [...slot.alert.entities, ...added.slice(0, room)];
 }
 
 const RANK: Record<Severity, number> = {

@@ -10,6 +10,9 @@ import { KILL_CHAIN } from './attack-tactics.js';
 
 export { KILL_CHAIN } from './attack-tactics.js';
 
+/** Entities an incident lists at most (its alerts keep their own). */
+export const MAX_INCIDENT_ENTITIES = 100;
+
 export interface IncidentOptions {
   /** Alerts further apart than this are not joined (default 24 h). */
   windowMs?: number;
@@ -67,7 +70,13 @@ export function buildIncidents(alerts: Alert[], options: IncidentOptions = {}): 
         if (!ignore(e))
           counts.set(`${e.kind}:${e.value}`, (counts.get(`${e.kind}:${e.value}`) ?? 0) + 1);
     const shared = [...counts].filter(([, n]) => n > 1).map(([k]) => k);
-    const entities = dedupe(members.flatMap((a) => a.entities));
+    // The shared entities first (they are what links the alerts), then the rest, capped.
+    const all = dedupe(members.flatMap((a) => a.entities));
+    const sharedKeys = new Set(shared);
+    const entities = [
+      ...all.filter((e) => sharedKeys.has(`${e.kind}:${e.value}`)),
+      ...all.filter((e) => !sharedKeys.has(`${e.kind}:${e.value}`)),
+    ].slice(0, MAX_INCIDENT_ENTITIES);
     const id = createHash('sha256')
       .update(
         members

@@ -84,3 +84,34 @@ describe('alert builder', () => {
     expect(far.eventCount).toBe(1);
   });
 });
+
+describe('alert size stays bounded', () => {
+  it('lists at most MAX_ALERT_ENTITIES entities however many users a spray touches', async () => {
+    const { AlertBuilder, MAX_ALERT_ENTITIES } = await import('../../src/detect/alert-builder.js');
+    const builder = new AlertBuilder();
+    const rule = { kind: 'builtin' as const, id: 'spray', title: 'spray' };
+    for (let i = 0; i < 5_000; i++) {
+      builder.add({
+        rule,
+        title: 'spray',
+        description: '',
+        severity: 'medium',
+        tags: [],
+        entities: [{ kind: 'ip', value: '203.0.113.9' }],
+        events: [
+          {
+            time: new Date(Date.UTC(2026, 0, 1, 0, 0, i % 60, i)).toISOString(),
+            source: { reader: 'syslog', file: 'auth.log', line: i + 1 },
+            actor: `user${i}`,
+            sourceIp: '203.0.113.9',
+            fields: {},
+          },
+        ],
+      });
+    }
+    const [alert] = builder.alerts();
+    expect(builder.alerts()).toHaveLength(1);
+    expect(alert.eventCount).toBe(5_000);
+    expect(alert.entities.length).toBeLessThanOrEqual(MAX_ALERT_ENTITIES);
+  });
+});
