@@ -334,3 +334,19 @@ describe('login', () => {
     expect(unknown.json()).toEqual(wrong.json());
   });
 });
+
+describe('API responses and caches', () => {
+  it('marks API answers no-store', async () => {
+    const h = await startHarness();
+    try {
+      const res = await h.app.inject({
+        url: '/api/v1/auth/me',
+        headers: { authorization: `Bearer ${await h.token('reader')}` },
+      });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['cache-control']).toBe('no-store');
+    } finally {
+      await h.close();
+    }
+  });
+});

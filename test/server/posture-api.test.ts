@@ -300,8 +300,16 @@ describe('sources', () => {
       payload: { name: 'estate-again', paths: [`${ESTATE}/../estate`] },
     });
     expect(twin.statusCode).toBe(409);
+    // Readers may see which sources exist, never add one.
     const asReader = await h.app.inject({ url: '/api/v1/sources', headers: auth(reader) });
-    expect(asReader.statusCode).toBe(403);
+    expect(asReader.statusCode).toBe(200);
+    const readerAdds = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/sources',
+      headers: auth(reader),
+      payload: { name: 'mine', paths: [ESTATE] },
+    });
+    expect(readerAdds.statusCode).toBe(403);
   });
 
   it('are in the OpenAPI document with the rest of the posture API', async () => {

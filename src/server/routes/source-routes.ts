@@ -52,7 +52,8 @@ export const sourceRoutes: FastifyPluginAsyncTypebox<PostureOptions> = async (ap
   app.get(
     '/sources',
     {
-      config: { permission: 'sources:write' },
+      // Reading which sources exist is posture data every role may see; changing them is not.
+      config: { permission: 'posture:read' },
       schema: {
         summary: 'List the sources of continuous assessment',
         tags: ['sources'],
