@@ -24,21 +24,19 @@ export async function loadDemoData(
   samples = SAMPLES_DIR,
 ): Promise<DemoSummary> {
   const now = new Date();
-  const { secret, token } = await server.db
-    .transaction()
-    .execute((trx) =>
-      insertToken(
-        trx,
-        {
-          name: 'demo-loader',
-          role: 'owner',
-          scopes: [],
-          expiresInDays: 1,
-          createdBy: 'palisade serve --demo',
-        },
-        now,
-      ),
-    );
+  const { secret, token } = await server.db.transaction().execute((trx) =>
+    insertToken(
+      trx,
+      {
+        name: 'demo-loader',
+        role: 'owner',
+        scopes: [],
+        expiresInDays: 1,
+        createdBy: 'palisade serve --demo',
+      },
+      now,
+    ),
+  );
   const headers = { authorization: `Bearer ${secret}` };
   try {
     const estate = resolve(samples, 'estate');

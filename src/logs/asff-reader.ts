@@ -21,7 +21,11 @@ export const asffReader = jsonLogReader({
 });
 
 /** Maps one parsed value: a finding, a GetFindings page or an EventBridge event. */
-export function asffEvents(value: unknown, place: JsonPlace, eventTime: string | undefined): JsonMapping {
+export function asffEvents(
+  value: unknown,
+  place: JsonPlace,
+  eventTime: string | undefined,
+): JsonMapping {
   if (Array.isArray(value)) return mapEach(value, place, (v, p) => asffEvents(v, p, eventTime));
   const raw = asObject(value);
   if (!raw) return ['not a Security Hub finding: expected a JSON object'];
@@ -36,9 +40,16 @@ export function asffEvents(value: unknown, place: JsonPlace, eventTime: string |
   return [toEvent(obj, place, eventTime)];
 }
 
-function toEvent(finding: Record<string, unknown>, place: JsonPlace, fallback?: string): LogEvent | string {
-  const time = isoTime(finding.UpdatedAt) ?? isoTime(finding.LastObservedAt) ??
-    isoTime(finding.CreatedAt) ?? fallback;
+function toEvent(
+  finding: Record<string, unknown>,
+  place: JsonPlace,
+  fallback?: string,
+): LogEvent | string {
+  const time =
+    isoTime(finding.UpdatedAt) ??
+    isoTime(finding.LastObservedAt) ??
+    isoTime(finding.CreatedAt) ??
+    fallback;
   const title = str(finding.Title);
   if (!title && !str(finding.Id)) return 'not a Security Hub finding: Id and Title missing';
   if (!time) return `Security Hub finding ${title ?? finding.Id} has no UpdatedAt or CreatedAt`;
@@ -46,7 +57,13 @@ function toEvent(finding: Record<string, unknown>, place: JsonPlace, fallback?: 
   const resources = Array.isArray(finding.Resources) ? finding.Resources : [];
   return {
     time,
-    source: { reader: 'asff', product: 'aws', service: 'securityhub', file: place.file, line: place.line },
+    source: {
+      reader: 'asff',
+      product: 'aws',
+      service: 'securityhub',
+      file: place.file,
+      line: place.line,
+    },
     account: str(finding.AwsAccountId),
     action: title ?? str(finding.GeneratorId),
     target: firstStr(resources[0], 'Id'),

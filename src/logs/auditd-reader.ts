@@ -73,7 +73,11 @@ async function* readAuditd(input: LogInput, context: ReadContext): AsyncGenerato
 }
 
 /** Emits events idle for too many lines, and the oldest ones beyond the pending cap. */
-function* flushStale(pending: Map<string, Pending>, lineNo: number, file: string): Generator<LogEvent> {
+function* flushStale(
+  pending: Map<string, Pending>,
+  lineNo: number,
+  file: string,
+): Generator<LogEvent> {
   for (const [key, event] of pending) {
     const stale = lineNo - event.lastLine > MAX_EVENT_SPAN_LINES;
     if (!stale && pending.size <= MAX_PENDING_EVENTS) break;
@@ -103,10 +107,16 @@ function auditEvent(pending: Pending, file: string): LogEvent {
   if (execve) {
     Object.assign(flat, execve.fields);
     const argc = Number(execve.fields.argc);
-    const args = Array.from({ length: Number.isFinite(argc) ? Math.min(argc, 4096) : 0 }, (_, i) => execve.fields[`a${i}`]);
+    const args = Array.from(
+      { length: Number.isFinite(argc) ? Math.min(argc, 4096) : 0 },
+      (_, i) => execve.fields[`a${i}`],
+    );
     flat.cmdline = args.filter((a) => a !== undefined).join(' ');
   }
-  const names = records.filter((r) => r.type === 'PATH').map((r) => r.fields.name).filter((n) => n !== undefined);
+  const names = records
+    .filter((r) => r.type === 'PATH')
+    .map((r) => r.fields.name)
+    .filter((n) => n !== undefined);
   if (names.length > 0) flat.name = names.length === 1 ? names[0] : names;
 
   const fields: Record<string, unknown> = {

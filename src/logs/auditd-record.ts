@@ -14,12 +14,25 @@ export interface AuditRecord {
   fields: Record<string, string>;
 }
 
-const HEADER = /^(?:node=(\S+) )?type=([A-Za-z0-9_[\]]+) msg=audit\((\d{1,12})\.(\d{1,3}):(\d{1,20})\): ?(.*)$/s;
+const HEADER =
+  /^(?:node=(\S+) )?type=([A-Za-z0-9_[\]]+) msg=audit\((\d{1,12})\.(\d{1,3}):(\d{1,20})\): ?(.*)$/s;
 const PAIR = /([A-Za-z0-9_-]+)=("[^"]*"|'[^']*'|\S*)/g;
 const HEX = /^(?:[0-9A-F]{2})+$/;
 
 /** Fields whose unquoted values auditd writes as hex when they hold spaces or odd bytes. */
-const HEX_FIELDS = new Set(['proctitle', 'cmd', 'name', 'cwd', 'exe', 'comm', 'path', 'acct', 'data', 'old', 'new']);
+const HEX_FIELDS = new Set([
+  'proctitle',
+  'cmd',
+  'name',
+  'cwd',
+  'exe',
+  'comm',
+  'path',
+  'acct',
+  'data',
+  'old',
+  'new',
+]);
 
 /** The ASCII group separator enriched auditd logs put between raw and interpreted fields. */
 const GROUP_SEPARATOR = String.fromCharCode(0x1d);

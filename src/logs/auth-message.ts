@@ -37,10 +37,16 @@ const ADDR = String.raw`([0-9A-Fa-f:.]+|\S+?)`;
 const SSH_FORMS: Array<[string, RegExp, (m: RegExpExecArray) => SshFields]> = [
   [
     'FAP',
-    new RegExp(String.raw`^(Failed|Accepted|Postponed) (\S+) for (invalid user )?(.*?) from ${ADDR} port (\d+)(?: (ssh2?))?(?:: (.*))?$`),
+    new RegExp(
+      String.raw`^(Failed|Accepted|Postponed) (\S+) for (invalid user )?(.*?) from ${ADDR} port (\d+)(?: (ssh2?))?(?:: (.*))?$`,
+    ),
     (m) => ({
       event: outcomeEvent(m[1], m[2]),
-      method: m[2], invalidUser: m[3] !== undefined, user: m[4], ...addr(m[5]), port: Number(m[6]),
+      method: m[2],
+      invalidUser: m[3] !== undefined,
+      user: m[4],
+      ...addr(m[5]),
+      port: Number(m[6]),
       key: m[8],
     }),
   ],
@@ -52,7 +58,13 @@ const SSH_FORMS: Array<[string, RegExp, (m: RegExpExecArray) => SshFields]> = [
   [
     'I',
     new RegExp(String.raw`^Invalid user (.*?) from ${ADDR}(?: port (\d+))?$`),
-    (m) => ({ event: 'invalid_user', user: m[1], invalidUser: true, ...addr(m[2]), port: num(m[3]) }),
+    (m) => ({
+      event: 'invalid_user',
+      user: m[1],
+      invalidUser: true,
+      ...addr(m[2]),
+      port: num(m[3]),
+    }),
   ],
   [
     'i',
@@ -62,32 +74,71 @@ const SSH_FORMS: Array<[string, RegExp, (m: RegExpExecArray) => SshFields]> = [
   [
     'em',
     /^(?:error: )?maximum authentication attempts exceeded for (invalid user )?(.*?) from (\S+) port (\d+)(?: ssh2)?(?: \[preauth\])?$/,
-    (m) => ({ event: 'too_many_auth_failures', invalidUser: m[1] !== undefined, user: m[2], ...addr(m[3]), port: Number(m[4]), preauth: true }),
+    (m) => ({
+      event: 'too_many_auth_failures',
+      invalidUser: m[1] !== undefined,
+      user: m[2],
+      ...addr(m[3]),
+      port: Number(m[4]),
+      preauth: true,
+    }),
   ],
   [
     'D',
     /^Disconnecting: Too many authentication failures(?: for (invalid user )?(.*?))?(?: \[preauth\])?$/,
-    (m) => ({ event: 'too_many_auth_failures', invalidUser: m[1] !== undefined, user: m[2], preauth: true }),
+    (m) => ({
+      event: 'too_many_auth_failures',
+      invalidUser: m[1] !== undefined,
+      user: m[2],
+      preauth: true,
+    }),
   ],
   [
     'D',
     /^Disconnecting (authenticating|invalid) user (.*?) (\S+) port (\d+): Too many authentication failures(?: \[preauth\])?$/,
-    (m) => ({ event: 'too_many_auth_failures', invalidUser: m[1] === 'invalid', user: m[2], ...addr(m[3]), port: Number(m[4]), preauth: true }),
+    (m) => ({
+      event: 'too_many_auth_failures',
+      invalidUser: m[1] === 'invalid',
+      user: m[2],
+      ...addr(m[3]),
+      port: Number(m[4]),
+      preauth: true,
+    }),
   ],
   [
     'eR',
     /^(?:error: )?Received disconnect from (\S+?)(?: port (\d+))?:\s*(\d+): ?(.*?)( \[preauth\])?$/,
-    (m) => ({ event: 'received_disconnect', ...addr(m[1]), port: num(m[2]), reason: `${m[3]}: ${m[4]}`, preauth: m[5] !== undefined }),
+    (m) => ({
+      event: 'received_disconnect',
+      ...addr(m[1]),
+      port: num(m[2]),
+      reason: `${m[3]}: ${m[4]}`,
+      preauth: m[5] !== undefined,
+    }),
   ],
   [
     'D',
     /^Disconnected from (?:(authenticating|invalid) )?(?:user (.*?) )?(\S+) port (\d+)( \[preauth\])?$/,
-    (m) => ({ event: 'disconnected', invalidUser: m[1] === 'invalid', user: m[2], ...addr(m[3]), port: Number(m[4]), preauth: m[5] !== undefined }),
+    (m) => ({
+      event: 'disconnected',
+      invalidUser: m[1] === 'invalid',
+      user: m[2],
+      ...addr(m[3]),
+      port: Number(m[4]),
+      preauth: m[5] !== undefined,
+    }),
   ],
   [
     'C',
     /^Connection (closed|reset) by (?:(authenticating|invalid) user (.*?) )?(\S+?)(?: port (\d+))?( \[preauth\])?$/,
-    (m) => ({ event: `connection_${m[1]}`, invalidUser: m[2] === 'invalid', user: m[3], ...addr(m[4]), port: num(m[5]), preauth: m[6] !== undefined }),
+    (m) => ({
+      event: `connection_${m[1]}`,
+      invalidUser: m[2] === 'invalid',
+      user: m[3],
+      ...addr(m[4]),
+      port: num(m[5]),
+      preauth: m[6] !== undefined,
+    }),
   ],
   [
     'D',
@@ -135,7 +186,11 @@ const PAM_PREFIX = /^(pam_\w+)\(([^:)]+):(\w+)\): (.*)$/;
  * The meaning of one message from `program`, or undefined when it is not an auth form Palisade
  * knows. `pamModule` is set for old-style tags such as `sshd(pam_unix)`.
  */
-export function authMeaning(program: string, message: string, pamModule?: string): AuthMeaning | undefined {
+export function authMeaning(
+  program: string,
+  message: string,
+  pamModule?: string,
+): AuthMeaning | undefined {
   if (program === 'sshd' || program.startsWith('sshd-')) return sshMeaning(message, pamModule);
   const pam = () => pamMeaning(program, pamFields(message, pamModule, program));
   if (program === 'sudo') return sudoMeaning(message) ?? pam();
@@ -187,7 +242,8 @@ function sshEventKind(event: string): { action: string; outcome?: 'success' | 'f
 
 const SSH_EVENT_KINDS = new Map<string, { action: string; outcome?: 'success' | 'failure' }>();
 
-const FAILURE_EVENTS = /^(failed_|invalid_user|too_many|pam_auth_failure|pam_more_failures|pam_user_unknown|no_identification|negotiation_failed|reverse_mapping_failed)/;
+const FAILURE_EVENTS =
+  /^(failed_|invalid_user|too_many|pam_auth_failure|pam_more_failures|pam_user_unknown|no_identification|negotiation_failed|reverse_mapping_failed)/;
 
 function sshFromPam(pam: PamFields): SshFields | undefined {
   const base = { user: pam.user, ...(pam.rhost ? addr(pam.rhost) : {}) };
@@ -224,7 +280,11 @@ export interface PamFields {
   count?: number;
 }
 
-function pamFields(message: string, pamModule: string | undefined, program: string): PamFields | undefined {
+function pamFields(
+  message: string,
+  pamModule: string | undefined,
+  program: string,
+): PamFields | undefined {
   const c = message.charCodeAt(0);
   // Only `pam_x(...)` and `PAM ...` lines, or tags naming the module, are PAM's: skip the rest fast.
   if (!pamModule && c !== 112 /* p */ && c !== 80 /* P */) return undefined;
@@ -242,7 +302,9 @@ function pamFields(message: string, pamModule: string | undefined, program: stri
     const more = /^PAM (\d+) more authentication failures?;(.*)$/.exec(text);
     if (more) {
       const count = Number(more[1]);
-      return prune(kv(more[2], { module, service: service ?? program, event: 'more_failures', count }));
+      return prune(
+        kv(more[2], { module, service: service ?? program, event: 'more_failures', count }),
+      );
     }
     if (/^PAM service\(\S+\) ignoring max retries/.test(text)) {
       return { module, service: service ?? program, event: 'ignoring_max_retries' };
@@ -254,12 +316,21 @@ function pamFields(message: string, pamModule: string | undefined, program: stri
     ? /^authentication failure;(.*)$/.exec(text)
     : null;
   if (failure) return prune(kv(failure[1], { module, service, type, event: 'auth_failure' }));
-  if (/^check pass; user unknown/.test(text)) return prune({ module, service, type, event: 'user_unknown' });
-  const session = /^session (opened|closed) for user (\S+?)(?:\(uid=\d+\))?(?: by (.*?)\(uid=(\d+)\))?$/.exec(text);
+  if (/^check pass; user unknown/.test(text))
+    return prune({ module, service, type, event: 'user_unknown' });
+  const session =
+    /^session (opened|closed) for user (\S+?)(?:\(uid=\d+\))?(?: by (.*?)\(uid=(\d+)\))?$/.exec(
+      text,
+    );
   if (session) {
     return prune({
-      module, service, type, event: `session_${session[1]}`, user: session[2],
-      by: session[3] || undefined, uid: num(session[4]),
+      module,
+      service,
+      type,
+      event: `session_${session[1]}`,
+      user: session[2],
+      by: session[3] || undefined,
+      uid: num(session[4]),
     });
   }
   return undefined;
@@ -267,28 +338,42 @@ function pamFields(message: string, pamModule: string | undefined, program: stri
 
 function pamMeaning(program: string, pam: PamFields | undefined): AuthMeaning | undefined {
   if (!pam) return undefined;
-  const failed = pam.event === 'auth_failure' || pam.event === 'more_failures' || pam.event === 'user_unknown';
+  const failed =
+    pam.event === 'auth_failure' || pam.event === 'more_failures' || pam.event === 'user_unknown';
   return {
     fields: { pam },
     action: `pam.${pam.event}`,
-    actor: pam.event.startsWith('session_') ? pam.by ?? pam.user : pam.user ?? pam.ruser,
+    actor: pam.event.startsWith('session_') ? (pam.by ?? pam.user) : (pam.user ?? pam.ruser),
     sourceIp: pam.rhost && isIP(pam.rhost) ? pam.rhost : undefined,
-    target: pam.event.startsWith('session_') ? pam.user : pam.service ?? program,
+    target: pam.event.startsWith('session_') ? pam.user : (pam.service ?? program),
     outcome: failed ? 'failure' : undefined,
   };
 }
 
-const SUDO = /^\s*(\S+) : (?:(.*?) ; )?TTY=(\S*)\s+;?\s*PWD=(.*?)\s+;?\s*USER=(\S+)\s+;?\s*(?:GROUP=(\S+)\s+;?\s*)?(?:ENV=(.*?)\s+;?\s*)?COMMAND=(.*)$/;
+const SUDO =
+  /^\s*(\S+) : (?:(.*?) ; )?TTY=(\S*)\s+;?\s*PWD=(.*?)\s+;?\s*USER=(\S+)\s+;?\s*(?:GROUP=(\S+)\s+;?\s*)?(?:ENV=(.*?)\s+;?\s*)?COMMAND=(.*)$/;
 
 function sudoMeaning(message: string): AuthMeaning | undefined {
   const m = SUDO.exec(message);
   if (!m) return undefined;
   const error = m[2];
   const sudo = prune({
-    user: m[1], error, tty: m[3], pwd: m[4], runAs: m[5], group: m[6], env: m[7], command: m[8],
+    user: m[1],
+    error,
+    tty: m[3],
+    pwd: m[4],
+    runAs: m[5],
+    group: m[6],
+    env: m[7],
+    command: m[8],
   });
-  const event = !error ? 'command' : /NOT in sudoers/i.test(error) ? 'not_in_sudoers'
-    : /incorrect password/i.test(error) ? 'incorrect_password' : 'denied';
+  const event = !error
+    ? 'command'
+    : /NOT in sudoers/i.test(error)
+      ? 'not_in_sudoers'
+      : /incorrect password/i.test(error)
+        ? 'incorrect_password'
+        : 'denied';
   return {
     fields: { sudo: { event, ...sudo } },
     action: `sudo.${event}`,
@@ -298,7 +383,16 @@ function sudoMeaning(message: string): AuthMeaning | undefined {
   };
 }
 
-const ACCOUNT_PROGRAMS = new Set(['useradd', 'groupadd', 'userdel', 'groupdel', 'usermod', 'passwd', 'chpasswd', 'gpasswd']);
+const ACCOUNT_PROGRAMS = new Set([
+  'useradd',
+  'groupadd',
+  'userdel',
+  'groupdel',
+  'usermod',
+  'passwd',
+  'chpasswd',
+  'gpasswd',
+]);
 
 function accountMeaning(program: string, message: string): AuthMeaning | undefined {
   let m = /^new (user|group): (.*)$/.exec(message);
@@ -320,11 +414,20 @@ function accountMeaning(program: string, message: string): AuthMeaning | undefin
   m = /^password (?:for '([^']+)' )?changed(?: for (\S+))?$/.exec(message);
   if (m) {
     const name = m[1] ?? m[2];
-    return { fields: { account: prune({ event: 'password_changed', name }) }, action: 'account.password_changed', target: name };
+    return {
+      fields: { account: prune({ event: 'password_changed', name }) },
+      action: 'account.password_changed',
+      target: name,
+    };
   }
   if (program === 'usermod') {
     const change = /^change user '([^']+)'/.exec(message);
-    if (change) return { fields: { account: { event: 'user_changed', name: change[1] } }, action: 'account.user_changed', target: change[1] };
+    if (change)
+      return {
+        fields: { account: { event: 'user_changed', name: change[1] } },
+        action: 'account.user_changed',
+        target: change[1],
+      };
   }
   return undefined;
 }

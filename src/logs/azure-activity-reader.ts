@@ -13,8 +13,13 @@ const OPERATION = /"(operationName|operation_name)"\s*:/;
 const RESOURCE = /"(resourceId|resource_id)"\s*:/;
 
 /** Categories that Entra ID (Azure AD) diagnostic settings export beside the activity log. */
-const ENTRA_CATEGORIES = new Set(['signinlogs', 'auditlogs', 'noninteractiveusersigninlogs',
-  'serviceprincipalsigninlogs', 'managedidentitysigninlogs']);
+const ENTRA_CATEGORIES = new Set([
+  'signinlogs',
+  'auditlogs',
+  'noninteractiveusersigninlogs',
+  'serviceprincipalsigninlogs',
+  'managedidentitysigninlogs',
+]);
 
 /** Reads Azure Activity Log records. */
 export const azureActivityReader = jsonLogReader({

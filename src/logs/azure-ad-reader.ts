@@ -8,7 +8,8 @@ import { jsonLogReader, mapEach } from './json-log-reader.js';
 import type { JsonMapping, JsonPlace } from './json-log-reader.js';
 import { asObject, at, firstStr, isoTime, parseJsonString, str } from './record-fields.js';
 
-const HEAD = /"(InitiatedBy|initiatedBy|LoggedByService|loggedByService|UserPrincipalName|userPrincipalName|AuthenticationRequirement|appDisplayName)"\s*:/;
+const HEAD =
+  /"(InitiatedBy|initiatedBy|LoggedByService|loggedByService|UserPrincipalName|userPrincipalName|AuthenticationRequirement|appDisplayName)"\s*:/;
 
 /** Reads Entra ID audit and sign-in records. */
 export const azureAdReader = jsonLogReader({
@@ -44,8 +45,8 @@ export function azureAdEvent(record: Record<string, unknown>, place: JsonPlace):
     file: place.file,
     line: place.line,
   };
-  const account = firstStr(record, 'TenantId', 'AADTenantId', 'tenantId') ??
-    firstStr(body, 'tenantId');
+  const account =
+    firstStr(record, 'TenantId', 'AADTenantId', 'tenantId') ?? firstStr(body, 'tenantId');
   if (signIn) {
     return {
       time,
@@ -67,10 +68,17 @@ export function azureAdEvent(record: Record<string, unknown>, place: JsonPlace):
     time,
     source,
     account,
-    actor: firstStr(initiatedBy, 'user.userPrincipalName', 'app.displayName', 'app.servicePrincipalId'),
-    sourceIp: firstStr(initiatedBy, 'user.ipAddress', 'app.ipAddress') ??
+    actor: firstStr(
+      initiatedBy,
+      'user.userPrincipalName',
+      'app.displayName',
+      'app.servicePrincipalId',
+    ),
+    sourceIp:
+      firstStr(initiatedBy, 'user.ipAddress', 'app.ipAddress') ??
       firstStr(record, 'callerIpAddress'),
-    action: firstStr(body, 'OperationName', 'operationName', 'activityDisplayName') ??
+    action:
+      firstStr(body, 'OperationName', 'operationName', 'activityDisplayName') ??
       firstStr(record, 'OperationName', 'operationName'),
     target: firstStr(firstTarget, 'userPrincipalName', 'displayName', 'id'),
     outcome: auditOutcome(str(body.Result ?? body.result)),
@@ -88,7 +96,9 @@ function isSignIn(record: Record<string, unknown>, body: Record<string, unknown>
 }
 
 function signInOutcome(body: Record<string, unknown>): 'success' | 'failure' | undefined {
-  const code = str(body.ResultType) ?? str(at(body, 'status.errorCode')) ??
+  const code =
+    str(body.ResultType) ??
+    str(at(body, 'status.errorCode')) ??
     str(at(parseJsonString(body.Status), 'errorCode'));
   if (code === undefined) return undefined;
   return code === '0' ? 'success' : 'failure';

@@ -12,9 +12,25 @@ const HEAD = /"eventVersion"\s*:|"CloudTrailEvent"\s*:|"AWS API Call via CloudTr
 
 /** Request parameters that name the thing acted on, most specific first. */
 const TARGET_PARAMETERS = [
-  'bucketName', 'roleName', 'userName', 'groupName', 'policyArn', 'functionName', 'trailName',
-  'name', 'instanceId', 'keyId', 'secretId', 'dBInstanceIdentifier', 'snapshotId', 'groupId',
-  'volumeId', 'clusterName', 'logGroupName', 'detectorId', 'resourceArn',
+  'bucketName',
+  'roleName',
+  'userName',
+  'groupName',
+  'policyArn',
+  'functionName',
+  'trailName',
+  'name',
+  'instanceId',
+  'keyId',
+  'secretId',
+  'dBInstanceIdentifier',
+  'snapshotId',
+  'groupId',
+  'volumeId',
+  'clusterName',
+  'logGroupName',
+  'detectorId',
+  'resourceArn',
 ];
 
 /** Reads CloudTrail records in every delivery shape. */
@@ -34,7 +50,8 @@ export function cloudTrailEvents(value: unknown, place: JsonPlace): JsonMapping 
   if (Array.isArray(obj.Events)) return mapEach(obj.Events, place, cloudTrailEvents);
   if (typeof obj.CloudTrailEvent === 'string') return lookupEvent(obj.CloudTrailEvent, place);
   const detail = asObject(obj.detail);
-  const isEnvelope = detail !== undefined && (obj['detail-type'] !== undefined || 'eventName' in detail);
+  const isEnvelope =
+    detail !== undefined && (obj['detail-type'] !== undefined || 'eventName' in detail);
   if (isEnvelope) return cloudTrailEvents(detail, place);
   return [toEvent(obj, place)];
 }
@@ -59,7 +76,13 @@ function toEvent(record: Record<string, unknown>, place: JsonPlace): LogEvent | 
 
   const event: LogEvent = {
     time,
-    source: { reader: 'cloudtrail', product: 'aws', service: 'cloudtrail', file: place.file, line: place.line },
+    source: {
+      reader: 'cloudtrail',
+      product: 'aws',
+      service: 'cloudtrail',
+      file: place.file,
+      line: place.line,
+    },
     account: firstStr(record, 'recipientAccountId', 'userIdentity.accountId'),
     actor: firstStr(
       record,

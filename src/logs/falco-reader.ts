@@ -30,7 +30,13 @@ export function falcoEvents(value: unknown, place: JsonPlace): JsonMapping {
   const fields = asObject(alert.output_fields) ?? {};
   const event: LogEvent = {
     time,
-    source: { reader: 'falco', product: 'linux', service: 'falco', file: place.file, line: place.line },
+    source: {
+      reader: 'falco',
+      product: 'linux',
+      service: 'falco',
+      file: place.file,
+      line: place.line,
+    },
     actor: str(fields['user.name']),
     action: rule,
     target: str(fields['fd.name']) ?? str(fields['proc.cmdline']),

@@ -30,13 +30,21 @@ function toEvent(entry: Record<string, unknown>, place: JsonPlace): LogEvent | s
   const payload = asObject(entry.protoPayload);
   // Known gap: non-audit Cloud Logging entries (jsonPayload, textPayload) are reported, not read.
   if (!payload) return 'not a GCP audit log entry: protoPayload missing';
-  const time = isoTime(entry.timestamp) ?? isoTime(entry.receiveTimestamp) ??
+  const time =
+    isoTime(entry.timestamp) ??
+    isoTime(entry.receiveTimestamp) ??
     isoTime(at(payload, 'requestMetadata.requestAttributes.time'));
   if (!time) return 'GCP audit log entry has no timestamp';
 
   return {
     time,
-    source: { reader: 'gcp-audit', product: 'gcp', service: 'gcp.audit', file: place.file, line: place.line },
+    source: {
+      reader: 'gcp-audit',
+      product: 'gcp',
+      service: 'gcp.audit',
+      file: place.file,
+      line: place.line,
+    },
     account: firstStr(entry, 'resource.labels.project_id') ?? projectOf(str(entry.logName)),
     actor: firstStr(
       payload,

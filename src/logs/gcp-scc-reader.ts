@@ -9,7 +9,8 @@ import { jsonLogReader, mapEach } from './json-log-reader.js';
 import type { JsonMapping, JsonPlace } from './json-log-reader.js';
 import { asObject, firstStr, isoTime, str } from './record-fields.js';
 
-const HEAD = /"(listFindingsResults|notificationConfigName)"\s*:|securitycenter\.googleapis\.com|"findings"\s*:\s*\[[\s\S]{0,400}"(parent|resourceName)"\s*:/;
+const HEAD =
+  /"(listFindingsResults|notificationConfigName)"\s*:|securitycenter\.googleapis\.com|"findings"\s*:\s*\[[\s\S]{0,400}"(parent|resourceName)"\s*:/;
 
 /** Reads Security Command Center findings. */
 export const gcpSccReader = jsonLogReader({
@@ -24,7 +25,8 @@ export function gcpSccEvents(value: unknown, place: JsonPlace): JsonMapping {
   const raw = asObject(value);
   if (!raw) return ['not a Security Command Center finding: expected a JSON object'];
   const obj = responseBody(raw);
-  if (Array.isArray(obj.listFindingsResults)) return mapEach(obj.listFindingsResults, place, gcpSccEvents);
+  if (Array.isArray(obj.listFindingsResults))
+    return mapEach(obj.listFindingsResults, place, gcpSccEvents);
   if (Array.isArray(obj.findings)) return mapEach(obj.findings, place, gcpSccEvents);
   return [toEvent(obj, place)];
 }
@@ -34,13 +36,21 @@ function toEvent(record: Record<string, unknown>, place: JsonPlace): LogEvent | 
   const finding = asObject(record.finding) ?? record;
   const category = str(finding.category);
   const time = isoTime(finding.eventTime) ?? isoTime(finding.createTime);
-  if (!category || !str(finding.name)) return 'not a Security Command Center finding: name or category missing';
+  if (!category || !str(finding.name))
+    return 'not a Security Command Center finding: name or category missing';
   if (!time) return `Security Command Center finding ${category} has no eventTime`;
 
   return {
     time,
-    source: { reader: 'gcp-scc', product: 'gcp', service: 'scc', file: place.file, line: place.line },
-    account: firstStr(record, 'resource.projectDisplayName', 'resource.project') ??
+    source: {
+      reader: 'gcp-scc',
+      product: 'gcp',
+      service: 'scc',
+      file: place.file,
+      line: place.line,
+    },
+    account:
+      firstStr(record, 'resource.projectDisplayName', 'resource.project') ??
       orgOf(str(finding.parent)),
     action: category,
     target: str(finding.resourceName),

@@ -40,18 +40,31 @@ export function guardDutyEvents(value: unknown, place: JsonPlace): JsonMapping {
   return [toEvent(obj, place, undefined)];
 }
 
-function toEvent(finding: Record<string, unknown>, place: JsonPlace, fallback?: string): LogEvent | string {
+function toEvent(
+  finding: Record<string, unknown>,
+  place: JsonPlace,
+  fallback?: string,
+): LogEvent | string {
   const f = (path: string) => firstStr(finding, path, pascal(path));
   const type = f('type');
-  const time = isoTime(f('updatedAt')) ?? isoTime(f('service.eventLastSeen')) ??
-    isoTime(f('createdAt')) ?? fallback;
+  const time =
+    isoTime(f('updatedAt')) ??
+    isoTime(f('service.eventLastSeen')) ??
+    isoTime(f('createdAt')) ??
+    fallback;
   if (!type) return 'not a GuardDuty finding: type missing';
   if (!time) return `GuardDuty finding ${type} has no updatedAt`;
 
   const instanceId = f('resource.instanceDetails.instanceId');
   return {
     time,
-    source: { reader: 'guardduty', product: 'aws', service: 'guardduty', file: place.file, line: place.line },
+    source: {
+      reader: 'guardduty',
+      product: 'aws',
+      service: 'guardduty',
+      file: place.file,
+      line: place.line,
+    },
     account: f('accountId'),
     actor: f('resource.accessKeyDetails.userName') ?? f('resource.accessKeyDetails.principalId'),
     sourceIp: REMOTE_IPS.map(f).find((ip) => ip !== undefined) ?? portProbeIp(finding),
@@ -63,7 +76,8 @@ function toEvent(finding: Record<string, unknown>, place: JsonPlace, fallback?: 
 }
 
 function portProbeIp(finding: Record<string, unknown>): string | undefined {
-  const details = at(finding, 'service.action.portProbeAction.portProbeDetails') ??
+  const details =
+    at(finding, 'service.action.portProbeAction.portProbeDetails') ??
     at(finding, 'Service.Action.PortProbeAction.PortProbeDetails');
   if (!Array.isArray(details)) return undefined;
   return firstStr(details[0], 'remoteIpDetails.ipAddressV4', 'RemoteIpDetails.IpAddressV4');
@@ -76,4 +90,3 @@ function pascal(path: string): string {
     .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
     .join('.');
 }
-

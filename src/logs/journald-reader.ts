@@ -24,7 +24,8 @@ export function journaldEvents(value: unknown, place: JsonPlace): JsonMapping {
   if (Array.isArray(value)) return mapEach(value, place, journaldEvents);
   const entry = asObject(value);
   if (!entry) return ['not a journal entry: expected a JSON object'];
-  const time = isoTime(entry.__REALTIME_TIMESTAMP, 'us') ?? isoTime(entry._SOURCE_REALTIME_TIMESTAMP, 'us');
+  const time =
+    isoTime(entry.__REALTIME_TIMESTAMP, 'us') ?? isoTime(entry._SOURCE_REALTIME_TIMESTAMP, 'us');
   if (!time) return ['journal entry has no __REALTIME_TIMESTAMP'];
 
   const message = messageText(entry.MESSAGE);

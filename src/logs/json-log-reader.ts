@@ -70,7 +70,9 @@ async function* readJson(
           continue;
         }
         const line = item.line;
-        out.push(new LogReadError({ file: context.file, line, code: 'PARSE_ERROR', message: result }));
+        out.push(
+          new LogReadError({ file: context.file, line, code: 'PARSE_ERROR', message: result }),
+        );
       }
     }
     if (out.length > 0) yield out;

@@ -73,7 +73,10 @@ export async function* jsonValueBatches(
     yield* ndjsonValues(Readable.from(all), file);
     return;
   }
-  const rootIsArray = headText.replace(/^\uFEFF/, '').trimStart().startsWith('[');
+  const rootIsArray = headText
+    .replace(/^\uFEFF/, '')
+    .trimStart()
+    .startsWith('[');
   const iterator = all[Symbol.asyncIterator]();
   const buffered: Buffer[] = [];
   let size = 0;
@@ -115,7 +118,11 @@ function compactDocument(text: string): JsonValue[] | undefined {
   if (value !== null && typeof value === 'object') {
     const obj = value as Record<string, unknown>;
     const key = Object.keys(obj)[0];
-    if (key !== undefined && (CONTAINER_KEYS as readonly string[]).includes(key) && Array.isArray(obj[key])) {
+    if (
+      key !== undefined &&
+      (CONTAINER_KEYS as readonly string[]).includes(key) &&
+      Array.isArray(obj[key])
+    ) {
       return (obj[key] as unknown[]).map((v) => ({ value: v, line: 1, container: key }));
     }
   }
@@ -193,7 +200,8 @@ async function* documentValues(
   elements.onToken = (info: ParsedTokenInfo) => {
     const opens = info.token === TokenType.LEFT_BRACE || info.token === TokenType.LEFT_BRACKET;
     const closes = info.token === TokenType.RIGHT_BRACE || info.token === TokenType.RIGHT_BRACKET;
-    if (depth === 0 && !closes && info.token !== TokenType.SEPARATOR) rootLine = lines.at(info.offset);
+    if (depth === 0 && !closes && info.token !== TokenType.SEPARATOR)
+      rootLine = lines.at(info.offset);
     if (depth === elementDepth && isValueStart(info.token)) elementLine = lines.at(info.offset);
     if (opens) depth++;
     if (closes) depth--;
@@ -209,7 +217,14 @@ async function* documentValues(
   const fail = (err: Error) => {
     if (failed) return;
     failed = true;
-    out.push(new LogReadError({ file, line: lines.current, code: 'PARSE_ERROR', message: jsonMessage(err) }));
+    out.push(
+      new LogReadError({
+        file,
+        line: lines.current,
+        code: 'PARSE_ERROR',
+        message: jsonMessage(err),
+      }),
+    );
   };
   // onError is a setter on JSONParser: keep our own handle to call it at the end.
   elements.onError = fail;
@@ -242,8 +257,13 @@ async function* documentValues(
 }
 
 function isValueStart(token: TokenType): boolean {
-  return token !== TokenType.RIGHT_BRACE && token !== TokenType.RIGHT_BRACKET &&
-    token !== TokenType.COMMA && token !== TokenType.COLON && token !== TokenType.SEPARATOR;
+  return (
+    token !== TokenType.RIGHT_BRACE &&
+    token !== TokenType.RIGHT_BRACKET &&
+    token !== TokenType.COMMA &&
+    token !== TokenType.COLON &&
+    token !== TokenType.SEPARATOR
+  );
 }
 
 /** Maps the parser's byte offsets to 1-based line numbers, moving forward only. */

@@ -26,11 +26,18 @@ export function m365Events(value: unknown, place: JsonPlace): JsonMapping {
   const created = str(record.CreationTime);
   const time = isoTime(created && !/[zZ]|[+-]\d\d:?\d\d$/.test(created) ? `${created}Z` : created);
   const action = str(record.Operation);
-  if (!time || !action) return ['not a Unified Audit Log record: CreationTime or Operation missing'];
+  if (!time || !action)
+    return ['not a Unified Audit Log record: CreationTime or Operation missing'];
 
   const event: LogEvent = {
     time,
-    source: { reader: 'm365-audit', product: 'm365', service: 'audit', file: place.file, line: place.line },
+    source: {
+      reader: 'm365-audit',
+      product: 'm365',
+      service: 'audit',
+      file: place.file,
+      line: place.line,
+    },
     account: str(record.OrganizationId),
     actor: str(record.UserId),
     sourceIp: str(record.ClientIP) ?? str(record.ClientIPAddress),

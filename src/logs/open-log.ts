@@ -43,7 +43,10 @@ export async function openLog(raw: AsyncIterable<Buffer | string>): Promise<Open
     size += next.value.length;
   }
   const text = Buffer.concat(head).subarray(0, SNIFF_BYTES).toString('utf8');
-  return { head: text.replace(/\uFFFD$/, ''), stream: Readable.from(iterate(prepend(head, content))) };
+  return {
+    head: text.replace(/\uFFFD$/, ''),
+    stream: Readable.from(iterate(prepend(head, content))),
+  };
 }
 
 function isGzip(chunk: Buffer): boolean {

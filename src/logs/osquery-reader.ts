@@ -34,7 +34,8 @@ export function osqueryEvents(value: unknown, place: JsonPlace): JsonMapping {
       ...removed.map((row) => rowEvent(rest, row, 'removed', place)),
     ];
   }
-  if (!asObject(result.columns)) return ['not an osquery result: no columns, snapshot or diffResults'];
+  if (!asObject(result.columns))
+    return ['not an osquery result: no columns, snapshot or diffResults'];
   return [rowEvent(result, result.columns, str(result.action) ?? 'added', place)];
 }
 

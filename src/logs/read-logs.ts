@@ -34,7 +34,10 @@ export interface ReadLogsOptions {
  * }
  * ```
  */
-export function readLogs(paths: string[] | '-', options: ReadLogsOptions = {}): AsyncGenerator<LogItem> {
+export function readLogs(
+  paths: string[] | '-',
+  options: ReadLogsOptions = {},
+): AsyncGenerator<LogItem> {
   return flattenBatches(readLogBatches(paths, options));
 }
 

@@ -4,12 +4,25 @@
  */
 
 const MONTHS: Record<string, number> = {
-  Jan: 1, Feb: 2, Mar: 3, Apr: 4, May: 5, Jun: 6, Jul: 7, Aug: 8, Sep: 9, Oct: 10, Nov: 11, Dec: 12,
+  Jan: 1,
+  Feb: 2,
+  Mar: 3,
+  Apr: 4,
+  May: 5,
+  Jun: 6,
+  Jul: 7,
+  Aug: 8,
+  Sep: 9,
+  Oct: 10,
+  Nov: 11,
+  Dec: 12,
 };
 
-const RFC3164 = /^(?:<(\d{1,3})>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(\.\d{1,9})? +(.*)$/;
+const RFC3164 =
+  /^(?:<(\d{1,3})>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(\.\d{1,9})? +(.*)$/;
 const RFC5424 = /^<(\d{1,3})>1 (\S+) (\S+) (\S+) (\S+) (\S+) (-|\[.*?\](?:\[.*?\])*)(?: (.*))?$/;
-const RFC3339 = /^(?:<(\d{1,3})>)?(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})) +(.*)$/;
+const RFC3339 =
+  /^(?:<(\d{1,3})>)?(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})) +(.*)$/;
 const LINE_BREAK = /[\n\r\u2028\u2029]/;
 
 /** The parsed header; `month`..`second` are set when the timestamp has no year (RFC 3164). */
@@ -17,7 +30,14 @@ export interface SyslogLine {
   /** ISO time when the line carries a full timestamp. */
   time?: string;
   /** Parts of a year-less timestamp, completed by the reader. */
-  partial?: { month: number; day: number; hour: number; minute: number; second: number; fraction: string };
+  partial?: {
+    month: number;
+    day: number;
+    hour: number;
+    minute: number;
+    second: number;
+    fraction: string;
+  };
   timestamp: string;
   priority?: number;
   host?: string;
@@ -51,7 +71,9 @@ export function parseSyslogLine(line: string): SyslogLine | undefined {
     const minute = Number(old[5]);
     const second = Number(old[6]);
     if (day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return undefined;
-    const timestamp = line.slice(old[1] ? old[1].length + 2 : 0, line.length - old[8].length).trim();
+    const timestamp = line
+      .slice(old[1] ? old[1].length + 2 : 0, line.length - old[8].length)
+      .trim();
     const partial = { month, day, hour, minute, second, fraction: old[7] ?? '' };
     return withHost({ partial, timestamp, priority: old[1] ? Number(old[1]) : undefined }, old[8]);
   }

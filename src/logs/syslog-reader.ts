@@ -207,7 +207,11 @@ function splitProgram(tag: string | undefined): { program?: string; pamModule?: 
   return m ? { program: m[1], pamModule: m[2] } : { program: tag };
 }
 
-function serviceOf(program: string | undefined, priority: number | undefined, isAuth: boolean): string {
+function serviceOf(
+  program: string | undefined,
+  priority: number | undefined,
+  isAuth: boolean,
+): string {
   if (program && SERVICES[program]) return SERVICES[program];
   if (isAuth) return 'auth';
   if (priority !== undefined && FACILITY_AUTH.has(priority >> 3)) return 'auth';

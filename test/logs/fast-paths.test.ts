@@ -9,7 +9,21 @@ import { parseSyslogLine } from '../../src/logs/syslog-line.js';
 import { syslogEvent } from '../../src/logs/syslog-reader.js';
 import { SyslogYear } from '../../src/logs/syslog-year.js';
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec', 'Foo'];
+const MONTHS = [
+  'Jan',
+  'Feb',
+  'Mar',
+  'Apr',
+  'May',
+  'Jun',
+  'Jul',
+  'Aug',
+  'Sep',
+  'Oct',
+  'Nov',
+  'Dec',
+  'Foo',
+];
 const pad = (n: number) => String(n).padStart(2, '0');
 
 describe('fast paths', () => {
@@ -29,7 +43,8 @@ describe('fast paths', () => {
         fc.constantFrom('', '\r', '\u2028', '\n'),
       )
       .map(([mon, day, style, h, m, s, gap, host, tag, msg, brk]) => {
-        const d = style === 'pad' ? String(day).padStart(2) : style === 'zero' ? pad(day) : String(day);
+        const d =
+          style === 'pad' ? String(day).padStart(2) : style === 'zero' ? pad(day) : String(day);
         return `${mon} ${d} ${pad(h)}:${pad(m)}:${pad(s)}${gap}${host} ${tag}${msg}${brk}${msg}`;
       });
     fc.assert(
@@ -44,7 +59,10 @@ describe('fast paths', () => {
   });
 
   it('canonical ISO times come out as Date.parse + toISOString would give them', () => {
-    const digits = (n: number) => fc.array(fc.integer({ min: 0, max: 9 }), { minLength: n, maxLength: n }).map((a) => a.join(''));
+    const digits = (n: number) =>
+      fc
+        .array(fc.integer({ min: 0, max: 9 }), { minLength: n, maxLength: n })
+        .map((a) => a.join(''));
     const stamp = fc
       .tuple(digits(4), digits(2), digits(2), digits(2), digits(2), digits(2), fc.option(digits(3)))
       .map(([y, mo, d, h, mi, s, ms]) => `${y}-${mo}-${d}T${h}:${mi}:${s}${ms ? `.${ms}` : ''}Z`);
@@ -70,7 +88,17 @@ describe('fast paths', () => {
       .array(
         fc.oneof(
           piece,
-          fc.constantFrom('[', ']', ':', ': ', '[42]', '[1234567890]', '[12345678901]', '[]', '[x]'),
+          fc.constantFrom(
+            '[',
+            ']',
+            ':',
+            ': ',
+            '[42]',
+            '[1234567890]',
+            '[12345678901]',
+            '[]',
+            '[x]',
+          ),
           fc.string({ maxLength: 6 }),
           fc.stringMatching(/^\d{0,12}$/),
         ),
@@ -91,7 +119,20 @@ describe('fast paths', () => {
   });
 
   it('year-less times come out as Date.UTC + toISOString would give them, leap days included', () => {
-    const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+    const months = [
+      'Jan',
+      'Feb',
+      'Mar',
+      'Apr',
+      'May',
+      'Jun',
+      'Jul',
+      'Aug',
+      'Sep',
+      'Oct',
+      'Nov',
+      'Dec',
+    ];
     const stamp = fc.tuple(
       fc.constantFrom(1999, 2000, 2023, 2024, 2100, 9999),
       fc.integer({ min: 0, max: 11 }),
@@ -113,7 +154,15 @@ describe('fast paths', () => {
 
   it("PAM's key list is read as the key=value regex reads it", () => {
     const word = fc.oneof(
-      fc.constantFrom('rhost=1.2.3.4', 'uid=0', 'euid=x', 'ruser=', 'tty=ssh', 'user=root', 'a=b=c'),
+      fc.constantFrom(
+        'rhost=1.2.3.4',
+        'uid=0',
+        'euid=x',
+        'ruser=',
+        'tty=ssh',
+        'user=root',
+        'a=b=c',
+      ),
       fc.constantFrom('x.y=z', '=v', '.=a=b', 'logname=', '__proto__=x', 'event=e', 'module=m'),
       fc.stringMatching(/^[\w.=:/-]{0,10}$/),
       fc.string({ maxLength: 8 }),

@@ -20,12 +20,14 @@ const SAMPLES: Record<string, string> = {
   falco: 'findings/falco/elastic-integrations-ELv2/test-falco.head.log',
   journald: '',
   osquery: 'host-events/msticpy/osquery/osqueryd.snapshots.log',
-  'log-analytics-syslog': 'host-events/otrf-security-datasets/log4shell/syslog_auoms_auditd_log4shell_cve2021_44228_jndi_reference_2022-05-11181020.json',
+  'log-analytics-syslog':
+    'host-events/otrf-security-datasets/log4shell/syslog_auoms_auditd_log4shell_cve2021_44228_jndi_reference_2022-05-11181020.json',
   auditd: 'host-events/otrf-security-datasets/sh_arp_cache_2020-11-10074812.log',
   syslog: 'ssh-logs/loghub/OpenSSH/OpenSSH_2k.log',
 };
 
-const JOURNAL = '{"__REALTIME_TIMESTAMP":"1700000000123456","SYSLOG_IDENTIFIER":"sshd","MESSAGE":"Failed password for root from 192.0.2.9 port 4242 ssh2"}\n';
+const JOURNAL =
+  '{"__REALTIME_TIMESTAMP":"1700000000123456","SYSLOG_IDENTIFIER":"sshd","MESSAGE":"Failed password for root from 192.0.2.9 port 4242 ssh2"}\n';
 
 function sample(kind: string): string {
   const file = SAMPLES[kind];
@@ -36,9 +38,14 @@ function sample(kind: string): string {
 /** True when every item is a well-formed event or a LogReadError. */
 function wellFormed(items: LogItem[]): boolean {
   return items.every((item) => {
-    if (item instanceof LogReadError) return typeof item.message === 'string' && item.file.length > 0;
-    return typeof item.time === 'string' && !Number.isNaN(Date.parse(item.time)) &&
-      typeof item.source.reader === 'string' && typeof item.fields === 'object';
+    if (item instanceof LogReadError)
+      return typeof item.message === 'string' && item.file.length > 0;
+    return (
+      typeof item.time === 'string' &&
+      !Number.isNaN(Date.parse(item.time)) &&
+      typeof item.source.reader === 'string' &&
+      typeof item.fields === 'object'
+    );
   });
 }
 
@@ -50,14 +57,35 @@ async function drain(items: AsyncIterable<LogItem>): Promise<LogItem[]> {
 
 /** Real text with random splices: deleted ranges, inserted junk, duplicated ranges. */
 const mutation = (text: string) =>
-  fc.array(
-    fc.record({
-      at: fc.nat({ max: Math.max(0, text.length - 1) }),
-      cut: fc.nat({ max: 40 }),
-      insert: fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('"', '{', '[', ']', '}', '\n', '\\', ':', ',', '\u0000', '\uFFFD', 'null', '1e999')),
-    }),
-    { maxLength: 8 },
-  ).map((edits) => edits.reduce((t, e) => t.slice(0, e.at) + e.insert + t.slice(e.at + e.cut), text));
+  fc
+    .array(
+      fc.record({
+        at: fc.nat({ max: Math.max(0, text.length - 1) }),
+        cut: fc.nat({ max: 40 }),
+        insert: fc.oneof(
+          fc.string({ maxLength: 20 }),
+          fc.constantFrom(
+            '"',
+            '{',
+            '[',
+            ']',
+            '}',
+            '\n',
+            '\\',
+            ':',
+            ',',
+            '\u0000',
+            '\uFFFD',
+            'null',
+            '1e999',
+          ),
+        ),
+      }),
+      { maxLength: 8 },
+    )
+    .map((edits) =>
+      edits.reduce((t, e) => t.slice(0, e.at) + e.insert + t.slice(e.at + e.cut), text),
+    );
 
 describe('log readers under fuzzing', () => {
   for (const reader of LOG_READERS) {
@@ -65,7 +93,9 @@ describe('log readers under fuzzing', () => {
       const text = sample(reader.kind);
       await fc.assert(
         fc.asyncProperty(mutation(text), fc.integer({ min: 1, max: 300 }), async (input, chunk) => {
-          const items = await drain(reader.read(streamOf(input, chunk), { file: 'fuzz', year: 2024 }));
+          const items = await drain(
+            reader.read(streamOf(input, chunk), { file: 'fuzz', year: 2024 }),
+          );
           expect(wellFormed(items)).toBe(true);
         }),
         { numRuns: 60, interruptAfterTimeLimit: 8000 },
@@ -75,12 +105,18 @@ describe('log readers under fuzzing', () => {
 
   it('any reader: random bytes yield only events or LogReadErrors, quickly', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ maxLength: 2000 }), fc.constantFrom(...LOG_READERS), async (bytes, reader: LogReader) => {
-        const started = Date.now();
-        const items = await drain(reader.read(streamOf(Buffer.from(bytes), 64), { file: 'fuzz' }));
-        expect(wellFormed(items)).toBe(true);
-        expect(Date.now() - started).toBeLessThan(2000);
-      }),
+      fc.asyncProperty(
+        fc.uint8Array({ maxLength: 2000 }),
+        fc.constantFrom(...LOG_READERS),
+        async (bytes, reader: LogReader) => {
+          const started = Date.now();
+          const items = await drain(
+            reader.read(streamOf(Buffer.from(bytes), 64), { file: 'fuzz' }),
+          );
+          expect(wellFormed(items)).toBe(true);
+          expect(Date.now() - started).toBeLessThan(2000);
+        },
+      ),
       { numRuns: 300, interruptAfterTimeLimit: 10000 },
     );
   }, 20000);
@@ -103,6 +139,9 @@ describe('log readers under fuzzing', () => {
     const long = `Jan  1 00:00:00 h a: ${'x'.repeat(9 * 1024 * 1024)}\nJan  1 00:00:01 h a: ok\n`;
     const syslog = LOG_READERS.find((r) => r.kind === 'syslog')!;
     const out = await drain(syslog.read(streamOf(long, 65536), { file: 'x', year: 2024 }));
-    expect(out.map((i) => (i instanceof LogReadError ? i.code : 'event'))).toEqual(['TOO_LARGE', 'event']);
+    expect(out.map((i) => (i instanceof LogReadError ? i.code : 'event'))).toEqual([
+      'TOO_LARGE',
+      'event',
+    ]);
   }, 20000);
 });

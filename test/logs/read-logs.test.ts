@@ -38,9 +38,13 @@ describe('readLogs over the shared data', () => {
   });
 
   it('reports the CloudTrail record that has no eventTime', async () => {
-    const { events, errors } = await collect(readLogs([dataPath('cloudtrail/cloud-custodian-cwe', BEDROCK)]));
+    const { events, errors } = await collect(
+      readLogs([dataPath('cloudtrail/cloud-custodian-cwe', BEDROCK)]),
+    );
     expect(events).toEqual([]);
-    expect(errors.map((e) => e.message)).toEqual(['CloudTrail record CreateModelCustomizationJob has no eventTime']);
+    expect(errors.map((e) => e.message)).toEqual([
+      'CloudTrail record CreateModelCustomizationJob has no eventTime',
+    ]);
   });
 
   it('reads gzip files by their magic bytes, whatever their name', async () => {
@@ -55,22 +59,33 @@ describe('readLogs over the shared data', () => {
   });
 
   it('reads stdin for -, sniffing its format like a file', async () => {
-    const text = readFileSync(dataPath('cloudtrail/stratus-red-team/aws.persistence.iam-create-admin-user.json'));
+    const text = readFileSync(
+      dataPath('cloudtrail/stratus-red-team/aws.persistence.iam-create-admin-user.json'),
+    );
     const { events } = await collect(readLogs('-', { stdin: streamOf(gzipSync(text), 100) }));
-    expect(events.map((e) => e.action)).toEqual(JSON.parse(text.toString()).map((r: { eventName: string }) => r.eventName));
+    expect(events.map((e) => e.action)).toEqual(
+      JSON.parse(text.toString()).map((r: { eventName: string }) => r.eventName),
+    );
     expect(events[0].source.file).toBe('-');
   });
 
   it('reports a missing path and an unknown format, and goes on', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'palisade-logs-'));
     writeFileSync(path.join(dir, 'notes.txt'), 'hello\nworld\n');
-    const { events, errors } = await collect(readLogs([path.join(dir, 'missing'), dir, dataPath('findings/falco')]));
+    const { events, errors } = await collect(
+      readLogs([path.join(dir, 'missing'), dir, dataPath('findings/falco')]),
+    );
     expect(errors.map((e) => e.code)).toEqual(['IO_ERROR', 'UNSUPPORTED_FORMAT']);
     expect(events).toHaveLength(4);
   });
 
   it('streams a large compact {"Records": [...]} file element by element with lines', async () => {
-    const record = JSON.parse(readFileSync(dataPath('cloudtrail/stratus-red-team/aws.defense-evasion.cloudtrail-delete.json'), 'utf8'))[0];
+    const record = JSON.parse(
+      readFileSync(
+        dataPath('cloudtrail/stratus-red-team/aws.defense-evasion.cloudtrail-delete.json'),
+        'utf8',
+      ),
+    )[0];
     const records = Array.from({ length: 3000 }, (_, i) => ({ ...record, eventID: String(i) }));
     const text = `{"Records":[${records.map((r) => JSON.stringify(r)).join(',\n')}]}`;
     expect(text.length).toBeGreaterThan(64 * 1024);
@@ -81,7 +96,13 @@ describe('readLogs over the shared data', () => {
   });
 
   it('stops a broken JSON document at its first error with the line', async () => {
-    const { events, errors } = await collect(readLogs('-', { stdin: streamOf('[\n{"eventVersion":"1","eventName":"A","eventTime":"2024-01-01T00:00:00Z"},\n{"eventName": tru\n]') }));
+    const { events, errors } = await collect(
+      readLogs('-', {
+        stdin: streamOf(
+          '[\n{"eventVersion":"1","eventName":"A","eventTime":"2024-01-01T00:00:00Z"},\n{"eventName": tru\n]',
+        ),
+      }),
+    );
     expect(events).toHaveLength(1);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ code: 'PARSE_ERROR', line: 3, file: '-' });
@@ -90,21 +111,42 @@ describe('readLogs over the shared data', () => {
 
 describe('auditd reader', () => {
   it('merges the records of each event of the msticpy log (938 serials → 938 events)', async () => {
-    const { events, errors } = await collect(readLogs([dataPath('host-events/msticpy/auditd_log.txt')]));
+    const { events, errors } = await collect(
+      readLogs([dataPath('host-events/msticpy/auditd_log.txt')]),
+    );
     expect(errors).toEqual([]);
     expect(events).toHaveLength(938);
   });
 
   it('exposes EXECVE arguments, SYSCALL fields and PATH names flat', async () => {
-    const { events } = await collect(readLogs([dataPath('host-events/otrf-security-datasets/sh_binary_padding_dd_2020-11-10081941.log')]));
+    const { events } = await collect(
+      readLogs([
+        dataPath('host-events/otrf-security-datasets/sh_binary_padding_dd_2020-11-10081941.log'),
+      ]),
+    );
     expect(events).toHaveLength(1);
     const [dd] = events;
     expect(dd.fields).toMatchObject({
-      a0: 'dd', a1: 'if=/dev/zero', a2: 'bs=1', a3: 'count=1', argc: '4', syscall: '59', exe: '/bin/dd', comm: 'dd', cwd: '/home/wardog',
-      cmdline: 'dd if=/dev/zero bs=1 count=1', name: ['/bin/dd', '/lib64/ld-linux-x86-64.so.2'],
+      a0: 'dd',
+      a1: 'if=/dev/zero',
+      a2: 'bs=1',
+      a3: 'count=1',
+      argc: '4',
+      syscall: '59',
+      exe: '/bin/dd',
+      comm: 'dd',
+      cwd: '/home/wardog',
+      cmdline: 'dd if=/dev/zero bs=1 count=1',
+      name: ['/bin/dd', '/lib64/ld-linux-x86-64.so.2'],
     });
     expect(dd.fields.type).toEqual(['SYSCALL', 'EXECVE', 'CWD', 'PATH', 'PROCTITLE']);
-    expect(dd).toMatchObject({ action: 'execve', actor: '1000', outcome: 'success', time: '2020-11-10T08:19:44.965Z', source: { service: 'auditd', line: 1 } });
+    expect(dd).toMatchObject({
+      action: 'execve',
+      actor: '1000',
+      outcome: 'success',
+      time: '2020-11-10T08:19:44.965Z',
+      source: { service: 'auditd', line: 1 },
+    });
   });
 
   it('merges interleaved events by serial and decodes hex arguments', async () => {
@@ -117,14 +159,26 @@ describe('auditd reader', () => {
       'type=EOE msg=audit(1700000000.101:11): ',
       'type=EOE msg=audit(1700000000.100:10): ',
     ];
-    const { events } = await collect(auditdReader.read(streamOf(lines.join('\n')), { file: 'audit.log' }));
+    const { events } = await collect(
+      auditdReader.read(streamOf(lines.join('\n')), { file: 'audit.log' }),
+    );
     expect(events.map((e) => e.fields.serial)).toEqual([11, 10]);
-    expect(events[1].fields).toMatchObject({ a0: 'sh', a1: '-c', a2: 'echo hello', cmdline: 'sh -c echo hello', proctitle: 'sh -c', key: 'exec' });
+    expect(events[1].fields).toMatchObject({
+      a0: 'sh',
+      a1: '-c',
+      a2: 'echo hello',
+      cmdline: 'sh -c echo hello',
+      proctitle: 'sh -c',
+      key: 'exec',
+    });
     expect(events[0]).toMatchObject({ outcome: 'failure', fields: { a1: '/etc/shadow' } });
   });
 
   it('keeps at most the pending window of open events', async () => {
-    const lines = Array.from({ length: 2000 }, (_, i) => `type=SYSCALL msg=audit(1700000000.000:${i}): syscall=2 success=yes`);
+    const lines = Array.from(
+      { length: 2000 },
+      (_, i) => `type=SYSCALL msg=audit(1700000000.000:${i}): syscall=2 success=yes`,
+    );
     let seen = 0;
     for await (const item of auditdReader.read(streamOf(lines.join('\n'), 512), { file: 'x' })) {
       if (!(item instanceof Error)) seen++;
@@ -135,7 +189,13 @@ describe('auditd reader', () => {
   it('reads enriched logs with names and user-space msg fields', async () => {
     const { events } = await collect(readLogs([dataPath('host-events/plaso/audit_enriched.log')]));
     const add = events.find((e) => e.fields.type === 'ADD_USER')!;
-    expect(add.fields).toMatchObject({ op: 'add-user', acct: 'specimenuser', exe: '/usr/sbin/useradd'.replace('/sbin', '/bin'), res: 'success', AUID: 'root' });
+    expect(add.fields).toMatchObject({
+      op: 'add-user',
+      acct: 'specimenuser',
+      exe: '/usr/sbin/useradd'.replace('/sbin', '/bin'),
+      res: 'success',
+      AUID: 'root',
+    });
     expect(add).toMatchObject({ actor: 'root', outcome: 'success' });
   });
 });
@@ -143,11 +203,31 @@ describe('auditd reader', () => {
 describe('journald and osquery readers', () => {
   it('reads journalctl -o json with microsecond times and byte-array messages', async () => {
     const entries = [
-      { __REALTIME_TIMESTAMP: '1700000000123456', _HOSTNAME: 'web', SYSLOG_IDENTIFIER: 'sshd', _PID: '42', MESSAGE: 'Failed password for root from 192.0.2.9 port 4242 ssh2' },
-      { __REALTIME_TIMESTAMP: '1700000001000000', _HOSTNAME: 'web', SYSLOG_IDENTIFIER: 'kernel', MESSAGE: [104, 105, 255] },
+      {
+        __REALTIME_TIMESTAMP: '1700000000123456',
+        _HOSTNAME: 'web',
+        SYSLOG_IDENTIFIER: 'sshd',
+        _PID: '42',
+        MESSAGE: 'Failed password for root from 192.0.2.9 port 4242 ssh2',
+      },
+      {
+        __REALTIME_TIMESTAMP: '1700000001000000',
+        _HOSTNAME: 'web',
+        SYSLOG_IDENTIFIER: 'kernel',
+        MESSAGE: [104, 105, 255],
+      },
     ];
-    const { events } = await collect(readLogs('-', { stdin: streamOf(entries.map((e) => JSON.stringify(e)).join('\n')) }));
-    expect(events[0]).toMatchObject({ time: '2023-11-14T22:13:20.123Z', action: 'ssh.failed_password', sourceIp: '192.0.2.9', actor: 'root', host: 'web', source: { reader: 'journald', service: 'sshd' } });
+    const { events } = await collect(
+      readLogs('-', { stdin: streamOf(entries.map((e) => JSON.stringify(e)).join('\n')) }),
+    );
+    expect(events[0]).toMatchObject({
+      time: '2023-11-14T22:13:20.123Z',
+      action: 'ssh.failed_password',
+      sourceIp: '192.0.2.9',
+      actor: 'root',
+      host: 'web',
+      source: { reader: 'journald', service: 'sshd' },
+    });
     expect(events[1].fields.MESSAGE).toEqual([104, 105, 255]);
     expect(String(events[1].fields.message).startsWith('hi')).toBe(true);
   });
@@ -157,8 +237,15 @@ describe('journald and osquery readers', () => {
     const rows = readFileSync(results, 'utf8').trim().split('\n').length;
     const { events } = await collect(readLogs([results]));
     expect(events).toHaveLength(rows);
-    expect(events[0]).toMatchObject({ host: 'jumpvm', action: 'pack_osquery-custom-pack_processes.removed', actor: 'root', time: '2023-03-16T03:08:58.000Z' });
-    const snaps = await collect(readLogs([dataPath('host-events/msticpy/osquery/osqueryd.snapshots.log')]));
+    expect(events[0]).toMatchObject({
+      host: 'jumpvm',
+      action: 'pack_osquery-custom-pack_processes.removed',
+      actor: 'root',
+      time: '2023-03-16T03:08:58.000Z',
+    });
+    const snaps = await collect(
+      readLogs([dataPath('host-events/msticpy/osquery/osqueryd.snapshots.log')]),
+    );
     expect(snaps.events.every((e) => e.action?.endsWith('.snapshot'))).toBe(true);
   });
 });

@@ -14,7 +14,9 @@ export function dataPath(...parts: string[]): string {
 }
 
 /** Drains an item stream into events and errors. */
-export async function collect(items: AsyncIterable<LogItem>): Promise<{ events: LogEvent[]; errors: LogReadError[] }> {
+export async function collect(
+  items: AsyncIterable<LogItem>,
+): Promise<{ events: LogEvent[]; errors: LogReadError[] }> {
   const events: LogEvent[] = [];
   const errors: LogReadError[] = [];
   for await (const item of items) {
@@ -61,5 +63,7 @@ export function parseCsv(text: string): Array<Record<string, string>> {
   }
   if (field !== '' || row.length > 0) rows.push([...row, field]);
   const [header, ...body] = rows;
-  return body.map((r) => Object.fromEntries(header.map((h, i) => [h.replace(/^\uFEFF/, ''), r[i] ?? ''])));
+  return body.map((r) =>
+    Object.fromEntries(header.map((h, i) => [h.replace(/^\uFEFF/, ''), r[i] ?? ''])),
+  );
 }

@@ -11,19 +11,41 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 
 /** loghub OpenSSH template id → the sshd event Palisade names it. */
 const OPENSSH_EVENTS: Record<string, string> = {
-  E1: 'accepted_password', E2: 'connection_closed', E3: 'no_identification',
-  E4: 'too_many_auth_failures', E5: 'too_many_auth_failures', E6: 'received_disconnect',
-  E7: 'received_disconnect', E8: 'failed_none', E9: 'failed_password', E10: 'failed_password',
-  E11: 'fatal', E12: 'invalid_user_request', E13: 'invalid_user', E14: 'failed_password',
-  E15: 'pam_more_failures', E16: 'pam_more_failures', E17: 'pam_more_failures',
-  E18: 'pam_ignoring_max_retries', E19: 'pam_auth_failure', E20: 'pam_auth_failure',
-  E21: 'pam_user_unknown', E22: 'session_closed', E23: 'session_opened', E24: 'received_disconnect',
-  E25: 'received_disconnect', E26: 'received_disconnect', E27: 'reverse_mapping_failed',
+  E1: 'accepted_password',
+  E2: 'connection_closed',
+  E3: 'no_identification',
+  E4: 'too_many_auth_failures',
+  E5: 'too_many_auth_failures',
+  E6: 'received_disconnect',
+  E7: 'received_disconnect',
+  E8: 'failed_none',
+  E9: 'failed_password',
+  E10: 'failed_password',
+  E11: 'fatal',
+  E12: 'invalid_user_request',
+  E13: 'invalid_user',
+  E14: 'failed_password',
+  E15: 'pam_more_failures',
+  E16: 'pam_more_failures',
+  E17: 'pam_more_failures',
+  E18: 'pam_ignoring_max_retries',
+  E19: 'pam_auth_failure',
+  E20: 'pam_auth_failure',
+  E21: 'pam_user_unknown',
+  E22: 'session_closed',
+  E23: 'session_opened',
+  E24: 'received_disconnect',
+  E25: 'received_disconnect',
+  E26: 'received_disconnect',
+  E27: 'reverse_mapping_failed',
 };
 
 /** The values the ground truth's `<*>` slots hold, by template, in Palisade's field names. */
 function slotsOf(template: string, content: string): string[] {
-  const pattern = template.split('<*>').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('(.*?)');
+  const pattern = template
+    .split('<*>')
+    .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('(.*?)');
   return (new RegExp(`^${pattern}$`).exec(content.trim())?.slice(1) ?? []).map((s) => s.trim());
 }
 
@@ -52,7 +74,10 @@ describe('syslog reader on loghub OpenSSH_2k (ground truth per line)', async () 
   it('names the sshd event of every line as the template says', () => {
     events.forEach((event, i) => {
       const ssh = event.fields.ssh as SshFields | undefined;
-      expect({ line: i + 1, event: ssh?.event }).toEqual({ line: i + 1, event: OPENSSH_EVENTS[truth[i].EventId] });
+      expect({ line: i + 1, event: ssh?.event }).toEqual({
+        line: i + 1,
+        event: OPENSSH_EVENTS[truth[i].EventId],
+      });
       expect(event.source.service).toBe('sshd');
     });
   });
@@ -64,16 +89,23 @@ describe('syslog reader on loghub OpenSSH_2k (ground truth per line)', async () 
       const ssh = event.fields.ssh as SshFields;
       const slots = slotsOf(t.EventTemplate, t.Content);
       if (['E1', 'E9', 'E10', 'E8'].includes(t.EventId)) {
-        expect([ssh.user?.trim(), ssh.sourceIp, ssh.port]).toEqual([slots[0], slots[1], Number(slots[2])]);
+        expect([ssh.user?.trim(), ssh.sourceIp, ssh.port]).toEqual([
+          slots[0],
+          slots[1],
+          Number(slots[2]),
+        ]);
         expect(event.actor).toBe(ssh.user);
         expect(event.sourceIp).toBe(slots[1]);
         expect(ssh.invalidUser ?? false).toBe(t.EventId === 'E10' || t.EventId === 'E8');
         checked++;
       }
       // loghub trims slots; sshd logged "Invalid user  0101" and Palisade keeps the user as logged.
-      if (t.EventId === 'E13') expect([ssh.user?.trim(), ssh.sourceIp]).toEqual([slots[0], slots[1]]);
-      if (t.EventId === 'E20') expect([ssh.sourceIp ?? ssh.sourceHost, ssh.user]).toEqual([slots[2], slots[3]]);
-      if (t.EventId === 'E14') expect([ssh.repeated, ssh.sourceIp]).toEqual([Number(slots[0]), slots[1]]);
+      if (t.EventId === 'E13')
+        expect([ssh.user?.trim(), ssh.sourceIp]).toEqual([slots[0], slots[1]]);
+      if (t.EventId === 'E20')
+        expect([ssh.sourceIp ?? ssh.sourceHost, ssh.user]).toEqual([slots[2], slots[3]]);
+      if (t.EventId === 'E14')
+        expect([ssh.repeated, ssh.sourceIp]).toEqual([Number(slots[0]), slots[1]]);
     });
     expect(checked).toBeGreaterThan(400);
   });
@@ -96,23 +128,38 @@ describe('syslog reader on loghub Linux_2k (ground truth per line)', async () =>
     expect(events).toHaveLength(truth.length);
     events.forEach((event, i) => {
       const t = truth[i];
-      const tag = event.fields.pamModule ? `${event.fields.program}(${event.fields.pamModule})` : event.fields.program;
-      expect([i + 1, tag, event.fields.pid ?? '', String(event.fields.message).trim()])
-        .toEqual([i + 1, t.Component, t.PID === '' ? '' : Number(t.PID), t.Content.trim()]);
+      const tag = event.fields.pamModule
+        ? `${event.fields.program}(${event.fields.pamModule})`
+        : event.fields.program;
+      expect([i + 1, tag, event.fields.pid ?? '', String(event.fields.message).trim()]).toEqual([
+        i + 1,
+        t.Component,
+        t.PID === '' ? '' : Number(t.PID),
+        t.Content.trim(),
+      ]);
       expect(event.host).toBe(t.Level);
     });
   });
 
   it('parses PAM authentication failures with their remote host, and sessions', () => {
-    const failures = truth.filter((t) => t.EventTemplate.startsWith('authentication failure;')).length;
-    const parsed = events.filter((e) => (e.fields.pam as { event?: string } | undefined)?.event === 'auth_failure');
+    const failures = truth.filter((t) =>
+      t.EventTemplate.startsWith('authentication failure;'),
+    ).length;
+    const parsed = events.filter(
+      (e) => (e.fields.pam as { event?: string } | undefined)?.event === 'auth_failure',
+    );
     expect(parsed).toHaveLength(failures);
     const sshFailures = parsed.filter((e) => e.fields.program === 'sshd');
-    expect(sshFailures.every((e) => e.action === 'ssh.pam_auth_failure' && e.outcome === 'failure')).toBe(true);
+    expect(
+      sshFailures.every((e) => e.action === 'ssh.pam_auth_failure' && e.outcome === 'failure'),
+    ).toBe(true);
     const first = events[0];
     expect(first.sourceIp).toBe('218.188.2.4');
     const sessions = truth.filter((t) => /^session (opened|closed)/.test(t.Content)).length;
-    expect(events.filter((e) => /^session_/.test(String((e.fields.pam as { event?: string })?.event))).length).toBe(sessions);
+    expect(
+      events.filter((e) => /^session_/.test(String((e.fields.pam as { event?: string })?.event)))
+        .length,
+    ).toBe(sessions);
   });
 
   it('rolls no year over inside a June-July log', () => {
@@ -128,16 +175,35 @@ describe('auth.log message forms (Filebeat system/auth sample)', async () => {
     expect(errors).toEqual([]);
     expect(events).toHaveLength(10);
     const [pubkey] = events;
-    expect(pubkey.fields.ssh).toMatchObject({ event: 'accepted_publickey', user: 'vagrant', sourceIp: '10.0.2.2', port: 63673, method: 'publickey' });
+    expect(pubkey.fields.ssh).toMatchObject({
+      event: 'accepted_publickey',
+      user: 'vagrant',
+      sourceIp: '10.0.2.2',
+      port: 63673,
+      method: 'publickey',
+    });
     const sudo = events.find((e) => e.action === 'sudo.command' && e.source.line === 7)!;
-    expect(sudo.fields.sudo).toMatchObject({ user: 'vagrant', tty: 'pts/1', pwd: '/home/vagrant', runAs: 'root', command: '/bin/cat /var/log/secure' });
+    expect(sudo.fields.sudo).toMatchObject({
+      user: 'vagrant',
+      tty: 'pts/1',
+      pwd: '/home/vagrant',
+      runAs: 'root',
+      command: '/bin/cat /var/log/secure',
+    });
     expect(sudo.source.service).toBe('sudo');
     const denied = events[7];
     expect(denied.action).toBe('sudo.not_in_sudoers');
     expect(denied.actor).toBe('tsg');
     expect(denied.outcome).toBe('failure');
     expect(events[8].fields.account).toEqual({ event: 'group_added', name: 'apache', gid: 48 });
-    expect(events[9].fields.account).toEqual({ event: 'user_added', name: 'apache', uid: 48, gid: 48, home: '/usr/share/httpd', shell: '/sbin/nologin' });
+    expect(events[9].fields.account).toEqual({
+      event: 'user_added',
+      name: 'apache',
+      uid: 48,
+      gid: 48,
+      home: '/usr/share/httpd',
+      shell: '/sbin/nologin',
+    });
     expect(events[9].target).toBe('apache');
   });
 });
@@ -155,17 +221,56 @@ describe('sshd forms not in the shared logs', () => {
   ];
 
   it('parses IPv6 sources, preauth disconnects and newer OpenSSH wordings', async () => {
-    const { events, errors } = await collect(syslogReader.read(streamOf(lines.join('\n')), { file: 'auth.log', year: 2024 }));
+    const { events, errors } = await collect(
+      syslogReader.read(streamOf(lines.join('\n')), { file: 'auth.log', year: 2024 }),
+    );
     expect(errors).toEqual([]);
     const ssh = events.map((e) => e.fields.ssh as SshFields);
-    expect(ssh[0]).toMatchObject({ event: 'failed_password', invalidUser: true, user: 'admin', sourceIp: '2001:db8::7', port: 2222 });
-    expect(ssh[1]).toMatchObject({ event: 'accepted_publickey', sourceIp: '::1', key: 'ED25519 SHA256:abc' });
-    expect(ssh[2]).toMatchObject({ event: 'disconnected', user: 'root', sourceIp: '203.0.113.9', preauth: true });
-    expect(ssh[3]).toMatchObject({ event: 'connection_closed', invalidUser: true, user: 'oracle', sourceIp: '198.51.100.4' });
-    expect(ssh[4]).toMatchObject({ event: 'too_many_auth_failures', user: 'test', sourceIp: '198.51.100.5' });
-    expect(ssh[5]).toMatchObject({ event: 'received_disconnect', sourceIp: '198.51.100.6', port: 7000, preauth: true });
-    expect(ssh[6]).toMatchObject({ event: 'pam_auth_failure', sourceIp: '2001:db8::8', user: 'root' });
-    expect(ssh[7]).toMatchObject({ event: 'too_many_auth_failures', user: 'root', sourceIp: '192.0.2.1' });
+    expect(ssh[0]).toMatchObject({
+      event: 'failed_password',
+      invalidUser: true,
+      user: 'admin',
+      sourceIp: '2001:db8::7',
+      port: 2222,
+    });
+    expect(ssh[1]).toMatchObject({
+      event: 'accepted_publickey',
+      sourceIp: '::1',
+      key: 'ED25519 SHA256:abc',
+    });
+    expect(ssh[2]).toMatchObject({
+      event: 'disconnected',
+      user: 'root',
+      sourceIp: '203.0.113.9',
+      preauth: true,
+    });
+    expect(ssh[3]).toMatchObject({
+      event: 'connection_closed',
+      invalidUser: true,
+      user: 'oracle',
+      sourceIp: '198.51.100.4',
+    });
+    expect(ssh[4]).toMatchObject({
+      event: 'too_many_auth_failures',
+      user: 'test',
+      sourceIp: '198.51.100.5',
+    });
+    expect(ssh[5]).toMatchObject({
+      event: 'received_disconnect',
+      sourceIp: '198.51.100.6',
+      port: 7000,
+      preauth: true,
+    });
+    expect(ssh[6]).toMatchObject({
+      event: 'pam_auth_failure',
+      sourceIp: '2001:db8::8',
+      user: 'root',
+    });
+    expect(ssh[7]).toMatchObject({
+      event: 'too_many_auth_failures',
+      user: 'root',
+      sourceIp: '192.0.2.1',
+    });
     expect(events[0].sourceIp).toBe('2001:db8::7');
     expect(events[1].outcome).toBe('success');
   });
@@ -176,18 +281,35 @@ describe('sshd forms not in the shared logs', () => {
       '2024-03-01T08:00:01.500000+00:00 web sudo: alice : TTY=pts/0 ; PWD=/ ; USER=root ; COMMAND=/bin/id',
     ].join('\n');
     const { events } = await collect(syslogReader.read(streamOf(text), { file: 'x' }));
-    expect(events[0]).toMatchObject({ time: '2024-03-01T08:00:00.123Z', host: 'web', action: 'ssh.invalid_user', sourceIp: '192.0.2.3' });
+    expect(events[0]).toMatchObject({
+      time: '2024-03-01T08:00:00.123Z',
+      host: 'web',
+      action: 'ssh.invalid_user',
+      sourceIp: '192.0.2.3',
+    });
     expect(events[0].fields).toMatchObject({ facility: 4, severity: 6, program: 'sshd', pid: 77 });
-    expect(events[1]).toMatchObject({ time: '2024-03-01T08:00:01.500Z', action: 'sudo.command', actor: 'alice' });
+    expect(events[1]).toMatchObject({
+      time: '2024-03-01T08:00:01.500Z',
+      action: 'sudo.command',
+      actor: 'alice',
+    });
   });
 });
 
 describe('syslog year inference', () => {
-  const log = ['Dec 31 23:59:58 h cron[1]: a', 'Jan  1 00:00:02 h cron[1]: b', 'Jan  1 00:00:03 h cron[1]: c'].join('\n');
+  const log = [
+    'Dec 31 23:59:58 h cron[1]: a',
+    'Jan  1 00:00:02 h cron[1]: b',
+    'Jan  1 00:00:03 h cron[1]: c',
+  ].join('\n');
 
   it('moves to the next year when December rolls over to January', async () => {
     const { events } = await collect(syslogReader.read(streamOf(log), { file: 'x', year: 2023 }));
-    expect(events.map((e) => e.time)).toEqual(['2023-12-31T23:59:58.000Z', '2024-01-01T00:00:02.000Z', '2024-01-01T00:00:03.000Z']);
+    expect(events.map((e) => e.time)).toEqual([
+      '2023-12-31T23:59:58.000Z',
+      '2024-01-01T00:00:02.000Z',
+      '2024-01-01T00:00:03.000Z',
+    ]);
   });
 
   it('puts the first record before the file mtime when no year is given', async () => {
@@ -195,12 +317,19 @@ describe('syslog year inference', () => {
     const { events } = await collect(syslogReader.read(streamOf(log), { file: 'x', modified }));
     expect(events[0].time).toBe('2023-12-31T23:59:58.000Z');
     expect(events[2].time).toBe('2024-01-01T00:00:03.000Z');
-    const june = await collect(syslogReader.read(streamOf('Jun  3 10:00:00 h a: b'), { file: 'x', modified }));
+    const june = await collect(
+      syslogReader.read(streamOf('Jun  3 10:00:00 h a: b'), { file: 'x', modified }),
+    );
     expect(june.events[0].time).toBe('2023-06-03T10:00:00.000Z');
   });
 
   it('reports a line with no syslog header and goes on', async () => {
-    const { events, errors } = await collect(syslogReader.read(streamOf('Jun  3 10:00:00 h a: b\ngarbage\nJun  3 10:00:01 h a: c'), { file: 'x', year: 2024 }));
+    const { events, errors } = await collect(
+      syslogReader.read(streamOf('Jun  3 10:00:00 h a: b\ngarbage\nJun  3 10:00:01 h a: c'), {
+        file: 'x',
+        year: 2024,
+      }),
+    );
     expect(events).toHaveLength(2);
     expect(errors.map((e) => [e.line, e.code])).toEqual([[2, 'PARSE_ERROR']]);
   });

@@ -104,7 +104,9 @@ class TemplateReader {
     const raw = isRecord(body.Properties) ? body.Properties : {};
     const evaluated = this.#evaluator.evaluate(raw, refs);
     const props = isRecord(evaluated) ? evaluated : {};
-    const translation = Object.hasOwn(TRANSLATIONS, body.Type) ? TRANSLATIONS[body.Type] : undefined;
+    const translation = Object.hasOwn(TRANSLATIONS, body.Type)
+      ? TRANSLATIONS[body.Type]
+      : undefined;
     const properties = translation ? (compact(translation.translate(props)) as Props) : props;
     const type = canonicalType(body.Type);
     const name =

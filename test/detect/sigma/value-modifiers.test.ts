@@ -347,7 +347,11 @@ describe('Sigma keyword search', () => {
     const cased = matcher("    keywords:\n        '|cased':\n            - 'Bad'", {}, 'keywords');
     expect(cased({ m: 'a Bad key' })).toBe(true);
     expect(cased({ m: 'a bad key' })).toBe(false);
-    const encoded = matcher("    keywords:\n        '|base64':\n            - 'whoami'", {}, 'keywords');
+    const encoded = matcher(
+      "    keywords:\n        '|base64':\n            - 'whoami'",
+      {},
+      'keywords',
+    );
     expect(encoded({ m: 'echo d2hvYW1p | base64 -d' })).toBe(true);
     expect(encoded({ m: 'echo D2HVYW1P | base64 -d' })).toBe(false);
   });

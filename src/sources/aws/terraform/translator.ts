@@ -90,7 +90,9 @@ export const awsTerraformTranslator: TerraformTranslator = {
     const out: Resource[] = [];
     for (const block of tf.blocks) {
       if (block.mode !== 'managed') continue;
-      const translate = Object.hasOwn(TRANSLATORS, block.type) ? TRANSLATORS[block.type] : undefined;
+      const translate = Object.hasOwn(TRANSLATORS, block.type)
+        ? TRANSLATORS[block.type]
+        : undefined;
       if (!translate) continue;
       out.push(translateOne(translate, block, ctx));
     }
