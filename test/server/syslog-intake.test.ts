@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { connect as tlsConnect } from 'node:tls';
@@ -21,6 +20,7 @@ import {
   until,
   type LiveHarness,
 } from './ingest-helpers.js';
+import { selfSigned } from './self-signed.js';
 
 const lines = sshLines();
 /** What batch detection finds in the file, with the year a live listener gives its lines. */
@@ -112,31 +112,7 @@ describe('syslog listener on real sockets', () => {
 
   it('reads messages over TLS and refuses a plain-text client on the TLS port', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'palisade-syslog-tls-'));
-    const cert = join(dir, 'cert.pem');
-    const key = join(dir, 'key.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-      ],
-      { stdio: 'ignore' },
-    );
+    const { cert, key } = selfSigned(dir);
     const h = await startLive({ syslog: { tcpPort: 0, tls: { cert, key } } });
     try {
       const port = h.app.ingest.syslog!.tcpPort!;
