@@ -269,6 +269,8 @@ describe('scopes', () => {
     expect(mine.counts).toEqual(theirs.counts);
     const estate = await get('/score?source=estate', scoped);
     expect(estate.counts).toEqual({ pass: 0, fail: 0, notApplicable: 0, error: 0, exempt: 0 });
+    // Seeing none of a source's resources is "not assessed", never a perfect score.
+    expect(estate.secureScore).toBeNull();
 
     const [any] = (await get('/resources?source=estate&limit=1')).items;
     const hidden = await h.app.inject({

@@ -35,7 +35,7 @@ import {
 
 const ScoreSchema = Type.Object({
   secureScore: Type.Union([Type.Number(), Type.Null()], {
-    description: 'percentage; null when nothing has been assessed yet',
+    description: 'percentage; null when nothing the caller may see has been judged yet',
   }),
   maxScore: Type.Number({ description: 'Σ max of the controls assessed' }),
   currentScore: Type.Number({ description: 'Σ current of the controls assessed' }),
@@ -78,7 +78,9 @@ export const postureScoreRoutes: FastifyPluginAsyncTypebox<PostureOptions> = asy
       const sum = (pick: (c: (typeof assessed)[number]) => number) =>
         Math.round(assessed.reduce((n, c) => n + pick(c), 0) * 100) / 100;
       return {
-        secureScore: current.length === 0 ? null : score.secureScore,
+        // Nothing judged (no assessment, or none of the caller's resources) is "not assessed",
+        // never a perfect 100.
+        secureScore: current.length === 0 || assessed.length === 0 ? null : score.secureScore,
         maxScore: sum((c) => c.maxScore),
         currentScore: sum((c) => c.currentScore),
         assessments: current,
