@@ -7,6 +7,95 @@ import { updateFindingLifecycle } from './finding-lifecycle.js';
 import type { Database } from './schema.js';
 import { targetSetKey } from './target-set.js';
 
+/** Rows built and inserted at a time, so a million findings never become a million rows at once. */
+const CHUNK = 10_000;
+
+async function insertChunked<T, K extends keyof Database & string>(
+  trx: Kysely<Database>,
+  table: K,
+  items: readonly T[],
+  row: (item: T) => Record<string, unknown>,
+): Promise<void> {
+  for (let i = 0; i < items.length; i += CHUNK)
+    await insertBatched(trx, table, items.slice(i, i + CHUNK).map(row));
+}
+
+/**
+ * Writes an assessment's own rows: the assessment, control scores, findings, resources and files.
+ * With `summariesOnly` a resource keeps its identity and place but not its tags or properties
+ * (streamed assessments drop those after judging).
+ */
+export async function insertAssessmentRecords(
+  trx: Kysely<Database>,
+  a: AssessmentResult,
+  targetSet: string,
+  options: { summariesOnly?: boolean } = {},
+): Promise<void> {
+  await trx
+    .insertInto('assessments')
+    .values({
+      id: a.id,
+      started_at: a.startedAt,
+      finished_at: a.finishedAt,
+      targets: JSON.stringify(a.targets),
+      secure_score: a.secureScore,
+      resources: a.counts.resources,
+      rules: a.counts.rules,
+      pass: a.counts.pass,
+      fail: a.counts.fail,
+      not_applicable: a.counts.notApplicable,
+      error: a.counts.error,
+      exempt: a.counts.exempt,
+      target_set: targetSet,
+    })
+    .execute();
+  await insertChunked(trx, 'control_scores', a.controls, (c) => ({
+    assessment_id: a.id,
+    control_id: c.id,
+    title: c.title,
+    max_score: c.maxScore,
+    current_score: c.currentScore,
+    healthy: c.healthy,
+    unhealthy: c.unhealthy,
+    not_applicable: c.notApplicable,
+  }));
+  await insertChunked(trx, 'findings', a.findings, (f) => ({
+    assessment_id: a.id,
+    rule_id: f.ruleId,
+    resource_id: f.resourceId,
+    resource_type: f.resourceType,
+    resource_name: f.resourceName,
+    status: f.status,
+    severity: f.severity,
+    control: f.control,
+    message: f.message,
+    file: f.file ?? null,
+    line: f.line ?? null,
+    exemption: f.exemption ? JSON.stringify(f.exemption) : null,
+  }));
+  await insertChunked(trx, 'resources', a.resources, (r) => ({
+    assessment_id: a.id,
+    id: r.id,
+    type: r.type,
+    cloud: r.cloud,
+    name: r.name,
+    account: r.account ?? null,
+    region: r.region ?? null,
+    source_kind: r.source.kind,
+    file: r.source.file ?? null,
+    line: r.source.line ?? null,
+    tags: options.summariesOnly ? '{}' : JSON.stringify(r.tags ?? {}),
+    properties: options.summariesOnly ? 'null' : JSON.stringify(r.properties),
+  }));
+  await insertChunked(trx, 'source_files', a.files, (f) => ({
+    assessment_id: a.id,
+    file: f.file,
+    kind: f.kind,
+    resources: f.resources,
+    error: f.error ? JSON.stringify(f.error) : null,
+  }));
+}
+
 /**
  * Stores one assessment with everything it found and updates the finding lifecycle of its
  * targets (see finding-lifecycle.ts), in one transaction: all or nothing.
@@ -14,85 +103,7 @@ import { targetSetKey } from './target-set.js';
 export async function saveAssessment(db: Kysely<Database>, a: AssessmentResult): Promise<void> {
   const targetSet = targetSetKey(a.targets);
   await db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('assessments')
-      .values({
-        id: a.id,
-        started_at: a.startedAt,
-        finished_at: a.finishedAt,
-        targets: JSON.stringify(a.targets),
-        secure_score: a.secureScore,
-        resources: a.counts.resources,
-        rules: a.counts.rules,
-        pass: a.counts.pass,
-        fail: a.counts.fail,
-        not_applicable: a.counts.notApplicable,
-        error: a.counts.error,
-        exempt: a.counts.exempt,
-        target_set: targetSet,
-      })
-      .execute();
-    await insertBatched(
-      trx,
-      'control_scores',
-      a.controls.map((c) => ({
-        assessment_id: a.id,
-        control_id: c.id,
-        title: c.title,
-        max_score: c.maxScore,
-        current_score: c.currentScore,
-        healthy: c.healthy,
-        unhealthy: c.unhealthy,
-        not_applicable: c.notApplicable,
-      })),
-    );
-    await insertBatched(
-      trx,
-      'findings',
-      a.findings.map((f) => ({
-        assessment_id: a.id,
-        rule_id: f.ruleId,
-        resource_id: f.resourceId,
-        resource_type: f.resourceType,
-        resource_name: f.resourceName,
-        status: f.status,
-        severity: f.severity,
-        control: f.control,
-        message: f.message,
-        file: f.file ?? null,
-        line: f.line ?? null,
-        exemption: f.exemption ? JSON.stringify(f.exemption) : null,
-      })),
-    );
-    await insertBatched(
-      trx,
-      'resources',
-      a.resources.map((r) => ({
-        assessment_id: a.id,
-        id: r.id,
-        type: r.type,
-        cloud: r.cloud,
-        name: r.name,
-        account: r.account ?? null,
-        region: r.region ?? null,
-        source_kind: r.source.kind,
-        file: r.source.file ?? null,
-        line: r.source.line ?? null,
-        tags: JSON.stringify(r.tags ?? {}),
-        properties: JSON.stringify(r.properties),
-      })),
-    );
-    await insertBatched(
-      trx,
-      'source_files',
-      a.files.map((f) => ({
-        assessment_id: a.id,
-        file: f.file,
-        kind: f.kind,
-        resources: f.resources,
-        error: f.error ? JSON.stringify(f.error) : null,
-      })),
-    );
+    await insertAssessmentRecords(trx, a, targetSet);
     await updateFindingLifecycle(trx, a, targetSet);
   });
 }

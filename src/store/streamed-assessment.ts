@@ -13,23 +13,10 @@
 import type { Kysely } from 'kysely';
 import type { AssessmentResult } from '../model/assessment.js';
 import type { Finding } from '../model/finding.js';
-import { insertBatched } from './batch-insert.js';
+import { insertAssessmentRecords } from './assessment-repository.js';
 import { updateFindingLifecycle } from './finding-lifecycle.js';
 import type { Database } from './schema.js';
 import { targetSetKey } from './target-set.js';
-
-/** Rows built and inserted at a time, so a million findings never become a million rows at once. */
-const CHUNK = 10_000;
-
-async function insertChunked<T, K extends keyof Database & string>(
-  trx: Kysely<Database>,
-  table: K,
-  items: readonly T[],
-  row: (item: T) => Record<string, unknown>,
-): Promise<void> {
-  for (let i = 0; i < items.length; i += CHUNK)
-    await insertBatched(trx, table, items.slice(i, i + CHUNK).map(row));
-}
 
 const SEP = '\u0000';
 
@@ -86,69 +73,7 @@ export async function saveStreamedAssessment(
 ): Promise<void> {
   const targetSet = targetSetKey(a.targets);
   await db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('assessments')
-      .values({
-        id: a.id,
-        started_at: a.startedAt,
-        finished_at: a.finishedAt,
-        targets: JSON.stringify(a.targets),
-        secure_score: a.secureScore,
-        resources: a.counts.resources,
-        rules: a.counts.rules,
-        pass: a.counts.pass,
-        fail: a.counts.fail,
-        not_applicable: a.counts.notApplicable,
-        error: a.counts.error,
-        exempt: a.counts.exempt,
-        target_set: targetSet,
-      })
-      .execute();
-    await insertChunked(trx, 'control_scores', a.controls, (c) => ({
-      assessment_id: a.id,
-      control_id: c.id,
-      title: c.title,
-      max_score: c.maxScore,
-      current_score: c.currentScore,
-      healthy: c.healthy,
-      unhealthy: c.unhealthy,
-      not_applicable: c.notApplicable,
-    }));
-    await insertChunked(trx, 'findings', a.findings, (f) => ({
-      assessment_id: a.id,
-      rule_id: f.ruleId,
-      resource_id: f.resourceId,
-      resource_type: f.resourceType,
-      resource_name: f.resourceName,
-      status: f.status,
-      severity: f.severity,
-      control: f.control,
-      message: f.message,
-      file: f.file ?? null,
-      line: f.line ?? null,
-      exemption: f.exemption ? JSON.stringify(f.exemption) : null,
-    }));
-    await insertChunked(trx, 'resources', a.resources, (r) => ({
-      assessment_id: a.id,
-      id: r.id,
-      type: r.type,
-      cloud: r.cloud,
-      name: r.name,
-      account: r.account ?? null,
-      region: r.region ?? null,
-      source_kind: r.source.kind,
-      file: r.source.file ?? null,
-      line: r.source.line ?? null,
-      tags: '{}',
-      properties: 'null',
-    }));
-    await insertChunked(trx, 'source_files', a.files, (f) => ({
-      assessment_id: a.id,
-      file: f.file,
-      kind: f.kind,
-      resources: f.resources,
-      error: f.error ? JSON.stringify(f.error) : null,
-    }));
+    await insertAssessmentRecords(trx, a, targetSet, { summariesOnly: true });
     const resolvedByVerdict = await stillScanned(trx, a, targetSet);
     const verdicts = resolvedByVerdict.length
       ? { ...a, findings: [...a.findings, ...resolvedByVerdict] }

@@ -18,7 +18,7 @@ import {
 import { currentAssessments } from '../posture-view.js';
 import type { PostureOptions } from './posture-routes.js';
 import {
-  ExemptionInfoSchema,
+  FindingSchema,
   FindingStatusSchema,
   Nullable,
   SeveritySchema,
@@ -36,23 +36,7 @@ const Lifecycle = Type.Union([
   Type.Null(),
 ]);
 
-const FindingItem = Type.Object({
-  id: Type.Integer(),
-  assessmentId: Type.String(),
-  ruleId: Type.String(),
-  resourceId: Type.String(),
-  resourceType: Type.String(),
-  resourceName: Type.String(),
-  account: Nullable(Type.String()),
-  status: Type.String(),
-  severity: Type.String(),
-  control: Type.String(),
-  message: Type.String(),
-  file: Nullable(Type.String()),
-  line: Type.Union([Type.Integer(), Type.Null()]),
-  exemption: ExemptionInfoSchema,
-  lifecycle: Lifecycle,
-});
+const FindingItem = Type.Composite([FindingSchema, Type.Object({ lifecycle: Lifecycle })]);
 
 export const postureFindingRoutes: FastifyPluginAsyncTypebox<PostureOptions> = async (app) => {
   const { db } = app.palisade;
