@@ -21,7 +21,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('namespace', 'text')
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('operation', 'text', (c) => c.notNull())
-    .addColumn('user', 'text', (c) => c.notNull())
+    .addColumn('user_name', 'text', (c) => c.notNull())
     .addColumn('allowed', 'integer', (c) => c.notNull())
     .addColumn('dry_run', 'integer', (c) => c.notNull())
     .addColumn('mode', 'text', (c) => c.notNull())
