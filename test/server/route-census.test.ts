@@ -75,6 +75,8 @@ describe('route census: every registered route', () => {
     expect([...new Set(everyone)].sort()).toEqual([
       'alerts:read',
       'api:read',
+      'automation:read',
+      'exports:read',
       'metrics:read',
       'posture:read',
       'self:read',

@@ -24,6 +24,10 @@ export const PERMISSIONS = [
   'tokens:read',
   'tokens:write',
   'audit:read',
+  'exports:read',
+  'exports:write',
+  'automation:read',
+  'automation:write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -33,6 +37,8 @@ const READER: Permission[] = [
   'metrics:read',
   'posture:read',
   'alerts:read',
+  'exports:read',
+  'automation:read',
 ];
 const OPERATOR: Permission[] = [...READER, 'alerts:write', 'events:write', 'assessments:run'];
 const ADMIN: Permission[] = [
@@ -44,6 +50,8 @@ const ADMIN: Permission[] = [
   'tokens:read',
   'tokens:write',
   'audit:read',
+  'exports:write',
+  'automation:write',
 ];
 
 /** The permission matrix. Owner differs from Security Admin only in whom it may manage. */
