@@ -36,6 +36,8 @@ export const ConfigSchema = Type.Object(
     auth: Type.Object(
       {
         sessionHours: Type.Integer({ minimum: 1, maximum: 24 * 30 }),
+        /** The server key file; defaults to `<SQLite store>.key`, required with PostgreSQL. */
+        secretKeyFile: Type.Optional(Type.String({ minLength: 1 })),
         loginRateLimit: Type.Object(
           {
             max: Type.Integer({ minimum: 1, maximum: 10_000 }),
@@ -138,6 +140,7 @@ export const ENVIRONMENT: Record<string, { key: string; kind: 'string' | 'int' |
   PALISADE_SHUTDOWN_TIMEOUT_SECONDS: { key: 'server.shutdownTimeoutSeconds', kind: 'int' },
   PALISADE_DB: { key: 'store.location', kind: 'string' },
   PALISADE_SESSION_HOURS: { key: 'auth.sessionHours', kind: 'int' },
+  PALISADE_SECRET_KEY_FILE: { key: 'auth.secretKeyFile', kind: 'string' },
   PALISADE_LOGIN_RATE_LIMIT_MAX: { key: 'auth.loginRateLimit.max', kind: 'int' },
   PALISADE_LOGIN_RATE_LIMIT_WINDOW_SECONDS: {
     key: 'auth.loginRateLimit.windowSeconds',
