@@ -47,6 +47,11 @@ export interface RecommendationExportData {
   /** `exempt` is a failing finding an exemption covers. Absent before the first assessment. */
   previousState?: FindingStatus | 'exempt';
   state: FindingStatus | 'exempt';
+  /**
+   * Why the state changed: `failed` (new or reopened), `passed`, `not_applicable`, or `gone`
+   * (the resource or rule no longer appears in the scan; `state` is then `not_applicable`).
+   */
+  reason?: 'failed' | 'passed' | 'not_applicable' | 'gone';
   message: string;
   remediation?: string;
 }
