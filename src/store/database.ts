@@ -22,6 +22,7 @@ import * as m0004 from './migrations/0004-finding-lifecycle.js';
 import * as m0005 from './migrations/0005-sources-and-exemptions.js';
 import * as m0006 from './migrations/0006-alert-timeline.js';
 import * as m0007 from './migrations/0007-alert-indexes.js';
+import * as m0008 from './migrations/0008-audit-chain-key.js';
 import * as m0009 from './migrations/0009-export-outbox.js';
 import * as m0011 from './migrations/0011-admission-and-assignments.js';
 import type { Database } from './schema.js';
@@ -38,6 +39,7 @@ const migrations: Record<string, Migration> = {
   '0005-sources-and-exemptions': m0005,
   '0006-alert-timeline': m0006,
   '0007-alert-indexes': m0007,
+  '0008-audit-chain-key': m0008,
   '0009-export-outbox': m0009,
   '0011-admission-and-assignments': m0011,
 };

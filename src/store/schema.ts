@@ -155,7 +155,10 @@ export interface SessionTable {
   last_seen_at: string;
 }
 
-/** One audit entry; `hash` covers the entry's content and `prev_hash`. Append-only. */
+/**
+ * One audit entry; `hash` covers the entry's content and `prev_hash`: an HMAC under the server
+ * key `key_id`, or plain SHA-256 for entries written before the chain was keyed. Append-only.
+ */
 export interface AuditLogTable {
   seq: number;
   at: string;
@@ -171,6 +174,7 @@ export interface AuditLogTable {
   details: string;
   prev_hash: string;
   hash: string;
+  key_id: string | null;
 }
 
 /** Lifecycle of one failing (rule, resource) of a set of targets: `open` or `resolved`. */
