@@ -75,4 +75,84 @@ export interface Rule {
   references: string[];
   /** Where the rule came from: the bundled benchmark or a user's folder. */
   origin?: string;
+  /**
+   * Values an assignment may set (allowed regions, allowed ports, required tags); the check reads
+   * them as `params.<name>`, falling back to each parameter's default.
+   */
+  parameters?: Record<string, RuleParameter>;
+  /** How `palisade fix` rewrites IaC so the rule passes (see src/enforce/fix). */
+  fix?: RuleFix;
+}
+
+/** The value kinds a rule parameter takes. */
+export type RuleParameterType = 'string' | 'number' | 'boolean' | 'string_list' | 'number_list';
+
+export const RULE_PARAMETER_TYPES: readonly RuleParameterType[] = [
+  'string',
+  'number',
+  'boolean',
+  'string_list',
+  'number_list',
+];
+
+/** One parameter a rule reads as `params.<name>`. */
+export interface RuleParameter {
+  type: RuleParameterType;
+  description: string;
+  default?: unknown;
+}
+
+/**
+ * A rule's fix, as data: edits to Terraform blocks and Kubernetes objects that make the rule pass.
+ * Values are HCL expression text for Terraform and YAML values for Kubernetes.
+ *
+ * ```yaml
+ * fix:
+ *   description: Encrypt the volume
+ *   terraform:
+ *     - resource_types: [aws_ebs_volume]
+ *       set: { encrypted: 'true' }
+ *   kubernetes:
+ *     containers: { set: { securityContext.privileged: false } }
+ * ```
+ */
+export interface RuleFix {
+  description: string;
+  terraform?: TerraformFix[];
+  kubernetes?: KubernetesFix;
+}
+
+/** Edits to one kind of Terraform resource block. */
+export interface TerraformFix {
+  /** Terraform resource types the edit applies to (`aws_ebs_volume`). */
+  resource_types: string[];
+  /** Attributes to write (attribute → HCL expression), replacing any present value. */
+  set?: Record<string, string>;
+  /** Nested blocks to write when missing (block name → its body as HCL). */
+  add_blocks?: Record<string, string>;
+  /**
+   * Inside each nested block of this name (`ingress`), replace matching values of one attribute:
+   * `{ block: ingress, attribute: cidr_blocks, from: '"0.0.0.0/0"', to: 'var.admin_cidr' }`.
+   * With `ports`, only blocks whose from_port..to_port range holds one of them.
+   */
+  replace_in_blocks?: {
+    block: string;
+    attribute: string;
+    from: string;
+    to: string;
+    ports?: number[];
+  };
+  /**
+   * A companion resource to add after the block unless one already refers to it. `{{name}}` is
+   * the block's name label and `{{address}}` its address.
+   */
+  add_resource?: { type: string; body: string };
+}
+
+/** Edits to Kubernetes workload objects: to the pod spec and to every container in it. */
+export interface KubernetesFix {
+  /** Paths (dot-separated, under the pod spec) to values written on the pod spec. */
+  pod?: { set?: Record<string, unknown>; set_if_missing?: Record<string, unknown> };
+  /** Paths under each container (and init container) to values written on it. */
+  containers?: { set?: Record<string, unknown>; set_if_missing?: Record<string, unknown> };
 }

@@ -19,6 +19,11 @@ export interface CompiledRule {
   appliesIf?: Program;
   evidence?: Program;
   usesRelated: boolean;
+  /**
+   * Values the rule reads as `params` (its parameters' defaults, or an assignment's values); set
+   * for every rule that declares parameters.
+   */
+  params?: Record<string, unknown>;
   /** `message.pass` / `message.fail` split once into literal text and placeholders. */
   passTemplate?: TemplatePart[];
   failTemplate?: TemplatePart[];
@@ -77,10 +82,19 @@ export function compileRules(rules: Rule[]): CompiledRule[] {
       appliesIf: compileField(rule, 'applies_if'),
       evidence: compileField(rule, 'evidence'),
       usesRelated: /\brelated\b/.test(sources),
+      ...(rule.parameters ? { params: parameterDefaults(rule) } : {}),
       passTemplate: parseTemplate(rule.message?.pass),
       failTemplate: parseTemplate(rule.message?.fail),
     };
   });
+}
+
+function parameterDefaults(rule: Rule): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(rule.parameters ?? {})) {
+    if (spec.default !== undefined) out[name] = spec.default;
+  }
+  return out;
 }
 
 /** Rules indexed by resource type, compared without case (ARM types are case-insensitive). */
@@ -192,7 +206,12 @@ interface ResourceView {
   /** Read-watching view, when the resource holds unknowns; shared by its rules. */
   tracker?: UnknownTracker;
   /** Context for untracked evaluation, shared by every rule of the resource. */
-  context: { r: unknown; resource: Record<string, unknown>; related: Record<string, unknown>[] };
+  context: {
+    r: unknown;
+    resource: Record<string, unknown>;
+    related: Record<string, unknown>[];
+    params?: Record<string, unknown>;
+  };
   /** Builds the related resources' views (once per resource, on first use). */
   relatedOf: (resource: Resource) => Record<string, unknown>[];
   related?: Record<string, unknown>[];
@@ -218,11 +237,12 @@ export function judge(c: CompiledRule, view: ResourceView): Finding {
   const tracker = view.tracker;
   tracker?.reset();
   let context = view.context;
-  if (tracker || c.usesRelated) {
+  if (tracker || c.usesRelated || c.params) {
     context = {
       r: tracker ? tracker.properties : resource.properties,
       resource: context.resource,
       related: c.usesRelated ? (view.related ??= view.relatedOf(resource)) : [],
+      ...(c.params ? { params: c.params } : {}),
     };
   }
 

@@ -1,6 +1,6 @@
 /**
- * The CEL environment rule expressions are compiled in: variables `r`, `resource` and
- * `related`, optional chaining, the helper functions, and `matches` rewritten to run on RE2.
+ * The CEL environment rule expressions are compiled in: variables `r`, `resource`, `related` and
+ * `params` (a rule's parameter values), optional chaining, the helper functions, and `matches` rewritten to run on RE2.
  */
 
 import { Environment, serialize } from '@marcbachmann/cel-js';
@@ -27,7 +27,8 @@ function environment(): Environment {
   })
     .registerVariable('r', 'dyn')
     .registerVariable('resource', 'dyn')
-    .registerVariable('related', 'list');
+    .registerVariable('related', 'list')
+    .registerVariable('params', 'map');
   for (const fn of celFunctions) {
     env.registerFunction(fn.signature, fn.impl, { description: fn.description });
   }

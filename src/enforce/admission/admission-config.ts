@@ -1,0 +1,172 @@
+/**
+ * Configuration of the admission webhook: where it listens, its TLS files, the failure policy
+ * (fail-closed `Fail` or fail-open `Ignore`), its time budget, exempt namespaces, the Kubernetes
+ * service it runs as (for `admission manifest`) and the policy files it enforces.
+ */
+
+import { readFileSync } from 'node:fs';
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { isMap, LineCounter, parseDocument } from 'yaml';
+
+const Name = Type.String({ minLength: 1, maxLength: 253 });
+
+/** The YAML file's shape; every key is optional there. */
+export const AdmissionConfigSchema = Type.Object(
+  {
+    listen: Type.Object(
+      {
+        host: Type.String({ minLength: 1 }),
+        port: Type.Integer({ minimum: 0, maximum: 65_535 }),
+      },
+      { additionalProperties: false },
+    ),
+    tls: Type.Object(
+      { cert: Type.String({ minLength: 1 }), key: Type.String({ minLength: 1 }) },
+      { additionalProperties: false },
+    ),
+    /** `Fail`: refuse when the webhook cannot judge (fail-closed); `Ignore`: allow (fail-open). */
+    failurePolicy: Type.Union([Type.Literal('Fail'), Type.Literal('Ignore')]),
+    /** The API server's wait (1-30 s, Kubernetes' bound); the webhook answers within it. */
+    timeoutSeconds: Type.Integer({ minimum: 1, maximum: 30 }),
+    /** Namespaces never judged; globs (`team-*-sandbox`) are honoured by the webhook only. */
+    exemptNamespaces: Type.Array(Name, { maxItems: 1_000 }),
+    service: Type.Object(
+      {
+        name: Name,
+        namespace: Name,
+        path: Type.String({ pattern: '^/' }),
+        port: Type.Integer({ minimum: 1, maximum: 65_535 }),
+      },
+      { additionalProperties: false },
+    ),
+    /** Assignment and initiative files (YAML) the webhook enforces, with those in the store. */
+    policy: Type.Array(Type.String({ minLength: 1 }), { maxItems: 1_000 }),
+    /** Extra rule folders. */
+    rules: Type.Array(Type.String({ minLength: 1 }), { maxItems: 100 }),
+    /** Store (SQLite path or PostgreSQL URL) for decisions and API assignments. */
+    store: Type.String({ minLength: 1 }),
+    /** How often assignments made through the API are read again. */
+    policyRefreshSeconds: Type.Integer({ minimum: 1, maximum: 3_600 }),
+  },
+  { additionalProperties: false },
+);
+
+export type AdmissionConfig = Static<typeof AdmissionConfigSchema>;
+
+/** Where the webhook runs when nothing is configured. */
+export function defaultAdmissionConfig(): AdmissionConfig {
+  return {
+    listen: { host: '0.0.0.0', port: 8443 },
+    tls: { cert: 'certs/tls.crt', key: 'certs/tls.key' },
+    failurePolicy: 'Fail',
+    timeoutSeconds: 5,
+    exemptNamespaces: ['kube-system', 'kube-node-lease'],
+    service: { name: 'palisade-admission', namespace: 'palisade', path: '/validate', port: 443 },
+    policy: [],
+    rules: [],
+    store: '.palisade/palisade.db',
+    policyRefreshSeconds: 10,
+  };
+}
+
+/** A configuration file that cannot be read or holds a bad value; names the file, line, key. */
+export class AdmissionConfigError extends Error {
+  readonly file: string;
+  readonly key: string;
+  readonly line?: number;
+
+  constructor(props: { file: string; key: string; message: string; line?: number }) {
+    const at = props.line ? `${props.file}:${props.line}` : props.file;
+    super(`${at}: ${props.key}: ${props.message}`);
+    this.name = 'AdmissionConfigError';
+    this.file = props.file;
+    this.key = props.key;
+    this.line = props.line;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The defaults with `overrides` laid over them, one level deep for the nested objects. */
+function merge(base: AdmissionConfig, overrides: Record<string, unknown>): unknown {
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(overrides)) {
+    const current = merged[key];
+    merged[key] = isRecord(current) && isRecord(value) ? { ...current, ...value } : value;
+  }
+  return merged;
+}
+
+/** Line of a dotted key in the YAML document, when it is there. */
+function lineOf(text: string, path: string[]): number | undefined {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter });
+  let node: unknown = doc.contents;
+  for (const segment of path) {
+    if (!isMap(node)) return undefined;
+    const pair = node.items.find((p) => String((p.key as { value?: unknown })?.value) === segment);
+    if (!pair) return undefined;
+    node = pair.value ?? pair.key;
+    const range = (pair.key as { range?: [number, number] })?.range;
+    if (segment === path[path.length - 1] && range) return counter.linePos(range[0]).line;
+  }
+  return undefined;
+}
+
+/**
+ * The configuration from `file` (YAML) over the defaults, then `overrides` (command-line flags).
+ *
+ * ```ts
+ * const config = loadAdmissionConfig('admission.yaml', { listen: { host: '127.0.0.1', port: 9443 } });
+ * ```
+ */
+export function loadAdmissionConfig(
+  file?: string,
+  overrides: Record<string, unknown> = {},
+): AdmissionConfig {
+  const shown = file ?? '(defaults)';
+  let text = '';
+  let fromFile: Record<string, unknown> = {};
+  if (file) {
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new AdmissionConfigError({
+        file,
+        key: '(file)',
+        message: `cannot read: ${(error as Error).message}`,
+      });
+    }
+    const doc = parseDocument(text, { prettyErrors: false });
+    if (doc.errors.length > 0) {
+      const error = doc.errors[0];
+      throw new AdmissionConfigError({
+        file,
+        key: '(yaml)',
+        line: error.linePos?.[0].line,
+        message: error.message.split('\n')[0],
+      });
+    }
+    const value: unknown = doc.toJS() ?? {};
+    if (!isRecord(value)) {
+      throw new AdmissionConfigError({ file, key: '(root)', message: 'expected a mapping' });
+    }
+    fromFile = value;
+  }
+
+  const candidate = merge(merge(defaultAdmissionConfig(), fromFile) as AdmissionConfig, overrides);
+  const first = Value.Errors(AdmissionConfigSchema, candidate).First();
+  if (first) {
+    const path = first.path.split('/').filter(Boolean);
+    throw new AdmissionConfigError({
+      file: shown,
+      key: path.join('.') || '(root)',
+      line: text ? lineOf(text, path) : undefined,
+      message: first.message,
+    });
+  }
+  return candidate as AdmissionConfig;
+}

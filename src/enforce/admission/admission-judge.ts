@@ -1,0 +1,200 @@
+/**
+ * Judges one admission request: reads the object through the Kubernetes reader, runs the
+ * posture engine over it, and turns the failing rules' enforcement modes into an answer:
+ * deny-mode failures refuse it, audit-mode failures come back as warnings.
+ */
+
+import type { Finding } from '../../model/finding.js';
+import type { Resource } from '../../model/resource.js';
+import { evaluate, type CompiledRule } from '../../posture/engine.js';
+import { toKubernetesResource } from '../../sources/kubernetes/to-resource.js';
+import type { DecisionMode, DecisionRule } from '../../store/admission-decision-repository.js';
+import { anyGlobMatch } from '../glob.js';
+import type { EnforcementMode } from '../enforcement-mode.js';
+import { apiVersionOf, type AdmissionRequest, type AdmissionStatus } from './admission-review.js';
+
+/** The enforcement mode of each failing finding, as the assignments in force decide it. */
+export type FindingModes = (findings: Finding[], resource: Resource) => EnforcementMode[];
+
+/** What judging needs: compiled rules, the modes in force and the exempt namespaces. */
+export interface JudgePolicy {
+  compiled: CompiledRule[];
+  modes: FindingModes;
+  exemptNamespaces: readonly string[];
+}
+
+/** The verdict on one request, before the failure policy or the store sees it. */
+export interface AdmissionVerdict {
+  allowed: boolean;
+  mode: DecisionMode;
+  /** Failing rules in deny or audit mode (disabled ones are left out). */
+  rules: DecisionRule[];
+  warnings: string[];
+  status?: AdmissionStatus;
+  /** Why nothing was judged, or what could not be judged (mode `skip`, `exempt`, `error`). */
+  note?: string;
+  /** The object judged, as the reader saw it. */
+  object?: unknown;
+}
+
+/** A request the webhook could not judge; the failure policy decides the answer. */
+export class AdmissionJudgeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AdmissionJudgeError';
+  }
+}
+
+/** Subresources whose object is the whole parent object, so the parent's rules apply. */
+const WHOLE_OBJECT_SUBRESOURCES = new Set(['ephemeralcontainers']);
+
+/** The API server truncates longer warnings; see the warning-header limits. */
+const MAX_WARNING_CHARS = 256;
+const MAX_WARNINGS = 20;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The namespace a request acts in (a Namespace object is its own). */
+export function requestNamespace(request: AdmissionRequest): string | undefined {
+  if (request.namespace) return request.namespace;
+  if (request.kind.kind === 'Namespace' && !request.kind.group) return request.name || undefined;
+  const metadata = isRecord(request.object) ? request.object.metadata : undefined;
+  const namespace = isRecord(metadata) ? metadata.namespace : undefined;
+  return typeof namespace === 'string' && namespace ? namespace : undefined;
+}
+
+/** Why a request has nothing to judge, or undefined when it has. */
+function skipReason(request: AdmissionRequest): string | undefined {
+  if (request.operation === 'DELETE') return 'DELETE removes an object; nothing new to judge';
+  if (request.operation === 'CONNECT') return 'CONNECT opens a stream; no object to judge';
+  if (request.subResource && !WHOLE_OBJECT_SUBRESOURCES.has(request.subResource)) {
+    return `subresource ${request.subResource} is not judged`;
+  }
+  const metadata = isRecord(request.object) ? request.object.metadata : undefined;
+  // Removing finalizers from an object being deleted is an UPDATE; refusing it would leave the
+  // object stuck terminating.
+  if (isRecord(metadata) && metadata.deletionTimestamp) {
+    return 'object is being deleted; finalizer updates are not judged';
+  }
+  return undefined;
+}
+
+/**
+ * The object as the reader takes it: the request's own apiVersion and kind when the object
+ * omits them, the request namespace when the object names none.
+ */
+function objectOf(request: AdmissionRequest, namespace: string | undefined): unknown {
+  const object = request.object;
+  if (!isRecord(object)) {
+    throw new AdmissionJudgeError(`${request.operation} request carries no object to judge`);
+  }
+  const metadata = isRecord(object.metadata) ? object.metadata : {};
+  const name = metadata.name ?? (request.name || undefined);
+  return {
+    ...object,
+    apiVersion: object.apiVersion ?? apiVersionOf(request.kind),
+    kind: object.kind ?? request.kind.kind,
+    metadata: {
+      ...metadata,
+      ...(name !== undefined ? { name } : {}),
+      ...(metadata.namespace === undefined && namespace ? { namespace } : {}),
+    },
+  };
+}
+
+/** The canonical resource for the request's object, through the Kubernetes manifest reader. */
+export function admissionResource(request: AdmissionRequest): Resource {
+  const value = objectOf(request, requestNamespace(request));
+  const file = `admission:${request.uid}`;
+  let resource: Resource | undefined;
+  try {
+    resource = toKubernetesResource(file, { value, line: 1, document: 0, source: '' });
+  } catch (error) {
+    throw new AdmissionJudgeError(`the object cannot be read: ${(error as Error).message}`);
+  }
+  if (!resource) throw new AdmissionJudgeError('the object is not a Kubernetes object');
+  // The requester writes the object, so an ignore annotation in it must not lift a deny:
+  // only namespace exemptions and assignments, which an administrator sets, do.
+  delete resource.suppressions;
+  return resource;
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** The refusal status: every deny-mode rule with its reason. */
+function denialStatus(resource: Resource, kind: string, denied: DecisionRule[]): AdmissionStatus {
+  const list = denied.map((r) => `${r.id} (${r.reason})`).join('; ');
+  return {
+    code: 403,
+    reason: 'Forbidden',
+    message: `palisade denied ${kind} ${resource.name}: ${denied.length} rule(s) in deny mode failed: ${list}`,
+    details: {
+      name: resource.name,
+      kind,
+      causes: denied.map((r) => ({ reason: r.id, message: r.reason })),
+    },
+  };
+}
+
+/**
+ * The verdict on `request` under `policy`. Throws `AdmissionJudgeError` when the object cannot be
+ * judged (the caller applies the failure policy).
+ *
+ * ```ts
+ * const verdict = judgeAdmission(parseAdmissionReview(body), policy);
+ * ```
+ */
+export function judgeAdmission(request: AdmissionRequest, policy: JudgePolicy): AdmissionVerdict {
+  const skip = skipReason(request);
+  if (skip) return { allowed: true, mode: 'skip', rules: [], warnings: [], note: skip };
+
+  const namespace = requestNamespace(request);
+  if (namespace !== undefined && anyGlobMatch(policy.exemptNamespaces, namespace)) {
+    return {
+      allowed: true,
+      mode: 'exempt',
+      rules: [],
+      warnings: [],
+      note: `namespace ${namespace} is exempt`,
+    };
+  }
+
+  const resource = admissionResource(request);
+  const findings = evaluate(policy.compiled, [resource]);
+  const judged = findings.filter((f) => f.status === 'fail' || f.status === 'error');
+  const modes = policy.modes(judged, resource);
+
+  const rules: DecisionRule[] = [];
+  const broken: string[] = [];
+  judged.forEach((finding, i) => {
+    const mode = modes[i];
+    if (mode === 'disabled') return;
+    if (finding.status === 'error') broken.push(`${finding.ruleId}: ${finding.message}`);
+    else rules.push({ id: finding.ruleId, mode, reason: finding.message });
+  });
+  // A rule that could not run in deny mode leaves the request unjudged: the failure policy rules.
+  const brokenDeny = judged.filter((f, i) => f.status === 'error' && modes[i] === 'deny');
+  if (brokenDeny.length > 0) {
+    throw new AdmissionJudgeError(`rule(s) in deny mode could not run: ${broken.join('; ')}`);
+  }
+
+  const denied = rules.filter((r) => r.mode === 'deny');
+  const warnings = rules
+    .filter((r) => r.mode === 'audit')
+    .map((r) => truncate(`palisade audit: ${r.id}: ${r.reason}`, MAX_WARNING_CHARS));
+  const shown = warnings.slice(0, MAX_WARNINGS);
+  if (warnings.length > MAX_WARNINGS) {
+    shown.push(`palisade audit: ${warnings.length - MAX_WARNINGS} more audit-mode failures`);
+  }
+  const object = resource.properties;
+  if (denied.length > 0) {
+    const status = denialStatus(resource, request.kind.kind, denied);
+    return { allowed: false, mode: 'deny', rules, warnings: shown, status, object };
+  }
+  const mode = rules.length > 0 ? 'audit' : 'pass';
+  return { allowed: true, mode, rules, warnings: shown, object };
+}

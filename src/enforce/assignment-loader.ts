@@ -1,0 +1,290 @@
+/**
+ * Reads enforcement policy files (initiatives and assignments) from YAML with strict validation:
+ * an unknown key, a wrong type or a mode that does not exist is an error naming the file, line
+ * and field, and nothing is half-loaded.
+ */
+
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import type { Assignment, AssignmentScope, EnforcementPolicy, Initiative } from './assignment.js';
+import { ENFORCEMENT_MODES, isEnforcementMode, type EnforcementMode } from './enforcement-mode.js';
+
+/** A policy file or API object that cannot be used, with where and why. */
+export class AssignmentLoadError extends Error {
+  readonly code = 'INVALID_ASSIGNMENT';
+  readonly file: string;
+  readonly line?: number;
+  readonly field?: string;
+
+  constructor(props: { file: string; message: string; line?: number; field?: string }) {
+    const place = props.line ? `${props.file}:${props.line}` : props.file;
+    const field = props.field ? ` (field ${props.field})` : '';
+    super(`${place}${field}: ${props.message}`);
+    this.name = 'AssignmentLoadError';
+    this.file = props.file;
+    this.line = props.line;
+    this.field = props.field;
+  }
+}
+
+const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,119}$/;
+const SCOPE_KEYS = ['accounts', 'subscriptions', 'projects', 'namespaces', 'paths'] as const;
+const ASSIGNMENT_KEYS = [
+  'id',
+  'title',
+  'benchmark',
+  'initiative',
+  'scope',
+  'exclude',
+  'mode',
+  'rules',
+  'parameters',
+];
+const INITIATIVE_KEYS = ['id', 'title', 'rules'];
+
+type Fail = (field: string, message: string) => never;
+
+/** Field-level checks shared by files and API objects; `fail` throws with the place. */
+class Checker {
+  constructor(readonly fail: Fail) {}
+
+  mapping(value: unknown, field: string): Record<string, unknown> {
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      this.fail(field, 'must be a mapping');
+    return value as Record<string, unknown>;
+  }
+
+  onlyKeys(data: Record<string, unknown>, allowed: readonly string[], field: string): void {
+    for (const key of Object.keys(data)) {
+      if (allowed.includes(key)) continue;
+      const at = field ? `${field}.${key}` : key;
+      this.fail(at, `unknown key "${key}"; expected one of ${allowed.join(', ')}`);
+    }
+  }
+
+  id(value: unknown, field: string): string {
+    if (typeof value !== 'string' || !ID_PATTERN.test(value))
+      this.fail(field, 'must be an id of letters, digits, "-", "_" or "." (up to 120)');
+    return value as string;
+  }
+
+  optionalString(value: unknown, field: string): string | undefined {
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string' || value.trim() === '')
+      this.fail(field, 'must be a non-empty string');
+    return (value as string).trim();
+  }
+
+  stringList(value: unknown, field: string): string[] {
+    if (!Array.isArray(value)) this.fail(field, 'must be a list of strings');
+    const list = value as unknown[];
+    list.forEach((v, i) => {
+      if (typeof v !== 'string' || v.trim() === '')
+        this.fail(`${field}.${i}`, 'must be a non-empty string');
+    });
+    return list.map((v) => String(v).trim());
+  }
+
+  mode(value: unknown, field: string): EnforcementMode {
+    if (!isEnforcementMode(value))
+      this.fail(field, `must be one of ${ENFORCEMENT_MODES.join(', ')}`);
+    return value as EnforcementMode;
+  }
+
+  scope(value: unknown, field: string): AssignmentScope {
+    if (value === undefined || value === null) return {};
+    const data = this.mapping(value, field);
+    this.onlyKeys(data, SCOPE_KEYS, field);
+    const scope: AssignmentScope = {};
+    for (const key of SCOPE_KEYS) {
+      if (data[key] === undefined) continue;
+      const list = this.stringList(data[key], `${field}.${key}`);
+      if (list.length === 0) this.fail(`${field}.${key}`, 'must name at least one value');
+      scope[key] = list;
+    }
+    return scope;
+  }
+}
+
+/** Validates one initiative (from a file or the API). */
+export function validateInitiative(data: unknown, checker: Checker, field = ''): Initiative {
+  const at = (key: string) => (field ? `${field}.${key}` : key);
+  const d = checker.mapping(data, field || 'initiative');
+  checker.onlyKeys(d, INITIATIVE_KEYS, field);
+  const id = checker.id(d.id, at('id'));
+  const rules = checker.stringList(d.rules ?? [], at('rules'));
+  if (rules.length === 0) checker.fail(at('rules'), 'an initiative needs at least one rule');
+  return { id, title: checker.optionalString(d.title, at('title')) ?? id, rules };
+}
+
+/** Validates one assignment (from a file or the API). */
+export function validateAssignmentData(data: unknown, checker: Checker, field = ''): Assignment {
+  const at = (key: string) => (field ? `${field}.${key}` : key);
+  const d = checker.mapping(data, field || 'assignment');
+  checker.onlyKeys(d, ASSIGNMENT_KEYS, field);
+  const id = checker.id(d.id, at('id'));
+  const benchmark = checker.optionalString(d.benchmark, at('benchmark'));
+  const initiative = checker.optionalString(d.initiative, at('initiative'));
+  if (benchmark === undefined && initiative === undefined)
+    checker.fail(at('benchmark'), 'an assignment needs `benchmark` or `initiative`');
+  if (benchmark !== undefined && initiative !== undefined)
+    checker.fail(at('initiative'), 'give either `benchmark` or `initiative`, not both');
+
+  const rules: Record<string, EnforcementMode> = {};
+  if (d.rules !== undefined) {
+    const data = checker.mapping(d.rules, at('rules'));
+    for (const [ruleId, mode] of Object.entries(data))
+      rules[ruleId] = checker.mode(mode, `${at('rules')}.${ruleId}`);
+  }
+  const parameters =
+    d.parameters === undefined ? {} : { ...checker.mapping(d.parameters, at('parameters')) };
+
+  return {
+    id,
+    title: checker.optionalString(d.title, at('title')) ?? id,
+    ...(benchmark !== undefined ? { benchmark } : {}),
+    ...(initiative !== undefined ? { initiative } : {}),
+    scope: checker.scope(d.scope, at('scope')),
+    exclude: checker.scope(d.exclude, at('exclude')),
+    mode: d.mode === undefined ? 'audit' : checker.mode(d.mode, at('mode')),
+    rules,
+    parameters,
+  };
+}
+
+/**
+ * Validates an assignment sent as an API object (JSON body). Throws `AssignmentLoadError` whose
+ * `field` names the offending key.
+ *
+ * ```ts
+ * const a = validateAssignment(request.body, 'api');
+ * ```
+ */
+export function validateAssignment(data: unknown, origin = 'api'): Assignment {
+  const checker = new Checker((field, message) => {
+    throw new AssignmentLoadError({ file: origin, field, message });
+  });
+  return { ...validateAssignmentData(data, checker), origin };
+}
+
+/** Validates an initiative sent as an API object. */
+export function validateInitiativeObject(data: unknown, origin = 'api'): Initiative {
+  const checker = new Checker((field, message) => {
+    throw new AssignmentLoadError({ file: origin, field, message });
+  });
+  return { ...validateInitiative(data, checker), origin };
+}
+
+/** Validates a whole policy document (`initiatives:` and `assignments:` lists). */
+export function validatePolicy(
+  data: unknown,
+  file: string,
+  lineOf: (field: string) => number | undefined = () => undefined,
+): EnforcementPolicy {
+  const checker = new Checker((field, message) => {
+    throw new AssignmentLoadError({ file, field, message, line: lineOf(field) });
+  });
+  if (data === null || data === undefined) return { initiatives: [], assignments: [] };
+  const d = checker.mapping(data, '(document)');
+  checker.onlyKeys(d, ['initiatives', 'assignments'], '');
+  const list = (key: string): unknown[] => {
+    if (d[key] === undefined) return [];
+    if (!Array.isArray(d[key])) checker.fail(key, 'must be a list');
+    return d[key] as unknown[];
+  };
+  const initiatives = list('initiatives').map((x, i) => ({
+    ...validateInitiative(x, checker, `initiatives.${i}`),
+    origin: file,
+  }));
+  const assignments = list('assignments').map((x, i) => ({
+    ...validateAssignmentData(x, checker, `assignments.${i}`),
+    origin: file,
+  }));
+  return { initiatives, assignments };
+}
+
+/** Reads and validates one policy file. */
+export async function loadPolicyFile(file: string): Promise<EnforcementPolicy> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new AssignmentLoadError({ file, message: `cannot be read (${code})` });
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const error = doc.errors[0];
+    throw new AssignmentLoadError({
+      file,
+      line: lineCounter.linePos(error.pos[0]).line,
+      message: `not valid YAML: ${error.message.split('\n')[0]}`,
+    });
+  }
+  const lineOf = (field: string): number | undefined => {
+    const path = field.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+    for (let n = path.length; n > 0; n--) {
+      const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number] } | undefined;
+      if (node?.range) return lineCounter.linePos(node.range[0]).line;
+    }
+    return undefined;
+  };
+  return validatePolicy(doc.toJS({ maxAliasCount: 100 }), file, lineOf);
+}
+
+/**
+ * Loads policy files and folders of them (`*.yaml`), merged into one policy. Ids must be unique
+ * across all of them.
+ *
+ * ```ts
+ * const policy = await loadPolicy(['policy/assignments.yaml']);
+ * ```
+ */
+export async function loadPolicy(paths: string[]): Promise<EnforcementPolicy> {
+  const merged: EnforcementPolicy = { initiatives: [], assignments: [] };
+  for (const file of await policyFiles(paths)) {
+    const one = await loadPolicyFile(file);
+    merged.initiatives.push(...one.initiatives);
+    merged.assignments.push(...one.assignments);
+  }
+  rejectDuplicates(merged.initiatives, 'initiative');
+  rejectDuplicates(merged.assignments, 'assignment');
+  return merged;
+}
+
+async function policyFiles(paths: string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const path of paths) {
+    const info = await stat(path).catch(() => undefined);
+    if (!info) throw new AssignmentLoadError({ file: path, message: 'no such file or folder' });
+    if (info.isFile()) {
+      files.push(path);
+      continue;
+    }
+    const entries = await readdir(path, { withFileTypes: true, recursive: true });
+    files.push(
+      ...entries
+        .filter((e) => e.isFile() && /\.ya?ml$/i.test(e.name))
+        .map((e) => join(e.parentPath, e.name))
+        .sort(),
+    );
+  }
+  return files;
+}
+
+function rejectDuplicates(items: { id: string; origin?: string }[], what: string): void {
+  const seen = new Map<string, string>();
+  for (const item of items) {
+    const other = seen.get(item.id);
+    if (other !== undefined) {
+      throw new AssignmentLoadError({
+        file: item.origin ?? 'api',
+        field: 'id',
+        message: `${what} id ${item.id} is also declared in ${other}`,
+      });
+    }
+    seen.set(item.id, item.origin ?? 'api');
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Whether a resource lies in an assignment's scope: its cloud's place (AWS account, Azure
+ * subscription, GCP project, Kubernetes namespace) and its IaC file path.
+ */
+
+import { relative, isAbsolute } from 'node:path';
+import type { Resource } from '../model/resource.js';
+import type { AssignmentScope } from './assignment.js';
+import { anyGlobMatch } from './glob.js';
+
+/** What scope matching reads of a resource. */
+export interface ScopeSubject {
+  cloud: Resource['cloud'];
+  /** AWS account, Azure subscription, GCP project. */
+  account?: string;
+  /** Kubernetes namespace (empty for cluster-scoped objects). */
+  namespace?: string;
+  /** IaC file the resource was written in. */
+  file?: string;
+}
+
+const PLACE_KEY = {
+  aws: 'accounts',
+  azure: 'subscriptions',
+  gcp: 'projects',
+  kubernetes: 'namespaces',
+} as const;
+
+/** The scope-relevant facts of a resource. Kubernetes namespaces come from the object or id. */
+export function scopeSubject(resource: Resource): ScopeSubject {
+  const subject: ScopeSubject = { cloud: resource.cloud, account: resource.account };
+  if (resource.source.file) subject.file = resource.source.file;
+  if (resource.cloud === 'kubernetes') {
+    const metadata = resource.properties.metadata as { namespace?: unknown } | undefined;
+    const fromObject = typeof metadata?.namespace === 'string' ? metadata.namespace : undefined;
+    const fromId = resource.id.split('/')[0];
+    subject.namespace = fromObject ?? (fromId === '_cluster' ? '' : fromId);
+  }
+  return subject;
+}
+
+function placeOf(subject: ScopeSubject): string | undefined {
+  return subject.cloud === 'kubernetes' ? subject.namespace : subject.account;
+}
+
+/** A file path as scopes compare it: forward slashes, relative to the working folder. */
+export function scopePath(file: string, cwd = process.cwd()): string {
+  const rel = isAbsolute(file) ? relative(cwd, file) : file;
+  return rel.split('\\').join('/').replace(/^\.\//, '');
+}
+
+/**
+ * True when `subject` is in `scope` (every given dimension matches). An empty scope covers
+ * everything; `exclude` uses the same test with "any given dimension matches".
+ */
+export function inScope(scope: AssignmentScope, subject: ScopeSubject): boolean {
+  const placeKeys = Object.values(PLACE_KEY).filter((k) => scope[k] !== undefined);
+  if (placeKeys.length > 0) {
+    const patterns = scope[PLACE_KEY[subject.cloud]];
+    const place = placeOf(subject);
+    if (!patterns || place === undefined || !anyGlobMatch(patterns, place)) return false;
+  }
+  if (scope.paths) {
+    if (!subject.file || !anyGlobMatch(scope.paths, scopePath(subject.file))) return false;
+  }
+  return true;
+}
+
+/** True when `subject` falls in any dimension of an exclusion. */
+export function excluded(exclude: AssignmentScope, subject: ScopeSubject): boolean {
+  const patterns = exclude[PLACE_KEY[subject.cloud]];
+  const place = placeOf(subject);
+  if (patterns && place !== undefined && anyGlobMatch(patterns, place)) return true;
+  return Boolean(
+    exclude.paths && subject.file && anyGlobMatch(exclude.paths, scopePath(subject.file)),
+  );
+}
