@@ -7,7 +7,10 @@
 import type { Generated, Kysely, Selectable, Transaction } from 'kysely';
 import type { Alert, AlertStatus, Incident } from '../model/alert.js';
 import type { Severity } from '../model/rule.js';
+import { alertFromRow, alertRecord, detectionRecords } from '../export/outbox/alert-records.js';
+import type { StoredAlertState } from '../export/outbox/alert-records.js';
 import { insertBatched } from './batch-insert.js';
+import { appendOutbox } from './outbox-repository.js';
 import type { AlertTable, Database } from './schema.js';
 
 /** The alert columns migration 0006 adds (sorting by severity, scoping by cloud account). */
@@ -106,6 +109,8 @@ export async function saveAlertsIn(
     severity_rank: SEVERITY_RANK[a.severity] ?? 0,
     account: accountOf(a),
   }));
+  // The export records of these alerts go into the outbox in this same transaction.
+  const records = detectionRecords(lastById(alerts), await storedAlertStates(trx, alertRows));
   {
     await insertBatched(trx, 'incidents', incidentRows, (oc) =>
       oc.column('id').doUpdateSet((eb) => ({
@@ -144,6 +149,28 @@ export async function saveAlertsIn(
       })),
     );
   }
+  await appendOutbox(trx, records, new Date());
+}
+
+/** What is stored of the given alerts, before a save changes it. */
+async function storedAlertStates(
+  trx: Transaction<Database>,
+  alerts: readonly { id: string }[],
+): Promise<Map<string, StoredAlertState>> {
+  const out = new Map<string, StoredAlertState>();
+  for (let i = 0; i < alerts.length; i += 500) {
+    const rows = await trx
+      .selectFrom('alerts')
+      .select(['id', 'status', 'last_seen', 'event_count', 'severity', 'incident_id'])
+      .where(
+        'id',
+        'in',
+        alerts.slice(i, i + 500).map((a) => a.id),
+      )
+      .execute();
+    for (const r of rows) out.set(r.id, r);
+  }
+  return out;
 }
 
 /** Stored alerts, most recent first. */
@@ -223,6 +250,21 @@ export async function changeAlertStatus(
     .values(entry)
     .returning('id')
     .executeTakeFirstOrThrow();
+  const full = await trx.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirst();
+  if (full) {
+    const record = alertRecord(
+      alertFromRow(full),
+      {
+        change: 'status_changed',
+        previousStatus: from,
+        ...(change.comment ? { comment: change.comment } : {}),
+        ...(change.actor.name ? { actor: change.actor.name } : {}),
+        key: Number(inserted.id),
+      },
+      entry.at,
+    );
+    await appendOutbox(trx, [record], now);
+  }
   return timelineView({ ...entry, id: Number(inserted.id) });
 }
 

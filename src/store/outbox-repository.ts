@@ -1,0 +1,135 @@
+/**
+ * The export outbox: records are appended in the transaction of the change they report, so a
+ * change is stored with its record or not at all, and read back in order by the exporter.
+ */
+
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { ExportRecord } from '../model/export-record.js';
+import { SEVERITIES, type Severity } from '../model/rule.js';
+import { dialectOf } from './dialect.js';
+import { exportStore, type ExportOutboxTable } from './export-store.js';
+import type { Database } from './schema.js';
+
+/** A stored outbox row. */
+export type OutboxRow = Selectable<ExportOutboxTable>;
+
+/** Rows one insert statement carries (11 columns each, far under every parameter limit). */
+const ROWS_PER_INSERT = 500;
+
+/** 0 informational .. 4 critical. */
+export function severityRank(severity: Severity | string): number {
+  const rank = SEVERITIES.indexOf(severity as Severity);
+  return rank < 0 ? 0 : rank;
+}
+
+/** The severity a record carries, if its data type has one. */
+export function recordSeverity(record: ExportRecord): Severity | undefined {
+  if (record.type === 'alert') return record.data.alert.severity;
+  if (record.type === 'recommendation') return record.data.severity;
+  return undefined;
+}
+
+/** `key=value` tags of a record's resource, for tag-scoped exports. */
+export function recordTags(record: ExportRecord): string[] {
+  if (record.type !== 'recommendation') return [];
+  return Object.entries(record.data.tags ?? {}).map(([k, v]) => `${k}=${v}`);
+}
+
+/**
+ * Appends `records` to the outbox inside the caller's transaction. A record whose id is already
+ * there is skipped (the same change reported twice is one record). `target` limits the rows to
+ * one export (snapshots for it).
+ *
+ * ```ts
+ * await db.transaction().execute(async (trx) => {
+ *   await saveAlertsIn(trx, alerts, incidents); // calls appendOutbox itself
+ * });
+ * ```
+ */
+export async function appendOutbox(
+  trx: Kysely<Database> | Transaction<Database>,
+  records: readonly ExportRecord[],
+  now: Date,
+  target: string | null = null,
+): Promise<void> {
+  if (records.length === 0) return;
+  if (dialectOf(trx) === 'postgres') {
+    // Outbox writers take turns until they commit, so sequence numbers become visible in order
+    // and the exporter's cursor never passes a row a slower transaction has yet to commit.
+    await sql`select pg_advisory_xact_lock(hashtext('palisade:export-outbox'))`.execute(trx);
+  }
+  const created = now.toISOString();
+  const rows = [...new Map(records.map((r) => [r.id, r])).values()].map((r) => {
+    const severity = recordSeverity(r);
+    return {
+      record_id: r.id,
+      type: r.type,
+      kind: r.kind,
+      severity_rank: severity === undefined ? null : severityRank(severity),
+      accounts: JSON.stringify(r.accounts),
+      tags: JSON.stringify(recordTags(r)),
+      target,
+      occurred_at: r.occurredAt,
+      created_at: created,
+      body: JSON.stringify(r),
+    };
+  });
+  const db = exportStore(trx as Kysely<Database>);
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+    await db
+      .insertInto('export_outbox')
+      .values(rows.slice(i, i + ROWS_PER_INSERT))
+      .onConflict((oc) => oc.column('record_id').doNothing())
+      .execute();
+  }
+}
+
+/**
+ * Up to `limit` outbox rows after `afterSeq`, in order, that are for every consumer or for
+ * `target`. Reading page by page keeps the exporter's memory bounded however far behind it is.
+ */
+export async function outboxPage(
+  db: Kysely<Database>,
+  afterSeq: number,
+  limit: number,
+  target?: string,
+): Promise<OutboxRow[]> {
+  let query = exportStore(db)
+    .selectFrom('export_outbox')
+    .selectAll()
+    .where('seq', '>', afterSeq)
+    .orderBy('seq')
+    .limit(limit);
+  query = target
+    ? query.where((eb) => eb.or([eb('target', 'is', null), eb('target', '=', target)]))
+    : query.where('target', 'is', null);
+  return query.execute();
+}
+
+/** The outbox rows with these sequence numbers. */
+export async function outboxRows(
+  db: Kysely<Database>,
+  seqs: readonly number[],
+): Promise<OutboxRow[]> {
+  if (seqs.length === 0) return [];
+  return exportStore(db)
+    .selectFrom('export_outbox')
+    .selectAll()
+    .where('seq', 'in', [...seqs])
+    .orderBy('seq')
+    .execute();
+}
+
+/** The highest sequence number in the outbox (0 when empty). */
+export async function lastOutboxSeq(db: Kysely<Database>): Promise<number> {
+  const row = await exportStore(db)
+    .selectFrom('export_outbox')
+    .select((eb) => eb.fn.max('seq').as('seq'))
+    .executeTakeFirst();
+  return Number(row?.seq ?? 0);
+}
+
+/** Parses an outbox row's record. */
+export function recordOf(row: OutboxRow): ExportRecord {
+  return JSON.parse(row.body) as ExportRecord;
+}
