@@ -45,6 +45,10 @@ const storeOption = () =>
   new Option('--db <path>', 'SQLite store file').default(
     process.env.PALISADE_DB ?? DEFAULT_STORE_PATH,
   );
+const keyFileOption = () =>
+  new Option('--key-file <file>', 'server key file (default: beside the SQLite store)').default(
+    process.env.PALISADE_SECRET_KEY_FILE,
+  );
 
 const program = new Command()
   .name('palisade')
@@ -68,6 +72,7 @@ program
   )
   .option('-o, --output <file>', 'write the report to a file instead of stdout')
   .option('--rules <dir>', 'add the rules in a folder (repeatable)', collect, [])
+  .option('--preview-rules', 'add the preview rules (resource kinds not yet tested on real data)')
   .option('--exemptions <file>', 'exemptions YAML file')
   .option(
     '--fail-on <severity>',
@@ -131,6 +136,7 @@ program
   .command('rules')
   .description('list the benchmark rules (and any in --rules folders)')
   .option('--rules <dir>', 'add the rules in a folder (repeatable)', collect, [])
+  .option('--preview-rules', 'add the preview rules (resource kinds not yet tested on real data)')
   .option('--cloud <cloud>', 'only rules for aws, azure, gcp or kubernetes')
   .option('--json', 'print JSON')
   .action(async (options) => {
@@ -163,6 +169,7 @@ token
   .option('--expires <days>', 'days until the token expires (default: never)', positiveInt)
   .option('--name <name>', 'a name to recognise the token by')
   .addOption(storeOption())
+  .addOption(keyFileOption())
   .action(async (options) => {
     process.exitCode = await runTokenCreate(options);
   });
@@ -170,8 +177,10 @@ token
 const audit = program.command('audit').description('the audit log');
 audit
   .command('verify')
-  .description('prove the hash-chained audit log intact, or name the first broken entry')
+  .description('prove the HMAC-chained audit log intact, or name the first broken entry')
   .addOption(storeOption())
+  .addOption(keyFileOption())
+  .option('--head <hash>', 'a head hash recorded from an earlier verify: the log must still reach it')
   .option('--json', 'print JSON')
   .action(async (options) => {
     process.exitCode = await runAuditVerify(options);

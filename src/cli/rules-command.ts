@@ -6,12 +6,13 @@ import { EXIT_INPUT_ERROR, EXIT_OK } from './exit-codes.js';
 
 export async function runRules(options: {
   rules: string[];
+  previewRules?: boolean;
   cloud?: string;
   json?: boolean;
 }): Promise<number> {
   let rules;
   try {
-    rules = await loadRules(options.rules);
+    rules = await loadRules(options.rules, { preview: options.previewRules });
     compileRules(rules);
   } catch (error) {
     if (!(error instanceof RuleLoadError)) throw error;

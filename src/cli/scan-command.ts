@@ -28,6 +28,8 @@ export interface ScanOptions {
   format: 'table' | 'json' | 'csv' | 'sarif' | 'html';
   output?: string;
   rules: string[];
+  /** Add the preview rules (kinds no real public sample exercises yet). */
+  previewRules?: boolean;
   exemptions?: string;
   failOn?: Severity;
   db: string;
@@ -51,6 +53,7 @@ export async function runScan(paths: string[], options: ScanOptions): Promise<nu
   let exemptions: Exemption[] = [];
   try {
     rules = await loadRules(options.rules, {
+      preview: options.previewRules,
       onWarning: (message) => process.stderr.write(`palisade: notice: ${message}\n`),
     });
     exemptions = options.exemptions ? await loadExemptions(options.exemptions) : [];

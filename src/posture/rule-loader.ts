@@ -13,6 +13,12 @@ import { SEVERITIES, type Rule, type Severity } from '../model/rule.js';
 /** Folder of the bundled benchmark (`src/benchmark`, or `dist/benchmark` once built). */
 export const BENCHMARK_DIR = fileURLToPath(new URL('../benchmark/', import.meta.url));
 
+/**
+ * Preview rules: checks on resource kinds that no real public sample exercises yet, so they are
+ * tested on the team's own fixtures only and stay out of the default benchmark until they are.
+ */
+export const PREVIEW_RULES_DIR = join(BENCHMARK_DIR, 'preview-rules');
+
 const CLOUDS: readonly Cloud[] = ['aws', 'azure', 'gcp', 'kubernetes'];
 const ID_PATTERN = /^[a-z0-9][a-z0-9-]{2,120}$/;
 const CONTROL_PATTERN = /^(NS|IM|PA|DP|AM|LT|IR|PV|ES|BR|DS|GS)-\d{1,2}$/;
@@ -143,8 +149,8 @@ export async function loadRuleFile(file: string): Promise<Rule> {
 }
 
 /**
- * Loads the bundled benchmark plus the rules under each of `extraDirs`. A user rule with the id
- * of a bundled one replaces it. Throws `RuleLoadError` on the first bad file.
+ * Loads the bundled benchmark (with the preview rules when `preview` is set) plus the rules under
+ * each of `extraDirs`. A user rule with the id of a bundled one replaces it. Throws `RuleLoadError` on the first bad file.
  *
  * ```ts
  * const rules = await loadRules(['./my-rules']);
@@ -152,9 +158,10 @@ export async function loadRuleFile(file: string): Promise<Rule> {
  */
 export async function loadRules(
   extraDirs: string[] = [],
-  options: { bundled?: boolean; onWarning?: (message: string) => void } = {},
+  options: { bundled?: boolean; preview?: boolean; onWarning?: (message: string) => void } = {},
 ): Promise<Rule[]> {
   const dirs = options.bundled === false ? [] : [join(BENCHMARK_DIR, 'rules')];
+  if (options.preview) dirs.push(PREVIEW_RULES_DIR);
   for (const dir of extraDirs) {
     const info = await stat(dir).catch(() => undefined);
     if (!info?.isDirectory())
