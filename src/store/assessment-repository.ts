@@ -2,6 +2,7 @@
 
 import type { Kysely } from 'kysely';
 import type { AssessmentResult } from '../model/assessment.js';
+import { emitAssessmentRecords } from '../export/outbox/assessment-records.js';
 import { insertBatched } from './batch-insert.js';
 import { updateFindingLifecycle } from './finding-lifecycle.js';
 import type { Database } from './schema.js';
@@ -98,13 +99,14 @@ export async function insertAssessmentRecords(
 
 /**
  * Stores one assessment with everything it found and updates the finding lifecycle of its
- * targets (see finding-lifecycle.ts), in one transaction: all or nothing.
+ * targets (see finding-lifecycle.ts) and the export outbox, in one transaction: all or nothing.
  */
 export async function saveAssessment(db: Kysely<Database>, a: AssessmentResult): Promise<void> {
   const targetSet = targetSetKey(a.targets);
   await db.transaction().execute(async (trx) => {
     await insertAssessmentRecords(trx, a, targetSet);
-    await updateFindingLifecycle(trx, a, targetSet);
+    const changes = await updateFindingLifecycle(trx, a, targetSet);
+    await emitAssessmentRecords(trx, a, targetSet, changes);
   });
 }
 

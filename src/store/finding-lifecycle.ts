@@ -76,6 +76,9 @@ type Verdict = 'fail' | 'error' | 'pass' | 'not_applicable';
 type StateRow = Selectable<FindingStateTable>;
 type EventRow = Omit<FindingEventTable, 'id'>;
 
+/** One lifecycle change as recorded, returned to the save so it can report it (export). */
+export type FindingLifecycleRow = EventRow;
+
 const SEP = '\u0000';
 
 function keyOf(ruleId: string, resourceType: string, resourceId: string): string {
@@ -100,13 +103,13 @@ function currentVerdicts(findings: readonly Finding[]): Map<string, Finding> {
  * Updates the lifecycle of `targetSet` with assessment `a`, inside the caller's transaction.
  * A failing finding with no state is new; a resolved one that fails again is reopened; an open
  * one that passes, becomes not applicable, or no longer appears is resolved. An `error` verdict
- * leaves the state as it was: the rule could not tell.
+ * leaves the state as it was: the rule could not tell. Returns the changes it recorded.
  */
 export async function updateFindingLifecycle(
   trx: Kysely<Database>,
   a: AssessmentResult,
   targetSet: string,
-): Promise<void> {
+): Promise<FindingLifecycleRow[]> {
   const at = a.startedAt;
   if (dialectOf(trx) === 'postgres') {
     // Two saves of the same targets at once would both see the old state and both report the
@@ -204,6 +207,7 @@ export async function updateFindingLifecycle(
     .where('last_assessment_id', '<>', a.id)
     .execute();
   await insertBatched(trx, 'finding_events', events);
+  return events;
 }
 
 /** The assessment saved before `assessmentId` over the same targets, if any. */

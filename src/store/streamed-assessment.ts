@@ -13,6 +13,7 @@
 import type { Kysely } from 'kysely';
 import type { AssessmentResult } from '../model/assessment.js';
 import type { Finding } from '../model/finding.js';
+import { emitAssessmentRecords } from '../export/outbox/assessment-records.js';
 import { insertAssessmentRecords } from './assessment-repository.js';
 import { updateFindingLifecycle } from './finding-lifecycle.js';
 import type { Database } from './schema.js';
@@ -78,6 +79,7 @@ export async function saveStreamedAssessment(
     const verdicts = resolvedByVerdict.length
       ? { ...a, findings: [...a.findings, ...resolvedByVerdict] }
       : a;
-    await updateFindingLifecycle(trx, verdicts, targetSet);
+    const changes = await updateFindingLifecycle(trx, verdicts, targetSet);
+    await emitAssessmentRecords(trx, a, targetSet, changes);
   });
 }

@@ -1,0 +1,296 @@
+/**
+ * Export records an assessment causes, written to the outbox in the transaction that saves it:
+ * recommendation state changes per rule and resource (from the finding lifecycle), secure score
+ * moves of 0.01 or more (overall and per control), and standard control state changes.
+ */
+
+import type { Kysely } from 'kysely';
+import type { AssessmentResult, ControlScore } from '../../model/assessment.js';
+import type {
+  ComplianceExportData,
+  ComplianceState,
+  ExportRecord,
+  RecommendationExportData,
+  ScoreMove,
+} from '../../model/export-record.js';
+import type { Finding } from '../../model/finding.js';
+import type { Resource } from '../../model/resource.js';
+import type { Severity } from '../../model/rule.js';
+import { exportStore } from '../../store/export-store.js';
+import type { FindingLifecycleRow } from '../../store/finding-lifecycle.js';
+import { appendOutbox } from '../../store/outbox-repository.js';
+import type { Database } from '../../store/schema.js';
+import { recordId } from './record-id.js';
+
+/** Versions of `schemas/export/<type>.v1.json`. */
+export const RECOMMENDATION_SCHEMA_VERSION = 1;
+export const SECURE_SCORE_SCHEMA_VERSION = 1;
+export const COMPLIANCE_SCHEMA_VERSION = 1;
+
+/** The smallest score move (percentage points) that is reported. */
+export const SCORE_STEP = 0.01;
+
+const SEP = '\u0000';
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/** A control's score as a percentage of its maximum. */
+export function controlPercent(c: { currentScore: number; maxScore: number }): number {
+  return c.maxScore > 0 ? round2((c.currentScore / c.maxScore) * 100) : 0;
+}
+
+/** Distinct cloud accounts of an assessment's resources. */
+function accountsOf(resources: readonly Resource[]): string[] {
+  const out = new Set<string>();
+  for (const r of resources) if (r.account) out.add(r.account);
+  return [...out].sort();
+}
+
+/** From a lifecycle change to the states before and after. */
+function statesOf(
+  row: FindingLifecycleRow,
+): Pick<RecommendationExportData, 'previousState' | 'state' | 'reason'> {
+  const reason = row.reason as NonNullable<RecommendationExportData['reason']>;
+  if (row.change === 'new') return { state: 'fail', reason };
+  if (row.change === 'reopened') return { previousState: 'pass', state: 'fail', reason };
+  const state = reason === 'passed' ? 'pass' : 'not_applicable';
+  return { previousState: 'fail', state, reason };
+}
+
+/** One recommendation record per lifecycle change of the assessment. */
+export function recommendationRecords(
+  a: AssessmentResult,
+  changes: readonly FindingLifecycleRow[],
+): ExportRecord[] {
+  if (changes.length === 0) return [];
+  const wanted = new Set(
+    changes.map((c) => c.rule_id + SEP + c.resource_type + SEP + c.resource_id),
+  );
+  const findings = new Map<string, Finding>();
+  for (const f of a.findings) {
+    const key = f.ruleId + SEP + f.resourceType + SEP + f.resourceId;
+    if (wanted.has(key) && (!findings.has(key) || f.status === 'fail')) findings.set(key, f);
+  }
+  const resourceKeys = new Set(changes.map((c) => c.resource_type + SEP + c.resource_id));
+  const resources = new Map<string, Resource>();
+  for (const r of a.resources) {
+    const key = r.type + SEP + r.id;
+    if (resourceKeys.has(key)) resources.set(key, r);
+  }
+  const rules = new Map(a.recommendations.map((r) => [r.ruleId, r]));
+
+  return changes.map((c) => {
+    const finding = findings.get(c.rule_id + SEP + c.resource_type + SEP + c.resource_id);
+    const resource = resources.get(c.resource_type + SEP + c.resource_id);
+    const rule = rules.get(c.rule_id);
+    const message =
+      finding?.message ||
+      (c.reason === 'gone'
+        ? `${c.resource_name} is no longer judged by ${c.rule_id}: the resource or the rule left the scan`
+        : `${c.resource_name} now passes ${c.rule_id}`);
+    const data: RecommendationExportData = {
+      assessmentId: a.id,
+      ruleId: c.rule_id,
+      title: rule?.title ?? c.rule_id,
+      severity: c.severity as Severity,
+      control: finding?.control || rule?.control || '',
+      resourceId: c.resource_id,
+      resourceType: c.resource_type,
+      resourceName: c.resource_name,
+      cloud: resource?.cloud ?? c.resource_type.split('::')[0].split('.')[0].toLowerCase(),
+      ...statesOf(c),
+      message,
+    };
+    if (resource?.account) data.account = resource.account;
+    if (resource?.region) data.region = resource.region;
+    if (resource?.tags && Object.keys(resource.tags).length) data.tags = { ...resource.tags };
+    if (rule?.remediation) data.remediation = rule.remediation;
+    return {
+      id: recordId('recommendation', [a.id, c.rule_id, c.resource_type, c.resource_id]),
+      schemaVersion: RECOMMENDATION_SCHEMA_VERSION,
+      kind: 'change' as const,
+      type: 'recommendation' as const,
+      occurredAt: c.at,
+      accounts: data.account ? [data.account] : [],
+      data,
+    };
+  });
+}
+
+/** Overall and per-control score of an assessment, as score moves from `previous`. */
+export function scoreMoves(
+  controls: readonly ControlScore[],
+  secureScore: number,
+  previous?: { secureScore: number; controls: ReadonlyMap<string, number> },
+): { overall: ScoreMove; controls: ScoreMove[] } {
+  const overall: ScoreMove = {
+    id: 'overall',
+    name: 'Secure score',
+    current: round2(secureScore),
+    currentPoints: round2(controls.reduce((s, c) => s + c.currentScore, 0)),
+    maxPoints: round2(controls.reduce((s, c) => s + c.maxScore, 0)),
+  };
+  if (previous) overall.previous = round2(previous.secureScore);
+  const moves = controls.map((c) => {
+    const move: ScoreMove = {
+      id: c.id,
+      name: c.title,
+      current: controlPercent(c),
+      currentPoints: round2(c.currentScore),
+      maxPoints: round2(c.maxScore),
+    };
+    const before = previous?.controls.get(c.id);
+    if (before !== undefined) move.previous = before;
+    return move;
+  });
+  return { overall, controls: moves };
+}
+
+/** True when a move is reported: first seen, or changed by at least 0.01 points. */
+function moved(m: ScoreMove): boolean {
+  return m.previous === undefined || Math.abs(m.current - m.previous) >= SCORE_STEP - 1e-9;
+}
+
+/** The secure score record of `a` against the previous assessment of the same targets. */
+async function secureScoreRecord(
+  trx: Kysely<Database>,
+  a: AssessmentResult,
+  targetSet: string,
+  accounts: string[],
+): Promise<ExportRecord | undefined> {
+  const prior = await trx
+    .selectFrom('assessments')
+    .select(['id', 'secure_score'])
+    .where('target_set', '=', targetSet)
+    .where('id', '<>', a.id)
+    .where('started_at', '<=', a.startedAt)
+    .orderBy('started_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  let previous: { secureScore: number; controls: Map<string, number> } | undefined;
+  if (prior) {
+    const rows = await trx
+      .selectFrom('control_scores')
+      .select(['control_id', 'current_score', 'max_score'])
+      .where('assessment_id', '=', prior.id)
+      .execute();
+    previous = {
+      secureScore: prior.secure_score,
+      controls: new Map(
+        rows.map((r) => [
+          r.control_id,
+          controlPercent({ currentScore: r.current_score, maxScore: r.max_score }),
+        ]),
+      ),
+    };
+  }
+  const moves = scoreMoves(a.controls, a.secureScore, previous);
+  const controls = moves.controls.filter(moved);
+  if (!moved(moves.overall) && controls.length === 0) return undefined;
+  return {
+    id: recordId('secure_score', [a.id]),
+    schemaVersion: SECURE_SCORE_SCHEMA_VERSION,
+    kind: 'change',
+    type: 'secure_score',
+    occurredAt: a.finishedAt,
+    accounts,
+    data: { assessmentId: a.id, overall: moves.overall, controls },
+  };
+}
+
+/**
+ * Compliance records for every standard control whose state differs from the last one stored
+ * for these targets, and the stored states brought up to date.
+ */
+async function complianceRecords(
+  trx: Kysely<Database>,
+  a: AssessmentResult,
+  targetSet: string,
+  accounts: string[],
+): Promise<ExportRecord[]> {
+  const db = exportStore(trx);
+  const stored = await db
+    .selectFrom('compliance_states')
+    .select(['standard', 'control_id', 'state'])
+    .where('target_set', '=', targetSet)
+    .execute();
+  const before = new Map(stored.map((s) => [s.standard + SEP + s.control_id, s.state]));
+  const records: ExportRecord[] = [];
+  const rows = [];
+  for (const standard of a.compliance) {
+    for (const control of standard.controls) {
+      const key = standard.id + SEP + control.id;
+      const previous = before.get(key) as ComplianceState | undefined;
+      rows.push({
+        target_set: targetSet,
+        standard: standard.id,
+        control_id: control.id,
+        standard_name: standard.name,
+        control_name: control.title,
+        state: control.state,
+        passed: control.passing,
+        failed: control.failing,
+        assessment_id: a.id,
+        accounts: JSON.stringify(accounts),
+      });
+      if (previous === control.state) continue;
+      const data: ComplianceExportData = {
+        assessmentId: a.id,
+        standard: standard.id,
+        standardName: standard.name,
+        controlId: control.id,
+        controlName: control.title,
+        state: control.state,
+        passedResources: control.passing,
+        failedResources: control.failing,
+      };
+      if (previous) data.previousState = previous;
+      records.push({
+        id: recordId('compliance', [a.id, standard.id, control.id]),
+        schemaVersion: COMPLIANCE_SCHEMA_VERSION,
+        kind: 'change',
+        type: 'compliance',
+        occurredAt: a.finishedAt,
+        accounts,
+        data,
+      });
+    }
+  }
+  for (let i = 0; i < rows.length; i += 400) {
+    await db
+      .insertInto('compliance_states')
+      .values(rows.slice(i, i + 400))
+      .onConflict((oc) =>
+        oc.columns(['target_set', 'standard', 'control_id']).doUpdateSet((eb) => ({
+          standard_name: eb.ref('excluded.standard_name'),
+          control_name: eb.ref('excluded.control_name'),
+          state: eb.ref('excluded.state'),
+          passed: eb.ref('excluded.passed'),
+          failed: eb.ref('excluded.failed'),
+          assessment_id: eb.ref('excluded.assessment_id'),
+          accounts: eb.ref('excluded.accounts'),
+        })),
+      )
+      .execute();
+  }
+  return records;
+}
+
+/**
+ * Writes the export records of assessment `a` to the outbox, inside the transaction saving it.
+ * `changes` are the finding lifecycle changes the same save recorded.
+ */
+export async function emitAssessmentRecords(
+  trx: Kysely<Database>,
+  a: AssessmentResult,
+  targetSet: string,
+  changes: readonly FindingLifecycleRow[],
+  now: Date = new Date(),
+): Promise<void> {
+  const accounts = accountsOf(a.resources);
+  const records = recommendationRecords(a, changes);
+  const score = await secureScoreRecord(trx, a, targetSet, accounts);
+  if (score) records.push(score);
+  records.push(...(await complianceRecords(trx, a, targetSet, accounts)));
+  await appendOutbox(trx, records, now);
+}
