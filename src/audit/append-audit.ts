@@ -1,43 +1,47 @@
 /**
- * Appends entries to the audit log. Call it with the transaction that makes the change, so the
- * change and its audit entry are stored together or not at all.
+ * Appends entries to the audit log, each sealed with the server key. Call it with the
+ * transaction that makes the change, so the change and its audit entry are stored together or
+ * not at all.
  */
 
 import { PostgresAdapter, sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../store/schema.js';
-import { entryHash, GENESIS_HASH, type AuditEvent, type AuditRow } from './audit-entry.js';
+import {
+  entryMac,
+  GENESIS_HASH,
+  type AuditEvent,
+  type AuditRow,
+  type AuditSealer,
+} from './audit-entry.js';
 
 /** Arbitrary constant naming the audit chain's advisory lock on PostgreSQL. */
 const CHAIN_LOCK = 0x70a1_15ad;
 
-/**
- * Appends one entry inside `trx` and returns it.
- *
- * ```ts
- * await db.transaction().execute(async (trx) => {
- *   await trx.insertInto('api_tokens').values(row).execute();
- *   await appendAudit(trx, { actor, action: 'token.create', outcome: 'success' }, now);
- * });
- * ```
- */
-export async function appendAudit(
-  trx: Transaction<Database>,
-  event: AuditEvent,
-  at: Date,
-): Promise<AuditRow> {
+/** The action of the entry that seals entries written before the chain was keyed. */
+export const SEAL_ACTION = 'audit.chain.sealed';
+
+async function lockTail(trx: Transaction<Database>) {
   // SQLite runs one writer at a time; PostgreSQL needs the chain's tail locked until commit.
   if (trx.getExecutor().adapter instanceof PostgresAdapter) {
     await sql`select pg_advisory_xact_lock(${CHAIN_LOCK})`.execute(trx);
   }
-  const last = await trx
+  return trx
     .selectFrom('audit_log')
-    .select(['seq', 'hash'])
+    .select(['seq', 'hash', 'key_id'])
     .orderBy('seq', 'desc')
     .limit(1)
     .executeTakeFirst();
+}
 
+function rowOf(
+  event: AuditEvent,
+  at: Date,
+  seq: number,
+  prevHash: string,
+  key: AuditSealer,
+): AuditRow {
   const row: Omit<AuditRow, 'hash'> = {
-    seq: (last?.seq ?? 0) + 1,
+    seq,
     at: at.toISOString(),
     actor_kind: event.actor.kind,
     actor_id: event.actor.id ?? null,
@@ -49,9 +53,30 @@ export async function appendAudit(
     ip: event.ip ?? null,
     request_id: event.requestId ?? null,
     details: JSON.stringify(event.details ?? {}),
-    prev_hash: last?.hash ?? GENESIS_HASH,
+    prev_hash: prevHash,
+    key_id: key.id,
   };
-  const stored = { ...row, hash: entryHash(row) };
+  return { ...row, hash: entryMac(row, key) };
+}
+
+/**
+ * Appends one entry inside `trx`, sealed with `key`, and returns it.
+ *
+ * ```ts
+ * await db.transaction().execute(async (trx) => {
+ *   await trx.insertInto('api_tokens').values(row).execute();
+ *   await appendAudit(trx, { actor, action: 'token.create', outcome: 'success' }, now, key);
+ * });
+ * ```
+ */
+export async function appendAudit(
+  trx: Transaction<Database>,
+  event: AuditEvent,
+  at: Date,
+  key: AuditSealer,
+): Promise<AuditRow> {
+  const last = await lockTail(trx);
+  const stored = rowOf(event, at, (last?.seq ?? 0) + 1, last?.hash ?? GENESIS_HASH, key);
   await trx.insertInto('audit_log').values(stored).execute();
   return stored;
 }
@@ -61,6 +86,32 @@ export async function recordAudit(
   db: Kysely<Database>,
   event: AuditEvent,
   at: Date,
+  key: AuditSealer,
 ): Promise<AuditRow> {
-  return db.transaction().execute((trx) => appendAudit(trx, event, at));
+  return db.transaction().execute((trx) => appendAudit(trx, event, at, key));
+}
+
+/**
+ * When the log ends in entries written before the chain was keyed (plain SHA-256), appends one
+ * keyed entry after them: its HMAC covers their head, so rewriting them now breaks the chain.
+ * Returns the sealing entry, or null when there was nothing to seal. The server calls it on start.
+ */
+export async function sealUnkeyedEntries(
+  db: Kysely<Database>,
+  at: Date,
+  key: AuditSealer,
+): Promise<AuditRow | null> {
+  return db.transaction().execute(async (trx) => {
+    const last = await lockTail(trx);
+    if (!last || last.key_id !== null) return null;
+    const event: AuditEvent = {
+      actor: { kind: 'system', name: 'server start' },
+      action: SEAL_ACTION,
+      outcome: 'success',
+      details: { unkeyedEntries: last.seq, unkeyedHead: last.hash, keyId: key.id },
+    };
+    const stored = rowOf(event, at, last.seq + 1, last.hash, key);
+    await trx.insertInto('audit_log').values(stored).execute();
+    return stored;
+  });
 }

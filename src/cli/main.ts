@@ -180,7 +180,10 @@ audit
   .description('prove the HMAC-chained audit log intact, or name the first broken entry')
   .addOption(storeOption())
   .addOption(keyFileOption())
-  .option('--head <hash>', 'a head hash recorded from an earlier verify: the log must still reach it')
+  .option(
+    '--head <hash>',
+    'a head hash recorded from an earlier verify: the log must still reach it',
+  )
   .option('--json', 'print JSON')
   .action(async (options) => {
     process.exitCode = await runAuditVerify(options);

@@ -7,6 +7,7 @@
 import { userInfo } from 'node:os';
 import { appendAudit } from '../audit/append-audit.js';
 import { isRole, ROLES } from '../server/auth/permissions.js';
+import { loadServerKey, ServerKeyError } from '../server/auth/server-key.js';
 import { insertToken } from '../server/identity/token-repository.js';
 import { openStore } from '../store/database.js';
 import { EXIT_INPUT_ERROR, EXIT_OK } from './exit-codes.js';
@@ -17,6 +18,8 @@ export interface TokenCreateOptions {
   scope: string[];
   expires?: number;
   name?: string;
+  /** The server key file that seals the audit entry; defaults to the one beside the store. */
+  keyFile?: string;
 }
 
 /** Creates one token and prints it. */
@@ -30,6 +33,14 @@ export async function runTokenCreate(options: TokenCreateOptions): Promise<numbe
     return EXIT_INPUT_ERROR;
   }
   const role = options.role;
+  let key;
+  try {
+    key = loadServerKey({ storeLocation: options.db, keyFile: options.keyFile });
+  } catch (error) {
+    if (!(error instanceof ServerKeyError)) throw error;
+    process.stderr.write(`palisade token create: ${error.message}\n`);
+    return EXIT_INPUT_ERROR;
+  }
   const db = await openStore(options.db);
   try {
     const now = new Date();
@@ -56,6 +67,7 @@ export async function runTokenCreate(options: TokenCreateOptions): Promise<numbe
           details: { name: made.token.name, role, scopes: made.token.scopes },
         },
         now,
+        key,
       );
       return made;
     });

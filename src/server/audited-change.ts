@@ -23,12 +23,13 @@ export function actorOf(request: FastifyRequest): AuditEvent['actor'] {
 
 /** Records an event for `request` in its own transaction (e.g. a failed login). */
 export async function auditRequest(request: FastifyRequest, fields: AuditFields): Promise<void> {
-  const { db, clock } = request.server.palisade;
+  const { db, clock, serverKey } = request.server.palisade;
   request.audited = true;
   await recordAudit(
     db,
     { ...fields, actor: actorOf(request), ip: request.ip, requestId: request.id },
     clock.now(),
+    serverKey,
   );
 }
 
@@ -45,7 +46,7 @@ export async function auditedChange<T>(
   fields: AuditFields | ((result: T) => AuditFields),
   change: (trx: Transaction<Database>) => Promise<T>,
 ): Promise<T> {
-  const { db, clock } = request.server.palisade;
+  const { db, clock, serverKey } = request.server.palisade;
   const result = await db.transaction().execute(async (trx) => {
     const value = await change(trx);
     const event = typeof fields === 'function' ? fields(value) : fields;
@@ -53,6 +54,7 @@ export async function auditedChange<T>(
       trx,
       { ...event, actor: actorOf(request), ip: request.ip, requestId: request.id },
       clock.now(),
+      serverKey,
     );
     return value;
   });

@@ -6,6 +6,7 @@
 import type { Kysely } from 'kysely';
 import { randomBytes } from 'node:crypto';
 import { appendAudit } from '../audit/append-audit.js';
+import type { AuditSealer } from '../audit/audit-entry.js';
 import type { Database } from '../store/schema.js';
 import { insertUser, noCredentialsExist } from './identity/user-repository.js';
 import type { Clock } from './server-deps.js';
@@ -20,6 +21,7 @@ export interface OwnerCredential {
 export async function bootstrapOwner(
   db: Kysely<Database>,
   clock: Clock,
+  key: AuditSealer,
 ): Promise<OwnerCredential | null> {
   if (!(await noCredentialsExist(db))) return null;
   const credential = { username: 'owner', password: randomBytes(18).toString('base64url') };
@@ -35,6 +37,7 @@ export async function bootstrapOwner(
         details: { username: user.username, role: user.role },
       },
       clock.now(),
+      key,
     );
   });
   return credential;

@@ -3,6 +3,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../store/schema.js';
+import type { ServerKey } from './auth/server-key.js';
 import type { ServerConfig } from './config.js';
 
 /** The time source; tests pass a fixed or advancing clock. */
@@ -19,4 +20,6 @@ export interface ServerDeps {
   config: ServerConfig;
   logger: Logger;
   clock: Clock;
+  /** Seals the audit chain and encrypts stored secrets (`loadServerKey`). */
+  serverKey: ServerKey;
 }

@@ -9,6 +9,8 @@ import type { Logger } from 'pino';
 import { openStore, redactLocation } from '../store/database.js';
 import type { Database } from '../store/schema.js';
 import { buildServer } from './app.js';
+import { sealUnkeyedEntries } from '../audit/append-audit.js';
+import { loadServerKey } from './auth/server-key.js';
 import { bootstrapOwner, type OwnerCredential } from './bootstrap-owner.js';
 import type { ServerConfig } from './config.js';
 import { systemClock, type Clock } from './server-deps.js';
@@ -30,12 +32,19 @@ export async function startServer(
   logger: Logger,
   clock: Clock = systemClock,
 ): Promise<RunningServer> {
+  // The key first: a store whose key file is unreadable must not start with a new key.
+  const serverKey = loadServerKey({
+    storeLocation: config.store.location,
+    keyFile: config.auth.secretKeyFile,
+  });
   const db = await openStore(config.store.location);
   let app: FastifyInstance;
   let owner: OwnerCredential | null;
   try {
-    owner = await bootstrapOwner(db, clock);
-    app = await buildServer({ db, config, logger, clock });
+    const sealed = await sealUnkeyedEntries(db, clock.now(), serverKey);
+    if (sealed) logger.info({ entries: sealed.seq - 1 }, 'audit log sealed with the server key');
+    owner = await bootstrapOwner(db, clock, serverKey);
+    app = await buildServer({ db, config, logger, clock, serverKey });
     await app.listen({ host: config.server.host, port: config.server.port });
   } catch (error) {
     await db.destroy();

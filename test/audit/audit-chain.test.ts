@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { recordAudit } from '../../src/audit/append-audit.js';
-import { entryHash } from '../../src/audit/audit-entry.js';
+import { recordAudit, sealUnkeyedEntries } from '../../src/audit/append-audit.js';
+import { GENESIS_HASH, legacyEntryHash } from '../../src/audit/audit-entry.js';
+import { loadServerKey } from '../../src/server/auth/server-key.js';
 import { verifyAuditChain } from '../../src/audit/verify-audit-chain.js';
 import { startHarness, type Harness } from '../server/harness.js';
 
@@ -57,7 +58,8 @@ describe('audit log', () => {
       'auth.login',
     ]);
     expect(rows[1].prev_hash).toBe(rows[0].hash);
-    const verdict = await verifyAuditChain(h.db);
+    expect(rows.every((r) => r.key_id === h.serverKey.id)).toBe(true);
+    const verdict = await verifyAuditChain(h.db, h.serverKey);
     expect(verdict).toMatchObject({ intact: true, entries: 5, head: rows[4].hash });
   });
 
@@ -77,10 +79,14 @@ describe('audit log', () => {
     await makeChanges(h);
     await dropGuards(h);
     await sql`update audit_log set details = '{"name":"innocent"}' where seq = 3`.execute(h.db);
-    expect(await verifyAuditChain(h.db)).toMatchObject({ intact: false, brokenAt: 3, entries: 2 });
+    expect(await verifyAuditChain(h.db, h.serverKey)).toMatchObject({
+      intact: false,
+      brokenAt: 3,
+      entries: 2,
+    });
   });
 
-  it('catches an edit whose hash was recomputed: the next entry no longer links', async () => {
+  it('catches an edit whose hash was recomputed without the key: SHA-256 no longer passes', async () => {
     h = await startHarness();
     await makeChanges(h);
     await dropGuards(h);
@@ -89,13 +95,111 @@ describe('audit log', () => {
       .selectAll()
       .where('seq', '=', 2)
       .executeTakeFirstOrThrow();
-    const { hash: _old, ...content } = { ...row, actor_name: 'someone-else' };
-    await sql`update audit_log set actor_name = 'someone-else', hash = ${entryHash(content)} where seq = 2`.execute(
+    // What anyone with write access to the database could do to the old, unkeyed chain.
+    const { hash: _old, key_id: _key, ...content } = { ...row, actor_name: 'someone-else' };
+    await sql`update audit_log set actor_name = 'someone-else', key_id = null, hash = ${legacyEntryHash(content)} where seq = 2`.execute(
       h.db,
     );
-    expect(await verifyAuditChain(h.db)).toMatchObject({
+    expect(await verifyAuditChain(h.db, h.serverKey)).toMatchObject({
       intact: false,
-      brokenAt: 3,
+      brokenAt: 2,
+      reason: 'is not sealed with the server key, yet follows sealed entries',
+    });
+  });
+
+  it('catches a whole chain rewritten without the key, and one sealed by another key', async () => {
+    h = await startHarness();
+    await makeChanges(h);
+    await dropGuards(h);
+    const rows = await h.db.selectFrom('audit_log').selectAll().orderBy('seq').execute();
+    let previous = GENESIS_HASH;
+    for (const row of rows) {
+      const { hash: _h, key_id: _k, ...content } = { ...row, prev_hash: previous };
+      previous = legacyEntryHash(content);
+      await sql`update audit_log set key_id = null, prev_hash = ${content.prev_hash}, hash = ${previous} where seq = ${row.seq}`.execute(
+        h.db,
+      );
+    }
+    expect(await verifyAuditChain(h.db, h.serverKey)).toMatchObject({
+      intact: false,
+      reason: expect.stringMatching(/^no entry is sealed with the server key/),
+    });
+
+    const other = loadServerKey({ storeLocation: ':memory:' });
+    await recordAudit(
+      h.db,
+      { actor: { kind: 'x' }, action: 'forged', outcome: 'success' },
+      new Date(),
+      other,
+    );
+    expect(await verifyAuditChain(h.db, h.serverKey)).toMatchObject({
+      intact: false,
+      brokenAt: 6,
+      reason: expect.stringContaining(`was sealed with server key ${other.id}`),
+    });
+  });
+
+  it('seals entries written before the chain was keyed; editing them afterwards breaks it', async () => {
+    h = await startHarness();
+    let previous = GENESIS_HASH;
+    for (let seq = 1; seq <= 3; seq++) {
+      const content = {
+        seq,
+        at: new Date(Date.UTC(2025, 0, seq)).toISOString(),
+        actor_kind: 'system',
+        actor_id: null,
+        actor_name: null,
+        action: `old.${seq}`,
+        outcome: 'success',
+        target_kind: null,
+        target_id: null,
+        ip: null,
+        request_id: null,
+        details: '{}',
+        prev_hash: previous,
+      };
+      previous = legacyEntryHash(content);
+      await h.db
+        .insertInto('audit_log')
+        .values({ ...content, hash: previous, key_id: null })
+        .execute();
+    }
+    expect(await verifyAuditChain(h.db, h.serverKey)).toMatchObject({ intact: false, brokenAt: 1 });
+
+    const seal = await sealUnkeyedEntries(h.db, new Date(), h.serverKey);
+    expect(seal).toMatchObject({ seq: 4, action: 'audit.chain.sealed', prev_hash: previous });
+    expect(await sealUnkeyedEntries(h.db, new Date(), h.serverKey)).toBeNull();
+    expect(await verifyAuditChain(h.db, h.serverKey)).toMatchObject({ intact: true, entries: 4 });
+
+    await dropGuards(h);
+    const row = await h.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('seq', '=', 2)
+      .executeTakeFirstOrThrow();
+    const { hash: _h, key_id: _k, ...content } = { ...row, action: 'rewritten' };
+    const rehash = legacyEntryHash(content);
+    await sql`update audit_log set action = 'rewritten', hash = ${rehash} where seq = 2`.execute(
+      h.db,
+    );
+    const {
+      hash: _h3,
+      key_id: _k3,
+      ...third
+    } = {
+      ...(await h.db
+        .selectFrom('audit_log')
+        .selectAll()
+        .where('seq', '=', 3)
+        .executeTakeFirstOrThrow()),
+      prev_hash: rehash,
+    };
+    await sql`update audit_log set prev_hash = ${rehash}, hash = ${legacyEntryHash(third)} where seq = 3`.execute(
+      h.db,
+    );
+    expect(await verifyAuditChain(h.db, h.serverKey)).toMatchObject({
+      intact: false,
+      brokenAt: 4,
       reason: 'does not link to the entry before it',
     });
   });
@@ -105,7 +209,7 @@ describe('audit log', () => {
     await makeChanges(h);
     await dropGuards(h);
     await sql`delete from audit_log where seq = 4`.execute(h.db);
-    expect(await verifyAuditChain(h.db)).toMatchObject({
+    expect(await verifyAuditChain(h.db, h.serverKey)).toMatchObject({
       intact: false,
       brokenAt: 4,
       reason: 'entry is missing',
@@ -141,13 +245,27 @@ describe('audit log', () => {
         h.db,
         { actor: { kind: 'system' }, action: 'test.event', outcome: 'success' },
         new Date(),
+        h.serverKey,
       );
     }
     const cli = ['tsx', 'src/cli/main.ts', 'audit', 'verify', '--db', file];
     const ok = await run('npx', cli);
     expect(ok.stdout).toMatch(/intact: 8 entries/);
+    const head = /head ([0-9a-f]{64})/.exec(ok.stdout)?.[1];
+    expect(head).toBe(((await verifyAuditChain(h.db, h.serverKey)) as { head: string }).head);
+    const pinned = await run('npx', [...cli, '--head', head!]);
+    expect(pinned.stdout).toMatch(/recorded head is entry 8/);
 
+    // Cutting the last entries leaves a chain that verifies on its own, but not against the pin.
     await dropGuards(h);
+    await sql`delete from audit_log where seq > 6`.execute(h.db);
+    const cut = await run('npx', [...cli, '--head', head!]).then(
+      () => ({ code: 0, stdout: '' }),
+      (error: { code: number; stdout: string }) => error,
+    );
+    expect(cut.code).toBe(1);
+    expect(cut.stdout).toMatch(new RegExp(`recorded head ${head} is not in the log`));
+
     await sql`update audit_log set actor_name = 'someone-else' where seq = 6`.execute(h.db);
     const broken = await run('npx', cli).then(
       () => ({ code: 0, stdout: '' }),

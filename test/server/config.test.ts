@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/server/app.js';
+import { loadServerKey } from '../../src/server/auth/server-key.js';
 import { ConfigError, loadConfig } from '../../src/server/config.js';
 import { openStore } from '../../src/store/database.js';
 
@@ -83,6 +84,7 @@ describe('server configuration', () => {
         config,
         logger: pino({ level: 'silent' }),
         clock: { now: () => new Date() },
+        serverKey: loadServerKey({ storeLocation: ':memory:' }),
       });
       await expect(attempt).rejects.toMatchObject({ key: 'server.tls.cert' });
     } finally {

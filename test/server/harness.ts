@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import { pino } from 'pino';
 import { buildServer } from '../../src/server/app.js';
 import type { Role } from '../../src/server/auth/permissions.js';
+import { loadServerKey, type ServerKey } from '../../src/server/auth/server-key.js';
 import { defaultConfig, type ServerConfig } from '../../src/server/config.js';
 import { insertToken } from '../../src/server/identity/token-repository.js';
 import { insertUser } from '../../src/server/identity/user-repository.js';
@@ -16,6 +17,8 @@ export interface Harness {
   app: FastifyInstance;
   db: Kysely<Database>;
   config: ServerConfig;
+  /** The server key: kept beside a file store, random for an in-memory one. */
+  serverKey: ServerKey;
   /** A fresh bearer token of `role` (optionally scoped). */
   token(role: Role, scopes?: string[]): Promise<string>;
   /** A fresh user; returns its id. */
@@ -32,16 +35,25 @@ export function manualClock(start = '2026-01-01T00:00:00Z'): Clock & { advance(m
 export async function startHarness(
   options: { config?: (c: ServerConfig) => void; clock?: Clock; location?: string } = {},
 ): Promise<Harness> {
-  const db = await openStore(options.location ?? ':memory:');
+  const location = options.location ?? ':memory:';
+  const serverKey = loadServerKey({ storeLocation: location });
+  const db = await openStore(location);
   const config = defaultConfig();
   options.config?.(config);
   const clock = options.clock ?? { now: () => new Date() };
-  const app = await buildServer({ db, config, logger: pino({ level: 'silent' }), clock });
+  const app = await buildServer({
+    db,
+    config,
+    logger: pino({ level: 'silent' }),
+    clock,
+    serverKey,
+  });
   await app.ready();
   return {
     app,
     db,
     config,
+    serverKey,
     async token(role, scopes = []) {
       const made = await db
         .transaction()

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/server/app.js';
+import { loadServerKey } from '../../src/server/auth/server-key.js';
 import { defaultConfig } from '../../src/server/config.js';
 import { createLogger } from '../../src/server/logger.js';
 import { startServer } from '../../src/server/start-server.js';
@@ -113,6 +114,7 @@ describe('palisade server on a real socket', () => {
       config,
       logger: pino({ level: 'silent' }),
       clock: { now: () => new Date() },
+      serverKey: loadServerKey({ storeLocation: ':memory:' }),
     });
     let started!: () => void;
     const handlerStarted = new Promise<void>((r) => (started = r));

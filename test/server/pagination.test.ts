@@ -16,6 +16,7 @@ describe('cursor pagination on the audit log', () => {
         h.db,
         { actor: { kind: 'system' }, action, outcome: 'success' },
         new Date(),
+        h.serverKey,
       );
     }
     const auth = { authorization: `Bearer ${await h.token('security-admin')}` };
@@ -50,6 +51,7 @@ describe('cursor pagination on the audit log', () => {
         h.db,
         { actor: { kind: 'system' }, action: 'x', outcome: 'success' },
         new Date(),
+        h.serverKey,
       );
     }
     const auth = { authorization: `Bearer ${await h.token('owner')}` };

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/server/app.js';
+import { loadServerKey } from '../../src/server/auth/server-key.js';
 import { insertToken } from '../../src/server/identity/token-repository.js';
 import { defaultConfig } from '../../src/server/config.js';
 import { STORE_TARGETS } from '../store/store-targets.js';
@@ -19,6 +20,7 @@ describe.each(STORE_TARGETS)('posture API on $name', (target) => {
           config: defaultConfig(),
           logger: pino({ level: 'silent' }),
           clock,
+          serverKey: loadServerKey({ storeLocation: ':memory:' }),
         });
         try {
           await app.ready();

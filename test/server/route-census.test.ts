@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { buildServer } from '../../src/server/app.js';
+import { loadServerKey } from '../../src/server/auth/server-key.js';
 import { defaultConfig } from '../../src/server/config.js';
 import { openStore } from '../../src/store/database.js';
 import { hasPermission, ROLES, type Role } from '../../src/server/auth/permissions.js';
@@ -125,6 +126,7 @@ describe('route census: every registered route', () => {
       config: defaultConfig(),
       logger: pino({ level: 'silent' }),
       clock: { now: () => new Date() },
+      serverKey: loadServerKey({ storeLocation: ':memory:' }),
     });
     try {
       expect(() => app.get('/api/v1/undeclared', async () => 'x')).toThrow(
