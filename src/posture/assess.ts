@@ -10,11 +10,11 @@ import type { Resource } from '../model/resource.js';
 import type { FileReport } from '../model/assessment.js';
 import { readPaths, type ReadProgress } from '../sources/read-paths.js';
 import { loadCatalog } from './benchmark-catalog.js';
-import { computeCompliance } from './compliance.js';
+import { complianceOf } from './compliance.js';
 import { compileRules, evaluate, type CompiledRule } from './engine.js';
 import { countFindings } from './finding-counts.js';
 import { applyExemptions, unmatchedRuleWarnings, type Exemption } from './exemptions.js';
-import { computeSecureScore } from './secure-score.js';
+import { scoreTally, tallyFindings } from './secure-score.js';
 
 export interface AssessOptions {
   /** Files and folders to scan. */
@@ -65,8 +65,10 @@ export async function assessResources(options: {
     ...unmatchedRuleWarnings(exemptions, options.resources, ruleIds),
     ...applyExemptions(findings, options.resources, exemptions, options.now),
   ];
-  const score = computeSecureScore(findings, catalog.controls, options.rules);
-  const compliance = computeCompliance(catalog.standards, options.rules, findings);
+  // One tally of the findings serves the score, the recommendations and compliance.
+  const tally = tallyFindings(findings);
+  const score = scoreTally(tally, catalog.controls, options.rules);
+  const compliance = complianceOf(catalog.standards, options.rules, tally.rules);
 
   const counts = countFindings(findings);
 

@@ -87,6 +87,27 @@ function resourcesByControl(findings: readonly Finding[]): Map<string, ControlRe
  */
 export function tallyFindings(findings: readonly Finding[]): ScoreTally {
   const tally: ScoreTally = { controls: new Map(), soleFailures: new Map(), rules: new Map() };
+  if (!tallyControlsByRuns(findings, tally)) tallyControls(findings, tally);
+  let lastRuleId: string | undefined;
+  let c: RuleTally | undefined;
+  for (const f of findings) {
+    if (f.ruleId !== lastRuleId || !c) {
+      c = tally.rules.get(f.ruleId);
+      if (!c) {
+        c = { failing: 0, passing: 0, exempt: 0 };
+        tally.rules.set(f.ruleId, c);
+      }
+      lastRuleId = f.ruleId;
+    }
+    if (f.exemption && (f.status === 'fail' || f.status === 'pass')) c.exempt += 1;
+    else if (f.status === 'fail') c.failing += 1;
+    else if (f.status === 'pass') c.passing += 1;
+  }
+  return tally;
+}
+
+/** Counts healthy, unhealthy and excluded resources per control, and sole failures. */
+function tallyControls(findings: readonly Finding[], tally: ScoreTally): void {
   for (const [id, t] of resourcesByControl(findings)) {
     let healthy = 0;
     for (const failing of t.resources.values()) {
@@ -102,17 +123,84 @@ export function tallyFindings(findings: readonly Finding[]): ScoreTally {
     const unhealthy = t.resources.size - healthy;
     tally.controls.set(id, { healthy, unhealthy, excluded: t.excluded.size });
   }
-  for (const f of findings) {
-    let c = tally.rules.get(f.ruleId);
-    if (!c) {
-      c = { failing: 0, passing: 0, exempt: 0 };
-      tally.rules.set(f.ruleId, c);
+}
+
+/** One control's verdicts on the resource being walked by `tallyControlsByRuns`. */
+interface RunControl {
+  id: string;
+  /** Whether any finding of the control was scored (pass or fail, not exempt). */
+  scored: boolean;
+  /** Distinct ids of the control's rules the resource fails. */
+  failing: string[];
+}
+
+/**
+ * `tallyControls` for findings that come resource by resource (as `evaluate` makes them): each
+ * resource's findings are folded in one small list, with no map keyed by resource. Returns
+ * false, leaving `tally` as it was, when some resource's findings are not all adjacent.
+ */
+function tallyControlsByRuns(findings: readonly Finding[], tally: ScoreTally): boolean {
+  const controls = new Map<string, ControlTally>();
+  const soleFailures = new Map<string, number>();
+  /** Resources whose run of findings has ended. */
+  const finished = new Set<object | string>();
+  const run: RunControl[] = [];
+  let runLength = 0;
+  let current: object | string | undefined;
+
+  const endRun = () => {
+    for (let i = 0; i < runLength; i += 1) {
+      const rc = run[i];
+      let t = controls.get(rc.id);
+      if (!t) controls.set(rc.id, (t = { healthy: 0, unhealthy: 0, excluded: 0 }));
+      if (!rc.scored) t.excluded += 1;
+      else if (rc.failing.length === 0) t.healthy += 1;
+      else {
+        t.unhealthy += 1;
+        if (rc.failing.length === 1) {
+          const only = rc.failing[0];
+          soleFailures.set(only, (soleFailures.get(only) ?? 0) + 1);
+        }
+      }
     }
-    if (f.exemption && (f.status === 'fail' || f.status === 'pass')) c.exempt += 1;
-    else if (f.status === 'fail') c.failing += 1;
-    else if (f.status === 'pass') c.passing += 1;
+    runLength = 0;
+  };
+
+  for (const f of findings) {
+    const key = judgedResourceKey(f);
+    if (key !== current) {
+      if (current !== undefined) {
+        endRun();
+        finished.add(current);
+      }
+      if (finished.has(key)) return false;
+      current = key;
+    }
+    let rc: RunControl | undefined;
+    for (let i = 0; i < runLength; i += 1) {
+      if (run[i].id === f.control) {
+        rc = run[i];
+        break;
+      }
+    }
+    if (!rc) {
+      rc = run[runLength];
+      if (rc) {
+        rc.id = f.control;
+        rc.scored = false;
+        rc.failing.length = 0;
+      } else run.push((rc = { id: f.control, scored: false, failing: [] }));
+      runLength += 1;
+    }
+    if (!isScored(f)) continue;
+    rc.scored = true;
+    if (f.status === 'fail' && !rc.failing.includes(f.ruleId)) rc.failing.push(f.ruleId);
   }
-  return tally;
+  endRun();
+  // Controls in the order `tallyControls` gives them: by their first finding.
+  for (const [id, t] of controls) tally.controls.set(id, t);
+  for (const [id, n] of soleFailures) tally.soleFailures.set(id, n);
+  return true;
 }
 
 /** Adds `from` into `into` (batches with no resource in common). */
