@@ -4,19 +4,15 @@
  * every finding, as the Detection Rule License asks for Sigma rules.
  */
 
-import type { Alert, AlertEntity } from '../model/alert.js';
-import type { Severity } from '../model/rule.js';
-import { VERSION } from '../version.js';
+import type { Alert, AlertEntity } from '../../model/alert.js';
+import type { AlertExportData } from '../../model/export-record.js';
+import { OCSF_SEVERITY_ID, ocsfMetadata, titleCase } from './ocsf-common.js';
 
-export const OCSF_VERSION = '1.3.0';
+export { OCSF_VERSION } from './ocsf-common.js';
 
-const SEVERITY_ID: Record<Severity, number> = {
-  informational: 1,
-  low: 2,
-  medium: 3,
-  high: 4,
-  critical: 5,
-};
+/** Finding activities: Create (1), Update (2), Close (3). */
+type Activity = 1 | 2 | 3;
+const ACTIVITY_NAME: Record<Activity, string> = { 1: 'Create', 2: 'Update', 3: 'Close' };
 const STATUS: Record<Alert['status'], [number, string]> = {
   active: [1, 'New'],
   in_progress: [2, 'In Progress'],
@@ -51,15 +47,22 @@ const OBSERVABLE_TYPE: Record<AlertEntity['kind'], [number, string, string]> = {
   process: [9, 'Process Name', 'process.name'],
 };
 
-function titleCase(text: string): string {
-  return text.replace(
-    /(^|[-\s])([a-z])/g,
-    (_m, sep: string, c: string) => `${sep === '-' ? ' ' : sep}${c.toUpperCase()}`,
-  );
+/** The finding activity an alert change is: new alerts Create, closed ones Close. */
+export function alertActivity(change: AlertExportData['change'], alert: Alert): Activity {
+  if (change === 'created') return 1;
+  if (alert.status === 'resolved' || alert.status === 'dismissed') return 3;
+  return 2;
 }
 
-/** One alert as an OCSF Detection Finding. */
-export function toOcsf(alert: Alert): Record<string, unknown> {
+/**
+ * One alert as an OCSF Detection Finding. `activity` says whether the finding is new (the
+ * default), updated or closed; `time` is when that happened (the alert's last event otherwise).
+ */
+export function toOcsf(
+  alert: Alert,
+  activity: Activity = 1,
+  time: number = Date.parse(alert.lastSeen),
+): Record<string, unknown> {
   const [statusId, status] = STATUS[alert.status];
   const author = alert.rule.author ? `${alert.rule.author}` : undefined;
   const attacks =
@@ -81,25 +84,24 @@ export function toOcsf(alert: Alert): Record<string, unknown> {
           version: 'v15',
         }));
   return {
-    activity_id: 1,
-    activity_name: 'Create',
+    activity_id: activity,
+    activity_name: ACTIVITY_NAME[activity],
     category_uid: 2,
     category_name: 'Findings',
     class_uid: 2004,
     class_name: 'Detection Finding',
-    type_uid: 200401,
-    type_name: 'Detection Finding: Create',
-    severity_id: SEVERITY_ID[alert.severity],
+    type_uid: 2004 * 100 + activity,
+    type_name: `Detection Finding: ${ACTIVITY_NAME[activity]}`,
+    severity_id: OCSF_SEVERITY_ID[alert.severity],
     severity: titleCase(alert.severity),
     status_id: statusId,
     status,
-    time: Date.parse(alert.lastSeen),
+    time,
+    start_time: Date.parse(alert.firstSeen),
+    end_time: Date.parse(alert.lastSeen),
     message: alert.title,
-    metadata: {
-      version: OCSF_VERSION,
-      uid: alert.id,
-      product: { name: 'Palisade', vendor_name: 'Palisade', version: VERSION },
-    },
+    is_alert: activity !== 3,
+    metadata: ocsfMetadata(alert.id),
     finding_info: {
       uid: alert.id,
       title: alert.title,

@@ -1,0 +1,50 @@
+/**
+ * Builds the sink a configuration describes. Every sink connects through one `AddressGuard`, so
+ * no destination (HTTP, syslog, NATS, SMTP) is reached without the SSRF check.
+ *
+ * ```ts
+ * const sink = createSink({ kind: 'syslog', transport: 'tcp', host: 'siem.example.com' }, {
+ *   network: { allow: ['10.20.0.0/16'] },
+ * });
+ * await sink.send(records);
+ * ```
+ */
+
+import type { Kysely } from 'kysely';
+import type { Sink } from '../../model/export-record.js';
+import type { Database } from '../../store/schema.js';
+import { AddressGuard, type HostLookup, type NetworkPolicy } from '../ssrf-guard.js';
+import { parseSinkConfig, type SinkConfig } from './sink-config.js';
+import { SinkConfigError } from './sink-config-error.js';
+import { createSyslogSink } from './syslog-sink.js';
+
+export { parseSinkConfig, SINK_KINDS } from './sink-config.js';
+export type * from './sink-config.js';
+export { SinkConfigError } from './sink-config-error.js';
+
+/** What sinks need from their surroundings. */
+export interface SinkDeps {
+  /** Destinations allowed although in a refused range (loopback, private). */
+  network?: NetworkPolicy;
+  /** Host name resolution; the system resolver when absent. */
+  lookup?: HostLookup;
+  /** The store, for the ticket sinks' alert → ticket links. */
+  db?: Kysely<Database>;
+  /** Extra trusted CA certificates (PEM) for HTTPS destinations. */
+  ca?: string;
+}
+
+/**
+ * A sink for `config` (checked first: a bad field throws `SinkConfigError` naming it).
+ * Ticket sinks (`servicenow`, `jira`) need `deps.db`.
+ */
+export function createSink(config: SinkConfig | unknown, deps: SinkDeps = {}): Sink {
+  const checked = parseSinkConfig(config);
+  const guard = new AddressGuard(deps.network, deps.lookup);
+  switch (checked.kind) {
+    case 'syslog':
+      return createSyslogSink(checked, guard);
+    default:
+      throw new SinkConfigError(checked.kind, 'kind', 'is not available in this build');
+  }
+}

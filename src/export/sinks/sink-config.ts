@@ -1,0 +1,428 @@
+/**
+ * Sink configurations, one shape per destination kind, and the check that turns untrusted input
+ * (an API body, a stored row, a CLI file) into one of them or a `SinkConfigError` naming the field.
+ */
+
+import type { AlertStatus } from '../../model/alert.js';
+import type { ExportFormat } from '../../model/export-record.js';
+import { EXPORT_FORMATS } from '../formats/index.js';
+import { SinkConfigError } from './sink-config-error.js';
+import type { SyslogSinkConfig } from './syslog-sink.js';
+
+export type { SyslogSinkConfig } from './syslog-sink.js';
+
+/** Splunk HTTP Event Collector. */
+export interface SplunkHecSinkConfig {
+  kind: 'splunk-hec';
+  /** Collector base URL, `https://splunk.example.com:8088`. */
+  url: string;
+  token: string;
+  /** `json` (default) and `ocsf` send objects as `event`; `cef` and `leef` send strings. */
+  format?: ExportFormat;
+  index?: string;
+  source?: string;
+  sourcetype?: string;
+  /** Events per request; 100 by default. */
+  batchSize?: number;
+  /** Indexer acknowledgement: a batch counts as delivered once Splunk acknowledges it. */
+  ack?: { channel: string; timeoutMs?: number; pollMs?: number };
+  timeoutMs?: number;
+}
+
+/** Generic HTTPS webhook with an HMAC-SHA256 signature. */
+export interface WebhookSinkConfig {
+  kind: 'webhook';
+  url: string;
+  /** Shared secret for the signature; at least 16 characters. */
+  secret: string;
+  format?: 'json' | 'ocsf';
+  /** Records per request; 100 by default. */
+  batchSize?: number;
+  timeoutMs?: number;
+}
+
+/** NATS JetStream subject. */
+export interface NatsSinkConfig {
+  kind: 'nats';
+  /** `host:port` of each server. */
+  servers: string[];
+  subject: string;
+  format?: ExportFormat;
+  /** Stream the subject must belong to; checked on the first send when given. */
+  stream?: string;
+  user?: string;
+  pass?: string;
+  token?: string;
+  timeoutMs?: number;
+}
+
+/** Slack or Microsoft Teams incoming webhook. */
+export interface ChatSinkConfig {
+  kind: 'slack' | 'teams';
+  url: string;
+  /** Console base URL for the link back to each alert. */
+  consoleUrl: string;
+  timeoutMs?: number;
+}
+
+/** Whether a ticket is opened per alert or per incident (alerts of one incident share one). */
+export type TicketScope = 'alert' | 'incident';
+
+/** ServiceNow incident through the Table API. */
+export interface ServiceNowSinkConfig {
+  kind: 'servicenow';
+  /** `https://example.service-now.com`. */
+  instanceUrl: string;
+  username: string;
+  password: string;
+  consoleUrl: string;
+  per?: TicketScope;
+  assignmentGroup?: string;
+  category?: string;
+  timeoutMs?: number;
+}
+
+/** Jira issue through REST API v3. */
+export interface JiraSinkConfig {
+  kind: 'jira';
+  /** `https://example.atlassian.net`. */
+  baseUrl: string;
+  email: string;
+  apiToken: string;
+  projectKey: string;
+  /** Issue type name; `Task` by default. */
+  issueType?: string;
+  consoleUrl: string;
+  per?: TicketScope;
+  /** Transition name to apply for each alert status (defaults: To Do, In Progress, Done, Done). */
+  transitions?: Partial<Record<AlertStatus, string>>;
+  timeoutMs?: number;
+}
+
+/** Email over SMTP. */
+export interface EmailSinkConfig {
+  kind: 'email';
+  host: string;
+  /** 587 by default (465 when `secure`). */
+  port?: number;
+  /** TLS from the first byte (port 465); otherwise STARTTLS when the server offers it. */
+  secure?: boolean;
+  /** Refuse to send without STARTTLS. */
+  requireTls?: boolean;
+  user?: string;
+  pass?: string;
+  from: string;
+  to: string[];
+  consoleUrl?: string;
+  /** Extra trusted CA certificates (PEM). */
+  ca?: string;
+  timeoutMs?: number;
+}
+
+/** Every sink configuration. */
+export type SinkConfig =
+  | SyslogSinkConfig
+  | SplunkHecSinkConfig
+  | WebhookSinkConfig
+  | NatsSinkConfig
+  | ChatSinkConfig
+  | ServiceNowSinkConfig
+  | JiraSinkConfig
+  | EmailSinkConfig;
+
+export const SINK_KINDS = [
+  'syslog',
+  'splunk-hec',
+  'webhook',
+  'nats',
+  'slack',
+  'teams',
+  'servicenow',
+  'jira',
+  'email',
+] as const;
+
+export type SinkKind = (typeof SINK_KINDS)[number];
+
+type Fields = Record<string, unknown>;
+
+/** Reads fields of one configuration object, failing with the field's path. */
+class FieldReader {
+  readonly #kind: string;
+  readonly #input: Fields;
+
+  constructor(kind: string, input: Fields) {
+    this.#kind = kind;
+    this.#input = input;
+  }
+
+  fail(field: string, message: string): never {
+    throw new SinkConfigError(this.#kind, field, message);
+  }
+
+  string(field: string, options: { optional?: boolean; min?: number } = {}): string | undefined {
+    const value = this.#input[field];
+    if (value === undefined && options.optional) return undefined;
+    if (typeof value !== 'string' || value.length < (options.min ?? 1)) {
+      this.fail(field, `must be a string of at least ${options.min ?? 1} characters`);
+    }
+    return value;
+  }
+
+  required(field: string, min = 1): string {
+    return this.string(field, { min }) as string;
+  }
+
+  url(field: string, optional = false): string | undefined {
+    const value = this.string(field, { optional });
+    if (value === undefined) return undefined;
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      this.fail(field, `"${value}" is not an absolute URL`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      this.fail(field, `must be an http or https URL, not ${url.protocol}`);
+    }
+    if (url.username || url.password) {
+      this.fail(field, 'must not carry credentials; use the sink credential fields');
+    }
+    return value.replace(/\/+$/, '');
+  }
+
+  integer(field: string, min: number, max: number): number | undefined {
+    const value = this.#input[field];
+    if (value === undefined) return undefined;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      this.fail(field, `must be an integer from ${min} to ${max}`);
+    }
+    return value;
+  }
+
+  boolean(field: string): boolean | undefined {
+    const value = this.#input[field];
+    if (value === undefined) return undefined;
+    if (typeof value !== 'boolean') this.fail(field, 'must be true or false');
+    return value;
+  }
+
+  oneOf<T extends string>(field: string, allowed: readonly T[], optional = true): T | undefined {
+    const value = this.#input[field];
+    if (value === undefined && optional) return undefined;
+    if (!allowed.includes(value as T)) this.fail(field, `must be one of ${allowed.join(', ')}`);
+    return value as T;
+  }
+
+  strings(field: string): string[] {
+    const value = this.#input[field];
+    if (!Array.isArray(value) || value.length === 0) {
+      this.fail(field, 'must be a non-empty list of strings');
+    }
+    value.forEach((item, i) => {
+      if (typeof item !== 'string' || item === '') this.fail(`${field}[${i}]`, 'must be a string');
+    });
+    return value as string[];
+  }
+
+  object(field: string): Fields | undefined {
+    const value = this.#input[field];
+    if (value === undefined) return undefined;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      this.fail(field, 'must be an object');
+    }
+    return value as Fields;
+  }
+
+  nested(field: string, input: Fields): FieldReader {
+    return new FieldReader(`${this.#kind} ${field}`, input);
+  }
+}
+
+const TIMEOUT = (r: FieldReader): number | undefined => r.integer('timeoutMs', 100, 600_000);
+const PORT = (r: FieldReader): number | undefined => r.integer('port', 1, 65_535);
+
+/** Drops absent optional fields so stored configurations stay small and comparable. */
+function compact<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+const PARSERS: Record<SinkKind, (r: FieldReader) => SinkConfig> = {
+  syslog: (r) =>
+    compact<SyslogSinkConfig>({
+      kind: 'syslog',
+      transport: r.oneOf('transport', ['udp', 'tcp', 'tls'] as const, false)!,
+      host: r.required('host'),
+      port: PORT(r),
+      format: r.oneOf('format', EXPORT_FORMATS),
+      facility: r.integer('facility', 0, 23),
+      appName: r.string('appName', { optional: true }),
+      hostname: r.string('hostname', { optional: true }),
+      sdId: r.string('sdId', { optional: true }),
+      consoleUrl: r.url('consoleUrl', true),
+      ca: r.string('ca', { optional: true }),
+      servername: r.string('servername', { optional: true }),
+      maxDatagramBytes: r.integer('maxDatagramBytes', 480, 65_507),
+      timeoutMs: TIMEOUT(r),
+    }),
+  'splunk-hec': (r) => {
+    const ack = r.object('ack');
+    const ackReader = ack ? r.nested('ack', ack) : undefined;
+    const channel = ackReader?.required('channel');
+    if (channel !== undefined && !/^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$/i.test(channel)) {
+      r.fail('ack.channel', 'must be a GUID (Splunk channels are GUIDs)');
+    }
+    return compact<SplunkHecSinkConfig>({
+      kind: 'splunk-hec',
+      url: r.url('url')!,
+      token: r.required('token'),
+      format: r.oneOf('format', EXPORT_FORMATS),
+      index: r.string('index', { optional: true }),
+      source: r.string('source', { optional: true }),
+      sourcetype: r.string('sourcetype', { optional: true }),
+      batchSize: r.integer('batchSize', 1, 10_000),
+      ack: ackReader
+        ? compact({
+            channel: channel!,
+            timeoutMs: ackReader.integer('timeoutMs', 100, 600_000),
+            pollMs: ackReader.integer('pollMs', 10, 60_000),
+          })
+        : undefined,
+      timeoutMs: TIMEOUT(r),
+    });
+  },
+  webhook: (r) =>
+    compact<WebhookSinkConfig>({
+      kind: 'webhook',
+      url: r.url('url')!,
+      secret: r.required('secret', 16),
+      format: r.oneOf('format', ['json', 'ocsf'] as const),
+      batchSize: r.integer('batchSize', 1, 10_000),
+      timeoutMs: TIMEOUT(r),
+    }),
+  nats: (r) => {
+    const servers = r.strings('servers');
+    servers.forEach((s, i) => {
+      if (!/^(nats:\/\/)?[^\s/:]+(:\d{1,5})?$/.test(s)) {
+        r.fail(`servers[${i}]`, `"${s}" is not host:port`);
+      }
+    });
+    const subject = r.required('subject');
+    if (!/^[^\s*>]+$/.test(subject) || subject.split('.').some((t) => t === '')) {
+      r.fail(
+        'subject',
+        `"${subject}" is not a publishable subject (no spaces, wildcards or empty tokens)`,
+      );
+    }
+    return compact<NatsSinkConfig>({
+      kind: 'nats',
+      servers,
+      subject,
+      format: r.oneOf('format', EXPORT_FORMATS),
+      stream: r.string('stream', { optional: true }),
+      user: r.string('user', { optional: true }),
+      pass: r.string('pass', { optional: true }),
+      token: r.string('token', { optional: true }),
+      timeoutMs: TIMEOUT(r),
+    });
+  },
+  slack: (r) => chat('slack', r),
+  teams: (r) => chat('teams', r),
+  servicenow: (r) =>
+    compact<ServiceNowSinkConfig>({
+      kind: 'servicenow',
+      instanceUrl: r.url('instanceUrl')!,
+      username: r.required('username'),
+      password: r.required('password'),
+      consoleUrl: r.url('consoleUrl')!,
+      per: r.oneOf('per', ['alert', 'incident'] as const),
+      assignmentGroup: r.string('assignmentGroup', { optional: true }),
+      category: r.string('category', { optional: true }),
+      timeoutMs: TIMEOUT(r),
+    }),
+  jira: (r) => {
+    const transitions = r.object('transitions');
+    if (transitions) {
+      const t = r.nested('transitions', transitions);
+      for (const key of Object.keys(transitions)) {
+        if (!['active', 'in_progress', 'resolved', 'dismissed'].includes(key)) {
+          r.fail(
+            `transitions.${key}`,
+            'is not an alert status (active, in_progress, resolved, dismissed)',
+          );
+        }
+        t.required(key);
+      }
+    }
+    const projectKey = r.required('projectKey');
+    if (!/^[A-Z][A-Z0-9_]+$/.test(projectKey))
+      r.fail('projectKey', `"${projectKey}" is not a Jira project key`);
+    return compact<JiraSinkConfig>({
+      kind: 'jira',
+      baseUrl: r.url('baseUrl')!,
+      email: r.required('email'),
+      apiToken: r.required('apiToken'),
+      projectKey,
+      issueType: r.string('issueType', { optional: true }),
+      consoleUrl: r.url('consoleUrl')!,
+      per: r.oneOf('per', ['alert', 'incident'] as const),
+      transitions: transitions as JiraSinkConfig['transitions'],
+      timeoutMs: TIMEOUT(r),
+    });
+  },
+  email: (r) => {
+    const to = r.strings('to');
+    const address = /^[^\s@<>]+@[^\s@<>]+$/;
+    to.forEach((a, i) => {
+      if (!address.test(a)) r.fail(`to[${i}]`, `"${a}" is not an email address`);
+    });
+    const from = r.required('from');
+    if (!address.test(from.replace(/^.*<([^>]+)>$/, '$1')))
+      r.fail('from', `"${from}" is not an email address`);
+    return compact<EmailSinkConfig>({
+      kind: 'email',
+      host: r.required('host'),
+      port: PORT(r),
+      secure: r.boolean('secure'),
+      requireTls: r.boolean('requireTls'),
+      user: r.string('user', { optional: true }),
+      pass: r.string('pass', { optional: true }),
+      from,
+      to,
+      consoleUrl: r.url('consoleUrl', true),
+      ca: r.string('ca', { optional: true }),
+      timeoutMs: TIMEOUT(r),
+    });
+  },
+};
+
+function chat(kind: 'slack' | 'teams', r: FieldReader): ChatSinkConfig {
+  const url = r.url('url')!;
+  if (!url.startsWith('https://') && !url.startsWith('http://')) r.fail('url', 'must be a URL');
+  return compact<ChatSinkConfig>({
+    kind,
+    url,
+    consoleUrl: r.url('consoleUrl')!,
+    timeoutMs: TIMEOUT(r),
+  });
+}
+
+/**
+ * Checks an untrusted sink configuration and returns it typed, or throws `SinkConfigError`
+ * naming the first bad field.
+ *
+ * ```ts
+ * const config = parseSinkConfig(JSON.parse(body)); // { kind: 'syslog', transport: 'tcp', ... }
+ * ```
+ */
+export function parseSinkConfig(input: unknown): SinkConfig {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new SinkConfigError('unknown', 'config', 'must be an object');
+  }
+  const fields = input as Fields;
+  const kind = fields.kind;
+  if (typeof kind !== 'string' || !(SINK_KINDS as readonly string[]).includes(kind)) {
+    throw new SinkConfigError('unknown', 'kind', `must be one of ${SINK_KINDS.join(', ')}`);
+  }
+  return PARSERS[kind as SinkKind](new FieldReader(kind, fields));
+}

@@ -1,0 +1,307 @@
+/**
+ * The one gate every outbound connection of export and automation passes: a destination name is
+ * resolved, each address is checked against the refused ranges (link-local, cloud metadata,
+ * loopback, private, shared, reserved), and the connection is made to the address that was
+ * checked, so a name that resolves differently a moment later (DNS rebinding) gains nothing.
+ */
+
+import { lookup as dnsLookup } from 'node:dns/promises';
+import { BlockList, isIP } from 'node:net';
+import { Agent, buildConnector, type Dispatcher } from 'undici';
+
+/** One resolved address of a destination name. */
+export interface ResolvedAddress {
+  address: string;
+  family: 4 | 6;
+}
+
+/** Resolves a host name to every address it has (tests pass their own). */
+export type HostLookup = (hostname: string) => Promise<ResolvedAddress[]>;
+
+/**
+ * Which destinations configuration lets through although they sit in a refused range: CIDRs
+ * (`127.0.0.1/32`, `10.20.0.0/16`, `fd00::/8`), single addresses, or host names (exact, or
+ * `*.corp.example` for every name under a domain). Link-local addresses and cloud metadata names
+ * are let through only by an entry that names them specifically (a CIDR inside 169.254.0.0/16 or
+ * fe80::/10, or the exact metadata name): a broad `0.0.0.0/0` never opens the metadata service.
+ */
+export interface NetworkPolicy {
+  allow?: readonly string[];
+}
+
+/** A destination the guard refused, with the reason and the address it checked. */
+export class SsrfError extends Error {
+  readonly code = 'ssrf_refused';
+  readonly host: string;
+  readonly address?: string;
+
+  constructor(host: string, reason: string, address?: string) {
+    super(
+      `Refused to connect to ${host}${address && address !== host ? ` (${address})` : ''}: ` +
+        `${reason}. Add the address or host to the export network allow list if this ` +
+        `destination is intended.`,
+    );
+    this.name = 'SsrfError';
+    this.host = host;
+    this.address = address;
+  }
+}
+
+/** Names cloud instance metadata services answer on, whatever they resolve to. */
+const METADATA_NAMES = new Set([
+  'metadata',
+  'metadata.google.internal',
+  'metadata.goog',
+  'metadata.azure.internal',
+  'metadata.internal',
+  'instance-data',
+  'instance-data.ec2.internal',
+  'metadata.oraclecloud.com',
+  'metadata.packet.net',
+  'metadata.tencentyun.com',
+]);
+
+type Range = [string, number, 'ipv4' | 'ipv6', string];
+
+/** Link-local: where every cloud's metadata endpoint lives (169.254.169.254, fe80::a9fe:a9fe). */
+const LINK_LOCAL: Range[] = [
+  ['169.254.0.0', 16, 'ipv4', 'link-local address'],
+  ['fe80::', 10, 'ipv6', 'link-local address'],
+];
+
+/** Everything else that is not a public unicast destination. */
+const REFUSED: Range[] = [
+  ['0.0.0.0', 8, 'ipv4', '"this network" address'],
+  ['10.0.0.0', 8, 'ipv4', 'private address (RFC 1918)'],
+  ['100.64.0.0', 10, 'ipv4', 'shared address space (RFC 6598)'],
+  ['127.0.0.0', 8, 'ipv4', 'loopback address'],
+  ['172.16.0.0', 12, 'ipv4', 'private address (RFC 1918)'],
+  ['192.0.0.0', 24, 'ipv4', 'IETF protocol assignment'],
+  ['192.0.2.0', 24, 'ipv4', 'documentation address'],
+  ['192.168.0.0', 16, 'ipv4', 'private address (RFC 1918)'],
+  ['198.18.0.0', 15, 'ipv4', 'benchmarking address'],
+  ['198.51.100.0', 24, 'ipv4', 'documentation address'],
+  ['203.0.113.0', 24, 'ipv4', 'documentation address'],
+  ['224.0.0.0', 4, 'ipv4', 'multicast address'],
+  ['240.0.0.0', 4, 'ipv4', 'reserved address'],
+  ['::', 128, 'ipv6', 'unspecified address'],
+  ['::1', 128, 'ipv6', 'loopback address'],
+  ['fc00::', 7, 'ipv6', 'unique local address'],
+  ['fec0::', 10, 'ipv6', 'site-local address'],
+  ['ff00::', 8, 'ipv6', 'multicast address'],
+  ['100::', 64, 'ipv6', 'discard-only address'],
+  ['2001:db8::', 32, 'ipv6', 'documentation address'],
+];
+
+function blockList(ranges: readonly Range[]): BlockList {
+  const list = new BlockList();
+  for (const [network, prefix, type] of ranges) list.addSubnet(network, prefix, type);
+  return list;
+}
+
+const LINK_LOCAL_LIST = blockList(LINK_LOCAL);
+const REFUSED_LISTS: [BlockList, Range][] = REFUSED.map((range) => [blockList([range]), range]);
+
+/** The IPv4 address an IPv6 address carries (mapped, compatible, NAT64, 6to4), if any. */
+export function embeddedIpv4(address: string): string | undefined {
+  const words = expandIpv6(address);
+  if (!words) return undefined;
+  const v4 = (hi: number, lo: number): string => `${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`;
+  const zeros = (from: number, to: number): boolean => words.slice(from, to).every((w) => w === 0);
+
+  // ::ffff:a.b.c.d (mapped) and ::a.b.c.d (compatible, deprecated but still routed by some stacks)
+  if (zeros(0, 5) && (words[5] === 0xffff || words[5] === 0) && !zeros(6, 8)) {
+    return v4(words[6], words[7]);
+  }
+  // 64:ff9b::a.b.c.d (NAT64 well-known prefix)
+  if (words[0] === 0x64 && words[1] === 0xff9b && zeros(2, 6)) return v4(words[6], words[7]);
+  // 2002:AABB:CCDD::/48 (6to4)
+  if (words[0] === 0x2002) return v4(words[1], words[2]);
+  return undefined;
+}
+
+/** Eight 16-bit words of an IPv6 address, or undefined when it is not one. */
+function expandIpv6(address: string): number[] | undefined {
+  if (isIP(address) !== 6) return undefined;
+  let text = address.split('%')[0].toLowerCase();
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number);
+    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, tail] = text.split('::');
+  const parse = (part: string | undefined): number[] =>
+    part ? part.split(':').map((w) => Number.parseInt(w, 16)) : [];
+  const left = parse(head);
+  const right = parse(tail);
+  const fill = tail === undefined ? [] : new Array<number>(8 - left.length - right.length).fill(0);
+  return [...left, ...fill, ...right];
+}
+
+interface AllowEntries {
+  list: BlockList;
+  /** Entries inside the link-local ranges: the only ones that may open them. */
+  linkLocal: BlockList;
+  names: Set<string>;
+  suffixes: string[];
+}
+
+function parseAllowList(allow: readonly string[]): AllowEntries {
+  const entries: AllowEntries = {
+    list: new BlockList(),
+    linkLocal: new BlockList(),
+    names: new Set(),
+    suffixes: [],
+  };
+  allow.forEach((raw, index) => {
+    const entry = raw.trim().toLowerCase();
+    const [network, prefixText] = entry.split('/');
+    const family = isIP(network);
+    if (family === 0) {
+      if (prefixText !== undefined || !/^(\*\.)?[a-z0-9.-]+$/.test(entry)) {
+        throw new TypeError(
+          `network.allow[${index}]: "${raw}" is neither a CIDR, an address nor a host name`,
+        );
+      }
+      if (entry.startsWith('*.')) entries.suffixes.push(entry.slice(1));
+      else entries.names.add(entry);
+      return;
+    }
+    const type = family === 4 ? 'ipv4' : 'ipv6';
+    const max = family === 4 ? 32 : 128;
+    const prefix = prefixText === undefined ? max : Number(prefixText);
+    if (!Number.isInteger(prefix) || prefix < 0 || prefix > max) {
+      throw new TypeError(`network.allow[${index}]: "${raw}" has a prefix length outside 0-${max}`);
+    }
+    entries.list.addSubnet(network, prefix, type);
+    const minimum = family === 4 ? 16 : 10;
+    if (prefix >= minimum && LINK_LOCAL_LIST.check(network, type)) {
+      entries.linkLocal.addSubnet(network, prefix, type);
+    }
+  });
+  return entries;
+}
+
+/**
+ * Decides, for one configuration, which hosts and addresses export may connect to.
+ *
+ * ```ts
+ * const guard = new AddressGuard({ allow: ['127.0.0.1/32'] });
+ * const { address } = await guard.resolve('siem.example.com'); // connect to `address`, not the name
+ * ```
+ */
+export class AddressGuard {
+  readonly #allow: AllowEntries;
+  readonly #lookup: HostLookup;
+
+  constructor(policy: NetworkPolicy = {}, lookup: HostLookup = systemLookup) {
+    this.#allow = parseAllowList(policy.allow ?? []);
+    this.#lookup = lookup;
+  }
+
+  /** Why `address` (reached through `host`) is refused, or undefined when it may be used. */
+  refusal(address: string, host = address): string | undefined {
+    const family = isIP(address);
+    if (family === 0) return 'not an IP address';
+    const type = family === 4 ? 'ipv4' : 'ipv6';
+    const named = this.#hostAllowed(host);
+
+    if (LINK_LOCAL_LIST.check(address, type)) {
+      return this.#allow.linkLocal.check(address, type) ? undefined : 'link-local address';
+    }
+    const inner = family === 6 ? embeddedIpv4(address) : undefined;
+    if (inner !== undefined) {
+      const why = this.refusal(inner, host);
+      return why ? `IPv6 address embedding ${inner}, a ${why}` : undefined;
+    }
+    const refused = REFUSED_LISTS.find(
+      ([list, range]) => range[2] === type && list.check(address, type),
+    );
+    if (!refused) return undefined;
+    if (named || this.#allow.list.check(address, type)) return undefined;
+    return refused[1][3];
+  }
+
+  /**
+   * Resolves `host` and checks every address it has; returns the first, the one to connect to.
+   * Throws `SsrfError` when the name is a metadata name or any address is refused.
+   */
+  async resolve(host: string): Promise<ResolvedAddress> {
+    const name = host
+      .replace(/^\[|\]$/g, '')
+      .toLowerCase()
+      .replace(/\.$/, '');
+    if (METADATA_NAMES.has(name) && !this.#allow.names.has(name)) {
+      throw new SsrfError(host, 'cloud metadata service name');
+    }
+    const literal = isIP(name);
+    const addresses: ResolvedAddress[] =
+      literal === 0
+        ? await this.#resolveName(host, name)
+        : [{ address: name, family: literal === 6 ? 6 : 4 }];
+    if (addresses.length === 0) throw new SsrfError(host, 'the name has no address');
+    for (const { address } of addresses) {
+      const why = this.refusal(address, literal === 0 ? name : address);
+      if (why) throw new SsrfError(host, why, address);
+    }
+    return addresses[0];
+  }
+
+  #hostAllowed(host: string): boolean {
+    if (isIP(host) !== 0) return false;
+    if (this.#allow.names.has(host)) return true;
+    return this.#allow.suffixes.some((suffix) => host.endsWith(suffix));
+  }
+
+  async #resolveName(host: string, name: string): Promise<ResolvedAddress[]> {
+    try {
+      return await this.#lookup(name);
+    } catch (error) {
+      throw new SsrfError(host, `the name does not resolve (${(error as Error).message})`);
+    }
+  }
+}
+
+/** The operating system's resolver, every address. */
+export const systemLookup: HostLookup = async (hostname) => {
+  const found = await dnsLookup(hostname, { all: true, verbatim: true });
+  return found.map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
+};
+
+/** Options of the guarded HTTP dispatcher. */
+export interface GuardedDispatcherOptions {
+  /** Extra trusted CA certificates (PEM) for HTTPS destinations. */
+  ca?: string | string[];
+  connectTimeoutMs?: number;
+  /** Keep-alive connections per origin. */
+  connections?: number;
+}
+
+/**
+ * An undici dispatcher whose connect step resolves the host through `guard`, refuses what the
+ * guard refuses, and opens the socket to the checked address (TLS still verifies the name).
+ *
+ * ```ts
+ * const dispatcher = createGuardedDispatcher(new AddressGuard(policy));
+ * await request('https://hooks.slack.com/services/...', { dispatcher, method: 'POST', body });
+ * ```
+ */
+export function createGuardedDispatcher(
+  guard: AddressGuard,
+  options: GuardedDispatcherOptions = {},
+): Dispatcher {
+  const base = buildConnector({
+    ...(options.ca ? { ca: options.ca } : {}),
+    timeout: options.connectTimeoutMs ?? 10_000,
+  });
+  const connect: buildConnector.connector = (opts, callback) => {
+    guard.resolve(opts.hostname).then(
+      ({ address }) => {
+        // `host` keeps the name, so the TLS server name and certificate check use it.
+        base({ ...opts, hostname: address }, callback);
+      },
+      (error: Error) => callback(error, null),
+    );
+  };
+  return new Agent({ connect, connections: options.connections ?? 8 });
+}

@@ -1,0 +1,127 @@
+/**
+ * Export records for format and sink tests. Alerts come from the real detection flow over the
+ * Stratus Red Team CloudTrail logs in ../shared/data; the posture records carry the shapes the
+ * outbox writes (a real rule of the benchmark on a named resource, a CIS control, the score).
+ */
+
+import { detect } from '../../../src/detect/detect.js';
+import type { Alert } from '../../../src/model/alert.js';
+import type { ExportRecord } from '../../../src/model/export-record.js';
+import { shared } from '../../support/paths.js';
+
+let alerts: Promise<Alert[]> | undefined;
+
+/** Alerts raised by the built-in detections over Stratus Red Team's CloudTrail logs. */
+export function realAlerts(): Promise<Alert[]> {
+  alerts ??= detect({ paths: [shared('cloudtrail/stratus-red-team')] }).then((r) => r.alerts);
+  return alerts;
+}
+
+/** An alert record of `alert`. */
+export function alertRecord(
+  alert: Alert,
+  change: 'created' | 'updated' | 'status_changed' = 'created',
+  id = `alert:${alert.id}:${change}`,
+): ExportRecord {
+  return {
+    id,
+    schemaVersion: 1,
+    kind: 'change',
+    occurredAt: alert.lastSeen,
+    accounts: alert.entities.filter((e) => e.kind === 'cloud-account').map((e) => e.value),
+    type: 'alert',
+    data: { change, alert },
+  };
+}
+
+/** A bucket that stopped blocking public access, as the posture flow reports it. */
+export function recommendationRecord(
+  state: 'pass' | 'fail' | 'exempt' = 'fail',
+  previousState: 'pass' | 'fail' | undefined = 'pass',
+): ExportRecord {
+  return {
+    id: `rec:a-2:aws-s3-bucket-public-access-blocked:arn:aws:s3:::logs-prod:${state}`,
+    schemaVersion: 1,
+    kind: 'change',
+    occurredAt: '2026-12-04T10:15:00.000Z',
+    accounts: ['123456789012'],
+    type: 'recommendation',
+    data: {
+      assessmentId: 'a-2',
+      ruleId: 'aws-s3-bucket-public-access-blocked',
+      title: 'S3 buckets block public access',
+      severity: 'high',
+      control: 'NS',
+      resourceId: 'arn:aws:s3:::logs-prod',
+      resourceType: 'AWS::S3::Bucket',
+      resourceName: 'logs-prod',
+      cloud: 'aws',
+      account: '123456789012',
+      region: 'eu-west-1',
+      tags: { env: 'prod', owner: 'platform=team|a' },
+      previousState,
+      state,
+      message: 'BlockPublicAcls is false | RestrictPublicBuckets=false\nsee the bucket policy',
+      remediation: 'Turn on all four S3 Block Public Access settings.',
+    },
+  };
+}
+
+/** CIS AWS 2.1.4 changing state. */
+export function complianceRecord(
+  state: 'passed' | 'failed' | 'not_assessed' = 'failed',
+  previousState: 'passed' | 'failed' | undefined = 'passed',
+): ExportRecord {
+  return {
+    id: `cmp:a-2:cis:2.1.4:${state}`,
+    schemaVersion: 1,
+    kind: 'change',
+    occurredAt: '2026-12-04T10:15:00.000Z',
+    accounts: ['123456789012'],
+    type: 'compliance',
+    data: {
+      assessmentId: 'a-2',
+      standard: 'cis',
+      standardName: 'CIS AWS Foundations Benchmark',
+      controlId: '2.1.4',
+      controlName: 'Ensure that S3 Buckets are configured with Block public access',
+      previousState,
+      state,
+      passedResources: 11,
+      failedResources: 1,
+    },
+  };
+}
+
+/** The overall score and one control moving. */
+export function scoreRecord(): ExportRecord {
+  return {
+    id: 'score:a-2',
+    schemaVersion: 1,
+    kind: 'change',
+    occurredAt: '2026-12-04T10:15:00.000Z',
+    accounts: ['123456789012'],
+    type: 'secure_score',
+    data: {
+      assessmentId: 'a-2',
+      overall: {
+        id: 'overall',
+        name: 'Secure score',
+        previous: 71.5,
+        current: 70.25,
+        currentPoints: 28.1,
+        maxPoints: 40,
+      },
+      controls: [
+        {
+          id: 'NS',
+          name: 'Network security',
+          previous: 80,
+          current: 75,
+          currentPoints: 7.5,
+          maxPoints: 10,
+        },
+      ],
+    },
+  };
+}
