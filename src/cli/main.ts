@@ -5,6 +5,7 @@
  */
 
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { runCheck } from './check-command.js';
 import { runDetect } from './detect-command.js';
 import { runHistory } from './history-command.js';
 import { runRules } from './rules-command.js';
@@ -91,6 +92,34 @@ program
   .option('--no-stream', 'keep every finding and merge inventory fragments across files')
   .action(async (paths: string[], options) => {
     process.exitCode = await runScan(paths, options);
+  });
+
+program
+  .command('check')
+  .description(
+    'CI gate: judge IaC under the policy assignments; exit 1 when a deny-mode rule fails',
+  )
+  .argument('<paths...>', 'files and folders to check, or - for manifests on stdin')
+  .addOption(
+    new Option('-f, --format <format>', 'report format')
+      .choices(['table', 'sarif', 'junit', 'github', 'json'])
+      .default('table'),
+  )
+  .option('-o, --output <file>', 'write the report to a file instead of stdout')
+  .option(
+    '--policy <path>',
+    'assignments file or folder (repeatable; default: whole benchmark, deny)',
+    collect,
+    [],
+  )
+  .option('--rules <dir>', 'add the rules in a folder (repeatable)', collect, [])
+  .option('--exemptions <file>', 'exemptions YAML file')
+  .option('--diff-base <ref>', 'check only files changed since this git revision')
+  .option('--baseline <file>', 'accept the violations listed in this baseline file')
+  .option('--write-baseline <file>', 'write the current violations as a baseline file')
+  .option('--stdin-name <name>', 'file name shown for manifests read from stdin', 'stdin.yaml')
+  .action(async (paths: string[], options) => {
+    process.exitCode = await runCheck(paths, options);
   });
 
 program
