@@ -20,7 +20,7 @@ export interface SyslogListener {
 
 /** Splits an octet-counted byte stream into messages. */
 export class OctetCountingParser {
-  #buffer = Buffer.alloc(0);
+  #buffer: Buffer = Buffer.alloc(0);
   constructor(
     private readonly onMessage: (message: string) => void,
     private readonly onError: (error: string) => void,
