@@ -209,17 +209,16 @@ export class AddressGuard {
     if (LINK_LOCAL_LIST.check(address, type)) {
       return this.#allow.linkLocal.check(address, type) ? undefined : 'link-local address';
     }
-    const inner = family === 6 ? embeddedIpv4(address) : undefined;
-    if (inner !== undefined) {
-      const why = this.refusal(inner, host);
-      return why ? `IPv6 address embedding ${inner}, a ${why}` : undefined;
-    }
     const refused = REFUSED_LISTS.find(
       ([list, range]) => range[2] === type && list.check(address, type),
     );
-    if (!refused) return undefined;
-    if (named || this.#allow.list.check(address, type)) return undefined;
-    return refused[1][3];
+    if (refused) {
+      return named || this.#allow.list.check(address, type) ? undefined : refused[1][3];
+    }
+    const inner = family === 6 ? embeddedIpv4(address) : undefined;
+    if (inner === undefined) return undefined;
+    const why = this.refusal(inner, host);
+    return why ? `IPv6 address embedding ${inner}, a ${why}` : undefined;
   }
 
   /**
