@@ -18,6 +18,7 @@ import type { Alert, AlertStatus, Incident } from '../../model/alert.js';
 import { retireIncidents, saveAlertsIn } from '../../store/alert-repository.js';
 import type { Database } from '../../store/schema.js';
 import { sigmaHit } from '../../detect/detect.js';
+import { alertsInWindow, seedAlertBuilder } from './alert-seed.js';
 
 export interface DetectionServiceOptions {
   db: Kysely<Database>;
@@ -33,6 +34,8 @@ export interface DetectionServiceOptions {
   maxAlertsInMemory?: number;
   /** Most recent alerts considered when forming incidents (default 5,000). */
   maxRecentAlerts?: number;
+  /** Stored alerts reopened on start so repeats after a restart fold into them (default 5,000). */
+  maxSeededAlerts?: number;
 }
 
 /** Counts per intake (`http`, `syslog-udp`, `syslog-tcp`, `tail`). */
@@ -51,6 +54,9 @@ export interface IngestResult {
 const DEFAULT_FLUSH_MS = 1_000;
 const DEFAULT_MAX_ALERTS = 20_000;
 const DEFAULT_MAX_RECENT = 5_000;
+const DEFAULT_MAX_SEEDED = 5_000;
+/** The alert builder's dedup window unless configured: one hour. */
+const DEFAULT_DEDUP_WINDOW_MS = 60 * 60 * 1000;
 
 /**
  * The long-running detection flow.
@@ -80,13 +86,14 @@ export class DetectionService {
   #alertsStored = 0;
   #incidentsStored = 0;
   #flushErrors = 0;
+  #seeded = 0;
   /** Rules the engine uses. */
   readonly rules: { detection: number; correlation: number; unsupported: number };
 
   private constructor(options: DetectionServiceOptions, engine: SigmaEngine, unsupported: number) {
     this.#options = options;
     this.#engine = engine;
-    this.#builder = new AlertBuilder({ dedupWindowMs: options.dedupWindowMs });
+    this.#builder = new AlertBuilder({ dedupWindowMs: this.#dedupWindowMs });
     this.rules = {
       detection: engine.detectionRules,
       correlation: engine.correlationRules,
@@ -102,6 +109,7 @@ export class DetectionService {
     });
     const engine = createSigmaEngine(rules, sigmaOptions);
     const service = new DetectionService(options, engine, unsupported.length);
+    await service.#seed();
     const every = options.flushIntervalMs ?? DEFAULT_FLUSH_MS;
     service.#timer = setInterval(() => void service.flush(), every);
     service.#timer.unref();
@@ -143,9 +151,36 @@ export class DetectionService {
       // Known gap: alerts still open in the old builder start afresh in the new one (a repeat
       // within the dedup window becomes a second alert). AlertBuilder has no way to drop only
       // closed alerts yet.
-      this.#builder = new AlertBuilder({ dedupWindowMs: this.#options.dedupWindowMs });
+      this.#builder = new AlertBuilder({ dedupWindowMs: this.#dedupWindowMs });
     }
     return result;
+  }
+
+  get #dedupWindowMs(): number {
+    return this.#options.dedupWindowMs ?? DEFAULT_DEDUP_WINDOW_MS;
+  }
+
+  /**
+   * Reopens the stored alerts still inside their dedup window (at most `maxSeededAlerts`), so a
+   * restart neither raises a second alert for the same activity nor restarts its event count.
+   * They also rejoin the recent alerts that incidents are formed from.
+   */
+  async #seed(): Promise<void> {
+    const windowMs = this.#dedupWindowMs;
+    const max = this.#options.maxSeededAlerts ?? DEFAULT_MAX_SEEDED;
+    const stored = await alertsInWindow(this.#options.db, { windowMs, max });
+    const restored = seedAlertBuilder(this.#builder, stored, windowMs);
+    for (const alert of restored) {
+      this.#recent.set(alert.id, alert);
+      if (alert.incidentId) this.#incidentOf.set(alert.id, alert.incidentId);
+    }
+    this.#seeded = restored.length;
+    if (stored.length > 0) {
+      this.#options.logger.info(
+        { stored: stored.length, restored: restored.length },
+        'detection: open alerts restored from the store',
+      );
+    }
   }
 
   /** Adds to an intake's counters (intakes count what they reject before parsing too). */
@@ -175,6 +210,7 @@ export class DetectionService {
       alertsStored: this.#alertsStored,
       incidentsStored: this.#incidentsStored,
       flushErrors: this.#flushErrors,
+      alertsRestored: this.#seeded,
     };
   }
 

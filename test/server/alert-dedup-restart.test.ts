@@ -1,0 +1,102 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { detect } from '../../src/detect/detect.js';
+import { startHarness, type Harness } from './harness.js';
+import { STRATUS } from './ingest-helpers.js';
+
+const CLOUDTRAIL_DELETE = path.join(STRATUS, 'aws.defense-evasion.cloudtrail-delete.json');
+
+let dir: string;
+const open: Harness[] = [];
+afterEach(async () => {
+  for (const h of open.splice(0)) await h.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function start(location: string): Promise<Harness> {
+  const h = await startHarness({
+    location,
+    config: (c) => {
+      c.ingest = { flushIntervalMs: 60_000 };
+    },
+  });
+  open.push(h);
+  return h;
+}
+
+/** The CloudTrail record that raises the built-in "audit logging stopped" alert, shifted in time. */
+async function recordAt(minutes: number): Promise<Record<string, unknown>> {
+  const batch = await detect({ paths: [CLOUDTRAIL_DELETE] });
+  const alert = batch.alerts.find((a) => a.title.startsWith('AWS audit logging stopped'))!;
+  const record = structuredClone(alert.evidence[0].fields);
+  const time = new Date(Date.parse(String(record.eventTime)) + minutes * 60_000);
+  record.eventTime = time.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  record.eventID = `restart-test-${minutes}`;
+  return record;
+}
+
+async function send(h: Harness, records: Record<string, unknown>[]): Promise<void> {
+  const token = await h.token('security-operator');
+  const res = await h.app.inject({
+    method: 'POST',
+    url: '/api/v1/events',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' },
+    payload: records.map((r) => JSON.stringify(r)).join('\n') + '\n',
+  });
+  expect(res.statusCode).toBe(202);
+  await h.app.ingest.service.flush();
+}
+
+async function auditLoggingAlerts(h: Harness) {
+  const rows = await h.db
+    .selectFrom('alerts')
+    .select(['id', 'event_count', 'first_seen', 'last_seen'])
+    .where('title', 'like', 'AWS audit logging stopped%')
+    .orderBy('first_seen')
+    .execute();
+  return rows;
+}
+
+describe('alert dedup across a restart', () => {
+  it('folds a repeat after a restart into the stored alert, and its count goes on', async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'palisade-dedup-'));
+    const location = path.join(dir, 'palisade.db');
+    const first = await start(location);
+    await send(first, [await recordAt(0), await recordAt(2)]);
+    const before = await auditLoggingAlerts(first);
+    expect(before).toHaveLength(1);
+    expect(before[0].event_count).toBe(2);
+    await first.close();
+    open.length = 0;
+
+    const second = await start(location);
+    expect(second.app.ingest.service.stats().alertsRestored).toBeGreaterThanOrEqual(1);
+    const repeat = await recordAt(30);
+    await send(second, [repeat]);
+    const after = await auditLoggingAlerts(second);
+    expect(after).toHaveLength(1);
+    expect(after[0]).toMatchObject({
+      id: before[0].id,
+      event_count: 3,
+      first_seen: before[0].first_seen,
+      last_seen: new Date(String(repeat.eventTime)).toISOString(),
+    });
+  });
+
+  it('raises a new alert when the repeat comes after the dedup window, restart or not', async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'palisade-dedup-'));
+    const location = path.join(dir, 'palisade.db');
+    const first = await start(location);
+    await send(first, [await recordAt(0)]);
+    await first.close();
+    open.length = 0;
+
+    const second = await start(location);
+    await send(second, [await recordAt(3 * 60)]);
+    const alerts = await auditLoggingAlerts(second);
+    expect(alerts).toHaveLength(2);
+    expect(alerts.map((a) => a.event_count)).toEqual([1, 1]);
+  });
+});
