@@ -6,6 +6,7 @@
  * usrName, src, resource, url) plus Palisade's own, alphanumeric and never a predefined name.
  */
 
+import { isIP } from 'node:net';
 import type { ExportRecord } from '../../model/export-record.js';
 import { VERSION } from '../../version.js';
 import { CEF_SEVERITY } from './cef.js';
@@ -57,7 +58,8 @@ function attributes(record: ExportRecord, consoleUrl?: string): [string, string 
   ];
   if (record.type === 'alert') {
     const { alert } = record.data;
-    const ip = alert.entities.find((e) => e.kind === 'ip')?.value;
+    // `src` is an address QRadar parses; other values stay in the record's entities.
+    const ip = alert.entities.find((e) => e.kind === 'ip' && isIP(e.value) !== 0)?.value;
     pairs.push(
       ['usrName', alert.entities.find((e) => e.kind === 'account')?.value],
       ['src', ip],

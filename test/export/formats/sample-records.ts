@@ -37,8 +37,10 @@ export function alertRecord(
 /** A bucket that stopped blocking public access, as the posture flow reports it. */
 export function recommendationRecord(
   state: 'pass' | 'fail' | 'exempt' = 'fail',
-  previousState: 'pass' | 'fail' | undefined = 'pass',
+  /** `null`: the first assessment of the resource. */
+  previous: 'pass' | 'fail' | null = 'pass',
 ): ExportRecord {
+  const previousState = previous ?? undefined;
   return {
     id: `rec:a-2:aws-s3-bucket-public-access-blocked:arn:aws:s3:::logs-prod:${state}`,
     schemaVersion: 1,
@@ -70,8 +72,10 @@ export function recommendationRecord(
 /** CIS AWS 2.1.4 changing state. */
 export function complianceRecord(
   state: 'passed' | 'failed' | 'not_assessed' = 'failed',
-  previousState: 'passed' | 'failed' | undefined = 'passed',
+  /** `null`: the first assessment of the control. */
+  previous: 'passed' | 'failed' | null = 'passed',
 ): ExportRecord {
+  const previousState = previous ?? undefined;
   return {
     id: `cmp:a-2:cis:2.1.4:${state}`,
     schemaVersion: 1,
