@@ -129,11 +129,14 @@ export interface Sink {
 export class SinkError extends Error {
   readonly code: string;
   readonly retryable: boolean;
+  /** How long the destination asked to wait before the next try (HTTP 429/503 Retry-After). */
+  readonly retryAfterMs?: number;
 
-  constructor(code: string, message: string, retryable: boolean) {
+  constructor(code: string, message: string, retryable: boolean, retryAfterMs?: number) {
     super(message);
     this.name = 'SinkError';
     this.code = code;
     this.retryable = retryable;
+    if (retryAfterMs !== undefined) this.retryAfterMs = retryAfterMs;
   }
 }
