@@ -91,6 +91,19 @@ export const ConfigSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    posture: Type.Optional(
+      Type.Object(
+        {
+          /** Folders sources may read; default: the folder the server was started in. */
+          allowedRoots: Type.Optional(
+            Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 100 }),
+          ),
+          exemptionsFile: Type.Optional(Type.String({ minLength: 1 })),
+          rules: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 100 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     log: Type.Object(
       {
         level: Type.Union(

@@ -33,7 +33,10 @@ export async function validateSourcePaths(
     const real = await realpath(resolve(path)).catch(() => undefined);
     if (!real) throw badPath(`${path} does not exist on the server`);
     if (allowedRoots.length > 0 && !roots.some((root) => inside(real, root))) {
-      throw badPath(`${path} is outside the folders sources may read (${allowedRoots.join(', ')})`);
+      throw badPath(
+        `${path} is outside the folders sources may read (${allowedRoots.join(', ')}); ` +
+          'an operator can allow more with PALISADE_SOURCE_ROOTS or posture.allowedRoots',
+      );
     }
     if (!out.includes(real)) out.push(real);
   }

@@ -29,7 +29,12 @@ async function run(source: string) {
 }
 
 beforeAll(async () => {
-  h = await startHarness();
+  // The shared data lies outside the working folder, the default and only allowed root.
+  h = await startHarness({
+    config: (c) => {
+      c.posture = { allowedRoots: [resolve('.'), resolve('../shared/data')] };
+    },
+  });
   admin = await h.token('security-admin');
   reader = await h.token('reader');
   for (const [name, path] of [

@@ -118,6 +118,10 @@ export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!canManageRole(actor.role, row.role)) {
         throw forbidden(`role ${actor.role} cannot revoke ${row.role} tokens`);
       }
+      // A scoped admin manages only tokens inside its own scopes, never unscoped or wider ones.
+      if (!scopesWithin(JSON.parse(row.scopes) as string[], actor.scopes)) {
+        throw forbidden('you can revoke only tokens whose scopes lie within your own');
+      }
       const revokedAt = row.revoked_at ?? clock.now().toISOString();
       await auditedChange(
         request,
