@@ -8,7 +8,7 @@ import { INVENTORY_SOURCE_KINDS, type Resource } from '../model/resource.js';
 import type { Rule } from '../model/rule.js';
 import { checkFunctions, type CheckFunction } from './checks/index.js';
 import { RuleLoadError } from './rule-loader.js';
-import { compileExpression, type Program } from './rule-environment.js';
+import { compileExpression, rootFieldsRead, type Program } from './rule-environment.js';
 import { containsUnknown, trackUnknownReads, type UnknownTracker } from './unknown-tracker.js';
 
 /** A rule with its expressions compiled, ready to run on many resources. */
@@ -19,6 +19,10 @@ export interface CompiledRule {
   appliesIf?: Program;
   evidence?: Program;
   usesRelated: boolean;
+  /** True when an expression reads the `resource` summary (else it is not built). */
+  usesResource: boolean;
+  /** The top-level property names the expressions read; undefined when they may read any. */
+  rootFields?: ReadonlySet<string>;
   /**
    * Values the rule reads as `params` (its parameters' defaults, or an assignment's values); set
    * for every rule that declares parameters.
@@ -75,14 +79,18 @@ export function compileRules(rules: Rule[]): CompiledRule[] {
       });
     }
     const sources = [rule.check, rule.applies_if, rule.evidence].filter(Boolean).join(' ');
+    const check = compileField(rule, 'check');
+    const appliesIf = compileField(rule, 'applies_if');
+    const evidence = compileField(rule, 'evidence');
     return {
       rule,
-      check: compileField(rule, 'check'),
+      check,
       checkFunction,
-      appliesIf: compileField(rule, 'applies_if'),
-      evidence: compileField(rule, 'evidence'),
+      appliesIf,
+      evidence,
       usesRelated: /\brelated\b/.test(sources),
       usesResource: /\bresource\b/.test(sources),
+      rootFields: rootFieldsRead([check, appliesIf, evidence]),
       ...(rule.parameters ? { params: parameterDefaults(rule) } : {}),
       passTemplate: parseTemplate(rule.message?.pass),
       failTemplate: parseTemplate(rule.message?.fail),
@@ -135,10 +143,20 @@ export function judgedResourceKey(finding: Finding): object | string {
   );
 }
 
+/** JSON text of a value that may hold CEL ints (bigints), written as numbers. */
+function jsonText(value: unknown): string {
+  try {
+    // Without a replacer first: it is many times faster, and only a bigint makes it throw.
+    return JSON.stringify(value) ?? 'null';
+  } catch {
+    return JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)) ?? 'null';
+  }
+}
+
 function quote(value: unknown): string {
   let text: string;
   try {
-    text = JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)) ?? 'null';
+    text = jsonText(value);
   } catch {
     text = String(value);
   }
@@ -209,7 +227,9 @@ function errorText(error: unknown): string {
 /** Everything one resource's rules see: the evaluation context, built once per resource. */
 interface ResourceView {
   resource: Resource;
-  /** Read-watching view, when the resource holds unknowns; shared by its rules. */
+  /** What the resource holds unknown, if anything (see `unknownsOf`). */
+  unknowns?: Unknowns;
+  /** Read-watching view of the resource, built on first use; shared by its rules. */
   tracker?: UnknownTracker;
   /** Context for untracked evaluation, shared by every rule of the resource. */
   context: {
@@ -240,7 +260,7 @@ function cannotJudge(
 /** Judges one resource with one compiled rule. */
 export function judge(c: CompiledRule, view: ResourceView): Finding {
   const { resource } = view;
-  const tracker = view.tracker;
+  const tracker = trackerOf(c, view);
   tracker?.reset();
   let context = view.context;
   if (tracker || c.usesRelated || c.params) {
@@ -283,6 +303,22 @@ export function judge(c: CompiledRule, view: ResourceView): Finding {
     const message = `rule ${c.rule.id} failed on ${resource.name}: ${errorText(error)}`;
     return makeFinding(c, resource, 'error', message);
   }
+}
+
+/**
+ * The read-watching view rule `c` runs on, or undefined when the resource holds no unknowns or
+ * the rule provably reads none of them (it reads no top-level property an unknown path starts
+ * with): watching such a rule could only give the verdict it gives unwatched.
+ */
+function trackerOf(c: CompiledRule, view: ResourceView): UnknownTracker | undefined {
+  const unknowns = view.unknowns;
+  if (!unknowns) return undefined;
+  if (!unknowns.markers && c.rootFields) {
+    let reads = false;
+    for (const root of unknowns.roots) if (c.rootFields.has(root)) reads = true;
+    if (!reads) return undefined;
+  }
+  return (view.tracker ??= trackUnknownReads(view.resource, unknowns.markers));
 }
 
 function safeEvidence(program: Program, context: Record<string, unknown>): unknown {
@@ -337,7 +373,7 @@ export function evaluate(compiled: CompiledRule[], resources: Resource[]): Findi
     if (!forType) continue;
     const view: ResourceView = {
       resource,
-      tracker: trackerFor(resource),
+      unknowns: unknownsOf(resource),
       context: {
         r: resource.properties,
         // The summary is built only for types with a rule that reads it.
@@ -366,16 +402,25 @@ function typeRules(rules: CompiledRule[] | undefined): TypeRules | undefined {
 const NO_SUMMARY: Record<string, unknown> = Object.freeze({});
 const NO_RELATED: Record<string, unknown>[] = Object.freeze([]) as never;
 
+/** What a resource holds unknown: markers anywhere, or only the listed paths. */
+interface Unknowns {
+  /** True when unknown markers sit in its properties (IaC): every read is watched. */
+  markers: boolean;
+  /** First property name of each unknown path. */
+  roots: string[];
+}
+
 /**
- * A read-watching view for a resource that holds unknowns, else undefined. Only IaC readers
+ * What a resource holds unknown, if anything. Only IaC readers
  * write unknown markers, so an inventory body is not searched for them: a marker key in an
  * export is the export's data, and must not turn a failing check into "cannot be judged".
  */
-function trackerFor(resource: Resource): UnknownTracker | undefined {
+function unknownsOf(resource: Resource): Unknowns | undefined {
   const markers =
     !INVENTORY_SOURCE_KINDS.has(resource.source.kind) && containsUnknown(resource.properties);
-  if (!markers && (resource.unknown?.length ?? 0) === 0) return undefined;
-  return trackUnknownReads(resource, markers);
+  const paths = resource.unknown ?? [];
+  if (!markers && paths.length === 0) return undefined;
+  return { markers, roots: paths.map((path) => path.split('.')[0]) };
 }
 
 /** Both directions of every relationship, keyed by resource id (and IaC address). */

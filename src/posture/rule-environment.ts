@@ -75,3 +75,33 @@ export function compileExpression(source: string): Program {
   if (!checked.valid) throw new Error(checked.error?.message ?? 'expression does not type-check');
   return parsed as unknown as Program;
 }
+
+/**
+ * The top-level fields of `r` that the programs read, or undefined when one of them may read
+ * more (uses `r` whole: indexes it, iterates it, passes it to a function, names a variable `r`).
+ */
+export function rootFieldsRead(programs: (Program | undefined)[]): ReadonlySet<string> | undefined {
+  const fields = new Set<string>();
+  for (const program of programs) {
+    if (program && !collectRootFields((program as unknown as { ast: unknown }).ast, fields)) {
+      return undefined;
+    }
+  }
+  return fields;
+}
+
+/** Adds to `fields` each `r.x` / `r.?x` the tree reads; false when `r` appears otherwise. */
+function collectRootFields(node: unknown, fields: Set<string>): boolean {
+  if (Array.isArray(node)) return node.every((n) => collectRootFields(n, fields));
+  if (!isNode(node)) return true;
+  if (node.op === 'id') return node.args !== 'r';
+  const args = node.args;
+  if ((node.op === '.' || node.op === '.?') && Array.isArray(args) && typeof args[1] === 'string') {
+    const target = args[0];
+    if (isNode(target) && target.op === 'id' && target.args === 'r') {
+      fields.add(args[1]);
+      return true;
+    }
+  }
+  return collectRootFields(args, fields);
+}
