@@ -1,0 +1,414 @@
+/**
+ * The exporter: drives every export and automation rule through the outbox. For each consumer it
+ * takes a lease, reads the outbox a page at a time after its cursor, sends the records it takes
+ * to the sink, and moves the cursor only once the sink accepted them, so delivery state survives
+ * a kill at any moment (at-least-once; a record sent twice carries the same idempotency key).
+ * A failed batch is retried with exponential backoff and jitter, and after `maxAttempts` its
+ * records go to the dead-letter list, from which they can be replayed.
+ */
+
+import { hostname } from 'node:os';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { SinkError, type ExportRecord, type Sink } from '../model/export-record.js';
+import type { ServerKey } from '../server/auth/server-key.js';
+import {
+  automationActions,
+  automationConsumer,
+  insertAutomationRun,
+  listAutomationRows,
+  type AutomationRow,
+} from '../store/automation-repository.js';
+import {
+  addDeadLetters,
+  advanceCursor,
+  claimLease,
+  deliveryState,
+  ensureDelivery,
+  pendingReplays,
+  recordFailure,
+  releaseLease,
+  settleReplays,
+} from '../store/delivery-repository.js';
+import {
+  exportConsumer,
+  exportSinkConfig,
+  exportView,
+  listExportRows,
+  markSnapshot,
+  type ExportRow,
+} from '../store/export-repository.js';
+import { outboxPage, outboxRows, recordOf, type OutboxRow } from '../store/outbox-repository.js';
+import type { Database } from '../store/schema.js';
+import { ruleMatches, triggerOf } from '../automate/automation-rule.js';
+import { DEFAULT_BACKOFF, retryDelay, type Backoff } from './outbox/backoff.js';
+import { exportTakes } from './outbox/export-filter.js';
+import { writeSnapshot } from './outbox/snapshot.js';
+import { createSink, type SinkDeps } from './sinks/index.js';
+
+/** Attempts of an automation action before the record goes to the rule's dead-letter list. */
+const AUTOMATION_MAX_ATTEMPTS = 5;
+
+/** What builds the exporter. */
+export interface ExporterOptions {
+  db: Kysely<Database>;
+  /** The server key, to open sink secrets. */
+  key: ServerKey;
+  logger?: Logger;
+  /**
+   * Lease owner name. A process restarted under the same name takes its leases back at once;
+   * another name waits until they expire. Default `<host>:<pid>`.
+   */
+  owner?: string;
+  leaseMs?: number;
+  /** Pause between passes when there was nothing to do. */
+  pollMs?: number;
+  backoff?: Backoff;
+  /** Network policy and the like for the sinks (loopback and private ranges are refused). */
+  sinkDeps?: SinkDeps;
+  /** Longest a sink may take to accept a batch. */
+  sendTimeoutMs?: number;
+  /** Pages one consumer may deliver per pass before the others get their turn. */
+  pagesPerPass?: number;
+  now?: () => Date;
+}
+
+/** What one pass did. */
+export interface ExporterPass {
+  delivered: number;
+  deadLettered: number;
+  failures: number;
+  replayed: number;
+  /** Consumers that still had records when the pass moved on. */
+  busy: number;
+}
+
+/** One reader of the outbox: an export or an automation rule. */
+interface Consumer {
+  name: string;
+  /** Export id whose snapshot rows this consumer reads too. */
+  target?: string;
+  batchSize: number;
+  maxAttempts: number;
+  takes(row: OutboxRow): boolean;
+  deliver(records: ExportRecord[], rows: OutboxRow[], signal: AbortSignal): Promise<void>;
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}
+
+/** A failure that no retry can fix (a sink said so). */
+function isPermanent(error: unknown): boolean {
+  return error instanceof SinkError && !error.retryable;
+}
+
+/**
+ * Runs the delivery loop.
+ *
+ * ```ts
+ * const exporter = new Exporter({ db, key, logger });
+ * exporter.start();           // in `palisade serve`, or `palisade export run`
+ * await exporter.stop();
+ * ```
+ */
+export class Exporter {
+  readonly #o: Required<Omit<ExporterOptions, 'logger' | 'sinkDeps'>> &
+    Pick<ExporterOptions, 'logger' | 'sinkDeps'>;
+  readonly #sinks = new Map<string, { version: string; sink: Sink }>();
+  readonly #held = new Set<string>();
+  #loop: Promise<void> | undefined;
+  #stopping = false;
+  #wake: (() => void) | undefined;
+
+  constructor(options: ExporterOptions) {
+    this.#o = {
+      owner: `${hostname()}:${process.pid}`,
+      leaseMs: 30_000,
+      pollMs: 1_000,
+      backoff: DEFAULT_BACKOFF,
+      sendTimeoutMs: 60_000,
+      pagesPerPass: 20,
+      now: () => new Date(),
+      ...options,
+    };
+  }
+
+  /** Starts the loop in the background. */
+  start(): void {
+    this.#loop ??= this.#run();
+  }
+
+  /** Stops the loop after the batch in flight, closes the sinks and gives the leases up. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    this.#wake?.();
+    await this.#loop;
+    for (const { sink } of this.#sinks.values()) await sink.close().catch(() => undefined);
+    this.#sinks.clear();
+    for (const consumer of this.#held) {
+      await releaseLease(this.#o.db, consumer, this.#o.owner).catch(() => undefined);
+    }
+    this.#held.clear();
+  }
+
+  async #run(): Promise<void> {
+    while (!this.#stopping) {
+      let pass: ExporterPass | undefined;
+      try {
+        pass = await this.runOnce();
+      } catch (error) {
+        this.#o.logger?.error({ err: messageOf(error) }, 'export pass failed');
+      }
+      if (this.#stopping) break;
+      if (pass && pass.busy > 0) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.#o.pollMs);
+        this.#wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  }
+
+  /** One pass over every enabled export and automation rule. */
+  async runOnce(): Promise<ExporterPass> {
+    const pass: ExporterPass = { delivered: 0, deadLettered: 0, failures: 0, replayed: 0, busy: 0 };
+    const exports = (await listExportRows(this.#o.db)).filter((e) => e.enabled === 1);
+    const rules = (await listAutomationRows(this.#o.db)).filter((r) => r.enabled === 1);
+    const live = new Set<string>();
+    for (const row of exports) {
+      live.add(exportConsumer(row.id));
+      await this.#drive(this.#exportConsumer(row), pass, row);
+    }
+    for (const row of rules) {
+      live.add(automationConsumer(row.id));
+      await this.#drive(this.#automationConsumer(row), pass);
+    }
+    await this.#closeRemoved(live);
+    return pass;
+  }
+
+  async #closeRemoved(live: Set<string>): Promise<void> {
+    for (const [name, entry] of this.#sinks) {
+      const consumer = name.split('#')[0];
+      if (live.has(consumer)) continue;
+      this.#sinks.delete(name);
+      await entry.sink.close().catch(() => undefined);
+    }
+  }
+
+  /** The cached sink for `name`, rebuilt when its configuration changed. */
+  #sink(name: string, version: string, config: () => Record<string, unknown>): Sink {
+    const cached = this.#sinks.get(name);
+    if (cached && cached.version === version) return cached.sink;
+    if (cached) void cached.sink.close().catch(() => undefined);
+    const sink = createSink(config(), this.#o.sinkDeps ?? {});
+    this.#sinks.set(name, { version, sink });
+    return sink;
+  }
+
+  /** Drops a sink after a failure, so the next attempt starts with a fresh connection. */
+  async #dropSink(prefix: string): Promise<void> {
+    for (const [name, entry] of this.#sinks) {
+      if (name !== prefix && !name.startsWith(`${prefix}#`)) continue;
+      this.#sinks.delete(name);
+      await entry.sink.close().catch(() => undefined);
+    }
+  }
+
+  #exportConsumer(row: ExportRow): Consumer {
+    const name = exportConsumer(row.id);
+    const filter = exportView(row);
+    return {
+      name,
+      target: row.id,
+      batchSize: row.batch_size,
+      maxAttempts: row.max_attempts,
+      takes: (r) => exportTakes(filter, r),
+      deliver: async (records, _rows, signal) => {
+        const sink = this.#sink(name, row.updated_at, () => exportSinkConfig(row, this.#o.key));
+        await sink.send(records, signal);
+      },
+    };
+  }
+
+  #automationConsumer(row: AutomationRow): Consumer {
+    const name = automationConsumer(row.id);
+    const rule = {
+      triggers: JSON.parse(row.triggers) as Parameters<typeof ruleMatches>[0]['triggers'],
+      conditions: JSON.parse(row.conditions) as Parameters<typeof ruleMatches>[0]['conditions'],
+    };
+    const types = new Set(rule.triggers.map((t) => t.split('.')[0]));
+    return {
+      name,
+      batchSize: 1,
+      maxAttempts: AUTOMATION_MAX_ATTEMPTS,
+      takes: (r) => r.kind === 'change' && types.has(r.type) && ruleMatches(rule, recordOf(r)),
+      deliver: async (records, rows, signal) => {
+        const actions = automationActions(row, this.#o.key);
+        for (const [i, record] of records.entries()) {
+          const startedAt = this.#o.now().toISOString();
+          const results: { kind: string; ok: boolean; error?: string }[] = [];
+          let failure: unknown;
+          for (const [n, action] of actions.entries()) {
+            try {
+              const sink = this.#sink(`${name}#${n}`, row.updated_at, () => action.sink);
+              await sink.send([record], signal);
+              results.push({ kind: action.sink.kind, ok: true });
+            } catch (error) {
+              failure ??= error;
+              results.push({ kind: action.sink.kind, ok: false, error: messageOf(error) });
+            }
+          }
+          await insertAutomationRun(this.#o.db, {
+            ruleId: row.id,
+            recordId: record.id,
+            outboxSeq: rows[i].seq,
+            trigger: triggerOf(record) ?? record.type,
+            startedAt,
+            finishedAt: this.#o.now().toISOString(),
+            outcome: failure ? 'failure' : 'success',
+            actions: results,
+          });
+          if (failure) throw failure;
+        }
+      },
+    };
+  }
+
+  /** Delivers what `consumer` has waiting, as far as the pass allows. */
+  async #drive(consumer: Consumer, pass: ExporterPass, exportRow?: ExportRow): Promise<void> {
+    const { db, owner, leaseMs } = this.#o;
+    const now = this.#o.now();
+    await ensureDelivery(db, consumer.name, now);
+    if (!(await claimLease(db, consumer.name, owner, now, leaseMs))) return;
+    this.#held.add(consumer.name);
+    const state = await deliveryState(db, consumer.name);
+    if (!state) return;
+    if (state.next_attempt_at && state.next_attempt_at > now.toISOString()) return;
+
+    if (!(await this.#replay(consumer, pass))) return;
+    if (exportRow) await this.#snapshotIfDue(exportRow, now);
+
+    let cursor = Number(state.cursor_seq);
+    let attempts = state.attempts;
+    for (let page = 0; page < this.#o.pagesPerPass; page += 1) {
+      if (this.#stopping) return;
+      const rows = await outboxPage(db, cursor, consumer.batchSize, consumer.target);
+      if (rows.length === 0) return;
+      const last = Number(rows[rows.length - 1].seq);
+      const taken = rows.filter((r) => consumer.takes(r));
+      if (taken.length > 0) {
+        const records = taken.map(recordOf);
+        try {
+          await consumer.deliver(records, taken, AbortSignal.timeout(this.#o.sendTimeoutMs));
+        } catch (error) {
+          await this.#failed(consumer, taken, attempts + 1, last, error, pass);
+          return;
+        }
+      }
+      if (!(await advanceCursor(db, consumer.name, owner, last, taken.length, this.#o.now()))) {
+        // Another exporter took the lease over; it resumes from the stored cursor.
+        this.#held.delete(consumer.name);
+        return;
+      }
+      pass.delivered += taken.length;
+      cursor = last;
+      attempts = 0;
+    }
+    pass.busy += 1;
+  }
+
+  /** A failed batch: retried later, or dead-lettered once out of attempts. */
+  async #failed(
+    consumer: Consumer,
+    rows: OutboxRow[],
+    attempts: number,
+    last: number,
+    error: unknown,
+    pass: ExporterPass,
+  ): Promise<void> {
+    const { db, owner, logger } = this.#o;
+    const now = this.#o.now();
+    const message = messageOf(error);
+    pass.failures += 1;
+    await this.#dropSink(consumer.name);
+    if (attempts < consumer.maxAttempts && !isPermanent(error)) {
+      const delay = retryDelay(attempts, this.#o.backoff);
+      logger?.warn(
+        { consumer: consumer.name, attempts, retryInMs: delay, err: message },
+        'export batch failed; will retry',
+      );
+      await recordFailure(
+        db,
+        consumer.name,
+        owner,
+        attempts,
+        new Date(now.getTime() + delay),
+        message,
+        now,
+      );
+      return;
+    }
+    logger?.error(
+      { consumer: consumer.name, attempts, records: rows.length, err: message },
+      'export batch dead-lettered',
+    );
+    await db.transaction().execute(async (trx) => {
+      await addDeadLetters(
+        trx,
+        consumer.name,
+        rows.map((r) => ({ seq: Number(r.seq), recordId: r.record_id })),
+        attempts,
+        message,
+        now,
+      );
+      await advanceCursor(trx, consumer.name, owner, last, 0, now);
+    });
+    pass.deadLettered += rows.length;
+  }
+
+  /** Sends dead letters queued for replay; false when the sink failed (stop for this pass). */
+  async #replay(consumer: Consumer, pass: ExporterPass): Promise<boolean> {
+    const { db } = this.#o;
+    for (;;) {
+      const letters = await pendingReplays(db, consumer.name, consumer.batchSize);
+      if (letters.length === 0) return true;
+      const rows = await outboxRows(
+        db,
+        letters.map((l) => Number(l.outbox_seq)),
+      );
+      const ids = letters.map((l) => Number(l.id));
+      try {
+        await consumer.deliver(
+          rows.map(recordOf),
+          rows,
+          AbortSignal.timeout(this.#o.sendTimeoutMs),
+        );
+      } catch (error) {
+        await this.#dropSink(consumer.name);
+        await settleReplays(db, ids, { ok: false, error: messageOf(error) }, this.#o.now());
+        pass.failures += 1;
+        return false;
+      }
+      await settleReplays(db, ids, { ok: true }, this.#o.now());
+      pass.replayed += rows.length;
+    }
+  }
+
+  /** Writes the export's periodic snapshot when one is due. */
+  async #snapshotIfDue(row: ExportRow, now: Date): Promise<void> {
+    if (!row.snapshot_minutes) return;
+    const last = row.last_snapshot_at ? Date.parse(row.last_snapshot_at) : undefined;
+    if (last !== undefined && last + row.snapshot_minutes * 60_000 > now.getTime()) return;
+    // Named after the slot it fills: after a crash the same snapshot is written, not a second.
+    const snapshotId = `${row.id}:${row.last_snapshot_at ?? row.created_at}`;
+    const counts = await writeSnapshot(this.#o.db, row.id, snapshotId, now);
+    await markSnapshot(this.#o.db, row.id, now);
+    row.last_snapshot_at = now.toISOString();
+    this.#o.logger?.info({ export: row.id, ...counts }, 'export snapshot written');
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * Which outbox records an export carries: its data types, its scope (everything, one cloud
+ * account, one resource tag) and its minimum severity. Records without a severity (secure score,
+ * compliance) pass the severity filter; records without tags (alerts, score, compliance) never
+ * match a tag scope.
+ */
+
+import type { ExportDataType } from '../../model/export-record.js';
+import type { Severity } from '../../model/rule.js';
+import type { ExportScope } from '../exporter-config.js';
+import { severityRank, type OutboxRow } from '../../store/outbox-repository.js';
+
+/** The filters of an export. */
+export interface ExportFilter {
+  scope: ExportScope;
+  types: readonly ExportDataType[];
+  minSeverity: Severity | null;
+}
+
+/** True when the scope takes a record concerning `accounts` with resource `tags`. */
+export function inScope(scope: ExportScope, accounts: readonly string[], tags: readonly string[]) {
+  if (scope.kind === 'all') return true;
+  if (scope.kind === 'account') return accounts.includes(scope.value);
+  return tags.includes(scope.value);
+}
+
+/** True when the export carries the outbox row. */
+export function exportTakes(filter: ExportFilter, row: OutboxRow): boolean {
+  if (!filter.types.includes(row.type as ExportDataType)) return false;
+  const belowSeverity =
+    filter.minSeverity !== null &&
+    row.severity_rank !== null &&
+    row.severity_rank < severityRank(filter.minSeverity);
+  if (belowSeverity) return false;
+  if (filter.scope.kind === 'all') return true;
+  return inScope(
+    filter.scope,
+    JSON.parse(row.accounts) as string[],
+    JSON.parse(row.tags) as string[],
+  );
+}

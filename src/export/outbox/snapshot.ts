@@ -1,0 +1,298 @@
+/**
+ * Periodic snapshots: the current state of all four data types (every alert, every open
+ * recommendation finding, the latest secure score of each set of targets, every standard
+ * control's state) written to the outbox as `snapshot` records, so a new SIEM can be filled.
+ */
+
+// Known gap: a snapshot's recommendation records look their resources up per page of open
+// findings; in an assessment of millions of resources each lookup scans that assessment's rows.
+
+import type { Kysely } from 'kysely';
+import type {
+  ComplianceState,
+  ExportRecord,
+  RecommendationExportData,
+} from '../../model/export-record.js';
+import type { Severity } from '../../model/rule.js';
+import { exportStore } from '../../store/export-store.js';
+import { appendOutbox } from '../../store/outbox-repository.js';
+import type { Database } from '../../store/schema.js';
+import { alertFromRow, alertRecord } from './alert-records.js';
+import {
+  COMPLIANCE_SCHEMA_VERSION,
+  RECOMMENDATION_SCHEMA_VERSION,
+  SECURE_SCORE_SCHEMA_VERSION,
+  scoreMoves,
+} from './assessment-records.js';
+import { recordId } from './record-id.js';
+
+/** Rows read and written per transaction. */
+const PAGE = 500;
+
+/** How many records a snapshot wrote, by data type. */
+export interface SnapshotCounts {
+  snapshotId: string;
+  alert: number;
+  recommendation: number;
+  secure_score: number;
+  compliance: number;
+}
+
+async function write(
+  db: Kysely<Database>,
+  records: ExportRecord[],
+  now: Date,
+  target: string | null,
+): Promise<void> {
+  if (records.length === 0) return;
+  await db.transaction().execute((trx) => appendOutbox(trx, records, now, target));
+}
+
+async function snapshotAlerts(db: Kysely<Database>, id: string, now: Date, target: string | null) {
+  let after = '';
+  let count = 0;
+  for (;;) {
+    const rows = await db
+      .selectFrom('alerts')
+      .selectAll()
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(PAGE)
+      .execute();
+    if (rows.length === 0) return count;
+    const at = now.toISOString();
+    const records = rows.map((r) =>
+      alertRecord(alertFromRow(r), { change: 'updated' }, at, 'snapshot', id),
+    );
+    await write(db, records, now, target);
+    count += records.length;
+    after = rows[rows.length - 1].id;
+  }
+}
+
+async function snapshotRecommendations(
+  db: Kysely<Database>,
+  id: string,
+  now: Date,
+  target: string | null,
+) {
+  let count = 0;
+  let after: [string, string, string, string] = ['', '', '', ''];
+  for (;;) {
+    const [set, rule, type, resource] = after;
+    const states = await db
+      .selectFrom('finding_states')
+      .selectAll()
+      .where('status', '=', 'open')
+      .where((eb) =>
+        eb.or([
+          eb('target_set', '>', set),
+          eb.and([eb('target_set', '=', set), eb('rule_id', '>', rule)]),
+          eb.and([
+            eb('target_set', '=', set),
+            eb('rule_id', '=', rule),
+            eb('resource_type', '>', type),
+          ]),
+          eb.and([
+            eb('target_set', '=', set),
+            eb('rule_id', '=', rule),
+            eb('resource_type', '=', type),
+            eb('resource_id', '>', resource),
+          ]),
+        ]),
+      )
+      .orderBy('target_set')
+      .orderBy('rule_id')
+      .orderBy('resource_type')
+      .orderBy('resource_id')
+      .limit(PAGE)
+      .execute();
+    if (states.length === 0) return count;
+    const records: ExportRecord[] = [];
+    const byAssessment = new Map<string, typeof states>();
+    for (const s of states) {
+      const group = byAssessment.get(s.last_assessment_id) ?? [];
+      group.push(s);
+      byAssessment.set(s.last_assessment_id, group);
+    }
+    for (const [assessment, group] of byAssessment) {
+      const ids = [...new Set(group.map((s) => s.resource_id))];
+      const findings = await db
+        .selectFrom('findings')
+        .select(['rule_id', 'resource_id', 'resource_type', 'control', 'message', 'status'])
+        .where('assessment_id', '=', assessment)
+        .where('resource_id', 'in', ids)
+        .execute();
+      const resources = await db
+        .selectFrom('resources')
+        .select(['id', 'type', 'cloud', 'account', 'region', 'tags'])
+        .where('assessment_id', '=', assessment)
+        .where('id', 'in', ids)
+        .execute();
+      for (const s of group) {
+        const f = findings.find(
+          (x) =>
+            x.rule_id === s.rule_id &&
+            x.resource_id === s.resource_id &&
+            x.resource_type === s.resource_type,
+        );
+        const r = resources.find((x) => x.id === s.resource_id && x.type === s.resource_type);
+        const tags = r ? (JSON.parse(r.tags) as Record<string, string>) : {};
+        const data: RecommendationExportData = {
+          assessmentId: s.last_assessment_id,
+          ruleId: s.rule_id,
+          title: s.rule_id,
+          severity: s.severity as Severity,
+          control: f?.control ?? '',
+          resourceId: s.resource_id,
+          resourceType: s.resource_type,
+          resourceName: s.resource_name,
+          cloud: r?.cloud ?? s.resource_type.split('::')[0].split('.')[0].toLowerCase(),
+          state: 'fail',
+          message: f?.message ?? `${s.resource_name} fails ${s.rule_id}`,
+        };
+        if (r?.account) data.account = r.account;
+        if (r?.region) data.region = r.region;
+        if (Object.keys(tags).length) data.tags = tags;
+        records.push({
+          id: recordId('recommendation', [
+            'snapshot',
+            id,
+            s.target_set,
+            s.rule_id,
+            s.resource_type,
+            s.resource_id,
+          ]),
+          schemaVersion: RECOMMENDATION_SCHEMA_VERSION,
+          kind: 'snapshot',
+          type: 'recommendation',
+          occurredAt: now.toISOString(),
+          accounts: data.account ? [data.account] : [],
+          data,
+        });
+      }
+    }
+    await write(db, records, now, target);
+    count += records.length;
+    const last = states[states.length - 1];
+    after = [last.target_set, last.rule_id, last.resource_type, last.resource_id];
+  }
+}
+
+async function snapshotScores(db: Kysely<Database>, id: string, now: Date, target: string | null) {
+  const sets = await db
+    .selectFrom('assessments')
+    .select('target_set')
+    .distinct()
+    .where('target_set', 'is not', null)
+    .execute();
+  const records: ExportRecord[] = [];
+  for (const { target_set } of sets) {
+    const latest = await db
+      .selectFrom('assessments')
+      .select(['id', 'secure_score', 'finished_at'])
+      .where('target_set', '=', target_set)
+      .orderBy('started_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (!latest) continue;
+    const controls = await db
+      .selectFrom('control_scores')
+      .selectAll()
+      .where('assessment_id', '=', latest.id)
+      .orderBy('control_id')
+      .execute();
+    const accounts = await db
+      .selectFrom('resources')
+      .select('account')
+      .distinct()
+      .where('assessment_id', '=', latest.id)
+      .where('account', 'is not', null)
+      .execute();
+    const moves = scoreMoves(
+      controls.map((c) => ({
+        id: c.control_id,
+        title: c.title,
+        maxScore: c.max_score,
+        currentScore: c.current_score,
+        healthy: c.healthy,
+        unhealthy: c.unhealthy,
+        notApplicable: c.not_applicable,
+      })),
+      latest.secure_score,
+    );
+    records.push({
+      id: recordId('secure_score', ['snapshot', id, latest.id]),
+      schemaVersion: SECURE_SCORE_SCHEMA_VERSION,
+      kind: 'snapshot',
+      type: 'secure_score',
+      occurredAt: now.toISOString(),
+      accounts: accounts.map((a) => a.account!).sort(),
+      data: { assessmentId: latest.id, overall: moves.overall, controls: moves.controls },
+    });
+  }
+  await write(db, records, now, target);
+  return records.length;
+}
+
+async function snapshotCompliance(
+  db: Kysely<Database>,
+  id: string,
+  now: Date,
+  target: string | null,
+) {
+  const rows = await exportStore(db)
+    .selectFrom('compliance_states')
+    .selectAll()
+    .orderBy('target_set')
+    .orderBy('standard')
+    .orderBy('control_id')
+    .execute();
+  const records: ExportRecord[] = rows.map((r) => ({
+    id: recordId('compliance', ['snapshot', id, r.target_set, r.standard, r.control_id]),
+    schemaVersion: COMPLIANCE_SCHEMA_VERSION,
+    kind: 'snapshot',
+    type: 'compliance',
+    occurredAt: now.toISOString(),
+    accounts: JSON.parse(r.accounts) as string[],
+    data: {
+      assessmentId: r.assessment_id,
+      standard: r.standard,
+      standardName: r.standard_name,
+      controlId: r.control_id,
+      controlName: r.control_name,
+      state: r.state as ComplianceState,
+      passedResources: r.passed,
+      failedResources: r.failed,
+    },
+  }));
+  for (let i = 0; i < records.length; i += PAGE) {
+    await write(db, records.slice(i, i + PAGE), now, target);
+  }
+  return records.length;
+}
+
+/**
+ * Writes a snapshot of the current state to the outbox, for one export (`target`) or for every
+ * consumer (null). `snapshotId` names the snapshot in the records' keys: writing the same
+ * snapshot again (after a crash) adds nothing twice.
+ *
+ * ```ts
+ * await writeSnapshot(db, exportId, `${exportId}:${slot}`, new Date());
+ * ```
+ */
+export async function writeSnapshot(
+  db: Kysely<Database>,
+  target: string | null,
+  snapshotId: string,
+  now: Date,
+): Promise<SnapshotCounts> {
+  return {
+    snapshotId,
+    alert: await snapshotAlerts(db, snapshotId, now, target),
+    recommendation: await snapshotRecommendations(db, snapshotId, now, target),
+    secure_score: await snapshotScores(db, snapshotId, now, target),
+    compliance: await snapshotCompliance(db, snapshotId, now, target),
+  };
+}

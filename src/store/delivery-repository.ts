@@ -1,0 +1,249 @@
+/**
+ * Delivery state of each outbox consumer (an export or an automation rule): a cursor below which
+ * every record is settled, the failed attempts of the batch after it, a lease so one exporter
+ * process at a time drives a consumer, and the dead-letter list with its replays.
+ */
+
+import { sql, type Kysely, type Selectable } from 'kysely';
+import {
+  exportStore,
+  type ExportDeadLetterTable,
+  type ExportDeliveryTable,
+} from './export-store.js';
+import type { Database } from './schema.js';
+
+export type DeliveryState = Selectable<ExportDeliveryTable>;
+export type DeadLetterRow = Selectable<ExportDeadLetterTable>;
+
+/** Dead-letter statuses: given up on, asked to be sent again, sent again. */
+export type DeadLetterStatus = 'dead' | 'replay' | 'replayed';
+
+/** Creates the consumer's delivery row at `startSeq` when it has none. */
+export async function ensureDelivery(
+  db: Kysely<Database>,
+  consumer: string,
+  now: Date,
+  startSeq = 0,
+): Promise<void> {
+  await exportStore(db)
+    .insertInto('export_deliveries')
+    .values({
+      consumer,
+      cursor_seq: startSeq,
+      attempts: 0,
+      delivered: 0,
+      updated_at: now.toISOString(),
+    })
+    .onConflict((oc) => oc.column('consumer').doNothing())
+    .execute();
+}
+
+/** The consumer's delivery state, or undefined. */
+export async function deliveryState(
+  db: Kysely<Database>,
+  consumer: string,
+): Promise<DeliveryState | undefined> {
+  return exportStore(db)
+    .selectFrom('export_deliveries')
+    .selectAll()
+    .where('consumer', '=', consumer)
+    .executeTakeFirst();
+}
+
+/**
+ * Takes (or renews) the consumer's lease for `owner` until `now + leaseMs`; false while another
+ * live owner holds it. An owner that restarts under the same name takes its lease back at once.
+ */
+export async function claimLease(
+  db: Kysely<Database>,
+  consumer: string,
+  owner: string,
+  now: Date,
+  leaseMs: number,
+): Promise<boolean> {
+  const result = await exportStore(db)
+    .updateTable('export_deliveries')
+    .set({ lease_owner: owner, lease_until: new Date(now.getTime() + leaseMs).toISOString() })
+    .where('consumer', '=', consumer)
+    .where((eb) =>
+      eb.or([
+        eb('lease_owner', 'is', null),
+        eb('lease_owner', '=', owner),
+        eb('lease_until', '<', now.toISOString()),
+      ]),
+    )
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Gives the lease up (on a clean stop). */
+export async function releaseLease(
+  db: Kysely<Database>,
+  consumer: string,
+  owner: string,
+): Promise<void> {
+  await exportStore(db)
+    .updateTable('export_deliveries')
+    .set({ lease_owner: null, lease_until: null })
+    .where('consumer', '=', consumer)
+    .where('lease_owner', '=', owner)
+    .execute();
+}
+
+/**
+ * Moves the cursor to `toSeq` after a batch was settled, clearing failures; only while `owner`
+ * still holds the lease (a stale exporter cannot move it). False when the lease was lost.
+ */
+export async function advanceCursor(
+  db: Kysely<Database>,
+  consumer: string,
+  owner: string,
+  toSeq: number,
+  delivered: number,
+  now: Date,
+): Promise<boolean> {
+  const result = await exportStore(db)
+    .updateTable('export_deliveries')
+    .set({
+      cursor_seq: toSeq,
+      attempts: 0,
+      next_attempt_at: null,
+      last_error: null,
+      delivered: sql`delivered + ${delivered}`,
+      updated_at: now.toISOString(),
+    })
+    .where('consumer', '=', consumer)
+    .where('lease_owner', '=', owner)
+    .where('cursor_seq', '<', toSeq)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Records a failed attempt and when to try again. */
+export async function recordFailure(
+  db: Kysely<Database>,
+  consumer: string,
+  owner: string,
+  attempts: number,
+  nextAttemptAt: Date,
+  error: string,
+  now: Date,
+): Promise<void> {
+  await exportStore(db)
+    .updateTable('export_deliveries')
+    .set({
+      attempts,
+      next_attempt_at: nextAttemptAt.toISOString(),
+      last_error: error.slice(0, 2_000),
+      updated_at: now.toISOString(),
+    })
+    .where('consumer', '=', consumer)
+    .where('lease_owner', '=', owner)
+    .execute();
+}
+
+/** Puts records on the consumer's dead-letter list (in the caller's transaction). */
+export async function addDeadLetters(
+  db: Kysely<Database>,
+  consumer: string,
+  records: readonly { seq: number; recordId: string }[],
+  attempts: number,
+  error: string,
+  now: Date,
+): Promise<void> {
+  const rows = records.map((r) => ({
+    consumer,
+    outbox_seq: r.seq,
+    record_id: r.recordId,
+    attempts,
+    error: error.slice(0, 2_000),
+    status: 'dead',
+    failed_at: now.toISOString(),
+    replayed_at: null,
+  }));
+  for (let i = 0; i < rows.length; i += 500) {
+    await exportStore(db)
+      .insertInto('export_dead_letters')
+      .values(rows.slice(i, i + 500))
+      .execute();
+  }
+}
+
+/** The consumer's dead letters, newest first, optionally of one status. */
+export async function listDeadLetters(
+  db: Kysely<Database>,
+  consumer: string,
+  options: { status?: DeadLetterStatus; limit?: number; beforeId?: number } = {},
+): Promise<DeadLetterRow[]> {
+  let query = exportStore(db)
+    .selectFrom('export_dead_letters')
+    .selectAll()
+    .where('consumer', '=', consumer);
+  if (options.status) query = query.where('status', '=', options.status);
+  if (options.beforeId !== undefined) query = query.where('id', '<', options.beforeId);
+  return query
+    .orderBy('id', 'desc')
+    .limit(options.limit ?? 100)
+    .execute();
+}
+
+/**
+ * Asks for dead letters to be delivered again: the given ids, or every dead one when `ids` is
+ * absent. Returns how many were queued; the exporter sends them before new records.
+ */
+export async function requestReplay(
+  db: Kysely<Database>,
+  consumer: string,
+  ids?: readonly number[],
+): Promise<number> {
+  let query = exportStore(db)
+    .updateTable('export_dead_letters')
+    .set({ status: 'replay' })
+    .where('consumer', '=', consumer)
+    .where('status', '=', 'dead');
+  if (ids) {
+    if (ids.length === 0) return 0;
+    query = query.where('id', 'in', [...ids]);
+  }
+  const result = await query.executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** Dead letters queued for replay, oldest first. */
+export async function pendingReplays(
+  db: Kysely<Database>,
+  consumer: string,
+  limit: number,
+): Promise<DeadLetterRow[]> {
+  return exportStore(db)
+    .selectFrom('export_dead_letters')
+    .selectAll()
+    .where('consumer', '=', consumer)
+    .where('status', '=', 'replay')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+/** Settles replayed dead letters: delivered, or dead again with the new error. */
+export async function settleReplays(
+  db: Kysely<Database>,
+  ids: readonly number[],
+  outcome: { ok: true } | { ok: false; error: string },
+  now: Date,
+): Promise<void> {
+  if (ids.length === 0) return;
+  const set = outcome.ok
+    ? { status: 'replayed', replayed_at: now.toISOString() }
+    : {
+        status: 'dead',
+        error: outcome.error.slice(0, 2_000),
+        failed_at: now.toISOString(),
+        attempts: sql<number>`attempts + 1`,
+      };
+  await exportStore(db)
+    .updateTable('export_dead_letters')
+    .set(set)
+    .where('id', 'in', [...ids])
+    .execute();
+}
