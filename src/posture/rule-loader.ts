@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { LineCounter, parseDocument } from 'yaml';
 import type { Cloud } from '../model/resource.js';
 import { SEVERITIES, type Rule, type Severity } from '../model/rule.js';
+import { validateFix, validateParameters } from './rule-sections.js';
 
 /** Folder of the bundled benchmark (`src/benchmark`, or `dist/benchmark` once built). */
 export const BENCHMARK_DIR = fileURLToPath(new URL('../benchmark/', import.meta.url));
@@ -122,7 +123,18 @@ export function validateRule(
     remediation: remediation as unknown as Rule['remediation'],
     references: stringList(d, 'references', fail),
     origin: file,
+    ...optionalSections(d, fail),
   };
+}
+
+/** The `parameters` and `fix` sections, only when the rule has them. */
+function optionalSections(d: Record<string, unknown>, fail: Fail): Partial<Rule> {
+  const out: Partial<Rule> = {};
+  const parameters = validateParameters(d.parameters, fail);
+  if (parameters) out.parameters = parameters;
+  const fix = validateFix(d.fix, fail);
+  if (fix) out.fix = fix;
+  return out;
 }
 
 /** Reads and validates one rule file. */

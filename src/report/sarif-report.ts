@@ -1,13 +1,20 @@
 /**
  * Findings as SARIF 2.1.0, the format code-scanning tools (GitHub, GitLab, Azure DevOps) read:
- * one result per failing finding, exempt ones carried as suppressions.
+ * one result per failing finding, exempt ones carried as suppressions. `palisade scan` and
+ * `palisade check` both write through `renderSarifLog`.
  */
 
+import { pathToFileURL } from 'node:url';
 import type { AssessmentResult } from '../model/assessment.js';
+import type { Finding } from '../model/finding.js';
 import type { Rule, Severity } from '../model/rule.js';
 import { VERSION } from '../version.js';
+import { findingFingerprint, FINGERPRINT_KEY } from './sarif-fingerprint.js';
 
-const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
+/** A SARIF result level. */
+export type SarifLevel = 'error' | 'warning' | 'note';
+
+const LEVEL: Record<Severity, SarifLevel> = {
   critical: 'error',
   high: 'error',
   medium: 'warning',
@@ -24,28 +31,108 @@ const SECURITY_SEVERITY: Record<Severity, string> = {
   informational: '0.0',
 };
 
+/** What `renderSarifLog` writes: the findings to report and how to place them. */
+export interface SarifInput {
+  /** Findings to report, each as one result (callers pass the failing ones). */
+  findings: Finding[];
+  /** Rules for the driver's metadata; only those with a result are listed. */
+  rules: Rule[];
+  startedAt?: string;
+  finishedAt?: string;
+  /** Result level; by default from the rule's severity. */
+  level?: (f: Finding) => SarifLevel;
+  /** 1-based column of the finding's line where the resource starts, when known. */
+  column?: (f: Finding) => number | undefined;
+  /** Extra result properties (e.g. the enforcement mode). */
+  properties?: (f: Finding) => Record<string, unknown> | undefined;
+  /** `runs[].automationDetails.id`: tells GitHub apart several analyses of one commit. */
+  category?: string;
+}
+
+/**
+ * The SARIF log of an assessment's failing findings (`palisade scan --format sarif`).
+ *
+ * ```ts
+ * await writeFile('palisade.sarif', renderSarif(assessment, rules));
+ * ```
+ */
 export function renderSarif(a: AssessmentResult, rules: Rule[]): string {
-  const used = new Set(a.findings.filter((f) => f.status === 'fail').map((f) => f.ruleId));
-  const driverRules = rules.filter((r) => used.has(r.id));
+  return renderSarifLog({
+    findings: a.findings.filter((f) => f.status === 'fail'),
+    rules,
+    startedAt: a.startedAt,
+    finishedAt: a.finishedAt,
+  });
+}
+
+/** URI of a finding's file as SARIF writes it: forward slashes, relative to `%SRCROOT%`. */
+function artifactUri(file: string): string {
+  return file
+    .split('\\')
+    .join('/')
+    .replace(/^\.\//, '')
+    .split('/')
+    .map((part) => encodeURIComponent(part))
+    .join('/');
+}
+
+function location(f: Finding, column: number | undefined): Record<string, unknown> {
+  if (!f.file) {
+    return { logicalLocations: [{ fullyQualifiedName: f.resourceId, kind: 'resource' }] };
+  }
+  const absolute = f.file.startsWith('/');
+  return {
+    physicalLocation: {
+      artifactLocation: absolute
+        ? { uri: pathToFileURL(f.file).href }
+        : { uri: artifactUri(f.file), uriBaseId: '%SRCROOT%' },
+      region: { startLine: f.line ?? 1, startColumn: column ?? 1 },
+    },
+    logicalLocations: [{ fullyQualifiedName: f.resourceId, kind: 'resource' }],
+  };
+}
+
+function driverRule(r: Rule): Record<string, unknown> {
+  return {
+    id: r.id,
+    name: r.id.replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) => c.toUpperCase()),
+    shortDescription: { text: r.title },
+    fullDescription: { text: r.description || r.title },
+    defaultConfiguration: { level: LEVEL[r.severity] },
+    help: { text: helpText(r), markdown: helpMarkdown(r) },
+    ...(r.references[0] ? { helpUri: r.references[0] } : {}),
+    properties: {
+      'security-severity': SECURITY_SEVERITY[r.severity],
+      precision: 'high',
+      'problem.severity': LEVEL[r.severity] === 'note' ? 'recommendation' : LEVEL[r.severity],
+      tags: ['security', r.cloud, r.control],
+    },
+  };
+}
+
+/**
+ * A SARIF 2.1.0 log of the given findings. Results carry a fingerprint built from the rule, the
+ * resource and its file (never the line), so GitHub keeps tracking an alert when lines move.
+ */
+export function renderSarifLog(input: SarifInput): string {
+  const used = new Set(input.findings.map((f) => f.ruleId));
+  const driverRules = input.rules.filter((r) => used.has(r.id));
   const index = new Map(driverRules.map((r, i) => [r.id, i]));
-  const results = a.findings
-    .filter((f) => f.status === 'fail')
-    .map((f) => ({
+  const results = input.findings.map((f) => {
+    const extra = input.properties?.(f);
+    return {
       ruleId: f.ruleId,
-      ruleIndex: index.get(f.ruleId),
-      level: LEVEL[f.severity],
+      ...(index.has(f.ruleId) ? { ruleIndex: index.get(f.ruleId) } : {}),
+      level: input.level?.(f) ?? LEVEL[f.severity],
       message: { text: f.message },
-      locations: [
-        f.file
-          ? {
-              physicalLocation: {
-                artifactLocation: { uri: f.file.split('\\').join('/') },
-                region: { startLine: f.line ?? 1 },
-              },
-            }
-          : { logicalLocations: [{ fullyQualifiedName: f.resourceId, kind: 'resource' }] },
-      ],
-      partialFingerprints: { 'palisade/v1': `${f.ruleId}|${f.resourceType}|${f.resourceId}` },
+      locations: [location(f, input.column?.(f))],
+      partialFingerprints: { [FINGERPRINT_KEY]: findingFingerprint(f) },
+      properties: {
+        resourceId: f.resourceId,
+        resourceType: f.resourceType,
+        severity: f.severity,
+        ...extra,
+      },
       ...(f.exemption
         ? {
             suppressions: [
@@ -57,7 +144,11 @@ export function renderSarif(a: AssessmentResult, rules: Rule[]): string {
             ],
           }
         : {}),
-    }));
+    };
+  });
+  const invocation: Record<string, unknown> = { executionSuccessful: true };
+  if (input.startedAt) invocation.startTimeUtc = input.startedAt;
+  if (input.finishedAt) invocation.endTimeUtc = input.finishedAt;
   const sarif = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -67,34 +158,34 @@ export function renderSarif(a: AssessmentResult, rules: Rule[]): string {
           driver: {
             name: 'Palisade',
             version: VERSION,
+            semanticVersion: VERSION,
             informationUri: 'https://github.com/palisade-security/palisade',
-            rules: driverRules.map((r) => ({
-              id: r.id,
-              name: r.id.replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) => c.toUpperCase()),
-              shortDescription: { text: r.title },
-              fullDescription: { text: r.description || r.title },
-              help: { text: r.remediation.text, markdown: helpMarkdown(r) },
-              helpUri: r.references[0],
-              properties: {
-                'security-severity': SECURITY_SEVERITY[r.severity],
-                tags: ['security', r.cloud, r.control],
-              },
-            })),
+            rules: driverRules.map(driverRule),
           },
         },
+        ...(input.category ? { automationDetails: { id: `${input.category}/` } } : {}),
+        originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(`${process.cwd()}/`).href } },
         results,
-        invocations: [
-          { executionSuccessful: true, startTimeUtc: a.startedAt, endTimeUtc: a.finishedAt },
-        ],
+        invocations: [invocation],
       },
     ],
   };
   return JSON.stringify(sarif, null, 2) + '\n';
 }
 
+function helpText(r: Rule): string {
+  const parts = [r.remediation.text.trim()];
+  if (r.remediation.cli) parts.push(r.remediation.cli.trim());
+  if (r.remediation.terraform) parts.push(r.remediation.terraform.trim());
+  if (r.remediation.kubernetes) parts.push(r.remediation.kubernetes.trim());
+  return parts.join('\n\n');
+}
+
 function helpMarkdown(r: Rule): string {
-  const parts = [r.remediation.text];
+  const parts = [r.remediation.text.trim()];
   if (r.remediation.cli) parts.push('```sh\n' + r.remediation.cli.trim() + '\n```');
   if (r.remediation.terraform) parts.push('```hcl\n' + r.remediation.terraform.trim() + '\n```');
+  if (r.remediation.kubernetes) parts.push('```yaml\n' + r.remediation.kubernetes.trim() + '\n```');
+  if (r.references.length > 0) parts.push(r.references.map((ref) => `- <${ref}>`).join('\n'));
   return parts.join('\n\n');
 }

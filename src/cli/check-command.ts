@@ -1,0 +1,231 @@
+/**
+ * `palisade check`: the CI gate. Judges IaC (and rendered manifests on stdin) under the policy's
+ * assignments and exits 1 when a deny-mode rule fails, 0 otherwise, 2 for input errors.
+ */
+
+import { readFile, writeFile } from 'node:fs/promises';
+import { stdin as processStdin } from 'node:process';
+import type { Finding } from '../model/finding.js';
+import type { Rule } from '../model/rule.js';
+import { AssignmentLoadError, loadPolicy } from '../enforce/assignment-loader.js';
+import { baselineOf, BaselineError, readBaseline, writeBaseline } from '../enforce/baseline.js';
+import { changedFiles, DiffBaseError } from '../enforce/changed-files.js';
+import { runCiCheck, type CheckResult, type StdinInput } from '../enforce/ci-check.js';
+import type { Decision } from '../enforce/decide.js';
+import { renderCheckTable } from '../enforce/reports/check-table.js';
+import { renderGithubAnnotations } from '../enforce/reports/github-annotations.js';
+import { renderJunit } from '../enforce/reports/junit-report.js';
+import { defaultPolicy, resolveAssignments } from '../enforce/resolve-assignments.js';
+import { loadCatalog } from '../posture/benchmark-catalog.js';
+import { compileRules } from '../posture/engine.js';
+import { ExemptionLoadError, loadExemptions } from '../posture/exemptions.js';
+import { loadRules, RuleLoadError } from '../posture/rule-loader.js';
+import { renderSarifLog } from '../report/sarif-report.js';
+import { EXIT_FINDINGS, EXIT_INPUT_ERROR, EXIT_OK } from './exit-codes.js';
+
+export type CheckFormat = 'table' | 'sarif' | 'junit' | 'github' | 'json';
+
+export interface CheckCommandOptions {
+  format: CheckFormat;
+  output?: string;
+  /** Policy files or folders (initiatives and assignments); none: the whole benchmark, deny. */
+  policy: string[];
+  rules: string[];
+  exemptions?: string;
+  diffBase?: string;
+  baseline?: string;
+  writeBaseline?: string;
+  /** Name shown for manifests read from stdin. */
+  stdinName: string;
+}
+
+/** Largest stdin accepted (rendered Helm output of a big umbrella chart is a few MB). */
+const MAX_STDIN_BYTES = 64 * 1024 * 1024;
+
+function fail(message: string): number {
+  process.stderr.write(`palisade: ${message}\n`);
+  return EXIT_INPUT_ERROR;
+}
+
+async function readAllStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of processStdin) {
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    size += buf.length;
+    if (size > MAX_STDIN_BYTES) throw new Error(`stdin is larger than ${MAX_STDIN_BYTES} bytes`);
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Column (1-based) of the first non-blank character on a finding's line: where its block starts. */
+function columnFinder(stdin: StdinInput | undefined): (f: Finding) => Promise<number | undefined> {
+  const cache = new Map<string, Promise<string[] | undefined>>();
+  return async (f) => {
+    if (!f.file || !f.line) return undefined;
+    let lines = cache.get(f.file);
+    if (!lines) {
+      lines =
+        stdin && f.file === stdin.name
+          ? Promise.resolve(stdin.text.split('\n'))
+          : readFile(f.file, 'utf8').then(
+              (t) => t.split('\n'),
+              () => undefined,
+            );
+      cache.set(f.file, lines);
+    }
+    const text = (await lines)?.[f.line - 1];
+    if (text === undefined) return undefined;
+    const at = text.search(/\S/);
+    return at >= 0 ? at + 1 : 1;
+  };
+}
+
+async function render(
+  result: CheckResult,
+  rules: Rule[],
+  options: CheckCommandOptions,
+  stdin: StdinInput | undefined,
+): Promise<string> {
+  const decisions = [...result.deny, ...result.audit];
+  const find = columnFinder(stdin);
+  const columns = new Map<Finding, number | undefined>();
+  for (const d of [...decisions, ...result.baselined])
+    columns.set(d.finding, await find(d.finding));
+  const modeOf = new Map<Finding, Decision>(
+    [...decisions, ...result.baselined].map((d) => [d.finding, d]),
+  );
+  switch (options.format) {
+    case 'sarif':
+      return renderSarifLog({
+        findings: [...decisions, ...result.baselined].map((d) => d.finding),
+        rules,
+        level: (f) =>
+          modeOf.get(f)?.mode === 'deny' && !isBaselined(result, f) ? 'error' : 'warning',
+        column: (f) => columns.get(f),
+        properties: (f) => ({
+          enforcement: isBaselined(result, f) ? 'baseline' : modeOf.get(f)?.mode,
+          assignments: modeOf.get(f)?.assignments,
+        }),
+        category: 'palisade-check',
+      });
+    case 'junit':
+      return renderJunit(result);
+    case 'github':
+      return renderGithubAnnotations(result, (d) => columns.get(d.finding));
+    case 'json':
+      return JSON.stringify(jsonReport(result), null, 2) + '\n';
+    default:
+      return renderCheckTable(result);
+  }
+}
+
+function isBaselined(result: CheckResult, f: Finding): boolean {
+  return result.baselined.some((d) => d.finding === f);
+}
+
+function jsonReport(result: CheckResult): Record<string, unknown> {
+  const item = (d: Decision) => ({
+    ruleId: d.finding.ruleId,
+    severity: d.finding.severity,
+    resourceId: d.finding.resourceId,
+    resourceType: d.finding.resourceType,
+    file: d.finding.file,
+    line: d.finding.line,
+    message: d.finding.message,
+    mode: d.mode,
+    assignments: d.assignments,
+  });
+  return {
+    passed: result.deny.length === 0 && result.inputErrors.length === 0,
+    resources: result.resources.length,
+    planUnchanged: result.planUnchanged,
+    deny: result.deny.map(item),
+    audit: result.audit.map(item),
+    baselined: result.baselined.map(item),
+    inputErrors: result.inputErrors,
+  };
+}
+
+/** Runs the gate; returns the exit code. */
+export async function runCheck(paths: string[], options: CheckCommandOptions): Promise<number> {
+  const fromStdin = paths.includes('-');
+  const filePaths = paths.filter((p) => p !== '-');
+  let rules: Rule[];
+  let compiled;
+  let assignments;
+  let exemptions;
+  let baseline: Set<string> | undefined;
+  let changed: Set<string> | undefined;
+  try {
+    rules = await loadRules(options.rules);
+    compiled = compileRules(rules);
+    const policy = options.policy.length > 0 ? await loadPolicy(options.policy) : defaultPolicy();
+    assignments = resolveAssignments(policy, rules, (await loadCatalog()).standards);
+    exemptions = options.exemptions ? await loadExemptions(options.exemptions) : [];
+    baseline = options.baseline ? await readBaseline(options.baseline) : undefined;
+    if (options.diffBase !== undefined) {
+      if (filePaths.length === 0)
+        return fail('--diff-base needs at least one path in a git repository');
+      changed = await changedFiles(filePaths, options.diffBase);
+    }
+  } catch (error) {
+    const known = [
+      RuleLoadError,
+      AssignmentLoadError,
+      ExemptionLoadError,
+      BaselineError,
+      DiffBaseError,
+    ];
+    if (known.some((k) => error instanceof k)) return fail((error as Error).message);
+    throw error;
+  }
+
+  let stdin: StdinInput | undefined;
+  if (fromStdin) {
+    try {
+      stdin = { name: options.stdinName, text: await readAllStdin() };
+    } catch (error) {
+      return fail(`stdin: ${(error as Error).message}`);
+    }
+  }
+
+  const result = await runCiCheck({
+    paths: filePaths,
+    stdin,
+    rules,
+    compiled,
+    assignments,
+    exemptions,
+    changed,
+    baseline,
+  });
+  for (const warning of result.warnings) process.stderr.write(`palisade: warning: ${warning}\n`);
+  for (const e of result.inputErrors) process.stderr.write(`palisade: ${e.code} ${e.message}\n`);
+
+  const nothing = result.resources.length === 0 && result.files.every((f) => f.resources === 0);
+  if (nothing && !changed && result.inputErrors.length === 0) {
+    return fail(`no resources found in ${paths.join(', ')}; nothing was checked`);
+  }
+
+  const report = await render(result, rules, options, stdin);
+  if (options.output) {
+    await writeFile(options.output, report);
+    process.stderr.write(`palisade: wrote ${options.format} report to ${options.output}\n`);
+  } else {
+    process.stdout.write(report);
+  }
+
+  if (options.writeBaseline) {
+    const all = [...result.deny, ...result.audit, ...result.baselined].map((d) => d.finding);
+    await writeBaseline(options.writeBaseline, baselineOf(all));
+    process.stderr.write(
+      `palisade: wrote a baseline of ${all.length} violations to ${options.writeBaseline}\n`,
+    );
+  }
+
+  if (result.inputErrors.length > 0) return EXIT_INPUT_ERROR;
+  if (options.writeBaseline) return EXIT_OK;
+  return result.deny.length > 0 ? EXIT_FINDINGS : EXIT_OK;
+}

@@ -1,0 +1,204 @@
+/**
+ * The CI gate behind `palisade check`: read IaC (files, folders, rendered manifests from stdin),
+ * keep what a plan creates or updates and what changed since a diff base, judge it, and split the
+ * failures into denied, audited and already-accepted (baseline) ones.
+ */
+
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { FileReport } from '../model/assessment.js';
+import type { Finding } from '../model/finding.js';
+import type { Resource } from '../model/resource.js';
+import type { Rule } from '../model/rule.js';
+import { SourceReadError, type SourceError } from '../model/source-error.js';
+import { compileRules, evaluate, judgedResource, type CompiledRule } from '../posture/engine.js';
+import { applyExemptions, type Exemption } from '../posture/exemptions.js';
+import { findingFingerprint } from '../report/sarif-fingerprint.js';
+import { readPaths } from '../sources/read-paths.js';
+import { fileReaders } from '../sources/registry.js';
+import { decide, type Decision } from './decide.js';
+import { evaluateForAssignments } from './evaluate-assignments.js';
+import { planChanges, resourcesToJudge } from './plan-gate.js';
+import type { ResolvedAssignment } from './resolve-assignments.js';
+
+/** Manifests piped in (`helm template … | palisade check -`), under the name they are shown as. */
+export interface StdinInput {
+  name: string;
+  text: string;
+}
+
+export interface CheckOptions {
+  /** Files and folders to check (without `-`). */
+  paths: string[];
+  stdin?: StdinInput;
+  rules: Rule[];
+  compiled?: CompiledRule[];
+  assignments: ResolvedAssignment[];
+  exemptions?: Exemption[];
+  /** Absolute paths changed since the diff base; undefined checks every file. */
+  changed?: Set<string>;
+  /** Fingerprints of accepted violations. */
+  baseline?: Set<string>;
+}
+
+export interface CheckResult {
+  /** Resources judged (after the plan gate and the diff filter). */
+  resources: Resource[];
+  /** Findings on those resources (every status). */
+  findings: Finding[];
+  deny: Decision[];
+  audit: Decision[];
+  /** Violations the baseline accepts: reported, never failing. */
+  baselined: Decision[];
+  files: FileReport[];
+  /** Files that could not be read (Helm templates needing `helm template` are not errors). */
+  inputErrors: SourceError[];
+  /** Plan entries left out because the plan deletes them, leaves them alone or only reads them. */
+  planUnchanged: number;
+  warnings: string[];
+}
+
+async function readStdin(input: StdinInput): Promise<{
+  resources: Resource[];
+  report: FileReport;
+  warnings: string[];
+}> {
+  const source = { path: input.name, text: input.text.replace(/^\uFEFF/, '') };
+  const reader = fileReaders.find((r) => {
+    try {
+      return r.detect(source);
+    } catch {
+      return false;
+    }
+  });
+  if (!reader) {
+    const error: SourceError = {
+      file: input.name,
+      code: 'PARSE_ERROR',
+      message: `${input.name}: not Terraform plan JSON, CloudFormation, ARM or Kubernetes YAML`,
+    };
+    return {
+      resources: [],
+      report: { file: input.name, kind: 'error', resources: 0, error },
+      warnings: [],
+    };
+  }
+  try {
+    const result = await reader.read(source);
+    return {
+      resources: result.resources,
+      report: { file: input.name, kind: reader.kind, resources: result.resources.length },
+      warnings: result.warnings ?? [],
+    };
+  } catch (error) {
+    const e: SourceError =
+      error instanceof SourceReadError
+        ? error.toSourceError()
+        : {
+            file: input.name,
+            code: 'PARSE_ERROR',
+            message: `${input.name}: ${(error as Error).message}`,
+          };
+    return {
+      resources: [],
+      report: { file: input.name, kind: 'error', resources: 0, error: e },
+      warnings: [],
+    };
+  }
+}
+
+/** Resources the plan gate keeps: everything not from a plan, and what each plan changes. */
+async function gatePlans(
+  resources: Resource[],
+  stdin: StdinInput | undefined,
+): Promise<{ kept: Set<Resource>; skipped: number }> {
+  const byFile = new Map<string, Resource[]>();
+  const kept = new Set<Resource>();
+  for (const r of resources) {
+    if (r.source.kind !== 'terraform-plan' || !r.source.file) {
+      kept.add(r);
+      continue;
+    }
+    const list = byFile.get(r.source.file) ?? [];
+    list.push(r);
+    byFile.set(r.source.file, list);
+  }
+  let skipped = 0;
+  for (const [file, list] of byFile) {
+    const text = stdin && file === stdin.name ? stdin.text : await readFile(file, 'utf8');
+    const judged = resourcesToJudge(list, planChanges(JSON.parse(text)));
+    for (const r of judged) kept.add(r);
+    skipped += list.length - judged.length;
+  }
+  return { kept, skipped };
+}
+
+function inChanged(file: string | undefined, changed: Set<string> | undefined): boolean {
+  if (!changed) return true;
+  return file !== undefined && changed.has(resolve(file));
+}
+
+/**
+ * Runs the gate.
+ *
+ * ```ts
+ * const result = await runCiCheck({ paths: ['infra/'], rules, assignments });
+ * process.exitCode = result.inputErrors.length ? 2 : result.deny.length ? 1 : 0;
+ * ```
+ */
+export async function runCiCheck(options: CheckOptions): Promise<CheckResult> {
+  const read =
+    options.paths.length > 0
+      ? await readPaths(options.paths)
+      : { resources: [], files: [], warnings: [] };
+  const files = [...read.files];
+  const resources = [...read.resources];
+  const warnings = [...read.warnings];
+  if (options.stdin) {
+    const piped = await readStdin(options.stdin);
+    files.push(piped.report);
+    resources.push(...piped.resources);
+    warnings.push(...piped.warnings);
+  }
+
+  const stdinName = options.stdin?.name;
+  const changed = options.changed;
+  const inputErrors = files
+    .filter((f) => f.error && f.error.code !== 'UNSUPPORTED_TEMPLATE')
+    .filter((f) => f.file === stdinName || inChanged(f.file, changed))
+    .map((f) => f.error!);
+
+  const { kept, skipped } = await gatePlans(resources, options.stdin);
+  const judged = (r: Resource | undefined): boolean =>
+    r !== undefined &&
+    kept.has(r) &&
+    (r.source.file === stdinName || inChanged(r.source.file, changed));
+
+  // Every resource is evaluated (rules may look at related resources in unchanged files); only
+  // findings on the resources under judgement count.
+  const compiled = options.compiled ?? compileRules(options.rules);
+  const all = evaluate(compiled, resources);
+  const findings = all.filter((f) => judged(judgedResource(f)));
+  const judgedResources = resources.filter((r) => judged(r));
+  warnings.push(...applyExemptions(findings, judgedResources, options.exemptions ?? []));
+
+  const withParams = evaluateForAssignments(
+    compiled,
+    judgedResources,
+    options.assignments,
+    findings,
+  );
+  const decisions = decide(withParams, options.assignments);
+  const accepted = (d: Decision) => options.baseline?.has(findingFingerprint(d.finding)) ?? false;
+  return {
+    resources: judgedResources,
+    findings,
+    deny: decisions.deny.filter((d) => !accepted(d)),
+    audit: decisions.audit.filter((d) => !accepted(d)),
+    baselined: [...decisions.deny, ...decisions.audit].filter(accepted),
+    files,
+    inputErrors,
+    planUnchanged: skipped,
+    warnings,
+  };
+}

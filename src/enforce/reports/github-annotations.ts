@@ -1,0 +1,48 @@
+/**
+ * The CI gate's verdicts as GitHub Actions workflow commands: `::error` for denied violations and
+ * `::warning` for audited ones, each on its file and line, so they show on the pull request diff.
+ */
+
+import type { Decision } from '../decide.js';
+import type { CheckResult } from '../ci-check.js';
+
+/** Escapes a command's message (GitHub's rules: %, CR and LF). */
+function escapeData(value: string): string {
+  return value.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+/** Escapes a command property (also `:` and `,`, which delimit properties). */
+function escapeProperty(value: string): string {
+  return escapeData(value).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+function annotation(
+  d: Decision,
+  level: 'error' | 'warning',
+  column: (d: Decision) => number | undefined,
+): string {
+  const f = d.finding;
+  const props: string[] = [];
+  if (f.file) props.push(`file=${escapeProperty(f.file.split('\\').join('/'))}`);
+  if (f.file && f.line) props.push(`line=${f.line}`);
+  const col = column(d);
+  if (f.file && f.line && col) props.push(`col=${col}`);
+  props.push(`title=${escapeProperty(`${f.ruleId} (${f.severity}, ${d.mode})`)}`);
+  return `::${level} ${props.join(',')}::${escapeData(f.message)}`;
+}
+
+/** One workflow command a line, denied violations first. */
+export function renderGithubAnnotations(
+  result: CheckResult,
+  column: (d: Decision) => number | undefined = () => undefined,
+): string {
+  const lines = [
+    ...result.deny.map((d) => annotation(d, 'error', column)),
+    ...result.audit.map((d) => annotation(d, 'warning', column)),
+  ];
+  const summary =
+    `palisade check: ${result.deny.length} denied, ${result.audit.length} audited, ` +
+    `${result.baselined.length} accepted by the baseline`;
+  lines.push(`::notice title=palisade check::${escapeData(summary)}`);
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,28 @@
+/**
+ * A finding's fingerprint: the same violation gets the same value run after run, whatever lines
+ * move around it, so code scanning keeps one alert and a baseline can accept it as known debt.
+ */
+
+import { createHash } from 'node:crypto';
+import type { Finding } from '../model/finding.js';
+
+/** The `partialFingerprints` key Palisade's SARIF results carry. */
+export const FINGERPRINT_KEY = 'palisadeFinding/v1';
+
+/**
+ * Hash of the rule, the resource (type and id: an IaC address or Kubernetes `ns/kind/name`) and
+ * the file path with forward slashes; never the line or the message.
+ *
+ * ```ts
+ * findingFingerprint(f); // '4c1d…' (32 hex characters)
+ * ```
+ */
+export function findingFingerprint(
+  f: Pick<Finding, 'ruleId' | 'resourceType' | 'resourceId' | 'file'>,
+): string {
+  const file = (f.file ?? '').split('\\').join('/').replace(/^\.\//, '');
+  return createHash('sha256')
+    .update([f.ruleId, f.resourceType, f.resourceId, file].join('\u0000'))
+    .digest('hex')
+    .slice(0, 32);
+}
