@@ -13,6 +13,7 @@ import { runScan } from './scan-command.js';
 import { runServe } from './serve-command.js';
 import { runTokenCreate } from './token-command.js';
 import { runAuditVerify } from './audit-command.js';
+import { registerAdmissionCommands } from './admission-command.js';
 import { EXIT_INPUT_ERROR } from './exit-codes.js';
 import { SEVERITIES, type Severity } from '../model/rule.js';
 import { VERSION } from '../version.js';
@@ -217,6 +218,8 @@ audit
   .action(async (options) => {
     process.exitCode = await runAuditVerify(options);
   });
+
+registerAdmissionCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -4,6 +4,8 @@
  * readable by the owner only (0600).
  */
 
+// @peculiar/x509 resolves its services through tsyringe, which needs the Reflect polyfill first.
+import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 import { chmod, mkdir, open, unlink } from 'node:fs/promises';
 import { isIP } from 'node:net';
@@ -155,7 +157,7 @@ export async function createWebhookCertificates(
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
       new x509.SubjectAlternativeNameExtension(
-        names.map((value) => ({ type: isIP(value) ? 'ip' : 'dns', value })),
+        names.map((value) => ({ type: isIP(value) ? ('ip' as const) : ('dns' as const), value })),
       ),
       await x509.AuthorityKeyIdentifierExtension.create(caKeys.publicKey),
     ],

@@ -6,20 +6,20 @@
 
 import type { Finding } from '../../model/finding.js';
 import type { Resource } from '../../model/resource.js';
-import { evaluate, type CompiledRule } from '../../posture/engine.js';
+import type { CompiledRule } from '../../posture/engine.js';
 import { toKubernetesResource } from '../../sources/kubernetes/to-resource.js';
 import type { DecisionMode, DecisionRule } from '../../store/admission-decision-repository.js';
+import { decide } from '../decide.js';
+import { evaluateForAssignments } from '../evaluate-assignments.js';
 import { anyGlobMatch } from '../glob.js';
-import type { EnforcementMode } from '../enforcement-mode.js';
+import type { ResolvedAssignment } from '../resolve-assignments.js';
+import { excluded, inScope, scopeSubject } from '../scope-match.js';
 import { apiVersionOf, type AdmissionRequest, type AdmissionStatus } from './admission-review.js';
 
-/** The enforcement mode of each failing finding, as the assignments in force decide it. */
-export type FindingModes = (findings: Finding[], resource: Resource) => EnforcementMode[];
-
-/** What judging needs: compiled rules, the modes in force and the exempt namespaces. */
+/** What judging needs: compiled rules, the assignments in force and the exempt namespaces. */
 export interface JudgePolicy {
   compiled: CompiledRule[];
-  modes: FindingModes;
+  assignments: ResolvedAssignment[];
   exemptNamespaces: readonly string[];
 }
 
@@ -141,6 +141,24 @@ function denialStatus(resource: Resource, kind: string, denied: DecisionRule[]):
 }
 
 /**
+ * Findings in error for rules some assignment enforces in deny mode on `resource`: such a rule
+ * cannot vouch for the object, so the failure policy answers instead.
+ */
+function brokenDenyRules(
+  findings: Finding[],
+  resource: Resource,
+  assignments: ResolvedAssignment[],
+): Finding[] {
+  const errors = findings.filter((f) => f.status === 'error');
+  if (errors.length === 0) return [];
+  const subject = scopeSubject(resource);
+  const covering = assignments.filter(
+    (a) => inScope(a.assignment.scope, subject) && !excluded(a.assignment.exclude, subject),
+  );
+  return errors.filter((f) => covering.some((a) => a.modes.get(f.ruleId) === 'deny'));
+}
+
+/**
  * The verdict on `request` under `policy`. Throws `AdmissionJudgeError` when the object cannot be
  * judged (the caller applies the failure policy).
  *
@@ -164,24 +182,19 @@ export function judgeAdmission(request: AdmissionRequest, policy: JudgePolicy): 
   }
 
   const resource = admissionResource(request);
-  const findings = evaluate(policy.compiled, [resource]);
-  const judged = findings.filter((f) => f.status === 'fail' || f.status === 'error');
-  const modes = policy.modes(judged, resource);
-
-  const rules: DecisionRule[] = [];
-  const broken: string[] = [];
-  judged.forEach((finding, i) => {
-    const mode = modes[i];
-    if (mode === 'disabled') return;
-    if (finding.status === 'error') broken.push(`${finding.ruleId}: ${finding.message}`);
-    else rules.push({ id: finding.ruleId, mode, reason: finding.message });
-  });
-  // A rule that could not run in deny mode leaves the request unjudged: the failure policy rules.
-  const brokenDeny = judged.filter((f, i) => f.status === 'error' && modes[i] === 'deny');
-  if (brokenDeny.length > 0) {
-    throw new AdmissionJudgeError(`rule(s) in deny mode could not run: ${broken.join('; ')}`);
+  const findings = evaluateForAssignments(policy.compiled, [resource], policy.assignments);
+  const broken = brokenDenyRules(findings, resource, policy.assignments);
+  if (broken.length > 0) {
+    const list = broken.map((f) => `${f.ruleId}: ${f.message}`).join('; ');
+    throw new AdmissionJudgeError(`rule(s) in deny mode could not run: ${list}`);
   }
 
+  const decided = decide(findings, policy.assignments);
+  const rules: DecisionRule[] = [...decided.deny, ...decided.audit].map((d) => ({
+    id: d.finding.ruleId,
+    mode: d.mode,
+    reason: d.finding.message,
+  }));
   const denied = rules.filter((r) => r.mode === 'deny');
   const warnings = rules
     .filter((r) => r.mode === 'audit')

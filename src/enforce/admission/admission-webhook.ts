@@ -92,6 +92,32 @@ function objectName(request: AdmissionRequest): string {
   return '';
 }
 
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The object as stored with its decision: a Secret keeps its keys but not its values (nor the
+ * copy of them `kubectl apply` leaves in an annotation), so the decision log holds no credential.
+ */
+export function storableObject(kind: string, object: unknown): unknown {
+  if (kind !== 'Secret' || !isRecord(object)) return object;
+  const redact = (values: unknown) =>
+    isRecord(values)
+      ? Object.fromEntries(Object.keys(values).map((k) => [k, '(redacted)']))
+      : values;
+  const copy: Record<string, unknown> = { ...object };
+  if ('data' in copy) copy.data = redact(copy.data);
+  if ('stringData' in copy) copy.stringData = redact(copy.stringData);
+  if (isRecord(copy.metadata) && isRecord(copy.metadata.annotations)) {
+    const { [LAST_APPLIED]: _dropped, ...annotations } = copy.metadata.annotations;
+    copy.metadata = { ...copy.metadata, annotations };
+  }
+  return copy;
+}
+
 function decisionRecord(
   request: AdmissionRequest,
   verdict: AdmissionVerdict,
@@ -112,7 +138,7 @@ function decisionRecord(
     mode: verdict.mode,
     rules: verdict.rules,
     message: verdict.status?.message ?? verdict.note ?? null,
-    object: verdict.object,
+    object: storableObject(request.kind.kind, verdict.object),
   };
 }
 

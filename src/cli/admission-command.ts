@@ -1,0 +1,270 @@
+/**
+ * `palisade admission`: serves the Kubernetes validating admission webhook; `admission certs`
+ * creates its CA and serving certificate; `admission manifest` prints the
+ * ValidatingWebhookConfiguration that registers it.
+ */
+
+import { readFile } from 'node:fs/promises';
+import { Command, InvalidArgumentError } from 'commander';
+import { pino } from 'pino';
+import {
+  AdmissionConfigError,
+  loadAdmissionConfig,
+  type AdmissionConfig,
+} from '../enforce/admission/admission-config.js';
+import {
+  CertificateError,
+  createWebhookCertificates,
+} from '../enforce/admission/admission-certs.js';
+import { admissionRules } from '../enforce/admission/admission-policy.js';
+import { startAdmission } from '../enforce/admission/admission-service.js';
+import { webhookManifest } from '../enforce/admission/webhook-manifest.js';
+import { AssignmentLoadError } from '../enforce/assignment-loader.js';
+import { loadRules, RuleLoadError } from '../posture/rule-loader.js';
+import { REDACTED_PATHS } from '../server/logger.js';
+import { StoreError } from '../store/database.js';
+import { EXIT_INPUT_ERROR, EXIT_OK } from './exit-codes.js';
+
+interface ServeOptions {
+  config?: string;
+  host?: string;
+  port?: number;
+  cert?: string;
+  key?: string;
+  db?: string;
+  policy: string[];
+  failurePolicy?: 'Fail' | 'Ignore';
+  logLevel: string;
+}
+
+/** Errors a user can fix: printed as one line, exit 2. */
+function isInputError(error: unknown): boolean {
+  return (
+    error instanceof AdmissionConfigError ||
+    error instanceof AssignmentLoadError ||
+    error instanceof RuleLoadError ||
+    error instanceof StoreError ||
+    error instanceof CertificateError
+  );
+}
+
+function fail(command: string, error: unknown): number {
+  if (!isInputError(error)) throw error;
+  process.stderr.write(`palisade ${command}: ${(error as Error).message}\n`);
+  return EXIT_INPUT_ERROR;
+}
+
+/** The configuration file with the command-line flags laid over it. */
+function configFrom(options: Partial<ServeOptions>): AdmissionConfig {
+  const overrides: Record<string, unknown> = {};
+  if (options.host !== undefined || options.port !== undefined) {
+    overrides.listen = {
+      ...(options.host !== undefined ? { host: options.host } : {}),
+      ...(options.port !== undefined ? { port: options.port } : {}),
+    };
+  }
+  if (options.cert !== undefined || options.key !== undefined) {
+    overrides.tls = {
+      ...(options.cert !== undefined ? { cert: options.cert } : {}),
+      ...(options.key !== undefined ? { key: options.key } : {}),
+    };
+  }
+  const db = options.db ?? process.env.PALISADE_DB;
+  if (db !== undefined) overrides.store = db;
+  if (options.policy && options.policy.length > 0) overrides.policy = options.policy;
+  if (options.failurePolicy !== undefined) overrides.failurePolicy = options.failurePolicy;
+  return loadAdmissionConfig(options.config, overrides);
+}
+
+/** Serves the webhook until SIGINT or SIGTERM. */
+export async function runAdmissionServe(options: ServeOptions): Promise<number> {
+  let config: AdmissionConfig;
+  try {
+    config = configFrom(options);
+  } catch (error) {
+    return fail('admission', error);
+  }
+  const logger = pino(
+    {
+      level: options.logLevel,
+      base: { service: 'palisade-admission' },
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    pino.destination(2),
+  );
+  let service;
+  try {
+    service = await startAdmission(config, { logger });
+  } catch (error) {
+    return fail('admission', error);
+  }
+  process.stdout.write(
+    `Palisade admission webhook on ${service.url}${config.service.path} ` +
+      `(failurePolicy ${config.failurePolicy}, exempt: ${config.exemptNamespaces.join(', ') || 'none'})\n`,
+  );
+  await new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.stderr.write(`palisade admission: ${signal}, storing queued decisions\n`);
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      service.close().then(resolve, resolve);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  return EXIT_OK;
+}
+
+interface CertsOptions {
+  out: string;
+  service?: string;
+  namespace?: string;
+  config?: string;
+  san: string[];
+  days: number;
+  force?: boolean;
+}
+
+/** Creates the CA and serving certificate. */
+export async function runAdmissionCerts(options: CertsOptions): Promise<number> {
+  try {
+    const config = loadAdmissionConfig(options.config);
+    const files = await createWebhookCertificates({
+      dir: options.out,
+      service: options.service ?? config.service.name,
+      namespace: options.namespace ?? config.service.namespace,
+      extraNames: options.san,
+      days: options.days,
+      force: options.force,
+    });
+    process.stdout.write(
+      `CA:          ${files.caCert} (key ${files.caKey}, 0600)\n` +
+        `Serving:     ${files.cert} (key ${files.key}, 0600)\n` +
+        `Valid for:   ${files.names.join(', ')}\n` +
+        `Next: palisade admission manifest --ca ${files.caCert} | kubectl apply -f -\n`,
+    );
+    return EXIT_OK;
+  } catch (error) {
+    return fail('admission certs', error);
+  }
+}
+
+interface ManifestOptions {
+  config?: string;
+  ca: string;
+  service?: string;
+  namespace?: string;
+  failurePolicy?: 'Fail' | 'Ignore';
+  rules: string[];
+}
+
+/** Prints the ValidatingWebhookConfiguration. */
+export async function runAdmissionManifest(options: ManifestOptions): Promise<number> {
+  try {
+    const config = loadAdmissionConfig(options.config, {
+      ...(options.failurePolicy ? { failurePolicy: options.failurePolicy } : {}),
+      ...(options.rules.length > 0 ? { rules: options.rules } : {}),
+    });
+    if (options.service) config.service.name = options.service;
+    if (options.namespace) config.service.namespace = options.namespace;
+    let ca: string;
+    try {
+      ca = await readFile(options.ca, 'utf8');
+    } catch (error) {
+      throw new AdmissionConfigError({
+        file: options.ca,
+        key: '--ca',
+        message: `cannot read: ${(error as Error).message}`,
+      });
+    }
+    if (!ca.includes('-----BEGIN CERTIFICATE-----')) {
+      throw new AdmissionConfigError({
+        file: options.ca,
+        key: '--ca',
+        message: 'not a PEM certificate; pass the ca.crt `admission certs` wrote',
+      });
+    }
+    const rules = admissionRules(await loadRules(config.rules));
+    process.stdout.write(webhookManifest(config, rules, ca));
+    return EXIT_OK;
+  } catch (error) {
+    return fail('admission manifest', error);
+  }
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535) {
+    throw new InvalidArgumentError('expected a port number (0-65535)');
+  }
+  return n;
+}
+
+function days(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 3650) {
+    throw new InvalidArgumentError('expected whole days from 1 to 3650');
+  }
+  return n;
+}
+
+function failurePolicy(value: string): 'Fail' | 'Ignore' {
+  if (value !== 'Fail' && value !== 'Ignore') {
+    throw new InvalidArgumentError('expected Fail (fail-closed) or Ignore (fail-open)');
+  }
+  return value;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Adds `admission`, `admission certs` and `admission manifest` to the program. */
+export function registerAdmissionCommands(program: Command): void {
+  const admission = program
+    .command('admission')
+    .description('serve the Kubernetes validating admission webhook (AdmissionReview v1, HTTPS)')
+    .option('--config <file>', 'admission configuration YAML')
+    .option('--host <host>', 'address to listen on (default 0.0.0.0)')
+    .option('--port <port>', 'port to listen on (default 8443)', port)
+    .option('--cert <file>', 'serving certificate (PEM)')
+    .option('--key <file>', 'serving key (PEM)')
+    .option(
+      '--db <location>',
+      'store: SQLite file or PostgreSQL URL (default: config, PALISADE_DB)',
+    )
+    .option('--policy <path>', 'assignment file or folder (repeatable)', collect, [])
+    .option('--failure-policy <policy>', 'Fail (fail-closed) or Ignore (fail-open)', failurePolicy)
+    .option('--log-level <level>', 'JSON log level on stderr', 'info')
+    .action(async (options: ServeOptions) => {
+      process.exitCode = await runAdmissionServe(options);
+    });
+
+  admission
+    .command('certs')
+    .description('create a CA and a serving certificate for <service>.<namespace>.svc')
+    .option('-o, --out <dir>', 'folder for ca.crt, ca.key, tls.crt, tls.key', 'certs')
+    .option('--service <name>', 'Kubernetes service name (default: config, palisade-admission)')
+    .option('--namespace <name>', 'namespace of the service (default: config, palisade)')
+    .option('--config <file>', 'admission configuration YAML')
+    .option('--san <name>', 'extra DNS name or IP address (repeatable)', collect, [])
+    .option('--days <days>', 'validity of the serving certificate', days, 365)
+    .option('--force', 'replace existing files')
+    .action(async (options: CertsOptions) => {
+      process.exitCode = await runAdmissionCerts(options);
+    });
+
+  admission
+    .command('manifest')
+    .description('print the ValidatingWebhookConfiguration for kubectl apply')
+    .requiredOption('--ca <file>', 'the CA certificate (ca.crt from `admission certs`)')
+    .option('--config <file>', 'admission configuration YAML')
+    .option('--service <name>', 'Kubernetes service name')
+    .option('--namespace <name>', 'namespace of the service')
+    .option('--failure-policy <policy>', 'Fail (fail-closed) or Ignore (fail-open)', failurePolicy)
+    .option('--rules <dir>', 'add the rules in a folder (repeatable)', collect, [])
+    .action(async (options: ManifestOptions) => {
+      process.exitCode = await runAdmissionManifest(options);
+    });
+}

@@ -1,0 +1,123 @@
+/**
+ * The running webhook: store, policy, decision recorder and HTTPS server put together from the
+ * configuration. `palisade admission` starts one; tests start one on a loopback port.
+ */
+
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:https';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { openStore } from '../../store/database.js';
+import { AdmissionConfigError, type AdmissionConfig } from './admission-config.js';
+import { AdmissionPolicySource } from './admission-policy.js';
+import { createAdmissionServer } from './admission-server.js';
+import { admissionWebhook } from './admission-webhook.js';
+import { DecisionRecorder } from './decision-recorder.js';
+
+/** Time kept back from the API server's timeout for the answer to travel. */
+const ANSWER_MARGIN_MS = 500;
+
+export interface AdmissionService {
+  server: Server;
+  policy: AdmissionPolicySource;
+  recorder: DecisionRecorder;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  db: Kysely<any>;
+  /** `https://host:port` the server listens on. */
+  url: string;
+  /** Stops listening, stores the queued decisions, closes the store it opened. */
+  close(): Promise<void>;
+}
+
+function readTlsFile(config: AdmissionConfig, key: 'cert' | 'key'): Buffer {
+  try {
+    return readFileSync(config.tls[key]);
+  } catch (error) {
+    throw new AdmissionConfigError({
+      file: config.tls[key],
+      key: `tls.${key}`,
+      message: `cannot read: ${(error as Error).message}; create it with \`palisade admission certs\``,
+    });
+  }
+}
+
+/**
+ * Starts the webhook described by `config`. Pass `db` to share an open store (its owner closes
+ * it); otherwise `config.store` is opened and closed with the service.
+ *
+ * ```ts
+ * const service = await startAdmission(loadAdmissionConfig('admission.yaml'), { logger });
+ * ```
+ */
+export async function startAdmission(
+  config: AdmissionConfig,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  deps: { logger: Logger; db?: Kysely<any> },
+): Promise<AdmissionService> {
+  const { logger } = deps;
+  const cert = readTlsFile(config, 'cert');
+  const key = readTlsFile(config, 'key');
+  const db = deps.db ?? (await openStore(config.store));
+  const ownsStore = deps.db === undefined;
+  try {
+    const policy = await AdmissionPolicySource.open({
+      files: config.policy,
+      ruleDirs: config.rules,
+      exemptNamespaces: config.exemptNamespaces,
+      db,
+      refreshMs: config.policyRefreshSeconds * 1000,
+      onRefreshError: (err) => logger.error({ err }, 'admission policy refresh failed'),
+    });
+    const recorder = new DecisionRecorder({
+      db,
+      onError: (err, decisions) =>
+        logger.error({ err, decisions }, 'admission decisions could not be stored'),
+    });
+    const answer = admissionWebhook({
+      policy: () => policy.current(),
+      failurePolicy: config.failurePolicy,
+      budgetMs: Math.max(100, config.timeoutSeconds * 1000 - ANSWER_MARGIN_MS),
+      record: (d) => {
+        recorder.record(d);
+        logger.debug(
+          { uid: d.uid, kind: d.kind, namespace: d.namespace, name: d.name, allowed: d.allowed },
+          'admission decision',
+        );
+      },
+      onError: (uid, err) => logger.warn({ uid, err }, 'admission request could not be judged'),
+    });
+    const server = createAdmissionServer({
+      cert,
+      key,
+      path: config.service.path,
+      answer,
+      onError: (err) => logger.error({ err }, 'admission request failed'),
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.listen.port, config.listen.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const address = server.address() as AddressInfo;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    return {
+      server,
+      policy,
+      recorder,
+      db,
+      url: `https://${host}:${address.port}`,
+      async close() {
+        server.closeIdleConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await recorder.close();
+        if (ownsStore) await db.destroy();
+      },
+    };
+  } catch (error) {
+    if (ownsStore) await db.destroy();
+    throw error;
+  }
+}
