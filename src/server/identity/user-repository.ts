@@ -48,7 +48,7 @@ export async function insertUser(
 ): Promise<UserView> {
   const row: UserTable = {
     id: newId(),
-    username: user.username,
+    username: normalUsername(user.username),
     password_hash: await hashPassword(user.password),
     role: user.role,
     scopes: JSON.stringify(user.scopes),
@@ -61,9 +61,20 @@ export async function insertUser(
   return userView(row);
 }
 
-/** A user by name, or undefined. */
+/** How a username is stored and compared: lower-case, so `Ana` and `ana` are one user. */
+export function normalUsername(username: string): string {
+  return username.toLowerCase();
+}
+
+/** A user by name, whatever its case, or undefined. */
 export async function findUserByName(db: Kysely<Database>, username: string) {
-  return db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+  // lower() on the column too: users stored before names were lower-cased are found as well.
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where((eb) => eb(eb.fn('lower', ['username']), '=', normalUsername(username)))
+    .orderBy('created_at')
+    .executeTakeFirst();
 }
 
 /** A user by id, or undefined. */

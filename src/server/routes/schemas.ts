@@ -9,6 +9,25 @@ export const RoleSchema = Type.Union(
   { description: 'reader, security-operator, security-admin or owner' },
 );
 
+/** No C0 or C1 control character (newlines, escapes, NUL) anywhere in a name. */
+const NO_CONTROL_CHARACTERS = '^[^\\u0000-\\u001f\\u007f-\\u009f]+$';
+
+/** A user's login name: letters, digits and `._@-`; unique regardless of case. */
+export const UsernameSchema = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  pattern: '^[A-Za-z0-9._@-]+$',
+  description: 'letters, digits and . _ @ -; case does not matter (stored lower-case)',
+});
+
+/** A name people give something (a token): printable, without control characters. */
+export const DisplayNameSchema = Type.String({
+  minLength: 1,
+  maxLength: 128,
+  pattern: NO_CONTROL_CHARACTERS,
+  description: 'up to 128 characters, no control characters',
+});
+
 /** Cloud accounts, subscriptions or projects a principal is limited to; empty means all. */
 export const ScopesSchema = Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
   maxItems: 1_000,

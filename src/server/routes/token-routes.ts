@@ -11,11 +11,11 @@ import { auditedChange } from '../audited-change.js';
 import { forbidden, HttpError } from '../http-error.js';
 import { insertToken, tokenView, type TokenView } from '../identity/token-repository.js';
 import { Page, PageQueryFields, paginate, parseSort, SortField } from '../pagination.js';
-import { IdParams, RoleSchema, ScopesSchema, TokenSchema } from './schemas.js';
+import { DisplayNameSchema, IdParams, RoleSchema, ScopesSchema, TokenSchema } from './schemas.js';
 
 const CreateToken = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 128 }),
+    name: DisplayNameSchema,
     role: RoleSchema,
     scopes: ScopesSchema,
     expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3_650 })),

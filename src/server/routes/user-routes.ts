@@ -14,7 +14,13 @@ import { canManageRole, isRole, ROLES, type Role } from '../auth/permissions.js'
 import { scopesWithin } from '../auth/principal.js';
 import { auditedChange } from '../audited-change.js';
 import { forbidden, HttpError } from '../http-error.js';
-import { findUser, insertUser, userView, type UserView } from '../identity/user-repository.js';
+import {
+  findUser,
+  findUserByName,
+  insertUser,
+  userView,
+  type UserView,
+} from '../identity/user-repository.js';
 import {
   applyFilters,
   Page,
@@ -23,11 +29,11 @@ import {
   parseSort,
   SortField,
 } from '../pagination.js';
-import { IdParams, RoleSchema, ScopesSchema, UserSchema } from './schemas.js';
+import { IdParams, RoleSchema, ScopesSchema, UserSchema, UsernameSchema } from './schemas.js';
 
 const CreateUser = Type.Object(
   {
-    username: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._@-]+$' }),
+    username: UsernameSchema,
     password: Type.String({ minLength: MIN_PASSWORD_LENGTH, maxLength: 1024 }),
     role: RoleSchema,
     scopes: ScopesSchema,
@@ -113,12 +119,14 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const body = request.body;
       assertMayGrant(request, body.role, body.scopes);
-      const taken = await db
-        .selectFrom('users')
-        .select('id')
-        .where('username', '=', body.username)
-        .executeTakeFirst();
-      if (taken) throw new HttpError(409, 'USERNAME_TAKEN', `username ${body.username} is taken`);
+      const taken = await findUserByName(db, body.username);
+      if (taken) {
+        throw new HttpError(
+          409,
+          'USERNAME_TAKEN',
+          `username ${body.username} is taken (as ${taken.username}; names ignore case)`,
+        );
+      }
 
       const user = await auditedChange<UserView>(
         request,
