@@ -31,17 +31,24 @@ export interface NetworkPolicy {
 
 /** A destination the guard refused, with the reason and the address it checked. */
 export class SsrfError extends Error {
-  readonly code = 'ssrf_refused';
+  /** `ssrf_refused` for a refused destination, `dns_unresolved` when the name has no answer. */
+  readonly code: 'ssrf_refused' | 'dns_unresolved';
   readonly host: string;
   readonly address?: string;
 
-  constructor(host: string, reason: string, address?: string) {
+  constructor(
+    host: string,
+    reason: string,
+    address?: string,
+    code: 'ssrf_refused' | 'dns_unresolved' = 'ssrf_refused',
+  ) {
     super(
       `Refused to connect to ${host}${address && address !== host ? ` (${address})` : ''}: ` +
         `${reason}. Add the address or host to the export network allow list if this ` +
         `destination is intended.`,
     );
     this.name = 'SsrfError';
+    this.code = code;
     this.host = host;
     this.address = address;
   }
@@ -256,7 +263,8 @@ export class AddressGuard {
     try {
       return await this.#lookup(name);
     } catch (error) {
-      throw new SsrfError(host, `the name does not resolve (${(error as Error).message})`);
+      const reason = `the name does not resolve (${(error as Error).message})`;
+      throw new SsrfError(host, reason, undefined, 'dns_unresolved');
     }
   }
 }

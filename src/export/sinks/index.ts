@@ -16,7 +16,9 @@ import type { Database } from '../../store/schema.js';
 import { AddressGuard, type HostLookup, type NetworkPolicy } from '../ssrf-guard.js';
 import { parseSinkConfig, type SinkConfig } from './sink-config.js';
 import { SinkConfigError } from './sink-config-error.js';
+import { createSplunkHecSink } from './splunk-hec-sink.js';
 import { createSyslogSink } from './syslog-sink.js';
+import { createWebhookSink } from './webhook-sink.js';
 
 export { parseSinkConfig, SINK_KINDS } from './sink-config.js';
 export type * from './sink-config.js';
@@ -44,6 +46,10 @@ export function createSink(config: SinkConfig | unknown, deps: SinkDeps = {}): S
   switch (checked.kind) {
     case 'syslog':
       return createSyslogSink(checked, guard);
+    case 'splunk-hec':
+      return createSplunkHecSink(checked, guard, deps.ca);
+    case 'webhook':
+      return createWebhookSink(checked, guard, deps.ca);
     default:
       throw new SinkConfigError(checked.kind, 'kind', 'is not available in this build');
   }

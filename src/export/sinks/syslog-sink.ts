@@ -20,6 +20,7 @@ import {
   type StructuredDataElement,
 } from '../formats/rfc5424.js';
 import type { AddressGuard } from '../ssrf-guard.js';
+import { resolveDestination } from './resolve-destination.js';
 
 /** Configuration of a syslog sink. */
 export interface SyslogSinkConfig {
@@ -145,7 +146,7 @@ class StreamSyslogSink implements Sink {
     this.#socket = undefined;
     this.#failure = undefined;
 
-    const { address } = await this.#guard.resolve(this.#config.host);
+    const { address } = await resolveDestination(this.#guard, this.#config.host);
     const socket = await this.#open(address, signal);
     socket.on('error', (error) => {
       this.#failure = error;
@@ -210,7 +211,7 @@ class UdpSyslogSink implements Sink {
 
   async send(records: readonly ExportRecord[]): Promise<void> {
     if (records.length === 0) return;
-    const { address, family } = await this.#guard.resolve(this.#config.host);
+    const { address, family } = await resolveDestination(this.#guard, this.#config.host);
     const max = this.#config.maxDatagramBytes ?? 65_000;
     const datagrams = records.map((record) => {
       const message = Buffer.from(syslogMessage(record, this.#config, this.#hostname), 'utf8');

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SinkError } from '../../../src/model/export-record.js';
 import { createSink } from '../../../src/export/sinks/index.js';
-import { SsrfError } from '../../../src/export/ssrf-guard.js';
 import { selfSigned } from '../../server/self-signed.js';
 import {
   alertRecord,
@@ -150,7 +149,9 @@ describe('syslog sink', () => {
     });
     open.push(sink);
     const error = await sink.send(await records()).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(SsrfError);
+    expect(error).toBeInstanceOf(SinkError);
+    expect((error as SinkError).code).toBe('ssrf_refused');
+    expect((error as SinkError).retryable).toBe(false);
     await new Promise((r) => setTimeout(r, 50));
     expect(listener.messages).toHaveLength(0);
   });

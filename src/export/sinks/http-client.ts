@@ -1,0 +1,151 @@
+/**
+ * The one way sinks talk HTTP: every request goes through the SSRF-guarded dispatcher, has a
+ * timeout, and turns the answer into success or a `SinkError` (401/403 and other 4xx are final,
+ * 408, 429 and 5xx are retried, honouring Retry-After; network failures are retried).
+ */
+
+import { request, type Dispatcher } from 'undici';
+import { SinkError } from '../../model/export-record.js';
+import { AddressGuard, createGuardedDispatcher, SsrfError } from '../ssrf-guard.js';
+
+/** One HTTP call a sink makes. */
+export interface HttpCall {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH';
+  url: string;
+  headers?: Record<string, string>;
+  /** Objects are sent as JSON (`content-type: application/json`); strings as they are. */
+  body?: unknown;
+  signal?: AbortSignal;
+}
+
+/** A successful answer. */
+export interface HttpAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  /** The body parsed as JSON, or undefined when it is not JSON. */
+  json: unknown;
+}
+
+/** Longest answer body a sink reads; vendors answer in a few KiB. */
+const MAX_BODY = 1024 * 1024;
+
+/** Retry-After in milliseconds (seconds or an HTTP date), capped at ten minutes. */
+export function retryAfterMs(
+  header: string | string[] | undefined,
+  now = Date.now(),
+): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (!value) return undefined;
+  const seconds = Number(value);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - now;
+  if (!Number.isFinite(ms) || ms < 0) return undefined;
+  return Math.min(ms, 600_000);
+}
+
+/** A vendor's answer as a `SinkError`, or undefined when it is a success. */
+export function statusError(
+  service: string,
+  status: number,
+  text: string,
+  headers: Record<string, string | string[] | undefined>,
+): SinkError | undefined {
+  if (status >= 200 && status < 300) return undefined;
+  const detail = text.replace(/\s+/g, ' ').slice(0, 300);
+  const message = `${service} answered ${status}${detail ? `: ${detail}` : ''}`;
+  if (status === 401 || status === 403) {
+    return new SinkError('unauthorized', `${message} (check the sink's credentials)`, false);
+  }
+  if (status === 408 || status === 429 || status >= 500) {
+    return new SinkError(`http_${status}`, message, true, retryAfterMs(headers['retry-after']));
+  }
+  return new SinkError(`http_${status}`, message, false);
+}
+
+/**
+ * An HTTP client for one sink.
+ *
+ * ```ts
+ * const http = new SinkHttpClient('Splunk HEC', guard, { timeoutMs: 10_000 });
+ * await http.call({ method: 'POST', url, headers: { authorization: `Splunk ${token}` }, body });
+ * ```
+ */
+export class SinkHttpClient {
+  readonly #service: string;
+  readonly #dispatcher: Dispatcher;
+  readonly #timeoutMs: number;
+
+  constructor(
+    service: string,
+    guard: AddressGuard,
+    options: { timeoutMs?: number; ca?: string } = {},
+  ) {
+    this.#service = service;
+    this.#timeoutMs = options.timeoutMs ?? 15_000;
+    this.#dispatcher = createGuardedDispatcher(guard, { ca: options.ca });
+  }
+
+  /** Sends `call`; resolves with a 2xx answer, rejects with a `SinkError` otherwise. */
+  async call(call: HttpCall): Promise<HttpAnswer> {
+    const headers: Record<string, string> = { ...call.headers };
+    let body: string | undefined;
+    if (typeof call.body === 'string') body = call.body;
+    else if (call.body !== undefined) {
+      body = JSON.stringify(call.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const signals = [AbortSignal.timeout(this.#timeoutMs), ...(call.signal ? [call.signal] : [])];
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await request(call.url, {
+        method: call.method,
+        headers,
+        body,
+        dispatcher: this.#dispatcher,
+        signal: AbortSignal.any(signals),
+      });
+    } catch (error) {
+      throw this.#networkError(error);
+    }
+    const text = await this.#read(response);
+    const failure = statusError(this.#service, response.statusCode, text, response.headers);
+    if (failure) throw failure;
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return { status: response.statusCode, headers: response.headers, text, json };
+  }
+
+  async close(): Promise<void> {
+    await this.#dispatcher.close();
+  }
+
+  async #read(response: Dispatcher.ResponseData): Promise<string> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of response.body) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_BODY) {
+        response.body.destroy();
+        break;
+      }
+      chunks.push(chunk as Buffer);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  #networkError(error: unknown): SinkError {
+    if (error instanceof SinkError) return error;
+    if (error instanceof SsrfError) {
+      return new SinkError(error.code, error.message, error.code === 'dns_unresolved');
+    }
+    const cause = (error as { cause?: unknown }).cause;
+    if (cause instanceof SsrfError) return this.#networkError(cause);
+    const err = error as NodeJS.ErrnoException;
+    const code = err.name === 'TimeoutError' ? 'timeout' : (err.code ?? 'network');
+    return new SinkError(code, `${this.#service}: ${err.message}`, true);
+  }
+}
