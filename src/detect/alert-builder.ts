@@ -31,6 +31,11 @@ export interface AlertBuilderOptions {
   dedupWindowMs?: number;
   /** Events kept as evidence per alert. */
   maxEvidence?: number;
+  /**
+   * Receives each alert once it is final (its dedup window has passed, or `close` ended the
+   * stream). With it the builder keeps no final alert, so memory stays flat on endless streams.
+   */
+  onAlert?: (alert: Alert) => void;
 }
 
 const DEFAULT_DEDUP_MS = 60 * 60 * 1000;
@@ -40,8 +45,7 @@ const DEFAULT_MAX_EVIDENCE = 10;
  * most their recent evidence, so a short memory suffices and memory stays flat on long streams.
  */
 const MAX_SEEN_PER_ALERT = 1_024;
-/** How often (in hits) open alerts past their dedup window are closed and forgotten. */
-const SWEEP_EVERY = 5_000;
+
 /** ATT&CK tactics and techniques from Sigma-style tags (`attack.t1110.001`, `attack.discovery`). */
 export function attackFromTags(tags: string[]): AttackMapping {
   const tactics: string[] = [];
@@ -183,17 +187,33 @@ export class AlertBuilder {
   /** Events already counted per alert id (kept by id: an alert raised again reuses its set). */
   readonly #seen = new Map<string, SeenEvents>();
   readonly #all: Alert[] = [];
+  readonly #onAlert: ((alert: Alert) => void) | undefined;
 
   constructor(options: AlertBuilderOptions = {}) {
     this.#dedupMs = options.dedupWindowMs ?? DEFAULT_DEDUP_MS;
     this.#maxEvidence = options.maxEvidence ?? DEFAULT_MAX_EVIDENCE;
+    this.#onAlert = options.onAlert;
   }
 
-  #hits = 0;
+  /** Latest event time seen (ms), and that time at the last sweep. */
+  #now = Number.NEGATIVE_INFINITY;
+  #sweptAt = Number.NEGATIVE_INFINITY;
+
+  /**
+   * Moves the stream's clock (event time, ms). Once per dedup window of stream time, alerts quiet
+   * for two windows are closed (handed to `onAlert`) and their state forgotten: what the builder
+   * holds is bounded by the alerts of the last few windows however long the stream runs. The
+   * second window is slack for hits whose evidence starts well before their last event.
+   */
+  advance(now: number): void {
+    if (now > this.#now) this.#now = now;
+    if (!(this.#now - this.#sweptAt >= this.#dedupMs)) return;
+    this.#sweptAt = this.#now;
+    this.#sweep(this.#now - 2 * this.#dedupMs);
+  }
 
   /** Adds one hit; returns the alert it created or updated. */
   add(hit: DetectionHit): Alert {
-    if (++this.#hits % SWEEP_EVERY === 0) this.#sweep(hit.events[hit.events.length - 1]?.time);
     const events = timeOrdered(hit.events);
     const first = events[0]?.time ?? new Date(0).toISOString();
     const last = events[events.length - 1]?.time ?? first;
@@ -205,6 +225,7 @@ export class AlertBuilder {
     const slot = this.#open.get(key);
     if (slot && Date.parse(first) - slot.lastSeenMs <= this.#dedupMs) {
       this.#update(slot, hit, events, first, last, own);
+      this.advance(slot.lastSeenMs);
       return slot.alert;
     }
 
@@ -234,9 +255,11 @@ export class AlertBuilder {
       known: knownEntities(entities),
       seen,
     };
+    if (slot) this.#close(key, slot);
     this.#open.set(key, opened);
-    this.#all.push(alert);
+    if (!this.#onAlert) this.#all.push(alert);
     unseen(seen, events, undefined, 0);
+    this.advance(opened.lastSeenMs);
     return alert;
   }
 
@@ -261,17 +284,30 @@ export class AlertBuilder {
   }
 
   /** Forgets the state of alerts whose dedup window has passed: they can no longer grow. */
-  #sweep(now: string | undefined): void {
-    if (!now) return;
-    const horizon = Date.parse(now) - this.#dedupMs;
+  #sweep(horizon: number): void {
     for (const [key, slot] of this.#open) {
-      if (Date.parse(slot.alert.lastSeen) >= horizon) continue;
-      this.#open.delete(key);
-      this.#seen.delete(slot.alert.id);
+      if (slot.lastSeenMs >= horizon) continue;
+      this.#close(key, slot);
     }
   }
 
-  /** Every alert so far, in the order they were raised. */
+  /** An alert that can no longer grow: handed on (streaming) and its state dropped. */
+  #close(key: string, slot: OpenAlert): void {
+    this.#open.delete(key);
+    this.#seen.delete(slot.alert.id);
+    this.#onAlert?.(slot.alert);
+  }
+
+  /** Ends the stream: hands every alert still open to `onAlert` (when there is one). */
+  close(): void {
+    const onAlert = this.#onAlert;
+    if (!onAlert) return;
+    for (const slot of this.#open.values()) onAlert(slot.alert);
+    this.#open.clear();
+    this.#seen.clear();
+  }
+
+  /** Every alert so far, in the order they were raised (none when `onAlert` takes them). */
   alerts(): Alert[] {
     return this.#all;
   }

@@ -44,6 +44,12 @@ export interface DetectOptions {
   year?: number;
   stdin?: AsyncIterable<Buffer | string>;
   onProgress?: (progress: { events: number; file?: string }) => void;
+  /**
+   * Streaming mode for endless inputs: each alert goes here once it is final (its dedup window
+   * has passed, or the input ended) and is not kept, so memory stays flat. The result then
+   * lists no alerts and builds no incidents (incidents need every alert at hand).
+   */
+  onAlert?: (alert: Alert) => void;
 }
 
 export interface DetectResult {
@@ -179,7 +185,10 @@ export async function loadDetectionRules(
 export async function detect(options: DetectOptions): Promise<DetectResult> {
   const { rules, unsupported, sigmaOptions } = await loadDetectionRules(options);
   const engine = createSigmaEngine(rules, sigmaOptions);
-  const builder = new AlertBuilder({ dedupWindowMs: options.dedupWindowMs });
+  const builder = new AlertBuilder({
+    dedupWindowMs: options.dedupWindowMs,
+    onAlert: options.onAlert,
+  });
   const readErrors: LogReadError[] = [];
   let events = 0;
   let skipped = 0;
@@ -207,6 +216,8 @@ export async function detect(options: DetectOptions): Promise<DetectResult> {
         }
       }
       events += 1;
+      // Quiet streams move the alert clock too, so their alerts close and are handed on.
+      if ((events & 1_023) === 0) builder.advance(Date.parse(event.time));
       if (events % 50_000 === 0) options.onProgress?.({ events, file: event.source.file });
       if (isExternalFinding(event)) builder.add(externalHit(event));
       const matches = engine.process(event);
@@ -214,9 +225,12 @@ export async function detect(options: DetectOptions): Promise<DetectResult> {
     }
   }
   handle(engine.flush());
+  builder.close();
 
   const alerts = builder.alerts();
-  const incidents = buildIncidents(alerts, { windowMs: options.incidentWindowMs });
+  const incidents = options.onAlert
+    ? []
+    : buildIncidents(alerts, { windowMs: options.incidentWindowMs });
   return {
     alerts,
     incidents,

@@ -40,7 +40,7 @@ async function* readAuditd(input: LogInput, context: ReadContext): AsyncGenerato
   for await (const line of linesOf(input)) {
     lineNo++;
     if (line instanceof OverlongLine) {
-      const message = `line of ${line.length} characters is longer than the reader accepts`;
+      const message = `line of ${line.length} bytes is longer than the reader accepts`;
       yield new LogReadError({ file: context.file, line: lineNo, code: 'TOO_LARGE', message });
       continue;
     }

@@ -319,7 +319,7 @@ async function* replay(head: Buffer[], rest?: AsyncIterator<Buffer>): AsyncGener
 }
 
 function overlong(file: string, line: number, length: number): LogReadError {
-  const message = `line of ${length} characters is longer than the reader accepts`;
+  const message = `line of ${length} bytes is longer than the reader accepts`;
   return new LogReadError({ file, line, code: 'TOO_LARGE', message });
 }
 

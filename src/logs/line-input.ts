@@ -4,13 +4,12 @@
  */
 
 import { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import type { LogInput } from './log-reader.js';
 
-/** The longest line kept; longer ones become an `OverlongLine` (8 MiB, above any real record). */
+/** The longest line kept, in bytes; longer ones become an `OverlongLine` (8 MiB, above any real record). */
 export const MAX_LINE_LENGTH = 8 * 1024 * 1024;
 
-/** Stands in for a line that exceeded the cap; its text was dropped. */
+/** Stands in for a line that exceeded the cap (length in bytes); its text was dropped. */
 export class OverlongLine {
   constructor(readonly length: number) {}
 }
@@ -49,51 +48,64 @@ export async function* lineBatches(
     return;
   }
 
-  const decoder = new StringDecoder('utf8');
-  let carry = '';
+  let carry: Buffer[] = [];
+  let carried = 0;
   let dropped = 0;
   let first = true;
-  for await (const chunk of input as AsyncIterable<Buffer | string>) {
-    const text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
+  const take = (line: string): string => {
+    if (!first) return line;
+    first = false;
+    return stripBom(line);
+  };
+  for await (const raw of input as AsyncIterable<Buffer | string>) {
+    const chunk = typeof raw === 'string' ? Buffer.from(raw) : raw;
     const batch: Line[] = [];
     let start = 0;
-    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-      const piece = text.slice(start, nl);
-      start = nl + 1;
+    for (let nl = chunk.indexOf(10); nl !== -1; nl = chunk.indexOf(10, start)) {
       if (dropped > 0) {
-        batch.push(new OverlongLine(dropped + piece.length));
-        dropped = 0;
-        carry = '';
+        batch.push(new OverlongLine(dropped + nl - start));
         first = false;
-        continue;
+        dropped = 0;
+      } else if (carried > 0) {
+        carry.push(chunk.subarray(start, nl));
+        batch.push(take(decodeLine(Buffer.concat(carry), 0, carried + nl - start)));
+        carry = [];
+        carried = 0;
+      } else {
+        batch.push(take(decodeLine(chunk, start, nl)));
       }
-      const line = trimCr(carry.length > 0 ? carry + piece : piece);
-      carry = '';
-      batch.push(first ? stripBom(line) : line);
-      first = false;
+      start = nl + 1;
     }
-    const rest = text.slice(start);
+    const rest = chunk.length - start;
     if (dropped > 0) {
-      dropped += rest.length;
-    } else if (carry.length + rest.length > maxLength) {
-      dropped = carry.length + rest.length;
-      carry = '';
-    } else {
-      carry += rest;
+      dropped += rest;
+    } else if (carried + rest > maxLength) {
+      dropped = carried + rest;
+      carry = [];
+      carried = 0;
+    } else if (rest > 0) {
+      // A copy: keeping a view would hold the whole chunk until the line ends.
+      carry.push(Buffer.from(chunk.subarray(start)));
+      carried += rest;
     }
     if (batch.length > 0) yield batch;
   }
 
-  const tail = carry + decoder.end();
   if (dropped > 0) {
-    yield [new OverlongLine(dropped + tail.length)];
+    yield [new OverlongLine(dropped)];
     return;
   }
-  if (tail.length > 0) yield [first ? stripBom(trimCr(tail)) : trimCr(tail)];
+  if (carried > 0) yield [take(decodeLine(Buffer.concat(carry), 0, carried))];
 }
 
-function trimCr(line: string): string {
-  return line.endsWith('\r') ? line.slice(0, -1) : line;
+/**
+ * One line's bytes as its own string, without a trailing `\r`. Decoding line by line (rather
+ * than a chunk, then slicing it) matters for memory: a slice keeps its whole chunk alive, and
+ * events that stay in a correlation window would hold megabytes of text they do not use.
+ */
+function decodeLine(bytes: Buffer, start: number, end: number): string {
+  const stop = end > start && bytes[end - 1] === 13 ? end - 1 : end;
+  return bytes.toString('utf8', start, stop);
 }
 
 function stripBom(line: string): string {

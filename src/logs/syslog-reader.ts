@@ -59,7 +59,7 @@ async function* readSyslog(input: LogInput, context: ReadContext): AsyncGenerato
         out = [];
       }
       if (line instanceof OverlongLine) {
-        const message = `line of ${line.length} characters is longer than the reader accepts`;
+        const message = `line of ${line.length} bytes is longer than the reader accepts`;
         out.push(new LogReadError({ file, line: lineNo, code: 'TOO_LARGE', message }));
         continue;
       }

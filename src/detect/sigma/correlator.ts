@@ -49,6 +49,14 @@ interface CorrelationState {
   meta: SigmaMatch['rule'];
   /** Key of the group last (re)inserted into `groups`, i.e. the last in its order. */
   newest?: string;
+  /**
+   * An earlier correlation with the same definition (type, rules, group-by, timespan, condition,
+   * fields): this one keeps no windows of its own and repeats that one's matches under its own
+   * metadata, so a rule written twice (once to alert, once as a chain's step) costs one.
+   */
+  twinOf?: CorrelationState;
+  /** True when a later correlation is this one's twin. */
+  hasTwins?: boolean;
 }
 
 /** Options bounding correlator memory. */
@@ -105,6 +113,7 @@ export class SigmaCorrelator {
   ) {
     this.#maxGroups = options.maxGroupsPerCorrelation ?? DEFAULT_MAX_GROUPS;
     this.#maxEvidence = options.maxEvidence ?? DEFAULT_MAX_EVIDENCE;
+    const bySignature = new Map<string, CorrelationState>();
     for (const rule of rules) {
       const positions = new Map<string, number[]>();
       rule.rules.forEach((ref, i) => {
@@ -116,6 +125,12 @@ export class SigmaCorrelator {
       const meta: SigmaMatch['rule'] = { ...metaOf(rest), kind: 'correlation' };
       const eager = isEager(rule);
       const state: CorrelationState = { rule, positions, groups: new Map(), eager, meta };
+      const signature = definitionSignature(rule, byRef);
+      const twin = bySignature.get(signature);
+      if (twin) {
+        state.twinOf = twin;
+        twin.hasTwins = true;
+      } else bySignature.set(signature, state);
       this.#states.push(state);
       for (const id of positions.keys())
         this.#consumers.set(id, [...(this.#consumers.get(id) ?? []), state]);
@@ -157,13 +172,37 @@ export class SigmaCorrelator {
   /** Closes every open window (end of stream). */
   flush(): SigmaMatch[] {
     const out: SigmaMatch[] = [];
-    for (const state of this.#states) {
+    this.#eachState(this.#states, out, (state) => {
       for (const [key, group] of state.groups) {
         state.groups.delete(key);
         if (!state.eager) this.#closeWindow(state, group, out);
       }
-    }
+    });
     return out;
+  }
+
+  /**
+   * Runs `step` for each correlation in order; a twin instead repeats the matches its original
+   * produced in this pass.
+   */
+  #eachState(
+    states: CorrelationState[],
+    out: SigmaMatch[],
+    step: (state: CorrelationState) => void,
+  ): void {
+    let produced: Map<CorrelationState, SigmaMatch[]> | undefined;
+    for (const state of states) {
+      const from = out.length;
+      if (state.twinOf) {
+        const theirs = produced?.get(state.twinOf);
+        if (theirs) for (const m of theirs) out.push(twinMatch(state, m));
+      } else {
+        step(state);
+        if (state.hasTwins && out.length > from) {
+          (produced ??= new Map()).set(state, out.slice(from));
+        }
+      }
+    }
   }
 
   /** Groups held across all correlations (for memory checks). */
@@ -175,7 +214,7 @@ export class SigmaCorrelator {
     if (time > this.#now) this.#now = time;
     if (this.#now - this.#lastSweep < this.#sweepEvery) return;
     this.#lastSweep = this.#now;
-    for (const state of this.#states) this.#sweep(state, out);
+    this.#eachState(this.#states, out, (state) => this.#sweep(state, out));
   }
 
   #sweep(state: CorrelationState, out: SigmaMatch[]): void {
@@ -193,9 +232,19 @@ export class SigmaCorrelator {
   #feedOne(hit: CorrelationHit, out: SigmaMatch[]): void {
     const states = this.#consumers.get(hit.rule.id);
     if (!states) return;
+    // As #eachState, inlined: this runs for every match a correlation consumes.
+    let produced: Map<CorrelationState, SigmaMatch[]> | undefined;
     for (const state of states) {
       const from = out.length;
-      this.#apply(state, hit, out);
+      if (state.twinOf) {
+        const theirs = produced?.get(state.twinOf);
+        if (theirs) for (const m of theirs) out.push(twinMatch(state, m));
+      } else {
+        this.#apply(state, hit, out);
+        if (state.hasTwins && out.length > from) {
+          (produced ??= new Map()).set(state, out.slice(from));
+        }
+      }
       // Matches this correlation completed feed the correlations that consume it in turn.
       for (let i = from, end = out.length; i < end; i++) {
         const match = out[i];
@@ -456,6 +505,29 @@ export class SigmaCorrelator {
       },
     };
   }
+}
+
+/** A twin correlation's copy of its original's match: same windows, its own metadata. */
+function twinMatch(state: CorrelationState, match: SigmaMatch): SigmaMatch {
+  return {
+    rule: { ...state.meta },
+    event: match.event,
+    events: match.events,
+    correlation: match.correlation ? { ...match.correlation } : undefined,
+  };
+}
+
+/** What decides a correlation's windows and verdicts; equal signatures mean equal matches. */
+function definitionSignature(rule: SigmaCorrelationRule, byRef: Map<string, SigmaRule>): string {
+  return JSON.stringify([
+    rule.type,
+    rule.rules.map((ref) => byRef.get(ref)?.id ?? ref),
+    rule.groupBy,
+    rule.timespanMs,
+    rule.condition ?? null,
+    rule.valueFields,
+    rule.aliases,
+  ]);
 }
 
 function metaOf(rule: Omit<SigmaCorrelationRule, 'kind'>): Omit<SigmaMatch['rule'], 'kind'> {
