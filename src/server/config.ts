@@ -38,7 +38,18 @@ export const ConfigSchema = Type.Object(
         sessionHours: Type.Integer({ minimum: 1, maximum: 24 * 30 }),
         /** The server key file; defaults to `<SQLite store>.key`, required with PostgreSQL. */
         secretKeyFile: Type.Optional(Type.String({ minLength: 1 })),
+        /** A session ends after this many minutes without a request, before its lifetime. */
+        sessionIdleMinutes: Type.Integer({ minimum: 1, maximum: 24 * 60 }),
+        /** Login attempts per client address. */
         loginRateLimit: Type.Object(
+          {
+            max: Type.Integer({ minimum: 1, maximum: 10_000 }),
+            windowSeconds: Type.Integer({ minimum: 1, maximum: 86_400 }),
+          },
+          { additionalProperties: false },
+        ),
+        /** Failed logins per username, from any address. */
+        usernameRateLimit: Type.Object(
           {
             max: Type.Integer({ minimum: 1, maximum: 10_000 }),
             windowSeconds: Type.Integer({ minimum: 1, maximum: 86_400 }),
@@ -126,7 +137,12 @@ export function defaultConfig(): ServerConfig {
   return {
     server: { host: '127.0.0.1', port: 8443, trustProxy: false, shutdownTimeoutSeconds: 30 },
     store: { location: DEFAULT_STORE_PATH },
-    auth: { sessionHours: 12, loginRateLimit: { max: 5, windowSeconds: 60 } },
+    auth: {
+      sessionHours: 12,
+      sessionIdleMinutes: 30,
+      loginRateLimit: { max: 5, windowSeconds: 60 },
+      usernameRateLimit: { max: 10, windowSeconds: 900 },
+    },
     log: { level: 'info' },
   };
 }
@@ -154,6 +170,12 @@ export const ENVIRONMENT: Record<string, { key: string; kind: 'string' | 'int' |
   PALISADE_DB: { key: 'store.location', kind: 'string' },
   PALISADE_SESSION_HOURS: { key: 'auth.sessionHours', kind: 'int' },
   PALISADE_SECRET_KEY_FILE: { key: 'auth.secretKeyFile', kind: 'string' },
+  PALISADE_SESSION_IDLE_MINUTES: { key: 'auth.sessionIdleMinutes', kind: 'int' },
+  PALISADE_LOGIN_USERNAME_RATE_LIMIT_MAX: { key: 'auth.usernameRateLimit.max', kind: 'int' },
+  PALISADE_LOGIN_USERNAME_RATE_LIMIT_WINDOW_SECONDS: {
+    key: 'auth.usernameRateLimit.windowSeconds',
+    kind: 'int',
+  },
   PALISADE_LOGIN_RATE_LIMIT_MAX: { key: 'auth.loginRateLimit.max', kind: 'int' },
   PALISADE_LOGIN_RATE_LIMIT_WINDOW_SECONDS: {
     key: 'auth.loginRateLimit.windowSeconds',

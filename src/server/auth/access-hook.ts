@@ -9,7 +9,7 @@ import type {} from '@fastify/cookie';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RouteRecord } from '../fastify-types.js';
 import { forbidden, HttpError, unauthorized } from '../http-error.js';
-import { findLiveSession } from '../identity/session-repository.js';
+import { findLiveSession, touchSession } from '../identity/session-repository.js';
 import { findLiveToken, touchToken } from '../identity/token-repository.js';
 import { CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE } from './cookies.js';
 import { hasPermission, isRole } from './permissions.js';
@@ -87,7 +87,7 @@ export function installAccessControl(app: FastifyInstance): void {
 
 /** The caller, from a bearer token or a session cookie; null when neither is valid. */
 async function authenticate(request: FastifyRequest): Promise<Principal | null> {
-  const { db, clock } = request.server.palisade;
+  const { db, clock, config } = request.server.palisade;
   const now = clock.now();
   const header = request.headers.authorization;
 
@@ -108,8 +108,10 @@ async function authenticate(request: FastifyRequest): Promise<Principal | null> 
 
   const secret = request.cookies?.[SESSION_COOKIE];
   if (!secret) return null;
-  const session = await findLiveSession(db, secret, now);
+  const idleMs = config.auth.sessionIdleMinutes * 60_000;
+  const session = await findLiveSession(db, secret, now, idleMs);
   if (!session || !isRole(session.role)) return null;
+  await touchSession(db, session, now);
   return {
     kind: 'user',
     id: session.user_id,

@@ -1,6 +1,7 @@
 /**
  * Console sessions: a random session secret goes into an HttpOnly cookie and a random CSRF token
- * to the browser; the store keeps only their SHA-256 digests, with an absolute expiry.
+ * to the browser; the store keeps only their SHA-256 digests, with an absolute expiry and the
+ * time of the last request, so an idle session ends before its lifetime does.
  */
 
 import type { Kysely } from 'kysely';
@@ -38,8 +39,20 @@ export async function openSession(
   return { secret, csrfToken, expiresAt };
 }
 
-/** The live session and its enabled user for a cookie secret, or undefined. */
-export async function findLiveSession(db: Kysely<Database>, secret: string, now: Date) {
+/** A session's last use is written at most this often, not on every request. */
+export const TOUCH_INTERVAL_MS = 60_000;
+
+/**
+ * The live session and its enabled user for a cookie secret, or undefined: not past its
+ * lifetime, and used within the last `idleMs`.
+ */
+export async function findLiveSession(
+  db: Kysely<Database>,
+  secret: string,
+  now: Date,
+  idleMs: number,
+) {
+  const idleSince = new Date(now.getTime() - idleMs).toISOString();
   return db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
@@ -47,6 +60,7 @@ export async function findLiveSession(db: Kysely<Database>, secret: string, now:
       'sessions.id_hash',
       'sessions.csrf_hash',
       'sessions.expires_at',
+      'sessions.last_seen_at',
       'users.id as user_id',
       'users.username',
       'users.role',
@@ -54,8 +68,23 @@ export async function findLiveSession(db: Kysely<Database>, secret: string, now:
     ])
     .where('sessions.id_hash', '=', digest(secret))
     .where('sessions.expires_at', '>', now.toISOString())
+    .where('sessions.last_seen_at', '>', idleSince)
     .where('users.disabled', '=', 0)
     .executeTakeFirst();
+}
+
+/** Records that a session was used now (when its last record is older than a minute). */
+export async function touchSession(
+  db: Kysely<Database>,
+  session: { id_hash: string; last_seen_at: string },
+  now: Date,
+): Promise<void> {
+  if (now.getTime() - Date.parse(session.last_seen_at) < TOUCH_INTERVAL_MS) return;
+  await db
+    .updateTable('sessions')
+    .set({ last_seen_at: now.toISOString() })
+    .where('id_hash', '=', session.id_hash)
+    .execute();
 }
 
 /** Ends one session. */

@@ -6,11 +6,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { CSRF_COOKIE, SESSION_COOKIE } from '../auth/cookies.js';
+import { LoginThrottle } from '../auth/login-throttle.js';
 import { unusablePasswordHash, verifyPassword } from '../auth/passwords.js';
 import { auditedChange, auditRequest } from '../audited-change.js';
 import { HttpError } from '../http-error.js';
 import { closeSession, openSession } from '../identity/session-repository.js';
-import { findUserByName, userView } from '../identity/user-repository.js';
+import { findUserByName, normalUsername, userView } from '../identity/user-repository.js';
 import { RoleSchema, UserSchema } from './schemas.js';
 
 const LoginBody = Type.Object(
@@ -39,6 +40,11 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { config, db, clock } = app.palisade;
   const secure = config.server.tls !== undefined;
   const { max, windowSeconds } = config.auth.loginRateLimit;
+  const perUsername = config.auth.usernameRateLimit;
+  const throttle = new LoginThrottle({
+    max: perUsername.max,
+    windowMs: perUsername.windowSeconds * 1000,
+  });
 
   app.post(
     '/auth/login',
@@ -53,12 +59,26 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { username, password } = request.body;
+      const name = normalUsername(username);
+      // Checked before the password: a guess past the limit learns nothing, right or wrong.
+      const waitMs = throttle.retryAfterMs(name, clock.now());
+      if (waitMs > 0) {
+        const seconds = Math.ceil(waitMs / 1000);
+        request.log.warn({ route: '/auth/login', seconds }, 'login throttled for a username');
+        reply.header('retry-after', String(seconds));
+        throw new HttpError(
+          429,
+          'LOGIN_THROTTLED',
+          `too many failed logins for this username; try again in ${seconds} s`,
+        );
+      }
       const user = await findUserByName(db, username);
       const valid = await verifyPassword(
         password,
         user?.password_hash ?? (await unusablePasswordHash()),
       );
       if (!user || !valid || user.disabled === 1) {
+        throttle.fail(name, clock.now());
         await auditRequest(request, {
           action: 'auth.login',
           outcome: 'failure',
@@ -68,6 +88,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         throw new HttpError(401, 'INVALID_LOGIN', 'invalid username or password');
       }
 
+      throttle.succeed(name);
       const now = clock.now();
       const session = await auditedChange(
         request,
