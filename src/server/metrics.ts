@@ -1,6 +1,7 @@
 /**
- * Prometheus metrics (prom-client): request counts and latency per route, and the process's
- * own figures. One registry per server, so several servers (tests) never collide.
+ * Prometheus metrics (prom-client): request counts and latency per route, what each event intake
+ * received, parsed and rejected, and the process's own figures. One registry per server, so
+ * several servers (tests) never collide.
  */
 
 import type { FastifyInstance } from 'fastify';
@@ -11,6 +12,52 @@ export interface ServerMetrics {
   registry: Registry;
   requests: Counter<'method' | 'route' | 'status'>;
   duration: Histogram<'method' | 'route'>;
+}
+
+/** The intakes of continuous detection, always listed (at 0 until they see traffic). */
+export const INTAKES = ['http', 'syslog-udp', 'syslog-tcp', 'tail'] as const;
+
+/** Per-intake counts as the detection service keeps them. */
+export type IntakeCountSource = () => Record<string, { events: number; errors: number }>;
+
+/**
+ * Adds the intake counters, read from `counts` at each scrape: records received, events parsed
+ * from them, and records rejected (unreadable, unknown format, oversized, broken framing).
+ */
+export function addIntakeMetrics(metrics: ServerMetrics, counts: IntakeCountSource): void {
+  const figure = (
+    name: string,
+    help: string,
+    pick: (c: { events: number; errors: number }) => number,
+  ) =>
+    new Counter({
+      name,
+      help,
+      labelNames: ['intake'] as const,
+      registers: [metrics.registry],
+      collect() {
+        const now = counts();
+        this.reset();
+        for (const intake of new Set([...INTAKES, ...Object.keys(now)])) {
+          this.inc({ intake }, pick(now[intake] ?? { events: 0, errors: 0 }));
+        }
+      },
+    });
+  figure(
+    'palisade_intake_records_received_total',
+    'Records an event intake received (parsed plus rejected)',
+    (c) => c.events + c.errors,
+  );
+  figure(
+    'palisade_intake_events_parsed_total',
+    'Events an intake parsed and handed to detection',
+    (c) => c.events,
+  );
+  figure(
+    'palisade_intake_records_rejected_total',
+    'Records an intake rejected: unreadable, unknown format, oversized or badly framed',
+    (c) => c.errors,
+  );
 }
 
 /** Creates the registry and counts every response of `app` into it. */
