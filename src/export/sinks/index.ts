@@ -16,7 +16,9 @@ import type { Database } from '../../store/schema.js';
 import { AddressGuard, type HostLookup, type NetworkPolicy } from '../ssrf-guard.js';
 import { parseSinkConfig, type SinkConfig } from './sink-config.js';
 import { SinkConfigError } from './sink-config-error.js';
+import { createSlackSink } from './slack-sink.js';
 import { createSplunkHecSink } from './splunk-hec-sink.js';
+import { createTeamsSink } from './teams-sink.js';
 import { createSyslogSink } from './syslog-sink.js';
 import { createWebhookSink } from './webhook-sink.js';
 
@@ -50,6 +52,10 @@ export function createSink(config: SinkConfig | unknown, deps: SinkDeps = {}): S
       return createSplunkHecSink(checked, guard, deps.ca);
     case 'webhook':
       return createWebhookSink(checked, guard, deps.ca);
+    case 'slack':
+      return createSlackSink(checked, guard, deps.ca);
+    case 'teams':
+      return createTeamsSink(checked, guard, deps.ca);
     default:
       throw new SinkConfigError(checked.kind, 'kind', 'is not available in this build');
   }
