@@ -1,10 +1,19 @@
-/** Incidents: the list (filters, sort, cursor pages) and one incident with its alerts in order. */
+/**
+ * Incidents: the list (filters, sort, cursor pages), one incident with its alerts in order, and
+ * status changes with a comment (audited, kept in the incident's timeline).
+ */
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { alertStore } from '../../store/alert-repository.js';
 import { scopeFilter, whereInScope } from '../auth/scope-filter.js';
+import { actorOf, auditedChange } from '../audited-change.js';
 import { HttpError } from '../http-error.js';
+import {
+  changeIncidentStatus,
+  incidentTimeline,
+  type IncidentTimelineEntry,
+} from '../incident-timeline.js';
 import {
   applyFilters,
   Page,
@@ -35,6 +44,28 @@ const ListQuery = Type.Object({
   entity: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
   since: Type.Optional(Type.String({ format: 'date-time' })),
   until: Type.Optional(Type.String({ format: 'date-time' })),
+});
+
+const ChangeBody = Type.Object(
+  {
+    status: Type.Optional(AlertStatusSchema),
+    comment: Type.Optional(Type.String({ minLength: 1, maxLength: 4_000 })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+const IncidentTimelineEntrySchema = Type.Object({
+  id: Type.Integer(),
+  incidentId: Type.String(),
+  at: Type.String({ format: 'date-time' }),
+  actor: Type.Object({
+    kind: Type.String(),
+    id: Type.Union([Type.String(), Type.Null()]),
+    name: Type.Union([Type.String(), Type.Null()]),
+  }),
+  from: AlertStatusSchema,
+  to: AlertStatusSchema,
+  comment: Type.Union([Type.String(), Type.Null()]),
 });
 
 const iso = (time: string | undefined) => (time ? new Date(time).toISOString() : undefined);
@@ -71,6 +102,67 @@ export const incidentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         limit,
       });
       return { items: page.items.map(incidentView), nextCursor: page.nextCursor };
+    },
+  );
+
+  /** The incident's row when the caller may see it. */
+  const visible = async (request: Parameters<typeof scopeFilter>[0], id: string) => {
+    const found = await whereIncidentInScope(
+      db.selectFrom('incidents').selectAll().where('id', '=', id),
+      scopeFilter(request),
+    ).executeTakeFirst();
+    if (!found) throw new HttpError(404, 'NOT_FOUND', 'no such incident');
+    return found;
+  };
+
+  app.patch(
+    '/incidents/:id',
+    {
+      config: { permission: 'alerts:write' },
+      schema: {
+        summary: "Change an incident's status, with a comment",
+        tags: ['detection'],
+        params: IdParams,
+        body: ChangeBody,
+        response: {
+          200: Type.Object({ incident: IncidentSchema, entry: IncidentTimelineEntrySchema }),
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      await visible(request, id);
+      const { clock } = app.palisade;
+      const entry = await auditedChange<IncidentTimelineEntry | undefined>(
+        request,
+        (e) => ({
+          action: 'incident.status',
+          outcome: 'success',
+          target: { kind: 'incident', id },
+          details: { from: e?.from, to: e?.to, comment: e?.comment ?? null },
+        }),
+        (trx) =>
+          changeIncidentStatus(trx, id, { ...request.body, actor: actorOf(request) }, clock.now()),
+      );
+      if (!entry) throw new HttpError(404, 'NOT_FOUND', 'no such incident');
+      return { incident: incidentView(await visible(request, id)), entry };
+    },
+  );
+
+  app.get(
+    '/incidents/:id/timeline',
+    {
+      config: { permission: 'alerts:read' },
+      schema: {
+        summary: "An incident's status changes and comments, oldest first",
+        tags: ['detection'],
+        params: IdParams,
+        response: { 200: Type.Object({ items: Type.Array(IncidentTimelineEntrySchema) }) },
+      },
+    },
+    async (request) => {
+      await visible(request, request.params.id);
+      return { items: await incidentTimeline(app.palisade.db, request.params.id) };
     },
   );
 
