@@ -33,22 +33,27 @@ export interface SshFields {
 }
 
 const ADDR = String.raw`([0-9A-Fa-f:.]+|\S+?)`;
-/** Each form: the characters its message can start with (a cheap pre-filter), pattern, fields. */
+
+/**
+ * Each form: the characters its message can start with (a cheap pre-filter), pattern, fields.
+ * The builders set only members that are defined and not false, in a fixed order, as pruning
+ * the full literal would (one object per message instead of three).
+ */
 const SSH_FORMS: Array<[string, RegExp, (m: RegExpExecArray) => SshFields]> = [
   [
     'FAP',
     new RegExp(
       String.raw`^(Failed|Accepted|Postponed) (\S+) for (invalid user )?(.*?) from ${ADDR} port (\d+)(?: (ssh2?))?(?:: (.*))?$`,
     ),
-    (m) => ({
-      event: outcomeEvent(m[1], m[2]),
-      method: m[2],
-      invalidUser: m[3] !== undefined,
-      user: m[4],
-      ...addr(m[5]),
-      port: Number(m[6]),
-      key: m[8],
-    }),
+    (m) => {
+      const out: SshFields = { event: outcomeEvent(m[1], m[2]), method: m[2] };
+      if (m[3] !== undefined) out.invalidUser = true;
+      out.user = m[4];
+      setAddr(out, m[5]);
+      out.port = Number(m[6]);
+      if (m[8] !== undefined) out.key = m[8];
+      return out;
+    },
   ],
   [
     'm',
@@ -58,13 +63,12 @@ const SSH_FORMS: Array<[string, RegExp, (m: RegExpExecArray) => SshFields]> = [
   [
     'I',
     new RegExp(String.raw`^Invalid user (.*?) from ${ADDR}(?: port (\d+))?$`),
-    (m) => ({
-      event: 'invalid_user',
-      user: m[1],
-      invalidUser: true,
-      ...addr(m[2]),
-      port: num(m[3]),
-    }),
+    (m) => {
+      const out: SshFields = { event: 'invalid_user', user: m[1], invalidUser: true };
+      setAddr(out, m[2]);
+      if (m[3] !== undefined && m[3] !== '') out.port = Number(m[3]);
+      return out;
+    },
   ],
   [
     'i',
@@ -74,96 +78,128 @@ const SSH_FORMS: Array<[string, RegExp, (m: RegExpExecArray) => SshFields]> = [
   [
     'em',
     /^(?:error: )?maximum authentication attempts exceeded for (invalid user )?(.*?) from (\S+) port (\d+)(?: ssh2)?(?: \[preauth\])?$/,
-    (m) => ({
-      event: 'too_many_auth_failures',
-      invalidUser: m[1] !== undefined,
-      user: m[2],
-      ...addr(m[3]),
-      port: Number(m[4]),
-      preauth: true,
-    }),
+    (m) => {
+      const out: SshFields = { event: 'too_many_auth_failures' };
+      if (m[1] !== undefined) out.invalidUser = true;
+      out.user = m[2];
+      setAddr(out, m[3]);
+      out.port = Number(m[4]);
+      out.preauth = true;
+      return out;
+    },
   ],
   [
     'D',
     /^Disconnecting: Too many authentication failures(?: for (invalid user )?(.*?))?(?: \[preauth\])?$/,
-    (m) => ({
-      event: 'too_many_auth_failures',
-      invalidUser: m[1] !== undefined,
-      user: m[2],
-      preauth: true,
-    }),
+    (m) => {
+      const out: SshFields = { event: 'too_many_auth_failures' };
+      if (m[1] !== undefined) out.invalidUser = true;
+      if (m[2] !== undefined) out.user = m[2];
+      out.preauth = true;
+      return out;
+    },
   ],
   [
     'D',
     /^Disconnecting (authenticating|invalid) user (.*?) (\S+) port (\d+): Too many authentication failures(?: \[preauth\])?$/,
-    (m) => ({
-      event: 'too_many_auth_failures',
-      invalidUser: m[1] === 'invalid',
-      user: m[2],
-      ...addr(m[3]),
-      port: Number(m[4]),
-      preauth: true,
-    }),
+    (m) => {
+      const out: SshFields = { event: 'too_many_auth_failures' };
+      if (m[1] === 'invalid') out.invalidUser = true;
+      out.user = m[2];
+      setAddr(out, m[3]);
+      out.port = Number(m[4]);
+      out.preauth = true;
+      return out;
+    },
   ],
   [
     'eR',
     /^(?:error: )?Received disconnect from (\S+?)(?: port (\d+))?:\s*(\d+): ?(.*?)( \[preauth\])?$/,
-    (m) => ({
-      event: 'received_disconnect',
-      ...addr(m[1]),
-      port: num(m[2]),
-      reason: `${m[3]}: ${m[4]}`,
-      preauth: m[5] !== undefined,
-    }),
+    (m) => {
+      const out: SshFields = { event: 'received_disconnect' };
+      setAddr(out, m[1]);
+      if (m[2] !== undefined && m[2] !== '') out.port = Number(m[2]);
+      out.reason = `${m[3]}: ${m[4]}`;
+      if (m[5] !== undefined) out.preauth = true;
+      return out;
+    },
   ],
   [
     'D',
     /^Disconnected from (?:(authenticating|invalid) )?(?:user (.*?) )?(\S+) port (\d+)( \[preauth\])?$/,
-    (m) => ({
-      event: 'disconnected',
-      invalidUser: m[1] === 'invalid',
-      user: m[2],
-      ...addr(m[3]),
-      port: Number(m[4]),
-      preauth: m[5] !== undefined,
-    }),
+    (m) => {
+      const out: SshFields = { event: 'disconnected' };
+      if (m[1] === 'invalid') out.invalidUser = true;
+      if (m[2] !== undefined) out.user = m[2];
+      setAddr(out, m[3]);
+      out.port = Number(m[4]);
+      if (m[5] !== undefined) out.preauth = true;
+      return out;
+    },
   ],
   [
     'C',
     /^Connection (closed|reset) by (?:(authenticating|invalid) user (.*?) )?(\S+?)(?: port (\d+))?( \[preauth\])?$/,
-    (m) => ({
-      event: `connection_${m[1]}`,
-      invalidUser: m[2] === 'invalid',
-      user: m[3],
-      ...addr(m[4]),
-      port: num(m[5]),
-      preauth: m[6] !== undefined,
-    }),
+    (m) => {
+      const out: SshFields = {
+        event: m[1] === 'closed' ? 'connection_closed' : 'connection_reset',
+      };
+      if (m[2] === 'invalid') out.invalidUser = true;
+      if (m[3] !== undefined) out.user = m[3];
+      setAddr(out, m[4]);
+      if (m[5] !== undefined && m[5] !== '') out.port = Number(m[5]);
+      if (m[6] !== undefined) out.preauth = true;
+      return out;
+    },
   ],
   [
     'D',
     /^Did not receive identification string from (\S+?)(?: port (\d+))?$/,
-    (m) => ({ event: 'no_identification', ...addr(m[1]), port: num(m[2]) }),
+    (m) => {
+      const out: SshFields = { event: 'no_identification' };
+      setAddr(out, m[1]);
+      if (m[2] !== undefined && m[2] !== '') out.port = Number(m[2]);
+      return out;
+    },
   ],
   [
     'r',
     /^reverse mapping checking getaddrinfo for (\S+) \[(\S+)\] failed( - POSSIBLE BREAK-IN ATTEMPT!)?$/,
-    (m) => ({ event: 'reverse_mapping_failed', ...addr(m[2]), sourceHost: m[1] }),
+    (m) => {
+      const out: SshFields = { event: 'reverse_mapping_failed' };
+      setAddr(out, m[2]);
+      out.sourceHost = m[1];
+      return out;
+    },
   ],
   [
     'ekUB',
     /^(?:error: )?(?:kex_exchange_identification|Unable to negotiate with|Bad protocol version identification .*? from) ?(\S+?)?(?: port (\d+))?(?::.*)?$/,
-    (m) => ({ event: 'negotiation_failed', ...addr(m[1]), port: num(m[2]) }),
+    (m) => {
+      const out: SshFields = { event: 'negotiation_failed' };
+      setAddr(out, m[1]);
+      if (m[2] !== undefined && m[2] !== '') out.port = Number(m[2]);
+      return out;
+    },
   ],
   [
     'C',
     /^Connection from (\S+) port (\d+)(?: on \S+ port \d+)?/,
-    (m) => ({ event: 'connection', ...addr(m[1]), port: Number(m[2]) }),
+    (m) => {
+      const out: SshFields = { event: 'connection' };
+      setAddr(out, m[1]);
+      out.port = Number(m[2]);
+      return out;
+    },
   ],
   [
     'f',
     /^fatal: (.*?)( \[preauth\])?$/,
-    (m) => ({ event: 'fatal', reason: m[1], preauth: m[2] !== undefined }),
+    (m) => {
+      const out: SshFields = { event: 'fatal', reason: m[1] };
+      if (m[2] !== undefined) out.preauth = true;
+      return out;
+    },
   ],
 ];
 
@@ -204,7 +240,7 @@ export function sshFields(message: string): SshFields | undefined {
   for (const [firstChars, pattern, build] of SSH_FORMS) {
     if (!firstChars.includes(first)) continue;
     const m = pattern.exec(message);
-    if (m) return prune(build(m));
+    if (m) return build(m);
   }
   return undefined;
 }
@@ -488,6 +524,18 @@ function commaKv(text: string): Record<string, unknown> {
     out[key] = /^(uid|gid)$/.test(key) && /^\d+$/.test(value) ? Number(value) : value;
   }
   return out;
+}
+
+/** `addr`'s member set on `out` (no object of its own). */
+function setAddr(out: SshFields, value: string | undefined): void {
+  if (!value) return;
+  if (isPlainIPv4(value)) {
+    out.sourceIp = value;
+    return;
+  }
+  const bare = value.replace(/^\[|\]$/g, '').replace(/^::ffff:(?=\d+\.)/i, '');
+  if (isIP(bare)) out.sourceIp = bare;
+  else out.sourceHost = value;
 }
 
 function addr(value: string | undefined): { sourceIp?: string; sourceHost?: string } {

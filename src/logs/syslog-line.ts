@@ -23,7 +23,6 @@ const RFC3164 =
 const RFC5424 = /^<(\d{1,3})>1 (\S+) (\S+) (\S+) (\S+) (\S+) (-|\[.*?\](?:\[.*?\])*)(?: (.*))?$/;
 const RFC3339 =
   /^(?:<(\d{1,3})>)?(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})) +(.*)$/;
-const LINE_BREAK = /[\n\r\u2028\u2029]/;
 
 /** The parsed header; `month`..`second` are set when the timestamp has no year (RFC 3164). */
 export interface SyslogLine {
@@ -92,9 +91,12 @@ export function parseSyslogLine(line: string): SyslogLine | undefined {
  * then decides), undefined when it is but a value is out of range.
  */
 function plain3164(line: string): SyslogLine | undefined | null {
-  if (line.length < 17 || line[3] !== ' ' || line[6] !== ' ' || line[15] !== ' ') return null;
-  if (line[9] !== ':' || line[12] !== ':' || line.charCodeAt(16) === 32) return null;
-  const month = MONTHS[line.slice(0, 3)];
+  if (line.length < 17 || line.charCodeAt(3) !== 32 || line.charCodeAt(6) !== 32) return null;
+  if (line.charCodeAt(15) !== 32 || line.charCodeAt(9) !== 58 || line.charCodeAt(12) !== 58) {
+    return null;
+  }
+  if (line.charCodeAt(16) === 32) return null;
+  const month = monthOf(line);
   if (!month) return null;
   const d1 = line.charCodeAt(4);
   const tens = d1 === 32 ? 0 : digit(d1);
@@ -106,12 +108,37 @@ function plain3164(line: string): SyslogLine | undefined | null {
   // `Jan 05` and `Jan  5` both occur; `Jan 5 ` (one space, one digit) is left to the regex.
   const day = tens * 10 + ones;
   if (day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return undefined;
-  const rest = line.slice(16);
   // The regex's `.` stops at line terminators: such a line is the regex's to reject.
-  if (LINE_BREAK.test(rest)) return null;
+  if (hasLineBreak(line)) return null;
   const partial = { month, day, hour, minute, second, fraction: '' };
-  return withHost({ partial, timestamp: line.slice(0, 15), priority: undefined }, rest);
+  const out = header(undefined, partial, line.slice(0, 15), undefined);
+  splitHostInto(out, line, 16);
+  return out;
 }
+
+/** `[\n\r\u2028\u2029]` without the regex (two scans; a one-byte line has no U+2028/9). */
+function hasLineBreak(line: string): boolean {
+  return (
+    line.indexOf('\n') !== -1 ||
+    line.indexOf('\r') !== -1 ||
+    line.indexOf('\u2028') !== -1 ||
+    line.indexOf('\u2029') !== -1
+  );
+}
+
+/** The month of a line starting `Mmm`, from its three character codes (no substring). */
+function monthOf(line: string): number | undefined {
+  return MONTH_CODES.get(
+    (line.charCodeAt(0) << 16) | (line.charCodeAt(1) << 8) | line.charCodeAt(2),
+  );
+}
+
+const MONTH_CODES = new Map(
+  Object.entries(MONTHS).map(([name, n]) => [
+    (name.charCodeAt(0) << 16) | (name.charCodeAt(1) << 8) | name.charCodeAt(2),
+    n,
+  ]),
+);
 
 function digit(code: number): number {
   return code >= 48 && code <= 57 ? code - 48 : -1;
@@ -125,19 +152,30 @@ function digits2(line: string, at: number): number {
 
 type Header = Pick<SyslogLine, 'time' | 'partial' | 'timestamp' | 'priority'>;
 
-/** The header plus host, program, pid and message, in one object of one shape. */
-function withHost(header: Header, rest: string): SyslogLine {
-  const { host, program, pid, message } = splitHost(rest);
+/** A parsed line of one shape, host to message still unset. */
+function header(
+  time: string | undefined,
+  partial: SyslogLine['partial'],
+  timestamp: string,
+  priority: number | undefined,
+): SyslogLine {
   return {
-    time: header.time,
-    partial: header.partial,
-    timestamp: header.timestamp,
-    priority: header.priority,
-    host,
-    program,
-    pid,
-    message,
+    time,
+    partial,
+    timestamp,
+    priority,
+    host: undefined,
+    program: undefined,
+    pid: undefined,
+    message: '',
   };
+}
+
+/** The header plus host, program, pid and message, in one object of one shape. */
+function withHost(h: Header, rest: string): SyslogLine {
+  const out = header(h.time, h.partial, h.timestamp, h.priority);
+  splitHostInto(out, rest, 0);
+  return out;
 }
 
 function parse5424(line: string): SyslogLine | undefined {
@@ -160,43 +198,78 @@ function parse5424(line: string): SyslogLine | undefined {
   };
 }
 
-/** `host program[pid]: message` → its parts; a missing tag leaves the whole text as message. */
-function splitHost(rest: string): Pick<SyslogLine, 'host' | 'program' | 'pid' | 'message'> {
-  const space = rest.indexOf(' ');
-  if (space === -1) return { host: rest || undefined, message: '' };
-  const host = rest.slice(0, space);
-  const body = rest.slice(space + 1).trimStart();
-  return splitTag(host, body);
+/**
+ * `host program[pid]: message` (the text of `line` from `from`) into `out`; a missing tag leaves
+ * the whole text after the host as the message.
+ */
+function splitHostInto(out: SyslogLine, line: string, from: number): void {
+  const space = line.indexOf(' ', from);
+  if (space === -1) {
+    out.host = from < line.length ? line.slice(from) : undefined;
+    return;
+  }
+  out.host = line.slice(from, space);
+  // The body starts after the spaces and other white space that follow the host.
+  let at = space + 1;
+  while (at < line.length && isSpace(line.charCodeAt(at))) at++;
+  if (
+    at < line.length &&
+    line.charCodeAt(at) > 127 &&
+    line.slice(at).trimStart() !== line.slice(at)
+  ) {
+    at = line.length - line.slice(at).trimStart().length;
+  }
+  splitTagInto(out, line, at);
+}
+
+/** ASCII white space as `trimStart` removes it. */
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
 }
 
 /**
  * `program[pid]: message` as `/^([^:[\]]{1,64}?)(?:\[(\d{1,10})\])?: ?(.*)$/s` reads it, without
  * the regex: the program runs to the first `:`, `[` or `]` (1 to 64 characters), `[digits]` may
- * follow, then `:` and one optional space.
+ * follow, then `:` and one optional space. `body` is `line` from `from`.
  */
-function splitTag(
-  host: string,
-  body: string,
-): Pick<SyslogLine, 'host' | 'program' | 'pid' | 'message'> {
-  const limit = Math.min(body.length, 65);
-  let end = 0;
+function splitTagInto(out: SyslogLine, line: string, from: number): void {
+  const limit = Math.min(line.length, from + 65);
+  let end = from;
   for (; end < limit; end++) {
-    const c = body.charCodeAt(end);
+    const c = line.charCodeAt(end);
     if (c === 58 /* : */ || c === 91 /* [ */ || c === 93 /* ] */) break;
   }
-  if (end === 0 || end === limit) return { host, message: body };
+  if (end === from || end === limit || line.charCodeAt(end) === 93) {
+    out.message = line.slice(from);
+    return;
+  }
   let at = end;
   let pid: number | undefined;
-  if (body.charCodeAt(end) === 93) return { host, message: body };
-  if (body.charCodeAt(end) === 91) {
+  if (line.charCodeAt(end) === 91) {
     let d = end + 1;
-    while (d < body.length && d - end <= 11 && digit(body.charCodeAt(d)) >= 0) d++;
+    while (d < line.length && d - end <= 11 && digit(line.charCodeAt(d)) >= 0) d++;
     const count = d - end - 1;
-    if (count < 1 || count > 10 || body.charCodeAt(d) !== 93) return { host, message: body };
-    pid = Number(body.slice(end + 1, d));
+    if (count < 1 || count > 10 || line.charCodeAt(d) !== 93) {
+      out.message = line.slice(from);
+      return;
+    }
+    pid = Number(line.slice(end + 1, d));
     at = d + 1;
   }
-  if (body.charCodeAt(at) !== 58) return { host, message: body };
-  at += body.charCodeAt(at + 1) === 32 ? 2 : 1;
-  return { host, program: body.slice(0, end).trim(), pid, message: body.slice(at) };
+  if (line.charCodeAt(at) !== 58) {
+    out.message = line.slice(from);
+    return;
+  }
+  at += line.charCodeAt(at + 1) === 32 ? 2 : 1;
+  out.program = trimmed(line, from, end);
+  out.pid = pid;
+  out.message = line.slice(at);
+}
+
+/** `line.slice(from, to).trim()`, without the intermediate string when nothing is trimmed. */
+function trimmed(line: string, from: number, to: number): string {
+  const text = line.slice(from, to);
+  const first = text.charCodeAt(0);
+  const last = text.charCodeAt(text.length - 1);
+  return first > 32 && first < 127 && last > 32 && last < 127 ? text : text.trim();
 }

@@ -94,7 +94,17 @@ export function syslogEvent(
   const time = parsed.time ?? completeTime(parsed, year);
   if (!time) return undefined;
 
-  const { program, pamModule } = splitProgram(parsed.program);
+  // `sshd(pam_unix)` → program `sshd`, module `pam_unix` (old Red Hat tags); only a tag ending
+  // in `)` can name a module.
+  let program = parsed.program;
+  let pamModule: string | undefined;
+  if (program && program.charCodeAt(program.length - 1) === 41) {
+    const m = PAM_TAG.exec(program);
+    if (m) {
+      program = m[1];
+      pamModule = m[2];
+    }
+  }
   const fields: Record<string, unknown> = {
     timestamp: parsed.timestamp,
     host: parsed.host,
@@ -198,14 +208,7 @@ function two(n: number): string {
   return n < 10 ? `0${n}` : `${n}`;
 }
 
-/** `sshd(pam_unix)` → program `sshd`, module `pam_unix` (old Red Hat tags). */
-function splitProgram(tag: string | undefined): { program?: string; pamModule?: string } {
-  if (!tag) return {};
-  // Only a tag ending in `)` can name a module.
-  if (tag.charCodeAt(tag.length - 1) !== 41) return { program: tag };
-  const m = /^([^()]+)\((pam_\w+)\)$/.exec(tag);
-  return m ? { program: m[1], pamModule: m[2] } : { program: tag };
-}
+const PAM_TAG = /^([^()]+)\((pam_\w+)\)$/;
 
 function serviceOf(
   program: string | undefined,
