@@ -251,8 +251,10 @@ export function registerAdmissionCommands(program: Command): void {
     .option('--san <name>', 'extra DNS name or IP address (repeatable)', collect, [])
     .option('--days <days>', 'validity of the serving certificate', days, 365)
     .option('--force', 'replace existing files')
-    .action(async (options: CertsOptions) => {
-      process.exitCode = await runAdmissionCerts(options);
+    .action(async (options: CertsOptions, command: Command) => {
+      // `--config` is also an option of `admission` itself, which takes it first.
+      const config = options.config ?? command.optsWithGlobals().config;
+      process.exitCode = await runAdmissionCerts({ ...options, config });
     });
 
   admission
@@ -264,7 +266,12 @@ export function registerAdmissionCommands(program: Command): void {
     .option('--namespace <name>', 'namespace of the service')
     .option('--failure-policy <policy>', 'Fail (fail-closed) or Ignore (fail-open)', failurePolicy)
     .option('--rules <dir>', 'add the rules in a folder (repeatable)', collect, [])
-    .action(async (options: ManifestOptions) => {
-      process.exitCode = await runAdmissionManifest(options);
+    .action(async (options: ManifestOptions, command: Command) => {
+      const globals = command.optsWithGlobals();
+      process.exitCode = await runAdmissionManifest({
+        ...options,
+        config: options.config ?? globals.config,
+        failurePolicy: options.failurePolicy ?? globals.failurePolicy,
+      });
     });
 }

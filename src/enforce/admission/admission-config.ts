@@ -140,13 +140,14 @@ export function loadAdmissionConfig(
         message: `cannot read: ${(error as Error).message}`,
       });
     }
-    const doc = parseDocument(text, { prettyErrors: false });
+    const counter = new LineCounter();
+    const doc = parseDocument(text, { prettyErrors: false, lineCounter: counter });
     if (doc.errors.length > 0) {
       const error = doc.errors[0];
       throw new AdmissionConfigError({
         file,
         key: '(yaml)',
-        line: error.linePos?.[0].line,
+        line: counter.linePos(error.pos[0]).line,
         message: error.message.split('\n')[0],
       });
     }

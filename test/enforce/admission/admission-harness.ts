@@ -29,6 +29,13 @@ export interface AdmissionHarness {
   caCert: string;
   /** Posts `body` (JSON) to `path` over TLS; returns status and parsed body. */
   post(body: unknown, path?: string): Promise<{ status: number; body: any }>;
+  /** Any request over TLS, trusting the CA. */
+  send(
+    method: 'GET' | 'POST' | 'PUT',
+    path: string,
+    body?: string,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any }>;
   close(): Promise<void>;
 }
 
@@ -69,12 +76,16 @@ export async function startAdmissionHarness(
     config,
     dir,
     caCert,
-    async post(body, path = config.service.path) {
+    post(body, path = config.service.path) {
+      const text = typeof body === 'string' ? body : JSON.stringify(body);
+      return this.send('POST', path, text, { 'content-type': 'application/json' });
+    },
+    async send(method, path, body, headers = {}) {
       const res = await request(`${service.url}${path}`, {
-        method: 'POST',
+        method,
         dispatcher: agent,
-        headers: { 'content-type': 'application/json' },
-        body: typeof body === 'string' ? body : JSON.stringify(body),
+        headers,
+        body,
       });
       const text = await res.body.text();
       let parsed: unknown = text;
