@@ -7,6 +7,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { runCheck } from './check-command.js';
 import { runDetect } from './detect-command.js';
+import { runFix } from './fix-command.js';
 import { runHistory } from './history-command.js';
 import { runRules } from './rules-command.js';
 import { runScan } from './scan-command.js';
@@ -121,6 +122,19 @@ program
   .option('--stdin-name <name>', 'file name shown for manifests read from stdin', 'stdin.yaml')
   .action(async (paths: string[], options) => {
     process.exitCode = await runCheck(paths, options);
+  });
+
+program
+  .command('fix')
+  .description('patch Terraform and Kubernetes YAML so failing rules that carry a fix pass')
+  .argument('<paths...>', 'files and folders to fix')
+  .option('--write', 'apply the patch to the files instead of printing it')
+  .option('-o, --output <file>', 'write the patch to a file instead of stdout')
+  .option('--rule <id>', "only this rule's fix (repeatable)", collect, [])
+  .option('--rules <dir>', 'add the rules in a folder (repeatable)', collect, [])
+  .option('--patch-root <dir>', 'make the patch paths relative to this folder')
+  .action(async (paths: string[], options) => {
+    process.exitCode = await runFix(paths, options);
   });
 
 program

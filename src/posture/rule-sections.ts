@@ -16,6 +16,7 @@ type Fail = (field: string, message: string) => never;
 
 const PARAMETER_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 const HCL_NAME = /^[a-z][a-z0-9_]*$/;
+const HCL_PATH = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/;
 const FIELD_PATH = /^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*$/;
 
 function mapping(value: unknown, field: string, fail: Fail): Record<string, unknown> {
@@ -92,7 +93,7 @@ function terraformFix(value: unknown, field: string, fail: Fail): TerraformFix {
   if (!Array.isArray(types) || types.length === 0 || types.some((t) => !HCL_NAME.test(String(t))))
     fail(`${field}.resource_types`, 'must list Terraform resource types');
   const fix: TerraformFix = { resource_types: (types as unknown[]).map(String) };
-  if (data.set !== undefined) fix.set = stringMap(data.set, `${field}.set`, fail, HCL_NAME);
+  if (data.set !== undefined) fix.set = stringMap(data.set, `${field}.set`, fail, HCL_PATH);
   if (data.add_blocks !== undefined)
     fix.add_blocks = stringMap(data.add_blocks, `${field}.add_blocks`, fail, HCL_NAME);
   if (data.replace_in_blocks !== undefined) {

@@ -1,0 +1,140 @@
+/**
+ * Plans `palisade fix`: for each failing finding whose rule carries a fix, rewrites the Terraform
+ * block or Kubernetes object it was judged on, file by file, and says which findings it could not
+ * fix and why. Nothing is written here; the caller shows the patch or writes the files.
+ */
+
+import { readdir, readFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import type { Finding } from '../../model/finding.js';
+import type { Resource } from '../../model/resource.js';
+import type { Rule } from '../../model/rule.js';
+import { judgedResource } from '../../posture/engine.js';
+import { findBlockLocations } from '../../sources/terraform/block-locations.js';
+import { applyKubernetesFix } from './kubernetes-fix.js';
+import { applyTerraformFix } from './terraform-fix.js';
+import { unifiedDiff } from './unified-diff.js';
+
+/** One file the fixes change. */
+export interface FileFix {
+  /** Absolute path. */
+  file: string;
+  before: string;
+  after: string;
+  /** The findings fixed in it. */
+  fixed: Finding[];
+}
+
+/** A failing finding left as it is, and why. */
+export interface Unfixed {
+  finding: Finding;
+  reason: string;
+}
+
+export interface FixPlan {
+  files: FileFix[];
+  unfixed: Unfixed[];
+}
+
+/** The `type.name` of the Terraform resource block whose header is on `line`. */
+function blockAt(text: string, line: number): { type: string; name: string } | undefined {
+  const block = findBlockLocations(text).find((b) => b.line === line && b.keyword === 'resource');
+  if (!block) return undefined;
+  const [type, name] = block.address.split('.');
+  return { type, name };
+}
+
+async function moduleText(file: string): Promise<string> {
+  const dir = dirname(file);
+  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.tf'));
+  const texts = await Promise.all(names.map((n) => readFile(join(dir, n), 'utf8').catch(() => '')));
+  return texts.join('\n');
+}
+
+function kubernetesRef(resource: Resource): { kind: string; name: string } | undefined {
+  const kind = resource.properties.kind;
+  const name = (resource.properties.metadata as { name?: unknown } | undefined)?.name;
+  return typeof kind === 'string' && typeof name === 'string' ? { kind, name } : undefined;
+}
+
+/**
+ * Works out the fixes for `findings` (failing, not exempt ones count) with the rules' `fix`
+ * sections.
+ *
+ * ```ts
+ * const plan = await planFixes(assessment.findings, rules);
+ * for (const f of plan.files) process.stdout.write(unifiedDiff(f.file, f.before, f.after));
+ * ```
+ */
+export async function planFixes(findings: Finding[], rules: Rule[]): Promise<FixPlan> {
+  const byId = new Map(rules.map((r) => [r.id, r]));
+  const files = new Map<string, FileFix>();
+  const unfixed: Unfixed[] = [];
+  const originals = new Map<string, string>();
+
+  const fileFix = async (path: string): Promise<FileFix> => {
+    const file = resolve(path);
+    let entry = files.get(file);
+    if (!entry) {
+      const before = await readFile(file, 'utf8');
+      originals.set(file, before);
+      entry = { file, before, after: before, fixed: [] };
+      files.set(file, entry);
+    }
+    return entry;
+  };
+
+  for (const finding of findings) {
+    if (finding.status !== 'fail' || finding.exemption) continue;
+    const fix = byId.get(finding.ruleId)?.fix;
+    const resource = judgedResource(finding);
+    if (!fix) continue;
+    if (!resource?.source.file || !resource.source.line) {
+      unfixed.push({ finding, reason: 'the finding has no source file and line' });
+      continue;
+    }
+    const kind = resource.source.kind;
+    if (kind === 'terraform' && fix.terraform) {
+      const entry = await fileFix(resource.source.file);
+      const block = blockAt(entry.before, resource.source.line);
+      const edits = block && fix.terraform.filter((t) => t.resource_types.includes(block.type));
+      if (!block || !edits || edits.length === 0) {
+        unfixed.push({ finding, reason: 'no Terraform edit for this block type' });
+        continue;
+      }
+      const module = await moduleText(entry.file);
+      let text = entry.after;
+      for (const edit of edits)
+        text = applyTerraformFix(text, block.type, block.name, edit, module);
+      record(entry, text, finding, unfixed);
+    } else if (kind === 'kubernetes' && fix.kubernetes) {
+      const ref = kubernetesRef(resource);
+      if (!ref) {
+        unfixed.push({ finding, reason: 'the object has no kind or name' });
+        continue;
+      }
+      const entry = await fileFix(resource.source.file);
+      record(entry, applyKubernetesFix(entry.after, ref, fix.kubernetes), finding, unfixed);
+    } else {
+      unfixed.push({ finding, reason: `rule ${finding.ruleId} has no fix for ${kind} sources` });
+    }
+  }
+  return { files: [...files.values()].filter((f) => f.after !== f.before), unfixed };
+}
+
+function record(entry: FileFix, text: string, finding: Finding, unfixed: Unfixed[]): void {
+  // A second finding on the same block may already have been fixed by the first one's edit.
+  if (text === entry.after && !entry.fixed.some((f) => f.resourceId === finding.resourceId)) {
+    unfixed.push({ finding, reason: 'the fix changes nothing in this file' });
+    return;
+  }
+  entry.after = text;
+  entry.fixed.push(finding);
+}
+
+/** The whole plan as one patch, paths relative to `root` (for `git apply` or `patch -p1`). */
+export function renderPatch(plan: FixPlan, root = process.cwd()): string {
+  return plan.files
+    .map((f) => unifiedDiff(relative(root, f.file).split('\\').join('/'), f.before, f.after))
+    .join('');
+}

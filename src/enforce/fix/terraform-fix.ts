@@ -1,0 +1,178 @@
+/**
+ * Applies a rule's Terraform fix to one resource block as text edits: attributes set in place or
+ * added before the closing brace, nested blocks added when missing, values replaced inside
+ * matching nested blocks, companion resources appended. Every other byte stays as written.
+ */
+
+import type { TerraformFix } from '../../model/rule.js';
+import { indentAt, matchBrace, scanBody, type HclItem } from './hcl-scanner.js';
+
+function escapeRe(value: string): string {
+  return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Brace offsets of `resource "type" "name" {`, or undefined when the text has no such block. */
+export function findResourceBlock(
+  text: string,
+  type: string,
+  name: string,
+): { header: number; open: number; close: number } | undefined {
+  const re = new RegExp(
+    `^[ \\t]*resource[ \\t]+"?${escapeRe(type)}"?[ \\t]+"?${escapeRe(name)}"?[ \\t]*\\{`,
+    'm',
+  );
+  const m = re.exec(text);
+  if (!m) return undefined;
+  const open = m.index + m[0].length - 1;
+  return { header: m.index, open, close: matchBrace(text, open) };
+}
+
+function splice(text: string, start: number, end: number, insert: string): string {
+  return text.slice(0, start) + insert + text.slice(end);
+}
+
+/** Indentation for a new item in the block whose braces are at `open`/`close`. */
+function bodyIndent(text: string, open: number, items: HclItem[]): string {
+  if (items.length > 0) return indentAt(text, items[0].start);
+  return `${indentAt(text, open)}  `;
+}
+
+/** Inserts lines (already indented) just before the block's closing brace. */
+function insertBeforeClose(text: string, open: number, close: number, lines: string): string {
+  const lineStart = text.lastIndexOf('\n', close - 1) + 1;
+  const alone = text.slice(lineStart, close).trim() === '' && lineStart > open;
+  if (alone) return splice(text, lineStart, lineStart, `${lines}\n`);
+  return splice(text, close, close, `\n${lines}\n${indentAt(text, open)}`);
+}
+
+function indentLines(body: string, indent: string): string {
+  return body
+    .trim()
+    .split('\n')
+    .map((line) => (line.trim() === '' ? '' : `${indent}${line.trimEnd()}`))
+    .join('\n');
+}
+
+/** Sets `path` (attribute, or `block.attribute`) inside the block at `open`/`close`. */
+function setPath(text: string, open: number, close: number, path: string[], value: string) {
+  const items = scanBody(text, open + 1, close);
+  const [head, ...rest] = path;
+  if (rest.length === 0) {
+    const attr = items.find((i) => i.kind === 'attribute' && i.name === head);
+    if (attr) return splice(text, attr.valueStart!, attr.valueEnd!, value);
+    const indent = bodyIndent(text, open, items);
+    return insertBeforeClose(text, open, close, `${indent}${head} = ${value}`);
+  }
+  const block = items.find((i) => i.kind === 'block' && i.name === head);
+  if (block) return setPath(text, block.open!, block.close!, rest, value);
+  const indent = bodyIndent(text, open, items);
+  const nested = rest.reduceRight((inner, key, index) => {
+    const pad = '  '.repeat(index + 1);
+    return index === rest.length - 1
+      ? `${indent}${pad}${key} = ${inner}`
+      : `${indent}${pad}${key} {\n${inner}\n${indent}${pad}}`;
+  }, value);
+  return insertBeforeClose(text, open, close, `${indent}${head} {\n${nested}\n${indent}}`);
+}
+
+function literalNumber(text: string, item: HclItem | undefined): number | undefined {
+  if (!item) return undefined;
+  const raw = text.slice(item.valueStart, item.valueEnd).trim().replace(/^"|"$/g, '');
+  return /^\d+$/.test(raw) ? Number(raw) : undefined;
+}
+
+/** True when a rule block (ingress) opens one of `ports` (all ports for protocol -1). */
+function opensPort(text: string, block: HclItem, ports: number[] | undefined): boolean {
+  if (!ports) return true;
+  const items = scanBody(text, block.open! + 1, block.close!);
+  const attr = (name: string) => items.find((i) => i.kind === 'attribute' && i.name === name);
+  const protocol = attr('protocol');
+  const proto = protocol ? text.slice(protocol.valueStart, protocol.valueEnd) : '';
+  if (/^"?(-1|all)"?$/.test(proto.trim())) return true;
+  const from = literalNumber(text, attr('from_port'));
+  const to = literalNumber(text, attr('to_port')) ?? from;
+  if (from === undefined || to === undefined) return false;
+  if (from === 0 && to === 0) return true;
+  return ports.some((p) => p >= from && p <= to);
+}
+
+function replaceInBlocks(
+  text: string,
+  type: string,
+  name: string,
+  spec: NonNullable<TerraformFix['replace_in_blocks']>,
+): string {
+  let out = text;
+  // Rewritten back to front, so earlier offsets stay valid.
+  const found = findResourceBlock(out, type, name);
+  if (!found) return out;
+  const blocks = scanBody(out, found.open + 1, found.close)
+    .filter((i) => i.kind === 'block' && i.name === spec.block)
+    .reverse();
+  for (const block of blocks) {
+    if (!opensPort(out, block, spec.ports)) continue;
+    const attr = scanBody(out, block.open! + 1, block.close!).find(
+      (i) => i.kind === 'attribute' && i.name === spec.attribute,
+    );
+    if (!attr) continue;
+    const value = out.slice(attr.valueStart, attr.valueEnd);
+    const next = value.split(spec.from).join(spec.to);
+    if (next !== value) out = splice(out, attr.valueStart!, attr.valueEnd!, next);
+  }
+  return out;
+}
+
+function addResource(
+  text: string,
+  type: string,
+  name: string,
+  spec: NonNullable<TerraformFix['add_resource']>,
+  moduleText: string,
+): string {
+  const address = `${type}.${name}`;
+  const already = new RegExp(
+    `resource[ \\t]+"?${escapeRe(spec.type)}"?[^{]*\\{[^}]*${escapeRe(address)}\\b`,
+  );
+  if (already.test(moduleText)) return text;
+  const found = findResourceBlock(text, type, name);
+  if (!found) return text;
+  const body = spec.body.split('{{name}}').join(name).split('{{address}}').join(address);
+  const block = `\n\nresource "${spec.type}" "${name}" {\n${indentLines(body, '  ')}\n}`;
+  return splice(text, found.close + 1, found.close + 1, block);
+}
+
+/**
+ * The text of a `.tf` file with `fix` applied to `resource "type" "name"`. `moduleText` is every
+ * `.tf` file of the module, to see whether a companion resource already exists.
+ *
+ * ```ts
+ * const fixed = applyTerraformFix(text, 'aws_ebs_volume', 'data', { resource_types: [...],
+ *   set: { encrypted: 'true' } }, text);
+ * ```
+ */
+export function applyTerraformFix(
+  text: string,
+  type: string,
+  name: string,
+  fix: TerraformFix,
+  moduleText = text,
+): string {
+  let out = text;
+  for (const [path, value] of Object.entries(fix.set ?? {})) {
+    const found = findResourceBlock(out, type, name);
+    if (!found) return out;
+    out = setPath(out, found.open, found.close, path.split('.'), value);
+  }
+  for (const [blockName, body] of Object.entries(fix.add_blocks ?? {})) {
+    const found = findResourceBlock(out, type, name);
+    if (!found) return out;
+    const items = scanBody(out, found.open + 1, found.close);
+    if (items.some((i) => i.kind === 'block' && i.name === blockName)) continue;
+    const indent = bodyIndent(out, found.open, items);
+    const lines = `${indent}${blockName} {\n${indentLines(body, `${indent}  `)}\n${indent}}`;
+    out = insertBeforeClose(out, found.open, found.close, lines);
+  }
+  if (fix.replace_in_blocks) out = replaceInBlocks(out, type, name, fix.replace_in_blocks);
+  if (fix.add_resource) out = addResource(out, type, name, fix.add_resource, moduleText);
+  return out;
+}
