@@ -10,7 +10,7 @@ import type { Severity } from '../model/rule.js';
 import { alertFromRow, alertRecord, detectionRecords } from '../export/outbox/alert-records.js';
 import type { StoredAlertState } from '../export/outbox/alert-records.js';
 import { insertBatched } from './batch-insert.js';
-import { appendOutbox } from './outbox-repository.js';
+import { appendOutbox, lockOutbox } from './outbox-repository.js';
 import type { AlertTable, Database } from './schema.js';
 
 /** The alert columns migration 0006 adds (sorting by severity, scoping by cloud account). */
@@ -110,6 +110,7 @@ export async function saveAlertsIn(
     account: accountOf(a),
   }));
   // The export records of these alerts go into the outbox in this same transaction.
+  await lockOutbox(trx);
   const records = detectionRecords(lastById(alerts), await storedAlertStates(trx, alertRows));
   {
     await insertBatched(trx, 'incidents', incidentRows, (oc) =>
@@ -225,6 +226,7 @@ export async function changeAlertStatus(
   now: Date,
 ): Promise<AlertTimelineEntry | undefined> {
   const db = alertStore(trx);
+  await lockOutbox(trx);
   const row = await db
     .selectFrom('alerts')
     .select('status')

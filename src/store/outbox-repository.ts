@@ -36,6 +36,20 @@ export function recordTags(record: ExportRecord): string[] {
 }
 
 /**
+ * Takes the write lock for a transaction that reads before it writes the outbox. On SQLite a
+ * transaction that read first cannot write once another process (a standalone exporter) has
+ * committed in between (SQLITE_BUSY_SNAPSHOT); writing first makes it wait for the lock instead.
+ * On PostgreSQL it takes the outbox lock `appendOutbox` would take anyway.
+ */
+export async function lockOutbox(trx: Kysely<Database> | Transaction<Database>): Promise<void> {
+  if (dialectOf(trx) === 'postgres') {
+    await sql`select pg_advisory_xact_lock(hashtext('palisade:export-outbox'))`.execute(trx);
+    return;
+  }
+  await sql`update export_outbox set seq = seq where 0 = 1`.execute(trx);
+}
+
+/**
  * Appends `records` to the outbox inside the caller's transaction. A record whose id is already
  * there is skipped (the same change reported twice is one record). `target` limits the rows to
  * one export (snapshots for it).
