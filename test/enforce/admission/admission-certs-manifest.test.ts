@@ -66,7 +66,10 @@ describe('admission certs', () => {
     expect(again.stderr).toMatch(/ca\.key exists; pass --force/);
     const errors: string[] = [];
     const write = process.stderr.write;
-    process.stderr.write = ((text: string) => errors.push(text)) as typeof process.stderr.write;
+    process.stderr.write = ((text: string) => {
+      errors.push(text);
+      return true;
+    }) as typeof process.stderr.write;
     try {
       const code = await runAdmissionCerts({
         out: join(dir, 'x'),

@@ -71,30 +71,31 @@ export async function startAdmissionHarness(
     connect: { ca: readFileSync(caCert), servername: undefined },
     keepAliveTimeout: 10_000,
   });
+  const send: AdmissionHarness['send'] = async (method, path, body, headers = {}) => {
+    const res = await request(`${service.url}${path}`, {
+      method,
+      dispatcher: agent,
+      headers,
+      body,
+    });
+    const text = await res.body.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // Not JSON: the caller sees the text.
+    }
+    return { status: res.statusCode, body: parsed };
+  };
   return {
     service,
     config,
     dir,
     caCert,
+    send,
     post(body, path = config.service.path) {
       const text = typeof body === 'string' ? body : JSON.stringify(body);
-      return this.send('POST', path, text, { 'content-type': 'application/json' });
-    },
-    async send(method, path, body, headers = {}) {
-      const res = await request(`${service.url}${path}`, {
-        method,
-        dispatcher: agent,
-        headers,
-        body,
-      });
-      const text = await res.body.text();
-      let parsed: unknown = text;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        // Not JSON: the caller sees the text.
-      }
-      return { status: res.statusCode, body: parsed };
+      return send('POST', path, text, { 'content-type': 'application/json' });
     },
     async close() {
       await agent.close();
