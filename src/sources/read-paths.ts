@@ -336,18 +336,26 @@ export async function readPaths(
  */
 export function mergeInventoryFragments(resources: Resource[]): Resource[] {
   const merged: Resource[] = [];
-  const byKey = new Map<string, Resource>();
+  // By lower-cased type, then id: no key string is built per resource.
+  const byType = new Map<string, Map<string, Resource>>();
+  const lowerTypes = new Map<string, string>();
   for (const resource of resources) {
     if (!INVENTORY_SOURCE_KINDS.has(resource.source.kind)) {
       merged.push(resource);
       continue;
     }
+    let type = lowerTypes.get(resource.type);
+    if (type === undefined) {
+      type = resource.type.toLowerCase();
+      lowerTypes.set(resource.type, type);
+    }
+    let byId = byType.get(type);
+    if (!byId) byType.set(type, (byId = new Map()));
     // ARM ids are case-insensitive and different API calls spell them differently.
     const id = resource.cloud === 'azure' ? resource.id.toLowerCase() : resource.id;
-    const key = `${resource.type.toLowerCase()}|${id}`;
-    const existing = byKey.get(key);
+    const existing = byId.get(id);
     if (!existing) {
-      byKey.set(key, resource);
+      byId.set(id, resource);
       merged.push(resource);
       continue;
     }

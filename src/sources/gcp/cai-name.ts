@@ -14,8 +14,13 @@ export interface CaiNameParts {
 
 const LOCATION_KEYS = new Set(['zones', 'regions', 'locations']);
 
-/** Splits a CAI full name into project, location and short name. */
-export function parseCaiName(fullName: string): CaiNameParts {
+/** The last name split, with its parts: a reader asks for one asset's name several times. */
+let lastName: string | undefined;
+let lastParts: Readonly<CaiNameParts> | undefined;
+
+/** Splits a CAI full name into project, location and short name (read-only; shared). */
+export function parseCaiName(fullName: string): Readonly<CaiNameParts> {
+  if (fullName === lastName && lastParts) return lastParts;
   const path = fullName.replace(/^\/\/[^/]+\//, '');
   const segs = path.split('/').filter((s) => s !== '');
   const parts: CaiNameParts = { name: safeDecode(segs[segs.length - 1] ?? fullName) };
@@ -25,11 +30,15 @@ export function parseCaiName(fullName: string): CaiNameParts {
     if (key === 'projects' && parts.project === undefined) parts.project = value;
     if (LOCATION_KEYS.has(key) && parts.location === undefined) parts.location = value;
   }
-  return parts;
+  lastName = fullName;
+  lastParts = Object.freeze(parts);
+  return lastParts;
 }
 
 /** URI-decodes a name segment; a malformed escape is kept as written. */
 function safeDecode(segment: string): string {
+  // Without a `%` there is nothing to decode.
+  if (!segment.includes('%')) return segment;
   try {
     return decodeURIComponent(segment);
   } catch {
