@@ -99,10 +99,12 @@ export function applyKubernetesFix(text: string, ref: ObjectRef, fix: Kubernetes
       if (!isSeq(containers)) continue;
       for (const c of containers.items) if (isMap(c)) apply(doc, c, fix.containers);
     }
-    const [start, , end] = doc.range;
+    // Everything before the content (`---`, comments) is kept as written.
+    const start = doc.contents?.range?.[0] ?? doc.range[0];
+    const end = doc.range[2];
     const original = text.slice(start, end);
-    // The range covers the document's content only: comments before it and `---` stay in the
-    // untouched text around it, so they are left out of the rendering.
+    // Comments before the content and `---` stay in the untouched text around it, so they are
+    // left out of the rendering.
     doc.commentBefore = null;
     if (isMap(doc.contents)) {
       doc.contents.commentBefore = null;

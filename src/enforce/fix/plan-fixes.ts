@@ -9,7 +9,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import type { Finding } from '../../model/finding.js';
 import type { Resource } from '../../model/resource.js';
 import type { Rule } from '../../model/rule.js';
-import { judgedResource } from '../../posture/engine.js';
+import { compileRules, evaluate, judgedResource } from '../../posture/engine.js';
+import { kubernetesReaders } from '../../sources/kubernetes/index.js';
 import { findBlockLocations } from '../../sources/terraform/block-locations.js';
 import { applyKubernetesFix } from './kubernetes-fix.js';
 import { applyTerraformFix } from './terraform-fix.js';
@@ -119,7 +120,42 @@ export async function planFixes(findings: Finding[], rules: Rule[]): Promise<Fix
       unfixed.push({ finding, reason: `rule ${finding.ruleId} has no fix for ${kind} sources` });
     }
   }
-  return { files: [...files.values()].filter((f) => f.after !== f.before), unfixed };
+  const changed = [...files.values()].filter((f) => f.after !== f.before);
+  await verifyKubernetes(changed, rules, unfixed);
+  return { files: changed.filter((f) => f.fixed.length > 0), unfixed };
+}
+
+/**
+ * Judges the fixed manifests again and moves findings the edit does not make pass (an explicit
+ * `runAsUser: 0`, capabilities added beside the dropped ones) to the unfixed list: the patch still
+ * carries the edit, but nobody is told it is fixed.
+ */
+async function verifyKubernetes(files: FileFix[], rules: Rule[], unfixed: Unfixed[]) {
+  const reader = kubernetesReaders[0];
+  const ids = new Set(files.flatMap((f) => f.fixed.map((x) => x.ruleId)));
+  const compiled = compileRules(rules.filter((r) => ids.has(r.id)));
+  for (const file of files) {
+    if (!/\.ya?ml$/i.test(file.file)) continue;
+    let resources: Resource[];
+    try {
+      resources = (await reader.read({ path: file.file, text: file.after })).resources;
+    } catch {
+      continue;
+    }
+    const failing = new Set(
+      evaluate(compiled, resources)
+        .filter((f) => f.status === 'fail')
+        .map((f) => `${f.ruleId}|${f.resourceId}`),
+    );
+    const still = file.fixed.filter((f) => failing.has(`${f.ruleId}|${f.resourceId}`));
+    file.fixed = file.fixed.filter((f) => !still.includes(f));
+    for (const finding of still) {
+      unfixed.push({
+        finding,
+        reason: 'the edit alone does not make the rule pass; review by hand',
+      });
+    }
+  }
 }
 
 function record(entry: FileFix, text: string, finding: Finding, unfixed: Unfixed[]): void {
