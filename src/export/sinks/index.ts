@@ -16,6 +16,7 @@ import type { Database } from '../../store/schema.js';
 import { AddressGuard, type HostLookup, type NetworkPolicy } from '../ssrf-guard.js';
 import { parseSinkConfig, type SinkConfig } from './sink-config.js';
 import { SinkConfigError } from './sink-config-error.js';
+import { createEmailSink } from './email-sink.js';
 import { createNatsSink } from './nats-sink.js';
 import { createSlackSink } from './slack-sink.js';
 import { createSplunkHecSink } from './splunk-hec-sink.js';
@@ -55,6 +56,8 @@ export function createSink(config: SinkConfig | unknown, deps: SinkDeps = {}): S
       return createWebhookSink(checked, guard, deps.ca);
     case 'nats':
       return createNatsSink(checked, guard);
+    case 'email':
+      return createEmailSink(checked, guard);
     case 'slack':
       return createSlackSink(checked, guard, deps.ca);
     case 'teams':
