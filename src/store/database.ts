@@ -24,6 +24,7 @@ import * as m0006 from './migrations/0006-alert-timeline.js';
 import * as m0007 from './migrations/0007-alert-indexes.js';
 import * as m0008 from './migrations/0008-audit-chain-key.js';
 import * as m0009 from './migrations/0009-export-outbox.js';
+import * as m0010 from './migrations/0010-ticket-links.js';
 import * as m0011 from './migrations/0011-admission-and-assignments.js';
 import type { Database } from './schema.js';
 
@@ -41,6 +42,7 @@ const migrations: Record<string, Migration> = {
   '0007-alert-indexes': m0007,
   '0008-audit-chain-key': m0008,
   '0009-export-outbox': m0009,
+  '0010-ticket-links': m0010,
   '0011-admission-and-assignments': m0011,
 };
 
