@@ -49,6 +49,35 @@ function Page({ route, me }: { route: Route; me: Me }) {
   }
 }
 
+/** How long after navigating a page's heading may still take to appear (its data loading). */
+const HEADING_WAIT_MS = 15_000;
+
+/**
+ * Focuses the page's `h1`, now or as soon as it appears: detail pages render their heading only
+ * once their data has loaded. Returns the clean-up for an effect.
+ */
+function focusHeadingWhenShown(): (() => void) | undefined {
+  const main = document.getElementById('main');
+  if (!main) return undefined;
+  const focus = (): boolean => {
+    const heading = main.querySelector<HTMLElement>('h1');
+    if (!heading) return false;
+    if (!heading.hasAttribute('tabindex')) heading.tabIndex = -1;
+    heading.focus();
+    return true;
+  };
+  if (focus()) return undefined;
+  const observer = new MutationObserver(() => {
+    if (focus()) observer.disconnect();
+  });
+  observer.observe(main, { childList: true, subtree: true });
+  const timer = setTimeout(() => observer.disconnect(), HEADING_WAIT_MS);
+  return () => {
+    observer.disconnect();
+    clearTimeout(timer);
+  };
+}
+
 /** The whole console. */
 export function App() {
   const route = useRoute();
@@ -65,9 +94,8 @@ export function App() {
   }, [whoAmI]);
 
   // Moves focus to the page's heading on navigation, so keyboard and screen-reader users follow.
-  useEffect(() => {
-    document.querySelector<HTMLElement>('main h1')?.focus();
-  }, [route.segments.join('/')]);
+  const loggedIn = !!me;
+  useEffect(() => focusHeadingWhenShown(), [route.segments.join('/'), loggedIn]);
 
   if (me === undefined) return <p className="muted">Loading…</p>;
   if (me === null) return <LoginPage onLogin={whoAmI} />;

@@ -137,6 +137,29 @@ describe.skipIf(!hasChromium())('web console in Debian chromium', () => {
     await screenshot(page, 'overview');
   });
 
+  it('draws a one-point score trend over a day either side, on a 0-100 scale', async (ctx) => {
+    const pending = missing([['GET', '/score/history']]);
+    if (pending) return ctx.skip(pending);
+    const history = await console_.apiCall('GET', '/score/history?limit=500');
+    const points = history.body.items as { startedAt: string }[];
+    expect(points, 'only the first assessment of the sample estate has run').toHaveLength(1);
+
+    await go('#/overview');
+    const chart = page
+      .locator('figure.chart', { hasText: 'Secure score over time' })
+      .locator('[role="img"]');
+    await expect.poll(() => chart.getAttribute('data-x-max')).toBeTruthy();
+    const range = await chart.evaluate((el) => ({ ...(el as HTMLElement).dataset }));
+    const at = Date.parse(points[0].startedAt) / 1000;
+    const [xMin, xMax] = [Number(range.xMin), Number(range.xMax)];
+    // The point sits inside a readable span of time, not on a collapsed axis.
+    expect(xMax - xMin).toBeGreaterThanOrEqual(24 * 3600);
+    expect(xMin).toBeLessThan(at);
+    expect(xMax).toBeGreaterThan(at);
+    expect([Number(range.yMin), Number(range.yMax)]).toEqual([0, 100]);
+    await screenshot(page, 'overview-one-point');
+  });
+
   it('shows a lower-or-higher score after exempting a failing resource of a recommendation', async (ctx) => {
     const pending = missing([
       ['GET', '/recommendations'],
@@ -178,6 +201,38 @@ describe.skipIf(!hasChromium())('web console in Debian chromium', () => {
     );
   });
 
+  it('deletes an exemption from the recommendation page, and the score goes back', async (ctx) => {
+    const pending = missing([
+      ['GET', '/exemptions'],
+      ['DELETE', '/exemptions/:id'],
+    ]);
+    if (pending) return ctx.skip(pending);
+
+    const listed = await console_.apiCall('GET', '/exemptions?limit=100');
+    const made = listed.body.items.find(
+      (e: any) => e.justification === 'Compensating control in the console test.',
+    );
+    expect(made, 'the exemption the previous test made').toBeDefined();
+    const withIt = (await console_.apiCall('GET', '/score')).body.secureScore as number;
+
+    await go(`#/recommendations/${encodeURIComponent(made.rule)}`);
+    const table = page.getByTestId('exemptions');
+    await expect.poll(() => table.textContent()).toContain(made.justification);
+    await page.getByRole('button', { name: `Delete exemption of ${made.resource}` }).click();
+    await page.getByText(`Exemption of ${made.resource} deleted`).waitFor({ timeout: 60_000 });
+
+    const after = await console_.apiCall('GET', '/exemptions?limit=100');
+    expect(after.body.items.map((e: any) => e.id)).not.toContain(made.id);
+    const score = await eventually(async () => {
+      const s = (await console_.apiCall('GET', '/score')).body.secureScore as number;
+      return s !== withIt ? s : undefined;
+    }, 60_000);
+    await expect
+      .poll(() => page.getByTestId('detail-score').textContent(), { timeout: 15_000 })
+      .toBe(`${score.toFixed(1)}%`);
+    await screenshot(page, 'exemption-deleted');
+  });
+
   it("shows an alert's status change, with its comment, in the alert's timeline", async (ctx) => {
     const pending = missing([
       ['GET', '/alerts'],
@@ -206,6 +261,24 @@ describe.skipIf(!hasChromium())('web console in Debian chromium', () => {
     const api = await console_.apiCall('GET', `/alerts/${encodeURIComponent(sigma.id)}`);
     expect(api.body.status).toBe('in_progress');
     await screenshot(page, 'alert-detail');
+  });
+
+  it('moves focus to the heading of a detail page once it has loaded', async (ctx) => {
+    const pending = missing([['GET', '/alerts']]);
+    if (pending) return ctx.skip(pending);
+    await go('#/alerts');
+    const link = page.locator('main table a').first();
+    const title = (await link.textContent()) ?? '';
+    await link.click();
+    await page.locator('main h1', { hasText: title }).waitFor({ timeout: 15_000 });
+    await expect
+      .poll(() =>
+        page.evaluate(() => {
+          const active = document.activeElement;
+          return active ? `${active.tagName}:${active.textContent}` : '';
+        }),
+      )
+      .toBe(`H1:${title}`);
   });
 
   it('renders every page, names the Sigma author on the alert queue, and screenshots each', async () => {
@@ -246,5 +319,50 @@ describe.skipIf(!hasChromium())('web console in Debian chromium', () => {
     }
     await page.keyboard.press('Enter');
     await expect.poll(heading).toBe('Inventory');
+  });
+
+  it('shows a Reader no form or button its role cannot use', async () => {
+    const password = 'reader password for the console test';
+    const made = await console_.apiCall('POST', '/users', {
+      username: 'console-reader',
+      password,
+      role: 'reader',
+    });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByLabel('Username').fill('console-reader');
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('navigation', { name: 'Console' }).waitFor();
+    expect(await page.locator('.who').textContent()).toContain('reader');
+
+    await go('#/settings');
+    await page.waitForLoadState('networkidle');
+    await expect.poll(() => page.locator('#sources-title + table').count()).toBe(1);
+    expect(await page.locator('main form').count()).toBe(0);
+    expect(await page.locator('main button').count()).toBe(0);
+    expect(await page.locator('#users-title, #tokens-title').count()).toBe(0);
+    expect(await page.getByRole('alert').count()).toBe(0);
+    expect(await page.locator('main').textContent()).not.toMatch(/may not see this/);
+    await screenshot(page, 'settings-reader');
+
+    const recommendations = await console_.apiCall('GET', '/recommendations?limit=50');
+    const failing = recommendations.body.items?.find((r: any) => r.failing > 0);
+    if (failing) {
+      await go(`#/recommendations/${encodeURIComponent(failing.ruleId)}`);
+      await page.waitForLoadState('networkidle');
+      await page.locator('#exemptions-title').waitFor();
+      expect(await page.locator('main form').count()).toBe(0);
+      expect(await page.getByRole('button', { name: /Exempt|Delete/ }).count()).toBe(0);
+    }
+    const alerts = await console_.apiCall('GET', '/alerts?limit=1');
+    const alert = alerts.body.items?.[0];
+    if (alert) {
+      await go(`#/alerts/${encodeURIComponent(alert.id)}`);
+      await page.getByTestId('timeline').or(page.getByText('No status changes yet.')).waitFor();
+      expect(await page.locator('main form').count()).toBe(0);
+      expect(await page.getByLabel('New status').count()).toBe(0);
+    }
+    expect(pageProblems).toEqual([]);
   });
 });

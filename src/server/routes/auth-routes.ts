@@ -7,6 +7,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { CSRF_COOKIE, SESSION_COOKIE } from '../auth/cookies.js';
 import { LoginThrottle } from '../auth/login-throttle.js';
+import { ROLE_PERMISSIONS } from '../auth/permissions.js';
 import { unusablePasswordHash, verifyPassword } from '../auth/passwords.js';
 import { auditedChange, auditRequest } from '../audited-change.js';
 import { HttpError } from '../http-error.js';
@@ -34,6 +35,9 @@ const Me = Type.Object({
   name: Type.String(),
   role: RoleSchema,
   scopes: Type.Array(Type.String()),
+  permissions: Type.Array(Type.String(), {
+    description: "what the caller's role may do; the console shows only what it may use",
+  }),
 });
 
 export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -142,6 +146,9 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { permission: 'self:read' },
       schema: { summary: 'Who is calling', tags: ['auth'], response: { 200: Me } },
     },
-    async (request) => request.principal!,
+    async (request) => {
+      const principal = request.principal!;
+      return { ...principal, permissions: [...ROLE_PERMISSIONS[principal.role]].sort() };
+    },
   );
 };

@@ -19,6 +19,8 @@ export interface Me {
   name: string;
   role: Role;
   scopes: string[];
+  /** What the role may do (`users:write`, `exemptions:write`...): the console hides the rest. */
+  permissions: string[];
 }
 
 export interface ControlScore {

@@ -1,8 +1,28 @@
-/** A line chart over time (uPlot): the score trend and alerts by severity. */
+/**
+ * A line chart over time (uPlot): the score trend and alerts by severity. A chart of one point
+ * gets a day either side of it and a value range around it, so its axes read as dates and numbers
+ * rather than collapsing onto one instant.
+ */
 
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+
+/** Half the x range, in seconds, around a chart's only point. */
+const SINGLE_POINT_PAD_S = 24 * 60 * 60;
+
+/** An x range for `xs` when they hold one distinct time; undefined lets uPlot choose. */
+export function singlePointXRange(xs: number[]): [number, number] | undefined {
+  if (xs.length === 0 || xs.some((x) => x !== xs[0])) return undefined;
+  return [xs[0] - SINGLE_POINT_PAD_S, xs[0] + SINGLE_POINT_PAD_S];
+}
+
+/** A y range from 0 to a little above the largest value, when values cannot span a range. */
+function flatYRange(series: Series[]): [number, number] {
+  let max = 0;
+  for (const s of series) for (const v of s.values) if (v !== null && v > max) max = v;
+  return [0, max > 0 ? Math.ceil(max * 1.25) : 1];
+}
 
 export interface Series {
   label: string;
@@ -26,26 +46,41 @@ export function TimeChart(props: {
     const element = host.current;
     if (!element || times.length === 0) return;
     const width = Math.max(320, element.clientWidth);
-    const data: uPlot.AlignedData = [
-      times.map((t) => Date.parse(t) / 1000),
-      ...series.map((s) => s.values),
-    ];
+    const xs = times.map((t) => Date.parse(t) / 1000);
+    const data: uPlot.AlignedData = [xs, ...series.map((s) => s.values)];
+    const xRange = singlePointXRange(xs);
+    const y = yRange ?? (xRange ? flatYRange(series) : undefined);
     const plot = new uPlot(
       {
         width,
         height: 200,
-        scales: { y: yRange ? { range: yRange } : {} },
+        scales: {
+          // As a function, the range replaces the one uPlot would take from the data.
+          x: xRange ? { time: true, range: () => xRange } : { time: true },
+          y: y ? { range: y } : {},
+        },
         series: [
           {},
           ...series.map((s) => ({
             label: s.label,
             stroke: s.color,
             width: 2,
-            points: { size: 5 },
+            // A lone point has no line through it: always draw the points then.
+            points: { size: xRange ? 8 : 5, ...(xRange ? { show: true } : {}) },
           })),
         ],
         axes: [{}, {}],
         legend: { show: series.length > 1 },
+        hooks: {
+          // The drawn ranges, on the element: the axes are canvas, so tests read them here.
+          setScale: [
+            (u, key) => {
+              const scale = u.scales[key];
+              element.dataset[`${key}Min`] = String(scale?.min ?? '');
+              element.dataset[`${key}Max`] = String(scale?.max ?? '');
+            },
+          ],
+        },
       },
       data,
       element,

@@ -5,6 +5,7 @@
 
 import { useState, type FormEvent } from 'react';
 import { api } from '../api/client';
+import { can } from '../api/permissions';
 import { useApi, type Loaded } from '../api/use-api';
 import {
   ALERT_STATUSES,
@@ -16,8 +17,6 @@ import {
 import { RuleCredit } from '../components/rule-credit';
 import { ErrorNote, Show, SeverityBadge, When } from '../components/status';
 import { href } from '../router';
-
-const MAY_TRIAGE = new Set(['security-operator', 'security-admin', 'owner']);
 
 function StatusForm(props: { alert: AlertDetail; onDone: () => void }) {
   const [status, setStatus] = useState<AlertStatus>(props.alert.status);
@@ -177,7 +176,7 @@ export function AlertDetailPage({ alertId, me }: { alertId: string; me: Me }) {
             </pre>
           </section>
           <Timeline timeline={timeline} />
-          {MAY_TRIAGE.has(me.role) && <StatusForm alert={a} onDone={changed} />}
+          {can(me, 'alerts:write') && <StatusForm alert={a} onDone={changed} />}
         </>
       )}
     </Show>

@@ -1,18 +1,18 @@
 /**
- * One recommendation: what to fix and how, the affected resources, and exempting a resource
- * with a category, justification and expiry, after which the secure score shown is re-read.
+ * One recommendation: what to fix and how, the affected resources, exempting a resource with a
+ * category, justification and expiry, and deleting an exemption; after either the secure score
+ * shown is re-read.
  */
 
 import { useState, type FormEvent } from 'react';
-import { api } from '../api/client';
-import { useApi } from '../api/use-api';
-import type { Finding, Me, RecommendationDetail, Score } from '../api/types';
+import { api, query } from '../api/client';
+import { can } from '../api/permissions';
+import { useApi, type Loaded } from '../api/use-api';
+import type { Exemption, Finding, Me, Page, RecommendationDetail, Score } from '../api/types';
 import { FindingTable } from '../components/finding-table';
 import { formatScore } from '../components/score-gauge';
-import { ErrorNote, Show, SeverityBadge } from '../components/status';
+import { ErrorNote, Show, SeverityBadge, When } from '../components/status';
 import { href } from '../router';
-
-const MAY_EXEMPT = new Set(['security-admin', 'owner']);
 
 function ExemptForm(props: { ruleId: string; resources: Finding[]; onDone: () => void }) {
   const [resource, setResource] = useState(props.resources[0]?.resourceId ?? '');
@@ -87,6 +87,79 @@ function ExemptForm(props: { ruleId: string; resources: Finding[]; onDone: () =>
   );
 }
 
+/** The exemptions made for this rule, each with a Delete button for those who may delete. */
+function Exemptions(props: {
+  list: Loaded<Page<Exemption>>;
+  mayDelete: boolean;
+  onDeleted: (e: Exemption) => void;
+}) {
+  const [error, setError] = useState<Error>();
+  const [busy, setBusy] = useState<string>();
+
+  const remove = async (exemption: Exemption) => {
+    setBusy(exemption.id);
+    setError(undefined);
+    try {
+      await api('DELETE', `/exemptions/${encodeURIComponent(exemption.id)}`);
+      props.onDeleted(exemption);
+    } catch (reason) {
+      setError(reason as Error);
+    } finally {
+      setBusy(undefined);
+    }
+  };
+
+  return (
+    <section aria-labelledby="exemptions-title">
+      <h2 id="exemptions-title">Exemptions</h2>
+      <Show loaded={props.list}>
+        {(page) =>
+          page.items.length === 0 ? (
+            <p className="muted">No exemption for this recommendation.</p>
+          ) : (
+            <table data-testid="exemptions">
+              <caption>{page.items.length} exemptions</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Resource</th>
+                  <th scope="col">Category</th>
+                  <th scope="col">Justification</th>
+                  <th scope="col">Expires</th>
+                  <th scope="col">By</th>
+                  {props.mayDelete && <th scope="col">Delete</th>}
+                </tr>
+              </thead>
+              <tbody>
+                {page.items.map((e) => (
+                  <tr key={e.id}>
+                    <td className="mono">{e.resource}</td>
+                    <td>{e.category}</td>
+                    <td>{e.justification}</td>
+                    <td>{e.expires ? <When at={e.expires} /> : 'never'}</td>
+                    <td>{e.createdBy}</td>
+                    {props.mayDelete && (
+                      <td>
+                        <button
+                          type="button"
+                          disabled={busy !== undefined}
+                          onClick={() => void remove(e)}
+                        >
+                          {busy === e.id ? 'Deleting…' : `Delete exemption of ${e.resource}`}
+                        </button>
+                      </td>
+                    )}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )
+        }
+      </Show>
+      {error && <ErrorNote error={error} />}
+    </section>
+  );
+}
+
 function RemediationSteps({ r }: { r: RecommendationDetail }) {
   const steps = r.remediationSteps;
   const snippets = (['cli', 'terraform', 'cloudformation', 'arm', 'kubernetes'] as const).filter(
@@ -122,13 +195,18 @@ function RemediationSteps({ r }: { r: RecommendationDetail }) {
 export function RecommendationDetailPage({ ruleId, me }: { ruleId: string; me: Me }) {
   const detail = useApi<RecommendationDetail>(`/recommendations/${encodeURIComponent(ruleId)}`);
   const score = useApi<Score>('/score');
+  const exemptions = useApi<Page<Exemption>>('/exemptions' + query({ rule: ruleId, limit: 100 }));
   const [notice, setNotice] = useState<string>();
 
-  const exempted = () => {
-    setNotice('Exemption saved; the score below is re-read from the server.');
+  const changed = (what: string) => {
+    setNotice(`${what}; the score below is re-read from the server.`);
     detail.reload();
     score.reload();
+    exemptions.reload();
   };
+  const exempted = () => changed('Exemption saved');
+  // Exemptions apply to every account, so only an unscoped admin may delete one.
+  const mayDelete = can(me, 'exemptions:write') && me.scopes.length === 0;
 
   return (
     <Show loaded={detail}>
@@ -164,9 +242,14 @@ export function RecommendationDetailPage({ ruleId, me }: { ruleId: string; me: M
                 .join(' · ')}
             </p>
             <RemediationSteps r={r} />
-            {MAY_EXEMPT.has(me.role) && failing.length > 0 && (
+            {can(me, 'exemptions:write') && failing.length > 0 && (
               <ExemptForm ruleId={r.ruleId} resources={failing} onDone={exempted} />
             )}
+            <Exemptions
+              list={exemptions}
+              mayDelete={mayDelete}
+              onDeleted={(e) => changed(`Exemption of ${e.resource} deleted`)}
+            />
             <FindingTable caption="Unhealthy resources" findings={failing} />
             <FindingTable caption="Exempt resources" findings={r.resources.exempt} />
             <FindingTable caption="Healthy resources" findings={r.resources.passing} />

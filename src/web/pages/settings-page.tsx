@@ -1,7 +1,11 @@
-/** Settings: users, API tokens and sources; each section needs the matching admin permission. */
+/**
+ * Settings: users, API tokens and sources. Each section and each form appears only to a role
+ * that holds its permission; a Reader sees the list of sources and nothing it cannot use.
+ */
 
 import { useState, type FormEvent } from 'react';
 import { api, query } from '../api/client';
+import { can } from '../api/permissions';
 import { useApi } from '../api/use-api';
 import type { Me, Page, Role, Source, Token, User } from '../api/types';
 import { ErrorNote, Show, When } from '../components/status';
@@ -28,7 +32,7 @@ function RoleSelect(props: {
   );
 }
 
-function Users({ me }: { me: Me }) {
+function Users({ me, canWrite }: { me: Me; canWrite: boolean }) {
   const list = useApi<Page<User>>('/users' + query({ limit: 500 }));
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
@@ -74,11 +78,15 @@ function Users({ me }: { me: Me }) {
                 <tr key={u.id}>
                   <td>{u.username}</td>
                   <td>
-                    <RoleSelect
-                      label={`Role of ${u.username}`}
-                      value={u.role}
-                      onChange={(r) => run(() => api('PUT', `/users/${u.id}/role`, { role: r }))}
-                    />
+                    {canWrite ? (
+                      <RoleSelect
+                        label={`Role of ${u.username}`}
+                        value={u.role}
+                        onChange={(r) => run(() => api('PUT', `/users/${u.id}/role`, { role: r }))}
+                      />
+                    ) : (
+                      u.role
+                    )}
                   </td>
                   <td className="mono">{u.scopes.join(', ') || 'all'}</td>
                   <td>
@@ -87,6 +95,8 @@ function Users({ me }: { me: Me }) {
                   <td>
                     {u.disabled ? (
                       'disabled'
+                    ) : !canWrite ? (
+                      'enabled'
                     ) : (
                       <button
                         type="button"
@@ -103,34 +113,36 @@ function Users({ me }: { me: Me }) {
           </table>
         )}
       </Show>
-      <form className="inline" onSubmit={create} aria-label="Add a user">
-        <label>
-          Username
-          <input required value={username} onChange={(e) => setUsername(e.target.value)} />
-        </label>
-        <label>
-          Password (12+ characters)
-          <input
-            required
-            type="password"
-            minLength={12}
-            autoComplete="new-password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </label>
-        <label>
-          Role
-          <RoleSelect value={role} onChange={setRole} />
-        </label>
-        <button type="submit">Add user</button>
-      </form>
+      {canWrite && (
+        <form className="inline" onSubmit={create} aria-label="Add a user">
+          <label>
+            Username
+            <input required value={username} onChange={(e) => setUsername(e.target.value)} />
+          </label>
+          <label>
+            Password (12+ characters)
+            <input
+              required
+              type="password"
+              minLength={12}
+              autoComplete="new-password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
+          </label>
+          <label>
+            Role
+            <RoleSelect value={role} onChange={setRole} />
+          </label>
+          <button type="submit">Add user</button>
+        </form>
+      )}
       {error && <ErrorNote error={error} />}
     </section>
   );
 }
 
-function Tokens() {
+function Tokens({ canWrite }: { canWrite: boolean }) {
   const list = useApi<Page<Token>>('/tokens' + query({ limit: 500 }));
   const [name, setName] = useState('');
   const [role, setRole] = useState<Role>('reader');
@@ -201,6 +213,8 @@ function Tokens() {
                   <td>
                     {t.revokedAt ? (
                       'revoked'
+                    ) : !canWrite ? (
+                      'active'
                     ) : (
                       <button type="button" onClick={() => revoke(t.id)}>
                         Revoke {t.name}
@@ -213,33 +227,35 @@ function Tokens() {
           </table>
         )}
       </Show>
-      <form className="inline" onSubmit={create} aria-label="Create a token">
-        <label>
-          Name
-          <input required value={name} onChange={(e) => setName(e.target.value)} />
-        </label>
-        <label>
-          Role
-          <RoleSelect value={role} onChange={setRole} />
-        </label>
-        <label>
-          Expires in days
-          <input
-            type="number"
-            min={1}
-            max={3650}
-            value={days}
-            onChange={(e) => setDays(e.target.value)}
-          />
-        </label>
-        <button type="submit">Create token</button>
-      </form>
+      {canWrite && (
+        <form className="inline" onSubmit={create} aria-label="Create a token">
+          <label>
+            Name
+            <input required value={name} onChange={(e) => setName(e.target.value)} />
+          </label>
+          <label>
+            Role
+            <RoleSelect value={role} onChange={setRole} />
+          </label>
+          <label>
+            Expires in days
+            <input
+              type="number"
+              min={1}
+              max={3650}
+              value={days}
+              onChange={(e) => setDays(e.target.value)}
+            />
+          </label>
+          <button type="submit">Create token</button>
+        </form>
+      )}
       {error && <ErrorNote error={error} />}
     </section>
   );
 }
 
-function Sources() {
+function Sources({ canWrite }: { canWrite: boolean }) {
   const list = useApi<Page<Source>>('/sources' + query({ limit: 500 }));
   const [name, setName] = useState('');
   const [paths, setPaths] = useState('');
@@ -287,7 +303,7 @@ function Sources() {
                   <th scope="col">Every</th>
                   <th scope="col">Last run</th>
                   <th scope="col">Last error</th>
-                  <th scope="col">Remove</th>
+                  {canWrite && <th scope="col">Remove</th>}
                 </tr>
               </thead>
               <tbody>
@@ -300,14 +316,16 @@ function Sources() {
                       <When at={s.lastRunAt} />
                     </td>
                     <td>{s.lastError ?? ''}</td>
-                    <td>
-                      <button
-                        type="button"
-                        onClick={() => run(() => api('DELETE', `/sources/${s.id}`))}
-                      >
-                        Remove {s.name}
-                      </button>
-                    </td>
+                    {canWrite && (
+                      <td>
+                        <button
+                          type="button"
+                          onClick={() => run(() => api('DELETE', `/sources/${s.id}`))}
+                        >
+                          Remove {s.name}
+                        </button>
+                      </td>
+                    )}
                   </tr>
                 ))}
               </tbody>
@@ -315,43 +333,45 @@ function Sources() {
           );
         }}
       </Show>
-      <form className="inline" onSubmit={create} aria-label="Add a source">
-        <label>
-          Name
-          <input required value={name} onChange={(e) => setName(e.target.value)} />
-        </label>
-        <label>
-          Paths on the server, one a line
-          <textarea required value={paths} onChange={(e) => setPaths(e.target.value)} />
-        </label>
-        <label>
-          Every (minutes)
-          <input
-            type="number"
-            min={1}
-            max={10080}
-            value={every}
-            onChange={(e) => setEvery(e.target.value)}
-          />
-        </label>
-        <button type="submit">Add source</button>
-      </form>
+      {canWrite && (
+        <form className="inline" onSubmit={create} aria-label="Add a source">
+          <label>
+            Name
+            <input required value={name} onChange={(e) => setName(e.target.value)} />
+          </label>
+          <label>
+            Paths on the server, one a line
+            <textarea required value={paths} onChange={(e) => setPaths(e.target.value)} />
+          </label>
+          <label>
+            Every (minutes)
+            <input
+              type="number"
+              min={1}
+              max={10080}
+              value={every}
+              onChange={(e) => setEvery(e.target.value)}
+            />
+          </label>
+          <button type="submit">Add source</button>
+        </form>
+      )}
       {error && <ErrorNote error={error} />}
     </section>
   );
 }
 
 export function SettingsPage({ me }: { me: Me }) {
-  const admin = me.role === 'security-admin' || me.role === 'owner';
+  const manages = can(me, 'users:read') || can(me, 'tokens:read') || can(me, 'sources:write');
   return (
     <>
       <h1 tabIndex={-1}>Settings</h1>
-      {!admin && (
+      {!manages && (
         <p className="note">Users, tokens and sources are managed by Security Admins and Owners.</p>
       )}
-      <Users me={me} />
-      <Tokens />
-      <Sources />
+      {can(me, 'users:read') && <Users me={me} canWrite={can(me, 'users:write')} />}
+      {can(me, 'tokens:read') && <Tokens canWrite={can(me, 'tokens:write')} />}
+      <Sources canWrite={can(me, 'sources:write')} />
     </>
   );
 }
