@@ -45,6 +45,8 @@ const DEFAULT_MAX_EVIDENCE = 10;
  * most their recent evidence, so a short memory suffices and memory stays flat on long streams.
  */
 const MAX_SEEN_PER_ALERT = 1_024;
+/** Without `onAlert`: how often (in hits) open alerts past their dedup window are forgotten. */
+const SWEEP_EVERY = 5_000;
 
 /** ATT&CK tactics and techniques from Sigma-style tags (`attack.t1110.001`, `attack.discovery`). */
 export function attackFromTags(tags: string[]): AttackMapping {
@@ -195,17 +197,20 @@ export class AlertBuilder {
     this.#onAlert = options.onAlert;
   }
 
-  /** Latest event time seen (ms), and that time at the last sweep. */
+  /** Latest event time seen (ms), and that time at the last sweep (streaming mode). */
   #now = Number.NEGATIVE_INFINITY;
   #sweptAt = Number.NEGATIVE_INFINITY;
+  #hits = 0;
 
   /**
-   * Moves the stream's clock (event time, ms). Once per dedup window of stream time, alerts quiet
-   * for two windows are closed (handed to `onAlert`) and their state forgotten: what the builder
-   * holds is bounded by the alerts of the last few windows however long the stream runs. The
-   * second window is slack for hits whose evidence starts well before their last event.
+   * Moves the stream's clock (event time, ms) in streaming mode (with `onAlert`). Once per dedup
+   * window of stream time, alerts quiet for two windows are closed (handed to `onAlert`) and
+   * their state forgotten: what the builder holds is bounded by the alerts of the last few
+   * windows however long the stream runs. The second window is slack for hits whose evidence
+   * starts well before their last event; the stream should be roughly in time order.
    */
   advance(now: number): void {
+    if (!this.#onAlert) return;
     if (now > this.#now) this.#now = now;
     if (!(this.#now - this.#sweptAt >= this.#dedupMs)) return;
     this.#sweptAt = this.#now;
@@ -214,6 +219,12 @@ export class AlertBuilder {
 
   /** Adds one hit; returns the alert it created or updated. */
   add(hit: DetectionHit): Alert {
+    // Without a stream consumer every alert is kept; only the per-alert event memory is swept now
+    // and then (by hit count, so inputs out of time order fold as they always did).
+    if (!this.#onAlert && ++this.#hits % SWEEP_EVERY === 0) {
+      const now = hit.events[hit.events.length - 1]?.time;
+      if (now) this.#sweep(Date.parse(now) - this.#dedupMs);
+    }
     const events = timeOrdered(hit.events);
     const first = events[0]?.time ?? new Date(0).toISOString();
     const last = events[events.length - 1]?.time ?? first;
@@ -255,7 +266,7 @@ export class AlertBuilder {
       known: knownEntities(entities),
       seen,
     };
-    if (slot) this.#close(key, slot);
+    if (slot && this.#onAlert) this.#close(key, slot);
     this.#open.set(key, opened);
     if (!this.#onAlert) this.#all.push(alert);
     unseen(seen, events, undefined, 0);
@@ -305,6 +316,11 @@ export class AlertBuilder {
     for (const slot of this.#open.values()) onAlert(slot.alert);
     this.#open.clear();
     this.#seen.clear();
+  }
+
+  /** Alerts still open (within their dedup window), for memory checks. */
+  get openAlerts(): number {
+    return this.#open.size;
   }
 
   /** Every alert so far, in the order they were raised (none when `onAlert` takes them). */

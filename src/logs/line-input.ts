@@ -67,10 +67,19 @@ export async function* lineBatches(
         first = false;
         dropped = 0;
       } else if (carried > 0) {
-        carry.push(chunk.subarray(start, nl));
-        batch.push(take(decodeLine(Buffer.concat(carry), 0, carried + nl - start)));
+        const length = carried + nl - start;
+        if (length > maxLength) {
+          batch.push(new OverlongLine(length));
+          first = false;
+        } else {
+          carry.push(chunk.subarray(start, nl));
+          batch.push(take(decodeLine(Buffer.concat(carry), 0, length)));
+        }
         carry = [];
         carried = 0;
+      } else if (nl - start > maxLength) {
+        batch.push(new OverlongLine(nl - start));
+        first = false;
       } else {
         batch.push(take(decodeLine(chunk, start, nl)));
       }
