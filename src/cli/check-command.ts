@@ -12,6 +12,7 @@ import { baselineOf, BaselineError, readBaseline, writeBaseline } from '../enfor
 import { changedFiles, DiffBaseError } from '../enforce/changed-files.js';
 import { runCiCheck, type CheckResult, type StdinInput } from '../enforce/ci-check.js';
 import type { Decision } from '../enforce/decide.js';
+import { ENFORCEMENT_RULES_DIR } from '../enforce/enforcement-rules.js';
 import { renderCheckTable } from '../enforce/reports/check-table.js';
 import { renderGithubAnnotations } from '../enforce/reports/github-annotations.js';
 import { renderJunit } from '../enforce/reports/junit-report.js';
@@ -159,7 +160,7 @@ export async function runCheck(paths: string[], options: CheckCommandOptions): P
   let baseline: Set<string> | undefined;
   let changed: Set<string> | undefined;
   try {
-    rules = await loadRules(options.rules);
+    rules = await loadRules([ENFORCEMENT_RULES_DIR, ...options.rules]);
     compiled = compileRules(rules);
     const policy = options.policy.length > 0 ? await loadPolicy(options.policy) : defaultPolicy();
     assignments = resolveAssignments(policy, rules, (await loadCatalog()).standards);

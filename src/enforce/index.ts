@@ -22,3 +22,4 @@ export {
 export { decide, assignedTo, type Decision, type DecideResult } from './decide.js';
 export { evaluateForAssignments } from './evaluate-assignments.js';
 export { inScope, excluded, scopeSubject, type ScopeSubject } from './scope-match.js';
+export { ENFORCEMENT_RULES_DIR, isEnforcementPackRule } from './enforcement-rules.js';

@@ -9,6 +9,7 @@ import type { Rule, RuleParameter } from '../model/rule.js';
 import { WHOLE_BENCHMARK, type Assignment, type EnforcementPolicy } from './assignment.js';
 import { AssignmentLoadError } from './assignment-loader.js';
 import type { EnforcementMode } from './enforcement-mode.js';
+import { isEnforcementPackRule } from './enforcement-rules.js';
 import { anyGlobMatch } from './glob.js';
 
 /** An assignment with its rule set worked out. */
@@ -51,7 +52,8 @@ function ruleSet(
     }
     return rules.filter((r) => anyGlobMatch(initiative.rules, r.id));
   }
-  if (a.benchmark === WHOLE_BENCHMARK) return rules;
+  // The benchmark is the scored rules; the parameter pack is named through initiatives.
+  if (a.benchmark === WHOLE_BENCHMARK) return rules.filter((r) => !isEnforcementPackRule(r));
   const standard = standards.find((s) => s.id === a.benchmark);
   if (!standard) {
     const known = [WHOLE_BENCHMARK, ...standards.map((s) => s.id)].join(', ');
@@ -59,6 +61,7 @@ function ruleSet(
   }
   return rules.filter(
     (r) =>
+      !isEnforcementPackRule(r) &&
       (!standard.cloud || r.cloud === standard.cloud) &&
       (r.mappings[standard.key] ?? []).length > 0,
   );

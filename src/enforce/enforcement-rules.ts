@@ -1,0 +1,21 @@
+/**
+ * The enforcement rule pack: rules whose verdict depends on an organisation's parameters (allowed
+ * regions and locations, required tags and labels, allowed public ports, allowed registries).
+ * They judge nothing until an assignment sets their parameters, so they are not part of the
+ * scored benchmark; `palisade check` and admission load them beside it.
+ */
+
+import { fileURLToPath } from 'node:url';
+import { resolve, sep } from 'node:path';
+import type { Rule } from '../model/rule.js';
+
+/** Folder of the pack (`src/enforce/rules`, or `dist/enforce/rules` once built). */
+export const ENFORCEMENT_RULES_DIR = fileURLToPath(new URL('./rules/', import.meta.url));
+
+/** True for a rule loaded from the enforcement pack. */
+export function isEnforcementPackRule(rule: Rule): boolean {
+  return (
+    rule.origin !== undefined &&
+    resolve(rule.origin).startsWith(resolve(ENFORCEMENT_RULES_DIR) + sep)
+  );
+}
