@@ -15,6 +15,7 @@ import { runServe } from './serve-command.js';
 import { runTokenCreate } from './token-command.js';
 import { runAuditVerify } from './audit-command.js';
 import { registerAdmissionCommands } from './admission-command.js';
+import { registerWhatIfCommand } from './whatif-command.js';
 import { EXIT_INPUT_ERROR } from './exit-codes.js';
 import { SEVERITIES, type Severity } from '../model/rule.js';
 import { VERSION } from '../version.js';
@@ -234,6 +235,7 @@ audit
   });
 
 registerAdmissionCommands(program);
+registerWhatIfCommand(program);
 
 try {
   await program.parseAsync(process.argv);
