@@ -28,6 +28,7 @@ export const PERMISSIONS = [
   'exports:write',
   'automation:read',
   'automation:write',
+  'assignments:write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -52,6 +53,7 @@ const ADMIN: Permission[] = [
   'audit:read',
   'exports:write',
   'automation:write',
+  'assignments:write',
 ];
 
 /** The permission matrix. Owner differs from Security Admin only in whom it may manage. */
