@@ -135,6 +135,34 @@ describe('palisade check exit codes', () => {
     expect(garbage.stderr).toContain('stdin.yaml');
   }, 240_000);
 
+  it('gates CloudFormation and ARM templates too', async () => {
+    const cfn = join(
+      SHARED,
+      'aws-cloudformation-templates/EC2/EC2InstanceWithSecurityGroupSample.yaml',
+    );
+    const arm = join(
+      SHARED,
+      'azure-quickstart-templates/quickstarts/microsoft.storage/storage-account-create/azuredeploy.json',
+    );
+    const run = await check([cfn, arm], { format: 'sarif' });
+    expect(run.code).toBe(1);
+    const log = JSON.parse(run.report) as SarifLog;
+    const uris = new Set(
+      log.runs[0].results.map((r) => r.locations[0].physicalLocation.artifactLocation.uri),
+    );
+    expect([...uris].some((u) => u.endsWith('EC2InstanceWithSecurityGroupSample.yaml'))).toBe(true);
+    expect([...uris].some((u) => u.endsWith('azuredeploy.json'))).toBe(true);
+    const text = readFileSync(cfn, 'utf8').split('\n');
+    for (const r of log.runs[0].results) {
+      const { uri } = r.locations[0].physicalLocation.artifactLocation;
+      if (!uri.endsWith('.yaml')) continue;
+      const { startLine, startColumn } = r.locations[0].physicalLocation.region;
+      // The column points at the resource's first character on its line.
+      expect(text[startLine - 1].slice(startColumn - 1).trim().length).toBeGreaterThan(0);
+      expect(text[startLine - 1].slice(0, startColumn - 1).trim()).toBe('');
+    }
+  });
+
   it('exits 2 for a file that does not parse, naming it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'palisade-broken-'));
     writeFileSync(join(dir, 'pod.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata: {name: [\n');
