@@ -26,8 +26,9 @@ import { complianceOf } from './compliance.js';
 import {
   compileRules,
   evaluate,
+  failMessage,
   judgedResource,
-  plainFailMessage,
+  quotedValue,
   type CompiledRule,
 } from './engine.js';
 import { applyExemptions, unmatchedRuleWarnings } from './exemptions.js';
@@ -77,8 +78,8 @@ function summarise(r: Resource): Resource {
 
 /**
  * A failing or error finding as a streamed assessment keeps it: its resource's summary and its
- * rule, not copies of their fields, and of its sentence only what the plain fail sentence lacks
- * (the quoted offending value, shared between findings) or, for an error, the whole sentence.
+ * rule, not copies of their fields, and of its sentence only the quoted offending value (shared
+ * between findings) or, for an error, the whole sentence.
  */
 class KeptFinding implements Finding {
   declare unknown?: string;
@@ -88,9 +89,9 @@ class KeptFinding implements Finding {
     private readonly of: Resource,
     private readonly by: CompiledRule,
     readonly status: FindingStatus,
-    /** The whole sentence when `at` < 0; else what goes into the plain sentence at `at`. */
+    /** The whole sentence when `whole`; else the quoted value the fail sentence shows. */
     private readonly text: string | undefined,
-    private readonly at: number,
+    private readonly whole: boolean,
   ) {}
 
   get ruleId(): string {
@@ -112,10 +113,8 @@ class KeptFinding implements Finding {
     return this.by.rule.control;
   }
   get message(): string {
-    if (this.at < 0 && this.text !== undefined) return this.text;
-    const plain = plainFailMessage(this.by, this.of);
-    if (this.text === undefined) return plain;
-    return plain.slice(0, this.at) + this.text + plain.slice(this.at);
+    if (this.whole && this.text !== undefined) return this.text;
+    return failMessage(this.by, this.of, this.text);
   }
   get file(): string | undefined {
     return this.of.source.file;
@@ -184,37 +183,32 @@ class ValuePool {
   get(value: string): string | undefined {
     const pooled = this.values.get(value);
     if (pooled !== undefined || this.values.size >= MAX_SHARED_VALUES) return pooled;
-    // A fresh copy: a substring would keep the whole sentence it was cut from alive.
-    const copy = value.length < 16 ? value : Buffer.from(value, 'utf8').toString('utf8');
+    const copy = flatCopy(value);
     this.values.set(copy, copy);
     return copy;
   }
 }
 
-/** Keeps `f`, judged on the resource summarised as `summary`, without its resource. */
+/**
+ * Keeps `f`, judged on the resource summarised as `summary`, without its resource. A failing
+ * finding from `evaluate` keeps only the value its sentence quotes (the sentence is rebuilt
+ * from the rule and the summary); any other keeps its whole sentence.
+ */
 function keep(f: Finding, summary: Resource, rule: CompiledRule, pool: ValuePool): Finding {
-  let text: string | undefined = f.message;
-  let at = -1;
-  if (f.status === 'fail') {
-    const plain = plainFailMessage(rule, summary);
-    const message = f.message;
-    if (message === plain) text = undefined;
-    else if (message.length > plain.length) {
-      let same = 0;
-      while (same < plain.length && plain.charCodeAt(same) === message.charCodeAt(same)) same += 1;
-      if (message.endsWith(plain.slice(same))) {
-        const value = pool.get(message.slice(same, message.length - (plain.length - same)));
-        if (value !== undefined) {
-          text = value;
-          at = same;
-        }
-      }
-    }
-  }
-  const kept = new KeptFinding(summary, rule, f.status, text, at);
+  let kept: KeptFinding;
+  if (f.status === 'fail' && judgedResource(f)) {
+    const quoted = quotedValue(f);
+    const shared = quoted === undefined ? undefined : (pool.get(quoted) ?? flatCopy(quoted));
+    kept = new KeptFinding(summary, rule, f.status, shared, false);
+  } else kept = new KeptFinding(summary, rule, f.status, f.message, true);
   if (f.unknown !== undefined) kept.unknown = f.unknown;
   if (f.exemption) kept.exemption = f.exemption;
   return kept;
+}
+
+/** A copy of `text` that holds no larger string alive (a slice would keep what it was cut from). */
+function flatCopy(text: string): string {
+  return text.length < 16 ? text : Buffer.from(text, 'utf8').toString('utf8');
 }
 
 /**
@@ -273,15 +267,20 @@ export async function assessStream(options: AssessStreamOptions): Promise<Stream
     addTally(tally, tallyFindings(findings));
     countFindings(findings, counts);
     const summaries = new Map<Resource, Resource>();
-    const summaryOf = (f: Finding): Resource => {
-      const judged = judgedResource(f)!;
-      let summary = summaries.get(judged);
-      if (!summary) summaries.set(judged, (summary = summarise(judged)));
-      return summary;
-    };
+    // Findings come resource by resource and rule by rule: the last lookups are remembered.
+    let lastJudged: Resource | undefined;
+    let lastSummary: Resource | undefined;
+    let lastRule: CompiledRule | undefined;
     for (const f of findings) {
       if (f.status !== 'fail' && f.status !== 'error') continue;
-      kept.push(keep(f, summaryOf(f), byId.get(f.ruleId)!, pool));
+      const judged = judgedResource(f)!;
+      if (judged !== lastJudged || !lastSummary) {
+        lastJudged = judged;
+        lastSummary = summaries.get(judged);
+        if (!lastSummary) summaries.set(judged, (lastSummary = summarise(judged)));
+      }
+      if (lastRule?.rule.id !== f.ruleId) lastRule = byId.get(f.ruleId)!;
+      kept.push(keep(f, lastSummary, lastRule, pool));
     }
     resourceCount += read.length;
     sinceCollection += read.length;

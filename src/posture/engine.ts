@@ -173,8 +173,7 @@ function fill(template: TemplatePart[], resource: Resource, value: string): stri
   return out;
 }
 
-function sentence(c: CompiledRule, resource: Resource, pass: boolean, value?: unknown): string {
-  const quoted = value === undefined ? '' : quote(value);
+function sentence(c: CompiledRule, resource: Resource, pass: boolean, quoted: string): string {
   const template = pass ? c.passTemplate : c.failTemplate;
   if (template) return fill(template, resource, quoted);
   const verdict = pass ? 'meets' : 'does not meet';
@@ -183,11 +182,33 @@ function sentence(c: CompiledRule, resource: Resource, pass: boolean, value?: un
 }
 
 /**
- * The failing finding's sentence when the rule found no offending value to quote: the message
- * a streamed assessment rebuilds instead of keeping.
+ * The failing finding's sentence, quoting `quoted` (the offending value as `quotedValue` gives
+ * it) when the rule's sentence has room for one: the message a streamed assessment rebuilds
+ * instead of keeping.
  */
+export function failMessage(c: CompiledRule, resource: Resource, quoted = ''): string {
+  return sentence(c, resource, false, quoted);
+}
+
+/** The failing finding's sentence when the rule found no offending value to quote. */
 export function plainFailMessage(c: CompiledRule, resource: Resource): string {
-  return sentence(c, resource, false);
+  return failMessage(c, resource);
+}
+
+/** The quoted offending value in a failing finding's sentence, kept under a symbol. */
+const QUOTED_VALUE = Symbol('palisade.quotedValue');
+
+/**
+ * The offending value a failing finding from `evaluate` quotes in its sentence, as quoted
+ * (`failMessage(rule, resource, quotedValue(f))` is its message); undefined when it quotes none.
+ */
+export function quotedValue(finding: Finding): string | undefined {
+  return (finding as { [QUOTED_VALUE]?: string })[QUOTED_VALUE];
+}
+
+/** True when the rule's failing sentence shows the offending value. */
+function failQuotes(c: CompiledRule): boolean {
+  return !c.failTemplate || c.failTemplate.some((p) => typeof p !== 'string' && p.key === 'value');
 }
 
 /**
@@ -296,7 +317,17 @@ export function judge(c: CompiledRule, view: ResourceView): Finding {
       pass = outcome;
       if (!pass && c.evidence) value = safeEvidence(c.evidence, context);
     }
-    return makeFinding(c, resource, pass ? 'pass' : 'fail', sentence(c, resource, pass, value));
+    const quoted = value === undefined ? '' : quote(value);
+    const finding = makeFinding(
+      c,
+      resource,
+      pass ? 'pass' : 'fail',
+      sentence(c, resource, pass, quoted),
+    );
+    if (!pass && quoted && failQuotes(c)) {
+      (finding as { [QUOTED_VALUE]?: string })[QUOTED_VALUE] = quoted;
+    }
+    return finding;
   } catch (error) {
     const unknown = cannotJudge(c, resource, tracker);
     if (unknown) return unknown;
