@@ -22,6 +22,8 @@ import { alertRoutes } from './routes/alerts-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { eventRoutes } from './routes/events-routes.js';
+import { automationRoutes } from './routes/automation-routes.js';
+import { exportRoutes } from './routes/export-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { incidentRoutes } from './routes/incidents-routes.js';
 import { metricsRoutes, openApiRoutes } from './routes/operations-routes.js';
@@ -146,6 +148,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(alertRoutes, { prefix: API_PREFIX });
   await app.register(incidentRoutes, { prefix: API_PREFIX });
   await app.register(postureRoutes, { prefix: API_PREFIX });
+  await app.register(exportRoutes, { prefix: API_PREFIX });
+  await app.register(automationRoutes, { prefix: API_PREFIX });
   await app.register(openApiRoutes, { prefix: API_PREFIX });
   await app.register(metricsRoutes(metrics));
   await app.register(consolePlugin);

@@ -11,6 +11,7 @@ import type { Database } from '../store/schema.js';
 import { buildServer } from './app.js';
 import { sealUnkeyedEntries } from '../audit/append-audit.js';
 import { loadServerKey } from './auth/server-key.js';
+import { exporterFor } from '../export/exporter-process.js';
 import { bootstrapOwner, type OwnerCredential } from './bootstrap-owner.js';
 import type { ServerConfig } from './config.js';
 import { systemClock, type Clock } from './server-deps.js';
@@ -57,6 +58,9 @@ export async function startServer(
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
   const url = `${scheme}://${host}:${port}`;
   logger.info({ url, store: redactLocation(config.store.location) }, 'palisade server listening');
+  // Continuous export and automation run beside the API, over the same store.
+  const exporter = exporterFor(db, serverKey, { logger });
+  exporter.start();
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
@@ -73,6 +77,7 @@ export async function startServer(
       });
       await Promise.race([app.close(), timeout]);
       clearTimeout(timer);
+      await exporter.stop();
       await db.destroy();
       logger.info({}, 'palisade server stopped');
     })();

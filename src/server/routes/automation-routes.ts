@@ -1,0 +1,199 @@
+/**
+ * Workflow automation through the API: list, create and delete rules, and each rule's runs with
+ * their outcome. Changes are audited; action secrets are stored encrypted and never returned.
+ */
+
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import {
+  AutomationConfigError,
+  AUTOMATION_TRIGGERS,
+  parseAutomationInput,
+} from '../../automate/automation-rule.js';
+import {
+  automationView,
+  deleteAutomationRule,
+  findAutomationRow,
+  insertAutomationRule,
+  listAutomationRows,
+  listAutomationRuns,
+  type AutomationRow,
+} from '../../store/automation-repository.js';
+import { auditedChange } from '../audited-change.js';
+import { forbidden, HttpError } from '../http-error.js';
+import { IdParams } from './schemas.js';
+
+const Json = Type.Record(Type.String(), Type.Unknown());
+
+const RuleSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  enabled: Type.Boolean(),
+  triggers: Type.Array(Type.String()),
+  conditions: Json,
+  actions: Type.Array(Type.Object({ sink: Json, secretFields: Type.Array(Type.String()) })),
+  createdBy: Type.String(),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+
+const RunSchema = Type.Object({
+  id: Type.Integer(),
+  ruleId: Type.String(),
+  recordId: Type.String(),
+  trigger: Type.String(),
+  startedAt: Type.String(),
+  finishedAt: Type.String(),
+  outcome: Type.String(),
+  actions: Type.Array(
+    Type.Object({ kind: Type.String(), ok: Type.Boolean(), error: Type.Optional(Type.String()) }),
+  ),
+});
+
+const CreateRule = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    enabled: Type.Optional(Type.Boolean()),
+    triggers: Type.Array(Type.String(), {
+      minItems: 1,
+      maxItems: 4,
+      description: AUTOMATION_TRIGGERS.join(', '),
+    }),
+    conditions: Type.Optional(Json),
+    actions: Type.Array(Type.Object({ sink: Json }, { additionalProperties: false }), {
+      minItems: 1,
+      maxItems: 10,
+    }),
+  },
+  { additionalProperties: false },
+);
+
+/** A rule as the API shows it. */
+function ruleView(row: AutomationRow) {
+  const view = automationView(row);
+  return { ...view, conditions: { ...view.conditions } as Record<string, unknown> };
+}
+
+export const automationRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { db, clock } = app.palisade;
+
+  app.get(
+    '/automations',
+    {
+      config: { permission: 'automation:read' },
+      schema: {
+        summary: 'List workflow automation rules (action secrets are never shown)',
+        tags: ['automation'],
+        response: { 200: Type.Object({ items: Type.Array(RuleSchema) }) },
+      },
+    },
+    async () => ({ items: (await listAutomationRows(db)).map(ruleView) }),
+  );
+
+  app.post(
+    '/automations',
+    {
+      config: { permission: 'automation:write' },
+      schema: {
+        summary: 'Create an automation rule; it acts on changes from now on',
+        tags: ['automation'],
+        body: CreateRule,
+        response: { 201: Type.Object({ rule: RuleSchema }) },
+      },
+    },
+    async (request, reply) => {
+      const actor = request.principal!;
+      // A rule acts on records of every account; a scoped caller could reach beyond its own.
+      if (actor.scopes.length > 0) {
+        throw forbidden(
+          'automation rules see every account; a caller limited to accounts cannot make them',
+        );
+      }
+      let settings;
+      try {
+        settings = parseAutomationInput(request.body);
+      } catch (error) {
+        if (error instanceof AutomationConfigError) {
+          throw new HttpError(400, 'BAD_AUTOMATION', error.message);
+        }
+        throw error;
+      }
+      const row = await auditedChange<AutomationRow>(
+        request,
+        (r) => ({
+          action: 'automation.create',
+          outcome: 'success',
+          target: { kind: 'automation', id: r.id },
+          details: {
+            name: r.name,
+            triggers: settings.triggers,
+            actions: settings.actions.map((a) => a.sink.kind),
+          },
+        }),
+        (trx) =>
+          insertAutomationRule(
+            trx,
+            settings,
+            app.palisade.serverKey,
+            `${actor.kind}:${actor.name}`,
+            clock.now(),
+          ),
+      );
+      return reply.code(201).send({ rule: ruleView(row) });
+    },
+  );
+
+  app.delete(
+    '/automations/:id',
+    {
+      config: { permission: 'automation:write' },
+      schema: {
+        summary: 'Delete an automation rule (its runs stay as history)',
+        tags: ['automation'],
+        params: IdParams,
+        response: { 200: Type.Object({ rule: RuleSchema }) },
+      },
+    },
+    async (request) => {
+      if (request.principal!.scopes.length > 0) {
+        throw forbidden(
+          'automation rules see every account; a caller limited to accounts cannot delete them',
+        );
+      }
+      const row = await findAutomationRow(db, request.params.id);
+      if (!row) throw new HttpError(404, 'NOT_FOUND', `no automation rule ${request.params.id}`);
+      await auditedChange(
+        request,
+        {
+          action: 'automation.delete',
+          outcome: 'success',
+          target: { kind: 'automation', id: row.id },
+          details: { name: row.name },
+        },
+        (trx) => deleteAutomationRule(trx, row.id),
+      );
+      return { rule: ruleView(row) };
+    },
+  );
+
+  app.get(
+    '/automations/:id/runs',
+    {
+      config: { permission: 'automation:read' },
+      schema: {
+        summary: "An automation rule's runs, newest first, each with its outcome",
+        tags: ['automation'],
+        params: IdParams,
+        querystring: Type.Object({
+          limit: Type.Integer({ minimum: 1, maximum: 1_000, default: 100 }),
+        }),
+        response: { 200: Type.Object({ items: Type.Array(RunSchema) }) },
+      },
+    },
+    async (request) => {
+      const row = await findAutomationRow(db, request.params.id);
+      if (!row) throw new HttpError(404, 'NOT_FOUND', `no automation rule ${request.params.id}`);
+      return { items: await listAutomationRuns(db, row.id, request.query.limit) };
+    },
+  );
+};

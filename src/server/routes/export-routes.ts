@@ -1,0 +1,350 @@
+/**
+ * Continuous exports through the API: list, create, show (with delivery state), delete, the
+ * dead-letter list and its replay, and an on-demand snapshot. Changes are audited; sink secrets
+ * are stored encrypted and never returned.
+ */
+
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import { ExportConfigError, parseExportInput } from '../../export/exporter-config.js';
+import { writeSnapshot } from '../../export/outbox/snapshot.js';
+import { deliveryState, listDeadLetters, requestReplay } from '../../store/delivery-repository.js';
+import {
+  deleteExport,
+  exportConsumer,
+  exportView,
+  findExportRow,
+  insertExport,
+  listExportRows,
+  type ExportDefinition,
+  type ExportRow,
+} from '../../store/export-repository.js';
+import { auditedChange } from '../audited-change.js';
+import { forbidden, HttpError } from '../http-error.js';
+import { IdParams } from './schemas.js';
+
+const Json = Type.Record(Type.String(), Type.Unknown());
+
+const ExportSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  enabled: Type.Boolean(),
+  scope: Json,
+  types: Type.Array(Type.String()),
+  minSeverity: Type.Union([Type.String(), Type.Null()]),
+  format: Type.String(),
+  sink: Json,
+  secretFields: Type.Array(Type.String()),
+  maxAttempts: Type.Integer(),
+  batchSize: Type.Integer(),
+  snapshotMinutes: Type.Union([Type.Integer(), Type.Null()]),
+  lastSnapshotAt: Type.Union([Type.String(), Type.Null()]),
+  createdBy: Type.String(),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+
+const DeliverySchema = Type.Object({
+  cursor: Type.Integer({ description: 'every outbox record up to this sequence is settled' }),
+  delivered: Type.Integer(),
+  attempts: Type.Integer({ description: 'failed attempts of the batch waiting' }),
+  nextAttemptAt: Type.Union([Type.String(), Type.Null()]),
+  lastError: Type.Union([Type.String(), Type.Null()]),
+});
+
+const DeadLetterSchema = Type.Object({
+  id: Type.Integer(),
+  recordId: Type.String(),
+  outboxSeq: Type.Integer(),
+  attempts: Type.Integer(),
+  error: Type.String(),
+  status: Type.String(),
+  failedAt: Type.String(),
+  replayedAt: Type.Union([Type.String(), Type.Null()]),
+});
+
+const CreateExport = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    enabled: Type.Optional(Type.Boolean()),
+    scope: Type.Optional(
+      Type.String({ maxLength: 500, description: 'all, account:<id> or tag:<key>=<value>' }),
+    ),
+    types: Type.Optional(
+      Type.Array(Type.String(), {
+        maxItems: 4,
+        description: 'alert, recommendation, secure_score, compliance',
+      }),
+    ),
+    minSeverity: Type.Optional(Type.String()),
+    format: Type.Optional(Type.String({ description: 'json, ocsf, cef or leef' })),
+    sink: Type.Object({ kind: Type.String() }, { additionalProperties: true }),
+    maxAttempts: Type.Optional(Type.Integer()),
+    batchSize: Type.Optional(Type.Integer()),
+    snapshotMinutes: Type.Optional(Type.Integer()),
+  },
+  { additionalProperties: false },
+);
+
+/** True when a caller limited to `scopes` may see or manage `def`. */
+function visible(scopes: readonly string[], def: Pick<ExportDefinition, 'scope'>): boolean {
+  if (scopes.length === 0) return true;
+  return def.scope.kind === 'account' && scopes.includes(def.scope.value);
+}
+
+async function findVisible(request: FastifyRequest, id: string) {
+  const row = await findExportRow(request.server.palisade.db, id);
+  if (!row || !visible(request.principal!.scopes, exportView(row))) {
+    throw new HttpError(404, 'NOT_FOUND', `no export ${id}`);
+  }
+  return row;
+}
+
+export const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { db, clock } = app.palisade;
+
+  app.get(
+    '/exports',
+    {
+      config: { permission: 'exports:read' },
+      schema: {
+        summary: 'List continuous exports (sink secrets are never shown)',
+        tags: ['exports'],
+        response: { 200: Type.Object({ items: Type.Array(ExportSchema) }) },
+      },
+    },
+    async (request) => {
+      const rows = await listExportRows(db);
+      const items = rows.map(exportView).filter((d) => visible(request.principal!.scopes, d));
+      return { items };
+    },
+  );
+
+  app.post(
+    '/exports',
+    {
+      config: { permission: 'exports:write' },
+      schema: {
+        summary: 'Create a continuous export; it carries changes from now on',
+        tags: ['exports'],
+        body: CreateExport,
+        response: { 201: Type.Object({ export: ExportSchema }) },
+      },
+    },
+    async (request, reply) => {
+      let settings;
+      try {
+        settings = parseExportInput(request.body);
+      } catch (error) {
+        if (error instanceof ExportConfigError) {
+          throw new HttpError(400, 'BAD_EXPORT', error.message);
+        }
+        throw error;
+      }
+      const actor = request.principal!;
+      if (!visible(actor.scopes, settings)) {
+        throw forbidden('a caller limited to accounts can only export one of its accounts');
+      }
+      const row = await auditedChange<ExportRow>(
+        request,
+        (r) => ({
+          action: 'export.create',
+          outcome: 'success',
+          target: { kind: 'export', id: r.id },
+          details: {
+            name: r.name,
+            sink: r.sink_kind,
+            scope: settings.scope,
+            types: settings.types,
+          },
+        }),
+        (trx) =>
+          insertExport(
+            trx,
+            settings,
+            app.palisade.serverKey,
+            `${actor.kind}:${actor.name}`,
+            clock.now(),
+          ),
+      );
+      return reply.code(201).send({ export: exportView(row) });
+    },
+  );
+
+  app.get(
+    '/exports/:id',
+    {
+      config: { permission: 'exports:read' },
+      schema: {
+        summary: 'One export with its delivery state',
+        tags: ['exports'],
+        params: IdParams,
+        response: {
+          200: Type.Object({
+            export: ExportSchema,
+            delivery: DeliverySchema,
+            deadLetters: Type.Integer({ description: 'records waiting on the dead-letter list' }),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const row = await findVisible(request, request.params.id);
+      const state = await deliveryState(db, exportConsumer(row.id));
+      const dead = await listDeadLetters(db, exportConsumer(row.id), {
+        status: 'dead',
+        limit: 10_000,
+      });
+      return {
+        export: exportView(row),
+        delivery: {
+          cursor: Number(state?.cursor_seq ?? 0),
+          delivered: Number(state?.delivered ?? 0),
+          attempts: state?.attempts ?? 0,
+          nextAttemptAt: state?.next_attempt_at ?? null,
+          lastError: state?.last_error ?? null,
+        },
+        deadLetters: dead.length,
+      };
+    },
+  );
+
+  app.delete(
+    '/exports/:id',
+    {
+      config: { permission: 'exports:write' },
+      schema: {
+        summary: 'Delete an export with its delivery state and dead letters',
+        tags: ['exports'],
+        params: IdParams,
+        response: { 200: Type.Object({ export: ExportSchema }) },
+      },
+    },
+    async (request) => {
+      const row = await findVisible(request, request.params.id);
+      await auditedChange(
+        request,
+        {
+          action: 'export.delete',
+          outcome: 'success',
+          target: { kind: 'export', id: row.id },
+          details: { name: row.name, sink: row.sink_kind },
+        },
+        (trx) => deleteExport(trx, row.id),
+      );
+      return { export: exportView(row) };
+    },
+  );
+
+  app.get(
+    '/exports/:id/dead-letters',
+    {
+      config: { permission: 'exports:read' },
+      schema: {
+        summary: "An export's dead letters, newest first",
+        tags: ['exports'],
+        params: IdParams,
+        querystring: Type.Object({
+          status: Type.Optional(
+            Type.Union([Type.Literal('dead'), Type.Literal('replay'), Type.Literal('replayed')]),
+          ),
+          limit: Type.Integer({ minimum: 1, maximum: 1_000, default: 100 }),
+          before: Type.Optional(Type.Integer({ minimum: 1, description: 'ids below this one' })),
+        }),
+        response: { 200: Type.Object({ items: Type.Array(DeadLetterSchema) }) },
+      },
+    },
+    async (request) => {
+      const row = await findVisible(request, request.params.id);
+      const { status, limit, before } = request.query;
+      const letters = await listDeadLetters(db, exportConsumer(row.id), {
+        ...(status ? { status } : {}),
+        limit,
+        ...(before ? { beforeId: before } : {}),
+      });
+      return {
+        items: letters.map((l) => ({
+          id: Number(l.id),
+          recordId: l.record_id,
+          outboxSeq: Number(l.outbox_seq),
+          attempts: l.attempts,
+          error: l.error,
+          status: l.status,
+          failedAt: l.failed_at,
+          replayedAt: l.replayed_at,
+        })),
+      };
+    },
+  );
+
+  app.post(
+    '/exports/:id/dead-letters/replay',
+    {
+      config: { permission: 'exports:write' },
+      schema: {
+        summary: 'Send dead letters again (the given ids, or all); the exporter sends them first',
+        tags: ['exports'],
+        params: IdParams,
+        body: Type.Object(
+          { ids: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 10_000 })) },
+          { additionalProperties: false, description: 'no ids: every dead letter' },
+        ),
+        response: { 200: Type.Object({ queued: Type.Integer() }) },
+      },
+    },
+    async (request) => {
+      const row = await findVisible(request, request.params.id);
+      const ids = request.body.ids;
+      const queued = await auditedChange<number>(
+        request,
+        (n) => ({
+          action: 'export.replay',
+          outcome: 'success',
+          target: { kind: 'export', id: row.id },
+          details: { queued: n, ids: ids ?? 'all' },
+        }),
+        (trx) => requestReplay(trx, exportConsumer(row.id), ids),
+      );
+      return { queued };
+    },
+  );
+
+  app.post(
+    '/exports/:id/snapshot',
+    {
+      config: { permission: 'exports:write' },
+      schema: {
+        summary: 'Write a snapshot of the current state for this export (fills a new SIEM)',
+        tags: ['exports'],
+        params: IdParams,
+        response: {
+          200: Type.Object({
+            snapshotId: Type.String(),
+            alert: Type.Integer(),
+            recommendation: Type.Integer(),
+            secure_score: Type.Integer(),
+            compliance: Type.Integer(),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const row = await findVisible(request, request.params.id);
+      const now = clock.now();
+      const snapshotId = `${row.id}:manual:${now.toISOString()}`;
+      const counts = await writeSnapshot(db, row.id, snapshotId, now);
+      await auditedChange(
+        request,
+        {
+          action: 'export.snapshot',
+          outcome: 'success',
+          target: { kind: 'export', id: row.id },
+          details: { ...counts },
+        },
+        async () => undefined,
+      );
+      return counts;
+    },
+  );
+};
