@@ -74,6 +74,37 @@ export function compileSigmaRule(
   options: SigmaOptions = {},
   bundledMappings?: FieldMappingTable[],
 ): CompiledSigmaRule & { test(view: EventView): boolean } {
+  // The loader test-compiles every rule and the engine compiles it again: the second time is
+  // served from here when the options that shape the result are the same objects.
+  const cached = bundledMappings ? undefined : COMPILED.get(rule);
+  if (
+    cached &&
+    cached.placeholders === options.placeholders &&
+    cached.fieldMappings === options.fieldMappings
+  ) {
+    return cached.compiled;
+  }
+  const compiled = compileFresh(rule, options, bundledMappings);
+  if (!bundledMappings) {
+    const { placeholders, fieldMappings } = options;
+    COMPILED.set(rule, { placeholders, fieldMappings, compiled });
+  }
+  return compiled;
+}
+
+type Compiled = CompiledSigmaRule & { test(view: EventView): boolean };
+
+/** Compiled rules by rule object, with the options they were compiled under. */
+const COMPILED = new WeakMap<
+  SigmaDetectionRule,
+  { placeholders: unknown; fieldMappings: unknown; compiled: Compiled }
+>();
+
+function compileFresh(
+  rule: SigmaDetectionRule,
+  options: SigmaOptions,
+  bundledMappings: FieldMappingTable[] | undefined,
+): Compiled {
   const mapField = fieldMapperFor(rule.logsource, options.fieldMappings, bundledMappings);
   const placeholders = options.placeholders ?? {};
   const identifiers = Object.keys(rule.detection);

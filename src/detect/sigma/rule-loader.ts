@@ -4,7 +4,8 @@
  * test-compiled; a rule that cannot be used is listed with its file, line, field and reason.
  */
 
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { compileSigmaRule } from './rule-compiler.js';
@@ -114,14 +115,16 @@ async function loadFile(
   options: SigmaOptions,
 ): Promise<SigmaLoadResult> {
   try {
-    const info = await stat(file);
+    // Synchronous reads: rule files are small and many, and fs/promises costs 20-40 times the
+    // CPU per file (hundreds of milliseconds for SigmaHQ's cloud rules).
+    const info = statSync(file);
     if (info.size > MAX_FILE_BYTES) {
       return {
         rules: [],
         unsupported: [{ file: display, reason: `file is larger than ${MAX_FILE_BYTES} bytes` }],
       };
     }
-    return parseRuleText(await readFile(file, 'utf8'), display, options);
+    return parseRuleText(readFileSync(file, 'utf8'), display, options);
   } catch (error) {
     return {
       rules: [],
