@@ -347,6 +347,83 @@ function git(cwd: string, ...args: string[]): string {
   });
 }
 
+describe('terraform plan gate: folded blocks', () => {
+  it('judges an unchanged bucket whose public access block the plan creates', async () => {
+    const bucket = (name: string) => ({
+      address: `aws_s3_bucket.${name}`,
+      mode: 'managed',
+      type: 'aws_s3_bucket',
+      name,
+      values: { bucket: `acme-${name}` },
+    });
+    const pab = {
+      address: 'aws_s3_bucket_public_access_block.logs',
+      mode: 'managed',
+      type: 'aws_s3_bucket_public_access_block',
+      name: 'logs',
+      values: {
+        bucket: 'acme-logs',
+        block_public_acls: false,
+        block_public_policy: false,
+        ignore_public_acls: false,
+        restrict_public_buckets: false,
+      },
+    };
+    const change = (
+      r: { address: string; type: string; name: string; values: object },
+      a: string,
+    ) => ({
+      address: r.address,
+      mode: 'managed',
+      type: r.type,
+      name: r.name,
+      change: {
+        actions: [a],
+        before: a === 'create' ? null : r.values,
+        after: r.values,
+        after_unknown: {},
+      },
+    });
+    const plan = {
+      format_version: '1.2',
+      planned_values: { root_module: { resources: [bucket('logs'), bucket('other'), pab] } },
+      resource_changes: [
+        change(bucket('logs'), 'no-op'),
+        change(bucket('other'), 'no-op'),
+        change(pab, 'create'),
+      ],
+      configuration: {
+        root_module: {
+          resources: [
+            { address: 'aws_s3_bucket.logs', type: 'aws_s3_bucket', name: 'logs', expressions: {} },
+            {
+              address: 'aws_s3_bucket_public_access_block.logs',
+              type: 'aws_s3_bucket_public_access_block',
+              name: 'logs',
+              expressions: {
+                bucket: { references: ['aws_s3_bucket.logs.id', 'aws_s3_bucket.logs'] },
+              },
+            },
+          ],
+        },
+      },
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'palisade-plan-'));
+    writeFileSync(join(dir, 'plan.json'), JSON.stringify(plan, null, 2));
+    const gate = await policy(
+      'assignments:\n  - { id: s3, benchmark: palisade, mode: audit, rules: { aws-s3-bucket-public-access-blocked: deny } }\n',
+    );
+    const json = JSON.parse((await check([dir], { policy: [gate], format: 'json' })).report) as {
+      deny: { resourceId: string }[];
+      audit: { resourceId: string }[];
+    };
+    expect(json.deny.map((d) => d.resourceId)).toEqual(['arn:aws:s3:::acme-logs']);
+    expect([...json.deny, ...json.audit].some((d) => d.resourceId.includes('acme-other'))).toBe(
+      false,
+    );
+  });
+});
+
 describe('diff base and baseline', () => {
   it('--diff-base checks only files changed since the revision, renamed ones included', async () => {
     const repo = mkdtempSync(join(tmpdir(), 'palisade-git-'));
