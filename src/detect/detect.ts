@@ -50,6 +50,18 @@ export interface DetectOptions {
    * lists no alerts and builds no incidents (incidents need every alert at hand).
    */
   onAlert?: (alert: Alert) => void;
+  /**
+   * Rules from `loadDetectionRules`, loaded once and reused across runs (a server, a benchmark);
+   * `ruleDirs`, `defaultLicense` and `placeholders` are then not read again.
+   */
+  loaded?: LoadedRules;
+}
+
+/** What `loadDetectionRules` returns. */
+export interface LoadedRules {
+  rules: SigmaRule[];
+  unsupported: UnsupportedSigmaRule[];
+  sigmaOptions: SigmaOptions;
 }
 
 export interface DetectResult {
@@ -152,11 +164,7 @@ export function sigmaHit(match: SigmaMatch): DetectionHit {
 /** Loads the built-in detections and the user's rule folders. */
 export async function loadDetectionRules(
   options: Pick<DetectOptions, 'ruleDirs' | 'defaultLicense' | 'placeholders'>,
-): Promise<{
-  rules: SigmaRule[];
-  unsupported: UnsupportedSigmaRule[];
-  sigmaOptions: SigmaOptions;
-}> {
+): Promise<LoadedRules> {
   const sigmaOptions: SigmaOptions = { placeholders: options.placeholders ?? {} };
   const builtin = await loadSigmaRules([BUILTIN_RULES_DIR], {
     ...sigmaOptions,
@@ -183,7 +191,8 @@ export async function loadDetectionRules(
  * ```
  */
 export async function detect(options: DetectOptions): Promise<DetectResult> {
-  const { rules, unsupported, sigmaOptions } = await loadDetectionRules(options);
+  const { rules, unsupported, sigmaOptions } =
+    options.loaded ?? (await loadDetectionRules(options));
   const engine = createSigmaEngine(rules, sigmaOptions);
   const builder = new AlertBuilder({
     dedupWindowMs: options.dedupWindowMs,
