@@ -18,6 +18,8 @@ export interface TicketLinkTable {
   ticket_ref: string;
   /** The alert status last applied to the ticket. */
   status: string;
+  /** When that status change happened: an older change arriving late is not applied. */
+  status_at: string;
   created_at: string;
   updated_at: string;
 }
@@ -47,7 +49,8 @@ export async function findTicketLink(
  * for the same sink and subject only updates the status.
  *
  * ```ts
- * await saveTicketLink(db, { sink, subject: 'alert:a1', ticket_id: sysId, ticket_ref: 'INC0010001', status: 'active' });
+ * await saveTicketLink(db, { sink, subject: 'alert:a1', ticket_id: sysId, ticket_ref: 'INC0010001',
+ *   status: 'active', status_at: record.occurredAt });
  * ```
  */
 export async function saveTicketLink(
@@ -60,7 +63,9 @@ export async function saveTicketLink(
     .insertInto('ticket_links')
     .values({ ...link, created_at: at, updated_at: at })
     .onConflict((oc) =>
-      oc.columns(['sink', 'subject']).doUpdateSet({ status: link.status, updated_at: at }),
+      oc
+        .columns(['sink', 'subject'])
+        .doUpdateSet({ status: link.status, status_at: link.status_at, updated_at: at }),
     )
     .execute();
 }

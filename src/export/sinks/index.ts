@@ -17,7 +17,9 @@ import { AddressGuard, type HostLookup, type NetworkPolicy } from '../ssrf-guard
 import { parseSinkConfig, type SinkConfig } from './sink-config.js';
 import { SinkConfigError } from './sink-config-error.js';
 import { createEmailSink } from './email-sink.js';
+import { createJiraSink } from './jira-sink.js';
 import { createNatsSink } from './nats-sink.js';
+import { createServiceNowSink } from './servicenow-sink.js';
 import { createSlackSink } from './slack-sink.js';
 import { createSplunkHecSink } from './splunk-hec-sink.js';
 import { createTeamsSink } from './teams-sink.js';
@@ -38,6 +40,17 @@ export interface SinkDeps {
   db?: Kysely<Database>;
   /** Extra trusted CA certificates (PEM) for HTTPS destinations. */
   ca?: string;
+}
+
+/** The store, which ticket sinks need for their links. */
+function needDb(deps: SinkDeps, kind: string): Kysely<Database> {
+  if (!deps.db)
+    throw new SinkConfigError(
+      kind,
+      'db',
+      'is needed: ticket sinks keep alert → ticket links in the store',
+    );
+  return deps.db;
 }
 
 /**
@@ -62,7 +75,9 @@ export function createSink(config: SinkConfig | unknown, deps: SinkDeps = {}): S
       return createSlackSink(checked, guard, deps.ca);
     case 'teams':
       return createTeamsSink(checked, guard, deps.ca);
-    default:
-      throw new SinkConfigError(checked.kind, 'kind', 'is not available in this build');
+    case 'servicenow':
+      return createServiceNowSink(checked, guard, needDb(deps, checked.kind), deps.ca);
+    case 'jira':
+      return createJiraSink(checked, guard, needDb(deps, checked.kind), deps.ca);
   }
 }

@@ -79,6 +79,8 @@ export interface ServiceNowSinkConfig {
   per?: TicketScope;
   assignmentGroup?: string;
   category?: string;
+  /** close_code values for resolved and dismissed alerts, when the instance has its own list. */
+  closeCodes?: { resolved?: string; dismissed?: string };
   timeoutMs?: number;
 }
 
@@ -328,8 +330,17 @@ const PARSERS: Record<SinkKind, (r: FieldReader) => SinkConfig> = {
   },
   slack: (r) => chat('slack', r),
   teams: (r) => chat('teams', r),
-  servicenow: (r) =>
-    compact<ServiceNowSinkConfig>({
+  servicenow: (r) => {
+    const codes = r.object('closeCodes');
+    if (codes) {
+      const c = r.nested('closeCodes', codes);
+      for (const key of Object.keys(codes)) {
+        if (key !== 'resolved' && key !== 'dismissed')
+          r.fail(`closeCodes.${key}`, 'is not resolved or dismissed');
+        c.required(key);
+      }
+    }
+    return compact<ServiceNowSinkConfig>({
       kind: 'servicenow',
       instanceUrl: r.url('instanceUrl')!,
       username: r.required('username'),
@@ -338,8 +349,10 @@ const PARSERS: Record<SinkKind, (r: FieldReader) => SinkConfig> = {
       per: r.oneOf('per', ['alert', 'incident'] as const),
       assignmentGroup: r.string('assignmentGroup', { optional: true }),
       category: r.string('category', { optional: true }),
+      closeCodes: codes as ServiceNowSinkConfig['closeCodes'],
       timeoutMs: TIMEOUT(r),
-    }),
+    });
+  },
   jira: (r) => {
     const transitions = r.object('transitions');
     if (transitions) {
