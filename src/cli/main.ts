@@ -6,6 +6,7 @@
 
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { runCheck } from './check-command.js';
+import { registerExportCommands } from './export-commands.js';
 import { runDetect } from './detect-command.js';
 import { runFix } from './fix-command.js';
 import { runHistory } from './history-command.js';
@@ -236,6 +237,7 @@ audit
 
 registerAdmissionCommands(program);
 registerWhatIfCommand(program);
+registerExportCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,118 @@
+/**
+ * `palisade automation add|list|remove|runs`: workflow automation rules managed straight in the
+ * store, every change audited. The exporter (`palisade serve` or `palisade export run`) runs them.
+ */
+
+import { userInfo } from 'node:os';
+import { parseAutomationInput } from '../automate/automation-rule.js';
+import {
+  automationView,
+  deleteAutomationRule,
+  findAutomationRow,
+  insertAutomationRule,
+  listAutomationRows,
+  listAutomationRuns,
+} from '../store/automation-repository.js';
+import { EXIT_OK } from './exit-codes.js';
+import {
+  auditCli,
+  CliInputError,
+  readObject,
+  withStore,
+  type StoreOptions,
+} from './export-command.js';
+
+/** `palisade automation add --file RULE.yaml`. */
+export async function runAutomationAdd(
+  options: StoreOptions & { file?: string; rule?: string },
+): Promise<number> {
+  return withStore('automation add', options, async (db, key) => {
+    const settings = parseAutomationInput(
+      readObject(options.file, options.rule, 'the rule (--file or --rule)'),
+    );
+    const row = await db.transaction().execute(async (trx) => {
+      const made = await insertAutomationRule(
+        trx,
+        settings,
+        key,
+        `cli:${userInfo().username}`,
+        new Date(),
+      );
+      await auditCli(trx, key, {
+        action: 'automation.create',
+        target: { kind: 'automation', id: made.id },
+        details: {
+          name: made.name,
+          triggers: settings.triggers,
+          actions: settings.actions.map((a) => a.sink.kind),
+        },
+      });
+      return made;
+    });
+    process.stdout.write(
+      options.json ? `${JSON.stringify(automationView(row), null, 2)}\n` : `${row.id}\n`,
+    );
+    return EXIT_OK;
+  });
+}
+
+/** `palisade automation list`. */
+export async function runAutomationList(options: StoreOptions): Promise<number> {
+  return withStore('automation list', options, async (db) => {
+    const items = (await listAutomationRows(db)).map(automationView);
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
+      return EXIT_OK;
+    }
+    const text = items
+      .map(
+        (r) =>
+          `${r.id}  ${r.name}  on ${r.triggers.join(',')}  → ${r.actions.map((a) => String(a.sink.kind)).join(', ')}${r.enabled ? '' : '  (disabled)'}\n`,
+      )
+      .join('');
+    process.stdout.write(text || 'No automation rules.\n');
+    return EXIT_OK;
+  });
+}
+
+/** `palisade automation remove ID`. */
+export async function runAutomationRemove(id: string, options: StoreOptions): Promise<number> {
+  return withStore('automation remove', options, async (db, key) => {
+    const row = await findAutomationRow(db, id);
+    if (!row) throw new CliInputError(`no automation rule ${id}; see palisade automation list`);
+    await db.transaction().execute(async (trx) => {
+      await deleteAutomationRule(trx, row.id);
+      await auditCli(trx, key, {
+        action: 'automation.delete',
+        target: { kind: 'automation', id: row.id },
+        details: { name: row.name },
+      });
+    });
+    process.stderr.write(`Removed automation rule ${row.id} (${row.name}).\n`);
+    return EXIT_OK;
+  });
+}
+
+/** `palisade automation runs ID`. */
+export async function runAutomationRuns(
+  id: string,
+  options: StoreOptions & { limit: number },
+): Promise<number> {
+  return withStore('automation runs', options, async (db) => {
+    const row = await findAutomationRow(db, id);
+    if (!row) throw new CliInputError(`no automation rule ${id}; see palisade automation list`);
+    const runs = await listAutomationRuns(db, row.id, options.limit);
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
+      return EXIT_OK;
+    }
+    const text = runs
+      .map(
+        (r) =>
+          `${r.id}  ${r.finishedAt}  ${r.trigger}  ${r.outcome}  ${r.recordId}  ${r.actions.map((a) => `${a.kind}:${a.ok ? 'ok' : a.error}`).join(' ')}\n`,
+      )
+      .join('');
+    process.stdout.write(text || 'No runs yet.\n');
+    return EXIT_OK;
+  });
+}

@@ -1,0 +1,313 @@
+/**
+ * `palisade export add|list|remove|replay|dead-letters|run|snapshot`: continuous exports managed
+ * straight in the store (whoever can write the store file administers it), every change audited,
+ * and the exporter run as a process of its own.
+ */
+
+import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import type { Kysely, Transaction } from 'kysely';
+import { parse as parseYaml } from 'yaml';
+import { appendAudit } from '../audit/append-audit.js';
+import type { AuditEvent } from '../audit/audit-entry.js';
+import { ExportConfigError, parseExportInput, scopeText } from '../export/exporter-config.js';
+import { runExporter } from '../export/exporter-process.js';
+import { writeSnapshot } from '../export/outbox/snapshot.js';
+import { loadServerKey, ServerKeyError, type ServerKey } from '../server/auth/server-key.js';
+import { openStore } from '../store/database.js';
+import { deliveryState, listDeadLetters, requestReplay } from '../store/delivery-repository.js';
+import {
+  deleteExport,
+  exportConsumer,
+  exportView,
+  findExportRow,
+  insertExport,
+  listExportRows,
+} from '../store/export-repository.js';
+import type { Database } from '../store/schema.js';
+import { EXIT_INPUT_ERROR, EXIT_OK } from './exit-codes.js';
+
+/** Options every export subcommand takes. */
+export interface StoreOptions {
+  db: string;
+  keyFile?: string;
+  json?: boolean;
+}
+
+/** A command-line mistake: printed as `palisade <command>: <message>`, exit 2. */
+export class CliInputError extends Error {}
+
+/** Runs `fn` with the store and server key open, mapping input errors to exit code 2. */
+export async function withStore(
+  command: string,
+  options: StoreOptions,
+  fn: (db: Kysely<Database>, key: ServerKey) => Promise<number>,
+): Promise<number> {
+  let key: ServerKey;
+  try {
+    key = loadServerKey({ storeLocation: options.db, keyFile: options.keyFile });
+  } catch (error) {
+    if (!(error instanceof ServerKeyError)) throw error;
+    process.stderr.write(`palisade ${command}: ${error.message}\n`);
+    return EXIT_INPUT_ERROR;
+  }
+  const db = await openStore(options.db);
+  try {
+    return await fn(db, key);
+  } catch (error) {
+    const known =
+      error instanceof CliInputError ||
+      error instanceof ExportConfigError ||
+      error instanceof ServerKeyError ||
+      (error as Error).name === 'AutomationConfigError';
+    if (!known) throw error;
+    process.stderr.write(`palisade ${command}: ${(error as Error).message}\n`);
+    return EXIT_INPUT_ERROR;
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** Appends the CLI user's audit entry in `trx`. */
+export async function auditCli(
+  trx: Transaction<Database>,
+  key: ServerKey,
+  event: Omit<AuditEvent, 'actor' | 'outcome'>,
+): Promise<void> {
+  await appendAudit(
+    trx,
+    { ...event, actor: { kind: 'cli', name: userInfo().username }, outcome: 'success' },
+    new Date(),
+    key,
+  );
+}
+
+/** A JSON or YAML object from a file, or from inline JSON. */
+export function readObject(file: string | undefined, inline: string | undefined, what: string) {
+  if (file && inline) throw new CliInputError(`give ${what} as a file or inline, not both`);
+  if (!file && !inline) throw new CliInputError(`${what} is missing`);
+  let text = inline ?? '';
+  if (file) {
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new CliInputError(`cannot read ${file}: ${(error as Error).message}`);
+    }
+  }
+  try {
+    const value = file ? (parseYaml(text) as unknown) : (JSON.parse(text) as unknown);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new Error('expected an object');
+    }
+    return value as Record<string, unknown>;
+  } catch (error) {
+    const line = (error as { linePos?: { line: number }[] }).linePos?.[0]?.line;
+    throw new CliInputError(
+      `${file ?? `inline ${what}`}${line ? ` line ${line}` : ''}: ${(error as Error).message}`,
+    );
+  }
+}
+
+function print(options: StoreOptions, value: unknown, text: string): void {
+  process.stdout.write(options.json ? `${JSON.stringify(value, null, 2)}\n` : text);
+}
+
+export interface ExportAddOptions extends StoreOptions {
+  name: string;
+  sink?: string;
+  sinkFile?: string;
+  format?: string;
+  types?: string;
+  minSeverity?: string;
+  scope?: string;
+  maxAttempts?: number;
+  batchSize?: number;
+  snapshotMinutes?: number;
+}
+
+/** `palisade export add`: stores an export; it carries changes from now on. */
+export async function runExportAdd(options: ExportAddOptions): Promise<number> {
+  return withStore('export add', options, async (db, key) => {
+    const sink = readObject(options.sinkFile, options.sink, 'the sink (--sink-file or --sink)');
+    const settings = parseExportInput({
+      name: options.name,
+      sink,
+      ...(options.format ? { format: options.format } : {}),
+      ...(options.types ? { types: options.types.split(',').map((t) => t.trim()) } : {}),
+      ...(options.minSeverity ? { minSeverity: options.minSeverity } : {}),
+      ...(options.scope ? { scope: options.scope } : {}),
+      ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+      ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+      ...(options.snapshotMinutes !== undefined
+        ? { snapshotMinutes: options.snapshotMinutes }
+        : {}),
+    });
+    const row = await db.transaction().execute(async (trx) => {
+      const made = await insertExport(trx, settings, key, `cli:${userInfo().username}`, new Date());
+      await auditCli(trx, key, {
+        action: 'export.create',
+        target: { kind: 'export', id: made.id },
+        details: { name: made.name, sink: made.sink_kind, scope: settings.scope },
+      });
+      return made;
+    });
+    const view = exportView(row);
+    print(options, view, `${view.id}\n`);
+    process.stderr.write(
+      `Export ${view.id} (${view.name}) to ${row.sink_kind} in ${view.format}; ` +
+        `secrets kept encrypted: ${view.secretFields.join(', ') || 'none'}.\n`,
+    );
+    return EXIT_OK;
+  });
+}
+
+/** `palisade export list`. */
+export async function runExportList(options: StoreOptions): Promise<number> {
+  return withStore('export list', options, async (db) => {
+    const rows = await listExportRows(db);
+    const items = [];
+    for (const row of rows) {
+      const state = await deliveryState(db, exportConsumer(row.id));
+      items.push({
+        ...exportView(row),
+        delivery: {
+          cursor: Number(state?.cursor_seq ?? 0),
+          delivered: Number(state?.delivered ?? 0),
+          attempts: state?.attempts ?? 0,
+          lastError: state?.last_error ?? null,
+        },
+      });
+    }
+    const text = items
+      .map(
+        (e) =>
+          `${e.id}  ${e.name}  ${String(e.sink.kind)}/${e.format}  scope ${scopeText(e.scope)}  ` +
+          `types ${e.types.join(',')}${e.minSeverity ? `  >= ${e.minSeverity}` : ''}  ` +
+          `delivered ${e.delivery.delivered}${e.delivery.lastError ? `  last error: ${e.delivery.lastError}` : ''}${e.enabled ? '' : '  (disabled)'}\n`,
+      )
+      .join('');
+    print(options, items, text || 'No exports.\n');
+    return EXIT_OK;
+  });
+}
+
+async function existing(db: Kysely<Database>, id: string) {
+  const row = await findExportRow(db, id);
+  if (!row) throw new CliInputError(`no export ${id}; see palisade export list`);
+  return row;
+}
+
+/** `palisade export remove ID`. */
+export async function runExportRemove(id: string, options: StoreOptions): Promise<number> {
+  return withStore('export remove', options, async (db, key) => {
+    const row = await existing(db, id);
+    await db.transaction().execute(async (trx) => {
+      await deleteExport(trx, row.id);
+      await auditCli(trx, key, {
+        action: 'export.delete',
+        target: { kind: 'export', id: row.id },
+        details: { name: row.name, sink: row.sink_kind },
+      });
+    });
+    process.stderr.write(`Removed export ${row.id} (${row.name}).\n`);
+    return EXIT_OK;
+  });
+}
+
+/** `palisade export dead-letters ID`. */
+export async function runExportDeadLetters(
+  id: string,
+  options: StoreOptions & { status?: string; limit: number },
+): Promise<number> {
+  return withStore('export dead-letters', options, async (db) => {
+    const row = await existing(db, id);
+    if (options.status && !['dead', 'replay', 'replayed'].includes(options.status)) {
+      throw new CliInputError('--status must be dead, replay or replayed');
+    }
+    const letters = await listDeadLetters(db, exportConsumer(row.id), {
+      ...(options.status ? { status: options.status as 'dead' } : {}),
+      limit: options.limit,
+    });
+    const text = letters
+      .map(
+        (l) =>
+          `${l.id}  ${l.status}  ${l.record_id}  attempts ${l.attempts}  ${l.failed_at}  ${l.error}\n`,
+      )
+      .join('');
+    print(options, letters, text || 'No dead letters.\n');
+    return EXIT_OK;
+  });
+}
+
+/** `palisade export replay ID [--id N ...]`: queues dead letters to be sent again. */
+export async function runExportReplay(
+  id: string,
+  options: StoreOptions & { id: number[] },
+): Promise<number> {
+  return withStore('export replay', options, async (db, key) => {
+    const row = await existing(db, id);
+    const ids = options.id.length ? options.id : undefined;
+    const queued = await db.transaction().execute(async (trx) => {
+      const n = await requestReplay(trx, exportConsumer(row.id), ids);
+      await auditCli(trx, key, {
+        action: 'export.replay',
+        target: { kind: 'export', id: row.id },
+        details: { queued: n, ids: ids ?? 'all' },
+      });
+      return n;
+    });
+    process.stderr.write(
+      `Queued ${queued} dead letter(s) of ${row.id}; the exporter sends them first.\n`,
+    );
+    return EXIT_OK;
+  });
+}
+
+/** `palisade export snapshot ID`: writes the current state for the export now. */
+export async function runExportSnapshot(id: string, options: StoreOptions): Promise<number> {
+  return withStore('export snapshot', options, async (db, key) => {
+    const row = await existing(db, id);
+    const now = new Date();
+    const counts = await writeSnapshot(db, row.id, `${row.id}:manual:${now.toISOString()}`, now);
+    await db.transaction().execute((trx) =>
+      auditCli(trx, key, {
+        action: 'export.snapshot',
+        target: { kind: 'export', id: row.id },
+        details: { ...counts },
+      }),
+    );
+    print(
+      options,
+      counts,
+      `Snapshot ${counts.snapshotId}: ${counts.alert} alerts, ${counts.recommendation} ` +
+        `recommendations, ${counts.secure_score} scores, ${counts.compliance} compliance controls.\n`,
+    );
+    return EXIT_OK;
+  });
+}
+
+/** `palisade export run`: the exporter alone, until SIGINT/SIGTERM (or one pass with --once). */
+export async function runExportRun(
+  options: StoreOptions & { once?: boolean; owner?: string; allow: string[] },
+): Promise<number> {
+  try {
+    const result = await runExporter({
+      store: options.db,
+      ...(options.keyFile ? { keyFile: options.keyFile } : {}),
+      ...(options.owner ? { owner: options.owner } : {}),
+      allow: options.allow,
+      once: options.once,
+    });
+    if (result)
+      print(
+        options,
+        result,
+        `Delivered ${result.delivered}, dead-lettered ${result.deadLettered}, replayed ${result.replayed}, failed batches ${result.failures}.\n`,
+      );
+    return EXIT_OK;
+  } catch (error) {
+    if (!(error instanceof ServerKeyError)) throw error;
+    process.stderr.write(`palisade export run: ${error.message}\n`);
+    return EXIT_INPUT_ERROR;
+  }
+}

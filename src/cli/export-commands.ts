@@ -1,0 +1,139 @@
+/** The `palisade export ...` and `palisade automation ...` command lines, wired into commander. */
+
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_STORE_PATH } from '../store/database.js';
+import {
+  runAutomationAdd,
+  runAutomationList,
+  runAutomationRemove,
+  runAutomationRuns,
+} from './automation-command.js';
+import {
+  runExportAdd,
+  runExportDeadLetters,
+  runExportList,
+  runExportRemove,
+  runExportReplay,
+  runExportRun,
+  runExportSnapshot,
+} from './export-command.js';
+
+function wholeNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
+  return n;
+}
+
+function collect<T>(parse: (v: string) => T) {
+  return (value: string, previous: T[]) => [...previous, parse(value)];
+}
+
+/** `--db`, `--key-file` and `--json`, as every subcommand takes them. */
+function storeCommand(parent: Command, name: string, description: string): Command {
+  return parent
+    .command(name)
+    .description(description)
+    .addOption(
+      new Option('--db <path>', 'store: SQLite file or PostgreSQL URL').default(
+        process.env.PALISADE_DB ?? DEFAULT_STORE_PATH,
+      ),
+    )
+    .addOption(
+      new Option('--key-file <file>', 'server key file (default: beside the SQLite store)').default(
+        process.env.PALISADE_SECRET_KEY_FILE,
+      ),
+    )
+    .option('--json', 'print JSON');
+}
+
+/** Adds `export` and `automation` to `program`. */
+export function registerExportCommands(program: Command): void {
+  const exp = program
+    .command('export')
+    .description('continuous export to SIEM, SOAR and ticketing');
+  storeCommand(exp, 'add', 'add an export; it carries changes from now on')
+    .requiredOption('--name <name>', 'a name to recognise it by')
+    .option(
+      '--sink-file <file>',
+      'sink configuration, YAML or JSON (keeps secrets off the command line)',
+    )
+    .option('--sink <json>', 'sink configuration as inline JSON')
+    .option('--format <format>', 'json, ocsf, cef or leef (syslog, Splunk HEC, webhook, NATS)')
+    .option('--types <list>', 'comma-separated: alert,recommendation,secure_score,compliance')
+    .option('--min-severity <severity>', 'alerts and recommendations at least this severe')
+    .option('--scope <scope>', 'all, account:<id> or tag:<key>=<value>')
+    .option(
+      '--max-attempts <n>',
+      'attempts before records are dead-lettered (default 8)',
+      wholeNumber,
+    )
+    .option('--batch-size <n>', 'records per batch (default 200)', wholeNumber)
+    .option(
+      '--snapshot-minutes <n>',
+      'also send the whole current state every n minutes',
+      wholeNumber,
+    )
+    .action(async (options) => {
+      process.exitCode = await runExportAdd(options);
+    });
+  storeCommand(exp, 'list', 'list exports with their delivery state').action(async (options) => {
+    process.exitCode = await runExportList(options);
+  });
+  storeCommand(exp, 'remove', 'remove an export with its delivery state and dead letters')
+    .argument('<id>')
+    .action(async (id: string, options) => {
+      process.exitCode = await runExportRemove(id, options);
+    });
+  storeCommand(exp, 'dead-letters', "list an export's dead letters, newest first")
+    .argument('<id>')
+    .option('--status <status>', 'dead, replay or replayed')
+    .option('-n, --limit <n>', 'how many', wholeNumber, 100)
+    .action(async (id: string, options) => {
+      process.exitCode = await runExportDeadLetters(id, options);
+    });
+  storeCommand(exp, 'replay', 'send dead letters again (all, or those given with --id)')
+    .argument('<id>')
+    .option('--id <n>', 'a dead letter id (repeatable)', collect(wholeNumber), [])
+    .action(async (id: string, options) => {
+      process.exitCode = await runExportReplay(id, options);
+    });
+  storeCommand(exp, 'snapshot', 'send the whole current state to an export now')
+    .argument('<id>')
+    .action(async (id: string, options) => {
+      process.exitCode = await runExportSnapshot(id, options);
+    });
+  storeCommand(exp, 'run', 'run the exporter alone (palisade serve runs it too)')
+    .option('--once', 'deliver what is waiting, then exit')
+    .option('--owner <name>', 'lease owner name; a restart under the same name resumes at once')
+    .option(
+      '--allow <cidr-or-host>',
+      'let sinks reach this loopback or private destination (repeatable; also PALISADE_EXPORT_ALLOW)',
+      collect(String),
+      [],
+    )
+    .action(async (options) => {
+      process.exitCode = await runExportRun(options);
+    });
+
+  const auto = program.command('automation').description('workflow automation rules');
+  storeCommand(auto, 'add', 'add a rule from a YAML or JSON file; it acts on changes from now on')
+    .option('--file <file>', 'the rule: name, triggers, conditions, actions')
+    .option('--rule <json>', 'the rule as inline JSON')
+    .action(async (options) => {
+      process.exitCode = await runAutomationAdd(options);
+    });
+  storeCommand(auto, 'list', 'list automation rules').action(async (options) => {
+    process.exitCode = await runAutomationList(options);
+  });
+  storeCommand(auto, 'remove', 'remove a rule (its runs stay)')
+    .argument('<id>')
+    .action(async (id: string, options) => {
+      process.exitCode = await runAutomationRemove(id, options);
+    });
+  storeCommand(auto, 'runs', "a rule's runs with their outcome, newest first")
+    .argument('<id>')
+    .option('-n, --limit <n>', 'how many', wholeNumber, 100)
+    .action(async (id: string, options) => {
+      process.exitCode = await runAutomationRuns(id, options);
+    });
+}
