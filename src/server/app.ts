@@ -18,7 +18,9 @@ import { consolePlugin } from './console-plugin.js';
 import './fastify-types.js';
 import { installMetrics } from './metrics.js';
 import { ingest } from './ingest/ingest-plugin.js';
+import { admissionRoutes } from './routes/admission-routes.js';
 import { alertRoutes } from './routes/alerts-routes.js';
+import { assignmentRoutes } from './routes/assignment-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { eventRoutes } from './routes/events-routes.js';
@@ -30,6 +32,7 @@ import { metricsRoutes, openApiRoutes } from './routes/operations-routes.js';
 import { postureRoutes } from './routes/posture-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 import { userRoutes } from './routes/user-routes.js';
+import { whatIfRoutes } from './routes/whatif-routes.js';
 import type { ServerDeps } from './server-deps.js';
 
 /** Prefix of every API route. */
@@ -148,6 +151,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(alertRoutes, { prefix: API_PREFIX });
   await app.register(incidentRoutes, { prefix: API_PREFIX });
   await app.register(postureRoutes, { prefix: API_PREFIX });
+  await app.register(admissionRoutes, { prefix: API_PREFIX });
+  await app.register(assignmentRoutes, { prefix: API_PREFIX });
+  await app.register(whatIfRoutes, { prefix: API_PREFIX });
   await app.register(exportRoutes, { prefix: API_PREFIX });
   await app.register(automationRoutes, { prefix: API_PREFIX });
   await app.register(openApiRoutes, { prefix: API_PREFIX });
