@@ -248,18 +248,20 @@ describe('audit log', () => {
         h.serverKey,
       );
     }
-    const cli = ['tsx', 'src/cli/main.ts', 'audit', 'verify', '--db', file];
-    const ok = await run('npx', cli);
+    // node with the tsx loader, not npx: each run is a fresh CLI process, without npx's start-up.
+    const cli = ['--import', 'tsx', 'src/cli/main.ts', 'audit', 'verify', '--db', file];
+    const verify = (args: string[]) => run(process.execPath, args);
+    const ok = await verify(cli);
     expect(ok.stdout).toMatch(/intact: 8 entries/);
     const head = /head ([0-9a-f]{64})/.exec(ok.stdout)?.[1];
     expect(head).toBe(((await verifyAuditChain(h.db, h.serverKey)) as { head: string }).head);
-    const pinned = await run('npx', [...cli, '--head', head!]);
+    const pinned = await verify([...cli, '--head', head!]);
     expect(pinned.stdout).toMatch(/recorded head is entry 8/);
 
     // Cutting the last entries leaves a chain that verifies on its own, but not against the pin.
     await dropGuards(h);
     await sql`delete from audit_log where seq > 6`.execute(h.db);
-    const cut = await run('npx', [...cli, '--head', head!]).then(
+    const cut = await verify([...cli, '--head', head!]).then(
       () => ({ code: 0, stdout: '' }),
       (error: { code: number; stdout: string }) => error,
     );
@@ -267,11 +269,11 @@ describe('audit log', () => {
     expect(cut.stdout).toMatch(new RegExp(`recorded head ${head} is not in the log`));
 
     await sql`update audit_log set actor_name = 'someone-else' where seq = 6`.execute(h.db);
-    const broken = await run('npx', cli).then(
+    const broken = await verify(cli).then(
       () => ({ code: 0, stdout: '' }),
       (error: { code: number; stdout: string }) => error,
     );
     expect(broken.code).toBe(1);
     expect(broken.stdout).toMatch(/BROKEN at entry 6: content does not match its hash/);
-  });
+  }, 180_000);
 });
