@@ -1,0 +1,210 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { admissionWebhook } from '../../../src/enforce/admission/admission-webhook.js';
+import { AdmissionPolicySource } from '../../../src/enforce/admission/admission-policy.js';
+import { DecisionRecorder } from '../../../src/enforce/admission/decision-recorder.js';
+import { manifestReviews } from '../../../src/enforce/admission/manifest-reviews.js';
+import { shared } from '../../support/paths.js';
+import { startHarness, type Harness } from '../../server/harness.js';
+
+let h: Harness;
+let admin: string;
+let reader: string;
+let scoped: string;
+
+const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+
+const ASSIGNMENT = {
+  id: 'prod-host-network',
+  title: 'No host network in prod',
+  benchmark: 'palisade',
+  scope: { namespaces: ['prod-*'] },
+  mode: 'audit',
+  rules: { 'kubernetes-pod-no-host-network': 'deny' },
+};
+
+beforeAll(async () => {
+  h = await startHarness();
+  admin = await h.token('security-admin');
+  reader = await h.token('reader');
+  scoped = await h.token('security-admin', ['111122223333']);
+
+  // Decisions made by a webhook sharing the server's store.
+  const policy = await AdmissionPolicySource.open({
+    files: [],
+    ruleDirs: [],
+    exemptNamespaces: ['kube-system'],
+    db: h.db,
+    refreshMs: 60_000,
+  });
+  const recorder = new DecisionRecorder({ db: h.db });
+  const answer = admissionWebhook({
+    policy: () => policy.current(),
+    failurePolicy: 'Fail',
+    budgetMs: 5_000,
+    record: (d) => recorder.record(d),
+  });
+  const file = shared('iac/kubernetes-goat/scenarios/system-monitor/deployment.yaml');
+  for (const { review } of await manifestReviews(file, 'sysmon')) await answer(review);
+  await recorder.close();
+});
+afterAll(() => h.close());
+
+describe('admission decisions API', () => {
+  it('lists stored decisions for readers, filtered, newest first', async () => {
+    const res = await h.app.inject({
+      method: 'GET',
+      url: '/api/v1/admission/decisions?kind=Deployment',
+      headers: auth(reader),
+    });
+    expect(res.statusCode).toBe(200);
+    const { items } = res.json();
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({
+      kind: 'Deployment',
+      name: 'system-monitor-deployment',
+      namespace: 'default',
+      operation: 'CREATE',
+      allowed: true,
+      mode: 'audit',
+    });
+    expect(items[0].ruleIds).toContain('kubernetes-pod-no-privileged-containers');
+    expect(items[0]).not.toHaveProperty('object');
+
+    const byRule = await h.app.inject({
+      method: 'GET',
+      url: '/api/v1/admission/decisions?rule=kubernetes-pod-no-host-pid',
+      headers: auth(reader),
+    });
+    expect(byRule.json().items.map((d: { kind: string }) => d.kind)).toEqual(['Deployment']);
+    const one = await h.app.inject({
+      method: 'GET',
+      url: `/api/v1/admission/decisions/${items[0].id}`,
+      headers: auth(reader),
+    });
+    expect(one.json().uid).toBe(items[0].uid);
+  });
+
+  it('shows a caller limited to cloud accounts no Kubernetes decisions', async () => {
+    const res = await h.app.inject({
+      method: 'GET',
+      url: '/api/v1/admission/decisions',
+      headers: auth(scoped),
+    });
+    expect(res.json()).toEqual({ items: [], nextCursor: null });
+  });
+});
+
+describe('what-if API', () => {
+  it('names the recent requests a rule in deny mode would have refused', async () => {
+    const res = await h.app.inject({
+      method: 'GET',
+      url: '/api/v1/whatif?rule=kubernetes-pod-no-hostpath-volumes',
+      headers: auth(reader),
+    });
+    expect(res.statusCode).toBe(200);
+    const report = res.json();
+    expect(report.rule.id).toBe('kubernetes-pod-no-hostpath-volumes');
+    expect(report.admission.wouldDeny.map((r: { name: string }) => r.name)).toEqual([
+      'system-monitor-deployment',
+    ]);
+    expect(report.admission.wouldDeny[0].allowedThen).toBe(true);
+  });
+
+  it('answers 404 for a rule that does not exist', async () => {
+    const res = await h.app.inject({
+      method: 'GET',
+      url: '/api/v1/whatif?rule=nope',
+      headers: auth(reader),
+    });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().code).toBe('NO_SUCH_RULE');
+  });
+});
+
+describe('assignments API', () => {
+  it('lets a security admin create, replace and delete assignments, each audited', async () => {
+    const created = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/assignments',
+      headers: auth(admin),
+      payload: ASSIGNMENT,
+    });
+    expect(created.statusCode).toBe(201);
+    expect(created.json()).toMatchObject({ ...ASSIGNMENT, exclude: {}, parameters: {} });
+
+    const again = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/assignments',
+      headers: auth(admin),
+      payload: ASSIGNMENT,
+    });
+    expect(again.statusCode).toBe(409);
+
+    const replaced = await h.app.inject({
+      method: 'PUT',
+      url: `/api/v1/assignments/${ASSIGNMENT.id}`,
+      headers: auth(admin),
+      payload: { ...ASSIGNMENT, id: undefined, mode: 'disabled' },
+    });
+    expect(replaced.statusCode).toBe(200);
+    expect(replaced.json().mode).toBe('disabled');
+
+    const list = await h.app.inject({
+      method: 'GET',
+      url: '/api/v1/assignments',
+      headers: auth(reader),
+    });
+    expect(list.json().items.map((a: { id: string }) => a.id)).toEqual([ASSIGNMENT.id]);
+
+    const deleted = await h.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/assignments/${ASSIGNMENT.id}`,
+      headers: auth(admin),
+    });
+    expect(deleted.statusCode).toBe(200);
+
+    const audit = await h.db
+      .selectFrom('audit_log')
+      .select(['action', 'outcome'])
+      .where('action', 'like', 'assignment.%')
+      .orderBy('seq')
+      .execute();
+    expect(audit).toEqual([
+      { action: 'assignment.create', outcome: 'success' },
+      { action: 'assignment.replace', outcome: 'success' },
+      { action: 'assignment.delete', outcome: 'success' },
+    ]);
+  });
+
+  it('names the field of a bad assignment', async () => {
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ ...ASSIGNMENT, mode: 'block' }, /mode/],
+      [{ ...ASSIGNMENT, benchmark: 'no-such-benchmark' }, /no benchmark named no-such-benchmark/],
+      [{ ...ASSIGNMENT, rules: { 'no-such-rule': 'deny' } }, /rules\.no-such-rule/],
+      [{ ...ASSIGNMENT, surprise: 1 }, /surprise/],
+      [{ ...ASSIGNMENT, benchmark: undefined, initiative: 'x' }, /initiative/],
+    ];
+    for (const [payload, message] of cases) {
+      const res = await h.app.inject({
+        method: 'POST',
+        url: '/api/v1/assignments',
+        headers: auth(admin),
+        payload,
+      });
+      expect(res.statusCode, JSON.stringify(payload)).toBe(400);
+      expect(res.json().message).toMatch(message);
+    }
+  });
+
+  it('refuses changes from readers and from callers limited to accounts', async () => {
+    for (const token of [reader, scoped]) {
+      const res = await h.app.inject({
+        method: 'POST',
+        url: '/api/v1/assignments',
+        headers: auth(token),
+        payload: ASSIGNMENT,
+      });
+      expect(res.statusCode).toBe(403);
+    }
+  });
+});
