@@ -1,0 +1,183 @@
+/**
+ * Records the store writes to the export outbox with each change, on SQLite and PostgreSQL:
+ * assessments of real CloudFormation templates (recommendation, secure score and compliance
+ * changes) and detection over real CloudTrail logs (alerts created, updated, status changed),
+ * each validated against its published JSON Schema.
+ */
+
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { detect } from '../../src/detect/detect.js';
+import type { ExportRecord } from '../../src/model/export-record.js';
+import { assess } from '../../src/posture/assess.js';
+import { loadRules } from '../../src/posture/rule-loader.js';
+import { ExportRecordValidator } from '../../src/export/schemas/export-schemas.js';
+import { changeAlertStatus, saveAlerts } from '../../src/store/alert-repository.js';
+import { saveAssessment } from '../../src/store/assessment-repository.js';
+import { exportStore } from '../../src/store/export-store.js';
+import { recordOf } from '../../src/store/outbox-repository.js';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../src/store/schema.js';
+import { STORE_TARGETS } from '../store/store-targets.js';
+
+const DATA = join(import.meta.dirname, '../../../shared/data');
+const rules = await loadRules();
+const validator = new ExportRecordValidator();
+
+// Two real templates scanned twice at the same path: the second time one template is gone.
+const root = mkdtempSync(join(tmpdir(), 'palisade-outbox-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+for (const file of ['EC2/EC2InstanceWithSecurityGroupSample.yaml', 'S3/S3_LambdaTrigger.yaml']) {
+  cpSync(join(DATA, 'iac/aws-cloudformation-templates', file), join(root, file.split('/')[1]));
+}
+const first = await assess({ paths: [root], rules });
+rmSync(join(root, 'S3_LambdaTrigger.yaml'));
+const second = await assess({ paths: [root], rules });
+const detected = await detect({ paths: [join(DATA, 'cloudtrail/stratus-red-team')] });
+
+async function outbox(db: Kysely<Database>): Promise<ExportRecord[]> {
+  const rows = await exportStore(db)
+    .selectFrom('export_outbox')
+    .selectAll()
+    .orderBy('seq')
+    .execute();
+  return rows.map(recordOf);
+}
+
+describe.each(STORE_TARGETS)('export outbox on $name', (target) => {
+  it.skipIf(target.skip)(
+    'writes a record for every assessment change, each valid against its schema',
+    async () => {
+      await target.with(async ({ db }) => {
+        await saveAssessment(db, first);
+        const afterFirst = await outbox(db);
+        const failing = new Set(
+          first.findings
+            .filter((f) => f.status === 'fail')
+            .map((f) => `${f.ruleId}|${f.resourceId}`),
+        );
+        const recs = afterFirst.filter((r) => r.type === 'recommendation');
+        expect(recs.length).toBe(failing.size);
+        expect(recs.every((r) => r.type === 'recommendation' && r.data.state === 'fail')).toBe(
+          true,
+        );
+        const score = afterFirst.filter((r) => r.type === 'secure_score');
+        expect(score).toHaveLength(1);
+        expect(score[0].type === 'secure_score' && score[0].data.overall.current).toBe(
+          Math.round(first.secureScore * 100) / 100,
+        );
+        const controls = first.compliance.reduce((n, s) => n + s.controls.length, 0);
+        expect(afterFirst.filter((r) => r.type === 'compliance')).toHaveLength(controls);
+
+        await saveAssessment(db, second);
+        const added = (await outbox(db)).slice(afterFirst.length);
+        const gone = added.filter((r) => r.type === 'recommendation' && r.data.reason === 'gone');
+        expect(gone.length).toBeGreaterThan(0);
+        for (const r of gone) {
+          expect(r.type === 'recommendation' && [r.data.previousState, r.data.state]).toEqual([
+            'fail',
+            'not_applicable',
+          ]);
+        }
+        // The score moved (a template left), and only controls that moved by 0.01 are listed.
+        const move = added.find((r) => r.type === 'secure_score');
+        if (move?.type === 'secure_score') {
+          for (const c of move.data.controls) {
+            expect(Math.abs(c.current - (c.previous ?? -1))).toBeGreaterThanOrEqual(0.01);
+          }
+        }
+        // Saving the same change again adds nothing (the ids are the same).
+        for (const r of [...afterFirst, ...added]) expect(validator.problems(r)).toEqual([]);
+        const ids = new Set([...afterFirst, ...added].map((r) => r.id));
+        expect(ids.size).toBe(afterFirst.length + added.length);
+      });
+    },
+  );
+
+  it.skipIf(target.skip)(
+    'writes alert records on create, detection update and status change, in the same transaction',
+    async () => {
+      await target.with(async ({ db }) => {
+        expect(detected.alerts.length).toBeGreaterThan(3);
+        await saveAlerts(db, detected.alerts, detected.incidents);
+        let records = await outbox(db);
+        expect(records).toHaveLength(detected.alerts.length);
+        expect(records.every((r) => r.type === 'alert' && r.data.change === 'created')).toBe(true);
+
+        // The same detection saved again changes nothing, so nothing is written.
+        await saveAlerts(db, detected.alerts, detected.incidents);
+        expect(await outbox(db)).toHaveLength(records.length);
+
+        // New events folded into one alert: one `updated` record.
+        const grown = { ...detected.alerts[0], eventCount: detected.alerts[0].eventCount + 3 };
+        await saveAlerts(db, [grown], []);
+        const alertId = detected.alerts[1].id;
+        await db
+          .transaction()
+          .execute((trx) =>
+            changeAlertStatus(
+              trx,
+              alertId,
+              { status: 'in_progress', comment: 'looking', actor: { kind: 'user', name: 'ana' } },
+              new Date(),
+            ),
+          );
+        // A change that rolls back leaves no record behind.
+        await expect(
+          db.transaction().execute(async (trx) => {
+            await changeAlertStatus(
+              trx,
+              alertId,
+              { status: 'resolved', actor: { kind: 'user' } },
+              new Date(),
+            );
+            throw new Error('rolled back');
+          }),
+        ).rejects.toThrow('rolled back');
+
+        records = await outbox(db);
+        const tail = records.slice(detected.alerts.length);
+        expect(tail.map((r) => r.type === 'alert' && r.data.change)).toEqual([
+          'updated',
+          'status_changed',
+        ]);
+        const status = tail[1];
+        expect(status.type === 'alert' && status.data).toMatchObject({
+          previousStatus: 'active',
+          comment: 'looking',
+          actor: 'ana',
+          alert: { id: alertId, status: 'in_progress' },
+        });
+        for (const r of records) expect(validator.problems(r)).toEqual([]);
+      });
+    },
+  );
+});
+
+describe('export record schemas', () => {
+  it('name the field a bad record gets wrong', () => {
+    const record = {
+      id: 'compliance-00000000000000000000000000000000',
+      schemaVersion: 1,
+      kind: 'change',
+      type: 'compliance',
+      occurredAt: 'yesterday',
+      accounts: [],
+      data: {
+        assessmentId: 'a',
+        standard: 'cis',
+        standardName: 'CIS',
+        controlId: '1.1',
+        controlName: 'x',
+        state: 'green',
+        passedResources: 1,
+        failedResources: 0,
+      },
+    } as unknown as ExportRecord;
+    const problems = validator.problems(record);
+    expect(problems).toContain('/occurredAt must match format "date-time"');
+    expect(problems.some((p) => p.startsWith('/data/state'))).toBe(true);
+  });
+});
