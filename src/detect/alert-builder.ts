@@ -167,6 +167,8 @@ interface SeenEvents {
   ring: string[];
   /** Index in `ring` of the oldest key once the ring is full. */
   oldest: number;
+  /** File of the alert's first events: keys of events from it leave the path out. */
+  file?: string;
 }
 
 function stableId(...parts: string[]): string {
@@ -341,8 +343,15 @@ function unseen(
 ): number {
   const { keys, ring } = seen;
   let fresh = 0;
+  seen.file ??= events[0]?.source.file ?? '';
   for (const e of events) {
-    const key = `${e.source.file ?? ''}:${e.source.line ?? ''}:${e.time}:${e.action ?? ''}`;
+    const file = e.source.file ?? '';
+    // Keys of the alert's own file are short; another file's carry its path (after a NUL, which
+    // no line number or time holds, so the two forms never collide).
+    const key =
+      file === seen.file
+        ? `${e.source.line ?? ''}:${e.time}:${e.action ?? ''}`
+        : `${file}\u0000${e.source.line ?? ''}:${e.time}:${e.action ?? ''}`;
     if (keys.has(key)) continue;
     if (ring.length < MAX_SEEN_PER_ALERT) ring.push(key);
     else {

@@ -18,6 +18,18 @@ export function compileFieldPath(path: string): FieldGetter {
   const segments = path.split('.');
   if (segments.length === 1) return (fields) => fields[path];
 
+  if (segments.length === 2) {
+    // The common `a.b` (ssh.event, userIdentity.type) without the general walk.
+    const [outer, inner] = segments;
+    return (fields) => {
+      const flat = fields[path];
+      if (flat !== undefined) return flat;
+      const parent = fields[outer];
+      if (parent === null || typeof parent !== 'object') return undefined;
+      if (Array.isArray(parent)) return fanOut(parent, segments, 1);
+      return (parent as Record<string, unknown>)[inner];
+    };
+  }
   return (fields) => {
     const flat = fields[path];
     if (flat !== undefined) return flat;

@@ -20,7 +20,10 @@ import type {
 
 /** A running engine over one stream of events (feed them in time order for correlations). */
 export interface SigmaEngine {
-  /** Matches one event; returns single-event matches and any correlation it completes. */
+  /**
+   * Matches one event; returns single-event matches and any correlation it completes (a shared,
+   * frozen empty array when there are none).
+   */
   process(event: LogEvent): SigmaMatch[];
   /** Ends the stream: evaluates windows still open (conditions with an upper bound). */
   flush(): SigmaMatch[];
@@ -73,6 +76,7 @@ export function createSigmaEngine(rules: SigmaRule[], options: SigmaOptions = {}
     for (const m of matches) if (!hidden.has(m.rule.id)) out.push(m);
   };
   const correlated: SigmaMatch[] = [];
+  const scratch: SigmaMatch[] = [];
   /** Moves the correlator's matches to `out`, leaving out those of hidden rules. */
   const drain = (out: SigmaMatch[]): void => {
     if (correlated.length === 0) return;
@@ -92,7 +96,8 @@ export function createSigmaEngine(rules: SigmaRule[], options: SigmaOptions = {}
 
   return {
     process(event) {
-      const out: SigmaMatch[] = [];
+      const out = scratch;
+      out.length = 0;
       const view = eventView(event);
       const time = correlations.length > 0 ? timeOf(event.time) : Number.NaN;
 
@@ -109,7 +114,11 @@ export function createSigmaEngine(rules: SigmaRule[], options: SigmaOptions = {}
         correlator.advanceInto(time, correlated);
         drain(out);
       }
-      return out;
+      // Most events match nothing: they share one empty answer instead of an array each.
+      if (out.length === 0) return NO_MATCHES;
+      const matches = out.slice();
+      out.length = 0;
+      return matches;
     },
     flush() {
       const out: SigmaMatch[] = [];
@@ -140,6 +149,8 @@ function hiddenRuleIds(
   }
   return hidden;
 }
+
+const NO_MATCHES: SigmaMatch[] = Object.freeze([]) as unknown as SigmaMatch[];
 
 /** A rule's metadata as matches carry it, built once per rule. */
 const MATCH_META = new WeakMap<SigmaDetectionRule, SigmaMatch['rule']>();
