@@ -241,4 +241,18 @@ describe('kubernetes edits', () => {
       '  - name: app # main container\n    image: nginx\n    securityContext:\n      privileged: false\n',
     );
   });
+
+  it('edits only the object in the named namespace', () => {
+    const pod = (ns: string) =>
+      `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: ${ns}\nspec:\n  containers:\n    - name: app\n      image: nginx\n`;
+    const text = `${pod('a')}---\n${pod('b')}`;
+    const fixed = applyKubernetesFix(
+      text,
+      { kind: 'Pod', name: 'p', namespace: 'b' },
+      { pod: { set: { hostNetwork: false } } },
+    );
+    const [a, b] = fixed.split('---\n');
+    expect(a).toBe(pod('a'));
+    expect(b).toContain('hostNetwork: false');
+  });
 });

@@ -28,9 +28,12 @@ export interface ObjectRef {
 
 function matches(node: unknown, ref: ObjectRef): boolean {
   if (!isMap(node)) return false;
-  const kind = node.get('kind');
-  const name = (node.get('metadata') as YAMLMap | undefined)?.get?.('name');
-  return kind === ref.kind && name === ref.name;
+  const metadata = node.get('metadata');
+  if (!isMap(metadata)) return false;
+  if (node.get('kind') !== ref.kind || metadata.get('name') !== ref.name) return false;
+  // Same kind and name in two namespaces of one file: only the named one.
+  const namespace = metadata.get('namespace');
+  return namespace === undefined || ref.namespace === undefined || namespace === ref.namespace;
 }
 
 /** The object's map in a document: the document itself or an item of a `List`. */

@@ -12,7 +12,7 @@ import type { Rule } from '../../model/rule.js';
 import { compileRules, evaluate, judgedResource } from '../../posture/engine.js';
 import { kubernetesReaders } from '../../sources/kubernetes/index.js';
 import { findBlockLocations } from '../../sources/terraform/block-locations.js';
-import { applyKubernetesFix } from './kubernetes-fix.js';
+import { applyKubernetesFix, type ObjectRef } from './kubernetes-fix.js';
 import { applyTerraformFix } from './terraform-fix.js';
 import { unifiedDiff } from './unified-diff.js';
 
@@ -52,10 +52,13 @@ async function moduleText(file: string): Promise<string> {
   return texts.join('\n');
 }
 
-function kubernetesRef(resource: Resource): { kind: string; name: string } | undefined {
+function kubernetesRef(resource: Resource): ObjectRef | undefined {
   const kind = resource.properties.kind;
-  const name = (resource.properties.metadata as { name?: unknown } | undefined)?.name;
-  return typeof kind === 'string' && typeof name === 'string' ? { kind, name } : undefined;
+  const metadata = resource.properties.metadata as { name?: unknown; namespace?: unknown };
+  const name = metadata?.name;
+  if (typeof kind !== 'string' || typeof name !== 'string') return undefined;
+  const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : undefined;
+  return { kind, name, ...(namespace !== undefined ? { namespace } : {}) };
 }
 
 /**
