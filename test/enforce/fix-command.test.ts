@@ -111,6 +111,26 @@ describe('palisade fix', () => {
   }, 240_000);
 });
 
+describe('fix verification', () => {
+  it('reports a Terraform edit that does not make its rule pass instead of claiming it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'palisade-verify-'));
+    cpSync(join(SHARED, 'terragoat/terraform/aws/ec2.tf'), join(dir, 'ec2.tf'));
+    const rule = rules.find((r) => r.id === 'aws-ebs-volume-encrypted')!;
+    const broken: Rule = {
+      ...rule,
+      fix: {
+        description: 'a wrong fix',
+        terraform: [{ resource_types: ['aws_ebs_volume'], set: { encrypted: 'false' } }],
+      },
+    };
+    const before = await assess({ paths: [dir], rules: [broken] });
+    const plan = await planFixes(before.findings, [broken]);
+    expect(plan.files).toHaveLength(0);
+    expect(plan.unfixed.map((u) => u.finding.ruleId)).toEqual(['aws-ebs-volume-encrypted']);
+    expect(plan.unfixed[0].reason).toContain('does not make the rule pass');
+  });
+});
+
 describe('terraform text edits', () => {
   const text = [
     '# storage',
