@@ -39,8 +39,8 @@ export function parseMessage(raw: string): ReceivedMessage {
   return { id, body: raw.slice(i + 2), raw };
 }
 
-/** Starts the listener on 127.0.0.1 and an ephemeral port. */
-export async function startSyslogListener(): Promise<SyslogListener> {
+/** Starts the listener on 127.0.0.1 and `port` (an ephemeral one by default). */
+export async function startSyslogListener(port = 0): Promise<SyslogListener> {
   const messages: ReceivedMessage[] = [];
   const sockets = new Set<Socket>();
   const state = { truncated: 0, connections: 0 };
@@ -67,11 +67,11 @@ export async function startSyslogListener(): Promise<SyslogListener> {
     });
     socket.on('error', () => undefined);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const bound = typeof address === 'object' && address ? address.port : 0;
   return {
-    port,
+    port: bound,
     messages,
     get truncated() {
       return state.truncated;

@@ -1,0 +1,259 @@
+/**
+ * The exporter against real syslog TCP listeners, on SQLite and PostgreSQL: filters and scopes,
+ * retries with backoff then dead letters while a sink is down, replay once it is back, bounded
+ * memory with a large backlog, periodic snapshots for one export, and automation rule runs.
+ */
+
+import { createServer } from 'node:net';
+import { sql, type Kysely } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { parseAutomationInput } from '../../src/automate/automation-rule.js';
+import { parseExportInput } from '../../src/export/exporter-config.js';
+import { Exporter, type ExporterPass } from '../../src/export/exporter.js';
+import { retryDelay } from '../../src/export/outbox/backoff.js';
+import { serverKeyFromBytes } from '../../src/server/auth/server-key.js';
+import { insertAutomationRule, listAutomationRuns } from '../../src/store/automation-repository.js';
+import { saveAlerts } from '../../src/store/alert-repository.js';
+import {
+  deliveryState,
+  listDeadLetters,
+  requestReplay,
+} from '../../src/store/delivery-repository.js';
+import { exportConsumer, insertExport } from '../../src/store/export-repository.js';
+import type { Database } from '../../src/store/schema.js';
+import { STORE_TARGETS } from '../store/store-targets.js';
+import { testAlert } from './support/alerts.js';
+import { startSyslogListener, type SyslogListener } from './support/syslog-listener.js';
+
+const key = serverKeyFromBytes(Buffer.alloc(32, 7));
+
+function exporter(db: Kysely<Database>) {
+  return new Exporter({
+    db,
+    key,
+    owner: 'test',
+    backoff: { baseMs: 1, maxMs: 4 },
+    sinkDeps: { network: { allow: ['127.0.0.1'] } },
+  });
+}
+
+async function addExport(db: Kysely<Database>, input: Record<string, unknown>) {
+  const settings = parseExportInput({ name: 'test', ...input });
+  return db.transaction().execute((trx) => insertExport(trx, settings, key, 'test', new Date()));
+}
+
+const syslog = (port: number) => ({ kind: 'syslog', transport: 'tcp', host: '127.0.0.1', port });
+
+/** A loopback port nothing listens on (taken, then freed). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const address = server.address();
+  await new Promise((r) => server.close(r));
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
+/** Runs passes until `done` holds (or gives up after `tries`). */
+async function passesUntil(
+  e: Exporter,
+  done: (p: ExporterPass) => Promise<boolean> | boolean,
+  tries = 100,
+) {
+  for (let i = 0; i < tries; i += 1) {
+    const pass = await e.runOnce();
+    if (await done(pass)) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('condition never held');
+}
+
+const settle = (l: SyslogListener, n: number) =>
+  new Promise<void>((resolve, reject) => {
+    const start = Date.now();
+    const poll = () => {
+      if (l.messages.length >= n) return resolve();
+      if (Date.now() - start > 5_000) return reject(new Error(`only ${l.messages.length} of ${n}`));
+      setTimeout(poll, 10);
+    };
+    poll();
+  });
+
+describe('retry delays', () => {
+  it('grow exponentially, stay within half and all of the step, and stop at the cap', () => {
+    const b = { baseMs: 100, maxMs: 1_000 };
+    expect([1, 2, 3, 4].map((a) => retryDelay(a, b, () => 1))).toEqual([100, 200, 400, 800]);
+    expect([1, 2, 3, 4].map((a) => retryDelay(a, b, () => 0))).toEqual([50, 100, 200, 400]);
+    expect(retryDelay(20, b, () => 1)).toBe(1_000);
+  });
+});
+
+describe.each(STORE_TARGETS)('exporter on $name', (target) => {
+  it.skipIf(target.skip)(
+    'delivers what each export takes: severity and account scope',
+    async () => {
+      await target.with(async ({ db }) => {
+        const listener = await startSyslogListener();
+        const other = await startSyslogListener();
+        try {
+          await addExport(db, { sink: syslog(listener.port), minSeverity: 'high' });
+          await addExport(db, { sink: syslog(other.port), scope: 'account:999988887777' });
+          const alerts = Array.from({ length: 8 }, (_, i) => testAlert(i));
+          await saveAlerts(db, alerts, []);
+          await saveAlerts(db, [testAlert(100, '999988887777')], []);
+          const e = exporter(db);
+          await passesUntil(e, (p) => p.busy === 0);
+          await settle(listener, 4);
+          await settle(other, 1);
+          await e.stop();
+          // high and critical of the eight, and the other account's alert (n=100: low).
+          const severe = alerts.filter((a) => ['high', 'critical'].includes(a.severity)).length;
+          expect(listener.messages).toHaveLength(severe);
+          expect(other.messages).toHaveLength(1);
+          expect(JSON.parse(other.messages[0].body).data.alert.id).toBe('test-alert-100');
+        } finally {
+          await listener.close();
+          await other.close();
+        }
+      });
+    },
+  );
+
+  it.skipIf(target.skip)(
+    'retries a down sink with backoff, dead-letters after the attempts, replays once it is back',
+    async () => {
+      await target.with(async ({ db }) => {
+        const port = await freePort();
+        const exp = await addExport(db, { sink: syslog(port), maxAttempts: 3, batchSize: 10 });
+        await saveAlerts(
+          db,
+          Array.from({ length: 15 }, (_, i) => testAlert(i)),
+          [],
+        );
+        const e = exporter(db);
+        const first = await e.runOnce();
+        expect(first.failures).toBe(1);
+        let state = await deliveryState(db, exportConsumer(exp.id));
+        expect(state?.attempts).toBe(1);
+        expect(state?.last_error).toMatch(/ECONNREFUSED|connect/);
+        expect(Date.parse(state!.next_attempt_at!)).toBeGreaterThan(Date.now() - 1_000);
+
+        await passesUntil(e, async () => {
+          const dead = await listDeadLetters(db, exportConsumer(exp.id));
+          return dead.length === 15;
+        });
+        const dead = await listDeadLetters(db, exportConsumer(exp.id));
+        expect(new Set(dead.map((d) => d.attempts))).toEqual(new Set([3]));
+        state = await deliveryState(db, exportConsumer(exp.id));
+        expect(state?.attempts).toBe(0);
+
+        // The sink comes back on the same port; the dead letters are replayed on request.
+        const listener = await startSyslogListenerOn(port);
+        try {
+          expect(await requestReplay(db, exportConsumer(exp.id))).toBe(15);
+          await passesUntil(e, (p) => p.replayed > 0 || p.busy === 0);
+          await settle(listener, 15);
+          const after = await listDeadLetters(db, exportConsumer(exp.id));
+          expect(after.every((d) => d.status === 'replayed' && d.replayed_at)).toBe(true);
+          const ids = new Set(listener.messages.map((m) => m.id));
+          expect(new Set(dead.map((d) => d.record_id))).toEqual(ids);
+        } finally {
+          await e.stop();
+          await listener.close();
+        }
+      });
+    },
+  );
+
+  it.skipIf(target.skip)(
+    'writes a periodic snapshot for one export only, and runs automation rules',
+    async () => {
+      await target.with(async ({ db }) => {
+        const listener = await startSyslogListener();
+        const actions = await startSyslogListener();
+        try {
+          await saveAlerts(
+            db,
+            Array.from({ length: 4 }, (_, i) => testAlert(i)),
+            [],
+          );
+          const snap = await addExport(db, { sink: syslog(listener.port), snapshotMinutes: 60 });
+          const rule = parseAutomationInput({
+            name: 'critical to the SOC',
+            triggers: ['alert.created'],
+            conditions: { minSeverity: 'critical' },
+            actions: [{ sink: syslog(actions.port) }],
+          });
+          const made = await db
+            .transaction()
+            .execute((trx) => insertAutomationRule(trx, rule, key, 'test', new Date()));
+          await saveAlerts(
+            db,
+            Array.from({ length: 8 }, (_, i) => testAlert(10 + i)),
+            [],
+          );
+          const e = exporter(db);
+          await passesUntil(e, (p) => p.busy === 0);
+          await settle(listener, 20);
+          await settle(actions, 2);
+          await e.stop();
+          const kinds = listener.messages.map((m) => JSON.parse(m.body).kind as string);
+          // The snapshot is the state when it was taken: all twelve alerts.
+          expect(kinds.filter((k) => k === 'snapshot')).toHaveLength(12);
+          expect(kinds.filter((k) => k === 'change')).toHaveLength(8);
+          expect(snap.id).toBeTruthy();
+          // Critical alerts of the eight new ones (n % 4 == 3): 11 and 15.
+          const runs = await listAutomationRuns(db, made.id);
+          expect(runs.map((r) => r.outcome)).toEqual(['success', 'success']);
+          expect(actions.messages.map((m) => JSON.parse(m.body).data.alert.id).sort()).toEqual([
+            'test-alert-11',
+            'test-alert-15',
+          ]);
+        } finally {
+          await listener.close();
+          await actions.close();
+        }
+      });
+    },
+  );
+});
+
+describe('exporter memory', () => {
+  it('stays bounded while a sink is down with a large backlog', async () => {
+    await STORE_TARGETS[0].with(async ({ db }) => {
+      await addExport(db, { sink: syslog(await freePort()), maxAttempts: 100, batchSize: 200 });
+      for (let i = 0; i < 20_000; i += 1_000) {
+        await saveAlerts(
+          db,
+          Array.from({ length: 1_000 }, (_, n) => testAlert(i + n)),
+          [],
+        );
+      }
+      const e = exporter(db);
+      global.gc?.();
+      const before = process.memoryUsage().heapUsed;
+      let peak = before;
+      for (let i = 0; i < 20; i += 1) {
+        await e.runOnce();
+        peak = Math.max(peak, process.memoryUsage().heapUsed);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      await e.stop();
+      const backlog = (
+        await sql<{ bytes: number }>`select sum(length(body)) as bytes from export_outbox`.execute(
+          db,
+        )
+      ).rows[0];
+      const growth = (peak - before) / 1024 / 1024;
+      process.stdout.write(
+        `exporter memory: backlog ${(Number(backlog?.bytes) / 1024 / 1024).toFixed(1)} MiB in the outbox, heap growth over 20 failing passes ${growth.toFixed(1)} MiB\n`,
+      );
+      expect(Number(backlog?.bytes) / 1024 / 1024).toBeGreaterThan(15);
+      expect(growth).toBeLessThan(10);
+    });
+  });
+});
+
+/** A syslog listener on a given port (the sink's port, once it comes back). */
+async function startSyslogListenerOn(port: number): Promise<SyslogListener> {
+  return startSyslogListener(port);
+}
