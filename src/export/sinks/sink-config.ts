@@ -152,14 +152,30 @@ type Fields = Record<string, unknown>;
 class FieldReader {
   readonly #kind: string;
   readonly #input: Fields;
+  /** Path of this object inside the configuration: `''`, or `ack.` for a nested one. */
+  readonly #prefix: string;
+  /** Fields the parser asked for; any other field in the input is a mistake. */
+  readonly read = new Set<string>(['kind']);
 
-  constructor(kind: string, input: Fields) {
+  constructor(kind: string, input: Fields, prefix = '') {
     this.#kind = kind;
-    this.#input = input;
+    this.#prefix = prefix;
+    this.#input = new Proxy(input, {
+      get: (target, key) => {
+        if (typeof key === 'string') this.read.add(key);
+        return target[key as string];
+      },
+    });
+  }
+
+  /** Fails on the first input field no parser step read (a typo, or a field of another kind). */
+  rejectUnknown(input: Fields): void {
+    const unknown = Object.keys(input).find((key) => !this.read.has(key));
+    if (unknown !== undefined) this.fail(unknown, 'is not a field of this sink kind');
   }
 
   fail(field: string, message: string): never {
-    throw new SinkConfigError(this.#kind, field, message);
+    throw new SinkConfigError(this.#kind, `${this.#prefix}${field}`, message);
   }
 
   string(field: string, options: { optional?: boolean; min?: number } = {}): string | undefined {
@@ -237,7 +253,7 @@ class FieldReader {
   }
 
   nested(field: string, input: Fields): FieldReader {
-    return new FieldReader(`${this.#kind} ${field}`, input);
+    return new FieldReader(this.#kind, input, `${this.#prefix}${field}.`);
   }
 }
 
@@ -271,6 +287,9 @@ const PARSERS: Record<SinkKind, (r: FieldReader) => SinkConfig> = {
     const ack = r.object('ack');
     const ackReader = ack ? r.nested('ack', ack) : undefined;
     const channel = ackReader?.required('channel');
+    ackReader?.integer('timeoutMs', 100, 600_000);
+    ackReader?.integer('pollMs', 10, 60_000);
+    if (ack) ackReader!.rejectUnknown(ack);
     if (channel !== undefined && !/^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$/i.test(channel)) {
       r.fail('ack.channel', 'must be a GUID (Splunk channels are GUIDs)');
     }
@@ -437,5 +456,8 @@ export function parseSinkConfig(input: unknown): SinkConfig {
   if (typeof kind !== 'string' || !(SINK_KINDS as readonly string[]).includes(kind)) {
     throw new SinkConfigError('unknown', 'kind', `must be one of ${SINK_KINDS.join(', ')}`);
   }
-  return PARSERS[kind as SinkKind](new FieldReader(kind, fields));
+  const reader = new FieldReader(kind, fields);
+  const config = PARSERS[kind as SinkKind](reader);
+  reader.rejectUnknown(fields);
+  return config;
 }

@@ -161,5 +161,8 @@ describe('syslog sink', () => {
     expect(() => createSink({ kind: 'syslog', transport: 'tcp', host: 'x', port: 70000 })).toThrow(
       /syslog sink: port must be an integer from 1 to 65535/,
     );
+    expect(() => createSink({ kind: 'syslog', transport: 'tcp', host: 'x', prot: 514 })).toThrow(
+      /syslog sink: prot is not a field of this sink kind/,
+    );
   });
 });
