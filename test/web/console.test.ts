@@ -365,4 +365,37 @@ describe.skipIf(!hasChromium())('web console in Debian chromium', () => {
     }
     expect(pageProblems).toEqual([]);
   });
+
+  it('shows a scoped Security Admin no button for users and tokens outside its scopes', async () => {
+    const password = 'scoped admin password for the console test';
+    const made = await console_.apiCall('POST', '/users', {
+      username: 'console-scoped-admin',
+      password,
+      role: 'security-admin',
+      scopes: ['111111111111'],
+    });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const inside = await console_.apiCall('POST', '/tokens', {
+      name: 'inside-scope',
+      role: 'reader',
+      scopes: ['111111111111'],
+    });
+    expect(inside.status).toBe(201);
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByLabel('Username').fill('console-scoped-admin');
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('navigation', { name: 'Console' }).waitFor();
+
+    await go('#/settings');
+    await expect
+      .poll(() => page.locator('#tokens-title + table').textContent())
+      .toContain('inside-scope');
+    expect(await page.getByRole('button', { name: 'Revoke inside-scope' }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Revoke console-test' }).count()).toBe(0);
+    expect(await page.getByLabel('Role of owner').count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Disable owner' }).count()).toBe(0);
+    expect(await page.getByRole('form', { name: 'Add a user' }).count()).toBe(1);
+    await screenshot(page, 'settings-scoped-admin');
+  });
 });

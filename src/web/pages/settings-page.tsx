@@ -32,6 +32,16 @@ function RoleSelect(props: {
   );
 }
 
+/**
+ * Whether `me` may manage a principal of `role` with `scopes`, as the API decides: never an Owner
+ * unless an Owner, and for a scoped caller only what lies within its own scopes.
+ */
+function mayManage(me: Me, role: Role, scopes: string[]): boolean {
+  if (role === 'owner' && me.role !== 'owner') return false;
+  if (me.scopes.length === 0) return true;
+  return scopes.length > 0 && scopes.every((s) => me.scopes.includes(s));
+}
+
 function Users({ me, canWrite }: { me: Me; canWrite: boolean }) {
   const list = useApi<Page<User>>('/users' + query({ limit: 500 }));
   const [username, setUsername] = useState('');
@@ -78,7 +88,7 @@ function Users({ me, canWrite }: { me: Me; canWrite: boolean }) {
                 <tr key={u.id}>
                   <td>{u.username}</td>
                   <td>
-                    {canWrite ? (
+                    {canWrite && mayManage(me, u.role, u.scopes) ? (
                       <RoleSelect
                         label={`Role of ${u.username}`}
                         value={u.role}
@@ -95,7 +105,7 @@ function Users({ me, canWrite }: { me: Me; canWrite: boolean }) {
                   <td>
                     {u.disabled ? (
                       'disabled'
-                    ) : !canWrite ? (
+                    ) : !canWrite || !mayManage(me, u.role, u.scopes) ? (
                       'enabled'
                     ) : (
                       <button
@@ -142,7 +152,7 @@ function Users({ me, canWrite }: { me: Me; canWrite: boolean }) {
   );
 }
 
-function Tokens({ canWrite }: { canWrite: boolean }) {
+function Tokens({ me, canWrite }: { me: Me; canWrite: boolean }) {
   const list = useApi<Page<Token>>('/tokens' + query({ limit: 500 }));
   const [name, setName] = useState('');
   const [role, setRole] = useState<Role>('reader');
@@ -213,7 +223,7 @@ function Tokens({ canWrite }: { canWrite: boolean }) {
                   <td>
                     {t.revokedAt ? (
                       'revoked'
-                    ) : !canWrite ? (
+                    ) : !canWrite || !mayManage(me, t.role, t.scopes) ? (
                       'active'
                     ) : (
                       <button type="button" onClick={() => revoke(t.id)}>
@@ -370,7 +380,7 @@ export function SettingsPage({ me }: { me: Me }) {
         <p className="note">Users, tokens and sources are managed by Security Admins and Owners.</p>
       )}
       {can(me, 'users:read') && <Users me={me} canWrite={can(me, 'users:write')} />}
-      {can(me, 'tokens:read') && <Tokens canWrite={can(me, 'tokens:write')} />}
+      {can(me, 'tokens:read') && <Tokens me={me} canWrite={can(me, 'tokens:write')} />}
       <Sources canWrite={can(me, 'sources:write')} />
     </>
   );
