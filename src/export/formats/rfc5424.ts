@@ -60,11 +60,16 @@ function headerField(value: string | undefined, max: number): string {
   return printable.slice(0, max);
 }
 
+/** SD-NAMEs already checked: a sink writes the same few names in every message. */
+const checkedNames = new Set<string>();
+
 /** SD-NAME: 1-32 printable US-ASCII characters other than `=`, space, `]` and `"`. */
 function sdName(value: string, field: string): string {
+  if (checkedNames.has(value)) return value;
   if (!/^[\x21-\x7e]{1,32}$/.test(value) || /[= \]"]/.test(value)) {
     throw new SyslogFormatError(field, `"${value}" is not a valid SD-NAME`);
   }
+  if (checkedNames.size < 1024) checkedNames.add(value);
   return value;
 }
 
