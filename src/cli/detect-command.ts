@@ -10,6 +10,7 @@ import { renderAlertTable } from '../report/alert-table.js';
 import { saveAlerts } from '../store/alert-repository.js';
 import { openStore, StoreError } from '../store/database.js';
 import { EXIT_FINDINGS, EXIT_INPUT_ERROR, EXIT_OK } from './exit-codes.js';
+import { printable } from '../report/terminal-text.js';
 
 export interface DetectCommandOptions {
   format: 'table' | 'json' | 'ocsf';
@@ -44,7 +45,7 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
   try {
     placeholders = parsePlaceholders(options.placeholder);
   } catch (error) {
-    process.stderr.write(`palisade: ${(error as Error).message}\n`);
+    process.stderr.write(`palisade: ${printable((error as Error).message)}\n`);
     return EXIT_INPUT_ERROR;
   }
 
@@ -63,7 +64,7 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
         : ({ events }) => process.stderr.write(`palisade: ${events} events read\n`),
     });
   } catch (error) {
-    process.stderr.write(`palisade: ${(error as Error).message}\n`);
+    process.stderr.write(`palisade: ${printable((error as Error).message)}\n`);
     return EXIT_INPUT_ERROR;
   }
 
@@ -83,7 +84,9 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
     (e) => e.code !== 'UNSUPPORTED_FORMAT' || named.has(resolve(e.file)),
   );
   for (const e of errors.slice(0, 50))
-    process.stderr.write(`palisade: ${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}\n`);
+    process.stderr.write(
+      `palisade: ${printable(e.file)}${e.line ? `:${e.line}` : ''}: ${printable(e.message)}\n`,
+    );
   if (errors.length > 50)
     process.stderr.write(`palisade: … and ${errors.length - 50} more read errors\n`);
 
@@ -97,7 +100,7 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
       }
     } catch (error) {
       if (!(error instanceof StoreError)) throw error;
-      process.stderr.write(`palisade: ${error.message}\n`);
+      process.stderr.write(`palisade: ${printable(error.message)}\n`);
       return EXIT_INPUT_ERROR;
     }
   }

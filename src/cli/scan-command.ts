@@ -23,6 +23,7 @@ import { saveStreamedAssessment } from '../store/streamed-assessment.js';
 import { openStore, redactLocation } from '../store/database.js';
 import { EXIT_FINDINGS, EXIT_INPUT_ERROR, EXIT_OK } from './exit-codes.js';
 import { createProgress } from './progress.js';
+import { printable } from '../report/terminal-text.js';
 
 export interface ScanOptions {
   format: 'table' | 'json' | 'csv' | 'sarif' | 'html';
@@ -42,7 +43,7 @@ export interface ScanOptions {
 }
 
 function fail(message: string): number {
-  process.stderr.write(`palisade: ${message}\n`);
+  process.stderr.write(`palisade: ${printable(message)}\n`);
   return EXIT_INPUT_ERROR;
 }
 
@@ -54,7 +55,7 @@ export async function runScan(paths: string[], options: ScanOptions): Promise<nu
   try {
     rules = await loadRules(options.rules, {
       preview: options.previewRules,
-      onWarning: (message) => process.stderr.write(`palisade: notice: ${message}\n`),
+      onWarning: (message) => process.stderr.write(`palisade: notice: ${printable(message)}\n`),
     });
     exemptions = options.exemptions ? await loadExemptions(options.exemptions) : [];
   } catch (error) {
@@ -96,7 +97,7 @@ export async function runScan(paths: string[], options: ScanOptions): Promise<nu
     progress.stop();
   }
   for (const warning of assessment.warnings)
-    process.stderr.write(`palisade: warning: ${warning}\n`);
+    process.stderr.write(`palisade: warning: ${printable(warning)}\n`);
 
   if (assessment.counts.resources === 0) {
     const unreadable = assessment.files.filter((f) => f.error).length;
@@ -105,7 +106,7 @@ export async function runScan(paths: string[], options: ScanOptions): Promise<nu
         `${unreadable ? ` (${unreadable} files could not be read)` : ''}; nothing was assessed\n`,
     );
     for (const f of assessment.files.filter((x) => x.error)) {
-      process.stderr.write(`palisade: ${f.error!.code} ${f.error!.message}\n`);
+      process.stderr.write(`palisade: ${f.error!.code} ${printable(f.error!.message)}\n`);
     }
     return EXIT_INPUT_ERROR;
   }
@@ -153,7 +154,7 @@ export async function runScan(paths: string[], options: ScanOptions): Promise<nu
     }
   }
   if (storeError) {
-    process.stderr.write(`palisade: ${storeError}; the assessment was not stored\n`);
+    process.stderr.write(`palisade: ${printable(storeError)}; the assessment was not stored\n`);
     return EXIT_INPUT_ERROR;
   }
 
@@ -164,7 +165,7 @@ export async function runScan(paths: string[], options: ScanOptions): Promise<nu
   if (code === EXIT_INPUT_ERROR && (options.output || options.format !== 'table')) {
     process.stderr.write(`palisade: ${unreadable.length} files could not be read:\n`);
     for (const f of unreadable.slice(0, 20))
-      process.stderr.write(`palisade:   ${f.error!.code} ${f.error!.message}\n`);
+      process.stderr.write(`palisade:   ${f.error!.code} ${printable(f.error!.message)}\n`);
   }
   const templates = assessment.files.filter((f) => f.error?.code === 'UNSUPPORTED_TEMPLATE').length;
   if (templates > 0) {

@@ -4,6 +4,7 @@ import pc from 'picocolors';
 import type { Alert, Incident } from '../model/alert.js';
 import type { Severity } from '../model/rule.js';
 import { bar } from './charts.js';
+import { printable } from './terminal-text.js';
 
 const ORDER: Severity[] = ['critical', 'high', 'medium', 'low', 'informational'];
 
@@ -19,7 +20,7 @@ function entities(a: Alert): string {
   const shown = a.entities
     .filter((e) => e.kind !== 'cloud-account')
     .slice(0, 3)
-    .map((e) => `${e.kind}=${e.value}`);
+    .map((e) => `${e.kind}=${printable(e.value)}`);
   return shown.join(' ');
 }
 
@@ -65,12 +66,14 @@ export function renderAlertTable(
   if (sorted.length > 0) {
     out.push(bold('Alerts'));
     for (const a of sorted) {
-      const mitre = a.attack.techniques.length ? ` [${a.attack.techniques.join(', ')}]` : '';
-      out.push(`  ${sev(a.severity, color)} ${a.title}${mitre}`);
-      out.push(`      ${a.firstSeen} → ${a.lastSeen}, ${a.eventCount} events  ${entities(a)}`);
-      const by = a.rule.author ? ` by ${a.rule.author}` : '';
-      const licence = a.rule.license ? `, ${a.rule.license}` : '';
-      out.push(`      rule ${a.rule.kind}:${a.rule.id}${by}${licence}`);
+      const techniques = printable(a.attack.techniques.join(', '));
+      const mitre = techniques ? ` [${techniques}]` : '';
+      out.push(`  ${sev(a.severity, color)} ${printable(a.title)}${mitre}`);
+      const seen = printable(`${a.firstSeen} → ${a.lastSeen}`);
+      out.push(`      ${seen}, ${a.eventCount} events  ${entities(a)}`);
+      const by = a.rule.author ? ` by ${printable(a.rule.author)}` : '';
+      const licence = a.rule.license ? `, ${printable(a.rule.license)}` : '';
+      out.push(`      rule ${a.rule.kind}:${printable(a.rule.id)}${by}${licence}`);
     }
     out.push('');
   }
@@ -79,13 +82,12 @@ export function renderAlertTable(
     out.push(bold(`Incidents (${incidents.length})`));
     const byId = new Map(alerts.map((a) => [a.id, a]));
     for (const i of incidents) {
-      out.push(`  ${sev(i.severity, color)} ${i.title}`);
-      out.push(
-        `      ${i.firstSeen} → ${i.lastSeen}; kill chain: ${i.tactics.join(' → ') || 'unmapped'}`,
-      );
+      out.push(`  ${sev(i.severity, color)} ${printable(i.title)}`);
+      const chain = printable(i.tactics.join(' → ')) || 'unmapped';
+      out.push(`      ${printable(`${i.firstSeen} → ${i.lastSeen}`)}; kill chain: ${chain}`);
       for (const id of i.alerts) {
         const a = byId.get(id);
-        if (a) out.push(`        ${a.firstSeen}  ${a.title}`);
+        if (a) out.push(`        ${printable(a.firstSeen)}  ${printable(a.title)}`);
       }
     }
     out.push('');

@@ -5,6 +5,7 @@ import type { AssessmentResult } from '../model/assessment.js';
 import type { Severity } from '../model/rule.js';
 import { isStreamed } from '../posture/assess-stream.js';
 import { bar, sparkline } from './charts.js';
+import { printable } from './terminal-text.js';
 
 export interface TableReportOptions {
   /** Past secure scores (oldest first) for the trend line. */
@@ -32,7 +33,8 @@ function severityColour(severity: Severity, on: boolean): string {
 }
 
 function pad(text: string, width: number): string {
-  return text.length >= width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
+  const safe = printable(text);
+  return safe.length >= width ? `${safe.slice(0, width - 1)}…` : safe.padEnd(width);
 }
 
 /** Renders an assessment as the console report. */
@@ -44,7 +46,7 @@ export function renderTable(a: AssessmentResult, options: TableReportOptions = {
   const errored = a.files.filter((f) => f.error).length;
   const took =
     options.elapsedMs === undefined ? '' : `, ${(options.elapsedMs / 1000).toFixed(1)} s`;
-  out.push(bold(`Palisade assessment ${a.id}`));
+  out.push(bold(`Palisade assessment ${printable(a.id)}`));
   out.push(`${files} files, ${a.counts.resources} resources, ${a.counts.rules} rules${took}`);
   if (isStreamed(a)) out.push('Streamed scan: failing and error findings kept, counts cover all.');
   out.push('');
@@ -82,7 +84,7 @@ export function renderTable(a: AssessmentResult, options: TableReportOptions = {
     for (const r of top) {
       const sev = severityColour(r.severity, on) + ' '.repeat(Math.max(0, 13 - r.severity.length));
       out.push(
-        `  ${r.potentialIncrease.toFixed(1).padStart(5)}  ${sev} ${String(r.failing).padStart(7)}  ${r.ruleId}: ${r.title}`,
+        `  ${r.potentialIncrease.toFixed(1).padStart(5)}  ${sev} ${String(r.failing).padStart(7)}  ${printable(`${r.ruleId}: ${r.title}`)}`,
       );
     }
     out.push('');
@@ -99,11 +101,12 @@ export function renderTable(a: AssessmentResult, options: TableReportOptions = {
       ),
     );
     for (const f of failing.slice(0, limit)) {
-      const where = f.file
-        ? ` ${on ? pc.dim(`${f.file}:${f.line ?? 1}`) : `${f.file}:${f.line ?? 1}`}`
-        : '';
-      out.push(`  ${severityColour(f.severity, on).padEnd(on ? 0 : 8)} ${f.ruleId}${where}`);
-      out.push(`      ${f.message}`);
+      const place = f.file ? printable(`${f.file}:${f.line ?? 1}`) : '';
+      const where = place ? ` ${on ? pc.dim(place) : place}` : '';
+      out.push(
+        `  ${severityColour(f.severity, on).padEnd(on ? 0 : 8)} ${printable(f.ruleId)}${where}`,
+      );
+      out.push(`      ${printable(f.message)}`);
     }
     out.push('');
   }
@@ -137,7 +140,8 @@ export function renderTable(a: AssessmentResult, options: TableReportOptions = {
     `  ${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ') || 'no readable files'}${errored ? `; ${errored} errored` : ''}`,
   );
   for (const f of a.files.filter((x) => x.error)) {
-    out.push(`  ${on ? pc.red('error') : 'error'} ${f.error!.code} ${f.error!.message}`);
+    const error = printable(`${f.error!.code} ${f.error!.message}`);
+    out.push(`  ${on ? pc.red('error') : 'error'} ${error}`);
   }
   return out.join('\n') + '\n';
 }
