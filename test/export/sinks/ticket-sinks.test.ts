@@ -146,6 +146,39 @@ describe.each(STORE_TARGETS)('ticket sinks ($name)', (target) => {
   );
 });
 
+describe('ticket sinks per incident', () => {
+  it('files the alerts of one incident under one ServiceNow incident', () =>
+    STORE_TARGETS[0].with(async ({ db }) => {
+      const snow = await startFakeServiceNow('u', 'p');
+      try {
+        const sink = createSink(
+          {
+            kind: 'servicenow',
+            instanceUrl: snow.url,
+            username: 'u',
+            password: 'p',
+            consoleUrl: CONSOLE,
+            per: 'incident',
+          },
+          { ...LOOPBACK, db },
+        );
+        const [a, b, c] = await realAlerts();
+        await sink.send([
+          alertRecord({ ...a, incidentId: 'inc-1' }),
+          alertRecord({ ...b, incidentId: 'inc-1' }),
+          alertRecord(c),
+        ]);
+        await sink.close();
+        expect(snow.violations).toEqual([]);
+        expect([...snow.incidents.values()].map((i) => i.correlation_id).sort()).toEqual(
+          [`alert:${c.id}`, 'incident:inc-1'].sort(),
+        );
+      } finally {
+        await snow.close();
+      }
+    }));
+});
+
 describe('ticket sink configuration', () => {
   it('needs the store and a valid project key', () => {
     expect(() =>
