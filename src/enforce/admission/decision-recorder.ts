@@ -40,7 +40,7 @@ export class DecisionRecorder {
   dropped = 0;
 
   constructor(options: DecisionRecorderOptions) {
-    this.#options = { intervalMs: 200, batchSize: 500, maxQueued: 100_000, ...options };
+    this.#options = { intervalMs: 200, batchSize: 100, maxQueued: 100_000, ...options };
   }
 
   /** Queues one decision. */
