@@ -2,11 +2,12 @@
 
 import type { Decision } from '../decide.js';
 import type { CheckResult } from '../ci-check.js';
+import { printable } from '../../report/terminal-text.js';
 
 function row(d: Decision): string {
   const f = d.finding;
   const where = f.file ? `${f.file}${f.line ? `:${f.line}` : ''}` : f.resourceId;
-  return `  ${f.severity.padEnd(8)} ${f.ruleId}\n           ${where}  ${f.message}`;
+  return `  ${f.severity.padEnd(8)} ${printable(f.ruleId)}\n           ${printable(`${where}  ${f.message}`)}`;
 }
 
 /** Plain text report of a gate run. */
@@ -26,7 +27,7 @@ export function renderCheckTable(result: CheckResult): string {
     out.push(`${result.baselined.length} known violations accepted by the baseline`);
     out.push('');
   }
-  for (const e of result.inputErrors) out.push(`INPUT ERROR ${e.code} ${e.message}`);
+  for (const e of result.inputErrors) out.push(`INPUT ERROR ${e.code} ${printable(e.message)}`);
   const verdict =
     result.inputErrors.length > 0 ? 'input errors' : result.deny.length > 0 ? 'FAILED' : 'passed';
   const plan =
