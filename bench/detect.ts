@@ -257,17 +257,19 @@ async function streamRss() {
   });
   let report = '';
   child.stdout.on('data', (d: Buffer) => (report += d.toString()));
-  const samples: { sent: number; rssMb: number }[] = [];
+  const samples: { sent: number; rssMb: number; hwmMb: number }[] = [];
   let sent = 0;
   const sampler = setInterval(async () => {
     try {
       const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
       const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-      samples.push({ sent, rssMb: kb / 1024 });
+      // VmHWM is the kernel's peak so far: it tells when a spike between samples happened.
+      const hwm = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      samples.push({ sent, rssMb: kb / 1024, hwmMb: hwm / 1024 });
     } catch {
       /* the process has ended */
     }
-  }, 250);
+  }, 100);
   const pad = (n: number) => String(n).padStart(2, '0');
   let lastSecond = Number.NaN;
   let stamp = '';
@@ -320,8 +322,14 @@ async function streamRss() {
   out(
     `   RSS: first after warm-up (${firstWarm.sent} lines) ${firstWarm.rssMb.toFixed(0)} MB, max ${peak.rssMb.toFixed(0)} MB (at ${peak.sent} lines), peak of the whole run ${result.maxRssMb.toFixed(0)} MB`,
   );
+  // The kernel's peak: when it was reached (first sample showing it) and whether after warm-up.
+  const top = samples.reduce((a, b) => (b.hwmMb > a.hwmMb ? b : a), samples[0]);
+  const peakAt = samples.find((x) => x.hwmMb >= top.hwmMb) ?? top;
   out(
-    `   ratio max / first after warm-up = ${(peak.rssMb / firstWarm.rssMb).toFixed(3)}   (target <= 1.10)`,
+    `   kernel peak (VmHWM) ${top.hwmMb.toFixed(0)} MB, reached by ${peakAt.sent} lines; at warm-up's end it was ${firstWarm.hwmMb.toFixed(0)} MB`,
+  );
+  out(
+    `   ratio max / first after warm-up = ${(peak.rssMb / firstWarm.rssMb).toFixed(3)} sampled, ${(Math.max(peak.rssMb, top.hwmMb > firstWarm.hwmMb ? top.hwmMb : 0) / firstWarm.rssMb).toFixed(3)} with the kernel peak   (target <= 1.10)`,
   );
 }
 
