@@ -1,4 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createServer as createHttps } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
@@ -162,5 +167,57 @@ describe('guarded HTTP dispatcher', () => {
     );
     expect(error).toBeInstanceOf(SsrfError);
     await dispatcher.close();
+  });
+});
+
+describe('guarded HTTPS', () => {
+  it('connects to the checked address and still verifies the certificate against the host name', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'palisade-guard-tls-'));
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=receiver.test',
+        '-addext',
+        'subjectAltName=DNS:receiver.test',
+      ],
+      { stdio: 'ignore' },
+    );
+    const cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
+    const key = readFileSync(join(dir, 'key.pem'), 'utf8');
+    const server = createHttps({ cert, key }, (req, res) => res.end(`tls ${req.headers.host}`));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    const lookup: HostLookup = async (host) =>
+      host === 'receiver.test' || host === 'other.test'
+        ? [{ address: '127.0.0.1', family: 4 }]
+        : [];
+    const guard = new AddressGuard({ allow: ['127.0.0.1/32'] }, lookup);
+    const dispatcher = createGuardedDispatcher(guard, { ca: cert });
+    try {
+      const ok = await request(`https://receiver.test:${port}/`, { dispatcher });
+      expect(await ok.body.text()).toBe(`tls receiver.test:${port}`);
+      // Same address, another name: the certificate does not cover it, so TLS refuses.
+      const wrong = await request(`https://other.test:${port}/`, { dispatcher }).catch(
+        (e: unknown) => e,
+      );
+      expect(String((wrong as Error).message)).toMatch(/altnames|certificate|Hostname/i);
+    } finally {
+      await dispatcher.close();
+      server.close();
+    }
   });
 });
