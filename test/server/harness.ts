@@ -33,11 +33,17 @@ export function manualClock(start = '2026-01-01T00:00:00Z'): Clock & { advance(m
 }
 
 export async function startHarness(
-  options: { config?: (c: ServerConfig) => void; clock?: Clock; location?: string } = {},
+  options: {
+    config?: (c: ServerConfig) => void;
+    clock?: Clock;
+    location?: string;
+    /** An open store to use (e.g. from STORE_TARGETS); its owner closes it, not `close()`. */
+    db?: Kysely<Database>;
+  } = {},
 ): Promise<Harness> {
-  const location = options.location ?? ':memory:';
+  const location = options.db ? ':memory:' : (options.location ?? ':memory:');
   const serverKey = loadServerKey({ storeLocation: location });
-  const db = await openStore(location);
+  const db = options.db ?? (await openStore(location));
   const config = defaultConfig();
   options.config?.(config);
   const clock = options.clock ?? { now: () => new Date() };
@@ -70,7 +76,7 @@ export async function startHarness(
     },
     async close() {
       await app.close();
-      await db.destroy();
+      if (!options.db) await db.destroy();
     },
   };
 }

@@ -12,6 +12,7 @@ import {
   parseSort,
   SortField,
 } from '../pagination.js';
+import { forbidden } from '../http-error.js';
 
 const Entry = Type.Object({
   seq: Type.Integer(),
@@ -72,13 +73,19 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'audit:read' },
       schema: {
-        summary: 'The audit log',
+        summary: 'The audit log (unscoped callers only)',
         tags: ['audit'],
         querystring: ListQuery,
         response: { 200: Page(Entry) },
       },
     },
     async (request) => {
+      // Entries name every account's users, tokens, sources and changes; none is tied to one.
+      if (request.principal!.scopes.length > 0) {
+        throw forbidden(
+          'the audit log covers every account; a caller limited to accounts cannot read it',
+        );
+      }
       const { cursor, limit, sort, since, until, ...filters } = request.query;
       let query = applyFilters(db.selectFrom('audit_log').selectAll(), filters, {
         action: 'action',

@@ -6,7 +6,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { alertStore } from '../../store/alert-repository.js';
-import { scopeFilter, whereInScope } from '../auth/scope-filter.js';
+import type { IncidentTable } from '../../store/schema.js';
+import { scopeFilter, whereInScope, type ScopeFilter } from '../auth/scope-filter.js';
 import { actorOf, auditedChange } from '../audited-change.js';
 import { HttpError } from '../http-error.js';
 import {
@@ -101,17 +102,38 @@ export const incidentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         cursor,
         limit,
       });
-      return { items: page.items.map(incidentView), nextCursor: page.nextCursor };
+      // A page may come out shorter than `limit`: incidents reaching outside the caller's
+      // accounts are left out, and the cursor still continues after the last row read.
+      const items = [];
+      for (const row of page.items) {
+        if (await whollyVisible(row, scopeFilter(request))) items.push(incidentView(row));
+      }
+      return { items, nextCursor: page.nextCursor };
     },
   );
 
-  /** The incident's row when the caller may see it. */
+  /**
+   * True when the caller may see every alert of the incident: an incident that reaches into an
+   * account the caller cannot see would show that account's alerts and entities.
+   */
+  const whollyVisible = async (row: IncidentTable, scope: ScopeFilter) => {
+    if (scope.unrestricted) return true;
+    const ids = incidentView(row).alertIds;
+    if (ids.length === 0) return true;
+    const rows = await db.selectFrom('alerts').select('account').where('id', 'in', ids).execute();
+    return rows.length === new Set(ids).size && rows.every((r) => scope.allows(r.account));
+  };
+
+  /** The incident's row when the caller may see it and all of its alerts. */
   const visible = async (request: Parameters<typeof scopeFilter>[0], id: string) => {
+    const scope = scopeFilter(request);
     const found = await whereIncidentInScope(
       db.selectFrom('incidents').selectAll().where('id', '=', id),
-      scopeFilter(request),
+      scope,
     ).executeTakeFirst();
-    if (!found) throw new HttpError(404, 'NOT_FOUND', 'no such incident');
+    if (!found || !(await whollyVisible(found, scope))) {
+      throw new HttpError(404, 'NOT_FOUND', 'no such incident');
+    }
     return found;
   };
 
@@ -184,11 +206,7 @@ export const incidentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const scope = scopeFilter(request);
-      const found = await whereIncidentInScope(
-        db.selectFrom('incidents').selectAll().where('id', '=', request.params.id),
-        scope,
-      ).executeTakeFirst();
-      if (!found) throw new HttpError(404, 'NOT_FOUND', 'no such incident');
+      const found = await visible(request, request.params.id);
       const incident = incidentView(found);
       const ids = incident.alertIds.slice(0, 1_000);
       const rows =

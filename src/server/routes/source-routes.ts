@@ -5,6 +5,7 @@
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
 import {
   deleteSource,
   insertSource,
@@ -14,7 +15,7 @@ import {
 } from '../../store/source-repository.js';
 import { targetSetKey } from '../../store/target-set.js';
 import { auditedChange } from '../audited-change.js';
-import { HttpError } from '../http-error.js';
+import { forbidden, HttpError } from '../http-error.js';
 import { Page, PageQueryFields, paginate, parseSort, SortField } from '../pagination.js';
 import { sourceOr404 } from '../posture-view.js';
 import { validateSourcePaths } from '../source-paths.js';
@@ -44,6 +45,12 @@ const CreateSource = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** A source assesses whatever its paths hold, of every account: scoped callers cannot change it. */
+function refuseScoped(request: FastifyRequest, verb: string): void {
+  if (request.principal!.scopes.length === 0) return;
+  throw forbidden(`sources cover every account; a caller limited to accounts cannot ${verb} them`);
+}
 
 export const sourceRoutes: FastifyPluginAsyncTypebox<PostureOptions> = async (app, opts) => {
   const { db, clock } = app.palisade;
@@ -88,6 +95,7 @@ export const sourceRoutes: FastifyPluginAsyncTypebox<PostureOptions> = async (ap
       },
     },
     async (request, reply) => {
+      refuseScoped(request, 'create');
       const body = request.body;
       const paths = await validateSourcePaths(body.paths, settings.allowedRoots);
       const taken = await sourcesQuery(db)
@@ -132,6 +140,7 @@ export const sourceRoutes: FastifyPluginAsyncTypebox<PostureOptions> = async (ap
       },
     },
     async (request) => {
+      refuseScoped(request, 'delete');
       const row = await sourceOr404(db, request.params.id);
       await auditedChange(
         request,

@@ -10,7 +10,8 @@ import { scopesWithin } from '../auth/principal.js';
 import { auditedChange } from '../audited-change.js';
 import { forbidden, HttpError } from '../http-error.js';
 import { insertToken, tokenView, type TokenView } from '../identity/token-repository.js';
-import { Page, PageQueryFields, paginate, parseSort, SortField } from '../pagination.js';
+import { pageOfVisibleIdentities } from '../identity/visible-identities.js';
+import { Page, PageQueryFields, parseSort, SortField } from '../pagination.js';
 import { DisplayNameSchema, IdParams, RoleSchema, ScopesSchema, TokenSchema } from './schemas.js';
 
 const CreateToken = Type.Object(
@@ -42,7 +43,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'tokens:read' },
       schema: {
-        summary: 'List API tokens (never their secrets)',
+        summary: 'List API tokens, never their secrets (a scoped caller: those it may revoke)',
         tags: ['tokens'],
         querystring: ListQuery,
         response: { 200: Page(TokenSchema) },
@@ -54,7 +55,12 @@ export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (revoked !== undefined) {
         query = query.where('revoked_at', revoked ? 'is not' : 'is', null);
       }
-      const page = await paginate(query, { sort: parseSort(sort), idColumn: 'id', cursor, limit });
+      // A scoped admin lists only the tokens it could revoke (see visible-identities.ts).
+      const page = await pageOfVisibleIdentities(query, request.principal!, {
+        sort: parseSort(sort),
+        cursor,
+        limit,
+      });
       return { items: page.items.map(tokenView), nextCursor: page.nextCursor };
     },
   );

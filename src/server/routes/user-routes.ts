@@ -21,14 +21,8 @@ import {
   userView,
   type UserView,
 } from '../identity/user-repository.js';
-import {
-  applyFilters,
-  Page,
-  PageQueryFields,
-  paginate,
-  parseSort,
-  SortField,
-} from '../pagination.js';
+import { pageOfVisibleIdentities } from '../identity/visible-identities.js';
+import { applyFilters, Page, PageQueryFields, parseSort, SortField } from '../pagination.js';
 import { IdParams, RoleSchema, ScopesSchema, UserSchema, UsernameSchema } from './schemas.js';
 
 const CreateUser = Type.Object(
@@ -91,7 +85,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'users:read' },
       schema: {
-        summary: 'List users',
+        summary: 'List users (a scoped caller: those within its scopes it may manage)',
         tags: ['users'],
         querystring: ListQuery,
         response: { 200: Page(UserSchema) },
@@ -100,7 +94,12 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { cursor, limit, sort, role } = request.query;
       const query = applyFilters(db.selectFrom('users').selectAll(), { role }, { role: 'role' });
-      const page = await paginate(query, { sort: parseSort(sort), idColumn: 'id', cursor, limit });
+      // A scoped admin lists only the users it could manage (see visible-identities.ts).
+      const page = await pageOfVisibleIdentities(query, request.principal!, {
+        sort: parseSort(sort),
+        cursor,
+        limit,
+      });
       return { items: page.items.map(userView), nextCursor: page.nextCursor };
     },
   );
