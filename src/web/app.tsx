@@ -10,6 +10,7 @@ import { PageErrorBoundary } from './components/error-boundary';
 import { AlertDetailPage } from './pages/alert-detail-page';
 import { AlertsPage } from './pages/alerts-page';
 import { CompliancePage } from './pages/compliance-page';
+import { IncidentDetailPage } from './pages/incident-detail-page';
 import { IncidentsPage } from './pages/incidents-page';
 import { InventoryPage } from './pages/inventory-page';
 import { LoginPage } from './pages/login-page';
@@ -41,7 +42,7 @@ function Page({ route, me }: { route: Route; me: Me }) {
     case 'alerts':
       return id ? <AlertDetailPage alertId={id} me={me} /> : <AlertsPage params={route.params} />;
     case 'incidents':
-      return <IncidentsPage />;
+      return id ? <IncidentDetailPage incidentId={id} me={me} /> : <IncidentsPage />;
     case 'settings':
       return <SettingsPage me={me} />;
     default:

@@ -225,6 +225,22 @@ export interface Incident {
   tactics: string[];
 }
 
+/** One incident with its alerts in kill-chain order (GET /incidents/:id). */
+export interface IncidentDetail extends Incident {
+  alerts: Alert[];
+}
+
+/** One status change or comment on an incident. */
+export interface IncidentTimelineEntry {
+  id: number;
+  incidentId: string;
+  at: string;
+  actor: { kind: string; id: string | null; name: string | null };
+  from: AlertStatus;
+  to: AlertStatus;
+  comment: string | null;
+}
+
 export interface User {
   id: string;
   username: string;

@@ -125,7 +125,7 @@ export function AlertDetailPage({ alertId, me }: { alertId: string; me: Me }) {
             {a.incidentId && (
               <>
                 {' '}
-                · part of an <a href={href('incidents')}>incident</a>
+                · part of an <a href={href('incidents', a.incidentId)}>incident</a>
               </>
             )}
           </p>

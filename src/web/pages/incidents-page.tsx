@@ -29,19 +29,15 @@ export function IncidentsPage() {
             <tbody>
               {page.items.map((incident) => (
                 <tr key={incident.id}>
-                  <td>{incident.title}</td>
+                  <td>
+                    <a href={href('incidents', incident.id)}>{incident.title}</a>
+                  </td>
                   <td>
                     <SeverityBadge severity={incident.severity} />
                   </td>
                   <td>{incident.status.replace('_', ' ')}</td>
                   <td>{incident.tactics.join(' → ')}</td>
-                  <td>
-                    {incident.alertIds.map((id, i) => (
-                      <a key={id} className="tag" href={href('alerts', id)}>
-                        alert {i + 1}
-                      </a>
-                    ))}
-                  </td>
+                  <td>{incident.alertIds.length}</td>
                   <td className="mono small">
                     {incident.entities.map((e) => `${e.kind}: ${e.value}`).join(', ')}
                   </td>

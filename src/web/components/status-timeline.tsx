@@ -1,0 +1,37 @@
+/** A list of status changes and comments, oldest first, as alerts and incidents keep them. */
+
+import type { AlertStatus } from '../api/types';
+import { When } from './status';
+
+/** What an alert's or an incident's timeline entry holds. */
+export interface StatusChange {
+  at: string;
+  actor: { kind: string; name: string | null };
+  from: AlertStatus;
+  to: AlertStatus;
+  comment: string | null;
+}
+
+const words = (status: string) => status.replace('_', ' ');
+
+/** The entries as an ordered list, or a note that there are none yet. */
+export function StatusTimeline({ entries }: { entries: StatusChange[] }) {
+  if (entries.length === 0) return <p className="muted">No status changes yet.</p>;
+  return (
+    <ol className="timeline" data-testid="timeline">
+      {entries.map((e, i) => (
+        <li key={i}>
+          <When at={e.at} /> · {e.actor.name ?? e.actor.kind}:{' '}
+          {e.from === e.to ? (
+            <>comment ({words(e.to)})</>
+          ) : (
+            <>
+              {words(e.from)} → <strong>{words(e.to)}</strong>
+            </>
+          )}
+          {e.comment && <blockquote>{e.comment}</blockquote>}
+        </li>
+      ))}
+    </ol>
+  );
+}
