@@ -43,7 +43,11 @@ class BudgetExceeded extends Error {
   }
 }
 
-/** Resolves `work`, or rejects with `BudgetExceeded` after `ms`. */
+/**
+ * Resolves `work`, or rejects with `BudgetExceeded` after `ms`.
+ * Known gap: judging itself is synchronous, so the budget cuts off waits (loading the policy)
+ * but not a judgement already running; CEL evaluation is bounded, so that is one object's rules.
+ */
 async function withinBudget<T>(work: () => Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
