@@ -44,13 +44,12 @@ export interface SinkDeps {
 
 /** The store, which ticket sinks need for their links. */
 function needDb(deps: SinkDeps, kind: string): Kysely<Database> {
-  if (!deps.db)
-    throw new SinkConfigError(
-      kind,
-      'db',
-      'is needed: ticket sinks keep alert → ticket links in the store',
-    );
-  return deps.db;
+  if (deps.db) return deps.db;
+  throw new SinkConfigError(
+    kind,
+    'db',
+    'is needed: ticket sinks keep alert → ticket links in the store',
+  );
 }
 
 /**
