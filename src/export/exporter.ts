@@ -120,6 +120,8 @@ export class Exporter {
   readonly #held = new Set<string>();
   #loop: Promise<void> | undefined;
   #stopping = false;
+  /** Aborts sends in flight on stop: an unreachable sink must not hold a shutdown. */
+  readonly #abort = new AbortController();
   #wake: (() => void) | undefined;
 
   constructor(options: ExporterOptions) {
@@ -135,6 +137,11 @@ export class Exporter {
     };
   }
 
+  /** The signal a send gets: the send timeout, or the exporter stopping. */
+  #signal(): AbortSignal {
+    return AbortSignal.any([AbortSignal.timeout(this.#o.sendTimeoutMs), this.#abort.signal]);
+  }
+
   /** Starts the loop in the background. */
   start(): void {
     this.#loop ??= this.#run();
@@ -144,6 +151,7 @@ export class Exporter {
   async stop(): Promise<void> {
     this.#stopping = true;
     this.#wake?.();
+    this.#abort.abort(new Error('exporter stopping'));
     await this.#loop;
     for (const { sink } of this.#sinks.values()) await sink.close().catch(() => undefined);
     this.#sinks.clear();
@@ -304,8 +312,10 @@ export class Exporter {
       if (taken.length > 0) {
         const records = taken.map(recordOf);
         try {
-          await consumer.deliver(records, taken, AbortSignal.timeout(this.#o.sendTimeoutMs));
+          await consumer.deliver(records, taken, this.#signal());
         } catch (error) {
+          // A send cut short by stop is no failure of the sink: the batch stays after the cursor.
+          if (this.#stopping) return;
           await this.#failed(consumer, taken, attempts + 1, last, error, pass);
           return;
         }
@@ -383,11 +393,7 @@ export class Exporter {
       );
       const ids = letters.map((l) => Number(l.id));
       try {
-        await consumer.deliver(
-          rows.map(recordOf),
-          rows,
-          AbortSignal.timeout(this.#o.sendTimeoutMs),
-        );
+        await consumer.deliver(rows.map(recordOf), rows, this.#signal());
       } catch (error) {
         await this.#dropSink(consumer.name);
         await settleReplays(db, ids, { ok: false, error: messageOf(error) }, this.#o.now());
