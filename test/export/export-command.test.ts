@@ -1,0 +1,138 @@
+/**
+ * `palisade export` and `palisade automation` on a real store file: add, list, replay,
+ * remove, each audited; bad input exits 2 naming the file, line or field.
+ */
+
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  runAutomationAdd,
+  runAutomationList,
+  runAutomationRemove,
+} from '../../src/cli/automation-command.js';
+import {
+  runExportAdd,
+  runExportDeadLetters,
+  runExportList,
+  runExportRemove,
+  runExportReplay,
+} from '../../src/cli/export-command.js';
+import { openStore } from '../../src/store/database.js';
+import { exportStore } from '../../src/store/export-store.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'palisade-export-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const db = join(dir, 'palisade.db');
+
+let out = '';
+let err = '';
+beforeEach(() => {
+  out = '';
+  err = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
+});
+afterEach(() => vi.restoreAllMocks());
+
+describe('palisade export', () => {
+  it('adds an export from a YAML sink file, lists it redacted, replays and removes it', async () => {
+    const sinkFile = join(dir, 'sink.yaml');
+    writeFileSync(
+      sinkFile,
+      'kind: webhook\nurl: https://siem.example.com/in\nsecret: cli-shared-secret-0123456789\n',
+    );
+    const code = await runExportAdd({
+      db,
+      name: 'siem',
+      sinkFile,
+      types: 'alert,secure_score',
+      minSeverity: 'high',
+    });
+    expect(code, err).toBe(0);
+    const id = out.trim();
+    expect(err).toContain('secrets kept encrypted: secret');
+
+    out = '';
+    expect(await runExportList({ db, json: true })).toBe(0);
+    const listed = JSON.parse(out);
+    expect(listed[0]).toMatchObject({
+      id,
+      types: ['alert', 'secure_score'],
+      sink: { secret: '********' },
+    });
+    expect(out).not.toContain('cli-shared-secret');
+
+    expect(await runExportReplay(id, { db, id: [] })).toBe(0);
+    expect(err).toContain('Queued 0 dead letter(s)');
+    expect(await runExportDeadLetters(id, { db, limit: 10 })).toBe(0);
+    expect(out).toContain('No dead letters.');
+    expect(await runExportRemove(id, { db })).toBe(0);
+
+    const store = await openStore(db);
+    try {
+      expect(await exportStore(store).selectFrom('exports').selectAll().execute()).toEqual([]);
+      const audit = await store.selectFrom('audit_log').select(['action', 'actor_kind']).execute();
+      expect(audit.map((a) => a.action)).toEqual([
+        'export.create',
+        'export.replay',
+        'export.delete',
+      ]);
+      expect(new Set(audit.map((a) => a.actor_kind))).toEqual(new Set(['cli']));
+    } finally {
+      await store.destroy();
+    }
+  });
+
+  it('exits 2 naming the field, the file line, or the unknown export', async () => {
+    expect(await runExportAdd({ db, name: 'x', sink: '{"kind":"syslog","transport":"tcp"}' })).toBe(
+      2,
+    );
+    expect(err).toMatch(/export sink\.host/);
+    const broken = join(dir, 'broken.yaml');
+    writeFileSync(broken, 'kind: syslog\nhost: [unclosed\n');
+    expect(await runExportAdd({ db, name: 'x', sinkFile: broken })).toBe(2);
+    expect(err).toMatch(/broken\.yaml line \d/);
+    expect(await runExportAdd({ db, name: 'x', sinkFile: join(dir, 'missing.yaml') })).toBe(2);
+    expect(err).toMatch(/cannot read .*missing\.yaml/);
+    expect(
+      await runExportAdd({
+        db,
+        name: 'x',
+        sink: '{"kind":"syslog","transport":"tcp","host":"h"}',
+        scope: 'team:x',
+      }),
+    ).toBe(2);
+    expect(err).toMatch(/export scope/);
+    expect(await runExportRemove('nope', { db })).toBe(2);
+    expect(err).toMatch(/no export nope/);
+  });
+});
+
+describe('palisade automation', () => {
+  it('adds a rule from a file, lists it and removes it; a bad trigger exits 2', async () => {
+    const file = join(dir, 'rule.yaml');
+    writeFileSync(
+      file,
+      [
+        'name: critical to syslog',
+        'triggers: [alert.created]',
+        'conditions: { minSeverity: critical }',
+        'actions:',
+        '  - sink: { kind: syslog, transport: tcp, host: siem.example.com }',
+      ].join('\n'),
+    );
+    expect(await runAutomationAdd({ db, file })).toBe(0);
+    const id = out.trim();
+    out = '';
+    expect(await runAutomationList({ db })).toBe(0);
+    expect(out).toContain(`${id}  critical to syslog  on alert.created  → syslog`);
+    expect(await runAutomationRemove(id, { db })).toBe(0);
+
+    expect(
+      await runAutomationAdd({ db, rule: '{"name":"x","triggers":["alert.gone"],"actions":[]}' }),
+    ).toBe(2);
+    expect(err).toMatch(/automation triggers\[0\]/);
+  });
+});
