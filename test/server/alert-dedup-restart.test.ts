@@ -2,7 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
 import { detect } from '../../src/detect/detect.js';
+import { DetectionService } from '../../src/server/ingest/detection-service.js';
+import { ingestRecords } from '../../src/server/ingest/record-intake.js';
+import { openStore } from '../../src/store/database.js';
 import { startHarness, type Harness } from './harness.js';
 import { STRATUS } from './ingest-helpers.js';
 
@@ -27,13 +31,14 @@ async function start(location: string): Promise<Harness> {
 }
 
 /** The CloudTrail record that raises the built-in "audit logging stopped" alert, shifted in time. */
-async function recordAt(minutes: number): Promise<Record<string, unknown>> {
+async function recordAt(minutes: number, sourceIp?: string): Promise<Record<string, unknown>> {
   const batch = await detect({ paths: [CLOUDTRAIL_DELETE] });
   const alert = batch.alerts.find((a) => a.title.startsWith('AWS audit logging stopped'))!;
   const record = structuredClone(alert.evidence[0].fields);
   const time = new Date(Date.parse(String(record.eventTime)) + minutes * 60_000);
   record.eventTime = time.toISOString().replace(/\.\d{3}Z$/, 'Z');
-  record.eventID = `restart-test-${minutes}`;
+  record.eventID = `restart-test-${minutes}-${sourceIp ?? ''}`;
+  if (sourceIp) record.sourceIPAddress = sourceIp;
   return record;
 }
 
@@ -98,5 +103,40 @@ describe('alert dedup across a restart', () => {
     const alerts = await auditLoggingAlerts(second);
     expect(alerts).toHaveLength(2);
     expect(alerts.map((a) => a.event_count)).toEqual([1, 1]);
+  });
+
+  it('keeps open alerts open when the in-memory alert builder is renewed', async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'palisade-dedup-'));
+    const db = await openStore(':memory:');
+    const service = await DetectionService.start({
+      db,
+      logger: pino({ level: 'silent' }),
+      flushIntervalMs: 60_000,
+      maxAlertsInMemory: 4,
+    });
+    try {
+      const feed = async (records: Record<string, unknown>[], batch: number) => {
+        const body = Buffer.from(records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+        await ingestRecords(service, body, { file: `batch-${batch}`, intake: 'http' });
+      };
+      // Four addresses raise four alerts: the builder is full and is renewed with the newest
+      // open alerts (half its room); the last address comes again.
+      const ips = ['198.51.100.1', '198.51.100.2', '198.51.100.3', '198.51.100.4'];
+      for (const [i, ip] of ips.entries()) await feed([await recordAt(i, ip)], i);
+      await feed([await recordAt(10, ips[3])], 10);
+      await service.flush();
+
+      const rows = await db
+        .selectFrom('alerts')
+        .select(['id', 'event_count', 'entities'])
+        .where('title', 'like', 'AWS audit logging stopped%')
+        .execute();
+      expect(rows).toHaveLength(4);
+      const repeated = rows.find((r) => r.entities.includes(ips[3]))!;
+      expect(repeated.event_count).toBe(2);
+    } finally {
+      await service.close();
+      await db.destroy();
+    }
   });
 });

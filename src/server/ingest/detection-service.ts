@@ -148,12 +148,35 @@ export class DetectionService {
     }
     this.count(intake, result.events, result.errors.length);
     if (this.#builder.alerts().length >= (this.#options.maxAlertsInMemory ?? DEFAULT_MAX_ALERTS)) {
-      // Known gap: alerts still open in the old builder start afresh in the new one (a repeat
-      // within the dedup window becomes a second alert). AlertBuilder has no way to drop only
-      // closed alerts yet.
-      this.#builder = new AlertBuilder({ dedupWindowMs: this.#dedupWindowMs });
+      this.#renewBuilder();
     }
     return result;
+  }
+
+  /**
+   * Replaces the alert builder, which keeps every alert it raised, with a fresh one holding only
+   * the recent alerts still inside their dedup window, so memory stays bounded and a repeat of an
+   * open alert still folds into it.
+   */
+  #renewBuilder(): void {
+    const windowMs = this.#dedupWindowMs;
+    const candidates = new Map(this.#recent);
+    for (const [id, alert] of this.#dirty) candidates.set(id, alert);
+    let newest = Number.NEGATIVE_INFINITY;
+    for (const alert of candidates.values()) newest = Math.max(newest, Date.parse(alert.lastSeen));
+    // At most half the builder's room, so a fresh builder is not full again at once.
+    const room = Math.floor((this.#options.maxAlertsInMemory ?? DEFAULT_MAX_ALERTS) / 2);
+    const open = [...candidates.values()]
+      .filter((a) => Date.parse(a.lastSeen) >= newest - windowMs)
+      .sort((a, b) => Date.parse(b.lastSeen) - Date.parse(a.lastSeen))
+      .slice(0, Math.min(room, this.#options.maxSeededAlerts ?? DEFAULT_MAX_SEEDED));
+    const builder = new AlertBuilder({ dedupWindowMs: windowMs });
+    for (const alert of seedAlertBuilder(builder, open, windowMs)) {
+      // The builder now holds its own copy: later changes must reach what is stored.
+      if (this.#dirty.has(alert.id)) this.#dirty.set(alert.id, alert);
+      if (this.#recent.has(alert.id)) this.#recent.set(alert.id, alert);
+    }
+    this.#builder = builder;
   }
 
   get #dedupWindowMs(): number {
