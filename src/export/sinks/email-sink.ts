@@ -38,8 +38,7 @@ export function emailContent(
     '',
     ...lines,
     ...(card.description ? ['', card.description] : []),
-    '',
-    `Open in Palisade: ${card.link}`,
+    ...(consoleUrl ? ['', `Open in Palisade: ${card.link}`] : []),
   ].join('\n');
   const rows = card.facts
     .map(
@@ -51,7 +50,7 @@ export function emailContent(
   const html =
     `<h2>${escapeHtml(card.title)}</h2><table>${rows}</table>` +
     (card.description ? `<p>${escapeHtml(card.description)}</p>` : '') +
-    `<p><a href="${escapeHtml(card.link)}">Open in Palisade</a></p>`;
+    (consoleUrl ? `<p><a href="${escapeHtml(card.link)}">Open in Palisade</a></p>` : '');
   const hash = createHash('sha256').update(record.id).digest('hex').slice(0, 32);
   return { subject, text, html, messageId: `<${hash}@palisade.export>` };
 }
