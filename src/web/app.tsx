@@ -3,7 +3,7 @@
  * navigation bar links the pages, and the hash route picks the one shown.
  */
 
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, setUnauthorizedHandler } from './api/client';
 import type { Me } from './api/types';
 import { PageErrorBoundary } from './components/error-boundary';
@@ -18,6 +18,7 @@ import { OverviewPage } from './pages/overview-page';
 import { RecommendationDetailPage } from './pages/recommendation-detail-page';
 import { RecommendationsPage } from './pages/recommendations-page';
 import { SettingsPage } from './pages/settings-page';
+import { followHeading } from './page-title';
 import { href, useRoute, type Route } from './router';
 
 const NAV = [
@@ -34,7 +35,11 @@ function Page({ route, me }: { route: Route; me: Me }) {
   const [page = 'overview', id, ...rest] = route.segments;
   switch (page) {
     case 'recommendations':
-      return id ? <RecommendationDetailPage ruleId={id} me={me} /> : <RecommendationsPage />;
+      return id ? (
+        <RecommendationDetailPage ruleId={id} me={me} />
+      ) : (
+        <RecommendationsPage params={route.params} />
+      );
     case 'compliance':
       return <CompliancePage standardId={id} controlId={rest[1]} />;
     case 'inventory':
@@ -83,20 +88,39 @@ function focusHeadingWhenShown(): (() => void) | undefined {
 export function App() {
   const route = useRoute();
   const [me, setMe] = useState<Me | null | undefined>(undefined);
+  // True once a request answered 401 while someone was logged in: the session ended under an
+  // open page. The page stays mounted (and inert) under the login form, so what the user typed
+  // and the hash route survive signing in again.
+  const [sessionEnded, setSessionEnded] = useState(false);
+  const [menuOpen, setMenuOpen] = useState(false);
+  const loggedInRef = useRef(false);
+  loggedInRef.current = !!me;
 
   const whoAmI = useCallback(() => {
     api<Me>('GET', '/auth/me')
-      .then(setMe)
+      .then((who) => {
+        setMe(who);
+        setSessionEnded(false);
+      })
       .catch(() => setMe(null));
   }, []);
   useEffect(() => {
-    setUnauthorizedHandler(() => setMe(null));
+    setUnauthorizedHandler(() => {
+      if (loggedInRef.current) setSessionEnded(true);
+      else setMe(null);
+    });
     whoAmI();
   }, [whoAmI]);
 
   // Moves focus to the page's heading on navigation, so keyboard and screen-reader users follow.
   const loggedIn = !!me;
-  useEffect(() => focusHeadingWhenShown(), [route.segments.join('/'), loggedIn]);
+  const routeKey = route.segments.join('/');
+  useEffect(() => focusHeadingWhenShown(), [routeKey, loggedIn]);
+  useEffect(() => setMenuOpen(false), [routeKey]);
+  useEffect(() => {
+    const main = document.getElementById('main');
+    return main && loggedIn ? followHeading(main) : undefined;
+  }, [loggedIn]);
 
   if (me === undefined) return <p className="muted">Loading…</p>;
   if (me === null) return <LoginPage onLogin={whoAmI} />;
@@ -104,42 +128,57 @@ export function App() {
   const current = route.segments[0] ?? 'overview';
   const logout = async () => {
     await api('POST', '/auth/logout').catch(() => undefined);
+    setSessionEnded(false);
     setMe(null);
   };
   return (
-    <div className="shell">
-      <a
-        className="skip"
-        href="#main"
-        onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}
-      >
-        Skip to content
-      </a>
-      <header className="top">
-        <span className="brand">Palisade</span>
-        <nav aria-label="Console">
-          <ul>
-            {NAV.map(([path, label]) => (
-              <li key={path}>
-                <a href={href(path)} aria-current={current === path ? 'page' : undefined}>
-                  {label}
-                </a>
-              </li>
-            ))}
-          </ul>
-        </nav>
-        <span className="who">
-          {me.name} <span className="muted">({me.role})</span>
-          <button type="button" onClick={logout}>
-            Log out
+    <>
+      <div className="shell" inert={sessionEnded}>
+        <a
+          className="skip"
+          href="#main"
+          onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}
+        >
+          Skip to content
+        </a>
+        <header className="top">
+          <span className="brand">Palisade</span>
+          <button
+            type="button"
+            className="menu-toggle"
+            aria-expanded={menuOpen}
+            aria-controls="console-nav"
+            onClick={() => setMenuOpen((open) => !open)}
+          >
+            Menu
           </button>
-        </span>
-      </header>
-      <main id="main" tabIndex={-1}>
-        <PageErrorBoundary key={route.segments.join('/')}>
-          <Page route={route} me={me} />
-        </PageErrorBoundary>
-      </main>
-    </div>
+          <nav aria-label="Console" id="console-nav" className={menuOpen ? 'open' : undefined}>
+            <ul>
+              {NAV.map(([path, label]) => (
+                <li key={path}>
+                  <a href={href(path)} aria-current={current === path ? 'page' : undefined}>
+                    {label}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </nav>
+          <span className="who">
+            <span className="who-name">
+              {me.name} <span className="muted">({me.role})</span>
+            </span>
+            <button type="button" onClick={logout}>
+              Log out
+            </button>
+          </span>
+        </header>
+        <main id="main" tabIndex={-1}>
+          <PageErrorBoundary key={routeKey}>
+            <Page route={route} me={me} />
+          </PageErrorBoundary>
+        </main>
+      </div>
+      {sessionEnded && <LoginPage onLogin={whoAmI} sessionEnded />}
+    </>
   );
 }

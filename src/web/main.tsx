@@ -3,8 +3,10 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app';
+import { followInputModality } from './input-modality';
 import './styles.css';
 
+followInputModality();
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <App />

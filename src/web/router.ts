@@ -37,3 +37,16 @@ export function href(...segments: string[]): string {
 export function navigate(...segments: string[]): void {
   location.hash = href(...segments).slice(1);
 }
+
+/**
+ * Writes `values` (empty ones left out) as the current route's query string without adding a
+ * history entry, so a page's filters survive a reload and can be bookmarked or shared.
+ */
+export function replaceParams(values: Record<string, string>): void {
+  const [path] = location.hash.replace(/^#/, '').split('?');
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(values)) if (value) search.set(key, value);
+  const text = search.toString();
+  const next = `#${path || '/'}${text ? `?${text}` : ''}`;
+  if (next !== location.hash) history.replaceState(history.state, '', next);
+}

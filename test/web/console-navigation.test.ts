@@ -123,4 +123,201 @@ describe.skipIf(!hasChromium())('console navigation in Debian chromium', () => {
     ).toBe(`#/incidents/${encodeURIComponent(incident.id)}`);
     expect(pageProblems).toEqual([]);
   });
+
+  it('keeps the page and what was typed when the session ends mid-form, and says so', async () => {
+    const alerts = await console_.apiCall('GET', '/alerts?status=active&limit=1');
+    const alert = alerts.body.items[0];
+    const hash = `#/alerts/${encodeURIComponent(alert.id)}`;
+    await go(hash);
+    const comment = 'Typed before the session ended; must survive signing in again.';
+    await page.getByLabel('New status').selectOption('dismissed');
+    await page.getByLabel('Comment').fill(comment);
+
+    await browser.context.clearCookies({ name: 'palisade_session' });
+    await page.getByRole('button', { name: 'Save status' }).click();
+    const dialog = page.getByRole('dialog');
+    await expect
+      .poll(() => dialog.getByRole('alert').textContent(), { timeout: 15_000 })
+      .toContain('Your session ended; sign in again');
+    expect(new URL(page.url()).hash).toBe(hash);
+    expect(await page.title()).toBe('Log in · Palisade');
+    await screenshot(page, 'session-ended');
+
+    await dialog.getByLabel('Username').fill(console_.owner.username);
+    await dialog.getByLabel('Password').fill(console_.owner.password);
+    await dialog.getByRole('button', { name: 'Log in' }).click();
+    await dialog.waitFor({ state: 'detached', timeout: 15_000 });
+    expect(new URL(page.url()).hash).toBe(hash);
+    expect(await page.getByLabel('Comment').inputValue()).toBe(comment);
+    expect(await page.getByLabel('New status').inputValue()).toBe('dismissed');
+
+    await page.getByRole('button', { name: 'Save status' }).click();
+    await expect
+      .poll(() => page.getByTestId('timeline').textContent(), { timeout: 15_000 })
+      .toContain(comment);
+    const api = await console_.apiCall('GET', `/alerts/${encodeURIComponent(alert.id)}`);
+    expect(api.body.status).toBe('dismissed');
+  });
+
+  it('names each page in the browser tab: "<heading> · Palisade"', async () => {
+    const pages: [string, string][] = [
+      ['#/overview', 'Overview'],
+      ['#/recommendations', 'Recommendations'],
+      ['#/compliance', 'Regulatory compliance'],
+      ['#/inventory', 'Inventory'],
+      ['#/alerts', 'Security alerts'],
+      ['#/incidents', 'Incidents'],
+      ['#/settings', 'Settings'],
+    ];
+    for (const [hash, heading] of pages) {
+      await go(hash);
+      await expect.poll(() => page.title()).toBe(`${heading} · Palisade`);
+    }
+    const incident = await biggestIncident();
+    const alert = incident.alerts[0];
+    await page.goto(`${console_.url}/#/alerts/${encodeURIComponent(alert.id)}`);
+    await expect.poll(() => page.title(), { timeout: 15_000 }).toBe(`${alert.title} · Palisade`);
+    await page.getByRole('link', { name: 'incident', exact: true }).click();
+    await expect.poll(() => page.title(), { timeout: 15_000 }).toBe(`${incident.title} · Palisade`);
+    await screenshot(page, 'title-incident');
+  });
+
+  it('keeps the recommendations and alerts filters in the address across a reload', async () => {
+    await go('#/recommendations');
+    const caption = page.locator('main table caption');
+    await caption.waitFor();
+    await page.getByLabel('Severity').selectOption('high');
+    await page.getByLabel('Cloud').selectOption('kubernetes');
+    await page.getByLabel('Search').fill('container');
+    await expect.poll(() => page.url()).toContain('severity=high');
+    const filtered = await caption.textContent();
+    const url = page.url();
+    expect(url).toMatch(/#\/recommendations\?.*cloud=kubernetes/);
+    expect(url).toContain('q=container');
+
+    await page.reload();
+    await caption.waitFor();
+    expect(await page.getByLabel('Severity').inputValue()).toBe('high');
+    expect(await page.getByLabel('Cloud').inputValue()).toBe('kubernetes');
+    expect(await page.getByLabel('Search').inputValue()).toBe('container');
+    await expect.poll(() => caption.textContent()).toBe(filtered);
+
+    await go('#/alerts');
+    await page.locator('main table caption').waitFor();
+    await page.getByLabel('Status').selectOption('active');
+    await page.getByLabel('Entity').fill('christophe');
+    await expect.poll(() => page.url()).toContain('entity=christophe');
+    await expect
+      .poll(() => page.locator('main table caption').textContent())
+      .toMatch(/^\d+ alerts$/);
+    const alertsShown = await page.locator('main table caption').textContent();
+    await page.reload();
+    await page.locator('main table caption').waitFor();
+    expect(await page.getByLabel('Status').inputValue()).toBe('active');
+    expect(await page.getByLabel('Entity').inputValue()).toBe('christophe');
+    await expect.poll(() => page.locator('main table caption').textContent()).toBe(alertsShown);
+    await screenshot(page, 'alerts-filtered');
+  });
+
+  it('fits a 375 px window: no sideways scroll, Log out visible, the nav folds behind Menu', async () => {
+    const narrow = await browser.context.newPage();
+    await narrow.setViewportSize({ width: 375, height: 740 });
+    const incident = await biggestIncident();
+    const alerts = await console_.apiCall('GET', '/alerts?limit=1');
+    const hashes = [
+      '#/overview',
+      '#/recommendations',
+      '#/compliance',
+      '#/inventory',
+      '#/alerts',
+      '#/incidents',
+      '#/settings',
+      `#/alerts/${encodeURIComponent(alerts.body.items[0].id)}`,
+      `#/incidents/${encodeURIComponent(incident.id)}`,
+    ];
+    for (const hash of hashes) {
+      await narrow.goto(`${console_.url}/${hash}`);
+      await narrow.locator('main h1').first().waitFor({ timeout: 15_000 });
+      await narrow.waitForLoadState('networkidle');
+      const sizes = await narrow.evaluate(() => ({
+        scroll: document.documentElement.scrollWidth,
+        header: document.querySelector('header')!.getBoundingClientRect().height,
+      }));
+      expect(sizes.scroll, `${hash} scrolls sideways`).toBeLessThanOrEqual(375);
+      expect(sizes.header, `${hash} header height`).toBeLessThanOrEqual(100);
+      const logout = await narrow.getByRole('button', { name: 'Log out' }).boundingBox();
+      expect(logout!.x + logout!.width, `${hash} Log out cut off`).toBeLessThanOrEqual(375);
+      await screenshot(
+        narrow,
+        `narrow-${hash.slice(2).split('/')[0]}${hash.split('/').length > 2 ? '-detail' : ''}`,
+      );
+    }
+
+    const menu = narrow.getByRole('button', { name: 'Menu' });
+    expect(await menu.getAttribute('aria-expanded')).toBe('false');
+    expect(await narrow.getByRole('link', { name: 'Inventory' }).isVisible()).toBe(false);
+    await menu.click();
+    expect(await menu.getAttribute('aria-expanded')).toBe('true');
+    await screenshot(narrow, 'narrow-menu-open');
+    await narrow.getByRole('link', { name: 'Inventory' }).click();
+    await narrow.locator('main h1', { hasText: 'Inventory' }).waitFor();
+    expect(await menu.getAttribute('aria-expanded')).toBe('false');
+    const tableBox = await narrow.evaluate(() => {
+      const table = document.querySelector('main table')!;
+      return { scroll: table.scrollWidth, client: table.clientWidth };
+    });
+    expect(tableBox.client).toBeLessThanOrEqual(375);
+    await narrow.close();
+  });
+
+  it('moves focus to the new page heading after a click, with no focus ring for the mouse', async () => {
+    const focused = () =>
+      page.evaluate(() => {
+        const active = document.activeElement as HTMLElement | null;
+        return active
+          ? `${active.tagName}:${active.textContent}:${getComputedStyle(active).outlineStyle}`
+          : '';
+      });
+    // A direct load focuses the heading too, without a ring: nobody has pressed a key yet.
+    await go('#/overview');
+    await expect.poll(focused).toBe('H1:Overview:none');
+    await page
+      .getByRole('navigation', { name: 'Console' })
+      .getByRole('link', { name: 'Security alerts' })
+      .click();
+    await expect.poll(focused).toBe('H1:Security alerts:none');
+
+    const link = page.locator('main table a').first();
+    const title = (await link.textContent()) ?? '';
+    await link.click();
+    await page.locator('main h1', { hasText: title }).waitFor({ timeout: 15_000 });
+    await expect.poll(focused).toBe(`H1:${title}:none`);
+
+    // From the keyboard the heading shows the ring.
+    await page.getByRole('link', { name: 'Security alerts' }).first().focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(focused).toBe('H1:Security alerts:solid');
+    await screenshot(page, 'focus-keyboard');
+    expect(pageProblems).toEqual([]);
+  });
+
+  it('shows a Reader the incident page without the status form', async () => {
+    const password = 'reader password for the navigation test';
+    const made = await console_.apiCall('POST', '/users', {
+      username: 'navigation-reader',
+      password,
+      role: 'reader',
+    });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const incident = await biggestIncident();
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await logIn('navigation-reader', password);
+    await go(`#/incidents/${encodeURIComponent(incident.id)}`);
+    await page.getByTestId('timeline').or(page.getByText('No status changes yet.')).waitFor();
+    expect(await page.locator('main form').count()).toBe(0);
+    expect(await page.getByLabel('New status').count()).toBe(0);
+    expect(await page.getByTestId('incident-alerts').locator('tbody a').count()).toBe(
+      incident.alerts.length,
+    );
+  });
 });

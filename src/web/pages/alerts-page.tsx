@@ -1,18 +1,25 @@
-/** The security alert queue, filtered by severity, status, entity and time, newest first. */
+/**
+ * The security alert queue, filtered by severity, status, entity and time, newest first; the
+ * filters live in the route's query string, so a reload or a shared link keeps them.
+ */
 
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { query } from '../api/client';
 import { useApi } from '../api/use-api';
 import { ALERT_STATUSES, SEVERITIES, type Alert, type Page } from '../api/types';
 import { RuleCredit } from '../components/rule-credit';
 import { Show, SeverityBadge, When } from '../components/status';
-import { href } from '../router';
+import { href, replaceParams } from '../router';
 
 export function AlertsPage({ params }: { params: URLSearchParams }) {
   const [severity, setSeverity] = useState(params.get('severity') ?? '');
   const [status, setStatus] = useState(params.get('status') ?? '');
   const [entity, setEntity] = useState(params.get('entity') ?? '');
-  const [from, setFrom] = useState('');
+  const [from, setFrom] = useState(params.get('since') ?? '');
+  useEffect(
+    () => replaceParams({ severity, status, entity, since: from }),
+    [severity, status, entity, from],
+  );
   const [cursor, setCursor] = useState<string | null>(null);
   const list = useApi<Page<Alert>>(
     '/alerts' +

@@ -1,17 +1,24 @@
-/** Recommendations: rules with failing resources, filtered by severity, cloud, control or text. */
+/**
+ * Recommendations: rules with failing resources, filtered by severity, cloud, control or text;
+ * the filters live in the route's query string, so a reload or a shared link keeps them.
+ */
 
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { query } from '../api/client';
 import { useApi } from '../api/use-api';
 import { SEVERITIES, type Page, type Recommendation } from '../api/types';
 import { Show, SeverityBadge } from '../components/status';
-import { href } from '../router';
+import { href, replaceParams } from '../router';
 
-export function RecommendationsPage() {
-  const [severity, setSeverity] = useState('');
-  const [cloud, setCloud] = useState('');
-  const [control, setControl] = useState('');
-  const [text, setText] = useState('');
+export function RecommendationsPage({ params }: { params: URLSearchParams }) {
+  const [severity, setSeverity] = useState(params.get('severity') ?? '');
+  const [cloud, setCloud] = useState(params.get('cloud') ?? '');
+  const [control, setControl] = useState(params.get('control') ?? '');
+  const [text, setText] = useState(params.get('q') ?? '');
+  useEffect(
+    () => replaceParams({ severity, cloud, control, q: text }),
+    [severity, cloud, control, text],
+  );
   const list = useApi<Page<Recommendation>>(
     '/recommendations' +
       query({ severity, cloud, control, limit: 500, sort: '-potentialIncrease' }),
