@@ -156,3 +156,16 @@ export async function recentDecisions(
     .limit(limit)
     .execute();
 }
+
+/** Deletes decisions made before `before`; returns how many. */
+export async function pruneDecisions(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  db: Kysely<any>,
+  before: Date,
+): Promise<number> {
+  const result = await withDecisions(db)
+    .deleteFrom('admission_decisions')
+    .where('time', '<', before.toISOString())
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -48,6 +48,8 @@ export const AdmissionConfigSchema = Type.Object(
     store: Type.String({ minLength: 1 }),
     /** How often assignments made through the API are read again. */
     policyRefreshSeconds: Type.Integer({ minimum: 1, maximum: 3_600 }),
+    /** Stored decisions older than this are deleted (hourly). */
+    retentionDays: Type.Integer({ minimum: 1, maximum: 3_650 }),
   },
   { additionalProperties: false },
 );
@@ -67,6 +69,7 @@ export function defaultAdmissionConfig(): AdmissionConfig {
     rules: [],
     store: '.palisade/palisade.db',
     policyRefreshSeconds: 10,
+    retentionDays: 30,
   };
 }
 

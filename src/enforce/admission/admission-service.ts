@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:https';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import { pruneDecisions } from '../../store/admission-decision-repository.js';
 import { openStore } from '../../store/database.js';
 import { AdmissionConfigError, type AdmissionConfig } from './admission-config.js';
 import { AdmissionPolicySource } from './admission-policy.js';
@@ -17,6 +18,8 @@ import { DecisionRecorder } from './decision-recorder.js';
 
 /** Time kept back from the API server's timeout for the answer to travel. */
 const ANSWER_MARGIN_MS = 500;
+
+const HOUR_MS = 3_600_000;
 
 export interface AdmissionService {
   server: Server;
@@ -101,6 +104,17 @@ export async function startAdmission(
         resolve();
       });
     });
+    // Every request is stored; decisions past the retention are deleted at start and hourly.
+    const prune = () =>
+      pruneDecisions(db, new Date(Date.now() - config.retentionDays * 24 * HOUR_MS))
+        .then((deleted) => {
+          if (deleted > 0) logger.info({ deleted }, 'admission decisions pruned');
+        })
+        .catch((err: Error) => logger.error({ err }, 'admission decisions could not be pruned'));
+    await prune();
+    const pruning = setInterval(() => void prune(), HOUR_MS);
+    pruning.unref();
+
     const address = server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     return {
@@ -110,6 +124,7 @@ export async function startAdmission(
       db,
       url: `https://${host}:${address.port}`,
       async close() {
+        clearInterval(pruning);
         server.closeIdleConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await recorder.close();

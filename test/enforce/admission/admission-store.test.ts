@@ -10,6 +10,7 @@ import { loadRules } from '../../../src/posture/rule-loader.js';
 import {
   decisionsQuery,
   decisionView,
+  pruneDecisions,
   recentDecisions,
 } from '../../../src/store/admission-decision-repository.js';
 import {
@@ -82,6 +83,7 @@ describe.each(STORE_TARGETS)('admission decisions, assignments and what-if ($nam
         'audit',
       );
       expect(await recentDecisions(db, new Date(Date.now() + 60_000), 10)).toEqual([]);
+      expect(await pruneDecisions(db, new Date(Date.now() - 3_600_000))).toBe(0);
 
       const report = await whatIf({
         db,
