@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detect } from '../../src/detect/detect.js';
-import { saveAlerts } from '../../src/store/alert-repository.js';
+import { alertStore, saveAlerts } from '../../src/store/alert-repository.js';
 import { STORE_TARGETS } from '../store/store-targets.js';
 import { startHarness } from './harness.js';
 import { INVICTUS, STRATUS } from './ingest-helpers.js';
@@ -25,7 +25,7 @@ describe.each(STORE_TARGETS)('a scoped Security Admin on $name', (target) => {
           const found = await detect({ paths: [STRATUS, INVICTUS] });
           await saveAlerts(h.db, found.alerts, found.incidents);
           const incident = found.incidents.find((i) => i.alerts.length >= 2)!;
-          const first = await h.db
+          const first = await alertStore(h.db)
             .selectFrom('alerts')
             .select('account')
             .where('id', '=', incident.alerts[0])
@@ -73,7 +73,7 @@ describe.each(STORE_TARGETS)('a scoped Security Admin on $name', (target) => {
 
           // An incident reaching into another account.
           const [, moved] = incident.alerts;
-          await h.db
+          await alertStore(h.db)
             .updateTable('alerts')
             .set({ account: OTHER })
             .where('id', '=', moved)
