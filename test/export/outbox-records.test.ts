@@ -35,6 +35,12 @@ for (const file of ['EC2/EC2InstanceWithSecurityGroupSample.yaml', 'S3/S3_Lambda
 const first = await assess({ paths: [root], rules });
 rmSync(join(root, 'S3_LambdaTrigger.yaml'));
 const second = await assess({ paths: [root], rules });
+// The template comes back: its failures reopen.
+cpSync(
+  join(DATA, 'iac/aws-cloudformation-templates/S3/S3_LambdaTrigger.yaml'),
+  join(root, 'S3_LambdaTrigger.yaml'),
+);
+const third = await assess({ paths: [root], rules });
 const detected = await detect({ paths: [join(DATA, 'cloudtrail/stratus-red-team')] });
 
 async function outbox(db: Kysely<Database>): Promise<ExportRecord[]> {
@@ -87,6 +93,18 @@ describe.each(STORE_TARGETS)('export outbox on $name', (target) => {
           for (const c of move.data.controls) {
             expect(Math.abs(c.current - (c.previous ?? -1))).toBeGreaterThanOrEqual(0.01);
           }
+        }
+        // The template returns: each finding that left as gone reopens from not applicable.
+        await saveAssessment(db, third);
+        const reopened = (await outbox(db))
+          .slice(afterFirst.length + added.length)
+          .filter((r) => r.type === 'recommendation' && r.data.previousState !== undefined);
+        expect(reopened.length).toBe(gone.length);
+        for (const r of reopened) {
+          expect(r.type === 'recommendation' && [r.data.previousState, r.data.state]).toEqual([
+            'not_applicable',
+            'fail',
+          ]);
         }
         // Saving the same change again adds nothing (the ids are the same).
         for (const r of [...afterFirst, ...added]) expect(validator.problems(r)).toEqual([]);

@@ -48,18 +48,57 @@ function accountsOf(resources: readonly Resource[]): string[] {
 /** From a lifecycle change to the states before and after. */
 function statesOf(
   row: FindingLifecycleRow,
+  resolvedBefore?: string,
 ): Pick<RecommendationExportData, 'previousState' | 'state' | 'reason'> {
   const reason = row.reason as NonNullable<RecommendationExportData['reason']>;
   if (row.change === 'new') return { state: 'fail', reason };
-  if (row.change === 'reopened') return { previousState: 'pass', state: 'fail', reason };
-  const state = reason === 'passed' ? 'pass' : 'not_applicable';
-  return { previousState: 'fail', state, reason };
+  if (row.change === 'reopened') {
+    return { previousState: resolvedState(resolvedBefore ?? 'passed'), state: 'fail', reason };
+  }
+  return { previousState: 'fail', state: resolvedState(reason), reason };
+}
+
+/** The state a resolution left a finding in. */
+function resolvedState(reason: string): 'pass' | 'not_applicable' {
+  return reason === 'passed' ? 'pass' : 'not_applicable';
+}
+
+/**
+ * How each reopened finding had been resolved (its latest resolution before this assessment),
+ * so a reopened record says whether it passed or no longer applied before.
+ */
+async function priorResolutions(
+  trx: Kysely<Database>,
+  assessmentId: string,
+  changes: readonly FindingLifecycleRow[],
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const reopened = changes.filter((c) => c.change === 'reopened');
+  for (let i = 0; i < reopened.length; i += 200) {
+    const chunk = reopened.slice(i, i + 200);
+    const rows = await trx
+      .selectFrom('finding_events')
+      .select(['rule_id', 'resource_type', 'resource_id', 'reason'])
+      .where('target_set', '=', chunk[0].target_set)
+      .where('change', '=', 'resolved')
+      .where('assessment_id', '<>', assessmentId)
+      .where('rule_id', 'in', [...new Set(chunk.map((c) => c.rule_id))])
+      .where('resource_id', 'in', [...new Set(chunk.map((c) => c.resource_id))])
+      .orderBy('id')
+      .execute();
+    // Later rows overwrite earlier ones: the latest resolution wins.
+    for (const r of rows) {
+      out.set(r.rule_id + SEP + r.resource_type + SEP + r.resource_id, r.reason);
+    }
+  }
+  return out;
 }
 
 /** One recommendation record per lifecycle change of the assessment. */
 export function recommendationRecords(
   a: AssessmentResult,
   changes: readonly FindingLifecycleRow[],
+  resolvedBefore: ReadonlyMap<string, string> = new Map(),
 ): ExportRecord[] {
   if (changes.length === 0) return [];
   const wanted = new Set(
@@ -97,7 +136,7 @@ export function recommendationRecords(
       resourceType: c.resource_type,
       resourceName: c.resource_name,
       cloud: resource?.cloud ?? c.resource_type.split('::')[0].split('.')[0].toLowerCase(),
-      ...statesOf(c),
+      ...statesOf(c, resolvedBefore.get(c.rule_id + SEP + c.resource_type + SEP + c.resource_id)),
       message,
     };
     if (resource?.account) data.account = resource.account;
@@ -288,7 +327,7 @@ export async function emitAssessmentRecords(
   now: Date = new Date(),
 ): Promise<void> {
   const accounts = accountsOf(a.resources);
-  const records = recommendationRecords(a, changes);
+  const records = recommendationRecords(a, changes, await priorResolutions(trx, a.id, changes));
   const score = await secureScoreRecord(trx, a, targetSet, accounts);
   if (score) records.push(score);
   records.push(...(await complianceRecords(trx, a, targetSet, accounts)));
