@@ -115,7 +115,8 @@ export function App() {
   // Moves focus to the page's heading on navigation, so keyboard and screen-reader users follow.
   const loggedIn = !!me;
   const routeKey = route.segments.join('/');
-  useEffect(() => focusHeadingWhenShown(), [routeKey, loggedIn]);
+  const visitKey = `${routeKey}#${route.visit}`;
+  useEffect(() => focusHeadingWhenShown(), [visitKey, loggedIn]);
   useEffect(() => setMenuOpen(false), [routeKey]);
   useEffect(() => {
     const main = document.getElementById('main');
@@ -173,7 +174,7 @@ export function App() {
           </span>
         </header>
         <main id="main" tabIndex={-1}>
-          <PageErrorBoundary key={routeKey}>
+          <PageErrorBoundary key={visitKey}>
             <Page route={route} me={me} />
           </PageErrorBoundary>
         </main>

@@ -9,19 +9,33 @@ import { useEffect, useState } from 'react';
 export interface Route {
   segments: string[];
   params: URLSearchParams;
+  /**
+   * Counts visits: it grows on every hash change (a link, back, forward), never on
+   * `replaceParams`, so a page keyed on it starts again from the address it was sent to.
+   */
+  visit: number;
 }
 
-function parse(hash: string): Route {
+/** A segment decoded, or as written when its escapes are malformed (`%E0`): never a throw. */
+function decode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+function parse(hash: string, visit: number): Route {
   const [path, search = ''] = hash.replace(/^#/, '').split('?');
-  const segments = path.split('/').filter(Boolean).map(decodeURIComponent);
-  return { segments, params: new URLSearchParams(search) };
+  const segments = path.split('/').filter(Boolean).map(decode);
+  return { segments, params: new URLSearchParams(search), visit };
 }
 
 /** Follows `location.hash`. */
 export function useRoute(): Route {
-  const [route, setRoute] = useState(() => parse(location.hash));
+  const [route, setRoute] = useState(() => parse(location.hash, 0));
   useEffect(() => {
-    const update = () => setRoute(parse(location.hash));
+    const update = () => setRoute((before) => parse(location.hash, before.visit + 1));
     window.addEventListener('hashchange', update);
     return () => window.removeEventListener('hashchange', update);
   }, []);

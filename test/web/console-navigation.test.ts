@@ -150,6 +150,7 @@ describe.skipIf(!hasChromium())('console navigation in Debian chromium', () => {
     expect(new URL(page.url()).hash).toBe(hash);
     expect(await page.getByLabel('Comment').inputValue()).toBe(comment);
     expect(await page.getByLabel('New status').inputValue()).toBe('dismissed');
+    expect(await page.locator('main form').textContent()).toContain('session had ended');
 
     await page.getByRole('button', { name: 'Save status' }).click();
     await expect
@@ -157,6 +158,14 @@ describe.skipIf(!hasChromium())('console navigation in Debian chromium', () => {
       .toContain(comment);
     const api = await console_.apiCall('GET', `/alerts/${encodeURIComponent(alert.id)}`);
     expect(api.body.status).toBe('dismissed');
+  });
+
+  it('survives a malformed route: a bad escape in the hash neither crashes nor blanks the page', async () => {
+    const before = pageProblems.length;
+    await page.goto(`${console_.url}/#/alerts/%E0%A4%A`);
+    await page.getByRole('navigation', { name: 'Console' }).waitFor();
+    await expect.poll(() => page.locator('main').textContent()).toMatch(/no such alert|not found/i);
+    expect(pageProblems.slice(before)).toEqual([]);
   });
 
   it('names each page in the browser tab: "<heading> · Palisade"', async () => {
@@ -217,6 +226,15 @@ describe.skipIf(!hasChromium())('console navigation in Debian chromium', () => {
     expect(await page.getByLabel('Entity').inputValue()).toBe('christophe');
     await expect.poll(() => page.locator('main table caption').textContent()).toBe(alertsShown);
     await screenshot(page, 'alerts-filtered');
+
+    // Following the nav link starts the queue again from the link's own (empty) filters.
+    await page
+      .getByRole('navigation', { name: 'Console' })
+      .getByRole('link', { name: 'Security alerts' })
+      .click();
+    await expect.poll(() => new URL(page.url()).hash).toBe('#/alerts');
+    await expect.poll(() => page.getByLabel('Entity').inputValue()).toBe('');
+    expect(await page.getByLabel('Status').inputValue()).toBe('');
   });
 
   it('fits a 375 px window: no sideways scroll, Log out visible, the nav folds behind Menu', async () => {

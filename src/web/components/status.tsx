@@ -25,6 +25,13 @@ export function ErrorNote({ error }: { error: Error }) {
       </p>
     );
   }
+  if (error instanceof ApiError && error.status === 401) {
+    return (
+      <p className="note" role="status">
+        Your session had ended; now that you are signed in again, try once more.
+      </p>
+    );
+  }
   if (error instanceof ApiError && error.status === 403) {
     return (
       <p className="note" role="status">
