@@ -147,6 +147,21 @@ describe('admission webhook over TLS (deny policy, fail-closed)', () => {
     expect((await stored(h, del.request.uid)).name).toBe('old');
   });
 
+  it('judges ephemeral containers as the whole pod, and skips other subresources', async () => {
+    const pod = privilegedPod('debugged');
+    const ephemeral = review(pod, {
+      operation: 'UPDATE',
+      subResource: 'ephemeralcontainers',
+      oldObject: pod,
+    });
+    expect((await h.post(ephemeral)).body.response.allowed).toBe(false);
+    const status = review(pod, { operation: 'UPDATE', subResource: 'status', oldObject: pod });
+    expect((await h.post(status)).body.response).toEqual({
+      uid: status.request.uid,
+      allowed: true,
+    });
+  });
+
   it('lets finalizer updates of an object being deleted through', async () => {
     const pod = privilegedPod('leaving', { deletionTimestamp: '2026-01-01T00:00:00Z' });
     const { body } = await h.post(review(pod, { operation: 'UPDATE', oldObject: pod }));
