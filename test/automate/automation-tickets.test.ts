@@ -68,20 +68,18 @@ describe.each(STORE_TARGETS)('automation to Jira on $name', (target) => {
           expect(jira.violations).toEqual([]);
           expect(jira.issues.size).toBe(2);
 
-          await db
-            .transaction()
-            .execute((trx) =>
-              changeAlertStatus(
-                trx,
-                alerts[3].id,
-                {
-                  status: 'resolved',
-                  comment: 'key rotated',
-                  actor: { kind: 'user', name: 'ana' },
-                },
-                new Date(),
-              ),
-            );
+          await db.transaction().execute((trx) =>
+            changeAlertStatus(
+              trx,
+              alerts[3].id,
+              {
+                status: 'resolved',
+                comment: 'key rotated',
+                actor: { kind: 'user', name: 'ana' },
+              },
+              new Date(),
+            ),
+          );
           await drain(db);
           expect(jira.violations).toEqual([]);
           expect(jira.issues.size).toBe(2);
