@@ -13,6 +13,7 @@ import {
 } from '../enforce/whatif.js';
 import { DEFAULT_STORE_PATH, openStore, StoreError } from '../store/database.js';
 import { EXIT_INPUT_ERROR, EXIT_OK } from './exit-codes.js';
+import { printable } from '../report/terminal-text.js';
 
 interface WhatIfCommandOptions {
   rule: string;
@@ -78,7 +79,8 @@ function printReport(report: WhatIfReport): void {
       );
     }
   }
-  process.stdout.write(`${out.join('\n')}\n`);
+  // Names and messages come from IaC and admission requests: print them as inert text.
+  process.stdout.write(`${out.map(printable).join('\n')}\n`);
 }
 
 /** Prints what the rule would have denied. */
