@@ -1,7 +1,10 @@
-/** `palisade history`: the secure score of past assessments, as a chart and a table. */
+/**
+ * `palisade history`: the secure score of past assessments, as a chart and a table. Runs of
+ * deleted sources are left out; a run that judged nothing (everything exempt) shows no score.
+ */
 
-import { scoreHistory } from '../store/assessment-repository.js';
 import { openStore, redactLocation } from '../store/database.js';
+import { estateScoreHistory } from '../store/estate-score-history.js';
 import { bar, sparkline } from '../report/charts.js';
 import { EXIT_OK } from './exit-codes.js';
 
@@ -12,7 +15,7 @@ export async function runHistory(options: {
 }): Promise<number> {
   const db = await openStore(options.db);
   try {
-    const points = await scoreHistory(db, options.limit);
+    const points = await estateScoreHistory(db, options.limit);
     if (options.json) {
       process.stdout.write(JSON.stringify(points, null, 2) + '\n');
       return EXIT_OK;
@@ -25,15 +28,19 @@ export async function runHistory(options: {
     }
     process.stdout.write(
       `Secure score, last ${points.length} assessments  ${sparkline(
-        points.map((p) => p.secureScore),
+        points.flatMap((p) => (p.secureScore === null ? [] : [p.secureScore])),
         0,
         100,
       )}\n\n`,
     );
     for (const p of points) {
       const when = p.startedAt.replace('T', ' ').slice(0, 19);
+      const score =
+        p.secureScore === null
+          ? `${'  n/a'}   ${'not assessed (nothing judged)'.padEnd(25)}`
+          : `${p.secureScore.toFixed(1).padStart(5)}%  ${bar(p.secureScore / 100, 25)}`;
       process.stdout.write(
-        `  ${when}  ${p.secureScore.toFixed(1).padStart(5)}%  ${bar(p.secureScore / 100, 25)}  ${String(p.fail).padStart(6)} failing  ${p.targets.join(' ')}\n`,
+        `  ${when}  ${score}  ${String(p.fail).padStart(6)} failing  ${p.targets.join(' ')}\n`,
       );
     }
     return EXIT_OK;

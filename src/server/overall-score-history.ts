@@ -1,17 +1,22 @@
 /**
  * The overall secure score over time: after each assessment of a configured source, the score
  * of every source's latest assessment as of then, so a trend chart shows one line for the estate.
+ * Only sources that exist count (a deleted source's runs drop out), a resource in two
+ * overlapping sources counts once, and a point where nothing was judged (everything exempt) is
+ * null, as `GET /score` says, never 100.
  */
-
-// Known gap: sources are assumed to hold different resources; a resource in two sources counts
-// in both (GET /score, which scores the findings themselves, counts it once).
 
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 import { allSources } from '../store/source-repository.js';
 import type { ScopeFilter } from './auth/scope-filter.js';
 import type { PostureRules } from './posture-rules.js';
-import { scopedFindings, scoreFindings } from './posture-view.js';
+import {
+  oncePerResource,
+  scopedFindings,
+  scoreFindings,
+  type ViewFinding,
+} from './posture-view.js';
 
 /** Most assessments one history looks back over. */
 const MAX_POINTS = 1_000;
@@ -19,33 +24,13 @@ const MAX_POINTS = 1_000;
 export interface OverallPoint {
   assessmentId: string;
   startedAt: string;
-  secureScore: number;
+  secureScore: number | null;
   source: { id: string; name: string } | null;
-}
-
-interface Tally {
-  max: number;
-  healthy: number;
-  unhealthy: number;
-}
-
-/** Σ current ÷ Σ max over controls with judged resources, as secure-score.ts rounds it. */
-function scoreOfTallies(tallies: Iterable<Tally>): number {
-  let max = 0;
-  let current = 0;
-  for (const t of tallies) {
-    const judged = t.healthy + t.unhealthy;
-    if (judged === 0) continue;
-    max += t.max;
-    current += (t.max * t.healthy) / judged;
-  }
-  return max === 0 ? 100 : Math.round((1000 * current) / max) / 10;
 }
 
 /**
  * One point per assessment of a configured source, oldest first, each the overall score at
- * that moment. Unscoped callers get it from the stored control scores; scoped callers from their
- * accounts' findings.
+ * that moment, scored from the findings the caller may see.
  */
 export async function overallScoreHistory(
   db: Kysely<Database>,
@@ -65,11 +50,11 @@ export async function overallScoreHistory(
   ).reverse();
 
   const latest = new Map<string, string>();
-  const perAssessment = new Map<string, Promise<Map<string, Tally>>>();
-  const controlsOf = (id: string) => {
+  const perAssessment = new Map<string, Promise<ViewFinding[]>>();
+  const findingsOf = (id: string) => {
     let loading = perAssessment.get(id);
     if (!loading) {
-      loading = scope.unrestricted ? storedControls(db, id) : scopedControls(db, id, scope, rules);
+      loading = scopedFindings(db, [id], scope);
       perAssessment.set(id, loading);
     }
     return loading;
@@ -79,51 +64,25 @@ export async function overallScoreHistory(
   for (const row of rows) {
     latest.set(row.target_set as string, row.id);
     if (range.since && row.started_at < range.since) continue;
-    const sum = new Map<string, Tally>();
-    for (const id of latest.values()) {
-      for (const [control, t] of await controlsOf(id)) {
-        const s = sum.get(control) ?? { max: t.max, healthy: 0, unhealthy: 0 };
-        s.healthy += t.healthy;
-        s.unhealthy += t.unhealthy;
-        sum.set(control, s);
-      }
-    }
+    const all: ViewFinding[] = [];
+    for (const id of latest.values()) all.push(...(await findingsOf(id)));
     const source = sources.get(row.target_set as string);
     out.push({
       assessmentId: row.id,
       startedAt: row.started_at,
-      secureScore: scoreOfTallies(sum.values()),
+      secureScore: await judgedScore(oncePerResource(all), rules),
       source: source ? { id: source.id, name: source.name } : null,
     });
   }
   return out;
 }
 
-async function storedControls(db: Kysely<Database>, id: string): Promise<Map<string, Tally>> {
-  const rows = await db
-    .selectFrom('control_scores')
-    .select(['control_id', 'max_score', 'healthy', 'unhealthy'])
-    .where('assessment_id', '=', id)
-    .execute();
-  return new Map(
-    rows.map((r) => [
-      r.control_id,
-      { max: r.max_score, healthy: r.healthy, unhealthy: r.unhealthy },
-    ]),
-  );
-}
-
-async function scopedControls(
-  db: Kysely<Database>,
-  id: string,
-  scope: ScopeFilter,
+/** The secure score of `findings`, or null when no control judged anything. */
+export async function judgedScore(
+  findings: ViewFinding[],
   rules: PostureRules,
-): Promise<Map<string, Tally>> {
-  const score = await scoreFindings(await scopedFindings(db, [id], scope), rules);
-  return new Map(
-    score.controls.map((c) => [
-      c.id,
-      { max: c.maxScore, healthy: c.healthy, unhealthy: c.unhealthy },
-    ]),
-  );
+): Promise<number | null> {
+  const score = await scoreFindings(findings, rules);
+  const judged = score.controls.some((c) => c.healthy + c.unhealthy > 0);
+  return judged ? score.secureScore : null;
 }

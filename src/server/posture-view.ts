@@ -14,6 +14,7 @@ import { loadCatalog } from '../posture/benchmark-catalog.js';
 import { computeCompliance } from '../posture/compliance.js';
 import { computeSecureScore } from '../posture/secure-score.js';
 import type { Database } from '../store/schema.js';
+import { retiredTargetSets } from '../store/retired-target-sets.js';
 import { allSources, findSource, type SourceRow } from '../store/source-repository.js';
 import { whereInScope, type ScopeFilter } from './auth/scope-filter.js';
 import { HttpError } from './http-error.js';
@@ -55,7 +56,8 @@ export async function sourceOr404(db: Kysely<Database>, ref: string): Promise<So
 
 /**
  * The latest assessment of source `ref`, or of every source. With no sources configured, the
- * latest assessment of every set of targets stored (e.g. by `palisade scan`).
+ * latest assessment of every set of targets stored (e.g. by `palisade scan`), except those of
+ * deleted sources.
  */
 export async function currentAssessments(
   db: Kysely<Database>,
@@ -76,7 +78,10 @@ export async function currentAssessments(
     .distinct()
     .where('target_set', 'is not', null)
     .execute();
+  // Deleted sources' assessments never stand in for the estate: with none left, "not assessed".
+  const retired = await retiredTargetSets(db);
   for (const { target_set } of sets) {
+    if (retired.has(target_set as string)) continue;
     const latest = await latestOf(db, target_set as string);
     if (latest) out.push({ id: latest.id, startedAt: latest.started_at, source: null });
   }
@@ -139,7 +144,40 @@ export async function scopedFindings(
       exemption: row.exemption ? JSON.parse(row.exemption) : undefined,
     });
   }
-  return out;
+  return assessmentIds.length > 1 ? oncePerResource(out) : out;
+}
+
+/**
+ * Two sources that overlap (a folder and one inside it) hold the same resource: the estate
+ * counts each rule on each resource once, with the finding of the newest assessment (the highest
+ * finding id). Order is kept.
+ */
+export function oncePerResource(findings: readonly ViewFinding[]): ViewFinding[] {
+  const winner = new Map<string, number>();
+  for (const f of findings) {
+    const identity = findingIdentity(f.ruleId, f.cloud, f.resourceType, f.resourceId, f.file);
+    const held = winner.get(identity);
+    if (held === undefined || f.findingId > held) winner.set(identity, f.findingId);
+  }
+  return findings.filter(
+    (f) =>
+      winner.get(findingIdentity(f.ruleId, f.cloud, f.resourceType, f.resourceId, f.file)) ===
+      f.findingId,
+  );
+}
+
+/**
+ * What makes a finding the same across sources: the rule, and the resource's cloud, type, id
+ * (or IaC address) and file. Files are stored as scanned, so overlapping sources agree on them.
+ */
+function findingIdentity(
+  rule: string,
+  cloud: string | null,
+  type: string,
+  id: string,
+  file: string | null | undefined,
+): string {
+  return JSON.stringify([rule, cloud, type, id, file ?? null]);
 }
 
 /** Secure score, controls and recommendations of `findings`. */

@@ -36,6 +36,22 @@ const ResourceSchema = Type.Object({
 
 const RANK: Record<string, number> = { informational: 0, low: 1, medium: 2, high: 3, critical: 4 };
 
+/**
+ * One row per resource identity (cloud, type, id, file): overlapping sources hold the same
+ * resource, and the estate lists it once, preferring the row whose findings were kept.
+ */
+function oncePerResource<
+  R extends { cloud: string; type: string; id: string; file: string | null },
+>(rows: R[], preferred: (row: R) => boolean): R[] {
+  const chosen = new Map<string, R>();
+  for (const r of rows) {
+    const identity = JSON.stringify([r.cloud, r.type, r.id, r.file]);
+    const held = chosen.get(identity);
+    if (!held || (!preferred(held) && preferred(r))) chosen.set(identity, r);
+  }
+  return [...chosen.values()];
+}
+
 export const postureResourceRoutes: FastifyPluginAsyncTypebox<PostureOptions> = async (app) => {
   const { db } = app.palisade;
 
@@ -101,7 +117,7 @@ export const postureResourceRoutes: FastifyPluginAsyncTypebox<PostureOptions> = 
         tally.set(key, t);
       }
       const severities = Object.keys(RANK);
-      const items = rows
+      const items = oncePerResource(rows, (r) => tally.has(`${r.assessment_id}|${r.type}|${r.id}`))
         .map((r) => {
           const key = `${r.assessment_id}|${r.type}|${r.id}`;
           const t = tally.get(key) ?? { failing: 0, passing: 0, exempt: 0, worst: -1 };

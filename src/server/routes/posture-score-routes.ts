@@ -5,6 +5,9 @@
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import type { Kysely } from 'kysely';
+import { retiredTargetSets } from '../../store/retired-target-sets.js';
+import type { Database } from '../../store/schema.js';
 import { allSources } from '../../store/source-repository.js';
 import { paginateArray } from '../array-pagination.js';
 import { scopeFilter } from '../auth/scope-filter.js';
@@ -23,7 +26,7 @@ import {
   scoreFindings,
   sourceOr404,
 } from '../posture-view.js';
-import { overallScoreHistory } from '../overall-score-history.js';
+import { judgedScore, overallScoreHistory } from '../overall-score-history.js';
 import type { PostureOptions } from './posture-routes.js';
 import {
   ControlScoreSchema,
@@ -47,9 +50,24 @@ const ScoreSchema = Type.Object({
 const Point = Type.Object({
   assessmentId: Type.String(),
   startedAt: Type.String(),
-  secureScore: Type.Number(),
+  secureScore: Type.Union([Type.Number(), Type.Null()], {
+    description: 'null when nothing was judged (e.g. everything exempt), as GET /score says',
+  }),
   source: SourceRefSchema,
 });
+
+/** Which of `ids` judged at least one resource on some control (not everything exempt). */
+async function judgedAssessments(db: Kysely<Database>, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('control_scores')
+    .select('assessment_id')
+    .where('assessment_id', 'in', ids)
+    .where((eb) => eb.or([eb('healthy', '>', 0), eb('unhealthy', '>', 0)]))
+    .distinct()
+    .execute();
+  return new Set(rows.map((r) => r.assessment_id));
+}
 
 export const postureScoreRoutes: FastifyPluginAsyncTypebox<PostureOptions> = async (app, opts) => {
   const { db } = app.palisade;
@@ -132,8 +150,17 @@ export const postureScoreRoutes: FastifyPluginAsyncTypebox<PostureOptions> = asy
       let query = db
         .selectFrom('assessments')
         .select(['id', 'started_at', 'secure_score', 'target_set']);
-      if (source)
+      if (source) {
         query = query.where('target_set', '=', (await sourceOr404(db, source)).target_set);
+      } else {
+        // Runs of deleted sources leave the trend with their sources.
+        const retired = [...(await retiredTargetSets(db))];
+        if (retired.length > 0) {
+          query = query.where((eb) =>
+            eb.or([eb('target_set', 'is', null), eb('target_set', 'not in', retired)]),
+          );
+        }
+      }
       query = applyTimeRange(query, 'started_at', range);
       const page = await paginate(query, { sort: parseSort(sort), idColumn: 'id', cursor, limit });
       const scope = scopeFilter(request);
@@ -141,12 +168,15 @@ export const postureScoreRoutes: FastifyPluginAsyncTypebox<PostureOptions> = asy
         (await allSources(db)).map((s) => [s.target_set, { id: s.id, name: s.name }]),
       );
       const loaded = await rules();
+      const judged = await judgedAssessments(
+        db,
+        page.items.map((r) => r.id),
+      );
       const items = [];
       for (const row of page.items) {
-        let secureScore = row.secure_score;
+        let secureScore: number | null = judged.has(row.id) ? row.secure_score : null;
         if (!scope.unrestricted) {
-          const findings = await scopedFindings(db, [row.id], scope);
-          secureScore = (await scoreFindings(findings, loaded)).secureScore;
+          secureScore = await judgedScore(await scopedFindings(db, [row.id], scope), loaded);
         }
         items.push({
           assessmentId: row.id,

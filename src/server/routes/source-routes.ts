@@ -13,6 +13,7 @@ import {
   sourceView,
   type SourceRow,
 } from '../../store/source-repository.js';
+import { retireTargetSet, reviveTargetSet } from '../../store/retired-target-sets.js';
 import { targetSetKey } from '../../store/target-set.js';
 import { auditedChange } from '../audited-change.js';
 import { forbidden, HttpError } from '../http-error.js';
@@ -116,12 +117,15 @@ export const sourceRoutes: FastifyPluginAsyncTypebox<PostureOptions> = async (ap
           target: { kind: 'source', id: r.id },
           details: { name: r.name, paths, intervalMinutes: r.interval_minutes },
         }),
-        (trx) =>
-          insertSource(
+        async (trx) => {
+          // The same paths again bring back the past assessments of a deleted source.
+          await reviveTargetSet(trx, targetSetKey(paths));
+          return insertSource(
             trx,
             { ...body, paths, createdBy: `${actor.kind}:${actor.name}` },
             clock.now(),
-          ),
+          );
+        },
       );
       scheduler.plan(row);
       return reply.code(201).send(sourceView(row));
@@ -133,7 +137,7 @@ export const sourceRoutes: FastifyPluginAsyncTypebox<PostureOptions> = async (ap
     {
       config: { permission: 'sources:write' },
       schema: {
-        summary: 'Delete a source (its past assessments stay in the history)',
+        summary: 'Delete a source (its past assessments stay stored, out of the estate score)',
         tags: ['sources'],
         params: IdParams,
         response: { 200: SourceSchema },
@@ -150,7 +154,11 @@ export const sourceRoutes: FastifyPluginAsyncTypebox<PostureOptions> = async (ap
           target: { kind: 'source', id: row.id },
           details: { name: row.name },
         },
-        (trx) => deleteSource(trx, row.id),
+        async (trx) => {
+          await deleteSource(trx, row.id);
+          // Its assessments stay stored but leave the estate's score and trend.
+          await retireTargetSet(trx, row.target_set, row.name, clock.now());
+        },
       );
       scheduler.forget(row.id);
       return sourceView(row);
