@@ -8,7 +8,7 @@
 
 import { resolve } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { detect } from '../../src/detect/detect.js';
 import { saveAlerts } from '../../src/store/alert-repository.js';
 import {
@@ -40,6 +40,22 @@ async function logIn(username: string, password: string): Promise<void> {
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByRole('navigation', { name: 'Console' }).waitFor();
+}
+
+/**
+ * Each test starts logged in as the Owner, whatever the test before it left behind (a session
+ * that ended, another user), so one failure does not take the others with it.
+ */
+async function asOwner(): Promise<void> {
+  await page.goto(console_.url);
+  const nav = page.getByRole('navigation', { name: 'Console' });
+  const form = page.getByRole('button', { name: 'Log in' });
+  await nav.or(form).first().waitFor({ timeout: 15_000 });
+  if ((await nav.count()) > 0 && (await page.locator('.who').textContent())?.includes('(owner)')) {
+    return;
+  }
+  if ((await nav.count()) > 0) await page.getByRole('button', { name: 'Log out' }).click();
+  await logIn(console_.owner.username, console_.owner.password);
 }
 
 /** The incident with the most alerts, as GET /incidents/:id answers it. */
@@ -76,6 +92,8 @@ describe.skipIf(!hasChromium())('console navigation in Debian chromium', () => {
     await page.goto(console_.url);
     await logIn(console_.owner.username, console_.owner.password);
   }, 180_000);
+
+  beforeEach(asOwner, 60_000);
 
   afterAll(async () => {
     await browser?.close();
