@@ -321,6 +321,47 @@ describe.skipIf(!hasChromium())('web console in Debian chromium', () => {
     await expect.poll(heading).toBe('Inventory');
   });
 
+  it('creates one token on a double click and asks before removing a source', async () => {
+    await go('#/settings');
+    const form = page.getByRole('form', { name: 'Create a token' });
+    await form.getByLabel('Name').fill('double-click');
+    await form.getByRole('button', { name: 'Create token' }).dblclick();
+    await page.getByText('New token (shown only now').waitFor({ timeout: 15_000 });
+    const tokens = await console_.apiCall('GET', '/tokens?limit=500');
+    const named = tokens.body.items.filter((t: { name: string }) => t.name === 'double-click');
+    expect(named).toHaveLength(1);
+
+    const made = await console_.apiCall('POST', '/sources', {
+      name: 'to-remove',
+      paths: [resolve(SAMPLE_ESTATE, 'kubernetes')],
+      intervalMinutes: 60,
+    });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const sourceNames = async () =>
+      (await console_.apiCall('GET', '/sources?limit=500')).body.items.map(
+        (s: { name: string }) => s.name,
+      );
+    // Same hash as now: reload so the list is read again.
+    await page.reload();
+    const remove = page.getByRole('button', { name: 'Remove to-remove' });
+    await remove.waitFor({ timeout: 15_000 });
+
+    const questions: string[] = [];
+    page.once('dialog', (d) => {
+      questions.push(d.message());
+      void d.dismiss();
+    });
+    await remove.click();
+    await expect.poll(() => questions.length).toBe(1);
+    expect(questions[0]).toContain('to-remove');
+    expect(await sourceNames()).toContain('to-remove');
+
+    page.once('dialog', (d) => void d.accept());
+    await remove.click();
+    await expect.poll(sourceNames, { timeout: 15_000 }).not.toContain('to-remove');
+    await screenshot(page, 'settings-after-remove');
+  });
+
   it('shows a Reader no form or button its role cannot use', async () => {
     const password = 'reader password for the console test';
     const made = await console_.apiCall('POST', '/users', {

@@ -3,7 +3,7 @@
  * that holds its permission; a Reader sees the list of sources and nothing it cannot use.
  */
 
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { api, query } from '../api/client';
 import { can } from '../api/permissions';
 import { useApi } from '../api/use-api';
@@ -33,6 +33,32 @@ function RoleSelect(props: {
 }
 
 /**
+ * Runs one change at a time: a second click while a change is on its way is ignored (so a double
+ * click cannot create two tokens), the buttons say so, and a failure is kept for the section.
+ */
+function useAction(onDone: () => void) {
+  const inFlight = useRef(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<Error>();
+  const run = async (action: () => Promise<unknown>) => {
+    if (inFlight.current) return;
+    inFlight.current = true;
+    setBusy(true);
+    setError(undefined);
+    try {
+      await action();
+      onDone();
+    } catch (reason) {
+      setError(reason as Error);
+    } finally {
+      inFlight.current = false;
+      setBusy(false);
+    }
+  };
+  return { run, busy, error };
+}
+
+/**
  * Whether `me` may manage a principal of `role` with `scopes`, as the API decides: never an Owner
  * unless an Owner, and for a scoped caller only what lies within its own scopes.
  */
@@ -47,17 +73,8 @@ function Users({ me, canWrite }: { me: Me; canWrite: boolean }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [role, setRole] = useState<Role>('reader');
-  const [error, setError] = useState<Error>();
+  const { run, busy, error } = useAction(list.reload);
 
-  const run = async (action: () => Promise<unknown>) => {
-    setError(undefined);
-    try {
-      await action();
-      list.reload();
-    } catch (reason) {
-      setError(reason as Error);
-    }
-  };
   const create = (event: FormEvent) => {
     event.preventDefault();
     void run(async () => {
@@ -110,8 +127,12 @@ function Users({ me, canWrite }: { me: Me; canWrite: boolean }) {
                     ) : (
                       <button
                         type="button"
-                        disabled={u.id === me.id}
-                        onClick={() => run(() => api('POST', `/users/${u.id}/disable`))}
+                        disabled={busy || u.id === me.id}
+                        onClick={() => {
+                          if (!window.confirm(`Disable ${u.username}? Their sessions end now.`))
+                            return;
+                          void run(() => api('POST', `/users/${u.id}/disable`));
+                        }}
                       >
                         Disable {u.username}
                       </button>
@@ -127,7 +148,14 @@ function Users({ me, canWrite }: { me: Me; canWrite: boolean }) {
         <form className="inline" onSubmit={create} aria-label="Add a user">
           <label>
             Username
-            <input required value={username} onChange={(e) => setUsername(e.target.value)} />
+            <input
+              required
+              maxLength={64}
+              pattern="[A-Za-z0-9._@\-]+"
+              title="Letters, digits and . _ @ - only"
+              value={username}
+              onChange={(e) => setUsername(e.target.value)}
+            />
           </label>
           <label>
             Password (12+ characters)
@@ -144,7 +172,9 @@ function Users({ me, canWrite }: { me: Me; canWrite: boolean }) {
             Role
             <RoleSelect value={role} onChange={setRole} />
           </label>
-          <button type="submit">Add user</button>
+          <button type="submit" disabled={busy}>
+            Add user
+          </button>
         </form>
       )}
       {error && <ErrorNote error={error} />}
@@ -158,12 +188,11 @@ function Tokens({ me, canWrite }: { me: Me; canWrite: boolean }) {
   const [role, setRole] = useState<Role>('reader');
   const [days, setDays] = useState('90');
   const [secret, setSecret] = useState<string>();
-  const [error, setError] = useState<Error>();
+  const { run, busy, error } = useAction(list.reload);
 
-  const create = async (event: FormEvent) => {
+  const create = (event: FormEvent) => {
     event.preventDefault();
-    setError(undefined);
-    try {
+    void run(async () => {
       const made = await api<{ token: string }>('POST', '/tokens', {
         name,
         role,
@@ -171,19 +200,12 @@ function Tokens({ me, canWrite }: { me: Me; canWrite: boolean }) {
       });
       setSecret(made.token);
       setName('');
-      list.reload();
-    } catch (reason) {
-      setError(reason as Error);
-    }
+    });
   };
-  const revoke = async (id: string) => {
-    setError(undefined);
-    try {
-      await api('DELETE', `/tokens/${id}`);
-      list.reload();
-    } catch (reason) {
-      setError(reason as Error);
-    }
+  const revoke = (token: Token) => {
+    if (!window.confirm(`Revoke the token ${token.name}? Anything using it is refused from now.`))
+      return;
+    void run(() => api('DELETE', `/tokens/${token.id}`));
   };
 
   return (
@@ -226,7 +248,7 @@ function Tokens({ me, canWrite }: { me: Me; canWrite: boolean }) {
                     ) : !canWrite || !mayManage(me, t.role, t.scopes) ? (
                       'active'
                     ) : (
-                      <button type="button" onClick={() => revoke(t.id)}>
+                      <button type="button" disabled={busy} onClick={() => revoke(t)}>
                         Revoke {t.name}
                       </button>
                     )}
@@ -257,7 +279,9 @@ function Tokens({ me, canWrite }: { me: Me; canWrite: boolean }) {
               onChange={(e) => setDays(e.target.value)}
             />
           </label>
-          <button type="submit">Create token</button>
+          <button type="submit" disabled={busy}>
+            Create token
+          </button>
         </form>
       )}
       {error && <ErrorNote error={error} />}
@@ -270,16 +294,13 @@ function Sources({ canWrite }: { canWrite: boolean }) {
   const [name, setName] = useState('');
   const [paths, setPaths] = useState('');
   const [every, setEvery] = useState('60');
-  const [error, setError] = useState<Error>();
-
-  const run = async (action: () => Promise<unknown>) => {
-    setError(undefined);
-    try {
-      await action();
-      list.reload();
-    } catch (reason) {
-      setError(reason as Error);
-    }
+  const { run, busy, error } = useAction(list.reload);
+  const remove = (source: Source) => {
+    const question =
+      `Remove the source ${source.name}? Palisade stops assessing its paths, ` +
+      'and its resources leave the secure score.';
+    if (!window.confirm(question)) return;
+    void run(() => api('DELETE', `/sources/${source.id}`));
   };
   const create = (event: FormEvent) => {
     event.preventDefault();
@@ -328,10 +349,7 @@ function Sources({ canWrite }: { canWrite: boolean }) {
                     <td>{s.lastError ?? ''}</td>
                     {canWrite && (
                       <td>
-                        <button
-                          type="button"
-                          onClick={() => run(() => api('DELETE', `/sources/${s.id}`))}
-                        >
+                        <button type="button" disabled={busy} onClick={() => remove(s)}>
                           Remove {s.name}
                         </button>
                       </td>
@@ -363,7 +381,9 @@ function Sources({ canWrite }: { canWrite: boolean }) {
               onChange={(e) => setEvery(e.target.value)}
             />
           </label>
-          <button type="submit">Add source</button>
+          <button type="submit" disabled={busy}>
+            Add source
+          </button>
         </form>
       )}
       {error && <ErrorNote error={error} />}
