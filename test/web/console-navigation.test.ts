@@ -6,12 +6,14 @@
  * test-artifacts/.
  */
 
-import { resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { detect } from '../../src/detect/detect.js';
 import { saveAlerts } from '../../src/store/alert-repository.js';
 import {
+  ARTIFACTS,
   hasChromium,
   launchBrowser,
   SAMPLE_ESTATE,
@@ -271,6 +273,7 @@ describe.skipIf(!hasChromium())('console navigation in Debian chromium', () => {
       `#/alerts/${encodeURIComponent(alerts.body.items[0].id)}`,
       `#/incidents/${encodeURIComponent(incident.id)}`,
     ];
+    const measured: string[] = [];
     for (const hash of hashes) {
       await narrow.goto(`${console_.url}/${hash}`);
       await narrow.locator('main h1').first().waitFor({ timeout: 15_000 });
@@ -279,6 +282,7 @@ describe.skipIf(!hasChromium())('console navigation in Debian chromium', () => {
         scroll: document.documentElement.scrollWidth,
         header: document.querySelector('header')!.getBoundingClientRect().height,
       }));
+      measured.push(`${hash.slice(0, 24)} width ${sizes.scroll} header ${sizes.header}`);
       expect(sizes.scroll, `${hash} scrolls sideways`).toBeLessThanOrEqual(375);
       expect(sizes.header, `${hash} header height`).toBeLessThanOrEqual(100);
       const logout = await narrow.getByRole('button', { name: 'Log out' }).boundingBox();
@@ -289,6 +293,7 @@ describe.skipIf(!hasChromium())('console navigation in Debian chromium', () => {
       );
     }
 
+    writeFileSync(join(ARTIFACTS, 'console-narrow-sizes.txt'), measured.join('\n') + '\n');
     const menu = narrow.getByRole('button', { name: 'Menu' });
     expect(await menu.getAttribute('aria-expanded')).toBe('false');
     expect(await narrow.getByRole('link', { name: 'Inventory' }).isVisible()).toBe(false);
