@@ -13,12 +13,12 @@ import type {
 } from '../automate/automation-rule.js';
 import { openSecrets, redacted, sealSecrets, splitSecrets } from '../export/exporter-secrets.js';
 import type { ServerKey } from '../server/auth/server-key.js';
+import { deleteConsumerDelivery, startConsumerDelivery } from './consumer-delivery.js';
 import {
   exportStore,
   type AutomationRulesTable,
   type AutomationRunsTable,
 } from './export-store.js';
-import { lastOutboxSeq } from './outbox-repository.js';
 import type { Database } from './schema.js';
 
 export type AutomationRow = Selectable<AutomationRulesTable>;
@@ -108,18 +108,8 @@ export async function insertAutomationRule(
     created_at: at,
     updated_at: at,
   };
-  const db = exportStore(trx);
-  await db.insertInto('automation_rules').values(row).execute();
-  await db
-    .insertInto('export_deliveries')
-    .values({
-      consumer: automationConsumer(id),
-      cursor_seq: await lastOutboxSeq(trx),
-      attempts: 0,
-      delivered: 0,
-      updated_at: at,
-    })
-    .execute();
+  await exportStore(trx).insertInto('automation_rules').values(row).execute();
+  await startConsumerDelivery(trx, automationConsumer(id), at);
   return row;
 }
 
@@ -150,13 +140,11 @@ export async function deleteAutomationRule(
   trx: Transaction<Database>,
   id: string,
 ): Promise<boolean> {
-  const db = exportStore(trx);
-  const result = await db.deleteFrom('automation_rules').where('id', '=', id).executeTakeFirst();
-  await db.deleteFrom('export_deliveries').where('consumer', '=', automationConsumer(id)).execute();
-  await db
-    .deleteFrom('export_dead_letters')
-    .where('consumer', '=', automationConsumer(id))
-    .execute();
+  const result = await exportStore(trx)
+    .deleteFrom('automation_rules')
+    .where('id', '=', id)
+    .executeTakeFirst();
+  await deleteConsumerDelivery(trx, automationConsumer(id));
   return Number(result.numDeletedRows) > 0;
 }
 

@@ -10,8 +10,8 @@ import type { Severity } from '../model/rule.js';
 import { parseScope, type ExportScope, type ExportSettings } from '../export/exporter-config.js';
 import { openSecrets, redacted, sealSecrets, splitSecrets } from '../export/exporter-secrets.js';
 import type { ServerKey } from '../server/auth/server-key.js';
+import { deleteConsumerDelivery, startConsumerDelivery } from './consumer-delivery.js';
 import { exportStore, type ExportsTable } from './export-store.js';
-import { lastOutboxSeq } from './outbox-repository.js';
 import type { Database } from './schema.js';
 
 /** An export as listed: the sink configuration with its secrets shown as `********`. */
@@ -106,18 +106,8 @@ export async function insertExport(
     created_at: at,
     updated_at: at,
   };
-  const db = exportStore(trx);
-  await db.insertInto('exports').values(row).execute();
-  await db
-    .insertInto('export_deliveries')
-    .values({
-      consumer: exportConsumer(id),
-      cursor_seq: await lastOutboxSeq(trx),
-      attempts: 0,
-      delivered: 0,
-      updated_at: at,
-    })
-    .execute();
+  await exportStore(trx).insertInto('exports').values(row).execute();
+  await startConsumerDelivery(trx, exportConsumer(id), at);
   return row;
 }
 
@@ -143,8 +133,7 @@ export async function findExportRow(
 export async function deleteExport(trx: Transaction<Database>, id: string): Promise<boolean> {
   const db = exportStore(trx);
   const result = await db.deleteFrom('exports').where('id', '=', id).executeTakeFirst();
-  await db.deleteFrom('export_deliveries').where('consumer', '=', exportConsumer(id)).execute();
-  await db.deleteFrom('export_dead_letters').where('consumer', '=', exportConsumer(id)).execute();
+  await deleteConsumerDelivery(trx, exportConsumer(id));
   await db.deleteFrom('export_outbox').where('target', '=', id).execute();
   return Number(result.numDeletedRows) > 0;
 }

@@ -10,10 +10,17 @@ import type { Alert, AlertStatus } from '../../model/alert.js';
 import { SinkError, type AlertExportData, type Sink } from '../../model/export-record.js';
 import type { Database } from '../../store/schema.js';
 import type { AddressGuard } from '../ssrf-guard.js';
-import { clip } from './chat-card.js';
 import { SinkHttpClient } from './http-client.js';
 import type { JiraSinkConfig } from './sink-config.js';
-import { TicketSink, type Ticket, type TicketVendor } from './ticket-sink.js';
+import {
+  alertLink,
+  basicAuthHeaders,
+  statusNote,
+  ticketSummary,
+  TicketSink,
+  type Ticket,
+  type TicketVendor,
+} from './ticket-sink.js';
 
 /** Transition names of Jira's default workflows. */
 const DEFAULT_TRANSITIONS: Record<AlertStatus, string> = {
@@ -76,8 +83,7 @@ class JiraVendor implements TicketVendor {
     this.#config = config;
     this.sinkKey = `jira:${config.baseUrl}/${config.projectKey}`;
     this.#http = new SinkHttpClient('Jira', guard, { timeoutMs: config.timeoutMs, ca });
-    const basic = Buffer.from(`${config.email}:${config.apiToken}`).toString('base64');
-    this.#headers = { authorization: `Basic ${basic}`, accept: 'application/json' };
+    this.#headers = basicAuthHeaders(config.email, config.apiToken);
   }
 
   async find(subject: string, signal?: AbortSignal): Promise<Ticket | undefined> {
@@ -94,7 +100,7 @@ class JiraVendor implements TicketVendor {
   }
 
   async create(subject: string, alert: Alert, signal?: AbortSignal): Promise<Ticket> {
-    const link = `${this.#config.consoleUrl}/alerts/${encodeURIComponent(alert.id)}`;
+    const link = alertLink(this.#config.consoleUrl, alert);
     const answer = await this.#http.call({
       method: 'POST',
       url: `${this.#config.baseUrl}/rest/api/3/issue`,
@@ -103,7 +109,7 @@ class JiraVendor implements TicketVendor {
         fields: {
           project: { key: this.#config.projectKey },
           issuetype: { name: this.#config.issueType ?? 'Task' },
-          summary: clip(`[Palisade] ${alert.title}`.replace(/[\r\n]+/g, ' '), 255),
+          summary: ticketSummary(alert, 255),
           description: alertDocument(alert, link),
           labels: ['palisade', `palisade-${alert.severity}`, subjectLabel(subject)],
         },
@@ -153,8 +159,7 @@ class JiraVendor implements TicketVendor {
       body: { transition: { id: transition.id } },
       signal,
     });
-    const who = data.actor ? ` by ${data.actor}` : '';
-    const note = `Palisade: alert status is now ${status}${who}${data.comment ? `: ${data.comment}` : ''}.`;
+    const note = statusNote(status, data);
     await this.#http.call({
       method: 'POST',
       url: `${base}/comment`,

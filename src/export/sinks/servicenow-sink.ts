@@ -11,10 +11,17 @@ import { SinkError, type AlertExportData, type Sink } from '../../model/export-r
 import type { Severity } from '../../model/rule.js';
 import type { Database } from '../../store/schema.js';
 import type { AddressGuard } from '../ssrf-guard.js';
-import { clip } from './chat-card.js';
 import { SinkHttpClient } from './http-client.js';
 import type { ServiceNowSinkConfig } from './sink-config.js';
-import { TicketSink, type Ticket, type TicketVendor } from './ticket-sink.js';
+import {
+  alertLink,
+  basicAuthHeaders,
+  statusNote,
+  ticketSummary,
+  TicketSink,
+  type Ticket,
+  type TicketVendor,
+} from './ticket-sink.js';
 
 /** Incident `state` values: 1 New, 2 In Progress, 6 Resolved. */
 const STATE: Record<AlertStatus, number> = { active: 1, in_progress: 2, resolved: 6, dismissed: 6 };
@@ -60,8 +67,7 @@ class ServiceNowVendor implements TicketVendor {
     this.#config = config;
     this.sinkKey = `servicenow:${config.instanceUrl}`;
     this.#http = new SinkHttpClient('ServiceNow', guard, { timeoutMs: config.timeoutMs, ca });
-    const basic = Buffer.from(`${config.username}:${config.password}`).toString('base64');
-    this.#headers = { authorization: `Basic ${basic}`, accept: 'application/json' };
+    this.#headers = basicAuthHeaders(config.username, config.password);
   }
 
   async find(subject: string, signal?: AbortSignal): Promise<Ticket | undefined> {
@@ -83,14 +89,14 @@ class ServiceNowVendor implements TicketVendor {
 
   async create(subject: string, alert: Alert, signal?: AbortSignal): Promise<Ticket> {
     const [urgency, impact] = PRIORITY[alert.severity];
-    const link = `${this.#config.consoleUrl}/alerts/${encodeURIComponent(alert.id)}`;
+    const link = alertLink(this.#config.consoleUrl, alert);
     const entities = alert.entities.map((e) => `- ${e.kind}: ${e.value}`).join('\n');
     const answer = await this.#http.call({
       method: 'POST',
       url: `${this.#config.instanceUrl}/api/now/table/incident`,
       headers: this.#headers,
       body: {
-        short_description: clip(`[Palisade] ${alert.title}`.replace(/[\r\n]+/g, ' '), 160),
+        short_description: ticketSummary(alert, 160),
         description:
           `${alert.description.trim()}\n\nSeverity: ${alert.severity}\nRule: ${alert.rule.title}\n` +
           `Entities:\n${entities}\n\nRemediation:\n${alert.remediation.join('\n')}\n\nOpen in Palisade: ${link}`,
@@ -112,8 +118,7 @@ class ServiceNowVendor implements TicketVendor {
     data: AlertExportData,
     signal?: AbortSignal,
   ): Promise<void> {
-    const who = data.actor ? ` by ${data.actor}` : '';
-    const note = `Palisade: alert status is now ${status}${who}${data.comment ? `: ${data.comment}` : ''}.`;
+    const note = statusNote(status, data);
     const closing = status === 'resolved' || status === 'dismissed';
     await this.#http.call({
       method: 'PATCH',

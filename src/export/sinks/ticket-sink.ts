@@ -10,6 +10,7 @@ import type { Alert, AlertStatus } from '../../model/alert.js';
 import type { AlertExportData, ExportRecord, Sink } from '../../model/export-record.js';
 import type { Database } from '../../store/schema.js';
 import { findTicketLink, saveTicketLink } from '../../store/ticket-link-repository.js';
+import { clip } from './chat-card.js';
 import type { TicketScope } from './sink-config.js';
 
 /** A ticket as the vendor knows it. */
@@ -35,6 +36,29 @@ export interface TicketVendor {
     signal?: AbortSignal,
   ): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Request headers with HTTP Basic credentials (Jira e-mail and token, ServiceNow user). */
+export function basicAuthHeaders(user: string, secret: string): Record<string, string> {
+  const basic = Buffer.from(`${user}:${secret}`).toString('base64');
+  return { authorization: `Basic ${basic}`, accept: 'application/json' };
+}
+
+/** The alert's page in the console, linked from its ticket. */
+export function alertLink(consoleUrl: string, alert: Alert): string {
+  return `${consoleUrl}/alerts/${encodeURIComponent(alert.id)}`;
+}
+
+/** A one-line ticket title of at most `max` characters. */
+export function ticketSummary(alert: Alert, max: number): string {
+  return clip(`[Palisade] ${alert.title}`.replace(/[\r\n]+/g, ' '), max);
+}
+
+/** The note left on a ticket when its alert's status changes: who changed it and why. */
+export function statusNote(status: AlertStatus, data: AlertExportData): string {
+  const who = data.actor ? ` by ${data.actor}` : '';
+  const why = data.comment ? `: ${data.comment}` : '';
+  return `Palisade: alert status is now ${status}${who}${why}.`;
 }
 
 /** The subject key a record's ticket is filed under. */
