@@ -13,7 +13,7 @@ import { runHistory } from './history-command.js';
 import { runRules } from './rules-command.js';
 import { runScan } from './scan-command.js';
 import { runServe } from './serve-command.js';
-import { runTokenCreate } from './token-command.js';
+import { parseExpires, runTokenCreate } from './token-command.js';
 import { runAuditVerify } from './audit-command.js';
 import { registerAdmissionCommands } from './admission-command.js';
 import { registerWhatIfCommand } from './whatif-command.js';
@@ -212,7 +212,7 @@ token
     collect,
     [],
   )
-  .option('--expires <days>', 'days until the token expires (default: never)', positiveInt)
+  .option('--expires <days>', 'days until the token expires, or never (default: 90)', parseExpires)
   .option('--name <name>', 'a name to recognise the token by')
   .addOption(storeOption())
   .addOption(keyFileOption())

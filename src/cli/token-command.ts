@@ -5,6 +5,7 @@
  */
 
 import { userInfo } from 'node:os';
+import { InvalidArgumentError } from 'commander';
 import { appendAudit } from '../audit/append-audit.js';
 import { isRole, ROLES } from '../server/auth/permissions.js';
 import { loadServerKey, ServerKeyError } from '../server/auth/server-key.js';
@@ -12,11 +13,25 @@ import { insertToken } from '../server/identity/token-repository.js';
 import { openStore } from '../store/database.js';
 import { EXIT_INPUT_ERROR, EXIT_OK } from './exit-codes.js';
 
+/** Days a token made with the CLI lives unless `--expires` says otherwise (as in the console). */
+export const DEFAULT_TOKEN_DAYS = 90;
+
+/** Parses `--expires`: whole days from 1 to 3650, or `never`. */
+export function parseExpires(value: string): number | 'never' {
+  if (value === 'never') return 'never';
+  const days = Number(value);
+  if (!/^\d+$/.test(value) || days < 1 || days > 3_650) {
+    throw new InvalidArgumentError('give whole days from 1 to 3650, or never');
+  }
+  return days;
+}
+
 export interface TokenCreateOptions {
   db: string;
   role: string;
   scope: string[];
-  expires?: number;
+  /** Days until the token expires (default 90), or `never`. */
+  expires?: number | 'never';
   name?: string;
   /** The server key file that seals the audit entry; defaults to the one beside the store. */
   keyFile?: string;
@@ -32,6 +47,8 @@ export async function runTokenCreate(options: TokenCreateOptions): Promise<numbe
     process.stderr.write('palisade token create: --expires must be at least 1 day\n');
     return EXIT_INPUT_ERROR;
   }
+  const expiresInDays =
+    options.expires === 'never' ? undefined : (options.expires ?? DEFAULT_TOKEN_DAYS);
   const role = options.role;
   let key;
   try {
@@ -52,7 +69,7 @@ export async function runTokenCreate(options: TokenCreateOptions): Promise<numbe
           name: options.name ?? `cli-${role}`,
           role,
           scopes: [...new Set(options.scope)],
-          expiresInDays: options.expires,
+          expiresInDays,
           createdBy: `cli:${actor}`,
         },
         now,

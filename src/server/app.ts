@@ -135,7 +135,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     }
     return reply.code(status).send({
       statusCode: status,
-      code: error.code ?? 'BAD_REQUEST',
+      code: error.code ?? (status === 429 ? 'RATE_LIMITED' : 'BAD_REQUEST'),
       error: status === 429 ? 'Too Many Requests' : 'Request Error',
       message: error.message,
     });

@@ -60,7 +60,10 @@ describe.each(STORE_TARGETS)('posture API on $name', (target) => {
           const inventory = await call('GET', '/resources?limit=500');
           expect(inventory.items).toHaveLength(run.resources);
           const [top] = (await call('GET', '/recommendations?limit=1')).items;
-          await call('POST', '/exemptions', { rule: top.ruleId, justification: 'PG test' });
+          await call('POST', '/exemptions', {
+            rule: top.ruleId,
+            justification: 'PostgreSQL test exemption',
+          });
           expect((await call('GET', '/score')).secureScore).toBeGreaterThan(score.secureScore);
           expect((await call('GET', '/compliance')).standards.length).toBeGreaterThan(0);
         } finally {

@@ -14,6 +14,7 @@ import {
 import { actorOf, auditedChange } from '../audited-change.js';
 import { scopeFilter, whereInScope } from '../auth/scope-filter.js';
 import { HttpError } from '../http-error.js';
+import { assertPlainText } from '../plain-text.js';
 import {
   applyFilters,
   Page,
@@ -145,6 +146,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { id } = request.params;
+      assertPlainText('body/comment', request.body.comment, { multiline: true });
       await visible(request, id);
       const { clock } = app.palisade;
       const entry = await auditedChange<AlertTimelineEntry | undefined>(

@@ -5,7 +5,7 @@
  */
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { Kysely } from 'kysely';
 import { minimatch } from 'minimatch';
 import { isActive } from '../../posture/exemptions.js';
@@ -21,6 +21,7 @@ import type { Database } from '../../store/schema.js';
 import { auditedChange } from '../audited-change.js';
 import type { AssessmentScheduler } from '../assessment-scheduler.js';
 import { forbidden, HttpError } from '../http-error.js';
+import { assertPlainText } from '../plain-text.js';
 import {
   applyFilters,
   Page,
@@ -65,10 +66,17 @@ const CreateExemption = Type.Object(
       default: '*',
       description: 'glob on resource id, name or IaC address',
     }),
-    justification: Type.String({ minLength: 1, maxLength: 4_000 }),
+    justification: Type.String({
+      minLength: 1,
+      maxLength: 4_000,
+      description: 'why, in at least 10 characters; no control characters',
+    }),
     category: Type.Optional(Category),
     expires: Type.Optional(
-      Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD, inclusive' }),
+      Type.String({
+        pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+        description: 'YYYY-MM-DD, inclusive; from today to 3 years ahead',
+      }),
     ),
   },
   { additionalProperties: false },
@@ -78,6 +86,61 @@ const CreateExemption = Type.Object(
 function isCalendarDate(raw: string): boolean {
   const d = new Date(`${raw}T00:00:00Z`);
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === raw;
+}
+
+/** Shortest justification, once trimmed: a few words a later reader can act on. */
+export const MIN_JUSTIFICATION = 10;
+/** Longest an exemption may last: it must come up for review again. */
+export const MAX_EXEMPTION_YEARS = 3;
+
+/** A pattern that matches every rule or every resource. */
+const MATCHES_ALL = new Set(['*', '**']);
+
+/**
+ * Refuses an exemption nobody should make by mistake: one that exempts everything, one with no
+ * real reason, one that ended already, or one that lasts longer than a review cycle.
+ */
+function assertSensibleExemption(body: Static<typeof CreateExemption>, now: Date): void {
+  assertPlainText('body/rule', body.rule);
+  assertPlainText('body/resource', body.resource);
+  assertPlainText('body/justification', body.justification, { multiline: true });
+  if (MATCHES_ALL.has(body.rule.trim()) && MATCHES_ALL.has(body.resource.trim())) {
+    throw new HttpError(
+      400,
+      'BLANKET_EXEMPTION',
+      'body/rule and body/resource are both "*": an exemption of every rule on every resource ' +
+        'would hide the whole estate; name a rule or a resource',
+    );
+  }
+  if (body.justification.trim().length < MIN_JUSTIFICATION) {
+    throw new HttpError(
+      400,
+      'BAD_JUSTIFICATION',
+      `body/justification must say why in at least ${MIN_JUSTIFICATION} characters`,
+    );
+  }
+  if (!body.expires) return;
+  if (!isCalendarDate(body.expires)) {
+    throw new HttpError(400, 'BAD_DATE', `body/expires ${body.expires} is not a calendar date`);
+  }
+  const today = now.toISOString().slice(0, 10);
+  if (body.expires < today) {
+    throw new HttpError(
+      400,
+      'BAD_DATE',
+      `body/expires ${body.expires} is in the past (today is ${today}); the exemption would never apply`,
+    );
+  }
+  const latest = new Date(now);
+  latest.setUTCFullYear(latest.getUTCFullYear() + MAX_EXEMPTION_YEARS);
+  const cap = latest.toISOString().slice(0, 10);
+  if (body.expires > cap) {
+    throw new HttpError(
+      400,
+      'BAD_DATE',
+      `body/expires ${body.expires} is more than ${MAX_EXEMPTION_YEARS} years away; the latest is ${cap}`,
+    );
+  }
 }
 
 /** Re-assesses every source whose latest findings include a rule matching `rulePattern`. */
@@ -181,9 +244,7 @@ export const exemptionRoutes: FastifyPluginAsyncTypebox<PostureOptions> = async 
         );
       }
       const body = request.body;
-      if (body.expires && !isCalendarDate(body.expires)) {
-        throw new HttpError(400, 'BAD_DATE', `expires ${body.expires} is not a calendar date`);
-      }
+      assertSensibleExemption(body, clock.now());
       const row = await auditedChange<ExemptionRow>(
         request,
         (r) => ({

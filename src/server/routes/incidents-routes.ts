@@ -10,6 +10,7 @@ import type { IncidentTable } from '../../store/schema.js';
 import { scopeFilter, whereInScope, type ScopeFilter } from '../auth/scope-filter.js';
 import { actorOf, auditedChange } from '../audited-change.js';
 import { HttpError } from '../http-error.js';
+import { assertPlainText } from '../plain-text.js';
 import {
   changeIncidentStatus,
   incidentTimeline,
@@ -153,6 +154,7 @@ export const incidentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { id } = request.params;
+      assertPlainText('body/comment', request.body.comment, { multiline: true });
       await visible(request, id);
       const { clock } = app.palisade;
       const entry = await auditedChange<IncidentTimelineEntry | undefined>(

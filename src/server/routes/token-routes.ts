@@ -14,12 +14,19 @@ import { pageOfVisibleIdentities } from '../identity/visible-identities.js';
 import { Page, PageQueryFields, parseSort, SortField } from '../pagination.js';
 import { DisplayNameSchema, IdParams, RoleSchema, ScopesSchema, TokenSchema } from './schemas.js';
 
+/** Days a token lives when the request names none, as in the console. */
+export const DEFAULT_TOKEN_DAYS = 90;
+
 const CreateToken = Type.Object(
   {
     name: DisplayNameSchema,
     role: RoleSchema,
     scopes: ScopesSchema,
-    expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3_650 })),
+    expiresInDays: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 1, maximum: 3_650 }), Type.Null()], {
+        description: `days until it expires (default ${DEFAULT_TOKEN_DAYS}); null: never expires`,
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -94,7 +101,19 @@ export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
           details: { name: c.token.name, role: c.token.role, scopes: c.token.scopes },
         }),
         (trx) =>
-          insertToken(trx, { ...body, createdBy: `${actor.kind}:${actor.name}` }, clock.now()),
+          insertToken(
+            trx,
+            {
+              ...body,
+              // Absent: the default lifetime; only an explicit null makes a never-expiring token.
+              expiresInDays:
+                body.expiresInDays === null
+                  ? undefined
+                  : (body.expiresInDays ?? DEFAULT_TOKEN_DAYS),
+              createdBy: `${actor.kind}:${actor.name}`,
+            },
+            clock.now(),
+          ),
       );
       return reply.code(201).send({ ...created.token, token: created.secret });
     },

@@ -117,6 +117,9 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const body = request.body;
+      if (body.password.trim() === '') {
+        throw new HttpError(400, 'BAD_PASSWORD', 'body/password must not be only whitespace');
+      }
       assertMayGrant(request, body.role, body.scopes);
       const taken = await findUserByName(db, body.username);
       if (taken) {
