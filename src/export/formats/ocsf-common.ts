@@ -33,3 +33,32 @@ export function ocsfMetadata(uid: string): Record<string, unknown> {
     product: { name: 'Palisade', vendor_name: 'Palisade', version: VERSION },
   };
 }
+
+/** Finding activities: Create (1), Update (2), Close (3). */
+export type FindingActivity = 1 | 2 | 3;
+
+const ACTIVITY_NAME: Record<FindingActivity, string> = { 1: 'Create', 2: 'Update', 3: 'Close' };
+
+/**
+ * The class and activity fields of an event in the Findings category (category_uid 2).
+ *
+ * ```ts
+ * findingClassFields(2004, 'Detection Finding', 1); // type_uid 200401, "Detection Finding: Create"
+ * ```
+ */
+export function findingClassFields(
+  classUid: number,
+  className: string,
+  activity: FindingActivity,
+): Record<string, unknown> {
+  return {
+    activity_id: activity,
+    activity_name: ACTIVITY_NAME[activity],
+    category_uid: 2,
+    category_name: 'Findings',
+    class_uid: classUid,
+    class_name: className,
+    type_uid: classUid * 100 + activity,
+    type_name: `${className}: ${ACTIVITY_NAME[activity]}`,
+  };
+}

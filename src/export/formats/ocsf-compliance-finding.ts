@@ -10,7 +10,13 @@ import type {
   RecommendationExportData,
 } from '../../model/export-record.js';
 import type { FindingStatus } from '../../model/finding.js';
-import { OCSF_SEVERITY_ID, ocsfMetadata, titleCase } from './ocsf-common.js';
+import {
+  findingClassFields,
+  OCSF_SEVERITY_ID,
+  ocsfMetadata,
+  titleCase,
+  type FindingActivity,
+} from './ocsf-common.js';
 
 /** The benchmark every recommendation belongs to, as OCSF `compliance.standards` names it. */
 export const BENCHMARK_STANDARD = 'Palisade cloud security benchmark';
@@ -22,9 +28,6 @@ const PROVIDER: Record<string, string> = {
   gcp: 'GCP',
   kubernetes: 'Kubernetes',
 };
-
-type Activity = 1 | 2 | 3;
-const ACTIVITY_NAME: Record<Activity, string> = { 1: 'Create', 2: 'Update', 3: 'Close' };
 
 /** compliance.status_id: 1 Pass, 2 Warning, 3 Fail, 99 Other. */
 const CHECK_STATUS: Record<FindingStatus | 'exempt', [number, string]> = {
@@ -57,20 +60,13 @@ const CONTROL_FINDING_STATUS: Record<ComplianceState, [number, string]> = {
 };
 
 function base(
-  activity: Activity,
+  activity: FindingActivity,
   severityId: number,
   time: number,
   uid: string,
 ): Record<string, unknown> {
   return {
-    activity_id: activity,
-    activity_name: ACTIVITY_NAME[activity],
-    category_uid: 2,
-    category_name: 'Findings',
-    class_uid: 2003,
-    class_name: 'Compliance Finding',
-    type_uid: 2003 * 100 + activity,
-    type_name: `Compliance Finding: ${ACTIVITY_NAME[activity]}`,
+    ...findingClassFields(2003, 'Compliance Finding', activity),
     severity_id: severityId,
     severity: ['Unknown', 'Informational', 'Low', 'Medium', 'High', 'Critical'][severityId],
     time,
@@ -79,7 +75,7 @@ function base(
 }
 
 /** New verdicts Create; a resource that now passes (or no longer applies) Closes; others Update. */
-function activityOf(previous: string | undefined, closed: boolean): Activity {
+function activityOf(previous: string | undefined, closed: boolean): FindingActivity {
   if (previous === undefined) return 1;
   return closed ? 3 : 2;
 }

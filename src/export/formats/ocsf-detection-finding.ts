@@ -6,13 +6,16 @@
 
 import type { Alert, AlertEntity } from '../../model/alert.js';
 import type { AlertExportData } from '../../model/export-record.js';
-import { OCSF_SEVERITY_ID, ocsfMetadata, titleCase } from './ocsf-common.js';
+import {
+  findingClassFields,
+  OCSF_SEVERITY_ID,
+  ocsfMetadata,
+  titleCase,
+  type FindingActivity,
+} from './ocsf-common.js';
 
 export { OCSF_VERSION } from './ocsf-common.js';
 
-/** Finding activities: Create (1), Update (2), Close (3). */
-type Activity = 1 | 2 | 3;
-const ACTIVITY_NAME: Record<Activity, string> = { 1: 'Create', 2: 'Update', 3: 'Close' };
 const STATUS: Record<Alert['status'], [number, string]> = {
   active: [1, 'New'],
   in_progress: [2, 'In Progress'],
@@ -48,7 +51,7 @@ const OBSERVABLE_TYPE: Record<AlertEntity['kind'], [number, string, string]> = {
 };
 
 /** The finding activity an alert change is: new alerts Create, closed ones Close. */
-export function alertActivity(change: AlertExportData['change'], alert: Alert): Activity {
+export function alertActivity(change: AlertExportData['change'], alert: Alert): FindingActivity {
   if (change === 'created') return 1;
   if (alert.status === 'resolved' || alert.status === 'dismissed') return 3;
   return 2;
@@ -60,7 +63,7 @@ export function alertActivity(change: AlertExportData['change'], alert: Alert): 
  */
 export function toOcsf(
   alert: Alert,
-  activity: Activity = 1,
+  activity: FindingActivity = 1,
   time: number = Date.parse(alert.lastSeen),
 ): Record<string, unknown> {
   const [statusId, status] = STATUS[alert.status];
@@ -84,14 +87,7 @@ export function toOcsf(
           version: 'v15',
         }));
   return {
-    activity_id: activity,
-    activity_name: ACTIVITY_NAME[activity],
-    category_uid: 2,
-    category_name: 'Findings',
-    class_uid: 2004,
-    class_name: 'Detection Finding',
-    type_uid: 2004 * 100 + activity,
-    type_name: `Detection Finding: ${ACTIVITY_NAME[activity]}`,
+    ...findingClassFields(2004, 'Detection Finding', activity),
     severity_id: OCSF_SEVERITY_ID[alert.severity],
     severity: titleCase(alert.severity),
     status_id: statusId,
