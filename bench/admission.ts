@@ -10,7 +10,7 @@
 
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -18,7 +18,11 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 import { createWebhookCertificates } from '../src/enforce/admission/admission-certs.js';
-import { manifestReviews, type ManifestReview } from '../src/enforce/admission/manifest-reviews.js';
+import {
+  manifestFilesUnder,
+  manifestReviews,
+  type ManifestReview,
+} from '../src/enforce/admission/manifest-reviews.js';
 
 const SHARED = resolve(fileURLToPath(new URL('../../shared/data/iac/', import.meta.url)));
 const SERVER = fileURLToPath(new URL('./admission-server.ts', import.meta.url));
@@ -44,20 +48,10 @@ assignments:
   - { id: audit-all, benchmark: palisade, mode: audit }
 `;
 
-function manifestFiles(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((name) => {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) return manifestFiles(path);
-      return /\.(ya?ml|json)$/i.test(name) ? [path] : [];
-    });
-}
-
 async function templates(): Promise<ManifestReview[]> {
   const out: ManifestReview[] = [];
   for (const dir of ['kubernetes-goat', 'kubernetes-examples']) {
-    for (const file of manifestFiles(join(SHARED, dir))) {
+    for (const file of manifestFilesUnder(join(SHARED, dir))) {
       // Files the reader refuses (Helm templates, Chart.yaml) are not sent by kubectl either.
       out.push(...(await manifestReviews(file).catch(() => [])));
     }

@@ -4,7 +4,9 @@
  * Tests and the admission benchmark replay real manifests through the webhook with them.
  */
 
+import { readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Resource } from '../../model/resource.js';
 import { readKubernetesManifest } from '../../sources/kubernetes/manifest-reader.js';
 import { ADMISSION_API_VERSION } from './admission-review.js';
@@ -21,6 +23,24 @@ export interface ManifestReview {
     kind: 'AdmissionReview';
     request: Record<string, unknown>;
   };
+}
+
+/**
+ * Every YAML or JSON file below `dir`, in name order, folder by folder: the manifests a replay
+ * sends through the webhook.
+ *
+ * ```ts
+ * for (const file of manifestFilesUnder('../shared/data/iac/kubernetes-goat')) ...
+ * ```
+ */
+export function manifestFilesUnder(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) return manifestFilesUnder(path);
+      return /\.(ya?ml|json)$/i.test(name) ? [path] : [];
+    });
 }
 
 /** The review the API server sends for creating `resource`. */

@@ -1,7 +1,10 @@
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { manifestReviews } from '../../../src/enforce/admission/manifest-reviews.js';
+import {
+  manifestFilesUnder,
+  manifestReviews,
+} from '../../../src/enforce/admission/manifest-reviews.js';
 import { SourceReadError } from '../../../src/model/source-error.js';
 import { decisionsQuery } from '../../../src/store/admission-decision-repository.js';
 import { SHARED_DATA, shared } from '../../support/paths.js';
@@ -20,16 +23,6 @@ interface TableRow {
   note?: string;
 }
 
-function manifestFiles(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((name) => {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) return manifestFiles(path);
-      return /\.(ya?ml|json)$/i.test(name) ? [path] : [];
-    });
-}
-
 let h: AdmissionHarness;
 let table: TableRow[];
 let reviews = 0;
@@ -37,7 +30,7 @@ let reviews = 0;
 beforeAll(async () => {
   h = await startAdmissionHarness();
   table = [];
-  for (const file of SOURCES.flatMap(manifestFiles)) {
+  for (const file of SOURCES.flatMap(manifestFilesUnder)) {
     const shown = relative(SHARED_DATA, file);
     let built;
     try {
