@@ -7,7 +7,7 @@
 import type { ExportRecord, Sink } from '../../model/export-record.js';
 import type { AddressGuard } from '../ssrf-guard.js';
 import { cardContent, clip } from './chat-card.js';
-import { SinkHttpClient } from './http-client.js';
+import { createChatWebhookSink } from './chat-webhook-sink.js';
 import type { ChatSinkConfig } from './sink-config.js';
 
 const SEVERITY_MARK: Record<string, string> = {
@@ -63,33 +63,12 @@ export function slackMessage(record: ExportRecord, consoleUrl: string): Record<s
   };
 }
 
-class SlackSink implements Sink {
-  readonly kind = 'slack';
-  readonly #config: ChatSinkConfig;
-  readonly #http: SinkHttpClient;
-
-  constructor(config: ChatSinkConfig, guard: AddressGuard, ca?: string) {
-    this.#config = config;
-    this.#http = new SinkHttpClient('Slack', guard, { timeoutMs: config.timeoutMs, ca });
-  }
-
-  async send(records: readonly ExportRecord[], signal?: AbortSignal): Promise<void> {
-    for (const record of records) {
-      await this.#http.call({
-        method: 'POST',
-        url: this.#config.url,
-        body: slackMessage(record, this.#config.consoleUrl),
-        signal,
-      });
-    }
-  }
-
-  async close(): Promise<void> {
-    await this.#http.close();
-  }
-}
-
 /** A Slack incoming webhook sink. */
 export function createSlackSink(config: ChatSinkConfig, guard: AddressGuard, ca?: string): Sink {
-  return new SlackSink(config, guard, ca);
+  return createChatWebhookSink(
+    { kind: 'slack', label: 'Slack', message: slackMessage },
+    config,
+    guard,
+    ca,
+  );
 }

@@ -7,7 +7,7 @@
 import type { ExportRecord, Sink } from '../../model/export-record.js';
 import type { AddressGuard } from '../ssrf-guard.js';
 import { cardContent, clip, type CardContent } from './chat-card.js';
-import { SinkHttpClient } from './http-client.js';
+import { createChatWebhookSink } from './chat-webhook-sink.js';
 import type { ChatSinkConfig } from './sink-config.js';
 
 /** Adaptive Card text colours for each card colour. */
@@ -53,33 +53,12 @@ export function teamsMessage(record: ExportRecord, consoleUrl: string): Record<s
   };
 }
 
-class TeamsSink implements Sink {
-  readonly kind = 'teams';
-  readonly #config: ChatSinkConfig;
-  readonly #http: SinkHttpClient;
-
-  constructor(config: ChatSinkConfig, guard: AddressGuard, ca?: string) {
-    this.#config = config;
-    this.#http = new SinkHttpClient('Microsoft Teams', guard, { timeoutMs: config.timeoutMs, ca });
-  }
-
-  async send(records: readonly ExportRecord[], signal?: AbortSignal): Promise<void> {
-    for (const record of records) {
-      await this.#http.call({
-        method: 'POST',
-        url: this.#config.url,
-        body: teamsMessage(record, this.#config.consoleUrl),
-        signal,
-      });
-    }
-  }
-
-  async close(): Promise<void> {
-    await this.#http.close();
-  }
-}
-
 /** A Microsoft Teams incoming webhook sink. */
 export function createTeamsSink(config: ChatSinkConfig, guard: AddressGuard, ca?: string): Sink {
-  return new TeamsSink(config, guard, ca);
+  return createChatWebhookSink(
+    { kind: 'teams', label: 'Microsoft Teams', message: teamsMessage },
+    config,
+    guard,
+    ca,
+  );
 }
