@@ -62,6 +62,8 @@ describe.each(STORE_TARGETS)('the estate score on $name', (target) => {
             r.id.includes('orders-prod-public-assets'),
           );
           expect(bucket.failing).toBe(bucketAlone.failing);
+          const fails = (await call('GET', '/findings?status=fail&limit=500')).items;
+          expect(fails).toHaveLength(alone.counts.fail);
           const [top] = (await call('GET', '/recommendations?limit=1')).items;
           expect(top.ruleId).toBe(topAlone.ruleId);
           expect(top.unhealthyResources).toBe(topAlone.unhealthyResources);

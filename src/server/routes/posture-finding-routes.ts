@@ -5,6 +5,7 @@
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { sql } from 'kysely';
 import { scopeFilter, whereInScope } from '../auth/scope-filter.js';
 import {
   applyFilters,
@@ -108,6 +109,24 @@ export const postureFindingRoutes: FastifyPluginAsyncTypebox<PostureOptions> = a
           's.resolved_at',
         ])
         .where('f.assessment_id', 'in', ids.length > 0 ? ids : ['-']);
+      if (ids.length > 1) {
+        // Overlapping sources hold the same resource: list each rule on it once, from the
+        // newest assessment (the highest finding id), as the score and inventory count it.
+        query = query.where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('findings as g')
+                .select('g.id')
+                .where('g.assessment_id', 'in', ids)
+                .whereRef('g.id', '>', 'f.id')
+                .whereRef('g.rule_id', '=', 'f.rule_id')
+                .whereRef('g.resource_type', '=', 'f.resource_type')
+                .whereRef('g.resource_id', '=', 'f.resource_id')
+                .where(sql<boolean>`coalesce(g.file, '') = coalesce(f.file, '')`),
+            ),
+          ),
+        );
+      }
       query = applyFilters(query, filters, {
         rule: 'f.rule_id',
         status: 'f.status',
