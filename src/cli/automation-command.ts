@@ -17,6 +17,7 @@ import { EXIT_OK } from './exit-codes.js';
 import {
   auditCli,
   CliInputError,
+  printResult,
   readObject,
   withStore,
   type StoreOptions,
@@ -49,9 +50,7 @@ export async function runAutomationAdd(
       });
       return made;
     });
-    process.stdout.write(
-      options.json ? `${JSON.stringify(automationView(row), null, 2)}\n` : `${row.id}\n`,
-    );
+    printResult(options, automationView(row), `${row.id}\n`);
     return EXIT_OK;
   });
 }
@@ -60,17 +59,13 @@ export async function runAutomationAdd(
 export async function runAutomationList(options: StoreOptions): Promise<number> {
   return withStore('automation list', options, async (db) => {
     const items = (await listAutomationRows(db)).map(automationView);
-    if (options.json) {
-      process.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
-      return EXIT_OK;
-    }
     const text = items
       .map(
         (r) =>
           `${r.id}  ${r.name}  on ${r.triggers.join(',')}  → ${r.actions.map((a) => String(a.sink.kind)).join(', ')}${r.enabled ? '' : '  (disabled)'}\n`,
       )
       .join('');
-    process.stdout.write(text || 'No automation rules.\n');
+    printResult(options, items, text || 'No automation rules.\n');
     return EXIT_OK;
   });
 }
@@ -102,17 +97,13 @@ export async function runAutomationRuns(
     const row = await findAutomationRow(db, id);
     if (!row) throw new CliInputError(`no automation rule ${id}; see palisade automation list`);
     const runs = await listAutomationRuns(db, row.id, options.limit);
-    if (options.json) {
-      process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
-      return EXIT_OK;
-    }
     const text = runs
       .map(
         (r) =>
           `${r.id}  ${r.finishedAt}  ${r.trigger}  ${r.outcome}  ${r.recordId}  ${r.actions.map((a) => `${a.kind}:${a.ok ? 'ok' : a.error}`).join(' ')}\n`,
       )
       .join('');
-    process.stdout.write(text || 'No runs yet.\n');
+    printResult(options, runs, text || 'No runs yet.\n');
     return EXIT_OK;
   });
 }

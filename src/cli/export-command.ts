@@ -108,7 +108,8 @@ export function readObject(file: string | undefined, inline: string | undefined,
   }
 }
 
-function print(options: StoreOptions, value: unknown, text: string): void {
+/** Prints `value` as JSON with `--json`, else `text` for people. */
+export function printResult(options: StoreOptions, value: unknown, text: string): void {
   process.stdout.write(options.json ? `${JSON.stringify(value, null, 2)}\n` : text);
 }
 
@@ -152,7 +153,7 @@ export async function runExportAdd(options: ExportAddOptions): Promise<number> {
       return made;
     });
     const view = exportView(row);
-    print(options, view, `${view.id}\n`);
+    printResult(options, view, `${view.id}\n`);
     process.stderr.write(
       `Export ${view.id} (${view.name}) to ${row.sink_kind} in ${view.format}; ` +
         `secrets kept encrypted: ${view.secretFields.join(', ') || 'none'}.\n`,
@@ -186,7 +187,7 @@ export async function runExportList(options: StoreOptions): Promise<number> {
           `delivered ${e.delivery.delivered}${e.delivery.lastError ? `  last error: ${e.delivery.lastError}` : ''}${e.enabled ? '' : '  (disabled)'}\n`,
       )
       .join('');
-    print(options, items, text || 'No exports.\n');
+    printResult(options, items, text || 'No exports.\n');
     return EXIT_OK;
   });
 }
@@ -234,7 +235,7 @@ export async function runExportDeadLetters(
           `${l.id}  ${l.status}  ${l.record_id}  attempts ${l.attempts}  ${l.failed_at}  ${l.error}\n`,
       )
       .join('');
-    print(options, letters, text || 'No dead letters.\n');
+    printResult(options, letters, text || 'No dead letters.\n');
     return EXIT_OK;
   });
 }
@@ -276,7 +277,7 @@ export async function runExportSnapshot(id: string, options: StoreOptions): Prom
         details: { ...counts },
       }),
     );
-    print(
+    printResult(
       options,
       counts,
       `Snapshot ${counts.snapshotId}: ${counts.alert} alerts, ${counts.recommendation} ` +
@@ -299,7 +300,7 @@ export async function runExportRun(
       once: options.once,
     });
     if (result)
-      print(
+      printResult(
         options,
         result,
         `Delivered ${result.delivered}, dead-lettered ${result.deadLettered}, replayed ${result.replayed}, failed batches ${result.failures}.\n`,
