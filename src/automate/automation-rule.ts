@@ -7,6 +7,7 @@
 import { minimatch } from 'minimatch';
 import type { ExportRecord } from '../model/export-record.js';
 import { SEVERITIES, type Severity } from '../model/rule.js';
+import { checkedName, nonEmptyListOf } from '../export/config-field-checks.js';
 import { parseScope, type ExportScope } from '../export/exporter-config.js';
 import { inScope } from '../export/outbox/export-filter.js';
 import { parseSinkConfig, SinkConfigError } from '../export/sinks/index.js';
@@ -56,6 +57,8 @@ export class AutomationConfigError extends Error {
     this.field = field;
   }
 }
+
+const fault = (field: string, message: string) => new AutomationConfigError(field, message);
 
 function object(value: unknown, field: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -123,24 +126,8 @@ function parseConditions(value: unknown): AutomationConditions {
 /** Checks an automation rule from untrusted input (API body, CLI file). */
 export function parseAutomationInput(input: unknown): AutomationSettings {
   const o = object(input, '(body)');
-  if (typeof o.name !== 'string' || o.name.length < 1 || o.name.length > 200) {
-    throw new AutomationConfigError('name', 'must be a string of 1 to 200 characters');
-  }
-  const triggers = o.triggers;
-  if (!Array.isArray(triggers) || triggers.length === 0) {
-    throw new AutomationConfigError(
-      'triggers',
-      `must be a non-empty list of ${AUTOMATION_TRIGGERS.join(', ')}`,
-    );
-  }
-  triggers.forEach((t, i) => {
-    if (!AUTOMATION_TRIGGERS.includes(t as AutomationTrigger)) {
-      throw new AutomationConfigError(
-        `triggers[${i}]`,
-        `"${t}" is not one of ${AUTOMATION_TRIGGERS.join(', ')}`,
-      );
-    }
-  });
+  const name = checkedName(o.name, fault);
+  const triggers = nonEmptyListOf(o.triggers, AUTOMATION_TRIGGERS, 'triggers', fault);
   if (!Array.isArray(o.actions) || o.actions.length === 0 || o.actions.length > 10) {
     throw new AutomationConfigError(
       'actions',
@@ -160,9 +147,9 @@ export function parseAutomationInput(input: unknown): AutomationSettings {
     }
   });
   return {
-    name: o.name,
+    name,
     enabled: o.enabled === undefined ? true : o.enabled === true,
-    triggers: [...new Set(triggers as AutomationTrigger[])],
+    triggers,
     conditions: parseConditions(o.conditions),
     actions,
   };

@@ -10,6 +10,7 @@ import {
   type ExportFormat,
 } from '../model/export-record.js';
 import { SEVERITIES, type Severity } from '../model/rule.js';
+import { checkedName, nonEmptyListOf } from './config-field-checks.js';
 import { EXPORT_FORMATS } from './formats/index.js';
 import { parseSinkConfig, SinkConfigError } from './sinks/index.js';
 
@@ -52,6 +53,8 @@ export class ExportConfigError extends Error {
   }
 }
 
+const fault = (field: string, message: string) => new ExportConfigError(field, message);
+
 function integerIn(value: unknown, field: string, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new ExportConfigError(field, `must be an integer from ${min} to ${max}`);
@@ -89,25 +92,9 @@ export function parseExportInput(input: unknown): ExportSettings {
     throw new ExportConfigError('(body)', 'must be an object');
   }
   const o = input as Record<string, unknown>;
-  if (typeof o.name !== 'string' || o.name.length < 1 || o.name.length > 200) {
-    throw new ExportConfigError('name', 'must be a string of 1 to 200 characters');
-  }
+  const name = checkedName(o.name, fault);
   const scope = parseScope(typeof o.scope === 'string' ? o.scope : 'all');
-  const types = (o.types ?? EXPORT_DATA_TYPES) as unknown;
-  if (!Array.isArray(types) || types.length === 0) {
-    throw new ExportConfigError(
-      'types',
-      `must be a non-empty list of ${EXPORT_DATA_TYPES.join(', ')}`,
-    );
-  }
-  types.forEach((t, i) => {
-    if (!EXPORT_DATA_TYPES.includes(t as ExportDataType)) {
-      throw new ExportConfigError(
-        `types[${i}]`,
-        `"${t}" is not one of ${EXPORT_DATA_TYPES.join(', ')}`,
-      );
-    }
-  });
+  const types = nonEmptyListOf(o.types ?? EXPORT_DATA_TYPES, EXPORT_DATA_TYPES, 'types', fault);
   const minSeverity = o.minSeverity ?? null;
   if (minSeverity !== null && !SEVERITIES.includes(minSeverity as Severity)) {
     throw new ExportConfigError('minSeverity', `must be one of ${SEVERITIES.join(', ')}`);
@@ -131,10 +118,10 @@ export function parseExportInput(input: unknown): ExportSettings {
     throw error;
   }
   return {
-    name: o.name,
+    name,
     enabled: o.enabled === undefined ? true : o.enabled === true,
     scope,
-    types: [...new Set(types as ExportDataType[])],
+    types,
     minSeverity: minSeverity as Severity | null,
     format,
     sink,
