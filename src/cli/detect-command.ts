@@ -2,6 +2,7 @@
 
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import type { Alert } from '../model/alert.js';
 import type { Severity } from '../model/rule.js';
 import { SEVERITIES } from '../model/rule.js';
 import { detect, isBuiltin, type DetectResult } from '../detect/detect.js';
@@ -25,6 +26,8 @@ export interface DetectCommandOptions {
   year?: number;
   color: boolean;
   quiet?: boolean;
+  /** Print each alert as an OCSF line once final and keep none (flat memory; no incidents). */
+  stream?: boolean;
 }
 
 function parsePlaceholders(list: string[]): Record<string, string[]> {
@@ -51,8 +54,29 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
 
   let result: DetectResult;
   const stdinOnly = paths.length === 1 && paths[0] === '-';
+  const threshold = options.failOn ? SEVERITIES.indexOf(options.failOn) : -1;
+  // `stream`: each alert is printed (OCSF) once final and not kept, for endless inputs such as
+  // `tail -f auth.log | palisade detect - --stream`. Its findings carry no incident (incidents
+  // need every alert at hand), so it is asked for, never chosen on the user's behalf.
+  const streaming = options.stream === true;
+  if (streaming && (options.format !== 'ocsf' || options.store || options.output)) {
+    process.stderr.write(
+      'palisade: --stream prints OCSF findings to stdout: use it with --format ocsf and --no-store, without --output\n',
+    );
+    return EXIT_INPUT_ERROR;
+  }
+  let streamedFailOn = false;
+  const onAlert = streaming
+    ? (alert: Alert) => {
+        process.stdout.write(JSON.stringify(toOcsf(alert)) + '\n');
+        if (threshold >= 0 && SEVERITIES.indexOf(alert.severity) >= threshold) {
+          streamedFailOn = true;
+        }
+      }
+    : undefined;
   try {
     result = await detect({
+      onAlert,
       paths: stdinOnly ? '-' : paths,
       ruleDirs: options.rules,
       placeholders,
@@ -110,9 +134,8 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
   else process.stdout.write(report);
 
   if (errors.length > 0) return EXIT_INPUT_ERROR;
-  if (!options.failOn) return EXIT_OK;
-  const threshold = SEVERITIES.indexOf(options.failOn);
-  return result.alerts.some((a) => SEVERITIES.indexOf(a.severity) >= threshold)
+  if (threshold < 0) return EXIT_OK;
+  return streamedFailOn || result.alerts.some((a) => SEVERITIES.indexOf(a.severity) >= threshold)
     ? EXIT_FINDINGS
     : EXIT_OK;
 }

@@ -282,12 +282,18 @@ const FAILURE_EVENTS =
   /^(failed_|invalid_user|too_many|pam_auth_failure|pam_more_failures|pam_user_unknown|no_identification|negotiation_failed|reverse_mapping_failed)/;
 
 function sshFromPam(pam: PamFields): SshFields | undefined {
-  const base = { user: pam.user, ...(pam.rhost ? addr(pam.rhost) : {}) };
   switch (pam.event) {
-    case 'auth_failure':
-      return prune({ event: 'pam_auth_failure', ...base });
-    case 'more_failures':
+    case 'auth_failure': {
+      // As `prune({ event, ...base })`, without the spread copies.
+      const out: SshFields = { event: 'pam_auth_failure' };
+      if (pam.user !== undefined) out.user = pam.user;
+      if (pam.rhost) setAddr(out, pam.rhost);
+      return out;
+    }
+    case 'more_failures': {
+      const base = { user: pam.user, ...(pam.rhost ? addr(pam.rhost) : {}) };
       return prune({ event: 'pam_more_failures', ...base, count: pam.count });
+    }
     case 'user_unknown':
       return { event: 'pam_user_unknown' };
     case 'session_opened':
@@ -330,7 +336,18 @@ function pamFields(
   let text = message;
   const prefixed = PAM_PREFIX.exec(message);
   if (prefixed) {
-    [, module, service, type, text] = prefixed;
+    module = prefixed[1];
+    service = prefixed[2];
+    type = prefixed[3];
+    text = prefixed[4];
+    // The prefix names all three and the text holds no line terminator (the regex's `.` ran to
+    // the end): the commonest forms are read without another regex or a pruning copy.
+    if (text.startsWith('authentication failure;')) {
+      return kv(text.slice(23), { module, service, type, event: 'auth_failure' });
+    }
+    if (text.startsWith('check pass; user unknown')) {
+      return { module, service, type, event: 'user_unknown' };
+    }
   }
 
   // The regexes below only run on messages that start as they do.

@@ -128,18 +128,25 @@ export function syslogEvent(
     file: where.file,
     line: where.line,
   };
-  const event: LogEvent = { time, source, host: parsed.host, fields };
   if (!meaning) {
+    const event: LogEvent = { time, source, host: parsed.host, fields };
     if (program) event.action = program;
     return event;
   }
-  Object.assign(fields, meaning.fields);
-  event.actor = meaning.actor;
-  event.sourceIp = meaning.sourceIp;
-  event.action = meaning.action;
-  event.target = meaning.target;
-  event.outcome = meaning.outcome;
-  return event;
+  const named = meaning.fields;
+  for (const key in named) fields[key] = named[key];
+  // Every envelope member in one literal: one object shape for all auth events.
+  return {
+    time,
+    source,
+    host: parsed.host,
+    fields,
+    actor: meaning.actor,
+    sourceIp: meaning.sourceIp,
+    action: meaning.action,
+    target: meaning.target,
+    outcome: meaning.outcome,
+  };
 }
 
 // Known gap: RFC 3164 times carry no zone and are taken as UTC; a host's local zone is not applied.

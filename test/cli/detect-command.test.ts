@@ -1,7 +1,7 @@
 /** `palisade detect` as a user runs it: real process, real logs, exit codes and stored alerts. */
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -78,6 +78,71 @@ describe('palisade detect', () => {
     expect(
       palisade(['detect', '-', '--no-store', '--year', '2024', '--fail-on', 'high'], log).code,
     ).toBe(0);
+  });
+
+  it('with stream set, prints each OCSF finding once final: the findings of the batch run, no incident', () => {
+    const text = readFileSync(shared('ssh-logs/loghub/OpenSSH/OpenSSH_2k.log'), 'utf8');
+    const file = join(work, 'openssh.log');
+    writeFileSync(file, text);
+    // The option is not on the command line yet (main.ts): runDetect is called as main.ts would.
+    const script = join(work, 'stream.mts');
+    writeFileSync(
+      script,
+      `import { runDetect } from ${JSON.stringify(join(REPO_ROOT, 'src/cli/detect-command.ts'))};
+      process.exitCode = await runDetect(['-'], { format: 'ocsf', rules: [], placeholder: [],
+        failOn: 'medium', db: '', store: false, year: 2023, color: false, quiet: true, stream: true });`,
+    );
+    const run = spawnSync(process.execPath, ['--import', 'tsx', script], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      input: text,
+      timeout: 120_000,
+    });
+    const batch = palisade([
+      'detect',
+      file,
+      '--no-store',
+      '--year',
+      '2023',
+      '--format',
+      'ocsf',
+      '--fail-on',
+      'medium',
+    ]);
+    // The log holds brute forces (medium): both runs exit 1.
+    expect(run.status, run.stderr).toBe(1);
+    expect(batch.code, batch.stderr).toBe(1);
+    const findings = (out: string) =>
+      out
+        .trim()
+        .split('\n')
+        .map((line) => {
+          const f = JSON.parse(line.replaceAll(JSON.stringify(file).slice(1, -1), '-'));
+          delete f.unmapped.incident_uid;
+          return JSON.stringify(f);
+        })
+        .sort();
+    const streamed = findings(run.stdout);
+    expect(streamed.length).toBeGreaterThan(10);
+    expect(streamed).toEqual(findings(batch.stdout));
+    expect(run.stdout).not.toContain('incident_uid');
+  });
+
+  it('refuses stream without OCSF on stdout (exit 2, naming the option)', () => {
+    const script = join(work, 'stream-table.mts');
+    writeFileSync(
+      script,
+      `import { runDetect } from ${JSON.stringify(join(REPO_ROOT, 'src/cli/detect-command.ts'))};
+      process.exitCode = await runDetect(['-'], { format: 'table', rules: [], placeholder: [],
+        db: '', store: false, color: false, quiet: true, stream: true });`,
+    );
+    const run = spawnSync(process.execPath, ['--import', 'tsx', script], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      input: '',
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('--stream');
   });
 
   it('honours --since and --until', () => {

@@ -197,6 +197,57 @@ describe('fast paths', () => {
     );
   });
 
+  it("sshd's PAM failures and unknown users keep PAM's fields and name the user and address", () => {
+    const value = fc.oneof(
+      fc.constantFrom('', 'root', '1.2.3.4', '::ffff:10.0.0.1', 'host.example', '[::1]', '0'),
+      fc.stringMatching(/^[\w.:-]{0,8}$/),
+    );
+    const pair = fc.tuple(
+      fc.constantFrom('logname', 'uid', 'euid', 'tty', 'ruser', 'rhost', 'user'),
+      value,
+    );
+    fc.assert(
+      fc.property(fc.array(pair, { maxLength: 8 }), fc.boolean(), (pairs, unknown) => {
+        const text = pairs.map(([k, v]) => ` ${k}=${v}`).join('');
+        const message = unknown
+          ? `pam_unix(sshd:auth): check pass; user unknown${text}`
+          : `pam_unix(sshd:auth): authentication failure;${text}`;
+        const meaning = authMeaning('sshd', message);
+        if (unknown) {
+          expect(meaning?.fields).toEqual({
+            ssh: { event: 'pam_user_unknown' },
+            pam: { module: 'pam_unix', service: 'sshd', type: 'auth', event: 'user_unknown' },
+          });
+          return;
+        }
+        const kv: Record<string, unknown> = {};
+        for (const [k, v] of pairs)
+          if (v !== '') kv[k] = k === 'uid' || k === 'euid' ? Number(v) : v;
+        const pam = {
+          module: 'pam_unix',
+          service: 'sshd',
+          type: 'auth',
+          event: 'auth_failure',
+          ...kv,
+        };
+        const ssh: Record<string, unknown> = { event: 'pam_auth_failure' };
+        if (kv.user !== undefined) ssh.user = kv.user;
+        const rhost = kv.rhost as string | undefined;
+        if (rhost) {
+          const bare = rhost.replace(/^\[|\]$/g, '').replace(/^::ffff:(?=\d+\.)/i, '');
+          if (isIP(bare)) ssh.sourceIp = bare;
+          else ssh.sourceHost = rhost;
+        }
+        const fields = meaning?.fields as Record<string, Record<string, unknown>>;
+        expect(JSON.stringify(fields.pam)).toBe(JSON.stringify(pam));
+        expect(JSON.stringify(fields.ssh)).toBe(JSON.stringify(ssh));
+        expect(meaning?.outcome).toBe('failure');
+        expect(meaning?.sourceIp).toBe(ssh.sourceIp);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('sshd source addresses are told from host names as isIP tells them', () => {
     const octet = fc.oneof(
       fc.integer({ min: 0, max: 300 }).map(String),
