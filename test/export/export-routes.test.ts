@@ -187,6 +187,20 @@ describe('export and automation API', () => {
       items: [],
     });
     expect((await call(reader, 'DELETE', `/automations/${rule.id}`)).statusCode).toBe(403);
+
+    // A caller limited to accounts may neither make nor delete a rule that sees every account.
+    const scoped = await h.token('security-admin', ['111122223333']);
+    const made = await call(scoped, 'POST', '/automations', {
+      name: 'Scoped',
+      triggers: ['alert.created'],
+      actions: [{ sink: webhook }],
+    });
+    expect(made.statusCode).toBe(403);
+    expect(made.json().message).toMatch(/cannot make them/);
+    const removed = await call(scoped, 'DELETE', `/automations/${rule.id}`);
+    expect(removed.statusCode).toBe(403);
+    expect(removed.json().message).toMatch(/cannot delete them/);
+
     expect((await call(admin, 'DELETE', `/automations/${rule.id}`)).statusCode).toBe(200);
     const audit = await h.db
       .selectFrom('audit_log')

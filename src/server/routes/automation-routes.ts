@@ -74,6 +74,17 @@ function ruleView(row: AutomationRow) {
   return { ...view, conditions: { ...view.conditions } as Record<string, unknown> };
 }
 
+/**
+ * A rule acts on records of every account, so a caller limited to accounts, who could reach
+ * beyond its own through one, may neither make nor delete rules.
+ */
+function refuseScopedCaller(scopes: readonly string[], verb: 'make' | 'delete'): void {
+  if (scopes.length === 0) return;
+  throw forbidden(
+    `automation rules see every account; a caller limited to accounts cannot ${verb} them`,
+  );
+}
+
 export const automationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { db, clock } = app.palisade;
 
@@ -103,12 +114,7 @@ export const automationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const actor = request.principal!;
-      // A rule acts on records of every account; a scoped caller could reach beyond its own.
-      if (actor.scopes.length > 0) {
-        throw forbidden(
-          'automation rules see every account; a caller limited to accounts cannot make them',
-        );
-      }
+      refuseScopedCaller(actor.scopes, 'make');
       let settings;
       try {
         settings = parseAutomationInput(request.body);
@@ -155,11 +161,7 @@ export const automationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      if (request.principal!.scopes.length > 0) {
-        throw forbidden(
-          'automation rules see every account; a caller limited to accounts cannot delete them',
-        );
-      }
+      refuseScopedCaller(request.principal!.scopes, 'delete');
       const row = await findAutomationRow(db, request.params.id);
       if (!row) throw new HttpError(404, 'NOT_FOUND', `no automation rule ${request.params.id}`);
       await auditedChange(
