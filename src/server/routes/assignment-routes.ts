@@ -120,6 +120,19 @@ export const assignmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }
 
+  /** The stored assignment `id`, or 404. */
+  async function existing(id: string): Promise<AssignmentRow> {
+    const row = await findAssignment(db, id);
+    if (!row) throw new HttpError(404, 'NOT_FOUND', `no assignment ${id}`);
+    return row;
+  }
+
+  /** Refuses a title another assignment already carries (409). */
+  async function refuseTakenTitle(assignment: Assignment): Promise<void> {
+    if (!(await titleTaken(db, assignment.title, assignment.id))) return;
+    throw new HttpError(409, 'TITLE_TAKEN', `another assignment is titled "${assignment.title}"`);
+  }
+
   app.get(
     '/assignments',
     {
@@ -158,8 +171,7 @@ export const assignmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const row = await findAssignment(db, request.params.id);
-      if (!row) throw new HttpError(404, 'NOT_FOUND', `no assignment ${request.params.id}`);
+      const row = await existing(request.params.id);
       return assignmentView(row);
     },
   );
@@ -185,13 +197,7 @@ export const assignmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
           `assignment ${assignment.id} exists; PUT replaces it`,
         );
       }
-      if (await titleTaken(db, assignment.title, assignment.id)) {
-        throw new HttpError(
-          409,
-          'TITLE_TAKEN',
-          `another assignment is titled "${assignment.title}"`,
-        );
-      }
+      await refuseTakenTitle(assignment);
       const row = await auditedChange<AssignmentRow>(
         request,
         (r) => ({
@@ -220,16 +226,9 @@ export const assignmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       refuseScoped(request);
-      const before = await findAssignment(db, request.params.id);
-      if (!before) throw new HttpError(404, 'NOT_FOUND', `no assignment ${request.params.id}`);
+      const before = await existing(request.params.id);
       const assignment = await validated(request.body, request.params.id);
-      if (await titleTaken(db, assignment.title, assignment.id)) {
-        throw new HttpError(
-          409,
-          'TITLE_TAKEN',
-          `another assignment is titled "${assignment.title}"`,
-        );
-      }
+      await refuseTakenTitle(assignment);
       await auditedChange(
         request,
         {
@@ -257,8 +256,7 @@ export const assignmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       refuseScoped(request);
-      const row = await findAssignment(db, request.params.id);
-      if (!row) throw new HttpError(404, 'NOT_FOUND', `no assignment ${request.params.id}`);
+      const row = await existing(request.params.id);
       await auditedChange(
         request,
         {

@@ -196,6 +196,56 @@ describe('assignments API', () => {
     }
   });
 
+  it('answers 404 for an assignment that does not exist and 409 for a title already taken', async () => {
+    for (const method of ['GET', 'PUT', 'DELETE'] as const) {
+      const res = await h.app.inject({
+        method,
+        url: '/api/v1/assignments/no-such-assignment',
+        headers: auth(admin),
+        ...(method === 'PUT' ? { payload: { ...ASSIGNMENT, id: undefined } } : {}),
+      });
+      expect(res.statusCode, method).toBe(404);
+      expect(res.json().message).toMatch(/no assignment no-such-assignment/);
+    }
+
+    const first = { ...ASSIGNMENT, id: 'first-title-holder' };
+    const second = { ...ASSIGNMENT, id: 'second-title-holder', title: 'Another title' };
+    for (const payload of [first, second]) {
+      const res = await h.app.inject({
+        method: 'POST',
+        url: '/api/v1/assignments',
+        headers: auth(admin),
+        payload,
+      });
+      expect(res.statusCode).toBe(201);
+    }
+    const taken = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/assignments',
+      headers: auth(admin),
+      payload: { ...ASSIGNMENT, id: 'third-title-holder' },
+    });
+    expect(taken.statusCode).toBe(409);
+    expect(taken.json().code).toBe('TITLE_TAKEN');
+    const renamed = await h.app.inject({
+      method: 'PUT',
+      url: '/api/v1/assignments/second-title-holder',
+      headers: auth(admin),
+      payload: { ...second, id: undefined, title: ASSIGNMENT.title },
+    });
+    expect(renamed.statusCode).toBe(409);
+    expect(renamed.json().message).toMatch(/another assignment is titled/);
+
+    for (const id of [first.id, second.id]) {
+      const res = await h.app.inject({
+        method: 'DELETE',
+        url: `/api/v1/assignments/${id}`,
+        headers: auth(admin),
+      });
+      expect(res.statusCode).toBe(200);
+    }
+  });
+
   it('refuses changes from readers and from callers limited to accounts', async () => {
     for (const token of [reader, scoped]) {
       const res = await h.app.inject({
