@@ -170,7 +170,7 @@ export function oncePerResource(findings: readonly ViewFinding[]): ViewFinding[]
  * What makes a finding the same across sources: the rule, and the resource's cloud, type, id
  * (or IaC address) and file. Files are stored as scanned, so overlapping sources agree on them.
  */
-function findingIdentity(
+export function findingIdentity(
   rule: string,
   cloud: string | null,
   type: string,
