@@ -5,6 +5,7 @@
 
 import { Environment, serialize } from '@marcbachmann/cel-js';
 import { celFunctions } from './cel-functions.js';
+import { speedUpCheckedTree } from './cel-fast-paths.js';
 import { compileSafeRegex } from './safe-regex.js';
 
 /** A compiled expression: call it with the evaluation context. */
@@ -66,13 +67,17 @@ function rewriteRegexCalls(node: unknown): boolean {
   return rewriteRegexCalls(args) || changed;
 }
 
-/** Compiles one expression; throws an Error with CEL's message (parse or type error). */
-export function compileExpression(source: string): Program {
+/**
+ * Compiles one expression; throws an Error with CEL's message (parse or type error).
+ * `fastPaths: false` leaves the tree to the cel-js interpreter alone (tests compare the two).
+ */
+export function compileExpression(source: string, options: { fastPaths?: boolean } = {}): Program {
   const env = environment();
   let parsed = env.parse(source);
   if (rewriteRegexCalls(parsed.ast)) parsed = env.parse(serialize(parsed.ast as never));
   const checked = parsed.check();
   if (!checked.valid) throw new Error(checked.error?.message ?? 'expression does not type-check');
+  if (options.fastPaths !== false) speedUpCheckedTree(parsed.ast);
   return parsed as unknown as Program;
 }
 
