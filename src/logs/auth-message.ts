@@ -205,6 +205,11 @@ const SSH_FORMS: Array<[string, RegExp, (m: RegExpExecArray) => SshFields]> = [
 
 /** `failed_password` from `Failed` and `password`; the few spellings met are built once. */
 function outcomeEvent(outcome: string, method: string): string {
+  // The commonest pair by comparison, without building and hashing a key on every line.
+  if (method === 'password') {
+    if (outcome === 'Failed') return 'failed_password';
+    if (outcome === 'Accepted') return 'accepted_password';
+  }
   const key = `${outcome} ${method}`;
   let event = OUTCOME_EVENTS.get(key);
   if (event === undefined) {

@@ -222,6 +222,9 @@ function serviceOf(
   priority: number | undefined,
   isAuth: boolean,
 ): string {
+  // sshd first by comparison: a program name is a fresh slice of its line, and looking it up as
+  // a property key hashes it on every line.
+  if (program === 'sshd') return 'sshd';
   if (program && SERVICES[program]) return SERVICES[program];
   if (isAuth) return 'auth';
   if (priority !== undefined && FACILITY_AUTH.has(priority >> 3)) return 'auth';
