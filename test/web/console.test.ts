@@ -439,4 +439,33 @@ describe.skipIf(!hasChromium())('web console in Debian chromium', () => {
     expect(await page.getByRole('form', { name: 'Add a user' }).count()).toBe(1);
     await screenshot(page, 'settings-scoped-admin');
   });
+
+  it('shows "not assessed" on the overview to a Reader whose accounts nothing judged', async () => {
+    const password = 'scoped reader password for the console test';
+    const made = await console_.apiCall('POST', '/users', {
+      username: 'console-empty-reader',
+      password,
+      role: 'reader',
+      scopes: ['999999999999'],
+    });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByLabel('Username').fill('console-empty-reader');
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('navigation', { name: 'Console' }).waitFor();
+
+    await go('#/overview');
+    const history = await page.evaluate(() =>
+      fetch('/api/v1/score/history?limit=500&sort=-started_at').then((r) => r.json()),
+    );
+    expect(history.items.length).toBeGreaterThan(0);
+    expect(history.items[0].secureScore).toBeNull();
+    const trend = page.getByRole('img', { name: /assessments; latest/ }).first();
+    await expect
+      .poll(() => trend.getAttribute('aria-label'), { timeout: 15_000 })
+      .toMatch(/latest not assessed$/);
+    await screenshot(page, 'overview-nothing-judged');
+    expect(pageProblems).toEqual([]);
+  });
 });

@@ -52,7 +52,8 @@ export interface Score {
 export interface ScorePoint {
   assessmentId: string;
   startedAt: string;
-  secureScore: number;
+  /** Null when the assessment judged nothing the caller may see (not assessed, never 100). */
+  secureScore: number | null;
   source: { id: string; name: string } | null;
 }
 

@@ -65,13 +65,19 @@ function TrendChart({ points }: { points: ScorePoint[] }) {
     [points],
   );
   const last = points.at(-1);
+  const latest =
+    last === undefined
+      ? 'none'
+      : last.secureScore === null
+        ? 'not assessed'
+        : `${last.secureScore.toFixed(1)}%`;
   return (
     <TimeChart
       title="Secure score over time"
       times={times}
       series={series}
       yRange={[0, 100]}
-      summary={`${points.length} assessments; latest ${last?.secureScore.toFixed(1) ?? 'none'}%`}
+      summary={`${points.length} assessments; latest ${latest}`}
     />
   );
 }

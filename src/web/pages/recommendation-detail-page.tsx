@@ -14,6 +14,14 @@ import { formatScore } from '../components/score-gauge';
 import { ErrorNote, Show, SeverityBadge, When } from '../components/status';
 import { href } from '../router';
 
+/** `YYYY-MM-DD` of today plus `years`, in the browser's calendar. */
+function dateAhead(years: number): string {
+  const day = new Date();
+  day.setFullYear(day.getFullYear() + years);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${day.getFullYear()}-${pad(day.getMonth() + 1)}-${pad(day.getDate())}`;
+}
+
 function ExemptForm(props: { ruleId: string; resources: Finding[]; onDone: () => void }) {
   const [resource, setResource] = useState(props.resources[0]?.resourceId ?? '');
   const [category, setCategory] = useState<'waiver' | 'mitigated'>('waiver');
@@ -67,17 +75,23 @@ function ExemptForm(props: { ruleId: string; resources: Finding[]; onDone: () =>
         </select>
       </label>
       <label>
-        Justification
+        Justification (10+ characters)
         <textarea
           required
-          minLength={3}
+          minLength={10}
           value={justification}
           onChange={(e) => setJustification(e.target.value)}
         />
       </label>
       <label>
-        Expires
-        <input type="date" value={expires} onChange={(e) => setExpires(e.target.value)} />
+        Expires (up to 3 years ahead)
+        <input
+          type="date"
+          min={dateAhead(0)}
+          max={dateAhead(3)}
+          value={expires}
+          onChange={(e) => setExpires(e.target.value)}
+        />
       </label>
       {error && <ErrorNote error={error} />}
       <button type="submit" disabled={busy || !resource}>
