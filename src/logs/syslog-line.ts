@@ -208,7 +208,12 @@ function splitHostInto(out: SyslogLine, line: string, from: number): void {
     out.host = from < line.length ? line.slice(from) : undefined;
     return;
   }
-  out.host = line.slice(from, space);
+  // A file's lines mostly name one host: the previous line's host string is reused when equal.
+  const length = space - from;
+  if (length !== lastHost.length || !line.startsWith(lastHost, from)) {
+    lastHost = line.slice(from, space);
+  }
+  out.host = lastHost;
   // The body starts after the spaces and other white space that follow the host.
   let at = space + 1;
   while (at < line.length && isSpace(line.charCodeAt(at))) at++;
@@ -221,6 +226,8 @@ function splitHostInto(out: SyslogLine, line: string, from: number): void {
   }
   splitTagInto(out, line, at);
 }
+
+let lastHost = '';
 
 /** ASCII white space as `trimStart` removes it. */
 function isSpace(c: number): boolean {
@@ -253,7 +260,8 @@ function splitTagInto(out: SyslogLine, line: string, from: number): void {
       out.message = line.slice(from);
       return;
     }
-    pid = Number(line.slice(end + 1, d));
+    pid = 0;
+    for (let i = end + 1; i < d; i++) pid = pid * 10 + (line.charCodeAt(i) - 48);
     at = d + 1;
   }
   if (line.charCodeAt(at) !== 58) {
@@ -261,7 +269,9 @@ function splitTagInto(out: SyslogLine, line: string, from: number): void {
     return;
   }
   at += line.charCodeAt(at + 1) === 32 ? 2 : 1;
-  out.program = trimmed(line, from, end);
+  // sshd's own tag as the constant: no string per line, and later comparisons are by reference.
+  out.program =
+    end - from === 4 && line.startsWith('sshd', from) ? 'sshd' : trimmed(line, from, end);
   out.pid = pid;
   out.message = line.slice(at);
 }
