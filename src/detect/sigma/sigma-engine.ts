@@ -5,7 +5,7 @@
  */
 
 import type { LogEvent } from '../../model/event.js';
-import { SigmaCorrelator } from './correlator.js';
+import { SigmaCorrelator, type CorrelationHit } from './correlator.js';
 import { compileSigmaRule, eventView } from './rule-compiler.js';
 import { SigmaRuleIndex, type IndexedRule } from './rule-index.js';
 import { SigmaRuleError } from './sigma-rule-error.js';
@@ -76,6 +76,8 @@ export function createSigmaEngine(rules: SigmaRule[], options: SigmaOptions = {}
     for (const m of matches) if (!hidden.has(m.rule.id)) out.push(m);
   };
   const correlated: SigmaMatch[] = [];
+  // A direct match carries no evidence of its own (the correlator then takes its event).
+  const hit: CorrelationHit = { rule: rules[0], event: {} as LogEvent, time: 0, events: [] };
   const scratch: SigmaMatch[] = [];
   /** Moves the correlator's matches to `out`, leaving out those of hidden rules. */
   const drain = (out: SigmaMatch[]): void => {
@@ -106,7 +108,11 @@ export function createSigmaEngine(rules: SigmaRule[], options: SigmaOptions = {}
         const rule = candidate.rule;
         if (!hidden.has(rule.id)) out.push(singleMatch(rule, event));
         if (correlator.consumes(rule.id)) {
-          correlator.feedInto({ rule, event, time, events: [event] }, correlated);
+          // One hit object for the whole stream: the correlator reads it and keeps none of it.
+          hit.rule = rule;
+          hit.event = event;
+          hit.time = time;
+          correlator.feedInto(hit, correlated);
           drain(out);
         }
       }
