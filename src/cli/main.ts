@@ -164,6 +164,10 @@ program
   .option('--no-store', 'do not record the alerts in the store')
   .option('--no-color', 'plain text output')
   .option('-q, --quiet', 'no progress on stderr')
+  .option(
+    '--stream',
+    'print each alert as an OCSF line once final and keep none (no incidents); for endless input',
+  )
   .action(async (paths: string[], options) => {
     process.exitCode = await runDetect(paths, options);
   });
