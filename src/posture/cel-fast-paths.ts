@@ -3,9 +3,9 @@
  *
  * - `x.?a.?b.orValue(d)`: cel-js wraps every step's value in an `Optional` and dispatches each
  *   node; here the chain walks the fields itself, allocating nothing;
- * - `x == "text"`, `x != "text"` and `x in ["a", "b"]` when `x` is a string: plain comparison,
- *   without looking the operator's overload up by the operands' runtime types (and without
- *   building the literal list again for every resource);
+ * - `x == "text"`, `x != true` and `x in ["a", "b"]` when `x` has the literal's type: plain
+ *   comparison, without looking the operator's overload up by the operands' runtime types (and
+ *   without building the literal list again for every resource);
  * - `!x` when `x` is a bool.
  *
  * Each does exactly what cel-js does for those operands (the same field reads and type lookups,
@@ -84,11 +84,13 @@ export function speedUpCheckedTree(tree: unknown): void {
 
 /** The fast evaluation of a node, when it has a shape this module handles. */
 function fastEvaluation(node: CelNode): Evaluate | undefined {
-  if (node.meta.alternate || node.maybeAsync) return undefined;
+  if (node.meta.alternate) return undefined;
   if (node.op === 'rcall') {
+    if (node.maybeAsync) return undefined;
     const chain = orValueChain(node);
     return chain && chainEvaluation(chain);
   }
+  // The operators below hand any other operand (a pending one included) to cel-js's handling.
   if (node.op === '==' || node.op === '!=' || node.op === 'in') return stringComparison(node);
   if (node.op === '!_') return boolNegation(node);
   return undefined;
@@ -150,24 +152,25 @@ function chainEvaluation(chain: Chain): Evaluate {
   };
 }
 
-/** The string a node always evaluates to, when it is a plain string literal. */
-function stringLiteral(node: unknown): string | undefined {
+/** The string or bool a node always evaluates to, when it is a plain literal of either. */
+function literal(node: unknown): string | boolean | undefined {
   if (!isNode(node) || node.op !== 'value' || node.meta.alternate) return undefined;
-  return typeof node.args === 'string' ? node.args : undefined;
+  return typeof node.args === 'string' || typeof node.args === 'boolean' ? node.args : undefined;
 }
 
 /**
- * `x == "s"`, `x != "s"`, `x in ["s", ...]`: for a string `x`, cel-js picks the string
- * overload, which compares with `===` (list membership compares each element so). The literal
- * right side evaluates to the same strings every time and cannot fail, so it is not rebuilt.
+ * `x == "s"`, `x != true`, `x in ["s", ...]`: for an `x` of the literal's type (string or bool),
+ * cel-js picks that type's overload, which compares with `===` (list membership compares each
+ * element so). The literal right side evaluates to the same values every time and cannot fail,
+ * so it is not rebuilt.
  */
 function stringComparison(node: CelNode): Evaluate | undefined {
   const [left, right] = node.args as [unknown, unknown];
   if (!isNode(left) || !isNode(right) || typeof node.handle !== 'function') return undefined;
   if (node.op === 'in') {
     if (right.op !== 'list' || right.meta.alternate || !Array.isArray(right.args)) return undefined;
-    const items = right.args.map(stringLiteral);
-    if (items.length === 0 || items.some((s) => s === undefined)) return undefined;
+    const items = right.args.map(literal);
+    if (items.length === 0 || items.some((s) => typeof s !== 'string')) return undefined;
     const set = new Set(items as string[]);
     return (ev, n, ctx) => {
       const value = left.evaluate(ev, left, ctx);
@@ -175,13 +178,14 @@ function stringComparison(node: CelNode): Evaluate | undefined {
       return n.handle!(value, right.evaluate(ev, right, ctx), n, ev);
     };
   }
-  const text = stringLiteral(right);
-  if (text === undefined) return undefined;
+  const constant = literal(right);
+  if (constant === undefined) return undefined;
+  const type = typeof constant;
   const equal = node.op === '==';
   return (ev, n, ctx) => {
     const value = left.evaluate(ev, left, ctx);
-    if (typeof value === 'string') return equal ? value === text : value !== text;
-    return n.handle!(value, text, n, ev);
+    if (typeof value === type) return equal ? value === constant : value !== constant;
+    return n.handle!(value, constant, n, ev);
   };
 }
 

@@ -35,6 +35,8 @@ describe('CEL fast paths', () => {
     '!r.a',
     '!(r.?a.?b.orValue(false))',
     "r.?a.?b.orValue({}).?c.orValue('d')",
+    'r.a == true || r.?b.orValue(false) != false',
+    '!cidrIsPublic(r.a) && cidrIsPublic(r.?a.orValue("")) == false',
   ];
 
   it('gives the interpreter’s value or error for every expression and input', () => {
