@@ -3,104 +3,16 @@
  * licence, its timeline of status changes, and changing its status with a comment.
  */
 
-import { useState, type FormEvent } from 'react';
-import { api } from '../api/client';
 import { can } from '../api/permissions';
-import { useApi, type Loaded } from '../api/use-api';
-import {
-  ALERT_STATUSES,
-  type AlertDetail,
-  type AlertStatus,
-  type Me,
-  type TimelineEntry,
-} from '../api/types';
+import { useApi } from '../api/use-api';
+import type { AlertDetail, Me, TimelineEntry } from '../api/types';
 import { RuleCredit } from '../components/rule-credit';
-import { ErrorNote, Show, SeverityBadge, When } from '../components/status';
+import { Show, SeverityBadge, When } from '../components/status';
+import { StatusChangeForm } from '../components/status-change-form';
+import { StatusTimeline } from '../components/status-timeline';
 import { href } from '../router';
 
-function StatusForm(props: { alert: AlertDetail; onDone: () => void }) {
-  const [status, setStatus] = useState<AlertStatus>(props.alert.status);
-  const [comment, setComment] = useState('');
-  const [error, setError] = useState<Error>();
-  const [busy, setBusy] = useState(false);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      await api('PATCH', `/alerts/${encodeURIComponent(props.alert.id)}`, { status, comment });
-      setComment('');
-      props.onDone();
-    } catch (reason) {
-      setError(reason as Error);
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  return (
-    <form className="stack" onSubmit={submit} aria-labelledby="status-title">
-      <h2 id="status-title">Change status</h2>
-      <label htmlFor="alert-new-status">New status</label>
-      <select
-        id="alert-new-status"
-        value={status}
-        onChange={(e) => setStatus(e.target.value as AlertStatus)}
-      >
-        {ALERT_STATUSES.map((s) => (
-          <option key={s} value={s}>
-            {s.replace('_', ' ')}
-          </option>
-        ))}
-      </select>
-      <label htmlFor="alert-comment">Comment</label>
-      <textarea
-        id="alert-comment"
-        required
-        value={comment}
-        onChange={(e) => setComment(e.target.value)}
-      />
-      {error && <ErrorNote error={error} />}
-      <button type="submit" disabled={busy}>
-        {busy ? 'Saving…' : 'Save status'}
-      </button>
-    </form>
-  );
-}
-
 type TimelineAnswer = { items: TimelineEntry[] };
-
-function Timeline({ timeline }: { timeline: Loaded<TimelineAnswer> }) {
-  return (
-    <section aria-labelledby="timeline-title">
-      <h2 id="timeline-title">Timeline</h2>
-      <Show loaded={timeline}>
-        {(data) => {
-          const entries = data.items;
-          if (entries.length === 0) return <p className="muted">No status changes yet.</p>;
-          return (
-            <ol className="timeline" data-testid="timeline">
-              {entries.map((e, i) => (
-                <li key={i}>
-                  <When at={e.at} /> · {e.actor.name ?? e.actor.kind}:{' '}
-                  {e.from === e.to ? (
-                    <>comment ({e.to.replace('_', ' ')})</>
-                  ) : (
-                    <>
-                      {e.from.replace('_', ' ')} → <strong>{e.to.replace('_', ' ')}</strong>
-                    </>
-                  )}
-                  {e.comment && <blockquote>{e.comment}</blockquote>}
-                </li>
-              ))}
-            </ol>
-          );
-        }}
-      </Show>
-    </section>
-  );
-}
 
 export function AlertDetailPage({ alertId, me }: { alertId: string; me: Me }) {
   const alert = useApi<AlertDetail>(`/alerts/${encodeURIComponent(alertId)}`);
@@ -175,8 +87,18 @@ export function AlertDetailPage({ alertId, me }: { alertId: string; me: Me }) {
               {JSON.stringify(a.evidence, null, 2)}
             </pre>
           </section>
-          <Timeline timeline={timeline} />
-          {can(me, 'alerts:write') && <StatusForm alert={a} onDone={changed} />}
+          <section aria-labelledby="timeline-title">
+            <h2 id="timeline-title">Timeline</h2>
+            <Show loaded={timeline}>{(data) => <StatusTimeline entries={data.items} />}</Show>
+          </section>
+          {can(me, 'alerts:write') && (
+            <StatusChangeForm
+              path={`/alerts/${encodeURIComponent(a.id)}`}
+              current={a.status}
+              idPrefix="alert"
+              onDone={changed}
+            />
+          )}
         </>
       )}
     </Show>

@@ -3,76 +3,15 @@
  * share, those alerts in kill-chain order, its timeline, and changing its status with a comment.
  */
 
-import { useState, type FormEvent } from 'react';
-import { api } from '../api/client';
 import { can } from '../api/permissions';
 import { useApi } from '../api/use-api';
-import {
-  ALERT_STATUSES,
-  type AlertStatus,
-  type IncidentDetail,
-  type IncidentTimelineEntry,
-  type Me,
-} from '../api/types';
-import { ErrorNote, Show, SeverityBadge, When } from '../components/status';
+import type { IncidentDetail, IncidentTimelineEntry, Me } from '../api/types';
+import { Show, SeverityBadge, When } from '../components/status';
+import { StatusChangeForm } from '../components/status-change-form';
 import { StatusTimeline } from '../components/status-timeline';
 import { href } from '../router';
 
 const words = (status: string) => status.replace('_', ' ');
-
-function IncidentStatusForm(props: { incident: IncidentDetail; onDone: () => void }) {
-  const [status, setStatus] = useState<AlertStatus>(props.incident.status);
-  const [comment, setComment] = useState('');
-  const [error, setError] = useState<Error>();
-  const [busy, setBusy] = useState(false);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      await api('PATCH', `/incidents/${encodeURIComponent(props.incident.id)}`, {
-        status,
-        comment,
-      });
-      setComment('');
-      props.onDone();
-    } catch (reason) {
-      setError(reason as Error);
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  return (
-    <form className="stack" onSubmit={submit} aria-labelledby="incident-status-title">
-      <h2 id="incident-status-title">Change status</h2>
-      <label htmlFor="incident-new-status">New status</label>
-      <select
-        id="incident-new-status"
-        value={status}
-        onChange={(e) => setStatus(e.target.value as AlertStatus)}
-      >
-        {ALERT_STATUSES.map((s) => (
-          <option key={s} value={s}>
-            {words(s)}
-          </option>
-        ))}
-      </select>
-      <label htmlFor="incident-comment">Comment</label>
-      <textarea
-        id="incident-comment"
-        required
-        value={comment}
-        onChange={(e) => setComment(e.target.value)}
-      />
-      {error && <ErrorNote error={error} />}
-      <button type="submit" disabled={busy}>
-        {busy ? 'Saving…' : 'Save status'}
-      </button>
-    </form>
-  );
-}
 
 function Details({ incident }: { incident: IncidentDetail }) {
   return (
@@ -173,7 +112,14 @@ export function IncidentDetailPage({ incidentId, me }: { incidentId: string; me:
             <h2 id="incident-timeline-title">Timeline</h2>
             <Show loaded={timeline}>{(t) => <StatusTimeline entries={t.items} />}</Show>
           </section>
-          {can(me, 'alerts:write') && <IncidentStatusForm incident={i} onDone={changed} />}
+          {can(me, 'alerts:write') && (
+            <StatusChangeForm
+              path={`/incidents/${encodeURIComponent(i.id)}`}
+              current={i.status}
+              idPrefix="incident"
+              onDone={changed}
+            />
+          )}
         </>
       )}
     </Show>
