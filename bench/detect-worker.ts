@@ -8,6 +8,7 @@
  */
 
 import type { Alert } from '../src/model/alert.js';
+import { settleHeapForStreaming } from '../src/cli/streaming-heap.js';
 import { detect } from '../src/detect/detect.js';
 
 function arg(name: string): string | undefined {
@@ -37,6 +38,8 @@ if (mode === 'file') {
     }) + '\n',
   );
 } else if (mode === 'stream') {
+  // As `palisade detect --stream` does.
+  settleHeapForStreaming();
   let alerts = 0;
   let evidence = 0;
   const cpu = process.cpuUsage();

@@ -32,6 +32,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { detect, loadDetectionRules } from '../src/detect/detect.js';
+import { sparkline } from '../src/report/charts.js';
 
 const SHARED = resolve(fileURLToPath(new URL('../../shared/data/', import.meta.url)));
 const WORKER = fileURLToPath(new URL('./detect-worker.ts', import.meta.url));
@@ -338,6 +339,26 @@ async function streamRss() {
   out(
     `   ratio max / first after warm-up = ${(peak.rssMb / firstWarm.rssMb).toFixed(3)} sampled, ${(Math.max(peak.rssMb, top.hwmMb > firstWarm.hwmMb ? top.hwmMb : 0) / firstWarm.rssMb).toFixed(3)} with the kernel peak   (target <= 1.10)`,
   );
+  // The peak of each tenth of the stream past warm-up: flat peaks mean nothing accumulates.
+  const windowPeaks: number[] = [];
+  for (let q = 0.1; q < 0.9999; q += 0.1) {
+    const inWindow = samples.filter(
+      (x) => x.sent >= streamEvents * q && x.sent < streamEvents * (q + 0.1),
+    );
+    if (inWindow.length > 0) windowPeaks.push(Math.max(...inWindow.map((x) => x.rssMb)));
+  }
+  const low = Math.min(...warm.map((x) => x.rssMb));
+  out(
+    `   band after warm-up ${low.toFixed(0)}-${peak.rssMb.toFixed(0)} MB; peak per tenth ${windowPeaks.map((p) => p.toFixed(0)).join(' ')} MB (highest / lowest ${(Math.max(...windowPeaks) / Math.min(...windowPeaks)).toFixed(3)})`,
+  );
+  // RSS over the whole run, from 0 MB: one cell per 1/60 of the samples (its highest).
+  const cells = 60;
+  const perCell = Math.max(1, Math.ceil(samples.length / cells));
+  const highs: number[] = [];
+  for (let i = 0; i < samples.length; i += perCell) {
+    highs.push(Math.max(...samples.slice(i, i + perCell).map((x) => x.rssMb)));
+  }
+  out(`   RSS 0-${top.hwmMb.toFixed(0)} MB over the stream  ${sparkline(highs, 0, top.hwmMb)}`);
 }
 
 async function memory(): Promise<void> {

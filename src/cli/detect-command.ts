@@ -12,6 +12,7 @@ import { saveAlerts } from '../store/alert-repository.js';
 import { openStore, StoreError } from '../store/database.js';
 import { EXIT_FINDINGS, EXIT_INPUT_ERROR, EXIT_OK } from './exit-codes.js';
 import { printable } from '../report/terminal-text.js';
+import { settleHeapForStreaming } from './streaming-heap.js';
 
 export interface DetectCommandOptions {
   format: 'table' | 'json' | 'ocsf';
@@ -65,6 +66,7 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
     );
     return EXIT_INPUT_ERROR;
   }
+  if (streaming) settleHeapForStreaming();
   let streamedFailOn = false;
   const onAlert = streaming
     ? (alert: Alert) => {
