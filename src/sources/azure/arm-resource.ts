@@ -18,10 +18,18 @@ export function isArmBody(value: unknown): value is ArmBody {
   return /\/providers\/[^/]+\/[^/]+/i.test(value.id);
 }
 
+/** Locations as written, normalised: an export names a few regions thousands of times. */
+const locations = new Map<string, string>();
+const LOCATIONS_MAX = 10_000;
+
 /** ARM locations are written `East US` or `eastus`; the API answers `eastus`. */
 export function normaliseLocation(location: unknown): string | undefined {
   if (typeof location !== 'string' || location === '') return undefined;
-  return location.replace(/\s+/g, '').toLowerCase();
+  const known = locations.get(location);
+  if (known !== undefined) return known;
+  const out = location.replace(/\s+/g, '').toLowerCase();
+  if (locations.size < LOCATIONS_MAX) locations.set(location, out);
+  return out;
 }
 
 /** Tag values as strings; ARM allows only strings, but exports sometimes carry others. */
@@ -52,7 +60,9 @@ export function armBodyToResource(body: ArmBody, source: ResourceSource): Resour
   const type = normaliseArmType(rawType);
   const name = typeof body.name === 'string' && body.name !== '' ? body.name : (parsed.name ?? id);
 
-  const properties: ArmBody = { ...body, type };
+  // A body that already spells its type as documented is used as it is: the copy would hold
+  // the same keys in the same order (readers own the bodies they parsed).
+  const properties: ArmBody = body.type === type ? body : { ...body, type };
   const resource: Resource = {
     cloud: 'azure',
     type,

@@ -69,9 +69,17 @@ const DOCUMENTED_TYPES = [
 
 const BY_LOWER = new Map(DOCUMENTED_TYPES.map((t) => [t.toLowerCase(), t]));
 
+/** Types as spelled in inputs, normalised: an export spells a handful of types thousands of times. */
+const normalised = new Map<string, string>();
+const NORMALISED_MAX = 10_000;
+
 /** `microsoft.storage/storageaccounts` -> `Microsoft.Storage/storageAccounts`; others as given. */
 export function normaliseArmType(type: string): string {
-  return BY_LOWER.get(type.toLowerCase()) ?? type;
+  const known = normalised.get(type);
+  if (known !== undefined) return known;
+  const out = BY_LOWER.get(type.toLowerCase()) ?? type;
+  if (normalised.size < NORMALISED_MAX) normalised.set(type, out);
+  return out;
 }
 
 /** What an ARM id says about the resource it names. */
@@ -98,31 +106,55 @@ export interface ArmIdParts {
  * ```
  */
 export function parseArmId(id: string): ArmIdParts {
-  const segments = id.split('/').filter((s, i) => !(i === 0 && s === ''));
+  const segments = id.split('/');
+  // A leading slash gives an empty first segment, which is no part of the id.
+  if (segments[0] === '') segments.shift();
   const parts: ArmIdParts = {};
-  const lower = segments.map((s) => s.toLowerCase());
 
-  const sub = lower.indexOf('subscriptions');
+  // Only segments of the keywords' lengths are lower-cased to compare: an id is read once per
+  // resource and again to fold children, so its other segments are never copied.
+  const sub = keywordAt(segments, 'subscriptions', false);
   if (sub >= 0 && segments[sub + 1]) parts.subscription = segments[sub + 1];
-  const rg = lower.indexOf('resourcegroups');
+  const rg = keywordAt(segments, 'resourcegroups', false);
   if (rg >= 0 && segments[rg + 1]) parts.resourceGroup = segments[rg + 1];
 
-  const providers = lower.lastIndexOf('providers');
+  const providers = keywordAt(segments, 'providers', true);
   if (providers < 0 || !segments[providers + 1]) return parts;
   const namespace = segments[providers + 1];
-  const rest = segments.slice(providers + 2);
-  const typeSegments: string[] = [];
-  for (let i = 0; i < rest.length; i += 2) typeSegments.push(rest[i]);
-  if (typeSegments.length === 0) return parts;
+  const restCount = segments.length - providers - 2;
+  if (restCount <= 0) return parts;
+  let type = namespace;
+  let typeSegments = 0;
+  for (let i = providers + 2; i < segments.length; i += 2) {
+    type += `/${segments[i]}`;
+    typeSegments += 1;
+  }
 
-  parts.type = normaliseArmType(`${namespace}/${typeSegments.join('/')}`);
-  if (rest.length % 2 === 0) parts.name = rest[rest.length - 1];
-  if (typeSegments.length > 1 && rest.length % 2 === 0) {
+  parts.type = normaliseArmType(type);
+  if (restCount % 2 === 0) parts.name = segments[segments.length - 1];
+  if (typeSegments > 1 && restCount % 2 === 0) {
     const prefix = id.startsWith('/') ? '/' : '';
     parts.parentId = prefix + segments.slice(0, segments.length - 2).join('/');
-    parts.childKind = parts.type.split('/').pop();
+    parts.childKind = parts.type.slice(parts.type.lastIndexOf('/') + 1);
   }
   return parts;
+}
+
+/** Index of the first (or last) segment equal to `keyword` ignoring case, or -1. */
+function keywordAt(segments: string[], keyword: string, last: boolean): number {
+  const n = keyword.length;
+  if (last) {
+    for (let i = segments.length - 1; i >= 0; i--) {
+      const s = segments[i];
+      if (s.length === n && s.toLowerCase() === keyword) return i;
+    }
+    return -1;
+  }
+  for (let i = 0; i < segments.length; i++) {
+    const s = segments[i];
+    if (s.length === n && s.toLowerCase() === keyword) return i;
+  }
+  return -1;
 }
 
 /** Case-insensitive key for matching ARM ids. */
