@@ -163,13 +163,48 @@ interface OpenAlert {
  * insertion order, so forgetting costs no walk over a set's deleted slots.
  */
 interface SeenEvents {
+  /** Events of other files, or without a line number: `file NUL line:time:action`. */
   keys: Set<string>;
-  ring: string[];
+  /**
+   * Events of the alert's first file by line number, each line's (time, action) pairs oldest
+   * first: no key string is built or hashed for them.
+   */
+  lines: Map<number, SeenLine>;
+  /** Insertion order: a string key, or the line number of a `lines` entry. */
+  ring: (string | number)[];
   /** Index in `ring` of the oldest key once the ring is full. */
   oldest: number;
   /** File of the alert's first events: keys of events from it leave the path out. */
   file?: string;
 }
+
+/** One counted (time, action) of a line; `next` is a later one of the same line. */
+interface SeenLine {
+  time: string;
+  action: string;
+  next: SeenLine | undefined;
+}
+
+function newSeen(): SeenEvents {
+  return { keys: new Set(), lines: new Map(), ring: [], oldest: 0 };
+}
+
+/**
+ * `Date.parse`, remembering the last two texts: a hit's first and last times mostly repeat those
+ * of the hit before (neighbouring events share their second).
+ */
+function parseTime(text: string): number {
+  if (text === TIMES.a) return TIMES.aMs;
+  if (text === TIMES.b) return TIMES.bMs;
+  const ms = Date.parse(text);
+  TIMES.b = TIMES.a;
+  TIMES.bMs = TIMES.aMs;
+  TIMES.a = text;
+  TIMES.aMs = ms;
+  return ms;
+}
+
+const TIMES = { a: '', aMs: Number.NaN, b: '', bMs: Number.NaN };
 
 function stableId(...parts: string[]): string {
   return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 20);
@@ -236,7 +271,7 @@ export class AlertBuilder {
     const key = `${hit.rule.kind}:${hit.rule.id}|${identityEntities(own ?? derived!)}`;
 
     const slot = this.#open.get(key);
-    if (slot && Date.parse(first) - slot.lastSeenMs <= this.#dedupMs) {
+    if (slot && parseTime(first) - slot.lastSeenMs <= this.#dedupMs) {
       this.#update(slot, hit, events, first, last, own);
       this.advance(slot.lastSeenMs);
       return slot.alert;
@@ -261,10 +296,10 @@ export class AlertBuilder {
       ...(hit.falsePositives?.length ? { falsePositives: hit.falsePositives } : {}),
     };
     let seen = this.#seen.get(alert.id);
-    if (!seen) this.#seen.set(alert.id, (seen = { keys: new Set(), ring: [], oldest: 0 }));
+    if (!seen) this.#seen.set(alert.id, (seen = newSeen()));
     const opened: OpenAlert = {
       alert,
-      lastSeenMs: Date.parse(last),
+      lastSeenMs: parseTime(last),
       known: knownEntities(entities),
       seen,
     };
@@ -288,7 +323,7 @@ export class AlertBuilder {
     const open = slot.alert;
     if (last > open.lastSeen) {
       open.lastSeen = last;
-      slot.lastSeenMs = Date.parse(last);
+      slot.lastSeenMs = parseTime(last);
     }
     if (first < open.firstSeen) open.firstSeen = first;
     open.eventCount += unseen(slot.seen, events, open.evidence, this.#maxEvidence);
@@ -341,29 +376,63 @@ function unseen(
   evidence: LogEvent[] | undefined,
   max: number,
 ): number {
-  const { keys, ring } = seen;
+  const { keys, lines, ring } = seen;
   let fresh = 0;
   seen.file ??= events[0]?.source.file ?? '';
   for (const e of events) {
     const file = e.source.file ?? '';
-    // Keys of the alert's own file are short; another file's carry its path (after a NUL, which
-    // no line number or time holds, so the two forms never collide).
-    const key =
-      file === seen.file
-        ? `${e.source.line ?? ''}:${e.time}:${e.action ?? ''}`
-        : `${file}\u0000${e.source.line ?? ''}:${e.time}:${e.action ?? ''}`;
-    if (keys.has(key)) continue;
-    if (ring.length < MAX_SEEN_PER_ALERT) ring.push(key);
+    const line = e.source.line;
+    const action = e.action ?? '';
+    let slot: string | number;
+    if (file === seen.file && typeof line === 'number' && Number.isInteger(line)) {
+      // The alert's own file: by line number, then time and action (one line, one key).
+      const head = lines.get(line);
+      let last: SeenLine | undefined;
+      let known = false;
+      for (let at = head; at; at = at.next) {
+        if (at.time === e.time && at.action === action) {
+          known = true;
+          break;
+        }
+        last = at;
+      }
+      if (known) continue;
+      const entry: SeenLine = { time: e.time, action, next: undefined };
+      if (last) last.next = entry;
+      else lines.set(line, entry);
+      slot = line;
+    } else {
+      // Another file's keys carry its path (after a NUL, which no line number or time holds).
+      const key =
+        file === seen.file
+          ? `${line ?? ''}:${e.time}:${action}`
+          : `${file}\u0000${line ?? ''}:${e.time}:${action}`;
+      if (keys.has(key)) continue;
+      keys.add(key);
+      slot = key;
+    }
+    if (ring.length < MAX_SEEN_PER_ALERT) ring.push(slot);
     else {
-      keys.delete(ring[seen.oldest]);
-      ring[seen.oldest] = key;
+      forget(seen, ring[seen.oldest]);
+      ring[seen.oldest] = slot;
       seen.oldest = (seen.oldest + 1) % MAX_SEEN_PER_ALERT;
     }
-    keys.add(key);
     fresh++;
     if (evidence && evidence.length < max) evidence.push(e);
   }
   return fresh;
+}
+
+/** Drops the oldest counted event under a ring slot. */
+function forget(seen: SeenEvents, slot: string | number): void {
+  if (typeof slot === 'string') {
+    seen.keys.delete(slot);
+    return;
+  }
+  // A line's entries join the ring in their order, so its oldest slot is its first entry.
+  const head = seen.lines.get(slot);
+  if (head?.next) seen.lines.set(slot, head.next);
+  else seen.lines.delete(slot);
 }
 
 /**
