@@ -4,7 +4,7 @@
  * analyst set is kept.
  */
 
-import type { Generated, Kysely, Selectable, Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Alert, AlertStatus, Incident } from '../model/alert.js';
 import type { Severity } from '../model/rule.js';
 import { alertFromRow, alertRecord, detectionRecords } from '../export/outbox/alert-records.js';
@@ -12,24 +12,13 @@ import type { StoredAlertState } from '../export/outbox/alert-records.js';
 import { insertBatched } from './batch-insert.js';
 import { appendOutbox, lockOutbox } from './outbox-repository.js';
 import type { AlertTable, Database } from './schema.js';
+import { writeAlertChange } from './status-timeline.js';
+import type { AlertTimelineEntry, AlertTimelineTable, StatusChange } from './status-timeline.js';
 
 /** The alert columns migration 0006 adds (sorting by severity, scoping by cloud account). */
 export interface AlertTriageColumns {
   severity_rank: number | null;
   account: string | null;
-}
-
-/** One status change or comment on an alert. */
-export interface AlertTimelineTable {
-  id: Generated<number>;
-  alert_id: string;
-  at: string;
-  actor_kind: string;
-  actor_id: string | null;
-  actor_name: string | null;
-  from_status: string;
-  to_status: string;
-  comment: string | null;
 }
 
 /** The store as the alert API sees it: the base schema plus migration 0006's table and columns. */
@@ -185,105 +174,36 @@ export async function storedAlerts(db: Kysely<Database>, limit = 1_000) {
     .execute();
 }
 
-/** Who made a timeline entry. */
-export interface TimelineActor {
-  kind: string;
-  id?: string | null;
-  name?: string | null;
-}
-
-/** A status change (or a comment alone) on an alert, as the timeline keeps it. */
-export interface AlertTimelineEntry {
-  id: number;
-  alertId: string;
-  at: string;
-  actor: { kind: string; id: string | null; name: string | null };
-  from: AlertStatus;
-  to: AlertStatus;
-  comment: string | null;
-}
-
-function timelineView(row: Selectable<AlertTimelineTable>): AlertTimelineEntry {
-  return {
-    id: row.id,
-    alertId: row.alert_id,
-    at: row.at,
-    actor: { kind: row.actor_kind, id: row.actor_id, name: row.actor_name },
-    from: row.from_status as AlertStatus,
-    to: row.to_status as AlertStatus,
-    comment: row.comment,
-  };
-}
-
 /**
  * Sets an alert's status (or keeps it, for a comment alone) and appends the timeline entry, in
- * the caller's transaction. Returns undefined when no alert has this id.
+ * the caller's transaction, with the status change queued for export. Returns undefined when no
+ * alert has this id.
  */
 export async function changeAlertStatus(
   trx: Transaction<Database>,
   id: string,
-  change: { status?: AlertStatus; comment?: string; actor: TimelineActor },
+  change: StatusChange,
   now: Date,
 ): Promise<AlertTimelineEntry | undefined> {
-  const db = alertStore(trx);
   await lockOutbox(trx);
-  const row = await db
-    .selectFrom('alerts')
-    .select('status')
-    .where('id', '=', id)
-    .executeTakeFirst();
-  if (!row) return undefined;
-  const from = row.status as AlertStatus;
-  const to = change.status ?? from;
-  if (to !== from)
-    await db.updateTable('alerts').set({ status: to }).where('id', '=', id).execute();
-  const entry = {
-    alert_id: id,
-    at: now.toISOString(),
-    actor_kind: change.actor.kind,
-    actor_id: change.actor.id ?? null,
-    actor_name: change.actor.name ?? null,
-    from_status: from,
-    to_status: to,
-    comment: change.comment ?? null,
-  };
-  const inserted = await db
-    .insertInto('alert_timeline')
-    .values(entry)
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const entry = await writeAlertChange(trx, id, change, now);
+  if (!entry) return undefined;
   const full = await trx.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirst();
   if (full) {
     const record = alertRecord(
       alertFromRow(full),
       {
         change: 'status_changed',
-        previousStatus: from,
+        previousStatus: entry.from,
         ...(change.comment ? { comment: change.comment } : {}),
         ...(change.actor.name ? { actor: change.actor.name } : {}),
-        key: Number(inserted.id),
+        key: entry.id,
       },
       entry.at,
     );
     await appendOutbox(trx, [record], now);
   }
-  return timelineView({ ...entry, id: Number(inserted.id) });
-}
-
-/** An alert's timeline, oldest first. */
-export async function alertTimeline(
-  db: Kysely<Database>,
-  id: string,
-  limit = 1_000,
-): Promise<AlertTimelineEntry[]> {
-  const rows = await alertStore(db)
-    .selectFrom('alert_timeline')
-    .selectAll()
-    .where('alert_id', '=', id)
-    .orderBy('id')
-    .limit(limit)
-    .execute();
-  return rows.map(timelineView);
+  return entry;
 }
 
 /**

@@ -5,16 +5,10 @@
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import {
-  alertStore,
-  alertTimeline,
-  changeAlertStatus,
-  type AlertTimelineEntry,
-} from '../../store/alert-repository.js';
-import { actorOf, auditedChange } from '../audited-change.js';
+import { alertStore, changeAlertStatus } from '../../store/alert-repository.js';
+import { alertTimeline } from '../../store/status-timeline.js';
 import { scopeFilter, whereInScope } from '../auth/scope-filter.js';
 import { HttpError } from '../http-error.js';
-import { assertPlainText } from '../plain-text.js';
 import {
   applyFilters,
   Page,
@@ -30,10 +24,12 @@ import {
   AlertStatusSchema,
   AlertSummarySchema,
   SeveritySchema,
+  StatusChangeBody,
   TimelineEntrySchema,
   whereEntity,
 } from './alerts-schemas.js';
 import { IdParams } from './schemas.js';
+import { auditedStatusChange } from './status-change.js';
 
 /** API sort names and their columns. */
 const SORTS: Record<string, string> = {
@@ -60,14 +56,6 @@ const ListQuery = Type.Object({
     Type.String({ format: 'date-time', description: 'alerts first seen before this time' }),
   ),
 });
-
-const ChangeBody = Type.Object(
-  {
-    status: Type.Optional(AlertStatusSchema),
-    comment: Type.Optional(Type.String({ minLength: 1, maxLength: 4_000 })),
-  },
-  { additionalProperties: false, minProperties: 1 },
-);
 
 const iso = (time: string | undefined) => (time ? new Date(time).toISOString() : undefined);
 
@@ -138,7 +126,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: "Change an alert's status, with a comment",
         tags: ['detection'],
         params: IdParams,
-        body: ChangeBody,
+        body: StatusChangeBody,
         response: {
           200: Type.Object({ alert: AlertDetailSchema, entry: TimelineEntrySchema }),
         },
@@ -146,20 +134,8 @@ export const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { id } = request.params;
-      assertPlainText('body/comment', request.body.comment, { multiline: true });
       await visible(request, id);
-      const { clock } = app.palisade;
-      const entry = await auditedChange<AlertTimelineEntry | undefined>(
-        request,
-        (e) => ({
-          action: 'alert.status',
-          outcome: 'success',
-          target: { kind: 'alert', id },
-          details: { from: e?.from, to: e?.to, comment: e?.comment ?? null },
-        }),
-        (trx) =>
-          changeAlertStatus(trx, id, { ...request.body, actor: actorOf(request) }, clock.now()),
-      );
+      const entry = await auditedStatusChange(request, 'alert', id, changeAlertStatus);
       if (!entry) throw notFound();
       return { alert: alertDetail(await visible(request, id)), entry };
     },

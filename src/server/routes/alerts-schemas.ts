@@ -58,9 +58,9 @@ export const AlertDetailSchema = Type.Composite([
   }),
 ]);
 
-export const TimelineEntrySchema = Type.Object({
+/** The parts of a timeline entry that alerts and incidents share. */
+const timelineEntryParts = {
   id: Type.Integer(),
-  alertId: Type.String(),
   at: Type.String({ format: 'date-time' }),
   actor: Type.Object({
     kind: Type.String(),
@@ -70,7 +70,23 @@ export const TimelineEntrySchema = Type.Object({
   from: AlertStatusSchema,
   to: AlertStatusSchema,
   comment: Nullable(Type.String()),
+};
+
+export const TimelineEntrySchema = Type.Object({ ...timelineEntryParts, alertId: Type.String() });
+
+export const IncidentTimelineEntrySchema = Type.Object({
+  ...timelineEntryParts,
+  incidentId: Type.String(),
 });
+
+/** PATCH body of an alert or an incident: a new status, a comment, or both. */
+export const StatusChangeBody = Type.Object(
+  {
+    status: Type.Optional(AlertStatusSchema),
+    comment: Type.Optional(Type.String({ minLength: 1, maxLength: 4_000 })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
 
 export const IncidentSchema = Type.Object({
   id: Type.String(),

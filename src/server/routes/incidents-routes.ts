@@ -8,14 +8,8 @@ import { Type } from '@sinclair/typebox';
 import { alertStore } from '../../store/alert-repository.js';
 import type { IncidentTable } from '../../store/schema.js';
 import { scopeFilter, whereInScope, type ScopeFilter } from '../auth/scope-filter.js';
-import { actorOf, auditedChange } from '../audited-change.js';
 import { HttpError } from '../http-error.js';
-import { assertPlainText } from '../plain-text.js';
-import {
-  changeIncidentStatus,
-  incidentTimeline,
-  type IncidentTimelineEntry,
-} from '../incident-timeline.js';
+import { changeIncidentStatus, incidentTimeline } from '../../store/status-timeline.js';
 import {
   applyFilters,
   Page,
@@ -29,12 +23,15 @@ import {
   AlertStatusSchema,
   AlertSummarySchema,
   IncidentSchema,
+  IncidentTimelineEntrySchema,
   incidentView,
+  StatusChangeBody,
   SeveritySchema,
   whereEntity,
   whereIncidentInScope,
 } from './alerts-schemas.js';
 import { IdParams } from './schemas.js';
+import { auditedStatusChange } from './status-change.js';
 
 const SORTS: Record<string, string> = { lastSeen: 'last_seen', firstSeen: 'first_seen' };
 
@@ -46,28 +43,6 @@ const ListQuery = Type.Object({
   entity: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
   since: Type.Optional(Type.String({ format: 'date-time' })),
   until: Type.Optional(Type.String({ format: 'date-time' })),
-});
-
-const ChangeBody = Type.Object(
-  {
-    status: Type.Optional(AlertStatusSchema),
-    comment: Type.Optional(Type.String({ minLength: 1, maxLength: 4_000 })),
-  },
-  { additionalProperties: false, minProperties: 1 },
-);
-
-const IncidentTimelineEntrySchema = Type.Object({
-  id: Type.Integer(),
-  incidentId: Type.String(),
-  at: Type.String({ format: 'date-time' }),
-  actor: Type.Object({
-    kind: Type.String(),
-    id: Type.Union([Type.String(), Type.Null()]),
-    name: Type.Union([Type.String(), Type.Null()]),
-  }),
-  from: AlertStatusSchema,
-  to: AlertStatusSchema,
-  comment: Type.Union([Type.String(), Type.Null()]),
 });
 
 const iso = (time: string | undefined) => (time ? new Date(time).toISOString() : undefined);
@@ -146,7 +121,7 @@ export const incidentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: "Change an incident's status, with a comment",
         tags: ['detection'],
         params: IdParams,
-        body: ChangeBody,
+        body: StatusChangeBody,
         response: {
           200: Type.Object({ incident: IncidentSchema, entry: IncidentTimelineEntrySchema }),
         },
@@ -154,20 +129,8 @@ export const incidentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { id } = request.params;
-      assertPlainText('body/comment', request.body.comment, { multiline: true });
       await visible(request, id);
-      const { clock } = app.palisade;
-      const entry = await auditedChange<IncidentTimelineEntry | undefined>(
-        request,
-        (e) => ({
-          action: 'incident.status',
-          outcome: 'success',
-          target: { kind: 'incident', id },
-          details: { from: e?.from, to: e?.to, comment: e?.comment ?? null },
-        }),
-        (trx) =>
-          changeIncidentStatus(trx, id, { ...request.body, actor: actorOf(request) }, clock.now()),
-      );
+      const entry = await auditedStatusChange(request, 'incident', id, changeIncidentStatus);
       if (!entry) throw new HttpError(404, 'NOT_FOUND', 'no such incident');
       return { incident: incidentView(await visible(request, id)), entry };
     },
