@@ -241,16 +241,6 @@ export function authMeaning(
 
 /** sshd's message parsed into named fields, or undefined for messages it does not recognise. */
 export function sshFields(message: string): SshFields | undefined {
-  const c = message.charCodeAt(0);
-  if (c === 70 /* F */ || c === 65 /* A */) {
-    const quick = plainOutcome(message);
-    if (quick) return quick;
-  }
-  return sshFormFields(message);
-}
-
-/** `sshFields` through SSH_FORMS' patterns alone (the general path; tests compare the fast one). */
-export function sshFormFields(message: string): SshFields | undefined {
   const first = message.charAt(0);
   for (const [firstChars, pattern, build] of SSH_FORMS) {
     if (!firstChars.includes(first)) continue;
@@ -258,65 +248,6 @@ export function sshFormFields(message: string): SshFields | undefined {
     if (m) return build(m);
   }
   return undefined;
-}
-
-/**
- * `Failed password for [invalid user ]USER from ADDR port N[ ssh2][: KEY]` read as the first of
- * SSH_FORMS reads it, without the regex, when the line is of the plain shape (printable ASCII,
- * one ` from `, nothing odd after the port); undefined sends the message to the regex.
- */
-function plainOutcome(message: string): SshFields | undefined {
-  const accepted = message.startsWith('Accepted ');
-  if (!accepted && !message.startsWith('Failed ')) return undefined;
-  const methodAt = accepted ? 9 : 7;
-  const methodEnd = message.indexOf(' ', methodAt);
-  if (methodEnd <= methodAt || !message.startsWith(' for ', methodEnd)) return undefined;
-  let userAt = methodEnd + 5;
-  const invalid = message.startsWith('invalid user ', userAt);
-  if (invalid) userAt += 13;
-  const from = message.indexOf(' from ', userAt);
-  if (from === -1 || message.indexOf(' from ', from + 1) !== -1) return undefined;
-  const addrAt = from + 6;
-  const addrEnd = message.indexOf(' ', addrAt);
-  if (addrEnd <= addrAt || !message.startsWith(' port ', addrEnd)) return undefined;
-  const portAt = addrEnd + 6;
-  let portEnd = portAt;
-  while (portEnd < message.length && isDigit(message.charCodeAt(portEnd))) portEnd++;
-  if (portEnd === portAt) return undefined;
-  // What may follow the port: nothing, ` ssh2` or ` ssh`, then `: KEY` or nothing.
-  let at = portEnd;
-  if (message.startsWith(' ssh2', at)) at += 5;
-  else if (message.startsWith(' ssh', at)) at += 4;
-  let key: string | undefined;
-  if (at < message.length) {
-    if (!message.startsWith(': ', at)) return undefined;
-    // The regex's `.` stops at line terminators.
-    for (let i = at + 2; i < message.length; i++) {
-      const code = message.charCodeAt(i);
-      if (code === 10 || code === 13 || code === 0x2028 || code === 0x2029) return undefined;
-    }
-    key = message.slice(at + 2);
-  }
-  // The regex's \S and `.` differ from these scans only outside printable ASCII.
-  for (let i = 0; i < portEnd; i++) {
-    const code = message.charCodeAt(i);
-    if (code < 32 || code > 126) return undefined;
-  }
-  const method = message.slice(methodAt, methodEnd);
-  const out: SshFields = {
-    event: outcomeEvent(accepted ? 'Accepted' : 'Failed', method),
-    method,
-  };
-  if (invalid) out.invalidUser = true;
-  out.user = message.slice(userAt, from);
-  setAddr(out, message.slice(addrAt, addrEnd));
-  out.port = Number(message.slice(portAt, portEnd));
-  if (key !== undefined) out.key = key;
-  return out;
-}
-
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
 }
 
 function sshMeaning(message: string, pamModule: string | undefined): AuthMeaning | undefined {
