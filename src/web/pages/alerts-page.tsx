@@ -8,6 +8,7 @@ import { query } from '../api/client';
 import { useApi } from '../api/use-api';
 import { ALERT_STATUSES, SEVERITIES, type Alert, type Page } from '../api/types';
 import { RuleCredit } from '../components/rule-credit';
+import { FilterSelect } from '../components/filter-select';
 import { Show, SeverityBadge, When } from '../components/status';
 import { href, replaceParams } from '../router';
 
@@ -42,26 +43,18 @@ export function AlertsPage({ params }: { params: URLSearchParams }) {
     <>
       <h1 tabIndex={-1}>Security alerts</h1>
       <form className="filters" aria-label="Filter alerts" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          Severity
-          <select value={severity} onChange={(e) => change(setSeverity)(e.target.value)}>
-            <option value="">all</option>
-            {SEVERITIES.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Status
-          <select value={status} onChange={(e) => change(setStatus)(e.target.value)}>
-            <option value="">all</option>
-            {ALERT_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s.replace('_', ' ')}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label="Severity"
+          value={severity}
+          options={SEVERITIES}
+          onChange={change(setSeverity)}
+        />
+        <FilterSelect
+          label="Status"
+          value={status}
+          options={ALERT_STATUSES}
+          onChange={change(setStatus)}
+        />
         <label>
           Entity
           <input

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { query } from '../api/client';
 import { useApi } from '../api/use-api';
 import type { Page, Resource } from '../api/types';
+import { CLOUDS, FilterSelect } from '../components/filter-select';
 import { Show } from '../components/status';
 
 export function InventoryPage() {
@@ -23,24 +24,18 @@ export function InventoryPage() {
     <>
       <h1 tabIndex={-1}>Inventory</h1>
       <form className="filters" aria-label="Filter resources" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          Cloud
-          <select value={cloud} onChange={(e) => (setCloud(e.target.value), reset())}>
-            <option value="">all</option>
-            {['aws', 'azure', 'gcp', 'kubernetes'].map((c) => (
-              <option key={c}>{c}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Health
-          <select value={health} onChange={(e) => (setHealth(e.target.value), reset())}>
-            <option value="">all</option>
-            <option value="unhealthy">unhealthy</option>
-            <option value="healthy">healthy</option>
-            <option value="not_assessed">not assessed</option>
-          </select>
-        </label>
+        <FilterSelect
+          label="Cloud"
+          value={cloud}
+          options={CLOUDS}
+          onChange={(v) => (setCloud(v), reset())}
+        />
+        <FilterSelect
+          label="Health"
+          value={health}
+          options={['unhealthy', 'healthy', 'not_assessed']}
+          onChange={(v) => (setHealth(v), reset())}
+        />
         <label>
           Search this page
           <input type="search" value={text} onChange={(e) => setText(e.target.value)} />

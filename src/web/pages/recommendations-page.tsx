@@ -7,6 +7,7 @@ import { useEffect, useState } from 'react';
 import { query } from '../api/client';
 import { useApi } from '../api/use-api';
 import { SEVERITIES, type Page, type Recommendation } from '../api/types';
+import { CLOUDS, FilterSelect } from '../components/filter-select';
 import { Show, SeverityBadge } from '../components/status';
 import { href, replaceParams } from '../router';
 
@@ -33,24 +34,13 @@ export function RecommendationsPage({ params }: { params: URLSearchParams }) {
         aria-label="Filter recommendations"
         onSubmit={(e) => e.preventDefault()}
       >
-        <label>
-          Severity
-          <select value={severity} onChange={(e) => setSeverity(e.target.value)}>
-            <option value="">all</option>
-            {SEVERITIES.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Cloud
-          <select value={cloud} onChange={(e) => setCloud(e.target.value)}>
-            <option value="">all</option>
-            {['aws', 'azure', 'gcp', 'kubernetes'].map((c) => (
-              <option key={c}>{c}</option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label="Severity"
+          value={severity}
+          options={SEVERITIES}
+          onChange={setSeverity}
+        />
+        <FilterSelect label="Cloud" value={cloud} options={CLOUDS} onChange={setCloud} />
         <label>
           Control
           <input

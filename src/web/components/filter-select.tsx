@@ -1,0 +1,31 @@
+/** A list filter: a labelled select whose first choice, "all", sets no filter. */
+
+export function FilterSelect({
+  label,
+  value,
+  options,
+  onChange,
+}: {
+  label: string;
+  value: string;
+  /** Values in order; a value's text is the value with underscores read as spaces. */
+  options: readonly string[];
+  onChange: (value: string) => void;
+}) {
+  return (
+    <label>
+      {label}
+      <select value={value} onChange={(e) => onChange(e.target.value)}>
+        <option value="">all</option>
+        {options.map((o) => (
+          <option key={o} value={o}>
+            {o.replaceAll('_', ' ')}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+/** The clouds Palisade assesses, as the API names them. */
+export const CLOUDS = ['aws', 'azure', 'gcp', 'kubernetes'] as const;
