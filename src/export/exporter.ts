@@ -38,7 +38,15 @@ import {
   markSnapshot,
   type ExportRow,
 } from '../store/export-repository.js';
-import { outboxPage, outboxRows, recordOf, type OutboxRow } from '../store/outbox-repository.js';
+import {
+  OUTBOX_RETENTION,
+  outboxPage,
+  outboxRows,
+  pruneOutbox,
+  recordOf,
+  type OutboxRetention,
+  type OutboxRow,
+} from '../store/outbox-repository.js';
 import type { Database } from '../store/schema.js';
 import { ruleMatches, triggerOf } from '../automate/automation-rule.js';
 import { DEFAULT_BACKOFF, retryDelay, type Backoff } from './outbox/backoff.js';
@@ -70,8 +78,12 @@ export interface ExporterOptions {
   sendTimeoutMs?: number;
   /** Pages one consumer may deliver per pass before the others get their turn. */
   pagesPerPass?: number;
+  /** What the outbox keeps; pruned at most hourly. */
+  retention?: OutboxRetention;
   now?: () => Date;
 }
+
+const PRUNE_EVERY_MS = 3_600_000;
 
 /** What one pass did. */
 export interface ExporterPass {
@@ -123,6 +135,7 @@ export class Exporter {
   /** Aborts sends in flight on stop: an unreachable sink must not hold a shutdown. */
   readonly #abort = new AbortController();
   #wake: (() => void) | undefined;
+  #prunedAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: ExporterOptions) {
     this.#o = {
@@ -132,6 +145,7 @@ export class Exporter {
       backoff: DEFAULT_BACKOFF,
       sendTimeoutMs: 60_000,
       pagesPerPass: 20,
+      retention: OUTBOX_RETENTION,
       now: () => new Date(),
       ...options,
     };
@@ -196,7 +210,19 @@ export class Exporter {
       await this.#drive(this.#automationConsumer(row), pass);
     }
     await this.#closeRemoved(live);
+    await this.#pruneIfDue();
     return pass;
+  }
+
+  /** Deletes delivered records and old dead letters, hourly (from the first pass on). */
+  async #pruneIfDue(): Promise<void> {
+    const now = this.#o.now();
+    if (now.getTime() - this.#prunedAt < PRUNE_EVERY_MS) return;
+    this.#prunedAt = now.getTime();
+    const pruned = await pruneOutbox(this.#o.db, now, this.#o.retention);
+    if (pruned.records > 0 || pruned.deadLetters > 0) {
+      this.#o.logger?.info(pruned, 'export outbox pruned');
+    }
   }
 
   async #closeRemoved(live: Set<string>): Promise<void> {

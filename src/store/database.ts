@@ -7,12 +7,17 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import {
+  CompiledQuery,
   Kysely,
   Migrator,
   PostgresDialect,
   SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type Driver,
   type Migration,
   type MigrationProvider,
+  type SqliteDialectConfig,
 } from 'kysely';
 import pg from 'pg';
 import * as m0001 from './migrations/0001-assessments.js';
@@ -92,6 +97,32 @@ export async function openStore(location: string = DEFAULT_STORE_PATH): Promise<
   return openSqlite(location.replace(/^sqlite:/, ''));
 }
 
+/**
+ * SQLite transactions that take the write lock as they begin (`BEGIN IMMEDIATE`). Palisade's
+ * transactions read before they write; a deferred one that has read cannot write once another
+ * process (a standalone exporter, a second CLI run) committed in between: SQLITE_BUSY_SNAPSHOT,
+ * the change lost. An immediate one waits for the lock instead (better-sqlite3's busy timeout)
+ * and then reads what the other process wrote.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+}
+
 async function openSqlite(path: string): Promise<Kysely<Database>> {
   let sqlite: SQLite.Database;
   try {
@@ -107,7 +138,7 @@ async function openSqlite(path: string): Promise<Kysely<Database>> {
         'PALISADE_DB',
     );
   }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
   await migrate(db, path);
   return db;
 }

@@ -36,17 +36,15 @@ export function recordTags(record: ExportRecord): string[] {
 }
 
 /**
- * Takes the write lock for a transaction that reads before it writes the outbox. On SQLite a
- * transaction that read first cannot write once another process (a standalone exporter) has
- * committed in between (SQLITE_BUSY_SNAPSHOT); writing first makes it wait for the lock instead.
- * On PostgreSQL it takes the outbox lock `appendOutbox` would take anyway.
+ * Takes the outbox lock for a transaction that reads before it writes the outbox, so two writers
+ * append in turn. On PostgreSQL: the advisory lock `appendOutbox` would take anyway. SQLite
+ * transactions already hold the write lock from their start (`BEGIN IMMEDIATE`, see
+ * `openStore`).
  */
 export async function lockOutbox(trx: Kysely<Database> | Transaction<Database>): Promise<void> {
   if (dialectOf(trx) === 'postgres') {
     await sql`select pg_advisory_xact_lock(hashtext('palisade:export-outbox'))`.execute(trx);
-    return;
   }
-  await sql`update export_outbox set seq = seq where 0 = 1`.execute(trx);
 }
 
 /**
@@ -146,4 +144,70 @@ export async function lastOutboxSeq(db: Kysely<Database>): Promise<number> {
 /** Parses an outbox row's record. */
 export function recordOf(row: OutboxRow): ExportRecord {
   return JSON.parse(row.body) as ExportRecord;
+}
+
+/** How long the outbox keeps what was delivered, and dead letters. */
+export interface OutboxRetention {
+  /** Days a record stays after every consumer has passed it (for inspection, not replay). */
+  recordDays: number;
+  /** Days a dead letter stays: from its failure, or from its replay once replayed. */
+  deadLetterDays: number;
+}
+
+export const OUTBOX_RETENTION: OutboxRetention = { recordDays: 7, deadLetterDays: 30 };
+
+/** Outbox rows one delete statement covers, so a long backlog goes in short transactions. */
+const PRUNE_SPAN = 10_000;
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Deletes what no consumer will read again: dead letters past `deadLetterDays` (a dead one
+ * left unreplayed that long is given up), then outbox records older than `recordDays` that every
+ * consumer's cursor has passed and no remaining dead letter points at. New consumers start at
+ * the end of the outbox, so nothing before the lowest cursor is read again. Returns the counts.
+ *
+ * ```ts
+ * const { records, deadLetters } = await pruneOutbox(db, new Date());
+ * ```
+ */
+export async function pruneOutbox(
+  db: Kysely<Database>,
+  now: Date,
+  retention: OutboxRetention = OUTBOX_RETENTION,
+): Promise<{ records: number; deadLetters: number }> {
+  const store = exportStore(db);
+  const letterCutoff = new Date(now.getTime() - retention.deadLetterDays * DAY_MS).toISOString();
+  const letters = await store
+    .deleteFrom('export_dead_letters')
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('status', '=', 'replayed'), eb('replayed_at', '<', letterCutoff)]),
+        eb.and([eb('status', '=', 'dead'), eb('failed_at', '<', letterCutoff)]),
+      ]),
+    )
+    .executeTakeFirst();
+
+  const lowest = await store
+    .selectFrom('export_deliveries')
+    .select((eb) => eb.fn.min('cursor_seq').as('seq'))
+    .executeTakeFirst();
+  const floor = lowest?.seq == null ? (await lastOutboxSeq(db)) + 1 : Number(lowest.seq) + 1;
+  const first = await store
+    .selectFrom('export_outbox')
+    .select((eb) => eb.fn.min('seq').as('seq'))
+    .executeTakeFirst();
+  const recordCutoff = new Date(now.getTime() - retention.recordDays * DAY_MS).toISOString();
+  let records = 0;
+  for (let from = Number(first?.seq ?? floor); from < floor; from += PRUNE_SPAN) {
+    const result = await store
+      .deleteFrom('export_outbox')
+      .where('seq', '>=', from)
+      .where('seq', '<', Math.min(floor, from + PRUNE_SPAN))
+      .where('created_at', '<', recordCutoff)
+      .where('seq', 'not in', (eb) => eb.selectFrom('export_dead_letters').select('outbox_seq'))
+      .executeTakeFirst();
+    records += Number(result.numDeletedRows);
+  }
+  return { records, deadLetters: Number(letters.numDeletedRows) };
 }

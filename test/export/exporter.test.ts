@@ -20,6 +20,7 @@ import {
   requestReplay,
 } from '../../src/store/delivery-repository.js';
 import { exportConsumer, insertExport } from '../../src/store/export-repository.js';
+import { pruneOutbox } from '../../src/store/outbox-repository.js';
 import type { Database } from '../../src/store/schema.js';
 import { STORE_TARGETS } from '../store/store-targets.js';
 import { testAlert } from './support/alerts.js';
@@ -158,6 +159,71 @@ describe.each(STORE_TARGETS)('exporter on $name', (target) => {
           expect(new Set(dead.map((d) => d.record_id))).toEqual(ids);
         } finally {
           await e.stop();
+          await listener.close();
+        }
+      });
+    },
+  );
+
+  it.skipIf(target.skip)(
+    'prunes records every consumer has passed once old, keeping what dead letters point at',
+    async () => {
+      await target.with(async ({ db }) => {
+        const listener = await startSyslogListener();
+        try {
+          await addExport(db, { sink: syslog(listener.port) });
+          const down = await addExport(db, { sink: syslog(await freePort()), maxAttempts: 1 });
+          await saveAlerts(
+            db,
+            Array.from({ length: 10 }, (_, i) => testAlert(i)),
+            [],
+          );
+          const e = exporter(db);
+          await passesUntil(
+            e,
+            async () => (await listDeadLetters(db, exportConsumer(down.id))).length === 10,
+          );
+          await settle(listener, 10);
+          await e.stop();
+          // Three more that no consumer has read yet.
+          await saveAlerts(
+            db,
+            Array.from({ length: 3 }, (_, i) => testAlert(20 + i)),
+            [],
+          );
+          const outboxRows = async () =>
+            Number(
+              (await sql<{ n: number }>`select count(*) as n from export_outbox`.execute(db))
+                .rows[0].n,
+            );
+          expect(await outboxRows()).toBe(13);
+
+          // A week on: every consumer passed the ten, but the dead letters still point at them.
+          const day = 86_400_000;
+          expect(await pruneOutbox(db, new Date(Date.now() + 8 * day))).toEqual({
+            records: 0,
+            deadLetters: 0,
+          });
+          // A month on, from the exporter's own loop: the ten dead letters are given up and their
+          // records go with them. The pass first tried the three unread records: the running
+          // export took them, the down one dead-lettered them, so they stay.
+          const later = new Exporter({
+            db,
+            key,
+            owner: 'test',
+            sinkDeps: { network: { allow: ['127.0.0.1'] } },
+            now: () => new Date(Date.now() + 31 * day),
+          });
+          await later.runOnce();
+          await later.stop();
+          const left = await listDeadLetters(db, exportConsumer(down.id));
+          expect(left).toHaveLength(3);
+          expect(await outboxRows()).toBe(3);
+          const kept = await sql<{ seq: number }>`select seq from export_outbox`.execute(db);
+          expect(new Set(kept.rows.map((r) => Number(r.seq)))).toEqual(
+            new Set(left.map((d) => Number(d.outbox_seq))),
+          );
+        } finally {
           await listener.close();
         }
       });

@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { openStore, redactLocation, StoreError } from '../../src/store/database.js';
 import { dialectOf } from '../../src/store/dialect.js';
@@ -34,6 +36,35 @@ describe('opening a store', () => {
     expect(error).toBeInstanceOf(StoreError);
     expect((error as Error).message).toContain(path);
     expect((error as Error).message).toMatch(/--db or PALISADE_DB/);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps a SQLite transaction that read first when another process writes meanwhile', async () => {
+    // `palisade export run` beside `palisade serve` on one file: the exporter commits while the
+    // server's detection ingest is between its read and its write. A deferred transaction would
+    // then fail with SQLITE_BUSY_SNAPSHOT; the store's transactions hold the write lock from
+    // their start, so the other process waits and both changes land.
+    const dir = mkdtempSync(join(tmpdir(), 'palisade-store-'));
+    const path = join(dir, 'palisade.db');
+    const db = await openStore(path);
+    let other: Promise<number | null> | undefined;
+    await db.transaction().execute(async (trx) => {
+      await sql`select count(*) from assessments`.execute(trx);
+      const child = spawn(process.execPath, [
+        '-e',
+        `const db = new (require('better-sqlite3'))(${JSON.stringify(path)}, { timeout: 10000 });
+         db.exec('create table other_process (x integer)');
+         db.prepare('insert into other_process values (1)').run();`,
+      ]);
+      other = new Promise((done) => child.on('exit', done));
+      // Time for the other process to start and reach its write.
+      await new Promise((r) => setTimeout(r, 500));
+      await sql`create table this_process (x integer)`.execute(trx);
+    });
+    expect(await other).toBe(0);
+    const tables = (await db.introspection.getTables()).map((t) => t.name);
+    expect(tables).toEqual(expect.arrayContaining(['this_process', 'other_process']));
+    await db.destroy();
     rmSync(dir, { recursive: true, force: true });
   });
 
