@@ -506,14 +506,30 @@ function kv<T extends object>(text: string, into: T): T {
     const end = text.indexOf(' ', at);
     const word = end === -1 ? text.length : end;
     const eq = keyEnd(text, at, word);
-    if (eq >= 0) {
+    // An empty value is dropped (as `put` would drop it): no strings for it.
+    if (eq >= 0 && eq + 1 < word) {
       let start = eq;
       while (start > at && isWordChar(text.charCodeAt(start - 1))) start--;
-      put(out, text.slice(start, eq), text.slice(eq + 1, word));
+      put(out, pamKey(text, start, eq), text.slice(eq + 1, word));
     }
     at = word + 1;
   }
   return into;
+}
+
+/** PAM's usual key names, as constants: a key met as one of them is not sliced out of its line. */
+const PAM_KEYS = ['logname', 'uid', 'euid', 'tty', 'ruser', 'rhost', 'user'];
+
+/**
+ * `text.slice(start, end)`, as the matching PAM_KEYS constant when it is one: a property named
+ * by a fresh slice costs a string-table lookup on every store, a constant does not.
+ */
+function pamKey(text: string, start: number, end: number): string {
+  const length = end - start;
+  for (const key of PAM_KEYS) {
+    if (key.length === length && text.startsWith(key, start)) return key;
+  }
+  return text.slice(start, end);
 }
 
 const PLAIN_ASCII = /^[\x20-\x7e]*$/;

@@ -164,6 +164,8 @@ describe('fast paths', () => {
         'a=b=c',
       ),
       fc.constantFrom('x.y=z', '=v', '.=a=b', 'logname=', '__proto__=x', 'event=e', 'module=m'),
+      // Near misses of the key names the reader keeps as constants.
+      fc.constantFrom('xrhost=a', 'users=b', 'rhos=c', 'ttyx=d', 'e.uid=1', 'lognam=f'),
       fc.stringMatching(/^[\w.=:/-]{0,10}$/),
       fc.string({ maxLength: 8 }),
     );
