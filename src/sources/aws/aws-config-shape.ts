@@ -4,6 +4,8 @@
  */
 
 import { asList, isRecord, parsePolicy, str, type Props } from './aws-api-values.js';
+import { isJsonObjectText } from './json-object-text.js';
+import { lazyField } from '../lazy-field.js';
 
 /** Types whose describe API is camelCase already: their configuration is kept as is. */
 const CAMEL_CASE_TYPES = new Set([
@@ -71,11 +73,15 @@ export function toPascal(value: unknown, depth = 0): unknown {
   return out;
 }
 
+/** `v` without surrounding white space; trim() copies, so only when there is some to remove. */
+function trimmed(v: string): string {
+  return SPACE.test(v.charAt(0)) || SPACE.test(v.charAt(v.length - 1)) ? v.trim() : v;
+}
+
 /** Config stores some values as JSON text, sometimes encoded twice. */
 export function jsonValue(v: unknown, depth = 0): unknown {
   if (typeof v !== 'string' || depth > 3) return v;
-  // trim() copies the string: only pay for it when there is white space to remove.
-  const text = SPACE.test(v.charAt(0)) || SPACE.test(v.charAt(v.length - 1)) ? v.trim() : v;
+  const text = trimmed(v);
   if (!text.startsWith('{') && !text.startsWith('[') && !text.startsWith('"')) return v;
   try {
     return jsonValue(JSON.parse(text), depth + 1);
@@ -170,6 +176,15 @@ function s3Bucket(config: Props, supplementary: Props, name: string): Props {
     ['BucketNotificationConfiguration', 'NotificationConfiguration'],
   ];
   for (const [from, to] of renamed) {
+    const raw = supplementary[from];
+    const text = typeof raw === 'string' ? trimmed(raw) : undefined;
+    if (text?.startsWith('{')) {
+      // JSON text of an object: the key exists exactly when the text is valid, and the value is
+      // parsed and renamed when first read (lifecycle and notification configurations are large
+      // and few rules read them).
+      if (isJsonObjectText(text)) lazyField(out, to, () => toPascal(JSON.parse(text)));
+      continue;
+    }
     const value = get(from);
     if (isRecord(value)) out[to] = toPascal(value);
   }
