@@ -13,6 +13,7 @@ import { CompliancePage } from './pages/compliance-page';
 import { IncidentDetailPage } from './pages/incident-detail-page';
 import { IncidentsPage } from './pages/incidents-page';
 import { InventoryPage } from './pages/inventory-page';
+import { ResourceDetailPage } from './pages/resource-detail-page';
 import { LoginPage } from './pages/login-page';
 import { OverviewPage } from './pages/overview-page';
 import { RecommendationDetailPage } from './pages/recommendation-detail-page';
@@ -43,7 +44,11 @@ function Page({ route, me }: { route: Route; me: Me }) {
     case 'compliance':
       return <CompliancePage standardId={id} controlId={rest[1]} />;
     case 'inventory':
-      return <InventoryPage />;
+      return id && rest[0] ? (
+        <ResourceDetailPage type={id} resourceId={rest[0]} />
+      ) : (
+        <InventoryPage params={route.params} />
+      );
     case 'alerts':
       return id ? <AlertDetailPage alertId={id} me={me} /> : <AlertsPage params={route.params} />;
     case 'incidents':

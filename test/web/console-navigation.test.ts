@@ -257,6 +257,56 @@ describe.skipIf(!hasChromium())('console navigation in Debian chromium', () => {
     expect(await page.getByLabel('Status').inputValue()).toBe('');
   });
 
+  it('searches the whole inventory and opens a resource: facts, findings, tags, properties', async () => {
+    let items: { id: string; type: string; name: string; failing: number }[] = [];
+    await expect
+      .poll(
+        async () => {
+          items = (await console_.apiCall('GET', '/resources?limit=500')).body.items ?? [];
+          return items.length;
+        },
+        { timeout: 60_000 },
+      )
+      .toBeGreaterThan(0);
+    // A failing resource whose name no other contains: the server's search finds it alone.
+    const target = items.find(
+      (r) => r.failing > 0 && items.filter((o) => o.name.includes(r.name)).length === 1,
+    )!;
+    expect(target, 'the sample estate has a failing resource with a unique name').toBeTruthy();
+    const searched = await console_.apiCall(
+      'GET',
+      `/resources?q=${encodeURIComponent(target.name.toUpperCase())}`,
+    );
+    expect(searched.body.items.map((r: { id: string }) => r.id)).toEqual([target.id]);
+
+    await go('#/inventory');
+    await page.locator('main table caption').waitFor();
+    await page.getByLabel('Search').fill(target.name);
+    await expect.poll(() => page.url()).toContain(`q=${encodeURIComponent(target.name)}`);
+    await expect
+      .poll(() => page.locator('main table caption').textContent())
+      .toBe('1 resources on this page');
+    await page.getByRole('link', { name: target.name, exact: true }).click();
+    await expect.poll(() => page.locator('main h1').textContent()).toBe(target.name);
+
+    const detail = await console_.apiCall(
+      'GET',
+      `/resources/detail?id=${encodeURIComponent(target.id)}&type=${encodeURIComponent(target.type)}`,
+    );
+    expect(detail.status).toBe(200);
+    await expect(page.locator('main table caption').first().textContent()).resolves.toBe(
+      `Findings (${detail.body.findings.length})`,
+    );
+    const failingRule = detail.body.findings.find(
+      (f: { status: string; exemption?: unknown }) => f.status === 'fail' && !f.exemption,
+    ).ruleId;
+    await expect(page.getByRole('link', { name: failingRule }).count()).resolves.toBeGreaterThan(0);
+    await page.getByText('Properties (as the cloud API describes it)').click();
+    const shown = JSON.parse((await page.getByTestId('resource-properties').textContent())!);
+    expect(shown).toEqual(detail.body.properties);
+    await screenshot(page, 'resource-detail');
+  });
+
   it('fits a 375 px window: no sideways scroll, Log out visible, the nav folds behind Menu', async () => {
     const narrow = await browser.context.newPage();
     await narrow.setViewportSize({ width: 375, height: 740 });

@@ -88,12 +88,24 @@ export const postureResourceRoutes: FastifyPluginAsyncTypebox<PostureOptions> = 
           type: Type.Optional(Type.String({ maxLength: 300 })),
           account: Type.Optional(Type.String({ maxLength: 200 })),
           health: Type.Optional(Health),
+          q: Type.Optional(
+            Type.String({
+              maxLength: 200,
+              description: 'text the name, type or id contains (any case)',
+            }),
+          ),
         }),
         response: { 200: Page(ResourceSchema) },
       },
     },
     async (request) => {
-      const { cursor, limit, sort, source, health, ...filters } = request.query;
+      const { cursor, limit, sort, source, health, q, ...filters } = request.query;
+      const needle = q?.trim().toLowerCase();
+      const found = (r: { name: string; type: string; id: string }) =>
+        !needle ||
+        r.name.toLowerCase().includes(needle) ||
+        r.type.toLowerCase().includes(needle) ||
+        r.id.toLowerCase().includes(needle);
       const scope = scopeFilter(request);
       const ids = (await currentAssessments(db, source)).map((c) => c.id);
       const query = applyFilters(resourcesOf(ids), filters, {
@@ -142,7 +154,7 @@ export const postureResourceRoutes: FastifyPluginAsyncTypebox<PostureOptions> = 
             rank: t.worst,
           };
         })
-        .filter((r) => !health || r.health === health);
+        .filter((r) => (!health || r.health === health) && found(r));
       const page = paginateArray(items, {
         sort: parseSort(sort),
         idOf: (r) => r.key,

@@ -165,6 +165,16 @@ export interface Resource {
   worstSeverity?: Severity | null;
 }
 
+/** GET /resources/detail: one resource with its tags, properties and findings. */
+export interface ResourceDetail extends Omit<
+  Resource,
+  'health' | 'failing' | 'passing' | 'exempt' | 'worstSeverity'
+> {
+  tags: Record<string, string>;
+  properties: Record<string, unknown>;
+  findings: Finding[];
+}
+
 export interface AlertEntity {
   kind: string;
   value: string;

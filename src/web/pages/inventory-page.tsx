@@ -1,21 +1,29 @@
-/** Inventory: every assessed resource with its health, filtered by cloud, type or name. */
+/**
+ * Inventory: every assessed resource with its health, filtered by cloud, health or text (name,
+ * type or id, searched by the server over the whole inventory); the filters live in the route's
+ * query string. A resource's name opens its page.
+ */
 
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { query } from '../api/client';
 import { useApi } from '../api/use-api';
 import type { Page, Resource } from '../api/types';
 import { CLOUDS, FilterSelect } from '../components/filter-select';
 import { Show } from '../components/status';
+import { href, replaceParams } from '../router';
 
-export function InventoryPage() {
-  const [cloud, setCloud] = useState('');
-  const [health, setHealth] = useState('');
-  const [text, setText] = useState('');
+export function InventoryPage({ params }: { params: URLSearchParams }) {
+  const [cloud, setCloud] = useState(params.get('cloud') ?? '');
+  const [health, setHealth] = useState(params.get('health') ?? '');
+  const [text, setText] = useState(params.get('q') ?? '');
+  useEffect(() => replaceParams({ cloud, health, q: text }), [cloud, health, text]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [history, setHistory] = useState<(string | null)[]>([]);
-  const list = useApi<Page<Resource>>('/resources' + query({ cloud, health, limit: 100, cursor }));
-  const needle = text.trim().toLowerCase();
-  const reset = () => {
+  const list = useApi<Page<Resource>>(
+    '/resources' + query({ cloud, health, q: text.trim(), limit: 100, cursor }),
+  );
+  const change = (set: (v: string) => void) => (value: string) => {
+    set(value);
     setCursor(null);
     setHistory([]);
   };
@@ -24,32 +32,26 @@ export function InventoryPage() {
     <>
       <h1 tabIndex={-1}>Inventory</h1>
       <form className="filters" aria-label="Filter resources" onSubmit={(e) => e.preventDefault()}>
-        <FilterSelect
-          label="Cloud"
-          value={cloud}
-          options={CLOUDS}
-          onChange={(v) => (setCloud(v), reset())}
-        />
+        <FilterSelect label="Cloud" value={cloud} options={CLOUDS} onChange={change(setCloud)} />
         <FilterSelect
           label="Health"
           value={health}
           options={['unhealthy', 'healthy', 'not_assessed']}
-          onChange={(v) => (setHealth(v), reset())}
+          onChange={change(setHealth)}
         />
         <label>
-          Search this page
-          <input type="search" value={text} onChange={(e) => setText(e.target.value)} />
+          Search
+          <input
+            type="search"
+            value={text}
+            placeholder="name, type or id"
+            onChange={(e) => change(setText)(e.target.value)}
+          />
         </label>
       </form>
       <Show loaded={list}>
         {(page) => {
-          const rows = page.items.filter(
-            (r) =>
-              !needle ||
-              r.name.toLowerCase().includes(needle) ||
-              r.type.toLowerCase().includes(needle) ||
-              r.id.toLowerCase().includes(needle),
-          );
+          const rows = page.items;
           return (
             <>
               <table>
@@ -68,7 +70,7 @@ export function InventoryPage() {
                   {rows.map((r) => (
                     <tr key={r.key}>
                       <td>
-                        {r.name}
+                        <a href={href('inventory', r.type, r.id)}>{r.name}</a>
                         <div className="muted mono">{r.id}</div>
                       </td>
                       <td className="mono">{r.type}</td>
