@@ -140,6 +140,17 @@ function chainEvaluation(chain: Chain): Evaluate {
     let value = base.evaluate(ev, base, ctx);
     if (value instanceof Optional) value = value.orValue(undefined);
     for (let i = 0; i < count && value !== undefined; i++) {
+      // A plain object is a CEL map of dyn values: its own field, absent when undefined, and
+      // any JSON value is a dyn. Anything else takes cel-js's own lookup.
+      if (isPlainObject(value)) {
+        const field = hasOwn(value, keys[i])
+          ? (value as Record<string, unknown>)[keys[i]]
+          : undefined;
+        if (field === undefined || isJsonValue(field)) {
+          value = field;
+          continue;
+        }
+      }
       const type = ev.debugType(value);
       try {
         value = type.fieldLazy(value, keys[i], steps[i], ev);
@@ -150,6 +161,36 @@ function chainEvaluation(chain: Chain): Evaluate {
     }
     return value === undefined ? fallback.evaluate(ev, fallback, ctx) : value;
   };
+}
+
+const hasOwn = Object.hasOwn;
+
+/**
+ * True for what cel-js types as a map by its constructor (an object literal or JSON object,
+ * or one without a prototype), Maps excepted: their fields are read with `get`.
+ */
+function isPlainObject(value: unknown): value is object {
+  if (typeof value !== 'object' || value === null) return false;
+  const constructor = (value as { constructor?: unknown }).constructor;
+  return constructor === Object || constructor === undefined;
+}
+
+/** True for the values cel-js's dyn type accepts without looking further: JSON's own kinds. */
+function isJsonValue(value: unknown): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return true;
+    case 'object': {
+      if (value === null) return true;
+      const constructor = (value as { constructor?: unknown }).constructor;
+      return constructor === Object || constructor === Array || constructor === undefined;
+    }
+    default:
+      return false;
+  }
 }
 
 /** The string or bool a node always evaluates to, when it is a plain literal of either. */
