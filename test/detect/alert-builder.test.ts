@@ -83,6 +83,33 @@ describe('alert builder', () => {
     expect(builder.alerts()).toHaveLength(3);
     expect(far.eventCount).toBe(1);
   });
+  it('tells events apart by file, line, time and action, and forgets the oldest past its memory', () => {
+    const builder = new AlertBuilder();
+    const t1 = '2023-12-10T06:55:46.000Z';
+    const t2 = '2023-12-10T06:55:47.000Z';
+    const elsewhere = (line: number, time: string) => {
+      const e = event(line, time);
+      return { ...e, source: { ...e.source, file: 'auth.log.1' } };
+    };
+    const alert = builder.add(hit([event(7, t1)]));
+    builder.add(hit([event(7, t1)]));
+    builder.add(hit([event(7, t2)]));
+    builder.add(hit([event(7, t1, { action: 'ssh.invalid_user' })]));
+    builder.add(hit([elsewhere(7, t1)]));
+    builder.add(hit([elsewhere(7, t1)]));
+    expect(alert.eventCount).toBe(4);
+
+    // 1,021 more events fill the memory (1,024 keys) and push out the oldest one only: line 7 at
+    // t1. Line 7 at t2 is still known; line 7 at t1 counts again.
+    for (let i = 0; i < 1_021; i++) builder.add(hit([event(100 + i, t2)]));
+    expect(alert.eventCount).toBe(1_025);
+    builder.add(hit([event(7, t2)]));
+    expect(alert.eventCount).toBe(1_025);
+    builder.add(hit([event(7, t1)]));
+    expect(alert.eventCount).toBe(1_026);
+    builder.add(hit([event(100, t2)]));
+    expect(alert.eventCount).toBe(1_026);
+  });
 });
 
 describe('alert size stays bounded', () => {
