@@ -22,7 +22,6 @@ export interface InventoryInput {
 
 /** One inventory resource; `kind` and `file` say which reader and file produced it. */
 export function inventoryResource(input: InventoryInput, kind: SourceKind, file: string): Resource {
-  const fromArn = arnParts(input.arn ?? input.id);
   const resource: Resource = {
     cloud: 'aws',
     type: input.type,
@@ -33,8 +32,14 @@ export function inventoryResource(input: InventoryInput, kind: SourceKind, file:
     relationships: input.relationships ?? [],
     source: { kind, file },
   };
-  const account = input.account ?? fromArn.account;
-  const region = input.region ?? fromArn.region;
+  let account = input.account;
+  let region = input.region;
+  // The ARN is split only when the record lacks its account or region.
+  if (account == null || region == null) {
+    const fromArn = arnParts(input.arn ?? input.id);
+    account ??= fromArn.account;
+    region ??= fromArn.region;
+  }
   if (account) resource.account = account;
   if (region) resource.region = region;
   if (input.unknown && input.unknown.length > 0) resource.unknown = input.unknown;

@@ -76,9 +76,9 @@ function toResource(file: SourceFile, raw: unknown, line: number): Resource {
   }
   const body = isObject(raw.resource) ? raw.resource : {};
   const sawData = isObject(body.data);
-  const data: Record<string, unknown> = sawData
-    ? { ...(body.data as Record<string, unknown>) }
-    : {};
+  // The record was parsed for this read alone: its data becomes the properties as it is (a
+  // copy would hold the same keys in the same order, with the IAM policy added the same way).
+  const data: Record<string, unknown> = sawData ? (body.data as Record<string, unknown>) : {};
   const rawPolicy = raw.iam_policy ?? raw.iamPolicy;
   const sawPolicy = rawPolicy !== undefined;
   if (sawPolicy) data.iamPolicy = normalizeIamPolicy(rawPolicy);
