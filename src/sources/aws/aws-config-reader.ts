@@ -9,7 +9,6 @@ import type { Reader, SourceFile } from '../reader.js';
 import { asList, isRecord, str, tagMap, type Props } from './aws-api-values.js';
 import { configShape, jsonValue } from './aws-config-shape.js';
 import { inventoryResource } from './inventory-resource.js';
-import { lazyField } from '../lazy-field.js';
 
 /** Each starts with a literal, so V8 scans for it fast; one alternation would not. */
 const SNIFF = [
@@ -63,7 +62,10 @@ function toResource(item: Props, file: string): Resource | undefined {
 
   const name = str(item.resourceName) ?? resourceId;
   const arn = str(item.arn) ?? str(item.ARN);
-  const resource = inventoryResource(
+  // The describe-API shape (JSON text parsed, keys renamed) is built when first read: Config
+  // records every type, and a type no rule judges is then never converted.
+  const { configuration, supplementaryConfiguration } = item;
+  return inventoryResource(
     {
       type,
       id: arn ?? resourceId,
@@ -72,23 +74,13 @@ function toResource(item: Props, file: string): Resource | undefined {
       account: str(item.accountId) ?? str(item.awsAccountId),
       region: str(item.awsRegion),
       tags: tagMap(item.tags),
-      properties: NOT_BUILT,
+      properties: () => configShape(type, configuration, supplementaryConfiguration, name),
       relationships: relationships(item),
     },
     'aws-config',
     file,
   );
-  // The describe-API shape (JSON text parsed, keys renamed) is built when first read: Config
-  // records every type, and a type no rule judges is then never converted.
-  const { configuration, supplementaryConfiguration } = item;
-  lazyField(resource, 'properties', () =>
-    configShape(type, configuration, supplementaryConfiguration, name),
-  );
-  return resource;
 }
-
-/** Stands in for the properties until `lazyField` takes the key over. */
-const NOT_BUILT: Props = Object.freeze({}) as Props;
 
 function detect(file: SourceFile): boolean {
   if (!file.path.toLowerCase().endsWith('.json')) return false;

@@ -5,12 +5,14 @@
 
 import type { Relationship, Resource, SourceKind } from '../../model/resource.js';
 import { arnParts, type Props } from './aws-api-values.js';
+import { lazyField } from '../lazy-field.js';
 
 export interface InventoryInput {
   type: string;
   id: string;
   name?: string;
-  properties: Props;
+  /** The properties, or how to build them when first read (see `lazyField`). */
+  properties: Props | (() => Props);
   arn?: string;
   account?: string;
   region?: string;
@@ -22,16 +24,19 @@ export interface InventoryInput {
 
 /** One inventory resource; `kind` and `file` say which reader and file produced it. */
 export function inventoryResource(input: InventoryInput, kind: SourceKind, file: string): Resource {
-  const resource: Resource = {
+  const resource = {
     cloud: 'aws',
     type: input.type,
     id: input.id,
     name: input.name ?? input.id,
     tags: input.tags ?? {},
-    properties: input.properties,
-    relationships: input.relationships ?? [],
-    source: { kind, file },
-  };
+  } as Resource;
+  // Every resource gets its keys in the same order, built lazily or not.
+  const properties = input.properties;
+  if (typeof properties === 'function') lazyField(resource, 'properties', properties);
+  else resource.properties = properties;
+  resource.relationships = input.relationships ?? [];
+  resource.source = { kind, file };
   let account = input.account;
   let region = input.region;
   // The ARN is split only when the record lacks its account or region.

@@ -131,11 +131,12 @@ describe('isJsonObjectText', () => {
 describe('lazyField', () => {
   it('computes on first read only, keeps its place among the keys and reads as a plain property', () => {
     let calls = 0;
-    const target: Record<string, unknown> = { a: 1, b: 'x', c: 3 };
+    const target: Record<string, unknown> = { a: 1 };
     lazyField(target, 'b', () => {
       calls += 1;
       return { nested: [1, 2] };
     });
+    target.c = 3;
     expect(calls).toBe(0);
     expect(Object.keys(target)).toEqual(['a', 'b', 'c']);
     expect(JSON.stringify(target)).toBe('{"a":1,"b":{"nested":[1,2]},"c":3}');
@@ -143,9 +144,25 @@ describe('lazyField', () => {
     expect(structuredClone(target)).toEqual({ a: 1, b: { nested: [1, 2] }, c: 3 });
     expect(target.b).toBe(target.b);
     expect(calls).toBe(1);
+    // The state lives under a symbol nobody enumerates.
+    expect(
+      Object.getOwnPropertySymbols(target).filter((s) =>
+        Object.prototype.propertyIsEnumerable.call(target, s),
+      ),
+    ).toEqual([]);
     target.b = 'replaced';
     expect(target.b).toBe('replaced');
     expect(calls).toBe(1);
+  });
+
+  it('keeps each object’s own value when many share the key', () => {
+    const objects = [1, 2, 3].map((n) => {
+      const o: Record<string, unknown> = {};
+      lazyField(o, 'v', () => ({ n }));
+      return o;
+    });
+    objects[1].v = 'set before read';
+    expect(objects.map((o) => o.v)).toEqual([{ n: 1 }, 'set before read', { n: 3 }]);
   });
 });
 
