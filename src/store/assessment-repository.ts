@@ -2,6 +2,7 @@
 
 import type { Kysely } from 'kysely';
 import type { AssessmentResult } from '../model/assessment.js';
+import { redactSecrets } from '../model/redact-secrets.js';
 import { emitAssessmentRecords } from '../export/outbox/assessment-records.js';
 import { insertBatched } from './batch-insert.js';
 import { updateFindingLifecycle } from './finding-lifecycle.js';
@@ -86,7 +87,10 @@ export async function insertAssessmentRecords(
     file: r.source.file ?? null,
     line: r.source.line ?? null,
     tags: options.summariesOnly ? '{}' : JSON.stringify(r.tags ?? {}),
-    properties: options.summariesOnly ? 'null' : JSON.stringify(r.properties),
+    // Judged as read; stored without credentials.
+    properties: options.summariesOnly
+      ? 'null'
+      : JSON.stringify(redactSecrets(r.type, r.properties)),
   }));
   await insertChunked(trx, 'source_files', a.files, (f) => ({
     assessment_id: a.id,

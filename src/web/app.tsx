@@ -45,7 +45,11 @@ function Page({ route, me }: { route: Route; me: Me }) {
       return <CompliancePage standardId={id} controlId={rest[1]} />;
     case 'inventory':
       return id && rest[0] ? (
-        <ResourceDetailPage type={id} resourceId={rest[0]} />
+        <ResourceDetailPage
+          type={id}
+          resourceId={rest[0]}
+          file={route.params.get('file') ?? undefined}
+        />
       ) : (
         <InventoryPage params={route.params} />
       );

@@ -285,7 +285,7 @@ describe.skipIf(!hasChromium())('console navigation in Debian chromium', () => {
     await expect.poll(() => page.url()).toContain(`q=${encodeURIComponent(target.name)}`);
     await expect
       .poll(() => page.locator('main table caption').textContent())
-      .toBe('1 resources on this page');
+      .toBe('1 resource on this page');
     await page.getByRole('link', { name: target.name, exact: true }).click();
     await expect.poll(() => page.locator('main h1').textContent()).toBe(target.name);
 

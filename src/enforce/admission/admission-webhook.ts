@@ -4,6 +4,7 @@
  * recorder. Transport-free, so tests and the benchmark drive the same code as the server.
  */
 
+import { redactSecrets } from '../../model/redact-secrets.js';
 import { randomUUID } from 'node:crypto';
 import type { AdmissionDecisionRecord } from '../../store/admission-decision-repository.js';
 import {
@@ -96,30 +97,13 @@ function objectName(request: AdmissionRequest): string {
   return '';
 }
 
-const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /**
  * The object as stored with its decision: a Secret keeps its keys but not its values (nor the
- * copy of them `kubectl apply` leaves in an annotation), so the decision log holds no credential.
+ * copy of them `kubectl apply` leaves in an annotation), and no object keeps a password-like
+ * field or a secret-named environment variable, so the decision log holds no credential.
  */
 export function storableObject(kind: string, object: unknown): unknown {
-  if (kind !== 'Secret' || !isRecord(object)) return object;
-  const redact = (values: unknown) =>
-    isRecord(values)
-      ? Object.fromEntries(Object.keys(values).map((k) => [k, '(redacted)']))
-      : values;
-  const copy: Record<string, unknown> = { ...object };
-  if ('data' in copy) copy.data = redact(copy.data);
-  if ('stringData' in copy) copy.stringData = redact(copy.stringData);
-  if (isRecord(copy.metadata) && isRecord(copy.metadata.annotations)) {
-    const { [LAST_APPLIED]: _dropped, ...annotations } = copy.metadata.annotations;
-    copy.metadata = { ...copy.metadata, annotations };
-  }
-  return copy;
+  return redactSecrets(kind, object);
 }
 
 function decisionRecord(

@@ -5,6 +5,7 @@
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { redactSecrets } from '../../model/redact-secrets.js';
 import { paginateArray } from '../array-pagination.js';
 import { scopeFilter, whereInScope } from '../auth/scope-filter.js';
 import { HttpError } from '../http-error.js';
@@ -16,7 +17,7 @@ import { CloudSchema, FindingSchema, Nullable, SourceQueryField } from './postur
 const Health = Type.Union(['healthy', 'unhealthy', 'not_assessed'].map((h) => Type.Literal(h)));
 
 const ResourceSchema = Type.Object({
-  key: Type.String({ description: 'assessment|type|id: unique in the list' }),
+  key: Type.String({ description: 'assessment|type|id|file: unique in the list' }),
   assessmentId: Type.String(),
   id: Type.String(),
   type: Type.String(),
@@ -33,6 +34,20 @@ const ResourceSchema = Type.Object({
   exempt: Type.Integer(),
   worstSeverity: Nullable(Type.String()),
 });
+
+/**
+ * A resource's key in the list: its assessment, type, id and file. Two files may declare the
+ * same id (a Deployment in two manifests, one Terraform address in two environments): they are
+ * two resources with findings of their own.
+ */
+function resourceKey(
+  assessment: string,
+  type: string,
+  id: string,
+  file: string | null | undefined,
+): string {
+  return `${assessment}|${type}|${id}|${file ?? ''}`;
+}
 
 const RANK: Record<string, number> = { informational: 0, low: 1, medium: 2, high: 3, critical: 4 };
 
@@ -90,7 +105,7 @@ export const postureResourceRoutes: FastifyPluginAsyncTypebox<PostureOptions> = 
           health: Type.Optional(Health),
           q: Type.Optional(
             Type.String({
-              maxLength: 200,
+              maxLength: 2_000,
               description: 'text the name, type or id contains (any case)',
             }),
           ),
@@ -119,7 +134,7 @@ export const postureResourceRoutes: FastifyPluginAsyncTypebox<PostureOptions> = 
         { failing: number; passing: number; exempt: number; worst: number }
       >();
       for (const f of await scopedFindings(db, ids, scope)) {
-        const key = `${f.assessmentId}|${f.resourceType}|${f.resourceId}`;
+        const key = resourceKey(f.assessmentId, f.resourceType, f.resourceId, f.file);
         const t = tally.get(key) ?? { failing: 0, passing: 0, exempt: 0, worst: -1 };
         if (f.exemption && (f.status === 'fail' || f.status === 'pass')) t.exempt += 1;
         else if (f.status === 'fail') {
@@ -129,9 +144,11 @@ export const postureResourceRoutes: FastifyPluginAsyncTypebox<PostureOptions> = 
         tally.set(key, t);
       }
       const severities = Object.keys(RANK);
-      const items = oncePerResource(rows, (r) => tally.has(`${r.assessment_id}|${r.type}|${r.id}`))
+      const keyOf = (r: (typeof rows)[number]) =>
+        resourceKey(r.assessment_id, r.type, r.id, r.file);
+      const items = oncePerResource(rows, (r) => tally.has(keyOf(r)))
         .map((r) => {
-          const key = `${r.assessment_id}|${r.type}|${r.id}`;
+          const key = keyOf(r);
           const t = tally.get(key) ?? { failing: 0, passing: 0, exempt: 0, worst: -1 };
           return {
             key,
@@ -178,6 +195,12 @@ export const postureResourceRoutes: FastifyPluginAsyncTypebox<PostureOptions> = 
           ...SourceQueryField,
           id: Type.String({ minLength: 1, maxLength: 2_000, description: 'resource id' }),
           type: Type.Optional(Type.String({ maxLength: 300 })),
+          file: Type.Optional(
+            Type.String({
+              maxLength: 4_000,
+              description: 'the file it was read from, when several files hold this id',
+            }),
+          ),
         }),
         response: {
           200: Type.Intersect([
@@ -192,19 +215,21 @@ export const postureResourceRoutes: FastifyPluginAsyncTypebox<PostureOptions> = 
       },
     },
     async (request) => {
-      const { id, type, source } = request.query;
+      const { id, type, file, source } = request.query;
       const scope = scopeFilter(request);
       const ids = (await currentAssessments(db, source)).map((c) => c.id);
       let query = resourcesOf(ids).select(['tags', 'properties']).where('id', '=', id);
       if (type) query = query.where('type', '=', type);
+      if (file !== undefined) query = query.where('file', '=', file);
       const row = await whereInScope(query, 'account', scope).executeTakeFirst();
       if (!row)
         throw new HttpError(404, 'NOT_FOUND', `no resource ${id} in the latest assessments`);
+      // Findings of this resource alone: another file may hold a resource of the same id.
       const findings = (
         await scopedFindings(db, [row.assessment_id], scope, { resourceId: id })
-      ).filter((f) => f.resourceType === row.type);
+      ).filter((f) => f.resourceType === row.type && (f.file ?? null) === row.file);
       return {
-        key: `${row.assessment_id}|${row.type}|${row.id}`,
+        key: resourceKey(row.assessment_id, row.type, row.id, row.file),
         assessmentId: row.assessment_id,
         id: row.id,
         type: row.type,
@@ -216,7 +241,8 @@ export const postureResourceRoutes: FastifyPluginAsyncTypebox<PostureOptions> = 
         file: row.file,
         line: row.line,
         tags: JSON.parse(row.tags) as Record<string, string>,
-        properties: JSON.parse(row.properties) as Record<string, unknown>,
+        // Stores written before credentials were left out at save time still hold them.
+        properties: redactSecrets(row.type, JSON.parse(row.properties)) as Record<string, unknown>,
         findings: findings.map(findingView),
       };
     },

@@ -12,15 +12,23 @@ import { CLOUDS, FilterSelect } from '../components/filter-select';
 import { Show } from '../components/status';
 import { href, replaceParams } from '../router';
 
+const SEARCH_PAUSE_MS = 300;
+
 export function InventoryPage({ params }: { params: URLSearchParams }) {
   const [cloud, setCloud] = useState(params.get('cloud') ?? '');
   const [health, setHealth] = useState(params.get('health') ?? '');
   const [text, setText] = useState(params.get('q') ?? '');
+  // The server searches once typing pauses, not on every keystroke.
+  const [searched, setSearched] = useState(text);
+  useEffect(() => {
+    const timer = setTimeout(() => setSearched(text.trim()), SEARCH_PAUSE_MS);
+    return () => clearTimeout(timer);
+  }, [text]);
   useEffect(() => replaceParams({ cloud, health, q: text }), [cloud, health, text]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [history, setHistory] = useState<(string | null)[]>([]);
   const list = useApi<Page<Resource>>(
-    '/resources' + query({ cloud, health, q: text.trim(), limit: 100, cursor }),
+    '/resources' + query({ cloud, health, q: searched, limit: 100, cursor }),
   );
   const change = (set: (v: string) => void) => (value: string) => {
     set(value);
@@ -52,10 +60,21 @@ export function InventoryPage({ params }: { params: URLSearchParams }) {
       <Show loaded={list}>
         {(page) => {
           const rows = page.items;
+          if (rows.length === 0 && !cursor) {
+            return (
+              <p className="muted">
+                {searched || cloud || health
+                  ? 'No resource matches these filters.'
+                  : 'No resources yet: add a source in Settings, or run `palisade scan`.'}
+              </p>
+            );
+          }
           return (
             <>
               <table>
-                <caption>{rows.length} resources on this page</caption>
+                <caption>
+                  {rows.length === 1 ? '1 resource' : `${rows.length} resources`} on this page
+                </caption>
                 <thead>
                   <tr>
                     <th scope="col">Resource</th>
@@ -70,7 +89,14 @@ export function InventoryPage({ params }: { params: URLSearchParams }) {
                   {rows.map((r) => (
                     <tr key={r.key}>
                       <td>
-                        <a href={href('inventory', r.type, r.id)}>{r.name}</a>
+                        <a
+                          href={
+                            href('inventory', r.type, r.id) +
+                            (r.file ? query({ file: r.file }) : '')
+                          }
+                        >
+                          {r.name}
+                        </a>
                         <div className="muted mono">{r.id}</div>
                       </td>
                       <td className="mono">{r.type}</td>
