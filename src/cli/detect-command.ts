@@ -68,17 +68,27 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
   }
   if (streaming) settleHeapForStreaming();
   let streamedFailOn = false;
-  const onAlert = streaming
-    ? (alert: Alert) => {
-        process.stdout.write(JSON.stringify(toOcsf(alert)) + '\n');
-        if (threshold >= 0 && SEVERITIES.indexOf(alert.severity) >= threshold) {
-          streamedFailOn = true;
-        }
-      }
-    : undefined;
+  // A finding is printed when its alert is raised (OCSF activity Create) and again once final
+  // (Update, with its complete counts and evidence); consumers key on finding_info.uid.
+  const streamFinding = (activity: 1 | 2) => (alert: Alert) => {
+    process.stdout.write(JSON.stringify(toOcsf(alert, activity)) + '\n');
+    if (threshold >= 0 && SEVERITIES.indexOf(alert.severity) >= threshold) {
+      streamedFailOn = true;
+    }
+  };
+  const onAlert = streaming ? streamFinding(2) : undefined;
+  const onRaise = streaming ? streamFinding(1) : undefined;
+  // A reader that stops early (`| head`) ends the stream quietly, as other filters do.
+  if (streaming) {
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(streamedFailOn ? EXIT_FINDINGS : EXIT_OK);
+      throw error;
+    });
+  }
   try {
     result = await detect({
       onAlert,
+      onRaise,
       paths: stdinOnly ? '-' : paths,
       ruleDirs: options.rules,
       placeholders,

@@ -36,6 +36,11 @@ export interface AlertBuilderOptions {
    * stream). With it the builder keeps no final alert, so memory stays flat on endless streams.
    */
   onAlert?: (alert: Alert) => void;
+  /**
+   * Streaming mode: each new alert as soon as it is raised, before it has grown (it reaches
+   * `onAlert` again once final). A brute force then shows while `tail -f` is still feeding.
+   */
+  onRaise?: (alert: Alert) => void;
 }
 
 const DEFAULT_DEDUP_MS = 60 * 60 * 1000;
@@ -227,11 +232,13 @@ export class AlertBuilder {
   readonly #seen = new Map<string, SeenEvents>();
   readonly #all: Alert[] = [];
   readonly #onAlert: ((alert: Alert) => void) | undefined;
+  readonly #onRaise: ((alert: Alert) => void) | undefined;
 
   constructor(options: AlertBuilderOptions = {}) {
     this.#dedupMs = options.dedupWindowMs ?? DEFAULT_DEDUP_MS;
     this.#maxEvidence = options.maxEvidence ?? DEFAULT_MAX_EVIDENCE;
     this.#onAlert = options.onAlert;
+    this.#onRaise = options.onRaise;
   }
 
   /** Latest event time seen (ms), and that time at the last sweep (streaming mode). */
@@ -307,6 +314,7 @@ export class AlertBuilder {
     this.#open.set(key, opened);
     if (!this.#onAlert) this.#all.push(alert);
     unseen(seen, events, undefined, 0);
+    this.#onRaise?.(alert);
     this.advance(opened.lastSeenMs);
     return alert;
   }

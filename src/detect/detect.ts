@@ -50,6 +50,8 @@ export interface DetectOptions {
    * lists no alerts and builds no incidents (incidents need every alert at hand).
    */
   onAlert?: (alert: Alert) => void;
+  /** With `onAlert`: each alert also as soon as it is raised (see `AlertBuilderOptions`). */
+  onRaise?: (alert: Alert) => void;
   /**
    * Rules from `loadDetectionRules`, loaded once and reused across runs (a server, a benchmark);
    * `ruleDirs`, `defaultLicense` and `placeholders` are then not read again.
@@ -197,6 +199,7 @@ export async function detect(options: DetectOptions): Promise<DetectResult> {
   const builder = new AlertBuilder({
     dedupWindowMs: options.dedupWindowMs,
     onAlert: options.onAlert,
+    onRaise: options.onAlert ? options.onRaise : undefined,
   });
   const readErrors: LogReadError[] = [];
   let events = 0;

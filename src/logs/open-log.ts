@@ -1,6 +1,7 @@
 /**
  * Opens one log (a file or stdin) for reading: gunzips it when its first bytes are gzip's magic,
- * and peeks at the first 64 KB of text so readers can sniff the format before streaming it all.
+ * and peeks at the first 64 KB of text (less when a pipe pauses) so readers can sniff the format
+ * before streaming it all.
  */
 
 import { Readable } from 'node:stream';
@@ -10,7 +11,10 @@ import { createGunzip } from 'node:zlib';
 export const SNIFF_BYTES = 64 * 1024;
 
 export interface OpenedLog {
-  /** The first up-to-64 KB, decoded as UTF-8 (a split character at the end is dropped). */
+  /**
+   * The first up-to-64 KB (what had arrived when the input paused, for a slow pipe), decoded as
+   * UTF-8 (a split character at the end is dropped).
+   */
   head: string;
   /** The whole (gunzipped) content, head included. */
   stream: Readable;
@@ -34,10 +38,16 @@ export async function openLog(raw: AsyncIterable<Buffer | string>): Promise<Open
     content = (gunzip as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
   }
 
+  // The head is what arrived before 64 KB, or before the input paused once some came: a
+  // `tail -f` pipe may not write 64 KB for hours, and its lines must not wait for the sniff.
   const head: Buffer[] = [];
   let size = 0;
+  let pending: Promise<IteratorResult<Buffer>> | undefined;
   while (size < SNIFF_BYTES) {
-    const next = await content.next();
+    pending ??= content.next();
+    const next = head.length > 0 ? await beforePause(pending) : await pending;
+    if (next === PAUSED) break;
+    pending = undefined;
     if (next.done) break;
     head.push(next.value);
     size += next.value.length;
@@ -45,8 +55,26 @@ export async function openLog(raw: AsyncIterable<Buffer | string>): Promise<Open
   const text = Buffer.concat(head).subarray(0, SNIFF_BYTES).toString('utf8');
   return {
     head: text.replace(/\uFFFD$/, ''),
-    stream: Readable.from(iterate(prepend(head, content))),
+    stream: Readable.from(iterate(prepend(head, content, pending))),
   };
+}
+
+/** How long the head waits for more input once it holds some. */
+const SNIFF_PAUSE_MS = 200;
+
+const PAUSED = Symbol('paused');
+
+/** The next chunk, or PAUSED when none comes within SNIFF_PAUSE_MS. */
+async function beforePause<T>(next: Promise<T>): Promise<T | typeof PAUSED> {
+  let timer: NodeJS.Timeout | undefined;
+  const paused = new Promise<typeof PAUSED>((done) => {
+    timer = setTimeout(() => done(PAUSED), SNIFF_PAUSE_MS);
+  });
+  try {
+    return await Promise.race([next, paused]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function isGzip(chunk: Buffer): boolean {
@@ -59,8 +87,18 @@ async function* bytes(raw: AsyncIterable<Buffer | string>): AsyncGenerator<Buffe
   }
 }
 
-async function* prepend(first: Buffer[], rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
+/** `first`, then the chunk already asked for (if any), then the rest. */
+async function* prepend(
+  first: Buffer[],
+  rest: AsyncIterator<Buffer>,
+  asked?: Promise<IteratorResult<Buffer>>,
+): AsyncGenerator<Buffer> {
   yield* first;
+  if (asked) {
+    const next = await asked;
+    if (next.done) return;
+    yield next.value;
+  }
   for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
 }
 

@@ -1,6 +1,6 @@
 /** `palisade detect` as a user runs it: real process, real logs, exit codes and stored alerts. */
 
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,7 +80,7 @@ describe('palisade detect', () => {
     ).toBe(0);
   });
 
-  it('with stream set, prints each OCSF finding once final: the findings of the batch run, no incident', () => {
+  it('with stream set, prints each OCSF finding when raised and once final: the batch run, no incident', () => {
     const text = readFileSync(shared('ssh-logs/loghub/OpenSSH/OpenSSH_2k.log'), 'utf8');
     const file = join(work, 'openssh.log');
     writeFileSync(file, text);
@@ -112,20 +112,75 @@ describe('palisade detect', () => {
     // The log holds brute forces (medium): both runs exit 1.
     expect(run.status, run.stderr).toBe(1);
     expect(batch.code, batch.stderr).toBe(1);
-    const findings = (out: string) =>
+    const parse = (out: string) =>
       out
         .trim()
         .split('\n')
-        .map((line) => {
-          const f = JSON.parse(line.replaceAll(JSON.stringify(file).slice(1, -1), '-'));
-          delete f.unmapped.incident_uid;
-          return JSON.stringify(f);
-        })
-        .sort();
-    const streamed = findings(run.stdout);
-    expect(streamed.length).toBeGreaterThan(10);
-    expect(streamed).toEqual(findings(batch.stdout));
+        .map((line) => JSON.parse(line.replaceAll(JSON.stringify(file).slice(1, -1), '-')));
+    // Compared without the activity (Create or Update) and the incident, which a stream has not.
+    const finding = (f: Record<string, any>) => {
+      const { activity_id: _a, activity_name: _n, type_uid: _t, type_name: _tn, ...rest } = f;
+      delete rest.unmapped.incident_uid;
+      return JSON.stringify(rest);
+    };
+    const streamed = parse(run.stdout);
+    const batchFindings = parse(batch.stdout);
+    const created = streamed.filter((f) => f.activity_id === 1);
+    const final = streamed.filter((f) => f.activity_id === 2);
+    expect(final.length).toBeGreaterThan(10);
+    expect(created.length + final.length).toBe(streamed.length);
+    expect(final.map(finding).sort()).toEqual(batchFindings.map(finding).sort());
+    // Every alert was printed when raised too, before its final form.
+    const uids = (list: Record<string, any>[]) => list.map((f) => f.finding_info.uid as string);
+    expect(uids(created).sort()).toEqual(uids(final).sort());
+    for (const uid of uids(final)) {
+      const at = (list: Record<string, any>[]) =>
+        streamed.indexOf(list.find((f) => f.finding_info.uid === uid)!);
+      expect(at(created)).toBeLessThan(at(final));
+    }
     expect(run.stdout).not.toContain('incident_uid');
+  });
+
+  it('with stream set, prints a brute force while the pipe is still open, and ends quietly when the reader stops', async () => {
+    // `tail -f auth.log | palisade detect - --stream ... | head -1`: the input never ends.
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', 'detect', '-', '--stream', '--format', 'ocsf'].concat([
+        '--no-store',
+        '--year',
+        '2024',
+      ]),
+      { cwd: REPO_ROOT },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((done) => child.on('exit', done));
+    const firstLine = new Promise<string>((done) => {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('\n')) done(out.split('\n')[0]);
+      });
+    });
+    const failure = (i: number) =>
+      `Jan  5 03:00:${String(i).padStart(2, '0')} host sshd[9${i}]: Failed password for admin from 203.0.113.9 port 5000${i} ssh2\n`;
+    for (let i = 0; i < 6; i++) child.stdin.write(failure(i));
+    const line = await Promise.race([
+      firstLine,
+      new Promise<string>((_, fail) =>
+        setTimeout(() => fail(new Error('no finding in 60 s')), 60_000),
+      ),
+    ]);
+    expect(JSON.parse(line)).toMatchObject({ class_uid: 2004, activity_id: 1 });
+    expect(JSON.parse(line).finding_info.title).toMatch(/failure|brute force/i);
+
+    // The reader goes away; the next findings meet a closed pipe.
+    child.stdout.destroy();
+    for (let i = 10; i < 40; i++)
+      child.stdin.write(failure(i).replace('203.0.113.9', `198.51.100.${i}`));
+    child.stdin.end();
+    await exited;
+    expect(stderr).not.toMatch(/EPIPE|Error/);
   });
 
   it('refuses stream without OCSF on stdout (exit 2, naming the option)', () => {
