@@ -15,7 +15,12 @@ import { runExporter } from '../export/exporter-process.js';
 import { writeSnapshot } from '../export/outbox/snapshot.js';
 import { loadServerKey, ServerKeyError, type ServerKey } from '../server/auth/server-key.js';
 import { openStore } from '../store/database.js';
-import { deliveryState, listDeadLetters, requestReplay } from '../store/delivery-repository.js';
+import {
+  deadLetterCount,
+  deliveryState,
+  listDeadLetters,
+  requestReplay,
+} from '../store/delivery-repository.js';
 import {
   deleteExport,
   exportConsumer,
@@ -177,6 +182,7 @@ export async function runExportList(options: StoreOptions): Promise<number> {
           attempts: state?.attempts ?? 0,
           lastError: state?.last_error ?? null,
         },
+        deadLetters: await deadLetterCount(db, exportConsumer(row.id)),
       });
     }
     const text = items
@@ -184,7 +190,8 @@ export async function runExportList(options: StoreOptions): Promise<number> {
         (e) =>
           `${e.id}  ${e.name}  ${String(e.sink.kind)}/${e.format}  scope ${scopeText(e.scope)}  ` +
           `types ${e.types.join(',')}${e.minSeverity ? `  >= ${e.minSeverity}` : ''}  ` +
-          `delivered ${e.delivery.delivered}${e.delivery.lastError ? `  last error: ${e.delivery.lastError}` : ''}${e.enabled ? '' : '  (disabled)'}\n`,
+          `delivered ${e.delivery.delivered}${e.deadLetters ? `  dead letters ${e.deadLetters}` : ''}` +
+          `${e.delivery.lastError ? `  last error: ${e.delivery.lastError}` : ''}${e.enabled ? '' : '  (disabled)'}\n`,
       )
       .join('');
     printResult(options, items, text || 'No exports.\n');

@@ -402,7 +402,7 @@ export class Exporter {
         message,
         now,
       );
-      await advanceCursor(trx, consumer.name, owner, last, 0, now);
+      await advanceCursor(trx, consumer.name, owner, last, 0, now, message);
     });
     pass.deadLettered += rows.length;
   }

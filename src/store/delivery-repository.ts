@@ -101,6 +101,8 @@ export async function advanceCursor(
   toSeq: number,
   delivered: number,
   now: Date,
+  /** Why the batch was given up (dead-lettered) rather than delivered; kept for `export list`. */
+  lastError: string | null = null,
 ): Promise<boolean> {
   const result = await exportStore(db)
     .updateTable('export_deliveries')
@@ -108,7 +110,7 @@ export async function advanceCursor(
       cursor_seq: toSeq,
       attempts: 0,
       next_attempt_at: null,
-      last_error: null,
+      last_error: lastError?.slice(0, 2_000) ?? null,
       delivered: sql`delivered + ${delivered}`,
       updated_at: now.toISOString(),
     })
@@ -167,6 +169,17 @@ export async function addDeadLetters(
       .values(rows.slice(i, i + 500))
       .execute();
   }
+}
+
+/** How many of the consumer's records are dead (given up and not replayed). */
+export async function deadLetterCount(db: Kysely<Database>, consumer: string): Promise<number> {
+  const row = await exportStore(db)
+    .selectFrom('export_dead_letters')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('consumer', '=', consumer)
+    .where('status', '=', 'dead')
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
 }
 
 /** The consumer's dead letters, newest first, optionally of one status. */

@@ -15,6 +15,7 @@ import { serverKeyFromBytes } from '../../src/server/auth/server-key.js';
 import { insertAutomationRule, listAutomationRuns } from '../../src/store/automation-repository.js';
 import { saveAlerts } from '../../src/store/alert-repository.js';
 import {
+  deadLetterCount,
   deliveryState,
   listDeadLetters,
   requestReplay,
@@ -146,6 +147,10 @@ describe.each(STORE_TARGETS)('exporter on $name', (target) => {
         expect(new Set(dead.map((d) => d.attempts))).toEqual(new Set([3]));
         state = await deliveryState(db, exportConsumer(exp.id));
         expect(state?.attempts).toBe(0);
+        // Given up, not delivered: `export list` still shows why, and how many.
+        expect(state?.last_error).toMatch(/ECONNREFUSED|connect/);
+        expect(Number(state?.delivered)).toBe(0);
+        expect(await deadLetterCount(db, exportConsumer(exp.id))).toBe(15);
 
         // The sink comes back on the same port; the dead letters are replayed on request.
         const listener = await startSyslogListenerOn(port);
@@ -155,6 +160,7 @@ describe.each(STORE_TARGETS)('exporter on $name', (target) => {
           await settle(listener, 15);
           const after = await listDeadLetters(db, exportConsumer(exp.id));
           expect(after.every((d) => d.status === 'replayed' && d.replayed_at)).toBe(true);
+          expect(await deadLetterCount(db, exportConsumer(exp.id))).toBe(0);
           const ids = new Set(listener.messages.map((m) => m.id));
           expect(new Set(dead.map((d) => d.record_id))).toEqual(ids);
         } finally {

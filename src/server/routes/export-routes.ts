@@ -9,7 +9,12 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { ExportConfigError, parseExportInput } from '../../export/exporter-config.js';
 import { writeSnapshot } from '../../export/outbox/snapshot.js';
-import { deliveryState, listDeadLetters, requestReplay } from '../../store/delivery-repository.js';
+import {
+  deadLetterCount,
+  deliveryState,
+  listDeadLetters,
+  requestReplay,
+} from '../../store/delivery-repository.js';
 import {
   deleteExport,
   exportConsumer,
@@ -192,10 +197,7 @@ export const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const row = await findVisible(request, request.params.id);
       const state = await deliveryState(db, exportConsumer(row.id));
-      const dead = await listDeadLetters(db, exportConsumer(row.id), {
-        status: 'dead',
-        limit: 10_000,
-      });
+      const dead = await deadLetterCount(db, exportConsumer(row.id));
       return {
         export: exportView(row),
         delivery: {
@@ -205,7 +207,7 @@ export const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
           nextAttemptAt: state?.next_attempt_at ?? null,
           lastError: state?.last_error ?? null,
         },
-        deadLetters: dead.length,
+        deadLetters: dead,
       };
     },
   );
