@@ -4,7 +4,7 @@
  * and the exporter run as a process of its own.
  */
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import type { Kysely, Transaction } from 'kysely';
 import { parse as parseYaml } from 'yaml';
@@ -14,7 +14,7 @@ import { ExportConfigError, parseExportInput, scopeText } from '../export/export
 import { runExporter } from '../export/exporter-process.js';
 import { writeSnapshot } from '../export/outbox/snapshot.js';
 import { loadServerKey, ServerKeyError, type ServerKey } from '../server/auth/server-key.js';
-import { openStore } from '../store/database.js';
+import { isPostgresLocation, openStore } from '../store/database.js';
 import {
   deadLetterCount,
   deliveryState,
@@ -43,11 +43,28 @@ export interface StoreOptions {
 export class CliInputError extends Error {}
 
 /** Runs `fn` with the store and server key open, mapping input errors to exit code 2. */
+/** Commands that may create the store they are pointed at. */
+const STARTS_A_STORE = new Set(['export add', 'automation add']);
+
 export async function withStore(
   command: string,
   options: StoreOptions,
   fn: (db: Kysely<Database>, key: ServerKey) => Promise<number>,
 ): Promise<number> {
+  // Only `add` may start a store: any other command on a store that does not exist is a
+  // mistyped --db, and creating an empty store there would hide it.
+  const path = options.db.replace(/^sqlite:/, '');
+  if (
+    !STARTS_A_STORE.has(command) &&
+    !isPostgresLocation(options.db) &&
+    path !== ':memory:' &&
+    !existsSync(path)
+  ) {
+    process.stderr.write(
+      `palisade ${command}: no store at ${path}; check --db (or PALISADE_DB), or add an export first\n`,
+    );
+    return EXIT_INPUT_ERROR;
+  }
   let key: ServerKey;
   try {
     key = loadServerKey({ storeLocation: options.db, keyFile: options.keyFile });

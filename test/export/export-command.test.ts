@@ -3,7 +3,7 @@
  * remove, each audited; bad input exits 2 naming the file, line or field.
  */
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -107,6 +107,13 @@ describe('palisade export', () => {
     expect(err).toMatch(/export scope/);
     expect(await runExportRemove('nope', { db })).toBe(2);
     expect(err).toMatch(/no export nope/);
+
+    // A mistyped --db is named, and no empty store (or key) is left there.
+    const typo = join(dir, 'palisade-typo.db');
+    expect(await runExportList({ db: typo })).toBe(2);
+    expect(err).toContain(`no store at ${typo}`);
+    expect(existsSync(typo)).toBe(false);
+    expect(existsSync(`${typo}.key`)).toBe(false);
   });
 });
 
