@@ -153,7 +153,7 @@ export function syslogEvent(
 function completeTime(parsed: SyslogLine, year: SyslogYear): string | undefined {
   const p = parsed.partial;
   if (!p) return undefined;
-  const y = year.yearFor(p.month);
+  const y = year.yearFor(p.month, p.day);
   // Neighbouring lines share their second: reuse the last formatted time.
   const memo = lastTime;
   if (

@@ -1,7 +1,7 @@
 /**
  * Completes year-less RFC 3164 timestamps: the first record takes the given year, or the year that
- * puts it at or before the file's modification time; a later jump back in months (December to
- * January) moves to the next year.
+ * puts its day at or before the file's modification day (a line is not written after its file
+ * was last changed); a later jump back in months (December to January) moves to the next year.
  */
 
 /** Months a timestamp may move backwards before it is taken as the new year's. */
@@ -19,10 +19,13 @@ export class SyslogYear {
     this.#reference = reference;
   }
 
-  /** The year for a record in `month` (1-12), advancing on a December→January rollover. */
-  yearFor(month: number): number {
+  /**
+   * The year for a record of `month` (1-12) and `day`, advancing on a December→January rollover.
+   * Without a day, the first record is placed by its month alone.
+   */
+  yearFor(month: number, day = 1): number {
     if (this.#year === undefined) {
-      this.#year = this.#given ?? this.#firstYear(month);
+      this.#year = this.#given ?? this.#firstYear(month, day);
     } else if (this.#lastMonth - month >= ROLLOVER_MONTHS) {
       this.#year++;
     }
@@ -30,8 +33,11 @@ export class SyslogYear {
     return this.#year;
   }
 
-  #firstYear(month: number): number {
-    const refYear = this.#reference.getUTCFullYear();
-    return month > this.#reference.getUTCMonth() + 1 ? refYear - 1 : refYear;
+  #firstYear(month: number, day: number): number {
+    const ref = this.#reference;
+    const refYear = ref.getUTCFullYear();
+    const refMonth = ref.getUTCMonth() + 1;
+    const later = month > refMonth || (month === refMonth && day > ref.getUTCDate());
+    return later ? refYear - 1 : refYear;
   }
 }

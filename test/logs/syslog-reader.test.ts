@@ -323,6 +323,19 @@ describe('syslog year inference', () => {
     expect(june.events[0].time).toBe('2023-06-03T10:00:00.000Z');
   });
 
+  it('puts a first record later in the mtime month than the mtime in the year before', async () => {
+    // loghub's OpenSSH log starts on December 10th; a copy made on December 4th is last year's.
+    const modified = new Date('2026-12-04T12:00:00Z');
+    const read = (line: string) =>
+      collect(syslogReader.read(streamOf(line), { file: 'x', modified }));
+    expect((await read('Dec 10 06:55:46 h sshd[1]: b')).events[0].time).toBe(
+      '2025-12-10T06:55:46.000Z',
+    );
+    expect((await read('Dec  4 06:55:46 h sshd[1]: b')).events[0].time).toBe(
+      '2026-12-04T06:55:46.000Z',
+    );
+  });
+
   it('reports a line with no syslog header and goes on', async () => {
     const { events, errors } = await collect(
       syslogReader.read(streamOf('Jun  3 10:00:00 h a: b\ngarbage\nJun  3 10:00:01 h a: c'), {
