@@ -27,5 +27,13 @@ export function FilterSelect({
   );
 }
 
+/**
+ * A filter's value from the address: one of `options`, else none (a hand-edited or stale link
+ * then shows everything instead of the API's validation error).
+ */
+export function choice(value: string | null, options: readonly string[]): string {
+  return value !== null && options.includes(value) ? value : '';
+}
+
 /** The clouds Palisade assesses, as the API names them. */
 export const CLOUDS = ['aws', 'azure', 'gcp', 'kubernetes'] as const;

@@ -8,13 +8,13 @@ import { query } from '../api/client';
 import { useApi } from '../api/use-api';
 import { ALERT_STATUSES, SEVERITIES, type Alert, type Page } from '../api/types';
 import { RuleCredit } from '../components/rule-credit';
-import { FilterSelect } from '../components/filter-select';
+import { choice, FilterSelect } from '../components/filter-select';
 import { Show, SeverityBadge, When } from '../components/status';
 import { href, replaceParams } from '../router';
 
 export function AlertsPage({ params }: { params: URLSearchParams }) {
-  const [severity, setSeverity] = useState(params.get('severity') ?? '');
-  const [status, setStatus] = useState(params.get('status') ?? '');
+  const [severity, setSeverity] = useState(choice(params.get('severity'), SEVERITIES));
+  const [status, setStatus] = useState(choice(params.get('status'), ALERT_STATUSES));
   const [entity, setEntity] = useState(params.get('entity') ?? '');
   const [from, setFrom] = useState(params.get('since') ?? '');
   useEffect(

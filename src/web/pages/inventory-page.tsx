@@ -8,15 +8,17 @@ import { useEffect, useState } from 'react';
 import { query } from '../api/client';
 import { useApi } from '../api/use-api';
 import type { Page, Resource } from '../api/types';
-import { CLOUDS, FilterSelect } from '../components/filter-select';
+import { choice, CLOUDS, FilterSelect } from '../components/filter-select';
 import { Show } from '../components/status';
 import { href, replaceParams } from '../router';
 
 const SEARCH_PAUSE_MS = 300;
 
+const HEALTH = ['unhealthy', 'healthy', 'not_assessed'] as const;
+
 export function InventoryPage({ params }: { params: URLSearchParams }) {
-  const [cloud, setCloud] = useState(params.get('cloud') ?? '');
-  const [health, setHealth] = useState(params.get('health') ?? '');
+  const [cloud, setCloud] = useState(choice(params.get('cloud'), CLOUDS));
+  const [health, setHealth] = useState(choice(params.get('health'), HEALTH));
   const [text, setText] = useState(params.get('q') ?? '');
   // The server searches once typing pauses, not on every keystroke.
   const [searched, setSearched] = useState(text);
@@ -41,12 +43,7 @@ export function InventoryPage({ params }: { params: URLSearchParams }) {
       <h1 tabIndex={-1}>Inventory</h1>
       <form className="filters" aria-label="Filter resources" onSubmit={(e) => e.preventDefault()}>
         <FilterSelect label="Cloud" value={cloud} options={CLOUDS} onChange={change(setCloud)} />
-        <FilterSelect
-          label="Health"
-          value={health}
-          options={['unhealthy', 'healthy', 'not_assessed']}
-          onChange={change(setHealth)}
-        />
+        <FilterSelect label="Health" value={health} options={HEALTH} onChange={change(setHealth)} />
         <label>
           Search
           <input

@@ -7,13 +7,13 @@ import { useEffect, useState } from 'react';
 import { query } from '../api/client';
 import { useApi } from '../api/use-api';
 import { SEVERITIES, type Page, type Recommendation } from '../api/types';
-import { CLOUDS, FilterSelect } from '../components/filter-select';
+import { choice, CLOUDS, FilterSelect } from '../components/filter-select';
 import { Show, SeverityBadge } from '../components/status';
 import { href, replaceParams } from '../router';
 
 export function RecommendationsPage({ params }: { params: URLSearchParams }) {
-  const [severity, setSeverity] = useState(params.get('severity') ?? '');
-  const [cloud, setCloud] = useState(params.get('cloud') ?? '');
+  const [severity, setSeverity] = useState(choice(params.get('severity'), SEVERITIES));
+  const [cloud, setCloud] = useState(choice(params.get('cloud'), CLOUDS));
   const [control, setControl] = useState(params.get('control') ?? '');
   const [text, setText] = useState(params.get('q') ?? '');
   useEffect(
