@@ -316,6 +316,11 @@ export async function runExportRun(
   options: StoreOptions & { once?: boolean; owner?: string; allow: string[] },
 ): Promise<number> {
   try {
+    if (!options.once) {
+      process.stderr.write(
+        `palisade export run: delivering from ${options.db}; Ctrl-C stops (exports another exporter holds, such as palisade serve, are left to it)\n`,
+      );
+    }
     const result = await runExporter({
       store: options.db,
       ...(options.keyFile ? { keyFile: options.keyFile } : {}),
@@ -327,7 +332,10 @@ export async function runExportRun(
       printResult(
         options,
         result,
-        `Delivered ${result.delivered}, dead-lettered ${result.deadLettered}, replayed ${result.replayed}, failed batches ${result.failures}.\n`,
+        `Delivered ${result.delivered}, dead-lettered ${result.deadLettered}, replayed ${result.replayed}, failed batches ${result.failures}.\n` +
+          (result.leasedElsewhere > 0
+            ? `${result.leasedElsewhere} export(s) or automation rule(s) skipped: another exporter (palisade serve, or another export run) holds them.\n`
+            : ''),
       );
     return EXIT_OK;
   } catch (error) {

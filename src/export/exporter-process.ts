@@ -67,12 +67,14 @@ export async function runExporter(options: RunExporterOptions) {
   try {
     if (options.once) {
       const total = { delivered: 0, deadLettered: 0, failures: 0, replayed: 0, busy: 0 };
+      let leasedElsewhere = 0;
       for (;;) {
         const pass = await exporter.runOnce();
         for (const k of Object.keys(total) as (keyof typeof total)[]) total[k] += pass[k];
+        leasedElsewhere = pass.leasedElsewhere;
         if (pass.busy === 0) break;
       }
-      return total;
+      return { ...total, leasedElsewhere };
     }
     exporter.start();
     await new Promise<void>((resolve) => {

@@ -93,6 +93,8 @@ export interface ExporterPass {
   replayed: number;
   /** Consumers that still had records when the pass moved on. */
   busy: number;
+  /** Consumers skipped because another exporter (`serve`, another `export run`) holds them. */
+  leasedElsewhere: number;
 }
 
 /** One reader of the outbox: an export or an automation rule. */
@@ -197,7 +199,14 @@ export class Exporter {
 
   /** One pass over every enabled export and automation rule. */
   async runOnce(): Promise<ExporterPass> {
-    const pass: ExporterPass = { delivered: 0, deadLettered: 0, failures: 0, replayed: 0, busy: 0 };
+    const pass: ExporterPass = {
+      delivered: 0,
+      deadLettered: 0,
+      failures: 0,
+      replayed: 0,
+      busy: 0,
+      leasedElsewhere: 0,
+    };
     const exports = (await listExportRows(this.#o.db)).filter((e) => e.enabled === 1);
     const rules = (await listAutomationRows(this.#o.db)).filter((r) => r.enabled === 1);
     const live = new Set<string>();
@@ -318,7 +327,10 @@ export class Exporter {
     const { db, owner, leaseMs } = this.#o;
     const now = this.#o.now();
     await ensureDelivery(db, consumer.name, now);
-    if (!(await claimLease(db, consumer.name, owner, now, leaseMs))) return;
+    if (!(await claimLease(db, consumer.name, owner, now, leaseMs))) {
+      pass.leasedElsewhere += 1;
+      return;
+    }
     this.#held.add(consumer.name);
     const state = await deliveryState(db, consumer.name);
     if (!state) return;

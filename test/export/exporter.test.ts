@@ -172,6 +172,34 @@ describe.each(STORE_TARGETS)('exporter on $name', (target) => {
   );
 
   it.skipIf(target.skip)(
+    'says when another exporter holds an export, and takes it once that one stops',
+    async () => {
+      await target.with(async ({ db }) => {
+        const listener = await startSyslogListener();
+        try {
+          await addExport(db, { sink: syslog(listener.port) });
+          const first = exporter(db);
+          expect((await first.runOnce()).leasedElsewhere).toBe(0);
+          const second = new Exporter({
+            db,
+            key,
+            owner: 'second',
+            sinkDeps: { network: { allow: ['127.0.0.1'] } },
+          });
+          await saveAlerts(db, [testAlert(1)], []);
+          const skipped = await second.runOnce();
+          expect(skipped).toMatchObject({ leasedElsewhere: 1, delivered: 0 });
+          await first.stop();
+          expect(await second.runOnce()).toMatchObject({ leasedElsewhere: 0, delivered: 1 });
+          await second.stop();
+        } finally {
+          await listener.close();
+        }
+      });
+    },
+  );
+
+  it.skipIf(target.skip)(
     'prunes records every consumer has passed once old, keeping what dead letters point at',
     async () => {
       await target.with(async ({ db }) => {
