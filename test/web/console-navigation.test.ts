@@ -37,6 +37,15 @@ async function go(hash: string): Promise<void> {
   await page.locator('main h1').first().waitFor({ timeout: 15_000 });
 }
 
+/**
+ * Logs out and waits for the login form: the page left behind may have fields of the same names
+ * (Settings' "Add a user" has Username and Password), which a fill must not reach.
+ */
+async function logOut(): Promise<void> {
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.getByRole('button', { name: 'Log in' }).waitFor();
+}
+
 async function logIn(username: string, password: string): Promise<void> {
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(password);
@@ -56,7 +65,7 @@ async function asOwner(): Promise<void> {
   if ((await nav.count()) > 0 && (await page.locator('.who').textContent())?.includes('(owner)')) {
     return;
   }
-  if ((await nav.count()) > 0) await page.getByRole('button', { name: 'Log out' }).click();
+  if ((await nav.count()) > 0) await logOut();
   await logIn(console_.owner.username, console_.owner.password);
 }
 
@@ -409,7 +418,7 @@ describe.skipIf(!hasChromium())('console navigation in Debian chromium', () => {
     });
     expect(made.status, JSON.stringify(made.body)).toBe(201);
     const incident = await biggestIncident();
-    await page.getByRole('button', { name: 'Log out' }).click();
+    await logOut();
     await logIn('navigation-reader', password);
     await go(`#/incidents/${encodeURIComponent(incident.id)}`);
     await page.getByTestId('timeline').or(page.getByText('No status changes yet.')).waitFor();

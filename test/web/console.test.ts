@@ -62,6 +62,15 @@ async function go(hash: string): Promise<void> {
   await page.locator('main h1').first().waitFor({ timeout: 15_000 });
 }
 
+/**
+ * Logs out and waits for the login form: the page left behind may have fields of the same names
+ * (Settings' "Add a user" has Username and Password), which a fill must not reach.
+ */
+async function logOut(): Promise<void> {
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.getByRole('button', { name: 'Log in' }).waitFor();
+}
+
 describe.skipIf(!hasChromium())('web console in Debian chromium', () => {
   beforeAll(async () => {
     console_ = await startConsoleServer();
@@ -370,7 +379,7 @@ describe.skipIf(!hasChromium())('web console in Debian chromium', () => {
       role: 'reader',
     });
     expect(made.status, JSON.stringify(made.body)).toBe(201);
-    await page.getByRole('button', { name: 'Log out' }).click();
+    await logOut();
     await page.getByLabel('Username').fill('console-reader');
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Log in' }).click();
@@ -422,7 +431,7 @@ describe.skipIf(!hasChromium())('web console in Debian chromium', () => {
       scopes: ['111111111111'],
     });
     expect(inside.status).toBe(201);
-    await page.getByRole('button', { name: 'Log out' }).click();
+    await logOut();
     await page.getByLabel('Username').fill('console-scoped-admin');
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Log in' }).click();
@@ -449,7 +458,7 @@ describe.skipIf(!hasChromium())('web console in Debian chromium', () => {
       scopes: ['999999999999'],
     });
     expect(made.status, JSON.stringify(made.body)).toBe(201);
-    await page.getByRole('button', { name: 'Log out' }).click();
+    await logOut();
     await page.getByLabel('Username').fill('console-empty-reader');
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Log in' }).click();
