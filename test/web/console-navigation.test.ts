@@ -297,6 +297,8 @@ describe.skipIf(!hasChromium())('console navigation in Debian chromium', () => {
       .toBe('1 resource on this page');
     await page.getByRole('link', { name: target.name, exact: true }).click();
     await expect.poll(() => page.locator('main h1').textContent()).toBe(target.name);
+    // The page is of this file's resource: another file may declare the same id.
+    expect(new URL(page.url()).hash).toMatch(/\?file=samples%2Festate%2F/);
 
     const detail = await console_.apiCall(
       'GET',

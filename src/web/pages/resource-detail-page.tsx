@@ -16,8 +16,12 @@ function byConcern(a: Finding, b: Finding): number {
   return rank(a) - rank(b) || a.ruleId.localeCompare(b.ruleId);
 }
 
-export function ResourceDetailPage({ type, resourceId }: { type: string; resourceId: string }) {
-  const resource = useApi<ResourceDetail>('/resources/detail' + query({ id: resourceId, type }));
+export function ResourceDetailPage(props: { type: string; resourceId: string; file?: string }) {
+  const { type, resourceId, file } = props;
+  // The file tells apart resources of one id declared in several files.
+  const resource = useApi<ResourceDetail>(
+    '/resources/detail' + query({ id: resourceId, type, file }),
+  );
 
   return (
     <Show loaded={resource}>
