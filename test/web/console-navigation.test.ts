@@ -317,6 +317,13 @@ describe.skipIf(!hasChromium())('console navigation in Debian chromium', () => {
     expect(shown).toEqual(detail.body.properties);
     await screenshot(page, 'resource-detail');
 
+    // The way back leads to the list as it was left: the same search.
+    await page.getByRole('main').getByRole('link', { name: 'Inventory', exact: true }).click();
+    await expect.poll(() => page.getByLabel('Search').inputValue()).toBe(target.name);
+    await expect
+      .poll(() => page.locator('main table caption').textContent())
+      .toBe('1 resource on this page');
+
     // A hand-edited address with a filter value the API does not know shows everything.
     await go('#/inventory?cloud=nope&health=sick');
     await expect

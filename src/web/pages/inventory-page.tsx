@@ -16,6 +16,15 @@ const SEARCH_PAUSE_MS = 300;
 
 const HEALTH = ['unhealthy', 'healthy', 'not_assessed'] as const;
 
+/** Where the inventory list was last (filters and page), for the resource page's way back. */
+const LAST_ADDRESS = 'palisade.inventory.address';
+
+/** The inventory list as it was last shown in this tab, or the plain list. */
+export function inventoryAddress(): string {
+  const last = sessionStorage.getItem(LAST_ADDRESS);
+  return last && /^#\/inventory(\?|$)/.test(last) ? last : href('inventory');
+}
+
 export function InventoryPage({ params }: { params: URLSearchParams }) {
   const [cloud, setCloud] = useState(choice(params.get('cloud'), CLOUDS));
   const [health, setHealth] = useState(choice(params.get('health'), HEALTH));
@@ -26,9 +35,13 @@ export function InventoryPage({ params }: { params: URLSearchParams }) {
     const timer = setTimeout(() => setSearched(text.trim()), SEARCH_PAUSE_MS);
     return () => clearTimeout(timer);
   }, [text]);
-  useEffect(() => replaceParams({ cloud, health, q: text }), [cloud, health, text]);
-  const [cursor, setCursor] = useState<string | null>(null);
+  // The page shown is in the address too, so a reload or Back from a resource returns to it.
+  const [cursor, setCursor] = useState<string | null>(params.get('after'));
   const [history, setHistory] = useState<(string | null)[]>([]);
+  useEffect(() => {
+    replaceParams({ cloud, health, q: text, after: cursor ?? '' });
+    sessionStorage.setItem(LAST_ADDRESS, location.hash);
+  }, [cloud, health, text, cursor]);
   const list = useApi<Page<Resource>>(
     '/resources' + query({ cloud, health, q: searched, limit: 100, cursor }),
   );

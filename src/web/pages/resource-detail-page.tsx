@@ -8,7 +8,7 @@ import { useApi } from '../api/use-api';
 import type { Finding, ResourceDetail } from '../api/types';
 import { FindingTable } from '../components/finding-table';
 import { Show } from '../components/status';
-import { href } from '../router';
+import { inventoryAddress } from './inventory-page';
 
 /** Failing first, then exempt, then the rest; by rule within each. */
 function byConcern(a: Finding, b: Finding): number {
@@ -31,7 +31,7 @@ export function ResourceDetailPage(props: { type: string; resourceId: string; fi
         return (
           <>
             <p>
-              <a href={href('inventory')}>Inventory</a> ›
+              <a href={inventoryAddress()}>Inventory</a> ›
             </p>
             <h1 tabIndex={-1}>{r.name}</h1>
             <dl className="facts">
