@@ -109,6 +109,13 @@ export class DetectionService {
     });
     const engine = createSigmaEngine(rules, sigmaOptions);
     const service = new DetectionService(options, engine, unsupported.length);
+    // Each rule left out, with why (a built-in that needs a placeholder value, say).
+    for (const rule of [...unsupported, ...engine.unsupported]) {
+      options.logger.warn(
+        { rule: rule.title, file: rule.file, reason: rule.reason },
+        'detection rule not loaded',
+      );
+    }
     await service.#seed();
     const every = options.flushIntervalMs ?? DEFAULT_FLUSH_MS;
     service.#timer = setInterval(() => void service.flush(), every);
