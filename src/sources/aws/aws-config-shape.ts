@@ -166,16 +166,7 @@ function s3Bucket(config: Props, supplementary: Props, name: string): Props {
         }
       : {};
   }
-  const renamed: [string, string][] = [
-    ['PublicAccessBlockConfiguration', 'PublicAccessBlockConfiguration'],
-    ['ServerSideEncryptionConfiguration', 'ServerSideEncryptionConfiguration'],
-    ['BucketLifecycleConfiguration', 'LifecycleConfiguration'],
-    ['BucketReplicationConfiguration', 'ReplicationConfiguration'],
-    ['BucketWebsiteConfiguration', 'WebsiteConfiguration'],
-    ['BucketObjectLockConfiguration', 'ObjectLockConfiguration'],
-    ['BucketNotificationConfiguration', 'NotificationConfiguration'],
-  ];
-  for (const [from, to] of renamed) {
+  for (const [from, to] of S3_SUPPLEMENTARY_RENAMES) {
     const raw = supplementary[from];
     const text = typeof raw === 'string' ? trimmed(raw) : undefined;
     if (text?.startsWith('{')) {
@@ -232,6 +223,20 @@ function finish(type: string, shape: Props, supplementary: Props): Props {
   }
   return shape;
 }
+
+/**
+ * S3 supplementary configurations (JSON text in a Config item) and the key each takes in the
+ * bucket's describe-API shape.
+ */
+export const S3_SUPPLEMENTARY_RENAMES: readonly [string, string][] = [
+  ['PublicAccessBlockConfiguration', 'PublicAccessBlockConfiguration'],
+  ['ServerSideEncryptionConfiguration', 'ServerSideEncryptionConfiguration'],
+  ['BucketLifecycleConfiguration', 'LifecycleConfiguration'],
+  ['BucketReplicationConfiguration', 'ReplicationConfiguration'],
+  ['BucketWebsiteConfiguration', 'WebsiteConfiguration'],
+  ['BucketObjectLockConfiguration', 'ObjectLockConfiguration'],
+  ['BucketNotificationConfiguration', 'NotificationConfiguration'],
+];
 
 /** The describe-API shape of one configuration item. */
 export function configShape(

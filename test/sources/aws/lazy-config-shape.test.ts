@@ -3,21 +3,18 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { awsConfigReader, configItems } from '../../../src/sources/aws/aws-config-reader.js';
 import { isRecord } from '../../../src/sources/aws/aws-api-values.js';
-import { configShape, jsonValue, toPascal } from '../../../src/sources/aws/aws-config-shape.js';
+import {
+  configShape,
+  jsonValue,
+  S3_SUPPLEMENTARY_RENAMES,
+  toPascal,
+} from '../../../src/sources/aws/aws-config-shape.js';
 import { isJsonObjectText } from '../../../src/sources/aws/json-object-text.js';
 import { lazyField } from '../../../src/sources/lazy-field.js';
 
 const CONFIG = path.resolve(process.cwd(), '../shared/data/cloud-inventory/aws');
 
-const S3_RENAMED: [string, string][] = [
-  ['PublicAccessBlockConfiguration', 'PublicAccessBlockConfiguration'],
-  ['ServerSideEncryptionConfiguration', 'ServerSideEncryptionConfiguration'],
-  ['BucketLifecycleConfiguration', 'LifecycleConfiguration'],
-  ['BucketReplicationConfiguration', 'ReplicationConfiguration'],
-  ['BucketWebsiteConfiguration', 'WebsiteConfiguration'],
-  ['BucketObjectLockConfiguration', 'ObjectLockConfiguration'],
-  ['BucketNotificationConfiguration', 'NotificationConfiguration'],
-];
+const S3_RENAMED = S3_SUPPLEMENTARY_RENAMES;
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
