@@ -27,32 +27,37 @@ import {
 export async function runAutomationAdd(
   options: StoreOptions & { file?: string; rule?: string },
 ): Promise<number> {
-  return withStore('automation add', options, async (db, key) => {
-    const settings = parseAutomationInput(
-      readObject(options.file, options.rule, 'the rule (--file or --rule)'),
-    );
-    const row = await db.transaction().execute(async (trx) => {
-      const made = await insertAutomationRule(
-        trx,
-        settings,
-        key,
-        `cli:${userInfo().username}`,
-        new Date(),
+  return withStore(
+    'automation add',
+    options,
+    async (db, key) => {
+      const settings = parseAutomationInput(
+        readObject(options.file, options.rule, 'the rule (--file or --rule)'),
       );
-      await auditCli(trx, key, {
-        action: 'automation.create',
-        target: { kind: 'automation', id: made.id },
-        details: {
-          name: made.name,
-          triggers: settings.triggers,
-          actions: settings.actions.map((a) => a.sink.kind),
-        },
+      const row = await db.transaction().execute(async (trx) => {
+        const made = await insertAutomationRule(
+          trx,
+          settings,
+          key,
+          `cli:${userInfo().username}`,
+          new Date(),
+        );
+        await auditCli(trx, key, {
+          action: 'automation.create',
+          target: { kind: 'automation', id: made.id },
+          details: {
+            name: made.name,
+            triggers: settings.triggers,
+            actions: settings.actions.map((a) => a.sink.kind),
+          },
+        });
+        return made;
       });
-      return made;
-    });
-    printResult(options, automationView(row), `${row.id}\n`);
-    return EXIT_OK;
-  });
+      printResult(options, automationView(row), `${row.id}\n`);
+      return EXIT_OK;
+    },
+    { create: true },
+  );
 }
 
 /** `palisade automation list`. */

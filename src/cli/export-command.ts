@@ -43,23 +43,17 @@ export interface StoreOptions {
 export class CliInputError extends Error {}
 
 /** Runs `fn` with the store and server key open, mapping input errors to exit code 2. */
-/** Commands that may create the store they are pointed at. */
-const STARTS_A_STORE = new Set(['export add', 'automation add']);
-
 export async function withStore(
   command: string,
   options: StoreOptions,
   fn: (db: Kysely<Database>, key: ServerKey) => Promise<number>,
+  /** Set for `add`: the first export may start the store. */
+  { create = false }: { create?: boolean } = {},
 ): Promise<number> {
-  // Only `add` may start a store: any other command on a store that does not exist is a
-  // mistyped --db, and creating an empty store there would hide it.
+  // Any other command on a store that does not exist is a mistyped --db, and creating an
+  // empty store there would hide it.
   const path = options.db.replace(/^sqlite:/, '');
-  if (
-    !STARTS_A_STORE.has(command) &&
-    !isPostgresLocation(options.db) &&
-    path !== ':memory:' &&
-    !existsSync(path)
-  ) {
+  if (!create && !isPostgresLocation(options.db) && path !== ':memory:' && !existsSync(path)) {
     process.stderr.write(
       `palisade ${command}: no store at ${path}; check --db (or PALISADE_DB), or add an export first\n`,
     );
@@ -150,38 +144,49 @@ export interface ExportAddOptions extends StoreOptions {
 
 /** `palisade export add`: stores an export; it carries changes from now on. */
 export async function runExportAdd(options: ExportAddOptions): Promise<number> {
-  return withStore('export add', options, async (db, key) => {
-    const sink = readObject(options.sinkFile, options.sink, 'the sink (--sink-file or --sink)');
-    const settings = parseExportInput({
-      name: options.name,
-      sink,
-      ...(options.format ? { format: options.format } : {}),
-      ...(options.types ? { types: options.types.split(',').map((t) => t.trim()) } : {}),
-      ...(options.minSeverity ? { minSeverity: options.minSeverity } : {}),
-      ...(options.scope ? { scope: options.scope } : {}),
-      ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
-      ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
-      ...(options.snapshotMinutes !== undefined
-        ? { snapshotMinutes: options.snapshotMinutes }
-        : {}),
-    });
-    const row = await db.transaction().execute(async (trx) => {
-      const made = await insertExport(trx, settings, key, `cli:${userInfo().username}`, new Date());
-      await auditCli(trx, key, {
-        action: 'export.create',
-        target: { kind: 'export', id: made.id },
-        details: { name: made.name, sink: made.sink_kind, scope: settings.scope },
+  return withStore(
+    'export add',
+    options,
+    async (db, key) => {
+      const sink = readObject(options.sinkFile, options.sink, 'the sink (--sink-file or --sink)');
+      const settings = parseExportInput({
+        name: options.name,
+        sink,
+        ...(options.format ? { format: options.format } : {}),
+        ...(options.types ? { types: options.types.split(',').map((t) => t.trim()) } : {}),
+        ...(options.minSeverity ? { minSeverity: options.minSeverity } : {}),
+        ...(options.scope ? { scope: options.scope } : {}),
+        ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+        ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+        ...(options.snapshotMinutes !== undefined
+          ? { snapshotMinutes: options.snapshotMinutes }
+          : {}),
       });
-      return made;
-    });
-    const view = exportView(row);
-    printResult(options, view, `${view.id}\n`);
-    process.stderr.write(
-      `Export ${view.id} (${view.name}) to ${row.sink_kind} in ${view.format}; ` +
-        `secrets kept encrypted: ${view.secretFields.join(', ') || 'none'}.\n`,
-    );
-    return EXIT_OK;
-  });
+      const row = await db.transaction().execute(async (trx) => {
+        const made = await insertExport(
+          trx,
+          settings,
+          key,
+          `cli:${userInfo().username}`,
+          new Date(),
+        );
+        await auditCli(trx, key, {
+          action: 'export.create',
+          target: { kind: 'export', id: made.id },
+          details: { name: made.name, sink: made.sink_kind, scope: settings.scope },
+        });
+        return made;
+      });
+      const view = exportView(row);
+      printResult(options, view, `${view.id}\n`);
+      process.stderr.write(
+        `Export ${view.id} (${view.name}) to ${row.sink_kind} in ${view.format}; ` +
+          `secrets kept encrypted: ${view.secretFields.join(', ') || 'none'}.\n`,
+      );
+      return EXIT_OK;
+    },
+    { create: true },
+  );
 }
 
 /** `palisade export list`. */

@@ -167,3 +167,26 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, ms = 30
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/** Opens `hash` (`#/alerts`) on the console at `url` and waits for the page's heading. */
+export async function openPage(page: Page, url: string, hash: string): Promise<void> {
+  await page.goto(`${url}/${hash}`);
+  await page.locator('main h1').first().waitFor({ timeout: 15_000 });
+}
+
+/**
+ * Logs out and waits for the login form: the page left behind may have fields of the same names
+ * (Settings' "Add a user" has Username and Password), which a fill must not reach.
+ */
+export async function logOut(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.getByRole('button', { name: 'Log in' }).waitFor();
+}
+
+/** Fills the login form and waits for the console's navigation. */
+export async function logIn(page: Page, username: string, password: string): Promise<void> {
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('navigation', { name: 'Console' }).waitFor();
+}

@@ -16,6 +16,9 @@ import {
   ARTIFACTS,
   hasChromium,
   launchBrowser,
+  logIn,
+  logOut,
+  openPage,
   SAMPLE_ESTATE,
   screenshot,
   startConsoleServer,
@@ -32,26 +35,7 @@ let page: Page;
 /** Page errors and CSP violations seen while the tests ran. */
 const pageProblems: string[] = [];
 
-async function go(hash: string): Promise<void> {
-  await page.goto(`${console_.url}/${hash}`);
-  await page.locator('main h1').first().waitFor({ timeout: 15_000 });
-}
-
-/**
- * Logs out and waits for the login form: the page left behind may have fields of the same names
- * (Settings' "Add a user" has Username and Password), which a fill must not reach.
- */
-async function logOut(): Promise<void> {
-  await page.getByRole('button', { name: 'Log out' }).click();
-  await page.getByRole('button', { name: 'Log in' }).waitFor();
-}
-
-async function logIn(username: string, password: string): Promise<void> {
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('navigation', { name: 'Console' }).waitFor();
-}
+const go = (hash: string) => openPage(page, console_.url, hash);
 
 /**
  * Each test starts logged in as the Owner, whatever the test before it left behind (a session
@@ -65,8 +49,8 @@ async function asOwner(): Promise<void> {
   if ((await nav.count()) > 0 && (await page.locator('.who').textContent())?.includes('(owner)')) {
     return;
   }
-  if ((await nav.count()) > 0) await logOut();
-  await logIn(console_.owner.username, console_.owner.password);
+  if ((await nav.count()) > 0) await logOut(page);
+  await logIn(page, console_.owner.username, console_.owner.password);
 }
 
 /** The incident with the most alerts, as GET /incidents/:id answers it. */
@@ -101,7 +85,7 @@ describe.skipIf(!hasChromium())('console navigation in Debian chromium', () => {
     });
     page.on('pageerror', (e) => pageProblems.push(e.message));
     await page.goto(console_.url);
-    await logIn(console_.owner.username, console_.owner.password);
+    await logIn(page, console_.owner.username, console_.owner.password);
   }, 180_000);
 
   beforeEach(asOwner, 60_000);
@@ -427,8 +411,8 @@ describe.skipIf(!hasChromium())('console navigation in Debian chromium', () => {
     });
     expect(made.status, JSON.stringify(made.body)).toBe(201);
     const incident = await biggestIncident();
-    await logOut();
-    await logIn('navigation-reader', password);
+    await logOut(page);
+    await logIn(page, 'navigation-reader', password);
     await go(`#/incidents/${encodeURIComponent(incident.id)}`);
     await page.getByTestId('timeline').or(page.getByText('No status changes yet.')).waitFor();
     expect(await page.locator('main form').count()).toBe(0);

@@ -14,6 +14,9 @@ import {
   eventually,
   hasChromium,
   launchBrowser,
+  logIn,
+  logOut,
+  openPage,
   SAMPLE_ESTATE,
   screenshot,
   startConsoleServer,
@@ -57,19 +60,7 @@ async function heading(): Promise<string> {
   return (await page.locator('main h1').first().textContent({ timeout: 15_000 })) ?? '';
 }
 
-async function go(hash: string): Promise<void> {
-  await page.goto(`${console_.url}/${hash}`);
-  await page.locator('main h1').first().waitFor({ timeout: 15_000 });
-}
-
-/**
- * Logs out and waits for the login form: the page left behind may have fields of the same names
- * (Settings' "Add a user" has Username and Password), which a fill must not reach.
- */
-async function logOut(): Promise<void> {
-  await page.getByRole('button', { name: 'Log out' }).click();
-  await page.getByRole('button', { name: 'Log in' }).waitFor();
-}
+const go = (hash: string) => openPage(page, console_.url, hash);
 
 describe.skipIf(!hasChromium())('web console in Debian chromium', () => {
   beforeAll(async () => {
@@ -379,11 +370,8 @@ describe.skipIf(!hasChromium())('web console in Debian chromium', () => {
       role: 'reader',
     });
     expect(made.status, JSON.stringify(made.body)).toBe(201);
-    await logOut();
-    await page.getByLabel('Username').fill('console-reader');
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('navigation', { name: 'Console' }).waitFor();
+    await logOut(page);
+    await logIn(page, 'console-reader', password);
     expect(await page.locator('.who').textContent()).toContain('reader');
 
     await go('#/settings');
@@ -431,11 +419,8 @@ describe.skipIf(!hasChromium())('web console in Debian chromium', () => {
       scopes: ['111111111111'],
     });
     expect(inside.status).toBe(201);
-    await logOut();
-    await page.getByLabel('Username').fill('console-scoped-admin');
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('navigation', { name: 'Console' }).waitFor();
+    await logOut(page);
+    await logIn(page, 'console-scoped-admin', password);
 
     await go('#/settings');
     await expect
@@ -458,11 +443,8 @@ describe.skipIf(!hasChromium())('web console in Debian chromium', () => {
       scopes: ['999999999999'],
     });
     expect(made.status, JSON.stringify(made.body)).toBe(201);
-    await logOut();
-    await page.getByLabel('Username').fill('console-empty-reader');
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('navigation', { name: 'Console' }).waitFor();
+    await logOut(page);
+    await logIn(page, 'console-empty-reader', password);
 
     await go('#/overview');
     const history = await page.evaluate(() =>

@@ -283,5 +283,8 @@ export interface Source {
   lastError: string | null;
 }
 
+/** The clouds Palisade assesses, as the API names them. */
+export const CLOUDS = ['aws', 'azure', 'gcp', 'kubernetes'] as const;
+
 export const SEVERITIES: Severity[] = ['critical', 'high', 'medium', 'low', 'informational'];
 export const ALERT_STATUSES: AlertStatus[] = ['active', 'in_progress', 'resolved', 'dismissed'];

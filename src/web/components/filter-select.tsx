@@ -1,5 +1,7 @@
 /** A list filter: a labelled select whose first choice, "all", sets no filter. */
 
+import { words } from './status';
+
 export function FilterSelect({
   label,
   value,
@@ -19,7 +21,7 @@ export function FilterSelect({
         <option value="">all</option>
         {options.map((o) => (
           <option key={o} value={o}>
-            {o.replaceAll('_', ' ')}
+            {words(o)}
           </option>
         ))}
       </select>
@@ -34,6 +36,3 @@ export function FilterSelect({
 export function choice(value: string | null, options: readonly string[]): string {
   return value !== null && options.includes(value) ? value : '';
 }
-
-/** The clouds Palisade assesses, as the API names them. */
-export const CLOUDS = ['aws', 'azure', 'gcp', 'kubernetes'] as const;

@@ -5,10 +5,11 @@
 
 import type { Finding } from '../api/types';
 import { href } from '../router';
+import { words } from './status';
 
 function verdict(f: Finding): string {
   if (f.exemption) return `exempt (${f.exemption.category})`;
-  return f.status.replace('_', ' ');
+  return words(f.status);
 }
 
 export function FindingTable({

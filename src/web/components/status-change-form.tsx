@@ -3,7 +3,7 @@
 import { useState, type FormEvent } from 'react';
 import { api } from '../api/client';
 import { ALERT_STATUSES, type AlertStatus } from '../api/types';
-import { ErrorNote } from './status';
+import { ErrorNote, words } from './status';
 
 /**
  * A form that PATCHes `path` with `{ status, comment }`. `idPrefix` keeps the labels' ids unique
@@ -47,7 +47,7 @@ export function StatusChangeForm(props: {
       >
         {ALERT_STATUSES.map((s) => (
           <option key={s} value={s}>
-            {s.replace('_', ' ')}
+            {words(s)}
           </option>
         ))}
       </select>

@@ -1,7 +1,7 @@
 /** A list of status changes and comments, oldest first, as alerts and incidents keep them. */
 
 import type { AlertStatus } from '../api/types';
-import { When } from './status';
+import { When, words } from './status';
 
 /** What an alert's or an incident's timeline entry holds. */
 export interface StatusChange {
@@ -11,8 +11,6 @@ export interface StatusChange {
   to: AlertStatus;
   comment: string | null;
 }
-
-const words = (status: string) => status.replace('_', ' ');
 
 /** The entries as an ordered list, or a note that there are none yet. */
 export function StatusTimeline({ entries }: { entries: StatusChange[] }) {

@@ -6,6 +6,11 @@ import type { Loaded } from '../api/use-api';
 import type { Severity } from '../api/types';
 
 /** A severity as a coloured, labelled badge. */
+/** An API value as words: `in_progress` → `in progress`. */
+export function words(value: string): string {
+  return value.replaceAll('_', ' ');
+}
+
 export function SeverityBadge({ severity }: { severity: Severity | string }) {
   return <span className={`badge sev-${severity}`}>{severity}</span>;
 }

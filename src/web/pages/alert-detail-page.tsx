@@ -7,7 +7,7 @@ import { can } from '../api/permissions';
 import { useApi } from '../api/use-api';
 import type { AlertDetail, Me, TimelineEntry } from '../api/types';
 import { RuleCredit } from '../components/rule-credit';
-import { Show, SeverityBadge, When } from '../components/status';
+import { SeverityBadge, Show, When, words } from '../components/status';
 import { StatusChangeForm } from '../components/status-change-form';
 import { StatusTimeline } from '../components/status-timeline';
 import { href } from '../router';
@@ -32,8 +32,8 @@ export function AlertDetailPage({ alertId, me }: { alertId: string; me: Me }) {
           <h1 tabIndex={-1}>{a.title}</h1>
           <p>
             <SeverityBadge severity={a.severity} /> status{' '}
-            <strong data-testid="alert-status">{a.status.replace('_', ' ')}</strong> ·{' '}
-            {a.eventCount} events from <When at={a.firstSeen} /> to <When at={a.lastSeen} />
+            <strong data-testid="alert-status">{words(a.status)}</strong> · {a.eventCount} events
+            from <When at={a.firstSeen} /> to <When at={a.lastSeen} />
             {a.incidentId && (
               <>
                 {' '}

@@ -9,7 +9,7 @@ import { useApi } from '../api/use-api';
 import { ALERT_STATUSES, SEVERITIES, type Alert, type Page } from '../api/types';
 import { RuleCredit } from '../components/rule-credit';
 import { choice, FilterSelect } from '../components/filter-select';
-import { Show, SeverityBadge, When } from '../components/status';
+import { SeverityBadge, Show, When, words } from '../components/status';
 import { href, replaceParams } from '../router';
 
 export function AlertsPage({ params }: { params: URLSearchParams }) {
@@ -99,7 +99,7 @@ export function AlertsPage({ params }: { params: URLSearchParams }) {
                     <td>
                       <SeverityBadge severity={a.severity} />
                     </td>
-                    <td>{a.status.replace('_', ' ')}</td>
+                    <td>{words(a.status)}</td>
                     <td className="mono small">
                       {a.entities
                         .slice(0, 3)

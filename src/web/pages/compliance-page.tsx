@@ -6,7 +6,7 @@
 import { useApi } from '../api/use-api';
 import type { ControlDetail, CurrentAssessment, Standard, StandardSummary } from '../api/types';
 import { FindingTable } from '../components/finding-table';
-import { Show } from '../components/status';
+import { Show, words } from '../components/status';
 import { href } from '../router';
 
 type StandardList = { assessments: CurrentAssessment[]; standards: StandardSummary[] };
@@ -76,7 +76,7 @@ function StandardControls({ standardId }: { standardId: string }) {
                   </td>
                   <td>{c.title}</td>
                   <td>
-                    <span className={`state state-${c.state}`}>{c.state.replace('_', ' ')}</span>
+                    <span className={`state state-${c.state}`}>{words(c.state)}</span>
                   </td>
                   <td>{c.failing}</td>
                   <td>{c.passing}</td>
@@ -108,8 +108,7 @@ function ControlResources(props: { standardId: string; controlId: string }) {
               {c.id} {c.title}
             </h1>
             <p>
-              State: <span className={`state state-${c.state}`}>{c.state.replace('_', ' ')}</span> ·
-              rules:{' '}
+              State: <span className={`state state-${c.state}`}>{words(c.state)}</span> · rules:{' '}
               {c.rules.map((r) => (
                 <a key={r} className="mono tag" href={href('recommendations', r)}>
                   {r}

@@ -6,12 +6,10 @@
 import { can } from '../api/permissions';
 import { useApi } from '../api/use-api';
 import type { IncidentDetail, IncidentTimelineEntry, Me } from '../api/types';
-import { Show, SeverityBadge, When } from '../components/status';
+import { SeverityBadge, Show, When, words } from '../components/status';
 import { StatusChangeForm } from '../components/status-change-form';
 import { StatusTimeline } from '../components/status-timeline';
 import { href } from '../router';
-
-const words = (status: string) => status.replace('_', ' ');
 
 function Details({ incident }: { incident: IncidentDetail }) {
   return (

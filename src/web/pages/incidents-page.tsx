@@ -3,7 +3,7 @@
 import { query } from '../api/client';
 import { useApi } from '../api/use-api';
 import type { Incident, Page } from '../api/types';
-import { Show, SeverityBadge, When } from '../components/status';
+import { SeverityBadge, Show, When, words } from '../components/status';
 import { href } from '../router';
 
 export function IncidentsPage() {
@@ -35,7 +35,7 @@ export function IncidentsPage() {
                   <td>
                     <SeverityBadge severity={incident.severity} />
                   </td>
-                  <td>{incident.status.replace('_', ' ')}</td>
+                  <td>{words(incident.status)}</td>
                   <td>{incident.tactics.join(' → ')}</td>
                   <td>{incident.alertIds.length}</td>
                   <td className="mono small">

@@ -7,9 +7,9 @@
 import { useEffect, useState } from 'react';
 import { query } from '../api/client';
 import { useApi } from '../api/use-api';
-import type { Page, Resource } from '../api/types';
-import { choice, CLOUDS, FilterSelect } from '../components/filter-select';
-import { Show } from '../components/status';
+import { CLOUDS, type Page, type Resource } from '../api/types';
+import { choice, FilterSelect } from '../components/filter-select';
+import { Show, words } from '../components/status';
 import { href, replaceParams } from '../router';
 
 const SEARCH_PAUSE_MS = 300;
@@ -113,9 +113,7 @@ export function InventoryPage({ params }: { params: URLSearchParams }) {
                       <td>{r.cloud}</td>
                       <td className="mono">{r.account ?? ''}</td>
                       <td>
-                        <span className={`health health-${r.health}`}>
-                          {r.health.replace('_', ' ')}
-                        </span>
+                        <span className={`health health-${r.health}`}>{words(r.health)}</span>
                         {r.failing ? <span className="muted"> ({r.failing} failing)</span> : null}
                       </td>
                       <td className="mono">

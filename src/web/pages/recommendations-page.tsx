@@ -6,8 +6,8 @@
 import { useEffect, useState } from 'react';
 import { query } from '../api/client';
 import { useApi } from '../api/use-api';
-import { SEVERITIES, type Page, type Recommendation } from '../api/types';
-import { choice, CLOUDS, FilterSelect } from '../components/filter-select';
+import { CLOUDS, SEVERITIES, type Page, type Recommendation } from '../api/types';
+import { choice, FilterSelect } from '../components/filter-select';
 import { Show, SeverityBadge } from '../components/status';
 import { href, replaceParams } from '../router';
 
