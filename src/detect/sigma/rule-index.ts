@@ -119,7 +119,48 @@ export class SigmaRuleIndex {
     return [...found, ...group.always];
   }
 
-  #group(source: EventSource, action: string | undefined): SourceGroup {
+  /** The last lookup's inputs and group: neighbouring events mostly come from one source. */
+  #last:
+    | {
+        reader: string;
+        product?: string;
+        service?: string;
+        category?: string;
+        action?: string;
+        group: SourceGroup;
+      }
+    | undefined;
+
+  #group(source: EventSource, eventAction: string | undefined): SourceGroup {
+    // The action only picks a category for readers that map actions to categories.
+    const action =
+      source.category === undefined && this.#readers[source.reader]?.categories?.length
+        ? eventAction
+        : undefined;
+    const last = this.#last;
+    if (
+      last &&
+      last.reader === source.reader &&
+      last.product === source.product &&
+      last.service === source.service &&
+      last.category === source.category &&
+      last.action === action
+    ) {
+      return last.group;
+    }
+    const group = this.#lookup(source, action);
+    this.#last = {
+      reader: source.reader,
+      product: source.product,
+      service: source.service,
+      category: source.category,
+      action,
+      group,
+    };
+    return group;
+  }
+
+  #lookup(source: EventSource, action: string | undefined): SourceGroup {
     const category = this.#category(source, action);
     // Nested maps keyed by reader, product, service and category: no key string per event.
     let level = this.#tree.get(source.reader);

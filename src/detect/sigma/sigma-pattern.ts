@@ -122,8 +122,21 @@ export function compilePattern(raw: SigmaPattern, fold: boolean): StringTest {
   if (simple) {
     const { kind, text } = simple;
     if (kind === 'exact')
-      return fold ? (v) => v.length === text.length && prep(v) === text : (v) => v === text;
-    if (kind === 'prefix') return (v) => prep(v).startsWith(text);
+      return fold
+        ? (v) => v === text || (v.length === text.length && prep(v) === text)
+        : (v) => v === text;
+    if (kind === 'prefix') {
+      if (!fold || text === '') return (v) => v.startsWith(text);
+      const first = text.charCodeAt(0);
+      // Most values differ in their first character: an ASCII one is compared as it folds, with
+      // no lower-cased copy of the value (other characters may fold to several, so they do not).
+      return (v) => {
+        if (v.startsWith(text)) return true;
+        const c = v.charCodeAt(0);
+        if (c < 128 && (c >= 65 && c <= 90 ? c + 32 : c) !== first) return false;
+        return prep(v).startsWith(text);
+      };
+    }
     if (kind === 'suffix') return (v) => prep(v).endsWith(text);
     if (kind === 'contains') return (v) => prep(v).includes(text);
     return () => true;

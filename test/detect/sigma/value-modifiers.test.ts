@@ -1,4 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import {
+  ANY_RUN,
+  compilePattern,
+  parseSigmaString,
+} from '../../../src/detect/sigma/sigma-pattern.js';
 import { base64Offsets } from '../../../src/detect/sigma/value-encodings.js';
 import { matcher, reasonFor } from './sigma-test-support.js';
 
@@ -99,6 +105,38 @@ describe('Sigma string modifiers', () => {
     const e = matcher("    selection:\n        Image|endswith: '/nc'");
     expect(e({ Image: '/usr/bin/nc' })).toBe(true);
     expect(e({ Image: '/usr/bin/ncat' })).toBe(false);
+  });
+
+  it('startswith and whole values agree with comparing lower-cased text, for any characters', () => {
+    // The compiled tests skip lower-casing where they can; the answer must be the plain one.
+    const chars = fc.constantFrom(
+      'a',
+      'A',
+      'f',
+      'F',
+      '_',
+      'İ',
+      'i',
+      '\u0307',
+      'K',
+      'k',
+      'Σ',
+      'ß',
+      ' ',
+    );
+    const text = fc.array(chars, { maxLength: 6 }).map((a) => a.join(''));
+    fc.assert(
+      fc.property(text, text, (value, wanted) => {
+        const literal = wanted.toLowerCase();
+        const prefix = compilePattern(parseSigmaString(literal).concat(ANY_RUN), true);
+        const exact = compilePattern(parseSigmaString(literal), true);
+        expect(prefix(value)).toBe(value.toLowerCase().startsWith(literal));
+        if (value.length === literal.length) {
+          expect(exact(value)).toBe(value.toLowerCase() === literal);
+        }
+      }),
+      { numRuns: 5_000 },
+    );
   });
 
   it('all: every value must match', () => {
