@@ -25,30 +25,40 @@ interface Member {
   eventTime: number;
   event: LogEvent;
   ruleId: string;
-  value?: string;
+  /** value_count: the counted value. */
+  value: string | undefined;
 }
 
 interface GroupState {
+  key: string;
   values: Record<string, string>;
   members: Member[];
   /** temporal_ordered: latest start time of a chain ending at each step, and its evidence. */
-  starts?: (number | undefined)[];
-  chains?: LogEvent[][];
+  starts: (number | undefined)[] | undefined;
+  chains: LogEvent[][] | undefined;
   windowStart: number;
   lastTime: number;
+  /** Neighbours in the correlation's recency list (updated least recently towards `oldest`). */
+  older: GroupState | undefined;
+  newer: GroupState | undefined;
 }
 
 interface CorrelationState {
   rule: SigmaCorrelationRule;
   /** Positions of each referenced rule (by id) in `rule.rules`. */
   positions: Map<string, number[]>;
+  /** Groups by key, for lookup; their order is the recency list from `oldest` to `newest`. */
   groups: Map<string, GroupState>;
+  oldest: GroupState | undefined;
+  newest: GroupState | undefined;
   /** Fires as soon as the condition holds (no upper bound), else when a window closes. */
   eager: boolean;
-  /** The rule's metadata as its matches carry it (built once). */
+  /** The rule's metadata as its matches carry it (built once, shared by them, frozen). */
   meta: SigmaMatch['rule'];
-  /** Key of the group last (re)inserted into `groups`, i.e. the last in its order. */
-  newest?: string;
+  /** Getters of the value_count fields, in `rule.valueFields` order. */
+  valueGetters: FieldGetter[];
+  /** Correlations that consume this one's matches (none: its matches feed nothing). */
+  feeds: Consumer[] | undefined;
   /**
    * An earlier correlation with the same definition (type, rules, group-by, timespan, condition,
    * fields): this one keeps no windows of its own and repeats that one's matches under its own
@@ -57,6 +67,23 @@ interface CorrelationState {
   twinOf?: CorrelationState;
   /** True when a later correlation is this one's twin. */
   hasTwins?: boolean;
+}
+
+/**
+ * One correlation as a consumer of one referenced rule: what it reads from that rule's matches,
+ * resolved once (group-by fields through the correlation's aliases, their getters).
+ */
+interface Consumer {
+  state: CorrelationState;
+  /** For a twin: the index of its original in the same consumer list; else -1. */
+  original: number;
+  /** The rule the fields below were resolved for (a match of another object resolves again). */
+  rule: SigmaRule | undefined;
+  /** The field each group-by name reads in the rule's matches, and its getter. */
+  fields: string[];
+  getters: FieldGetter[];
+  /** temporal_ordered: the rule's positions in the chain, latest first. */
+  steps: number[];
 }
 
 /** Options bounding correlator memory. */
@@ -98,13 +125,16 @@ function isEager(rule: SigmaCorrelationRule): boolean {
 export class SigmaCorrelator {
   readonly #states: CorrelationState[] = [];
   /** Rule id -> correlations that consume its matches. */
-  readonly #consumers = new Map<string, CorrelationState[]>();
+  readonly #consumers = new Map<string, Consumer[]>();
   readonly #getters = new Map<string, FieldGetter>();
   readonly #maxGroups: number;
   readonly #maxEvidence: number;
   #now = Number.NEGATIVE_INFINITY;
   #lastSweep = Number.NEGATIVE_INFINITY;
   #sweepEvery = Number.POSITIVE_INFINITY;
+  /** Hits handed down a chain, one per depth, reused (a hit is read, never kept). */
+  readonly #chained: CorrelationHit[] = [];
+  #depth = 0;
 
   constructor(
     rules: SigmaCorrelationRule[],
@@ -122,9 +152,18 @@ export class SigmaCorrelator {
         positions.set(target.id, [...(positions.get(target.id) ?? []), i]);
       });
       const { kind: _kind, ...rest } = rule;
-      const meta: SigmaMatch['rule'] = { ...metaOf(rest), kind: 'correlation' };
-      const eager = isEager(rule);
-      const state: CorrelationState = { rule, positions, groups: new Map(), eager, meta };
+      const meta: SigmaMatch['rule'] = Object.freeze({ ...metaOf(rest), kind: 'correlation' });
+      const state: CorrelationState = {
+        rule,
+        positions,
+        groups: new Map(),
+        oldest: undefined,
+        newest: undefined,
+        eager: isEager(rule),
+        meta,
+        valueGetters: rule.valueFields.map((f) => this.#getter(f)),
+        feeds: undefined,
+      };
       const signature = definitionSignature(rule, byRef);
       const twin = bySignature.get(signature);
       if (twin) {
@@ -132,10 +171,16 @@ export class SigmaCorrelator {
         twin.hasTwins = true;
       } else bySignature.set(signature, state);
       this.#states.push(state);
-      for (const id of positions.keys())
-        this.#consumers.set(id, [...(this.#consumers.get(id) ?? []), state]);
+      for (const [id, at] of positions) {
+        const list = this.#consumers.get(id) ?? [];
+        const original = state.twinOf ? list.findIndex((c) => c.state === state.twinOf) : -1;
+        const steps = [...at].sort((a, b) => b - a);
+        list.push({ state, original, rule: undefined, fields: [], getters: [], steps });
+        this.#consumers.set(id, list);
+      }
       this.#sweepEvery = Math.min(this.#sweepEvery, rule.timespanMs);
     }
+    for (const state of this.#states) state.feeds = this.#consumers.get(state.rule.id);
   }
 
   /** True when some correlation consumes matches of the rule with this id. */
@@ -154,7 +199,8 @@ export class SigmaCorrelator {
   feedInto(hit: CorrelationHit, out: SigmaMatch[]): void {
     if (!Number.isFinite(hit.time)) return;
     this.#advance(hit.time, out);
-    this.#feedOne(hit, out);
+    const consumers = this.#consumers.get(hit.rule.id);
+    if (consumers) this.#feedOne(consumers, hit, out);
   }
 
   /** Moves the clock without a match (so idle windows close); returns matches they yield. */
@@ -173,8 +219,8 @@ export class SigmaCorrelator {
   flush(): SigmaMatch[] {
     const out: SigmaMatch[] = [];
     this.#eachState(this.#states, out, (state) => {
-      for (const [key, group] of state.groups) {
-        state.groups.delete(key);
+      for (let group = state.oldest; group; group = group.newer) {
+        this.#drop(state, group);
         if (!state.eager) this.#closeWindow(state, group, out);
       }
     });
@@ -219,44 +265,70 @@ export class SigmaCorrelator {
 
   #sweep(state: CorrelationState, out: SigmaMatch[]): void {
     const span = state.rule.timespanMs;
-    for (const [key, group] of state.groups) {
+    for (let group = state.oldest; group; group = group.newer) {
       const expired = state.eager
         ? group.lastTime < this.#now - span
         : group.windowStart + span < this.#now;
       if (!expired) continue;
-      state.groups.delete(key);
+      this.#drop(state, group);
       if (!state.eager) this.#closeWindow(state, group, out);
     }
   }
 
-  #feedOne(hit: CorrelationHit, out: SigmaMatch[]): void {
-    const states = this.#consumers.get(hit.rule.id);
-    if (!states) return;
-    // As #eachState, inlined: this runs for every match a correlation consumes.
-    let produced: Map<CorrelationState, SigmaMatch[]> | undefined;
-    for (const state of states) {
+  /**
+   * Feeds one match to the correlations consuming its rule, in order; a twin repeats what its
+   * original produced here. Matches a correlation completes feed, in turn, those consuming it.
+   */
+  #feedOne(consumers: Consumer[], hit: CorrelationHit, out: SigmaMatch[]): void {
+    // Where each original's matches lie in `out` (twins repeat them): from, to.
+    let produced: number[] | undefined;
+    for (let i = 0; i < consumers.length; i++) {
+      const consumer = consumers[i];
+      const state = consumer.state;
       const from = out.length;
-      if (state.twinOf) {
-        const theirs = produced?.get(state.twinOf);
-        if (theirs) for (const m of theirs) out.push(twinMatch(state, m));
+      if (consumer.original >= 0) {
+        const start = produced?.[2 * consumer.original] ?? 0;
+        const end = produced?.[2 * consumer.original + 1] ?? 0;
+        for (let at = start; at < end; at++) out.push(twinMatch(state, out[at]));
       } else {
-        this.#apply(state, hit, out);
+        this.#apply(consumer, hit, out);
         if (state.hasTwins && out.length > from) {
-          (produced ??= new Map()).set(state, out.slice(from));
+          produced ??= new Array<number>(2 * consumers.length).fill(0);
+          produced[2 * i] = from;
+          produced[2 * i + 1] = out.length;
         }
       }
-      // Matches this correlation completed feed the correlations that consume it in turn.
+      if (state.feeds && out.length > from) this.#chain(state.feeds, state, hit, from, out);
+    }
+  }
+
+  /** Feeds the matches `out[from..]` of `state` to the correlations that consume it. */
+  #chain(
+    feeds: Consumer[],
+    state: CorrelationState,
+    hit: CorrelationHit,
+    from: number,
+    out: SigmaMatch[],
+  ): void {
+    const depth = this.#depth++;
+    const chained = (this.#chained[depth] ??= {
+      rule: state.rule,
+      event: hit.event,
+      time: 0,
+      events: [],
+    });
+    try {
       for (let i = from, end = out.length; i < end; i++) {
         const match = out[i];
-        const chained: CorrelationHit = {
-          rule: state.rule,
-          event: match.event,
-          time: hit.time,
-          events: match.events,
-          group: match.correlation?.group,
-        };
-        this.#feedOne(chained, out);
+        chained.rule = state.rule;
+        chained.event = match.event;
+        chained.time = hit.time;
+        chained.events = match.events;
+        chained.group = match.correlation?.group;
+        this.#feedOne(feeds, chained, out);
       }
+    } finally {
+      this.#depth = depth;
     }
   }
 
@@ -269,46 +341,41 @@ export class SigmaCorrelator {
     return getter;
   }
 
-  #fieldValue(hit: CorrelationHit, field: string): string {
-    if (hit.group && hit.group[field] !== undefined) return hit.group[field];
-    const raw = this.#getter(field)(hit.event.fields ?? {});
-    const first = Array.isArray(raw) ? raw[0] : raw;
-    return scalarText(first) ?? '';
-  }
-
-  /** The field a group-by name reads in the hit's rule (through the correlation's aliases). */
-  #groupField(state: CorrelationState, hit: CorrelationHit, field: string): string {
-    const alias = state.rule.aliases[field];
-    return alias ? (alias[hit.rule.name ?? ''] ?? alias[hit.rule.id] ?? field) : field;
-  }
-
-  #groupValues(state: CorrelationState, hit: CorrelationHit): Record<string, string> {
-    const values: Record<string, string> = {};
-    for (const field of state.rule.groupBy) {
-      values[field] = this.#fieldValue(hit, this.#groupField(state, hit, field));
-    }
-    return values;
+  /** Resolves, for the consumer's rule, the field each group-by name reads (through aliases). */
+  #resolve(consumer: Consumer, rule: SigmaRule): void {
+    const aliases = consumer.state.rule.aliases;
+    consumer.rule = rule;
+    consumer.fields = consumer.state.rule.groupBy.map((field) => {
+      const alias = aliases[field];
+      return alias ? (alias[rule.name ?? ''] ?? alias[rule.id] ?? field) : field;
+    });
+    consumer.getters = consumer.fields.map((field) => this.#getter(field));
   }
 
   /**
    * Adds one hit to its group; appends to `out` the match it completes, if any (at most one: an
    * eager correlation never closes windows here, a windowed one only closes the previous one).
    */
-  #apply(state: CorrelationState, hit: CorrelationHit, out: SigmaMatch[]): void {
+  #apply(consumer: Consumer, hit: CorrelationHit, out: SigmaMatch[]): void {
+    const state = consumer.state;
+    if (consumer.rule !== hit.rule) this.#resolve(consumer, hit.rule);
     const groupBy = state.rule.groupBy;
     // One group-by field (the usual case) is its own key; several are joined unambiguously.
     let values: Record<string, string> | undefined;
     let key: string;
     if (groupBy.length === 1) {
-      key = this.#fieldValue(hit, this.#groupField(state, hit, groupBy[0]));
+      key = fieldText(hit, consumer.fields[0], consumer.getters[0]);
     } else {
-      values = this.#groupValues(state, hit);
+      values = {};
+      for (let i = 0; i < groupBy.length; i++) {
+        values[groupBy[i]] = fieldText(hit, consumer.fields[i], consumer.getters[i]);
+      }
       key = JSON.stringify(groupBy.map((f) => values![f]));
     }
     let group = state.groups.get(key);
 
     if (group && !state.eager && hit.time > group.windowStart + state.rule.timespanMs) {
-      state.groups.delete(key);
+      this.#drop(state, group);
       this.#closeWindow(state, group, out);
       group = undefined;
     }
@@ -318,25 +385,24 @@ export class SigmaCorrelator {
         values[groupBy[0]] = key;
       }
       group = this.#startGroup(state, key, values, hit);
-    } else if (key !== state.newest) {
-      // Most recently updated last (eviction takes the front); the newest group stays put.
-      state.groups.delete(key);
-      state.groups.set(key, group);
-      state.newest = key;
+    } else if (group !== state.newest) {
+      // Most recently updated last (eviction takes the front).
+      unlink(state, group);
+      append(state, group);
     }
     group.lastTime = hit.time;
 
     if (state.rule.type === 'temporal_ordered') {
-      const ordered = this.#ordered(state, key, group, hit);
+      const ordered = this.#ordered(state, consumer.steps, group, hit);
       if (ordered) out.push(ordered);
       return;
     }
     this.#addMember(state, group, hit);
     if (!state.eager) return;
 
-    const count = this.#count(state, group);
+    const count = group.members.length;
     if (!this.#eagerSatisfied(state, count)) return;
-    state.groups.delete(key);
+    this.#drop(state, group);
     out.push(this.#match(state, group, count));
   }
 
@@ -346,20 +412,28 @@ export class SigmaCorrelator {
     values: Record<string, string>,
     hit: CorrelationHit,
   ): GroupState {
-    if (state.groups.size >= this.#maxGroups) {
-      const oldest = state.groups.keys().next().value;
-      if (oldest !== undefined) state.groups.delete(oldest);
-    }
-    const group: GroupState = { values, members: [], windowStart: hit.time, lastTime: hit.time };
-    state.newest = key;
-    if (state.rule.type !== 'temporal_ordered') {
-      state.groups.set(key, group);
-      return group;
-    }
-    group.starts = new Array(state.rule.rules.length).fill(undefined);
-    group.chains = state.rule.rules.map(() => []);
+    if (state.groups.size >= this.#maxGroups && state.oldest) this.#drop(state, state.oldest);
+    const ordered = state.rule.type === 'temporal_ordered';
+    const group: GroupState = {
+      key,
+      values,
+      members: [],
+      starts: ordered ? new Array(state.rule.rules.length).fill(undefined) : undefined,
+      chains: ordered ? state.rule.rules.map(() => []) : undefined,
+      windowStart: hit.time,
+      lastTime: hit.time,
+      older: undefined,
+      newer: undefined,
+    };
     state.groups.set(key, group);
+    append(state, group);
     return group;
+  }
+
+  /** Forgets a group (its window closed, it fired, or it was evicted). */
+  #drop(state: CorrelationState, group: GroupState): void {
+    state.groups.delete(group.key);
+    unlink(state, group);
   }
 
   #addMember(state: CorrelationState, group: GroupState, hit: CorrelationHit): void {
@@ -367,15 +441,23 @@ export class SigmaCorrelator {
     const members = group.members;
     // A direct match's time is its event's; a chained one (with group values) may be later.
     const eventTime = hit.group ? Date.parse(hit.event.time) : hit.time;
-    const member: Member = { time: hit.time, eventTime, event: hit.event, ruleId: hit.rule.id };
+    let value: string | undefined;
     if (rule.type === 'value_count') {
       const fields = rule.valueFields;
+      const getters = state.valueGetters;
       // One field's text is its own identity; several are joined unambiguously.
-      member.value =
+      value =
         fields.length === 1
-          ? this.#fieldValue(hit, fields[0])
-          : JSON.stringify(fields.map((f) => this.#fieldValue(hit, f)));
+          ? fieldText(hit, fields[0], getters[0])
+          : JSON.stringify(fields.map((f, i) => fieldText(hit, f, getters[i])));
     }
+    const member: Member = {
+      time: hit.time,
+      eventTime,
+      event: hit.event,
+      ruleId: hit.rule.id,
+      value,
+    };
     if (state.eager) {
       const from = hit.time - rule.timespanMs;
       let drop = 0;
@@ -387,9 +469,7 @@ export class SigmaCorrelator {
     if (rule.type === 'temporal' || rule.type === 'value_count') {
       const byRule = rule.type === 'temporal';
       for (let i = 0; i < members.length; i++) {
-        const same = byRule
-          ? members[i].ruleId === member.ruleId
-          : members[i].value === member.value;
+        const same = byRule ? members[i].ruleId === member.ruleId : members[i].value === value;
         if (!same) continue;
         members.splice(i, 1);
         break;
@@ -401,36 +481,31 @@ export class SigmaCorrelator {
     if (members.length > MAX_MEMBERS) members.shift();
   }
 
-  /**
-   * The correlation's count. Members are distinct by rule (temporal) or value (value_count), as
-   * `#addMember` drops older ones of the same kind, so every type counts its members.
-   */
-  #count(_state: CorrelationState, group: GroupState): number {
-    return group.members.length;
-  }
-
   #eagerSatisfied(state: CorrelationState, count: number): boolean {
     const rule = state.rule;
     if (rule.type === 'temporal' && !rule.condition) return count >= state.positions.size;
     return rule.condition ? countSatisfies(count, rule.condition) : false;
   }
 
+  /**
+   * Closes a window. Members are distinct by rule (temporal) or value (value_count), as
+   * `#addMember` drops older ones of the same kind, so every type counts its members.
+   */
   #closeWindow(state: CorrelationState, group: GroupState, out: SigmaMatch[]): void {
-    const count = this.#count(state, group);
+    const count = group.members.length;
     const condition = state.rule.condition;
     if (condition && countSatisfies(count, condition)) out.push(this.#match(state, group, count));
   }
 
   #ordered(
     state: CorrelationState,
-    key: string,
+    steps: number[],
     group: GroupState,
     hit: CorrelationHit,
   ): SigmaMatch | undefined {
     const starts = group.starts!;
     const chains = group.chains!;
     const span = state.rule.timespanMs;
-    const steps = [...(state.positions.get(hit.rule.id) ?? [])].sort((a, b) => b - a);
     const evidence = hit.events.length > 0 ? hit.events : [hit.event];
 
     for (const step of steps) {
@@ -449,28 +524,30 @@ export class SigmaCorrelator {
 
     const last = starts.length - 1;
     if (starts[last] === undefined) return undefined;
-    state.groups.delete(key);
+    this.#drop(state, group);
     const events = chains[last];
-    const firstSeen = starts[last]!;
-    return this.#build(
-      state,
-      group,
-      state.rule.rules.length,
-      events,
-      firstSeen,
-      hit.time,
-      state.rule.rules,
-    );
+    let first = starts[last]!;
+    // Chained matches arrive at their completion time; the evidence tells when the story began.
+    for (const e of events) {
+      const t = Date.parse(e.time);
+      if (t < first) first = t;
+    }
+    return this.#build(state, group, state.rule.rules.length, events, first, hit.time, [
+      ...state.rule.rules,
+    ]);
   }
 
   #match(state: CorrelationState, group: GroupState, count: number): SigmaMatch {
     const members = group.members;
-    const evidence = members.slice(-this.#maxEvidence);
-    const events = evidence.map((m) => m.event);
-    const ruleIds = [...new Set(members.map((m) => m.ruleId))];
+    const from = lastStart(members.length, this.#maxEvidence);
+    const events = new Array<LogEvent>(members.length - from);
     let first = members[0]?.time ?? group.windowStart;
-    for (const m of evidence) if (m.eventTime < first) first = m.eventTime;
-    return this.#build(state, group, count, events, first, group.lastTime, ruleIds, false);
+    for (let i = from; i < members.length; i++) {
+      const m = members[i];
+      events[i - from] = m.event;
+      if (m.eventTime < first) first = m.eventTime;
+    }
+    return this.#build(state, group, count, events, first, group.lastTime, ruleIdsOf(members));
   }
 
   #build(
@@ -481,22 +558,13 @@ export class SigmaCorrelator {
     first: number,
     last: number,
     ruleIds: string[],
-    scanEvidence = true,
   ): SigmaMatch {
-    const { rule } = state;
-    // Chained matches arrive at their completion time; the evidence tells when the story began.
-    if (scanEvidence) {
-      for (const e of events) {
-        const t = Date.parse(e.time);
-        if (t < first) first = t;
-      }
-    }
     return {
-      rule: { ...state.meta },
+      rule: state.meta,
       event: events[events.length - 1],
       events,
       correlation: {
-        type: rule.type,
+        type: state.rule.type,
         group: group.values,
         count,
         firstSeen: isoOf(first),
@@ -507,30 +575,73 @@ export class SigmaCorrelator {
   }
 }
 
+/** The text of a field of a hit: a chained match's group value, else its event's field. */
+function fieldText(hit: CorrelationHit, field: string, getter: FieldGetter): string {
+  if (hit.group && hit.group[field] !== undefined) return hit.group[field];
+  const raw = getter(hit.event.fields ?? NO_FIELDS);
+  const first = Array.isArray(raw) ? raw[0] : raw;
+  return scalarText(first) ?? '';
+}
+
+const NO_FIELDS: Record<string, unknown> = Object.freeze({});
+
+/** The distinct rule ids of the members, in order of first appearance. */
+function ruleIdsOf(members: Member[]): string[] {
+  const first = members[0]?.ruleId;
+  let mixed = false;
+  for (const m of members) if (m.ruleId !== first) mixed = true;
+  if (!mixed) return first === undefined ? [] : [first];
+  return [...new Set(members.map((m) => m.ruleId))];
+}
+
+/** Where `slice(-max)` of a list of `length` items starts. */
+function lastStart(length: number, max: number): number {
+  const start = -max;
+  return start < 0 ? Math.max(length + start, 0) : Math.min(start, length);
+}
+
+/** Puts a group last in its correlation's recency list. */
+function append(state: CorrelationState, group: GroupState): void {
+  group.older = state.newest;
+  group.newer = undefined;
+  if (state.newest) state.newest.newer = group;
+  else state.oldest = group;
+  state.newest = group;
+}
+
+/** Takes a group out of its correlation's recency list (its `newer` stays, for walks). */
+function unlink(state: CorrelationState, group: GroupState): void {
+  if (group.older) group.older.newer = group.newer;
+  else if (state.oldest === group) state.oldest = group.newer;
+  if (group.newer) group.newer.older = group.older;
+  else if (state.newest === group) state.newest = group.older;
+  group.older = undefined;
+}
+
 /**
- * `new Date(ms).toISOString()`, remembering the last two: a group's matches mostly repeat the
- * times of the one before (a window's events share their seconds), and formatting costs ~1 us.
+ * `new Date(ms).toISOString()`, remembered by second in a small table: a correlation's matches
+ * mostly repeat recent times (a window's events share their seconds), and formatting costs ~1 us.
  */
 function isoOf(ms: number): string {
-  if (ms === ISO.a) return ISO.aText;
-  if (ms === ISO.b) return ISO.bText;
+  const slot = Math.floor(ms / 1000) & (ISO_SLOTS - 1);
+  if (ISO_MS[slot] === ms) return ISO_TEXT[slot];
   const text = new Date(ms).toISOString();
-  ISO.b = ISO.a;
-  ISO.bText = ISO.aText;
-  ISO.a = ms;
-  ISO.aText = text;
+  ISO_MS[slot] = ms;
+  ISO_TEXT[slot] = text;
   return text;
 }
 
-const ISO = { a: Number.NaN, aText: '', b: Number.NaN, bText: '' };
+const ISO_SLOTS = 1024;
+const ISO_MS = new Float64Array(ISO_SLOTS).fill(Number.NaN);
+const ISO_TEXT = new Array<string>(ISO_SLOTS).fill('');
 
 /** A twin correlation's copy of its original's match: same windows, its own metadata. */
 function twinMatch(state: CorrelationState, match: SigmaMatch): SigmaMatch {
   return {
-    rule: { ...state.meta },
+    rule: state.meta,
     event: match.event,
     events: match.events,
-    correlation: match.correlation ? { ...match.correlation } : undefined,
+    correlation: match.correlation,
   };
 }
 
