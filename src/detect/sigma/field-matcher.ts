@@ -565,8 +565,12 @@ function requiredOf(
   mods: ParsedModifiers,
 ): RequiredValues | undefined {
   if (paths.length !== 1 || mods.type || mods.numeric || mods.time || mods.neq) return undefined;
-  if (mods.transforms.length > 0 || values.length === 0) return undefined;
+  if (values.length === 0) return undefined;
   if (mods.all && values.length > 1) return undefined;
+  // Plain values, or `startswith` ones compared as the test folds them (not `cased`: folding a
+  // prefix on its own can differ from folding it inside a longer value).
+  const prefix = mods.transforms.length === 1 && mods.transforms[0] === 'startswith';
+  if (mods.transforms.length > 0 && !(prefix && !mods.cased)) return undefined;
 
   const literals: string[] = [];
   for (const v of values) {
@@ -574,7 +578,11 @@ function requiredOf(
     if (text === undefined) return undefined;
     const literal = patternLiteral(parseSigmaString(text));
     if (literal === undefined || hasWildcards([literal])) return undefined;
+    // An empty prefix admits every value: no requirement.
+    if (prefix && literal === '') return undefined;
     literals.push(literal.toLowerCase());
   }
-  return { field: paths[0], values: literals };
+  return prefix
+    ? { field: paths[0], values: [], prefixes: literals }
+    : { field: paths[0], values: literals };
 }

@@ -188,8 +188,16 @@ function orRequirements(branches: RequiredValues[][]): RequiredValues[] {
     const others = rest.map((b) => b.find((r) => r.field === req.field));
     if (others.some((o) => o === undefined)) continue;
     const values = new Set(req.values);
-    for (const o of others) for (const v of o!.values) values.add(v);
-    out.push({ field: req.field, values: [...values] });
+    const prefixes = new Set(req.prefixes);
+    for (const o of others) {
+      for (const v of o!.values) values.add(v);
+      for (const p of o!.prefixes ?? []) prefixes.add(p);
+    }
+    out.push(
+      prefixes.size > 0
+        ? { field: req.field, values: [...values], prefixes: [...prefixes] }
+        : { field: req.field, values: [...values] },
+    );
   }
   return out;
 }

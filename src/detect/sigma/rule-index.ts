@@ -12,7 +12,7 @@ import {
   resolveSource,
   type ReaderLogSource,
 } from './logsource-table.js';
-import type { CompiledSigmaRule } from './types.js';
+import type { CompiledSigmaRule, RequiredValues } from './types.js';
 
 /** A compiled rule the index hands out. */
 export type IndexedRule = CompiledSigmaRule & { test(view: EventView): boolean };
@@ -21,6 +21,22 @@ interface FieldIndex {
   field: string;
   get: FieldGetter;
   byValue: Map<string, IndexedRule[]>;
+  /** Rules indexed by a prefix the field's value must start with (`startswith`). */
+  byPrefix: { prefix: string; rules: IndexedRule[] }[];
+}
+
+/** The rules of `index` whose literal the value (lower-cased) is, or starts with. */
+function hitsOf(index: FieldIndex, text: string): readonly IndexedRule[] | undefined {
+  const lower = text.toLowerCase();
+  const exact = index.byValue.get(lower);
+  if (index.byPrefix.length === 0) return exact;
+  let out: IndexedRule[] | undefined;
+  for (const { prefix, rules } of index.byPrefix) {
+    if (!lower.startsWith(prefix)) continue;
+    out ??= exact ? [...exact] : [];
+    for (const r of rules) if (!out.includes(r)) out.push(r);
+  }
+  return out ?? exact;
 }
 
 interface SourceGroup {
@@ -33,7 +49,7 @@ interface SourceGroup {
 /** Candidate lookup for compiled rules. */
 export class SigmaRuleIndex {
   readonly #rules: IndexedRule[];
-  readonly #choice = new Map<IndexedRule, { field: string; values: string[] } | undefined>();
+  readonly #choice = new Map<IndexedRule, RequiredValues | undefined>();
   readonly #groups = new Map<string, SourceGroup>();
   readonly #readers: Record<string, ReaderLogSource>;
   readonly #tree = new Map<
@@ -57,7 +73,9 @@ export class SigmaRuleIndex {
       const best = [...r.required].sort(
         (a, b) =>
           (popularity.get(b.field) ?? 0) - (popularity.get(a.field) ?? 0) ||
-          a.values.length - b.values.length,
+          a.values.length +
+            (a.prefixes?.length ?? 0) -
+            (b.values.length + (b.prefixes?.length ?? 0)),
       )[0];
       this.#choice.set(r, best);
     }
@@ -93,7 +111,7 @@ export class SigmaRuleIndex {
       if (raw === undefined || raw === null) continue;
       if (!Array.isArray(raw)) {
         const text = scalarText(raw);
-        const hits = text === undefined ? undefined : index.byValue.get(text.toLowerCase());
+        const hits = text === undefined ? undefined : hitsOf(index, text);
         if (!hits) continue;
         // Rules are indexed under one field each, so lists of different fields never overlap.
         if (list) list.push(...hits);
@@ -104,7 +122,7 @@ export class SigmaRuleIndex {
       seen = new Set<IndexedRule>();
       for (const item of raw) {
         const text = scalarText(item);
-        const hits = text === undefined ? undefined : index.byValue.get(text.toLowerCase());
+        const hits = text === undefined ? undefined : hitsOf(index, text);
         if (!hits) continue;
         for (const r of hits) {
           if (seen.has(r)) continue;
@@ -210,13 +228,23 @@ export class SigmaRuleIndex {
       }
       let index = byField.get(choice.field);
       if (!index) {
-        index = { field: choice.field, get: compileFieldPath(choice.field), byValue: new Map() };
+        index = {
+          field: choice.field,
+          get: compileFieldPath(choice.field),
+          byValue: new Map(),
+          byPrefix: [],
+        };
         byField.set(choice.field, index);
       }
       for (const value of choice.values) {
         const list = index.byValue.get(value) ?? [];
         if (!list.includes(rule)) list.push(rule);
         index.byValue.set(value, list);
+      }
+      for (const prefix of choice.prefixes ?? []) {
+        let entry = index.byPrefix.find((e) => e.prefix === prefix);
+        if (!entry) index.byPrefix.push((entry = { prefix, rules: [] }));
+        if (!entry.rules.includes(rule)) entry.rules.push(rule);
       }
     }
     group.fields = [...byField.values()];

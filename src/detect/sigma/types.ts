@@ -164,8 +164,13 @@ export interface CompiledSigmaRule {
   required: RequiredValues[];
 }
 
-/** `field` must equal (case-insensitively) one of `values` for the rule to match. */
+/**
+ * `field` must equal (case-insensitively) one of `values`, or start with one of `prefixes`, for
+ * the rule to match.
+ */
 export interface RequiredValues {
   field: string;
   values: string[];
+  /** Lower-cased prefixes (`startswith`); absent when there are none. */
+  prefixes?: string[];
 }

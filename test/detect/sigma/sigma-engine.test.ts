@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LogEvent } from '../../../src/model/event.js';
 import { readLogs } from '../../../src/logs/read-logs.js';
@@ -32,17 +33,65 @@ describe('rule index', () => {
       '        eventName: [DeleteTrail, UpdateTrail]\n        eventSource: cloudtrail.amazonaws.com',
     ),
     rule('wild', '{product: aws, service: cloudtrail}', "        eventName|startswith: 'Delete'"),
+    rule('unindexed', '{product: aws, service: cloudtrail}', "        eventName|endswith: 'Key'"),
     rule('azure', '{product: azure, service: activitylogs}', '        operationName: StopLogging'),
     rule('anyaws', '{product: aws}', '        userIdentity.type: Root'),
   ]);
 
   it('hands an event only the rules whose required literal it carries, plus unindexable ones', () => {
-    expect(candidates(index, event({ eventName: 'StopLogging' }))).toEqual(['stop', 'wild']);
-    expect(candidates(index, event({ eventName: 'deletetrail' }))).toEqual(['trail', 'wild']);
-    expect(candidates(index, event({ eventName: 'GetObject' }))).toEqual(['wild']);
+    expect(candidates(index, event({ eventName: 'StopLogging' }))).toEqual(['stop', 'unindexed']);
+    expect(candidates(index, event({ eventName: 'GetObject' }))).toEqual(['unindexed']);
     expect(
       candidates(index, event({ eventName: 'GetObject', userIdentity: { type: 'Root' } })),
-    ).toEqual(['anyaws', 'wild']);
+    ).toEqual(['anyaws', 'unindexed']);
+  });
+
+  it('indexes startswith values as prefixes, folded as the rule compares them', () => {
+    expect(candidates(index, event({ eventName: 'DeleteBucket' }))).toEqual(['unindexed', 'wild']);
+    expect(candidates(index, event({ eventName: 'deletetrail' }))).toEqual([
+      'trail',
+      'unindexed',
+      'wild',
+    ]);
+    expect(candidates(index, event({ eventName: 'Delet' }))).toEqual(['unindexed']);
+    expect(candidates(index, event({ eventName: ['GetObject', 'DELETEUser'] }))).toEqual([
+      'unindexed',
+      'wild',
+    ]);
+  });
+
+  it('never leaves out a rule that matches (random exact and startswith rules and values)', () => {
+    const word = fc
+      .array(fc.constantFrom('a', 'B', 'ab', 'İ', 'i', '_'), { minLength: 1, maxLength: 3 })
+      .map((parts) => parts.join(''));
+    const item = fc.record({
+      startswith: fc.boolean(),
+      values: fc.array(word, { minLength: 1, maxLength: 2 }),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(item, { minLength: 1, maxLength: 4 }),
+        fc.array(word),
+        (items, names) => {
+          const yamls = items.map((it, i) =>
+            rule(
+              `r${i}`,
+              '{product: aws, service: cloudtrail}',
+              `        eventName${it.startswith ? '|startswith' : ''}: ${JSON.stringify(it.values)}`,
+            ),
+          );
+          const { rules } = loadSigmaText(yamls.join('---\n'), 'random.yml');
+          const compiled = rules.map((r) => compileSigmaRule(r as SigmaDetectionRule));
+          const random = new SigmaRuleIndex(compiled);
+          for (const name of names) {
+            const e = event({ eventName: name });
+            const offered = candidates(random, e);
+            for (const r of compiled) if (r.matches(e)) expect(offered).toContain(r.rule.id);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('selects rules by log source; a part the rule omits matches anything', () => {
@@ -60,7 +109,7 @@ describe('rule index', () => {
         .rulesFor({ reader: 'cloudtrail' })
         .map((r) => r.rule.id)
         .sort(),
-    ).toEqual(['anyaws', 'stop', 'trail', 'wild']);
+    ).toEqual(['anyaws', 'stop', 'trail', 'unindexed', 'wild']);
   });
 });
 
