@@ -8,7 +8,12 @@ import { INVENTORY_SOURCE_KINDS, type Resource } from '../model/resource.js';
 import type { Rule } from '../model/rule.js';
 import { checkFunctions, type CheckFunction } from './checks/index.js';
 import { RuleLoadError } from './rule-loader.js';
-import { compileExpression, rootFieldsRead, type Program } from './rule-environment.js';
+import {
+  compileExpression,
+  interpretedProgram,
+  rootFieldsRead,
+  type Program,
+} from './rule-environment.js';
 import { containsUnknown, trackUnknownReads, type UnknownTracker } from './unknown-tracker.js';
 
 /** A rule with its expressions compiled, ready to run on many resources. */
@@ -293,8 +298,11 @@ export function judge(c: CompiledRule, view: ResourceView): Finding {
     };
   }
 
+  // On read-watching proxies the interpreter runs: the unknown a verdict rests on is the first
+  // one its reads meet.
+  const run = tracker ? interpretedProgram : same;
   try {
-    if (c.appliesIf && c.appliesIf(context) !== true) {
+    if (c.appliesIf && run(c.appliesIf)(context) !== true) {
       const unknown = cannotJudge(c, resource, tracker);
       if (unknown) return unknown;
       const message = `${c.rule.title} does not apply to ${resource.type} ${resource.name}.`;
@@ -307,7 +315,7 @@ export function judge(c: CompiledRule, view: ResourceView): Finding {
       pass = result.pass;
       value = result.value;
     } else {
-      const outcome = c.check!(context);
+      const outcome = run(c.check!)(context);
       const unknown = cannotJudge(c, resource, tracker);
       if (unknown) return unknown;
       if (typeof outcome !== 'boolean') {
@@ -315,7 +323,7 @@ export function judge(c: CompiledRule, view: ResourceView): Finding {
         return makeFinding(c, resource, 'error', message);
       }
       pass = outcome;
-      if (!pass && c.evidence) value = safeEvidence(c.evidence, context);
+      if (!pass && c.evidence) value = safeEvidence(run(c.evidence), context);
     }
     const quoted = value === undefined ? '' : quote(value);
     const finding = makeFinding(
@@ -350,6 +358,10 @@ function trackerOf(c: CompiledRule, view: ResourceView): UnknownTracker | undefi
     if (!reads) return undefined;
   }
   return (view.tracker ??= trackUnknownReads(view.resource, unknowns.markers));
+}
+
+function same(program: Program): Program {
+  return program;
 }
 
 function safeEvidence(program: Program, context: Record<string, unknown>): unknown {

@@ -5,6 +5,7 @@
 
 import { Environment, serialize } from '@marcbachmann/cel-js';
 import { celFunctions } from './cel-functions.js';
+import { compileProgram } from './cel-compiler.js';
 import { speedUpCheckedTree } from './cel-fast-paths.js';
 import { compileSafeRegex } from './safe-regex.js';
 
@@ -67,18 +68,39 @@ function rewriteRegexCalls(node: unknown): boolean {
   return rewriteRegexCalls(args) || changed;
 }
 
+/** The cel-js program a compiled one falls back on (tracked evaluation runs it directly). */
+const INTERPRETED = Symbol('palisade.interpretedProgram');
+
 /**
- * Compiles one expression; throws an Error with CEL's message (parse or type error).
- * `fastPaths: false` leaves the tree to the cel-js interpreter alone (tests compare the two).
+ * Compiles one expression; throws an Error with CEL's message (parse or type error). The
+ * program is plain JavaScript where the expression's shape allows (see cel-compiler.ts), else
+ * the cel-js interpreter with its fast paths. `fastPaths: false` leaves the tree to the cel-js
+ * interpreter alone, and `compiled: false` keeps the interpreter with its fast paths (tests
+ * compare the three).
  */
-export function compileExpression(source: string, options: { fastPaths?: boolean } = {}): Program {
+export function compileExpression(
+  source: string,
+  options: { fastPaths?: boolean; compiled?: boolean } = {},
+): Program {
   const env = environment();
   let parsed = env.parse(source);
   if (rewriteRegexCalls(parsed.ast)) parsed = env.parse(serialize(parsed.ast as never));
   const checked = parsed.check();
   if (!checked.valid) throw new Error(checked.error?.message ?? 'expression does not type-check');
-  if (options.fastPaths !== false) speedUpCheckedTree(parsed.ast);
-  return parsed as unknown as Program;
+  if (options.fastPaths === false) return parsed as unknown as Program;
+  speedUpCheckedTree(parsed.ast);
+  const interpreted = parsed as unknown as Program;
+  const compiled = options.compiled === false ? undefined : compileProgram(parsed.ast, interpreted);
+  if (!compiled) return interpreted;
+  return Object.assign(compiled, { ast: parsed.ast, [INTERPRETED]: interpreted });
+}
+
+/**
+ * The cel-js program behind `program`: what evaluation on read-watching proxies runs, as the
+ * unknown tracking relies on the interpreter's reads.
+ */
+export function interpretedProgram(program: Program): Program {
+  return (program as { [INTERPRETED]?: Program })[INTERPRETED] ?? program;
 }
 
 /**

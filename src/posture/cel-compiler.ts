@@ -1,0 +1,657 @@
+/**
+ * Compiles the CEL shapes our rules are written in (optional field chains, comparisons, list
+ * macros, the helper functions) into plain JavaScript closures, so judging a resource runs no
+ * interpreter. The cel-js interpreter stays the reference: an expression with any other shape
+ * is not compiled, and a compiled expression that meets a value outside the plain JSON kinds,
+ * an operand of another type or anything that would be a CEL error hands the whole evaluation
+ * back to the interpreter, whose value or error is then the result.
+ */
+
+import { celFunctions } from './cel-functions.js';
+
+/** The evaluation context a rule expression runs in (`r`, `resource`, `related`, `params`). */
+type Context = Record<string, unknown>;
+
+/** A compiled node: its value in `context`, with macro and bind variables in `slots`. */
+type Code = (context: Context, slots: unknown[]) => unknown;
+
+/** The parts of a cel-js tree node the compiler reads. */
+interface CelNode {
+  op: string;
+  args: unknown;
+}
+
+/**
+ * Thrown where a compiled expression leaves the shapes it handles exactly; the caller then runs
+ * the interpreter. One instance, made once: throwing it costs no stack capture.
+ */
+class HandBack extends Error {}
+const HAND_BACK = new HandBack('evaluated by the interpreter');
+
+function handBack(): never {
+  throw HAND_BACK;
+}
+
+const hasOwn = Object.hasOwn;
+const MAX_INT = 9223372036854775807n;
+const MIN_INT = -9223372036854775808n;
+
+function isNode(value: unknown): value is CelNode {
+  return typeof value === 'object' && value !== null && 'op' in value && 'args' in value;
+}
+
+/** True for what cel-js types as a map by its constructor: a JSON object (Maps excepted). */
+function isMap(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const constructor = (value as { constructor?: unknown }).constructor;
+  return constructor === Object || constructor === undefined;
+}
+
+/** True for JSON's own kinds of value (and CEL ints): the values compiled code handles. */
+function isPlain(value: unknown): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return true;
+    case 'object': {
+      if (value === null) return true;
+      const constructor = (value as { constructor?: unknown }).constructor;
+      return constructor === Object || constructor === Array || constructor === undefined;
+    }
+    default:
+      return false;
+  }
+}
+
+/** `value` when it is plain, else a hand back. */
+function plain(value: unknown): unknown {
+  if (!isPlain(value)) handBack();
+  return value;
+}
+
+/**
+ * The runtime type cel-js gives `value` when it picks an operator's or function's overload: a
+ * list or map is typed by its first element (and that one by its own first), and a value of
+ * another kind anywhere on that path is an error there, so it hands back.
+ */
+function deepType(value: unknown): string {
+  if (Array.isArray(value)) {
+    return value[0] === undefined ? 'list' : `list<${deepType(value[0])}>`;
+  }
+  if (isMap(value)) {
+    for (const key in value) return `map<string, ${deepType(value[key])}>`;
+    return 'map';
+  }
+  if (value === null) return 'null';
+  if (!isPlain(value)) handBack();
+  return typeof value;
+}
+
+/** A map's own field (undefined when absent); a value of another kind hands back. */
+function ownField(map: Record<string, unknown>, key: string): unknown {
+  const value = hasOwn(map, key) ? map[key] : undefined;
+  return value === undefined ? undefined : plain(value);
+}
+
+/**
+ * `x.?key` on a plain value: a map's own field, and absent on any other kind (what cel-js's
+ * optional field access gives for lists, strings, numbers, bools and null).
+ */
+function optionalField(value: unknown, key: string): unknown {
+  return isMap(value) ? ownField(value, key) : undefined;
+}
+
+function bool(value: unknown): boolean {
+  if (typeof value !== 'boolean') handBack();
+  return value;
+}
+
+/** Variables in scope: name -> slot. */
+type Scope = ReadonlyMap<string, number>;
+
+/** Compile state: the slots used so far (each macro or bind variable takes one). */
+interface State {
+  slots: number;
+}
+
+const ROOT_VARIABLES = new Set(['r', 'resource', 'related', 'params']);
+
+/** A helper's implementation, called with the evaluated arguments (receiver first). */
+type HelperImpl = (...args: unknown[]) => unknown;
+
+/** A helper function: the CEL type of each parameter (receiver first) and its code. */
+interface Helper {
+  params: string[];
+  impl: HelperImpl;
+}
+
+/** Custom helpers by name and arity (`.name/n` for a receiver call). */
+const HELPERS = new Map<string, Helper>();
+for (const fn of celFunctions) {
+  const match = /^(?:(\w+)\.)?(\w+)\(([^)]*)\)/.exec(fn.signature);
+  if (!match) continue;
+  const params = match[3] ? match[3].split(',').map((p) => p.trim()) : [];
+  const receiver = match[1] !== undefined;
+  HELPERS.set(`${receiver ? '.' : ''}${match[2]}/${params.length}`, {
+    params: receiver ? [match[1], ...params] : params,
+    impl: fn.impl,
+  });
+}
+
+/** True when `value` has the CEL type a helper's parameter declares. */
+function fitsParam(type: string, value: unknown): boolean {
+  if (type === 'dyn') return true;
+  if (type === 'string') return typeof value === 'string';
+  if (type === 'int') return typeof value === 'bigint';
+  return false;
+}
+
+/**
+ * The closure computing `tree` (a type-checked cel-js tree), or undefined when it has a shape
+ * this compiler does not handle. The closure throws `HandBack` where the interpreter must
+ * decide.
+ */
+function compileTree(tree: unknown): Code | undefined {
+  try {
+    return compileNode(tree, new Map(), { slots: 0 });
+  } catch (error) {
+    if (error instanceof Unsupported) return undefined;
+    throw error;
+  }
+}
+
+/** Thrown at compile time for a shape the compiler does not handle. */
+class Unsupported extends Error {}
+
+function unsupported(): never {
+  throw new Unsupported('shape not compiled');
+}
+
+function compileNode(node: unknown, scope: Scope, state: State): Code {
+  if (!isNode(node)) unsupported();
+  const args = node.args;
+  switch (node.op) {
+    case 'value':
+      return constant(args);
+    case 'id':
+      return variable(args, scope);
+    case 'list':
+      return listLiteral(args, scope, state);
+    case 'map':
+      if (!Array.isArray(args) || args.length > 0) unsupported();
+      // cel-js builds a plain object; nothing writes one, so the same one serves every call.
+      return () => EMPTY_MAP;
+    case '.':
+      return strictField(args, scope, state);
+    case '[]':
+      return index(args, scope, state);
+    case '!_': {
+      const operand = compileNode(args, scope, state);
+      return (c, s) => !bool(operand(c, s));
+    }
+    case '-_': {
+      const operand = compileNode(args, scope, state);
+      return (c, s) => negate(operand(c, s));
+    }
+    case '&&':
+    case '||':
+      return logical(node.op, args, scope, state);
+    case '?:': {
+      const [test, then, otherwise] = pair3(args, scope, state);
+      return (c, s) => (bool(test(c, s)) ? then(c, s) : otherwise(c, s));
+    }
+    case '==':
+    case '!=':
+      return equality(node.op, args, scope, state);
+    case '<':
+    case '<=':
+    case '>':
+    case '>=':
+      return relation(node.op, args, scope, state);
+    case 'in':
+      return membership(args, scope, state);
+    case '+':
+      return addition(args, scope, state);
+    case 'call':
+      return call(args, scope, state);
+    case 'rcall':
+      return receiverCall(args, scope, state);
+    default:
+      return unsupported();
+  }
+}
+
+const EMPTY_MAP = Object.freeze({});
+
+function constant(value: unknown): Code {
+  const kind = typeof value;
+  if (kind !== 'string' && kind !== 'boolean' && kind !== 'bigint' && kind !== 'number') {
+    if (value !== null) unsupported();
+  }
+  return () => value;
+}
+
+function variable(name: unknown, scope: Scope): Code {
+  if (typeof name !== 'string') unsupported();
+  const slot = scope.get(name);
+  if (slot !== undefined) return (_c, s) => s[slot];
+  if (!ROOT_VARIABLES.has(name)) unsupported();
+  return (c) => {
+    const value = c[name];
+    if (value === undefined) handBack();
+    return plain(value);
+  };
+}
+
+function pair(args: unknown, scope: Scope, state: State): [Code, Code] {
+  if (!Array.isArray(args) || args.length !== 2) unsupported();
+  return [compileNode(args[0], scope, state), compileNode(args[1], scope, state)];
+}
+
+function pair3(args: unknown, scope: Scope, state: State): [Code, Code, Code] {
+  if (!Array.isArray(args) || args.length !== 3) unsupported();
+  return [
+    compileNode(args[0], scope, state),
+    compileNode(args[1], scope, state),
+    compileNode(args[2], scope, state),
+  ];
+}
+
+function listLiteral(args: unknown, scope: Scope, state: State): Code {
+  if (!Array.isArray(args)) unsupported();
+  if (args.every((a) => isNode(a) && a.op === 'value')) {
+    // Every element a literal: the same list each time (read only: nothing writes a value).
+    const items = Object.freeze(args.map((a) => constant((a as CelNode).args)(EMPTY, [])));
+    return () => items;
+  }
+  const items = args.map((a) => compileNode(a, scope, state));
+  return (c, s) => items.map((item) => item(c, s));
+}
+
+const EMPTY: Context = Object.freeze({});
+
+/** `x.key`: a map's field that is present; anything else (an error in CEL) hands back. */
+function strictField(args: unknown, scope: Scope, state: State): Code {
+  if (!Array.isArray(args) || typeof args[1] !== 'string') unsupported();
+  const target = compileNode(args[0], scope, state);
+  const key = args[1];
+  return (c, s) => {
+    const value = target(c, s);
+    if (!isMap(value)) handBack();
+    const field = ownField(value, key);
+    if (field === undefined) handBack();
+    return field;
+  };
+}
+
+/** `list[int]` within bounds, `map[string]` present. */
+function index(args: unknown, scope: Scope, state: State): Code {
+  const [target, at] = pair(args, scope, state);
+  return (c, s) => {
+    const value = target(c, s);
+    const key = at(c, s);
+    if (Array.isArray(value) && typeof key === 'bigint') {
+      if (key < 0n || key >= BigInt(value.length)) handBack();
+      const item = value[Number(key)];
+      if (item === undefined) handBack();
+      return plain(item);
+    }
+    if (isMap(value) && typeof key === 'string') {
+      const field = ownField(value, key);
+      if (field === undefined) handBack();
+      return field;
+    }
+    return handBack();
+  };
+}
+
+function negate(value: unknown): unknown {
+  if (typeof value === 'number') return -value;
+  if (typeof value === 'bigint' && value !== MIN_INT) return -value;
+  return handBack();
+}
+
+/**
+ * `a && b`, `a || b` on bools. A side that is not a bool (an error in CEL, which the other side
+ * may absorb) hands back.
+ */
+function logical(op: '&&' | '||', args: unknown, scope: Scope, state: State): Code {
+  const [left, right] = pair(args, scope, state);
+  if (op === '&&') return (c, s) => bool(left(c, s)) && bool(right(c, s));
+  return (c, s) => bool(left(c, s)) || bool(right(c, s));
+}
+
+/** Equality of two strings, bools, numbers (ints and doubles compare by value) or nulls. */
+function equal(a: unknown, b: unknown): boolean {
+  const kind = typeof a;
+  if (kind === typeof b) {
+    if (kind === 'string' || kind === 'boolean' || kind === 'number' || kind === 'bigint') {
+      return a === b;
+    }
+    if (a === null && b === null) return true;
+    return handBack();
+  }
+  if ((kind === 'number' && typeof b === 'bigint') || (kind === 'bigint' && typeof b === 'number'))
+    // CEL compares an int and a double by value, as JavaScript's loose equality does.
+    return a == b;
+  return handBack();
+}
+
+function equality(op: '==' | '!=', args: unknown, scope: Scope, state: State): Code {
+  const [left, right] = pair(args, scope, state);
+  if (op === '==') return (c, s) => equal(left(c, s), right(c, s));
+  return (c, s) => !equal(left(c, s), right(c, s));
+}
+
+/** True when `<` and friends compare `a` and `b` as JavaScript does (cel-js's overloads). */
+function comparable(a: unknown, b: unknown): boolean {
+  const ka = typeof a;
+  const kb = typeof b;
+  if (ka === 'number' || ka === 'bigint') return kb === 'number' || kb === 'bigint';
+  return (ka === 'string' || ka === 'boolean') && ka === kb;
+}
+
+function relation(op: '<' | '<=' | '>' | '>=', args: unknown, scope: Scope, state: State): Code {
+  const [left, right] = pair(args, scope, state);
+  type Ordered = string | number | bigint | boolean;
+  const compare = {
+    '<': (a: Ordered, b: Ordered) => a < b,
+    '<=': (a: Ordered, b: Ordered) => a <= b,
+    '>': (a: Ordered, b: Ordered) => a > b,
+    '>=': (a: Ordered, b: Ordered) => a >= b,
+  }[op];
+  return (c, s) => {
+    const a = left(c, s);
+    const b = right(c, s);
+    if (!comparable(a, b)) handBack();
+    return compare(a as Ordered, b as Ordered);
+  };
+}
+
+/** `x in ["a", ...]` for a string `x`; `key in map` for a string key. */
+function membership(args: unknown, scope: Scope, state: State): Code {
+  if (!Array.isArray(args) || args.length !== 2) unsupported();
+  const left = compileNode(args[0], scope, state);
+  const list = args[1] as unknown;
+  if (isNode(list) && list.op === 'list' && Array.isArray(list.args)) {
+    const items = list.args.map((a) => (isNode(a) && a.op === 'value' ? a.args : undefined));
+    if (items.length === 0 || items.some((i) => typeof i !== 'string')) unsupported();
+    const set = new Set(items as string[]);
+    return (c, s) => {
+      const value = left(c, s);
+      if (typeof value !== 'string') handBack();
+      return set.has(value);
+    };
+  }
+  const right = compileNode(list, scope, state);
+  return (c, s) => {
+    const key = left(c, s);
+    const map = right(c, s);
+    if (typeof key !== 'string' || !isMap(map)) handBack();
+    deepType(map);
+    return hasOwn(map, key) ? map[key] !== undefined : false;
+  };
+}
+
+function addition(args: unknown, scope: Scope, state: State): Code {
+  const [left, right] = pair(args, scope, state);
+  return (c, s) => {
+    const a = left(c, s);
+    const b = right(c, s);
+    if (typeof a === 'string' && typeof b === 'string') return a + b;
+    if (typeof a === 'number' && typeof b === 'number') return a + b;
+    if (typeof a === 'bigint' && typeof b === 'bigint') {
+      const sum = a + b;
+      if (sum > MAX_INT || sum < MIN_INT) handBack();
+      return sum;
+    }
+    if (Array.isArray(a) && Array.isArray(b)) {
+      // `list<V> + list<V>`: lists whose first elements differ in type may have no overload.
+      const ta = deepType(a);
+      const tb = deepType(b);
+      if (ta !== tb && ta !== 'list' && tb !== 'list') handBack();
+      return [...a, ...b];
+    }
+    return handBack();
+  };
+}
+
+/** Code points in a string, as CEL's `size` counts them. */
+function codePoints(text: string): number {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    // A high surrogate followed by a low one is one code point.
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+    count++;
+  }
+  return count;
+}
+
+function size(value: unknown): bigint {
+  deepType(value);
+  if (typeof value === 'string') return BigInt(codePoints(value));
+  if (Array.isArray(value)) return BigInt(value.length);
+  if (isMap(value)) return BigInt(Object.keys(value).length);
+  return handBack();
+}
+
+/** CEL's `string(x)` for the kinds whose text is plain JavaScript's. */
+function toText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return handBack();
+}
+
+/** `has(a.b.c)`: every step but the last must be present, as the macro requires. */
+function hasMacro(args: unknown, scope: Scope): Code {
+  if (!Array.isArray(args) || args.length !== 1) unsupported();
+  const keys: string[] = [];
+  let at: unknown = args[0];
+  while (isNode(at) && at.op === '.') {
+    const [target, key] = at.args as [unknown, unknown];
+    if (typeof key !== 'string') unsupported();
+    keys.unshift(key);
+    at = target;
+  }
+  if (keys.length === 0 || !isNode(at) || at.op !== 'id') unsupported();
+  const base = variable(at.args, scope);
+  const last = keys.length - 1;
+  return (c, s) => {
+    let value = base(c, s);
+    for (let i = 0; i <= last; i++) {
+      value = optionalField(value, keys[i]);
+      if (value === undefined) return i === last ? false : handBack();
+    }
+    return true;
+  };
+}
+
+function call(args: unknown, scope: Scope, state: State): Code {
+  if (!Array.isArray(args) || typeof args[0] !== 'string' || !Array.isArray(args[1])) {
+    unsupported();
+  }
+  const name = args[0];
+  const operands = args[1] as unknown[];
+  if (name === 'has') return hasMacro(operands, scope);
+  const codes = operands.map((a) => compileNode(a, scope, state));
+  if (name === 'size' && codes.length === 1) return (c, s) => size(codes[0](c, s));
+  if (name === 'string' && codes.length === 1) return (c, s) => toText(codes[0](c, s));
+  return helperCall(HELPERS.get(`${name}/${codes.length}`), codes);
+}
+
+function helperCall(helper: Helper | undefined, codes: Code[]): Code {
+  if (!helper) return unsupported();
+  const { params, impl } = helper;
+  return (c, s) => {
+    const values = codes.map((code) => code(c, s));
+    for (let i = 0; i < values.length; i++) {
+      if (!fitsParam(params[i], values[i])) handBack();
+      deepType(values[i]);
+    }
+    return plain(impl(...values));
+  };
+}
+
+/** String methods whose CEL meaning is JavaScript's on a string receiver and argument. */
+const STRING_METHODS: Record<string, (text: string, arg: string) => unknown> = {
+  startsWith: (text, arg) => text.startsWith(arg),
+  endsWith: (text, arg) => text.endsWith(arg),
+  contains: (text, arg) => text.includes(arg),
+};
+
+function receiverCall(args: unknown, scope: Scope, state: State): Code {
+  if (!Array.isArray(args) || typeof args[0] !== 'string' || !Array.isArray(args[2])) {
+    unsupported();
+  }
+  const [name, receiver, operands] = args as [string, unknown, unknown[]];
+  if (name === 'orValue' && operands.length === 1)
+    return optionalChain(receiver, operands[0], scope, state);
+  if (name === 'hasValue' && operands.length === 0)
+    return optionalChain(receiver, undefined, scope, state);
+  if (MACROS.has(name) && operands.length === 2)
+    return macro(name, receiver, operands, scope, state);
+  if (name === 'bind' && operands.length === 3) return bind(receiver, operands, scope, state);
+  const target = compileNode(receiver, scope, state);
+  const codes = operands.map((a) => compileNode(a, scope, state));
+  if (name === 'size' && codes.length === 0) return (c, s) => size(target(c, s));
+  if (name === 'lowerAscii' && codes.length === 0) {
+    return (c, s) => {
+      const text = target(c, s);
+      return typeof text === 'string' ? text.toLowerCase() : handBack();
+    };
+  }
+  const method = STRING_METHODS[name];
+  if (method && codes.length === 1) {
+    return (c, s) => {
+      const text = target(c, s);
+      const arg = codes[0](c, s);
+      if (typeof text !== 'string' || typeof arg !== 'string') handBack();
+      return method(text, arg);
+    };
+  }
+  return helperCall(HELPERS.get(`.${name}/${codes.length}`), [target, ...codes]);
+}
+
+/**
+ * `x.?a.?b.orValue(d)` (or `.hasValue()` when `fallback` is undefined): the chain's value, or
+ * the default when a step is absent.
+ */
+function optionalChain(receiver: unknown, fallback: unknown, scope: Scope, state: State): Code {
+  const keys: string[] = [];
+  let at: unknown = receiver;
+  while (isNode(at) && at.op === '.?') {
+    const [target, key] = at.args as [unknown, unknown];
+    if (typeof key !== 'string') unsupported();
+    keys.unshift(key);
+    at = target;
+  }
+  if (keys.length === 0) unsupported();
+  const base = compileNode(at, scope, state);
+  const count = keys.length;
+  const walk = (c: Context, s: unknown[]): unknown => {
+    let value = base(c, s);
+    for (let i = 0; i < count && value !== undefined; i++) value = optionalField(value, keys[i]);
+    return value;
+  };
+  if (fallback === undefined) return (c, s) => walk(c, s) !== undefined;
+  const otherwise = compileNode(fallback, scope, state);
+  return (c, s) => {
+    const value = walk(c, s);
+    return value === undefined ? otherwise(c, s) : value;
+  };
+}
+
+const MACROS = new Set(['exists', 'all', 'exists_one', 'filter', 'map']);
+
+/** The elements a comprehension ranges over: a list's items or a map's keys. */
+function range(value: unknown): unknown[] {
+  if (Array.isArray(value)) return value;
+  if (isMap(value)) return Object.keys(value);
+  return handBack();
+}
+
+function declare(name: unknown, scope: Scope, state: State): [Scope, number] {
+  if (!isNode(name) || name.op !== 'id' || typeof name.args !== 'string') unsupported();
+  const slot = state.slots++;
+  return [new Map(scope).set(name.args, slot), slot];
+}
+
+function macro(
+  name: string,
+  receiver: unknown,
+  operands: unknown[],
+  scope: Scope,
+  state: State,
+): Code {
+  const list = compileNode(receiver, scope, state);
+  const [inner, slot] = declare(operands[0], scope, state);
+  const body = compileNode(operands[1], inner, state);
+  const each = (c: Context, s: unknown[], item: unknown): unknown => {
+    s[slot] = plain(item);
+    return body(c, s);
+  };
+  switch (name) {
+    case 'exists':
+      return (c, s) => {
+        for (const item of range(list(c, s))) if (bool(each(c, s, item))) return true;
+        return false;
+      };
+    case 'all':
+      return (c, s) => {
+        for (const item of range(list(c, s))) if (!bool(each(c, s, item))) return false;
+        return true;
+      };
+    case 'exists_one':
+      return (c, s) => {
+        let count = 0;
+        for (const item of range(list(c, s))) if (bool(each(c, s, item))) count++;
+        return count === 1;
+      };
+    case 'filter':
+      return (c, s) => range(list(c, s)).filter((item) => bool(each(c, s, item)));
+    default:
+      return (c, s) => range(list(c, s)).map((item) => each(c, s, item));
+  }
+}
+
+/** `cel.bind(x, init, body)`. */
+function bind(receiver: unknown, operands: unknown[], scope: Scope, state: State): Code {
+  if (!isNode(receiver) || receiver.op !== 'id' || receiver.args !== 'cel') unsupported();
+  const init = compileNode(operands[1], scope, state);
+  const [inner, slot] = declare(operands[0], scope, state);
+  const body = compileNode(operands[2], inner, state);
+  return (c, s) => {
+    s[slot] = init(c, s);
+    return body(c, s);
+  };
+}
+
+/** A program: called with the evaluation context. */
+type Program = (context: Context) => unknown;
+
+/**
+ * The compiled form of a checked tree, falling back on `interpreted` (the cel-js program of the
+ * same tree) wherever the compiled code hands back; undefined when the tree has a shape the
+ * compiler does not handle.
+ */
+export function compileProgram(tree: unknown, interpreted: Program): Program | undefined {
+  const code = compileTree(tree);
+  if (!code) return undefined;
+  return (context) => {
+    // Slots are per call: a helper never re-enters the program, but a fresh array keeps each
+    // evaluation independent at the cost of one small short-lived allocation.
+    // Any failure of the compiled code (a hand back, or a helper's own error) is the
+    // interpreter's to judge, so every error a rule reports is cel-js's.
+    try {
+      return code(context, []);
+    } catch {
+      return interpreted(context);
+    }
+  };
+}
