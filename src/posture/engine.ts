@@ -200,15 +200,77 @@ export function plainFailMessage(c: CompiledRule, resource: Resource): string {
   return failMessage(c, resource);
 }
 
-/** The quoted offending value in a failing finding's sentence, kept under a symbol. */
-const QUOTED_VALUE = Symbol('palisade.quotedValue');
+/**
+ * The verdict a finding's sentence states, shared by every finding of one rule and outcome: the
+ * sentence is built from it when first read.
+ */
+interface Verdict {
+  rule: CompiledRule;
+  pass: boolean;
+  /** True when the failing sentence shows the offending value. */
+  quotes: boolean;
+}
+
+/** A finding's sentence once built or given; its verdict (or undefined); its quoted value. */
+const SENTENCE = Symbol('palisade.sentence');
+const VERDICT = Symbol('palisade.verdict');
+const QUOTED = Symbol('palisade.quoted');
+
+type EvaluatedFinding = FindingWithResource & {
+  [SENTENCE]: string | undefined;
+  [VERDICT]: Verdict | undefined;
+  [QUOTED]: string;
+};
+
+/**
+ * `message` of a finding from `evaluate`: an own enumerable property (JSON, spreading, cloning
+ * and `Object.keys` see it as ever) whose sentence is built when first read. Most sentences are
+ * never read (a scan reports failing findings), and building each would keep half a million
+ * strings alive through the assessment. One getter and setter pair serves every finding, so
+ * findings keep one hidden class.
+ */
+const MESSAGE: PropertyDescriptor = {
+  enumerable: true,
+  configurable: true,
+  get(this: EvaluatedFinding): string {
+    const built = this[SENTENCE];
+    if (built !== undefined) return built;
+    const verdict = this[VERDICT]!;
+    const text = sentence(verdict.rule, this[JUDGED_RESOURCE]!, verdict.pass, this[QUOTED]);
+    this[SENTENCE] = text;
+    return text;
+  },
+  set(this: EvaluatedFinding, value: string) {
+    this[SENTENCE] = value;
+    this[VERDICT] = undefined;
+  },
+};
+
+/** The two verdicts of each compiled rule, made once. */
+const verdicts = new WeakMap<CompiledRule, [Verdict, Verdict]>();
+
+function verdictOf(c: CompiledRule, pass: boolean): Verdict {
+  let pair = verdicts.get(c);
+  if (!pair) {
+    const quotes = failQuotes(c);
+    pair = [
+      { rule: c, pass: false, quotes },
+      { rule: c, pass: true, quotes },
+    ];
+    verdicts.set(c, pair);
+  }
+  return pair[pass ? 1 : 0];
+}
 
 /**
  * The offending value a failing finding from `evaluate` quotes in its sentence, as quoted
  * (`failMessage(rule, resource, quotedValue(f))` is its message); undefined when it quotes none.
  */
 export function quotedValue(finding: Finding): string | undefined {
-  return (finding as { [QUOTED_VALUE]?: string })[QUOTED_VALUE];
+  const f = finding as Partial<EvaluatedFinding>;
+  const verdict = f[VERDICT];
+  if (!verdict || verdict.pass || !verdict.quotes || !f[QUOTED]) return undefined;
+  return f[QUOTED];
 }
 
 /** True when the rule's failing sentence shows the offending value. */
@@ -218,18 +280,20 @@ function failQuotes(c: CompiledRule): boolean {
 
 /**
  * Builds a finding; every finding has the same fields in the same order (one object shape),
- * the judged resource's symbol included, so V8 lays each out in one allocation.
+ * the judged resource's symbol included, so V8 lays each out alike. `message` is the sentence,
+ * or the verdict to build it from when read.
  */
 function makeFinding(
   c: CompiledRule,
   resource: Resource,
   status: Finding['status'],
-  message: string,
+  message: string | Verdict,
   unknown?: string,
+  quoted = '',
 ): Finding {
   const rule = c.rule;
   const source = resource.source;
-  const finding: FindingWithResource = {
+  const finding = {
     ruleId: rule.id,
     resourceId: resource.id,
     resourceType: resource.type,
@@ -237,11 +301,14 @@ function makeFinding(
     status,
     severity: rule.severity,
     control: rule.control,
-    message,
-    file: source.file,
-    line: source.line,
-    [JUDGED_RESOURCE]: resource,
-  };
+  } as EvaluatedFinding;
+  Object.defineProperty(finding, 'message', MESSAGE);
+  finding.file = source.file;
+  finding.line = source.line;
+  finding[JUDGED_RESOURCE] = resource;
+  finding[SENTENCE] = typeof message === 'string' ? message : undefined;
+  finding[VERDICT] = typeof message === 'string' ? undefined : message;
+  finding[QUOTED] = quoted;
   if (unknown !== undefined) finding.unknown = unknown;
   return finding;
 }
@@ -326,16 +393,8 @@ export function judge(c: CompiledRule, view: ResourceView): Finding {
       if (!pass && c.evidence) value = safeEvidence(run(c.evidence), context);
     }
     const quoted = value === undefined ? '' : quote(value);
-    const finding = makeFinding(
-      c,
-      resource,
-      pass ? 'pass' : 'fail',
-      sentence(c, resource, pass, quoted),
-    );
-    if (!pass && quoted && failQuotes(c)) {
-      (finding as { [QUOTED_VALUE]?: string })[QUOTED_VALUE] = quoted;
-    }
-    return finding;
+    const status = pass ? 'pass' : 'fail';
+    return makeFinding(c, resource, status, verdictOf(c, pass), undefined, quoted);
   } catch (error) {
     const unknown = cannotJudge(c, resource, tracker);
     if (unknown) return unknown;

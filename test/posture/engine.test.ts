@@ -56,6 +56,26 @@ describe('posture engine', () => {
     expect(bad).toMatchObject({ file: 'main.tf', line: 3, control: 'BR-1', severity: 'medium' });
   });
 
+  it('states each finding as a plain object whose sentence JSON, spreading and keys all see', () => {
+    const compiled = compileRules([rule({ message: undefined })]);
+    const [ok, bad] = evaluate(compiled, [
+      bucket('kept', { Versioning: { Status: 'Enabled' } }),
+      bucket('lost', { Versioning: { Status: 'Suspended' } }),
+    ]);
+    const keys = ['ruleId', 'resourceId', 'resourceType', 'resourceName', 'status', 'severity'];
+    expect(Object.keys(bad)).toEqual([...keys, 'control', 'message', 'file', 'line']);
+    const failing =
+      'AWS::S3::Bucket lost does not meet "Buckets keep versions" (found {"Status":"Suspended"}).';
+    expect(JSON.parse(JSON.stringify(bad)).message).toBe(failing);
+    expect({ ...ok }.message).toBe('AWS::S3::Bucket kept meets "Buckets keep versions".');
+    expect(structuredClone(bad).message).toBe(failing);
+    expect(bad).toEqual(expect.objectContaining({ message: failing, status: 'fail' }));
+
+    bad.message = 'Rewritten.';
+    expect(bad.message).toBe('Rewritten.');
+    expect(JSON.parse(JSON.stringify(bad)).message).toBe('Rewritten.');
+  });
+
   it('gives no verdict when the rule reads a value unknown before apply', () => {
     const compiled = compileRules([rule({})]);
     const [finding] = evaluate(compiled, [
