@@ -159,8 +159,21 @@ interface OpenAlert {
   alert: Alert;
   lastSeenMs: number;
   known: KnownEntities;
+  /**
+   * The envelope values last looked up in `known` (hence in it), by kind: neighbouring events
+   * mostly repeat them, and comparing is cheaper than a lookup.
+   */
+  recent: RecentEntities;
   /** Events already counted, so a correlation firing again does not count them twice. */
   seen: SeenEvents;
+}
+
+interface RecentEntities {
+  account: string | undefined;
+  ip: string | undefined;
+  host: string | undefined;
+  resource: string | undefined;
+  cloudAccount: string | undefined;
 }
 
 /**
@@ -175,8 +188,10 @@ interface SeenEvents {
    * first: no key string is built or hashed for them.
    */
   lines: Map<number, SeenLine>;
-  /** Insertion order: a string key, or the line number of a `lines` entry. */
-  ring: (string | number)[];
+  /** The largest line number `lines` has held: a later line needs no lookup. */
+  maxLine: number;
+  /** Insertion order: a string key, or an entry of `lines`. */
+  ring: (string | SeenLine)[];
   /** Index in `ring` of the oldest key once the ring is full. */
   oldest: number;
   /** File of the alert's first events: keys of events from it leave the path out. */
@@ -185,13 +200,20 @@ interface SeenEvents {
 
 /** One counted (time, action) of a line; `next` is a later one of the same line. */
 interface SeenLine {
+  line: number;
   time: string;
   action: string;
   next: SeenLine | undefined;
 }
 
 function newSeen(): SeenEvents {
-  return { keys: new Set(), lines: new Map(), ring: [], oldest: 0 };
+  return {
+    keys: new Set(),
+    lines: new Map(),
+    maxLine: Number.NEGATIVE_INFINITY,
+    ring: [],
+    oldest: 0,
+  };
 }
 
 /**
@@ -308,6 +330,13 @@ export class AlertBuilder {
       alert,
       lastSeenMs: parseTime(last),
       known: knownEntities(entities),
+      recent: {
+        account: undefined,
+        ip: undefined,
+        host: undefined,
+        resource: undefined,
+        cloudAccount: undefined,
+      },
       seen,
     };
     if (slot && this.#onAlert) this.#close(key, slot);
@@ -391,24 +420,25 @@ function unseen(
     const file = e.source.file ?? '';
     const line = e.source.line;
     const action = e.action ?? '';
-    let slot: string | number;
+    let slot: string | SeenLine;
     if (file === seen.file && typeof line === 'number' && Number.isInteger(line)) {
       // The alert's own file: by line number, then time and action (one line, one key).
-      const head = lines.get(line);
       let last: SeenLine | undefined;
-      let known = false;
-      for (let at = head; at; at = at.next) {
-        if (at.time === e.time && at.action === action) {
-          known = true;
-          break;
+      if (line <= seen.maxLine) {
+        let known = false;
+        for (let at = lines.get(line); at; at = at.next) {
+          if (at.time === e.time && at.action === action) {
+            known = true;
+            break;
+          }
+          last = at;
         }
-        last = at;
-      }
-      if (known) continue;
-      const entry: SeenLine = { time: e.time, action, next: undefined };
+        if (known) continue;
+      } else seen.maxLine = line;
+      const entry: SeenLine = { line, time: e.time, action, next: undefined };
       if (last) last.next = entry;
       else lines.set(line, entry);
-      slot = line;
+      slot = entry;
     } else {
       // Another file's keys carry its path (after a NUL, which no line number or time holds).
       const key =
@@ -432,15 +462,14 @@ function unseen(
 }
 
 /** Drops the oldest counted event under a ring slot. */
-function forget(seen: SeenEvents, slot: string | number): void {
+function forget(seen: SeenEvents, slot: string | SeenLine): void {
   if (typeof slot === 'string') {
     seen.keys.delete(slot);
     return;
   }
   // A line's entries join the ring in their order, so its oldest slot is its first entry.
-  const head = seen.lines.get(slot);
-  if (head?.next) seen.lines.set(slot, head.next);
-  else seen.lines.delete(slot);
+  if (slot.next) seen.lines.set(slot.line, slot.next);
+  else seen.lines.delete(slot.line);
 }
 
 /**
@@ -461,21 +490,33 @@ function addEntities(slot: OpenAlert, own: AlertEntity[] | undefined, events: Lo
   if (own) {
     for (const e of own) if (e.value && remember(known, e.kind, e.value)) (added ??= []).push(e);
   }
+  // A value equal to the last one looked up for its kind is known already.
+  const recent = slot.recent;
   for (const e of events) {
-    if (e.actor && remember(known, 'account', e.actor)) {
-      (added ??= []).push({ kind: 'account', value: e.actor });
+    const { actor, sourceIp, host, target, account } = e;
+    if (actor && actor !== recent.account) {
+      recent.account = actor;
+      if (remember(known, 'account', actor)) (added ??= []).push({ kind: 'account', value: actor });
     }
-    if (e.sourceIp && remember(known, 'ip', e.sourceIp)) {
-      (added ??= []).push({ kind: 'ip', value: e.sourceIp });
+    if (sourceIp && sourceIp !== recent.ip) {
+      recent.ip = sourceIp;
+      if (remember(known, 'ip', sourceIp)) (added ??= []).push({ kind: 'ip', value: sourceIp });
     }
-    if (e.host && remember(known, 'host', e.host)) {
-      (added ??= []).push({ kind: 'host', value: e.host });
+    if (host && host !== recent.host) {
+      recent.host = host;
+      if (remember(known, 'host', host)) (added ??= []).push({ kind: 'host', value: host });
     }
-    if (e.target && remember(known, 'cloud-resource', e.target)) {
-      (added ??= []).push({ kind: 'cloud-resource', value: e.target });
+    if (target && target !== recent.resource) {
+      recent.resource = target;
+      if (remember(known, 'cloud-resource', target)) {
+        (added ??= []).push({ kind: 'cloud-resource', value: target });
+      }
     }
-    if (e.account && remember(known, 'cloud-account', e.account)) {
-      (added ??= []).push({ kind: 'cloud-account', value: e.account });
+    if (account && account !== recent.cloudAccount) {
+      recent.cloudAccount = account;
+      if (remember(known, 'cloud-account', account)) {
+        (added ??= []).push({ kind: 'cloud-account', value: account });
+      }
     }
   }
   if (!added) return;

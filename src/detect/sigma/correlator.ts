@@ -462,7 +462,7 @@ export class SigmaCorrelator {
       const from = hit.time - rule.timespanMs;
       let drop = 0;
       while (drop < members.length && members[drop].time < from) drop++;
-      if (drop > 0) members.splice(0, drop);
+      if (drop > 0) removeAt(members, 0, drop);
     }
     // temporal and value_count only need the latest member per rule or value: older ones of the
     // same kind are dropped, which keeps the list time-ordered and as short as the distinct count.
@@ -471,7 +471,7 @@ export class SigmaCorrelator {
       for (let i = 0; i < members.length; i++) {
         const same = byRule ? members[i].ruleId === member.ruleId : members[i].value === value;
         if (!same) continue;
-        members.splice(i, 1);
+        removeAt(members, i, 1);
         break;
       }
     }
@@ -592,6 +592,20 @@ function ruleIdsOf(members: Member[]): string[] {
   for (const m of members) if (m.ruleId !== first) mixed = true;
   if (!mixed) return first === undefined ? [] : [first];
   return [...new Set(members.map((m) => m.ruleId))];
+}
+
+/**
+ * `list.splice(at, count)` without the array of removed items, for short lists (a long one is
+ * spliced: taking its front then costs no walk over the rest).
+ */
+function removeAt<T>(list: T[], at: number, count: number): void {
+  const end = list.length - count;
+  if (end > 32) {
+    list.splice(at, count);
+    return;
+  }
+  for (let i = at; i < end; i++) list[i] = list[i + count];
+  list.length = end;
 }
 
 /** Where `slice(-max)` of a list of `length` items starts. */
