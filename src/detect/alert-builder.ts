@@ -52,6 +52,9 @@ const DEFAULT_MAX_EVIDENCE = 10;
 const MAX_SEEN_PER_ALERT = 1_024;
 /** Without `onAlert`: how often (in hits) open alerts past their dedup window are forgotten. */
 const SWEEP_EVERY = 5_000;
+/** Dedup keys remembered per rule (and rules remembered) before the memory starts afresh. */
+const MAX_KEYS_PER_RULE = 10_000;
+const MAX_KEYED_RULES = 1_000;
 
 /** ATT&CK tactics and techniques from Sigma-style tags (`attack.t1110.001`, `attack.discovery`). */
 export function attackFromTags(tags: string[]): AttackMapping {
@@ -233,6 +236,21 @@ function parseTime(text: string): number {
 
 const TIMES = { a: '', aMs: Number.NaN, b: '', bMs: Number.NaN };
 
+/**
+ * Dedup keys of one rule's hits that name one entity (a correlation's group), by its value: a
+ * repeat hit looks its key up by a string already hashed instead of building a new one.
+ */
+interface RuleKeys {
+  kind: string;
+  entityKind: string;
+  keys: Map<string, string>;
+}
+
+/** The dedup key: the rule, then the entities that identify "the same activity". */
+function dedupKey(rule: AlertRuleReference, entities: AlertEntity[]): string {
+  return `${rule.kind}:${rule.id}|${identityEntities(entities)}`;
+}
+
 function stableId(...parts: string[]): string {
   return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 20);
 }
@@ -255,6 +273,8 @@ export class AlertBuilder {
   readonly #all: Alert[] = [];
   readonly #onAlert: ((alert: Alert) => void) | undefined;
   readonly #onRaise: ((alert: Alert) => void) | undefined;
+  /** Rule id -> dedup keys of its single-entity hits. */
+  readonly #keys = new Map<string, RuleKeys>();
 
   constructor(options: AlertBuilderOptions = {}) {
     this.#dedupMs = options.dedupWindowMs ?? DEFAULT_DEDUP_MS;
@@ -297,7 +317,8 @@ export class AlertBuilder {
     // A hit that names its own entities (a correlation's group) is keyed by them alone.
     const own = hit.entities?.length ? hit.entities : undefined;
     const derived = own ? undefined : uniqueEntities(hitEntities(undefined, events));
-    const key = `${hit.rule.kind}:${hit.rule.id}|${identityEntities(own ?? derived!)}`;
+    const key =
+      own?.length === 1 ? this.#keyOf(hit.rule, own[0]) : dedupKey(hit.rule, own ?? derived!);
 
     const slot = this.#open.get(key);
     if (slot && parseTime(first) - slot.lastSeenMs <= this.#dedupMs) {
@@ -321,7 +342,7 @@ export class AlertBuilder {
       eventCount: events.length,
       evidence: events.slice(0, this.#maxEvidence),
       remediation: hit.remediation?.length ? hit.remediation : remediationFor(attack, hit),
-      rule: hit.rule,
+      rule: { ...hit.rule },
       ...(hit.falsePositives?.length ? { falsePositives: hit.falsePositives } : {}),
     };
     let seen = this.#seen.get(alert.id);
@@ -346,6 +367,23 @@ export class AlertBuilder {
     this.#onRaise?.(alert);
     this.advance(opened.lastSeenMs);
     return alert;
+  }
+
+  /** `dedupKey(rule, [entity])`, remembered. */
+  #keyOf(rule: AlertRuleReference, entity: AlertEntity): string {
+    let known = this.#keys.get(rule.id);
+    if (known?.kind !== rule.kind || known.entityKind !== entity.kind) {
+      if (this.#keys.size >= MAX_KEYED_RULES) this.#keys.clear();
+      known = { kind: rule.kind, entityKind: entity.kind, keys: new Map() };
+      this.#keys.set(rule.id, known);
+    }
+    let key = known.keys.get(entity.value);
+    if (key === undefined) {
+      key = dedupKey(rule, [entity]);
+      if (known.keys.size >= MAX_KEYS_PER_RULE) known.keys.clear();
+      known.keys.set(entity.value, key);
+    }
+    return key;
   }
 
   /** Folds a repeat hit into its open alert: times, fresh events, new entities, severity. */

@@ -151,7 +151,8 @@ export function sigmaHit(match: SigmaMatch): DetectionHit {
     }
   }
   return {
-    rule: { ...parts.rule },
+    // Shared by the rule's hits: the alert builder copies it into each alert it raises.
+    rule: parts.rule,
     title: parts.title,
     description: parts.description,
     severity: parts.severity,
