@@ -488,13 +488,30 @@ function call(args: unknown, scope: Scope, state: State): Code {
 function helperCall(helper: Helper | undefined, codes: Code[]): Code {
   if (!helper) return unsupported();
   const { params, impl } = helper;
+  const args = codes.map((code, i) => argument(params[i], code));
+  // Arities spelled out: a helper call builds no argument list.
+  if (args.length === 1) {
+    const [a] = args;
+    return (c, s) => plain(impl(a(c, s)));
+  }
+  if (args.length === 2) {
+    const [a, b] = args;
+    return (c, s) => plain(impl(a(c, s), b(c, s)));
+  }
+  if (args.length === 3) {
+    const [a, b, d] = args;
+    return (c, s) => plain(impl(a(c, s), b(c, s), d(c, s)));
+  }
+  return (c, s) => plain(impl(...args.map((arg) => arg(c, s))));
+}
+
+/** An argument of a helper: its value when it has the parameter's type and a CEL type. */
+function argument(type: string, code: Code): Code {
   return (c, s) => {
-    const values = codes.map((code) => code(c, s));
-    for (let i = 0; i < values.length; i++) {
-      if (!fitsParam(params[i], values[i])) handBack();
-      deepType(values[i]);
-    }
-    return plain(impl(...values));
+    const value = code(c, s);
+    if (!fitsParam(type, value)) handBack();
+    deepType(value);
+    return value;
   };
 }
 

@@ -27,6 +27,16 @@ function toNumber(value: unknown): number | undefined {
 
 /** Parses `22`, `"22"`, `"20-25"`, `"*"` into an inclusive range; null when it is not a range. */
 export function parsePortRange(value: unknown): [number, number] | null {
+  return typeof value === 'string' ? portRangeText(value) : parsePort(value);
+}
+
+/** The range a port text gives, remembered (the same few texts recur on every rule). */
+const portRangeText = memoised((text: string) => {
+  const range = parsePort(text);
+  return range && (Object.freeze(range) as [number, number]);
+});
+
+function parsePort(value: unknown): [number, number] | null {
   if (value === '*' || value === 'all' || value === 'Any') return [0, 65535];
   const single = toNumber(value);
   if (single !== undefined) return [single, single];
@@ -70,18 +80,40 @@ function hasCondition(statement: Record<string, unknown>): boolean {
 }
 
 /**
+ * Results of a pure function of a string, remembered: rules ask the same questions of the same
+ * values (`*`, `Internet`, `22`, `3389`) on every rule of every network security group. Past
+ * `MEMO_MAX` distinct values the memory is cleared, so it stays small.
+ */
+function memoised<T>(compute: (text: string) => T): (text: string) => T {
+  const memo = new Map<string, T>();
+  return (text) => {
+    const known = memo.get(text);
+    if (known !== undefined || memo.has(text)) return known as T;
+    const value = compute(text);
+    if (memo.size >= MEMO_MAX) memo.clear();
+    memo.set(text, value);
+    return value;
+  };
+}
+
+const MEMO_MAX = 10_000;
+
+/**
  * True for a source that admits every address. A prefix length of 0 matches everything whatever
  * address is written before it (`192.168.1.0/0` is the whole IPv4 internet).
  */
 export function isPublicSource(value: unknown): boolean {
-  if (typeof value !== 'string') return false;
+  return typeof value === 'string' && publicText(value);
+}
+
+const publicText = memoised((value: string): boolean => {
   const text = value.trim().toLowerCase();
   if (PUBLIC_SOURCES.has(text)) return true;
   const slash = text.lastIndexOf('/');
   if (slash < 0) return false;
   const address = text.slice(0, slash);
   return /^0+$/.test(text.slice(slash + 1)) && isIP(address) !== 0;
-}
+});
 
 /** Wraps a single value into a list; null and undefined become the empty list. */
 export function asList(value: unknown): unknown[] {

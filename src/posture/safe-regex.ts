@@ -26,7 +26,27 @@ export function compileSafeRegex(pattern: string): RE2JS {
   return compiled;
 }
 
+/**
+ * Verdicts remembered per pattern for short texts: rules test the same few values (engine
+ * names, protocols, image tags) on resource after resource, and an RE2 match costs microseconds.
+ */
+const verdicts = new Map<string, Map<string, boolean>>();
+const MAX_REMEMBERED_TEXT = 256;
+const MAX_VERDICTS = 10_000;
+
 /** True when `pattern` matches anywhere in `text` (CEL `matches` semantics). */
 export function safeMatches(text: string, pattern: string): boolean {
-  return compileSafeRegex(pattern).matcher(text).find();
+  if (text.length > MAX_REMEMBERED_TEXT) return compileSafeRegex(pattern).matcher(text).find();
+  let known = verdicts.get(pattern);
+  const remembered = known?.get(text);
+  if (remembered !== undefined) return remembered;
+  const verdict = compileSafeRegex(pattern).matcher(text).find();
+  if (!known) {
+    if (verdicts.size >= MAX_CACHED) verdicts.clear();
+    known = new Map();
+    verdicts.set(pattern, known);
+  }
+  if (known.size >= MAX_VERDICTS) known.clear();
+  known.set(text, verdict);
+  return verdict;
 }
