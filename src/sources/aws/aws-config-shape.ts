@@ -136,17 +136,16 @@ function s3Acl(raw: unknown): Props | undefined {
 
 /** S3 supplementary configuration -> the Get* results of the bucket (see resource-shapes-aws). */
 function s3Bucket(config: Props, supplementary: Props, name: string): Props {
-  const get = (key: string) => jsonValue(supplementary[key]);
   const out: Props = { Name: str(config.name) ?? name, CreationDate: config.creationDate };
   if (isRecord(config.owner))
     out.Owner = { ID: config.owner.id, DisplayName: config.owner.displayName };
 
   const acl = s3Acl(supplementary.AccessControlList);
   if (acl) out.Acl = acl;
-  const policy = get('BucketPolicy');
+  const policy = jsonValue(supplementary.BucketPolicy);
   if (isRecord(policy) && typeof policy.policyText === 'string')
     out.Policy = parsePolicy(policy.policyText);
-  const versioning = get('BucketVersioningConfiguration');
+  const versioning = jsonValue(supplementary.BucketVersioningConfiguration);
   if (isRecord(versioning)) {
     const status = versioning.status === 'Off' ? undefined : versioning.status;
     const mfa = versioning.isMfaDeleteEnabled;
@@ -155,7 +154,7 @@ function s3Bucket(config: Props, supplementary: Props, name: string): Props {
       ...(typeof mfa === 'boolean' ? { MFADelete: mfa ? 'Enabled' : 'Disabled' } : {}),
     };
   }
-  const logging = get('BucketLoggingConfiguration');
+  const logging = jsonValue(supplementary.BucketLoggingConfiguration);
   if (isRecord(logging)) {
     out.Logging = logging.destinationBucketName
       ? {
@@ -176,7 +175,7 @@ function s3Bucket(config: Props, supplementary: Props, name: string): Props {
       if (isJsonObjectText(text)) lazyField(out, to, () => toPascal(JSON.parse(text)));
       continue;
     }
-    const value = get(from);
+    const value = jsonValue(raw);
     if (isRecord(value)) out[to] = toPascal(value);
   }
   return out;

@@ -80,31 +80,36 @@ export function armBodyToResource(body: ArmBody, source: ResourceSource): Resour
 }
 
 /** Edges an ARM body states: VM -> NIC, disk -> VM, NSG -> subnet, flow log -> NSG. */
+/** Adds an edge to `target` when it is an id (no closure per resource: bodies are many). */
+function addEdge(edges: Relationship[], kind: string, target: unknown): void {
+  if (typeof target === 'string' && target !== '') edges.push({ kind, target });
+}
+
+/** The `id` of each object in `list`. */
+function ids(list: unknown): unknown[] {
+  return (Array.isArray(list) ? list : []).map((x) => (isObject(x) ? x.id : undefined));
+}
+
 function relationshipsOf(type: string, body: ArmBody): Relationship[] {
   const props = isObject(body.properties) ? body.properties : {};
   const edges: Relationship[] = [];
-  const add = (kind: string, target: unknown) => {
-    if (typeof target === 'string' && target !== '') edges.push({ kind, target });
-  };
-  const ids = (list: unknown) =>
-    (Array.isArray(list) ? list : []).map((x) => (isObject(x) ? x.id : undefined));
 
   switch (type) {
     case 'Microsoft.Compute/virtualMachines': {
       const net = isObject(props.networkProfile) ? props.networkProfile : {};
-      for (const nic of ids(net.networkInterfaces)) add('attachedTo', nic);
+      for (const nic of ids(net.networkInterfaces)) addEdge(edges, 'attachedTo', nic);
       break;
     }
     case 'Microsoft.Compute/disks':
-      add('attachedTo', body.managedBy);
+      addEdge(edges, 'attachedTo', body.managedBy);
       break;
     case 'Microsoft.Network/networkSecurityGroups':
-      for (const subnet of ids(props.subnets)) add('attachedTo', subnet);
-      for (const nic of ids(props.networkInterfaces)) add('attachedTo', nic);
+      for (const subnet of ids(props.subnets)) addEdge(edges, 'attachedTo', subnet);
+      for (const nic of ids(props.networkInterfaces)) addEdge(edges, 'attachedTo', nic);
       break;
     case 'Microsoft.Network/networkWatchers/flowLogs':
-      add('references', props.targetResourceId);
-      add('references', props.storageId);
+      addEdge(edges, 'references', props.targetResourceId);
+      addEdge(edges, 'references', props.storageId);
       break;
     default:
       break;
