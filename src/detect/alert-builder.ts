@@ -181,32 +181,30 @@ interface RecentEntities {
 
 /**
  * Keys of the events counted for an alert, the oldest forgotten past the cap. The ring keeps the
- * insertion order, so forgetting costs no walk over a set's deleted slots.
+ * insertion order, so forgetting costs no walk over a set's deleted slots. Its entries live in
+ * parallel arrays rather than an object each: they are long-lived, and the garbage collector
+ * then has fewer young objects to move and fewer references to follow.
  */
 interface SeenEvents {
   /** Events of other files, or without a line number: `file NUL line:time:action`. */
   keys: Set<string>;
   /**
-   * Events of the alert's first file by line number, each line's (time, action) pairs oldest
-   * first: no key string is built or hashed for them.
+   * Events of the alert's first file by line number: the ring index of each line's oldest
+   * (time, action) pair, whose `next` leads to the later ones. No key string is built or hashed.
    */
-  lines: Map<number, SeenLine>;
+  lines: Map<number, number>;
   /** The largest line number `lines` has held: a later line needs no lookup. */
   maxLine: number;
-  /** Insertion order: a string key, or an entry of `lines`. */
-  ring: (string | SeenLine)[];
+  /** Insertion order: a string key, or the line number of an entry of `lines`. */
+  ring: (string | number)[];
+  /** Per ring index of a line's entry: its time, action, and the next entry of the line (-1). */
+  times: string[];
+  actions: string[];
+  next: number[];
   /** Index in `ring` of the oldest key once the ring is full. */
   oldest: number;
   /** File of the alert's first events: keys of events from it leave the path out. */
   file?: string;
-}
-
-/** One counted (time, action) of a line; `next` is a later one of the same line. */
-interface SeenLine {
-  line: number;
-  time: string;
-  action: string;
-  next: SeenLine | undefined;
 }
 
 function newSeen(): SeenEvents {
@@ -215,6 +213,9 @@ function newSeen(): SeenEvents {
     lines: new Map(),
     maxLine: Number.NEGATIVE_INFINITY,
     ring: [],
+    times: [],
+    actions: [],
+    next: [],
     oldest: 0,
   };
 }
@@ -451,32 +452,36 @@ function unseen(
   evidence: LogEvent[] | undefined,
   max: number,
 ): number {
-  const { keys, lines, ring } = seen;
+  const { keys, lines, times, actions, next } = seen;
   let fresh = 0;
   seen.file ??= events[0]?.source.file ?? '';
   for (const e of events) {
     const file = e.source.file ?? '';
     const line = e.source.line;
     const action = e.action ?? '';
-    let slot: string | SeenLine;
     if (file === seen.file && typeof line === 'number' && Number.isInteger(line)) {
       // The alert's own file: by line number, then time and action (one line, one key).
-      let last: SeenLine | undefined;
+      let tail = -1;
       if (line <= seen.maxLine) {
         let known = false;
-        for (let at = lines.get(line); at; at = at.next) {
-          if (at.time === e.time && at.action === action) {
+        for (let at = lines.get(line) ?? -1; at >= 0; at = next[at]) {
+          if (times[at] === e.time && actions[at] === action) {
             known = true;
             break;
           }
-          last = at;
+          tail = at;
         }
         if (known) continue;
       } else seen.maxLine = line;
-      const entry: SeenLine = { line, time: e.time, action, next: undefined };
-      if (last) last.next = entry;
-      else lines.set(line, entry);
-      slot = entry;
+      const at = claim(seen);
+      // The line's only entry may have been the oldest, just forgotten.
+      if (tail === at) tail = -1;
+      seen.ring[at] = line;
+      times[at] = e.time;
+      actions[at] = action;
+      next[at] = -1;
+      if (tail >= 0) next[tail] = at;
+      else lines.set(line, at);
     } else {
       // Another file's keys carry its path (after a NUL, which no line number or time holds).
       const key =
@@ -485,13 +490,11 @@ function unseen(
           : `${file}\u0000${line ?? ''}:${e.time}:${action}`;
       if (keys.has(key)) continue;
       keys.add(key);
-      slot = key;
-    }
-    if (ring.length < MAX_SEEN_PER_ALERT) ring.push(slot);
-    else {
-      forget(seen, ring[seen.oldest]);
-      ring[seen.oldest] = slot;
-      seen.oldest = (seen.oldest + 1) % MAX_SEEN_PER_ALERT;
+      const at = claim(seen);
+      seen.ring[at] = key;
+      times[at] = '';
+      actions[at] = '';
+      next[at] = -1;
     }
     fresh++;
     if (evidence && evidence.length < max) evidence.push(e);
@@ -499,15 +502,22 @@ function unseen(
   return fresh;
 }
 
-/** Drops the oldest counted event under a ring slot. */
-function forget(seen: SeenEvents, slot: string | SeenLine): void {
+/** The ring index for a new key: the next free one, or the oldest's, forgotten first. */
+function claim(seen: SeenEvents): number {
+  const ring = seen.ring;
+  if (ring.length < MAX_SEEN_PER_ALERT) return ring.length;
+  const at = seen.oldest;
+  seen.oldest = (at + 1) % MAX_SEEN_PER_ALERT;
+  const slot = ring[at];
   if (typeof slot === 'string') {
     seen.keys.delete(slot);
-    return;
+    return at;
   }
-  // A line's entries join the ring in their order, so its oldest slot is its first entry.
-  if (slot.next) seen.lines.set(slot.line, slot.next);
-  else seen.lines.delete(slot.line);
+  // A line's entries join the ring in their order, so the oldest is its line's first entry.
+  const later = seen.next[at];
+  if (later >= 0) seen.lines.set(slot, later);
+  else seen.lines.delete(slot);
+  return at;
 }
 
 /**
