@@ -320,10 +320,16 @@ export const STREAM_THRESHOLD_BYTES = 200 * 1024 * 1024;
  */
 export async function inputLargerThan(paths: string[], limit: number): Promise<boolean> {
   let total = 0;
+  // Folders already counted, by device and inode: links back up the tree (`up -> ..`) would
+  // otherwise be walked again and again, exponentially in the number of such links.
+  const seen = new Set<string>();
   const visit = async (path: string, depth: number): Promise<boolean> => {
     const info = await stat(path).catch(() => undefined);
     if (info?.isFile()) total += info.size;
     else if (info?.isDirectory() && depth < 64) {
+      const id = `${info.dev}:${info.ino}`;
+      if (seen.has(id)) return false;
+      seen.add(id);
       const names = await readdir(path).catch(() => [] as string[]);
       for (const name of names) {
         if (name === '.git' || name === 'node_modules') continue;

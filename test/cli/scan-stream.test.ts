@@ -1,7 +1,7 @@
 /** `palisade scan --stream` as a user runs it, and when a scan streams by itself. */
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -55,5 +55,22 @@ describe('inputLargerThan (when a scan streams by itself)', () => {
     expect(await inputLargerThan([dir], 1200)).toBe(false);
     expect(await inputLargerThan([join(dir, 'a.json'), join(work, 'missing')], 500)).toBe(true);
     expect(await inputLargerThan([join(work, 'missing')], 0)).toBe(false);
+  });
+
+  it('counts each folder once when links lead back up the tree', async () => {
+    // Two links to folders above: walked naively, 2^64 paths (the scan hung before it started).
+    const dir = join(work, 'loops');
+    mkdirSync(join(dir, 'a'), { recursive: true });
+    const tf = 'resource "aws_s3_bucket" "logs" {\n  bucket = "logs"\n}\n';
+    writeFileSync(join(dir, 'a', 'main.tf'), tf.padEnd(100, '#'));
+    symlinkSync('..', join(dir, 'a', 'up'));
+    symlinkSync(dir, join(dir, 'a', 'self'));
+    const started = performance.now();
+    expect(await inputLargerThan([dir], 150)).toBe(false);
+    expect(await inputLargerThan([dir], 50)).toBe(true);
+    expect(performance.now() - started).toBeLessThan(5_000);
+    const run = palisade('scan', dir, '--no-store', '-f', 'json');
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout).counts.resources).toBe(1);
   });
 });
