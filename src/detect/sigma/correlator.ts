@@ -19,20 +19,21 @@ export interface CorrelationHit {
   group?: Record<string, string>;
 }
 
+/** One hit as a window holds it; the correlations fed the same hit share one. */
 interface Member {
   time: number;
   /** Time of `event` itself (a chained match arrives later than its evidence). */
   eventTime: number;
   event: LogEvent;
   ruleId: string;
-  /** value_count: the counted value. */
-  value: string | undefined;
 }
 
 interface GroupState {
   key: string;
   values: Record<string, string>;
   members: Member[];
+  /** value_count: the value each member counts, beside it. */
+  counted: string[] | undefined;
   /** temporal_ordered: latest start time of a chain ending at each step, and its evidence. */
   starts: (number | undefined)[] | undefined;
   chains: LogEvent[][] | undefined;
@@ -282,6 +283,7 @@ export class SigmaCorrelator {
   #feedOne(consumers: Consumer[], hit: CorrelationHit, out: SigmaMatch[]): void {
     // Where each original's matches lie in `out` (twins repeat them): from, to.
     let produced: number[] | undefined;
+    let member: Member | undefined;
     for (let i = 0; i < consumers.length; i++) {
       const consumer = consumers[i];
       const state = consumer.state;
@@ -291,7 +293,7 @@ export class SigmaCorrelator {
         const end = produced?.[2 * consumer.original + 1] ?? 0;
         for (let at = start; at < end; at++) out.push(twinMatch(state, out[at]));
       } else {
-        this.#apply(consumer, hit, out);
+        member = this.#apply(consumer, hit, out, member);
         if (state.hasTwins && out.length > from) {
           produced ??= new Array<number>(2 * consumers.length).fill(0);
           produced[2 * i] = from;
@@ -355,8 +357,14 @@ export class SigmaCorrelator {
   /**
    * Adds one hit to its group; appends to `out` the match it completes, if any (at most one: an
    * eager correlation never closes windows here, a windowed one only closes the previous one).
+   * Returns the hit's member (`member`, else the one made here) for the next correlation.
    */
-  #apply(consumer: Consumer, hit: CorrelationHit, out: SigmaMatch[]): void {
+  #apply(
+    consumer: Consumer,
+    hit: CorrelationHit,
+    out: SigmaMatch[],
+    member: Member | undefined,
+  ): Member | undefined {
     const state = consumer.state;
     if (consumer.rule !== hit.rule) this.#resolve(consumer, hit.rule);
     const groupBy = state.rule.groupBy;
@@ -395,15 +403,23 @@ export class SigmaCorrelator {
     if (state.rule.type === 'temporal_ordered') {
       const ordered = this.#ordered(state, consumer.steps, group, hit);
       if (ordered) out.push(ordered);
-      return;
+      return member;
     }
-    this.#addMember(state, group, hit);
-    if (!state.eager) return;
+    member ??= {
+      time: hit.time,
+      // A direct match's time is its event's; a chained one (with group values) may be later.
+      eventTime: hit.group ? Date.parse(hit.event.time) : hit.time,
+      event: hit.event,
+      ruleId: hit.rule.id,
+    };
+    this.#addMember(state, group, hit, member);
+    if (!state.eager) return member;
 
     const count = group.members.length;
-    if (!this.#eagerSatisfied(state, count)) return;
+    if (!this.#eagerSatisfied(state, count)) return member;
     this.#drop(state, group);
     out.push(this.#match(state, group, count));
+    return member;
   }
 
   #startGroup(
@@ -418,6 +434,7 @@ export class SigmaCorrelator {
       key,
       values,
       members: [],
+      counted: state.rule.type === 'value_count' ? [] : undefined,
       starts: ordered ? new Array(state.rule.rules.length).fill(undefined) : undefined,
       chains: ordered ? state.rule.rules.map(() => []) : undefined,
       windowStart: hit.time,
@@ -436,13 +453,17 @@ export class SigmaCorrelator {
     unlink(state, group);
   }
 
-  #addMember(state: CorrelationState, group: GroupState, hit: CorrelationHit): void {
+  #addMember(
+    state: CorrelationState,
+    group: GroupState,
+    hit: CorrelationHit,
+    member: Member,
+  ): void {
     const rule = state.rule;
     const members = group.members;
-    // A direct match's time is its event's; a chained one (with group values) may be later.
-    const eventTime = hit.group ? Date.parse(hit.event.time) : hit.time;
+    const counted = group.counted;
     let value: string | undefined;
-    if (rule.type === 'value_count') {
+    if (counted) {
       const fields = rule.valueFields;
       const getters = state.valueGetters;
       // One field's text is its own identity; several are joined unambiguously.
@@ -451,34 +472,34 @@ export class SigmaCorrelator {
           ? fieldText(hit, fields[0], getters[0])
           : JSON.stringify(fields.map((f, i) => fieldText(hit, f, getters[i])));
     }
-    const member: Member = {
-      time: hit.time,
-      eventTime,
-      event: hit.event,
-      ruleId: hit.rule.id,
-      value,
-    };
     if (state.eager) {
       const from = hit.time - rule.timespanMs;
       let drop = 0;
       while (drop < members.length && members[drop].time < from) drop++;
-      if (drop > 0) removeAt(members, 0, drop);
+      if (drop > 0) {
+        removeAt(members, 0, drop);
+        if (counted) removeAt(counted, 0, drop);
+      }
     }
     // temporal and value_count only need the latest member per rule or value: older ones of the
     // same kind are dropped, which keeps the list time-ordered and as short as the distinct count.
-    if (rule.type === 'temporal' || rule.type === 'value_count') {
-      const byRule = rule.type === 'temporal';
+    if (rule.type === 'temporal' || counted) {
       for (let i = 0; i < members.length; i++) {
-        const same = byRule ? members[i].ruleId === member.ruleId : members[i].value === value;
+        const same = counted ? counted[i] === value : members[i].ruleId === member.ruleId;
         if (!same) continue;
         removeAt(members, i, 1);
+        if (counted) removeAt(counted, i, 1);
         break;
       }
     }
     members.push(member);
+    if (counted) counted.push(value!);
     // Known gap: a window keeps at most MAX_MEMBERS entries; counts above that (a threshold of
     // gte: 1000000 events) are capped, so such a condition can never be met.
-    if (members.length > MAX_MEMBERS) members.shift();
+    if (members.length > MAX_MEMBERS) {
+      members.shift();
+      counted?.shift();
+    }
   }
 
   #eagerSatisfied(state: CorrelationState, count: number): boolean {
