@@ -4,10 +4,10 @@
  * records what changed. `stop()` cancels what is queued and waits for the run in progress.
  */
 
-import { stat } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { assess, type Assessment } from '../posture/assess.js';
+import type { CompiledRule } from '../posture/engine.js';
+import { assessResources, type Assessment } from '../posture/assess.js';
 import { loadExemptions, type Exemption } from '../posture/exemptions.js';
 import { saveAssessment } from '../store/assessment-repository.js';
 import { storedExemptions } from '../store/exemption-repository.js';
@@ -18,8 +18,10 @@ import {
   recordSourceRun,
   type SourceRow,
 } from '../store/source-repository.js';
+import { OUTSIDE, readPaths } from '../sources/read-paths.js';
 import type { PostureRules } from './posture-rules.js';
 import type { Clock } from './server-deps.js';
+import { sourceContainment } from './source-paths.js';
 
 /** Why a run was asked for. */
 export type RunReason = 'interval' | 'demand' | 'created' | 'exemption';
@@ -49,6 +51,11 @@ export interface SchedulerDeps {
   rules: () => Promise<PostureRules>;
   /** Exemptions file merged with the stored exemptions on every run. */
   exemptionsFile?: string;
+  /**
+   * Folders sources may read. Every run checks each path, folder and file it reaches against
+   * them after links are resolved; empty or unset, paths are only checked to exist.
+   */
+  allowedRoots?: readonly string[];
 }
 
 interface Job {
@@ -66,6 +73,17 @@ function emptyRunMessage(paths: string[], a: Assessment): string {
     `no resources found in ${paths.join(', ')}` +
     (unreadable.length ? ` (${unreadable.length} files could not be read; first: ${first})` : '')
   );
+}
+
+/** Files a run skipped because they resolve outside the allowed roots, as messages. */
+function skippedMessages(a: Assessment): string[] {
+  return a.files.flatMap((f) => (f.error?.message.endsWith(OUTSIDE) ? [f.error.message] : []));
+}
+
+/** What a successful run records as the source's error: the paths it had to skip, if any. */
+function skippedSummary(skipped: string[]): string | null {
+  if (skipped.length === 0) return null;
+  return `${skipped.length} path(s) skipped as outside the allowed folders; first: ${skipped[0]}`;
 }
 
 /** Longest delay a timer takes (about 24 days); longer intervals wake up and wait again. */
@@ -182,6 +200,35 @@ export class AssessmentScheduler {
     return [...fromFile, ...(await storedExemptions(this.deps.db))];
   }
 
+  /**
+   * One assessment of `paths`, contained in the allowed roots: a path that is gone or now lies
+   * outside fails the run; a folder or file reached through a link to outside is skipped and
+   * listed among the assessment's files as an error.
+   */
+  private async assess(
+    paths: string[],
+    rules: PostureRules['rules'],
+    compiled: CompiledRule[],
+    now: Date,
+  ): Promise<Assessment> {
+    const allow = await sourceContainment(paths, this.deps.allowedRoots ?? []);
+    const read = await readPaths(paths, { allow });
+    const result = await assessResources({
+      paths,
+      rules,
+      compiled,
+      exemptions: await this.exemptions(),
+      now,
+      resources: read.resources,
+      files: read.files,
+    });
+    return {
+      ...result,
+      startedAt: now.toISOString(),
+      warnings: [...read.warnings, ...result.warnings],
+    };
+  }
+
   private async run(job: Job): Promise<RunOutcome> {
     const { db, clock, logger } = this.deps;
     const source = await findSource(db, job.sourceId);
@@ -191,33 +238,28 @@ export class AssessmentScheduler {
     try {
       const { rules, compiled } = await this.deps.rules();
       const paths = JSON.parse(source.paths) as string[];
-      for (const path of paths) {
-        if (!(await stat(path).catch(() => undefined))) throw new Error(`${path} no longer exists`);
-      }
-      const assessment = await assess({
-        paths,
-        rules,
-        compiled,
-        exemptions: await this.exemptions(),
-        now,
-      });
+      const assessment = await this.assess(paths, rules, compiled, now);
       // Like `palisade scan`, a run that found nothing is not stored: an unmounted folder
       // would otherwise resolve every finding and score 100.
       if (assessment.counts.resources === 0) throw new Error(emptyRunMessage(paths, assessment));
       await saveAssessment(db, assessment);
+      const skipped = skippedMessages(assessment);
       await recordSourceRun(db, source.id, {
         at: now.toISOString(),
         assessmentId: assessment.id,
-        error: null,
+        error: skippedSummary(skipped),
       });
-      log.info({ assessment: assessment.id, score: assessment.secureScore }, 'source assessed');
+      log.info(
+        { assessment: assessment.id, score: assessment.secureScore, skipped: skipped.length },
+        'source assessed',
+      );
       return {
         sourceId: source.id,
         assessmentId: assessment.id,
         startedAt: assessment.startedAt,
         secureScore: assessment.secureScore,
         resources: assessment.counts.resources,
-        warnings: assessment.warnings,
+        warnings: [...skipped, ...assessment.warnings],
       };
     } catch (error) {
       const message = (error as Error).message;

@@ -1,6 +1,7 @@
 /**
- * Validation of a source's paths: each must exist, and when allowed roots are configured it must
+ * Containment of a source's paths: each must exist, and when allowed roots are configured it must
  * lie inside one of them after symbolic links are resolved, so `..` or a link cannot escape.
+ * Checked when a source is created and again by every assessment, down to each file it reads.
  */
 
 import { realpath } from 'node:fs/promises';
@@ -14,6 +15,19 @@ function inside(path: string, root: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
+/** The real form of every allowed root that exists (a root that does not holds nothing). */
+async function realRoots(allowedRoots: readonly string[]): Promise<string[]> {
+  const roots: string[] = [];
+  for (const root of allowedRoots) {
+    const real = await realpath(root).catch(() => undefined);
+    if (real) roots.push(real);
+  }
+  return roots;
+}
+
+const outsideRoots = (path: string, allowedRoots: readonly string[]) =>
+  `${path} is outside the folders sources may read (${allowedRoots.join(', ')})`;
+
 /**
  * The real, absolute form of every path, or a 400 naming the first that does not exist or lies
  * outside `allowedRoots` (when any are given).
@@ -22,11 +36,7 @@ export async function validateSourcePaths(
   paths: readonly string[],
   allowedRoots: readonly string[],
 ): Promise<string[]> {
-  const roots: string[] = [];
-  for (const root of allowedRoots) {
-    const real = await realpath(root).catch(() => undefined);
-    if (real) roots.push(real);
-  }
+  const roots = await realRoots(allowedRoots);
   const out: string[] = [];
   for (const path of paths) {
     if (path.includes('\0')) throw badPath('a path must not contain NUL characters');
@@ -34,11 +44,58 @@ export async function validateSourcePaths(
     if (!real) throw badPath(`${path} does not exist on the server`);
     if (allowedRoots.length > 0 && !roots.some((root) => inside(real, root))) {
       throw badPath(
-        `${path} is outside the folders sources may read (${allowedRoots.join(', ')}); ` +
+        `${outsideRoots(path, allowedRoots)}; ` +
           'an operator can allow more with PALISADE_SOURCE_ROOTS or posture.allowedRoots',
       );
     }
     if (!out.includes(real)) out.push(real);
   }
   return out;
+}
+
+/** A source path that, at assessment time, is gone or resolves outside the allowed roots. */
+export class SourcePathError extends Error {
+  readonly code = 'SOURCE_PATH';
+
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SourcePathError';
+  }
+}
+
+/**
+ * Checks a source's stored paths again as an assessment starts (a folder may have been swapped
+ * for a link since the source was created) and returns the filter the folder walk applies to the
+ * real path of every folder and file it reaches; undefined when no roots are configured.
+ * Throws `SourcePathError` naming the first path that is gone or now lies outside.
+ *
+ * ```ts
+ * const allow = await sourceContainment(paths, settings.allowedRoots);
+ * await readPaths(paths, { allow });
+ * ```
+ */
+export async function sourceContainment(
+  paths: readonly string[],
+  allowedRoots: readonly string[],
+): Promise<((realPath: string) => boolean) | undefined> {
+  const roots = await realRoots(allowedRoots);
+  const allow =
+    allowedRoots.length > 0
+      ? (real: string) => roots.some((root) => inside(real, root))
+      : undefined;
+  for (const path of paths) {
+    const real = await realpath(path).catch(() => undefined);
+    if (!real) throw new SourcePathError(path, `${path} no longer exists`);
+    if (allow && !allow(real)) {
+      throw new SourcePathError(
+        path,
+        `${outsideRoots(path, allowedRoots)}: it now resolves to another place, so the source ` +
+          'was not assessed; point the path back inside or delete the source',
+      );
+    }
+  }
+  return allow;
 }

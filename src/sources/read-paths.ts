@@ -4,7 +4,8 @@
  * it. Inventory fragments of one resource spread over several files are merged into one.
  */
 
-import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import { extname, isAbsolute, join, relative } from 'node:path';
 import type { FileReport } from '../model/assessment.js';
 import { INVENTORY_SOURCE_KINDS, type Resource } from '../model/resource.js';
@@ -44,6 +45,16 @@ export interface ReadPathsOptions {
   fileReaders?: Reader[];
   directoryReaders?: DirectoryReader[];
   onProgress?: (progress: ReadProgress) => void;
+  /**
+   * Containment: called with the real path (symbolic links resolved) of every folder walked,
+   * every linked file found and every file read; a path it refuses is skipped and listed as an
+   * error. Unset, links are followed wherever they lead.
+   *
+   * ```ts
+   * await readPaths(['estate/'], { allow: (real) => real.startsWith('/srv/estate/') });
+   * ```
+   */
+  allow?: (realPath: string) => boolean;
 }
 
 export interface ReadPathsResult {
@@ -57,10 +68,25 @@ interface Folder {
   files: string[];
 }
 
+/** Why a path `allow` refused is listed as an error (after the path). */
+export const OUTSIDE = 'resolves outside the folders this source may read, so it was not read';
+
+function outsideError(path: string): SourceError {
+  return { file: path, code: 'IO_ERROR', message: `${path}: ${OUTSIDE}` };
+}
+
+/** Whether `allow` (when set) accepts the real path of `path`; a path that vanished is refused. */
+async function allowed(path: string, allow: ReadPathsOptions['allow']): Promise<boolean> {
+  if (!allow) return true;
+  const real = await realpath(path).catch(() => undefined);
+  return real !== undefined && allow(real);
+}
+
 async function collect(
   path: string,
   folders: Folder[],
   missing: SourceError[],
+  allow: ReadPathsOptions['allow'],
   visited = new Set<string>(),
 ): Promise<void> {
   const info = await stat(path).catch(() => undefined);
@@ -69,7 +95,8 @@ async function collect(
     return;
   }
   if (info.isFile()) {
-    folders.push({ dir: '', files: [path] });
+    if (await allowed(path, allow)) folders.push({ dir: '', files: [path] });
+    else missing.push(outsideError(path));
     return;
   }
   if (!info.isDirectory()) return;
@@ -77,9 +104,18 @@ async function collect(
   const real = await realpath(path).catch(() => path);
   if (visited.has(real)) return;
   visited.add(real);
+  if (allow && !allow(real)) {
+    missing.push(outsideError(path));
+    return;
+  }
   let entries;
   try {
     entries = await readdir(path, { withFileTypes: true });
+    // A folder swapped for a link while it was listed is not trusted either.
+    if (allow && (await realpath(path).catch(() => undefined)) !== real) {
+      missing.push(outsideError(path));
+      return;
+    }
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     missing.push({
@@ -99,12 +135,13 @@ async function collect(
       if (!SKIPPED_DIRS.has(entry.name)) dirs.push(full);
     } else if (entry.isSymbolicLink()) {
       const target = await stat(full).catch(() => undefined);
-      if (target?.isFile()) files.push(full);
+      if (target?.isFile() && !(await allowed(full, allow))) missing.push(outsideError(full));
+      else if (target?.isFile()) files.push(full);
       else if (target?.isDirectory() && !SKIPPED_DIRS.has(entry.name)) dirs.push(full);
     }
   }
   folders.push({ dir: path, files });
-  for (const dir of dirs) await collect(dir, folders, missing, visited);
+  for (const dir of dirs) await collect(dir, folders, missing, allow, visited);
 }
 
 function displayPath(file: string): string {
@@ -145,21 +182,55 @@ function toSourceError(file: string, error: unknown): SourceError {
   return { file, code: 'PARSE_ERROR', message: clip(`${file}: could not be read: ${message}`) };
 }
 
+function tooLarge(shown: string, size: number): SourceReadError {
+  return new SourceReadError({
+    file: shown,
+    code: 'TOO_LARGE',
+    message: `is ${size} bytes; the limit is ${MAX_FILE_BYTES}`,
+  });
+}
+
+/**
+ * Reads `file` only if `allow` accepts the file actually opened: on Linux its descriptor names
+ * it, so a link swapped in after the folder was walked cannot redirect the read. Opened without
+ * blocking, so a pipe swapped in cannot hang the assessment.
+ */
+async function readContained(
+  file: string,
+  shown: string,
+  allow: (realPath: string) => boolean,
+): Promise<string> {
+  const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const opened = await readlink(`/proc/self/fd/${handle.fd}`).catch(() => undefined);
+    const real = opened && isAbsolute(opened) ? opened : await realpath(file);
+    if (!allow(real))
+      throw new SourceReadError({ file: shown, code: 'IO_ERROR', message: OUTSIDE });
+    const info = await handle.stat();
+    if (!info.isFile()) {
+      throw new SourceReadError({ file: shown, code: 'IO_ERROR', message: 'is not a file' });
+    }
+    if (info.size > MAX_FILE_BYTES) throw tooLarge(shown, info.size);
+    return await handle.readFile('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
+async function readWhole(file: string, shown: string): Promise<string> {
+  const info = await stat(file);
+  if (info.size > MAX_FILE_BYTES) throw tooLarge(shown, info.size);
+  return readFile(file, 'utf8');
+}
+
 async function readOne(
   file: string,
   readers: Reader[],
+  allow?: (realPath: string) => boolean,
 ): Promise<{ report: FileReport; resources: Resource[]; warnings: string[] }> {
   const shown = displayPath(file);
   try {
-    const info = await stat(file);
-    if (info.size > MAX_FILE_BYTES) {
-      throw new SourceReadError({
-        file: shown,
-        code: 'TOO_LARGE',
-        message: `is ${info.size} bytes; the limit is ${MAX_FILE_BYTES}`,
-      });
-    }
-    let text = await readFile(file, 'utf8');
+    let text = allow ? await readContained(file, shown, allow) : await readWhole(file, shown);
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     const source = { path: shown, text };
     // Readers sniff the head of a big file first (inventory exports run to hundreds of
@@ -223,7 +294,7 @@ export async function* readPathsByUnit(
   const dirReaders = options.directoryReaders ?? defaultDirectoryReaders;
   const folders: Folder[] = [];
   const missing: SourceError[] = [];
-  for (const path of paths) await collect(path, folders, missing);
+  for (const path of paths) await collect(path, folders, missing, options.allow);
 
   if (missing.length > 0) {
     yield normalise({
@@ -280,7 +351,7 @@ export async function* readPathsByUnit(
       options.onProgress?.({ done, total, file });
       if (consumed.has(file)) continue;
       if (folder.dir && !isCandidate(file)) continue;
-      const { report, resources, warnings } = await readOne(file, fileReaders);
+      const { report, resources, warnings } = await readOne(file, fileReaders, options.allow);
       yield normalise({ resources, files: [report], warnings });
     }
   }

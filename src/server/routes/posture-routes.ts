@@ -39,6 +39,7 @@ export const postureRoutes: FastifyPluginAsync = async (app) => {
     logger,
     rules,
     exemptionsFile: settings.exemptionsFile,
+    allowedRoots: settings.allowedRoots,
   });
   app.addHook('onReady', async () => {
     await scheduler.start();

@@ -1,0 +1,46 @@
+import { mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, sep } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { OUTSIDE, readPaths } from '../../src/sources/read-paths.js';
+
+const configMap = (name: string) =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  a: b\n`;
+
+const root = realpathSync(mkdtempSync(join(tmpdir(), 'palisade-walk-root-')));
+const outside = realpathSync(mkdtempSync(join(tmpdir(), 'palisade-walk-outside-')));
+const allow = (real: string) => real === root || real.startsWith(root + sep);
+
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+  rmSync(outside, { recursive: true, force: true });
+});
+
+describe('readPaths with allow', () => {
+  it('does not read a file swapped for a link to outside after the folder was walked', async () => {
+    writeFileSync(join(outside, 'elsewhere.yaml'), configMap('elsewhere'));
+    const file = join(root, 'swapped.yaml');
+    writeFileSync(file, configMap('here'));
+
+    const read = await readPaths([root], {
+      allow,
+      // Called just before each file is read: the walk has already accepted it.
+      onProgress: ({ file: next }) => {
+        if (next !== file) return;
+        rmSync(file);
+        symlinkSync(join(outside, 'elsewhere.yaml'), file);
+      },
+    });
+
+    expect(read.resources.map((r) => r.name)).not.toContain('elsewhere');
+    const errored = read.files.find((f) => f.error);
+    expect(errored?.error?.message).toBe(`${relative(process.cwd(), file)}: ${OUTSIDE}`);
+  });
+
+  it('follows links anywhere when no filter is given', async () => {
+    const dir = mkdtempSync(join(root, 'open-'));
+    symlinkSync(outside, join(dir, 'out'));
+    const read = await readPaths([dir]);
+    expect(read.resources.map((r) => r.name)).toContain('elsewhere');
+  });
+});
