@@ -72,19 +72,14 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
   // (Update, with its complete counts and evidence); consumers key on finding_info.uid.
   const streamFinding = (activity: 1 | 2) => (alert: Alert) => {
     process.stdout.write(JSON.stringify(toOcsf(alert, activity)) + '\n');
+    // Set at once: a reader that leaves early (`| head`) ends the process with this code.
     if (threshold >= 0 && SEVERITIES.indexOf(alert.severity) >= threshold) {
       streamedFailOn = true;
+      process.exitCode = EXIT_FINDINGS;
     }
   };
   const onAlert = streaming ? streamFinding(2) : undefined;
   const onRaise = streaming ? streamFinding(1) : undefined;
-  // A reader that stops early (`| head`) ends the stream quietly, as other filters do.
-  if (streaming) {
-    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EPIPE') process.exit(streamedFailOn ? EXIT_FINDINGS : EXIT_OK);
-      throw error;
-    });
-  }
   try {
     result = await detect({
       onAlert,

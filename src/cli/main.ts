@@ -18,6 +18,7 @@ import { runAuditVerify } from './audit-command.js';
 import { registerAdmissionCommands } from './admission-command.js';
 import { registerWhatIfCommand } from './whatif-command.js';
 import { EXIT_INPUT_ERROR } from './exit-codes.js';
+import { endQuietlyWhenReaderLeaves } from './closed-pipe.js';
 import { SEVERITIES, type Severity } from '../model/rule.js';
 import { VERSION } from '../version.js';
 import { DEFAULT_STORE_PATH } from '../store/database.js';
@@ -243,6 +244,7 @@ registerAdmissionCommands(program);
 registerWhatIfCommand(program);
 registerExportCommands(program);
 
+endQuietlyWhenReaderLeaves();
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
