@@ -13,6 +13,7 @@ import { openStore, StoreError } from '../store/database.js';
 import { EXIT_FINDINGS, EXIT_INPUT_ERROR, EXIT_OK } from './exit-codes.js';
 import { printable } from '../report/terminal-text.js';
 import { settleHeapForStreaming } from './streaming-heap.js';
+import { checkRuleFolders } from './rule-folders.js';
 
 export interface DetectCommandOptions {
   format: 'table' | 'json' | 'ocsf';
@@ -50,6 +51,12 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
     placeholders = parsePlaceholders(options.placeholder);
   } catch (error) {
     process.stderr.write(`palisade: ${printable((error as Error).message)}\n`);
+    return EXIT_INPUT_ERROR;
+  }
+
+  const missingRules = await checkRuleFolders(options.rules);
+  if (missingRules) {
+    process.stderr.write(`palisade: ${printable(missingRules)}\n`);
     return EXIT_INPUT_ERROR;
   }
 

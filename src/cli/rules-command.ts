@@ -3,6 +3,7 @@
 import { loadRules, RuleLoadError } from '../posture/rule-loader.js';
 import { compileRules } from '../posture/engine.js';
 import { EXIT_INPUT_ERROR, EXIT_OK } from './exit-codes.js';
+import { checkRuleFolders } from './rule-folders.js';
 
 export async function runRules(options: {
   rules: string[];
@@ -10,6 +11,11 @@ export async function runRules(options: {
   cloud?: string;
   json?: boolean;
 }): Promise<number> {
+  const missingRules = await checkRuleFolders(options.rules);
+  if (missingRules) {
+    process.stderr.write(`palisade: ${missingRules}\n`);
+    return EXIT_INPUT_ERROR;
+  }
   let rules;
   try {
     rules = await loadRules(options.rules, { preview: options.previewRules });

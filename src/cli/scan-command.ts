@@ -24,6 +24,7 @@ import { openStore, redactLocation } from '../store/database.js';
 import { EXIT_FINDINGS, EXIT_INPUT_ERROR, EXIT_OK } from './exit-codes.js';
 import { createProgress } from './progress.js';
 import { printable } from '../report/terminal-text.js';
+import { checkRuleFolders } from './rule-folders.js';
 
 export interface ScanOptions {
   format: 'table' | 'json' | 'csv' | 'sarif' | 'html';
@@ -52,6 +53,8 @@ export async function runScan(paths: string[], options: ScanOptions): Promise<nu
   const started = performance.now();
   let rules: Rule[];
   let exemptions: Exemption[] = [];
+  const missingRules = await checkRuleFolders(options.rules);
+  if (missingRules) return fail(missingRules);
   try {
     rules = await loadRules(options.rules, {
       preview: options.previewRules,
