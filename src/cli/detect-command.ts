@@ -60,6 +60,14 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
     return EXIT_INPUT_ERROR;
   }
 
+  if (options.since && options.until && options.since > options.until) {
+    process.stderr.write(
+      `palisade: --since ${options.since.toISOString()} is after --until ` +
+        `${options.until.toISOString()}: no event could be read\n`,
+    );
+    return EXIT_INPUT_ERROR;
+  }
+
   let result: DetectResult;
   const stdinOnly = paths.length === 1 && paths[0] === '-';
   const threshold = options.failOn ? SEVERITIES.indexOf(options.failOn) : -1;

@@ -47,6 +47,14 @@ function positiveInt(value: string): number {
   return n;
 }
 
+/** Syslog years: ISO 8601 prints anything past 9999 as `+0YYYYY`, which no reader expects. */
+function year(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1970 || n > 9999)
+    throw new InvalidArgumentError('expected a year from 1970 to 9999');
+  return n;
+}
+
 const storeOption = () =>
   new Option('--db <path>', 'SQLite store file').default(
     process.env.PALISADE_DB ?? DEFAULT_STORE_PATH,
@@ -160,7 +168,7 @@ program
   .option('--since <time>', 'ignore events before this time', isoTime)
   .option('--until <time>', 'ignore events after this time', isoTime)
   .option('--fail-on <severity>', 'exit 1 when an alert has this severity or higher', severity)
-  .option('--year <year>', 'year for syslog timestamps that carry none', positiveInt)
+  .option('--year <year>', 'year for syslog timestamps that carry none (1970-9999)', year)
   .addOption(storeOption())
   .option('--no-store', 'do not record the alerts in the store')
   .option('--no-color', 'plain text output')
