@@ -28,7 +28,10 @@ export interface DetectCommandOptions {
   year?: number;
   color: boolean;
   quiet?: boolean;
-  /** Print each alert as an OCSF line once final and keep none (flat memory; no incidents). */
+  /**
+   * Print each alert as OCSF lines, a Create when raised and an Update when final, and keep none
+   * (flat memory; no incidents).
+   */
   stream?: boolean;
 }
 
@@ -71,8 +74,8 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
   let result: DetectResult;
   const stdinOnly = paths.length === 1 && paths[0] === '-';
   const threshold = options.failOn ? SEVERITIES.indexOf(options.failOn) : -1;
-  // `stream`: each alert is printed (OCSF) once final and not kept, for endless inputs such as
-  // `tail -f auth.log | palisade detect - --stream`. Its findings carry no incident (incidents
+  // `stream`: each alert is printed (OCSF) when raised and once final, and not kept, for endless
+  // inputs such as `tail -f auth.log | palisade detect - --stream`. Its findings carry no incident (incidents
   // need every alert at hand), so it is asked for, never chosen on the user's behalf.
   const streaming = options.stream === true;
   if (streaming && (options.format !== 'ocsf' || options.store || options.output)) {

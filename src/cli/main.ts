@@ -175,7 +175,8 @@ program
   .option('-q, --quiet', 'no progress on stderr')
   .option(
     '--stream',
-    'print each alert as an OCSF line once final and keep none (no incidents); for endless input',
+    'print each alert as OCSF lines, a Create when raised and an Update when final, and keep ' +
+      'none (no incidents); for endless input',
   )
   .action(async (paths: string[], options) => {
     process.exitCode = await runDetect(paths, options);
