@@ -77,7 +77,11 @@ function emptyRunMessage(paths: string[], a: Assessment): string {
 
 /** Files a run skipped because they resolve outside the allowed roots, as messages. */
 function skippedMessages(a: Assessment): string[] {
-  return a.files.flatMap((f) => (f.error?.message.endsWith(OUTSIDE) ? [f.error.message] : []));
+  // A link to a module folder can be refused twice: by the walk and by the Terraform reader.
+  const skipped = a.files.flatMap((f) =>
+    f.error?.message.endsWith(OUTSIDE) ? [f.error.message] : [],
+  );
+  return [...new Set(skipped)];
 }
 
 /** What a successful run records as the source's error: the paths it had to skip, if any. */

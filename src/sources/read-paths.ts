@@ -10,7 +10,7 @@ import { extname, isAbsolute, join, relative } from 'node:path';
 import type { FileReport } from '../model/assessment.js';
 import { INVENTORY_SOURCE_KINDS, type Resource } from '../model/resource.js';
 import { SourceReadError, type SourceError } from '../model/source-error.js';
-import type { DirectoryReader, Reader } from './reader.js';
+import { OUTSIDE, type DirectoryReader, type Reader } from './reader.js';
 import {
   directoryReaders as defaultDirectoryReaders,
   fileReaders as defaultFileReaders,
@@ -34,6 +34,8 @@ const CANDIDATE_EXTENSIONS = new Set([
   '.ndjson',
   '.tf.json',
 ]);
+
+export { OUTSIDE };
 
 export interface ReadProgress {
   done: number;
@@ -67,9 +69,6 @@ interface Folder {
   dir: string;
   files: string[];
 }
-
-/** Why a path `allow` refused is listed as an error (after the path). */
-export const OUTSIDE = 'resolves outside the folders this source may read, so it was not read';
 
 function outsideError(path: string): SourceError {
   return { file: path, code: 'IO_ERROR', message: `${path}: ${OUTSIDE}` };
@@ -314,7 +313,9 @@ export async function* readPathsByUnit(
       const unit: ReadUnit = { resources: [], files: [], warnings: [] };
       const files = unit.files;
       try {
-        const result = await dirReader.readDirectory(folder.dir, folder.files);
+        const result = await dirReader.readDirectory(folder.dir, folder.files, {
+          allow: options.allow,
+        });
         unit.resources.push(...result.resources);
         unit.warnings.push(...(result.warnings ?? []));
         for (const f of result.consumed) consumed.add(f);

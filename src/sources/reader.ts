@@ -32,6 +32,18 @@ export interface Reader {
   read(file: SourceFile): ReadResult | Promise<ReadResult>;
 }
 
+/** Why a path outside the folders a source may read is listed as an error (after the path). */
+export const OUTSIDE = 'resolves outside the folders this source may read, so it was not read';
+
+/** How a folder is read. */
+export interface DirectoryReadOptions {
+  /**
+   * Containment: the real path (links resolved) of every file and folder the reader reads (its
+   * own files, a local module, a `file()`) must pass it, else that one is skipped as an error.
+   */
+  allow?: (realPath: string) => boolean;
+}
+
 /**
  * A reader that needs a whole folder at once (Terraform: a module is a folder of `.tf` files).
  */
@@ -40,7 +52,11 @@ export interface DirectoryReader {
   /** True when the folder holds files this reader owns (e.g. any `.tf`). */
   claims(dir: string, files: string[]): boolean;
   /** Reads the module rooted at `dir`; `files` are the ones inside it (not recursive). */
-  readDirectory(dir: string, files: string[]): Promise<DirectoryReadResult>;
+  readDirectory(
+    dir: string,
+    files: string[],
+    options?: DirectoryReadOptions,
+  ): Promise<DirectoryReadResult>;
 }
 
 export interface DirectoryReadResult extends ReadResult {

@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from './harness.js';
 
@@ -42,9 +42,9 @@ afterEach(async () => {
   h = undefined;
 });
 
-/** A real server on loopback whose sources may read only `root`. */
-async function serve(): Promise<void> {
-  h = await startHarness({ config: (c) => (c.posture = { allowedRoots: [root] }) });
+/** A real server on loopback whose sources may read only `allowedRoot`. */
+async function serve(allowedRoot = root): Promise<void> {
+  h = await startHarness({ config: (c) => (c.posture = { allowedRoots: [allowedRoot] }) });
   const admin = await h.token('security-admin');
   await h.app.listen({ host: '127.0.0.1', port: 0 });
   const address = h.app.server.address();
@@ -140,5 +140,45 @@ describe('source containment at assessment time', () => {
     expect(names).toContain('common-pod');
     expect(ran.json.warnings.filter((w: string) => /outside the folders/.test(w))).toEqual([]);
     expect((await sourceNamed('linked')).lastError).toBeNull();
+  }, 60_000);
+
+  it('does not let Terraform modules or file() read outside the roots', async () => {
+    // The source is the allowed root itself, so `..` leaves it while staying in the temp folder.
+    const tfRoot = realpathSync(mkdtempSync(join(tmpdir(), 'palisade-contain-tf-')));
+    const away = `../${basename(outside)}`;
+    try {
+      mkdirSync(join(outside, 'tfmod'));
+      writeFileSync(
+        join(outside, 'tfmod', 'main.tf'),
+        'resource "aws_s3_bucket" "module_outside" {\n  bucket = "module-outside"\n}\n',
+      );
+      writeFileSync(join(outside, 'bucket-name.txt'), 'read-from-outside');
+      symlinkSync(join(outside, 'tfmod'), join(tfRoot, 'linked'));
+      writeFileSync(
+        join(tfRoot, 'main.tf'),
+        [
+          `module "sibling" {\n  source = "${away}/tfmod"\n}`,
+          'module "linked" {\n  source = "./linked"\n}',
+          'resource "aws_s3_bucket" "inside_bucket" {',
+          `  bucket = file("${away}/bucket-name.txt")`,
+          '}',
+          '',
+        ].join('\n'),
+      );
+      await serve(tfRoot);
+
+      expect((await call('POST', '/sources', { name: 'tf', paths: [tfRoot] })).status).toBe(201);
+      const ran = await call('POST', '/assessments', { source: 'tf', wait: true });
+
+      expect(ran.status).toBe(201);
+      const names = await resourceNames();
+      expect(names).toContain('inside_bucket');
+      expect(names).not.toContain('module_outside');
+      const skipped = ran.json.warnings.filter((w: string) => /outside the folders/.test(w));
+      expect(skipped.join('\n')).toMatch(/tfmod: resolves outside the folders/);
+      expect(skipped.join('\n')).toMatch(/linked: resolves outside the folders/);
+    } finally {
+      rmSync(tfRoot, { recursive: true, force: true });
+    }
   }, 60_000);
 });

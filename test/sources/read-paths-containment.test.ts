@@ -43,4 +43,24 @@ describe('readPaths with allow', () => {
     const read = await readPaths([dir]);
     expect(read.resources.map((r) => r.name)).toContain('elsewhere');
   });
+
+  it('gives Terraform file() no text from outside the allowed folders', async () => {
+    // Terraform's file() may read the parent of the scanned folder, here outside the allowed one.
+    writeFileSync(join(root, 'name.txt'), 'read-from-outside');
+    const dir = mkdtempSync(join(root, 'tf-'));
+    writeFileSync(
+      join(dir, 'main.tf'),
+      `resource "aws_s3_bucket" "b" {\n  bucket = file("../name.txt")\n}\n`,
+    );
+    const contained = realpathSync(dir);
+    const onlyDir = (real: string) => real === contained || real.startsWith(contained + sep);
+
+    const open = await readPaths([dir]);
+    const closed = await readPaths([dir], { allow: onlyDir });
+
+    expect(JSON.stringify(open.resources)).toContain('read-from-outside');
+    expect(closed.resources).toHaveLength(1);
+    expect(JSON.stringify(closed.resources)).not.toContain('read-from-outside');
+    expect(JSON.stringify(closed.resources)).toContain('outside the folders this source may read');
+  });
 });

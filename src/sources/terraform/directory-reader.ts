@@ -16,10 +16,11 @@ export function createTerraformDirectoryReader(
   return {
     kind: 'terraform',
     claims: (_dir, files) => files.some((f) => f.endsWith('.tf')),
-    async readDirectory(dir, files): Promise<DirectoryReadResult> {
+    async readDirectory(dir, files, options): Promise<DirectoryReadResult> {
       const names = files.map((f) => path.basename(f));
       const evaluation = await evaluateTerraformDirectory(dir, {
         files: names,
+        allow: options?.allow,
       });
       const { resources, warnings } = translateBlocks(evaluation.blocks, translators, dir);
       // Files of local modules count as read here too, so the scan does not read a module

@@ -20,6 +20,8 @@ export interface EvaluateOptions {
   maxInstances?: number;
   /** Evaluation steps for the whole folder (default 2,000,000). */
   budgetSteps?: number;
+  /** Real paths (links resolved) that files and module folders read must lie in; default: any. */
+  allow?: (realPath: string) => boolean;
 }
 
 export interface DirectoryEvaluation {
@@ -49,7 +51,7 @@ export async function evaluateTerraformDirectory(
   const loaded = await loadModule(
     path.normalize(dir),
     options.files,
-    { treeRoot, maxDepth: options.maxModuleDepth ?? 8 },
+    { treeRoot, maxDepth: options.maxModuleDepth ?? 8, allow: options.allow },
     state,
   );
   const run: EvaluationRun = {
@@ -61,6 +63,7 @@ export async function evaluateTerraformDirectory(
     maxStringLength: 1024 * 1024,
     warnings: state.warnings,
     parsed: new Map(),
+    allow: options.allow,
   };
   const root = new ModuleInstance(loaded, '', run, new Map());
   let blocks: TerraformBlock[];

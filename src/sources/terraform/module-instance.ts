@@ -41,6 +41,8 @@ export interface EvaluationRun {
   warnings: string[];
   /** Parsed expressions by source text, shared by every module instance. */
   parsed: Map<string, Node>;
+  /** Real paths (links resolved) `file()` may read; unset: anything inside `treeRoot`. */
+  allow?: (realPath: string) => boolean;
 }
 
 /** A value computed once on demand; reading it while it is computed is a cycle. */
@@ -552,6 +554,8 @@ export class ModuleInstance {
       const real = realpathSync(target);
       if (!isInside(realpathSync(this.run.treeRoot), real))
         throw new EvalError(`file ${p} is outside the scanned tree`);
+      if (this.run.allow && !this.run.allow(real))
+        throw new EvalError(`file ${p} is outside the folders this source may read`);
       if (statSync(real).size > 1024 * 1024) throw new EvalError(`file ${p} is larger than 1 MB`);
       return readFileSync(real, 'utf8');
     } catch (error) {

@@ -3,10 +3,11 @@
  * `.tf` file and the root's `.tfvars`, so evaluation afterwards needs no I/O but `file()`.
  */
 
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { SourceError } from '../../model/source-error.js';
 import { SourceReadError } from '../../model/source-error.js';
+import { OUTSIDE } from '../reader.js';
 import { findBlockLocations, type BlockLocation } from './block-locations.js';
 import { parseHcl, type HclBody } from './hcl-parse.js';
 
@@ -33,6 +34,8 @@ export interface LoadOptions {
   /** Folder that module sources and `file()` must stay inside. */
   treeRoot: string;
   maxDepth: number;
+  /** Real paths (links resolved) that module folders and files must lie in; unset: any. */
+  allow?: (realPath: string) => boolean;
 }
 
 export interface LoadState {
@@ -54,12 +57,20 @@ export function isInside(root: string, target: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
-async function readText(file: string): Promise<string> {
-  const info = await stat(file);
+/** `file` with links resolved, when `allow` accepts it; read that, not the name, after the check. */
+async function containedPath(file: string, allow: (realPath: string) => boolean): Promise<string> {
+  const real = await realpath(file);
+  if (!allow(real)) throw new SourceReadError({ file, code: 'IO_ERROR', message: OUTSIDE });
+  return real;
+}
+
+async function readText(file: string, allow?: (realPath: string) => boolean): Promise<string> {
+  const target = allow ? await containedPath(file, allow) : file;
+  const info = await stat(target);
   if (info.size > MAX_FILE_BYTES) {
     throw new SourceReadError({ file, code: 'TOO_LARGE', message: 'file larger than 5 MB' });
   }
-  return readFile(file, 'utf8');
+  return readFile(target, 'utf8');
 }
 
 function asError(file: string, error: unknown): SourceError {
@@ -68,10 +79,14 @@ function asError(file: string, error: unknown): SourceError {
   return { file, code: 'IO_ERROR', message };
 }
 
-async function parseFile(file: string, state: LoadState): Promise<ParsedFile | undefined> {
+async function parseFile(
+  file: string,
+  state: LoadState,
+  allow?: (realPath: string) => boolean,
+): Promise<ParsedFile | undefined> {
   state.consumed.push(file);
   try {
-    const text = await readText(file);
+    const text = await readText(file, allow);
     const body = await parseHcl(file, text);
     return { path: file, body, locations: findBlockLocations(text) };
   } catch (error) {
@@ -84,6 +99,7 @@ async function readTfvars(
   dir: string,
   names: string[],
   state: LoadState,
+  allow?: (realPath: string) => boolean,
 ): Promise<Record<string, unknown>> {
   const ordered = [
     ...names.filter((n) => n === 'terraform.tfvars' || n === 'terraform.tfvars.json'),
@@ -94,7 +110,7 @@ async function readTfvars(
     const file = path.join(dir, name);
     state.consumed.push(file);
     try {
-      const text = await readText(file);
+      const text = await readText(file, allow);
       const body = name.endsWith('.json')
         ? (JSON.parse(text) as unknown)
         : await parseHcl(file, text);
@@ -138,10 +154,10 @@ export async function loadModule(
   const tfFiles = names.filter((n) => n.endsWith('.tf')).sort();
   const parsed: ParsedFile[] = [];
   for (const name of tfFiles) {
-    const file = await parseFile(path.join(dir, name), state);
+    const file = await parseFile(path.join(dir, name), state, options.allow);
     if (file) parsed.push(file);
   }
-  const tfvars = chain.length === 0 ? await readTfvars(dir, names, state) : {};
+  const tfvars = chain.length === 0 ? await readTfvars(dir, names, state, options.allow) : {};
   const module: LoadedModule = { dir, files: parsed, tfvars, children: new Map() };
 
   for (const file of parsed) {
@@ -184,6 +200,11 @@ async function loadChild(
   const info = await stat(childDir).catch(() => undefined);
   if (!info?.isDirectory()) {
     state.warnings.push(`module "${name}" in ${dir}: source folder ${local} not found`);
+    return null;
+  }
+  const real = options.allow && (await realpath(childDir).catch(() => undefined));
+  if (options.allow && !(real && options.allow(real))) {
+    state.errors.push({ file: childDir, code: 'IO_ERROR', message: `${childDir}: ${OUTSIDE}` });
     return null;
   }
   return loadModule(childDir, undefined, options, state, [...chain, here]);
