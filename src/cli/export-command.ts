@@ -42,6 +42,20 @@ export interface StoreOptions {
 /** A command-line mistake: printed as `palisade <command>: <message>`, exit 2. */
 export class CliInputError extends Error {}
 
+/**
+ * True, after saying so on stderr, when `db` names an SQLite file that does not exist. A command
+ * that only reads must not open it: a mistyped --db would get an empty store that hides the
+ * mistake. `hint` tells the user how the store normally comes to exist.
+ */
+export function refuseMissingStore(command: string, db: string, hint: string): boolean {
+  const path = db.replace(/^sqlite:/, '');
+  if (isPostgresLocation(db) || path === ':memory:' || existsSync(path)) return false;
+  process.stderr.write(
+    `palisade ${command}: no store at ${path}; check --db (or PALISADE_DB), ${hint}\n`,
+  );
+  return true;
+}
+
 /** Runs `fn` with the store and server key open, mapping input errors to exit code 2. */
 export async function withStore(
   command: string,
@@ -50,13 +64,7 @@ export async function withStore(
   /** Set for `add`: the first export may start the store. */
   { create = false }: { create?: boolean } = {},
 ): Promise<number> {
-  // Any other command on a store that does not exist is a mistyped --db, and creating an
-  // empty store there would hide it.
-  const path = options.db.replace(/^sqlite:/, '');
-  if (!create && !isPostgresLocation(options.db) && path !== ':memory:' && !existsSync(path)) {
-    process.stderr.write(
-      `palisade ${command}: no store at ${path}; check --db (or PALISADE_DB), or add an export first\n`,
-    );
+  if (!create && refuseMissingStore(command, options.db, 'or add an export first')) {
     return EXIT_INPUT_ERROR;
   }
   let key: ServerKey;

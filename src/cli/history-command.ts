@@ -6,13 +6,17 @@
 import { openStore, redactLocation } from '../store/database.js';
 import { estateScoreHistory } from '../store/estate-score-history.js';
 import { bar, sparkline } from '../report/charts.js';
-import { EXIT_OK } from './exit-codes.js';
+import { EXIT_INPUT_ERROR, EXIT_OK } from './exit-codes.js';
+import { refuseMissingStore } from './export-command.js';
 
 export async function runHistory(options: {
   db: string;
   limit: number;
   json?: boolean;
 }): Promise<number> {
+  if (refuseMissingStore('history', options.db, 'or run `palisade scan PATH` first')) {
+    return EXIT_INPUT_ERROR;
+  }
   const db = await openStore(options.db);
   try {
     const points = await estateScoreHistory(db, options.limit);

@@ -47,6 +47,13 @@ function positiveInt(value: string): number {
   return n;
 }
 
+function countFromOne(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InvalidArgumentError('expected a whole number from 1');
+  return n;
+}
+
 /** Syslog years: ISO 8601 prints anything past 9999 as `+0YYYYY`, which no reader expects. */
 function year(value: string): number {
   const n = Number(value);
@@ -186,7 +193,7 @@ program
   .command('history')
   .description('secure score of past assessments, from the store')
   .addOption(storeOption())
-  .option('-n, --limit <n>', 'how many assessments', positiveInt, 30)
+  .option('-n, --limit <n>', 'how many assessments (1 or more)', countFromOne, 30)
   .option('--json', 'print JSON')
   .action(async (options) => {
     process.exitCode = await runHistory(options);

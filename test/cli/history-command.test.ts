@@ -1,0 +1,45 @@
+/** `palisade history` reads the store: it never creates one and never shows zero assessments. */
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT, shared } from '../support/paths.js';
+
+const work = mkdtempSync(join(tmpdir(), 'palisade-history-'));
+
+function palisade(args: string[]) {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+describe('palisade history', () => {
+  it('refuses a --db that does not exist and creates no store there (exit 2)', () => {
+    const db = join(work, 'missing', 'palisade.db');
+    const run = palisade(['history', '--db', db]);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toContain(`no store at ${db}`);
+    expect(existsSync(db)).toBe(false);
+    expect(existsSync(join(work, 'missing'))).toBe(false);
+  }, 120_000);
+
+  it('refuses -n 0 and lists stored assessments for -n 1', () => {
+    const db = join(work, 'scanned.db');
+    const scan = palisade(['scan', shared('iac/terragoat/terraform/aws'), '--db', db, '-q']);
+    expect(scan.code, scan.stderr).toBe(0);
+
+    const zero = palisade(['history', '--db', db, '-n', '0']);
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toContain('expected a whole number from 1');
+    expect(zero.stdout).not.toContain('No assessments stored');
+
+    const one = palisade(['history', '--db', db, '-n', '1']);
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.stdout).toContain('Secure score, last 1 assessments');
+  }, 240_000);
+});
