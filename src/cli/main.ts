@@ -212,7 +212,7 @@ program
 
 program
   .command('serve')
-  .description('run the API server over the embedded store (prints a one-time Owner login)')
+  .description('run the API server over the embedded store (first start: creates the Owner login)')
   .option('--config <file>', 'YAML configuration file')
   .option('--db <path>', 'store: SQLite file or PostgreSQL URL (default: config, PALISADE_DB)')
   .option('--port <port>', 'port to listen on (default 8443)', positiveInt)

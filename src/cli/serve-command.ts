@@ -1,12 +1,13 @@
 /**
- * `palisade serve`: runs the API server over the embedded store. On a fresh store it prints the
- * one-time Owner login; SIGINT/SIGTERM stop it gracefully.
+ * `palisade serve`: runs the API server over the embedded store. On a fresh store it says where
+ * the first Owner password was written; SIGINT/SIGTERM stop it gracefully.
  */
 
 import { ConfigError, loadConfig } from '../server/config.js';
 import { pino } from 'pino';
 import { createLogger } from '../server/logger.js';
 import { startServer } from '../server/start-server.js';
+import type { OwnerCredential } from '../server/bootstrap-owner.js';
 import { loadDemoData } from './demo-data.js';
 import { EXIT_INPUT_ERROR, EXIT_OK } from './exit-codes.js';
 
@@ -61,18 +62,12 @@ export async function runServe(options: ServeOptions): Promise<number> {
   }
   if (!server.owner) {
     process.stdout.write(
-      `The Owner login was shown when this store was first started. To get in again:\n` +
+      `The Owner login was created when this store was first started (its password file is ` +
+        `beside the server key). To get in again:\n` +
         `  palisade token create --role owner   (then use it as a Bearer token)\n`,
     );
   }
-  if (server.owner) {
-    process.stdout.write(
-      `\nFirst start: an Owner login was created. It is shown only now; keep it safe.\n` +
-        `  username: ${server.owner.username}\n  password: ${server.owner.password}\n` +
-        `Open ${server.url} in a browser and log in, or create an API token with\n` +
-        `  palisade token create --role owner\n\n`,
-    );
-  }
+  if (server.owner) showOwnerLogin(server.owner, server.ownerPasswordFile, server.url);
 
   await new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
@@ -85,4 +80,25 @@ export async function runServe(options: ServeOptions): Promise<number> {
     process.once('SIGTERM', onSignal);
   });
   return EXIT_OK;
+}
+
+/**
+ * The first Owner login, for the person starting the server and never for the log: stdout names
+ * the 0600 file holding the password, and the password itself goes to stderr only when that is a
+ * terminal (under systemd or Docker both streams are the log).
+ */
+function showOwnerLogin(owner: OwnerCredential, file: string | undefined, url: string): void {
+  const where = file
+    ? `Its password is in ${file} (readable by this user only).`
+    : 'The store is in memory, so the password was written to no file.';
+  process.stdout.write(
+    `\nFirst start: an Owner login was created with username ${owner.username}. ${where}\n` +
+      `Open ${url} in a browser and log in, or create an API token with\n` +
+      `  palisade token create --role owner\n\n`,
+  );
+  if (!process.stderr.isTTY) return;
+  process.stderr.write(
+    `\n  username: ${owner.username}\n  password: ${owner.password}\n` +
+      '(shown because this is a terminal; it is never written to the log)\n\n',
+  );
 }

@@ -1,10 +1,12 @@
 /**
  * First start: when the store holds no user and no token, create the Owner `owner` with a random
- * password. The caller shows it once to the person starting the server; it is never logged.
+ * password. It is written to a file only the server's user can read, beside the server key, and
+ * never logged: under systemd or Docker stdout and stderr are the log.
  */
 
 import type { Kysely } from 'kysely';
 import { randomBytes } from 'node:crypto';
+import { chmodSync, closeSync, openSync, writeSync } from 'node:fs';
 import { appendAudit } from '../audit/append-audit.js';
 import type { AuditSealer } from '../audit/audit-entry.js';
 import type { Database } from '../store/schema.js';
@@ -41,4 +43,31 @@ export async function bootstrapOwner(
     );
   });
   return credential;
+}
+
+/** Suffix of the Owner password file beside the store's key file (`palisade.db.owner-password`). */
+export const OWNER_PASSWORD_SUFFIX = '.owner-password';
+
+/**
+ * Where the first Owner password is written for the key file `keyFile`: beside it, so it lands in
+ * the data folder an operator already protects (`.palisade/palisade.db.key` gives
+ * `.palisade/palisade.db.owner-password`).
+ */
+export function ownerPasswordPath(keyFile: string): string {
+  return keyFile.replace(/\.key$/, '') + OWNER_PASSWORD_SUFFIX;
+}
+
+/**
+ * Writes the Owner password to `file` with mode 0600, replacing an older one (a store started
+ * afresh gets a new Owner). The file holds the password alone, one line, for scripts to read.
+ */
+export function writeOwnerPassword(file: string, credential: OwnerCredential): void {
+  const fd = openSync(file, 'w', 0o600);
+  try {
+    // An existing file keeps its mode when opened: narrow it before the password is written.
+    chmodSync(file, 0o600);
+    writeSync(fd, credential.password + '\n');
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -10,9 +10,14 @@ import { openStore, redactLocation } from '../store/database.js';
 import type { Database } from '../store/schema.js';
 import { buildServer } from './app.js';
 import { sealUnkeyedEntries } from '../audit/append-audit.js';
-import { loadServerKey } from './auth/server-key.js';
+import { loadServerKey, serverKeyPath } from './auth/server-key.js';
 import { exporterFor } from '../export/exporter-process.js';
-import { bootstrapOwner, type OwnerCredential } from './bootstrap-owner.js';
+import {
+  bootstrapOwner,
+  ownerPasswordPath,
+  writeOwnerPassword,
+  type OwnerCredential,
+} from './bootstrap-owner.js';
 import type { ServerConfig } from './config.js';
 import { systemClock, type Clock } from './server-deps.js';
 
@@ -23,6 +28,11 @@ export interface RunningServer {
   url: string;
   /** Set on the first start of a fresh store: show it once, then forget it. */
   owner: OwnerCredential | null;
+  /**
+   * The 0600 file the first Owner password was written to (beside the server key); undefined
+   * when no Owner was created or the store is in memory.
+   */
+  ownerPasswordFile?: string;
   /** Graceful stop; resolves when in-flight requests have finished and the store is closed. */
   stop(): Promise<void>;
 }
@@ -41,10 +51,19 @@ export async function startServer(
   const db = await openStore(config.store.location);
   let app: FastifyInstance;
   let owner: OwnerCredential | null;
+  let ownerPasswordFile: string | undefined;
   try {
     const sealed = await sealUnkeyedEntries(db, clock.now(), serverKey);
     if (sealed) logger.info({ entries: sealed.seq - 1 }, 'audit log sealed with the server key');
     owner = await bootstrapOwner(db, clock, serverKey);
+    const keyFile = serverKeyPath({
+      storeLocation: config.store.location,
+      keyFile: config.auth.secretKeyFile,
+    });
+    if (owner && keyFile) {
+      ownerPasswordFile = ownerPasswordPath(keyFile);
+      writeOwnerPassword(ownerPasswordFile, owner);
+    }
     app = await buildServer({ db, config, logger, clock, serverKey });
     await app.listen({ host: config.server.host, port: config.server.port });
   } catch (error) {
@@ -83,5 +102,5 @@ export async function startServer(
     })();
     return stopping;
   };
-  return { app, db, url, owner, stop };
+  return { app, db, url, owner, ownerPasswordFile, stop };
 }

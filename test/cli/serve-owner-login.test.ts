@@ -1,0 +1,46 @@
+/** `palisade serve` on a fresh store: the Owner password reaches a 0600 file, never the log. */
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../support/paths.js';
+
+const work = mkdtempSync(join(tmpdir(), 'palisade-serve-'));
+
+describe('palisade serve, first start', () => {
+  it('writes the Owner password to a 0600 file beside the store and names it, logging no password', async () => {
+    const db = join(work, 'palisade.db');
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--db', db, '--port', '0'],
+      { cwd: REPO_ROOT, env: { ...process.env, PALISADE_SECRET_KEY_FILE: '' } },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((done) => child.on('exit', done));
+    await new Promise<void>((done, fail) => {
+      const timer = setTimeout(() => fail(new Error(`no login line in 90 s: ${stderr}`)), 90_000);
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        if (stdout.includes('palisade token create')) {
+          clearTimeout(timer);
+          done();
+        }
+      });
+    });
+    child.kill('SIGTERM');
+    await exited;
+
+    const file = `${db}.owner-password`;
+    expect(stdout).toContain(`Its password is in ${file} (readable by this user only)`);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const password = readFileSync(file, 'utf8').trim();
+    expect(password).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    expect(stdout).not.toContain(password);
+    expect(stderr).not.toContain(password);
+    expect(stderr).toContain('palisade server listening');
+  }, 120_000);
+});
