@@ -7,11 +7,11 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { AlertBuilder } from '../../detect/alert-builder.js';
-import { loadDetectionRules } from '../../detect/detect.js';
+import { isBuiltin, loadDetectionRules } from '../../detect/detect.js';
 import { externalHit, isExternalFinding } from '../../detect/external-findings.js';
 import { buildIncidents } from '../../detect/incidents.js';
 import { createSigmaEngine, type SigmaEngine } from '../../detect/sigma/sigma-engine.js';
-import type { SigmaMatch } from '../../detect/sigma/types.js';
+import type { SigmaMatch, UnsupportedSigmaRule } from '../../detect/sigma/types.js';
 import { LogReadError } from '../../logs/log-read-error.js';
 import type { LogItem } from '../../logs/log-reader.js';
 import type { Alert, AlertStatus, Incident } from '../../model/alert.js';
@@ -109,8 +109,18 @@ export class DetectionService {
     });
     const engine = createSigmaEngine(rules, sigmaOptions);
     const service = new DetectionService(options, engine, unsupported.length);
-    // Each rule left out, with why (a built-in that needs a placeholder value, say).
-    for (const rule of [...unsupported, ...engine.unsupported]) {
+    // A built-in that waits for an optional placeholder (the Azure break-glass accounts) is off
+    // by design until configured: one info line with the setting to use, not a warning per start.
+    // Every other rule left out is a warning, with why.
+    const left = [...unsupported, ...engine.unsupported];
+    const waiting = left.filter(waitsForPlaceholder);
+    if (waiting.length > 0) {
+      options.logger.info(
+        { rules: waiting.map((rule) => rule.title ?? rule.file), setting: 'ingest.placeholders' },
+        'built-in detection rule off until its placeholder has a value',
+      );
+    }
+    for (const rule of left.filter((r) => !waiting.includes(r))) {
       options.logger.warn(
         { rule: rule.title, file: rule.file, reason: rule.reason },
         'detection rule not loaded',
@@ -364,4 +374,9 @@ function carryStatus(
       return;
     }
   }
+}
+
+/** A built-in rule off only because an optional placeholder (`%BreakGlassAccounts%`) has no value. */
+function waitsForPlaceholder(rule: UnsupportedSigmaRule): boolean {
+  return isBuiltin(rule.file) && /placeholder %[^%]+% has no value/.test(rule.reason);
 }
