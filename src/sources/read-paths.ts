@@ -10,7 +10,7 @@ import { extname, isAbsolute, join, relative } from 'node:path';
 import type { FileReport } from '../model/assessment.js';
 import { INVENTORY_SOURCE_KINDS, type Resource } from '../model/resource.js';
 import { SourceReadError, type SourceError } from '../model/source-error.js';
-import { OUTSIDE, type DirectoryReader, type Reader } from './reader.js';
+import { OUTSIDE, type DirectoryReader, type Reader, type SourceFile } from './reader.js';
 import {
   directoryReaders as defaultDirectoryReaders,
   fileReaders as defaultFileReaders,
@@ -231,7 +231,7 @@ async function readOne(
   try {
     let text = allow ? await readContained(file, shown, allow) : await readWhole(file, shown);
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    const source = { path: shown, text };
+    const source: SourceFile = allow ? { path: shown, text, allow } : { path: shown, text };
     // Readers sniff the head of a big file first (inventory exports run to hundreds of
     // megabytes); a reader that must parse the whole file to decide still gets it when no reader
     // claims the head.

@@ -9,6 +9,11 @@ import type { Resource } from '../model/resource.js';
 export interface SourceFile {
   path: string;
   text: string;
+  /**
+   * Containment of any other file a reader opens beside this one (a parameters file, a sibling
+   * recording): its real path (links resolved) must pass, else the reader does without it.
+   */
+  allow?: (realPath: string) => boolean;
 }
 
 export interface ReadResult {

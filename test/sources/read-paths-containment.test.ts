@@ -63,4 +63,45 @@ describe('readPaths with allow', () => {
     expect(JSON.stringify(closed.resources)).not.toContain('read-from-outside');
     expect(JSON.stringify(closed.resources)).toContain('outside the folders this source may read');
   });
+
+  it('gives an ARM template no parameters file linked from outside', async () => {
+    const dir = mkdtempSync(join(root, 'arm-'));
+    const schema = 'https://schema.management.azure.com/schemas/2019-04-01';
+    const template = {
+      $schema: `${schema}/deploymentTemplate.json#`,
+      contentVersion: '1.0.0.0',
+      parameters: { accountName: { type: 'string', defaultValue: 'insidedefault' } },
+      resources: [
+        {
+          type: 'Microsoft.Storage/storageAccounts',
+          apiVersion: '2022-09-01',
+          name: "[parameters('accountName')]",
+          location: 'westeurope',
+          kind: 'StorageV2',
+          sku: { name: 'Standard_LRS' },
+          properties: {},
+        },
+      ],
+    };
+    const parameters = {
+      $schema: `${schema}/deploymentParameters.json#`,
+      contentVersion: '1.0.0.0',
+      parameters: { accountName: { value: 'fromoutside' } },
+    };
+    writeFileSync(join(dir, 'azuredeploy.json'), JSON.stringify(template));
+    writeFileSync(join(outside, 'params.json'), JSON.stringify(parameters));
+    symlinkSync(join(outside, 'params.json'), join(dir, 'azuredeploy.parameters.json'));
+    const contained = realpathSync(dir);
+    const onlyDir = (real: string) => real === contained || real.startsWith(contained + sep);
+    const templateFile = join(dir, 'azuredeploy.json');
+
+    const open = await readPaths([templateFile]);
+    const closed = await readPaths([dir], { allow: onlyDir });
+
+    expect(open.resources.map((r) => r.name)).toEqual(['fromoutside']);
+    expect(closed.resources.map((r) => r.name)).toEqual(['insidedefault']);
+    expect(closed.files.filter((f) => f.error).map((f) => f.error?.message)).toEqual([
+      `${relative(process.cwd(), join(dir, 'azuredeploy.parameters.json'))}: ${OUTSIDE}`,
+    ]);
+  });
 });

@@ -3,7 +3,7 @@
  * sibling `<name>.parameters.json` when there is one.
  */
 
-import { readFile } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import { unknownValue } from '../../model/resource.js';
 import { SourceReadError } from '../../model/source-error.js';
 import type { ReadResult, Reader, SourceFile } from '../reader.js';
@@ -46,7 +46,9 @@ export async function readArmTemplate(
   const template = doc.value;
   const warnings = new Set<string>();
   const supplied =
-    parametersText === undefined ? await readSiblingParameters(file.path) : parametersText;
+    parametersText === undefined
+      ? await readSiblingParameters(file.path, file.allow)
+      : parametersText;
   const parameterValues = supplied ? parseParameterValues(file.path, supplied, warnings) : {};
 
   const budget = new EvaluationBudget(file.path);
@@ -71,10 +73,17 @@ export async function readArmTemplate(
 }
 
 /** `azuredeploy.json` -> `azuredeploy.parameters.json`, if it exists. */
-async function readSiblingParameters(path: string): Promise<string | null> {
+async function readSiblingParameters(
+  path: string,
+  allow?: (realPath: string) => boolean,
+): Promise<string | null> {
   if (!/\.json$/i.test(path) || /\.parameters\.json$/i.test(path)) return null;
   try {
-    return await readFile(path.replace(/\.json$/i, '.parameters.json'), 'utf8');
+    const sibling = path.replace(/\.json$/i, '.parameters.json');
+    // Read the resolved path just checked, so the name cannot be swapped for a link meanwhile.
+    const target = allow ? await realpath(sibling) : sibling;
+    if (allow && !allow(target)) return null;
+    return await readFile(target, 'utf8');
   } catch {
     return null;
   }

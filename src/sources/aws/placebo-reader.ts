@@ -4,7 +4,7 @@
  * that the scan merges by type and id.
  */
 
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { SourceReadError } from '../../model/source-error.js';
 import type { Reader, SourceFile } from '../reader.js';
@@ -51,7 +51,11 @@ export function parseRecording(file: string, text: string): { status: number; da
  * parameters, so a call like GetBucketAcl names its bucket only through what else the test
  * recorded (see `implied` in aws-api-mapper.ts).
  */
-function folderContext(file: string, status: number): ApiCallContext {
+function folderContext(
+  file: string,
+  status: number,
+  allow?: (realPath: string) => boolean,
+): ApiCallContext {
   const dir = path.dirname(file);
   const cache = new Map<string, Props[]>();
   const sibling = (call: string): Props[] => {
@@ -67,8 +71,10 @@ function folderContext(file: string, status: number): ApiCallContext {
     for (const name of names.filter((n) => placeboCall(n) === call).sort()) {
       const full = path.join(dir, name);
       try {
-        if (full === file || statSync(full).size > MAX_SIBLING_BYTES) continue;
-        const recording = parseRecording(full, readFileSync(full, 'utf8'));
+        const target = allow ? realpathSync(full) : full;
+        if (allow && !allow(target)) continue;
+        if (full === file || statSync(target).size > MAX_SIBLING_BYTES) continue;
+        const recording = parseRecording(full, readFileSync(target, 'utf8'));
         if (recording.status < 300) found.push(recording.data);
       } catch {
         // A broken sibling is reported when the scan reads it; here it just gives no hint.
@@ -98,7 +104,7 @@ export const placeboReader: Reader = {
     const { status, data } = parseRecording(file.path, file.text);
     if (!isMappedCall(call))
       return { resources: [], warnings: [`${file.path}: ${call} is not mapped to resources`] };
-    const inputs = mapApiCall(call, data, folderContext(file.path, status));
+    const inputs = mapApiCall(call, data, folderContext(file.path, status, file.allow));
     return { resources: inputs.map((i) => inventoryResource(i, 'aws-api', file.path)) };
   },
 };
