@@ -34,6 +34,7 @@ import { tokenRoutes } from './routes/token-routes.js';
 import { userRoutes } from './routes/user-routes.js';
 import { whatIfRoutes } from './routes/whatif-routes.js';
 import type { ServerDeps } from './server-deps.js';
+import { formatSchemaErrors } from './http-error.js';
 
 /** Prefix of every API route. */
 export const API_PREFIX = '/api/v1';
@@ -90,6 +91,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
     requestIdHeader: false,
+    schemaErrorFormatter: formatSchemaErrors,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
 
   app.decorate('palisade', deps);

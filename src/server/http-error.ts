@@ -1,4 +1,12 @@
-/** Errors a route throws to answer with a status and a stable code, e.g. 409 `USERNAME_TAKEN`. */
+/**
+ * Errors a route throws to answer with a status and a stable code, e.g. 409 `USERNAME_TAKEN`, and
+ * the wording of schema validation failures.
+ */
+
+import type { FastifyServerOptions, FastifySchemaValidationError } from 'fastify';
+
+/** Which part of the request failed validation: `body`, `querystring`, `params`, `headers`. */
+type SchemaErrorDataVar = Parameters<NonNullable<FastifyServerOptions['schemaErrorFormatter']>>[1];
 
 /** An error Fastify turns into `{ statusCode, code, error, message }`. */
 export class HttpError extends Error {
@@ -19,3 +27,46 @@ export const unauthorized = (message = 'authentication required') =>
 
 /** 403: authenticated, but not allowed. */
 export const forbidden = (message: string) => new HttpError(403, 'FORBIDDEN', message);
+
+/** Keywords whose failures each name one allowed value (`const`) or all of them (`enum`). */
+function allowedValues(error: FastifySchemaValidationError): unknown[] | undefined {
+  if (error.keyword === 'const') return [error.params.allowedValue];
+  if (error.keyword === 'enum') return error.params.allowedValues as unknown[];
+  return undefined;
+}
+
+/**
+ * Fastify's `schemaErrorFormatter`: one sentence per field. A field with a fixed set of values
+ * (a union of literals, which Ajv reports as one `const` failure per value plus an `anyOf`) gets
+ * one message listing them, e.g. `body/status must be one of active, in_progress, resolved,
+ * dismissed`; any other failure keeps Ajv's wording, e.g. `body/limit must be <= 500`.
+ *
+ * ```ts
+ * Fastify({ schemaErrorFormatter: formatSchemaErrors });
+ * ```
+ */
+export function formatSchemaErrors(
+  errors: FastifySchemaValidationError[],
+  dataVar: SchemaErrorDataVar,
+): Error {
+  const byField = new Map<string, FastifySchemaValidationError[]>();
+  for (const error of errors) {
+    const field = `${dataVar}${error.instancePath ?? ''}`;
+    byField.set(field, [...(byField.get(field) ?? []), error]);
+  }
+
+  const sentences: string[] = [];
+  for (const [field, fieldErrors] of byField) {
+    const listed = fieldErrors.filter((e) => e.keyword !== 'anyOf').map(allowedValues);
+    if (listed.length > 0 && listed.every((values) => values !== undefined)) {
+      const values = [...new Set(listed.flat().map(String))];
+      sentences.push(`${field} must be one of ${values.join(', ')}`);
+      continue;
+    }
+    for (const error of fieldErrors) {
+      const sentence = `${field} ${error.message ?? 'is not valid'}`;
+      if (!sentences.includes(sentence)) sentences.push(sentence);
+    }
+  }
+  return new Error(sentences.join(', '));
+}
