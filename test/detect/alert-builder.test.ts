@@ -110,6 +110,25 @@ describe('alert builder', () => {
     builder.add(hit([event(100, t2)]));
     expect(alert.eventCount).toBe(1_026);
   });
+
+  it("remembers a line's new event that pushes the line's only earlier one out of memory", () => {
+    const builder = new AlertBuilder();
+    const t1 = '2023-12-10T06:55:46.000Z';
+    const t2 = '2023-12-10T06:55:47.000Z';
+    const alert = builder.add(hit([event(7, t1)]));
+    // 1,023 more events fill the memory (1,024 keys): line 7 at t1 is the oldest.
+    for (let i = 0; i < 1_023; i++) builder.add(hit([event(100 + i, t2)]));
+    expect(alert.eventCount).toBe(1_024);
+
+    // Line 7 at t2 counts and takes the place of line 7 at t1, which then counts again.
+    builder.add(hit([event(7, t2)]));
+    builder.add(hit([event(7, t2)]));
+    expect(alert.eventCount).toBe(1_025);
+    builder.add(hit([event(7, t1)]));
+    expect(alert.eventCount).toBe(1_026);
+    builder.add(hit([event(7, t2), event(7, t1)]));
+    expect(alert.eventCount).toBe(1_026);
+  });
 });
 
 describe('alert size stays bounded', () => {
