@@ -25,6 +25,7 @@ import { EXIT_FINDINGS, EXIT_INPUT_ERROR, EXIT_OK } from './exit-codes.js';
 import { createProgress } from './progress.js';
 import { printable } from '../report/terminal-text.js';
 import { checkRuleFolders } from './rule-folders.js';
+import { errorPathsAsTyped, pathsAsTyped } from './typed-paths.js';
 
 export interface ScanOptions {
   format: 'table' | 'json' | 'csv' | 'sarif' | 'html';
@@ -99,8 +100,11 @@ export async function runScan(paths: string[], options: ScanOptions): Promise<nu
   } finally {
     progress.stop();
   }
+  // Errors and warnings name the paths as the user typed them, in every report and on stderr.
+  const asTyped = pathsAsTyped(paths);
+  errorPathsAsTyped(assessment.files, asTyped);
   for (const warning of assessment.warnings)
-    process.stderr.write(`palisade: warning: ${printable(warning)}\n`);
+    process.stderr.write(`palisade: warning: ${printable(asTyped(warning))}\n`);
 
   if (assessment.counts.resources === 0) {
     const unreadable = assessment.files.filter((f) => f.error).length;
