@@ -6,7 +6,7 @@
 
 import { constants } from 'node:fs';
 import { open, readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
-import { extname, isAbsolute, join, relative } from 'node:path';
+import { dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { FileReport } from '../model/assessment.js';
 import { INVENTORY_SOURCE_KINDS, type Resource } from '../model/resource.js';
 import { SourceReadError, type SourceError } from '../model/source-error.js';
@@ -68,6 +68,37 @@ export interface ReadPathsResult {
 interface Folder {
   dir: string;
   files: string[];
+  /** Files the user named one by one (not found by walking `dir`): each is read, whatever its name. */
+  named?: boolean;
+}
+
+/**
+ * Files named on their own, grouped by folder, so that `main.tf variables.tf` (or one `main.tf`)
+ * is read as a module of just those files, as a folder reader reads a folder; a named file whose
+ * folder is walked anyway is left to that walk.
+ */
+function groupNamedFiles(folders: Folder[]): Folder[] {
+  const walked = new Set(folders.filter((f) => f.dir).map((f) => resolve(f.dir)));
+  const byDir = new Map<string, Folder>();
+  const out: Folder[] = [];
+  for (const folder of folders) {
+    if (folder.dir) {
+      out.push(folder);
+      continue;
+    }
+    for (const file of folder.files) {
+      const dir = dirname(file);
+      if (walked.has(resolve(dir))) continue;
+      let group = byDir.get(resolve(dir));
+      if (!group) {
+        group = { dir, files: [], named: true };
+        byDir.set(resolve(dir), group);
+        out.push(group);
+      }
+      if (!group.files.includes(file)) group.files.push(file);
+    }
+  }
+  return out;
 }
 
 function outsideError(path: string): SourceError {
@@ -294,6 +325,7 @@ export async function* readPathsByUnit(
   const folders: Folder[] = [];
   const missing: SourceError[] = [];
   for (const path of paths) await collect(path, folders, missing, options.allow);
+  folders.splice(0, folders.length, ...groupNamedFiles(folders));
 
   if (missing.length > 0) {
     yield normalise({
@@ -308,7 +340,7 @@ export async function* readPathsByUnit(
 
   for (const folder of folders) {
     const names = folder.files.map((f) => f.slice(folder.dir.length + 1));
-    const dirReader = folder.dir ? dirReaders.find((d) => d.claims(folder.dir, names)) : undefined;
+    const dirReader = dirReaders.find((d) => d.claims(folder.dir, names));
     if (dirReader && !folder.files.every((f) => consumed.has(f))) {
       const unit: ReadUnit = { resources: [], files: [], warnings: [] };
       const files = unit.files;
@@ -351,7 +383,7 @@ export async function* readPathsByUnit(
       done += 1;
       options.onProgress?.({ done, total, file });
       if (consumed.has(file)) continue;
-      if (folder.dir && !isCandidate(file)) continue;
+      if (!folder.named && !isCandidate(file)) continue;
       const { report, resources, warnings } = await readOne(file, fileReaders, options.allow);
       yield normalise({ resources, files: [report], warnings });
     }
