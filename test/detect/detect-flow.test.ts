@@ -141,6 +141,41 @@ describe('SSH brute force on loghub OpenSSH', () => {
     expect(titles.filter((t) => t === 'SSH brute force from one source')).toHaveLength(1);
   });
 
+  it('groups only failures that name their source: every brute-force alert names an address', async () => {
+    // "Disconnecting: Too many authentication failures" lines carry no address; counted together
+    // they once made an alert about nobody.
+    const result = await detect({ paths: [shared('ssh-logs/loghub/OpenSSH')], year: 2023 });
+    const brute = result.alerts.filter((a) => a.title === 'SSH brute force from one source');
+    expect(brute.length).toBeGreaterThan(0);
+    for (const alert of brute) expect(alert.entities.some((e) => e.kind === 'ip')).toBe(true);
+
+    const lines = Array.from(
+      { length: 8 },
+      (_, i) =>
+        `Mar  3 10:00:0${i} web1 sshd[${100 + i}]: Disconnecting: Too many authentication failures [preauth]`,
+    );
+    async function* stdin() {
+      yield lines.join('\n') + '\n';
+    }
+    const anonymous = await detect({ paths: '-', stdin: stdin(), year: 2024 });
+    expect(anonymous.events).toBe(8);
+    expect(anonymous.alerts.map((a) => a.title)).toEqual([]);
+  });
+
+  it('counts old-style sshd(pam_unix) failures, where no "Failed password" line exists', async () => {
+    // loghub Linux_2k: 80 failed root logins from 150.183.249.110 within two minutes, logged only
+    // by PAM under the old `sshd(pam_unix)` tag; sources logged by host name are not grouped.
+    const result = await detect({
+      paths: [shared('ssh-logs/loghub/Linux/Linux_2k.log')],
+      year: 2005,
+    });
+    const brute = result.alerts.filter((a) => a.title === 'SSH brute force from one source');
+    const attacker = brute.find((a) => a.entities.some((e) => e.value === '150.183.249.110'));
+    expect(attacker?.eventCount).toBe(80);
+    expect(attacker?.firstSeen).toBe('2005-07-10T16:01:43.000Z');
+    for (const alert of brute) expect(alert.entities.some((e) => e.kind === 'ip')).toBe(true);
+  });
+
   it('raises a high alert when a brute-forcing source then logs in', async () => {
     const lines = [
       ...Array.from(

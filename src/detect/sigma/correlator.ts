@@ -380,6 +380,9 @@ export class SigmaCorrelator {
       }
       key = JSON.stringify(groupBy.map((f) => values![f]));
     }
+    // An event without any group-by value belongs to no group: counting all such events together
+    // would join unrelated activity (sshd failures from host names when grouping by address).
+    if (values ? groupBy.every((f) => values![f] === '') : key === '') return member;
     let group = state.groups.get(key);
 
     if (group && !state.eager && hit.time > group.windowStart + state.rule.timespanMs) {
