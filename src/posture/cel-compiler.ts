@@ -8,6 +8,7 @@
  */
 
 import { celFunctions } from './cel-functions.js';
+import { isJsonValue, isPlainObject } from './cel-fast-paths.js';
 
 /** The evaluation context a rule expression runs in (`r`, `resource`, `related`, `params`). */
 type Context = Record<string, unknown>;
@@ -40,34 +41,9 @@ function isNode(value: unknown): value is CelNode {
   return typeof value === 'object' && value !== null && 'op' in value && 'args' in value;
 }
 
-/** True for what cel-js types as a map by its constructor: a JSON object (Maps excepted). */
-function isMap(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const constructor = (value as { constructor?: unknown }).constructor;
-  return constructor === Object || constructor === undefined;
-}
-
-/** True for JSON's own kinds of value (and CEL ints): the values compiled code handles. */
-function isPlain(value: unknown): boolean {
-  switch (typeof value) {
-    case 'string':
-    case 'number':
-    case 'boolean':
-    case 'bigint':
-      return true;
-    case 'object': {
-      if (value === null) return true;
-      const constructor = (value as { constructor?: unknown }).constructor;
-      return constructor === Object || constructor === Array || constructor === undefined;
-    }
-    default:
-      return false;
-  }
-}
-
 /** `value` when it is plain, else a hand back. */
 function plain(value: unknown): unknown {
-  if (!isPlain(value)) handBack();
+  if (!isJsonValue(value)) handBack();
   return value;
 }
 
@@ -80,12 +56,12 @@ function deepType(value: unknown): string {
   if (Array.isArray(value)) {
     return value[0] === undefined ? 'list' : `list<${deepType(value[0])}>`;
   }
-  if (isMap(value)) {
+  if (isPlainObject(value)) {
     for (const key in value) return `map<string, ${deepType(value[key])}>`;
     return 'map';
   }
   if (value === null) return 'null';
-  if (!isPlain(value)) handBack();
+  if (!isJsonValue(value)) handBack();
   return typeof value;
 }
 
@@ -100,7 +76,7 @@ function ownField(map: Record<string, unknown>, key: string): unknown {
  * optional field access gives for lists, strings, numbers, bools and null).
  */
 function optionalField(value: unknown, key: string): unknown {
-  return isMap(value) ? ownField(value, key) : undefined;
+  return isPlainObject(value) ? ownField(value, key) : undefined;
 }
 
 function bool(value: unknown): boolean {
@@ -279,7 +255,7 @@ function strictField(args: unknown, scope: Scope, state: State): Code {
   const key = args[1];
   return (c, s) => {
     const value = target(c, s);
-    if (!isMap(value)) handBack();
+    if (!isPlainObject(value)) handBack();
     const field = ownField(value, key);
     if (field === undefined) handBack();
     return field;
@@ -298,7 +274,7 @@ function index(args: unknown, scope: Scope, state: State): Code {
       if (item === undefined) handBack();
       return plain(item);
     }
-    if (isMap(value) && typeof key === 'string') {
+    if (isPlainObject(value) && typeof key === 'string') {
       const field = ownField(value, key);
       if (field === undefined) handBack();
       return field;
@@ -389,7 +365,7 @@ function membership(args: unknown, scope: Scope, state: State): Code {
   return (c, s) => {
     const key = left(c, s);
     const map = right(c, s);
-    if (typeof key !== 'string' || !isMap(map)) handBack();
+    if (typeof key !== 'string' || !isPlainObject(map)) handBack();
     deepType(map);
     return hasOwn(map, key) ? map[key] !== undefined : false;
   };
@@ -437,7 +413,7 @@ function size(value: unknown): bigint {
   deepType(value);
   if (typeof value === 'string') return BigInt(codePoints(value));
   if (Array.isArray(value)) return BigInt(value.length);
-  if (isMap(value)) return BigInt(Object.keys(value).length);
+  if (isPlainObject(value)) return BigInt(Object.keys(value).length);
   return handBack();
 }
 
@@ -589,7 +565,7 @@ const MACROS = new Set(['exists', 'all', 'exists_one', 'filter', 'map']);
 /** The elements a comprehension ranges over: a list's items or a map's keys. */
 function range(value: unknown): unknown[] {
   if (Array.isArray(value)) return value;
-  if (isMap(value)) return Object.keys(value);
+  if (isPlainObject(value)) return Object.keys(value);
   return handBack();
 }
 

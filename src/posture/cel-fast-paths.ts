@@ -169,14 +169,14 @@ const hasOwn = Object.hasOwn;
  * True for what cel-js types as a map by its constructor (an object literal or JSON object,
  * or one without a prototype), Maps excepted: their fields are read with `get`.
  */
-function isPlainObject(value: unknown): value is object {
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) return false;
   const constructor = (value as { constructor?: unknown }).constructor;
   return constructor === Object || constructor === undefined;
 }
 
 /** True for the values cel-js's dyn type accepts without looking further: JSON's own kinds. */
-function isJsonValue(value: unknown): boolean {
+export function isJsonValue(value: unknown): boolean {
   switch (typeof value) {
     case 'string':
     case 'number':

@@ -431,7 +431,8 @@ function safeEvidence(program: Program, context: Record<string, unknown>): unkno
   }
 }
 
-function summaryOf(resource: Resource): Record<string, unknown> {
+/** The `resource` a rule expression sees: who and where the resource is, not its properties. */
+export function summaryOf(resource: Resource): Record<string, unknown> {
   return {
     cloud: resource.cloud,
     type: resource.type,

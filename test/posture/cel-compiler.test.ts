@@ -9,6 +9,7 @@ import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { Resource } from '../../src/model/resource.js';
 import type { Rule } from '../../src/model/rule.js';
+import { summaryOf } from '../../src/posture/engine.js';
 import { loadRules } from '../../src/posture/rule-loader.js';
 import {
   compileExpression,
@@ -112,16 +113,7 @@ async function compiledRules(): Promise<{ programs: Compared[]; total: number }>
 function contextOf(resource: Resource, properties: unknown): Record<string, unknown> {
   return {
     r: properties,
-    resource: {
-      cloud: resource.cloud,
-      type: resource.type,
-      id: resource.id,
-      name: resource.name,
-      account: resource.account ?? '',
-      region: resource.region ?? '',
-      tags: resource.tags ?? {},
-      source: resource.source.kind,
-    },
+    resource: summaryOf(resource),
     related: [],
     params: {},
   };
