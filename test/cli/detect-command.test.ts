@@ -7,20 +7,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/database.js';
 import { storedAlerts } from '../../src/store/alert-repository.js';
+import { runPalisade } from '../support/cli.js';
 import { REPO_ROOT, shared } from '../support/paths.js';
 
 const work = mkdtempSync(join(tmpdir(), 'palisade-detect-'));
 
-function palisade(args: string[], input?: string) {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    timeout: 120_000,
-    input,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+const palisade = runPalisade;
 
 describe('palisade detect', () => {
   it('prints alerts with their rule authors and an incident, and stores them once', async () => {

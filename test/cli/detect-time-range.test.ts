@@ -1,19 +1,13 @@
 /** `palisade detect` refuses a time range or syslog year that could only read nothing or garbage. */
 
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../support/paths.js';
+import { runPalisade } from '../support/cli.js';
 
-function palisade(args: string[]) {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    timeout: 120_000,
-    input:
-      'Jan  5 03:00:01 host sshd[91]: Failed password for admin from 203.0.113.9 port 50001 ssh2\n',
-  });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+const palisade = (args: string[]) =>
+  runPalisade(
+    args,
+    'Jan  5 03:00:01 host sshd[91]: Failed password for admin from 203.0.113.9 port 50001 ssh2\n',
+  );
 
 describe('detect time options', () => {
   it('refuses --since after --until (exit 2, naming both)', () => {

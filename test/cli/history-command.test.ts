@@ -1,22 +1,15 @@
 /** `palisade history` reads the store: it never creates one and never shows zero assessments. */
 
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT, shared } from '../support/paths.js';
+import { runPalisade } from '../support/cli.js';
+import { shared } from '../support/paths.js';
 
 const work = mkdtempSync(join(tmpdir(), 'palisade-history-'));
 
-function palisade(args: string[]) {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+const palisade = runPalisade;
 
 describe('palisade history', () => {
   it('refuses a --db that does not exist and creates no store there (exit 2)', () => {

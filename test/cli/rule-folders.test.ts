@@ -1,17 +1,10 @@
 /** `--rules` paths as a new user gets them wrong: a missing path, a folder of logs. */
 
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT, shared } from '../support/paths.js';
+import { runPalisade } from '../support/cli.js';
+import { shared } from '../support/paths.js';
 
-function palisade(args: string[]) {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+const palisade = runPalisade;
 
 const logs = shared('ssh-logs');
 const iac = shared('iac/terragoat/terraform/aws');

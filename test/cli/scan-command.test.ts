@@ -1,23 +1,15 @@
 /** The `palisade scan` command as a user runs it: real process, real files, exit codes. */
 
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../support/paths.js';
+import { runPalisade } from '../support/cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'palisade-cli-'));
 const db = join(work, 'store.db');
 
-function palisade(...args: string[]) {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+const palisade = (...args: string[]) => runPalisade(args);
 
 describe('palisade scan', () => {
   it('prints score, controls and top recommendations for the sample estate and stores it', () => {

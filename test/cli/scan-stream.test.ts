@@ -1,23 +1,15 @@
 /** `palisade scan --stream` as a user runs it, and when a scan streams by itself. */
 
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inputLargerThan } from '../../src/posture/assess-stream.js';
-import { REPO_ROOT } from '../support/paths.js';
+import { runPalisade } from '../support/cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'palisade-cli-stream-'));
 
-function palisade(...args: string[]) {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+const palisade = (...args: string[]) => runPalisade(args);
 
 describe('palisade scan --stream', () => {
   it('gives the score and counts of a normal scan, with only failing findings in JSON', () => {

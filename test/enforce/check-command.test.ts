@@ -4,7 +4,7 @@
  * base and the baseline.
  */
 
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -14,6 +14,7 @@ import { Ajv } from 'ajv';
 import addFormatsPlugin from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { runCheck, type CheckCommandOptions } from '../../src/cli/check-command.js';
+import { runPalisade } from '../support/cli.js';
 import { REPO_ROOT } from '../support/paths.js';
 
 const require = createRequire(import.meta.url);
@@ -45,15 +46,7 @@ async function check(paths: string[], options: Partial<CheckCommandOptions> = {}
   return { code, report };
 }
 
-function palisade(args: string[], input?: string) {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    input,
-    timeout: 120_000,
-  });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+const palisade = runPalisade;
 
 async function policy(text: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'palisade-policy-'));
