@@ -4,7 +4,8 @@
  */
 
 import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { renderPatch, planFixes } from '../enforce/fix/plan-fixes.js';
 import { assess } from '../posture/assess.js';
 import { loadRules, RuleLoadError } from '../posture/rule-loader.js';
@@ -17,8 +18,35 @@ export interface FixCommandOptions {
   rules: string[];
   /** Only these rules' fixes (repeatable); all rules with a fix when empty. */
   rule: string[];
-  /** Folder the patch's paths are relative to (default: the working folder). */
+  /**
+   * Folder the patch's paths are relative to (default: the working folder, or the folder the
+   * scanned paths share when a fixed file lies outside the working folder).
+   */
   patchRoot?: string;
+}
+
+/** The deepest folder holding every one of `paths` (a file counts by its folder). */
+async function sharedFolder(paths: string[]): Promise<string> {
+  const folders = await Promise.all(
+    paths.map(async (p) => {
+      const full = resolve(p);
+      const info = await stat(full).catch(() => undefined);
+      return info?.isDirectory() ? full : dirname(full);
+    }),
+  );
+  let shared = folders[0] ?? process.cwd();
+  for (const folder of folders.slice(1)) {
+    while (folder !== shared && !folder.startsWith(shared.endsWith(sep) ? shared : shared + sep)) {
+      shared = dirname(shared);
+    }
+  }
+  return shared;
+}
+
+/** True when `file` lies outside `folder` (a patch path relative to it would start `../`). */
+function outside(folder: string, file: string): boolean {
+  const rel = relative(folder, file);
+  return rel.startsWith('..') || isAbsolute(rel);
 }
 
 function fail(message: string): number {
@@ -49,7 +77,19 @@ export async function runFix(paths: string[], options: FixCommandOptions): Promi
   if (assessment.counts.resources === 0) return fail(`no resources found in ${paths.join(', ')}`);
 
   const plan = await planFixes(assessment.findings, chosen);
-  const patch = renderPatch(plan, resolve(options.patchRoot ?? process.cwd()));
+  // `git apply` refuses `a/../x` paths: fixed files outside the working folder are named from the
+  // folder the scanned paths share, and the user is told where to apply the patch.
+  let root = resolve(options.patchRoot ?? process.cwd());
+  if (!options.patchRoot && plan.files.some((f) => outside(root, resolve(f.file)))) {
+    root = await sharedFolder(paths);
+    if (!options.write) {
+      process.stderr.write(
+        `palisade: the fixed files lie outside the working folder; patch paths are relative to ` +
+          `${root} (apply there: git -C ${root} apply <patch>)\n`,
+      );
+    }
+  }
+  const patch = renderPatch(plan, root);
   const fixed = plan.files.reduce((n, f) => n + f.fixed.length, 0);
   if (options.output) await writeFile(options.output, patch);
   else if (!options.write) process.stdout.write(patch);
@@ -57,11 +97,16 @@ export async function runFix(paths: string[], options: FixCommandOptions): Promi
   if (options.write) {
     for (const f of plan.files) await writeFile(f.file, f.after);
   }
-  const withFix = chosen.filter((r) => r.fix).length;
+  const withFix = new Set(chosen.filter((r) => r.fix).map((r) => r.id));
+  const chosenIds = new Set(chosen.map((r) => r.id));
+  const noFix = assessment.findings.filter(
+    (f) => f.status === 'fail' && !f.exemption && chosenIds.has(f.ruleId) && !withFix.has(f.ruleId),
+  ).length;
   process.stderr.write(
     `palisade: ${fixed} findings fixed in ${plan.files.length} files` +
-      `${options.write ? ' (written)' : ''}; ${plan.unfixed.length} left for a person; ` +
-      `${withFix} rules carry a fix\n`,
+      `${options.write ? ' (written)' : ''}; ${plan.unfixed.length} with a fix left for a ` +
+      `person; ${noFix} failing findings of rules without an automatic fix; ` +
+      `${withFix.size} rules carry a fix\n`,
   );
   for (const u of plan.unfixed.slice(0, 20)) {
     process.stderr.write(

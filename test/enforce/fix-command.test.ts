@@ -18,6 +18,7 @@ import { unifiedDiff } from '../../src/enforce/fix/unified-diff.js';
 import { assess } from '../../src/posture/assess.js';
 import { loadRules } from '../../src/posture/rule-loader.js';
 import { findingFingerprint } from '../../src/report/sarif-fingerprint.js';
+import { runPalisade } from '../support/cli.js';
 import { REPO_ROOT } from '../support/paths.js';
 
 const SHARED = join(REPO_ROOT, '../shared/data/iac');
@@ -94,6 +95,21 @@ describe('palisade fix', () => {
     const changed = run.patch.split('\n').filter((l) => /^[-+][^-+]/.test(l)).length;
     expect(changed).toBeLessThan(fixedIds.length * 8);
   }, 240_000);
+
+  it('names paths from the scanned folder when it lies outside the working folder', () => {
+    // Run from the repository on a copy elsewhere: `a/../x` paths would be refused by git apply.
+    const copy = join(mkdtempSync(join(tmpdir(), 'palisade-fix-outside-')), 'tg');
+    cpSync(join(SHARED, 'terragoat'), copy, { recursive: true });
+    const run = runPalisade(['fix', copy]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^--- a\/terraform\/aws\//);
+    expect(run.stdout).not.toContain('../');
+    expect(run.stderr).toContain(`patch paths are relative to ${copy}`);
+    expect(run.stderr).toMatch(/\d+ failing findings of rules without an automatic fix/);
+    writeFileSync(join(copy, '..', 'fix.patch'), run.stdout);
+    execFileSync('git', ['init', '-q', copy]);
+    execFileSync('git', ['-C', copy, 'apply', '--check', join(copy, '..', 'fix.patch')]);
+  });
 
   it('fixes Kubernetes Goat manifests and keeps their comments', async () => {
     const run = await fixAndRescan(join(SHARED, 'kubernetes-goat'), /\.ya?ml$/);
