@@ -15,7 +15,7 @@ import {
 } from '../store/automation-repository.js';
 import { EXIT_OK } from './exit-codes.js';
 import {
-  auditCli,
+  auditedCliChange,
   CliInputError,
   printResult,
   readObject,
@@ -34,15 +34,11 @@ export async function runAutomationAdd(
       const settings = parseAutomationInput(
         readObject(options.file, options.rule, 'the rule (--file or --rule)'),
       );
-      const row = await db.transaction().execute(async (trx) => {
-        const made = await insertAutomationRule(
-          trx,
-          settings,
-          key,
-          `cli:${userInfo().username}`,
-          new Date(),
-        );
-        await auditCli(trx, key, {
+      const row = await auditedCliChange(
+        db,
+        key,
+        (trx) => insertAutomationRule(trx, settings, key, `cli:${userInfo().username}`, new Date()),
+        (made) => ({
           action: 'automation.create',
           target: { kind: 'automation', id: made.id },
           details: {
@@ -50,9 +46,8 @@ export async function runAutomationAdd(
             triggers: settings.triggers,
             actions: settings.actions.map((a) => a.sink.kind),
           },
-        });
-        return made;
-      });
+        }),
+      );
       printResult(options, automationView(row), `${row.id}\n`);
       return EXIT_OK;
     },
@@ -80,13 +75,10 @@ export async function runAutomationRemove(id: string, options: StoreOptions): Pr
   return withStore('automation remove', options, async (db, key) => {
     const row = await findAutomationRow(db, id);
     if (!row) throw new CliInputError(`no automation rule ${id}; see palisade automation list`);
-    await db.transaction().execute(async (trx) => {
-      await deleteAutomationRule(trx, row.id);
-      await auditCli(trx, key, {
-        action: 'automation.delete',
-        target: { kind: 'automation', id: row.id },
-        details: { name: row.name },
-      });
+    await auditedCliChange(db, key, (trx) => deleteAutomationRule(trx, row.id), {
+      action: 'automation.delete',
+      target: { kind: 'automation', id: row.id },
+      details: { name: row.name },
     });
     process.stderr.write(`Removed automation rule ${row.id} (${row.name}).\n`);
     return EXIT_OK;

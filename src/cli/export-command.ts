@@ -92,18 +92,30 @@ export async function withStore(
   }
 }
 
-/** Appends the CLI user's audit entry in `trx`. */
-export async function auditCli(
-  trx: Transaction<Database>,
+/** What a command says about its change; the CLI user is the actor and it succeeded. */
+type CliAuditFields = Omit<AuditEvent, 'actor' | 'outcome'>;
+
+/**
+ * Runs `change` and appends the CLI user's audit entry in the same transaction (the CLI's
+ * `auditedChange`): both are stored or neither.
+ */
+export async function auditedCliChange<T>(
+  db: Kysely<Database>,
   key: ServerKey,
-  event: Omit<AuditEvent, 'actor' | 'outcome'>,
-): Promise<void> {
-  await appendAudit(
-    trx,
-    { ...event, actor: { kind: 'cli', name: userInfo().username }, outcome: 'success' },
-    new Date(),
-    key,
-  );
+  change: (trx: Transaction<Database>) => Promise<T>,
+  fields: CliAuditFields | ((result: T) => CliAuditFields),
+): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    const value = await change(trx);
+    const event = typeof fields === 'function' ? fields(value) : fields;
+    await appendAudit(
+      trx,
+      { ...event, actor: { kind: 'cli', name: userInfo().username }, outcome: 'success' },
+      new Date(),
+      key,
+    );
+    return value;
+  });
 }
 
 /** A JSON or YAML object from a file, or from inline JSON. */
@@ -170,21 +182,16 @@ export async function runExportAdd(options: ExportAddOptions): Promise<number> {
           ? { snapshotMinutes: options.snapshotMinutes }
           : {}),
       });
-      const row = await db.transaction().execute(async (trx) => {
-        const made = await insertExport(
-          trx,
-          settings,
-          key,
-          `cli:${userInfo().username}`,
-          new Date(),
-        );
-        await auditCli(trx, key, {
+      const row = await auditedCliChange(
+        db,
+        key,
+        (trx) => insertExport(trx, settings, key, `cli:${userInfo().username}`, new Date()),
+        (made) => ({
           action: 'export.create',
           target: { kind: 'export', id: made.id },
           details: { name: made.name, sink: made.sink_kind, scope: settings.scope },
-        });
-        return made;
-      });
+        }),
+      );
       const view = exportView(row);
       printResult(options, view, `${view.id}\n`);
       process.stderr.write(
@@ -239,13 +246,10 @@ async function existing(db: Kysely<Database>, id: string) {
 export async function runExportRemove(id: string, options: StoreOptions): Promise<number> {
   return withStore('export remove', options, async (db, key) => {
     const row = await existing(db, id);
-    await db.transaction().execute(async (trx) => {
-      await deleteExport(trx, row.id);
-      await auditCli(trx, key, {
-        action: 'export.delete',
-        target: { kind: 'export', id: row.id },
-        details: { name: row.name, sink: row.sink_kind },
-      });
+    await auditedCliChange(db, key, (trx) => deleteExport(trx, row.id), {
+      action: 'export.delete',
+      target: { kind: 'export', id: row.id },
+      details: { name: row.name, sink: row.sink_kind },
     });
     process.stderr.write(`Removed export ${row.id} (${row.name}).\n`);
     return EXIT_OK;
@@ -285,15 +289,16 @@ export async function runExportReplay(
   return withStore('export replay', options, async (db, key) => {
     const row = await existing(db, id);
     const ids = options.id.length ? options.id : undefined;
-    const queued = await db.transaction().execute(async (trx) => {
-      const n = await requestReplay(trx, exportConsumer(row.id), ids);
-      await auditCli(trx, key, {
+    const queued = await auditedCliChange(
+      db,
+      key,
+      (trx) => requestReplay(trx, exportConsumer(row.id), ids),
+      (n) => ({
         action: 'export.replay',
         target: { kind: 'export', id: row.id },
         details: { queued: n, ids: ids ?? 'all' },
-      });
-      return n;
-    });
+      }),
+    );
     process.stderr.write(
       `Queued ${queued} dead letter(s) of ${row.id}; the exporter sends them first.\n`,
     );
@@ -307,13 +312,11 @@ export async function runExportSnapshot(id: string, options: StoreOptions): Prom
     const row = await existing(db, id);
     const now = new Date();
     const counts = await writeSnapshot(db, row.id, `${row.id}:manual:${now.toISOString()}`, now);
-    await db.transaction().execute((trx) =>
-      auditCli(trx, key, {
-        action: 'export.snapshot',
-        target: { kind: 'export', id: row.id },
-        details: { ...counts },
-      }),
-    );
+    await auditedCliChange(db, key, async () => undefined, {
+      action: 'export.snapshot',
+      target: { kind: 'export', id: row.id },
+      details: { ...counts },
+    });
     printResult(
       options,
       counts,

@@ -3,7 +3,7 @@
  * and a folder holding no rule file at all (a log folder passed by mistake) earns a warning.
  */
 
-import { readdir, stat } from 'node:fs/promises';
+import { opendir, stat } from 'node:fs/promises';
 import { printable } from '../report/terminal-text.js';
 
 const RULE_FILE = /\.ya?ml$/i;
@@ -26,8 +26,7 @@ export async function checkRuleFolders(paths: string[]): Promise<string | undefi
       return `--rules ${path}: ${reason}`;
     }
     if (!info.isDirectory()) continue;
-    const entries = await readdir(path, { withFileTypes: true, recursive: true }).catch(() => []);
-    if (!entries.some((e) => e.isFile() && RULE_FILE.test(e.name))) {
+    if (!(await holdsRuleFile(path))) {
       process.stderr.write(
         `palisade: warning: --rules ${printable(path)}: the folder holds no rule files ` +
           '(.yaml or .yml); no rule was added from it\n',
@@ -35,4 +34,19 @@ export async function checkRuleFolders(paths: string[]): Promise<string | undefi
     }
   }
   return undefined;
+}
+
+/**
+ * True once a rule file turns up under `dir`: the walk stops there, so a real rules folder costs
+ * a few entries here, not a second full listing before the loader reads it.
+ */
+async function holdsRuleFile(dir: string): Promise<boolean> {
+  try {
+    for await (const entry of await opendir(dir, { recursive: true })) {
+      if (entry.isFile() && RULE_FILE.test(entry.name)) return true;
+    }
+  } catch {
+    // An unreadable folder is the loader's to report.
+  }
+  return false;
 }

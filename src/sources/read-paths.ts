@@ -88,11 +88,12 @@ function groupNamedFiles(folders: Folder[]): Folder[] {
     }
     for (const file of folder.files) {
       const dir = dirname(file);
-      if (walked.has(resolve(dir))) continue;
-      let group = byDir.get(resolve(dir));
+      const at = resolve(dir);
+      if (walked.has(at)) continue;
+      let group = byDir.get(at);
       if (!group) {
         group = { dir, files: [], named: true };
-        byDir.set(resolve(dir), group);
+        byDir.set(at, group);
         out.push(group);
       }
       if (!group.files.includes(file)) group.files.push(file);
