@@ -4,7 +4,7 @@
  */
 
 import { userInfo } from 'node:os';
-import { parseAutomationInput } from '../automate/automation-rule.js';
+import { automationCreatedAudit, parseAutomationInput } from '../automate/automation-rule.js';
 import {
   automationView,
   deleteAutomationRule,
@@ -38,15 +38,7 @@ export async function runAutomationAdd(
         db,
         key,
         (trx) => insertAutomationRule(trx, settings, key, `cli:${userInfo().username}`, new Date()),
-        (made) => ({
-          action: 'automation.create',
-          target: { kind: 'automation', id: made.id },
-          details: {
-            name: made.name,
-            triggers: settings.triggers,
-            actions: settings.actions.map((a) => a.sink.kind),
-          },
-        }),
+        (made) => automationCreatedAudit(made, settings),
       );
       printResult(options, automationView(row), `${row.id}\n`);
       return EXIT_OK;

@@ -8,6 +8,7 @@ import { Type } from '@sinclair/typebox';
 import {
   AutomationConfigError,
   AUTOMATION_TRIGGERS,
+  automationCreatedAudit,
   parseAutomationInput,
 } from '../../automate/automation-rule.js';
 import {
@@ -126,16 +127,7 @@ export const automationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
       const row = await auditedChange<AutomationRow>(
         request,
-        (r) => ({
-          action: 'automation.create',
-          outcome: 'success',
-          target: { kind: 'automation', id: r.id },
-          details: {
-            name: r.name,
-            triggers: settings.triggers,
-            actions: settings.actions.map((a) => a.sink.kind),
-          },
-        }),
+        (r) => ({ ...automationCreatedAudit(r, settings), outcome: 'success' }),
         (trx) =>
           insertAutomationRule(
             trx,
