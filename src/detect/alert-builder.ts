@@ -272,6 +272,8 @@ export class AlertBuilder {
   /** Events already counted per alert id (kept by id: an alert raised again reuses its set). */
   readonly #seen = new Map<string, SeenEvents>();
   readonly #all: Alert[] = [];
+  /** The alerts of `#all` by id (without `onAlert`). */
+  readonly #listed = new Map<string, Alert>();
   readonly #onAlert: ((alert: Alert) => void) | undefined;
   readonly #onRaise: ((alert: Alert) => void) | undefined;
   /** Rule id -> dedup keys of its single-entity hits. */
@@ -328,10 +330,16 @@ export class AlertBuilder {
       return slot.alert;
     }
 
+    const id = stableId(key, first);
+    // Without a stream consumer every alert stays listed: the same activity raised again after
+    // its state was swept (input replayed out of time order) grows the alert listed under its id.
+    const listed = this.#onAlert ? undefined : this.#listed.get(id);
+    if (listed) return this.#reopen(key, listed, hit, events, first, last, own);
+
     const entities = derived ?? uniqueEntities(hitEntities(own, events));
     const attack = attackFromTags(hit.tags);
     const alert: Alert = {
-      id: stableId(key, first),
+      id,
       title: hit.title,
       description: hit.description,
       severity: hit.severity,
@@ -346,12 +354,44 @@ export class AlertBuilder {
       rule: { ...hit.rule },
       ...(hit.falsePositives?.length ? { falsePositives: hit.falsePositives } : {}),
     };
+    const opened = this.#slotFor(alert);
+    if (slot && this.#onAlert) this.#close(key, slot);
+    this.#open.set(key, opened);
+    if (!this.#onAlert) {
+      this.#all.push(alert);
+      this.#listed.set(id, alert);
+    }
+    unseen(opened.seen, events, undefined, 0);
+    this.#onRaise?.(alert);
+    this.advance(opened.lastSeenMs);
+    return alert;
+  }
+
+  /** Opens a listed alert again under `key` and folds the hit into it. */
+  #reopen(
+    key: string,
+    alert: Alert,
+    hit: DetectionHit,
+    events: LogEvent[],
+    first: string,
+    last: string,
+    own: AlertEntity[] | undefined,
+  ): Alert {
+    const slot = this.#slotFor(alert);
+    this.#open.set(key, slot);
+    this.#update(slot, hit, events, first, last, own);
+    this.advance(slot.lastSeenMs);
+    return alert;
+  }
+
+  /** The open state of an alert (its event memory kept by id across reopenings). */
+  #slotFor(alert: Alert): OpenAlert {
     let seen = this.#seen.get(alert.id);
     if (!seen) this.#seen.set(alert.id, (seen = newSeen()));
-    const opened: OpenAlert = {
+    return {
       alert,
-      lastSeenMs: parseTime(last),
-      known: knownEntities(entities),
+      lastSeenMs: parseTime(alert.lastSeen),
+      known: knownEntities(alert.entities),
       recent: {
         account: undefined,
         ip: undefined,
@@ -361,13 +401,6 @@ export class AlertBuilder {
       },
       seen,
     };
-    if (slot && this.#onAlert) this.#close(key, slot);
-    this.#open.set(key, opened);
-    if (!this.#onAlert) this.#all.push(alert);
-    unseen(seen, events, undefined, 0);
-    this.#onRaise?.(alert);
-    this.advance(opened.lastSeenMs);
-    return alert;
   }
 
   /** `dedupKey(rule, [entity])`, remembered. */

@@ -83,6 +83,23 @@ describe('alert builder', () => {
     expect(builder.alerts()).toHaveLength(3);
     expect(far.eventCount).toBe(1);
   });
+  it('lists an alert once when its activity comes back after its state was swept (a replayed log)', () => {
+    const builder = new AlertBuilder({ dedupWindowMs: 60_000 });
+    const first = builder.add(hit([event(1, '2023-12-10T06:00:00.000Z')]));
+    // Thousands of hits a day later: the builder sweeps the first alert's state out of memory.
+    for (let i = 0; i < 6_000; i++) {
+      builder.add(
+        hit([event(10 + i, '2023-12-11T06:00:00.000Z')], [{ kind: 'ip', value: `10.0.${i}.1` }]),
+      );
+    }
+    // The same log again (a rotated copy, or the same file named twice): same source, same time.
+    const again = builder.add(hit([event(9_001, '2023-12-10T06:00:00.000Z')]));
+    expect(again).toBe(first);
+    expect(first.eventCount).toBe(2);
+    const ids = builder.alerts().map((a) => a.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toHaveLength(6_001);
+  });
   it('tells events apart by file, line, time and action, and forgets the oldest past its memory', () => {
     const builder = new AlertBuilder();
     const t1 = '2023-12-10T06:55:46.000Z';
