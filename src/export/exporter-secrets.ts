@@ -9,8 +9,15 @@ import type { ServerKey } from '../server/auth/server-key.js';
 /** Fields that are secret in every sink kind. */
 const SECRET_FIELDS = new Set(['token', 'secret', 'password', 'pass', 'apiToken']);
 
-/** Fields secret only in some kinds: a Slack or Teams webhook URL is its own credential. */
-const SECRET_BY_KIND: Record<string, readonly string[]> = { slack: ['url'], teams: ['url'] };
+/**
+ * Fields secret only in some kinds: a Slack or Teams webhook URL is its own credential, a NATS
+ * client certificate's private key proves the client's identity.
+ */
+const SECRET_BY_KIND: Record<string, readonly string[]> = {
+  slack: ['url'],
+  teams: ['url'],
+  nats: ['key'],
+};
 
 /** What a listing shows instead of a secret. */
 export const REDACTED = '********';

@@ -4,8 +4,10 @@
  * stream's duplicate window. A batch is delivered once the stream has acknowledged every record.
  */
 
+import { isIP } from 'node:net';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, type NatsConnection, type TlsOptions } from '@nats-io/transport-node';
 import { SinkError, type ExportRecord, type Sink } from '../../model/export-record.js';
 import { formatRecord } from '../formats/index.js';
 import type { AddressGuard } from '../ssrf-guard.js';
@@ -28,6 +30,10 @@ function natsError(error: unknown, subject: string): SinkError {
       false,
     );
   }
+  // A certificate that fails verification, or a server without TLS, is the configuration's to
+  // fix: retrying cannot help.
+  const tls = tlsFailure(err);
+  if (tls) return new SinkError('tls', `NATS: ${tls}`, false);
   if (/authoriz|authentic|permission/i.test(text)) {
     return new SinkError(
       'unauthorized',
@@ -36,6 +42,24 @@ function natsError(error: unknown, subject: string): SinkError {
     );
   }
   return new SinkError('nats', `NATS: ${err.message}`, true);
+}
+
+/** Node's certificate error codes (`UNABLE_TO_VERIFY_LEAF_SIGNATURE`, `ERR_TLS_CERT_ALTNAME_INVALID`...). */
+const CERT_CODES = /CERT|SIGNATURE|ISSUER|ALTNAME|SELF_SIGNED/;
+
+/** The TLS failure a connection error carries (on itself or its causes), in words, or undefined. */
+function tlsFailure(error: Error & { code?: string; cause?: unknown }): string | undefined {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && CERT_CODES.test(code)) {
+      return `the server's TLS certificate was refused: ${e.message}`;
+    }
+    if (/server does not support 'tls'/.test(e.message)) {
+      return 'the server does not offer TLS (the sink never falls back to plain text)';
+    }
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 class NatsSink implements Sink {
@@ -97,6 +121,7 @@ class NatsSink implements Sink {
         ignoreClusterUpdates: true,
         ...(this.#config.user ? { user: this.#config.user, pass: this.#config.pass } : {}),
         ...(this.#config.token ? { token: this.#config.token } : {}),
+        ...(this.#config.tls ? { tls: tlsOptions(this.#config) } : {}),
       });
     } catch (error) {
       throw natsError(error, this.#config.subject);
@@ -121,6 +146,33 @@ class NatsSink implements Sink {
       throw natsError(error, this.#config.subject);
     }
   }
+}
+
+/**
+ * The client's TLS options. The client dials the checked addresses, so the certificate is
+ * verified against the configured names instead: `servername`, or else any of the servers' host
+ * names (a cluster's certificate names its members). Plain text is never a fallback: a server
+ * without TLS fails the connection.
+ */
+function tlsOptions(config: NatsSinkConfig): TlsOptions {
+  const names = config.servername
+    ? [config.servername]
+    : [...new Set(config.servers.map((server) => splitServer(server)[0]))];
+  const sni = names.length === 1 && isIP(names[0]) === 0 ? names[0] : undefined;
+  return {
+    ...(config.ca ? { ca: config.ca } : {}),
+    ...(config.cert && config.key ? { cert: config.cert, key: config.key } : {}),
+    ...(sni ? { servername: sni } : {}),
+    checkServerIdentity: (_address: string, cert: PeerCertificate) => {
+      let refused: Error | undefined;
+      for (const name of names) {
+        const error = checkServerIdentity(name, cert);
+        if (!error) return undefined;
+        refused ??= error;
+      }
+      return refused;
+    },
+  } as TlsOptions;
 }
 
 /** `nats://host:port` or `host:port` → host and port (4222 by default). */

@@ -53,6 +53,18 @@ export interface NatsSinkConfig {
   user?: string;
   pass?: string;
   token?: string;
+  /**
+   * TLS to the servers, verified against the system's CAs plus `ca`: on when true or when any
+   * of `ca`, `cert`, `key` is given. The connection fails rather than fall back to plain text.
+   */
+  tls?: boolean;
+  /** Extra trusted CA certificates (PEM). */
+  ca?: string;
+  /** The name the servers' certificate must carry (by default, the configured host names). */
+  servername?: string;
+  /** Client certificate and its private key (PEM) for mutual TLS; the key is a secret. */
+  cert?: string;
+  key?: string;
   timeoutMs?: number;
 }
 
@@ -260,6 +272,15 @@ class FieldReader {
 const TIMEOUT = (r: FieldReader): number | undefined => r.integer('timeoutMs', 100, 600_000);
 const PORT = (r: FieldReader): number | undefined => r.integer('port', 1, 65_535);
 
+/** An optional PEM text field holding at least one `-----BEGIN ...<label>-----` block. */
+function pem(r: FieldReader, field: string, label: string): string | undefined {
+  const text = r.string(field, { optional: true });
+  if (text !== undefined && !new RegExp(`-----BEGIN [A-Z0-9 ]*${label}-----`).test(text)) {
+    r.fail(field, `must be PEM text (-----BEGIN ... ${label}-----)`);
+  }
+  return text;
+}
+
 /** Drops absent optional fields so stored configurations stay small and comparable. */
 function compact<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
@@ -335,6 +356,20 @@ const PARSERS: Record<SinkKind, (r: FieldReader) => SinkConfig> = {
         `"${subject}" is not a publishable subject (no spaces, wildcards or empty tokens)`,
       );
     }
+    const tls = r.boolean('tls');
+    const ca = pem(r, 'ca', 'CERTIFICATE');
+    const cert = pem(r, 'cert', 'CERTIFICATE');
+    const key = pem(r, 'key', 'PRIVATE KEY');
+    if ((cert === undefined) !== (key === undefined)) {
+      r.fail(
+        cert === undefined ? 'cert' : 'key',
+        'is needed too: a client certificate goes with its key (mutual TLS)',
+      );
+    }
+    const tlsFields = ca ?? cert ?? key;
+    if (tls === false && tlsFields !== undefined) {
+      r.fail('tls', 'is false, but ca, cert or key is given: they need TLS');
+    }
     return compact<NatsSinkConfig>({
       kind: 'nats',
       servers,
@@ -344,6 +379,11 @@ const PARSERS: Record<SinkKind, (r: FieldReader) => SinkConfig> = {
       user: r.string('user', { optional: true }),
       pass: r.string('pass', { optional: true }),
       token: r.string('token', { optional: true }),
+      tls: tls ?? (tlsFields !== undefined ? true : undefined),
+      ca,
+      servername: r.string('servername', { optional: true }),
+      cert,
+      key,
       timeoutMs: TIMEOUT(r),
     });
   },
