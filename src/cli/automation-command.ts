@@ -20,6 +20,7 @@ import {
   printResult,
   readObject,
   withStore,
+  withStoreToRead,
   type StoreOptions,
 } from './export-command.js';
 
@@ -49,7 +50,7 @@ export async function runAutomationAdd(
 
 /** `palisade automation list`. */
 export async function runAutomationList(options: StoreOptions): Promise<number> {
-  return withStore('automation list', options, async (db) => {
+  return withStoreToRead('automation list', options, async (db) => {
     const items = (await listAutomationRows(db)).map(automationView);
     const text = items
       .map(
@@ -82,7 +83,7 @@ export async function runAutomationRuns(
   id: string,
   options: StoreOptions & { limit: number },
 ): Promise<number> {
-  return withStore('automation runs', options, async (db) => {
+  return withStoreToRead('automation runs', options, async (db) => {
     const row = await findAutomationRow(db, id);
     if (!row) throw new CliInputError(`no automation rule ${id}; see palisade automation list`);
     const runs = await listAutomationRuns(db, row.id, options.limit);

@@ -75,9 +75,31 @@ export async function withStore(
     process.stderr.write(`palisade ${command}: ${error.message}\n`);
     return EXIT_INPUT_ERROR;
   }
+  return runOnStore(command, options, (db) => fn(db, key));
+}
+
+/**
+ * `withStore` for commands that only read and show no secret: the server key is not loaded, so
+ * a listing neither needs the key file nor creates one beside the store.
+ */
+export async function withStoreToRead(
+  command: string,
+  options: StoreOptions,
+  fn: (db: Kysely<Database>) => Promise<number>,
+): Promise<number> {
+  if (refuseMissingStore(command, options.db, 'or add an export first')) return EXIT_INPUT_ERROR;
+  return runOnStore(command, options, fn);
+}
+
+/** Opens the store, runs `fn`, maps input errors to exit code 2, and closes the store. */
+async function runOnStore(
+  command: string,
+  options: StoreOptions,
+  fn: (db: Kysely<Database>) => Promise<number>,
+): Promise<number> {
   const db = await openStore(options.db);
   try {
-    return await fn(db, key);
+    return await fn(db);
   } catch (error) {
     const known =
       error instanceof CliInputError ||
@@ -206,7 +228,7 @@ export async function runExportAdd(options: ExportAddOptions): Promise<number> {
 
 /** `palisade export list`. */
 export async function runExportList(options: StoreOptions): Promise<number> {
-  return withStore('export list', options, async (db) => {
+  return withStoreToRead('export list', options, async (db) => {
     const rows = await listExportRows(db);
     const items = [];
     for (const row of rows) {
@@ -261,7 +283,7 @@ export async function runExportDeadLetters(
   id: string,
   options: StoreOptions & { status?: string; limit: number },
 ): Promise<number> {
-  return withStore('export dead-letters', options, async (db) => {
+  return withStoreToRead('export dead-letters', options, async (db) => {
     const row = await existing(db, id);
     if (options.status && !['dead', 'replay', 'replayed'].includes(options.status)) {
       throw new CliInputError('--status must be dead, replay or replayed');

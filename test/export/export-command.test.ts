@@ -115,6 +115,20 @@ describe('palisade export', () => {
     expect(existsSync(typo)).toBe(false);
     expect(existsSync(`${typo}.key`)).toBe(false);
   });
+
+  it('lists exports, dead letters and automation rules without the server key, creating none', async () => {
+    // A store the scan made (no export yet, so no key file beside it).
+    const scanned = join(dir, 'scanned.db');
+    await (await openStore(scanned)).destroy();
+    expect(existsSync(`${scanned}.key`)).toBe(false);
+
+    expect(await runExportList({ db: scanned, json: true })).toBe(0);
+    expect(JSON.parse(out)).toEqual([]);
+    expect(await runAutomationList({ db: scanned })).toBe(0);
+    expect(await runExportDeadLetters('none', { db: scanned, limit: 5 })).toBe(2);
+    expect(err).toMatch(/no export none/);
+    expect(existsSync(`${scanned}.key`)).toBe(false);
+  });
 });
 
 describe('palisade automation', () => {
