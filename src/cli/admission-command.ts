@@ -91,7 +91,7 @@ export async function runAdmissionServe(options: ServeOptions): Promise<number> 
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    pino.destination(2),
+    pino.destination({ dest: 2, sync: true }),
   );
   let service;
   try {

@@ -40,7 +40,8 @@ export async function runServe(options: ServeOptions): Promise<number> {
   }
 
   // JSON logs go to stderr; stdout carries what a person starting the server needs to read.
-  const logger = createLogger(config, pino.destination(2));
+  // Written synchronously: the last lines before a stop or a crash are the ones worth having.
+  const logger = createLogger(config, pino.destination({ dest: 2, sync: true }));
   let server;
   try {
     server = await startServer(config, logger);
