@@ -1,6 +1,8 @@
 /**
  * An assessment's finding counts: pass, fail (and fail by severity), not applicable, error and
- * exempt. Counts of batches of findings add up.
+ * exempt. Exempt means what it means to the secure score: a judged finding (pass or fail) that an
+ * exemption takes out of scoring; it counts as exempt, not as pass or fail. Counts of batches of
+ * findings add up.
  */
 
 import type { AssessmentResult } from '../model/assessment.js';
@@ -21,7 +23,7 @@ export function countFindings(
   counts: FindingCounts = emptyCounts(),
 ): FindingCounts {
   for (const f of findings) {
-    if (f.exemption && f.status === 'fail') counts.exempt += 1;
+    if (f.exemption && (f.status === 'fail' || f.status === 'pass')) counts.exempt += 1;
     else if (f.status === 'pass') counts.pass += 1;
     else if (f.status === 'fail') {
       counts.fail += 1;

@@ -12,6 +12,7 @@ import type { Finding, FindingStatus } from '../model/finding.js';
 import type { Severity } from '../model/rule.js';
 import { loadCatalog } from '../posture/benchmark-catalog.js';
 import { computeCompliance } from '../posture/compliance.js';
+import { countFindings as countAssessmentFindings } from '../posture/finding-counts.js';
 import { computeSecureScore } from '../posture/secure-score.js';
 import type { Database } from '../store/schema.js';
 import { retiredTargetSets } from '../store/retired-target-sets.js';
@@ -192,17 +193,10 @@ export async function complianceOf(findings: ViewFinding[], rules: PostureRules)
   return computeCompliance(catalog.standards, rules.rules, findings);
 }
 
-/** Finding counts as an assessment shows them. */
+/** Finding counts as an assessment shows them (the scan's counts, without the severity split). */
 export function countFindings(findings: readonly Finding[]) {
-  const c = { pass: 0, fail: 0, notApplicable: 0, error: 0, exempt: 0 };
-  for (const f of findings) {
-    if (f.exemption && f.status === 'fail') c.exempt += 1;
-    else if (f.status === 'pass') c.pass += 1;
-    else if (f.status === 'fail') c.fail += 1;
-    else if (f.status === 'not_applicable') c.notApplicable += 1;
-    else c.error += 1;
-  }
-  return c;
+  const { bySeverity: _, ...counts } = countAssessmentFindings(findings);
+  return counts;
 }
 
 /** A finding as the API shows it. */

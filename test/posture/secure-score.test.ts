@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Control } from '../../src/model/benchmark.js';
 import type { Finding, FindingStatus } from '../../src/model/finding.js';
 import type { Rule } from '../../src/model/rule.js';
+import { countFindings } from '../../src/posture/finding-counts.js';
 import { computeSecureScore } from '../../src/posture/secure-score.js';
 
 const controls: Control[] = [
@@ -86,6 +87,22 @@ describe('secure score', () => {
       currentScore: 2,
     });
     expect(score.secureScore).toBe(50);
+  });
+
+  it('counts as exempt what the score leaves out: exempt passes as well as exempt failures', () => {
+    // A wildcard exemption covers a passing and a failing volume.
+    const findings = [
+      finding('ebs-enc', 'DP-4', 'v1', 'pass', true),
+      finding('ebs-enc', 'DP-4', 'v2', 'fail', true),
+      finding('ebs-enc', 'DP-4', 'v3', 'pass'),
+      finding('ebs-enc', 'DP-4', 'v4', 'fail'),
+      finding('ebs-enc', 'DP-4', 'v5', 'not_applicable', true),
+    ];
+    const counts = countFindings(findings);
+    expect(counts).toMatchObject({ pass: 1, fail: 1, exempt: 2, notApplicable: 1 });
+    const score = computeSecureScore(findings, controls, rules);
+    expect(score.recommendations[0]).toMatchObject({ failing: 1, passing: 1, exempt: 2 });
+    expect(score.controls.find((c) => c.id === 'DP-4')).toMatchObject({ healthy: 1, unhealthy: 1 });
   });
 
   it('ranks recommendations by the score fixing them would add', () => {
