@@ -129,9 +129,11 @@ function fitsParam(type: string, value: unknown): boolean {
  * this compiler does not handle. The closure throws `HandBack` where the interpreter must
  * decide.
  */
-function compileTree(tree: unknown): Code | undefined {
+function compileTree(tree: unknown): { code: Code; slots: number } | undefined {
   try {
-    return compileNode(tree, new Map(), { slots: 0 });
+    const state: State = { slots: 0 };
+    const code = compileNode(tree, new Map(), state);
+    return { code, slots: state.slots };
   } catch (error) {
     if (error instanceof Unsupported) return undefined;
     throw error;
@@ -634,13 +636,24 @@ type Program = (context: Context) => unknown;
  * compiler does not handle.
  */
 export function compileProgram(tree: unknown, interpreted: Program): Program | undefined {
-  const code = compileTree(tree);
-  if (!code) return undefined;
+  const compiled = compileTree(tree);
+  if (!compiled) return undefined;
+  const { code, slots } = compiled;
+  // Any failure of the compiled code (a hand back, or a helper's own error) is the
+  // interpreter's to judge, so every error a rule reports is cel-js's.
+  if (slots === 0) {
+    // No macro or bind variable: nothing reads or writes a slot, so no array is made per call.
+    return (context) => {
+      try {
+        return code(context, NO_SLOTS);
+      } catch {
+        return interpreted(context);
+      }
+    };
+  }
   return (context) => {
     // Slots are per call: a helper never re-enters the program, but a fresh array keeps each
     // evaluation independent at the cost of one small short-lived allocation.
-    // Any failure of the compiled code (a hand back, or a helper's own error) is the
-    // interpreter's to judge, so every error a rule reports is cel-js's.
     try {
       return code(context, []);
     } catch {
@@ -648,3 +661,6 @@ export function compileProgram(tree: unknown, interpreted: Program): Program | u
     }
   };
 }
+
+/** The slots of an expression without macro or bind variables (never read or written). */
+const NO_SLOTS: unknown[] = Object.freeze([]) as never;

@@ -211,16 +211,23 @@ interface Verdict {
   quotes: boolean;
 }
 
-/** A finding's sentence once built or given; its verdict (or undefined); its quoted value. */
-const SENTENCE = Symbol('palisade.sentence');
-const VERDICT = Symbol('palisade.verdict');
-const QUOTED = Symbol('palisade.quoted');
+/** A failing verdict with the offending value its sentence quotes, and the sentence once built. */
+class QuotedVerdict {
+  sentence: string | undefined = undefined;
+  constructor(
+    readonly verdict: Verdict,
+    readonly quoted: string,
+  ) {}
+}
 
-type EvaluatedFinding = FindingWithResource & {
-  [SENTENCE]: string | undefined;
-  [VERDICT]: Verdict | undefined;
-  [QUOTED]: string;
-};
+/**
+ * What a finding's sentence is made from: the sentence itself (given, or built from a shared
+ * verdict), the shared verdict, or a quoted verdict (which keeps its sentence once built).
+ */
+type MessageState = string | Verdict | QuotedVerdict;
+
+/** The slot a finding from `evaluate` keeps its `MessageState` in. */
+const MESSAGE_STATE = Symbol('palisade.messageState');
 
 /**
  * `message` of a finding from `evaluate`: an own enumerable property (JSON, spreading, cloning
@@ -232,17 +239,21 @@ type EvaluatedFinding = FindingWithResource & {
 const MESSAGE: PropertyDescriptor = {
   enumerable: true,
   configurable: true,
-  get(this: EvaluatedFinding): string {
-    const built = this[SENTENCE];
-    if (built !== undefined) return built;
-    const verdict = this[VERDICT]!;
-    const text = sentence(verdict.rule, this[JUDGED_RESOURCE]!, verdict.pass, this[QUOTED]);
-    this[SENTENCE] = text;
+  get(this: JudgedFinding): string {
+    const state = this[MESSAGE_STATE];
+    if (typeof state === 'string') return state;
+    const resource = this[JUDGED_RESOURCE];
+    if (state instanceof QuotedVerdict) {
+      const { verdict } = state;
+      return (state.sentence ??= sentence(verdict.rule, resource, verdict.pass, state.quoted));
+    }
+    const text = sentence(state.rule, resource, state.pass, '');
+    // The verdict quotes nothing, so the sentence alone keeps all `quotedValue` needs.
+    this[MESSAGE_STATE] = text;
     return text;
   },
-  set(this: EvaluatedFinding, value: string) {
-    this[SENTENCE] = value;
-    this[VERDICT] = undefined;
+  set(this: JudgedFinding, value: string) {
+    this[MESSAGE_STATE] = value;
   },
 };
 
@@ -267,10 +278,11 @@ function verdictOf(c: CompiledRule, pass: boolean): Verdict {
  * (`failMessage(rule, resource, quotedValue(f))` is its message); undefined when it quotes none.
  */
 export function quotedValue(finding: Finding): string | undefined {
-  const f = finding as Partial<EvaluatedFinding>;
-  const verdict = f[VERDICT];
-  if (!verdict || verdict.pass || !verdict.quotes || !f[QUOTED]) return undefined;
-  return f[QUOTED];
+  const state = (finding as Partial<JudgedFinding>)[MESSAGE_STATE];
+  if (!(state instanceof QuotedVerdict)) return undefined;
+  const { verdict, quoted } = state;
+  if (verdict.pass || !verdict.quotes || !quoted) return undefined;
+  return quoted;
 }
 
 /** True when the rule's failing sentence shows the offending value. */
@@ -279,9 +291,54 @@ function failQuotes(c: CompiledRule): boolean {
 }
 
 /**
- * Builds a finding; every finding has the same fields in the same order (one object shape),
- * the judged resource's symbol included, so V8 lays each out alike. `message` is the sentence,
- * or the verdict to build it from when read.
+ * A finding made by `evaluate`. Every one has the same fields in the same order (one hidden
+ * class, every field inside the object: a constructor, unlike an object literal that later
+ * fields are added to, gives the object room for all of them), the judged resource included.
+ */
+class JudgedFinding implements Finding {
+  declare ruleId: string;
+  declare resourceId: string;
+  declare resourceType: string;
+  declare resourceName: string;
+  declare status: Finding['status'];
+  declare severity: Finding['severity'];
+  declare control: string;
+  declare message: string;
+  declare file?: string;
+  declare line?: number;
+  declare unknown?: string;
+  declare exemption?: Finding['exemption'];
+  declare [JUDGED_RESOURCE]: Resource;
+  declare [MESSAGE_STATE]: MessageState;
+
+  constructor(
+    c: CompiledRule,
+    resource: Resource,
+    status: Finding['status'],
+    state: MessageState,
+    unknown: string | undefined,
+  ) {
+    const rule = c.rule;
+    const source = resource.source;
+    this.ruleId = rule.id;
+    this.resourceId = resource.id;
+    this.resourceType = resource.type;
+    this.resourceName = resource.name;
+    this.status = status;
+    this.severity = rule.severity;
+    this.control = rule.control;
+    Object.defineProperty(this, 'message', MESSAGE);
+    this.file = source.file;
+    this.line = source.line;
+    this[JUDGED_RESOURCE] = resource;
+    this[MESSAGE_STATE] = state;
+    if (unknown !== undefined) this.unknown = unknown;
+  }
+}
+
+/**
+ * Builds a finding: `message` is the sentence, or the verdict to build it from when read (with
+ * the offending value a failing sentence quotes).
  */
 function makeFinding(
   c: CompiledRule,
@@ -291,26 +348,9 @@ function makeFinding(
   unknown?: string,
   quoted = '',
 ): Finding {
-  const rule = c.rule;
-  const source = resource.source;
-  const finding = {
-    ruleId: rule.id,
-    resourceId: resource.id,
-    resourceType: resource.type,
-    resourceName: resource.name,
-    status,
-    severity: rule.severity,
-    control: rule.control,
-  } as EvaluatedFinding;
-  Object.defineProperty(finding, 'message', MESSAGE);
-  finding.file = source.file;
-  finding.line = source.line;
-  finding[JUDGED_RESOURCE] = resource;
-  finding[SENTENCE] = typeof message === 'string' ? message : undefined;
-  finding[VERDICT] = typeof message === 'string' ? undefined : message;
-  finding[QUOTED] = quoted;
-  if (unknown !== undefined) finding.unknown = unknown;
-  return finding;
+  const state =
+    quoted && typeof message !== 'string' ? new QuotedVerdict(message, quoted) : message;
+  return new JudgedFinding(c, resource, status, state, unknown);
 }
 
 function errorText(error: unknown): string {
@@ -390,11 +430,16 @@ export function judge(c: CompiledRule, view: ResourceView): Finding {
         return makeFinding(c, resource, 'error', message);
       }
       pass = outcome;
-      if (!pass && c.evidence) value = safeEvidence(run(c.evidence), context);
     }
-    const quoted = value === undefined ? '' : quote(value);
+    const verdict = verdictOf(c, pass);
+    // A failing sentence that shows no offending value needs none looked for or quoted.
+    const shown = pass || verdict.quotes;
+    if (!pass && shown && c.evidence && !c.checkFunction) {
+      value = safeEvidence(run(c.evidence), context);
+    }
+    const quoted = value === undefined || !shown ? '' : quote(value);
     const status = pass ? 'pass' : 'fail';
-    return makeFinding(c, resource, status, verdictOf(c, pass), undefined, quoted);
+    return makeFinding(c, resource, status, verdict, undefined, quoted);
   } catch (error) {
     const unknown = cannotJudge(c, resource, tracker);
     if (unknown) return unknown;

@@ -87,23 +87,33 @@ function resourcesByControl(findings: readonly Finding[]): Map<string, ControlRe
  */
 export function tallyFindings(findings: readonly Finding[]): ScoreTally {
   const tally: ScoreTally = { controls: new Map(), soleFailures: new Map(), rules: new Map() };
-  if (!tallyControlsByRuns(findings, tally)) tallyControls(findings, tally);
+  if (tallyControlsByRuns(findings, tally)) return tally;
+  tallyControls(findings, tally);
+  const counter = ruleCounter(tally.rules);
+  for (const f of findings) counter(f);
+  return tally;
+}
+
+/**
+ * Counts each finding it is given into `rules` (its rule's failing, passing or exempt count).
+ * Findings of one rule often come together, so the last rule's counts are kept at hand.
+ */
+function ruleCounter(rules: Map<string, RuleTally>): (f: Finding) => void {
   let lastRuleId: string | undefined;
   let c: RuleTally | undefined;
-  for (const f of findings) {
+  return (f) => {
     if (f.ruleId !== lastRuleId || !c) {
-      c = tally.rules.get(f.ruleId);
+      c = rules.get(f.ruleId);
       if (!c) {
         c = { failing: 0, passing: 0, exempt: 0 };
-        tally.rules.set(f.ruleId, c);
+        rules.set(f.ruleId, c);
       }
       lastRuleId = f.ruleId;
     }
     if (f.exemption && (f.status === 'fail' || f.status === 'pass')) c.exempt += 1;
     else if (f.status === 'fail') c.failing += 1;
     else if (f.status === 'pass') c.passing += 1;
-  }
-  return tally;
+  };
 }
 
 /** Counts healthy, unhealthy and excluded resources per control, and sole failures. */
@@ -135,13 +145,16 @@ interface RunControl {
 }
 
 /**
- * `tallyControls` for findings that come resource by resource (as `evaluate` makes them): each
- * resource's findings are folded in one small list, with no map keyed by resource. Returns
- * false, leaving `tally` as it was, when some resource's findings are not all adjacent.
+ * `tallyControls` and the rule counts, in one pass, for findings that come resource by resource
+ * (as `evaluate` makes them): each resource's findings are folded in one small list, with no
+ * map keyed by resource. Returns false, leaving `tally` as it was, when some resource's findings
+ * are not all adjacent.
  */
 function tallyControlsByRuns(findings: readonly Finding[], tally: ScoreTally): boolean {
   const controls = new Map<string, ControlTally>();
   const soleFailures = new Map<string, number>();
+  const rules = new Map<string, RuleTally>();
+  const countRule = ruleCounter(rules);
   /** Resources whose run of findings has ended. */
   const finished = new Set<object | string>();
   const run: RunControl[] = [];
@@ -176,6 +189,7 @@ function tallyControlsByRuns(findings: readonly Finding[], tally: ScoreTally): b
       if (finished.has(key)) return false;
       current = key;
     }
+    countRule(f);
     let rc: RunControl | undefined;
     for (let i = 0; i < runLength; i += 1) {
       if (run[i].id === f.control) {
@@ -200,6 +214,7 @@ function tallyControlsByRuns(findings: readonly Finding[], tally: ScoreTally): b
   // Controls in the order `tallyControls` gives them: by their first finding.
   for (const [id, t] of controls) tally.controls.set(id, t);
   for (const [id, n] of soleFailures) tally.soleFailures.set(id, n);
+  for (const [id, c] of rules) tally.rules.set(id, c);
   return true;
 }
 
