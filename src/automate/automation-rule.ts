@@ -194,8 +194,11 @@ function namesOf(record: ExportRecord): string[] {
   return [];
 }
 
-function tagsOf(record: ExportRecord): Record<string, string> {
-  return record.type === 'recommendation' ? (record.data.tags ?? {}) : {};
+/** The tags of each resource the record concerns: one recommendation's, an alert's several. */
+function tagSetsOf(record: ExportRecord): Record<string, string>[] {
+  if (record.type === 'recommendation') return [record.data.tags ?? {}];
+  if (record.type === 'alert') return (record.data.alert.resources ?? []).map((r) => r.tags);
+  return [];
 }
 
 /**
@@ -221,10 +224,14 @@ export function ruleMatches(
     );
     if (!hit) return false;
   }
-  const tags = tagsOf(record);
-  if (c.tags && !Object.entries(c.tags).every(([k, v]) => tags[k] === v)) return false;
+  const tagSets = tagSetsOf(record);
+  // Every tag condition holds on one resource (an alert's resources are not mixed).
+  const wanted = c.tags ? Object.entries(c.tags) : [];
+  if (wanted.length > 0 && !tagSets.some((tags) => wanted.every(([k, v]) => tags[k] === v))) {
+    return false;
+  }
   if (c.scope) {
-    const tagList = Object.entries(tags).map(([k, v]) => `${k}=${v}`);
+    const tagList = tagSets.flatMap((tags) => Object.entries(tags).map(([k, v]) => `${k}=${v}`));
     if (!inScope(c.scope, record.accounts, tagList)) return false;
   }
   return true;

@@ -40,13 +40,7 @@ export async function loadDemoData(
   const headers = { authorization: `Bearer ${secret}` };
   try {
     const estate = resolve(samples, 'estate');
-    const listed = await server.app.inject({
-      method: 'GET',
-      url: '/api/v1/sources?limit=100',
-      headers,
-    });
-    const existing = (listed.json() as { items?: { name: string }[] }).items ?? [];
-    if (!existing.some((s) => s.name === 'sample-estate')) {
+    if (!(await sourcesOf(server, headers)).some((s) => s.name === 'sample-estate')) {
       const created = await server.app.inject({
         method: 'POST',
         url: '/api/v1/sources',
@@ -56,6 +50,8 @@ export async function loadDemoData(
       if (created.statusCode >= 300)
         throw new Error(`could not add the sample estate: ${created.body}`);
     }
+    // The sample logs name resources of the estate: once it is assessed, their alerts link to them.
+    await firstAssessment(server, headers);
 
     let events = 0;
     const feeds: [string, string, string][] = [
@@ -88,4 +84,35 @@ export async function loadDemoData(
       .where('id', '=', token.id)
       .execute();
   }
+}
+
+/** How long the demo waits for the sample estate's first assessment before sending the logs. */
+const ASSESSMENT_WAIT_MS = 60_000;
+
+/** Resolves once the sample-estate source has an assessment (or the wait is over). */
+async function firstAssessment(
+  server: RunningServer,
+  headers: Record<string, string>,
+): Promise<void> {
+  const until = Date.now() + ASSESSMENT_WAIT_MS;
+  while (Date.now() < until) {
+    const sources = await sourcesOf(server, headers);
+    if (sources.some((s) => s.name === 'sample-estate' && s.lastAssessmentId)) return;
+    await new Promise((done) => setTimeout(done, 250));
+  }
+}
+
+/** The server's sources, as the API lists them. */
+async function sourcesOf(
+  server: RunningServer,
+  headers: Record<string, string>,
+): Promise<{ name: string; lastAssessmentId: string | null }[]> {
+  const listed = await server.app.inject({
+    method: 'GET',
+    url: '/api/v1/sources?limit=100',
+    headers,
+  });
+  return (
+    (listed.json() as { items?: { name: string; lastAssessmentId: string | null }[] }).items ?? []
+  );
 }

@@ -35,6 +35,19 @@ export interface AlertRuleReference {
   references?: string[];
 }
 
+/**
+ * A resource of the assessed estate that one of an alert's entities names, as the newest
+ * assessment holding it saw it: analysts see whose it is, and tag-scoped exports and automation
+ * rules route the alert by its tags.
+ */
+export interface AlertResource {
+  id: string;
+  type: string;
+  name: string;
+  account?: string;
+  tags: Record<string, string>;
+}
+
 export interface Alert {
   id: string;
   title: string;
@@ -54,6 +67,8 @@ export interface Alert {
   /** Known false positives the rule lists, for the analyst. */
   falsePositives?: string[];
   incidentId?: string;
+  /** Assessed resources the alert's entities name (set when the alert is stored). */
+  resources?: AlertResource[];
 }
 
 export interface Incident {

@@ -9,6 +9,7 @@ import type { Alert, AlertStatus, Incident } from '../model/alert.js';
 import type { Severity } from '../model/rule.js';
 import { alertFromRow, alertRecord, detectionRecords } from '../export/outbox/alert-records.js';
 import type { StoredAlertState } from '../export/outbox/alert-records.js';
+import { linkAlertResources } from './alert-resources.js';
 import { insertBatched } from './batch-insert.js';
 import { appendOutbox, lockOutbox } from './outbox-repository.js';
 import type { AlertTable, Database } from './schema.js';
@@ -59,12 +60,16 @@ export async function saveAlerts(
   await db.transaction().execute((trx) => saveAlertsIn(trx, alerts, incidents));
 }
 
-/** `saveAlerts` inside a transaction the caller holds. */
+/**
+ * `saveAlerts` inside a transaction the caller holds. Each alert first gets the assessed
+ * resources its entities name (`resources`, set on the given objects).
+ */
 export async function saveAlertsIn(
   trx: Transaction<Database>,
   alerts: Alert[],
   incidents: Incident[],
 ): Promise<void> {
+  await linkAlertResources(trx, alerts);
   const incidentRows = lastById(incidents).map((i) => ({
     id: i.id,
     title: i.title,
@@ -95,6 +100,7 @@ export async function saveAlertsIn(
     evidence: JSON.stringify(a.evidence),
     remediation: JSON.stringify(a.remediation),
     incident_id: a.incidentId ?? null,
+    resources: JSON.stringify(a.resources ?? []),
     severity_rank: SEVERITY_RANK[a.severity] ?? 0,
     account: accountOf(a),
   }));
@@ -131,6 +137,7 @@ export async function saveAlertsIn(
         evidence: eb.ref('excluded.evidence'),
         remediation: eb.ref('excluded.remediation'),
         incident_id: eb.ref('excluded.incident_id'),
+        resources: eb.ref('excluded.resources'),
         // Columns of migration 0006, not in the base schema's types.
         ...({
           severity_rank: eb.ref('excluded.severity_rank' as 'excluded.severity'),

@@ -32,6 +32,7 @@ import * as m0009 from './migrations/0009-export-outbox.js';
 import * as m0010 from './migrations/0010-ticket-links.js';
 import * as m0011 from './migrations/0011-admission-and-assignments.js';
 import * as m0012 from './migrations/0012-retired-target-sets.js';
+import * as m0013 from './migrations/0013-alert-resources.js';
 import type { Database } from './schema.js';
 
 /** Default location of the embedded store, relative to the working folder. */
@@ -51,6 +52,7 @@ const migrations: Record<string, Migration> = {
   '0010-ticket-links': m0010,
   '0011-admission-and-assignments': m0011,
   '0012-retired-target-sets': m0012,
+  '0013-alert-resources': m0013,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

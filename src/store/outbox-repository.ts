@@ -4,6 +4,7 @@
  */
 
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { alertResourceTags } from '../export/outbox/alert-records.js';
 import type { ExportRecord } from '../model/export-record.js';
 import { SEVERITIES, type Severity } from '../model/rule.js';
 import { dialectOf } from './dialect.js';
@@ -29,8 +30,9 @@ export function recordSeverity(record: ExportRecord): Severity | undefined {
   return undefined;
 }
 
-/** `key=value` tags of a record's resource, for tag-scoped exports. */
+/** `key=value` tags of a record's resources, for tag-scoped exports. */
 export function recordTags(record: ExportRecord): string[] {
+  if (record.type === 'alert') return alertResourceTags(record.data.alert);
   if (record.type !== 'recommendation') return [];
   return Object.entries(record.data.tags ?? {}).map(([k, v]) => `${k}=${v}`);
 }

@@ -88,6 +88,8 @@ export interface AlertTable {
   evidence: string;
   remediation: string;
   incident_id: string | null;
+  /** JSON `AlertResource[]` (migration 0013). */
+  resources: string;
 }
 
 export interface IncidentTable {

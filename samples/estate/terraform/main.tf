@@ -169,6 +169,7 @@ resource "aws_cloudtrail" "main" {
   is_multi_region_trail         = true
   include_global_service_events = true
   enable_log_file_validation    = false
+  tags                          = local.tags
 }
 
 resource "aws_iam_policy" "deploy" {

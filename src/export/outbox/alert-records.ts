@@ -18,6 +18,15 @@ export function alertAccounts(alert: Alert): string[] {
   return [...new Set(alert.entities.filter((e) => e.kind === 'cloud-account').map((e) => e.value))];
 }
 
+/** `key=value` for every tag of the assessed resources an alert concerns, each once. */
+export function alertResourceTags(alert: Alert): string[] {
+  const out = new Set<string>();
+  for (const r of alert.resources ?? []) {
+    for (const [k, v] of Object.entries(r.tags)) out.add(`${k}=${v}`);
+  }
+  return [...out];
+}
+
 /** An alert as stored, back in the model's shape. */
 export function alertFromRow(row: Selectable<AlertTable>): Alert {
   const alert: Alert = {
@@ -42,6 +51,8 @@ export function alertFromRow(row: Selectable<AlertTable>): Alert {
     },
   };
   if (row.incident_id) alert.incidentId = row.incident_id;
+  const resources = JSON.parse(row.resources ?? '[]') as Alert['resources'];
+  if (resources?.length) alert.resources = resources;
   return alert;
 }
 

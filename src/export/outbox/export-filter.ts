@@ -1,8 +1,9 @@
 /**
  * Which outbox records an export carries: its data types, its scope (everything, one cloud
  * account, one resource tag) and its minimum severity. Records without a severity (secure score,
- * compliance) pass the severity filter; records without tags (alerts, score, compliance) never
- * match a tag scope.
+ * compliance) pass the severity filter. A tag scope takes recommendations by their resource's
+ * tags and alerts by those of the assessed resources they concern; records without tags (score,
+ * compliance, alerts about no assessed resource) never match it.
  */
 
 import type { ExportDataType } from '../../model/export-record.js';

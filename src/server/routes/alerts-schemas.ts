@@ -2,6 +2,7 @@
 
 import { Type } from '@sinclair/typebox';
 import { sql, type SelectQueryBuilder } from 'kysely';
+import type { AlertResource } from '../../model/alert.js';
 import type { AlertTriageColumns } from '../../store/alert-repository.js';
 import type { AlertTable, IncidentTable } from '../../store/schema.js';
 import type { ScopeFilter } from '../auth/scope-filter.js';
@@ -55,6 +56,19 @@ export const AlertDetailSchema = Type.Composite([
     description: Type.String(),
     evidence: Type.Array(Type.Unknown(), { description: 'the first matching events, whole' }),
     remediation: Type.Array(Type.String()),
+    resources: Type.Array(
+      Type.Object({
+        id: Type.String(),
+        type: Type.String(),
+        name: Type.String(),
+        account: Type.Optional(Type.String()),
+        tags: Type.Record(Type.String(), Type.String()),
+      }),
+      {
+        description:
+          'assessed resources the entities name, with tags, as the newest assessment saw them',
+      },
+    ),
   }),
 ]);
 
@@ -141,6 +155,7 @@ export function alertDetail(row: AlertRow) {
     description: row.description,
     evidence: json<unknown[]>(row.evidence, []),
     remediation: json<string[]>(row.remediation, []),
+    resources: json<AlertResource[]>(row.resources, []),
   };
 }
 

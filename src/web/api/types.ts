@@ -206,10 +206,20 @@ export interface Alert {
 }
 
 /** One alert with its evidence and remediation (GET /alerts/:id). */
+/** An assessed resource an alert's entities name. */
+export interface AlertResource {
+  id: string;
+  type: string;
+  name: string;
+  account?: string;
+  tags: Record<string, string>;
+}
+
 export interface AlertDetail extends Alert {
   description: string;
   evidence: unknown[];
   remediation: string[];
+  resources: AlertResource[];
 }
 
 /** One status change or comment on an alert. */

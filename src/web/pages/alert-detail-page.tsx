@@ -72,6 +72,25 @@ export function AlertDetailPage({ alertId, me }: { alertId: string; me: Me }) {
                 ))}
               </ul>
             </section>
+            {a.resources.length > 0 && (
+              <section className="card" aria-labelledby="resources-title">
+                <h2 id="resources-title">Assessed resources</h2>
+                <ul>
+                  {a.resources.map((r) => (
+                    <li key={`${r.type}:${r.id}`}>
+                      <a href={href('inventory', r.type, r.id)}>{r.name}</a>{' '}
+                      <span className="mono">{r.type}</span>
+                      {r.account && <> · {r.account}</>}
+                      {Object.entries(r.tags).map(([k, v]) => (
+                        <span key={k} className="tag mono">
+                          {k}={v}
+                        </span>
+                      ))}
+                    </li>
+                  ))}
+                </ul>
+              </section>
+            )}
             <section className="card" aria-labelledby="remediation-title">
               <h2 id="remediation-title">Remediation</h2>
               <ol>
