@@ -13,8 +13,8 @@ import {
   isObject,
   type ArmBody,
 } from './arm-resource.js';
-import { idKey } from './arm-types.js';
-import { foldInventoryChildren } from './child-resources.js';
+import { idKey, parseArmId } from './arm-types.js';
+import { foldChildren, type FoldEntry } from './child-resources.js';
 import { parseJsonText, tryParseJson } from './json-input.js';
 
 type ArmExportShape = 'cassette' | 'spec-example' | 'arm';
@@ -97,6 +97,11 @@ function specExampleBodies(value: Record<string, unknown>): ArmBody[] {
 
 /** Later observations of the same resource win; `properties` are merged field by field. */
 export function mergeBodies(bodies: ArmBody[]): ArmBody[] {
+  return [...mergedById(bodies).values()];
+}
+
+/** `mergeBodies`, keyed by each body's case-insensitive id (`idKey`). */
+function mergedById(bodies: ArmBody[]): Map<string, ArmBody> {
   const byId = new Map<string, ArmBody>();
   for (const body of bodies) {
     const key = idKey(body.id as string);
@@ -111,7 +116,7 @@ export function mergeBodies(bodies: ArmBody[]): ArmBody[] {
         : (body.properties ?? seen.properties);
     byId.set(key, { ...seen, ...body, properties: props });
   }
-  return [...byId.values()];
+  return byId;
 }
 
 /** Canonical resources (children folded) for ARM bodies read from one file. */
@@ -120,12 +125,14 @@ export function resourcesFromBodies(
   kind: 'azure-arm' | 'azure-resource-graph',
   file: string,
 ): Resource[] {
-  const resources: Resource[] = [];
-  for (const body of mergeBodies(bodies)) {
-    const resource = armBodyToResource(body, inventorySource(kind, file));
-    if (resource) resources.push(resource);
+  // Each id is lower-cased and split once: the fold reuses what the merge and the build found.
+  const entries: FoldEntry[] = [];
+  for (const [key, body] of mergedById(bodies)) {
+    const parsed = parseArmId(body.id as string);
+    const resource = armBodyToResource(body, inventorySource(kind, file), parsed);
+    if (resource) entries.push({ resource, key, parsed });
   }
-  return foldInventoryChildren(resources);
+  return foldChildren(entries);
 }
 
 function read(file: SourceFile): ReadResult {

@@ -4,7 +4,7 @@
  */
 
 import type { Relationship, Resource, ResourceSource, SourceKind } from '../../model/resource.js';
-import { normaliseArmType, parseArmId } from './arm-types.js';
+import { normaliseArmType, parseArmId, type ArmIdParts } from './arm-types.js';
 
 export type ArmBody = Record<string, unknown>;
 
@@ -44,16 +44,20 @@ export function tagsOf(value: unknown): Record<string, string> {
 }
 
 /**
- * Canonical resource for an ARM body read from an inventory export.
+ * Canonical resource for an ARM body read from an inventory export (`parsed`: its id's parts, when
+ * the caller has split it already).
  *
  * ```ts
  * const r = armBodyToResource(body, { kind: 'azure-arm', file: 'vaults.json' });
  * r?.type; // 'Microsoft.KeyVault/vaults'
  * ```
  */
-export function armBodyToResource(body: ArmBody, source: ResourceSource): Resource | undefined {
+export function armBodyToResource(
+  body: ArmBody,
+  source: ResourceSource,
+  parsed: ArmIdParts = parseArmId(body.id as string),
+): Resource | undefined {
   const id = body.id as string;
-  const parsed = parseArmId(id);
   const rawType =
     typeof body.type === 'string' && body.type.includes('/') ? body.type : parsed.type;
   if (!rawType) return undefined;

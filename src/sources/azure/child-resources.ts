@@ -4,7 +4,7 @@
  */
 
 import type { Resource } from '../../model/resource.js';
-import { idKey, parseArmId } from './arm-types.js';
+import { idKey, parseArmId, type ArmIdParts } from './arm-types.js';
 import { isObject } from './arm-resource.js';
 
 /**
@@ -105,12 +105,35 @@ function mergeSecurityRule(nsg: Resource, rule: Record<string, unknown>, index?:
  * Inventory parents list the children they were not seen with in `unknown`.
  */
 export function foldInventoryChildren(resources: Resource[]): Resource[] {
-  const byId = new Map(resources.map((r) => [idKey(r.id), r]));
-  const out = [...resources];
+  return foldChildren(
+    resources.map((resource) => ({
+      resource,
+      key: idKey(resource.id),
+      parsed: parseArmId(resource.id),
+    })),
+  );
+}
+
+/** A resource to fold, with its id's case-insensitive key and parts. */
+export interface FoldEntry {
+  resource: Resource;
+  /** `idKey(resource.id)`. */
+  key: string;
+  /** `parseArmId(resource.id)`. */
+  parsed: ArmIdParts;
+}
+
+/** `foldInventoryChildren` for resources whose ids were keyed and split already. */
+export function foldChildren(entries: FoldEntry[]): Resource[] {
+  const byId = new Map<string, Resource>();
+  const out: Resource[] = [];
+  for (const { resource, key } of entries) {
+    byId.set(key, resource);
+    out.push(resource);
+  }
   const index: ChildIndex = new WeakMap();
 
-  for (const child of resources) {
-    const parsed = parseArmId(child.id);
+  for (const { resource: child, parsed } of entries) {
     if (!parsed.parentId || !parsed.childKind || !parsed.type) continue;
     let parent = byId.get(idKey(parsed.parentId));
     if (!parent) {
@@ -150,7 +173,11 @@ function partialParent(child: Resource, parentId: string): Resource | undefined 
 
 function markUnseenChildren(r: Resource): void {
   const children = r.properties.children;
-  const unknown = new Set(r.unknown ?? []);
+  if (r.unknown === undefined) {
+    r.unknown = unseenChildren(r.type, children);
+    return;
+  }
+  const unknown = new Set(r.unknown);
   if (!isObject(children)) {
     unknown.add('children');
   } else {
@@ -159,4 +186,14 @@ function markUnseenChildren(r: Resource): void {
     }
   }
   r.unknown = [...unknown];
+}
+
+/** What `markUnseenChildren` lists for a resource that listed nothing unknown yet. */
+function unseenChildren(type: string, children: unknown): string[] {
+  if (!isObject(children)) return ['children'];
+  const unseen: string[] = [];
+  for (const kind of CHILD_KINDS[type] ?? []) {
+    if (!(kind in children)) unseen.push(`children.${kind}`);
+  }
+  return unseen;
 }
