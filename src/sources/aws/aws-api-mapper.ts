@@ -208,6 +208,28 @@ function ec2Items(
       });
 }
 
+/**
+ * The account a recording folder belongs to, from the owners of what only the account itself
+ * holds (its snapshots, instances, security groups); undefined unless they name exactly one.
+ */
+function recordingAccount(ctx: ApiCallContext): string | undefined {
+  const owners = new Set<string>();
+  const add = (value: unknown) => {
+    const id = str(value);
+    if (id) owners.add(id);
+  };
+  for (const d of ctx.sibling('ec2.DescribeSnapshots')) {
+    for (const s of asList(d.Snapshots).filter(isRecord)) add(s.OwnerId);
+  }
+  for (const d of ctx.sibling('ec2.DescribeInstances')) {
+    for (const r of asList(d.Reservations).filter(isRecord)) add(r.OwnerId);
+  }
+  for (const d of ctx.sibling('ec2.DescribeSecurityGroups')) {
+    for (const g of asList(d.SecurityGroups).filter(isRecord)) add(g.OwnerId);
+  }
+  return owners.size === 1 ? [...owners][0] : undefined;
+}
+
 function flowLogsByResource(data: Props[]): Map<string, Props[]> {
   const out = new Map<string, Props[]>();
   for (const log of data.flatMap((d) => asList(d.FlowLogs)).filter(isRecord)) {
@@ -270,9 +292,15 @@ const EC2: Record<string, Mapper> = {
         ]
       : [];
   },
-  'ec2.DescribeImages': ec2Items('Images', 'AWS::EC2::Image', 'ImageId', (i) => ({
-    name: str(i.Name),
-  })),
+  // DescribeImages also lists images of other publishers the account can use (Amazon's,
+  // Canonical's): each is seen from the recording's own account when the folder tells it.
+  'ec2.DescribeImages': (data, ctx) => {
+    const own = recordingAccount(ctx);
+    return ec2Items('Images', 'AWS::EC2::Image', 'ImageId', (i) => ({
+      name: str(i.Name),
+      account: own ?? str(i.OwnerId),
+    }))(data, ctx);
+  },
   // Flow logs recorded in the same folder belong to these VPCs; without them FlowLogs is unknown.
   'ec2.DescribeVpcs': (data, ctx) => {
     const recorded = ctx.sibling('ec2.DescribeFlowLogs');

@@ -239,6 +239,16 @@ describe('AWS Config reader', () => {
 });
 
 describe('placebo recording reader', () => {
+  it("sees other publishers' images from the recording's own account", async () => {
+    // The folder's snapshots are 644160558196's; Amazon's and Canonical's public images are not.
+    const images = await readWith(
+      placeboReader,
+      path.join(PLACEBO, 'test_asg_invalid_third_ami/ec2.DescribeImages_1.json'),
+    );
+    expect(new Set(images.map((i) => i.account))).toEqual(new Set(['644160558196']));
+    expect(images.map((i) => i.properties.OwnerId)).toContain('099720109477');
+  });
+
   it('maps security groups with their ingress CIDRs', async () => {
     const groups = await readWith(
       placeboReader,
