@@ -151,7 +151,7 @@ describe('GCP logs dropped by a sink or exclusion change', () => {
     const settings = gcpCall('UpdateSettings', { settings: { disableDefaultSink: true } });
     expect(titles(settings)).toEqual([GCP_TITLE]);
     const failed = gcpCall('CreateExclusion');
-    failed.fields.protoPayload.status = { code: 7, message: 'PERMISSION_DENIED' };
+    (failed.fields as Json).protoPayload.status = { code: 7, message: 'PERMISSION_DENIED' };
     expect(titles(failed)).toEqual([]);
   });
 });
