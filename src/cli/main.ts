@@ -10,6 +10,7 @@ import { registerExportCommands } from './export-commands.js';
 import { runDetect } from './detect-command.js';
 import { runFix } from './fix-command.js';
 import { runHistory } from './history-command.js';
+import { outputFileProblem } from './output-file.js';
 import { runRules } from './rules-command.js';
 import { runScan } from './scan-command.js';
 import { runServe } from './serve-command.js';
@@ -78,7 +79,13 @@ const program = new Command()
   )
   .version(VERSION)
   .exitOverride()
-  .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  .configureOutput({ writeErr: (text) => process.stderr.write(text) })
+  // Every command's `-o FILE` is checked before its work starts.
+  .hook('preAction', (_program, command) => {
+    const output = (command.opts() as { output?: unknown }).output;
+    const problem = typeof output === 'string' ? outputFileProblem(output) : undefined;
+    if (problem) command.error(`palisade ${command.name()}: ${problem}`, { exitCode: 2 });
+  });
 
 program
   .command('scan')
@@ -204,7 +211,14 @@ program
   .description('list the benchmark rules (and any in --rules folders)')
   .option('--rules <dir>', 'add the rules in a folder (repeatable)', collect, [])
   .option('--preview-rules', 'add the preview rules (resource kinds not yet tested on real data)')
-  .option('--cloud <cloud>', 'only rules for aws, azure, gcp or kubernetes')
+  .addOption(
+    new Option('--cloud <cloud>', 'only the rules of one cloud').choices([
+      'aws',
+      'azure',
+      'gcp',
+      'kubernetes',
+    ]),
+  )
   .option('--json', 'print JSON')
   .action(async (options) => {
     process.exitCode = await runRules(options);

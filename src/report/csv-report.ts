@@ -1,6 +1,7 @@
 /** Findings as CSV (RFC 4180), one row per finding, safe to open in a spreadsheet. */
 
 import type { AssessmentResult } from '../model/assessment.js';
+import { printable } from './terminal-text.js';
 
 const COLUMNS = [
   'rule_id',
@@ -16,9 +17,13 @@ const COLUMNS = [
   'message',
 ] as const;
 
-/** Quotes a cell; a leading = + - @ is neutralised so spreadsheets never run it as a formula. */
+/**
+ * Quotes a cell; a leading = + - @ is neutralised so spreadsheets never run it as a formula, and
+ * control characters (a resource name's escape sequences) are written as escapes, since CSV is
+ * printed to terminals as often as it is saved.
+ */
 export function csvCell(value: unknown): string {
-  let text = value === undefined || value === null ? '' : String(value);
+  let text = printable(value === undefined || value === null ? '' : String(value));
   if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\r\n']/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

@@ -66,5 +66,9 @@ describe('text shown in a terminal', () => {
     const run = palisade('scan', dir, '--no-store', '--no-color');
     expect(run.stdout).toContain('\\x1b[31mRED\\x1b[0m');
     expect(run.stdout).not.toContain(ESC);
+    // CSV goes to the terminal as often as to a file: its cells are inert text too.
+    const csv = palisade('scan', dir, '--no-store', '--format', 'csv');
+    expect(csv.stdout).toContain('\\x1b[31mRED\\x1b[0m');
+    expect(csv.stdout).not.toContain(ESC);
   });
 });

@@ -1,0 +1,47 @@
+/**
+ * Arguments a user can get wrong are refused before any work starts, with exit code 2 and a line
+ * naming what is wrong: an unwritable `-o` file, an unknown cloud.
+ */
+
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { outputFileProblem } from '../../src/cli/output-file.js';
+import { runPalisade } from '../support/cli.js';
+
+describe('CLI arguments', () => {
+  it('refuses an -o file whose folder is missing before scanning, and a folder as the file', () => {
+    const scan = runPalisade([
+      'scan',
+      'samples/estate',
+      '--no-store',
+      '-o',
+      '/nonexistent/x/r.html',
+    ]);
+    expect(scan.code).toBe(2);
+    expect(scan.stderr).toContain('palisade scan: cannot write /nonexistent/x/r.html');
+    // Refused up front: no assessment summary, no progress.
+    expect(scan.stderr).not.toMatch(/resources|assessment/i);
+    const dir = mkdtempSync(join(tmpdir(), 'palisade-out-'));
+    const detect = runPalisade(['detect', 'samples/logs', '--no-store', '-o', dir]);
+    expect(detect.code).toBe(2);
+    expect(detect.stderr).toContain('it is a folder');
+  });
+
+  it('accepts a new file in a writable folder', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'palisade-out-'));
+    expect(outputFileProblem(join(dir, 'report.html'))).toBeUndefined();
+    expect(existsSync(join(dir, 'report.html'))).toBe(false);
+    expect(outputFileProblem(join(dir, 'missing', 'report.html'))).toMatch(/does not exist/);
+  });
+
+  it('refuses a cloud the benchmark does not know', () => {
+    const run = runPalisade(['rules', '--cloud', 'mars']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/argument 'mars' is invalid.*aws, azure, gcp, kubernetes/);
+    const gcp = runPalisade(['rules', '--cloud', 'gcp']);
+    expect(gcp.code).toBe(0);
+    expect(gcp.stdout).toMatch(/\d+ rules \(aws 0, azure 0, gcp \d+, kubernetes 0\)/);
+  });
+});
