@@ -211,13 +211,34 @@ interface Verdict {
   quotes: boolean;
 }
 
-/** A failing verdict with the offending value its sentence quotes, and the sentence once built. */
+/**
+ * A verdict with the offending value its sentence quotes, and the sentence once built. The value
+ * is quoted when first needed (most sentences are never read): it is the judged resource's own
+ * data or built from it, and a judged resource is not changed afterwards (the sentence reads its
+ * name then too).
+ */
 class QuotedVerdict {
   sentence: string | undefined = undefined;
+  #value: unknown;
+  #quoted: string | undefined;
+
   constructor(
     readonly verdict: Verdict,
-    readonly quoted: string,
-  ) {}
+    value: unknown,
+    quoted?: string,
+  ) {
+    this.#value = quoted === undefined ? value : undefined;
+    this.#quoted = quoted;
+  }
+
+  /** The value as the sentence shows it (JSON, clipped). */
+  get quoted(): string {
+    if (this.#quoted === undefined) {
+      this.#quoted = quote(this.#value);
+      this.#value = undefined;
+    }
+    return this.#quoted;
+  }
 }
 
 /**
@@ -280,9 +301,9 @@ function verdictOf(c: CompiledRule, pass: boolean): Verdict {
 export function quotedValue(finding: Finding): string | undefined {
   const state = (finding as Partial<JudgedFinding>)[MESSAGE_STATE];
   if (!(state instanceof QuotedVerdict)) return undefined;
-  const { verdict, quoted } = state;
-  if (verdict.pass || !verdict.quotes || !quoted) return undefined;
-  return quoted;
+  const verdict = state.verdict;
+  if (verdict.pass || !verdict.quotes) return undefined;
+  return state.quoted || undefined;
 }
 
 /** True when the rule's failing sentence shows the offending value. */
@@ -344,13 +365,10 @@ function makeFinding(
   c: CompiledRule,
   resource: Resource,
   status: Finding['status'],
-  message: string | Verdict,
+  message: string | Verdict | QuotedVerdict,
   unknown?: string,
-  quoted = '',
 ): Finding {
-  const state =
-    quoted && typeof message !== 'string' ? new QuotedVerdict(message, quoted) : message;
-  return new JudgedFinding(c, resource, status, state, unknown);
+  return new JudgedFinding(c, resource, status, message, unknown);
 }
 
 function errorText(error: unknown): string {
@@ -437,9 +455,12 @@ export function judge(c: CompiledRule, view: ResourceView): Finding {
     if (!pass && shown && c.evidence && !c.checkFunction) {
       value = safeEvidence(run(c.evidence), context);
     }
-    const quoted = value === undefined || !shown ? '' : quote(value);
     const status = pass ? 'pass' : 'fail';
-    return makeFinding(c, resource, status, verdict, undefined, quoted);
+    if (value === undefined || !shown) return makeFinding(c, resource, status, verdict);
+    // A value read through the unknown-watching view is quoted now, while the view still
+    // watches this rule's reads.
+    const quoted = tracker ? new QuotedVerdict(verdict, undefined, quote(value)) : undefined;
+    return makeFinding(c, resource, status, quoted ?? new QuotedVerdict(verdict, value));
   } catch (error) {
     const unknown = cannotJudge(c, resource, tracker);
     if (unknown) return unknown;
