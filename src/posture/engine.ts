@@ -211,34 +211,13 @@ interface Verdict {
   quotes: boolean;
 }
 
-/**
- * A verdict with the offending value its sentence quotes, and the sentence once built. The value
- * is quoted when first needed (most sentences are never read): it is the judged resource's own
- * data or built from it, and a judged resource is not changed afterwards (the sentence reads its
- * name then too).
- */
+/** A failing verdict with the offending value its sentence quotes, and the sentence once built. */
 class QuotedVerdict {
   sentence: string | undefined = undefined;
-  #value: unknown;
-  #quoted: string | undefined;
-
   constructor(
     readonly verdict: Verdict,
-    value: unknown,
-    quoted?: string,
-  ) {
-    this.#value = quoted === undefined ? value : undefined;
-    this.#quoted = quoted;
-  }
-
-  /** The value as the sentence shows it (JSON, clipped). */
-  get quoted(): string {
-    if (this.#quoted === undefined) {
-      this.#quoted = quote(this.#value);
-      this.#value = undefined;
-    }
-    return this.#quoted;
-  }
+    readonly quoted: string,
+  ) {}
 }
 
 /**
@@ -301,9 +280,9 @@ function verdictOf(c: CompiledRule, pass: boolean): Verdict {
 export function quotedValue(finding: Finding): string | undefined {
   const state = (finding as Partial<JudgedFinding>)[MESSAGE_STATE];
   if (!(state instanceof QuotedVerdict)) return undefined;
-  const verdict = state.verdict;
-  if (verdict.pass || !verdict.quotes) return undefined;
-  return state.quoted || undefined;
+  const { verdict, quoted } = state;
+  if (verdict.pass || !verdict.quotes || !quoted) return undefined;
+  return quoted;
 }
 
 /** True when the rule's failing sentence shows the offending value. */
@@ -365,10 +344,13 @@ function makeFinding(
   c: CompiledRule,
   resource: Resource,
   status: Finding['status'],
-  message: string | Verdict | QuotedVerdict,
+  message: string | Verdict,
   unknown?: string,
+  quoted = '',
 ): Finding {
-  return new JudgedFinding(c, resource, status, message, unknown);
+  const state =
+    quoted && typeof message !== 'string' ? new QuotedVerdict(message, quoted) : message;
+  return new JudgedFinding(c, resource, status, state, unknown);
 }
 
 function errorText(error: unknown): string {
@@ -455,12 +437,9 @@ export function judge(c: CompiledRule, view: ResourceView): Finding {
     if (!pass && shown && c.evidence && !c.checkFunction) {
       value = safeEvidence(run(c.evidence), context);
     }
+    const quoted = value === undefined || !shown ? '' : quote(value);
     const status = pass ? 'pass' : 'fail';
-    if (value === undefined || !shown) return makeFinding(c, resource, status, verdict);
-    // A value read through the unknown-watching view is quoted now, while the view still
-    // watches this rule's reads.
-    const quoted = tracker ? new QuotedVerdict(verdict, undefined, quote(value)) : undefined;
-    return makeFinding(c, resource, status, quoted ?? new QuotedVerdict(verdict, value));
+    return makeFinding(c, resource, status, verdict, undefined, quoted);
   } catch (error) {
     const unknown = cannotJudge(c, resource, tracker);
     if (unknown) return unknown;
