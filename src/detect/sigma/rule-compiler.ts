@@ -5,7 +5,7 @@
 
 import type { LogEvent } from '../../model/event.js';
 import { parseCondition, resolveOfTarget, type ConditionNode } from './condition-parser.js';
-import { collectStrings } from './field-path.js';
+import { keywordStrings } from './keyword-strings.js';
 import {
   compileItem,
   KEYWORD_SEPARATOR,
@@ -34,16 +34,18 @@ type Test = (view: EventView) => boolean;
 /** An event as compiled rules read it: keyword strings are collected once, on first use. */
 class LazyEventView implements EventView {
   readonly fields: Record<string, unknown>;
+  readonly #reader: string;
   #strings: string[] | undefined;
   #lower: string[] | undefined;
   #joined: string | undefined;
 
-  constructor(fields: Record<string, unknown> | undefined) {
+  constructor(fields: Record<string, unknown> | undefined, reader: string) {
     this.fields = fields ?? {};
+    this.#reader = reader;
   }
 
   strings(): string[] {
-    return (this.#strings ??= collectStrings(this.fields));
+    return (this.#strings ??= keywordStrings(this.#reader, this.fields));
   }
 
   lowerStrings(): string[] {
@@ -57,7 +59,7 @@ class LazyEventView implements EventView {
 
 /** Builds the view a compiled rule reads an event through; share one per event across rules. */
 export function eventView(event: LogEvent): EventView {
-  return new LazyEventView(event.fields);
+  return new LazyEventView(event.fields, event.source.reader);
 }
 
 /**
