@@ -35,6 +35,7 @@ import { userRoutes } from './routes/user-routes.js';
 import { whatIfRoutes } from './routes/whatif-routes.js';
 import type { ServerDeps } from './server-deps.js';
 import { formatSchemaErrors } from './http-error.js';
+import { requestValidatorCompiler } from './request-validation.js';
 
 /** Prefix of every API route. */
 export const API_PREFIX = '/api/v1';
@@ -94,6 +95,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     schemaErrorFormatter: formatSchemaErrors,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
 
+  app.setValidatorCompiler(requestValidatorCompiler());
   app.decorate('palisade', deps);
   // Cookies must be parsed before the access hook reads the session cookie.
   await app.register(cookie);

@@ -36,10 +36,27 @@ function allowedValues(error: FastifySchemaValidationError): unknown[] | undefin
 }
 
 /**
+ * What one field failed, as one phrase: the failed branches of a union joined by "or" (`must be
+ * >= 1 or null`), without Ajv's closing "must match a schema in anyOf".
+ */
+function alternatives(fieldErrors: FastifySchemaValidationError[]): string {
+  const branches = fieldErrors.filter((e) => e.keyword !== 'anyOf');
+  const messages = [
+    ...new Set((branches.length > 0 ? branches : fieldErrors).map((e) => e.message ?? '')),
+  ].filter((m) => m !== '');
+  if (messages.length === 0) return 'is not valid';
+  if (messages.every((m) => m.startsWith('must be '))) {
+    return `must be ${messages.map((m) => m.slice('must be '.length)).join(' or ')}`;
+  }
+  return messages.join(' or ');
+}
+
+/**
  * Fastify's `schemaErrorFormatter`: one sentence per field. A field with a fixed set of values
  * (a union of literals, which Ajv reports as one `const` failure per value plus an `anyOf`) gets
  * one message listing them, e.g. `body/status must be one of active, in_progress, resolved,
- * dismissed`; any other failure keeps Ajv's wording, e.g. `body/limit must be <= 500`.
+ * dismissed`; any other failure keeps Ajv's wording, e.g. `body/limit must be <= 500`, its
+ * alternatives joined, e.g. `body/expiresInDays must be >= 1 or null`.
  *
  * ```ts
  * Fastify({ schemaErrorFormatter: formatSchemaErrors });
@@ -63,10 +80,8 @@ export function formatSchemaErrors(
       sentences.push(`${field} must be one of ${values.join(', ')}`);
       continue;
     }
-    for (const error of fieldErrors) {
-      const sentence = `${field} ${error.message ?? 'is not valid'}`;
-      if (!sentences.includes(sentence)) sentences.push(sentence);
-    }
+    const sentence = `${field} ${alternatives(fieldErrors)}`;
+    if (!sentences.includes(sentence)) sentences.push(sentence);
   }
   return new Error(sentences.join(', '));
 }
