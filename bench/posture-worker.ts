@@ -1,16 +1,21 @@
 /**
  * One measured run of the posture benchmark, in a process of its own: `parse`, `scan` (the
- * whole-estate `assess` path) or `stream` (`assessStream`, file by file).
+ * whole-estate `assess` path) or `stream` (`assessStream`, file by file). `verdicts FILE` scans
+ * like `scan` and writes every finding's rule id, resource id, status and message to FILE, one a
+ * line, printing their SHA-256: a speed change must leave it as it was.
  */
 
-import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
 import { assessResources } from '../src/posture/assess.js';
 import { assessStream } from '../src/posture/assess-stream.js';
 import { readPaths } from '../src/sources/read-paths.js';
 import { compileRules } from '../src/posture/engine.js';
 import { loadRules } from '../src/posture/rule-loader.js';
 
-const [mode, ...files] = process.argv.slice(2);
+const [mode, ...rest] = process.argv.slice(2);
+const verdictsFile = mode === 'verdicts' ? rest[0] : undefined;
+const files = verdictsFile ? rest.slice(1) : rest;
 const peakMb = () => process.resourceUsage().maxRSS / 1024;
 /** CPU time of the process (all threads, GC helpers included): steadier than wall time on a busy machine. */
 const cpuMs = (since: NodeJS.CpuUsage) => {
@@ -68,15 +73,27 @@ if (mode === 'parse') {
     paths: files,
   });
   const ms = performance.now() - started;
+  const cpuUsed = cpuMs(cpu);
+  // Measured before the verdicts are written: building every sentence is no part of the scan.
+  const maxRssMb = peakMb();
   const errors = result.files.filter((f) => f.error || f.kind === 'unrecognised');
   if (errors.length > 0) throw new Error(`unreadable: ${JSON.stringify(errors)}`);
+  let verdicts: string | undefined;
+  if (verdictsFile) {
+    const text = result.findings
+      .map((f) => [f.ruleId, f.resourceId, f.status, f.message].join('\t'))
+      .join('\n');
+    await writeFile(verdictsFile, text);
+    verdicts = createHash('sha256').update(text).digest('hex');
+  }
   console.log(
     JSON.stringify({
+      ...(verdicts ? { verdicts } : {}),
       ms,
-      cpuMs: cpuMs(cpu),
+      cpuMs: cpuUsed,
       readMs,
       judgeMs: ms - readMs,
-      maxRssMb: peakMb(),
+      maxRssMb,
       resources: result.counts.resources,
       findings: result.findings.length,
       secureScore: result.secureScore,

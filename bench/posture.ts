@@ -5,7 +5,12 @@
  * (b) a full scan (read, judge, score, compliance; no store). Prints the ratio and peak RSS.
  *
  *   npm run bench:posture -- [--resources 100000] [--per-file 50000] [--stream] [--heap-mb 8192]
- *                            [--keep]
+ *                            [--keep] [--inventory DIR] [--verdicts FILE]
+ *
+ * `--keep` keeps the generated inventory and `--inventory DIR` scans one kept before instead of
+ * building another (runs to compare then read the same files). `--verdicts FILE` writes every
+ * finding of the scan (rule id, resource id, status, message; one a line) to FILE and prints the
+ * SHA-256 of that text: a change made for speed must leave it as it was.
  *
  * `--stream` measures the streaming scan (`palisade scan --stream`: file by file, only failing
  * findings and resource summaries kept) instead of the whole-estate scan.
@@ -98,13 +103,13 @@ function gcpTemplates(): Record<string, unknown>[] {
   return out;
 }
 
-const aws = awsTemplates();
-const azure = azureTemplates();
-const gcp = gcpTemplates();
-const per = Math.ceil(total / 3);
-const dir = mkdtempSync(join(tmpdir(), 'palisade-bench-'));
+/** A kept inventory to scan instead of building one (`--inventory DIR`). */
+const given = process.argv.includes('--inventory') ? resolve(arg('inventory', '')) : undefined;
+/** Where every finding of the scan is written (`--verdicts FILE`). */
+const verdictsFile = process.argv.includes('--verdicts') ? resolve(arg('verdicts', '')) : undefined;
+const dir = given ?? mkdtempSync(join(tmpdir(), 'palisade-bench-'));
 const perFile = Number(arg('per-file', '50000'));
-const files: string[] = [];
+const files: string[] = given ? jsonFiles(given).sort() : [];
 
 /** Readers refuse inventory files over 64 MiB (the Azure readers); files stay under this. */
 const MAX_FILE_BYTES = 60_000_000;
@@ -138,29 +143,39 @@ function slice<T>(templates: T[], from: number, to: number, rename: (t: T, i: nu
   );
 }
 
-writeChunks('aws-config-snapshot', per, aws, (from, to) => ({
-  fileVersion: '1.0',
-  configSnapshotId: 'palisade-bench',
-  configurationItems: slice(aws, from, to, (item: Record<string, any>, i) => ({
-    ...item,
-    resourceId: `${item.resourceId}-${i}`,
-    resourceName: `${item.resourceName ?? item.resourceId}-${i}`,
-    arn: `${item.arn}-${i}`,
-  })),
-}));
-writeChunks('azure-resources', per, azure, (from, to) => ({
-  value: slice(azure, from, to, (body: Record<string, any>, i) => ({
-    ...body,
-    id: `${body.id}-${i}`,
-    name: `${body.name}-${i}`,
-  })),
-}));
-writeChunks('gcp-assets', total - 2 * per, gcp, (from, to) =>
-  slice(gcp, from, to, (asset: Record<string, any>, i) => ({
-    ...asset,
-    name: `${asset.name}-${i}`,
-  })),
-);
+/** Builds the inventory from the real shapes; returns how many of each cloud it replicated. */
+function buildInventory(): string {
+  const aws = awsTemplates();
+  const azure = azureTemplates();
+  const gcp = gcpTemplates();
+  const per = Math.ceil(total / 3);
+  writeChunks('aws-config-snapshot', per, aws, (from, to) => ({
+    fileVersion: '1.0',
+    configSnapshotId: 'palisade-bench',
+    configurationItems: slice(aws, from, to, (item: Record<string, any>, i) => ({
+      ...item,
+      resourceId: `${item.resourceId}-${i}`,
+      resourceName: `${item.resourceName ?? item.resourceId}-${i}`,
+      arn: `${item.arn}-${i}`,
+    })),
+  }));
+  writeChunks('azure-resources', per, azure, (from, to) => ({
+    value: slice(azure, from, to, (body: Record<string, any>, i) => ({
+      ...body,
+      id: `${body.id}-${i}`,
+      name: `${body.name}-${i}`,
+    })),
+  }));
+  writeChunks('gcp-assets', total - 2 * per, gcp, (from, to) =>
+    slice(gcp, from, to, (asset: Record<string, any>, i) => ({
+      ...asset,
+      name: `${asset.name}-${i}`,
+    })),
+  );
+  return `${total} resources from ${aws.length} AWS, ${azure.length} Azure, ${gcp.length} GCP real shapes`;
+}
+
+const built = given ? `the inventory kept in ${given}` : buildInventory();
 const bytes = files.reduce((n, f) => n + readFileSync(f).length, 0);
 
 interface WorkerResult {
@@ -172,12 +187,16 @@ interface WorkerResult {
   resources?: number;
   findings?: number;
   secureScore?: number;
+  /** SHA-256 of the verdicts written with `--verdicts`. */
+  verdicts?: string;
   /** Streaming: findings kept (failing and error). */
   kept?: number;
 }
 
 function run(mode: 'parse' | 'scan' | 'stream'): WorkerResult {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', WORKER, mode, ...files], {
+  // A scan that also writes its verdicts runs as the worker's `verdicts` mode.
+  const args = mode === 'scan' && verdictsFile ? ['verdicts', verdictsFile] : [mode];
+  const child = spawnSync(process.execPath, ['--import', 'tsx', WORKER, ...args, ...files], {
     encoding: 'utf8',
     maxBuffer: 16 * 1024 * 1024,
     env: {
@@ -189,9 +208,9 @@ function run(mode: 'parse' | 'scan' | 'stream'): WorkerResult {
   return JSON.parse(child.stdout.trim().split('\n').pop()!) as WorkerResult;
 }
 
-console.log(
-  `Palisade posture benchmark: ${total} resources from ${aws.length} AWS, ${azure.length} Azure, ${gcp.length} GCP real shapes`,
-);
+if (verdictsFile && stream)
+  throw new Error('--verdicts writes the whole-estate scan; drop --stream');
+console.log(`Palisade posture benchmark: ${built}`);
 console.log(
   `inventory: ${(bytes / 1e6).toFixed(1)} MB in ${files.length} files (${dir}); V8 heap limit ${heapMb} MB`,
 );
@@ -219,4 +238,5 @@ console.log(
 console.log(
   `  peak RSS per 100k resources = ${((scan.maxRssMb * 100_000) / Math.max(1, scan.resources ?? total)).toFixed(0)} MB   (target: 1M resources under 2 GB)`,
 );
-if (!keep) rmSync(dir, { recursive: true, force: true });
+if (scan.verdicts) console.log(`  verdicts written to ${verdictsFile}: sha256 ${scan.verdicts}`);
+if (!keep && !given) rmSync(dir, { recursive: true, force: true });
