@@ -1,23 +1,10 @@
-/** The `palisade export ...` and `palisade automation ...` command lines, wired into commander. */
+/**
+ * The `palisade export ...` and `palisade automation ...` command lines, wired into commander;
+ * the store, sinks and exporter load only when one of them runs.
+ */
 
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_STORE_PATH } from '../store/database.js';
-import {
-  runAutomationAdd,
-  runAutomationList,
-  runAutomationRemove,
-  runAutomationRuns,
-} from './automation-command.js';
-import {
-  runExportAdd,
-  runExportDeadLetters,
-  runExportList,
-  runExportRemove,
-  runExportReplay,
-  runExportRun,
-  runExportSnapshot,
-} from './export-command.js';
-
+import { DEFAULT_STORE_PATH } from '../store/store-path.js';
 function wholeNumber(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
@@ -74,33 +61,35 @@ export function registerExportCommands(program: Command): void {
       wholeNumber,
     )
     .action(async (options) => {
-      process.exitCode = await runExportAdd(options);
+      process.exitCode = await (await import('./export-command.js')).runExportAdd(options);
     });
   storeCommand(exp, 'list', 'list exports with their delivery state').action(async (options) => {
-    process.exitCode = await runExportList(options);
+    process.exitCode = await (await import('./export-command.js')).runExportList(options);
   });
   storeCommand(exp, 'remove', 'remove an export with its delivery state and dead letters')
     .argument('<id>')
     .action(async (id: string, options) => {
-      process.exitCode = await runExportRemove(id, options);
+      process.exitCode = await (await import('./export-command.js')).runExportRemove(id, options);
     });
   storeCommand(exp, 'dead-letters', "list an export's dead letters, newest first")
     .argument('<id>')
     .option('--status <status>', 'dead, replay or replayed')
     .option('-n, --limit <n>', 'how many', wholeNumber, 100)
     .action(async (id: string, options) => {
-      process.exitCode = await runExportDeadLetters(id, options);
+      process.exitCode = await (
+        await import('./export-command.js')
+      ).runExportDeadLetters(id, options);
     });
   storeCommand(exp, 'replay', 'send dead letters again (all, or those given with --id)')
     .argument('<id>')
     .option('--id <n>', 'a dead letter id (repeatable)', collect(wholeNumber), [])
     .action(async (id: string, options) => {
-      process.exitCode = await runExportReplay(id, options);
+      process.exitCode = await (await import('./export-command.js')).runExportReplay(id, options);
     });
   storeCommand(exp, 'snapshot', 'send the whole current state to an export now')
     .argument('<id>')
     .action(async (id: string, options) => {
-      process.exitCode = await runExportSnapshot(id, options);
+      process.exitCode = await (await import('./export-command.js')).runExportSnapshot(id, options);
     });
   storeCommand(exp, 'run', 'run the exporter alone (palisade serve runs it too)')
     .option('--once', 'deliver what is waiting, then exit')
@@ -112,7 +101,7 @@ export function registerExportCommands(program: Command): void {
       [],
     )
     .action(async (options) => {
-      process.exitCode = await runExportRun(options);
+      process.exitCode = await (await import('./export-command.js')).runExportRun(options);
     });
 
   const auto = program.command('automation').description('workflow automation rules');
@@ -120,20 +109,24 @@ export function registerExportCommands(program: Command): void {
     .option('--file <file>', 'the rule: name, triggers, conditions, actions')
     .option('--rule <json>', 'the rule as inline JSON')
     .action(async (options) => {
-      process.exitCode = await runAutomationAdd(options);
+      process.exitCode = await (await import('./automation-command.js')).runAutomationAdd(options);
     });
   storeCommand(auto, 'list', 'list automation rules').action(async (options) => {
-    process.exitCode = await runAutomationList(options);
+    process.exitCode = await (await import('./automation-command.js')).runAutomationList(options);
   });
   storeCommand(auto, 'remove', 'remove a rule (its runs stay)')
     .argument('<id>')
     .action(async (id: string, options) => {
-      process.exitCode = await runAutomationRemove(id, options);
+      process.exitCode = await (
+        await import('./automation-command.js')
+      ).runAutomationRemove(id, options);
     });
   storeCommand(auto, 'runs', "a rule's runs with their outcome, newest first")
     .argument('<id>')
     .option('-n, --limit <n>', 'how many', wholeNumber, 100)
     .action(async (id: string, options) => {
-      process.exitCode = await runAutomationRuns(id, options);
+      process.exitCode = await (
+        await import('./automation-command.js')
+      ).runAutomationRuns(id, options);
     });
 }

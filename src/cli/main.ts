@@ -5,24 +5,16 @@
  */
 
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { runCheck } from './check-command.js';
 import { registerExportCommands } from './export-commands.js';
-import { runDetect } from './detect-command.js';
-import { runFix } from './fix-command.js';
-import { runHistory } from './history-command.js';
 import { outputFileProblem } from './output-file.js';
-import { runRules } from './rules-command.js';
-import { runScan } from './scan-command.js';
-import { runServe } from './serve-command.js';
-import { parseExpires, runTokenCreate } from './token-command.js';
-import { runAuditVerify } from './audit-command.js';
-import { registerAdmissionCommands } from './admission-command.js';
-import { registerWhatIfCommand } from './whatif-command.js';
+import { parseExpires } from './token-expiry.js';
+import { registerAdmissionCommands } from './admission-commands.js';
+import { registerWhatIfCommand } from './whatif-commands.js';
 import { EXIT_INPUT_ERROR } from './exit-codes.js';
 import { endQuietlyWhenReaderLeaves } from './closed-pipe.js';
 import { SEVERITIES, type Severity } from '../model/rule.js';
 import { VERSION } from '../version.js';
-import { DEFAULT_STORE_PATH } from '../store/database.js';
+import { DEFAULT_STORE_PATH } from '../store/store-path.js';
 
 function severity(value: string): Severity {
   if (!SEVERITIES.includes(value as Severity)) {
@@ -118,7 +110,7 @@ program
   )
   .option('--no-stream', 'keep every finding and merge inventory fragments across files')
   .action(async (paths: string[], options) => {
-    process.exitCode = await runScan(paths, options);
+    process.exitCode = await (await import('./scan-command.js')).runScan(paths, options);
   });
 
 program
@@ -146,7 +138,7 @@ program
   .option('--write-baseline <file>', 'write the current violations as a baseline file')
   .option('--stdin-name <name>', 'file name shown for manifests read from stdin', 'stdin.yaml')
   .action(async (paths: string[], options) => {
-    process.exitCode = await runCheck(paths, options);
+    process.exitCode = await (await import('./check-command.js')).runCheck(paths, options);
   });
 
 program
@@ -159,7 +151,7 @@ program
   .option('--rules <dir>', 'add the rules in a folder (repeatable)', collect, [])
   .option('--patch-root <dir>', 'make the patch paths relative to this folder')
   .action(async (paths: string[], options) => {
-    process.exitCode = await runFix(paths, options);
+    process.exitCode = await (await import('./fix-command.js')).runFix(paths, options);
   });
 
 program
@@ -193,7 +185,7 @@ program
       'none (no incidents); for endless input',
   )
   .action(async (paths: string[], options) => {
-    process.exitCode = await runDetect(paths, options);
+    process.exitCode = await (await import('./detect-command.js')).runDetect(paths, options);
   });
 
 program
@@ -203,7 +195,7 @@ program
   .option('-n, --limit <n>', 'how many assessments (1 or more)', countFromOne, 30)
   .option('--json', 'print JSON')
   .action(async (options) => {
-    process.exitCode = await runHistory(options);
+    process.exitCode = await (await import('./history-command.js')).runHistory(options);
   });
 
 program
@@ -221,7 +213,7 @@ program
   )
   .option('--json', 'print JSON')
   .action(async (options) => {
-    process.exitCode = await runRules(options);
+    process.exitCode = await (await import('./rules-command.js')).runRules(options);
   });
 
 program
@@ -233,7 +225,7 @@ program
   .option('--host <host>', 'address to listen on (default 127.0.0.1)')
   .option('--demo', "load the team's sample estate and sample logs once started")
   .action(async (options) => {
-    process.exitCode = await runServe(options);
+    process.exitCode = await (await import('./serve-command.js')).runServe(options);
   });
 
 const token = program.command('token').description('API tokens');
@@ -252,7 +244,7 @@ token
   .addOption(storeOption())
   .addOption(keyFileOption())
   .action(async (options) => {
-    process.exitCode = await runTokenCreate(options);
+    process.exitCode = await (await import('./token-command.js')).runTokenCreate(options);
   });
 
 const audit = program.command('audit').description('the audit log');
@@ -267,7 +259,7 @@ audit
   )
   .option('--json', 'print JSON')
   .action(async (options) => {
-    process.exitCode = await runAuditVerify(options);
+    process.exitCode = await (await import('./audit-command.js')).runAuditVerify(options);
   });
 
 registerAdmissionCommands(program);

@@ -50,6 +50,20 @@ export async function runServe(options: ServeOptions): Promise<number> {
     return EXIT_INPUT_ERROR;
   }
 
+  // Signals are taken before anything is printed: a supervisor that stops the server as soon as
+  // it reads the first line must still get a graceful stop.
+  const running = server;
+  const stopped = new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.stderr.write(`palisade serve: ${signal}, finishing requests in flight\n`);
+      // A second signal exits at once.
+      process.once(signal, () => process.exit(130));
+      void running.stop().then(resolve);
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  });
+
   process.stdout.write(`Palisade is listening on ${server.url}\n`);
   if (options.demo) {
     try {
@@ -70,16 +84,7 @@ export async function runServe(options: ServeOptions): Promise<number> {
   }
   if (server.owner) showOwnerLogin(server.owner, server.ownerPasswordFile, server.url);
 
-  await new Promise<void>((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      process.stderr.write(`palisade serve: ${signal}, finishing requests in flight\n`);
-      // A second signal exits at once.
-      process.once(signal, () => process.exit(130));
-      void server.stop().then(resolve);
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-  });
+  await stopped;
   return EXIT_OK;
 }
 

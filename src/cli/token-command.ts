@@ -5,7 +5,6 @@
  */
 
 import { userInfo } from 'node:os';
-import { InvalidArgumentError } from 'commander';
 import { appendAudit } from '../audit/append-audit.js';
 import { isRole, ROLES } from '../server/auth/permissions.js';
 import { loadServerKey, ServerKeyError } from '../server/auth/server-key.js';
@@ -16,15 +15,7 @@ import { EXIT_INPUT_ERROR, EXIT_OK } from './exit-codes.js';
 /** Days a token made with the CLI lives unless `--expires` says otherwise (as in the console). */
 export const DEFAULT_TOKEN_DAYS = 90;
 
-/** Parses `--expires`: whole days from 1 to 3650, or `never`. */
-export function parseExpires(value: string): number | 'never' {
-  if (value === 'never') return 'never';
-  const days = Number(value);
-  if (!/^\d+$/.test(value) || days < 1 || days > 3_650) {
-    throw new InvalidArgumentError('give whole days from 1 to 3650, or never');
-  }
-  return days;
-}
+export { parseExpires } from './token-expiry.js';
 
 export interface TokenCreateOptions {
   db: string;

@@ -3,7 +3,6 @@
  * assessment and which recent admission requests it would have denied.
  */
 
-import { Command, InvalidArgumentError } from 'commander';
 import { loadRules, RuleLoadError } from '../posture/rule-loader.js';
 import {
   latestAssessmentIds,
@@ -11,33 +10,17 @@ import {
   whatIf,
   type WhatIfReport,
 } from '../enforce/whatif.js';
-import { DEFAULT_STORE_PATH, openStore, StoreError } from '../store/database.js';
+import { openStore, StoreError } from '../store/database.js';
 import { EXIT_INPUT_ERROR, EXIT_OK } from './exit-codes.js';
 import { printable } from '../report/terminal-text.js';
 
-interface WhatIfCommandOptions {
+export interface WhatIfCommandOptions {
   rule: string;
   db: string;
   since: Date;
   assessment?: string;
   rules: string[];
   json?: boolean;
-}
-
-const DAY_MS = 86_400_000;
-
-/** `7d`, `12h` or an ISO 8601 time, as the start of the admission window. */
-export function parseSince(value: string, now = new Date()): Date {
-  const relative = /^(\d{1,4})([dh])$/.exec(value);
-  if (relative) {
-    const ms = Number(relative[1]) * (relative[2] === 'd' ? DAY_MS : DAY_MS / 24);
-    return new Date(now.getTime() - ms);
-  }
-  const time = new Date(value);
-  if (Number.isNaN(time.getTime())) {
-    throw new InvalidArgumentError('expected 7d, 12h or an ISO 8601 time');
-  }
-  return time;
 }
 
 function printReport(report: WhatIfReport): void {
@@ -112,35 +95,4 @@ export async function runWhatIf(options: WhatIfCommandOptions): Promise<number> 
   } finally {
     await db.destroy();
   }
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-/** Adds `whatif` to the program. */
-export function registerWhatIfCommand(program: Command): void {
-  program
-    .command('whatif')
-    .description(
-      'before a rule moves to deny: what it would deny in the latest assessment and recent admission requests',
-    )
-    .requiredOption('--rule <id>', 'the rule to put in deny mode')
-    .option(
-      '--db <location>',
-      'store: SQLite file or PostgreSQL URL',
-      process.env.PALISADE_DB ?? DEFAULT_STORE_PATH,
-    )
-    .option(
-      '--since <when>',
-      'admission requests from (7d, 12h or ISO 8601)',
-      (v) => parseSince(v),
-      parseSince('7d'),
-    )
-    .option('--assessment <id>', 'look in this stored assessment instead of the latest')
-    .option('--rules <dir>', 'add the rules in a folder (repeatable)', collect, [])
-    .option('--json', 'print JSON')
-    .action(async (options: WhatIfCommandOptions) => {
-      process.exitCode = await runWhatIf(options);
-    });
 }

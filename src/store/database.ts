@@ -34,9 +34,9 @@ import * as m0011 from './migrations/0011-admission-and-assignments.js';
 import * as m0012 from './migrations/0012-retired-target-sets.js';
 import * as m0013 from './migrations/0013-alert-resources.js';
 import type { Database } from './schema.js';
+import { DEFAULT_STORE_PATH } from './store-path.js';
 
-/** Default location of the embedded store, relative to the working folder. */
-export const DEFAULT_STORE_PATH = '.palisade/palisade.db';
+export { DEFAULT_STORE_PATH };
 
 /** Migrations compiled into the code, so a bundled build needs no migration folder. */
 const migrations: Record<string, Migration> = {
