@@ -1,9 +1,12 @@
 /**
  * Groups alerts into incidents: alerts that share an entity (an account, an IP, a host, a cloud
- * resource) within the correlation window belong together, ordered along the kill chain.
+ * resource) within the correlation window belong together, ordered along the kill chain. A local
+ * account (`root`, uid `1000`) only links alerts on the same host, and alerts that are one and
+ * the same activity (one event seen by two rules) never make an incident on their own.
  */
 
 import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
 import type { Alert, AlertEntity, Incident } from '../model/alert.js';
 import { rank } from './alert-builder.js';
 import { KILL_CHAIN } from './attack-tactics.js';
@@ -25,19 +28,108 @@ function stage(alert: Alert): number {
   return positions.length > 0 ? Math.min(...positions) : KILL_CHAIN.length;
 }
 
-/** Links alerts that share entities within the window; an incident needs at least two alerts. */
+/** Products and readers whose events are a host's own logs, where account names are local. */
+const HOST_PRODUCTS = new Set(['linux', 'windows', 'macos']);
+const HOST_READERS = new Set(['syslog', 'journald', 'auditd', 'osquery', 'falco']);
+
+/** One way an alert can be linked to others: a key, and how an incident title names it. */
+interface Link {
+  key: string;
+  entity: AlertEntity;
+  label: string;
+}
+
+/**
+ * True when the alert's accounts are a host's local accounts: its events are host logs, or,
+ * without evidence at hand, it names a host and no cloud account.
+ */
+function hasLocalAccounts(alert: Alert): boolean {
+  if (alert.evidence.length > 0) {
+    return alert.evidence.every(
+      (e) => HOST_PRODUCTS.has(e.source.product ?? '') || HOST_READERS.has(e.source.reader),
+    );
+  }
+  const names = (kind: AlertEntity['kind']) => alert.entities.some((e) => e.kind === kind);
+  return names('host') && !names('cloud-account');
+}
+
+/**
+ * The links of an alert. A local account links only alerts on one of the alert's hosts (`root`
+ * on web1 is not `root` on db9). When its events name no host, the log files they came from
+ * stand in for it (a file without host names is one host's log); with neither, it links nothing.
+ */
+function linksOf(alert: Alert, ignore: (entity: AlertEntity) => boolean): Link[] {
+  const local = hasLocalAccounts(alert);
+  const places = local ? placesOf(alert) : [];
+  const links: Link[] = [];
+  for (const entity of alert.entities) {
+    if (ignore(entity)) continue;
+    if (!(local && entity.kind === 'account')) {
+      links.push({ key: `${entity.kind}:${entity.value}`, entity, label: entity.value });
+      continue;
+    }
+    for (const place of places) {
+      links.push({
+        key: `account:${entity.value}@${place.key}`,
+        entity,
+        label: `${entity.value} ${place.label}`,
+      });
+    }
+  }
+  return links;
+}
+
+/** Where a local account of the alert lives: its hosts, else the files its events came from. */
+function placesOf(alert: Alert): { key: string; label: string }[] {
+  const hosts = alert.entities.filter((e) => e.kind === 'host');
+  if (hosts.length > 0)
+    return hosts.map((h) => ({ key: `host:${h.value}`, label: `on ${h.value}` }));
+  const files = new Set(alert.evidence.map((e) => e.source.file).filter((f) => f !== undefined));
+  return [...files].map((f) => ({ key: `file:${f}`, label: `in ${basename(f)}` }));
+}
+
+/**
+ * What an alert saw, when all of its events are at hand: alerts of different rules with the
+ * same key are one activity (one CloudTrail record matched by a built-in and a Sigma rule).
+ * Undefined when the alert kept only a sample of its events.
+ */
+function activityKey(alert: Alert): string | undefined {
+  if (alert.evidence.length === 0 || alert.evidence.length !== alert.eventCount) return undefined;
+  return alert.evidence
+    .map(
+      (e) => `${e.time}|${e.source.file ?? ''}|${e.source.line ?? ''}|${JSON.stringify(e.fields)}`,
+    )
+    .sort()
+    .join('\n');
+}
+
+/** How many distinct activities the alerts are: alerts on the very same events count once. */
+function activityCount(members: Alert[]): number {
+  const keys = new Set<string>();
+  let unique = 0;
+  for (const alert of members) {
+    const key = activityKey(alert);
+    if (key === undefined) unique++;
+    else keys.add(key);
+  }
+  return unique + keys.size;
+}
+
+/**
+ * Links alerts that share entities within the window. An incident needs at least two distinct
+ * activities: alerts that all saw the same events are one finding seen by several rules.
+ */
 export function buildIncidents(alerts: Alert[], options: IncidentOptions = {}): Incident[] {
   const windowMs = options.windowMs ?? 24 * 60 * 60 * 1000;
   const ignore = options.ignore ?? ((e: AlertEntity) => e.kind === 'cloud-account');
   const sorted = [...alerts].sort((a, b) => a.firstSeen.localeCompare(b.firstSeen));
+  const links = sorted.map((alert) => linksOf(alert, ignore));
   const parent = sorted.map((_, i) => i);
   const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
 
   const lastByEntity = new Map<string, number>();
   sorted.forEach((alert, i) => {
-    for (const entity of alert.entities) {
-      if (ignore(entity)) continue;
-      const key = `${entity.kind}:${entity.value}`;
+    for (const { key } of links[i]) {
       const previous = lastByEntity.get(key);
       if (
         previous !== undefined &&
@@ -49,30 +141,33 @@ export function buildIncidents(alerts: Alert[], options: IncidentOptions = {}): 
     }
   });
 
-  const groups = new Map<number, Alert[]>();
-  sorted.forEach((alert, i) => {
+  const groups = new Map<number, number[]>();
+  sorted.forEach((_, i) => {
     const root = find(i);
-    groups.set(root, [...(groups.get(root) ?? []), alert]);
+    groups.set(root, [...(groups.get(root) ?? []), i]);
   });
 
   const incidents: Incident[] = [];
-  for (const members of groups.values()) {
-    if (members.length < 2) continue;
+  for (const indexes of groups.values()) {
+    const members = indexes.map((i) => sorted[i]);
+    if (members.length < 2 || activityCount(members) < 2) continue;
     members.sort((a, b) => stage(a) - stage(b) || a.firstSeen.localeCompare(b.firstSeen));
     const worst = members.reduce(
       (w, a) => (rank(a.severity) > rank(w.severity) ? a : w),
       members[0],
     );
     const tactics = KILL_CHAIN.filter((t) => members.some((a) => a.attack.tactics.includes(t)));
-    const counts = new Map<string, number>();
-    for (const a of members)
-      for (const e of a.entities)
-        if (!ignore(e))
-          counts.set(`${e.kind}:${e.value}`, (counts.get(`${e.kind}:${e.value}`) ?? 0) + 1);
-    const shared = [...counts].filter(([, n]) => n > 1).map(([k]) => k);
+    const counts = new Map<string, { n: number; link: Link }>();
+    for (const i of indexes) {
+      for (const link of links[i]) {
+        const seen = counts.get(link.key);
+        counts.set(link.key, { n: (seen?.n ?? 0) + 1, link });
+      }
+    }
+    const shared = [...counts.values()].filter(({ n }) => n > 1).map(({ link }) => link);
     // The shared entities first (they are what links the alerts), then the rest, capped.
     const all = dedupe(members.flatMap((a) => a.entities));
-    const sharedKeys = new Set(shared);
+    const sharedKeys = new Set(shared.map(({ entity: e }) => `${e.kind}:${e.value}`));
     const entities = [
       ...all.filter((e) => sharedKeys.has(`${e.kind}:${e.value}`)),
       ...all.filter((e) => !sharedKeys.has(`${e.kind}:${e.value}`)),
@@ -86,7 +181,7 @@ export function buildIncidents(alerts: Alert[], options: IncidentOptions = {}): 
       )
       .digest('hex')
       .slice(0, 20);
-    const focus = shared[0]?.split(':').slice(1).join(':') ?? entities[0]?.value ?? 'the estate';
+    const focus = shared[0]?.label ?? entities[0]?.value ?? 'the estate';
     incidents.push({
       id,
       title: `${tactics.length > 1 ? 'Multi-stage activity' : 'Related activity'} involving ${focus} (${members.length} alerts)`,
