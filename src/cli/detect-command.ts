@@ -126,18 +126,20 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
       `palisade: rule not used: ${u.file}${u.line ? `:${u.line}` : ''}: ${u.reason}\n`,
     );
   }
-  // Files a folder holds that are not logs (READMEs, metadata) are skipped quietly; a file the
-  // user named, a missing path or a record that does not parse is an input error.
+  // Files a folder holds that are not logs (CSV exports, metadata) are skipped, not an input
+  // error; a file the user named, a missing path or a record that does not parse is one. Both
+  // are named on stderr and counted in the report, as the JSON report lists them.
   const named = new Set(paths.map((p) => resolve(p)));
   const errors = result.readErrors.filter(
     (e) => e.code !== 'UNSUPPORTED_FORMAT' || named.has(resolve(e.file)),
   );
-  for (const e of errors.slice(0, 50))
+  const unread = [...errors, ...result.readErrors.filter((e) => !errors.includes(e))];
+  for (const e of unread.slice(0, 50))
     process.stderr.write(
       `palisade: ${printable(e.file)}${e.line ? `:${e.line}` : ''}: ${printable(e.message)}\n`,
     );
-  if (errors.length > 50)
-    process.stderr.write(`palisade: … and ${errors.length - 50} more read errors\n`);
+  if (unread.length > 50)
+    process.stderr.write(`palisade: … and ${unread.length - 50} more records or files not read\n`);
 
   if (options.store) {
     try {
@@ -154,7 +156,7 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
     }
   }
 
-  const report = render(result, options, performance.now() - started, errors.length);
+  const report = render(result, options, performance.now() - started, unread.length);
   if (options.output) await writeFile(options.output, report);
   else process.stdout.write(report);
 

@@ -222,4 +222,33 @@ describe('palisade detect', () => {
     expect(unreadable.code).toBe(2);
     expect(unreadable.stderr).toContain('junk.bin');
   });
+  it('counts and names every record or file it did not read, skipped files too; a bad record exits 2', () => {
+    const folder = shared('host-events');
+    const table = palisade(['detect', folder, '--no-store', '--fail-on', 'low', '--quiet']);
+    const json = palisade(['detect', folder, '--no-store', '--format', 'json', '--quiet']);
+    const listed = JSON.parse(json.stdout).readErrors as { file: string; code: string }[];
+    // plaso's selinux.log has records that are not audit records; msticpy's CSV and OTRF's
+    // YAML files are not logs Palisade reads.
+    expect(listed.filter((e) => e.code === 'UNSUPPORTED_FORMAT').length).toBeGreaterThan(0);
+    expect(listed.filter((e) => e.code === 'PARSE_ERROR').length).toBeGreaterThan(0);
+    expect(table.stdout).toContain(`${listed.length} records or files could not be read`);
+    const named = table.stderr.split('\n').filter((l) => l.startsWith(`palisade: ${folder}/`));
+    expect(named).toHaveLength(listed.length);
+    for (const e of listed) expect(table.stderr).toContain(e.file);
+    // Unreadable input wins over alerts crossing --fail-on, as for scan.
+    expect(table.code).toBe(2);
+  });
+
+  it('skips the files of a folder that are not logs without failing', () => {
+    const folder = mkdtempSync(join(work, 'mixed-'));
+    writeFileSync(join(folder, 'notes.csv'), 'a,b\n1,2\n');
+    writeFileSync(
+      join(folder, 'auth.log'),
+      'Dec 10 06:55:46 LabSZ sshd[24200]: Invalid user webmaster from 173.234.31.186\n',
+    );
+    const run = palisade(['detect', folder, '--no-store', '--quiet']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('notes.csv: no log reader recognises this file; it was skipped');
+    expect(run.stdout).toContain('1 records or files could not be read');
+  });
 });
