@@ -47,6 +47,81 @@ function calendarDate(raw: string): string | undefined {
   return iso === `${m[1]}-${m[2]}-${m[3]}` ? iso : undefined;
 }
 
+/** Characters that begin an extglob group when followed by `(`: `!(a)`, `@(a|b)`, `*(a)`. */
+const EXTGLOB = new Set(['!', '?', '+', '*', '@']);
+
+/** Index just past the bracket that closes the one at `open`, or -1 when none does. */
+function pastClosing(pattern: string, open: number, closer: string): number {
+  const opener = pattern[open];
+  // A class does not nest, and a `]` right after its `[` is a member, not the end: `[]a]`.
+  const nests = opener !== '[';
+  let depth = 0;
+  for (let i = open; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') i++;
+    else if (nests && c === opener) depth++;
+    else if (c === closer && (nests || i > open + 1) && (!nests || --depth === 0)) return i + 1;
+  }
+  return -1;
+}
+
+/**
+ * The characters a glob requires literally: what is left once wildcards (`*`, `**`, `?`),
+ * character classes (`[a-z]`), alternatives (`{a,b}`) and extglob groups (`@(a|b)`) are taken
+ * out. Alternatives and classes count as naming nothing, since one branch may match anything.
+ */
+function literalCharacters(pattern: string): string {
+  let literal = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') {
+      literal += pattern[++i] ?? '';
+      continue;
+    }
+    const group =
+      c === '[' ? ']' : c === '{' ? '}' : EXTGLOB.has(c) && pattern[i + 1] === '(' ? ')' : '';
+    if (group) {
+      const end = pastClosing(pattern, c === '[' || c === '{' ? i : i + 1, group);
+      if (end !== -1) {
+        i = end - 1;
+        continue;
+      }
+    }
+    if (c !== '*' && c !== '?') literal += c;
+  }
+  return literal;
+}
+
+/**
+ * Whether a rule or resource glob names something: it requires at least one letter or digit
+ * literally. `aws-s3-*` and `arn:aws:s3:::build-*` do; `*`, `**`, `?*`, `[a-z]*`, `{*,x}` and
+ * `*-*` do not, and neither does a negated pattern (`!x` matches everything but x).
+ */
+export function patternNamesSomething(pattern: string): boolean {
+  const trimmed = pattern.trim();
+  if (trimmed.startsWith('!')) return false;
+  return /[\p{L}\p{N}]/u.test(literalCharacters(trimmed));
+}
+
+/**
+ * Whether an exemption would blanket the estate: neither its rule nor its resource pattern names
+ * something. The API and the exemptions file loader both refuse such an exemption.
+ *
+ * ```ts
+ * isBlanketExemption({ rule: '*', resource: '?*' }); // true
+ * isBlanketExemption({ rule: 'aws-s3-*', resource: '*' }); // false
+ * ```
+ */
+export function isBlanketExemption(exemption: Pick<Exemption, 'rule' | 'resource'>): boolean {
+  return !patternNamesSomething(exemption.rule) && !patternNamesSomething(exemption.resource);
+}
+
+/** Why a blanket exemption is refused and what to do instead. */
+export const BLANKET_EXEMPTION_ADVICE =
+  'neither the rule nor the resource pattern names anything (a letter or digit outside *, ?, ' +
+  '[...], {...} and !), so it would exempt every rule on every resource and hide the whole ' +
+  'estate; name a rule or a resource';
+
 /**
  * Reads an exemptions file.
  *
@@ -92,6 +167,12 @@ export async function loadExemptions(file: string): Promise<Exemption[]> {
       if (typeof data[field] !== 'string' || (data[field] as string).trim() === '') {
         fail(field, 'must be a non-empty string');
       }
+    }
+    if (isBlanketExemption({ rule: String(data.rule), resource: String(data.resource) })) {
+      fail(
+        'rule',
+        `"${String(data.rule)}" with resource "${String(data.resource)}": ${BLANKET_EXEMPTION_ADVICE}`,
+      );
     }
     const category = (data.category ?? 'waiver') as ExemptionCategory;
     if (!CATEGORIES.includes(category)) fail('category', 'must be waiver or mitigated');

@@ -4,7 +4,9 @@ import type { Resource } from '../../src/model/resource.js';
 import {
   applyExemptions,
   ExemptionLoadError,
+  isBlanketExemption,
   loadExemptions,
+  patternNamesSomething,
 } from '../../src/posture/exemptions.js';
 
 function failing(resourceId: string, name: string): Finding {
@@ -102,5 +104,46 @@ describe('exemptions', () => {
       source: 'inline suppression at s3.tf:7',
     });
     expect(findings[3].exemption).toBeUndefined();
+  });
+
+  it('tells a pattern that names a rule or resource from one made only of glob syntax', () => {
+    for (const named of [
+      'aws-s3-*',
+      'arn:aws:s3:::build-*',
+      '*public-assets*',
+      'old-logs',
+      '\\*x',
+      'aws-{s3,ec2}-*',
+    ]) {
+      expect(patternNamesSomething(named), named).toBe(true);
+    }
+    for (const blank of [
+      '*',
+      '**',
+      ' * ',
+      '?*',
+      '[a-z]*',
+      '[]a]*',
+      '{a,*}',
+      '*-*',
+      '@(a|*)',
+      '!(x)*',
+      '!aws-s3-bucket',
+      '\\*',
+    ]) {
+      expect(patternNamesSomething(blank), blank).toBe(false);
+    }
+    expect(isBlanketExemption({ rule: '*', resource: '?*' })).toBe(true);
+    expect(isBlanketExemption({ rule: '[a-z]*', resource: '*' })).toBe(true);
+    expect(isBlanketExemption({ rule: 'aws-s3-*', resource: '*' })).toBe(false);
+    expect(isBlanketExemption({ rule: '*', resource: 'arn:aws:s3:::tmp' })).toBe(false);
+  });
+
+  it('refuses a file entry whose rule and resource patterns name nothing, naming file and line', async () => {
+    const load = loadExemptions('test/fixtures/exemptions/blanket.yaml');
+    await expect(load).rejects.toThrow(ExemptionLoadError);
+    await expect(load).rejects.toThrow(
+      /blanket\.yaml:6: exemption field `rule` "\[a-z\]\*" with resource "\?\*": neither/,
+    );
   });
 });

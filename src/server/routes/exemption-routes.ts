@@ -8,7 +8,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Kysely } from 'kysely';
 import { minimatch } from 'minimatch';
-import { isActive } from '../../posture/exemptions.js';
+import {
+  BLANKET_EXEMPTION_ADVICE,
+  isActive,
+  isBlanketExemption,
+} from '../../posture/exemptions.js';
 import {
   deleteExemption,
   exemptionsQuery,
@@ -93,9 +97,6 @@ export const MIN_JUSTIFICATION = 10;
 /** Longest an exemption may last: it must come up for review again. */
 export const MAX_EXEMPTION_YEARS = 3;
 
-/** A pattern that matches every rule or every resource. */
-const MATCHES_ALL = new Set(['*', '**']);
-
 /**
  * Refuses an exemption nobody should make by mistake: one that exempts everything, one with no
  * real reason, one that ended already, or one that lasts longer than a review cycle.
@@ -104,12 +105,11 @@ function assertSensibleExemption(body: Static<typeof CreateExemption>, now: Date
   assertPlainText('body/rule', body.rule);
   assertPlainText('body/resource', body.resource);
   assertPlainText('body/justification', body.justification, { multiline: true });
-  if (MATCHES_ALL.has(body.rule.trim()) && MATCHES_ALL.has(body.resource.trim())) {
+  if (isBlanketExemption(body)) {
     throw new HttpError(
       400,
       'BLANKET_EXEMPTION',
-      'body/rule and body/resource are both "*": an exemption of every rule on every resource ' +
-        'would hide the whole estate; name a rule or a resource',
+      `body/rule "${body.rule}" and body/resource "${body.resource}": ${BLANKET_EXEMPTION_ADVICE}`,
     );
   }
   if (body.justification.trim().length < MIN_JUSTIFICATION) {
