@@ -40,6 +40,7 @@ function allowedValues(error: FastifySchemaValidationError): unknown[] | undefin
  * >= 1 or null`), without Ajv's closing "must match a schema in anyOf".
  */
 function alternatives(fieldErrors: FastifySchemaValidationError[]): string {
+  if (fieldErrors.some((e) => e.keyword === 'required')) return 'is required';
   const branches = fieldErrors.filter((e) => e.keyword !== 'anyOf');
   const messages = [
     ...new Set((branches.length > 0 ? branches : fieldErrors).map((e) => e.message ?? '')),
@@ -68,7 +69,9 @@ export function formatSchemaErrors(
 ): Error {
   const byField = new Map<string, FastifySchemaValidationError[]>();
   for (const error of errors) {
-    const field = `${dataVar}${error.instancePath ?? ''}`;
+    // A missing property is named as the field itself: `body/expires is required`.
+    const missing = error.keyword === 'required' ? `/${String(error.params.missingProperty)}` : '';
+    const field = `${dataVar}${error.instancePath ?? ''}${missing}`;
     byField.set(field, [...(byField.get(field) ?? []), error]);
   }
 

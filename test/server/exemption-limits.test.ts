@@ -1,6 +1,6 @@
 /**
- * An exemption made through the API names a rule or a resource: patterns made only of glob
- * syntax are refused.
+ * An exemption made through the API names a rule or a resource, and ends: patterns made only of
+ * glob syntax and exemptions without an expiry date are refused.
  */
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,5 +53,19 @@ describe('exemptions through the API', () => {
     const byResource = await exempt({ rule: '*', resource: 'arn:aws:s3:::build-cache-*' });
     expect(byResource.statusCode, byResource.body).toBe(201);
     expect(byResource.json().exemption.expires).toBe(inAMonth);
+  });
+
+  it('require an expiry date', async () => {
+    const reply = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/exemptions',
+      headers: { authorization: `Bearer ${admin}` },
+      payload: { rule: 'aws-s3-*', justification: 'Accepted by the data owner' },
+    });
+    expect(reply.statusCode).toBe(400);
+    expect(reply.json().message).toBe('body/expires is required');
+    const nullExpiry = await exempt({ rule: 'aws-s3-*', expires: null });
+    expect(nullExpiry.statusCode).toBe(400);
+    expect(nullExpiry.json().message).toMatch(/^body\/expires must be string/);
   });
 });

@@ -62,10 +62,11 @@ describe.each(STORE_TARGETS)('input a new user gives, on $name', (target) => {
             rule: '*',
             resource: '*',
             justification: 'Accepted by the data owner',
+            expires: today,
           });
           expect(blanket.statusCode).toBe(400);
           expect(blanket.json().code).toBe('BLANKET_EXEMPTION');
-          const terse = await exempt({ rule: 'aws-s3-*', justification: 'x' });
+          const terse = await exempt({ rule: 'aws-s3-*', justification: 'x', expires: today });
           expect(terse.statusCode).toBe(400);
           expect(terse.json().message).toMatch(/^body\/justification/);
           const far = await exempt({
@@ -118,6 +119,7 @@ describe.each(STORE_TARGETS)('input a new user gives, on $name', (target) => {
             const why = await exempt({
               rule: 'aws-s3-*',
               justification: `Accepted ${bad} by owner`,
+              expires: today,
             });
             expect(why.statusCode, bad).toBe(400);
             expect(why.json().message).toMatch(/^body\/justification contains/);

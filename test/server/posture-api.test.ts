@@ -202,7 +202,12 @@ describe('exemptions', () => {
       method: 'POST',
       url: '/api/v1/exemptions',
       headers: auth(admin),
-      payload: { rule: top.ruleId, justification: 'Accepted for the demo.', category: 'mitigated' },
+      payload: {
+        rule: top.ruleId,
+        justification: 'Accepted for the demo.',
+        category: 'mitigated',
+        expires: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10),
+      },
     });
     expect(created.statusCode, created.body).toBe(201);
     const { exemption, reassessed } = created.json();
@@ -242,7 +247,11 @@ describe('exemptions', () => {
       method: 'POST',
       url: '/api/v1/exemptions',
       headers: auth(scopedAdmin),
-      payload: { rule: '*', justification: 'everything' },
+      payload: {
+        rule: 'aws-s3-*',
+        justification: 'Accepted for the demo.',
+        expires: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10),
+      },
     });
     expect(res.statusCode).toBe(403);
     const bad = await h.app.inject({

@@ -43,6 +43,7 @@ describe('posture API over a real socket', () => {
       rule: top.ruleId,
       resource: '*',
       justification: 'Tested over a socket.',
+      expires: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10),
     });
     expect(exempt.status).toBe(201);
     expect((await call('GET', '/score')).json.secureScore).toBeGreaterThan(score.json.secureScore);

@@ -76,12 +76,11 @@ const CreateExemption = Type.Object(
       description: 'why, in at least 10 characters; no control characters',
     }),
     category: Type.Optional(Category),
-    expires: Type.Optional(
-      Type.String({
-        pattern: '^\\d{4}-\\d{2}-\\d{2}$',
-        description: 'YYYY-MM-DD, inclusive; from today to 3 years ahead',
-      }),
-    ),
+    expires: Type.String({
+      pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+      description:
+        'YYYY-MM-DD, inclusive; from today to 3 years ahead (required: it must be reviewed)',
+    }),
   },
   { additionalProperties: false },
 );
@@ -99,7 +98,8 @@ export const MAX_EXEMPTION_YEARS = 3;
 
 /**
  * Refuses an exemption nobody should make by mistake: one that exempts everything, one with no
- * real reason, one that ended already, or one that lasts longer than a review cycle.
+ * real reason, one that ended already, or one that lasts longer than a review cycle (the schema
+ * already refuses one without an expiry).
  */
 function assertSensibleExemption(body: Static<typeof CreateExemption>, now: Date): void {
   assertPlainText('body/rule', body.rule);
@@ -119,7 +119,6 @@ function assertSensibleExemption(body: Static<typeof CreateExemption>, now: Date
       `body/justification must say why in at least ${MIN_JUSTIFICATION} characters`,
     );
   }
-  if (!body.expires) return;
   if (!isCalendarDate(body.expires)) {
     throw new HttpError(400, 'BAD_DATE', `body/expires ${body.expires} is not a calendar date`);
   }
@@ -261,7 +260,7 @@ export const exemptionRoutes: FastifyPluginAsyncTypebox<PostureOptions> = async 
               resource: body.resource,
               justification: body.justification,
               category: body.category ?? 'waiver',
-              expires: body.expires ?? null,
+              expires: body.expires,
               created_by: `${actor.kind}:${actor.name}`,
             },
             clock.now(),
