@@ -41,13 +41,15 @@ export function configItems(data: unknown, depth = 0): Props[] {
 }
 
 function relationships(item: Props): Relationship[] {
-  return asList(item.relationships)
-    .filter(isRecord)
-    .flatMap((rel) => {
-      const target = str(rel.resourceId) ?? str(rel.resourceName);
-      const kind = str(rel.relationshipName) ?? str(rel.name) ?? 'references';
-      return target ? [{ kind: kind.trim(), target }] : [];
-    });
+  // A loop, not filter and flatMap: most items have none or one, and every item is read.
+  const edges: Relationship[] = [];
+  for (const rel of asList(item.relationships)) {
+    if (!isRecord(rel)) continue;
+    const target = str(rel.resourceId) ?? str(rel.resourceName);
+    const kind = str(rel.relationshipName) ?? str(rel.name) ?? 'references';
+    if (target) edges.push({ kind: kind.trim(), target });
+  }
+  return edges;
 }
 
 /**

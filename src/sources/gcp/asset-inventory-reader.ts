@@ -17,16 +17,6 @@ const SNIFF = 65_536;
 const ASSET_TYPE_KEY = /"(asset_type|assetType)"\s*:\s*"[^"]*"/;
 const FULL_NAME = /"name"\s*:\s*"\/\/[a-z0-9.-]+\.googleapis\.com\//;
 
-/** Records of the file with the line each starts on (NDJSON) or the file's first line. */
-function records(file: SourceFile): { value: unknown; line: number }[] {
-  if (looksLikeNdjson(file.text)) return parseNdjson(file.path, file.text);
-  const doc = parseJson(file.path, file.text);
-  if (Array.isArray(doc)) return doc.map((value) => ({ value, line: 1 }));
-  if (isObject(doc) && Array.isArray(doc.assets))
-    return doc.assets.map((value) => ({ value, line: 1 }));
-  return [{ value: doc, line: 1 }];
-}
-
 /** Project of an asset: from its name, else its parent or first `projects/` ancestor. */
 function projectOf(
   asset: Record<string, unknown>,
@@ -95,12 +85,26 @@ function toResource(file: SourceFile, raw: unknown, line: number): Resource {
   });
 }
 
+/** Resources of the export's records (a JSON document's records all start on line 1). */
+function resourcesOf(file: SourceFile): Resource[] {
+  if (looksLikeNdjson(file.text)) {
+    return parseNdjson(file.path, file.text).map((r) => toResource(file, r.value, r.line));
+  }
+  const doc = parseJson(file.path, file.text);
+  if (Array.isArray(doc)) return doc.map((value) => toResource(file, value, 1));
+  if (isObject(doc) && Array.isArray(doc.assets)) {
+    return doc.assets.map((value) => toResource(file, value, 1));
+  }
+  return [toResource(file, doc, 1)];
+}
+
 /** Reads a whole export; clusters' embedded node pools become resources when none are listed. */
 export function readAssetInventory(file: SourceFile): ReadResult {
-  const resources = records(file).map((r) => toResource(file, r.value, r.line));
+  const resources = resourcesOf(file);
   if (resources.some((r) => r.type === NODE_POOL_TYPE)) return { resources };
   const pools = resources.filter((r) => r.type === CLUSTER_TYPE).flatMap(nodePoolsOf);
-  return { resources: [...resources, ...pools] };
+  for (const pool of pools) resources.push(pool);
+  return { resources };
 }
 
 export const assetInventoryReader: Reader = {
