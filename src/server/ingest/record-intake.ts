@@ -5,6 +5,7 @@
 
 import { Readable } from 'node:stream';
 import { LogReadError } from '../../logs/log-read-error.js';
+import type { LogEvent } from '../../model/event.js';
 import { readerBatches, type LogItem, type LogReader } from '../../logs/log-reader.js';
 import { SNIFF_BYTES } from '../../logs/open-log.js';
 import { LOG_READERS } from '../../logs/reader-registry.js';
@@ -24,6 +25,8 @@ export interface IntakeReport {
   errors: number;
   /** The first few errors, as `place: message`. */
   errorSamples: string[];
+  /** Events read but dropped because `IntakeOptions.accepts` refused them. */
+  outOfScope: number;
 }
 
 export interface IntakeOptions {
@@ -37,6 +40,8 @@ export interface IntakeOptions {
   lineBase?: number;
   /** For year-less syslog times: the year that puts records at or before this time. */
   now?: Date;
+  /** Which events the sender may feed (e.g. of its accounts); the rest are dropped and counted. */
+  accepts?: (event: LogEvent) => boolean;
 }
 
 /**
@@ -97,7 +102,13 @@ export async function ingestRecords(
     ? body.slice(0, 200).join('\n').slice(0, SNIFF_BYTES)
     : body.subarray(0, SNIFF_BYTES).toString('utf8');
   const format = pickFormat(head, options.type);
-  const report: IntakeReport = { reader: null, events: 0, errors: 0, errorSamples: [] };
+  const report: IntakeReport = {
+    reader: null,
+    events: 0,
+    errors: 0,
+    errorSamples: [],
+    outOfScope: 0,
+  };
   if (!format) {
     const message = options.type
       ? `no log reader named ${options.type}`
@@ -116,7 +127,13 @@ export async function readInto(
   format: IntakeFormat,
   body: Buffer | string[],
   options: IntakeOptions,
-  report: IntakeReport = { reader: format.reader.kind, events: 0, errors: 0, errorSamples: [] },
+  report: IntakeReport = {
+    reader: format.reader.kind,
+    events: 0,
+    errors: 0,
+    errorSamples: [],
+    outOfScope: 0,
+  },
 ): Promise<IntakeReport> {
   const base = options.lineBase ?? 0;
   const errors: LogItem[] = [];
@@ -143,6 +160,12 @@ function absorb(
   options: IntakeOptions,
   report: IntakeReport,
 ): void {
+  const { accepts } = options;
+  if (accepts) {
+    const kept = batch.filter((item) => item instanceof LogReadError || accepts(item));
+    report.outOfScope += batch.length - kept.length;
+    batch = kept;
+  }
   const result = service.ingest(batch, options.intake);
   report.events += result.events;
   for (const error of result.errors) note(report, error);

@@ -1,13 +1,16 @@
 /**
  * `POST /api/v1/events`: raw log records as NDJSON (optionally gzip), read by the named reader
- * (`?type=`) or the one that recognises them, and fed to continuous detection.
+ * (`?type=`) or the one that recognises them, and fed to continuous detection. A caller limited
+ * to some accounts feeds only events of those accounts.
  */
 
 import { promisify } from 'node:util';
 import { gunzip as gunzipCallback } from 'node:zlib';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import type { LogEvent } from '../../model/event.js';
 import { auditRequest } from '../audited-change.js';
+import { scopeFilter } from '../auth/scope-filter.js';
 import { HttpError } from '../http-error.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_DECODED_BYTES } from '../ingest/ingest-plugin.js';
 import { ingestRecords, READER_KINDS } from '../ingest/record-intake.js';
@@ -19,6 +22,10 @@ const Accepted = Type.Object({
   events: Type.Integer({ description: 'events handed to detection' }),
   errors: Type.Integer({ description: 'records that could not be read' }),
   errorSamples: Type.Array(Type.String(), { description: 'the first errors, as place: reason' }),
+  outOfScope: Type.Integer({
+    description:
+      'events dropped because their account (or lack of one) lies outside the caller’s scopes',
+  }),
 });
 
 const Query = Type.Object({
@@ -94,16 +101,34 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const body = Buffer.isBuffer(raw) ? raw : Buffer.alloc(0);
       const encoding = request.headers['content-encoding'];
       const text = await decode(body, encoding, maxDecoded);
+      // The same rule as reading: a scoped caller reaches only events of its accounts, and
+      // events without an account (syslog, host logs) only an unscoped caller may send.
+      const scope = scopeFilter(request);
       const report = await ingestRecords(runtime.service, text, {
         type: type as (typeof READER_KINDS)[number] | undefined,
         file: `http:${request.id}`,
         intake: 'http',
+        accepts: scope.unrestricted ? undefined : (event: LogEvent) => scope.allows(event.account),
       });
+      const refused = report.outOfScope > 0 && report.events === 0;
       await auditRequest(request, {
         action: 'events.ingest',
-        outcome: 'success',
-        details: { reader: report.reader, events: report.events, errors: report.errors },
+        outcome: refused ? 'denied' : 'success',
+        details: {
+          reader: report.reader,
+          events: report.events,
+          errors: report.errors,
+          outOfScope: report.outOfScope,
+        },
       });
+      if (refused) {
+        throw new HttpError(
+          403,
+          'OUT_OF_SCOPE',
+          `all ${report.outOfScope} events lie outside your scopes (${scope.accounts.join(', ')}); ` +
+            'send events of your own accounts, or events without an account with an unscoped token',
+        );
+      }
       return reply.code(202).send(report);
     },
   );
