@@ -1,5 +1,6 @@
 /**
- * Free text people type (comments, justifications, names) is shown to other people in the
+ * Free text people type (comments, justifications, names of tokens, exports and automation rules)
+ * is shown to other people in the
  * console, logs and tickets: it may not carry control characters (NUL, ESC, BEL, ...) that
  * hide or rewrite what a terminal shows, nor bidi overrides that reorder what a reader sees.
  */
@@ -12,8 +13,8 @@ const CONTROL_MULTILINE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]
 /** Every C0 and C1 control and DEL. */
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL_LINE = /[\u0000-\u001f\u007f-\u009f]/u;
-/** Bidi embeddings, overrides and isolates (U+202A-202E, U+2066-2069). */
-const BIDI = /[\u202a-\u202e\u2066-\u2069]/u;
+/** Bidi marks, embeddings, overrides and isolates (U+200E-200F, U+202A-202E, U+2066-2069). */
+const BIDI = /[\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 
 /** Code point of `ch` as `U+001B`. */
 function codePoint(ch: string): string {

@@ -22,6 +22,7 @@ import {
 } from '../../store/automation-repository.js';
 import { auditedChange } from '../audited-change.js';
 import { forbidden, HttpError } from '../http-error.js';
+import { assertPlainText } from '../plain-text.js';
 import { IdParams } from './schemas.js';
 
 const Json = Type.Record(Type.String(), Type.Unknown());
@@ -116,6 +117,7 @@ export const automationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const actor = request.principal!;
       refuseScopedCaller(actor.scopes, 'make');
+      assertPlainText('body/name', request.body.name);
       let settings;
       try {
         settings = parseAutomationInput(request.body);

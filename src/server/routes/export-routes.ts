@@ -27,6 +27,7 @@ import {
 } from '../../store/export-repository.js';
 import { auditedChange } from '../audited-change.js';
 import { forbidden, HttpError } from '../http-error.js';
+import { assertPlainText } from '../plain-text.js';
 import { IdParams } from './schemas.js';
 
 const Json = Type.Record(Type.String(), Type.Unknown());
@@ -138,6 +139,7 @@ export const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
+      assertPlainText('body/name', request.body.name);
       let settings;
       try {
         settings = parseExportInput(request.body);

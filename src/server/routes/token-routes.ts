@@ -9,6 +9,7 @@ import { canManageRole, isRole } from '../auth/permissions.js';
 import { scopesWithin } from '../auth/principal.js';
 import { auditedChange } from '../audited-change.js';
 import { forbidden, HttpError } from '../http-error.js';
+import { assertPlainText } from '../plain-text.js';
 import { insertToken, tokenView, type TokenView } from '../identity/token-repository.js';
 import { pageOfVisibleIdentities } from '../identity/visible-identities.js';
 import { Page, PageQueryFields, parseSort, SortField } from '../pagination.js';
@@ -86,6 +87,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const actor = request.principal!;
       const body = request.body;
+      assertPlainText('body/name', body.name);
       if (!canManageRole(actor.role, body.role)) {
         throw forbidden(`role ${actor.role} cannot create ${body.role} tokens`);
       }
