@@ -66,6 +66,13 @@ function smtpError(error: unknown): SinkError {
       false,
     );
   }
+  if (err.code === 'ETLS' || /STARTTLS/i.test(err.message)) {
+    return new SinkError(
+      'tls',
+      `SMTP: ${err.message} (credentials are sent over TLS only; set requireTls: false to allow plain text)`,
+      false,
+    );
+  }
   if (err.responseCode !== undefined && err.responseCode >= 500) {
     return new SinkError(`smtp_${err.responseCode}`, `SMTP: ${err.message}`, false);
   }
@@ -124,7 +131,8 @@ class EmailSink implements Sink {
       host: address,
       port: config.port ?? (config.secure ? 465 : 587),
       secure: config.secure ?? false,
-      requireTLS: config.requireTls ?? false,
+      // A password goes over TLS only, unless the configuration says plain text is acceptable.
+      requireTLS: config.requireTls ?? Boolean(config.user),
       ...(config.user ? { auth: { user: config.user, pass: config.pass ?? '' } } : {}),
       tls: {
         ...(isIP(config.host) ? {} : { servername: config.host }),

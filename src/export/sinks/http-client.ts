@@ -43,15 +43,54 @@ export function retryAfterMs(
   return Math.min(ms, 600_000);
 }
 
-/** A vendor's answer as a `SinkError`, or undefined when it is a success. */
+/** Headers whose values are credentials (besides `authorization`). */
+const SECRET_HEADER = /token|key|secret|password|auth/i;
+
+/**
+ * The credential values a request carries, in every form an answer could echo them: a header's
+ * whole value, the part after its scheme (`Splunk <token>`, `Bearer <token>`), and for Basic the
+ * decoded `user:password` and the password alone.
+ */
+export function requestSecrets(headers: Record<string, string>): string[] {
+  const out = new Set<string>();
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.toLowerCase() !== 'authorization' && !SECRET_HEADER.test(name)) continue;
+    out.add(value);
+    const [scheme, credential] = value.split(/\s+/, 2);
+    if (!credential) continue;
+    out.add(credential);
+    if (scheme.toLowerCase() === 'basic') {
+      const decoded = Buffer.from(credential, 'base64').toString('utf8');
+      out.add(decoded);
+      const colon = decoded.indexOf(':');
+      if (colon >= 0) out.add(decoded.slice(colon + 1));
+    }
+  }
+  // Short values would blank out ordinary words of the answer.
+  return [...out].filter((secret) => secret.length >= 6).sort((a, b) => b.length - a.length);
+}
+
+/** `text` with every occurrence of the secrets written as `********`. */
+function withoutSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) out = out.split(secret).join('********');
+  return out;
+}
+
+/**
+ * A vendor's answer as a `SinkError`, or undefined when it is a success. The answer's text goes
+ * into the message (listings and dead letters show it to readers), so any of the request's own
+ * `secrets` a receiver echoes back are blanked first.
+ */
 export function statusError(
   service: string,
   status: number,
   text: string,
   headers: Record<string, string | string[] | undefined>,
+  secrets: readonly string[] = [],
 ): SinkError | undefined {
   if (status >= 200 && status < 300) return undefined;
-  const detail = text.replace(/\s+/g, ' ').slice(0, 300);
+  const detail = withoutSecrets(text, secrets).replace(/\s+/g, ' ').slice(0, 300);
   const message = `${service} answered ${status}${detail ? `: ${detail}` : ''}`;
   if (status === 401 || status === 403) {
     return new SinkError('unauthorized', `${message} (check the sink's credentials)`, false);
@@ -108,7 +147,13 @@ export class SinkHttpClient {
       throw this.#networkError(error);
     }
     const text = await this.#read(response);
-    const failure = statusError(this.#service, response.statusCode, text, response.headers);
+    const failure = statusError(
+      this.#service,
+      response.statusCode,
+      text,
+      response.headers,
+      requestSecrets(headers),
+    );
     if (failure) throw failure;
     let json: unknown;
     try {

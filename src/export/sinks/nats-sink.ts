@@ -12,6 +12,7 @@ import { SinkError, type ExportRecord, type Sink } from '../../model/export-reco
 import { formatRecord } from '../formats/index.js';
 import type { AddressGuard } from '../ssrf-guard.js';
 import { resolveDestination } from './resolve-destination.js';
+import { certificateRefusal } from './tls-failure.js';
 import type { NatsSinkConfig } from './sink-config.js';
 
 /** Records published at once before waiting for their acknowledgements. */
@@ -44,16 +45,11 @@ function natsError(error: unknown, subject: string): SinkError {
   return new SinkError('nats', `NATS: ${err.message}`, true);
 }
 
-/** Node's certificate error codes (`UNABLE_TO_VERIFY_LEAF_SIGNATURE`, `ERR_TLS_CERT_ALTNAME_INVALID`...). */
-const CERT_CODES = /CERT|SIGNATURE|ISSUER|ALTNAME|SELF_SIGNED/;
-
-/** The TLS failure a connection error carries (on itself or its causes), in words, or undefined. */
-function tlsFailure(error: Error & { code?: string; cause?: unknown }): string | undefined {
+/** The TLS failure a connection error carries, in words, or undefined. */
+function tlsFailure(error: Error): string | undefined {
+  const refused = certificateRefusal(error);
+  if (refused) return refused;
   for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && CERT_CODES.test(code)) {
-      return `the server's TLS certificate was refused: ${e.message}`;
-    }
     if (/server does not support 'tls'/.test(e.message)) {
       return 'the server does not offer TLS (the sink never falls back to plain text)';
     }

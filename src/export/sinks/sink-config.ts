@@ -121,7 +121,7 @@ export interface EmailSinkConfig {
   port?: number;
   /** TLS from the first byte (port 465); otherwise STARTTLS when the server offers it. */
   secure?: boolean;
-  /** Refuse to send without STARTTLS. */
+  /** Refuse to send without STARTTLS; on by default when `user` is set (no password in clear). */
   requireTls?: boolean;
   user?: string;
   pass?: string;

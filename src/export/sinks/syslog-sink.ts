@@ -20,6 +20,7 @@ import {
   type StructuredDataElement,
 } from '../formats/rfc5424.js';
 import type { AddressGuard } from '../ssrf-guard.js';
+import { certificateRefusal } from './tls-failure.js';
 import { resolveDestination } from './resolve-destination.js';
 
 /** Configuration of a syslog sink. */
@@ -82,9 +83,11 @@ export function syslogMessage(
   });
 }
 
-/** The transport error as a retryable sink failure. */
+/** The transport error as a sink failure: a refused certificate is final, the rest retried. */
 function transportError(error: unknown, where: string): SinkError {
   if (error instanceof SinkError) return error;
+  const refused = certificateRefusal(error);
+  if (refused) return new SinkError('tls', `syslog ${where}: ${refused}`, false);
   const code = (error as NodeJS.ErrnoException).code ?? 'syslog_io';
   return new SinkError(code, `syslog ${where}: ${(error as Error).message}`, true);
 }

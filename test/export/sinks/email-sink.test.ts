@@ -162,4 +162,50 @@ describe('email sink', () => {
       /to\[1\]/,
     );
   });
+
+  it('never sends the password to a server that offers no STARTTLS, unless told to', async () => {
+    // A plain SMTP server that accepts AUTH without TLS, as a downgrade would leave it.
+    const logins: string[] = [];
+    const server = new SMTPServer({
+      disabledCommands: ['STARTTLS'],
+      allowInsecureAuth: true,
+      authMethods: ['PLAIN', 'LOGIN'],
+      onAuth(auth, _session, callback) {
+        logins.push(`${auth.username}:${auth.password}`);
+        callback(null, { user: auth.username });
+      },
+      onData(stream, _session, callback) {
+        stream.resume();
+        stream.on('end', () => callback());
+      },
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const port = (server.server.address() as { port: number }).port;
+    const base = {
+      kind: 'email',
+      host: '127.0.0.1',
+      port,
+      from: 'palisade@example.com',
+      to: ['soc@example.com'],
+      user: 'palisade',
+      pass: 'mail-secret',
+      timeoutMs: 5_000,
+    };
+    try {
+      const strict = createSink(base as never, LOOPBACK);
+      open.push(strict);
+      const refused = (await strict
+        .send([recommendationRecord()])
+        .catch((e: unknown) => e)) as SinkError;
+      expect([refused.code, refused.retryable]).toEqual(['tls', false]);
+      expect(logins).toEqual([]);
+
+      const plain = createSink({ ...base, requireTls: false } as never, LOOPBACK);
+      open.push(plain);
+      await plain.send([recommendationRecord()]);
+      expect(logins).toEqual(['palisade:mail-secret']);
+    } finally {
+      server.close();
+    }
+  });
 });

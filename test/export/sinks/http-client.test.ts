@@ -1,5 +1,14 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { retryAfterMs, statusError } from '../../../src/export/sinks/http-client.js';
+import {
+  requestSecrets,
+  retryAfterMs,
+  SinkHttpClient,
+  statusError,
+} from '../../../src/export/sinks/http-client.js';
+import { AddressGuard } from '../../../src/export/ssrf-guard.js';
+import { SinkError } from '../../../src/model/export-record.js';
 
 describe('sink HTTP answers', () => {
   it('classifies vendor answers: auth and other 4xx final, 408/429/5xx retried', () => {
@@ -30,5 +39,37 @@ describe('sink HTTP answers', () => {
     expect(retryAfterMs('soon', now)).toBeUndefined();
     expect(retryAfterMs(undefined, now)).toBeUndefined();
     expect(statusError('V', 429, '', { 'retry-after': '3' })?.retryAfterMs).toBe(3000);
+  });
+
+  it('blanks the credentials a receiver echoes back before they reach the error text', async () => {
+    // A receiver that answers 400 with the request's Authorization header in its body.
+    const server = createServer((req, res) => {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: 'bad request', echoed: req.headers.authorization }));
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/in`;
+    const guard = new AddressGuard({ allow: ['127.0.0.1/32'] });
+    const http = new SinkHttpClient('Vendor', guard, { timeoutMs: 5_000 });
+    const basic = Buffer.from('integration:s3cr3t-Passw0rd').toString('base64');
+    try {
+      for (const authorization of ['Splunk SPLUNKTOKEN-aaaa-1234', `Basic ${basic}`]) {
+        const error = (await http
+          .call({ method: 'POST', url, headers: { authorization }, body: {} })
+          .catch((e: unknown) => e)) as SinkError;
+        expect(error).toBeInstanceOf(SinkError);
+        expect(error.message).toContain('Vendor answered 400');
+        expect(error.message).toContain('********');
+        expect(error.message).not.toContain('SPLUNKTOKEN-aaaa-1234');
+        expect(error.message).not.toContain(basic);
+      }
+    } finally {
+      await http.close();
+      server.close();
+    }
+    expect(requestSecrets({ authorization: `Basic ${basic}` })).toContain('s3cr3t-Passw0rd');
+    expect(requestSecrets({ 'x-api-key': 'k-123456', accept: 'application/json' })).toEqual([
+      'k-123456',
+    ]);
   });
 });

@@ -78,8 +78,11 @@ describe('syslog sink', () => {
 
     const untrusted = createSink(base, LOOPBACK);
     open.push(untrusted);
-    const refused = await untrusted.send(await records()).catch((e: unknown) => e);
+    const refused = (await untrusted.send(await records()).catch((e: unknown) => e)) as SinkError;
     expect(refused).toBeInstanceOf(SinkError);
+    // A certificate no trusted CA issued is the configuration's to fix: final, not retried.
+    expect([refused.code, refused.retryable]).toEqual(['tls', false]);
+    expect(refused.message).toMatch(/certificate was refused/);
     expect(listener.messages).toHaveLength(0);
 
     const sink = createSink({ ...base, ca: pem.cert }, LOOPBACK);
