@@ -77,9 +77,23 @@ export const MAX_STORED_OBJECT_CHARS = 256 * 1024;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const withDecisions = (db: Kysely<any>) => db as AdmissionDecisionDb;
 
+/**
+ * The object as stored: its JSON, or null when it is too large, or nested too deep for
+ * `JSON.stringify` (a forged review can nest thousands of levels): the decision is kept without it.
+ */
+function storedObject(object: unknown): string | null {
+  if (object === undefined) return null;
+  let text: string;
+  try {
+    text = JSON.stringify(object);
+  } catch {
+    return null;
+  }
+  return text !== undefined && text.length <= MAX_STORED_OBJECT_CHARS ? text : null;
+}
+
 /** The row for a decision. */
 export function decisionRow(d: AdmissionDecisionRecord): AdmissionDecisionRow {
-  const object = d.object === undefined ? null : JSON.stringify(d.object);
   return {
     id: d.id,
     uid: d.uid,
@@ -96,7 +110,7 @@ export function decisionRow(d: AdmissionDecisionRecord): AdmissionDecisionRow {
     rule_ids: JSON.stringify(d.rules.map((r) => r.id)),
     rules: JSON.stringify(d.rules),
     message: d.message,
-    object: object !== null && object.length <= MAX_STORED_OBJECT_CHARS ? object : null,
+    object: storedObject(d.object),
   };
 }
 
