@@ -5,7 +5,7 @@
  */
 
 import { realpath } from 'node:fs/promises';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { HttpError } from './http-error.js';
 
 const badPath = (message: string) => new HttpError(400, 'BAD_PATH', message);
@@ -25,12 +25,29 @@ async function realRoots(allowedRoots: readonly string[]): Promise<string[]> {
   return roots;
 }
 
+/**
+ * The real form of the deepest folder above `absolute` that exists: where a path that does not
+ * exist would lie. Outside the roots, "does not exist" would otherwise tell what exists there.
+ */
+async function realExistingAncestor(absolute: string): Promise<string> {
+  let current = dirname(absolute);
+  for (;;) {
+    const real = await realpath(current).catch(() => undefined);
+    if (real) return real;
+    const parent = dirname(current);
+    if (parent === current) return current;
+    current = parent;
+  }
+}
+
 const outsideRoots = (path: string, allowedRoots: readonly string[]) =>
   `${path} is outside the folders sources may read (${allowedRoots.join(', ')})`;
 
 /**
- * The real, absolute form of every path, or a 400 naming the first that does not exist or lies
- * outside `allowedRoots` (when any are given).
+ * The real, absolute form of every path, or a 400 naming the first that lies outside
+ * `allowedRoots` (when any are given) or does not exist. Containment is checked first, on the
+ * path or, when it does not exist, on its deepest existing folder: a path outside the roots gets
+ * the same answer whether or not it exists.
  */
 export async function validateSourcePaths(
   paths: readonly string[],
@@ -40,14 +57,16 @@ export async function validateSourcePaths(
   const out: string[] = [];
   for (const path of paths) {
     if (path.includes('\0')) throw badPath('a path must not contain NUL characters');
-    const real = await realpath(resolve(path)).catch(() => undefined);
-    if (!real) throw badPath(`${path} does not exist on the server`);
-    if (allowedRoots.length > 0 && !roots.some((root) => inside(real, root))) {
+    const absolute = resolve(path);
+    const real = await realpath(absolute).catch(() => undefined);
+    const reached = real ?? (await realExistingAncestor(absolute));
+    if (allowedRoots.length > 0 && !roots.some((root) => inside(reached, root))) {
       throw badPath(
         `${outsideRoots(path, allowedRoots)}; ` +
           'an operator can allow more with PALISADE_SOURCE_ROOTS or posture.allowedRoots',
       );
     }
+    if (!real) throw badPath(`${path} does not exist on the server`);
     if (!out.includes(real)) out.push(real);
   }
   return out;

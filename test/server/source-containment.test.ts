@@ -182,3 +182,34 @@ describe('source containment at assessment time', () => {
     }
   }, 60_000);
 });
+
+describe('source containment at creation', () => {
+  it('answers a path outside the roots the same whether or not it exists', async () => {
+    mkdirSync(join(root, 'probe'));
+    symlinkSync(outside, join(root, 'probe', 'away'));
+    await serve();
+    const up = join(root, '..', '..', '..', '..');
+    const answer = async (path: string) => {
+      const res = await call('POST', '/sources', { name: 'probe', paths: [path] });
+      expect(res.status, path).toBe(400);
+      return (res.json.message as string).replace(path, '<path>');
+    };
+
+    const outsideAnswers = [
+      await answer(join(up, 'etc', 'passwd')),
+      await answer(join(up, 'etc', 'no-such-file')),
+      await answer(join(root, '..', basename(outside), 'outside-pod.yaml')),
+      await answer(join(root, '..', basename(outside), 'no-such-pod.yaml')),
+      await answer(join(root, 'probe', 'away', 'secret-pod.yaml')),
+      await answer(join(root, 'probe', 'away', 'no-such-pod.yaml')),
+      await answer(join(root, 'probe', 'away', 'no', 'such', 'folder')),
+    ];
+    expect(new Set(outsideAnswers).size, outsideAnswers.join('\n')).toBe(1);
+    expect(outsideAnswers[0]).toMatch(/^<path> is outside the folders sources may read/);
+
+    // Inside the roots, a missing path is still named as missing.
+    expect(await answer(join(root, 'probe', 'no-such-pod.yaml'))).toBe(
+      '<path> does not exist on the server',
+    );
+  });
+});
