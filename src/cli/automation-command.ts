@@ -6,6 +6,7 @@
 import { userInfo } from 'node:os';
 import { automationCreatedAudit, parseAutomationInput } from '../automate/automation-rule.js';
 import {
+  automationConsumer,
   automationView,
   deleteAutomationRule,
   findAutomationRow,
@@ -17,8 +18,10 @@ import { EXIT_OK } from './exit-codes.js';
 import {
   auditedCliChange,
   CliInputError,
+  printDeadLetters,
   printResult,
   readObject,
+  replayDeadLetters,
   withStore,
   withStoreToRead,
   type StoreOptions,
@@ -66,8 +69,7 @@ export async function runAutomationList(options: StoreOptions): Promise<number> 
 /** `palisade automation remove ID`. */
 export async function runAutomationRemove(id: string, options: StoreOptions): Promise<number> {
   return withStore('automation remove', options, async (db, key) => {
-    const row = await findAutomationRow(db, id);
-    if (!row) throw new CliInputError(`no automation rule ${id}; see palisade automation list`);
+    const row = await ruleOrFail(db, id);
     await auditedCliChange(db, key, (trx) => deleteAutomationRule(trx, row.id), {
       action: 'automation.delete',
       target: { kind: 'automation', id: row.id },
@@ -84,8 +86,7 @@ export async function runAutomationRuns(
   options: StoreOptions & { limit: number },
 ): Promise<number> {
   return withStoreToRead('automation runs', options, async (db) => {
-    const row = await findAutomationRow(db, id);
-    if (!row) throw new CliInputError(`no automation rule ${id}; see palisade automation list`);
+    const row = await ruleOrFail(db, id);
     const runs = await listAutomationRuns(db, row.id, options.limit);
     const text = runs
       .map(
@@ -95,5 +96,37 @@ export async function runAutomationRuns(
       .join('');
     printResult(options, runs, text || 'No runs yet.\n');
     return EXIT_OK;
+  });
+}
+
+/** The automation rule `id` names, or a CLI error saying how to find one. */
+async function ruleOrFail(db: Parameters<typeof findAutomationRow>[0], id: string) {
+  const row = await findAutomationRow(db, id);
+  if (!row) throw new CliInputError(`no automation rule ${id}; see palisade automation list`);
+  return row;
+}
+
+/** `palisade automation dead-letters ID`: records the rule gave up on, newest first. */
+export async function runAutomationDeadLetters(
+  id: string,
+  options: StoreOptions & { status?: string; limit: number },
+): Promise<number> {
+  return withStoreToRead('automation dead-letters', options, async (db) => {
+    const row = await ruleOrFail(db, id);
+    return printDeadLetters(db, automationConsumer(row.id), options);
+  });
+}
+
+/** `palisade automation replay ID [--id N ...]`: runs the rule again on its dead letters. */
+export async function runAutomationReplay(
+  id: string,
+  options: StoreOptions & { id: number[] },
+): Promise<number> {
+  return withStore('automation replay', options, async (db, key) => {
+    const row = await ruleOrFail(db, id);
+    return replayDeadLetters(db, key, automationConsumer(row.id), options.id, {
+      kind: 'automation',
+      id: row.id,
+    });
   });
 }

@@ -167,7 +167,7 @@ export function readObject(file: string | undefined, inline: string | undefined,
 }
 
 /** Prints `value` as JSON with `--json`, else `text` for people. */
-export function printResult(options: StoreOptions, value: unknown, text: string): void {
+export function printResult(options: { json?: boolean }, value: unknown, text: string): void {
   process.stdout.write(options.json ? `${JSON.stringify(value, null, 2)}\n` : text);
 }
 
@@ -285,22 +285,31 @@ export async function runExportDeadLetters(
 ): Promise<number> {
   return withStoreToRead('export dead-letters', options, async (db) => {
     const row = await existing(db, id);
-    if (options.status && !['dead', 'replay', 'replayed'].includes(options.status)) {
-      throw new CliInputError('--status must be dead, replay or replayed');
-    }
-    const letters = await listDeadLetters(db, exportConsumer(row.id), {
-      ...(options.status ? { status: options.status as 'dead' } : {}),
-      limit: options.limit,
-    });
-    const text = letters
-      .map(
-        (l) =>
-          `${l.id}  ${l.status}  ${l.record_id}  attempts ${l.attempts}  ${l.failed_at}  ${l.error}\n`,
-      )
-      .join('');
-    printResult(options, letters, text || 'No dead letters.\n');
-    return EXIT_OK;
+    return printDeadLetters(db, exportConsumer(row.id), options);
   });
+}
+
+/** Prints a consumer's dead letters (an export's or an automation rule's), newest first. */
+export async function printDeadLetters(
+  db: Kysely<Database>,
+  consumer: string,
+  options: { status?: string; limit: number; json?: boolean },
+): Promise<number> {
+  if (options.status && !['dead', 'replay', 'replayed'].includes(options.status)) {
+    throw new CliInputError('--status must be dead, replay or replayed');
+  }
+  const letters = await listDeadLetters(db, consumer, {
+    ...(options.status ? { status: options.status as 'dead' } : {}),
+    limit: options.limit,
+  });
+  const text = letters
+    .map(
+      (l) =>
+        `${l.id}  ${l.status}  ${l.record_id}  attempts ${l.attempts}  ${l.failed_at}  ${l.error}\n`,
+    )
+    .join('');
+  printResult(options, letters, text || 'No dead letters.\n');
+  return EXIT_OK;
 }
 
 /** `palisade export replay ID [--id N ...]`: queues dead letters to be sent again. */
@@ -310,22 +319,39 @@ export async function runExportReplay(
 ): Promise<number> {
   return withStore('export replay', options, async (db, key) => {
     const row = await existing(db, id);
-    const ids = options.id.length ? options.id : undefined;
-    const queued = await auditedCliChange(
-      db,
-      key,
-      (trx) => requestReplay(trx, exportConsumer(row.id), ids),
-      (n) => ({
-        action: 'export.replay',
-        target: { kind: 'export', id: row.id },
-        details: { queued: n, ids: ids ?? 'all' },
-      }),
-    );
-    process.stderr.write(
-      `Queued ${queued} dead letter(s) of ${row.id}; the exporter sends them first.\n`,
-    );
-    return EXIT_OK;
+    return replayDeadLetters(db, key, exportConsumer(row.id), options.id, {
+      kind: 'export',
+      id: row.id,
+    });
   });
+}
+
+/**
+ * Queues a consumer's dead letters (`ids`, or all) to be sent again, audited as
+ * `<kind>.replay`.
+ */
+export async function replayDeadLetters(
+  db: Kysely<Database>,
+  key: ServerKey,
+  consumer: string,
+  only: number[],
+  target: { kind: 'export' | 'automation'; id: string },
+): Promise<number> {
+  const ids = only.length ? only : undefined;
+  const queued = await auditedCliChange(
+    db,
+    key,
+    (trx) => requestReplay(trx, consumer, ids),
+    (n) => ({
+      action: `${target.kind}.replay`,
+      target,
+      details: { queued: n, ids: ids ?? 'all' },
+    }),
+  );
+  process.stderr.write(
+    `Queued ${queued} dead letter(s) of ${target.id}; the exporter sends them first.\n`,
+  );
+  return EXIT_OK;
 }
 
 /** `palisade export snapshot ID`: writes the current state for the export now. */

@@ -71,21 +71,10 @@ export function registerExportCommands(program: Command): void {
     .action(async (id: string, options) => {
       process.exitCode = await (await import('./export-command.js')).runExportRemove(id, options);
     });
-  storeCommand(exp, 'dead-letters', "list an export's dead letters, newest first")
-    .argument('<id>')
-    .option('--status <status>', 'dead, replay or replayed')
-    .option('-n, --limit <n>', 'how many', wholeNumber, 100)
-    .action(async (id: string, options) => {
-      process.exitCode = await (
-        await import('./export-command.js')
-      ).runExportDeadLetters(id, options);
-    });
-  storeCommand(exp, 'replay', 'send dead letters again (all, or those given with --id)')
-    .argument('<id>')
-    .option('--id <n>', 'a dead letter id (repeatable)', collect(wholeNumber), [])
-    .action(async (id: string, options) => {
-      process.exitCode = await (await import('./export-command.js')).runExportReplay(id, options);
-    });
+  deadLetterCommands(exp, 'export', async () => {
+    const { runExportDeadLetters, runExportReplay } = await import('./export-command.js');
+    return { list: runExportDeadLetters, replay: runExportReplay };
+  });
   storeCommand(exp, 'snapshot', 'send the whole current state to an export now')
     .argument('<id>')
     .action(async (id: string, options) => {
@@ -121,6 +110,11 @@ export function registerExportCommands(program: Command): void {
         await import('./automation-command.js')
       ).runAutomationRemove(id, options);
     });
+  deadLetterCommands(auto, 'automation rule', async () => {
+    const { runAutomationDeadLetters, runAutomationReplay } =
+      await import('./automation-command.js');
+    return { list: runAutomationDeadLetters, replay: runAutomationReplay };
+  });
   storeCommand(auto, 'runs', "a rule's runs with their outcome, newest first")
     .argument('<id>')
     .option('-n, --limit <n>', 'how many', wholeNumber, 100)
@@ -128,5 +122,32 @@ export function registerExportCommands(program: Command): void {
       process.exitCode = await (
         await import('./automation-command.js')
       ).runAutomationRuns(id, options);
+    });
+}
+
+/** What `dead-letters` and `replay` run, loaded when one of them runs. */
+interface DeadLetterRunners {
+  list(id: string, options: never): Promise<number>;
+  replay(id: string, options: never): Promise<number>;
+}
+
+/** `dead-letters ID` and `replay ID` under `parent`, for an export or an automation rule. */
+function deadLetterCommands(
+  parent: Command,
+  what: string,
+  load: () => Promise<DeadLetterRunners>,
+): void {
+  storeCommand(parent, 'dead-letters', `list an ${what}'s dead letters, newest first`)
+    .argument('<id>')
+    .option('--status <status>', 'dead, replay or replayed')
+    .option('-n, --limit <n>', 'how many', wholeNumber, 100)
+    .action(async (id: string, options) => {
+      process.exitCode = await (await load()).list(id, options as never);
+    });
+  storeCommand(parent, 'replay', 'send dead letters again (all, or those given with --id)')
+    .argument('<id>')
+    .option('--id <n>', 'a dead letter id (repeatable)', collect(wholeNumber), [])
+    .action(async (id: string, options) => {
+      process.exitCode = await (await load()).replay(id, options as never);
     });
 }

@@ -9,8 +9,10 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   runAutomationAdd,
+  runAutomationDeadLetters,
   runAutomationList,
   runAutomationRemove,
+  runAutomationReplay,
 } from '../../src/cli/automation-command.js';
 import {
   runExportAdd,
@@ -20,6 +22,8 @@ import {
   runExportReplay,
 } from '../../src/cli/export-command.js';
 import { openStore } from '../../src/store/database.js';
+import { automationConsumer } from '../../src/store/automation-repository.js';
+import { addDeadLetters } from '../../src/store/delivery-repository.js';
 import { exportStore } from '../../src/store/export-store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'palisade-export-cli-'));
@@ -149,6 +153,32 @@ describe('palisade automation', () => {
     out = '';
     expect(await runAutomationList({ db })).toBe(0);
     expect(out).toContain(`${id}  critical to syslog  on alert.created  → syslog`);
+
+    // A record the rule gave up on: listed, then queued to run again, audited.
+    const store = await openStore(db);
+    try {
+      await addDeadLetters(
+        store,
+        automationConsumer(id),
+        [{ seq: 1, recordId: 'alert-0123' }],
+        5,
+        'syslog siem.example.com: connect ECONNREFUSED',
+        new Date('2026-12-05T03:00:00Z'),
+      );
+    } finally {
+      await store.destroy();
+    }
+    out = '';
+    expect(await runAutomationDeadLetters(id, { db, limit: 10 })).toBe(0);
+    expect(out).toMatch(/dead {2}alert-0123 {2}attempts 5 .*ECONNREFUSED/);
+    expect(await runAutomationReplay(id, { db, id: [] })).toBe(0);
+    expect(err).toContain(`Queued 1 dead letter(s) of ${id}`);
+    out = '';
+    expect(await runAutomationDeadLetters(id, { db, limit: 10, status: 'replay' })).toBe(0);
+    expect(out).toContain('alert-0123');
+    expect(await runAutomationDeadLetters('nope', { db, limit: 10 })).toBe(2);
+    expect(err).toMatch(/no automation rule nope/);
+
     expect(await runAutomationRemove(id, { db })).toBe(0);
 
     expect(
