@@ -210,7 +210,16 @@ export async function runCheck(paths: string[], options: CheckCommandOptions): P
     return fail(`no resources found in ${paths.join(', ')}; nothing was checked`);
   }
 
-  const report = await render(result, rules, options, stdin);
+  // Writing a baseline accepts today's violations: the report shows them as baselined, as the
+  // next run with `--baseline` will, instead of a failed gate that exits 0.
+  const baselineFindings = [...result.deny, ...result.audit, ...result.baselined].map(
+    (d) => d.finding,
+  );
+  const shown = options.writeBaseline
+    ? { ...result, deny: [], baselined: [...result.baselined, ...result.deny] }
+    : result;
+
+  const report = await render(shown, rules, options, stdin);
   if (options.output) {
     await writeFile(options.output, report);
     process.stderr.write(`palisade: wrote ${options.format} report to ${options.output}\n`);
@@ -219,10 +228,9 @@ export async function runCheck(paths: string[], options: CheckCommandOptions): P
   }
 
   if (options.writeBaseline) {
-    const all = [...result.deny, ...result.audit, ...result.baselined].map((d) => d.finding);
-    await writeBaseline(options.writeBaseline, baselineOf(all));
+    await writeBaseline(options.writeBaseline, baselineOf(baselineFindings));
     process.stderr.write(
-      `palisade: wrote a baseline of ${all.length} violations to ${options.writeBaseline}\n`,
+      `palisade: wrote a baseline of ${baselineFindings.length} violations to ${options.writeBaseline}\n`,
     );
   }
 

@@ -56,7 +56,7 @@ function year(value: string): number {
 }
 
 const storeOption = () =>
-  new Option('--db <path>', 'SQLite store file').default(
+  new Option('--db <location>', 'store: SQLite file or PostgreSQL URL').default(
     process.env.PALISADE_DB ?? DEFAULT_STORE_PATH,
   );
 const keyFileOption = () =>

@@ -40,17 +40,14 @@ export function registerWhatIfCommand(program: Command): void {
       'store: SQLite file or PostgreSQL URL',
       process.env.PALISADE_DB ?? DEFAULT_STORE_PATH,
     )
-    .option(
-      '--since <when>',
-      'admission requests from (7d, 12h or ISO 8601)',
-      (v) => parseSince(v),
-      parseSince('7d'),
+    .option('--since <when>', 'admission requests from (7d, 12h or ISO 8601; default 7d)', (v) =>
+      parseSince(v),
     )
     .option('--assessment <id>', 'look in this stored assessment instead of the latest')
     .option('--rules <dir>', 'add the rules in a folder (repeatable)', collect, [])
     .option('--json', 'print JSON')
-    .action(async (options: WhatIfCommandOptions) => {
+    .action(async (options: Omit<WhatIfCommandOptions, 'since'> & { since?: Date }) => {
       const { runWhatIf } = await import('./whatif-command.js');
-      process.exitCode = await runWhatIf(options);
+      process.exitCode = await runWhatIf({ ...options, since: options.since ?? parseSince('7d') });
     });
 }
