@@ -2,7 +2,8 @@
  * Groups alerts into incidents: alerts that share an entity (an account, an IP, a host, a cloud
  * resource) within the correlation window belong together, ordered along the kill chain. A local
  * account (`root`, uid `1000`) only links alerts on the same host, and alerts that are one and
- * the same activity (one event seen by two rules) never make an incident on their own.
+ * the same activity (one event seen by two rules) make an incident that says so, never a
+ * multi-stage one.
  */
 
 import { createHash } from 'node:crypto';
@@ -116,8 +117,9 @@ function activityCount(members: Alert[]): number {
 }
 
 /**
- * Links alerts that share entities within the window. An incident needs at least two distinct
- * activities: alerts that all saw the same events are one finding seen by several rules.
+ * Links alerts that share entities within the window; an incident needs at least two alerts.
+ * Alerts that all saw the same events are one activity seen by several rules: their incident is
+ * titled so (the analyst triages them once), whatever tactics the rules name.
  */
 export function buildIncidents(alerts: Alert[], options: IncidentOptions = {}): Incident[] {
   const windowMs = options.windowMs ?? 24 * 60 * 60 * 1000;
@@ -150,7 +152,7 @@ export function buildIncidents(alerts: Alert[], options: IncidentOptions = {}): 
   const incidents: Incident[] = [];
   for (const indexes of groups.values()) {
     const members = indexes.map((i) => sorted[i]);
-    if (members.length < 2 || activityCount(members) < 2) continue;
+    if (members.length < 2) continue;
     members.sort((a, b) => stage(a) - stage(b) || a.firstSeen.localeCompare(b.firstSeen));
     const worst = members.reduce(
       (w, a) => (rank(a.severity) > rank(w.severity) ? a : w),
@@ -184,7 +186,7 @@ export function buildIncidents(alerts: Alert[], options: IncidentOptions = {}): 
     const focus = shared[0]?.label ?? entities[0]?.value ?? 'the estate';
     incidents.push({
       id,
-      title: `${tactics.length > 1 ? 'Multi-stage activity' : 'Related activity'} involving ${focus} (${members.length} alerts)`,
+      title: incidentTitle(members, tactics, focus),
       severity: worst.severity,
       status: 'active',
       firstSeen: members.reduce(
@@ -201,6 +203,17 @@ export function buildIncidents(alerts: Alert[], options: IncidentOptions = {}): 
   return incidents.sort(
     (a, b) => rank(b.severity) - rank(a.severity) || a.firstSeen.localeCompare(b.firstSeen),
   );
+}
+
+/** `Multi-stage activity involving root on web1 (3 alerts)`, or what one activity's rules saw. */
+function incidentTitle(members: Alert[], tactics: string[], focus: string): string {
+  if (activityCount(members) === 1) {
+    const events =
+      members[0].eventCount === 1 ? 'One event' : `The same ${members[0].eventCount} events`;
+    return `${events} involving ${focus}, seen by ${members.length} rules`;
+  }
+  const kind = tactics.length > 1 ? 'Multi-stage activity' : 'Related activity';
+  return `${kind} involving ${focus} (${members.length} alerts)`;
 }
 
 function dedupe(list: AlertEntity[]): AlertEntity[] {
