@@ -564,6 +564,60 @@ function optionalChain(receiver: unknown, fallback: unknown, scope: Scope, state
 
 const MACROS = new Set(['exists', 'all', 'exists_one', 'filter', 'map']);
 
+/**
+ * Comprehension steps one evaluation may take. A rule's check runs once per resource; nested
+ * macros over long lists (a user's rule with four nested `all` over a 999-element literal is
+ * 10^12 steps) would otherwise hold the scan for hours. Real checks take a few thousand.
+ */
+export const MAX_COMPREHENSION_STEPS = 1_000_000;
+
+/** An evaluation that went past `MAX_COMPREHENSION_STEPS`: the rule's error, never retried. */
+export class CelBudgetError extends Error {
+  constructor() {
+    super(
+      `evaluation stopped after ${MAX_COMPREHENSION_STEPS.toLocaleString('en')} comprehension steps (nested macros over long lists)`,
+    );
+    this.name = 'CelBudgetError';
+  }
+}
+
+/**
+ * Elements counted for a list the expression reads from the resource, whose length is unknown
+ * when the rule is loaded: a typical one (statements of a policy, rules of a security group).
+ */
+const ASSUMED_LIST_LENGTH = 10;
+
+/**
+ * The comprehension steps a checked tree takes on typical resources: a macro costs the length of
+ * what it ranges over (a literal's own, else `ASSUMED_LIST_LENGTH`) times its body. The
+ * interpreter (which judges resources with unknown values) has no step budget, so a rule whose
+ * estimate passes `MAX_COMPREHENSION_STEPS` (nested macros over long literals) is refused when
+ * it is loaded; the compiled code counts its real steps as it runs.
+ */
+export function worstCaseSteps(node: unknown): number {
+  if (Array.isArray(node)) return node.reduce((sum: number, n) => sum + worstCaseSteps(n), 0);
+  if (!isNode(node)) return 0;
+  const args = node.args;
+  if (node.op === 'rcall' && Array.isArray(args) && typeof args[0] === 'string') {
+    const [name, receiver, operands] = args as [string, unknown, unknown[]];
+    if (MACROS.has(name) && Array.isArray(operands) && operands.length === 2) {
+      const length =
+        isNode(receiver) && receiver.op === 'list' && Array.isArray(receiver.args)
+          ? receiver.args.length
+          : ASSUMED_LIST_LENGTH;
+      return worstCaseSteps(receiver) + length * (1 + worstCaseSteps(operands[1]));
+    }
+  }
+  return args !== null && typeof args === 'object' ? worstCaseSteps(Object.values(args)) : 0;
+}
+
+/** Steps taken by the evaluation under way (programs never re-enter each other). */
+let steps = 0;
+
+function step(): void {
+  if (++steps > MAX_COMPREHENSION_STEPS) throw new CelBudgetError();
+}
+
 /** The elements a comprehension ranges over: a list's items or a map's keys. */
 function range(value: unknown): unknown[] {
   if (Array.isArray(value)) return value;
@@ -588,6 +642,7 @@ function macro(
   const [inner, slot] = declare(operands[0], scope, state);
   const body = compileNode(operands[1], inner, state);
   const each = (c: Context, s: unknown[], item: unknown): unknown => {
+    step();
     s[slot] = plain(item);
     return body(c, s);
   };
@@ -654,9 +709,12 @@ export function compileProgram(tree: unknown, interpreted: Program): Program | u
   return (context) => {
     // Slots are per call: a helper never re-enters the program, but a fresh array keeps each
     // evaluation independent at the cost of one small short-lived allocation.
+    steps = 0;
     try {
       return code(context, []);
-    } catch {
+    } catch (error) {
+      // Past the step budget the interpreter would only take longer: the rule errs here.
+      if (error instanceof CelBudgetError) throw error;
       return interpreted(context);
     }
   };

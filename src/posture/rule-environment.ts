@@ -5,7 +5,7 @@
 
 import { Environment, serialize } from '@marcbachmann/cel-js';
 import { celFunctions } from './cel-functions.js';
-import { compileProgram } from './cel-compiler.js';
+import { compileProgram, MAX_COMPREHENSION_STEPS, worstCaseSteps } from './cel-compiler.js';
 import { speedUpCheckedTree } from './cel-fast-paths.js';
 import { compileSafeRegex } from './safe-regex.js';
 
@@ -87,6 +87,12 @@ export function compileExpression(
   if (rewriteRegexCalls(parsed.ast)) parsed = env.parse(serialize(parsed.ast as never));
   const checked = parsed.check();
   if (!checked.valid) throw new Error(checked.error?.message ?? 'expression does not type-check');
+  const steps = worstCaseSteps(parsed.ast);
+  if (steps > MAX_COMPREHENSION_STEPS) {
+    throw new Error(
+      `nested macros could take ${steps.toExponential(1)} steps per resource, over the limit of ${MAX_COMPREHENSION_STEPS.toLocaleString('en')}`,
+    );
+  }
   if (options.fastPaths === false) return parsed as unknown as Program;
   speedUpCheckedTree(parsed.ast);
   const interpreted = parsed as unknown as Program;
