@@ -4,6 +4,8 @@
  * its hash; the creation is audited.
  */
 
+import { HttpError } from '../server/http-error.js';
+import { assertPlainText } from '../server/plain-text.js';
 import { userInfo } from 'node:os';
 import { appendAudit } from '../audit/append-audit.js';
 import { isRole, ROLES } from '../server/auth/permissions.js';
@@ -36,6 +38,14 @@ export async function runTokenCreate(options: TokenCreateOptions): Promise<numbe
   }
   if (options.expires === 0) {
     process.stderr.write('palisade token create: --expires must be at least 1 day\n');
+    return EXIT_INPUT_ERROR;
+  }
+  // The name shows in the audit log and the console, as through the API.
+  try {
+    assertPlainText('--name', options.name);
+  } catch (error) {
+    if (!(error instanceof HttpError)) throw error;
+    process.stderr.write(`palisade token create: ${error.message}\n`);
     return EXIT_INPUT_ERROR;
   }
   const expiresInDays =

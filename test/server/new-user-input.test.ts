@@ -193,6 +193,10 @@ describe('answers a new user can act on', () => {
           expires: 'never',
         }),
       ).toBe(0);
+      // A name with a bidi override is refused on the command line as through the API.
+      expect(
+        await runTokenCreate({ db: location, role: 'reader', scope: [], name: 'n\u202e' }),
+      ).toBe(2);
       expect(() => parseExpires('0')).toThrow(/1 to 3650, or never/);
       expect(parseExpires('never')).toBe('never');
       const db = await openStore(location);

@@ -26,7 +26,8 @@ function ExemptForm(props: { ruleId: string; resources: Finding[]; onDone: () =>
   const [resource, setResource] = useState(props.resources[0]?.resourceId ?? '');
   const [category, setCategory] = useState<'waiver' | 'mitigated'>('waiver');
   const [justification, setJustification] = useState('');
-  const [expires, setExpires] = useState('');
+  // The server requires an expiry: a year ahead unless the user picks another day.
+  const [expires, setExpires] = useState(dateAhead(1));
   const [error, setError] = useState<Error>();
   const [busy, setBusy] = useState(false);
 
@@ -40,7 +41,7 @@ function ExemptForm(props: { ruleId: string; resources: Finding[]; onDone: () =>
         resource,
         category,
         justification,
-        ...(expires ? { expires } : {}),
+        expires,
       });
       setJustification('');
       props.onDone();
@@ -87,6 +88,7 @@ function ExemptForm(props: { ruleId: string; resources: Finding[]; onDone: () =>
         Expires (up to 3 years ahead)
         <input
           type="date"
+          required
           min={dateAhead(0)}
           max={dateAhead(3)}
           value={expires}
