@@ -72,6 +72,8 @@ async function startNats(name: string, verify: boolean): Promise<TlsNats> {
     ].join('\n'),
   );
   const child = spawn('nats-server', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Killed in afterAll even when a later step of the setup fails.
+  started.push(child);
   let log = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`nats-server did not start: ${log}`)), 10_000);
@@ -119,14 +121,14 @@ async function messages(port: number, verify: boolean): Promise<number> {
 
 let plain: TlsNats;
 let mutual: TlsNats;
+const started: ChildProcess[] = [];
 
 beforeAll(async () => {
   [plain, mutual] = await Promise.all([startNats('tls', false), startNats('mtls', true)]);
 }, 30_000);
 
 afterAll(() => {
-  plain?.process.kill();
-  mutual?.process.kill();
+  for (const child of started) child.kill();
   rmSync(dir, { recursive: true, force: true });
   rmSync(clientDir, { recursive: true, force: true });
 });
