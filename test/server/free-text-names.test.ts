@@ -3,25 +3,11 @@
  * controls and marks, which reorder what a reader of the audit log or console sees, are refused.
  */
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { ownerApi } from './harness.js';
 
-let h: Harness;
-let owner: string;
-
-beforeAll(async () => {
-  h = await startHarness();
-  owner = await h.token('owner');
-});
-afterAll(() => h.close());
-
-const post = (url: string, payload: object) =>
-  h.app.inject({
-    method: 'POST',
-    url: `/api/v1${url}`,
-    headers: { authorization: `Bearer ${owner}` },
-    payload,
-  });
+const api = ownerApi();
+const post = api.post;
 
 const BIDI_NAMES = ['a\u2066b\u200fc', 'n\u202e', 'left\u200eright', 'x\u2069'];
 
@@ -33,9 +19,9 @@ describe('names of tokens, exports and automation rules', () => {
       expect(reply.json().code).toBe('BAD_TEXT');
       expect(reply.json().message).toMatch(/^body\/name contains the bidirectional control U\+/);
     }
-    const tokens = await h.app.inject({
+    const tokens = await api.inject({
+      method: 'GET',
       url: '/api/v1/tokens?limit=500',
-      headers: { authorization: `Bearer ${owner}` },
     });
     const names = tokens.json().items.map((t: { name: string }) => t.name);
     expect(names.some((n: string) => /[\u200e\u200f\u202a-\u202e\u2066-\u2069]/u.test(n))).toBe(

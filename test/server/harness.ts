@@ -1,8 +1,9 @@
 /** Builds a real server over a fresh in-memory store for tests, with helpers for credentials. */
 
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Kysely } from 'kysely';
 import { pino } from 'pino';
+import { afterAll, beforeAll } from 'vitest';
 import { buildServer } from '../../src/server/app.js';
 import type { Role } from '../../src/server/auth/permissions.js';
 import { loadServerKey, type ServerKey } from '../../src/server/auth/server-key.js';
@@ -79,4 +80,42 @@ export async function startHarness(
       if (!options.db) await db.destroy();
     },
   };
+}
+
+/** The suite's server and an Owner token, made once per file (see `ownerApi`). */
+export interface OwnerApi {
+  readonly h: Harness;
+  readonly owner: string;
+  /** A request as the Owner (its authorization header set). */
+  inject(request: {
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+    url: string;
+    payload?: object;
+  }): Promise<LightMyRequestResponse>;
+  /** `POST /api/v1<url>` with `payload`, as the Owner. */
+  post(url: string, payload: object): Promise<LightMyRequestResponse>;
+}
+
+/** Starts a harness before the file's tests and closes it after; requests go as the Owner. */
+export function ownerApi(): OwnerApi {
+  let h: Harness | undefined;
+  let owner = '';
+  beforeAll(async () => {
+    h = await startHarness();
+    owner = await h.token('owner');
+  });
+  afterAll(() => h?.close());
+  const api: OwnerApi = {
+    get h() {
+      if (!h) throw new Error('the harness starts in beforeAll');
+      return h;
+    },
+    get owner() {
+      return owner;
+    },
+    inject: (request) =>
+      api.h.app.inject({ ...request, headers: { authorization: `Bearer ${owner}` } }),
+    post: (url, payload) => api.inject({ method: 'POST', url: `/api/v1${url}`, payload }),
+  };
+  return api;
 }

@@ -1,22 +1,14 @@
 /** A refused request says which field is wrong and, for a field with fixed values, lists them. */
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { ownerApi } from './harness.js';
 
-let h: Harness;
-let owner: string;
-
-beforeAll(async () => {
-  h = await startHarness();
-  owner = await h.token('owner');
-});
-afterAll(() => h.close());
+const api = ownerApi();
 
 async function call(method: 'GET' | 'PATCH', url: string, payload?: object) {
-  const reply = await h.app.inject({
+  const reply = await api.inject({
     method,
     url: `/api/v1${url}`,
-    headers: { authorization: `Bearer ${owner}` },
     payload,
   });
   return { status: reply.statusCode, message: reply.json().message as string };
