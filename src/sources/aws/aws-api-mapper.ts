@@ -4,7 +4,15 @@
  */
 
 import type { Relationship } from '../../model/resource.js';
-import { asList, isRecord, parsePolicy, str, tagMap, type Props } from './aws-api-values.js';
+import {
+  asList,
+  isRecord,
+  parsePolicy,
+  str,
+  tagMap,
+  textOf,
+  type Props,
+} from './aws-api-values.js';
 import type { InventoryInput } from './inventory-resource.js';
 
 /** What a mapper knows besides the response body. */
@@ -307,7 +315,7 @@ const EC2: Record<string, Mapper> = {
     const logs = flowLogsByResource(recorded);
     return ec2Items('Vpcs', 'AWS::EC2::VPC', 'VpcId', (v) =>
       recorded.length > 0
-        ? { properties: { ...v, FlowLogs: logs.get(String(v.VpcId)) ?? [] } }
+        ? { properties: { ...v, FlowLogs: logs.get(textOf(v.VpcId)) ?? [] } }
         : { unknown: ['FlowLogs'] },
     )(data, ctx);
   },
@@ -726,7 +734,7 @@ const SERVICES: Record<string, Mapper> = {
     const attributes = Object.fromEntries(
       asList(data.Attributes)
         .filter(isRecord)
-        .map((a) => [String(a.Key), a.Value]),
+        .map((a) => [textOf(a.Key), a.Value]),
     );
     return [
       {

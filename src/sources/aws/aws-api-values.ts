@@ -14,6 +14,15 @@ export function asList(v: unknown): unknown[] {
   return Array.isArray(v) ? v : [v];
 }
 
+/**
+ * A JSON value as text, as `String(v)` writes a primitive. An object is written as JSON: its own
+ * `toString` may be a plain value (JSON can name a key so), which `String` would try to call.
+ */
+export function textOf(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+
 export function str(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
@@ -28,7 +37,9 @@ export function normaliseRecording(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.map((v) => normaliseRecording(v, depth + 1));
   if (!isRecord(value)) return value;
   if (value.__class__ === 'datetime') {
-    const ms = pad(Math.floor(Number(value.microsecond ?? 0) / 1000), 3);
+    // Only a number is read: a malformed recording's object (`{"toString": ""}`) cannot become one.
+    const micro = typeof value.microsecond === 'number' ? value.microsecond : 0;
+    const ms = pad(Math.floor(micro / 1000), 3);
     const date = `${pad(value.year, 4)}-${pad(value.month)}-${pad(value.day)}`;
     return `${date}T${pad(value.hour)}:${pad(value.minute)}:${pad(value.second)}.${ms}Z`;
   }
@@ -70,7 +81,7 @@ export function tagMap(tags: unknown): Record<string, string> {
     if (!isRecord(tag)) continue;
     const key = tag.Key ?? tag.key;
     const value = tag.Value ?? tag.value;
-    if (typeof key === 'string') out[key] = typeof value === 'string' ? value : String(value ?? '');
+    if (typeof key === 'string') out[key] = typeof value === 'string' ? value : textOf(value);
   }
   return out;
 }

@@ -3,7 +3,7 @@
  * (Java SDK camelCase, JSON-in-strings) into the describe API's shape for that type.
  */
 
-import { asList, isRecord, parsePolicy, str, type Props } from './aws-api-values.js';
+import { asList, isRecord, parsePolicy, str, textOf, type Props } from './aws-api-values.js';
 import { isJsonObjectText } from './json-object-text.js';
 import { lazyField } from '../lazy-field.js';
 
@@ -129,7 +129,7 @@ function s3Acl(raw: unknown): Props | undefined {
     .filter(isRecord)
     .map((g) => ({
       Grantee: grantee(g.grantee),
-      Permission: PERMISSIONS[String(g.permission)] ?? g.permission,
+      Permission: PERMISSIONS[textOf(g.permission)] ?? g.permission,
     }));
   return { Owner: owner, Grants: grants };
 }
@@ -202,7 +202,7 @@ function finish(type: string, shape: Props, supplementary: Props): Props {
   if (type === 'AWS::ElasticLoadBalancingV2::LoadBalancer') {
     const attrs = asList(jsonValue(supplementary.LoadBalancerAttributes)).filter(isRecord);
     shape.Attributes = Object.fromEntries(
-      attrs.map((a) => [String(a.key ?? a.Key), a.value ?? a.Value]),
+      attrs.map((a) => [textOf(a.key ?? a.Key), a.value ?? a.Value]),
     );
   }
   if (type === 'AWS::IAM::User' || type === 'AWS::IAM::Role' || type === 'AWS::IAM::Group') {

@@ -89,4 +89,33 @@ describe('AWS inventory readers under fuzzing', () => {
       { numRuns: 600 },
     );
   });
+
+  it('survive objects whose keys shadow what JavaScript calls to make text or numbers', () => {
+    // JSON can name keys toString and valueOf: an object carrying them as plain values throws
+    // when a reader turns it into a string or a number (String(x), `${x}`, Number(x)).
+    const hostile = fc.constantFrom<unknown>(
+      { toString: '' },
+      { valueOf: 1, toString: 2 },
+      [{ toString: null }],
+      { Symbol: {}, toJSON: 'x' },
+    );
+    fc.assert(
+      fc.property(
+        fc.nat({ max: files.length - 1 }),
+        fc.nat({ max: 400 }),
+        hostile,
+        (i, pick, replacement) => {
+          const source = files[i]!;
+          let doc: unknown;
+          try {
+            doc = JSON.parse(source.text);
+          } catch {
+            return;
+          }
+          check(source.path, JSON.stringify(mutateValue(doc, pick, replacement)));
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
 });
