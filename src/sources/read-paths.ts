@@ -11,6 +11,7 @@ import type { FileReport } from '../model/assessment.js';
 import { INVENTORY_SOURCE_KINDS, type Resource } from '../model/resource.js';
 import { SourceReadError, type SourceError } from '../model/source-error.js';
 import { OUTSIDE, type DirectoryReader, type Reader, type SourceFile } from './reader.js';
+import { assertUtf8Text } from './text-encoding.js';
 import {
   directoryReaders as defaultDirectoryReaders,
   fileReaders as defaultFileReaders,
@@ -263,6 +264,7 @@ async function readOne(
   try {
     let text = allow ? await readContained(file, shown, allow) : await readWhole(file, shown);
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    assertUtf8Text(shown, text);
     const source: SourceFile = allow ? { path: shown, text, allow } : { path: shown, text };
     // Readers sniff the head of a big file first (inventory exports run to hundreds of
     // megabytes); a reader that must parse the whole file to decide still gets it when no reader

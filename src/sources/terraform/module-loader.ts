@@ -10,6 +10,7 @@ import { SourceReadError } from '../../model/source-error.js';
 import { OUTSIDE } from '../reader.js';
 import { findBlockLocations, type BlockLocation } from './block-locations.js';
 import { parseHcl, type HclBody } from './hcl-parse.js';
+import { assertUtf8Text } from '../text-encoding.js';
 
 // Known gap: `.tf.json` (Terraform's JSON syntax) files and override files (`*_override.tf`)
 // are not read; override files are parsed as ordinary files, so their blocks may repeat.
@@ -70,7 +71,9 @@ async function readText(file: string, allow?: (realPath: string) => boolean): Pr
   if (info.size > MAX_FILE_BYTES) {
     throw new SourceReadError({ file, code: 'TOO_LARGE', message: 'file larger than 5 MB' });
   }
-  return readFile(target, 'utf8');
+  const text = await readFile(target, 'utf8');
+  assertUtf8Text(file, text);
+  return text;
 }
 
 function asError(file: string, error: unknown): SourceError {
