@@ -215,11 +215,21 @@ export function unmatchedRuleWarnings(
   for (const r of resources) {
     for (const s of r.suppressions ?? []) {
       const where = `${r.source.file ?? r.id}:${r.source.line ?? 1}`;
-      if (known(s.ruleId) || seen.has(`${where}|${s.ruleId}`)) continue;
+      if (seen.has(`${where}|${s.ruleId}`)) continue;
       seen.add(`${where}|${s.ruleId}`);
-      warnings.push(
-        `inline suppression at ${where} names rule "${s.ruleId}", which matches no rule`,
-      );
+      if (!patternNamesSomething(s.ruleId)) {
+        warnings.push(
+          `inline suppression at ${where} of "${s.ruleId}" names no rule and is ignored: write palisade:ignore <rule-id> <reason>`,
+        );
+      } else if (!known(s.ruleId)) {
+        warnings.push(
+          `inline suppression at ${where} names rule "${s.ruleId}", which matches no rule`,
+        );
+      } else if (!s.reason?.trim()) {
+        warnings.push(
+          `inline suppression at ${where} of "${s.ruleId}" gives no reason: write palisade:ignore <rule-id> <reason>`,
+        );
+      }
     }
   }
   return warnings;
@@ -249,8 +259,11 @@ export function applyExemptions(
     const resource = byId.get(`${finding.resourceType}|${finding.resourceId}`);
     const names = [finding.resourceId, finding.resourceName, resource?.source.address];
 
+    // A suppression must name a rule: `palisade:ignore *` would hide every rule of the block.
     const inline = resource?.suppressions?.find(
-      (s) => s.ruleId === finding.ruleId || matches(s.ruleId, [finding.ruleId]),
+      (s) =>
+        s.ruleId === finding.ruleId ||
+        (patternNamesSomething(s.ruleId) && matches(s.ruleId, [finding.ruleId])),
     );
     if (inline) {
       const where = resource?.source.file

@@ -146,4 +146,28 @@ describe('exemptions', () => {
       /blanket\.yaml:6: exemption field `rule` "\[a-z\]\*" with resource "\?\*": neither/,
     );
   });
+
+  it('ignores an inline suppression that names no rule, and warns about one without a reason', async () => {
+    const { unmatchedRuleWarnings } = await import('../../src/posture/exemptions.js');
+    const { findBlockLocations } = await import('../../src/sources/terraform/block-locations.js');
+    const [block] = findBlockLocations(
+      '# palisade:ignore *\nresource "aws_s3_bucket" "a" {\n  bucket = "a"\n}\n',
+    );
+    // The wildcard is read (so it can be warned about) rather than dropped by the parser.
+    expect(block.suppressions).toEqual([{ ruleId: '*', reason: '' }]);
+
+    const resources = [
+      bucket('arn:aws:s3:::a', 'a', block.suppressions),
+      bucket('arn:aws:s3:::b', 'b', [{ ruleId: 'test-bucket-versioning', reason: '' }]),
+    ];
+    const findings = [failing('arn:aws:s3:::a', 'a'), failing('arn:aws:s3:::b', 'b')];
+    applyExemptions(findings, resources, [], new Date('2026-12-04'));
+    expect(findings[0].exemption).toBeUndefined();
+    expect(findings[1].exemption).toMatchObject({ justification: '(no reason given)' });
+    const warnings = unmatchedRuleWarnings([], resources, ['test-bucket-versioning']);
+    expect(warnings).toEqual([
+      expect.stringMatching(/of "\*" names no rule and is ignored/),
+      expect.stringMatching(/of "test-bucket-versioning" gives no reason/),
+    ]);
+  });
 });

@@ -9,7 +9,7 @@ import type { InlineSuppression } from '../../model/resource.js';
 export const IGNORE_ANNOTATION = 'palisade.io/ignore';
 
 /** `# palisade:ignore rule-id reason`, the `#` at a line start or after white space. */
-const IGNORE_COMMENT = /(?:^|[ \t])#[ \t]*palisade:ignore[ \t]+([A-Za-z0-9_.:-]+)[ \t]*([^\n]*)/gm;
+const IGNORE_COMMENT = /(?:^|[ \t])#[ \t]*palisade:ignore[ \t]+(\S+)[ \t]*([^\n]*)/gm;
 
 /** Suppressions from the object's `palisade.io/ignore` annotation, if any. */
 export function annotationSuppressions(annotations: unknown): InlineSuppression[] {

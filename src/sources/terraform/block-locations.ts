@@ -17,7 +17,8 @@ export interface BlockLocation {
 
 const HEADER =
   /^[ \t]*(resource|data|module)[ \t]+"?([A-Za-z0-9_-]+)"?(?:[ \t]+"?([A-Za-z0-9_-]+)"?)?[ \t]*\{/;
-const SUPPRESSION = /(?:#|\/\/)\s*palisade:ignore\s+([A-Za-z0-9_.:-]+)(?:\s+(.*))?$/;
+// Any word is taken as the rule id, so a mistyped one (`*`, `aws_s3*`) is warned about, not lost.
+const SUPPRESSION = /(?:#|\/\/)\s*palisade:ignore\s+(\S+)(?:\s+(.*))?$/;
 
 /** Every resource, data and module block header in `text`, with its suppressions. */
 export function findBlockLocations(text: string): BlockLocation[] {
