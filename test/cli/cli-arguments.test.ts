@@ -3,7 +3,7 @@
  * naming what is wrong: an unwritable `-o` file, an unknown cloud.
  */
 
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -43,5 +43,17 @@ describe('CLI arguments', () => {
     const gcp = runPalisade(['rules', '--cloud', 'gcp']);
     expect(gcp.code).toBe(0);
     expect(gcp.stdout).toMatch(/\d+ rules \(aws 0, azure 0, gcp \d+, kubernetes 0\)/);
+  });
+
+  it('reads a YAML key that is a collection without a process warning that names no file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'palisade-yaml-key-'));
+    writeFileSync(
+      join(dir, 'cm.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  ? [a, b]\n  : c\n',
+    );
+    const run = runPalisade(['scan', dir, '--no-store']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('1 resources');
+    expect(run.stderr).not.toMatch(/Warning: Keys with collection values/);
   });
 });

@@ -164,6 +164,8 @@ export function parseTemplate(file: string, text: string): ParsedTemplate {
       lineCounter: counter,
       uniqueKeys: false,
       strict: false,
+      // A collection as a key is written as text without a process warning that names no file.
+      logLevel: 'error',
     });
   } catch (err) {
     throw new SourceReadError({ file, code: 'PARSE_ERROR', message: String(err) });

@@ -74,7 +74,14 @@ interface DocumentSpan {
 function parseDocuments(file: string, text: string, lineCounter: LineCounter): Document.Parsed[] {
   let docs: Document.Parsed[];
   try {
-    const parsed = parseAllDocuments(text, { lineCounter, version: '1.1', prettyErrors: true });
+    // `logLevel: 'error'`: a key that is a collection is written as text, as Kubernetes itself
+    // would refuse it, without a process warning that names no file.
+    const parsed = parseAllDocuments(text, {
+      lineCounter,
+      version: '1.1',
+      prettyErrors: true,
+      logLevel: 'error',
+    });
     docs = Array.isArray(parsed) ? parsed : [parsed];
   } catch (err) {
     throw parseFailure(file, err);
