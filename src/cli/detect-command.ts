@@ -19,6 +19,8 @@ export interface DetectCommandOptions {
   format: 'table' | 'json' | 'ocsf';
   output?: string;
   rules: string[];
+  /** Licence of --rules rules that name none (SigmaHQ's DRL-1.1 when absent). */
+  ruleLicense?: string;
   placeholder: string[];
   since?: Date;
   until?: Date;
@@ -104,6 +106,7 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
       onRaise,
       paths: stdinOnly ? '-' : paths,
       ruleDirs: options.rules,
+      ...(options.ruleLicense ? { defaultLicense: options.ruleLicense } : {}),
       placeholders,
       since: options.since,
       until: options.until,

@@ -170,6 +170,10 @@ program
     collect,
     [],
   )
+  .option(
+    '--rule-license <spdx>',
+    'licence shown for --rules rules that name none (default DRL-1.1, SigmaHQ rules; e.g. LicenseRef-internal for your own)',
+  )
   .option('--placeholder <name=value>', 'value for a Sigma %placeholder% (repeatable)', collect, [])
   .option('--since <time>', 'ignore events before this time', isoTime)
   .option('--until <time>', 'ignore events after this time', isoTime)

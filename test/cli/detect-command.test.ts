@@ -39,6 +39,20 @@ describe('palisade detect', () => {
     }
   });
 
+  it('labels rules that name no licence with --rule-license, and with DRL-1.1 without it', () => {
+    const args = [
+      'detect',
+      shared('cloudtrail/invictus-ir-aws_dataset'),
+      '--rules',
+      shared('sigma-rules'),
+      '--no-store',
+    ];
+    const own = palisade([...args, '--rule-license', 'LicenseRef-internal']);
+    expect(own.code, own.stderr).toBe(0);
+    expect(own.stdout).toContain('by jamesc-grafana, LicenseRef-internal');
+    expect(own.stdout).not.toContain('DRL-1.1');
+  });
+
   it('writes OCSF Detection Findings, one JSON object a line', () => {
     const run = palisade([
       'detect',
