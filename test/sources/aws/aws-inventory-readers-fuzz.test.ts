@@ -51,6 +51,18 @@ function mutateValue(doc: unknown, pick: number, replacement: unknown): unknown 
   return walkValue(doc);
 }
 
+/** Offers file `i` with its `pick`-th JSON value replaced by `replacement` (JSON files only). */
+function replaceOneValue(i: number, pick: number, replacement: unknown): void {
+  const source = files[i]!;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(source.text);
+  } catch {
+    return;
+  }
+  check(source.path, JSON.stringify(mutateValue(doc, pick, replacement)));
+}
+
 describe('AWS inventory readers under fuzzing', () => {
   it('survive text mutations of real inventory files', () => {
     fc.assert(
@@ -75,16 +87,7 @@ describe('AWS inventory readers under fuzzing', () => {
         fc.nat({ max: files.length - 1 }),
         fc.nat({ max: 400 }),
         fc.jsonValue(),
-        (i, pick, replacement) => {
-          const source = files[i]!;
-          let doc: unknown;
-          try {
-            doc = JSON.parse(source.text);
-          } catch {
-            return;
-          }
-          check(source.path, JSON.stringify(mutateValue(doc, pick, replacement)));
-        },
+        replaceOneValue,
       ),
       { numRuns: 600 },
     );
@@ -104,16 +107,7 @@ describe('AWS inventory readers under fuzzing', () => {
         fc.nat({ max: files.length - 1 }),
         fc.nat({ max: 400 }),
         hostile,
-        (i, pick, replacement) => {
-          const source = files[i]!;
-          let doc: unknown;
-          try {
-            doc = JSON.parse(source.text);
-          } catch {
-            return;
-          }
-          check(source.path, JSON.stringify(mutateValue(doc, pick, replacement)));
-        },
+        replaceOneValue,
       ),
       { numRuns: 3000 },
     );
