@@ -11,7 +11,7 @@ import { checkedName, nonEmptyListOf } from '../export/config-field-checks.js';
 import { parseScope, type ExportScope } from '../export/exporter-config.js';
 import { inScope } from '../export/outbox/export-filter.js';
 import { parseSinkConfig, SinkConfigError } from '../export/sinks/index.js';
-import { severityRank } from '../store/outbox-repository.js';
+import { recordTags, severityRank } from '../store/outbox-repository.js';
 
 /** What starts a rule. */
 export const AUTOMATION_TRIGGERS = [
@@ -231,8 +231,7 @@ export function ruleMatches(
     return false;
   }
   if (c.scope) {
-    const tagList = tagSets.flatMap((tags) => Object.entries(tags).map(([k, v]) => `${k}=${v}`));
-    if (!inScope(c.scope, record.accounts, tagList)) return false;
+    if (!inScope(c.scope, record.accounts, recordTags(record))) return false;
   }
   return true;
 }

@@ -5,6 +5,7 @@
 
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_STORE_PATH } from '../store/store-path.js';
+
 function wholeNumber(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');

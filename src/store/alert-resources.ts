@@ -33,7 +33,6 @@ interface ResourceRow {
   name: string;
   account: string | null;
   tags: string;
-  started_at: string;
 }
 
 /**
@@ -64,7 +63,7 @@ export async function linkAlertResources(
     const rows = await db
       .selectFrom('resources as r')
       .innerJoin('assessments as a', 'a.id', 'r.assessment_id')
-      .select(['r.id', 'r.type', 'r.name', 'r.account', 'r.tags', 'a.started_at'])
+      .select(['r.id', 'r.type', 'r.name', 'r.account', 'r.tags'])
       .where((eb) => eb.or([eb('r.id', 'in', chunk), eb('r.name', 'in', chunk)]))
       .orderBy('a.started_at', 'desc')
       .execute();

@@ -12,7 +12,7 @@ import { SinkError, type ExportRecord, type Sink } from '../../model/export-reco
 import { formatRecord } from '../formats/index.js';
 import type { AddressGuard } from '../ssrf-guard.js';
 import { resolveDestination } from './resolve-destination.js';
-import { certificateRefusal } from './tls-failure.js';
+import { causeChain, certificateRefusal } from './tls-failure.js';
 import type { NatsSinkConfig } from './sink-config.js';
 
 /** Records published at once before waiting for their acknowledgements. */
@@ -49,11 +49,10 @@ function natsError(error: unknown, subject: string): SinkError {
 function tlsFailure(error: Error): string | undefined {
   const refused = certificateRefusal(error);
   if (refused) return refused;
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; depth++) {
+  for (const e of causeChain(error)) {
     if (/server does not support 'tls'/.test(e.message)) {
       return 'the server does not offer TLS (the sink never falls back to plain text)';
     }
-    e = (e as { cause?: unknown }).cause;
   }
   return undefined;
 }

@@ -29,6 +29,11 @@ export interface IntakeReport {
   outOfScope: number;
 }
 
+/** A report of nothing read yet. */
+function emptyReport(reader: string | null): IntakeReport {
+  return { reader, events: 0, errors: 0, errorSamples: [], outOfScope: 0 };
+}
+
 export interface IntakeOptions {
   /** Reader kind; sniffed from the first records when absent. */
   type?: string;
@@ -102,13 +107,7 @@ export async function ingestRecords(
     ? body.slice(0, 200).join('\n').slice(0, SNIFF_BYTES)
     : body.subarray(0, SNIFF_BYTES).toString('utf8');
   const format = pickFormat(head, options.type);
-  const report: IntakeReport = {
-    reader: null,
-    events: 0,
-    errors: 0,
-    errorSamples: [],
-    outOfScope: 0,
-  };
+  const report = emptyReport(null);
   if (!format) {
     const message = options.type
       ? `no log reader named ${options.type}`
@@ -127,13 +126,7 @@ export async function readInto(
   format: IntakeFormat,
   body: Buffer | string[],
   options: IntakeOptions,
-  report: IntakeReport = {
-    reader: format.reader.kind,
-    events: 0,
-    errors: 0,
-    errorSamples: [],
-    outOfScope: 0,
-  },
+  report: IntakeReport = emptyReport(format.reader.kind),
 ): Promise<IntakeReport> {
   const base = options.lineBase ?? 0;
   const errors: LogItem[] = [];
