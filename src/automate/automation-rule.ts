@@ -10,7 +10,7 @@ import { SEVERITIES, type Severity } from '../model/rule.js';
 import { checkedName, nonEmptyListOf } from '../export/config-field-checks.js';
 import { parseScope, type ExportScope } from '../export/exporter-config.js';
 import { inScope } from '../export/outbox/export-filter.js';
-import { parseSinkConfig, SinkConfigError } from '../export/sinks/index.js';
+import { parseNewSinkConfig, SinkConfigError } from '../export/sinks/index.js';
 import { recordTags, severityRank } from '../store/outbox-repository.js';
 
 /** What starts a rule. */
@@ -153,7 +153,7 @@ export function parseAutomationInput(input: unknown): AutomationSettings {
   const actions = o.actions.map((a, i) => {
     const action = object(a, `actions[${i}]`);
     try {
-      const sink = parseSinkConfig(action.sink) as unknown as AutomationAction['sink'];
+      const sink = parseNewSinkConfig(action.sink) as unknown as AutomationAction['sink'];
       return { sink };
     } catch (error) {
       if (error instanceof SinkConfigError) {

@@ -12,7 +12,7 @@ import {
 import { SEVERITIES, type Severity } from '../model/rule.js';
 import { checkedName, nonEmptyListOf } from './config-field-checks.js';
 import { EXPORT_FORMATS } from './formats/index.js';
-import { parseSinkConfig, SinkConfigError } from './sinks/index.js';
+import { parseNewSinkConfig, SinkConfigError } from './sinks/index.js';
 
 /** Which records an export carries, by what they concern. */
 export type ExportScope =
@@ -110,7 +110,7 @@ export function parseExportInput(input: unknown): ExportSettings {
   if (FORMATTED_SINKS.has(String(raw.kind))) raw.format = format;
   let sink: Record<string, unknown> & { kind: string };
   try {
-    sink = parseSinkConfig(raw) as unknown as Record<string, unknown> & { kind: string };
+    sink = parseNewSinkConfig(raw) as unknown as Record<string, unknown> & { kind: string };
   } catch (error) {
     if (error instanceof SinkConfigError) {
       throw new ExportConfigError(`sink.${error.field}`, error.message);

@@ -9,17 +9,7 @@ import { loadServerKey, type ServerKey } from '../server/auth/server-key.js';
 import { openStore } from '../store/database.js';
 import type { Database } from '../store/schema.js';
 import { Exporter, type ExporterOptions } from './exporter.js';
-
-/** Environment variable: destinations sinks may reach although loopback or private (CIDRs, names). */
-export const EXPORT_ALLOW_ENV = 'PALISADE_EXPORT_ALLOW';
-
-/** The allow-list from `PALISADE_EXPORT_ALLOW` (comma-separated), empty when unset. */
-export function allowListFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
-  return (env[EXPORT_ALLOW_ENV] ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
+import { allowListFromEnv } from './ssrf-guard.js';
 
 /** Builds the exporter over an open store, with the network allow-list from the environment. */
 export function exporterFor(

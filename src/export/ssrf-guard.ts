@@ -9,6 +9,17 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 import { Agent, buildConnector, type Dispatcher } from 'undici';
 
+/** Environment variable: destinations sinks may reach although loopback or private (CIDRs, names). */
+export const EXPORT_ALLOW_ENV = 'PALISADE_EXPORT_ALLOW';
+
+/** The allow-list from `PALISADE_EXPORT_ALLOW` (comma-separated), empty when unset. */
+export function allowListFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env[EXPORT_ALLOW_ENV] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
 /** One resolved address of a destination name. */
 export interface ResolvedAddress {
   address: string;
@@ -189,6 +200,14 @@ function parseAllowList(allow: readonly string[]): AllowEntries {
   return entries;
 }
 
+/** A host as configured, without IPv6 brackets, a trailing dot or capitals. */
+function bareHost(host: string): string {
+  return host
+    .replace(/^\[|\]$/g, '')
+    .toLowerCase()
+    .replace(/\.$/, '');
+}
+
 /**
  * Decides, for one configuration, which hosts and addresses export may connect to.
  *
@@ -233,10 +252,7 @@ export class AddressGuard {
    * Throws `SsrfError` when the name is a metadata name or any address is refused.
    */
   async resolve(host: string): Promise<ResolvedAddress> {
-    const name = host
-      .replace(/^\[|\]$/g, '')
-      .toLowerCase()
-      .replace(/\.$/, '');
+    const name = bareHost(host);
     if (METADATA_NAMES.has(name) && !this.#allow.names.has(name)) {
       throw new SsrfError(host, 'cloud metadata service name');
     }
@@ -251,6 +267,32 @@ export class AddressGuard {
       if (why) throw new SsrfError(host, why, address);
     }
     return addresses[0];
+  }
+
+  /**
+   * Why `host` is refused whatever it resolves to and whatever broad allow entries the exporter
+   * runs with: a cloud metadata service name, or a literal link-local address (also inside an
+   * IPv6 address), unless an allow entry names it specifically. Checked when a sink is
+   * configured; names that need DNS are judged when a connection is made.
+   */
+  standingRefusal(host: string): string | undefined {
+    const name = bareHost(host);
+    if (METADATA_NAMES.has(name) && !this.#allow.names.has(name)) {
+      return 'cloud metadata service name';
+    }
+    const family = isIP(name);
+    if (family === 0) return undefined;
+    const inner = family === 6 ? embeddedIpv4(name) : undefined;
+    const type = family === 4 ? 'ipv4' : 'ipv6';
+    if (LINK_LOCAL_LIST.check(name, type) && !this.#allow.linkLocal.check(name, type)) {
+      return 'link-local address';
+    }
+    if (inner !== undefined && LINK_LOCAL_LIST.check(inner, 'ipv4')) {
+      if (!this.#allow.linkLocal.check(inner, 'ipv4')) {
+        return `IPv6 address embedding ${inner}, a link-local address`;
+      }
+    }
+    return undefined;
   }
 
   #hostAllowed(host: string): boolean {

@@ -102,4 +102,28 @@ describe('automation rules', () => {
       /actions\[0\]\.sink\.kind/,
     );
   });
+
+  it('are refused when an action points at a metadata name or a link-local address', () => {
+    const webhook = (url: string) => ({ kind: 'webhook', url, secret: 'a'.repeat(32) });
+    expect(() => rule({ actions: [{ sink: webhook('http://169.254.169.254/latest') }] })).toThrow(
+      /actions\[0\]\.sink\.url: webhook sink: url names 169\.254\.169\.254 \(link-local address\)/,
+    );
+    expect(() =>
+      rule({
+        actions: [{ sink: syslog }, { sink: { ...syslog, host: 'Metadata.Google.Internal.' } }],
+      }),
+    ).toThrow(/actions\[1\]\.sink\.host: .* names .*cloud metadata service name/);
+    expect(() =>
+      rule({
+        actions: [{ sink: { kind: 'nats', servers: ['169.254.169.254:4222'], subject: 's' } }],
+      }),
+    ).toThrow(/actions\[0\]\.sink\.servers\[0\]: .* names 169\.254\.169\.254/);
+    expect(() =>
+      rule({ actions: [{ sink: webhook('http://[::ffff:169.254.169.254]/') }] }),
+    ).toThrow(/names \[::ffff:a9fe:a9fe\] \(link-local address\)/);
+    // Private and loopback destinations are the exporter's allow list's to judge when it sends.
+    expect(
+      rule({ actions: [{ sink: webhook('http://127.0.0.1:9000/hook') }] }).actions,
+    ).toHaveLength(1);
+  });
 });

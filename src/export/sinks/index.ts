@@ -13,8 +13,14 @@
 import type { Kysely } from 'kysely';
 import type { Sink } from '../../model/export-record.js';
 import type { Database } from '../../store/schema.js';
-import { AddressGuard, type HostLookup, type NetworkPolicy } from '../ssrf-guard.js';
-import { parseSinkConfig, type SinkConfig } from './sink-config.js';
+import {
+  AddressGuard,
+  allowListFromEnv,
+  EXPORT_ALLOW_ENV,
+  type HostLookup,
+  type NetworkPolicy,
+} from '../ssrf-guard.js';
+import { parseSinkConfig, sinkDestinations, type SinkConfig } from './sink-config.js';
 import { SinkConfigError } from './sink-config-error.js';
 import { createEmailSink } from './email-sink.js';
 import { createJiraSink } from './jira-sink.js';
@@ -29,6 +35,30 @@ import { createWebhookSink } from './webhook-sink.js';
 export { parseSinkConfig, SINK_KINDS } from './sink-config.js';
 export type * from './sink-config.js';
 export { SinkConfigError } from './sink-config-error.js';
+
+/**
+ * `parseSinkConfig` for a sink being configured: also refuses a destination no broad allow
+ * entry may open (a cloud metadata name, a literal link-local address) unless `network` names it
+ * specifically, so such a sink is refused when it is made, not first when it sends.
+ */
+export function parseNewSinkConfig(
+  input: unknown,
+  network: NetworkPolicy = { allow: allowListFromEnv() },
+): SinkConfig {
+  const config = parseSinkConfig(input);
+  const guard = new AddressGuard(network);
+  for (const { field, host } of sinkDestinations(config)) {
+    const why = guard.standingRefusal(host);
+    if (why) {
+      throw new SinkConfigError(
+        config.kind,
+        field,
+        `names ${host} (${why}); export reaches it only when ${EXPORT_ALLOW_ENV} names it specifically`,
+      );
+    }
+  }
+  return config;
+}
 
 /** What sinks need from their surroundings. */
 export interface SinkDeps {

@@ -501,3 +501,27 @@ export function parseSinkConfig(input: unknown): SinkConfig {
   reader.rejectUnknown(fields);
   return config;
 }
+
+/** The hosts a sink connects to, each with the field that names it (links in tickets left out). */
+export function sinkDestinations(config: SinkConfig): { field: string; host: string }[] {
+  const urlHost = (field: string, url: string) => ({ field, host: new URL(url).hostname });
+  switch (config.kind) {
+    case 'syslog':
+    case 'email':
+      return [{ field: 'host', host: config.host }];
+    case 'nats':
+      return config.servers.map((server, i) => ({
+        field: `servers[${i}]`,
+        host: server.replace(/^nats:\/\//, '').replace(/:\d{1,5}$/, ''),
+      }));
+    case 'splunk-hec':
+    case 'webhook':
+    case 'slack':
+    case 'teams':
+      return [urlHost('url', config.url)];
+    case 'servicenow':
+      return [urlHost('instanceUrl', config.instanceUrl)];
+    case 'jira':
+      return [urlHost('baseUrl', config.baseUrl)];
+  }
+}

@@ -119,6 +119,23 @@ describe('SSRF address guard', () => {
     expect(await refusal(narrow, '::ffff:127.0.0.1')).toBeUndefined();
   });
 
+  it('refuses metadata names and literal link-local addresses before resolving, unless named', () => {
+    const broad = new AddressGuard({ allow: ['0.0.0.0/0', '::/0'] });
+    expect(broad.standingRefusal('169.254.169.254')).toMatch(/link-local/);
+    expect(broad.standingRefusal('[fe80::1]')).toMatch(/link-local/);
+    expect(broad.standingRefusal('64:ff9b::a9fe:a9fe')).toMatch(/embedding 169\.254\.169\.254/);
+    expect(broad.standingRefusal('METADATA.google.internal.')).toMatch(/metadata/);
+    // Names that need DNS, loopback and private literals are judged when connecting.
+    expect(broad.standingRefusal('siem.example.com')).toBeUndefined();
+    expect(new AddressGuard().standingRefusal('127.0.0.1')).toBeUndefined();
+    const named = new AddressGuard({
+      allow: ['169.254.169.254/32', 'metadata.google.internal'],
+    });
+    expect(named.standingRefusal('169.254.169.254')).toBeUndefined();
+    expect(named.standingRefusal('metadata.google.internal')).toBeUndefined();
+    expect(named.standingRefusal('169.254.0.1')).toMatch(/link-local/);
+  });
+
   it('rejects an allow list entry it cannot read, naming it', () => {
     expect(() => new AddressGuard({ allow: ['10.0.0.0/33'] })).toThrow(/network.allow\[0\]/);
     expect(() => new AddressGuard({ allow: ['127.0.0.1', 'bad host!'] })).toThrow(
