@@ -243,7 +243,7 @@ async function readContained(
       throw new SourceReadError({ file: shown, code: 'IO_ERROR', message: 'is not a file' });
     }
     if (info.size > MAX_FILE_BYTES) throw tooLarge(shown, info.size);
-    return await handle.readFile('utf8');
+    return utf8Text(await handle.readFile());
   } finally {
     await handle.close();
   }
@@ -252,7 +252,16 @@ async function readContained(
 async function readWhole(file: string, shown: string): Promise<string> {
   const info = await stat(file);
   if (info.size > MAX_FILE_BYTES) throw tooLarge(shown, info.size);
-  return readFile(file, 'utf8');
+  return utf8Text(await readFile(file));
+}
+
+/**
+ * A file's bytes as text. Decoded whole, not as `readFile(file, 'utf8')` does: that decodes
+ * chunk by chunk through a stream decoder into a string of joined pieces, which every reader's
+ * first look then copies into one flat string again (a tenth of an inventory scan's reading).
+ */
+function utf8Text(bytes: Buffer): string {
+  return bytes.toString('utf8');
 }
 
 async function readOne(
