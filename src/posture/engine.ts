@@ -209,22 +209,37 @@ interface Verdict {
   pass: boolean;
   /** True when the failing sentence shows the offending value. */
   quotes: boolean;
+  /** Quoted verdicts made so far, by offending value (a primitive) or by quoted JSON text. */
+  byValue: Map<unknown, QuotedVerdict>;
+  byText: Map<string, QuotedVerdict>;
 }
 
-/** A failing verdict with the offending value its sentence quotes, and the sentence once built. */
+/**
+ * A verdict with the offending value its sentence quotes. Shared by every finding of the verdict
+ * that quotes the same text (a rule's offending values repeat across an estate: `null`, `{}`,
+ * one ACL), so it holds nothing of one resource.
+ */
 class QuotedVerdict {
-  sentence: string | undefined = undefined;
   constructor(
     readonly verdict: Verdict,
     readonly quoted: string,
   ) {}
 }
 
+/** A quoted verdict's sentence for one finding, kept once the finding's message was read. */
+class QuotedSentence {
+  constructor(
+    readonly quotedVerdict: QuotedVerdict,
+    readonly sentence: string,
+  ) {}
+}
+
 /**
  * What a finding's sentence is made from: the sentence itself (given, or built from a shared
- * verdict), the shared verdict, or a quoted verdict (which keeps its sentence once built).
+ * verdict), the shared verdict, a shared quoted verdict, or a quoted verdict's sentence once
+ * built.
  */
-type MessageState = string | Verdict | QuotedVerdict;
+type MessageState = string | Verdict | QuotedVerdict | QuotedSentence;
 
 /** The slot a finding from `evaluate` keeps its `MessageState` in. */
 const MESSAGE_STATE = Symbol('palisade.messageState');
@@ -243,9 +258,12 @@ const MESSAGE: PropertyDescriptor = {
     const state = this[MESSAGE_STATE];
     if (typeof state === 'string') return state;
     const resource = this[JUDGED_RESOURCE];
+    if (state instanceof QuotedSentence) return state.sentence;
     if (state instanceof QuotedVerdict) {
       const { verdict } = state;
-      return (state.sentence ??= sentence(verdict.rule, resource, verdict.pass, state.quoted));
+      const text = sentence(verdict.rule, resource, verdict.pass, state.quoted);
+      this[MESSAGE_STATE] = new QuotedSentence(state, text);
+      return text;
     }
     const text = sentence(state.rule, resource, state.pass, '');
     // The verdict quotes nothing, so the sentence alone keeps all `quotedValue` needs.
@@ -265,12 +283,44 @@ function verdictOf(c: CompiledRule, pass: boolean): Verdict {
   if (!pair) {
     const quotes = failQuotes(c);
     pair = [
-      { rule: c, pass: false, quotes },
-      { rule: c, pass: true, quotes },
+      { rule: c, pass: false, quotes, byValue: new Map(), byText: new Map() },
+      { rule: c, pass: true, quotes, byValue: new Map(), byText: new Map() },
     ];
     verdicts.set(c, pair);
   }
   return pair[pass ? 1 : 0];
+}
+
+/** Quoted verdicts kept per verdict and kind of key: offending values repeat across an estate. */
+const MAX_QUOTED_PER_VERDICT = 512;
+
+/** Longest primitive string kept as a key: a key is held as long as the compiled rule. */
+const MAX_KEY_CHARS = 256;
+
+/**
+ * The verdict quoting `value`, shared with earlier findings that quoted the same: the quoted
+ * JSON text is not built again for a primitive seen before, and no finding holds a copy.
+ */
+function quotedVerdict(verdict: Verdict, value: unknown): Verdict | QuotedVerdict {
+  const primitive = (typeof value !== 'object' && typeof value !== 'function') || value === null;
+  const keyed = primitive && (typeof value !== 'string' || value.length <= MAX_KEY_CHARS);
+  if (keyed) {
+    const known = verdict.byValue.get(value);
+    if (known) return known;
+  }
+  const quoted = quote(value);
+  if (!quoted) return verdict;
+  if (keyed) return remember(verdict.byValue, value, new QuotedVerdict(verdict, quoted));
+  if (primitive) return new QuotedVerdict(verdict, quoted);
+  return (
+    verdict.byText.get(quoted) ??
+    remember(verdict.byText, quoted, new QuotedVerdict(verdict, quoted))
+  );
+}
+
+function remember<K>(cache: Map<K, QuotedVerdict>, key: K, made: QuotedVerdict): QuotedVerdict {
+  if (cache.size < MAX_QUOTED_PER_VERDICT) cache.set(key, made);
+  return made;
 }
 
 /**
@@ -278,7 +328,8 @@ function verdictOf(c: CompiledRule, pass: boolean): Verdict {
  * (`failMessage(rule, resource, quotedValue(f))` is its message); undefined when it quotes none.
  */
 export function quotedValue(finding: Finding): string | undefined {
-  const state = (finding as Partial<JudgedFinding>)[MESSAGE_STATE];
+  const held = (finding as Partial<JudgedFinding>)[MESSAGE_STATE];
+  const state = held instanceof QuotedSentence ? held.quotedVerdict : held;
   if (!(state instanceof QuotedVerdict)) return undefined;
   const { verdict, quoted } = state;
   if (verdict.pass || !verdict.quotes || !quoted) return undefined;
@@ -337,20 +388,17 @@ class JudgedFinding implements Finding {
 }
 
 /**
- * Builds a finding: `message` is the sentence, or the verdict to build it from when read (with
- * the offending value a failing sentence quotes).
+ * Builds a finding: `message` is the sentence, or the verdict (quoting the offending value or
+ * not) to build it from when read.
  */
 function makeFinding(
   c: CompiledRule,
   resource: Resource,
   status: Finding['status'],
-  message: string | Verdict,
+  message: MessageState,
   unknown?: string,
-  quoted = '',
 ): Finding {
-  const state =
-    quoted && typeof message !== 'string' ? new QuotedVerdict(message, quoted) : message;
-  return new JudgedFinding(c, resource, status, state, unknown);
+  return new JudgedFinding(c, resource, status, message, unknown);
 }
 
 function errorText(error: unknown): string {
@@ -437,9 +485,8 @@ export function judge(c: CompiledRule, view: ResourceView): Finding {
     if (!pass && shown && c.evidence && !c.checkFunction) {
       value = safeEvidence(run(c.evidence), context);
     }
-    const quoted = value === undefined || !shown ? '' : quote(value);
-    const status = pass ? 'pass' : 'fail';
-    return makeFinding(c, resource, status, verdict, undefined, quoted);
+    const state = value === undefined || !shown ? verdict : quotedVerdict(verdict, value);
+    return makeFinding(c, resource, pass ? 'pass' : 'fail', state);
   } catch (error) {
     const unknown = cannotJudge(c, resource, tracker);
     if (unknown) return unknown;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { unknownValue, type Resource } from '../../src/model/resource.js';
 import type { Rule } from '../../src/model/rule.js';
-import { compileRules, evaluate } from '../../src/posture/engine.js';
+import { compileRules, evaluate, quotedValue } from '../../src/posture/engine.js';
 import { RuleLoadError } from '../../src/posture/rule-loader.js';
 
 function rule(overrides: Partial<Rule>): Rule {
@@ -54,6 +54,31 @@ describe('posture engine', () => {
       'Bucket lost does not keep versions (Versioning = {"Status":"Suspended"}).',
     );
     expect(bad).toMatchObject({ file: 'main.tf', line: 3, control: 'BR-1', severity: 'medium' });
+  });
+
+  it('names each resource in its own sentence when several fail with the same value', () => {
+    const compiled = compileRules([rule({})]);
+    const findings = evaluate(compiled, [
+      bucket('a', { Versioning: { Status: 'Suspended' } }),
+      bucket('b', { Versioning: { Status: 'Suspended' } }),
+      bucket('c', { Versioning: null }),
+      bucket('d', { Versioning: null }),
+    ]);
+    const [a, b, c, d] = findings;
+    expect(a.message).toBe(
+      'Bucket a does not keep versions (Versioning = {"Status":"Suspended"}).',
+    );
+    expect(b.message).toBe(
+      'Bucket b does not keep versions (Versioning = {"Status":"Suspended"}).',
+    );
+    expect(d.message).toBe('Bucket d does not keep versions (Versioning = null).');
+    expect(findings.map(quotedValue)).toEqual([
+      '{"Status":"Suspended"}',
+      '{"Status":"Suspended"}',
+      'null',
+      'null',
+    ]);
+    expect(c.message).toBe('Bucket c does not keep versions (Versioning = null).');
   });
 
   it('states each finding as a plain object whose sentence JSON, spreading and keys all see', () => {
