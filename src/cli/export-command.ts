@@ -359,7 +359,13 @@ export async function runExportSnapshot(id: string, options: StoreOptions): Prom
   return withStore('export snapshot', options, async (db, key) => {
     const row = await existing(db, id);
     const now = new Date();
-    const counts = await writeSnapshot(db, row.id, `${row.id}:manual:${now.toISOString()}`, now);
+    const counts = await writeSnapshot(
+      db,
+      row.id,
+      `${row.id}:manual:${now.toISOString()}`,
+      now,
+      exportView(row),
+    );
     await auditedCliChange(db, key, async () => undefined, {
       action: 'export.snapshot',
       target: { kind: 'export', id: row.id },

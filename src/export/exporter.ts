@@ -450,7 +450,7 @@ export class Exporter {
     if (last !== undefined && last + row.snapshot_minutes * 60_000 > now.getTime()) return;
     // Named after the slot it fills: after a crash the same snapshot is written, not a second.
     const snapshotId = `${row.id}:${row.last_snapshot_at ?? row.created_at}`;
-    const counts = await writeSnapshot(this.#o.db, row.id, snapshotId, now);
+    const counts = await writeSnapshot(this.#o.db, row.id, snapshotId, now, exportView(row));
     await markSnapshot(this.#o.db, row.id, now);
     row.last_snapshot_at = now.toISOString();
     this.#o.logger?.info({ export: row.id, ...counts }, 'export snapshot written');

@@ -22,8 +22,9 @@ import {
   listDeadLetters,
   requestReplay,
 } from '../../src/store/delivery-repository.js';
-import { exportConsumer, insertExport } from '../../src/store/export-repository.js';
-import { pruneOutbox } from '../../src/store/outbox-repository.js';
+import { exportConsumer, exportView, insertExport } from '../../src/store/export-repository.js';
+import { writeSnapshot } from '../../src/export/outbox/snapshot.js';
+import { outboxPage, pruneOutbox } from '../../src/store/outbox-repository.js';
 import type { Database } from '../../src/store/schema.js';
 import { STORE_TARGETS } from '../store/store-targets.js';
 import { testAlert } from './support/alerts.js';
@@ -317,6 +318,37 @@ describe.each(STORE_TARGETS)('exporter on $name', (target) => {
       });
     },
   );
+});
+
+describe('export snapshots', () => {
+  it('write only what the export carries, so counts name nothing outside its scope', async () => {
+    await STORE_TARGETS[0].with(async ({ db }) => {
+      // Four alerts in each of two accounts; severities cycle informational..critical.
+      await saveAlerts(
+        db,
+        [
+          ...Array.from({ length: 4 }, (_, i) => testAlert(i)),
+          ...Array.from({ length: 4 }, (_, i) => testAlert(20 + i, '444455556666')),
+        ],
+        [],
+      );
+      const row = await addExport(db, {
+        sink: syslog(9),
+        scope: 'account:444455556666',
+        minSeverity: 'high',
+      });
+      const counts = await writeSnapshot(db, row.id, 'manual', new Date(), exportView(row));
+      // In 444455556666, n = 22 (high) and 23 (critical); no recommendations, scores or
+      // compliance exist to carry.
+      expect(counts).toMatchObject({ alert: 2, recommendation: 0, compliance: 0 });
+      const written = (await outboxPage(db, 0, 100, row.id)).filter((w) => w.kind === 'snapshot');
+      expect(written.map((w) => JSON.parse(w.body).data.alert.id).sort()).toEqual([
+        'test-alert-22',
+        'test-alert-23',
+      ]);
+      expect(new Set(written.map((w) => w.target))).toEqual(new Set([row.id]));
+    });
+  });
 });
 
 /** V8's full garbage collection, exposed for this test file. */

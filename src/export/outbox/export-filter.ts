@@ -6,10 +6,15 @@
  * compliance, alerts about no assessed resource) never match it.
  */
 
-import type { ExportDataType } from '../../model/export-record.js';
+import type { ExportDataType, ExportRecord } from '../../model/export-record.js';
 import type { Severity } from '../../model/rule.js';
 import type { ExportScope } from '../exporter-config.js';
-import { severityRank, type OutboxRow } from '../../store/outbox-repository.js';
+import {
+  recordSeverity,
+  recordTags,
+  severityRank,
+  type OutboxRow,
+} from '../../store/outbox-repository.js';
 
 /** The filters of an export. */
 export interface ExportFilter {
@@ -27,16 +32,38 @@ export function inScope(scope: ExportScope, accounts: readonly string[], tags: r
 
 /** True when the export carries the outbox row. */
 export function exportTakes(filter: ExportFilter, row: OutboxRow): boolean {
-  if (!filter.types.includes(row.type as ExportDataType)) return false;
-  const belowSeverity =
-    filter.minSeverity !== null &&
-    row.severity_rank !== null &&
-    row.severity_rank < severityRank(filter.minSeverity);
-  if (belowSeverity) return false;
-  if (filter.scope.kind === 'all') return true;
-  return inScope(
-    filter.scope,
-    JSON.parse(row.accounts) as string[],
-    JSON.parse(row.tags) as string[],
+  return takes(
+    filter,
+    row.type,
+    row.severity_rank,
+    () => JSON.parse(row.accounts) as string[],
+    () => JSON.parse(row.tags) as string[],
   );
+}
+
+/** `exportTakes` for a record not yet in the outbox. */
+export function exportTakesRecord(filter: ExportFilter, record: ExportRecord): boolean {
+  const severity = recordSeverity(record);
+  return takes(
+    filter,
+    record.type,
+    severity === undefined ? null : severityRank(severity),
+    () => record.accounts,
+    () => recordTags(record),
+  );
+}
+
+function takes(
+  filter: ExportFilter,
+  type: string,
+  rank: number | null,
+  accounts: () => readonly string[],
+  tags: () => readonly string[],
+): boolean {
+  if (!filter.types.includes(type as ExportDataType)) return false;
+  if (filter.minSeverity !== null && rank !== null && rank < severityRank(filter.minSeverity)) {
+    return false;
+  }
+  if (filter.scope.kind === 'all') return true;
+  return inScope(filter.scope, accounts(), tags());
 }

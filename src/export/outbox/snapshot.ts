@@ -10,6 +10,7 @@
 import type { Kysely } from 'kysely';
 import type {
   ComplianceState,
+  ExportDataType,
   ExportRecord,
   RecommendationExportData,
 } from '../../model/export-record.js';
@@ -18,6 +19,7 @@ import { exportStore } from '../../store/export-store.js';
 import { appendOutbox } from '../../store/outbox-repository.js';
 import type { Database } from '../../store/schema.js';
 import { alertFromRow, alertRecord } from './alert-records.js';
+import { exportTakesRecord, type ExportFilter } from './export-filter.js';
 import {
   COMPLIANCE_SCHEMA_VERSION,
   RECOMMENDATION_SCHEMA_VERSION,
@@ -38,17 +40,31 @@ export interface SnapshotCounts {
   compliance: number;
 }
 
-async function write(
-  db: Kysely<Database>,
-  records: ExportRecord[],
-  now: Date,
-  target: string | null,
-): Promise<void> {
-  if (records.length === 0) return;
-  await db.transaction().execute((trx) => appendOutbox(trx, records, now, target));
+/** Where a snapshot goes: the export it fills, and what that export carries. */
+interface SnapshotTarget {
+  db: Kysely<Database>;
+  now: Date;
+  target: string | null;
+  /** Records the export does not carry (other accounts, types, severities) are not written. */
+  filter: ExportFilter | undefined;
 }
 
-async function snapshotAlerts(db: Kysely<Database>, id: string, now: Date, target: string | null) {
+/** Writes the records the target carries; returns how many. */
+async function write(to: SnapshotTarget, records: ExportRecord[]): Promise<number> {
+  const kept = to.filter ? records.filter((r) => exportTakesRecord(to.filter!, r)) : records;
+  if (kept.length === 0) return 0;
+  await to.db.transaction().execute((trx) => appendOutbox(trx, kept, to.now, to.target));
+  return kept.length;
+}
+
+/** False when the target carries no record of the type (its rows are then not even read). */
+function carries(to: SnapshotTarget, type: ExportDataType): boolean {
+  return !to.filter || to.filter.types.includes(type);
+}
+
+async function snapshotAlerts(to: SnapshotTarget, id: string) {
+  if (!carries(to, 'alert')) return 0;
+  const { db, now } = to;
   let after = '';
   let count = 0;
   for (;;) {
@@ -64,18 +80,14 @@ async function snapshotAlerts(db: Kysely<Database>, id: string, now: Date, targe
     const records = rows.map((r) =>
       alertRecord(alertFromRow(r), { change: 'updated' }, at, 'snapshot', id),
     );
-    await write(db, records, now, target);
-    count += records.length;
+    count += await write(to, records);
     after = rows[rows.length - 1].id;
   }
 }
 
-async function snapshotRecommendations(
-  db: Kysely<Database>,
-  id: string,
-  now: Date,
-  target: string | null,
-) {
+async function snapshotRecommendations(to: SnapshotTarget, id: string) {
+  if (!carries(to, 'recommendation')) return 0;
+  const { db, now } = to;
   let count = 0;
   let after: [string, string, string, string] = ['', '', '', ''];
   for (;;) {
@@ -172,14 +184,15 @@ async function snapshotRecommendations(
         });
       }
     }
-    await write(db, records, now, target);
-    count += records.length;
+    count += await write(to, records);
     const last = states[states.length - 1];
     after = [last.target_set, last.rule_id, last.resource_type, last.resource_id];
   }
 }
 
-async function snapshotScores(db: Kysely<Database>, id: string, now: Date, target: string | null) {
+async function snapshotScores(to: SnapshotTarget, id: string) {
+  if (!carries(to, 'secure_score')) return 0;
+  const { db, now } = to;
   const sets = await db
     .selectFrom('assessments')
     .select('target_set')
@@ -232,16 +245,12 @@ async function snapshotScores(db: Kysely<Database>, id: string, now: Date, targe
       data: { assessmentId: latest.id, overall: moves.overall, controls: moves.controls },
     });
   }
-  await write(db, records, now, target);
-  return records.length;
+  return write(to, records);
 }
 
-async function snapshotCompliance(
-  db: Kysely<Database>,
-  id: string,
-  now: Date,
-  target: string | null,
-) {
+async function snapshotCompliance(to: SnapshotTarget, id: string) {
+  if (!carries(to, 'compliance')) return 0;
+  const { db, now } = to;
   const rows = await exportStore(db)
     .selectFrom('compliance_states')
     .selectAll()
@@ -267,19 +276,22 @@ async function snapshotCompliance(
       failedResources: r.failed,
     },
   }));
+  let count = 0;
   for (let i = 0; i < records.length; i += PAGE) {
-    await write(db, records.slice(i, i + PAGE), now, target);
+    count += await write(to, records.slice(i, i + PAGE));
   }
-  return records.length;
+  return count;
 }
 
 /**
- * Writes a snapshot of the current state to the outbox, for one export (`target`) or for every
+ * Writes a snapshot of the current state to the outbox: for one export (`target`), only the
+ * records it carries (its types, scope and minimum severity, `filter`), so the counts are what
+ * it will send and a caller limited to one account learns nothing of the others; or for every
  * consumer (null). `snapshotId` names the snapshot in the records' keys: writing the same
  * snapshot again (after a crash) adds nothing twice.
  *
  * ```ts
- * await writeSnapshot(db, exportId, `${exportId}:${slot}`, new Date());
+ * await writeSnapshot(db, exportId, `${exportId}:${slot}`, new Date(), exportView(row));
  * ```
  */
 export async function writeSnapshot(
@@ -287,12 +299,14 @@ export async function writeSnapshot(
   target: string | null,
   snapshotId: string,
   now: Date,
+  filter?: ExportFilter,
 ): Promise<SnapshotCounts> {
+  const to: SnapshotTarget = { db, now, target, filter };
   return {
     snapshotId,
-    alert: await snapshotAlerts(db, snapshotId, now, target),
-    recommendation: await snapshotRecommendations(db, snapshotId, now, target),
-    secure_score: await snapshotScores(db, snapshotId, now, target),
-    compliance: await snapshotCompliance(db, snapshotId, now, target),
+    alert: await snapshotAlerts(to, snapshotId),
+    recommendation: await snapshotRecommendations(to, snapshotId),
+    secure_score: await snapshotScores(to, snapshotId),
+    compliance: await snapshotCompliance(to, snapshotId),
   };
 }

@@ -337,7 +337,7 @@ export const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const row = await findVisible(request, request.params.id);
       const now = clock.now();
       const snapshotId = `${row.id}:manual:${now.toISOString()}`;
-      const counts = await writeSnapshot(db, row.id, snapshotId, now);
+      const counts = await writeSnapshot(db, row.id, snapshotId, now, exportView(row));
       await auditedChange(
         request,
         {
