@@ -184,12 +184,14 @@ export function judgeAdmission(request: AdmissionRequest, policy: JudgePolicy): 
   const resource = admissionResource(request);
   const findings = evaluateForAssignments(policy.compiled, [resource], policy.assignments);
   const broken = brokenDenyRules(findings, resource, policy.assignments);
-  if (broken.length > 0) {
-    const list = broken.map((f) => `${f.ruleId}: ${f.message}`).join('; ');
-    throw new AdmissionJudgeError(`rule(s) in deny mode could not run: ${list}`);
+  const brokenText = broken.map((f) => `${f.ruleId}: ${f.message}`).join('; ');
+  const decided = decide(findings, policy.assignments);
+  // A deny-mode rule that could not run leaves the answer to the failure policy, unless another
+  // deny-mode rule refuses the object anyway: fail-open must never let a refused object in.
+  if (broken.length > 0 && decided.deny.length === 0) {
+    throw new AdmissionJudgeError(`rule(s) in deny mode could not run: ${brokenText}`);
   }
 
-  const decided = decide(findings, policy.assignments);
   const rules: DecisionRule[] = [...decided.deny, ...decided.audit].map((d) => ({
     id: d.finding.ruleId,
     mode: d.mode,
@@ -206,7 +208,16 @@ export function judgeAdmission(request: AdmissionRequest, policy: JudgePolicy): 
   const object = resource.properties;
   if (denied.length > 0) {
     const status = denialStatus(resource, request.kind.kind, denied);
-    return { allowed: false, mode: 'deny', rules, warnings: shown, status, object };
+    const verdict: AdmissionVerdict = {
+      allowed: false,
+      mode: 'deny',
+      rules,
+      warnings: shown,
+      status,
+      object,
+    };
+    if (broken.length > 0) verdict.note = `also could not run: ${brokenText}`;
+    return verdict;
   }
   const mode = rules.length > 0 ? 'audit' : 'pass';
   return { allowed: true, mode, rules, warnings: shown, object };

@@ -273,6 +273,39 @@ describe('admission webhook with no assignment, fail-open', () => {
   });
 });
 
+describe('admission webhook with a deny policy, fail-open', () => {
+  let h: AdmissionHarness;
+  beforeAll(async () => {
+    h = await startAdmissionHarness({ failurePolicy: 'Ignore' });
+  });
+  afterAll(() => h.close());
+
+  it('still denies when one deny-mode rule cannot run but another refuses the object', async () => {
+    // `ports: null` breaks a rule that reads the ports; privileged and hostNetwork still fail.
+    const pod = privilegedPod('web');
+    (pod.spec.containers[0] as Record<string, unknown>).ports = null;
+    const r = review(pod);
+    const { body } = await h.post(r);
+    expect(body.response.allowed).toBe(false);
+    expect(body.response.status.code).toBe(403);
+    expect(body.response.status.message).toMatch(/kubernetes-pod-no-privileged-containers/);
+    const row = await stored(h, r.request.uid);
+    expect(row.mode).toBe('deny');
+  });
+
+  it('leaves a pod no deny-mode rule refuses to the failure policy when a rule cannot run', async () => {
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'plain' },
+      spec: { containers: [{ name: 'app', image: 'nginx:1.27', ports: null }] },
+    };
+    const { body } = await h.post(review(pod));
+    expect(body.response.allowed).toBe(true);
+    expect(body.response.warnings[0]).toMatch(/could not run.*allowed \(failurePolicy Ignore\)/);
+  });
+});
+
 describe('the failure policy on a timeout', () => {
   const slow = () => new Promise<never>(() => undefined);
   const body = review(privilegedPod('late'));
