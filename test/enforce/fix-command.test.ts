@@ -278,6 +278,35 @@ describe('kubernetes edits', () => {
     );
   });
 
+  it('keeps CRLF line ends, inline comments and flow collections of the fixed document', () => {
+    const text = [
+      '# top',
+      'apiVersion: v1',
+      'kind: Pod',
+      'metadata:',
+      '  name: web # the web pod',
+      'spec:',
+      '  containers:',
+      '    - name: app # main',
+      '      image: nginx:1.27 # pinned',
+      '      securityContext: {privileged: false, runAsUser: 1000}',
+      '      ports: [{containerPort: 80}]',
+      '',
+    ].join('\r\n');
+    const fixed = applyKubernetesFix(
+      text,
+      { kind: 'Pod', name: 'web' },
+      { containers: { set: { 'securityContext.allowPrivilegeEscalation': false } } },
+    );
+    expect(fixed.replace(/\r\n/g, '')).not.toContain('\n');
+    expect(fixed).toContain('  name: web # the web pod\r\n');
+    expect(fixed).toContain('      image: nginx:1.27 # pinned\r\n');
+    expect(fixed).toContain(
+      '      securityContext: {privileged: false, runAsUser: 1000, allowPrivilegeEscalation: false}\r\n',
+    );
+    expect(fixed).toContain('      ports: [{containerPort: 80}]\r\n');
+  });
+
   it('edits only the object in the named namespace', () => {
     const pod = (ns: string) =>
       `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: ${ns}\nspec:\n  containers:\n    - name: app\n      image: nginx\n`;

@@ -125,6 +125,8 @@ export function applyKubernetesFix(text: string, ref: ObjectRef, fix: Kubernetes
       indentSeq: !/^( *)[^\s#-][^\n]*:[ \t]*\n\1- /m.test(original),
     });
     if (!original.endsWith('\n')) body = body.replace(/\n$/, '');
+    // The rendering ends lines with LF; a file written with CRLF keeps them.
+    if (original.includes('\r\n')) body = body.replace(/\r?\n/g, '\r\n');
     pieces.push(text.slice(last, start), body);
     last = end;
     changed = true;
