@@ -15,6 +15,8 @@ import type { ServerKey } from '../server/auth/server-key.js';
 import {
   automationActions,
   automationConsumer,
+  succeededActions,
+  type AutomationRun,
   insertAutomationRun,
   listAutomationRows,
   type AutomationRow,
@@ -294,9 +296,16 @@ export class Exporter {
         const actions = automationActions(row, this.#o.key);
         for (const [i, record] of records.entries()) {
           const startedAt = this.#o.now().toISOString();
-          const results: { kind: string; ok: boolean; error?: string }[] = [];
+          const results: AutomationRun['actions'] = [];
           let failure: unknown;
+          // A retry (or a replayed dead letter) sends only what did not go through before: a
+          // ticket or message already made is not made twice.
+          const done = await succeededActions(this.#o.db, row.id, record.id, row.updated_at);
           for (const [n, action] of actions.entries()) {
+            if (done.has(n)) {
+              results.push({ kind: action.sink.kind, ok: true, earlier: true });
+              continue;
+            }
             try {
               const sink = this.#sink(`${name}#${n}`, row.updated_at, () => action.sink);
               await sink.send([record], signal);

@@ -46,7 +46,8 @@ export interface AutomationRun {
   startedAt: string;
   finishedAt: string;
   outcome: 'success' | 'failure';
-  actions: { kind: string; ok: boolean; error?: string }[];
+  /** Each action's result; `earlier` when it had succeeded in an earlier attempt and was not sent again. */
+  actions: { kind: string; ok: boolean; error?: string; earlier?: true }[];
 }
 
 /** The consumer name of a rule in the delivery tables. */
@@ -177,6 +178,33 @@ export async function insertAutomationRun(
       detail: JSON.stringify(run.actions),
     })
     .execute();
+}
+
+/**
+ * Positions of the rule's actions that already succeeded for the record in runs started at or
+ * after `since` (the rule's last change: an edited rule's positions may name other actions).
+ */
+export async function succeededActions(
+  db: Kysely<Database>,
+  ruleId: string,
+  recordId: string,
+  since: string,
+): Promise<Set<number>> {
+  const rows = await exportStore(db)
+    .selectFrom('automation_runs')
+    .select(['detail', 'started_at'])
+    .where('rule_id', '=', ruleId)
+    .where('record_id', '=', recordId)
+    .execute();
+  const done = new Set<number>();
+  for (const row of rows) {
+    if (row.started_at < since) continue;
+    const actions = JSON.parse(row.detail) as AutomationRun['actions'];
+    actions.forEach((a, i) => {
+      if (a.ok) done.add(i);
+    });
+  }
+  return done;
 }
 
 /** A rule's runs, newest first. */

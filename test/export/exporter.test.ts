@@ -320,6 +320,49 @@ describe.each(STORE_TARGETS)('exporter on $name', (target) => {
   );
 });
 
+describe('automation retries', () => {
+  it('send again only the actions that failed, not those that went through', async () => {
+    await STORE_TARGETS[0].with(async ({ db }) => {
+      const first = await startSyslogListener();
+      const port = await freePort();
+      let second: SyslogListener | undefined;
+      try {
+        const rule = parseAutomationInput({
+          name: 'two actions',
+          triggers: ['alert.created'],
+          actions: [{ sink: syslog(first.port) }, { sink: syslog(port) }],
+        });
+        const made = await db
+          .transaction()
+          .execute((trx) => insertAutomationRule(trx, rule, key, 'test', new Date()));
+        await saveAlerts(db, [testAlert(1)], []);
+        const e = exporter(db);
+        // The second action's listener is down: the run fails and is retried.
+        await passesUntil(e, async () => (await listAutomationRuns(db, made.id)).length >= 2);
+        await settle(first, 1);
+        second = await startSyslogListener(port);
+        await passesUntil(
+          e,
+          async () => (await listAutomationRuns(db, made.id))[0].outcome === 'success',
+        );
+        await settle(second, 1);
+        await e.stop();
+        // The first action was sent once, however many attempts the second needed.
+        expect(first.messages).toHaveLength(1);
+        expect(second.messages).toHaveLength(1);
+        const [last] = await listAutomationRuns(db, made.id);
+        expect(last.actions).toEqual([
+          { kind: 'syslog', ok: true, earlier: true },
+          { kind: 'syslog', ok: true },
+        ]);
+      } finally {
+        await first.close();
+        await second?.close();
+      }
+    });
+  });
+});
+
 describe('export snapshots', () => {
   it('write only what the export carries, so counts name nothing outside its scope', async () => {
     await STORE_TARGETS[0].with(async ({ db }) => {

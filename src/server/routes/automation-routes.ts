@@ -48,7 +48,14 @@ const RunSchema = Type.Object({
   finishedAt: Type.String(),
   outcome: Type.String(),
   actions: Type.Array(
-    Type.Object({ kind: Type.String(), ok: Type.Boolean(), error: Type.Optional(Type.String()) }),
+    Type.Object({
+      kind: Type.String(),
+      ok: Type.Boolean(),
+      error: Type.Optional(Type.String()),
+      earlier: Type.Optional(
+        Type.Literal(true, { description: 'succeeded in an earlier attempt; not sent again' }),
+      ),
+    }),
   ),
 });
 
