@@ -19,6 +19,12 @@ function get(record: unknown, path: string): unknown {
   return current;
 }
 
+/** The list at `path`, or none when the value there is not a list. */
+function list(record: unknown, path: string): unknown[] {
+  const v = get(record, path);
+  return Array.isArray(v) ? v : [];
+}
+
 function text(record: unknown, ...paths: string[]): string | undefined {
   for (const p of paths) {
     const v = get(record, p);
@@ -66,12 +72,14 @@ export function externalHit(event: LogEvent): DetectionHit {
     description = text(f, 'Description') ?? '';
     severity = severityFromLabel(text(f, 'Severity.Label'));
     id = text(f, 'GeneratorId', 'Id') ?? id;
-    for (const r of (get(f, 'Resources') as { Id?: string }[] | undefined) ?? [])
-      if (r?.Id) entities.push({ kind: 'cloud-resource', value: r.Id });
+    for (const r of list(f, 'Resources')) {
+      const resource = text(r, 'Id');
+      if (resource) entities.push({ kind: 'cloud-resource', value: resource });
+    }
   } else if (reader === 'guardduty') {
     title = text(f, 'Title', 'title', 'detail.title') ?? title;
     description = text(f, 'Description', 'description', 'detail.description') ?? '';
-    const score = Number(get(f, 'Severity') ?? get(f, 'severity') ?? get(f, 'detail.severity'));
+    const score = Number(text(f, 'Severity', 'severity', 'detail.severity'));
     severity = Number.isFinite(score) ? severityFromScore(score) : 'medium';
     id = text(f, 'Type', 'type', 'detail.type') ?? id;
   } else if (reader === 'gcp-scc') {
@@ -87,7 +95,7 @@ export function externalHit(event: LogEvent): DetectionHit {
     description = text(f, 'output') ?? '';
     severity = severityFromLabel(text(f, 'priority'));
     id = text(f, 'rule') ?? id;
-    for (const t of (get(f, 'tags') as string[] | undefined) ?? []) {
+    for (const t of list(f, 'tags')) {
       if (typeof t === 'string' && /^(T\d{4}|mitre_)/i.test(t))
         tags.push(`attack.${t.replace(/^mitre_/, '').replace(/_/g, '-')}`);
     }
