@@ -44,6 +44,7 @@ const SSH_FORMS: Array<[string, RegExp, (m: RegExpExecArray) => SshFields]> = [
     'FAP',
     new RegExp(
       String.raw`^(Failed|Accepted|Postponed) (\S+) for (invalid user )?(.*?) from ${ADDR} port (\d+)(?: (ssh2?))?(?:: (.*))?$`,
+      's',
     ),
     (m) => {
       const out: SshFields = { event: outcomeEvent(m[1], m[2]), method: m[2] };
@@ -57,12 +58,12 @@ const SSH_FORMS: Array<[string, RegExp, (m: RegExpExecArray) => SshFields]> = [
   ],
   [
     'm',
-    /^message repeated (\d+) times: \[ ?(.*?) ?\]$/,
+    /^message repeated (\d+) times: \[ ?(.*?) ?\]$/s,
     (m) => ({ ...(sshFields(m[2]) ?? { event: 'repeated' }), repeated: Number(m[1]) }),
   ],
   [
     'I',
-    new RegExp(String.raw`^Invalid user (.*?) from ${ADDR}(?: port (\d+))?$`),
+    new RegExp(String.raw`^Invalid user (.*?) from ${ADDR}(?: port (\d+))?$`, 's'),
     (m) => {
       const out: SshFields = { event: 'invalid_user', user: m[1], invalidUser: true };
       setAddr(out, m[2]);
@@ -72,12 +73,12 @@ const SSH_FORMS: Array<[string, RegExp, (m: RegExpExecArray) => SshFields]> = [
   ],
   [
     'i',
-    /^input_userauth_request: invalid user (.*?)(?: \[preauth\])?$/,
+    /^input_userauth_request: invalid user (.*?)(?: \[preauth\])?$/s,
     (m) => ({ event: 'invalid_user_request', user: m[1], invalidUser: true, preauth: true }),
   ],
   [
     'em',
-    /^(?:error: )?maximum authentication attempts exceeded for (invalid user )?(.*?) from (\S+) port (\d+)(?: ssh2)?(?: \[preauth\])?$/,
+    /^(?:error: )?maximum authentication attempts exceeded for (invalid user )?(.*?) from (\S+) port (\d+)(?: ssh2)?(?: \[preauth\])?$/s,
     (m) => {
       const out: SshFields = { event: 'too_many_auth_failures' };
       if (m[1] !== undefined) out.invalidUser = true;
@@ -90,7 +91,7 @@ const SSH_FORMS: Array<[string, RegExp, (m: RegExpExecArray) => SshFields]> = [
   ],
   [
     'D',
-    /^Disconnecting: Too many authentication failures(?: for (invalid user )?(.*?))?(?: \[preauth\])?$/,
+    /^Disconnecting: Too many authentication failures(?: for (invalid user )?(.*?))?(?: \[preauth\])?$/s,
     (m) => {
       const out: SshFields = { event: 'too_many_auth_failures' };
       if (m[1] !== undefined) out.invalidUser = true;
@@ -101,7 +102,7 @@ const SSH_FORMS: Array<[string, RegExp, (m: RegExpExecArray) => SshFields]> = [
   ],
   [
     'D',
-    /^Disconnecting (authenticating|invalid) user (.*?) (\S+) port (\d+): Too many authentication failures(?: \[preauth\])?$/,
+    /^Disconnecting (authenticating|invalid) user (.*?) (\S+) port (\d+): Too many authentication failures(?: \[preauth\])?$/s,
     (m) => {
       const out: SshFields = { event: 'too_many_auth_failures' };
       if (m[1] === 'invalid') out.invalidUser = true;
@@ -114,7 +115,7 @@ const SSH_FORMS: Array<[string, RegExp, (m: RegExpExecArray) => SshFields]> = [
   ],
   [
     'eR',
-    /^(?:error: )?Received disconnect from (\S+?)(?: port (\d+))?:\s*(\d+): ?(.*?)( \[preauth\])?$/,
+    /^(?:error: )?Received disconnect from (\S+?)(?: port (\d+))?:\s*(\d+): ?(.*?)( \[preauth\])?$/s,
     (m) => {
       const out: SshFields = { event: 'received_disconnect' };
       setAddr(out, m[1]);
@@ -126,7 +127,7 @@ const SSH_FORMS: Array<[string, RegExp, (m: RegExpExecArray) => SshFields]> = [
   ],
   [
     'D',
-    /^Disconnected from (?:(authenticating|invalid) )?(?:user (.*?) )?(\S+) port (\d+)( \[preauth\])?$/,
+    /^Disconnected from (?:(authenticating|invalid) )?(?:user (.*?) )?(\S+) port (\d+)( \[preauth\])?$/s,
     (m) => {
       const out: SshFields = { event: 'disconnected' };
       if (m[1] === 'invalid') out.invalidUser = true;
@@ -139,7 +140,7 @@ const SSH_FORMS: Array<[string, RegExp, (m: RegExpExecArray) => SshFields]> = [
   ],
   [
     'C',
-    /^Connection (closed|reset) by (?:(authenticating|invalid) user (.*?) )?(\S+?)(?: port (\d+))?( \[preauth\])?$/,
+    /^Connection (closed|reset) by (?:(authenticating|invalid) user (.*?) )?(\S+?)(?: port (\d+))?( \[preauth\])?$/s,
     (m) => {
       const out: SshFields = {
         event: m[1] === 'closed' ? 'connection_closed' : 'connection_reset',
@@ -174,7 +175,7 @@ const SSH_FORMS: Array<[string, RegExp, (m: RegExpExecArray) => SshFields]> = [
   ],
   [
     'ekUB',
-    /^(?:error: )?(?:kex_exchange_identification|Unable to negotiate with|Bad protocol version identification .*? from) ?(\S+?)?(?: port (\d+))?(?::.*)?$/,
+    /^(?:error: )?(?:kex_exchange_identification|Unable to negotiate with|Bad protocol version identification .*? from) ?(\S+?)?(?: port (\d+))?(?::.*)?$/s,
     (m) => {
       const out: SshFields = { event: 'negotiation_failed' };
       setAddr(out, m[1]);
@@ -194,7 +195,7 @@ const SSH_FORMS: Array<[string, RegExp, (m: RegExpExecArray) => SshFields]> = [
   ],
   [
     'f',
-    /^fatal: (.*?)( \[preauth\])?$/,
+    /^fatal: (.*?)( \[preauth\])?$/s,
     (m) => {
       const out: SshFields = { event: 'fatal', reason: m[1] };
       if (m[2] !== undefined) out.preauth = true;
@@ -221,7 +222,7 @@ function outcomeEvent(outcome: string, method: string): string {
 
 const OUTCOME_EVENTS = new Map<string, string>();
 
-const PAM_PREFIX = /^(pam_\w+)\(([^:)]+):(\w+)\): (.*)$/;
+const PAM_PREFIX = /^(pam_\w+)\(([^:)]+):(\w+)\): (.*)$/s;
 
 /**
  * The meaning of one message from `program`, or undefined when it is not an auth form Palisade
@@ -357,7 +358,7 @@ function pamFields(
 
   // The regexes below only run on messages that start as they do.
   if (text.startsWith('PAM ')) {
-    const more = /^PAM (\d+) more authentication failures?;(.*)$/.exec(text);
+    const more = /^PAM (\d+) more authentication failures?;(.*)$/s.exec(text);
     if (more) {
       const count = Number(more[1]);
       return prune(
@@ -371,13 +372,13 @@ function pamFields(
   if (!module) return undefined;
 
   const failure = text.startsWith('authentication failure;')
-    ? /^authentication failure;(.*)$/.exec(text)
+    ? /^authentication failure;(.*)$/s.exec(text)
     : null;
   if (failure) return prune(kv(failure[1], { module, service, type, event: 'auth_failure' }));
   if (/^check pass; user unknown/.test(text))
     return prune({ module, service, type, event: 'user_unknown' });
   const session =
-    /^session (opened|closed) for user (\S+?)(?:\(uid=\d+\))?(?: by (.*?)\(uid=(\d+)\))?$/.exec(
+    /^session (opened|closed) for user (\S+?)(?:\(uid=\d+\))?(?: by (.*?)\(uid=(\d+)\))?$/s.exec(
       text,
     );
   if (session) {
@@ -409,7 +410,7 @@ function pamMeaning(program: string, pam: PamFields | undefined): AuthMeaning | 
 }
 
 const SUDO =
-  /^\s*(\S+) : (?:(.*?) ; )?TTY=(\S*)\s+;?\s*PWD=(.*?)\s+;?\s*USER=(\S+)\s+;?\s*(?:GROUP=(\S+)\s+;?\s*)?(?:ENV=(.*?)\s+;?\s*)?COMMAND=(.*)$/;
+  /^\s*(\S+) : (?:(.*?) ; )?TTY=(\S*)\s+;?\s*PWD=(.*?)\s+;?\s*USER=(\S+)\s+;?\s*(?:GROUP=(\S+)\s+;?\s*)?(?:ENV=(.*?)\s+;?\s*)?COMMAND=(.*)$/s;
 
 function sudoMeaning(message: string): AuthMeaning | undefined {
   const m = SUDO.exec(message);
@@ -453,7 +454,7 @@ const ACCOUNT_PROGRAMS = new Set([
 ]);
 
 function accountMeaning(program: string, message: string): AuthMeaning | undefined {
-  let m = /^new (user|group): (.*)$/.exec(message);
+  let m = /^new (user|group): (.*)$/s.exec(message);
   if (m) {
     const details = commaKv(m[2]);
     const account = prune({ event: `${m[1]}_added`, ...details });

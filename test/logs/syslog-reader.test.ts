@@ -296,6 +296,40 @@ describe('sshd forms not in the shared logs', () => {
   });
 });
 
+describe('line separators inside a message (U+2028, U+2029)', () => {
+  // JavaScript's `.` stops at them: a user name or command carrying one must not hide the line
+  // from detection, in any of the three header forms, in sudo, and in journald's MESSAGE.
+  const user = 'a\u2028b\u2029c';
+  const lines = [
+    `Dec  1 05:00:00 h sshd[7]: Failed password for invalid user ${user} from 203.0.113.99 port 22 ssh2`,
+    `<38>1 2024-12-01T05:00:01Z h sshd 7 - - Invalid user ${user} from 203.0.113.99 port 22`,
+    `2024-12-01T05:00:02Z h sshd[7]: Failed password for ${user} from 203.0.113.99 port 22 ssh2`,
+    `Dec  1 05:00:03 h sudo: alice : TTY=pts/0 ; PWD=/ ; USER=root ; COMMAND=/bin/echo ${user}`,
+  ];
+
+  it('are read as part of the message, and the message means what it says', async () => {
+    const { events, errors } = await collect(
+      syslogReader.read(streamOf(lines.join('\n')), { file: 'auth.log', year: 2024 }),
+    );
+    expect(errors).toEqual([]);
+    expect(events.map((e) => e.action)).toEqual([
+      'ssh.failed_password',
+      'ssh.invalid_user',
+      'ssh.failed_password',
+      'sudo.command',
+    ]);
+    expect(events.map((e) => e.actor)).toEqual([user, user, user, 'alice']);
+    expect(events[3].fields.sudo).toMatchObject({ command: `/bin/echo ${user}` });
+    const journal = JSON.stringify({
+      __REALTIME_TIMESTAMP: '1700000000123456',
+      SYSLOG_IDENTIFIER: 'sshd',
+      MESSAGE: `Failed password for ${user} from 192.0.2.9 port 4242 ssh2`,
+    });
+    const read = await collect(readLogs('-', { stdin: streamOf(`${journal}\n`) }));
+    expect(read.events[0]).toMatchObject({ action: 'ssh.failed_password', actor: user });
+  });
+});
+
 describe('syslog year inference', () => {
   const log = [
     'Dec 31 23:59:58 h cron[1]: a',
