@@ -18,21 +18,50 @@ const LOCATION_KEYS = new Set(['zones', 'regions', 'locations']);
 let lastName: string | undefined;
 let lastParts: Readonly<CaiNameParts> | undefined;
 
-/** Splits a CAI full name into project, location and short name (read-only; shared). */
+/**
+ * Splits a CAI full name into project, location and short name (read-only; shared): the
+ * segments after the `//host/` prefix, empty ones skipped; the project is the segment after the
+ * first `projects`, the location the one after the first `zones`, `regions` or `locations`.
+ * Walked in place, not split into arrays: an export's every record is named this way.
+ */
 export function parseCaiName(fullName: string): Readonly<CaiNameParts> {
   if (fullName === lastName && lastParts) return lastParts;
-  const path = fullName.replace(/^\/\/[^/]+\//, '');
-  const segs = path.split('/').filter((s) => s !== '');
-  const parts: CaiNameParts = { name: safeDecode(segs[segs.length - 1] ?? fullName) };
-  for (let i = 0; i + 1 < segs.length; i += 1) {
-    const key = segs[i];
-    const value = segs[i + 1];
-    if (key === 'projects' && parts.project === undefined) parts.project = value;
-    if (LOCATION_KEYS.has(key) && parts.location === undefined) parts.location = value;
+  let project: string | undefined;
+  let location: string | undefined;
+  let projectFirst = false;
+  let previous: string | undefined;
+  let last: string | undefined;
+  for (let i = pathStart(fullName); i <= fullName.length;) {
+    const slash = fullName.indexOf('/', i);
+    const end = slash < 0 ? fullName.length : slash;
+    if (end > i) {
+      const segment = fullName.slice(i, end);
+      if (previous === 'projects' && project === undefined) {
+        project = segment;
+        projectFirst = location === undefined;
+      }
+      if (previous !== undefined && LOCATION_KEYS.has(previous) && location === undefined) {
+        location = segment;
+      }
+      previous = segment;
+      last = segment;
+    }
+    i = end + 1;
   }
+  const parts: CaiNameParts = { name: safeDecode(last ?? fullName) };
+  if (projectFirst) parts.project = project;
+  if (location !== undefined) parts.location = location;
+  if (project !== undefined && !projectFirst) parts.project = project;
   lastName = fullName;
   lastParts = Object.freeze(parts);
   return lastParts;
+}
+
+/** Where the path starts: after a leading `//host/` (a host of one or more characters). */
+function pathStart(fullName: string): number {
+  if (!fullName.startsWith('//')) return 0;
+  const slash = fullName.indexOf('/', 2);
+  return slash > 2 ? slash + 1 : 0;
 }
 
 /** URI-decodes a name segment; a malformed escape is kept as written. */

@@ -1,6 +1,6 @@
 /** Builds canonical GCP resources: one place for ids, names, labels as tags and sources. */
 
-import type { Resource, SourceKind } from '../../model/resource.js';
+import type { Resource, ResourceSource, SourceKind } from '../../model/resource.js';
 import { parseCaiName } from './cai-name.js';
 import { isObject } from './json-text.js';
 
@@ -38,23 +38,51 @@ export function labelsToTags(labels: unknown): Record<string, string> {
 export function gcpResource(props: GcpResourceProps): Resource {
   const parsed = props.id.startsWith('//') ? parseCaiName(props.id) : undefined;
   const properties = props.properties;
-  const resource: Resource = {
-    cloud: 'gcp',
-    type: props.type,
-    id: props.id,
-    name: props.name ?? parsed?.name ?? props.id,
-    tags: labelsToTags(properties.labels),
-    properties,
-    relationships: [],
-    source: { kind: props.kind },
-  };
+  const name = props.name ?? parsed?.name ?? props.id;
+  const tags = labelsToTags(properties.labels);
+  const source = sourceOf(props);
   const account = props.account ?? parsed?.project;
   const region = props.region ?? parsed?.location;
-  if (account !== undefined) resource.account = account;
-  if (region !== undefined) resource.region = region;
-  if (props.file !== undefined) resource.source.file = props.file;
-  if (props.line !== undefined) resource.source.line = props.line;
-  if (props.address !== undefined) resource.source.address = props.address;
+  // The common record (project and location known) is built whole, with its keys in the order
+  // the general path adds them: adding keys to a built object costs a second allocation.
+  const resource: Resource =
+    account !== undefined && region !== undefined
+      ? {
+          cloud: 'gcp',
+          type: props.type,
+          id: props.id,
+          name,
+          tags,
+          properties,
+          relationships: [],
+          source,
+          account,
+          region,
+        }
+      : {
+          cloud: 'gcp',
+          type: props.type,
+          id: props.id,
+          name,
+          tags,
+          properties,
+          relationships: [],
+          source,
+        };
+  if (account !== undefined && region === undefined) resource.account = account;
+  if (region !== undefined && account === undefined) resource.region = region;
   if (props.unknown !== undefined && props.unknown.length > 0) resource.unknown = props.unknown;
   return resource;
+}
+
+/** Where a resource was read: kind, then file, line and IaC address when known. */
+function sourceOf(props: GcpResourceProps): ResourceSource {
+  const { kind, file, line, address } = props;
+  if (file !== undefined && line !== undefined && address === undefined)
+    return { kind, file, line };
+  const source: ResourceSource = { kind };
+  if (file !== undefined) source.file = file;
+  if (line !== undefined) source.line = line;
+  if (address !== undefined) source.address = address;
+  return source;
 }
