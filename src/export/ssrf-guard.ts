@@ -32,9 +32,11 @@ export type HostLookup = (hostname: string) => Promise<ResolvedAddress[]>;
 /**
  * Which destinations configuration lets through although they sit in a refused range: CIDRs
  * (`127.0.0.1/32`, `10.20.0.0/16`, `fd00::/8`), single addresses, or host names (exact, or
- * `*.corp.example` for every name under a domain). Link-local addresses and cloud metadata names
- * are let through only by an entry that names them specifically (a CIDR inside 169.254.0.0/16 or
- * fe80::/10, or the exact metadata name): a broad `0.0.0.0/0` never opens the metadata service.
+ * `*.corp.example` for every name under a domain). Link-local addresses, AWS's IPv6 metadata
+ * address (fd00:ec2::254) and cloud metadata names are let through only by an entry that names
+ * them specifically (a CIDR inside 169.254.0.0/16 or fe80::/10, `fd00:ec2::254` itself, or the
+ * exact metadata name): a broad `0.0.0.0/0`, `fd00::/8` or an allowed host name that resolves
+ * to one never opens the metadata service.
  */
 export interface NetworkPolicy {
   allow?: readonly string[];
@@ -85,6 +87,8 @@ type Range = [string, number, 'ipv4' | 'ipv6', string];
 const LINK_LOCAL: Range[] = [
   ['169.254.0.0', 16, 'ipv4', 'link-local address'],
   ['fe80::', 10, 'ipv6', 'link-local address'],
+  // AWS's IPv6 instance metadata endpoint: inside fc00::/7, but never opened by a broad entry.
+  ['fd00:ec2::254', 128, 'ipv6', 'cloud metadata address'],
 ];
 
 /** Everything else that is not a public unicast destination. */
@@ -118,6 +122,16 @@ function blockList(ranges: readonly Range[]): BlockList {
 }
 
 const LINK_LOCAL_LIST = blockList(LINK_LOCAL);
+const LINK_LOCAL_LISTS: [BlockList, Range][] = LINK_LOCAL.map((range) => [
+  blockList([range]),
+  range,
+]);
+
+/** Which never-broad range (link-local, metadata) holds the address, as a reason. */
+function linkLocalReason(address: string, type: 'ipv4' | 'ipv6'): string | undefined {
+  if (!LINK_LOCAL_LIST.check(address, type)) return undefined;
+  return LINK_LOCAL_LISTS.find(([list]) => list.check(address, type))?.[1][3];
+}
 const REFUSED_LISTS: [BlockList, Range][] = REFUSED.map((range) => [blockList([range]), range]);
 
 /** The IPv4 address an IPv6 address carries (mapped, compatible, NAT64, 6to4), if any. */
@@ -131,8 +145,13 @@ export function embeddedIpv4(address: string): string | undefined {
   if (zeros(0, 5) && (words[5] === 0xffff || words[5] === 0) && !zeros(6, 8)) {
     return v4(words[6], words[7]);
   }
-  // 64:ff9b::a.b.c.d (NAT64 well-known prefix)
-  if (words[0] === 0x64 && words[1] === 0xff9b && zeros(2, 6)) return v4(words[6], words[7]);
+  // ::ffff:0:a.b.c.d (IPv4-translated, RFC 2765)
+  if (zeros(0, 4) && words[4] === 0xffff && words[5] === 0) return v4(words[6], words[7]);
+  // 64:ff9b::a.b.c.d (NAT64 well-known prefix) and 64:ff9b:1::/48 (local-use NAT64, RFC 8215,
+  // read as a /96 prefix: the address in the last 32 bits)
+  if (words[0] === 0x64 && words[1] === 0xff9b && (zeros(2, 6) || words[2] === 1)) {
+    return v4(words[6], words[7]);
+  }
   // 2002:AABB:CCDD::/48 (6to4)
   if (words[0] === 0x2002) return v4(words[1], words[2]);
   return undefined;
@@ -232,9 +251,8 @@ export class AddressGuard {
     const type = family === 4 ? 'ipv4' : 'ipv6';
     const named = this.#hostAllowed(host);
 
-    if (LINK_LOCAL_LIST.check(address, type)) {
-      return this.#allow.linkLocal.check(address, type) ? undefined : 'link-local address';
-    }
+    const never = linkLocalReason(address, type);
+    if (never) return this.#allow.linkLocal.check(address, type) ? undefined : never;
     const refused = REFUSED_LISTS.find(
       ([list, range]) => range[2] === type && list.check(address, type),
     );
@@ -284,13 +302,11 @@ export class AddressGuard {
     if (family === 0) return undefined;
     const inner = family === 6 ? embeddedIpv4(name) : undefined;
     const type = family === 4 ? 'ipv4' : 'ipv6';
-    if (LINK_LOCAL_LIST.check(name, type) && !this.#allow.linkLocal.check(name, type)) {
-      return 'link-local address';
-    }
-    if (inner !== undefined && LINK_LOCAL_LIST.check(inner, 'ipv4')) {
-      if (!this.#allow.linkLocal.check(inner, 'ipv4')) {
-        return `IPv6 address embedding ${inner}, a link-local address`;
-      }
+    const never = linkLocalReason(name, type);
+    if (never && !this.#allow.linkLocal.check(name, type)) return never;
+    const innerNever = inner === undefined ? undefined : linkLocalReason(inner, 'ipv4');
+    if (innerNever && !this.#allow.linkLocal.check(inner!, 'ipv4')) {
+      return `IPv6 address embedding ${inner}, a ${innerNever}`;
     }
     return undefined;
   }

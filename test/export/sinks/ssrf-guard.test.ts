@@ -61,7 +61,7 @@ describe('SSRF address guard', () => {
     ['0.0.0.0', /this network/],
     ['0.1.2.3', /this network/],
     ['fc00::1', /unique local/],
-    ['fd00:ec2::254', /unique local/],
+    ['fd00:ec2::254', /cloud metadata address/],
     ['::ffff:127.0.0.1', /embedding 127.0.0.1/],
     ['::ffff:10.0.0.1', /embedding 10.0.0.1/],
     ['::ffff:a9fe:a9fe', /link-local/],
@@ -134,6 +134,24 @@ describe('SSRF address guard', () => {
     expect(named.standingRefusal('169.254.169.254')).toBeUndefined();
     expect(named.standingRefusal('metadata.google.internal')).toBeUndefined();
     expect(named.standingRefusal('169.254.0.1')).toMatch(/link-local/);
+  });
+
+  it('keeps the IPv6 metadata address and NAT64/translated forms of link-local shut', async () => {
+    const broad = new AddressGuard(
+      { allow: ['fd00::/8', 'fc00::/7', '::/0', 'siem.corp.example'] },
+      table({ 'siem.corp.example': ['fd00:ec2::254'] }),
+    );
+    expect(await refusal(broad, 'fd00:ec2::254')).toMatch(/cloud metadata address/);
+    expect(await refusal(broad, 'siem.corp.example')).toMatch(/cloud metadata address/);
+    expect(await refusal(broad, 'fd00:ec2::253')).toBeUndefined();
+    expect(broad.standingRefusal('[fd00:ec2::254]')).toMatch(/cloud metadata address/);
+    const none = new AddressGuard();
+    expect(await refusal(none, '64:ff9b:1::a9fe:a9fe')).toMatch(/embedding 169\.254\.169\.254/);
+    expect(await refusal(none, '::ffff:0:a9fe:a9fe')).toMatch(/embedding 169\.254\.169\.254/);
+    expect(embeddedIpv4('::ffff:0:a9fe:a9fe')).toBe('169.254.169.254');
+    expect(new AddressGuard({ allow: ['fd00:ec2::254'] }).standingRefusal('fd00:ec2::254')).toBe(
+      undefined,
+    );
   });
 
   it('rejects an allow list entry it cannot read, naming it', () => {
