@@ -207,6 +207,8 @@ export function plainFailMessage(c: CompiledRule, resource: Resource): string {
 interface Verdict {
   rule: CompiledRule;
   pass: boolean;
+  /** False for the verdict that the rule does not apply (its `applies_if` is not true). */
+  applies: boolean;
   /** True when the failing sentence shows the offending value. */
   quotes: boolean;
   /** Quoted verdicts made so far, by offending value (a primitive) or by quoted JSON text. */
@@ -265,7 +267,9 @@ const MESSAGE: PropertyDescriptor = {
       this[MESSAGE_STATE] = new QuotedSentence(state, text);
       return text;
     }
-    const text = sentence(state.rule, resource, state.pass, '');
+    const text = state.applies
+      ? sentence(state.rule, resource, state.pass, '')
+      : notApplicableSentence(state.rule, resource);
     // The verdict quotes nothing, so the sentence alone keeps all `quotedValue` needs.
     this[MESSAGE_STATE] = text;
     return text;
@@ -275,20 +279,34 @@ const MESSAGE: PropertyDescriptor = {
   },
 };
 
-/** The two verdicts of each compiled rule, made once. */
-const verdicts = new WeakMap<CompiledRule, [Verdict, Verdict]>();
+/** The verdicts of each compiled rule (fail, pass, not applicable), made once. */
+const verdicts = new WeakMap<CompiledRule, [Verdict, Verdict, Verdict]>();
+
+function verdictsOf(c: CompiledRule): [Verdict, Verdict, Verdict] {
+  let made = verdicts.get(c);
+  if (!made) {
+    const quotes = failQuotes(c);
+    const verdict = (pass: boolean, applies: boolean): Verdict => ({
+      rule: c,
+      pass,
+      applies,
+      quotes,
+      byValue: new Map(),
+      byText: new Map(),
+    });
+    made = [verdict(false, true), verdict(true, true), verdict(false, false)];
+    verdicts.set(c, made);
+  }
+  return made;
+}
 
 function verdictOf(c: CompiledRule, pass: boolean): Verdict {
-  let pair = verdicts.get(c);
-  if (!pair) {
-    const quotes = failQuotes(c);
-    pair = [
-      { rule: c, pass: false, quotes, byValue: new Map(), byText: new Map() },
-      { rule: c, pass: true, quotes, byValue: new Map(), byText: new Map() },
-    ];
-    verdicts.set(c, pair);
-  }
-  return pair[pass ? 1 : 0];
+  return verdictsOf(c)[pass ? 1 : 0];
+}
+
+/** The sentence of a rule that does not apply to a resource. */
+function notApplicableSentence(c: CompiledRule, resource: Resource): string {
+  return `${c.rule.title} does not apply to ${resource.type} ${resource.name}.`;
 }
 
 /** Quoted verdicts kept per verdict and kind of key: offending values repeat across an estate. */
@@ -460,8 +478,7 @@ export function judge(c: CompiledRule, view: ResourceView): Finding {
     if (c.appliesIf && run(c.appliesIf)(context) !== true) {
       const unknown = cannotJudge(c, resource, tracker);
       if (unknown) return unknown;
-      const message = `${c.rule.title} does not apply to ${resource.type} ${resource.name}.`;
-      return makeFinding(c, resource, 'not_applicable', message);
+      return makeFinding(c, resource, 'not_applicable', verdictsOf(c)[2]);
     }
     let pass: boolean;
     let value: unknown;

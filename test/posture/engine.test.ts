@@ -81,6 +81,15 @@ describe('posture engine', () => {
     expect(c.message).toBe('Bucket c does not keep versions (Versioning = null).');
   });
 
+  it('says a rule does not apply to a resource its applies_if leaves out', () => {
+    const compiled = compileRules([rule({ applies_if: "r.?Name.orValue('') != 'skip'" })]);
+    const [skipped] = evaluate(compiled, [bucket('skip', { Name: 'skip' })]);
+    expect(skipped.status).toBe('not_applicable');
+    const sentence = 'Buckets keep versions does not apply to AWS::S3::Bucket skip.';
+    expect(JSON.parse(JSON.stringify(skipped)).message).toBe(sentence);
+    expect(skipped.message).toBe(sentence);
+  });
+
   it('states each finding as a plain object whose sentence JSON, spreading and keys all see', () => {
     const compiled = compileRules([rule({ message: undefined })]);
     const [ok, bad] = evaluate(compiled, [
