@@ -300,6 +300,33 @@ describe('scopes', () => {
     expect(history.items.every((p: { secureScore: number | null }) => p.secureScore === null)).toBe(
       true,
     );
+    // Assessments of the estate: none of its resources is theirs, so no score, never 100.
+    const runs = await get('/assessments?source=estate', scoped);
+    expect(runs.items.length).toBeGreaterThan(0);
+    expect(runs.items[0]).toMatchObject({ secureScore: null, resources: 0 });
+    expect((await get(`/assessments/${runs.items[0].id}`, scoped)).secureScore).toBeNull();
+  });
+
+  it("answer a limited caller's run with the score and resources of its accounts only", async () => {
+    const scopedAdmin = await h.token('security-admin', [AWS_ACCOUNT]);
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/assessments',
+      headers: auth(scopedAdmin),
+      payload: { source: 'estate', wait: true },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json()).toMatchObject({ secureScore: null, resources: 0 });
+    const mine = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/assessments',
+      headers: auth(scopedAdmin),
+      payload: { source: 'aws-config', wait: true },
+    });
+    expect(mine.json()).toMatchObject({
+      secureScore: (await get('/score?source=aws-config')).secureScore,
+      resources: 11,
+    });
   });
 });
 

@@ -1,6 +1,7 @@
 /**
  * Which outbox records an export carries: its data types, its scope (everything, one cloud
- * account, one resource tag) and its minimum severity. Records without a severity (secure score,
+ * account, one resource tag) and its minimum severity. An account's export takes a secure score
+ * or compliance state only when it concerns that account alone. Records without a severity (secure score,
  * compliance) pass the severity filter. A tag scope takes recommendations by their resource's
  * tags and alerts by those of the assessed resources they concern; records without tags (score,
  * compliance, alerts about no assessed resource) never match it.
@@ -65,5 +66,12 @@ function takes(
     return false;
   }
   if (filter.scope.kind === 'all') return true;
-  return inScope(filter.scope, accounts(), tags());
+  // A secure score or compliance state sums up every account it names: an account's export
+  // carries it only when it is about that account alone, not an estate it is one part of.
+  const scope = filter.scope;
+  if (scope.kind === 'account' && (type === 'secure_score' || type === 'compliance')) {
+    const of = accounts();
+    return of.length > 0 && of.every((a) => a === scope.value);
+  }
+  return inScope(scope, accounts(), tags());
 }

@@ -22,6 +22,7 @@ import {
   parseSort,
   SortField,
 } from '../pagination.js';
+import { judgedScore } from '../overall-score-history.js';
 import type { PostureRules } from '../posture-rules.js';
 import { countFindings, scopedFindings, scoreFindings, sourceOr404 } from '../posture-view.js';
 import type { PostureOptions } from './posture-routes.js';
@@ -39,7 +40,9 @@ const AssessmentSchema = Type.Object({
   finishedAt: Type.String(),
   targets: Type.Array(Type.String()),
   source: SourceRefSchema,
-  secureScore: Type.Number(),
+  secureScore: Type.Union([Type.Number(), Type.Null()], {
+    description: "percentage over the caller's accounts; null when none of them was judged",
+  }),
   resources: Type.Integer(),
   counts: CountsSchema,
 });
@@ -103,7 +106,6 @@ async function summarise(
     return { ...base, secureScore: row.secure_score, resources: row.resources, counts };
   }
   const findings = await scopedFindings(db, [row.id], scope);
-  const score = await scoreFindings(findings, rules);
   const resources = await whereInScope(
     db
       .selectFrom('resources')
@@ -114,7 +116,8 @@ async function summarise(
   ).executeTakeFirstOrThrow();
   return {
     ...base,
-    secureScore: score.secureScore,
+    // Null when nothing the caller may see was judged (not assessed, never 100).
+    secureScore: await judgedScore(findings, rules),
     resources: Number(resources.n),
     counts: countFindings(findings),
   };
@@ -220,7 +223,7 @@ export const assessmentRoutes: FastifyPluginAsyncTypebox<PostureOptions> = async
             sourceId: Type.String(),
             assessmentId: Type.String(),
             startedAt: Type.String(),
-            secureScore: Type.Number(),
+            secureScore: Type.Union([Type.Number(), Type.Null()]),
             resources: Type.Integer(),
             warnings: Type.Array(Type.String()),
           }),
@@ -249,7 +252,19 @@ export const assessmentRoutes: FastifyPluginAsyncTypebox<PostureOptions> = async
         return reply.code(202).send({ sourceId: source.id, ...scheduler.status() });
       }
       try {
-        return reply.code(201).send(await run);
+        const done = await run;
+        const scope = scopeFilter(request);
+        if (scope.unrestricted) return reply.code(201).send(done);
+        // A caller limited to accounts hears the score and resources of its accounts only.
+        const row = await db
+          .selectFrom('assessments')
+          .selectAll()
+          .where('id', '=', done.assessmentId)
+          .executeTakeFirstOrThrow();
+        const seen = await summarise(db, row, scope, await rules(), new Map());
+        return reply
+          .code(201)
+          .send({ ...done, secureScore: seen.secureScore, resources: seen.resources });
       } catch (error) {
         if (error instanceof RunCancelled) throw new HttpError(503, 'CANCELLED', error.message);
         throw new HttpError(422, 'ASSESSMENT_FAILED', (error as Error).message);
