@@ -3,7 +3,7 @@
  * Migrations run on open, the same ones on both, so a fresh machine needs no setup step.
  */
 
-import { mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import {
@@ -130,7 +130,13 @@ class ImmediateSqliteDialect extends SqliteDialect {
 async function openSqlite(path: string): Promise<Kysely<Database>> {
   let sqlite: SQLite.Database;
   try {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') {
+      // A new store is made readable by its owner only (SQLite gives its -wal and -shm files the
+      // same mode): it holds password and token hashes, the audit log and raw evidence. An
+      // existing file keeps the mode it has.
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
+    }
     sqlite = new SQLite(path);
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('foreign_keys = ON');

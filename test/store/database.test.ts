@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -37,6 +37,27 @@ describe('opening a store', () => {
     expect((error as Error).message).toContain(path);
     expect((error as Error).message).toMatch(/--db or PALISADE_DB/);
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('makes a new SQLite store and its WAL readable by their owner only, whatever the umask', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'palisade-store-'));
+    const path = join(dir, 'shared', 'p.db');
+    const before = process.umask(0o022);
+    try {
+      const db = await openStore(path);
+      await sql`select 1`.execute(db);
+      expect(statSync(path).mode & 0o777).toBe(0o600);
+      expect(statSync(`${path}-wal`).mode & 0o777).toBe(0o600);
+      expect(statSync(join(dir, 'shared')).mode & 0o777).toBe(0o700);
+      await db.destroy();
+      // An existing store keeps the mode its owner gave it.
+      chmodSync(path, 0o640);
+      await (await openStore(path)).destroy();
+      expect(statSync(path).mode & 0o777).toBe(0o640);
+    } finally {
+      process.umask(before);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('keeps a SQLite transaction that read first when another process writes meanwhile', async () => {
