@@ -1,7 +1,8 @@
 /**
  * Turns detection matches into alerts: severity, ATT&CK mapping from the rule's tags, entities
  * from the events' envelopes, bounded evidence, remediation. A match of the same rule on the same
- * entities within the dedup window updates the open alert instead of raising another.
+ * entities in the same cloud account(s) within the dedup window updates the open alert instead of
+ * raising another.
  */
 
 import { createHash } from 'node:crypto';
@@ -169,6 +170,8 @@ interface OpenAlert {
   recent: RecentEntities;
   /** Events already counted, so a correlation firing again does not count them twice. */
   seen: SeenEvents;
+  /** The cloud accounts of the hits the alert folds (`accountsOf`): only such hits join it. */
+  accounts: string;
 }
 
 interface RecentEntities {
@@ -252,6 +255,29 @@ function dedupKey(rule: AlertRuleReference, entities: AlertEntity[]): string {
   return `${rule.kind}:${rule.id}|${identityEntities(entities)}`;
 }
 
+/**
+ * The cloud accounts a hit's events come from, as one string: the account when they share one
+ * (the usual case, read without sorting), '' when they name none, else the sorted accounts.
+ */
+function accountsOf(events: LogEvent[]): string {
+  const one = events[0]?.account ?? '';
+  let i = 1;
+  while (i < events.length && (events[i].account ?? '') === one) i++;
+  if (i === events.length) return one;
+  const all = new Set<string>();
+  for (const e of events) all.add(e.account ?? '');
+  return [...all].sort().join(',');
+}
+
+/**
+ * The dedup key of a hit whose cloud accounts differ from those of the alert open under `key`:
+ * the accounts fold into it, so the hit raises (or grows) an alert of its own accounts, with an
+ * id of its own. Alerts of one account keep the plain key, and with it the id they always had.
+ */
+function accountKey(key: string, accounts: string): string {
+  return `${key}|cloud-accounts:${accounts}`;
+}
+
 function stableId(...parts: string[]): string {
   return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 20);
 }
@@ -272,8 +298,8 @@ export class AlertBuilder {
   /** Events already counted per alert id (kept by id: an alert raised again reuses its set). */
   readonly #seen = new Map<string, SeenEvents>();
   readonly #all: Alert[] = [];
-  /** The alerts of `#all` by id (without `onAlert`). */
-  readonly #listed = new Map<string, Alert>();
+  /** The alerts of `#all` by id, with their cloud accounts (without `onAlert`). */
+  readonly #listed = new Map<string, { alert: Alert; accounts: string }>();
   readonly #onAlert: ((alert: Alert) => void) | undefined;
   readonly #onRaise: ((alert: Alert) => void) | undefined;
   /** Rule id -> dedup keys of its single-entity hits. */
@@ -320,21 +346,35 @@ export class AlertBuilder {
     // A hit that names its own entities (a correlation's group) is keyed by them alone.
     const own = hit.entities?.length ? hit.entities : undefined;
     const derived = own ? undefined : uniqueEntities(hitEntities(undefined, events));
-    const key =
+    let key =
       own?.length === 1 ? this.#keyOf(hit.rule, own[0]) : dedupKey(hit.rule, own ?? derived!);
+    const accounts = accountsOf(events);
 
-    const slot = this.#open.get(key);
+    let slot = this.#open.get(key);
+    // The same activity in another cloud account is another alert: joining this one would show
+    // that account's events to whoever may see this alert's account, and let a sender scoped to
+    // one account change an alert of another.
+    if (slot && slot.accounts !== accounts && parseTime(first) - slot.lastSeenMs <= this.#dedupMs) {
+      key = accountKey(key, accounts);
+      slot = this.#open.get(key);
+    }
     if (slot && parseTime(first) - slot.lastSeenMs <= this.#dedupMs) {
       this.#update(slot, hit, events, first, last, own);
       this.advance(slot.lastSeenMs);
       return slot.alert;
     }
 
-    const id = stableId(key, first);
+    let id = stableId(key, first);
     // Without a stream consumer every alert stays listed: the same activity raised again after
-    // its state was swept (input replayed out of time order) grows the alert listed under its id.
-    const listed = this.#onAlert ? undefined : this.#listed.get(id);
-    if (listed) return this.#reopen(key, listed, hit, events, first, last, own);
+    // its state was swept (input replayed out of time order) grows the alert listed under its id,
+    // when it is of the same accounts.
+    let listed = this.#onAlert ? undefined : this.#listed.get(id);
+    if (listed && listed.accounts !== accounts) {
+      key = accountKey(key, accounts);
+      id = stableId(key, first);
+      listed = this.#listed.get(id);
+    }
+    if (listed) return this.#reopen(key, listed.alert, accounts, hit, events, first, last, own);
 
     const entities = derived ?? uniqueEntities(hitEntities(own, events));
     const attack = attackFromTags(hit.tags);
@@ -354,12 +394,12 @@ export class AlertBuilder {
       rule: { ...hit.rule },
       ...(hit.falsePositives?.length ? { falsePositives: hit.falsePositives } : {}),
     };
-    const opened = this.#slotFor(alert);
+    const opened = this.#slotFor(alert, accounts);
     if (slot && this.#onAlert) this.#close(key, slot);
     this.#open.set(key, opened);
     if (!this.#onAlert) {
       this.#all.push(alert);
-      this.#listed.set(id, alert);
+      this.#listed.set(id, { alert, accounts });
     }
     unseen(opened.seen, events, undefined, 0);
     this.#onRaise?.(alert);
@@ -371,21 +411,22 @@ export class AlertBuilder {
   #reopen(
     key: string,
     alert: Alert,
+    accounts: string,
     hit: DetectionHit,
     events: LogEvent[],
     first: string,
     last: string,
     own: AlertEntity[] | undefined,
   ): Alert {
-    const slot = this.#slotFor(alert);
+    const slot = this.#slotFor(alert, accounts);
     this.#open.set(key, slot);
     this.#update(slot, hit, events, first, last, own);
     this.advance(slot.lastSeenMs);
     return alert;
   }
 
-  /** The open state of an alert (its event memory kept by id across reopenings). */
-  #slotFor(alert: Alert): OpenAlert {
+  /** The open state of an alert of `accounts` (its event memory kept by id across reopenings). */
+  #slotFor(alert: Alert, accounts: string): OpenAlert {
     let seen = this.#seen.get(alert.id);
     if (!seen) this.#seen.set(alert.id, (seen = newSeen()));
     return {
@@ -400,6 +441,7 @@ export class AlertBuilder {
         cloudAccount: undefined,
       },
       seen,
+      accounts,
     };
   }
 

@@ -178,3 +178,83 @@ describe('alert size stays bounded', () => {
     expect(alert.entities.length).toBeLessThanOrEqual(MAX_ALERT_ENTITIES);
   });
 });
+
+describe('alerts stay within one cloud account', () => {
+  const MALLORY = 'arn:aws:iam::444455556666:user/mallory';
+  const TRAIL = 'arn:aws:cloudtrail:us-east-1:444455556666:trail/main';
+
+  /** A StopLogging record as the CloudTrail reader hands it over, received by `account`. */
+  function stopLogging(account: string, id: string, time: string): LogEvent {
+    return {
+      time,
+      source: { reader: 'cloudtrail', product: 'aws', service: 'cloudtrail' },
+      action: 'StopLogging',
+      actor: MALLORY,
+      sourceIp: '198.51.100.7',
+      target: TRAIL,
+      account,
+      fields: { eventID: id, recipientAccountId: account },
+    };
+  }
+
+  function stopHit(events: LogEvent[]): DetectionHit {
+    return {
+      rule: { kind: 'builtin', id: 'cloudtrail-stop-logging', title: 'CloudTrail stopped' },
+      title: 'CloudTrail stopped',
+      description: '',
+      severity: 'high',
+      tags: ['attack.defense-evasion'],
+      events,
+    };
+  }
+
+  const accountsOf = (alert: { entities: { kind: string; value: string }[] }) =>
+    alert.entities.filter((e) => e.kind === 'cloud-account').map((e) => e.value);
+
+  it('raises a separate alert for the same activity in another account, keeping the first id', () => {
+    const alone = new AlertBuilder().add(
+      stopHit([stopLogging('444455556666', '101', '2026-12-05T06:00:00Z')]),
+    );
+
+    const builder = new AlertBuilder();
+    const theirs = builder.add(
+      stopHit([stopLogging('444455556666', '101', '2026-12-05T06:00:00Z')]),
+    );
+    const ours = builder.add(stopHit([stopLogging('111122223333', '202', '2026-12-05T06:00:05Z')]));
+
+    expect(ours).not.toBe(theirs);
+    expect(ours.id).not.toBe(theirs.id);
+    expect(theirs.id).toBe(alone.id);
+    expect(theirs.eventCount).toBe(1);
+    expect(accountsOf(theirs)).toEqual(['444455556666']);
+    expect(theirs.evidence.map((e) => e.account)).toEqual(['444455556666']);
+    expect(accountsOf(ours)).toEqual(['111122223333']);
+
+    // Later events of either account fold into that account's alert.
+    builder.add(stopHit([stopLogging('444455556666', '103', '2026-12-05T06:01:00Z')]));
+    builder.add(stopHit([stopLogging('111122223333', '204', '2026-12-05T06:01:05Z')]));
+    expect([theirs.eventCount, ours.eventCount]).toEqual([2, 2]);
+    expect(accountsOf(theirs)).toEqual(['444455556666']);
+    expect(accountsOf(ours)).toEqual(['111122223333']);
+    expect(builder.alerts()).toHaveLength(2);
+  });
+
+  it('does not reopen a listed alert of another account when a replay starts at its time', () => {
+    const builder = new AlertBuilder({ dedupWindowMs: 60_000 });
+    const time = '2026-12-05T06:00:00Z';
+    const theirs = builder.add(stopHit([stopLogging('444455556666', '101', time)]));
+    // Thousands of later hits sweep the first alert's state out of memory; it stays listed.
+    for (let i = 0; i < 6_000; i++) {
+      builder.add(
+        hit([event(10 + i, '2026-12-06T06:00:00.000Z')], [{ kind: 'ip', value: `10.0.${i}.1` }]),
+      );
+    }
+
+    const ours = builder.add(stopHit([stopLogging('111122223333', '202', time)]));
+
+    expect(ours).not.toBe(theirs);
+    expect(theirs.eventCount).toBe(1);
+    expect(accountsOf(theirs)).toEqual(['444455556666']);
+    expect(accountsOf(ours)).toEqual(['111122223333']);
+  });
+});

@@ -90,6 +90,14 @@ function ownEntityCount(alert: Alert, events: LogEvent[], windowMs: number): num
     const scratch = new AlertBuilder({ dedupWindowMs: windowMs });
     if (scratch.add(replayHit(alert, own, events)).id === alert.id) return own;
   }
+  // An alert raised while the same activity of other cloud accounts had an alert open has an id
+  // that folds in its accounts: the scratch builder first opens such an alert.
+  for (let own = 0; own <= limit; own++) {
+    const scratch = new AlertBuilder({ dedupWindowMs: windowMs });
+    const hit = replayHit(alert, own, events);
+    scratch.add({ ...hit, events: events.map((e) => ({ ...e, account: `${e.account ?? ''} ` })) });
+    if (scratch.add(hit).id === alert.id) return own;
+  }
   return undefined;
 }
 
