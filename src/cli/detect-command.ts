@@ -124,6 +124,16 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
   const waiting = result.rules.unsupported.filter(
     (u) => isBuiltin(u.file) && /placeholder/.test(u.reason),
   );
+  const given = Object.keys(placeholders);
+  for (const u of waiting) {
+    const name = /%([^%]+)%/.exec(u.reason)?.[1] ?? '';
+    const near = given.find((g) => g.toLowerCase() === name.toLowerCase());
+    if (!near) continue;
+    process.stderr.write(
+      `palisade: warning: --placeholder ${printable(near)} names no placeholder; built-in rule ` +
+        `"${u.title ?? u.id ?? u.file}" waits for ${name} (names are case-sensitive)\n`,
+    );
+  }
   for (const u of result.rules.unsupported.filter((x) => !waiting.includes(x))) {
     process.stderr.write(
       `palisade: rule not used: ${u.file}${u.line ? `:${u.line}` : ''}: ${u.reason}\n`,
@@ -163,7 +173,10 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
   if (options.output) await writeFile(options.output, report);
   else process.stdout.write(report);
 
-  if (errors.length > 0) return EXIT_INPUT_ERROR;
+  // A --rules file that is no rule at all (a log passed by mistake, broken YAML) is bad input; a
+  // rule using something unsupported is listed above and the run goes on.
+  const badRules = result.rules.unsupported.some((u) => u.unreadable && !isBuiltin(u.file));
+  if (errors.length > 0 || badRules) return EXIT_INPUT_ERROR;
   if (threshold < 0) return EXIT_OK;
   return streamedFailOn || result.alerts.some((a) => SEVERITIES.indexOf(a.severity) >= threshold)
     ? EXIT_FINDINGS
@@ -209,6 +222,10 @@ function render(
         correlation: result.rules.correlation,
         unsupported: result.rules.unsupported.length,
       },
+      waiting: result.rules.unsupported
+        .filter((u) => isBuiltin(u.file))
+        .map((u) => /placeholder %([^%]+)%/.exec(u.reason)?.[1])
+        .filter((n): n is string => n !== undefined),
       readErrors,
       elapsedMs,
     },

@@ -34,6 +34,12 @@ function isoTime(value: string): Date {
   return time;
 }
 
+/** `--until`: a date alone means the end of that day (UTC), so `--until 2024-07-31` keeps it. */
+function untilTime(value: string): Date {
+  const time = isoTime(value);
+  return /^\d{4}-\d{2}-\d{2}$/.test(value.trim()) ? new Date(time.getTime() + 86_399_999) : time;
+}
+
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
@@ -175,8 +181,12 @@ program
     'licence shown for --rules rules that name none (default DRL-1.1, SigmaHQ rules; e.g. LicenseRef-internal for your own)',
   )
   .option('--placeholder <name=value>', 'value for a Sigma %placeholder% (repeatable)', collect, [])
-  .option('--since <time>', 'ignore events before this time', isoTime)
-  .option('--until <time>', 'ignore events after this time', isoTime)
+  .option(
+    '--since <time>',
+    'ignore events before this time (a date alone: its start, UTC)',
+    isoTime,
+  )
+  .option('--until <time>', 'ignore events after this time (a date alone: its end, UTC)', untilTime)
   .option('--fail-on <severity>', 'exit 1 when an alert has this severity or higher', severity)
   .option('--year <year>', 'year for syslog timestamps that carry none (1970-9999)', year)
   .addOption(storeOption())

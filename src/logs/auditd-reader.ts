@@ -8,7 +8,7 @@ import { isIP } from 'node:net';
 import type { LogEvent } from '../model/event.js';
 import { parseAuditRecord } from './auditd-record.js';
 import type { AuditRecord } from './auditd-record.js';
-import { linesOf, OverlongLine } from './line-input.js';
+import { linesOf, overlongMessage, OverlongLine } from './line-input.js';
 import { LogReadError } from './log-read-error.js';
 import type { LogInput, LogItem, LogReader, ReadContext } from './log-reader.js';
 
@@ -40,7 +40,7 @@ async function* readAuditd(input: LogInput, context: ReadContext): AsyncGenerato
   for await (const line of linesOf(input)) {
     lineNo++;
     if (line instanceof OverlongLine) {
-      const message = `line of ${line.length} bytes is longer than the reader accepts`;
+      const message = overlongMessage(line.length);
       yield new LogReadError({ file: context.file, line: lineNo, code: 'TOO_LARGE', message });
       continue;
     }

@@ -8,7 +8,7 @@ import { JSONParser, TokenType } from '@streamparser/json';
 import type { ParsedElementInfo, ParsedTokenInfo } from '@streamparser/json';
 import { LogReadError } from './log-read-error.js';
 import type { LogInput } from './log-reader.js';
-import { lineBatches, OverlongLine } from './line-input.js';
+import { lineBatches, overlongMessage, OverlongLine } from './line-input.js';
 
 /** Top-level keys whose array is streamed element by element instead of parsed whole. */
 export const CONTAINER_KEYS = ['Records', 'records', 'Events', 'value'] as const;
@@ -319,7 +319,7 @@ async function* replay(head: Buffer[], rest?: AsyncIterator<Buffer>): AsyncGener
 }
 
 function overlong(file: string, line: number, length: number): LogReadError {
-  const message = `line of ${length} bytes is longer than the reader accepts`;
+  const message = overlongMessage(length);
   return new LogReadError({ file, line, code: 'TOO_LARGE', message });
 }
 

@@ -14,6 +14,11 @@ export class OverlongLine {
   constructor(readonly length: number) {}
 }
 
+/** The error text for a line over the cap. */
+export function overlongMessage(length: number, max = MAX_LINE_LENGTH): string {
+  return `line of ${length} bytes is longer than the ${max / 1024 / 1024} MiB a reader accepts`;
+}
+
 export type Line = string | OverlongLine;
 
 /**

@@ -107,6 +107,9 @@ async function* readOne(
   try {
     const raw = typeof source === 'function' ? source() : source;
     const { head, stream } = await openLog(raw);
+    // An empty log (just rotated, nothing written yet) holds no events; it is not bad input.
+    // (A forced reader reads it as it is; without one, nothing recognises an empty head anyway.)
+    if (head === '' && options.reader === undefined && (await isEmpty(stream))) return;
     const readers = options.readers ?? LOG_READERS;
     const reader = options.reader
       ? readers.find((r) => r.kind === options.reader)
@@ -123,6 +126,12 @@ async function* readOne(
   } catch (err) {
     yield [ioError(file, err)];
   }
+}
+
+/** True when the stream ends without a byte. */
+async function isEmpty(stream: AsyncIterable<Buffer | string>): Promise<boolean> {
+  for await (const chunk of stream) if (chunk.length > 0) return false;
+  return true;
 }
 
 function ioError(file: string, err: unknown): LogReadError {

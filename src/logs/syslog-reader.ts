@@ -5,7 +5,7 @@
 
 import type { EventSource, LogEvent } from '../model/event.js';
 import { authMeaning } from './auth-message.js';
-import { lineBatches, OverlongLine } from './line-input.js';
+import { lineBatches, overlongMessage, OverlongLine } from './line-input.js';
 import { LogReadError } from './log-read-error.js';
 import { flattenBatches } from './log-reader.js';
 import type { LogInput, LogItem, LogReader, LogSample, ReadContext } from './log-reader.js';
@@ -59,7 +59,7 @@ async function* readSyslog(input: LogInput, context: ReadContext): AsyncGenerato
         out = [];
       }
       if (line instanceof OverlongLine) {
-        const message = `line of ${line.length} bytes is longer than the reader accepts`;
+        const message = overlongMessage(line.length);
         out.push(new LogReadError({ file, line: lineNo, code: 'TOO_LARGE', message }));
         continue;
       }

@@ -28,6 +28,8 @@ export interface AlertTableSummary {
   events: number;
   skipped: number;
   rules: { detection: number; correlation: number; unsupported: number };
+  /** Built-in rules off until a placeholder value is given: the placeholder names. */
+  waiting?: string[];
   readErrors: number;
   elapsedMs?: number;
 }
@@ -48,6 +50,9 @@ export function renderAlertTable(
   );
   if (summary.readErrors)
     out.push(`${summary.readErrors} records or files could not be read (listed on stderr)`);
+  for (const name of new Set(summary.waiting ?? [])) {
+    out.push(`A built-in detection is off until --placeholder ${printable(name)}=VALUE is given`);
+  }
   out.push('');
 
   const max = Math.max(1, ...ORDER.map((s) => alerts.filter((a) => a.severity === s).length));

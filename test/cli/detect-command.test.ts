@@ -226,6 +226,40 @@ describe('palisade detect', () => {
     }
   });
 
+  it('reads an empty log as no events (exit 0); a --rules file that is no rule exits 2', () => {
+    const empty = join(work, 'empty.log');
+    writeFileSync(empty, '');
+    const none = palisade(['detect', empty, '--no-store', '--format', 'json']);
+    expect(none.code, none.stderr).toBe(0);
+    expect(JSON.parse(none.stdout)).toMatchObject({ events: 0, alerts: [], readErrors: [] });
+    const log = shared('ssh-logs/loghub/OpenSSH/OpenSSH_2k.log');
+    const mistaken = palisade(['detect', log, '--no-store', '--rules', log]);
+    expect(mistaken.code).toBe(2);
+    expect(mistaken.stderr).toMatch(/rule not used: .*OpenSSH_2k\.log.*YAML/);
+  });
+
+  it('takes a date alone as the whole day for --until, and names a mistyped placeholder', () => {
+    const day = palisade([
+      'detect',
+      shared('cloudtrail/invictus-ir-aws_dataset'),
+      '--no-store',
+      '--format',
+      'json',
+      '--since',
+      '2023-07-10',
+      '--until',
+      '2023-07-10',
+      '--placeholder',
+      'BreakglassAccounts=root',
+    ]);
+    const report = JSON.parse(day.stdout);
+    expect(report.events).toBeGreaterThan(0);
+    expect(report.alerts.length).toBeGreaterThan(0);
+    expect(day.stderr).toMatch(
+      /--placeholder BreakglassAccounts names no placeholder.*BreakGlassAccounts/,
+    );
+  });
+
   it('exits 2 naming the file for a path that does not exist or a log it cannot read', () => {
     const missing = palisade(['detect', 'no/such.log', '--no-store']);
     expect(missing.code).toBe(2);

@@ -356,7 +356,7 @@ function expandPlaceholders(text: string, ctx: ItemContext): string[] {
     const supplied = ctx.placeholders[name];
     if (supplied === undefined) {
       throw new SigmaRuleError(
-        `placeholder %${name}% has no value (supply it in options.placeholders)`,
+        `placeholder %${name}% has no value (give one with --placeholder ${name}=VALUE)`,
         ctx.path,
       );
     }

@@ -85,7 +85,11 @@ export async function loadSigmaRules(
     try {
       files = await ruleFiles(dir);
     } catch (error) {
-      unsupported.push({ file: dir, reason: `cannot read: ${(error as Error).message}` });
+      unsupported.push({
+        file: dir,
+        reason: `cannot read: ${(error as Error).message}`,
+        unreadable: true,
+      });
       continue;
     }
     for (const file of files) {
@@ -141,7 +145,10 @@ function parseRuleText(text: string, file: string, options: SigmaOptions): Sigma
   try {
     docs = parseAllDocuments(text, { lineCounter: counter, uniqueKeys: true }) as Document[];
   } catch (error) {
-    return { rules, unsupported: [{ file, reason: `YAML: ${(error as Error).message}` }] };
+    return {
+      rules,
+      unsupported: [{ file, reason: `YAML: ${(error as Error).message}`, unreadable: true }],
+    };
   }
   if (!Array.isArray(docs)) docs = [];
 
@@ -196,14 +203,19 @@ function collectDocs(
     if (doc.errors.length > 0) {
       const error = doc.errors[0];
       const line = error.linePos?.[0]?.line;
-      unsupported.push({ file, line, reason: `YAML: ${error.message.split('\n')[0]}` });
+      unsupported.push({
+        file,
+        line,
+        reason: `YAML: ${error.message.split('\n')[0]}`,
+        unreadable: true,
+      });
       return;
     }
     let data: unknown;
     try {
       data = doc.toJS({ maxAliasCount: 100 });
     } catch (error) {
-      unsupported.push({ file, reason: `YAML: ${(error as Error).message}` });
+      unsupported.push({ file, reason: `YAML: ${(error as Error).message}`, unreadable: true });
       return;
     }
     if (data === null || data === undefined) return;
@@ -212,6 +224,7 @@ function collectDocs(
         file,
         line: lineOf([doc], [], counter),
         reason: 'a Sigma rule must be a YAML mapping',
+        unreadable: true,
       });
       return;
     }

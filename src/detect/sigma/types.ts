@@ -100,6 +100,11 @@ export interface UnsupportedSigmaRule {
   field?: string;
   id?: string;
   title?: string;
+  /**
+   * The file is no rule at all (not YAML, not a mapping, unreadable), as opposed to a rule using
+   * something Palisade does not support: a command treats it as bad input.
+   */
+  unreadable?: true;
 }
 
 /** What `loadSigmaRules` returns. */
