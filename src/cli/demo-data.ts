@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { appendAudit } from '../audit/append-audit.js';
 import { insertToken } from '../server/identity/token-repository.js';
 import type { RunningServer } from '../server/start-server.js';
 
@@ -24,19 +25,40 @@ export async function loadDemoData(
   samples = SAMPLES_DIR,
 ): Promise<DemoSummary> {
   const now = new Date();
-  const { secret, token } = await server.db.transaction().execute((trx) =>
-    insertToken(
+  const key = server.app.palisade.serverKey;
+  const actor = { kind: 'system', name: 'palisade serve --demo' };
+  // The loader's Owner token is made and revoked on the record, like any other.
+  const { secret, token } = await server.db.transaction().execute(async (trx) => {
+    const made = await insertToken(
       trx,
       {
         name: 'demo-loader',
         role: 'owner',
         scopes: [],
         expiresInDays: 1,
-        createdBy: 'palisade serve --demo',
+        createdBy: actor.name,
       },
       now,
-    ),
-  );
+    );
+    await appendAudit(
+      trx,
+      {
+        actor,
+        action: 'token.create',
+        outcome: 'success',
+        target: { kind: 'token', id: made.token.id },
+        details: {
+          name: 'demo-loader',
+          role: 'owner',
+          scopes: [],
+          expiresAt: made.token.expiresAt,
+        },
+      },
+      now,
+      key,
+    );
+    return made;
+  });
   const headers = { authorization: `Bearer ${secret}` };
   try {
     const estate = resolve(samples, 'estate');
@@ -78,11 +100,25 @@ export async function loadDemoData(
     }
     return { source: estate, events };
   } finally {
-    await server.db
-      .updateTable('api_tokens')
-      .set({ revoked_at: new Date().toISOString() })
-      .where('id', '=', token.id)
-      .execute();
+    const revokedAt = new Date();
+    await server.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('api_tokens')
+        .set({ revoked_at: revokedAt.toISOString() })
+        .where('id', '=', token.id)
+        .execute();
+      await appendAudit(
+        trx,
+        {
+          actor,
+          action: 'token.revoke',
+          outcome: 'success',
+          target: { kind: 'token', id: token.id },
+        },
+        revokedAt,
+        key,
+      );
+    });
   }
 }
 

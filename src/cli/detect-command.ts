@@ -10,6 +10,8 @@ import { toOcsf } from '../export/ocsf-detection-finding.js';
 import { renderAlertTable } from '../report/alert-table.js';
 import { saveAlerts } from '../store/alert-repository.js';
 import { openStore, StoreError } from '../store/database.js';
+import { ServerKeyError } from '../server/auth/server-key.js';
+import { recordRun, runAuditKey } from './cli-audit.js';
 import { EXIT_FINDINGS, EXIT_INPUT_ERROR, EXIT_OK } from './exit-codes.js';
 import { printable } from '../report/terminal-text.js';
 import { settleHeapForStreaming } from './streaming-heap.js';
@@ -156,14 +158,31 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
 
   if (options.store) {
     try {
+      const auditKey = runAuditKey(options.db);
       const db = await openStore(options.db);
       try {
         await saveAlerts(db, result.alerts, result.incidents);
+        if (auditKey) {
+          await recordRun(db, auditKey, {
+            action: 'alerts.store',
+            details: {
+              paths: stdinOnly ? ['-'] : paths,
+              events: result.events,
+              alerts: result.alerts.length,
+              incidents: result.incidents.length,
+            },
+          });
+        } else {
+          process.stderr.write(
+            'palisade: notice: no server key for this store (set PALISADE_SECRET_KEY_FILE): ' +
+              'the stored alerts are not in the audit log\n',
+          );
+        }
       } finally {
         await db.destroy();
       }
     } catch (error) {
-      if (!(error instanceof StoreError)) throw error;
+      if (!(error instanceof StoreError) && !(error instanceof ServerKeyError)) throw error;
       process.stderr.write(`palisade: ${printable(error.message)}\n`);
       return EXIT_INPUT_ERROR;
     }

@@ -20,6 +20,8 @@ import { renderSarif } from '../report/sarif-report.js';
 import { renderTable } from '../report/table-report.js';
 import { saveAssessment, scoreHistory } from '../store/assessment-repository.js';
 import { saveStreamedAssessment } from '../store/streamed-assessment.js';
+import type { ServerKey } from '../server/auth/server-key.js';
+import { recordRun, runAuditKey } from './cli-audit.js';
 import { openStore, redactLocation } from '../store/database.js';
 import { EXIT_FINDINGS, EXIT_INPUT_ERROR, EXIT_OK } from './exit-codes.js';
 import { createProgress } from './progress.js';
@@ -122,8 +124,11 @@ export async function runScan(paths: string[], options: ScanOptions): Promise<nu
   const history: { at: string; score: number }[] = [];
   let storeError: string | undefined;
   let db: Awaited<ReturnType<typeof openStore>> | undefined;
+  let auditKey: ServerKey | undefined;
   if (options.store) {
     try {
+      // Before anything is stored: a key file that cannot be read stops the run here.
+      auditKey = runAuditKey(options.db);
       db = await openStore(options.db);
       // The trend compares like with like: earlier assessments of the same targets only.
       const same = JSON.stringify(paths);
@@ -149,6 +154,22 @@ export async function runScan(paths: string[], options: ScanOptions): Promise<nu
     try {
       if (isStreamed(assessment)) await saveStreamedAssessment(db, assessment);
       else await saveAssessment(db, assessment);
+      if (auditKey) {
+        await recordRun(db, auditKey, {
+          action: 'assessment.store',
+          target: { kind: 'assessment', id: assessment.id },
+          details: {
+            targets: paths,
+            resources: assessment.counts.resources,
+            secureScore: assessment.secureScore,
+          },
+        });
+      } else {
+        process.stderr.write(
+          'palisade: notice: no server key for this store (set PALISADE_SECRET_KEY_FILE): ' +
+            'the stored assessment is not in the audit log\n',
+        );
+      }
       if (options.format === 'table' && !options.output) {
         process.stdout.write(
           `\nStored as assessment ${assessment.id} in ${redactLocation(options.db)}\n`,

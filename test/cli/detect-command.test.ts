@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/database.js';
 import { storedAlerts } from '../../src/store/alert-repository.js';
+import { verifyAuditChain } from '../../src/audit/verify-audit-chain.js';
+import { loadServerKey } from '../../src/server/auth/server-key.js';
 import { runPalisade } from '../support/cli.js';
 import { REPO_ROOT, shared } from '../support/paths.js';
 
@@ -34,6 +36,17 @@ describe('palisade detect', () => {
     const store = await openStore(db);
     try {
       expect(await storedAlerts(store)).toHaveLength(8);
+      // Each run that stored alerts is on the record, sealed with the store's key.
+      const entries = await store
+        .selectFrom('audit_log')
+        .select(['action', 'actor_kind', 'details'])
+        .where('action', '=', 'alerts.store')
+        .execute();
+      expect(entries).toHaveLength(2);
+      expect(entries[0].actor_kind).toBe('cli');
+      expect(JSON.parse(entries[0].details)).toMatchObject({ alerts: 8, incidents: 1 });
+      const verdict = await verifyAuditChain(store, loadServerKey({ storeLocation: db }));
+      expect(verdict.intact).toBe(true);
     } finally {
       await store.destroy();
     }

@@ -4,6 +4,7 @@ import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/database.js';
 import { runPalisade } from '../support/cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'palisade-cli-'));
@@ -12,7 +13,7 @@ const db = join(work, 'store.db');
 const palisade = (...args: string[]) => runPalisade(args);
 
 describe('palisade scan', () => {
-  it('prints score, controls and top recommendations for the sample estate and stores it', () => {
+  it('prints score, controls and top recommendations for the sample estate and stores it', async () => {
     const run = palisade(
       'scan',
       'samples/estate',
@@ -28,6 +29,18 @@ describe('palisade scan', () => {
     expect(run.stdout).toMatch(/exempt [1-9]/);
     const history = palisade('history', '--db', db, '--json');
     expect(JSON.parse(history.stdout)).toHaveLength(1);
+    // The stored assessment is on the audit record, as the CLI user.
+    const store = await openStore(db);
+    try {
+      const entries = await store
+        .selectFrom('audit_log')
+        .select(['actor_kind', 'target_id'])
+        .where('action', '=', 'assessment.store')
+        .execute();
+      expect(entries).toEqual([{ actor_kind: 'cli', target_id: JSON.parse(history.stdout)[0].id }]);
+    } finally {
+      await store.destroy();
+    }
   });
 
   it('exits 1 when a finding reaches --fail-on, 0 when none does', () => {

@@ -35,5 +35,14 @@ describe('demo data', () => {
         tags: expect.objectContaining({ owner: 'payments-team' }),
       }),
     ]);
+    // The loader's own Owner token is made and revoked on the record.
+    const entries = await h.db
+      .selectFrom('audit_log')
+      .select(['action', 'actor_name'])
+      .where('action', 'in', ['token.create', 'token.revoke'])
+      .where('actor_name', '=', 'palisade serve --demo')
+      .orderBy('seq')
+      .execute();
+    expect(entries.map((e) => e.action)).toEqual(['token.create', 'token.revoke']);
   }, 90_000);
 });

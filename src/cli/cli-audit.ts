@@ -1,0 +1,47 @@
+/**
+ * Audit entries for what a command line run stores (`scan` and `detect` with a store): the CLI
+ * user is the actor, sealed with the store's server key like the server's own entries.
+ */
+
+import { userInfo } from 'node:os';
+import type { Kysely } from 'kysely';
+import { recordAudit } from '../audit/append-audit.js';
+import type { AuditEvent } from '../audit/audit-entry.js';
+import {
+  loadServerKey,
+  SECRET_KEY_FILE_ENV,
+  ServerKeyError,
+  type ServerKey,
+} from '../server/auth/server-key.js';
+import type { Database } from '../store/schema.js';
+
+/**
+ * The key that seals a run's audit entries: the store's server key (created beside a new SQLite
+ * store), `PALISADE_SECRET_KEY_FILE` for PostgreSQL; undefined for a store in memory or a
+ * PostgreSQL store without a key file (the caller says the run is not on the record). Throws
+ * `ServerKeyError` for a key file that exists but cannot be read, before anything is stored.
+ */
+export function runAuditKey(storeLocation: string): ServerKey | undefined {
+  try {
+    const keyFile = process.env[SECRET_KEY_FILE_ENV] || undefined;
+    const key = loadServerKey({ storeLocation, keyFile });
+    return key.source === '(memory)' ? undefined : key;
+  } catch (error) {
+    if (error instanceof ServerKeyError && error.code === 'KEY_FILE_REQUIRED') return undefined;
+    throw error;
+  }
+}
+
+/** Records what the run stored, as the CLI user. */
+export async function recordRun(
+  db: Kysely<Database>,
+  key: ServerKey,
+  event: Omit<AuditEvent, 'actor' | 'outcome'>,
+): Promise<void> {
+  await recordAudit(
+    db,
+    { ...event, actor: { kind: 'cli', name: userInfo().username }, outcome: 'success' },
+    new Date(),
+    key,
+  );
+}
