@@ -174,15 +174,7 @@ export function buildIncidents(alerts: Alert[], options: IncidentOptions = {}): 
       ...all.filter((e) => sharedKeys.has(`${e.kind}:${e.value}`)),
       ...all.filter((e) => !sharedKeys.has(`${e.kind}:${e.value}`)),
     ].slice(0, MAX_INCIDENT_ENTITIES);
-    const id = createHash('sha256')
-      .update(
-        members
-          .map((a) => a.id)
-          .sort()
-          .join('|'),
-      )
-      .digest('hex')
-      .slice(0, 20);
+    const id = incidentIdOf(members);
     const focus = shared[0]?.label ?? entities[0]?.value ?? 'the estate';
     incidents.push({
       id,
@@ -203,6 +195,90 @@ export function buildIncidents(alerts: Alert[], options: IncidentOptions = {}): 
   return incidents.sort(
     (a, b) => rank(b.severity) - rank(a.severity) || a.firstSeen.localeCompare(b.firstSeen),
   );
+}
+
+/**
+ * An incident's id: that of its earliest alert (first seen, then alert id), hashed. Alerts that
+ * join later leave it as it is, so an incident keeps its id, status and timeline as it grows;
+ * when two incidents merge, the one with the earliest alert keeps its id.
+ */
+export function incidentIdOf(members: readonly Alert[]): string {
+  const earliest = members.reduce((e, a) =>
+    a.firstSeen < e.firstSeen || (a.firstSeen === e.firstSeen && a.id < e.id) ? a : e,
+  );
+  return createHash('sha256').update(`incident\u0000${earliest.id}`).digest('hex').slice(0, 20);
+}
+
+/** Alerts by first seen, then id: the order that decides an incident's id. */
+function byFirstSeen(a: Alert, b: Alert): number {
+  if (a.firstSeen !== b.firstSeen) return a.firstSeen < b.firstSeen ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/**
+ * Gives incidents formed again the ids their alerts were stored under (`previousOf`: alert id ->
+ * the incident id it had), so an incident keeps its id even once its earliest alert is no longer
+ * among those it is formed from, and incidents stored under an older scheme keep theirs. An
+ * incident takes the previous id of its earliest alert that has one; when two incidents merge,
+ * that is the id of the one with the earliest alert. An id goes to one incident only: the one
+ * with the earliest alert. Sets the new ids on the incidents and their alerts (`alerts`, by id).
+ * Returns, for each previous id no incident keeps, the incident that holds its alerts now.
+ *
+ * ```ts
+ * const merged = keepIncidentIds(buildIncidents(alerts), byId, (id) => stored.get(id));
+ * ```
+ */
+export function keepIncidentIds(
+  incidents: Incident[],
+  alerts: ReadonlyMap<string, Alert>,
+  previousOf: (alertId: string) => string | undefined,
+): Map<string, string> {
+  const members = new Map<Incident, Alert[]>();
+  for (const incident of incidents) {
+    const list = incident.alerts.flatMap((id) => alerts.get(id) ?? []);
+    members.set(incident, list.sort(byFirstSeen));
+  }
+  const order = [...incidents].sort((a, b) => {
+    const [x, y] = [members.get(a)![0], members.get(b)![0]];
+    return x && y ? byFirstSeen(x, y) : 0;
+  });
+
+  const taken = new Set<string>();
+  const kept = new Map<Incident, string>();
+  for (const incident of order) {
+    for (const alert of members.get(incident)!) {
+      const previous = previousOf(alert.id);
+      if (previous === undefined || taken.has(previous)) continue;
+      taken.add(previous);
+      kept.set(incident, previous);
+      break;
+    }
+  }
+  for (const incident of order) {
+    if (kept.has(incident)) continue;
+    // The fresh id is held by an incident that kept it as a previous id: fall back to one of all
+    // the members.
+    const id = taken.has(incident.id) ? membersId(incident.alerts) : incident.id;
+    taken.add(id);
+    kept.set(incident, id);
+  }
+
+  const merged = new Map<string, string>();
+  for (const incident of incidents) {
+    const id = kept.get(incident)!;
+    incident.id = id;
+    for (const alert of members.get(incident)!) {
+      const previous = previousOf(alert.id);
+      if (previous !== undefined && !taken.has(previous)) merged.set(previous, id);
+      alert.incidentId = id;
+    }
+  }
+  return merged;
+}
+
+function membersId(alertIds: readonly string[]): string {
+  const joined = [...alertIds].sort().join('|');
+  return createHash('sha256').update(joined).digest('hex').slice(0, 20);
 }
 
 /** `Multi-stage activity involving root on web1 (3 alerts)`, or what one activity's rules saw. */

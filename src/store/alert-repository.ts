@@ -213,29 +213,6 @@ export async function changeAlertStatus(
   return entry;
 }
 
-/**
- * Deletes incidents that a larger one replaced (incident ids hash their members, so a growing
- * incident changes id) and returns the statuses analysts had given them.
- */
-export async function retireIncidents(
-  trx: Transaction<Database>,
-  ids: string[],
-): Promise<Map<string, AlertStatus>> {
-  const statuses = new Map<string, AlertStatus>();
-  if (ids.length === 0) return statuses;
-  for (let i = 0; i < ids.length; i += 500) {
-    const chunk = ids.slice(i, i + 500);
-    const rows = await trx
-      .selectFrom('incidents')
-      .select(['id', 'status'])
-      .where('id', 'in', chunk)
-      .execute();
-    for (const r of rows) statuses.set(r.id, r.status as AlertStatus);
-    await trx.deleteFrom('incidents').where('id', 'in', chunk).execute();
-  }
-  return statuses;
-}
-
 /** Stored statuses of the given incidents (those that exist). */
 export async function incidentStatuses(
   db: Kysely<Database>,

@@ -34,6 +34,7 @@ import * as m0011 from './migrations/0011-admission-and-assignments.js';
 import * as m0012 from './migrations/0012-retired-target-sets.js';
 import * as m0013 from './migrations/0013-alert-resources.js';
 import * as m0014 from './migrations/0014-automation-run-records.js';
+import * as m0015 from './migrations/0015-incident-aliases.js';
 import type { Database } from './schema.js';
 import { DEFAULT_STORE_PATH } from './store-path.js';
 
@@ -55,6 +56,7 @@ const migrations: Record<string, Migration> = {
   '0012-retired-target-sets': m0012,
   '0013-alert-resources': m0013,
   '0014-automation-run-records': m0014,
+  '0015-incident-aliases': m0015,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detect } from '../../src/detect/detect.js';
-import { buildIncidents } from '../../src/detect/incidents.js';
+import { buildIncidents, keepIncidentIds } from '../../src/detect/incidents.js';
+import type { Alert } from '../../src/model/alert.js';
 import { shared } from '../support/paths.js';
 
 const OPENSSH = readFileSync(shared('ssh-logs/loghub/OpenSSH/OpenSSH_2k.log'), 'utf8').split('\n');
@@ -88,5 +89,72 @@ describe('incidents', () => {
     const cloud = { ...db, entities: [...db.entities.slice(0, 1)], id: 'c' };
     const cloud2 = { ...cloud, id: 'd' };
     expect(buildIncidents([cloud, cloud2]).map((i) => i.alerts)).toEqual([['c', 'd']]);
+  });
+});
+
+describe('incident ids', () => {
+  /** A cloud alert by `id`, from the address `ip`, first seen `minute` minutes past midnight. */
+  const alert = (id: string, ip: string, minute: number): Alert => {
+    const time = new Date(Date.UTC(2024, 0, 1, 0, minute)).toISOString();
+    return {
+      id,
+      title: id,
+      description: '',
+      severity: 'high',
+      status: 'active',
+      attack: { tactics: ['defense-evasion'], techniques: [] },
+      entities: [{ kind: 'ip', value: ip }],
+      firstSeen: time,
+      lastSeen: time,
+      eventCount: 1,
+      evidence: [],
+      remediation: [],
+      rule: { kind: 'builtin', id, title: id },
+    };
+  };
+  const ids = (alerts: Alert[]) => buildIncidents(alerts).map((i) => i.id);
+
+  it('keeps an incident id as alerts join it, whatever order they come in', () => {
+    const a = alert('a', '192.0.2.7', 0);
+    const b = alert('b', '192.0.2.7', 1);
+    const c = alert('c', '192.0.2.7', 5);
+    const [first] = ids([a, b]);
+
+    expect(ids([a, b, c])).toEqual([first]);
+    expect(ids([c, b, a])).toEqual([first]);
+  });
+
+  it('gives two merged incidents the id of the one with the earliest alert', () => {
+    const early = [alert('e1', '192.0.2.7', 0), alert('e2', '192.0.2.7', 1)];
+    const late = [alert('l1', '198.51.100.1', 10), alert('l2', '198.51.100.1', 11)];
+    const [earlyId] = ids(early);
+    const [lateId] = ids(late);
+    expect(new Set(ids([...late, ...early]))).toEqual(new Set([earlyId, lateId]));
+
+    const link = alert('k', '192.0.2.7', 20);
+    link.entities.push({ kind: 'ip', value: '198.51.100.1' });
+    expect(ids([...late, link, ...early])).toEqual([earlyId]);
+  });
+
+  it('keeps stored ids when the earliest alert is gone, and names what merged into what', () => {
+    const alerts = [alert('a', '192.0.2.7', 0), alert('b', '192.0.2.7', 1)];
+    const later = [alert('c', '192.0.2.7', 2), alert('x', '198.51.100.1', 3)];
+    later[0].entities = [...later[0].entities, { kind: 'ip', value: '198.51.100.1' }];
+    const stored = new Map([
+      ['a', 'first-incident'],
+      ['b', 'first-incident'],
+      ['c', 'first-incident'],
+      ['x', 'other-incident'],
+    ]);
+    // The earliest alert has left the alerts incidents are formed from.
+    const current = [alerts[1], ...later];
+    const incidents = buildIncidents(current);
+    const merged = keepIncidentIds(incidents, new Map(current.map((a) => [a.id, a])), (id) =>
+      stored.get(id),
+    );
+
+    expect(incidents.map((i) => i.id)).toEqual(['first-incident']);
+    expect(current.map((a) => a.incidentId)).toEqual(Array(3).fill('first-incident'));
+    expect([...merged]).toEqual([['other-incident', 'first-incident']]);
   });
 });

@@ -9,13 +9,14 @@ import type { Logger } from 'pino';
 import { AlertBuilder } from '../../detect/alert-builder.js';
 import { isBuiltin, loadDetectionRules } from '../../detect/detect.js';
 import { externalHit, isExternalFinding } from '../../detect/external-findings.js';
-import { buildIncidents } from '../../detect/incidents.js';
+import { buildIncidents, keepIncidentIds } from '../../detect/incidents.js';
 import { createSigmaEngine, type SigmaEngine } from '../../detect/sigma/sigma-engine.js';
 import type { SigmaMatch, UnsupportedSigmaRule } from '../../detect/sigma/types.js';
 import { LogReadError } from '../../logs/log-read-error.js';
 import type { LogItem } from '../../logs/log-reader.js';
 import type { Alert, AlertStatus, Incident } from '../../model/alert.js';
-import { retireIncidents, saveAlertsIn } from '../../store/alert-repository.js';
+import { saveAlertsIn } from '../../store/alert-repository.js';
+import { mergeIncidents } from '../../store/incident-aliases.js';
 import type { Database } from '../../store/schema.js';
 import { sigmaHit } from '../../detect/detect.js';
 import { alertsInWindow, seedAlertBuilder } from './alert-seed.js';
@@ -280,7 +281,7 @@ export class DetectionService {
       this.#recent.set(id, alert);
     }
     this.#evictRecent();
-    const { incidents, retired, previous } = this.#incidents();
+    const { incidents, merged } = this.#incidents();
     const toSave = new Map(dirty);
     for (const incident of incidents) {
       for (const id of incident.alerts) {
@@ -290,11 +291,11 @@ export class DetectionService {
     }
     const alerts = [...toSave.values()];
     await this.#options.db.transaction().execute(async (trx) => {
-      const statuses = await retireIncidents(trx, [...retired]);
-      for (const incident of incidents) carryStatus(incident, previous.get(incident.id), statuses);
+      const statuses = await mergeIncidents(trx, merged, new Date());
+      for (const incident of incidents) carryStatus(incident, merged, statuses);
       await saveAlertsIn(trx, alerts, incidents);
     });
-    for (const id of retired) this.#incidentSig.delete(id);
+    for (const id of merged.keys()) this.#incidentSig.delete(id);
     for (const incident of incidents) this.#incidentSig.set(incident.id, signature(incident));
     this.#alertsStored += alerts.length;
     this.#incidentsStored += incidents.length;
@@ -313,33 +314,21 @@ export class DetectionService {
     }
   }
 
-  /** Incidents over the recent alerts: those that changed, and the stored ones they replace. */
-  #incidents(): {
-    incidents: Incident[];
-    retired: Set<string>;
-    previous: Map<string, Set<string>>;
-  } {
+  /**
+   * Incidents over the recent alerts, under the ids their alerts were stored in: those that
+   * changed, and the stored incidents merged into them (old id -> surviving id).
+   */
+  #incidents(): { incidents: Incident[]; merged: Map<string, string> } {
     const all = buildIncidents([...this.#recent.values()], {
       windowMs: this.#options.incidentWindowMs,
     });
-    const current = new Set(all.map((i) => i.id));
-    const retired = new Set<string>();
-    const previous = new Map<string, Set<string>>();
+    const merged = keepIncidentIds(all, this.#recent, (id) => this.#incidentOf.get(id));
     const changed: Incident[] = [];
     for (const incident of all) {
-      const before = new Set<string>();
-      for (const id of incident.alerts) {
-        const old = this.#incidentOf.get(id);
-        if (old && old !== incident.id) {
-          before.add(old);
-          if (!current.has(old)) retired.add(old);
-        }
-        this.#incidentOf.set(id, incident.id);
-      }
-      if (before.size > 0) previous.set(incident.id, before);
+      for (const id of incident.alerts) this.#incidentOf.set(id, incident.id);
       if (this.#incidentSig.get(incident.id) !== signature(incident)) changed.push(incident);
     }
-    return { incidents: changed, retired, previous };
+    return { incidents: changed, merged };
   }
 
   /** Stops the timer, ends open correlation windows and writes what is left. */
@@ -360,16 +349,18 @@ function signature(incident: Incident): string {
   return `${incident.lastSeen}|${incident.severity}|${incident.alerts.length}|${incident.title}`;
 }
 
-/** An incident that replaces stored ones keeps the status an analyst gave any of them. */
+/**
+ * A new incident that stored ones merged into takes the status an analyst gave any of them (an
+ * incident already stored keeps its own: saving leaves a stored status as it is).
+ */
 function carryStatus(
   incident: Incident,
-  before: Set<string> | undefined,
+  merged: Map<string, string>,
   statuses: Map<string, AlertStatus>,
 ): void {
-  if (!before) return;
-  for (const id of before) {
-    const status = statuses.get(id);
-    if (status && status !== 'active') {
+  for (const [old, into] of merged) {
+    const status = statuses.get(old);
+    if (into === incident.id && status && status !== 'active') {
       incident.status = status;
       return;
     }

@@ -6,6 +6,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { alertStore } from '../../store/alert-repository.js';
+import { resolveIncidentId } from '../../store/incident-aliases.js';
 import type { IncidentTable } from '../../store/schema.js';
 import { scopeFilter, whereInScope, type ScopeFilter } from '../auth/scope-filter.js';
 import { HttpError } from '../http-error.js';
@@ -100,11 +101,15 @@ export const incidentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return rows.length === new Set(ids).size && rows.every((r) => scope.allows(r.account));
   };
 
-  /** The incident's row when the caller may see it and all of its alerts. */
+  /**
+   * The incident's row when the caller may see it and all of its alerts. An id of an incident
+   * merged into another finds the one that holds its alerts now.
+   */
   const visible = async (request: Parameters<typeof scopeFilter>[0], id: string) => {
     const scope = scopeFilter(request);
+    const resolved = (await resolveIncidentId(app.palisade.db, id)) ?? id;
     const found = await whereIncidentInScope(
-      db.selectFrom('incidents').selectAll().where('id', '=', id),
+      db.selectFrom('incidents').selectAll().where('id', '=', resolved),
       scope,
     ).executeTakeFirst();
     if (!found || !(await whollyVisible(found, scope))) {
@@ -128,8 +133,7 @@ export const incidentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const { id } = request.params;
-      await visible(request, id);
+      const { id } = await visible(request, request.params.id);
       const entry = await auditedStatusChange(request, 'incident', id, changeIncidentStatus);
       if (!entry) throw new HttpError(404, 'NOT_FOUND', 'no such incident');
       return { incident: incidentView(await visible(request, id)), entry };
@@ -148,8 +152,8 @@ export const incidentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      await visible(request, request.params.id);
-      return { items: await incidentTimeline(app.palisade.db, request.params.id) };
+      const { id } = await visible(request, request.params.id);
+      return { items: await incidentTimeline(app.palisade.db, id) };
     },
   );
 
