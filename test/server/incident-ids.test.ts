@@ -4,6 +4,8 @@
  */
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ticketSubject } from '../../src/export/sinks/ticket-sink.js';
+import { exportStore } from '../../src/store/export-store.js';
 import { startHarness, type Harness } from './harness.js';
 import { cloudTrailRecords } from './ingest-helpers.js';
 
@@ -95,6 +97,19 @@ describe('incident ids as incidents grow and merge', () => {
     expect(res.statusCode, res.body).toBe(200);
   };
 
+  /** The tickets a per-incident ticket sink files the exported alert records of `ip` under. */
+  const ticketSubjects = async (ip: string) => {
+    const rows = await exportStore(h.db)
+      .selectFrom('export_outbox')
+      .select('body')
+      .where('type', '=', 'alert')
+      .execute();
+    const alerts = rows
+      .map((r) => JSON.parse(r.body).data.alert)
+      .filter((a) => a.entities.some((e: any) => e.value === ip));
+    return new Set(alerts.map((a) => ticketSubject(a, 'incident')));
+  };
+
   /** The stored incident holding the alerts of address `ip`. */
   const incidentOf = async (ip: string) => {
     const list = await get(`/incidents?entity=${encodeURIComponent(ip)}`);
@@ -121,6 +136,8 @@ describe('incident ids as incidents grow and merge', () => {
     expect(after.body.alerts.map((a: any) => a.incidentId)).toEqual(Array(3).fill(before.id));
     const timeline = await get(`/incidents/${before.id}/timeline`);
     expect(timeline.body.items.map((e: any) => e.comment)).toEqual(['alice is on leave']);
+    // Alerts exported before and after it grew file under one ticket of a per-incident sink.
+    expect(await ticketSubjects(who.ip)).toEqual(new Set([`incident:${before.id}`]));
   });
 
   it("keeps the earliest incident's id when two merge, and the other id still finds it", async () => {
