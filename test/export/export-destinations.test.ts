@@ -26,7 +26,7 @@ describe('export destinations', () => {
     expect(() => parseExportInput(webhook('http://169.254.169.254/'))).toThrow(/link-local/);
     vi.stubEnv('PALISADE_EXPORT_ALLOW', '10.0.0.0/8, 169.254.169.254/32');
     expect(parseExportInput(webhook('http://169.254.169.254/')).sink.url).toBe(
-      'http://169.254.169.254',
+      'http://169.254.169.254/',
     );
   });
 });

@@ -55,10 +55,36 @@ export function emailContent(
   return { subject, text, html, messageId: `<${hash}@palisade.export>` };
 }
 
+/** OpenSSL's answer when the peer sends something other than a TLS record (plain SMTP text). */
+function isPlainTextPeer(error: Error & { originalCode?: string }): boolean {
+  return (
+    error.originalCode === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
+    /wrong version number/i.test(error.message)
+  );
+}
+
+/** Why TLS failed against a server that answered in plain text, and what to set instead. */
+function plainTextPeerMessage(config: EmailSinkConfig, port: number): string {
+  const where = `${config.host}:${port}`;
+  if (config.secure) {
+    return (
+      `SMTP: the server at ${where} does not speak TLS from the first byte (secure: true); ` +
+      "set secure: false to use STARTTLS (usually port 587), or set port to the server's TLS port (usually 465)"
+    );
+  }
+  return (
+    `SMTP: the server at ${where} offered STARTTLS but did not speak TLS after it; ` +
+    'check that host and port name the mail server itself, not a proxy'
+  );
+}
+
 /** An SMTP or connection failure as a sink failure. */
-function smtpError(error: unknown): SinkError {
+function smtpError(error: unknown, config: EmailSinkConfig, port: number): SinkError {
   if (error instanceof SinkError) return error;
-  const err = error as Error & { responseCode?: number; code?: string };
+  const err = error as Error & { responseCode?: number; code?: string; originalCode?: string };
+  if (isPlainTextPeer(err)) {
+    return new SinkError('tls', plainTextPeerMessage(config, port), false);
+  }
   if (err.code === 'EAUTH' || err.responseCode === 535) {
     return new SinkError(
       'unauthorized',
@@ -78,6 +104,11 @@ function smtpError(error: unknown): SinkError {
   }
   const code = err.responseCode ? `smtp_${err.responseCode}` : (err.code ?? 'smtp');
   return new SinkError(code, `SMTP: ${err.message}`, true);
+}
+
+/** The configured port, or the standard one: 465 for TLS from the first byte, 587 otherwise. */
+function smtpPort(config: EmailSinkConfig): number {
+  return config.port ?? (config.secure ? 465 : 587);
 }
 
 class EmailSink implements Sink {
@@ -111,7 +142,7 @@ class EmailSink implements Sink {
         // A broken connection is rebuilt on the next send.
         this.#transport?.close();
         this.#transport = undefined;
-        throw smtpError(error);
+        throw smtpError(error, this.#config, smtpPort(this.#config));
       }
     }
   }
@@ -129,7 +160,7 @@ class EmailSink implements Sink {
     this.#transport = nodemailer.createTransport({
       // Connect to the checked address; TLS still verifies the configured host name.
       host: address,
-      port: config.port ?? (config.secure ? 465 : 587),
+      port: smtpPort(config),
       secure: config.secure ?? false,
       // A password goes over TLS only, unless the configuration says plain text is acceptable.
       requireTLS: config.requireTls ?? Boolean(config.user),

@@ -22,6 +22,7 @@ import {
 } from '../ssrf-guard.js';
 import { parseSinkConfig, sinkDestinations, type SinkConfig } from './sink-config.js';
 import { SinkConfigError } from './sink-config-error.js';
+import { cleartextRefusal } from './cleartext-credentials.js';
 import { createEmailSink } from './email-sink.js';
 import { createJiraSink } from './jira-sink.js';
 import { createNatsSink } from './nats-sink.js';
@@ -39,7 +40,8 @@ export { SinkConfigError } from './sink-config-error.js';
 /**
  * `parseSinkConfig` for a sink being configured: also refuses a destination no broad allow
  * entry may open (a cloud metadata name, a literal link-local address) unless `network` names it
- * specifically, so such a sink is refused when it is made, not first when it sends.
+ * specifically, so such a sink is refused when it is made, not first when it sends; and a plain
+ * `http://` URL off loopback for a sink that sends credentials, unless `requireTls: false`.
  */
 export function parseNewSinkConfig(
   input: unknown,
@@ -57,6 +59,8 @@ export function parseNewSinkConfig(
       );
     }
   }
+  const cleartext = cleartextRefusal(config);
+  if (cleartext) throw new SinkConfigError(config.kind, cleartext.field, cleartext.why);
   return config;
 }
 

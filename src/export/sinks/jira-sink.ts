@@ -12,6 +12,7 @@ import type { Database } from '../../store/schema.js';
 import type { AddressGuard } from '../ssrf-guard.js';
 import { SinkHttpClient } from './http-client.js';
 import type { JiraSinkConfig } from './sink-config.js';
+import { answerList, describeAnswer } from './vendor-answer.js';
 import {
   alertLink,
   basicAuthHeaders,
@@ -95,7 +96,10 @@ class JiraVendor implements TicketVendor {
       headers: this.#headers,
       signal,
     });
-    const [issue] = (answer.json as { issues?: { id?: string; key?: string }[] })?.issues ?? [];
+    const [issue] = answerList(answer, 'issues', 'issues', {
+      what: 'Jira search',
+      code: 'jira_answer',
+    }) as ({ id?: string; key?: string } | undefined)[];
     return issue?.id && issue.key ? { id: issue.id, ref: issue.key } : undefined;
   }
 
@@ -118,7 +122,11 @@ class JiraVendor implements TicketVendor {
     });
     const issue = answer.json as { id?: string; key?: string } | undefined;
     if (!issue?.id || !issue.key) {
-      throw new SinkError('jira_answer', 'Jira create issue: answer has no id and key', true);
+      throw new SinkError(
+        'jira_answer',
+        `Jira create issue: expected an issue with id and key, but the answer was ${describeAnswer(answer)}`,
+        true,
+      );
     }
     return { id: issue.id, ref: issue.key };
   }

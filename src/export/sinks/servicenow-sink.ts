@@ -13,6 +13,7 @@ import type { Database } from '../../store/schema.js';
 import type { AddressGuard } from '../ssrf-guard.js';
 import { SinkHttpClient } from './http-client.js';
 import type { ServiceNowSinkConfig } from './sink-config.js';
+import { answerList, describeAnswer, describeJson } from './vendor-answer.js';
 import {
   alertLink,
   basicAuthHeaders,
@@ -46,11 +47,12 @@ interface IncidentResult {
   number?: unknown;
 }
 
-function ticketOf(result: IncidentResult | undefined, what: string): Ticket {
+/** The incident an answer names; `came` says what the answer was when it names none. */
+function ticketOf(result: IncidentResult | undefined, what: string, came: string): Ticket {
   if (typeof result?.sys_id !== 'string' || typeof result.number !== 'string') {
     throw new SinkError(
       'servicenow_answer',
-      `ServiceNow ${what}: answer has no sys_id and number`,
+      `ServiceNow ${what}: expected an incident with sys_id and number, but ${came}`,
       true,
     );
   }
@@ -82,9 +84,11 @@ class ServiceNowVendor implements TicketVendor {
       headers: this.#headers,
       signal,
     });
-    const [first] = ((answer.json as { result?: IncidentResult[] })?.result ??
-      []) as IncidentResult[];
-    return first ? ticketOf(first, 'search') : undefined;
+    const [first] = answerList(answer, 'result', 'incidents', {
+      what: 'ServiceNow search',
+      code: 'servicenow_answer',
+    }) as (IncidentResult | undefined)[];
+    return first ? ticketOf(first, 'search', `"result" held ${describeJson(first)}`) : undefined;
   }
 
   async create(subject: string, alert: Alert, signal?: AbortSignal): Promise<Ticket> {
@@ -109,7 +113,12 @@ class ServiceNowVendor implements TicketVendor {
       },
       signal,
     });
-    return ticketOf((answer.json as { result?: IncidentResult })?.result, 'create');
+    const result = (answer.json as { result?: IncidentResult } | undefined)?.result;
+    const came =
+      result === undefined
+        ? `the answer was ${describeAnswer(answer)}`
+        : `"result" was ${describeJson(result)}`;
+    return ticketOf(result, 'create', came);
   }
 
   async update(

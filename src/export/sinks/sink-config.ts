@@ -14,9 +14,14 @@ export type { SyslogSinkConfig } from './syslog-sink.js';
 /** Splunk HTTP Event Collector. */
 export interface SplunkHecSinkConfig {
   kind: 'splunk-hec';
-  /** Collector base URL, `https://splunk.example.com:8088`. */
+  /** Collector base URL, `https://splunk.example.com:8088`; a trailing `/` is dropped. */
   url: string;
   token: string;
+  /**
+   * Refuse a plain `http://` URL to a host other than loopback (the credential would travel in
+   * clear); on unless set to false.
+   */
+  requireTls?: boolean;
   /** `json` (default) and `ocsf` send objects as `event`; `cef` and `leef` send strings. */
   format?: ExportFormat;
   index?: string;
@@ -32,6 +37,7 @@ export interface SplunkHecSinkConfig {
 /** Generic HTTPS webhook with an HMAC-SHA256 signature. */
 export interface WebhookSinkConfig {
   kind: 'webhook';
+  /** The URL posted to, exactly as given (a trailing `/` is kept). */
   url: string;
   /** Shared secret for the signature; at least 16 characters. */
   secret: string;
@@ -71,9 +77,15 @@ export interface NatsSinkConfig {
 /** Slack or Microsoft Teams incoming webhook. */
 export interface ChatSinkConfig {
   kind: 'slack' | 'teams';
+  /** The incoming webhook URL, exactly as given; it is the credential. */
   url: string;
   /** Console base URL for the link back to each alert. */
   consoleUrl: string;
+  /**
+   * Refuse a plain `http://` URL to a host other than loopback (the credential would travel in
+   * clear); on unless set to false.
+   */
+  requireTls?: boolean;
   timeoutMs?: number;
 }
 
@@ -83,10 +95,15 @@ export type TicketScope = 'alert' | 'incident';
 /** ServiceNow incident through the Table API. */
 export interface ServiceNowSinkConfig {
   kind: 'servicenow';
-  /** `https://example.service-now.com`. */
+  /** `https://example.service-now.com`; a trailing `/` is dropped. */
   instanceUrl: string;
   username: string;
   password: string;
+  /**
+   * Refuse a plain `http://` URL to a host other than loopback (the credential would travel in
+   * clear); on unless set to false.
+   */
+  requireTls?: boolean;
   consoleUrl: string;
   per?: TicketScope;
   assignmentGroup?: string;
@@ -99,10 +116,15 @@ export interface ServiceNowSinkConfig {
 /** Jira issue through REST API v3. */
 export interface JiraSinkConfig {
   kind: 'jira';
-  /** `https://example.atlassian.net`. */
+  /** `https://example.atlassian.net`; a trailing `/` is dropped. */
   baseUrl: string;
   email: string;
   apiToken: string;
+  /**
+   * Refuse a plain `http://` URL to a host other than loopback (the credential would travel in
+   * clear); on unless set to false.
+   */
+  requireTls?: boolean;
   projectKey: string;
   /** Issue type name; `Task` by default. */
   issueType?: string;
@@ -203,8 +225,12 @@ class FieldReader {
     return this.string(field, { min }) as string;
   }
 
-  url(field: string, optional = false): string | undefined {
-    const value = this.string(field, { optional });
+  /**
+   * An absolute http or https URL without credentials. A `base` URL, to which the sink appends
+   * paths, loses its trailing slashes; any other is kept exactly as given.
+   */
+  url(field: string, options: { optional?: boolean; base?: boolean } = {}): string | undefined {
+    const value = this.string(field, { optional: options.optional });
     if (value === undefined) return undefined;
     let url: URL;
     try {
@@ -218,7 +244,7 @@ class FieldReader {
     if (url.username || url.password) {
       this.fail(field, 'must not carry credentials; use the sink credential fields');
     }
-    return value.replace(/\/+$/, '');
+    return options.base ? value.replace(/\/+$/, '') : value;
   }
 
   integer(field: string, min: number, max: number): number | undefined {
@@ -298,7 +324,7 @@ const PARSERS: Record<SinkKind, (r: FieldReader) => SinkConfig> = {
       appName: r.string('appName', { optional: true }),
       hostname: r.string('hostname', { optional: true }),
       sdId: r.string('sdId', { optional: true }),
-      consoleUrl: r.url('consoleUrl', true),
+      consoleUrl: r.url('consoleUrl', { optional: true, base: true }),
       ca: r.string('ca', { optional: true }),
       servername: r.string('servername', { optional: true }),
       maxDatagramBytes: r.integer('maxDatagramBytes', 480, 65_507),
@@ -316,8 +342,9 @@ const PARSERS: Record<SinkKind, (r: FieldReader) => SinkConfig> = {
     }
     return compact<SplunkHecSinkConfig>({
       kind: 'splunk-hec',
-      url: r.url('url')!,
+      url: r.url('url', { base: true })!,
       token: r.required('token'),
+      requireTls: r.boolean('requireTls'),
       format: r.oneOf('format', EXPORT_FORMATS),
       index: r.string('index', { optional: true }),
       source: r.string('source', { optional: true }),
@@ -401,10 +428,11 @@ const PARSERS: Record<SinkKind, (r: FieldReader) => SinkConfig> = {
     }
     return compact<ServiceNowSinkConfig>({
       kind: 'servicenow',
-      instanceUrl: r.url('instanceUrl')!,
+      instanceUrl: r.url('instanceUrl', { base: true })!,
       username: r.required('username'),
       password: r.required('password'),
-      consoleUrl: r.url('consoleUrl')!,
+      requireTls: r.boolean('requireTls'),
+      consoleUrl: r.url('consoleUrl', { base: true })!,
       per: r.oneOf('per', ['alert', 'incident'] as const),
       assignmentGroup: r.string('assignmentGroup', { optional: true }),
       category: r.string('category', { optional: true }),
@@ -431,12 +459,13 @@ const PARSERS: Record<SinkKind, (r: FieldReader) => SinkConfig> = {
       r.fail('projectKey', `"${projectKey}" is not a Jira project key`);
     return compact<JiraSinkConfig>({
       kind: 'jira',
-      baseUrl: r.url('baseUrl')!,
+      baseUrl: r.url('baseUrl', { base: true })!,
       email: r.required('email'),
       apiToken: r.required('apiToken'),
+      requireTls: r.boolean('requireTls'),
       projectKey,
       issueType: r.string('issueType', { optional: true }),
-      consoleUrl: r.url('consoleUrl')!,
+      consoleUrl: r.url('consoleUrl', { base: true })!,
       per: r.oneOf('per', ['alert', 'incident'] as const),
       transitions: transitions as JiraSinkConfig['transitions'],
       timeoutMs: TIMEOUT(r),
@@ -461,7 +490,7 @@ const PARSERS: Record<SinkKind, (r: FieldReader) => SinkConfig> = {
       pass: r.string('pass', { optional: true }),
       from,
       to,
-      consoleUrl: r.url('consoleUrl', true),
+      consoleUrl: r.url('consoleUrl', { optional: true, base: true }),
       ca: r.string('ca', { optional: true }),
       timeoutMs: TIMEOUT(r),
     });
@@ -469,12 +498,11 @@ const PARSERS: Record<SinkKind, (r: FieldReader) => SinkConfig> = {
 };
 
 function chat(kind: 'slack' | 'teams', r: FieldReader): ChatSinkConfig {
-  const url = r.url('url')!;
-  if (!url.startsWith('https://') && !url.startsWith('http://')) r.fail('url', 'must be a URL');
   return compact<ChatSinkConfig>({
     kind,
-    url,
-    consoleUrl: r.url('consoleUrl')!,
+    url: r.url('url')!,
+    requireTls: r.boolean('requireTls'),
+    consoleUrl: r.url('consoleUrl', { base: true })!,
     timeoutMs: TIMEOUT(r),
   });
 }

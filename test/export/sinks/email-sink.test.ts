@@ -208,4 +208,18 @@ describe('email sink', () => {
       server.close();
     }
   });
+
+  it('says the server does not speak TLS on the port when secure: true meets plain SMTP', async () => {
+    const smtp = await smtpListener();
+    const sink = createSink(config(smtp.port, smtp.ca, { secure: true }), LOOPBACK);
+    open.push(sink);
+    const error = (await sink.send([recommendationRecord()]).catch((e: unknown) => e)) as SinkError;
+    expect([error.code, error.retryable]).toEqual(['tls', false]);
+    expect(error.message).toBe(
+      `SMTP: the server at 127.0.0.1:${smtp.port} does not speak TLS from the first byte ` +
+        '(secure: true); set secure: false to use STARTTLS (usually port 587), or set port to ' +
+        "the server's TLS port (usually 465)",
+    );
+    expect(smtp.mails).toHaveLength(0);
+  });
 });

@@ -6,6 +6,7 @@ import { listTicketLinks } from '../../../src/store/ticket-link-repository.js';
 import { STORE_TARGETS } from '../../store/store-targets.js';
 import { alertRecord, realAlerts, recommendationRecord } from '../formats/sample-records.js';
 import { startFakeJira, startFakeServiceNow } from './fake-ticketing.js';
+import { startFake } from './fake-vendor.js';
 
 const LOOPBACK = { network: { allow: ['127.0.0.1/32'] } };
 const CONSOLE = 'https://palisade.example.com';
@@ -175,6 +176,104 @@ describe('ticket sinks per incident', () => {
         );
       } finally {
         await snow.close();
+      }
+    }));
+});
+
+describe('ticket sink answers', () => {
+  it('drops the trailing slash of a ServiceNow instance URL, so paths stay single-slashed', () =>
+    STORE_TARGETS[0].with(async ({ db }) => {
+      const snow = await startFakeServiceNow('u', 'p');
+      try {
+        const sink = createSink(
+          {
+            kind: 'servicenow',
+            instanceUrl: `${snow.url}/`,
+            username: 'u',
+            password: 'p',
+            consoleUrl: CONSOLE,
+          },
+          { ...LOOPBACK, db },
+        );
+        await sink.send([alertRecord((await realAlerts())[0])]);
+        await sink.close();
+        expect(snow.violations).toEqual([]);
+        expect(snow.requests.map((r) => r.path)).toEqual([
+          '/api/now/table/incident',
+          '/api/now/table/incident',
+        ]);
+      } finally {
+        await snow.close();
+      }
+    }));
+
+  it('says what ServiceNow was expected to answer and what came instead', () =>
+    STORE_TARGETS[0].with(async ({ db }) => {
+      const answers = [
+        { status: 200, body: { result: { sys_id: 'x', number: 'INC1' } } },
+        { status: 200, body: '<html>Log in</html>' },
+        { status: 200, body: { result: [] } },
+        { status: 201, body: { result: { status: 'queued' } } },
+      ];
+      const snow = await startFake(() => answers.shift() ?? { status: 500 });
+      const config = {
+        kind: 'servicenow',
+        instanceUrl: snow.url,
+        username: 'u',
+        password: 'p',
+        consoleUrl: CONSOLE,
+      };
+      const sink = createSink(config, { ...LOOPBACK, db });
+      const alert = alertRecord((await realAlerts())[0]);
+      const fail = async () => (await sink.send([alert]).catch((e: unknown) => e)) as SinkError;
+      try {
+        const object = await fail();
+        expect(object).toBeInstanceOf(SinkError);
+        expect([object.code, object.message]).toEqual([
+          'servicenow_answer',
+          'ServiceNow search: expected "result" to be a list of incidents, but "result" was ' +
+            'an object with keys sys_id, number',
+        ]);
+        expect((await fail()).message).toBe(
+          'ServiceNow search: expected "result" to be a list of incidents, but the answer was ' +
+            'a body that is not JSON (text/plain)',
+        );
+        expect((await fail()).message).toBe(
+          'ServiceNow create: expected an incident with sys_id and number, but "result" was ' +
+            'an object with keys status',
+        );
+      } finally {
+        await sink.close();
+        await snow.close();
+      }
+    }));
+
+  it('says what Jira was expected to answer and what came instead', () =>
+    STORE_TARGETS[0].with(async ({ db }) => {
+      const jira = await startFake(() => ({ status: 200, body: { issues: { total: 0 } } }));
+      const sink = createSink(
+        {
+          kind: 'jira',
+          baseUrl: jira.url,
+          email: 'a@b',
+          apiToken: 't',
+          projectKey: 'SEC',
+          consoleUrl: CONSOLE,
+        },
+        { ...LOOPBACK, db },
+      );
+      try {
+        const error = (await sink
+          .send([alertRecord((await realAlerts())[0])])
+          .catch((e: unknown) => e)) as SinkError;
+        expect([error.code, error.message]).toEqual([
+          'jira_answer',
+          'Jira search: expected "issues" to be a list of issues, but "issues" was an object ' +
+            'with keys total',
+        ]);
+      } finally {
+        await sink.close();
+        await jira.close();
       }
     }));
 });

@@ -107,6 +107,29 @@ describe('webhook sink', () => {
     expect(down.retryable).toBe(true);
   });
 
+  it('posts to the URL exactly as given, a trailing slash included', async () => {
+    const hook = await receiver();
+    open.push(hook);
+    const sink = createSink(
+      { kind: 'webhook', url: `${hook.url}/hook2/`, secret: SECRET },
+      LOOPBACK,
+    );
+    open.push(sink);
+    await sink.send([recommendationRecord()]);
+    expect(hook.requests.map((r) => r.path)).toEqual(['/hook2/']);
+  });
+
+  it('follows no redirect: a 3xx answer is a final failure, sent once', async () => {
+    const hook = await receiver();
+    open.push(hook);
+    hook.queue.push({ status: 301, headers: { location: `${hook.url}/elsewhere` } });
+    const sink = createSink({ kind: 'webhook', url: `${hook.url}/in`, secret: SECRET }, LOOPBACK);
+    open.push(sink);
+    const error = (await sink.send([recommendationRecord()]).catch((e: unknown) => e)) as SinkError;
+    expect([error.code, error.retryable]).toEqual(['http_301', false]);
+    expect(hook.requests.map((r) => r.path)).toEqual(['/in']);
+  });
+
   it('refuses a URL in a refused range before connecting, and a short secret', async () => {
     const sink = createSink(
       {
