@@ -123,22 +123,6 @@ function parseConditions(value: unknown): AutomationConditions {
   return out;
 }
 
-/** The audit entry of a created automation rule, the same from the API and the CLI. */
-export function automationCreatedAudit(
-  rule: { id: string; name: string },
-  settings: AutomationSettings,
-) {
-  return {
-    action: 'automation.create',
-    target: { kind: 'automation', id: rule.id },
-    details: {
-      name: rule.name,
-      triggers: settings.triggers,
-      actions: settings.actions.map((a) => a.sink.kind),
-    },
-  };
-}
-
 /** Checks an automation rule from untrusted input (API body, CLI file). */
 export function parseAutomationInput(input: unknown): AutomationSettings {
   const o = object(input, '(body)');

@@ -4,7 +4,8 @@
  */
 
 import { userInfo } from 'node:os';
-import { automationCreatedAudit, parseAutomationInput } from '../automate/automation-rule.js';
+import { automationCreatedAudit, automationDeletedAudit } from '../audit/sink-change-audit.js';
+import { parseAutomationInput } from '../automate/automation-rule.js';
 import {
   automationConsumer,
   automationView,
@@ -70,11 +71,12 @@ export async function runAutomationList(options: StoreOptions): Promise<number> 
 export async function runAutomationRemove(id: string, options: StoreOptions): Promise<number> {
   return withStore('automation remove', options, async (db, key) => {
     const row = await ruleOrFail(db, id);
-    await auditedCliChange(db, key, (trx) => deleteAutomationRule(trx, row.id), {
-      action: 'automation.delete',
-      target: { kind: 'automation', id: row.id },
-      details: { name: row.name },
-    });
+    await auditedCliChange(
+      db,
+      key,
+      (trx) => deleteAutomationRule(trx, row.id),
+      automationDeletedAudit(row, key),
+    );
     process.stderr.write(`Removed automation rule ${row.id} (${row.name}).\n`);
     return EXIT_OK;
   });

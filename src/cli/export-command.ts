@@ -10,6 +10,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { parse as parseYaml } from 'yaml';
 import { appendAudit } from '../audit/append-audit.js';
 import type { AuditEvent } from '../audit/audit-entry.js';
+import { exportCreatedAudit, exportDeletedAudit } from '../audit/sink-change-audit.js';
 import { ExportConfigError, parseExportInput, scopeText } from '../export/exporter-config.js';
 import { runExporter } from '../export/exporter-process.js';
 import { writeSnapshot } from '../export/outbox/snapshot.js';
@@ -208,11 +209,7 @@ export async function runExportAdd(options: ExportAddOptions): Promise<number> {
         db,
         key,
         (trx) => insertExport(trx, settings, key, `cli:${userInfo().username}`, new Date()),
-        (made) => ({
-          action: 'export.create',
-          target: { kind: 'export', id: made.id },
-          details: { name: made.name, sink: made.sink_kind, scope: settings.scope },
-        }),
+        (made) => exportCreatedAudit(made, settings),
       );
       const view = exportView(row);
       printResult(options, view, `${view.id}\n`);
@@ -268,11 +265,12 @@ async function existing(db: Kysely<Database>, id: string) {
 export async function runExportRemove(id: string, options: StoreOptions): Promise<number> {
   return withStore('export remove', options, async (db, key) => {
     const row = await existing(db, id);
-    await auditedCliChange(db, key, (trx) => deleteExport(trx, row.id), {
-      action: 'export.delete',
-      target: { kind: 'export', id: row.id },
-      details: { name: row.name, sink: row.sink_kind },
-    });
+    await auditedCliChange(
+      db,
+      key,
+      (trx) => deleteExport(trx, row.id),
+      exportDeletedAudit(row, key),
+    );
     process.stderr.write(`Removed export ${row.id} (${row.name}).\n`);
     return EXIT_OK;
   });

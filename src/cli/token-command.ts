@@ -82,7 +82,12 @@ export async function runTokenCreate(options: TokenCreateOptions): Promise<numbe
           action: 'token.create',
           outcome: 'success',
           target: { kind: 'token', id: made.token.id },
-          details: { name: made.token.name, role, scopes: made.token.scopes },
+          details: {
+            name: made.token.name,
+            role,
+            scopes: made.token.scopes,
+            expiresAt: made.token.expiresAt ?? 'never',
+          },
         },
         now,
         key,

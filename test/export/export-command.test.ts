@@ -77,13 +77,19 @@ describe('palisade export', () => {
     const store = await openStore(db);
     try {
       expect(await exportStore(store).selectFrom('exports').selectAll().execute()).toEqual([]);
-      const audit = await store.selectFrom('audit_log').select(['action', 'actor_kind']).execute();
+      const audit = await store
+        .selectFrom('audit_log')
+        .select(['action', 'actor_kind', 'details'])
+        .execute();
       expect(audit.map((a) => a.action)).toEqual([
         'export.create',
         'export.replay',
         'export.delete',
       ]);
       expect(new Set(audit.map((a) => a.actor_kind))).toEqual(new Set(['cli']));
+      const destination = { sink: 'webhook', destination: 'https://siem.example.com/in' };
+      expect(JSON.parse(audit[0].details)).toMatchObject(destination);
+      expect(JSON.parse(audit[2].details)).toMatchObject(destination);
     } finally {
       await store.destroy();
     }

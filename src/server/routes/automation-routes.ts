@@ -5,10 +5,10 @@
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { automationCreatedAudit, automationDeletedAudit } from '../../audit/sink-change-audit.js';
 import {
   AutomationConfigError,
   AUTOMATION_TRIGGERS,
-  automationCreatedAudit,
   parseAutomationInput,
 } from '../../automate/automation-rule.js';
 import {
@@ -167,12 +167,7 @@ export const automationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!row) throw new HttpError(404, 'NOT_FOUND', `no automation rule ${request.params.id}`);
       await auditedChange(
         request,
-        {
-          action: 'automation.delete',
-          outcome: 'success',
-          target: { kind: 'automation', id: row.id },
-          details: { name: row.name },
-        },
+        { ...automationDeletedAudit(row, app.palisade.serverKey), outcome: 'success' },
         (trx) => deleteAutomationRule(trx, row.id),
       );
       return { rule: ruleView(row) };

@@ -7,6 +7,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
+import { exportCreatedAudit, exportDeletedAudit } from '../../audit/sink-change-audit.js';
 import { ExportConfigError, parseExportInput } from '../../export/exporter-config.js';
 import { writeSnapshot } from '../../export/outbox/snapshot.js';
 import {
@@ -155,17 +156,7 @@ export const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
       const row = await auditedChange<ExportRow>(
         request,
-        (r) => ({
-          action: 'export.create',
-          outcome: 'success',
-          target: { kind: 'export', id: r.id },
-          details: {
-            name: r.name,
-            sink: r.sink_kind,
-            scope: settings.scope,
-            types: settings.types,
-          },
-        }),
+        (r) => ({ ...exportCreatedAudit(r, settings), outcome: 'success' }),
         (trx) =>
           insertExport(
             trx,
@@ -229,12 +220,7 @@ export const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const row = await findVisible(request, request.params.id);
       await auditedChange(
         request,
-        {
-          action: 'export.delete',
-          outcome: 'success',
-          target: { kind: 'export', id: row.id },
-          details: { name: row.name, sink: row.sink_kind },
-        },
+        { ...exportDeletedAudit(row, app.palisade.serverKey), outcome: 'success' },
         (trx) => deleteExport(trx, row.id),
       );
       return { export: exportView(row) };

@@ -100,7 +100,12 @@ export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
           action: 'token.create',
           outcome: 'success',
           target: { kind: 'token', id: c.token.id },
-          details: { name: c.token.name, role: c.token.role, scopes: c.token.scopes },
+          details: {
+            name: c.token.name,
+            role: c.token.role,
+            scopes: c.token.scopes,
+            expiresAt: c.token.expiresAt ?? 'never',
+          },
         }),
         (trx) =>
           insertToken(
