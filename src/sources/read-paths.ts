@@ -5,7 +5,7 @@
  */
 
 import { constants } from 'node:fs';
-import { open, readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
+import { open, readdir, readlink, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { FileReport } from '../model/assessment.js';
 import { INVENTORY_SOURCE_KINDS, type Resource } from '../model/resource.js';
@@ -223,15 +223,37 @@ function tooLarge(shown: string, size: number): SourceReadError {
 }
 
 /**
- * Reads `file` only if `allow` accepts the file actually opened: on Linux its descriptor names
- * it, so a link swapped in after the folder was walked cannot redirect the read. Opened without
- * blocking, so a pipe swapped in cannot hang the assessment.
+ * A file whose reading has begun: its bytes (or the error reading them gave, reported in the
+ * file's turn), and when the bulk read was handed to the I/O threads, after which the file is
+ * read while the caller works.
  */
-async function readContained(
+interface Loading {
+  file: string;
+  /** Taken (and let go of) by `takeText`: a file's bytes are not kept while it is parsed. */
+  bytes: Promise<Buffer> | undefined;
+  underway: Promise<void>;
+}
+
+/**
+ * Starts reading `file`: only if `allow` (when set) accepts the file actually opened, on Linux
+ * named by its descriptor, so a link swapped in after the folder was walked cannot redirect the
+ * read; opened without blocking then, so a pipe swapped in cannot hang the assessment.
+ */
+function startLoading(file: string, allow?: (realPath: string) => boolean): Loading {
+  let began!: () => void;
+  const underway = new Promise<void>((resolve) => (began = resolve));
+  const bytes = (allow ? loadContained(file, allow, began) : loadWhole(file, began)).finally(began);
+  // The error is reported in the file's turn; a read started ahead is never left unheard.
+  bytes.catch(() => undefined);
+  return { file, bytes, underway };
+}
+
+async function loadContained(
   file: string,
-  shown: string,
   allow: (realPath: string) => boolean,
-): Promise<string> {
+  began: () => void,
+): Promise<Buffer> {
+  const shown = displayPath(file);
   const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const opened = await readlink(`/proc/self/fd/${handle.fd}`).catch(() => undefined);
@@ -243,16 +265,51 @@ async function readContained(
       throw new SourceReadError({ file: shown, code: 'IO_ERROR', message: 'is not a file' });
     }
     if (info.size > MAX_FILE_BYTES) throw tooLarge(shown, info.size);
-    return utf8Text(await handle.readFile());
+    return await readAll(handle, info.size, began);
   } finally {
     await handle.close();
   }
 }
 
-async function readWhole(file: string, shown: string): Promise<string> {
-  const info = await stat(file);
-  if (info.size > MAX_FILE_BYTES) throw tooLarge(shown, info.size);
-  return utf8Text(await readFile(file));
+async function loadWhole(file: string, began: () => void): Promise<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    const info = await handle.stat();
+    if (info.size > MAX_FILE_BYTES) throw tooLarge(displayPath(file), info.size);
+    return await readAll(handle, info.size, began);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Bytes read past a file's measured size, a chunk at a time (a file written while read). */
+const GROWTH_CHUNK = 64 * 1024;
+
+/**
+ * Every byte of an open file of `size` bytes, in one read where the system allows: the file is
+ * then read on an I/O thread while the caller works (`readFile` reads half a megabyte a turn,
+ * each turn waiting for the caller). A file that shrank or grew since it was measured is read to
+ * its end all the same.
+ */
+async function readAll(handle: FileHandle, size: number, began: () => void): Promise<Buffer> {
+  const buffer = Buffer.allocUnsafe(size);
+  let filled = 0;
+  while (filled < size) {
+    const reading = handle.read(buffer, filled, size - filled, filled);
+    began();
+    const { bytesRead } = await reading;
+    if (bytesRead === 0) return buffer.subarray(0, filled);
+    filled += bytesRead;
+  }
+  const chunks = [buffer];
+  for (let position = size; ;) {
+    const chunk = Buffer.allocUnsafe(GROWTH_CHUNK);
+    const { bytesRead } = await handle.read(chunk, 0, GROWTH_CHUNK, position);
+    if (bytesRead === 0) break;
+    chunks.push(chunk.subarray(0, bytesRead));
+    position += bytesRead;
+  }
+  return chunks.length === 1 ? buffer : Buffer.concat(chunks);
 }
 
 /**
@@ -264,14 +321,21 @@ function utf8Text(bytes: Buffer): string {
   return bytes.toString('utf8');
 }
 
+/** The text of a file being loaded; the loading holds its bytes no longer. */
+async function takeText(loading: Loading): Promise<string> {
+  const bytes = loading.bytes!;
+  loading.bytes = undefined;
+  return utf8Text(await bytes);
+}
+
 async function readOne(
-  file: string,
+  loading: Loading,
   readers: Reader[],
   allow?: (realPath: string) => boolean,
 ): Promise<{ report: FileReport; resources: Resource[]; warnings: string[] }> {
-  const shown = displayPath(file);
+  const shown = displayPath(loading.file);
   try {
-    let text = allow ? await readContained(file, shown, allow) : await readWhole(file, shown);
+    let text = await takeText(loading);
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     assertUtf8Text(shown, text);
     const source: SourceFile = allow ? { path: shown, text, allow } : { path: shown, text };
@@ -391,12 +455,21 @@ export async function* readPathsByUnit(
       }
       yield normalise(unit);
     }
+    const toRead = folder.files.filter(
+      (file) => !consumed.has(file) && (folder.named === true || isCandidate(file)),
+    );
+    let ahead: Loading | undefined;
     for (const file of folder.files) {
       done += 1;
       options.onProgress?.({ done, total, file });
-      if (consumed.has(file)) continue;
-      if (!folder.named && !isCandidate(file)) continue;
-      const { report, resources, warnings } = await readOne(file, fileReaders, options.allow);
+      if (toRead[0] !== file) continue;
+      toRead.shift();
+      const loading = ahead?.file === file ? ahead : startLoading(file, options.allow);
+      // The next file is read while the readers work on this one: its bulk read is under way
+      // before they start.
+      ahead = toRead.length > 0 ? startLoading(toRead[0], options.allow) : undefined;
+      if (ahead) await ahead.underway;
+      const { report, resources, warnings } = await readOne(loading, fileReaders, options.allow);
       yield normalise({ resources, files: [report], warnings });
     }
   }
