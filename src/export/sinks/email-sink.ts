@@ -69,7 +69,8 @@ function plainTextPeerMessage(config: EmailSinkConfig, port: number): string {
   if (config.secure) {
     return (
       `SMTP: the server at ${where} does not speak TLS from the first byte (secure: true); ` +
-      "set secure: false to use STARTTLS (usually port 587), or set port to the server's TLS port (usually 465)"
+      'set secure: false to use STARTTLS (usually port 587), ' +
+      "or set port to the server's TLS port (usually 465)"
     );
   }
   return (
@@ -78,10 +79,27 @@ function plainTextPeerMessage(config: EmailSinkConfig, port: number): string {
   );
 }
 
+/**
+ * The hint for a server that never greeted: one that speaks TLS from the first byte (port 465)
+ * waits for a TLS handshake while a plain client waits for its greeting.
+ */
+function greetingHint(config: EmailSinkConfig, port: number): string {
+  if (config.secure) return '';
+  return (
+    ` (no SMTP greeting from ${config.host}:${port}; if the server speaks TLS from the first ` +
+    'byte there, as on port 465, set secure: true)'
+  );
+}
+
 /** An SMTP or connection failure as a sink failure. */
 function smtpError(error: unknown, config: EmailSinkConfig, port: number): SinkError {
   if (error instanceof SinkError) return error;
-  const err = error as Error & { responseCode?: number; code?: string; originalCode?: string };
+  const err = error as Error & {
+    responseCode?: number;
+    code?: string;
+    originalCode?: string;
+    timeoutType?: string;
+  };
   if (isPlainTextPeer(err)) {
     return new SinkError('tls', plainTextPeerMessage(config, port), false);
   }
@@ -103,7 +121,8 @@ function smtpError(error: unknown, config: EmailSinkConfig, port: number): SinkE
     return new SinkError(`smtp_${err.responseCode}`, `SMTP: ${err.message}`, false);
   }
   const code = err.responseCode ? `smtp_${err.responseCode}` : (err.code ?? 'smtp');
-  return new SinkError(code, `SMTP: ${err.message}`, true);
+  const hint = err.timeoutType === 'GREETING_TIMEOUT' ? greetingHint(config, port) : '';
+  return new SinkError(code, `SMTP: ${err.message}${hint}`, true);
 }
 
 /** The configured port, or the standard one: 465 for TLS from the first byte, 587 otherwise. */

@@ -1,5 +1,6 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
@@ -221,5 +222,22 @@ describe('email sink', () => {
         "the server's TLS port (usually 465)",
     );
     expect(smtp.mails).toHaveLength(0);
+  });
+
+  it('suggests secure: true when a server that speaks TLS from the first byte never greets', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'palisade-smtps-'));
+    const { cert, key } = selfSigned(dir);
+    const server = createTlsServer({ cert: readFileSync(cert), key: readFileSync(key) });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    open.push({ close: () => new Promise<void>((done) => server.close(() => done())) });
+    const port = (server.address() as AddressInfo).port;
+    const sink = createSink(config(port, 'x', { ca: undefined, timeoutMs: 300 }), LOOPBACK);
+    open.push(sink);
+    const error = (await sink.send([recommendationRecord()]).catch((e: unknown) => e)) as SinkError;
+    expect([error.code, error.retryable]).toEqual(['ETIMEDOUT', true]);
+    expect(error.message).toContain(
+      `(no SMTP greeting from 127.0.0.1:${port}; if the server speaks TLS from the first byte ` +
+        'there, as on port 465, set secure: true)',
+    );
   });
 });
