@@ -22,7 +22,7 @@ describe('detect time options', () => {
     ]);
     expect(run.code, run.stderr).toBe(2);
     expect(run.stderr).toContain(
-      '--since 2025-02-01T00:00:00.000Z is after --until 2025-01-01T00:00:00.000Z',
+      '--since 2025-02-01T00:00:00.000Z is after --until 2025-01-01T23:59:59.999Z',
     );
   }, 120_000);
 
