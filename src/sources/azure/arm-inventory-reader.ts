@@ -29,6 +29,19 @@ export function mentionsArm(text: string): boolean {
   return !/deploymentTemplate\.json/i.test(text) && !/deploymentParameters\.json/i.test(text);
 }
 
+/** `mentionsArm` per file offered to the readers: both Azure readers ask it of the same file. */
+const mentions = new WeakMap<SourceFile, boolean>();
+
+/** `mentionsArm` of a file's text, sniffed once however many readers ask. */
+export function fileMentionsArm(file: SourceFile): boolean {
+  let found = mentions.get(file);
+  if (found === undefined) {
+    found = mentionsArm(file.text);
+    mentions.set(file, found);
+  }
+  return found;
+}
+
 function classify(value: unknown): ArmExportShape | undefined {
   if (!isObject(value)) return undefined;
   if (Array.isArray(value.interactions)) {
@@ -160,6 +173,6 @@ function read(file: SourceFile): ReadResult {
 /** The `azure-arm` inventory reader. */
 export const armInventoryReader: Reader = {
   kind: 'azure-arm',
-  detect: (file) => mentionsArm(file.text) && classify(tryParseJson(file.text)) !== undefined,
+  detect: (file) => fileMentionsArm(file) && classify(tryParseJson(file.text)) !== undefined,
   read,
 };

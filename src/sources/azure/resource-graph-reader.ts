@@ -6,7 +6,7 @@
 import { SourceReadError } from '../../model/source-error.js';
 import type { ReadResult, Reader, SourceFile } from '../reader.js';
 import { isArmBody, isObject, type ArmBody } from './arm-resource.js';
-import { mentionsArm, resourcesFromBodies } from './arm-inventory-reader.js';
+import { fileMentionsArm, resourcesFromBodies } from './arm-inventory-reader.js';
 import { parseJsonText, tryParseJson } from './json-input.js';
 
 function rowsOf(value: unknown): unknown[] | undefined {
@@ -54,7 +54,7 @@ function read(file: SourceFile): ReadResult {
 export const resourceGraphReader: Reader = {
   kind: 'azure-resource-graph',
   detect: (file) => {
-    if (!mentionsArm(file.text)) return false;
+    if (!fileMentionsArm(file)) return false;
     const rows = rowsOf(tryParseJson(file.text));
     return rows !== undefined && rows.some(isGraphRow);
   },
