@@ -20,24 +20,48 @@ const CONFIGURATION = [/"configuration"\s*:/, /\\"configuration\\"\s*:/];
 
 /** Configuration items found in a parsed Config file, wherever the format puts them. */
 export function configItems(data: unknown, depth = 0): Props[] {
-  if (depth > 3) return [];
-  if (Array.isArray(data)) return data.flatMap((d) => configItems(d, depth + 1));
-  if (!isRecord(data)) return [];
-  if (Array.isArray(data.configurationItems))
-    return configItems(data.configurationItems, depth + 1);
-  if (isRecord(data.configurationItem)) return [data.configurationItem];
+  const items: Props[] = [];
+  collectItems(data, depth, items);
+  return items;
+}
+
+/**
+ * Adds the items `data` holds to `items`: one list for a whole file, not a list per item joined
+ * into the next (a snapshot holds tens of thousands).
+ */
+function collectItems(data: unknown, depth: number, items: Props[]): void {
+  if (depth > 3) return;
+  if (Array.isArray(data)) {
+    for (const d of data) collectItems(d, depth + 1, items);
+    return;
+  }
+  if (!isRecord(data)) return;
+  if (Array.isArray(data.configurationItems)) {
+    collectItems(data.configurationItems, depth + 1, items);
+    return;
+  }
+  if (isRecord(data.configurationItem)) {
+    items.push(data.configurationItem);
+    return;
+  }
   if (typeof data.invokingEvent === 'string') {
-    return configItems(jsonValue(data.invokingEvent), depth + 1);
+    collectItems(jsonValue(data.invokingEvent), depth + 1, items);
+    return;
   }
   // EventBridge 'Configuration Item Change Notification' events carry the item under detail.
-  if (isRecord(data.detail)) return configItems(data.detail, depth + 1);
-  if (Array.isArray(data.Results))
-    return configItems(
+  if (isRecord(data.detail)) {
+    collectItems(data.detail, depth + 1, items);
+    return;
+  }
+  if (Array.isArray(data.Results)) {
+    collectItems(
       data.Results.map((r) => jsonValue(r)),
       depth + 1,
+      items,
     );
-  if (typeof data.resourceType === 'string' && 'configuration' in data) return [data];
-  return [];
+    return;
+  }
+  if (typeof data.resourceType === 'string' && 'configuration' in data) items.push(data);
 }
 
 function relationships(item: Props): Relationship[] {
@@ -120,7 +144,11 @@ export const awsConfigReader: Reader = {
         line: 1,
       });
     }
-    const resources = configItems(data).flatMap((item) => toResource(item, file.path) ?? []);
+    const resources: Resource[] = [];
+    for (const item of configItems(data)) {
+      const resource = toResource(item, file.path);
+      if (resource) resources.push(resource);
+    }
     return { resources };
   },
 };
