@@ -201,12 +201,38 @@ describe('export and automation API', () => {
     expect(removed.statusCode).toBe(403);
     expect(removed.json().message).toMatch(/cannot delete them/);
 
+    // The records the rule gave up on: listed to readers, replayed by admins, never to scoped.
+    await addDeadLetters(
+      h.db,
+      `automation:${rule.id}`,
+      [{ seq: 3, recordId: 'alert-00000000000000000000000000000003' }],
+      5,
+      'jira answered 503',
+      new Date(),
+    );
+    const dead = await call(reader, 'GET', `/automations/${rule.id}/dead-letters`);
+    expect(dead.json().items).toMatchObject([
+      { recordId: 'alert-00000000000000000000000000000003', status: 'dead', attempts: 5 },
+    ]);
+    expect((await call(scoped, 'GET', `/automations/${rule.id}/dead-letters`)).statusCode).toBe(
+      403,
+    );
+    const replayPath = `/automations/${rule.id}/dead-letters/replay`;
+    expect((await call(reader, 'POST', replayPath, {})).statusCode).toBe(403);
+    expect((await call(admin, 'POST', replayPath, {})).json()).toEqual({ queued: 1 });
+    expect((await call(admin, 'GET', '/automations/nope/dead-letters')).statusCode).toBe(404);
+
     expect((await call(admin, 'DELETE', `/automations/${rule.id}`)).statusCode).toBe(200);
     const audit = await h.db
       .selectFrom('audit_log')
       .select('action')
       .where('action', 'like', 'automation.%')
+      .orderBy('seq')
       .execute();
-    expect(audit.map((a) => a.action)).toEqual(['automation.create', 'automation.delete']);
+    expect(audit.map((a) => a.action)).toEqual([
+      'automation.create',
+      'automation.replay',
+      'automation.delete',
+    ]);
   });
 });

@@ -1,6 +1,6 @@
 /**
- * Workflow automation through the API: list, create and delete rules, and each rule's runs with
- * their outcome. Changes are audited; action secrets are stored encrypted and never returned.
+ * Workflow automation through the API: list, create and delete rules, each rule's runs with
+ * their outcome, and its dead letters with their replay. Changes are audited; action secrets are stored encrypted and never returned.
  */
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
@@ -12,6 +12,7 @@ import {
   parseAutomationInput,
 } from '../../automate/automation-rule.js';
 import {
+  automationConsumer,
   automationView,
   deleteAutomationRule,
   findAutomationRow,
@@ -23,6 +24,7 @@ import {
 import { auditedChange } from '../audited-change.js';
 import { forbidden, HttpError } from '../http-error.js';
 import { assertPlainText } from '../plain-text.js';
+import { deadLetterRoutes } from './dead-letter-routes.js';
 import { IdParams } from './schemas.js';
 
 const Json = Type.Record(Type.String(), Type.Unknown());
@@ -87,7 +89,10 @@ function ruleView(row: AutomationRow) {
  * A rule acts on records of every account, so a caller limited to accounts, who could reach
  * beyond its own through one, may neither make nor delete rules.
  */
-function refuseScopedCaller(scopes: readonly string[], verb: 'make' | 'delete'): void {
+function refuseScopedCaller(
+  scopes: readonly string[],
+  verb: 'make' | 'delete' | 'read the dead letters of',
+): void {
   if (scopes.length === 0) return;
   throw forbidden(
     `automation rules see every account; a caller limited to accounts cannot ${verb} them`,
@@ -194,4 +199,21 @@ export const automationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return { items: await listAutomationRuns(db, row.id, request.query.limit) };
     },
   );
+
+  // The records a rule gave up on, and sending them through its actions again. Rules see every
+  // account, so a caller limited to accounts may neither list nor replay them.
+  deadLetterRoutes(app, {
+    path: 'automations',
+    target: 'automation',
+    tag: 'automation',
+    read: 'automation:read',
+    write: 'automation:write',
+    find: async (request) => {
+      refuseScopedCaller(request.principal!.scopes, 'read the dead letters of');
+      const row = await findAutomationRow(db, request.params.id);
+      if (!row) throw new HttpError(404, 'NOT_FOUND', `no automation rule ${request.params.id}`);
+      return row.id;
+    },
+    consumer: automationConsumer,
+  });
 };

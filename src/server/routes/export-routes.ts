@@ -10,12 +10,7 @@ import type { FastifyRequest } from 'fastify';
 import { exportCreatedAudit, exportDeletedAudit } from '../../audit/sink-change-audit.js';
 import { ExportConfigError, parseExportInput } from '../../export/exporter-config.js';
 import { writeSnapshot } from '../../export/outbox/snapshot.js';
-import {
-  deadLetterCount,
-  deliveryState,
-  listDeadLetters,
-  requestReplay,
-} from '../../store/delivery-repository.js';
+import { deadLetterCount, deliveryState } from '../../store/delivery-repository.js';
 import {
   deleteExport,
   exportConsumer,
@@ -29,6 +24,7 @@ import {
 import { auditedChange } from '../audited-change.js';
 import { forbidden, HttpError } from '../http-error.js';
 import { assertPlainText } from '../plain-text.js';
+import { deadLetterRoutes } from './dead-letter-routes.js';
 import { IdParams } from './schemas.js';
 
 const Json = Type.Record(Type.String(), Type.Unknown());
@@ -58,17 +54,6 @@ const DeliverySchema = Type.Object({
   attempts: Type.Integer({ description: 'failed attempts of the batch waiting' }),
   nextAttemptAt: Type.Union([Type.String(), Type.Null()]),
   lastError: Type.Union([Type.String(), Type.Null()]),
-});
-
-const DeadLetterSchema = Type.Object({
-  id: Type.Integer(),
-  recordId: Type.String(),
-  outboxSeq: Type.Integer(),
-  attempts: Type.Integer(),
-  error: Type.String(),
-  status: Type.String(),
-  failedAt: Type.String(),
-  replayedAt: Type.Union([Type.String(), Type.Null()]),
 });
 
 const CreateExport = Type.Object(
@@ -227,78 +212,15 @@ export const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  app.get(
-    '/exports/:id/dead-letters',
-    {
-      config: { permission: 'exports:read' },
-      schema: {
-        summary: "An export's dead letters, newest first",
-        tags: ['exports'],
-        params: IdParams,
-        querystring: Type.Object({
-          status: Type.Optional(
-            Type.Union([Type.Literal('dead'), Type.Literal('replay'), Type.Literal('replayed')]),
-          ),
-          limit: Type.Integer({ minimum: 1, maximum: 1_000, default: 100 }),
-          before: Type.Optional(Type.Integer({ minimum: 1, description: 'ids below this one' })),
-        }),
-        response: { 200: Type.Object({ items: Type.Array(DeadLetterSchema) }) },
-      },
-    },
-    async (request) => {
-      const row = await findVisible(request, request.params.id);
-      const { status, limit, before } = request.query;
-      const letters = await listDeadLetters(db, exportConsumer(row.id), {
-        ...(status ? { status } : {}),
-        limit,
-        ...(before ? { beforeId: before } : {}),
-      });
-      return {
-        items: letters.map((l) => ({
-          id: Number(l.id),
-          recordId: l.record_id,
-          outboxSeq: Number(l.outbox_seq),
-          attempts: l.attempts,
-          error: l.error,
-          status: l.status,
-          failedAt: l.failed_at,
-          replayedAt: l.replayed_at,
-        })),
-      };
-    },
-  );
-
-  app.post(
-    '/exports/:id/dead-letters/replay',
-    {
-      config: { permission: 'exports:write' },
-      schema: {
-        summary: 'Send dead letters again (the given ids, or all); the exporter sends them first',
-        tags: ['exports'],
-        params: IdParams,
-        body: Type.Object(
-          { ids: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 10_000 })) },
-          { additionalProperties: false, description: 'no ids: every dead letter' },
-        ),
-        response: { 200: Type.Object({ queued: Type.Integer() }) },
-      },
-    },
-    async (request) => {
-      const row = await findVisible(request, request.params.id);
-      const ids = request.body.ids;
-      const queued = await auditedChange<number>(
-        request,
-        (n) => ({
-          action: 'export.replay',
-          outcome: 'success',
-          target: { kind: 'export', id: row.id },
-          details: { queued: n, ids: ids ?? 'all' },
-        }),
-        (trx) => requestReplay(trx, exportConsumer(row.id), ids),
-      );
-      return { queued };
-    },
-  );
+  deadLetterRoutes(app, {
+    path: 'exports',
+    target: 'export',
+    tag: 'exports',
+    read: 'exports:read',
+    write: 'exports:write',
+    find: async (request) => (await findVisible(request, request.params.id)).id,
+    consumer: exportConsumer,
+  });
 
   app.post(
     '/exports/:id/snapshot',
