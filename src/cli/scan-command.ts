@@ -21,6 +21,7 @@ import { renderTable } from '../report/table-report.js';
 import { saveAssessment, scoreHistory } from '../store/assessment-repository.js';
 import { saveStreamedAssessment } from '../store/streamed-assessment.js';
 import type { ServerKey } from '../server/auth/server-key.js';
+import { scanTargetIdentities } from '../store/target-set.js';
 import { recordRun, runAuditKey } from './cli-audit.js';
 import { openStore, redactLocation } from '../store/database.js';
 import { EXIT_FINDINGS, EXIT_INPUT_ERROR, EXIT_OK } from './exit-codes.js';
@@ -102,6 +103,9 @@ export async function runScan(paths: string[], options: ScanOptions): Promise<nu
   } finally {
     progress.stop();
   }
+  // Stored by what the paths are, not how they were typed: `scan .` in two repositories into one
+  // store are two target sets (finding lifecycle, score per target set).
+  assessment.targetIdentities = scanTargetIdentities(paths);
   // Errors and warnings name the paths as the user typed them, in every report and on stderr.
   const asTyped = pathsAsTyped(paths);
   errorPathsAsTyped(assessment.files, asTyped);

@@ -66,6 +66,11 @@ export interface AssessmentResult {
   finishedAt: string;
   /** Paths the user asked to scan. */
   targets: string[];
+  /**
+   * What the targets are, wherever they were typed from (`scanTargetIdentities`); the store keys
+   * the assessment's target set by these when given, else by `targets`.
+   */
+  targetIdentities?: string[];
   resources: Resource[];
   findings: Finding[];
   /** Overall secure score as a percentage, 0..100. */

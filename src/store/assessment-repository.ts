@@ -106,7 +106,7 @@ export async function insertAssessmentRecords(
  * targets (see finding-lifecycle.ts) and the export outbox, in one transaction: all or nothing.
  */
 export async function saveAssessment(db: Kysely<Database>, a: AssessmentResult): Promise<void> {
-  const targetSet = targetSetKey(a.targets);
+  const targetSet = targetSetKey(a.targetIdentities ?? a.targets);
   await db.transaction().execute(async (trx) => {
     await insertAssessmentRecords(trx, a, targetSet);
     const changes = await updateFindingLifecycle(trx, a, targetSet);

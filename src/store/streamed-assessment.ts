@@ -72,7 +72,7 @@ export async function saveStreamedAssessment(
   db: Kysely<Database>,
   a: AssessmentResult,
 ): Promise<void> {
-  const targetSet = targetSetKey(a.targets);
+  const targetSet = targetSetKey(a.targetIdentities ?? a.targets);
   await db.transaction().execute(async (trx) => {
     await insertAssessmentRecords(trx, a, targetSet, { summariesOnly: true });
     const resolvedByVerdict = await stillScanned(trx, a, targetSet);
