@@ -97,7 +97,7 @@ function groupNamedFiles(folders: Folder[]): Folder[] {
         byDir.set(at, group);
         out.push(group);
       }
-      if (!group.files.includes(file)) group.files.push(file);
+      if (!group.files.some((f) => resolve(f) === resolve(file))) group.files.push(file);
     }
   }
   return out;
@@ -400,7 +400,10 @@ export async function* readPathsByUnit(
   const dirReaders = options.directoryReaders ?? defaultDirectoryReaders;
   const folders: Folder[] = [];
   const missing: SourceError[] = [];
-  for (const path of paths) await collect(path, folders, missing, options.allow);
+  // One walk over all the paths: a folder named twice, or inside another one named, is read once
+  // (its resources counted once).
+  const visited = new Set<string>();
+  for (const path of paths) await collect(path, folders, missing, options.allow, visited);
   folders.splice(0, folders.length, ...groupNamedFiles(folders));
 
   if (missing.length > 0) {
