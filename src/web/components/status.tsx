@@ -4,21 +4,22 @@ import type { ReactNode } from 'react';
 import { ApiError } from '../api/client';
 import type { Loaded } from '../api/use-api';
 import type { Severity } from '../api/types';
+import { dateText } from '../dates';
 
-/** A severity as a coloured, labelled badge. */
 /** An API value as words: `in_progress` → `in progress`. */
 export function words(value: string): string {
   return value.replaceAll('_', ' ');
 }
 
+/** A severity as a coloured, labelled badge. */
 export function SeverityBadge({ severity }: { severity: Severity | string }) {
   return <span className={`badge sev-${severity}`}>{severity}</span>;
 }
 
-/** A local date and time, with the ISO value as its machine-readable form. */
+/** A local date and time (a date alone as its day), with the ISO value as its machine form. */
 export function When({ at }: { at: string | null | undefined }) {
   if (!at) return <span className="muted">never</span>;
-  return <time dateTime={at}>{new Date(at).toLocaleString()}</time>;
+  return <time dateTime={at}>{dateText(at)}</time>;
 }
 
 /** Why a load failed, in words; a route this server lacks is named as such. */
