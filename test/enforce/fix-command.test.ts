@@ -203,6 +203,16 @@ describe('terraform text edits', () => {
     );
   });
 
+  it('keeps CRLF line ends in the lines it adds to a CRLF file', () => {
+    const crlf = text.replace(/\n/g, '\r\n');
+    const fixed = applyTerraformFix(crlf, 'aws_ebs_volume', 'data', {
+      resource_types: ['aws_ebs_volume'],
+      set: { encrypted: 'true', 'metadata.http_tokens': '"required"' },
+    });
+    expect(fixed).toContain('  metadata {\r\n    http_tokens = "required"\r\n  }\r\n');
+    expect(fixed.replace(/\r\n/g, '')).not.toContain('\n');
+  });
+
   it('opens ingress only where the port matches, and adds a companion resource once', () => {
     const sg = [
       'resource "aws_security_group" "web" {',

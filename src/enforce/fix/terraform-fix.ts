@@ -174,5 +174,9 @@ export function applyTerraformFix(
   }
   if (fix.replace_in_blocks) out = replaceInBlocks(out, type, name, fix.replace_in_blocks);
   if (fix.add_resource) out = addResource(out, type, name, fix.add_resource, moduleText);
+  // Edits are written with LF; a file that ends every line with CRLF keeps doing so.
+  if (out !== text && text.includes('\r\n') && !/(^|[^\r])\n/.test(text)) {
+    out = out.replace(/\r?\n/g, '\r\n');
+  }
   return out;
 }
