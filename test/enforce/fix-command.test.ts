@@ -128,6 +128,34 @@ describe('palisade fix', () => {
 });
 
 describe('fix verification', () => {
+  it('leaves out of the patch an edit that does not make its rule pass (runAsNonRoot at uid 0)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'palisade-verify-'));
+    const pod = [
+      'apiVersion: v1',
+      'kind: Pod',
+      'metadata:',
+      '  name: bench',
+      'spec:',
+      '  securityContext:',
+      '    runAsUser: 0',
+      '  containers:',
+      '    - name: app',
+      '      image: nginx:1.27',
+      '',
+    ].join('\n');
+    writeFileSync(join(dir, 'pod.yaml'), pod);
+    const before = await assess({ paths: [dir], rules });
+    const plan = await planFixes(before.findings, rules);
+    const patch = renderPatch(plan, dir);
+    // The non-root rule cannot pass while the pod asks for uid 0: said, and not in the patch,
+    // since runAsNonRoot: true beside runAsUser: 0 stops the container from starting.
+    const nonRoot = plan.unfixed.filter((u) => /non-root|run-as-non-root/.test(u.finding.ruleId));
+    expect(nonRoot.length).toBeGreaterThan(0);
+    expect(patch).not.toContain('runAsNonRoot: true');
+    // The other edits (here: privilege escalation, capabilities...) are still made.
+    expect(plan.files.flatMap((f) => f.fixed).length).toBeGreaterThan(0);
+  });
+
   it('reports a Terraform edit that does not make its rule pass instead of claiming it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'palisade-verify-'));
     cpSync(join(SHARED, 'terragoat/terraform/aws/ec2.tf'), join(dir, 'ec2.tf'));

@@ -78,6 +78,15 @@ export async function planFixes(findings: Finding[], rules: Rule[]): Promise<Fix
   const unfixed: Unfixed[] = [];
   const originals = new Map<string, string>();
 
+  /** Each file's edits by the finding they were made for, to rebuild it from the kept ones. */
+  const edits = new Map<FileFix, { finding: Finding; apply: (text: string) => string }[]>();
+  const edit = (entry: FileFix, finding: Finding, apply: (text: string) => string) => {
+    const before = entry.fixed.length;
+    record(entry, apply(entry.after), finding, unfixed);
+    if (entry.fixed.length > before)
+      edits.set(entry, [...(edits.get(entry) ?? []), { finding, apply }]);
+  };
+
   const fileFix = async (path: string): Promise<FileFix> => {
     const file = resolve(path);
     let entry = files.get(file);
@@ -109,10 +118,9 @@ export async function planFixes(findings: Finding[], rules: Rule[]): Promise<Fix
         continue;
       }
       const module = await moduleText(entry.file);
-      let text = entry.after;
-      for (const edit of edits)
-        text = applyTerraformFix(text, block.type, block.name, edit, module);
-      record(entry, text, finding, unfixed);
+      edit(entry, finding, (text) =>
+        edits.reduce((t, e) => applyTerraformFix(t, block.type, block.name, e, module), text),
+      );
     } else if (kind === 'kubernetes' && fix.kubernetes) {
       const ref = kubernetesRef(resource);
       if (!ref) {
@@ -120,7 +128,8 @@ export async function planFixes(findings: Finding[], rules: Rule[]): Promise<Fix
         continue;
       }
       const entry = await fileFix(resource.source.file);
-      record(entry, applyKubernetesFix(entry.after, ref, fix.kubernetes), finding, unfixed);
+      const kubernetes = fix.kubernetes;
+      edit(entry, finding, (text) => applyKubernetesFix(text, ref, kubernetes));
     } else {
       unfixed.push({ finding, reason: `rule ${finding.ruleId} has no fix for ${kind} sources` });
     }
@@ -128,13 +137,20 @@ export async function planFixes(findings: Finding[], rules: Rule[]): Promise<Fix
   const changed = [...files.values()].filter((f) => f.after !== f.before);
   await verifyKubernetes(changed, rules, unfixed);
   await verifyTerraform(changed, rules, unfixed);
-  return { files: changed.filter((f) => f.fixed.length > 0), unfixed };
+  // An edit that does not make its rule pass is left out of the patch: it may even break the
+  // workload (runAsNonRoot beside an explicit runAsUser: 0 stops the container from starting).
+  for (const file of changed) {
+    const kept = (edits.get(file) ?? []).filter((e) => file.fixed.includes(e.finding));
+    if (kept.length === (edits.get(file) ?? []).length) continue;
+    file.after = kept.reduce((text, e) => e.apply(text), file.before);
+  }
+  return { files: changed.filter((f) => f.fixed.length > 0 && f.after !== f.before), unfixed };
 }
 
 /**
  * Judges the fixed manifests again and moves findings the edit does not make pass (an explicit
- * `runAsUser: 0`, capabilities added beside the dropped ones) to the unfixed list: the patch still
- * carries the edit, but nobody is told it is fixed.
+ * `runAsUser: 0`, capabilities added beside the dropped ones) to the unfixed list; `planFixes`
+ * then leaves their edits out of the patch.
  */
 async function verifyKubernetes(files: FileFix[], rules: Rule[], unfixed: Unfixed[]) {
   const reader = kubernetesReaders[0];
