@@ -137,7 +137,8 @@ export function renderSarifLog(input: SarifInput): string {
         ? {
             suppressions: [
               {
-                kind: 'external',
+                // An inline suppression sits in the scanned file; an exemption lives elsewhere.
+                kind: f.exemption.source.startsWith('inline suppression') ? 'inSource' : 'external',
                 status: 'accepted',
                 justification: `${f.exemption.category}: ${f.exemption.justification}`,
               },
