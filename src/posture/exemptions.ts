@@ -219,7 +219,7 @@ export function unmatchedRuleWarnings(
       seen.add(`${where}|${s.ruleId}`);
       if (!patternNamesSomething(s.ruleId)) {
         warnings.push(
-          `inline suppression at ${where} of "${s.ruleId}" names no rule and is ignored: write palisade:ignore <rule-id> <reason>`,
+          `inline suppression at ${where} of "${s.ruleId}" names no rule and is ignored: ${howToSuppress(r)}`,
         );
       } else if (!known(s.ruleId)) {
         warnings.push(
@@ -227,12 +227,24 @@ export function unmatchedRuleWarnings(
         );
       } else if (!s.reason?.trim()) {
         warnings.push(
-          `inline suppression at ${where} of "${s.ruleId}" gives no reason: write palisade:ignore <rule-id> <reason>`,
+          `inline suppression at ${where} of "${s.ruleId}" gives no reason: ${howToSuppress(r)}`,
         );
       }
     }
   }
   return warnings;
+}
+
+/** How a suppression is written in the resource's own kind of file. */
+function howToSuppress(resource: Resource): string {
+  switch (resource.source.kind) {
+    case 'arm':
+      return 'write "metadata": { "palisade:ignore": [{ "rule": "<rule-id>", "reason": "<reason>" }] }';
+    case 'kubernetes':
+      return 'write the annotation palisade.io/ignore: "<rule-id>[,<rule-id>]: <reason>" (one a line), or # palisade:ignore <rule-id> <reason>';
+    default:
+      return 'write # palisade:ignore <rule-id> <reason>';
+  }
 }
 
 /** True when the exemption has not expired at `now` (it applies through its expiry day). */

@@ -302,13 +302,19 @@ function evaluateList(scope: TemplateScope, raw: unknown, ctx: EvalContext): str
   return values.filter((value): value is string => typeof value === 'string' && value !== '');
 }
 
-/** `metadata: { "palisade:ignore": [{ "rule": "id", "reason": "..." }] }`. */
+/**
+ * `metadata: { "palisade:ignore": [{ "rule": "id", "reason": "..." }] }`, or entries written as
+ * text the way comments and annotations are: `"id: reason"` or `"id reason"`.
+ */
 function readSuppressions(metadata: unknown): InlineSuppression[] {
   if (!isPlainObject(metadata)) return [];
   const entries = lookupKey(metadata, 'palisade:ignore').value;
   const list = Array.isArray(entries) ? entries : entries === undefined ? [] : [entries];
   return list.flatMap((entry) => {
-    if (typeof entry === 'string') return [{ ruleId: entry, reason: '' }];
+    if (typeof entry === 'string') {
+      const m = /^\s*([^\s:]+)\s*:?\s*(.*)$/s.exec(entry);
+      return m ? [{ ruleId: m[1], reason: m[2].trim() }] : [];
+    }
     if (!isPlainObject(entry)) return [];
     const rule = lookupKey(entry, 'rule').value ?? lookupKey(entry, 'ruleId').value;
     const reason = lookupKey(entry, 'reason').value;

@@ -17,14 +17,17 @@ export function annotationSuppressions(annotations: unknown): InlineSuppression[
   const value = annotations[IGNORE_ANNOTATION];
   if (typeof value !== 'string') return [];
 
-  const colon = value.indexOf(':');
-  const idsPart = colon < 0 ? value : value.slice(0, colon);
-  const reason = colon < 0 ? '' : value.slice(colon + 1).trim();
-  return idsPart
-    .split(',')
-    .map((id) => id.trim())
-    .filter((id) => id.length > 0)
-    .map((ruleId) => ({ ruleId, reason }));
+  // One `rule-id[,rule-id...]: reason` a line (a block scalar may hold several).
+  return value.split('\n').flatMap((line) => {
+    const colon = line.indexOf(':');
+    const idsPart = colon < 0 ? line : line.slice(0, colon);
+    const reason = colon < 0 ? '' : line.slice(colon + 1).trim();
+    return idsPart
+      .split(',')
+      .map((id) => id.trim())
+      .filter((id) => id.length > 0)
+      .map((ruleId) => ({ ruleId, reason }));
+  });
 }
 
 /** Suppressions from `# palisade:ignore` comments in one document's source text. */

@@ -80,6 +80,35 @@ describe('ARM template features', () => {
     ]);
   });
 
+  it('reads suppressions written as text, as comments and annotations are', async () => {
+    const template = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      contentVersion: '1.0.0.0',
+      resources: [
+        {
+          type: 'Microsoft.Storage/storageAccounts',
+          apiVersion: '2023-01-01',
+          name: 'logs',
+          location: 'westeurope',
+          metadata: {
+            'palisade:ignore': [
+              'azure-storage-cmk-encryption: keys held by the platform team',
+              'azure-storage-https-only legacy client',
+            ],
+          },
+        },
+      ],
+    };
+    const { resources } = await readArmTemplate({
+      path: 'inline.json',
+      text: JSON.stringify(template),
+    });
+    expect(resources[0].suppressions).toEqual([
+      { ruleId: 'azure-storage-cmk-encryption', reason: 'keys held by the platform team' },
+      { ruleId: 'azure-storage-https-only', reason: 'legacy client' },
+    ]);
+  });
+
   it('keeps [[ as a literal bracket and evaluates tags', async () => {
     const { resources } = await readTemplate(webTier);
     const nsg = pick(resources, NSG, 'web-nsg');

@@ -206,6 +206,25 @@ describe('kubernetes manifest reader on written manifests', () => {
     expect(other.suppressions).toBeUndefined();
   });
 
+  it('reads an annotation of several lines, one reason a line', async () => {
+    const text = [
+      'apiVersion: v1',
+      'kind: Pod',
+      'metadata:',
+      '  name: agent',
+      '  annotations:',
+      '    palisade.io/ignore: |',
+      '      kubernetes-a: needs the host network',
+      '      kubernetes-b, kubernetes-c: reviewed by the platform team',
+    ].join('\n');
+    const [pod] = await readText(text);
+    expect(pod.suppressions).toEqual([
+      { ruleId: 'kubernetes-a', reason: 'needs the host network' },
+      { ruleId: 'kubernetes-b', reason: 'reviewed by the platform team' },
+      { ruleId: 'kubernetes-c', reason: 'reviewed by the platform team' },
+    ]);
+  });
+
   it('reads YAML 1.1 booleans as the Kubernetes decoder does', async () => {
     const text = 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostNetwork: yes\n';
     const [pod] = await readText(text);
