@@ -219,18 +219,23 @@ describe('palisade detect', () => {
     expect(run.stderr).toContain('--stream');
   });
 
-  it('honours --since and --until', () => {
-    const run = palisade([
+  /** The invictus trail as a JSON report, within a time range. */
+  const invictusBetween = (since: string, until: string, ...more: string[]) =>
+    palisade([
       'detect',
       shared('cloudtrail/invictus-ir-aws_dataset'),
       '--no-store',
       '--format',
       'json',
       '--since',
-      '2023-07-10T12:10:00Z',
+      since,
       '--until',
-      '2023-07-10T12:20:00Z',
+      until,
+      ...more,
     ]);
+
+  it('honours --since and --until', () => {
+    const run = invictusBetween('2023-07-10T12:10:00Z', '2023-07-10T12:20:00Z');
     const report = JSON.parse(run.stdout);
     expect(report.skipped).toBeGreaterThan(0);
     for (const a of report.alerts) {
@@ -252,19 +257,12 @@ describe('palisade detect', () => {
   });
 
   it('takes a date alone as the whole day for --until, and names a mistyped placeholder', () => {
-    const day = palisade([
-      'detect',
-      shared('cloudtrail/invictus-ir-aws_dataset'),
-      '--no-store',
-      '--format',
-      'json',
-      '--since',
+    const day = invictusBetween(
       '2023-07-10',
-      '--until',
       '2023-07-10',
       '--placeholder',
       'BreakglassAccounts=root',
-    ]);
+    );
     const report = JSON.parse(day.stdout);
     expect(report.events).toBeGreaterThan(0);
     expect(report.alerts.length).toBeGreaterThan(0);

@@ -5,26 +5,10 @@ import { LogReadError } from '../../src/logs/log-read-error.js';
 import type { LogItem, LogReader } from '../../src/logs/log-reader.js';
 import { readLogs } from '../../src/logs/read-logs.js';
 import { LOG_READERS } from '../../src/logs/reader-registry.js';
-import { dataPath, streamOf } from './shared-data.js';
+import { dataPath, READER_SAMPLES, streamOf } from './shared-data.js';
 
 /** A real sample per reader, fed mutated to that reader. */
-const SAMPLES: Record<string, string> = {
-  cloudtrail: 'cloudtrail/stratus-red-team/aws.persistence.iam-create-admin-user.json',
-  'azure-activity': 'azure-activity/elastic-integrations-ELv2/test-activitylogs-raw.log',
-  'azure-ad': 'azure-activity/otrf-security-datasets/GoldenSAMLADFSMailAccess/AADAuditEvents.json',
-  'gcp-audit': 'gcp-audit/plaso/gcp_logging.jsonl',
-  'm365-audit': 'azure-activity/plaso/microsoft_audit_log.jsonl',
-  asff: 'findings/aws/cloud-custodian-placebo/test_larger_batch/securityhub.GetFindings_1.json',
-  guardduty: 'findings/aws/cloud-custodian-cwe/iam-duty-event.json',
-  'gcp-scc': 'findings/gcp/cloud-custodian/scc-notification-network-finding.json',
-  falco: 'findings/falco/elastic-integrations-ELv2/test-falco.head.log',
-  journald: '',
-  osquery: 'host-events/msticpy/osquery/osqueryd.snapshots.log',
-  'log-analytics-syslog':
-    'host-events/otrf-security-datasets/log4shell/syslog_auoms_auditd_log4shell_cve2021_44228_jndi_reference_2022-05-11181020.json',
-  auditd: 'host-events/otrf-security-datasets/sh_arp_cache_2020-11-10074812.log',
-  syslog: 'ssh-logs/loghub/OpenSSH/OpenSSH_2k.log',
-};
+const SAMPLES = READER_SAMPLES;
 
 const JOURNAL =
   '{"__REALTIME_TIMESTAMP":"1700000000123456","SYSLOG_IDENTIFIER":"sshd","MESSAGE":"Failed password for root from 192.0.2.9 port 4242 ssh2"}\n';

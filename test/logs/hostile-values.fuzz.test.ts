@@ -14,23 +14,13 @@ import { EXPORT_FORMATS, formatRecord } from '../../src/export/formats/index.js'
 import { alertRecord } from '../../src/export/outbox/alert-records.js';
 import { LogReadError } from '../../src/logs/log-read-error.js';
 import { LOG_READERS } from '../../src/logs/reader-registry.js';
-import { collect, dataPath, streamOf } from './shared-data.js';
+import { collect, dataPath, READER_SAMPLES, streamOf } from './shared-data.js';
 
 /** Real JSON inputs per reader (whole documents or NDJSON), cut to their first records. */
-const SAMPLES: Record<string, string> = {
-  cloudtrail: 'cloudtrail/stratus-red-team/aws.persistence.iam-create-admin-user.json',
-  'azure-activity': 'azure-activity/elastic-integrations-ELv2/test-activitylogs-raw.log',
-  'azure-ad': 'azure-activity/otrf-security-datasets/GoldenSAMLADFSMailAccess/AADAuditEvents.json',
-  'gcp-audit': 'gcp-audit/plaso/gcp_logging.jsonl',
-  'm365-audit': 'azure-activity/plaso/microsoft_audit_log.jsonl',
-  asff: 'findings/aws/cloud-custodian-placebo/test_larger_batch/securityhub.GetFindings_1.json',
-  guardduty: 'findings/aws/cloud-custodian-cwe/iam-duty-event.json',
-  'gcp-scc': 'findings/gcp/cloud-custodian/scc-notification-network-finding.json',
-  falco: 'findings/falco/elastic-integrations-ELv2/test-falco.head.log',
-  osquery: 'host-events/msticpy/osquery/osqueryd.snapshots.log',
-  'log-analytics-syslog':
-    'host-events/otrf-security-datasets/log4shell/syslog_auoms_auditd_log4shell_cve2021_44228_jndi_reference_2022-05-11181020.json',
-};
+const TEXT_READERS = new Set(['journald', 'auditd', 'syslog']);
+const SAMPLES = Object.fromEntries(
+  Object.entries(READER_SAMPLES).filter(([kind]) => !TEXT_READERS.has(kind)),
+);
 
 const HOSTILE: unknown[] = [
   { toString: '' },

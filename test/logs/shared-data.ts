@@ -67,3 +67,22 @@ export function parseCsv(text: string): Array<Record<string, string>> {
     Object.fromEntries(header.map((h, i) => [h.replace(/^\uFEFF/, ''), r[i] ?? ''])),
   );
 }
+
+/** A real input per log reader, under shared/data (journald has none: its fuzz suite makes one). */
+export const READER_SAMPLES: Record<string, string> = {
+  cloudtrail: 'cloudtrail/stratus-red-team/aws.persistence.iam-create-admin-user.json',
+  'azure-activity': 'azure-activity/elastic-integrations-ELv2/test-activitylogs-raw.log',
+  'azure-ad': 'azure-activity/otrf-security-datasets/GoldenSAMLADFSMailAccess/AADAuditEvents.json',
+  'gcp-audit': 'gcp-audit/plaso/gcp_logging.jsonl',
+  'm365-audit': 'azure-activity/plaso/microsoft_audit_log.jsonl',
+  asff: 'findings/aws/cloud-custodian-placebo/test_larger_batch/securityhub.GetFindings_1.json',
+  guardduty: 'findings/aws/cloud-custodian-cwe/iam-duty-event.json',
+  'gcp-scc': 'findings/gcp/cloud-custodian/scc-notification-network-finding.json',
+  falco: 'findings/falco/elastic-integrations-ELv2/test-falco.head.log',
+  journald: '',
+  osquery: 'host-events/msticpy/osquery/osqueryd.snapshots.log',
+  'log-analytics-syslog':
+    'host-events/otrf-security-datasets/log4shell/syslog_auoms_auditd_log4shell_cve2021_44228_jndi_reference_2022-05-11181020.json',
+  auditd: 'host-events/otrf-security-datasets/sh_arp_cache_2020-11-10074812.log',
+  syslog: 'ssh-logs/loghub/OpenSSH/OpenSSH_2k.log',
+};
