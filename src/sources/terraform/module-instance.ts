@@ -18,6 +18,7 @@ import {
   EvalError,
   EvalLimitError,
   Namespace,
+  containsUnknown,
   isObject,
   isUnknown,
   measureValue,
@@ -418,7 +419,7 @@ export class ModuleInstance {
       };
       if (index !== undefined) block.index = index;
       if (location?.suppressions.length) block.suppressions = location.suppressions;
-      resourceObjects.add(block.attributes);
+      resourceObjects.set(block.attributes, block.address);
       setAttributeReferences(block, perKey);
       return block;
     };
@@ -433,8 +434,10 @@ export class ModuleInstance {
   ): { value: Value; blocks: T[] } {
     const valueOf = (item: T): Value =>
       item instanceof ModuleInstance ? item.outputs() : (item.attributes as Value);
+    // Meta-arguments are read in a collector of their own, so that a block evaluated on first
+    // use inside another block's expression does not add its own references to that one's.
     if (Object.hasOwn(body, 'count')) {
-      const count = this.#evalRaw(body.count, this.#scope);
+      const count = this.#traced(body.count, this.#scope).value;
       if (typeof count !== 'number') {
         const reason = isUnknown(count) ? count : unknown(`count of ${address} is not a number`);
         const item = make(new Map([['count', { index: reason }]]), '');
@@ -447,7 +450,7 @@ export class ModuleInstance {
       return { value: items.map(valueOf), blocks: items };
     }
     if (Object.hasOwn(body, 'for_each')) {
-      const collection = this.#evalRaw(body.for_each, this.#scope);
+      const { value: collection, references } = this.#traced(body.for_each, this.#scope);
       if (isUnknown(collection) || !(Array.isArray(collection) || isObject(collection))) {
         const reason = isUnknown(collection)
           ? collection
@@ -461,7 +464,7 @@ export class ModuleInstance {
       for (const [key, each] of pairs.slice(0, this.#takeInstances(pairs.length, address))) {
         const k = typeof key === 'string' ? key : JSON.stringify(key);
         const item = make(
-          new Map([['each', { key: k, value: each }]]),
+          new Map([['each', eachObject(k, each, references)]]),
           `[${JSON.stringify(k)}]`,
           k,
         );
@@ -574,6 +577,28 @@ function isDynamic(raw: unknown): boolean {
         decls.every((d) => typeof d === 'object' && d !== null && 'content' in d),
     ) && entries(raw).length > 0
   );
+}
+
+/**
+ * `each` of one `for_each` instance; `sources` are the blocks the `for_each` expression read.
+ * When `each.value` is known only after apply and was computed from the instance of the same
+ * key of another block (`for_each = { for k, v in aws_s3_bucket.b : k => v.id }`), reading it
+ * refers to that instance, as `each.value.id` does when `each.value` is the instance itself.
+ */
+function eachObject(key: string, value: Value, sources: string[]): Namespace {
+  let paired: string[] | undefined;
+  return new Namespace('each', (name) => {
+    if (name === 'key') return key;
+    if (name !== 'value') throw new EvalError(`"each" has no attribute "${name}"`);
+    paired ??= containsUnknown(value) ? sources.filter((r) => hasKey(r, key)) : [];
+    noteReferences(paired);
+    return value;
+  });
+}
+
+/** Whether an instance address ends in `key`: `x.y["a"]` for "a", `x.y[0]` for "0". */
+function hasKey(address: string, key: string): boolean {
+  return address.endsWith(`[${JSON.stringify(key)}]`) || address.endsWith(`[${key}]`);
 }
 
 /** (key, value) pairs of a for_each collection: map entries, or set elements as both. */

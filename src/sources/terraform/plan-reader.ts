@@ -108,21 +108,48 @@ function referencedBlock(ref: string): string | undefined {
   return m[1] + (m[2] ?? '');
 }
 
+/**
+ * Block references of each attribute. `eachValue` is what `each.value` stands for in this
+ * instance: attributes reading it refer to those blocks too.
+ */
 function expressionReferences(
   expressions: unknown,
   modulePrefix: string,
+  eachValue: string[] = [],
 ): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   if (!isRecord(expressions)) return out;
   for (const [attr, expr] of Object.entries(expressions)) {
     const refs = new Set<string>();
     collectRefs(expr, refs, 0);
-    out[attr] = [...refs]
+    const blocks = [...refs]
       .map(referencedBlock)
       .filter((r): r is string => r !== undefined)
       .map((r) => (modulePrefix ? `${modulePrefix}.${r}` : r));
+    const readsEachValue = [...refs].some((r) => r === 'each.value' || r.startsWith('each.value.'));
+    out[attr] = readsEachValue ? [...new Set([...blocks, ...eachValue])] : blocks;
   }
   return out;
+}
+
+/**
+ * The instances `each.value` stands for in the instance `key` of a block whose `for_each` reads
+ * other blocks: under `for_each = aws_s3_bucket.b` (or a `for` over it) the value of key "a" is
+ * `aws_s3_bucket.b["a"]`. Pairing by key is what `each.value.id` comes to in the usual
+ * chaining pattern; a `for_each` that renames the keys pairs with no instance.
+ */
+function eachValueInstances(
+  config: Json | undefined,
+  key: unknown,
+  modulePrefix: string,
+): string[] {
+  if (typeof key !== 'string' || !config || !isRecord(config.for_each_expression)) return [];
+  const refs = new Set<string>();
+  collectRefs(config.for_each_expression, refs, 0);
+  return [...refs]
+    .map(referencedBlock)
+    .filter((r): r is string => r !== undefined && !r.endsWith(']') && !r.startsWith('module.'))
+    .map((r) => `${modulePrefix ? `${modulePrefix}.` : ''}${r}[${JSON.stringify(key)}]`);
 }
 
 function collectRefs(expr: unknown, refs: Set<string>, depth: number): void {
@@ -173,29 +200,40 @@ export function planToBlocks(file: SourceFile): TerraformBlock[] {
   const config = new Map<string, Json>();
   if (isRecord(doc.configuration)) indexConfiguration(doc.configuration.root_module, '', config);
 
-  const blocks: TerraformBlock[] = [];
+  const planned: PlannedResource[] = [];
   const visit = (module: unknown, depth: number): void => {
     if (!isRecord(module) || depth > MAX_DEPTH) return;
     const moduleAddress = typeof module.address === 'string' ? module.address : '';
     for (const r of asArray(module.resources)) {
-      const block = toBlock(r, moduleAddress, file, unknownByAddress, config);
-      if (block) blocks.push(block);
+      if (isRecord(r) && typeof r.address === 'string' && typeof r.type === 'string')
+        planned.push({ r, address: r.address, type: r.type, module: moduleAddress });
     }
     for (const child of asArray(module.child_modules)) visit(child, depth + 1);
   };
   visit(values.root_module, 0);
-  return blocks;
+  const addresses = new Set(planned.map((p) => p.address));
+  return planned.map((p) => toBlock(p, file, { unknownByAddress, config, addresses }));
 }
 
-function toBlock(
-  r: unknown,
-  module: string,
-  file: SourceFile,
-  unknownByAddress: Map<string, unknown>,
-  config: Map<string, Json>,
-): TerraformBlock | undefined {
-  if (!isRecord(r) || typeof r.address !== 'string' || typeof r.type !== 'string') return undefined;
-  const address = r.address;
+/** One resource of `planned_values` (or state `values`), with the module it sits in. */
+interface PlannedResource {
+  r: Json;
+  address: string;
+  type: string;
+  module: string;
+}
+
+/** What the plan says beside one resource's values. */
+interface PlanIndex {
+  unknownByAddress: Map<string, unknown>;
+  config: Map<string, Json>;
+  /** Address of every planned resource instance. */
+  addresses: Set<string>;
+}
+
+function toBlock(planned: PlannedResource, file: SourceFile, plan: PlanIndex): TerraformBlock {
+  const { r, address, type, module } = planned;
+  const { unknownByAddress, config } = plan;
   const mode = r.mode === 'data' ? 'data' : 'managed';
   const name = typeof r.name === 'string' ? r.name : address;
   const attributes = applyUnknown(
@@ -203,12 +241,16 @@ function toBlock(
     unknownByAddress.get(address),
     '',
   );
-  const configAddress = mode === 'data' ? `data.${r.type}.${name}` : `${r.type}.${name}`;
+  const configAddress = mode === 'data' ? `data.${type}.${name}` : `${type}.${name}`;
   const configEntry = config.get(`${configModulePath(module)}|${configAddress}`);
-  const perAttribute = expressionReferences(configEntry?.expressions, module);
+  const perAttribute = expressionReferences(
+    configEntry?.expressions,
+    module,
+    eachValueInstances(configEntry, r.index, module).filter((a) => plan.addresses.has(a)),
+  );
   const block: TerraformBlock = {
     mode,
-    type: r.type,
+    type,
     name,
     address,
     module,

@@ -38,6 +38,11 @@ export interface TranslationContext {
   byAddress(address: string): TerraformBlock | undefined;
   /** Blocks of `type` whose attribute `attr` refers to `address` (e.g. policies of a bucket). */
   referrers(type: string, address: string, attr?: string): TerraformBlock[];
+  /**
+   * Reports what a translator could not place (a decorating block that joins no owner), for the
+   * reader's warnings; a context built without it drops the note.
+   */
+  warn?(message: string): void;
 }
 
 /**

@@ -19,9 +19,9 @@ export function translateBlocks(
   where: string,
   sourceKind: 'terraform' | 'terraform-plan' = 'terraform',
 ): TranslationOutcome {
-  const ctx = createTranslationContext(blocks);
   const resources: Resource[] = [];
   const warnings: string[] = [];
+  const ctx = createTranslationContext(blocks, (message) => warnings.push(`${where}: ${message}`));
   for (const translator of translators) {
     if (!blocks.some((b) => b.type.startsWith(translator.prefix))) continue;
     try {

@@ -15,49 +15,70 @@ function withoutIndex(address: string): string {
  * const ctx = createTranslationContext(blocks);
  * ctx.referrers('aws_s3_bucket_policy', 'aws_s3_bucket.logs', 'bucket');
  * ```
+ *
+ * @param warn receives what a translator could not place (`TranslationContext.warn`)
  */
-export function createTranslationContext(blocks: TerraformBlock[]): TranslationContext {
+export function createTranslationContext(
+  blocks: TerraformBlock[],
+  warn?: (message: string) => void,
+): TranslationContext {
   const byAddress = new Map<string, TerraformBlock>();
   for (const block of blocks) {
     byAddress.set(block.address, block);
     const base = withoutIndex(block.address);
     if (!byAddress.has(base)) byAddress.set(base, block);
   }
-  const referrersOf = new Map<string, TerraformBlock[]>();
+  // Referrers by the address they name as written, and by its block: an instance's candidates
+  // are those naming it or its block, not every referrer of every sibling instance.
+  const byName = new Map<string, TerraformBlock[]>();
+  const byBlock = new Map<string, TerraformBlock[]>();
   for (const block of blocks) {
-    const seen = new Set<string>();
-    for (const ref of block.references) {
-      for (const key of [ref, withoutIndex(ref)]) {
-        if (seen.has(key)) continue;
-        seen.add(key);
-        const list = referrersOf.get(key) ?? [];
-        list.push(block);
-        referrersOf.set(key, list);
-      }
-    }
+    for (const ref of new Set(block.references)) addTo(byName, ref, block);
+    for (const base of new Set(block.references.map(withoutIndex))) addTo(byBlock, base, block);
   }
   return {
     blocks,
+    warn,
     byAddress: (address) => byAddress.get(address),
     referrers(type, address, attr) {
       const target = byAddress.get(address);
-      return (referrersOf.get(withoutIndex(address)) ?? []).filter((b) => {
+      const base = withoutIndex(address);
+      const candidates =
+        base === address
+          ? (byBlock.get(address) ?? [])
+          : [...new Set([...(byName.get(address) ?? []), ...(byName.get(base) ?? [])])];
+      return candidates.filter((b) => {
         if (b.type !== type) return false;
         const refs = attr ? attributeReferences(b, attr) : b.references;
-        if (refs) return refs.some((r) => sameTarget(r, address));
+        if (refs) return refersTo(refs, address);
         return attributeRefersTo(b.attributes[attr!], address, target);
       });
     },
   };
 }
 
-/** Same block instance, or one side names the block without an index. */
-function sameTarget(ref: string, address: string): boolean {
-  if (ref === address) return true;
-  return (
-    withoutIndex(ref) === withoutIndex(address) &&
-    (ref === withoutIndex(ref) || address === withoutIndex(address))
-  );
+function addTo(map: Map<string, TerraformBlock[]>, key: string, block: TerraformBlock): void {
+  const list = map.get(key);
+  if (list) list.push(block);
+  else map.set(key, [block]);
+}
+
+/**
+ * Whether references point at the block instance `address`: by naming it, or by naming its
+ * block without an index. References that name another instance of the same block and not this
+ * one belong to that instance, even when the expression also read the whole block
+ * (`bucket = local.first.id` with `first = values(aws_s3_bucket.b)[0]`).
+ */
+function refersTo(refs: string[], address: string): boolean {
+  if (refs.includes(address)) return true;
+  const base = withoutIndex(address);
+  let loose = false;
+  for (const ref of refs) {
+    if (withoutIndex(ref) !== base) continue;
+    if (address === base || ref === base) loose = true;
+    else return false;
+  }
+  return loose;
 }
 
 /**

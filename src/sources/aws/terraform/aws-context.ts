@@ -4,6 +4,7 @@
  */
 
 import type { TerraformBlock, TranslationContext } from '../../terraform/terraform-block.js';
+import { attributeReferences } from '../../terraform/attribute-references.js';
 import { knownString } from './tf-values.js';
 
 export interface AwsContext {
@@ -17,15 +18,23 @@ export interface AwsContext {
   referenced(from: TerraformBlock, type?: string): TerraformBlock[];
   /** Canonical id of a block's resource: the ARN when known statically, else its address. */
   idOf(block: TerraformBlock): string;
+  /** Every block `owned` has returned so far: the decorating blocks that found their owner. */
+  joined: ReadonlySet<TerraformBlock>;
 }
 
 /** Wraps the evaluator's context with the lookups the AWS translators share. */
 export function awsContext(tf: TranslationContext): AwsContext {
+  const joined = new Set<TerraformBlock>();
   return {
     tf,
-    owned: (type, owner, attr, names = []) => ownedBlocks(tf, type, owner, attr, names),
+    owned(type, owner, attr, names = []) {
+      const found = ownedBlocks(tf, type, owner, attr, names);
+      for (const b of found) joined.add(b);
+      return found;
+    },
     referenced: (from, type) => referencedBlocks(tf, from, type),
     idOf,
+    joined,
   };
 }
 
@@ -45,10 +54,13 @@ function ownedBlocks(
   for (const b of tf.referrers(type, owner.address, attr)) found.set(b.address, b);
 
   // A child that refers to `aws_x.y` (no index) while the owner is `aws_x.y[0]`: pair the
-  // instances by index, as `aws_x.y[count.index]` does.
+  // instances by index, as `aws_x.y[count.index]` does. A child naming another instance
+  // (`aws_x.y[1]`) is that one's.
   if (found.size === 0 && owner.index !== undefined) {
     for (const b of tf.referrers(type, baseAddress(owner.address), attr)) {
-      if (b.index === undefined || b.index === owner.index) found.set(b.address, b);
+      if (b.index !== undefined && b.index !== owner.index) continue;
+      if (namesOtherInstance(b, attr, owner.address)) continue;
+      found.set(b.address, b);
     }
   }
 
@@ -62,6 +74,14 @@ function ownedBlocks(
     }
   }
   return [...found.values()];
+}
+
+/** Whether `b`'s attribute names an instance of `owner`'s block other than `owner`. */
+function namesOtherInstance(b: TerraformBlock, attr: string, owner: string): boolean {
+  const base = baseAddress(owner);
+  return (attributeReferences(b, attr) ?? []).some(
+    (r) => r !== owner && r !== base && baseAddress(r) === base,
+  );
 }
 
 function referencedBlocks(

@@ -7,6 +7,7 @@ import type { Resource } from '../../../model/resource.js';
 import { SourceReadError } from '../../../model/source-error.js';
 import type { TerraformBlock, TerraformTranslator } from '../../terraform/terraform-block.js';
 import { awsContext, type AwsContext } from './aws-context.js';
+import { unjoinedCompanions } from './companions.js';
 import { cloudTrail, logGroup } from './logging.js';
 import {
   dbInstance,
@@ -96,6 +97,7 @@ export const awsTerraformTranslator: TerraformTranslator = {
       if (!translate) continue;
       out.push(translateOne(translate, block, ctx));
     }
+    for (const message of unjoinedCompanions(tf.blocks, ctx.joined)) tf.warn?.(message);
     return out;
   },
 };

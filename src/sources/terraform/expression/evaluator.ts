@@ -170,8 +170,12 @@ export function getAttribute(object: Value, name: string): Value {
   if (isUnknown(object)) return object;
   if (object instanceof Namespace) return object.member(name);
   if (isObject(object)) {
+    // An attribute of an instance refers to that instance however the instance was reached:
+    // `each.value.id` under `for_each = aws_s3_bucket.b`, `v.arn` in a `for` over instances.
+    const instance = resourceObjects.get(object);
+    if (instance !== undefined) noteReference(instance);
     if (Object.hasOwn(object, name)) return object[name];
-    if (resourceObjects.has(object)) return unknown(`attribute "${name}" is computed at apply`);
+    if (instance !== undefined) return unknown(`attribute "${name}" is computed at apply`);
     throw new EvalError(`object has no attribute "${name}"`);
   }
   if (Array.isArray(object) && object.some((x) => resourceObjects.has(x as object))) {

@@ -33,10 +33,11 @@ export class EvalLimitError extends Error {
 }
 
 /**
- * Objects holding a resource's evaluated attributes. Reading an attribute they lack gives an
- * unknown value (the provider computes it at apply), not an error.
+ * Objects holding a resource's evaluated attributes, with the instance address they belong to
+ * (`module.net.aws_subnet.a["x"]`). Reading an attribute they lack gives an unknown value (the
+ * provider computes it at apply), not an error.
  */
-export const resourceObjects = new WeakSet<object>();
+export const resourceObjects = new WeakMap<object, string>();
 
 export function unknown(reason: string): UnknownValue {
   return unknownValue(reason);
