@@ -5,7 +5,9 @@
 
 import { loadRules, RuleLoadError } from '../posture/rule-loader.js';
 import {
+  assertAssessmentsStored,
   latestAssessmentIds,
+  UnknownAssessmentError,
   UnknownRuleError,
   whatIf,
   type WhatIfReport,
@@ -78,19 +80,23 @@ export async function runWhatIf(options: WhatIfCommandOptions): Promise<number> 
   }
   try {
     const rules = await loadRules(options.rules);
+    // An assessment asked for by id must exist: an empty report would read as "none stored".
+    if (options.assessment !== undefined) await assertAssessmentsStored(db, [options.assessment]);
     const report = await whatIf({
       db,
       rules,
       ruleId: options.rule,
-      assessmentIds: options.assessment ? [options.assessment] : await latestAssessmentIds(db),
+      assessmentIds:
+        options.assessment !== undefined ? [options.assessment] : await latestAssessmentIds(db),
       since: options.since,
     });
     if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else printReport(report);
     return EXIT_OK;
   } catch (error) {
-    if (!(error instanceof UnknownRuleError || error instanceof RuleLoadError)) throw error;
-    process.stderr.write(`palisade whatif: ${error.message}\n`);
+    const known = [UnknownRuleError, UnknownAssessmentError, RuleLoadError];
+    if (!known.some((k) => error instanceof k)) throw error;
+    process.stderr.write(`palisade whatif: ${(error as Error).message}\n`);
     return EXIT_INPUT_ERROR;
   } finally {
     await db.destroy();

@@ -73,6 +73,14 @@ export class UnknownRuleError extends Error {
   }
 }
 
+/** An assessment id the store does not hold. */
+export class UnknownAssessmentError extends Error {
+  constructor(readonly assessmentId: string) {
+    super(`no assessment ${assessmentId}; list them with \`palisade history\``);
+    this.name = 'UnknownAssessmentError';
+  }
+}
+
 /** Decisions that were never judged (namespace exempt, nothing to judge) stay out of what-if. */
 const JUDGED_MODES = new Set(['deny', 'audit', 'pass', 'error']);
 
@@ -102,6 +110,22 @@ export async function latestAssessmentIds(db: Kysely<any>): Promise<string[]> {
     .limit(1)
     .executeTakeFirst();
   return row ? [row.id as string] : [];
+}
+
+/**
+ * Throws `UnknownAssessmentError` for the first of `ids` the store does not hold.
+ *
+ * ```ts
+ * await assertAssessmentsStored(db, [options.assessment]);
+ * ```
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function assertAssessmentsStored(db: Kysely<any>, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  const rows = await db.selectFrom('assessments').select('id').where('id', 'in', ids).execute();
+  const stored = new Set(rows.map((r: Record<string, unknown>) => r.id as string));
+  const missing = ids.find((id) => !stored.has(id));
+  if (missing !== undefined) throw new UnknownAssessmentError(missing);
 }
 
 async function failingResources(options: WhatIfOptions): Promise<WhatIfResource[]> {
