@@ -1,4 +1,7 @@
-/** The report for people: secure score, score per control, top recommendations, counts, files. */
+/**
+ * The report for people: secure score, score per control, top recommendations, failing findings,
+ * rules that could not run, counts, files.
+ */
 
 import pc from 'picocolors';
 import type { AssessmentResult } from '../model/assessment.js';
@@ -35,6 +38,25 @@ function severityColour(severity: Severity, on: boolean): string {
 function pad(text: string, width: number): string {
   const safe = printable(text);
   return safe.length >= width ? `${safe.slice(0, width - 1)}…` : safe.padEnd(width);
+}
+
+/** Error findings listed at most; the JSON and SARIF reports and the store hold them all. */
+const ERRORS_SHOWN = 10;
+
+/** The findings whose rule could not run: which rule, on which resource, where and why. */
+function ruleErrors(a: AssessmentResult, on: boolean): string[] {
+  const errors = a.findings.filter((f) => f.status === 'error');
+  if (errors.length === 0) return [];
+  const title = `Rule errors (${Math.min(ERRORS_SHOWN, errors.length)} of ${errors.length}): these rules could not run`;
+  const out = [on ? pc.bold(title) : title];
+  for (const f of errors.slice(0, ERRORS_SHOWN)) {
+    const place = f.file ? printable(`${f.file}:${f.line ?? 1}`) : printable(f.resourceId);
+    const label = on ? pc.red('error') : 'error';
+    out.push(`  ${label}    ${printable(f.ruleId)} ${on ? pc.dim(place) : place}`);
+    out.push(`      ${printable(f.message)}`);
+  }
+  out.push('');
+  return out;
 }
 
 /** Renders an assessment as the console report. */
@@ -110,6 +132,8 @@ export function renderTable(a: AssessmentResult, options: TableReportOptions = {
     }
     out.push('');
   }
+
+  out.push(...ruleErrors(a, on));
 
   const c = a.counts;
   const sev = SEVERITY_ORDER.filter((s) => c.bySeverity[s] > 0)
