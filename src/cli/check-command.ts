@@ -1,6 +1,7 @@
 /**
  * `palisade check`: the CI gate. Judges IaC (and rendered manifests on stdin) under the policy's
- * assignments and exits 1 when a deny-mode rule fails, 0 otherwise, 2 for input errors.
+ * assignments and exits 1 when a deny-mode rule fails, 0 otherwise, 2 for input errors and for
+ * a deny-mode rule that could not run.
  */
 
 import { readFile, writeFile } from 'node:fs/promises';
@@ -10,18 +11,25 @@ import type { Rule } from '../model/rule.js';
 import { AssignmentLoadError, loadPolicy } from '../enforce/assignment-loader.js';
 import { baselineOf, BaselineError, readBaseline, writeBaseline } from '../enforce/baseline.js';
 import { changedFiles, DiffBaseError } from '../enforce/changed-files.js';
-import { runCiCheck, type CheckResult, type StdinInput } from '../enforce/ci-check.js';
+import {
+  hasDenyRuleErrors,
+  runCiCheck,
+  type CheckResult,
+  type StdinInput,
+} from '../enforce/ci-check.js';
 import type { Decision } from '../enforce/decide.js';
 import { ENFORCEMENT_RULES_DIR } from '../enforce/enforcement-rules.js';
 import { renderCheckTable } from '../enforce/reports/check-table.js';
 import { renderGithubAnnotations } from '../enforce/reports/github-annotations.js';
 import { renderJunit } from '../enforce/reports/junit-report.js';
+import { withRuleErrors } from '../enforce/reports/sarif-rule-errors.js';
 import { defaultPolicy, resolveAssignments } from '../enforce/resolve-assignments.js';
 import { loadCatalog } from '../posture/benchmark-catalog.js';
 import { compileRules } from '../posture/engine.js';
 import { ExemptionLoadError, loadExemptions } from '../posture/exemptions.js';
 import { loadRules, RuleLoadError } from '../posture/rule-loader.js';
 import { renderSarifLog } from '../report/sarif-report.js';
+import { printable } from '../report/terminal-text.js';
 import { EXIT_FINDINGS, EXIT_INPUT_ERROR, EXIT_OK } from './exit-codes.js';
 
 export type CheckFormat = 'table' | 'sarif' | 'junit' | 'github' | 'json';
@@ -92,14 +100,14 @@ async function render(
   const decisions = [...result.deny, ...result.audit];
   const find = columnFinder(stdin);
   const columns = new Map<Finding, number | undefined>();
-  for (const d of [...decisions, ...result.baselined])
+  for (const d of [...decisions, ...result.baselined, ...result.errors])
     columns.set(d.finding, await find(d.finding));
   const modeOf = new Map<Finding, Decision>(
     [...decisions, ...result.baselined].map((d) => [d.finding, d]),
   );
   switch (options.format) {
-    case 'sarif':
-      return renderSarifLog({
+    case 'sarif': {
+      const log = renderSarifLog({
         findings: [...decisions, ...result.baselined].map((d) => d.finding),
         rules,
         level: (f) =>
@@ -111,6 +119,8 @@ async function render(
         }),
         category: 'palisade-check',
       });
+      return withRuleErrors(log, result.errors, (d) => columns.get(d.finding));
+    }
     case 'junit':
       return renderJunit(result);
     case 'github':
@@ -139,14 +149,24 @@ function jsonReport(result: CheckResult): Record<string, unknown> {
     assignments: d.assignments,
   });
   return {
-    passed: result.deny.length === 0 && result.inputErrors.length === 0,
+    passed:
+      result.deny.length === 0 && result.inputErrors.length === 0 && !hasDenyRuleErrors(result),
     resources: result.resources.length,
     planUnchanged: result.planUnchanged,
     deny: result.deny.map(item),
     audit: result.audit.map(item),
     baselined: result.baselined.map(item),
+    ruleErrors: result.errors.map(item),
     inputErrors: result.inputErrors,
   };
+}
+
+/** A rule that could not run, for stderr: a deny-mode one fails the gate, an audit-mode one warns. */
+function ruleErrorLine(d: Decision): string {
+  const f = d.finding;
+  const where = f.file ? ` (${f.file}${f.line ? `:${f.line}` : ''})` : '';
+  const kind = d.mode === 'deny' ? 'RULE_ERROR' : 'warning: RULE_ERROR (audit mode)';
+  return printable(`${kind} ${f.ruleId} on ${f.resourceId}${where}: ${f.message}`);
 }
 
 /** Runs the gate; returns the exit code. */
@@ -204,6 +224,7 @@ export async function runCheck(paths: string[], options: CheckCommandOptions): P
   });
   for (const warning of result.warnings) process.stderr.write(`palisade: warning: ${warning}\n`);
   for (const e of result.inputErrors) process.stderr.write(`palisade: ${e.code} ${e.message}\n`);
+  for (const d of result.errors) process.stderr.write(`palisade: ${ruleErrorLine(d)}\n`);
 
   const nothing = result.resources.length === 0 && result.files.every((f) => f.resources === 0);
   if (nothing && !changed && result.inputErrors.length === 0) {
@@ -234,7 +255,7 @@ export async function runCheck(paths: string[], options: CheckCommandOptions): P
     );
   }
 
-  if (result.inputErrors.length > 0) return EXIT_INPUT_ERROR;
+  if (result.inputErrors.length > 0 || hasDenyRuleErrors(result)) return EXIT_INPUT_ERROR;
   if (options.writeBaseline) return EXIT_OK;
   return result.deny.length > 0 ? EXIT_FINDINGS : EXIT_OK;
 }

@@ -5,7 +5,7 @@
  */
 
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { Assignment, AssignmentScope, EnforcementPolicy, Initiative } from './assignment.js';
 import { ENFORCEMENT_MODES, isEnforcementMode, type EnforcementMode } from './enforcement-mode.js';
@@ -101,7 +101,8 @@ class Checker {
       if (data[key] === undefined) continue;
       const list = this.stringList(data[key], `${field}.${key}`);
       if (list.length === 0) this.fail(`${field}.${key}`, 'must name at least one value');
-      scope[key] = list;
+      // `./infra/**` means `infra/**`: file paths are compared without a leading `./`.
+      scope[key] = key === 'paths' ? list.map((p) => p.replace(/^(\.\/)+/, '')) : list;
     }
     return scope;
   }
@@ -204,7 +205,10 @@ export function validatePolicy(
   return { initiatives, assignments };
 }
 
-/** Reads and validates one policy file. */
+/**
+ * Reads and validates one policy file. Its assignments' `paths` scopes are relative to the file's
+ * folder, so a policy means the same whichever folder `palisade` runs in.
+ */
 export async function loadPolicyFile(file: string): Promise<EnforcementPolicy> {
   let text: string;
   try {
@@ -231,7 +235,9 @@ export async function loadPolicyFile(file: string): Promise<EnforcementPolicy> {
     }
     return undefined;
   };
-  return validatePolicy(doc.toJS({ maxAliasCount: 100 }), file, lineOf);
+  const policy = validatePolicy(doc.toJS({ maxAliasCount: 100 }), file, lineOf);
+  const pathBase = dirname(resolve(file));
+  return { ...policy, assignments: policy.assignments.map((a) => ({ ...a, pathBase })) };
 }
 
 /**

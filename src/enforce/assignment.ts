@@ -30,7 +30,8 @@ export interface Initiative {
  * everything. `accounts`, `subscriptions`, `projects` and `namespaces` are the AWS, Azure, GCP and
  * Kubernetes places: when any of them is given, a resource matches only through its own cloud's
  * list, so `namespaces: [prod]` covers no AWS bucket. Values are globs (`prod-*`); `paths` are
- * globs over IaC file paths (`infra/**`, relative to the working folder).
+ * globs over IaC file paths (`infra/**`), relative to the folder of the policy file that declares
+ * them (`pathBase`), or to the working folder for an assignment that came from no file.
  */
 export interface AssignmentScope {
   accounts?: string[];
@@ -71,6 +72,8 @@ export interface Assignment {
   /** Values for rule parameters, by parameter name. */
   parameters: Record<string, unknown>;
   origin?: string;
+  /** Absolute folder that scope and exclude `paths` are relative to (a policy file's folder). */
+  pathBase?: string;
 }
 
 /** Everything one or more assignment files declare. */

@@ -1,7 +1,8 @@
 /**
  * The CI gate behind `palisade check`: read IaC (files, folders, rendered manifests from stdin),
  * keep what a plan creates or updates and what changed since a diff base, judge it, and split the
- * failures into denied, audited and already-accepted (baseline) ones.
+ * failures into denied, audited and already-accepted (baseline) ones, and the enforced rules that
+ * could not run.
  */
 
 import { readFile } from 'node:fs/promises';
@@ -20,6 +21,7 @@ import { decide, type Decision } from './decide.js';
 import { evaluateForAssignments } from './evaluate-assignments.js';
 import { planChanges, resourcesToJudge } from './plan-gate.js';
 import type { ResolvedAssignment } from './resolve-assignments.js';
+import { scopeMatchesNoFile } from './scope-warnings.js';
 
 /** Manifests piped in (`helm template … | palisade check -`), under the name they are shown as. */
 export interface StdinInput {
@@ -50,6 +52,11 @@ export interface CheckResult {
   audit: Decision[];
   /** Violations the baseline accepts: reported, never failing. */
   baselined: Decision[];
+  /**
+   * Enforced rules that could not run on a resource (error findings), with the mode they are
+   * enforced in. A deny-mode one fails the gate: the rule cannot vouch for the resource.
+   */
+  errors: Decision[];
   files: FileReport[];
   /** Files that could not be read (Helm templates needing `helm template` are not errors). */
   inputErrors: SourceError[];
@@ -139,11 +146,20 @@ function inChanged(file: string | undefined, changed: Set<string> | undefined): 
 }
 
 /**
+ * Whether a deny-mode rule could not run on a resource under judgement: the gate cannot vouch for
+ * that resource, so it fails (exit 2, as for input it cannot read).
+ */
+export function hasDenyRuleErrors(result: Pick<CheckResult, 'errors'>): boolean {
+  return result.errors.some((e) => e.mode === 'deny');
+}
+
+/**
  * Runs the gate.
  *
  * ```ts
  * const result = await runCiCheck({ paths: ['infra/'], rules, assignments });
- * process.exitCode = result.inputErrors.length ? 2 : result.deny.length ? 1 : 0;
+ * const cannotJudge = result.inputErrors.length > 0 || hasDenyRuleErrors(result);
+ * process.exitCode = cannotJudge ? 2 : result.deny.length > 0 ? 1 : 0;
  * ```
  */
 export async function runCiCheck(options: CheckOptions): Promise<CheckResult> {
@@ -189,6 +205,7 @@ export async function runCiCheck(options: CheckOptions): Promise<CheckResult> {
     findings,
   );
   const decisions = decide(withParams, options.assignments);
+  warnings.push(...scopeMatchesNoFile(options.assignments, files));
   const accepted = (d: Decision) => options.baseline?.has(findingFingerprint(d.finding)) ?? false;
   return {
     resources: judgedResources,
@@ -196,6 +213,7 @@ export async function runCiCheck(options: CheckOptions): Promise<CheckResult> {
     deny: decisions.deny.filter((d) => !accepted(d)),
     audit: decisions.audit.filter((d) => !accepted(d)),
     baselined: [...decisions.deny, ...decisions.audit].filter(accepted),
+    errors: decisions.errors,
     files,
     inputErrors,
     planUnchanged: skipped,

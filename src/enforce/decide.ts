@@ -1,6 +1,7 @@
 /**
  * The enforcement decision: which failing findings each assignment denies and which it only
- * audits. The CI gate (`palisade check`) and the admission webhook both call `decide`.
+ * audits, and which enforced rules could not run. The CI gate (`palisade check`) and the
+ * admission webhook both call `decide`.
  */
 
 import type { Finding } from '../model/finding.js';
@@ -8,7 +9,7 @@ import type { Resource } from '../model/resource.js';
 import { judgedResource } from '../posture/engine.js';
 import { strictest, type EnforcementMode } from './enforcement-mode.js';
 import type { ResolvedAssignment } from './resolve-assignments.js';
-import { excluded, inScope, scopeSubject, type ScopeSubject } from './scope-match.js';
+import { covers, scopeSubject, type ScopeSubject } from './scope-match.js';
 
 /** Marks a finding judged with one assignment's parameter values (see evaluate-assignments). */
 export const ASSIGNED_TO = Symbol('palisade.assignedTo');
@@ -20,7 +21,10 @@ export function assignedTo(finding: Finding): string | undefined {
   return (finding as TaggedFinding)[ASSIGNED_TO];
 }
 
-/** One failing rule on one resource, and what enforcement does about it. */
+/**
+ * One failing rule on one resource, and what enforcement does about it; or, among `errors`, one
+ * enforced rule that could not run on a resource.
+ */
 export interface Decision {
   finding: Finding;
   mode: Exclude<EnforcementMode, 'disabled'>;
@@ -31,6 +35,12 @@ export interface Decision {
 export interface DecideResult {
   deny: Decision[];
   audit: Decision[];
+  /**
+   * Error findings (the rule could not run on the resource) of rules an assignment enforces
+   * there, with the mode they would have had. A deny-mode rule that cannot run cannot vouch
+   * for the resource.
+   */
+  errors: Decision[];
 }
 
 /** Scope facts of a finding's resource when the finding did not come from `evaluate`. */
@@ -51,15 +61,58 @@ function subjectFromFinding(f: Finding): ScopeSubject {
   return scopeSubject(stub);
 }
 
+/** The strictest mode the assignments give `f`'s rule on its resource, and who gives it. */
+function enforcement(
+  f: Finding,
+  assignments: ResolvedAssignment[],
+  subjectOf: (f: Finding) => ScopeSubject,
+): { mode: EnforcementMode; ids: string[] } {
+  const tag = assignedTo(f);
+  let subject: ScopeSubject | undefined;
+  let mode: EnforcementMode = 'disabled';
+  const ids: string[] = [];
+  for (const a of assignments) {
+    const ruleMode = a.modes.get(f.ruleId);
+    if (ruleMode === undefined || ruleMode === 'disabled') continue;
+    // A rule judged with this assignment's own parameter values is decided on those findings.
+    const own = a.params.has(f.ruleId);
+    if (tag !== undefined ? tag !== a.assignment.id : own) continue;
+    subject ??= subjectOf(f);
+    if (!covers(a.assignment, subject)) continue;
+    const next = strictest(mode, ruleMode);
+    if (next !== mode) {
+      mode = next;
+      ids.length = 0;
+    }
+    if (ruleMode === mode) ids.push(a.assignment.id);
+  }
+  return { mode, ids };
+}
+
+/** Adds a decision, one per rule and resource: the strictest mode wins, assignments merge. */
+function record(byKey: Map<string, Decision>, decision: Decision): void {
+  const f = decision.finding;
+  const key = `${f.ruleId}\u0000${f.resourceType}\u0000${f.resourceId}\u0000${f.file ?? ''}`;
+  const earlier = byKey.get(key);
+  if (earlier && earlier.mode === decision.mode) {
+    for (const id of decision.assignments)
+      if (!earlier.assignments.includes(id)) earlier.assignments.push(id);
+    return;
+  }
+  if (earlier && earlier.mode === 'deny') return;
+  byKey.set(key, decision);
+}
+
 /**
  * Splits the failing findings into denied and audited ones. A finding counts when it fails, is
  * not exempt, and some assignment covers its rule and its resource's scope; several assignments
- * give the strictest mode. Passing, not applicable (including values unknown before apply) and
- * error findings never deny.
+ * give the strictest mode. Passing and not applicable findings (including values unknown before
+ * apply) never deny; error findings of enforced rules are returned apart, in `errors`, for the
+ * caller to refuse on (a deny-mode rule that could not run) or report.
  *
  * ```ts
- * const { deny, audit } = decide(findings, resolveAssignments(policy, rules));
- * if (deny.length > 0) process.exitCode = 1;
+ * const { deny, audit, errors } = decide(findings, resolveAssignments(policy, rules));
+ * if (deny.length > 0 || errors.some((e) => e.mode === 'deny')) process.exitCode = 1;
  * ```
  */
 export function decide(
@@ -67,42 +120,19 @@ export function decide(
   assignments: ResolvedAssignment[],
   subjectOf: (f: Finding) => ScopeSubject = subjectFromFinding,
 ): DecideResult {
-  const byKey = new Map<string, Decision>();
+  const failures = new Map<string, Decision>();
+  const errors = new Map<string, Decision>();
   for (const f of findings) {
-    if (f.status !== 'fail' || f.exemption) continue;
-    const tag = assignedTo(f);
-    let subject: ScopeSubject | undefined;
-    let mode: EnforcementMode = 'disabled';
-    const ids: string[] = [];
-    for (const a of assignments) {
-      const ruleMode = a.modes.get(f.ruleId);
-      if (ruleMode === undefined || ruleMode === 'disabled') continue;
-      // A rule judged with this assignment's own parameter values is decided on those findings.
-      const own = a.params.has(f.ruleId);
-      if (tag !== undefined ? tag !== a.assignment.id : own) continue;
-      subject ??= subjectOf(f);
-      if (!inScope(a.assignment.scope, subject) || excluded(a.assignment.exclude, subject))
-        continue;
-      const next = strictest(mode, ruleMode);
-      if (next !== mode) {
-        mode = next;
-        ids.length = 0;
-      }
-      if (ruleMode === mode) ids.push(a.assignment.id);
-    }
+    const failing = f.status === 'fail' && !f.exemption;
+    if (!failing && f.status !== 'error') continue;
+    const { mode, ids } = enforcement(f, assignments, subjectOf);
     if (mode === 'disabled') continue;
-    const key = `${f.ruleId}\u0000${f.resourceType}\u0000${f.resourceId}\u0000${f.file ?? ''}`;
-    const earlier = byKey.get(key);
-    if (earlier && earlier.mode === mode) {
-      for (const id of ids) if (!earlier.assignments.includes(id)) earlier.assignments.push(id);
-      continue;
-    }
-    if (earlier && earlier.mode === 'deny') continue;
-    byKey.set(key, { finding: f, mode, assignments: ids });
+    record(failing ? failures : errors, { finding: f, mode, assignments: ids });
   }
-  const decisions = [...byKey.values()];
+  const decisions = [...failures.values()];
   return {
     deny: decisions.filter((d) => d.mode === 'deny'),
     audit: decisions.filter((d) => d.mode === 'audit'),
+    errors: [...errors.values()],
   };
 }

@@ -9,7 +9,7 @@ import type { Resource } from '../model/resource.js';
 import { evaluate, type CompiledRule } from '../posture/engine.js';
 import { ASSIGNED_TO } from './decide.js';
 import type { ResolvedAssignment } from './resolve-assignments.js';
-import { excluded, inScope, scopeSubject } from './scope-match.js';
+import { covers, scopeSubject } from './scope-match.js';
 
 /**
  * The findings `decide` needs. Findings judged with an assignment's parameters carry that
@@ -30,10 +30,7 @@ export function evaluateForAssignments(
   const byId = new Map(compiled.map((c) => [c.rule.id, c]));
   for (const a of assignments) {
     if (a.params.size === 0) continue;
-    const covered = resources.filter((r) => {
-      const subject = scopeSubject(r);
-      return inScope(a.assignment.scope, subject) && !excluded(a.assignment.exclude, subject);
-    });
+    const covered = resources.filter((r) => covers(a.assignment, scopeSubject(r)));
     const variants: CompiledRule[] = [];
     for (const [ruleId, params] of a.params) {
       const c = byId.get(ruleId);

@@ -3,9 +3,9 @@
  * subscription, GCP project, Kubernetes namespace) and its IaC file path.
  */
 
-import { relative, isAbsolute } from 'node:path';
+import { relative, resolve } from 'node:path';
 import type { Resource } from '../model/resource.js';
-import type { AssignmentScope } from './assignment.js';
+import type { Assignment, AssignmentScope } from './assignment.js';
 import { anyGlobMatch } from './glob.js';
 
 /** What scope matching reads of a resource. */
@@ -43,17 +43,23 @@ function placeOf(subject: ScopeSubject): string | undefined {
   return subject.cloud === 'kubernetes' ? subject.namespace : subject.account;
 }
 
-/** A file path as scopes compare it: forward slashes, relative to the working folder. */
-export function scopePath(file: string, cwd = process.cwd()): string {
-  const rel = isAbsolute(file) ? relative(cwd, file) : file;
-  return rel.split('\\').join('/').replace(/^\.\//, '');
+/**
+ * A file path as scopes compare it: forward slashes, relative to `base` (the folder of the policy
+ * file that declares the scope; the working folder by default).
+ */
+export function scopePath(file: string, base = process.cwd()): string {
+  return relative(base, resolve(file)).split('\\').join('/');
 }
 
 /**
  * True when `subject` is in `scope` (every given dimension matches). An empty scope covers
  * everything; `exclude` uses the same test with "any given dimension matches".
  */
-export function inScope(scope: AssignmentScope, subject: ScopeSubject): boolean {
+export function inScope(
+  scope: AssignmentScope,
+  subject: ScopeSubject,
+  base = process.cwd(),
+): boolean {
   const placeKeys = Object.values(PLACE_KEY).filter((k) => scope[k] !== undefined);
   if (placeKeys.length > 0) {
     const patterns = scope[PLACE_KEY[subject.cloud]];
@@ -61,17 +67,34 @@ export function inScope(scope: AssignmentScope, subject: ScopeSubject): boolean 
     if (!patterns || place === undefined || !anyGlobMatch(patterns, place)) return false;
   }
   if (scope.paths) {
-    if (!subject.file || !anyGlobMatch(scope.paths, scopePath(subject.file))) return false;
+    if (!subject.file || !anyGlobMatch(scope.paths, scopePath(subject.file, base))) return false;
   }
   return true;
 }
 
 /** True when `subject` falls in any dimension of an exclusion. */
-export function excluded(exclude: AssignmentScope, subject: ScopeSubject): boolean {
+export function excluded(
+  exclude: AssignmentScope,
+  subject: ScopeSubject,
+  base = process.cwd(),
+): boolean {
   const patterns = exclude[PLACE_KEY[subject.cloud]];
   const place = placeOf(subject);
   if (patterns && place !== undefined && anyGlobMatch(patterns, place)) return true;
   return Boolean(
-    exclude.paths && subject.file && anyGlobMatch(exclude.paths, scopePath(subject.file)),
+    exclude.paths && subject.file && anyGlobMatch(exclude.paths, scopePath(subject.file, base)),
   );
+}
+
+/**
+ * True when `assignment` covers `subject`: in its scope and not excluded, with `paths` read
+ * relative to the folder of the policy file that declares it.
+ *
+ * ```ts
+ * const covering = resolved.filter((a) => covers(a.assignment, scopeSubject(resource)));
+ * ```
+ */
+export function covers(assignment: Assignment, subject: ScopeSubject): boolean {
+  const base = assignment.pathBase ?? process.cwd();
+  return inScope(assignment.scope, subject, base) && !excluded(assignment.exclude, subject, base);
 }

@@ -7,20 +7,14 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Ajv } from 'ajv';
-import addFormatsPlugin from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { runCheck, type CheckCommandOptions } from '../../src/cli/check-command.js';
 import { runPalisade } from '../support/cli.js';
 import { REPO_ROOT } from '../support/paths.js';
+import { sarifValidator } from './sarif-validator.js';
 
-const require = createRequire(import.meta.url);
-const SARIF_SCHEMA = require('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json') as object;
-
-const addFormats = addFormatsPlugin as unknown as (ajv: Ajv) => Ajv;
 const SHARED = join(REPO_ROOT, '../shared/data/iac');
 const GOAT = join(SHARED, 'kubernetes-goat');
 const TERRAGOAT_AWS = join(SHARED, 'terragoat/terraform/aws');
@@ -53,19 +47,6 @@ async function policy(text: string): Promise<string> {
   const file = join(dir, 'policy.yaml');
   await writeFile(file, text);
   return file;
-}
-
-/**
- * The official schema is draft-04, whose only keyword Ajv 8 reads differently is the top-level
- * `id` (draft-06 on: `$id`); the rest of the vocabulary it uses means the same in both.
- */
-function sarifValidator() {
-  const { id, $schema: _draft, ...rest } = SARIF_SCHEMA as Record<string, unknown>;
-  // unicodeRegExp off: the schema's `language` pattern has a stray `]` that only the u flag rejects.
-  const ajv = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false });
-  addFormats(ajv);
-  const schema: Record<string, unknown> = { ...rest, $id: id };
-  return ajv.compile(schema);
 }
 
 interface SarifLog {

@@ -1,13 +1,22 @@
-/** The CI gate's verdicts for people: denied, then audited violations, then the totals. */
+/**
+ * The CI gate's verdicts for people: denied, then audited violations, enforced rules that could
+ * not run, then the totals.
+ */
 
 import type { Decision } from '../decide.js';
-import type { CheckResult } from '../ci-check.js';
+import { hasDenyRuleErrors, type CheckResult } from '../ci-check.js';
 import { printable } from '../../report/terminal-text.js';
 
-function row(d: Decision): string {
+function row(d: Decision, label: string = d.finding.severity): string {
   const f = d.finding;
   const where = f.file ? `${f.file}${f.line ? `:${f.line}` : ''}` : f.resourceId;
-  return `  ${f.severity.padEnd(8)} ${printable(f.ruleId)}\n           ${printable(`${where}  ${f.message}`)}`;
+  return `  ${label.padEnd(8)} ${printable(f.ruleId)}\n           ${printable(`${where}  ${f.message}`)}`;
+}
+
+function verdictOf(result: CheckResult): string {
+  if (result.inputErrors.length > 0) return 'input errors';
+  if (hasDenyRuleErrors(result)) return 'FAILED (deny-mode rules could not run)';
+  return result.deny.length > 0 ? 'FAILED' : 'passed';
 }
 
 /** Plain text report of a gate run. */
@@ -27,15 +36,23 @@ export function renderCheckTable(result: CheckResult): string {
     out.push(`${result.baselined.length} known violations accepted by the baseline`);
     out.push('');
   }
+  if (result.errors.length > 0) {
+    out.push(
+      `RULE ERRORS (${result.errors.length}): enforced rules that could not run; ` +
+        'deny-mode ones fail the check',
+    );
+    for (const d of result.errors) out.push(row(d, d.mode));
+    out.push('');
+  }
   for (const e of result.inputErrors) out.push(`INPUT ERROR ${e.code} ${printable(e.message)}`);
-  const verdict =
-    result.inputErrors.length > 0 ? 'input errors' : result.deny.length > 0 ? 'FAILED' : 'passed';
+  const verdict = verdictOf(result);
+  const broken = result.errors.length > 0 ? `, ${result.errors.length} rule errors` : '';
   const plan =
     result.planUnchanged > 0 ? `, ${result.planUnchanged} unchanged plan entries skipped` : '';
   out.push(
     `palisade check ${verdict}: ${result.resources.length} resources judged, ` +
       `${result.deny.length} denied, ${result.audit.length} audited, ` +
-      `${result.baselined.length} baselined${plan}`,
+      `${result.baselined.length} baselined${broken}${plan}`,
   );
   return out.join('\n') + '\n';
 }

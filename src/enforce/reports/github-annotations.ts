@@ -1,6 +1,7 @@
 /**
  * The CI gate's verdicts as GitHub Actions workflow commands: `::error` for denied violations and
- * `::warning` for audited ones, each on its file and line, so they show on the pull request diff.
+ * deny-mode rules that could not run, `::warning` for audited ones, each on its file and line, so
+ * they show on the pull request diff.
  */
 
 import type { Decision } from '../decide.js';
@@ -27,11 +28,12 @@ function annotation(
   if (f.file && f.line) props.push(`line=${f.line}`);
   const col = column(d);
   if (f.file && f.line && col) props.push(`col=${col}`);
-  props.push(`title=${escapeProperty(`${f.ruleId} (${f.severity}, ${d.mode})`)}`);
+  const what = f.status === 'error' ? `rule could not run, ${d.mode}` : `${f.severity}, ${d.mode}`;
+  props.push(`title=${escapeProperty(`${f.ruleId} (${what})`)}`);
   return `::${level} ${props.join(',')}::${escapeData(f.message)}`;
 }
 
-/** One workflow command a line, denied violations first. */
+/** One workflow command a line: denied violations, audited ones, then rules that could not run. */
 export function renderGithubAnnotations(
   result: CheckResult,
   column: (d: Decision) => number | undefined = () => undefined,
@@ -39,10 +41,13 @@ export function renderGithubAnnotations(
   const lines = [
     ...result.deny.map((d) => annotation(d, 'error', column)),
     ...result.audit.map((d) => annotation(d, 'warning', column)),
+    ...result.errors.map((d) => annotation(d, d.mode === 'deny' ? 'error' : 'warning', column)),
   ];
+  const broken =
+    result.errors.length > 0 ? `, ${result.errors.length} enforced rules could not run` : '';
   const summary =
     `palisade check: ${result.deny.length} denied, ${result.audit.length} audited, ` +
-    `${result.baselined.length} accepted by the baseline`;
+    `${result.baselined.length} accepted by the baseline${broken}`;
   lines.push(`::notice title=palisade check::${escapeData(summary)}`);
   return lines.join('\n') + '\n';
 }

@@ -1,7 +1,8 @@
 /**
  * The CI gate's verdicts as JUnit XML, which CI systems (GitLab, Jenkins, Azure Pipelines) show
  * as test results: one test suite per file, one test case per rule and resource; denied
- * violations fail, audited ones pass with a note, baseline-accepted ones are skipped.
+ * violations fail, audited ones pass with a note, baseline-accepted ones are skipped, and a
+ * deny-mode rule that could not run is an error (an audit-mode one passes with a note).
  */
 
 import type { Finding } from '../../model/finding.js';
@@ -21,7 +22,7 @@ export function xmlText(value: string): string {
 
 interface Case {
   finding: Finding;
-  outcome: 'pass' | 'deny' | 'audit' | 'baselined';
+  outcome: 'pass' | 'deny' | 'audit' | 'baselined' | 'error' | 'audit-error';
 }
 
 function testCase(c: Case): string {
@@ -38,6 +39,13 @@ function testCase(c: Case): string {
       );
     case 'audit':
       return `${open}>\n      <system-out>${xmlText(`audit: ${f.message}${where}`)}</system-out>\n    </testcase>`;
+    case 'error':
+      return (
+        `${open}>\n      <error type="rule-error" message="${xmlText(f.message)}">` +
+        `${xmlText(`the rule could not run: ${f.message}${where}`)}</error>\n    </testcase>`
+      );
+    case 'audit-error':
+      return `${open}>\n      <system-out>${xmlText(`audit: the rule could not run: ${f.message}${where}`)}</system-out>\n    </testcase>`;
     case 'baselined':
       return `${open}>\n      <skipped message="${xmlText(`accepted in the baseline: ${f.message}`)}"/>\n    </testcase>`;
     default:
@@ -57,6 +65,12 @@ export function renderJunit(result: CheckResult): string {
 
   const bySuite = new Map<string, Case[]>();
   const seen = new Set<string>();
+  const add = (c: Case) => {
+    const suite = c.finding.file ?? '(no file)';
+    const list = bySuite.get(suite) ?? [];
+    list.push(c);
+    bySuite.set(suite, list);
+  };
   for (const f of result.findings) {
     if (f.status !== 'pass' && f.status !== 'fail') continue;
     const key = findingFingerprint(f);
@@ -64,24 +78,26 @@ export function renderJunit(result: CheckResult): string {
     const o = outcome.get(key) ?? (f.status === 'pass' ? 'pass' : undefined);
     if (!o) continue; // failing, but no assignment enforces the rule here
     seen.add(key);
-    const suite = f.file ?? '(no file)';
-    const list = bySuite.get(suite) ?? [];
-    list.push({ finding: f, outcome: o });
-    bySuite.set(suite, list);
+    add({ finding: f, outcome: o });
   }
+  for (const d of result.errors) {
+    add({ finding: d.finding, outcome: d.mode === 'deny' ? 'error' : 'audit-error' });
+  }
+  const errors = result.errors.filter((d) => d.mode === 'deny').length;
   const suites = [...bySuite.entries()].sort(([a], [b]) => a.localeCompare(b));
   const total = suites.reduce((n, [, cases]) => n + cases.length, 0);
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="palisade check" tests="${total}" failures="${result.deny.length}" ` +
-      `skipped="${result.baselined.length}">`,
+      `errors="${errors}" skipped="${result.baselined.length}">`,
   ];
   for (const [file, cases] of suites) {
     const failures = cases.filter((c) => c.outcome === 'deny').length;
     const skipped = cases.filter((c) => c.outcome === 'baselined').length;
+    const errored = cases.filter((c) => c.outcome === 'error').length;
     lines.push(
       `  <testsuite name="${xmlText(file)}" tests="${cases.length}" failures="${failures}" ` +
-        `errors="0" skipped="${skipped}">`,
+        `errors="${errored}" skipped="${skipped}">`,
     );
     for (const c of cases) lines.push(testCase(c));
     lines.push('  </testsuite>');
