@@ -3,7 +3,8 @@
  * decoded, and `data.aws_iam_policy_document` blocks rebuilt into the JSON AWS would store.
  */
 
-import { isUnknown, unknownValue } from '../../../model/resource.js';
+import { isUnknown, unknownValue, type UnknownValue } from '../../../model/resource.js';
+import { jsonEncoded } from '../../terraform/expression/value.js';
 import type { TerraformBlock } from '../../terraform/terraform-block.js';
 import type { AwsContext } from './aws-context.js';
 import { blocks, items, str, type Attrs } from './tf-values.js';
@@ -15,7 +16,7 @@ import { blocks, items, str, type Attrs } from './tf-values.js';
  */
 export function policyDocument(value: unknown, owner?: TerraformBlock, ctx?: AwsContext): unknown {
   if (value === undefined || value === null) return undefined;
-  if (isUnknown(value)) return fromDataSource(owner, ctx) ?? value;
+  if (isUnknown(value)) return fromDataSource(owner, ctx) ?? encodedDocument(value) ?? value;
   if (typeof value === 'object') return value;
   if (typeof value !== 'string') return unknownValue('policy document is not a JSON object');
   return parsePolicyText(value);
@@ -41,6 +42,14 @@ export function parsePolicyText(text: string): unknown {
     }
   }
   return unknownValue('policy document is not valid JSON');
+}
+
+/** The object a `jsonencode()` with unknown parts was given, its unknown leaves kept as such. */
+function encodedDocument(value: UnknownValue): unknown {
+  const given = jsonEncoded.get(value);
+  return typeof given === 'object' && given !== null && !Array.isArray(given) && !isUnknown(given)
+    ? given
+    : undefined;
 }
 
 function fromDataSource(owner?: TerraformBlock, ctx?: AwsContext): unknown {

@@ -13,6 +13,7 @@ import {
   firstUnknown,
   isObject,
   isUnknown,
+  jsonEncoded,
   measureValue,
   toBoolValue,
   toNumberValue,
@@ -80,7 +81,9 @@ export function callFunction(name: string, args: Value[], ctx: FunctionContext):
     throw new EvalLimitError(`arguments of ${name}() too large to evaluate`);
   }
   if (!TOLERATE_NESTED_UNKNOWN.has(name) && args.some((a) => containsUnknown(a))) {
-    return unknown(`${name}() of a value unknown before apply`);
+    const marker = unknown(`${name}() of a value unknown before apply`);
+    if (name === 'jsonencode' && args[0] !== undefined) jsonEncoded.set(marker, args[0]);
+    return marker;
   }
   return fn(args, ctx);
 }

@@ -43,6 +43,13 @@ export function unknown(reason: string): UnknownValue {
   return unknownValue(reason);
 }
 
+/**
+ * What `jsonencode()` was given when parts of it are unknown before apply, by the unknown marker
+ * it returned: a policy reader can still judge the known parts (`Principal: "*"`) of a policy
+ * whose `Resource` names a bucket ARN that only exists after apply.
+ */
+export const jsonEncoded = new WeakMap<UnknownValue, Value>();
+
 export { isUnknown };
 
 export function isObject(v: Value): v is { [key: string]: Value } {
