@@ -34,6 +34,26 @@ export function scanTargetIdentities(paths: readonly string[], cwd = process.cwd
   });
 }
 
+/**
+ * `file` (as a report names it, relative to `cwd` or absolute) as a path from the root of its git
+ * work tree, with forward slashes; unchanged outside one. The same file then has the same name
+ * from whichever folder the command ran (baselines and SARIF fingerprints rely on it).
+ */
+export function repositoryPath(file: string, cwd = process.cwd()): string {
+  const absolute = resolve(cwd, file);
+  const dir = dirname(absolute);
+  let root = ROOTS.get(dir);
+  if (root === undefined) {
+    root = gitRoot(dir) ?? '';
+    if (ROOTS.size > 10_000) ROOTS.clear();
+    ROOTS.set(dir, root);
+  }
+  return root ? relative(root, absolute).split(sep).join('/') : file;
+}
+
+/** Git work tree root by folder ('' for none), for `repositoryPath`. */
+const ROOTS = new Map<string, string>();
+
 /** The nearest folder at or above `path` holding `.git` (a folder, or a worktree's file). */
 function gitRoot(path: string): string | undefined {
   let dir = path;

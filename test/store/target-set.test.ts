@@ -5,7 +5,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { scanTargetIdentities, targetSetKey } from '../../src/store/target-set.js';
+import { findingFingerprint } from '../../src/report/sarif-fingerprint.js';
+import { repositoryPath, scanTargetIdentities, targetSetKey } from '../../src/store/target-set.js';
 
 const root = mkdtempSync(join(tmpdir(), 'palisade-targets-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -54,5 +55,22 @@ describe('scan target identities', () => {
     expect(scanTargetIdentities(['infra/main.tf'], local)).toEqual([
       'git:local-only:infra/main.tf',
     ]);
+  });
+
+  it('name a file from its repository root whichever folder the command ran in', () => {
+    const file = join(shopA, 'infra', 'main.tf');
+    expect(repositoryPath('infra/main.tf', shopA)).toBe('infra/main.tf');
+    expect(repositoryPath('main.tf', join(shopA, 'infra'))).toBe('infra/main.tf');
+    expect(repositoryPath(file, '/')).toBe('infra/main.tf');
+    // A baseline written in one folder matches a check run from another: the fingerprint names
+    // the file from its repository root however the path was given.
+    const finding = { ruleId: 'r', resourceType: 'AWS::S3::Bucket', resourceId: 'arn:aws:s3:::b' };
+    const fromAbsolute = findingFingerprint({ ...finding, file });
+    expect(fromAbsolute).toBe(
+      findingFingerprint({ ...finding, file: join(shopB, 'infra/main.tf') }),
+    );
+    expect(fromAbsolute).not.toBe(findingFingerprint({ ...finding, file: join(shopA, 'main.tf') }));
+    // Outside a repository the path stays as given.
+    expect(repositoryPath('plain/x.tf', root)).toBe('plain/x.tf');
   });
 });
