@@ -4,11 +4,13 @@
  * `palisade check` both write through `renderSarifLog`.
  */
 
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AssessmentResult } from '../model/assessment.js';
 import type { Finding } from '../model/finding.js';
 import type { Rule, Severity } from '../model/rule.js';
 import { VERSION } from '../version.js';
+import { repositoryRelative } from '../store/target-set.js';
 import { findingFingerprint, FINGERPRINT_KEY } from './sarif-fingerprint.js';
 
 /** A SARIF result level. */
@@ -80,12 +82,18 @@ function location(f: Finding, column: number | undefined): Record<string, unknow
   if (!f.file) {
     return { logicalLocations: [{ fullyQualifiedName: f.resourceId, kind: 'resource' }] };
   }
-  const absolute = f.file.startsWith('/');
+  // %SRCROOT% is the repository's root for code scanning: a file in a git work tree is named from
+  // its root whatever folder the scan ran in; any other file outside the working folder by its
+  // absolute URL (a `../../` path under %SRCROOT% maps to nothing).
+  const fromRoot = repositoryRelative(f.file);
+  const outside = f.file.startsWith('/') || f.file.startsWith('../');
   return {
     physicalLocation: {
-      artifactLocation: absolute
-        ? { uri: pathToFileURL(f.file).href }
-        : { uri: artifactUri(f.file), uriBaseId: '%SRCROOT%' },
+      artifactLocation: fromRoot
+        ? { uri: artifactUri(fromRoot), uriBaseId: '%SRCROOT%' }
+        : outside
+          ? { uri: pathToFileURL(resolve(f.file)).href }
+          : { uri: artifactUri(f.file), uriBaseId: '%SRCROOT%' },
       region: { startLine: f.line ?? 1, startColumn: column ?? 1 },
     },
     logicalLocations: [{ fullyQualifiedName: f.resourceId, kind: 'resource' }],

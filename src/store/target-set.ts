@@ -40,6 +40,11 @@ export function scanTargetIdentities(paths: readonly string[], cwd = process.cwd
  * from whichever folder the command ran (baselines and SARIF fingerprints rely on it).
  */
 export function repositoryPath(file: string, cwd = process.cwd()): string {
+  return repositoryRelative(file, cwd) ?? file;
+}
+
+/** `repositoryPath`, or undefined for a file in no git work tree. */
+export function repositoryRelative(file: string, cwd = process.cwd()): string | undefined {
   const absolute = resolve(cwd, file);
   const dir = dirname(absolute);
   let root = ROOTS.get(dir);
@@ -48,7 +53,7 @@ export function repositoryPath(file: string, cwd = process.cwd()): string {
     if (ROOTS.size > 10_000) ROOTS.clear();
     ROOTS.set(dir, root);
   }
-  return root ? relative(root, absolute).split(sep).join('/') : file;
+  return root ? relative(root, absolute).split(sep).join('/') : undefined;
 }
 
 /** Git work tree root by folder ('' for none), for `repositoryPath`. */
