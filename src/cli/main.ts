@@ -122,7 +122,7 @@ program
 program
   .command('check')
   .description(
-    'CI gate: judge IaC under the policy assignments; exit 1 when a deny-mode rule fails',
+    'CI gate: judge IaC under the policy assignments; exit 1 when a deny-mode rule fails, 2 when one cannot run or the input is bad',
   )
   .argument('<paths...>', 'files and folders to check, or - for manifests on stdin')
   .addOption(
