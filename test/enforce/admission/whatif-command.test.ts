@@ -12,6 +12,7 @@ import { shared } from '../../support/paths.js';
 
 let dir: string;
 let db: string;
+let stored: string;
 
 /** Runs the command in this process, returning its exit code and what it printed. */
 async function whatif(options: Partial<Parameters<typeof runWhatIf>[0]>) {
@@ -40,10 +41,12 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'palisade-whatif-'));
   db = join(dir, 'palisade.db');
   const store = await openStore(db);
-  await saveAssessment(
-    store,
-    await assess({ paths: [shared('iac/kubernetes-goat')], rules: await loadRules() }),
-  );
+  const assessment = await assess({
+    paths: [shared('iac/kubernetes-goat')],
+    rules: await loadRules(),
+  });
+  await saveAssessment(store, assessment);
+  stored = assessment.id;
   await store.destroy();
 }, 60_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -82,5 +85,23 @@ describe('palisade whatif', () => {
     expect(parseSince('12h', now).toISOString()).toBe('2026-12-04T00:00:00.000Z');
     expect(parseSince('2026-12-01T00:00:00Z').toISOString()).toBe('2026-12-01T00:00:00.000Z');
     expect(() => parseSince('last week')).toThrow(/7d, 12h or an ISO 8601 time/);
+  });
+});
+
+describe('palisade whatif --assessment', () => {
+  it('exits 2 naming an assessment the store does not hold', async () => {
+    const run = await whatif({ assessment: 'bogus' });
+    expect(run.code).toBe(2);
+    expect(run.err).toBe(
+      'palisade whatif: no assessment bogus; list them with `palisade history`\n',
+    );
+    expect(run.out).toBe('');
+  });
+
+  it('reports on a stored assessment named by id', async () => {
+    const run = await whatif({ assessment: stored });
+    expect(run.code).toBe(0);
+    expect(run.out).toContain(`Assessment ${stored} (`);
+    expect(run.out).toMatch(/3 resource\(s\) would be denied/);
   });
 });
