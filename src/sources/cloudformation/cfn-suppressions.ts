@@ -1,6 +1,7 @@
 /**
  * Inline suppressions on CloudFormation resources: `Metadata.palisade.ignore` entries and
- * `# palisade:ignore <rule-id> <reason>` comments on or right above the resource's key.
+ * `# palisade:ignore <rule-id> <reason>` comments on or right above the resource's key, or
+ * anywhere inside its body.
  */
 
 import type { InlineSuppression } from '../../model/resource.js';
@@ -18,7 +19,11 @@ export function metadataSuppressions(metadata: unknown): InlineSuppression[] {
   });
 }
 
-/** Suppression comments on line `line` (1-based) and the comment lines directly above it. */
+/**
+ * Suppression comments on line `line` (1-based), the comment lines directly above it, and the
+ * resource's body below it (the lines indented deeper than its key; a comment at the key's depth
+ * after the body sits above the next resource and is that one's).
+ */
 export function commentSuppressions(lines: string[], line: number): InlineSuppression[] {
   const found: InlineSuppression[] = [];
   const collect = (text: string | undefined) => {
@@ -32,5 +37,17 @@ export function commentSuppressions(lines: string[], line: number): InlineSuppre
     if (!text.startsWith('#')) break;
     collect(text);
   }
+  const keyIndent = indentOf(lines[line - 1] ?? '');
+  for (let i = line; i < lines.length; i++) {
+    const text = lines[i]!;
+    if (text.trim() === '') continue;
+    // The body ends at a line no deeper than the key (the next resource, `Outputs:`).
+    if (indentOf(text) <= keyIndent) break;
+    collect(text);
+  }
   return found;
+}
+
+function indentOf(text: string): number {
+  return text.length - text.trimStart().length;
 }

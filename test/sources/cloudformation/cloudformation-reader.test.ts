@@ -171,6 +171,32 @@ describe('cloudformation reader evaluation', () => {
     );
   });
 
+  it('reads suppression comments inside a resource, and above the next one as its own', async () => {
+    const text = [
+      "AWSTemplateFormatVersion: '2010-09-09'",
+      'Resources:',
+      '  Logs:',
+      '    # palisade:ignore aws-s3-bucket-versioning-enabled logs are write-once',
+      '    Type: AWS::S3::Bucket',
+      '    Properties:',
+      '      BucketName: logs-bucket # palisade:ignore aws-s3-bucket-logging-enabled it is the log bucket',
+      '  # palisade:ignore aws-s3-bucket-kms-encryption data is public anyway',
+      '  Data:',
+      '    Type: AWS::S3::Bucket',
+      'Outputs:',
+      '  # palisade:ignore aws-s3-bucket-mfa-delete not a resource comment',
+      '  Name: { Value: !Ref Data }',
+    ].join('\n');
+    const [logs, data] = (await cloudformationReader.read({ path: 'in.yaml', text })).resources;
+    expect(logs.suppressions).toEqual([
+      { ruleId: 'aws-s3-bucket-versioning-enabled', reason: 'logs are write-once' },
+      { ruleId: 'aws-s3-bucket-logging-enabled', reason: 'it is the log bucket' },
+    ]);
+    expect(data.suppressions).toEqual([
+      { ruleId: 'aws-s3-bucket-kms-encryption', reason: 'data is public anyway' },
+    ]);
+  });
+
   it('reports a syntax error with its line', async () => {
     const text = 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  A:\n    Type: [unclosed\n';
     const attempt = () => cloudformationReader.read({ path: 'bad.yaml', text });
