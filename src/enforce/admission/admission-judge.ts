@@ -4,7 +4,6 @@
  * deny-mode failures refuse it, audit-mode failures come back as warnings.
  */
 
-import type { Finding } from '../../model/finding.js';
 import type { Resource } from '../../model/resource.js';
 import type { CompiledRule } from '../../posture/engine.js';
 import { toKubernetesResource } from '../../sources/kubernetes/to-resource.js';
@@ -13,7 +12,6 @@ import { decide } from '../decide.js';
 import { evaluateForAssignments } from '../evaluate-assignments.js';
 import { anyGlobMatch } from '../glob.js';
 import type { ResolvedAssignment } from '../resolve-assignments.js';
-import { excluded, inScope, scopeSubject } from '../scope-match.js';
 import { apiVersionOf, type AdmissionRequest, type AdmissionStatus } from './admission-review.js';
 
 /** What judging needs: compiled rules, the assignments in force and the exempt namespaces. */
@@ -141,24 +139,6 @@ function denialStatus(resource: Resource, kind: string, denied: DecisionRule[]):
 }
 
 /**
- * Findings in error for rules some assignment enforces in deny mode on `resource`: such a rule
- * cannot vouch for the object, so the failure policy answers instead.
- */
-function brokenDenyRules(
-  findings: Finding[],
-  resource: Resource,
-  assignments: ResolvedAssignment[],
-): Finding[] {
-  const errors = findings.filter((f) => f.status === 'error');
-  if (errors.length === 0) return [];
-  const subject = scopeSubject(resource);
-  const covering = assignments.filter(
-    (a) => inScope(a.assignment.scope, subject) && !excluded(a.assignment.exclude, subject),
-  );
-  return errors.filter((f) => covering.some((a) => a.modes.get(f.ruleId) === 'deny'));
-}
-
-/**
  * The verdict on `request` under `policy`. Throws `AdmissionJudgeError` when the object cannot be
  * judged (the caller applies the failure policy).
  *
@@ -183,9 +163,11 @@ export function judgeAdmission(request: AdmissionRequest, policy: JudgePolicy): 
 
   const resource = admissionResource(request);
   const findings = evaluateForAssignments(policy.compiled, [resource], policy.assignments);
-  const broken = brokenDenyRules(findings, resource, policy.assignments);
-  const brokenText = broken.map((f) => `${f.ruleId}: ${f.message}`).join('; ');
   const decided = decide(findings, policy.assignments);
+  // Rules some assignment enforces in deny mode here that could not run: they cannot vouch for
+  // the object (scope, exclusions and per-assignment parameters as for failures).
+  const broken = decided.errors.filter((e) => e.mode === 'deny').map((e) => e.finding);
+  const brokenText = broken.map((f) => `${f.ruleId}: ${f.message}`).join('; ');
   // A deny-mode rule that could not run leaves the answer to the failure policy, unless another
   // deny-mode rule refuses the object anyway: fail-open must never let a refused object in.
   if (broken.length > 0 && decided.deny.length === 0) {
