@@ -123,12 +123,9 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
   }
 
   // A built-in detection that waits for a placeholder (BreakGlassAccounts) is off until given one.
-  const waiting = result.rules.unsupported.filter(
-    (u) => isBuiltin(u.file) && /placeholder/.test(u.reason),
-  );
+  const waiting = waitingBuiltins(result.rules.unsupported);
   const given = Object.keys(placeholders);
-  for (const u of waiting) {
-    const name = /%([^%]+)%/.exec(u.reason)?.[1] ?? '';
+  for (const { rule: u, name } of waiting) {
     const near = given.find((g) => g.toLowerCase() === name.toLowerCase());
     if (!near) continue;
     process.stderr.write(
@@ -136,7 +133,7 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
         `"${u.title ?? u.id ?? u.file}" waits for ${name} (names are case-sensitive)\n`,
     );
   }
-  for (const u of result.rules.unsupported.filter((x) => !waiting.includes(x))) {
+  for (const u of result.rules.unsupported.filter((x) => !waiting.some((w) => w.rule === x))) {
     process.stderr.write(
       `palisade: rule not used: ${u.file}${u.line ? `:${u.line}` : ''}: ${u.reason}\n`,
     );
@@ -202,6 +199,14 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
     : EXIT_OK;
 }
 
+/** Built-in rules off until a placeholder is given a value, with the placeholder each waits for. */
+function waitingBuiltins(unsupported: DetectResult['rules']['unsupported']) {
+  return unsupported.flatMap((rule) => {
+    const name = isBuiltin(rule.file) ? /placeholder %([^%]+)%/.exec(rule.reason)?.[1] : undefined;
+    return name === undefined ? [] : [{ rule, name }];
+  });
+}
+
 function render(
   result: DetectResult,
   options: DetectCommandOptions,
@@ -241,10 +246,7 @@ function render(
         correlation: result.rules.correlation,
         unsupported: result.rules.unsupported.length,
       },
-      waiting: result.rules.unsupported
-        .filter((u) => isBuiltin(u.file))
-        .map((u) => /placeholder %([^%]+)%/.exec(u.reason)?.[1])
-        .filter((n): n is string => n !== undefined),
+      waiting: waitingBuiltins(result.rules.unsupported).map((w) => w.name),
       readErrors,
       elapsedMs,
     },

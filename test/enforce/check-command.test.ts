@@ -6,39 +6,21 @@
 
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCheck, type CheckCommandOptions } from '../../src/cli/check-command.js';
 import { runPalisade } from '../support/cli.js';
 import { REPO_ROOT } from '../support/paths.js';
+import { checkHere } from './check-runner.js';
 import { sarifValidator } from './sarif-validator.js';
 
 const SHARED = join(REPO_ROOT, '../shared/data/iac');
 const GOAT = join(SHARED, 'kubernetes-goat');
 const TERRAGOAT_AWS = join(SHARED, 'terragoat/terraform/aws');
 
-interface Run {
-  code: number;
-  report: string;
-}
-
 /** Runs the command in-process, the report written to a file. */
-async function check(paths: string[], options: Partial<CheckCommandOptions> = {}): Promise<Run> {
-  const dir = await mkdtemp(join(tmpdir(), 'palisade-check-'));
-  const output = join(dir, 'report');
-  const code = await runCheck(paths, {
-    format: 'table',
-    policy: [],
-    rules: [],
-    stdinName: 'stdin.yaml',
-    output,
-    ...options,
-  });
-  const report = await readFile(output, 'utf8').catch(() => '');
-  return { code, report };
-}
+const check = checkHere;
 
 const palisade = runPalisade;
 

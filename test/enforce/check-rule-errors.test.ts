@@ -3,12 +3,13 @@
  * (exit 2) and every report format names the rule, the resource, its file and line and why.
  */
 
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCheck, type CheckCommandOptions } from '../../src/cli/check-command.js';
+import type { CheckCommandOptions } from '../../src/cli/check-command.js';
 import { shared } from '../support/paths.js';
+import { checkHere } from './check-runner.js';
 import { sarifValidator } from './sarif-validator.js';
 
 /** Five S3 buckets. */
@@ -54,33 +55,8 @@ async function policyFor(mode: 'deny' | 'audit'): Promise<string> {
   return file;
 }
 
-interface Run {
-  code: number;
-  report: string;
-  stderr: string;
-}
-
-/** Runs the gate in this process: exit code, the report (written to a file) and stderr. */
-async function check(options: Partial<CheckCommandOptions>): Promise<Run> {
-  const dir = await mkdtemp(join(tmpdir(), 'palisade-check-'));
-  const output = join(dir, 'report');
-  const err: string[] = [];
-  const write = process.stderr.write;
-  process.stderr.write = ((t: string) => err.push(t) > 0) as typeof process.stderr.write;
-  try {
-    const code = await runCheck([S3_TF], {
-      format: 'table',
-      policy: [],
-      rules: [],
-      stdinName: 'stdin.yaml',
-      output,
-      ...options,
-    });
-    return { code, report: await readFile(output, 'utf8'), stderr: err.join('') };
-  } finally {
-    process.stderr.write = write;
-  }
-}
+/** Runs the gate over the buckets in this process. */
+const check = (options: Partial<CheckCommandOptions>) => checkHere([S3_TF], options);
 
 interface JsonItem {
   ruleId: string;

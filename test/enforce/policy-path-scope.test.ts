@@ -5,11 +5,10 @@
  */
 
 import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCheck } from '../../src/cli/check-command.js';
+import { checkHere } from './check-runner.js';
 import { validatePolicy } from '../../src/enforce/assignment-loader.js';
 import { scopePath } from '../../src/enforce/scope-match.js';
 import { shared } from '../support/paths.js';
@@ -36,24 +35,16 @@ const denyScoped = (id: string, paths: string) =>
 
 /** Runs the gate in this process from `cwd`: exit code, denied count and warnings. */
 async function checkFrom(cwd: string, paths: string[], policy: string) {
-  const output = join(await mkdtemp(join(tmpdir(), 'palisade-check-')), 'report.json');
-  const err: string[] = [];
-  const write = process.stderr.write;
-  process.stderr.write = ((t: string) => err.push(t) > 0) as typeof process.stderr.write;
   process.chdir(cwd);
   try {
-    const code = await runCheck(paths, {
-      format: 'json',
-      policy: [policy],
-      rules: [],
-      stdinName: 'stdin.yaml',
-      output,
-    });
-    const report = JSON.parse(await readFile(output, 'utf8')) as { deny: unknown[] };
-    const warnings = err.filter((line) => line.includes('warning:')).join('');
-    return { code, denied: report.deny.length, warnings };
+    const run = await checkHere(paths, { format: 'json', policy: [policy] });
+    const report = JSON.parse(run.report) as { deny: unknown[] };
+    const warnings = run.stderr
+      .split(/(?<=\n)/)
+      .filter((line) => line.includes('warning:'))
+      .join('');
+    return { code: run.code, denied: report.deny.length, warnings };
   } finally {
-    process.stderr.write = write;
     process.chdir(startFolder);
   }
 }

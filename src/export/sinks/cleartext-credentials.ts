@@ -5,7 +5,7 @@
  */
 
 import { BlockList, isIP } from 'node:net';
-import type { SinkConfig } from './sink-config.js';
+import { sinkDestinations, type SinkConfig } from './sink-config.js';
 
 const LOOPBACK = new BlockList();
 LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
@@ -29,31 +29,11 @@ export function isLoopbackHost(hostname: string): boolean {
   return LOOPBACK.check(host, family === 4 ? 'ipv4' : 'ipv6');
 }
 
-interface CredentialledUrl {
-  field: string;
-  url: string;
-  /** The configuration's `requireTls`; absent means required. */
-  requireTls?: boolean;
-}
-
-/** The URL field that carries a credentialled request, for each sink kind that has one. */
-function credentialledUrl(config: SinkConfig): CredentialledUrl | undefined {
-  switch (config.kind) {
-    case 'splunk-hec':
-    case 'slack':
-    case 'teams':
-      return { field: 'url', url: config.url, requireTls: config.requireTls };
-    case 'servicenow':
-      return { field: 'instanceUrl', url: config.instanceUrl, requireTls: config.requireTls };
-    case 'jira':
-      return { field: 'baseUrl', url: config.baseUrl, requireTls: config.requireTls };
-    default:
-      return undefined;
-  }
-}
-
-/** What each kind sends along with every request, for the refusal's wording. */
-const CREDENTIAL: Record<string, string> = {
+/**
+ * The kinds that send a credential with every request to their URL, and what it is, for the
+ * refusal's wording.
+ */
+const CREDENTIAL: Partial<Record<SinkConfig['kind'], string>> = {
   'splunk-hec': 'the HEC token',
   slack: 'the webhook URL, which is the credential,',
   teams: 'the webhook URL, which is the credential,',
@@ -67,16 +47,18 @@ const CREDENTIAL: Record<string, string> = {
  * `requireTls: false`.
  */
 export function cleartextRefusal(config: SinkConfig): { field: string; why: string } | undefined {
-  const target = credentialledUrl(config);
-  if (!target || target.requireTls === false) return undefined;
-
-  const url = new URL(target.url);
-  if (url.protocol !== 'http:' || isLoopbackHost(url.hostname)) return undefined;
-
-  return {
-    field: target.field,
-    why:
-      `is plain http:// to ${url.host}, so ${CREDENTIAL[config.kind]} would cross the network ` +
-      'in clear; use https://, or set requireTls: false to accept that',
-  };
+  const sends = CREDENTIAL[config.kind];
+  if (!sends || (config as { requireTls?: boolean }).requireTls === false) return undefined;
+  for (const { field, url: text } of sinkDestinations(config)) {
+    if (text === undefined) continue;
+    const url = new URL(text);
+    if (url.protocol !== 'http:' || isLoopbackHost(url.hostname)) continue;
+    return {
+      field,
+      why:
+        `is plain http:// to ${url.host}, so ${sends} would cross the network ` +
+        'in clear; use https://, or set requireTls: false to accept that',
+    };
+  }
+  return undefined;
 }

@@ -530,9 +530,14 @@ export function parseSinkConfig(input: unknown): SinkConfig {
   return config;
 }
 
-/** The hosts a sink connects to, each with the field that names it (links in tickets left out). */
-export function sinkDestinations(config: SinkConfig): { field: string; host: string }[] {
-  const urlHost = (field: string, url: string) => ({ field, host: new URL(url).hostname });
+/**
+ * The hosts a sink connects to, each with the field that names it and, for a URL field, the URL
+ * (links in tickets left out).
+ */
+export function sinkDestinations(
+  config: SinkConfig,
+): { field: string; host: string; url?: string }[] {
+  const urlHost = (field: string, url: string) => ({ field, host: new URL(url).hostname, url });
   switch (config.kind) {
     case 'syslog':
     case 'email':
