@@ -87,11 +87,16 @@ function needDb(deps: SinkDeps, kind: string): Kysely<Database> {
 }
 
 /**
- * A sink for `config` (checked first: a bad field throws `SinkConfigError` naming it).
+ * A sink for `config` (checked first: a bad field, or credentials that would go over plain
+ * http:// off loopback, throws `SinkConfigError` naming the field).
  * Ticket sinks (`servicenow`, `jira`) need `deps.db`.
  */
 export function createSink(config: SinkConfig | unknown, deps: SinkDeps = {}): Sink {
   const checked = parseSinkConfig(config);
+  // Checked again at send time: a sink stored before this check existed (or written into the
+  // store directly) must not send its credentials in clear either.
+  const cleartext = cleartextRefusal(checked);
+  if (cleartext) throw new SinkConfigError(checked.kind, cleartext.field, cleartext.why);
   const guard = new AddressGuard(deps.network, deps.lookup);
   switch (checked.kind) {
     case 'syslog':

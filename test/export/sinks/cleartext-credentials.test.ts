@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { isLoopbackHost } from '../../../src/export/sinks/cleartext-credentials.js';
-import { parseNewSinkConfig, SinkConfigError } from '../../../src/export/sinks/index.js';
+import {
+  createSink,
+  parseNewSinkConfig,
+  SinkConfigError,
+} from '../../../src/export/sinks/index.js';
 import { parseExportInput } from '../../../src/export/exporter-config.js';
 import { parseAutomationInput } from '../../../src/automate/automation-rule.js';
 
@@ -62,6 +66,23 @@ describe('sinks that send credentials over plain http', () => {
   it.each(credentialled('http://10.20.0.5'))('refuses $kind to a private address', (config) => {
     expect(refusal(config)?.field).toBe(FIELD[String(config.kind)]);
   });
+
+  // A configuration stored before the check at creation existed, or written into the store by
+  // hand, reaches the exporter without passing parseNewSinkConfig: building its sink refuses too.
+  it.each(credentialled('http://10.20.0.5'))(
+    'will not build a $kind sink to it to send',
+    (config) => {
+      let error: unknown;
+      try {
+        createSink(config, { network: { allow: ['10.0.0.0/8'] } });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(SinkConfigError);
+      expect((error as SinkConfigError).field).toBe(FIELD[String(config.kind)]);
+      expect((error as SinkConfigError).message).toMatch(/plain http:\/\/ to 10\.20\.0\.5/);
+    },
+  );
 
   it.each([
     'http://127.0.0.1:19001',
