@@ -16,6 +16,7 @@ import { EXIT_FINDINGS, EXIT_INPUT_ERROR, EXIT_OK } from './exit-codes.js';
 import { printable } from '../report/terminal-text.js';
 import { settleHeapForStreaming } from './streaming-heap.js';
 import { checkRuleFolders } from './rule-folders.js';
+import { counted } from '../report/counted.js';
 
 export interface DetectCommandOptions {
   format: 'table' | 'json' | 'ocsf';
@@ -115,7 +116,7 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
       year: options.year,
       onProgress: options.quiet
         ? undefined
-        : ({ events }) => process.stderr.write(`palisade: ${events} events read\n`),
+        : ({ events }) => process.stderr.write(`palisade: ${counted(events, 'event')} read\n`),
     });
   } catch (error) {
     process.stderr.write(`palisade: ${printable((error as Error).message)}\n`);

@@ -11,6 +11,7 @@ import { assess } from '../posture/assess.js';
 import { loadRules, RuleLoadError } from '../posture/rule-loader.js';
 import type { Rule } from '../model/rule.js';
 import { EXIT_INPUT_ERROR, EXIT_OK } from './exit-codes.js';
+import { counted } from '../report/counted.js';
 
 export interface FixCommandOptions {
   write?: boolean;
@@ -103,10 +104,10 @@ export async function runFix(paths: string[], options: FixCommandOptions): Promi
     (f) => f.status === 'fail' && !f.exemption && chosenIds.has(f.ruleId) && !withFix.has(f.ruleId),
   ).length;
   process.stderr.write(
-    `palisade: ${fixed} findings fixed in ${plan.files.length} files` +
+    `palisade: ${counted(fixed, 'finding')} fixed in ${counted(plan.files.length, 'file')}` +
       `${options.write ? ' (written)' : ''}; ${plan.unfixed.length} with a fix left for a ` +
       `person; ${noFix} failing findings of rules without an automatic fix; ` +
-      `${withFix.size} rules carry a fix\n`,
+      `${counted(withFix.size, 'rule')} carry a fix\n`,
   );
   for (const u of plan.unfixed.slice(0, 20)) {
     process.stderr.write(

@@ -4,6 +4,7 @@ import { loadRules, RuleLoadError } from '../posture/rule-loader.js';
 import { compileRules } from '../posture/engine.js';
 import { EXIT_INPUT_ERROR, EXIT_OK } from './exit-codes.js';
 import { checkRuleFolders } from './rule-folders.js';
+import { counted } from '../report/counted.js';
 
 export async function runRules(options: {
   rules: string[];
@@ -40,6 +41,6 @@ export async function runRules(options: {
   const byCloud = ['aws', 'azure', 'gcp', 'kubernetes'].map(
     (c) => `${c} ${shown.filter((r) => r.cloud === c).length}`,
   );
-  process.stdout.write(`\n${shown.length} rules (${byCloud.join(', ')})\n`);
+  process.stdout.write(`\n${counted(shown.length, 'rule')} (${byCloud.join(', ')})\n`);
   return EXIT_OK;
 }

@@ -29,6 +29,7 @@ import { createProgress } from './progress.js';
 import { printable } from '../report/terminal-text.js';
 import { checkRuleFolders } from './rule-folders.js';
 import { errorPathsAsTyped, pathsAsTyped } from './typed-paths.js';
+import { counted } from '../report/counted.js';
 
 export interface ScanOptions {
   format: 'table' | 'json' | 'csv' | 'sarif' | 'html';
@@ -116,7 +117,7 @@ export async function runScan(paths: string[], options: ScanOptions): Promise<nu
     const unreadable = assessment.files.filter((f) => f.error).length;
     process.stderr.write(
       `palisade: no resources found in ${paths.join(', ')}` +
-        `${unreadable ? ` (${unreadable} files could not be read)` : ''}; nothing was assessed\n`,
+        `${unreadable ? ` (${counted(unreadable, 'file')} could not be read)` : ''}; nothing was assessed\n`,
     );
     for (const f of assessment.files.filter((x) => x.error)) {
       process.stderr.write(`palisade: ${f.error!.code} ${printable(f.error!.message)}\n`);
@@ -195,7 +196,7 @@ export async function runScan(paths: string[], options: ScanOptions): Promise<nu
     (f) => f.error && f.error.code !== 'UNSUPPORTED_TEMPLATE',
   );
   if (code === EXIT_INPUT_ERROR && (options.output || options.format !== 'table')) {
-    process.stderr.write(`palisade: ${unreadable.length} files could not be read:\n`);
+    process.stderr.write(`palisade: ${counted(unreadable.length, 'file')} could not be read:\n`);
     for (const f of unreadable.slice(0, 20))
       process.stderr.write(`palisade:   ${f.error!.code} ${printable(f.error!.message)}\n`);
   }

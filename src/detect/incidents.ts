@@ -11,6 +11,7 @@ import { basename } from 'node:path';
 import type { Alert, AlertEntity, Incident } from '../model/alert.js';
 import { rank } from './alert-builder.js';
 import { KILL_CHAIN } from './attack-tactics.js';
+import { counted } from '../report/counted.js';
 
 export { KILL_CHAIN } from './attack-tactics.js';
 
@@ -289,7 +290,7 @@ function incidentTitle(members: Alert[], tactics: string[], focus: string): stri
     return `${events} involving ${focus}, seen by ${members.length} rules`;
   }
   const kind = tactics.length > 1 ? 'Multi-stage activity' : 'Related activity';
-  return `${kind} involving ${focus} (${members.length} alerts)`;
+  return `${kind} involving ${focus} (${counted(members.length, 'alert')})`;
 }
 
 function dedupe(list: AlertEntity[]): AlertEntity[] {

@@ -7,6 +7,7 @@ import type { FileReport } from '../model/assessment.js';
 import { anyGlobMatch } from './glob.js';
 import type { ResolvedAssignment } from './resolve-assignments.js';
 import { scopePath } from './scope-match.js';
+import { counted } from '../report/counted.js';
 
 /**
  * One warning per assignment whose `paths` scope matches none of `files`, naming the assignment,
@@ -33,7 +34,7 @@ export function scopeMatchesNoFile(
       : `${base}, the working folder`;
     warnings.push(
       `assignment ${a.id}${from}: scope paths ${patterns.join(', ')} match none of the ` +
-        `${files.length} files checked, so it enforces nothing here; paths are relative to ` +
+        `${counted(files.length, 'file')} checked, so it enforces nothing here; paths are relative to ` +
         `${folder}`,
     );
   }

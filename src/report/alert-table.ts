@@ -5,6 +5,7 @@ import type { Alert, Incident } from '../model/alert.js';
 import type { Severity } from '../model/rule.js';
 import { bar } from './charts.js';
 import { printable } from './terminal-text.js';
+import { counted } from './counted.js';
 
 const ORDER: Severity[] = ['critical', 'high', 'medium', 'low', 'informational'];
 
@@ -46,7 +47,7 @@ export function renderAlertTable(
     summary.elapsedMs === undefined ? '' : ` in ${(summary.elapsedMs / 1000).toFixed(1)} s`;
   out.push(bold('Palisade detection'));
   out.push(
-    `${summary.events} events${summary.skipped ? ` (${summary.skipped} outside the time range)` : ''}, ${summary.rules.detection} rules and ${summary.rules.correlation} correlations${took}`,
+    `${counted(summary.events, 'event')}${summary.skipped ? ` (${summary.skipped} outside the time range)` : ''}, ${counted(summary.rules.detection, 'rule')} and ${counted(summary.rules.correlation, 'correlation')}${took}`,
   );
   if (summary.readErrors)
     out.push(`${summary.readErrors} records or files could not be read (listed on stderr)`);
@@ -75,7 +76,7 @@ export function renderAlertTable(
       const mitre = techniques ? ` [${techniques}]` : '';
       out.push(`  ${sev(a.severity, color)} ${printable(a.title)}${mitre}`);
       const seen = printable(`${a.firstSeen} → ${a.lastSeen}`);
-      out.push(`      ${seen}, ${a.eventCount} events  ${entities(a)}`);
+      out.push(`      ${seen}, ${counted(a.eventCount, 'event')}  ${entities(a)}`);
       const by = a.rule.author ? ` by ${printable(a.rule.author)}` : '';
       const licence = a.rule.license ? `, ${printable(a.rule.license)}` : '';
       out.push(`      rule ${a.rule.kind}:${printable(a.rule.id)}${by}${licence}`);

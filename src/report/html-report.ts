@@ -5,6 +5,7 @@
 
 import type { AssessmentResult } from '../model/assessment.js';
 import type { Rule } from '../model/rule.js';
+import { counted } from './counted.js';
 
 const esc = (value: unknown): string =>
   String(value ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -125,7 +126,7 @@ th,td{border-bottom:1px solid #d0d7de;padding:4px 6px;text-align:left;vertical-a
 .top{display:flex;gap:2rem;align-items:center;flex-wrap:wrap}pre{background:#f6f8fa;padding:6px;overflow:auto}figure{margin:0}
 </style></head><body>
 <h1>Palisade assessment</h1>
-<p>${esc(a.startedAt)} · ${a.files.length} files · ${a.counts.resources} resources · ${a.counts.rules} rules · ${esc(a.targets.join(', '))}</p>
+<p>${esc(a.startedAt)} · ${counted(a.files.length, 'file')} · ${counted(a.counts.resources, 'resource')} · ${counted(a.counts.rules, 'rule')} · ${esc(a.targets.join(', '))}</p>
 <section class="top">${gauge(a.secureScore)}${trend(options.history ?? [])}
 <table style="width:auto"><tr><th>pass</th><td class="n">${a.counts.pass}</td></tr><tr><th>fail</th><td class="n">${a.counts.fail}</td></tr>
 <tr><th>not applicable</th><td class="n">${a.counts.notApplicable}</td></tr><tr><th>error</th><td class="n">${a.counts.error}</td></tr><tr><th>exempt</th><td class="n">${a.counts.exempt}</td></tr></table></section>

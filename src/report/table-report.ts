@@ -9,6 +9,7 @@ import type { Severity } from '../model/rule.js';
 import { isStreamed } from '../posture/assess-stream.js';
 import { bar, sparkline } from './charts.js';
 import { printable } from './terminal-text.js';
+import { counted } from './counted.js';
 
 export interface TableReportOptions {
   /** Past secure scores (oldest first) for the trend line. */
@@ -69,7 +70,9 @@ export function renderTable(a: AssessmentResult, options: TableReportOptions = {
   const took =
     options.elapsedMs === undefined ? '' : `, ${(options.elapsedMs / 1000).toFixed(1)} s`;
   out.push(bold(`Palisade assessment ${printable(a.id)}`));
-  out.push(`${files} files, ${a.counts.resources} resources, ${a.counts.rules} rules${took}`);
+  out.push(
+    `${counted(files, 'file')}, ${counted(a.counts.resources, 'resource')}, ${counted(a.counts.rules, 'rule')}${took}`,
+  );
   if (isStreamed(a)) out.push('Streamed scan: failing and error findings kept, counts cover all.');
   out.push('');
 

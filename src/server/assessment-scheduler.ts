@@ -22,6 +22,7 @@ import { OUTSIDE, readPaths } from '../sources/read-paths.js';
 import type { PostureRules } from './posture-rules.js';
 import type { Clock } from './server-deps.js';
 import { sourceContainment } from './source-paths.js';
+import { counted } from '../report/counted.js';
 
 /** Why a run was asked for. */
 export type RunReason = 'interval' | 'demand' | 'created' | 'exemption';
@@ -71,7 +72,9 @@ function emptyRunMessage(paths: string[], a: Assessment): string {
   const first = unreadable[0]?.error?.message;
   return (
     `no resources found in ${paths.join(', ')}` +
-    (unreadable.length ? ` (${unreadable.length} files could not be read; first: ${first})` : '')
+    (unreadable.length
+      ? ` (${counted(unreadable.length, 'file')} could not be read; first: ${first})`
+      : '')
   );
 }
 

@@ -53,7 +53,7 @@ describe('CLI arguments', () => {
     );
     const run = runPalisade(['scan', dir, '--no-store']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('1 resources');
+    expect(run.stdout).toContain('1 resource,');
     expect(run.stderr).not.toMatch(/Warning: Keys with collection values/);
   });
 });

@@ -84,7 +84,7 @@ describe('assignment paths scopes', () => {
     expect(run.denied).toBe(0);
     expect(run.warnings).toContain(
       `palisade: warning: assignment typo (${join(root, 'p.yaml')}): scope paths infr/** ` +
-        `match none of the 1 files checked, so it enforces nothing here; paths are relative to ` +
+        `match none of the 1 file checked, so it enforces nothing here; paths are relative to ` +
         `${root}, the policy file's folder`,
     );
   });

@@ -6,6 +6,7 @@
 import type { Decision } from '../decide.js';
 import { hasDenyRuleErrors, type CheckResult } from '../ci-check.js';
 import { printable } from '../../report/terminal-text.js';
+import { counted } from '../../report/counted.js';
 
 function row(d: Decision, label: string = d.finding.severity): string {
   const f = d.finding;
@@ -50,7 +51,7 @@ export function renderCheckTable(result: CheckResult): string {
   const plan =
     result.planUnchanged > 0 ? `, ${result.planUnchanged} unchanged plan entries skipped` : '';
   out.push(
-    `palisade check ${verdict}: ${result.resources.length} resources judged, ` +
+    `palisade check ${verdict}: ${counted(result.resources.length, 'resource')} judged, ` +
       `${result.deny.length} denied, ${result.audit.length} audited, ` +
       `${result.baselined.length} baselined${broken}${plan}`,
   );

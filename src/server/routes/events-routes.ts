@@ -125,7 +125,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
         throw new HttpError(
           403,
           'OUT_OF_SCOPE',
-          `all ${report.outOfScope} events lie outside your scopes (${scope.accounts.join(', ')}); ` +
+          `${report.outOfScope === 1 ? 'the event lies' : `all ${report.outOfScope} events lie`} outside your scopes (${scope.accounts.join(', ')}); ` +
             'send events of your own accounts, or events without an account with an unscoped token',
         );
       }

@@ -11,6 +11,7 @@ import { SeverityBadge, Show, When, words } from '../components/status';
 import { StatusChangeForm } from '../components/status-change-form';
 import { StatusTimeline } from '../components/status-timeline';
 import { href } from '../router';
+import { counted } from '../../report/counted.js';
 
 type TimelineAnswer = { items: TimelineEntry[] };
 
@@ -32,7 +33,8 @@ export function AlertDetailPage({ alertId, me }: { alertId: string; me: Me }) {
           <h1 tabIndex={-1}>{a.title}</h1>
           <p>
             <SeverityBadge severity={a.severity} /> status{' '}
-            <strong data-testid="alert-status">{words(a.status)}</strong> · {a.eventCount} events
+            <strong data-testid="alert-status">{words(a.status)}</strong> ·{' '}
+            {counted(a.eventCount, 'event')}
             from <When at={a.firstSeen} /> to <When at={a.lastSeen} />
             {a.incidentId && (
               <>

@@ -11,6 +11,7 @@ import { RuleCredit } from '../components/rule-credit';
 import { choice, FilterSelect } from '../components/filter-select';
 import { SeverityBadge, Show, When, words } from '../components/status';
 import { href, replaceParams } from '../router';
+import { counted } from '../../report/counted.js';
 
 export function AlertsPage({ params }: { params: URLSearchParams }) {
   const [severity, setSeverity] = useState(choice(params.get('severity'), SEVERITIES));
@@ -76,7 +77,7 @@ export function AlertsPage({ params }: { params: URLSearchParams }) {
         {(page) => (
           <>
             <table>
-              <caption>{page.items.length} alerts</caption>
+              <caption>{counted(page.items.length, 'alert')}</caption>
               <thead>
                 <tr>
                   <th scope="col">Alert</th>

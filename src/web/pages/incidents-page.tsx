@@ -5,6 +5,7 @@ import { useApi } from '../api/use-api';
 import type { Incident, Page } from '../api/types';
 import { SeverityBadge, Show, When, words } from '../components/status';
 import { href } from '../router';
+import { counted } from '../../report/counted.js';
 
 export function IncidentsPage() {
   const list = useApi<Page<Incident>>('/incidents' + query({ limit: 100 }));
@@ -14,7 +15,7 @@ export function IncidentsPage() {
       <Show loaded={list}>
         {(page) => (
           <table>
-            <caption>{page.items.length} incidents</caption>
+            <caption>{counted(page.items.length, 'incident')}</caption>
             <thead>
               <tr>
                 <th scope="col">Incident</th>

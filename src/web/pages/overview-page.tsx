@@ -18,6 +18,7 @@ import { ScoreGauge } from '../components/score-gauge';
 import { Show, SeverityBadge, When } from '../components/status';
 import { TimeChart, type Series } from '../components/time-chart';
 import { href } from '../router';
+import { counted } from '../../report/counted.js';
 
 const SEVERITY_COLORS: Record<string, string> = {
   critical: '#8e1b1b',
@@ -94,7 +95,7 @@ function AlertChart({ alerts }: { alerts: Alert[] }) {
       title="Alerts by severity over time"
       times={days}
       series={series}
-      summary={`${alerts.length} alerts over ${days.length} days`}
+      summary={`${counted(alerts.length, 'alert')} over ${counted(days.length, 'day')}`}
     />
   );
 }
