@@ -59,9 +59,24 @@ function Page({ route, me }: { route: Route; me: Me }) {
       return id ? <IncidentDetailPage incidentId={id} me={me} /> : <IncidentsPage />;
     case 'settings':
       return <SettingsPage me={me} />;
-    default:
+    case 'overview':
       return <OverviewPage />;
+    default:
+      return <NotFoundPage path={route.segments.join('/')} />;
   }
+}
+
+/** An address no page answers (a mistyped or outdated link): says so instead of another page. */
+function NotFoundPage({ path }: { path: string }) {
+  return (
+    <section>
+      <h1>Page not found</h1>
+      <p>
+        No console page lives at <code>#/{path}</code>.{' '}
+        <a href={href('overview')}>Go to the overview</a>.
+      </p>
+    </section>
+  );
 }
 
 /** How long after navigating a page's heading may still take to appear (its data loading). */

@@ -181,6 +181,16 @@ describe.skipIf(!hasChromium())('console navigation in Debian chromium', () => {
     expect(pageProblems.slice(before)).toEqual([]);
   });
 
+  it('says an unknown address is not found instead of showing another page', async () => {
+    await go('#/alrets');
+    await expect.poll(() => page.locator('main h1').first().textContent()).toBe('Page not found');
+    await expect.poll(() => page.title()).toBe('Page not found · Palisade');
+    await page.getByRole('link', { name: 'Go to the overview' }).click();
+    await expect.poll(() => page.locator('main h1').first().textContent()).toBe('Overview');
+    await go('#/');
+    await expect.poll(() => page.locator('main h1').first().textContent()).toBe('Overview');
+  });
+
   it('names each page in the browser tab: "<heading> · Palisade"', async () => {
     const pages: [string, string][] = [
       ['#/overview', 'Overview'],
