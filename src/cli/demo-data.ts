@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { appendAudit } from '../audit/append-audit.js';
 import { insertToken } from '../server/identity/token-repository.js';
 import type { RunningServer } from '../server/start-server.js';
+import { loadExemptions } from '../posture/exemptions.js';
 
 /** The repository's samples folder (one level above src/ and dist/). */
 export const SAMPLES_DIR = fileURLToPath(new URL('../../samples/', import.meta.url));
@@ -72,6 +73,7 @@ export async function loadDemoData(
       if (created.statusCode >= 300)
         throw new Error(`could not add the sample estate: ${created.body}`);
     }
+    await addSampleExemptions(server, headers, join(samples, 'exemptions.yaml'));
     // The sample logs name resources of the estate: once it is assessed, their alerts link to them.
     await firstAssessment(server, headers);
 
@@ -124,6 +126,46 @@ export async function loadDemoData(
 
 /** How long the demo waits for the sample estate's first assessment before sending the logs. */
 const ASSESSMENT_WAIT_MS = 60_000;
+
+/**
+ * Makes the sample estate's exemptions (`samples/exemptions.yaml`, what `npm run demo` scans
+ * with) through the API, once: the server then scores the estate as the terminal demo does, and
+ * the audit log shows who made them.
+ */
+async function addSampleExemptions(
+  server: RunningServer,
+  headers: Record<string, string>,
+  file: string,
+): Promise<void> {
+  const listed = await server.app.inject({
+    method: 'GET',
+    url: '/api/v1/exemptions?limit=200',
+    headers,
+  });
+  const made = new Set(
+    (listed.json() as { items: { rule: string; resource: string }[] }).items.map(
+      (e) => `${e.rule}\u0000${e.resource}`,
+    ),
+  );
+  for (const e of await loadExemptions(file)) {
+    if (made.has(`${e.rule}\u0000${e.resource}`)) continue;
+    const created = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/exemptions',
+      headers,
+      payload: {
+        rule: e.rule,
+        resource: e.resource,
+        justification: e.justification,
+        category: e.category,
+        ...(e.expires ? { expires: e.expires } : {}),
+      },
+    });
+    if (created.statusCode >= 300) {
+      throw new Error(`could not add the exemption of ${e.source}: ${created.body}`);
+    }
+  }
+}
 
 /** Resolves once the sample-estate source has an assessment (or the wait is over). */
 async function firstAssessment(

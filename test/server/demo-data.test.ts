@@ -4,7 +4,11 @@
  */
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolve } from 'node:path';
 import { loadDemoData } from '../../src/cli/demo-data.js';
+import { assess } from '../../src/posture/assess.js';
+import { loadExemptions } from '../../src/posture/exemptions.js';
+import { loadRules } from '../../src/posture/rule-loader.js';
 import type { RunningServer } from '../../src/server/start-server.js';
 import { allAlerts, startLive, until, type LiveHarness } from './ingest-helpers.js';
 
@@ -44,5 +48,29 @@ describe('demo data', () => {
       .orderBy('seq')
       .execute();
     expect(entries.map((e) => e.action)).toEqual(['token.create', 'token.revoke']);
-  }, 90_000);
+
+    // The estate is scored with its exemptions, as `npm run demo` scores it in the terminal.
+    const exemptions = await h.get('/api/v1/exemptions', reader);
+    expect(exemptions.body.items).toEqual([
+      expect.objectContaining({ rule: 'aws-s3-*public*', resource: '*public-assets*' }),
+    ]);
+    const sources = await h.get('/api/v1/sources', reader);
+    const estate = sources.body.items.find((x: { name: string }) => x.name === 'sample-estate');
+    const stored = await h.get(
+      `/api/v1/assessments/${encodeURIComponent(estate.lastAssessmentId)}`,
+      reader,
+    );
+    const terminal = await assess({
+      paths: [resolve('samples/estate')],
+      rules: await loadRules(),
+      exemptions: await loadExemptions(resolve('samples/exemptions.yaml')),
+    });
+    expect(terminal.counts.exempt).toBeGreaterThan(0);
+    expect(stored.body.counts.exempt).toBe(terminal.counts.exempt);
+    expect(stored.body.secureScore).toBeCloseTo(terminal.secureScore, 6);
+
+    // Loading again (a restart with --demo) makes no second exemption.
+    await loadDemoData(server);
+    expect((await h.get('/api/v1/exemptions', reader)).body.items).toHaveLength(1);
+  }, 120_000);
 });
