@@ -141,6 +141,11 @@ export interface TerraformFix {
     from: string;
     to: string;
     ports?: number[];
+    /**
+     * A comment written above each attribute changed (`# TODO: ...`), when `to` stands in for a
+     * value only the user knows (their administrative range): the diff then says so.
+     */
+    note?: string;
   };
   /**
    * A companion resource to add after the block unless one already refers to it. `{{name}}` is

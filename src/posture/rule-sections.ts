@@ -99,10 +99,12 @@ function terraformFix(value: unknown, field: string, fail: Fail): TerraformFix {
   if (data.replace_in_blocks !== undefined) {
     const at = `${field}.replace_in_blocks`;
     const r = mapping(data.replace_in_blocks, at, fail);
-    onlyKeys(r, ['block', 'attribute', 'from', 'to', 'ports'], at, fail);
+    onlyKeys(r, ['block', 'attribute', 'from', 'to', 'ports', 'note'], at, fail);
     for (const key of ['block', 'attribute', 'from', 'to']) {
       if (typeof r[key] !== 'string' || r[key] === '') fail(`${at}.${key}`, 'must be text');
     }
+    if (r.note !== undefined && (typeof r.note !== 'string' || /[\r\n]/.test(r.note)))
+      fail(`${at}.note`, 'must be text on one line');
     if (r.ports !== undefined && !valueOfType('number_list', r.ports))
       fail(`${at}.ports`, 'must be a list of port numbers');
     fix.replace_in_blocks = r as unknown as TerraformFix['replace_in_blocks'];

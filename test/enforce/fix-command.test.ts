@@ -83,14 +83,18 @@ describe('palisade fix', () => {
       expect(afterFixable.has(id), beforeFixable.get(id)?.ruleId).toBe(false);
     expect(afterFixable.size).toBeLessThanOrEqual(beforeFixable.size - fixedIds.length);
 
-    // Nothing got worse, nothing stopped parsing, every comment is still there.
+    // Nothing got worse, nothing stopped parsing, every comment is still there...
     const failing = (fs: Finding[]) => fs.filter((f) => f.status === 'fail').length;
     // (A companion resource can fix more than its own rule: default SSE-KMS also meets KMS rules.)
     expect(failing(run.after.findings)).toBeLessThanOrEqual(
       failing(run.before.findings) - fixedIds.length,
     );
     expect(run.after.files.filter((f) => f.error)).toEqual(run.before.files.filter((f) => f.error));
-    expect(await commentLines(run.copy, run.pattern)).toEqual(run.comments);
+    // ... plus a note above each range that only stands in for the user's own.
+    const comments = await commentLines(run.copy, run.pattern);
+    const notes = comments.filter((c) => c.startsWith('# TODO: 10.0.0.0/8 stands in'));
+    expect(notes.length).toBeGreaterThanOrEqual(1);
+    expect(comments.filter((c) => !notes.includes(c))).toEqual(run.comments);
     // Text edits only: no line outside the changed spans moves (the patch is small).
     const changed = run.patch.split('\n').filter((l) => /^[-+][^-+]/.test(l)).length;
     expect(changed).toBeLessThan(fixedIds.length * 8);
@@ -270,6 +274,23 @@ describe('terraform text edits', () => {
     expect(fixed).toContain(
       'from_port   = 22\n    to_port     = 22\n    cidr_blocks = ["10.0.0.0/8"]',
     );
+
+    // A stand-in value says so in a comment above what it changed.
+    const noted = applyTerraformFix(sg, 'aws_security_group', 'web', {
+      resource_types: ['aws_security_group'],
+      replace_in_blocks: {
+        block: 'ingress',
+        attribute: 'cidr_blocks',
+        from: '"0.0.0.0/0"',
+        to: '"10.0.0.0/8"',
+        ports: [22],
+        note: 'TODO: pick your admin range',
+      },
+    });
+    expect(noted).toContain(
+      'to_port     = 22\n    # TODO: pick your admin range\n    cidr_blocks = ["10.0.0.0/8"]',
+    );
+    expect(noted.match(/TODO/g)).toHaveLength(1);
 
     const bucket = 'resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n';
     const add = {

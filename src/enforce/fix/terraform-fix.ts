@@ -117,9 +117,19 @@ function replaceInBlocks(
     if (!attr) continue;
     const value = out.slice(attr.valueStart, attr.valueEnd);
     const next = value.split(spec.from).join(spec.to);
-    if (next !== value) out = splice(out, attr.valueStart!, attr.valueEnd!, next);
+    if (next === value) continue;
+    out = splice(out, attr.valueStart!, attr.valueEnd!, next);
+    if (spec.note) out = noteAbove(out, attr.start, spec.note);
   }
   return out;
+}
+
+/** `# note` on a line of its own above the line holding `at`, indented as that line is. */
+function noteAbove(text: string, at: number, note: string): string {
+  const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+  const indent = /^[ \t]*/.exec(text.slice(lineStart, at))![0];
+  const eol = text.charCodeAt(lineStart - 2) === 13 ? '\r\n' : '\n';
+  return splice(text, lineStart, lineStart, `${indent}# ${note}${eol}`);
 }
 
 function addResource(
