@@ -109,7 +109,7 @@ program
   .option('--no-store', 'do not record the assessment in the store')
   .option('--findings <n>', 'failing findings listed in the table report', positiveInt, 20)
   .option('--no-color', 'plain text output')
-  .option('-q, --quiet', 'no progress on stderr')
+  .option('-q, --quiet', 'no progress on stderr; warnings counted, not listed')
   .option(
     '--stream',
     'scan file by file, keeping only failing findings (default for inputs over 200 MB)',

@@ -110,8 +110,15 @@ export async function runScan(paths: string[], options: ScanOptions): Promise<nu
   // Errors and warnings name the paths as the user typed them, in every report and on stderr.
   const asTyped = pathsAsTyped(paths);
   errorPathsAsTyped(assessment.files, asTyped);
-  for (const warning of assessment.warnings)
-    process.stderr.write(`palisade: warning: ${printable(asTyped(warning))}\n`);
+  if (options.quiet && assessment.warnings.length > 0) {
+    // Quiet runs (CI logs) get the count, not the list.
+    process.stderr.write(
+      `palisade: ${counted(assessment.warnings.length, 'warning')} (run without -q to see them)\n`,
+    );
+  } else {
+    for (const warning of assessment.warnings)
+      process.stderr.write(`palisade: warning: ${printable(asTyped(warning))}\n`);
+  }
 
   if (assessment.counts.resources === 0) {
     const unreadable = assessment.files.filter((f) => f.error).length;

@@ -57,3 +57,19 @@ describe('CLI arguments', () => {
     expect(run.stderr).not.toMatch(/Warning: Keys with collection values/);
   });
 });
+
+describe('scan -q', () => {
+  it('counts the warnings instead of listing them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'palisade-quiet-'));
+    writeFileSync(
+      join(dir, 'stack.yaml'),
+      'Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n  Nothing:\n    Properties: {}\n',
+    );
+    const loud = runPalisade(['scan', dir, '--no-store']);
+    expect(loud.stderr).toMatch(/palisade: warning: .*resource Nothing has no Type/);
+    const quiet = runPalisade(['scan', dir, '--no-store', '-q']);
+    expect(quiet.code).toBe(loud.code);
+    expect(quiet.stderr).not.toMatch(/warning:/);
+    expect(quiet.stderr).toContain('palisade: 1 warning (run without -q to see them)');
+  });
+});
