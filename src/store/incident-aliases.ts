@@ -78,6 +78,18 @@ export async function mergeIncidents(
   return statuses;
 }
 
+/** The ids merged into incident `id` (its aliases), oldest merge first. */
+export async function aliasesOf(db: Kysely<Database>, id: string): Promise<string[]> {
+  const rows = await aliasStore(db)
+    .selectFrom('incident_aliases')
+    .select('id')
+    .where('incident_id', '=', id)
+    .orderBy('merged_at')
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
 /**
  * The id of the stored incident `id` names: itself when such an incident is stored, else the
  * incident it was merged into; undefined when neither.

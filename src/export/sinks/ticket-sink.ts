@@ -9,6 +9,7 @@ import type { Kysely } from 'kysely';
 import type { Alert, AlertStatus } from '../../model/alert.js';
 import type { AlertExportData, ExportRecord, Sink } from '../../model/export-record.js';
 import type { Database } from '../../store/schema.js';
+import { aliasesOf } from '../../store/incident-aliases.js';
 import { findTicketLink, saveTicketLink } from '../../store/ticket-link-repository.js';
 import { clip } from './chat-card.js';
 import type { TicketScope } from './sink-config.js';
@@ -102,7 +103,8 @@ export class TicketSink implements Sink {
     const { alert } = data;
     const subject = ticketSubject(alert, this.#per);
     const sink = this.#vendor.sinkKey;
-    const link = await findTicketLink(this.#db, sink, subject);
+    const link =
+      (await findTicketLink(this.#db, sink, subject)) ?? (await this.#mergedLink(alert, subject));
     const save = (ticket: Ticket, status: string, at: string): Promise<void> =>
       saveTicketLink(this.#db, {
         sink,
@@ -132,5 +134,28 @@ export class TicketSink implements Sink {
     const ticket = { id: link.ticket_id, ref: link.ticket_ref };
     await this.#vendor.update(ticket, alert.status, data, signal);
     await save(ticket, alert.status, occurredAt);
+  }
+
+  /**
+   * Per incident: the ticket of an incident merged into this alert's (its alerts now belong to
+   * the survivor), filed again under the survivor's subject, so the merge opens no second ticket.
+   */
+  async #mergedLink(alert: Alert, subject: string) {
+    if (this.#per !== 'incident' || !alert.incidentId) return undefined;
+    const sink = this.#vendor.sinkKey;
+    for (const old of await aliasesOf(this.#db, alert.incidentId)) {
+      const link = await findTicketLink(this.#db, sink, `incident:${old}`);
+      if (!link) continue;
+      await saveTicketLink(this.#db, {
+        sink,
+        subject,
+        ticket_id: link.ticket_id,
+        ticket_ref: link.ticket_ref,
+        status: link.status,
+        status_at: link.status_at,
+      });
+      return { ...link, subject };
+    }
+    return undefined;
   }
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createSink } from '../../../src/export/sinks/index.js';
 import { SinkError, type ExportRecord } from '../../../src/model/export-record.js';
 import type { Alert } from '../../../src/model/alert.js';
+import { mergeIncidents } from '../../../src/store/incident-aliases.js';
 import { listTicketLinks } from '../../../src/store/ticket-link-repository.js';
 import { STORE_TARGETS } from '../../store/store-targets.js';
 import { alertRecord, realAlerts, recommendationRecord } from '../formats/sample-records.js';
@@ -174,6 +175,44 @@ describe('ticket sinks per incident', () => {
         expect([...snow.incidents.values()].map((i) => i.correlation_id).sort()).toEqual(
           [`alert:${c.id}`, 'incident:inc-1'].sort(),
         );
+      } finally {
+        await snow.close();
+      }
+    }));
+
+  it('keeps one ServiceNow incident when the Palisade incident it files merges into another', () =>
+    STORE_TARGETS[0].with(async ({ db }) => {
+      const snow = await startFakeServiceNow('u', 'p');
+      try {
+        const sink = createSink(
+          {
+            kind: 'servicenow',
+            instanceUrl: snow.url,
+            username: 'u',
+            password: 'p',
+            consoleUrl: CONSOLE,
+            per: 'incident',
+          },
+          { ...LOOPBACK, db },
+        );
+        const [a, b] = await realAlerts();
+        await sink.send([alertRecord({ ...a, incidentId: 'inc-1' })]);
+        expect(snow.incidents.size).toBe(1);
+        // inc-1 merges into inc-2: the alerts' next changes carry the survivor's id.
+        await db
+          .transaction()
+          .execute((trx) => mergeIncidents(trx, new Map([['inc-1', 'inc-2']]), new Date()));
+        await sink.send([alertRecord({ ...b, incidentId: 'inc-2' })]);
+        await sink.send([statusChange({ ...a, incidentId: 'inc-2' }, 'resolved', 5)]);
+        await sink.close();
+        expect(snow.violations).toEqual([]);
+        expect(snow.incidents.size).toBe(1);
+        const links = await listTicketLinks(db, `servicenow:${snow.url}`);
+        const bySubject = new Map(links.map((l) => [l.subject, l]));
+        expect(bySubject.get('incident:inc-2')?.ticket_id).toBe(
+          bySubject.get('incident:inc-1')?.ticket_id,
+        );
+        expect(bySubject.get('incident:inc-2')?.status).toBe('resolved');
       } finally {
         await snow.close();
       }
