@@ -17,17 +17,24 @@ import type { Database } from '../store/schema.js';
 
 /**
  * The key that seals a run's audit entries: the store's server key (created beside a new SQLite
- * store), `PALISADE_SECRET_KEY_FILE` for PostgreSQL; undefined for a store in memory or a
- * PostgreSQL store without a key file (the caller says the run is not on the record). Throws
- * `ServerKeyError` for a key file that exists but cannot be read, before anything is stored.
+ * store), `PALISADE_SECRET_KEY_FILE` for PostgreSQL; undefined for a store in memory. Throws
+ * `ServerKeyError`, before anything is stored, for a key file that exists but cannot be read and
+ * for a PostgreSQL store without a key file: a run that cannot go on the audit record stores
+ * nothing (`--no-store` runs without the store).
  */
 export function runAuditKey(storeLocation: string): ServerKey | undefined {
+  const keyFile = process.env[SECRET_KEY_FILE_ENV] || undefined;
   try {
-    const keyFile = process.env[SECRET_KEY_FILE_ENV] || undefined;
     const key = loadServerKey({ storeLocation, keyFile });
     return key.source === '(memory)' ? undefined : key;
   } catch (error) {
-    if (error instanceof ServerKeyError && error.code === 'KEY_FILE_REQUIRED') return undefined;
+    if (error instanceof ServerKeyError && error.code === 'KEY_FILE_REQUIRED') {
+      throw new ServerKeyError(
+        'KEY_FILE_REQUIRED',
+        `a PostgreSQL store needs the server's key file, so that what this run stores goes on ` +
+          `the audit record: set ${SECRET_KEY_FILE_ENV} to it, or run with --no-store`,
+      );
+    }
     throw error;
   }
 }

@@ -170,11 +170,6 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
               incidents: result.incidents.length,
             },
           });
-        } else {
-          process.stderr.write(
-            'palisade: notice: no server key for this store (set PALISADE_SECRET_KEY_FILE): ' +
-              'the stored alerts are not in the audit log\n',
-          );
         }
       } finally {
         await db.destroy();

@@ -176,11 +176,6 @@ export async function runScan(paths: string[], options: ScanOptions): Promise<nu
             secureScore: assessment.secureScore,
           },
         });
-      } else {
-        process.stderr.write(
-          'palisade: notice: no server key for this store (set PALISADE_SECRET_KEY_FILE): ' +
-            'the stored assessment is not in the audit log\n',
-        );
       }
       if (options.format === 'table' && !options.output) {
         process.stdout.write(
