@@ -8,6 +8,7 @@ import { LogReadError } from './log-read-error.js';
 import { flattenBatches } from './log-reader.js';
 import type { LogInput, LogItem, LogReader, LogSample, ReadContext } from './log-reader.js';
 import { jsonValueBatches } from './json-values.js';
+import { MAX_NESTING, nestedDeeperThan } from '../model/json-depth.js';
 
 /** Where a value was found, for the event's `source` and for error messages. */
 export interface JsonPlace {
@@ -66,7 +67,17 @@ async function* readJson(
       }
       for (const result of mapped) {
         if (typeof result !== 'string') {
-          out.push(result);
+          // Checked on the event, so JSON held in strings (CloudTrailEvent) counts too.
+          out.push(
+            nestedDeeperThan(result.fields, MAX_NESTING - 1)
+              ? new LogReadError({
+                  file: context.file,
+                  line: item.line,
+                  code: 'TOO_LARGE',
+                  message: `record nested deeper than ${MAX_NESTING} levels; not read`,
+                })
+              : result,
+          );
           continue;
         }
         const line = item.line;

@@ -50,7 +50,9 @@ export function renderAlertTable(
     `${counted(summary.events, 'event')}${summary.skipped ? ` (${summary.skipped} outside the time range)` : ''}, ${counted(summary.rules.detection, 'rule')} and ${counted(summary.rules.correlation, 'correlation')}${took}`,
   );
   if (summary.readErrors)
-    out.push(`${summary.readErrors} records or files could not be read (listed on stderr)`);
+    out.push(
+      `${summary.readErrors === 1 ? '1 record or file' : `${summary.readErrors} records or files`} could not be read (listed on stderr)`,
+    );
   for (const name of new Set(summary.waiting ?? [])) {
     out.push(`A built-in detection is off until --placeholder ${printable(name)}=VALUE is given`);
   }

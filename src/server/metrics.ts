@@ -5,7 +5,7 @@
  */
 
 import type { FastifyInstance } from 'fastify';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** The server's metric registry and instruments. */
 export interface ServerMetrics {
@@ -58,6 +58,34 @@ export function addIntakeMetrics(metrics: ServerMetrics, counts: IntakeCountSour
     'Records an intake rejected: unreadable, unknown format, oversized or badly framed',
     (c) => c.errors,
   );
+}
+
+/** What the detection service reports about writing its alerts. */
+export type DetectionStoreSource = () => { pendingAlerts: number; flushErrors: number };
+
+/**
+ * Adds how continuous detection keeps up with the store: alerts formed and not yet written, and
+ * writes that failed (each failed write is retried with the next; a count that keeps growing
+ * means alerts are not reaching the store).
+ */
+export function addDetectionMetrics(metrics: ServerMetrics, stats: DetectionStoreSource): void {
+  new Gauge({
+    name: 'palisade_detection_alerts_pending',
+    help: 'Alerts formed by continuous detection and not yet written to the store',
+    registers: [metrics.registry],
+    collect() {
+      this.set(stats().pendingAlerts);
+    },
+  });
+  new Counter({
+    name: 'palisade_detection_store_failures_total',
+    help: 'Writes of detection alerts to the store that failed (retried with the next write)',
+    registers: [metrics.registry],
+    collect() {
+      this.reset();
+      this.inc(stats().flushErrors);
+    },
+  });
 }
 
 /** Creates the registry and counts every response of `app` into it. */

@@ -43,6 +43,8 @@ const HOSTILE: unknown[] = [
   '2024-13-45T99:99:99Z',
   '999.999.999.999',
   '${jndi:ldap://x}',
+  // Nested past MAX_NESTING (and still within what this test's own JSON.stringify can write).
+  JSON.parse('['.repeat(1_000) + ']'.repeat(1_000)),
 ];
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };

@@ -4,7 +4,9 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import {
+  allAlerts,
   cloudTrailRecords,
   sshLines,
   startLive,
@@ -101,5 +103,41 @@ describe('intake counters in /metrics', () => {
 
     const anonymous = await fetch(`${h.url}/metrics`);
     expect(anonymous.status).toBe(401);
+  });
+});
+
+describe('a record nested thousands of levels deep', () => {
+  it('is rejected at intake, and the alerts after it still reach the store', async () => {
+    const trail = JSON.parse(readFileSync('samples/logs/cloudtrail.json', 'utf8')) as {
+      Records: Record<string, unknown>[];
+    };
+    const stop = { ...trail.Records.find((r) => r.eventName === 'StopLogging')! };
+    stop.recipientAccountId = '777700001111';
+    const text = JSON.stringify(stop);
+    const deep = `${text.slice(0, -1)},"x":${'['.repeat(6_000)}${']'.repeat(6_000)}}`;
+    const operator = await h.token('security-operator');
+    const post = (body: string) =>
+      fetch(`${h.url}/api/v1/events?type=cloudtrail`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${operator}`, 'content-type': 'application/x-ndjson' },
+        body,
+      });
+    const refused = await post(`${deep}\n`);
+    expect(refused.status).toBe(202);
+    expect(await refused.json()).toMatchObject({ events: 0, errors: 1 });
+    expect((await post(`${text}\n`)).status).toBe(202);
+
+    const reader = await h.token('reader');
+    const stored = await until(async () =>
+      (await allAlerts(h, reader)).find((a: { title: string; entities: { value: string }[] }) =>
+        a.entities.some((e) => e.value === '777700001111'),
+      ),
+    );
+    expect(stored.title).toMatch(/^AWS audit logging stopped/);
+    const scraped = await (
+      await fetch(`${h.url}/metrics`, { headers: { authorization: `Bearer ${reader}` } })
+    ).text();
+    expect(scraped).toMatch(/^palisade_detection_store_failures_total 0$/m);
+    expect(scraped).toMatch(/^palisade_detection_alerts_pending \d+$/m);
   });
 });

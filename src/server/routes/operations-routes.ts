@@ -2,13 +2,14 @@
 
 import type {} from '@fastify/swagger';
 import type { FastifyPluginAsync } from 'fastify';
-import { addIntakeMetrics, type ServerMetrics } from '../metrics.js';
+import { addDetectionMetrics, addIntakeMetrics, type ServerMetrics } from '../metrics.js';
 
 /** Metrics for a Prometheus scraper holding a token with `metrics:read`. */
 export function metricsRoutes(metrics: ServerMetrics): FastifyPluginAsync {
   return async (app) => {
     if (app.hasDecorator('ingest')) {
       addIntakeMetrics(metrics, () => app.ingest.service.stats().intakes);
+      addDetectionMetrics(metrics, () => app.ingest.service.stats());
     }
     app.get(
       '/metrics',
