@@ -31,8 +31,14 @@ function redactValues(values: unknown): unknown {
     : values;
 }
 
+/** Stands in for what lies deeper than MAX_DEPTH: neither judged for secrets nor stored. */
+export const TOO_DEEP = '(nested too deep; not stored)';
+const MAX_DEPTH = 64;
+
 function redactValue(value: unknown, depth: number, inVariables: boolean): unknown {
-  if (depth > 64) return value;
+  // Past the cap a value is cut, not kept unredacted: a secret could hide down there, and a value
+  // nested thousands of levels deep would overflow JSON.stringify in the store.
+  if (depth > MAX_DEPTH) return value !== null && typeof value === 'object' ? TOO_DEEP : value;
   if (Array.isArray(value)) return value.map((v) => redactValue(v, depth + 1, false));
   if (!isRecord(value)) return value;
   const out: Record<string, unknown> = {};

@@ -4,7 +4,7 @@
  */
 
 import { describe, expect, it } from 'vitest';
-import { REDACTED, redactSecrets } from '../../src/model/redact-secrets.js';
+import { REDACTED, redactSecrets, TOO_DEEP } from '../../src/model/redact-secrets.js';
 
 describe('redactSecrets', () => {
   it('takes secret-named variables out of a Lambda environment and keeps the others', () => {
@@ -76,5 +76,18 @@ describe('redactSecrets', () => {
       administratorLoginPassword: REDACTED,
       UserData: REDACTED,
     });
+  });
+
+  it('cuts what nests deeper than it looks, rather than keeping it unredacted', () => {
+    let deep: unknown = { password: 'hunter2' };
+    for (let i = 0; i < 6_000; i++) deep = [deep];
+    const kept = redactSecrets('Microsoft.Storage/storageAccounts', { x: deep }) as {
+      x: unknown;
+    };
+    const text = JSON.stringify(kept);
+    expect(text).not.toContain('hunter2');
+    expect(text).toContain(TOO_DEEP);
+    // Shallow values are untouched.
+    expect(redactSecrets('t', { a: [[{ b: 1 }]] })).toEqual({ a: [[{ b: 1 }]] });
   });
 });
