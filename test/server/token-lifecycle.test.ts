@@ -57,3 +57,43 @@ describe('tokens follow their user', () => {
     expect((await me(h, weak)).statusCode).toBe(200);
   });
 });
+
+describe('a role change', () => {
+  let h: Harness;
+  afterEach(() => h?.close());
+
+  it('keeps the user’s scopes unless it names new ones', async () => {
+    h = await startHarness();
+    const owner = await h.token('owner');
+    const call = (token: string, method: 'POST' | 'PUT', url: string, payload: object) =>
+      h.app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, payload });
+    const made = await call(owner, 'POST', '/api/v1/users', {
+      username: 'scoped2',
+      password: 'scoped-passphrase-123',
+      role: 'reader',
+      scopes: ['999999999999'],
+    });
+    expect(made.statusCode, made.body).toBe(201);
+    const id = made.json().id as string;
+
+    // As the console's role menu sends it: the role alone.
+    const promoted = await call(owner, 'PUT', `/api/v1/users/${id}/role`, {
+      role: 'security-operator',
+    });
+    expect(promoted.statusCode, promoted.body).toBe(200);
+    expect(promoted.json()).toMatchObject({ role: 'security-operator', scopes: ['999999999999'] });
+
+    // A Security Admin scoped to that account may change the role the same way.
+    const admin = await h.token('security-admin', ['999999999999']);
+    const back = await call(admin, 'PUT', `/api/v1/users/${id}/role`, { role: 'reader' });
+    expect(back.statusCode, back.body).toBe(200);
+    expect(back.json()).toMatchObject({ role: 'reader', scopes: ['999999999999'] });
+
+    // Widening to every account takes saying so, and a caller who may.
+    const widened = await call(owner, 'PUT', `/api/v1/users/${id}/role`, {
+      role: 'reader',
+      scopes: [],
+    });
+    expect(widened.json()).toMatchObject({ scopes: [] });
+  });
+});

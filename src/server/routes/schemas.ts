@@ -29,11 +29,21 @@ export const DisplayNameSchema = Type.String({
 });
 
 /** Cloud accounts, subscriptions or projects a principal is limited to; empty means all. */
+const SCOPE_LIST = { maxItems: 1_000, uniqueItems: true } as const;
+
 export const ScopesSchema = Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
-  maxItems: 1_000,
-  uniqueItems: true,
+  ...SCOPE_LIST,
   default: [],
 });
+
+/**
+ * Scopes that, when left out, keep what is there (no default): a role change that names no
+ * scopes must not widen a scoped user to every account.
+ */
+export const ScopesChangeSchema = Type.Array(
+  Type.String({ minLength: 1, maxLength: 200 }),
+  SCOPE_LIST,
+);
 
 /** A user as the API shows it. */
 export const UserSchema = Type.Object({

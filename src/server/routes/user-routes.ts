@@ -23,7 +23,14 @@ import {
 } from '../identity/user-repository.js';
 import { pageOfVisibleIdentities } from '../identity/visible-identities.js';
 import { applyFilters, Page, PageQueryFields, parseSort, SortField } from '../pagination.js';
-import { IdParams, RoleSchema, ScopesSchema, UserSchema, UsernameSchema } from './schemas.js';
+import {
+  IdParams,
+  RoleSchema,
+  ScopesChangeSchema,
+  ScopesSchema,
+  UserSchema,
+  UsernameSchema,
+} from './schemas.js';
 
 const CreateUser = Type.Object(
   {
@@ -36,7 +43,7 @@ const CreateUser = Type.Object(
 );
 
 const ChangeRole = Type.Object(
-  { role: RoleSchema, scopes: Type.Optional(ScopesSchema) },
+  { role: RoleSchema, scopes: Type.Optional(ScopesChangeSchema) },
   { additionalProperties: false },
 );
 
