@@ -4,6 +4,7 @@
  */
 
 import { isIP } from 'node:net';
+import { normaliseLocation } from '../sources/azure/arm-resource.js';
 import { safeMatches } from './safe-regex.js';
 
 /** A helper function offered to rule expressions, registered once in the CEL environment. */
@@ -206,6 +207,12 @@ export const celFunctions: CelFunction[] = [
     signature: 'lower(dyn): string',
     description: 'Lower-cases a string; non-strings become ""',
     impl: (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : ''),
+  },
+  {
+    signature: 'azureLocation(dyn): string',
+    description:
+      'An Azure location as the API names it: `West Europe`, `WestEurope` and `westeurope` all give `westeurope`; non-strings become ""',
+    impl: (value: unknown) => (typeof value === 'string' ? normaliseLocation(value) : ''),
   },
   {
     signature: 'daysSince(dyn): double',

@@ -8,6 +8,7 @@ import { isPlainObject, setKey, type JsonObject } from './arm-values.js';
 import type { ExpandedResource } from './resource-expander.js';
 import { armId, nameSegments } from './resource-types.js';
 import type { EvaluationBudget } from './template-scope.js';
+import { normaliseLocation } from '../azure/arm-resource.js';
 
 /** Child types the API returns inline in the parent's properties, and under which key. */
 const INLINE_CHILDREN = new Map([
@@ -65,7 +66,8 @@ function toResource(
     type: item.type,
     id: item.id,
     name: item.name,
-    region: typeof body.location === 'string' ? body.location : undefined,
+    // `West Europe` and `westeurope` are one location: compared as the API names it.
+    region: normaliseLocation(body.location),
     tags,
     properties: body,
     relationships,
