@@ -40,6 +40,16 @@ export async function runTokenCreate(options: TokenCreateOptions): Promise<numbe
     process.stderr.write('palisade token create: --expires must be at least 1 day\n');
     return EXIT_INPUT_ERROR;
   }
+  // As the API: a scope is an account id, never empty and never padded (one that matches no
+  // account would leave a token that sees nothing, and reads as unscoped in a listing).
+  const badScope = options.scope.find((s) => s.trim() === '' || s !== s.trim() || s.length > 200);
+  if (badScope !== undefined) {
+    process.stderr.write(
+      `palisade token create: --scope ${JSON.stringify(badScope)} is not an account id ` +
+        '(empty, padded with spaces, or over 200 characters)\n',
+    );
+    return EXIT_INPUT_ERROR;
+  }
   // The name shows in the audit log and the console, as through the API.
   try {
     assertPlainText('--name', options.name);
