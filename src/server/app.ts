@@ -3,6 +3,7 @@
  * authentication, CSRF and RBAC, the audit hook, Prometheus metrics and the OpenAPI document.
  */
 
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
@@ -92,6 +93,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
     requestIdHeader: false,
+    // Unique across restarts: audit entries name the request that made them (`req-1` again
+    // after every start would make that name ambiguous).
+    genReqId: () => `req-${randomUUID()}`,
     schemaErrorFormatter: formatSchemaErrors,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
 

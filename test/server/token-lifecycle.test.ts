@@ -82,6 +82,15 @@ describe('a role change', () => {
     });
     expect(promoted.statusCode, promoted.body).toBe(200);
     expect(promoted.json()).toMatchObject({ role: 'security-operator', scopes: ['999999999999'] });
+    // Its audit entry names the request by an id no restart repeats.
+    const entry = await h.db
+      .selectFrom('audit_log')
+      .select('request_id')
+      .where('action', '=', 'user.role.change')
+      .executeTakeFirstOrThrow();
+    expect(entry.request_id).toMatch(
+      /^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+    );
 
     // A Security Admin scoped to that account may change the role the same way.
     const admin = await h.token('security-admin', ['999999999999']);
