@@ -1,6 +1,6 @@
 /**
  * The policy the webhook judges with: the rules (compiled once), the assignments of the policy
- * files and those made through the API (read again every few seconds), and the exempt
+ * files and those made through the API (read again every `refreshMs`), and the exempt
  * namespaces. With no assignment at all every rule is audited: nothing is denied until an
  * administrator assigns deny.
  */
@@ -24,8 +24,9 @@ export interface AdmissionPolicySourceOptions {
   /** Store with API assignments; none means files only. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   db?: Kysely<any>;
+  /** Age past which the stored assignments are read again before a review is answered. */
   refreshMs: number;
-  /** Reports a refresh that failed; the last good policy stays in force. */
+  /** Reports a read of the stored assignments that failed. */
   onRefreshError?: (error: Error) => void;
   now?: () => number;
 }
@@ -43,8 +44,19 @@ export function admissionRules(rules: Rule[]): Rule[] {
   return rules.filter((r) => r.cloud === 'kubernetes' && !MANIFEST_ONLY_RULES.has(r.id));
 }
 
+/** The stored assignments could not be read, so the policy in force is not known. */
+export class PolicyRefreshError extends Error {
+  constructor(cause: Error) {
+    super(`the assignments in the store could not be read: ${cause.message}`, { cause });
+    this.name = 'PolicyRefreshError';
+  }
+}
+
 /**
- * Loads the policy and keeps it fresh; `current()` is what every review awaits.
+ * Loads the policy and keeps it fresh; `current()` is what every review awaits. The stored
+ * assignments are read again on a timer every `refreshMs`, so reviews rarely wait; a review
+ * that finds the policy older than that waits for the next read instead of being judged by an
+ * outdated policy. Call `close()` to stop the timer.
  *
  * ```ts
  * const source = await AdmissionPolicySource.open({ files: ['policy.yaml'], ruleDirs: [],
@@ -59,8 +71,10 @@ export class AdmissionPolicySource {
   readonly #filePolicy: EnforcementPolicy;
   readonly #standards: Awaited<ReturnType<typeof loadCatalog>>['standards'];
   #policy: JudgePolicy;
+  /** When the read that built `#policy` started: a later assignment may be missing from it. */
   #loadedAt: number;
-  #refreshing: Promise<void> | undefined;
+  #reading: Promise<Error | undefined> | undefined;
+  #timer: NodeJS.Timeout | undefined;
 
   private constructor(
     options: AdmissionPolicySourceOptions,
@@ -70,6 +84,7 @@ export class AdmissionPolicySource {
       filePolicy: EnforcementPolicy;
       standards: Awaited<ReturnType<typeof loadCatalog>>['standards'];
       policy: JudgePolicy;
+      loadedAt: number;
     },
   ) {
     this.#options = options;
@@ -78,7 +93,7 @@ export class AdmissionPolicySource {
     this.#filePolicy = parts.filePolicy;
     this.#standards = parts.standards;
     this.#policy = parts.policy;
-    this.#loadedAt = this.#now();
+    this.#loadedAt = parts.loadedAt;
   }
 
   /** Loads rules, policy files and stored assignments; throws what the first load hits. */
@@ -89,9 +104,22 @@ export class AdmissionPolicySource {
     const compiled = compileRules(admissionRules(rules));
     const filePolicy = await loadPolicy(options.files);
     const { standards } = await loadCatalog();
+    const loadedAt = (options.now ?? Date.now)();
     const stored = options.db ? await storedAssignments(options.db) : [];
     const policy = build(options, rules, compiled, filePolicy, standards, stored);
-    return new AdmissionPolicySource(options, { rules, compiled, filePolicy, standards, policy });
+    const source = new AdmissionPolicySource(options, {
+      rules,
+      compiled,
+      filePolicy,
+      standards,
+      policy,
+      loadedAt,
+    });
+    if (options.db && options.refreshMs > 0) {
+      source.#timer = setInterval(() => void source.#read(), options.refreshMs);
+      source.#timer.unref();
+    }
+    return source;
   }
 
   #now(): number {
@@ -103,20 +131,40 @@ export class AdmissionPolicySource {
     return this.#compiled;
   }
 
-  /** The policy in force, read again from the store once it is older than `refreshMs`. */
+  /**
+   * The policy in force. When it is older than `refreshMs` the review waits for a fresh read of
+   * the store; throws `PolicyRefreshError` when that read fails (the failure policy answers).
+   */
   async current(): Promise<JudgePolicy> {
     const stale = this.#options.db && this.#now() - this.#loadedAt >= this.#options.refreshMs;
-    // A refresh runs in the background: reviews never wait on the store.
-    if (stale && !this.#refreshing) {
-      this.#refreshing = this.refresh().finally(() => (this.#refreshing = undefined));
-    }
+    if (!stale) return this.#policy;
+
+    const failure = await this.#read();
+    if (failure) throw new PolicyRefreshError(failure);
     return this.#policy;
   }
 
-  /** Reads the stored assignments again; on failure the last good policy stays. */
+  /** Reads the stored assignments again, after any read already running; failures are reported. */
   async refresh(): Promise<void> {
-    this.#loadedAt = this.#now();
-    if (!this.#options.db) return;
+    // A read already running may have started before the change the caller wants to see.
+    await this.#reading;
+    await this.#read();
+  }
+
+  /** Stops reading the store on a timer. */
+  close(): void {
+    clearInterval(this.#timer);
+  }
+
+  /** One read of the store at a time, shared by every review waiting on it; resolves its error. */
+  #read(): Promise<Error | undefined> {
+    this.#reading ??= this.#load().finally(() => (this.#reading = undefined));
+    return this.#reading;
+  }
+
+  async #load(): Promise<Error | undefined> {
+    if (!this.#options.db) return undefined;
+    const started = this.#now();
     try {
       const stored = await storedAssignments(this.#options.db);
       this.#policy = build(
@@ -127,8 +175,12 @@ export class AdmissionPolicySource {
         this.#standards,
         stored,
       );
+      this.#loadedAt = started;
+      return undefined;
     } catch (error) {
-      this.#options.onRefreshError?.(error as Error);
+      const err = error instanceof Error ? error : new Error(String(error));
+      this.#options.onRefreshError?.(err);
+      return err;
     }
   }
 }

@@ -63,8 +63,9 @@ export async function startAdmission(
   const key = readTlsFile(config, 'key');
   const db = deps.db ?? (await openStore(config.store));
   const ownsStore = deps.db === undefined;
+  let policy: AdmissionPolicySource | undefined;
   try {
-    const policy = await AdmissionPolicySource.open({
+    policy = await AdmissionPolicySource.open({
       files: config.policy,
       ruleDirs: config.rules,
       exemptNamespaces: config.exemptNamespaces,
@@ -77,8 +78,9 @@ export async function startAdmission(
       onError: (err, decisions) =>
         logger.error({ err, decisions }, 'admission decisions could not be stored'),
     });
+    const source = policy;
     const answer = admissionWebhook({
-      policy: () => policy.current(),
+      policy: () => source.current(),
       failurePolicy: config.failurePolicy,
       budgetMs: Math.max(100, config.timeoutSeconds * 1000 - ANSWER_MARGIN_MS),
       record: (d) => {
@@ -119,12 +121,13 @@ export async function startAdmission(
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     return {
       server,
-      policy,
+      policy: source,
       recorder,
       db,
       url: `https://${host}:${address.port}`,
       async close() {
         clearInterval(pruning);
+        source.close();
         server.closeIdleConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await recorder.close();
@@ -132,6 +135,7 @@ export async function startAdmission(
       },
     };
   } catch (error) {
+    policy?.close();
     if (ownsStore) await db.destroy();
     throw error;
   }

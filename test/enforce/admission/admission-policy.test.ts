@@ -1,0 +1,130 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Kysely } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  AdmissionPolicySource,
+  PolicyRefreshError,
+} from '../../../src/enforce/admission/admission-policy.js';
+import { admissionWebhook } from '../../../src/enforce/admission/admission-webhook.js';
+import { validateAssignment } from '../../../src/enforce/assignment-loader.js';
+import { insertAssignment } from '../../../src/store/assignment-repository.js';
+import { openStore } from '../../../src/store/database.js';
+import type { Database } from '../../../src/store/schema.js';
+
+const HOST_NETWORK_DENY = validateAssignment({
+  id: 'shop-host-network',
+  title: 'No host network in shop',
+  benchmark: 'palisade',
+  scope: { namespaces: ['shop'] },
+  mode: 'disabled',
+  rules: { 'kubernetes-pod-no-host-network': 'deny' },
+});
+
+let uids = 0;
+function hostNetworkPod() {
+  return {
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: {
+      uid: `policy-${++uids}`,
+      kind: { group: '', version: 'v1', kind: 'Pod' },
+      name: 'web',
+      namespace: 'shop',
+      operation: 'CREATE',
+      object: {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'web' },
+        spec: { hostNetwork: true, containers: [{ name: 'a', image: 'nginx:1' }] },
+      },
+    },
+  };
+}
+
+describe('the admission policy read from the store', () => {
+  let dir: string;
+  let db: Kysely<Database>;
+  let source: AdmissionPolicySource | undefined;
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'palisade-policy-'));
+    db = await openStore(join(dir, 'palisade.db'));
+  });
+  afterEach(async () => {
+    source?.close();
+    await db.destroy().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('judges the first request after an idle spell with the assignments made meanwhile', async () => {
+    let clock = 1_000_000;
+    source = await AdmissionPolicySource.open({
+      files: [],
+      ruleDirs: [],
+      exemptNamespaces: [],
+      db,
+      refreshMs: 10_000,
+      now: () => clock,
+    });
+    const policy = source;
+    const answer = admissionWebhook({
+      policy: () => policy.current(),
+      failurePolicy: 'Ignore',
+      budgetMs: 5_000,
+    });
+    expect((await answer(hostNetworkPod())).response.allowed).toBe(true);
+
+    await insertAssignment(db, HOST_NETWORK_DENY, 'user:ada', new Date());
+    clock += 10_000;
+    const first = await answer(hostNetworkPod());
+    expect(first.response.allowed).toBe(false);
+    expect(first.response.status?.details?.causes.map((c) => c.reason)).toEqual([
+      'kubernetes-pod-no-host-network',
+    ]);
+  });
+
+  it('reads the store on a timer, so a review finds the policy fresh', async () => {
+    source = await AdmissionPolicySource.open({
+      files: [],
+      ruleDirs: [],
+      exemptNamespaces: [],
+      db,
+      refreshMs: 1_000,
+    });
+    await insertAssignment(db, HOST_NETWORK_DENY, 'user:ada', new Date());
+    await new Promise((resolve) => setTimeout(resolve, 1_300));
+    // The timer's read (at one second) holds the assignment; no review needed the store since.
+    await db.destroy();
+    const policy = await source.current();
+    expect(policy.assignments.map((a) => a.assignment.id)).toContain('shop-host-network');
+  });
+
+  it('leaves a review to the failure policy when the store cannot be read once stale', async () => {
+    let clock = 1_000_000;
+    const failures: Error[] = [];
+    source = await AdmissionPolicySource.open({
+      files: [],
+      ruleDirs: [],
+      exemptNamespaces: [],
+      db,
+      refreshMs: 10_000,
+      now: () => clock,
+      onRefreshError: (error) => failures.push(error),
+    });
+    await db.destroy();
+    clock += 10_000;
+    await expect(source.current()).rejects.toThrow(PolicyRefreshError);
+    expect(failures).toHaveLength(1);
+
+    const policy = source;
+    const answer = admissionWebhook({
+      policy: () => policy.current(),
+      failurePolicy: 'Fail',
+      budgetMs: 5_000,
+    });
+    const { response } = await answer(hostNetworkPod());
+    expect(response.allowed).toBe(false);
+    expect(response.status?.message).toMatch(/assignments in the store could not be read/);
+  });
+});
