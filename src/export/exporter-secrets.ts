@@ -46,12 +46,23 @@ export function splitSecrets(config: Record<string, unknown>): {
   return { open, secrets };
 }
 
-/** `open` with each secret field present shown as `REDACTED`. */
+/**
+ * `open` as a listing shows it: each secret field present as `REDACTED`, and the sink's `url`
+ * without its query string or fragment, where receivers often take a key (`?code=...`), as the
+ * audit log names the destination.
+ *
+ * ```ts
+ * redacted({ kind: 'webhook', url: 'https://siem.example.com/in?key=abc' }, ['secret']);
+ * // { kind: 'webhook', url: 'https://siem.example.com/in', secret: '********' }
+ * ```
+ */
 export function redacted(
   open: Record<string, unknown>,
   secretNames: readonly string[],
 ): Record<string, unknown> {
-  return { ...open, ...Object.fromEntries(secretNames.map((n) => [n, REDACTED])) };
+  const shown = { ...open };
+  if (typeof shown.url === 'string') shown.url = shown.url.split(/[?#]/, 1)[0];
+  return { ...shown, ...Object.fromEntries(secretNames.map((n) => [n, REDACTED])) };
 }
 
 /** The secrets as stored: an encrypted envelope bound to `context` (e.g. `export:<id>`), or null. */

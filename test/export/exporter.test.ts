@@ -4,10 +4,12 @@
  * memory with a large backlog, periodic snapshots for one export, and automation rule runs.
  */
 
-import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { sql, type Kysely } from 'kysely';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { parseAutomationInput } from '../../src/automate/automation-rule.js';
 import { parseExportInput } from '../../src/export/exporter-config.js';
@@ -318,6 +320,67 @@ describe.each(STORE_TARGETS)('exporter on $name', (target) => {
       });
     },
   );
+});
+
+describe('webhook URLs that carry a credential', () => {
+  it('stay out of the delivery state, dead letters, the log and the listing', async () => {
+    await STORE_TARGETS[0].with(async ({ db }) => {
+      // A receiver whose 404 page repeats the request's path and query, as many frameworks do.
+      const receiver = createHttpServer((req, res) => {
+        req.resume();
+        res.writeHead(404, { 'content-type': 'text/plain' }).end(`Cannot POST ${req.url}`);
+      });
+      await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+      const base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+      const lines: string[] = [];
+      const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+      try {
+        const slack = await addExport(db, {
+          sink: {
+            kind: 'slack',
+            url: `${base}/services/T0ABCDEF1/B0ABCDEF2/SlackSecretToken0123456`,
+            consoleUrl: 'https://palisade.example.com',
+          },
+          maxAttempts: 1,
+        });
+        const hook = await addExport(db, {
+          sink: {
+            kind: 'webhook',
+            url: `${base}/in?code=QueryKey-0123456789`,
+            secret: 'webhook-shared-secret-0123',
+          },
+          maxAttempts: 1,
+        });
+        await saveAlerts(db, [testAlert(1)], []);
+        const e = new Exporter({
+          db,
+          key,
+          owner: 'test',
+          logger,
+          sinkDeps: { network: { allow: ['127.0.0.1'] } },
+        });
+        await passesUntil(e, async () => (await deadLetterCount(db, exportConsumer(hook.id))) > 0);
+        await e.stop();
+
+        const texts: string[] = [...lines];
+        for (const row of [slack, hook]) {
+          const state = await deliveryState(db, exportConsumer(row.id));
+          const dead = await listDeadLetters(db, exportConsumer(row.id));
+          expect(state?.last_error).toMatch(/answered 404: Cannot POST \S*\*{8}/);
+          expect(dead).toHaveLength(1);
+          texts.push(state!.last_error!, dead[0].error ?? '');
+        }
+        const all = texts.join('\n');
+        for (const secret of ['SlackSecretToken0123456', 'B0ABCDEF2', 'QueryKey-0123456789']) {
+          expect(all).not.toContain(secret);
+        }
+        expect(exportView(hook).sink.url).toBe(`${base}/in`);
+        expect(exportView(slack).sink.url).toBe('********');
+      } finally {
+        receiver.close();
+      }
+    });
+  });
 });
 
 describe('automation retries', () => {

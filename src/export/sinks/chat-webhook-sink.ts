@@ -42,7 +42,12 @@ class ChatWebhookSink implements Sink {
     this.kind = service.kind;
     this.#service = service;
     this.#config = config;
-    this.#http = new SinkHttpClient(service.label, guard, { timeoutMs: config.timeoutMs, ca });
+    this.#http = new SinkHttpClient(service.label, guard, {
+      timeoutMs: config.timeoutMs,
+      ca,
+      // The webhook URL is the credential: an answer echoing its path must not show it.
+      pathIsCredential: true,
+    });
   }
 
   async send(records: readonly ExportRecord[], signal?: AbortSignal): Promise<void> {

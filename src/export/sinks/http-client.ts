@@ -70,6 +70,50 @@ export function requestSecrets(headers: Record<string, string>): string[] {
   return [...out].filter((secret) => secret.length >= 6).sort((a, b) => b.length - a.length);
 }
 
+/** `text` and, when it differs, its percent-decoded form (a receiver may echo either). */
+function bothForms(text: string): string[] {
+  try {
+    const decoded = decodeURIComponent(text.replace(/\+/g, ' '));
+    return decoded === text ? [text] : [text, decoded];
+  } catch {
+    return [text];
+  }
+}
+
+/**
+ * The parts of a request URL that grant access, in every form an answer could echo them: the
+ * query string and each of its values always (a receiver URL may carry a key there), and with
+ * `pathIsCredential` (a Slack or Teams webhook URL, where the path is the credential) the path
+ * with its query, the path, and each path segment but plain lowercase route words.
+ *
+ * ```ts
+ * urlSecrets('https://hooks.slack.com/services/T1/B1/XXXXXXXX', true);
+ * // ['/services/T1/B1/XXXXXXXX', 'XXXXXXXX']
+ * ```
+ */
+export function urlSecrets(url: string, pathIsCredential = false): string[] {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return [];
+  }
+  const parts: string[] = [];
+  const query = parsed.search.slice(1);
+  if (query) {
+    parts.push(query);
+    for (const pair of query.split('&')) parts.push(pair.slice(pair.indexOf('=') + 1));
+  }
+  if (pathIsCredential) {
+    parts.push(`${parsed.pathname}${parsed.search}`, parsed.pathname);
+    // Route words (`services`, `workflows`, `invoke`) stay readable; ids and tokens do not.
+    parts.push(...parsed.pathname.split('/').filter((segment) => !/^[a-z]+$/.test(segment)));
+  }
+  const out = new Set(parts.flatMap(bothForms));
+  // Short values would blank out ordinary words of the answer (and `/` every slash).
+  return [...out].filter((secret) => secret.length >= 6).sort((a, b) => b.length - a.length);
+}
+
 /** `text` with every occurrence of the secrets written as `********`. */
 function withoutSecrets(text: string, secrets: readonly string[]): string {
   let out = text;
@@ -101,6 +145,18 @@ export function statusError(
   return new SinkError(`http_${status}`, message, false);
 }
 
+/** How a sink's HTTP client behaves. */
+export interface SinkHttpOptions {
+  timeoutMs?: number;
+  /** Extra trusted CA certificates (PEM). */
+  ca?: string;
+  /**
+   * The URL's path is the credential (Slack and Teams incoming webhooks): an answer or a network
+   * error that echoes it has it blanked, as it does the headers' credentials and the query.
+   */
+  pathIsCredential?: boolean;
+}
+
 /**
  * An HTTP client for one sink.
  *
@@ -113,14 +169,12 @@ export class SinkHttpClient {
   readonly #service: string;
   readonly #dispatcher: Dispatcher;
   readonly #timeoutMs: number;
+  readonly #pathIsCredential: boolean;
 
-  constructor(
-    service: string,
-    guard: AddressGuard,
-    options: { timeoutMs?: number; ca?: string } = {},
-  ) {
+  constructor(service: string, guard: AddressGuard, options: SinkHttpOptions = {}) {
     this.#service = service;
     this.#timeoutMs = options.timeoutMs ?? 15_000;
+    this.#pathIsCredential = options.pathIsCredential ?? false;
     this.#dispatcher = createGuardedDispatcher(guard, { ca: options.ca });
   }
 
@@ -133,6 +187,10 @@ export class SinkHttpClient {
       body = JSON.stringify(call.body);
       headers['content-type'] ??= 'application/json';
     }
+    const secrets = [
+      ...requestSecrets(headers),
+      ...urlSecrets(call.url, this.#pathIsCredential),
+    ].sort((a, b) => b.length - a.length);
     const signals = [AbortSignal.timeout(this.#timeoutMs), ...(call.signal ? [call.signal] : [])];
     let response: Dispatcher.ResponseData;
     try {
@@ -144,7 +202,7 @@ export class SinkHttpClient {
         signal: AbortSignal.any(signals),
       });
     } catch (error) {
-      throw this.#networkError(error);
+      throw this.#networkError(error, secrets);
     }
     const text = await this.#read(response);
     const failure = statusError(
@@ -152,7 +210,7 @@ export class SinkHttpClient {
       response.statusCode,
       text,
       response.headers,
-      requestSecrets(headers),
+      secrets,
     );
     if (failure) throw failure;
     let json: unknown;
@@ -182,15 +240,18 @@ export class SinkHttpClient {
     return Buffer.concat(chunks).toString('utf8');
   }
 
-  #networkError(error: unknown): SinkError {
+  /** A transport failure as a `SinkError`, its text without the request's `secrets`. */
+  #networkError(error: unknown, secrets: readonly string[]): SinkError {
     if (error instanceof SinkError) return error;
     if (error instanceof SsrfError) {
-      return new SinkError(error.code, error.message, error.code === 'dns_unresolved');
+      const message = withoutSecrets(error.message, secrets);
+      return new SinkError(error.code, message, error.code === 'dns_unresolved');
     }
     const cause = (error as { cause?: unknown }).cause;
-    if (cause instanceof SsrfError) return this.#networkError(cause);
+    if (cause instanceof SsrfError) return this.#networkError(cause, secrets);
     const err = error as NodeJS.ErrnoException;
     const code = err.name === 'TimeoutError' ? 'timeout' : (err.code ?? 'network');
-    return new SinkError(code, `${this.#service}: ${err.message}`, true);
+    const message = withoutSecrets(`${this.#service}: ${err.message}`, secrets);
+    return new SinkError(code, message, true);
   }
 }

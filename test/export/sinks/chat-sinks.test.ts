@@ -9,6 +9,7 @@ import {
   scoreRecord,
 } from '../formats/sample-records.js';
 import { startFakeSlack, startFakeTeams } from './fake-chat.js';
+import { startFake } from './fake-vendor.js';
 
 const LOOPBACK = { network: { allow: ['127.0.0.1/32'] } };
 const CONSOLE = 'https://palisade.example.com';
@@ -74,6 +75,32 @@ describe('Slack sink', () => {
       .send([recommendationRecord()])
       .catch((e: unknown) => e)) as SinkError;
     expect([limited.retryable, limited.retryAfterMs]).toEqual([true, 30_000]);
+  });
+});
+
+describe('chat webhook URLs in errors', () => {
+  it('blanks the webhook path and query a receiver echoes, as they are the credential', async () => {
+    // A receiver (a proxy, a framework's default 404 page) answering with the request's path.
+    const echo = await startFake((req) => {
+      const query = req.query.toString();
+      return { status: 404, body: `Cannot POST ${req.path}${query ? `?${query}` : ''}` };
+    });
+    open.push(echo);
+    const workflow =
+      '/workflows/5e0c7a9d/triggers/manual/paths/invoke?api-version=2016-06-01&sig=S1GSECRETx9';
+    const cases = [
+      { kind: 'slack', path: SLACK_PATH, secrets: ['XXXXXXXXXXXXXXXXXXXXXXXX', SLACK_PATH] },
+      { kind: 'teams', path: TEAMS_PATH, secrets: ['IncomingWebhook/9a7e', TEAMS_PATH] },
+      { kind: 'teams', path: workflow, secrets: ['S1GSECRETx9', '5e0c7a9d'] },
+    ];
+    for (const { kind, path, secrets } of cases) {
+      const sink = createSink({ kind, url: `${echo.url}${path}`, consoleUrl: CONSOLE }, LOOPBACK);
+      open.push(sink);
+      const error = (await sink.send([recommendationRecord()]).catch((e: unknown) => e)) as Error;
+      expect(error).toBeInstanceOf(SinkError);
+      expect(error.message).toMatch(/answered 404: Cannot POST \*{8}/);
+      for (const secret of secrets) expect(error.message, kind).not.toContain(secret);
+    }
   });
 });
 
