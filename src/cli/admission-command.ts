@@ -19,7 +19,8 @@ import { admissionRules } from '../enforce/admission/admission-policy.js';
 import { startAdmission } from '../enforce/admission/admission-service.js';
 import { webhookManifest } from '../enforce/admission/webhook-manifest.js';
 import { AssignmentLoadError } from '../enforce/assignment-loader.js';
-import { loadRules, RuleLoadError } from '../posture/rule-loader.js';
+import { loadEnforcementRules } from '../enforce/enforcement-rules.js';
+import { RuleLoadError } from '../posture/rule-loader.js';
 import { REDACTED_PATHS } from '../server/logger.js';
 import { StoreError } from '../store/database.js';
 import { EXIT_INPUT_ERROR, EXIT_OK } from './exit-codes.js';
@@ -184,7 +185,7 @@ export async function runAdmissionManifest(options: ManifestOptions): Promise<nu
         message: 'not a PEM certificate; pass the ca.crt `admission certs` wrote',
       });
     }
-    const rules = admissionRules(await loadRules(config.rules));
+    const rules = admissionRules(await loadEnforcementRules(config.rules));
     process.stdout.write(webhookManifest(config, rules, ca));
     return EXIT_OK;
   } catch (error) {

@@ -18,7 +18,7 @@ import {
   type StdinInput,
 } from '../enforce/ci-check.js';
 import type { Decision } from '../enforce/decide.js';
-import { ENFORCEMENT_RULES_DIR } from '../enforce/enforcement-rules.js';
+import { loadEnforcementRules } from '../enforce/enforcement-rules.js';
 import { renderCheckTable } from '../enforce/reports/check-table.js';
 import { renderGithubAnnotations } from '../enforce/reports/github-annotations.js';
 import { renderJunit } from '../enforce/reports/junit-report.js';
@@ -27,7 +27,7 @@ import { defaultPolicy, resolveAssignments } from '../enforce/resolve-assignment
 import { loadCatalog } from '../posture/benchmark-catalog.js';
 import { compileRules } from '../posture/engine.js';
 import { ExemptionLoadError, loadExemptions } from '../posture/exemptions.js';
-import { loadRules, RuleLoadError } from '../posture/rule-loader.js';
+import { RuleLoadError } from '../posture/rule-loader.js';
 import { renderSarifLog } from '../report/sarif-report.js';
 import { printable } from '../report/terminal-text.js';
 import { EXIT_FINDINGS, EXIT_INPUT_ERROR, EXIT_OK } from './exit-codes.js';
@@ -180,7 +180,7 @@ export async function runCheck(paths: string[], options: CheckCommandOptions): P
   let baseline: Set<string> | undefined;
   let changed: Set<string> | undefined;
   try {
-    rules = await loadRules([ENFORCEMENT_RULES_DIR, ...options.rules]);
+    rules = await loadEnforcementRules(options.rules);
     compiled = compileRules(rules);
     const policy = options.policy.length > 0 ? await loadPolicy(options.policy) : defaultPolicy();
     assignments = resolveAssignments(policy, rules, (await loadCatalog()).standards);

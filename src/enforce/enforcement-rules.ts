@@ -8,6 +8,7 @@
 import { fileURLToPath } from 'node:url';
 import { resolve, sep } from 'node:path';
 import type { Rule } from '../model/rule.js';
+import { loadRules } from '../posture/rule-loader.js';
 
 /** Folder of the pack (`src/enforce/rules`, or `dist/enforce/rules` once built). */
 export const ENFORCEMENT_RULES_DIR = fileURLToPath(new URL('./rules/', import.meta.url));
@@ -18,4 +19,16 @@ export function isEnforcementPackRule(rule: Rule): boolean {
     rule.origin !== undefined &&
     resolve(rule.origin).startsWith(resolve(ENFORCEMENT_RULES_DIR) + sep)
   );
+}
+
+/**
+ * The rules an enforcement point judges with: the benchmark, the pack, then `extraDirs` (a rule
+ * there replaces one of the same id).
+ *
+ * ```ts
+ * const rules = await loadEnforcementRules(['team-rules/']);
+ * ```
+ */
+export function loadEnforcementRules(extraDirs: string[] = []): Promise<Rule[]> {
+  return loadRules([ENFORCEMENT_RULES_DIR, ...extraDirs]);
 }

@@ -22,4 +22,8 @@ export {
 export { decide, assignedTo, type Decision, type DecideResult } from './decide.js';
 export { evaluateForAssignments } from './evaluate-assignments.js';
 export { inScope, excluded, scopeSubject, type ScopeSubject } from './scope-match.js';
-export { ENFORCEMENT_RULES_DIR, isEnforcementPackRule } from './enforcement-rules.js';
+export {
+  ENFORCEMENT_RULES_DIR,
+  isEnforcementPackRule,
+  loadEnforcementRules,
+} from './enforcement-rules.js';

@@ -9,10 +9,10 @@ import type { Kysely } from 'kysely';
 import type { Rule } from '../../model/rule.js';
 import { loadCatalog } from '../../posture/benchmark-catalog.js';
 import { compileRules, type CompiledRule } from '../../posture/engine.js';
-import { loadRules } from '../../posture/rule-loader.js';
 import { storedAssignments } from '../../store/assignment-repository.js';
 import type { EnforcementPolicy } from '../assignment.js';
 import { loadPolicy } from '../assignment-loader.js';
+import { loadEnforcementRules } from '../enforcement-rules.js';
 import { defaultPolicy, resolveAssignments } from '../resolve-assignments.js';
 import type { JudgePolicy } from './admission-judge.js';
 
@@ -98,9 +98,10 @@ export class AdmissionPolicySource {
 
   /** Loads rules, policy files and stored assignments; throws what the first load hits. */
   static async open(options: AdmissionPolicySourceOptions): Promise<AdmissionPolicySource> {
-    // Assignments resolve against every rule (an initiative may name other clouds' rules too);
-    // only Kubernetes rules can judge a request, so only they are compiled.
-    const rules = await loadRules(options.ruleDirs);
+    // Assignments resolve against every rule, the enforcement pack's included (an initiative may
+    // name other clouds' rules too); only Kubernetes rules can judge a request, so only they are
+    // compiled.
+    const rules = await loadEnforcementRules(options.ruleDirs);
     const compiled = compileRules(admissionRules(rules));
     const filePolicy = await loadPolicy(options.files);
     const { standards } = await loadCatalog();

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
@@ -126,5 +126,61 @@ describe('the admission policy read from the store', () => {
     const { response } = await answer(hostNetworkPod());
     expect(response.allowed).toBe(false);
     expect(response.status?.message).toMatch(/assignments in the store could not be read/);
+  });
+});
+
+describe('the admission policy files', () => {
+  it('enforce the rules of the enforcement pack without listing its folder', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'palisade-policy-'));
+    try {
+      const file = join(dir, 'registries.yaml');
+      writeFileSync(
+        file,
+        [
+          'initiatives:',
+          '  - { id: registries, rules: [kubernetes-allowed-registries] }',
+          'assignments:',
+          '  - id: registries',
+          '    initiative: registries',
+          '    mode: deny',
+          '    parameters: { allowed_registries: [registry.example.com/] }',
+          '',
+        ].join('\n'),
+      );
+      const source = await AdmissionPolicySource.open({
+        files: [file],
+        ruleDirs: [],
+        exemptNamespaces: [],
+        refreshMs: 10_000,
+      });
+      const answer = admissionWebhook({
+        policy: () => source.current(),
+        failurePolicy: 'Ignore',
+        budgetMs: 5_000,
+      });
+      const pod = {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'web' },
+        spec: {
+          containers: [{ name: 'app', image: 'registry.example.com/web:1' }],
+          ephemeralContainers: [{ name: 'debugger', image: 'docker.io/library/busybox:1.36' }],
+        },
+      };
+      const review = hostNetworkPod();
+      Object.assign(review.request, {
+        operation: 'UPDATE',
+        subResource: 'ephemeralcontainers',
+        object: pod,
+        oldObject: { ...pod, spec: { containers: pod.spec.containers } },
+      });
+      const { response } = await answer(review);
+      expect(response.allowed).toBe(false);
+      expect(response.status?.details?.causes).toEqual([
+        { reason: 'kubernetes-allowed-registries', message: expect.stringContaining('busybox') },
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
