@@ -129,6 +129,12 @@ export class ModuleInstance {
   readonly #blocks = new Map<string, Lazy<EvaluatedBlock>>();
   readonly #declarations = new Map<string, BlockDeclaration>();
   readonly #modules = new Map<string, Lazy<{ value: Value; instances: ModuleInstance[] }>>();
+  /**
+   * Provider configurations this module's blocks may use, by `aws` or `aws.<alias>`: its own
+   * `provider` blocks, else those its caller passes (`providers = { ... }`) or, for a default
+   * configuration, shares with it implicitly.
+   */
+  readonly #providers: Map<string, ProviderConfig>;
   readonly #scope: Scope;
 
   /**
@@ -141,9 +147,11 @@ export class ModuleInstance {
     readonly run: EvaluationRun,
     inputs: Map<string, () => Traced>,
     readonly depth = 0,
+    providers: Map<string, ProviderConfig> = new Map(),
   ) {
     const env = this.#environment();
     this.#scope = new Scope(env);
+    this.#providers = new Map(providers);
     for (const file of module.files) this.#declare(file, inputs);
   }
 
@@ -203,6 +211,24 @@ export class ModuleInstance {
           () => ({ value: unknown(`output "${name}" depends on itself`), references: [] }),
         ),
       );
+    }
+    for (const [provider, configs] of entries(body.provider)) {
+      for (const config of Array.isArray(configs) ? configs : [configs]) {
+        const raw = first(config);
+        const alias = typeof raw.alias === 'string' ? raw.alias : undefined;
+        const key = alias ? `${provider}.${alias}` : provider;
+        this.#providers.set(
+          key,
+          new Lazy(
+            () => {
+              const { alias: _alias, ...settings } = raw;
+              const value = this.#traced(settings, this.#scope).value;
+              return isObject(value) ? (toStored(value) as Record<string, unknown>) : {};
+            },
+            () => ({}),
+          ),
+        );
+      }
     }
     for (const [mode, key] of [
       ['managed', 'resource'],
@@ -418,6 +444,8 @@ export class ModuleInstance {
         line: location?.line,
       };
       if (index !== undefined) block.index = index;
+      const provider = this.#providers.get(providerKey(decl.type, decl.body.provider));
+      if (provider) block.providerConfig = provider.get();
       if (location?.suppressions.length) block.suppressions = location.suppressions;
       resourceObjects.set(block.attributes, block.address);
       setAttributeReferences(block, perKey);
@@ -525,10 +553,27 @@ export class ModuleInstance {
         this.run,
         inputs,
         this.depth + 1,
+        this.#passedProviders(call.providers),
       );
     };
     const { value, blocks } = this.#expand(call, address, make);
     return { value, instances: blocks };
+  }
+
+  /**
+   * The provider configurations a module call hands its module: the default ones implicitly,
+   * and those `providers = { aws = aws.west }` names, under the child's key.
+   */
+  #passedProviders(mapping: unknown): Map<string, ProviderConfig> {
+    const passed = new Map<string, ProviderConfig>();
+    for (const [key, config] of this.#providers) if (!key.includes('.')) passed.set(key, config);
+    for (const [childKey, raw] of entries(first(mapping))) {
+      const parentKey = typeof raw === 'string' ? traversalText(raw) : undefined;
+      const config = parentKey === undefined ? undefined : this.#providers.get(parentKey);
+      if (config) passed.set(childKey, config);
+      else passed.delete(childKey);
+    }
+    return passed;
   }
 
   /** The module's outputs as a namespace (`module.net.vpc_id`). */
@@ -611,4 +656,22 @@ function pairsOf(collection: Value, max: number, setKeys = false): [Value, Value
       .map((k) => [k, collection[k]]);
   else pairs = [];
   return pairs.slice(0, max);
+}
+
+/** A provider configuration's settings (`region`, `project`), evaluated when first used. */
+type ProviderConfig = Lazy<Record<string, unknown>>;
+
+/** `aws.west` from `${aws.west}` (how hcl2json writes a bare reference); else undefined. */
+function traversalText(raw: string): string | undefined {
+  const match = /^\$\{\s*([A-Za-z][\w-]*(?:\.[A-Za-z][\w-]*)?)\s*\}$/.exec(raw.trim());
+  return match?.[1];
+}
+
+/**
+ * The provider configuration a block uses: its `provider` meta-argument (`aws.west`), else the
+ * default configuration of the provider its type names (`aws_s3_bucket` -> `aws`).
+ */
+function providerKey(type: string, provider: unknown): string {
+  const named = typeof provider === 'string' ? traversalText(provider) : undefined;
+  return named ?? type.split('_')[0];
 }

@@ -212,7 +212,8 @@ export function planToBlocks(file: SourceFile): TerraformBlock[] {
   };
   visit(values.root_module, 0);
   const addresses = new Set(planned.map((p) => p.address));
-  return planned.map((p) => toBlock(p, file, { unknownByAddress, config, addresses }));
+  const providers = providerSettings(doc);
+  return planned.map((p) => toBlock(p, file, { unknownByAddress, config, addresses, providers }));
 }
 
 /** One resource of `planned_values` (or state `values`), with the module it sits in. */
@@ -229,6 +230,39 @@ interface PlanIndex {
   config: Map<string, Json>;
   /** Address of every planned resource instance. */
   addresses: Set<string>;
+  /** Known settings of each provider configuration, by `provider_config` key. */
+  providers: Map<string, Record<string, unknown>>;
+}
+
+/**
+ * The settings of each `configuration.provider_config` entry that the plan states: constant
+ * values, and values of root variables (`region = var.region`). Provider v5 plans keep a
+ * resource's region only here.
+ */
+function providerSettings(doc: Json): Map<string, Record<string, unknown>> {
+  const out = new Map<string, Record<string, unknown>>();
+  const configuration = isRecord(doc.configuration) ? doc.configuration : {};
+  const variables = isRecord(doc.variables) ? doc.variables : {};
+  if (!isRecord(configuration.provider_config)) return out;
+  for (const [key, provider] of Object.entries(configuration.provider_config)) {
+    if (!isRecord(provider) || !isRecord(provider.expressions)) continue;
+    const settings: Record<string, unknown> = {};
+    for (const [name, expr] of Object.entries(provider.expressions)) {
+      if (!isRecord(expr)) continue;
+      if (Object.hasOwn(expr, 'constant_value')) {
+        settings[name] = expr.constant_value;
+        continue;
+      }
+      const refs = asArray(expr.references);
+      const variable =
+        refs.length === 1 && typeof refs[0] === 'string' && refs[0].startsWith('var.')
+          ? variables[refs[0].slice(4)]
+          : undefined;
+      if (isRecord(variable) && Object.hasOwn(variable, 'value')) settings[name] = variable.value;
+    }
+    out.set(key, settings);
+  }
+  return out;
 }
 
 function toBlock(planned: PlannedResource, file: SourceFile, plan: PlanIndex): TerraformBlock {
@@ -260,6 +294,13 @@ function toBlock(planned: PlannedResource, file: SourceFile, plan: PlanIndex): T
     line: lineOf(file.text, address),
   };
   if (typeof r.index === 'number' || typeof r.index === 'string') block.index = r.index;
+  const providerKey = configEntry?.provider_config_key;
+  if (typeof providerKey === 'string') {
+    // A child module's key may carry its module (`net:aws`); inherited ones name the root's.
+    const settings =
+      plan.providers.get(providerKey) ?? plan.providers.get(providerKey.split(':').pop()!);
+    if (settings) block.providerConfig = settings;
+  }
   if (configEntry) setAttributeReferences(block, perAttribute);
   return block;
 }

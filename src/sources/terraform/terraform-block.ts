@@ -27,6 +27,11 @@ export interface TerraformBlock {
   references: string[];
   file?: string;
   line?: number;
+  /**
+   * Settings of the provider configuration the block uses (`region`, `project`), evaluated:
+   * where a resource that sets no region of its own is created. Absent when none is declared.
+   */
+  providerConfig?: Record<string, unknown>;
   /** Inline suppressions found in comments inside or right above the block. */
   suppressions?: { ruleId: string; reason: string }[];
 }

@@ -27,7 +27,8 @@ export function toResource(block: TerraformBlock, parts: ResourceParts): Resourc
     relationships: dedupe(parts.relationships ?? []),
     source: { kind: 'terraform', file: block.file, line: block.line, address: block.address },
   };
-  const region = knownString(block.attributes.region);
+  // The resource's own region (AWS provider v6), else its provider configuration's.
+  const region = knownString(block.attributes.region) ?? knownString(block.providerConfig?.region);
   if (region) resource.region = region;
   if (unknown.length > 0) resource.unknown = unknown;
   if (block.suppressions?.length) resource.suppressions = block.suppressions.map((s) => ({ ...s }));
