@@ -3,6 +3,7 @@
  * (an API body, a stored row, a CLI file) into one of them or a `SinkConfigError` naming the field.
  */
 
+import { isIP } from 'node:net';
 import type { AlertStatus } from '../../model/alert.js';
 import type { ExportFormat } from '../../model/export-record.js';
 import { EXPORT_FORMATS } from '../formats/index.js';
@@ -182,6 +183,36 @@ export type SinkKind = (typeof SINK_KINDS)[number];
 
 type Fields = Record<string, unknown>;
 
+/**
+ * A host field's value as the WHATWG URL parser reads the host of a URL (numeric IPv4 forms
+ * written dotted, capitals lowered, IPv6 bracketed and shortened), so a host field is judged as
+ * a URL naming the same host would be; undefined when it is no host (spaces, `/`, `@`, ...).
+ *
+ * ```ts
+ * normalHost('2852039166'); // '169.254.169.254'
+ * normalHost('0xa9fea9fe'); // '169.254.169.254'
+ * normalHost('fe80::1'); // '[fe80::1]'
+ * ```
+ */
+export function normalHost(host: string): string | undefined {
+  // The URL parser would drop surrounding spaces and line breaks, and read `/`, `?`, `#`, `@`
+  // and `:` as the end of the host; a host field may hold none of them (IPv6 colons aside).
+  if (host === '' || /[\s\p{Cc}/?#@\\]/u.test(host)) return undefined;
+  const bare = host.replace(/^\[(.*)\]$/, '$1');
+  const ipv6 = isIP(bare) === 6;
+  if (!ipv6 && host.includes(':')) return undefined;
+  try {
+    return new URL(`http://${ipv6 ? `[${bare}]` : host}/`).hostname;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The host of a NATS server entry (`nats://host:port` or `host:port`). */
+function natsHost(server: string): string {
+  return server.replace(/^nats:\/\//, '').replace(/:\d{1,5}$/, '');
+}
+
 /** Reads fields of one configuration object, failing with the field's path. */
 class FieldReader {
   readonly #kind: string;
@@ -223,6 +254,18 @@ class FieldReader {
 
   required(field: string, min = 1): string {
     return this.string(field, { min }) as string;
+  }
+
+  /** A host name or IP address (no port), kept as given; see `normalHost` for what passes. */
+  host(field: string): string {
+    const value = this.required(field);
+    if (/[\s\p{Cc}]/u.test(value)) {
+      this.fail(field, 'must be a host name or IP address without spaces or line breaks');
+    }
+    if (normalHost(value) === undefined) {
+      this.fail(field, `"${value}" is not a host name or IP address`);
+    }
+    return value;
   }
 
   /**
@@ -317,7 +360,7 @@ const PARSERS: Record<SinkKind, (r: FieldReader) => SinkConfig> = {
     compact<SyslogSinkConfig>({
       kind: 'syslog',
       transport: r.oneOf('transport', ['udp', 'tcp', 'tls'] as const, false)!,
-      host: r.required('host'),
+      host: r.host('host'),
       port: PORT(r),
       format: r.oneOf('format', EXPORT_FORMATS),
       facility: r.integer('facility', 0, 23),
@@ -372,7 +415,7 @@ const PARSERS: Record<SinkKind, (r: FieldReader) => SinkConfig> = {
   nats: (r) => {
     const servers = r.strings('servers');
     servers.forEach((s, i) => {
-      if (!/^(nats:\/\/)?[^\s/:]+(:\d{1,5})?$/.test(s)) {
+      if (!/^(nats:\/\/)?[^\s/:]+(:\d{1,5})?$/.test(s) || normalHost(natsHost(s)) === undefined) {
         r.fail(`servers[${i}]`, `"${s}" is not host:port`);
       }
     });
@@ -482,7 +525,7 @@ const PARSERS: Record<SinkKind, (r: FieldReader) => SinkConfig> = {
       r.fail('from', `"${from}" is not an email address`);
     return compact<EmailSinkConfig>({
       kind: 'email',
-      host: r.required('host'),
+      host: r.host('host'),
       port: PORT(r),
       secure: r.boolean('secure'),
       requireTls: r.boolean('requireTls'),
@@ -532,21 +575,20 @@ export function parseSinkConfig(input: unknown): SinkConfig {
 
 /**
  * The hosts a sink connects to, each with the field that names it and, for a URL field, the URL
- * (links in tickets left out).
+ * (links in tickets left out). Hosts read as a URL's host is (`normalHost`), so `2852039166` in
+ * a host field is judged as `169.254.169.254`, as it would be in a URL.
  */
 export function sinkDestinations(
   config: SinkConfig,
 ): { field: string; host: string; url?: string }[] {
   const urlHost = (field: string, url: string) => ({ field, host: new URL(url).hostname, url });
+  const named = (field: string, host: string) => ({ field, host: normalHost(host) ?? host });
   switch (config.kind) {
     case 'syslog':
     case 'email':
-      return [{ field: 'host', host: config.host }];
+      return [named('host', config.host)];
     case 'nats':
-      return config.servers.map((server, i) => ({
-        field: `servers[${i}]`,
-        host: server.replace(/^nats:\/\//, '').replace(/:\d{1,5}$/, ''),
-      }));
+      return config.servers.map((server, i) => named(`servers[${i}]`, natsHost(server)));
     case 'splunk-hec':
     case 'webhook':
     case 'slack':
