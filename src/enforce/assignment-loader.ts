@@ -241,8 +241,8 @@ export async function loadPolicyFile(file: string): Promise<EnforcementPolicy> {
 }
 
 /**
- * Loads policy files and folders of them (`*.yaml`), merged into one policy. Ids must be unique
- * across all of them.
+ * Loads policy files and folders of them (`*.yaml`, `*.yml`), merged into one policy. Ids must
+ * be unique across all of them; a folder without a policy file is an error.
  *
  * ```ts
  * const policy = await loadPolicy(['policy/assignments.yaml']);
@@ -270,12 +270,20 @@ async function policyFiles(paths: string[]): Promise<string[]> {
       continue;
     }
     const entries = await readdir(path, { withFileTypes: true, recursive: true });
-    files.push(
-      ...entries
-        .filter((e) => e.isFile() && /\.ya?ml$/i.test(e.name))
-        .map((e) => join(e.parentPath, e.name))
-        .sort(),
-    );
+    const inFolder = entries
+      .filter((e) => e.isFile() && /\.ya?ml$/i.test(e.name))
+      .map((e) => join(e.parentPath, e.name))
+      .sort();
+    // A policy folder with no policy in it would enforce nothing without a word.
+    if (inFolder.length === 0) {
+      throw new AssignmentLoadError({
+        file: path,
+        message:
+          'folder holds no policy file (*.yaml or *.yml); policy files are YAML ' +
+          '(a JSON file is YAML too: name it .yaml)',
+      });
+    }
+    files.push(...inFolder);
   }
   return files;
 }
