@@ -256,6 +256,19 @@ class FieldReader {
     return this.string(field, { min }) as string;
   }
 
+  /**
+   * A credential that travels in a request header or protocol line (a token, a user name, a
+   * password): a line break in it would end the header early, so every delivery would fail.
+   * The message never repeats the value.
+   */
+  credential(field: string, options: { optional?: boolean } = {}): string | undefined {
+    const value = this.string(field, options);
+    if (value !== undefined && /\p{Cc}/u.test(value)) {
+      this.fail(field, 'must not hold line breaks or other control characters');
+    }
+    return value;
+  }
+
   /** A host name or IP address (no port), kept as given; see `normalHost` for what passes. */
   host(field: string): string {
     const value = this.required(field);
@@ -386,7 +399,7 @@ const PARSERS: Record<SinkKind, (r: FieldReader) => SinkConfig> = {
     return compact<SplunkHecSinkConfig>({
       kind: 'splunk-hec',
       url: r.url('url', { base: true })!,
-      token: r.required('token'),
+      token: r.credential('token')!,
       requireTls: r.boolean('requireTls'),
       format: r.oneOf('format', EXPORT_FORMATS),
       index: r.string('index', { optional: true }),
@@ -446,9 +459,9 @@ const PARSERS: Record<SinkKind, (r: FieldReader) => SinkConfig> = {
       subject,
       format: r.oneOf('format', EXPORT_FORMATS),
       stream: r.string('stream', { optional: true }),
-      user: r.string('user', { optional: true }),
-      pass: r.string('pass', { optional: true }),
-      token: r.string('token', { optional: true }),
+      user: r.credential('user', { optional: true }),
+      pass: r.credential('pass', { optional: true }),
+      token: r.credential('token', { optional: true }),
       tls: tls ?? (tlsFields !== undefined ? true : undefined),
       ca,
       servername: r.string('servername', { optional: true }),
@@ -472,8 +485,8 @@ const PARSERS: Record<SinkKind, (r: FieldReader) => SinkConfig> = {
     return compact<ServiceNowSinkConfig>({
       kind: 'servicenow',
       instanceUrl: r.url('instanceUrl', { base: true })!,
-      username: r.required('username'),
-      password: r.required('password'),
+      username: r.credential('username')!,
+      password: r.credential('password')!,
       requireTls: r.boolean('requireTls'),
       consoleUrl: r.url('consoleUrl', { base: true })!,
       per: r.oneOf('per', ['alert', 'incident'] as const),
@@ -503,8 +516,8 @@ const PARSERS: Record<SinkKind, (r: FieldReader) => SinkConfig> = {
     return compact<JiraSinkConfig>({
       kind: 'jira',
       baseUrl: r.url('baseUrl', { base: true })!,
-      email: r.required('email'),
-      apiToken: r.required('apiToken'),
+      email: r.credential('email')!,
+      apiToken: r.credential('apiToken')!,
       requireTls: r.boolean('requireTls'),
       projectKey,
       issueType: r.string('issueType', { optional: true }),
@@ -529,8 +542,8 @@ const PARSERS: Record<SinkKind, (r: FieldReader) => SinkConfig> = {
       port: PORT(r),
       secure: r.boolean('secure'),
       requireTls: r.boolean('requireTls'),
-      user: r.string('user', { optional: true }),
-      pass: r.string('pass', { optional: true }),
+      user: r.credential('user', { optional: true }),
+      pass: r.credential('pass', { optional: true }),
       from,
       to,
       consoleUrl: r.url('consoleUrl', { optional: true, base: true }),
