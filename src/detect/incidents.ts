@@ -1,6 +1,7 @@
 /**
- * Groups alerts into incidents: alerts that share an entity (an account, an IP, a host, a cloud
- * resource) within the correlation window belong together, ordered along the kill chain. A local
+ * Groups alerts into incidents: alerts of the same cloud accounts that share an entity (an
+ * account, an IP, a host, a cloud resource) within the correlation window belong together,
+ * ordered along the kill chain. A local
  * account (`root`, uid `1000`) only links alerts on the same host, and alerts that are one and
  * the same activity (one event seen by two rules) make an incident that says so, never a
  * multi-stage one.
@@ -81,6 +82,12 @@ function linksOf(alert: Alert, ignore: (entity: AlertEntity) => boolean): Link[]
   return links;
 }
 
+/** The alert's cloud accounts as one key ('' when it names none). */
+function accountsOf(alert: Alert): string {
+  const accounts = alert.entities.filter((e) => e.kind === 'cloud-account').map((e) => e.value);
+  return accounts.length < 2 ? (accounts[0] ?? '') : [...new Set(accounts)].sort().join(',');
+}
+
 /** Where a local account of the alert lives: its hosts, else the files its events came from. */
 function placesOf(alert: Alert): { key: string; label: string }[] {
   const hosts = alert.entities.filter((e) => e.kind === 'host');
@@ -126,7 +133,14 @@ export function buildIncidents(alerts: Alert[], options: IncidentOptions = {}): 
   const windowMs = options.windowMs ?? 24 * 60 * 60 * 1000;
   const ignore = options.ignore ?? ((e: AlertEntity) => e.kind === 'cloud-account');
   const sorted = [...alerts].sort((a, b) => a.firstSeen.localeCompare(b.firstSeen));
-  const links = sorted.map((alert) => linksOf(alert, ignore));
+  // Links hold within one set of cloud accounts: an incident never spans accounts, so a caller
+  // limited to some accounts sees each of their incidents whole, and an alert raised in another
+  // account (by whoever may send that account's events) cannot pull theirs out of view.
+  const links = sorted.map((alert) => {
+    const accounts = accountsOf(alert);
+    const own = linksOf(alert, ignore);
+    return accounts ? own.map((l) => ({ ...l, key: `${accounts}\u0000${l.key}` })) : own;
+  });
   const parent = sorted.map((_, i) => i);
   const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
 

@@ -90,6 +90,33 @@ describe('incidents', () => {
     const cloud2 = { ...cloud, id: 'd' };
     expect(buildIncidents([cloud, cloud2]).map((i) => i.alerts)).toEqual([['c', 'd']]);
   });
+
+  it('never spans cloud accounts, so a scoped reader sees each incident of theirs whole', () => {
+    const alert = (id: string, account: string, minute: number): Alert => ({
+      id,
+      title: id,
+      description: '',
+      severity: 'high',
+      status: 'active',
+      attack: { tactics: ['persistence'], techniques: [] },
+      entities: [
+        { kind: 'ip', value: '203.0.113.45' },
+        { kind: 'cloud-account', value: account },
+      ],
+      firstSeen: new Date(Date.UTC(2024, 0, 1, 0, minute)).toISOString(),
+      lastSeen: new Date(Date.UTC(2024, 0, 1, 0, minute)).toISOString(),
+      eventCount: 1,
+      evidence: [],
+      remediation: [],
+      rule: { kind: 'builtin', id, title: id },
+    });
+    const mine = [alert('a1', '888899990000', 0), alert('a2', '888899990000', 5)];
+    // Another tenant's alert from the same address, in between.
+    const theirs = alert('b1', '999999999999', 3);
+    const incidents = buildIncidents([...mine, theirs]);
+    expect(incidents.map((i) => i.alerts)).toEqual([['a1', 'a2']]);
+    expect(incidents[0].id).toBe(buildIncidents(mine)[0].id);
+  });
 });
 
 describe('incident ids', () => {
