@@ -22,6 +22,7 @@ import { loadEnforcementRules } from '../enforce/enforcement-rules.js';
 import { renderCheckTable } from '../enforce/reports/check-table.js';
 import { renderGithubAnnotations } from '../enforce/reports/github-annotations.js';
 import { renderJunit } from '../enforce/reports/junit-report.js';
+import { withInputErrors } from '../enforce/reports/sarif-input-errors.js';
 import { withRuleErrors } from '../enforce/reports/sarif-rule-errors.js';
 import { defaultPolicy, resolveAssignments } from '../enforce/resolve-assignments.js';
 import { loadCatalog } from '../posture/benchmark-catalog.js';
@@ -119,7 +120,10 @@ async function render(
         }),
         category: 'palisade-check',
       });
-      return withRuleErrors(log, result.errors, (d) => columns.get(d.finding));
+      return withInputErrors(
+        withRuleErrors(log, result.errors, (d) => columns.get(d.finding)),
+        result.inputErrors,
+      );
     }
     case 'junit':
       return renderJunit(result);

@@ -1,9 +1,11 @@
 /**
- * The CI gate's verdicts as GitHub Actions workflow commands: `::error` for denied violations and
- * deny-mode rules that could not run, `::warning` for audited ones, each on its file and line, so
- * they show on the pull request diff.
+ * The CI gate's verdicts as GitHub Actions workflow commands: `::error` for denied violations,
+ * deny-mode rules that could not run and files that could not be read, `::warning` for audited
+ * ones, each on its file and line, so they show on the pull request diff.
  */
 
+import type { SourceError } from '../../model/source-error.js';
+import { counted } from '../../report/counted.js';
 import type { Decision } from '../decide.js';
 import type { CheckResult } from '../ci-check.js';
 
@@ -33,21 +35,37 @@ function annotation(
   return `::${level} ${props.join(',')}::${escapeData(f.message)}`;
 }
 
-/** One workflow command a line: denied violations, audited ones, then rules that could not run. */
+function inputErrorAnnotation(e: SourceError): string {
+  const props = [`file=${escapeProperty(e.file.split('\\').join('/'))}`];
+  if (e.line) props.push(`line=${e.line}`);
+  if (e.line && e.column) props.push(`col=${e.column}`);
+  props.push(`title=${escapeProperty(`${e.code} (file not checked)`)}`);
+  return `::error ${props.join(',')}::${escapeData(e.message)}`;
+}
+
+/**
+ * One workflow command a line: files that could not be read, denied violations, audited ones,
+ * then rules that could not run.
+ */
 export function renderGithubAnnotations(
   result: CheckResult,
   column: (d: Decision) => number | undefined = () => undefined,
 ): string {
   const lines = [
+    ...result.inputErrors.map(inputErrorAnnotation),
     ...result.deny.map((d) => annotation(d, 'error', column)),
     ...result.audit.map((d) => annotation(d, 'warning', column)),
     ...result.errors.map((d) => annotation(d, d.mode === 'deny' ? 'error' : 'warning', column)),
   ];
   const broken =
     result.errors.length > 0 ? `, ${result.errors.length} enforced rules could not run` : '';
+  const unread =
+    result.inputErrors.length > 0
+      ? `, ${counted(result.inputErrors.length, 'file')} could not be read`
+      : '';
   const summary =
     `palisade check: ${result.deny.length} denied, ${result.audit.length} audited, ` +
-    `${result.baselined.length} accepted by the baseline${broken}`;
+    `${result.baselined.length} accepted by the baseline${broken}${unread}`;
   lines.push(`::notice title=palisade check::${escapeData(summary)}`);
   return lines.join('\n') + '\n';
 }

@@ -2,10 +2,12 @@
  * The CI gate's verdicts as JUnit XML, which CI systems (GitLab, Jenkins, Azure Pipelines) show
  * as test results: one test suite per file, one test case per rule and resource; denied
  * violations fail, audited ones pass with a note, baseline-accepted ones are skipped, and a
- * deny-mode rule that could not run is an error (an audit-mode one passes with a note).
+ * deny-mode rule that could not run is an error (an audit-mode one passes with a note), and so
+ * is a file that could not be read.
  */
 
 import type { Finding } from '../../model/finding.js';
+import type { SourceError } from '../../model/source-error.js';
 import type { CheckResult } from '../ci-check.js';
 import { findingFingerprint } from '../../report/sarif-fingerprint.js';
 
@@ -53,6 +55,16 @@ function testCase(c: Case): string {
   }
 }
 
+/** A file that could not be read: an error test case in the file's suite. */
+function inputErrorCase(e: SourceError): string {
+  return (
+    `    <testcase name="${xmlText(`read ${e.file}`)}" classname="${xmlText(e.file)}">\n` +
+    `      <error type="${xmlText(e.code)}" message="${xmlText(e.message)}">` +
+    `${xmlText(`the file could not be read, so it was not checked: ${e.message}`)}` +
+    `</error>\n    </testcase>`
+  );
+}
+
 /**
  * JUnit XML of a gate run: every judged rule and resource, so a passing run still lists what it
  * checked.
@@ -83,9 +95,14 @@ export function renderJunit(result: CheckResult): string {
   for (const d of result.errors) {
     add({ finding: d.finding, outcome: d.mode === 'deny' ? 'error' : 'audit-error' });
   }
-  const errors = result.errors.filter((d) => d.mode === 'deny').length;
+  const unread = new Map<string, SourceError[]>();
+  for (const e of result.inputErrors) {
+    unread.set(e.file, [...(unread.get(e.file) ?? []), e]);
+    if (!bySuite.has(e.file)) bySuite.set(e.file, []);
+  }
+  const errors = result.errors.filter((d) => d.mode === 'deny').length + result.inputErrors.length;
   const suites = [...bySuite.entries()].sort(([a], [b]) => a.localeCompare(b));
-  const total = suites.reduce((n, [, cases]) => n + cases.length, 0);
+  const total = suites.reduce((n, [, cases]) => n + cases.length, 0) + result.inputErrors.length;
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="palisade check" tests="${total}" failures="${result.deny.length}" ` +
@@ -94,11 +111,13 @@ export function renderJunit(result: CheckResult): string {
   for (const [file, cases] of suites) {
     const failures = cases.filter((c) => c.outcome === 'deny').length;
     const skipped = cases.filter((c) => c.outcome === 'baselined').length;
-    const errored = cases.filter((c) => c.outcome === 'error').length;
+    const fileErrors = unread.get(file) ?? [];
+    const errored = cases.filter((c) => c.outcome === 'error').length + fileErrors.length;
     lines.push(
-      `  <testsuite name="${xmlText(file)}" tests="${cases.length}" failures="${failures}" ` +
-        `errors="${errored}" skipped="${skipped}">`,
+      `  <testsuite name="${xmlText(file)}" tests="${cases.length + fileErrors.length}" ` +
+        `failures="${failures}" errors="${errored}" skipped="${skipped}">`,
     );
+    for (const e of fileErrors) lines.push(inputErrorCase(e));
     for (const c of cases) lines.push(testCase(c));
     lines.push('  </testsuite>');
   }

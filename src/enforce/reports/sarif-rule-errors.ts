@@ -42,19 +42,23 @@ export function withRuleErrors(
   const log = JSON.parse(sarif) as { runs: SarifRun[] };
   const run = log.runs[0];
   const invocation = run.invocations?.[0] ?? {};
+  const earlier = (invocation.toolExecutionNotifications as unknown[] | undefined) ?? [];
   invocation.executionSuccessful = false;
-  invocation.toolExecutionNotifications = errors.map((d, i) => ({
-    level: d.mode === 'deny' ? 'error' : 'warning',
-    message: { text: `${d.finding.ruleId} could not run (${d.mode} mode): ${d.finding.message}` },
-    locations: locations[i],
-    associatedRule: { id: d.finding.ruleId },
-    properties: {
-      resourceId: d.finding.resourceId,
-      resourceType: d.finding.resourceType,
-      enforcement: d.mode,
-      assignments: d.assignments,
-    },
-  }));
+  invocation.toolExecutionNotifications = [
+    ...earlier,
+    ...errors.map((d, i) => ({
+      level: d.mode === 'deny' ? 'error' : 'warning',
+      message: { text: `${d.finding.ruleId} could not run (${d.mode} mode): ${d.finding.message}` },
+      locations: locations[i],
+      associatedRule: { id: d.finding.ruleId },
+      properties: {
+        resourceId: d.finding.resourceId,
+        resourceType: d.finding.resourceType,
+        enforcement: d.mode,
+        assignments: d.assignments,
+      },
+    })),
+  ];
   run.invocations = [invocation];
   return JSON.stringify(log, null, 2) + '\n';
 }
