@@ -63,6 +63,11 @@ export function requestNamespace(request: AdmissionRequest): string | undefined 
   return typeof namespace === 'string' && namespace ? namespace : undefined;
 }
 
+function isBeingDeleted(object: unknown): boolean {
+  const metadata = isRecord(object) ? object.metadata : undefined;
+  return isRecord(metadata) && Boolean(metadata.deletionTimestamp);
+}
+
 /** Why a request has nothing to judge, or undefined when it has. */
 function skipReason(request: AdmissionRequest): string | undefined {
   if (request.operation === 'DELETE') return 'DELETE removes an object; nothing new to judge';
@@ -70,10 +75,10 @@ function skipReason(request: AdmissionRequest): string | undefined {
   if (request.subResource && !WHOLE_OBJECT_SUBRESOURCES.has(request.subResource)) {
     return `subresource ${request.subResource} is not judged`;
   }
-  const metadata = isRecord(request.object) ? request.object.metadata : undefined;
   // Removing finalizers from an object being deleted is an UPDATE; refusing it would leave the
-  // object stuck terminating.
-  if (isRecord(metadata) && metadata.deletionTimestamp) {
+  // object stuck terminating. Only the stored object (oldObject) says it is being deleted: the
+  // new object is the requester's to write.
+  if (request.operation === 'UPDATE' && isBeingDeleted(request.oldObject)) {
     return 'object is being deleted; finalizer updates are not judged';
   }
   return undefined;

@@ -164,8 +164,24 @@ describe('admission webhook over TLS (deny policy, fail-closed)', () => {
 
   it('lets finalizer updates of an object being deleted through', async () => {
     const pod = privilegedPod('leaving', { deletionTimestamp: '2026-01-01T00:00:00Z' });
-    const { body } = await h.post(review(pod, { operation: 'UPDATE', oldObject: pod }));
+    const r = review(pod, { operation: 'UPDATE', oldObject: pod });
+    const { body } = await h.post(r);
     expect(body.response.allowed).toBe(true);
+    expect((await stored(h, r.request.uid)).mode).toBe('skip');
+  });
+
+  it('judges an object that only claims a deletionTimestamp itself', async () => {
+    const claimed = privilegedPod('sneaky', { deletionTimestamp: '2026-01-01T00:00:00Z' });
+    const created = await h.post(review(claimed));
+    expect(created.body.response.allowed).toBe(false);
+
+    const before = {
+      ...claimed,
+      metadata: { name: 'sneaky' },
+      spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] },
+    };
+    const updated = await h.post(review(claimed, { operation: 'UPDATE', oldObject: before }));
+    expect(updated.body.response.allowed).toBe(false);
   });
 
   it('judges a dry run like the real request and stores it marked as a dry run', async () => {
