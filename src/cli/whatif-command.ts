@@ -14,6 +14,7 @@ import {
 } from '../enforce/whatif.js';
 import { openStore, StoreError } from '../store/database.js';
 import { EXIT_INPUT_ERROR, EXIT_OK } from './exit-codes.js';
+import { refuseMissingStore } from './export-command.js';
 import { printable } from '../report/terminal-text.js';
 
 export interface WhatIfCommandOptions {
@@ -70,6 +71,8 @@ function printReport(report: WhatIfReport): void {
 
 /** Prints what the rule would have denied. */
 export async function runWhatIf(options: WhatIfCommandOptions): Promise<number> {
+  const hint = 'or fill one with `palisade scan --db` or the admission webhook first';
+  if (refuseMissingStore('whatif', options.db, hint)) return EXIT_INPUT_ERROR;
   let db;
   try {
     db = await openStore(options.db);

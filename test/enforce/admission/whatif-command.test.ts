@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,6 +77,15 @@ describe('palisade whatif', () => {
     const { code, err } = await whatif({ rule: 'no-such-rule' });
     expect(code).toBe(2);
     expect(err).toMatch(/no rule no-such-rule/);
+  });
+
+  it('exits 2 naming a store that does not exist, and creates nothing', async () => {
+    const missing = join(dir, 'no-such-folder', 'x.db');
+    const { code, out, err } = await whatif({ db: missing });
+    expect(code).toBe(2);
+    expect(err).toMatch(new RegExp(`^palisade whatif: no store at ${missing}; check --db`));
+    expect(out).toBe('');
+    expect(existsSync(join(dir, 'no-such-folder'))).toBe(false);
   });
 
   it('reads --since as a span or a time', () => {
