@@ -13,6 +13,9 @@ import { detect } from '../../src/detect/detect.js';
 import type { ExportRecord } from '../../src/model/export-record.js';
 import { assess } from '../../src/posture/assess.js';
 import { loadRules } from '../../src/posture/rule-loader.js';
+import { ruleMatches } from '../../src/automate/automation-rule.js';
+import { parseScope } from '../../src/export/exporter-config.js';
+import { exportTakes } from '../../src/export/outbox/export-filter.js';
 import { ExportRecordValidator } from '../../src/export/schemas/export-schemas.js';
 import { changeAlertStatus, saveAlerts } from '../../src/store/alert-repository.js';
 import { saveAssessment } from '../../src/store/assessment-repository.js';
@@ -51,6 +54,19 @@ async function outbox(db: Kysely<Database>): Promise<ExportRecord[]> {
     .execute();
   return rows.map(recordOf);
 }
+
+// A tagged database template beside the EC2 one; the second scan finds the database deleted.
+const tagged = mkdtempSync(join(tmpdir(), 'palisade-outbox-tags-'));
+afterAll(() => rmSync(tagged, { recursive: true, force: true }));
+for (const file of [
+  'EC2/EC2InstanceWithSecurityGroupSample.yaml',
+  'RDS/RDS_MySQL_With_Read_Replica.yaml',
+]) {
+  cpSync(join(DATA, 'iac/aws-cloudformation-templates', file), join(tagged, file.split('/')[1]));
+}
+const withDatabase = await assess({ paths: [tagged], rules });
+rmSync(join(tagged, 'RDS_MySQL_With_Read_Replica.yaml'));
+const withoutDatabase = await assess({ paths: [tagged], rules });
 
 describe.each(STORE_TARGETS)('export outbox on $name', (target) => {
   it.skipIf(target.skip)(
@@ -110,6 +126,66 @@ describe.each(STORE_TARGETS)('export outbox on $name', (target) => {
         for (const r of [...afterFirst, ...added]) expect(validator.problems(r)).toEqual([]);
         const ids = new Set([...afterFirst, ...added].map((r) => r.id));
         expect(ids.size).toBe(afterFirst.length + added.length);
+      });
+    },
+  );
+
+  it.skipIf(target.skip)(
+    'resolves the findings of a deleted resource with the tags, title and control it had',
+    async () => {
+      await target.with(async ({ db }) => {
+        await saveAssessment(db, withDatabase);
+        const opened = new Map(
+          (await outbox(db)).flatMap((r) =>
+            r.type === 'recommendation' ? [[`${r.data.ruleId}|${r.data.resourceId}`, r]] : [],
+          ),
+        );
+        await saveAssessment(db, withoutDatabase);
+        const gone = (await outbox(db)).filter(
+          (r) => r.type === 'recommendation' && r.data.reason === 'gone',
+        );
+        const master = gone.filter(
+          (r) => r.type === 'recommendation' && r.data.resourceId.endsWith('#MainDB'),
+        );
+        expect(master.length).toBeGreaterThan(0);
+        for (const r of gone) {
+          if (r.type !== 'recommendation') continue;
+          // What the failing record said about the resource, the resolution says too.
+          const failed = opened.get(`${r.data.ruleId}|${r.data.resourceId}`);
+          if (failed?.type !== 'recommendation') throw new Error('no failing record');
+          expect(r.data.title).not.toBe(r.data.ruleId);
+          expect(r.data).toMatchObject({
+            title: failed.data.title,
+            control: failed.data.control,
+            cloud: failed.data.cloud,
+          });
+          expect(r.data.tags).toEqual(failed.data.tags);
+          expect(r.accounts).toEqual(failed.accounts);
+          expect(validator.problems(r)).toEqual([]);
+        }
+
+        // A tag-scoped export and an automation rule on the tag take the resolution.
+        const rows = await exportStore(db)
+          .selectFrom('export_outbox')
+          .selectAll()
+          .where(
+            'record_id',
+            'in',
+            master.map((r) => r.id),
+          )
+          .execute();
+        const filter = {
+          scope: parseScope('tag:Name=Master Database'),
+          types: ['recommendation' as const],
+          minSeverity: null,
+        };
+        expect(rows.length).toBe(master.length);
+        expect(rows.every((row) => exportTakes(filter, row))).toBe(true);
+        const rule = {
+          triggers: ['recommendation.changed' as const],
+          conditions: { tags: { Name: 'Master Database' } },
+        };
+        expect(master.every((r) => ruleMatches(rule, r))).toBe(true);
       });
     },
   );

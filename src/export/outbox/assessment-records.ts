@@ -20,6 +20,7 @@ import { exportStore } from '../../store/export-store.js';
 import type { FindingLifecycleRow } from '../../store/finding-lifecycle.js';
 import { appendOutbox } from '../../store/outbox-repository.js';
 import type { Database } from '../../store/schema.js';
+import { findingKey, lastSeen, type LastSeen } from './last-seen.js';
 import { recordId } from './record-id.js';
 
 /** Versions of `schemas/export/<type>.v1.json`. */
@@ -94,11 +95,37 @@ async function priorResolutions(
   return out;
 }
 
-/** One recommendation record per lifecycle change of the assessment. */
+/**
+ * The resolutions `a` cannot describe alone, with what their finding was when last seen: the
+ * resource left the estate (so it is not among `a.resources`: its tags, account and region would
+ * be missing, and tag- or account-scoped consumers would never get the resolution), or the rule
+ * has no failing resource left (so it is not among `a.recommendations`: its title would be).
+ */
+async function unseenResolutions(
+  trx: Kysely<Database>,
+  a: AssessmentResult,
+  targetSet: string,
+  changes: readonly FindingLifecycleRow[],
+): Promise<Map<string, LastSeen>> {
+  const scanned = new Set(a.resources.map((r) => r.type + SEP + r.id));
+  const recommended = new Set(a.recommendations.map((r) => r.ruleId));
+  const unseen = changes.filter(
+    (c) =>
+      c.change === 'resolved' &&
+      (!scanned.has(c.resource_type + SEP + c.resource_id) || !recommended.has(c.rule_id)),
+  );
+  return unseen.length === 0 ? new Map() : lastSeen(trx, targetSet, unseen);
+}
+
+/**
+ * One recommendation record per lifecycle change of the assessment. `seen` fills in, for a
+ * resolution, what the assessment no longer knows (see `unseenResolutions`).
+ */
 export function recommendationRecords(
   a: AssessmentResult,
   changes: readonly FindingLifecycleRow[],
   resolvedBefore: ReadonlyMap<string, string> = new Map(),
+  seen: ReadonlyMap<string, LastSeen> = new Map(),
 ): ExportRecord[] {
   if (changes.length === 0) return [];
   const wanted = new Set(
@@ -121,6 +148,9 @@ export function recommendationRecords(
     const finding = findings.get(c.rule_id + SEP + c.resource_type + SEP + c.resource_id);
     const resource = resources.get(c.resource_type + SEP + c.resource_id);
     const rule = rules.get(c.rule_id);
+    const known = seen.get(findingKey(c.rule_id, c.resource_type, c.resource_id));
+    // The resource as scanned now, or else as last seen.
+    const where = resource ?? known;
     const message =
       finding?.message ||
       (c.reason === 'gone'
@@ -129,20 +159,21 @@ export function recommendationRecords(
     const data: RecommendationExportData = {
       assessmentId: a.id,
       ruleId: c.rule_id,
-      title: rule?.title ?? c.rule_id,
+      title: rule?.title ?? known?.title ?? c.rule_id,
       severity: c.severity as Severity,
-      control: finding?.control || rule?.control || '',
+      control: finding?.control || rule?.control || known?.control || '',
       resourceId: c.resource_id,
       resourceType: c.resource_type,
       resourceName: c.resource_name,
-      cloud: resource?.cloud ?? c.resource_type.split('::')[0].split('.')[0].toLowerCase(),
+      cloud: where?.cloud ?? c.resource_type.split('::')[0].split('.')[0].toLowerCase(),
       ...statesOf(c, resolvedBefore.get(c.rule_id + SEP + c.resource_type + SEP + c.resource_id)),
       message,
     };
-    if (resource?.account) data.account = resource.account;
-    if (resource?.region) data.region = resource.region;
-    if (resource?.tags && Object.keys(resource.tags).length) data.tags = { ...resource.tags };
-    if (rule?.remediation) data.remediation = rule.remediation;
+    if (where?.account) data.account = where.account;
+    if (where?.region) data.region = where.region;
+    if (where?.tags && Object.keys(where.tags).length) data.tags = { ...where.tags };
+    const remediation = rule?.remediation ?? known?.remediation;
+    if (remediation) data.remediation = remediation;
     return {
       id: recordId('recommendation', [a.id, c.rule_id, c.resource_type, c.resource_id]),
       schemaVersion: RECOMMENDATION_SCHEMA_VERSION,
@@ -327,7 +358,12 @@ export async function emitAssessmentRecords(
   now: Date = new Date(),
 ): Promise<void> {
   const accounts = accountsOf(a.resources);
-  const records = recommendationRecords(a, changes, await priorResolutions(trx, a.id, changes));
+  const records = recommendationRecords(
+    a,
+    changes,
+    await priorResolutions(trx, a.id, changes),
+    await unseenResolutions(trx, a, targetSet, changes),
+  );
   const score = await secureScoreRecord(trx, a, targetSet, accounts);
   if (score) records.push(score);
   records.push(...(await complianceRecords(trx, a, targetSet, accounts)));
