@@ -185,12 +185,17 @@ export function judgeAdmission(request: AdmissionRequest, policy: JudgePolicy): 
     reason: d.finding.message,
   }));
   const denied = rules.filter((r) => r.mode === 'deny');
-  const warnings = rules
-    .filter((r) => r.mode === 'audit')
-    .map((r) => truncate(`palisade audit: ${r.id}: ${r.reason}`, MAX_WARNING_CHARS));
+  // Audit-mode rules that could not run let the object in, but the requester is told, as
+  // `palisade check` lists them.
+  const unrun = decided.errors.filter((e) => e.mode === 'audit').map((e) => e.finding);
+  // They come first: only so many warnings are sent.
+  const warnings = [
+    ...unrun.map((f) => `palisade audit: ${f.ruleId} could not run: ${f.message}`),
+    ...rules.filter((r) => r.mode === 'audit').map((r) => `palisade audit: ${r.id}: ${r.reason}`),
+  ].map((w) => truncate(w, MAX_WARNING_CHARS));
   const shown = warnings.slice(0, MAX_WARNINGS);
   if (warnings.length > MAX_WARNINGS) {
-    shown.push(`palisade audit: ${warnings.length - MAX_WARNINGS} more audit-mode failures`);
+    shown.push(`palisade audit: ${warnings.length - MAX_WARNINGS} more audit-mode warnings`);
   }
   const object = resource.properties;
   if (denied.length > 0) {
@@ -207,5 +212,10 @@ export function judgeAdmission(request: AdmissionRequest, policy: JudgePolicy): 
     return verdict;
   }
   const mode = rules.length > 0 ? 'audit' : 'pass';
-  return { allowed: true, mode, rules, warnings: shown, object };
+  const verdict: AdmissionVerdict = { allowed: true, mode, rules, warnings: shown, object };
+  if (unrun.length > 0) {
+    const text = unrun.map((f) => `${f.ruleId}: ${f.message}`).join('; ');
+    verdict.note = `audit-mode rule(s) could not run: ${text}`;
+  }
+  return verdict;
 }

@@ -281,6 +281,21 @@ describe('admission webhook with no assignment, fail-open', () => {
     );
   });
 
+  it('warns about audit-mode rules that could not run, and stores them with the decision', async () => {
+    // `ports: null` breaks a rule that reads the ports.
+    const pod = privilegedPod('web');
+    (pod.spec.containers[0] as Record<string, unknown>).ports = null;
+    const r = review(pod);
+    const { body } = await h.post(r);
+    expect(body.response.allowed).toBe(true);
+    const unrun = body.response.warnings.filter((w: string) => / could not run: /.test(w));
+    expect(unrun.length).toBeGreaterThan(0);
+    expect(unrun[0]).toMatch(/^palisade audit: kubernetes-[a-z-]+ could not run: /);
+    const row = await stored(h, r.request.uid);
+    expect(row.mode).toBe('audit');
+    expect(row.message).toMatch(/^audit-mode rule\(s\) could not run: kubernetes-/);
+  });
+
   it('allows (fail-open) what it cannot judge, with a warning saying so', async () => {
     const r = review(42);
     const { body } = await h.post(r);
