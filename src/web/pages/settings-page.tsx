@@ -101,45 +101,61 @@ function Users({ me, canWrite }: { me: Me; canWrite: boolean }) {
               </tr>
             </thead>
             <tbody>
-              {page.items.map((u) => (
-                <tr key={u.id}>
-                  <td>{u.username}</td>
-                  <td>
-                    {canWrite && mayManage(me, u.role, u.scopes) ? (
-                      <RoleSelect
-                        label={`Role of ${u.username}`}
-                        value={u.role}
-                        onChange={(r) => run(() => api('PUT', `/users/${u.id}/role`, { role: r }))}
-                      />
-                    ) : (
-                      u.role
-                    )}
-                  </td>
-                  <td className="mono">{u.scopes.join(', ') || 'all'}</td>
-                  <td>
-                    <When at={u.lastLoginAt} />
-                  </td>
-                  <td>
-                    {u.disabled ? (
-                      'disabled'
-                    ) : !canWrite || !mayManage(me, u.role, u.scopes) ? (
-                      'enabled'
-                    ) : (
-                      <button
-                        type="button"
-                        disabled={busy || u.id === me.id}
-                        onClick={() => {
-                          if (!window.confirm(`Disable ${u.username}? Their sessions end now.`))
-                            return;
-                          void run(() => api('POST', `/users/${u.id}/disable`));
-                        }}
-                      >
-                        Disable {u.username}
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
+              {page.items.map((u) => {
+                // The server refuses changes to one's own account and to the last Owner: no
+                // control is offered that can only fail.
+                const lastOwner =
+                  u.role === 'owner' &&
+                  !u.disabled &&
+                  page.items.filter((x) => x.role === 'owner' && !x.disabled).length === 1;
+                const manageable =
+                  canWrite && mayManage(me, u.role, u.scopes) && u.id !== me.id && !lastOwner;
+                return (
+                  <tr key={u.id}>
+                    <td>
+                      {u.username}
+                      {u.id === me.id && <span className="muted"> (you)</span>}
+                      {lastOwner && <span className="muted"> (last Owner)</span>}
+                    </td>
+                    <td>
+                      {manageable ? (
+                        <RoleSelect
+                          label={`Role of ${u.username}`}
+                          value={u.role}
+                          onChange={(r) =>
+                            run(() => api('PUT', `/users/${u.id}/role`, { role: r }))
+                          }
+                        />
+                      ) : (
+                        u.role
+                      )}
+                    </td>
+                    <td className="mono">{u.scopes.join(', ') || 'all'}</td>
+                    <td>
+                      <When at={u.lastLoginAt} />
+                    </td>
+                    <td>
+                      {u.disabled ? (
+                        'disabled'
+                      ) : !manageable ? (
+                        'enabled'
+                      ) : (
+                        <button
+                          type="button"
+                          disabled={busy}
+                          onClick={() => {
+                            if (!window.confirm(`Disable ${u.username}? Their sessions end now.`))
+                              return;
+                            void run(() => api('POST', `/users/${u.id}/disable`));
+                          }}
+                        >
+                          Disable {u.username}
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
         )}
