@@ -29,6 +29,7 @@ import {
   ensureDelivery,
   pendingReplays,
   recordFailure,
+  recordReplay,
   releaseLease,
   settleReplays,
 } from '../store/delivery-repository.js';
@@ -443,11 +444,18 @@ export class Exporter {
         await consumer.deliver(rows.map(recordOf), rows, this.#signal());
       } catch (error) {
         await this.#dropSink(consumer.name);
-        await settleReplays(db, ids, { ok: false, error: messageOf(error) }, this.#o.now());
+        const failed = { ok: false as const, error: messageOf(error) };
+        await db.transaction().execute(async (trx) => {
+          await settleReplays(trx, ids, failed, this.#o.now());
+          await recordReplay(trx, consumer.name, failed, this.#o.now());
+        });
         pass.failures += 1;
         return false;
       }
-      await settleReplays(db, ids, { ok: true }, this.#o.now());
+      await db.transaction().execute(async (trx) => {
+        await settleReplays(trx, ids, { ok: true }, this.#o.now());
+        await recordReplay(trx, consumer.name, { ok: true, delivered: rows.length }, this.#o.now());
+      });
       pass.replayed += rows.length;
     }
   }

@@ -144,6 +144,31 @@ export async function recordFailure(
     .execute();
 }
 
+/**
+ * Records a replay of dead letters in the consumer's delivery state, as `export list` and the
+ * API show it: sent, its records count as delivered and the last error is cleared (unless a
+ * batch after the cursor is failing now); failed again, the last error is the replay's.
+ */
+export async function recordReplay(
+  db: Kysely<Database>,
+  consumer: string,
+  outcome: { ok: true; delivered: number } | { ok: false; error: string },
+  now: Date,
+): Promise<void> {
+  const set = outcome.ok
+    ? {
+        delivered: sql<number>`delivered + ${outcome.delivered}`,
+        last_error: sql<string | null>`case when attempts = 0 then null else last_error end`,
+        updated_at: now.toISOString(),
+      }
+    : { last_error: outcome.error.slice(0, 2_000), updated_at: now.toISOString() };
+  await exportStore(db)
+    .updateTable('export_deliveries')
+    .set(set)
+    .where('consumer', '=', consumer)
+    .execute();
+}
+
 /** Puts records on the consumer's dead-letter list (in the caller's transaction). */
 export async function addDeadLetters(
   db: Kysely<Database>,

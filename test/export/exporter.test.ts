@@ -383,6 +383,56 @@ describe('webhook URLs that carry a credential', () => {
   });
 });
 
+describe('dead letter replays', () => {
+  it('show in the delivery state: delivered counted and the error cleared, or the new error', async () => {
+    await STORE_TARGETS[0].with(async ({ db }) => {
+      // A receiver whose answers the test sets: a final 400 at first, then 200.
+      let answer = { status: 400, body: 'first refusal' };
+      const receiver = createHttpServer((req, res) => {
+        req.resume();
+        req.on('end', () => res.writeHead(answer.status).end(answer.body));
+      });
+      await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/in`;
+      try {
+        const row = await addExport(db, {
+          sink: { kind: 'webhook', url, secret: 'webhook-shared-secret-0123' },
+          maxAttempts: 1,
+        });
+        const consumer = exportConsumer(row.id);
+        await saveAlerts(
+          db,
+          Array.from({ length: 3 }, (_, i) => testAlert(i)),
+          [],
+        );
+        const e = exporter(db);
+        await passesUntil(e, async () => (await deadLetterCount(db, consumer)) === 3);
+        expect((await deliveryState(db, consumer))?.last_error).toContain('first refusal');
+
+        // Replayed while the receiver still refuses: the state names the new refusal.
+        answer = { status: 400, body: 'second refusal' };
+        expect(await requestReplay(db, consumer)).toBe(3);
+        await passesUntil(e, (p) => p.failures > 0);
+        let state = await deliveryState(db, consumer);
+        expect(state?.last_error).toContain('second refusal');
+        expect(Number(state?.delivered)).toBe(0);
+
+        // Replayed once it accepts: the records count as delivered and no error is left.
+        answer = { status: 200, body: 'ok' };
+        expect(await requestReplay(db, consumer)).toBe(3);
+        await passesUntil(e, (p) => p.replayed > 0);
+        await e.stop();
+        state = await deliveryState(db, consumer);
+        expect(state?.last_error).toBeNull();
+        expect(Number(state?.delivered)).toBe(3);
+        expect(await deadLetterCount(db, consumer)).toBe(0);
+      } finally {
+        receiver.close();
+      }
+    });
+  });
+});
+
 describe('automation retries', () => {
   it('send again only the actions that failed, not those that went through', async () => {
     await STORE_TARGETS[0].with(async ({ db }) => {
