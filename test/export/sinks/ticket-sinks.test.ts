@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSink } from '../../../src/export/sinks/index.js';
+import { createSink, type SinkDeps } from '../../../src/export/sinks/index.js';
 import { SinkError, type ExportRecord } from '../../../src/model/export-record.js';
 import type { Alert } from '../../../src/model/alert.js';
 import { mergeIncidents } from '../../../src/store/incident-aliases.js';
@@ -149,21 +149,25 @@ describe.each(STORE_TARGETS)('ticket sinks ($name)', (target) => {
 });
 
 describe('ticket sinks per incident', () => {
+  /** A ServiceNow sink filing one ticket per Palisade incident. */
+  const perIncident = (instanceUrl: string, db: SinkDeps['db']) =>
+    createSink(
+      {
+        kind: 'servicenow',
+        instanceUrl,
+        username: 'u',
+        password: 'p',
+        consoleUrl: CONSOLE,
+        per: 'incident',
+      },
+      { ...LOOPBACK, db },
+    );
+
   it('files the alerts of one incident under one ServiceNow incident', () =>
     STORE_TARGETS[0].with(async ({ db }) => {
       const snow = await startFakeServiceNow('u', 'p');
       try {
-        const sink = createSink(
-          {
-            kind: 'servicenow',
-            instanceUrl: snow.url,
-            username: 'u',
-            password: 'p',
-            consoleUrl: CONSOLE,
-            per: 'incident',
-          },
-          { ...LOOPBACK, db },
-        );
+        const sink = perIncident(snow.url, db);
         const [a, b, c] = await realAlerts();
         await sink.send([
           alertRecord({ ...a, incidentId: 'inc-1' }),
@@ -184,17 +188,7 @@ describe('ticket sinks per incident', () => {
     STORE_TARGETS[0].with(async ({ db }) => {
       const snow = await startFakeServiceNow('u', 'p');
       try {
-        const sink = createSink(
-          {
-            kind: 'servicenow',
-            instanceUrl: snow.url,
-            username: 'u',
-            password: 'p',
-            consoleUrl: CONSOLE,
-            per: 'incident',
-          },
-          { ...LOOPBACK, db },
-        );
+        const sink = perIncident(snow.url, db);
         const [a, b] = await realAlerts();
         await sink.send([alertRecord({ ...a, incidentId: 'inc-1' })]);
         expect(snow.incidents.size).toBe(1);
