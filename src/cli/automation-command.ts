@@ -14,6 +14,7 @@ import {
   insertAutomationRule,
   listAutomationRows,
   listAutomationRuns,
+  type AutomationRun,
 } from '../store/automation-repository.js';
 import { EXIT_OK } from './exit-codes.js';
 import {
@@ -82,6 +83,15 @@ export async function runAutomationRemove(id: string, options: StoreOptions): Pr
   });
 }
 
+/**
+ * One action's result in a run, as text: `syslog:ok`, `jira:<error>`, or `slack:skipped (already
+ * sent)` for an action a retry did not send again because an earlier attempt had.
+ */
+function actionResult(action: AutomationRun['actions'][number]): string {
+  if (action.earlier) return `${action.kind}:skipped (already sent)`;
+  return `${action.kind}:${action.ok ? 'ok' : action.error}`;
+}
+
 /** `palisade automation runs ID`. */
 export async function runAutomationRuns(
   id: string,
@@ -93,7 +103,7 @@ export async function runAutomationRuns(
     const text = runs
       .map(
         (r) =>
-          `${r.id}  ${r.finishedAt}  ${r.trigger}  ${r.outcome}  ${r.recordId}  ${r.actions.map((a) => `${a.kind}:${a.ok ? 'ok' : a.error}`).join(' ')}\n`,
+          `${r.id}  ${r.finishedAt}  ${r.trigger}  ${r.outcome}  ${r.recordId}  ${r.actions.map(actionResult).join(' ')}\n`,
       )
       .join('');
     printResult(options, runs, text || 'No runs yet.\n');

@@ -13,6 +13,7 @@ import {
   runAutomationList,
   runAutomationRemove,
   runAutomationReplay,
+  runAutomationRuns,
 } from '../../src/cli/automation-command.js';
 import {
   runExportAdd,
@@ -22,7 +23,7 @@ import {
   runExportReplay,
 } from '../../src/cli/export-command.js';
 import { openStore } from '../../src/store/database.js';
-import { automationConsumer } from '../../src/store/automation-repository.js';
+import { automationConsumer, insertAutomationRun } from '../../src/store/automation-repository.js';
 import { addDeadLetters } from '../../src/store/delivery-repository.js';
 import { exportStore } from '../../src/store/export-store.js';
 
@@ -184,6 +185,29 @@ describe('palisade automation', () => {
     expect(out).toContain('alert-0123');
     expect(await runAutomationDeadLetters('nope', { db, limit: 10 })).toBe(2);
     expect(err).toMatch(/no automation rule nope/);
+
+    // A retry that sent only the failed action: the other one reads as skipped, not as sent.
+    const runs = await openStore(db);
+    try {
+      await insertAutomationRun(runs, {
+        ruleId: id,
+        recordId: 'alert-0123',
+        outboxSeq: 1,
+        trigger: 'alert.created',
+        startedAt: '2026-12-05T03:01:00.000Z',
+        finishedAt: '2026-12-05T03:01:01.000Z',
+        outcome: 'success',
+        actions: [
+          { kind: 'syslog', ok: true, earlier: true },
+          { kind: 'webhook', ok: true },
+        ],
+      });
+    } finally {
+      await runs.destroy();
+    }
+    out = '';
+    expect(await runAutomationRuns(id, { db, limit: 10 })).toBe(0);
+    expect(out).toContain('alert-0123  syslog:skipped (already sent) webhook:ok\n');
 
     expect(await runAutomationRemove(id, { db })).toBe(0);
 
