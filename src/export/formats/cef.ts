@@ -87,7 +87,12 @@ function extension(record: ExportRecord, options: CefOptions): [string, string |
     ['request', options.consoleUrl ? `${options.consoleUrl}${summary.consolePath}` : undefined],
   ];
   pairs.push(...typeSpecific(record));
-  return pairs.filter((p): p is [string, string | number] => p[1] !== undefined && p[1] !== '');
+  const present = pairs.filter(
+    (p): p is [string, string | number] => p[1] !== undefined && p[1] !== '',
+  );
+  // A label names its custom string (`cs3Label` names `cs3`): with the string absent, it goes too.
+  const keys = new Set(present.map(([key]) => key));
+  return present.filter(([key]) => !key.endsWith('Label') || keys.has(key.slice(0, -5)));
 }
 
 function typeSpecific(record: ExportRecord): [string, string | number | undefined][] {

@@ -176,6 +176,24 @@ describe('CEF format', () => {
     checkAgainstDictionary(score.ext);
   });
 
+  it('leaves a custom string label out when its value is absent', async () => {
+    // A first failure has no previous state; an alert naming no cloud account has no accounts.
+    const first = parseCef(toCef(recommendationRecord('fail', null)));
+    expect(first.ext).not.toHaveProperty('cs3');
+    expect(first.ext).not.toHaveProperty('cs3Label');
+    expect(first.ext.cs4Label).toBe('accounts');
+    const [alert] = await realAlerts();
+    const unowned = parseCef(toCef({ ...alertRecord(alert), accounts: [] }));
+    expect(unowned.ext).not.toHaveProperty('cs4');
+    expect(unowned.ext).not.toHaveProperty('cs4Label');
+    // Every label left names a value that is there.
+    for (const { ext } of [first, unowned]) {
+      for (const key of Object.keys(ext).filter((k) => k.endsWith('Label'))) {
+        expect(ext, key).toHaveProperty(key.slice(0, -'Label'.length));
+      }
+    }
+  });
+
   it('cuts values to the dictionary lengths', async () => {
     const [alert] = await realAlerts();
     const { ext } = parseCef(toCef(alertRecord({ ...alert, title: 'x'.repeat(5000) })));
