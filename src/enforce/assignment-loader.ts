@@ -265,7 +265,8 @@ async function policyFiles(paths: string[]): Promise<string[]> {
   for (const path of paths) {
     const info = await stat(path).catch(() => undefined);
     if (!info) throw new AssignmentLoadError({ file: path, message: 'no such file or folder' });
-    if (info.isFile()) {
+    // Anything but a folder is read as one file: a pipe (`<(...)`) or a device too.
+    if (!info.isDirectory()) {
       files.push(path);
       continue;
     }

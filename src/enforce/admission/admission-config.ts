@@ -103,6 +103,21 @@ function merge(base: AdmissionConfig, overrides: Record<string, unknown>): unkno
   return merged;
 }
 
+/**
+ * The validator's message, or for a choice of fixed values (`failurePolicy`) the values
+ * themselves: "Expected union value" names none of them.
+ */
+function schemaMessage(schema: unknown, value: unknown, message: string): string {
+  const choices: unknown[] = isRecord(schema) && Array.isArray(schema.anyOf) ? schema.anyOf : [];
+  const values = choices.map((c) => (isRecord(c) ? c.const : undefined));
+  if (values.length === 0 || !values.every((v): v is string => typeof v === 'string')) {
+    return message;
+  }
+  const expected = `expected ${values.join(' or ')}, got ${JSON.stringify(value)}`;
+  const meant = values.find((v) => v.toLowerCase() === String(value).toLowerCase());
+  return meant ? `${expected} (write ${meant})` : expected;
+}
+
 /** Line of a dotted key in the YAML document, when it is there. */
 function lineOf(text: string, path: string[]): number | undefined {
   const counter = new LineCounter();
@@ -169,7 +184,7 @@ export function loadAdmissionConfig(
       file: shown,
       key: path.join('.') || '(root)',
       line: text ? lineOf(text, path) : undefined,
-      message: first.message,
+      message: schemaMessage(first.schema, first.value, first.message),
     });
   }
   return candidate as AdmissionConfig;

@@ -11,6 +11,7 @@ import {
   loadAdmissionConfig,
 } from '../../../src/enforce/admission/admission-config.js';
 import { runAdmissionCerts } from '../../../src/cli/admission-command.js';
+import { AdmissionPolicySource } from '../../../src/enforce/admission/admission-policy.js';
 import { makeCerts } from './admission-harness.js';
 
 const run = promisify(execFile);
@@ -162,5 +163,29 @@ describe('admission configuration', () => {
     expect(() => loadAdmissionConfig(file)).toThrow(/bad\.yaml:\d+: \(yaml\)/);
     writeFileSync(file, 'unknownKey: 1\n');
     expect(() => loadAdmissionConfig(file)).toThrow(/bad\.yaml/);
+  });
+
+  it('names the values a choice allows', () => {
+    const file = join(dir, 'choice.yaml');
+    writeFileSync(file, 'failurePolicy: fail\n');
+    expect(() => loadAdmissionConfig(file)).toThrow(
+      'choice.yaml:1: failurePolicy: expected Fail or Ignore, got "fail" (write Fail)',
+    );
+    writeFileSync(file, 'failurePolicy: open\n');
+    expect(() => loadAdmissionConfig(file)).toThrow(
+      /choice\.yaml:1: failurePolicy: expected Fail or Ignore, got "open"$/,
+    );
+  });
+
+  it('reads a policy path that is neither file nor folder (/dev/null) as an empty file', async () => {
+    const policy = await AdmissionPolicySource.open({
+      files: ['/dev/null'],
+      ruleDirs: [],
+      exemptNamespaces: [],
+      refreshMs: 10_000,
+    });
+    // No assignment: every rule audited, as with an empty policy file.
+    const { assignments } = await policy.current();
+    expect(assignments.map((a) => a.assignment.mode)).toEqual(['audit']);
   });
 });
