@@ -187,6 +187,13 @@ export async function runCheck(paths: string[], options: CheckCommandOptions): P
     rules = await loadEnforcementRules(options.rules);
     compiled = compileRules(rules);
     const policy = options.policy.length > 0 ? await loadPolicy(options.policy) : defaultPolicy();
+    // A gate given policy files that assign nothing would pass everything without a word.
+    if (policy.assignments.length === 0) {
+      return fail(
+        `--policy ${options.policy.join(', ')}: no assignment in it, so nothing would be ` +
+          'enforced; add one (without --policy the whole benchmark is enforced in deny mode)',
+      );
+    }
     assignments = resolveAssignments(policy, rules, (await loadCatalog()).standards);
     exemptions = options.exemptions ? await loadExemptions(options.exemptions) : [];
     baseline = options.baseline ? await readBaseline(options.baseline) : undefined;

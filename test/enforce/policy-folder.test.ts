@@ -34,6 +34,17 @@ describe('palisade check --policy with a folder', () => {
     expect(run.stderr).toMatch(/holds no policy file.*name it \.yaml/);
   });
 
+  it('exits 2 for policy files that assign nothing (empty, or initiatives only)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'palisade-policy-'));
+    await writeFile(join(dir, 'empty.yaml'), '');
+    await writeFile(join(dir, 'library.yaml'), 'initiatives:\n  - { id: lib, rules: [aws-*] }\n');
+    for (const policy of [[join(dir, 'empty.yaml')], ['/dev/null'], [dir]]) {
+      const run = await checkHere([PRIVILEGED_POD], { policy });
+      expect(run.code, policy.join()).toBe(2);
+      expect(run.stderr).toContain(`--policy ${policy.join(', ')}: no assignment in it`);
+    }
+  });
+
   it('enforces the YAML files of a folder', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'palisade-policy-'));
     await writeFile(join(dir, 'gate.yml'), DENY_ALL);
