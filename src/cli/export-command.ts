@@ -18,6 +18,7 @@ import { loadServerKey, ServerKeyError, type ServerKey } from '../server/auth/se
 import { isPostgresLocation, openStore } from '../store/database.js';
 import {
   deadLetterCount,
+  deadLettersById,
   deliveryState,
   listDeadLetters,
   requestReplay,
@@ -325,6 +326,33 @@ export async function runExportReplay(
 }
 
 /**
+ * Fails naming the ids of `ids` that are no dead letter of `consumer`, or that are not dead (queued
+ * or replayed already), so a mistyped id is not taken for a replay of nothing.
+ */
+async function refuseUnreplayable(
+  db: Kysely<Database>,
+  consumer: string,
+  ids: readonly number[],
+  target: { kind: 'export' | 'automation'; id: string },
+): Promise<void> {
+  const found = new Map((await deadLettersById(db, consumer, ids)).map((l) => [Number(l.id), l]));
+  const list = `see palisade ${target.kind} dead-letters ${target.id}`;
+  const missing = [...new Set(ids)].filter((id) => !found.has(id));
+  if (missing.length > 0) {
+    throw new CliInputError(
+      `no dead letter ${missing.join(', ')} of ${target.kind} ${target.id}; ${list}`,
+    );
+  }
+  const settled = [...found.values()].filter((l) => l.status !== 'dead');
+  if (settled.length > 0) {
+    const which = settled.map((l) => `${l.id} (${l.status})`).join(', ');
+    throw new CliInputError(
+      `dead letter ${which} is not dead: only dead ones are sent again; ${list}`,
+    );
+  }
+}
+
+/**
  * Queues a consumer's dead letters (`ids`, or all) to be sent again, audited as
  * `<kind>.replay`.
  */
@@ -336,6 +364,7 @@ export async function replayDeadLetters(
   target: { kind: 'export' | 'automation'; id: string },
 ): Promise<number> {
   const ids = only.length ? only : undefined;
+  if (ids) await refuseUnreplayable(db, consumer, ids, target);
   const queued = await auditedCliChange(
     db,
     key,

@@ -225,6 +225,21 @@ export async function listDeadLetters(
     .execute();
 }
 
+/** The consumer's dead letters among `ids` (any status); ids of other consumers are not found. */
+export async function deadLettersById(
+  db: Kysely<Database>,
+  consumer: string,
+  ids: readonly number[],
+): Promise<DeadLetterRow[]> {
+  if (ids.length === 0) return [];
+  return exportStore(db)
+    .selectFrom('export_dead_letters')
+    .selectAll()
+    .where('consumer', '=', consumer)
+    .where('id', 'in', [...ids])
+    .execute();
+}
+
 /**
  * Asks for dead letters to be delivered again: the given ids, or every dead one when `ids` is
  * absent. Returns how many were queued; the exporter sends them before new records.

@@ -71,6 +71,11 @@ describe('palisade export', () => {
 
     expect(await runExportReplay(id, { db, id: [] })).toBe(0);
     expect(err).toContain('Queued 0 dead letter(s)');
+    // A dead letter that does not exist is named, not taken for a replay of nothing.
+    err = '';
+    expect(await runExportReplay(id, { db, id: [99999] })).toBe(2);
+    expect(err).toContain(`no dead letter 99999 of export ${id}`);
+    expect(err).not.toContain('Queued');
     expect(await runExportDeadLetters(id, { db, limit: 10 })).toBe(0);
     expect(out).toContain('No dead letters.');
     expect(await runExportRemove(id, { db })).toBe(0);
@@ -183,6 +188,11 @@ describe('palisade automation', () => {
     out = '';
     expect(await runAutomationDeadLetters(id, { db, limit: 10, status: 'replay' })).toBe(0);
     expect(out).toContain('alert-0123');
+    // Queued already: asking again by its id says so instead of queuing nothing.
+    const letter = out.split(/\s+/)[0];
+    err = '';
+    expect(await runAutomationReplay(id, { db, id: [Number(letter)] })).toBe(2);
+    expect(err).toContain(`dead letter ${letter} (replay) is not dead`);
     expect(await runAutomationDeadLetters('nope', { db, limit: 10 })).toBe(2);
     expect(err).toMatch(/no automation rule nope/);
 
