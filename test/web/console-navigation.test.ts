@@ -178,6 +178,9 @@ describe.skipIf(!hasChromium())('console navigation in Debian chromium', () => {
     await page.goto(`${console_.url}/#/alerts/%E0%A4%A`);
     await page.getByRole('navigation', { name: 'Console' }).waitFor();
     await expect.poll(() => page.locator('main').textContent()).toMatch(/no such alert|not found/i);
+    // The page still says what it is, for the tab title and a screen reader's heading list.
+    await expect.poll(() => page.locator('main h1').first().textContent()).toBe('Alert not found');
+    await expect.poll(() => page.title()).toBe('Alert not found · Palisade');
     expect(pageProblems.slice(before)).toEqual([]);
   });
 

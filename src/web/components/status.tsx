@@ -52,9 +52,25 @@ export function ErrorNote({ error }: { error: Error }) {
   );
 }
 
-/** Renders `children(data)` once `loaded` has data, else a loading or error note. */
-export function Show<T>(props: { loaded: Loaded<T>; children: (data: T) => ReactNode }) {
+/**
+ * Renders `children(data)` once `loaded` has data, else a loading or error note. A detail page
+ * passes `notFound`, the heading it shows when what the address names does not exist (or may not
+ * be seen), so the page still says what it is.
+ */
+export function Show<T>(props: {
+  loaded: Loaded<T>;
+  children: (data: T) => ReactNode;
+  notFound?: string;
+}) {
   const { data, error, loading } = props.loaded;
+  if (error instanceof ApiError && error.status === 404 && props.notFound) {
+    return (
+      <>
+        <h1 tabIndex={-1}>{props.notFound}</h1>
+        <ErrorNote error={error} />
+      </>
+    );
+  }
   if (error) return <ErrorNote error={error} />;
   if (data === undefined) return loading ? <p className="muted">Loading…</p> : null;
   return <>{props.children(data)}</>;

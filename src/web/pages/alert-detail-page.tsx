@@ -24,7 +24,7 @@ export function AlertDetailPage({ alertId, me }: { alertId: string; me: Me }) {
   };
 
   return (
-    <Show loaded={alert}>
+    <Show loaded={alert} notFound="Alert not found">
       {(a) => (
         <>
           <p>

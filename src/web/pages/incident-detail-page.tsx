@@ -92,7 +92,7 @@ export function IncidentDetailPage({ incidentId, me }: { incidentId: string; me:
   };
 
   return (
-    <Show loaded={incident}>
+    <Show loaded={incident} notFound="Incident not found">
       {(i) => (
         <>
           <p>

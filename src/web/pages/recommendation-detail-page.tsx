@@ -225,7 +225,7 @@ export function RecommendationDetailPage({ ruleId, me }: { ruleId: string; me: M
   const mayDelete = can(me, 'exemptions:write') && me.scopes.length === 0;
 
   return (
-    <Show loaded={detail}>
+    <Show loaded={detail} notFound="Recommendation not found">
       {(r) => {
         const failing = r.resources.failing;
         return (

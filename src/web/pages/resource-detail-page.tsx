@@ -24,7 +24,7 @@ export function ResourceDetailPage(props: { type: string; resourceId: string; fi
   );
 
   return (
-    <Show loaded={resource}>
+    <Show loaded={resource} notFound="Resource not found">
       {(r) => {
         const findings = [...r.findings].sort(byConcern);
         const tags = Object.entries(r.tags);
