@@ -47,10 +47,14 @@ const FINDING_STATUS: Record<FindingStatus | 'exempt', [number, string]> = {
   not_applicable: [99, 'Not Applicable'],
 };
 
+/**
+ * A standard control's compliance.status_id. A control no rule assessed neither passed nor
+ * warned: Other, labelled as the finding status is.
+ */
 const CONTROL_CHECK_STATUS: Record<ComplianceState, [number, string]> = {
   passed: [1, 'Pass'],
   failed: [3, 'Fail'],
-  not_assessed: [2, 'Warning'],
+  not_assessed: [99, 'Not Assessed'],
 };
 
 const CONTROL_FINDING_STATUS: Record<ComplianceState, [number, string]> = {

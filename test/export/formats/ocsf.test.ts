@@ -162,9 +162,11 @@ describe('OCSF events', () => {
     const passed = toOcsfEvent(complianceRecord('passed', 'failed')) as Event;
     expect(validate(passed)).toBe(2003);
     expect([passed.compliance.status_id, passed.status_id, passed.activity_id]).toEqual([1, 4, 3]);
+    // A control no rule assessed is no warning: Other, as its finding status is.
     const unknown = toOcsfEvent(complianceRecord('not_assessed', null)) as Event;
     expect(validate(unknown)).toBe(2003);
-    expect(unknown.compliance.status_id).toBe(2);
+    expect([unknown.compliance.status_id, unknown.compliance.status]).toEqual([99, 'Not Assessed']);
+    expect([unknown.status_id, unknown.status]).toEqual([99, 'Not Assessed']);
   });
 
   it('serialises as one line of JSON through formatRecord', async () => {
