@@ -52,19 +52,25 @@ function ruleSet(
     }
     return rules.filter((r) => anyGlobMatch(initiative.rules, r.id));
   }
-  // The benchmark is the scored rules; the parameter pack is named through initiatives.
-  if (a.benchmark === WHOLE_BENCHMARK) return rules.filter((r) => !isEnforcementPackRule(r));
+  // The benchmark is the scored rules; a rule of the parameter pack joins where it is named, by
+  // an initiative or by id in `rules` (the only way for an API assignment, which has no
+  // initiatives).
+  const namedPackRules = rules.filter((r) => isEnforcementPackRule(r) && r.id in a.rules);
+  if (a.benchmark === WHOLE_BENCHMARK) {
+    return [...rules.filter((r) => !isEnforcementPackRule(r)), ...namedPackRules];
+  }
   const standard = standards.find((s) => s.id === a.benchmark);
   if (!standard) {
     const known = [WHOLE_BENCHMARK, ...standards.map((s) => s.id)].join(', ');
     fail(a, 'benchmark', `no benchmark named ${a.benchmark}; expected one of ${known}`);
   }
-  return rules.filter(
+  const mapped = rules.filter(
     (r) =>
       !isEnforcementPackRule(r) &&
       (!standard.cloud || r.cloud === standard.cloud) &&
       (r.mappings[standard.key] ?? []).length > 0,
   );
+  return [...mapped, ...namedPackRules];
 }
 
 function kindOk(spec: RuleParameter, value: unknown): boolean {

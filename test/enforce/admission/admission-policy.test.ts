@@ -100,6 +100,37 @@ describe('the admission policy read from the store', () => {
     expect(policy.assignments.map((a) => a.assignment.id)).toContain('shop-host-network');
   });
 
+  it('enforces an API assignment that names a rule of the enforcement pack by id', async () => {
+    const registries = validateAssignment({
+      id: 'shop-registries',
+      title: 'Images from our registry in shop',
+      benchmark: 'palisade',
+      scope: { namespaces: ['shop'] },
+      mode: 'disabled',
+      rules: { 'kubernetes-allowed-registries': 'deny' },
+      parameters: { allowed_registries: ['registry.example.com/'] },
+    });
+    await insertAssignment(db, registries, 'user:ada', new Date());
+    source = await AdmissionPolicySource.open({
+      files: [],
+      ruleDirs: [],
+      exemptNamespaces: [],
+      db,
+      refreshMs: 10_000,
+    });
+    const policy = source;
+    const answer = admissionWebhook({
+      policy: () => policy.current(),
+      failurePolicy: 'Ignore',
+      budgetMs: 5_000,
+    });
+    const { response } = await answer(hostNetworkPod());
+    expect(response.allowed).toBe(false);
+    expect(response.status?.details?.causes).toEqual([
+      { reason: 'kubernetes-allowed-registries', message: expect.stringContaining('nginx:1') },
+    ]);
+  });
+
   it('leaves a review to the failure policy when the store cannot be read once stale', async () => {
     let clock = 1_000_000;
     const failures: Error[] = [];
