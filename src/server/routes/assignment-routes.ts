@@ -9,7 +9,9 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { AssignmentLoadError, validateAssignment } from '../../enforce/assignment-loader.js';
 import type { Assignment } from '../../enforce/assignment.js';
+import { loadEnforcementRules } from '../../enforce/enforcement-rules.js';
 import { resolveAssignments } from '../../enforce/resolve-assignments.js';
+import type { Rule } from '../../model/rule.js';
 import { loadCatalog } from '../../posture/benchmark-catalog.js';
 import {
   assignmentsQuery,
@@ -24,7 +26,6 @@ import {
 import { auditedChange } from '../audited-change.js';
 import { forbidden, HttpError } from '../http-error.js';
 import { Page, PageQueryFields, paginate, parseSort, SortField } from '../pagination.js';
-import { ruleCache } from '../posture-rules.js';
 import { postureSettings } from '../posture-settings.js';
 import { IdParams } from './schemas.js';
 
@@ -81,7 +82,16 @@ function refuseScoped(request: FastifyRequest): void {
 
 export const assignmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { db, clock, config } = app.palisade;
-  const rules = ruleCache(postureSettings(config).ruleDirs);
+  // What the webhook judges API assignments with: the benchmark and the enforcement pack (its
+  // parameter-driven rules are named by id in `rules`), then the configured folders. Loaded
+  // once, apart from the posture rules, which leave the pack out.
+  const ruleDirs = postureSettings(config).ruleDirs;
+  let loading: Promise<Rule[]> | undefined;
+  const enforcementRules = (): Promise<Rule[]> => {
+    loading ??= loadEnforcementRules(ruleDirs);
+    loading.catch(() => (loading = undefined));
+    return loading;
+  };
 
   /** The validated assignment, resolved once against the rules so bad ids answer 400. */
   async function validated(body: unknown, id?: string): Promise<Assignment> {
@@ -108,7 +118,7 @@ export const assignmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { standards } = await loadCatalog();
       resolveAssignments(
         { initiatives: [], assignments: [assignment] },
-        (await rules()).rules,
+        await enforcementRules(),
         standards,
       );
       return assignment;

@@ -196,6 +196,29 @@ describe('assignments API', () => {
     }
   });
 
+  it('takes an assignment that names a rule of the enforcement pack with its parameters', async () => {
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/assignments',
+      headers: auth(admin),
+      payload: {
+        id: 'prod-registries',
+        benchmark: 'palisade',
+        scope: { namespaces: ['prod-*'] },
+        mode: 'audit',
+        rules: { 'kubernetes-allowed-registries': 'deny' },
+        parameters: { allowed_registries: ['registry.example.com/'] },
+      },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const gone = await h.app.inject({
+      method: 'DELETE',
+      url: '/api/v1/assignments/prod-registries',
+      headers: auth(admin),
+    });
+    expect(gone.statusCode).toBeLessThan(300);
+  });
+
   it('answers 404 for an assignment that does not exist and 409 for a title already taken', async () => {
     for (const method of ['GET', 'PUT', 'DELETE'] as const) {
       const res = await h.app.inject({
