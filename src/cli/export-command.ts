@@ -18,10 +18,10 @@ import { loadServerKey, ServerKeyError, type ServerKey } from '../server/auth/se
 import { isPostgresLocation, openStore } from '../store/database.js';
 import {
   deadLetterCount,
-  deadLettersById,
   deliveryState,
   listDeadLetters,
   requestReplay,
+  unreplayable,
 } from '../store/delivery-repository.js';
 import {
   deleteExport,
@@ -335,21 +335,8 @@ async function refuseUnreplayable(
   ids: readonly number[],
   target: { kind: 'export' | 'automation'; id: string },
 ): Promise<void> {
-  const found = new Map((await deadLettersById(db, consumer, ids)).map((l) => [Number(l.id), l]));
-  const list = `see palisade ${target.kind} dead-letters ${target.id}`;
-  const missing = [...new Set(ids)].filter((id) => !found.has(id));
-  if (missing.length > 0) {
-    throw new CliInputError(
-      `no dead letter ${missing.join(', ')} of ${target.kind} ${target.id}; ${list}`,
-    );
-  }
-  const settled = [...found.values()].filter((l) => l.status !== 'dead');
-  if (settled.length > 0) {
-    const which = settled.map((l) => `${l.id} (${l.status})`).join(', ');
-    throw new CliInputError(
-      `dead letter ${which} is not dead: only dead ones are sent again; ${list}`,
-    );
-  }
+  const why = await unreplayable(db, consumer, ids, `${target.kind} ${target.id}`);
+  if (why) throw new CliInputError(`${why}; see palisade ${target.kind} dead-letters ${target.id}`);
 }
 
 /**

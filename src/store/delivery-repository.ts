@@ -241,6 +241,26 @@ export async function deadLettersById(
 }
 
 /**
+ * Why `ids` cannot be replayed for `consumer` (some are no dead letter of it, or are queued or
+ * replayed already), or undefined when every one is dead and can be: a mistyped id must not be
+ * taken for a replay of nothing.
+ */
+export async function unreplayable(
+  db: Kysely<Database>,
+  consumer: string,
+  ids: readonly number[],
+  target: string,
+): Promise<string | undefined> {
+  const found = new Map((await deadLettersById(db, consumer, ids)).map((l) => [Number(l.id), l]));
+  const missing = [...new Set(ids)].filter((id) => !found.has(id));
+  if (missing.length > 0) return `no dead letter ${missing.join(', ')} of ${target}`;
+  const settled = [...found.values()].filter((l) => l.status !== 'dead');
+  if (settled.length === 0) return undefined;
+  const which = settled.map((l) => `${l.id} (${l.status})`).join(', ');
+  return `dead letter ${which} is not dead: only dead ones are sent again`;
+}
+
+/**
  * Asks for dead letters to be delivered again: the given ids, or every dead one when `ids` is
  * absent. Returns how many were queued; the exporter sends them before new records.
  */

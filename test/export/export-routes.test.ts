@@ -126,8 +126,17 @@ describe('export and automation API', () => {
     const dead = await call(reader, 'GET', `/exports/${id}/dead-letters`);
     expect(dead.json().items.map((d: { status: string }) => d.status)).toEqual(['dead', 'dead']);
     const first = dead.json().items[1].id as number;
+    // An id that is no dead letter of this export queues nothing and says so.
+    const wrong = await call(admin, 'POST', `/exports/${id}/dead-letters/replay`, {
+      ids: [first, 99_999],
+    });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.json().message).toBe(`no dead letter 99999 of export ${id}`);
     const one = await call(admin, 'POST', `/exports/${id}/dead-letters/replay`, { ids: [first] });
     expect(one.json()).toEqual({ queued: 1 });
+    const again = await call(admin, 'POST', `/exports/${id}/dead-letters/replay`, { ids: [first] });
+    expect(again.statusCode).toBe(400);
+    expect(again.json().message).toMatch(/is not dead: only dead ones are sent again/);
     const rest = await call(admin, 'POST', `/exports/${id}/dead-letters/replay`, {});
     expect(rest.json()).toEqual({ queued: 1 });
     const waiting = await call(reader, 'GET', `/exports/${id}/dead-letters?status=replay`);

@@ -7,7 +7,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { Permission } from '../auth/permissions.js';
-import { listDeadLetters, requestReplay } from '../../store/delivery-repository.js';
+import { listDeadLetters, requestReplay, unreplayable } from '../../store/delivery-repository.js';
+import { HttpError } from '../http-error.js';
 import { auditedChange } from '../audited-change.js';
 import { IdParams } from './schemas.js';
 
@@ -102,6 +103,15 @@ export function deadLetterRoutes(
     async (request) => {
       const id = await kind.find(request);
       const ids = request.body.ids;
+      if (ids) {
+        const why = await unreplayable(
+          app.palisade.db,
+          kind.consumer(id),
+          ids,
+          `${kind.target} ${id}`,
+        );
+        if (why) throw new HttpError(400, 'NOT_REPLAYABLE', why);
+      }
       const queued = await auditedChange<number>(
         request,
         (n) => ({
