@@ -308,6 +308,6 @@ describe('palisade detect', () => {
     const run = palisade(['detect', folder, '--no-store', '--quiet']);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain('notes.csv: no log reader recognises this file; it was skipped');
-    expect(run.stdout).toContain('1 records or files could not be read');
+    expect(run.stdout).toContain('1 record or file could not be read');
   });
 });

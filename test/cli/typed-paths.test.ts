@@ -30,7 +30,6 @@ describe('paths in errors', () => {
       shared('iac/terragoat/terraform/aws'),
       '/nonexistent/main.tf',
       '--no-store',
-      '-q',
     ]);
     expect(run.code).toBe(2);
     expect(run.stdout).toContain('IO_ERROR /nonexistent/main.tf: no such file or folder');
