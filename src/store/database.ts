@@ -189,8 +189,12 @@ async function openPostgres(location: string): Promise<Kysely<Database>> {
     types: pgTypes,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
-  // An idle connection that breaks must not take the process down; the next query reports it.
+  // A connection that breaks must not take the process down; the query on it fails and says so.
+  // The pool listens on idle connections only: one that breaks while checked out (a query or a
+  // transaction under way when PostgreSQL restarts or ends the backend) emits 'error' on its
+  // client, which needs a listener of its own.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   let current: string;
   try {
     const client = await pool.connect();
