@@ -154,9 +154,9 @@ describe('syslog listener on real sockets', () => {
       await until(() => h.app.ingest.service.stats().intakes['syslog-udp']?.events === 1);
       udp.close();
 
+      // An octet count far over the cap: the rest of this connection is that frame's payload.
+      await sendTcp(tcpPort!, Buffer.concat([Buffer.from('99999999 '), Buffer.alloc(2000, 0x42)]));
       const tcpJunk = Buffer.concat([
-        Buffer.from('99999999 '), // an octet count far over the cap
-        Buffer.alloc(2000, 0x42),
         Buffer.from('\n\u0000\u0000garbage line\n'),
         Buffer.alloc(3000, 0x43), // newline-framed and over the cap
         Buffer.from(`\n<38>${lines[1]}\n`),

@@ -27,6 +27,8 @@ export class SyslogFramer {
   #buffer: Buffer = Buffer.alloc(0);
   /** Skipping an oversized newline-framed message up to its line feed. */
   #skipLine = false;
+  /** Bytes of an oversized octet-counted frame still to skip: its payload is never read. */
+  #skipBytes = 0;
 
   constructor(maxMessageBytes: number) {
     this.#max = maxMessageBytes;
@@ -37,6 +39,12 @@ export class SyslogFramer {
     const out: FramedChunk = { messages: [], errors: 0 };
     let buf = this.#buffer.length > 0 ? Buffer.concat([this.#buffer, chunk]) : chunk;
     for (;;) {
+      if (this.#skipBytes > 0) {
+        const n = Math.min(this.#skipBytes, buf.length);
+        this.#skipBytes -= n;
+        buf = buf.subarray(n);
+        if (this.#skipBytes > 0) break;
+      }
       if (this.#skipLine) {
         const lf = buf.indexOf(LF);
         if (lf === -1) {
@@ -61,7 +69,7 @@ export class SyslogFramer {
     const out: FramedChunk = { messages: [], errors: 0 };
     const rest = this.#buffer;
     this.#buffer = Buffer.alloc(0);
-    if (rest.length > 0 && !this.#skipLine) {
+    if (rest.length > 0 && !this.#skipLine && this.#skipBytes === 0) {
       const text = clean(rest);
       if (text) out.messages.push(text);
     }
@@ -75,9 +83,10 @@ export class SyslogFramer {
     if (length !== undefined) {
       const start = length.digits + 1;
       if (length.value > this.#max) {
-        // Over the cap (or a corrupt count): resynchronise at the next line feed.
+        // Over the cap: skip exactly the counted bytes, one rejected message. Resynchronising
+        // at a line feed instead would read lines inside the dropped payload as messages.
         out.errors += 1;
-        this.#skipLine = true;
+        this.#skipBytes = length.value;
         return buf.subarray(start);
       }
       if (buf.length < start + length.value) return undefined;

@@ -1,0 +1,52 @@
+import { connect } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import {
+  allAlerts,
+  SSH_BRUTE_FORCE,
+  startLive,
+  until,
+  type LiveHarness,
+} from './ingest-helpers.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A failed SSH login from `ip`, as sshd logs it. */
+const failed = (ip: string, i: number) =>
+  `<38>Dec 10 06:55:${String(10 + i).padStart(2, '0')} LabSZ sshd[2420${i}]: Failed password ` +
+  `for root from ${ip} port 5000${i} ssh2`;
+
+function sendTcp(port: number, payload: Buffer | string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.end(payload));
+    socket.on('close', () => resolve());
+    socket.on('error', reject);
+  });
+}
+
+function tcpStats(h: LiveHarness) {
+  return h.app.ingest.service.stats().intakes['syslog-tcp'] ?? { events: 0, errors: 0 };
+}
+
+describe('syslog TCP intake limits', () => {
+  it('skips exactly the counted bytes of an oversized octet-counted frame', async () => {
+    const h = await startLive({ syslog: { tcpPort: 0, maxMessageBytes: 1024 } });
+    try {
+      const token = await h.token('reader');
+      const forged = Array.from({ length: 6 }, (_, i) => failed('198.51.100.77', i)).join('\n');
+      const payload = `<38>Dec 10 06:55:00 LabSZ sshd[1]: padding ${'x'.repeat(1200)}\n${forged}\n`;
+      const good = failed('203.0.113.5', 9);
+      const stream =
+        `${Buffer.byteLength(payload)} ${payload}` + `${Buffer.byteLength(good)} ${good}`;
+      await sendTcp(h.app.ingest.syslog!.tcpPort!, stream);
+      await until(() => tcpStats(h).events >= 1);
+      await sleep(100);
+      await h.app.ingest.service.flush();
+
+      expect(tcpStats(h)).toMatchObject({ events: 1, errors: 1 });
+      const alerts = await allAlerts(h, token, `rule=${SSH_BRUTE_FORCE}`);
+      expect(JSON.stringify(alerts)).not.toContain('198.51.100.77');
+    } finally {
+      await h.close();
+    }
+  });
+});
