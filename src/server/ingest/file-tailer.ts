@@ -7,7 +7,10 @@ import { open, stat, type FileHandle } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 
 export interface FileTailerOptions {
-  /** Read the file from its start (default: only what is appended after the tailer starts). */
+  /**
+   * Read the file from its start (default: only what is appended after the tailer starts; a file
+   * that does not exist yet when it starts is read from its start once it appears).
+   */
   fromStart?: boolean;
   /** How often the file is checked (default 500 ms). */
   pollMs?: number;
@@ -85,14 +88,19 @@ export class FileTailer {
     }
   }
 
-  /** Opens the file when it exists; the first open starts at its end unless `fromStart`. */
+  /**
+   * Opens the file when it exists. A file there when the tailer started is followed from its end
+   * (unless `fromStart`); one that appears later is read from its start, as `tail -F` does, so
+   * the lines written when it was created are not lost.
+   */
   async #open(): Promise<boolean> {
     let handle: FileHandle;
     try {
       handle = await open(this.path, 'r');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-      throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      this.#first = false;
+      return false;
     }
     const info = await handle.stat();
     this.#handle = handle;
