@@ -53,3 +53,41 @@ describe('file tailer', () => {
     }
   });
 });
+
+describe('file tailer and copytruncate', () => {
+  it('notices a truncation when the file was refilled past the old offset before a poll', async () => {
+    const file = join(dir, 'copytruncate.log');
+    writeFileSync(file, '');
+    const { tailer, lines } = follow(file);
+    await tailer.start();
+    try {
+      appendFileSync(file, 'Dec 10 06:00:00 before rotation\n');
+      await tailer.poll();
+      // Copied away, truncated and written again, longer than before, between two polls.
+      writeFileSync(file, 'Dec 10 07:00:00 after rotation, one\nDec 10 07:00:01 after, two\n');
+      await tailer.poll();
+      expect(lines).toEqual([
+        'Dec 10 06:00:00 before rotation',
+        'Dec 10 07:00:00 after rotation, one',
+        'Dec 10 07:00:01 after, two',
+      ]);
+    } finally {
+      await tailer.stop();
+    }
+  });
+
+  it('notices it for a file followed from its end whose first bytes stay the same', async () => {
+    const file = join(dir, 'same-head.log');
+    const header = '# a header line every copy of the file starts with\n';
+    writeFileSync(file, `${header}old one\n`);
+    const { tailer, lines } = follow(file);
+    await tailer.start();
+    try {
+      writeFileSync(file, `${header}new one, longer than before\n`);
+      await tailer.poll();
+      expect(lines).toEqual([header.trimEnd(), 'new one, longer than before']);
+    } finally {
+      await tailer.stop();
+    }
+  });
+});

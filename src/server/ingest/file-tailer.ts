@@ -23,6 +23,8 @@ export interface FileTailerOptions {
 }
 
 const READ_CHUNK = 1024 * 1024;
+/** Bytes kept of the file's start and of what lies just before the offset, to notice a rewrite. */
+const MARK_BYTES = 256;
 
 /**
  * One followed file.
@@ -39,6 +41,9 @@ export class FileTailer {
   #handle: FileHandle | undefined;
   #inode = -1;
   #offset = 0;
+  /** The file's first bytes and the bytes just before `#offset`, as last read. */
+  #head = Buffer.alloc(0);
+  #behind = Buffer.alloc(0);
   #decoder = new StringDecoder('utf8');
   #carry = '';
   #dropping = false;
@@ -107,14 +112,38 @@ export class FileTailer {
     this.#inode = info.ino;
     this.#offset = this.#first && !this.#options.fromStart ? info.size : 0;
     this.#first = false;
+    await this.#mark();
     return true;
+  }
+
+  /** Remembers the bytes `#rewritten` compares: two small reads. */
+  async #mark(): Promise<void> {
+    const handle = this.#handle!;
+    this.#head = await readAt(handle, 0, Math.min(MARK_BYTES, this.#offset));
+    const from = Math.max(0, this.#offset - MARK_BYTES);
+    this.#behind = await readAt(handle, from, this.#offset - from);
+  }
+
+  /**
+   * Truncated in place (copytruncate): the file is shorter than what was read, or, when it was
+   * refilled past the old offset before this poll, its first bytes or those before the offset
+   * are no longer the ones read.
+   */
+  async #rewritten(size: number): Promise<boolean> {
+    if (size < this.#offset) return true;
+    if (this.#offset === 0) return false;
+    const handle = this.#handle!;
+    if (!(await readAt(handle, 0, this.#head.length)).equals(this.#head)) return true;
+    const from = this.#offset - this.#behind.length;
+    return !(await readAt(handle, from, this.#behind.length)).equals(this.#behind);
   }
 
   /** Reads what was appended since the last read. */
   async #drain(): Promise<void> {
     const handle = this.#handle!;
     const info = await handle.stat();
-    if (info.size < this.#offset) this.#restart(); // truncated in place (copytruncate)
+    if (await this.#rewritten(info.size)) this.#restart();
+    const start = this.#offset;
     const buffer = Buffer.alloc(Math.min(READ_CHUNK, Math.max(1, info.size - this.#offset)));
     while (this.#offset < info.size && !this.#stopped) {
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, this.#offset);
@@ -123,6 +152,7 @@ export class FileTailer {
       const lines = this.#split(this.#decoder.write(buffer.subarray(0, bytesRead)));
       if (lines.length > 0) await this.#options.onLines(lines);
     }
+    if (this.#offset !== start) await this.#mark();
   }
 
   /** The path now names another file (or none): finish the old one, then follow the new. */
@@ -146,6 +176,8 @@ export class FileTailer {
 
   #restart(): void {
     this.#offset = 0;
+    this.#head = Buffer.alloc(0);
+    this.#behind = Buffer.alloc(0);
     this.#carry = '';
     this.#decoder = new StringDecoder('utf8');
   }
@@ -172,6 +204,14 @@ export class FileTailer {
     }
     return lines;
   }
+}
+
+/** Up to `length` bytes of the file from `position` (fewer when the file is shorter). */
+async function readAt(handle: FileHandle, position: number, length: number): Promise<Buffer> {
+  if (length <= 0) return Buffer.alloc(0);
+  const buffer = Buffer.alloc(length);
+  const { bytesRead } = await handle.read(buffer, 0, length, position);
+  return buffer.subarray(0, bytesRead);
 }
 
 function trimCr(line: string): string {
