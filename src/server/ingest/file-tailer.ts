@@ -42,8 +42,8 @@ export class FileTailer {
   #inode = -1;
   #offset = 0;
   /** The file's first bytes and the bytes just before `#offset`, as last read. */
-  #head = Buffer.alloc(0);
-  #behind = Buffer.alloc(0);
+  #head: Buffer = Buffer.alloc(0);
+  #behind: Buffer = Buffer.alloc(0);
   #decoder = new StringDecoder('utf8');
   #carry = '';
   #dropping = false;
