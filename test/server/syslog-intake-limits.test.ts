@@ -1,3 +1,4 @@
+import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import {
@@ -45,6 +46,31 @@ describe('syslog TCP intake limits', () => {
       expect(tcpStats(h)).toMatchObject({ events: 1, errors: 1 });
       const alerts = await allAlerts(h, token, `rule=${SSH_BRUTE_FORCE}`);
       expect(JSON.stringify(alerts)).not.toContain('198.51.100.77');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('reads one UDP datagram as one message, its line feeds made spaces', async () => {
+    const h = await startLive({ syslog: { udpPort: 0 } });
+    try {
+      const token = await h.token('reader');
+      const forged = Array.from({ length: 6 }, (_, i) => failed('198.51.100.78', i)).join('\n');
+      const udp = createSocket('udp4');
+      udp.send(
+        `<38>Dec 10 06:55:00 LabSZ sshd[1]: session opened\n${forged}`,
+        h.app.ingest.syslog!.udpPort!,
+        '127.0.0.1',
+      );
+      const udpStats = () => h.app.ingest.service.stats().intakes['syslog-udp'] ?? { events: 0 };
+      await until(() => udpStats().events >= 1);
+      udp.close();
+      await sleep(100);
+      await h.app.ingest.service.flush();
+
+      expect(udpStats().events).toBe(1);
+      const alerts = await allAlerts(h, token, `rule=${SSH_BRUTE_FORCE}`);
+      expect(JSON.stringify(alerts)).not.toContain('198.51.100.78');
     } finally {
       await h.close();
     }

@@ -88,13 +88,10 @@ export async function startSyslogListener(
           deliver([], from, 'syslog-udp', 1);
           return;
         }
-        // Some senders pack several lines into one datagram.
-        const messages = msg
-          .toString('utf8')
-          .split('\n')
-          .map((l) => clean(Buffer.from(l)))
-          .filter((l) => l.length > 0);
-        deliver(messages, from, 'syslog-udp', 0);
+        // One datagram is one message (RFC 5426): line feeds inside become spaces, as in a TCP
+        // frame, so a single datagram cannot pass for several events.
+        const text = clean(msg);
+        deliver(text.length > 0 ? [text] : [], from, 'syslog-udp', 0);
       });
       udp.on('error', (error) => logger.warn({ err: error }, 'syslog UDP socket error'));
       listener.udpPort = udp.address().port;
