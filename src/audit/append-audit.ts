@@ -76,9 +76,50 @@ export async function appendAudit(
   key: AuditSealer,
 ): Promise<AuditRow> {
   const last = await lockTail(trx);
+  refuseOtherKey(last?.key_id ?? null, key);
   const stored = rowOf(event, at, (last?.seq ?? 0) + 1, last?.hash ?? GENESIS_HASH, key);
   await trx.insertInto('audit_log').values(stored).execute();
   return stored;
+}
+
+/** The audit log is sealed with another server key than the one this process holds. */
+export class AuditKeyMismatchError extends Error {
+  constructor(
+    readonly chainKeyId: string,
+    readonly keyId: string,
+  ) {
+    super(
+      `the audit log is sealed with server key ${chainKeyId}, but this run holds key ${keyId}: ` +
+        'point PALISADE_SECRET_KEY_FILE (or auth.secretKeyFile) at the key file the store was ' +
+        'made with; nothing was stored',
+    );
+    this.name = 'AuditKeyMismatchError';
+  }
+}
+
+/**
+ * Refuses to seal an entry with a key other than the chain's: an entry sealed with a wrong key
+ * (a mistyped key file path, which would have made a fresh key) breaks the chain for good, as
+ * entries can never be rewritten.
+ */
+function refuseOtherKey(chainKeyId: string | null, key: AuditSealer): void {
+  if (chainKeyId !== null && chainKeyId !== key.id) {
+    throw new AuditKeyMismatchError(chainKeyId, key.id);
+  }
+}
+
+/**
+ * The key id the audit log's newest entry is sealed with (null: empty, or older unkeyed
+ * entries only): a process about to write checks its key against it before anything else.
+ */
+export async function chainKeyId(db: Kysely<Database>): Promise<string | null> {
+  const last = await db
+    .selectFrom('audit_log')
+    .select('key_id')
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return last?.key_id ?? null;
 }
 
 /** Appends one entry in its own transaction (for events that change nothing else). */

@@ -5,7 +5,9 @@
 
 import { userInfo } from 'node:os';
 import type { Kysely } from 'kysely';
-import { recordAudit } from '../audit/append-audit.js';
+import { existsSync } from 'node:fs';
+import { AuditKeyMismatchError, chainKeyId, recordAudit } from '../audit/append-audit.js';
+import { isPostgresLocation } from '../store/database.js';
 import type { AuditEvent } from '../audit/audit-entry.js';
 import {
   loadServerKey,
@@ -25,7 +27,12 @@ import type { Database } from '../store/schema.js';
 export function runAuditKey(storeLocation: string): ServerKey | undefined {
   const keyFile = process.env[SECRET_KEY_FILE_ENV] || undefined;
   try {
-    const key = loadServerKey({ storeLocation, keyFile });
+    // A key is made only beside a SQLite store this run creates: a store that exists, or a
+    // PostgreSQL one, was made with a key already, and a fresh one would seal entries that
+    // break its audit chain for good (a mistyped key file path).
+    const sqlite = !isPostgresLocation(storeLocation) && storeLocation.replace(/^sqlite:/, '');
+    const create = sqlite !== false && sqlite !== ':memory:' && !existsSync(sqlite);
+    const key = loadServerKey({ storeLocation, keyFile, create });
     return key.source === '(memory)' ? undefined : key;
   } catch (error) {
     if (error instanceof ServerKeyError && error.code === 'KEY_FILE_REQUIRED') {
@@ -37,6 +44,15 @@ export function runAuditKey(storeLocation: string): ServerKey | undefined {
     }
     throw error;
   }
+}
+
+/**
+ * Refuses, before anything is stored, a key other than the one the store's audit log is sealed
+ * with (throws `AuditKeyMismatchError`).
+ */
+export async function assertChainKey(db: Kysely<Database>, key: ServerKey): Promise<void> {
+  const chain = await chainKeyId(db);
+  if (chain !== null && chain !== key.id) throw new AuditKeyMismatchError(chain, key.id);
 }
 
 /** Records what the run stored, as the CLI user. */

@@ -11,7 +11,8 @@ import { renderAlertTable } from '../report/alert-table.js';
 import { saveAlerts } from '../store/alert-repository.js';
 import { openStore, StoreError } from '../store/database.js';
 import { ServerKeyError } from '../server/auth/server-key.js';
-import { recordRun, runAuditKey } from './cli-audit.js';
+import { assertChainKey, recordRun, runAuditKey } from './cli-audit.js';
+import { AuditKeyMismatchError } from '../audit/append-audit.js';
 import { EXIT_FINDINGS, EXIT_INPUT_ERROR, EXIT_OK } from './exit-codes.js';
 import { printable } from '../report/terminal-text.js';
 import { settleHeapForStreaming } from './streaming-heap.js';
@@ -159,6 +160,7 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
       const auditKey = runAuditKey(options.db);
       const db = await openStore(options.db);
       try {
+        if (auditKey) await assertChainKey(db, auditKey);
         await saveAlerts(db, result.alerts, result.incidents);
         if (auditKey) {
           await recordRun(db, auditKey, {
@@ -175,7 +177,13 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
         await db.destroy();
       }
     } catch (error) {
-      if (!(error instanceof StoreError) && !(error instanceof ServerKeyError)) throw error;
+      if (
+        !(error instanceof StoreError) &&
+        !(error instanceof ServerKeyError) &&
+        !(error instanceof AuditKeyMismatchError)
+      ) {
+        throw error;
+      }
       process.stderr.write(`palisade: ${printable(error.message)}\n`);
       return EXIT_INPUT_ERROR;
     }

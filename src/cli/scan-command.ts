@@ -22,7 +22,7 @@ import { saveAssessment, scoreHistory } from '../store/assessment-repository.js'
 import { saveStreamedAssessment } from '../store/streamed-assessment.js';
 import type { ServerKey } from '../server/auth/server-key.js';
 import { scanTargetIdentities } from '../store/target-set.js';
-import { recordRun, runAuditKey } from './cli-audit.js';
+import { assertChainKey, recordRun, runAuditKey } from './cli-audit.js';
 import { openStore, redactLocation } from '../store/database.js';
 import { EXIT_FINDINGS, EXIT_INPUT_ERROR, EXIT_OK } from './exit-codes.js';
 import { createProgress } from './progress.js';
@@ -142,6 +142,7 @@ export async function runScan(paths: string[], options: ScanOptions): Promise<nu
       // Before anything is stored: a key file that cannot be read stops the run here.
       auditKey = runAuditKey(options.db);
       db = await openStore(options.db);
+      if (auditKey) await assertChainKey(db, auditKey);
       // The trend compares like with like: earlier assessments of the same targets only.
       const same = JSON.stringify(paths);
       const earlier = (await scoreHistory(db, 200)).filter(
@@ -151,6 +152,9 @@ export async function runScan(paths: string[], options: ScanOptions): Promise<nu
       history.push({ at: assessment.startedAt, score: assessment.secureScore });
     } catch (error) {
       storeError = `store ${redactLocation(options.db)}: ${(error as Error).message}`;
+      // Nothing is stored in a store this run may not write (its key is not the chain's).
+      await db?.destroy();
+      db = undefined;
     }
   }
 
