@@ -1,6 +1,7 @@
 import { createSocket } from 'node:dgram';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { startSyslogListener } from '../../src/server/ingest/syslog-listener.js';
 import {
   allAlerts,
   SSH_BRUTE_FORCE,
@@ -72,6 +73,45 @@ describe('syslog TCP intake limits', () => {
       const alerts = await allAlerts(h, token, `rule=${SSH_BRUTE_FORCE}`);
       expect(JSON.stringify(alerts)).not.toContain('198.51.100.78');
     } finally {
+      await h.close();
+    }
+  });
+
+  it('refuses connections over the per-address cap and closes ones stuck in a frame', async () => {
+    const h = await startLive();
+    const listener = await startSyslogListener(h.app.ingest.service, h.app.palisade.logger, {
+      tcpPort: 0,
+      incompleteFrameMs: 400,
+      maxConnectionsPerAddress: 3,
+    });
+    const port = listener.tcpPort!;
+    const stalled: Socket[] = [];
+    try {
+      const closed = (s: Socket) => new Promise<void>((r) => s.on('close', () => r()));
+      const open = () =>
+        new Promise<Socket>((resolve, reject) => {
+          const s = connect(port, '127.0.0.1', () => resolve(s));
+          s.on('error', () => undefined);
+          s.once('error', reject);
+        });
+      for (let i = 0; i < 3; i++) {
+        const s = await open();
+        s.write('<38>Dec');
+        stalled.push(s);
+      }
+      const stalledClosed = Promise.all(stalled.map(closed));
+      const extra = await open();
+      await closed(extra);
+      expect(tcpStats(h).errors).toBeGreaterThanOrEqual(1);
+
+      // The stalled senders are cut once their frame stays incomplete: a genuine sender gets in.
+      await stalledClosed;
+      await sendTcp(port, `${failed('203.0.113.5', 1)}\n`);
+      await until(() => tcpStats(h).events === 1);
+      expect(tcpStats(h).errors).toBeGreaterThanOrEqual(4);
+    } finally {
+      for (const s of stalled) s.destroy();
+      await listener.close();
       await h.close();
     }
   });

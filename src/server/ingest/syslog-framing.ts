@@ -34,6 +34,11 @@ export class SyslogFramer {
     this.#max = maxMessageBytes;
   }
 
+  /** Holds part of a frame (or is skipping one): the sender owes bytes to finish it. */
+  get pending(): boolean {
+    return this.#buffer.length > 0 || this.#skipLine || this.#skipBytes > 0;
+  }
+
   /** Adds bytes; returns the messages they complete. */
   push(chunk: Buffer): FramedChunk {
     const out: FramedChunk = { messages: [], errors: 0 };

@@ -27,6 +27,10 @@ export interface SyslogListenerOptions {
   tls?: { cert: string; key: string };
   /** Longest message kept (default 64 KiB); longer ones are counted as errors. */
   maxMessageBytes?: number;
+  /** A TCP connection holding part of a frame this long without completing one is closed. */
+  incompleteFrameMs?: number;
+  /** Open TCP connections one address may hold; more are refused and counted as rejected. */
+  maxConnectionsPerAddress?: number;
   /** Time for year-less RFC 3164 stamps (tests pass a fixed one). */
   now?: () => Date;
 }
@@ -41,6 +45,9 @@ export interface SyslogListener {
 const DEFAULT_MAX_MESSAGE = 64 * 1024;
 const MAX_CONNECTIONS = 1_000;
 const IDLE_TIMEOUT_MS = 10 * 60 * 1000;
+const INCOMPLETE_FRAME_MS = 30 * 1000;
+const MAX_CONNECTIONS_PER_ADDRESS = 32;
+const REFUSAL_LOG_MS = 60 * 1000;
 
 /**
  * Starts the configured listeners.
@@ -99,15 +106,38 @@ export async function startSyslogListener(
     }
     if (options.tcpPort !== undefined) {
       const sockets = new Set<Socket>();
+      const incompleteMs = options.incompleteFrameMs ?? INCOMPLETE_FRAME_MS;
+      const refusals = refusalCounter(service, logger);
+      const admit = connectionCap(options.maxConnectionsPerAddress ?? MAX_CONNECTIONS_PER_ADDRESS);
       const onConnection = (socket: Socket) => {
+        if (socket.destroyed) return; // refused by the per-address cap
         sockets.add(socket);
-        socket.on('close', () => sockets.delete(socket));
         const from = `syslog-tcp:${socket.remoteAddress ?? 'unknown'}`;
         const framer = new SyslogFramer(max);
         socket.setTimeout(IDLE_TIMEOUT_MS, () => socket.destroy());
+        // A sender that starts a frame and never finishes it would hold the connection for the
+        // idle timeout: close it when a frame stays incomplete this long with nothing completed.
+        let incomplete: NodeJS.Timeout | undefined;
+        const watch = (completed: boolean) => {
+          if (completed || !framer.pending) {
+            clearTimeout(incomplete);
+            incomplete = undefined;
+          }
+          if (!framer.pending || incomplete) return;
+          incomplete = setTimeout(() => {
+            service.count('syslog-tcp', 0, 1);
+            socket.destroy();
+          }, incompleteMs);
+          incomplete.unref();
+        };
+        socket.on('close', () => {
+          clearTimeout(incomplete);
+          sockets.delete(socket);
+        });
         socket.on('data', (chunk: Buffer) => {
           const framed = framer.push(chunk);
           deliver(framed.messages, from, 'syslog-tcp', framed.errors);
+          watch(framed.messages.length > 0 || framed.errors > 0);
         });
         socket.on('end', () => {
           const framed = framer.end();
@@ -117,11 +147,22 @@ export async function startSyslogListener(
       };
       const server = options.tls
         ? createTlsServer(
-            { cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) },
+            {
+              cert: readFileSync(options.tls.cert),
+              key: readFileSync(options.tls.key),
+              handshakeTimeout: incompleteMs,
+            },
             onConnection,
           )
         : createTcpServer(onConnection);
       server.maxConnections = MAX_CONNECTIONS;
+      // Before TLS or framing sees the connection: one address cannot take every slot.
+      server.prependListener('connection', (raw: Socket) => {
+        if (admit(raw)) return;
+        raw.destroy();
+        refusals.refused(raw.remoteAddress);
+      });
+      server.on('drop', (data) => refusals.refused(data?.remoteAddress));
       // A client that fails the TLS handshake must not take the listener down.
       server.on('tlsClientError', () => service.count('syslog-tcp', 0, 1));
       server.on('error', (error) => logger.warn({ err: error }, 'syslog TCP listener error'));
@@ -138,6 +179,42 @@ export async function startSyslogListener(
     await Promise.all(closers.map((c) => c()));
   };
   return listener;
+}
+
+/** Tracks open connections per address; `admit` says whether one more is allowed. */
+function connectionCap(perAddress: number): (socket: Socket) => boolean {
+  const open = new Map<string, number>();
+  return (socket) => {
+    const address = socket.remoteAddress ?? 'unknown';
+    const count = open.get(address) ?? 0;
+    if (count >= perAddress) return false;
+    open.set(address, count + 1);
+    socket.once('close', () => {
+      const left = (open.get(address) ?? 1) - 1;
+      if (left > 0) open.set(address, left);
+      else open.delete(address);
+    });
+    return true;
+  };
+}
+
+/** Counts refused connections as rejected and logs them at most once a minute. */
+function refusalCounter(service: DetectionService, logger: Logger) {
+  let refused = 0;
+  let lastLog = 0;
+  const addresses = new Set<string>();
+  return {
+    refused(address: string | undefined): void {
+      service.count('syslog-tcp', 0, 1);
+      refused += 1;
+      if (addresses.size < 10) addresses.add(address ?? 'unknown');
+      if (Date.now() - lastLog < REFUSAL_LOG_MS) return;
+      logger.warn({ refused, addresses: [...addresses] }, 'syslog TCP connections refused');
+      lastLog = Date.now();
+      refused = 0;
+      addresses.clear();
+    },
+  };
 }
 
 function bindUdp(
