@@ -3,7 +3,8 @@
  * the first Owner password was written; SIGINT/SIGTERM stop it gracefully.
  */
 
-import { ConfigError, loadConfig } from '../server/config.js';
+import { ConfigError, loadConfig, type ServerConfig } from '../server/config.js';
+import { DEFAULT_STORE_PATH, redactLocation } from '../store/database.js';
 import { pino } from 'pino';
 import { createLogger } from '../server/logger.js';
 import { startServer } from '../server/start-server.js';
@@ -79,10 +80,12 @@ export async function runServe(options: ServeOptions): Promise<number> {
     process.stdout.write(
       `The Owner login was created when this store was first started (its password file is ` +
         `beside the server key). To get in again:\n` +
-        `  palisade token create --role owner   (then use it as a Bearer token)\n`,
+        `  ${tokenCommand(config)}   (then use it as a Bearer token)\n`,
     );
   }
-  if (server.owner) showOwnerLogin(server.owner, server.ownerPasswordFile, server.url);
+  if (server.owner) {
+    showOwnerLogin(server.owner, server.ownerPasswordFile, server.url, tokenCommand(config));
+  }
 
   await stopped;
   return EXIT_OK;
@@ -93,18 +96,35 @@ export async function runServe(options: ServeOptions): Promise<number> {
  * the 0600 file holding the password, and the password itself goes to stderr only when that is a
  * terminal (under systemd or Docker both streams are the log).
  */
-function showOwnerLogin(owner: OwnerCredential, file: string | undefined, url: string): void {
+function showOwnerLogin(
+  owner: OwnerCredential,
+  file: string | undefined,
+  url: string,
+  token: string,
+): void {
   const where = file
     ? `Its password is in ${file} (readable by this user only).`
     : 'The store is in memory, so the password was written to no file.';
   process.stdout.write(
     `\nFirst start: an Owner login was created with username ${owner.username}. ${where}\n` +
       `Open ${url} in a browser and log in, or create an API token with\n` +
-      `  palisade token create --role owner\n\n`,
+      `  ${token}\n\n`,
   );
   if (!process.stderr.isTTY) return;
   process.stderr.write(
     `\n  username: ${owner.username}\n  password: ${owner.password}\n` +
       '(shown because this is a terminal; it is never written to the log)\n\n',
   );
+}
+
+/**
+ * The `palisade token create` line that reaches this server's store: with its `--db` and key
+ * file when they are not the defaults (run bare, it would make a token in another store).
+ */
+function tokenCommand(config: ServerConfig): string {
+  const location = config.store.location;
+  const parts = ['palisade token create --role owner'];
+  if (location !== DEFAULT_STORE_PATH) parts.push(`--db '${redactLocation(location)}'`);
+  const keyFile = config.auth.secretKeyFile;
+  return keyFile ? `PALISADE_SECRET_KEY_FILE='${keyFile}' ${parts.join(' ')}` : parts.join(' ');
 }

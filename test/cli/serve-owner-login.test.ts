@@ -43,6 +43,8 @@ describe('palisade serve, first start', () => {
     expect(stdout).not.toContain(password);
     expect(stderr).not.toContain(password);
     expect(stdout).toContain('Palisade is listening on http://127.0.0.1:');
+    // The token hint reaches this store, not the default one a bare command would make.
+    expect(stdout).toContain(`palisade token create --role owner --db '${db}'`);
     // The JSON log is written as it goes: its last line, written just before exit, is there.
     const lastLine = stderr.trim().split('\n').at(-1) ?? '';
     expect(JSON.parse(lastLine)).toMatchObject({ msg: 'palisade server stopped' });
