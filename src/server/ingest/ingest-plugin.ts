@@ -5,10 +5,11 @@
 
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { ServerConfig } from '../config.js';
+import { stat } from 'node:fs/promises';
+import { ConfigError, type ServerConfig } from '../config.js';
 import { DetectionService } from './detection-service.js';
 import { FileTailer } from './file-tailer.js';
-import { pickFormat, readInto, type IntakeFormat } from './record-intake.js';
+import { pickFormat, READER_KINDS, readInto, type IntakeFormat } from './record-intake.js';
 import { startSyslogListener, type SyslogListener } from './syslog-listener.js';
 
 /** The ingestion configuration with its defaults. */
@@ -70,9 +71,29 @@ async function startTailer(
   return tailer;
 }
 
+/**
+ * Refuses tail entries that could never be read: a reader that does not exist, or a path that is
+ * a directory. A path that does not exist yet is fine: it is read once it appears.
+ */
+async function checkTail(specs: TailSpec[]): Promise<void> {
+  for (const [i, spec] of specs.entries()) {
+    if (spec.type !== undefined && !READER_KINDS.includes(spec.type)) {
+      throw new ConfigError(
+        `ingest.tail[${i}].type`,
+        `no reader '${spec.type}'; one of ${READER_KINDS.join(', ')}`,
+      );
+    }
+    const info = await stat(spec.path).catch(() => undefined);
+    if (info?.isDirectory()) {
+      throw new ConfigError(`ingest.tail[${i}].path`, `${spec.path} is a directory, not a file`);
+    }
+  }
+}
+
 async function ingestPlugin(app: FastifyInstance): Promise<void> {
   const { db, logger, config } = app.palisade;
   const ingest: IngestConfig = config.ingest ?? {};
+  await checkTail(ingest.tail ?? []);
   const service = await DetectionService.start({
     db,
     logger,

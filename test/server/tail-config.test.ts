@@ -1,0 +1,46 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/server/config.js';
+import { startLive } from './ingest-helpers.js';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'palisade-tail-config-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The configuration error the server refuses to start with. */
+async function refusal(tail: { path: string; type?: string }[]): Promise<ConfigError> {
+  const error = await startLive({ tail }).then(
+    async (h) => {
+      await h.close();
+      throw new Error('the server started');
+    },
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ConfigError);
+  return error as ConfigError;
+}
+
+describe('tail configuration', () => {
+  it('refuses a reader type that does not exist, naming the setting', async () => {
+    const error = await refusal([
+      { path: join(dir, 'a.log') },
+      { path: join(dir, 'b.log'), type: 'nosuchreader' },
+    ]);
+    expect(error.key).toBe('ingest.tail[1].type');
+    expect(error.message).toContain('nosuchreader');
+  });
+
+  it('refuses a path that is a directory, naming the setting', async () => {
+    const error = await refusal([{ path: dir }]);
+    expect(error.key).toBe('ingest.tail[0].path');
+  });
+
+  it('accepts a file that does not exist yet and a known reader', async () => {
+    const h = await startLive({ tail: [{ path: join(dir, 'later.log'), type: 'syslog' }] });
+    await h.close();
+  });
+});
