@@ -106,7 +106,16 @@ export async function saveAlertsIn(
   }));
   // The export records of these alerts go into the outbox in this same transaction.
   await lockOutbox(trx);
-  const records = detectionRecords(lastById(alerts), await storedAlertStates(trx, alertRows));
+  const stored = await storedAlertStates(trx, alertRows);
+  const records = detectionRecords(lastById(alerts), stored);
+  // Another writer may be further along the same alert (a running server while a command line
+  // run stores an older stretch of the same log): the stored count and last time never go back.
+  for (const row of alertRows) {
+    const before = stored.get(row.id);
+    if (!before) continue;
+    if (Number(before.event_count) > row.event_count) row.event_count = Number(before.event_count);
+    if (before.last_seen > row.last_seen) row.last_seen = before.last_seen;
+  }
   {
     await insertBatched(trx, 'incidents', incidentRows, (oc) =>
       oc.column('id').doUpdateSet((eb) => ({

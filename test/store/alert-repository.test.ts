@@ -42,6 +42,18 @@ describe.each(STORE_TARGETS)('alert store ($name)', (target) => {
         );
         const incidents = await db.selectFrom('incidents').selectAll().execute();
         expect(incidents).toHaveLength(result.incidents.length);
+
+        // An older stretch of the same activity (a command line run over part of the log a
+        // server already read) never takes the stored count or last time back.
+        const older = {
+          ...triaged,
+          eventCount: 1,
+          lastSeen: triaged.firstSeen,
+        };
+        await saveAlerts(db, [older], []);
+        const kept = (await storedAlerts(db)).find((a) => a.id === triaged.id);
+        expect(kept?.event_count).toBe(triaged.eventCount + 5);
+        expect(kept?.last_seen).toBe(triaged.lastSeen);
       }),
   );
 });
