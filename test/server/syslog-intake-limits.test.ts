@@ -116,3 +116,25 @@ describe('syslog TCP intake limits', () => {
     }
   });
 });
+
+describe('a syslog port already taken', () => {
+  it('stops the listener with the setting to change named', async () => {
+    const h = await startLive({ syslog: { tcpPort: 0, udpPort: 0 } });
+    try {
+      const { tcpPort, udpPort } = h.app.ingest.syslog!;
+      const logger = h.app.palisade.logger;
+      await expect(
+        startSyslogListener(h.app.ingest.service, logger, { host: '127.0.0.1', tcpPort }),
+      ).rejects.toThrow(
+        `ingest.syslog.tcpPort: 127.0.0.1 port ${tcpPort} is in use by another process`,
+      );
+      await expect(
+        startSyslogListener(h.app.ingest.service, logger, { host: '127.0.0.1', udpPort }),
+      ).rejects.toThrow(
+        `ingest.syslog.udpPort: 127.0.0.1 port ${udpPort} is in use by another process`,
+      );
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -224,7 +224,7 @@ function bindUdp(
 ): Promise<UdpSocket> {
   return new Promise((resolve, reject) => {
     const socket = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
-    socket.once('error', reject);
+    socket.once('error', (error) => reject(bindError(error, 'ingest.syslog.udpPort', host, port)));
     socket.on('message', (msg, rinfo) => onMessage(msg, `syslog-udp:${rinfo.address}`));
     socket.bind(port, host, () => {
       socket.off('error', reject);
@@ -235,12 +235,25 @@ function bindUdp(
 
 function listen(server: Server, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    const failed = (error: Error) => reject(bindError(error, 'ingest.syslog.tcpPort', host, port));
+    server.once('error', failed);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', failed);
       resolve();
     });
   });
+}
+
+/** A listener that cannot bind, naming the setting to change. */
+function bindError(error: Error, setting: string, host: string, port: number): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why =
+    code === 'EADDRINUSE'
+      ? 'is in use by another process'
+      : code === 'EACCES'
+        ? 'needs privileges this process lacks (use a port above 1023)'
+        : `cannot be opened (${error.message})`;
+  return new Error(`${setting}: ${host} port ${port} ${why}`);
 }
 
 /** Stops accepting and ends open connections (their complete messages were already read). */
