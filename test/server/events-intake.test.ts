@@ -70,6 +70,14 @@ describe('POST /api/v1/events on a live server', () => {
     expect((await allAlerts(h, reader)).map((a) => a.id).sort()).toEqual(before);
   });
 
+  it('takes an empty body or blank lines as no records, not as a rejected one', async () => {
+    for (const body of ['', '\n\n', '  \r\n']) {
+      const res = await post(body);
+      expect(res.status).toBe(202);
+      expect(await res.json()).toMatchObject({ events: 0, errors: 0 });
+    }
+  });
+
   it('filters, sorts and pages the alert list', async () => {
     const all = await allAlerts(h, reader);
     const high = await allAlerts(h, reader, 'severity=high&severity=critical');

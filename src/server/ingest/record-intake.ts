@@ -108,6 +108,9 @@ export async function ingestRecords(
     : body.subarray(0, SNIFF_BYTES).toString('utf8');
   const format = pickFormat(head, options.type);
   const report = emptyReport(null);
+  // Nothing to read (an empty body, blank lines) is no bad record, as `palisade detect` reads an
+  // empty log: a shipper's empty flush must not count as a rejection.
+  if (!format && options.type === undefined && isBlank(body)) return report;
   if (!format) {
     const message = options.type
       ? `no log reader named ${options.type}`
@@ -193,4 +196,12 @@ function syslogLines(lines: string[], file: string, base: number, errors: LogIte
 
 async function* asyncLines(lines: string[]): AsyncGenerator<string> {
   yield* lines;
+}
+
+/** True when `body` holds nothing but white space. */
+function isBlank(body: Buffer | string[]): boolean {
+  if (Array.isArray(body)) return body.every((line) => line.trim() === '');
+  for (const byte of body)
+    if (byte !== 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09) return false;
+  return true;
 }
