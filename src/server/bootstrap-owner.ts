@@ -12,6 +12,7 @@ import type { AuditSealer } from '../audit/audit-entry.js';
 import type { Database } from '../store/schema.js';
 import { insertUser, noCredentialsExist } from './identity/user-repository.js';
 import type { Clock } from './server-deps.js';
+import { isPostgresLocation } from '../store/database.js';
 
 /** The one-time Owner login. */
 export interface OwnerCredential {
@@ -53,8 +54,26 @@ export const OWNER_PASSWORD_SUFFIX = '.owner-password';
  * the data folder an operator already protects (`.palisade/palisade.db.key` gives
  * `.palisade/palisade.db.owner-password`).
  */
-export function ownerPasswordPath(keyFile: string): string {
-  return keyFile.replace(/\.key$/, '') + OWNER_PASSWORD_SUFFIX;
+export function ownerPasswordPath(keyFile: string, storeLocation?: string): string {
+  const base = keyFile.replace(/\.key$/, '');
+  const store = storeLocation ? postgresStoreName(storeLocation) : undefined;
+  // One key file may serve several PostgreSQL stores (databases, schemas): each first start must
+  // not overwrite the password of another store's Owner.
+  return store ? `${base}.${store}${OWNER_PASSWORD_SUFFIX}` : base + OWNER_PASSWORD_SUFFIX;
+}
+
+/** `database` or `database.schema` of a PostgreSQL store location, as a file name part. */
+function postgresStoreName(location: string): string | undefined {
+  if (!isPostgresLocation(location)) return undefined;
+  try {
+    const url = new URL(location);
+    const parts = [decodeURIComponent(url.pathname.replace(/^\//, '')) || 'postgres'];
+    const schema = url.searchParams.get('schema');
+    if (schema) parts.push(schema);
+    return parts.join('.').replace(/[^A-Za-z0-9_.-]/g, '_');
+  } catch {
+    return undefined;
+  }
 }
 
 /**

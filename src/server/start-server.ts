@@ -68,7 +68,7 @@ export async function startServer(
       keyFile: config.auth.secretKeyFile,
     });
     if (owner && keyFile) {
-      ownerPasswordFile = ownerPasswordPath(keyFile);
+      ownerPasswordFile = ownerPasswordPath(keyFile, config.store.location);
       writeOwnerPassword(ownerPasswordFile, owner);
     }
     app = await buildServer({ db, config, logger, clock, serverKey });
