@@ -7,9 +7,9 @@
 import type { Finding } from '../../model/finding.js';
 import type { SourceError } from '../../model/source-error.js';
 import { renderSarifLog } from '../../report/sarif-report.js';
+import { withNotifications } from './sarif-notifications.js';
 
 interface SarifRun {
-  invocations?: Record<string, unknown>[];
   results?: { locations?: { physicalLocation?: unknown }[] }[];
 }
 
@@ -48,21 +48,14 @@ export function withInputErrors(sarif: string, errors: SourceError[]): string {
   if (errors.length === 0) return sarif;
 
   const locations = physicalLocations(errors);
-  const log = JSON.parse(sarif) as { runs: SarifRun[] };
-  const run = log.runs[0];
-  const invocation = run.invocations?.[0] ?? {};
-  const earlier = (invocation.toolExecutionNotifications as unknown[] | undefined) ?? [];
-  invocation.executionSuccessful = false;
-  invocation.toolExecutionNotifications = [
-    ...earlier,
-    ...errors.map((e, i) => ({
+  return withNotifications(
+    sarif,
+    errors.map((e, i) => ({
       level: 'error',
       message: { text: `${e.code}: ${e.message}; the file was not checked` },
       ...(locations[i] ? { locations: [{ physicalLocation: locations[i] }] } : {}),
       descriptor: { id: e.code },
       properties: { file: e.file, code: e.code },
     })),
-  ];
-  run.invocations = [invocation];
-  return JSON.stringify(log, null, 2) + '\n';
+  );
 }

@@ -6,9 +6,9 @@
 
 import type { Decision } from '../decide.js';
 import { renderSarifLog } from '../../report/sarif-report.js';
+import { withNotifications } from './sarif-notifications.js';
 
 interface SarifRun {
-  invocations?: Record<string, unknown>[];
   results?: { locations?: unknown[] }[];
 }
 
@@ -39,14 +39,9 @@ export function withRuleErrors(
   ) as { runs: SarifRun[] };
   const locations = placed.runs[0].results?.map((r) => r.locations ?? []) ?? [];
 
-  const log = JSON.parse(sarif) as { runs: SarifRun[] };
-  const run = log.runs[0];
-  const invocation = run.invocations?.[0] ?? {};
-  const earlier = (invocation.toolExecutionNotifications as unknown[] | undefined) ?? [];
-  invocation.executionSuccessful = false;
-  invocation.toolExecutionNotifications = [
-    ...earlier,
-    ...errors.map((d, i) => ({
+  return withNotifications(
+    sarif,
+    errors.map((d, i) => ({
       level: d.mode === 'deny' ? 'error' : 'warning',
       message: { text: `${d.finding.ruleId} could not run (${d.mode} mode): ${d.finding.message}` },
       locations: locations[i],
@@ -58,7 +53,5 @@ export function withRuleErrors(
         assignments: d.assignments,
       },
     })),
-  ];
-  run.invocations = [invocation];
-  return JSON.stringify(log, null, 2) + '\n';
+  );
 }
