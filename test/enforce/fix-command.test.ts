@@ -260,33 +260,26 @@ describe('terraform text edits', () => {
       '  }',
       '}',
     ].join('\n');
-    const fixed = applyTerraformFix(sg, 'aws_security_group', 'web', {
-      resource_types: ['aws_security_group'],
-      replace_in_blocks: {
-        block: 'ingress',
-        attribute: 'cidr_blocks',
-        from: '"0.0.0.0/0"',
-        to: '"10.0.0.0/8"',
-        ports: [22],
-      },
-    });
+    const narrow = (note?: string) =>
+      applyTerraformFix(sg, 'aws_security_group', 'web', {
+        resource_types: ['aws_security_group'],
+        replace_in_blocks: {
+          block: 'ingress',
+          attribute: 'cidr_blocks',
+          from: '"0.0.0.0/0"',
+          to: '"10.0.0.0/8"',
+          ports: [22],
+          ...(note ? { note } : {}),
+        },
+      });
+    const fixed = narrow();
     expect(fixed.match(/0\.0\.0\.0\/0/g)).toHaveLength(1);
     expect(fixed).toContain(
       'from_port   = 22\n    to_port     = 22\n    cidr_blocks = ["10.0.0.0/8"]',
     );
 
     // A stand-in value says so in a comment above what it changed.
-    const noted = applyTerraformFix(sg, 'aws_security_group', 'web', {
-      resource_types: ['aws_security_group'],
-      replace_in_blocks: {
-        block: 'ingress',
-        attribute: 'cidr_blocks',
-        from: '"0.0.0.0/0"',
-        to: '"10.0.0.0/8"',
-        ports: [22],
-        note: 'TODO: pick your admin range',
-      },
-    });
+    const noted = narrow('TODO: pick your admin range');
     expect(noted).toContain(
       'to_port     = 22\n    # TODO: pick your admin range\n    cidr_blocks = ["10.0.0.0/8"]',
     );
