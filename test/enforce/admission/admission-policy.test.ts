@@ -43,6 +43,24 @@ function hostNetworkPod() {
   };
 }
 
+/** A policy source over `db` and `files` alone (no exempt namespaces, no extra rule folders). */
+function openPolicy(
+  options: Partial<Parameters<typeof AdmissionPolicySource.open>[0]>,
+): Promise<AdmissionPolicySource> {
+  return AdmissionPolicySource.open({
+    files: [],
+    ruleDirs: [],
+    exemptNamespaces: [],
+    refreshMs: 10_000,
+    ...options,
+  });
+}
+
+/** The webhook answering with `source`'s policy. */
+function webhookOn(source: AdmissionPolicySource, failurePolicy: 'Fail' | 'Ignore' = 'Ignore') {
+  return admissionWebhook({ policy: () => source.current(), failurePolicy, budgetMs: 5_000 });
+}
+
 describe('the admission policy read from the store', () => {
   let dir: string;
   let db: Kysely<Database>;
@@ -59,20 +77,8 @@ describe('the admission policy read from the store', () => {
 
   it('judges the first request after an idle spell with the assignments made meanwhile', async () => {
     let clock = 1_000_000;
-    source = await AdmissionPolicySource.open({
-      files: [],
-      ruleDirs: [],
-      exemptNamespaces: [],
-      db,
-      refreshMs: 10_000,
-      now: () => clock,
-    });
-    const policy = source;
-    const answer = admissionWebhook({
-      policy: () => policy.current(),
-      failurePolicy: 'Ignore',
-      budgetMs: 5_000,
-    });
+    source = await openPolicy({ db, now: () => clock });
+    const answer = webhookOn(source, 'Ignore');
     expect((await answer(hostNetworkPod())).response.allowed).toBe(true);
 
     await insertAssignment(db, HOST_NETWORK_DENY, 'user:ada', new Date());
@@ -85,13 +91,7 @@ describe('the admission policy read from the store', () => {
   });
 
   it('reads the store on a timer, so a review finds the policy fresh', async () => {
-    source = await AdmissionPolicySource.open({
-      files: [],
-      ruleDirs: [],
-      exemptNamespaces: [],
-      db,
-      refreshMs: 1_000,
-    });
+    source = await openPolicy({ db, refreshMs: 1_000 });
     await insertAssignment(db, HOST_NETWORK_DENY, 'user:ada', new Date());
     await new Promise((resolve) => setTimeout(resolve, 1_300));
     // The timer's read (at one second) holds the assignment; no review needed the store since.
@@ -111,19 +111,8 @@ describe('the admission policy read from the store', () => {
       parameters: { allowed_registries: ['registry.example.com/'] },
     });
     await insertAssignment(db, registries, 'user:ada', new Date());
-    source = await AdmissionPolicySource.open({
-      files: [],
-      ruleDirs: [],
-      exemptNamespaces: [],
-      db,
-      refreshMs: 10_000,
-    });
-    const policy = source;
-    const answer = admissionWebhook({
-      policy: () => policy.current(),
-      failurePolicy: 'Ignore',
-      budgetMs: 5_000,
-    });
+    source = await openPolicy({ db });
+    const answer = webhookOn(source, 'Ignore');
     const { response } = await answer(hostNetworkPod());
     expect(response.allowed).toBe(false);
     expect(response.status?.details?.causes).toEqual([
@@ -134,12 +123,8 @@ describe('the admission policy read from the store', () => {
   it('leaves a review to the failure policy when the store cannot be read once stale', async () => {
     let clock = 1_000_000;
     const failures: Error[] = [];
-    source = await AdmissionPolicySource.open({
-      files: [],
-      ruleDirs: [],
-      exemptNamespaces: [],
+    source = await openPolicy({
       db,
-      refreshMs: 10_000,
       now: () => clock,
       onRefreshError: (error) => failures.push(error),
     });
@@ -148,12 +133,7 @@ describe('the admission policy read from the store', () => {
     await expect(source.current()).rejects.toThrow(PolicyRefreshError);
     expect(failures).toHaveLength(1);
 
-    const policy = source;
-    const answer = admissionWebhook({
-      policy: () => policy.current(),
-      failurePolicy: 'Fail',
-      budgetMs: 5_000,
-    });
+    const answer = webhookOn(source, 'Fail');
     const { response } = await answer(hostNetworkPod());
     expect(response.allowed).toBe(false);
     expect(response.status?.message).toMatch(/assignments in the store could not be read/);
@@ -178,17 +158,8 @@ describe('the admission policy files', () => {
           '',
         ].join('\n'),
       );
-      const source = await AdmissionPolicySource.open({
-        files: [file],
-        ruleDirs: [],
-        exemptNamespaces: [],
-        refreshMs: 10_000,
-      });
-      const answer = admissionWebhook({
-        policy: () => source.current(),
-        failurePolicy: 'Ignore',
-        budgetMs: 5_000,
-      });
+      const source = await openPolicy({ files: [file] });
+      const answer = webhookOn(source, 'Ignore');
       const pod = {
         apiVersion: 'v1',
         kind: 'Pod',
