@@ -89,6 +89,10 @@ const LINK_LOCAL: Range[] = [
   ['fe80::', 10, 'ipv6', 'link-local address'],
   // AWS's IPv6 instance metadata endpoint: inside fc00::/7, but never opened by a broad entry.
   ['fd00:ec2::254', 128, 'ipv6', 'cloud metadata address'],
+  // Metadata endpoints outside link-local: Alibaba Cloud's (inside 100.64.0.0/10, a range VPNs
+  // and carrier NAT use, so an allow entry for it is common) and Oracle Cloud's legacy one.
+  ['100.100.100.200', 32, 'ipv4', 'cloud metadata address'],
+  ['192.0.0.192', 32, 'ipv4', 'cloud metadata address'],
 ];
 
 /** Everything else that is not a public unicast destination. */

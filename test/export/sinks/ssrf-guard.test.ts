@@ -154,6 +154,19 @@ describe('SSRF address guard', () => {
     );
   });
 
+  it('keeps Alibaba Cloud’s and Oracle Cloud’s metadata addresses shut behind broad entries', async () => {
+    const broad = new AddressGuard({ allow: ['0.0.0.0/0', '100.64.0.0/10', '192.0.0.0/24'] });
+    for (const address of ['100.100.100.200', '192.0.0.192']) {
+      expect(await refusal(broad, address)).toMatch(/cloud metadata address/);
+      expect(broad.standingRefusal(address)).toMatch(/cloud metadata address/);
+      expect(new AddressGuard({ allow: [`${address}/32`] }).standingRefusal(address)).toBe(
+        undefined,
+      );
+    }
+    // The rest of the carrier-NAT range opens as its entry says.
+    expect(await refusal(broad, '100.100.100.201')).toBeUndefined();
+  });
+
   it('rejects an allow list entry it cannot read, naming it', () => {
     expect(() => new AddressGuard({ allow: ['10.0.0.0/33'] })).toThrow(/network.allow\[0\]/);
     expect(() => new AddressGuard({ allow: ['127.0.0.1', 'bad host!'] })).toThrow(
