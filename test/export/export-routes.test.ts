@@ -226,6 +226,10 @@ describe('export and automation API', () => {
     expect((await call(scoped, 'GET', `/automations/${rule.id}/dead-letters`)).statusCode).toBe(
       403,
     );
+    // Nor its runs, which name the same records of every account and their errors.
+    const runs = await call(scoped, 'GET', `/automations/${rule.id}/runs`);
+    expect(runs.statusCode).toBe(403);
+    expect(runs.json().message).toMatch(/cannot read the runs of them/);
     const replayPath = `/automations/${rule.id}/dead-letters/replay`;
     expect((await call(reader, 'POST', replayPath, {})).statusCode).toBe(403);
     expect((await call(admin, 'POST', replayPath, {})).json()).toEqual({ queued: 1 });

@@ -91,7 +91,7 @@ function ruleView(row: AutomationRow) {
  */
 function refuseScopedCaller(
   scopes: readonly string[],
-  verb: 'make' | 'delete' | 'read the dead letters of',
+  verb: 'make' | 'delete' | 'read the dead letters of' | 'read the runs of',
 ): void {
   if (scopes.length === 0) return;
   throw forbidden(
@@ -194,6 +194,8 @@ export const automationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
+      // Runs name the records of every account a rule acted on, and their errors.
+      refuseScopedCaller(request.principal!.scopes, 'read the runs of');
       const row = await findAutomationRow(db, request.params.id);
       if (!row) throw new HttpError(404, 'NOT_FOUND', `no automation rule ${request.params.id}`);
       return { items: await listAutomationRuns(db, row.id, request.query.limit) };
