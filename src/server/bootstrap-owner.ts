@@ -28,6 +28,23 @@ export async function bootstrapOwner(
 ): Promise<OwnerCredential | null> {
   if (!(await noCredentialsExist(db))) return null;
   const credential = { username: 'owner', password: randomBytes(18).toString('base64url') };
+  try {
+    await createOwner(db, clock, key, credential);
+  } catch (error) {
+    // Two servers started together on an empty store: the other one made the Owner first (its
+    // password is in its file); this one goes on without making another.
+    if (!(await noCredentialsExist(db).catch(() => true))) return null;
+    throw error;
+  }
+  return credential;
+}
+
+async function createOwner(
+  db: Kysely<Database>,
+  clock: Clock,
+  key: AuditSealer,
+  credential: OwnerCredential,
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const user = await insertUser(trx, { ...credential, role: 'owner', scopes: [] }, clock.now());
     await appendAudit(
@@ -43,7 +60,6 @@ export async function bootstrapOwner(
       key,
     );
   });
-  return credential;
 }
 
 /** Suffix of the Owner password file beside the store's key file (`palisade.db.owner-password`). */
