@@ -190,7 +190,9 @@ class EmailSink implements Sink {
       },
       connectionTimeout: timeout,
       greetingTimeout: timeout,
-      socketTimeout: timeout,
+      // Longer than the greeting's: a server that never greets (one speaking TLS from the first
+      // byte) must fail as a greeting timeout, which names the fix, not as a bare socket one.
+      socketTimeout: timeout * 2,
     });
     return this.#transport;
   }
