@@ -24,8 +24,8 @@ import type { Database } from '../store/schema.js';
  * for a PostgreSQL store without a key file: a run that cannot go on the audit record stores
  * nothing (`--no-store` runs without the store).
  */
-export function runAuditKey(storeLocation: string): ServerKey | undefined {
-  const keyFile = process.env[SECRET_KEY_FILE_ENV] || undefined;
+export function runAuditKey(storeLocation: string, keyFileOption?: string): ServerKey | undefined {
+  const keyFile = keyFileOption || process.env[SECRET_KEY_FILE_ENV] || undefined;
   try {
     // A key is made only beside a SQLite store this run creates: a store that exists, or a
     // PostgreSQL one, was made with a key already, and a fresh one would seal entries that
@@ -39,7 +39,8 @@ export function runAuditKey(storeLocation: string): ServerKey | undefined {
       throw new ServerKeyError(
         'KEY_FILE_REQUIRED',
         `a PostgreSQL store needs the server's key file, so that what this run stores goes on ` +
-          `the audit record: set ${SECRET_KEY_FILE_ENV} to it, or run with --no-store`,
+          `the audit record: give it with --key-file or ${SECRET_KEY_FILE_ENV}, or run with ` +
+          '--no-store',
       );
     }
     throw error;

@@ -20,6 +20,8 @@ import { checkRuleFolders } from './rule-folders.js';
 import { counted } from '../report/counted.js';
 
 export interface DetectCommandOptions {
+  /** The server key file sealing the run's audit entry (else PALISADE_SECRET_KEY_FILE). */
+  keyFile?: string;
   format: 'table' | 'json' | 'ocsf';
   output?: string;
   rules: string[];
@@ -157,7 +159,7 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
 
   if (options.store) {
     try {
-      const auditKey = runAuditKey(options.db);
+      const auditKey = runAuditKey(options.db, options.keyFile);
       const db = await openStore(options.db);
       try {
         if (auditKey) await assertChainKey(db, auditKey);

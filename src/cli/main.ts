@@ -106,6 +106,7 @@ program
     severity,
   )
   .addOption(storeOption())
+  .addOption(keyFileOption())
   .option('--no-store', 'do not record the assessment in the store')
   .option('--findings <n>', 'failing findings listed in the table report', positiveInt, 20)
   .option('--no-color', 'plain text output')
@@ -190,6 +191,7 @@ program
   .option('--fail-on <severity>', 'exit 1 when an alert has this severity or higher', severity)
   .option('--year <year>', 'year for syslog timestamps that carry none (1970-9999)', year)
   .addOption(storeOption())
+  .addOption(keyFileOption())
   .option('--no-store', 'do not record the alerts in the store')
   .option('--no-color', 'plain text output')
   .option('-q, --quiet', 'no progress on stderr')

@@ -33,6 +33,8 @@ import { counted } from '../report/counted.js';
 
 export interface ScanOptions {
   format: 'table' | 'json' | 'csv' | 'sarif' | 'html';
+  /** The server key file sealing the run's audit entry (else PALISADE_SECRET_KEY_FILE). */
+  keyFile?: string;
   output?: string;
   rules: string[];
   /** Add the preview rules (kinds no real public sample exercises yet). */
@@ -140,7 +142,7 @@ export async function runScan(paths: string[], options: ScanOptions): Promise<nu
   if (options.store) {
     try {
       // Before anything is stored: a key file that cannot be read stops the run here.
-      auditKey = runAuditKey(options.db);
+      auditKey = runAuditKey(options.db, options.keyFile);
       db = await openStore(options.db);
       if (auditKey) await assertChainKey(db, auditKey);
       // The trend compares like with like: earlier assessments of the same targets only.

@@ -58,6 +58,12 @@ describe('the audit chain refuses a key it was not sealed with', () => {
       process.env.PALISADE_SECRET_KEY_FILE = other;
       const again = runPalisade(['scan', 'samples/estate', '--db', store, '-q']);
       expect(again.code).toBe(2);
+      // The same key given by --key-file instead of the environment.
+      delete process.env.PALISADE_SECRET_KEY_FILE;
+      const flagged = runPalisade(['detect', 'samples/logs', '--db', store, '--key-file', other]);
+      expect(flagged.code).toBe(2);
+      expect(flagged.stderr).toMatch(/the audit log is sealed with server key/);
+      process.env.PALISADE_SECRET_KEY_FILE = other;
       expect(again.stderr).toMatch(
         /the audit log is sealed with server key \w+, but this run holds key \w+/,
       );

@@ -18,7 +18,7 @@ describe('a PostgreSQL store without the server key', () => {
     expect(run.stdout).toMatch(/Secure score/);
     expect(run.stdout).not.toMatch(/Stored as assessment/);
     expect(run.stderr).toMatch(
-      /needs the server's key file.*set PALISADE_SECRET_KEY_FILE to it, or run with --no-store; the assessment was not stored/,
+      /needs the server's key file.*give it with --key-file or PALISADE_SECRET_KEY_FILE, or run with --no-store; the assessment was not stored/,
     );
     expect(run.stderr).not.toMatch(/ECONNREFUSED|connect/);
   });
@@ -26,7 +26,9 @@ describe('a PostgreSQL store without the server key', () => {
   it('detect stores no alerts and exits 2 the same way', () => {
     const run = runPalisade(['detect', 'samples/logs', '--db', STORE]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/set PALISADE_SECRET_KEY_FILE to it, or run with --no-store/);
+    expect(run.stderr).toMatch(
+      /give it with --key-file or PALISADE_SECRET_KEY_FILE, or run with --no-store/,
+    );
     expect(run.stderr).not.toMatch(/ECONNREFUSED|connect/);
   });
 });
