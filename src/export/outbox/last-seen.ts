@@ -83,18 +83,18 @@ export async function lastSeen(
       .where('resource_id', 'in', resources)
       .execute();
     const reported = await openedRecords(trx, targetSet, rules, resources, wanted);
+    // Looked up by assessment and finding, not searched: a chunk's lists hold hundreds of rows.
+    const resourceOf = new Map(
+      stored.map((r) => [r.assessment_id + SEP + r.type + SEP + r.id, r] as const),
+    );
+    const verdictOf = new Map(verdicts.map((f) => [f.assessment_id + SEP + keyOf(f), f] as const));
 
     for (const s of states) {
       const key = keyOf(s);
-      const resource = stored.find(
-        (r) =>
-          r.assessment_id === s.last_assessment_id &&
-          r.id === s.resource_id &&
-          r.type === s.resource_type,
+      const resource = resourceOf.get(
+        s.last_assessment_id + SEP + s.resource_type + SEP + s.resource_id,
       );
-      const verdict = verdicts.find(
-        (f) => f.assessment_id === s.last_assessment_id && keyOf(f) === key,
-      );
+      const verdict = verdictOf.get(s.last_assessment_id + SEP + key);
       const earlier = reported.get(key);
       const tags = resource ? (JSON.parse(resource.tags) as Record<string, string>) : {};
       out.set(
