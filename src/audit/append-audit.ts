@@ -109,17 +109,18 @@ function refuseOtherKey(chainKeyId: string | null, key: AuditSealer): void {
 }
 
 /**
- * The key id the audit log's newest entry is sealed with (null: empty, or older unkeyed
- * entries only): a process about to write checks its key against it before anything else.
+ * Refuses, before a process writes anything, a key other than the one the audit log's newest
+ * entry is sealed with (throws `AuditKeyMismatchError`); an empty log, or one of unkeyed entries
+ * only, takes any key.
  */
-export async function chainKeyId(db: Kysely<Database>): Promise<string | null> {
+export async function assertChainKey(db: Kysely<Database>, key: AuditSealer): Promise<void> {
   const last = await db
     .selectFrom('audit_log')
     .select('key_id')
     .orderBy('seq', 'desc')
     .limit(1)
     .executeTakeFirst();
-  return last?.key_id ?? null;
+  refuseOtherKey(last?.key_id ?? null, key);
 }
 
 /** Appends one entry in its own transaction (for events that change nothing else). */

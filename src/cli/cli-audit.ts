@@ -6,7 +6,7 @@
 import { userInfo } from 'node:os';
 import type { Kysely } from 'kysely';
 import { existsSync } from 'node:fs';
-import { AuditKeyMismatchError, chainKeyId, recordAudit } from '../audit/append-audit.js';
+import { recordAudit } from '../audit/append-audit.js';
 import { isPostgresLocation } from '../store/database.js';
 import type { AuditEvent } from '../audit/audit-entry.js';
 import {
@@ -45,15 +45,6 @@ export function runAuditKey(storeLocation: string, keyFileOption?: string): Serv
     }
     throw error;
   }
-}
-
-/**
- * Refuses, before anything is stored, a key other than the one the store's audit log is sealed
- * with (throws `AuditKeyMismatchError`).
- */
-export async function assertChainKey(db: Kysely<Database>, key: ServerKey): Promise<void> {
-  const chain = await chainKeyId(db);
-  if (chain !== null && chain !== key.id) throw new AuditKeyMismatchError(chain, key.id);
 }
 
 /** Records what the run stored, as the CLI user. */

@@ -22,7 +22,8 @@ import { saveAssessment, scoreHistory } from '../store/assessment-repository.js'
 import { saveStreamedAssessment } from '../store/streamed-assessment.js';
 import type { ServerKey } from '../server/auth/server-key.js';
 import { scanTargetIdentities } from '../store/target-set.js';
-import { assertChainKey, recordRun, runAuditKey } from './cli-audit.js';
+import { assertChainKey } from '../audit/append-audit.js';
+import { recordRun, runAuditKey } from './cli-audit.js';
 import { openStore, redactLocation } from '../store/database.js';
 import { EXIT_FINDINGS, EXIT_INPUT_ERROR, EXIT_OK } from './exit-codes.js';
 import { createProgress } from './progress.js';

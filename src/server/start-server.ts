@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { openStore, redactLocation } from '../store/database.js';
 import type { Database } from '../store/schema.js';
 import { buildServer } from './app.js';
-import { AuditKeyMismatchError, chainKeyId, sealUnkeyedEntries } from '../audit/append-audit.js';
+import { assertChainKey, sealUnkeyedEntries } from '../audit/append-audit.js';
 import { loadServerKey, serverKeyPath } from './auth/server-key.js';
 import { exporterFor } from '../export/exporter-process.js';
 import {
@@ -51,11 +51,10 @@ export async function startServer(
   const db = await openStore(config.store.location);
   // A key file path that names the wrong file (or none yet) gives a key the store was not made
   // with: refuse it before writing, as entries sealed with it would break the audit chain.
-  const chain = await chainKeyId(db);
-  if (chain !== null && chain !== serverKey.id) {
+  await assertChainKey(db, serverKey).catch(async (error: unknown) => {
     await db.destroy();
-    throw new AuditKeyMismatchError(chain, serverKey.id);
-  }
+    throw error;
+  });
   let app: FastifyInstance;
   let owner: OwnerCredential | null;
   let ownerPasswordFile: string | undefined;
