@@ -104,12 +104,7 @@ export function deadLetterRoutes(
       const id = await kind.find(request);
       const ids = request.body.ids;
       if (ids) {
-        const why = await unreplayable(
-          app.palisade.db,
-          kind.consumer(id),
-          ids,
-          `${kind.target} ${id}`,
-        );
+        const why = await unreplayable(db, kind.consumer(id), ids, `${kind.target} ${id}`);
         if (why) throw new HttpError(400, 'NOT_REPLAYABLE', why);
       }
       const queued = await auditedChange<number>(
