@@ -10,6 +10,7 @@ import type { Alert, AlertEntity, Incident } from '../model/alert.js';
 import type { LogEvent } from '../model/event.js';
 import type { Severity } from '../model/rule.js';
 import { LogReadError } from '../logs/log-read-error.js';
+import { QuietLine } from '../logs/log-reader.js';
 import { readLogBatches } from '../logs/read-logs.js';
 import { AlertBuilder, type DetectionHit } from './alert-builder.js';
 import { externalHit, isExternalFinding } from './external-findings.js';
@@ -57,6 +58,11 @@ export interface DetectOptions {
    * `ruleDirs`, `defaultLicense` and `placeholders` are then not read again.
    */
   loaded?: LoadedRules;
+  /**
+   * Build every line into an event, even those no rule can match (by default readers that can
+   * tell leave them unbuilt; the alerts are the same either way, as a test checks).
+   */
+  buildEveryEvent?: boolean;
 }
 
 /** What `loadDetectionRules` returns. */
@@ -72,6 +78,8 @@ export interface DetectResult {
   events: number;
   /** Events outside --since/--until. */
   skipped: number;
+  /** Of `events`, those no rule could match, which were counted but never built. */
+  unbuilt: number;
   readErrors: LogReadError[];
   rules: { detection: number; correlation: number; unsupported: UnsupportedSigmaRule[] };
 }
@@ -205,6 +213,7 @@ export async function detect(options: DetectOptions): Promise<DetectResult> {
   const readErrors: LogReadError[] = [];
   let events = 0;
   let skipped = 0;
+  let unbuilt = 0;
   const since = options.since?.getTime();
   const until = options.until?.getTime();
 
@@ -213,9 +222,34 @@ export async function detect(options: DetectOptions): Promise<DetectResult> {
   };
 
   const ranged = since !== undefined || until !== undefined;
-  const read = readLogBatches(options.paths, { year: options.year, stdin: options.stdin });
+  // Lines no rule can match are not built (readers that can tell hand over a QuietLine):
+  // they count, and move the clocks, as the events they would have been.
+  const quiet = (source: LogEvent['source'], fields: Record<string, unknown>) =>
+    engine.quiet(source, fields);
+  const read = readLogBatches(options.paths, {
+    year: options.year,
+    stdin: options.stdin,
+    quiet: options.buildEveryEvent ? undefined : quiet,
+  });
   for await (const items of read) {
     for (const item of items) {
+      if (item instanceof QuietLine) {
+        const time = item.time;
+        if (
+          ranged &&
+          ((since !== undefined && time < since) || (until !== undefined && time > until))
+        ) {
+          skipped += 1;
+          continue;
+        }
+        events += 1;
+        unbuilt += 1;
+        if ((events & 1_023) === 0) builder.advance(time);
+        if (events % 50_000 === 0) options.onProgress?.({ events });
+        const matches = engine.advance(time);
+        if (matches.length > 0) handle(matches);
+        continue;
+      }
       if (item instanceof LogReadError) {
         if (readErrors.length < MAX_READ_ERRORS_KEPT) readErrors.push(item);
         continue;
@@ -249,6 +283,7 @@ export async function detect(options: DetectOptions): Promise<DetectResult> {
     incidents,
     events,
     skipped,
+    unbuilt,
     readErrors,
     rules: {
       detection: engine.detectionRules,

@@ -204,6 +204,74 @@ const SSH_FORMS: Array<[string, RegExp, (m: RegExpExecArray) => SshFields]> = [
   ],
 ];
 
+/**
+ * sshd messages whose opening fixes their event: such a message parses to that event or, when
+ * the rest does not fit its form, to no meaning at all. `pam`: the event comes from PAM's
+ * fields (which the event then also carries).
+ */
+const FIXED_FORMS: { opening: string; event: string }[] = [
+  { opening: 'Invalid user ', event: 'invalid_user' },
+  { opening: 'input_userauth_request: invalid user ', event: 'invalid_user_request' },
+  { opening: 'Received disconnect from ', event: 'received_disconnect' },
+  { opening: 'error: Received disconnect from ', event: 'received_disconnect' },
+  { opening: 'Disconnected from ', event: 'disconnected' },
+  { opening: 'Connection closed by ', event: 'connection_closed' },
+  { opening: 'Connection reset by ', event: 'connection_reset' },
+  { opening: 'Connection from ', event: 'connection' },
+  { opening: 'Did not receive identification string from ', event: 'no_identification' },
+  { opening: 'reverse mapping checking getaddrinfo for ', event: 'reverse_mapping_failed' },
+];
+
+/** The form of an sshd message, as `sshForm` tells it. */
+export interface SshForm {
+  event: string;
+  pam: boolean;
+}
+
+const PAM_AUTH_FAILURE: SshForm = Object.freeze({ event: 'pam_auth_failure', pam: true });
+const PAM_USER_UNKNOWN: SshForm = Object.freeze({ event: 'pam_user_unknown', pam: true });
+const FIXED: SshForm[] = FIXED_FORMS.map((f) => Object.freeze({ event: f.event, pam: false }));
+
+/**
+ * The event an sshd message (`line` from `at`) is bound to by its opening, read without parsing
+ * it: the message then means that event or nothing (`sshFields` and PAM's forms agree). Returns
+ * undefined when the opening does not fix the event (`Failed ...`, repeats, rarer forms).
+ * Shared objects: do not change them.
+ */
+export function sshForm(line: string, at: number): SshForm | undefined {
+  const c = line.charCodeAt(at);
+  if (c === 112 /* p */) {
+    const text = pamTextAt(line, at);
+    if (text < 0) return undefined;
+    if (line.startsWith('authentication failure;', text)) return PAM_AUTH_FAILURE;
+    if (line.startsWith('check pass; user unknown', text)) return PAM_USER_UNKNOWN;
+    return undefined;
+  }
+  for (let i = 0; i < FIXED_FORMS.length; i++) {
+    const opening = FIXED_FORMS[i].opening;
+    if (opening.charCodeAt(0) === c && line.startsWith(opening, at)) return FIXED[i];
+  }
+  return undefined;
+}
+
+/**
+ * Where the text after `pam_module(service:type): ` starts in `line` from `at`, as PAM_PREFIX
+ * reads the prefix, or -1 when the message has no such prefix.
+ */
+function pamTextAt(line: string, at: number): number {
+  if (!line.startsWith('pam_', at)) return -1;
+  let i = at + 4;
+  while (i < line.length && isWordChar(line.charCodeAt(i))) i++;
+  if (i === at + 4 || line.charCodeAt(i) !== 40 /* ( */) return -1;
+  const service = ++i;
+  while (i < line.length && line.charCodeAt(i) !== 58 && line.charCodeAt(i) !== 41) i++;
+  if (i === service || line.charCodeAt(i) !== 58 /* : */) return -1;
+  const type = ++i;
+  while (i < line.length && isWordChar(line.charCodeAt(i))) i++;
+  if (i === type || !line.startsWith('): ', i)) return -1;
+  return i + 3;
+}
+
 /** `failed_password` from `Failed` and `password`; the few spellings met are built once. */
 function outcomeEvent(outcome: string, method: string): string {
   // The commonest pair by comparison, without building and hashing a key on every line.

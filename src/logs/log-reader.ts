@@ -4,7 +4,7 @@
  */
 
 import type { Readable } from 'node:stream';
-import type { LogEvent } from '../model/event.js';
+import type { EventSource, LogEvent } from '../model/event.js';
 import type { LogReadError } from './log-read-error.js';
 
 /** What `detect` sees: the path and up to the first 64 KB of (gunzipped) text. */
@@ -30,6 +30,21 @@ export type LogInput = AsyncIterable<string> | Readable;
 export type LogItem = LogEvent | LogReadError;
 
 /**
+ * Says that no rule can match an event of `source` whose fields are `fields`, a partial event's
+ * (see `partial-fields.ts`), whatever its unread fields hold: the reader then builds no event.
+ */
+export type QuietTest = (source: EventSource, fields: Record<string, unknown>) => boolean;
+
+/**
+ * A line a reader did not build into an event because its `QuietTest` said nothing could match
+ * it. It is still an event of the stream at `time` (epoch ms): counted, and it moves clocks.
+ * Lines of one second share one object.
+ */
+export class QuietLine {
+  constructor(readonly time: number) {}
+}
+
+/**
  * A reader for one log family.
  *
  * ```ts
@@ -46,6 +61,15 @@ export interface LogReader {
   read(input: LogInput, context: ReadContext): AsyncIterable<LogItem>;
   /** The same items as `read`, in arrays (one per chunk read), when the reader can batch. */
   readBatches?(input: LogInput, context: ReadContext): AsyncIterable<LogItem[]>;
+  /**
+   * `readBatches`, leaving lines that `quiet` clears unbuilt (as `QuietLine`s): for a consumer
+   * that only wants events some rule can match, and counts the rest.
+   */
+  readQuiet?(
+    input: LogInput,
+    context: ReadContext,
+    quiet: QuietTest,
+  ): AsyncIterable<(LogItem | QuietLine)[]>;
 }
 
 /**

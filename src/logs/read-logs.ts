@@ -8,7 +8,7 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { LogReadError } from './log-read-error.js';
 import { flattenBatches, readerBatches } from './log-reader.js';
-import type { LogItem, LogReader, ReadContext } from './log-reader.js';
+import type { LogItem, LogReader, QuietLine, QuietTest, ReadContext } from './log-reader.js';
 import { openLog } from './open-log.js';
 import { LOG_READERS } from './reader-registry.js';
 
@@ -21,6 +21,11 @@ export interface ReadLogsOptions {
   year?: number;
   /** Stream read instead of stdin when the path is `-` (tests). */
   stdin?: AsyncIterable<Buffer | string>;
+  /**
+   * Lines this test clears are left unbuilt, as `QuietLine`s, by readers that can judge a line
+   * before building it (syslog's sshd lines); every other reader builds all its events.
+   */
+  quiet?: QuietTest;
 }
 
 /**
@@ -38,7 +43,8 @@ export function readLogs(
   paths: string[] | '-',
   options: ReadLogsOptions = {},
 ): AsyncGenerator<LogItem> {
-  return flattenBatches(readLogBatches(paths, options));
+  const { quiet: _quiet, ...rest } = options;
+  return flattenBatches(readLogBatches(paths, rest));
 }
 
 /**
@@ -49,10 +55,18 @@ export function readLogs(
  * for await (const items of readLogBatches(['logs/'])) for (const item of items) handle(item);
  * ```
  */
+export function readLogBatches(
+  paths: string[] | '-',
+  options?: Omit<ReadLogsOptions, 'quiet'>,
+): AsyncGenerator<LogItem[]>;
+export function readLogBatches(
+  paths: string[] | '-',
+  options: ReadLogsOptions,
+): AsyncGenerator<(LogItem | QuietLine)[]>;
 export async function* readLogBatches(
   paths: string[] | '-',
   options: ReadLogsOptions = {},
-): AsyncGenerator<LogItem[]> {
+): AsyncGenerator<(LogItem | QuietLine)[]> {
   const list = paths === '-' ? ['-'] : paths;
   for (const item of list) {
     if (item === '-') {
@@ -64,7 +78,10 @@ export async function* readLogBatches(
   }
 }
 
-async function* readPath(target: string, options: ReadLogsOptions): AsyncGenerator<LogItem[]> {
+async function* readPath(
+  target: string,
+  options: ReadLogsOptions,
+): AsyncGenerator<(LogItem | QuietLine)[]> {
   let info;
   try {
     info = await stat(target);
@@ -81,7 +98,10 @@ async function* readPath(target: string, options: ReadLogsOptions): AsyncGenerat
   yield* readOne(target, open, context, options);
 }
 
-async function* readFolder(dir: string, options: ReadLogsOptions): AsyncGenerator<LogItem[]> {
+async function* readFolder(
+  dir: string,
+  options: ReadLogsOptions,
+): AsyncGenerator<(LogItem | QuietLine)[]> {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -103,7 +123,7 @@ async function* readOne(
   source: AsyncIterable<Buffer | string> | (() => AsyncIterable<Buffer | string>),
   context: ReadContext,
   options: ReadLogsOptions,
-): AsyncGenerator<LogItem[]> {
+): AsyncGenerator<(LogItem | QuietLine)[]> {
   try {
     const raw = typeof source === 'function' ? source() : source;
     const { head, stream } = await openLog(raw);
@@ -122,7 +142,8 @@ async function* readOne(
       yield [new LogReadError({ file, code: 'UNSUPPORTED_FORMAT', message })];
       return;
     }
-    yield* readerBatches(reader, stream, context);
+    if (options.quiet && reader.readQuiet) yield* reader.readQuiet(stream, context, options.quiet);
+    else yield* readerBatches(reader, stream, context);
   } catch (err) {
     yield [ioError(file, err)];
   }

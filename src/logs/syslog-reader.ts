@@ -4,13 +4,21 @@
  */
 
 import type { EventSource, LogEvent } from '../model/event.js';
-import { authMeaning } from './auth-message.js';
+import { authMeaning, sshForm, type SshForm } from './auth-message.js';
 import { lineBatches, overlongMessage, OverlongLine } from './line-input.js';
 import { LogReadError } from './log-read-error.js';
-import { flattenBatches } from './log-reader.js';
-import type { LogInput, LogItem, LogReader, LogSample, ReadContext } from './log-reader.js';
-import { parseSyslogLine } from './syslog-line.js';
-import type { SyslogLine } from './syslog-line.js';
+import { sshdFormFields, sshdPartialFields } from './partial-fields.js';
+import { flattenBatches, QuietLine } from './log-reader.js';
+import type {
+  LogInput,
+  LogItem,
+  LogReader,
+  LogSample,
+  QuietTest,
+  ReadContext,
+} from './log-reader.js';
+import { parseSyslogLine, skimSshdLine } from './syslog-line.js';
+import type { SyslogLine, TimeParts } from './syslog-line.js';
 import { SyslogYear } from './syslog-year.js';
 
 const SNIFF_LINES = 20;
@@ -23,13 +31,16 @@ const BATCH = 128;
 /** Sigma `service` for the programs that have their own (sshd, sudo, auditd...); else `syslog`. */
 const SERVICES: Record<string, string> = { sshd: 'sshd', sudo: 'sudo', su: 'auth', login: 'auth' };
 const FACILITY_AUTH = new Set([4, 10]);
+/** The source of a plain sshd line's event, less its file and line. */
+const SSHD: EventSource = Object.freeze({ reader: 'syslog', product: 'linux', service: 'sshd' });
 
 /** Reads RFC 3164 / RFC 5424 / RFC 3339-stamped syslog files. */
 export const syslogReader: LogReader = {
   kind: 'syslog',
   detect: detectSyslog,
   read: (input, context) => flattenBatches(readSyslog(input, context)),
-  readBatches: readSyslog,
+  readBatches: (input, context) => readSyslog(input, context),
+  readQuiet: readSyslog,
 };
 
 /** Claims a file when most of its first non-empty lines parse as syslog. */
@@ -46,12 +57,25 @@ function detectSyslog(sample: LogSample): boolean {
   return parsed / complete.length >= 0.6;
 }
 
-async function* readSyslog(input: LogInput, context: ReadContext): AsyncGenerator<LogItem[]> {
+function readSyslog(input: LogInput, context: ReadContext): AsyncGenerator<LogItem[]>;
+function readSyslog(
+  input: LogInput,
+  context: ReadContext,
+  quiet: QuietTest,
+): AsyncGenerator<(LogItem | QuietLine)[]>;
+async function* readSyslog(
+  input: LogInput,
+  context: ReadContext,
+  quiet?: QuietTest,
+): AsyncGenerator<(LogItem | QuietLine)[]> {
   const year = new SyslogYear(context.year, context.modified);
   const file = context.file;
+  const parts: TimeParts = { month: 0, day: 0, hour: 0, minute: 0, second: 0 };
+  let lastQuiet = new QuietLine(Number.NaN);
+  const forms = new Map<SshForm, boolean>();
   let lineNo = 0;
   for await (const lines of lineBatches(input)) {
-    let out: LogItem[] = [];
+    let out: (LogItem | QuietLine)[] = [];
     for (const line of lines) {
       lineNo++;
       if (out.length >= BATCH) {
@@ -64,6 +88,17 @@ async function* readSyslog(input: LogInput, context: ReadContext): AsyncGenerato
         continue;
       }
       if (line.length === 0) continue;
+      if (quiet) {
+        // sshd's lines, the bulk of an auth.log, are judged from their named fields first: a line
+        // no rule can match is counted at its time and never built.
+        const at = skimSshdLine(line, parts);
+        if (at >= 0 && quietSshd(line, at, quiet, forms)) {
+          const time = quietTime(parts, year);
+          if (time !== lastQuiet.time) lastQuiet = new QuietLine(time);
+          out.push(lastQuiet);
+          continue;
+        }
+      }
       const event = syslogEvent(line, year, { file, line: lineNo });
       if (event) {
         out.push(event);
@@ -147,6 +182,34 @@ export function syslogEvent(
     target: meaning.target,
     outcome: meaning.outcome,
   };
+}
+
+/**
+ * True when `quiet` clears the sshd message at `at`: judged once per form when its opening fixes
+ * its event (for either outcome: that event, or no meaning), else from its parsed fields.
+ */
+function quietSshd(
+  line: string,
+  at: number,
+  quiet: QuietTest,
+  forms: Map<SshForm, boolean>,
+): boolean {
+  const form = sshForm(line, at);
+  if (form) {
+    let cleared = forms.get(form);
+    if (cleared === undefined) {
+      cleared = quiet(SSHD, sshdFormFields(form)) && quiet(SSHD, sshdPartialFields(undefined));
+      forms.set(form, cleared);
+    }
+    if (cleared) return true;
+  }
+  return quiet(SSHD, sshdPartialFields(authMeaning('sshd', line.slice(at))?.fields));
+}
+
+/** A skimmed line's time in epoch ms, as `Date.parse` of its event's time would give it. */
+function quietTime(p: TimeParts, year: SyslogYear): number {
+  const y = year.yearFor(p.month, p.day);
+  return Date.UTC(y, p.month - 1, p.day, p.hour, p.minute, p.second);
 }
 
 // Known gap: RFC 3164 times carry no zone and are taken as UTC; a host's local zone is not applied.

@@ -92,6 +92,17 @@ export class SigmaRuleIndex {
     return this.#rules.filter((r) => logsourceMatches(r.rule.logsource, resolved));
   }
 
+  /**
+   * `rulesFor` the source whatever the event's action, or undefined when the action could
+   * change them (the reader derives categories from actions).
+   */
+  rulesForEveryAction(source: EventSource): IndexedRule[] | undefined {
+    if (source.category === undefined && this.#readers[source.reader]?.categories?.length) {
+      return undefined;
+    }
+    return this.rulesFor(source);
+  }
+
   /** Calls `visit` for each candidate rule of the event (each at most once). */
   forEachCandidate(event: LogEvent, visit: (rule: IndexedRule) => void): void {
     for (const rule of this.candidates(event)) visit(rule);

@@ -4,8 +4,10 @@
  * consume feed the correlator, whose verdicts come out alongside single-event matches.
  */
 
-import type { LogEvent } from '../../model/event.js';
+import type { EventSource, LogEvent } from '../../model/event.js';
+import { unknownReads } from '../../logs/partial-fields.js';
 import { SigmaCorrelator, type CorrelationHit } from './correlator.js';
+import type { EventView } from './field-matcher.js';
 import { compileSigmaRule, eventView } from './rule-compiler.js';
 import { SigmaRuleIndex, type IndexedRule } from './rule-index.js';
 import { SigmaRuleError } from './sigma-rule-error.js';
@@ -25,6 +27,14 @@ export interface SigmaEngine {
    * frozen empty array when there are none).
    */
   process(event: LogEvent): SigmaMatch[];
+  /**
+   * True when no rule can match an event of `source` whose fields are the partial event's
+   * `fields` (see `partial-fields.ts`), whatever its unread fields hold. Such an event need not
+   * be built: `advance` with its time does all `process` would do for it.
+   */
+  quiet(source: EventSource, fields: Record<string, unknown>): boolean;
+  /** Moves the correlation clock as an event at `time` (epoch ms) that matches nothing would. */
+  advance(time: number): SigmaMatch[];
   /** Ends the stream: evaluates windows still open (conditions with an upper bound). */
   flush(): SigmaMatch[];
   /** Detection rules in use. */
@@ -96,6 +106,10 @@ export function createSigmaEngine(rules: SigmaRule[], options: SigmaOptions = {}
     return lastTime;
   };
 
+  // The rules `quiet` tries, for the last source asked about.
+  let quietSource: EventSource | undefined;
+  let quietRules: readonly IndexedRule[] | undefined;
+
   return {
     process(event) {
       const out = scratch;
@@ -125,6 +139,24 @@ export function createSigmaEngine(rules: SigmaRule[], options: SigmaOptions = {}
       const matches = out.slice();
       out.length = 0;
       return matches;
+    },
+    quiet(source, fields) {
+      if (source !== quietSource) {
+        quietSource = source;
+        quietRules = index.rulesForEveryAction(source);
+      }
+      if (!quietRules) return false;
+      const before = unknownReads.count;
+      const view = new PartialView(fields);
+      for (const rule of quietRules) if (rule.test(view)) return false;
+      return unknownReads.count === before;
+    },
+    advance(time) {
+      if (correlations.length === 0) return NO_MATCHES;
+      const out: SigmaMatch[] = [];
+      correlator.advanceInto(time, correlated);
+      drain(out);
+      return out.length === 0 ? NO_MATCHES : out;
     },
     flush() {
       const out: SigmaMatch[] = [];
@@ -157,6 +189,25 @@ function hiddenRuleIds(
 }
 
 const NO_MATCHES: SigmaMatch[] = Object.freeze([]) as unknown as SigmaMatch[];
+
+/** A partial event as rules read it: its keyword strings are unread (a keyword rule can't tell). */
+class PartialView implements EventView {
+  constructor(readonly fields: Record<string, unknown>) {}
+
+  strings(): string[] {
+    unknownReads.count++;
+    return [];
+  }
+
+  lowerStrings(): string[] {
+    return this.strings();
+  }
+
+  lowerText(): string {
+    unknownReads.count++;
+    return '';
+  }
+}
 
 /** A rule's metadata as matches carry it, built once per rule. */
 const MATCH_META = new WeakMap<SigmaDetectionRule, SigmaMatch['rule']>();
