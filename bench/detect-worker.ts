@@ -31,6 +31,7 @@ if (mode === 'file') {
   process.stdout.write(
     JSON.stringify({
       events: result.events,
+      unbuilt: result.unbuilt,
       alerts: result.alerts.length,
       cpuMs: (used.user + used.system) / 1000,
       wallMs: performance.now() - started,

@@ -4,7 +4,7 @@
  */
 
 import type { EventSource, LogEvent } from '../model/event.js';
-import { authMeaning, sshForm, type SshForm } from './auth-message.js';
+import { authMeaning, sshForm, type AuthMeaning, type SshForm } from './auth-message.js';
 import { lineBatches, overlongMessage, OverlongLine } from './line-input.js';
 import { LogReadError } from './log-read-error.js';
 import { sshdFormFields, sshdPartialFields } from './partial-fields.js';
@@ -88,18 +88,22 @@ async function* readSyslog(
         continue;
       }
       if (line.length === 0) continue;
+      // sshd's lines, the bulk of an auth.log, are judged from their named fields first: a line
+      // no rule can match is counted at its time and never built.
+      let known: AuthMeaning | null | undefined;
       if (quiet) {
-        // sshd's lines, the bulk of an auth.log, are judged from their named fields first: a line
-        // no rule can match is counted at its time and never built.
         const at = skimSshdLine(line, parts);
-        if (at >= 0 && quietSshd(line, at, quiet, forms)) {
-          const time = quietTime(parts, year);
-          if (time !== lastQuiet.time) lastQuiet = new QuietLine(time);
-          out.push(lastQuiet);
-          continue;
+        if (at >= 0) {
+          known = quietSshd(line, at, quiet, forms);
+          if (known === QUIET) {
+            const time = quietTime(parts, year);
+            if (time !== lastQuiet.time) lastQuiet = new QuietLine(time);
+            out.push(lastQuiet);
+            continue;
+          }
         }
       }
-      const event = syslogEvent(line, year, { file, line: lineNo });
+      const event = syslogEvent(line, year, { file, line: lineNo }, known);
       if (event) {
         out.push(event);
         continue;
@@ -123,6 +127,7 @@ export function syslogEvent(
   line: string,
   year: SyslogYear,
   where: { file?: string; line?: number } = {},
+  known?: AuthMeaning | null,
 ): LogEvent | undefined {
   const parsed = parseSyslogLine(line);
   if (!parsed) return undefined;
@@ -155,7 +160,13 @@ export function syslogEvent(
   if (parsed.msgid) fields.msgid = parsed.msgid;
   if (parsed.structuredData) fields.structuredData = parsed.structuredData;
 
-  const meaning = program ? authMeaning(program, parsed.message, pamModule) : undefined;
+  // `known`: the meaning of a skimmed sshd line's message (null: none), read already.
+  const meaning =
+    known !== undefined
+      ? (known ?? undefined)
+      : program
+        ? authMeaning(program, parsed.message, pamModule)
+        : undefined;
   const source: EventSource = {
     reader: 'syslog',
     product: 'linux',
@@ -184,16 +195,20 @@ export function syslogEvent(
   };
 }
 
+/** `quietSshd`'s answer for a line no rule can match. */
+const QUIET: AuthMeaning = Object.freeze({ fields: {}, action: '' });
+
 /**
- * True when `quiet` clears the sshd message at `at`: judged once per form when its opening fixes
- * its event (for either outcome: that event, or no meaning), else from its parsed fields.
+ * QUIET when `quiet` clears the sshd message at `at` (judged once per form when its opening
+ * fixes its event, for either outcome: that event, or no meaning), else the message's meaning
+ * (null: none), so the event built next need not read it again.
  */
 function quietSshd(
   line: string,
   at: number,
   quiet: QuietTest,
   forms: Map<SshForm, boolean>,
-): boolean {
+): AuthMeaning | null {
   const form = sshForm(line, at);
   if (form) {
     let cleared = forms.get(form);
@@ -201,9 +216,10 @@ function quietSshd(
       cleared = quiet(SSHD, sshdFormFields(form)) && quiet(SSHD, sshdPartialFields(undefined));
       forms.set(form, cleared);
     }
-    if (cleared) return true;
+    if (cleared) return QUIET;
   }
-  return quiet(SSHD, sshdPartialFields(authMeaning('sshd', line.slice(at))?.fields));
+  const meaning = authMeaning('sshd', line.slice(at)) ?? null;
+  return quiet(SSHD, sshdPartialFields(meaning?.fields)) ? QUIET : meaning;
 }
 
 /** A skimmed line's time in epoch ms, as `Date.parse` of its event's time would give it. */
