@@ -14,34 +14,77 @@ function unread(): undefined {
 }
 
 /**
+ * A partial event's whole fields, as a plain object, when it can build them (keyword search
+ * reads them all); undefined when it cannot, which counts as an unread read.
+ */
+export const WHOLE_FIELDS = Symbol('whole fields');
+
+/**
  * The fields of a plain RFC 3164 sshd line (no priority, so no facility or severity; no
- * structured data) as `syslogEvent` would build them, with its own program and named fields
- * filled and its header fields unread.
+ * structured data) as `syslogEvent` would build them: its program and named fields filled, its
+ * header fields read from the line when asked (unread when there is no line: a judgement made
+ * once for a whole form of message).
  */
 class SshdLineFields {
   program = 'sshd';
-  get timestamp(): undefined {
-    return unread();
-  }
-  get host(): undefined {
-    return unread();
-  }
-  get pid(): undefined {
-    return unread();
-  }
-  get message(): undefined {
-    return unread();
-  }
-  constructor(named: Record<string, unknown> | undefined) {
+  readonly #line: string | undefined;
+  /** Where the message starts in the line. */
+  readonly #at: number;
+
+  constructor(named: Record<string, unknown> | undefined, line: string | undefined, at: number) {
+    this.#line = line;
+    this.#at = at;
     for (const key in named) (this as Record<string, unknown>)[key] = named[key];
+  }
+
+  get timestamp(): string | undefined {
+    return this.#line === undefined ? unread() : this.#line.slice(0, 15);
+  }
+
+  get host(): string | undefined {
+    const line = this.#line;
+    return line === undefined ? unread() : line.slice(16, line.indexOf(' ', 16));
+  }
+
+  get pid(): number | undefined {
+    const line = this.#line;
+    if (line === undefined) return unread();
+    // `sshd[digits]:` or `sshd:` right after the host, as the skim found it.
+    const open = line.indexOf(' ', 16) + 5;
+    if (line.charCodeAt(open) !== 91 /* [ */) return undefined;
+    return Number(line.slice(open + 1, line.indexOf(']', open)));
+  }
+
+  get message(): string | undefined {
+    return this.#line === undefined ? unread() : this.#line.slice(this.#at);
+  }
+
+  [WHOLE_FIELDS](): Record<string, unknown> | undefined {
+    if (this.#line === undefined) return unread();
+    // The keys in `syslogEvent`'s order, named fields last.
+    const whole: Record<string, unknown> = {
+      timestamp: this.timestamp,
+      host: this.host,
+      program: this.program,
+      pid: this.pid,
+      message: this.message,
+    };
+    for (const key of Object.keys(this))
+      if (key !== 'program') whole[key] = (this as Record<string, unknown>)[key];
+    return whole;
   }
 }
 
-/** `SshdLineFields` for an sshd message's named fields (undefined: it names none). */
+/**
+ * `SshdLineFields` for an sshd message's named fields (undefined: it names none), of `line`
+ * whose message starts at `at` (see `skimSshdLine`); without a line, the header stays unread.
+ */
 export function sshdPartialFields(
   named: Record<string, unknown> | undefined,
+  line?: string,
+  at = 0,
 ): Record<string, unknown> {
-  return new SshdLineFields(named) as unknown as Record<string, unknown>;
+  return new SshdLineFields(named, line, at) as unknown as Record<string, unknown>;
 }
 
 /** An object every read of which is unread, own keys and `in` included. */

@@ -219,7 +219,7 @@ function quietSshd(
     if (cleared) return QUIET;
   }
   const meaning = authMeaning('sshd', line.slice(at)) ?? null;
-  return quiet(SSHD, sshdPartialFields(meaning?.fields)) ? QUIET : meaning;
+  return quiet(SSHD, sshdPartialFields(meaning?.fields, line, at)) ? QUIET : meaning;
 }
 
 /** A skimmed line's time in epoch ms, as `Date.parse` of its event's time would give it. */

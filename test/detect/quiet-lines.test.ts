@@ -113,6 +113,8 @@ describe('quiet lines', () => {
       const withRules = await both({ paths: [file], year: 2023, ruleDirs: [SIGMA_LINUX] });
       expect(withRules.quiet).toEqual(withRules.built);
       expect(withRules.quiet.alerts.length > 0).toBe(alerting);
+    // SigmaHQ's sshd keyword rule reads each line whole, yet its lines stay unbuilt.
+    if (file === OPENSSH) expect(withRules.unbuilt).toBeGreaterThan(1_000);
     },
   );
 

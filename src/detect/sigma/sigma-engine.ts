@@ -5,7 +5,7 @@
  */
 
 import type { EventSource, LogEvent } from '../../model/event.js';
-import { unknownReads } from '../../logs/partial-fields.js';
+import { unknownReads, WHOLE_FIELDS } from '../../logs/partial-fields.js';
 import { SigmaCorrelator, type CorrelationHit } from './correlator.js';
 import type { EventView } from './field-matcher.js';
 import { compileSigmaRule, eventView } from './rule-compiler.js';
@@ -147,7 +147,7 @@ export function createSigmaEngine(rules: SigmaRule[], options: SigmaOptions = {}
       }
       if (!quietRules) return false;
       const before = unknownReads.count;
-      const view = new PartialView(fields);
+      const view = new PartialView(fields, source);
       for (const rule of quietRules) if (rule.test(view)) return false;
       return unknownReads.count === before;
     },
@@ -190,23 +190,45 @@ function hiddenRuleIds(
 
 const NO_MATCHES: SigmaMatch[] = Object.freeze([]) as unknown as SigmaMatch[];
 
-/** A partial event as rules read it: its keyword strings are unread (a keyword rule can't tell). */
+/**
+ * A partial event as rules read it: keyword search reads the whole fields the partial event
+ * builds on demand, or counts as an unread read when it cannot build them.
+ */
 class PartialView implements EventView {
-  constructor(readonly fields: Record<string, unknown>) {}
+  #whole: EventView | null | undefined;
+
+  constructor(
+    readonly fields: Record<string, unknown>,
+    readonly source: EventSource,
+  ) {}
+
+  #wholeView(): EventView | null {
+    if (this.#whole !== undefined) return this.#whole;
+    const build = (this.fields as { [WHOLE_FIELDS]?: () => Record<string, unknown> | undefined })[
+      WHOLE_FIELDS
+    ];
+    const whole = typeof build === 'function' ? build.call(this.fields) : unreadWhole();
+    this.#whole = whole ? eventView({ time: '', source: this.source, fields: whole }) : null;
+    return this.#whole;
+  }
 
   strings(): string[] {
-    unknownReads.count++;
-    return [];
+    return this.#wholeView()?.strings() ?? [];
   }
 
   lowerStrings(): string[] {
-    return this.strings();
+    return this.#wholeView()?.lowerStrings() ?? [];
   }
 
   lowerText(): string {
-    unknownReads.count++;
-    return '';
+    return this.#wholeView()?.lowerText() ?? '';
   }
+}
+
+/** A partial event that cannot build its whole fields: the read counts as unread. */
+function unreadWhole(): undefined {
+  unknownReads.count++;
+  return undefined;
 }
 
 /** A rule's metadata as matches carry it, built once per rule. */
