@@ -170,9 +170,30 @@ function read(file: SourceFile): ReadResult {
   return warnings.length ? { resources, warnings } : { resources };
 }
 
+/**
+ * The opening of an ARM list response (`{"value": [{"id": "/subscriptions/...`) up to its first
+ * body's id, as ARM writes it (the id first). Anchored: only the start of the text is read.
+ */
+const LIST_OPENING = /^\uFEFF?\s*\{\s*"value"\s*:\s*\[\s*\{\s*"id"\s*:\s*"([^"\\]*)"/;
+
+/**
+ * True when `text` opens as an ARM list response whose first body has an ARM id: what the head
+ * of a large export shows, cut where the scan stopped looking. Such a file is this reader's
+ * whole, so it is claimed from its head instead of every reader searching all of it again.
+ */
+export function opensArmList(text: string): boolean {
+  const opening = LIST_OPENING.exec(text);
+  return opening !== null && isArmBody({ id: opening[1] });
+}
+
+function detect(file: SourceFile): boolean {
+  if (!fileMentionsArm(file)) return false;
+  const value = tryParseJson(file.text);
+  if (value !== undefined) return classify(value) !== undefined;
+  // Not JSON as a whole: the head of a large file, or a broken one; either is ours when it opens
+  // as a list response (a broken one is then reported as such, naming its line).
+  return opensArmList(file.text);
+}
+
 /** The `azure-arm` inventory reader. */
-export const armInventoryReader: Reader = {
-  kind: 'azure-arm',
-  detect: (file) => fileMentionsArm(file) && classify(tryParseJson(file.text)) !== undefined,
-  read,
-};
+export const armInventoryReader: Reader = { kind: 'azure-arm', detect, read };

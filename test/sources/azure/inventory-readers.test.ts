@@ -239,6 +239,25 @@ describe('ARM inventory reader errors and shapes', () => {
     ).toBe(false);
   });
 
+  it('claims a large list response from the head the scan sniffs first', () => {
+    const body = {
+      id: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv',
+      name: 'kv',
+      type: 'Microsoft.KeyVault/vaults',
+      properties: {},
+    };
+    const text = JSON.stringify({ value: [body, { ...body, id: `${body.id}2`, name: 'kv2' }] });
+    const head = { path: 'vaults.json', text: text.slice(0, text.length - 20) };
+    expect(azureReaders.find((r) => r.detect(head))?.kind).toBe('azure-arm');
+
+    // Only an opening whose first body has an ARM id is claimed.
+    const other = {
+      path: 'other.json',
+      text: '{"value":[{"id":"/things/1","name":"/providers/Microsoft.X/y"',
+    };
+    expect(armInventoryReader.detect(other)).toBe(false);
+  });
+
   it('names file and line for broken JSON', () => {
     const text =
       '{\n  "value": [\n    {"id": "/subscriptions/s/providers/Microsoft.Security/pricings/x",\n  ]\n}';
