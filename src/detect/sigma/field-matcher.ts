@@ -10,6 +10,7 @@ import { SigmaRuleError } from './sigma-rule-error.js';
 import {
   ANY_RUN,
   compilePattern,
+  longestLiteral,
   hasWildcards,
   mapLiterals,
   normalizePattern,
@@ -512,6 +513,21 @@ function compileKeywords(values: unknown[], mods: ParsedModifiers, ctx: ItemCont
   const keywordMods: ParsedModifiers = positional
     ? mods
     : { ...mods, transforms: [...mods.transforms, 'contains'] };
+  // Any of many plain words (the usual keyword list): one search of the event's text for all.
+  if (!mods.all && mods.type !== 're') {
+    const shaped = values.flatMap((v) => {
+      if (v === null) throw new SigmaRuleError('a keyword cannot be null', ctx.path);
+      return shapePatterns(v, keywordMods, ctx);
+    });
+    const needles = shaped.map(plainNeedle);
+    if (needles.filter((n) => n !== undefined).length > 1) {
+      const words = anyWord(needles.filter((n): n is string => n !== undefined));
+      const rest = shaped.filter((_, i) => needles[i] === undefined).map(keywordTest);
+      const tests = [words, ...rest];
+      const positive: Test = (view) => tests.some((t) => t(view));
+      return { test: mods.neq ? (view) => !positive(view) : positive };
+    }
+  }
   const tests = values.map((v): Test => {
     if (v === null) throw new SigmaRuleError('a keyword cannot be null', ctx.path);
     if (mods.type !== 're') return anyTest(shapePatterns(v, keywordMods, ctx).map(keywordTest));
@@ -541,21 +557,50 @@ function anyTest(tests: Test[]): Test {
  * One keyword pattern over every string of the event. Case-insensitive patterns read the strings
  * lower-cased once per event; a plain `contains` is one search of their join.
  */
-function keywordTest({ pattern, cased }: ShapedPattern): Test {
-  const shape = pattern.length === 3 && pattern[0] === ANY_RUN && pattern[2] === ANY_RUN;
-  const literal = shape && typeof pattern[1] === 'string' ? pattern[1] : undefined;
-  if (!cased && literal !== undefined && !literal.includes(KEYWORD_SEPARATOR)) {
-    const needle = literal.toLowerCase();
-    return (view) => view.lowerText().includes(needle);
-  }
-  const test = compilePattern(foldPattern(pattern, cased), false);
+function keywordTest(shaped: ShapedPattern): Test {
+  const { pattern, cased } = shaped;
+  const needle = plainNeedle(shaped);
+  if (needle !== undefined) return (view) => view.lowerText().includes(needle);
+  const folded = foldPattern(pattern, cased);
+  const test = compilePattern(folded, false);
   const strings = cased
     ? (view: EventView) => view.strings()
     : (view: EventView) => view.lowerStrings();
-  return (view) => {
+  const each: Test = (view) => {
     for (const s of strings(view)) if (test(s)) return true;
     return false;
   };
+  // A string that matches holds the pattern's longest literal run: when their join lacks it, no
+  // string can match, and one search of the join saves trying the pattern on each.
+  const required = cased ? '' : longestLiteral(folded);
+  if (required === '' || required.includes(KEYWORD_SEPARATOR)) return each;
+  return (view) => view.lowerText().includes(required) && each(view);
+}
+
+/**
+ * The lower-cased word a case-insensitive `*word*` keyword searches the event's joined text for,
+ * or undefined for other patterns.
+ */
+function plainNeedle({ pattern, cased }: ShapedPattern): string | undefined {
+  if (cased || pattern.length !== 3 || pattern[0] !== ANY_RUN || pattern[2] !== ANY_RUN) {
+    return undefined;
+  }
+  const literal = pattern[1];
+  if (typeof literal !== 'string' || literal.includes(KEYWORD_SEPARATOR)) return undefined;
+  return literal.toLowerCase();
+}
+
+/**
+ * True when the event's joined lower-cased text holds any of the words: one regular expression
+ * of escaped literals (an alternation of plain words, linear in the text), not a search a word.
+ */
+function anyWord(words: string[]): Test {
+  const pattern = new RegExp([...new Set(words)].map(escapeRegExp).join('|'));
+  return (view) => pattern.test(view.lowerText());
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 }
 
 /** The literal values that a plain equality item requires, for rule indexing. */

@@ -143,7 +143,32 @@ export function compilePattern(raw: SigmaPattern, fold: boolean): StringTest {
   }
 
   const segments = splitSegments(pattern);
+  // A text the glob matches holds each of its literal runs: most texts lack the longest one,
+  // and one search of the text rules them out before the glob takes them apart.
+  const needle = longestLiteral(pattern);
+  if (needle) {
+    return (v) => {
+      const text = prep(v);
+      return text.includes(needle) && globMatch(text, segments);
+    };
+  }
   return (v) => globMatch(prep(v), segments);
+}
+
+/**
+ * The longest run of plain characters in the pattern (between wildcards and character classes),
+ * which every text it matches contains; '' when there is none.
+ */
+export function longestLiteral(pattern: SigmaPattern): string {
+  let longest = '';
+  let run = '';
+  for (const part of pattern) {
+    if (typeof part === 'string') {
+      run += part;
+      if (run.length > longest.length) longest = run;
+    } else run = '';
+  }
+  return longest;
 }
 
 interface SimpleShape {
