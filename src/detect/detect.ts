@@ -202,6 +202,10 @@ export async function loadDetectionRules(
  * ```
  */
 export async function detect(options: DetectOptions): Promise<DetectResult> {
+  const year = options.year;
+  if (year !== undefined && !(Number.isInteger(year) && year >= 1970 && year <= 9999)) {
+    throw new RangeError(`year must be a whole number from 1970 to 9999, not ${year}`);
+  }
   const { rules, unsupported, sigmaOptions } =
     options.loaded ?? (await loadDetectionRules(options));
   const engine = createSigmaEngine(rules, sigmaOptions);
@@ -245,7 +249,7 @@ export async function detect(options: DetectOptions): Promise<DetectResult> {
         events += 1;
         unbuilt += 1;
         if ((events & 1_023) === 0) builder.advance(time);
-        if (events % 50_000 === 0) options.onProgress?.({ events });
+        if (events % 50_000 === 0) options.onProgress?.({ events, file: item.file });
         const matches = engine.advance(time);
         if (matches.length > 0) handle(matches);
         continue;

@@ -38,10 +38,13 @@ export type QuietTest = (source: EventSource, fields: Record<string, unknown>) =
 /**
  * A line a reader did not build into an event because its `QuietTest` said nothing could match
  * it. It is still an event of the stream at `time` (epoch ms): counted, and it moves clocks.
- * Lines of one second share one object.
+ * Lines of one second of one file share one object.
  */
 export class QuietLine {
-  constructor(readonly time: number) {}
+  constructor(
+    readonly time: number,
+    readonly file?: string,
+  ) {}
 }
 
 /**

@@ -25,29 +25,34 @@ export const WHOLE_FIELDS = Symbol('whole fields');
  * header fields read from the line when asked (unread when there is no line: a judgement made
  * once for a whole form of message).
  */
+const LINE = Symbol('line');
+const AT = Symbol('message start');
+
 class SshdLineFields {
   program = 'sshd';
-  readonly #line: string | undefined;
+  // Symbol keys: no field path can name them, and a getter reached through the prototype finds
+  // no line (its read counts as unread) instead of throwing.
+  readonly [LINE]: string | undefined;
   /** Where the message starts in the line. */
-  readonly #at: number;
+  readonly [AT]: number;
 
   constructor(named: Record<string, unknown> | undefined, line: string | undefined, at: number) {
-    this.#line = line;
-    this.#at = at;
+    this[LINE] = line;
+    this[AT] = at;
     for (const key in named) (this as Record<string, unknown>)[key] = named[key];
   }
 
   get timestamp(): string | undefined {
-    return this.#line === undefined ? unread() : this.#line.slice(0, 15);
+    return this[LINE] === undefined ? unread() : this[LINE].slice(0, 15);
   }
 
   get host(): string | undefined {
-    const line = this.#line;
+    const line = this[LINE];
     return line === undefined ? unread() : line.slice(16, line.indexOf(' ', 16));
   }
 
   get pid(): number | undefined {
-    const line = this.#line;
+    const line = this[LINE];
     if (line === undefined) return unread();
     // `sshd[digits]:` or `sshd:` right after the host, as the skim found it.
     const open = line.indexOf(' ', 16) + 5;
@@ -56,11 +61,11 @@ class SshdLineFields {
   }
 
   get message(): string | undefined {
-    return this.#line === undefined ? unread() : this.#line.slice(this.#at);
+    return this[LINE] === undefined ? unread() : this[LINE].slice(this[AT]);
   }
 
   [WHOLE_FIELDS](): Record<string, unknown> | undefined {
-    if (this.#line === undefined) return unread();
+    if (this[LINE] === undefined) return unread();
     // The keys in `syslogEvent`'s order, named fields last.
     const whole: Record<string, unknown> = {
       timestamp: this.timestamp,

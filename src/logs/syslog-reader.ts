@@ -71,7 +71,7 @@ async function* readSyslog(
   const year = new SyslogYear(context.year, context.modified);
   const file = context.file;
   const parts: TimeParts = { month: 0, day: 0, hour: 0, minute: 0, second: 0 };
-  let lastQuiet = new QuietLine(Number.NaN);
+  let lastQuiet = new QuietLine(Number.NaN, file);
   const forms = new Map<SshForm, boolean>();
   let lineNo = 0;
   for await (const lines of lineBatches(input)) {
@@ -97,7 +97,7 @@ async function* readSyslog(
           known = quietSshd(line, at, quiet, forms);
           if (known === QUIET) {
             const time = quietTime(parts, year);
-            if (time !== lastQuiet.time) lastQuiet = new QuietLine(time);
+            if (time !== lastQuiet.time) lastQuiet = new QuietLine(time, file);
             out.push(lastQuiet);
             continue;
           }

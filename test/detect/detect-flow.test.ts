@@ -197,4 +197,25 @@ describe('SSH brute force on loghub OpenSSH', () => {
     expect(chained?.entities).toContainEqual({ kind: 'ip', value: '198.51.100.7' });
     expect(result.alerts.some((a) => a.entities.some((e) => e.value === '192.0.2.10'))).toBe(false);
   });
+
+  it('counts a failed key as fail2ban does: for an invalid user, not for a valid one', async () => {
+    // fail2ban's sshd filter (publickey = nofail): a valid user trying several keys is normal.
+    const failures = (user: string, ip: string) =>
+      Array.from(
+        { length: 6 },
+        (_, i) =>
+          `Mar  3 10:01:0${i} web1 sshd[${300 + i}]: Failed publickey for ${user} from ${ip} port ${41000 + i} ssh2: RSA SHA256:k${i}`,
+      );
+    const lines = [
+      ...failures('deploy', '192.0.2.20'),
+      ...failures('invalid user ghost', '192.0.2.30'),
+    ];
+    async function* stdin() {
+      yield lines.join('\n') + '\n';
+    }
+    const result = await detect({ paths: '-', stdin: stdin(), year: 2024 });
+    const brute = result.alerts.filter((a) => a.title === 'SSH brute force from one source');
+    const ips = brute.flatMap((a) => a.entities.filter((e) => e.kind === 'ip').map((e) => e.value));
+    expect(ips).toEqual(['192.0.2.30']);
+  });
 });

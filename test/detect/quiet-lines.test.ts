@@ -113,8 +113,8 @@ describe('quiet lines', () => {
       const withRules = await both({ paths: [file], year: 2023, ruleDirs: [SIGMA_LINUX] });
       expect(withRules.quiet).toEqual(withRules.built);
       expect(withRules.quiet.alerts.length > 0).toBe(alerting);
-    // SigmaHQ's sshd keyword rule reads each line whole, yet its lines stay unbuilt.
-    if (file === OPENSSH) expect(withRules.unbuilt).toBeGreaterThan(1_000);
+      // SigmaHQ's sshd keyword rule reads each line whole, yet its lines stay unbuilt.
+      if (file === OPENSSH) expect(withRules.unbuilt).toBeGreaterThan(1_000);
     },
   );
 
@@ -130,6 +130,36 @@ describe('quiet lines', () => {
       expect(titles, name).toContain(`Probing rule ${name}`);
     },
   );
+
+  it('reads no prototype: inherited names are no fields of a partial event nor of a built one', async () => {
+    const rules = join(dir, 'prototype');
+    mkdirSync(rules);
+    const rule = (name: string, selection: string) =>
+      [
+        `title: Prototype ${name}`,
+        'logsource: { product: linux, service: sshd }',
+        `detection:\n  sel: ${selection}\n  condition: sel`,
+        'level: low',
+      ].join('\n');
+    writeFileSync(
+      join(rules, 'rules.yml'),
+      [
+        rule('host', "{ '__proto__.host': LabSZ }"),
+        rule('constructor', "{ 'constructor|exists': true }"),
+        rule('toString', "{ 'ssh.toString|exists': true }"),
+      ].join('\n---\n'),
+    );
+    const r = await both({ paths: [OPENSSH], year: 2023, ruleDirs: [rules] });
+    expect(r.quiet).toEqual(r.built);
+    expect(r.quiet.readErrors).toEqual([]);
+    expect(r.quiet.alerts.filter((a) => a.title.startsWith('Prototype'))).toEqual([]);
+  });
+
+  it('refuses a year that is not a whole number from 1970 to 9999', async () => {
+    for (const year of [Number.NaN, 2023.5, 275760, 1969]) {
+      await expect(detect({ paths: [OPENSSH], year })).rejects.toThrow(/year must be/);
+    }
+  });
 
   it('keeps --since/--until counts and clocks for lines left unbuilt', async () => {
     const range = {

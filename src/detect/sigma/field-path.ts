@@ -16,6 +16,9 @@ export type FieldGetter = (fields: Record<string, unknown>) => unknown;
  */
 export function compileFieldPath(path: string): FieldGetter {
   const segments = path.split('.');
+  // A name every object inherits (`constructor`, `__proto__`, `toString`) is read as the event's
+  // own member only: no rule may see an event's prototype.
+  if (segments.some((s) => s in Object.prototype)) return (fields) => walkOwn(fields, segments);
   if (segments.length === 1) return (fields) => fields[path];
 
   if (segments.length === 2) {
@@ -35,6 +38,33 @@ export function compileFieldPath(path: string): FieldGetter {
     if (flat !== undefined) return flat;
     return walk(fields, segments, 0);
   };
+}
+
+/** `fields[path] ?? walk(...)` reading own members only, lists fanned out as `walk` does. */
+function walkOwn(fields: Record<string, unknown>, segments: string[]): unknown {
+  const flat = segments.join('.');
+  if (Object.hasOwn(fields, flat) && fields[flat] !== undefined) return fields[flat];
+  return ownWalk(fields, segments, 0);
+}
+
+function ownWalk(value: unknown, segments: string[], index: number): unknown {
+  let current = value;
+  for (let i = index; i < segments.length; i++) {
+    if (current === null || typeof current !== 'object') return undefined;
+    if (Array.isArray(current)) {
+      const out: unknown[] = [];
+      for (const item of current) {
+        const found = ownWalk(item, segments, i);
+        if (found === undefined) continue;
+        if (Array.isArray(found)) out.push(...found);
+        else out.push(found);
+      }
+      return out.length > 0 ? out : undefined;
+    }
+    if (!Object.hasOwn(current, segments[i])) return undefined;
+    current = (current as Record<string, unknown>)[segments[i]];
+  }
+  return current;
 }
 
 function walk(value: unknown, segments: string[], index: number): unknown {
