@@ -91,25 +91,13 @@ export function parseSyslogLine(line: string): SyslogLine | undefined {
  * then decides), undefined when it is but a value is out of range.
  */
 function plain3164(line: string): SyslogLine | undefined | null {
-  if (line.length < 17 || line.charCodeAt(3) !== 32 || line.charCodeAt(6) !== 32) return null;
-  if (line.charCodeAt(15) !== 32 || line.charCodeAt(9) !== 58 || line.charCodeAt(12) !== 58) {
-    return null;
-  }
-  if (line.charCodeAt(16) === 32) return null;
-  const month = monthOf(line);
-  if (!month) return null;
-  const d1 = line.charCodeAt(4);
-  const tens = d1 === 32 ? 0 : digit(d1);
-  const ones = digit(line.charCodeAt(5));
-  const hour = digits2(line, 7);
-  const minute = digits2(line, 10);
-  const second = digits2(line, 13);
-  if (tens < 0 || ones < 0 || hour < 0 || minute < 0 || second < 0) return null;
-  // `Jan 05` and `Jan  5` both occur; `Jan 5 ` (one space, one digit) is left to the regex.
-  const day = tens * 10 + ones;
-  if (day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return undefined;
+  const time = SCRATCH_TIME;
+  const read = plainTime(line, time);
+  if (read === NOT_PLAIN) return null;
+  if (read === OUT_OF_RANGE) return undefined;
   // The regex's `.` stops at line terminators: such a line is the regex's to reject.
   if (hasLineBreak(line)) return null;
+  const { month, day, hour, minute, second } = time;
   const partial = { month, day, hour, minute, second, fraction: '' };
   const out = header(undefined, partial, line.slice(0, 15), undefined);
   splitHostInto(out, line, 16);
@@ -124,6 +112,43 @@ function hasLineBreak(line: string): boolean {
     line.indexOf('\u2028') !== -1 ||
     line.indexOf('\u2029') !== -1
   );
+}
+
+/** Read into by `plain3164`, which copies it out at once. */
+const SCRATCH_TIME: TimeParts = { month: 0, day: 0, hour: 0, minute: 0, second: 0 };
+
+const PLAIN = 0;
+const NOT_PLAIN = 1;
+const OUT_OF_RANGE = 2;
+
+/**
+ * Reads `Mmm dd hh:mm:ss h` (no priority, no fraction, one space after the time, a host next)
+ * into `time`: PLAIN; NOT_PLAIN for a line of another shape; OUT_OF_RANGE for a day or time
+ * that cannot be. `Jan 05` and `Jan  5` both occur; `Jan 5 ` (one space, one digit) is not plain.
+ */
+function plainTime(line: string, time: TimeParts): number {
+  if (line.length < 17 || line.charCodeAt(3) !== 32 || line.charCodeAt(6) !== 32) return NOT_PLAIN;
+  if (line.charCodeAt(15) !== 32 || line.charCodeAt(9) !== 58 || line.charCodeAt(12) !== 58) {
+    return NOT_PLAIN;
+  }
+  if (line.charCodeAt(16) === 32) return NOT_PLAIN;
+  const month = monthOf(line);
+  if (!month) return NOT_PLAIN;
+  const d1 = line.charCodeAt(4);
+  const tens = d1 === 32 ? 0 : digit(d1);
+  const ones = digit(line.charCodeAt(5));
+  const hour = digits2(line, 7);
+  const minute = digits2(line, 10);
+  const second = digits2(line, 13);
+  if (tens < 0 || ones < 0 || hour < 0 || minute < 0 || second < 0) return NOT_PLAIN;
+  const day = tens * 10 + ones;
+  if (day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return OUT_OF_RANGE;
+  time.month = month;
+  time.day = day;
+  time.hour = hour;
+  time.minute = minute;
+  time.second = second;
+  return PLAIN;
 }
 
 /** The month of a line starting `Mmm`, from its three character codes (no substring). */
@@ -303,22 +328,7 @@ export interface TimeParts {
  * ```
  */
 export function skimSshdLine(line: string, time: TimeParts): number {
-  if (line.length < 17 || line.charCodeAt(3) !== 32 || line.charCodeAt(6) !== 32) return -1;
-  if (line.charCodeAt(15) !== 32 || line.charCodeAt(9) !== 58 || line.charCodeAt(12) !== 58) {
-    return -1;
-  }
-  if (line.charCodeAt(16) === 32) return -1;
-  const month = monthOf(line);
-  if (!month) return -1;
-  const d1 = line.charCodeAt(4);
-  const tens = d1 === 32 ? 0 : digit(d1);
-  const ones = digit(line.charCodeAt(5));
-  const hour = digits2(line, 7);
-  const minute = digits2(line, 10);
-  const second = digits2(line, 13);
-  if (tens < 0 || ones < 0 || hour < 0 || minute < 0 || second < 0) return -1;
-  const day = tens * 10 + ones;
-  if (day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return -1;
+  if (plainTime(line, time) !== PLAIN) return -1;
   // The host: printable ASCII up to one space; the tag right after it.
   const space = line.indexOf(' ', 16);
   if (space === -1) return -1;
@@ -339,10 +349,5 @@ export function skimSshdLine(line: string, time: TimeParts): number {
   if (line.charCodeAt(at) !== 58 /* : */) return -1;
   at += line.charCodeAt(at + 1) === 32 ? 2 : 1;
   // (A line break inside the line sends the full parse to its regex, which reads the same header.)
-  time.month = month;
-  time.day = day;
-  time.hour = hour;
-  time.minute = minute;
-  time.second = second;
   return at;
 }

@@ -29,7 +29,7 @@ export function compileFieldPath(path: string): FieldGetter {
       if (flat !== undefined) return flat;
       const parent = fields[outer];
       if (parent === null || typeof parent !== 'object') return undefined;
-      if (Array.isArray(parent)) return fanOut(parent, segments, 1);
+      if (Array.isArray(parent)) return fanOut(parent, segments, 1, false);
       return (parent as Record<string, unknown>)[inner];
     };
   }
@@ -44,43 +44,30 @@ export function compileFieldPath(path: string): FieldGetter {
 function walkOwn(fields: Record<string, unknown>, segments: string[]): unknown {
   const flat = segments.join('.');
   if (Object.hasOwn(fields, flat) && fields[flat] !== undefined) return fields[flat];
-  return ownWalk(fields, segments, 0);
+  return walk(fields, segments, 0, true);
 }
 
-function ownWalk(value: unknown, segments: string[], index: number): unknown {
+/** The value at `segments` from `index` on; `own`: members an object inherits do not count. */
+function walk(value: unknown, segments: string[], index: number, own = false): unknown {
   let current = value;
   for (let i = index; i < segments.length; i++) {
     if (current === null || typeof current !== 'object') return undefined;
-    if (Array.isArray(current)) {
-      const out: unknown[] = [];
-      for (const item of current) {
-        const found = ownWalk(item, segments, i);
-        if (found === undefined) continue;
-        if (Array.isArray(found)) out.push(...found);
-        else out.push(found);
-      }
-      return out.length > 0 ? out : undefined;
-    }
-    if (!Object.hasOwn(current, segments[i])) return undefined;
+    if (Array.isArray(current)) return fanOut(current, segments, i, own);
+    if (own && !Object.hasOwn(current, segments[i])) return undefined;
     current = (current as Record<string, unknown>)[segments[i]];
   }
   return current;
 }
 
-function walk(value: unknown, segments: string[], index: number): unknown {
-  let current = value;
-  for (let i = index; i < segments.length; i++) {
-    if (current === null || typeof current !== 'object') return undefined;
-    if (Array.isArray(current)) return fanOut(current, segments, i);
-    current = (current as Record<string, unknown>)[segments[i]];
-  }
-  return current;
-}
-
-function fanOut(list: unknown[], segments: string[], index: number): unknown[] | undefined {
+function fanOut(
+  list: unknown[],
+  segments: string[],
+  index: number,
+  own: boolean,
+): unknown[] | undefined {
   const out: unknown[] = [];
   for (const item of list) {
-    const found = walk(item, segments, index);
+    const found = walk(item, segments, index, own);
     if (found === undefined) continue;
     if (Array.isArray(found)) out.push(...found);
     else out.push(found);
