@@ -237,11 +237,25 @@ class QuotedSentence {
 }
 
 /**
- * What a finding's sentence is made from: the sentence itself (given, or built from a shared
- * verdict), the shared verdict, a shared quoted verdict, or a quoted verdict's sentence once
- * built.
+ * A failing verdict whose offending value is not looked for yet: the rule's `evidence` runs on
+ * the finding's resource when its sentence (or `quotedValue`) is first read. Most failing
+ * sentences are never read, and evaluating and quoting the offending value of each took a fifth
+ * of judging an estate. Shared by every finding of the rule that waits so.
  */
-type MessageState = string | Verdict | QuotedVerdict | QuotedSentence;
+class PendingEvidence {
+  constructor(
+    readonly verdict: Verdict,
+    /** The rule's `evidence`, which finds the offending value. */
+    readonly evidence: Program,
+  ) {}
+}
+
+/**
+ * What a finding's sentence is made from: the sentence itself (given, or built from a shared
+ * verdict), the shared verdict, a shared quoted verdict, a failing verdict whose offending value
+ * is yet to be found, or a quoted verdict's sentence once built.
+ */
+type MessageState = string | Verdict | QuotedVerdict | PendingEvidence | QuotedSentence;
 
 /** The slot a finding from `evaluate` keeps its `MessageState` in. */
 const MESSAGE_STATE = Symbol('palisade.messageState');
@@ -257,10 +271,15 @@ const MESSAGE: PropertyDescriptor = {
   enumerable: true,
   configurable: true,
   get(this: JudgedFinding): string {
-    const state = this[MESSAGE_STATE];
+    let state = this[MESSAGE_STATE];
     if (typeof state === 'string') return state;
     const resource = this[JUDGED_RESOURCE];
     if (state instanceof QuotedSentence) return state.sentence;
+    if (state instanceof PendingEvidence) {
+      const found = withEvidence(state, resource);
+      this[MESSAGE_STATE] = found;
+      state = found;
+    }
     if (state instanceof QuotedVerdict) {
       const { verdict } = state;
       const text = sentence(verdict.rule, resource, verdict.pass, state.quoted);
@@ -279,10 +298,13 @@ const MESSAGE: PropertyDescriptor = {
   },
 };
 
-/** The verdicts of each compiled rule (fail, pass, not applicable), made once. */
-const verdicts = new WeakMap<CompiledRule, [Verdict, Verdict, Verdict]>();
+/**
+ * The verdicts of each compiled rule (fail, pass, not applicable) and its failing verdict with
+ * the offending value still to find, made once.
+ */
+const verdicts = new WeakMap<CompiledRule, [Verdict, Verdict, Verdict, PendingEvidence]>();
 
-function verdictsOf(c: CompiledRule): [Verdict, Verdict, Verdict] {
+function verdictsOf(c: CompiledRule): [Verdict, Verdict, Verdict, PendingEvidence] {
   let made = verdicts.get(c);
   if (!made) {
     const quotes = failQuotes(c);
@@ -294,10 +316,31 @@ function verdictsOf(c: CompiledRule): [Verdict, Verdict, Verdict] {
       byValue: new Map(),
       byText: new Map(),
     });
-    made = [verdict(false, true), verdict(true, true), verdict(false, false)];
+    const fail = verdict(false, true);
+    const pending = new PendingEvidence(fail, c.evidence ?? (() => undefined));
+    made = [fail, verdict(true, true), verdict(false, false), pending];
     verdicts.set(c, made);
   }
   return made;
+}
+
+/**
+ * The failing verdict `pending` stands for, quoting the offending value the rule's `evidence`
+ * finds on `resource`: what judging found when it looked at once. The resource is read as
+ * judging read it (nothing changes a judged resource's properties), in the context its rule ran
+ * in; a rule that reads related resources or unknown values never waits (see `judge`).
+ */
+function withEvidence(pending: PendingEvidence, resource: Resource): Verdict | QuotedVerdict {
+  const { verdict } = pending;
+  const c = verdict.rule;
+  const context = {
+    r: resource.properties,
+    resource: c.usesResource ? summaryOf(resource) : NO_SUMMARY,
+    related: NO_RELATED,
+    ...(c.params ? { params: c.params } : {}),
+  };
+  const value = safeEvidence(pending.evidence, context);
+  return value === undefined ? verdict : quotedVerdict(verdict, value);
 }
 
 function verdictOf(c: CompiledRule, pass: boolean): Verdict {
@@ -346,7 +389,13 @@ function remember<K>(cache: Map<K, QuotedVerdict>, key: K, made: QuotedVerdict):
  * (`failMessage(rule, resource, quotedValue(f))` is its message); undefined when it quotes none.
  */
 export function quotedValue(finding: Finding): string | undefined {
-  const held = (finding as Partial<JudgedFinding>)[MESSAGE_STATE];
+  const judged = finding as Partial<JudgedFinding>;
+  let held = judged[MESSAGE_STATE];
+  if (held instanceof PendingEvidence) {
+    const found = withEvidence(held, judged[JUDGED_RESOURCE]!);
+    judged[MESSAGE_STATE] = found;
+    held = found;
+  }
   const state = held instanceof QuotedSentence ? held.quotedVerdict : held;
   if (!(state instanceof QuotedVerdict)) return undefined;
   const { verdict, quoted } = state;
@@ -500,6 +549,11 @@ export function judge(c: CompiledRule, view: ResourceView): Finding {
     // A failing sentence that shows no offending value needs none looked for or quoted.
     const shown = pass || verdict.quotes;
     if (!pass && shown && c.evidence && !c.checkFunction) {
+      // Looked for when the sentence is read, unless the rule reads what only this evaluation
+      // has at hand: the related resources, or values watched for unknowns.
+      if (!tracker && !c.usesRelated) {
+        return makeFinding(c, resource, 'fail', verdictsOf(c)[3]);
+      }
       value = safeEvidence(run(c.evidence), context);
     }
     const state = value === undefined || !shown ? verdict : quotedVerdict(verdict, value);
@@ -630,9 +684,9 @@ interface Unknowns {
 function unknownsOf(resource: Resource): Unknowns | undefined {
   const markers =
     !INVENTORY_SOURCE_KINDS.has(resource.source.kind) && containsUnknown(resource.properties);
-  const paths = resource.unknown ?? [];
-  if (!markers && paths.length === 0) return undefined;
-  return { markers, roots: paths.map((path) => path.split('.')[0]) };
+  const paths = resource.unknown;
+  if (!markers && (paths === undefined || paths.length === 0)) return undefined;
+  return { markers, roots: (paths ?? []).map((path) => path.split('.')[0]) };
 }
 
 /** Both directions of every relationship, keyed by resource id (and IaC address). */

@@ -56,6 +56,27 @@ describe('posture engine', () => {
     expect(bad).toMatchObject({ file: 'main.tf', line: 3, control: 'BR-1', severity: 'medium' });
   });
 
+  it('looks for the offending value only when the failing sentence is first read', () => {
+    const compiled = compileRules([rule({})]);
+    let reads = 0;
+    const properties = {
+      get Versioning() {
+        reads += 1;
+        return { Status: 'Suspended' };
+      },
+    };
+    const inventory = { source: { kind: 'aws-config' as const, file: 'config.json' } };
+    const [bad] = evaluate(compiled, [bucket('lost', properties, inventory)]);
+    expect(bad.status).toBe('fail');
+    expect(reads).toBe(1);
+    expect(bad.message).toBe(
+      'Bucket lost does not keep versions (Versioning = {"Status":"Suspended"}).',
+    );
+    expect(reads).toBe(2);
+    expect(quotedValue(bad)).toBe('{"Status":"Suspended"}');
+    expect(reads).toBe(2);
+  });
+
   it('names each resource in its own sentence when several fail with the same value', () => {
     const compiled = compileRules([rule({})]);
     const findings = evaluate(compiled, [
