@@ -264,8 +264,7 @@ export async function assessStream(options: AssessStreamOptions): Promise<Stream
     const findings = evaluate(compiled, read);
     for (const w of unmatchedRuleWarnings([], read, ruleIds)) suppressionWarnings.add(w);
     for (const w of applyExemptions(findings, read, exemptions, options.now)) expiryWarnings.add(w);
-    addTally(tally, tallyFindings(findings));
-    countFindings(findings, counts);
+    addTally(tally, tallyFindings(findings, counts));
     const summaries = new Map<Resource, Resource>();
     // Findings come resource by resource and rule by rule: the last lookups are remembered.
     let lastJudged: Resource | undefined;

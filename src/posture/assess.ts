@@ -12,7 +12,7 @@ import { readPaths, type ReadProgress } from '../sources/read-paths.js';
 import { loadCatalog } from './benchmark-catalog.js';
 import { complianceOf } from './compliance.js';
 import { compileRules, evaluate, type CompiledRule } from './engine.js';
-import { countFindings } from './finding-counts.js';
+import { emptyCounts } from './finding-counts.js';
 import { applyExemptions, unmatchedRuleWarnings, type Exemption } from './exemptions.js';
 import { scoreTally, tallyFindings } from './secure-score.js';
 
@@ -65,12 +65,11 @@ export async function assessResources(options: {
     ...unmatchedRuleWarnings(exemptions, options.resources, ruleIds),
     ...applyExemptions(findings, options.resources, exemptions, options.now),
   ];
-  // One tally of the findings serves the score, the recommendations and compliance.
-  const tally = tallyFindings(findings);
+  // One tally of the findings serves the score, the recommendations, compliance and the counts.
+  const counts = emptyCounts();
+  const tally = tallyFindings(findings, counts);
   const score = scoreTally(tally, catalog.controls, options.rules);
   const compliance = complianceOf(catalog.standards, options.rules, tally.rules);
-
-  const counts = countFindings(findings);
 
   return {
     id: randomUUID(),

@@ -22,14 +22,28 @@ export function countFindings(
   findings: readonly Finding[],
   counts: FindingCounts = emptyCounts(),
 ): FindingCounts {
-  for (const f of findings) {
-    if (f.exemption && (f.status === 'fail' || f.status === 'pass')) counts.exempt += 1;
-    else if (f.status === 'pass') counts.pass += 1;
-    else if (f.status === 'fail') {
-      counts.fail += 1;
-      counts.bySeverity[f.severity] += 1;
-    } else if (f.status === 'not_applicable') counts.notApplicable += 1;
-    else counts.error += 1;
-  }
+  for (const f of findings) countFinding(f, counts);
   return counts;
+}
+
+/** Adds one finding to `counts`. */
+export function countFinding(f: Finding, counts: FindingCounts): void {
+  if (f.exemption && (f.status === 'fail' || f.status === 'pass')) counts.exempt += 1;
+  else if (f.status === 'pass') counts.pass += 1;
+  else if (f.status === 'fail') {
+    counts.fail += 1;
+    counts.bySeverity[f.severity] += 1;
+  } else if (f.status === 'not_applicable') counts.notApplicable += 1;
+  else counts.error += 1;
+}
+
+/** Adds the counts of `from` to `into`. */
+export function addCounts(into: FindingCounts, from: FindingCounts): FindingCounts {
+  into.pass += from.pass;
+  into.fail += from.fail;
+  into.notApplicable += from.notApplicable;
+  into.error += from.error;
+  into.exempt += from.exempt;
+  for (const s of SEVERITIES) into.bySeverity[s] += from.bySeverity[s];
+  return into;
 }

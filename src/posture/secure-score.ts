@@ -9,6 +9,13 @@ import type { Control } from '../model/benchmark.js';
 import type { Finding } from '../model/finding.js';
 import type { Rule } from '../model/rule.js';
 import { judgedResourceKey } from './engine.js';
+import {
+  addCounts,
+  countFinding,
+  countFindings,
+  emptyCounts,
+  type FindingCounts,
+} from './finding-counts.js';
 
 /** A finding that counts towards the score: judged (pass or fail) and not exempt. */
 export function isScored(finding: Finding): boolean {
@@ -82,15 +89,22 @@ function resourcesByControl(findings: readonly Finding[]): Map<string, ControlRe
 }
 
 /**
- * Counts findings for scoring. A resource's health in a control needs all its findings for
- * that control, so a batch must hold every finding of each resource it holds.
+ * Counts findings for scoring, and adds them to `counts` when given (in the same walk: an
+ * assessment's findings are many, and each walk over them costs). A resource's health in a
+ * control needs all its findings for that control, so a batch must hold every finding of each
+ * resource it holds.
  */
-export function tallyFindings(findings: readonly Finding[]): ScoreTally {
+export function tallyFindings(findings: readonly Finding[], counts?: FindingCounts): ScoreTally {
   const tally: ScoreTally = { controls: new Map(), soleFailures: new Map(), rules: new Map() };
-  if (tallyControlsByRuns(findings, tally)) return tally;
+  const counted = counts ? emptyCounts() : undefined;
+  if (tallyControlsByRuns(findings, tally, counted)) {
+    if (counts && counted) addCounts(counts, counted);
+    return tally;
+  }
   tallyControls(findings, tally);
   const counter = ruleCounter(tally.rules);
   for (const f of findings) counter(f);
+  if (counts) countFindings(findings, counts);
   return tally;
 }
 
@@ -148,9 +162,13 @@ interface RunControl {
  * `tallyControls` and the rule counts, in one pass, for findings that come resource by resource
  * (as `evaluate` makes them): each resource's findings are folded in one small list, with no
  * map keyed by resource. Returns false, leaving `tally` as it was, when some resource's findings
- * are not all adjacent.
+ * are not all adjacent. Adds each finding to `counts` when given.
  */
-function tallyControlsByRuns(findings: readonly Finding[], tally: ScoreTally): boolean {
+function tallyControlsByRuns(
+  findings: readonly Finding[],
+  tally: ScoreTally,
+  counts: FindingCounts | undefined,
+): boolean {
   const controls = new Map<string, ControlTally>();
   const soleFailures = new Map<string, number>();
   const rules = new Map<string, RuleTally>();
@@ -190,6 +208,7 @@ function tallyControlsByRuns(findings: readonly Finding[], tally: ScoreTally): b
       current = key;
     }
     countRule(f);
+    if (counts) countFinding(f, counts);
     let rc: RunControl | undefined;
     for (let i = 0; i < runLength; i += 1) {
       if (run[i].id === f.control) {

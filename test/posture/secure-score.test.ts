@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Control } from '../../src/model/benchmark.js';
 import type { Finding, FindingStatus } from '../../src/model/finding.js';
 import type { Rule } from '../../src/model/rule.js';
-import { countFindings } from '../../src/posture/finding-counts.js';
-import { computeSecureScore } from '../../src/posture/secure-score.js';
+import { countFindings, emptyCounts } from '../../src/posture/finding-counts.js';
+import { computeSecureScore, tallyFindings } from '../../src/posture/secure-score.js';
 
 const controls: Control[] = [
   { id: 'NS-1', domain: 'NS', title: 'Segmentation', max_score: 8 },
@@ -103,6 +103,22 @@ describe('secure score', () => {
     const score = computeSecureScore(findings, controls, rules);
     expect(score.recommendations[0]).toMatchObject({ failing: 1, passing: 1, exempt: 2 });
     expect(score.controls.find((c) => c.id === 'DP-4')).toMatchObject({ healthy: 1, unhealthy: 1 });
+  });
+
+  it("counts the findings it tallies, whether each resource's findings come together or not", () => {
+    const together = [
+      finding('ebs-enc', 'DP-4', 'v1', 'pass', true),
+      finding('sg-ssh', 'NS-1', 'v1', 'fail'),
+      finding('ebs-enc', 'DP-4', 'v2', 'fail'),
+      finding('ebs-enc', 'DP-4', 'v3', 'not_applicable'),
+    ];
+    const apart = [...together, finding('sg-rdp', 'NS-1', 'v1', 'error')];
+    for (const findings of [together, apart]) {
+      const counts = emptyCounts();
+      const tally = tallyFindings(findings, counts);
+      expect(counts).toEqual(countFindings(findings));
+      expect(tally).toEqual(tallyFindings(findings));
+    }
   });
 
   it('ranks recommendations by the score fixing them would add', () => {
