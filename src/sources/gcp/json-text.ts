@@ -41,19 +41,18 @@ export function parseJson(file: string, text: string, lineOffset = 0): unknown {
 
 /** True when the text looks like newline-delimited JSON objects (two or more lines). */
 export function looksLikeNdjson(text: string): boolean {
-  // Line by line, stopping at the first line that is not an object: a large JSON array is
-  // refused on its first line instead of being split whole.
+  // Line by line, stopping at the first line that is not an object, before looking for its end:
+  // a large JSON array is refused on its first character, not after a search for a line break.
   let lines = 0;
   let start = 0;
   while (start <= text.length) {
-    const end = text.indexOf('\n', start);
-    const stop = end < 0 ? text.length : end;
     let i = start;
-    while (i < stop && /\s/.test(text[i])) i += 1;
-    if (i < stop) {
+    while (i < text.length && text[i] !== '\n' && /\s/.test(text[i])) i += 1;
+    if (i < text.length && text[i] !== '\n') {
       if (text[i] !== '{') return false;
       lines += 1;
     }
+    const end = text.indexOf('\n', i);
     if (end < 0) break;
     start = end + 1;
   }
