@@ -4,6 +4,7 @@
  * share entities become incidents. Runs without a server or a command line.
  */
 
+import { isIP } from 'node:net';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Alert, AlertEntity, Incident } from '../model/alert.js';
@@ -154,7 +155,11 @@ export function sigmaHit(match: SigmaMatch): DetectionHit {
     const group = match.correlation.group;
     for (const field in group) {
       if (Object.hasOwn(group, field)) {
-        entities.push({ kind: groupEntityKind(field), value: group[field] });
+        const value = group[field];
+        let kind = groupEntityKind(field);
+        // An address field may hold the host name a log gave instead (sshd with UseDNS).
+        if (kind === 'ip' && isIP(value) === 0) kind = 'host';
+        entities.push({ kind, value });
       }
     }
   }

@@ -23,6 +23,11 @@ export interface SshFields {
   sourceIp?: string;
   /** The remote side as logged when it is a host name rather than an address. */
   sourceHost?: string;
+  /**
+   * The remote side, whichever way sshd logged it: its address, else its host name (sshd logs
+   * names with UseDNS on). Correlations group by it, so an attacker logged by name is counted.
+   */
+  remoteAddress?: string;
   port?: number;
   method?: string;
   preauth?: boolean;
@@ -638,18 +643,23 @@ function setAddr(out: SshFields, value: string | undefined): void {
   if (!value) return;
   if (isPlainIPv4(value)) {
     out.sourceIp = value;
+    out.remoteAddress = value;
     return;
   }
   const bare = value.replace(/^\[|\]$/g, '').replace(/^::ffff:(?=\d+\.)/i, '');
   if (isIP(bare)) out.sourceIp = bare;
   else out.sourceHost = value;
+  out.remoteAddress = isIP(bare) ? bare : value;
 }
 
-function addr(value: string | undefined): { sourceIp?: string; sourceHost?: string } {
+function addr(
+  value: string | undefined,
+): { sourceIp?: string; sourceHost?: string; remoteAddress?: string } {
   if (!value) return {};
-  if (isPlainIPv4(value)) return { sourceIp: value };
-  const bare = value.replace(/^\[|\]$/g, '').replace(/^::ffff:(?=\d+\.)/i, '');
-  return isIP(bare) ? { sourceIp: bare } : { sourceHost: value };
+  const out: SshFields = { event: '' };
+  setAddr(out, value);
+  const { event: _event, ...found } = out;
+  return found;
 }
 
 /** A dotted quad as `isIPv4` accepts it (0-255, no leading zeros), checked without a regex. */

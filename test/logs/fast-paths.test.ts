@@ -239,6 +239,7 @@ describe('fast paths', () => {
           const bare = rhost.replace(/^\[|\]$/g, '').replace(/^::ffff:(?=\d+\.)/i, '');
           if (isIP(bare)) ssh.sourceIp = bare;
           else ssh.sourceHost = rhost;
+          ssh.remoteAddress = isIP(bare) ? bare : rhost;
         }
         const fields = meaning?.fields as Record<string, Record<string, unknown>>;
         expect(JSON.stringify(fields.pam)).toBe(JSON.stringify(pam));
