@@ -2,6 +2,12 @@
  * Streaming Sigma correlation (event_count, value_count, temporal, temporal_ordered) over rule
  * matches fed in time order. Memory is bounded: windows older than the timespan are evicted and
  * each correlation keeps at most a fixed number of groups (least recently updated go first).
+ *
+ * A count (event_count, value_count) with only lower bounds slides: "at least N within the
+ * timespan" holds at every hit whose timespan before it holds N, so each such hit is reported.
+ * The first report of a run carries the window's events; each later one only the events not yet
+ * reported (one, usually), which the alert builder adds to the alert once. A count with an upper
+ * bound is judged per window, when the window closes.
  */
 
 import type { LogEvent } from '../../model/event.js';
@@ -17,6 +23,11 @@ export interface CorrelationHit {
   events: LogEvent[];
   /** Group values of a chained correlation match. */
   group?: Record<string, string>;
+  /**
+   * A chained match that continues a sliding count's run (not its first report): an event_count
+   * consuming it counts runs, not their hits, so it skips this one.
+   */
+  continued?: boolean;
 }
 
 /** One hit as a window holds it; the correlations fed the same hit share one. */
@@ -39,6 +50,18 @@ interface GroupState {
   chains: LogEvent[][] | undefined;
   windowStart: number;
   lastTime: number;
+  /** Sliding counts: members at the end of `members` not yet reported. */
+  fresh: number;
+  /** Sliding counts: the condition held at the last hit (a run is going on). */
+  holding: boolean;
+  /** Sliding counts: the last report started its run. */
+  onset: boolean;
+  /**
+   * Sliding event_count: the times of the hits within the timespan, from `head` on (`members`
+   * keeps only the latest `keep` of them: enough to judge the condition and show evidence).
+   */
+  times: number[] | undefined;
+  head: number;
   /** Neighbours in the correlation's recency list (updated least recently towards `oldest`). */
   older: GroupState | undefined;
   newer: GroupState | undefined;
@@ -54,6 +77,10 @@ interface CorrelationState {
   newest: GroupState | undefined;
   /** Fires as soon as the condition holds (no upper bound), else when a window closes. */
   eager: boolean;
+  /** An eager event_count or value_count: its window slides, reporting every hit past the bar. */
+  sliding: boolean;
+  /** Sliding event_count: members kept per group (the bar, and at least the evidence cap). */
+  keep: number;
   /** The rule's metadata as its matches carry it (built once, shared by them, frozen). */
   meta: SigmaMatch['rule'];
   /** Getters of the value_count fields, in `rule.valueFields` order. */
@@ -108,6 +135,15 @@ export function countSatisfies(count: number, c: SigmaCountCondition): boolean {
   return true;
 }
 
+/** The least count a condition with only lower bounds accepts. */
+function barOf(condition: SigmaCountCondition | undefined): number {
+  if (!condition) return 0;
+  const gte = condition.gte ?? Number.NEGATIVE_INFINITY;
+  const gt = condition.gt === undefined ? Number.NEGATIVE_INFINITY : Math.floor(condition.gt) + 1;
+  const bar = Math.ceil(Math.max(gte, gt));
+  return Number.isFinite(bar) ? bar : 0;
+}
+
 function isEager(rule: SigmaCorrelationRule): boolean {
   if (rule.type === 'temporal_ordered') return true;
   const c = rule.condition;
@@ -154,13 +190,16 @@ export class SigmaCorrelator {
       });
       const { kind: _kind, ...rest } = rule;
       const meta: SigmaMatch['rule'] = Object.freeze({ ...metaOf(rest), kind: 'correlation' });
+      const eager = isEager(rule);
       const state: CorrelationState = {
         rule,
         positions,
         groups: new Map(),
         oldest: undefined,
         newest: undefined,
-        eager: isEager(rule),
+        eager,
+        sliding: eager && (rule.type === 'event_count' || rule.type === 'value_count'),
+        keep: Math.min(Math.max(barOf(rule.condition), this.#maxEvidence, 1), MAX_MEMBERS),
         meta,
         valueGetters: rule.valueFields.map((f) => this.#getter(f)),
         feeds: undefined,
@@ -319,19 +358,43 @@ export class SigmaCorrelator {
       time: 0,
       events: [],
     });
+    const origin = state.twinOf ?? state;
     try {
       for (let i = from, end = out.length; i < end; i++) {
         const match = out[i];
+        // A sliding count's report carries only its fresh events: the chain reads the window's.
+        const group = origin.sliding ? this.#groupOf(origin, match) : undefined;
         chained.rule = state.rule;
         chained.event = match.event;
         chained.time = hit.time;
-        chained.events = match.events;
+        chained.events = group ? this.#evidence(group) : match.events;
         chained.group = match.correlation?.group;
+        chained.continued = group ? !group.onset : undefined;
         this.#feedOne(feeds, chained, out);
       }
     } finally {
       this.#depth = depth;
     }
+  }
+
+  /** The group a sliding count's match reports on (still held: such groups outlive a report). */
+  #groupOf(state: CorrelationState, match: SigmaMatch): GroupState | undefined {
+    const values = match.correlation?.group;
+    if (!values) return undefined;
+    const groupBy = state.rule.groupBy;
+    const key =
+      groupBy.length === 1 ? values[groupBy[0]] : JSON.stringify(groupBy.map((f) => values[f]));
+    const group = key === undefined ? undefined : state.groups.get(key);
+    return group?.values === values ? group : undefined;
+  }
+
+  /** The latest events of a group's window, at most the evidence cap. */
+  #evidence(group: GroupState): LogEvent[] {
+    const members = group.members;
+    const from = lastStart(members.length, this.#maxEvidence);
+    const events = new Array<LogEvent>(members.length - from);
+    for (let i = from; i < members.length; i++) events[i - from] = members[i].event;
+    return events;
   }
 
   #getter(field: string): FieldGetter {
@@ -383,6 +446,8 @@ export class SigmaCorrelator {
     // An event without any group-by value belongs to no group: counting all such events together
     // would join unrelated activity (sshd failures from host names when grouping by address).
     if (values ? groupBy.every((f) => values![f] === '') : key === '') return member;
+    // A run of a sliding count is one event to an event_count counting such runs.
+    if (hit.continued && state.rule.type === 'event_count') return member;
     let group = state.groups.get(key);
 
     if (group && !state.eager && hit.time > group.windowStart + state.rule.timespanMs) {
@@ -418,8 +483,15 @@ export class SigmaCorrelator {
     this.#addMember(state, group, hit, member);
     if (!state.eager) return member;
 
-    const count = group.members.length;
-    if (!this.#eagerSatisfied(state, count)) return member;
+    const count = group.times ? group.times.length - group.head : group.members.length;
+    if (!this.#eagerSatisfied(state, count)) {
+      group.holding = false;
+      return member;
+    }
+    if (state.sliding) {
+      out.push(this.#report(state, group, count));
+      return member;
+    }
     this.#drop(state, group);
     out.push(this.#match(state, group, count));
     return member;
@@ -442,6 +514,11 @@ export class SigmaCorrelator {
       chains: ordered ? state.rule.rules.map(() => []) : undefined,
       windowStart: hit.time,
       lastTime: hit.time,
+      fresh: 0,
+      holding: false,
+      onset: false,
+      times: state.sliding && state.rule.type === 'event_count' ? [] : undefined,
+      head: 0,
       older: undefined,
       newer: undefined,
     };
@@ -483,6 +560,17 @@ export class SigmaCorrelator {
         removeAt(members, 0, drop);
         if (counted) removeAt(counted, 0, drop);
       }
+      const times = group.times;
+      if (times) {
+        let head = group.head;
+        while (head < times.length && times[head] < from) head++;
+        // The times left behind are let go now and then, not at every hit.
+        if (head > 64 && 2 * head > times.length) {
+          times.splice(0, head);
+          head = 0;
+        }
+        group.head = head;
+      }
     }
     // temporal and value_count only need the latest member per rule or value: older ones of the
     // same kind are dropped, which keeps the list time-ordered and as short as the distinct count.
@@ -490,6 +578,8 @@ export class SigmaCorrelator {
       for (let i = 0; i < members.length; i++) {
         const same = counted ? counted[i] === value : members[i].ruleId === member.ruleId;
         if (!same) continue;
+        // A value not yet reported, seen again: its latest hit (below) stands for it.
+        if (i >= members.length - group.fresh) group.fresh--;
         removeAt(members, i, 1);
         if (counted) removeAt(counted, i, 1);
         break;
@@ -497,12 +587,17 @@ export class SigmaCorrelator {
     }
     members.push(member);
     if (counted) counted.push(value!);
+    group.times?.push(hit.time);
+    // A sliding event_count counts by `times`; its members are the latest few, for evidence.
+    if (group.times && members.length > state.keep) removeAt(members, 0, 1);
     // Known gap: a window keeps at most MAX_MEMBERS entries; counts above that (a threshold of
     // gte: 1000000 events) are capped, so such a condition can never be met.
     if (members.length > MAX_MEMBERS) {
       members.shift();
       counted?.shift();
     }
+    if (group.times && group.times.length - group.head > MAX_MEMBERS) group.head++;
+    group.fresh = Math.min(group.fresh + 1, members.length);
   }
 
   #eagerSatisfied(state: CorrelationState, count: number): boolean {
@@ -559,6 +654,28 @@ export class SigmaCorrelator {
     return this.#build(state, group, state.rule.rules.length, events, first, hit.time, [
       ...state.rule.rules,
     ]);
+  }
+
+  /**
+   * A sliding count's report at a hit that meets the condition: the members not yet reported
+   * (the whole window when a run starts, else the hit's), bounded by the evidence cap.
+   */
+  #report(state: CorrelationState, group: GroupState, count: number): SigmaMatch {
+    const members = group.members;
+    group.onset = !group.holding;
+    group.holding = true;
+    const fresh = group.fresh;
+    group.fresh = 0;
+    const from = Math.max(members.length - fresh, lastStart(members.length, this.#maxEvidence));
+    const events = new Array<LogEvent>(members.length - from);
+    const times = group.times;
+    let first = times ? times[group.head] : members[0].time;
+    for (let i = from; i < members.length; i++) {
+      const m = members[i];
+      events[i - from] = m.event;
+      if (m.eventTime < first) first = m.eventTime;
+    }
+    return this.#build(state, group, count, events, first, group.lastTime, ruleIdsOf(members));
   }
 
   #match(state: CorrelationState, group: GroupState, count: number): SigmaMatch {
