@@ -3,7 +3,8 @@
  * Migrations run on open, the same ones on both, so a fresh machine needs no setup step.
  */
 
-import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
+import { makeFolders } from './make-folders.js';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import {
@@ -136,7 +137,7 @@ async function openSqlite(path: string): Promise<Kysely<Database>> {
       // A new store is made readable by its owner only (SQLite gives its -wal and -shm files the
       // same mode): it holds password and token hashes, the audit log and raw evidence. An
       // existing file keeps the mode it has.
-      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      makeFolders(dirname(path), 0o700);
       if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
     }
     sqlite = new SQLite(path);

@@ -7,10 +7,11 @@
 // @peculiar/x509 resolves its services through tsyringe, which needs the Reflect polyfill first.
 import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
-import { chmod, mkdir, open, unlink } from 'node:fs/promises';
+import { chmod, open, unlink } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
+import { makeFolders } from '../../store/make-folders.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
@@ -163,7 +164,7 @@ export async function createWebhookCertificates(
     ],
   });
 
-  await mkdir(request.dir, { recursive: true });
+  makeFolders(request.dir);
   const files: CertificateFiles = {
     caCert: join(request.dir, 'ca.crt'),
     caKey: join(request.dir, 'ca.key'),

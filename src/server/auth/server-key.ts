@@ -13,17 +13,10 @@ import {
   randomBytes,
   timingSafeEqual,
 } from 'node:crypto';
-import {
-  chmodSync,
-  closeSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  statSync,
-  writeSync,
-} from 'node:fs';
+import { chmodSync, closeSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { isPostgresLocation } from '../../store/database.js';
+import { makeFolders } from '../../store/make-folders.js';
 
 /** Environment variable naming the key file (also `auth.secretKeyFile` in the configuration). */
 export const SECRET_KEY_FILE_ENV = 'PALISADE_SECRET_KEY_FILE';
@@ -245,7 +238,7 @@ function checkPermissions(file: string): void {
 
 /** Writes a fresh key with mode 0600; false when another process created the file first. */
 function createKeyFile(file: string): boolean {
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  makeFolders(dirname(file), 0o700);
   let fd: number;
   try {
     fd = openSync(file, 'wx', 0o600);
