@@ -39,10 +39,18 @@ export interface JsonLogReaderSpec {
 export function jsonLogReader(spec: JsonLogReaderSpec): LogReader {
   return {
     kind: spec.kind,
-    detect: spec.detect,
+    // A JSON log opens with an object or an array: a text that merely mentions a format's keys
+    // (a README, a manifest) is no such log.
+    detect: (sample) => opensAsJson(sample.head) && spec.detect(sample),
     read: (input: LogInput, context: ReadContext) => flattenBatches(readJson(spec, input, context)),
     readBatches: (input: LogInput, context: ReadContext) => readJson(spec, input, context),
   };
+}
+
+/** True when the text's first character past a byte-order mark and white space is `{` or `[`. */
+function opensAsJson(head: string): boolean {
+  const m = /^\uFEFF?\s*([{[])/.exec(head);
+  return m !== null;
 }
 
 async function* readJson(
