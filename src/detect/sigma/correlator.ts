@@ -630,7 +630,9 @@ export class SigmaCorrelator {
     for (const step of steps) {
       if (step === 0) {
         starts[0] = hit.time;
-        chains[0] = evidence.slice(-this.#maxEvidence);
+        // Evidence arrays are never changed once made: a short one is kept as it is.
+        chains[0] =
+          evidence.length > this.#maxEvidence ? evidence.slice(-this.#maxEvidence) : evidence;
         continue;
       }
       const start = starts[step - 1];
@@ -675,7 +677,9 @@ export class SigmaCorrelator {
       events[i - from] = m.event;
       if (m.eventTime < first) first = m.eventTime;
     }
-    return this.#build(state, group, count, events, first, group.lastTime, ruleIdsOf(members));
+    // One referenced rule (the usual case) needs no walk over the members for its id.
+    const ids = state.rule.rules.length === 1 ? [members[0].ruleId] : ruleIdsOf(members);
+    return this.#build(state, group, count, events, first, group.lastTime, ids);
   }
 
   #match(state: CorrelationState, group: GroupState, count: number): SigmaMatch {
