@@ -1,7 +1,7 @@
 /** `palisade detect` as a user runs it: real process, real logs, exit codes and stored alerts. */
 
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -254,6 +254,13 @@ describe('palisade detect', () => {
     const mistaken = palisade(['detect', log, '--no-store', '--rules', log]);
     expect(mistaken.code).toBe(2);
     expect(mistaken.stderr).toMatch(/rule not used: .*OpenSSH_2k\.log.*YAML/);
+    // A YAML mapping with none of a rule's parts (a config file) is no rule either.
+    const config = join(work, 'config-not-rule');
+    mkdirSync(config, { recursive: true });
+    writeFileSync(join(config, 'settings.yml'), 'foo: bar\n');
+    const notRule = palisade(['detect', empty, '--no-store', '--rules', config]);
+    expect(notRule.code).toBe(2);
+    expect(notRule.stderr).toMatch(/settings\.yml:1: no Sigma rule/);
   });
 
   it('takes a date alone as the whole day for --until, and names a mistyped placeholder', () => {

@@ -73,6 +73,10 @@ function lineOf(
  * const { rules, unsupported } = await loadSigmaRules(['rules/cloud'], options);
  * ```
  */
+
+/** The keys of which a Sigma rule document (detection, correlation or filter) has at least one. */
+const RULE_KEYS = ['title', 'logsource', 'detection', 'correlation', 'filter'];
+
 export async function loadSigmaRules(
   dirs: string[],
   options: SigmaOptions = {},
@@ -257,6 +261,16 @@ function collectDocs(
       return;
     }
     const merged = global ? mergeDocs(global.data, rest) : rest;
+    // A mapping with none of a rule's parts is some other YAML (a config, a log), not a rule.
+    if (!RULE_KEYS.some((key) => Object.hasOwn(merged, key))) {
+      unsupported.push({
+        file,
+        line: lineOf([doc], [], counter),
+        reason: `no Sigma rule: the document has none of ${RULE_KEYS.join(', ')}`,
+        unreadable: true,
+      });
+      return;
+    }
     previous = { data: merged, sources: global ? [doc, global.doc] : [doc], index };
     out.push(previous);
   });
