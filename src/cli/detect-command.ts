@@ -150,12 +150,14 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
     (e) => e.code !== 'UNSUPPORTED_FORMAT' || named.has(resolve(e.file)),
   );
   const unread = [...errors, ...result.readErrors.filter((e) => !errors.includes(e))];
+  // Detection keeps the first thousand it met, and counts them all.
+  const unreadCount = result.readErrorCount;
   for (const e of unread.slice(0, 50))
     process.stderr.write(
       `palisade: ${printable(e.file)}${e.line ? `:${e.line}` : ''}: ${printable(e.message)}\n`,
     );
-  if (unread.length > 50)
-    process.stderr.write(`palisade: … and ${unread.length - 50} more records or files not read\n`);
+  if (unreadCount > 50)
+    process.stderr.write(`palisade: … and ${unreadCount - 50} more records or files not read\n`);
 
   if (options.store) {
     try {
@@ -191,7 +193,7 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
     }
   }
 
-  const report = render(result, options, performance.now() - started, unread.length);
+  const report = render(result, options, performance.now() - started, unreadCount);
   if (options.output) await writeFile(options.output, report);
   else process.stdout.write(report);
 
@@ -234,7 +236,9 @@ function render(
           alerts,
           incidents,
           unsupportedRules: result.rules.unsupported,
+          // The first hundred; the count says how many there were in all.
           readErrors: result.readErrors.slice(0, 100),
+          readErrorCount: readErrors,
         },
         null,
         2,

@@ -81,7 +81,10 @@ export interface DetectResult {
   skipped: number;
   /** Of `events`, those no rule could match, which were counted but never built. */
   unbuilt: number;
+  /** The first records and files that could not be read (at most 1,000). */
   readErrors: LogReadError[];
+  /** How many could not be read in all. */
+  readErrorCount: number;
   rules: { detection: number; correlation: number; unsupported: UnsupportedSigmaRule[] };
 }
 
@@ -223,6 +226,7 @@ export async function detect(options: DetectOptions): Promise<DetectResult> {
   let events = 0;
   let skipped = 0;
   let unbuilt = 0;
+  let readErrorCount = 0;
   const since = options.since?.getTime();
   const until = options.until?.getTime();
 
@@ -260,6 +264,7 @@ export async function detect(options: DetectOptions): Promise<DetectResult> {
         continue;
       }
       if (item instanceof LogReadError) {
+        readErrorCount += 1;
         if (readErrors.length < MAX_READ_ERRORS_KEPT) readErrors.push(item);
         continue;
       }
@@ -294,6 +299,7 @@ export async function detect(options: DetectOptions): Promise<DetectResult> {
     skipped,
     unbuilt,
     readErrors,
+    readErrorCount,
     rules: {
       detection: engine.detectionRules,
       correlation: engine.correlationRules,

@@ -288,6 +288,20 @@ describe('palisade detect', () => {
     expect(unreadable.code).toBe(2);
     expect(unreadable.stderr).toContain('junk.bin');
   });
+  it('lists a hundred unread records in JSON and counts them all', () => {
+    const broken = join(work, 'broken.ndjson');
+    const good =
+      '{"eventVersion":"1.08","eventTime":"2023-07-10T11:45:02Z","eventName":"ListBuckets"}';
+    writeFileSync(
+      broken,
+      [good, ...Array.from({ length: 150 }, (_, i) => `{"eventVersion": ${i}`)].join('\n'),
+    );
+    const json = palisade(['detect', broken, '--no-store', '--format', 'json', '--quiet']);
+    const report = JSON.parse(json.stdout);
+    expect(report.readErrors).toHaveLength(100);
+    expect(report.readErrorCount).toBe(150);
+  });
+
   it('counts and names every record or file it did not read, skipped files too; a bad record exits 2', () => {
     const folder = shared('host-events');
     const table = palisade(['detect', folder, '--no-store', '--fail-on', 'low', '--quiet']);
@@ -298,6 +312,8 @@ describe('palisade detect', () => {
     expect(listed.filter((e) => e.code === 'UNSUPPORTED_FORMAT').length).toBeGreaterThan(0);
     expect(listed.filter((e) => e.code === 'PARSE_ERROR').length).toBeGreaterThan(0);
     expect(table.stdout).toContain(`${listed.length} records or files could not be read`);
+    // JSON lists the first hundred and says how many there were.
+    expect(JSON.parse(json.stdout).readErrorCount).toBe(listed.length);
     const named = table.stderr.split('\n').filter((l) => l.startsWith(`palisade: ${folder}/`));
     expect(named).toHaveLength(listed.length);
     for (const e of listed) expect(table.stderr).toContain(e.file);
