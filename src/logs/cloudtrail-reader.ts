@@ -3,6 +3,7 @@
  * envelopes (record under `detail`) and LookupEvents output (record as a `CloudTrailEvent` string).
  */
 
+import { isIP } from 'node:net';
 import type { LogEvent } from '../model/event.js';
 import { jsonLogReader, mapEach } from './json-log-reader.js';
 import type { JsonMapping, JsonPlace } from './json-log-reader.js';
@@ -91,7 +92,8 @@ function toEvent(record: Record<string, unknown>, place: JsonPlace): LogEvent | 
       'userIdentity.userName',
       'userIdentity.invokedBy',
     ),
-    sourceIp: str(record.sourceIPAddress),
+    // AWS's own calls name the service instead (`autoscaling.amazonaws.com`): no address.
+    sourceIp: addressOf(str(record.sourceIPAddress)),
     action,
     target: target(record),
     outcome: outcome(record),
@@ -131,4 +133,13 @@ function outcome(record: Record<string, unknown>): 'success' | 'failure' {
   if (record.errorCode !== undefined && record.errorCode !== null) return 'failure';
   const login = str(at(record, 'responseElements.ConsoleLogin'));
   return login === 'Failure' ? 'failure' : 'success';
+}
+
+/**
+ * The text when it is an address (IPv4 or IPv6; dotted digits count, as samples with leading
+ * zeros are written), else undefined: `autoscaling.amazonaws.com`, `AWS Internal`.
+ */
+function addressOf(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  return isIP(text) !== 0 || /^[\d.]+$/.test(text) ? text : undefined;
 }

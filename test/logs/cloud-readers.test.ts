@@ -44,6 +44,17 @@ describe('CloudTrail reader', () => {
     expect(events[0].fields).toEqual(record);
   });
 
+  it("leaves the envelope's address out where AWS's own service made the call", async () => {
+    const file = dataPath('cloudtrail/cloud-custodian-cwe/event-cloud-trail-run-instances.json');
+    const { events } = await collect(readLogs([file]));
+    expect(events.length).toBeGreaterThan(0);
+    const byService = events.filter(
+      (e) => e.fields.sourceIPAddress === 'autoscaling.amazonaws.com',
+    );
+    expect(byService.length).toBeGreaterThan(0);
+    for (const e of byService) expect(e.sourceIp).toBeUndefined();
+  });
+
   it('counts every Stratus technique file as its array length', async () => {
     for (const name of readdirSync(STRATUS)) {
       const expected = JSON.parse(readFileSync(`${STRATUS}/${name}`, 'utf8')).length;
