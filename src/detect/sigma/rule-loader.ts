@@ -6,7 +6,7 @@
 
 import { readFileSync, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { compileSigmaRule } from './rule-compiler.js';
 import { readRuleDocument } from './rule-document.js';
@@ -84,6 +84,7 @@ export async function loadSigmaRules(
   const rules: SigmaRule[] = [];
   const unsupported: UnsupportedSigmaRule[] = [];
 
+  const seen = new Set<string>();
   for (const dir of dirs) {
     let files: string[];
     try {
@@ -97,6 +98,10 @@ export async function loadSigmaRules(
       continue;
     }
     for (const file of files) {
+      // Folders given twice, or one inside another, load each file once.
+      const key = resolve(file);
+      if (seen.has(key)) continue;
+      seen.add(key);
       const display = relative(process.cwd(), file) || file;
       const loaded = await loadFile(file, display, options);
       rules.push(...loaded.rules);

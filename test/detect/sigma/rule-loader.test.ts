@@ -28,6 +28,14 @@ describe('loading the shared SigmaHQ rules', () => {
     }
   });
 
+  it('loads each file once when folders overlap, with no duplicate-id reports', async () => {
+    const aws = resolve(SIGMA_RULES, 'cloud/aws');
+    const once = await loadSigmaRules([SIGMA_RULES]);
+    const twice = await loadSigmaRules([SIGMA_RULES, aws, SIGMA_RULES]);
+    expect(twice.rules.length).toBe(once.rules.length);
+    expect(twice.unsupported).toEqual(once.unsupported);
+  });
+
   it('keeps the metadata people need', async () => {
     const { rules } = await loadSigmaRules([shared('sigma-rules/rules/cloud/aws/cloudtrail')]);
     const rule = rules.find(
