@@ -9,7 +9,7 @@ import { detect, isBuiltin, type DetectResult } from '../detect/detect.js';
 import { toOcsf } from '../export/ocsf-detection-finding.js';
 import { renderAlertTable } from '../report/alert-table.js';
 import { saveAlerts } from '../store/alert-repository.js';
-import { openStore, StoreError } from '../store/database.js';
+import { openStore, redactLocation, StoreError } from '../store/database.js';
 import { ServerKeyError } from '../server/auth/server-key.js';
 import { recordRun, runAuditKey } from './cli-audit.js';
 import { assertChainKey, AuditKeyMismatchError } from '../audit/append-audit.js';
@@ -196,6 +196,12 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
   const report = render(result, options, performance.now() - started, unreadCount);
   if (options.output) await writeFile(options.output, report);
   else process.stdout.write(report);
+  if (options.store && options.format === 'table' && !options.output) {
+    process.stdout.write(
+      `\nStored ${counted(result.alerts.length, 'alert')} and ` +
+        `${counted(result.incidents.length, 'incident')} in ${redactLocation(options.db)}\n`,
+    );
+  }
 
   // A --rules file that is no rule at all (a log passed by mistake, broken YAML) is bad input; a
   // rule using something unsupported is listed above and the run goes on.

@@ -32,6 +32,7 @@ describe('palisade detect', () => {
     expect(run.stdout).toMatch(/Alerts by severity \(8\)/);
     expect(run.stdout).toContain('by jamesc-grafana, DRL-1.1');
     expect(run.stdout).toContain('Incidents (1)');
+    expect(run.stdout).toContain(`Stored 8 alerts and 1 incident in ${db}`);
     expect(palisade(args).code).toBe(0);
     const store = await openStore(db);
     try {
