@@ -652,9 +652,11 @@ function setAddr(out: SshFields, value: string | undefined): void {
   out.remoteAddress = isIP(bare) ? bare : value;
 }
 
-function addr(
-  value: string | undefined,
-): { sourceIp?: string; sourceHost?: string; remoteAddress?: string } {
+function addr(value: string | undefined): {
+  sourceIp?: string;
+  sourceHost?: string;
+  remoteAddress?: string;
+} {
   if (!value) return {};
   const out: SshFields = { event: '' };
   setAddr(out, value);
