@@ -2,9 +2,10 @@
  * Groups alerts into incidents: alerts of the same cloud accounts that share an entity (an
  * account, an IP, a host, a cloud resource) within the correlation window belong together,
  * ordered along the kill chain. A local
- * account (`root`, uid `1000`) only links alerts on the same host, and alerts that are one and
- * the same activity (one event seen by two rules) make an incident that says so, never a
- * multi-stage one.
+ * account (`root`, uid `1000`) only links alerts on the same host; the host or local account of
+ * an alert from outside (it names an IP) links it with local activity there, not with other
+ * outsiders; an incident spans at most seven windows; and alerts that are one and the same
+ * activity (one event seen by two rules) make an incident that says so, never a multi-stage one.
  */
 
 import { createHash } from 'node:crypto';
@@ -22,6 +23,8 @@ export const MAX_INCIDENT_ENTITIES = 100;
 export interface IncidentOptions {
   /** Alerts further apart than this are not joined (default 24 h). */
   windowMs?: number;
+  /** An incident spans at most this long from its first alert (default 7 windows). */
+  maxSpanMs?: number;
   /** Entities too common to link alerts (the cloud account itself, shared NAT IPs). */
   ignore?: (entity: AlertEntity) => boolean;
 }
@@ -40,6 +43,13 @@ interface Link {
   key: string;
   entity: AlertEntity;
   label: string;
+  /**
+   * A place (host, local account) of an alert whose activity came from outside (it names an IP):
+   * it links the alert with local activity there, not with other outsiders' alerts there. An
+   * internet-facing host sees many unrelated attackers; the host alone does not make them one
+   * story.
+   */
+  outside?: boolean;
 }
 
 /**
@@ -64,11 +74,15 @@ function hasLocalAccounts(alert: Alert): boolean {
 function linksOf(alert: Alert, ignore: (entity: AlertEntity) => boolean): Link[] {
   const local = hasLocalAccounts(alert);
   const places = local ? placesOf(alert) : [];
+  const outside = alert.entities.some((e) => e.kind === 'ip');
   const links: Link[] = [];
   for (const entity of alert.entities) {
     if (ignore(entity)) continue;
     if (!(local && entity.kind === 'account')) {
-      links.push({ key: `${entity.kind}:${entity.value}`, entity, label: entity.value });
+      const key = `${entity.kind}:${entity.value}`;
+      const link: Link = { key, entity, label: entity.value };
+      if (outside && entity.kind === 'host') link.outside = true;
+      links.push(link);
       continue;
     }
     for (const place of places) {
@@ -76,6 +90,7 @@ function linksOf(alert: Alert, ignore: (entity: AlertEntity) => boolean): Link[]
         key: `account:${entity.value}@${place.key}`,
         entity,
         label: `${entity.value} ${place.label}`,
+        ...(outside ? { outside: true } : {}),
       });
     }
   }
@@ -131,6 +146,7 @@ function activityCount(members: Alert[]): number {
  */
 export function buildIncidents(alerts: Alert[], options: IncidentOptions = {}): Incident[] {
   const windowMs = options.windowMs ?? 24 * 60 * 60 * 1000;
+  const maxSpanMs = options.maxSpanMs ?? 7 * windowMs;
   const ignore = options.ignore ?? ((e: AlertEntity) => e.kind === 'cloud-account');
   const sorted = [...alerts].sort((a, b) => a.firstSeen.localeCompare(b.firstSeen));
   // Links hold within one set of cloud accounts: an incident never spans accounts, so a caller
@@ -144,17 +160,31 @@ export function buildIncidents(alerts: Alert[], options: IncidentOptions = {}): 
   const parent = sorted.map((_, i) => i);
   const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
 
-  const lastByEntity = new Map<string, number>();
-  sorted.forEach((alert, i) => {
-    for (const { key } of links[i]) {
-      const previous = lastByEntity.get(key);
-      if (
-        previous !== undefined &&
-        Date.parse(alert.firstSeen) - Date.parse(sorted[previous].lastSeen) <= windowMs
-      ) {
-        parent[find(i)] = find(previous);
+  // Earliest first-seen of each group (at its root): an incident does not grow past maxSpanMs.
+  const start = sorted.map((a) => Date.parse(a.firstSeen));
+  const join = (i: number, previous: number | undefined): void => {
+    if (previous === undefined) return;
+    const alert = sorted[i];
+    if (Date.parse(alert.firstSeen) - Date.parse(sorted[previous].lastSeen) > windowMs) return;
+    const [a, b] = [find(i), find(previous)];
+    if (a === b) return;
+    const first = Math.min(start[a], start[b]);
+    if (Date.parse(alert.lastSeen) - first > maxSpanMs) return;
+    parent[a] = b;
+    start[b] = first;
+  };
+  // By key: the last alert with it from inside, and the last one from outside (see Link).
+  const lastInside = new Map<string, number>();
+  const lastOutside = new Map<string, number>();
+  sorted.forEach((_, i) => {
+    for (const { key, outside } of links[i]) {
+      join(i, lastInside.get(key));
+      if (outside) {
+        lastOutside.set(key, i);
+      } else {
+        join(i, lastOutside.get(key));
+        lastInside.set(key, i);
       }
-      lastByEntity.set(key, i);
     }
   });
 
@@ -181,7 +211,11 @@ export function buildIncidents(alerts: Alert[], options: IncidentOptions = {}): 
         counts.set(link.key, { n: (seen?.n ?? 0) + 1, link });
       }
     }
-    const shared = [...counts.values()].filter(({ n }) => n > 1).map(({ link }) => link);
+    // What most of the alerts share first: the title names it.
+    const shared = [...counts.values()]
+      .filter(({ n }) => n > 1)
+      .sort((a, b) => b.n - a.n)
+      .map(({ link }) => link);
     // The shared entities first (they are what links the alerts), then the rest, capped.
     const all = dedupe(members.flatMap((a) => a.entities));
     const sharedKeys = new Set(shared.map(({ entity: e }) => `${e.kind}:${e.value}`));

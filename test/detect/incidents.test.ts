@@ -41,13 +41,79 @@ describe('incidents', () => {
     expect(result.incidents).toEqual([]);
   });
 
-  it('joins them when both target root on one host, naming the host', async () => {
+  it('does not join two outside addresses that brute-force root on one host', async () => {
+    // An internet-facing host sees many unrelated attackers: the host and its root account alone
+    // do not make them one story (all 13 sources of OpenSSH_2k were once one incident).
     const lines = [...linesOf('60.2.12.12', 'web1'), ...linesOf('123.235.32.19', 'web1')];
     const result = await detectOn('one-host.log', lines);
     expect(result.alerts).toHaveLength(2);
-    expect(result.incidents.map((i) => i.title)).toEqual([
-      'Related activity involving root on web1 (2 alerts)',
-    ]);
+    expect(result.incidents).toEqual([]);
+    const whole = await detect({ paths: [shared('ssh-logs/loghub/OpenSSH')], year: 2023 });
+    for (const incident of whole.incidents) {
+      const ips = new Set(
+        incident.alerts.flatMap((id) =>
+          whole.alerts
+            .find((a) => a.id === id)!
+            .entities.filter((e) => e.kind === 'ip')
+            .map((e) => e.value),
+        ),
+      );
+      expect(ips.size, incident.title).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it("joins an outsider's alert with local activity on the same host and account", () => {
+    const alert = (id: string, minute: number, ip?: string): Alert => ({
+      id,
+      title: id,
+      description: '',
+      severity: 'high',
+      status: 'active',
+      attack: { tactics: ['credential-access'], techniques: [] },
+      entities: [
+        ...(ip ? [{ kind: 'ip' as const, value: ip }] : []),
+        { kind: 'account', value: 'root' },
+        { kind: 'host', value: 'web1' },
+      ],
+      firstSeen: `2024-01-01T00:${String(minute).padStart(2, '0')}:00.000Z`,
+      lastSeen: `2024-01-01T00:${String(minute).padStart(2, '0')}:00.000Z`,
+      eventCount: 1,
+      evidence: [],
+      remediation: [],
+      rule: { kind: 'builtin', id: 'r', title: 'r' },
+    });
+    const outsiders = [alert('a', 1, '198.51.100.1'), alert('b', 2, '198.51.100.2')];
+    expect(buildIncidents(outsiders)).toEqual([]);
+    const local = alert('c', 3);
+    expect(buildIncidents([...outsiders, local]).map((i) => i.alerts.sort())).toEqual([['b', 'c']]);
+  });
+
+  it('spans at most seven windows: an address back every day for weeks is several incidents', () => {
+    const day = 24 * 60 * 60 * 1000;
+    const alerts: Alert[] = Array.from({ length: 20 }, (_, i) => {
+      const time = new Date(Date.UTC(2024, 0, 1) + i * day).toISOString();
+      return {
+        id: `a${i}`,
+        title: 'SSH brute force from one source',
+        description: '',
+        severity: 'medium',
+        status: 'active',
+        attack: { tactics: ['credential-access'], techniques: [] },
+        entities: [{ kind: 'ip', value: '198.51.100.7' }],
+        firstSeen: time,
+        lastSeen: time,
+        eventCount: 5,
+        evidence: [],
+        remediation: [],
+        rule: { kind: 'builtin', id: 'r', title: 'r' },
+      };
+    });
+    const incidents = buildIncidents(alerts);
+    expect(incidents.length).toBeGreaterThan(1);
+    for (const i of incidents) {
+      expect(Date.parse(i.lastSeen) - Date.parse(i.firstSeen)).toBeLessThanOrEqual(7 * day);
+    }
+    expect(incidents.flatMap((i) => i.alerts).length).toBe(20);
   });
 
   it('titles one CloudTrail record matched by a built-in and a Sigma rule as one event', async () => {
