@@ -235,6 +235,8 @@ export async function detect(options: DetectOptions): Promise<DetectResult> {
   };
 
   const ranged = since !== undefined || until !== undefined;
+  const outOfRange = (time: number) =>
+    (since !== undefined && time < since) || (until !== undefined && time > until);
   // Lines no rule can match are not built (readers that can tell hand over a QuietLine):
   // they count, and move the clocks, as the events they would have been.
   const quiet = (source: LogEvent['source'], fields: Record<string, unknown>) =>
@@ -248,10 +250,7 @@ export async function detect(options: DetectOptions): Promise<DetectResult> {
     for (const item of items) {
       if (item instanceof QuietLine) {
         const time = item.time;
-        if (
-          ranged &&
-          ((since !== undefined && time < since) || (until !== undefined && time > until))
-        ) {
+        if (ranged && outOfRange(time)) {
           skipped += 1;
           continue;
         }
@@ -269,12 +268,9 @@ export async function detect(options: DetectOptions): Promise<DetectResult> {
         continue;
       }
       const event = item as LogEvent;
-      if (ranged) {
-        const time = Date.parse(event.time);
-        if ((since !== undefined && time < since) || (until !== undefined && time > until)) {
-          skipped += 1;
-          continue;
-        }
+      if (ranged && outOfRange(Date.parse(event.time))) {
+        skipped += 1;
+        continue;
       }
       events += 1;
       // Quiet streams move the alert clock too, so their alerts close and are handed on.

@@ -8,7 +8,8 @@
 /** Reads of fields a partial event left unread, counted across all of them. */
 export const unknownReads = { count: 0 };
 
-function unread(): undefined {
+/** Counts one read of something a partial event left unread; its value is unknown. */
+export function unread(): undefined {
   unknownReads.count++;
   return undefined;
 }
@@ -19,15 +20,15 @@ function unread(): undefined {
  */
 export const WHOLE_FIELDS = Symbol('whole fields');
 
+const LINE = Symbol('line');
+const AT = Symbol('message start');
+
 /**
  * The fields of a plain RFC 3164 sshd line (no priority, so no facility or severity; no
  * structured data) as `syslogEvent` would build them: its program and named fields filled, its
  * header fields read from the line when asked (unread when there is no line: a judgement made
  * once for a whole form of message).
  */
-const LINE = Symbol('line');
-const AT = Symbol('message start');
-
 class SshdLineFields {
   program = 'sshd';
   // Symbol keys: no field path can name them, and a getter reached through the prototype finds

@@ -5,7 +5,7 @@
  */
 
 import type { EventSource, LogEvent } from '../../model/event.js';
-import { unknownReads, WHOLE_FIELDS } from '../../logs/partial-fields.js';
+import { unknownReads, unread, WHOLE_FIELDS } from '../../logs/partial-fields.js';
 import { SigmaCorrelator, type CorrelationHit } from './correlator.js';
 import type { EventView } from './field-matcher.js';
 import { compileSigmaRule, eventView } from './rule-compiler.js';
@@ -207,7 +207,7 @@ class PartialView implements EventView {
     const build = (this.fields as { [WHOLE_FIELDS]?: () => Record<string, unknown> | undefined })[
       WHOLE_FIELDS
     ];
-    const whole = typeof build === 'function' ? build.call(this.fields) : unreadWhole();
+    const whole = typeof build === 'function' ? build.call(this.fields) : unread();
     this.#whole = whole ? eventView({ time: '', source: this.source, fields: whole }) : null;
     return this.#whole;
   }
@@ -223,12 +223,6 @@ class PartialView implements EventView {
   lowerText(): string {
     return this.#wholeView()?.lowerText() ?? '';
   }
-}
-
-/** A partial event that cannot build its whole fields: the read counts as unread. */
-function unreadWhole(): undefined {
-  unknownReads.count++;
-  return undefined;
 }
 
 /** A rule's metadata as matches carry it, built once per rule. */
