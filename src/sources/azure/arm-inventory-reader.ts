@@ -85,10 +85,11 @@ function cassetteBodies(value: Record<string, unknown>, warnings: string[]): Arm
   const interactions = value.interactions as unknown[];
   interactions.forEach((interaction, index) => {
     if (!isObject(interaction) || !isObject(interaction.request)) return;
-    const method = String(interaction.request.method ?? 'GET').toUpperCase();
-    if (method !== 'GET') return;
+    const method = interaction.request.method ?? 'GET';
+    if (typeof method !== 'string' || method.toUpperCase() !== 'GET') return;
     const response = isObject(interaction.response) ? interaction.response : {};
-    const status = isObject(response.status) ? Number(response.status.code) : 200;
+    const code = isObject(response.status) ? response.status.code : 200;
+    const status = typeof code === 'number' || typeof code === 'string' ? Number(code) : NaN;
     if (!(status >= 200 && status < 300)) return;
     out.push(...bodiesIn(responseData(response.body, warnings, `interaction ${index}`)));
   });

@@ -60,6 +60,28 @@ describe('Azure inventory readers under fuzzing', () => {
     );
   }, 30_000);
 
+  it('skip an interaction whose method or status code is an object that cannot become text', async () => {
+    const body = { id: '/subscriptions/s/providers/Microsoft.Security/pricings/p', name: 'p' };
+    const data = JSON.stringify({ ...body, type: 'Microsoft.Security/pricings', properties: {} });
+    const uri = 'https://management.azure.com/x';
+    const cassette = (request: object, status: object) =>
+      JSON.stringify({ interactions: [{ request, response: { status, body: { data } } }] });
+    // Found by the property above (seed 1880312826): String() of {"toString":{}} throws.
+    await readAll(cassette({ method: { toString: {} }, uri }, { code: 200 }));
+    await readAll(cassette({ method: 'GET', uri }, { code: { valueOf: {} } }));
+    const [reader] = azureReaders.filter((r) =>
+      r.detect({ path: 'c.json', text: cassette({ method: 'GET', uri }, { code: 200 }) }),
+    );
+    const read = (text: string) => reader.read({ path: 'c.json', text });
+    expect((await read(cassette({ method: 'GET', uri }, { code: 200 }))).resources).toHaveLength(1);
+    expect(
+      (await read(cassette({ method: { toString: {} }, uri }, { code: 200 }))).resources,
+    ).toHaveLength(0);
+    expect(
+      (await read(cassette({ method: 'get', uri }, { code: { valueOf: {} } }))).resources,
+    ).toHaveLength(0);
+  });
+
   it('survive truncated and byte-flipped cassettes', async () => {
     await fc.assert(
       fc.asyncProperty(
