@@ -49,7 +49,8 @@ function classify(value: unknown): ArmExportShape | undefined {
       (i) =>
         isObject(i) &&
         isObject(i.request) &&
-        /management\.azure\.com|\/providers\//i.test(String(i.request.uri)),
+        typeof i.request.uri === 'string' &&
+        /management\.azure\.com|\/providers\//i.test(i.request.uri),
     );
     return recordsArm ? 'cassette' : undefined;
   }

@@ -138,8 +138,10 @@ export function readRestResponse(file: SourceFile): ReadResult {
   const wrapped = isObject(doc.body) && (isObject(doc.headers) || Object.keys(doc).length === 1);
   const headers = wrapped && isObject(doc.headers) ? doc.headers : {};
   const status = headers.status;
-  if (status !== undefined && !/^2\d\d$/.test(String(status))) {
-    return { resources: [], warnings: [`${file.path}: recorded HTTP status ${String(status)}`] };
+  // A status that is neither text nor a number is no success either (and cannot become text).
+  const code = typeof status === 'string' || typeof status === 'number' ? String(status) : '?';
+  if (status !== undefined && !/^2\d\d$/.test(code)) {
+    return { resources: [], warnings: [`${file.path}: recorded HTTP status ${code}`] };
   }
   const body = wrapped ? (doc.body as Record<string, unknown>) : doc;
   const resources = itemsOf(body, loc.collection)
