@@ -7,6 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { armInventoryReader } from '../../src/sources/azure/arm-inventory-reader.js';
+import { parseTemplate } from '../../src/sources/cloudformation/cfn-template-parser.js';
+import { cloudformationReaders } from '../../src/sources/cloudformation/index.js';
 import { restResponseReader } from '../../src/sources/gcp/rest-response-reader.js';
 import type { SourceFile } from '../../src/sources/reader.js';
 import { shared } from '../support/paths.js';
@@ -21,6 +23,23 @@ function editedJson(path: string, edit: (doc: any) => void): SourceFile {
   edit(doc);
   return { path: full, text: JSON.stringify(doc) };
 }
+
+/** A shared CloudFormation template (YAML short forms in long form) changed by `edit`, as JSON. */
+function editedTemplate(path: string, edit: (resources: any) => void): SourceFile {
+  const full = shared(path);
+  const { template } = parseTemplate(full, readFileSync(full, 'utf8'));
+  edit(template.Resources);
+  return { path: full, text: JSON.stringify(template) };
+}
+
+async function readTemplate(file: SourceFile) {
+  const reader = cloudformationReaders.find((r) => r.detect(file));
+  expect(reader).toBeDefined();
+  return (await reader!.read(file)).resources;
+}
+
+const VPC = 'iac/aws-cloudformation-templates/VPC/VPC_With_Managed_NAT_And_Private_Subnet.yaml';
+const ELASTICACHE = 'iac/aws-cloudformation-templates/ElastiCache/Elasticache-snapshot.yaml';
 
 describe('readers given a value that cannot become text', () => {
   it('GCP REST recording: a status of {"toString":{}} is no success; nothing read, no crash', () => {
@@ -45,5 +64,62 @@ describe('readers given a value that cannot become text', () => {
     const expected = (await armInventoryReader.read(whole)).resources.map((r) => r.id);
     expect(expected.length).toBeGreaterThan(0);
     expect((await armInventoryReader.read(file)).resources.map((r) => r.id)).toEqual(expected);
+  });
+
+  it('CloudFormation: Fn::GetAtt naming a resource or attribute {"toString":{}} is unknown', async () => {
+    for (const args of [
+      [NO_TO_STRING, 'Arn'],
+      ['EnableShapshot', NO_TO_STRING],
+    ]) {
+      const file = editedTemplate(ELASTICACHE, (resources) => {
+        resources.EnableShapshotTrigger.Properties.ServiceToken = { 'Fn::GetAtt': args };
+      });
+      const trigger = (await readTemplate(file)).find((r) => r.name === 'EnableShapshotTrigger');
+      expect(trigger?.properties.ServiceToken).toEqual({
+        __palisade_unknown__: args[0] === NO_TO_STRING ? 'GetAtt ?.Arn' : 'GetAtt EnableShapshot.?',
+      });
+    }
+  });
+
+  it('CloudFormation: Fn::Join of a list holding {"toString":{}} is unknown, the tag not read', async () => {
+    const file = editedTemplate(VPC, (resources) => {
+      resources.PublicSubnet0.Properties.Tags[2].Value['Fn::Join'][1] = [NO_TO_STRING, '-public-'];
+    });
+    const subnet = (await readTemplate(file)).find((r) => r.id.endsWith('#PublicSubnet0'));
+    expect(subnet?.tags).toEqual({ Network: 'Public' });
+  });
+
+  it('CloudFormation: Fn::Select at index {"toString":{}} is unknown', async () => {
+    const file = editedTemplate(VPC, (resources) => {
+      resources.PublicSubnet1.Properties.AvailabilityZone = { 'Fn::Select': [NO_TO_STRING, ['a']] };
+    });
+    const subnet = (await readTemplate(file)).find((r) => r.id.endsWith('#PublicSubnet1'));
+    expect(subnet?.properties.AvailabilityZone).toEqual({
+      __palisade_unknown__: 'Fn::Select out of range',
+    });
+  });
+
+  it('CloudFormation: a network ACL entry whose Protocol is {"toString":{}} keeps it as it is', async () => {
+    const file = editedTemplate(VPC, (resources) => {
+      resources.InboundHTTPPublicNetworkAclEntry.Properties.Protocol = NO_TO_STRING;
+    });
+    const acl = (await readTemplate(file)).find((r) => r.id.endsWith('#PublicNetworkAcl'));
+    const entries = acl?.properties.Entries as { Protocol: unknown; Egress: boolean }[];
+    expect(entries.map((e) => [e.Egress, e.Protocol])).toEqual([
+      [false, NO_TO_STRING],
+      [true, '-1'],
+    ]);
+  });
+
+  it('CloudFormation: Ref toString or constructor names no parameter', async () => {
+    const file = editedTemplate(VPC, (resources) => {
+      resources.PublicSubnet0.Properties.CidrBlock = { Ref: 'toString' };
+      resources.PublicSubnet1.Properties.CidrBlock = { Ref: 'constructor' };
+    });
+    const subnets = (await readTemplate(file)).filter((r) => /#PublicSubnet[01]$/.test(r.id));
+    expect(subnets.map((s) => s.properties.CidrBlock)).toEqual([
+      { __palisade_unknown__: 'Ref toString' },
+      { __palisade_unknown__: 'Ref constructor' },
+    ]);
   });
 });

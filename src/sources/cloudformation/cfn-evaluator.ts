@@ -20,6 +20,11 @@ export interface EvaluatorInput {
 
 type Tri = boolean | 'unknown';
 
+/** A scalar as text; anything else as `?` (a parsed object's `toString` may not be a function). */
+function scalarText(v: unknown): string {
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : '?';
+}
+
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -135,9 +140,10 @@ export class CfnEvaluator {
   #ref(arg: unknown, refs: Set<string>): unknown {
     if (typeof arg !== 'string') return unknownValue('Ref to a non-string');
     if (arg === 'AWS::NoValue') return NO_VALUE;
-    if (arg in KNOWN_PSEUDO) return KNOWN_PSEUDO[arg];
+    // Own keys only: `Ref: toString` names no parameter, not Object.prototype's function.
+    if (Object.hasOwn(KNOWN_PSEUDO, arg)) return KNOWN_PSEUDO[arg];
     if (arg.startsWith('AWS::')) return unknownValue(`pseudo parameter ${arg}`);
-    if (arg in this.parameters) return this.parameters[arg];
+    if (Object.hasOwn(this.parameters, arg)) return this.parameters[arg];
     if (this.#input.resourceIds.has(arg)) refs.add(arg);
     return unknownValue(`Ref ${arg}`);
   }
@@ -146,8 +152,8 @@ export class CfnEvaluator {
     const parts = typeof arg === 'string' ? arg.split('.') : arg;
     const target = Array.isArray(parts) ? parts[0] : undefined;
     if (typeof target === 'string' && this.#input.resourceIds.has(target)) refs.add(target);
-    const attr = Array.isArray(parts) ? parts.slice(1).map(String).join('.') : '';
-    return unknownValue(`GetAtt ${String(target)}.${attr}`);
+    const attr = Array.isArray(parts) ? parts.slice(1).map(scalarText).join('.') : '';
+    return unknownValue(`GetAtt ${scalarText(target)}.${attr}`);
   }
 
   #sub(arg: unknown, refs: Set<string>, depth: number): unknown {
@@ -215,6 +221,7 @@ export class CfnEvaluator {
       case 'Fn::Select':
         return Array.isArray(args) &&
           Array.isArray(args[1]) &&
+          (typeof args[0] === 'number' || typeof args[0] === 'string') &&
           args[1][Number(args[0])] !== undefined
           ? args[1][Number(args[0])]
           : unknownValue('Fn::Select out of range');
@@ -237,7 +244,13 @@ export class CfnEvaluator {
     if (!Array.isArray(args) || typeof args[0] !== 'string' || !Array.isArray(args[1])) {
       return unknownValue('malformed Fn::Join');
     }
-    return args[1].map(String).join(args[0]);
+    // CloudFormation joins text: a list or an object (its toString may not be a function) is
+    // not joined.
+    const parts: unknown[] = args[1];
+    if (parts.some((p) => typeof p === 'object' && p !== null)) {
+      return unknownValue('Fn::Join of a list or object');
+    }
+    return parts.map(String).join(args[0]);
   }
 
   /** And/Or/Not with three-valued logic: Or is true if any operand is true, even with unknowns. */

@@ -189,7 +189,11 @@ export function networkAclEntry(p: Props): Props {
     : {};
   return {
     RuleNumber: num(p.RuleNumber),
-    Protocol: String(p.Protocol),
+    // As text, as the API gives it; any other value (an unknown) stays as it is.
+    Protocol:
+      typeof p.Protocol === 'number' || typeof p.Protocol === 'string'
+        ? String(p.Protocol)
+        : p.Protocol,
     RuleAction: p.RuleAction,
     Egress: boolOr(p.Egress, false),
     ...pick(p, ['CidrBlock', 'Ipv6CidrBlock']),
