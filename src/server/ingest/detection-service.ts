@@ -261,6 +261,16 @@ export class DetectionService {
     return this.#flushing;
   }
 
+  /**
+   * Writes what is pending; true when that write succeeded, so every event handed in before the
+   * call has its alerts stored (what a read position may then be saved after).
+   */
+  async checkpoint(): Promise<boolean> {
+    const errors = this.#flushErrors;
+    await this.flush();
+    return this.#flushErrors === errors;
+  }
+
   async #write(): Promise<void> {
     if (this.#dirty.size === 0) return;
     const dirty = this.#dirty;

@@ -6,6 +6,13 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { stat } from 'node:fs/promises';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../store/schema.js';
+import {
+  loadTailPositions,
+  saveTailPositions,
+  type TailPosition,
+} from '../../store/tail-positions.js';
 import { ConfigError, type ServerConfig } from '../config.js';
 import { DetectionService } from './detection-service.js';
 import { FileTailer } from './file-tailer.js';
@@ -40,7 +47,8 @@ type TailSpec = NonNullable<IngestConfig['tail']>[number];
 async function startTailer(
   runtime: IngestRuntime,
   entry: TailSpec,
-  pollMs?: number,
+  pollMs: number | undefined,
+  resume: TailPosition | undefined,
 ): Promise<FileTailer> {
   const { service } = runtime;
   let format: IntakeFormat | undefined;
@@ -48,6 +56,7 @@ async function startTailer(
   let unknown = false;
   const tailer = new FileTailer(entry.path, {
     fromStart: entry.fromStart,
+    resume,
     pollMs,
     onError: () => service.count('tail', 0, 1),
     onLines: async (lines) => {
@@ -103,10 +112,15 @@ async function ingestPlugin(app: FastifyInstance): Promise<void> {
   });
   const runtime: IngestRuntime = { service, config: ingest, tailers: [] };
   app.decorate('ingest', runtime);
+  let checkpoints: { timer: NodeJS.Timeout; positions: TailCheckpoints } | undefined;
   app.addHook('onClose', async () => {
     await runtime.syslog?.close();
     await Promise.all(runtime.tailers.map((t) => t.stop()));
     await service.close();
+    if (checkpoints) {
+      clearInterval(checkpoints.timer);
+      await checkpoints.positions.save();
+    }
   });
 
   const syslog = ingest.syslog;
@@ -117,10 +131,76 @@ async function ingestPlugin(app: FastifyInstance): Promise<void> {
       'syslog listener started',
     );
   }
-  for (const spec of ingest.tail ?? []) {
-    runtime.tailers.push(await startTailer(runtime, spec, ingest.tailPollMs));
+  const specs = ingest.tail ?? [];
+  const saved = await loadTailPositions(
+    db,
+    specs.map((s) => s.path),
+  );
+  for (const spec of specs) {
+    const tailer = await startTailer(runtime, spec, ingest.tailPollMs, saved.get(spec.path));
+    runtime.tailers.push(tailer);
+    if (tailer.resumed) {
+      const position = saved.get(spec.path)!;
+      logger.info(
+        { path: spec.path, offset: position.offset, outcome: tailer.resumed },
+        TAIL_RESUMED[tailer.resumed],
+      );
+    }
+  }
+  if (specs.length > 0) {
+    const positions = new TailCheckpoints(db, service, runtime.tailers, logger);
+    const timer = setInterval(() => void positions.save(), ingest.flushIntervalMs ?? 1_000);
+    timer.unref();
+    checkpoints = { timer, positions };
   }
   logger.info({ rules: service.rules }, 'continuous detection started');
+}
+
+const TAIL_RESUMED: Record<NonNullable<FileTailer['resumed']>, string> = {
+  resumed: 'tail: reading on from the saved position',
+  rotated: 'tail: rotated while stopped; reading the rest of the old file, then the new one',
+  'rotated-lost':
+    'tail: rotated while stopped and the old file is gone; reading the new one from its start',
+  rewritten: 'tail: truncated or rewritten while stopped; reading it from its start',
+};
+
+/**
+ * Saves the tailers' read positions once the alerts of the lines before them are stored (a
+ * position is taken first, then the alerts are written, then it is saved): a restart reads on
+ * from there, so lines are read at least once. Open correlation windows are not saved: failures
+ * counted before a stop do not add up with those after it.
+ */
+class TailCheckpoints {
+  readonly #saved = new Map<string, string>();
+  #running: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly service: DetectionService,
+    private readonly tailers: FileTailer[],
+    private readonly logger: FastifyInstance['log'],
+  ) {}
+
+  save(): Promise<void> {
+    this.#running = this.#running.then(() => this.#save());
+    return this.#running;
+  }
+
+  async #save(): Promise<void> {
+    const changed: TailPosition[] = [];
+    for (const tailer of this.tailers) {
+      const p = tailer.position();
+      if (p && this.#saved.get(p.path) !== `${p.inode}:${p.offset}`) changed.push(p);
+    }
+    if (changed.length === 0) return;
+    try {
+      if (!(await this.service.checkpoint())) return;
+      await saveTailPositions(this.db, changed, new Date());
+      for (const p of changed) this.#saved.set(p.path, `${p.inode}:${p.offset}`);
+    } catch (error) {
+      this.logger.error({ err: error }, 'tail: read positions could not be saved');
+    }
+  }
 }
 
 /** The plugin, shared with the routes registered beside it (not encapsulated). */
