@@ -6,11 +6,14 @@
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { isUnknown, type Resource } from '../../src/model/resource.js';
 import { armInventoryReader } from '../../src/sources/azure/arm-inventory-reader.js';
 import { parseTemplate } from '../../src/sources/cloudformation/cfn-template-parser.js';
 import { cloudformationReaders } from '../../src/sources/cloudformation/index.js';
 import { restResponseReader } from '../../src/sources/gcp/rest-response-reader.js';
 import type { SourceFile } from '../../src/sources/reader.js';
+import { fileReaders } from '../../src/sources/registry.js';
+import { evaluateTerraformDirectory } from '../../src/sources/terraform/evaluate-directory.js';
 import { shared } from '../support/paths.js';
 
 /** Objects String() and Number() throw on, as JSON.parse gives them. */
@@ -40,6 +43,44 @@ async function readTemplate(file: SourceFile) {
 
 const VPC = 'iac/aws-cloudformation-templates/VPC/VPC_With_Managed_NAT_And_Private_Subnet.yaml';
 const ELASTICACHE = 'iac/aws-cloudformation-templates/ElastiCache/Elasticache-snapshot.yaml';
+
+type PlanValues = Record<string, Record<string, unknown>>;
+
+/**
+ * Plan JSON of terragoat's `cloud` configuration (values Terraform cannot know yet as null), its
+ * resources' values by address changed by `edit` (which may add resources).
+ */
+async function terragoatPlan(cloud: string, edit: (values: PlanValues) => void) {
+  const { blocks } = await evaluateTerraformDirectory(shared(`iac/terragoat/terraform/${cloud}`));
+  const values: PlanValues = JSON.parse(
+    JSON.stringify(
+      Object.fromEntries(
+        blocks.filter((b) => b.mode === 'managed').map((b) => [b.address, b.attributes]),
+      ),
+      (_, v: unknown) => (isUnknown(v) ? null : v),
+    ),
+  );
+  edit(values);
+  const resources = Object.entries(values).map(([address, v]) => {
+    const [type, name] = address.split('.');
+    return { address, mode: 'managed', type, name, values: v };
+  });
+  const plan = { format_version: '1.2', planned_values: { root_module: { resources } } };
+  return { path: `terragoat-${cloud}-plan.json`, text: JSON.stringify(plan) };
+}
+
+/** What the plan reader makes of a plan; a translator that failed would show as a warning. */
+async function readPlan(file: SourceFile): Promise<Resource[]> {
+  const reader = fileReaders.find((r) => r.detect(file));
+  expect(reader?.kind).toBe('terraform-plan');
+  const { resources, warnings } = await reader!.read(file);
+  expect((warnings ?? []).filter((w) => w.includes('translator failed'))).toEqual([]);
+  return resources;
+}
+
+function byAddress(resources: Resource[], address: string): Resource | undefined {
+  return resources.find((r) => r.source.address === address);
+}
 
 describe('readers given a value that cannot become text', () => {
   it('GCP REST recording: a status of {"toString":{}} is no success; nothing read, no crash', () => {
@@ -121,5 +162,48 @@ describe('readers given a value that cannot become text', () => {
       { __palisade_unknown__: 'Ref toString' },
       { __palisade_unknown__: 'Ref constructor' },
     ]);
+  });
+
+  it('Terraform plan: an S3 bucket whose acl is {"toString":{}} grants its owner only', async () => {
+    const plan = await terragoatPlan(
+      'aws',
+      (v) => (v['aws_s3_bucket.operations'].acl = NO_TO_STRING),
+    );
+    const resources = await readPlan(plan);
+    expect(resources).toHaveLength((await readPlan(await terragoatPlan('aws', () => {}))).length);
+    const grants = byAddress(resources, 'aws_s3_bucket.operations')?.properties.Acl;
+    expect(grants).toEqual({
+      Grants: [{ Grantee: { Type: 'CanonicalUser' }, Permission: 'FULL_CONTROL' }],
+    });
+  });
+
+  it('Terraform plan: an SQS queue whose delay_seconds is {"toString":{}} keeps it as it is', async () => {
+    const plan = await terragoatPlan('aws', (v) => {
+      v['aws_sqs_queue.q'] = { name: 'q', delay_seconds: NO_TO_STRING };
+    });
+    const queue = byAddress(await readPlan(plan), 'aws_sqs_queue.q');
+    expect((queue?.properties.Attributes as any).DelaySeconds).toEqual(NO_TO_STRING);
+  });
+
+  it('Terraform plan: azurerm values of {"toString":{}} are left out as empty; the rest is read', async () => {
+    const whole = await readPlan(await terragoatPlan('azure', () => {}));
+    const plan = await terragoatPlan('azure', (v) => {
+      (v['azurerm_network_security_group.bad_sg'].security_rule as any[])[0].protocol =
+        NO_TO_STRING;
+      v['azurerm_key_vault_key.generated'].expiration_date = NO_TO_STRING;
+      v['azurerm_storage_account.example'].account_tier = NO_TO_STRING;
+      v['azurerm_mssql_database.db'] = { name: 'db', server_id: 's', max_size_gb: NO_TO_STRING };
+      v['azurerm_cosmosdb_account.db'] = { name: 'c', ip_range_filter: NO_TO_STRING };
+    });
+    const resources = await readPlan(plan);
+    expect(resources).toHaveLength(whole.length + 2);
+    const body = (address: string) => byAddress(resources, address)?.properties as any;
+    const rule = body('azurerm_network_security_group.bad_sg').properties.securityRules[0];
+    expect(rule.name).toBe('AllowSSH');
+    expect(rule.properties.protocol).toBeUndefined();
+    expect(body('azurerm_key_vault_key.generated').properties.attributes).toBeUndefined();
+    expect(body('azurerm_storage_account.example').sku).toBeUndefined();
+    expect(body('azurerm_mssql_database.db').properties).toEqual({});
+    expect(body('azurerm_cosmosdb_account.db').properties.ipRules).toEqual([{}]);
   });
 });

@@ -12,7 +12,8 @@ import { bool, boolText, compact, present, str } from './tf-values.js';
 
 function text(value: unknown): unknown {
   if (value === undefined || value === null || isUnknown(value)) return value ?? undefined;
-  return String(value);
+  // An object (whose toString may not be a function) stays as it is.
+  return typeof value === 'object' ? value : String(value);
 }
 
 /** Translates one SQS queue; new queues get SSE-SQS unless a KMS key is named. */

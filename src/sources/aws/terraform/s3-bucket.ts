@@ -101,7 +101,8 @@ function acl(a: Attrs): unknown {
   }
   const canned = a.acl ?? 'private';
   if (isUnknown(canned)) return { Grants: canned };
-  return { Grants: cannedGrants(String(canned)) };
+  // An ACL that is not text (`{"toString":{}}`) names no canned ACL: the owner's grant only.
+  return { Grants: cannedGrants(typeof canned === 'string' ? canned : 'private') };
 }
 
 function grantee_(type: unknown, uri: unknown, id: unknown): Attrs {

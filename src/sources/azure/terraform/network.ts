@@ -12,6 +12,12 @@ const PROTOCOLS: Record<string, string> = {
   '*': '*',
 };
 
+/** ARM's spelling of a protocol name; anything else (an object, `constructor`) as written. */
+function protocolName(p: unknown): unknown {
+  const key = typeof p === 'string' ? p.toLowerCase() : undefined;
+  return key !== undefined && Object.hasOwn(PROTOCOLS, key) ? PROTOCOLS[key] : p;
+}
+
 /** One Terraform security rule (inline block or resource) as the ARM rule body. */
 export function securityRuleBody(r: Attrs): Attrs {
   return {
@@ -21,7 +27,7 @@ export function securityRuleBody(r: Attrs): Attrs {
       priority: r.priority,
       direction: r.direction,
       access: r.access,
-      protocol: mapv(r.protocol, (p) => PROTOCOLS[String(p).toLowerCase()] ?? p),
+      protocol: mapv(r.protocol, protocolName),
       sourcePortRange: r.source_port_range,
       sourcePortRanges: nonEmpty(r.source_port_ranges),
       destinationPortRange: r.destination_port_range,

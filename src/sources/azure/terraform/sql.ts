@@ -93,7 +93,9 @@ const database: BlockMapper = (a): MappedBlock => {
       sku: { name: first(a.sku_name, a.requested_service_objective_name) },
       properties: {
         collation: a.collation,
-        maxSizeBytes: mapv(a.max_size_gb, (gb) => Number(gb) * 1024 ** 3),
+        maxSizeBytes: mapv(a.max_size_gb, (gb) =>
+          typeof gb === 'number' || typeof gb === 'string' ? Number(gb) * 1024 ** 3 : gb,
+        ),
         zoneRedundant: a.zone_redundant,
         licenseType: a.license_type,
       },

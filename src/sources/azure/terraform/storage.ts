@@ -29,7 +29,7 @@ const storageAccount: BlockMapper = (a) => {
     body: {
       sku: {
         name: mapv(a.account_tier, (tier) =>
-          typeof a.account_replication_type === 'string'
+          typeof tier === 'string' && typeof a.account_replication_type === 'string'
             ? `${tier}_${a.account_replication_type}`
             : undefined,
         ),

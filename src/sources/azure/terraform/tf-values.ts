@@ -41,15 +41,17 @@ export function enabledFlag(value: unknown): unknown {
   return mapv(value, (v) => (v === true || v === 'true' ? 'Enabled' : 'Disabled'));
 }
 
-/** A Terraform list or a comma-separated string as a list. */
+/** A Terraform list or a comma-separated string as a list; any other object as its one item. */
 export function list(value: unknown): unknown {
   return mapv(value, (v) =>
     Array.isArray(v)
       ? v
-      : String(v)
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean),
+      : typeof v === 'object'
+        ? [v]
+        : String(v)
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
   );
 }
 
@@ -62,7 +64,7 @@ export function nonEmpty(value: unknown): unknown {
 /** RFC 3339 time -> seconds since the epoch, as Key Vault `attributes.exp` is expressed. */
 export function epochSeconds(value: unknown): unknown {
   return mapv(value, (v) => {
-    const ms = Date.parse(String(v));
+    const ms = typeof v === 'string' || typeof v === 'number' ? Date.parse(String(v)) : NaN;
     return Number.isNaN(ms) ? v : Math.floor(ms / 1000);
   });
 }
