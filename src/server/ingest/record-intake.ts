@@ -11,6 +11,7 @@ import { SNIFF_BYTES } from '../../logs/open-log.js';
 import { LOG_READERS } from '../../logs/reader-registry.js';
 import { syslogReader } from '../../logs/syslog-reader.js';
 import type { DetectionService } from './detection-service.js';
+import { oneLine } from './syslog-framing.js';
 
 /** Reader kinds an intake may name (`?type=`). */
 export const READER_KINDS = LOG_READERS.map((r) => r.kind);
@@ -83,10 +84,10 @@ export function syslogJsonLine(line: string): string | undefined {
   } catch {
     return undefined;
   }
-  if (typeof value === 'string') return value.replace(/[\r\n]+/g, ' ');
+  if (typeof value === 'string') return oneLine(value);
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
     const message = (value as Record<string, unknown>).message;
-    if (typeof message === 'string') return message.replace(/[\r\n]+/g, ' ');
+    if (typeof message === 'string') return oneLine(message);
   }
   return undefined;
 }

@@ -138,8 +138,13 @@ function octetLength(buf: Buffer): { value: number; digits: number } | 'wait' | 
 
 /** A frame's text: UTF-8, trailing CR/LF/NUL removed, inner line breaks made spaces. */
 export function clean(bytes: Buffer): string {
-  return bytes
-    .toString('utf8')
-    .replace(/[\r\n\0]+$/, '')
-    .replace(/[\r\n\0]+/g, ' ');
+  return oneLine(bytes.toString('utf8'));
+}
+
+/**
+ * A message as one line: trailing CR/LF/NUL removed (a parser reading sshd's message to its end
+ * must not see a space there), inner line breaks made spaces.
+ */
+export function oneLine(text: string): string {
+  return text.replace(/[\r\n\0]+$/, '').replace(/[\r\n\0]+/g, ' ');
 }

@@ -26,6 +26,11 @@ const Accepted = Type.Object({
     description:
       'events dropped because their account (or lack of one) lies outside the caller’s scopes',
   }),
+  stored: Type.Boolean({
+    description:
+      'true when the alerts these events formed were written before this answer (`?wait=true`); ' +
+      'false when they are written with the next flush',
+  }),
 });
 
 const Query = Type.Object({
@@ -35,6 +40,13 @@ const Query = Type.Object({
     Type.String({
       maxLength: 64,
       description: `log reader (${READER_KINDS.join(', ')}); sniffed from the first records when absent`,
+    }),
+  ),
+  wait: Type.Optional(
+    Type.Boolean({
+      description:
+        'answer once the alerts these events formed are written to the store (503 when that ' +
+        'write fails: send again), so nothing answered for is lost in a crash',
     }),
   ),
 });
@@ -89,7 +101,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const { type } = request.query;
+      const { type, wait } = request.query;
       if (type !== undefined && !(READER_KINDS as readonly string[]).includes(type)) {
         throw new HttpError(
           400,
@@ -129,7 +141,15 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
             'send events of your own accounts, or events without an account with an unscoped token',
         );
       }
-      return reply.code(202).send(report);
+      // Open correlation windows stay in memory either way; the alerts formed so far are written.
+      if (wait && !(await runtime.service.checkpoint())) {
+        throw new HttpError(
+          503,
+          'NOT_STORED',
+          'the events were read but their alerts could not be written to the store; send them again',
+        );
+      }
+      return reply.code(202).send({ ...report, stored: wait === true });
     },
   );
 };
