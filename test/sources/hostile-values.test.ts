@@ -206,4 +206,31 @@ describe('readers given a value that cannot become text', () => {
     expect(body('azurerm_mssql_database.db').properties).toEqual({});
     expect(body('azurerm_cosmosdb_account.db').properties.ipRules).toEqual([{}]);
   });
+
+  it('Terraform plan: azurerm lists written as one value of the wrong type are read as one item', async () => {
+    const whole = await readPlan(await terragoatPlan('azure', () => {}));
+    const plan = await terragoatPlan('azure', (v) => {
+      v['azurerm_linux_virtual_machine.linux_machine'].network_interface_ids = 'nic';
+      v['azurerm_storage_account_network_rules.test'].ip_rules = 7;
+      v['azurerm_storage_account_network_rules.test'].bypass = [NO_TO_STRING];
+      v['azurerm_subnet.example'].service_endpoints = NO_TO_STRING;
+      v['azurerm_key_vault.example'].network_acls = [
+        { default_action: 'Deny', bypass: 'None', ip_rules: '10.0.0.1' },
+      ];
+      v['azurerm_postgresql_configuration.example'].value = NO_TO_STRING;
+      v['azurerm_storage_container.c'] = { name: 'c', container_access_type: NO_TO_STRING };
+      v['azurerm_storage_container.d'] = { name: 'd', container_access_type: 'constructor' };
+    });
+    const resources = await readPlan(plan);
+    expect(resources).toHaveLength(whole.length + 2);
+    const body = (address: string) => byAddress(resources, address)?.properties as any;
+    expect(body('azurerm_linux_virtual_machine.linux_machine').properties.networkProfile).toEqual({
+      networkInterfaces: [{ id: 'nic' }],
+    });
+    expect(body('azurerm_subnet.example').properties.serviceEndpoints).toEqual([{}]);
+    expect(body('azurerm_key_vault.example').properties.networkAcls.ipRules).toEqual([
+      { value: '10.0.0.1' },
+    ]);
+    expect(body('azurerm_storage_container.d').properties.publicAccess).toBe('constructor');
+  });
 });

@@ -1,7 +1,7 @@
 /** azurerm virtual machines (Linux, Windows, legacy) and managed disks. */
 
 import type { BlockMapper } from './mapped-block.js';
-import { block, enabledFlag, first, mapv, type Attrs } from './tf-values.js';
+import { block, enabledFlag, first, mapItems, mapv, type Attrs } from './tf-values.js';
 
 function imageReference(a: Attrs): Attrs | undefined {
   const image = block(first(a.source_image_reference, a.storage_image_reference));
@@ -21,7 +21,7 @@ function identityOf(a: Attrs): Attrs | undefined {
 }
 
 function nics(a: Attrs): unknown {
-  return mapv(a.network_interface_ids, (ids: unknown[]) => ids.map((id) => ({ id })));
+  return mapItems(a.network_interface_ids, (id) => ({ id }));
 }
 
 /** azurerm_linux_virtual_machine / azurerm_windows_virtual_machine. */

@@ -1,7 +1,16 @@
 /** azurerm key vaults, their keys and secrets (values are never copied). */
 
 import type { BlockMapper } from './mapped-block.js';
-import { block, blocks, enabledFlag, epochSeconds, first, mapv, type Attrs } from './tf-values.js';
+import {
+  block,
+  blocks,
+  enabledFlag,
+  epochSeconds,
+  first,
+  mapItems,
+  mapv,
+  type Attrs,
+} from './tf-values.js';
 
 function accessPolicy(p: Attrs): Attrs {
   return {
@@ -40,10 +49,8 @@ const vault: BlockMapper = (a) => {
           ? {
               defaultAction: acls.default_action,
               bypass: acls.bypass,
-              ipRules: mapv(acls.ip_rules, (v: unknown[]) => v.map((value) => ({ value }))),
-              virtualNetworkRules: mapv(acls.virtual_network_subnet_ids, (v: unknown[]) =>
-                v.map((id) => ({ id })),
-              ),
+              ipRules: mapItems(acls.ip_rules, (value) => ({ value })),
+              virtualNetworkRules: mapItems(acls.virtual_network_subnet_ids, (id) => ({ id })),
             }
           : undefined,
       },

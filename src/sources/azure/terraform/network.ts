@@ -1,7 +1,7 @@
 /** azurerm network security groups and rules, network watchers, flow logs and basic networking. */
 
 import type { BlockMapper } from './mapped-block.js';
-import { block, blocks, first, mapv, nonEmpty, type Attrs } from './tf-values.js';
+import { block, blocks, first, mapItems, mapv, nonEmpty, type Attrs } from './tf-values.js';
 
 const PROTOCOLS: Record<string, string> = {
   tcp: 'Tcp',
@@ -115,9 +115,7 @@ const subnet: BlockMapper = (a) => ({
     properties: {
       addressPrefixes: a.address_prefixes,
       addressPrefix: a.address_prefix,
-      serviceEndpoints: mapv(a.service_endpoints, (s: unknown[]) =>
-        s.map((service) => ({ service })),
-      ),
+      serviceEndpoints: mapItems(a.service_endpoints, (service) => ({ service })),
     },
   },
   parent: { types: ['azurerm_virtual_network'], attributes: ['virtual_network_name'] },

@@ -49,7 +49,8 @@ function singleServer(type: string): BlockMapper {
 function configuration(type: string, serverType: string): BlockMapper {
   return (a) => ({
     type,
-    body: { properties: { value: mapv(a.value, String) } },
+    // As text, as ARM holds it; an object (its toString may not be a function) as it is.
+    body: { properties: { value: mapv(a.value, (v) => (typeof v === 'object' ? v : String(v))) } },
     parent: { types: [serverType], attributes: ['server_name'] },
   });
 }

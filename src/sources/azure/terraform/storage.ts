@@ -1,7 +1,7 @@
 /** azurerm storage accounts, their network rules and customer-managed keys, and blob containers. */
 
 import type { BlockMapper } from './mapped-block.js';
-import { block, enabledFlag, first, mapv, type Attrs } from './tf-values.js';
+import { block, enabledFlag, first, mapItems, mapv, type Attrs } from './tf-values.js';
 
 const ACCOUNT_PARENT = {
   types: ['azurerm_storage_account'],
@@ -12,11 +12,11 @@ const ACCOUNT_PARENT = {
 function networkAcls(a: Attrs): Attrs {
   return {
     defaultAction: a.default_action,
-    bypass: mapv(a.bypass, (v) => (Array.isArray(v) ? v.join(', ') : v)),
-    ipRules: mapv(a.ip_rules, (v: unknown[]) => v.map((value) => ({ value, action: 'Allow' }))),
-    virtualNetworkRules: mapv(a.virtual_network_subnet_ids, (v: unknown[]) =>
-      v.map((id) => ({ id, action: 'Allow' })),
+    bypass: mapv(a.bypass, (v) =>
+      Array.isArray(v) && v.every((x) => typeof x === 'string') ? v.join(', ') : v,
     ),
+    ipRules: mapItems(a.ip_rules, (value) => ({ value, action: 'Allow' })),
+    virtualNetworkRules: mapItems(a.virtual_network_subnet_ids, (id) => ({ id, action: 'Allow' })),
   };
 }
 
@@ -94,7 +94,9 @@ const container: BlockMapper = (a) => ({
   body: {
     properties: {
       // The provider sends `private` when container_access_type is not set.
-      publicAccess: mapv(first(a.container_access_type, 'private'), (v) => ACCESS_TYPES[v] ?? v),
+      publicAccess: mapv(first(a.container_access_type, 'private'), (v) =>
+        typeof v === 'string' && Object.hasOwn(ACCESS_TYPES, v) ? ACCESS_TYPES[v] : v,
+      ),
     },
   },
 });

@@ -17,6 +17,11 @@ export function mapv<T>(value: unknown, fn: (v: any) => T): T | unknown {
   return fn(value);
 }
 
+/** `fn` of each item of a list attribute; a value that is no list counts as a one-item list. */
+export function mapItems<T>(value: unknown, fn: (item: unknown) => T): T[] | unknown {
+  return mapv(value, (v) => (Array.isArray(v) ? (v as unknown[]) : [v]).map(fn));
+}
+
 /** First value that is present (not undefined/null) among Terraform attribute spellings. */
 export function first(...values: unknown[]): unknown {
   return values.find((v) => v !== undefined && v !== null);
