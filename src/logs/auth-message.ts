@@ -306,6 +306,10 @@ export function authMeaning(
   message: string,
   pamModule?: string,
 ): AuthMeaning | undefined {
+  // Trailing blanks (a relay's template, a CR kept by a shipper) are no part of a form: sshd
+  // never writes them, and fail2ban's filter allows them too.
+  const last = message.charCodeAt(message.length - 1);
+  if (last === 32 || last === 9 || last === 13) message = message.trimEnd();
   if (program === 'sshd' || program.startsWith('sshd-')) return sshMeaning(message, pamModule);
   const pam = () => pamMeaning(program, pamFields(message, pamModule, program));
   if (program === 'sudo') return sudoMeaning(message) ?? pam();
