@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isUnknown, type Resource } from '../../src/model/resource.js';
+import { armReaders } from '../../src/sources/arm/index.js';
 import { armInventoryReader } from '../../src/sources/azure/arm-inventory-reader.js';
 import { parseTemplate } from '../../src/sources/cloudformation/cfn-template-parser.js';
 import { cloudformationReaders } from '../../src/sources/cloudformation/index.js';
@@ -232,5 +233,65 @@ describe('readers given a value that cannot become text', () => {
       { value: '10.0.0.1' },
     ]);
     expect(body('azurerm_storage_container.d').properties.publicAccess).toBe('constructor');
+  });
+
+  describe('ARM template', () => {
+    const path =
+      'iac/azure-quickstart-templates/quickstarts/microsoft.storage/storage-account-create/azuredeploy.json';
+
+    async function readArm(edit: (template: any) => void) {
+      const file = editedJson(path, edit);
+      const reader = armReaders.find((r) => r.detect(file));
+      expect(reader).toBeDefined();
+      const { resources, warnings } = await reader!.read(file);
+      return { resources: resources.map((r) => r.type), warnings: warnings ?? [] };
+    }
+
+    it('a copy count of {"toString":{}} reads no copy and says so', async () => {
+      const { resources, warnings } = await readArm((t) => {
+        t.resources[0].copy = { name: 'c', count: NO_TO_STRING };
+      });
+      expect(resources).toEqual([]);
+      expect(warnings).toEqual([
+        `${shared(path)}: copy count {"toString":{}} is not a number; none read`,
+      ]);
+    });
+
+    it('a user function parameter named {"toString":{}} names no parameter', async () => {
+      const { resources } = await readArm((t) => {
+        t.functions = [
+          {
+            namespace: 'ns',
+            members: {
+              f: {
+                parameters: [{ name: NO_TO_STRING, type: 'string' }],
+                output: { type: 'string', value: 'x' },
+              },
+            },
+          },
+        ];
+      });
+      expect(resources).toEqual(['Microsoft.Storage/storageAccounts']);
+    });
+
+    it('a nested deployment whose evaluation scope is {"toString":{}} is read in the outer scope', async () => {
+      const { resources } = await readArm((t) => {
+        t.resources.push({
+          type: 'Microsoft.Resources/deployments',
+          apiVersion: '2022-09-01',
+          name: 'nested',
+          properties: {
+            mode: 'Incremental',
+            expressionEvaluationOptions: { scope: NO_TO_STRING },
+            template: { resources: [{ ...t.resources[0], name: 'nestedaccount' }] },
+          },
+        });
+      });
+      expect(resources).toEqual([
+        'Microsoft.Storage/storageAccounts',
+        'Microsoft.Resources/deployments',
+        'Microsoft.Storage/storageAccounts',
+      ]);
+    });
   });
 });

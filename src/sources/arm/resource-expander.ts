@@ -270,7 +270,7 @@ function expandNestedDeployment(
   const options = lookupKey(properties, 'expressionEvaluationOptions').value;
   const scopeOption = isPlainObject(options) ? lookupKey(options, 'scope').value : undefined;
   const prefix = `${address}.properties.template.`;
-  if (String(scopeOption).toLowerCase() !== 'inner') {
+  if (typeof scopeOption !== 'string' || scopeOption.toLowerCase() !== 'inner') {
     expandTemplate(run, outer, template, ctx, prefix, nesting + 1);
     return;
   }

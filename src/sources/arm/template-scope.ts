@@ -13,6 +13,7 @@ import {
   isPlainObject,
   lookupKey,
   setKey,
+  toArmString,
   type JsonObject,
 } from './arm-values.js';
 import { callDeploymentFunction, placeholder } from './deployment-functions.js';
@@ -192,7 +193,10 @@ export class TemplateScope {
     }
     const count = typeof value === 'string' ? Number(value) : value;
     if (typeof count !== 'number' || !Number.isFinite(count) || count < 0) {
-      this.warnings.add(`${this.file}: copy count ${String(value)} is not a number; none read`);
+      // As JSON: an object's own toString may not be a function.
+      this.warnings.add(
+        `${this.file}: copy count ${toArmString(value)} is not a number; none read`,
+      );
       return 0;
     }
     if (count > MAX_COPY_COUNT) {
@@ -468,7 +472,9 @@ export class TemplateScope {
         const output = lookupKey(definition, 'output').value;
         this.#functions.set(`${namespace}.${member}`.toLowerCase(), {
           parameters: Array.isArray(parameters)
-            ? parameters.map((p) => (isPlainObject(p) ? String(lookupKey(p, 'name').value) : ''))
+            ? parameters.map((p) =>
+                isPlainObject(p) ? parameterName(lookupKey(p, 'name').value) : '',
+              )
             : [],
           output: isPlainObject(output) ? lookupKey(output, 'value').value : null,
         });
@@ -480,6 +486,11 @@ export class TemplateScope {
 const LAMBDA_FUNCTIONS = new Set(['filter', 'map', 'reduce', 'sort', 'toobject']);
 
 type LambdaNode = Extract<ExprNode, { kind: 'call' }>;
+
+/** A user function's parameter name; one that is not text names no parameter. */
+function parameterName(name: unknown): string {
+  return typeof name === 'string' ? name : '';
+}
 
 function isLambda(node: ExprNode): node is LambdaNode {
   return node.kind === 'call' && node.name.toLowerCase() === 'lambda' && node.args.length >= 2;
