@@ -297,6 +297,22 @@ const OUTCOME_EVENTS = new Map<string, string>();
 
 const PAM_PREFIX = /^(pam_\w+)\(([^:)]+):(\w+)\): (.*)$/s;
 
+/** Sigma `service` of the programs that have their own; undefined for the rest. */
+const PROGRAM_SERVICES = new Map([
+  ['sshd', 'sshd'],
+  // OpenSSH 9.8 moved the per-connection work, and its log lines, to sshd-session (10.0: sshd-auth).
+  ['sshd-session', 'sshd'],
+  ['sshd-auth', 'sshd'],
+  ['sudo', 'sudo'],
+  ['su', 'auth'],
+  ['login', 'auth'],
+]);
+
+/** The Sigma `service` a log line's program name stands for (sshd, sudo...), if it has one. */
+export function programService(program: string): string | undefined {
+  return PROGRAM_SERVICES.get(program);
+}
+
 /**
  * The meaning of one message from `program`, or undefined when it is not an auth form Palisade
  * knows. `pamModule` is set for old-style tags such as `sshd(pam_unix)`.

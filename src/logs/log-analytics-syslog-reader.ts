@@ -4,13 +4,12 @@
  */
 
 import type { LogEvent } from '../model/event.js';
-import { authMeaning } from './auth-message.js';
+import { authMeaning, programService } from './auth-message.js';
 import { jsonLogReader, mapEach } from './json-log-reader.js';
 import type { JsonMapping, JsonPlace } from './json-log-reader.js';
 import { asObject, isoTime, str } from './record-fields.js';
 
 const HEAD = /"SyslogMessage"\s*:/;
-const SERVICES: Record<string, string> = { sshd: 'sshd', sudo: 'sudo' };
 
 /** Reads Log Analytics Syslog rows. */
 export const logAnalyticsSyslogReader = jsonLogReader({
@@ -37,7 +36,7 @@ export function syslogRowEvents(value: unknown, place: JsonPlace): JsonMapping {
     source: {
       reader: 'log-analytics-syslog',
       product: 'linux',
-      service: (program && SERVICES[program]) ?? (meaning ? 'auth' : 'syslog'),
+      service: (program ? programService(program) : undefined) ?? (meaning ? 'auth' : 'syslog'),
       file: place.file,
       line: place.line,
     },

@@ -4,7 +4,13 @@
  */
 
 import type { EventSource, LogEvent } from '../model/event.js';
-import { authMeaning, sshForm, type AuthMeaning, type SshForm } from './auth-message.js';
+import {
+  authMeaning,
+  programService,
+  sshForm,
+  type AuthMeaning,
+  type SshForm,
+} from './auth-message.js';
 import { lineBatches, overlongMessage, OverlongLine } from './line-input.js';
 import { LogReadError } from './log-read-error.js';
 import { sshdFormFields, sshdPartialFields } from './partial-fields.js';
@@ -28,8 +34,6 @@ const SNIFF_LINES = 20;
  */
 const BATCH = 128;
 
-/** Sigma `service` for the programs that have their own (sshd, sudo, auditd...); else `syslog`. */
-const SERVICES: Record<string, string> = { sshd: 'sshd', sudo: 'sudo', su: 'auth', login: 'auth' };
 const FACILITY_AUTH = new Set([4, 10]);
 /** The source of a plain sshd line's event, less its file and line. */
 const SSHD: EventSource = Object.freeze({ reader: 'syslog', product: 'linux', service: 'sshd' });
@@ -304,7 +308,8 @@ function serviceOf(
   // sshd first by comparison: a program name is a fresh slice of its line, and looking it up as
   // a property key hashes it on every line.
   if (program === 'sshd') return 'sshd';
-  if (program && SERVICES[program]) return SERVICES[program];
+  const own = program ? programService(program) : undefined;
+  if (own) return own;
   if (isAuth) return 'auth';
   if (priority !== undefined && FACILITY_AUTH.has(priority >> 3)) return 'auth';
   return 'syslog';
