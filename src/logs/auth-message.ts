@@ -198,6 +198,62 @@ const SSH_FORMS: Array<[string, RegExp, (m: RegExpExecArray) => SshFields]> = [
       return out;
     },
   ],
+  // Refusals and failures fail2ban's sshd filter counts too, rarer in today's logs.
+  [
+    'U',
+    /^User (.*?)(?: from (\S+))? not allowed because (.+?)( \[preauth\])?$/s,
+    (m) => {
+      const out: SshFields = { event: 'user_not_allowed', user: m[1] };
+      setAddr(out, m[2]);
+      out.reason = m[3];
+      if (m[4] !== undefined) out.preauth = true;
+      return out;
+    },
+  ],
+  [
+    'U',
+    /^User not known to the underlying authentication module for (.*?) from (\S+)( \[preauth\])?$/s,
+    (m) => {
+      const out: SshFields = { event: 'user_unknown', user: m[1], invalidUser: true };
+      setAddr(out, m[2]);
+      if (m[3] !== undefined) out.preauth = true;
+      return out;
+    },
+  ],
+  [
+    'efAa',
+    /^(?:(?:error|fatal): (?:PAM: )?)?[Aa]uthentication (?:failure|error|failed) for ((?:invalid|illegal) user )?(.*?) from (\S+?)(?: via \S+)?(?: port (\d+))?(?: ssh2)?( \[preauth\])?$/s,
+    (m) => {
+      const out: SshFields = { event: 'auth_failure' };
+      if (m[1] !== undefined) out.invalidUser = true;
+      out.user = m[2];
+      setAddr(out, m[3]);
+      if (m[4] !== undefined) out.port = Number(m[4]);
+      if (m[5] !== undefined) out.preauth = true;
+      return out;
+    },
+  ],
+  [
+    'R',
+    /^ROOT LOGIN REFUSED FROM (\S+?)(?: port (\d+))?( \[preauth\])?$/s,
+    (m) => {
+      const out: SshFields = { event: 'root_login_refused', user: 'root' };
+      setAddr(out, m[1]);
+      if (m[2] !== undefined) out.port = Number(m[2]);
+      if (m[3] !== undefined) out.preauth = true;
+      return out;
+    },
+  ],
+  [
+    'r',
+    /^refused connect from (\S+) \((\S+)\)$/,
+    (m) => {
+      const out: SshFields = { event: 'refused_connect' };
+      setAddr(out, m[2]);
+      if (out.sourceHost === undefined && m[1] !== m[2]) out.sourceHost = m[1];
+      return out;
+    },
+  ],
   [
     'f',
     /^fatal: (.*?)( \[preauth\])?$/s,
