@@ -1,7 +1,7 @@
 /**
  * sshd's refusals and PAM failures that fail2ban's sshd filter counts (AllowUsers/DenyUsers and
  * group refusals, `error: PAM: Authentication failure`, users PAM does not know, `ROOT LOGIN
- * REFUSED`, tcp_wrappers' `refused connect`): each is read into its fields and counts as an
+ * REFUSED`, tcp_wrappers' `refused connect`, a change of user name inside one connection): each is read into its fields and counts as an
  * authentication failure, so six of them from one source are brute force.
  */
 
@@ -45,6 +45,16 @@ const FORMS: [message: string, fields: Record<string, unknown>][] = [
   [
     'User not known to the underlying authentication module for bob from 198.51.100.13',
     { event: 'user_unknown', user: 'bob', invalidUser: true, sourceIp: '198.51.100.13' },
+  ],
+  [
+    'Disconnecting invalid user admin 198.51.100.18 port 50022: Change of username or service not allowed: (admin,ssh-connection) -> (root,ssh-connection) [preauth]',
+    {
+      event: 'user_change_refused',
+      invalidUser: true,
+      user: 'admin',
+      sourceIp: '198.51.100.18',
+      port: 50022,
+    },
   ],
   [
     'ROOT LOGIN REFUSED FROM 198.51.100.14',
