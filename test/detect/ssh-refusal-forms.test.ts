@@ -1,8 +1,9 @@
 /**
  * sshd's refusals and PAM failures that fail2ban's sshd filter counts (AllowUsers/DenyUsers and
  * group refusals, `error: PAM: Authentication failure`, users PAM does not know, `ROOT LOGIN
- * REFUSED`, tcp_wrappers' `refused connect`, a change of user name inside one connection): each is read into its fields and counts as an
- * authentication failure, so six of them from one source are brute force.
+ * REFUSED`, tcp_wrappers' `refused connect`, a change of user name inside one connection): each
+ * is read into its fields and counts as an authentication failure, so six of them from one
+ * source are brute force.
  */
 
 import { describe, expect, it } from 'vitest';
