@@ -153,6 +153,20 @@ describe('readers given a value that cannot become text', () => {
     ]);
   });
 
+  it('CloudFormation YAML: a mapping key that is a map {toString: {}} is named by its text', async () => {
+    const full = shared('iac/aws-cloudformation-templates/SNS/SNSTopic.yaml');
+    const text = readFileSync(full, 'utf8').replace(
+      'Resources:\n',
+      'Resources:\n  ? {toString: {}}\n  : {Type: AWS::SNS::Topic}\n',
+    );
+    const resources = await readTemplate({ path: full, text });
+    expect(resources.map((r) => r.source.address)).toEqual([
+      '{"toString":{}}',
+      'SNSTopic',
+      'SNSSubscription',
+    ]);
+  });
+
   it('CloudFormation: Ref toString or constructor names no parameter', async () => {
     const file = editedTemplate(VPC, (resources) => {
       resources.PublicSubnet0.Properties.CidrBlock = { Ref: 'toString' };

@@ -118,8 +118,11 @@ class Converter {
         Object.assign(out, this.toPlain(pair.value, depth + 1));
         continue;
       }
+      // A collection as a key is named by its YAML text, as the yaml package names it: its own
+      // `toString` (`? {toString: {}}`) may not be a function.
+      const name = typeof key === 'object' && key !== null ? String(pair.key) : String(key);
       // defineProperty, not assignment: a logical id of `__proto__` must stay a plain key.
-      Object.defineProperty(out, String(key), {
+      Object.defineProperty(out, name, {
         value: this.toPlain(pair.value, depth + 1),
         enumerable: true,
         writable: true,
