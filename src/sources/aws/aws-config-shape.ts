@@ -90,6 +90,44 @@ export function jsonValue(v: unknown, depth = 0): unknown {
   }
 }
 
+/** Longest text a `TextMemo` keeps, and how many it keeps. */
+const MEMO_TEXT_MAX = 1024;
+const MEMO_TEXTS_MAX = 1000;
+
+/**
+ * Results by JSON text, for the short texts S3 items repeat from bucket to bucket (an account's
+ * default ACL, `{"status":"Off","isMfaDeleteEnabled":null}`, `{"configurations":{}}`): each is
+ * parsed or checked once. A bounded number of texts is kept, each short.
+ */
+class TextMemo<T> {
+  #results = new Map<string, T>();
+
+  constructor(readonly compute: (text: string) => T) {}
+
+  get(text: string): T {
+    if (text.length > MEMO_TEXT_MAX) return this.compute(text);
+    const known = this.#results.get(text);
+    if (known !== undefined || this.#results.has(text)) return known as T;
+    const made = this.compute(text);
+    if (this.#results.size < MEMO_TEXTS_MAX) this.#results.set(text, made);
+    return made;
+  }
+}
+
+/**
+ * `jsonValue` of texts the shape only reads from: it builds its own objects from the value, so
+ * buckets with the same text share no object a change to one would change in the others.
+ */
+const readOnlyValues = new TextMemo<unknown>((text) => jsonValue(text));
+
+/** `jsonValue`, with a short text's value read from `readOnlyValues`. */
+function readOnlyJsonValue(v: unknown): unknown {
+  return typeof v === 'string' ? readOnlyValues.get(v) : v;
+}
+
+/** Whether a supplementary configuration's text holds one JSON object. */
+const objectTexts = new TextMemo<boolean>(isJsonObjectText);
+
 /** What `trim()` removes (white space and line terminators). */
 const SPACE = /\s/;
 
@@ -120,7 +158,7 @@ function grantee(g: unknown): Props {
 }
 
 function s3Acl(raw: unknown): Props | undefined {
-  const acl = jsonValue(raw);
+  const acl = readOnlyJsonValue(raw);
   if (!isRecord(acl)) return undefined;
   const owner = isRecord(acl.owner)
     ? { ID: acl.owner.id, ...(acl.owner.displayName ? { DisplayName: acl.owner.displayName } : {}) }
@@ -145,7 +183,7 @@ function s3Bucket(config: Props, supplementary: Props, name: string): Props {
   const policy = jsonValue(supplementary.BucketPolicy);
   if (isRecord(policy) && typeof policy.policyText === 'string')
     out.Policy = parsePolicy(policy.policyText);
-  const versioning = jsonValue(supplementary.BucketVersioningConfiguration);
+  const versioning = readOnlyJsonValue(supplementary.BucketVersioningConfiguration);
   if (isRecord(versioning)) {
     const status = versioning.status === 'Off' ? undefined : versioning.status;
     const mfa = versioning.isMfaDeleteEnabled;
@@ -154,7 +192,7 @@ function s3Bucket(config: Props, supplementary: Props, name: string): Props {
       ...(typeof mfa === 'boolean' ? { MFADelete: mfa ? 'Enabled' : 'Disabled' } : {}),
     };
   }
-  const logging = jsonValue(supplementary.BucketLoggingConfiguration);
+  const logging = readOnlyJsonValue(supplementary.BucketLoggingConfiguration);
   if (isRecord(logging)) {
     out.Logging = logging.destinationBucketName
       ? {
@@ -172,7 +210,7 @@ function s3Bucket(config: Props, supplementary: Props, name: string): Props {
       // JSON text of an object: the key exists exactly when the text is valid, and the value is
       // parsed and renamed when first read (lifecycle and notification configurations are large
       // and few rules read them).
-      if (isJsonObjectText(text)) lazyField(out, to, () => toPascal(JSON.parse(text)));
+      if (objectTexts.get(text)) lazyField(out, to, () => toPascal(JSON.parse(text)));
       continue;
     }
     const value = jsonValue(raw);
