@@ -167,6 +167,21 @@ describe('readers given a value that cannot become text', () => {
     ]);
   });
 
+  it('CloudFormation: Fn::FindInMap with a fourth item {"toString":{}} still finds its value', async () => {
+    const file = editedTemplate(VPC, (resources) => {
+      resources.VPC.Properties.CidrBlock['Fn::FindInMap'].push(NO_TO_STRING);
+      resources.PublicSubnet0.Properties.CidrBlock = {
+        'Fn::FindInMap': ['SubnetConfig', 'VPC', 'toString'],
+      };
+    });
+    const resources = await readTemplate(file);
+    expect(resources.find((r) => r.id.endsWith('#VPC'))?.properties.CidrBlock).toBe('10.0.0.0/16');
+    const subnet = resources.find((r) => r.id.endsWith('#PublicSubnet0'));
+    expect(subnet?.properties.CidrBlock).toEqual({
+      __palisade_unknown__: 'Fn::FindInMap SubnetConfig.VPC.toString',
+    });
+  });
+
   it('CloudFormation: Ref toString or constructor names no parameter', async () => {
     const file = editedTemplate(VPC, (resources) => {
       resources.PublicSubnet0.Properties.CidrBlock = { Ref: 'toString' };

@@ -204,10 +204,13 @@ export class CfnEvaluator {
     if (!args.slice(0, 3).every((a) => typeof a === 'string' || typeof a === 'number')) {
       return unknownValue('Fn::FindInMap with unknown keys');
     }
-    const [map, top, second] = args.map(String);
-    const level1 = this.#input.mappings[map!];
-    const level2 = isRecord(level1) ? level1[top!] : undefined;
-    if (isRecord(level2) && second! in level2) return level2[second!];
+    // Only the three keys become text: a fourth item (a default) may be any value.
+    const [map, top, second] = args.slice(0, 3).map(String);
+    // Own keys only: `toString` or `constructor` names no mapping entry.
+    const mappings = this.#input.mappings;
+    const level1 = Object.hasOwn(mappings, map!) ? mappings[map!] : undefined;
+    const level2 = isRecord(level1) && Object.hasOwn(level1, top!) ? level1[top!] : undefined;
+    if (isRecord(level2) && Object.hasOwn(level2, second!)) return level2[second!];
     return unknownValue(`Fn::FindInMap ${map}.${top}.${second}`);
   }
 
