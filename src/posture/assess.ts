@@ -13,8 +13,8 @@ import { loadCatalog } from './benchmark-catalog.js';
 import { complianceOf } from './compliance.js';
 import { compileRules, evaluate, type CompiledRule } from './engine.js';
 import { emptyCounts } from './finding-counts.js';
-import { applyExemptions, unmatchedRuleWarnings, type Exemption } from './exemptions.js';
-import { scoreTally, tallyFindings } from './secure-score.js';
+import { applyExemptions, exempting, unmatchedRuleWarnings, type Exemption } from './exemptions.js';
+import { JudgingTally, scoreTally, tallyFindings } from './secure-score.js';
 
 export interface AssessOptions {
   /** Files and folders to scan. */
@@ -58,16 +58,18 @@ export async function assessResources(options: {
   const startedAt = new Date().toISOString();
   const compiled = options.compiled ?? compileRules(options.rules);
   const catalog = await loadCatalog();
-  const findings = evaluate(compiled, options.resources);
   const exemptions = options.exemptions ?? [];
+  // One tally of the findings serves the score, the recommendations, compliance and the counts:
+  // made while judging when no exemption can change a finding, else once they are applied.
+  const counts = emptyCounts();
+  const judging = exempting(exemptions, options.resources) ? undefined : new JudgingTally(counts);
+  const findings = evaluate(compiled, options.resources, judging);
   const ruleIds = options.rules.map((r) => r.id);
   const warnings = [
     ...unmatchedRuleWarnings(exemptions, options.resources, ruleIds),
     ...applyExemptions(findings, options.resources, exemptions, options.now),
   ];
-  // One tally of the findings serves the score, the recommendations, compliance and the counts.
-  const counts = emptyCounts();
-  const tally = tallyFindings(findings, counts);
+  const tally = judging ? judging.tally() : tallyFindings(findings, counts);
   const score = scoreTally(tally, catalog.controls, options.rules);
   const compliance = complianceOf(catalog.standards, options.rules, tally.rules);
 

@@ -14,6 +14,7 @@ import {
   rootFieldsRead,
   type Program,
 } from './rule-environment.js';
+import type { JudgingTally, TallyPlan } from './secure-score.js';
 import { containsUnknown, trackUnknownReads, type UnknownTracker } from './unknown-tracker.js';
 
 /** A rule with its expressions compiled, ready to run on many resources. */
@@ -516,8 +517,8 @@ export function judge(c: CompiledRule, view: ResourceView): Finding {
       r: tracker ? tracker.properties : resource.properties,
       resource: context.resource,
       related: c.usesRelated ? (view.related ??= view.relatedOf(resource)) : [],
-      ...(c.params ? { params: c.params } : {}),
     };
+    if (c.params) context.params = c.params;
   }
 
   // On read-watching proxies the interpreter runs: the unknown a verdict rests on is the first
@@ -609,13 +610,18 @@ export function summaryOf(resource: Resource): Record<string, unknown> {
 }
 
 /**
- * Judges every resource against the rules for its type.
+ * Judges every resource against the rules for its type. `judging`, when given, tallies each
+ * resource's findings as they are made (for findings no exemption will change).
  *
  * ```ts
  * const findings = evaluate(compileRules(await loadRules()), resources);
  * ```
  */
-export function evaluate(compiled: CompiledRule[], resources: Resource[]): Finding[] {
+export function evaluate(
+  compiled: CompiledRule[],
+  resources: Resource[],
+  judging?: JudgingTally,
+): Finding[] {
   const byType = indexByType(compiled);
   const findings: Finding[] = [];
   let relatedIndex: Map<string, Resource[]> | undefined;
@@ -648,7 +654,9 @@ export function evaluate(compiled: CompiledRule[], resources: Resource[]): Findi
       },
       relatedOf,
     };
+    const from = findings.length;
     for (const c of forType.rules) findings.push(judge(c, view));
+    if (judging) judging.add((forType.plan ??= judging.plan(forType.ruleList)), findings, from);
   }
   return findings;
 }
@@ -656,12 +664,20 @@ export function evaluate(compiled: CompiledRule[], resources: Resource[]): Findi
 /** The rules of one resource type, and whether any of them reads `resource`. */
 interface TypeRules {
   rules: CompiledRule[];
+  /** The rules themselves, in the same order. */
+  ruleList: Rule[];
   usesResource: boolean;
+  /** Where `evaluate`'s tally counts the type's findings, made when first needed. */
+  plan?: TallyPlan;
 }
 
 function typeRules(rules: CompiledRule[] | undefined): TypeRules | undefined {
   if (!rules) return undefined;
-  return { rules, usesResource: rules.some((c) => c.usesResource) };
+  return {
+    rules,
+    ruleList: rules.map((c) => c.rule),
+    usesResource: rules.some((c) => c.usesResource),
+  };
 }
 
 /** Stand-ins for the `resource` and `related` variables of rules that never read them. */
@@ -686,7 +702,13 @@ function unknownsOf(resource: Resource): Unknowns | undefined {
     !INVENTORY_SOURCE_KINDS.has(resource.source.kind) && containsUnknown(resource.properties);
   const paths = resource.unknown;
   if (!markers && (paths === undefined || paths.length === 0)) return undefined;
-  return { markers, roots: (paths ?? []).map((path) => path.split('.')[0]) };
+  return { markers, roots: (paths ?? []).map(rootOf) };
+}
+
+/** The first property name of a dot-separated path (the whole path when it has no dot). */
+function rootOf(path: string): string {
+  const dot = path.indexOf('.');
+  return dot < 0 ? path : path.slice(0, dot);
 }
 
 /** Both directions of every relationship, keyed by resource id (and IaC address). */

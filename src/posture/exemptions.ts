@@ -254,6 +254,14 @@ export function isActive(exemption: Pick<Exemption, 'expires'>, now = new Date()
 }
 
 /**
+ * Whether `applyExemptions` can change a finding of `resources`: some exemption is given, or a
+ * resource carries inline suppressions.
+ */
+export function exempting(exemptions: Exemption[], resources: Resource[]): boolean {
+  return exemptions.length > 0 || resources.some((r) => r.suppressions?.length);
+}
+
+/**
  * Marks findings covered by an active exemption or an inline suppression. Returns warnings for
  * expired exemptions that would otherwise have applied.
  */
@@ -264,7 +272,7 @@ export function applyExemptions(
   now = new Date(),
 ): string[] {
   const warnings = new Set<string>();
-  if (exemptions.length === 0 && !resources.some((r) => r.suppressions?.length)) return [];
+  if (!exempting(exemptions, resources)) return [];
   const byId = new Map(resources.map((r) => [`${r.type}|${r.id}`, r]));
   for (const finding of findings) {
     if (finding.status === 'not_applicable' || finding.status === 'error') continue;

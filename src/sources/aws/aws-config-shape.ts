@@ -238,7 +238,7 @@ function finish(type: string, shape: Props, supplementary: Props): Props {
     }
   }
   if (type === 'AWS::ElasticLoadBalancingV2::LoadBalancer') {
-    const attrs = asList(jsonValue(supplementary.LoadBalancerAttributes)).filter(isRecord);
+    const attrs = asList(readOnlyJsonValue(supplementary.LoadBalancerAttributes)).filter(isRecord);
     shape.Attributes = Object.fromEntries(
       attrs.map((a) => [textOf(a.key ?? a.Key), a.value ?? a.Value]),
     );
