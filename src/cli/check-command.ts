@@ -160,6 +160,7 @@ function jsonReport(result: CheckResult): Record<string, unknown> {
     deny: result.deny.map(item),
     audit: result.audit.map(item),
     baselined: result.baselined.map(item),
+    exempted: result.exempted.map((d) => ({ ...item(d), exemption: d.finding.exemption })),
     ruleErrors: result.errors.map(item),
     inputErrors: result.inputErrors,
   };

@@ -13,7 +13,7 @@ import type { Resource } from '../model/resource.js';
 import type { Rule } from '../model/rule.js';
 import { SourceReadError, type SourceError } from '../model/source-error.js';
 import { compileRules, evaluate, judgedResource, type CompiledRule } from '../posture/engine.js';
-import { applyExemptions, type Exemption } from '../posture/exemptions.js';
+import { applyExemptions, unmatchedRuleWarnings, type Exemption } from '../posture/exemptions.js';
 import { findingFingerprint } from '../report/sarif-fingerprint.js';
 import { readPaths } from '../sources/read-paths.js';
 import { fileReaders } from '../sources/registry.js';
@@ -57,6 +57,8 @@ export interface CheckResult {
    * enforced in. A deny-mode one fails the gate: the rule cannot vouch for the resource.
    */
   errors: Decision[];
+  /** Violations of enforced rules an exemption or inline suppression waives. */
+  exempted: Decision[];
   files: FileReport[];
   /** Files that could not be read (Helm templates needing `helm template` are not errors). */
   inputErrors: SourceError[];
@@ -196,6 +198,9 @@ export async function runCiCheck(options: CheckOptions): Promise<CheckResult> {
   const all = evaluate(compiled, resources);
   const findings = all.filter((f) => judged(judgedResource(f)));
   const judgedResources = resources.filter((r) => judged(r));
+  // As `scan` does: a suppression or exemption naming no rule, or giving no reason, is said.
+  const ruleIds = options.rules.map((r) => r.id);
+  warnings.push(...unmatchedRuleWarnings(options.exemptions ?? [], judgedResources, ruleIds));
   warnings.push(...applyExemptions(findings, judgedResources, options.exemptions ?? []));
 
   const withParams = evaluateForAssignments(
@@ -214,6 +219,7 @@ export async function runCiCheck(options: CheckOptions): Promise<CheckResult> {
     audit: decisions.audit.filter((d) => !accepted(d)),
     baselined: [...decisions.deny, ...decisions.audit].filter(accepted),
     errors: decisions.errors,
+    exempted: decisions.exempted,
     files,
     inputErrors,
     planUnchanged: skipped,

@@ -41,6 +41,11 @@ export interface DecideResult {
    * for the resource.
    */
   errors: Decision[];
+  /**
+   * Violations of enforced rules that an exemption or inline suppression covers: they neither
+   * deny nor audit, and are listed so a reviewer sees what was waived.
+   */
+  exempted: Decision[];
 }
 
 /** Scope facts of a finding's resource when the finding did not come from `evaluate`. */
@@ -122,17 +127,19 @@ export function decide(
 ): DecideResult {
   const failures = new Map<string, Decision>();
   const errors = new Map<string, Decision>();
+  const exempted = new Map<string, Decision>();
   for (const f of findings) {
-    const failing = f.status === 'fail' && !f.exemption;
-    if (!failing && f.status !== 'error') continue;
+    if (f.status !== 'fail' && f.status !== 'error') continue;
     const { mode, ids } = enforcement(f, assignments, subjectOf);
     if (mode === 'disabled') continue;
-    record(failing ? failures : errors, { finding: f, mode, assignments: ids });
+    const into = f.status === 'error' ? errors : f.exemption ? exempted : failures;
+    record(into, { finding: f, mode, assignments: ids });
   }
   const decisions = [...failures.values()];
   return {
     deny: decisions.filter((d) => d.mode === 'deny'),
     audit: decisions.filter((d) => d.mode === 'audit'),
     errors: [...errors.values()],
+    exempted: [...exempted.values()],
   };
 }

@@ -33,6 +33,15 @@ export function renderCheckTable(result: CheckResult): string {
     for (const d of result.audit) out.push(row(d));
     out.push('');
   }
+  if (result.exempted.length > 0) {
+    out.push(`EXEMPTED (${result.exempted.length}): waived by an exemption or inline suppression`);
+    for (const d of result.exempted) {
+      const e = d.finding.exemption!;
+      out.push(row(d));
+      out.push(`           ${printable(`${e.category} at ${e.source}: ${e.justification}`)}`);
+    }
+    out.push('');
+  }
   if (result.baselined.length > 0) {
     out.push(`${result.baselined.length} known violations accepted by the baseline`);
     out.push('');
@@ -53,7 +62,7 @@ export function renderCheckTable(result: CheckResult): string {
   out.push(
     `palisade check ${verdict}: ${counted(result.resources.length, 'resource')} judged, ` +
       `${result.deny.length} denied, ${result.audit.length} audited, ` +
-      `${result.baselined.length} baselined${broken}${plan}`,
+      `${result.exempted.length} exempted, ${result.baselined.length} baselined${broken}${plan}`,
   );
   return out.join('\n') + '\n';
 }

@@ -65,7 +65,8 @@ export function renderGithubAnnotations(
       : '';
   const summary =
     `palisade check: ${result.deny.length} denied, ${result.audit.length} audited, ` +
-    `${result.baselined.length} accepted by the baseline${broken}${unread}`;
+    `${result.exempted.length} exempted, ${result.baselined.length} accepted by the baseline` +
+    `${broken}${unread}`;
   lines.push(`::notice title=palisade check::${escapeData(summary)}`);
   return lines.join('\n') + '\n';
 }
