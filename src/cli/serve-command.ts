@@ -70,7 +70,9 @@ export async function runServe(options: ServeOptions): Promise<number> {
     try {
       const demo = await loadDemoData(server);
       process.stdout.write(
-        `Demo data: the sample estate (${demo.source}) is a source, and ${demo.events} sample log events were sent to detection.\n`,
+        demo.already
+          ? `Demo data: the sample estate (${demo.source}) is a source; its sample log events were sent on the first start, not again.\n`
+          : `Demo data: the sample estate (${demo.source}) is a source, and ${demo.events} sample log events were sent to detection.\n`,
       );
     } catch (error) {
       process.stderr.write(`palisade serve: demo data not loaded: ${(error as Error).message}\n`);

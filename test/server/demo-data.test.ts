@@ -69,8 +69,20 @@ describe('demo data', () => {
     expect(stored.body.counts.exempt).toBe(terminal.counts.exempt);
     expect(stored.body.secureScore).toBeCloseTo(terminal.secureScore, 6);
 
-    // Loading again (a restart with --demo) makes no second exemption.
-    await loadDemoData(server);
+    // Loading again (a restart with --demo) makes no second exemption and sends no event again:
+    // the sample alerts keep their counts.
+    const counts = async () =>
+      Object.fromEntries(
+        (await allAlerts(h, reader)).map((a: { id: string; eventCount: number }) => [
+          a.id,
+          a.eventCount,
+        ]),
+      );
+    const before = await counts();
+    const again = await loadDemoData(server);
+    expect(again).toMatchObject({ events: 0, already: true });
     expect((await h.get('/api/v1/exemptions', reader)).body.items).toHaveLength(1);
+    await h.app.ingest.service.flush();
+    expect(await counts()).toEqual(before);
   }, 120_000);
 });
