@@ -3,7 +3,13 @@
  * on with the next record, so one bad line never stops a log.
  */
 
-export type LogReadErrorCode = 'PARSE_ERROR' | 'UNSUPPORTED_FORMAT' | 'IO_ERROR' | 'TOO_LARGE';
+export type LogReadErrorCode =
+  | 'PARSE_ERROR'
+  | 'UNSUPPORTED_FORMAT'
+  | 'IO_ERROR'
+  | 'TOO_LARGE'
+  // Continuous detection: an event stamped too far after the server's clock.
+  | 'FUTURE_TIME';
 
 /**
  * Where and why a record was skipped.

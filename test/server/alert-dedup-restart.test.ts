@@ -140,3 +140,64 @@ describe('alert dedup across a restart', () => {
     }
   });
 });
+
+describe('events stamped in the future', () => {
+  it('are refused at intake, naming the time, and raise nothing', async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'palisade-dedup-'));
+    const h = await start(path.join(dir, 'palisade.db'));
+    const record = await recordAt(0);
+    record.eventTime = '2099-01-01T00:00:00Z';
+    const token = await h.token('security-operator');
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/events?type=cloudtrail',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' },
+      payload: JSON.stringify(record) + '\n',
+    });
+    expect(res.statusCode).toBe(202);
+    expect(res.json()).toMatchObject({ events: 0, errors: 1 });
+    expect(res.json().errorSamples[0]).toContain(
+      "event time 2099-01-01T00:00:00.000Z lies more than 24 hours after the server's clock",
+    );
+    await h.app.ingest.service.flush();
+    expect(await auditLoggingAlerts(h)).toEqual([]);
+  });
+
+  it('stored before they were refused, hold no restart from restoring the open alerts', async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'palisade-dedup-'));
+    const db = await openStore(path.join(dir, 'palisade.db'));
+    const logger = pino({ level: 'silent' });
+    const feed = async (service: DetectionService, records: Record<string, unknown>[]) => {
+      const body = Buffer.from(records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+      await ingestRecords(service, body, { file: 'batch', intake: 'http' });
+      await service.flush();
+    };
+    try {
+      // An older server took an event from 2099 (no limit then), and a current one.
+      const old = await DetectionService.start({ db, logger, maxFutureMs: Infinity });
+      const future = await recordAt(0, '198.51.100.99');
+      future.eventTime = '2099-01-01T00:00:00Z';
+      const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const current = { ...(await recordAt(0, '198.51.100.7')), eventTime: now };
+      await feed(old, [future, current]);
+      await old.close();
+
+      const restarted = await DetectionService.start({ db, logger });
+      try {
+        expect(restarted.stats().alertsRestored).toBeGreaterThanOrEqual(1);
+        await feed(restarted, [{ ...current, eventID: 'restart-test-repeat' }]);
+        const rows = await db
+          .selectFrom('alerts')
+          .select(['event_count', 'entities'])
+          .where('title', 'like', 'AWS audit logging stopped%')
+          .execute();
+        const ofCurrent = rows.filter((r) => r.entities.includes('198.51.100.7'));
+        expect(ofCurrent.map((r) => r.event_count)).toEqual([2]);
+      } finally {
+        await restarted.close();
+      }
+    } finally {
+      await db.destroy();
+    }
+  });
+});

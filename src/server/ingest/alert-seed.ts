@@ -17,6 +17,11 @@ export interface SeedOptions {
   windowMs: number;
   /** At most this many (the most recent); bounds start-up time and memory. */
   max: number;
+  /**
+   * Alerts last seen after this (epoch ms; stored before future times were refused) neither
+   * count as the newest nor are seeded: one would hold the window open for good.
+   */
+  latest?: number;
 }
 
 /**
@@ -25,26 +30,29 @@ export interface SeedOptions {
  * logs replayed from the past dedupe the same way as live ones.
  */
 export async function alertsInWindow(db: Kysely<Database>, options: SeedOptions): Promise<Alert[]> {
-  const newest = await db
-    .selectFrom('alerts')
-    .select('last_seen')
-    .orderBy('last_seen', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  const latest =
+    options.latest === undefined || !Number.isFinite(options.latest)
+      ? undefined
+      : new Date(Math.min(options.latest, MAX_TIME)).toISOString();
+  let newestQuery = db.selectFrom('alerts').select('last_seen');
+  if (latest) newestQuery = newestQuery.where('last_seen', '<=', latest);
+  const newest = await newestQuery.orderBy('last_seen', 'desc').limit(1).executeTakeFirst();
   if (!newest) return [];
   const newestMs = Date.parse(newest.last_seen);
   if (Number.isNaN(newestMs)) return [];
   const horizon = new Date(newestMs - options.windowMs).toISOString();
-  const rows = await db
-    .selectFrom('alerts')
-    .selectAll()
-    .where('last_seen', '>=', horizon)
+  let rowsQuery = db.selectFrom('alerts').selectAll().where('last_seen', '>=', horizon);
+  if (latest) rowsQuery = rowsQuery.where('last_seen', '<=', latest);
+  const rows = await rowsQuery
     .orderBy('last_seen', 'desc')
     .orderBy('id')
     .limit(options.max)
     .execute();
   return rows.map(alertFromRow);
 }
+
+/** The latest time a Date can show (year 275760). */
+const MAX_TIME = 8.64e15;
 
 /** A marker in the source of the synthetic event that carries an alert's last-seen time. */
 const SEED_SOURCE = '(palisade: alert restored from the store)';

@@ -15,6 +15,7 @@ import type { SigmaMatch, UnsupportedSigmaRule } from '../../detect/sigma/types.
 import { LogReadError } from '../../logs/log-read-error.js';
 import type { LogItem } from '../../logs/log-reader.js';
 import type { Alert, AlertStatus, Incident } from '../../model/alert.js';
+import type { LogEvent } from '../../model/event.js';
 import { saveAlertsIn } from '../../store/alert-repository.js';
 import { mergeIncidents } from '../../store/incident-aliases.js';
 import type { Database } from '../../store/schema.js';
@@ -37,6 +38,13 @@ export interface DetectionServiceOptions {
   maxRecentAlerts?: number;
   /** Stored alerts reopened on start so repeats after a restart fold into them (default 5,000). */
   maxSeededAlerts?: number;
+  /**
+   * Events stamped more than this after the server's clock are refused (default 24 hours): one
+   * event from 2099 would stay the newest alert for good and hold every dedup window open.
+   */
+  maxFutureMs?: number;
+  /** The server's clock (tests). */
+  now?: () => number;
 }
 
 /** Counts per intake (`http`, `syslog-udp`, `syslog-tcp`, `tail`). */
@@ -58,6 +66,7 @@ const DEFAULT_MAX_RECENT = 5_000;
 const DEFAULT_MAX_SEEDED = 5_000;
 /** The alert builder's dedup window unless configured: one hour. */
 const DEFAULT_DEDUP_WINDOW_MS = 60 * 60 * 1000;
+const DEFAULT_MAX_FUTURE_MS = 24 * 60 * 60 * 1000;
 
 /**
  * The long-running detection flow.
@@ -141,9 +150,14 @@ export class DetectionService {
   ingest(items: Iterable<LogItem>, intake: string): IngestResult {
     const result: IngestResult = { events: 0, errors: [], matches: 0 };
     if (this.#closed) return result;
+    const latest = this.#latestAllowed();
     for (const item of items) {
       if (item instanceof LogReadError) {
         result.errors.push(item);
+        continue;
+      }
+      if (Date.parse(item.time) > latest) {
+        result.errors.push(this.#futureTime(item, intake));
         continue;
       }
       result.events += 1;
@@ -169,6 +183,24 @@ export class DetectionService {
       this.#renewBuilder();
     }
     return result;
+  }
+
+  /** The latest event time taken: the server's clock plus the allowed skew. */
+  #latestAllowed(): number {
+    const now = this.#options.now?.() ?? Date.now();
+    return now + (this.#options.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS);
+  }
+
+  #futureTime(event: LogEvent, intake: string): LogReadError {
+    const hours = (this.#options.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS) / 3_600_000;
+    return new LogReadError({
+      file: event.source.file ?? intake,
+      line: event.source.line,
+      code: 'FUTURE_TIME',
+      message:
+        `event time ${event.time} lies more than ${hours} hours after the server's clock; ` +
+        "dropped (check the sender's clock and time zone)",
+    });
   }
 
   /**
@@ -209,7 +241,11 @@ export class DetectionService {
   async #seed(): Promise<void> {
     const windowMs = this.#dedupWindowMs;
     const max = this.#options.maxSeededAlerts ?? DEFAULT_MAX_SEEDED;
-    const stored = await alertsInWindow(this.#options.db, { windowMs, max });
+    const stored = await alertsInWindow(this.#options.db, {
+      windowMs,
+      max,
+      latest: this.#latestAllowed(),
+    });
     const restored = seedAlertBuilder(this.#builder, stored, windowMs);
     for (const alert of restored) {
       this.#recent.set(alert.id, alert);
