@@ -10,6 +10,7 @@ import type { Alert, AlertEntity, AlertRuleReference, AttackMapping } from '../m
 import type { LogEvent } from '../model/event.js';
 import type { Severity } from '../model/rule.js';
 import { TACTICS } from './attack-tactics.js';
+import { recordId } from './event-identity.js';
 import { remediationFor } from './remediation.js';
 
 /** What any detection (Sigma rule, correlation, external finding) hands to the alert builder. */
@@ -534,7 +535,17 @@ function unseen(
     const file = e.source.file ?? '';
     const line = e.source.line;
     const action = e.action ?? '';
-    if (file === seen.file && typeof line === 'number' && Number.isInteger(line)) {
+    // A record with its own id is that id wherever it came from (a retry, another file).
+    const id = recordKey(e);
+    if (id !== undefined) {
+      if (keys.has(id)) continue;
+      keys.add(id);
+      const at = claim(seen);
+      seen.ring[at] = id;
+      times[at] = '';
+      actions[at] = '';
+      next[at] = -1;
+    } else if (file === seen.file && typeof line === 'number' && Number.isInteger(line)) {
       // The alert's own file: by line number, then time and action (one line, one key).
       let tail = -1;
       if (line <= seen.maxLine) {
@@ -575,6 +586,12 @@ function unseen(
     if (evidence && evidence.length < max) evidence.push(e);
   }
   return fresh;
+}
+
+/** `recordId` as a seen key: a leading SOH keeps it apart from the line and path keys. */
+function recordKey(event: LogEvent): string | undefined {
+  const id = recordId(event);
+  return id === undefined ? undefined : `\u0001${id}`;
 }
 
 /** The ring index for a new key: the next free one, or the oldest's, forgotten first. */
