@@ -9,6 +9,7 @@ import { isIPv4 } from 'node:net';
 import type { ExportRecord } from '../../model/export-record.js';
 import type { Severity } from '../../model/rule.js';
 import { VERSION } from '../../version.js';
+import { consoleLink } from '../console-link.js';
 import { summarize } from './record-summary.js';
 
 /** CEF severity 0-10: Low 0-3, Medium 4-6, High 7-8, Very-High 9-10. */
@@ -84,7 +85,10 @@ function extension(record: ExportRecord, options: CefOptions): [string, string |
     ['cs3', summary.previousState],
     ['cs4Label', 'accounts'],
     ['cs4', record.accounts.length > 0 ? record.accounts.join(',') : undefined],
-    ['request', options.consoleUrl ? `${options.consoleUrl}${summary.consolePath}` : undefined],
+    [
+      'request',
+      options.consoleUrl ? consoleLink(options.consoleUrl, summary.consolePage) : undefined,
+    ],
   ];
   pairs.push(...typeSpecific(record));
   const present = pairs.filter(

@@ -9,6 +9,7 @@
 import { isIP } from 'node:net';
 import type { ExportRecord } from '../../model/export-record.js';
 import { VERSION } from '../../version.js';
+import { consoleLink } from '../console-link.js';
 import { CEF_SEVERITY } from './cef.js';
 import { summarize } from './record-summary.js';
 
@@ -54,7 +55,7 @@ function attributes(record: ExportRecord, consoleUrl?: string): [string, string 
     ['state', summary.state],
     ['previousState', summary.previousState],
     ['accounts', record.accounts.join(',') || undefined],
-    ['url', consoleUrl ? `${consoleUrl}${summary.consolePath}` : undefined],
+    ['url', consoleUrl ? consoleLink(consoleUrl, summary.consolePage) : undefined],
   ];
   if (record.type === 'alert') {
     const { alert } = record.data;

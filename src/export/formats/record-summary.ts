@@ -5,6 +5,13 @@
 
 import type { ExportRecord } from '../../model/export-record.js';
 import type { Severity } from '../../model/rule.js';
+import {
+  alertPage,
+  compliancePage,
+  recommendationPage,
+  scorePage,
+  type ConsolePage,
+} from '../console-link.js';
 
 /** One record reduced to what a person or a flat format needs first. */
 export interface RecordSummary {
@@ -20,8 +27,8 @@ export interface RecordSummary {
   previousState?: string;
   /** Entities or resources the record names, as `kind:value`. */
   entities: { kind: string; value: string }[];
-  /** Path of the record's page in the console, joined to the configured console URL. */
-  consolePath: string;
+  /** The record's page in the console (see `consoleLink`). */
+  consolePage: ConsolePage;
 }
 
 /** Facts shared by every format about one record. */
@@ -37,7 +44,7 @@ export function summarize(record: ExportRecord): RecordSummary {
         state: alert.status,
         previousState: previousStatus,
         entities: alert.entities.map((e) => ({ kind: e.kind, value: e.value })),
-        consolePath: `/alerts/${encodeURIComponent(alert.id)}`,
+        consolePage: alertPage(alert.id),
       };
     }
     case 'recommendation': {
@@ -50,7 +57,7 @@ export function summarize(record: ExportRecord): RecordSummary {
         state: d.state,
         previousState: d.previousState,
         entities: [{ kind: 'cloud-resource', value: d.resourceId }],
-        consolePath: `/recommendations/${encodeURIComponent(d.ruleId)}`,
+        consolePage: recommendationPage(d.ruleId),
       };
     }
     case 'secure_score': {
@@ -64,7 +71,7 @@ export function summarize(record: ExportRecord): RecordSummary {
         state: `${overall.current}`,
         previousState: overall.previous === undefined ? undefined : `${overall.previous}`,
         entities: record.accounts.map((value) => ({ kind: 'cloud-account', value })),
-        consolePath: '/score',
+        consolePage: scorePage(),
       };
     }
     case 'compliance': {
@@ -77,7 +84,7 @@ export function summarize(record: ExportRecord): RecordSummary {
         state: d.state,
         previousState: d.previousState,
         entities: record.accounts.map((value) => ({ kind: 'cloud-account', value })),
-        consolePath: `/compliance/${encodeURIComponent(d.standard)}`,
+        consolePage: compliancePage(d.standard, d.controlId),
       };
     }
   }

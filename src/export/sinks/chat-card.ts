@@ -4,6 +4,7 @@
  */
 
 import type { ExportRecord } from '../../model/export-record.js';
+import { consoleLink } from '../console-link.js';
 import { summarize } from '../formats/record-summary.js';
 
 /** The content of one card. */
@@ -84,7 +85,7 @@ export function cardContent(record: ExportRecord, consoleUrl: string): CardConte
     title: summary.title,
     facts: facts.slice(0, 10),
     description,
-    link: `${consoleUrl}${summary.consolePath}`,
+    link: consoleLink(consoleUrl, summary.consolePage),
   };
 }
 

@@ -11,6 +11,7 @@ import type { AlertExportData, ExportRecord, Sink } from '../../model/export-rec
 import type { Database } from '../../store/schema.js';
 import { aliasesOf } from '../../store/incident-aliases.js';
 import { findTicketLink, saveTicketLink } from '../../store/ticket-link-repository.js';
+import { alertPage, consoleLink } from '../console-link.js';
 import { clip } from './chat-card.js';
 import type { TicketScope } from './sink-config.js';
 
@@ -47,7 +48,7 @@ export function basicAuthHeaders(user: string, secret: string): Record<string, s
 
 /** The alert's page in the console, linked from its ticket. */
 export function alertLink(consoleUrl: string, alert: Alert): string {
-  return `${consoleUrl}/alerts/${encodeURIComponent(alert.id)}`;
+  return consoleLink(consoleUrl, alertPage(alert.id));
 }
 
 /** A one-line ticket title of at most `max` characters. */

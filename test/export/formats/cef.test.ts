@@ -119,7 +119,7 @@ describe('CEF format', () => {
       expect(ext.cnt).toBe(`${alert.eventCount}`);
       expect(ext.cs1Label).toBe('recordId');
       expect(ext.cs1).toBe(record.id);
-      expect(ext.request).toBe(`https://palisade.test/alerts/${alert.id}`);
+      expect(ext.request).toBe(`https://palisade.test/#/alerts/${alert.id}`);
       const account = alert.entities.find((e) => e.kind === 'account');
       expect(ext.suser).toBe(account?.value);
     }

@@ -76,7 +76,7 @@ describe('LEEF 2.0 format', () => {
       expect(attrs.sev).toBe(`${sev}`);
       expect(attrs.recordId).toBe(record.id);
       expect(attrs.usrName).toBe(alert.entities.find((e) => e.kind === 'account')?.value);
-      expect(attrs.url).toBe(`https://p.test/alerts/${alert.id}`);
+      expect(attrs.url).toBe(`https://p.test/#/alerts/${alert.id}`);
     }
   });
 

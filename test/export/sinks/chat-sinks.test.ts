@@ -50,7 +50,7 @@ describe('Slack sink', () => {
     expect(fields).toContain(`*Severity*`);
     expect(fields).toContain(alert.severity);
     expect(fields).toContain(alert.entities[0].value);
-    expect(first.blocks.at(-1).elements[0].url).toBe(`${CONSOLE}/alerts/${alert.id}`);
+    expect(first.blocks.at(-1).elements[0].url).toBe(`${CONSOLE}/#/alerts/${alert.id}`);
     expect(first.text).toContain(alert.title);
   });
 
@@ -123,7 +123,7 @@ describe('Microsoft Teams sink', () => {
     const facts = Object.fromEntries(card.body[1].facts.map((f: any) => [f.title, f.value]));
     expect(facts.Severity).toBe(alert.severity);
     expect(facts.Entities).toContain(alert.entities[0].value);
-    expect(card.actions[0].url).toBe(`${CONSOLE}/alerts/${alert.id}`);
+    expect(card.actions[0].url).toBe(`${CONSOLE}/#/alerts/${alert.id}`);
     const rec = teams.cards[sent.length - 3];
     expect(Object.fromEntries(rec.body[1].facts.map((f: any) => [f.title, f.value])).Status).toBe(
       'pass → fail',

@@ -115,7 +115,7 @@ describe('email sink', () => {
     expect(unfolded).toMatch(/^Message-ID: <[0-9a-f]{32}@palisade\.export>/im);
     expect(first.raw).toContain('multipart/alternative');
     expect(first.raw.replace(/=\r\n/g, '')).toContain(
-      `https://palisade.example.com/alerts/${alerts[0].id}`,
+      `https://palisade.example.com/#/alerts/${alerts[0].id}`,
     );
     expect(second.raw.replace(/=\r\n/g, '')).toContain('logs-prod');
   });

@@ -65,7 +65,7 @@ describe.each(STORE_TARGETS)('ticket sinks ($name)', (target) => {
           expect(first.state).toBe('6');
           expect(first.close_code).toBe('Solution provided');
           expect(first.work_notes).toContain('in_progress by ana: triaged');
-          expect(first.description).toContain(`${CONSOLE}/alerts/${alerts[0].id}`);
+          expect(first.description).toContain(`${CONSOLE}/#/alerts/${alerts[0].id}`);
           expect(first.short_description).toBe(`[Palisade] ${alerts[0].title}`);
           expect(byCorrelation.get(`alert:${alerts[1].id}`)!.close_code).toBe(
             'No resolution provided',
@@ -119,7 +119,7 @@ describe.each(STORE_TARGETS)('ticket sinks ($name)', (target) => {
           expect(first.comments).toHaveLength(2);
           expect(first.fields.summary).toBe(`[Palisade] ${alerts[0].title}`);
           expect(JSON.stringify(first.fields.description)).toContain(
-            `${CONSOLE}/alerts/${alerts[0].id}`,
+            `${CONSOLE}/#/alerts/${alerts[0].id}`,
           );
 
           // A workflow without the configured transition is a final, explained failure.
