@@ -46,20 +46,28 @@ export async function auditedChange<T>(
   fields: AuditFields | ((result: T) => AuditFields),
   change: (trx: Transaction<Database>) => Promise<T>,
 ): Promise<T> {
-  const { db, clock, serverKey } = request.server.palisade;
+  const { db } = request.server.palisade;
   const result = await db.transaction().execute(async (trx) => {
     const value = await change(trx);
-    const event = typeof fields === 'function' ? fields(value) : fields;
-    await appendAudit(
-      trx,
-      { ...event, actor: actorOf(request), ip: request.ip, requestId: request.id },
-      clock.now(),
-      serverKey,
-    );
+    await appendRequestAudit(request, trx, typeof fields === 'function' ? fields(value) : fields);
     return value;
   });
   request.audited = true;
   return result;
+}
+
+/**
+ * Appends an entry for `request` inside `trx`: for side effects of a change (tokens revoked with
+ * their creator) that get entries of their own beside the change's.
+ */
+export async function appendRequestAudit(
+  request: FastifyRequest,
+  trx: Transaction<Database>,
+  fields: AuditFields,
+): Promise<void> {
+  const { clock, serverKey } = request.server.palisade;
+  const event = { ...fields, actor: actorOf(request), ip: request.ip, requestId: request.id };
+  await appendAudit(trx, event, clock.now(), serverKey);
 }
 
 /** Records every non-GET request on a known route that did not audit itself. */

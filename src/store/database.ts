@@ -37,6 +37,7 @@ import * as m0013 from './migrations/0013-alert-resources.js';
 import * as m0014 from './migrations/0014-automation-run-records.js';
 import * as m0015 from './migrations/0015-incident-aliases.js';
 import * as m0016 from './migrations/0016-tail-positions.js';
+import * as m0017 from './migrations/0017-token-creator-ids.js';
 import type { Database } from './schema.js';
 import { DEFAULT_STORE_PATH } from './store-path.js';
 
@@ -60,6 +61,7 @@ const migrations: Record<string, Migration> = {
   '0014-automation-run-records': m0014,
   '0015-incident-aliases': m0015,
   '0016-tail-positions': m0016,
+  '0017-token-creator-ids': m0017,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -7,6 +7,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { ApiTokenTable, Database } from '../../store/schema.js';
 import type { Role } from '../auth/permissions.js';
 import { digest, newApiToken, newId } from '../auth/secrets.js';
+import { lineageOf } from './token-lineage.js';
 
 /** A token as the API lists it: never the secret or its hash. */
 export interface TokenView {
@@ -42,7 +43,10 @@ export interface NewToken {
   role: Role;
   scopes: string[];
   expiresInDays?: number;
+  /** `token:<id>`, `user:<id>` or `cli:<login>` (see token-lineage.ts). */
   createdBy: string;
+  /** The latest expiry allowed (the creating token's): a later or absent one is cut to it. */
+  expiresBy?: string | null;
 }
 
 /** Inserts a token inside `trx`; the returned `secret` is the only copy there will ever be. */
@@ -52,10 +56,12 @@ export async function insertToken(
   now: Date,
 ): Promise<{ secret: string; token: TokenView }> {
   const secret = newApiToken();
-  const expires =
+  const asked =
     token.expiresInDays === undefined
       ? null
       : new Date(now.getTime() + token.expiresInDays * 86_400_000).toISOString();
+  const cap = token.expiresBy ?? null;
+  const expires = cap !== null && (asked === null || asked > cap) ? cap : asked;
   const row: ApiTokenTable = {
     id: newId(),
     name: token.name,
@@ -72,7 +78,10 @@ export async function insertToken(
   return { secret, token: tokenView(row) };
 }
 
-/** The live token whose secret is `secret` (not revoked, not expired), or undefined. */
+/**
+ * The live token whose secret is `secret` (not revoked, not expired, its creators live), or
+ * undefined.
+ */
 export async function findLiveToken(db: Kysely<Database>, secret: string, now: Date) {
   const row = await db
     .selectFrom('api_tokens')
@@ -82,6 +91,9 @@ export async function findLiveToken(db: Kysely<Database>, secret: string, now: D
     .executeTakeFirst();
   if (!row) return undefined;
   if (row.expires_at !== null && row.expires_at <= now.toISOString()) return undefined;
+  // A token lives no longer than the tokens and the user that made it (rows from before
+  // revocation cascaded included).
+  if (!(await lineageOf(db, row, now)).live) return undefined;
   return row;
 }
 

@@ -1,15 +1,20 @@
 /**
  * API tokens, for Security Admins and Owners: list, create (the secret is in the reply once and
- * nowhere else), revoke. A token never gets a role or scope its creator could not grant.
+ * nowhere else), revoke. A token never gets a role or scope its creator could not grant, nor
+ * outlives the token that made it; revoking a token revokes every token made under it.
  */
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../store/schema.js';
 import { canManageRole, isRole } from '../auth/permissions.js';
 import { scopesWithin } from '../auth/principal.js';
 import { auditedChange } from '../audited-change.js';
 import { forbidden, HttpError } from '../http-error.js';
 import { assertPlainText } from '../plain-text.js';
+import { auditRevokedWith } from '../identity/revoked-tokens-audit.js';
+import { creatorOf, descendantTokens, lineageOf, revokeLive } from '../identity/token-lineage.js';
 import { insertToken, tokenView, type TokenView } from '../identity/token-repository.js';
 import { pageOfVisibleIdentities } from '../identity/visible-identities.js';
 import { Page, PageQueryFields, parseSort, SortField } from '../pagination.js';
@@ -42,6 +47,18 @@ const ListQuery = Type.Object({
   sort: SortField(['created_at', 'name'], '-created_at'),
   revoked: Type.Optional(Type.Boolean()),
 });
+
+/**
+ * The latest expiry a token made by the token `id` may have: its own, or an earlier one of the
+ * tokens that made it. Null when none of them expires.
+ */
+async function creatorExpiry(db: Kysely<Database>, id: string, now: Date): Promise<string | null> {
+  const row = await db.selectFrom('api_tokens').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) return null;
+  const { expiresAt } = await lineageOf(db, row, now);
+  if (row.expires_at === null) return expiresAt;
+  return expiresAt !== null && expiresAt < row.expires_at ? expiresAt : row.expires_at;
+}
 
 export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { db, clock } = app.palisade;
@@ -94,6 +111,11 @@ export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!scopesWithin(body.scopes, actor.scopes)) {
         throw forbidden('scopes must lie within your own scopes');
       }
+      // Absent: the default lifetime; only an explicit null makes a never-expiring token.
+      const expiresInDays =
+        body.expiresInDays === null ? undefined : (body.expiresInDays ?? DEFAULT_TOKEN_DAYS);
+      const expiresBy =
+        actor.kind === 'token' ? await creatorExpiry(db, actor.id, clock.now()) : null;
       const created = await auditedChange<{ secret: string; token: TokenView }>(
         request,
         (c) => ({
@@ -105,20 +127,15 @@ export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
             role: c.token.role,
             scopes: c.token.scopes,
             expiresAt: c.token.expiresAt ?? 'never',
+            ...(expiresBy !== null && c.token.expiresAt === expiresBy
+              ? { expiryCappedAt: expiresBy }
+              : {}),
           },
         }),
         (trx) =>
           insertToken(
             trx,
-            {
-              ...body,
-              // Absent: the default lifetime; only an explicit null makes a never-expiring token.
-              expiresInDays:
-                body.expiresInDays === null
-                  ? undefined
-                  : (body.expiresInDays ?? DEFAULT_TOKEN_DAYS),
-              createdBy: `${actor.kind}:${actor.name}`,
-            },
+            { ...body, expiresInDays, createdBy: creatorOf(actor), expiresBy },
             clock.now(),
           ),
       );
@@ -155,15 +172,25 @@ export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
         throw forbidden('you can revoke only tokens whose scopes lie within your own');
       }
       const revokedAt = row.revoked_at ?? clock.now().toISOString();
-      await auditedChange(
+      await auditedChange<string[]>(
         request,
-        { action: 'token.revoke', outcome: 'success', target: { kind: 'token', id: row.id } },
+        (alsoRevoked) => ({
+          action: 'token.revoke',
+          outcome: 'success',
+          target: { kind: 'token', id: row.id },
+          details: { alsoRevoked },
+        }),
         async (trx) => {
           await trx
             .updateTable('api_tokens')
             .set({ revoked_at: revokedAt })
             .where('id', '=', row.id)
             .execute();
+          // Every token this one made, and theirs, goes with it.
+          const descendants = await descendantTokens(trx, { tokens: [row] });
+          const revoked = await revokeLive(trx, descendants, clock.now().toISOString());
+          await auditRevokedWith(request, trx, revoked, { kind: 'token', id: row.id });
+          return revoked;
         },
       );
       return tokenView({ ...row, revoked_at: revokedAt });

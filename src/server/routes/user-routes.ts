@@ -21,6 +21,8 @@ import {
   userView,
   type UserView,
 } from '../identity/user-repository.js';
+import { auditRevokedWith } from '../identity/revoked-tokens-audit.js';
+import { descendantTokens, revokeLive, userCreatorKeys } from '../identity/token-lineage.js';
 import { pageOfVisibleIdentities } from '../identity/visible-identities.js';
 import { applyFilters, Page, PageQueryFields, parseSort, SortField } from '../pagination.js';
 import {
@@ -175,17 +177,18 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
         scopes: JSON.stringify(scopes),
         updated_at: now,
       };
-      await auditedChange(
+      await auditedChange<string[]>(
         request,
-        {
+        (revokedTokens) => ({
           action: 'user.role.change',
           outcome: 'success',
           target: { kind: 'user', id: row.id },
           details: {
             from: { role: row.role, scopes: JSON.parse(row.scopes) },
             to: { role: updated.role, scopes },
+            revokedTokens,
           },
-        },
+        }),
         async (trx) => {
           if (row.role === 'owner' && updated.role !== 'owner')
             await assertNotLastOwner(trx, row.id);
@@ -194,17 +197,21 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
             .set({ role: updated.role, scopes: updated.scopes, updated_at: now })
             .where('id', '=', row.id)
             .execute();
-          // Tokens the user made with more power than the new role stop working.
-          const above = ROLES.slice(ROLES.indexOf(updated.role as Role) + 1);
-          if (above.length > 0) {
-            await trx
-              .updateTable('api_tokens')
-              .set({ revoked_at: now })
-              .where('created_by', '=', `user:${row.username}`)
-              .where('role', 'in', above)
-              .where('revoked_at', 'is', null)
-              .execute();
-          }
+          // Tokens made by the user, or by its tokens, with more power or reach than the new
+          // role and scopes stop working, and every token made under them.
+          const above = new Set<string>(ROLES.slice(ROLES.indexOf(updated.role as Role) + 1));
+          const lineage = await descendantTokens(trx, { creators: userCreatorKeys(row) });
+          const exceeding = lineage.filter(
+            (t) => above.has(t.role) || !scopesWithin(JSON.parse(t.scopes) as string[], scopes),
+          );
+          const under = await descendantTokens(trx, { tokens: exceeding });
+          const revoked = await revokeLive(trx, [...exceeding, ...under], now);
+          await auditRevokedWith(request, trx, revoked, {
+            kind: 'user',
+            id: row.id,
+            action: 'user.role.change',
+          });
+          return revoked;
         },
       );
       return userView(updated);
@@ -225,9 +232,14 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const row = await loadManagedUser(request, request.params.id);
       const now = clock.now().toISOString();
-      await auditedChange(
+      await auditedChange<string[]>(
         request,
-        { action: 'user.disable', outcome: 'success', target: { kind: 'user', id: row.id } },
+        (revokedTokens) => ({
+          action: 'user.disable',
+          outcome: 'success',
+          target: { kind: 'user', id: row.id },
+          details: { revokedTokens },
+        }),
         async (trx) => {
           if (row.role === 'owner') await assertNotLastOwner(trx, row.id);
           await trx
@@ -236,13 +248,15 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
             .where('id', '=', row.id)
             .execute();
           await trx.deleteFrom('sessions').where('user_id', '=', row.id).execute();
-          // A disabled user's API tokens stop working with them.
-          await trx
-            .updateTable('api_tokens')
-            .set({ revoked_at: now })
-            .where('created_by', '=', `user:${row.username}`)
-            .where('revoked_at', 'is', null)
-            .execute();
+          // A disabled user's API tokens, and every token made by them, stop working with them.
+          const lineage = await descendantTokens(trx, { creators: userCreatorKeys(row) });
+          const revoked = await revokeLive(trx, lineage, now);
+          await auditRevokedWith(request, trx, revoked, {
+            kind: 'user',
+            id: row.id,
+            action: 'user.disable',
+          });
+          return revoked;
         },
       );
       return userView({ ...row, disabled: 1, updated_at: now });
