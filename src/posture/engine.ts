@@ -11,11 +11,18 @@ import { RuleLoadError } from './rule-loader.js';
 import {
   compileExpression,
   interpretedProgram,
+  firstRootRead,
   rootFieldsRead,
   type Program,
 } from './rule-environment.js';
 import type { JudgingTally, TallyPlan } from './secure-score.js';
-import { containsUnknown, trackUnknownReads, type UnknownTracker } from './unknown-tracker.js';
+import {
+  containsUnknown,
+  NOT_IN_INVENTORY,
+  trackUnknownReads,
+  type UnknownRead,
+  type UnknownTracker,
+} from './unknown-tracker.js';
 
 /** A rule with its expressions compiled, ready to run on many resources. */
 export interface CompiledRule {
@@ -29,6 +36,11 @@ export interface CompiledRule {
   usesResource: boolean;
   /** The top-level property names the expressions read; undefined when they may read any. */
   rootFields?: ReadonlySet<string>;
+  /**
+   * The top-level property its first expression (`applies_if`, else `check`) reads before any
+   * other, when known; unset for a TypeScript check, which judges past an unknown read.
+   */
+  firstRoot?: string;
   /**
    * Values the rule reads as `params` (its parameters' defaults, or an assignment's values); set
    * for every rule that declares parameters.
@@ -97,6 +109,7 @@ export function compileRules(rules: Rule[]): CompiledRule[] {
       usesRelated: /\brelated\b/.test(sources),
       usesResource: /\bresource\b/.test(sources),
       rootFields: rootFieldsRead([check, appliesIf, evidence]),
+      firstRoot: checkFunction ? undefined : firstRootRead(appliesIf ?? check),
       ...(rule.parameters ? { params: parameterDefaults(rule) } : {}),
       passTemplate: parseTemplate(rule.message?.pass),
       failTemplate: parseTemplate(rule.message?.fail),
@@ -499,16 +512,40 @@ function cannotJudge(
   tracker: UnknownTracker | undefined,
 ): Finding | undefined {
   const hit = tracker?.hit();
-  if (!hit) return undefined;
+  return hit ? unknownFinding(c, resource, hit) : undefined;
+}
+
+/** The finding of a rule whose verdict rests on the unknown value `hit` read. */
+function unknownFinding(c: CompiledRule, resource: Resource, hit: UnknownRead): Finding {
   const message =
     `${resource.type} ${resource.name} cannot be judged by "${c.rule.title}": ` +
     `${hit.path} is unknown (${hit.reason}).`;
   return makeFinding(c, resource, 'not_applicable', message, hit.path);
 }
 
+/**
+ * The unknown read a rule's evaluation would begin with, if it would: the rule reads a top-level
+ * property first that the inventory did not include. The verdict is then "cannot be judged",
+ * whatever the evaluation reads after (the first unknown read decides it), so the watched
+ * evaluation need not run.
+ */
+function unknownAtFirstRead(c: CompiledRule, view: ResourceView): UnknownRead | undefined {
+  const root = c.firstRoot;
+  // Markers are found by watching every read; the watch never notes these two names.
+  if (root === undefined || !view.unknowns || view.unknowns.markers) return undefined;
+  if (root === 'constructor' || root === 'length') return undefined;
+  const { resource } = view;
+  if (!resource.unknown?.includes(root)) return undefined;
+  const properties = resource.properties;
+  if (Object.hasOwn(properties, root) || properties[root] !== undefined) return undefined;
+  return { path: root, reason: NOT_IN_INVENTORY };
+}
+
 /** Judges one resource with one compiled rule. */
 export function judge(c: CompiledRule, view: ResourceView): Finding {
   const { resource } = view;
+  const unread = unknownAtFirstRead(c, view);
+  if (unread) return unknownFinding(c, resource, unread);
   const tracker = trackerOf(c, view);
   tracker?.reset();
   let context = view.context;

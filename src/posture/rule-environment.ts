@@ -123,6 +123,49 @@ export function rootFieldsRead(programs: (Program | undefined)[]): ReadonlySet<s
   return fields;
 }
 
+/** Operators whose operands cel-js evaluates left first (the right one maybe not at all). */
+const LEFT_FIRST = new Set([
+  '&&',
+  '||',
+  '==',
+  '!=',
+  '<',
+  '<=',
+  '>',
+  '>=',
+  'in',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+]);
+
+/**
+ * The top-level field of `r` that `program` reads before it reads anything else (`iamPolicy` in
+ * `!r.?iamPolicy.?bindings.orValue([]).exists(...) && ...`), when its tree shows one for sure;
+ * undefined when the first read depends on more than the tree's leftmost branch.
+ */
+export function firstRootRead(program: Program | undefined): string | undefined {
+  return program ? firstRead((program as unknown as { ast: unknown }).ast) : undefined;
+}
+
+function firstRead(node: unknown): string | undefined {
+  if (!isNode(node)) return undefined;
+  const args = node.args;
+  if (node.op === '.' || node.op === '.?') {
+    if (!Array.isArray(args) || typeof args[1] !== 'string') return undefined;
+    const target = args[0];
+    if (isNode(target) && target.op === 'id') return target.args === 'r' ? args[1] : undefined;
+    return firstRead(target);
+  }
+  // A method call (`x.orValue(d)`, `x.exists(v, p)`) evaluates its receiver first.
+  if (node.op === 'rcall') return Array.isArray(args) ? firstRead(args[1]) : undefined;
+  if (node.op === '!_' || node.op === '-_') return firstRead(args);
+  if (LEFT_FIRST.has(node.op)) return Array.isArray(args) ? firstRead(args[0]) : undefined;
+  return undefined;
+}
+
 /** Adds to `fields` each `r.x` / `r.?x` the tree reads; false when `r` appears otherwise. */
 function collectRootFields(node: unknown, fields: Set<string>): boolean {
   if (Array.isArray(node)) return node.every((n) => collectRootFields(n, fields));

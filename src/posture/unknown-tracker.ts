@@ -12,6 +12,9 @@ export interface UnknownRead {
   reason: string;
 }
 
+/** Why a sub-resource an inventory did not include is unknown. */
+export const NOT_IN_INVENTORY = 'not in the inventory that was read';
+
 /** True when `value` holds an unknown marker anywhere inside it. */
 export function containsUnknown(value: unknown, depth = 0): boolean {
   if (depth > 64 || typeof value !== 'object' || value === null) return false;
@@ -75,7 +78,7 @@ export function trackUnknownReads(
   const noteMissing = (t: object, key: string | symbol, present: boolean) => {
     if (first || present || typeof key !== 'string') return;
     const p = childPath(t, key);
-    if (unknownPaths.has(p)) first = { path: p, reason: 'not in the inventory that was read' };
+    if (unknownPaths.has(p)) first = { path: p, reason: NOT_IN_INVENTORY };
   };
 
   const handler: ProxyHandler<object> = {
@@ -92,7 +95,7 @@ export function trackUnknownReads(
         return value;
       }
       if (value === undefined && unknownPaths.has(p)) {
-        first = { path: p, reason: 'not in the inventory that was read' };
+        first = { path: p, reason: NOT_IN_INVENTORY };
         return value;
       }
       if (typeof value !== 'object' || value === null) return value;
