@@ -6,6 +6,7 @@
 import type { AssessmentResult } from '../model/assessment.js';
 import type { Rule } from '../model/rule.js';
 import { counted } from './counted.js';
+import { manualControls } from './manual-controls.js';
 
 const esc = (value: unknown): string =>
   String(value ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -91,7 +92,7 @@ export function renderHtml(
     .map(
       (
         s,
-      ) => `<details><summary>${esc(s.name)}: ${s.passed} passed, ${s.failed} failed, ${s.notAssessed} not assessed ${meter(s.passed / Math.max(1, s.passed + s.failed), 120)}</summary>
+      ) => `<details><summary>${esc(s.name)}: ${s.passed} passed, ${s.failed} failed, ${s.notAssessed - manualControls(s)} not assessed, ${manualControls(s)} manual (no automated check) ${meter(s.passed / Math.max(1, s.passed + s.failed), 120)}</summary>
 <table><thead><tr><th>Control</th><th>Title</th><th>State</th><th>Failing</th><th>Rules</th></tr></thead><tbody>
 ${s.controls
   .filter((c) => c.state !== 'not_assessed')

@@ -132,6 +132,15 @@ describe('posture API on the sample estate', () => {
     const failing = control.findings.filter((f: { status: string }) => f.status === 'fail');
     expect(failing).toHaveLength(failed.failing);
     expect(failing.every((f: { ruleId: string }) => failed.rules.includes(f.ruleId))).toBe(true);
+
+    // Controls no rule checks are counted apart as manual, in the list and in the standard.
+    const nist = await get('/compliance/nist-800-53?source=estate');
+    const unchecked = nist.controls.filter((c: { rules: string[] }) => c.rules.length === 0);
+    expect(unchecked.length).toBeGreaterThan(0);
+    expect(nist.manual).toBe(unchecked.length);
+    expect(nist.notAssessed).toBeGreaterThanOrEqual(nist.manual);
+    const listed = all.standards.find((s: { id: string }) => s.id === 'nist-800-53');
+    expect(listed.manual).toBe(unchecked.length);
   });
 
   it('lists the inventory with health and shows one resource with its findings', async () => {

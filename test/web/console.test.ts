@@ -297,6 +297,10 @@ describe.skipIf(!hasChromium())('web console in Debian chromium', () => {
       await page.waitForLoadState('networkidle');
       await screenshot(page, hash.slice(2));
     }
+    // Controls no rule checks read as manual, not as "not assessed", on a standard's page.
+    await go('#/compliance/nist-800-53');
+    await expect.poll(() => page.locator('caption').textContent()).toMatch(/\d+ manual/);
+    await expect.poll(() => page.locator('.state-manual').count()).toBeGreaterThan(0);
     // The Owner's own user row and token list come from the (landed) users and tokens routes.
     await go('#/settings');
     await expect.poll(() => page.locator('#users-title + table').textContent()).toContain('owner');

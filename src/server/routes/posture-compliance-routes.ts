@@ -12,6 +12,7 @@ import { HttpError } from '../http-error.js';
 import { complianceOf, currentAssessments, findingView, scopedFindings } from '../posture-view.js';
 import type { PostureOptions } from './posture-routes.js';
 import { CurrentAssessmentSchema, FindingSchema, SourceQueryField } from './posture-schemas.js';
+import { manualControls } from '../../report/manual-controls.js';
 
 const State = Type.Union(['passed', 'failed', 'not_assessed'].map((s) => Type.Literal(s)));
 
@@ -20,8 +21,8 @@ const ControlSchema = Type.Object({
   title: Type.String(),
   state: State,
   rules: Type.Array(Type.String()),
-  failing: Type.Integer(),
-  passing: Type.Integer(),
+  failing: Type.Integer({ description: 'failing checks (one rule on one resource)' }),
+  passing: Type.Integer({ description: 'passing checks (one rule on one resource)' }),
 });
 
 const StandardSummary = Type.Object({
@@ -29,7 +30,10 @@ const StandardSummary = Type.Object({
   name: Type.String(),
   passed: Type.Integer(),
   failed: Type.Integer(),
-  notAssessed: Type.Integer(),
+  notAssessed: Type.Integer({ description: 'controls nothing judged, the manual ones included' }),
+  manual: Type.Integer({
+    description: 'of those, the controls no Palisade rule checks: to be assessed by hand',
+  }),
 });
 
 const StandardParams = Type.Object({ standardId: Type.String({ minLength: 1, maxLength: 100 }) });
@@ -78,12 +82,13 @@ export const postureComplianceRoutes: FastifyPluginAsyncTypebox<PostureOptions> 
       const { current, standards } = await view(request, request.query.source);
       return {
         assessments: current,
-        standards: standards.map(({ id, name, passed, failed, notAssessed }) => ({
+        standards: standards.map(({ id, name, passed, failed, notAssessed, controls }) => ({
           id,
           name,
           passed,
           failed,
           notAssessed,
+          manual: manualControls({ controls }),
         })),
       };
     },
@@ -108,7 +113,8 @@ export const postureComplianceRoutes: FastifyPluginAsyncTypebox<PostureOptions> 
     },
     async (request) => {
       const { standards } = await view(request, request.query.source);
-      return standardOr404(standards, request.params.standardId);
+      const standard = standardOr404(standards, request.params.standardId);
+      return { ...standard, manual: manualControls(standard) };
     },
   );
 

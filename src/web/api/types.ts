@@ -133,6 +133,8 @@ export interface StandardSummary {
   passed: number;
   failed: number;
   notAssessed: number;
+  /** Of `notAssessed`, the controls no rule checks: to be assessed by hand. */
+  manual: number;
 }
 
 export interface Standard extends StandardSummary {

@@ -33,7 +33,8 @@ function Standards() {
                     aria-label="passed controls"
                   />
                   <p>
-                    {s.passed} of {assessed} assessed controls passed · {s.notAssessed} not assessed
+                    {s.passed} of {assessed} assessed controls passed · {s.notAssessed - s.manual}{' '}
+                    not assessed · {s.manual} manual (no automated check)
                   </p>
                 </li>
               );
@@ -43,6 +44,11 @@ function Standards() {
       </Show>
     </>
   );
+}
+
+/** A control no rule checks is manual: nothing could ever judge it automatically. */
+function stateOf(c: { state: string; rules: string[] }): string {
+  return c.rules.length === 0 ? 'manual' : c.state;
 }
 
 function StandardControls({ standardId }: { standardId: string }) {
@@ -57,15 +63,20 @@ function StandardControls({ standardId }: { standardId: string }) {
           <h1 tabIndex={-1}>{s.name}</h1>
           <table>
             <caption>
-              {s.passed} passed, {s.failed} failed, {s.notAssessed} not assessed
+              {s.passed} passed, {s.failed} failed, {s.notAssessed - s.manual} not assessed,{' '}
+              {s.manual} manual (no automated check)
             </caption>
             <thead>
               <tr>
                 <th scope="col">Control</th>
                 <th scope="col">Title</th>
                 <th scope="col">State</th>
-                <th scope="col">Failing resources</th>
-                <th scope="col">Passing resources</th>
+                <th scope="col" title="one rule on one resource">
+                  Failing checks
+                </th>
+                <th scope="col" title="one rule on one resource">
+                  Passing checks
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -76,7 +87,7 @@ function StandardControls({ standardId }: { standardId: string }) {
                   </td>
                   <td>{c.title}</td>
                   <td>
-                    <span className={`state state-${c.state}`}>{words(c.state)}</span>
+                    <span className={`state state-${stateOf(c)}`}>{words(stateOf(c))}</span>
                   </td>
                   <td>{c.failing}</td>
                   <td>{c.passing}</td>
@@ -108,7 +119,7 @@ function ControlResources(props: { standardId: string; controlId: string }) {
               {c.id} {c.title}
             </h1>
             <p>
-              State: <span className={`state state-${c.state}`}>{words(c.state)}</span> · rules:{' '}
+              State: <span className={`state state-${stateOf(c)}`}>{words(stateOf(c))}</span> · rules:{' '}
               {c.rules.map((r) => (
                 <a key={r} className="mono tag" href={href('recommendations', r)}>
                   {r}
