@@ -119,7 +119,8 @@ function ControlResources(props: { standardId: string; controlId: string }) {
               {c.id} {c.title}
             </h1>
             <p>
-              State: <span className={`state state-${stateOf(c)}`}>{words(stateOf(c))}</span> · rules:{' '}
+              State: <span className={`state state-${stateOf(c)}`}>{words(stateOf(c))}</span> ·
+              rules:{' '}
               {c.rules.map((r) => (
                 <a key={r} className="mono tag" href={href('recommendations', r)}>
                   {r}
