@@ -27,12 +27,20 @@ function secretFields(kind: string): Set<string> {
   return new Set([...SECRET_FIELDS, ...(SECRET_BY_KIND[kind] ?? [])]);
 }
 
+/** `url` without its query string and fragment: the part that names the receiver. */
+function urlBase(url: string): string {
+  return url.split(/[?#]/, 1)[0];
+}
+
 /**
- * Splits `config` into what may be stored and shown, and its secrets.
+ * Splits `config` into what may be stored and shown, and its secrets. A sink `url` that carries
+ * a query string or fragment (where receivers often take a key: `?apikey=...`, `?code=...`) is
+ * sealed whole, and only its base stays in the open part, so the row still names the receiver.
  *
  * ```ts
- * splitSecrets({ kind: 'webhook', url: 'https://x', secret: 's3cr3t...' });
- * // { open: { kind: 'webhook', url: 'https://x' }, secrets: { secret: 's3cr3t...' } }
+ * splitSecrets({ kind: 'webhook', url: 'https://x/in?key=k', secret: 's3cr3t...' });
+ * // { open: { kind: 'webhook', url: 'https://x/in' },
+ * //   secrets: { url: 'https://x/in?key=k', secret: 's3cr3t...' } }
  * ```
  */
 export function splitSecrets(config: Record<string, unknown>): {
@@ -43,16 +51,23 @@ export function splitSecrets(config: Record<string, unknown>): {
   const open: Record<string, unknown> = {};
   const secrets: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(config)) (hidden.has(k) ? secrets : open)[k] = v;
+
+  const url = open.url;
+  if (typeof url === 'string' && urlBase(url) !== url) {
+    secrets.url = url;
+    open.url = urlBase(url);
+  }
   return { open, secrets };
 }
 
 /**
  * `open` as a listing shows it: each secret field present as `REDACTED`, and the sink's `url`
- * without its query string or fragment, where receivers often take a key (`?code=...`), as the
- * audit log names the destination.
+ * without its query string or fragment, as the audit log names the destination. A URL sealed for
+ * its query string is shown by its base, which the open part keeps (rows stored before such URLs
+ * were sealed keep the whole URL in the open part, and show it cut the same way).
  *
  * ```ts
- * redacted({ kind: 'webhook', url: 'https://siem.example.com/in?key=abc' }, ['secret']);
+ * redacted({ kind: 'webhook', url: 'https://siem.example.com/in' }, ['secret', 'url']);
  * // { kind: 'webhook', url: 'https://siem.example.com/in', secret: '********' }
  * ```
  */
@@ -61,8 +76,12 @@ export function redacted(
   secretNames: readonly string[],
 ): Record<string, unknown> {
   const shown = { ...open };
-  if (typeof shown.url === 'string') shown.url = shown.url.split(/[?#]/, 1)[0];
-  return { ...shown, ...Object.fromEntries(secretNames.map((n) => [n, REDACTED])) };
+  const hidden = Object.fromEntries(secretNames.map((n) => [n, REDACTED]));
+  if (typeof shown.url === 'string') {
+    shown.url = urlBase(shown.url);
+    delete hidden.url;
+  }
+  return { ...shown, ...hidden };
 }
 
 /** The secrets as stored: an encrypted envelope bound to `context` (e.g. `export:<id>`), or null. */
