@@ -9,7 +9,7 @@ import type { SourceError } from '../../model/source-error.js';
 import { SourceReadError } from '../../model/source-error.js';
 import { OUTSIDE } from '../reader.js';
 import { findBlockLocations, type BlockLocation } from './block-locations.js';
-import { parseHcl, type HclBody } from './hcl-parse.js';
+import { HCL_TOO_LARGE, MAX_HCL_BYTES, parseHcl, type HclBody } from './hcl-parse.js';
 import { assertUtf8Text } from '../text-encoding.js';
 
 // Known gap: `.tf.json` (Terraform's JSON syntax) files and override files (`*_override.tf`)
@@ -46,8 +46,6 @@ export interface LoadState {
   consumed: string[];
 }
 
-const MAX_FILE_BYTES = 5 * 1024 * 1024;
-
 function withoutTrailingSlash(p: string): string {
   return p.replace(/(.)[\\/]+$/, '$1');
 }
@@ -68,8 +66,8 @@ async function containedPath(file: string, allow: (realPath: string) => boolean)
 async function readText(file: string, allow?: (realPath: string) => boolean): Promise<string> {
   const target = allow ? await containedPath(file, allow) : file;
   const info = await stat(target);
-  if (info.size > MAX_FILE_BYTES) {
-    throw new SourceReadError({ file, code: 'TOO_LARGE', message: 'file larger than 5 MB' });
+  if (info.size > MAX_HCL_BYTES) {
+    throw new SourceReadError({ file, code: 'TOO_LARGE', message: HCL_TOO_LARGE });
   }
   const text = await readFile(target, 'utf8');
   assertUtf8Text(file, text);
