@@ -59,3 +59,22 @@ describe('palisade check and inline suppressions', () => {
     ]);
   });
 });
+
+describe('palisade check order', () => {
+  it('lists denied violations most severe first, whatever the file order', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'palisade-check-order-'));
+    // The bucket (lower severities) comes first in the file, the open SSH group (high) last.
+    await writeFile(
+      join(dir, 'main.tf'),
+      'resource "aws_s3_bucket" "logs" {\n  bucket = "logs"\n}\n' + group('open', ''),
+    );
+    const run = await checkHere([dir]);
+    const denied = run.report.slice(0, run.report.indexOf('\n\n'));
+    const severities = [...denied.matchAll(/^ {2}(\w+)\s+\S+$/gm)].map((m) => m[1]);
+    expect(severities.length).toBeGreaterThan(2);
+    const order = ['critical', 'high', 'medium', 'low', 'informational'];
+    const ranks = severities.map((s) => order.indexOf(s));
+    expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+    expect(severities[0]).toBe('high');
+  });
+});

@@ -7,11 +7,21 @@ import type { Decision } from '../decide.js';
 import { hasDenyRuleErrors, type CheckResult } from '../ci-check.js';
 import { printable } from '../../report/terminal-text.js';
 import { counted } from '../../report/counted.js';
+import { SEVERITIES } from '../../model/rule.js';
 
 function row(d: Decision, label: string = d.finding.severity): string {
   const f = d.finding;
   const where = f.file ? `${f.file}${f.line ? `:${f.line}` : ''}` : f.resourceId;
   return `  ${label.padEnd(8)} ${printable(f.ruleId)}\n           ${printable(`${where}  ${f.message}`)}`;
+}
+
+/** Most severe first; within a severity, in the order the gate found them (file order). */
+function bySeverity(list: Decision[]): Decision[] {
+  const rank = (d: Decision) => SEVERITIES.indexOf(d.finding.severity);
+  return list
+    .map((d, i) => ({ d, i }))
+    .sort((a, b) => rank(b.d) - rank(a.d) || a.i - b.i)
+    .map(({ d }) => d);
 }
 
 function verdictOf(result: CheckResult): string {
@@ -25,12 +35,12 @@ export function renderCheckTable(result: CheckResult): string {
   const out: string[] = [];
   if (result.deny.length > 0) {
     out.push(`DENIED (${result.deny.length}): these fail the check`);
-    for (const d of result.deny) out.push(row(d));
+    for (const d of bySeverity(result.deny)) out.push(row(d));
     out.push('');
   }
   if (result.audit.length > 0) {
     out.push(`AUDIT (${result.audit.length}): reported, not failing`);
-    for (const d of result.audit) out.push(row(d));
+    for (const d of bySeverity(result.audit)) out.push(row(d));
     out.push('');
   }
   if (result.exempted.length > 0) {
