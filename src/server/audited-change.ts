@@ -77,7 +77,9 @@ export function installAuditHook(app: FastifyInstance): void {
     const status = reply.statusCode;
     // Requests nobody could be identified for (401) and throttled ones (429) change nothing and
     // are attributable to no one; recording each would let anyone grow the append-only log
-    // without limit. They go to the server log instead. Denials of a known principal (403) stay.
+    // without limit. They go to the server log instead; throttled logins are also recorded by
+    // the login route, at most one entry per address or username a window (auth-routes.ts).
+    // Denials of a known principal (403) stay.
     if (status === 401 || status === 429) {
       request.log.info(
         { route: request.routeOptions.url, status },

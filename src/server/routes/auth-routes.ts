@@ -7,6 +7,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { CSRF_COOKIE, SESSION_COOKIE } from '../auth/cookies.js';
 import { LoginThrottle } from '../auth/login-throttle.js';
+import { RefusalSampler } from '../auth/refusal-sampler.js';
 import { ROLE_PERMISSIONS } from '../auth/permissions.js';
 import { unusablePasswordHash, verifyPassword } from '../auth/passwords.js';
 import { auditedChange, auditRequest } from '../audited-change.js';
@@ -50,10 +51,29 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     windowMs: perUsername.windowSeconds * 1000,
   });
 
+  // Refusals by either limit are audited, at most one entry per address or username a window.
+  const refusals = new RefusalSampler({
+    windowMs: Math.min(windowSeconds, perUsername.windowSeconds) * 1000,
+  });
+
+  /** Requests refused by the per-username throttle: the handler has sampled them already. */
+  const throttledByName = new WeakSet<object>();
+
   app.post(
     '/auth/login',
     {
       config: { public: true, rateLimit: { max, timeWindow: windowSeconds * 1000 } },
+      // The per-address limit answers 429 before the handler runs: it is recorded here.
+      onResponse: async (request, reply) => {
+        if (reply.statusCode !== 429 || request.audited || throttledByName.has(request)) return;
+        const take = refusals.take(`address:${request.ip}`, clock.now());
+        if (!take) return;
+        await auditRequest(request, {
+          action: 'auth.login',
+          outcome: 'denied',
+          details: { reason: 'RATE_LIMITED', refusedSinceLastEntry: take.unrecorded },
+        }).catch((error: unknown) => request.log.error({ err: error }, 'audit entry not written'));
+      },
       schema: {
         summary: 'Log in with username and password; sets the session cookie',
         tags: ['auth'],
@@ -70,6 +90,20 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const seconds = Math.ceil(waitMs / 1000);
         request.log.warn({ route: '/auth/login', seconds }, 'login throttled for a username');
         reply.header('retry-after', String(seconds));
+        throttledByName.add(request);
+        const take = refusals.take(`username:${name}`, clock.now());
+        if (take) {
+          await auditRequest(request, {
+            action: 'auth.login',
+            outcome: 'denied',
+            target: { kind: 'user', id: null },
+            details: {
+              username,
+              reason: 'LOGIN_THROTTLED',
+              refusedSinceLastEntry: take.unrecorded,
+            },
+          });
+        }
         throw new HttpError(
           429,
           'LOGIN_THROTTLED',

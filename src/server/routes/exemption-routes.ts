@@ -250,7 +250,13 @@ export const exemptionRoutes: FastifyPluginAsyncTypebox<PostureOptions> = async 
           action: 'exemption.create',
           outcome: 'success',
           target: { kind: 'exemption', id: r.id },
-          details: { rule: r.rule, resource: r.resource, category: r.category, expires: r.expires },
+          details: {
+            rule: r.rule,
+            resource: r.resource,
+            category: r.category,
+            expires: r.expires,
+            justification: r.justification,
+          },
         }),
         (trx) =>
           insertExemption(

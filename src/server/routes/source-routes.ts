@@ -152,7 +152,7 @@ export const sourceRoutes: FastifyPluginAsyncTypebox<PostureOptions> = async (ap
           action: 'source.delete',
           outcome: 'success',
           target: { kind: 'source', id: row.id },
-          details: { name: row.name },
+          details: { name: row.name, paths: JSON.parse(row.paths) as string[] },
         },
         async (trx) => {
           await deleteSource(trx, row.id);
