@@ -61,9 +61,14 @@ export interface ScoreMove {
   /** `overall`, or a control id (`NS`, `DP`, ...). */
   id: string;
   name: string;
-  previous?: number;
-  current: number;
-  /** Points: current = max × healthy ÷ (healthy + unhealthy). */
+  /** Percentage before; null when nothing was judged then; absent the first time. */
+  previous?: number | null;
+  /**
+   * Percentage now; null when nothing is judged (every finding exempt or not applicable), as
+   * the API's `secureScore` says, never 100.
+   */
+  current: number | null;
+  /** Points: current = max × healthy ÷ (healthy + unhealthy), over the judged controls. */
   currentPoints: number;
   maxPoints: number;
 }

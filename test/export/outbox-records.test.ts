@@ -107,7 +107,7 @@ describe.each(STORE_TARGETS)('export outbox on $name', (target) => {
         const move = added.find((r) => r.type === 'secure_score');
         if (move?.type === 'secure_score') {
           for (const c of move.data.controls) {
-            expect(Math.abs(c.current - (c.previous ?? -1))).toBeGreaterThanOrEqual(0.01);
+            expect(Math.abs((c.current ?? -1) - (c.previous ?? -1))).toBeGreaterThanOrEqual(0.01);
           }
         }
         // The template returns: each finding that left as gone reopens from not applicable.

@@ -10,7 +10,7 @@ import type { ExportRecord } from '../../model/export-record.js';
 import type { Severity } from '../../model/rule.js';
 import { VERSION } from '../../version.js';
 import { consoleLink } from '../console-link.js';
-import { summarize } from './record-summary.js';
+import { scoreState, summarize } from './record-summary.js';
 
 /** CEF severity 0-10: Low 0-3, Medium 4-6, High 7-8, Very-High 9-10. */
 export const CEF_SEVERITY: Record<Severity, number> = {
@@ -135,9 +135,9 @@ function typeSpecific(record: ExportRecord): [string, string | number | undefine
       const { overall, controls } = record.data;
       return [
         ['cs5Label', 'score'],
-        ['cs5', `${overall.current}`],
+        ['cs5', scoreState(overall.current)],
         ['cs6Label', 'controls'],
-        ['cs6', controls.map((c) => `${c.id}=${c.current}`).join(',') || undefined],
+        ['cs6', controls.map((c) => `${c.id}=${scoreState(c.current)}`).join(',') || undefined],
       ];
     }
     case 'compliance': {

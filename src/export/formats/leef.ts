@@ -85,7 +85,8 @@ function attributes(record: ExportRecord, consoleUrl?: string): [string, string 
       ['failedResources', record.data.failedResources],
     );
   } else {
-    pairs.push(['score', record.data.overall.current]);
+    // Nothing judged: no score, and `state=not_assessed` says why.
+    pairs.push(['score', record.data.overall.current ?? undefined]);
   }
   return pairs.filter((p): p is [string, string | number] => p[1] !== undefined && p[1] !== '');
 }

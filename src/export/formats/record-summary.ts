@@ -31,6 +31,28 @@ export interface RecordSummary {
   consolePage: ConsolePage;
 }
 
+/** A score as flat formats carry it: the percentage, or `not_assessed` when nothing is judged. */
+export function scoreState(percent: number | null): string {
+  return percent === null ? 'not_assessed' : `${percent}`;
+}
+
+/** A score as people read it. */
+export function scoreWords(percent: number | null | undefined): string {
+  if (percent === undefined) return 'unscored';
+  return percent === null ? 'not assessed' : `${percent}%`;
+}
+
+/** The one-line title of a secure score record. */
+function scoreTitle(previous: number | null | undefined, current: number | null): string {
+  if (current === null) {
+    return (
+      `Secure score is not assessed (was ${scoreWords(previous)}): nothing is judged, ` +
+      'every finding is exempt or not applicable'
+    );
+  }
+  return `Secure score moved from ${scoreWords(previous)} to ${scoreWords(current)}`;
+}
+
 /** Facts shared by every format about one record. */
 export function summarize(record: ExportRecord): RecordSummary {
   switch (record.type) {
@@ -62,14 +84,13 @@ export function summarize(record: ExportRecord): RecordSummary {
     }
     case 'secure_score': {
       const { overall } = record.data;
-      const before = overall.previous === undefined ? 'unscored' : `${overall.previous}%`;
       return {
         severity: 'informational',
-        title: `Secure score moved from ${before} to ${overall.current}%`,
+        title: scoreTitle(overall.previous, overall.current),
         eventId: 'secure_score.changed',
         subject: 'secure-score',
-        state: `${overall.current}`,
-        previousState: overall.previous === undefined ? undefined : `${overall.previous}`,
+        state: scoreState(overall.current),
+        previousState: overall.previous === undefined ? undefined : scoreState(overall.previous),
         entities: record.accounts.map((value) => ({ kind: 'cloud-account', value })),
         consolePage: scorePage(),
       };

@@ -35,7 +35,8 @@ const SEP = '\u0000';
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
 /** A control's score as a percentage of its maximum. */
-export function controlPercent(c: { currentScore: number; maxScore: number }): number {
+export function controlPercent(c: ControlTally): number | null {
+  if (!judged(c)) return null;
   return c.maxScore > 0 ? round2((c.currentScore / c.maxScore) * 100) : 0;
 }
 
@@ -186,20 +187,34 @@ export function recommendationRecords(
   });
 }
 
-/** Overall and per-control score of an assessment, as score moves from `previous`. */
+/** What a control's score stands on: its points and how many resources were judged. */
+type ControlTally = Pick<ControlScore, 'maxScore' | 'currentScore' | 'healthy' | 'unhealthy'>;
+
+/** True when some resource of the control passed or failed (not all exempt or n/a). */
+function judged(c: Pick<ControlScore, 'healthy' | 'unhealthy'>): boolean {
+  return c.healthy + c.unhealthy > 0;
+}
+
+/**
+ * Overall and per-control score of an assessment, as score moves from `previous`. A score that
+ * nothing was judged for is null (the API's "not assessed"), and the points count only the
+ * judged controls, as the percentage does.
+ */
 export function scoreMoves(
   controls: readonly ControlScore[],
   secureScore: number,
-  previous?: { secureScore: number; controls: ReadonlyMap<string, number> },
+  previous?: { secureScore: number | null; controls: ReadonlyMap<string, number | null> },
 ): { overall: ScoreMove; controls: ScoreMove[] } {
+  const scored = controls.filter(judged);
   const overall: ScoreMove = {
     id: 'overall',
     name: 'Secure score',
-    current: round2(secureScore),
-    currentPoints: round2(controls.reduce((s, c) => s + c.currentScore, 0)),
-    maxPoints: round2(controls.reduce((s, c) => s + c.maxScore, 0)),
+    current: scored.length > 0 ? round2(secureScore) : null,
+    currentPoints: round2(scored.reduce((s, c) => s + c.currentScore, 0)),
+    maxPoints: round2(scored.reduce((s, c) => s + c.maxScore, 0)),
   };
-  if (previous) overall.previous = round2(previous.secureScore);
+  if (previous)
+    overall.previous = previous.secureScore === null ? null : round2(previous.secureScore);
   const moves = controls.map((c) => {
     const move: ScoreMove = {
       id: c.id,
@@ -215,9 +230,14 @@ export function scoreMoves(
   return { overall, controls: moves };
 }
 
-/** True when a move is reported: first seen, or changed by at least 0.01 points. */
+/**
+ * True when a move is reported: first seen, judged or no longer judged, or changed by at least
+ * 0.01 points.
+ */
 function moved(m: ScoreMove): boolean {
-  return m.previous === undefined || Math.abs(m.current - m.previous) >= SCORE_STEP - 1e-9;
+  if (m.previous === undefined) return true;
+  if (m.previous === null || m.current === null) return m.previous !== m.current;
+  return Math.abs(m.current - m.previous) >= SCORE_STEP - 1e-9;
 }
 
 /** The secure score record of `a` against the previous assessment of the same targets. */
@@ -237,21 +257,25 @@ async function secureScoreRecord(
     .orderBy('id', 'desc')
     .limit(1)
     .executeTakeFirst();
-  let previous: { secureScore: number; controls: Map<string, number> } | undefined;
+  let previous: { secureScore: number | null; controls: Map<string, number | null> } | undefined;
   if (prior) {
     const rows = await trx
       .selectFrom('control_scores')
-      .select(['control_id', 'current_score', 'max_score'])
+      .select(['control_id', 'current_score', 'max_score', 'healthy', 'unhealthy'])
       .where('assessment_id', '=', prior.id)
       .execute();
+    const tallies = rows.map((r) => ({
+      id: r.control_id,
+      percent: controlPercent({
+        currentScore: r.current_score,
+        maxScore: r.max_score,
+        healthy: r.healthy,
+        unhealthy: r.unhealthy,
+      }),
+    }));
     previous = {
-      secureScore: prior.secure_score,
-      controls: new Map(
-        rows.map((r) => [
-          r.control_id,
-          controlPercent({ currentScore: r.current_score, maxScore: r.max_score }),
-        ]),
-      ),
+      secureScore: tallies.some((t) => t.percent !== null) ? prior.secure_score : null,
+      controls: new Map(tallies.map((t) => [t.id, t.percent])),
     };
   }
   const moves = scoreMoves(a.controls, a.secureScore, previous);

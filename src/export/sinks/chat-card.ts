@@ -5,7 +5,7 @@
 
 import type { ExportRecord } from '../../model/export-record.js';
 import { consoleLink } from '../console-link.js';
-import { summarize } from '../formats/record-summary.js';
+import { scoreWords, summarize } from '../formats/record-summary.js';
 
 /** The content of one card. */
 export interface CardContent {
@@ -72,7 +72,10 @@ export function cardContent(record: ExportRecord, consoleUrl: string): CardConte
       break;
     case 'secure_score':
       for (const control of record.data.controls.slice(0, 5)) {
-        facts.push([control.name, `${control.previous ?? '–'}% → ${control.current}%`]);
+        facts.push([
+          control.name,
+          `${scoreWords(control.previous)} → ${scoreWords(control.current)}`,
+        ]);
       }
       break;
   }
