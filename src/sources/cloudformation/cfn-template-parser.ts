@@ -12,6 +12,8 @@ export interface ParsedTemplate {
   template: Record<string, unknown>;
   /** Logical id -> 1-based line of the resource's key. */
   resourceLines: Map<string, number>;
+  /** What the YAML parser let pass but a template should not hold (a tag no one knows), with lines. */
+  warnings: string[];
 }
 
 /** Short-form functions; `!Ref` and `!Condition` are not `Fn::` prefixed in long form. */
@@ -196,8 +198,15 @@ export function parseTemplate(file: string, text: string): ParsedTemplate {
       line: 1,
     });
   }
+  // An unknown tag (`!NotATag`, a typo of `!GetAtt`) is read as its plain value: say where.
+  const warnings = doc.warnings.map((w) => {
+    const line = w.linePos?.[0]?.line;
+    const text = w.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    return `${file}${line ? `:${line}` : ''}: ${text}; read as its plain value`;
+  });
   return {
     template: template as Record<string, unknown>,
     resourceLines: resourceLines(doc, counter),
+    warnings,
   };
 }

@@ -56,7 +56,8 @@ class TemplateReader {
   }
 
   read(): ReadResult {
-    const { template, resourceLines } = parseTemplate(this.#file.path, this.#file.text);
+    const { template, resourceLines, warnings } = parseTemplate(this.#file.path, this.#file.text);
+    this.#warnings.push(...warnings);
     const resources = template.Resources;
     if (!isRecord(resources)) {
       throw new SourceReadError({
