@@ -61,13 +61,15 @@ function readTls(config: ServerConfig): { cert: Buffer; key: Buffer } | undefine
  * During shutdown, answers in flight carry `Connection: close`, so keep-alive clients let go and
  * closing takes as long as the slowest request, not the keep-alive timeout.
  */
-function closeConnectionsWhenClosing(app: FastifyInstance): void {
+function closeConnectionsWhenClosing(app: FastifyInstance, tls: boolean): void {
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
   });
   app.addHook('onSend', async (request, reply) => {
     if (closing) reply.header('connection', 'close');
+    // Served over TLS, a browser that once reached it must never fall back to plain HTTP.
+    if (tls) reply.header('strict-transport-security', 'max-age=31536000');
     // Security data must not linger in browser or proxy caches.
     if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control')) {
       reply.header('cache-control', 'no-store');
@@ -127,7 +129,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     },
   });
   installAuditHook(app);
-  closeConnectionsWhenClosing(app);
+  closeConnectionsWhenClosing(app, https !== undefined);
   const metrics = installMetrics(app);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {

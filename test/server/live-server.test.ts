@@ -55,8 +55,13 @@ describe('palisade server on a real socket', () => {
       expect(server.owner?.username).toBe('owner');
       const password = server.owner!.password;
 
-      expect((await call(`${server.url}/api/v1/health`, ca)).status).toBe(200);
-      expect((await call(`${server.url}/api/v1/users`, ca)).status).toBe(401);
+      const health = await call(`${server.url}/api/v1/health`, ca);
+      expect(health.status).toBe(200);
+      // Over TLS, browsers are told to stay on HTTPS (on every answer, refusals included).
+      expect(health.headers['strict-transport-security']).toBe('max-age=31536000');
+      const refused = await call(`${server.url}/api/v1/users`, ca);
+      expect(refused.status).toBe(401);
+      expect(refused.headers['strict-transport-security']).toBe('max-age=31536000');
 
       const login = await call(`${server.url}/api/v1/auth/login`, ca, {
         method: 'POST',
