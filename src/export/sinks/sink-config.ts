@@ -384,6 +384,8 @@ const PARSERS: Record<SinkKind, (r: FieldReader) => SinkConfig> = {
       ca: r.string('ca', { optional: true }),
       servername: r.string('servername', { optional: true }),
       maxDatagramBytes: r.integer('maxDatagramBytes', 480, 65_507),
+      udpMessagesPerSecond: r.integer('udpMessagesPerSecond', 1, 1_000_000),
+      udpBurst: r.integer('udpBurst', 1, 10_000),
       timeoutMs: TIMEOUT(r),
     }),
   'splunk-hec': (r) => {
