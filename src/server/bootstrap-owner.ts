@@ -6,10 +6,13 @@
 
 import type { Kysely } from 'kysely';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, openSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync, rmSync, writeSync } from 'node:fs';
+import type { Logger } from 'pino';
 import { appendAudit } from '../audit/append-audit.js';
 import type { AuditSealer } from '../audit/audit-entry.js';
 import type { Database } from '../store/schema.js';
+import { serverKeyPath } from './auth/server-key.js';
+import type { ServerConfig } from './config.js';
 import { insertUser, noCredentialsExist } from './identity/user-repository.js';
 import type { Clock } from './server-deps.js';
 import { isPostgresLocation } from '../store/database.js';
@@ -104,5 +107,39 @@ export function writeOwnerPassword(file: string, credential: OwnerCredential): v
     writeSync(fd, credential.password + '\n');
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * After the first Owner's password was changed or reset, the file holding the first one is
+ * useless and only a risk: removes it (and says so in the log). `userId` is the user whose
+ * password changed; nothing happens for any user but the one the first start made.
+ */
+export async function forgetOwnerPassword(
+  db: Kysely<Database>,
+  config: ServerConfig,
+  userId: string,
+  log: Pick<Logger, 'info' | 'warn'>,
+): Promise<void> {
+  const bootstrapped = await db
+    .selectFrom('audit_log')
+    .select('target_id')
+    .where('action', '=', 'user.bootstrap')
+    .where('target_id', '=', userId)
+    .executeTakeFirst();
+  if (!bootstrapped) return;
+  let file: string | undefined;
+  try {
+    const keyFile = serverKeyPath({
+      storeLocation: config.store.location,
+      keyFile: config.auth.secretKeyFile,
+    });
+    if (!keyFile) return;
+    file = ownerPasswordPath(keyFile, config.store.location);
+    if (!existsSync(file)) return;
+    rmSync(file);
+    log.info({ file }, 'first Owner password file removed: the password it held was changed');
+  } catch (error) {
+    log.warn({ file, err: error }, 'first Owner password file could not be removed; delete it');
   }
 }

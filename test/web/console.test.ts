@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detect } from '../../src/detect/detect.js';
+import { verifyPassword } from '../../src/server/auth/passwords.js';
 import { CONSOLE_CSP } from '../../src/server/console-plugin.js';
 import { saveAlerts } from '../../src/store/alert-repository.js';
 import {
@@ -381,12 +382,28 @@ describe.skipIf(!hasChromium())('web console in Debian chromium', () => {
     await go('#/settings');
     await page.waitForLoadState('networkidle');
     await expect.poll(() => page.locator('#sources-title + table').count()).toBe(1);
-    expect(await page.locator('main form').count()).toBe(0);
-    expect(await page.locator('main button').count()).toBe(0);
+    // The one form a Reader may use: changing their own password.
+    expect(await page.locator('main form').count()).toBe(1);
+    expect(await page.locator('main button').count()).toBe(1);
     expect(await page.locator('#users-title, #tokens-title').count()).toBe(0);
     expect(await page.getByRole('alert').count()).toBe(0);
     expect(await page.locator('main').textContent()).not.toMatch(/may not see this/);
     await screenshot(page, 'settings-reader');
+
+    const own = page.getByRole('form', { name: 'Change your password' });
+    const changed = 'the reader changed this password';
+    await own.getByLabel('Current password').fill(password);
+    await own.getByLabel('New password (12+ characters)').fill(changed);
+    await own.getByLabel('New password again').fill(changed);
+    await own.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('Password changed.').waitFor({ timeout: 15_000 });
+    // Checked in the store, not by logging in again: the login rate limit counts every try.
+    const reader = await console_.server.db
+      .selectFrom('users')
+      .select('password_hash')
+      .where('username', '=', 'console-reader')
+      .executeTakeFirstOrThrow();
+    expect(await verifyPassword(changed, reader.password_hash)).toBe(true);
 
     const recommendations = await console_.apiCall('GET', '/recommendations?limit=50');
     const failing = recommendations.body.items?.find((r: any) => r.failing > 0);

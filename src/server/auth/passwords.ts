@@ -30,12 +30,26 @@ function derive(password: string, salt: Buffer, options: ScryptOptions): Promise
  */
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
-  const key = await derive(password, salt, DEFAULTS);
+  const key = await derive(password.normalize('NFC'), salt, DEFAULTS);
   const { N, r, p } = DEFAULTS;
   return ['scrypt', N, r, p, salt.toString('base64'), key.toString('base64')].join('$');
 }
 
-/** True when `password` matches `stored`; false for a wrong password or a malformed hash. */
+/**
+ * The forms of `password` a stored hash may have been made from: NFC (every hash made since
+ * passwords are normalised), and, for hashes made before from the text as typed, the NFD form
+ * and the text as typed. A password typed in another Unicode form ("ä" as one code point or as
+ * "a" and a combining mark) is the same password.
+ */
+function passwordForms(password: string): string[] {
+  return [...new Set([password.normalize('NFC'), password.normalize('NFD'), password])];
+}
+
+/**
+ * True when `password`, in any of its Unicode forms, matches `stored`; false for a wrong password
+ * or a malformed hash. Every form is derived whatever the outcome, so the time taken depends on
+ * the text typed, never on whether the user exists or which form matched.
+ */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const parts = stored.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
@@ -43,8 +57,13 @@ export async function verifyPassword(password: string, stored: string): Promise<
   if (![N, r, p].every((n) => Number.isInteger(n) && n > 0)) return false;
 
   const expected = Buffer.from(parts[5], 'base64');
-  const key = await derive(password, Buffer.from(parts[4], 'base64'), { N, r, p });
-  return expected.length === key.length && timingSafeEqual(expected, key);
+  const salt = Buffer.from(parts[4], 'base64');
+  let matched = false;
+  for (const form of passwordForms(password)) {
+    const key = await derive(form, salt, { N, r, p });
+    if (expected.length === key.length && timingSafeEqual(expected, key)) matched = true;
+  }
+  return matched;
 }
 
 let unusable: Promise<string> | undefined;

@@ -1,6 +1,7 @@
 /**
- * Console login and logout, and `me`. Login is public and rate limited; it issues an HttpOnly
- * session cookie and a CSRF token (cookie and body) the console sends back in a header.
+ * Console login and logout, `me`, and changing one's own password. Login is public and rate
+ * limited; it issues an HttpOnly session cookie and a CSRF token (cookie and body) the console
+ * sends back in a header.
  */
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
@@ -9,11 +10,13 @@ import { CSRF_COOKIE, SESSION_COOKIE } from '../auth/cookies.js';
 import { LoginThrottle } from '../auth/login-throttle.js';
 import { RefusalSampler } from '../auth/refusal-sampler.js';
 import { ROLE_PERMISSIONS } from '../auth/permissions.js';
-import { unusablePasswordHash, verifyPassword } from '../auth/passwords.js';
+import { hashPassword, unusablePasswordHash, verifyPassword } from '../auth/passwords.js';
 import { auditedChange, auditRequest } from '../audited-change.js';
-import { HttpError } from '../http-error.js';
+import { forgetOwnerPassword } from '../bootstrap-owner.js';
+import { forbidden, HttpError } from '../http-error.js';
+import { assertPasswordPolicy, NewPasswordSchema } from '../identity/password-policy.js';
 import { closeSession, openSession } from '../identity/session-repository.js';
-import { findUserByName, normalUsername, userView } from '../identity/user-repository.js';
+import { findUser, findUserByName, normalUsername, userView } from '../identity/user-repository.js';
 import { RoleSchema, UserSchema } from './schemas.js';
 
 const LoginBody = Type.Object(
@@ -29,6 +32,14 @@ const LoginReply = Type.Object({
   csrfToken: Type.String({ description: 'send as the x-csrf-token header on unsafe requests' }),
   expiresAt: Type.String({ format: 'date-time' }),
 });
+
+const ChangePassword = Type.Object(
+  {
+    currentPassword: Type.String({ minLength: 1, maxLength: 1024 }),
+    newPassword: NewPasswordSchema,
+  },
+  { additionalProperties: false },
+);
 
 const Me = Type.Object({
   kind: Type.Union([Type.Literal('user'), Type.Literal('token')]),
@@ -170,6 +181,79 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       );
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       reply.clearCookie(CSRF_COOKIE, { path: '/' });
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/auth/password',
+    {
+      config: { permission: 'self:read' },
+      schema: {
+        summary: 'Change your own password (console users; ends your other sessions)',
+        tags: ['auth'],
+        body: ChangePassword,
+        response: { 204: Type.Null() },
+      },
+    },
+    async (request, reply) => {
+      const principal = request.principal!;
+      if (principal.kind !== 'user') throw forbidden('an API token has no password to change');
+      const { currentPassword, newPassword } = request.body;
+      const user = await findUser(db, principal.id);
+      if (!user) throw new HttpError(404, 'NOT_FOUND', `no user ${principal.id}`);
+      const name = normalUsername(user.username);
+      // A session left open is no way around the guess limit of the login.
+      const waitMs = throttle.retryAfterMs(name, clock.now());
+      if (waitMs > 0) {
+        reply.header('retry-after', String(Math.ceil(waitMs / 1000)));
+        const take = refusals.take(`username:${name}`, clock.now());
+        if (take) {
+          await auditRequest(request, {
+            action: 'user.password.change',
+            outcome: 'denied',
+            target: { kind: 'user', id: user.id },
+            details: { reason: 'LOGIN_THROTTLED', refusedSinceLastEntry: take.unrecorded },
+          });
+        }
+        throw new HttpError(429, 'LOGIN_THROTTLED', 'too many wrong passwords for this username');
+      }
+      if (!(await verifyPassword(currentPassword, user.password_hash))) {
+        throttle.fail(name, clock.now());
+        await auditRequest(request, {
+          action: 'user.password.change',
+          outcome: 'failure',
+          target: { kind: 'user', id: user.id },
+          details: { reason: 'wrong current password' },
+        });
+        throw new HttpError(403, 'WRONG_PASSWORD', 'body/currentPassword is not your password');
+      }
+      assertPasswordPolicy('body/newPassword', newPassword);
+
+      const hash = await hashPassword(newPassword);
+      const now = clock.now().toISOString();
+      await auditedChange(
+        request,
+        {
+          action: 'user.password.change',
+          outcome: 'success',
+          target: { kind: 'user', id: user.id },
+        },
+        async (trx) => {
+          await trx
+            .updateTable('users')
+            .set({ password_hash: hash, updated_at: now })
+            .where('id', '=', user.id)
+            .execute();
+          // Sessions opened elsewhere with the old password end; this one goes on.
+          await trx
+            .deleteFrom('sessions')
+            .where('user_id', '=', user.id)
+            .where('id_hash', '!=', principal.sessionIdHash ?? '')
+            .execute();
+        },
+      );
+      await forgetOwnerPassword(db, config, user.id, request.log);
       return reply.code(204).send(null);
     },
   );

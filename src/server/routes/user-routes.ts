@@ -1,7 +1,7 @@
 /**
- * Users, for Security Admins and Owners: list, create, change role, disable. Nobody grants a
- * role above their own management right or a scope wider than their own, and the last enabled
- * Owner cannot be demoted or disabled.
+ * Users, for Security Admins and Owners: list, create, change role, disable, enable, reset a
+ * password. Nobody grants a role above their own management right or a scope wider than their
+ * own, and the last enabled Owner cannot be demoted or disabled.
  */
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
@@ -9,7 +9,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { Transaction } from 'kysely';
 import type { Database } from '../../store/schema.js';
-import { MIN_PASSWORD_LENGTH } from '../auth/passwords.js';
+import { hashPassword } from '../auth/passwords.js';
 import { canManageRole, isRole, ROLES, type Role } from '../auth/permissions.js';
 import { scopesWithin } from '../auth/principal.js';
 import { auditedChange } from '../audited-change.js';
@@ -21,6 +21,8 @@ import {
   userView,
   type UserView,
 } from '../identity/user-repository.js';
+import { forgetOwnerPassword } from '../bootstrap-owner.js';
+import { assertPasswordPolicy, NewPasswordSchema } from '../identity/password-policy.js';
 import { auditRevokedWith } from '../identity/revoked-tokens-audit.js';
 import { descendantTokens, revokeLive, userCreatorKeys } from '../identity/token-lineage.js';
 import { pageOfVisibleIdentities } from '../identity/visible-identities.js';
@@ -37,7 +39,7 @@ import {
 const CreateUser = Type.Object(
   {
     username: UsernameSchema,
-    password: Type.String({ minLength: MIN_PASSWORD_LENGTH, maxLength: 1024 }),
+    password: NewPasswordSchema,
     role: RoleSchema,
     scopes: ScopesSchema,
   },
@@ -48,6 +50,20 @@ const ChangeRole = Type.Object(
   { role: RoleSchema, scopes: Type.Optional(ScopesChangeSchema) },
   { additionalProperties: false },
 );
+
+const ResetPassword = Type.Object({ password: NewPasswordSchema }, { additionalProperties: false });
+
+/**
+ * `/disable` takes no body, `{}` or `{ disabled: true }`; enabling has a route of its own. Other
+ * properties are refused, not dropped as elsewhere: `{ "enabled": true }` must not disable.
+ */
+const DisableBody = Type.Union([
+  Type.Object(
+    { disabled: Type.Optional(Type.Boolean()) },
+    { propertyNames: { enum: ['disabled'] } },
+  ),
+  Type.Null(),
+]);
 
 const ListQuery = Type.Object({
   ...PageQueryFields,
@@ -84,6 +100,24 @@ async function loadManagedUser(request: FastifyRequest, id: string) {
   }
   assertMayGrant(request, row.role, JSON.parse(row.scopes));
   return row;
+}
+
+/**
+ * Ends every session of `user` and revokes every token of their lineage (each revocation audited
+ * as caused by `action`); returns the revoked token ids.
+ */
+async function cutOffAccess(
+  request: FastifyRequest,
+  trx: Transaction<Database>,
+  user: { id: string; username: string },
+  action: string,
+  now: string,
+): Promise<string[]> {
+  await trx.deleteFrom('sessions').where('user_id', '=', user.id).execute();
+  const lineage = await descendantTokens(trx, { creators: userCreatorKeys(user) });
+  const revoked = await revokeLive(trx, lineage, now);
+  await auditRevokedWith(request, trx, revoked, { kind: 'user', id: user.id, action });
+  return revoked;
 }
 
 export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -126,9 +160,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const body = request.body;
-      if (body.password.trim() === '') {
-        throw new HttpError(400, 'BAD_PASSWORD', 'body/password must not be only whitespace');
-      }
+      assertPasswordPolicy('body/password', body.password);
       assertMayGrant(request, body.role, body.scopes);
       const taken = await findUserByName(db, body.username);
       if (taken) {
@@ -223,13 +255,21 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'users:write' },
       schema: {
-        summary: 'Disable a user and end their sessions',
+        summary: 'Disable a user, end their sessions and revoke their tokens',
         tags: ['users'],
         params: IdParams,
+        body: DisableBody,
         response: { 200: UserSchema },
       },
     },
     async (request) => {
+      if (request.body?.disabled === false) {
+        throw new HttpError(
+          400,
+          'USE_ENABLE',
+          `body/disabled false does not enable a user here: POST /users/${request.params.id}/enable`,
+        );
+      }
       const row = await loadManagedUser(request, request.params.id);
       const now = clock.now().toISOString();
       await auditedChange<string[]>(
@@ -247,19 +287,82 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
             .set({ disabled: 1, updated_at: now })
             .where('id', '=', row.id)
             .execute();
-          await trx.deleteFrom('sessions').where('user_id', '=', row.id).execute();
           // A disabled user's API tokens, and every token made by them, stop working with them.
-          const lineage = await descendantTokens(trx, { creators: userCreatorKeys(row) });
-          const revoked = await revokeLive(trx, lineage, now);
-          await auditRevokedWith(request, trx, revoked, {
-            kind: 'user',
-            id: row.id,
-            action: 'user.disable',
-          });
-          return revoked;
+          return cutOffAccess(request, trx, row, 'user.disable', now);
         },
       );
       return userView({ ...row, disabled: 1, updated_at: now });
+    },
+  );
+  app.post(
+    '/users/:id/enable',
+    {
+      config: { permission: 'users:write' },
+      schema: {
+        summary: 'Enable a disabled user (their revoked tokens stay revoked)',
+        tags: ['users'],
+        params: IdParams,
+        response: { 200: UserSchema },
+      },
+    },
+    async (request) => {
+      const row = await loadManagedUser(request, request.params.id);
+      if (row.disabled === 0) return userView(row);
+      const now = clock.now().toISOString();
+      await auditedChange(
+        request,
+        { action: 'user.enable', outcome: 'success', target: { kind: 'user', id: row.id } },
+        async (trx) => {
+          await trx
+            .updateTable('users')
+            .set({ disabled: 0, updated_at: now })
+            .where('id', '=', row.id)
+            .execute();
+        },
+      );
+      return userView({ ...row, disabled: 0, updated_at: now });
+    },
+  );
+
+  app.post(
+    '/users/:id/password',
+    {
+      config: { permission: 'users:write' },
+      schema: {
+        summary:
+          "Reset another user's password: ends their sessions and revokes their tokens " +
+          '(your own: POST /auth/password)',
+        tags: ['users'],
+        params: IdParams,
+        body: ResetPassword,
+        response: { 200: UserSchema },
+      },
+    },
+    async (request) => {
+      const row = await loadManagedUser(request, request.params.id);
+      assertPasswordPolicy('body/password', request.body.password);
+      const hash = await hashPassword(request.body.password);
+      const now = clock.now().toISOString();
+      await auditedChange<string[]>(
+        request,
+        (revokedTokens) => ({
+          action: 'user.password.reset',
+          outcome: 'success',
+          target: { kind: 'user', id: row.id },
+          details: { username: row.username, revokedTokens },
+        }),
+        async (trx) => {
+          await trx
+            .updateTable('users')
+            .set({ password_hash: hash, updated_at: now })
+            .where('id', '=', row.id)
+            .execute();
+          // Whoever held the old password may hold a session or have made tokens with it.
+          return cutOffAccess(request, trx, row, 'user.password.reset', now);
+        },
+      );
+      await forgetOwnerPassword(db, app.palisade.config, row.id, request.log);
+      return userView({ ...row, updated_at: now });
     },
   );
 };

@@ -1,5 +1,5 @@
 /**
- * Settings: users, API tokens and sources. Each section and each form appears only to a role
+ * Settings: your password, users, API tokens and sources. Each section and each form appears only to a role
  * that holds its permission; a Reader sees the list of sources and nothing it cannot use.
  */
 
@@ -8,6 +8,7 @@ import { api, query } from '../api/client';
 import { can } from '../api/permissions';
 import { useApi } from '../api/use-api';
 import type { Me, Page, Role, Source, Token, User } from '../api/types';
+import { OwnPasswordForm } from '../components/own-password-form';
 import { ErrorNote, Show, When } from '../components/status';
 
 const ROLES: Role[] = ['reader', 'security-operator', 'security-admin', 'owner'];
@@ -415,6 +416,7 @@ export function SettingsPage({ me }: { me: Me }) {
       {!manages && (
         <p className="note">Users, tokens and sources are managed by Security Admins and Owners.</p>
       )}
+      {me.kind === 'user' && <OwnPasswordForm />}
       {can(me, 'users:read') && <Users me={me} canWrite={can(me, 'users:write')} />}
       {can(me, 'tokens:read') && <Tokens me={me} canWrite={can(me, 'tokens:write')} />}
       <Sources canWrite={can(me, 'sources:write')} />
