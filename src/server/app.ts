@@ -35,6 +35,7 @@ import { tokenRoutes } from './routes/token-routes.js';
 import { userRoutes } from './routes/user-routes.js';
 import { whatIfRoutes } from './routes/whatif-routes.js';
 import type { ServerDeps } from './server-deps.js';
+import { installJsonBodyParser } from './json-body.js';
 import { formatSchemaErrors } from './http-error.js';
 import { requestValidatorCompiler } from './request-validation.js';
 
@@ -102,6 +103,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
 
   app.setValidatorCompiler(requestValidatorCompiler());
+  installJsonBodyParser(app);
   app.decorate('palisade', deps);
   // Cookies must be parsed before the access hook reads the session cookie.
   await app.register(cookie);
