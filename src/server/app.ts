@@ -145,11 +145,17 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         message: 'the server could not answer; see its log',
       });
     }
+    // Fastify's own words name no limit: say which one the body crossed.
+    const limit = request.routeOptions.bodyLimit;
+    const message =
+      error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' && limit !== undefined
+        ? `the body is over this route's limit of ${limit} bytes`
+        : error.message;
     return reply.code(status).send({
       statusCode: status,
       code: error.code ?? (status === 429 ? 'RATE_LIMITED' : 'BAD_REQUEST'),
       error: status === 429 ? 'Too Many Requests' : 'Request Error',
-      message: error.message,
+      message,
     });
   });
 

@@ -195,6 +195,9 @@ describe('POST /api/v1/events on a live server', () => {
     }
     const big = await post(Buffer.alloc(17 * 1024 * 1024, 0x20));
     expect(big.status).toBe(413);
+    expect((await big.json()).message).toBe(
+      `the body is over this route's limit of ${16 * 1024 * 1024} bytes`,
+    );
     const unknown = await post('hello', {}, '?type=nonsense');
     expect(unknown.status).toBe(400);
     expect((await h.get('/api/v1/health', reader)).status).toBe(200);
