@@ -70,7 +70,7 @@ function pastClosing(pattern: string, open: number, closer: string): number {
  * character classes (`[a-z]`), alternatives (`{a,b}`) and extglob groups (`@(a|b)`) are taken
  * out. Alternatives and classes count as naming nothing, since one branch may match anything.
  */
-function literalCharacters(pattern: string): string {
+function literalCharacters(pattern: string, gap = ''): string {
   let literal = '';
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i];
@@ -84,12 +84,25 @@ function literalCharacters(pattern: string): string {
       const end = pastClosing(pattern, c === '[' || c === '{' ? i : i + 1, group);
       if (end !== -1) {
         i = end - 1;
+        literal += gap;
         continue;
       }
     }
-    if (c !== '*' && c !== '?') literal += c;
+    literal += c !== '*' && c !== '?' ? c : gap;
   }
   return literal;
+}
+
+/**
+ * Whether a pattern pins what it covers down: it names something, and when it has wildcards, some
+ * stretch of it between them holds at least three letters or digits (`*prod*`, `i-0abc*`, not
+ * `*e*` or `*a*b*`, which match almost every name).
+ */
+function patternPinsSomething(pattern: string): boolean {
+  if (!patternNamesSomething(pattern)) return false;
+  const segments = literalCharacters(pattern.trim(), '\u0000').split('\u0000');
+  if (segments.length === 1) return true;
+  return segments.some((part) => (part.match(/[\p{L}\p{N}]/gu)?.length ?? 0) >= 3);
 }
 
 /**
@@ -113,14 +126,14 @@ export function patternNamesSomething(pattern: string): boolean {
  * ```
  */
 export function isBlanketExemption(exemption: Pick<Exemption, 'rule' | 'resource'>): boolean {
-  return !patternNamesSomething(exemption.rule) && !patternNamesSomething(exemption.resource);
+  return !patternPinsSomething(exemption.rule) && !patternPinsSomething(exemption.resource);
 }
 
 /** Why a blanket exemption is refused and what to do instead. */
 export const BLANKET_EXEMPTION_ADVICE =
-  'neither the rule nor the resource pattern names anything (a letter or digit outside *, ?, ' +
-  '[...], {...} and !), so it would exempt every rule on every resource and hide the whole ' +
-  'estate; name a rule or a resource';
+  'neither the rule nor the resource pattern names anything (three letters or digits in a row ' +
+  'outside *, ?, [...], {...} and !, or an exact name), so it would exempt every rule on almost ' +
+  'every resource and hide the estate; name a rule or a resource';
 
 /**
  * Reads an exemptions file.

@@ -137,6 +137,14 @@ describe('exemptions', () => {
     expect(isBlanketExemption({ rule: '[a-z]*', resource: '*' })).toBe(true);
     expect(isBlanketExemption({ rule: 'aws-s3-*', resource: '*' })).toBe(false);
     expect(isBlanketExemption({ rule: '*', resource: 'arn:aws:s3:::tmp' })).toBe(false);
+    // One or two letters between wildcards match almost every resource: still a blanket.
+    for (const wide of ['*e*', '*a*b*', '?x*', '*-1*', '{a,b}c*']) {
+      expect(isBlanketExemption({ rule: '*', resource: wide }), wide).toBe(true);
+      expect(isBlanketExemption({ rule: wide, resource: '*' }), wide).toBe(true);
+    }
+    for (const pinned of ['*prod*', 'i-0abc*', 'db', 'arn:aws:s3:::tmp-*', '*.example.com']) {
+      expect(isBlanketExemption({ rule: '*', resource: pinned }), pinned).toBe(false);
+    }
   });
 
   it('refuses a file entry whose rule and resource patterns name nothing, naming file and line', async () => {

@@ -34,6 +34,8 @@ describe('exemptions through the API', () => {
       ['*-*', '*'],
       ['!aws-s3-bucket', '*'],
       ['@(a|*)', '**'],
+      // One letter between wildcards (a new-user trial hid 179 findings with it).
+      ['*', '*e*'],
     ]) {
       const reply = await exempt({ rule, resource });
       expect(reply.statusCode, `${rule} ${resource}: ${reply.body}`).toBe(400);
