@@ -528,7 +528,7 @@ function unseen(
   evidence: LogEvent[] | undefined,
   max: number,
 ): number {
-  const { keys, lines, times, actions, next } = seen;
+  const { lines, times, actions, next } = seen;
   let fresh = 0;
   seen.file ??= events[0]?.source.file ?? '';
   for (const e of events) {
@@ -538,13 +538,7 @@ function unseen(
     // A record with its own id is that id wherever it came from (a retry, another file).
     const id = recordKey(e);
     if (id !== undefined) {
-      if (keys.has(id)) continue;
-      keys.add(id);
-      const at = claim(seen);
-      seen.ring[at] = id;
-      times[at] = '';
-      actions[at] = '';
-      next[at] = -1;
+      if (!rememberKey(seen, id)) continue;
     } else if (file === seen.file && typeof line === 'number' && Number.isInteger(line)) {
       // The alert's own file: by line number, then time and action (one line, one key).
       let tail = -1;
@@ -574,18 +568,24 @@ function unseen(
         file === seen.file
           ? `${line ?? ''}:${e.time}:${action}`
           : `${file}\u0000${line ?? ''}:${e.time}:${action}`;
-      if (keys.has(key)) continue;
-      keys.add(key);
-      const at = claim(seen);
-      seen.ring[at] = key;
-      times[at] = '';
-      actions[at] = '';
-      next[at] = -1;
+      if (!rememberKey(seen, key)) continue;
     }
     fresh++;
     if (evidence && evidence.length < max) evidence.push(e);
   }
   return fresh;
+}
+
+/** Remembers a string key; false when it was known already. */
+function rememberKey(seen: SeenEvents, key: string): boolean {
+  if (seen.keys.has(key)) return false;
+  seen.keys.add(key);
+  const at = claim(seen);
+  seen.ring[at] = key;
+  seen.times[at] = '';
+  seen.actions[at] = '';
+  seen.next[at] = -1;
+  return true;
 }
 
 /** `recordId` as a seen key: a leading SOH keeps it apart from the line and path keys. */
