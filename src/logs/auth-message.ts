@@ -107,27 +107,17 @@ const SSH_FORMS: Array<[string, RegExp, (m: RegExpExecArray) => SshFields]> = [
   ],
   [
     'D',
-    /^Disconnecting (authenticating|invalid) user (.*?) (\S+) port (\d+): Change of username or service not allowed: (.*?)(?: \[preauth\])?$/s,
+    // Too many failures, or a user name changed inside one connection (user enumeration).
+    /^Disconnecting (authenticating|invalid) user (.*?) (\S+) port (\d+): (?:Too many authentication failures|Change of username or service not allowed: (.*?))(?: \[preauth\])?$/s,
     (m) => {
-      const out: SshFields = { event: 'user_change_refused' };
+      const out: SshFields = {
+        event: m[5] === undefined ? 'too_many_auth_failures' : 'user_change_refused',
+      };
       if (m[1] === 'invalid') out.invalidUser = true;
       out.user = m[2];
       setAddr(out, m[3]);
       out.port = Number(m[4]);
-      out.reason = m[5];
-      out.preauth = true;
-      return out;
-    },
-  ],
-  [
-    'D',
-    /^Disconnecting (authenticating|invalid) user (.*?) (\S+) port (\d+): Too many authentication failures(?: \[preauth\])?$/s,
-    (m) => {
-      const out: SshFields = { event: 'too_many_auth_failures' };
-      if (m[1] === 'invalid') out.invalidUser = true;
-      out.user = m[2];
-      setAddr(out, m[3]);
-      out.port = Number(m[4]);
+      if (m[5] !== undefined) out.reason = m[5];
       out.preauth = true;
       return out;
     },
