@@ -5,6 +5,7 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { insertToken } from '../../src/server/identity/token-repository.js';
+import { STORE_TARGETS } from '../store/store-targets.js';
 import { manualClock, startHarness, type Harness } from './harness.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -212,5 +213,35 @@ describe('token lineage', () => {
       .where('id', '=', parent.id)
       .execute();
     expect(await alive(h, kid.secret)).toBe(false);
+  });
+});
+
+describe.each(STORE_TARGETS)('token lineage on $name', (target) => {
+  it.skipIf(target.skip)('revokes a disabled user’s whole lineage and caps expiry', async () => {
+    await target.with(async ({ db }) => {
+      const store = await startHarness({ db });
+      try {
+        const userId = await store.user('nina', PASSWORD, 'security-admin');
+        const own = await userToken(store, userId, 'security-admin');
+        const kid = await child(store, own, { expiresInDays: 2 });
+        const grandkid = await child(store, kid.secret, { expiresInDays: null });
+        expect(grandkid.expiresAt).toBe(kid.expiresAt);
+        expect(await alive(store, grandkid.secret)).toBe(true);
+
+        const owner = await store.token('owner');
+        const disabled = await call(store, owner, 'POST', `/users/${userId}/disable`);
+        expect(disabled.statusCode, disabled.body).toBe(200);
+        expect(await alive(store, kid.secret)).toBe(false);
+        expect(await alive(store, grandkid.secret)).toBe(false);
+        const revoked = await store.db
+          .selectFrom('api_tokens')
+          .select('id')
+          .where('revoked_at', 'is not', null)
+          .execute();
+        expect(revoked.map((r) => r.id)).toEqual(expect.arrayContaining([kid.id, grandkid.id]));
+      } finally {
+        await store.close();
+      }
+    });
   });
 });
