@@ -1,7 +1,8 @@
 /**
- * A workflow automation rule: a trigger (alert created or changed, recommendation state change,
- * compliance change), conditions on the record (severity, rule id or alert type, resource tags,
- * scope) and actions (send to any sink; a ServiceNow or Jira sink creates or updates a ticket).
+ * A workflow automation rule: a trigger (alert created or changed, incident status change,
+ * recommendation state change, compliance change), conditions on the record (severity, rule id
+ * or alert type, resource tags, scope) and actions (send to any sink; a ServiceNow or Jira sink
+ * creates or updates a ticket).
  */
 
 import { minimatch } from 'minimatch';
@@ -17,6 +18,7 @@ import { recordTags, severityRank } from '../store/outbox-repository.js';
 export const AUTOMATION_TRIGGERS = [
   'alert.created',
   'alert.changed',
+  'incident.changed',
   'recommendation.changed',
   'compliance.changed',
 ] as const;
@@ -159,6 +161,7 @@ export function parseAutomationInput(input: unknown): AutomationSettings {
 export function triggerOf(record: ExportRecord): AutomationTrigger | undefined {
   if (record.type === 'alert')
     return record.data.change === 'created' ? 'alert.created' : 'alert.changed';
+  if (record.type === 'incident') return 'incident.changed';
   if (record.type === 'recommendation') return 'recommendation.changed';
   if (record.type === 'compliance') return 'compliance.changed';
   return undefined;
@@ -166,6 +169,7 @@ export function triggerOf(record: ExportRecord): AutomationTrigger | undefined {
 
 function severityOf(record: ExportRecord): Severity | undefined {
   if (record.type === 'alert') return record.data.alert.severity;
+  if (record.type === 'incident') return record.data.incident.severity;
   if (record.type === 'recommendation') return record.data.severity;
   return undefined;
 }
@@ -173,6 +177,7 @@ function severityOf(record: ExportRecord): Severity | undefined {
 /** Rule ids and names a `rules` condition is matched against. */
 function namesOf(record: ExportRecord): string[] {
   if (record.type === 'alert') return [record.data.alert.rule.id, record.data.alert.title];
+  if (record.type === 'incident') return [record.data.incident.title];
   if (record.type === 'recommendation') return [record.data.ruleId];
   if (record.type === 'compliance') return [record.data.controlId, record.data.standard];
   return [];

@@ -3,15 +3,17 @@
  * item of a periodic snapshot), and the sink contract every destination implements.
  */
 
-import type { Alert, AlertStatus } from './alert.js';
+import type { Alert, AlertStatus, Incident } from './alert.js';
 import type { FindingStatus } from './finding.js';
 import type { Severity } from './rule.js';
 
-/** The four data types of continuous export. */
-export type ExportDataType = 'alert' | 'recommendation' | 'secure_score' | 'compliance';
+/** The data types of continuous export. */
+export type ExportDataType =
+  'alert' | 'incident' | 'recommendation' | 'secure_score' | 'compliance';
 
 export const EXPORT_DATA_TYPES: readonly ExportDataType[] = [
   'alert',
+  'incident',
   'recommendation',
   'secure_score',
   'compliance',
@@ -28,6 +30,15 @@ export interface AlertExportData {
   comment?: string;
   actor?: string;
   alert: Alert;
+}
+
+/** Someone changed an incident's status (with a comment), as alert status changes are sent. */
+export interface IncidentExportData {
+  change: 'status_changed';
+  previousStatus: AlertStatus;
+  comment?: string;
+  actor?: string;
+  incident: Incident;
 }
 
 /** A recommendation (rule) changed state on one resource between two assessments. */
@@ -115,6 +126,7 @@ interface ExportRecordBase {
 export type ExportRecord =
   | (ExportRecordBase & { type: 'alert'; data: AlertExportData })
   | (ExportRecordBase & { type: 'recommendation'; data: RecommendationExportData })
+  | (ExportRecordBase & { type: 'incident'; data: IncidentExportData })
   | (ExportRecordBase & { type: 'secure_score'; data: SecureScoreExportData })
   | (ExportRecordBase & { type: 'compliance'; data: ComplianceExportData });
 

@@ -26,6 +26,7 @@ export function severityRank(severity: Severity | string): number {
 /** The severity a record carries, if its data type has one. */
 export function recordSeverity(record: ExportRecord): Severity | undefined {
   if (record.type === 'alert') return record.data.alert.severity;
+  if (record.type === 'incident') return record.data.incident.severity;
   if (record.type === 'recommendation') return record.data.severity;
   return undefined;
 }

@@ -121,6 +121,19 @@ function typeSpecific(record: ExportRecord): [string, string | number | undefine
         ['cs6', `${alert.rule.kind}:${alert.rule.id}`],
       ];
     }
+    case 'incident': {
+      const { incident, change } = record.data;
+      return [
+        ['act', change],
+        ['start', Date.parse(incident.firstSeen)],
+        ['end', Date.parse(incident.lastSeen)],
+        ['cnt', incident.alerts.length],
+        ['cs5Label', 'tactics'],
+        ['cs5', incident.tactics.join(',') || undefined],
+        ['cs6Label', 'alerts'],
+        ['cs6', incident.alerts.join(',') || undefined],
+      ];
+    }
     case 'recommendation': {
       const d = record.data;
       return [

@@ -71,6 +71,13 @@ function attributes(record: ExportRecord, consoleUrl?: string): [string, string 
       ['techniques', alert.attack.techniques.join(',') || undefined],
       ['incidentId', alert.incidentId],
     );
+  } else if (record.type === 'incident') {
+    const { incident } = record.data;
+    pairs.push(
+      ['incidentId', incident.id],
+      ['eventCount', incident.alerts.length],
+      ['tactics', incident.tactics.join(',') || undefined],
+    );
   } else if (record.type === 'recommendation') {
     pairs.push(
       ['resource', record.data.resourceId],

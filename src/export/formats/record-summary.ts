@@ -8,6 +8,7 @@ import type { Severity } from '../../model/rule.js';
 import {
   alertPage,
   compliancePage,
+  incidentPage,
   recommendationPage,
   scorePage,
   type ConsolePage,
@@ -67,6 +68,19 @@ export function summarize(record: ExportRecord): RecordSummary {
         previousState: previousStatus,
         entities: alert.entities.map((e) => ({ kind: e.kind, value: e.value })),
         consolePage: alertPage(alert.id),
+      };
+    }
+    case 'incident': {
+      const { incident, previousStatus } = record.data;
+      return {
+        severity: incident.severity,
+        title: incident.title,
+        eventId: `incident.${record.data.change}`,
+        subject: incident.id,
+        state: incident.status,
+        previousState: previousStatus,
+        entities: incident.entities.map((e) => ({ kind: e.kind, value: e.value })),
+        consolePage: incidentPage(incident.id),
       };
     }
     case 'recommendation': {

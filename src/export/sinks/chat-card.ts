@@ -59,6 +59,13 @@ export function cardContent(record: ExportRecord, consoleUrl: string): CardConte
       description = alert.description.trim();
       break;
     }
+    case 'incident': {
+      const { incident, actor, comment } = record.data;
+      facts.push(['Alerts', `${incident.alerts.length}`]);
+      if (incident.tactics.length > 0) facts.push(['ATT&CK', incident.tactics.join(', ')]);
+      if (actor) facts.push(['Changed by', comment ? `${actor}: ${comment}` : actor]);
+      break;
+    }
     case 'recommendation':
       facts.push(['Resource', `${record.data.resourceName} (${record.data.resourceType})`]);
       if (record.data.account) facts.push(['Account', record.data.account]);

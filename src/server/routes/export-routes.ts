@@ -10,6 +10,7 @@ import type { FastifyRequest } from 'fastify';
 import { exportCreatedAudit, exportDeletedAudit } from '../../audit/sink-change-audit.js';
 import { ExportConfigError, parseExportInput } from '../../export/exporter-config.js';
 import { writeSnapshot } from '../../export/outbox/snapshot.js';
+import { EXPORT_DATA_TYPES } from '../../model/export-record.js';
 import { deadLetterCount, deliveryState } from '../../store/delivery-repository.js';
 import {
   deleteExport,
@@ -65,8 +66,8 @@ const CreateExport = Type.Object(
     ),
     types: Type.Optional(
       Type.Array(Type.String(), {
-        maxItems: 4,
-        description: 'alert, recommendation, secure_score, compliance',
+        maxItems: EXPORT_DATA_TYPES.length,
+        description: EXPORT_DATA_TYPES.join(', '),
       }),
     ),
     minSeverity: Type.Optional(Type.String()),

@@ -10,7 +10,8 @@ import { resolveIncidentId } from '../../store/incident-aliases.js';
 import type { IncidentTable } from '../../store/schema.js';
 import { scopeFilter, whereInScope, type ScopeFilter } from '../auth/scope-filter.js';
 import { HttpError } from '../http-error.js';
-import { changeIncidentStatus, incidentTimeline } from '../../store/status-timeline.js';
+import { changeIncidentStatusExported } from '../../export/outbox/incident-records.js';
+import { incidentTimeline } from '../../store/status-timeline.js';
 import {
   applyFilters,
   Page,
@@ -134,7 +135,12 @@ export const incidentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { id } = await visible(request, request.params.id);
-      const entry = await auditedStatusChange(request, 'incident', id, changeIncidentStatus);
+      const entry = await auditedStatusChange(
+        request,
+        'incident',
+        id,
+        changeIncidentStatusExported,
+      );
       if (!entry) throw new HttpError(404, 'NOT_FOUND', 'no such incident');
       return { incident: incidentView(await visible(request, id)), entry };
     },
