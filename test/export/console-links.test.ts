@@ -67,6 +67,13 @@ describe.skipIf(!hasChromium())('console links in exported records', () => {
     const found = await detect({ paths: [CLOUDTRAIL], ruleDirs: [SIGMA_AWS] });
     await saveAlerts(console_.server.db, found.alerts, found.incidents);
 
+    const incidents = await console_.apiCall('GET', '/incidents?limit=1');
+    const incidentId = incidents.body.items[0].id as string;
+    const changed = await console_.apiCall('PATCH', `/incidents/${incidentId}`, {
+      comment: 'looking into it',
+    });
+    expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+
     await eventually(async () => {
       const rows = await exportStore(console_.server.db)
         .selectFrom('export_outbox')
@@ -76,7 +83,7 @@ describe.skipIf(!hasChromium())('console links in exported records', () => {
         const record = JSON.parse(row.body) as ExportRecord;
         if (!records.has(record.type)) records.set(record.type, record);
       }
-      return records.size >= 4 ? true : undefined;
+      return records.size >= 5 ? true : undefined;
     }, 90_000);
 
     browser = await launchBrowser();
@@ -100,6 +107,11 @@ describe.skipIf(!hasChromium())('console links in exported records', () => {
   it("opens an alert's own page from an alert record", async () => {
     const record = records.get('alert') as Extract<ExportRecord, { type: 'alert' }>;
     expect(await follow(linkOf(record))).toBe(record.data.alert.title);
+  });
+
+  it("opens the incident's own page from an incident record", async () => {
+    const record = records.get('incident') as Extract<ExportRecord, { type: 'incident' }>;
+    expect(await follow(linkOf(record))).toBe(record.data.incident.title);
   });
 
   it("opens the rule's recommendation page from a recommendation record", async () => {
