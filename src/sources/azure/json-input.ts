@@ -21,11 +21,19 @@ export function parseJsonText(file: string, text: string): unknown {
     lastValue = undefined;
     return value;
   }
-  return parseAndRemember(file, text);
+  // Not parsed by `detect` (a large file is claimed from its head): parsed for this read alone.
+  return parse(file, text);
 }
 
 function parseAndRemember(file: string, text: string): unknown {
   if (text === lastText) return lastValue;
+  const value = parse(file, text);
+  lastValue = value;
+  lastText = text;
+  return value;
+}
+
+function parse(file: string, text: string): unknown {
   if (text.length > MAX_INVENTORY_BYTES) {
     throw new SourceReadError({
       file,
@@ -35,9 +43,7 @@ function parseAndRemember(file: string, text: string): unknown {
   }
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   try {
-    lastValue = JSON.parse(body);
-    lastText = text;
-    return lastValue;
+    return JSON.parse(body);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const position = /position (\d+)/.exec(message);
