@@ -94,14 +94,15 @@ function literalCharacters(pattern: string, gap = ''): string {
 }
 
 /**
- * Whether a pattern pins what it covers down: it names something, and when it has wildcards, some
- * stretch of it between them holds at least three letters or digits (`*prod*`, `i-0abc*`, not
- * `*e*` or `*a*b*`, which match almost every name).
+ * Whether a pattern pins what it covers down: it names something, and when it floats (starts and
+ * ends with `*`), some stretch of it between wildcards holds at least three letters or digits:
+ * `*prod*`, `i-0abc*` and `*-1?` do; `*e*` and `*a*b*`, which match almost every name, do not.
  */
 function patternPinsSomething(pattern: string): boolean {
   if (!patternNamesSomething(pattern)) return false;
-  const segments = literalCharacters(pattern.trim(), '\u0000').split('\u0000');
-  if (segments.length === 1) return true;
+  const trimmed = pattern.trim();
+  if (!(trimmed.startsWith('*') && trimmed.endsWith('*'))) return true;
+  const segments = literalCharacters(trimmed, '\u0000').split('\u0000');
   return segments.some((part) => (part.match(/[\p{L}\p{N}]/gu)?.length ?? 0) >= 3);
 }
 
@@ -131,9 +132,9 @@ export function isBlanketExemption(exemption: Pick<Exemption, 'rule' | 'resource
 
 /** Why a blanket exemption is refused and what to do instead. */
 export const BLANKET_EXEMPTION_ADVICE =
-  'neither the rule nor the resource pattern names anything (three letters or digits in a row ' +
-  'outside *, ?, [...], {...} and !, or an exact name), so it would exempt every rule on almost ' +
-  'every resource and hide the estate; name a rule or a resource';
+  'neither the rule nor the resource pattern names anything (a letter or digit outside *, ?, ' +
+  '[...], {...} and !; three in a row when the pattern starts and ends with *), so it would ' +
+  'exempt every rule on almost every resource and hide the estate; name a rule or a resource';
 
 /**
  * Reads an exemptions file.
