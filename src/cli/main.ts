@@ -248,7 +248,10 @@ const token = program.command('token').description('API tokens');
 token
   .command('create')
   .description('create an API token; it is printed once and stored only as a hash')
-  .requiredOption('--role <role>', 'reader, security-operator, security-admin or owner')
+  .requiredOption(
+    '--role <role>',
+    'ingest (send events only), metrics (read /metrics only), reader, security-operator, security-admin or owner',
+  )
   .option(
     '--scope <account>',
     'limit to a cloud account/subscription/project (repeatable)',

@@ -8,7 +8,7 @@ import { HttpError } from '../server/http-error.js';
 import { assertPlainText } from '../server/plain-text.js';
 import { userInfo } from 'node:os';
 import { appendAudit } from '../audit/append-audit.js';
-import { isRole, ROLES } from '../server/auth/permissions.js';
+import { isRole, TOKEN_ROLES } from '../server/auth/permissions.js';
 import { loadServerKey, ServerKeyError } from '../server/auth/server-key.js';
 import { insertToken } from '../server/identity/token-repository.js';
 import { openStore } from '../store/database.js';
@@ -33,7 +33,9 @@ export interface TokenCreateOptions {
 /** Creates one token and prints it. */
 export async function runTokenCreate(options: TokenCreateOptions): Promise<number> {
   if (!isRole(options.role)) {
-    process.stderr.write(`palisade token create: --role must be one of ${ROLES.join(', ')}\n`);
+    process.stderr.write(
+      `palisade token create: --role must be one of ${TOKEN_ROLES.join(', ')}\n`,
+    );
     return EXIT_INPUT_ERROR;
   }
   if (options.expires === 0) {

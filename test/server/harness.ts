@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import { pino } from 'pino';
 import { afterAll, beforeAll } from 'vitest';
 import { buildServer } from '../../src/server/app.js';
-import type { Role } from '../../src/server/auth/permissions.js';
+import type { PersonRole, Role } from '../../src/server/auth/permissions.js';
 import { loadServerKey, type ServerKey } from '../../src/server/auth/server-key.js';
 import { defaultConfig, type ServerConfig } from '../../src/server/config.js';
 import { insertToken } from '../../src/server/identity/token-repository.js';
@@ -23,7 +23,7 @@ export interface Harness {
   /** A fresh bearer token of `role` (optionally scoped). */
   token(role: Role, scopes?: string[]): Promise<string>;
   /** A fresh user; returns its id. */
-  user(username: string, password: string, role: Role, scopes?: string[]): Promise<string>;
+  user(username: string, password: string, role: PersonRole, scopes?: string[]): Promise<string>;
   close(): Promise<void>;
 }
 

@@ -3,9 +3,17 @@
  * checked against. docs/access-control.md mirrors this table.
  */
 
-/** Roles from least to most privileged; a role never holds less than the one before it. */
+/** Roles of people, from least to most privileged; a role never holds less than the one before it. */
 export const ROLES = ['reader', 'security-operator', 'security-admin', 'owner'] as const;
-export type Role = (typeof ROLES)[number];
+/**
+ * Roles for machines, held by API tokens only, one job each: `ingest` sends events (a log
+ * shipper), `metrics` reads `/metrics` (a Prometheus scraper). Neither reads alerts or findings.
+ */
+export const SERVICE_ROLES = ['ingest', 'metrics'] as const;
+export type PersonRole = (typeof ROLES)[number];
+export type Role = PersonRole | (typeof SERVICE_ROLES)[number];
+/** Every role a token may hold. */
+export const TOKEN_ROLES: readonly Role[] = [...SERVICE_ROLES, ...ROLES];
 
 /** Every permission a route can declare. */
 export const PERMISSIONS = [
@@ -58,6 +66,8 @@ const ADMIN: Permission[] = [
 
 /** The permission matrix. Owner differs from Security Admin only in whom it may manage. */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
+  ingest: new Set(['self:read', 'events:write']),
+  metrics: new Set(['self:read', 'metrics:read']),
   reader: new Set(READER),
   'security-operator': new Set(OPERATOR),
   'security-admin': new Set(ADMIN),
@@ -71,7 +81,19 @@ export function hasPermission(role: Role, permission: Permission): boolean {
 
 /** True when `value` names a role. */
 export function isRole(value: string): value is Role {
-  return (ROLES as readonly string[]).includes(value);
+  return (TOKEN_ROLES as readonly string[]).includes(value);
+}
+
+/**
+ * True when `role` holds no more than `of`: each of its permissions is one of `of`'s, and it is
+ * no Owner unless `of` is (an Owner holds a Security Admin's permissions, and may manage Owners).
+ */
+export function roleWithin(role: Role, of: Role): boolean {
+  if (role === 'owner' && of !== 'owner') return false;
+  for (const permission of ROLE_PERMISSIONS[role]) {
+    if (!ROLE_PERMISSIONS[of].has(permission)) return false;
+  }
+  return true;
 }
 
 /**

@@ -3,14 +3,14 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, UserTable } from '../../store/schema.js';
 import { hashPassword } from '../auth/passwords.js';
-import type { Role } from '../auth/permissions.js';
+import type { PersonRole } from '../auth/permissions.js';
 import { newId } from '../auth/secrets.js';
 
 /** A user as the API shows it: never the password hash. */
 export interface UserView {
   id: string;
   username: string;
-  role: Role;
+  role: PersonRole;
   scopes: string[];
   disabled: boolean;
   createdAt: string;
@@ -23,7 +23,7 @@ export function userView(row: UserTable): UserView {
   return {
     id: row.id,
     username: row.username,
-    role: row.role as Role,
+    role: row.role as PersonRole,
     scopes: JSON.parse(row.scopes) as string[],
     disabled: row.disabled === 1,
     createdAt: row.created_at,
@@ -36,7 +36,7 @@ export function userView(row: UserTable): UserView {
 export interface NewUser {
   username: string;
   password: string;
-  role: Role;
+  role: PersonRole;
   scopes: string[];
 }
 

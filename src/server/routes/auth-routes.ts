@@ -17,7 +17,7 @@ import { forbidden, HttpError } from '../http-error.js';
 import { assertPasswordPolicy, NewPasswordSchema } from '../identity/password-policy.js';
 import { closeSession, openSession } from '../identity/session-repository.js';
 import { findUser, findUserByName, normalUsername, userView } from '../identity/user-repository.js';
-import { RoleSchema, UserSchema } from './schemas.js';
+import { TokenRoleSchema, UserSchema } from './schemas.js';
 
 const LoginBody = Type.Object(
   {
@@ -45,7 +45,7 @@ const Me = Type.Object({
   kind: Type.Union([Type.Literal('user'), Type.Literal('token')]),
   id: Type.String(),
   name: Type.String(),
-  role: RoleSchema,
+  role: TokenRoleSchema,
   scopes: Type.Array(Type.String()),
   permissions: Type.Array(Type.String(), {
     description: "what the caller's role may do; the console shows only what it may use",

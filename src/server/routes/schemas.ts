@@ -1,12 +1,22 @@
 /** TypeBox schemas shared by several routes: roles, scopes, users, tokens. */
 
 import { Type } from '@sinclair/typebox';
-import { ROLES } from '../auth/permissions.js';
+import { ROLES, TOKEN_ROLES } from '../auth/permissions.js';
 
-/** One of the four roles. */
+/** One of the four roles of people. */
 export const RoleSchema = Type.Union(
   ROLES.map((r) => Type.Literal(r)),
   { description: 'reader, security-operator, security-admin or owner' },
+);
+
+/** A token's role: a role of people, or a machine's (`ingest`, `metrics`). */
+export const TokenRoleSchema = Type.Union(
+  TOKEN_ROLES.map((r) => Type.Literal(r)),
+  {
+    description:
+      'ingest (send events only), metrics (read /metrics only), reader, security-operator, ' +
+      'security-admin or owner',
+  },
 );
 
 /** No C0 or C1 control character (newlines, escapes, NUL) anywhere in a name. */
@@ -61,7 +71,7 @@ export const UserSchema = Type.Object({
 export const TokenSchema = Type.Object({
   id: Type.String(),
   name: Type.String(),
-  role: RoleSchema,
+  role: TokenRoleSchema,
   scopes: Type.Array(Type.String()),
   createdBy: Type.String(),
   createdAt: Type.String({ format: 'date-time' }),

@@ -18,7 +18,13 @@ import { creatorOf, descendantTokens, lineageOf, revokeLive } from '../identity/
 import { insertToken, tokenView, type TokenView } from '../identity/token-repository.js';
 import { pageOfVisibleIdentities } from '../identity/visible-identities.js';
 import { Page, PageQueryFields, parseSort, SortField } from '../pagination.js';
-import { DisplayNameSchema, IdParams, RoleSchema, ScopesSchema, TokenSchema } from './schemas.js';
+import {
+  DisplayNameSchema,
+  IdParams,
+  ScopesSchema,
+  TokenRoleSchema,
+  TokenSchema,
+} from './schemas.js';
 
 /** Days a token lives when the request names none, as in the console. */
 export const DEFAULT_TOKEN_DAYS = 90;
@@ -26,7 +32,7 @@ export const DEFAULT_TOKEN_DAYS = 90;
 const CreateToken = Type.Object(
   {
     name: DisplayNameSchema,
-    role: RoleSchema,
+    role: TokenRoleSchema,
     scopes: ScopesSchema,
     expiresInDays: Type.Optional(
       Type.Union([Type.Integer({ minimum: 1, maximum: 3_650 }), Type.Null()], {

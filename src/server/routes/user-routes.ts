@@ -10,7 +10,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Transaction } from 'kysely';
 import type { Database } from '../../store/schema.js';
 import { hashPassword } from '../auth/passwords.js';
-import { canManageRole, isRole, ROLES, type Role } from '../auth/permissions.js';
+import { canManageRole, isRole, roleWithin, type Role } from '../auth/permissions.js';
 import { scopesWithin } from '../auth/principal.js';
 import { auditedChange } from '../audited-change.js';
 import { forbidden, HttpError } from '../http-error.js';
@@ -231,10 +231,12 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
             .execute();
           // Tokens made by the user, or by its tokens, with more power or reach than the new
           // role and scopes stop working, and every token made under them.
-          const above = new Set<string>(ROLES.slice(ROLES.indexOf(updated.role as Role) + 1));
           const lineage = await descendantTokens(trx, { creators: userCreatorKeys(row) });
           const exceeding = lineage.filter(
-            (t) => above.has(t.role) || !scopesWithin(JSON.parse(t.scopes) as string[], scopes),
+            (t) =>
+              !isRole(t.role) ||
+              !roleWithin(t.role, updated.role) ||
+              !scopesWithin(JSON.parse(t.scopes) as string[], scopes),
           );
           const under = await descendantTokens(trx, { tokens: exceeding });
           const revoked = await revokeLive(trx, [...exceeding, ...under], now);

@@ -4,7 +4,9 @@
  */
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'informational';
-export type Role = 'reader' | 'security-operator' | 'security-admin' | 'owner';
+export type PersonRole = 'reader' | 'security-operator' | 'security-admin' | 'owner';
+/** A token may also hold a machine's role: send events only, or read metrics only. */
+export type Role = PersonRole | 'ingest' | 'metrics';
 export type AlertStatus = 'active' | 'in_progress' | 'resolved' | 'dismissed';
 
 /** A list route's page. */

@@ -12,12 +12,15 @@ import { OwnPasswordForm } from '../components/own-password-form';
 import { ErrorNote, Show, When } from '../components/status';
 
 const ROLES: Role[] = ['reader', 'security-operator', 'security-admin', 'owner'];
+/** Tokens may also be a log shipper's (`ingest`) or a Prometheus scraper's (`metrics`). */
+const TOKEN_ROLES: Role[] = ['ingest', 'metrics', ...ROLES];
 
 function RoleSelect(props: {
   id?: string;
   value: Role;
   onChange: (r: Role) => void;
   label?: string;
+  roles?: Role[];
 }) {
   return (
     <select
@@ -26,7 +29,7 @@ function RoleSelect(props: {
       value={props.value}
       onChange={(e) => props.onChange(e.target.value as Role)}
     >
-      {ROLES.map((r) => (
+      {(props.roles ?? ROLES).map((r) => (
         <option key={r}>{r}</option>
       ))}
     </select>
@@ -284,7 +287,7 @@ function Tokens({ me, canWrite }: { me: Me; canWrite: boolean }) {
           </label>
           <label>
             Role
-            <RoleSelect value={role} onChange={setRole} />
+            <RoleSelect value={role} onChange={setRole} roles={TOKEN_ROLES} />
           </label>
           <label>
             Expires in days
