@@ -122,7 +122,44 @@ export function asList(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [value];
 }
 
+/** Protocol names of EC2 permissions given by number. */
+const PROTOCOLS: Record<string, string> = {
+  '-1': 'all traffic',
+  all: 'all traffic',
+  '6': 'tcp',
+  '17': 'udp',
+  '1': 'icmp',
+};
+
+/**
+ * An EC2 security group permission (an `IpPermissions` item) as a finding shows it: protocol,
+ * ports and the sources open to anyone (`tcp 22 from 0.0.0.0/0`); other sources are left out.
+ */
+export function ingressText(permission: unknown): string {
+  if (typeof permission !== 'object' || permission === null) return '';
+  const p = permission as Record<string, unknown>;
+  const raw = typeof p.IpProtocol === 'string' ? p.IpProtocol : '-1';
+  const protocol = Object.hasOwn(PROTOCOLS, raw) ? PROTOCOLS[raw] : raw;
+  const from = toNumber(p.FromPort);
+  const to = toNumber(p.ToPort);
+  let ports = '';
+  if (protocol !== 'all traffic' && from !== undefined && to !== undefined) {
+    ports = from <= 0 && to >= 65535 ? ' all ports' : from === to ? ` ${from}` : ` ${from}-${to}`;
+  }
+  const sources = [
+    ...asList(p.IpRanges).map((r) => (r as Record<string, unknown> | null)?.CidrIp),
+    ...asList(p.Ipv6Ranges).map((r) => (r as Record<string, unknown> | null)?.CidrIpv6),
+  ].filter((c): c is string => typeof c === 'string' && isPublicSource(c));
+  return `${protocol}${ports}${sources.length > 0 ? ` from ${sources.join(', ')}` : ''}`;
+}
+
 export const celFunctions: CelFunction[] = [
+  {
+    signature: 'ingressText(dyn): string',
+    description:
+      'An EC2 security group permission as text: protocol, ports and its public sources ("tcp 22 from 0.0.0.0/0")',
+    impl: (permission: unknown) => ingressText(permission),
+  },
   {
     signature: 'cidrIsPublic(dyn): bool',
     description:

@@ -182,6 +182,18 @@ function quote(value: unknown): string {
   return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS - 1)}…` : text;
 }
 
+/**
+ * A failing value as a finding's sentence shows it: JSON, except that a value not set reads so
+ * (not `null`), and a list of lists (one per container, say) is shown as one list.
+ */
+function shown(value: unknown): string {
+  if (value === null || value === undefined) return 'not set';
+  if (Array.isArray(value) && value.length > 0 && value.every((item) => Array.isArray(item))) {
+    return quote((value as unknown[][]).flat());
+  }
+  return quote(value);
+}
+
 function fill(template: TemplatePart[], resource: Resource, value: string): string {
   let out = '';
   for (const part of template) {
@@ -383,7 +395,7 @@ function quotedVerdict(verdict: Verdict, value: unknown): Verdict | QuotedVerdic
     const known = verdict.byValue.get(value);
     if (known) return known;
   }
-  const quoted = quote(value);
+  const quoted = shown(value);
   if (!quoted) return verdict;
   if (keyed) return remember(verdict.byValue, value, new QuotedVerdict(verdict, quoted));
   if (primitive) return new QuotedVerdict(verdict, quoted);

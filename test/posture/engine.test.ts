@@ -92,14 +92,25 @@ describe('posture engine', () => {
     expect(b.message).toBe(
       'Bucket b does not keep versions (Versioning = {"Status":"Suspended"}).',
     );
-    expect(d.message).toBe('Bucket d does not keep versions (Versioning = null).');
+    // A value not set reads so, not as JSON's null.
+    expect(d.message).toBe('Bucket d does not keep versions (Versioning = not set).');
     expect(findings.map(quotedValue)).toEqual([
       '{"Status":"Suspended"}',
       '{"Status":"Suspended"}',
-      'null',
-      'null',
+      'not set',
+      'not set',
     ]);
-    expect(c.message).toBe('Bucket c does not keep versions (Versioning = null).');
+    expect(c.message).toBe('Bucket c does not keep versions (Versioning = not set).');
+  });
+
+  it('shows a list of lists (one per container) as one list', () => {
+    const compiled = compileRules([
+      rule({ check: 'false', evidence: "[['NET_ADMIN'], ['SYS_ADMIN', 'IPC_LOCK']]" }),
+    ]);
+    const [f] = evaluate(compiled, [bucket('a', {})]);
+    expect(f.message).toBe(
+      'Bucket a does not keep versions (Versioning = ["NET_ADMIN","SYS_ADMIN","IPC_LOCK"]).',
+    );
   });
 
   it('says a rule does not apply to a resource its applies_if leaves out', () => {
