@@ -68,3 +68,25 @@ describe('regulatory compliance', () => {
     expect(nist).toMatchObject({ passed: 0, failed: 2, notAssessed: 2 });
   });
 });
+
+describe('controls that no rule can judge alone', () => {
+  it('leaves CIS AWS 5.3 (::/0) to a group open over IPv4 alone, and 5.2 fails', async () => {
+    const { assess } = await import('../../src/posture/assess.js');
+    const { shared } = await import('../support/paths.js');
+    // terragoat's web-node group opens 22 to 0.0.0.0/0 and sets no ipv6_cidr_blocks.
+    const result = await assess({
+      paths: [shared('iac/terragoat/terraform/aws')],
+      rules: await loadRules(),
+    });
+    const cis = result.compliance.find((s) => s.id === 'cis-aws')!;
+    const control = (id: string) => cis.controls.find((c) => c.id === id)!;
+    expect(control('5.2').state).toBe('failed');
+    expect(control('5.3')).toMatchObject({ state: 'not_assessed', rules: [] });
+  });
+
+  it('maps the default-namespace rule to CIS Kubernetes 5.7.4 only', async () => {
+    const rules = await loadRules();
+    const rule = rules.find((r) => r.id === 'kubernetes-resource-not-in-default-namespace')!;
+    expect(rule.mappings.cis).toEqual(['5.7.4']);
+  });
+});
