@@ -16,7 +16,7 @@ import { saveAlerts } from '../../src/store/alert-repository.js';
 import { listAutomationRuns } from '../../src/store/automation-repository.js';
 import { exportStore } from '../../src/store/export-store.js';
 import { recordOf } from '../../src/store/outbox-repository.js';
-import { startHarness, type Harness } from '../server/harness.js';
+import { apiCaller, startHarness, type Harness } from '../server/harness.js';
 import { startSyslogListener, type SyslogListener } from './support/syslog-listener.js';
 
 const SHARED = resolve(process.cwd(), '../shared/data');
@@ -44,15 +44,8 @@ describe('incident status changes in continuous export', () => {
     await h.close();
   });
 
-  const call = async (method: string, url: string, payload?: object) => {
-    const res = await h.app.inject({
-      method: method as 'GET',
-      url: `/api/v1${url}`,
-      headers: { authorization: `Bearer ${admin}` },
-      ...(payload ? { payload } : {}),
-    });
-    return { status: res.statusCode, body: res.json() };
-  };
+  const call = (method: string, url: string, payload?: object) =>
+    apiCaller(h, () => admin)(method, url, payload);
   const syslog = (port: number) => ({ kind: 'syslog', transport: 'tcp', host: '127.0.0.1', port });
 
   it('writes an incident record that an export delivers and an automation rule acts on', async () => {

@@ -15,7 +15,7 @@ import type { ExportRecord } from '../../src/model/export-record.js';
 import { exportStore } from '../../src/store/export-store.js';
 import { recordOf } from '../../src/store/outbox-repository.js';
 import { eventually } from '../web/console-harness.js';
-import { startHarness, type Harness } from '../server/harness.js';
+import { apiCaller, startHarness, type Harness } from '../server/harness.js';
 import { shared } from '../support/paths.js';
 
 type ScoreRecord = Extract<ExportRecord, { type: 'secure_score' }>;
@@ -38,15 +38,8 @@ describe('secure score export when nothing is judged', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  const call = async (method: string, url: string, payload?: object) => {
-    const res = await h.app.inject({
-      method: method as 'GET',
-      url: `/api/v1${url}`,
-      headers: { authorization: `Bearer ${admin}` },
-      ...(payload ? { payload } : {}),
-    });
-    return { status: res.statusCode, body: res.json() };
-  };
+  const call = (method: string, url: string, payload?: object) =>
+    apiCaller(h, () => admin)(method, url, payload);
 
   async function scoreRecords(): Promise<ScoreRecord[]> {
     const rows = await exportStore(h.db)

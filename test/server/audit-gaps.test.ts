@@ -6,7 +6,7 @@
 
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { manualClock, startHarness, type Harness } from './harness.js';
+import { auditEntries, manualClock, startHarness, type Harness } from './harness.js';
 
 const PASSWORD = 'correct horse battery staple';
 const ESTATE = resolve('samples/estate/terraform');
@@ -14,15 +14,7 @@ const ESTATE = resolve('samples/estate/terraform');
 let h: Harness;
 afterEach(() => h?.close());
 
-async function entries(action: string) {
-  const rows = await h.db
-    .selectFrom('audit_log')
-    .selectAll()
-    .where('action', '=', action)
-    .orderBy('seq')
-    .execute();
-  return rows.map((r) => ({ ...r, details: JSON.parse(r.details ?? '{}') }));
-}
+const entries = (action: string) => auditEntries(h.db, action);
 
 const login = (username: string, password: string, address = '203.0.113.9') =>
   h.app.inject({

@@ -119,3 +119,27 @@ export function ownerApi(): OwnerApi {
   };
   return api;
 }
+
+/** The audit log's entries of `action`, oldest first, with their details parsed. */
+export async function auditEntries(db: Kysely<Database>, action: string) {
+  const rows = await db
+    .selectFrom('audit_log')
+    .selectAll()
+    .where('action', '=', action)
+    .orderBy('seq')
+    .execute();
+  return rows.map((r) => ({ ...r, details: JSON.parse(r.details ?? '{}') }));
+}
+
+/** Calls the API under `/api/v1` as `token`; answers with the status and the parsed body. */
+export function apiCaller(h: Pick<Harness, 'app'>, token: () => string) {
+  return async (method: string, url: string, payload?: object) => {
+    const res = await h.app.inject({
+      method: method as 'GET',
+      url: `/api/v1${url}`,
+      headers: { authorization: `Bearer ${token()}` },
+      ...(payload ? { payload } : {}),
+    });
+    return { status: res.statusCode, body: res.json() };
+  };
+}

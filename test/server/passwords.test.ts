@@ -17,7 +17,7 @@ import {
   writeOwnerPassword,
 } from '../../src/server/bootstrap-owner.js';
 import { insertToken } from '../../src/server/identity/token-repository.js';
-import { startHarness, type Harness } from './harness.js';
+import { auditEntries, startHarness, type Harness } from './harness.js';
 
 const PASSWORD = 'correct horse battery staple';
 const NEW_PASSWORD = 'a brand new passphrase';
@@ -43,15 +43,7 @@ async function login(username: string, password: string) {
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-async function entries(action: string) {
-  const rows = await h.db
-    .selectFrom('audit_log')
-    .selectAll()
-    .where('action', '=', action)
-    .orderBy('seq')
-    .execute();
-  return rows.map((r) => ({ ...r, details: JSON.parse(r.details ?? '{}') }));
-}
+const entries = (action: string) => auditEntries(h.db, action);
 
 describe('changing your own password', () => {
   it('needs the current password, applies the policy, and ends your other sessions', async () => {

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { insertToken } from '../../src/server/identity/token-repository.js';
 import { STORE_TARGETS } from '../store/store-targets.js';
-import { manualClock, startHarness, type Harness } from './harness.js';
+import { auditEntries, manualClock, startHarness, type Harness } from './harness.js';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -46,15 +46,7 @@ async function child(h: Harness, parent: string, body: object = {}) {
 const alive = async (h: Harness, token: string) =>
   (await call(h, token, 'GET', '/auth/me')).statusCode === 200;
 
-async function auditOf(h: Harness, action: string) {
-  const rows = await h.db
-    .selectFrom('audit_log')
-    .selectAll()
-    .where('action', '=', action)
-    .orderBy('seq')
-    .execute();
-  return rows.map((r) => ({ ...r, details: JSON.parse(r.details ?? '{}') }));
-}
+const auditOf = (h: Harness, action: string) => auditEntries(h.db, action);
 
 /** A token of user `userId`, made as the console would (created_by names the user's id). */
 async function userToken(

@@ -8,6 +8,27 @@ import { useState, type FormEvent } from 'react';
 import { api } from '../api/client';
 import { ErrorNote } from './status';
 
+/** A labelled field for a new password, as the server takes them (12 characters or more). */
+export function NewPasswordInput(props: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <label>
+      {props.label}
+      <input
+        required
+        type="password"
+        minLength={12}
+        autoComplete="new-password"
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value)}
+      />
+    </label>
+  );
+}
+
 export function OwnPasswordForm() {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
@@ -52,28 +73,8 @@ export function OwnPasswordForm() {
             onChange={(e) => setCurrent(e.target.value)}
           />
         </label>
-        <label>
-          New password (12+ characters)
-          <input
-            required
-            type="password"
-            minLength={12}
-            autoComplete="new-password"
-            value={next}
-            onChange={(e) => setNext(e.target.value)}
-          />
-        </label>
-        <label>
-          New password again
-          <input
-            required
-            type="password"
-            minLength={12}
-            autoComplete="new-password"
-            value={repeat}
-            onChange={(e) => setRepeat(e.target.value)}
-          />
-        </label>
+        <NewPasswordInput label="New password (12+ characters)" value={next} onChange={setNext} />
+        <NewPasswordInput label="New password again" value={repeat} onChange={setRepeat} />
         <button type="submit" disabled={busy}>
           Change password
         </button>

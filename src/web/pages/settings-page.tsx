@@ -8,7 +8,7 @@ import { api, query } from '../api/client';
 import { can } from '../api/permissions';
 import { useApi } from '../api/use-api';
 import type { Me, Page, Role, Source, Token, User } from '../api/types';
-import { OwnPasswordForm } from '../components/own-password-form';
+import { NewPasswordInput, OwnPasswordForm } from '../components/own-password-form';
 import { ErrorNote, Show, When } from '../components/status';
 
 const ROLES: Role[] = ['reader', 'security-operator', 'security-admin', 'owner'];
@@ -177,17 +177,11 @@ function Users({ me, canWrite }: { me: Me; canWrite: boolean }) {
               onChange={(e) => setUsername(e.target.value)}
             />
           </label>
-          <label>
-            Password (12+ characters)
-            <input
-              required
-              type="password"
-              minLength={12}
-              autoComplete="new-password"
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-            />
-          </label>
+          <NewPasswordInput
+            label="Password (12+ characters)"
+            value={password}
+            onChange={setPassword}
+          />
           <label>
             Role
             <RoleSelect value={role} onChange={setRole} />
