@@ -57,8 +57,8 @@ export class SsrfError extends Error {
   ) {
     super(
       `Refused to connect to ${host}${address && address !== host ? ` (${address})` : ''}: ` +
-        `${reason}. Add the address or host to the export network allow list if this ` +
-        `destination is intended.`,
+        `${reason}. If this destination is intended, add the address or host to ` +
+        `${EXPORT_ALLOW_ENV} (comma-separated CIDRs or host names) where the exporter runs.`,
     );
     this.name = 'SsrfError';
     this.code = code;

@@ -77,7 +77,10 @@ describe('SSRF address guard', () => {
     ['mapped.example.com', /link-local/],
     ['nowhere.example.com', /does not resolve/],
   ])('refuses %s', async (host, reason) => {
-    expect(await refusal(guard, host)).toMatch(reason);
+    const why = await refusal(guard, host);
+    expect(why).toMatch(reason);
+    // The way out is named, as where it is set.
+    expect(why).toContain('add the address or host to PALISADE_EXPORT_ALLOW');
   });
 
   it('lets public addresses through and returns the checked address to connect to', async () => {
