@@ -18,10 +18,8 @@ function row(d: Decision, label: string = d.finding.severity): string {
 /** Most severe first; within a severity, in the order the gate found them (file order). */
 function bySeverity(list: Decision[]): Decision[] {
   const rank = (d: Decision) => SEVERITIES.indexOf(d.finding.severity);
-  return list
-    .map((d, i) => ({ d, i }))
-    .sort((a, b) => rank(b.d) - rank(a.d) || a.i - b.i)
-    .map(({ d }) => d);
+  // Array sort is stable: equal severities keep the gate's order.
+  return [...list].sort((a, b) => rank(b) - rank(a));
 }
 
 function verdictOf(result: CheckResult): string {

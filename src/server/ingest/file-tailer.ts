@@ -22,7 +22,7 @@ export interface FileTailerOptions {
    * it by inode, e.g. `auth.log.1`) is read first and then the new one from its start; when it
    * was truncated or rewritten, it is read from its start. Overrides `fromStart`.
    */
-  resume?: Omit<TailPosition, 'path'>;
+  resume?: FilePosition;
   /** How often the file is checked (default 500 ms). */
   pollMs?: number;
   /** Longest line kept (default 1 MiB); longer ones are dropped and counted. */
@@ -32,6 +32,9 @@ export interface FileTailerOptions {
   /** Lines dropped for their length, or read failures other than a missing file. */
   onError(error: Error): void;
 }
+
+/** A saved position less the path: which file (inode), how far, and the bytes to know it by. */
+export type FilePosition = Omit<TailPosition, 'path'>;
 
 /** What the tailer did with `resume` at its start. */
 export type ResumeOutcome =
@@ -70,7 +73,7 @@ export class FileTailer {
   #polling: Promise<void> = Promise.resolve();
   #stopped = false;
   /** The offset past the last whole line handed on, and the marks of the file there. */
-  #saved: Omit<TailPosition, 'path'> | undefined;
+  #saved: FilePosition | undefined;
   /** Set once the file was first opened with `resume`. */
   resumed: ResumeOutcome | undefined;
 
@@ -150,7 +153,7 @@ export class FileTailer {
   }
 
   /** The first open with a saved position: the same file, the rotated one, or a new start. */
-  async #resume(resume: Omit<TailPosition, 'path'>): Promise<boolean> {
+  async #resume(resume: FilePosition): Promise<boolean> {
     this.#first = false;
     const current = await open(this.path, 'r').catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return undefined;
@@ -177,7 +180,7 @@ export class FileTailer {
   }
 
   /** The file beside this one (`auth.log.1`, `auth.log-20261205`) that is the saved inode, still holding what was read. */
-  async #rotatedFile(resume: Omit<TailPosition, 'path'>): Promise<FileHandle | undefined> {
+  async #rotatedFile(resume: FilePosition): Promise<FileHandle | undefined> {
     const dir = dirname(this.path);
     const name = basename(this.path);
     const names = await readdir(dir).catch(() => [] as string[]);
@@ -326,11 +329,7 @@ async function readAt(handle: FileHandle, position: number, length: number): Pro
 const COMPRESSED = /\.(gz|bz2|xz|zst|lz4|Z)$/;
 
 /** True when the open file is at least `offset` long and holds the saved marks. */
-async function holds(
-  handle: FileHandle,
-  size: number,
-  saved: Omit<TailPosition, 'path'>,
-): Promise<boolean> {
+async function holds(handle: FileHandle, size: number, saved: FilePosition): Promise<boolean> {
   if (size < saved.offset) return false;
   if (!(await readAt(handle, 0, saved.head.length)).equals(saved.head)) return false;
   const from = saved.offset - saved.behind.length;
