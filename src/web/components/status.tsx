@@ -73,5 +73,11 @@ export function Show<T>(props: {
   }
   if (error) return <ErrorNote error={error} />;
   if (data === undefined) return loading ? <p className="muted">Loading…</p> : null;
-  return <>{props.children(data)}</>;
+  // While the answer to a new address loads, the last one stays in view, marked busy, so that
+  // nobody (reader, screen reader or test) takes it for the answer to the new filters.
+  return (
+    <div className="loaded" aria-busy={loading}>
+      {props.children(data)}
+    </div>
+  );
 }
