@@ -304,7 +304,9 @@ describe.skipIf(!hasChromium())('web console in Debian chromium', () => {
     await expect.poll(() => page.locator('.state-manual').count()).toBeGreaterThan(0);
     // The Owner's own user row and token list come from the (landed) users and tokens routes.
     await go('#/settings');
-    await expect.poll(() => page.locator('#users-title + table').textContent()).toContain('owner');
+    await expect
+      .poll(() => page.locator('[aria-labelledby="users-title"] table').textContent())
+      .toContain('owner');
 
     if (console_.hasRoute('GET', '/alerts')) {
       await go('#/alerts');
@@ -381,7 +383,9 @@ describe.skipIf(!hasChromium())('web console in Debian chromium', () => {
 
     await go('#/settings');
     await page.waitForLoadState('networkidle');
-    await expect.poll(() => page.locator('#sources-title + table').count()).toBe(1);
+    await expect
+      .poll(() => page.locator('[aria-labelledby="sources-title"] table').count())
+      .toBe(1);
     // The one form a Reader may use: changing their own password.
     expect(await page.locator('main form').count()).toBe(1);
     expect(await page.locator('main button').count()).toBe(1);
@@ -445,14 +449,14 @@ describe.skipIf(!hasChromium())('web console in Debian chromium', () => {
 
     await go('#/settings');
     await expect
-      .poll(() => page.locator('#tokens-title + table').textContent())
+      .poll(() => page.locator('[aria-labelledby="tokens-title"] table').textContent())
       .toContain('inside-scope');
     expect(await page.getByRole('button', { name: 'Revoke inside-scope' }).count()).toBe(1);
     expect(await page.getByRole('button', { name: 'Revoke console-test' }).count()).toBe(0);
     expect(await page.getByLabel('Role of owner').count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Disable owner' }).count()).toBe(0);
     // Nor on its own row: the server refuses changes to one's own account.
-    expect(await page.locator('#users-title + table').textContent()).toContain(
+    expect(await page.locator('[aria-labelledby="users-title"] table').textContent()).toContain(
       'console-scoped-admin (you)',
     );
     expect(await page.getByLabel('Role of console-scoped-admin').count()).toBe(0);
