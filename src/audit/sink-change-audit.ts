@@ -34,6 +34,44 @@ export function exportCreatedAudit(row: ExportRow, settings: ExportSettings): Ch
   };
 }
 
+/**
+ * The entry of a changed export: which settings changed (a secret only by name, never its value)
+ * and where its records go now, with where they went before when that moved.
+ */
+export function exportUpdatedAudit(
+  before: ExportRow,
+  after: ExportRow,
+  key: ServerKey,
+): ChangeAudit {
+  const was = exportView(before);
+  const now = exportView(after);
+  const changed = (Object.keys(now) as (keyof typeof now)[]).filter(
+    (field) =>
+      field !== 'updatedAt' &&
+      field !== 'sink' &&
+      field !== 'secretFields' &&
+      JSON.stringify(was[field]) !== JSON.stringify(now[field]),
+  );
+  const wasSink = exportSinkConfig(before, key);
+  const nowSink = exportSinkConfig(after, key);
+  const sinkFields = [...new Set([...Object.keys(wasSink), ...Object.keys(nowSink)])].filter(
+    (field) => JSON.stringify(wasSink[field]) !== JSON.stringify(nowSink[field]),
+  );
+  const from = sinkDestination(wasSink);
+  const to = sinkDestination(nowSink);
+  return {
+    action: 'export.update',
+    target: { kind: 'export', id: after.id },
+    details: {
+      name: after.name,
+      changed: [...changed, ...sinkFields.map((field) => `sink.${field}`)],
+      sink: after.sink_kind,
+      destination: to,
+      ...(from !== to ? { previousDestination: from } : {}),
+    },
+  };
+}
+
 /** The entry of a deleted export; `key` opens its secrets when the destination is one. */
 export function exportDeletedAudit(row: ExportRow, key: ServerKey): ChangeAudit {
   let sink: Record<string, unknown>;

@@ -1,5 +1,5 @@
 /**
- * `palisade export add|list|remove|replay|dead-letters|run|snapshot`: continuous exports managed
+ * `palisade export add|update|list|remove|replay|dead-letters|run|snapshot`: continuous exports managed
  * straight in the store (whoever can write the store file administers it), every change audited,
  * and the exporter run as a process of its own.
  */
@@ -10,7 +10,12 @@ import type { Kysely, Transaction } from 'kysely';
 import { parse as parseYaml } from 'yaml';
 import { appendAudit } from '../audit/append-audit.js';
 import type { AuditEvent } from '../audit/audit-entry.js';
-import { exportCreatedAudit, exportDeletedAudit } from '../audit/sink-change-audit.js';
+import {
+  exportCreatedAudit,
+  exportDeletedAudit,
+  exportUpdatedAudit,
+} from '../audit/sink-change-audit.js';
+import { updatedExportSettings } from '../export/export-update.js';
 import { ExportConfigError, parseExportInput, scopeText } from '../export/exporter-config.js';
 import { runExporter } from '../export/exporter-process.js';
 import { writeSnapshot } from '../export/outbox/snapshot.js';
@@ -30,6 +35,7 @@ import {
   findExportRow,
   insertExport,
   listExportRows,
+  updateExport,
 } from '../store/export-repository.js';
 import type { Database } from '../store/schema.js';
 import { EXIT_INPUT_ERROR, EXIT_OK } from './exit-codes.js';
@@ -222,6 +228,52 @@ export async function runExportAdd(options: ExportAddOptions): Promise<number> {
     },
     { create: true },
   );
+}
+
+export interface ExportUpdateOptions extends Omit<ExportAddOptions, 'name'> {
+  name?: string;
+  enable?: boolean;
+  disable?: boolean;
+}
+
+/** `palisade export update ID`: changes what the options name, keeping the export's place. */
+export async function runExportUpdate(id: string, options: ExportUpdateOptions): Promise<number> {
+  return withStore('export update', options, async (db, key) => {
+    if (options.enable && options.disable) {
+      throw new CliInputError('give --enable or --disable, not both');
+    }
+    const row = await existing(db, id);
+    const patch: Record<string, unknown> = {
+      ...(options.name !== undefined ? { name: options.name } : {}),
+      ...(options.enable || options.disable ? { enabled: options.enable === true } : {}),
+      ...(options.sinkFile || options.sink
+        ? { sink: readObject(options.sinkFile, options.sink, 'the sink (--sink-file or --sink)') }
+        : {}),
+      ...(options.format ? { format: options.format } : {}),
+      ...(options.types ? { types: options.types.split(',').map((t) => t.trim()) } : {}),
+      ...(options.minSeverity ? { minSeverity: options.minSeverity } : {}),
+      ...(options.scope ? { scope: options.scope } : {}),
+      ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+      ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+      ...(options.snapshotMinutes !== undefined
+        ? { snapshotMinutes: options.snapshotMinutes }
+        : {}),
+    };
+    const settings = updatedExportSettings(row, key, patch);
+    const changed = await auditedCliChange(
+      db,
+      key,
+      (trx) => updateExport(trx, row, settings, key, new Date()),
+      (after) => exportUpdatedAudit(row, after, key),
+    );
+    const view = exportView(changed);
+    printResult(options, view, `${view.id}\n`);
+    process.stderr.write(
+      `Export ${view.id} (${view.name}) ${view.enabled ? 'enabled' : 'paused'}; ` +
+        `to ${changed.sink_kind} in ${view.format}.\n`,
+    );
+    return EXIT_OK;
+  });
 }
 
 /** `palisade export list`. */

@@ -64,6 +64,26 @@ export function registerExportCommands(program: Command): void {
     .action(async (options) => {
       process.exitCode = await (await import('./export-command.js')).runExportAdd(options);
     });
+  storeCommand(exp, 'update', 'change an export; only what is given changes, its place is kept')
+    .argument('<id>')
+    .option('--name <name>', 'a new name')
+    .option('--disable', 'pause it: nothing is sent, and it catches up once enabled again')
+    .option('--enable', 'resume it from where it stopped')
+    .option(
+      '--sink-file <file>',
+      'a new sink configuration, YAML or JSON; a secret given as ******** keeps the stored one',
+    )
+    .option('--sink <json>', 'a new sink configuration as inline JSON')
+    .option('--format <format>', 'json, ocsf, cef or leef')
+    .option('--types <list>', 'comma-separated: alert,recommendation,secure_score,compliance')
+    .option('--min-severity <severity>', 'alerts and recommendations at least this severe')
+    .option('--scope <scope>', 'all, account:<id> or tag:<key>=<value>')
+    .option('--max-attempts <n>', 'attempts before records are dead-lettered', wholeNumber)
+    .option('--batch-size <n>', 'records per batch', wholeNumber)
+    .option('--snapshot-minutes <n>', 'send the whole current state every n minutes', wholeNumber)
+    .action(async (id: string, options) => {
+      process.exitCode = await (await import('./export-command.js')).runExportUpdate(id, options);
+    });
   storeCommand(exp, 'list', 'list exports with their delivery state').action(async (options) => {
     process.exitCode = await (await import('./export-command.js')).runExportList(options);
   });

@@ -28,7 +28,7 @@ function secretFields(kind: string): Set<string> {
 }
 
 /** `url` without its query string and fragment: the part that names the receiver. */
-function urlBase(url: string): string {
+export function urlBase(url: string): string {
   return url.split(/[?#]/, 1)[0];
 }
 

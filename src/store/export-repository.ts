@@ -72,22 +72,10 @@ export function exportView(row: ExportRow): ExportDefinition {
   };
 }
 
-/**
- * Stores a new export in the caller's transaction. It starts at the current end of the outbox:
- * changes from now on (a snapshot fills a new SIEM with the current state).
- */
-export async function insertExport(
-  trx: Transaction<Database>,
-  settings: ExportSettings,
-  key: ServerKey,
-  createdBy: string,
-  now: Date,
-): Promise<ExportRow> {
-  const id = randomBytes(9).toString('base64url');
+/** The columns that hold `settings`, the sink's secrets sealed to the row `id`. */
+function settingsColumns(id: string, settings: ExportSettings, key: ServerKey) {
   const { open, secrets } = splitSecrets(settings.sink);
-  const at = now.toISOString();
-  const row: ExportRow = {
-    id,
+  return {
     name: settings.name,
     enabled: settings.enabled ? 1 : 0,
     scope_kind: settings.scope.kind,
@@ -101,6 +89,25 @@ export async function insertExport(
     max_attempts: settings.maxAttempts,
     batch_size: settings.batchSize,
     snapshot_minutes: settings.snapshotMinutes,
+  };
+}
+
+/**
+ * Stores a new export in the caller's transaction. It starts at the current end of the outbox:
+ * changes from now on (a snapshot fills a new SIEM with the current state).
+ */
+export async function insertExport(
+  trx: Transaction<Database>,
+  settings: ExportSettings,
+  key: ServerKey,
+  createdBy: string,
+  now: Date,
+): Promise<ExportRow> {
+  const id = randomBytes(9).toString('base64url');
+  const at = now.toISOString();
+  const row: ExportRow = {
+    id,
+    ...settingsColumns(id, settings, key),
     last_snapshot_at: null,
     created_by: createdBy,
     created_at: at,
@@ -109,6 +116,23 @@ export async function insertExport(
   await exportStore(trx).insertInto('exports').values(row).execute();
   await startConsumerDelivery(trx, exportConsumer(id), at);
   return row;
+}
+
+/**
+ * Rewrites an export's settings in the caller's transaction; its delivery state stays, so a
+ * paused export resumes where it stopped. `updated_at` changes, which makes a running exporter
+ * build the sink again.
+ */
+export async function updateExport(
+  trx: Transaction<Database>,
+  row: ExportRow,
+  settings: ExportSettings,
+  key: ServerKey,
+  now: Date,
+): Promise<ExportRow> {
+  const values = { ...settingsColumns(row.id, settings, key), updated_at: now.toISOString() };
+  await exportStore(trx).updateTable('exports').set(values).where('id', '=', row.id).execute();
+  return { ...row, ...values };
 }
 
 /** Every export, oldest first. */

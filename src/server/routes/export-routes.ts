@@ -7,7 +7,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { exportCreatedAudit, exportDeletedAudit } from '../../audit/sink-change-audit.js';
+import {
+  exportCreatedAudit,
+  exportDeletedAudit,
+  exportUpdatedAudit,
+} from '../../audit/sink-change-audit.js';
+import { updatedExportSettings } from '../../export/export-update.js';
 import { ExportConfigError, parseExportInput } from '../../export/exporter-config.js';
 import { writeSnapshot } from '../../export/outbox/snapshot.js';
 import { EXPORT_DATA_TYPES } from '../../model/export-record.js';
@@ -19,6 +24,7 @@ import {
   findExportRow,
   insertExport,
   listExportRows,
+  updateExport,
   type ExportDefinition,
   type ExportRow,
 } from '../../store/export-repository.js';
@@ -79,6 +85,8 @@ const CreateExport = Type.Object(
   },
   { additionalProperties: false },
 );
+
+const UpdateExport = Type.Partial(CreateExport, { additionalProperties: false });
 
 /** True when a caller limited to `scopes` may see or manage `def`. */
 function visible(scopes: readonly string[], def: Pick<ExportDefinition, 'scope'>): boolean {
@@ -188,6 +196,45 @@ export const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
         deadLetters: dead,
       };
+    },
+  );
+
+  app.patch(
+    '/exports/:id',
+    {
+      config: { permission: 'exports:write' },
+      schema: {
+        summary:
+          'Change an export: only the fields given change; pausing (enabled false) keeps its place, and it catches up when enabled again',
+        description:
+          'A sink given with a secret field as ******** (as listings show it), or with the URL a listing shows, keeps the stored secret.',
+        tags: ['exports'],
+        params: IdParams,
+        body: UpdateExport,
+        response: { 200: Type.Object({ export: ExportSchema }) },
+      },
+    },
+    async (request) => {
+      const row = await findVisible(request, request.params.id);
+      if (request.body.name !== undefined) assertPlainText('body/name', request.body.name);
+      let settings;
+      try {
+        settings = updatedExportSettings(row, app.palisade.serverKey, request.body);
+      } catch (error) {
+        if (error instanceof ExportConfigError) {
+          throw new HttpError(400, 'BAD_EXPORT', error.message);
+        }
+        throw error;
+      }
+      if (!visible(request.principal!.scopes, settings)) {
+        throw forbidden('a caller limited to accounts can only export one of its accounts');
+      }
+      const changed = await auditedChange<ExportRow>(
+        request,
+        (r) => ({ ...exportUpdatedAudit(row, r, app.palisade.serverKey), outcome: 'success' }),
+        (trx) => updateExport(trx, row, settings, app.palisade.serverKey, clock.now()),
+      );
+      return { export: exportView(changed) };
     },
   );
 
