@@ -113,6 +113,38 @@ export function automationCreatedAudit(
   };
 }
 
+/**
+ * The entry of a changed automation rule: which settings changed (an action's secret only by
+ * name) and where its actions send records now.
+ */
+export function automationUpdatedAudit(
+  before: AutomationRow,
+  after: AutomationRow,
+  key: ServerKey,
+): ChangeAudit {
+  const was = automationView(before);
+  const now = automationView(after);
+  const changed: string[] = (['name', 'enabled', 'triggers', 'conditions'] as const).filter(
+    (field) => JSON.stringify(was[field]) !== JSON.stringify(now[field]),
+  );
+  const wasSinks = automationActions(before, key).map((a) => a.sink);
+  const nowSinks = automationActions(after, key).map((a) => a.sink);
+  for (let i = 0; i < Math.max(wasSinks.length, nowSinks.length); i += 1) {
+    const a = wasSinks[i] ?? {};
+    const b = nowSinks[i] ?? {};
+    for (const field of new Set([...Object.keys(a), ...Object.keys(b)])) {
+      if (JSON.stringify(a[field]) !== JSON.stringify(b[field])) {
+        changed.push(`actions[${i}].sink.${field}`);
+      }
+    }
+  }
+  return {
+    action: 'automation.update',
+    target: { kind: 'automation', id: after.id },
+    details: { name: after.name, changed, actions: actionDetails(nowSinks) },
+  };
+}
+
 /** The entry of a deleted automation rule; `key` opens its secrets when a destination is one. */
 export function automationDeletedAudit(row: AutomationRow, key: ServerKey): ChangeAudit {
   let sinks: Record<string, unknown>[];

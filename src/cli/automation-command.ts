@@ -1,10 +1,15 @@
 /**
- * `palisade automation add|list|remove|runs`: workflow automation rules managed straight in the
+ * `palisade automation add|update|list|remove|runs`: workflow automation rules managed straight in the
  * store, every change audited. The exporter (`palisade serve` or `palisade export run`) runs them.
  */
 
 import { userInfo } from 'node:os';
-import { automationCreatedAudit, automationDeletedAudit } from '../audit/sink-change-audit.js';
+import {
+  automationCreatedAudit,
+  automationDeletedAudit,
+  automationUpdatedAudit,
+} from '../audit/sink-change-audit.js';
+import { updatedAutomationSettings } from '../automate/automation-update.js';
 import { parseAutomationInput } from '../automate/automation-rule.js';
 import {
   automationConsumer,
@@ -12,6 +17,7 @@ import {
   deleteAutomationRule,
   findAutomationRow,
   insertAutomationRule,
+  updateAutomationRule,
   listAutomationRows,
   listAutomationRuns,
   type AutomationRun,
@@ -51,6 +57,38 @@ export async function runAutomationAdd(
     },
     { create: true },
   );
+}
+
+/** `palisade automation update ID`: changes what the options and the file name. */
+export async function runAutomationUpdate(
+  id: string,
+  options: StoreOptions & { file?: string; rule?: string; enable?: boolean; disable?: boolean },
+): Promise<number> {
+  return withStore('automation update', options, async (db, key) => {
+    if (options.enable && options.disable) {
+      throw new CliInputError('give --enable or --disable, not both');
+    }
+    const row = await findAutomationRow(db, id);
+    if (!row) throw new CliInputError(`no automation rule ${id}; see palisade automation list`);
+    const patch: Record<string, unknown> = {
+      ...(options.file || options.rule
+        ? readObject(options.file, options.rule, 'the fields (--file or --rule)')
+        : {}),
+      ...(options.enable || options.disable ? { enabled: options.enable === true } : {}),
+    };
+    const settings = updatedAutomationSettings(row, key, patch);
+    const changed = await auditedCliChange(
+      db,
+      key,
+      (trx) => updateAutomationRule(trx, row, settings, key, new Date()),
+      (after) => automationUpdatedAudit(row, after, key),
+    );
+    printResult(options, automationView(changed), `${changed.id}\n`);
+    process.stderr.write(
+      `Automation rule ${changed.id} (${changed.name}) ${changed.enabled ? 'enabled' : 'paused'}.\n`,
+    );
+    return EXIT_OK;
+  });
 }
 
 /** `palisade automation list`. */

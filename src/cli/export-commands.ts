@@ -121,6 +121,20 @@ export function registerExportCommands(program: Command): void {
     .action(async (options) => {
       process.exitCode = await (await import('./automation-command.js')).runAutomationAdd(options);
     });
+  storeCommand(auto, 'update', 'change a rule; only what is given changes')
+    .argument('<id>')
+    .option('--disable', 'pause it: it acts on nothing until enabled again')
+    .option('--enable', 'resume it; it acts on changes from now on')
+    .option(
+      '--file <file>',
+      'fields to change (name, triggers, conditions, actions), YAML or JSON; an action secret given as ******** keeps the stored one',
+    )
+    .option('--rule <json>', 'fields to change as inline JSON')
+    .action(async (id: string, options) => {
+      process.exitCode = await (
+        await import('./automation-command.js')
+      ).runAutomationUpdate(id, options);
+    });
   storeCommand(auto, 'list', 'list automation rules').action(async (options) => {
     process.exitCode = await (await import('./automation-command.js')).runAutomationList(options);
   });

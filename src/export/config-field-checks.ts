@@ -1,6 +1,7 @@
 /**
- * Field checks that export and automation rule configurations share: a display name, and a
- * non-empty list drawn from a fixed vocabulary. Each configuration raises its own typed error.
+ * Field checks that export and automation rule configurations share: a display name, a
+ * non-empty list drawn from a fixed vocabulary, and the fields a change names. Each
+ * configuration raises its own typed error.
  */
 
 /** Builds the configuration's own error for `field` (ExportConfigError, AutomationConfigError). */
@@ -37,4 +38,21 @@ export function nonEmptyListOf<T extends string>(
     }
   });
   return [...new Set(value as T[])];
+}
+
+/**
+ * Refuses a change that names no field, or a field outside `allowed`. An API body reaches this
+ * with the fields its schema does not know already dropped, so a misspelt field reads as none.
+ */
+export function checkChangedFields(
+  patch: Record<string, unknown>,
+  allowed: readonly string[],
+  fault: ConfigFault,
+): void {
+  const names = Object.keys(patch);
+  if (names.length === 0) {
+    throw fault('(body)', `nothing to change: name at least one of ${allowed.join(', ')}`);
+  }
+  const other = names.find((name) => !allowed.includes(name));
+  if (other !== undefined) throw fault(other, `cannot be changed (fields: ${allowed.join(', ')})`);
 }

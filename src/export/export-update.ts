@@ -14,7 +14,10 @@ import {
   scopeText,
   type ExportSettings,
 } from './exporter-config.js';
-import { REDACTED, urlBase } from './exporter-secrets.js';
+import { checkChangedFields } from './config-field-checks.js';
+import { keepingStoredSecrets } from './exporter-secrets.js';
+
+const fault = (field: string, message: string) => new ExportConfigError(field, message);
 
 /** The fields an update may name. */
 export const EXPORT_UPDATE_FIELDS = [
@@ -31,37 +34,6 @@ export const EXPORT_UPDATE_FIELDS = [
 ] as const;
 
 /**
- * `sink` with the values a listing shows in place of secrets replaced by the stored ones. A sink
- * of another kind shares nothing with the stored one, so its secrets must be given.
- */
-function sinkKeepingSecrets(
-  given: Record<string, unknown>,
-  stored: Record<string, unknown>,
-): Record<string, unknown> {
-  const sink: Record<string, unknown> = { kind: stored.kind, ...given };
-  const sameKind = sink.kind === stored.kind;
-  for (const [field, value] of Object.entries(sink)) {
-    if (value === REDACTED) {
-      if (!sameKind || !(field in stored)) {
-        throw new ExportConfigError(`sink.${field}`, 'is a secret not stored yet: give its value');
-      }
-      sink[field] = stored[field];
-    } else if (
-      field === 'url' &&
-      sameKind &&
-      typeof value === 'string' &&
-      typeof stored.url === 'string' &&
-      stored.url !== value &&
-      urlBase(stored.url) === value
-    ) {
-      // The listing showed the receiver without the query string sealed with the secrets.
-      sink.url = stored.url;
-    }
-  }
-  return sink;
-}
-
-/**
  * The settings `row` has once `patch` (the fields of `EXPORT_UPDATE_FIELDS` it names) is
  * applied, checked as new input. Throws `ExportConfigError` naming the field at fault.
  *
@@ -76,22 +48,7 @@ export function updatedExportSettings(
 ): ExportSettings {
   const view = exportView(row);
   const stored = exportSinkConfig(row, key);
-  const unknown = Object.keys(patch).filter(
-    (f) => !(EXPORT_UPDATE_FIELDS as readonly string[]).includes(f),
-  );
-  if (Object.keys(patch).length === 0) {
-    // The API drops fields it does not know before this point: a misspelt one lands here.
-    throw new ExportConfigError(
-      '(body)',
-      `nothing to change: name at least one of ${EXPORT_UPDATE_FIELDS.join(', ')}`,
-    );
-  }
-  if (unknown.length > 0) {
-    throw new ExportConfigError(
-      unknown[0],
-      `cannot be changed (fields: ${EXPORT_UPDATE_FIELDS.join(', ')})`,
-    );
-  }
+  checkChangedFields(patch, EXPORT_UPDATE_FIELDS, fault);
   const given = patch.sink;
   if (
     given !== undefined &&
@@ -112,6 +69,10 @@ export function updatedExportSettings(
     snapshotMinutes: view.snapshotMinutes,
     ...patch,
     sink:
-      given === undefined ? stored : sinkKeepingSecrets(given as Record<string, unknown>, stored),
+      given === undefined
+        ? stored
+        : keepingStoredSecrets(given as Record<string, unknown>, stored, (field, message) =>
+            fault(`sink.${field}`, message),
+          ),
   });
 }

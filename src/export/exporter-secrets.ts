@@ -28,7 +28,7 @@ function secretFields(kind: string): Set<string> {
 }
 
 /** `url` without its query string and fragment: the part that names the receiver. */
-export function urlBase(url: string): string {
+function urlBase(url: string): string {
   return url.split(/[?#]/, 1)[0];
 }
 
@@ -102,4 +102,41 @@ export function openSecrets(
 ): Record<string, unknown> {
   if (sealed === null) return {};
   return JSON.parse(key.decryptSecret(sealed, context)) as Record<string, unknown>;
+}
+
+/**
+ * `given` (a sink configuration sent back to change a stored one) with what a listing shows in
+ * place of a secret replaced by the stored value: a field given as `REDACTED`, or the sink URL
+ * given by its base when the stored one carries a sealed query string. A sink of another kind
+ * shares nothing with the stored one, so its secrets must be given; `fault` names such a field.
+ *
+ * ```ts
+ * keepingStoredSecrets({ kind: 'webhook', url: 'https://b/in', secret: REDACTED }, stored, fault);
+ * // { kind: 'webhook', url: 'https://b/in', secret: <the stored secret> }
+ * ```
+ */
+export function keepingStoredSecrets(
+  given: Record<string, unknown>,
+  stored: Record<string, unknown>,
+  fault: (field: string, message: string) => Error,
+): Record<string, unknown> {
+  const sink: Record<string, unknown> = { kind: stored.kind, ...given };
+  const sameKind = sink.kind === stored.kind;
+  for (const [field, value] of Object.entries(sink)) {
+    if (value === REDACTED) {
+      if (!sameKind || !(field in stored))
+        throw fault(field, 'is a secret not stored yet: give its value');
+      sink[field] = stored[field];
+    } else if (
+      field === 'url' &&
+      sameKind &&
+      typeof value === 'string' &&
+      typeof stored.url === 'string' &&
+      stored.url !== value &&
+      urlBase(stored.url) === value
+    ) {
+      sink.url = stored.url;
+    }
+  }
+  return sink;
 }

@@ -13,7 +13,11 @@ import type {
 } from '../automate/automation-rule.js';
 import { openSecrets, redacted, sealSecrets, splitSecrets } from '../export/exporter-secrets.js';
 import type { ServerKey } from '../server/auth/server-key.js';
-import { deleteConsumerDelivery, startConsumerDelivery } from './consumer-delivery.js';
+import {
+  deleteConsumerDelivery,
+  skipToOutboxEnd,
+  startConsumerDelivery,
+} from './consumer-delivery.js';
 import {
   exportStore,
   type AutomationRulesTable,
@@ -81,20 +85,11 @@ export function automationView(row: AutomationRow): AutomationDefinition {
   };
 }
 
-/** Stores a new rule in the caller's transaction; it acts on changes from now on. */
-export async function insertAutomationRule(
-  trx: Transaction<Database>,
-  settings: AutomationSettings,
-  key: ServerKey,
-  createdBy: string,
-  now: Date,
-): Promise<AutomationRow> {
-  const id = randomBytes(9).toString('base64url');
+/** The columns that hold `settings`, the actions' secrets sealed to the row `id`. */
+function settingsColumns(id: string, settings: AutomationSettings, key: ServerKey) {
   const split = settings.actions.map((a) => splitSecrets(a.sink));
   const secrets = split.map((s) => s.secrets);
-  const at = now.toISOString();
-  const row: AutomationRow = {
-    id,
+  return {
     name: settings.name,
     enabled: settings.enabled ? 1 : 0,
     triggers: JSON.stringify(settings.triggers),
@@ -105,6 +100,22 @@ export async function insertAutomationRule(
     action_secrets: secrets.some((s) => Object.keys(s).length > 0)
       ? sealSecrets(key, { actions: secrets }, context(id))
       : null,
+  };
+}
+
+/** Stores a new rule in the caller's transaction; it acts on changes from now on. */
+export async function insertAutomationRule(
+  trx: Transaction<Database>,
+  settings: AutomationSettings,
+  key: ServerKey,
+  createdBy: string,
+  now: Date,
+): Promise<AutomationRow> {
+  const id = randomBytes(9).toString('base64url');
+  const at = now.toISOString();
+  const row: AutomationRow = {
+    id,
+    ...settingsColumns(id, settings, key),
     created_by: createdBy,
     created_at: at,
     updated_at: at,
@@ -112,6 +123,30 @@ export async function insertAutomationRule(
   await exportStore(trx).insertInto('automation_rules').values(row).execute();
   await startConsumerDelivery(trx, automationConsumer(id), at);
   return row;
+}
+
+/**
+ * Rewrites a rule's settings in the caller's transaction. A rule enabled again acts on changes
+ * from then on, as a new rule does: tickets and messages for what happened while it was paused
+ * would arrive late and all at once. (An export, by contrast, catches up: a SIEM wants it all.)
+ */
+export async function updateAutomationRule(
+  trx: Transaction<Database>,
+  row: AutomationRow,
+  settings: AutomationSettings,
+  key: ServerKey,
+  now: Date,
+): Promise<AutomationRow> {
+  const values = { ...settingsColumns(row.id, settings, key), updated_at: now.toISOString() };
+  await exportStore(trx)
+    .updateTable('automation_rules')
+    .set(values)
+    .where('id', '=', row.id)
+    .execute();
+  if (row.enabled === 0 && settings.enabled) {
+    await skipToOutboxEnd(trx, automationConsumer(row.id), values.updated_at);
+  }
+  return { ...row, ...values };
 }
 
 /** Every rule, oldest first. */

@@ -1,7 +1,8 @@
 /**
  * Where an outbox consumer (an export or an automation rule) starts and how it is forgotten:
- * its delivery cursor begins at the current end of the outbox, and removing the consumer
- * removes its cursor and dead letters with it.
+ * its delivery cursor begins at the current end of the outbox (and goes back there when an
+ * automation rule is enabled again), and removing the consumer removes its cursor and dead
+ * letters with it.
  */
 
 import type { Transaction } from 'kysely';
@@ -31,6 +32,27 @@ export async function startConsumerDelivery(
       delivered: 0,
       updated_at: at,
     })
+    .execute();
+}
+
+/**
+ * Moves `consumer`'s cursor to the current end of the outbox, in the caller's transaction: it
+ * acts on changes from now on, as a new consumer does. Its dead letters stay.
+ */
+export async function skipToOutboxEnd(
+  trx: Transaction<Database>,
+  consumer: string,
+  at: string,
+): Promise<void> {
+  await exportStore(trx)
+    .updateTable('export_deliveries')
+    .set({
+      cursor_seq: await lastOutboxSeq(trx),
+      attempts: 0,
+      next_attempt_at: null,
+      updated_at: at,
+    })
+    .where('consumer', '=', consumer)
     .execute();
 }
 

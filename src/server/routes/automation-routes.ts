@@ -5,7 +5,12 @@
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { automationCreatedAudit, automationDeletedAudit } from '../../audit/sink-change-audit.js';
+import {
+  automationCreatedAudit,
+  automationDeletedAudit,
+  automationUpdatedAudit,
+} from '../../audit/sink-change-audit.js';
+import { updatedAutomationSettings } from '../../automate/automation-update.js';
 import {
   AutomationConfigError,
   AUTOMATION_TRIGGERS,
@@ -17,6 +22,7 @@ import {
   deleteAutomationRule,
   findAutomationRow,
   insertAutomationRule,
+  updateAutomationRule,
   listAutomationRows,
   listAutomationRuns,
   type AutomationRow,
@@ -79,6 +85,8 @@ const CreateRule = Type.Object(
   { additionalProperties: false },
 );
 
+const UpdateRule = Type.Partial(CreateRule, { additionalProperties: false });
+
 /** A rule as the API shows it. */
 function ruleView(row: AutomationRow) {
   const view = automationView(row);
@@ -91,7 +99,7 @@ function ruleView(row: AutomationRow) {
  */
 function refuseScopedCaller(
   scopes: readonly string[],
-  verb: 'make' | 'delete' | 'read the dead letters of' | 'read the runs of',
+  verb: 'make' | 'change' | 'delete' | 'read the dead letters of' | 'read the runs of',
 ): void {
   if (scopes.length === 0) return;
   throw forbidden(
@@ -152,6 +160,44 @@ export const automationRoutes: FastifyPluginAsyncTypebox = async (app) => {
           ),
       );
       return reply.code(201).send({ rule: ruleView(row) });
+    },
+  );
+
+  app.patch(
+    '/automations/:id',
+    {
+      config: { permission: 'automation:write' },
+      schema: {
+        summary:
+          'Change an automation rule: only the fields given change (conditions and actions each whole); a rule enabled again acts on changes from then on',
+        description:
+          'An action sent back with a secret field as ******** (as listings show it) keeps the stored secret.',
+        tags: ['automation'],
+        params: IdParams,
+        body: UpdateRule,
+        response: { 200: Type.Object({ rule: RuleSchema }) },
+      },
+    },
+    async (request) => {
+      refuseScopedCaller(request.principal!.scopes, 'change');
+      const row = await findAutomationRow(db, request.params.id);
+      if (!row) throw new HttpError(404, 'NOT_FOUND', `no automation rule ${request.params.id}`);
+      if (request.body.name !== undefined) assertPlainText('body/name', request.body.name);
+      let settings;
+      try {
+        settings = updatedAutomationSettings(row, app.palisade.serverKey, request.body);
+      } catch (error) {
+        if (error instanceof AutomationConfigError) {
+          throw new HttpError(400, 'BAD_AUTOMATION', error.message);
+        }
+        throw error;
+      }
+      const changed = await auditedChange<AutomationRow>(
+        request,
+        (r) => ({ ...automationUpdatedAudit(row, r, app.palisade.serverKey), outcome: 'success' }),
+        (trx) => updateAutomationRule(trx, row, settings, app.palisade.serverKey, clock.now()),
+      );
+      return { rule: ruleView(changed) };
     },
   );
 
