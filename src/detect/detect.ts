@@ -149,23 +149,34 @@ function groupEntityKind(field: string): AlertEntity['kind'] {
 
 const GROUP_KINDS = new Map<string, AlertEntity['kind']>();
 
+/**
+ * The entities a correlation's group-by values name, built once per group: a group's values
+ * object is shared by all its matches (a sliding count reports at every hit past its bar), and
+ * hits only read the array (the alert builder copies it).
+ */
+function groupEntities(group: Record<string, string>): AlertEntity[] {
+  let entities = GROUP_ENTITIES.get(group);
+  if (entities) return entities;
+  entities = [];
+  for (const field in group) {
+    if (Object.hasOwn(group, field)) {
+      const value = group[field];
+      let kind = groupEntityKind(field);
+      // An address field may hold the host name a log gave instead (sshd with UseDNS).
+      if (kind === 'ip' && isIP(value) === 0) kind = 'host';
+      entities.push({ kind, value });
+    }
+  }
+  GROUP_ENTITIES.set(group, entities);
+  return entities;
+}
+
+const GROUP_ENTITIES = new WeakMap<Record<string, string>, AlertEntity[]>();
+
 /** The alert builder's hit for a Sigma match: rule metadata (author and licence kept), events, group entities. */
 export function sigmaHit(match: SigmaMatch): DetectionHit {
   const parts = ruleParts(match.rule);
-  let entities: AlertEntity[] | undefined;
-  if (match.correlation) {
-    entities = [];
-    const group = match.correlation.group;
-    for (const field in group) {
-      if (Object.hasOwn(group, field)) {
-        const value = group[field];
-        let kind = groupEntityKind(field);
-        // An address field may hold the host name a log gave instead (sshd with UseDNS).
-        if (kind === 'ip' && isIP(value) === 0) kind = 'host';
-        entities.push({ kind, value });
-      }
-    }
-  }
+  const entities = match.correlation ? groupEntities(match.correlation.group) : undefined;
   return {
     // Shared by the rule's hits: the alert builder copies it into each alert it raises.
     rule: parts.rule,

@@ -778,8 +778,10 @@ function unlink(state: CorrelationState, group: GroupState): void {
 }
 
 /**
- * `new Date(ms).toISOString()`, remembered by second in a small table: a correlation's matches
- * mostly repeat recent times (a window's events share their seconds), and formatting costs ~1 us.
+ * `new Date(ms).toISOString()`, remembered by second in a table: a correlation's matches mostly
+ * repeat recent times (a window's events share their seconds), and formatting costs ~0.5 us. The
+ * table spans 4.5 hours of seconds, so groups reporting in turn (each with its own window start)
+ * do not push each other's times out.
  */
 function isoOf(ms: number): string {
   const slot = Math.floor(ms / 1000) & (ISO_SLOTS - 1);
@@ -790,7 +792,7 @@ function isoOf(ms: number): string {
   return text;
 }
 
-const ISO_SLOTS = 1024;
+const ISO_SLOTS = 16_384;
 const ISO_MS = new Float64Array(ISO_SLOTS).fill(Number.NaN);
 const ISO_TEXT = new Array<string>(ISO_SLOTS).fill('');
 
