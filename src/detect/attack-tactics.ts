@@ -1,4 +1,8 @@
-/** MITRE ATT&CK enterprise tactics, in kill-chain order, as rules name them in tags. */
+/**
+ * MITRE ATT&CK enterprise tactics, in kill-chain order, as rules name them in tags. ATT&CK v19
+ * split Defense Evasion into Stealth and Defense Impairment, and SigmaHQ's rules carry the new
+ * names; the old one stays for rules written before, in the same place of the chain.
+ */
 
 export const KILL_CHAIN: readonly string[] = [
   'reconnaissance',
@@ -8,6 +12,8 @@ export const KILL_CHAIN: readonly string[] = [
   'persistence',
   'privilege-escalation',
   'defense-evasion',
+  'stealth',
+  'defense-impairment',
   'credential-access',
   'discovery',
   'lateral-movement',

@@ -16,6 +16,10 @@ const BY_TACTIC: Record<string, string> = {
     'Review the permissions granted and revert any that no approved change explains.',
   'defense-evasion':
     'Restore the logging, monitoring or protection that was changed, then review what happened while it was off.',
+  'defense-impairment':
+    'Restore the logging, monitoring or protection that was changed, then review what happened while it was off.',
+  stealth:
+    'Find what was hidden or disguised (renamed tools, removed traces, borrowed identities) and review the activity it covered.',
   'credential-access':
     'Rotate the credentials, secrets or keys that may have been read, and review where they were used since.',
   discovery:

@@ -41,6 +41,12 @@ const TACTIC_UID: Record<string, string> = {
   impact: 'TA0040',
 };
 
+/**
+ * Tactics named only from ATT&CK v19 on, when Defense Evasion was split in two. Their ids are
+ * left out rather than guessed; an alert tagged with one is labelled with that version.
+ */
+const V19_TACTICS = new Set(['stealth', 'defense-impairment']);
+
 const OBSERVABLE_TYPE: Record<AlertEntity['kind'], [number, string, string]> = {
   ip: [2, 'IP Address', 'src_endpoint.ip'],
   host: [1, 'Hostname', 'device.hostname'],
@@ -68,6 +74,7 @@ export function toOcsf(
 ): Record<string, unknown> {
   const [statusId, status] = STATUS[alert.status];
   const author = alert.rule.author ? `${alert.rule.author}` : undefined;
+  const version = alert.attack.tactics.some((t) => V19_TACTICS.has(t)) ? 'v19' : 'v15';
   const attacks =
     alert.attack.techniques.length > 0
       ? alert.attack.techniques.map((t) => ({
@@ -80,11 +87,11 @@ export function toOcsf(
                 },
               }
             : {}),
-          version: 'v15',
+          version,
         }))
       : alert.attack.tactics.map((t) => ({
           tactic: { uid: TACTIC_UID[t], name: titleCase(t) },
-          version: 'v15',
+          version,
         }));
   return {
     ...findingClassFields(2004, 'Detection Finding', activity),
