@@ -213,6 +213,10 @@ describe.skipIf(!hasChromium())('console navigation in Debian chromium', () => {
     const alert = incident.alerts[0];
     await page.goto(`${console_.url}/#/alerts/${encodeURIComponent(alert.id)}`);
     await expect.poll(() => page.title(), { timeout: 15_000 }).toBe(`${alert.title} · Palisade`);
+    // Counts and times read as words, each time with its zone (a new user saw "3 eventsfrom").
+    await expect
+      .poll(() => page.locator('main').textContent())
+      .toMatch(/\d+ events? from \S.* (UTC|GMT[+-]?\d*) to /);
     await page.getByRole('link', { name: 'incident', exact: true }).click();
     await expect.poll(() => page.title(), { timeout: 15_000 }).toBe(`${incident.title} · Palisade`);
     await screenshot(page, 'title-incident');
@@ -255,6 +259,12 @@ describe.skipIf(!hasChromium())('console navigation in Debian chromium', () => {
 
     await go('#/alerts');
     await page.locator('main table caption').waitFor();
+    // A full page says there is more, rather than passing its size off as the whole count.
+    const first = await console_.apiCall('GET', '/alerts?sort=-lastSeen&limit=50');
+    const more = first.body.nextCursor ? ' on this page; more on the next' : '';
+    await expect
+      .poll(() => page.locator('main table caption').textContent())
+      .toBe(`${counted(first.body.items.length, 'alert')}${more}`);
     await page.getByLabel('Status').selectOption('active');
     await page.getByLabel('Entity').fill('christophe');
     await expect.poll(() => page.url()).toContain('entity=christophe');

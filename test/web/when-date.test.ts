@@ -22,10 +22,12 @@ describe('console dates', () => {
     );
   });
 
-  it('show a full time in the local zone', () => {
+  it('show a full time in the local zone, naming the zone', () => {
     process.env.TZ = 'UTC';
-    expect(dateText('2026-12-05T10:00:00.000Z')).toBe(
-      new Date('2026-12-05T10:00:00.000Z').toLocaleString(),
-    );
+    const text = dateText('2026-12-05T10:00:00.000Z');
+    expect(text).toContain(new Date('2026-12-05T10:00:00.000Z').toLocaleString());
+    expect(text).toMatch(/UTC$/);
+    process.env.TZ = 'Asia/Tokyo';
+    expect(dateText('2026-12-05T10:00:00.000Z')).toMatch(/GMT\+9$/);
   });
 });

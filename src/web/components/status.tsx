@@ -16,10 +16,14 @@ export function SeverityBadge({ severity }: { severity: Severity | string }) {
   return <span className={`badge sev-${severity}`}>{severity}</span>;
 }
 
-/** A local date and time (a date alone as its day), with the ISO value as its machine form. */
+/** A local date and time (a date alone as its day), with the ISO value as its machine form and tooltip. */
 export function When({ at }: { at: string | null | undefined }) {
   if (!at) return <span className="muted">never</span>;
-  return <time dateTime={at}>{dateText(at)}</time>;
+  return (
+    <time dateTime={at} title={at}>
+      {dateText(at)}
+    </time>
+  );
 }
 
 /** Why a load failed, in words; a route this server lacks is named as such. */

@@ -34,8 +34,8 @@ export function AlertDetailPage({ alertId, me }: { alertId: string; me: Me }) {
           <p>
             <SeverityBadge severity={a.severity} /> status{' '}
             <strong data-testid="alert-status">{words(a.status)}</strong> ·{' '}
-            {counted(a.eventCount, 'event')}
-            from <When at={a.firstSeen} /> to <When at={a.lastSeen} />
+            {counted(a.eventCount, 'event')} from <When at={a.firstSeen} /> to{' '}
+            <When at={a.lastSeen} />
             {a.incidentId && (
               <>
                 {' '}

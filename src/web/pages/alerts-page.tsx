@@ -77,7 +77,10 @@ export function AlertsPage({ params }: { params: URLSearchParams }) {
         {(page) => (
           <>
             <table>
-              <caption>{counted(page.items.length, 'alert')}</caption>
+              <caption>
+                {counted(page.items.length, 'alert')}
+                {page.nextCursor ? ' on this page; more on the next' : ''}
+              </caption>
               <thead>
                 <tr>
                   <th scope="col">Alert</th>
