@@ -2,7 +2,9 @@
  * Posture benchmark: builds an inventory of N resources (default 100,000) from real resource
  * shapes in ../shared/data (AWS Config items, Azure ARM bodies, GCP Cloud Asset Inventory
  * records), then times, each in a fresh process, (a) plain `JSON.parse` of the same files and
- * (b) a full scan (read, judge, score, compliance; no store). Prints the ratio and peak RSS.
+ * (b) a full scan (read, judge, score, compliance; no store), with the rules and the catalog of
+ * controls and standards loaded before the clock starts (a server holds them between scans).
+ * Prints the ratio and peak RSS.
  *
  *   npm run bench:posture -- [--resources 100000] [--per-file 50000] [--stream] [--heap-mb 8192]
  *                            [--keep] [--inventory DIR] [--verdicts FILE] [--runs 1]
