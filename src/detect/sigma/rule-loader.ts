@@ -6,7 +6,7 @@
 
 import { readFileSync, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { compileSigmaRule } from './rule-compiler.js';
 import { readRuleDocument } from './rule-document.js';
@@ -102,7 +102,11 @@ export async function loadSigmaRules(
       const key = resolve(file);
       if (seen.has(key)) continue;
       seen.add(key);
-      const display = relative(process.cwd(), file) || file;
+      // Named from where the user is when that is below it; otherwise whole, as a path that
+      // climbs out (`../../../work/rules/x.yml`) means little in an alert or a server's log.
+      const below = relative(process.cwd(), file);
+      const display =
+        below && !below.startsWith('..') && !isAbsolute(below) ? below : resolve(file);
       const loaded = await loadFile(file, display, options);
       rules.push(...loaded.rules);
       unsupported.push(...loaded.unsupported);

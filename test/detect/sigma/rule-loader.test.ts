@@ -56,6 +56,15 @@ describe('loading the shared SigmaHQ rules', () => {
     expect(rule.references[0]).toContain('RhinoSecurityLabs');
     expect(rule.origin.file).toMatch(/aws_update_login_profile\.yml$/);
   });
+
+  it('names a rule file below the working folder from there, and one outside it whole', async () => {
+    // A new user saw `../../../work/shared/data/sigma-rules/...` in alerts and the server log.
+    const { rules } = await loadSigmaRules([shared('sigma-rules/rules/cloud/aws/cloudtrail')]);
+    for (const rule of rules) expect(rule.origin.file).toBe(resolve(rule.origin.file));
+    const inside = await loadSigmaRules([FIXTURES]);
+    expect(inside.rules.length).toBeGreaterThan(0);
+    for (const rule of inside.rules) expect(rule.origin.file).toMatch(/^test\/fixtures\/sigma\//);
+  });
 });
 
 describe('rule collections and correlation files', () => {
