@@ -1,13 +1,20 @@
 /**
  * Saves alerts and incidents. Ids are stable (rule, entities, first time), so running detection
  * again over the same logs updates the stored alerts instead of duplicating them; a status an
- * analyst set is kept.
+ * analyst set is kept, unless new activity reopens a resolved or dismissed alert (its timeline
+ * says so, by the actor `system:detection`).
  */
 
 import type { Kysely, Transaction } from 'kysely';
 import type { Alert, AlertStatus, Incident } from '../model/alert.js';
 import type { Severity } from '../model/rule.js';
-import { alertFromRow, alertRecord, detectionRecords } from '../export/outbox/alert-records.js';
+import {
+  alertFromRow,
+  alertRecord,
+  detectionRecords,
+  reopenComment,
+  reopens,
+} from '../export/outbox/alert-records.js';
 import type { StoredAlertState } from '../export/outbox/alert-records.js';
 import { linkAlertResources } from './alert-resources.js';
 import { insertBatched } from './batch-insert.js';
@@ -155,7 +162,22 @@ export async function saveAlertsIn(
       })),
     );
   }
-  await appendOutbox(trx, records, new Date());
+  const now = new Date();
+  for (const alert of lastById(alerts)) {
+    const before = stored.get(alert.id);
+    if (!before || !reopens(before, alert)) continue;
+    await writeAlertChange(
+      trx,
+      alert.id,
+      {
+        status: 'active',
+        comment: reopenComment(before.status as AlertStatus, alert),
+        actor: { kind: 'system', name: 'detection' },
+      },
+      now,
+    );
+  }
+  await appendOutbox(trx, records, now);
 }
 
 /** What is stored of the given alerts, before a save changes it. */

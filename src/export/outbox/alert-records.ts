@@ -106,9 +106,27 @@ export interface StoredAlertState {
   incident_id: string | null;
 }
 
+/** Why detection reopened an alert, as its timeline and export say it. */
+export function reopenComment(previousStatus: AlertStatus, alert: Alert): string {
+  return `Reopened by new activity at ${alert.lastSeen} after it was ${previousStatus}.`;
+}
+
+/**
+ * Whether new activity reopens a closed alert: it was resolved or dismissed, and events later
+ * than any it held have arrived. The same events seen again change nothing.
+ */
+export function reopens(before: StoredAlertState | undefined, alert: Alert): boolean {
+  return (
+    before !== undefined &&
+    (before.status === 'resolved' || before.status === 'dismissed') &&
+    alert.lastSeen > before.last_seen
+  );
+}
+
 /**
  * Records for alerts detection is about to save: `created` for new ones, `updated` for stored
- * ones whose events, severity or incident changed (with the stored status, which is kept).
+ * ones whose events, severity or incident changed (with the stored status, which is kept), and
+ * `status_changed` to active for the closed ones new activity reopens (see `reopens`).
  */
 export function detectionRecords(
   alerts: readonly Alert[],
@@ -127,6 +145,22 @@ export function detectionRecords(
       before.severity === alert.severity &&
       (before.incident_id ?? null) === (alert.incidentId ?? null);
     if (unchanged) continue;
+    if (reopens(before, alert)) {
+      const previousStatus = before.status as AlertStatus;
+      out.push(
+        alertRecord(
+          { ...alert, status: 'active' },
+          {
+            change: 'status_changed',
+            previousStatus,
+            actor: 'detection',
+            comment: reopenComment(previousStatus, alert),
+          },
+          alert.lastSeen,
+        ),
+      );
+      continue;
+    }
     const kept = { ...alert, status: before.status as AlertStatus };
     out.push(alertRecord(kept, { change: 'updated' }, alert.lastSeen));
   }
