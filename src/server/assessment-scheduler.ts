@@ -57,6 +57,8 @@ export interface SchedulerDeps {
    * them after links are resolved; empty or unset, paths are only checked to exist.
    */
   allowedRoots?: readonly string[];
+  /** The server's own files, which no source may read (see `PostureSettings.ownFiles`). */
+  ownFiles?: readonly string[];
 }
 
 interface Job {
@@ -218,7 +220,11 @@ export class AssessmentScheduler {
     compiled: CompiledRule[],
     now: Date,
   ): Promise<Assessment> {
-    const allow = await sourceContainment(paths, this.deps.allowedRoots ?? []);
+    const allow = await sourceContainment(
+      paths,
+      this.deps.allowedRoots ?? [],
+      this.deps.ownFiles ?? [],
+    );
     const read = await readPaths(paths, { allow });
     const result = await assessResources({
       paths,

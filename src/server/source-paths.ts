@@ -1,11 +1,12 @@
 /**
  * Containment of a source's paths: each must exist, and when allowed roots are configured it must
- * lie inside one of them after symbolic links are resolved, so `..` or a link cannot escape.
+ * lie inside one of them after symbolic links are resolved, so `..` or a link cannot escape; and
+ * none may be, or read, one of the server's own files (its store, key, Owner password file).
  * Checked when a source is created and again by every assessment, down to each file it reads.
  */
 
 import { realpath } from 'node:fs/promises';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { HttpError } from './http-error.js';
 
 const badPath = (message: string) => new HttpError(400, 'BAD_PATH', message);
@@ -40,6 +41,25 @@ async function realExistingAncestor(absolute: string): Promise<string> {
   }
 }
 
+/**
+ * A test of whether a real path is one of the server's own files, or named after one (the
+ * store's `-wal`, `.key` and `.owner-password` files share its name). Each file is taken by its
+ * real folder, so a link to the folder does not hide it; a file not made yet is protected too.
+ */
+async function ownFileTest(ownFiles: readonly string[]): Promise<(real: string) => boolean> {
+  const prefixes: string[] = [];
+  for (const file of ownFiles) {
+    const absolute = resolve(file);
+    prefixes.push(absolute);
+    const folder = await realpath(dirname(absolute)).catch(() => undefined);
+    if (folder) prefixes.push(join(folder, basename(absolute)));
+  }
+  return (real) => prefixes.some((prefix) => real.startsWith(prefix));
+}
+
+const ownFile = (path: string) =>
+  `${path} is one of the server's own files (its store, key or Owner password), which no source may read`;
+
 const outsideRoots = (path: string, allowedRoots: readonly string[]) =>
   `${path} is outside the folders sources may read (${allowedRoots.join(', ')})`;
 
@@ -52,8 +72,10 @@ const outsideRoots = (path: string, allowedRoots: readonly string[]) =>
 export async function validateSourcePaths(
   paths: readonly string[],
   allowedRoots: readonly string[],
+  ownFiles: readonly string[] = [],
 ): Promise<string[]> {
   const roots = await realRoots(allowedRoots);
+  const isOwn = await ownFileTest(ownFiles);
   const out: string[] = [];
   for (const path of paths) {
     if (path.includes('\0')) throw badPath('a path must not contain NUL characters');
@@ -67,6 +89,7 @@ export async function validateSourcePaths(
       );
     }
     if (!real) throw badPath(`${path} does not exist on the server`);
+    if (isOwn(real)) throw badPath(ownFile(path));
     if (!out.includes(real)) out.push(real);
   }
   return out;
@@ -99,16 +122,21 @@ export class SourcePathError extends Error {
 export async function sourceContainment(
   paths: readonly string[],
   allowedRoots: readonly string[],
+  ownFiles: readonly string[] = [],
 ): Promise<((realPath: string) => boolean) | undefined> {
   const roots = await realRoots(allowedRoots);
-  const allow =
+  const isOwn = await ownFileTest(ownFiles);
+  const inRoots =
     allowedRoots.length > 0
       ? (real: string) => roots.some((root) => inside(real, root))
       : undefined;
+  const allow =
+    ownFiles.length > 0 ? (real: string) => !isOwn(real) && (inRoots?.(real) ?? true) : inRoots;
   for (const path of paths) {
     const real = await realpath(path).catch(() => undefined);
     if (!real) throw new SourcePathError(path, `${path} no longer exists`);
-    if (allow && !allow(real)) {
+    if (isOwn(real)) throw new SourcePathError(path, ownFile(path));
+    if (inRoots && !inRoots(real)) {
       throw new SourcePathError(
         path,
         `${outsideRoots(path, allowedRoots)}: it now resolves to another place, so the source ` +

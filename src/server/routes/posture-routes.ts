@@ -40,6 +40,7 @@ export const postureRoutes: FastifyPluginAsync = async (app) => {
     rules,
     exemptionsFile: settings.exemptionsFile,
     allowedRoots: settings.allowedRoots,
+    ownFiles: settings.ownFiles,
   });
   app.addHook('onReady', async () => {
     await scheduler.start();

@@ -98,7 +98,7 @@ export const sourceRoutes: FastifyPluginAsyncTypebox<PostureOptions> = async (ap
     async (request, reply) => {
       refuseScoped(request, 'create');
       const body = request.body;
-      const paths = await validateSourcePaths(body.paths, settings.allowedRoots);
+      const paths = await validateSourcePaths(body.paths, settings.allowedRoots, settings.ownFiles);
       const taken = await sourcesQuery(db)
         .where((eb) =>
           eb.or([eb('name', '=', body.name), eb('target_set', '=', targetSetKey(paths))]),
