@@ -106,53 +106,79 @@ export interface ArmIdParts {
  * ```
  */
 export function parseArmId(id: string): ArmIdParts {
-  const segments = id.split('/');
-  // A leading slash gives an empty first segment, which is no part of the id.
-  if (segments[0] === '') segments.shift();
+  // The id is walked in place, not split: an export's every resource is read this way, and a
+  // string for each of a dozen segments took most of reading an id. `first` skips the empty
+  // segment a leading slash makes, which is no part of the id.
+  const count = cutSegments(id);
+  const first = ends[0] === 0 ? 1 : 0;
   const parts: ArmIdParts = {};
 
-  // Only segments of the keywords' lengths are lower-cased to compare: an id is read once per
-  // resource and again to fold children, so its other segments are never copied.
-  const sub = keywordAt(segments, 'subscriptions', false);
-  if (sub >= 0 && segments[sub + 1]) parts.subscription = segments[sub + 1];
-  const rg = keywordAt(segments, 'resourcegroups', false);
-  if (rg >= 0 && segments[rg + 1]) parts.resourceGroup = segments[rg + 1];
+  const sub = keywordAt(id, first, count, 'subscriptions', false);
+  if (sub >= 0 && hasSegment(sub + 1, count)) parts.subscription = segment(id, sub + 1);
+  const rg = keywordAt(id, first, count, 'resourcegroups', false);
+  if (rg >= 0 && hasSegment(rg + 1, count)) parts.resourceGroup = segment(id, rg + 1);
 
-  const providers = keywordAt(segments, 'providers', true);
-  if (providers < 0 || !segments[providers + 1]) return parts;
-  const namespace = segments[providers + 1];
-  const restCount = segments.length - providers - 2;
+  const providers = keywordAt(id, first, count, 'providers', true);
+  if (providers < 0 || !hasSegment(providers + 1, count)) return parts;
+  const restCount = count - providers - 2;
   if (restCount <= 0) return parts;
-  let type = namespace;
+  let type = segment(id, providers + 1);
   let typeSegments = 0;
-  for (let i = providers + 2; i < segments.length; i += 2) {
-    type += `/${segments[i]}`;
+  for (let i = providers + 2; i < count; i += 2) {
+    type += `/${segment(id, i)}`;
     typeSegments += 1;
   }
 
   parts.type = normaliseArmType(type);
-  if (restCount % 2 === 0) parts.name = segments[segments.length - 1];
+  if (restCount % 2 === 0) parts.name = segment(id, count - 1);
   if (typeSegments > 1 && restCount % 2 === 0) {
-    const prefix = id.startsWith('/') ? '/' : '';
-    parts.parentId = prefix + segments.slice(0, segments.length - 2).join('/');
+    // Up to the slash before the parent's last two segments, as joining them back would give.
+    parts.parentId = id.slice(0, starts[count - 2] - 1);
     parts.childKind = parts.type.slice(parts.type.lastIndexOf('/') + 1);
   }
   return parts;
 }
 
-/** Index of the first (or last) segment equal to `keyword` ignoring case, or -1. */
-function keywordAt(segments: string[], keyword: string, last: boolean): number {
-  const n = keyword.length;
-  if (last) {
-    for (let i = segments.length - 1; i >= 0; i--) {
-      const s = segments[i];
-      if (s.length === n && s.toLowerCase() === keyword) return i;
-    }
-    return -1;
+/** Where each segment of the id being parsed starts and ends (reused; ids are read one by one). */
+const starts: number[] = [];
+const ends: number[] = [];
+
+/** Records the bounds of each `/`-separated segment of `id`, as `split('/')` cuts it. */
+function cutSegments(id: string): number {
+  let count = 0;
+  let from = 0;
+  for (;;) {
+    const slash = id.indexOf('/', from);
+    starts[count] = from;
+    ends[count] = slash < 0 ? id.length : slash;
+    count += 1;
+    if (slash < 0) return count;
+    from = slash + 1;
   }
-  for (let i = 0; i < segments.length; i++) {
-    const s = segments[i];
-    if (s.length === n && s.toLowerCase() === keyword) return i;
+}
+
+function segment(id: string, i: number): string {
+  return id.slice(starts[i], ends[i]);
+}
+
+/** True when segment `i` exists and is not empty. */
+function hasSegment(i: number, count: number): boolean {
+  return i < count && ends[i] > starts[i];
+}
+
+/**
+ * Index of the first (or last) segment equal to `keyword` ignoring case, or -1. `keyword` is
+ * lower-case ASCII without a `k` (the Kelvin sign lower-cases to one), so setting the case bit
+ * of a character compares as lower-casing the segment would, without making it.
+ */
+function keywordAt(id: string, first: number, count: number, keyword: string, last: boolean) {
+  const step = last ? -1 : 1;
+  for (let i = last ? count - 1 : first; i >= first && i < count; i += step) {
+    const start = starts[i];
+    if (ends[i] - start !== keyword.length) continue;
+    let j = 0;
+    while (j < keyword.length && (id.charCodeAt(start + j) | 0x20) === keyword.charCodeAt(j)) j++;
+    if (j === keyword.length) return i;
   }
   return -1;
 }
