@@ -2,7 +2,7 @@
  * Groups alerts into incidents: alerts of the same cloud accounts that share an entity (an
  * account, an IP, a host, a cloud resource) within the correlation window belong together,
  * ordered along the kill chain. A local
- * account (`root`, uid `1000`) only links alerts on the same host; the host or local account of
+ * account (`root`, uid `1000`), a file path or a command line only links alerts on the same host; the host or local account of
  * an alert from outside (it names an IP) links it with local activity there, not with other
  * outsiders; an incident spans at most seven windows; and alerts that are one and the same
  * activity (one event seen by two rules) make an incident that says so, never a multi-stage one.
@@ -37,6 +37,9 @@ function stage(alert: Alert): number {
 /** Products and readers whose events are a host's own logs, where account names are local. */
 const HOST_PRODUCTS = new Set(['linux', 'windows', 'macos']);
 const HOST_READERS = new Set(['syslog', 'journald', 'auditd', 'osquery', 'falco']);
+
+/** Entity kinds that name something on one host: they link alerts of that host only. */
+const HOST_KINDS = new Set<AlertEntity['kind']>(['file', 'process']);
 
 /** One way an alert can be linked to others: a key, and how an incident title names it. */
 interface Link {
@@ -73,21 +76,25 @@ function hasLocalAccounts(alert: Alert): boolean {
  */
 function linksOf(alert: Alert, ignore: (entity: AlertEntity) => boolean): Link[] {
   const local = hasLocalAccounts(alert);
-  const places = local ? placesOf(alert) : [];
+  let places: { key: string; label: string }[] | undefined;
   const outside = alert.entities.some((e) => e.kind === 'ip');
   const links: Link[] = [];
   for (const entity of alert.entities) {
     if (ignore(entity)) continue;
-    if (!(local && entity.kind === 'account')) {
+    // A file path or a command line names something on one host, as a local account does:
+    // `/etc/shadow` read on web1 and on db9 are two stories.
+    const onHost = HOST_KINDS.has(entity.kind) || (local && entity.kind === 'account');
+    if (!onHost) {
       const key = `${entity.kind}:${entity.value}`;
       const link: Link = { key, entity, label: entity.value };
       if (outside && entity.kind === 'host') link.outside = true;
       links.push(link);
       continue;
     }
+    places ??= placesOf(alert);
     for (const place of places) {
       links.push({
-        key: `account:${entity.value}@${place.key}`,
+        key: `${entity.kind}:${entity.value}@${place.key}`,
         entity,
         label: `${entity.value} ${place.label}`,
         ...(outside ? { outside: true } : {}),

@@ -4,10 +4,10 @@
  */
 
 import type { LogEvent } from '../model/event.js';
-import { responseBody } from './finding-shapes.js';
+import { named, namedId, responseBody } from './finding-shapes.js';
 import { jsonLogReader, mapEach } from './json-log-reader.js';
 import type { JsonMapping, JsonPlace } from './json-log-reader.js';
-import { asObject, firstStr, isoTime, str } from './record-fields.js';
+import { asObject, at, isoTime, str } from './record-fields.js';
 
 const HEAD = /"(ProductArn|GeneratorId)"\s*:|"Security Hub Findings/;
 /** CloudTrail records of Security Hub API calls carry findings in their request parameters. */
@@ -45,16 +45,18 @@ function toEvent(
   place: JsonPlace,
   fallback?: string,
 ): LogEvent | string {
+  // When the activity was seen, not when the finding record was written or last touched: a
+  // finding updated days later still dates the activity it reports.
   const time =
-    isoTime(finding.UpdatedAt) ??
     isoTime(finding.LastObservedAt) ??
+    isoTime(finding.FirstObservedAt) ??
+    isoTime(finding.UpdatedAt) ??
     isoTime(finding.CreatedAt) ??
     fallback;
   const title = str(finding.Title);
   if (!title && !str(finding.Id)) return 'not a Security Hub finding: Id and Title missing';
   if (!time) return `Security Hub finding ${title ?? finding.Id} has no UpdatedAt or CreatedAt`;
 
-  const resources = Array.isArray(finding.Resources) ? finding.Resources : [];
   return {
     time,
     source: {
@@ -64,9 +66,75 @@ function toEvent(
       file: place.file,
       line: place.line,
     },
-    account: str(finding.AwsAccountId),
+    account: named(finding.AwsAccountId),
+    actor: asffPrincipals(finding)[0],
+    sourceIp: asffRemoteIp(finding),
     action: title ?? str(finding.GeneratorId),
-    target: firstStr(resources[0], 'Id'),
+    target: asffResourceIds(finding)[0],
     fields: finding,
   };
+}
+
+/** The ids of the finding's resources that name one (not `AWS::IAM::AccessKey:null`). */
+export function asffResourceIds(finding: Record<string, unknown>): string[] {
+  const resources = Array.isArray(finding.Resources) ? finding.Resources : [];
+  const ids = resources.map((r) => namedId(at(r, 'Id')));
+  return [...new Set(ids.filter((id): id is string => id !== undefined))];
+}
+
+/** Where ASFF resource details name a user or principal. */
+const PRINCIPAL_PATHS = [
+  'Details.AwsIamAccessKey.PrincipalName',
+  'Details.AwsIamAccessKey.UserName',
+  'Details.AwsIamUser.UserName',
+  'Details.AwsIamRole.RoleName',
+];
+
+/** The users and principals the finding's resources name. */
+export function asffPrincipals(finding: Record<string, unknown>): string[] {
+  const resources = Array.isArray(finding.Resources) ? finding.Resources : [];
+  const out = new Set<string>();
+  for (const r of resources) {
+    for (const path of PRINCIPAL_PATHS) {
+      const name = named(at(r, path));
+      if (name) {
+        out.add(name);
+        break;
+      }
+    }
+  }
+  return [...out];
+}
+
+/** The remote address of each ASFF action type. */
+const REMOTE_IP_PATHS = [
+  'Action.AwsApiCallAction.RemoteIpDetails.IpAddressV4',
+  'Action.NetworkConnectionAction.RemoteIpDetails.IpAddressV4',
+];
+
+/**
+ * The remote address: the `Action` object's, a port probe's, then the one GuardDuty flattens
+ * into `ProductFields` (`action/awsApiCallAction/remoteIpDetails/ipAddressV4`, newer findings
+ * with an `aws/guardduty/service/` prefix), which older findings carry alone.
+ */
+export function asffRemoteIp(finding: Record<string, unknown>): string | undefined {
+  for (const path of REMOTE_IP_PATHS) {
+    const ip = named(at(finding, path));
+    if (ip) return ip;
+  }
+  const probes = at(finding, 'Action.PortProbeAction.PortProbeDetails');
+  if (Array.isArray(probes)) {
+    for (const p of probes) {
+      const ip = named(at(p, 'RemoteIpDetails.IpAddressV4'));
+      if (ip) return ip;
+    }
+  }
+  const product = asObject(finding.ProductFields);
+  if (!product) return undefined;
+  for (const [key, value] of Object.entries(product)) {
+    if (!/(^|\/)remoteIpDetails\/ipAddressV4$/.test(key)) continue;
+    const ip = named(value);
+    if (ip) return ip;
+  }
+  return undefined;
 }

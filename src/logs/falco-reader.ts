@@ -4,6 +4,7 @@
  */
 
 import type { LogEvent } from '../model/event.js';
+import { named } from './finding-shapes.js';
 import { jsonLogReader, mapEach } from './json-log-reader.js';
 import type { JsonMapping, JsonPlace } from './json-log-reader.js';
 import { asObject, isoTime, str } from './record-fields.js';
@@ -37,10 +38,11 @@ export function falcoEvents(value: unknown, place: JsonPlace): JsonMapping {
       file: place.file,
       line: place.line,
     },
-    actor: str(fields['user.name']),
+    // The file or process an alert is about is no cloud resource: it is not the envelope's
+    // `target` (which alerts list as one) but an entity of its own kind (see external-findings).
+    actor: named(fields['user.name']),
     action: rule,
-    target: str(fields['fd.name']) ?? str(fields['proc.cmdline']),
-    host: str(alert.hostname),
+    host: named(alert.hostname),
     fields: alert,
   };
   return [event];

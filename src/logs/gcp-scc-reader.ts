@@ -4,7 +4,7 @@
  */
 
 import type { LogEvent } from '../model/event.js';
-import { responseBody } from './finding-shapes.js';
+import { named, responseBody } from './finding-shapes.js';
 import { jsonLogReader, mapEach } from './json-log-reader.js';
 import type { JsonMapping, JsonPlace } from './json-log-reader.js';
 import { asObject, firstStr, isoTime, str } from './record-fields.js';
@@ -50,10 +50,11 @@ function toEvent(record: Record<string, unknown>, place: JsonPlace): LogEvent | 
       line: place.line,
     },
     account:
-      firstStr(record, 'resource.projectDisplayName', 'resource.project') ??
+      named(firstStr(record, 'resource.projectDisplayName')) ??
+      named(firstStr(record, 'resource.project')) ??
       orgOf(str(finding.parent)),
     action: category,
-    target: str(finding.resourceName),
+    target: named(finding.resourceName),
     fields: record,
   };
 }

@@ -4,7 +4,7 @@
  */
 
 import type { LogEvent } from '../model/event.js';
-import { responseBody } from './finding-shapes.js';
+import { named, responseBody } from './finding-shapes.js';
 import { jsonLogReader, mapEach } from './json-log-reader.js';
 import type { JsonMapping, JsonPlace } from './json-log-reader.js';
 import { asObject, at, firstStr, isoTime } from './record-fields.js';
@@ -45,7 +45,9 @@ function toEvent(
   place: JsonPlace,
   fallback?: string,
 ): LogEvent | string {
-  const f = (path: string) => firstStr(finding, path, pascal(path));
+  // GuardDuty writes a part it lacks as "null" at times: such a value names nothing.
+  const f = (path: string) =>
+    named(firstStr(finding, path)) ?? named(firstStr(finding, pascal(path)));
   const type = f('type');
   const time =
     isoTime(f('updatedAt')) ??
@@ -80,7 +82,7 @@ function portProbeIp(finding: Record<string, unknown>): string | undefined {
     at(finding, 'service.action.portProbeAction.portProbeDetails') ??
     at(finding, 'Service.Action.PortProbeAction.PortProbeDetails');
   if (!Array.isArray(details)) return undefined;
-  return firstStr(details[0], 'remoteIpDetails.ipAddressV4', 'RemoteIpDetails.IpAddressV4');
+  return named(firstStr(details[0], 'remoteIpDetails.ipAddressV4', 'RemoteIpDetails.IpAddressV4'));
 }
 
 /** `service.action.x` → `Service.Action.X`, the API's spelling. */

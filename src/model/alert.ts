@@ -10,8 +10,11 @@ export type AlertStatus = 'active' | 'in_progress' | 'resolved' | 'dismissed';
 
 /** Something an alert is about. */
 export interface AlertEntity {
-  kind: 'account' | 'host' | 'ip' | 'cloud-resource' | 'process' | 'cloud-account';
-  /** The entity's identifier: user ARN or name, IP address, host name, resource id. */
+  kind: 'account' | 'host' | 'ip' | 'cloud-resource' | 'process' | 'file' | 'cloud-account';
+  /**
+   * The entity's identifier: user ARN or name, IP address, host name, resource id, a process's
+   * command line or name, a file's path (processes and files are a host's own, as local accounts).
+   */
   value: string;
 }
 

@@ -54,7 +54,16 @@ const OBSERVABLE_TYPE: Record<AlertEntity['kind'], [number, string, string]> = {
   'cloud-resource': [10, 'Resource UID', 'resources.uid'],
   'cloud-account': [10, 'Resource UID', 'cloud.account.uid'],
   process: [9, 'Process Name', 'process.name'],
+  file: [7, 'File Name', 'file.path'],
 };
+
+/** A process entity holding a whole command line (`bash -c ls`) is OCSF's Command Line. */
+function observableType(entity: AlertEntity): [number, string, string] {
+  if (entity.kind === 'process' && /\s/.test(entity.value.trim())) {
+    return [13, 'Command Line', 'process.cmd_line'];
+  }
+  return OBSERVABLE_TYPE[entity.kind] ?? [0, 'Unknown', entity.kind];
+}
 
 /** The finding activity an alert change is: new alerts Create, closed ones Close. */
 export function alertActivity(change: AlertExportData['change'], alert: Alert): FindingActivity {
@@ -125,7 +134,7 @@ export function toOcsf(
     },
     count: alert.eventCount,
     observables: alert.entities.map((e) => {
-      const [typeId, type, name] = OBSERVABLE_TYPE[e.kind];
+      const [typeId, type, name] = observableType(e);
       return { name, type_id: typeId, type, value: e.value };
     }),
     resources: alert.entities
