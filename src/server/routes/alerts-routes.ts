@@ -115,7 +115,8 @@ export const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: AlertDetailSchema },
       },
     },
-    async (request) => alertDetail(await visible(request, request.params.id)),
+    async (request) =>
+      alertDetail(await visible(request, request.params.id), request.principal!.scopes),
   );
 
   app.patch(
@@ -137,7 +138,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
       await visible(request, id);
       const entry = await auditedStatusChange(request, 'alert', id, changeAlertStatus);
       if (!entry) throw notFound();
-      return { alert: alertDetail(await visible(request, id)), entry };
+      return { alert: alertDetail(await visible(request, id), request.principal!.scopes), entry };
     },
   );
 

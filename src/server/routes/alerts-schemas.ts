@@ -148,14 +148,23 @@ export function alertSummary(row: AlertRow) {
   };
 }
 
-/** A stored alert with evidence and remediation. */
-export function alertDetail(row: AlertRow) {
+/**
+ * A stored alert with evidence and remediation, as a caller limited to `scopes` (accounts; none:
+ * every account) may see it: its linked resources only of those accounts. An alert of an account
+ * is also linked to IaC resources, which name no account, and those are for unscoped callers
+ * alone, as the resources routes show them.
+ */
+export function alertDetail(row: AlertRow, scopes: readonly string[]) {
+  const resources = json<AlertResource[]>(row.resources, []);
   return {
     ...alertSummary(row),
     description: row.description,
     evidence: json<unknown[]>(row.evidence, []),
     remediation: json<string[]>(row.remediation, []),
-    resources: json<AlertResource[]>(row.resources, []),
+    resources:
+      scopes.length === 0
+        ? resources
+        : resources.filter((r) => r.account !== undefined && scopes.includes(r.account)),
   };
 }
 
