@@ -53,7 +53,7 @@ import {
 import type { Database } from '../store/schema.js';
 import { ruleMatches, triggerOf } from '../automate/automation-rule.js';
 import { DEFAULT_BACKOFF, retryDelay, type Backoff } from './outbox/backoff.js';
-import { exportTakes } from './outbox/export-filter.js';
+import { exportTakes, scopedRecord } from './outbox/export-filter.js';
 import { writeSnapshot } from './outbox/snapshot.js';
 import { createSink, type SinkDeps } from './sinks/index.js';
 
@@ -276,7 +276,10 @@ export class Exporter {
       takes: (r) => exportTakes(filter, r),
       deliver: async (records, _rows, signal) => {
         const sink = this.#sink(name, row.updated_at, () => exportSinkConfig(row, this.#o.key));
-        await sink.send(records, signal);
+        await sink.send(
+          records.map((r) => scopedRecord(filter.scope, r)),
+          signal,
+        );
       },
     };
   }

@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/model/alert.js';
 import { assess } from '../../src/posture/assess.js';
 import { loadRules } from '../../src/posture/rule-loader.js';
-import { saveAlerts } from '../../src/store/alert-repository.js';
+import { alertFromRow, alertRecord } from '../../src/export/outbox/alert-records.js';
+import { scopedRecord } from '../../src/export/outbox/export-filter.js';
+import { saveAlerts, storedAlerts } from '../../src/store/alert-repository.js';
 import { saveAssessment } from '../../src/store/assessment-repository.js';
 import { startHarness, type Harness } from './harness.js';
 
@@ -73,5 +75,17 @@ describe('resources on an alert', () => {
       `/resources/detail?id=${encodeURIComponent('arn:aws:s3:::orders-prod-invoices')}`,
     );
     expect(direct.status).toBe(404);
+  });
+
+  it('reach an account-scoped export only when they are of that account', async () => {
+    const [row] = await storedAlerts(h.db);
+    const record = alertRecord(alertFromRow(row), { change: 'created' }, row.first_seen);
+    const resourcesOf = (r: typeof record) =>
+      ((r.data as { alert: Alert }).alert.resources ?? []).map((x) => x.name);
+    expect(resourcesOf(record)).toContain('orders-prod-invoices');
+    expect(resourcesOf(scopedRecord({ kind: 'all' }, record))).toContain('orders-prod-invoices');
+    expect(resourcesOf(scopedRecord({ kind: 'account', value: ACCOUNT }, record))).toEqual([]);
+    // The record itself, shared by every export, is left as it was.
+    expect(resourcesOf(record)).toContain('orders-prod-invoices');
   });
 });

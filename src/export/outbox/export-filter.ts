@@ -75,3 +75,21 @@ function takes(
   }
   return inScope(scope, accounts(), tags());
 }
+
+/**
+ * `record` as an export of `scope` may carry it: an account's export gets an alert's linked
+ * resources of that account only. An alert is also linked to IaC resources, which name no
+ * account, and their tags are not the account's to see (as the API shows alerts to a caller
+ * limited to accounts).
+ */
+export function scopedRecord(scope: ExportScope, record: ExportRecord): ExportRecord {
+  if (scope.kind !== 'account' || record.type !== 'alert') return record;
+  const data = record.data as { alert?: { resources?: { account?: string }[] } };
+  const resources = data.alert?.resources;
+  if (!resources?.some((r) => r.account !== scope.value)) return record;
+  const kept = resources.filter((r) => r.account === scope.value);
+  return {
+    ...record,
+    data: { ...data, alert: { ...data.alert, resources: kept } },
+  } as ExportRecord;
+}
