@@ -24,7 +24,10 @@ function iamKeyFinding(): Record<string, unknown> {
 /** Alerts of findings given as a GetFindings page on stdin. */
 async function alertsOf(findings: Record<string, unknown>[]): Promise<Alert[]> {
   const page = JSON.stringify({ Findings: findings });
-  const result = await detect({ paths: '-', stdin: [page] });
+  const stdin = (async function* () {
+    yield page;
+  })();
+  const result = await detect({ paths: '-', stdin });
   expect(result.readErrorCount).toBe(0);
   return result.alerts;
 }

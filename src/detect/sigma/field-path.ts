@@ -15,6 +15,10 @@ export type FieldGetter = (fields: Record<string, unknown>) => unknown;
  * ```
  */
 export function compileFieldPath(path: string): FieldGetter {
+  // A field mapping may ask for a value without surrounding white space (`OperationName|trim`):
+  // Entra ID writes some operation names with a trailing space. Rule field names cannot hold a
+  // `|` (it starts their modifiers), so the suffix is never part of a real name.
+  if (path.endsWith(TRIM)) return trimmed(compileFieldPath(path.slice(0, -TRIM.length)));
   const segments = path.split('.');
   // A name every object inherits (`constructor`, `__proto__`, `toString`) is read as the event's
   // own member only: no rule may see an event's prototype.
@@ -37,6 +41,17 @@ export function compileFieldPath(path: string): FieldGetter {
     const flat = fields[path];
     if (flat !== undefined) return flat;
     return walk(fields, segments, 0);
+  };
+}
+
+const TRIM = '|trim';
+
+/** The getter's strings (one, or each of a list) without surrounding white space. */
+function trimmed(get: FieldGetter): FieldGetter {
+  const trim = (v: unknown) => (typeof v === 'string' ? v.trim() : v);
+  return (fields) => {
+    const value = get(fields);
+    return Array.isArray(value) ? value.map(trim) : trim(value);
   };
 }
 
