@@ -142,6 +142,19 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
       `palisade: rule not used: ${u.file}${u.line ? `:${u.line}` : ''}: ${u.reason}\n`,
     );
   }
+  // A reader's notice (records read, with a remark: a mixed export's non-audit entries) is said
+  // once and is no read error: it neither counts as unread nor sets the exit code.
+  const notices = result.readErrors.filter((e) => e.code === 'NOTICE');
+  if (notices.length > 0) {
+    for (const n of notices) {
+      process.stderr.write(`palisade: note: ${printable(n.file)}: ${printable(n.message)}\n`);
+    }
+    result = {
+      ...result,
+      readErrors: result.readErrors.filter((e) => e.code !== 'NOTICE'),
+      readErrorCount: result.readErrorCount - notices.length,
+    };
+  }
   // Files a folder holds that are not logs (CSV exports, metadata) are skipped, not an input
   // error; a file the user named, a missing path or a record that does not parse is one. Both
   // are named on stderr and counted in the report, as the JSON report lists them.

@@ -5,17 +5,64 @@
 
 import type { LogEvent } from '../model/event.js';
 import { jsonLogReader, mapEach } from './json-log-reader.js';
+import { LogReadError } from './log-read-error.js';
+import { flattenBatches } from './log-reader.js';
+import type { LogItem, LogReader, ReadContext } from './log-reader.js';
 import type { JsonMapping, JsonPlace } from './json-log-reader.js';
 import { asObject, at, firstStr, isoTime, str } from './record-fields.js';
 
 const HEAD = /"protoPayload"\s*:/;
 
-/** Reads GCP audit log entries. */
-export const gcpAuditReader = jsonLogReader({
+const entries = jsonLogReader({
   kind: 'gcp-audit',
   detect: (sample) => HEAD.test(sample.head),
   toEvents: gcpAuditEvents,
 });
+
+/** Events of Cloud Logging entries that carry no audit log (see `toEvent`). */
+export const GCP_LOGGING_SERVICE = 'gcp.logging';
+
+/**
+ * Reads GCP audit log entries. A `gcloud logging read` export mixes in other Cloud Logging
+ * entries (`jsonPayload`, `textPayload`): they are read, as events no audit rule applies to, and
+ * said once per file in a notice.
+ */
+export const gcpAuditReader: LogReader = {
+  ...entries,
+  read: (input, context) =>
+    flattenBatches(withNotice(entries.readBatches!(input, context), context)),
+  readBatches: (input, context) => withNotice(entries.readBatches!(input, context), context),
+};
+
+async function* withNotice(
+  batches: AsyncIterable<LogItem[]>,
+  context: ReadContext,
+): AsyncGenerator<LogItem[]> {
+  let other = 0;
+  let first: number | undefined;
+  for await (const batch of batches) {
+    for (const item of batch) {
+      if (item instanceof LogReadError || item.source.service !== GCP_LOGGING_SERVICE) continue;
+      other++;
+      first ??= item.source.line;
+    }
+    yield batch;
+  }
+  if (other === 0) return;
+  const what =
+    other === 1
+      ? '1 Cloud Logging entry is not an audit log'
+      : `${other} Cloud Logging entries are not audit logs`;
+  yield [
+    new LogReadError({
+      file: context.file,
+      code: 'NOTICE',
+      message:
+        `${what} (no protoPayload${first ? `; the first at line ${first}` : ''}): ` +
+        'read, but no audit rule applies to them',
+    }),
+  ];
+}
 
 /** Maps one parsed value: a LogEntry or a list of them. */
 export function gcpAuditEvents(value: unknown, place: JsonPlace): JsonMapping {
@@ -28,8 +75,7 @@ export function gcpAuditEvents(value: unknown, place: JsonPlace): JsonMapping {
 
 function toEvent(entry: Record<string, unknown>, place: JsonPlace): LogEvent | string {
   const payload = asObject(entry.protoPayload);
-  // Known gap: non-audit Cloud Logging entries (jsonPayload, textPayload) are reported, not read.
-  if (!payload) return 'not a GCP audit log entry: protoPayload missing';
+  if (!payload) return otherEntry(entry, place);
   const time =
     isoTime(entry.timestamp) ??
     isoTime(entry.receiveTimestamp) ??
@@ -57,6 +103,43 @@ function toEvent(entry: Record<string, unknown>, place: JsonPlace): LogEvent | s
     outcome: outcome(payload),
     fields: entry,
   };
+}
+
+/**
+ * A Cloud Logging entry with another payload (`jsonPayload`, `textPayload`): an event of its own
+ * service, which no `gcp.audit` rule matches. Not a LogEntry at all is still an error.
+ */
+function otherEntry(entry: Record<string, unknown>, place: JsonPlace): LogEvent | string {
+  const logName = str(entry.logName);
+  const hasPayload = OTHER_PAYLOADS.some((key) => entry[key] !== undefined);
+  if (!logName || !hasPayload) return 'not a GCP audit log entry: protoPayload missing';
+  const time = isoTime(entry.timestamp) ?? isoTime(entry.receiveTimestamp);
+  if (!time) return 'GCP log entry has no timestamp';
+  return {
+    time,
+    source: {
+      reader: 'gcp-audit',
+      product: 'gcp',
+      service: GCP_LOGGING_SERVICE,
+      file: place.file,
+      line: place.line,
+    },
+    account: firstStr(entry, 'resource.labels.project_id') ?? projectOf(logName),
+    // The log's id: `projects/p/logs/testlog` -> `testlog` (ids are URL-encoded in the name).
+    action: logIdOf(logName),
+    fields: entry,
+  };
+}
+
+const OTHER_PAYLOADS = ['jsonPayload', 'textPayload'];
+
+function logIdOf(logName: string): string {
+  const id = logName.slice(logName.lastIndexOf('/') + 1);
+  try {
+    return decodeURIComponent(id);
+  } catch {
+    return id;
+  }
 }
 
 function projectOf(logName: string | undefined): string | undefined {

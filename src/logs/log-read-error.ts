@@ -9,7 +9,9 @@ export type LogReadErrorCode =
   | 'IO_ERROR'
   | 'TOO_LARGE'
   // Continuous detection: an event stamped too far after the server's clock.
-  | 'FUTURE_TIME';
+  | 'FUTURE_TIME'
+  // Not an error: a remark on records that were read (a mixed export's non-audit entries).
+  | 'NOTICE';
 
 /**
  * Where and why a record was skipped.

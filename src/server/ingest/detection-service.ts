@@ -153,7 +153,8 @@ export class DetectionService {
     const latest = this.#latestAllowed();
     for (const item of items) {
       if (item instanceof LogReadError) {
-        result.errors.push(item);
+        // A notice remarks on records that were read: no error to count or report.
+        if (item.code !== 'NOTICE') result.errors.push(item);
         continue;
       }
       if (Date.parse(item.time) > latest) {
