@@ -8,6 +8,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { Assignment, AssignmentScope, EnforcementPolicy, Initiative } from './assignment.js';
+import { globProblem } from './glob.js';
 import { ENFORCEMENT_MODES, isEnforcementMode, type EnforcementMode } from './enforcement-mode.js';
 
 /** A policy file or API object that cannot be used, with where and why. */
@@ -86,6 +87,16 @@ class Checker {
     return list.map((v) => String(v).trim());
   }
 
+  /** A list of globs: strings a matcher can take (bounded length and wildcards). */
+  globList(value: unknown, field: string): string[] {
+    const list = this.stringList(value, field);
+    list.forEach((glob, i) => {
+      const problem = globProblem(glob);
+      if (problem) this.fail(`${field}.${i}`, problem);
+    });
+    return list;
+  }
+
   mode(value: unknown, field: string): EnforcementMode {
     if (!isEnforcementMode(value))
       this.fail(field, `must be one of ${ENFORCEMENT_MODES.join(', ')}`);
@@ -99,7 +110,7 @@ class Checker {
     const scope: AssignmentScope = {};
     for (const key of SCOPE_KEYS) {
       if (data[key] === undefined) continue;
-      const list = this.stringList(data[key], `${field}.${key}`);
+      const list = this.globList(data[key], `${field}.${key}`);
       if (list.length === 0) this.fail(`${field}.${key}`, 'must name at least one value');
       // `./infra/**` means `infra/**`: file paths are compared without a leading `./`.
       scope[key] = key === 'paths' ? list.map((p) => p.replace(/^(\.\/)+/, '')) : list;
@@ -114,7 +125,7 @@ export function validateInitiative(data: unknown, checker: Checker, field = ''):
   const d = checker.mapping(data, field || 'initiative');
   checker.onlyKeys(d, INITIATIVE_KEYS, field);
   const id = checker.id(d.id, at('id'));
-  const rules = checker.stringList(d.rules ?? [], at('rules'));
+  const rules = checker.globList(d.rules ?? [], at('rules'));
   if (rules.length === 0) checker.fail(at('rules'), 'an initiative needs at least one rule');
   return { id, title: checker.optionalString(d.title, at('title')) ?? id, rules };
 }

@@ -76,6 +76,16 @@ describe('admission decisions API', () => {
       headers: auth(reader),
     });
     expect(byRule.json().items.map((d: { kind: string }) => d.kind)).toEqual(['Deployment']);
+    // A rule filter is a rule id, never a LIKE pattern (`rule=%` must not list everything).
+    for (const wildcard of ['%', '_', 'kubernetes-pod-no-host_pid']) {
+      const res = await h.app.inject({
+        method: 'GET',
+        url: `/api/v1/admission/decisions?rule=${encodeURIComponent(wildcard)}`,
+        headers: auth(reader),
+      });
+      expect(res.statusCode, wildcard).toBe(400);
+      expect(res.json().message).toContain('querystring/rule');
+    }
     const one = await h.app.inject({
       method: 'GET',
       url: `/api/v1/admission/decisions/${items[0].id}`,
@@ -183,6 +193,11 @@ describe('assignments API', () => {
       [{ ...ASSIGNMENT, rules: { 'no-such-rule': 'deny' } }, /rules\.no-such-rule/],
       [{ ...ASSIGNMENT, surprise: 1 }, /surprise/],
       [{ ...ASSIGNMENT, benchmark: undefined, initiative: 'x' }, /initiative/],
+      // A scope glob the webhook would spend its budget on (15 stars, 14 question marks).
+      [
+        { ...ASSIGNMENT, id: 'redos', scope: { namespaces: [`${'*?'.repeat(14)}*x`] } },
+        /scope\.namespaces\.0.*29 wildcards/,
+      ],
     ];
     for (const [payload, message] of cases) {
       const res = await h.app.inject({
@@ -194,6 +209,12 @@ describe('assignments API', () => {
       expect(res.statusCode, JSON.stringify(payload)).toBe(400);
       expect(res.json().message).toMatch(message);
     }
+    const stored = await h.app.inject({
+      method: 'GET',
+      url: '/api/v1/assignments/redos',
+      headers: auth(admin),
+    });
+    expect(stored.statusCode).toBe(404);
   });
 
   it('takes an assignment that names a rule of the enforcement pack with its parameters', async () => {
