@@ -3,6 +3,7 @@
  * authentication, CSRF and RBAC, the audit hook, Prometheus metrics and the OpenAPI document.
  */
 
+import { capConnectionsPerAddress, requireBodiesWithin } from './slow-clients.js';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import cookie from '@fastify/cookie';
@@ -102,6 +103,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     schemaErrorFormatter: formatSchemaErrors,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
 
+  capConnectionsPerAddress(app.server, config.server.maxConnectionsPerAddress ?? 100);
+  requireBodiesWithin(app, (config.server.requestTimeoutSeconds ?? 60) * 1000);
   app.setValidatorCompiler(requestValidatorCompiler());
   installJsonBodyParser(app);
   app.decorate('palisade', deps);

@@ -26,6 +26,10 @@ export const ConfigSchema = Type.Object(
         ),
         trustProxy: Type.Boolean(),
         shutdownTimeoutSeconds: Type.Integer({ minimum: 1, maximum: 3_600 }),
+        /** A request must arrive whole within this (default 60): slow senders cannot hold sockets. */
+        requestTimeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3_600 })),
+        /** Open connections one address may hold (default 100; 0: no cap, e.g. behind a proxy). */
+        maxConnectionsPerAddress: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
       },
       { additionalProperties: false },
     ),
@@ -167,6 +171,8 @@ export const ENVIRONMENT: Record<string, { key: string; kind: 'string' | 'int' |
   PALISADE_TLS_KEY: { key: 'server.tls.key', kind: 'string' },
   PALISADE_TRUST_PROXY: { key: 'server.trustProxy', kind: 'bool' },
   PALISADE_SHUTDOWN_TIMEOUT_SECONDS: { key: 'server.shutdownTimeoutSeconds', kind: 'int' },
+  PALISADE_REQUEST_TIMEOUT_SECONDS: { key: 'server.requestTimeoutSeconds', kind: 'int' },
+  PALISADE_MAX_CONNECTIONS_PER_ADDRESS: { key: 'server.maxConnectionsPerAddress', kind: 'int' },
   PALISADE_DB: { key: 'store.location', kind: 'string' },
   PALISADE_SESSION_HOURS: { key: 'auth.sessionHours', kind: 'int' },
   PALISADE_SECRET_KEY_FILE: { key: 'auth.secretKeyFile', kind: 'string' },
