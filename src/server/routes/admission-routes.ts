@@ -20,6 +20,7 @@ import {
   SortField,
 } from '../pagination.js';
 import { IdParams } from './schemas.js';
+import { likeLiteral } from './alerts-schemas.js';
 
 const Mode = Type.Union(
   ['deny', 'audit', 'pass', 'exempt', 'skip', 'error'].map((m) => Type.Literal(m)),
@@ -101,9 +102,12 @@ export const admissionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       });
       query = applyTimeRange(query, 'time', { since, until });
       if (allowed !== undefined) query = query.where('allowed', '=', allowed ? 1 : 0);
-      // rule_ids is a JSON array of ids; the quoted id matches one element exactly.
-      if (rule)
-        query = query.where('rule_ids', 'like', sql<string>`${`%${JSON.stringify(rule)}%`}`);
+      // rule_ids is a JSON array of ids; the quoted id matches one element exactly, `%` and `_`
+      // in it as themselves.
+      if (rule) {
+        const pattern = `%${likeLiteral(JSON.stringify(rule))}%`;
+        query = query.where(sql<boolean>`${sql.ref('rule_ids')} like ${pattern} escape '\\'`);
+      }
       const page = await paginate(query, { sort: parseSort(sort), idColumn: 'id', cursor, limit });
       return { items: page.items.map(decisionView), nextCursor: page.nextCursor };
     },
