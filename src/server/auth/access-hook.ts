@@ -8,11 +8,13 @@
 import type {} from '@fastify/cookie';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RouteRecord } from '../fastify-types.js';
+import { auditRequest, type AuditFields } from '../audited-change.js';
 import { forbidden, HttpError, unauthorized } from '../http-error.js';
 import { findLiveSession, touchSession } from '../identity/session-repository.js';
 import { findLiveToken, touchToken } from '../identity/token-repository.js';
 import { CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE } from './cookies.js';
 import { hasPermission, isRole } from './permissions.js';
+import { RefusalSampler } from './refusal-sampler.js';
 import type { Principal } from './principal.js';
 import { digest, safeEqual } from './secrets.js';
 
@@ -64,11 +66,39 @@ export function installAccessControl(app: FastifyInstance): void {
     schema.response = responses;
   });
 
+  // Refused requests go on the audit record, sampled so that probing cannot flood it: per
+  // caller (or, for a credential that is not valid, per address) the first refusal, then at most
+  // one a minute counting those since.
+  const refusals = new RefusalSampler({ windowMs: 60_000 });
+  const auditRefusal = async (request: FastifyRequest, key: string, fields: AuditFields) => {
+    const take = refusals.take(key, request.server.palisade.clock.now());
+    if (!take) return;
+    await auditRequest(request, {
+      ...fields,
+      outcome: 'denied',
+      details: {
+        ...fields.details,
+        method: request.method,
+        route: request.routeOptions.url ?? request.url.split('?')[0],
+        refusedSinceLastEntry: take.unrecorded,
+      },
+    }).catch((error: unknown) => request.log.error({ err: error }, 'audit entry not written'));
+  };
+
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.config?.public === true) return;
 
     const principal = await authenticate(request);
     if (!principal) {
+      // No credential at all is an ordinary 401 (a login page, a health probe); a credential that
+      // does not hold is someone's token or cookie gone bad, or a guess.
+      if (request.headers.authorization !== undefined || request.cookies[SESSION_COOKIE]) {
+        await auditRefusal(request, `address:${request.ip}`, {
+          action: 'auth.credential',
+          outcome: 'denied',
+          details: { reason: 'INVALID_CREDENTIAL' },
+        });
+      }
       reply.header('www-authenticate', 'Bearer realm="palisade"');
       throw unauthorized();
     }
@@ -80,6 +110,11 @@ export function installAccessControl(app: FastifyInstance): void {
     const permission = request.routeOptions.config?.permission;
     if (!permission && request.is404) return;
     if (!permission || !hasPermission(principal.role, permission)) {
+      await auditRefusal(request, `${principal.kind}:${principal.id}`, {
+        action: 'access.denied',
+        outcome: 'denied',
+        details: { role: principal.role, permission: permission ?? null },
+      });
       throw forbidden(`role ${principal.role} lacks ${permission ?? 'a declared permission'}`);
     }
   });
