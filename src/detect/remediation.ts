@@ -7,7 +7,7 @@ import type { AttackMapping } from '../model/alert.js';
 
 const BY_TACTIC: Record<string, string> = {
   'initial-access':
-    'Confirm with the account owner whether this sign-in or access was theirs; if not, revoke its sessions and credentials.',
+    'Confirm with the owner of the identity involved whether this activity was theirs; if not, revoke its sessions and credentials.',
   execution:
     'Identify what ran, on which host or resource, and under which identity; isolate the host if the execution was not expected.',
   persistence:

@@ -88,7 +88,10 @@ describe('detection on the invictus-ir attack simulation', () => {
       'initial-access',
       'persistence',
       'privilege-escalation',
+      // The built-in logging rule's tag, then SigmaHQ's ATT&CK v19 tactics in its place.
       'defense-evasion',
+      'stealth',
+      'defense-impairment',
       'exfiltration',
     ]);
     expect(incident.entities).toContainEqual({

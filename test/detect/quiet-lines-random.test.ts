@@ -281,7 +281,8 @@ function selection(r: Rand): unknown {
     const mods = r.pick(['contains', 'startswith', 're', 'cased', 'contains|all']);
     return {
       [`|${mods}`]: r.pick([
-        ['sshd[2'],
+        // As a regular expression the bracket is escaped: the rule must load.
+        [mods === 're' ? 'sshd\\[2' : 'sshd[2'],
         ['combo'],
         ['^sshd\\[\\d+\\]: (Failed|Invalid)'],
         ['Dec', 'root'],
