@@ -10,6 +10,8 @@ export type LogReadErrorCode =
   | 'TOO_LARGE'
   // Continuous detection: an event stamped too far after the server's clock.
   | 'FUTURE_TIME'
+  // Compressed input cut short: what came before the cut was read.
+  | 'TRUNCATED'
   // Not an error: a remark on records that were read (a mixed export's non-audit entries).
   | 'NOTICE';
 

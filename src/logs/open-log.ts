@@ -18,6 +18,11 @@ export interface OpenedLog {
   head: string;
   /** The whole (gunzipped) content, head included. */
   stream: Readable;
+  /**
+   * True once `stream` has ended early because its gzip data was cut short (a file copied while
+   * written, `head -c`): the lines before the cut were in it, the incomplete last one was not.
+   */
+  truncated(): boolean;
 }
 
 /**
@@ -30,12 +35,13 @@ export interface OpenedLog {
 export async function openLog(raw: AsyncIterable<Buffer | string>): Promise<OpenedLog> {
   const rawIter = bytes(raw)[Symbol.asyncIterator]();
   const first = await rawIter.next();
-  if (first.done) return { head: '', stream: Readable.from([]) };
+  if (first.done) return { head: '', stream: Readable.from([]), truncated: () => false };
 
   let content: AsyncIterator<Buffer> = prepend([first.value], rawIter);
+  const cut = { truncated: false };
   if (isGzip(first.value)) {
     const gunzip = Readable.from(iterate(content)).pipe(createGunzip());
-    content = (gunzip as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+    content = untilCut(gunzip, cut)[Symbol.asyncIterator]();
   }
 
   // The head is what arrived before 64 KB, or before the input paused once some came: a
@@ -56,7 +62,39 @@ export async function openLog(raw: AsyncIterable<Buffer | string>): Promise<Open
   return {
     head: text.replace(/\uFFFD$/, ''),
     stream: Readable.from(iterate(prepend(head, content, pending))),
+    truncated: () => cut.truncated,
   };
+}
+
+/**
+ * The gunzipped chunks, ending quietly where gzip data that was cut short ends (zlib's
+ * "unexpected end of file"), with `cut.truncated` set. The text after the last line break then
+ * is the start of a line whose rest was lost: it is dropped. Each chunk's text after its last
+ * line break waits for the next chunk, so that only one chunk is ever held back.
+ */
+async function* untilCut(
+  gunzip: AsyncIterable<Buffer>,
+  cut: { truncated: boolean },
+): AsyncGenerator<Buffer> {
+  let held: Buffer | undefined;
+  try {
+    for await (const chunk of gunzip) {
+      if (held) yield held;
+      const end = chunk.lastIndexOf(0x0a) + 1;
+      if (end > 0 && end < chunk.length) {
+        yield chunk.subarray(0, end);
+        held = chunk.subarray(end);
+      } else {
+        if (end > 0) yield chunk;
+        held = end > 0 ? undefined : chunk;
+      }
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'Z_BUF_ERROR') throw error;
+    cut.truncated = true;
+    return;
+  }
+  if (held) yield held;
 }
 
 /** How long the head waits for more input once it holds some. */

@@ -126,10 +126,13 @@ async function* readOne(
 ): AsyncGenerator<(LogItem | QuietLine)[]> {
   try {
     const raw = typeof source === 'function' ? source() : source;
-    const { head, stream } = await openLog(raw);
+    const { head, stream, truncated } = await openLog(raw);
     // An empty log (just rotated, nothing written yet) holds no events; it is not bad input.
     // (A forced reader reads it as it is; without one, nothing recognises an empty head anyway.)
-    if (head === '' && options.reader === undefined && (await isEmpty(stream))) return;
+    if (head === '' && options.reader === undefined && (await isEmpty(stream))) {
+      if (truncated()) yield [truncation(file)];
+      return;
+    }
     const readers = options.readers ?? LOG_READERS;
     const reader = options.reader
       ? readers.find((r) => r.kind === options.reader)
@@ -144,6 +147,8 @@ async function* readOne(
     }
     if (options.quiet && reader.readQuiet) yield* reader.readQuiet(stream, context, options.quiet);
     else yield* readerBatches(reader, stream, context);
+    // The lines before the cut were read; the cut is bad input all the same, said once.
+    if (truncated()) yield [truncation(file)];
   } catch (err) {
     yield [ioError(file, err)];
   }
@@ -153,6 +158,16 @@ async function* readOne(
 async function isEmpty(stream: AsyncIterable<Buffer | string>): Promise<boolean> {
   for await (const chunk of stream) if (chunk.length > 0) return false;
   return true;
+}
+
+function truncation(file: string): LogReadError {
+  return new LogReadError({
+    file,
+    code: 'TRUNCATED',
+    message:
+      'the gzip data is cut short (unexpected end of file): the lines before the cut were read, ' +
+      'the rest of the file is missing',
+  });
 }
 
 function ioError(file: string, err: unknown): LogReadError {

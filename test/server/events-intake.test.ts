@@ -1,4 +1,5 @@
-import { gzipSync } from 'node:zlib';
+import { readFileSync } from 'node:fs';
+import { constants as zlibConstants, gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detect } from '../../src/detect/detect.js';
 import {
@@ -10,6 +11,7 @@ import {
   until,
   type LiveHarness,
 } from './ingest-helpers.js';
+import { shared } from '../support/paths.js';
 
 describe('POST /api/v1/events on a live server', () => {
   let h: LiveHarness;
@@ -176,6 +178,26 @@ describe('POST /api/v1/events on a live server', () => {
     expect(await res.json()).toMatchObject({ reader: 'syslog', events: 2, errors: 1 });
     const sniffed = await post(lines.slice(0, 2).join('\n'));
     expect(await sniffed.json()).toMatchObject({ reader: 'syslog', events: 2, errors: 0 });
+  });
+
+  it('reads the records of a gzip body cut short, and says how many it kept', async () => {
+    const log = readFileSync(shared('ssh-logs/loghub/OpenSSH/OpenSSH_2k.log'));
+    const cut = gzipSync(log).subarray(0, 2000);
+    // The complete lines before the cut, as zlib flushes them without failing.
+    const flushed = gunzipSync(cut, { finishFlush: zlibConstants.Z_SYNC_FLUSH }).toString('utf8');
+    const lines = flushed.split('\n').length - 1;
+    expect(lines).toBeGreaterThan(100);
+    const before = h.app.ingest.service.stats().intakes.http?.events ?? 0;
+    const res = await post(cut, { 'content-type': 'text/plain' }, '?type=syslog');
+    expect(res.status).toBe(202);
+    const report = await res.json();
+    expect(report).toMatchObject({ reader: 'syslog', events: lines, errors: 1 });
+    expect(report.errorSamples).toEqual([
+      expect.stringMatching(
+        new RegExp(`gzip body is cut short .*the ${lines} events before the cut were read`),
+      ),
+    ]);
+    expect(h.app.ingest.service.stats().intakes.http.events - before).toBe(lines);
   });
 
   it('answers garbage with counts or a 4xx, never a crash', async () => {

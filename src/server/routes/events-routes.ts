@@ -5,7 +5,7 @@
  */
 
 import { promisify } from 'node:util';
-import { gunzip as gunzipCallback } from 'node:zlib';
+import { gunzip as gunzipCallback, constants as zlibConstants } from 'node:zlib';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { LogEvent } from '../../model/event.js';
@@ -56,20 +56,43 @@ function isGzip(body: Buffer, encoding: string | undefined): boolean {
   return body.length >= 2 && body[0] === 0x1f && body[1] === 0x8b;
 }
 
+/** The decoded body, and whether its gzip data was cut short (then it holds what came before). */
+interface Decoded {
+  text: Buffer;
+  truncated: boolean;
+}
+
 /** The body as text bytes: gunzipped (bounded) when it says or looks so. */
-async function decode(body: Buffer, encoding: string | undefined, max: number): Promise<Buffer> {
+async function decode(body: Buffer, encoding: string | undefined, max: number): Promise<Decoded> {
   if (encoding !== undefined && !/^\s*((x-)?gzip|identity)\s*$/i.test(encoding)) {
     throw new HttpError(415, 'UNSUPPORTED_ENCODING', 'Content-Encoding must be gzip or identity');
   }
-  if (!isGzip(body, encoding)) return body;
+  if (!isGzip(body, encoding)) return { text: body, truncated: false };
   try {
-    return await gunzip(body, { maxOutputLength: max });
+    return { text: await gunzip(body, { maxOutputLength: max }), truncated: false };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new HttpError(413, 'TOO_LARGE', `the decompressed body is over ${max} bytes`);
+    }
+    // Cut short (a sender stopped mid-body): the records before the cut are read, not lost.
+    if (code === 'Z_BUF_ERROR') return { text: await beforeCut(body, max), truncated: true };
+    throw new HttpError(400, 'BAD_GZIP', 'the body is not valid gzip');
+  }
+}
+
+/** What gzip data cut short holds, up to its last complete line. */
+async function beforeCut(body: Buffer, max: number): Promise<Buffer> {
+  let text: Buffer;
+  try {
+    text = await gunzip(body, { maxOutputLength: max, finishFlush: zlibConstants.Z_SYNC_FLUSH });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
       throw new HttpError(413, 'TOO_LARGE', `the decompressed body is over ${max} bytes`);
     }
     throw new HttpError(400, 'BAD_GZIP', 'the body is not valid gzip');
   }
+  return text.subarray(0, text.lastIndexOf(0x0a) + 1);
 }
 
 export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -112,7 +135,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const raw = request.body;
       const body = Buffer.isBuffer(raw) ? raw : Buffer.alloc(0);
       const encoding = request.headers['content-encoding'];
-      const text = await decode(body, encoding, maxDecoded);
+      const { text, truncated } = await decode(body, encoding, maxDecoded);
       // The same rule as reading: a scoped caller reaches only events of its accounts, and
       // events without an account (syslog, host logs) only an unscoped caller may send.
       const scope = scopeFilter(request);
@@ -122,6 +145,21 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
         intake: 'http',
         accepts: scope.unrestricted ? undefined : (event: LogEvent) => scope.allows(event.account),
       });
+      // The records before the cut were read and kept (counted in `events`); the cut is one
+      // error, so the sender knows to send the rest.
+      if (truncated) {
+        report.errors += 1;
+        const before =
+          report.events === 0
+            ? 'no event came before the cut'
+            : report.events === 1
+              ? 'the event before the cut was read'
+              : `the ${report.events} events before the cut were read`;
+        report.errorSamples.push(
+          `http:${request.id}: the gzip body is cut short (unexpected end of file): ${before}, ` +
+            'the rest is missing',
+        );
+      }
       const refused = report.outOfScope > 0 && report.events === 0;
       await auditRequest(request, {
         action: 'events.ingest',
