@@ -5,7 +5,6 @@
  * creates or updates a ticket).
  */
 
-import { minimatch } from 'minimatch';
 import type { ExportRecord } from '../model/export-record.js';
 import { SEVERITIES, type Severity } from '../model/rule.js';
 import { checkedName, nonEmptyListOf } from '../export/config-field-checks.js';
@@ -13,6 +12,7 @@ import { parseScope, type ExportScope } from '../export/exporter-config.js';
 import { inScope } from '../export/outbox/export-filter.js';
 import { parseNewSinkConfig, SinkConfigError } from '../export/sinks/index.js';
 import { recordTags, severityRank } from '../store/outbox-repository.js';
+import { compileGlob, GlobPatternError, globPatternProblem } from '../posture/safe-glob.js';
 
 /** What starts a rule. */
 export const AUTOMATION_TRIGGERS = [
@@ -100,6 +100,15 @@ function parseConditions(value: unknown): AutomationConditions {
         'conditions.rules',
         'must be a non-empty list of rule ids or globs',
       );
+    (o.rules as string[]).forEach((rule, i) => {
+      const problem = globPatternProblem(rule, { nocase: true });
+      if (problem) {
+        throw new AutomationConfigError(
+          `conditions.rules[${i}]`,
+          `${JSON.stringify(rule)} ${problem}`,
+        );
+      }
+    });
     out.rules = o.rules as string[];
   }
   if (o.tags !== undefined) {
@@ -208,9 +217,19 @@ export function ruleMatches(
   }
   if (c.rules) {
     const names = namesOf(record);
-    const hit = c.rules.some((p) =>
-      names.some((n) => n === p || minimatch(n, p, { nocase: true })),
-    );
+    const hit = c.rules.some((p, i) => {
+      let matches: (value: string) => boolean;
+      try {
+        matches = compileGlob(p, { nocase: true });
+      } catch (error) {
+        // A rule stored before patterns were checked: it fails alone, naming the field.
+        if (error instanceof GlobPatternError) {
+          throw new AutomationConfigError(`conditions.rules[${i}]`, error.message);
+        }
+        throw error;
+      }
+      return names.some(matches);
+    });
     if (!hit) return false;
   }
   const tagSets = tagSetsOf(record);

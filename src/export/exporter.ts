@@ -359,7 +359,16 @@ export class Exporter {
       const rows = await outboxPage(db, cursor, consumer.batchSize, consumer.target);
       if (rows.length === 0) return;
       const last = Number(rows[rows.length - 1].seq);
-      const taken = rows.filter((r) => consumer.takes(r));
+      let taken: OutboxRow[];
+      try {
+        taken = rows.filter((r) => consumer.takes(r));
+      } catch (error) {
+        // A consumer that cannot judge a record (an automation rule stored with a glob that
+        // cannot be matched) fails alone: its records go to its dead letters with the reason at
+        // once, since a retry would judge them the same, and the other consumers keep running.
+        await this.#failed(consumer, rows, consumer.maxAttempts, last, error, pass);
+        return;
+      }
       if (taken.length > 0) {
         const records = taken.map(recordOf);
         try {

@@ -144,6 +144,28 @@ describe('PATCH /automations/:id', () => {
     expect(JSON.stringify(audit)).not.toContain(jira.apiToken);
   });
 
+  it('refuses a rule whose rules glob expands past the bound, naming it, and stores nothing', async () => {
+    const before = (await call(admin, 'GET', '/automations')).json().items.length;
+    for (const rules of [['{a,b}'.repeat(38)], [`aws-s3-${'{a,b}'.repeat(11)}`]]) {
+      const res = await call(admin, 'POST', '/automations', {
+        name: 'too many alternatives',
+        triggers: ['alert.created'],
+        conditions: { rules },
+        actions: [{ sink: jira }],
+      });
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json().message).toMatch(/conditions\.rules\[0\].*expands to more than 64/);
+    }
+    expect((await call(admin, 'GET', '/automations')).json().items).toHaveLength(before);
+    const fine = await call(admin, 'POST', '/automations', {
+      name: 'a few alternatives',
+      triggers: ['alert.created'],
+      conditions: { rules: ['aws-{s3,ec2,rds}-*'] },
+      actions: [{ sink: jira }],
+    });
+    expect(fine.statusCode, fine.body).toBe(201);
+  });
+
   it('refuses a bad change naming the field, and the rule stays as it was', async () => {
     const made = await call(admin, 'POST', '/automations', {
       name: 'kept',
@@ -165,6 +187,8 @@ describe('PATCH /automations/:id', () => {
       ],
       [{ actions: [{ sink: { ...jira, baseUrl: 'http://169.254.169.254/' } }] }, /baseUrl/],
       [{ createdBy: 'someone' }, /nothing to change/],
+      // 2^38 patterns once the {a,b} groups are expanded: every exporter pass would fail on it.
+      [{ conditions: { rules: ['aws-*', '{a,b}'.repeat(38)] } }, /conditions\.rules\[1\]/],
     ];
     for (const [body, field] of refusals) {
       const res = await call(admin, 'PATCH', `/automations/${id}`, body);

@@ -16,7 +16,11 @@ import { parseExportInput } from '../../src/export/exporter-config.js';
 import { Exporter, type ExporterPass } from '../../src/export/exporter.js';
 import { retryDelay } from '../../src/export/outbox/backoff.js';
 import { serverKeyFromBytes } from '../../src/server/auth/server-key.js';
-import { insertAutomationRule, listAutomationRuns } from '../../src/store/automation-repository.js';
+import {
+  automationConsumer,
+  insertAutomationRule,
+  listAutomationRuns,
+} from '../../src/store/automation-repository.js';
 import { saveAlerts } from '../../src/store/alert-repository.js';
 import {
   deadLetterCount,
@@ -471,6 +475,44 @@ describe('automation retries', () => {
       } finally {
         await first.close();
         await second?.close();
+      }
+    });
+  });
+});
+
+describe('an automation rule stored with a glob that cannot be matched', () => {
+  it('fails alone: its records go to its dead letters with the reason, the other rules run', async () => {
+    await STORE_TARGETS[0].with(async ({ db }) => {
+      const listener = await startSyslogListener();
+      try {
+        const store = (name: string, rules?: string[]) => {
+          const settings = parseAutomationInput({
+            name,
+            triggers: ['alert.created'],
+            actions: [{ sink: syslog(listener.port) }],
+          });
+          // Written as a store from before the check would hold it (the API refuses it now).
+          if (rules) settings.conditions.rules = rules;
+          return db
+            .transaction()
+            .execute((trx) => insertAutomationRule(trx, settings, key, 'test', new Date()));
+        };
+        // Stored first, so the old exporter failed the whole pass before the good rule ran.
+        const broken = await store('broken', ['{a,b}'.repeat(38)]);
+        await store('good');
+        await saveAlerts(db, [testAlert(1)], []);
+        const e = exporter(db);
+        const dead = () => listDeadLetters(db, automationConsumer(broken.id));
+        await passesUntil(
+          e,
+          async () => listener.messages.length >= 1 && (await dead()).length > 0,
+        );
+        await e.stop();
+        expect(listener.messages).toHaveLength(1);
+        const [letter] = await dead();
+        expect(letter.error).toMatch(/conditions\.rules\[0\].*expands to more than 64 patterns/);
+      } finally {
+        await listener.close();
       }
     });
   });
