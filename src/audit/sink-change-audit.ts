@@ -34,6 +34,13 @@ export function exportCreatedAudit(row: ExportRow, settings: ExportSettings): Ch
   };
 }
 
+/** The fields whose values differ between two configurations (values compared, never shown). */
+function changedFields(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter(
+    (field) => JSON.stringify(a[field]) !== JSON.stringify(b[field]),
+  );
+}
+
 /**
  * The entry of a changed export: which settings changed (a secret only by name, never its value)
  * and where its records go now, with where they went before when that moved.
@@ -45,18 +52,12 @@ export function exportUpdatedAudit(
 ): ChangeAudit {
   const was = exportView(before);
   const now = exportView(after);
-  const changed = (Object.keys(now) as (keyof typeof now)[]).filter(
-    (field) =>
-      field !== 'updatedAt' &&
-      field !== 'sink' &&
-      field !== 'secretFields' &&
-      JSON.stringify(was[field]) !== JSON.stringify(now[field]),
-  );
+  // The sink is compared whole below, secrets included; its listed form would hide them.
+  const derived = new Set(['updatedAt', 'sink', 'secretFields']);
+  const changed = changedFields({ ...was }, { ...now }).filter((field) => !derived.has(field));
   const wasSink = exportSinkConfig(before, key);
   const nowSink = exportSinkConfig(after, key);
-  const sinkFields = [...new Set([...Object.keys(wasSink), ...Object.keys(nowSink)])].filter(
-    (field) => JSON.stringify(wasSink[field]) !== JSON.stringify(nowSink[field]),
-  );
+  const sinkFields = changedFields(wasSink, nowSink);
   const from = sinkDestination(wasSink);
   const to = sinkDestination(nowSink);
   return {
@@ -130,12 +131,8 @@ export function automationUpdatedAudit(
   const wasSinks = automationActions(before, key).map((a) => a.sink);
   const nowSinks = automationActions(after, key).map((a) => a.sink);
   for (let i = 0; i < Math.max(wasSinks.length, nowSinks.length); i += 1) {
-    const a = wasSinks[i] ?? {};
-    const b = nowSinks[i] ?? {};
-    for (const field of new Set([...Object.keys(a), ...Object.keys(b)])) {
-      if (JSON.stringify(a[field]) !== JSON.stringify(b[field])) {
-        changed.push(`actions[${i}].sink.${field}`);
-      }
+    for (const field of changedFields(wasSinks[i] ?? {}, nowSinks[i] ?? {})) {
+      changed.push(`actions[${i}].sink.${field}`);
     }
   }
   return {

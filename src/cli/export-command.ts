@@ -192,6 +192,19 @@ export interface ExportAddOptions extends StoreOptions {
   snapshotMinutes?: number;
 }
 
+/** The export settings the options of `add` and `update` give, as API-shaped fields. */
+function settingsGiven(options: Omit<ExportAddOptions, 'name'>): Record<string, unknown> {
+  return {
+    ...(options.format ? { format: options.format } : {}),
+    ...(options.types ? { types: options.types.split(',').map((t) => t.trim()) } : {}),
+    ...(options.minSeverity ? { minSeverity: options.minSeverity } : {}),
+    ...(options.scope ? { scope: options.scope } : {}),
+    ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+    ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+    ...(options.snapshotMinutes !== undefined ? { snapshotMinutes: options.snapshotMinutes } : {}),
+  };
+}
+
 /** `palisade export add`: stores an export; it carries changes from now on. */
 export async function runExportAdd(options: ExportAddOptions): Promise<number> {
   return withStore(
@@ -202,15 +215,7 @@ export async function runExportAdd(options: ExportAddOptions): Promise<number> {
       const settings = parseExportInput({
         name: options.name,
         sink,
-        ...(options.format ? { format: options.format } : {}),
-        ...(options.types ? { types: options.types.split(',').map((t) => t.trim()) } : {}),
-        ...(options.minSeverity ? { minSeverity: options.minSeverity } : {}),
-        ...(options.scope ? { scope: options.scope } : {}),
-        ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
-        ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
-        ...(options.snapshotMinutes !== undefined
-          ? { snapshotMinutes: options.snapshotMinutes }
-          : {}),
+        ...settingsGiven(options),
       });
       const row = await auditedCliChange(
         db,
@@ -249,15 +254,7 @@ export async function runExportUpdate(id: string, options: ExportUpdateOptions):
       ...(options.sinkFile || options.sink
         ? { sink: readObject(options.sinkFile, options.sink, 'the sink (--sink-file or --sink)') }
         : {}),
-      ...(options.format ? { format: options.format } : {}),
-      ...(options.types ? { types: options.types.split(',').map((t) => t.trim()) } : {}),
-      ...(options.minSeverity ? { minSeverity: options.minSeverity } : {}),
-      ...(options.scope ? { scope: options.scope } : {}),
-      ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
-      ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
-      ...(options.snapshotMinutes !== undefined
-        ? { snapshotMinutes: options.snapshotMinutes }
-        : {}),
+      ...settingsGiven(options),
     };
     const settings = updatedExportSettings(row, key, patch);
     const changed = await auditedCliChange(

@@ -10,13 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runAutomationAdd, runAutomationUpdate } from '../../src/cli/automation-command.js';
-import { Exporter } from '../../src/export/exporter.js';
 import { loadServerKey } from '../../src/server/auth/server-key.js';
 import { saveAlerts } from '../../src/store/alert-repository.js';
 import { automationActions, findAutomationRow } from '../../src/store/automation-repository.js';
 import { openStore } from '../../src/store/database.js';
-import { startHarness, type Harness } from '../server/harness.js';
+import { auditEntries, startHarness, type Harness } from '../server/harness.js';
 import { testAlert } from './support/alerts.js';
+import { loopbackExporter, passesUntilSent, sentBodies } from './support/exporter-passes.js';
 import { startSyslogListener, type SyslogListener } from './support/syslog-listener.js';
 
 const jira = {
@@ -52,14 +52,8 @@ describe('PATCH /automations/:id', () => {
       ...(payload !== undefined ? { payload: payload as object } : {}),
     });
 
-  const auditOf = (id: string) =>
-    h.db
-      .selectFrom('audit_log')
-      .selectAll()
-      .where('action', '=', 'automation.update')
-      .where('target_id', '=', id)
-      .orderBy('seq')
-      .execute();
+  const auditOf = async (id: string) =>
+    (await auditEntries(h.db, 'automation.update')).filter((a) => a.target_id === id);
 
   it('pauses a rule, and once enabled again it acts on new changes only', async () => {
     const made = await call(admin, 'POST', '/automations', {
@@ -71,37 +65,25 @@ describe('PATCH /automations/:id', () => {
     });
     expect(made.statusCode, made.body).toBe(201);
     const id = made.json().rule.id as string;
-    const e = new Exporter({
-      db: h.db,
-      key: h.serverKey,
-      owner: 'test',
-      backoff: { baseMs: 1, maxMs: 4 },
-      sinkDeps: { network: { allow: ['127.0.0.1'] } },
-    });
-    const sent = () => listener.messages.map((m) => m.body).join('\n');
-    const passesUntilSent = async (text: string) => {
-      for (let i = 0; i < 100 && !sent().includes(text); i += 1) {
-        await e.runOnce();
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    };
+    const e = loopbackExporter(h);
+    const sent = () => sentBodies(listener);
 
     await saveAlerts(h.db, [testAlert(11)], []);
-    await passesUntilSent('without MFA #11"');
+    await passesUntilSent(e, listener, 'without MFA #11"');
     expect(sent()).toContain('without MFA #11"');
 
     const paused = await call(admin, 'PATCH', `/automations/${id}`, { enabled: false });
     expect(paused.statusCode, paused.body).toBe(200);
     expect(paused.json().rule).toMatchObject({ id, enabled: false, name: 'alerts to syslog' });
     await saveAlerts(h.db, [testAlert(12)], []);
-    await passesUntilSent('without MFA #12"');
+    await passesUntilSent(e, listener, 'without MFA #12"');
     expect(sent()).not.toContain('without MFA #12"');
 
     expect((await call(admin, 'PATCH', `/automations/${id}`, { enabled: true })).statusCode).toBe(
       200,
     );
     await saveAlerts(h.db, [testAlert(13)], []);
-    await passesUntilSent('without MFA #13"');
+    await passesUntilSent(e, listener, 'without MFA #13"');
     expect(sent()).toContain('without MFA #13"');
     // What happened while it was paused is not acted on late.
     await e.runOnce();
@@ -109,7 +91,7 @@ describe('PATCH /automations/:id', () => {
     await e.stop();
 
     const audit = await auditOf(id);
-    expect(audit.map((a) => JSON.parse(a.details).changed)).toEqual([['enabled'], ['enabled']]);
+    expect(audit.map((a) => a.details.changed)).toEqual([['enabled'], ['enabled']]);
   });
 
   it('keeps the sealed token when the listed action comes back changed', async () => {
@@ -140,7 +122,7 @@ describe('PATCH /automations/:id', () => {
       scope: { kind: 'account', value: '111122223333' },
     });
     const audit = await auditOf(listed.id);
-    expect(JSON.parse(audit[0].details).changed).toEqual(['name', 'actions[0].sink.projectKey']);
+    expect(audit[0].details.changed).toEqual(['name', 'actions[0].sink.projectKey']);
     expect(JSON.stringify(audit)).not.toContain(jira.apiToken);
   });
 
@@ -250,13 +232,9 @@ describe('palisade automation update', () => {
       expect(JSON.parse(row.conditions)).toEqual({ minSeverity: 'high' });
       const key = loadServerKey({ storeLocation: db });
       expect(automationActions(row, key)[0].sink).toMatchObject({ apiToken: jira.apiToken });
-      const audit = await store
-        .selectFrom('audit_log')
-        .selectAll()
-        .where('action', '=', 'automation.update')
-        .execute();
+      const audit = await auditEntries(store, 'automation.update');
       expect(audit).toHaveLength(1);
-      expect(JSON.parse(audit[0].details).changed).toEqual(['enabled', 'conditions']);
+      expect(audit[0].details.changed).toEqual(['enabled', 'conditions']);
     } finally {
       await store.destroy();
     }

@@ -10,13 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runExportAdd, runExportUpdate } from '../../src/cli/export-command.js';
-import { Exporter } from '../../src/export/exporter.js';
 import { loadServerKey } from '../../src/server/auth/server-key.js';
 import { saveAlerts } from '../../src/store/alert-repository.js';
 import { openStore } from '../../src/store/database.js';
 import { exportSinkConfig, findExportRow } from '../../src/store/export-repository.js';
-import { startHarness, type Harness } from '../server/harness.js';
+import { auditEntries, startHarness, type Harness } from '../server/harness.js';
 import { testAlert } from './support/alerts.js';
+import { loopbackExporter, passesUntilSent, sentBodies } from './support/exporter-passes.js';
 import { startSyslogListener, type SyslogListener } from './support/syslog-listener.js';
 
 describe('PATCH /exports/:id', () => {
@@ -43,23 +43,8 @@ describe('PATCH /exports/:id', () => {
       ...(payload !== undefined ? { payload: payload as object } : {}),
     });
 
-  const exporter = () =>
-    new Exporter({
-      db: h.db,
-      key: h.serverKey,
-      owner: 'test',
-      backoff: { baseMs: 1, maxMs: 4 },
-      sinkDeps: { network: { allow: ['127.0.0.1'] } },
-    });
-
-  const auditOf = (id: string) =>
-    h.db
-      .selectFrom('audit_log')
-      .selectAll()
-      .where('action', '=', 'export.update')
-      .where('target_id', '=', id)
-      .orderBy('seq')
-      .execute();
+  const auditOf = async (id: string) =>
+    (await auditEntries(h.db, 'export.update')).filter((a) => a.target_id === id);
 
   it('pauses an export, which then sends nothing, and resumes it where it stopped', async () => {
     const made = await call(admin, 'POST', '/exports', {
@@ -69,37 +54,30 @@ describe('PATCH /exports/:id', () => {
     });
     expect(made.statusCode, made.body).toBe(201);
     const id = made.json().export.id as string;
-    const e = exporter();
+    const e = loopbackExporter(h);
 
-    const sent = () => listener.messages.map((m) => m.body).join('\n');
-    /** Runs exporter passes until `text` has reached the listener (or gives up). */
-    const passesUntilSent = async (text: string) => {
-      for (let i = 0; i < 100 && !sent().includes(text); i += 1) {
-        await e.runOnce();
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    };
+    const sent = () => sentBodies(listener);
     await saveAlerts(h.db, [testAlert(1)], []);
-    await passesUntilSent('without MFA #1"');
+    await passesUntilSent(e, listener, 'without MFA #1"');
     expect(sent()).toContain('without MFA #1"');
 
     const paused = await call(admin, 'PATCH', `/exports/${id}`, { enabled: false });
     expect(paused.statusCode, paused.body).toBe(200);
     expect(paused.json().export).toMatchObject({ id, enabled: false, name: 'syslog' });
     await saveAlerts(h.db, [testAlert(2), testAlert(3)], []);
-    await passesUntilSent('without MFA #3"');
+    await passesUntilSent(e, listener, 'without MFA #3"');
     expect(sent()).not.toContain('without MFA #2"');
     expect(sent()).not.toContain('without MFA #3"');
 
     const resumed = await call(admin, 'PATCH', `/exports/${id}`, { enabled: true });
     expect(resumed.statusCode, resumed.body).toBe(200);
-    await passesUntilSent('without MFA #3"');
+    await passesUntilSent(e, listener, 'without MFA #3"');
     expect(sent()).toContain('without MFA #2"');
     expect(sent()).toContain('without MFA #3"');
     await e.stop();
 
     const audit = await auditOf(id);
-    expect(audit.map((a) => JSON.parse(a.details).changed)).toEqual([['enabled'], ['enabled']]);
+    expect(audit.map((a) => a.details.changed)).toEqual([['enabled'], ['enabled']]);
   });
 
   it('keeps the sealed secret when the listed sink comes back with a new URL', async () => {
@@ -137,7 +115,7 @@ describe('PATCH /exports/:id', () => {
     expect(moved.body).not.toContain(secret);
 
     const audit = await auditOf(listed.id);
-    expect(audit.map((a) => JSON.parse(a.details))).toEqual([
+    expect(audit.map((a) => a.details)).toEqual([
       expect.objectContaining({ changed: ['minSeverity'] }),
       expect.objectContaining({
         changed: ['sink.url'],
@@ -234,13 +212,9 @@ describe('palisade export update', () => {
       const row = (await findExportRow(store, id))!;
       expect(row).toMatchObject({ name: 'siem (paused)', enabled: 0, min_severity: null });
       expect(exportSinkConfig(row, loadServerKey({ storeLocation: db }))).toMatchObject({ secret });
-      const audit = await store
-        .selectFrom('audit_log')
-        .selectAll()
-        .where('action', '=', 'export.update')
-        .execute();
+      const audit = await auditEntries(store, 'export.update');
       expect(audit).toHaveLength(1);
-      expect(JSON.parse(audit[0].details).changed.sort()).toEqual(['enabled', 'name']);
+      expect(audit[0].details.changed.sort()).toEqual(['enabled', 'name']);
       expect(audit[0].actor_kind).toBe('cli');
     } finally {
       await store.destroy();

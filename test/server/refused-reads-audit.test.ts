@@ -6,7 +6,7 @@
  */
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { manualClock, startHarness, type Harness } from './harness.js';
+import { auditEntries, manualClock, startHarness, type Harness } from './harness.js';
 
 describe('refused requests in the audit log', () => {
   let h: Harness;
@@ -22,15 +22,7 @@ describe('refused requests in the audit log', () => {
       url: `/api/v1${url}`,
       headers: authorization ? { authorization } : {},
     });
-  const entries = async (action: string) =>
-    (
-      await h.db
-        .selectFrom('audit_log')
-        .selectAll()
-        .where('action', '=', action)
-        .orderBy('seq')
-        .execute()
-    ).map((row) => ({ ...row, details: JSON.parse(row.details) }));
+  const entries = (action: string) => auditEntries(h.db, action);
 
   it('records a Reader probing for more, sampled per caller', async () => {
     const reader = `Bearer ${await h.token('reader')}`;
