@@ -4,10 +4,10 @@
  */
 
 import { readFile } from 'node:fs/promises';
-import { minimatch } from 'minimatch';
 import { LineCounter, parseDocument } from 'yaml';
 import type { ExemptionCategory, Finding } from '../model/finding.js';
 import type { Resource } from '../model/resource.js';
+import { compileGlob, GlobPatternError, globPatternProblem } from './safe-glob.js';
 
 /** One entry of an exemptions file. */
 export interface Exemption {
@@ -182,6 +182,10 @@ export async function loadExemptions(file: string): Promise<Exemption[]> {
         fail(field, 'must be a non-empty string');
       }
     }
+    for (const field of ['rule', 'resource']) {
+      const problem = exemptionPatternProblem(String(data[field]));
+      if (problem) fail(field, `"${shortened(String(data[field]))}" ${problem}`);
+    }
     if (isBlanketExemption({ rule: String(data.rule), resource: String(data.resource) })) {
       fail(
         'rule',
@@ -207,10 +211,40 @@ export async function loadExemptions(file: string): Promise<Exemption[]> {
   });
 }
 
+/** How exemption and suppression patterns are matched: case-insensitive, `*` matches a dot. */
+const PATTERN_OPTIONS = { dot: true, nocase: true } as const;
+
+/**
+ * Why an exemption's rule or resource pattern cannot be used, or undefined when it can (see
+ * `globPatternProblem`: bounded length and `{...}` expansion). The API and the file loader both
+ * refuse such a pattern; one stored earlier is skipped with a warning.
+ */
+export function exemptionPatternProblem(pattern: string): string | undefined {
+  return globPatternProblem(pattern, PATTERN_OPTIONS);
+}
+
+/**
+ * The matcher of an exemption or suppression pattern, compiled once; throws `GlobPatternError`
+ * for a pattern `exemptionPatternProblem` refuses.
+ */
+export function exemptionMatcher(pattern: string): (value: string) => boolean {
+  return compileGlob(pattern, PATTERN_OPTIONS);
+}
+
+function shortened(pattern: string): string {
+  return pattern.length > 80 ? `${pattern.slice(0, 77)}...` : pattern;
+}
+
+/** True when `pattern` matches one of `values`; false for a pattern that cannot be matched. */
 function matches(pattern: string, values: (string | undefined)[]): boolean {
-  return values.some(
-    (v) => v !== undefined && (v === pattern || minimatch(v, pattern, { dot: true, nocase: true })),
-  );
+  let test: (value: string) => boolean;
+  try {
+    test = exemptionMatcher(pattern);
+  } catch (error) {
+    if (error instanceof GlobPatternError) return false;
+    throw error;
+  }
+  return values.some((v) => v !== undefined && test(v));
 }
 
 /** Exemptions and inline suppressions that name no loaded rule: likely typos, never silent. */
@@ -222,6 +256,8 @@ export function unmatchedRuleWarnings(
   const warnings: string[] = [];
   const known = (pattern: string) => ruleIds.some((id) => matches(pattern, [id]));
   for (const e of exemptions) {
+    // An unusable pattern is named by applyExemptions, which skips the exemption.
+    if (exemptionPatternProblem(e.rule) || exemptionPatternProblem(e.resource)) continue;
     if (!known(e.rule))
       warnings.push(`exemption at ${e.source} names rule "${e.rule}", which matches no rule`);
   }
@@ -231,7 +267,12 @@ export function unmatchedRuleWarnings(
       const where = `${r.source.file ?? r.id}:${r.source.line ?? 1}`;
       if (seen.has(`${where}|${s.ruleId}`)) continue;
       seen.add(`${where}|${s.ruleId}`);
-      if (!patternNamesSomething(s.ruleId)) {
+      const problem = exemptionPatternProblem(s.ruleId);
+      if (problem) {
+        warnings.push(
+          `inline suppression at ${where} of "${shortened(s.ruleId)}" is ignored: the pattern ${problem}`,
+        );
+      } else if (!patternNamesSomething(s.ruleId)) {
         warnings.push(
           `inline suppression at ${where} of "${s.ruleId}" names no rule and is ignored: ${howToSuppress(r)}`,
         );
@@ -287,6 +328,28 @@ export function applyExemptions(
 ): string[] {
   const warnings = new Set<string>();
   if (!exempting(exemptions, resources)) return [];
+  // Each pattern compiled once for the whole run; an exemption whose pattern cannot be matched
+  // (stored before patterns were checked) is skipped, named, and fails nothing.
+  const usable: {
+    exemption: Exemption;
+    rule: (v: string) => boolean;
+    resource: (v: string) => boolean;
+  }[] = [];
+  for (const exemption of exemptions) {
+    try {
+      usable.push({
+        exemption,
+        rule: exemptionMatcher(exemption.rule),
+        resource: exemptionMatcher(exemption.resource),
+      });
+    } catch (error) {
+      if (!(error instanceof GlobPatternError)) throw error;
+      warnings.add(
+        `exemption at ${exemption.source} is skipped: its pattern ${error.message}; delete it and ` +
+          'make it again with fewer {...} alternatives',
+      );
+    }
+  }
   const byId = new Map(resources.map((r) => [`${r.type}|${r.id}`, r]));
   for (const finding of findings) {
     if (finding.status === 'not_applicable' || finding.status === 'error') continue;
@@ -310,9 +373,8 @@ export function applyExemptions(
       };
       continue;
     }
-    for (const exemption of exemptions) {
-      if (!matches(exemption.rule, [finding.ruleId]) || !matches(exemption.resource, names))
-        continue;
+    for (const { exemption, rule, resource } of usable) {
+      if (!rule(finding.ruleId) || !names.some((n) => n !== undefined && resource(n))) continue;
       if (!isActive(exemption, now)) {
         warnings.add(
           `exemption at ${exemption.source} expired on ${exemption.expires}; ${exemption.rule} is scored again`,

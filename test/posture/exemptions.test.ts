@@ -57,6 +57,46 @@ describe('exemptions', () => {
     );
   });
 
+  it('refuses a file pattern whose {a,b} alternatives expand past the bound, naming line and field', async () => {
+    const load = loadExemptions('test/fixtures/exemptions/too-many-alternatives.yaml');
+    await expect(load).rejects.toThrow(ExemptionLoadError);
+    await expect(load).rejects.toThrow(
+      /too-many-alternatives\.yaml:6: exemption field `rule` "aws-s3-\{a,b\}.*" expands to more than 64 patterns/,
+    );
+  });
+
+  it('skips an exemption or suppression whose pattern cannot be matched, with a warning, and applies the rest', async () => {
+    const findings = [failing('arn:aws:s3:::a', 'a'), failing('arn:aws:s3:::b', 'b')];
+    const resources = [
+      bucket('arn:aws:s3:::a', 'a', [{ ruleId: `test-${'{a,b}'.repeat(38)}`, reason: 'pasted' }]),
+      bucket('arn:aws:s3:::b', 'b'),
+    ];
+    const exemption = (rule: string, resource: string, source: string) => ({
+      rule,
+      resource,
+      justification: 'kept',
+      category: 'waiver' as const,
+      source,
+    });
+    const warnings = applyExemptions(findings, resources, [
+      exemption(`test-${'{a,b}'.repeat(38)}`, '*', 'api exemption old-1'),
+      exemption('test-*', `${'{a,b}'.repeat(11)}`, 'api exemption old-2'),
+      exemption('test-bucket-*', 'b', 'api exemption good'),
+    ]);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^exemption at api exemption old-1 is skipped: its pattern .* expands/),
+      expect.stringMatching(/^exemption at api exemption old-2 is skipped: its pattern .* expands/),
+    ]);
+    expect(findings[0].exemption).toBeUndefined();
+    expect(findings[1].exemption?.source).toBe('api exemption good');
+    const { unmatchedRuleWarnings } = await import('../../src/posture/exemptions.js');
+    expect(unmatchedRuleWarnings([], resources, ['test-bucket-versioning'])).toEqual([
+      expect.stringMatching(
+        /^inline suppression at s3\.tf:7 of "test-\{a,b\}.*" is ignored: the pattern expands/,
+      ),
+    ]);
+  });
+
   it('refuses unknown fields and impossible dates instead of waiving forever', async () => {
     await expect(loadExemptions('test/fixtures/exemptions/typo-field.yaml')).rejects.toThrow(
       /typo-field\.yaml:2: .*`expire` is not a known field/,

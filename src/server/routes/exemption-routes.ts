@@ -7,12 +7,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Kysely } from 'kysely';
-import { minimatch } from 'minimatch';
 import {
   BLANKET_EXEMPTION_ADVICE,
+  exemptionMatcher,
+  exemptionPatternProblem,
   isActive,
   isBlanketExemption,
 } from '../../posture/exemptions.js';
+import { GlobPatternError } from '../../posture/safe-glob.js';
 import {
   deleteExemption,
   exemptionsQuery,
@@ -105,6 +107,10 @@ function assertSensibleExemption(body: Static<typeof CreateExemption>, now: Date
   assertPlainText('body/rule', body.rule);
   assertPlainText('body/resource', body.resource);
   assertPlainText('body/justification', body.justification, { multiline: true });
+  for (const field of ['rule', 'resource'] as const) {
+    const problem = exemptionPatternProblem(body[field]);
+    if (problem) throw new HttpError(400, 'BAD_PATTERN', `body/${field} ${problem}`);
+  }
   if (isBlanketExemption(body)) {
     throw new HttpError(
       400,
@@ -144,6 +150,15 @@ function assertSensibleExemption(body: Static<typeof CreateExemption>, now: Date
 
 /** Re-assesses every source whose latest findings include a rule matching `rulePattern`. */
 async function reassess(db: Kysely<Database>, scheduler: AssessmentScheduler, rulePattern: string) {
+  let matchesRule: (ruleId: string) => boolean;
+  try {
+    matchesRule = exemptionMatcher(rulePattern);
+  } catch (error) {
+    // A pattern stored before patterns were checked never applied (assessments skip it), so
+    // deleting it changes no finding.
+    if (error instanceof GlobPatternError) return [];
+    throw error;
+  }
   const current = (await currentAssessments(db)).filter((c) => c.source);
   const affected: string[] = [];
   for (const c of current) {
@@ -153,9 +168,7 @@ async function reassess(db: Kysely<Database>, scheduler: AssessmentScheduler, ru
       .distinct()
       .where('assessment_id', '=', c.id)
       .execute();
-    const hit = rules.some(
-      (r) => r.rule_id === rulePattern || minimatch(r.rule_id, rulePattern, { nocase: true }),
-    );
+    const hit = rules.some((r) => matchesRule(r.rule_id));
     if (hit) affected.push(c.source!.id);
   }
   const runs = await Promise.allSettled(affected.map((id) => scheduler.request(id, 'exemption')));
