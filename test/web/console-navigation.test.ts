@@ -115,6 +115,16 @@ describe.skipIf(!hasChromium())('console navigation in Debian chromium', () => {
       `#/alerts/${encodeURIComponent(incident.alerts[0].id)}`,
     );
     expect(await page.locator('main').textContent()).not.toMatch(/alert \d/);
+    // In time order the story reads as it happened, by each alert's first event.
+    await page.getByLabel('Order of the alerts').selectOption('time');
+    const byTime = [...incident.alerts]
+      .sort((a: any, b: any) => a.firstSeen.localeCompare(b.firstSeen))
+      .map((a: any) => a.title);
+    await expect.poll(() => links.allTextContents()).toEqual(byTime);
+    await page.getByLabel('Order of the alerts').selectOption('kill chain');
+    await expect
+      .poll(() => links.allTextContents())
+      .toEqual(incident.alerts.map((a: any) => a.title));
 
     await page.getByLabel('New status').selectOption('in_progress');
     await page.getByLabel('Comment').fill('Triaging the whole incident from the console.');

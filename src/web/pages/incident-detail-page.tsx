@@ -1,8 +1,11 @@
 /**
  * One incident: severity, status, first and last seen, the kill chain, the entities its alerts
- * share, those alerts in kill-chain order, its timeline, and changing its status with a comment.
+ * share, those alerts in kill-chain order or in the order they began (kill-chain order can read
+ * backwards in time: a login after a brute force comes first by tactic), its timeline, and
+ * changing its status with a comment.
  */
 
+import { useState } from 'react';
 import { can } from '../api/permissions';
 import { useApi } from '../api/use-api';
 import type { IncidentDetail, IncidentTimelineEntry, Me } from '../api/types';
@@ -42,9 +45,26 @@ function Details({ incident }: { incident: IncidentDetail }) {
 
 function Alerts({ incident }: { incident: IncidentDetail }) {
   const hidden = incident.alertIds.length - incident.alerts.length;
+  const [order, setOrder] = useState<'kill chain' | 'time'>('kill chain');
+  const alerts =
+    order === 'time'
+      ? [...incident.alerts].sort((a, b) => a.firstSeen.localeCompare(b.firstSeen))
+      : incident.alerts;
   return (
     <section aria-labelledby="incident-alerts-title">
-      <h2 id="incident-alerts-title">Alerts, in kill-chain order</h2>
+      <h2 id="incident-alerts-title">
+        Alerts, in {order === 'time' ? 'time' : 'kill-chain'} order
+      </h2>
+      <p>
+        <select
+          aria-label="Order of the alerts"
+          value={order}
+          onChange={(e) => setOrder(e.target.value === 'time' ? 'time' : 'kill chain')}
+        >
+          <option value="kill chain">kill-chain order</option>
+          <option value="time">time order (first seen)</option>
+        </select>
+      </p>
       <div className="table-scroll">
         <table data-testid="incident-alerts">
           <thead>
@@ -53,11 +73,12 @@ function Alerts({ incident }: { incident: IncidentDetail }) {
               <th scope="col">Severity</th>
               <th scope="col">Status</th>
               <th scope="col">Tactics</th>
+              <th scope="col">First seen</th>
               <th scope="col">Last seen</th>
             </tr>
           </thead>
           <tbody>
-            {incident.alerts.map((a) => (
+            {alerts.map((a) => (
               <tr key={a.id}>
                 <td>
                   <a href={href('alerts', a.id)}>{a.title}</a>
@@ -67,6 +88,9 @@ function Alerts({ incident }: { incident: IncidentDetail }) {
                 </td>
                 <td>{words(a.status)}</td>
                 <td>{a.attack.tactics.join(', ')}</td>
+                <td>
+                  <When at={a.firstSeen} />
+                </td>
                 <td>
                   <When at={a.lastSeen} />
                 </td>
