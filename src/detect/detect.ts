@@ -162,8 +162,9 @@ function groupEntities(group: Record<string, string>): AlertEntity[] {
     if (Object.hasOwn(group, field)) {
       const value = group[field];
       let kind = groupEntityKind(field);
-      // An address field may hold the host name a log gave instead (sshd with UseDNS).
-      if (kind === 'ip' && isIP(value) === 0) kind = 'host';
+      // An address field may hold the host name a log gave instead (sshd with UseDNS): that
+      // names the peer, not the host the log is about.
+      if (kind === 'ip' && isIP(value) === 0) kind = 'remote-host';
       entities.push({ kind, value });
     }
   }

@@ -77,7 +77,8 @@ function hasLocalAccounts(alert: Alert): boolean {
 function linksOf(alert: Alert, ignore: (entity: AlertEntity) => boolean): Link[] {
   const local = hasLocalAccounts(alert);
   let places: { key: string; label: string }[] | undefined;
-  const outside = alert.entities.some((e) => e.kind === 'ip');
+  // A peer named by host name (sshd with UseDNS) is as much an outsider as one named by address.
+  const outside = alert.entities.some((e) => e.kind === 'ip' || e.kind === 'remote-host');
   const links: Link[] = [];
   for (const entity of alert.entities) {
     if (ignore(entity)) continue;

@@ -10,10 +10,21 @@ export type AlertStatus = 'active' | 'in_progress' | 'resolved' | 'dismissed';
 
 /** Something an alert is about. */
 export interface AlertEntity {
-  kind: 'account' | 'host' | 'ip' | 'cloud-resource' | 'process' | 'file' | 'cloud-account';
+  kind:
+    | 'account'
+    | 'host'
+    | 'ip'
+    | 'remote-host'
+    | 'cloud-resource'
+    | 'process'
+    | 'file'
+    | 'cloud-account';
   /**
    * The entity's identifier: user ARN or name, IP address, host name, resource id, a process's
    * command line or name, a file's path (processes and files are a host's own, as local accounts).
+   * `host` is a host the activity happened on (a log's own host); `remote-host` is a peer the
+   * activity came from, named by host name where the log gave no address (sshd with UseDNS):
+   * an outsider, as an `ip` is.
    */
   value: string;
 }

@@ -177,9 +177,7 @@ describe('SSH brute force on loghub OpenSSH', () => {
     expect(attacker?.eventCount).toBe(80);
     expect(attacker?.firstSeen).toBe('2005-07-10T16:01:43.000Z');
     for (const alert of brute) {
-      const remote = alert.entities.filter(
-        (e) => e.kind === 'ip' || (e.kind === 'host' && e.value !== 'combo'),
-      );
+      const remote = alert.entities.filter((e) => e.kind === 'ip' || e.kind === 'remote-host');
       expect(remote).toHaveLength(1);
     }
   });

@@ -15,7 +15,7 @@ async function* lines(text: string[]) {
 }
 
 describe('SSH brute force from a source logged by name', () => {
-  it('alerts on six failures from a host name, naming it as a host', async () => {
+  it('alerts on six failures from a host name, naming it as the remote host', async () => {
     const failures = Array.from(
       { length: 6 },
       (_, i) =>
@@ -24,7 +24,9 @@ describe('SSH brute force from a source logged by name', () => {
     const result = await detect({ paths: '-', stdin: lines(failures), year: 2024 });
     const brute = result.alerts.filter((a) => a.title === 'SSH brute force from one source');
     expect(brute).toHaveLength(1);
-    expect(brute[0].entities).toContainEqual({ kind: 'host', value: 'scanner.example.net' });
+    // The attacker's name and the host attacked are told apart.
+    expect(brute[0].entities).toContainEqual({ kind: 'remote-host', value: 'scanner.example.net' });
+    expect(brute[0].entities).toContainEqual({ kind: 'host', value: 'web1' });
     expect(brute[0].entities.some((e) => e.kind === 'ip')).toBe(false);
   });
 
@@ -52,5 +54,57 @@ describe('SSH brute force from a source logged by name', () => {
         .flatMap((a) => a.entities.filter((e) => e.value !== 'combo').map((e) => e.value)),
     );
     expect(expected.filter((s) => !alerted.has(s))).toEqual([]);
+  });
+
+  it("does not join loghub's Linux attackers through the host and root they all hit", async () => {
+    // Sources named by host name were once taken for local hosts: all of them, and the
+    // addresses between them, became incidents "involving combo" / "root on combo".
+    const result = await detect({ paths: [LINUX], year: 2005 });
+    const byId = new Map(result.alerts.map((a) => [a.id, a]));
+    const sourceOf = (id: string) =>
+      byId
+        .get(id)!
+        .entities.filter((e) => e.kind === 'ip' || e.kind === 'remote-host')
+        .map((e) => `${e.kind}:${e.value}`);
+    const named = result.alerts.filter((a) => a.entities.some((e) => e.kind === 'remote-host'));
+    expect(named.length).toBeGreaterThan(0);
+    // The attacked host is a host; its attackers' names are not.
+    expect(
+      named.flatMap((a) => a.entities.filter((e) => e.kind === 'host').map((e) => e.value)),
+    ).toEqual(named.map(() => 'combo'));
+    for (const incident of result.incidents) {
+      const sources = new Set(incident.alerts.flatMap(sourceOf));
+      expect(sources.size, incident.title).toBe(1);
+      expect(incident.title).not.toMatch(/involving (root on )?combo/);
+    }
+  });
+
+  it('joins alerts of one source logged by name, and not those of two', async () => {
+    const failures = (minute: number, source: string) =>
+      Array.from(
+        { length: 5 },
+        (_, i) =>
+          `Mar  3 10:${minute}:0${i} web1 sshd[${300 + i}]: Failed password for root from ${source} port ${41000 + i} ssh2`,
+      );
+    // Two names attacking root on web1 at once: two stories.
+    const two = await detect({
+      paths: '-',
+      stdin: lines([...failures(10, 'a.example.net'), ...failures(10, 'b.example.net')]),
+      year: 2024,
+    });
+    expect(two.alerts).toHaveLength(2);
+    expect(two.incidents).toEqual([]);
+    // The same name back three hours later: one attacker, one incident.
+    const back = await detect({
+      paths: '-',
+      stdin: lines([
+        ...failures(10, 'a.example.net'),
+        ...failures(10, 'b.example.net').map((l) => l.replace('10:', '12:')),
+        ...failures(10, 'a.example.net').map((l) => l.replace('10:', '13:')),
+      ]),
+      year: 2024,
+    });
+    expect(back.incidents).toHaveLength(1);
+    expect(back.incidents[0].title).toMatch(/involving a\.example\.net/);
   });
 });

@@ -108,14 +108,19 @@ function typeSpecific(record: ExportRecord): [string, string | number | undefine
       const host = alert.entities.find((e) => e.kind === 'host')?.value;
       // `src` holds an IPv4 address only; others stay in the record's entities.
       const ip = alert.entities.find((e) => e.kind === 'ip' && isIPv4(e.value));
+      // A peer named by host name (sshd with UseDNS) is the source host; the alert's own host is
+      // then where the activity was aimed (`dhost`), as it is when the source is an address.
+      const peer = alert.entities.find((e) => e.kind === 'remote-host')?.value;
+      const outside = peer !== undefined || alert.entities.some((e) => e.kind === 'ip');
       return [
         ['act', change],
         ['start', Date.parse(alert.firstSeen)],
         ['end', Date.parse(alert.lastSeen)],
         ['cnt', alert.eventCount],
         ['suser', account],
-        ['shost', host],
+        ['shost', outside ? peer : host],
         ['src', ip?.value],
+        ['dhost', outside ? host : undefined],
         ['filePath', alert.entities.find((e) => e.kind === 'file')?.value],
         ['cs5Label', 'attack'],
         ['cs5', [...alert.attack.tactics, ...alert.attack.techniques].join(',') || undefined],

@@ -65,6 +65,8 @@ function attributes(record: ExportRecord, consoleUrl?: string): [string, string 
       ['usrName', alert.entities.find((e) => e.kind === 'account')?.value],
       ['src', ip],
       ['identHostName', alert.entities.find((e) => e.kind === 'host')?.value],
+      // LEEF has no key for a source named by host name (sshd with UseDNS): a custom one.
+      ['srcHostName', alert.entities.find((e) => e.kind === 'remote-host')?.value],
       ['ruleId', alert.rule.id],
       ['eventCount', alert.eventCount],
       ['tactics', alert.attack.tactics.join(',') || undefined],

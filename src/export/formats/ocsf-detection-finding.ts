@@ -50,6 +50,7 @@ const V19_TACTICS = new Set(['stealth', 'defense-impairment']);
 const OBSERVABLE_TYPE: Record<AlertEntity['kind'], [number, string, string]> = {
   ip: [2, 'IP Address', 'src_endpoint.ip'],
   host: [1, 'Hostname', 'device.hostname'],
+  'remote-host': [1, 'Hostname', 'src_endpoint.hostname'],
   account: [4, 'User Name', 'actor.user.name'],
   'cloud-resource': [10, 'Resource UID', 'resources.uid'],
   'cloud-account': [10, 'Resource UID', 'cloud.account.uid'],

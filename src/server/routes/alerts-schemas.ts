@@ -21,7 +21,14 @@ export const AlertStatusSchema = Type.Union([
   Type.Literal('dismissed'),
 ]);
 
-const Entity = Type.Object({ kind: Type.String(), value: Type.String() });
+const Entity = Type.Object({
+  kind: Type.String({
+    description:
+      'account, host (where the activity happened), ip or remote-host (where it came from: an ' +
+      'address, or a host name the log gave instead), cloud-resource, cloud-account, process or file',
+  }),
+  value: Type.String(),
+});
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 
 /** An alert in a list. */

@@ -10,6 +10,7 @@ import { VERSION } from '../../../src/version.js';
 import {
   alertRecord,
   complianceRecord,
+  linuxSshAlerts,
   realAlerts,
   recommendationRecord,
   scoreRecord,
@@ -78,6 +79,7 @@ const DICTIONARY: Record<string, { type: 'string' | 'int' | 'time' | 'ipv4'; max
   cnt: { type: 'int' },
   suser: { type: 'string', max: 1023 },
   shost: { type: 'string', max: 1023 },
+  dhost: { type: 'string', max: 1023 },
   src: { type: 'ipv4' },
   request: { type: 'string', max: 1023 },
   ...Object.fromEntries(
@@ -122,6 +124,21 @@ describe('CEF format', () => {
       expect(ext.request).toBe(`https://palisade.test/#/alerts/${alert.id}`);
       const account = alert.entities.find((e) => e.kind === 'account');
       expect(ext.suser).toBe(account?.value);
+    }
+  });
+
+  it('writes an attacker logged by name as the source host and the host attacked as dhost', async () => {
+    const alerts = await linuxSshAlerts();
+    const byName = alerts.filter((a) => a.entities.some((e) => e.kind === 'remote-host'));
+    const byAddress = alerts.filter((a) => a.entities.some((e) => e.kind === 'ip'));
+    expect(byName.length).toBeGreaterThan(0);
+    expect(byAddress.length).toBeGreaterThan(0);
+    for (const alert of [...byName, ...byAddress]) {
+      const { ext } = parseCef(toCef(alertRecord(alert)));
+      checkAgainstDictionary(ext);
+      expect(ext.shost).toBe(alert.entities.find((e) => e.kind === 'remote-host')?.value);
+      expect(ext.src).toBe(alert.entities.find((e) => e.kind === 'ip')?.value);
+      expect(ext.dhost).toBe('combo');
     }
   });
 

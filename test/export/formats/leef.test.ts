@@ -16,6 +16,7 @@ import { VERSION } from '../../../src/version.js';
 import {
   alertRecord,
   complianceRecord,
+  linuxSshAlerts,
   realAlerts,
   recommendationRecord,
   scoreRecord,
@@ -77,6 +78,19 @@ describe('LEEF 2.0 format', () => {
       expect(attrs.recordId).toBe(record.id);
       expect(attrs.usrName).toBe(alert.entities.find((e) => e.kind === 'account')?.value);
       expect(attrs.url).toBe(`https://p.test/#/alerts/${alert.id}`);
+    }
+  });
+
+  it('writes an attacker logged by name apart from the host attacked', async () => {
+    const byName = (await linuxSshAlerts()).filter((a) =>
+      a.entities.some((e) => e.kind === 'remote-host'),
+    );
+    expect(byName.length).toBeGreaterThan(0);
+    for (const alert of byName) {
+      const { attrs } = parseLeef(toLeef(alertRecord(alert)));
+      expect(attrs.identHostName).toBe('combo');
+      expect(attrs.srcHostName).toBe(alert.entities.find((e) => e.kind === 'remote-host')?.value);
+      expect(attrs.src).toBeUndefined();
     }
   });
 

@@ -18,6 +18,7 @@ import {
 import {
   alertRecord,
   complianceRecord,
+  linuxSshAlerts,
   realAlerts,
   recommendationRecord,
 } from './sample-records.js';
@@ -121,6 +122,30 @@ describe('OCSF events', () => {
         alertRecord({ ...alert, status: 'dismissed' }, 'status_changed'),
       ) as Event;
       expect(dismissed.status).toBe('Suppressed');
+    }
+  });
+
+  it('writes an attacker logged by name as the source endpoint, the host attacked as the device', async () => {
+    const byName = (await linuxSshAlerts()).filter((a) =>
+      a.entities.some((e) => e.kind === 'remote-host'),
+    );
+    expect(byName.length).toBeGreaterThan(0);
+    for (const alert of byName) {
+      const event = toOcsfEvent(alertRecord(alert)) as Event;
+      expect(validate(event)).toBe(2004);
+      const peer = alert.entities.find((e) => e.kind === 'remote-host')!.value;
+      expect(event.observables).toContainEqual({
+        name: 'src_endpoint.hostname',
+        type_id: 1,
+        type: 'Hostname',
+        value: peer,
+      });
+      expect(event.observables).toContainEqual({
+        name: 'device.hostname',
+        type_id: 1,
+        type: 'Hostname',
+        value: 'combo',
+      });
     }
   });
 

@@ -17,6 +17,19 @@ export function realAlerts(): Promise<Alert[]> {
   return alerts;
 }
 
+let sshAlerts: Promise<Alert[]> | undefined;
+
+/**
+ * Brute-force alerts on loghub's Linux log, whose sshd logged some attackers by host name
+ * (UseDNS): each names the attacked host `combo` and its source, an address or a name.
+ */
+export function linuxSshAlerts(): Promise<Alert[]> {
+  sshAlerts ??= detect({ paths: [shared('ssh-logs/loghub/Linux/Linux_2k.log')], year: 2005 }).then(
+    (r) => r.alerts,
+  );
+  return sshAlerts;
+}
+
 /** An alert record of `alert`. */
 export function alertRecord(
   alert: Alert,
