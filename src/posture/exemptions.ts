@@ -94,16 +94,17 @@ function literalCharacters(pattern: string, gap = ''): string {
 }
 
 /**
- * Whether a pattern pins what it covers down: it names something, and when it floats (starts and
- * ends with `*`), some stretch of it between wildcards holds at least three letters or digits:
- * `*prod*`, `i-0abc*` and `*-1?` do; `*e*` and `*a*b*`, which match almost every name, do not.
+ * Whether a pattern pins what it covers down: it names something, and when it holds a wildcard
+ * (`*`, `?`, `[...]`, `{...}`, an extglob group), some stretch of it before, between or after
+ * wildcards holds at least three letters or digits in a row: `aws-*`, `*prod*`, `i-0abc*` and
+ * `*.example.com` do, and so does `db`, which has no wildcard; `a*`, `?x*`, `*-1?`, `*e*` and
+ * `*a*b*`, which match a large share of every estate's names, do not.
  */
 function patternPinsSomething(pattern: string): boolean {
   if (!patternNamesSomething(pattern)) return false;
-  const trimmed = pattern.trim();
-  if (!(trimmed.startsWith('*') && trimmed.endsWith('*'))) return true;
-  const segments = literalCharacters(trimmed, '\u0000').split('\u0000');
-  return segments.some((part) => (part.match(/[\p{L}\p{N}]/gu)?.length ?? 0) >= 3);
+  const gapped = literalCharacters(pattern.trim(), '\u0000');
+  if (!gapped.includes('\u0000')) return true;
+  return gapped.split('\u0000').some((part) => /[\p{L}\p{N}]{3}/u.test(part));
 }
 
 /**
@@ -132,9 +133,10 @@ export function isBlanketExemption(exemption: Pick<Exemption, 'rule' | 'resource
 
 /** Why a blanket exemption is refused and what to do instead. */
 export const BLANKET_EXEMPTION_ADVICE =
-  'neither the rule nor the resource pattern names anything (a letter or digit outside *, ?, ' +
-  '[...], {...} and !; three in a row when the pattern starts and ends with *), so it would ' +
-  'exempt every rule on almost every resource and hide the estate; name a rule or a resource';
+  'neither the rule nor the resource pattern names anything (a pattern with a wildcard needs ' +
+  'three letters or digits in a row outside *, ?, [...], {...} and extglob groups, as in ' +
+  'aws-* or *prod*; one starting with ! names nothing), so it would exempt a large share of ' +
+  'the estate; name a rule or a resource';
 
 /**
  * Reads an exemptions file.

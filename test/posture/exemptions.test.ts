@@ -177,12 +177,37 @@ describe('exemptions', () => {
     expect(isBlanketExemption({ rule: '[a-z]*', resource: '*' })).toBe(true);
     expect(isBlanketExemption({ rule: 'aws-s3-*', resource: '*' })).toBe(false);
     expect(isBlanketExemption({ rule: '*', resource: 'arn:aws:s3:::tmp' })).toBe(false);
-    // One or two letters between wildcards match almost every resource: still a blanket.
-    for (const wide of ['*e*', '*a*b*', '*-1*', '*ab*', '**x**']) {
+    // One or two letters before, between or after wildcards match a large share of every
+    // estate's names: still a blanket (three such rule prefixes exempted all 179 findings of the
+    // sample estate).
+    for (const wide of [
+      '*e*',
+      '*a*b*',
+      '*-1*',
+      '*ab*',
+      '**x**',
+      'a*',
+      'k*',
+      'g*',
+      'ab*',
+      '?x*',
+      '*-1?',
+      '{a,b}c*',
+      'a-b-c*',
+    ]) {
       expect(isBlanketExemption({ rule: '*', resource: wide }), wide).toBe(true);
       expect(isBlanketExemption({ rule: wide, resource: '*' }), wide).toBe(true);
     }
-    for (const pinned of ['*prod*', 'i-0abc*', 'db', '*.example.com', '*-1?', '?x*', 'a*']) {
+    for (const pinned of [
+      '*prod*',
+      'i-0abc*',
+      'db',
+      '*.example.com',
+      'aws-*',
+      'abc*',
+      'aws-{s3,ec2}-*',
+      '*-001',
+    ]) {
       expect(isBlanketExemption({ rule: '*', resource: pinned }), pinned).toBe(false);
     }
   });
@@ -192,6 +217,12 @@ describe('exemptions', () => {
     await expect(load).rejects.toThrow(ExemptionLoadError);
     await expect(load).rejects.toThrow(
       /blanket\.yaml:6: exemption field `rule` "\[a-z\]\*" with resource "\?\*": neither/,
+    );
+  });
+
+  it('refuses a file entry with a one-letter prefix on every resource, as the API does', async () => {
+    await expect(loadExemptions('test/fixtures/exemptions/prefix-blanket.yaml')).rejects.toThrow(
+      /prefix-blanket\.yaml:7: exemption field `rule` "a\*" with resource "\*": neither/,
     );
   });
 
