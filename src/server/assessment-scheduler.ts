@@ -32,7 +32,8 @@ export interface RunOutcome {
   sourceId: string;
   assessmentId: string;
   startedAt: string;
-  secureScore: number;
+  /** Null when the run judged nothing (everything exempt), as `GET /score` says, never 100. */
+  secureScore: number | null;
   resources: number;
   warnings: string[];
 }
@@ -270,7 +271,9 @@ export class AssessmentScheduler {
         sourceId: source.id,
         assessmentId: assessment.id,
         startedAt: assessment.startedAt,
-        secureScore: assessment.secureScore,
+        secureScore: assessment.controls.some((c) => c.healthy + c.unhealthy > 0)
+          ? assessment.secureScore
+          : null,
         resources: assessment.counts.resources,
         warnings: [...skipped, ...assessment.warnings],
       };

@@ -218,3 +218,16 @@ export function findingView(f: ViewFinding) {
     exemption: f.exemption ?? null,
   };
 }
+
+/** Which of `ids` judged at least one resource on some control (not everything exempt). */
+export async function judgedAssessments(db: Kysely<Database>, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('control_scores')
+    .select('assessment_id')
+    .where('assessment_id', 'in', ids)
+    .where((eb) => eb.or([eb('healthy', '>', 0), eb('unhealthy', '>', 0)]))
+    .distinct()
+    .execute();
+  return new Set(rows.map((r) => r.assessment_id));
+}

@@ -86,9 +86,20 @@ describe.each(STORE_TARGETS)('the estate score on $name', (target) => {
               new Date(),
             ),
           );
-          await call('POST', '/assessments', { source: 'sample-estate', wait: true });
+          const ranExempt = await call('POST', '/assessments', {
+            source: 'sample-estate',
+            wait: true,
+          });
           await call('POST', '/assessments', { source: 'tf', wait: true });
           expect((await call('GET', '/score')).secureScore).toBeNull();
+          // The run's own reply, listing and detail agree: nothing judged is null, not 100.
+          expect(ranExempt.secureScore).toBeNull();
+          expect(
+            (await call('GET', `/assessments/${ranExempt.assessmentId}`)).secureScore,
+          ).toBeNull();
+          const listed = (await call('GET', '/assessments?source=sample-estate')).items;
+          expect(listed[0]).toMatchObject({ id: ranExempt.assessmentId, secureScore: null });
+          expect(listed.at(-1).secureScore).toBe(alone.secureScore);
           const exempt = (await call('GET', '/score/history?series=overall')).items as Point[];
           expect(exempt.at(-1)!.secureScore).toBeNull();
           const runs = (await call('GET', '/score/history')).items as Point[];

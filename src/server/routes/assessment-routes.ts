@@ -24,7 +24,13 @@ import {
 } from '../pagination.js';
 import { judgedScore } from '../overall-score-history.js';
 import type { PostureRules } from '../posture-rules.js';
-import { countFindings, scopedFindings, scoreFindings, sourceOr404 } from '../posture-view.js';
+import {
+  countFindings,
+  judgedAssessments,
+  scopedFindings,
+  scoreFindings,
+  sourceOr404,
+} from '../posture-view.js';
 import type { PostureOptions } from './posture-routes.js';
 import {
   ControlScoreSchema,
@@ -103,7 +109,14 @@ async function summarise(
       error: row.error,
       exempt: row.exempt,
     };
-    return { ...base, secureScore: row.secure_score, resources: row.resources, counts };
+    // Null when nothing was judged (everything exempt), as GET /score says, never 100.
+    const judged = (await judgedAssessments(db, [row.id])).has(row.id);
+    return {
+      ...base,
+      secureScore: judged ? row.secure_score : null,
+      resources: row.resources,
+      counts,
+    };
   }
   const findings = await scopedFindings(db, [row.id], scope);
   const resources = await whereInScope(

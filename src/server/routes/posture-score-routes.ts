@@ -5,9 +5,7 @@
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { Kysely } from 'kysely';
 import { retiredTargetSets } from '../../store/retired-target-sets.js';
-import type { Database } from '../../store/schema.js';
 import { allSources } from '../../store/source-repository.js';
 import { paginateArray } from '../array-pagination.js';
 import { scopeFilter } from '../auth/scope-filter.js';
@@ -22,6 +20,7 @@ import {
 import {
   countFindings,
   currentAssessments,
+  judgedAssessments,
   scopedFindings,
   scoreFindings,
   sourceOr404,
@@ -55,19 +54,6 @@ const Point = Type.Object({
   }),
   source: SourceRefSchema,
 });
-
-/** Which of `ids` judged at least one resource on some control (not everything exempt). */
-async function judgedAssessments(db: Kysely<Database>, ids: string[]): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const rows = await db
-    .selectFrom('control_scores')
-    .select('assessment_id')
-    .where('assessment_id', 'in', ids)
-    .where((eb) => eb.or([eb('healthy', '>', 0), eb('unhealthy', '>', 0)]))
-    .distinct()
-    .execute();
-  return new Set(rows.map((r) => r.assessment_id));
-}
 
 export const postureScoreRoutes: FastifyPluginAsyncTypebox<PostureOptions> = async (app, opts) => {
   const { db } = app.palisade;
