@@ -34,6 +34,8 @@ export interface DetectCommandOptions {
   db: string;
   store: boolean;
   year?: number;
+  /** IANA zone of syslog times that carry none (UTC when absent). */
+  timeZone?: string;
   color: boolean;
   quiet?: boolean;
   /**
@@ -117,6 +119,7 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
       since: options.since,
       until: options.until,
       year: options.year,
+      timeZone: options.timeZone,
       onProgress: options.quiet
         ? undefined
         : ({ events }) => process.stderr.write(`palisade: ${counted(events, 'event')} read\n`),

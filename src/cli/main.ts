@@ -15,6 +15,8 @@ import { endQuietlyWhenReaderLeaves } from './closed-pipe.js';
 import { SEVERITIES, type Severity } from '../model/rule.js';
 import { VERSION } from '../version.js';
 import { DEFAULT_STORE_PATH } from '../store/store-path.js';
+import { checkTimeZone } from '../logs/time-zone.js';
+import { parseTimeArgument } from './time-arguments.js';
 
 function severity(value: string): Severity {
   if (!SEVERITIES.includes(value as Severity)) {
@@ -27,17 +29,25 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-function isoTime(value: string): Date {
-  const time = new Date(value);
-  if (Number.isNaN(time.getTime()))
-    throw new InvalidArgumentError('expected a date or time (ISO 8601)');
-  return time;
+/**
+ * `palisade detect --since/--until`: checked here, read once `--timezone` is known (a time
+ * without an offset is in that zone, else UTC; see time-arguments.ts).
+ */
+function detectTime(value: string): string {
+  try {
+    parseTimeArgument(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+  return value;
 }
 
-/** `--until`: a date alone means the end of that day (UTC), so `--until 2024-07-31` keeps it. */
-function untilTime(value: string): Date {
-  const time = isoTime(value);
-  return /^\d{4}-\d{2}-\d{2}$/.test(value.trim()) ? new Date(time.getTime() + 86_399_999) : time;
+function timeZone(value: string): string {
+  try {
+    return checkTimeZone(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
 }
 
 function positiveInt(value: string): number {
@@ -184,10 +194,22 @@ program
   .option('--placeholder <name=value>', 'value for a Sigma %placeholder% (repeatable)', collect, [])
   .option(
     '--since <time>',
-    'ignore events before this time (a date alone: its start, UTC)',
-    isoTime,
+    'ignore events before this time, ISO 8601 (a date alone: its start; without an offset: ' +
+      'in --timezone, else UTC)',
+    detectTime,
   )
-  .option('--until <time>', 'ignore events after this time (a date alone: its end, UTC)', untilTime)
+  .option(
+    '--until <time>',
+    'ignore events after this time (a date alone: its end; without an offset: in --timezone, ' +
+      'else UTC)',
+    detectTime,
+  )
+  .option(
+    '--timezone <zone>',
+    'IANA zone (e.g. Europe/Berlin) of syslog times that carry none and of --since/--until ' +
+      'without an offset (default: UTC)',
+    timeZone,
+  )
   .option('--fail-on <severity>', 'exit 1 when an alert has this severity or higher', severity)
   .option('--year <year>', 'year for syslog timestamps that carry none (1970-9999)', year)
   .addOption(storeOption())
@@ -201,7 +223,17 @@ program
       'none (no incidents); for endless input',
   )
   .action(async (paths: string[], options) => {
-    process.exitCode = await (await import('./detect-command.js')).runDetect(paths, options);
+    const zone = options.timezone as string | undefined;
+    const read = (text: string | undefined, end: boolean) =>
+      text === undefined ? undefined : parseTimeArgument(text, zone, end);
+    process.exitCode = await (
+      await import('./detect-command.js')
+    ).runDetect(paths, {
+      ...options,
+      since: read(options.since, false),
+      until: read(options.until, true),
+      timeZone: zone,
+    });
   });
 
 program

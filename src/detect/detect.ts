@@ -13,6 +13,7 @@ import type { Severity } from '../model/rule.js';
 import { LogReadError } from '../logs/log-read-error.js';
 import { QuietLine } from '../logs/log-reader.js';
 import { readLogBatches } from '../logs/read-logs.js';
+import { checkTimeZone } from '../logs/time-zone.js';
 import { AlertBuilder, type DetectionHit } from './alert-builder.js';
 import { externalHit, isExternalFinding } from './external-findings.js';
 import { buildIncidents } from './incidents.js';
@@ -44,6 +45,8 @@ export interface DetectOptions {
   incidentWindowMs?: number;
   /** Year for syslog timestamps that carry none. */
   year?: number;
+  /** IANA zone for syslog timestamps that carry none (RFC 3164); UTC when absent. */
+  timeZone?: string;
   stdin?: AsyncIterable<Buffer | string>;
   onProgress?: (progress: { events: number; file?: string }) => void;
   /**
@@ -226,6 +229,7 @@ export async function detect(options: DetectOptions): Promise<DetectResult> {
   if (year !== undefined && !(Number.isInteger(year) && year >= 1970 && year <= 9999)) {
     throw new RangeError(`year must be a whole number from 1970 to 9999, not ${year}`);
   }
+  const timeZone = options.timeZone === undefined ? undefined : checkTimeZone(options.timeZone);
   const { rules, unsupported, sigmaOptions } =
     options.loaded ?? (await loadDetectionRules(options));
   const engine = createSigmaEngine(rules, sigmaOptions);
@@ -255,6 +259,7 @@ export async function detect(options: DetectOptions): Promise<DetectResult> {
     engine.quiet(source, fields);
   const read = readLogBatches(options.paths, {
     year: options.year,
+    timeZone,
     stdin: options.stdin,
     quiet: options.buildEveryEvent ? undefined : quiet,
   });

@@ -21,6 +21,8 @@ export interface ReadContext {
   file: string;
   year?: number;
   modified?: Date;
+  /** IANA zone for timestamps that carry none (RFC 3164 syslog); UTC when absent. */
+  timeZone?: string;
 }
 
 /** Lines (without their line break) or a byte/text stream. */

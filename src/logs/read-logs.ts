@@ -19,6 +19,8 @@ export interface ReadLogsOptions {
   reader?: string;
   /** Year of the first record for timestamps without one (default: from the file's mtime). */
   year?: number;
+  /** IANA zone for timestamps that carry none (RFC 3164 syslog); UTC when absent. */
+  timeZone?: string;
   /** Stream read instead of stdin when the path is `-` (tests). */
   stdin?: AsyncIterable<Buffer | string>;
   /**
@@ -71,7 +73,12 @@ export async function* readLogBatches(
   for (const item of list) {
     if (item === '-') {
       const stdin = options.stdin ?? process.stdin;
-      yield* readOne('-', stdin, { file: '-', year: options.year }, options);
+      yield* readOne(
+        '-',
+        stdin,
+        { file: '-', year: options.year, timeZone: options.timeZone },
+        options,
+      );
       continue;
     }
     yield* readPath(item, options);
@@ -93,7 +100,12 @@ async function* readPath(
     yield* readFolder(target, options);
     return;
   }
-  const context: ReadContext = { file: target, year: options.year, modified: info.mtime };
+  const context: ReadContext = {
+    file: target,
+    year: options.year,
+    modified: info.mtime,
+    timeZone: options.timeZone,
+  };
   const open = () => createReadStream(target, { highWaterMark: 256 * 1024 });
   yield* readOne(target, open, context, options);
 }

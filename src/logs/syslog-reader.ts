@@ -26,6 +26,7 @@ import type {
 import { parseSyslogLine, skimSshdLine } from './syslog-line.js';
 import type { SyslogLine, TimeParts } from './syslog-line.js';
 import { SyslogYear } from './syslog-year.js';
+import { zonedTimeMs } from './time-zone.js';
 
 const SNIFF_LINES = 20;
 /**
@@ -72,7 +73,7 @@ async function* readSyslog(
   context: ReadContext,
   quiet?: QuietTest,
 ): AsyncGenerator<(LogItem | QuietLine)[]> {
-  const year = new SyslogYear(context.year, context.modified);
+  const year = new SyslogYear(context.year, context.modified, context.timeZone);
   const file = context.file;
   const parts: TimeParts = { month: 0, day: 0, hour: 0, minute: 0, second: 0 };
   let lastQuiet = new QuietLine(Number.NaN, file);
@@ -229,14 +230,20 @@ function quietSshd(
 /** A skimmed line's time in epoch ms, as `Date.parse` of its event's time would give it. */
 function quietTime(p: TimeParts, year: SyslogYear): number {
   const y = year.yearFor(p.month, p.day);
+  const zone = year.timeZone;
+  if (zone) return zonedTimeMs(zone, y, p.month, p.day, p.hour, p.minute, p.second);
   return Date.UTC(y, p.month - 1, p.day, p.hour, p.minute, p.second);
 }
 
-// Known gap: RFC 3164 times carry no zone and are taken as UTC; a host's local zone is not applied.
+/**
+ * An RFC 3164 time (no zone, no year) as ISO 8601 UTC: read in the log's zone when one is given
+ * (`--timezone`), else taken as UTC.
+ */
 function completeTime(parsed: SyslogLine, year: SyslogYear): string | undefined {
   const p = parsed.partial;
   if (!p) return undefined;
   const y = year.yearFor(p.month, p.day);
+  const zone = year.timeZone;
   // Neighbouring lines share their second: reuse the last formatted time.
   const memo = lastTime;
   if (
@@ -246,11 +253,12 @@ function completeTime(parsed: SyslogLine, year: SyslogYear): string | undefined 
     memo.day === p.day &&
     memo.month === p.month &&
     memo.year === y &&
-    memo.fraction === p.fraction
+    memo.fraction === p.fraction &&
+    memo.zone === zone
   ) {
     return memo.iso;
   }
-  let iso = isoTime(y, p.month, p.day, p.hour, p.minute, p.second);
+  let iso = zone ? zonedIso(zone, y, p) : isoTime(y, p.month, p.day, p.hour, p.minute, p.second);
   if (iso === undefined) {
     const ms = Date.UTC(y, p.month - 1, p.day, p.hour, p.minute, p.second);
     if (Number.isNaN(ms)) return undefined;
@@ -258,11 +266,28 @@ function completeTime(parsed: SyslogLine, year: SyslogYear): string | undefined 
   }
   if (p.fraction) iso = `${iso.slice(0, 19)}${p.fraction.slice(0, 4).padEnd(4, '0')}Z`;
   const { month, day, hour, minute, second, fraction } = p;
-  lastTime = { year: y, month, day, hour, minute, second, fraction, iso };
+  lastTime = { year: y, month, day, hour, minute, second, fraction, zone, iso };
   return iso;
 }
 
-let lastTime = {
+/** The wall-clock time `p` of year `y` in `zone`, as ISO 8601 UTC (undefined when invalid). */
+function zonedIso(zone: string, y: number, p: TimeParts): string | undefined {
+  const ms = zonedTimeMs(zone, y, p.month, p.day, p.hour, p.minute, p.second);
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+}
+
+let lastTime: {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  fraction: string | undefined;
+  zone: string | undefined;
+  iso: string;
+} = {
+  zone: undefined,
   year: NaN,
   month: 0,
   day: 0,

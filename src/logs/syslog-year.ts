@@ -2,6 +2,7 @@
  * Completes year-less RFC 3164 timestamps: the first record takes the given year, or the year that
  * puts its day at or before the file's modification day (a line is not written after its file
  * was last changed); a later jump back in months (December to January) moves to the next year.
+ * It also carries the zone such timestamps are read in (`timeZone`, an IANA name; UTC without).
  */
 
 /** Months a timestamp may move backwards before it is taken as the new year's. */
@@ -13,8 +14,15 @@ export class SyslogYear {
   readonly #given?: number;
   readonly #reference: Date;
 
-  /** `year`: the first record's year when known; `reference`: the file's mtime (or now). */
-  constructor(year: number | undefined, reference: Date = new Date()) {
+  /**
+   * `year`: the first record's year when known; `reference`: the file's mtime (or now);
+   * `timeZone`: the IANA zone the log's clock was in (UTC when absent).
+   */
+  constructor(
+    year: number | undefined,
+    reference: Date = new Date(),
+    readonly timeZone?: string,
+  ) {
     this.#given = year;
     this.#reference = reference;
   }

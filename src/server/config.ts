@@ -84,6 +84,8 @@ export const ConfigSchema = Type.Object(
                   ),
                 ),
                 maxMessageBytes: Type.Optional(Type.Integer({ minimum: 480, maximum: 1024 ** 2 })),
+                /** IANA zone of RFC 3164 times, which carry none (default UTC). */
+                timeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
               },
               { additionalProperties: false },
             ),
@@ -95,6 +97,8 @@ export const ConfigSchema = Type.Object(
                   path: Type.String({ minLength: 1 }),
                   type: Type.Optional(Type.String({ minLength: 1 })),
                   fromStart: Type.Optional(Type.Boolean()),
+                  /** IANA zone of the file's syslog times that carry none (default UTC). */
+                  timeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
                 },
                 { additionalProperties: false },
               ),

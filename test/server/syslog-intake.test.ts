@@ -208,6 +208,37 @@ describe('file tailing', () => {
     }
   });
 
+  it("reads a tailed file's zoneless times in its configured zone", async () => {
+    const year = new SyslogYear(undefined, new Date()).yearFor(12, 10);
+    const times = (alerts: { entities: any[]; firstSeen: string; lastSeen: string }[]) =>
+      alerts
+        .map((a) => {
+          const ip = a.entities.find((e: any) => e.kind === 'ip')?.value;
+          return `${ip} ${Date.parse(a.firstSeen)} ${Date.parse(a.lastSeen)}`;
+        })
+        .sort();
+    const batch = await detect({ paths: [OPENSSH], year, timeZone: 'Asia/Tokyo' });
+    const want = times(batch.alerts.filter((a) => a.rule.id === SSH_BRUTE_FORCE));
+    const utc = await detect({ paths: [OPENSSH], year });
+    expect(times(utc.alerts.filter((a) => a.rule.id === SSH_BRUTE_FORCE))).not.toEqual(want);
+
+    const file = join(dir, 'tokyo-auth.log');
+    writeFileSync(file, '');
+    const h = await startLive({
+      tail: [{ path: file, type: 'syslog', timeZone: 'Asia/Tokyo' }],
+      tailPollMs: 20,
+    });
+    try {
+      const token = await h.token('reader');
+      appendFileSync(file, lines.join('\n') + '\n');
+      await until(() => h.app.ingest.service.stats().intakes.tail?.events === lines.length);
+      await h.app.ingest.service.flush();
+      expect(times(await allAlerts(h, token, `rule=${SSH_BRUTE_FORCE}`))).toEqual(want);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('counts garbage lines in a tailed file and keeps reading', async () => {
     const file = join(dir, 'junk.log');
     writeFileSync(file, '');

@@ -18,6 +18,7 @@ import { DetectionService } from './detection-service.js';
 import { FileTailer } from './file-tailer.js';
 import { pickFormat, READER_KINDS, readInto, type IntakeFormat } from './record-intake.js';
 import { startSyslogListener, type SyslogListener } from './syslog-listener.js';
+import { checkTimeZone } from '../../logs/time-zone.js';
 
 /** The ingestion configuration with its defaults. */
 export type IngestConfig = NonNullable<ServerConfig['ingest']>;
@@ -73,11 +74,21 @@ async function startTailer(
         file: entry.path,
         intake: 'tail',
         lineBase: base,
+        timeZone: entry.timeZone,
       });
     },
   });
   await tailer.start();
   return tailer;
+}
+
+/** Refuses a time zone setting that names no IANA zone. */
+function checkZone(setting: string, zone: string): void {
+  try {
+    checkTimeZone(zone);
+  } catch (error) {
+    throw new ConfigError(setting, (error as Error).message);
+  }
 }
 
 /**
@@ -92,6 +103,7 @@ async function checkTail(specs: TailSpec[]): Promise<void> {
         `no reader '${spec.type}'; one of ${READER_KINDS.join(', ')}`,
       );
     }
+    if (spec.timeZone !== undefined) checkZone(`ingest.tail[${i}].timeZone`, spec.timeZone);
     const info = await stat(spec.path).catch(() => undefined);
     if (info?.isDirectory()) {
       throw new ConfigError(`ingest.tail[${i}].path`, `${spec.path} is a directory, not a file`);
@@ -103,6 +115,9 @@ async function ingestPlugin(app: FastifyInstance): Promise<void> {
   const { db, logger, config } = app.palisade;
   const ingest: IngestConfig = config.ingest ?? {};
   await checkTail(ingest.tail ?? []);
+  if (ingest.syslog?.timeZone !== undefined) {
+    checkZone('ingest.syslog.timeZone', ingest.syslog.timeZone);
+  }
   const service = await DetectionService.start({
     db,
     logger,

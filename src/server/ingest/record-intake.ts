@@ -46,6 +46,8 @@ export interface IntakeOptions {
   lineBase?: number;
   /** For year-less syslog times: the year that puts records at or before this time. */
   now?: Date;
+  /** IANA zone of syslog times that carry none (UTC when absent). */
+  timeZone?: string;
   /** Which events the sender may feed (e.g. of its accounts); the rest are dropped and counted. */
   accepts?: (event: LogEvent) => boolean;
 }
@@ -136,7 +138,11 @@ export async function readInto(
   const errors: LogItem[] = [];
   const input = format.syslogJson ? syslogLines(toLines(body), options.file, base, errors) : body;
   const stream = Array.isArray(input) ? asyncLines(input) : Readable.from([input]);
-  const context = { file: options.file, modified: options.now ?? new Date() };
+  const context = {
+    file: options.file,
+    modified: options.now ?? new Date(),
+    timeZone: options.timeZone,
+  };
   if (errors.length > 0) absorb(service, errors, options, report);
   for await (const batch of readerBatches(format.reader, stream, context)) {
     if (base > 0) {

@@ -33,6 +33,8 @@ export interface SyslogListenerOptions {
   maxConnectionsPerAddress?: number;
   /** Time for year-less RFC 3164 stamps (tests pass a fixed one). */
   now?: () => Date;
+  /** IANA zone of RFC 3164 times, which carry none (UTC when absent). */
+  timeZone?: string;
 }
 
 /** A running listener and the ports it got. */
@@ -71,7 +73,10 @@ export async function startSyslogListener(
     const items: LogItem[] = [];
     for (const message of messages) {
       const line = ++seq;
-      const event = syslogEvent(message, new SyslogYear(undefined, now()), { file: from, line });
+      const event = syslogEvent(message, new SyslogYear(undefined, now(), options.timeZone), {
+        file: from,
+        line,
+      });
       items.push(
         event ??
           new LogReadError({
