@@ -3,7 +3,7 @@
  * load balancers, Lambda, EKS (camelCase), DynamoDB, SQS, SNS, EFS, ElastiCache, Logs, ECR.
  */
 
-import { unknownValue } from '../../model/resource.js';
+import { isUnknown, UNKNOWN_KEY, unknownValue } from '../../model/resource.js';
 import { asList, bool, boolOr, isRecord, num, or, pick, policy, type Props } from './cfn-values.js';
 
 export function translateDbInstance(p: Props): Props {
@@ -23,6 +23,15 @@ export function translateDbInstance(p: Props): Props {
       'CACertificateIdentifier',
       'LicenseModel',
     ]),
+    // The describe API's name for the source of a read replica. That there is one is known even
+    // when which is not (`!Ref MainDB`): the reference's text stands for it.
+    ...(p.SourceDBInstanceIdentifier !== undefined
+      ? {
+          ReadReplicaSourceDBInstanceIdentifier: isUnknown(p.SourceDBInstanceIdentifier)
+            ? p.SourceDBInstanceIdentifier[UNKNOWN_KEY]
+            : p.SourceDBInstanceIdentifier,
+        }
+      : {}),
     AllocatedStorage: num(p.AllocatedStorage),
     StorageEncrypted:
       inherits && p.StorageEncrypted === undefined

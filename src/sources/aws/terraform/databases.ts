@@ -46,6 +46,7 @@ export function dbInstance(b: TerraformBlock, ctx: AwsContext): Resource {
     PerformanceInsightsEnabled: bool(a.performance_insights_enabled, false),
     CopyTagsToSnapshot: bool(a.copy_tags_to_snapshot, false),
     DBClusterIdentifier: a.cluster_identifier,
+    ReadReplicaSourceDBInstanceIdentifier: a.replicate_source_db,
     VpcSecurityGroups: items(a.vpc_security_group_ids).map((id) => ({
       VpcSecurityGroupId: id,
       Status: 'active',
