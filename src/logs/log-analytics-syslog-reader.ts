@@ -1,6 +1,7 @@
 /**
  * Syslog rows exported from Azure Monitor / Sentinel's `Syslog` table (JSON with SyslogMessage,
- * ProcessName, HostName): the message is read like an auth.log line.
+ * ProcessName, HostName): the message is read like an auth.log line, or, from Sysmon for Linux,
+ * as the XML event it holds (see `sysmon-linux.ts`).
  */
 
 import type { LogEvent } from '../model/event.js';
@@ -8,6 +9,7 @@ import { authMeaning, programService } from './auth-message.js';
 import { jsonLogReader, mapEach } from './json-log-reader.js';
 import type { JsonMapping, JsonPlace } from './json-log-reader.js';
 import { asObject, isoTime, str } from './record-fields.js';
+import { isSysmonMessage, readSysmonMessage } from './sysmon-linux.js';
 
 const HEAD = /"SyslogMessage"\s*:/;
 
@@ -28,6 +30,7 @@ export function syslogRowEvents(value: unknown, place: JsonPlace): JsonMapping {
   if (!time) return ['Syslog row has no EventTime or TimeGenerated'];
 
   const program = str(row.ProcessName);
+  if (isSysmonMessage(message)) return [sysmonEvent(row, message, time, place)];
   const meaning = program ? authMeaning(program, message) : undefined;
   const fields: Record<string, unknown> = { ...row };
   if (meaning) Object.assign(fields, meaning.fields);
@@ -49,4 +52,42 @@ export function syslogRowEvents(value: unknown, place: JsonPlace): JsonMapping {
     fields,
   };
   return [event];
+}
+
+/** A row holding a Sysmon for Linux event: its data are the fields, its id the category. */
+function sysmonEvent(
+  row: Record<string, unknown>,
+  message: string,
+  rowTime: string,
+  place: JsonPlace,
+): LogEvent | string {
+  const sysmon = readSysmonMessage(message);
+  if (typeof sysmon === 'string') return sysmon;
+  const { fields } = sysmon;
+  return {
+    time: isoTime(sysmon.time) ?? rowTime,
+    source: {
+      reader: 'log-analytics-syslog',
+      product: 'linux',
+      service: 'sysmon',
+      ...(sysmon.category ? { category: sysmon.category } : {}),
+      file: place.file,
+      line: place.line,
+    },
+    host: str(row.HostName) ?? str(row.Computer),
+    action: sysmon.category ?? `sysmon-${sysmon.eventId}`,
+    actor: fields.User,
+    sourceIp: remoteAddress(fields),
+    fields: { ...row, ...fields },
+  };
+}
+
+/**
+ * The other end of a network event: the destination of a connection this host opened (a reverse
+ * shell's listener), else the source; never an unspecified address (`::`, `0.0.0.0`).
+ */
+function remoteAddress(fields: Record<string, string>): string | undefined {
+  const address = fields.Initiated === 'true' ? fields.DestinationIp : fields.SourceIp;
+  if (!address || /^[0:.]+$/.test(address)) return undefined;
+  return address;
 }
