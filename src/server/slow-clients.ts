@@ -15,7 +15,10 @@ import type { FastifyInstance } from 'fastify';
 export function requireBodiesWithin(app: FastifyInstance, ms: number): void {
   app.addHook('onRequest', (request, reply, done) => {
     const raw = request.raw;
-    if (raw.complete) return done();
+    // A request without a body (most GETs) has nothing left to arrive once its headers are in.
+    const body =
+      raw.headers['transfer-encoding'] !== undefined || Number(raw.headers['content-length']) > 0;
+    if (raw.complete || !body) return done();
     const timer = setTimeout(() => {
       if (raw.complete) return;
       if (!reply.raw.headersSent) {

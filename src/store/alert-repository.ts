@@ -88,7 +88,8 @@ export async function saveAlertsIn(
     entities: JSON.stringify(i.entities),
     tactics: JSON.stringify(i.tactics),
   }));
-  const alertRows = lastById(alerts).map((a) => ({
+  const unique = lastById(alerts);
+  const alertRows = unique.map((a) => ({
     id: a.id,
     title: a.title,
     description: a.description,
@@ -114,7 +115,7 @@ export async function saveAlertsIn(
   // The export records of these alerts go into the outbox in this same transaction.
   await lockOutbox(trx);
   const stored = await storedAlertStates(trx, alertRows);
-  const records = detectionRecords(lastById(alerts), stored);
+  const records = detectionRecords(unique, stored);
   // Another writer may be further along the same alert (a running server while a command line
   // run stores an older stretch of the same log): the stored count and last time never go back.
   for (const row of alertRows) {
@@ -163,7 +164,7 @@ export async function saveAlertsIn(
     );
   }
   const now = new Date();
-  for (const alert of lastById(alerts)) {
+  for (const alert of unique) {
     const before = stored.get(alert.id);
     if (!before || !reopens(before, alert)) continue;
     await writeAlertChange(

@@ -36,6 +36,19 @@ interface ResourceRow {
 }
 
 /**
+ * The linked resources a reader limited to `accounts` may see (none given: every one). An alert
+ * of an account is also linked to IaC resources, which name no account: those are for readers
+ * of every account alone, as the resources routes show them.
+ */
+export function resourcesWithin<R extends { account?: string }>(
+  resources: R[],
+  accounts: readonly string[],
+): R[] {
+  if (accounts.length === 0) return resources;
+  return resources.filter((r) => r.account !== undefined && accounts.includes(r.account));
+}
+
+/**
  * Sets `resources` on each alert whose entities name assessed resources (alerts naming none are
  * left without). Reads only; the caller stores the alerts.
  */

@@ -9,6 +9,7 @@
 
 import type { ExportDataType, ExportRecord } from '../../model/export-record.js';
 import type { Severity } from '../../model/rule.js';
+import { resourcesWithin } from '../../store/alert-resources.js';
 import type { ExportScope } from '../exporter-config.js';
 import {
   recordSeverity,
@@ -78,16 +79,16 @@ function takes(
 
 /**
  * `record` as an export of `scope` may carry it: an account's export gets an alert's linked
- * resources of that account only. An alert is also linked to IaC resources, which name no
- * account, and their tags are not the account's to see (as the API shows alerts to a caller
- * limited to accounts).
+ * resources of that account only (`resourcesWithin`), as the API shows alerts to a caller
+ * limited to accounts.
  */
 export function scopedRecord(scope: ExportScope, record: ExportRecord): ExportRecord {
   if (scope.kind !== 'account' || record.type !== 'alert') return record;
   const data = record.data as { alert?: { resources?: { account?: string }[] } };
   const resources = data.alert?.resources;
-  if (!resources?.some((r) => r.account !== scope.value)) return record;
-  const kept = resources.filter((r) => r.account === scope.value);
+  if (!resources) return record;
+  const kept = resourcesWithin(resources, [scope.value]);
+  if (kept.length === resources.length) return record;
   return {
     ...record,
     data: { ...data, alert: { ...data.alert, resources: kept } },

@@ -1,5 +1,6 @@
 /** Alerts, incidents and timeline entries as the API shows them, and the row-to-view mapping. */
 
+import { resourcesWithin } from '../../store/alert-resources.js';
 import { Type } from '@sinclair/typebox';
 import { sql, type SelectQueryBuilder } from 'kysely';
 import type { AlertResource } from '../../model/alert.js';
@@ -157,21 +158,15 @@ export function alertSummary(row: AlertRow) {
 
 /**
  * A stored alert with evidence and remediation, as a caller limited to `scopes` (accounts; none:
- * every account) may see it: its linked resources only of those accounts. An alert of an account
- * is also linked to IaC resources, which name no account, and those are for unscoped callers
- * alone, as the resources routes show them.
+ * every account) may see it: its linked resources only of those accounts (`resourcesWithin`).
  */
 export function alertDetail(row: AlertRow, scopes: readonly string[]) {
-  const resources = json<AlertResource[]>(row.resources, []);
   return {
     ...alertSummary(row),
     description: row.description,
     evidence: json<unknown[]>(row.evidence, []),
     remediation: json<string[]>(row.remediation, []),
-    resources:
-      scopes.length === 0
-        ? resources
-        : resources.filter((r) => r.account !== undefined && scopes.includes(r.account)),
+    resources: resourcesWithin(json<AlertResource[]>(row.resources, []), scopes),
   };
 }
 
