@@ -6,3 +6,5 @@ export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
 /** Bad input: a path that does not exist, a file that cannot be read, a bad rule or option. */
 export const EXIT_INPUT_ERROR = 2;
+/** `palisade serve` stopped on its own: another server took its store (see docs/server.md). */
+export const EXIT_STORE_LOST = 3;

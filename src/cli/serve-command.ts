@@ -10,7 +10,7 @@ import { createLogger } from '../server/logger.js';
 import { startServer } from '../server/start-server.js';
 import type { OwnerCredential } from '../server/bootstrap-owner.js';
 import { loadDemoData } from './demo-data.js';
-import { EXIT_INPUT_ERROR, EXIT_OK } from './exit-codes.js';
+import { EXIT_INPUT_ERROR, EXIT_OK, EXIT_STORE_LOST } from './exit-codes.js';
 
 export interface ServeOptions {
   config?: string;
@@ -89,8 +89,13 @@ export async function runServe(options: ServeOptions): Promise<number> {
     showOwnerLogin(server.owner, server.ownerPasswordFile, server.url, tokenCommand(config));
   }
 
-  await stopped;
-  return EXIT_OK;
+  const lost = server.lost.then(() => {
+    process.stderr.write(
+      'palisade serve: another server took this store while this one could not renew its lease; stopped\n',
+    );
+    return EXIT_STORE_LOST;
+  });
+  return Promise.race([stopped.then(() => EXIT_OK), lost]);
 }
 
 /**

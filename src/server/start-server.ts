@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { openStore, redactLocation } from '../store/database.js';
 import type { Database } from '../store/schema.js';
+import { takeServerLease, type ServerLease } from '../store/server-lease.js';
 import { buildServer } from './app.js';
 import { assertChainKey, sealUnkeyedEntries } from '../audit/append-audit.js';
 import { loadServerKey, serverKeyPath } from './auth/server-key.js';
@@ -35,6 +36,11 @@ export interface RunningServer {
   ownerPasswordFile?: string;
   /** Graceful stop; resolves when in-flight requests have finished and the store is closed. */
   stop(): Promise<void>;
+  /**
+   * Resolves, after stopping, if another server took this store's lease (this one had stopped
+   * renewing it for longer than a lease lasts): the process should end with an error.
+   */
+  lost: Promise<void>;
 }
 
 /** Starts Palisade with `config`, logging to `logger`. */
@@ -55,6 +61,34 @@ export async function startServer(
     await db.destroy();
     throw error;
   });
+  // Before any write: a second server on this store refuses to start and changes nothing.
+  let onLost = () => {};
+  const lost = new Promise<void>((resolve) => {
+    onLost = resolve;
+  });
+  let stopForLoss = () => {};
+  let lease: ServerLease | undefined;
+  if (config.store.location !== ':memory:') {
+    lease = await takeServerLease(db, {
+      onLost: (holder) => {
+        logger.error(
+          { holder: holder && { host: holder.host, pid: holder.pid } },
+          'another server took this store; stopping',
+        );
+        stopForLoss();
+      },
+      onWait: (holder, ms) =>
+        logger.warn(
+          { holder: { host: holder.host, pid: holder.pid }, seconds: Math.ceil(ms / 1000) },
+          'the store is held by a server that may have stopped; waiting for its lease to run out',
+        ),
+      onRenewError: (error) =>
+        logger.warn({ err: (error as Error).message }, 'could not renew the store lease'),
+    }).catch(async (error: unknown) => {
+      await db.destroy();
+      throw error;
+    });
+  }
   let app: FastifyInstance;
   let owner: OwnerCredential | null;
   let ownerPasswordFile: string | undefined;
@@ -73,6 +107,7 @@ export async function startServer(
     app = await buildServer({ db, config, logger, clock, serverKey });
     await app.listen({ host: config.server.host, port: config.server.port });
   } catch (error) {
+    await lease?.release().catch(() => undefined);
     await db.destroy();
     throw error;
   }
@@ -103,10 +138,16 @@ export async function startServer(
       await Promise.race([app.close(), timeout]);
       clearTimeout(timer);
       await exporter.stop();
+      await lease
+        ?.release()
+        .catch((error: unknown) =>
+          logger.warn({ err: (error as Error).message }, 'could not give the store lease up'),
+        );
       await db.destroy();
       logger.info({}, 'palisade server stopped');
     })();
     return stopping;
   };
-  return { app, db, url, owner, ownerPasswordFile, stop };
+  stopForLoss = () => void stop().then(onLost);
+  return { app, db, url, owner, ownerPasswordFile, stop, lost };
 }

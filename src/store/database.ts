@@ -38,6 +38,7 @@ import * as m0014 from './migrations/0014-automation-run-records.js';
 import * as m0015 from './migrations/0015-incident-aliases.js';
 import * as m0016 from './migrations/0016-tail-positions.js';
 import * as m0017 from './migrations/0017-token-creator-ids.js';
+import * as m0018 from './migrations/0018-server-lease.js';
 import type { Database } from './schema.js';
 import { DEFAULT_STORE_PATH } from './store-path.js';
 
@@ -62,6 +63,7 @@ const migrations: Record<string, Migration> = {
   '0015-incident-aliases': m0015,
   '0016-tail-positions': m0016,
   '0017-token-creator-ids': m0017,
+  '0018-server-lease': m0018,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
