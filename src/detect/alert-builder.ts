@@ -11,6 +11,7 @@ import type { LogEvent } from '../model/event.js';
 import type { Severity } from '../model/rule.js';
 import { TACTICS } from './attack-tactics.js';
 import { recordId } from './event-identity.js';
+import { eventTimeMs } from './event-time.js';
 import { remediationFor } from './remediation.js';
 
 /** What any detection (Sigma rule, correlation, external finding) hands to the alert builder. */
@@ -225,13 +226,13 @@ function newSeen(): SeenEvents {
 }
 
 /**
- * `Date.parse`, remembering the last two texts: a hit's first and last times mostly repeat those
+ * `eventTimeMs`, remembering the last two texts: a hit's first and last times mostly repeat those
  * of the hit before (neighbouring events share their second).
  */
 function parseTime(text: string): number {
   if (text === TIMES.a) return TIMES.aMs;
   if (text === TIMES.b) return TIMES.bMs;
-  const ms = Date.parse(text);
+  const ms = eventTimeMs(text);
   TIMES.b = TIMES.a;
   TIMES.bMs = TIMES.aMs;
   TIMES.a = text;
@@ -339,7 +340,7 @@ export class AlertBuilder {
     // and then (by hit count, so inputs out of time order fold as they always did).
     if (!this.#onAlert && ++this.#hits % SWEEP_EVERY === 0) {
       const now = hit.events[hit.events.length - 1]?.time;
-      if (now) this.#sweep(Date.parse(now) - this.#dedupMs);
+      if (now) this.#sweep(eventTimeMs(now) - this.#dedupMs);
     }
     const events = timeOrdered(hit.events);
     const first = events[0]?.time ?? new Date(0).toISOString();

@@ -15,6 +15,7 @@ import { QuietLine } from '../logs/log-reader.js';
 import { readLogBatches } from '../logs/read-logs.js';
 import { checkTimeZone } from '../logs/time-zone.js';
 import { AlertBuilder, type DetectionHit } from './alert-builder.js';
+import { eventTimeMs } from './event-time.js';
 import { externalHit, isExternalFinding } from './external-findings.js';
 import { buildIncidents } from './incidents.js';
 import { loadSigmaRules } from './sigma/rule-loader.js';
@@ -285,13 +286,13 @@ export async function detect(options: DetectOptions): Promise<DetectResult> {
         continue;
       }
       const event = item as LogEvent;
-      if (ranged && outOfRange(Date.parse(event.time))) {
+      if (ranged && outOfRange(eventTimeMs(event.time))) {
         skipped += 1;
         continue;
       }
       events += 1;
       // Quiet streams move the alert clock too, so their alerts close and are handed on.
-      if ((events & 1_023) === 0) builder.advance(Date.parse(event.time));
+      if ((events & 1_023) === 0) builder.advance(eventTimeMs(event.time));
       if (events % 50_000 === 0) options.onProgress?.({ events, file: event.source.file });
       if (isExternalFinding(event)) builder.add(externalHit(event));
       const matches = engine.process(event);

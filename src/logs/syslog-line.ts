@@ -233,12 +233,7 @@ function splitHostInto(out: SyslogLine, line: string, from: number): void {
     out.host = from < line.length ? line.slice(from) : undefined;
     return;
   }
-  // A file's lines mostly name one host: the previous line's host string is reused when equal.
-  const length = space - from;
-  if (length !== lastHost.length || !line.startsWith(lastHost, from)) {
-    lastHost = line.slice(from, space);
-  }
-  out.host = lastHost;
+  out.host = hostAt(line, from, space);
   // The body starts after the spaces and other white space that follow the host.
   let at = space + 1;
   while (at < line.length && isSpace(line.charCodeAt(at))) at++;
@@ -250,6 +245,17 @@ function splitHostInto(out: SyslogLine, line: string, from: number): void {
     at = line.length - line.slice(at).trimStart().length;
   }
   splitTagInto(out, line, at);
+}
+
+/**
+ * `line.slice(from, to)`, as the previous line's host string when equal: a file's lines mostly
+ * name one host.
+ */
+function hostAt(line: string, from: number, to: number): string {
+  if (to - from !== lastHost.length || !line.startsWith(lastHost, from)) {
+    lastHost = line.slice(from, to);
+  }
+  return lastHost;
 }
 
 let lastHost = '';
@@ -350,4 +356,27 @@ export function skimSshdLine(line: string, time: TimeParts): number {
   at += line.charCodeAt(at + 1) === 32 ? 2 : 1;
   // (A line break inside the line sends the full parse to its regex, which reads the same header.)
   return at;
+}
+
+/**
+ * The header fields of a line `skimSshdLine` read (its message starting at `at`), as
+ * `parseSyslogLine` reads them, in the order `syslogEvent` lists them: the line is not parsed
+ * again.
+ */
+export function skimmedSshdFields(line: string, at: number): Record<string, unknown> {
+  const space = line.indexOf(' ', 16);
+  let pid: number | undefined;
+  if (line.charCodeAt(space + 5) === 91 /* [ */) {
+    pid = 0;
+    for (let i = space + 6; line.charCodeAt(i) !== 93 /* ] */; i++) {
+      pid = pid * 10 + (line.charCodeAt(i) - 48);
+    }
+  }
+  return {
+    timestamp: line.slice(0, 15),
+    host: hostAt(line, 16, space),
+    program: 'sshd',
+    pid,
+    message: line.slice(at),
+  };
 }

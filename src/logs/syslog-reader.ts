@@ -23,8 +23,8 @@ import type {
   QuietTest,
   ReadContext,
 } from './log-reader.js';
-import { parseSyslogLine, skimSshdLine } from './syslog-line.js';
-import type { SyslogLine, TimeParts } from './syslog-line.js';
+import { parseSyslogLine, skimmedSshdFields, skimSshdLine } from './syslog-line.js';
+import type { TimeParts } from './syslog-line.js';
 import { SyslogYear } from './syslog-year.js';
 import { zonedTimeMs } from './time-zone.js';
 
@@ -77,6 +77,7 @@ async function* readSyslog(
   const file = context.file;
   const parts: TimeParts = { month: 0, day: 0, hour: 0, minute: 0, second: 0 };
   let lastQuiet = new QuietLine(Number.NaN, file);
+  const clock = new QuietClock();
   const forms = new Map<SshForm, boolean>();
   let lineNo = 0;
   for await (const lines of lineBatches(input)) {
@@ -95,20 +96,20 @@ async function* readSyslog(
       if (line.length === 0) continue;
       // sshd's lines, the bulk of an auth.log, are judged from their named fields first: a line
       // no rule can match is counted at its time and never built.
-      let known: AuthMeaning | null | undefined;
-      if (quiet) {
-        const at = skimSshdLine(line, parts);
-        if (at >= 0) {
-          known = quietSshd(line, at, quiet, forms);
-          if (known === QUIET) {
-            const time = quietTime(parts, year);
-            if (time !== lastQuiet.time) lastQuiet = new QuietLine(time, file);
-            out.push(lastQuiet);
-            continue;
-          }
+      let event: LogEvent | undefined;
+      const at = quiet ? skimSshdLine(line, parts) : -1;
+      if (at >= 0) {
+        const known = quietSshd(line, at, quiet!, forms);
+        if (known === QUIET) {
+          const time = clock.ms(parts, year);
+          if (time !== lastQuiet.time) lastQuiet = new QuietLine(time, file);
+          out.push(lastQuiet);
+          continue;
         }
+        event = skimmedSshdEvent(line, at, parts, year, file, lineNo, known);
+      } else {
+        event = syslogEvent(line, year, { file, line: lineNo });
       }
-      const event = syslogEvent(line, year, { file, line: lineNo }, known);
       if (event) {
         out.push(event);
         continue;
@@ -132,11 +133,11 @@ export function syslogEvent(
   line: string,
   year: SyslogYear,
   where: { file?: string; line?: number } = {},
-  known?: AuthMeaning | null,
 ): LogEvent | undefined {
   const parsed = parseSyslogLine(line);
   if (!parsed) return undefined;
-  const time = parsed.time ?? completeTime(parsed, year);
+  const p = parsed.partial;
+  const time = parsed.time ?? (p ? completeTime(p, p.fraction, year) : undefined);
   if (!time) return undefined;
 
   // `sshd(pam_unix)` → program `sshd`, module `pam_unix` (old Red Hat tags); only a tag ending
@@ -165,22 +166,45 @@ export function syslogEvent(
   if (parsed.msgid) fields.msgid = parsed.msgid;
   if (parsed.structuredData) fields.structuredData = parsed.structuredData;
 
-  // `known`: the meaning of a skimmed sshd line's message (null: none), read already.
-  const meaning =
-    known !== undefined
-      ? (known ?? undefined)
-      : program
-        ? authMeaning(program, parsed.message, pamModule)
-        : undefined;
-  const source: EventSource = {
-    reader: 'syslog',
-    product: 'linux',
-    service: serviceOf(program, parsed.priority, meaning !== undefined),
-    file: where.file,
-    line: where.line,
-  };
+  const meaning = program ? authMeaning(program, parsed.message, pamModule) : undefined;
+  const service = serviceOf(program, parsed.priority, meaning !== undefined);
+  return eventOf(time, service, where.file, where.line, parsed.host, fields, program, meaning);
+}
+
+/**
+ * The event of a line `skimSshdLine` read (message from `at`, time in `parts`), whose message
+ * means `known` (null: nothing), as `syslogEvent` builds it, without parsing the line again.
+ */
+function skimmedSshdEvent(
+  line: string,
+  at: number,
+  parts: TimeParts,
+  year: SyslogYear,
+  file: string,
+  lineNo: number,
+  known: AuthMeaning | null,
+): LogEvent | undefined {
+  const time = completeTime(parts, '', year);
+  if (!time) return undefined;
+  const fields = skimmedSshdFields(line, at);
+  const host = fields.host as string;
+  return eventOf(time, 'sshd', file, lineNo, host, fields, 'sshd', known ?? undefined);
+}
+
+/** A line's event from its header `fields` and the meaning of its message, if any. */
+function eventOf(
+  time: string,
+  service: string,
+  file: string | undefined,
+  line: number | undefined,
+  host: string | undefined,
+  fields: Record<string, unknown>,
+  program: string | undefined,
+  meaning: AuthMeaning | undefined,
+): LogEvent {
+  const source: EventSource = { reader: 'syslog', product: 'linux', service, file, line };
   if (!meaning) {
-    const event: LogEvent = { time, source, host: parsed.host, fields };
+    const event: LogEvent = { time, source, host, fields };
     if (program) event.action = program;
     return event;
   }
@@ -190,7 +214,7 @@ export function syslogEvent(
   return {
     time,
     source,
-    host: parsed.host,
+    host,
     fields,
     actor: meaning.actor,
     sourceIp: meaning.sourceIp,
@@ -227,21 +251,51 @@ function quietSshd(
   return quiet(SSHD, sshdPartialFields(meaning?.fields, line, at)) ? QUIET : meaning;
 }
 
-/** A skimmed line's time in epoch ms, as `Date.parse` of its event's time would give it. */
-function quietTime(p: TimeParts, year: SyslogYear): number {
-  const y = year.yearFor(p.month, p.day);
-  const zone = year.timeZone;
-  if (zone) return zonedTimeMs(zone, y, p.month, p.day, p.hour, p.minute, p.second);
-  return Date.UTC(y, p.month - 1, p.day, p.hour, p.minute, p.second);
+/**
+ * Skimmed lines' times in epoch ms, as `Date.parse` of their events' times would give them: a
+ * line of the same second as the line before reuses its time.
+ */
+class QuietClock {
+  #month = 0;
+  #day = 0;
+  #hour = 0;
+  #minute = 0;
+  #second = 0;
+  #year = Number.NaN;
+  #ms = Number.NaN;
+
+  ms(p: TimeParts, year: SyslogYear): number {
+    // The year is asked for every line all the same: it follows the months as they pass.
+    const y = year.yearFor(p.month, p.day);
+    if (
+      p.second === this.#second &&
+      p.minute === this.#minute &&
+      p.hour === this.#hour &&
+      p.day === this.#day &&
+      p.month === this.#month &&
+      y === this.#year
+    ) {
+      return this.#ms;
+    }
+    this.#month = p.month;
+    this.#day = p.day;
+    this.#hour = p.hour;
+    this.#minute = p.minute;
+    this.#second = p.second;
+    this.#year = y;
+    const zone = year.timeZone;
+    this.#ms = zone
+      ? zonedTimeMs(zone, y, p.month, p.day, p.hour, p.minute, p.second)
+      : Date.UTC(y, p.month - 1, p.day, p.hour, p.minute, p.second);
+    return this.#ms;
+  }
 }
 
 /**
  * An RFC 3164 time (no zone, no year) as ISO 8601 UTC: read in the log's zone when one is given
  * (`--timezone`), else taken as UTC.
  */
-function completeTime(parsed: SyslogLine, year: SyslogYear): string | undefined {
-  const p = parsed.partial;
-  if (!p) return undefined;
+function completeTime(p: TimeParts, fraction: string, year: SyslogYear): string | undefined {
   const y = year.yearFor(p.month, p.day);
   const zone = year.timeZone;
   // Neighbouring lines share their second: reuse the last formatted time.
@@ -253,7 +307,7 @@ function completeTime(parsed: SyslogLine, year: SyslogYear): string | undefined 
     memo.day === p.day &&
     memo.month === p.month &&
     memo.year === y &&
-    memo.fraction === p.fraction &&
+    memo.fraction === fraction &&
     memo.zone === zone
   ) {
     return memo.iso;
@@ -264,8 +318,8 @@ function completeTime(parsed: SyslogLine, year: SyslogYear): string | undefined 
     if (Number.isNaN(ms)) return undefined;
     iso = new Date(ms).toISOString();
   }
-  if (p.fraction) iso = `${iso.slice(0, 19)}${p.fraction.slice(0, 4).padEnd(4, '0')}Z`;
-  const { month, day, hour, minute, second, fraction } = p;
+  if (fraction) iso = `${iso.slice(0, 19)}${fraction.slice(0, 4).padEnd(4, '0')}Z`;
+  const { month, day, hour, minute, second } = p;
   lastTime = { year: y, month, day, hour, minute, second, fraction, zone, iso };
   return iso;
 }

@@ -11,6 +11,7 @@
  */
 
 import type { LogEvent } from '../../model/event.js';
+import { eventTimeMs } from '../event-time.js';
 import { compileFieldPath, scalarText, type FieldGetter } from './field-path.js';
 import type { SigmaCorrelationRule, SigmaCountCondition, SigmaMatch, SigmaRule } from './types.js';
 
@@ -476,7 +477,7 @@ export class SigmaCorrelator {
     member ??= {
       time: hit.time,
       // A direct match's time is its event's; a chained one (with group values) may be later.
-      eventTime: hit.group ? Date.parse(hit.event.time) : hit.time,
+      eventTime: hit.group ? eventTimeMs(hit.event.time) : hit.time,
       event: hit.event,
       ruleId: hit.rule.id,
     };
@@ -650,7 +651,7 @@ export class SigmaCorrelator {
     let first = starts[last]!;
     // Chained matches arrive at their completion time; the evidence tells when the story began.
     for (const e of events) {
-      const t = Date.parse(e.time);
+      const t = eventTimeMs(e.time);
       if (t < first) first = t;
     }
     return this.#build(state, group, state.rule.rules.length, events, first, hit.time, [

@@ -6,6 +6,7 @@
 
 import type { EventSource, LogEvent } from '../../model/event.js';
 import { unknownReads, unread, WHOLE_FIELDS } from '../../logs/partial-fields.js';
+import { eventTimeMs } from '../event-time.js';
 import { SigmaCorrelator, type CorrelationHit } from './correlator.js';
 import type { EventView } from './field-matcher.js';
 import { compileSigmaRule, eventView } from './rule-compiler.js';
@@ -101,7 +102,7 @@ export function createSigmaEngine(rules: SigmaRule[], options: SigmaOptions = {}
   const timeOf = (text: string): number => {
     if (text !== lastTimeText) {
       lastTimeText = text;
-      lastTime = Date.parse(text);
+      lastTime = eventTimeMs(text);
     }
     return lastTime;
   };
@@ -113,7 +114,8 @@ export function createSigmaEngine(rules: SigmaRule[], options: SigmaOptions = {}
   return {
     process(event) {
       const out = scratch;
-      out.length = 0;
+      // (Left empty by the last call unless it threw.)
+      if (out.length !== 0) out.length = 0;
       const view = eventView(event);
       const time = correlations.length > 0 ? timeOf(event.time) : Number.NaN;
 
@@ -153,8 +155,10 @@ export function createSigmaEngine(rules: SigmaRule[], options: SigmaOptions = {}
     },
     advance(time) {
       if (correlations.length === 0) return NO_MATCHES;
-      const out: SigmaMatch[] = [];
       correlator.advanceInto(time, correlated);
+      // Most moves close nothing: no array for them.
+      if (correlated.length === 0) return NO_MATCHES;
+      const out: SigmaMatch[] = [];
       drain(out);
       return out.length === 0 ? NO_MATCHES : out;
     },
