@@ -12,38 +12,45 @@
  * ```
  */
 export function eventTimeMs(text: string): number {
-  if (!isPlainIso(text)) return Date.parse(text);
-  const year = digits(text, 0, 4);
-  const month = digits(text, 5, 2);
-  const day = digits(text, 8, 2);
-  const hour = digits(text, 11, 2);
-  const minute = digits(text, 14, 2);
-  const second = digits(text, 17, 2);
-  // Out-of-range parts are left to `Date.parse`, which refuses some that `Date.UTC` would roll
-  // over (month 13, second 60) and reads years below 100 differently.
+  if (!hasIsoPunctuation(text)) return Date.parse(text);
+  const year = digits2(text, 0) * 100 + digits2(text, 2);
+  const month = digits2(text, 5);
+  const day = digits2(text, 8);
+  const hour = digits2(text, 11);
+  const minute = digits2(text, 14);
+  const second = digits2(text, 17);
+  const ms = digits2(text, 20) * 10 + digit(text.charCodeAt(22));
+  // A part that is no digits reads as negative; out-of-range parts are left to `Date.parse`,
+  // which refuses some that `Date.UTC` would roll over (month 13, second 60) and reads years
+  // below 100 differently.
   if (year < 1000 || month < 1 || month > 12 || day < 1 || day > 31) return Date.parse(text);
-  if (hour > 23 || minute > 59 || second > 59) return Date.parse(text);
-  return Date.UTC(year, month - 1, day, hour, minute, second, digits(text, 20, 3));
-}
-
-/** `dddd-dd-ddTdd:dd:dd.dddZ`. */
-function isPlainIso(text: string): boolean {
-  if (text.length !== 24) return false;
-  for (let i = 0; i < 24; i++) {
-    const c = text.charCodeAt(i);
-    const expected = PUNCTUATION[i];
-    if (expected === 0 ? c < 48 || c > 57 : c !== expected) return false;
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || ms < 0) {
+    return Date.parse(text);
   }
-  return true;
+  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
 }
 
-/** The punctuation of `dddd-dd-ddTdd:dd:dd.dddZ` by position; 0 where a digit goes. */
-const PUNCTUATION = [...'0000-00-00T00:00:00.000Z'].map((ch) =>
-  ch === '0' ? 0 : ch.charCodeAt(0),
-);
+/** `....-..-..T..:..:.....Z`: 24 characters, the punctuation in place. */
+function hasIsoPunctuation(text: string): boolean {
+  return (
+    text.length === 24 &&
+    text.charCodeAt(4) === 45 /* - */ &&
+    text.charCodeAt(7) === 45 &&
+    text.charCodeAt(10) === 84 /* T */ &&
+    text.charCodeAt(13) === 58 /* : */ &&
+    text.charCodeAt(16) === 58 &&
+    text.charCodeAt(19) === 46 /* . */ &&
+    text.charCodeAt(23) === 90 /* Z */
+  );
+}
 
-function digits(text: string, at: number, count: number): number {
-  let n = 0;
-  for (let i = at; i < at + count; i++) n = n * 10 + (text.charCodeAt(i) - 48);
-  return n;
+/** The two digits at `at` as a number, or a negative one when either is no digit. */
+function digits2(text: string, at: number): number {
+  const tens = digit(text.charCodeAt(at));
+  const ones = digit(text.charCodeAt(at + 1));
+  return tens < 0 || ones < 0 ? -1000 : tens * 10 + ones;
+}
+
+function digit(code: number): number {
+  return code >= 48 && code <= 57 ? code - 48 : -1000;
 }

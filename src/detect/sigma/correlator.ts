@@ -742,7 +742,8 @@ function ruleIdsOf(members: Member[]): string[] {
 
 /**
  * `list.splice(at, count)` without the array of removed items, for short lists (a long one is
- * spliced: taking its front then costs no walk over the rest).
+ * spliced: taking its front then costs no walk over the rest). The tail is popped rather than
+ * cut by setting `length`, which V8 does in the runtime, not in optimised code.
  */
 function removeAt<T>(list: T[], at: number, count: number): void {
   const end = list.length - count;
@@ -751,7 +752,7 @@ function removeAt<T>(list: T[], at: number, count: number): void {
     return;
   }
   for (let i = at; i < end; i++) list[i] = list[i + count];
-  list.length = end;
+  for (let i = count; i > 0; i--) list.pop();
 }
 
 /** Where `slice(-max)` of a list of `length` items starts. */
