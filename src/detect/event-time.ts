@@ -1,7 +1,7 @@
 /**
  * Event times in epoch ms. Readers write event times as `toISOString` does
  * (`2023-12-10T06:55:46.000Z`), and detection reads them back for every match; such a text is
- * read from its digits, at a third of the cost of `Date.parse`, which reads every other form.
+ * read from its digits, at a fraction of the cost of `Date.parse`, which reads every other form.
  */
 
 /**
@@ -27,7 +27,23 @@ export function eventTimeMs(text: string): number {
   if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || ms < 0) {
     return Date.parse(text);
   }
-  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  const days = daysFromCivil(year, month, day);
+  return days * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 + ms;
+}
+
+/**
+ * Days from 1970-01-01 to a date of the proleptic Gregorian calendar, a day past its month's
+ * end rolling over as `Date.UTC` rolls it (Howard Hinnant's days_from_civil): `Date.UTC` is a
+ * call into the runtime, several times the cost of this arithmetic.
+ */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra =
+    yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
 }
 
 /** `....-..-..T..:..:.....Z`: 24 characters, the punctuation in place. */

@@ -15,6 +15,17 @@ describe('eventTimeMs', () => {
     );
   });
 
+  it('rolls a day past its month over as Date.parse does (April 31 is May 1)', () => {
+    for (let year = 1000; year <= 9999; year += 7) {
+      for (let month = 1; month <= 12; month++) {
+        for (const day of [1, 28, 29, 30, 31]) {
+          const text = `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}T23:59:59.999Z`;
+          expect(eventTimeMs(text), text).toBe(Date.parse(text));
+        }
+      }
+    }
+  });
+
   it('leaves out-of-range parts and other shapes to Date.parse', () => {
     const texts = [
       '2023-02-30T00:00:00.000Z',
