@@ -434,55 +434,22 @@ function failQuotes(c: CompiledRule): boolean {
   return !c.failTemplate || c.failTemplate.some((p) => typeof p !== 'string' && p.key === 'value');
 }
 
-/**
- * A finding made by `evaluate`. Every one has the same fields in the same order (one hidden
- * class, every field inside the object: a constructor, unlike an object literal that later
- * fields are added to, gives the object room for all of them), the judged resource included.
- */
-class JudgedFinding implements Finding {
-  declare ruleId: string;
-  declare resourceId: string;
-  declare resourceType: string;
-  declare resourceName: string;
-  declare status: Finding['status'];
-  declare severity: Finding['severity'];
-  declare control: string;
-  declare message: string;
-  declare file?: string;
-  declare line?: number;
-  declare unknown?: string;
-  declare exemption?: Finding['exemption'];
-  declare [JUDGED_RESOURCE]: Resource;
-  declare [MESSAGE_STATE]: MessageState;
-
-  constructor(
-    c: CompiledRule,
-    resource: Resource,
-    status: Finding['status'],
-    state: MessageState,
-    unknown: string | undefined,
-  ) {
-    const rule = c.rule;
-    const source = resource.source;
-    this.ruleId = rule.id;
-    this.resourceId = resource.id;
-    this.resourceType = resource.type;
-    this.resourceName = resource.name;
-    this.status = status;
-    this.severity = rule.severity;
-    this.control = rule.control;
-    Object.defineProperty(this, 'message', MESSAGE);
-    this.file = source.file;
-    this.line = source.line;
-    this[JUDGED_RESOURCE] = resource;
-    this[MESSAGE_STATE] = state;
-    if (unknown !== undefined) this.unknown = unknown;
-  }
+/** A finding made by `evaluate`: the judged resource and its message state ride along. */
+interface JudgedFinding extends Finding {
+  [JUDGED_RESOURCE]: Resource;
+  [MESSAGE_STATE]: MessageState;
 }
 
 /**
  * Builds a finding: `message` is the sentence, or the verdict (quoting the offending value or
  * not) to build it from when read.
+ *
+ * An object literal holding every field, not a class: V8 learns that the objects of a literal's
+ * allocation site live long and allocates them in the old generation directly, where a
+ * constructor's objects are each copied by two young-generation collections on their way there
+ * (every finding lives until the assessment ends: ~100 MB less copied per 100k resources). The
+ * `message` accessor comes last: it needs no slot in the object, while a field added after the
+ * literal would need a property array of its own.
  */
 function makeFinding(
   c: CompiledRule,
@@ -491,7 +458,24 @@ function makeFinding(
   message: MessageState,
   unknown?: string,
 ): Finding {
-  return new JudgedFinding(c, resource, status, message, unknown);
+  const rule = c.rule;
+  const source = resource.source;
+  const finding = {
+    ruleId: rule.id,
+    resourceId: resource.id,
+    resourceType: resource.type,
+    resourceName: resource.name,
+    status,
+    severity: rule.severity,
+    control: rule.control,
+    file: source.file,
+    line: source.line,
+    [JUDGED_RESOURCE]: resource,
+    [MESSAGE_STATE]: message,
+  } as JudgedFinding;
+  Object.defineProperty(finding, 'message', MESSAGE);
+  if (unknown !== undefined) finding.unknown = unknown;
+  return finding;
 }
 
 function errorText(error: unknown): string {

@@ -129,7 +129,7 @@ describe('posture engine', () => {
       bucket('lost', { Versioning: { Status: 'Suspended' } }),
     ]);
     const keys = ['ruleId', 'resourceId', 'resourceType', 'resourceName', 'status', 'severity'];
-    expect(Object.keys(bad)).toEqual([...keys, 'control', 'message', 'file', 'line']);
+    expect(Object.keys(bad)).toEqual([...keys, 'control', 'file', 'line', 'message']);
     const failing =
       'AWS::S3::Bucket lost does not meet "Buckets keep versions" (found {"Status":"Suspended"}).';
     expect(JSON.parse(JSON.stringify(bad)).message).toBe(failing);
