@@ -180,6 +180,42 @@ describe('POST /api/v1/events on a live server', () => {
     expect(await sniffed.json()).toMatchObject({ reader: 'syslog', events: 2, errors: 0 });
   });
 
+  it('reads year- and zone-less syslog times in the zone a sender names', async () => {
+    // The same failures at the same wall-clock times, from Tokyo and from a sender naming none.
+    const failures = (ip: string) =>
+      Array.from(
+        { length: 6 },
+        (_, i) =>
+          `Mar  3 10:00:0${i + 1} web1 sshd[900]: Failed password for root from ${ip} port 4000${i} ssh2`,
+      ).join('\n');
+    const tokyo = await post(
+      failures('198.51.100.77'),
+      {},
+      '?type=syslog&timeZone=Asia/Tokyo&wait=true',
+    );
+    expect(tokyo.status).toBe(202);
+    const utc = await post(failures('198.51.100.78'), {}, '?type=syslog&wait=true');
+    expect(utc.status).toBe(202);
+    const firstSeen = async (ip: string) => {
+      const alerts = await allAlerts(h, reader);
+      const found = alerts.find(
+        (a) =>
+          a.title.startsWith('SSH brute force') &&
+          a.entities.some((e: any) => e.kind === 'ip' && e.value === ip),
+      );
+      return found?.firstSeen as string | undefined;
+    };
+    expect(await firstSeen('198.51.100.77')).toMatch(/-03-03T01:00:01\.000Z$/);
+    expect(await firstSeen('198.51.100.78')).toMatch(/-03-03T10:00:01\.000Z$/);
+
+    const bad = await post(failures('198.51.100.79'), {}, '?type=syslog&timeZone=Mars/Olympus');
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({
+      code: 'BAD_TIME_ZONE',
+      message: expect.stringContaining('querystring/timeZone: unknown time zone Mars/Olympus'),
+    });
+  });
+
   it('reads the records of a gzip body cut short, and says how many it kept', async () => {
     const log = readFileSync(shared('ssh-logs/loghub/OpenSSH/OpenSSH_2k.log'));
     const cut = gzipSync(log).subarray(0, 2000);

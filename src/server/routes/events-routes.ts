@@ -14,6 +14,7 @@ import { scopeFilter } from '../auth/scope-filter.js';
 import { HttpError } from '../http-error.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_DECODED_BYTES } from '../ingest/ingest-plugin.js';
 import { ingestRecords, READER_KINDS } from '../ingest/record-intake.js';
+import { checkTimeZone } from '../../logs/time-zone.js';
 
 const gunzip = promisify(gunzipCallback);
 
@@ -40,6 +41,14 @@ const Query = Type.Object({
     Type.String({
       maxLength: 64,
       description: `log reader (${READER_KINDS.join(', ')}); sniffed from the first records when absent`,
+    }),
+  ),
+  timeZone: Type.Optional(
+    Type.String({
+      maxLength: 64,
+      description:
+        'IANA zone (e.g. Europe/Berlin) of syslog times that carry none (RFC 3164 lines, as ' +
+        'auth.log writes them); UTC when absent',
     }),
   ),
   wait: Type.Optional(
@@ -95,6 +104,16 @@ async function beforeCut(body: Buffer, max: number): Promise<Buffer> {
   return text.subarray(0, text.lastIndexOf(0x0a) + 1);
 }
 
+/** The zone a request names, checked (400 naming the parameter when unknown). */
+function zoneOf(name: string | undefined): string | undefined {
+  if (name === undefined) return undefined;
+  try {
+    return checkTimeZone(name);
+  } catch (error) {
+    throw new HttpError(400, 'BAD_TIME_ZONE', `querystring/timeZone: ${(error as Error).message}`);
+  }
+}
+
 export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const runtime = app.ingest;
   const bodyLimit = runtime.config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -132,6 +151,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
           `querystring/type must be one of ${READER_KINDS.join(', ')} (or absent to sniff)`,
         );
       }
+      const timeZone = zoneOf(request.query.timeZone);
       const raw = request.body;
       const body = Buffer.isBuffer(raw) ? raw : Buffer.alloc(0);
       const encoding = request.headers['content-encoding'];
@@ -143,6 +163,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
         type: type as (typeof READER_KINDS)[number] | undefined,
         file: `http:${request.id}`,
         intake: 'http',
+        timeZone,
         accepts: scope.unrestricted ? undefined : (event: LogEvent) => scope.allows(event.account),
       });
       // The records before the cut were read and kept (counted in `events`); the cut is one
