@@ -84,6 +84,12 @@ export const ConfigSchema = Type.Object(
                   ),
                 ),
                 maxMessageBytes: Type.Optional(Type.Integer({ minimum: 480, maximum: 1024 ** 2 })),
+                /** Open TCP connections in all (default 1,000). */
+                maxConnections: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+                /** Open TCP connections per address (default 32; 0: no cap, behind a relay). */
+                maxConnectionsPerAddress: Type.Optional(
+                  Type.Integer({ minimum: 0, maximum: 100_000 }),
+                ),
                 /** IANA zone of RFC 3164 times, which carry none (default UTC). */
                 timeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
               },

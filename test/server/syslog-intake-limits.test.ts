@@ -1,6 +1,10 @@
 import { createSocket } from 'node:dgram';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/server/config.js';
 import { startSyslogListener } from '../../src/server/ingest/syslog-listener.js';
 import {
   allAlerts,
@@ -116,6 +120,66 @@ describe('syslog TCP intake limits', () => {
     }
   });
 });
+
+describe('syslog TCP connection caps as settings', () => {
+  const open = (port: number) =>
+    new Promise<Socket>((resolve, reject) => {
+      const s = connect(port, '127.0.0.1', () => resolve(s));
+      s.on('error', () => undefined);
+      s.once('error', reject);
+    });
+  const closedWithin = (s: Socket, ms: number) =>
+    new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), ms);
+      s.on('close', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+
+  it('takes both caps from the configuration file, 0 lifting the one per address', async () => {
+    const file = yamlFile(
+      'ingest:\n  syslog: { tcpPort: 0, maxConnections: 5, maxConnectionsPerAddress: 2 }\n',
+    );
+    const capped = loadConfig({ file }).ingest?.syslog ?? {};
+    expect(capped).toMatchObject({ maxConnections: 5, maxConnectionsPerAddress: 2 });
+    const relay = { ...capped, maxConnectionsPerAddress: 0 };
+
+    for (const [syslog, admitted] of [
+      [capped, 2],
+      [relay, 5],
+    ] as const) {
+      const h = await startLive({ syslog });
+      const port = h.app.ingest.syslog!.tcpPort!;
+      const sockets: Socket[] = [];
+      try {
+        for (let i = 0; i < admitted; i++) sockets.push(await open(port));
+        const extra = await open(port);
+        sockets.push(extra);
+        // One more than the cap that applies is refused: closed by the server at once.
+        expect(await closedWithin(extra, 2_000)).toBe(true);
+        for (const s of sockets.slice(0, admitted)) expect(s.destroyed).toBe(false);
+      } finally {
+        for (const s of sockets) s.destroy();
+        await h.close();
+      }
+    }
+    const error = (() => {
+      try {
+        loadConfig({ file: yamlFile('ingest:\n  syslog: { maxConnections: 0 }\n') });
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(error?.message).toMatch(/ingest\.syslog\.maxConnections/);
+  });
+});
+
+function yamlFile(text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'palisade-syslog-caps-')), 'palisade.yaml');
+  writeFileSync(file, text);
+  return file;
+}
 
 describe('a syslog port already taken', () => {
   it('stops the listener with the setting to change named', async () => {

@@ -29,7 +29,12 @@ export interface SyslogListenerOptions {
   maxMessageBytes?: number;
   /** A TCP connection holding part of a frame this long without completing one is closed. */
   incompleteFrameMs?: number;
-  /** Open TCP connections one address may hold; more are refused and counted as rejected. */
+  /** Open TCP connections in all (default 1,000); more are refused and counted as rejected. */
+  maxConnections?: number;
+  /**
+   * Open TCP connections one address may hold (default 32; 0: no cap per address, for senders
+   * behind one relay); more are refused and counted as rejected.
+   */
   maxConnectionsPerAddress?: number;
   /** Time for year-less RFC 3164 stamps (tests pass a fixed one). */
   now?: () => Date;
@@ -160,7 +165,7 @@ export async function startSyslogListener(
             onConnection,
           )
         : createTcpServer(onConnection);
-      server.maxConnections = MAX_CONNECTIONS;
+      server.maxConnections = options.maxConnections ?? MAX_CONNECTIONS;
       // Before TLS or framing sees the connection: one address cannot take every slot.
       server.prependListener('connection', (raw: Socket) => {
         if (admit(raw)) return;
@@ -188,6 +193,7 @@ export async function startSyslogListener(
 
 /** Tracks open connections per address; `admit` says whether one more is allowed. */
 function connectionCap(perAddress: number): (socket: Socket) => boolean {
+  if (perAddress === 0) return () => true;
   const open = new Map<string, number>();
   return (socket) => {
     const address = socket.remoteAddress ?? 'unknown';
