@@ -28,6 +28,27 @@ export const unauthorized = (message = 'authentication required') =>
 /** 403: authenticated, but not allowed. */
 export const forbidden = (message: string) => new HttpError(403, 'FORBIDDEN', message);
 
+/**
+ * Runs `parse`, answering 400 `code` with the message of an error of the class given (a
+ * settings parser's own, naming the field); any other error goes on as it is.
+ *
+ * ```ts
+ * const settings = badRequestOn(ExportConfigError, 'BAD_EXPORT', () => parseExportInput(body));
+ * ```
+ */
+export function badRequestOn<T>(
+  kind: abstract new (...args: never[]) => Error,
+  code: string,
+  parse: () => T,
+): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof kind) throw new HttpError(400, code, error.message);
+    throw error;
+  }
+}
+
 /** Keywords whose failures each name one allowed value (`const`) or all of them (`enum`). */
 function allowedValues(error: FastifySchemaValidationError): unknown[] | undefined {
   if (error.keyword === 'const') return [error.params.allowedValue];

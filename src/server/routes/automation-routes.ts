@@ -28,7 +28,7 @@ import {
   type AutomationRow,
 } from '../../store/automation-repository.js';
 import { auditedChange } from '../audited-change.js';
-import { forbidden, HttpError } from '../http-error.js';
+import { badRequestOn, forbidden, HttpError } from '../http-error.js';
 import { assertPlainText } from '../plain-text.js';
 import { deadLetterRoutes } from './dead-letter-routes.js';
 import { IdParams } from './schemas.js';
@@ -138,15 +138,9 @@ export const automationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const actor = request.principal!;
       refuseScopedCaller(actor.scopes, 'make');
       assertPlainText('body/name', request.body.name);
-      let settings;
-      try {
-        settings = parseAutomationInput(request.body);
-      } catch (error) {
-        if (error instanceof AutomationConfigError) {
-          throw new HttpError(400, 'BAD_AUTOMATION', error.message);
-        }
-        throw error;
-      }
+      const settings = badRequestOn(AutomationConfigError, 'BAD_AUTOMATION', () =>
+        parseAutomationInput(request.body),
+      );
       const row = await auditedChange<AutomationRow>(
         request,
         (r) => ({ ...automationCreatedAudit(r, settings), outcome: 'success' }),
@@ -183,15 +177,9 @@ export const automationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const row = await findAutomationRow(db, request.params.id);
       if (!row) throw new HttpError(404, 'NOT_FOUND', `no automation rule ${request.params.id}`);
       if (request.body.name !== undefined) assertPlainText('body/name', request.body.name);
-      let settings;
-      try {
-        settings = updatedAutomationSettings(row, app.palisade.serverKey, request.body);
-      } catch (error) {
-        if (error instanceof AutomationConfigError) {
-          throw new HttpError(400, 'BAD_AUTOMATION', error.message);
-        }
-        throw error;
-      }
+      const settings = badRequestOn(AutomationConfigError, 'BAD_AUTOMATION', () =>
+        updatedAutomationSettings(row, app.palisade.serverKey, request.body),
+      );
       const changed = await auditedChange<AutomationRow>(
         request,
         (r) => ({ ...automationUpdatedAudit(row, r, app.palisade.serverKey), outcome: 'success' }),

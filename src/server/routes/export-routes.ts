@@ -29,7 +29,7 @@ import {
   type ExportRow,
 } from '../../store/export-repository.js';
 import { auditedChange } from '../audited-change.js';
-import { forbidden, HttpError } from '../http-error.js';
+import { badRequestOn, forbidden, HttpError } from '../http-error.js';
 import { assertPlainText } from '../plain-text.js';
 import { deadLetterRoutes } from './dead-letter-routes.js';
 import { IdParams } from './schemas.js';
@@ -135,15 +135,9 @@ export const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       assertPlainText('body/name', request.body.name);
-      let settings;
-      try {
-        settings = parseExportInput(request.body);
-      } catch (error) {
-        if (error instanceof ExportConfigError) {
-          throw new HttpError(400, 'BAD_EXPORT', error.message);
-        }
-        throw error;
-      }
+      const settings = badRequestOn(ExportConfigError, 'BAD_EXPORT', () =>
+        parseExportInput(request.body),
+      );
       const actor = request.principal!;
       if (!visible(actor.scopes, settings)) {
         throw forbidden('a caller limited to accounts can only export one of its accounts');
@@ -217,15 +211,9 @@ export const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const row = await findVisible(request, request.params.id);
       if (request.body.name !== undefined) assertPlainText('body/name', request.body.name);
-      let settings;
-      try {
-        settings = updatedExportSettings(row, app.palisade.serverKey, request.body);
-      } catch (error) {
-        if (error instanceof ExportConfigError) {
-          throw new HttpError(400, 'BAD_EXPORT', error.message);
-        }
-        throw error;
-      }
+      const settings = badRequestOn(ExportConfigError, 'BAD_EXPORT', () =>
+        updatedExportSettings(row, app.palisade.serverKey, request.body),
+      );
       if (!visible(request.principal!.scopes, settings)) {
         throw forbidden('a caller limited to accounts can only export one of its accounts');
       }
