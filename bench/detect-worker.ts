@@ -5,6 +5,8 @@
  *   tsx bench/detect-worker.ts file PATH [--year 2023]   built-in rules over a file; CPU time
  *   tsx bench/detect-worker.ts stream [--year 2023]      stdin in streaming mode (alerts handed
  *                                                          on, not kept); CPU time and peak RSS
+ *   tsx bench/detect-worker.ts warmup PATH [--year 2023] the file run's CPU time per 50,000 lines
+ *                                                          along the file (a diagnostic run)
  */
 
 import type { Alert } from '../src/model/alert.js';
@@ -63,7 +65,20 @@ if (mode === 'file') {
       maxRssMb: process.resourceUsage().maxRSS / 1024,
     }) + '\n',
   );
+} else if (mode === 'warmup') {
+  // Where a file run's CPU time goes along the file: the first share holds the rules' loading
+  // and the code's warm-up, the later ones the steady rate.
+  const shares: number[] = [];
+  let since = process.cpuUsage();
+  const share = () => {
+    const used = process.cpuUsage(since);
+    shares.push((used.user + used.system) / 1000);
+    since = process.cpuUsage();
+  };
+  await detect({ paths: [process.argv[3]], year, onProgress: share });
+  share();
+  process.stdout.write(JSON.stringify({ cpuMsPer50k: shares }) + '\n');
 } else {
-  process.stderr.write('usage: detect-worker.ts file PATH | stream\n');
+  process.stderr.write('usage: detect-worker.ts file PATH | stream | warmup PATH\n');
   process.exit(2);
 }

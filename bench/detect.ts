@@ -197,6 +197,11 @@ async function ssh(): Promise<void> {
   out(
     `   of which start-up      ~${small.cpuMs.toFixed(0)} CPU-ms (the ${smallLines}-line original alone); past it ${rate(pastStartUp)} lines/CPU-s`,
   );
+  // A third run, measured along the file: how long the code takes to reach its steady rate.
+  const along = worker(['warmup', bigLog]) as { cpuMsPer50k: number[] };
+  out(
+    `   CPU-ms per 50,000 lines along the file: ${along.cpuMsPer50k.map((ms) => ms.toFixed(0)).join(' ')} (the first share loads the rules and warms the code up)`,
+  );
   if (!f2b) {
     out('   fail2ban-regex not installed (apt-get install fail2ban): comparison skipped');
   } else {
