@@ -576,14 +576,12 @@ export class SigmaCorrelator {
     // temporal and value_count only need the latest member per rule or value: older ones of the
     // same kind are dropped, which keeps the list time-ordered and as short as the distinct count.
     if (rule.type === 'temporal' || counted) {
-      for (let i = 0; i < members.length; i++) {
-        const same = counted ? counted[i] === value : members[i].ruleId === member.ruleId;
-        if (!same) continue;
+      const i = counted ? counted.indexOf(value!) : sameRuleAt(members, member.ruleId);
+      if (i >= 0) {
         // A value not yet reported, seen again: its latest hit (below) stands for it.
         if (i >= members.length - group.fresh) group.fresh--;
         removeAt(members, i, 1);
         if (counted) removeAt(counted, i, 1);
-        break;
       }
     }
     members.push(member);
@@ -730,6 +728,12 @@ function fieldText(hit: CorrelationHit, field: string, getter: FieldGetter): str
 }
 
 const NO_FIELDS: Record<string, unknown> = Object.freeze({});
+
+/** Where the first member of rule `ruleId` is, or -1. */
+function sameRuleAt(members: Member[], ruleId: string): number {
+  for (let i = 0; i < members.length; i++) if (members[i].ruleId === ruleId) return i;
+  return -1;
+}
 
 /** The distinct rule ids of the members, in order of first appearance. */
 function ruleIdsOf(members: Member[]): string[] {
