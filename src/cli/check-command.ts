@@ -30,6 +30,7 @@ import { compileRules } from '../posture/engine.js';
 import { ExemptionLoadError, loadExemptions } from '../posture/exemptions.js';
 import { RuleLoadError } from '../posture/rule-loader.js';
 import { renderSarifLog } from '../report/sarif-report.js';
+import { counted } from '../report/counted.js';
 import { printable } from '../report/terminal-text.js';
 import { EXIT_FINDINGS, EXIT_INPUT_ERROR, EXIT_OK } from './exit-codes.js';
 
@@ -237,6 +238,14 @@ export async function runCheck(paths: string[], options: CheckCommandOptions): P
   for (const warning of result.warnings) process.stderr.write(`palisade: warning: ${warning}\n`);
   for (const e of result.inputErrors) process.stderr.write(`palisade: ${e.code} ${e.message}\n`);
   for (const d of result.errors) process.stderr.write(`palisade: ${ruleErrorLine(d)}\n`);
+  const templates = result.inputErrors.filter((e) => e.code === 'UNSUPPORTED_TEMPLATE').length;
+  if (templates > 0) {
+    process.stderr.write(
+      `palisade: ${counted(templates, 'Helm template')} could not be checked and fail the gate: ` +
+        'pipe the rendered chart in (helm template CHART | palisade check -) and leave its ' +
+        'templates/ folder out of the paths\n',
+    );
+  }
 
   const nothing = result.resources.length === 0 && result.files.every((f) => f.resources === 0);
   if (nothing && !changed && result.inputErrors.length === 0) {

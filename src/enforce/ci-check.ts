@@ -60,7 +60,10 @@ export interface CheckResult {
   /** Violations of enforced rules an exemption or inline suppression waives. */
   exempted: Decision[];
   files: FileReport[];
-  /** Files that could not be read (Helm templates needing `helm template` are not errors). */
+  /**
+   * Files that could not be checked: unreadable, not parsing, or Helm templates that need
+   * `helm template` first. Each one fails the gate: a file the gate did not judge is not passed.
+   */
   inputErrors: SourceError[];
   /** Plan entries left out because the plan deletes them, leaves them alone or only reads them. */
   planUnchanged: number;
@@ -181,8 +184,10 @@ export async function runCiCheck(options: CheckOptions): Promise<CheckResult> {
 
   const stdinName = options.stdin?.name;
   const changed = options.changed;
+  // Unlike `scan` (an assessment that lists Helm templates as not assessed), the gate fails
+  // closed: a template it could not judge may hold the violation it exists to stop.
   const inputErrors = files
-    .filter((f) => f.error && f.error.code !== 'UNSUPPORTED_TEMPLATE')
+    .filter((f) => f.error)
     .filter((f) => f.file === stdinName || inChanged(f.file, changed))
     .map((f) => f.error!);
 

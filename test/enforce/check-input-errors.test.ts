@@ -79,3 +79,39 @@ describe('palisade check with a file that does not parse', () => {
     expect(run.report).toMatch(/1 file could not be read/);
   });
 });
+
+/** A Helm chart as committed: templates that need `helm template` before anything can judge them. */
+const CHART = join(REPO_ROOT, '../shared/data/iac/kubernetes-goat/scenarios/metadata-db');
+
+describe('palisade check with Helm templates among its paths', () => {
+  it('fails closed and names every template in the table', async () => {
+    const run = await checkHere([GOOD, CHART]);
+    expect(run.code).toBe(2);
+    expect(run.report).toMatch(/NOT CHECKED \(3\)/);
+    expect(run.report).toMatch(/UNSUPPORTED_TEMPLATE [^\n]*templates\/deployment\.yaml/);
+    expect(run.report).toMatch(/palisade check FAILED \(3 files could not be checked\)/);
+    expect(run.stderr).toMatch(/helm template/);
+  });
+
+  it('lists the templates as SARIF notifications with the run unsuccessful', async () => {
+    const run = await checkHere([GOOD, CHART], { format: 'sarif' });
+    const invocation = JSON.parse(run.report).runs[0].invocations[0];
+    expect(invocation.executionSuccessful).toBe(false);
+    const notes = invocation.toolExecutionNotifications as Notification[];
+    expect(notes.map((n) => n.message.text.split(':')[0])).toEqual([
+      'UNSUPPORTED_TEMPLATE',
+      'UNSUPPORTED_TEMPLATE',
+      'UNSUPPORTED_TEMPLATE',
+    ]);
+    expect(notes[0].message.text).toMatch(/helm template/);
+  });
+
+  it('reports a folder of templates alone as not checked, not as empty', async () => {
+    const run = await checkHere([CHART], { format: 'json' });
+    expect(run.code).toBe(2);
+    expect(run.stderr).not.toMatch(/no resources found/);
+    const report = JSON.parse(run.report);
+    expect(report.passed).toBe(false);
+    expect(report.inputErrors).toHaveLength(3);
+  });
+});

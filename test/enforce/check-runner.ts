@@ -1,5 +1,6 @@
 /** `palisade check` run in this process: its exit code, the report it wrote and its stderr. */
 
+import { readdirSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,4 +35,18 @@ export async function checkHere(
   } finally {
     process.stderr.write = write;
   }
+}
+
+/**
+ * The manifests under `folder` outside Helm charts (a folder with a `Chart.yaml`), as a CI job
+ * passes them: the gate fails closed on templates, which are piped in rendered instead.
+ */
+export function manifestsOutsideCharts(folder: string): string[] {
+  const entries = readdirSync(folder, { withFileTypes: true });
+  if (entries.some((e) => e.isFile() && /^Chart\.ya?ml$/.test(e.name))) return [];
+  return entries.flatMap((e) => {
+    const path = join(folder, e.name);
+    if (e.isDirectory()) return manifestsOutsideCharts(path);
+    return /\.ya?ml$/.test(e.name) ? [path] : [];
+  });
 }

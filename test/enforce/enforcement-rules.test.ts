@@ -9,12 +9,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCheck } from '../../src/cli/check-command.js';
 import { REPO_ROOT } from '../support/paths.js';
+import { manifestsOutsideCharts } from './check-runner.js';
 
 const IAC = join(REPO_ROOT, '../shared/data/iac');
 const PATHS = [
   join(IAC, 'terragoat/terraform/aws'),
   join(IAC, 'terragoat/terraform/azure'),
-  join(IAC, 'kubernetes-goat'),
+  // Its Helm charts are left out: the gate fails closed on templates not rendered first.
+  ...manifestsOutsideCharts(join(IAC, 'kubernetes-goat')),
 ];
 
 interface Report {

@@ -23,7 +23,8 @@ function bySeverity(list: Decision[]): Decision[] {
 }
 
 function verdictOf(result: CheckResult): string {
-  if (result.inputErrors.length > 0) return 'input errors';
+  if (result.inputErrors.length > 0)
+    return `FAILED (${counted(result.inputErrors.length, 'file')} could not be checked)`;
   if (hasDenyRuleErrors(result)) return 'FAILED (deny-mode rules could not run)';
   return result.deny.length > 0 ? 'FAILED' : 'passed';
 }
@@ -62,7 +63,13 @@ export function renderCheckTable(result: CheckResult): string {
     for (const d of result.errors) out.push(row(d, d.mode));
     out.push('');
   }
-  for (const e of result.inputErrors) out.push(`INPUT ERROR ${e.code} ${printable(e.message)}`);
+  if (result.inputErrors.length > 0) {
+    out.push(
+      `NOT CHECKED (${result.inputErrors.length}): files the gate could not judge; they fail the check`,
+    );
+    for (const e of result.inputErrors) out.push(`  ${e.code} ${printable(e.message)}`);
+    out.push('');
+  }
   const verdict = verdictOf(result);
   const broken = result.errors.length > 0 ? `, ${result.errors.length} rule errors` : '';
   const plan =
