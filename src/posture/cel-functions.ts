@@ -153,6 +153,95 @@ export function ingressText(permission: unknown): string {
   return `${protocol}${ports}${sources.length > 0 ? ` from ${sources.join(', ')}` : ''}`;
 }
 
+/** A container image reference split the way a container runtime reads it. */
+export interface ImageReference {
+  /** Registry host (and port), lower-cased; Docker Hub is `docker.io`. */
+  registry: string;
+  /** Repository path inside the registry; Docker Hub's official images sit under `library/`. */
+  repository: string;
+}
+
+/** Host names that all mean Docker Hub. */
+const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+
+/**
+ * Reads `[registry/]repository[:tag][@digest]`. The first path component is the registry when
+ * it has a `.` or `:`, is `localhost` or has capitals (repository paths are lower case);
+ * otherwise the image comes from Docker Hub, where a one-component name is an official image
+ * (`nginx` is `docker.io/library/nginx`). Null for a value that is not a well-formed reference.
+ */
+export function parseImageReference(image: unknown): ImageReference | null {
+  return typeof image === 'string' ? imageReferenceText(image) : null;
+}
+
+const imageReferenceText = memoised((image: string): ImageReference | null => {
+  const at = image.indexOf('@');
+  if (at >= 0 && !DIGEST.test(image.slice(at + 1))) return null;
+  const name = at < 0 ? image : image.slice(0, at);
+  const slash = name.indexOf('/');
+  const first = slash < 0 ? '' : name.slice(0, slash);
+  const hasRegistry = /[.:]/.test(first) || first === 'localhost' || first !== first.toLowerCase();
+  if (hasRegistry && !HOST.test(first)) return null;
+  const path = hasRegistry ? name.slice(slash + 1) : name;
+  const colon = path.lastIndexOf(':');
+  const repository = colon < 0 ? path : path.slice(0, colon);
+  if (!REPOSITORY.test(repository) || (colon >= 0 && !TAG.test(path.slice(colon + 1)))) {
+    return null;
+  }
+  const registry = hasRegistry ? registryHost(first) : 'docker.io';
+  const official = registry === 'docker.io' && !repository.includes('/');
+  return { registry, repository: official ? `library/${repository}` : repository };
+});
+
+/**
+ * The grammar of distribution's image references: a malformed reference (one a runtime would
+ * refuse to pull, such as `registry.example.com@attacker.io/x`) comes from no registry.
+ */
+const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const REPOSITORY = new RegExp(`^${COMPONENT}(?:/${COMPONENT})*$`);
+const HOST = /^(?:[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)*|\[[0-9a-fA-F:.]+\])(?::[0-9]+)?$/;
+const TAG = /^\w[\w.-]{0,127}$/;
+const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[0-9a-fA-F]{32,}$/;
+
+/** True when the first component of an image name is a registry host, not a repository path. */
+function namesRegistryHost(first: string): boolean {
+  return /[.:]/.test(first) || first === 'localhost' || first !== first.toLowerCase();
+}
+
+/** A registry host as compared: host names are case-insensitive, Docker Hub has one name. */
+function registryHost(host: string): string {
+  const lower = host.toLowerCase();
+  return DOCKER_HUB_HOSTS.has(lower) ? 'docker.io' : lower;
+}
+
+/**
+ * True when `image` comes from one of the `allowed` entries. An entry names a registry host
+ * (`registry.example.com`, `host:5000`), optionally with a repository path prefix
+ * (`ghcr.io/acme`, a trailing `/` or not). An entry with a `/` is read as an image name is, so
+ * `acme/` is the Docker Hub namespace `docker.io/acme`. Hosts match whole and without case; a
+ * path prefix matches whole `/`-separated components (`ghcr.io/acme` allows `ghcr.io/acme/app`, not
+ * `ghcr.io/acme-evil/app`). Tags and digests play no part.
+ */
+export function imageFromAllowedRegistry(image: unknown, allowed: unknown): boolean {
+  const reference = parseImageReference(image);
+  if (!reference) return false;
+  return asList(allowed).some(
+    (entry) => typeof entry === 'string' && entryAllows(entry, reference),
+  );
+}
+
+function entryAllows(entry: string, image: ImageReference): boolean {
+  const text = entry.trim();
+  const slash = text.indexOf('/');
+  const first = slash < 0 ? text : text.slice(0, slash);
+  if (first === '') return false;
+  const namesRegistry = slash < 0 || namesRegistryHost(first);
+  if ((namesRegistry ? registryHost(first) : 'docker.io') !== image.registry) return false;
+  const path = namesRegistry ? text.slice(first.length) : text;
+  const prefix = path.split('/').filter(Boolean).join('/');
+  return prefix === '' || image.repository === prefix || image.repository.startsWith(`${prefix}/`);
+}
+
 export const celFunctions: CelFunction[] = [
   {
     signature: 'ingressText(dyn): string',
@@ -276,6 +365,12 @@ export const celFunctions: CelFunction[] = [
     signature: 'safeMatches(string, string): bool',
     description: 'RE2 regular-expression search (what `matches` compiles to in rules)',
     impl: (text: string, pattern: string) => safeMatches(text, pattern),
+  },
+  {
+    signature: 'imageFromAllowedRegistry(dyn, dyn): bool',
+    description:
+      'True when a container image comes from one of the allowed registries (`registry.example.com`, `ghcr.io/acme`): hosts compared whole and without case, `nginx` read as docker.io/library/nginx, paths matched on `/` boundaries',
+    impl: imageFromAllowedRegistry,
   },
   {
     signature: 'podSpec(dyn): map',
