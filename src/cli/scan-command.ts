@@ -1,6 +1,7 @@
 /** `palisade scan`: read, assess, report, store, and turn the result into an exit code. */
 
 import { writeFile } from 'node:fs/promises';
+import type { Finding } from '../model/finding.js';
 import type { Rule, Severity } from '../model/rule.js';
 import { SEVERITIES } from '../model/rule.js';
 import { assess, type Assessment } from '../posture/assess.js';
@@ -201,10 +202,15 @@ export async function runScan(paths: string[], options: ScanOptions): Promise<nu
   }
 
   const code = exitCode(assessment, options.failOn);
+  const unjudged = unjudgedAtThreshold(assessment, options.failOn);
+  if (unjudged.length > 0) {
+    for (const line of unjudgedLines(unjudged, options.failOn!))
+      process.stderr.write(`palisade: ${printable(line)}\n`);
+  }
   const unreadable = assessment.files.filter(
     (f) => f.error && f.error.code !== 'UNSUPPORTED_TEMPLATE',
   );
-  if (code === EXIT_INPUT_ERROR && (options.output || options.format !== 'table')) {
+  if (unreadable.length > 0 && (options.output || options.format !== 'table')) {
     process.stderr.write(`palisade: ${counted(unreadable.length, 'file')} could not be read:\n`);
     for (const f of unreadable.slice(0, 20))
       process.stderr.write(`palisade:   ${f.error!.code} ${printable(f.error!.message)}\n`);
@@ -245,17 +251,46 @@ function render(
 }
 
 /**
- * 2 when an input could not be read, else 1 when a finding crosses `--fail-on`, else 0. A template
- * that must be rendered first (Helm) is listed as not assessed but is not an input error: a
- * repository with charts still gets its verdict.
+ * Error findings (the rule could not run) at or above the `--fail-on` severity: a gate cannot
+ * tell whether those resources cross the threshold, so they fail it as unreadable input does.
+ */
+export function unjudgedAtThreshold(a: Assessment, failOn?: Severity): Finding[] {
+  if (!failOn) return [];
+  const threshold = SEVERITIES.indexOf(failOn);
+  return a.findings.filter(
+    (f) => f.status === 'error' && SEVERITIES.indexOf(f.severity) >= threshold,
+  );
+}
+
+/**
+ * 2 when an input could not be read or, with `--fail-on`, a rule at or above the threshold could
+ * not run; else 1 when a finding crosses `--fail-on`; else 0. A template that must be rendered
+ * first (Helm) is listed as not assessed but is not an input error: a repository with charts
+ * still gets its verdict.
  */
 export function exitCode(a: Assessment, failOn?: Severity): number {
   if (a.files.some((f) => f.error && f.error.code !== 'UNSUPPORTED_TEMPLATE'))
     return EXIT_INPUT_ERROR;
   if (!failOn) return EXIT_OK;
+  if (unjudgedAtThreshold(a, failOn).length > 0) return EXIT_INPUT_ERROR;
   const threshold = SEVERITIES.indexOf(failOn);
   const crossed = a.findings.some(
     (f) => f.status === 'fail' && !f.exemption && SEVERITIES.indexOf(f.severity) >= threshold,
   );
   return crossed ? EXIT_FINDINGS : EXIT_OK;
+}
+
+/** One stderr line per rule, at most 20, saying how many resources it could not judge and why. */
+function unjudgedLines(unjudged: Finding[], failOn: Severity): string[] {
+  const byRule = new Map<string, Finding[]>();
+  for (const f of unjudged) byRule.set(f.ruleId, [...(byRule.get(f.ruleId) ?? []), f]);
+  const lines = [
+    `${counted(unjudged.length, 'finding')} at or above --fail-on ${failOn} could not be ` +
+      'judged (the rule could not run); the threshold cannot be vouched for:',
+  ];
+  for (const [ruleId, list] of [...byRule].slice(0, 20))
+    lines.push(
+      `  ${ruleId} (${list[0].severity}) on ${counted(list.length, 'resource')}: ${list[0].message}`,
+    );
+  return lines;
 }

@@ -59,6 +59,49 @@ describe('palisade scan', () => {
     expect(palisade('scan', clean, '--no-store', '--fail-on', 'low').code).toBe(0);
   });
 
+  it('exits 2 with --fail-on when a rule at or above the threshold could not run', () => {
+    const rules = join(work, 'runtime-error-rules');
+    mkdirSync(rules);
+    // Reads a key S3 buckets never have, without has(): an error finding on every bucket.
+    writeFileSync(
+      join(rules, 'broken.yaml'),
+      [
+        'id: acme-broken-bucket-check',
+        'title: Broken bucket check',
+        'description: reads a key without has()',
+        'severity: high',
+        'cloud: aws',
+        'control: AM-2',
+        'resource_types: [AWS::S3::Bucket]',
+        'check: "r.Nonexistent.Field == \'x\'"',
+        'message: { pass: ok, fail: bad }',
+        'remediation: { text: fix }',
+        '',
+      ].join('\n'),
+    );
+    const terragoat = '../shared/data/iac/terragoat/terraform/aws';
+    const high = palisade('scan', terragoat, '--no-store', '--rules', rules, '--fail-on', 'high');
+    expect(high.code).toBe(2);
+    expect(high.stderr).toMatch(
+      /\d+ findings at or above --fail-on high could not be judged \(the rule could not run\)/,
+    );
+    expect(high.stderr).toMatch(
+      /acme-broken-bucket-check \(high\) on \d+ resources: .*Nonexistent/,
+    );
+    // Below the threshold the broken rule does not decide the gate.
+    const critical = palisade(
+      'scan',
+      terragoat,
+      '--no-store',
+      '--rules',
+      rules,
+      '--fail-on',
+      'critical',
+    );
+    expect(critical.stderr).not.toMatch(/could not be judged/);
+    expect(critical.code).not.toBe(2);
+  });
+
   it('names a file that does not parse with its line, scans the rest and exits 2', () => {
     const mixed = join(work, 'mixed');
     mkdirSync(mixed);
