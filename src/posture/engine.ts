@@ -10,7 +10,6 @@ import { checkFunctions, type CheckFunction } from './checks/index.js';
 import { RuleLoadError } from './rule-loader.js';
 import {
   compileExpression,
-  interpretedProgram,
   firstRootRead,
   rootFieldsRead,
   type Program,
@@ -20,6 +19,7 @@ import {
   containsUnknown,
   NOT_IN_INVENTORY,
   trackUnknownReads,
+  UnknownValueError,
   type UnknownRead,
   type UnknownTracker,
 } from './unknown-tracker.js';
@@ -196,10 +196,18 @@ function shown(value: unknown): string {
 
 function fill(template: TemplatePart[], resource: Resource, value: string): string {
   let out = '';
+  // No offending value to show: ` ({{value}})` goes whole, not as an empty `()`.
+  let dropParen = false;
   for (const part of template) {
-    if (typeof part === 'string') out += part;
-    else if (part.key === 'value') out += value;
-    else out += String(resource[part.key]);
+    if (typeof part === 'string') {
+      out += dropParen && part.startsWith(')') ? part.slice(1) : part;
+      dropParen = false;
+    } else if (part.key === 'value') {
+      if (value === '' && out.endsWith(' (')) {
+        out = out.slice(0, -2);
+        dropParen = true;
+      } else out += value;
+    } else out += String(resource[part.key]);
   }
   return out;
 }
@@ -502,15 +510,6 @@ interface ResourceView {
 }
 
 /** The not-applicable finding for a rule that read an unknown value, if it did. */
-function cannotJudge(
-  c: CompiledRule,
-  resource: Resource,
-  tracker: UnknownTracker | undefined,
-): Finding | undefined {
-  const hit = tracker?.hit();
-  return hit ? unknownFinding(c, resource, hit) : undefined;
-}
-
 /** The finding of a rule whose verdict rests on the unknown value `hit` read. */
 function unknownFinding(c: CompiledRule, resource: Resource, hit: UnknownRead): Finding {
   const message =
@@ -521,9 +520,9 @@ function unknownFinding(c: CompiledRule, resource: Resource, hit: UnknownRead): 
 
 /**
  * The unknown read a rule's evaluation would begin with, if it would: the rule reads a top-level
- * property first that the inventory did not include. The verdict is then "cannot be judged",
- * whatever the evaluation reads after (the first unknown read decides it), so the watched
- * evaluation need not run.
+ * property first that the inventory did not include, and fails with it (`firstRoot` passes no
+ * `&&` or `||`, which could absorb the failure). The verdict is then "cannot be judged" whatever
+ * the rest reads, so the watched evaluation need not run.
  */
 function unknownAtFirstRead(c: CompiledRule, view: ResourceView): UnknownRead | undefined {
   const root = c.firstRoot;
@@ -554,13 +553,11 @@ export function judge(c: CompiledRule, view: ResourceView): Finding {
     if (c.params) context.params = c.params;
   }
 
-  // On read-watching proxies the interpreter runs: the unknown a verdict rests on is the first
-  // one its reads meet.
-  const run = tracker ? interpretedProgram : same;
+  // On read-watching proxies an unknown read throws inside the expression, and a verdict it
+  // still gives holds whatever the unknown is (see unknown-tracker.ts). The compiled program
+  // hands a throw back to the interpreter, whose absorption of errors is CEL's.
   try {
-    if (c.appliesIf && run(c.appliesIf)(context) !== true) {
-      const unknown = cannotJudge(c, resource, tracker);
-      if (unknown) return unknown;
+    if (c.appliesIf && c.appliesIf(context) !== true) {
       return makeFinding(c, resource, 'not_applicable', verdictsOf(c)[2]);
     }
     let pass: boolean;
@@ -570,9 +567,7 @@ export function judge(c: CompiledRule, view: ResourceView): Finding {
       pass = result.pass;
       value = result.value;
     } else {
-      const outcome = run(c.check!)(context);
-      const unknown = cannotJudge(c, resource, tracker);
-      if (unknown) return unknown;
+      const outcome = c.check!(context);
       if (typeof outcome !== 'boolean') {
         const message = `rule ${c.rule.id} returned ${quote(outcome)} instead of true or false.`;
         return makeFinding(c, resource, 'error', message);
@@ -588,13 +583,18 @@ export function judge(c: CompiledRule, view: ResourceView): Finding {
       if (!tracker && !c.usesRelated) {
         return makeFinding(c, resource, 'fail', verdictsOf(c)[3]);
       }
-      value = safeEvidence(run(c.evidence), context);
+      const evidence = c.evidence;
+      value = tracker
+        ? tracker.leniently(() => safeEvidence(evidence, context))
+        : safeEvidence(evidence, context);
     }
     const state = value === undefined || !shown ? verdict : quotedVerdict(verdict, value);
     return makeFinding(c, resource, pass ? 'pass' : 'fail', state);
   } catch (error) {
-    const unknown = cannotJudge(c, resource, tracker);
-    if (unknown) return unknown;
+    // The unknown that decided it; or, for any other error once an unknown was read, the first
+    // one (the error may follow from it).
+    const unread = error instanceof UnknownValueError ? error.read : tracker?.hit();
+    if (unread) return unknownFinding(c, resource, unread);
     const message = `rule ${c.rule.id} failed on ${resource.name}: ${errorText(error)}`;
     return makeFinding(c, resource, 'error', message);
   }
@@ -614,10 +614,6 @@ function trackerOf(c: CompiledRule, view: ResourceView): UnknownTracker | undefi
     if (!reads) return undefined;
   }
   return (view.tracker ??= trackUnknownReads(view.resource, unknowns.markers));
-}
-
-function same(program: Program): Program {
-  return program;
 }
 
 function safeEvidence(program: Program, context: Record<string, unknown>): unknown {

@@ -68,7 +68,7 @@ function rewriteRegexCalls(node: unknown): boolean {
   return rewriteRegexCalls(args) || changed;
 }
 
-/** The cel-js program a compiled one falls back on (tracked evaluation runs it directly). */
+/** The cel-js program a compiled one falls back on. */
 const INTERPRETED = Symbol('palisade.interpretedProgram');
 
 /**
@@ -101,10 +101,7 @@ export function compileExpression(
   return Object.assign(compiled, { ast: parsed.ast, [INTERPRETED]: interpreted });
 }
 
-/**
- * The cel-js program behind `program`: what evaluation on read-watching proxies runs, as the
- * unknown tracking relies on the interpreter's reads.
- */
+/** The cel-js program behind `program` (tests compare the two). */
 export function interpretedProgram(program: Program): Program {
   return (program as { [INTERPRETED]?: Program })[INTERPRETED] ?? program;
 }
@@ -123,23 +120,12 @@ export function rootFieldsRead(programs: (Program | undefined)[]): ReadonlySet<s
   return fields;
 }
 
-/** Operators whose operands cel-js evaluates left first (the right one maybe not at all). */
-const LEFT_FIRST = new Set([
-  '&&',
-  '||',
-  '==',
-  '!=',
-  '<',
-  '<=',
-  '>',
-  '>=',
-  'in',
-  '+',
-  '-',
-  '*',
-  '/',
-  '%',
-]);
+/**
+ * Operators that evaluate their left operand first and fail when it fails. Not `&&` and `||`:
+ * they evaluate the right operand after a failing left one, and its value may decide the result
+ * (`error || true` is true), so their first read does not decide the verdict.
+ */
+const LEFT_FIRST = new Set(['==', '!=', '<', '<=', '>', '>=', 'in', '+', '-', '*', '/', '%']);
 
 /**
  * The top-level field of `r` that `program` reads before it reads anything else (`iamPolicy` in

@@ -2,6 +2,13 @@
  * Watches which properties an expression reads, so a verdict that rests on a value an IaC
  * reader could not know (an unknown marker, or a sub-resource an inventory did not include)
  * becomes "cannot be judged" instead of a guess.
+ *
+ * An unknown read throws `UnknownValueError` inside the expression. CEL's logical operators and
+ * its `exists` and `all` macros absorb an error whenever their other operands decide the result
+ * (`true || error` is true; `[error, true].exists(...)` is true; `[error, false].all(...)` is
+ * false): exactly when the verdict holds whatever the unknown turns out to be. So a security
+ * group with one ingress rule from an unknown CIDR and another open to 0.0.0.0/0 fails, in either
+ * order, while one whose only doubtful rule is the unknown one cannot be judged.
  */
 
 import { isUnknown, UNKNOWN_KEY, type Resource } from '../model/resource.js';
@@ -10,6 +17,29 @@ import { isUnknown, UNKNOWN_KEY, type Resource } from '../model/resource.js';
 export interface UnknownRead {
   path: string;
   reason: string;
+}
+
+/** Thrown inside an expression at an unknown read: an error CEL absorbs where it does not matter. */
+export class UnknownValueError extends Error {
+  constructor(readonly read: UnknownRead) {
+    super(`${read.path} is unknown (${read.reason})`);
+    this.name = 'UnknownValueError';
+  }
+}
+
+/**
+ * The error for an unknown read, made without a stack trace: it is thrown for every unknown an
+ * expression meets and caught inside it where CEL absorbs it, and a trace would cost more than
+ * the evaluation.
+ */
+function unknownValueError(read: UnknownRead): UnknownValueError {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new UnknownValueError(read);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }
 
 /** Why a sub-resource an inventory did not include is unknown. */
@@ -37,10 +67,19 @@ export function needsTracking(resource: Resource): boolean {
 /** Read-recording view of one resource's properties, reused by every rule of the resource. */
 export interface UnknownTracker {
   properties: unknown;
-  /** The first unknown read since the last `reset`, if any. */
+  /**
+   * The first unknown read since the last `reset`, if any (the expression may still have given a
+   * verdict: an unknown it read need not have mattered).
+   */
   hit: () => UnknownRead | undefined;
   /** Forgets the last hit (call before each rule). */
   reset: () => void;
+  /**
+   * Runs `read` with unknown values handed out as they are (a marker, or nothing) instead of
+   * thrown: a rule's evidence then lists the offending values that are known and passes over the
+   * unknown ones, rather than failing whole.
+   */
+  leniently: <T>(read: () => T) => T;
 }
 
 /** Every proper prefix of the unknown paths: the objects a read must pass to reach one. */
@@ -75,28 +114,32 @@ export function trackUnknownReads(
     const path = paths.get(t);
     return path ? `${path}.${key}` : key;
   };
+  let lenient = false;
+  /** An unknown read: thrown, or (leniently) `value` handed out as it is. */
+  const unknownRead = <T>(path: string, reason: string, value: T): T => {
+    const read = { path, reason };
+    first ??= read;
+    if (lenient) return value;
+    throw unknownValueError(read);
+  };
   const noteMissing = (t: object, key: string | symbol, present: boolean) => {
-    if (first || present || typeof key !== 'string') return;
+    if (present || typeof key !== 'string') return;
     const p = childPath(t, key);
-    if (unknownPaths.has(p)) first = { path: p, reason: NOT_IN_INVENTORY };
+    if (unknownPaths.has(p)) unknownRead(p, NOT_IN_INVENTORY, undefined);
   };
 
   const handler: ProxyHandler<object> = {
     get(t, key, receiver) {
       const value = Reflect.get(t, key, receiver);
-      if (typeof key !== 'string' || first) return value;
+      if (typeof key !== 'string') return value;
       if (key === 'constructor' || key === 'length') return value;
       if (!markers && value !== undefined && (typeof value !== 'object' || value === null)) {
         return value;
       }
       const p = childPath(t, key);
-      if (markers && isUnknown(value)) {
-        first = { path: p, reason: String(value[UNKNOWN_KEY]) };
-        return value;
-      }
+      if (markers && isUnknown(value)) return unknownRead(p, String(value[UNKNOWN_KEY]), value);
       if (value === undefined && unknownPaths.has(p)) {
-        first = { path: p, reason: NOT_IN_INVENTORY };
-        return value;
+        return unknownRead(p, NOT_IN_INVENTORY, value);
       }
       if (typeof value !== 'object' || value === null) return value;
       return !prefixes || prefixes.has(p) ? wrap(value, p) : value;
@@ -127,6 +170,14 @@ export function trackUnknownReads(
     hit: () => first,
     reset: () => {
       first = undefined;
+    },
+    leniently: (read) => {
+      lenient = true;
+      try {
+        return read();
+      } finally {
+        lenient = false;
+      }
     },
   };
 }

@@ -14,7 +14,7 @@ function watchingEveryRead(compiled: CompiledRule[]): CompiledRule[] {
 }
 
 describe('a rule whose first read is a sub-resource the inventory did not include', () => {
-  it('cannot judge a bucket exported without its IAM policy, and reads nothing more of it', async () => {
+  it('cannot judge a bucket exported without its IAM policy, unless its ACL alone fails it', async () => {
     const compiled = compileRules(
       (await loadRules()).filter((r) => r.id === 'gcp-storage-bucket-not-public'),
     );
@@ -23,23 +23,24 @@ describe('a rule whose first read is a sub-resource the inventory did not includ
     ]);
     const [bucket] = resources.filter((r) => r.unknown?.includes('iamPolicy'));
     expect(bucket).toBeDefined();
-    const reads: string[] = [];
-    const watched: Resource = {
-      ...bucket,
-      properties: new Proxy(bucket.properties, {
-        get(target, key, receiver) {
-          if (typeof key === 'string') reads.push(key);
-          return Reflect.get(target, key, receiver);
-        },
-      }),
-    };
 
-    const [finding] = evaluate(compiled, [watched]);
+    const [finding] = evaluate(compiled, [bucket]);
     expect(finding.status).toBe('not_applicable');
     expect(finding.unknown).toBe('iamPolicy');
     expect(finding.message).toContain('iamPolicy is unknown (not in the inventory that was read)');
-    // The rule reads the bucket's ACL after its IAM policy: that read no longer happens.
-    expect(reads).not.toContain('acl');
+
+    // Whatever the IAM policy holds, an ACL granting allUsers makes the bucket public: a verdict.
+    const aclPublic: Resource = {
+      ...bucket,
+      properties: {
+        ...bucket.properties,
+        acl: [{ entity: 'allUsers', role: 'READER' }],
+      },
+    };
+    const [failing] = evaluate(compiled, [aclPublic]);
+    expect(failing.status).toBe('fail');
+    expect(failing.unknown).toBeUndefined();
+    expect(failing.message).not.toContain('()');
   });
 
   it('gives every verdict that watching every read gives, on every real resource', async () => {
