@@ -2,7 +2,8 @@
  * Quiet lines, checked on random inputs: seeded logs (real sshd lines, every sshd message form,
  * header shapes, broken variants, year rollovers, logs replayed, time zones) and seeded rule
  * sets (rules reading named, header and keyword fields, correlations) must give the same result
- * with and without building every event. A failing seed reproduces on its own: `seed` is in the
+ * with and without building every event; so must the built-in rules alone on attack-heavy logs
+ * (busy sources over many user names, logins after brute force, replays). A failing seed reproduces on its own: `seed` is in the
  * message.
  */
 
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/model/alert.js';
+import { MAX_ALERT_ENTITIES } from '../../src/detect/alert-builder.js';
 import { detect, loadDetectionRules, type DetectOptions } from '../../src/detect/detect.js';
 import { shared } from '../support/paths.js';
 
@@ -148,8 +150,13 @@ function tick(r: Rand, c: Clock): void {
   if (c.day > 31) [c.month, c.day] = [(c.month % 12) + 1, 1];
 }
 
-function syslogLine(r: Rand, c: Clock): string {
-  tick(r, c);
+function syslogLine(
+  r: Rand,
+  c: Clock,
+  message: (r: Rand) => string = sshdMessage,
+  move: (r: Rand, c: Clock) => void = tick,
+): string {
+  move(r, c);
   const s = c.second;
   const day = r.chance(0.5) && c.day < 10 ? ` ${c.day}` : two(c.day);
   const second = r.chance(0.01) ? 60 : s % 60;
@@ -159,7 +166,7 @@ function syslogLine(r: Rand, c: Clock): string {
   const tag = r.chance(0.85)
     ? r.pick([`sshd[${pid}]:`, `sshd[${pid}]:`, 'sshd:'])
     : `${r.pick(OTHER_TAGS)}[${pid}]:`;
-  const body = `${host} ${tag} ${sshdMessage(r)}`;
+  const body = `${host} ${tag} ${message(r)}`;
   const shape = r(100);
   if (shape < 85) return `${stamp} ${body}`;
   if (shape < 90) return `<${r.pick([38, 86, 13])}>${stamp} ${body}`;
@@ -188,6 +195,50 @@ function logText(r: Rand, lines: number): string {
     else out.push(syslogLine(r, c));
   }
   return out.join(r.chance(0.9) ? '\n' : '\r\n') + '\n';
+}
+
+/**
+ * One sshd message of an attack: failures from a few busy sources (each past the alert builder's
+ * memory of 1,024 events and its 50 entities), scattered ones, logins, disconnects, and now and
+ * then any other form.
+ */
+function attackMessage(r: Rand): string {
+  const ip = r.chance(0.8) ? `203.0.113.${r(2)}` : `198.51.100.${r(200)}`;
+  const u = r.chance(0.3) ? r.pick(USERS) : `user${r(400)}`;
+  const port = String(1024 + r(60000));
+  const k = r(100);
+  if (k < 45) return `Failed password for ${u} from ${ip} port ${port} ssh2`;
+  if (k < 60) return `Failed password for invalid user ${u} from ${ip} port ${port} ssh2`;
+  if (k < 70) return `Invalid user ${u} from ${ip} port ${port}`;
+  if (k < 73) return `Accepted password for ${u} from ${ip} port ${port} ssh2`;
+  if (k < 83) return `Received disconnect from ${ip} port ${port}:11: Bye Bye [preauth]`;
+  if (k < 86)
+    return `Received disconnect from ${ip} port ${port}:3: com.jcraft.jsch.JSchException: Auth fail [preauth]`;
+  if (k < 93) {
+    return `pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=${ip}  user=${u}`;
+  }
+  return sshdMessage(r);
+}
+
+/** Attack time: mostly a second or two apart, sometimes a pause, sometimes back by up to an hour. */
+function attackTick(r: Rand, c: Clock): void {
+  const k = r(1000);
+  if (k < 950) c.second += r(3);
+  else if (k < 990) c.second += r(7200);
+  else c.second = Math.max(0, c.second - r(3600));
+  if (c.second >= 86_400) [c.second, c.day] = [c.second - 86_400, c.day + 1];
+  if (c.day > 28) [c.month, c.day] = [(c.month % 12) + 1, 1];
+}
+
+/** An attack-heavy log (see `attackMessage`), a few lines broken. */
+function attackLog(r: Rand, lines: number): string {
+  const c: Clock = { month: 1 + r(12), day: 1 + r(28), second: r(86_400) };
+  const out: string[] = [];
+  for (let i = 0; i < lines; i++) {
+    const line = syslogLine(r, c, attackMessage, attackTick);
+    out.push(r.chance(0.01) ? mutate(r, line) : line);
+  }
+  return `${out.join('\n')}\n`;
 }
 
 const EVENTS = [
@@ -414,21 +465,31 @@ async function outcome(options: DetectOptions, streaming: boolean) {
   };
 }
 
+/**
+ * The rules of a trial: random ones (beside SigmaHQ's Linux rules), or the built-in ones alone,
+ * which then read an attack-heavy log.
+ */
+type RuleChoice = 'random' | 'random+sigma' | 'builtin';
+
 /** One seed: its log, rules and options, run with and without leaving quiet lines unbuilt. */
-async function trial(seed: number, dir: string, withSigma: boolean) {
+async function trial(seed: number, dir: string, rules: RuleChoice) {
   const r = rng(seed);
   const base = join(dir, String(seed));
   const rulesDir = join(base, 'rules');
   mkdirSync(rulesDir, { recursive: true });
-  ruleSet(r, seed).forEach((doc, i) => writeFileSync(join(rulesDir, `rule${i}.yml`), doc));
-  const ruleDirs = withSigma ? [rulesDir, SIGMA_LINUX] : [rulesDir];
-  const loaded = await loadDetectionRules({ ruleDirs });
-  expect(
-    loaded.unsupported.filter((u) => u.file.startsWith(rulesDir)),
-    `seed ${seed}`,
-  ).toEqual([]);
+  let loaded;
+  if (rules === 'builtin') loaded = await loadDetectionRules({});
+  else {
+    ruleSet(r, seed).forEach((doc, i) => writeFileSync(join(rulesDir, `rule${i}.yml`), doc));
+    const ruleDirs = rules === 'random+sigma' ? [rulesDir, SIGMA_LINUX] : [rulesDir];
+    loaded = await loadDetectionRules({ ruleDirs });
+    expect(
+      loaded.unsupported.filter((u) => u.file.startsWith(rulesDir)),
+      `seed ${seed}`,
+    ).toEqual([]);
+  }
 
-  const once = logText(r, 50 + r(350));
+  const once = rules === 'builtin' ? attackLog(r, 3_000 + r(3_000)) : logText(r, 50 + r(350));
   // A log read twice over (a replay, as the benchmark's copies): its times run backwards.
   const text = r.chance(0.15) ? once + once : once;
   const year = r.pick([undefined, 2023, 2024, 9999]);
@@ -477,9 +538,12 @@ async function trial(seed: number, dir: string, withSigma: boolean) {
   const built = await run(true);
   expect(built.unbuilt).toBe(0);
   expect(quiet.compared, `seed ${seed}`).toEqual(built.compared);
+  const all = [...quiet.compared.alerts, ...quiet.compared.streamed] as Omit<Alert, 'id'>[];
   return {
     unbuilt: quiet.unbuilt,
-    alerts: quiet.compared.alerts.length + quiet.compared.streamed.length,
+    alerts: all.length,
+    largest: Math.max(0, ...all.map((a) => a.eventCount)),
+    widest: Math.max(0, ...all.map((a) => a.entities.length)),
   };
 }
 
@@ -490,7 +554,7 @@ describe('quiet lines on random logs and rules', () => {
     let unbuilt = 0;
     let alerts = 0;
     for (let seed = 1; seed <= 200; seed++) {
-      const got = await trial(seed, dir, false);
+      const got = await trial(seed, dir, 'random');
       unbuilt += got.unbuilt;
       alerts += got.alerts;
     }
@@ -501,7 +565,25 @@ describe('quiet lines on random logs and rules', () => {
 
   it('give the same with SigmaHQ Linux rules beside the random ones (20 seeds)', async () => {
     let unbuilt = 0;
-    for (let seed = 1_001; seed <= 1_020; seed++) unbuilt += (await trial(seed, dir, true)).unbuilt;
+    for (let seed = 1_001; seed <= 1_020; seed++) {
+      unbuilt += (await trial(seed, dir, 'random+sigma')).unbuilt;
+    }
     expect(unbuilt).toBeGreaterThan(100);
   }, 60_000);
+
+  it('give the same with the built-in rules alone on attack-heavy logs (30 seeds)', async () => {
+    let alerts = 0;
+    let largest = 0;
+    let widest = 0;
+    for (let seed = 2_001; seed <= 2_030; seed++) {
+      const got = await trial(seed, dir, 'builtin');
+      alerts += got.alerts;
+      largest = Math.max(largest, got.largest);
+      widest = Math.max(widest, got.widest);
+    }
+    // The seeds reach past the alert builder's event memory and entity cap.
+    expect(alerts).toBeGreaterThan(100);
+    expect(largest).toBeGreaterThan(1_024);
+    expect(widest).toBe(MAX_ALERT_ENTITIES);
+  }, 120_000);
 });
