@@ -1,6 +1,7 @@
 /**
  * Finds where blocks are written in `.tf` text (hcl2json gives no positions) and the inline
- * suppressions next to them: `# palisade:ignore <rule-id> <reason>` (or `//`).
+ * suppressions next to them: `# palisade:ignore <rule-id> <reason>` (or `//`, or a one-line
+ * `/* ... *\/`).
  */
 
 export interface BlockLocation {
@@ -18,11 +19,32 @@ export interface BlockLocation {
 const HEADER =
   /^[ \t]*(resource|data|module)[ \t]+"?([A-Za-z0-9_-]+)"?(?:[ \t]+"?([A-Za-z0-9_-]+)"?)?[ \t]*\{/;
 // Any word is taken as the rule id, so a mistyped one (`*`, `aws_s3*`) is warned about, not lost.
-const SUPPRESSION = /(?:#|\/\/)\s*palisade:ignore\s+(\S+)(?:\s+(.*))?$/;
+const SUPPRESSION = /(#|\/\/|\/\*)\s*palisade:ignore\s+(\S+)(?:\s+(.*))?$/;
+
+/**
+ * The lines of `.tf` text as HCL reads them: a UTF-8 byte order mark and CRLF line endings (files
+ * saved on Windows) change neither where a block starts nor what a comment says.
+ */
+function hclLines(text: string): string[] {
+  return text.replace(/^\uFEFF/, '').split(/\r?\n/);
+}
+
+/** The suppression a line carries; in a `/* ... *\/` comment, what comes before its close. */
+function suppressionOn(line: string): { ruleId: string; reason: string } | undefined {
+  const m = SUPPRESSION.exec(line);
+  if (!m) return undefined;
+  const [, opener, word, rest = ''] = m;
+  if (opener !== '/*') return { ruleId: word, reason: rest.trim() };
+
+  const text = `${word} ${rest}`;
+  const close = text.indexOf('*/');
+  const [ruleId, ...reason] = (close >= 0 ? text.slice(0, close) : text).trim().split(/\s+/);
+  return { ruleId, reason: reason.join(' ') };
+}
 
 /** Every resource, data and module block header in `text`, with its suppressions. */
 export function findBlockLocations(text: string): BlockLocation[] {
-  const lines = text.split('\n');
+  const lines = hclLines(text);
   const out: BlockLocation[] = [];
   for (let i = 0; i < lines.length; i++) {
     const m = HEADER.exec(lines[i]);
@@ -50,8 +72,8 @@ function collectSuppressions(
 ): BlockLocation['suppressions'] {
   const found: BlockLocation['suppressions'] = [];
   for (let i = Math.max(0, start - 1); i <= end && i < lines.length; i++) {
-    const m = SUPPRESSION.exec(lines[i]);
-    if (m) found.push({ ruleId: m[1], reason: (m[2] ?? '').trim() });
+    const suppression = suppressionOn(lines[i]);
+    if (suppression) found.push(suppression);
   }
   return found;
 }
