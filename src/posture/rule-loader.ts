@@ -24,6 +24,39 @@ const CLOUDS: readonly Cloud[] = ['aws', 'azure', 'gcp', 'kubernetes'];
 const ID_PATTERN = /^[a-z0-9][a-z0-9-]{2,120}$/;
 const CONTROL_PATTERN = /^(NS|IM|PA|DP|AM|LT|IR|PV|ES|BR|DS|GS)-\d{1,2}$/;
 
+/**
+ * How each cloud's resource types are spelled, as the readers name them: a rule with a type of
+ * another form (Terraform's `aws_s3_bucket`, a bare `Deployment`) would never meet a resource.
+ */
+const TYPE_FORMS: Record<Cloud, { pattern: RegExp; form: string }> = {
+  aws: {
+    pattern: /^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$/,
+    form: 'an AWS resource type (the CloudFormation name, e.g. AWS::S3::Bucket)',
+  },
+  azure: {
+    pattern: /^Microsoft\.[A-Za-z0-9]+(\/[A-Za-z0-9]+)+$/i,
+    form: 'an Azure resource type (provider/type, e.g. Microsoft.Storage/storageAccounts)',
+  },
+  gcp: {
+    pattern: /^[a-z0-9-]+(\.[a-z0-9-]+)*\.googleapis\.com\/[A-Za-z0-9]+$/,
+    form: 'a GCP asset type (e.g. storage.googleapis.com/Bucket)',
+  },
+  kubernetes: {
+    pattern: /^([a-z0-9-]+(\.[a-z0-9-]+)*\/)?v[0-9]+[a-z0-9]*\/[A-Z][A-Za-z0-9]*$/,
+    form: 'a Kubernetes type (apiVersion/kind, e.g. apps/v1/Deployment or v1/Pod)',
+  },
+};
+
+/** Why `type` cannot name a resource of `cloud`, or undefined when it can. */
+function typeProblem(cloud: Cloud, type: string): string | undefined {
+  const { pattern, form } = TYPE_FORMS[cloud];
+  if (pattern.test(type)) return undefined;
+  const terraform = /^(aws|azurerm|azuread|google|kubernetes)_[a-z0-9_]+$/.test(type)
+    ? ': Terraform blocks are read into their cloud API types, which rules name'
+    : '';
+  return `"${type}" is not ${form}${terraform}`;
+}
+
 /** A rule file that cannot be used, with where and why. */
 export class RuleLoadError extends Error {
   readonly file: string;
@@ -89,6 +122,10 @@ export function validateRule(
   if (!CONTROL_PATTERN.test(control)) fail('control', `"${control}" is not a benchmark control id`);
   const resourceTypes = stringList(d, 'resource_types', fail);
   if (resourceTypes.length === 0) fail('resource_types', 'must name at least one resource type');
+  for (const type of resourceTypes) {
+    const problem = typeProblem(cloud, type);
+    if (problem) fail('resource_types', problem);
+  }
   if (!d.check && !d.check_function)
     fail('check', 'a rule needs `check` (CEL) or `check_function`');
 
