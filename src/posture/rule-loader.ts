@@ -111,6 +111,15 @@ export function validateRule(
     throw new RuleLoadError({ file, message: 'a rule file must hold one YAML mapping' });
   }
   const d = data as Record<string, unknown>;
+  // Other Palisade files a rules folder may hold by mistake.
+  if (d.id === undefined && ('assignments' in d || 'exemptions' in d)) {
+    const kind = 'assignments' in d ? 'policy (assignments)' : 'exemptions';
+    const option = 'assignments' in d ? '--policy' : '--exemptions';
+    throw new RuleLoadError({
+      file,
+      message: `is a ${kind} file, not a rule: pass it with ${option}, outside the rules folder`,
+    });
+  }
 
   const id = requireString(d, 'id', fail);
   if (!ID_PATTERN.test(id)) fail('id', `"${id}" must be kebab-case (a-z, 0-9, -)`);

@@ -78,6 +78,14 @@ remediation:
     }
   });
 
+  it('says a policy or exemptions file in a rules folder is not a rule', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'palisade-rule-kinds-'));
+    writeFileSync(join(dir, 'policy.yaml'), 'assignments:\n  - id: a\n    mode: deny\n');
+    await expect(loadRules([dir])).rejects.toThrow(
+      /policy\.yaml: is a policy \(assignments\) file, not a rule: pass it with --policy/,
+    );
+  });
+
   it('refuses a rules path that is not a folder', async () => {
     await expect(loadRules(['test/fixtures/rules/nowhere'])).rejects.toThrow(/is not a folder/);
   });
