@@ -58,6 +58,8 @@ export interface ReadPathsOptions {
    * ```
    */
   allow?: (realPath: string) => boolean;
+  /** Terraform variable files for every root module read (`--var-file`; see `DirectoryReadOptions`). */
+  varFiles?: string[];
 }
 
 export interface ReadPathsResult {
@@ -426,6 +428,7 @@ export async function* readPathsByUnit(
       try {
         const result = await dirReader.readDirectory(folder.dir, folder.files, {
           allow: options.allow,
+          varFiles: options.varFiles,
         });
         unit.resources.push(...result.resources);
         unit.warnings.push(...(result.warnings ?? []));

@@ -47,6 +47,11 @@ export interface DirectoryReadOptions {
    * own files, a local module, a `file()`) must pass it, else that one is skipped as an error.
    */
   allow?: (realPath: string) => boolean;
+  /**
+   * Terraform variable files the user named (`--var-file`), read after the root module's
+   * `terraform.tfvars` and `*.auto.tfvars`, later ones winning, as `terraform plan -var-file`.
+   */
+  varFiles?: string[];
 }
 
 /**

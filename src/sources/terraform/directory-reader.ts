@@ -21,6 +21,7 @@ export function createTerraformDirectoryReader(
       const evaluation = await evaluateTerraformDirectory(dir, {
         files: names,
         allow: options?.allow,
+        varFiles: options?.varFiles,
       });
       const { resources, warnings } = translateBlocks(evaluation.blocks, translators, dir);
       // Files of local modules count as read here too, so the scan does not read a module

@@ -22,6 +22,8 @@ export interface EvaluateOptions {
   budgetSteps?: number;
   /** Real paths (links resolved) that files and module folders read must lie in; default: any. */
   allow?: (realPath: string) => boolean;
+  /** Variable files the user named, read after the root's own `.tfvars` (later ones win). */
+  varFiles?: string[];
 }
 
 export interface DirectoryEvaluation {
@@ -51,7 +53,12 @@ export async function evaluateTerraformDirectory(
   const loaded = await loadModule(
     path.normalize(dir),
     options.files,
-    { treeRoot, maxDepth: options.maxModuleDepth ?? 8, allow: options.allow },
+    {
+      treeRoot,
+      maxDepth: options.maxModuleDepth ?? 8,
+      allow: options.allow,
+      varFiles: options.varFiles,
+    },
     state,
   );
   const run: EvaluationRun = {

@@ -26,7 +26,10 @@ export interface ParsedFile {
 export interface LoadedModule {
   dir: string;
   files: ParsedFile[];
-  /** Variable values from `terraform.tfvars` and `*.auto.tfvars` (root module only). */
+  /**
+   * Variable values from `terraform.tfvars`, `*.auto.tfvars` and the files the user named (root
+   * module only).
+   */
   tfvars: Record<string, unknown>;
   children: Map<string, LoadedModule | null>;
 }
@@ -37,6 +40,8 @@ export interface LoadOptions {
   maxDepth: number;
   /** Real paths (links resolved) that module folders and files must lie in; unset: any. */
   allow?: (realPath: string) => boolean;
+  /** Variable files the user named, read after the root's own `.tfvars` (later ones win). */
+  varFiles?: string[];
 }
 
 export interface LoadState {
@@ -100,15 +105,18 @@ async function readTfvars(
   dir: string,
   names: string[],
   state: LoadState,
-  allow?: (realPath: string) => boolean,
+  options: Pick<LoadOptions, 'allow' | 'varFiles'>,
 ): Promise<Record<string, unknown>> {
+  // Terraform's order: terraform.tfvars, then *.auto.tfvars by name, then -var-file as given.
   const ordered = [
     ...names.filter((n) => n === 'terraform.tfvars' || n === 'terraform.tfvars.json'),
     ...names.filter((n) => /\.auto\.tfvars(\.json)?$/.test(n)).sort(),
-  ];
+  ].map((name) => path.join(dir, name));
+  ordered.push(...(options.varFiles ?? []));
+  const allow = options.allow;
   const values: Record<string, unknown> = {};
-  for (const name of ordered) {
-    const file = path.join(dir, name);
+  for (const file of ordered) {
+    const name = path.basename(file);
     state.consumed.push(file);
     try {
       const text = await readText(file, allow);
@@ -158,7 +166,7 @@ export async function loadModule(
     const file = await parseFile(path.join(dir, name), state, options.allow);
     if (file) parsed.push(file);
   }
-  const tfvars = chain.length === 0 ? await readTfvars(dir, names, state, options.allow) : {};
+  const tfvars = chain.length === 0 ? await readTfvars(dir, names, state, options) : {};
   const module: LoadedModule = { dir, files: parsed, tfvars, children: new Map() };
 
   for (const file of parsed) {
