@@ -235,6 +235,10 @@ function buildBody(
     const written = lookupKey(raw, field);
     if (written.found) setKey(body, field, scope.evaluate(written.value, ctx));
   }
+  // Not in a GET body, but kept: what an absent property means can depend on the API version
+  // the template deploys with (new storage accounts forbid anonymous blob access from 2023-01-01).
+  const apiVersion = lookupKey(raw, 'apiVersion');
+  if (apiVersion.found) setKey(body, 'apiVersion', scope.evaluate(apiVersion.value, ctx));
 
   const written = lookupKey(raw, 'properties').value;
   const isDeployment = identity.type === 'Microsoft.Resources/deployments';
