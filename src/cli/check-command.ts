@@ -183,6 +183,7 @@ export async function runCheck(paths: string[], options: CheckCommandOptions): P
   let compiled;
   let assignments;
   let exemptions;
+  let inlineSuppressions;
   let baseline: Set<string> | undefined;
   let changed: Set<string> | undefined;
   try {
@@ -197,6 +198,7 @@ export async function runCheck(paths: string[], options: CheckCommandOptions): P
       );
     }
     assignments = resolveAssignments(policy, rules, (await loadCatalog()).standards);
+    inlineSuppressions = policy.inlineSuppressions;
     exemptions = options.exemptions ? await loadExemptions(options.exemptions) : [];
     baseline = options.baseline ? await readBaseline(options.baseline) : undefined;
     if (options.diffBase !== undefined) {
@@ -234,6 +236,7 @@ export async function runCheck(paths: string[], options: CheckCommandOptions): P
     exemptions,
     changed,
     baseline,
+    inlineSuppressions,
   });
   for (const warning of result.warnings) process.stderr.write(`palisade: warning: ${warning}\n`);
   for (const e of result.inputErrors) process.stderr.write(`palisade: ${e.code} ${e.message}\n`);

@@ -10,6 +10,13 @@ import { LineCounter, parseDocument } from 'yaml';
 import type { Assignment, AssignmentScope, EnforcementPolicy, Initiative } from './assignment.js';
 import { globProblem } from './glob.js';
 import { ENFORCEMENT_MODES, isEnforcementMode, type EnforcementMode } from './enforcement-mode.js';
+import {
+  DEFAULT_INLINE_SUPPRESSIONS,
+  INLINE_SUPPRESSION_MODES,
+  isInlineSuppressionMode,
+  type InlineSuppressionMode,
+  type InlineSuppressionPolicy,
+} from './inline-suppression-policy.js';
 
 /** A policy file or API object that cannot be used, with where and why. */
 export class AssignmentLoadError extends Error {
@@ -199,7 +206,7 @@ export function validatePolicy(
   });
   if (data === null || data === undefined) return { initiatives: [], assignments: [] };
   const d = checker.mapping(data, '(document)');
-  checker.onlyKeys(d, ['initiatives', 'assignments'], '');
+  checker.onlyKeys(d, ['initiatives', 'assignments', 'inlineSuppressions'], '');
   const list = (key: string): unknown[] => {
     if (d[key] === undefined) return [];
     if (!Array.isArray(d[key])) checker.fail(key, 'must be a list');
@@ -213,7 +220,31 @@ export function validatePolicy(
     ...validateAssignmentData(x, checker, `assignments.${i}`),
     origin: file,
   }));
-  return { initiatives, assignments };
+  const inline = inlineSuppressions(d.inlineSuppressions, checker);
+  return { initiatives, assignments, ...(inline ? { inlineSuppressions: inline } : {}) };
+}
+
+/**
+ * The `inlineSuppressions` setting: a mode (`allow`, `audit-only`, `off`) or a mapping
+ * `{ mode, wildcards }`.
+ */
+function inlineSuppressions(value: unknown, checker: Checker): InlineSuppressionPolicy | undefined {
+  if (value === undefined) return undefined;
+  const field = 'inlineSuppressions';
+  const modeOf = (mode: unknown, at: string) => {
+    if (!isInlineSuppressionMode(mode))
+      checker.fail(at, `must be one of ${INLINE_SUPPRESSION_MODES.join(', ')}`);
+    return mode as InlineSuppressionMode;
+  };
+  if (typeof value === 'string') return { mode: modeOf(value, field), wildcards: false };
+
+  const data = checker.mapping(value, field);
+  checker.onlyKeys(data, ['mode', 'wildcards'], field);
+  const mode =
+    data.mode === undefined ? DEFAULT_INLINE_SUPPRESSIONS.mode : modeOf(data.mode, `${field}.mode`);
+  if (data.wildcards !== undefined && typeof data.wildcards !== 'boolean')
+    checker.fail(`${field}.wildcards`, 'must be true or false');
+  return { mode, wildcards: data.wildcards === true };
 }
 
 /**
@@ -261,10 +292,22 @@ export async function loadPolicyFile(file: string): Promise<EnforcementPolicy> {
  */
 export async function loadPolicy(paths: string[]): Promise<EnforcementPolicy> {
   const merged: EnforcementPolicy = { initiatives: [], assignments: [] };
+  let inlineFrom: string | undefined;
   for (const file of await policyFiles(paths)) {
     const one = await loadPolicyFile(file);
     merged.initiatives.push(...one.initiatives);
     merged.assignments.push(...one.assignments);
+    if (!one.inlineSuppressions) continue;
+    // One gate, one setting: two files that disagree would make the verdict depend on file order.
+    if (inlineFrom && !sameSetting(merged.inlineSuppressions!, one.inlineSuppressions)) {
+      throw new AssignmentLoadError({
+        file,
+        field: 'inlineSuppressions',
+        message: `differs from the setting in ${inlineFrom}; set it in one policy file`,
+      });
+    }
+    merged.inlineSuppressions = one.inlineSuppressions;
+    inlineFrom = file;
   }
   rejectDuplicates(merged.initiatives, 'initiative');
   rejectDuplicates(merged.assignments, 'assignment');
@@ -298,6 +341,10 @@ async function policyFiles(paths: string[]): Promise<string[]> {
     files.push(...inFolder);
   }
   return files;
+}
+
+function sameSetting(a: InlineSuppressionPolicy, b: InlineSuppressionPolicy): boolean {
+  return a.mode === b.mode && a.wildcards === b.wildcards;
 }
 
 function rejectDuplicates(items: { id: string; origin?: string }[], what: string): void {

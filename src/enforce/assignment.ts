@@ -4,6 +4,7 @@
  * parameters (allowed regions, allowed ports, required tags) that reach the rules' CEL as `params`.
  */
 
+import type { InlineSuppressionPolicy } from './inline-suppression-policy.js';
 import type { EnforcementMode } from './enforcement-mode.js';
 
 /**
@@ -80,6 +81,8 @@ export interface Assignment {
 export interface EnforcementPolicy {
   initiatives: Initiative[];
   assignments: Assignment[];
+  /** What inline suppressions may waive in the CI gate; unset: `audit-only`, no wildcards. */
+  inlineSuppressions?: InlineSuppressionPolicy;
 }
 
 /** The benchmark id that means every loaded rule. */

@@ -18,6 +18,11 @@ import { findingFingerprint } from '../report/sarif-fingerprint.js';
 import { readPaths } from '../sources/read-paths.js';
 import { fileReaders } from '../sources/registry.js';
 import { decide, type Decision } from './decide.js';
+import {
+  DEFAULT_INLINE_SUPPRESSIONS,
+  weighInlineSuppressions,
+  type InlineSuppressionPolicy,
+} from './inline-suppression-policy.js';
 import { evaluateForAssignments } from './evaluate-assignments.js';
 import { planChanges, resourcesToJudge } from './plan-gate.js';
 import type { ResolvedAssignment } from './resolve-assignments.js';
@@ -41,6 +46,8 @@ export interface CheckOptions {
   changed?: Set<string>;
   /** Fingerprints of accepted violations. */
   baseline?: Set<string>;
+  /** What inline suppressions may waive; `DEFAULT_INLINE_SUPPRESSIONS` (audit-only) if unset. */
+  inlineSuppressions?: InlineSuppressionPolicy;
 }
 
 export interface CheckResult {
@@ -69,6 +76,9 @@ export interface CheckResult {
   planUnchanged: number;
   warnings: string[];
 }
+
+/** `applyExemptions` options: the gate weighs inline suppressions itself, after `decide`. */
+const NO_INLINE = { inline: false };
 
 async function readStdin(input: StdinInput): Promise<{
   resources: Resource[];
@@ -206,7 +216,6 @@ export async function runCiCheck(options: CheckOptions): Promise<CheckResult> {
   // As `scan` does: a suppression or exemption naming no rule, or giving no reason, is said.
   const ruleIds = options.rules.map((r) => r.id);
   warnings.push(...unmatchedRuleWarnings(options.exemptions ?? [], judgedResources, ruleIds));
-  warnings.push(...applyExemptions(findings, judgedResources, options.exemptions ?? []));
 
   const withParams = evaluateForAssignments(
     compiled,
@@ -214,17 +223,28 @@ export async function runCiCheck(options: CheckOptions): Promise<CheckResult> {
     options.assignments,
     findings,
   );
+  // Exemptions from the file first; inline suppressions once the mode of each violation is known,
+  // since the policy decides which modes a suppression written in the change itself may lift.
+  const exemptions = options.exemptions ?? [];
+  warnings.push(...applyExemptions(withParams, judgedResources, exemptions, undefined, NO_INLINE));
   const decisions = decide(withParams, options.assignments);
+  const byId = new Map(judgedResources.map((r) => [`${r.type}|${r.id}`, r]));
+  const weighed = weighInlineSuppressions(
+    decisions,
+    options.inlineSuppressions ?? DEFAULT_INLINE_SUPPRESSIONS,
+    (d) => byId.get(`${d.finding.resourceType}|${d.finding.resourceId}`),
+  );
+  warnings.push(...weighed.warnings);
   warnings.push(...scopeMatchesNoFile(options.assignments, files));
   const accepted = (d: Decision) => options.baseline?.has(findingFingerprint(d.finding)) ?? false;
   return {
     resources: judgedResources,
     findings,
-    deny: decisions.deny.filter((d) => !accepted(d)),
-    audit: decisions.audit.filter((d) => !accepted(d)),
-    baselined: [...decisions.deny, ...decisions.audit].filter(accepted),
+    deny: weighed.deny.filter((d) => !accepted(d)),
+    audit: weighed.audit.filter((d) => !accepted(d)),
+    baselined: [...weighed.deny, ...weighed.audit].filter(accepted),
     errors: decisions.errors,
-    exempted: decisions.exempted,
+    exempted: [...decisions.exempted, ...weighed.exempted],
     files,
     inputErrors,
     planUnchanged: skipped,

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument } from 'yaml';
 import type { ExemptionCategory, Finding } from '../model/finding.js';
-import type { Resource } from '../model/resource.js';
+import type { InlineSuppression, Resource } from '../model/resource.js';
 import { compileGlob, GlobPatternError, globPatternProblem } from './safe-glob.js';
 
 /** One entry of an exemptions file. */
@@ -319,17 +319,51 @@ export function exempting(exemptions: Exemption[], resources: Resource[]): boole
 }
 
 /**
- * Marks findings covered by an active exemption or an inline suppression. Returns warnings for
- * expired exemptions that would otherwise have applied.
+ * The inline suppression on `resource` that covers `finding`'s rule, if any. A suppression must
+ * name a rule: `palisade:ignore *` would hide every rule of the block.
+ */
+export function inlineSuppressionFor(
+  finding: Pick<Finding, 'ruleId'>,
+  resource: Resource | undefined,
+): InlineSuppression | undefined {
+  return resource?.suppressions?.find(
+    (s) =>
+      s.ruleId === finding.ruleId ||
+      (patternNamesSomething(s.ruleId) && matches(s.ruleId, [finding.ruleId])),
+  );
+}
+
+/** Where an inline suppression is written, as reports name it: `main.tf:12`. */
+export function inlineSuppressionPlace(resource: Resource | undefined): string {
+  return resource?.source.file ? `${resource.source.file}:${resource.source.line ?? 1}` : 'inline';
+}
+
+/** The exemption an inline suppression gives a finding it covers. */
+export function inlineExemption(
+  suppression: InlineSuppression,
+  resource: Resource | undefined,
+): NonNullable<Finding['exemption']> {
+  return {
+    category: 'waiver',
+    justification: suppression.reason || '(no reason given)',
+    source: `inline suppression at ${inlineSuppressionPlace(resource)}`,
+  };
+}
+
+/**
+ * Marks findings covered by an active exemption or (unless `inline` is false, for a caller that
+ * weighs them itself, as the CI gate does) an inline suppression. Returns warnings for expired
+ * exemptions that would otherwise have applied.
  */
 export function applyExemptions(
   findings: Finding[],
   resources: Resource[],
   exemptions: Exemption[],
   now = new Date(),
+  { inline = true }: { inline?: boolean } = {},
 ): string[] {
   const warnings = new Set<string>();
-  if (!exempting(exemptions, resources)) return [];
+  if (!exempting(exemptions, inline ? resources : [])) return [];
   // Each pattern compiled once for the whole run; an exemption whose pattern cannot be matched
   // (stored before patterns were checked) is skipped, named, and fails nothing.
   const usable: {
@@ -358,21 +392,9 @@ export function applyExemptions(
     const resource = byId.get(`${finding.resourceType}|${finding.resourceId}`);
     const names = [finding.resourceId, finding.resourceName, resource?.source.address];
 
-    // A suppression must name a rule: `palisade:ignore *` would hide every rule of the block.
-    const inline = resource?.suppressions?.find(
-      (s) =>
-        s.ruleId === finding.ruleId ||
-        (patternNamesSomething(s.ruleId) && matches(s.ruleId, [finding.ruleId])),
-    );
-    if (inline) {
-      const where = resource?.source.file
-        ? `${resource.source.file}:${resource.source.line ?? 1}`
-        : 'inline';
-      finding.exemption = {
-        category: 'waiver',
-        justification: inline.reason || '(no reason given)',
-        source: `inline suppression at ${where}`,
-      };
+    const suppression = inline ? inlineSuppressionFor(finding, resource) : undefined;
+    if (suppression) {
+      finding.exemption = inlineExemption(suppression, resource);
       continue;
     }
     for (const { exemption, rule, resource } of usable) {
