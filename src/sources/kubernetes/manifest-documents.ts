@@ -3,14 +3,29 @@
  * it starts on and its own source text, expanding `List` kinds into their items.
  */
 
-import { isMap, isSeq, LineCounter, parseAllDocuments, type Document } from 'yaml';
+import {
+  isAlias,
+  isCollection,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseAllDocuments,
+  type Alias,
+  type Document,
+} from 'yaml';
 import { SourceReadError } from '../../model/source-error.js';
 
 /** Files above this size are refused rather than parsed. */
 export const MAX_MANIFEST_BYTES = 8 * 1024 * 1024;
 
-/** Aliases a document may expand; more is taken as an alias bomb. */
-export const MAX_ALIAS_COUNT = 100;
+/**
+ * Nodes that aliases (merge keys included) may add to a file once expanded: a benign anchor
+ * used hundreds of times stays far below it, while an alias bomb (each level aliasing the one
+ * before several times) passes it within a few levels and is refused before anything expands.
+ */
+export const MAX_ALIAS_EXPANSION = 200_000;
 
 const MAX_DOCUMENTS = 10_000;
 
@@ -54,10 +69,11 @@ export function parseManifestObjects(file: string, text: string): ManifestObject
   const lineCounter = new LineCounter();
   const docs = parseDocuments(file, text, lineCounter);
   const objects: ManifestObject[] = [];
+  const aliasBudget = { left: MAX_ALIAS_EXPANSION };
   docs.forEach((doc, index) => {
     const start = index === 0 ? 0 : doc.range[0];
     const end = index + 1 < docs.length ? docs[index + 1].range[0] : text.length;
-    const span = { text, start, end, lineCounter };
+    const span = { text, start, end, lineCounter, aliasBudget };
     objects.push(...documentObjects(file, doc, index, span));
   });
   return objects;
@@ -69,6 +85,8 @@ interface DocumentSpan {
   start: number;
   end: number;
   lineCounter: LineCounter;
+  /** Nodes aliases may still add in this file (shared by its documents). */
+  aliasBudget: { left: number };
 }
 
 function parseDocuments(file: string, text: string, lineCounter: LineCounter): Document.Parsed[] {
@@ -121,7 +139,7 @@ function documentObjects(
   if (contents === null) return [];
 
   const line = span.lineCounter.linePos(contents.range?.[0] ?? doc.range[0]).line;
-  const value = toPlain(file, doc, line);
+  const value = toPlain(file, doc, line, span);
   const source = span.text.slice(span.start, span.end);
   if (!isListObject(value) || !isMap(contents)) return [{ value, line, document: index, source }];
 
@@ -144,12 +162,103 @@ function documentObjects(
   });
 }
 
-function toPlain(file: string, doc: Document, line: number): unknown {
+function toPlain(file: string, doc: Document, line: number, span: DocumentSpan): unknown {
   try {
-    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    expandAliases(file, doc, span);
+    // No alias is left to count: the file's budget has judged them.
+    return doc.toJS({ maxAliasCount: -1 });
   } catch (err) {
     throw parseFailure(file, err, line);
   }
+}
+
+/** What the alias expansion of one document knows: anchors so far, and sizes of anchored nodes. */
+interface Expansion {
+  file: string;
+  lineCounter: LineCounter;
+  budget: { left: number };
+  /** The node each anchor names at this point of the document (a later anchor shadows). */
+  anchors: Map<string, unknown>;
+  /** Expanded size, in nodes, of each anchored node walked. */
+  sizes: Map<unknown, number>;
+  /** Collections being walked: an alias to one of them is a cycle. */
+  open: Set<unknown>;
+}
+
+/**
+ * Replaces every alias of `doc` by the node it names, in document order, charging the nodes each
+ * one adds to `budget`; refuses the file once the budget is spent or an alias names a node that
+ * contains it. The size of an anchored node is remembered, so a bomb is judged by the size it
+ * would expand to without expanding it. With no alias left, `toJS` does no alias look-up (the
+ * yaml library's look-up scans every anchor before each alias, quadratic in their number) and
+ * costs what the expanded document holds.
+ */
+function expandAliases(file: string, doc: Document, span: DocumentSpan): void {
+  const x: Expansion = {
+    file,
+    lineCounter: span.lineCounter,
+    budget: span.aliasBudget,
+    anchors: new Map(),
+    sizes: new Map(),
+    open: new Set(),
+  };
+  const [contents] = expandChild(doc.contents, x);
+  doc.contents = contents as typeof doc.contents;
+}
+
+/** `node`, or the node an alias names, and its expanded size. */
+function expandChild(node: unknown, x: Expansion): [unknown, number] {
+  if (!isAlias(node)) return [node, expandNode(node, x)];
+  const target = x.anchors.get(node.source);
+  // An alias to no anchor is left for `toJS` to report as the YAML error it is.
+  if (target === undefined) return [node, 1];
+  if (x.open.has(target)) {
+    throw aliasRefusal(x, node, `YAML alias *${node.source} refers to a node that contains it`);
+  }
+  const size = x.sizes.get(target) ?? 1;
+  x.budget.left -= size;
+  if (x.budget.left < 0) {
+    throw aliasRefusal(
+      x,
+      node,
+      `YAML aliases would expand the file by more than ${MAX_ALIAS_EXPANSION} nodes; refusing a possible alias bomb`,
+    );
+  }
+  return [target, size];
+}
+
+/** The expanded size of a node that is not an alias, replacing the aliases inside it. */
+function expandNode(node: unknown, x: Expansion): number {
+  const anchor = isScalar(node) || isCollection(node) ? node.anchor : undefined;
+  if (anchor) x.anchors.set(anchor, node);
+  if (!isCollection(node)) return node === null || node === undefined ? 0 : 1;
+
+  x.open.add(node);
+  let size = 1;
+  const items = node.items as unknown[];
+  for (let i = 0; i < items.length; i += 1) {
+    const item = items[i];
+    if (isPair(item)) {
+      const [key, keySize] = expandChild(item.key, x);
+      const [value, valueSize] = expandChild(item.value, x);
+      item.key = key;
+      item.value = value;
+      size += keySize + valueSize;
+    } else {
+      const [value, valueSize] = expandChild(item, x);
+      items[i] = value;
+      size += valueSize;
+    }
+  }
+  x.open.delete(node);
+  if (anchor) x.sizes.set(node, size);
+  return size;
+}
+
+function aliasRefusal(x: Expansion, alias: Alias, message: string): SourceReadError {
+  const at = alias.range?.[0];
+  const line = at === undefined ? undefined : x.lineCounter.linePos(at).line;
+  return new SourceReadError({ file: x.file, line, code: 'TOO_LARGE', message });
 }
 
 /** `kind: List`, `kind: PodList` and friends: a wrapper whose `items` are the objects. */
@@ -170,14 +279,11 @@ function parseFailure(file: string, err: unknown, line?: number): SourceReadErro
     });
   }
   const reason = err instanceof Error ? firstLine(err.message) : String(err);
-  const aliasBomb = /alias/i.test(reason);
   return new SourceReadError({
     file,
     line,
-    code: aliasBomb ? 'TOO_LARGE' : 'PARSE_ERROR',
-    message: aliasBomb
-      ? `YAML aliases expand too far (more than ${MAX_ALIAS_COUNT}); refusing a possible alias bomb`
-      : `invalid YAML: ${reason}`,
+    code: 'PARSE_ERROR',
+    message: `invalid YAML: ${reason}`,
   });
 }
 
