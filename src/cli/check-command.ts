@@ -4,6 +4,7 @@
  * a deny-mode rule that could not run.
  */
 
+import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { stdin as processStdin } from 'node:process';
 import type { Finding } from '../model/finding.js';
@@ -29,7 +30,8 @@ import { loadCatalog } from '../posture/benchmark-catalog.js';
 import { compileRules } from '../posture/engine.js';
 import { ExemptionLoadError, loadExemptions } from '../posture/exemptions.js';
 import { RuleLoadError } from '../posture/rule-loader.js';
-import { renderSarifLog } from '../report/sarif-report.js';
+import { renderSarifLog, sarifSourceRoot } from '../report/sarif-report.js';
+import { repositoryPath } from '../store/target-set.js';
 import { counted } from '../report/counted.js';
 import { printable } from '../report/terminal-text.js';
 import { EXIT_FINDINGS, EXIT_INPUT_ERROR, EXIT_OK } from './exit-codes.js';
@@ -94,6 +96,7 @@ function columnFinder(stdin: StdinInput | undefined): (f: Finding) => Promise<nu
 }
 
 async function render(
+  paths: string[],
   result: CheckResult,
   rules: Rule[],
   options: CheckCommandOptions,
@@ -102,15 +105,23 @@ async function render(
   const decisions = [...result.deny, ...result.audit];
   const find = columnFinder(stdin);
   const columns = new Map<Finding, number | undefined>();
-  for (const d of [...decisions, ...result.baselined, ...result.errors])
+  for (const d of [...decisions, ...result.baselined, ...result.exempted, ...result.errors])
     columns.set(d.finding, await find(d.finding));
   const modeOf = new Map<Finding, Decision>(
-    [...decisions, ...result.baselined].map((d) => [d.finding, d]),
+    [...decisions, ...result.baselined, ...result.exempted].map((d) => [d.finding, d]),
   );
   switch (options.format) {
     case 'sarif': {
+      // Exempted violations are results too, marked suppressed (as `scan` writes them), so code
+      // scanning shows what was waived and closes the alert instead of losing track of it.
+      const reported = [...decisions, ...result.baselined, ...result.exempted];
+      const srcRoot = sarifSourceRoot([
+        ...reported.map((d) => d.finding.file),
+        ...result.errors.map((d) => d.finding.file),
+        ...result.inputErrors.map((e) => e.file),
+      ]);
       const log = renderSarifLog({
-        findings: [...decisions, ...result.baselined].map((d) => d.finding),
+        findings: reported.map((d) => d.finding),
         rules,
         level: (f) =>
           modeOf.get(f)?.mode === 'deny' && !isBaselined(result, f) ? 'error' : 'warning',
@@ -119,11 +130,13 @@ async function render(
           enforcement: isBaselined(result, f) ? 'baseline' : modeOf.get(f)?.mode,
           assignments: modeOf.get(f)?.assignments,
         }),
-        category: 'palisade-check',
+        ...checkCategory(paths, options),
+        srcRoot,
       });
       return withInputErrors(
-        withRuleErrors(log, result.errors, (d) => columns.get(d.finding)),
+        withRuleErrors(log, result.errors, (d) => columns.get(d.finding), srcRoot),
         result.inputErrors,
+        srcRoot,
       );
     }
     case 'junit':
@@ -135,6 +148,28 @@ async function render(
     default:
       return renderCheckTable(result);
   }
+}
+
+/**
+ * The SARIF category of a gate run: what it checked (paths from the repository root, stdin by
+ * name) under which policy files, hashed, so two uploads for one commit (`infra/` and `k8s/`, or
+ * two policies) are two analyses in code scanning rather than one replacing the other.
+ */
+function checkCategory(
+  paths: string[],
+  options: CheckCommandOptions,
+): { category: string; categoryDescription: string } {
+  const named = (list: string[]) =>
+    list.map((p) => (p === '-' ? `stdin:${options.stdinName}` : repositoryPath(p))).sort();
+  const checked = named(paths);
+  const policy = named(options.policy);
+  const key = JSON.stringify({ checked, policy });
+  return {
+    category: `palisade-check/${createHash('sha256').update(key).digest('hex').slice(0, 12)}`,
+    categoryDescription:
+      `palisade check ${checked.join(' ')}` +
+      (policy.length > 0 ? ` --policy ${policy.join(' --policy ')}` : ''),
+  };
 }
 
 function isBaselined(result: CheckResult, f: Finding): boolean {
@@ -264,7 +299,7 @@ export async function runCheck(paths: string[], options: CheckCommandOptions): P
     ? { ...result, deny: [], baselined: [...result.baselined, ...result.deny] }
     : result;
 
-  const report = await render(shown, rules, options, stdin);
+  const report = await render(paths, shown, rules, options, stdin);
   if (options.output) {
     await writeFile(options.output, report);
     process.stderr.write(`palisade: wrote ${options.format} report to ${options.output}\n`);

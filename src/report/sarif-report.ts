@@ -4,7 +4,7 @@
  * `palisade check` both write through `renderSarifLog`.
  */
 
-import { resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AssessmentResult } from '../model/assessment.js';
 import type { Finding } from '../model/finding.js';
@@ -49,6 +49,35 @@ export interface SarifInput {
   properties?: (f: Finding) => Record<string, unknown> | undefined;
   /** `runs[].automationDetails.id`: tells GitHub apart several analyses of one commit. */
   category?: string;
+  /** What the category stands for, for people (`runs[].automationDetails.description`). */
+  categoryDescription?: string;
+  /**
+   * The folder `%SRCROOT%` stands for; by default `sarifSourceRoot` of the findings' files. Logs
+   * merged into one (notifications placed by a second log) pass the same one.
+   */
+  srcRoot?: string;
+}
+
+/**
+ * The folder a SARIF log's relative URIs start from (`%SRCROOT%`): code scanning reads them from
+ * the repository root, so it is the root of the git work tree the files share (run from a
+ * subfolder or from outside the checkout alike), else the working folder.
+ *
+ * ```ts
+ * sarifSourceRoot(['main.tf'], '/ci/checkout/infra'); // '/ci/checkout', a git work tree
+ * ```
+ */
+export function sarifSourceRoot(files: (string | undefined)[], cwd = process.cwd()): string {
+  const roots = new Set<string>();
+  for (const file of files) {
+    if (!file) continue;
+    const absolute = resolve(cwd, file);
+    const inRepository = repositoryRelative(file, cwd);
+    if (inRepository === undefined) return cwd;
+    roots.add(absolute.slice(0, absolute.length - inRepository.length).replace(/[\\/]$/, ''));
+    if (roots.size > 1) return cwd;
+  }
+  return roots.size === 1 ? [...roots][0] : cwd;
 }
 
 /**
@@ -78,22 +107,29 @@ function artifactUri(file: string): string {
     .join('/');
 }
 
-function location(f: Finding, column: number | undefined): Record<string, unknown> {
+/**
+ * A file's artifact location: relative to `srcRoot` (what `%SRCROOT%` is declared as) when it lies
+ * under it, else its absolute URL (a `../../` path under %SRCROOT% maps to nothing).
+ */
+function artifactLocation(file: string, srcRoot: string): Record<string, string> {
+  const fromRoot = relative(srcRoot, resolve(file));
+  if (fromRoot.startsWith('..') || isAbsolute(fromRoot)) {
+    return { uri: pathToFileURL(resolve(file)).href };
+  }
+  return { uri: artifactUri(fromRoot), uriBaseId: '%SRCROOT%' };
+}
+
+function location(
+  f: Finding,
+  column: number | undefined,
+  srcRoot: string,
+): Record<string, unknown> {
   if (!f.file) {
     return { logicalLocations: [{ fullyQualifiedName: f.resourceId, kind: 'resource' }] };
   }
-  // %SRCROOT% is the repository's root for code scanning: a file in a git work tree is named from
-  // its root whatever folder the scan ran in; any other file outside the working folder by its
-  // absolute URL (a `../../` path under %SRCROOT% maps to nothing).
-  const fromRoot = repositoryRelative(f.file);
-  const outside = f.file.startsWith('/') || f.file.startsWith('../');
   return {
     physicalLocation: {
-      artifactLocation: fromRoot
-        ? { uri: artifactUri(fromRoot), uriBaseId: '%SRCROOT%' }
-        : outside
-          ? { uri: pathToFileURL(resolve(f.file)).href }
-          : { uri: artifactUri(f.file), uriBaseId: '%SRCROOT%' },
+      artifactLocation: artifactLocation(f.file, srcRoot),
       region: { startLine: f.line ?? 1, startColumn: column ?? 1 },
     },
     logicalLocations: [{ fullyQualifiedName: f.resourceId, kind: 'resource' }],
@@ -126,6 +162,7 @@ export function renderSarifLog(input: SarifInput): string {
   const used = new Set(input.findings.map((f) => f.ruleId));
   const driverRules = input.rules.filter((r) => used.has(r.id));
   const index = new Map(driverRules.map((r, i) => [r.id, i]));
+  const srcRoot = input.srcRoot ?? sarifSourceRoot(input.findings.map((f) => f.file));
   const results = input.findings.map((f) => {
     const extra = input.properties?.(f);
     return {
@@ -133,7 +170,7 @@ export function renderSarifLog(input: SarifInput): string {
       ...(index.has(f.ruleId) ? { ruleIndex: index.get(f.ruleId) } : {}),
       level: input.level?.(f) ?? LEVEL[f.severity],
       message: { text: f.message },
-      locations: [location(f, input.column?.(f))],
+      locations: [location(f, input.column?.(f), srcRoot)],
       partialFingerprints: { [FINGERPRINT_KEY]: findingFingerprint(f) },
       properties: {
         resourceId: f.resourceId,
@@ -172,14 +209,21 @@ export function renderSarifLog(input: SarifInput): string {
             rules: driverRules.map(driverRule),
           },
         },
-        ...(input.category ? { automationDetails: { id: `${input.category}/` } } : {}),
-        originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(`${process.cwd()}/`).href } },
+        ...(input.category ? { automationDetails: automationDetails(input) } : {}),
+        originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(`${srcRoot}/`).href } },
         results,
         invocations: [invocation],
       },
     ],
   };
   return JSON.stringify(sarif, null, 2) + '\n';
+}
+
+function automationDetails(input: SarifInput): Record<string, unknown> {
+  return {
+    id: `${input.category}/`,
+    ...(input.categoryDescription ? { description: { text: input.categoryDescription } } : {}),
+  };
 }
 
 function helpText(r: Rule): string {

@@ -6,6 +6,7 @@
 
 import type { SourceError } from '../../model/source-error.js';
 import { counted } from '../../report/counted.js';
+import { repositoryPath } from '../../store/target-set.js';
 import type { Decision } from '../decide.js';
 import type { CheckResult } from '../ci-check.js';
 
@@ -19,6 +20,14 @@ function escapeProperty(value: string): string {
   return escapeData(value).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 
+/**
+ * A file as an annotation names it: from the root of its git work tree, which is where GitHub
+ * places annotations (the workspace), whatever folder the gate ran in; else as given.
+ */
+function annotatedFile(file: string): string {
+  return repositoryPath(file.split('\\').join('/'));
+}
+
 function annotation(
   d: Decision,
   level: 'error' | 'warning',
@@ -26,7 +35,7 @@ function annotation(
 ): string {
   const f = d.finding;
   const props: string[] = [];
-  if (f.file) props.push(`file=${escapeProperty(f.file.split('\\').join('/'))}`);
+  if (f.file) props.push(`file=${escapeProperty(annotatedFile(f.file))}`);
   if (f.file && f.line) props.push(`line=${f.line}`);
   const col = column(d);
   if (f.file && f.line && col) props.push(`col=${col}`);
@@ -36,7 +45,7 @@ function annotation(
 }
 
 function inputErrorAnnotation(e: SourceError): string {
-  const props = [`file=${escapeProperty(e.file.split('\\').join('/'))}`];
+  const props = [`file=${escapeProperty(annotatedFile(e.file))}`];
   if (e.line) props.push(`line=${e.line}`);
   if (e.line && e.column) props.push(`col=${e.column}`);
   props.push(`title=${escapeProperty(`${e.code} (file not checked)`)}`);

@@ -14,7 +14,7 @@ interface SarifRun {
 }
 
 /** The physical location SARIF results use for `error`'s file and line (same URIs, regions). */
-function physicalLocations(errors: SourceError[]): unknown[] {
+function physicalLocations(errors: SourceError[], srcRoot: string | undefined): unknown[] {
   // The result writer knows how files are named from %SRCROOT%; it is given each error as a
   // stand-in finding and only its location is kept.
   const stand: Finding[] = errors.map((e) => ({
@@ -31,7 +31,7 @@ function physicalLocations(errors: SourceError[]): unknown[] {
   }));
   const columns = new Map(stand.map((f, i) => [f, errors[i].column]));
   const placed = JSON.parse(
-    renderSarifLog({ findings: stand, rules: [], column: (f) => columns.get(f) }),
+    renderSarifLog({ findings: stand, rules: [], column: (f) => columns.get(f), srcRoot }),
   ) as { runs: SarifRun[] };
   return (placed.runs[0].results ?? []).map((r) => r.locations?.[0]?.physicalLocation);
 }
@@ -44,10 +44,10 @@ function physicalLocations(errors: SourceError[]): unknown[] {
  * const log = withInputErrors(renderSarifLog({ findings, rules }), result.inputErrors);
  * ```
  */
-export function withInputErrors(sarif: string, errors: SourceError[]): string {
+export function withInputErrors(sarif: string, errors: SourceError[], srcRoot?: string): string {
   if (errors.length === 0) return sarif;
 
-  const locations = physicalLocations(errors);
+  const locations = physicalLocations(errors, srcRoot);
   return withNotifications(
     sarif,
     errors.map((e, i) => ({

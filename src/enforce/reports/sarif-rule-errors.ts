@@ -25,6 +25,7 @@ export function withRuleErrors(
   sarif: string,
   errors: Decision[],
   column: (d: Decision) => number | undefined = () => undefined,
+  srcRoot?: string,
 ): string {
   if (errors.length === 0) return sarif;
 
@@ -35,6 +36,7 @@ export function withRuleErrors(
       findings: errors.map((d) => d.finding),
       rules: [],
       column: (f) => column(byFinding.get(f)!),
+      srcRoot,
     }),
   ) as { runs: SarifRun[] };
   const locations = placed.runs[0].results?.map((r) => r.locations ?? []) ?? [];
