@@ -237,8 +237,23 @@ async function ssh(): Promise<void> {
       `   ban sets on OpenSSH_2k.log: fail2ban ${f2bBans.size} IPs, palisade ${ours.size} IPs, both ${[...ours].filter((ip) => f2bBans.has(ip)).length}`,
     );
     if (onlyF2b.length) out(`   only fail2ban: ${onlyF2b.join(', ')}`);
-    if (onlyUs.length) out(`   only palisade: ${onlyUs.join(', ')}`);
+    for (const ip of onlyUs) out(`   only palisade: ${ip}${foldedNote(original, ip, failures)}`);
   }
+}
+
+/**
+ * Why fail2ban missed a source Palisade bans, when the log says: its failures sit in rsyslog's
+ * `message repeated N times: [ ... ]` lines, which fail2ban's sshd filter does not read.
+ */
+function foldedNote(log: string, ip: string, f2bFailures: Map<string, number[]>): string {
+  const folded = log
+    .split('\n')
+    .map((line) => /message repeated (\d+) times: \[ ?Failed \S+ for .* from (\S+) /.exec(line))
+    .filter((m) => m?.[2] === ip)
+    .reduce((n, m) => n + Number(m![1]), 0);
+  if (folded === 0) return '';
+  const seen = f2bFailures.get(ip)?.length ?? 0;
+  return ` (fail2ban counts ${seen} failures; ${folded} more are folded into "message repeated N times" lines it does not read)`;
 }
 
 // 3. Memory over a long stream -----------------------------------------------------------------

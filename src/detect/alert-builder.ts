@@ -390,8 +390,10 @@ export class AlertBuilder {
       entities,
       firstSeen: first,
       lastSeen: last,
-      eventCount: events.length,
-      evidence: events.slice(0, this.#maxEvidence),
+      // Counted as `#update` counts a repeat hit's events, once each: a line standing for
+      // several occurrences (it may stand in a report more than once) counts each occurrence.
+      eventCount: 0,
+      evidence: [],
       remediation: hit.remediation?.length ? hit.remediation : remediationFor(attack, hit),
       rule: { ...hit.rule },
       ...(hit.falsePositives?.length ? { falsePositives: hit.falsePositives } : {}),
@@ -403,7 +405,7 @@ export class AlertBuilder {
       this.#all.push(alert);
       this.#listed.set(id, { alert, accounts });
     }
-    unseen(opened.seen, events, undefined, 0);
+    alert.eventCount = unseen(opened.seen, events, alert.evidence, this.#maxEvidence);
     this.#onRaise?.(alert);
     this.advance(opened.lastSeenMs);
     return alert;
@@ -571,7 +573,8 @@ function unseen(
           : `${file}\u0000${line ?? ''}:${e.time}:${action}`;
       if (!rememberKey(seen, key)) continue;
     }
-    fresh++;
+    // A line standing for several occurrences counts each.
+    fresh += e.occurrences ?? 1;
     if (evidence && evidence.length < max) evidence.push(e);
   }
   return fresh;

@@ -9,6 +9,8 @@ import { isIP } from 'node:net';
 export interface AuthMeaning {
   /** Named fields merged into the event's `fields` (`ssh`, `pam`, `sudo`, `account`). */
   fields: Record<string, unknown>;
+  /** Occurrences a `message repeated N times` line stands for (N, at most MAX_OCCURRENCES). */
+  occurrences?: number;
   action: string;
   actor?: string;
   sourceIp?: string;
@@ -412,14 +414,24 @@ function sshMeaning(message: string, pamModule: string | undefined): AuthMeaning
   const kind = sshEventKind(ssh.event);
   const fields: Record<string, unknown> = { ssh };
   if (pam) fields.pam = pam;
-  return {
+  const meaning: AuthMeaning = {
     fields,
     action: kind.action,
     actor: ssh.user,
     sourceIp: ssh.sourceIp,
     outcome: kind.outcome,
   };
+  if (ssh.repeated !== undefined && ssh.repeated > 1) {
+    meaning.occurrences = Math.min(ssh.repeated, MAX_OCCURRENCES);
+  }
+  return meaning;
 }
+
+/**
+ * Most occurrences one repeated line counts for: a forged `message repeated 999999999 times`
+ * must not cost a correlation a loop per occurrence.
+ */
+export const MAX_OCCURRENCES = 1_000;
 
 /** The action and outcome of an sshd event name, worked out once per name. */
 function sshEventKind(event: string): { action: string; outcome?: 'success' | 'failure' } {

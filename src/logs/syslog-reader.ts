@@ -221,6 +221,7 @@ function eventOf(
     action: meaning.action,
     target: meaning.target,
     outcome: meaning.outcome,
+    occurrences: meaning.occurrences,
   };
 }
 

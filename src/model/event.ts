@@ -45,4 +45,10 @@ export interface LogEvent {
   host?: string;
   /** Every original field of the record, unchanged (nested objects stay nested). */
   fields: Record<string, unknown>;
+  /**
+   * How many occurrences the record stands for, when more than one: syslog daemons write a
+   * message repeated N times as one line (`message repeated 5 times: [ Failed password ... ]`),
+   * and counts (correlations, an alert's event count) count each.
+   */
+  occurrences?: number;
 }

@@ -128,8 +128,11 @@ export function createSigmaEngine(rules: SigmaRule[], options: SigmaOptions = {}
           hit.rule = rule;
           hit.event = event;
           hit.time = time;
-          correlator.feedInto(hit, correlated);
-          drain(out);
+          // A line that stands for several occurrences counts as each of them.
+          for (let n = event.occurrences ?? 1; n > 0; n--) {
+            correlator.feedInto(hit, correlated);
+            drain(out);
+          }
         }
       }
       if (correlations.length > 0) {

@@ -180,15 +180,18 @@ describe('SSH brute-force alerts count every failure', () => {
     const failure = loaded.rules.filter((r) => r.name === 'palisade_ssh_auth_failure');
     expect(failure).toHaveLength(1);
     const engine = createSigmaEngine(failure, loaded.sigmaOptions);
-    const failures: { ip: string; time: string }[] = [];
+    const failures: { ip: string; time: string; occurrences: number }[] = [];
     for await (const item of readLogs([file], { year: 2023 })) {
       if (!('time' in item)) continue;
       const e = item as LogEvent;
       if (engine.process(e).length > 0 && e.sourceIp)
-        failures.push({ ip: e.sourceIp, time: e.time });
+        failures.push({ ip: e.sourceIp, time: e.time, occurrences: e.occurrences ?? 1 });
     }
+    // A `message repeated N times` line is N failures.
     const within = (ip: string, from: string, to: string) =>
-      failures.filter((f) => f.ip === ip && f.time >= from && f.time <= to).length;
+      failures
+        .filter((f) => f.ip === ip && f.time >= from && f.time <= to)
+        .reduce((n, f) => n + f.occurrences, 0);
 
     const ipOf = (a: (typeof alerts)[number]) => a.entities.find((e) => e.kind === 'ip')?.value;
     const target = alerts.filter((a) => ipOf(a) === '112.95.230.3');
