@@ -222,7 +222,9 @@ export async function runCheck(paths: string[], options: CheckCommandOptions): P
   let baseline: Set<string> | undefined;
   let changed: Set<string> | undefined;
   try {
-    rules = await loadEnforcementRules(options.rules);
+    rules = await loadEnforcementRules(options.rules, {
+      onWarning: (message) => process.stderr.write(`palisade: notice: ${printable(message)}\n`),
+    });
     compiled = compileRules(rules);
     const policy = options.policy.length > 0 ? await loadPolicy(options.policy) : defaultPolicy();
     // A gate given policy files that assign nothing would pass everything without a word.

@@ -13,7 +13,12 @@ import type { Resource } from '../model/resource.js';
 import type { Rule } from '../model/rule.js';
 import { SourceReadError, type SourceError } from '../model/source-error.js';
 import { compileRules, evaluate, judgedResource, type CompiledRule } from '../posture/engine.js';
-import { applyExemptions, unmatchedRuleWarnings, type Exemption } from '../posture/exemptions.js';
+import {
+  applyExemptions,
+  unmatchedResourceWarnings,
+  unmatchedRuleWarnings,
+  type Exemption,
+} from '../posture/exemptions.js';
 import { findingFingerprint } from '../report/sarif-fingerprint.js';
 import { readPaths } from '../sources/read-paths.js';
 import { fileReaders } from '../sources/registry.js';
@@ -216,6 +221,7 @@ export async function runCiCheck(options: CheckOptions): Promise<CheckResult> {
   // As `scan` does: a suppression or exemption naming no rule, or giving no reason, is said.
   const ruleIds = options.rules.map((r) => r.id);
   warnings.push(...unmatchedRuleWarnings(options.exemptions ?? [], judgedResources, ruleIds));
+  warnings.push(...unmatchedResourceWarnings(options.exemptions ?? [], resources));
 
   const withParams = evaluateForAssignments(
     compiled,

@@ -23,12 +23,15 @@ export function isEnforcementPackRule(rule: Rule): boolean {
 
 /**
  * The rules an enforcement point judges with: the benchmark, the pack, then `extraDirs` (a rule
- * there replaces one of the same id).
+ * there replaces one of the same id, bundled or from an earlier folder, and `onWarning` is told).
  *
  * ```ts
- * const rules = await loadEnforcementRules(['team-rules/']);
+ * const rules = await loadEnforcementRules(['team-rules/'], { onWarning: console.error });
  * ```
  */
-export function loadEnforcementRules(extraDirs: string[] = []): Promise<Rule[]> {
-  return loadRules([ENFORCEMENT_RULES_DIR, ...extraDirs]);
+export function loadEnforcementRules(
+  extraDirs: string[] = [],
+  options: { onWarning?: (message: string) => void } = {},
+): Promise<Rule[]> {
+  return loadRules([ENFORCEMENT_RULES_DIR, ...extraDirs], options);
 }

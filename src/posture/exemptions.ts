@@ -292,6 +292,32 @@ export function unmatchedRuleWarnings(
   return warnings;
 }
 
+/**
+ * Exemptions whose resource pattern matches none of `resources` (by id, name or IaC address): a
+ * misspelt address waives nothing, and the violation it was meant for fails without a word on
+ * why. Pass every resource read, not only those judged: an exemption for an unchanged file is
+ * not a mistake.
+ */
+export function unmatchedResourceWarnings(
+  exemptions: Exemption[],
+  resources: Resource[],
+): string[] {
+  const warnings: string[] = [];
+  for (const e of exemptions) {
+    if (exemptionPatternProblem(e.resource)) continue;
+    const test = exemptionMatcher(e.resource);
+    const named = resources.some((r) =>
+      [r.id, r.name, r.source.address].some((n) => n !== undefined && test(n)),
+    );
+    if (named) continue;
+    warnings.push(
+      `exemption at ${e.source} (rule ${e.rule}): resource pattern "${shortened(e.resource)}" ` +
+        `matches none of the ${resources.length} resources checked (by id, name or IaC address)`,
+    );
+  }
+  return warnings;
+}
+
 /** How a suppression is written in the resource's own kind of file. */
 function howToSuppress(resource: Resource): string {
   switch (resource.source.kind) {
