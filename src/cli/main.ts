@@ -265,6 +265,24 @@ program
   });
 
 program
+  .command('resources')
+  .description(
+    'list the resources read from IaC and inventory exports, as rules see them (type, r.<property>)',
+  )
+  .argument('<paths...>', 'files and folders to read')
+  .option('--type <type>', 'only resources of this type (repeatable)', collect, [])
+  .option(
+    '--var-file <file>',
+    'Terraform variable file, as terraform plan -var-file (repeatable)',
+    collect,
+    [],
+  )
+  .option('--json', 'print each resource with every property, as JSON')
+  .action(async (paths: string[], options) => {
+    process.exitCode = await (await import('./resources-command.js')).runResources(paths, options);
+  });
+
+program
   .command('serve')
   .description('run the API server over the embedded store (first start: creates the Owner login)')
   .option('--config <file>', 'YAML configuration file')
