@@ -5,6 +5,7 @@
  */
 
 import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { isMap, LineCounter, parseDocument } from 'yaml';
@@ -134,6 +135,35 @@ function lineOf(text: string, path: string[]): number | undefined {
   return undefined;
 }
 
+/** A relative file path made absolute from `base`; anything else (a URL, a wrong type) as is. */
+function fromBase(value: unknown, base: string): unknown {
+  if (typeof value !== 'string' || value === '' || isAbsolute(value)) return value;
+  // A PostgreSQL URL (or any URL) and SQLite's in-memory name are not files.
+  if (/^[a-z][a-z0-9+.-]*:/i.test(value)) return value;
+  return resolve(base, value);
+}
+
+/**
+ * The file's values with its relative paths (TLS files, policy files, rule folders, the SQLite
+ * store) read from `base`, the config file's folder, as policy files read their scope paths: the
+ * webhook then means the same whichever folder it is started in. Defaults and command-line flags
+ * stay relative to the working folder.
+ */
+function fromConfigFolder(value: Record<string, unknown>, base: string): Record<string, unknown> {
+  const out = { ...value };
+  if (isRecord(out.tls)) {
+    const tls = { ...out.tls };
+    for (const key of ['cert', 'key']) if (key in tls) tls[key] = fromBase(tls[key], base);
+    out.tls = tls;
+  }
+  for (const key of ['policy', 'rules']) {
+    const list = out[key];
+    if (Array.isArray(list)) out[key] = list.map((v) => fromBase(v, base));
+  }
+  if ('store' in out) out.store = fromBase(out.store, base);
+  return out;
+}
+
 /**
  * The configuration from `file` (YAML) over the defaults, then `overrides` (command-line flags).
  *
@@ -173,7 +203,7 @@ export function loadAdmissionConfig(
     if (!isRecord(value)) {
       throw new AdmissionConfigError({ file, key: '(root)', message: 'expected a mapping' });
     }
-    fromFile = value;
+    fromFile = fromConfigFolder(value, dirname(resolve(file)));
   }
 
   const candidate = merge(merge(defaultAdmissionConfig(), fromFile) as AdmissionConfig, overrides);

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -163,6 +163,40 @@ describe('admission configuration', () => {
     expect(() => loadAdmissionConfig(file)).toThrow(/bad\.yaml:\d+: \(yaml\)/);
     writeFileSync(file, 'unknownKey: 1\n');
     expect(() => loadAdmissionConfig(file)).toThrow(/bad\.yaml/);
+  });
+
+  it("reads the file's relative paths from the file's folder, as policy files do", () => {
+    const deploy = join(dir, 'deploy');
+    mkdirSync(deploy, { recursive: true });
+    const file = join(deploy, 'admission.yaml');
+    writeFileSync(
+      file,
+      [
+        'tls: { cert: certs/tls.crt, key: /etc/palisade/tls.key }',
+        'policy: [policy/org.yaml, ../shared/policy.yaml]',
+        'rules: [rules]',
+        'store: data/palisade.db',
+        '',
+      ].join('\n'),
+    );
+    const config = loadAdmissionConfig(file, { rules: ['cli-rules'] });
+    expect(config.tls).toEqual({
+      cert: join(deploy, 'certs/tls.crt'),
+      key: '/etc/palisade/tls.key',
+    });
+    expect(config.policy).toEqual([
+      join(deploy, 'policy/org.yaml'),
+      join(dir, 'shared/policy.yaml'),
+    ]);
+    expect(config.store).toBe(join(deploy, 'data/palisade.db'));
+    // Command-line flags stay relative to the working folder.
+    expect(config.rules).toEqual(['cli-rules']);
+
+    writeFileSync(file, 'store: postgres://palisade@db.internal/palisade\n');
+    const url = loadAdmissionConfig(file);
+    expect(url.store).toBe('postgres://palisade@db.internal/palisade');
+    // Defaults are not the file's: they stay where the webhook starts.
+    expect(url.tls.cert).toBe('certs/tls.crt');
   });
 
   it('names the values a choice allows', () => {
