@@ -50,7 +50,12 @@ export interface CheckCommandOptions {
   writeBaseline?: string;
   /** Name shown for manifests read from stdin. */
   stdinName: string;
+  /** Namespace for Kubernetes objects whose manifest names none (as `kubectl -n`). */
+  namespace?: string;
 }
+
+/** A Kubernetes namespace name: an RFC 1123 label. */
+const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** Largest stdin accepted (rendered Helm output of a big umbrella chart is a few MB). */
 const MAX_STDIN_BYTES = 64 * 1024 * 1024;
@@ -212,6 +217,12 @@ function ruleErrorLine(d: Decision): string {
 
 /** Runs the gate; returns the exit code. */
 export async function runCheck(paths: string[], options: CheckCommandOptions): Promise<number> {
+  if (options.namespace !== undefined && !NAMESPACE_NAME.test(options.namespace)) {
+    return fail(
+      `--namespace ${printable(options.namespace)}: not a namespace name ` +
+        '(lower-case letters, digits and "-", up to 63)',
+    );
+  }
   const fromStdin = paths.includes('-');
   const filePaths = paths.filter((p) => p !== '-');
   let rules: Rule[];
@@ -274,6 +285,7 @@ export async function runCheck(paths: string[], options: CheckCommandOptions): P
     changed,
     baseline,
     inlineSuppressions,
+    namespace: options.namespace,
   });
   for (const warning of result.warnings) process.stderr.write(`palisade: warning: ${warning}\n`);
   for (const e of result.inputErrors) process.stderr.write(`palisade: ${e.code} ${e.message}\n`);

@@ -154,6 +154,10 @@ program
   .option('--baseline <file>', 'accept the violations listed in this baseline file')
   .option('--write-baseline <file>', 'write the current violations as a baseline file')
   .option('--stdin-name <name>', 'file name shown for manifests read from stdin', 'stdin.yaml')
+  .option(
+    '-n, --namespace <ns>',
+    'namespace for Kubernetes objects whose manifest names none (as kubectl -n)',
+  )
   .action(async (paths: string[], options) => {
     process.exitCode = await (await import('./check-command.js')).runCheck(paths, options);
   });

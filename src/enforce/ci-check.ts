@@ -29,6 +29,11 @@ import {
   type InlineSuppressionPolicy,
 } from './inline-suppression-policy.js';
 import { evaluateForAssignments } from './evaluate-assignments.js';
+import {
+  objectsWithoutNamespace,
+  placeInNamespace,
+  unplacedObjectsWarning,
+} from './manifest-namespace.js';
 import { planChanges, resourcesToJudge } from './plan-gate.js';
 import type { ResolvedAssignment } from './resolve-assignments.js';
 import { scopeMatchesNoFile } from './scope-warnings.js';
@@ -51,6 +56,8 @@ export interface CheckOptions {
   changed?: Set<string>;
   /** Fingerprints of accepted violations. */
   baseline?: Set<string>;
+  /** Namespace for Kubernetes objects whose manifest names none (`kubectl -n`); else `default`. */
+  namespace?: string;
   /** What inline suppressions may waive; `DEFAULT_INLINE_SUPPRESSIONS` (audit-only) if unset. */
   inlineSuppressions?: InlineSuppressionPolicy;
 }
@@ -166,6 +173,25 @@ function inChanged(file: string | undefined, changed: Set<string> | undefined): 
 }
 
 /**
+ * Puts Kubernetes objects that name no namespace in `--namespace`; without it, a warning when a
+ * namespace-scoped assignment would judge them as in `default`.
+ */
+async function placeObjects(resources: Resource[], options: CheckOptions): Promise<string[]> {
+  const scoped = options.assignments.some(
+    (a) => a.assignment.scope.namespaces || a.assignment.exclude.namespaces,
+  );
+  if (!options.namespace && !scoped) return [];
+
+  const unplaced = await objectsWithoutNamespace(resources, options.stdin);
+  if (options.namespace) {
+    placeInNamespace(unplaced, options.namespace);
+    return [];
+  }
+  const warning = unplacedObjectsWarning(unplaced, options.assignments);
+  return warning ? [warning] : [];
+}
+
+/**
  * Whether a deny-mode rule could not run on a resource under judgement: the gate cannot vouch for
  * that resource, so it fails (exit 2, as for input it cannot read).
  */
@@ -205,6 +231,8 @@ export async function runCiCheck(options: CheckOptions): Promise<CheckResult> {
     .filter((f) => f.error)
     .filter((f) => f.file === stdinName || inChanged(f.file, changed))
     .map((f) => f.error!);
+
+  warnings.push(...(await placeObjects(resources, options)));
 
   const { kept, skipped } = await gatePlans(resources, options.stdin);
   const judged = (r: Resource | undefined): boolean =>
