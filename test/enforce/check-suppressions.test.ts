@@ -163,6 +163,16 @@ describe('the policy on inline suppressions in the gate', () => {
     expect(report.stderr).toMatch(/inline suppressions are off \(inlineSuppressions: off\)/);
   });
 
+  it('is refused when two policy files set it differently', async () => {
+    const run = await checkHere([await suppressedByPatterns()], {
+      policy: [await policyFile(ALLOW), await policyFile('inlineSuppressions: off\n')],
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /policy\.yaml \(field inlineSuppressions\): differs from the setting in .*policy\.yaml; set it in one policy file/,
+    );
+  });
+
   it('is refused when misspelt, naming the file, line and field', async () => {
     const run = await checkHere([await suppressedByPatterns()], {
       policy: [await policyFile(denyAll() + 'inlineSuppressions: allways\n')],
