@@ -7,6 +7,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
+import { checkUniqueKeys } from '../model/yaml-unique-keys.js';
 import type { Assignment, AssignmentScope, EnforcementPolicy, Initiative } from './assignment.js';
 import { globProblem } from './glob.js';
 import { ENFORCEMENT_MODES, isEnforcementMode, type EnforcementMode } from './enforcement-mode.js';
@@ -260,7 +261,8 @@ export async function loadPolicyFile(file: string): Promise<EnforcementPolicy> {
     throw new AssignmentLoadError({ file, message: `cannot be read (${code})` });
   }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+  checkUniqueKeys(doc);
   if (doc.errors.length > 0) {
     const error = doc.errors[0];
     throw new AssignmentLoadError({

@@ -5,6 +5,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument } from 'yaml';
+import { checkUniqueKeys } from '../model/yaml-unique-keys.js';
 import type { ExemptionCategory, Finding } from '../model/finding.js';
 import type { InlineSuppression, Resource } from '../model/resource.js';
 import { compileGlob, GlobPatternError, globPatternProblem } from './safe-glob.js';
@@ -155,7 +156,8 @@ export async function loadExemptions(file: string): Promise<Exemption[]> {
     throw new ExemptionLoadError(file, undefined, `cannot be read: ${error.message}`);
   });
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter });
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false });
+  checkUniqueKeys(doc, lineCounter);
   if (doc.errors.length > 0) {
     const line = lineCounter.linePos(doc.errors[0].pos[0]).line;
     throw new ExemptionLoadError(

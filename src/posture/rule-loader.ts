@@ -7,6 +7,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LineCounter, parseDocument } from 'yaml';
+import { checkUniqueKeys } from '../model/yaml-unique-keys.js';
 import type { Cloud } from '../model/resource.js';
 import { SEVERITIES, type Rule, type Severity } from '../model/rule.js';
 import { validateFix, validateParameters } from './rule-sections.js';
@@ -187,7 +188,8 @@ function optionalSections(d: Record<string, unknown>, fail: Fail): Partial<Rule>
 export async function loadRuleFile(file: string): Promise<Rule> {
   const text = await readFile(file, 'utf8');
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+  checkUniqueKeys(doc);
   if (doc.errors.length > 0) {
     const error = doc.errors[0];
     const line = lineCounter.linePos(error.pos[0]).line;

@@ -8,6 +8,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { checkUniqueKeys } from '../../model/yaml-unique-keys.js';
 import { compileSigmaRule } from './rule-compiler.js';
 import { readRuleDocument } from './rule-document.js';
 import { SigmaRuleError } from './sigma-rule-error.js';
@@ -156,7 +157,8 @@ function parseRuleText(text: string, file: string, options: SigmaOptions): Sigma
   const counter = new LineCounter();
   let docs: Document[];
   try {
-    docs = parseAllDocuments(text, { lineCounter: counter, uniqueKeys: true }) as Document[];
+    docs = parseAllDocuments(text, { lineCounter: counter, uniqueKeys: false }) as Document[];
+    if (Array.isArray(docs)) for (const doc of docs) checkUniqueKeys(doc, counter);
   } catch (error) {
     return {
       rules,

@@ -9,6 +9,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { isMap, LineCounter, parseDocument } from 'yaml';
+import { checkUniqueKeys } from '../../model/yaml-unique-keys.js';
 
 const Name = Type.String({ minLength: 1, maxLength: 253 });
 
@@ -122,7 +123,7 @@ function schemaMessage(schema: unknown, value: unknown, message: string): string
 /** Line of a dotted key in the YAML document, when it is there. */
 function lineOf(text: string, path: string[]): number | undefined {
   const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter });
+  const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: false });
   let node: unknown = doc.contents;
   for (const segment of path) {
     if (!isMap(node)) return undefined;
@@ -189,7 +190,12 @@ export function loadAdmissionConfig(
       });
     }
     const counter = new LineCounter();
-    const doc = parseDocument(text, { prettyErrors: false, lineCounter: counter });
+    const doc = parseDocument(text, {
+      prettyErrors: false,
+      lineCounter: counter,
+      uniqueKeys: false,
+    });
+    checkUniqueKeys(doc);
     if (doc.errors.length > 0) {
       const error = doc.errors[0];
       throw new AdmissionConfigError({

@@ -84,7 +84,8 @@ function apply(doc: Document, target: YAMLMap, edits: KubernetesFix['pod']) {
  * in the file or is not a workload.
  */
 export function applyKubernetesFix(text: string, ref: ObjectRef, fix: KubernetesFix): string {
-  const docs = parseAllDocuments(text, { keepSourceTokens: false });
+  // Repeated keys were refused when the manifest was read; no pairwise check again here.
+  const docs = parseAllDocuments(text, { keepSourceTokens: false, uniqueKeys: false });
   if (!Array.isArray(docs)) return text;
   const specPath = POD_SPEC_PATH[ref.kind];
   if (!specPath) return text;

