@@ -13,6 +13,7 @@ import {
   helmTemplateError,
   isInHelmChart,
 } from './helm-template.js';
+import { kustomizationPatching, kustomizePatchError } from './kustomize-patch.js';
 import { parseManifestObjects } from './manifest-documents.js';
 import { toKubernetesResource } from './to-resource.js';
 
@@ -37,10 +38,13 @@ export function isKubernetesManifest(file: SourceFile): boolean {
 }
 
 /**
- * Reads every object of one manifest file; see `isKubernetesManifest` for what it claims.
- * Known gap: Kustomize overlays are read as written (a `Kustomization` object), not built.
+ * Reads every object of one manifest file; see `isKubernetesManifest` for what it claims. A
+ * Kustomize patch is refused with a reason, as a Helm template is; other Kustomize files are
+ * read as written (bases as they are, overlays not built).
  */
 export function readKubernetesManifest(file: SourceFile): ReadResult {
+  const kustomization = kustomizationPatching(file.path, file.allow);
+  if (kustomization) throw kustomizePatchError(file.path, kustomization);
   const text = file.text.replace(/^\uFEFF/, '');
   const templated = hasTemplateActions(text);
   if (templated && (isInHelmChart(file.path) || hasUnquotedTemplateActions(text))) {
