@@ -52,6 +52,8 @@ export interface CheckCommandOptions {
   stdinName: string;
   /** Namespace for Kubernetes objects whose manifest names none (as `kubectl -n`). */
   namespace?: string;
+  /** Terraform variable files (`--var-file`, repeatable). */
+  varFile?: string[];
 }
 
 /** A Kubernetes namespace name: an RFC 1123 label. */
@@ -286,6 +288,7 @@ export async function runCheck(paths: string[], options: CheckCommandOptions): P
     baseline,
     inlineSuppressions,
     namespace: options.namespace,
+    varFiles: options.varFile,
   });
   for (const warning of result.warnings) process.stderr.write(`palisade: warning: ${warning}\n`);
   for (const e of result.inputErrors) process.stderr.write(`palisade: ${e.code} ${e.message}\n`);

@@ -111,6 +111,12 @@ program
   .option('--preview-rules', 'add the preview rules (resource kinds not yet tested on real data)')
   .option('--exemptions <file>', 'exemptions YAML file')
   .option(
+    '--var-file <file>',
+    'Terraform variable file, as terraform plan -var-file (repeatable)',
+    collect,
+    [],
+  )
+  .option(
     '--fail-on <severity>',
     'exit 1 when a failing finding has this severity or higher',
     severity,
@@ -154,6 +160,12 @@ program
   .option('--baseline <file>', 'accept the violations listed in this baseline file')
   .option('--write-baseline <file>', 'write the current violations as a baseline file')
   .option('--stdin-name <name>', 'file name shown for manifests read from stdin', 'stdin.yaml')
+  .option(
+    '--var-file <file>',
+    'Terraform variable file, as terraform plan -var-file (repeatable)',
+    collect,
+    [],
+  )
   .option(
     '-n, --namespace <ns>',
     'namespace for Kubernetes objects whose manifest names none (as kubectl -n)',

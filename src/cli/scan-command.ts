@@ -50,6 +50,8 @@ export interface ScanOptions {
   quiet?: boolean;
   /** Streaming scan (see assess-stream.ts); undefined = streaming when the input is large. */
   stream?: boolean;
+  /** Terraform variable files (`--var-file`, repeatable). */
+  varFile?: string[];
 }
 
 function fail(message: string): number {
@@ -100,6 +102,7 @@ export async function runScan(paths: string[], options: ScanOptions): Promise<nu
       rules,
       compiled,
       exemptions,
+      varFiles: options.varFile,
       onProgress: (p: Parameters<typeof progress.update>[0]) => progress.update(p),
     };
     assessment = stream

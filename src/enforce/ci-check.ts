@@ -60,6 +60,8 @@ export interface CheckOptions {
   namespace?: string;
   /** What inline suppressions may waive; `DEFAULT_INLINE_SUPPRESSIONS` (audit-only) if unset. */
   inlineSuppressions?: InlineSuppressionPolicy;
+  /** Terraform variable files, read after each root's own `.tfvars` (`terraform plan -var-file`). */
+  varFiles?: string[];
 }
 
 export interface CheckResult {
@@ -211,7 +213,7 @@ export function hasDenyRuleErrors(result: Pick<CheckResult, 'errors'>): boolean 
 export async function runCiCheck(options: CheckOptions): Promise<CheckResult> {
   const read =
     options.paths.length > 0
-      ? await readPaths(options.paths)
+      ? await readPaths(options.paths, { varFiles: options.varFiles })
       : { resources: [], files: [], warnings: [] };
   const files = [...read.files];
   const resources = [...read.resources];

@@ -256,7 +256,8 @@ export async function assessStream(options: AssessStreamOptions): Promise<Stream
     }
     options.onProgress?.(progress);
   };
-  for await (const unit of readPathsByUnit(options.paths, { onProgress })) {
+  const varFiles = options.varFiles;
+  for await (const unit of readPathsByUnit(options.paths, { onProgress, varFiles })) {
     for (const f of unit.files) files.push(f);
     for (const w of unit.warnings) readWarnings.push(w);
     const read = mergeInventoryFragments(unit.resources);

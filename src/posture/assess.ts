@@ -25,6 +25,8 @@ export interface AssessOptions {
   exemptions?: Exemption[];
   now?: Date;
   onProgress?: (progress: ReadProgress) => void;
+  /** Terraform variable files, read after each root's own `.tfvars` (`terraform plan -var-file`). */
+  varFiles?: string[];
 }
 
 export interface Assessment extends AssessmentResult {
@@ -35,7 +37,10 @@ export interface Assessment extends AssessmentResult {
 export async function assess(options: AssessOptions): Promise<Assessment> {
   const startedAt = (options.now ?? new Date()).toISOString();
   const compiled = options.compiled ?? compileRules(options.rules);
-  const read = await readPaths(options.paths, { onProgress: options.onProgress });
+  const read = await readPaths(options.paths, {
+    onProgress: options.onProgress,
+    varFiles: options.varFiles,
+  });
   const result = await assessResources({
     ...options,
     compiled,

@@ -1,0 +1,50 @@
+/** `scan` and `check` take `--var-file` as `terraform plan -var-file` does. */
+
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runPalisade } from '../support/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'palisade-cli-var-file-'));
+writeFileSync(
+  join(dir, 'main.tf'),
+  `variable "public" {
+  type = bool
+}
+resource "aws_db_instance" "orders" {
+  identifier          = "orders"
+  engine              = "mysql"
+  instance_class      = "db.t3.micro"
+  publicly_accessible = var.public
+}
+`,
+);
+const prod = join(dir, 'prod.tfvars');
+writeFileSync(prod, 'public = true\n');
+
+const verdict = (args: string[]) => {
+  const run = runPalisade(['scan', dir, '--no-store', '--format', 'json', ...args]);
+  const findings = JSON.parse(run.stdout).findings as { ruleId: string; status: string }[];
+  return findings.find((f) => f.ruleId === 'aws-rds-instance-not-public')?.status;
+};
+
+describe('--var-file', () => {
+  it('gives the variable its value: cannot be judged without the file, failing with it', () => {
+    expect(verdict([])).toBe('not_applicable');
+    expect(verdict(['--var-file', prod])).toBe('fail');
+  });
+
+  it('makes check deny what the environment file opens', () => {
+    const policy = join(dir, 'policy.yaml');
+    writeFileSync(
+      policy,
+      'assignments:\n  - id: public-db\n    benchmark: palisade\n    mode: disabled\n    rules: { aws-rds-instance-not-public: deny }\n',
+    );
+    const without = runPalisade(['check', dir, '--policy', policy]);
+    expect(without.code, without.stderr).toBe(0);
+    const withFile = runPalisade(['check', dir, '--policy', policy, '--var-file', prod]);
+    expect(withFile.code, withFile.stderr).toBe(1);
+    expect(withFile.stdout).toContain('orders');
+  });
+});
