@@ -24,7 +24,7 @@ import { renderCheckTable } from '../enforce/reports/check-table.js';
 import { renderGithubAnnotations } from '../enforce/reports/github-annotations.js';
 import { renderJunit } from '../enforce/reports/junit-report.js';
 import { withInputErrors } from '../enforce/reports/sarif-input-errors.js';
-import { withRuleErrors } from '../enforce/reports/sarif-rule-errors.js';
+import { withRuleErrors, withUnjudged } from '../enforce/reports/sarif-rule-errors.js';
 import { defaultPolicy, resolveAssignments } from '../enforce/resolve-assignments.js';
 import { loadCatalog } from '../posture/benchmark-catalog.js';
 import { compileRules } from '../posture/engine.js';
@@ -112,7 +112,13 @@ async function render(
   const decisions = [...result.deny, ...result.audit];
   const find = columnFinder(stdin);
   const columns = new Map<Finding, number | undefined>();
-  for (const d of [...decisions, ...result.baselined, ...result.exempted, ...result.errors])
+  for (const d of [
+    ...decisions,
+    ...result.baselined,
+    ...result.exempted,
+    ...result.errors,
+    ...result.unknown,
+  ])
     columns.set(d.finding, await find(d.finding));
   const modeOf = new Map<Finding, Decision>(
     [...decisions, ...result.baselined, ...result.exempted].map((d) => [d.finding, d]),
@@ -140,8 +146,14 @@ async function render(
         ...checkCategory(paths, options),
         srcRoot,
       });
+      const column = (d: Decision) => columns.get(d.finding);
       return withInputErrors(
-        withRuleErrors(log, result.errors, (d) => columns.get(d.finding), srcRoot),
+        withUnjudged(
+          withRuleErrors(log, result.errors, column, srcRoot),
+          result.unknown,
+          column,
+          srcRoot,
+        ),
         result.inputErrors,
         srcRoot,
       );
@@ -205,6 +217,7 @@ function jsonReport(result: CheckResult): Record<string, unknown> {
     baselined: result.baselined.map(item),
     exempted: result.exempted.map((d) => ({ ...item(d), exemption: d.finding.exemption })),
     ruleErrors: result.errors.map(item),
+    notJudged: result.unknown.map((d) => ({ ...item(d), unknown: d.finding.unknown })),
     inputErrors: result.inputErrors,
   };
 }

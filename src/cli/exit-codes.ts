@@ -4,7 +4,10 @@
 export const EXIT_OK = 0;
 /** A failing finding at or above the `--fail-on` severity. */
 export const EXIT_FINDINGS = 1;
-/** Bad input: a path that does not exist, a file that cannot be read, a bad rule or option. */
+/**
+ * Bad input: a path that does not exist, a file that cannot be read, a bad rule or option; for
+ * `scan --fail-on` and `check`, also an enforced rule that could not run (it cannot vouch).
+ */
 export const EXIT_INPUT_ERROR = 2;
 /** `palisade serve` stopped on its own: another server took its store (see docs/server.md). */
 export const EXIT_STORE_LOST = 3;

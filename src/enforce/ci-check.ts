@@ -80,6 +80,8 @@ export interface CheckResult {
   errors: Decision[];
   /** Violations of enforced rules an exemption or inline suppression waives. */
   exempted: Decision[];
+  /** Enforced rules that could not be judged: their verdict rests on an unknown value. */
+  unknown: Decision[];
   files: FileReport[];
   /**
    * Files that could not be checked: unreadable, not parsing, or Helm templates that need
@@ -281,6 +283,7 @@ export async function runCiCheck(options: CheckOptions): Promise<CheckResult> {
     baselined: [...weighed.deny, ...weighed.audit].filter(accepted),
     errors: decisions.errors,
     exempted: [...decisions.exempted, ...weighed.exempted],
+    unknown: decisions.unknown,
     files,
     inputErrors,
     planUnchanged: skipped,

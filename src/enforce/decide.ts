@@ -46,6 +46,12 @@ export interface DecideResult {
    * deny nor audit, and are listed so a reviewer sees what was waived.
    */
   exempted: Decision[];
+  /**
+   * Enforced rules whose verdict rests on a value unknown before apply (a variable without a
+   * value, a plan's `after_unknown`, a sub-resource an export lacks): they neither deny nor
+   * audit, and are listed so a reviewer sees what the gate could not vouch for.
+   */
+  unknown: Decision[];
 }
 
 /** Scope facts of a finding's resource when the finding did not come from `evaluate`. */
@@ -111,8 +117,8 @@ function record(byKey: Map<string, Decision>, decision: Decision): void {
 /**
  * Splits the failing findings into denied and audited ones. A finding counts when it fails, is
  * not exempt, and some assignment covers its rule and its resource's scope; several assignments
- * give the strictest mode. Passing and not applicable findings (including values unknown before
- * apply) never deny; error findings of enforced rules are returned apart, in `errors`, for the
+ * give the strictest mode. Passing and not applicable findings never deny; those whose verdict
+ * rests on a value unknown before apply are returned apart, in `unknown`, to be listed; error findings of enforced rules are returned apart, in `errors`, for the
  * caller to refuse on (a deny-mode rule that could not run) or report.
  *
  * ```ts
@@ -128,11 +134,19 @@ export function decide(
   const failures = new Map<string, Decision>();
   const errors = new Map<string, Decision>();
   const exempted = new Map<string, Decision>();
+  const unknown = new Map<string, Decision>();
   for (const f of findings) {
-    if (f.status !== 'fail' && f.status !== 'error') continue;
+    const unjudged = f.status === 'not_applicable' && f.unknown !== undefined;
+    if (f.status !== 'fail' && f.status !== 'error' && !unjudged) continue;
     const { mode, ids } = enforcement(f, assignments, subjectOf);
     if (mode === 'disabled') continue;
-    const into = f.status === 'error' ? errors : f.exemption ? exempted : failures;
+    const into = unjudged
+      ? unknown
+      : f.status === 'error'
+        ? errors
+        : f.exemption
+          ? exempted
+          : failures;
     record(into, { finding: f, mode, assignments: ids });
   }
   const decisions = [...failures.values()];
@@ -141,5 +155,6 @@ export function decide(
     audit: decisions.filter((d) => d.mode === 'audit'),
     errors: [...errors.values()],
     exempted: [...exempted.values()],
+    unknown: [...unknown.values()],
   };
 }

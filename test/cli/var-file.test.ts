@@ -41,8 +41,31 @@ describe('--var-file', () => {
       policy,
       'assignments:\n  - id: public-db\n    benchmark: palisade\n    mode: disabled\n    rules: { aws-rds-instance-not-public: deny }\n',
     );
+    // Without the file the deny rule cannot be judged: not failing, but said in every format.
     const without = runPalisade(['check', dir, '--policy', policy]);
     expect(without.code, without.stderr).toBe(0);
+    expect(without.stdout).toContain(
+      'NOT JUDGED (1): enforced rules whose verdict rests on a value',
+    );
+    expect(without.stdout).toMatch(/deny +aws-rds-instance-not-public/);
+    const json = JSON.parse(runPalisade(['check', dir, '--policy', policy, '-f', 'json']).stdout);
+    expect(json.notJudged).toEqual([
+      expect.objectContaining({
+        ruleId: 'aws-rds-instance-not-public',
+        unknown: 'PubliclyAccessible',
+      }),
+    ]);
+    const sarif = JSON.parse(runPalisade(['check', dir, '--policy', policy, '-f', 'sarif']).stdout);
+    const invocation = sarif.runs[0].invocations[0];
+    expect(invocation.executionSuccessful).toBe(true);
+    expect(invocation.toolExecutionNotifications).toEqual([
+      expect.objectContaining({
+        level: 'note',
+        associatedRule: { id: 'aws-rds-instance-not-public' },
+      }),
+    ]);
+    const github = runPalisade(['check', dir, '--policy', policy, '-f', 'github']).stdout;
+    expect(github).toMatch(/^::notice .*title=aws-rds-instance-not-public \(not judged%2C deny\)/m);
     const withFile = runPalisade(['check', dir, '--policy', policy, '--var-file', prod]);
     expect(withFile.code, withFile.stderr).toBe(1);
     expect(withFile.stdout).toContain('orders');

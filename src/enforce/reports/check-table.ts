@@ -51,6 +51,14 @@ export function renderCheckTable(result: CheckResult): string {
     }
     out.push('');
   }
+  if (result.unknown.length > 0) {
+    out.push(
+      `NOT JUDGED (${result.unknown.length}): enforced rules whose verdict rests on a value ` +
+        'unknown before apply; not failing (give the value, e.g. --var-file, to judge them)',
+    );
+    for (const d of result.unknown) out.push(row(d, d.mode));
+    out.push('');
+  }
   if (result.baselined.length > 0) {
     out.push(`${result.baselined.length} known violations accepted by the baseline`);
     out.push('');
@@ -71,7 +79,9 @@ export function renderCheckTable(result: CheckResult): string {
     out.push('');
   }
   const verdict = verdictOf(result);
-  const broken = result.errors.length > 0 ? `, ${result.errors.length} rule errors` : '';
+  const broken =
+    (result.errors.length > 0 ? `, ${result.errors.length} rule errors` : '') +
+    (result.unknown.length > 0 ? `, ${result.unknown.length} not judged` : '');
   const plan =
     result.planUnchanged > 0 ? `, ${result.planUnchanged} unchanged plan entries skipped` : '';
   out.push(

@@ -1,7 +1,8 @@
 /**
  * The CI gate's verdicts as GitHub Actions workflow commands: `::error` for denied violations,
  * deny-mode rules that could not run and files that could not be read, `::warning` for audited
- * ones, each on its file and line, so they show on the pull request diff.
+ * ones, `::notice` for enforced rules a value unknown before apply left unjudged, each on its
+ * file and line, so they show on the pull request diff.
  */
 
 import type { SourceError } from '../../model/source-error.js';
@@ -30,7 +31,7 @@ function annotatedFile(file: string): string {
 
 function annotation(
   d: Decision,
-  level: 'error' | 'warning',
+  level: 'error' | 'warning' | 'notice',
   column: (d: Decision) => number | undefined,
 ): string {
   const f = d.finding;
@@ -39,7 +40,12 @@ function annotation(
   if (f.file && f.line) props.push(`line=${f.line}`);
   const col = column(d);
   if (f.file && f.line && col) props.push(`col=${col}`);
-  const what = f.status === 'error' ? `rule could not run, ${d.mode}` : `${f.severity}, ${d.mode}`;
+  const what =
+    f.status === 'error'
+      ? `rule could not run, ${d.mode}`
+      : f.unknown !== undefined
+        ? `not judged, ${d.mode}`
+        : `${f.severity}, ${d.mode}`;
   props.push(`title=${escapeProperty(`${f.ruleId} (${what})`)}`);
   return `::${level} ${props.join(',')}::${escapeData(f.message)}`;
 }
@@ -65,9 +71,11 @@ export function renderGithubAnnotations(
     ...result.deny.map((d) => annotation(d, 'error', column)),
     ...result.audit.map((d) => annotation(d, 'warning', column)),
     ...result.errors.map((d) => annotation(d, d.mode === 'deny' ? 'error' : 'warning', column)),
+    ...result.unknown.map((d) => annotation(d, 'notice', column)),
   ];
   const broken =
-    result.errors.length > 0 ? `, ${result.errors.length} enforced rules could not run` : '';
+    (result.errors.length > 0 ? `, ${result.errors.length} enforced rules could not run` : '') +
+    (result.unknown.length > 0 ? `, ${result.unknown.length} not judged (unknown values)` : '');
   const unread =
     result.inputErrors.length > 0
       ? `, ${counted(result.inputErrors.length, 'file')} could not be read`

@@ -9,19 +9,20 @@ interface SarifRun {
 
 /**
  * `sarif` with `notifications` after those already there, and the invocation marked
- * unsuccessful (the callers add only notifications of things that failed).
+ * unsuccessful when they tell of things that failed (`failed`, the default).
  *
  * ```ts
  * withNotifications(log, [{ level: 'error', message: { text: 'x could not run' } }]);
  * ```
  */
-export function withNotifications(sarif: string, notifications: unknown[]): string {
+export function withNotifications(sarif: string, notifications: unknown[], failed = true): string {
   if (notifications.length === 0) return sarif;
   const log = JSON.parse(sarif) as { runs: SarifRun[] };
   const run = log.runs[0];
   const invocation = run.invocations?.[0] ?? {};
   const earlier = (invocation.toolExecutionNotifications as unknown[] | undefined) ?? [];
-  invocation.executionSuccessful = false;
+  if (failed) invocation.executionSuccessful = false;
+  else invocation.executionSuccessful ??= true;
   invocation.toolExecutionNotifications = [...earlier, ...notifications];
   run.invocations = [invocation];
   return JSON.stringify(log, null, 2) + '\n';
