@@ -31,7 +31,7 @@ import {
   quotedValue,
   type CompiledRule,
 } from './engine.js';
-import { applyExemptions, unmatchedRuleWarnings } from './exemptions.js';
+import { applyExemptions, unmatchedResourceWarnings, unmatchedRuleWarnings } from './exemptions.js';
 import { countFindings } from './finding-counts.js';
 import { addTally, emptyTally, scoreTally, tallyFindings } from './secure-score.js';
 
@@ -257,6 +257,7 @@ export async function assessStream(options: AssessStreamOptions): Promise<Stream
     options.onProgress?.(progress);
   };
   const varFiles = options.varFiles;
+  let unmatched = exemptions;
   for await (const unit of readPathsByUnit(options.paths, { onProgress, varFiles })) {
     for (const f of unit.files) files.push(f);
     for (const w of unit.warnings) readWarnings.push(w);
@@ -264,6 +265,8 @@ export async function assessStream(options: AssessStreamOptions): Promise<Stream
     if (read.length === 0) continue;
     const findings = evaluate(compiled, read);
     for (const w of unmatchedRuleWarnings([], read, ruleIds)) suppressionWarnings.add(w);
+    // Exemptions no resource read so far matched: checked again on each file's resources.
+    unmatched = unmatched.filter((e) => unmatchedResourceWarnings([e], read).length > 0);
     for (const w of applyExemptions(findings, read, exemptions, options.now)) expiryWarnings.add(w);
     addTally(tally, tallyFindings(findings, counts));
     const summaries = new Map<Resource, Resource>();
@@ -304,6 +307,7 @@ export async function assessStream(options: AssessStreamOptions): Promise<Stream
     warnings: [
       ...readWarnings,
       ...unmatchedRuleWarnings(exemptions, [], ruleIds),
+      ...unmatchedResourceWarnings(unmatched, [], resourceCount),
       ...suppressionWarnings,
       ...expiryWarnings,
     ],

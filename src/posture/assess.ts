@@ -13,7 +13,13 @@ import { loadCatalog } from './benchmark-catalog.js';
 import { complianceOf } from './compliance.js';
 import { compileRules, evaluate, type CompiledRule } from './engine.js';
 import { emptyCounts } from './finding-counts.js';
-import { applyExemptions, exempting, unmatchedRuleWarnings, type Exemption } from './exemptions.js';
+import {
+  applyExemptions,
+  exempting,
+  unmatchedResourceWarnings,
+  unmatchedRuleWarnings,
+  type Exemption,
+} from './exemptions.js';
 import { JudgingTally, scoreTally, tallyFindings } from './secure-score.js';
 
 export interface AssessOptions {
@@ -72,6 +78,7 @@ export async function assessResources(options: {
   const ruleIds = options.rules.map((r) => r.id);
   const warnings = [
     ...unmatchedRuleWarnings(exemptions, options.resources, ruleIds),
+    ...unmatchedResourceWarnings(exemptions, options.resources),
     ...applyExemptions(findings, options.resources, exemptions, options.now),
   ];
   const tally = judging ? judging.tally() : tallyFindings(findings, counts);

@@ -298,11 +298,12 @@ export function unmatchedRuleWarnings(
  * Exemptions whose resource pattern matches none of `resources` (by id, name or IaC address): a
  * misspelt address waives nothing, and the violation it was meant for fails without a word on
  * why. Pass every resource read, not only those judged: an exemption for an unchanged file is
- * not a mistake.
+ * not a mistake. `checked` is the count the warning names (a streamed scan passes its total).
  */
 export function unmatchedResourceWarnings(
   exemptions: Exemption[],
   resources: Resource[],
+  checked = resources.length,
 ): string[] {
   const warnings: string[] = [];
   for (const e of exemptions) {
@@ -314,7 +315,7 @@ export function unmatchedResourceWarnings(
     if (named) continue;
     warnings.push(
       `exemption at ${e.source} (rule ${e.rule}): resource pattern "${shortened(e.resource)}" ` +
-        `matches none of the ${resources.length} resources checked (by id, name or IaC address)`,
+        `matches none of the ${checked} resources checked (by id, name or IaC address)`,
     );
   }
   return warnings;
