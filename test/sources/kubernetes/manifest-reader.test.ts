@@ -3,7 +3,7 @@ import { SourceReadError } from '../../../src/model/source-error.js';
 import type { Resource } from '../../../src/model/resource.js';
 import { kubernetesManifestReader as reader } from '../../../src/sources/kubernetes/index.js';
 import { kubernetesReaders } from '../../../src/sources/kubernetes/index.js';
-import { EXAMPLES, GOAT, sharedFile, sharedFiles } from './shared-data.js';
+import { aliasBombLines, EXAMPLES, GOAT, sharedFile, sharedFiles } from './shared-data.js';
 
 async function read(path: string): Promise<Resource[]> {
   return (await reader.read(sharedFile(path))).resources;
@@ -260,14 +260,7 @@ describe('kubernetes manifest reader on written manifests', () => {
   });
 
   it('refuses an alias bomb instead of expanding it', async () => {
-    const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 12; i += 1) {
-      lines.push(
-        `a${i}: &a${i} [${Array(10)
-          .fill(`*a${i - 1}`)
-          .join(', ')}]`,
-      );
-    }
+    const lines = aliasBombLines();
     const text = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bomb}\ndata:\n  ${lines.join('\n  ')}\n`;
     const started = Date.now();
     await expect(readText(text)).rejects.toMatchObject({ code: 'TOO_LARGE' });

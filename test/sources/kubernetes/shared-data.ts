@@ -27,3 +27,19 @@ export function sharedFile(path: string): SourceFile {
   const full = join(SHARED, path);
   return { path: full, text: readFileSync(full, 'utf8') };
 }
+
+/**
+ * The lines of an alias bomb: twelve levels, each a list aliasing the level before ten times
+ * (10^12 nodes once expanded), for a ConfigMap's `data`.
+ */
+export function aliasBombLines(): string[] {
+  const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+  for (let i = 1; i < 12; i += 1) {
+    lines.push(
+      `a${i}: &a${i} [${Array(10)
+        .fill(`*a${i - 1}`)
+        .join(', ')}]`,
+    );
+  }
+  return lines;
+}

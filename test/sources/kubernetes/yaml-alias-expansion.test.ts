@@ -9,6 +9,7 @@ import {
   MAX_ALIAS_EXPANSION,
   parseManifestObjects,
 } from '../../../src/sources/kubernetes/manifest-documents.js';
+import { aliasBombLines } from './shared-data.js';
 
 const CONFIG_MAP = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: anchors, namespace: prod}\n';
 
@@ -51,14 +52,7 @@ describe('YAML alias expansion guard', () => {
   });
 
   it('refuses a bomb at the alias that passes the budget, without expanding it', () => {
-    const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 12; i += 1) {
-      lines.push(
-        `a${i}: &a${i} [${Array(10)
-          .fill(`*a${i - 1}`)
-          .join(', ')}]`,
-      );
-    }
+    const lines = aliasBombLines();
     const text = `${CONFIG_MAP}data:\n  ${lines.join('\n  ')}\n`;
     const started = Date.now();
     expect(() => read(text)).toThrow(
