@@ -25,7 +25,7 @@ export interface AdmissionDecisionTable {
   dry_run: number;
   /** How the answer came about; see `DecisionMode`. */
   mode: string;
-  /** JSON array of the rule ids that denied or warned. */
+  /** JSON array of the rule ids that denied, warned or were exempt. */
   rule_ids: string;
   /** JSON array of `{ id, mode, reason }`, one per failing rule. */
   rules: string;
@@ -47,6 +47,14 @@ export interface DecisionRule {
   id: string;
   mode: 'deny' | 'audit';
   reason: string;
+  /** Set when an exemption covers the failure: it neither denied nor warned. */
+  exemption?: {
+    category: 'waiver' | 'mitigated';
+    justification: string;
+    /** `file:line` of the exemption. */
+    source: string;
+    expires?: string;
+  };
 }
 
 /** A decision as the webhook makes it, before it is stored. */

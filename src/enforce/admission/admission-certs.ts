@@ -1,13 +1,14 @@
 /**
  * Certificates for the webhook: a private CA (its certificate becomes the caBundle the API server
- * trusts) and a serving certificate it signs for `<service>.<namespace>.svc`. Keys are written
- * readable by the owner only (0600).
+ * trusts) and a serving certificate it signs for `<service>.<namespace>.svc`; and, signed by that
+ * CA, the client certificate the API server presents when the webhook authenticates its callers
+ * (`tls.clientCA`). Keys are written readable by the owner only (0600).
  */
 
 // @peculiar/x509 resolves its services through tsyringe, which needs the Reflect polyfill first.
 import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
-import { chmod, open, unlink } from 'node:fs/promises';
+import { chmod, open, readFile, unlink } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
@@ -75,6 +76,18 @@ async function pkcs8Pem(key: CryptoKey): Promise<string> {
   const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', key as webcrypto.CryptoKey));
   const lines = der.toString('base64').match(/.{1,64}/g) ?? [];
   return `-----BEGIN PRIVATE KEY-----\n${lines.join('\n')}\n-----END PRIVATE KEY-----\n`;
+}
+
+/** The private key of a PKCS#8 PEM file, as `pkcs8Pem` writes it. */
+async function importPkcs8(pem: string): Promise<CryptoKey> {
+  const base64 = pem.replace(/-----(BEGIN|END) PRIVATE KEY-----/g, '').replace(/\s+/g, '');
+  return (await webcrypto.subtle.importKey(
+    'pkcs8',
+    Buffer.from(base64, 'base64'),
+    KEY_ALGORITHM,
+    false,
+    ['sign'],
+  )) as unknown as CryptoKey;
 }
 
 async function generateKeys(): Promise<CryptoKeyPair> {
@@ -176,6 +189,73 @@ export async function createWebhookCertificates(
   await writeNew(files.caKey, await pkcs8Pem(caKeys.privateKey), 0o600, force);
   await writeNew(files.key, await pkcs8Pem(keys.privateKey), 0o600, force);
   await writeNew(files.caCert, `${ca.toString('pem')}\n`, 0o644, force);
+  await writeNew(files.cert, `${cert.toString('pem')}\n`, 0o644, force);
+  return files;
+}
+
+export interface ClientCertificateRequest {
+  /** Folder the two files are written to. */
+  dir: string;
+  /** The CA certificate and key that sign it (`ca.crt`, `ca.key` of `createWebhookCertificates`). */
+  caCert: string;
+  caKey: string;
+  /** Subject common name, which `tls.clientNames` may require (`kube-apiserver`). */
+  commonName: string;
+  /** File names without extension; `client` by default. */
+  name?: string;
+  days?: number;
+  force?: boolean;
+  now?: Date;
+}
+
+/**
+ * Signs a client certificate (extended key usage clientAuth) with an existing CA and writes
+ * `<name>.crt` and `<name>.key` to `request.dir`: the certificate the API server presents to a
+ * webhook whose `tls.clientCA` is that CA.
+ *
+ * ```ts
+ * await createClientCertificate({ dir: 'certs', caCert: 'certs/ca.crt', caKey: 'certs/ca.key',
+ *   commonName: 'kube-apiserver' });
+ * ```
+ */
+export async function createClientCertificate(
+  request: ClientCertificateRequest,
+): Promise<{ cert: string; key: string }> {
+  const days = request.days ?? 365;
+  if (!Number.isInteger(days) || days < 1 || days > 3650) {
+    throw new CertificateError(`days ${days} is not a whole number from 1 to 3650`);
+  }
+  if (!/^[\x20-\x7e]{1,64}$/.test(request.commonName) || /[,=+<>#;"\\]/.test(request.commonName)) {
+    throw new CertificateError(
+      `common name "${request.commonName}" must be 1-64 printable characters without , = + < > # ; " \\`,
+    );
+  }
+  const ca = new x509.X509Certificate(await readFile(request.caCert, 'utf8'));
+  const caKey = await importPkcs8(await readFile(request.caKey, 'utf8'));
+  const now = request.now ?? new Date();
+
+  const keys = await generateKeys();
+  const cert = await x509.X509CertificateGenerator.create({
+    subject: `CN=${request.commonName}`,
+    issuer: ca.subject,
+    notBefore: new Date(now.getTime() - 5 * 60_000),
+    notAfter: new Date(now.getTime() + days * DAY_MS),
+    publicKey: keys.publicKey,
+    signingKey: caKey,
+    signingAlgorithm: SIGNING_ALGORITHM,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
+      await x509.AuthorityKeyIdentifierExtension.create(ca.publicKey),
+    ],
+  });
+
+  makeFolders(request.dir);
+  const name = request.name ?? 'client';
+  const files = { cert: join(request.dir, `${name}.crt`), key: join(request.dir, `${name}.key`) };
+  const force = request.force ?? false;
+  await writeNew(files.key, await pkcs8Pem(keys.privateKey), 0o600, force);
   await writeNew(files.cert, `${cert.toString('pem')}\n`, 0o644, force);
   return files;
 }

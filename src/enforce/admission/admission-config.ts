@@ -1,7 +1,8 @@
 /**
- * Configuration of the admission webhook: where it listens, its TLS files, the failure policy
- * (fail-closed `Fail` or fail-open `Ignore`), its time budget, exempt namespaces, the Kubernetes
- * service it runs as (for `admission manifest`) and the policy files it enforces.
+ * Configuration of the admission webhook: where it listens, its TLS files and the CA its callers'
+ * client certificates must chain to, the failure policy (fail-closed `Fail` or fail-open
+ * `Ignore`), its time budget, exempt namespaces, the exemptions file, the Kubernetes service it
+ * runs as (for `admission manifest`) and the policy files it enforces.
  */
 
 import { readFileSync } from 'node:fs';
@@ -24,7 +25,14 @@ export const AdmissionConfigSchema = Type.Object(
       { additionalProperties: false },
     ),
     tls: Type.Object(
-      { cert: Type.String({ minLength: 1 }), key: Type.String({ minLength: 1 }) },
+      {
+        cert: Type.String({ minLength: 1 }),
+        key: Type.String({ minLength: 1 }),
+        /** CA bundle (PEM) a caller's client certificate must chain to; unset, anyone is answered. */
+        clientCA: Type.Optional(Type.String({ minLength: 1 })),
+        /** Subject common names accepted among the certificates `clientCA` signed. */
+        clientNames: Type.Optional(Type.Array(Name, { minItems: 1, maxItems: 100 })),
+      },
       { additionalProperties: false },
     ),
     /** `Fail`: refuse when the webhook cannot judge (fail-closed); `Ignore`: allow (fail-open). */
@@ -33,6 +41,8 @@ export const AdmissionConfigSchema = Type.Object(
     timeoutSeconds: Type.Integer({ minimum: 1, maximum: 30 }),
     /** Namespaces never judged; globs (`team-*-sandbox`) are honoured by the webhook only. */
     exemptNamespaces: Type.Array(Name, { maxItems: 1_000 }),
+    /** Exemptions file (as `palisade check --exemptions`): rule and resource patterns, expiry. */
+    exemptions: Type.Optional(Type.String({ minLength: 1 })),
     service: Type.Object(
       {
         name: Name,
@@ -145,8 +155,9 @@ function fromBase(value: unknown, base: string): unknown {
 }
 
 /**
- * The file's values with its relative paths (TLS files, policy files, rule folders, the SQLite
- * store) read from `base`, the config file's folder, as policy files read their scope paths: the
+ * The file's values with its relative paths (TLS files, the client CA, policy files, rule
+ * folders, the exemptions file, the SQLite store) read from `base`, the config file's folder, as
+ * policy files read their scope paths: the
  * webhook then means the same whichever folder it is started in. Defaults and command-line flags
  * stay relative to the working folder.
  */
@@ -154,14 +165,15 @@ function fromConfigFolder(value: Record<string, unknown>, base: string): Record<
   const out = { ...value };
   if (isRecord(out.tls)) {
     const tls = { ...out.tls };
-    for (const key of ['cert', 'key']) if (key in tls) tls[key] = fromBase(tls[key], base);
+    for (const key of ['cert', 'key', 'clientCA'])
+      if (key in tls) tls[key] = fromBase(tls[key], base);
     out.tls = tls;
   }
   for (const key of ['policy', 'rules']) {
     const list = out[key];
     if (Array.isArray(list)) out[key] = list.map((v) => fromBase(v, base));
   }
-  if ('store' in out) out.store = fromBase(out.store, base);
+  for (const key of ['store', 'exemptions']) if (key in out) out[key] = fromBase(out[key], base);
   return out;
 }
 
@@ -223,5 +235,14 @@ export function loadAdmissionConfig(
       message: schemaMessage(first.schema, first.value, first.message),
     });
   }
-  return candidate as AdmissionConfig;
+  const config = candidate as AdmissionConfig;
+  if (config.tls.clientNames && !config.tls.clientCA) {
+    throw new AdmissionConfigError({
+      file: shown,
+      key: 'tls.clientNames',
+      line: text ? lineOf(text, ['tls', 'clientNames']) : undefined,
+      message: 'needs tls.clientCA: the names are checked on certificates that CA signed',
+    });
+  }
+  return config;
 }

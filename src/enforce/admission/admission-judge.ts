@@ -1,31 +1,40 @@
 /**
  * Judges one admission request: reads the object through the Kubernetes reader, runs the
  * posture engine over it, and turns the failing rules' enforcement modes into an answer:
- * deny-mode failures refuse it, audit-mode failures come back as warnings.
+ * deny-mode failures refuse it, audit-mode failures come back as warnings, and failures an
+ * exemption covers (as `palisade check` reads the same file) do neither.
  */
 
 import type { Resource } from '../../model/resource.js';
 import type { CompiledRule } from '../../posture/engine.js';
+import { applyExemptions, type Exemption } from '../../posture/exemptions.js';
 import { toKubernetesResource } from '../../sources/kubernetes/to-resource.js';
 import type { DecisionMode, DecisionRule } from '../../store/admission-decision-repository.js';
-import { decide } from '../decide.js';
+import { decide, type Decision } from '../decide.js';
 import { evaluateForAssignments } from '../evaluate-assignments.js';
 import { anyGlobMatch } from '../glob.js';
 import type { ResolvedAssignment } from '../resolve-assignments.js';
 import { apiVersionOf, type AdmissionRequest, type AdmissionStatus } from './admission-review.js';
 
-/** What judging needs: compiled rules, the assignments in force and the exempt namespaces. */
+/**
+ * What judging needs: compiled rules, the assignments in force, the exempt namespaces and the
+ * exemptions (rule and resource patterns) of the exemptions file.
+ */
 export interface JudgePolicy {
   compiled: CompiledRule[];
   assignments: ResolvedAssignment[];
   exemptNamespaces: readonly string[];
+  exemptions: Exemption[];
 }
 
 /** The verdict on one request, before the failure policy or the store sees it. */
 export interface AdmissionVerdict {
   allowed: boolean;
   mode: DecisionMode;
-  /** Failing rules in deny or audit mode (disabled ones are left out). */
+  /**
+   * Failing rules in deny or audit mode (disabled ones are left out); an exempt one carries its
+   * exemption and neither denies nor warns.
+   */
   rules: DecisionRule[];
   warnings: string[];
   status?: AdmissionStatus;
@@ -124,6 +133,32 @@ export function admissionResource(request: AdmissionRequest): Resource {
   return resource;
 }
 
+/** `applyExemptions` options: a requester's own ignore annotations never lift a deny here. */
+const NO_INLINE = { inline: false };
+
+/** A failing rule an exemption covers, as the decision log keeps it. */
+function exemptRule(decision: Decision): DecisionRule {
+  const exemption = decision.finding.exemption!;
+  return {
+    id: decision.finding.ruleId,
+    mode: decision.mode,
+    reason: decision.finding.message,
+    exemption: {
+      category: exemption.category,
+      justification: exemption.justification,
+      source: exemption.source,
+      ...(exemption.expires ? { expires: exemption.expires } : {}),
+    },
+  };
+}
+
+/** One line of the decision's note for an exempt rule: which exemption, and why. */
+function exemptionNote(rule: DecisionRule): string {
+  const e = rule.exemption!;
+  const until = e.expires ? `, until ${e.expires}` : '';
+  return `${rule.id} (${rule.mode}) exempt by ${e.source} (${e.category}${until}): ${e.justification}`;
+}
+
 function truncate(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
@@ -151,7 +186,11 @@ function denialStatus(resource: Resource, kind: string, denied: DecisionRule[]):
  * const verdict = judgeAdmission(parseAdmissionReview(body), policy);
  * ```
  */
-export function judgeAdmission(request: AdmissionRequest, policy: JudgePolicy): AdmissionVerdict {
+export function judgeAdmission(
+  request: AdmissionRequest,
+  policy: JudgePolicy,
+  now = new Date(),
+): AdmissionVerdict {
   const skip = skipReason(request);
   if (skip) return { allowed: true, mode: 'skip', rules: [], warnings: [], note: skip };
 
@@ -168,6 +207,9 @@ export function judgeAdmission(request: AdmissionRequest, policy: JudgePolicy): 
 
   const resource = admissionResource(request);
   const findings = evaluateForAssignments(policy.compiled, [resource], policy.assignments);
+  // Exemptions mark the findings they cover before the modes are weighed, as the CI gate does;
+  // inline suppressions are gone from the resource (see admissionResource).
+  const expired = applyExemptions(findings, [resource], policy.exemptions, now, NO_INLINE);
   const decided = decide(findings, policy.assignments);
   // Rules some assignment enforces in deny mode here that could not run: they cannot vouch for
   // the object (scope, exclusions and per-assignment parameters as for failures).
@@ -184,6 +226,7 @@ export function judgeAdmission(request: AdmissionRequest, policy: JudgePolicy): 
     mode: d.mode,
     reason: d.finding.message,
   }));
+  const exempted = decided.exempted.map(exemptRule);
   const denied = rules.filter((r) => r.mode === 'deny');
   // Audit-mode rules that could not run let the object in, but the requester is told, as
   // `palisade check` lists them.
@@ -198,24 +241,33 @@ export function judgeAdmission(request: AdmissionRequest, policy: JudgePolicy): 
     shown.push(`palisade audit: ${warnings.length - MAX_WARNINGS} more audit-mode warnings`);
   }
   const object = resource.properties;
+  const notes = [...expired, ...exempted.map(exemptionNote)];
   if (denied.length > 0) {
     const status = denialStatus(resource, request.kind.kind, denied);
     const verdict: AdmissionVerdict = {
       allowed: false,
       mode: 'deny',
-      rules,
+      rules: [...rules, ...exempted],
       warnings: shown,
       status,
       object,
     };
-    if (broken.length > 0) verdict.note = `also could not run: ${brokenText}`;
+    if (broken.length > 0) notes.unshift(`also could not run: ${brokenText}`);
+    if (notes.length > 0) verdict.note = notes.join('; ');
     return verdict;
   }
   const mode = rules.length > 0 ? 'audit' : 'pass';
-  const verdict: AdmissionVerdict = { allowed: true, mode, rules, warnings: shown, object };
+  const verdict: AdmissionVerdict = {
+    allowed: true,
+    mode,
+    rules: [...rules, ...exempted],
+    warnings: shown,
+    object,
+  };
   if (unrun.length > 0) {
     const text = unrun.map((f) => `${f.ruleId}: ${f.message}`).join('; ');
-    verdict.note = `audit-mode rule(s) could not run: ${text}`;
+    notes.unshift(`audit-mode rule(s) could not run: ${text}`);
   }
+  if (notes.length > 0) verdict.note = notes.join('; ');
   return verdict;
 }

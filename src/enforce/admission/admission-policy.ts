@@ -1,7 +1,7 @@
 /**
  * The policy the webhook judges with: the rules (compiled once), the assignments of the policy
- * files and those made through the API (read again every `refreshMs`), and the exempt
- * namespaces. With no assignment at all every rule is audited: nothing is denied until an
+ * files and those made through the API (read again every `refreshMs`), the exempt namespaces and
+ * the exemptions. With no assignment at all every rule is audited: nothing is denied until an
  * administrator assigns deny.
  */
 
@@ -9,6 +9,7 @@ import type { Kysely } from 'kysely';
 import type { Rule } from '../../model/rule.js';
 import { loadCatalog } from '../../posture/benchmark-catalog.js';
 import { compileRules, type CompiledRule } from '../../posture/engine.js';
+import type { Exemption } from '../../posture/exemptions.js';
 import { storedAssignments } from '../../store/assignment-repository.js';
 import type { EnforcementPolicy } from '../assignment.js';
 import { loadPolicy } from '../assignment-loader.js';
@@ -21,6 +22,8 @@ export interface AdmissionPolicySourceOptions {
   files: string[];
   ruleDirs: string[];
   exemptNamespaces: readonly string[];
+  /** Entries of the exemptions file; none when unset. */
+  exemptions?: Exemption[];
   /** Store with API assignments; none means files only. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   db?: Kysely<any>;
@@ -203,5 +206,6 @@ function build(
     compiled,
     assignments: resolveAssignments(policy, rules, standards),
     exemptNamespaces: options.exemptNamespaces,
+    exemptions: options.exemptions ?? [],
   };
 }

@@ -2,11 +2,18 @@
  * The webhook's HTTPS endpoint (node:https, keep-alive): POST of an AdmissionReview on the
  * webhook path, GET /healthz for probes. Bodies are bounded and must be JSON; a malformed
  * review is answered 400 naming the field, which the API server treats per its failurePolicy.
+ * With client authentication, every path but /healthz needs a trusted client certificate.
  */
 
-import { createServer, type Server } from 'node:https';
+import { createServer, type Server, type ServerOptions } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import { AdmissionReviewError } from './admission-review.js';
+import {
+  callerRefusal,
+  type CallerRefusal,
+  type ClientAuthentication,
+} from './client-authentication.js';
 
 /** Largest review accepted: an object and its old version, each up to etcd's 1.5 MiB. */
 export const MAX_REVIEW_BYTES = 4 * 1024 * 1024;
@@ -18,6 +25,10 @@ export interface AdmissionServerOptions {
   path: string;
   /** Turns a parsed review into the answer (see `admissionWebhook`). */
   answer: (body: unknown) => Promise<unknown>;
+  /** Set, only callers with a client certificate the CA signed are answered. */
+  clientAuth?: ClientAuthentication;
+  /** Reports a caller refused by client authentication (its address and why). */
+  onRefused?: (refusal: CallerRefusal, remoteAddress: string | undefined) => void;
   /** Reports failures that are the server's own (500s). */
   onError?: (error: Error) => void;
   maxBodyBytes?: number;
@@ -72,6 +83,14 @@ async function handle(
   if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
     return send(res, 200, { status: 'ok' });
   }
+  // Probes (the kubelet sends no client certificate) reach /healthz; nothing else does without
+  // one, and a refused caller's body is never read.
+  const refusal = options.clientAuth && callerRefusal(req.socket as TLSSocket, options.clientAuth);
+  if (refusal) {
+    options.onRefused?.(refusal, req.socket.remoteAddress);
+    res.setHeader('connection', 'close');
+    return problem(res, refusal.status, refusal.code, refusal.message);
+  }
   if (path !== options.path) return problem(res, 404, 'NOT_FOUND', `no route ${path}`);
   if (req.method !== 'POST') {
     res.setHeader('allow', 'POST');
@@ -109,16 +128,20 @@ async function handle(
  * ```
  */
 export function createAdmissionServer(options: AdmissionServerOptions): Server {
-  const server = createServer(
-    { cert: options.cert, key: options.key, minVersion: 'TLSv1.2' },
-    (req, res) => {
-      handle(options, req, res).catch((error: Error) => {
-        options.onError?.(error);
-        if (!res.headersSent) problem(res, 500, 'INTERNAL', 'the webhook failed; see its log');
-        else res.destroy();
-      });
-    },
-  );
+  const tls: ServerOptions = { cert: options.cert, key: options.key, minVersion: 'TLSv1.2' };
+  if (options.clientAuth) {
+    // The certificate is asked for and verified against the CA during the handshake, but an
+    // untrusted or missing one is refused per request rather than by failing the handshake, so
+    // that probes can still reach /healthz and a refused caller is told why.
+    Object.assign(tls, { requestCert: true, rejectUnauthorized: false, ca: options.clientAuth.ca });
+  }
+  const server = createServer(tls, (req, res) => {
+    handle(options, req, res).catch((error: Error) => {
+      options.onError?.(error);
+      if (!res.headersSent) problem(res, 500, 'INTERNAL', 'the webhook failed; see its log');
+      else res.destroy();
+    });
+  });
   // The API server keeps connections open between reviews; a stalled client is cut off.
   server.keepAliveTimeout = 60_000;
   server.headersTimeout = 10_000;

@@ -10,10 +10,12 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { pruneDecisions } from '../../store/admission-decision-repository.js';
 import { openStore } from '../../store/database.js';
+import { ExemptionLoadError, loadExemptions, type Exemption } from '../../posture/exemptions.js';
 import { AdmissionConfigError, type AdmissionConfig } from './admission-config.js';
 import { AdmissionPolicySource } from './admission-policy.js';
 import { createAdmissionServer } from './admission-server.js';
 import { admissionWebhook } from './admission-webhook.js';
+import { readClientCA, type ClientAuthentication } from './client-authentication.js';
 import { DecisionRecorder } from './decision-recorder.js';
 
 /** Time kept back from the API server's timeout for the answer to travel. */
@@ -45,6 +47,43 @@ function readTlsFile(config: AdmissionConfig, key: 'cert' | 'key'): Buffer {
   }
 }
 
+/** The exemptions file's entries; a file that cannot be used names itself and the key. */
+async function readExemptions(file: string | undefined): Promise<Exemption[]> {
+  if (!file) return [];
+  try {
+    return await loadExemptions(file);
+  } catch (error) {
+    if (!(error instanceof ExemptionLoadError)) throw error;
+    // The loader's message already starts with the file and line; keep only what follows.
+    const at = `${error.file}${error.line ? `:${error.line}` : ''}: `;
+    const message = error.message.startsWith(at) ? error.message.slice(at.length) : error.message;
+    throw new AdmissionConfigError({
+      file: error.file,
+      key: 'exemptions',
+      line: error.line,
+      message,
+    });
+  }
+}
+
+/**
+ * Who may post reviews. Unset, anyone who reaches the port may, and the start-up log says so:
+ * the webhook cannot tell the API server from any other caller in the cluster.
+ */
+function clientAuthentication(
+  config: AdmissionConfig,
+  logger: Logger,
+): ClientAuthentication | undefined {
+  if (!config.tls.clientCA) {
+    logger.warn(
+      { setting: 'tls.clientCA' },
+      'admission webhook answers any caller that reaches it: set tls.clientCA so only the API server (by its client certificate) is answered',
+    );
+    return undefined;
+  }
+  return { ca: readClientCA(config.tls.clientCA), names: config.tls.clientNames };
+}
+
 /**
  * Starts the webhook described by `config`. Pass `db` to share an open store (its owner closes
  * it); otherwise `config.store` is opened and closed with the service.
@@ -61,6 +100,8 @@ export async function startAdmission(
   const { logger } = deps;
   const cert = readTlsFile(config, 'cert');
   const key = readTlsFile(config, 'key');
+  const clientAuth = clientAuthentication(config, logger);
+  const exemptions = await readExemptions(config.exemptions);
   const db = deps.db ?? (await openStore(config.store));
   const ownsStore = deps.db === undefined;
   let policy: AdmissionPolicySource | undefined;
@@ -69,6 +110,7 @@ export async function startAdmission(
       files: config.policy,
       ruleDirs: config.rules,
       exemptNamespaces: config.exemptNamespaces,
+      exemptions,
       db,
       refreshMs: config.policyRefreshSeconds * 1000,
       onRefreshError: (err) => logger.error({ err }, 'admission policy refresh failed'),
@@ -97,6 +139,12 @@ export async function startAdmission(
       key,
       path: config.service.path,
       answer,
+      clientAuth,
+      onRefused: (refusal, remote) =>
+        logger.warn(
+          { remote, code: refusal.code, reason: refusal.message },
+          'admission caller refused',
+        ),
       onError: (err) => logger.error({ err }, 'admission request failed'),
     });
     await new Promise<void>((resolve, reject) => {

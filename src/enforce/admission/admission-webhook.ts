@@ -106,6 +106,17 @@ export function storableObject(kind: string, object: unknown): unknown {
   return redactSecrets(kind, object);
 }
 
+/**
+ * The stored message: the answer's status message and the verdict's note (what could not run,
+ * which exemptions applied), each once: a failure's note is already in its status message.
+ */
+function decisionMessage(verdict: AdmissionVerdict): string | null {
+  const status = verdict.status?.message;
+  const note = verdict.note;
+  if (status && note && !status.includes(note)) return `${status}; ${note}`;
+  return status ?? note ?? null;
+}
+
 function decisionRecord(
   request: AdmissionRequest,
   verdict: AdmissionVerdict,
@@ -125,7 +136,7 @@ function decisionRecord(
     dryRun: request.dryRun === true,
     mode: verdict.mode,
     rules: verdict.rules,
-    message: verdict.status?.message ?? verdict.note ?? null,
+    message: decisionMessage(verdict),
     object: storableObject(request.kind.kind, verdict.object),
   };
 }
@@ -146,7 +157,7 @@ export function admissionWebhook(options: AdmissionWebhookOptions) {
     let verdict: AdmissionVerdict;
     try {
       verdict = await withinBudget(
-        async () => judgeAdmission(request, await options.policy()),
+        async () => judgeAdmission(request, await options.policy(), now()),
         options.budgetMs,
       );
     } catch (error) {

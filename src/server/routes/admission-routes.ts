@@ -44,12 +44,23 @@ export const DecisionSchema = Type.Object({
   allowed: Type.Boolean(),
   dryRun: Type.Boolean(),
   mode: Mode,
-  ruleIds: Type.Array(Type.String(), { description: 'rules that denied or warned' }),
+  ruleIds: Type.Array(Type.String(), { description: 'rules that denied, warned or were exempt' }),
   rules: Type.Array(
     Type.Object({
       id: Type.String(),
       mode: Type.Union([Type.Literal('deny'), Type.Literal('audit')]),
       reason: Type.String(),
+      exemption: Type.Optional(
+        Type.Object(
+          {
+            category: Type.Union([Type.Literal('waiver'), Type.Literal('mitigated')]),
+            justification: Type.String(),
+            source: Type.String(),
+            expires: Type.Optional(Type.String()),
+          },
+          { description: 'the exemption that covers the failure: it neither denied nor warned' },
+        ),
+      ),
     }),
   ),
   message: Type.Union([Type.String(), Type.Null()]),

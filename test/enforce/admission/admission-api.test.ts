@@ -22,6 +22,14 @@ const ASSIGNMENT = {
   rules: { 'kubernetes-pod-no-host-network': 'deny' },
 };
 
+const HOST_PID_EXEMPTION = {
+  rule: 'kubernetes-pod-no-host-pid',
+  resource: 'system-monitor-deployment',
+  justification: 'Monitoring agent reads host processes; node pool is dedicated',
+  category: 'mitigated' as const,
+  source: 'exemptions.yaml:2',
+};
+
 beforeAll(async () => {
   h = await startHarness();
   admin = await h.token('security-admin');
@@ -33,6 +41,7 @@ beforeAll(async () => {
     files: [],
     ruleDirs: [],
     exemptNamespaces: ['kube-system'],
+    exemptions: [HOST_PID_EXEMPTION],
     db: h.db,
     refreshMs: 60_000,
   });
@@ -69,6 +78,17 @@ describe('admission decisions API', () => {
     });
     expect(items[0].ruleIds).toContain('kubernetes-pod-no-privileged-containers');
     expect(items[0]).not.toHaveProperty('object');
+    // An exempt rule is listed with the exemption that waived it.
+    expect(items[0].rules).toContainEqual({
+      id: 'kubernetes-pod-no-host-pid',
+      mode: 'audit',
+      reason: expect.stringContaining('hostPID'),
+      exemption: {
+        category: 'mitigated',
+        justification: HOST_PID_EXEMPTION.justification,
+        source: 'exemptions.yaml:2',
+      },
+    });
 
     const byRule = await h.app.inject({
       method: 'GET',
