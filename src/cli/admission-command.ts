@@ -5,6 +5,7 @@
  */
 
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import {
   AdmissionConfigError,
@@ -13,6 +14,7 @@ import {
 } from '../enforce/admission/admission-config.js';
 import {
   CertificateError,
+  createClientCertificate,
   createWebhookCertificates,
 } from '../enforce/admission/admission-certs.js';
 import { admissionRules } from '../enforce/admission/admission-policy.js';
@@ -124,10 +126,13 @@ export interface CertsOptions {
   san: string[];
   days: number;
   force?: boolean;
+  /** Sign a client certificate with this common name using the CA already in `out`. */
+  client?: string;
 }
 
-/** Creates the CA and serving certificate. */
+/** Creates the CA and serving certificate, or with `client` the API server's client certificate. */
 export async function runAdmissionCerts(options: CertsOptions): Promise<number> {
+  if (options.client !== undefined) return runClientCertificate(options, options.client);
   try {
     const config = loadAdmissionConfig(options.config);
     const files = await createWebhookCertificates({
@@ -143,6 +148,28 @@ export async function runAdmissionCerts(options: CertsOptions): Promise<number> 
         `Serving:     ${files.cert} (key ${files.key}, 0600)\n` +
         `Valid for:   ${files.names.join(', ')}\n` +
         `Next: palisade admission manifest --ca ${files.caCert} | kubectl apply -f -\n`,
+    );
+    return EXIT_OK;
+  } catch (error) {
+    return fail('admission certs', error);
+  }
+}
+
+/** Signs the API server's client certificate with the CA `admission certs` wrote in `out`. */
+async function runClientCertificate(options: CertsOptions, commonName: string): Promise<number> {
+  try {
+    const files = await createClientCertificate({
+      dir: options.out,
+      caCert: join(options.out, 'ca.crt'),
+      caKey: join(options.out, 'ca.key'),
+      commonName,
+      days: options.days,
+      force: options.force,
+    });
+    process.stdout.write(
+      `Client:      ${files.cert} (key ${files.key}, 0600), CN=${commonName}\n` +
+        `Next: set tls.clientCA: ${join(options.out, 'ca.crt')} and give the API server this ` +
+        'certificate in its admission kubeconfig (docs/admission.md)\n',
     );
     return EXIT_OK;
   } catch (error) {

@@ -64,6 +64,10 @@ export function registerAdmissionCommands(program: Command): void {
     .option('--config <file>', 'admission configuration YAML')
     .option('--san <name>', 'extra DNS name or IP address (repeatable)', collect, [])
     .option('--days <days>', 'validity of the serving certificate', days, 365)
+    .option(
+      '--client <name>',
+      "sign client.crt (CN=<name>) for the API server with the folder's CA instead",
+    )
     .option('--force', 'replace existing files')
     .action(async (options: CertsOptions, command: Command) => {
       // `--config` is also an option of `admission` itself, which takes it first.

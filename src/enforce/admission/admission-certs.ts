@@ -193,6 +193,25 @@ export async function createWebhookCertificates(
   return files;
 }
 
+/** A CA file read and parsed; one that is missing or malformed is a `CertificateError`. */
+async function readSigning<T>(path: string, parse: (pem: string) => T | Promise<T>): Promise<T> {
+  let pem: string;
+  try {
+    pem = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new CertificateError(
+      `${path}: cannot read: ${(error as Error).message}; create the CA first with \`palisade admission certs\``,
+    );
+  }
+  try {
+    return await parse(pem);
+  } catch (error) {
+    throw new CertificateError(
+      `${path}: not a PEM file written by \`palisade admission certs\`: ${(error as Error).message}`,
+    );
+  }
+}
+
 export interface ClientCertificateRequest {
   /** Folder the two files are written to. */
   dir: string;
@@ -230,8 +249,8 @@ export async function createClientCertificate(
       `common name "${request.commonName}" must be 1-64 printable characters without , = + < > # ; " \\`,
     );
   }
-  const ca = new x509.X509Certificate(await readFile(request.caCert, 'utf8'));
-  const caKey = await importPkcs8(await readFile(request.caKey, 'utf8'));
+  const ca = await readSigning(request.caCert, (pem) => new x509.X509Certificate(pem));
+  const caKey = await readSigning(request.caKey, importPkcs8);
   const now = request.now ?? new Date();
 
   const keys = await generateKeys();

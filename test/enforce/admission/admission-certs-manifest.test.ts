@@ -86,6 +86,47 @@ describe('admission certs', () => {
   });
 });
 
+describe('admission certs --client', () => {
+  it("signs the API server's client certificate with the folder's CA", async () => {
+    const code = await quietly(() =>
+      runAdmissionCerts({ out: join(dir, 'certs'), san: [], days: 1, client: 'kube-apiserver' }),
+    );
+    expect(code.code).toBe(0);
+    expect(code.stdout).toMatch(/client\.crt .*CN=kube-apiserver/);
+    const ca = new X509Certificate(readFileSync(join(dir, 'certs', 'ca.crt')));
+    const cert = new X509Certificate(readFileSync(join(dir, 'certs', 'client.crt')));
+    expect(cert.checkIssued(ca)).toBe(true);
+    expect(cert.verify(ca.publicKey)).toBe(true);
+    expect(cert.subject).toBe('CN=kube-apiserver');
+    expect(cert.ca).toBe(false);
+    expect(cert.keyUsage).toEqual(['1.3.6.1.5.5.7.3.2']);
+    expect(statSync(join(dir, 'certs', 'client.key')).mode & 0o777).toBe(0o600);
+  });
+
+  it('names the CA file it cannot read (exit 2)', async () => {
+    const run = await quietly(() =>
+      runAdmissionCerts({ out: join(dir, 'no-ca'), san: [], days: 1, client: 'kube-apiserver' }),
+    );
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/no-ca\/ca\.crt: cannot read: .*create the CA first/);
+  });
+});
+
+/** Runs `work` with stdout and stderr captured. */
+async function quietly(work: () => Promise<number>) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const [stdout, stderr] = [process.stdout.write, process.stderr.write];
+  process.stdout.write = ((t: string) => out.push(t) > 0) as typeof process.stdout.write;
+  process.stderr.write = ((t: string) => err.push(t) > 0) as typeof process.stderr.write;
+  try {
+    return { code: await work(), stdout: out.join(''), stderr: err.join('') };
+  } finally {
+    process.stdout.write = stdout;
+    process.stderr.write = stderr;
+  }
+}
+
 describe('admission manifest', () => {
   it('prints a ValidatingWebhookConfiguration built from the configuration', async () => {
     const config = join(dir, 'admission.yaml');
