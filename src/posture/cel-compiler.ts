@@ -9,6 +9,7 @@
 
 import { celFunctions } from './cel-functions.js';
 import { isJsonValue, isPlainObject } from './cel-fast-paths.js';
+import { UnknownValueError } from './unknown-tracker.js';
 
 /** The evaluation context a rule expression runs in (`r`, `resource`, `related`, `params`). */
 type Context = Record<string, unknown>;
@@ -262,7 +263,12 @@ function listLiteral(args: unknown, scope: Scope, state: State): Code {
     return () => items;
   }
   const items = args.map((a) => compileNode(a, scope, state));
-  return (c, s) => items.map((item) => item(c, s));
+  // Last element first, as cel-js evaluates them: an error is then the one cel-js gives.
+  return (c, s) => {
+    const list = new Array<unknown>(items.length);
+    for (let i = items.length - 1; i >= 0; i--) list[i] = items[i](c, s);
+    return list;
+  };
 }
 
 const EMPTY: Context = Object.freeze({});
@@ -310,16 +316,56 @@ function negate(value: unknown): unknown {
 
 /**
  * `a && b`, `a || b` on bools. A side that is not a bool (an error in CEL, which the other side
- * may absorb) hands back.
+ * may absorb) hands back, except a left side that read an unknown value: as in cel-js, the right
+ * side is then evaluated (its own error is the result), and the value that decides the operator
+ * whatever the left is (false for `&&`, true for `||`) absorbs the unknown; the other value lets
+ * the unknown read stand. An IaC resource or a partial inventory record meets this on every rule
+ * that starts with an unknown property, and handing each back re-ran it in the interpreter.
  */
 function logical(op: '&&' | '||', args: unknown, scope: Scope, state: State): Code {
   const [left, right] = pair(args, scope, state);
-  if (op === '&&') return (c, s) => bool(left(c, s)) && bool(right(c, s));
-  return (c, s) => bool(left(c, s)) || bool(right(c, s));
+  const absorbing = op === '||';
+  const unknownLeft = (error: unknown, c: Context, s: unknown[]): boolean => {
+    if (!(error instanceof UnknownValueError)) throw error;
+    const other = right(c, s);
+    if (other === absorbing) return absorbing;
+    if (other === !absorbing) throw error;
+    return handBack();
+  };
+  if (op === '&&') {
+    return (c, s) => {
+      let value: unknown;
+      try {
+        value = left(c, s);
+      } catch (error) {
+        return unknownLeft(error, c, s);
+      }
+      return bool(value) && bool(right(c, s));
+    };
+  }
+  return (c, s) => {
+    let value: unknown;
+    try {
+      value = left(c, s);
+    } catch (error) {
+      return unknownLeft(error, c, s);
+    }
+    return bool(value) || bool(right(c, s));
+  };
 }
 
-/** Equality of two strings, bools, numbers (ints and doubles compare by value) or nulls. */
+/**
+ * Equality of two strings, bools, numbers (ints and doubles compare by value) or nulls; null
+ * against any other value cel-js can type is false, as cel-js has it (`written == null` on a
+ * bool).
+ */
 function equal(a: unknown, b: unknown): boolean {
+  if (a === null || b === null) {
+    if (a === b) return true;
+    // cel-js types the other value (a list or map by its first element) before comparing.
+    assertTyped(a === null ? b : a);
+    return false;
+  }
   const kind = typeof a;
   if (kind === typeof b) {
     if (kind === 'string' || kind === 'boolean' || kind === 'number' || kind === 'bigint') {
@@ -484,20 +530,32 @@ function helperCall(helper: Helper | undefined, codes: Code[]): Code {
   if (!helper) return unsupported();
   const { params, impl } = helper;
   const args = codes.map((code, i) => argument(params[i], code));
-  // Arities spelled out: a helper call builds no argument list.
+  // Arities spelled out: a helper call builds no argument list. Arguments are evaluated last
+  // first, as cel-js does, so an error is the one cel-js gives.
   if (args.length === 1) {
     const [a] = args;
     return (c, s) => plain(impl(a(c, s)));
   }
   if (args.length === 2) {
     const [a, b] = args;
-    return (c, s) => plain(impl(a(c, s), b(c, s)));
+    return (c, s) => {
+      const second = b(c, s);
+      return plain(impl(a(c, s), second));
+    };
   }
   if (args.length === 3) {
     const [a, b, d] = args;
-    return (c, s) => plain(impl(a(c, s), b(c, s), d(c, s)));
+    return (c, s) => {
+      const third = d(c, s);
+      const second = b(c, s);
+      return plain(impl(a(c, s), second, third));
+    };
   }
-  return (c, s) => plain(impl(...args.map((arg) => arg(c, s))));
+  return (c, s) => {
+    const values = new Array<unknown>(args.length);
+    for (let i = args.length - 1; i >= 0; i--) values[i] = args[i](c, s);
+    return plain(impl(...values));
+  };
 }
 
 /** An argument of a helper: its value when it has the parameter's type and a CEL type. */
@@ -541,8 +599,9 @@ function receiverCall(args: unknown, scope: Scope, state: State): Code {
   const method = STRING_METHODS[name];
   if (method && codes.length === 1) {
     return (c, s) => {
-      const text = target(c, s);
+      // The argument first: cel-js evaluates a call's operands last first.
       const arg = codes[0](c, s);
+      const text = target(c, s);
       if (typeof text !== 'string' || typeof arg !== 'string') handBack();
       return method(text, arg);
     };
@@ -665,15 +724,9 @@ function macro(
   };
   switch (name) {
     case 'exists':
-      return (c, s) => {
-        for (const item of range(list(c, s))) if (bool(each(c, s, item))) return true;
-        return false;
-      };
+      return quantifier(list, each, true);
     case 'all':
-      return (c, s) => {
-        for (const item of range(list(c, s))) if (!bool(each(c, s, item))) return false;
-        return true;
-      };
+      return quantifier(list, each, false);
     case 'exists_one':
       return (c, s) => {
         let count = 0;
@@ -685,6 +738,34 @@ function macro(
     default:
       return (c, s) => range(list(c, s)).map((item) => each(c, s, item));
   }
+}
+
+/**
+ * `exists` (`decisive` true) or `all` (false). As in cel-js, an element whose predicate read an
+ * unknown value is passed over, an element giving `decisive` decides, and the first unknown read
+ * stands when none did.
+ */
+function quantifier(
+  list: Code,
+  each: (c: Context, s: unknown[], item: unknown) => unknown,
+  decisive: boolean,
+): Code {
+  return (c, s) => {
+    let unknown: UnknownValueError | undefined;
+    for (const item of range(list(c, s))) {
+      let value: boolean;
+      try {
+        value = bool(each(c, s, item));
+      } catch (error) {
+        if (!(error instanceof UnknownValueError)) throw error;
+        unknown ??= error;
+        continue;
+      }
+      if (value === decisive) return decisive;
+    }
+    if (unknown) throw unknown;
+    return !decisive;
+  };
 }
 
 /** `cel.bind(x, init, body)`. */
@@ -712,13 +793,16 @@ export function compileProgram(tree: unknown, interpreted: Program): Program | u
   if (!compiled) return undefined;
   const { code, slots } = compiled;
   // Any failure of the compiled code (a hand back, or a helper's own error) is the
-  // interpreter's to judge, so every error a rule reports is cel-js's.
+  // interpreter's to judge, so every error a rule reports is cel-js's. An unknown read is the
+  // exception: the compiled operators and macros absorb it where cel-js does (see `logical` and
+  // `quantifier`), so one that reaches the top is the interpreter's answer too.
   if (slots === 0) {
     // No macro or bind variable: nothing reads or writes a slot, so no array is made per call.
     return (context) => {
       try {
         return code(context, NO_SLOTS);
-      } catch {
+      } catch (error) {
+        if (error instanceof UnknownValueError) throw error;
         return interpreted(context);
       }
     };
@@ -731,7 +815,7 @@ export function compileProgram(tree: unknown, interpreted: Program): Program | u
       return code(context, []);
     } catch (error) {
       // Past the step budget the interpreter would only take longer: the rule errs here.
-      if (error instanceof CelBudgetError) throw error;
+      if (error instanceof CelBudgetError || error instanceof UnknownValueError) throw error;
       return interpreted(context);
     }
   };

@@ -5,9 +5,9 @@
  * removed, values JSON never gives).
  */
 
-import { inspect } from 'node:util';
+import { inspect, isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import type { Resource } from '../../src/model/resource.js';
+import { unknownValue, type Resource } from '../../src/model/resource.js';
 import type { Rule } from '../../src/model/rule.js';
 import { summaryOf } from '../../src/posture/engine.js';
 import { loadRules } from '../../src/posture/rule-loader.js';
@@ -16,6 +16,8 @@ import {
   interpretedProgram,
   type Program,
 } from '../../src/posture/rule-environment.js';
+import { compileProgram } from '../../src/posture/cel-compiler.js';
+import { trackUnknownReads } from '../../src/posture/unknown-tracker.js';
 import { readPaths } from '../../src/sources/read-paths.js';
 import { shared } from '../support/paths.js';
 
@@ -26,6 +28,19 @@ function outcome(program: Program, context: Record<string, unknown>): unknown {
   } catch (error) {
     return { error: (error as Error).message.split('\n')[0] };
   }
+}
+
+/**
+ * `outcome` on a read-watching view of `resource`: a value is compared by its printed form, read
+ * leniently (a list the expression returns may hold the view's unknowns).
+ */
+function watchedOutcome(program: Program, resource: Resource): unknown {
+  const tracker = trackUnknownReads(resource);
+  const result = outcome(program, contextOf(resource, tracker.properties)) as {
+    value?: unknown;
+  };
+  if (!('value' in result)) return result;
+  return { value: tracker.leniently(() => inspect(result.value, { depth: 12 })) };
 }
 
 /** A small deterministic generator (mulberry32), so a failure reproduces. */
@@ -72,17 +87,68 @@ const REPLACEMENTS: (() => unknown)[] = [
 ];
 
 /** A copy of `value` with about one in `rate` of its values replaced, removed or kept. */
-function mutate(value: unknown, next: () => number, rate: number, depth = 0): unknown {
-  if (next() < 1 / rate) return REPLACEMENTS[Math.floor(next() * REPLACEMENTS.length)]();
+function mutate(
+  value: unknown,
+  next: () => number,
+  rate: number,
+  depth = 0,
+  replacements = REPLACEMENTS,
+): unknown {
+  if (next() < 1 / rate) return replacements[Math.floor(next() * replacements.length)]();
   if (depth > 12 || typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) return value.map((v) => mutate(v, next, rate, depth + 1));
+  if (Array.isArray(value)) {
+    return value.map((v) => mutate(v, next, rate, depth + 1, replacements));
+  }
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {
     if (next() < 1 / (rate * 2)) continue;
-    out[key] = mutate(v, next, rate, depth + 1);
+    out[key] = mutate(v, next, rate, depth + 1, replacements);
   }
   return out;
 }
+
+/** One expression for each construct the compiler handles, on `r.a` and `r.b`. */
+const CONSTRUCTS = [
+  "'a' in r.a",
+  "r.a in ['x', 'Allow']",
+  'r.a[0]',
+  'r.a[-1]',
+  'r.a[1] == r.b',
+  "r.a['a']",
+  'size(r.a)',
+  'r.a.size() > 0',
+  'r.a + r.b',
+  'r.a + 1',
+  'string(r.a)',
+  "r.a.startsWith('x') || r.a.endsWith('x') || r.a.contains('x')",
+  'r.a.startsWith(r.b)',
+  'r.a.exists(x, x == r.b)',
+  'cidrIsPublic(r.a) || portInRange(22, r.b, r.a)',
+  'r.a.lowerAscii()',
+  'r.a < r.b',
+  'r.a >= 2',
+  'r.a == r.b',
+  'r.a != null',
+  'r.a == null',
+  'null == r.a',
+  '-r.a',
+  "r.a ? 'y' : 'n'",
+  'cel.bind(x, r.a, x.a)',
+  'r.a.map(x, x)',
+  "r.a.filter(x, x == 'x')",
+  'r.a.exists_one(x, x == 1)',
+  'r.a.all(x, x != null)',
+  'has(r.a.a)',
+  'has(r.a)',
+  'r.?a.hasValue()',
+  'r.?a.?a.orValue(r.b)',
+  "lower(r.a) == 'x' && cidrIsPublic(r.b)",
+  'portInRange(22, r.a, r.b)',
+  'asList(r.a).size()',
+  "r.a.matches('^x')",
+  '[r.a, r.b]',
+  '{}',
+];
 
 interface Compared {
   rule: Rule;
@@ -108,6 +174,21 @@ async function compiledRules(): Promise<{ programs: Compared[]; total: number }>
     }
   }
   return { programs, total };
+}
+
+/** A Terraform-read resource with `properties`, and `unknown` paths an inventory lacked. */
+function resourceWith(properties: Record<string, unknown>, unknown?: string[]): Resource {
+  return {
+    cloud: 'aws',
+    type: 'AWS::Test::Thing',
+    id: 'thing',
+    name: 'thing',
+    tags: {},
+    properties,
+    relationships: [],
+    source: { kind: 'terraform', file: 'main.tf' },
+    ...(unknown ? { unknown } : {}),
+  } as Resource;
 }
 
 function contextOf(resource: Resource, properties: unknown): Record<string, unknown> {
@@ -159,6 +240,53 @@ describe('compiled CEL', () => {
     expect(compared).toBeGreaterThan(20_000);
   }, 120_000);
 
+  it('gives the interpreter’s outcome on real resources holding unknown values', async () => {
+    // Unknown values are read through the engine's read-watching view, which throws at an
+    // unknown read: the compiled code absorbs those throws where CEL does, so its answer and
+    // the interpreter's must agree, values and "x is unknown" errors alike.
+    const { programs } = await compiledRules();
+    const { resources } = await readPaths([
+      shared('iac'),
+      shared('cloud-inventory'),
+      'samples/estate',
+    ]);
+    const byType = new Map<string, Compared[]>();
+    for (const p of programs) {
+      for (const type of p.rule.resource_types) {
+        const key = type.toLowerCase();
+        byType.set(key, [...(byType.get(key) ?? []), p]);
+      }
+    }
+    const unknowns = [() => unknownValue('var.x'), () => unknownValue('module.y')];
+    const next = random(20261205);
+    let compared = 0;
+    let unknownErrors = 0;
+    for (const resource of resources) {
+      const judged = byType.get(resource.type.toLowerCase()) ?? [];
+      if (judged.length === 0) continue;
+      // The resource as read (an inventory's unknown sub-resources, an IaC reader's markers),
+      // and copies with unknown markers in place of some of its values.
+      const variants = [resource];
+      for (let i = 0; i < 4; i++) {
+        const properties = mutate(resource.properties, next, 2 + i * 2, 0, unknowns);
+        variants.push({ ...resource, properties } as Resource);
+      }
+      for (const variant of variants) {
+        for (const p of judged) {
+          const expected = watchedOutcome(p.oracle, variant);
+          const label = `${p.rule.id}: ${p.source}\non ${inspect(variant.properties, { depth: 6 })}`;
+          expect(watchedOutcome(p.compiled, variant), label).toEqual(expected);
+          if (/ is unknown \(/.test(String((expected as { error?: string }).error))) {
+            unknownErrors += 1;
+          }
+          compared += 1;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(5_000);
+    expect(unknownErrors).toBeGreaterThan(1_000);
+  }, 120_000);
+
   it('gives the interpreter’s outcome for parameters, related resources and odd contexts', async () => {
     const { programs } = await compiledRules();
     const contexts: Record<string, unknown>[] = [
@@ -176,43 +304,80 @@ describe('compiled CEL', () => {
     }
   });
 
-  it('gives the interpreter’s outcome for each compiled construct on values of every kind', () => {
-    const expressions = [
-      "'a' in r.a",
-      "r.a in ['x', 'Allow']",
-      'r.a[0]',
-      'r.a[-1]',
-      'r.a[1] == r.b',
-      "r.a['a']",
-      'size(r.a)',
-      'r.a.size() > 0',
-      'r.a + r.b',
-      'r.a + 1',
-      'string(r.a)',
-      "r.a.startsWith('x') || r.a.endsWith('x') || r.a.contains('x')",
-      'r.a.lowerAscii()',
-      'r.a < r.b',
-      'r.a >= 2',
-      'r.a == r.b',
-      'r.a != null',
-      '-r.a',
-      "r.a ? 'y' : 'n'",
-      'cel.bind(x, r.a, x.a)',
-      'r.a.map(x, x)',
-      "r.a.filter(x, x == 'x')",
-      'r.a.exists_one(x, x == 1)',
-      'r.a.all(x, x != null)',
-      'has(r.a.a)',
-      'has(r.a)',
-      'r.?a.hasValue()',
-      'r.?a.?a.orValue(r.b)',
-      "lower(r.a) == 'x' && cidrIsPublic(r.b)",
-      'portInRange(22, r.a, r.b)',
-      'asList(r.a).size()',
-      "r.a.matches('^x')",
-      '[r.a, r.b]',
-      '{}',
+  it('gives the interpreter’s outcome when a side of && or || reads an unknown value', () => {
+    const marker = unknownValue('var.b');
+    // Each expression with the values of b for which the compiled code must answer itself,
+    // without handing the evaluation back to the interpreter.
+    const expressions: [string, unknown[]][] = [
+      ['r.a == 1 && r.b == 1', [1, 2, marker]],
+      ['r.a == 1 || r.b == 1', [1, 2, marker]],
+      ['r.b == 1 && r.a == 1', [1, 2, marker]],
+      ['r.b == 1 || r.a == 1', [1, 2, marker]],
+      [
+        '!r.?a.?x.orValue([]).exists(v, v == 1) && !r.?b.orValue([]).exists(v, v == 1)',
+        [[1], [2], marker],
+      ],
+      ['r.?a.?x.orValue(0) == 1 || r.?b.orValue(0) == 1', [1, 2, marker]],
+      ['(r.a == 1 && r.b == 1) || r.c == 1', [1, 2, marker]],
+      ["r.a == 1 && r.b == 'x'", ['x', marker]],
     ];
+    const sides: unknown[] = [1, 2, [1], [2], 'x', null, marker];
+    const shapes: { label: string; resource: (b: unknown, c: unknown) => Resource }[] = [
+      { label: 'a not in the inventory', resource: (b, c) => resourceWith({ b, c }, ['a']) },
+      {
+        label: 'a an unknown marker',
+        resource: (b, c) => resourceWith({ a: unknownValue('var.a'), b, c }),
+      },
+    ];
+    const handedBack: Program = () => {
+      throw new Error('handed back to the interpreter');
+    };
+    let answered = 0;
+    for (const [source, decisive] of expressions) {
+      const compiled = compileExpression(source);
+      const oracle = compileExpression(source, { fastPaths: false });
+      const alone = compileProgram((compiled as unknown as { ast: unknown }).ast, handedBack)!;
+      for (const shape of shapes) {
+        for (const b of sides) {
+          for (const c of [1, 2]) {
+            const watched = () => ({
+              r: trackUnknownReads(shape.resource(b, c)).properties,
+              resource: {},
+              related: [],
+              params: {},
+            });
+            const label = `${source} with ${shape.label}, b ${inspect(b)}, c ${c}`;
+            const expected = outcome(oracle, watched());
+            expect(outcome(compiled, watched()), label).toEqual(expected);
+            if (decisive.some((d) => isDeepStrictEqual(d, b))) {
+              expect(outcome(alone, watched()), label).toEqual(expected);
+              answered += 1;
+            }
+          }
+        }
+      }
+    }
+    expect(answered).toBe(2 * 2 * 23);
+    // Every construct with unknowns on either operand or both, and known values beside them:
+    // which unknown an error names follows cel-js's order of evaluation.
+    const values: unknown[] = [unknownValue('var.a'), unknownValue('var.b'), 'x', 1, [1], { a: 1 }];
+    for (const source of CONSTRUCTS) {
+      const compiled = compileExpression(source);
+      const oracle = compileExpression(source, { fastPaths: false });
+      for (const a of values) {
+        for (const b of values) {
+          const resource = resourceWith({ a, b });
+          const label = `${source} on ${inspect({ a, b })}`;
+          expect(watchedOutcome(compiled, resource), label).toEqual(
+            watchedOutcome(oracle, resource),
+          );
+        }
+      }
+    }
+  });
+
+  it('gives the interpreter’s outcome for each compiled construct on values of every kind', () => {
+    const expressions = CONSTRUCTS;
     const values = REPLACEMENTS.map((make) => make());
     class Other {
       a = 1;
