@@ -218,7 +218,9 @@ function registryHost(host: string): string {
  * True when `image` comes from one of the `allowed` entries. An entry names a registry host
  * (`registry.example.com`, `host:5000`), optionally with a repository path prefix
  * (`ghcr.io/acme`, a trailing `/` or not). An entry with a `/` is read as an image name is, so
- * `acme/` is the Docker Hub namespace `docker.io/acme`. Hosts match whole and without case; a
+ * `acme/` is the Docker Hub namespace `docker.io/acme`; `docker.io/nginx` allows both the
+ * namespace `nginx` and the official image `nginx` (`docker.io/library/nginx`), which is what
+ * Docker pulls for that name, while `docker.io/nginx/` is the namespace alone. Hosts match whole and without case; a
  * path prefix matches whole `/`-separated components (`ghcr.io/acme` allows `ghcr.io/acme/app`, not
  * `ghcr.io/acme-evil/app`). Tags and digests play no part.
  */
@@ -239,7 +241,17 @@ function entryAllows(entry: string, image: ImageReference): boolean {
   if ((namesRegistry ? registryHost(first) : 'docker.io') !== image.registry) return false;
   const path = namesRegistry ? text.slice(first.length) : text;
   const prefix = path.split('/').filter(Boolean).join('/');
-  return prefix === '' || image.repository === prefix || image.repository.startsWith(`${prefix}/`);
+  if (prefix === '' || image.repository === prefix || image.repository.startsWith(`${prefix}/`)) {
+    return true;
+  }
+  // `docker.io/nginx` is also the official image, as `docker pull docker.io/nginx` reads it.
+  return (
+    namesRegistry &&
+    image.registry === 'docker.io' &&
+    !path.endsWith('/') &&
+    !prefix.includes('/') &&
+    image.repository === `library/${prefix}`
+  );
 }
 
 export const celFunctions: CelFunction[] = [

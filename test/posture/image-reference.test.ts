@@ -77,6 +77,20 @@ describe('imageFromAllowedRegistry', () => {
     expect(imageFromAllowedRegistry('nginx', ['library/'])).toBe(true);
   });
 
+  it('reads a one-component Docker Hub entry as the official image too, as Docker pulls it', () => {
+    expect(imageFromAllowedRegistry('nginx:1.27', ['docker.io/nginx'])).toBe(true);
+    expect(imageFromAllowedRegistry('docker.io/library/nginx', ['index.docker.io/nginx'])).toBe(
+      true,
+    );
+    expect(imageFromAllowedRegistry('nginx/nginx-ingress:3', ['docker.io/nginx'])).toBe(true);
+    // The namespace alone, and nothing beside the one image.
+    expect(imageFromAllowedRegistry('nginx:1.27', ['docker.io/nginx/'])).toBe(false);
+    expect(imageFromAllowedRegistry('nginx-evil:1', ['docker.io/nginx'])).toBe(false);
+    expect(imageFromAllowedRegistry('redis:7', ['docker.io/nginx'])).toBe(false);
+    expect(imageFromAllowedRegistry('ghcr.io/library/nginx', ['ghcr.io/nginx'])).toBe(false);
+    expect(imageFromAllowedRegistry('nginx', ['docker.io/bitnami/nginx'])).toBe(false);
+  });
+
   it('matches path prefixes on whole components and with case', () => {
     expect(imageFromAllowedRegistry('ghcr.io/acme/app:1', ['ghcr.io/acme'])).toBe(true);
     expect(imageFromAllowedRegistry('ghcr.io/acme', ['ghcr.io/acme/'])).toBe(true);
