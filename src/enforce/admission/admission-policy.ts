@@ -135,6 +135,11 @@ export class AdmissionPolicySource {
     return this.#compiled;
   }
 
+  /** Ids of every rule loaded, of any cloud: an exemption naming none of them is a typo. */
+  get ruleIds(): string[] {
+    return this.#rules.map((r) => r.id);
+  }
+
   /**
    * The policy in force. When it is older than `refreshMs` the review waits for a fresh read of
    * the store; throws `PolicyRefreshError` when that read fails (the failure policy answers).

@@ -10,7 +10,12 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { pruneDecisions } from '../../store/admission-decision-repository.js';
 import { openStore } from '../../store/database.js';
-import { ExemptionLoadError, loadExemptions, type Exemption } from '../../posture/exemptions.js';
+import {
+  ExemptionLoadError,
+  loadExemptions,
+  unmatchedRuleWarnings,
+  type Exemption,
+} from '../../posture/exemptions.js';
 import { AdmissionConfigError, type AdmissionConfig } from './admission-config.js';
 import { AdmissionPolicySource } from './admission-policy.js';
 import { createAdmissionServer } from './admission-server.js';
@@ -115,6 +120,10 @@ export async function startAdmission(
       refreshMs: config.policyRefreshSeconds * 1000,
       onRefreshError: (err) => logger.error({ err }, 'admission policy refresh failed'),
     });
+    // As check and scan do: an exemption whose rule pattern matches no rule waives nothing.
+    for (const warning of unmatchedRuleWarnings(exemptions, [], policy.ruleIds)) {
+      logger.warn({ file: config.exemptions }, warning);
+    }
     const recorder = new DecisionRecorder({
       db,
       onError: (err, decisions) =>

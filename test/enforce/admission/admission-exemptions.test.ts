@@ -7,6 +7,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
 import { parseAllDocuments } from 'yaml';
 import { decisionsQuery } from '../../../src/store/admission-decision-repository.js';
 import { REPO_ROOT } from '../../support/paths.js';
@@ -166,7 +167,20 @@ describe('admission honours the exemptions file palisade check reads', () => {
   });
 });
 
-describe('a bad exemptions file', () => {
+describe('an exemptions file at start-up', () => {
+  it('names an exemption whose rule matches no rule, as check does', async () => {
+    const file = await exemptionsFile([entry('kubernetes-pod-no-host-pdi', MONITOR)]);
+    const lines: { level: number; msg: string }[] = [];
+    const logger = pino({ level: 'info' }, { write: (l: string) => lines.push(JSON.parse(l)) });
+    harness = await startAdmissionHarness({ exemptions: file }, { logger });
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 40,
+        msg: `exemption at ${file}:2 names rule "kubernetes-pod-no-host-pdi", which matches no rule`,
+      }),
+    );
+  });
+
   it('stops start-up naming the file, line and key', async () => {
     const file = await exemptionsFile(['  - rule: kubernetes-pod-no-host-pid\n    resource: x\n']);
     await expect(startAdmissionHarness({ exemptions: file })).rejects.toThrow(

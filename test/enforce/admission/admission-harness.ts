@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { Agent, request } from 'undici';
 import { runAdmissionCerts } from '../../../src/cli/admission-command.js';
 import {
@@ -53,7 +53,7 @@ export async function makeCerts(dir: string): Promise<void> {
 
 export async function startAdmissionHarness(
   overrides: Record<string, unknown> = {},
-  deps: { db?: any } = {},
+  deps: { db?: any; logger?: Logger } = {},
 ): Promise<AdmissionHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'palisade-admission-'));
   const certs = join(dir, 'certs');
