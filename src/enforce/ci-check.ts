@@ -180,13 +180,13 @@ function inChanged(file: string | undefined, changed: Set<string> | undefined): 
  * Puts Kubernetes objects that name no namespace in `--namespace`; without it, a warning when a
  * namespace-scoped assignment would judge them as in `default`.
  */
-async function placeObjects(resources: Resource[], options: CheckOptions): Promise<string[]> {
+function placeObjects(resources: Resource[], options: CheckOptions): string[] {
   const scoped = options.assignments.some(
     (a) => a.assignment.scope.namespaces || a.assignment.exclude.namespaces,
   );
   if (!options.namespace && !scoped) return [];
 
-  const unplaced = await objectsWithoutNamespace(resources, options.stdin);
+  const unplaced = objectsWithoutNamespace(resources);
   if (options.namespace) {
     placeInNamespace(unplaced, options.namespace);
     return [];
@@ -236,7 +236,7 @@ export async function runCiCheck(options: CheckOptions): Promise<CheckResult> {
     .filter((f) => f.file === stdinName || inChanged(f.file, changed))
     .map((f) => f.error!);
 
-  warnings.push(...(await placeObjects(resources, options)));
+  warnings.push(...placeObjects(resources, options));
 
   const { kept, skipped } = await gatePlans(resources, options.stdin);
   const judged = (r: Resource | undefined): boolean =>

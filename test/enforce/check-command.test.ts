@@ -217,8 +217,11 @@ describe('palisade check reports', () => {
     const lines = gh.report.trim().split('\n');
     expect(lines.filter((l) => l.startsWith('::error ')).length).toBe(json.deny.length);
     expect(lines.filter((l) => l.startsWith('::warning ')).length).toBe(json.audit.length);
+    // The last line is the summary notice.
+    const notices = lines.slice(0, -1).filter((l) => l.startsWith('::notice '));
+    expect(notices.length).toBe(json.notJudged.length);
     for (const l of lines.slice(0, -1))
-      expect(l).toMatch(/^::(error|warning) file=[^,]+,line=\d+,col=\d+,title=[^:]+::\S/);
+      expect(l).toMatch(/^::(error|warning|notice) file=[^,]+,line=\d+,col=\d+,title=[^:]+::\S/);
   });
 });
 

@@ -16,6 +16,24 @@ export const DEFAULT_NAMESPACE = 'default';
 export const CLUSTER_SCOPE = '_cluster';
 
 /**
+ * The property path a namespaced object's manifest leaves to apply time when it names no
+ * namespace (`kubectl apply -n`, Helm and kustomize output): listed in the resource's `unknown`.
+ */
+export const NAMESPACE_PATH = 'metadata.namespace';
+
+/**
+ * True for a namespaced object whose manifest names no namespace: its id places it in `default`,
+ * where the API server puts it without `kubectl -n`, but where it lands is decided at apply time.
+ *
+ * ```ts
+ * const unplaced = resources.filter(namespaceLeftToApply);
+ * ```
+ */
+export function namespaceLeftToApply(resource: Resource): boolean {
+  return resource.cloud === 'kubernetes' && resource.unknown?.includes(NAMESPACE_PATH) === true;
+}
+
+/**
  * The canonical resource for one object, or `undefined` for a document that is not a
  * Kubernetes object (no `apiVersion`/`kind`). Malformed metadata is a `SourceReadError`.
  */
@@ -31,11 +49,14 @@ export function toKubernetesResource(file: string, object: ManifestObject): Reso
   const metadata = value.metadata ?? {};
   if (!isRecord(metadata)) throw invalid(file, object.line, '`metadata` must be a mapping');
   const name = objectName(metadata, object);
-  const namespace = objectNamespace(file, object.line, kind, metadata);
+  const written = writtenNamespace(file, object.line, metadata);
+  const leftToApply = written === undefined && !isClusterScoped(kind);
+  const namespace = leftToApply ? DEFAULT_NAMESPACE : written;
+  // An empty or null namespace is no namespace to the API server: the properties say so too.
   const properties =
-    namespace === undefined || metadata.namespace !== undefined
-      ? value
-      : { ...value, metadata: { ...metadata, namespace } };
+    leftToApply && 'namespace' in metadata
+      ? { ...value, metadata: withoutNamespace(metadata) }
+      : value;
 
   const id = `${namespace ?? CLUSTER_SCOPE}/${kind}/${name}`;
   const resource: Resource = {
@@ -48,6 +69,7 @@ export function toKubernetesResource(file: string, object: ManifestObject): Reso
     relationships: relationships(kind, namespace, value),
     source: { kind: 'kubernetes', file, line: object.line, address: id },
   };
+  if (leftToApply) resource.unknown = [NAMESPACE_PATH];
   const suppressions = [
     ...annotationSuppressions(metadata.annotations),
     ...commentSuppressions(object.source),
@@ -64,19 +86,22 @@ function objectName(metadata: Record<string, unknown>, object: ManifestObject): 
   return `unnamed-${object.document + 1}-line-${object.line}`;
 }
 
-function objectNamespace(
+/** The namespace the manifest names, or undefined when it names none. */
+function writtenNamespace(
   file: string,
   line: number,
-  kind: string,
   metadata: Record<string, unknown>,
 ): string | undefined {
   const namespace = metadata.namespace;
-  if (namespace === undefined || namespace === null || namespace === '') {
-    return isClusterScoped(kind) ? undefined : DEFAULT_NAMESPACE;
-  }
+  if (namespace === undefined || namespace === null || namespace === '') return undefined;
   if (typeof namespace !== 'string')
     throw invalid(file, line, '`metadata.namespace` must be a string');
   return namespace;
+}
+
+function withoutNamespace(metadata: Record<string, unknown>): Record<string, unknown> {
+  const { namespace: _none, ...rest } = metadata;
+  return rest;
 }
 
 /** Edges rules and attack paths follow: bindings to their role, pods to their service account. */

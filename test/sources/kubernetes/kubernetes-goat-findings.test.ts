@@ -83,6 +83,22 @@ describe('kubernetes rules on kubernetes-goat', () => {
     expect(failingRules(file)).toEqual([...rules].sort());
   });
 
+  it('leave the default-namespace rule unjudged where the manifest names no namespace', () => {
+    const verdicts = findings
+      .filter((f) => f.ruleId === 'kubernetes-resource-not-in-default-namespace')
+      .filter((f) => /scenarios\/(health-check|system-monitor)\//.test(f.file ?? ''))
+      .map((f) => [f.resourceId, f.status, f.unknown]);
+    expect(verdicts).toEqual([
+      // health-check leaves its namespace to `kubectl apply -n`.
+      ['default/Deployment/health-check-deployment', 'not_applicable', 'metadata.namespace'],
+      ['default/Service/health-check-service', 'not_applicable', 'metadata.namespace'],
+      // system-monitor writes `namespace: default`.
+      ['default/Secret/goatvault', 'fail', undefined],
+      ['default/Deployment/system-monitor-deployment', 'fail', undefined],
+      ['default/Service/system-monitor-service', 'fail', undefined],
+    ]);
+  });
+
   it('list the Helm templates as errored, with the reason', () => {
     const errored = files
       .filter((f) => f.error)

@@ -3,6 +3,7 @@ import { SourceReadError } from '../../../src/model/source-error.js';
 import type { Resource } from '../../../src/model/resource.js';
 import { kubernetesManifestReader as reader } from '../../../src/sources/kubernetes/index.js';
 import { kubernetesReaders } from '../../../src/sources/kubernetes/index.js';
+import { namespaceLeftToApply } from '../../../src/sources/kubernetes/to-resource.js';
 import { aliasBombLines, EXAMPLES, GOAT, sharedFile, sharedFiles } from './shared-data.js';
 
 async function read(path: string): Promise<Resource[]> {
@@ -98,12 +99,39 @@ describe('kubernetes manifest reader on shared manifests', () => {
     const rbac = await read('iac/kubernetes-goat/scenarios/insecure-rbac/setup.yaml');
     const binding = byId(rbac, '_cluster/ClusterRoleBinding/superadmin');
     expect((binding.properties.metadata as Record<string, unknown>).namespace).toBeUndefined();
+    expect(binding.unknown).toBeUndefined();
     expect(binding.relationships).toEqual([
       { kind: 'bindsRole', target: '_cluster/ClusterRole/cluster-admin' },
     ]);
     const [pod] = await read('iac/kubernetes-examples/databases/mysql-cinder-pd/mysql.yaml');
     expect(pod.id).toBe('default/Pod/mysql');
-    expect((pod.properties.metadata as Record<string, unknown>).namespace).toBe('default');
+    expect(pod.source.address).toBe('default/Pod/mysql');
+  });
+
+  it('lists the namespace of an object whose manifest names none as unknown until apply', async () => {
+    const [pod] = await read('iac/kubernetes-examples/databases/mysql-cinder-pd/mysql.yaml');
+    expect((pod.properties.metadata as Record<string, unknown>).namespace).toBeUndefined();
+    expect(pod.unknown).toEqual(['metadata.namespace']);
+    expect(namespaceLeftToApply(pod)).toBe(true);
+
+    // `namespace: default` written out is known.
+    const monitor = await read('iac/kubernetes-goat/scenarios/system-monitor/deployment.yaml');
+    const written = byId(monitor, 'default/Deployment/system-monitor-deployment');
+    expect((written.properties.metadata as Record<string, unknown>).namespace).toBe('default');
+    expect(written.unknown).toBeUndefined();
+    expect(namespaceLeftToApply(written)).toBe(false);
+  });
+
+  it('reads an empty or null namespace as none, as the API server does', async () => {
+    const text = ['""', 'null', '~'].map(
+      (ns, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c${i}\n  namespace: ${ns}\n`,
+    );
+    const { resources } = await reader.read({ path: 'empty.yaml', text: text.join('---\n') });
+    for (const r of resources) {
+      expect(r.id).toMatch(/^default\/ConfigMap\/c\d$/);
+      expect(r.properties.metadata).toEqual({ name: r.name });
+      expect(r.unknown).toEqual(['metadata.namespace']);
+    }
   });
 
   it('reads a ClusterRole under a chart templates folder when it holds no templating', async () => {
