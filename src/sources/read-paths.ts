@@ -11,6 +11,7 @@ import type { FileReport } from '../model/assessment.js';
 import { INVENTORY_SOURCE_KINDS, type Resource } from '../model/resource.js';
 import { SourceReadError, type SourceError } from '../model/source-error.js';
 import { OUTSIDE, type DirectoryReader, type Reader, type SourceFile } from './reader.js';
+import { scanLookups, type ScanLookups } from './scan-lookups.js';
 import { assertUtf8Text } from './text-encoding.js';
 import {
   directoryReaders as defaultDirectoryReaders,
@@ -333,6 +334,7 @@ async function takeText(loading: Loading): Promise<string> {
 async function readOne(
   loading: Loading,
   readers: Reader[],
+  lookups: ScanLookups,
   allow?: (realPath: string) => boolean,
 ): Promise<{ report: FileReport; resources: Resource[]; warnings: string[] }> {
   const shown = displayPath(loading.file);
@@ -340,7 +342,9 @@ async function readOne(
     let text = await takeText(loading);
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     assertUtf8Text(shown, text);
-    const source: SourceFile = allow ? { path: shown, text, allow } : { path: shown, text };
+    const source: SourceFile = allow
+      ? { path: shown, text, allow, lookups }
+      : { path: shown, text, lookups };
     // Readers sniff the head of a big file first (inventory exports run to hundreds of
     // megabytes); a reader that must parse the whole file to decide still gets it when no reader
     // claims the head.
@@ -416,6 +420,7 @@ export async function* readPathsByUnit(
     });
   }
   const consumed = new Set<string>();
+  const lookups = scanLookups();
   const total = folders.reduce((n, f) => n + f.files.length, 0);
   let done = 0;
 
@@ -475,7 +480,12 @@ export async function* readPathsByUnit(
       // before they start.
       ahead = toRead.length > 0 ? startLoading(toRead[0], options.allow) : undefined;
       if (ahead) await ahead.underway;
-      const { report, resources, warnings } = await readOne(loading, fileReaders, options.allow);
+      const { report, resources, warnings } = await readOne(
+        loading,
+        fileReaders,
+        lookups,
+        options.allow,
+      );
       yield normalise({ resources, files: [report], warnings });
     }
   }

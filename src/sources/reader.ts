@@ -4,6 +4,7 @@
  */
 
 import type { Resource } from '../model/resource.js';
+import type { ScanLookups } from './scan-lookups.js';
 
 /** What a reader gets: one file's path and text. Folders are walked by the scan. */
 export interface SourceFile {
@@ -14,6 +15,8 @@ export interface SourceFile {
    * recording): its real path (links resolved) must pass, else the reader does without it.
    */
   allow?: (realPath: string) => boolean;
+  /** Lookups the scan's files share (absent: the reader looks up what it needs for this file). */
+  lookups?: ScanLookups;
 }
 
 export interface ReadResult {

@@ -9,6 +9,7 @@ import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { SourceReadError } from '../../model/source-error.js';
+import { scanLookups, type ScanLookups } from '../scan-lookups.js';
 
 const KUSTOMIZATION_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 /** How far up from a file a kustomization that lists it is looked for (patches in subfolders). */
@@ -18,26 +19,24 @@ const MAX_KUSTOMIZATION_BYTES = 1024 * 1024;
 
 interface Kustomization {
   file: string;
-  /** When it was read (a server scans on a schedule: an edited one is read again). */
-  mtimeMs: number;
+  /** The patch paths it lists, resolved. */
   patches: Set<string>;
 }
-
-/** Per folder: the kustomization there and the patch paths it lists (resolved). */
-const listed = new Map<string, Kustomization>();
 
 /**
  * The kustomization that lists `path` as a patch, or undefined when none does. `allow`
  * (containment, as readers get it) must accept a kustomization's real path for it to be read.
+ * `lookups` are the scan's: each folder is looked up once for all the manifests under it.
  */
 export function kustomizationPatching(
   path: string,
   allow?: (realPath: string) => boolean,
+  lookups: ScanLookups = scanLookups(),
 ): string | undefined {
   const target = resolve(path);
   let dir = dirname(target);
   for (let depth = 0; depth < MAX_DEPTH; depth += 1) {
-    const here = kustomizationIn(dir, allow);
+    const here = lookups.once(`kustomization:${dir}`, () => kustomizationIn(dir, allow));
     if (here?.patches.has(target)) return here.file;
     const parent = dirname(dir);
     if (parent === dir) return undefined;
@@ -66,31 +65,27 @@ function nearby(path: string): string {
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
 }
 
+/** The kustomization in `dir` with the patches it lists, or undefined (none, or not allowed). */
 function kustomizationIn(
   dir: string,
   allow: ((realPath: string) => boolean) | undefined,
 ): Kustomization | undefined {
   for (const name of KUSTOMIZATION_NAMES) {
     const file = join(dir, name);
-    const info = statOf(file);
-    if (!info) continue;
+    const size = fileSize(file);
+    if (size === undefined) continue;
     if (allow && !allow(realpathSync(file))) return undefined;
-    const known = listed.get(dir);
-    if (known?.file === file && known.mtimeMs === info.mtimeMs) return known;
-    const patches = info.size <= MAX_KUSTOMIZATION_BYTES ? patchesOf(file, dir) : new Set<string>();
-    // Folders are few; the cap keeps a long-running server from growing the cache without end.
-    if (listed.size > 10_000) listed.clear();
-    const found = { file, mtimeMs: info.mtimeMs, patches };
-    listed.set(dir, found);
-    return found;
+    const patches = size <= MAX_KUSTOMIZATION_BYTES ? patchesOf(file, dir) : new Set<string>();
+    return { file, patches };
   }
   return undefined;
 }
 
-function statOf(file: string): { size: number; mtimeMs: number } | undefined {
+/** The size of the regular file at `file`, or undefined when there is none. */
+function fileSize(file: string): number | undefined {
   try {
     const info = statSync(file);
-    return info.isFile() ? info : undefined;
+    return info.isFile() ? info.size : undefined;
   } catch {
     return undefined;
   }

@@ -43,7 +43,7 @@ export function isKubernetesManifest(file: SourceFile): boolean {
  * read as written (bases as they are, overlays not built).
  */
 export function readKubernetesManifest(file: SourceFile): ReadResult {
-  const kustomization = kustomizationPatching(file.path, file.allow);
+  const kustomization = kustomizationPatching(file.path, file.allow, file.lookups);
   if (kustomization) throw kustomizePatchError(file.path, kustomization);
   const text = file.text.replace(/^\uFEFF/, '');
   const templated = hasTemplateActions(text);
