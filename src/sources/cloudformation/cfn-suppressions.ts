@@ -22,20 +22,25 @@ export function metadataSuppressions(metadata: unknown): InlineSuppression[] {
 /**
  * Suppression comments on line `line` (1-based), the comment lines directly above it, and the
  * resource's body below it (the lines indented deeper than its key; a comment at the key's depth
- * after the body sits above the next resource and is that one's).
+ * after the body sits above the next resource and is that one's). `comments` holds each line's
+ * comment as the YAML lexer found it (see `yamlComments`): a `#` inside a value is no comment.
  */
-export function commentSuppressions(lines: string[], line: number): InlineSuppression[] {
+export function commentSuppressions(
+  lines: string[],
+  comments: (string | undefined)[],
+  line: number,
+): InlineSuppression[] {
   const found: InlineSuppression[] = [];
-  const collect = (text: string | undefined) => {
+  const collect = (index: number) => {
+    const text = comments[index];
     const match = text === undefined ? null : COMMENT.exec(text);
     if (match) found.push({ ruleId: match[1]!, reason: match[2] ?? '' });
   };
 
-  collect(lines[line - 1]);
+  collect(line - 1);
   for (let i = line - 2; i >= 0; i--) {
-    const text = lines[i]!.trim();
-    if (!text.startsWith('#')) break;
-    collect(text);
+    if (!lines[i]!.trim().startsWith('#')) break;
+    collect(i);
   }
   const keyIndent = indentOf(lines[line - 1] ?? '');
   for (let i = line; i < lines.length; i++) {
@@ -43,7 +48,7 @@ export function commentSuppressions(lines: string[], line: number): InlineSuppre
     if (text.trim() === '') continue;
     // The body ends at a line no deeper than the key (the next resource, `Outputs:`).
     if (indentOf(text) <= keyIndent) break;
-    collect(text);
+    collect(i);
   }
   return found;
 }

@@ -9,6 +9,7 @@ import type { ReadResult, Reader, SourceFile } from '../reader.js';
 import { CfnEvaluator, isFullyKnown } from './cfn-evaluator.js';
 import { type CfnEntry, mergeChildren } from './cfn-merge.js';
 import { commentSuppressions, metadataSuppressions } from './cfn-suppressions.js';
+import { yamlComments } from '../yaml-comments.js';
 import { parseTemplate } from './cfn-template-parser.js';
 import { canonicalType, TRANSLATIONS } from './cfn-translators.js';
 import { compact, isRecord, tagMap, unknownPaths, type Props } from './cfn-values.js';
@@ -84,8 +85,12 @@ class TemplateReader {
       section(template, 'Parameters'),
     );
     const lines = this.#file.text.split(/\r?\n/);
+    // Only a template that mentions a suppression is lexed for its comments.
+    const comments = this.#file.text.includes('palisade:ignore')
+      ? yamlComments(this.#file.text)
+      : [];
     for (const [logicalId, body] of Object.entries(resources)) {
-      this.#addEntry(logicalId, body, resourceLines.get(logicalId), lines);
+      this.#addEntry(logicalId, body, resourceLines.get(logicalId), lines, comments);
     }
 
     const folded = mergeChildren(this.#entries, (c, p, t, k) => this.#owners(c, p, t, k));
@@ -93,7 +98,13 @@ class TemplateReader {
     return { resources: out, warnings: this.#warnings };
   }
 
-  #addEntry(logicalId: string, body: unknown, line: number | undefined, lines: string[]): void {
+  #addEntry(
+    logicalId: string,
+    body: unknown,
+    line: number | undefined,
+    lines: string[],
+    comments: (string | undefined)[],
+  ): void {
     if (!isRecord(body) || typeof body.Type !== 'string') {
       this.#warnings.push(`${this.#file.path}:${line ?? 0}: resource ${logicalId} has no Type`);
       return;
@@ -114,7 +125,7 @@ class TemplateReader {
       knownString(translation?.nameKey ? properties[translation.nameKey] : undefined) ?? logicalId;
     const suppressions = [
       ...metadataSuppressions(this.#evaluator.evaluate(body.Metadata, new Set())),
-      ...(line ? commentSuppressions(lines, line) : []),
+      ...(line ? commentSuppressions(lines, comments, line) : []),
     ];
 
     const resource: Resource = {

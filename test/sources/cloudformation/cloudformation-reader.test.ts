@@ -197,6 +197,44 @@ describe('cloudformation reader evaluation', () => {
     ]);
   });
 
+  it('takes no suppression from a quoted value, a block scalar or a JSON string', async () => {
+    const yaml = [
+      "AWSTemplateFormatVersion: '2010-09-09'",
+      'Resources:',
+      '  Logs:',
+      '    Type: AWS::S3::Bucket',
+      '    Properties:',
+      '      Tags:',
+      '        - { Key: note, Value: "# palisade:ignore aws-s3-bucket-mfa-delete in a string" }',
+      '        - Key: quoted',
+      "          Value: '# palisade:ignore aws-s3-bucket-versioning-enabled single quotes'",
+      '        - Key: script',
+      '          Value: |',
+      '            # palisade:ignore aws-s3-bucket-logging-enabled a line of a block scalar',
+      '      BucketName: logs # palisade:ignore aws-s3-bucket-kms-encryption a real comment',
+    ].join('\n');
+    const [logs] = (await cloudformationReader.read({ path: 'in.yaml', text: yaml })).resources;
+    expect(logs.suppressions).toEqual([
+      { ruleId: 'aws-s3-bucket-kms-encryption', reason: 'a real comment' },
+    ]);
+    const json = JSON.stringify(
+      {
+        Resources: {
+          Logs: {
+            Type: 'AWS::S3::Bucket',
+            Properties: {
+              Tags: [{ Key: 'n', Value: '# palisade:ignore aws-s3-bucket-mfa-delete x' }],
+            },
+          },
+        },
+      },
+      null,
+      2,
+    );
+    const [fromJson] = (await cloudformationReader.read({ path: 'in.json', text: json })).resources;
+    expect(fromJson.suppressions ?? []).toEqual([]);
+  });
+
   it('reports a syntax error with its line', async () => {
     const text = 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  A:\n    Type: [unclosed\n';
     const attempt = () => cloudformationReader.read({ path: 'bad.yaml', text });

@@ -52,6 +52,35 @@ describe('Terraform inline suppressions', () => {
     ]);
   });
 
+  it('are read from /* */ comments over several lines, inside a block or just above it', async () => {
+    const lines = (await readFile(EC2, 'utf8')).split('\n');
+    const headers = lines.flatMap((l, i) => (l.startsWith('resource ') ? [i] : [])).slice(0, 3);
+    const [first, second, third] = headers;
+    // From the last header up, so the earlier indexes stay right.
+    lines.splice(
+      third,
+      0,
+      '/*',
+      ' * palisade:ignore aws-ebs-snapshot-encrypted copied, see ADR-7',
+      ' */',
+    );
+    lines.splice(
+      second + 1,
+      0,
+      '  /* reviewed 2026-11',
+      '     palisade:ignore aws-ebs-volume-encrypted scratch */',
+    );
+    // A comment that closes before the line above the header is not the block's, and a
+    // suppression written in a string is no comment.
+    lines.splice(first, 0, '/*', ' palisade:ignore aws-ec2-imdsv2-required far away', '*/', '');
+    lines.splice(first + 5, 0, '  monitoring = "/* palisade:ignore aws-ec2-ebs-optimized x" != ""');
+    const blocks = await read(lines.join('\n'));
+    expect(blocks.filter((b) => !b.endsWith(':'))).toEqual([
+      'aws_ebs_snapshot.example_snapshot:63:aws-ebs-snapshot-encrypted=copied, see ADR-7',
+      'aws_ebs_volume.web_host_storage:39:aws-ebs-volume-encrypted=scratch',
+    ]);
+  });
+
   it('and block lines are the same with CRLF line endings', async () => {
     const text = await suppressedEc2();
     expect(await read(text.replaceAll('\n', '\r\n'))).toEqual(await read(text));
