@@ -372,4 +372,23 @@ describe('kubernetes edits', () => {
     expect(a).toBe(pod('a'));
     expect(b).toContain('hostNetwork: false');
   });
+
+  it('edits only the object that names no namespace, not its namesake in another', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'palisade-fix-ns-'));
+    const file = join(dir, 'pods.yaml');
+    const pod = (metadata: string, spec: string) =>
+      `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n${metadata}spec:\n${spec}  containers:\n    - name: app\n      image: nginx\n`;
+    const inB = pod('  namespace: b\n', '');
+    writeFileSync(file, `${pod('', '  hostNetwork: true\n')}---\n${inB}`);
+    const hostNetwork = rules.filter((r) => r.id === 'kubernetes-pod-no-host-network');
+    const { findings } = await assess({ paths: [file], rules: hostNetwork });
+    expect(findings.filter((f) => f.status === 'fail').map((f) => f.resourceId)).toEqual([
+      'default/Pod/p',
+    ]);
+
+    const plan = await planFixes(findings, hostNetwork);
+    const [first, second] = plan.files[0].after.split('---\n');
+    expect(first).toContain('hostNetwork: false');
+    expect(second).toBe(inB);
+  });
 });

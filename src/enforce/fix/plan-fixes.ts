@@ -12,6 +12,7 @@ import type { Resource } from '../../model/resource.js';
 import type { Rule } from '../../model/rule.js';
 import { compileRules, evaluate, judgedResource } from '../../posture/engine.js';
 import { kubernetesReaders } from '../../sources/kubernetes/index.js';
+import { CLUSTER_SCOPE } from '../../sources/kubernetes/to-resource.js';
 import { readPaths } from '../../sources/read-paths.js';
 import { findBlockLocations } from '../../sources/terraform/block-locations.js';
 import { applyKubernetesFix, type ObjectRef } from './kubernetes-fix.js';
@@ -59,7 +60,10 @@ function kubernetesRef(resource: Resource): ObjectRef | undefined {
   const metadata = resource.properties.metadata as { name?: unknown; namespace?: unknown };
   const name = metadata?.name;
   if (typeof kind !== 'string' || typeof name !== 'string') return undefined;
-  const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : undefined;
+  const written = typeof metadata.namespace === 'string' ? metadata.namespace : undefined;
+  // A manifest that names no namespace leaves it to the id (`default`), as the reader placed it.
+  const fromId = resource.id.split('/')[0];
+  const namespace = written ?? (fromId === CLUSTER_SCOPE ? undefined : fromId);
   return { kind, name, ...(namespace !== undefined ? { namespace } : {}) };
 }
 
