@@ -27,8 +27,17 @@ export interface Recommendation {
   failing: number;
   passing: number;
   exempt: number;
-  /** Percentage points the overall score would gain if every failing resource were fixed. */
+  /**
+   * Percentage points the overall score gains when every unhealthy resource of the rule's control
+   * is made healthy (the control's potential increase, shared by its recommendations).
+   */
   potentialIncrease: number;
+  /**
+   * This rule's part of `potentialIncrease`: each unhealthy resource's points split evenly among
+   * the control's rules it fails. Non-zero for every failing rule; a control's shares add up to
+   * its potential increase.
+   */
+  scoreShare: number;
   remediation: string;
 }
 

@@ -53,8 +53,12 @@ export interface RuleTally {
  */
 export interface ScoreTally {
   controls: Map<string, ControlTally>;
-  /** Per rule: resources that fail that rule alone in its control (fixing it heals them). */
-  soleFailures: Map<string, number>;
+  /**
+   * Per rule: its share of its control's unhealthy resources. Each unhealthy resource counts 1,
+   * split evenly among the control's rules it fails (1/3 to each of three), so the shares of a
+   * control's rules add up to its unhealthy count.
+   */
+  failureShares: Map<string, number>;
   rules: Map<string, RuleTally>;
 }
 
@@ -95,7 +99,7 @@ function resourcesByControl(findings: readonly Finding[]): Map<string, ControlRe
  * resource it holds.
  */
 export function tallyFindings(findings: readonly Finding[], counts?: FindingCounts): ScoreTally {
-  const tally: ScoreTally = { controls: new Map(), soleFailures: new Map(), rules: new Map() };
+  const tally = emptyTally();
   const counted = counts ? emptyCounts() : undefined;
   if (tallyControlsByRuns(findings, tally, counted)) {
     if (counts && counted) addCounts(counts, counted);
@@ -130,19 +134,19 @@ function ruleCounter(rules: Map<string, RuleTally>): (f: Finding) => void {
   };
 }
 
-/** Counts healthy, unhealthy and excluded resources per control, and sole failures. */
+/** Adds one unhealthy resource to `shares`: 1 split evenly among the rules it fails. */
+function shareFailure(shares: Map<string, number>, failing: Iterable<string>, count: number): void {
+  const share = 1 / count;
+  for (const ruleId of failing) shares.set(ruleId, (shares.get(ruleId) ?? 0) + share);
+}
+
+/** Counts healthy, unhealthy and excluded resources per control, and failure shares. */
 function tallyControls(findings: readonly Finding[], tally: ScoreTally): void {
   for (const [id, t] of resourcesByControl(findings)) {
     let healthy = 0;
     for (const failing of t.resources.values()) {
-      if (failing.size === 0) {
-        healthy += 1;
-        continue;
-      }
-      // Resources that fail exactly one rule of a control become healthy when it is fixed.
-      if (failing.size !== 1) continue;
-      const [only] = failing;
-      tally.soleFailures.set(only, (tally.soleFailures.get(only) ?? 0) + 1);
+      if (failing.size === 0) healthy += 1;
+      else shareFailure(tally.failureShares, failing, failing.size);
     }
     const unhealthy = t.resources.size - healthy;
     tally.controls.set(id, { healthy, unhealthy, excluded: t.excluded.size });
@@ -170,7 +174,7 @@ function tallyControlsByRuns(
   counts: FindingCounts | undefined,
 ): boolean {
   const controls = new Map<string, ControlTally>();
-  const soleFailures = new Map<string, number>();
+  const failureShares = new Map<string, number>();
   const rules = new Map<string, RuleTally>();
   const countRule = ruleCounter(rules);
   /** Resources whose run of findings has ended. */
@@ -188,10 +192,7 @@ function tallyControlsByRuns(
       else if (rc.failing.length === 0) t.healthy += 1;
       else {
         t.unhealthy += 1;
-        if (rc.failing.length === 1) {
-          const only = rc.failing[0];
-          soleFailures.set(only, (soleFailures.get(only) ?? 0) + 1);
-        }
+        shareFailure(failureShares, rc.failing, rc.failing.length);
       }
     }
     runLength = 0;
@@ -232,7 +233,7 @@ function tallyControlsByRuns(
   endRun();
   // Controls in the order `tallyControls` gives them: by their first finding.
   for (const [id, t] of controls) tally.controls.set(id, t);
-  for (const [id, n] of soleFailures) tally.soleFailures.set(id, n);
+  for (const [id, n] of failureShares) tally.failureShares.set(id, n);
   for (const [id, c] of rules) tally.rules.set(id, c);
   return true;
 }
@@ -281,14 +282,13 @@ export class JudgingTally {
   #counts: FindingCounts;
   #rules = new Map<string, RuleSlot>();
   #controls = new Map<string, ControlSlot>();
-  /** Rules, controls and sole failures in the order `tallyFindings` gives them. */
+  /** Rules, controls and failure shares in the order `tallyFindings` gives them. */
   #ruleOrder: RuleSlot[] = [];
   #controlOrder: ControlSlot[] = [];
-  #soleFailures = new Map<string, number>();
+  #failureShares = new Map<string, number>();
   /** Per control of the resource being added: scored, and the distinct rules it fails. */
   #scored: boolean[] = [];
-  #failing: (string | undefined)[] = [];
-  #failingMore: boolean[] = [];
+  #failing: string[][] = [];
 
   constructor(counts: FindingCounts) {
     this.#counts = counts;
@@ -327,12 +327,11 @@ export class JudgingTally {
   add(plan: TallyPlan, findings: readonly Finding[], from: number): void {
     const scored = this.#scored;
     const failing = this.#failing;
-    const failingMore = this.#failingMore;
     const controls = plan.controls.length;
     for (let k = 0; k < controls; k += 1) {
       scored[k] = false;
-      failing[k] = undefined;
-      failingMore[k] = false;
+      if (failing[k]) failing[k].length = 0;
+      else failing[k] = [];
     }
     for (let i = 0; i < plan.rules.length; i += 1) {
       const f = findings[from + i];
@@ -356,9 +355,7 @@ export class JudgingTally {
         continue;
       }
       rule.counts.failing += 1;
-      const first = failing[k];
-      if (first === undefined) failing[k] = f.ruleId;
-      else if (first !== f.ruleId) failingMore[k] = true;
+      if (!failing[k].includes(f.ruleId)) failing[k].push(f.ruleId);
     }
     for (let k = 0; k < controls; k += 1) {
       const control = plan.controls[k];
@@ -367,12 +364,12 @@ export class JudgingTally {
         this.#controlOrder.push(control);
       }
       const t = control.counts;
-      const only = failing[k];
+      const fails = failing[k];
       if (!scored[k]) t.excluded += 1;
-      else if (only === undefined) t.healthy += 1;
+      else if (fails.length === 0) t.healthy += 1;
       else {
         t.unhealthy += 1;
-        if (!failingMore[k]) this.#soleFailures.set(only, (this.#soleFailures.get(only) ?? 0) + 1);
+        shareFailure(this.#failureShares, fails, fails.length);
       }
     }
   }
@@ -381,7 +378,7 @@ export class JudgingTally {
   tally(): ScoreTally {
     const tally = emptyTally();
     for (const c of this.#controlOrder) tally.controls.set(c.id, { ...c.counts });
-    for (const [id, n] of this.#soleFailures) tally.soleFailures.set(id, n);
+    for (const [id, n] of this.#failureShares) tally.failureShares.set(id, n);
     for (const r of this.#ruleOrder) tally.rules.set(r.id, { ...r.counts });
     return tally;
   }
@@ -398,8 +395,8 @@ export function addTally(into: ScoreTally, from: ScoreTally): ScoreTally {
       t.excluded += c.excluded;
     }
   }
-  for (const [id, n] of from.soleFailures)
-    into.soleFailures.set(id, (into.soleFailures.get(id) ?? 0) + n);
+  for (const [id, n] of from.failureShares)
+    into.failureShares.set(id, (into.failureShares.get(id) ?? 0) + n);
   for (const [id, c] of from.rules) {
     const t = into.rules.get(id);
     if (!t) into.rules.set(id, { ...c });
@@ -414,7 +411,7 @@ export function addTally(into: ScoreTally, from: ScoreTally): ScoreTally {
 
 /** An empty tally to add batches into. */
 export function emptyTally(): ScoreTally {
-  return { controls: new Map(), soleFailures: new Map(), rules: new Map() };
+  return { controls: new Map(), failureShares: new Map(), rules: new Map() };
 }
 
 export interface ScoreResult {
@@ -428,7 +425,7 @@ const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** di
 
 /**
  * Scores findings against the benchmark's controls and ranks recommendations by the score
- * they would add.
+ * they would add (`rankRecommendations`).
  */
 export function computeSecureScore(
   findings: Finding[],
@@ -481,6 +478,16 @@ export function scoreTally(tally: ScoreTally, controls: Control[], rules: Rule[]
   return { secureScore, controls: scores, recommendations };
 }
 
+const SEVERITY_WEIGHT = { critical: 4, high: 3, medium: 2, low: 1, informational: 0 } as const;
+
+/**
+ * The failing rules as recommendations, ranked. A recommendation's potential increase is its
+ * control's, as Defender for Cloud shows it: the points the overall score gains when every
+ * unhealthy resource of the control is made healthy, which takes fixing all the control's failing
+ * rules on them. Its score share is the part of that potential its own failures carry (each
+ * unhealthy resource's points split evenly among the rules it fails), so every failing rule has
+ * one and the shares of a control add up to its potential.
+ */
 function recommend(
   tally: ScoreTally,
   rules: Rule[],
@@ -494,11 +501,10 @@ function recommend(
     if (!rule || c.failing === 0) continue;
     const t = tally.controls.get(rule.control);
     const scored = t ? t.healthy + t.unhealthy : 0;
-    let gain = 0;
+    let perResource = 0;
     if (totalMax > 0 && scored > 0) {
-      const fixedBy = tally.soleFailures.get(ruleId) ?? 0;
       const maxScore = controlById.get(rule.control)?.max_score ?? 1;
-      gain = (100 * maxScore * fixedBy) / scored / totalMax;
+      perResource = (100 * maxScore) / scored / totalMax;
     }
     out.push({
       ruleId,
@@ -508,16 +514,45 @@ function recommend(
       failing: c.failing,
       passing: c.passing,
       exempt: c.exempt,
-      potentialIncrease: round(gain),
+      potentialIncrease: round(perResource * (t?.unhealthy ?? 0)),
+      scoreShare: round(perResource * (tally.failureShares.get(ruleId) ?? 0)),
       remediation: rule.remediation.text,
     });
   }
-  const weight = { critical: 4, high: 3, medium: 2, low: 1, informational: 0 } as const;
-  return out.sort(
-    (a, b) =>
-      b.potentialIncrease - a.potentialIncrease ||
-      weight[b.severity] - weight[a.severity] ||
-      b.failing - a.failing ||
-      a.ruleId.localeCompare(b.ruleId),
+  return rankRecommendations(out);
+}
+
+/** Most severe first, then most failing resources, then by rule id. */
+function bySeverity(a: Recommendation, b: Recommendation): number {
+  return (
+    SEVERITY_WEIGHT[b.severity] - SEVERITY_WEIGHT[a.severity] ||
+    b.failing - a.failing ||
+    a.ruleId.localeCompare(b.ruleId)
   );
+}
+
+/**
+ * Ranks recommendations by potential increase, in rounds over the controls: a control's
+ * recommendations share its potential, so each round takes the next recommendation of every
+ * control, most severe first, controls by potential increase. The top ten then name the ten
+ * controls with the most to gain, each by its most severe problem, rather than ten rules of one
+ * control; a control's critical rule never waits behind another control's low one of the same
+ * round.
+ */
+function rankRecommendations(recommendations: Recommendation[]): Recommendation[] {
+  const byControl = new Map<string, Recommendation[]>();
+  for (const r of [...recommendations].sort(bySeverity)) {
+    const list = byControl.get(r.control);
+    if (list) list.push(r);
+    else byControl.set(r.control, [r]);
+  }
+  const controls = [...byControl.values()].sort(
+    (a, b) =>
+      b[0].potentialIncrease - a[0].potentialIncrease || a[0].control.localeCompare(b[0].control),
+  );
+  const ranked: Recommendation[] = [];
+  for (let round = 0; ranked.length < recommendations.length; round += 1) {
+    for (const list of controls) if (round < list.length) ranked.push(list[round]);
+  }
+  return ranked;
 }

@@ -10,7 +10,7 @@ import { REPO_ROOT, shared } from '../support/paths.js';
 function listed(tally: ScoreTally) {
   return {
     controls: [...tally.controls],
-    soleFailures: [...tally.soleFailures],
+    failureShares: [...tally.failureShares],
     rules: [...tally.rules],
   };
 }
@@ -32,9 +32,9 @@ describe('the tally made while judging', () => {
     const tally = tallyFindings(findings, counts);
     expect(listed(judging.tally())).toEqual(listed(tally));
     expect(counted).toEqual(counts);
-    // Every kind of verdict was counted: the comparison covers unhealthy, excluded and sole failures.
+    // Every kind of verdict was counted: the comparison covers unhealthy, excluded and failure shares.
     expect(counts.pass * counts.fail * counts.notApplicable).toBeGreaterThan(0);
-    expect(tally.soleFailures.size).toBeGreaterThan(0);
+    expect(tally.failureShares.size).toBeGreaterThan(0);
     expect([...tally.controls.values()].some((c) => c.excluded > 0)).toBe(true);
   }, 120_000);
 

@@ -121,7 +121,7 @@ describe('secure score', () => {
     }
   });
 
-  it('ranks recommendations by the score fixing them would add', () => {
+  it("shows each recommendation its control's potential and its own share of it", () => {
     const findings = [
       finding('sg-ssh', 'NS-1', 'a', 'fail'),
       finding('sg-rdp', 'NS-1', 'a', 'pass'),
@@ -131,15 +131,29 @@ describe('secure score', () => {
       finding('ebs-enc', 'DP-4', 'v2', 'pass'),
     ];
     const score = computeSecureScore(findings, controls, rules);
-    // Fixing sg-ssh heals resource a only: NS-1 gains 8 × 1/2 = 4 of 12 points = 33.33%.
-    // Fixing ebs-enc heals v1: DP-4 gains 4 × 1/2 = 2 of 12 = 16.67%. sg-rdp alone heals nothing.
-    expect(score.recommendations.map((r) => [r.ruleId, r.potentialIncrease])).toEqual([
-      ['sg-ssh', 33.33],
-      ['ebs-enc', 16.67],
-      ['sg-rdp', 0],
-    ]);
-    const total = score.secureScore + 33.33;
-    expect(total).toBeCloseTo(((4 + 2) / 12) * 100, 1);
+    // NS-1: both resources unhealthy, 8 of 12 points to gain = 66.67%; a's 33.33 goes to sg-ssh,
+    // b's to sg-ssh and sg-rdp in halves. DP-4: v1 unhealthy, 4 × 1/2 of 12 = 16.67%.
+    expect(score.recommendations.map((r) => [r.ruleId, r.potentialIncrease, r.scoreShare])).toEqual(
+      [
+        ['sg-ssh', 66.67, 50],
+        ['ebs-enc', 16.67, 16.67],
+        ['sg-rdp', 66.67, 16.67],
+      ],
+    );
+    expect(score.secureScore + 66.67 + 16.67).toBeCloseTo(100, 1);
+  });
+
+  it("takes each control's most severe recommendation before any control's second", () => {
+    const severe = rules.map((r) =>
+      r.id === 'sg-rdp' ? { ...r, severity: 'critical' as const } : r,
+    );
+    const findings = [
+      finding('sg-ssh', 'NS-1', 'a', 'fail'),
+      finding('sg-rdp', 'NS-1', 'a', 'fail'),
+      finding('ebs-enc', 'DP-4', 'v1', 'fail'),
+    ];
+    const ranked = computeSecureScore(findings, controls, severe).recommendations;
+    expect(ranked.map((r) => r.ruleId)).toEqual(['sg-rdp', 'ebs-enc', 'sg-ssh']);
   });
 
   it('is 100% when nothing was judged', () => {
@@ -148,4 +162,51 @@ describe('secure score', () => {
         .secureScore,
     ).toBe(100);
   });
+});
+
+describe('recommendations of the shared estate', () => {
+  /** The failing rules of the IaC and cloud inventory samples, ranked. */
+  async function ranked() {
+    const { assess } = await import('../../src/posture/assess.js');
+    const { loadRules } = await import('../../src/posture/rule-loader.js');
+    const { shared } = await import('../support/paths.js');
+    const result = await assess({
+      paths: [shared('iac'), shared('cloud-inventory')],
+      rules: await loadRules(),
+    });
+    return result.recommendations;
+  }
+
+  it('ranks critical problems in the top third, each with a share of the score', async () => {
+    const recs = await ranked();
+    const rankOf = (id: string) => recs.findIndex((r) => r.ruleId === id) + 1;
+    const critical = [
+      'aws-ec2-sg-no-public-all-ports',
+      'aws-s3-bucket-no-public-acl',
+      'kubernetes-pod-no-privileged-containers',
+      'gcp-compute-firewall-no-all-ports-from-internet',
+    ];
+    for (const id of critical) {
+      expect(rankOf(id), id).toBeGreaterThan(0);
+      expect(rankOf(id), id).toBeLessThanOrEqual(Math.ceil(recs.length / 3));
+    }
+    expect(recs.slice(0, 10).some((r) => r.severity === 'critical')).toBe(true);
+    expect(recs.every((r) => r.scoreShare > 0)).toBe(true);
+  }, 120_000);
+
+  it("adds up each control's shares to its potential, and ranks the same twice", async () => {
+    const recs = await ranked();
+    const byControl = new Map<string, { potential: number; shares: number }>();
+    for (const r of recs) {
+      const c = byControl.get(r.control) ?? { potential: r.potentialIncrease, shares: 0 };
+      expect(r.potentialIncrease).toBe(c.potential);
+      c.shares += r.scoreShare;
+      byControl.set(r.control, c);
+    }
+    // Shares are rounded to 0.01 each, so a control of n rules may be off by n × 0.005.
+    for (const [id, c] of byControl) expect(Math.abs(c.shares - c.potential), id).toBeLessThan(0.1);
+
+    const again = await ranked();
+    expect(again.map((r) => r.ruleId)).toEqual(recs.map((r) => r.ruleId));
+  }, 120_000);
 });

@@ -1,6 +1,7 @@
 /**
  * Recommendations: each rule judged in the latest assessments with its failing, passing and
- * exempt resources and the score fixing it would add (the default order); one rule in detail
+ * exempt resources, its control's potential increase and its share of it, in the order scan
+ * ranks them (the default); one rule in detail
  * with its remediation snippets and every resource behind it.
  */
 
@@ -43,7 +44,15 @@ const RecommendationSchema = Type.Object({
   passing: Type.Integer(),
   exempt: Type.Integer(),
   notApplicable: Type.Integer(),
-  potentialIncrease: Type.Number({ description: 'score points gained by fixing every failure' }),
+  potentialIncrease: Type.Number({
+    description: "score points the rule's control gains when all its unhealthy resources heal",
+  }),
+  scoreShare: Type.Number({
+    description: "this rule's part of potentialIncrease; a control's shares add up to it",
+  }),
+  rank: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'place in the ranking scan prints (1 first); null when nothing fails',
+  }),
   remediation: Type.String(),
 });
 
@@ -94,6 +103,8 @@ type Recommendation = {
   exempt: number;
   notApplicable: number;
   potentialIncrease: number;
+  scoreShare: number;
+  rank: number | null;
   remediation: string;
 };
 
@@ -120,11 +131,12 @@ async function recommendations(
   rulesById: Map<string, Rule>,
   score: Awaited<ReturnType<typeof scoreFindings>>,
 ): Promise<Recommendation[]> {
-  const gains = new Map(score.recommendations.map((r) => [r.ruleId, r.potentialIncrease]));
+  const ranked = new Map(score.recommendations.map((r, i) => [r.ruleId, { ...r, rank: i + 1 }]));
   const out: Recommendation[] = [];
   for (const [ruleId, t] of tally(findings)) {
     const rule = rulesById.get(ruleId);
     const first = t.findings[0];
+    const scored = ranked.get(ruleId);
     out.push({
       ruleId,
       title: rule?.title ?? ruleId,
@@ -136,11 +148,20 @@ async function recommendations(
       passing: t.p,
       exempt: t.e,
       notApplicable: t.n,
-      potentialIncrease: gains.get(ruleId) ?? 0,
+      potentialIncrease: scored?.potentialIncrease ?? 0,
+      scoreShare: scored?.scoreShare ?? 0,
+      rank: scored?.rank ?? null,
       remediation: rule?.remediation.text ?? '',
     });
   }
   return out;
+}
+
+/** `r`'s value in `column` for sorting: healthy rules, with no rank, come after ranked ones. */
+function sortValue(r: Recommendation, column: string): string | number {
+  if (column === 'severity') return RANK[r.severity] ?? 0;
+  if (column === 'rank') return r.rank ?? Number.MAX_SAFE_INTEGER;
+  return r[column as keyof Recommendation] as string | number;
 }
 
 export const postureRecommendationRoutes: FastifyPluginAsyncTypebox<PostureOptions> = async (
@@ -161,8 +182,8 @@ export const postureRecommendationRoutes: FastifyPluginAsyncTypebox<PostureOptio
           ...PageQueryFields,
           ...SourceQueryField,
           sort: SortField(
-            ['potentialIncrease', 'severity', 'failing', 'ruleId'],
-            '-potentialIncrease',
+            ['rank', 'potentialIncrease', 'scoreShare', 'severity', 'failing', 'ruleId'],
+            'rank',
           ),
           severity: Type.Optional(SeveritySchema),
           control: Type.Optional(Type.String({ maxLength: 20 })),
@@ -192,10 +213,7 @@ export const postureRecommendationRoutes: FastifyPluginAsyncTypebox<PostureOptio
       return paginateArray(list, {
         sort: parseSort(sort),
         idOf: (r) => r.ruleId,
-        valueOf: (r, column) =>
-          column === 'severity'
-            ? (RANK[r.severity] ?? 0)
-            : (r[column as keyof Recommendation] as string | number),
+        valueOf: (r, column) => sortValue(r, column),
         cursor,
         limit,
       });
@@ -241,6 +259,8 @@ export const postureRecommendationRoutes: FastifyPluginAsyncTypebox<PostureOptio
         exempt: 0,
         notApplicable: 0,
         potentialIncrease: 0,
+        scoreShare: 0,
+        rank: null,
         remediation: rule!.remediation.text,
       };
       const judged = (f: ViewFinding) => f.status === 'fail' || f.status === 'pass';

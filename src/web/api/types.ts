@@ -67,7 +67,12 @@ export interface Recommendation {
   failing: number;
   passing: number;
   exempt: number;
+  /** The control's potential increase, shared by its recommendations. */
   potentialIncrease: number;
+  /** This rule's part of the control's potential increase. */
+  scoreShare: number;
+  /** Place in the ranking `scan` prints (1 first); null when nothing fails. */
+  rank: number | null;
   remediation: string;
   cloud: string | null;
   notApplicable: number;

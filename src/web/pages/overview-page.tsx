@@ -101,9 +101,7 @@ function AlertChart({ alerts }: { alerts: Alert[] }) {
 }
 
 function TopRecommendations() {
-  const list = useApi<Page<Recommendation>>(
-    '/recommendations' + query({ limit: 5, sort: '-potentialIncrease' }),
-  );
+  const list = useApi<Page<Recommendation>>('/recommendations' + query({ limit: 5, sort: 'rank' }));
   return (
     <Show loaded={list}>
       {(page) => (
@@ -115,6 +113,7 @@ function TopRecommendations() {
               <th scope="col">Severity</th>
               <th scope="col">Unhealthy resources</th>
               <th scope="col">Potential increase</th>
+              <th scope="col">Rule's share</th>
             </tr>
           </thead>
           <tbody>
@@ -128,6 +127,7 @@ function TopRecommendations() {
                 </td>
                 <td>{r.failing}</td>
                 <td>+{r.potentialIncrease.toFixed(1)}%</td>
+                <td>+{r.scoreShare.toFixed(1)}%</td>
               </tr>
             ))}
           </tbody>

@@ -237,7 +237,8 @@ export function RecommendationDetailPage({ ruleId, me }: { ruleId: string; me: M
             <p>
               <SeverityBadge severity={r.severity} /> <span className="mono">{r.ruleId}</span> ·
               control {r.control} · {r.failing} unhealthy, {r.passing} healthy, {r.exempt} exempt ·
-              fixing all adds +{r.potentialIncrease.toFixed(1)}%
+              control potential +{r.potentialIncrease.toFixed(1)}%, this rule's share +
+              {r.scoreShare.toFixed(1)}%
             </p>
             <p className="score-line" aria-live="polite">
               Secure score:{' '}

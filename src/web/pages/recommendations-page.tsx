@@ -21,8 +21,7 @@ export function RecommendationsPage({ params }: { params: URLSearchParams }) {
     [severity, cloud, control, text],
   );
   const list = useApi<Page<Recommendation>>(
-    '/recommendations' +
-      query({ severity, cloud, control, limit: 500, sort: '-potentialIncrease' }),
+    '/recommendations' + query({ severity, cloud, control, limit: 500, sort: 'rank' }),
   );
   const needle = text.trim().toLowerCase();
 
@@ -74,6 +73,7 @@ export function RecommendationsPage({ params }: { params: URLSearchParams }) {
                   <th scope="col">Healthy</th>
                   <th scope="col">Exempt</th>
                   <th scope="col">Potential increase</th>
+                  <th scope="col">Rule's share</th>
                 </tr>
               </thead>
               <tbody>
@@ -91,6 +91,7 @@ export function RecommendationsPage({ params }: { params: URLSearchParams }) {
                     <td>{r.passing}</td>
                     <td>{r.exempt}</td>
                     <td>+{r.potentialIncrease.toFixed(1)}%</td>
+                    <td>+{r.scoreShare.toFixed(1)}%</td>
                   </tr>
                 ))}
               </tbody>
