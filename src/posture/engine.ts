@@ -17,7 +17,7 @@ import {
 import type { JudgingTally, TallyPlan } from './secure-score.js';
 import {
   containsUnknown,
-  NOT_IN_INVENTORY,
+  unknownPathReason,
   trackUnknownReads,
   UnknownValueError,
   type UnknownRead,
@@ -533,7 +533,7 @@ function unknownAtFirstRead(c: CompiledRule, view: ResourceView): UnknownRead | 
   if (!resource.unknown?.includes(root)) return undefined;
   const properties = resource.properties;
   if (Object.hasOwn(properties, root) || properties[root] !== undefined) return undefined;
-  return { path: root, reason: NOT_IN_INVENTORY };
+  return { path: root, reason: unknownPathReason(resource) };
 }
 
 /** Judges one resource with one compiled rule. */

@@ -11,7 +11,12 @@
  * order, while one whose only doubtful rule is the unknown one cannot be judged.
  */
 
-import { isUnknown, UNKNOWN_KEY, type Resource } from '../model/resource.js';
+import {
+  INVENTORY_SOURCE_KINDS,
+  isUnknown,
+  UNKNOWN_KEY,
+  type Resource,
+} from '../model/resource.js';
 
 /** What the first unknown read was: the property path and the reader's reason. */
 export interface UnknownRead {
@@ -44,6 +49,14 @@ function unknownValueError(read: UnknownRead): UnknownValueError {
 
 /** Why a sub-resource an inventory did not include is unknown. */
 export const NOT_IN_INVENTORY = 'not in the inventory that was read';
+
+/** Why a value an IaC file leaves to deployment (a manifest's namespace) is unknown. */
+export const SET_WHEN_APPLIED = 'not written in the file; set when it is applied';
+
+/** Why the paths `resource.unknown` lists are unknown, by where the resource was read. */
+export function unknownPathReason(resource: Resource): string {
+  return INVENTORY_SOURCE_KINDS.has(resource.source.kind) ? NOT_IN_INVENTORY : SET_WHEN_APPLIED;
+}
 
 /** True when `value` holds an unknown marker anywhere inside it. */
 export function containsUnknown(value: unknown, depth = 0): boolean {
@@ -105,6 +118,7 @@ export function trackUnknownReads(
   markers = containsUnknown(resource.properties),
 ): UnknownTracker {
   const unknownPaths = new Set(resource.unknown ?? []);
+  const pathReason = unknownPathReason(resource);
   const prefixes = markers ? undefined : prefixesOf(unknownPaths);
   let first: UnknownRead | undefined;
   const cache = new WeakMap<object, unknown>();
@@ -125,7 +139,7 @@ export function trackUnknownReads(
   const noteMissing = (t: object, key: string | symbol, present: boolean) => {
     if (present || typeof key !== 'string') return;
     const p = childPath(t, key);
-    if (unknownPaths.has(p)) unknownRead(p, NOT_IN_INVENTORY, undefined);
+    if (unknownPaths.has(p)) unknownRead(p, pathReason, undefined);
   };
 
   const handler: ProxyHandler<object> = {
@@ -139,7 +153,7 @@ export function trackUnknownReads(
       const p = childPath(t, key);
       if (markers && isUnknown(value)) return unknownRead(p, String(value[UNKNOWN_KEY]), value);
       if (value === undefined && unknownPaths.has(p)) {
-        return unknownRead(p, NOT_IN_INVENTORY, value);
+        return unknownRead(p, pathReason, value);
       }
       if (typeof value !== 'object' || value === null) return value;
       return !prefixes || prefixes.has(p) ? wrap(value, p) : value;

@@ -13,6 +13,25 @@ function watchingEveryRead(compiled: CompiledRule[]): CompiledRule[] {
   return compiled.map((c) => ({ ...c, firstRoot: undefined }));
 }
 
+describe('a rule whose first read is a value the input leaves to deployment', () => {
+  it('names why: a manifest leaves its namespace to kubectl apply', async () => {
+    const compiled = compileRules(
+      (await loadRules()).filter((r) => r.id === 'kubernetes-resource-not-in-default-namespace'),
+    );
+    const { resources } = await readPaths([
+      shared('iac/kubernetes-goat/scenarios/health-check/deployment.yaml'),
+    ]);
+    const left = resources.filter((r) => r.unknown?.includes('metadata.namespace'));
+    expect(left.length).toBeGreaterThan(0);
+    for (const finding of evaluate(compiled, left)) {
+      expect(finding.status).toBe('not_applicable');
+      expect(finding.message).toContain(
+        'metadata.namespace is unknown (not written in the file; set when it is applied)',
+      );
+    }
+  });
+});
+
 describe('a rule whose first read is a sub-resource the inventory did not include', () => {
   it('cannot judge a bucket exported without its IAM policy, unless its ACL alone fails it', async () => {
     const compiled = compileRules(

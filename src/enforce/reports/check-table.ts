@@ -54,7 +54,7 @@ export function renderCheckTable(result: CheckResult): string {
   if (result.unknown.length > 0) {
     out.push(
       `NOT JUDGED (${result.unknown.length}): enforced rules whose verdict rests on a value ` +
-        'unknown before apply; not failing (give the value, e.g. --var-file, to judge them)',
+        'unknown before apply; not failing (give the value, e.g. --var-file or --namespace, to judge them)',
     );
     for (const d of result.unknown) out.push(row(d, d.mode));
     out.push('');
