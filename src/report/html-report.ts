@@ -5,7 +5,9 @@
 
 import type { AssessmentResult } from '../model/assessment.js';
 import type { Rule } from '../model/rule.js';
+import type { Finding } from '../model/finding.js';
 import { counted } from './counted.js';
+import { findingPlace, MOST_SEVERE_FIRST, mostSevereFirst } from './finding-order.js';
 import { manualControls } from './manual-controls.js';
 
 const esc = (value: unknown): string =>
@@ -55,7 +57,24 @@ function meter(ratio: number, width = 160): string {
 
 export interface HtmlReportOptions {
   history?: { at: string; score: number }[];
+  /** Failing findings listed at most, the most severe first (1,000 by default). */
   findingsLimit?: number;
+}
+
+/**
+ * The sentence under a cut findings list: how many of each severity were left out and where to
+ * see them all.
+ */
+function leftOutNote(left: Finding[]): string {
+  if (left.length === 0) return '';
+  const bySeverity = MOST_SEVERE_FIRST.map((s) => ({
+    s,
+    n: left.filter((f) => f.severity === s).length,
+  }))
+    .filter(({ n }) => n > 0)
+    .map(({ s, n }) => `${n} ${s}`)
+    .join(', ');
+  return `<p class="cut">${counted(left.length, 'failing finding')} (${bySeverity}) left out of this page, the least severe. The JSON, CSV and SARIF reports list them all: <code>palisade scan … --format json</code>.</p>`;
 }
 
 export function renderHtml(
@@ -64,7 +83,7 @@ export function renderHtml(
   options: HtmlReportOptions = {},
 ): string {
   const ruleById = new Map(rules.map((r) => [r.id, r]));
-  const failing = a.findings.filter((f) => f.status === 'fail');
+  const failing = mostSevereFirst(a.findings.filter((f) => f.status === 'fail'));
   const limit = options.findingsLimit ?? 1000;
   const controls = a.controls.filter((c) => c.healthy + c.unhealthy > 0);
   const standards = a.compliance.filter((s) => s.passed + s.failed > 0);
@@ -111,7 +130,7 @@ ${s.controls
       (
         f,
       ) => `<tr><td class="sev ${esc(f.severity)}">${esc(f.severity)}</td><td><code>${esc(f.ruleId)}</code></td>
-<td>${esc(f.message)}${f.exemption ? ` <em>(exempt: ${esc(f.exemption.category)}, ${esc(f.exemption.justification)})</em>` : ''}</td><td>${f.file ? `${esc(f.file)}:${f.line ?? 1}` : esc(f.resourceId)}</td></tr>`,
+<td>${esc(f.message)}${f.exemption ? ` <em>(exempt: ${esc(f.exemption.category)}, ${esc(f.exemption.justification)})</em>` : ''}</td><td class="where">${esc(findingPlace(f) ?? f.resourceId)}</td></tr>`,
     )
     .join('\n');
 
@@ -125,6 +144,8 @@ h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:2rem}table{border-collapse:co
 th,td{border-bottom:1px solid #d0d7de;padding:4px 6px;text-align:left;vertical-align:top}.n{text-align:right;white-space:nowrap}
 .sev.critical,.sev.high,.state.failed{color:#cf222e;font-weight:600}.sev.medium{color:#9a6700}.state.passed{color:#1a7f37}
 .top{display:flex;gap:2rem;align-items:center;flex-wrap:wrap}pre{background:#f6f8fa;padding:6px;overflow:auto}figure{margin:0}
+td,summary,li,pre{overflow-wrap:anywhere}pre{white-space:pre-wrap}
+table.findings{table-layout:fixed}.findings th:nth-child(1){width:6rem}.findings th:nth-child(2){width:26%}.findings th:nth-child(4){width:30%}
 </style></head><body>
 <h1>Palisade assessment</h1>
 <p>${esc(a.startedAt)} · ${counted(a.files.length, 'file')} · ${counted(a.counts.resources, 'resource')} · ${counted(a.counts.rules, 'rule')} · ${esc(a.targets.join(', '))}</p>
@@ -137,8 +158,9 @@ th,td{border-bottom:1px solid #d0d7de;padding:4px 6px;text-align:left;vertical-a
 <table><thead><tr><th>Gain</th><th>Severity</th><th>Recommendation</th><th>Failing</th><th>Exempt</th></tr></thead><tbody>${recRows}</tbody></table>
 <h2>Regulatory compliance</h2>
 ${standardRows || '<p>No standard has assessed controls.</p>'}
-<h2>Failing findings${failing.length > limit ? ` (first ${limit} of ${failing.length})` : ''}</h2>
-<table><thead><tr><th>Severity</th><th>Rule</th><th>Finding</th><th>Where</th></tr></thead><tbody>${findingRows}</tbody></table>
+<h2 id="findings">Failing findings${failing.length > limit ? ` (first ${limit} of ${failing.length}, most severe first)` : ''}</h2>
+${leftOutNote(failing.slice(limit))}
+<table class="findings"><thead><tr><th>Severity</th><th>Rule</th><th>Finding</th><th>Where</th></tr></thead><tbody>${findingRows}</tbody></table>
 ${errored.length ? `<h2>Files that could not be read</h2><ul>${errored.map((f) => `<li><code>${esc(f.error!.code)}</code> ${esc(f.error!.message)}</li>`).join('')}</ul>` : ''}
 </body></html>
 `;

@@ -127,11 +127,12 @@ function location(
   if (!f.file) {
     return { logicalLocations: [{ fullyQualifiedName: f.resourceId, kind: 'resource' }] };
   }
+  // A finding without a line (an inventory record) is placed on its file alone: a made-up line 1
+  // would send people to the wrong place.
+  const region =
+    f.line === undefined ? {} : { region: { startLine: f.line, startColumn: column ?? 1 } };
   return {
-    physicalLocation: {
-      artifactLocation: artifactLocation(f.file, srcRoot),
-      region: { startLine: f.line ?? 1, startColumn: column ?? 1 },
-    },
+    physicalLocation: { artifactLocation: artifactLocation(f.file, srcRoot), ...region },
     logicalLocations: [{ fullyQualifiedName: f.resourceId, kind: 'resource' }],
   };
 }

@@ -10,6 +10,7 @@ import { isStreamed } from '../posture/assess-stream.js';
 import { bar, sparkline } from './charts.js';
 import { printable } from './terminal-text.js';
 import { counted } from './counted.js';
+import { findingPlace, MOST_SEVERE_FIRST, mostSevereFirst } from './finding-order.js';
 import { manualControls } from './manual-controls.js';
 
 export interface TableReportOptions {
@@ -20,8 +21,6 @@ export interface TableReportOptions {
   color?: boolean;
   elapsedMs?: number;
 }
-
-const SEVERITY_ORDER: Severity[] = ['critical', 'high', 'medium', 'low', 'informational'];
 
 function scoreColour(score: number, text: string, on: boolean): string {
   if (!on) return text;
@@ -52,7 +51,7 @@ function ruleErrors(a: AssessmentResult, on: boolean): string[] {
   const title = `Rule errors (${Math.min(ERRORS_SHOWN, errors.length)} of ${errors.length}): these rules could not run`;
   const out = [on ? pc.bold(title) : title];
   for (const f of errors.slice(0, ERRORS_SHOWN)) {
-    const place = f.file ? printable(`${f.file}:${f.line ?? 1}`) : printable(f.resourceId);
+    const place = printable(findingPlace(f) ?? f.resourceId);
     const label = on ? pc.red('error') : 'error';
     out.push(`  ${label}    ${printable(f.ruleId)} ${on ? pc.dim(place) : place}`);
     out.push(`      ${printable(f.message)}`);
@@ -117,9 +116,7 @@ export function renderTable(a: AssessmentResult, options: TableReportOptions = {
   }
 
   const limit = options.findingsLimit ?? 20;
-  const failing = a.findings
-    .filter((f) => f.status === 'fail' && !f.exemption)
-    .sort((x, y) => SEVERITY_ORDER.indexOf(x.severity) - SEVERITY_ORDER.indexOf(y.severity));
+  const failing = mostSevereFirst(a.findings.filter((f) => f.status === 'fail' && !f.exemption));
   if (limit > 0 && failing.length > 0) {
     out.push(
       bold(
@@ -127,7 +124,7 @@ export function renderTable(a: AssessmentResult, options: TableReportOptions = {
       ),
     );
     for (const f of failing.slice(0, limit)) {
-      const place = f.file ? printable(`${f.file}:${f.line ?? 1}`) : '';
+      const place = printable(findingPlace(f) ?? '');
       const where = place ? ` ${on ? pc.dim(place) : place}` : '';
       out.push(
         `  ${severityColour(f.severity, on).padEnd(on ? 0 : 8)} ${printable(f.ruleId)}${where}`,
@@ -140,7 +137,7 @@ export function renderTable(a: AssessmentResult, options: TableReportOptions = {
   out.push(...ruleErrors(a, on));
 
   const c = a.counts;
-  const sev = SEVERITY_ORDER.filter((s) => c.bySeverity[s] > 0)
+  const sev = MOST_SEVERE_FIRST.filter((s) => c.bySeverity[s] > 0)
     .map((s) => `${s} ${c.bySeverity[s]}`)
     .join(', ');
   out.push(bold('Findings'));
