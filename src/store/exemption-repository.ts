@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import type { ExemptionCategory } from '../model/finding.js';
 import type { Exemption } from '../posture/exemptions.js';
+import { openStore } from './database.js';
 import type { Database } from './schema.js';
 
 /** The `exemptions` table (migration 0005). */
@@ -94,4 +95,17 @@ export async function storedExemptions(db: Kysely<any>): Promise<Exemption[]> {
     expires: r.expires ?? undefined,
     source: exemptionSource(r.id),
   }));
+}
+
+/**
+ * The exemptions stored at `location`, for a CLI scan into that store to apply as the server's
+ * runs do: one made in the console then holds for `palisade scan --db` as well.
+ */
+export async function exemptionsInStore(location: string): Promise<Exemption[]> {
+  const db = await openStore(location);
+  try {
+    return await storedExemptions(db);
+  } finally {
+    await db.destroy();
+  }
 }
