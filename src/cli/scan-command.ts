@@ -17,9 +17,10 @@ import { loadRules, RuleLoadError } from '../posture/rule-loader.js';
 import { renderCsv } from '../report/csv-report.js';
 import { renderHtml } from '../report/html-report.js';
 import { renderJson } from '../report/json-report.js';
-import { renderSarif } from '../report/sarif-report.js';
+import { renderScanSarif } from '../report/scan-sarif.js';
 import { renderTable } from '../report/table-report.js';
 import { saveAssessment, scoreHistory } from '../store/assessment-repository.js';
+import { exemptionsInStore } from '../store/exemption-repository.js';
 import { saveStreamedAssessment } from '../store/streamed-assessment.js';
 import type { ServerKey } from '../server/auth/server-key.js';
 import { scanTargetIdentities } from '../store/target-set.js';
@@ -77,6 +78,9 @@ export async function runScan(paths: string[], options: ScanOptions): Promise<nu
       return fail(error.message);
     throw error;
   }
+  // A scan into a store applies the exemptions made in it (console, API), as the server's runs
+  // do. A store that cannot be opened is named when the assessment is stored.
+  if (options.store) exemptions.push(...(await exemptionsInStore(options.db).catch(() => [])));
   let compiled;
   try {
     compiled = compileRules(rules);
@@ -240,7 +244,7 @@ function render(
     case 'csv':
       return renderCsv(a);
     case 'sarif':
-      return renderSarif(a, rules);
+      return renderScanSarif(a, rules);
     case 'html':
       return renderHtml(a, rules, { history });
     default:
