@@ -254,6 +254,186 @@ function entryAllows(entry: string, image: ImageReference): boolean {
   );
 }
 
+/**
+ * An inbound security rule of an Azure network security group, as its evaluation needs it. The
+ * rule comes in ARM's shape (`{ name, properties: { priority, access, ... } }`), which the ARM,
+ * Terraform and inventory readers all give.
+ */
+interface NsgRule {
+  name: string;
+  priority: number;
+  allow: boolean;
+  /** Lower-case protocol (`tcp`, `udp`, `icmp`, ...) or `*`. */
+  protocol: string;
+  ports: PortRange[];
+  /** True when the source takes in every internet address (`*`, `Internet`, any `/0`). */
+  fromInternet: boolean;
+  /** True when the destination is every address the group guards (`*`, `VirtualNetwork`). */
+  toEverything: boolean;
+}
+
+type PortRange = readonly [number, number];
+
+const ALL_PORTS: PortRange[] = [[0, 65535]];
+
+/** Protocols a question about "any protocol" asks for: the ones that carry ports. */
+const PORT_PROTOCOLS = ['tcp', 'udp'];
+
+function record(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+function lowerText(value: unknown): string {
+  return typeof value === 'string' ? value.trim().toLowerCase() : '';
+}
+
+/** Port ranges written as a number, `"22"`, `"20-25"`, `"*"`, `"80,443"` or a list of those. */
+function portRanges(...values: unknown[]): PortRange[] {
+  const out: PortRange[] = [];
+  for (const value of values.flatMap(asList)) {
+    const parts = typeof value === 'string' ? value.split(',') : [value];
+    for (const part of parts) {
+      const range = parsePortRange(typeof part === 'string' ? part.trim() : part);
+      if (range && range[0] <= range[1]) out.push(range);
+    }
+  }
+  return out;
+}
+
+/** Sources or destinations of a rule: the single prefix and the prefix list together. */
+function prefixes(single: unknown, list: unknown): string[] {
+  return [single, ...asList(list)].filter((p): p is string => typeof p === 'string');
+}
+
+/** A destination that is every address behind the group, so a Deny there covers all of it. */
+function coversEverything(prefix: string): boolean {
+  return isPublicSource(prefix) || prefix.trim().toLowerCase() === 'virtualnetwork';
+}
+
+/**
+ * The inbound rules of `rules` in the order Azure tries them (ascending priority). A Deny rule
+ * without a readable priority is left out: where it would stand is unknown, so it shadows
+ * nothing; an Allow rule without one goes last, still admitting what nothing else decided.
+ */
+function inboundRules(rules: unknown): NsgRule[] {
+  const out: NsgRule[] = [];
+  for (const item of asList(rules)) {
+    const props = record(record(item)?.properties);
+    if (!props || lowerText(props.direction) !== 'inbound') continue;
+    const access = lowerText(props.access);
+    const priority = toNumber(props.priority) ?? Infinity;
+    if (access !== 'allow' && (access !== 'deny' || priority === Infinity)) continue;
+    const name = record(item)?.name;
+    out.push({
+      name: typeof name === 'string' && name !== '' ? name : `priority ${priority}`,
+      priority,
+      allow: access === 'allow',
+      protocol: props.protocol === undefined ? '*' : lowerText(props.protocol),
+      ports: portRanges(props.destinationPortRange, props.destinationPortRanges),
+      fromInternet: prefixes(props.sourceAddressPrefix, props.sourceAddressPrefixes).some(
+        isPublicSource,
+      ),
+      toEverything: prefixes(props.destinationAddressPrefix, props.destinationAddressPrefixes).some(
+        coversEverything,
+      ),
+    });
+  }
+  return out.sort((a, b) => a.priority - b.priority);
+}
+
+function intersect(ranges: PortRange[], others: PortRange[]): PortRange[] {
+  const out: PortRange[] = [];
+  for (const [a, b] of ranges) {
+    for (const [c, d] of others) {
+      if (Math.max(a, c) <= Math.min(b, d)) out.push([Math.max(a, c), Math.min(b, d)]);
+    }
+  }
+  return out;
+}
+
+function subtract(ranges: PortRange[], others: PortRange[]): PortRange[] {
+  let left = ranges;
+  for (const [c, d] of others) {
+    left = left.flatMap(([a, b]): PortRange[] => {
+      if (d < a || c > b) return [[a, b]];
+      const pieces: PortRange[] = [];
+      if (a < c) pieces.push([a, c - 1]);
+      if (d < b) pieces.push([d + 1, b]);
+      return pieces;
+    });
+  }
+  return left;
+}
+
+/**
+ * The Allow rules that decide internet traffic of `protocol` to some of `wanted` ports, in the
+ * order Azure tries them. A rule decides the ports no earlier rule decided; a Deny decides only
+ * when it covers the whole internet and every destination, or some traffic would get past it.
+ * Traffic no rule decides meets the default rules, which admit only the virtual network and the
+ * load balancer.
+ */
+function internetAllows(rules: NsgRule[], protocol: string, wanted: PortRange[]): NsgRule[] {
+  const allows: NsgRule[] = [];
+  let open = wanted;
+  for (const rule of rules) {
+    if (open.length === 0) break;
+    if (!rule.fromInternet || (rule.protocol !== '*' && rule.protocol !== protocol)) continue;
+    if (intersect(open, rule.ports).length === 0) continue;
+    if (rule.allow) allows.push(rule);
+    if (rule.toEverything) open = subtract(open, rule.ports);
+  }
+  return allows;
+}
+
+/** The protocols a question names: `tcp`, `udp`, or both for `*`. */
+function askedProtocols(protocol: string): string[] {
+  const asked = protocol.trim().toLowerCase();
+  return asked === '*' || asked === 'any' ? PORT_PROTOCOLS : [asked];
+}
+
+/** The first rule by priority among the first allows of each protocol; null when none. */
+function firstAllow(
+  rules: NsgRule[],
+  protocols: string[],
+  wanted: PortRange[],
+  pick: (rule: NsgRule) => boolean = () => true,
+): string | null {
+  let first: NsgRule | undefined;
+  for (const protocol of protocols) {
+    const allow = internetAllows(rules, protocol, wanted).find(pick);
+    if (allow && (!first || allow.priority < first.priority)) first = allow;
+  }
+  return first?.name ?? null;
+}
+
+/**
+ * The name of the security rule through which a network security group admits `protocol`
+ * (`tcp`, `udp`, `*` for either) from the internet to one of `ports` (a port, a range text such
+ * as `"1024-2048"` or `"*"`, or a list of those), judged as Azure judges inbound traffic: by
+ * ascending priority, first match wins. Null when the group admits none of it.
+ *
+ * @example nsgAllowsFromInternet(r.properties.securityRules, 'tcp', 22) == null
+ */
+export function nsgAllowsFromInternet(
+  rules: unknown,
+  protocol: unknown,
+  ports: unknown,
+): string | null {
+  if (typeof protocol !== 'string') return null;
+  return firstAllow(inboundRules(rules), askedProtocols(protocol), portRanges(ports));
+}
+
+/**
+ * The name of a security rule that opens every port (TCP or UDP) to the internet and still
+ * decides some traffic (no higher-priority rule denies all it opens); null when there is none.
+ */
+export function nsgAllowsAllPortsFromInternet(rules: unknown): string | null {
+  const opensAll = (rule: NsgRule) => subtract(ALL_PORTS, rule.ports).length === 0;
+  return firstAllow(inboundRules(rules), PORT_PROTOCOLS, ALL_PORTS, opensAll);
+}
+
 export const celFunctions: CelFunction[] = [
   {
     signature: 'ingressText(dyn): string',
@@ -297,6 +477,18 @@ export const celFunctions: CelFunction[] = [
       if (!low || !high) return false;
       return p >= low[0] && p <= high[1];
     },
+  },
+  {
+    signature: 'nsgAllowsFromInternet(dyn, dyn, dyn): dyn',
+    description:
+      'The Azure NSG security rule through which internet traffic of a protocol ("tcp", "udp", "*") reaches one of the ports (a port, "20-25", "*" or a list), by priority, first match wins; null when none',
+    impl: nsgAllowsFromInternet,
+  },
+  {
+    signature: 'nsgAllowsAllPortsFromInternet(dyn): dyn',
+    description:
+      'An Azure NSG security rule opening every port to the internet that no higher-priority rule shadows; null when none',
+    impl: nsgAllowsAllPortsFromInternet,
   },
   {
     signature: 'rangeIncludesPort(dyn, int): bool',
