@@ -4,12 +4,13 @@
  */
 
 import type { InlineSuppression } from '../../model/resource.js';
+import { yamlComments } from '../yaml-comments.js';
 
 /** Annotation whose value is `<rule-id>[,<rule-id>...]: reason`. */
 export const IGNORE_ANNOTATION = 'palisade.io/ignore';
 
-/** `# palisade:ignore rule-id reason`, the `#` at a line start or after white space. */
-const IGNORE_COMMENT = /(?:^|[ \t])#[ \t]*palisade:ignore[ \t]+(\S+)[ \t]*([^\n]*)/gm;
+/** `# palisade:ignore rule-id reason` as one comment. */
+const IGNORE_COMMENT = /^#[ \t]*palisade:ignore[ \t]+(\S+)[ \t]*(.*)$/;
 
 /** Suppressions from the object's `palisade.io/ignore` annotation, if any. */
 export function annotationSuppressions(annotations: unknown): InlineSuppression[] {
@@ -30,11 +31,17 @@ export function annotationSuppressions(annotations: unknown): InlineSuppression[
   });
 }
 
-/** Suppressions from `# palisade:ignore` comments in one document's source text. */
+/**
+ * Suppressions from `# palisade:ignore` comments in one document's source text: comments as the
+ * YAML lexer finds them, so the text in a quoted value or a block scalar (a ConfigMap holding a
+ * script, say) suppresses nothing.
+ */
 export function commentSuppressions(source: string): InlineSuppression[] {
+  if (!source.includes('palisade:ignore')) return [];
   const found: InlineSuppression[] = [];
-  for (const match of source.matchAll(IGNORE_COMMENT)) {
-    found.push({ ruleId: match[1], reason: match[2].trim() });
+  for (const comment of yamlComments(source)) {
+    const match = comment === undefined ? null : IGNORE_COMMENT.exec(comment);
+    if (match) found.push({ ruleId: match[1], reason: match[2].trim() });
   }
   return found;
 }

@@ -234,6 +234,23 @@ describe('kubernetes manifest reader on written manifests', () => {
     expect(other.suppressions).toBeUndefined();
   });
 
+  it('takes no suppression from a quoted value or a block scalar', async () => {
+    const text = [
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata:',
+      '  name: scripts',
+      '  labels: { note: "# palisade:ignore kubernetes-a in a string" }',
+      'data:',
+      '  run.sh: |',
+      '    # palisade:ignore kubernetes-b a line of a script',
+      '    echo hi',
+      '  other: x # palisade:ignore kubernetes-c a real comment',
+    ].join('\n');
+    const [scripts] = await readText(text);
+    expect(scripts.suppressions).toEqual([{ ruleId: 'kubernetes-c', reason: 'a real comment' }]);
+  });
+
   it('reads an annotation of several lines, one reason a line', async () => {
     const text = [
       'apiVersion: v1',
