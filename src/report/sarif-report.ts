@@ -81,7 +81,8 @@ export function sarifSourceRoot(files: (string | undefined)[], cwd = process.cwd
 }
 
 /**
- * The SARIF log of an assessment's failing findings (`palisade scan --format sarif`).
+ * The SARIF log of an assessment's failing findings alone; `palisade scan --format sarif` writes
+ * `renderScanSarif`, which adds the files and rules that failed.
  *
  * ```ts
  * await writeFile('palisade.sarif', renderSarif(assessment, rules));
