@@ -17,7 +17,7 @@ import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { FileReport } from '../model/assessment.js';
 import type { Finding, FindingStatus } from '../model/finding.js';
-import type { Resource } from '../model/resource.js';
+import { INVENTORY_SOURCE_KINDS, type Resource } from '../model/resource.js';
 import type { Severity } from '../model/rule.js';
 import { mergeInventoryFragments, readPathsByUnit } from '../sources/read-paths.js';
 import type { Assessment, AssessOptions } from './assess.js';
@@ -258,11 +258,13 @@ export async function assessStream(options: AssessStreamOptions): Promise<Stream
   };
   const varFiles = options.varFiles;
   let unmatched = exemptions;
+  const repeats = new RepeatedResources();
   for await (const unit of readPathsByUnit(options.paths, { onProgress, varFiles })) {
     for (const f of unit.files) files.push(f);
     for (const w of unit.warnings) readWarnings.push(w);
     const read = mergeInventoryFragments(unit.resources);
     if (read.length === 0) continue;
+    repeats.note(read);
     const findings = evaluate(compiled, read);
     for (const w of unmatchedRuleWarnings([], read, ruleIds)) suppressionWarnings.add(w);
     // Exemptions no resource read so far matched: checked again on each file's resources.
@@ -310,9 +312,50 @@ export async function assessStream(options: AssessStreamOptions): Promise<Stream
       ...unmatchedResourceWarnings(unmatched, [], resourceCount),
       ...suppressionWarnings,
       ...expiryWarnings,
+      ...repeats.warnings(),
     ],
     streamed: true,
   };
+}
+
+/** Repeated resources named by example in the warning. */
+const REPEATS_NAMED = 3;
+
+/**
+ * Inventory resources met again in a later file. A whole-estate assessment merges such
+ * fragments into one resource; a streamed one has judged and counted the first already, so
+ * each appearance counts (three daily snapshots of one account count every bucket three
+ * times). They are found by the key the merge uses and reported, so the figures are not
+ * silently multiplied.
+ */
+class RepeatedResources {
+  #seen = new Set<string>();
+  #count = 0;
+  #examples: string[] = [];
+
+  note(resources: Resource[]): void {
+    for (const r of resources) {
+      if (!INVENTORY_SOURCE_KINDS.has(r.source.kind)) continue;
+      const id = r.cloud === 'azure' ? r.id.toLowerCase() : r.id;
+      const key = `${r.type.toLowerCase()}\u0000${id}`;
+      if (!this.#seen.has(key)) {
+        this.#seen.add(key);
+        continue;
+      }
+      this.#count += 1;
+      if (this.#examples.length < REPEATS_NAMED) this.#examples.push(`${r.type} ${r.id}`);
+    }
+  }
+
+  warnings(): string[] {
+    if (this.#count === 0) return [];
+    return [
+      `${this.#count} resources appear in more than one input file (e.g. ${this.#examples.join(', ')}): ` +
+        'a streamed scan judges and counts each appearance, where a whole scan merges them into ' +
+        'one resource; scan with --no-stream to merge them (several snapshots of one account ' +
+        'should be scanned one at a time)',
+    ];
+  }
 }
 
 /** Inputs larger than this are scanned streaming by `palisade scan` unless told otherwise. */

@@ -1,4 +1,5 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/model/finding.js';
@@ -51,6 +52,34 @@ async function expectSameVerdicts(paths: string[], exemptions: Exemption[] = [])
   expect(streamed.resources.every((r) => Object.keys(r.properties).length === 0)).toBe(true);
   return { whole, streamed };
 }
+
+describe('assessStream on a resource repeated across files', () => {
+  it('names the repeats a whole scan merges and a streamed one counts twice', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'palisade-stream-repeat-'));
+    try {
+      const snapshot = shared('cloud-inventory/aws/cloud-custodian-config-items/rds-cluster.json');
+      copyFileSync(snapshot, join(dir, 'day-1.json'));
+      copyFileSync(snapshot, join(dir, 'day-2.json'));
+      const { whole, streamed } = await both([dir]);
+      const once = await assess({ paths: [snapshot], rules, compiled });
+      expect(once.counts.resources).toBeGreaterThan(0);
+      // The whole scan merges the second day's copy into the first; the streamed one cannot.
+      expect(whole.counts.resources).toBe(once.counts.resources);
+      expect(streamed.counts.resources).toBe(2 * once.counts.resources);
+      const warning = streamed.warnings.find((w) => w.includes('more than one input file'));
+      expect(warning).toMatch(new RegExp(`^${once.counts.resources} resources appear`));
+      expect(warning).toContain('--no-stream');
+      expect(whole.warnings.some((w) => w.includes('more than one input file'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('says nothing when no resource repeats', async () => {
+    const streamed = await assessStream({ paths: [generated], rules, compiled });
+    expect(streamed.warnings.some((w) => w.includes('more than one input file'))).toBe(false);
+  });
+});
 
 describe('assessStream gives the verdicts of assess', () => {
   it('on the sample estate', async () => {
