@@ -329,17 +329,20 @@ const REPEATS_NAMED = 3;
  * silently multiplied.
  */
 class RepeatedResources {
-  #seen = new Set<string>();
+  /** Ids by lower-cased type: the ids are the resources' own strings, no key is built. */
+  #seen = new Map<string, Set<string>>();
   #count = 0;
   #examples: string[] = [];
 
   note(resources: Resource[]): void {
     for (const r of resources) {
       if (!INVENTORY_SOURCE_KINDS.has(r.source.kind)) continue;
+      const type = r.type.toLowerCase();
+      let ids = this.#seen.get(type);
+      if (!ids) this.#seen.set(type, (ids = new Set()));
       const id = r.cloud === 'azure' ? r.id.toLowerCase() : r.id;
-      const key = `${r.type.toLowerCase()}\u0000${id}`;
-      if (!this.#seen.has(key)) {
-        this.#seen.add(key);
+      if (!ids.has(id)) {
+        ids.add(id);
         continue;
       }
       this.#count += 1;
