@@ -545,11 +545,30 @@ export const celFunctions: CelFunction[] = [
     impl: (value: unknown) => (typeof value === 'string' ? normaliseLocation(value) : ''),
   },
   {
+    signature: 'arnMatchesAnyPartition(dyn, string): bool',
+    description:
+      'True when an ARN equals the given one in every field but the partition: `arn:aws-us-gov:iam::aws:policy/X` and `arn:${AWS::Partition}:iam::aws:policy/X` match `arn:aws:iam::aws:policy/X`',
+    impl: (value: unknown, arn: string) => {
+      const rest = arnAfterPartition(value);
+      return rest !== undefined && rest === arnAfterPartition(arn);
+    },
+  },
+  {
     signature: 'daysSince(dyn): double',
     description: 'Days from an ISO timestamp to now; -1 when it does not parse',
     impl: (value: unknown) => {
       const time = typeof value === 'string' ? Date.parse(value) : NaN;
       return Number.isNaN(time) ? -1 : (Date.now() - time) / 86_400_000;
+    },
+  },
+  {
+    signature: 'daysSinceAsOf(dyn, dyn): double',
+    description:
+      "Days from an ISO timestamp to the time the inventory was taken (the second argument: a credential report's GeneratedTime), or to now when that is empty; -1 when the first does not parse",
+    impl: (value: unknown, asOf: unknown) => {
+      const time = typeof value === 'string' ? Date.parse(value) : NaN;
+      const taken = typeof asOf === 'string' && asOf !== '' ? Date.parse(asOf) : Date.now();
+      return Number.isNaN(time) || Number.isNaN(taken) ? -1 : (taken - time) / 86_400_000;
     },
   },
   {
@@ -591,6 +610,15 @@ export const celFunctions: CelFunction[] = [
     },
   },
 ];
+
+/**
+ * An ARN from the field after its partition on; the partition may be an IaC placeholder
+ * (`${AWS::Partition}`, see model/aws-partition.ts), which holds colons of its own.
+ */
+function arnAfterPartition(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  return /^arn:(?:\$\{[^}]*\}|[^:]*):(.*)$/s.exec(value)?.[1];
+}
 
 function field(value: unknown, key: string): Record<string, unknown> | undefined {
   if (typeof value !== 'object' || value === null) return undefined;

@@ -373,6 +373,16 @@ function decodeReport(content: unknown): string {
   return Buffer.from(content, 'base64').toString('utf8');
 }
 
+/**
+ * A credential report row with the report's `GeneratedTime`: the ages in the row are measured
+ * from when the report was made, not from when it is read.
+ */
+function reportRow(row: Props, data: Props): Props {
+  return typeof data.GeneratedTime === 'string'
+    ? { ...row, GeneratedTime: data.GeneratedTime }
+    : row;
+}
+
 /** Minimal CSV split: the credential report has no quoted fields. */
 function credentialRows(csv: string): Props[] {
   const [header, ...rows] = csv.split(/\r?\n/).filter((l) => l.trim() !== '');
@@ -468,7 +478,7 @@ const IAM: Record<string, Mapper> = {
           type: 'AWS::IAM::User',
           id: arn,
           name,
-          properties: { UserName: name, Arn: arn, CredentialReport: row },
+          properties: { UserName: name, Arn: arn, CredentialReport: reportRow(row, data) },
           unknown: without(USER_SUB_RESOURCES, 'CredentialReport'),
         },
       ];

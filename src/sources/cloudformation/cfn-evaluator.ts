@@ -3,13 +3,26 @@
  * conditions and string functions resolve; anything known only after deploy becomes a marker.
  */
 
+import {
+  holdsPartitionPlaceholder,
+  partitionReference,
+  placeholderOf,
+} from '../../model/aws-partition.js';
 import { isUnknown, unknownValue } from '../../model/resource.js';
 
 /** Returned for `AWS::NoValue`: the enclosing property or list item is removed. */
 export const NO_VALUE: unique symbol = Symbol('AWS::NoValue');
 
-/** Pseudo parameters whose value is the same in every commercial-region deployment. */
-const KNOWN_PSEUDO: Record<string, unknown> = { 'AWS::URLSuffix': 'amazonaws.com' };
+/**
+ * Pseudo parameters that differ only between partitions (`aws`, `aws-cn`, `aws-us-gov`): unknown,
+ * but kept as their placeholder text inside a string built with `Fn::Sub` or `Fn::Join` (see
+ * model/aws-partition.ts), so `arn:${AWS::Partition}:iam::aws:policy/AdministratorAccess` can be
+ * judged by a partition-agnostic comparison.
+ */
+const PARTITION_PSEUDO = new Set(['AWS::Partition', 'AWS::URLSuffix']);
+
+/** Functions whose result would depend on the partition's own value, not just carry its text. */
+const PARTITION_SENSITIVE = new Set(['Fn::Equals', 'Fn::Split']);
 
 export interface EvaluatorInput {
   parameters: Record<string, unknown>;
@@ -49,6 +62,13 @@ function paramValue(def: unknown, name: string): unknown {
     return unknownValue(`parameter ${name} is read from SSM`);
   }
   return value;
+}
+
+/** `Fn::Join` arguments with each partition reference among the parts as its placeholder text. */
+function withPlaceholders(args: unknown): unknown {
+  if (!Array.isArray(args) || !Array.isArray(args[1])) return args;
+  const parts = args[1].map((part: unknown) => placeholderOf(part) ?? part);
+  return [args[0], parts, ...args.slice(2)];
 }
 
 /**
@@ -128,6 +148,8 @@ export class CfnEvaluator {
         return this.#if(arg, refs, depth);
       case 'Fn::FindInMap':
         return this.#findInMap(this.evaluate(arg, refs, depth));
+      case 'Fn::Join':
+        return this.#pure(fn, withPlaceholders(this.evaluate(arg, refs, depth)));
       case 'Fn::Base64':
         // Palisade models user data decoded, so Base64 passes its text through.
         return this.evaluate(arg, refs, depth);
@@ -141,7 +163,7 @@ export class CfnEvaluator {
     if (typeof arg !== 'string') return unknownValue('Ref to a non-string');
     if (arg === 'AWS::NoValue') return NO_VALUE;
     // Own keys only: `Ref: toString` names no parameter, not Object.prototype's function.
-    if (Object.hasOwn(KNOWN_PSEUDO, arg)) return KNOWN_PSEUDO[arg];
+    if (PARTITION_PSEUDO.has(arg)) return partitionReference(arg);
     if (arg.startsWith('AWS::')) return unknownValue(`pseudo parameter ${arg}`);
     if (Object.hasOwn(this.parameters, arg)) return this.parameters[arg];
     if (this.#input.resourceIds.has(arg)) refs.add(arg);
@@ -168,6 +190,8 @@ export class CfnEvaluator {
       if (name.startsWith('!')) return `\${${name.slice(1)}}`;
       const key = name.trim();
       const value = key in vars ? vars[key] : this.#subVariable(key, refs);
+      const placeholder = placeholderOf(value);
+      if (placeholder !== undefined) return placeholder;
       if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
         return String(value);
       }
@@ -218,6 +242,9 @@ export class CfnEvaluator {
   #pure(fn: string, args: unknown): unknown {
     if (!isFullyKnown(args))
       return this.#logic(fn, args) ?? unknownValue(`${fn} of unknown values`);
+    if (PARTITION_SENSITIVE.has(fn) && holdsPartitionPlaceholder(args)) {
+      return unknownValue(`${fn} of a string holding the AWS partition`);
+    }
     switch (fn) {
       case 'Fn::Join':
         return this.#join(args);

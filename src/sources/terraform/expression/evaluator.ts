@@ -3,6 +3,11 @@
  * before apply evaluates to the unknown marker; type errors become unknown values too.
  */
 
+import {
+  holdsPartitionPlaceholder,
+  partitionReference,
+  placeholderOf,
+} from '../../../model/aws-partition.js';
 import type { ForNode, Node, TemplatePart } from './ast.js';
 import { callFunction, type FunctionContext } from './functions.js';
 import { noteReference } from './references.js';
@@ -166,6 +171,16 @@ function evalGetAttr(node: Extract<Node, { kind: 'getattr' }>, scope: Scope): Va
   return getAttribute(object, node.name);
 }
 
+/**
+ * The partition and its DNS suffix from `data "aws_partition"`: unknown, but kept as placeholder
+ * text inside a template (see model/aws-partition.ts).
+ */
+function isPartitionAttribute(instance: string, name: string): boolean {
+  return (
+    /(^|\.)data\.aws_partition\./.test(instance) && (name === 'partition' || name === 'dns_suffix')
+  );
+}
+
 export function getAttribute(object: Value, name: string): Value {
   if (isUnknown(object)) return object;
   if (object instanceof Namespace) return object.member(name);
@@ -175,6 +190,9 @@ export function getAttribute(object: Value, name: string): Value {
     const instance = resourceObjects.get(object);
     if (instance !== undefined) noteReference(instance);
     if (Object.hasOwn(object, name)) return object[name];
+    if (instance !== undefined && isPartitionAttribute(instance, name)) {
+      return partitionReference(`${instance}.${name}`);
+    }
     if (instance !== undefined) return unknown(`attribute "${name}" is computed at apply`);
     throw new EvalError(`object has no attribute "${name}"`);
   }
@@ -229,6 +247,26 @@ function evalSplat(objectNode: Node, each: Node, scope: Scope): Value {
   return items.map((item) => evalNode(each, scope.with(new Map([['\0splat', item]]))));
 }
 
+/**
+ * Functions that only carry a partition placeholder's text along (see model/aws-partition.ts);
+ * any other function given one could answer differently for each partition, so gives unknown.
+ */
+const TEXT_CARRYING_FUNCTIONS = new Set([
+  'jsonencode',
+  'format',
+  'join',
+  'concat',
+  'tolist',
+  'toset',
+  'tostring',
+  'flatten',
+  'distinct',
+  'compact',
+  'merge',
+  'tomap',
+  'coalesce',
+]);
+
 function evalCall(node: Extract<Node, { kind: 'call' }>, scope: Scope): Value {
   const name = node.name.replace(/^core::/, '');
   if (name === 'try') {
@@ -256,6 +294,9 @@ function evalCall(node: Extract<Node, { kind: 'call' }>, scope: Scope): Value {
     if (isUnknown(last)) return last;
     if (!Array.isArray(last)) throw new EvalError('only a list can be expanded with "..."');
     args = [...args.slice(0, -1), ...last];
+  }
+  if (!TEXT_CARRYING_FUNCTIONS.has(name) && holdsPartitionPlaceholder(args)) {
+    return unknown(`${name}() of a string holding the AWS partition`);
   }
   return callFunction(name, args, scope.env);
 }
@@ -290,6 +331,9 @@ function evalBinary(op: string, leftNode: Node, rightNode: Node, scope: Scope): 
   if (op === '==' || op === '!=') {
     chargeSize([left, right], scope);
     if (containsUnknown(left) || containsUnknown(right)) return unknown('comparison with unknown');
+    if (holdsPartitionPlaceholder([left, right])) {
+      return unknown('comparison with a string holding the AWS partition');
+    }
     return valuesEqual(left, right) === (op === '==');
   }
   const a = toNumberValue(left);
@@ -406,6 +450,8 @@ function evalTemplatePart(part: TemplatePart, scope: Scope): Value {
       return part.text;
     case 'interp': {
       const v = evalNode(part.expr, scope);
+      const placeholder = placeholderOf(v);
+      if (placeholder !== undefined) return placeholder;
       if (isUnknown(v)) return v;
       if (v instanceof Namespace) return unknown(`${v.label} used as a value`);
       if (v === null) throw new EvalError('null value in string template');
