@@ -1,12 +1,15 @@
 /**
  * Exemptions through the API: list, create, delete. Every later assessment applies them (with
- * any configured exemptions file); creating or deleting one re-assesses the sources whose
- * latest findings the rule pattern touches, so the score reflects it when the reply arrives.
+ * any configured exemptions file, and in a CLI scan into the store); creating or deleting one
+ * re-assesses the sources whose latest findings the rule pattern touches, and derives again the
+ * latest CLI-stored assessments it touches, so the score reflects it when the reply arrives.
  */
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
+import { loadCatalog } from '../../posture/benchmark-catalog.js';
 import {
   BLANKET_EXEMPTION_ADVICE,
   exemptionMatcher,
@@ -23,8 +26,9 @@ import {
   insertExemption,
   type ExemptionRow,
 } from '../../store/exemption-repository.js';
+import { rederiveExemptions, unsourcedAssessments } from '../../store/exemption-rederive.js';
 import type { Database } from '../../store/schema.js';
-import { auditedChange } from '../audited-change.js';
+import { appendRequestAudit, auditedChange } from '../audited-change.js';
 import type { AssessmentScheduler } from '../assessment-scheduler.js';
 import { forbidden, HttpError } from '../http-error.js';
 import { assertPlainText } from '../plain-text.js';
@@ -61,6 +65,22 @@ const Reassessed = Type.Array(
     secureScore: Type.Union([Type.Number(), Type.Null()]),
     error: Type.Union([Type.String(), Type.Null()]),
   }),
+);
+
+const Rederived = Type.Array(
+  Type.Object({
+    assessmentId: Type.String(),
+    targets: Type.Array(Type.String()),
+    changed: Type.Integer({ description: 'findings whose exemption changed' }),
+    secureScore: Type.Union([Type.Number(), Type.Null()]),
+    skipped: Type.Union([Type.String(), Type.Null()], {
+      description: 'why the assessment was left as it was; null when derived again',
+    }),
+  }),
+  {
+    description:
+      'the latest assessments CLI scans stored (no source re-runs them) that the rule touches',
+  },
 );
 
 const CreateExemption = Type.Object(
@@ -162,14 +182,7 @@ async function reassess(db: Kysely<Database>, scheduler: AssessmentScheduler, ru
   const current = (await currentAssessments(db)).filter((c) => c.source);
   const affected: string[] = [];
   for (const c of current) {
-    const rules = await db
-      .selectFrom('findings')
-      .select('rule_id')
-      .distinct()
-      .where('assessment_id', '=', c.id)
-      .execute();
-    const hit = rules.some((r) => matchesRule(r.rule_id));
-    if (hit) affected.push(c.source!.id);
+    if (await judgesRule(db, c.id, matchesRule)) affected.push(c.source!.id);
   }
   const runs = await Promise.allSettled(affected.map((id) => scheduler.request(id, 'exemption')));
   return runs.map((r, i) =>
@@ -187,6 +200,62 @@ async function reassess(db: Kysely<Database>, scheduler: AssessmentScheduler, ru
           error: String(r.reason?.message ?? r.reason),
         },
   );
+}
+
+/** Whether assessment `id` has findings of a rule `matchesRule` accepts. */
+async function judgesRule(
+  db: Kysely<Database>,
+  id: string,
+  matchesRule: (ruleId: string) => boolean,
+): Promise<boolean> {
+  const rules = await db
+    .selectFrom('findings')
+    .select('rule_id')
+    .distinct()
+    .where('assessment_id', '=', id)
+    .execute();
+  return rules.some((r) => matchesRule(r.rule_id));
+}
+
+/**
+ * Derives again, with the store's exemptions, the latest assessment of each target set no source
+ * has (a CLI scan's) whose findings `rulePattern` touches: no source can run it again. Each one
+ * changed goes on the audit record with the request's actor, in the same transaction.
+ */
+async function rederive(request: FastifyRequest, rulePattern: string, opts: PostureOptions) {
+  const { db, clock } = request.server.palisade;
+  let matchesRule: (ruleId: string) => boolean;
+  try {
+    matchesRule = exemptionMatcher(rulePattern);
+  } catch (error) {
+    if (error instanceof GlobPatternError) return [];
+    throw error;
+  }
+  const { rules } = await opts.posture.rules();
+  const { controls } = await loadCatalog();
+  const out = [];
+  for (const a of await unsourcedAssessments(db)) {
+    if (!(await judgesRule(db, a.id, matchesRule))) continue;
+    const done = await db.transaction().execute(async (trx) => {
+      const result = await rederiveExemptions(trx, a.id, {
+        rulePattern,
+        controls,
+        rules,
+        now: clock.now(),
+      });
+      if (result.changed > 0) {
+        await appendRequestAudit(request, trx, {
+          action: 'assessment.rederive',
+          outcome: 'success',
+          target: { kind: 'assessment', id: a.id },
+          details: { rule: rulePattern, changed: result.changed, secureScore: result.secureScore },
+        });
+      }
+      return result;
+    });
+    out.push({ ...done, targets: a.targets });
+  }
+  return out;
 }
 
 export const exemptionRoutes: FastifyPluginAsyncTypebox<PostureOptions> = async (app, opts) => {
@@ -243,7 +312,11 @@ export const exemptionRoutes: FastifyPluginAsyncTypebox<PostureOptions> = async 
         tags: ['exemptions'],
         body: CreateExemption,
         response: {
-          201: Type.Object({ exemption: ExemptionSchema, reassessed: Reassessed }),
+          201: Type.Object({
+            exemption: ExemptionSchema,
+            reassessed: Reassessed,
+            rederived: Rederived,
+          }),
         },
       },
     },
@@ -286,8 +359,9 @@ export const exemptionRoutes: FastifyPluginAsyncTypebox<PostureOptions> = async 
           ),
       );
       const reassessed = await reassess(db, scheduler, row.rule);
+      const rederived = await rederive(request, row.rule, opts);
       const active = isActive({ expires: row.expires ?? undefined }, clock.now());
-      return reply.code(201).send({ exemption: exemptionView(row, active), reassessed });
+      return reply.code(201).send({ exemption: exemptionView(row, active), reassessed, rederived });
     },
   );
 
@@ -299,7 +373,13 @@ export const exemptionRoutes: FastifyPluginAsyncTypebox<PostureOptions> = async 
         summary: 'Delete an exemption; the affected sources are re-assessed at once',
         tags: ['exemptions'],
         params: IdParams,
-        response: { 200: Type.Object({ exemption: ExemptionSchema, reassessed: Reassessed }) },
+        response: {
+          200: Type.Object({
+            exemption: ExemptionSchema,
+            reassessed: Reassessed,
+            rederived: Rederived,
+          }),
+        },
       },
     },
     async (request) => {
@@ -321,8 +401,9 @@ export const exemptionRoutes: FastifyPluginAsyncTypebox<PostureOptions> = async 
         (trx) => deleteExemption(trx, row.id),
       );
       const reassessed = await reassess(db, scheduler, row.rule);
+      const rederived = await rederive(request, row.rule, opts);
       const active = isActive({ expires: row.expires ?? undefined }, clock.now());
-      return { exemption: exemptionView(row, active), reassessed };
+      return { exemption: exemptionView(row, active), reassessed, rederived };
     },
   );
 };
