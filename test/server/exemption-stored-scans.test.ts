@@ -7,8 +7,10 @@
 
 import { describe, expect, it } from 'vitest';
 import { assess } from '../../src/posture/assess.js';
+import { assessStream } from '../../src/posture/assess-stream.js';
 import { loadRules } from '../../src/posture/rule-loader.js';
 import { saveAssessment } from '../../src/store/assessment-repository.js';
+import { saveStreamedAssessment } from '../../src/store/streamed-assessment.js';
 import { shared } from '../support/paths.js';
 import { STORE_TARGETS } from '../store/store-targets.js';
 import { startHarness } from './harness.js';
@@ -92,6 +94,47 @@ describe.each(STORE_TARGETS)('an API exemption and CLI-stored assessments ($name
           scanned.id,
           scanned.id,
         ]);
+      } finally {
+        await h.close();
+      }
+    }),
+  );
+
+  it.skipIf(target.skip)('leaves a streamed scan as it was and says why', () =>
+    target.with(async ({ db }) => {
+      // What a scan over a large input stores: failing findings only, so no score to derive.
+      const streamed = await assessStream({ paths: [TEMPLATE], rules: await loadRules() });
+      await saveStreamedAssessment(db, streamed);
+      const h = await startHarness({ db });
+      try {
+        const owner = await h.token('owner');
+        const res = await h.app.inject({
+          method: 'POST',
+          url: '/api/v1/exemptions',
+          headers: { authorization: `Bearer ${owner}` },
+          payload: {
+            rule: RULE,
+            resource: '*PublicLoadBalancerSG',
+            justification: 'The load balancer is public by design.',
+            expires: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10),
+          },
+        });
+        expect(res.statusCode, res.body).toBe(201);
+        expect(res.json().rederived).toEqual([
+          {
+            assessmentId: streamed.id,
+            targets: streamed.targets,
+            changed: 0,
+            secureScore: null,
+            skipped: expect.stringMatching(/streamed scan.*next scan into this store applies/),
+          },
+        ]);
+        const stored = await db
+          .selectFrom('assessments')
+          .select(['secure_score', 'exempt'])
+          .where('id', '=', streamed.id)
+          .executeTakeFirstOrThrow();
+        expect(stored).toEqual({ secure_score: streamed.secureScore, exempt: 0 });
       } finally {
         await h.close();
       }

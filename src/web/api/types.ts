@@ -78,6 +78,13 @@ export interface Recommendation {
   notApplicable: number;
 }
 
+/** What creating or deleting an exemption changed besides the exemption itself. */
+export interface ExemptionChange {
+  exemption: Exemption;
+  /** Stored CLI scans derived again, or left as they were (`skipped` says why). */
+  rederived: { assessmentId: string; targets: string[]; changed: number; skipped: string | null }[];
+}
+
 /** One finding: a rule's verdict on one resource. */
 export interface Finding {
   id: number;

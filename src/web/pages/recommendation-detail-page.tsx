@@ -8,11 +8,27 @@ import { useState, type FormEvent } from 'react';
 import { api, query } from '../api/client';
 import { can } from '../api/permissions';
 import { useApi, type Loaded } from '../api/use-api';
-import type { Exemption, Finding, Me, Page, RecommendationDetail, Score } from '../api/types';
+import type {
+  Exemption,
+  ExemptionChange,
+  Finding,
+  Me,
+  Page,
+  RecommendationDetail,
+  Score,
+} from '../api/types';
 import { FindingTable } from '../components/finding-table';
 import { formatScore } from '../components/score-gauge';
 import { ErrorNote, Show, SeverityBadge, When } from '../components/status';
 import { href } from '../router';
+
+/** What an exemption change left as it was, in a sentence; empty when it left nothing. */
+function leftAsTheyWere(change: ExemptionChange): string {
+  const skipped = change.rederived.filter((r) => r.skipped);
+  if (skipped.length === 0) return '';
+  const which = skipped.map((r) => `${r.targets.join(', ')} (${r.skipped})`).join('; ');
+  return ` Not applied to the stored scan of ${which}.`;
+}
 
 /** `YYYY-MM-DD` of today plus `years`, in the browser's calendar. */
 function dateAhead(years: number): string {
@@ -22,7 +38,11 @@ function dateAhead(years: number): string {
   return `${day.getFullYear()}-${pad(day.getMonth() + 1)}-${pad(day.getDate())}`;
 }
 
-function ExemptForm(props: { ruleId: string; resources: Finding[]; onDone: () => void }) {
+function ExemptForm(props: {
+  ruleId: string;
+  resources: Finding[];
+  onDone: (change: ExemptionChange) => void;
+}) {
   const [resource, setResource] = useState(props.resources[0]?.resourceId ?? '');
   const [category, setCategory] = useState<'waiver' | 'mitigated'>('waiver');
   const [justification, setJustification] = useState('');
@@ -36,7 +56,7 @@ function ExemptForm(props: { ruleId: string; resources: Finding[]; onDone: () =>
     setBusy(true);
     setError(undefined);
     try {
-      await api('POST', '/exemptions', {
+      const change = await api<ExemptionChange>('POST', '/exemptions', {
         rule: props.ruleId,
         resource,
         category,
@@ -44,7 +64,7 @@ function ExemptForm(props: { ruleId: string; resources: Finding[]; onDone: () =>
         expires,
       });
       setJustification('');
-      props.onDone();
+      props.onDone(change);
     } catch (reason) {
       setError(reason as Error);
     } finally {
@@ -107,7 +127,7 @@ function ExemptForm(props: { ruleId: string; resources: Finding[]; onDone: () =>
 function Exemptions(props: {
   list: Loaded<Page<Exemption>>;
   mayDelete: boolean;
-  onDeleted: (e: Exemption) => void;
+  onDeleted: (e: Exemption, change: ExemptionChange) => void;
 }) {
   const [error, setError] = useState<Error>();
   const [busy, setBusy] = useState<string>();
@@ -116,8 +136,11 @@ function Exemptions(props: {
     setBusy(exemption.id);
     setError(undefined);
     try {
-      await api('DELETE', `/exemptions/${encodeURIComponent(exemption.id)}`);
-      props.onDeleted(exemption);
+      const change = await api<ExemptionChange>(
+        'DELETE',
+        `/exemptions/${encodeURIComponent(exemption.id)}`,
+      );
+      props.onDeleted(exemption, change);
     } catch (reason) {
       setError(reason as Error);
     } finally {
@@ -214,13 +237,13 @@ export function RecommendationDetailPage({ ruleId, me }: { ruleId: string; me: M
   const exemptions = useApi<Page<Exemption>>('/exemptions' + query({ rule: ruleId, limit: 100 }));
   const [notice, setNotice] = useState<string>();
 
-  const changed = (what: string) => {
-    setNotice(`${what}; the score below is re-read from the server.`);
+  const changed = (what: string, change: ExemptionChange) => {
+    setNotice(`${what}; the score below is re-read from the server.${leftAsTheyWere(change)}`);
     detail.reload();
     score.reload();
     exemptions.reload();
   };
-  const exempted = () => changed('Exemption saved');
+  const exempted = (change: ExemptionChange) => changed('Exemption saved', change);
   // Exemptions apply to every account, so only an unscoped admin may delete one.
   const mayDelete = can(me, 'exemptions:write') && me.scopes.length === 0;
 
@@ -265,7 +288,7 @@ export function RecommendationDetailPage({ ruleId, me }: { ruleId: string; me: M
             <Exemptions
               list={exemptions}
               mayDelete={mayDelete}
-              onDeleted={(e) => changed(`Exemption of ${e.resource} deleted`)}
+              onDeleted={(e, change) => changed(`Exemption of ${e.resource} deleted`, change)}
             />
             <FindingTable caption="Unhealthy resources" findings={failing} />
             <FindingTable caption="Exempt resources" findings={r.resources.exempt} />
