@@ -33,6 +33,7 @@ import { printable } from '../report/terminal-text.js';
 import { checkRuleFolders } from './rule-folders.js';
 import { errorPathsAsTyped, pathsAsTyped } from './typed-paths.js';
 import { counted } from '../report/counted.js';
+import { severityBreakdown } from '../report/finding-order.js';
 
 export interface ScanOptions {
   format: 'table' | 'json' | 'csv' | 'sarif' | 'html';
@@ -118,8 +119,9 @@ export async function runScan(paths: string[], options: ScanOptions): Promise<nu
   // Stored by what the paths are, not how they were typed: `scan .` in two repositories into one
   // store are two target sets (finding lifecycle, score per target set).
   assessment.targetIdentities = scanTargetIdentities(paths);
-  // Errors and warnings name the paths as the user typed them, in every report and on stderr.
-  const asTyped = pathsAsTyped(paths);
+  // Errors and warnings name the paths (and variable files) as the user typed them, in every
+  // report and on stderr.
+  const asTyped = pathsAsTyped([...paths, ...(options.varFile ?? [])]);
   errorPathsAsTyped(assessment.files, asTyped);
   if (options.quiet && assessment.warnings.length > 0) {
     // Quiet runs (CI logs) get the count, not the list.
@@ -209,6 +211,8 @@ export async function runScan(paths: string[], options: ScanOptions): Promise<nu
   }
 
   const code = exitCode(assessment, options.failOn);
+  const crossed = crossedLine(assessment, options.failOn, code);
+  if (crossed) process.stderr.write(`palisade: ${crossed}\n`);
   const unjudged = unjudgedAtThreshold(assessment, options.failOn);
   if (unjudged.length > 0) {
     for (const line of unjudgedLines(unjudged, options.failOn!))
@@ -217,7 +221,9 @@ export async function runScan(paths: string[], options: ScanOptions): Promise<nu
   const unreadable = assessment.files.filter(
     (f) => f.error && f.error.code !== 'UNSUPPORTED_TEMPLATE',
   );
-  if (unreadable.length > 0 && (options.output || options.format !== 'table')) {
+  // Input errors always reach stderr, whatever the format and with -q: the table's Sources
+  // section on stdout is no place for the reason of an exit 2.
+  if (unreadable.length > 0) {
     process.stderr.write(`palisade: ${counted(unreadable.length, 'file')} could not be read:\n`);
     for (const f of unreadable.slice(0, 20))
       process.stderr.write(`palisade:   ${f.error!.code} ${printable(f.error!.message)}\n`);
@@ -280,11 +286,32 @@ export function exitCode(a: Assessment, failOn?: Severity): number {
     return EXIT_INPUT_ERROR;
   if (!failOn) return EXIT_OK;
   if (unjudgedAtThreshold(a, failOn).length > 0) return EXIT_INPUT_ERROR;
+  return crossedThreshold(a, failOn).length > 0 ? EXIT_FINDINGS : EXIT_OK;
+}
+
+/** Failing findings, not exempt, at or above the `--fail-on` severity. */
+function crossedThreshold(a: Assessment, failOn: Severity): Finding[] {
   const threshold = SEVERITIES.indexOf(failOn);
-  const crossed = a.findings.some(
+  return a.findings.filter(
     (f) => f.status === 'fail' && !f.exemption && SEVERITIES.indexOf(f.severity) >= threshold,
   );
-  return crossed ? EXIT_FINDINGS : EXIT_OK;
+}
+
+/**
+ * The stderr line saying which findings crossed `--fail-on`, e.g. `12 findings at or above high
+ * (2 critical, 10 high); exit 1`, or undefined when none did. The exit is named only when these
+ * findings decide it (an unreadable file exits 2 whatever they are).
+ */
+function crossedLine(
+  a: Assessment,
+  failOn: Severity | undefined,
+  code: number,
+): string | undefined {
+  if (!failOn) return undefined;
+  const crossed = crossedThreshold(a, failOn);
+  if (crossed.length === 0) return undefined;
+  const exit = code === EXIT_FINDINGS ? `; exit ${EXIT_FINDINGS}` : '';
+  return `${counted(crossed.length, 'finding')} at or above ${failOn} (${severityBreakdown(crossed)})${exit}`;
 }
 
 /** One stderr line per rule, at most 20, saying how many resources it could not judge and why. */

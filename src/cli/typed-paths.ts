@@ -12,7 +12,9 @@ const PATH_END = new Set(['/', ':', ' ']);
 
 /**
  * Returns a function that rewrites a text starting with the relative form of one of `typed` so
- * it starts with that path as typed instead. Texts that do not start so are returned unchanged.
+ * it starts with that path as typed instead, and the relative form quoted inside it (Node's
+ * `ENOENT: no such file or directory, stat '../../x.tfvars'`) as typed too. Other texts are
+ * returned unchanged.
  *
  * ```ts
  * const asTyped = pathsAsTyped(['/nonexistent']); // run from /work/main
@@ -24,14 +26,16 @@ export function pathsAsTyped(typed: string[]): (text: string) => string {
     .map((path) => ({ path, shown: relative(process.cwd(), resolve(path)) }))
     .filter(({ path, shown }) => shown !== '' && shown !== path)
     .sort((a, b) => b.shown.length - a.shown.length);
+  const quoted = (text: string) =>
+    forms.reduce((t, { path, shown }) => t.split(`'${shown}'`).join(`'${path}'`), text);
   return (text) => {
     for (const { path, shown } of forms) {
       const next = text.charAt(shown.length);
       if (!text.startsWith(shown) || !(next === '' || PATH_END.has(next))) continue;
-      const rest = text.slice(shown.length);
+      const rest = quoted(text.slice(shown.length));
       return path.endsWith('/') && rest.startsWith('/') ? path + rest.slice(1) : path + rest;
     }
-    return text;
+    return quoted(text);
   };
 }
 

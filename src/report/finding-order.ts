@@ -35,3 +35,18 @@ export function findingPlace(f: Pick<Finding, 'file' | 'line'>): string | undefi
   if (!f.file) return undefined;
   return f.line === undefined ? f.file : `${f.file}:${f.line}`;
 }
+
+/**
+ * How many of `findings` there are of each severity, most severe first, for sentences people
+ * read.
+ *
+ * ```ts
+ * severityBreakdown(crossed); // '2 critical, 10 high'
+ * ```
+ */
+export function severityBreakdown(findings: Pick<Finding, 'severity'>[]): string {
+  return MOST_SEVERE_FIRST.map((s) => ({ s, n: findings.filter((f) => f.severity === s).length }))
+    .filter(({ n }) => n > 0)
+    .map(({ s, n }) => `${n} ${s}`)
+    .join(', ');
+}

@@ -7,7 +7,7 @@ import type { AssessmentResult } from '../model/assessment.js';
 import type { Rule } from '../model/rule.js';
 import type { Finding } from '../model/finding.js';
 import { counted } from './counted.js';
-import { findingPlace, MOST_SEVERE_FIRST, mostSevereFirst } from './finding-order.js';
+import { findingPlace, mostSevereFirst, severityBreakdown } from './finding-order.js';
 import { manualControls } from './manual-controls.js';
 
 const esc = (value: unknown): string =>
@@ -67,14 +67,7 @@ export interface HtmlReportOptions {
  */
 function leftOutNote(left: Finding[]): string {
   if (left.length === 0) return '';
-  const bySeverity = MOST_SEVERE_FIRST.map((s) => ({
-    s,
-    n: left.filter((f) => f.severity === s).length,
-  }))
-    .filter(({ n }) => n > 0)
-    .map(({ s, n }) => `${n} ${s}`)
-    .join(', ');
-  return `<p class="cut">${counted(left.length, 'failing finding')} (${bySeverity}) left out of this page, the least severe. The JSON, CSV and SARIF reports list them all: <code>palisade scan … --format json</code>.</p>`;
+  return `<p class="cut">${counted(left.length, 'failing finding')} (${severityBreakdown(left)}) left out of this page, the least severe. The JSON, CSV and SARIF reports list them all: <code>palisade scan … --format json</code>.</p>`;
 }
 
 export function renderHtml(
