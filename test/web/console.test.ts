@@ -138,6 +138,26 @@ describe.skipIf(!hasChromium())('web console in Debian chromium', () => {
     await screenshot(page, 'overview');
   });
 
+  it('lists recommendations in the order scan ranks them, with potential and share', async (ctx) => {
+    const pending = missing([['GET', '/recommendations']]);
+    if (pending) return ctx.skip(pending);
+
+    const ranked = await eventually(async () => {
+      const items = (await console_.apiCall('GET', '/recommendations?limit=5')).body.items;
+      return items?.length === 5 ? items : undefined;
+    });
+    expect(ranked.map((r: any) => r.rank)).toEqual([1, 2, 3, 4, 5]);
+    await go('#/recommendations');
+    const rows = page.locator('table tbody tr');
+    await rows.first().waitFor();
+    for (const [i, r] of ranked.entries()) {
+      const cells = rows.nth(i).locator('td');
+      expect(await cells.nth(0).textContent()).toContain(r.ruleId);
+      expect(await cells.nth(6).textContent()).toBe(`+${r.potentialIncrease.toFixed(1)}%`);
+      expect(await cells.nth(7).textContent()).toBe(`+${r.scoreShare.toFixed(1)}%`);
+    }
+  });
+
   it('draws a one-point score trend over a day either side, on a 0-100 scale', async (ctx) => {
     const pending = missing([['GET', '/score/history']]);
     if (pending) return ctx.skip(pending);
