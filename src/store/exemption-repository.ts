@@ -4,10 +4,11 @@
  */
 
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import type { Kysely, Selectable } from 'kysely';
 import type { ExemptionCategory } from '../model/finding.js';
 import type { Exemption } from '../posture/exemptions.js';
-import { openStore } from './database.js';
+import { isPostgresLocation, openStore } from './database.js';
 import type { Database } from './schema.js';
 
 /** The `exemptions` table (migration 0005). */
@@ -102,6 +103,10 @@ export async function storedExemptions(db: Kysely<any>): Promise<Exemption[]> {
  * runs do: one made in the console then holds for `palisade scan --db` as well.
  */
 export async function exemptionsInStore(location: string): Promise<Exemption[]> {
+  // A SQLite store not made yet holds none, and opening it would make it: the scan's first store
+  // must find no store there, so that it makes the server key beside it.
+  const file = !isPostgresLocation(location) && location.replace(/^sqlite:/, '');
+  if (file !== false && (file === ':memory:' || !existsSync(file))) return [];
   const db = await openStore(location);
   try {
     return await storedExemptions(db);

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -68,4 +68,14 @@ describe.each(STORE_TARGETS)('a CLI scan into a store ($name)', (target) => {
       expect(assessment.exempt).toBe(1);
     }),
   );
+});
+
+describe('a CLI scan into a SQLite store not made yet', () => {
+  it('makes the store and its key and stores the assessment, with no exemption to apply', () => {
+    const location = join(mkdtempSync(join(tmpdir(), 'palisade-fresh-')), 'palisade.db');
+    const run = runPalisade(['scan', TEMPLATE, '--db', location, '-f', 'json', '-q']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).not.toMatch(/not stored/);
+    expect(existsSync(`${location}.key`)).toBe(true);
+  });
 });
