@@ -12,14 +12,24 @@ import type { Database } from './schema.js';
 /** A past assessment; `secureScore` null when nothing was judged. */
 export interface EstatePoint extends Omit<ScorePoint, 'secureScore'> {
   secureScore: number | null;
+  /** The key of what was assessed (see `targetSetKey`): points with one key form one trend. */
+  targetSet: string | null;
 }
 
-/** The last `limit` assessments of live sources and `palisade scan`, oldest first. */
-export async function estateScoreHistory(db: Kysely<Database>, limit = 30): Promise<EstatePoint[]> {
+/**
+ * The last `limit` assessments of live sources and `palisade scan`, oldest first; only those of
+ * the target set `targetSet` when given.
+ */
+export async function estateScoreHistory(
+  db: Kysely<Database>,
+  limit = 30,
+  targetSet?: string,
+): Promise<EstatePoint[]> {
   const retired = [...(await retiredTargetSets(db))];
   let query = db
     .selectFrom('assessments')
-    .select(['id', 'started_at', 'secure_score', 'resources', 'fail', 'targets']);
+    .select(['id', 'started_at', 'secure_score', 'resources', 'fail', 'targets', 'target_set']);
+  if (targetSet !== undefined) query = query.where('target_set', '=', targetSet);
   if (retired.length > 0) {
     query = query.where((eb) =>
       eb.or([eb('target_set', 'is', null), eb('target_set', 'not in', retired)]),
@@ -50,5 +60,6 @@ export async function estateScoreHistory(db: Kysely<Database>, limit = 30): Prom
     resources: r.resources,
     fail: r.fail,
     targets: JSON.parse(r.targets) as string[],
+    targetSet: r.target_set,
   }));
 }

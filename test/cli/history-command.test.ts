@@ -35,4 +35,29 @@ describe('palisade history', () => {
     expect(one.code, one.stderr).toBe(0);
     expect(one.stdout).toContain('Secure score, last 1 assessments');
   }, 240_000);
+
+  it('says when the trend mixes targets, and --target shows one', () => {
+    const db = join(work, 'two-targets.db');
+    const aws = shared('iac/terragoat/terraform/aws');
+    const azure = shared('iac/terragoat/terraform/azure');
+    for (const target of [aws, azure, aws]) {
+      const scan = palisade(['scan', target, '--db', db, '-q']);
+      expect(scan.code, scan.stderr).toBe(0);
+    }
+    const mixed = palisade(['history', '--db', db]);
+    expect(mixed.code, mixed.stderr).toBe(0);
+    expect(mixed.stdout).toContain('2 different targets below');
+
+    const one = palisade(['history', '--db', db, '--target', aws, '--json']);
+    expect(one.code, one.stderr).toBe(0);
+    const points = JSON.parse(one.stdout) as { targets: string[] }[];
+    expect(points.map((p) => p.targets)).toEqual([[aws], [aws]]);
+    const table = palisade(['history', '--db', db, '--target', aws]);
+    expect(table.stdout).toContain('last 2 assessments');
+    expect(table.stdout).not.toContain('different targets');
+
+    const none = palisade(['history', '--db', db, '--target', join(work, 'never-scanned')]);
+    expect(none.code).toBe(0);
+    expect(none.stdout).toContain('No assessments of');
+  }, 240_000);
 });
