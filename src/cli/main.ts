@@ -258,6 +258,7 @@ program
   .addOption(storeOption())
   .option('-n, --limit <n>', 'how many assessments (1 or more)', countFromOne, 30)
   .option('--json', 'print JSON')
+  .option('--target <paths...>', 'only scans of these paths (as given to palisade scan)')
   .action(async (options) => {
     process.exitCode = await (await import('./history-command.js')).runHistory(options);
   });
