@@ -1,6 +1,8 @@
 /**
  * Parses a CloudFormation template (YAML with short-form tags, or JSON) into plain JSON where
  * every short form becomes its long form (`!Ref x` -> `{ Ref: 'x' }`), keeping resource lines.
+ * A JSON template is read by `JSON.parse`, never by the YAML parser: that is fast, and a syntax
+ * error is reported as JSON's.
  */
 
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
@@ -47,6 +49,16 @@ const FUNCTION_TAGS = [
  */
 const MAX_NODES = 500_000;
 
+/** Deepest nesting of maps and lists a template may have; the converter stops there too. */
+export const MAX_TEMPLATE_DEPTH = 500;
+
+/**
+ * Largest template read (10 MiB). CloudFormation itself takes at most 1 MB (a template in S3)
+ * and 51,200 bytes (one uploaded directly); ten times the larger leaves room for templates that
+ * are processed before deployment while refusing, at once, files that are no template.
+ */
+export const MAX_TEMPLATE_BYTES = 10 * 1024 * 1024;
+
 function longName(tag: string): string {
   return tag === 'Ref' || tag === 'Condition' ? tag : `Fn::${tag}`;
 }
@@ -88,7 +100,7 @@ class Converter {
 
   toPlain(node: unknown, depth = 0): unknown {
     this.#visited += 1;
-    if (this.#visited > MAX_NODES || depth > 500) {
+    if (this.#visited > MAX_NODES || depth > MAX_TEMPLATE_DEPTH) {
       throw new SourceReadError({
         file: this.#file,
         code: 'TOO_LARGE',
@@ -160,8 +172,174 @@ function resourceLines(doc: Document.Parsed, counter: LineCounter): Map<string, 
  * ```
  */
 export function parseTemplate(file: string, text: string): ParsedTemplate {
-  const counter = new LineCounter();
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  assertTemplateSize(file, body);
+  if (/\.json$/i.test(file)) return parseJsonTemplate(file, body);
+  // A `.template` or `.cfn` file opening with `{` is JSON, unless it does not parse as such (a
+  // YAML flow mapping with short-form tags).
+  if (/^\s*\{/.test(body))
+    return parseJsonTemplate(file, body, () => parseYamlTemplate(file, body));
+  return parseYamlTemplate(file, body);
+}
+
+function assertTemplateSize(file: string, body: string): void {
+  // A character is at most three UTF-8 bytes: count the bytes only when the limit could be near.
+  if (body.length <= MAX_TEMPLATE_BYTES / 3 || Buffer.byteLength(body) <= MAX_TEMPLATE_BYTES) {
+    return;
+  }
+  throw new SourceReadError({
+    file,
+    code: 'TOO_LARGE',
+    message: `template is ${mebibytes(Buffer.byteLength(body))}; Palisade reads templates up to ${mebibytes(MAX_TEMPLATE_BYTES)} (CloudFormation itself takes at most 1 MB)`,
+  });
+}
+
+function mebibytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
+/**
+ * Parses a JSON template; a syntax error names its line and column, or hands over to `orElse`
+ * when one is given. Nesting is measured before parsing, so a runaway document is refused with
+ * the limit named rather than by a stack overflow.
+ */
+function parseJsonTemplate(
+  file: string,
+  body: string,
+  orElse?: () => ParsedTemplate,
+): ParsedTemplate {
+  const shape = jsonShape(file, body);
+  let template: unknown;
+  try {
+    template = JSON.parse(body);
+  } catch (error) {
+    if (orElse) return orElse();
+    throw jsonSyntaxError(file, body, error);
+  }
+  assertMapping(file, template);
+  return {
+    template: template as Record<string, unknown>,
+    resourceLines: shape.resourceLines,
+    warnings: [],
+  };
+}
+
+/** V8's `JSON.parse` message as a `SourceReadError` with the line and column it points at. */
+function jsonSyntaxError(file: string, body: string, error: unknown): SourceReadError {
+  const message = error instanceof Error ? error.message : String(error);
+  const at = /at position (\d+)/.exec(message);
+  const offset = at ? Number(at[1]) : undefined;
+  const reason = message.replace(/ in JSON at position \d+.*$/s, '').replace(/ \(line.*$/s, '');
+  if (offset === undefined) {
+    return new SourceReadError({ file, code: 'PARSE_ERROR', message: `invalid JSON: ${reason}` });
+  }
+  const { line, column } = positionOf(body, offset);
+  return new SourceReadError({
+    file,
+    code: 'PARSE_ERROR',
+    message: `invalid JSON: ${reason} at line ${line}, column ${column}`,
+    line,
+    column,
+  });
+}
+
+/** 1-based line and column of a character offset. */
+function positionOf(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let at = text.indexOf('\n'); at >= 0 && at < offset; at = text.indexOf('\n', at + 1)) {
+    line += 1;
+    lineStart = at + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+/** What one pass over a JSON template's text finds before it is parsed. */
+interface JsonShape {
+  /** Logical id -> 1-based line of the resource's key under the top-level `Resources`. */
+  resourceLines: Map<string, number>;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const NEWLINE = 0x0a;
+
+/**
+ * One pass over JSON text, skipping strings: refuses nesting deeper than `MAX_TEMPLATE_DEPTH`
+ * (naming the line) and notes the line of every key of the top-level `Resources` object. The text
+ * may be malformed; `JSON.parse` judges that afterwards.
+ */
+function jsonShape(file: string, text: string): JsonShape {
+  const resourceLines = new Map<string, number>();
+  /** Open containers, `{` or `[`, innermost last. */
+  const open: number[] = [];
+  let line = 1;
+  let afterOpenOrComma = false;
+  let nextIsResources = false;
+  let resourcesDepth = -1;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (c === NEWLINE) line += 1;
+    else if (c === QUOTE) {
+      const end = stringEnd(text, i);
+      const depth = open.length;
+      const isKey = afterOpenOrComma && open[depth - 1] === 0x7b;
+      if (isKey && (depth === 1 || depth === resourcesDepth)) {
+        const key = stringValue(text, i, end);
+        if (depth === 1) nextIsResources = key === 'Resources';
+        else if (key !== undefined) resourceLines.set(key, line);
+      }
+      afterOpenOrComma = false;
+      i = end;
+    } else if (c === 0x7b || c === 0x5b) {
+      open.push(c);
+      if (open.length > MAX_TEMPLATE_DEPTH) throw tooDeep(file, line);
+      if (nextIsResources && c === 0x7b && open.length === 2) resourcesDepth = 2;
+      nextIsResources = false;
+      afterOpenOrComma = true;
+    } else if (c === 0x7d || c === 0x5d) {
+      if (open.length === resourcesDepth) resourcesDepth = -1;
+      open.pop();
+      afterOpenOrComma = false;
+    } else if (c === 0x2c) afterOpenOrComma = true;
+    else if (c !== 0x3a && c !== 0x20 && c !== 0x09 && c !== 0x0d) nextIsResources = false;
+  }
+  return { resourceLines };
+}
+
+/** Offset of the quote closing the string that opens at `start` (or the text's end). */
+function stringEnd(text: string, start: number): number {
+  let i = start + 1;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) return i;
+    i += c === BACKSLASH ? 2 : 1;
+  }
+  return text.length;
+}
+
+/** The value of the JSON string from `start` to `end` (its quotes); undefined when malformed. */
+function stringValue(text: string, start: number, end: number): string | undefined {
+  const raw = text.slice(start + 1, end);
+  if (!raw.includes('\\')) return raw;
+  try {
+    return JSON.parse(text.slice(start, end + 1)) as string;
+  } catch {
+    return undefined;
+  }
+}
+
+function tooDeep(file: string, line: number): SourceReadError {
+  return new SourceReadError({
+    file,
+    code: 'TOO_LARGE',
+    message: `template nests maps and lists more than ${MAX_TEMPLATE_DEPTH} levels deep, past the ${MAX_TEMPLATE_DEPTH} levels Palisade reads`,
+    line,
+  });
+}
+
+function parseYamlTemplate(file: string, body: string): ParsedTemplate {
+  const counter = new LineCounter();
   let doc: Document.Parsed;
   try {
     doc = parseDocument(body, {
@@ -190,14 +368,7 @@ export function parseTemplate(file: string, text: string): ParsedTemplate {
   }
 
   const template = new Converter(doc, file).toPlain(doc.contents);
-  if (typeof template !== 'object' || template === null || Array.isArray(template)) {
-    throw new SourceReadError({
-      file,
-      code: 'INVALID_STRUCTURE',
-      message: 'a CloudFormation template must be a mapping at the top level',
-      line: 1,
-    });
-  }
+  assertMapping(file, template);
   // An unknown tag (`!NotATag`, a typo of `!GetAtt`) is read as its plain value: say where.
   const warnings = doc.warnings.map((w) => {
     const line = w.linePos?.[0]?.line;
@@ -209,4 +380,14 @@ export function parseTemplate(file: string, text: string): ParsedTemplate {
     resourceLines: resourceLines(doc, counter),
     warnings,
   };
+}
+
+function assertMapping(file: string, template: unknown): asserts template is object {
+  if (typeof template === 'object' && template !== null && !Array.isArray(template)) return;
+  throw new SourceReadError({
+    file,
+    code: 'INVALID_STRUCTURE',
+    message: 'a CloudFormation template must be a mapping at the top level',
+    line: 1,
+  });
 }

@@ -94,7 +94,11 @@ class TemplateReader {
     }
 
     const folded = mergeChildren(this.#entries, (c, p, t, k) => this.#owners(c, p, t, k));
-    const out = this.#entries.filter((e) => !folded.has(e.logicalId)).map((e) => this.#finish(e));
+    // Built once: a template of thousands of resources made one per resource took minutes.
+    const byLogicalId = new Map(this.#entries.map((e) => [e.logicalId, e.resource.id]));
+    const out = this.#entries
+      .filter((e) => !folded.has(e.logicalId))
+      .map((e) => this.#finish(e, byLogicalId));
     return { resources: out, warnings: this.#warnings };
   }
 
@@ -159,8 +163,7 @@ class TemplateReader {
     });
   }
 
-  #finish(entry: CfnEntry): Resource {
-    const byLogicalId = new Map(this.#entries.map((e) => [e.logicalId, e.resource.id]));
+  #finish(entry: CfnEntry, byLogicalId: Map<string, string>): Resource {
     const relationships: Relationship[] = [...entry.refs]
       .filter((ref) => ref !== entry.logicalId && byLogicalId.has(ref))
       .map((ref) => ({ kind: 'references', target: byLogicalId.get(ref)! }));
