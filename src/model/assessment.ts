@@ -41,7 +41,11 @@ export interface Recommendation {
   remediation: string;
 }
 
-export type ComplianceState = 'passed' | 'failed' | 'not_assessed';
+/**
+ * A control's state: `not_assessed` when its rules judged nothing in this input, `manual` when no
+ * Palisade rule checks it at all (it is assessed by hand).
+ */
+export type ComplianceState = 'passed' | 'failed' | 'not_assessed' | 'manual';
 
 export interface ComplianceControl {
   id: string;
@@ -57,7 +61,10 @@ export interface StandardCompliance {
   name: string;
   passed: number;
   failed: number;
+  /** Controls whose rules judged nothing in this input (the manual ones apart). */
   notAssessed: number;
+  /** Controls no Palisade rule checks: to be assessed by hand. */
+  manual: number;
   controls: ComplianceControl[];
 }
 

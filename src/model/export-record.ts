@@ -92,7 +92,8 @@ export interface SecureScoreExportData {
   controls: ScoreMove[];
 }
 
-export type ComplianceState = 'passed' | 'failed' | 'not_assessed';
+/** A control's state as the assessment gives it (`manual`: no rule checks it). */
+export type ComplianceState = 'passed' | 'failed' | 'not_assessed' | 'manual';
 
 /** A regulatory standard's control changed state. */
 export interface ComplianceExportData {

@@ -1,9 +1,14 @@
 /**
  * Regulatory compliance: each standard's controls, passed when every mapped rule passes on
- * every resource it judged, failed when any fails, not assessed when none judged anything.
+ * every resource it judged, failed when any fails, not assessed when none judged anything, and
+ * manual when no rule is mapped to it (no input could ever assess it).
  */
 
-import type { StandardCompliance, ComplianceControl } from '../model/assessment.js';
+import type {
+  ComplianceControl,
+  ComplianceState,
+  StandardCompliance,
+} from '../model/assessment.js';
 import type { Standard } from '../model/benchmark.js';
 import type { Finding } from '../model/finding.js';
 import type { Rule } from '../model/rule.js';
@@ -50,11 +55,10 @@ export function complianceOf(
         passing += c?.passing ?? 0;
         failing += c?.failing ?? 0;
       }
-      const state = failing > 0 ? 'failed' : passing > 0 ? 'passed' : 'not_assessed';
       return {
         id,
         title: titles.get(id) ?? id,
-        state,
+        state: controlState(mapped.length, passing, failing),
         rules: mapped.map((r) => r.id),
         failing,
         passing,
@@ -67,7 +71,14 @@ export function complianceOf(
       passed: controls.filter((c) => c.state === 'passed').length,
       failed: controls.filter((c) => c.state === 'failed').length,
       notAssessed: controls.filter((c) => c.state === 'not_assessed').length,
+      manual: controls.filter((c) => c.state === 'manual').length,
       controls,
     };
   });
+}
+
+function controlState(rules: number, passing: number, failing: number): ComplianceState {
+  if (rules === 0) return 'manual';
+  if (failing > 0) return 'failed';
+  return passing > 0 ? 'passed' : 'not_assessed';
 }

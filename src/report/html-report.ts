@@ -8,7 +8,6 @@ import type { Rule } from '../model/rule.js';
 import type { Finding } from '../model/finding.js';
 import { counted } from './counted.js';
 import { findingPlace, mostSevereFirst, severityBreakdown } from './finding-order.js';
-import { manualControls } from './manual-controls.js';
 
 const esc = (value: unknown): string =>
   String(value ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -104,10 +103,10 @@ export function renderHtml(
     .map(
       (
         s,
-      ) => `<details><summary>${esc(s.name)}: ${s.passed} passed, ${s.failed} failed, ${s.notAssessed - manualControls(s)} not assessed, ${manualControls(s)} manual (no automated check) ${meter(s.passed / Math.max(1, s.passed + s.failed), 120)}</summary>
+      ) => `<details><summary>${esc(s.name)}: ${s.passed} passed, ${s.failed} failed, ${s.notAssessed} not assessed, ${s.manual} manual (no automated check) ${meter(s.passed / Math.max(1, s.passed + s.failed), 120)}</summary>
 <table><thead><tr><th>Control</th><th>Title</th><th>State</th><th>Failing</th><th>Rules</th></tr></thead><tbody>
 ${s.controls
-  .filter((c) => c.state !== 'not_assessed')
+  .filter((c) => c.state === 'passed' || c.state === 'failed')
   .map(
     (c) =>
       `<tr><td>${esc(c.id)}</td><td>${esc(c.title)}</td><td class="state ${esc(c.state)}">${esc(c.state)}</td><td class="n">${c.failing}</td><td>${c.rules.map((r) => `<code>${esc(r)}</code>`).join(' ')}</td></tr>`,

@@ -11,7 +11,6 @@ import { bar, sparkline } from './charts.js';
 import { printable } from './terminal-text.js';
 import { counted } from './counted.js';
 import { findingPlace, MOST_SEVERE_FIRST, mostSevereFirst } from './finding-order.js';
-import { manualControls } from './manual-controls.js';
 
 export interface TableReportOptions {
   /** Past secure scores (oldest first) for the trend line. */
@@ -151,12 +150,11 @@ export function renderTable(a: AssessmentResult, options: TableReportOptions = {
     out.push(bold('Regulatory compliance (controls passed / failed / not assessed / manual)'));
     for (const s of assessed) {
       const ratio = s.passed / (s.passed + s.failed);
-      const manual = manualControls(s);
       out.push(
-        `  ${pad(s.name, 52)} ${bar(ratio, 12)} ${String(s.passed).padStart(4)} / ${String(s.failed).padStart(4)} / ${String(s.notAssessed - manual).padStart(4)} / ${String(manual).padStart(4)}`,
+        `  ${pad(s.name, 52)} ${bar(ratio, 12)} ${String(s.passed).padStart(4)} / ${String(s.failed).padStart(4)} / ${String(s.notAssessed).padStart(4)} / ${String(s.manual).padStart(4)}`,
       );
     }
-    if (assessed.some((s) => manualControls(s) > 0)) {
+    if (assessed.some((s) => s.manual > 0)) {
       const note = '  manual: controls no Palisade rule checks; assess them by hand';
       out.push(on ? pc.dim(note) : note);
     }

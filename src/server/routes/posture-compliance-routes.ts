@@ -12,9 +12,10 @@ import { HttpError } from '../http-error.js';
 import { complianceOf, currentAssessments, findingView, scopedFindings } from '../posture-view.js';
 import type { PostureOptions } from './posture-routes.js';
 import { CurrentAssessmentSchema, FindingSchema, SourceQueryField } from './posture-schemas.js';
-import { manualControls } from '../../report/manual-controls.js';
 
-const State = Type.Union(['passed', 'failed', 'not_assessed'].map((s) => Type.Literal(s)));
+const State = Type.Union(
+  ['passed', 'failed', 'not_assessed', 'manual'].map((s) => Type.Literal(s)),
+);
 
 const ControlSchema = Type.Object({
   id: Type.String(),
@@ -30,10 +31,10 @@ const StandardSummary = Type.Object({
   name: Type.String(),
   passed: Type.Integer(),
   failed: Type.Integer(),
-  notAssessed: Type.Integer({ description: 'controls nothing judged, the manual ones included' }),
-  manual: Type.Integer({
-    description: 'of those, the controls no Palisade rule checks: to be assessed by hand',
+  notAssessed: Type.Integer({
+    description: 'controls whose rules judged nothing in this input (the manual ones apart)',
   }),
+  manual: Type.Integer({ description: 'controls no Palisade rule checks: to be assessed by hand' }),
 });
 
 const StandardParams = Type.Object({ standardId: Type.String({ minLength: 1, maxLength: 100 }) });
@@ -82,13 +83,13 @@ export const postureComplianceRoutes: FastifyPluginAsyncTypebox<PostureOptions> 
       const { current, standards } = await view(request, request.query.source);
       return {
         assessments: current,
-        standards: standards.map(({ id, name, passed, failed, notAssessed, controls }) => ({
+        standards: standards.map(({ id, name, passed, failed, notAssessed, manual }) => ({
           id,
           name,
           passed,
           failed,
           notAssessed,
-          manual: manualControls({ controls }),
+          manual,
         })),
       };
     },
@@ -113,8 +114,7 @@ export const postureComplianceRoutes: FastifyPluginAsyncTypebox<PostureOptions> 
     },
     async (request) => {
       const { standards } = await view(request, request.query.source);
-      const standard = standardOr404(standards, request.params.standardId);
-      return { ...standard, manual: manualControls(standard) };
+      return standardOr404(standards, request.params.standardId);
     },
   );
 

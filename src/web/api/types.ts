@@ -135,7 +135,7 @@ export interface Exemption {
 export interface ComplianceControl {
   id: string;
   title: string;
-  state: 'passed' | 'failed' | 'not_assessed';
+  state: 'passed' | 'failed' | 'not_assessed' | 'manual';
   rules: string[];
   failing: number;
   passing: number;
@@ -146,8 +146,9 @@ export interface StandardSummary {
   name: string;
   passed: number;
   failed: number;
+  /** Controls whose rules judged nothing in this input (the manual ones apart). */
   notAssessed: number;
-  /** Of `notAssessed`, the controls no rule checks: to be assessed by hand. */
+  /** Controls no rule checks: to be assessed by hand. */
   manual: number;
 }
 
