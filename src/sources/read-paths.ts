@@ -374,6 +374,15 @@ async function readOne(
   }
 }
 
+/** How many resources each file (as `Resource.source.file` names it) was written in. */
+function resourcesPerFile(resources: Resource[]): Map<string, number> {
+  const perFile = new Map<string, number>();
+  for (const r of resources) {
+    if (r.source.file) perFile.set(r.source.file, (perFile.get(r.source.file) ?? 0) + 1);
+  }
+  return perFile;
+}
+
 function safeDetect(reader: Reader, source: { path: string; text: string }): boolean {
   try {
     return reader.detect(source);
@@ -439,18 +448,23 @@ export async function* readPathsByUnit(
         unit.warnings.push(...(result.warnings ?? []));
         for (const f of result.consumed) consumed.add(f);
         const errored = new Map(result.errors.map((e) => [e.file, e]));
+        const written = resourcesPerFile(result.resources);
         for (const f of result.consumed) {
           const shown = displayPath(f);
           const error = errored.get(f) ?? errored.get(shown);
           files.push({
             file: shown,
             kind: dirReader.kind,
-            resources: 0,
+            resources: error ? 0 : (written.get(f) ?? written.get(shown) ?? 0),
             ...(error ? { error } : {}),
           });
         }
+        // Resources written in no file of the folder (a child module's, read from elsewhere) are
+        // counted on its last file, so the folder's files still add up to what it produced.
         const counted = files.filter((r) => r.kind === dirReader.kind && !r.error);
-        if (counted.length > 0) counted[counted.length - 1].resources += result.resources.length;
+        const placed = counted.reduce((n, r) => n + r.resources, 0);
+        if (counted.length > 0)
+          counted[counted.length - 1].resources += result.resources.length - placed;
         for (const error of result.errors) {
           if (!result.consumed.some((f) => f === error.file || displayPath(f) === error.file)) {
             files.push({ file: error.file, kind: 'error', resources: 0, error });
