@@ -93,7 +93,7 @@ export function renderHtml(
     .map((r) => {
       const rule = ruleById.get(r.ruleId);
       const snippet = rule?.remediation.cli ? `<pre>${esc(rule.remediation.cli.trim())}</pre>` : '';
-      return `<tr><td class="n">+${r.potentialIncrease.toFixed(1)}%</td><td class="sev ${esc(r.severity)}">${esc(r.severity)}</td>
+      return `<tr><td class="n">+${r.potentialIncrease.toFixed(1)}%</td><td class="n">+${r.scoreShare.toFixed(2)}%</td><td class="sev ${esc(r.severity)}">${esc(r.severity)}</td>
 <td><details><summary><b>${esc(r.title)}</b> <code>${esc(r.ruleId)}</code></summary><p>${esc(rule?.description)}</p><p>${esc(r.remediation)}</p>${snippet}</details></td>
 <td class="n">${r.failing}</td><td class="n">${r.exempt}</td></tr>`;
     })
@@ -147,7 +147,7 @@ table.findings{table-layout:fixed}.findings th:nth-child(1){width:6rem}.findings
 <h2>Score per control</h2>
 <table><thead><tr><th>Control</th><th>Title</th><th>Health</th><th>Points</th><th>Unhealthy</th></tr></thead><tbody>${controlRows}</tbody></table>
 <h2>Recommendations by potential score increase</h2>
-<table><thead><tr><th>Gain</th><th>Severity</th><th>Recommendation</th><th>Failing</th><th>Exempt</th></tr></thead><tbody>${recRows}</tbody></table>
+<table><thead><tr><th>Control gain</th><th>Rule's share</th><th>Severity</th><th>Recommendation</th><th>Failing</th><th>Exempt</th></tr></thead><tbody>${recRows}</tbody></table>
 <h2>Regulatory compliance</h2>
 ${standardRows || '<p>No standard has assessed controls.</p>'}
 <h2 id="findings">Failing findings${failing.length > limit ? ` (first ${limit} of ${failing.length}, most severe first)` : ''}</h2>

@@ -104,11 +104,14 @@ export function renderTable(a: AssessmentResult, options: TableReportOptions = {
   const top = a.recommendations.slice(0, 10);
   if (top.length > 0) {
     out.push(bold('Top recommendations by potential score increase'));
-    out.push(`  ${'+%'.padStart(5)}  ${'severity'.padEnd(13)} ${'failing'.padStart(7)}  rule`);
+    // +% is the control's potential increase, share the rule's part of it (README glossary).
+    out.push(
+      `  ${'+%'.padStart(5)}  ${'share'.padStart(6)}  ${'severity'.padEnd(13)} ${'failing'.padStart(7)}  rule`,
+    );
     for (const r of top) {
       const sev = severityColour(r.severity, on) + ' '.repeat(Math.max(0, 13 - r.severity.length));
       out.push(
-        `  ${r.potentialIncrease.toFixed(1).padStart(5)}  ${sev} ${String(r.failing).padStart(7)}  ${printable(`${r.ruleId}: ${r.title}`)}`,
+        `  ${r.potentialIncrease.toFixed(1).padStart(5)}  ${r.scoreShare.toFixed(2).padStart(6)}  ${sev} ${String(r.failing).padStart(7)}  ${printable(`${r.ruleId}: ${r.title}`)}`,
       );
     }
     out.push('');

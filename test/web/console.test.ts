@@ -154,7 +154,7 @@ describe.skipIf(!hasChromium())('web console in Debian chromium', () => {
       const cells = rows.nth(i).locator('td');
       expect(await cells.nth(0).textContent()).toContain(r.ruleId);
       expect(await cells.nth(6).textContent()).toBe(`+${r.potentialIncrease.toFixed(1)}%`);
-      expect(await cells.nth(7).textContent()).toBe(`+${r.scoreShare.toFixed(1)}%`);
+      expect(await cells.nth(7).textContent()).toBe(`+${r.scoreShare.toFixed(2)}%`);
     }
   });
 

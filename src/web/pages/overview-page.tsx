@@ -127,7 +127,7 @@ function TopRecommendations() {
                 </td>
                 <td>{r.failing}</td>
                 <td>+{r.potentialIncrease.toFixed(1)}%</td>
-                <td>+{r.scoreShare.toFixed(1)}%</td>
+                <td>+{r.scoreShare.toFixed(2)}%</td>
               </tr>
             ))}
           </tbody>

@@ -261,7 +261,7 @@ export function RecommendationDetailPage({ ruleId, me }: { ruleId: string; me: M
               <SeverityBadge severity={r.severity} /> <span className="mono">{r.ruleId}</span> ·
               control {r.control} · {r.failing} unhealthy, {r.passing} healthy, {r.exempt} exempt ·
               control potential +{r.potentialIncrease.toFixed(1)}%, this rule's share +
-              {r.scoreShare.toFixed(1)}%
+              {r.scoreShare.toFixed(2)}%
             </p>
             <p className="score-line" aria-live="polite">
               Secure score:{' '}

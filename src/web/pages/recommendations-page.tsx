@@ -91,7 +91,7 @@ export function RecommendationsPage({ params }: { params: URLSearchParams }) {
                     <td>{r.passing}</td>
                     <td>{r.exempt}</td>
                     <td>+{r.potentialIncrease.toFixed(1)}%</td>
-                    <td>+{r.scoreShare.toFixed(1)}%</td>
+                    <td>+{r.scoreShare.toFixed(2)}%</td>
                   </tr>
                 ))}
               </tbody>
