@@ -12,6 +12,7 @@ import { INVENTORY_SOURCE_KINDS, type Resource } from '../model/resource.js';
 import { SourceReadError, type SourceError } from '../model/source-error.js';
 import { OUTSIDE, type DirectoryReader, type Reader, type SourceFile } from './reader.js';
 import { scanLookups, type ScanLookups } from './scan-lookups.js';
+import { jsonProblem } from './json-syntax-error.js';
 import { assertUtf8Text } from './text-encoding.js';
 import {
   directoryReaders as defaultDirectoryReaders,
@@ -338,10 +339,13 @@ async function readOne(
   allow?: (realPath: string) => boolean,
 ): Promise<{ report: FileReport; resources: Resource[]; warnings: string[] }> {
   const shown = displayPath(loading.file);
+  /** The file's text once it is known to be text: what a reader's syntax error is about. */
+  let readText: string | undefined;
   try {
     let text = await takeText(loading);
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     assertUtf8Text(shown, text);
+    readText = text;
     const source: SourceFile = allow
       ? { path: shown, text, allow, lookups }
       : { path: shown, text, lookups };
@@ -367,11 +371,29 @@ async function readOne(
     };
   } catch (error) {
     return {
-      report: { file: shown, kind: 'error', resources: 0, error: toSourceError(shown, error) },
+      report: {
+        file: shown,
+        kind: 'error',
+        resources: 0,
+        error: toSourceError(shown, asJsonError(shown, readText, error)),
+      },
       resources: [],
       warnings: [],
     };
   }
+}
+
+/**
+ * A `.json` file a reader could not parse is reported with JSON's own syntax error, line and
+ * column, unless the reader already spoke of JSON: one that reads JSON with its YAML parser
+ * would speak of flow maps and block collections. (A reader's own JSON error stands: ARM
+ * templates, for one, may hold comments that `JSON.parse` refuses.)
+ */
+function asJsonError(file: string, text: string | undefined, error: unknown): unknown {
+  if (text === undefined || !/\.json$/i.test(file)) return error;
+  if (!(error instanceof SourceReadError) || error.code !== 'PARSE_ERROR') return error;
+  if (/\bJSON\b/.test(error.message)) return error;
+  return jsonProblem(file, text) ?? error;
 }
 
 /** How many resources each file (as `Resource.source.file` names it) was written in. */

@@ -8,6 +8,7 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import type { Document, Node, ScalarTag, CollectionTag } from 'yaml';
 import { SourceReadError } from '../../model/source-error.js';
+import { jsonSyntaxError } from '../json-syntax-error.js';
 
 /** A template as plain JSON plus where each resource starts. */
 export interface ParsedTemplate {
@@ -222,36 +223,6 @@ function parseJsonTemplate(
     resourceLines: shape.resourceLines,
     warnings: [],
   };
-}
-
-/** V8's `JSON.parse` message as a `SourceReadError` with the line and column it points at. */
-function jsonSyntaxError(file: string, body: string, error: unknown): SourceReadError {
-  const message = error instanceof Error ? error.message : String(error);
-  const at = /at position (\d+)/.exec(message);
-  const offset = at ? Number(at[1]) : undefined;
-  const reason = message.replace(/ in JSON at position \d+.*$/s, '').replace(/ \(line.*$/s, '');
-  if (offset === undefined) {
-    return new SourceReadError({ file, code: 'PARSE_ERROR', message: `invalid JSON: ${reason}` });
-  }
-  const { line, column } = positionOf(body, offset);
-  return new SourceReadError({
-    file,
-    code: 'PARSE_ERROR',
-    message: `invalid JSON: ${reason} at line ${line}, column ${column}`,
-    line,
-    column,
-  });
-}
-
-/** 1-based line and column of a character offset. */
-function positionOf(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let at = text.indexOf('\n'); at >= 0 && at < offset; at = text.indexOf('\n', at + 1)) {
-    line += 1;
-    lineStart = at + 1;
-  }
-  return { line, column: offset - lineStart + 1 };
 }
 
 /** What one pass over a JSON template's text finds before it is parsed. */
