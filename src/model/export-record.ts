@@ -92,8 +92,7 @@ export interface SecureScoreExportData {
   controls: ScoreMove[];
 }
 
-/** A control's state as the assessment gives it (`manual`: no rule checks it). */
-export type ComplianceState = 'passed' | 'failed' | 'not_assessed' | 'manual';
+export type ComplianceState = 'passed' | 'failed' | 'not_assessed';
 
 /** A regulatory standard's control changed state. */
 export interface ComplianceExportData {

@@ -48,21 +48,19 @@ const FINDING_STATUS: Record<FindingStatus | 'exempt', [number, string]> = {
 };
 
 /**
- * A standard control's compliance.status_id. A control no rule assessed, or no rule checks
- * (manual), neither passed nor warned: Other, labelled as the finding status is.
+ * A standard control's compliance.status_id. A control no rule assessed neither passed nor
+ * warned: Other, labelled as the finding status is.
  */
 const CONTROL_CHECK_STATUS: Record<ComplianceState, [number, string]> = {
   passed: [1, 'Pass'],
   failed: [3, 'Fail'],
   not_assessed: [99, 'Not Assessed'],
-  manual: [99, 'Manual'],
 };
 
 const CONTROL_FINDING_STATUS: Record<ComplianceState, [number, string]> = {
   failed: [1, 'New'],
   passed: [4, 'Resolved'],
   not_assessed: [99, 'Not Assessed'],
-  manual: [99, 'Manual'],
 };
 
 function base(

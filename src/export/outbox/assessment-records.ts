@@ -5,7 +5,11 @@
  */
 
 import type { Kysely } from 'kysely';
-import type { AssessmentResult, ControlScore } from '../../model/assessment.js';
+import type {
+  AssessmentResult,
+  ComplianceState as AssessmentComplianceState,
+  ControlScore,
+} from '../../model/assessment.js';
 import type {
   ComplianceExportData,
   ComplianceState,
@@ -315,26 +319,27 @@ async function complianceRecords(
     for (const control of standard.controls) {
       const key = standard.id + SEP + control.id;
       const previous = before.get(key) as ComplianceState | undefined;
+      const state = exportedState(control.state);
       rows.push({
         target_set: targetSet,
         standard: standard.id,
         control_id: control.id,
         standard_name: standard.name,
         control_name: control.title,
-        state: control.state,
+        state,
         passed: control.passing,
         failed: control.failing,
         assessment_id: a.id,
         accounts: JSON.stringify(accounts),
       });
-      if (previous === control.state) continue;
+      if (previous === state) continue;
       const data: ComplianceExportData = {
         assessmentId: a.id,
         standard: standard.id,
         standardName: standard.name,
         controlId: control.id,
         controlName: control.title,
-        state: control.state,
+        state,
         passedResources: control.passing,
         failedResources: control.failing,
       };
@@ -392,4 +397,13 @@ export async function emitAssessmentRecords(
   if (score) records.push(score);
   records.push(...(await complianceRecords(trx, a, targetSet, accounts)));
   await appendOutbox(trx, records, now);
+}
+
+/**
+ * A control's state as compliance schema v1 carries it. Known gap: v1 has no `manual` state, so a
+ * control no rule checks goes out as `not_assessed`, as it always has; telling the two apart
+ * downstream needs a new schema version.
+ */
+function exportedState(state: AssessmentComplianceState): ComplianceState {
+  return state === 'manual' ? 'not_assessed' : state;
 }
