@@ -1,6 +1,7 @@
 /**
- * A JSON syntax error as the user should see it: V8's reason with the line and column it points
- * at, whichever reader met the file (some read JSON with a YAML parser, whose wording misleads).
+ * JSON problems as the user should see them: a syntax error with V8's reason and the line and
+ * column it points at, whichever reader met the file (some read JSON with a YAML parser, whose
+ * wording misleads), and nesting deeper than readers follow.
  */
 
 import { SourceReadError } from '../model/source-error.js';
@@ -47,4 +48,43 @@ function positionOf(text: string, offset: number): { line: number; column: numbe
     lineStart = at + 1;
   }
   return { line, column: offset - lineStart + 1 };
+}
+
+/** Deepest nesting of `[` and `{` the readers follow (CloudFormation templates stop there too). */
+export const MAX_JSON_DEPTH = 500;
+
+/**
+ * Throws a `TOO_LARGE` error naming the limit and the line when `text`, read as JSON, nests
+ * `[` and `{` deeper than `MAX_JSON_DEPTH`. Strings are skipped; the text need not be valid.
+ */
+export function assertJsonNesting(file: string, text: string): void {
+  let depth = 0;
+  let line = 1;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a) line += 1;
+    else if (c === 0x22) i = stringEnd(text, i);
+    else if (c === 0x5b || c === 0x7b) {
+      depth += 1;
+      if (depth > MAX_JSON_DEPTH) {
+        throw new SourceReadError({
+          file,
+          code: 'TOO_LARGE',
+          message: `JSON nested more than ${MAX_JSON_DEPTH} levels deep, past the ${MAX_JSON_DEPTH} levels Palisade's readers follow; flatten the document`,
+          line,
+        });
+      }
+    } else if (c === 0x5d || c === 0x7d) depth -= 1;
+  }
+}
+
+/** Offset of the quote closing the JSON string that opens at `start` (or the text's end). */
+export function stringEnd(text: string, start: number): number {
+  let i = start + 1;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) return i;
+    i += c === 0x5c ? 2 : 1;
+  }
+  return text.length;
 }

@@ -12,7 +12,7 @@ import { INVENTORY_SOURCE_KINDS, type Resource } from '../model/resource.js';
 import { SourceReadError, type SourceError } from '../model/source-error.js';
 import { OUTSIDE, type DirectoryReader, type Reader, type SourceFile } from './reader.js';
 import { scanLookups, type ScanLookups } from './scan-lookups.js';
-import { jsonProblem } from './json-syntax-error.js';
+import { assertJsonNesting, jsonProblem } from './json-syntax-error.js';
 import { assertUtf8Text } from './text-encoding.js';
 import {
   directoryReaders as defaultDirectoryReaders,
@@ -357,12 +357,15 @@ async function readOne(
     const reader =
       readers.find((r) => safeDetect(r, head)) ??
       (head === source ? undefined : readers.find((r) => safeDetect(r, source)));
-    if (!reader)
+    if (!reader) {
+      // A document nested past what readers follow is said so, not passed over in silence.
+      if (/\.json$/i.test(shown)) assertJsonNesting(shown, text);
       return {
         report: { file: shown, kind: 'unrecognised', resources: 0 },
         resources: [],
         warnings: [],
       };
+    }
     const result = await reader.read(source);
     return {
       report: { file: shown, kind: reader.kind, resources: result.resources.length },

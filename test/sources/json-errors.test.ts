@@ -1,7 +1,7 @@
 /**
  * A `.json` file that does not parse is reported with JSON's syntax error, line and column,
  * whichever reader claimed it: one that reads JSON with its YAML parser no longer speaks of
- * flow maps.
+ * flow maps. One nested past what readers follow says so instead of going unrecognised.
  */
 
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -22,6 +22,15 @@ describe('JSON syntax errors', () => {
     expect(report.error).toMatchObject({ code: 'PARSE_ERROR', line: 5, column: 3 });
     expect(report.error!.message).toMatch(/invalid JSON: .* at line 5, column 3$/);
     expect(report.error!.message).not.toMatch(/YAML|flow map/i);
+  });
+
+  it('says a JSON file no reader recognised is nested past the 500 levels readers follow', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'palisade-json-deep-'));
+    const file = join(dir, 'deep.json');
+    writeFileSync(file, `{"a":\n${'['.repeat(5000)}${']'.repeat(5000)}}`);
+    const [report] = (await readPaths([file])).files;
+    expect(report.error).toMatchObject({ code: 'TOO_LARGE', line: 2 });
+    expect(report.error!.message).toMatch(/nested more than 500 levels deep/);
   });
 
   it('leaves a broken .yaml manifest with the YAML error', async () => {

@@ -8,7 +8,7 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import type { Document, Node, ScalarTag, CollectionTag } from 'yaml';
 import { SourceReadError } from '../../model/source-error.js';
-import { jsonSyntaxError } from '../json-syntax-error.js';
+import { jsonSyntaxError, MAX_JSON_DEPTH, stringEnd } from '../json-syntax-error.js';
 
 /** A template as plain JSON plus where each resource starts. */
 export interface ParsedTemplate {
@@ -51,7 +51,7 @@ const FUNCTION_TAGS = [
 const MAX_NODES = 500_000;
 
 /** Deepest nesting of maps and lists a template may have; the converter stops there too. */
-export const MAX_TEMPLATE_DEPTH = 500;
+export const MAX_TEMPLATE_DEPTH = MAX_JSON_DEPTH;
 
 /**
  * Largest template read (10 MiB). CloudFormation itself takes at most 1 MB (a template in S3)
@@ -232,7 +232,6 @@ interface JsonShape {
 }
 
 const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 const NEWLINE = 0x0a;
 
 /**
@@ -276,17 +275,6 @@ function jsonShape(file: string, text: string): JsonShape {
     else if (c !== 0x3a && c !== 0x20 && c !== 0x09 && c !== 0x0d) nextIsResources = false;
   }
   return { resourceLines };
-}
-
-/** Offset of the quote closing the string that opens at `start` (or the text's end). */
-function stringEnd(text: string, start: number): number {
-  let i = start + 1;
-  while (i < text.length) {
-    const c = text.charCodeAt(i);
-    if (c === QUOTE) return i;
-    i += c === BACKSLASH ? 2 : 1;
-  }
-  return text.length;
 }
 
 /** The value of the JSON string from `start` to `end` (its quotes); undefined when malformed. */
