@@ -101,6 +101,12 @@ export interface AssessmentResult {
     pass: number;
     fail: number;
     notApplicable: number;
+    /**
+     * Of the not-applicable findings, those whose rule could not be judged because a value it
+     * reads is unknown (left to deployment, or missing from the inventory). Absent for
+     * assessments stored before it was counted.
+     */
+    notJudged?: number;
     error: number;
     exempt: number;
     bySeverity: Record<Severity, number>;

@@ -1,6 +1,6 @@
 /**
- * An assessment's finding counts: pass, fail (and fail by severity), not applicable, error and
- * exempt. Exempt means what it means to the secure score: a judged finding (pass or fail) that an
+ * An assessment's finding counts: pass, fail (and fail by severity), not applicable (and of them
+ * not judged: a value the rule reads is unknown), error and exempt. Exempt means what it means to the secure score: a judged finding (pass or fail) that an
  * exemption takes out of scoring; it counts as exempt, not as pass or fail. Counts of batches of
  * findings add up.
  */
@@ -14,7 +14,7 @@ export type FindingCounts = Omit<AssessmentResult['counts'], 'resources' | 'rule
 /** Zero of every count. */
 export function emptyCounts(): FindingCounts {
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
-  return { pass: 0, fail: 0, notApplicable: 0, error: 0, exempt: 0, bySeverity };
+  return { pass: 0, fail: 0, notApplicable: 0, notJudged: 0, error: 0, exempt: 0, bySeverity };
 }
 
 /** Adds `findings` to `counts` (a fresh set when none is given) and returns it. */
@@ -33,8 +33,10 @@ export function countFinding(f: Finding, counts: FindingCounts): void {
   else if (f.status === 'fail') {
     counts.fail += 1;
     counts.bySeverity[f.severity] += 1;
-  } else if (f.status === 'not_applicable') counts.notApplicable += 1;
-  else counts.error += 1;
+  } else if (f.status === 'not_applicable') {
+    counts.notApplicable += 1;
+    if (f.unknown !== undefined) counts.notJudged = (counts.notJudged ?? 0) + 1;
+  } else counts.error += 1;
 }
 
 /** Adds the counts of `from` to `into`. */
@@ -42,6 +44,7 @@ export function addCounts(into: FindingCounts, from: FindingCounts): FindingCoun
   into.pass += from.pass;
   into.fail += from.fail;
   into.notApplicable += from.notApplicable;
+  if (from.notJudged !== undefined) into.notJudged = (into.notJudged ?? 0) + from.notJudged;
   into.error += from.error;
   into.exempt += from.exempt;
   for (const s of SEVERITIES) into.bySeverity[s] += from.bySeverity[s];

@@ -143,7 +143,7 @@ table.findings{table-layout:fixed}.findings th:nth-child(1){width:6rem}.findings
 <p>${esc(a.startedAt)} · ${counted(a.files.length, 'file')} · ${counted(a.counts.resources, 'resource')} · ${counted(a.counts.rules, 'rule')} · ${esc(a.targets.join(', '))}</p>
 <section class="top">${gauge(a.secureScore)}${trend(options.history ?? [])}
 <table style="width:auto"><tr><th>pass</th><td class="n">${a.counts.pass}</td></tr><tr><th>fail</th><td class="n">${a.counts.fail}</td></tr>
-<tr><th>not applicable</th><td class="n">${a.counts.notApplicable}</td></tr><tr><th>error</th><td class="n">${a.counts.error}</td></tr><tr><th>exempt</th><td class="n">${a.counts.exempt}</td></tr></table></section>
+<tr><th>not applicable</th><td class="n">${a.counts.notApplicable}</td></tr>${a.counts.notJudged ? `<tr><th>of them not judged (a value unknown)</th><td class="n">${a.counts.notJudged}</td></tr>` : ''}<tr><th>error</th><td class="n">${a.counts.error}</td></tr><tr><th>exempt</th><td class="n">${a.counts.exempt}</td></tr></table></section>
 <h2>Score per control</h2>
 <table><thead><tr><th>Control</th><th>Title</th><th>Health</th><th>Points</th><th>Unhealthy</th></tr></thead><tbody>${controlRows}</tbody></table>
 <h2>Recommendations by potential score increase</h2>

@@ -144,7 +144,7 @@ export function renderTable(a: AssessmentResult, options: TableReportOptions = {
     .join(', ');
   out.push(bold('Findings'));
   out.push(
-    `  pass ${c.pass}  fail ${c.fail}${sev ? ` (${sev})` : ''}  not applicable ${c.notApplicable}  error ${c.error}  exempt ${c.exempt}`,
+    `  pass ${c.pass}  fail ${c.fail}${sev ? ` (${sev})` : ''}  not applicable ${c.notApplicable}${notJudgedNote(c.notJudged)}  error ${c.error}  exempt ${c.exempt}`,
   );
   out.push('');
 
@@ -175,4 +175,12 @@ export function renderTable(a: AssessmentResult, options: TableReportOptions = {
     out.push(`  ${on ? pc.red('error') : 'error'} ${error}`);
   }
   return out.join('\n') + '\n';
+}
+
+/**
+ * How many not-applicable findings could not be judged (a value unknown before deployment or
+ * missing from the inventory): missing data must not read as a clean result.
+ */
+export function notJudgedNote(notJudged: number | undefined): string {
+  return notJudged ? ` (${notJudged} of them not judged: a value they read is unknown)` : '';
 }
