@@ -4,6 +4,7 @@
  */
 
 import { isIP } from 'node:net';
+import { types } from 'node:util';
 import { normaliseLocation } from '../sources/azure/arm-resource.js';
 import { safeMatches } from './safe-regex.js';
 
@@ -318,6 +319,21 @@ function coversEverything(prefix: string): boolean {
  * nothing; an Allow rule without one goes last, still admitting what nothing else decided.
  */
 function inboundRules(rules: unknown): NsgRule[] {
+  // A group's rules are read by several of its checks (SSH, RDP, UDP, ...) and their evidence:
+  // parsed and sorted once per list. A read-watching view is read afresh each time, so every
+  // check sees the unknown values it reads.
+  if (typeof rules !== 'object' || rules === null || types.isProxy(rules)) {
+    return parseInboundRules(rules);
+  }
+  let parsed = parsedInboundRules.get(rules);
+  if (!parsed) parsedInboundRules.set(rules, (parsed = parseInboundRules(rules)));
+  return parsed;
+}
+
+/** `inboundRules` by the rule list they were read from (lists are never changed once read). */
+const parsedInboundRules = new WeakMap<object, NsgRule[]>();
+
+function parseInboundRules(rules: unknown): NsgRule[] {
   const out: NsgRule[] = [];
   for (const item of asList(rules)) {
     const props = record(record(item)?.properties);

@@ -246,6 +246,8 @@ interface RuleSlot {
   id: string;
   counts: RuleTally;
   seen: boolean;
+  /** Its failure share so far (see `shareFailure`); undefined until it has one. */
+  share?: number;
 }
 
 /** A control's counts, and whether it has been counted yet. */
@@ -285,10 +287,11 @@ export class JudgingTally {
   /** Rules, controls and failure shares in the order `tallyFindings` gives them. */
   #ruleOrder: RuleSlot[] = [];
   #controlOrder: ControlSlot[] = [];
-  #failureShares = new Map<string, number>();
+  /** Rules in the order they first got a failure share. */
+  #shareOrder: RuleSlot[] = [];
   /** Per control of the resource being added: scored, and the distinct rules it fails. */
   #scored: boolean[] = [];
-  #failing: string[][] = [];
+  #failing: RuleSlot[][] = [];
 
   constructor(counts: FindingCounts) {
     this.#counts = counts;
@@ -355,7 +358,7 @@ export class JudgingTally {
         continue;
       }
       rule.counts.failing += 1;
-      if (!failing[k].includes(f.ruleId)) failing[k].push(f.ruleId);
+      if (!failing[k].includes(rule)) failing[k].push(rule);
     }
     for (let k = 0; k < controls; k += 1) {
       const control = plan.controls[k];
@@ -369,7 +372,15 @@ export class JudgingTally {
       else if (fails.length === 0) t.healthy += 1;
       else {
         t.unhealthy += 1;
-        shareFailure(this.#failureShares, fails, fails.length);
+        // As `shareFailure` does, on the rules' slots instead of a map by id.
+        const share = 1 / fails.length;
+        for (const slot of fails) {
+          if (slot.share === undefined) {
+            slot.share = 0;
+            this.#shareOrder.push(slot);
+          }
+          slot.share += share;
+        }
       }
     }
   }
@@ -378,7 +389,7 @@ export class JudgingTally {
   tally(): ScoreTally {
     const tally = emptyTally();
     for (const c of this.#controlOrder) tally.controls.set(c.id, { ...c.counts });
-    for (const [id, n] of this.#failureShares) tally.failureShares.set(id, n);
+    for (const slot of this.#shareOrder) tally.failureShares.set(slot.id, slot.share!);
     for (const r of this.#ruleOrder) tally.rules.set(r.id, { ...r.counts });
     return tally;
   }

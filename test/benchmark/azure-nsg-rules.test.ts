@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/model/finding.js';
-import type { Resource } from '../../src/model/resource.js';
+import { unknownValue, type Resource } from '../../src/model/resource.js';
 import { compileRules, evaluate } from '../../src/posture/engine.js';
 import { loadRules } from '../../src/posture/rule-loader.js';
 import { readPaths } from '../../src/sources/read-paths.js';
@@ -149,6 +149,26 @@ describe('Azure NSG rules', () => {
       const found = failures([nsg([rule('r', spec)])]);
       expect(found['azure-nsg-no-ssh-from-internet'], JSON.stringify(spec)).toBeUndefined();
     }
+  });
+
+  it('judges a group read from IaC with an unknown source in every one of its rules', () => {
+    // The rule list is parsed once per list for all six rules, except through the view that
+    // watches unknown reads: each rule must still meet the unknown and say it cannot judge.
+    const group = nsg([rule('from-var', { priority: 100, source: 'x', ports: '*' })]);
+    const first = (group.properties.properties as { securityRules: Record<string, any>[] })
+      .securityRules[0];
+    first.properties.sourceAddressPrefix = unknownValue('var.allowed_cidr');
+    group.source = { kind: 'terraform', file: 'main.tf' };
+    const findings = Object.values(findingsOf([group]));
+    expect(findings.length).toBe(6);
+    for (const f of findings) {
+      expect(f.status, f.ruleId).toBe('not_applicable');
+      expect(f.message, f.ruleId).toContain('is unknown (var.allowed_cidr)');
+    }
+    // The same list known: every rule judges it, the parsed list shared among them.
+    first.properties.sourceAddressPrefix = '0.0.0.0/0';
+    const known = findingsOf([{ ...group, source: { kind: 'azure-arm' } } as Resource]);
+    expect(Object.values(known).every((f) => f.status === 'fail')).toBe(true);
   });
 
   it('reads the default rules as Azure does: the virtual network and load balancer only', () => {
