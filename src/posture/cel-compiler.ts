@@ -332,17 +332,6 @@ function logical(op: '&&' | '||', args: unknown, scope: Scope, state: State): Co
     if (other === !absorbing) throw error;
     return handBack();
   };
-  if (op === '&&') {
-    return (c, s) => {
-      let value: unknown;
-      try {
-        value = left(c, s);
-      } catch (error) {
-        return unknownLeft(error, c, s);
-      }
-      return bool(value) && bool(right(c, s));
-    };
-  }
   return (c, s) => {
     let value: unknown;
     try {
@@ -350,7 +339,8 @@ function logical(op: '&&' | '||', args: unknown, scope: Scope, state: State): Co
     } catch (error) {
       return unknownLeft(error, c, s);
     }
-    return bool(value) || bool(right(c, s));
+    // `a && b` is false when a is, else b; `a || b` is true when a is, else b.
+    return bool(value) === absorbing ? absorbing : bool(right(c, s));
   };
 }
 

@@ -8,12 +8,12 @@
 // thousands of resources, a cache keyed by assessment ids is the next step for 100k.
 
 import type { Kysely } from 'kysely';
-import type { Finding, FindingStatus } from '../model/finding.js';
-import type { Severity } from '../model/rule.js';
+import type { Finding } from '../model/finding.js';
 import { loadCatalog } from '../posture/benchmark-catalog.js';
 import { computeCompliance } from '../posture/compliance.js';
 import { countFindings as countAssessmentFindings } from '../posture/finding-counts.js';
 import { computeSecureScore } from '../posture/secure-score.js';
+import { findingOfRow } from '../store/finding-row.js';
 import type { Database } from '../store/schema.js';
 import { retiredTargetSets } from '../store/retired-target-sets.js';
 import { allSources, findSource, type SourceRow } from '../store/source-repository.js';
@@ -132,17 +132,7 @@ export async function scopedFindings(
       assessmentId: row.assessment_id,
       account: row.account,
       cloud: row.cloud,
-      ruleId: row.rule_id,
-      resourceId: row.resource_id,
-      resourceType: row.resource_type,
-      resourceName: row.resource_name,
-      status: row.status as FindingStatus,
-      severity: row.severity as Severity,
-      control: row.control,
-      message: row.message,
-      file: row.file ?? undefined,
-      line: row.line ?? undefined,
-      exemption: row.exemption ? JSON.parse(row.exemption) : undefined,
+      ...findingOfRow(row),
     });
   }
   return assessmentIds.length > 1 ? oncePerResource(out) : out;

@@ -6,12 +6,13 @@
 
 import type { Kysely } from 'kysely';
 import type { Control } from '../model/benchmark.js';
-import type { Finding, FindingStatus } from '../model/finding.js';
-import type { Rule, Severity } from '../model/rule.js';
+import type { Finding } from '../model/finding.js';
+import type { Rule } from '../model/rule.js';
 import { applyExemptions, exemptionMatcher } from '../posture/exemptions.js';
 import { countFindings } from '../posture/finding-counts.js';
 import { computeSecureScore } from '../posture/secure-score.js';
 import { insertBatched } from './batch-insert.js';
+import { findingOfRow } from './finding-row.js';
 import { storedExemptions } from './exemption-repository.js';
 import { retiredTargetSets } from './retired-target-sets.js';
 import { allSources } from './source-repository.js';
@@ -102,7 +103,7 @@ export async function rederiveExemptions(
     };
   }
 
-  const findings = rows.map(toFinding);
+  const findings = rows.map(findingOfRow);
   const matchesRule = exemptionMatcher(options.rulePattern);
   const open = findings.filter(
     (f, i) => matchesRule(f.ruleId) && !isScanExemption(rows[i].exemption),
@@ -173,33 +174,4 @@ async function storeScore(
     })),
   );
   return score.secureScore;
-}
-
-/** A stored finding row as the posture engine's finding. */
-function toFinding(row: {
-  rule_id: string;
-  resource_id: string;
-  resource_type: string;
-  resource_name: string;
-  status: string;
-  severity: string;
-  control: string;
-  message: string;
-  file: string | null;
-  line: number | null;
-  exemption: string | null;
-}): Finding {
-  return {
-    ruleId: row.rule_id,
-    resourceId: row.resource_id,
-    resourceType: row.resource_type,
-    resourceName: row.resource_name,
-    status: row.status as FindingStatus,
-    severity: row.severity as Severity,
-    control: row.control,
-    message: row.message,
-    file: row.file ?? undefined,
-    line: row.line ?? undefined,
-    exemption: row.exemption ? JSON.parse(row.exemption) : undefined,
-  };
 }

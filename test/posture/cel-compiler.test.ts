@@ -191,6 +191,23 @@ function resourceWith(properties: Record<string, unknown>, unknown?: string[]): 
   } as Resource;
 }
 
+/** Every resource under ../shared/data's IaC and inventories and the sample estate. */
+async function realResources(): Promise<Resource[]> {
+  return (await readPaths([shared('iac'), shared('cloud-inventory'), 'samples/estate'])).resources;
+}
+
+/** The compiled programs by the lower-cased resource types their rules judge. */
+function programsByType(programs: Compared[]): Map<string, Compared[]> {
+  const byType = new Map<string, Compared[]>();
+  for (const p of programs) {
+    for (const type of p.rule.resource_types) {
+      const key = type.toLowerCase();
+      byType.set(key, [...(byType.get(key) ?? []), p]);
+    }
+  }
+  return byType;
+}
+
 function contextOf(resource: Resource, properties: unknown): Record<string, unknown> {
   return {
     r: properties,
@@ -208,18 +225,8 @@ describe('compiled CEL', () => {
 
   it('gives the interpreter’s outcome on every real resource and on mutations of it', async () => {
     const { programs } = await compiledRules();
-    const { resources } = await readPaths([
-      shared('iac'),
-      shared('cloud-inventory'),
-      'samples/estate',
-    ]);
-    const byType = new Map<string, Compared[]>();
-    for (const p of programs) {
-      for (const type of p.rule.resource_types) {
-        const key = type.toLowerCase();
-        byType.set(key, [...(byType.get(key) ?? []), p]);
-      }
-    }
+    const resources = await realResources();
+    const byType = programsByType(programs);
     const next = random(20261204);
     let compared = 0;
     for (const resource of resources) {
@@ -245,18 +252,8 @@ describe('compiled CEL', () => {
     // unknown read: the compiled code absorbs those throws where CEL does, so its answer and
     // the interpreter's must agree, values and "x is unknown" errors alike.
     const { programs } = await compiledRules();
-    const { resources } = await readPaths([
-      shared('iac'),
-      shared('cloud-inventory'),
-      'samples/estate',
-    ]);
-    const byType = new Map<string, Compared[]>();
-    for (const p of programs) {
-      for (const type of p.rule.resource_types) {
-        const key = type.toLowerCase();
-        byType.set(key, [...(byType.get(key) ?? []), p]);
-      }
-    }
+    const resources = await realResources();
+    const byType = programsByType(programs);
     const unknowns = [() => unknownValue('var.x'), () => unknownValue('module.y')];
     const next = random(20261205);
     let compared = 0;

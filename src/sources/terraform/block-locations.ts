@@ -61,9 +61,11 @@ function suppressionOn(
 /** Every resource, data and module block header in `text`, with its suppressions. */
 export function findBlockLocations(text: string): BlockLocation[] {
   const lines = hclLines(text);
-  const comments = commentsOf(lines);
+  const scanned = scanLines(lines);
   const out: BlockLocation[] = [];
   for (let i = 0; i < lines.length; i++) {
+    // A header inside a comment or a heredoc is text (a block commented out), not a block.
+    if (scanned[i].inComment || scanned[i].inHeredoc) continue;
     const m = HEADER.exec(lines[i]);
     if (!m) continue;
     const keyword = m[1];
@@ -74,8 +76,8 @@ export function findBlockLocations(text: string): BlockLocation[] {
         : keyword === 'data'
           ? `data.${m[2]}.${m[3]}`
           : `${m[2]}.${m[3]}`;
-    const endLine = findBlockEnd(lines, i);
-    const suppressions = collectSuppressions(comments, i, endLine);
+    const endLine = findBlockEnd(scanned, i);
+    const suppressions = collectSuppressions(scanned, i, endLine);
     out.push({ keyword, address, line: i + 1, endLine: endLine + 1, suppressions });
     i = Math.max(i, endLine);
   }
@@ -87,7 +89,7 @@ export function findBlockLocations(text: string): BlockLocation[] {
  * it, and in a `/* ... *\/` comment that closes on the line above the header.
  */
 function collectSuppressions(
-  comments: LineComment[],
+  comments: ScannedLine[],
   start: number,
   end: number,
 ): BlockLocation['suppressions'] {
@@ -96,35 +98,41 @@ function collectSuppressions(
   // A comment above the header: back to the line that opened it.
   while (first > 0 && comments[first].inComment) first--;
   for (let i = first; i <= end && i < comments.length; i++) {
-    const { text, inComment } = comments[i];
-    const suppression = text === undefined ? undefined : suppressionOn(text, inComment);
+    const { comment, inComment } = comments[i];
+    const suppression = comment === undefined ? undefined : suppressionOn(comment, inComment);
     if (suppression) found.push(suppression);
   }
   return found;
 }
 
-/** A line's comment text, and whether the line begins inside a `/* ... *\/` opened earlier. */
-interface LineComment {
+/** A line as HCL reads it, from the file's start. */
+interface ScannedLine {
+  /** The line begins inside a `/* ... *\/` comment opened on an earlier line. */
+  inComment: boolean;
+  /** The line is part of a heredoc's text. */
+  inHeredoc: boolean;
   /**
    * From the first comment opener outside a string to the line's end (the whole line when it
    * begins inside a comment); undefined when the line has no comment.
    */
-  text?: string;
-  inComment: boolean;
+  comment?: string;
+  /** The braces outside strings, comments and heredocs, in order (`{{}`). */
+  braces: string;
 }
 
 /**
- * The comments of each line as HCL reads them: strings and heredocs are passed over, so a
- * `palisade:ignore` in a string suppresses nothing.
+ * Each line of `lines` as HCL reads it: what is comment, and which braces open and close
+ * blocks. Strings and heredocs are passed over, so a `palisade:ignore` or a brace in them is
+ * neither a suppression nor a block boundary.
  */
-function commentsOf(lines: string[]): LineComment[] {
-  const out: LineComment[] = [];
+function scanLines(lines: string[]): ScannedLine[] {
+  const out: ScannedLine[] = [];
   let inComment = false;
   let heredoc: string | undefined;
   for (const line of lines) {
-    const comment: LineComment = { inComment };
-    out.push(comment);
-    if (inComment) comment.text = line;
+    const scanned: ScannedLine = { inComment, inHeredoc: heredoc !== undefined, braces: '' };
+    out.push(scanned);
+    if (inComment) scanned.comment = line;
     if (heredoc) {
       if (line.trim() === heredoc) heredoc = undefined;
       continue;
@@ -142,10 +150,10 @@ function commentsOf(lines: string[]): LineComment[] {
         else if (c === '"') inString = false;
       } else if (c === '"') inString = true;
       else if (c === '#' || (c === '/' && line[j + 1] === '/')) {
-        comment.text ??= line.slice(j);
+        scanned.comment ??= line.slice(j);
         break;
       } else if (c === '/' && line[j + 1] === '*') {
-        comment.text ??= line.slice(j);
+        scanned.comment ??= line.slice(j);
         inComment = true;
         j++;
       } else if (c === '<' && line[j + 1] === '<') {
@@ -154,50 +162,20 @@ function commentsOf(lines: string[]): LineComment[] {
           heredoc = m[1];
           break;
         }
-      }
+      } else if (c === '{' || c === '}') scanned.braces += c;
     }
   }
   return out;
 }
 
 /** Index of the line holding the brace that closes the block opened on line `start`. */
-function findBlockEnd(lines: string[], start: number): number {
+function findBlockEnd(scanned: ScannedLine[], start: number): number {
   let depth = 0;
-  let heredoc: string | undefined;
-  let inComment = false;
-  for (let i = start; i < lines.length; i++) {
-    const line = lines[i];
-    if (heredoc) {
-      if (line.trim() === heredoc) heredoc = undefined;
-      continue;
-    }
-    let inString = false;
-    for (let j = 0; j < line.length; j++) {
-      const c = line[j];
-      if (inComment) {
-        if (c === '*' && line[j + 1] === '/') {
-          inComment = false;
-          j++;
-        }
-        continue;
-      }
-      if (inString) {
-        if (c === '\\') j++;
-        else if (c === '"') inString = false;
-        continue;
-      }
-      if (c === '"') inString = true;
-      else if (c === '#' || (c === '/' && line[j + 1] === '/')) break;
-      else if (c === '/' && line[j + 1] === '*') inComment = true;
-      else if (c === '<' && line[j + 1] === '<') {
-        const m = /^<<-?([A-Za-z_][A-Za-z0-9_-]*)\s*$/.exec(line.slice(j));
-        if (m) {
-          heredoc = m[1];
-          break;
-        }
-      } else if (c === '{') depth++;
-      else if (c === '}' && --depth === 0) return i;
+  for (let i = start; i < scanned.length; i++) {
+    for (const brace of scanned[i].braces) {
+      if (brace === '{') depth++;
+      else if (--depth === 0) return i;
     }
   }
-  return lines.length - 1;
+  return scanned.length - 1;
 }
