@@ -89,6 +89,9 @@ function implied(
 
 // ---- S3 ----------------------------------------------------------------------------------
 
+/** An S3 ARN in any AWS partition; the group is the bucket name. */
+const BUCKET_ARN = /^arn:aws(?:-[a-z-]+)?:s3:::([^/]*)/;
+
 function bucketName(data: Props, ctx: ApiCallContext, policy?: unknown): string {
   const fromError = isRecord(data.Error) ? str(data.Error.BucketName) : undefined;
   if (fromError) return fromError;
@@ -97,10 +100,11 @@ function bucketName(data: Props, ctx: ApiCallContext, policy?: unknown): string 
         .filter(isRecord)
         .flatMap((s) => asList(s.Resource))
     : [];
-  const arn = resources.find(
-    (r): r is string => typeof r === 'string' && r.startsWith('arn:aws:s3:::'),
-  );
-  if (arn) return arn.slice('arn:aws:s3:::'.length).split('/')[0]!;
+  // In any partition: arn:aws:s3:::, arn:aws-us-gov:s3:::, arn:aws-cn:s3:::.
+  const bucket = resources
+    .map((r) => (typeof r === 'string' ? BUCKET_ARN.exec(r)?.[1] : undefined))
+    .find((name) => name !== undefined && name !== '');
+  if (bucket) return bucket;
   const only = onlySibling(ctx, 's3.ListBuckets', 'Buckets');
   return str(only?.Name) ?? `${UNRECORDED_BUCKET}${ctx.folder}`;
 }

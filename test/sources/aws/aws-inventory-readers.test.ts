@@ -1,4 +1,11 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -300,6 +307,24 @@ describe('placebo recording reader', () => {
         {},
       ],
     });
+  });
+
+  it('names the bucket from a policy resource in any partition (GovCloud, China)', async () => {
+    const recording = readFileSync(
+      path.join(PLACEBO, 'test_cloudtrail_enable/s3.GetBucketPolicy_1.json'),
+      'utf8',
+    );
+    for (const partition of ['aws-us-gov', 'aws-cn']) {
+      const folder = path.join(
+        mkdtempSync(path.join(os.tmpdir(), 'palisade-partition-')),
+        'test_cloudtrail_enable',
+      );
+      mkdirSync(folder);
+      const file = path.join(folder, 's3.GetBucketPolicy_1.json');
+      writeFileSync(file, recording.replaceAll('arn:aws:s3:::', `arn:${partition}:s3:::`));
+      const [bucket] = await readWith(placeboReader, file);
+      expect(bucket!.name, partition).toBe('nosetest-bucket');
+    }
   });
 
   it('files an unnamed ACL under the recording folder', async () => {
