@@ -331,15 +331,22 @@ const REPEATS_NAMED = 3;
 class RepeatedResources {
   /** Ids by lower-cased type: the ids are the resources' own strings, no key is built. */
   #seen = new Map<string, Set<string>>();
+  /** The same sets by type as the readers spell it. */
+  #byType = new Map<string, Set<string>>();
   #count = 0;
   #examples: string[] = [];
 
   note(resources: Resource[]): void {
     for (const r of resources) {
       if (!INVENTORY_SOURCE_KINDS.has(r.source.kind)) continue;
-      const type = r.type.toLowerCase();
-      let ids = this.#seen.get(type);
-      if (!ids) this.#seen.set(type, (ids = new Set()));
+      // By type as spelled, as the readers share one spelling: no lower-casing per resource.
+      let ids = this.#byType.get(r.type);
+      if (!ids) {
+        const type = r.type.toLowerCase();
+        ids = this.#seen.get(type) ?? new Set();
+        this.#seen.set(type, ids);
+        this.#byType.set(r.type, ids);
+      }
       const id = r.cloud === 'azure' ? r.id.toLowerCase() : r.id;
       if (!ids.has(id)) {
         ids.add(id);

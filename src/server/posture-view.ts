@@ -15,7 +15,7 @@ import { countFindings as countAssessmentFindings } from '../posture/finding-cou
 import { computeSecureScore } from '../posture/secure-score.js';
 import { findingOfRow } from '../store/finding-row.js';
 import type { Database } from '../store/schema.js';
-import { retiredTargetSets } from '../store/retired-target-sets.js';
+import { latestOfEachTargetSet, latestOfTargetSet } from '../store/latest-assessments.js';
 import { allSources, findSource, type SourceRow } from '../store/source-repository.js';
 import { whereInScope, type ScopeFilter } from './auth/scope-filter.js';
 import { HttpError } from './http-error.js';
@@ -34,18 +34,6 @@ export interface ViewFinding extends Finding {
   assessmentId: string;
   account: string | null;
   cloud: string | null;
-}
-
-async function latestOf(db: Kysely<Database>, targetSet: string) {
-  return db
-    .selectFrom('assessments')
-    .select(['id', 'started_at'])
-    .where('target_set', '=', targetSet)
-    .orderBy('started_at', 'desc')
-    .orderBy('finished_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
 }
 
 /** The source `ref` (id or name), or 404. */
@@ -67,24 +55,15 @@ export async function currentAssessments(
   const sources = ref ? [await sourceOr404(db, ref)] : await allSources(db);
   const out: CurrentAssessment[] = [];
   for (const s of sources) {
-    const latest = await latestOf(db, s.target_set);
+    const latest = await latestOfTargetSet(db, s.target_set);
     if (latest) {
       out.push({ id: latest.id, startedAt: latest.started_at, source: { id: s.id, name: s.name } });
     }
   }
   if (ref || sources.length > 0) return out;
-  const sets = await db
-    .selectFrom('assessments')
-    .select('target_set')
-    .distinct()
-    .where('target_set', 'is not', null)
-    .execute();
   // Deleted sources' assessments never stand in for the estate: with none left, "not assessed".
-  const retired = await retiredTargetSets(db);
-  for (const { target_set } of sets) {
-    if (retired.has(target_set as string)) continue;
-    const latest = await latestOf(db, target_set as string);
-    if (latest) out.push({ id: latest.id, startedAt: latest.started_at, source: null });
+  for (const latest of await latestOfEachTargetSet(db)) {
+    out.push({ id: latest.id, startedAt: latest.started_at, source: null });
   }
   return out;
 }

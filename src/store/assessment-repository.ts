@@ -1,7 +1,7 @@
 /** Saves assessments and reads back their history: score over time, latest findings. */
 
 import type { Kysely } from 'kysely';
-import type { AssessmentResult } from '../model/assessment.js';
+import type { AssessmentResult, ControlScore } from '../model/assessment.js';
 import { redactSecrets } from '../model/redact-secrets.js';
 import { emitAssessmentRecords } from '../export/outbox/assessment-records.js';
 import { insertBatched } from './batch-insert.js';
@@ -27,6 +27,20 @@ async function insertChunked<T, K extends keyof Database & string>(
  * With `summariesOnly` a resource keeps its identity and place but not its tags or properties
  * (streamed assessments drop those after judging).
  */
+/** The `control_scores` row of control score `c` in assessment `assessmentId`. */
+export function controlScoreRow(assessmentId: string, c: ControlScore) {
+  return {
+    assessment_id: assessmentId,
+    control_id: c.id,
+    title: c.title,
+    max_score: c.maxScore,
+    current_score: c.currentScore,
+    healthy: c.healthy,
+    unhealthy: c.unhealthy,
+    not_applicable: c.notApplicable,
+  };
+}
+
 export async function insertAssessmentRecords(
   trx: Kysely<Database>,
   a: AssessmentResult,
@@ -51,16 +65,7 @@ export async function insertAssessmentRecords(
       target_set: targetSet,
     })
     .execute();
-  await insertChunked(trx, 'control_scores', a.controls, (c) => ({
-    assessment_id: a.id,
-    control_id: c.id,
-    title: c.title,
-    max_score: c.maxScore,
-    current_score: c.currentScore,
-    healthy: c.healthy,
-    unhealthy: c.unhealthy,
-    not_applicable: c.notApplicable,
-  }));
+  await insertChunked(trx, 'control_scores', a.controls, (c) => controlScoreRow(a.id, c));
   await insertChunked(trx, 'findings', a.findings, (f) => ({
     assessment_id: a.id,
     rule_id: f.ruleId,

@@ -11,10 +11,11 @@ import type { Rule } from '../model/rule.js';
 import { applyExemptions, exemptionMatcher } from '../posture/exemptions.js';
 import { countFindings } from '../posture/finding-counts.js';
 import { computeSecureScore } from '../posture/secure-score.js';
+import { controlScoreRow } from './assessment-repository.js';
 import { insertBatched } from './batch-insert.js';
 import { findingOfRow } from './finding-row.js';
 import { storedExemptions } from './exemption-repository.js';
-import { retiredTargetSets } from './retired-target-sets.js';
+import { latestOfEachTargetSet } from './latest-assessments.js';
 import { allSources } from './source-repository.js';
 import type { Database } from './schema.js';
 
@@ -30,26 +31,9 @@ export interface UnsourcedAssessment {
 /** The latest assessment of each target set that is neither a source's nor retired. */
 export async function unsourcedAssessments(db: Kysely<Database>): Promise<UnsourcedAssessment[]> {
   const sourced = new Set((await allSources(db)).map((s) => s.target_set));
-  const retired = await retiredTargetSets(db);
-  const sets = await db
-    .selectFrom('assessments')
-    .select('target_set')
-    .distinct()
-    .where('target_set', 'is not', null)
-    .execute();
   const out: UnsourcedAssessment[] = [];
-  for (const { target_set } of sets) {
-    const set = target_set as string;
-    if (sourced.has(set) || retired.has(set)) continue;
-    const latest = await db
-      .selectFrom('assessments')
-      .select(['id', 'targets'])
-      .where('target_set', '=', set)
-      .orderBy('started_at', 'desc')
-      .orderBy('finished_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(1)
-      .executeTakeFirstOrThrow();
+  for (const latest of await latestOfEachTargetSet(db)) {
+    if (sourced.has(latest.targetSet)) continue;
     out.push({ id: latest.id, targets: JSON.parse(latest.targets) as string[] });
   }
   return out;
@@ -162,16 +146,7 @@ async function storeScore(
   await insertBatched(
     trx,
     'control_scores',
-    score.controls.map((c) => ({
-      assessment_id: assessmentId,
-      control_id: c.id,
-      title: c.title,
-      max_score: c.maxScore,
-      current_score: c.currentScore,
-      healthy: c.healthy,
-      unhealthy: c.unhealthy,
-      not_applicable: c.notApplicable,
-    })),
+    score.controls.map((c) => controlScoreRow(assessmentId, c)),
   );
   return score.secureScore;
 }

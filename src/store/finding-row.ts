@@ -2,21 +2,10 @@
 
 import type { Finding, FindingStatus } from '../model/finding.js';
 import type { Severity } from '../model/rule.js';
+import type { FindingTable } from './schema.js';
 
 /** The columns of a `findings` row a finding is made from. */
-export interface FindingRow {
-  rule_id: string;
-  resource_id: string;
-  resource_type: string;
-  resource_name: string;
-  status: string;
-  severity: string;
-  control: string;
-  message: string;
-  file: string | null;
-  line: number | null;
-  exemption: string | null;
-}
+export type FindingRow = Omit<FindingTable, 'id' | 'assessment_id'>;
 
 /** A stored finding row as the posture engine's finding. */
 export function findingOfRow(row: FindingRow): Finding {

@@ -168,17 +168,24 @@ function assertSensibleExemption(body: Static<typeof CreateExemption>, now: Date
   }
 }
 
-/** Re-assesses every source whose latest findings include a rule matching `rulePattern`. */
-async function reassess(db: Kysely<Database>, scheduler: AssessmentScheduler, rulePattern: string) {
-  let matchesRule: (ruleId: string) => boolean;
+/**
+ * The matcher of a stored exemption's rule pattern; undefined for a pattern stored before
+ * patterns were checked, which never applied (assessments skip it), so changing it changes no
+ * finding.
+ */
+function storedRuleMatcher(rulePattern: string): ((ruleId: string) => boolean) | undefined {
   try {
-    matchesRule = exemptionMatcher(rulePattern);
+    return exemptionMatcher(rulePattern);
   } catch (error) {
-    // A pattern stored before patterns were checked never applied (assessments skip it), so
-    // deleting it changes no finding.
-    if (error instanceof GlobPatternError) return [];
+    if (error instanceof GlobPatternError) return undefined;
     throw error;
   }
+}
+
+/** Re-assesses every source whose latest findings include a rule matching `rulePattern`. */
+async function reassess(db: Kysely<Database>, scheduler: AssessmentScheduler, rulePattern: string) {
+  const matchesRule = storedRuleMatcher(rulePattern);
+  if (!matchesRule) return [];
   const current = (await currentAssessments(db)).filter((c) => c.source);
   const affected: string[] = [];
   for (const c of current) {
@@ -224,13 +231,8 @@ async function judgesRule(
  */
 async function rederive(request: FastifyRequest, rulePattern: string, opts: PostureOptions) {
   const { db, clock } = request.server.palisade;
-  let matchesRule: (ruleId: string) => boolean;
-  try {
-    matchesRule = exemptionMatcher(rulePattern);
-  } catch (error) {
-    if (error instanceof GlobPatternError) return [];
-    throw error;
-  }
+  const matchesRule = storedRuleMatcher(rulePattern);
+  if (!matchesRule) return [];
   const { rules } = await opts.posture.rules();
   const { controls } = await loadCatalog();
   const out = [];
