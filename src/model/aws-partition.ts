@@ -40,6 +40,43 @@ export function placeholderOf(value: unknown): string | undefined {
   return typeof value === 'object' && value !== null ? placeholders.get(value) : undefined;
 }
 
+/** The DNS suffix of each partition a service principal may be written with. */
+const DNS_SUFFIXES = ['.amazonaws.com', '.amazonaws.com.cn'];
+
+/** The service part of a service principal, `events.` or `logs.eu-west-1.`. */
+const SERVICE_NAME = /^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.$/;
+
+/**
+ * True when `principal` names an AWS service rather than an account, role or user, in any
+ * partition: `events.amazonaws.com`, `events.amazonaws.com.cn`, `events.${AWS::URLSuffix}`,
+ * `events.${data.aws_partition.current.dns_suffix}`.
+ */
+export function isServicePrincipal(principal: unknown): principal is string {
+  if (typeof principal !== 'string') return false;
+  const suffix = dnsSuffixStart(principal);
+  return suffix > 0 && SERVICE_NAME.test(principal.slice(0, suffix));
+}
+
+/** Where the partition's DNS suffix starts in `principal`, written out or as placeholder; or -1. */
+function dnsSuffixStart(principal: string): number {
+  const placeholder = principal.lastIndexOf('${');
+  if (placeholder >= 0) {
+    return isDnsSuffixPlaceholder(principal.slice(placeholder)) ? placeholder : -1;
+  }
+  const suffix = DNS_SUFFIXES.find((s) => principal.endsWith(s));
+  return suffix === undefined ? -1 : principal.length - suffix.length + 1;
+}
+
+/** `${AWS::URLSuffix}` or `${data.aws_partition.<name>.dns_suffix}`, as the evaluators write them. */
+function isDnsSuffixPlaceholder(text: string): boolean {
+  if (text === '${AWS::URLSuffix}') return true;
+  return (
+    text.indexOf('}') === text.length - 1 &&
+    text.endsWith('.dns_suffix}') &&
+    /^\$\{(?:[^}]*\.)?data\.aws_partition\./.test(text)
+  );
+}
+
 /** True when a string anywhere in `value` holds a partition placeholder. */
 export function holdsPartitionPlaceholder(value: unknown, depth = 0): boolean {
   if (typeof value === 'string') return PLACEHOLDER.test(value);

@@ -3,6 +3,7 @@
  * load balancers, Lambda, EKS (camelCase), DynamoDB, SQS, SNS, EFS, ElastiCache, Logs, ECR.
  */
 
+import { isServicePrincipal } from '../../model/aws-partition.js';
 import { isUnknown, UNKNOWN_KEY, unknownValue } from '../../model/resource.js';
 import { asList, bool, boolOr, isRecord, num, or, pick, policy, type Props } from './cfn-values.js';
 
@@ -256,7 +257,7 @@ export function lambdaPermissionStatement(p: Props): Props {
   const principal =
     p.Principal === '*'
       ? '*'
-      : typeof p.Principal === 'string' && p.Principal.endsWith('.amazonaws.com')
+      : isServicePrincipal(p.Principal)
         ? { Service: p.Principal }
         : { AWS: p.Principal };
   const condition: Props = {};

@@ -3,6 +3,7 @@
  * into the resource policy (`Policy`) and its `aws_lambda_function_url`s as `FunctionUrlConfigs`.
  */
 
+import { isServicePrincipal } from '../../../model/aws-partition.js';
 import type { Resource } from '../../../model/resource.js';
 import type { TerraformBlock } from '../../terraform/terraform-block.js';
 import type { AwsContext } from './aws-context.js';
@@ -61,7 +62,7 @@ function permissionStatement(p: Attrs): Attrs {
   const principalJson =
     principal === '*'
       ? '*'
-      : typeof principal === 'string' && principal.endsWith('.amazonaws.com')
+      : isServicePrincipal(principal)
         ? { Service: principal }
         : { AWS: principal };
   const condition: Record<string, Record<string, unknown>> = {};
