@@ -11,7 +11,7 @@ import type { Database } from './schema.js';
 export async function latestOfTargetSet(db: Kysely<Database>, targetSet: string) {
   return db
     .selectFrom('assessments')
-    .select(['id', 'started_at', 'targets'])
+    .select(['id', 'started_at', 'targets', 'secure_score'])
     .where('target_set', '=', targetSet)
     .orderBy('started_at', 'desc')
     .orderBy('finished_at', 'desc')
@@ -29,7 +29,9 @@ export async function latestOfEachTargetSet(db: Kysely<Database>) {
     .where('target_set', 'is not', null)
     .execute();
   const retired = await retiredTargetSets(db);
-  const out: { targetSet: string; id: string; started_at: string; targets: string }[] = [];
+  const out: ({ targetSet: string } & NonNullable<
+    Awaited<ReturnType<typeof latestOfTargetSet>>
+  >)[] = [];
   for (const { target_set } of sets) {
     const targetSet = target_set as string;
     if (retired.has(targetSet)) continue;

@@ -6,6 +6,7 @@
 
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { sql, type Kysely } from 'kysely';
@@ -30,6 +31,11 @@ import {
 } from '../../src/store/delivery-repository.js';
 import { exportConsumer, exportView, insertExport } from '../../src/store/export-repository.js';
 import { writeSnapshot } from '../../src/export/outbox/snapshot.js';
+import { assess } from '../../src/posture/assess.js';
+import { loadRules } from '../../src/posture/rule-loader.js';
+import { saveAssessment } from '../../src/store/assessment-repository.js';
+import { retireTargetSet } from '../../src/store/retired-target-sets.js';
+import { targetSetKey } from '../../src/store/target-set.js';
 import { outboxPage, pruneOutbox } from '../../src/store/outbox-repository.js';
 import type { Database } from '../../src/store/schema.js';
 import { STORE_TARGETS } from '../store/store-targets.js';
@@ -37,6 +43,7 @@ import { testAlert } from './support/alerts.js';
 import { startSyslogListener, type SyslogListener } from './support/syslog-listener.js';
 
 const key = serverKeyFromBytes(Buffer.alloc(32, 7));
+const DATA = join(import.meta.dirname, '../../../shared/data');
 
 function exporter(db: Kysely<Database>) {
   return new Exporter({
@@ -545,6 +552,44 @@ describe('export snapshots', () => {
         'test-alert-23',
       ]);
       expect(new Set(written.map((w) => w.target))).toEqual(new Set([row.id]));
+    });
+  });
+});
+
+describe('export snapshots of the posture', () => {
+  it('carry only target sets whose source still exists', async () => {
+    const rules = await loadRules();
+    const ec2 = join(
+      DATA,
+      'iac/aws-cloudformation-templates/EC2/EC2InstanceWithSecurityGroupSample.yaml',
+    );
+    const s3 = join(DATA, 'iac/aws-cloudformation-templates/S3/S3_LambdaTrigger.yaml');
+    await STORE_TARGETS[0].with(async ({ db }) => {
+      const gone = await assess({ paths: [ec2], rules });
+      const kept = await assess({ paths: [s3], rules });
+      await saveAssessment(db, gone);
+      await saveAssessment(db, kept);
+      // The EC2 template's source is deleted: its assessment stays stored as history.
+      await retireTargetSet(
+        db,
+        targetSetKey(gone.targetIdentities ?? gone.targets),
+        'ec2',
+        new Date(),
+      );
+      const row = await addExport(db, { sink: syslog(9) });
+      const counts = await writeSnapshot(db, row.id, 'manual', new Date(), exportView(row));
+      const written = (await outboxPage(db, 0, 10_000, row.id))
+        .filter((w) => w.kind === 'snapshot')
+        .map((w) => JSON.parse(w.body) as { type: string; data: Record<string, unknown> });
+      expect(counts.secure_score).toBe(1);
+      const scores = written.filter((r) => r.type === 'secure_score');
+      expect(scores.map((r) => r.data.assessmentId)).toEqual([kept.id]);
+      const compliance = written.filter((r) => r.type === 'compliance');
+      expect(compliance.length).toBeGreaterThan(0);
+      expect(new Set(compliance.map((r) => r.data.assessmentId))).toEqual(new Set([kept.id]));
+      const recommendations = written.filter((r) => r.type === 'recommendation');
+      expect(recommendations.length).toBeGreaterThan(0);
+      expect(new Set(recommendations.map((r) => r.data.assessmentId))).toEqual(new Set([kept.id]));
     });
   });
 });

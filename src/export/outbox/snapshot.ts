@@ -16,6 +16,8 @@ import type {
 } from '../../model/export-record.js';
 import type { Severity } from '../../model/rule.js';
 import { exportStore } from '../../store/export-store.js';
+import { latestOfEachTargetSet } from '../../store/latest-assessments.js';
+import { retiredTargetSets } from '../../store/retired-target-sets.js';
 import { appendOutbox } from '../../store/outbox-repository.js';
 import type { Database } from '../../store/schema.js';
 import { alertFromRow, alertRecord } from './alert-records.js';
@@ -89,6 +91,7 @@ async function snapshotRecommendations(to: SnapshotTarget, id: string) {
   if (!carries(to, 'recommendation')) return 0;
   const { db, now } = to;
   let count = 0;
+  const retired = await retiredTargetSets(db);
   let after: [string, string, string, string] = ['', '', '', ''];
   for (;;) {
     const [set, rule, type, resource] = after;
@@ -123,6 +126,8 @@ async function snapshotRecommendations(to: SnapshotTarget, id: string) {
     const records: ExportRecord[] = [];
     const byAssessment = new Map<string, typeof states>();
     for (const s of states) {
+      // A deleted source's findings stay stored as history; they are no longer the estate's.
+      if (retired.has(s.target_set)) continue;
       const group = byAssessment.get(s.last_assessment_id) ?? [];
       group.push(s);
       byAssessment.set(s.last_assessment_id, group);
@@ -193,23 +198,10 @@ async function snapshotRecommendations(to: SnapshotTarget, id: string) {
 async function snapshotScores(to: SnapshotTarget, id: string) {
   if (!carries(to, 'secure_score')) return 0;
   const { db, now } = to;
-  const sets = await db
-    .selectFrom('assessments')
-    .select('target_set')
-    .distinct()
-    .where('target_set', 'is not', null)
-    .execute();
   const records: ExportRecord[] = [];
-  for (const { target_set } of sets) {
-    const latest = await db
-      .selectFrom('assessments')
-      .select(['id', 'secure_score', 'finished_at'])
-      .where('target_set', '=', target_set)
-      .orderBy('started_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    if (!latest) continue;
+  // The estate's current posture: the latest assessment of each target set whose source still
+  // exists (a deleted source's scores are history, not state), as the posture view reads it.
+  for (const latest of await latestOfEachTargetSet(db)) {
     const controls = await db
       .selectFrom('control_scores')
       .selectAll()
@@ -251,6 +243,7 @@ async function snapshotScores(to: SnapshotTarget, id: string) {
 async function snapshotCompliance(to: SnapshotTarget, id: string) {
   if (!carries(to, 'compliance')) return 0;
   const { db, now } = to;
+  const retired = await retiredTargetSets(db);
   const rows = await exportStore(db)
     .selectFrom('compliance_states')
     .selectAll()
@@ -258,7 +251,8 @@ async function snapshotCompliance(to: SnapshotTarget, id: string) {
     .orderBy('standard')
     .orderBy('control_id')
     .execute();
-  const records: ExportRecord[] = rows.map((r) => ({
+  const live = rows.filter((r) => !retired.has(r.target_set));
+  const records: ExportRecord[] = live.map((r) => ({
     id: recordId('compliance', ['snapshot', id, r.target_set, r.standard, r.control_id]),
     schemaVersion: COMPLIANCE_SCHEMA_VERSION,
     kind: 'snapshot',
