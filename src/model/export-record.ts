@@ -92,7 +92,12 @@ export interface SecureScoreExportData {
   controls: ScoreMove[];
 }
 
-export type ComplianceState = 'passed' | 'failed' | 'not_assessed';
+/**
+ * A control's state as the assessment gives it: `not_assessed` when its rules judged nothing,
+ * `manual` when no rule checks it. Compliance schema v1 knows the first three only, so a record
+ * naming `manual` is written at schema v2 (see `complianceSchemaVersion`).
+ */
+export type ComplianceState = 'passed' | 'failed' | 'not_assessed' | 'manual';
 
 /** A regulatory standard's control changed state. */
 export interface ComplianceExportData {

@@ -48,20 +48,29 @@ const FINDING_STATUS: Record<FindingStatus | 'exempt', [number, string]> = {
 };
 
 /**
- * A standard control's compliance.status_id. A control no rule assessed neither passed nor
- * warned: Other, labelled as the finding status is.
+ * A standard control's compliance.status_id. A control whose rules judged nothing, and a manual
+ * one (no rule checks it), neither passed nor failed: both are Other (99), told apart by
+ * `status`, the label OCSF leaves to the source for Other. The finding status does the same.
  */
 const CONTROL_CHECK_STATUS: Record<ComplianceState, [number, string]> = {
   passed: [1, 'Pass'],
   failed: [3, 'Fail'],
   not_assessed: [99, 'Not Assessed'],
+  manual: [99, 'Manual'],
 };
 
 const CONTROL_FINDING_STATUS: Record<ComplianceState, [number, string]> = {
   failed: [1, 'New'],
   passed: [4, 'Resolved'],
   not_assessed: [99, 'Not Assessed'],
+  manual: [99, 'Manual'],
 };
+
+/** compliance.status_detail: what the state stands on, in one sentence. */
+function controlDetail(data: ComplianceExportData): string {
+  if (data.state === 'manual') return 'No Palisade rule checks this control: assess it by hand';
+  return `${data.passedResources} resources pass, ${data.failedResources} fail`;
+}
 
 function base(
   activity: FindingActivity,
@@ -155,7 +164,7 @@ export function toOcsfCompliance(
   const activity = activityOf(data.previousState, data.state === 'passed');
   const [checkId, check] = CONTROL_CHECK_STATUS[data.state];
   const [statusId, status] = CONTROL_FINDING_STATUS[data.state];
-  const detail = `${data.passedResources} resources pass, ${data.failedResources} fail`;
+  const detail = controlDetail(data);
   return {
     ...base(activity, data.state === 'failed' ? 3 : 1, time, eventUid),
     status_id: statusId,
@@ -178,6 +187,7 @@ export function toOcsfCompliance(
       assessment_uid: data.assessmentId,
       standard: data.standard,
       previous_state: data.previousState,
+      state: data.state,
       passed_resources: data.passedResources,
       failed_resources: data.failedResources,
     },

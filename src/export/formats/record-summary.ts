@@ -111,9 +111,13 @@ export function summarize(record: ExportRecord): RecordSummary {
     }
     case 'compliance': {
       const d = record.data;
+      const control = `${d.standardName} ${d.controlId} (${d.controlName})`;
       return {
         severity: d.state === 'failed' ? 'medium' : 'informational',
-        title: `${d.standardName} ${d.controlId} (${d.controlName}) is now ${d.state}`,
+        title:
+          d.state === 'manual'
+            ? `${control} is manual: no Palisade rule checks it, assess it by hand`
+            : `${control} is now ${d.state}`,
         eventId: `compliance.${d.state}`,
         subject: `${d.standard}/${d.controlId}`,
         state: d.state,

@@ -5,11 +5,7 @@
  */
 
 import type { Kysely } from 'kysely';
-import type {
-  AssessmentResult,
-  ComplianceState as AssessmentComplianceState,
-  ControlScore,
-} from '../../model/assessment.js';
+import type { AssessmentResult, ControlScore } from '../../model/assessment.js';
 import type {
   ComplianceExportData,
   ComplianceState,
@@ -30,7 +26,21 @@ import { recordId } from './record-id.js';
 /** Versions of `schemas/export/<type>.v1.json`. */
 export const RECOMMENDATION_SCHEMA_VERSION = 1;
 export const SECURE_SCORE_SCHEMA_VERSION = 1;
-export const COMPLIANCE_SCHEMA_VERSION = 1;
+
+/**
+ * The compliance schema a record is written at: v1 when its states are all ones v1 knows, so
+ * receivers built for v1 keep getting v1 records, and v2 when it names `manual`, which v1 has
+ * no word for (a v1 reader takes it as `not_assessed`, what v1 said of such a control).
+ *
+ * ```ts
+ * complianceSchemaVersion({ state: 'manual' }); // 2
+ * ```
+ */
+export function complianceSchemaVersion(
+  data: Pick<ComplianceExportData, 'state' | 'previousState'>,
+): 1 | 2 {
+  return data.state === 'manual' || data.previousState === 'manual' ? 2 : 1;
+}
 
 /** The smallest score move (percentage points) that is reported. */
 export const SCORE_STEP = 0.01;
@@ -319,7 +329,7 @@ async function complianceRecords(
     for (const control of standard.controls) {
       const key = standard.id + SEP + control.id;
       const previous = before.get(key) as ComplianceState | undefined;
-      const state = exportedState(control.state);
+      const state = control.state;
       rows.push({
         target_set: targetSet,
         standard: standard.id,
@@ -346,7 +356,7 @@ async function complianceRecords(
       if (previous) data.previousState = previous;
       records.push({
         id: recordId('compliance', [a.id, standard.id, control.id]),
-        schemaVersion: COMPLIANCE_SCHEMA_VERSION,
+        schemaVersion: complianceSchemaVersion(data),
         kind: 'change',
         type: 'compliance',
         occurredAt: a.finishedAt,
@@ -397,13 +407,4 @@ export async function emitAssessmentRecords(
   if (score) records.push(score);
   records.push(...(await complianceRecords(trx, a, targetSet, accounts)));
   await appendOutbox(trx, records, now);
-}
-
-/**
- * A control's state as compliance schema v1 carries it. Known gap: v1 has no `manual` state, so a
- * control no rule checks goes out as `not_assessed`, as it always has; telling the two apart
- * downstream needs a new schema version.
- */
-function exportedState(state: AssessmentComplianceState): ComplianceState {
-  return state === 'manual' ? 'not_assessed' : state;
 }

@@ -23,7 +23,7 @@ import type { Database } from '../../store/schema.js';
 import { alertFromRow, alertRecord } from './alert-records.js';
 import { exportTakesRecord, type ExportFilter } from './export-filter.js';
 import {
-  COMPLIANCE_SCHEMA_VERSION,
+  complianceSchemaVersion,
   RECOMMENDATION_SCHEMA_VERSION,
   SECURE_SCORE_SCHEMA_VERSION,
   scoreMoves,
@@ -252,14 +252,8 @@ async function snapshotCompliance(to: SnapshotTarget, id: string) {
     .orderBy('control_id')
     .execute();
   const live = rows.filter((r) => !retired.has(r.target_set));
-  const records: ExportRecord[] = live.map((r) => ({
-    id: recordId('compliance', ['snapshot', id, r.target_set, r.standard, r.control_id]),
-    schemaVersion: COMPLIANCE_SCHEMA_VERSION,
-    kind: 'snapshot',
-    type: 'compliance',
-    occurredAt: now.toISOString(),
-    accounts: JSON.parse(r.accounts) as string[],
-    data: {
+  const records: ExportRecord[] = live.map((r) => {
+    const data = {
       assessmentId: r.assessment_id,
       standard: r.standard,
       standardName: r.standard_name,
@@ -268,8 +262,17 @@ async function snapshotCompliance(to: SnapshotTarget, id: string) {
       state: r.state as ComplianceState,
       passedResources: r.passed,
       failedResources: r.failed,
-    },
-  }));
+    };
+    return {
+      id: recordId('compliance', ['snapshot', id, r.target_set, r.standard, r.control_id]),
+      schemaVersion: complianceSchemaVersion(data),
+      kind: 'snapshot',
+      type: 'compliance',
+      occurredAt: now.toISOString(),
+      accounts: JSON.parse(r.accounts) as string[],
+      data,
+    };
+  });
   let count = 0;
   for (let i = 0; i < records.length; i += PAGE) {
     count += await write(to, records.slice(i, i + PAGE));

@@ -193,6 +193,14 @@ describe('CEF format', () => {
     checkAgainstDictionary(score.ext);
   });
 
+  it('writes a control no rule checks as manual, saying it is assessed by hand', () => {
+    const cmp = parseCef(toCef(complianceRecord('manual', null)));
+    expect(cmp.header[4]).toBe('compliance.manual');
+    expect(cmp.header[5]).toMatch(/is manual: no Palisade rule checks it, assess it by hand$/);
+    expect([cmp.ext.act, cmp.ext.outcome]).toEqual(['manual', 'manual']);
+    checkAgainstDictionary(cmp.ext);
+  });
+
   it('leaves a custom string label out when its value is absent', async () => {
     // A first failure has no previous state; an alert naming no cloud account has no accounts.
     const first = parseCef(toCef(recommendationRecord('fail', null)));

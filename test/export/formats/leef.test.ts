@@ -131,4 +131,11 @@ describe('LEEF 2.0 format', () => {
     const score = parseLeef(toLeef(scoreRecord()));
     expect(score.attrs.score).toBe('70.25');
   });
+
+  it('writes a control no rule checks as state manual, not not_assessed', () => {
+    const cmp = parseLeef(toLeef(complianceRecord('manual', 'not_assessed')));
+    expect(cmp.header[4]).toBe('compliance.manual');
+    expect([cmp.attrs.state, cmp.attrs.previousState]).toEqual(['manual', 'not_assessed']);
+    expect(cmp.attrs.sev).toBe('1');
+  });
 });

@@ -194,6 +194,22 @@ describe('OCSF events', () => {
     expect([unknown.status_id, unknown.status]).toEqual([99, 'Not Assessed']);
   });
 
+  it('writes a control no rule checks as Other labelled Manual, apart from not assessed', () => {
+    const manual = toOcsfEvent(complianceRecord('manual', null)) as Event;
+    expect(validate(manual)).toBe(2003);
+    expect([manual.compliance.status_id, manual.compliance.status]).toEqual([99, 'Manual']);
+    expect([manual.status_id, manual.status]).toEqual([99, 'Manual']);
+    expect(manual.compliance.status_detail).toMatch(/No Palisade rule checks this control/);
+    expect([manual.severity_id, manual.activity_id]).toEqual([1, 1]);
+    expect(manual.unmapped.state).toBe('manual');
+
+    // A control that gains a rule and passes closes its manual finding.
+    const checked = toOcsfEvent(complianceRecord('passed', 'manual')) as Event;
+    expect(validate(checked)).toBe(2003);
+    expect([checked.compliance.status_id, checked.activity_id]).toEqual([1, 3]);
+    expect(checked.unmapped.previous_state).toBe('manual');
+  });
+
   it('serialises as one line of JSON through formatRecord', async () => {
     const [alert] = await realAlerts();
     const body = formatRecord(alertRecord(alert), 'ocsf');

@@ -5,8 +5,9 @@
  */
 
 import { detect } from '../../../src/detect/detect.js';
+import { complianceSchemaVersion } from '../../../src/export/outbox/assessment-records.js';
 import type { Alert } from '../../../src/model/alert.js';
-import type { ExportRecord } from '../../../src/model/export-record.js';
+import type { ComplianceState, ExportRecord } from '../../../src/model/export-record.js';
 import { shared } from '../../support/paths.js';
 
 let alerts: Promise<Alert[]> | undefined;
@@ -82,16 +83,16 @@ export function recommendationRecord(
   };
 }
 
-/** CIS AWS 2.1.4 changing state. */
+/** CIS AWS 2.1.4 changing state, at the schema version the outbox writes it. */
 export function complianceRecord(
-  state: 'passed' | 'failed' | 'not_assessed' = 'failed',
+  state: ComplianceState = 'failed',
   /** `null`: the first assessment of the control. */
-  previous: 'passed' | 'failed' | null = 'passed',
+  previous: ComplianceState | null = 'passed',
 ): ExportRecord {
   const previousState = previous ?? undefined;
   return {
     id: `cmp:a-2:cis:2.1.4:${state}`,
-    schemaVersion: 1,
+    schemaVersion: complianceSchemaVersion({ state, previousState }),
     kind: 'change',
     occurredAt: '2026-12-04T10:15:00.000Z',
     accounts: ['123456789012'],
