@@ -17,6 +17,7 @@ import {
 } from 'yaml';
 import { SourceReadError } from '../../model/source-error.js';
 import { checkUniqueKeys } from '../../model/yaml-unique-keys.js';
+import { MAX_JSON_DEPTH } from '../json-syntax-error.js';
 
 /** Files above this size are refused rather than parsed. */
 export const MAX_MANIFEST_BYTES = 8 * 1024 * 1024;
@@ -30,8 +31,12 @@ export const MAX_ALIAS_EXPANSION = 200_000;
 
 const MAX_DOCUMENTS = 10_000;
 
-/** Flow collections nested deeper than this are refused before the parser recurses into them. */
-const MAX_FLOW_DEPTH = 1_000;
+/**
+ * Deepest nesting of maps and lists a manifest may have, block or flow, as the JSON readers. Flow
+ * nesting is measured before the parser recurses into it; the yaml library's composer, which
+ * recurses into block nesting too, gives out hundreds of levels past this on a default stack.
+ */
+export const MAX_MANIFEST_DEPTH = MAX_JSON_DEPTH;
 
 /** One object of the file: a document, or one item of a `List` document. */
 export interface ManifestObject {
@@ -58,14 +63,7 @@ export function parseManifestObjects(file: string, text: string): ManifestObject
   }
 
   const deepAt = flowTooDeepAt(text);
-  if (deepAt !== undefined) {
-    throw new SourceReadError({
-      file,
-      line: text.slice(0, deepAt).split('\n').length,
-      code: 'TOO_LARGE',
-      message: `YAML nesting is deeper than ${MAX_FLOW_DEPTH} levels; flatten the document`,
-    });
-  }
+  if (deepAt !== undefined) throw tooDeep(file, text.slice(0, deepAt).split('\n').length);
 
   const lineCounter = new LineCounter();
   const docs = parseDocuments(file, text, lineCounter);
@@ -117,11 +115,16 @@ function parseDocuments(file: string, text: string, lineCounter: LineCounter): D
   }
 
   for (const doc of docs) {
+    const first = doc.errors[0];
+    if (first && /call stack/i.test(first.message)) {
+      // The composer gave out deeper than the limit; its partial tree shows where nesting passed.
+      const past = collectionPastLimit(doc.contents);
+      throw tooDeep(file, lineCounter.linePos(past ?? first.pos[0]).line);
+    }
     checkUniqueKeys(doc, lineCounter);
     const error = doc.errors[0];
     if (!error) continue;
     const pos = error.linePos?.[0];
-    if (/call stack/i.test(error.message)) throw parseFailure(file, new RangeError(), pos?.line);
     throw new SourceReadError({
       file,
       line: pos?.line,
@@ -206,13 +209,13 @@ function expandAliases(file: string, doc: Document, span: DocumentSpan): void {
     sizes: new Map(),
     open: new Set(),
   };
-  const [contents] = expandChild(doc.contents, x);
+  const [contents] = expandChild(doc.contents, x, 1);
   doc.contents = contents as typeof doc.contents;
 }
 
-/** `node`, or the node an alias names, and its expanded size. */
-function expandChild(node: unknown, x: Expansion): [unknown, number] {
-  if (!isAlias(node)) return [node, expandNode(node, x)];
+/** `node` at nesting `depth`, or the node an alias names, and its expanded size. */
+function expandChild(node: unknown, x: Expansion, depth: number): [unknown, number] {
+  if (!isAlias(node)) return [node, expandNode(node, x, depth)];
   const target = x.anchors.get(node.source);
   // An alias to no anchor is left for `toJS` to report as the YAML error it is.
   if (target === undefined) return [node, 1];
@@ -231,11 +234,18 @@ function expandChild(node: unknown, x: Expansion): [unknown, number] {
   return [target, size];
 }
 
-/** The expanded size of a node that is not an alias, replacing the aliases inside it. */
-function expandNode(node: unknown, x: Expansion): number {
+/**
+ * The expanded size of a node that is not an alias, replacing the aliases inside it; a collection
+ * nested deeper than the limit refuses the file.
+ */
+function expandNode(node: unknown, x: Expansion, depth: number): number {
   const anchor = isScalar(node) || isCollection(node) ? node.anchor : undefined;
   if (anchor) x.anchors.set(anchor, node);
   if (!isCollection(node)) return node === null || node === undefined ? 0 : 1;
+  if (depth > MAX_MANIFEST_DEPTH) {
+    const at = node.range?.[0];
+    throw tooDeep(x.file, at === undefined ? undefined : x.lineCounter.linePos(at).line);
+  }
 
   x.open.add(node);
   let size = 1;
@@ -243,13 +253,13 @@ function expandNode(node: unknown, x: Expansion): number {
   for (let i = 0; i < items.length; i += 1) {
     const item = items[i];
     if (isPair(item)) {
-      const [key, keySize] = expandChild(item.key, x);
-      const [value, valueSize] = expandChild(item.value, x);
+      const [key, keySize] = expandChild(item.key, x, depth + 1);
+      const [value, valueSize] = expandChild(item.value, x, depth + 1);
       item.key = key;
       item.value = value;
       size += keySize + valueSize;
     } else {
-      const [value, valueSize] = expandChild(item, x);
+      const [value, valueSize] = expandChild(item, x, depth + 1);
       items[i] = value;
       size += valueSize;
     }
@@ -274,14 +284,8 @@ function isListObject(value: unknown): value is { kind: string; items: unknown[]
 
 function parseFailure(file: string, err: unknown, line?: number): SourceReadError {
   if (err instanceof SourceReadError) return err;
-  if (err instanceof RangeError) {
-    return new SourceReadError({
-      file,
-      line,
-      code: 'TOO_LARGE',
-      message: 'YAML nesting is too deep to read; flatten the document',
-    });
-  }
+  // Nesting within the limit is read without running out of stack: running out means past it.
+  if (err instanceof RangeError) return tooDeep(file, line);
   const reason = err instanceof Error ? firstLine(err.message) : String(err);
   return new SourceReadError({
     file,
@@ -289,6 +293,37 @@ function parseFailure(file: string, err: unknown, line?: number): SourceReadErro
     code: 'PARSE_ERROR',
     message: `invalid YAML: ${reason}`,
   });
+}
+
+/** Nesting past `MAX_MANIFEST_DEPTH`, at `line` where it passes the limit when that is known. */
+function tooDeep(file: string, line: number | undefined): SourceReadError {
+  return new SourceReadError({
+    file,
+    line,
+    code: 'TOO_LARGE',
+    message: `manifest nests maps and lists more than ${MAX_MANIFEST_DEPTH} levels deep, past the ${MAX_MANIFEST_DEPTH} levels Palisade reads; flatten the document`,
+  });
+}
+
+/**
+ * Offset of the first collection, in document order, nested deeper than `MAX_MANIFEST_DEPTH` in
+ * a parsed (perhaps partial) document. Iterative: the tree may be too deep to recurse into.
+ */
+function collectionPastLimit(contents: unknown): number | undefined {
+  const stack: { node: unknown; depth: number }[] = [{ node: contents, depth: 1 }];
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!;
+    if (!isCollection(node)) continue;
+    if (depth > MAX_MANIFEST_DEPTH) return node.range?.[0];
+    const children = (node.items as unknown[]).flatMap((item) =>
+      isPair(item) ? [item.key, item.value] : [item],
+    );
+    // Pushed last to first, so the first child is walked first.
+    for (let i = children.length - 1; i >= 0; i -= 1) {
+      stack.push({ node: children[i], depth: depth + 1 });
+    }
+  }
+  return undefined;
 }
 
 /** The first line of a yaml error, without the `at line L, column C:` the error fields carry. */
@@ -315,7 +350,7 @@ function flowTooDeepAt(text: string): number | undefined {
       i = end < 0 ? text.length : end;
     } else if (ch === '[' || ch === '{') {
       depth += 1;
-      if (depth > MAX_FLOW_DEPTH) return i;
+      if (depth > MAX_MANIFEST_DEPTH) return i;
     } else if ((ch === ']' || ch === '}') && depth > 0) depth -= 1;
   }
   return undefined;
