@@ -56,9 +56,9 @@ export const AdmissionConfigSchema = Type.Object(
     policy: Type.Array(Type.String({ minLength: 1 }), { maxItems: 1_000 }),
     /** Extra rule folders. */
     rules: Type.Array(Type.String({ minLength: 1 }), { maxItems: 100 }),
-    /** Store (SQLite path or PostgreSQL URL) for decisions and API assignments. */
+    /** Store (SQLite path or PostgreSQL URL) for decisions, API assignments and exemptions. */
     store: Type.String({ minLength: 1 }),
-    /** How often assignments made through the API are read again. */
+    /** How often assignments and exemptions made through the API are read again. */
     policyRefreshSeconds: Type.Integer({ minimum: 1, maximum: 3_600 }),
     /** Stored decisions older than this are deleted (hourly). */
     retentionDays: Type.Integer({ minimum: 1, maximum: 3_650 }),

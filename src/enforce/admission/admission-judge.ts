@@ -18,7 +18,7 @@ import { apiVersionOf, type AdmissionRequest, type AdmissionStatus } from './adm
 
 /**
  * What judging needs: compiled rules, the assignments in force, the exempt namespaces and the
- * exemptions (rule and resource patterns) of the exemptions file.
+ * exemptions (rule and resource patterns) of the exemptions file and the store.
  */
 export interface JudgePolicy {
   compiled: CompiledRule[];

@@ -1,7 +1,7 @@
 /**
- * The policy the webhook judges with: the rules (compiled once), the assignments of the policy
- * files and those made through the API (read again every `refreshMs`), the exempt namespaces and
- * the exemptions. With no assignment at all every rule is audited: nothing is denied until an
+ * The policy the webhook judges with: the rules (compiled once), the assignments and exemptions
+ * of the files and those made through the API (read again every `refreshMs`), and the exempt
+ * namespaces. With no assignment at all every rule is audited: nothing is denied until an
  * administrator assigns deny.
  */
 
@@ -11,6 +11,7 @@ import { loadCatalog } from '../../posture/benchmark-catalog.js';
 import { compileRules, type CompiledRule } from '../../posture/engine.js';
 import type { Exemption } from '../../posture/exemptions.js';
 import { storedAssignments } from '../../store/assignment-repository.js';
+import { storedExemptions } from '../../store/exemption-repository.js';
 import type { EnforcementPolicy } from '../assignment.js';
 import { loadPolicy } from '../assignment-loader.js';
 import { loadEnforcementRules } from '../enforcement-rules.js';
@@ -24,12 +25,12 @@ export interface AdmissionPolicySourceOptions {
   exemptNamespaces: readonly string[];
   /** Entries of the exemptions file; none when unset. */
   exemptions?: Exemption[];
-  /** Store with API assignments; none means files only. */
+  /** Store with API assignments and exemptions; none means files only. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   db?: Kysely<any>;
-  /** Age past which the stored assignments are read again before a review is answered. */
+  /** Age past which the store is read again before a review is answered. */
   refreshMs: number;
-  /** Reports a read of the stored assignments that failed. */
+  /** Reports a read of the store that failed. */
   onRefreshError?: (error: Error) => void;
   now?: () => number;
 }
@@ -47,19 +48,34 @@ export function admissionRules(rules: Rule[]): Rule[] {
   return rules.filter((r) => r.cloud === 'kubernetes' && !MANIFEST_ONLY_RULES.has(r.id));
 }
 
-/** The stored assignments could not be read, so the policy in force is not known. */
+/** What the API adds to the files: assignments and exemptions made through it. */
+interface StoredPolicy {
+  assignments: EnforcementPolicy['assignments'];
+  exemptions: Exemption[];
+}
+
+const NOTHING_STORED: StoredPolicy = { assignments: [], exemptions: [] };
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function readStore(db: Kysely<any>): Promise<StoredPolicy> {
+  return { assignments: await storedAssignments(db), exemptions: await storedExemptions(db) };
+}
+
+/** The stored assignments or exemptions could not be read, so the policy in force is not known. */
 export class PolicyRefreshError extends Error {
   constructor(cause: Error) {
-    super(`the assignments in the store could not be read: ${cause.message}`, { cause });
+    super(`the assignments and exemptions in the store could not be read: ${cause.message}`, {
+      cause,
+    });
     this.name = 'PolicyRefreshError';
   }
 }
 
 /**
  * Loads the policy and keeps it fresh; `current()` is what every review awaits. The stored
- * assignments are read again on a timer every `refreshMs`, so reviews rarely wait; a review
- * that finds the policy older than that waits for the next read instead of being judged by an
- * outdated policy. Call `close()` to stop the timer.
+ * assignments and exemptions are read again on a timer every `refreshMs`, so reviews rarely
+ * wait; a review that finds the policy older than that waits for the next read instead of being
+ * judged by an outdated policy. Call `close()` to stop the timer.
  *
  * ```ts
  * const source = await AdmissionPolicySource.open({ files: ['policy.yaml'], ruleDirs: [],
@@ -99,7 +115,7 @@ export class AdmissionPolicySource {
     this.#loadedAt = parts.loadedAt;
   }
 
-  /** Loads rules, policy files and stored assignments; throws what the first load hits. */
+  /** Loads rules, policy files and the store's policy; throws what the first load hits. */
   static async open(options: AdmissionPolicySourceOptions): Promise<AdmissionPolicySource> {
     // Assignments resolve against every rule, the enforcement pack's included (an initiative may
     // name other clouds' rules too); only Kubernetes rules can judge a request, so only they are
@@ -109,7 +125,7 @@ export class AdmissionPolicySource {
     const filePolicy = await loadPolicy(options.files);
     const { standards } = await loadCatalog();
     const loadedAt = (options.now ?? Date.now)();
-    const stored = options.db ? await storedAssignments(options.db) : [];
+    const stored = options.db ? await readStore(options.db) : NOTHING_STORED;
     const policy = build(options, rules, compiled, filePolicy, standards, stored);
     const source = new AdmissionPolicySource(options, {
       rules,
@@ -153,7 +169,7 @@ export class AdmissionPolicySource {
     return this.#policy;
   }
 
-  /** Reads the stored assignments again, after any read already running; failures are reported. */
+  /** Reads the store again, after any read already running; failures are reported. */
   async refresh(): Promise<void> {
     // A read already running may have started before the change the caller wants to see.
     await this.#reading;
@@ -175,7 +191,7 @@ export class AdmissionPolicySource {
     if (!this.#options.db) return undefined;
     const started = this.#now();
     try {
-      const stored = await storedAssignments(this.#options.db);
+      const stored = await readStore(this.#options.db);
       this.#policy = build(
         this.#options,
         this.#rules,
@@ -200,17 +216,18 @@ function build(
   compiled: CompiledRule[],
   filePolicy: EnforcementPolicy,
   standards: Awaited<ReturnType<typeof loadCatalog>>['standards'],
-  stored: EnforcementPolicy['assignments'],
+  stored: StoredPolicy,
 ): JudgePolicy {
   const merged: EnforcementPolicy = {
     initiatives: filePolicy.initiatives,
-    assignments: [...filePolicy.assignments, ...stored],
+    assignments: [...filePolicy.assignments, ...stored.assignments],
   };
   const policy = merged.assignments.length > 0 ? merged : defaultPolicy('audit');
   return {
     compiled,
     assignments: resolveAssignments(policy, rules, standards),
     exemptNamespaces: options.exemptNamespaces,
-    exemptions: options.exemptions ?? [],
+    // As assessments take them: the file's first, then the API's.
+    exemptions: [...(options.exemptions ?? []), ...stored.exemptions],
   };
 }

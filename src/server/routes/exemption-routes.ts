@@ -1,6 +1,7 @@
 /**
  * Exemptions through the API: list, create, delete. Every later assessment applies them (with
- * any configured exemptions file, and in a CLI scan into the store); creating or deleting one
+ * any configured exemptions file, and in a CLI scan into the store), as does an admission webhook
+ * on the same store within its policyRefreshSeconds; creating or deleting one
  * re-assesses the sources whose latest findings the rule pattern touches, and derives again the
  * latest CLI-stored assessments it touches, so the score reflects it when the reply arrives.
  */

@@ -1,6 +1,7 @@
 /**
  * One exemptions file, two gates: `palisade check` over Kubernetes Goat's system-monitor manifest
  * and the webhook judging the same Deployment at admission deny, waive and record the same rules.
+ * Exemptions made through the API reach the running webhook through its SQLite store.
  */
 
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
@@ -10,6 +11,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { parseAllDocuments } from 'yaml';
 import { decisionsQuery } from '../../../src/store/admission-decision-repository.js';
+import {
+  deleteExemption,
+  exemptionSource,
+  insertExemption,
+} from '../../../src/store/exemption-repository.js';
 import { REPO_ROOT } from '../../support/paths.js';
 import { checkHere } from '../check-runner.js';
 import {
@@ -164,6 +170,51 @@ describe('admission honours the exemptions file palisade check reads', () => {
     expect(admission.exempted).toEqual([]);
     expect(admission.deny).toEqual(check.deny);
     expect(admission.row.message).toContain(`exemption at ${file}:2 expired on 2020-01-31`);
+  });
+});
+
+describe('admission honours the exemptions made through the API', () => {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('waives by a stored exemption within policyRefreshSeconds, and denies once it is deleted', async () => {
+    harness = await startAdmissionHarness({ policyRefreshSeconds: 1 });
+    const db = harness.service.db;
+    const review = async () => {
+      const uid = `api-exemption-${Math.random().toString(36).slice(2)}`;
+      const { body } = await harness!.post(await deploymentReview(uid));
+      await harness!.service.recorder.flush();
+      const row = await decisionsQuery(db).where('uid', '=', uid).executeTakeFirstOrThrow();
+      return { allowed: body.response.allowed as boolean, row };
+    };
+    expect((await review()).allowed).toBe(false);
+
+    const made = await insertExemption(
+      db,
+      {
+        rule: 'kubernetes-*',
+        resource: MONITOR,
+        justification: JUSTIFICATION,
+        category: 'waiver',
+        expires: null,
+        created_by: 'user:ada',
+      },
+      new Date(),
+    );
+    // No restart and no call into the webhook: the next review past the refresh age reads it.
+    await sleep(1_200);
+    const waived = await review();
+    expect(waived.allowed).toBe(true);
+    const source = exemptionSource(made.id);
+    const rules = JSON.parse(waived.row.rules) as { exemption?: { source: string } }[];
+    expect(rules.length).toBeGreaterThan(1);
+    expect(rules.every((r) => r.exemption?.source === source)).toBe(true);
+    expect(waived.row.message).toContain(`exempt by ${source} (waiver): ${JUSTIFICATION}`);
+
+    await deleteExemption(db, made.id);
+    await sleep(1_200);
+    const again = await review();
+    expect(again.allowed).toBe(false);
+    expect(again.row.message).not.toContain(source);
   });
 });
 

@@ -11,6 +11,11 @@ import { admissionWebhook } from '../../../src/enforce/admission/admission-webho
 import { validateAssignment } from '../../../src/enforce/assignment-loader.js';
 import { insertAssignment } from '../../../src/store/assignment-repository.js';
 import { openStore } from '../../../src/store/database.js';
+import {
+  deleteExemption,
+  exemptionSource,
+  insertExemption,
+} from '../../../src/store/exemption-repository.js';
 import type { Database } from '../../../src/store/schema.js';
 
 const HOST_NETWORK_DENY = validateAssignment({
@@ -136,7 +141,49 @@ describe('the admission policy read from the store', () => {
     const answer = webhookOn(source, 'Fail');
     const { response } = await answer(hostNetworkPod());
     expect(response.allowed).toBe(false);
-    expect(response.status?.message).toMatch(/assignments in the store could not be read/);
+    expect(response.status?.message).toMatch(
+      /assignments and exemptions in the store could not be read/,
+    );
+  });
+
+  it('judges with the exemptions file and the stored exemptions, the file first', async () => {
+    let clock = 1_000_000;
+    await insertAssignment(db, HOST_NETWORK_DENY, 'user:ada', new Date());
+    const file = {
+      rule: 'kubernetes-pod-no-host-pid',
+      resource: '*',
+      justification: 'from the file',
+      category: 'waiver' as const,
+      source: 'exemptions.yaml:2',
+    };
+    source = await openPolicy({ db, exemptions: [file], now: () => clock });
+    const answer = webhookOn(source, 'Fail');
+    expect((await answer(hostNetworkPod())).response.allowed).toBe(false);
+
+    const made = await insertExemption(
+      db,
+      {
+        rule: 'kubernetes-pod-no-host-network',
+        resource: 'shop/Pod/web',
+        justification: 'host network until the CNI moves',
+        category: 'waiver',
+        expires: null,
+        created_by: 'user:ada',
+      },
+      new Date(),
+    );
+    clock += 10_000;
+    const policy = await source.current();
+    expect(policy.exemptions.map((e) => e.source)).toEqual([
+      'exemptions.yaml:2',
+      exemptionSource(made.id),
+    ]);
+    expect((await answer(hostNetworkPod())).response.allowed).toBe(true);
+
+    await deleteExemption(db, made.id);
+    clock += 10_000;
+    expect((await answer(hostNetworkPod())).response.allowed).toBe(false);
+    expect((await source.current()).exemptions.map((e) => e.source)).toEqual(['exemptions.yaml:2']);
   });
 });
 
