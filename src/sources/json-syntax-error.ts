@@ -55,7 +55,8 @@ export const MAX_JSON_DEPTH = 500;
 
 /**
  * Throws a `TOO_LARGE` error naming the limit and the line when `text`, read as JSON, nests
- * `[` and `{` deeper than `MAX_JSON_DEPTH`. Strings are skipped; the text need not be valid.
+ * `[` and `{` deeper than `MAX_JSON_DEPTH`. Strings and comments (`//`, `/* *\/`, which ARM
+ * templates may hold) are skipped; the text need not be valid.
  */
 export function assertJsonNesting(file: string, text: string): void {
   let depth = 0;
@@ -64,7 +65,11 @@ export function assertJsonNesting(file: string, text: string): void {
     const c = text.charCodeAt(i);
     if (c === 0x0a) line += 1;
     else if (c === 0x22) i = stringEnd(text, i);
-    else if (c === 0x5b || c === 0x7b) {
+    else if (c === 0x2f) {
+      const end = commentEnd(text, i);
+      line += newlinesBetween(text, i, end);
+      i = end - 1;
+    } else if (c === 0x5b || c === 0x7b) {
       depth += 1;
       if (depth > MAX_JSON_DEPTH) {
         throw new SourceReadError({
@@ -76,6 +81,27 @@ export function assertJsonNesting(file: string, text: string): void {
       }
     } else if (c === 0x5d || c === 0x7d) depth -= 1;
   }
+}
+
+/**
+ * Offset just past the comment that opens at `start` (a line comment stops before its newline),
+ * or `start + 1` when the `/` there opens none.
+ */
+function commentEnd(text: string, start: number): number {
+  const next = text.charCodeAt(start + 1);
+  if (next === 0x2f) {
+    const newline = text.indexOf('\n', start);
+    return newline < 0 ? text.length : newline;
+  }
+  if (next !== 0x2a) return start + 1;
+  const close = text.indexOf('*/', start + 2);
+  return close < 0 ? text.length : close + 2;
+}
+
+function newlinesBetween(text: string, start: number, end: number): number {
+  let count = 0;
+  for (let at = start; at < end; at += 1) if (text.charCodeAt(at) === 0x0a) count += 1;
+  return count;
 }
 
 /** Offset of the quote closing the JSON string that opens at `start` (or the text's end). */

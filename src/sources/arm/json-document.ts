@@ -5,6 +5,7 @@
 
 import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { SourceReadError } from '../../model/source-error.js';
+import { assertJsonNesting } from '../json-syntax-error.js';
 import { setKey } from './arm-values.js';
 
 /** A parsed JSON file: its value, and the line (1-based) where each object or array opens. */
@@ -18,7 +19,7 @@ const MAX_BYTES = 8 * 1024 * 1024;
 
 /**
  * Parses `text` (a UTF-8 BOM is dropped) and throws `SourceReadError` with the line and column
- * of the first syntax error.
+ * of the first syntax error, or the line where nesting passes `MAX_JSON_DEPTH`.
  *
  * ```ts
  * const doc = parseJsonDocument('main.json', '{ "resources": [] }');
@@ -30,6 +31,10 @@ export function parseJsonDocument(file: string, text: string): JsonDocument {
   if (source.length > MAX_BYTES) {
     throw new SourceReadError({ file, code: 'TOO_LARGE', message: 'file is larger than 8 MB' });
   }
+
+  // Measured before parsing, so a runaway document is refused with the limit and its line named
+  // rather than by the parser running out of stack.
+  assertJsonNesting(file, source);
 
   const lineStarts = computeLineStarts(source);
   const position = (offset: number) => toPosition(lineStarts, offset);

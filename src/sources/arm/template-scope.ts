@@ -5,6 +5,7 @@
 
 import { isUnknown, unknownValue } from '../../model/resource.js';
 import { SourceReadError } from '../../model/source-error.js';
+import { MAX_JSON_DEPTH } from '../json-syntax-error.js';
 import {
   ArmEvalError,
   describeType,
@@ -68,7 +69,8 @@ export class EvaluationBudget {
 
 /** Largest copy count ARM accepts. */
 export const MAX_COPY_COUNT = 800;
-const MAX_VALUE_DEPTH = 256;
+/** As deep as the template text may nest: only a value an expression builds can pass it. */
+const MAX_VALUE_DEPTH = MAX_JSON_DEPTH;
 const MAX_CALL_DEPTH = 128;
 const MAX_STRING = 1_000_000;
 const MAX_ARRAY = 100_000;
@@ -118,7 +120,7 @@ export class TemplateScope {
       throw new SourceReadError({
         file: this.file,
         code: 'INVALID_STRUCTURE',
-        message: 'template value is nested too deeply',
+        message: `template value nests more than ${MAX_VALUE_DEPTH} levels deep, past the ${MAX_VALUE_DEPTH} levels Palisade reads`,
       });
     }
     if (typeof value === 'string') return this.evaluateString(value, ctx);
