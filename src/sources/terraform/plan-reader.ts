@@ -5,6 +5,7 @@
 
 import { SourceReadError } from '../../model/source-error.js';
 import { unknownValue } from '../../model/resource.js';
+import { jsonSyntaxError } from '../json-syntax-error.js';
 import type { Reader, ReadResult, SourceFile } from '../reader.js';
 import { setAttributeReferences } from './attribute-references.js';
 import type { TerraformBlock, TerraformTranslator } from './terraform-block.js';
@@ -40,15 +41,7 @@ function parseJson(file: string, text: string): Json {
     });
   } catch (error) {
     if (error instanceof SourceReadError) throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    const position = /position (\d+)/.exec(message);
-    const line = position ? text.slice(0, Number(position[1])).split('\n').length : undefined;
-    throw new SourceReadError({
-      file,
-      code: 'PARSE_ERROR',
-      message: `invalid JSON: ${message}`,
-      line,
-    });
+    throw jsonSyntaxError(file, text, error);
   }
 }
 

@@ -117,4 +117,18 @@ describe('Terraform plan JSON reader', () => {
       expect((error as SourceReadError).line).toBe(4);
     }
   });
+
+  it('names a syntax error by line and column, as the other JSON readers do', () => {
+    const text = '{\n  "format_version": "1.2"\n  "planned_values": {}\n}';
+    const [reader] = terraformFileReaders([]);
+    expect(() => reader.read({ path: 'plan.json', text })).toThrow(
+      expect.objectContaining({
+        code: 'PARSE_ERROR',
+        line: 3,
+        column: 3,
+        message:
+          "plan.json:3: invalid JSON: Expected ',' or '}' after property value at line 3, column 3",
+      }),
+    );
+  });
 });
