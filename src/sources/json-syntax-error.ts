@@ -4,6 +4,7 @@
  * wording misleads), and nesting deeper than readers follow.
  */
 
+import { visit } from 'jsonc-parser';
 import { SourceReadError } from '../model/source-error.js';
 
 /**
@@ -16,10 +17,14 @@ import { SourceReadError } from '../model/source-error.js';
 export function jsonSyntaxError(file: string, text: string, error: unknown): SourceReadError {
   const message = error instanceof Error ? error.message : String(error);
   const at = /at position (\d+)/.exec(message);
-  const reason = message.replace(/ in JSON at position \d+.*$/s, '').replace(/ \(line.*$/s, '');
-  if (!at)
+  const reason = message
+    .replace(/ in JSON at position \d+.*$/s, '')
+    .replace(/ \(line.*$/s, '')
+    .replace(/, (?:\.\.\.)?".*" is not valid JSON$/s, '');
+  const offset = at ? Number(at[1]) : firstErrorOffset(text);
+  if (offset === undefined)
     return new SourceReadError({ file, code: 'PARSE_ERROR', message: `invalid JSON: ${reason}` });
-  const { line, column } = positionOf(text, Number(at[1]));
+  const { line, column } = positionOf(text, offset);
   return new SourceReadError({
     file,
     code: 'PARSE_ERROR',
@@ -27,6 +32,28 @@ export function jsonSyntaxError(file: string, text: string, error: unknown): Sou
     line,
     column,
   });
+}
+
+/** Thrown to stop the scan at the first error. */
+const STOP = Symbol('stop');
+
+/**
+ * Offset where strict JSON first fails in `text`, for V8 messages that name no position
+ * (`Unexpected token 'x', "..." is not valid JSON`, `Unexpected end of JSON input`); undefined
+ * when the scan cannot tell (it recurses, so a runaway nesting may exhaust the stack).
+ */
+function firstErrorOffset(text: string): number | undefined {
+  let offset: number | undefined;
+  const onError = (_: unknown, at: number) => {
+    offset = at;
+    throw STOP;
+  };
+  try {
+    visit(text, { onError }, { disallowComments: true, allowTrailingComma: false });
+  } catch (error) {
+    if (error !== STOP) return undefined;
+  }
+  return offset;
 }
 
 /** The syntax error of `text` read as JSON, or undefined when it is valid JSON. */
