@@ -5,10 +5,21 @@
  * error is reported as JSON's.
  */
 
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
+import {
+  isAlias,
+  isCollection,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  visit,
+} from 'yaml';
 import type { Document, Node, ScalarTag, CollectionTag } from 'yaml';
 import { SourceReadError } from '../../model/source-error.js';
 import { jsonSyntaxError, MAX_JSON_DEPTH, stringEnd } from '../json-syntax-error.js';
+import { collectionPastDepth } from '../yaml-nesting.js';
 
 /** A template as plain JSON plus where each resource starts. */
 export interface ParsedTemplate {
@@ -88,9 +99,11 @@ class Converter {
   #visited = 0;
   #anchors = new Map<string, unknown>();
   #file: string;
+  #counter: LineCounter;
 
-  constructor(doc: Document.Parsed, file: string) {
+  constructor(doc: Document.Parsed, file: string, counter: LineCounter) {
     this.#file = file;
+    this.#counter = counter;
     // yaml's Alias.resolve searches the whole document per alias; index anchors once instead.
     visit(doc, {
       Node: (_, node) => {
@@ -101,11 +114,16 @@ class Converter {
 
   toPlain(node: unknown, depth = 0): unknown {
     this.#visited += 1;
-    if (this.#visited > MAX_NODES || depth > MAX_TEMPLATE_DEPTH) {
+    // The top-level mapping is level 1, at depth 0.
+    if (depth >= MAX_TEMPLATE_DEPTH && isCollection(node)) {
+      const at = node.range?.[0];
+      throw tooDeep(this.#file, at === undefined ? undefined : this.#counter.linePos(at).line);
+    }
+    if (this.#visited > MAX_NODES) {
       throw new SourceReadError({
         file: this.#file,
         code: 'TOO_LARGE',
-        message: 'template expands to too many nodes (alias bomb or runaway nesting)',
+        message: `template expands to more than ${MAX_NODES} nodes; refusing a possible alias bomb`,
       });
     }
 
@@ -288,7 +306,7 @@ function stringValue(text: string, start: number, end: number): string | undefin
   }
 }
 
-function tooDeep(file: string, line: number): SourceReadError {
+function tooDeep(file: string, line: number | undefined): SourceReadError {
   return new SourceReadError({
     file,
     code: 'TOO_LARGE',
@@ -314,6 +332,11 @@ function parseYamlTemplate(file: string, body: string): ParsedTemplate {
   }
 
   const error = doc.errors[0];
+  if (error && /call stack/i.test(error.message)) {
+    // The composer gave out deeper than the limit; its partial tree shows where nesting passed.
+    const past = collectionPastDepth(doc.contents, MAX_TEMPLATE_DEPTH);
+    throw tooDeep(file, counter.linePos(past ?? error.pos[0]).line);
+  }
   if (error) {
     const pos = error.linePos?.[0];
     const message = error.message.split('\n')[0] ?? 'invalid YAML';
@@ -326,7 +349,7 @@ function parseYamlTemplate(file: string, body: string): ParsedTemplate {
     });
   }
 
-  const template = new Converter(doc, file).toPlain(doc.contents);
+  const template = new Converter(doc, file, counter).toPlain(doc.contents);
   assertMapping(file, template);
   // An unknown tag (`!NotATag`, a typo of `!GetAtt`) is read as its plain value: say where.
   const warnings = doc.warnings.map((w) => {

@@ -18,6 +18,7 @@ import {
 import { SourceReadError } from '../../model/source-error.js';
 import { checkUniqueKeys } from '../../model/yaml-unique-keys.js';
 import { MAX_JSON_DEPTH } from '../json-syntax-error.js';
+import { collectionPastDepth } from '../yaml-nesting.js';
 
 /** Files above this size are refused rather than parsed. */
 export const MAX_MANIFEST_BYTES = 8 * 1024 * 1024;
@@ -118,7 +119,7 @@ function parseDocuments(file: string, text: string, lineCounter: LineCounter): D
     const first = doc.errors[0];
     if (first && /call stack/i.test(first.message)) {
       // The composer gave out deeper than the limit; its partial tree shows where nesting passed.
-      const past = collectionPastLimit(doc.contents);
+      const past = collectionPastDepth(doc.contents, MAX_MANIFEST_DEPTH);
       throw tooDeep(file, lineCounter.linePos(past ?? first.pos[0]).line);
     }
     checkUniqueKeys(doc, lineCounter);
@@ -303,27 +304,6 @@ function tooDeep(file: string, line: number | undefined): SourceReadError {
     code: 'TOO_LARGE',
     message: `manifest nests maps and lists more than ${MAX_MANIFEST_DEPTH} levels deep, past the ${MAX_MANIFEST_DEPTH} levels Palisade reads; flatten the document`,
   });
-}
-
-/**
- * Offset of the first collection, in document order, nested deeper than `MAX_MANIFEST_DEPTH` in
- * a parsed (perhaps partial) document. Iterative: the tree may be too deep to recurse into.
- */
-function collectionPastLimit(contents: unknown): number | undefined {
-  const stack: { node: unknown; depth: number }[] = [{ node: contents, depth: 1 }];
-  while (stack.length > 0) {
-    const { node, depth } = stack.pop()!;
-    if (!isCollection(node)) continue;
-    if (depth > MAX_MANIFEST_DEPTH) return node.range?.[0];
-    const children = (node.items as unknown[]).flatMap((item) =>
-      isPair(item) ? [item.key, item.value] : [item],
-    );
-    // Pushed last to first, so the first child is walked first.
-    for (let i = children.length - 1; i >= 0; i -= 1) {
-      stack.push({ node: children[i], depth: depth + 1 });
-    }
-  }
-  return undefined;
 }
 
 /** The first line of a yaml error, without the `at line L, column C:` the error fields carry. */
