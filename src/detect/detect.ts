@@ -132,7 +132,7 @@ function ruleParts(rule: SigmaMatch['rule']): RuleParts {
     severity: (rule.level ?? 'medium') as Severity,
     tags: rule.tags,
     falsePositives: rule.falsepositives,
-    remediation: (rule as { remediation?: string[] }).remediation,
+    remediation: rule.remediation,
   };
   RULE_PARTS.set(rule.origin, parts);
   return parts;

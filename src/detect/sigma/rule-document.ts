@@ -101,8 +101,18 @@ function readMeta(
     date: optionalString(data, 'date'),
     modified: optionalString(data, 'modified'),
     fields: stringList(data, 'fields'),
+    ...remediationOf(data),
     origin,
   };
+}
+
+/**
+ * `remediation`, Palisade's own field (the built-in detections carry one; Sigma keeps custom
+ * fields): the steps an alert of the rule shows instead of the ones its ATT&CK tactics suggest.
+ */
+function remediationOf(data: Data): { remediation?: string[] } {
+  const steps = stringList(data, 'remediation', true).filter((s) => s.trim() !== '');
+  return steps.length > 0 ? { remediation: steps } : {};
 }
 
 /**

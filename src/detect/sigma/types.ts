@@ -45,6 +45,8 @@ export interface SigmaRuleMeta {
   modified?: string;
   /** Fields the rule names as interesting to an analyst. */
   fields: string[];
+  /** Palisade's own `remediation` field: what to do about an alert of the rule. */
+  remediation?: string[];
   origin: SigmaRuleOrigin;
 }
 
