@@ -5,7 +5,15 @@ import { resolve } from 'node:path';
 import type { Alert } from '../model/alert.js';
 import type { Severity } from '../model/rule.js';
 import { SEVERITIES } from '../model/rule.js';
-import { detect, isBuiltin, type DetectResult } from '../detect/detect.js';
+import {
+  detect,
+  isBuiltin,
+  loadDetectionRules,
+  rulesNotUsed,
+  waitingPlaceholder,
+  type DetectResult,
+} from '../detect/detect.js';
+import type { UnsupportedSigmaRule } from '../detect/sigma/types.js';
 import { toOcsf } from '../export/ocsf-detection-finding.js';
 import { renderAlertTable } from '../report/alert-table.js';
 import { saveAlerts } from '../store/alert-repository.js';
@@ -28,6 +36,8 @@ export interface DetectCommandOptions {
   /** Licence of --rules rules that name none (SigmaHQ's DRL-1.1 when absent). */
   ruleLicense?: string;
   placeholder: string[];
+  /** Refuse to run (exit 2) when a rule cannot be used, instead of skipping it. */
+  strictRules?: boolean;
   since?: Date;
   until?: Date;
   failOn?: Severity;
@@ -109,13 +119,29 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
   const onAlert = streaming ? streamFinding(2) : undefined;
   const onRaise = streaming ? streamFinding(1) : undefined;
   try {
+    const loaded = await loadDetectionRules({
+      ruleDirs: options.rules,
+      ...(options.ruleLicense ? { defaultLicense: options.ruleLicense } : {}),
+      placeholders,
+    });
+    // Strict: a rule that cannot be used fails the run before any log is read, so a typo in CI
+    // does not silently turn a detection off.
+    if (options.strictRules) {
+      const notUsed = rulesNotUsed(loaded);
+      if (notUsed.length > 0) {
+        for (const u of notUsed) process.stderr.write(notUsedLine(u));
+        process.stderr.write(
+          `palisade: --strict-rules: ${counted(notUsed.length, 'rule')} not used; ` +
+            'fix or remove them, or run without --strict-rules to skip them\n',
+        );
+        return EXIT_INPUT_ERROR;
+      }
+    }
     result = await detect({
       onAlert,
       onRaise,
       paths: stdinOnly ? '-' : paths,
-      ruleDirs: options.rules,
-      ...(options.ruleLicense ? { defaultLicense: options.ruleLicense } : {}),
-      placeholders,
+      loaded,
       since: options.since,
       until: options.until,
       year: options.year,
@@ -140,9 +166,12 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
         `"${u.title ?? u.id ?? u.file}" waits for ${name} (names are case-sensitive)\n`,
     );
   }
-  for (const u of result.rules.unsupported.filter((x) => !waiting.some((w) => w.rule === x))) {
+  const notUsed = result.rules.unsupported.filter((x) => !waiting.some((w) => w.rule === x));
+  for (const u of notUsed) process.stderr.write(notUsedLine(u));
+  if (notUsed.length > 0) {
     process.stderr.write(
-      `palisade: rule not used: ${u.file}${u.line ? `:${u.line}` : ''}: ${u.reason}\n`,
+      `palisade: ${counted(notUsed.length, 'rule')} not used (each named above with why; ` +
+        '--strict-rules makes this exit 2)\n',
     );
   }
   // A reader's notice (records read, with a remark: a mixed export's non-audit entries) is said
@@ -232,9 +261,15 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
 /** Built-in rules off until a placeholder is given a value, with the placeholder each waits for. */
 function waitingBuiltins(unsupported: DetectResult['rules']['unsupported']) {
   return unsupported.flatMap((rule) => {
-    const name = isBuiltin(rule.file) ? /placeholder %([^%]+)%/.exec(rule.reason)?.[1] : undefined;
+    const name = waitingPlaceholder(rule);
     return name === undefined ? [] : [{ rule, name }];
   });
+}
+
+/** The stderr line naming a rule left out: its file, line and why. */
+function notUsedLine(rule: UnsupportedSigmaRule): string {
+  const at = `${rule.file}${rule.line ? `:${rule.line}` : ''}`;
+  return `palisade: rule not used: ${printable(at)}: ${printable(rule.reason)}\n`;
 }
 
 function render(
@@ -276,7 +311,8 @@ function render(
       rules: {
         detection: result.rules.detection,
         correlation: result.rules.correlation,
-        unsupported: result.rules.unsupported.length,
+        unsupported:
+          result.rules.unsupported.length - waitingBuiltins(result.rules.unsupported).length,
       },
       waiting: waitingBuiltins(result.rules.unsupported).map((w) => w.name),
       readErrors,

@@ -209,6 +209,10 @@ program
   )
   .option('--placeholder <name=value>', 'value for a Sigma %placeholder% (repeatable)', collect, [])
   .option(
+    '--strict-rules',
+    'exit 2, listing each with why, when a rule cannot be used (else it is listed and skipped)',
+  )
+  .option(
     '--since <time>',
     'ignore events before this time, ISO 8601 (a date alone: its start; without an offset: ' +
       'in --timezone, else UTC)',

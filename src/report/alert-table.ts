@@ -28,6 +28,7 @@ function entities(a: Alert): string {
 export interface AlertTableSummary {
   events: number;
   skipped: number;
+  /** `unsupported`: rules left out (listed on stderr), built-ins waiting for a placeholder aside. */
   rules: { detection: number; correlation: number; unsupported: number };
   /** Built-in rules off until a placeholder value is given: the placeholder names. */
   waiting?: string[];
@@ -52,6 +53,11 @@ export function renderAlertTable(
   if (summary.readErrors)
     out.push(
       `${summary.readErrors === 1 ? '1 record or file' : `${summary.readErrors} records or files`} could not be read (listed on stderr)`,
+    );
+  if (summary.rules.unsupported)
+    out.push(
+      `${counted(summary.rules.unsupported, 'rule')} not used (listed on stderr with why; ` +
+        '--strict-rules makes that exit 2)',
     );
   for (const name of new Set(summary.waiting ?? [])) {
     out.push(`A built-in detection is off until --placeholder ${printable(name)}=VALUE is given`);
