@@ -12,6 +12,8 @@ export type LogReadErrorCode =
   | 'FUTURE_TIME'
   // Compressed input cut short: what came before the cut was read.
   | 'TRUNCATED'
+  // An event that was read but that detection failed on (the other events are still judged).
+  | 'DETECTION_ERROR'
   // Not an error: a remark on records that were read (a mixed export's non-audit entries).
   | 'NOTICE';
 

@@ -84,7 +84,9 @@ function fanOut(
   for (const item of list) {
     const found = walk(item, segments, index, own);
     if (found === undefined) continue;
-    if (Array.isArray(found)) out.push(...found);
+    // A loop, not `push(...found)`: spread passes each element as an argument on the stack, so
+    // one wide list (a padded CloudTrail request) would overflow it.
+    if (Array.isArray(found)) for (const each of found) out.push(each);
     else out.push(found);
   }
   return out.length > 0 ? out : undefined;

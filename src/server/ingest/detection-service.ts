@@ -19,7 +19,7 @@ import type { LogEvent } from '../../model/event.js';
 import { saveAlertsIn } from '../../store/alert-repository.js';
 import { mergeIncidents } from '../../store/incident-aliases.js';
 import type { Database } from '../../store/schema.js';
-import { sigmaHit } from '../../detect/detect.js';
+import { detectionError, sigmaHit } from '../../detect/detect.js';
 import { alertsInWindow, seedAlertBuilder } from './alert-seed.js';
 
 export interface DetectionServiceOptions {
@@ -169,14 +169,7 @@ export class DetectionService {
         this.#handle(matches);
       } catch (error) {
         // A rule or mapping bug must not stop the stream: count it and go on.
-        result.errors.push(
-          new LogReadError({
-            file: item.source.file ?? intake,
-            line: item.source.line,
-            code: 'PARSE_ERROR',
-            message: `detection failed on this event: ${(error as Error).message}`,
-          }),
-        );
+        result.errors.push(detectionError(item, error, intake));
       }
     }
     this.count(intake, result.events, result.errors.length);
