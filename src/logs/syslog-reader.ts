@@ -102,6 +102,10 @@ async function* readSyslog(
         const known = quietSshd(line, at, quiet!, forms);
         if (known === QUIET) {
           const time = clock.ms(parts, year);
+          if (Number.isNaN(time)) {
+            out.push(impossibleDate(file, lineNo, year));
+            continue;
+          }
           if (time !== lastQuiet.time) lastQuiet = new QuietLine(time, file);
           out.push(lastQuiet);
           continue;
@@ -115,6 +119,10 @@ async function* readSyslog(
         continue;
       }
       if (line.trim().length === 0) continue;
+      if (year.impossible !== undefined) {
+        out.push(impossibleDate(file, lineNo, year));
+        continue;
+      }
       out.push(
         new LogReadError({
           file,
@@ -127,6 +135,35 @@ async function* readSyslog(
     if (out.length > 0) yield out;
   }
 }
+
+/** The error for a line dated February 29 of a year without one. */
+function impossibleDate(file: string, line: number, year: SyslogYear): LogReadError {
+  const { year: y, month, day } = year.impossible!;
+  const name = MONTH_NAMES[month - 1];
+  const error = new LogReadError({
+    file,
+    line,
+    code: 'PARSE_ERROR',
+    message: `dated ${name} ${day}, a day ${name} ${y} does not have (the year is the one given with --year, or placed from the file's date and the months before this line)`,
+  });
+  year.impossible = undefined;
+  return error;
+}
+
+const MONTH_NAMES = [
+  'Jan',
+  'Feb',
+  'Mar',
+  'Apr',
+  'May',
+  'Jun',
+  'Jul',
+  'Aug',
+  'Sep',
+  'Oct',
+  'Nov',
+  'Dec',
+];
 
 /** One syslog line as an event, or undefined when the line has no syslog header. */
 export function syslogEvent(
@@ -268,6 +305,7 @@ class QuietClock {
   ms(p: TimeParts, year: SyslogYear): number {
     // The year is asked for every line all the same: it follows the months as they pass.
     const y = year.yearFor(p.month, p.day);
+    if (Number.isNaN(y)) return Number.NaN;
     if (
       p.second === this.#second &&
       p.minute === this.#minute &&
@@ -298,6 +336,7 @@ class QuietClock {
  */
 function completeTime(p: TimeParts, fraction: string, year: SyslogYear): string | undefined {
   const y = year.yearFor(p.month, p.day);
+  if (Number.isNaN(y)) return undefined;
   const zone = year.timeZone;
   // Neighbouring lines share their second: reuse the last formatted time.
   const memo = lastTime;

@@ -38,14 +38,38 @@ export class SyslogYear {
       this.#year++;
     }
     this.#lastMonth = month;
+    // A day its month does not have (February 29 of a year without one, April 31): the line's
+    // date does not exist in the year it was given (`--year`) or placed in, and Date.UTC would
+    // quietly move it into the next month.
+    if (day > 28 && day > daysInMonth(this.#year, month)) {
+      this.impossible = { year: this.#year, month, day };
+      return Number.NaN;
+    }
+    this.impossible = undefined;
     return this.#year;
   }
+
+  /** The date the last `yearFor` found missing from its year (it returned NaN), if any. */
+  impossible: { year: number; month: number; day: number } | undefined;
 
   #firstYear(month: number, day: number): number {
     const ref = this.#reference;
     const refYear = ref.getUTCFullYear();
     const refMonth = ref.getUTCMonth() + 1;
     const later = month > refMonth || (month === refMonth && day > ref.getUTCDate());
-    return later ? refYear - 1 : refYear;
+    let year = later ? refYear - 1 : refYear;
+    // A log that opens on February 29 was written in a leap year: the latest one not after.
+    if (month === 2 && day === 29) while (!isLeapYear(year)) year--;
+    return year;
   }
+}
+
+function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysInMonth(year: number, month: number): number {
+  return month === 2 && isLeapYear(year) ? 29 : (MONTH_DAYS[month - 1] ?? 31);
 }

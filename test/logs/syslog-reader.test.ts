@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { LogReadError } from '../../src/logs/log-read-error.js';
 import { readLogs } from '../../src/logs/read-logs.js';
 import { syslogReader } from '../../src/logs/syslog-reader.js';
 import type { SshFields } from '../../src/logs/auth-message.js';
@@ -368,6 +369,51 @@ describe('syslog year inference', () => {
     expect((await read('Dec  4 06:55:46 h sshd[1]: b')).events[0].time).toBe(
       '2026-12-04T06:55:46.000Z',
     );
+  });
+
+  it('places a log that opens on February 29 in the latest leap year, not on March 1', async () => {
+    const modified = new Date('2026-12-04T12:00:00Z');
+    const { events } = await collect(
+      syslogReader.read(streamOf('Feb 29 02:30:01 h sshd[1]: b\nMar  1 00:00:00 h sshd[1]: c'), {
+        file: 'x',
+        modified,
+      }),
+    );
+    expect(events.map((e) => e.time)).toEqual([
+      '2024-02-29T02:30:01.000Z',
+      '2024-03-01T00:00:00.000Z',
+    ]);
+  });
+
+  it('reports February 29 of a given year that has none, naming it, and goes on', async () => {
+    const lines = [
+      'Feb 28 23:59:59 h sshd[1]: Failed password for root from 203.0.113.50 port 1 ssh2',
+      'Feb 29 02:30:01 h sshd[1]: Failed password for root from 203.0.113.50 port 1 ssh2',
+      'Feb 29 02:30:02 h cron[1]: a',
+      'Mar  1 00:00:00 h cron[1]: b',
+    ].join('\n');
+    // Both paths: lines built into events, and sshd lines skimmed when no rule needs them.
+    for (const quiet of [false, true]) {
+      const errors: LogReadError[] = [];
+      if (quiet) {
+        const batches = syslogReader.readQuiet!(
+          streamOf(lines),
+          { file: 'x', year: 2025 },
+          () => true,
+        );
+        for await (const batch of batches)
+          for (const item of batch) if (item instanceof LogReadError) errors.push(item);
+      } else {
+        errors.push(
+          ...(await collect(syslogReader.read(streamOf(lines), { file: 'x', year: 2025 }))).errors,
+        );
+      }
+      expect(errors.map((e) => [e.line, e.code])).toEqual([
+        [2, 'PARSE_ERROR'],
+        [3, 'PARSE_ERROR'],
+      ]);
+      expect(errors[0].message).toContain('dated Feb 29, a day Feb 2025 does not have');
+    }
   });
 
   it('reports a line with no syslog header and goes on', async () => {
