@@ -17,12 +17,29 @@ function sev(s: Severity, color: boolean): string {
   return pc.dim(padded);
 }
 
+/**
+ * An alert's entities on one line: the first of each kind, and how many more of that kind the
+ * alert names (a brute force tries many accounts; the JSON report lists them all).
+ */
 function entities(a: Alert): string {
-  const shown = a.entities
-    .filter((e) => e.kind !== 'cloud-account')
-    .slice(0, 3)
-    .map((e) => `${e.kind}=${printable(e.value)}`);
-  return shown.join(' ');
+  const byKind = new Map<string, { first: string; more: number }>();
+  for (const e of a.entities) {
+    if (e.kind === 'cloud-account') continue;
+    const seen = byKind.get(e.kind);
+    if (seen) seen.more += 1;
+    else byKind.set(e.kind, { first: e.value, more: 0 });
+  }
+  return [...byKind]
+    .map(
+      ([kind, { first, more }]) => `${kind}=${shownValue(first)}${more ? ` (+${more} more)` : ''}`,
+    )
+    .join(' ');
+}
+
+/** A value as printed after `kind=`: quoted when spaces would blur where it starts or ends. */
+function shownValue(value: string): string {
+  const text = printable(value);
+  return text === '' || /\s/.test(text) ? JSON.stringify(text) : text;
 }
 
 export interface AlertTableSummary {
