@@ -14,8 +14,6 @@ const BY_TACTIC: Record<string, string> = {
     'Remove the new user, key, role, trust or function change unless an approved change explains it.',
   'privilege-escalation':
     'Review the permissions granted and revert any that no approved change explains.',
-  'defense-evasion':
-    'Restore the logging, monitoring or protection that was changed, then review what happened while it was off.',
   'defense-impairment':
     'Restore the logging, monitoring or protection that was changed, then review what happened while it was off.',
   stealth:
@@ -42,6 +40,13 @@ export function remediationFor(
   if (steps.length === 0)
     steps.push('Review the evidence with the owner of the identity and resource involved.');
   if (hit.falsePositives?.length)
-    steps.push(`Known benign causes: ${hit.falsePositives.join('; ')}.`);
+    steps.push(`Known benign causes: ${withoutFinalStops(hit.falsePositives.join('; '))}.`);
   return steps;
+}
+
+/** `text` without the full stops and spaces it ends with (rules often end a line with "."). */
+function withoutFinalStops(text: string): string {
+  let end = text.length;
+  while (end > 0 && (text[end - 1] === '.' || text[end - 1].trim() === '')) end -= 1;
+  return text.slice(0, end);
 }
