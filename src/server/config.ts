@@ -67,6 +67,8 @@ export const ConfigSchema = Type.Object(
       Type.Object(
         {
           rules: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 100 })),
+          /** Refuse to start when a rule cannot be used, instead of skipping it with a warning. */
+          strictRules: Type.Optional(Type.Boolean()),
           placeholders: Type.Optional(Type.Record(Type.String(), Type.Array(Type.String()))),
           flushIntervalMs: Type.Optional(Type.Integer({ minimum: 10, maximum: 60_000 })),
           maxBodyBytes: Type.Optional(Type.Integer({ minimum: 1_024, maximum: 1024 ** 3 })),

@@ -7,11 +7,13 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { AlertBuilder } from '../../detect/alert-builder.js';
-import { isBuiltin, loadDetectionRules } from '../../detect/detect.js';
+import { loadDetectionRules, waitingPlaceholder } from '../../detect/detect.js';
 import { externalHit, isExternalFinding } from '../../detect/external-findings.js';
 import { buildIncidents, keepIncidentIds } from '../../detect/incidents.js';
 import { createSigmaEngine, type SigmaEngine } from '../../detect/sigma/sigma-engine.js';
-import type { SigmaMatch, UnsupportedSigmaRule } from '../../detect/sigma/types.js';
+import type { SigmaMatch } from '../../detect/sigma/types.js';
+import { counted } from '../../report/counted.js';
+import { ConfigError } from '../config.js';
 import { LogReadError } from '../../logs/log-read-error.js';
 import type { LogItem } from '../../logs/log-reader.js';
 import type { Alert, AlertStatus, Incident } from '../../model/alert.js';
@@ -19,7 +21,7 @@ import type { LogEvent } from '../../model/event.js';
 import { saveAlertsIn } from '../../store/alert-repository.js';
 import { mergeIncidents } from '../../store/incident-aliases.js';
 import type { Database } from '../../store/schema.js';
-import { detectionError, sigmaHit } from '../../detect/detect.js';
+import { sigmaHit } from '../../detect/detect.js';
 import { alertsInWindow, seedAlertBuilder } from './alert-seed.js';
 
 export interface DetectionServiceOptions {
@@ -27,6 +29,8 @@ export interface DetectionServiceOptions {
   logger: Logger;
   /** Sigma rule folders added to the built-in detections. */
   ruleDirs?: string[];
+  /** Refuse to start (a ConfigError naming each) when a rule cannot be used. */
+  strictRules?: boolean;
   placeholders?: Record<string, string[]>;
   /** How often formed alerts are written (default 1 s). */
   flushIntervalMs?: number;
@@ -123,14 +127,22 @@ export class DetectionService {
     // by design until configured: one info line with the setting to use, not a warning per start.
     // Every other rule left out is a warning, with why.
     const left = [...unsupported, ...engine.unsupported];
-    const waiting = left.filter(waitsForPlaceholder);
+    const waiting = left.filter((rule) => waitingPlaceholder(rule) !== undefined);
+    const notUsed = left.filter((r) => !waiting.includes(r));
+    if (options.strictRules && notUsed.length > 0) {
+      throw new ConfigError(
+        'ingest.strictRules',
+        `${counted(notUsed.length, 'rule')} not used: ` +
+          notUsed.map((r) => `${r.file}${r.line ? `:${r.line}` : ''}: ${r.reason}`).join('; '),
+      );
+    }
     if (waiting.length > 0) {
       options.logger.info(
         { rules: waiting.map((rule) => rule.title ?? rule.file), setting: 'ingest.placeholders' },
         'built-in detection rule off until its placeholder has a value',
       );
     }
-    for (const rule of left.filter((r) => !waiting.includes(r))) {
+    for (const rule of notUsed) {
       options.logger.warn(
         { rule: rule.title, file: rule.file, reason: rule.reason },
         'detection rule not loaded',
@@ -169,7 +181,14 @@ export class DetectionService {
         this.#handle(matches);
       } catch (error) {
         // A rule or mapping bug must not stop the stream: count it and go on.
-        result.errors.push(detectionError(item, error, intake));
+        result.errors.push(
+          new LogReadError({
+            file: item.source.file ?? intake,
+            line: item.source.line,
+            code: 'PARSE_ERROR',
+            message: `detection failed on this event: ${(error as Error).message}`,
+          }),
+        );
       }
     }
     this.count(intake, result.events, result.errors.length);
@@ -405,9 +424,4 @@ function carryStatus(
       return;
     }
   }
-}
-
-/** A built-in rule off only because an optional placeholder (`%BreakGlassAccounts%`) has no value. */
-function waitsForPlaceholder(rule: UnsupportedSigmaRule): boolean {
-  return isBuiltin(rule.file) && /placeholder %[^%]+% has no value/.test(rule.reason);
 }

@@ -111,9 +111,25 @@ async function checkTail(specs: TailSpec[]): Promise<void> {
   }
 }
 
+/**
+ * Refuses a rules path that does not exist or cannot be read, as `palisade detect --rules` does:
+ * the server would otherwise run with the built-in detections alone.
+ */
+async function checkRules(paths: string[]): Promise<void> {
+  for (const [i, path] of paths.entries()) {
+    const problem = await stat(path).then(
+      () => undefined,
+      (error: NodeJS.ErrnoException) =>
+        error.code === 'ENOENT' ? 'no such file or folder' : `cannot be read (${error.code})`,
+    );
+    if (problem) throw new ConfigError(`ingest.rules[${i}]`, `${path}: ${problem}`);
+  }
+}
+
 async function ingestPlugin(app: FastifyInstance): Promise<void> {
   const { db, logger, config } = app.palisade;
   const ingest: IngestConfig = config.ingest ?? {};
+  await checkRules(ingest.rules ?? []);
   await checkTail(ingest.tail ?? []);
   if (ingest.syslog?.timeZone !== undefined) {
     checkZone('ingest.syslog.timeZone', ingest.syslog.timeZone);
@@ -122,6 +138,7 @@ async function ingestPlugin(app: FastifyInstance): Promise<void> {
     db,
     logger,
     ruleDirs: ingest.rules,
+    strictRules: ingest.strictRules,
     placeholders: ingest.placeholders,
     flushIntervalMs: ingest.flushIntervalMs,
   });
