@@ -9,17 +9,15 @@ import type { Logger } from 'pino';
 import { AlertBuilder } from '../../detect/alert-builder.js';
 import { loadDetectionRules, waitingPlaceholder } from '../../detect/detect.js';
 import { externalHit, isExternalFinding } from '../../detect/external-findings.js';
-import { buildIncidents, keepIncidentIds } from '../../detect/incidents.js';
 import { createSigmaEngine, type SigmaEngine } from '../../detect/sigma/sigma-engine.js';
 import type { SigmaMatch } from '../../detect/sigma/types.js';
 import { counted } from '../../report/counted.js';
 import { ConfigError } from '../config.js';
 import { LogReadError } from '../../logs/log-read-error.js';
 import type { LogItem } from '../../logs/log-reader.js';
-import type { Alert, AlertStatus, Incident } from '../../model/alert.js';
+import type { Alert, Incident } from '../../model/alert.js';
 import type { LogEvent } from '../../model/event.js';
-import { saveAlertsIn } from '../../store/alert-repository.js';
-import { mergeIncidents } from '../../store/incident-aliases.js';
+import { saveDetections } from '../../store/detection-save.js';
 import type { Database } from '../../store/schema.js';
 import { sigmaHit } from '../../detect/detect.js';
 import { alertsInWindow, seedAlertBuilder } from './alert-seed.js';
@@ -340,24 +338,27 @@ export class DetectionService {
       this.#recent.set(id, alert);
     }
     this.#evictRecent();
-    const { incidents, merged } = this.#incidents();
-    const toSave = new Map(dirty);
-    for (const incident of incidents) {
+    // Copies: the stored members saveDetections brings back are not recent alerts.
+    const atHand = new Map(this.#recent);
+    const previousOf = new Map(this.#incidentOf);
+    const saved = await this.#options.db.transaction().execute((trx) =>
+      saveDetections(trx, {
+        changed: dirty.values(),
+        atHand,
+        previousOf,
+        incidentWindowMs: this.#options.incidentWindowMs,
+        needsWrite: (incident) => this.#incidentSig.get(incident.id) !== signature(incident),
+      }),
+    );
+    for (const incident of saved.incidents) {
       for (const id of incident.alerts) {
-        const alert = this.#recent.get(id);
-        if (alert) toSave.set(id, alert);
+        if (this.#recent.has(id)) this.#incidentOf.set(id, incident.id);
       }
     }
-    const alerts = [...toSave.values()];
-    await this.#options.db.transaction().execute(async (trx) => {
-      const statuses = await mergeIncidents(trx, merged, new Date());
-      for (const incident of incidents) carryStatus(incident, merged, statuses);
-      await saveAlertsIn(trx, alerts, incidents);
-    });
-    for (const id of merged.keys()) this.#incidentSig.delete(id);
-    for (const incident of incidents) this.#incidentSig.set(incident.id, signature(incident));
-    this.#alertsStored += alerts.length;
-    this.#incidentsStored += incidents.length;
+    for (const id of saved.merged.keys()) this.#incidentSig.delete(id);
+    for (const incident of saved.written) this.#incidentSig.set(incident.id, signature(incident));
+    this.#alertsStored += saved.alerts.length;
+    this.#incidentsStored += saved.written.length;
   }
 
   /**
@@ -371,23 +372,6 @@ export class DetectionService {
       this.#recent.delete(id);
       this.#incidentOf.delete(id);
     }
-  }
-
-  /**
-   * Incidents over the recent alerts, under the ids their alerts were stored in: those that
-   * changed, and the stored incidents merged into them (old id -> surviving id).
-   */
-  #incidents(): { incidents: Incident[]; merged: Map<string, string> } {
-    const all = buildIncidents([...this.#recent.values()], {
-      windowMs: this.#options.incidentWindowMs,
-    });
-    const merged = keepIncidentIds(all, this.#recent, (id) => this.#incidentOf.get(id));
-    const changed: Incident[] = [];
-    for (const incident of all) {
-      for (const id of incident.alerts) this.#incidentOf.set(id, incident.id);
-      if (this.#incidentSig.get(incident.id) !== signature(incident)) changed.push(incident);
-    }
-    return { incidents: changed, merged };
   }
 
   /** Stops the timer, ends open correlation windows and writes what is left. */
@@ -406,22 +390,4 @@ export class DetectionService {
 
 function signature(incident: Incident): string {
   return `${incident.lastSeen}|${incident.severity}|${incident.alerts.length}|${incident.title}`;
-}
-
-/**
- * A new incident that stored ones merged into takes the status an analyst gave any of them (an
- * incident already stored keeps its own: saving leaves a stored status as it is).
- */
-function carryStatus(
-  incident: Incident,
-  merged: Map<string, string>,
-  statuses: Map<string, AlertStatus>,
-): void {
-  for (const [old, into] of merged) {
-    const status = statuses.get(old);
-    if (into === incident.id && status && status !== 'active') {
-      incident.status = status;
-      return;
-    }
-  }
 }
