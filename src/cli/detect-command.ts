@@ -26,6 +26,7 @@ import { printable } from '../report/terminal-text.js';
 import { settleHeapForStreaming } from './streaming-heap.js';
 import { checkRuleFolders } from './rule-folders.js';
 import { counted } from '../report/counted.js';
+import { severityBreakdown } from '../report/finding-order.js';
 
 export interface DetectCommandOptions {
   /** The server key file sealing the run's audit entry (else PALISADE_SECRET_KEY_FILE). */
@@ -106,6 +107,8 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
   }
   if (streaming) settleHeapForStreaming();
   let streamedFailOn = false;
+  // Streamed alerts are not kept: those at or above --fail-on are counted as they become final.
+  const streamedCrossed: Pick<Alert, 'severity'>[] = [];
   // A finding is printed when its alert is raised (OCSF activity Create) and again once final
   // (Update, with its complete counts and evidence); consumers key on finding_info.uid.
   const streamFinding = (activity: 1 | 2) => (alert: Alert) => {
@@ -116,7 +119,13 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
       process.exitCode = EXIT_FINDINGS;
     }
   };
-  const onAlert = streaming ? streamFinding(2) : undefined;
+  const onAlert = streaming
+    ? (alert: Alert) => {
+        streamFinding(2)(alert);
+        if (threshold >= 0 && SEVERITIES.indexOf(alert.severity) >= threshold)
+          streamedCrossed.push({ severity: alert.severity });
+      }
+    : undefined;
   const onRaise = streaming ? streamFinding(1) : undefined;
   try {
     const loaded = await loadDetectionRules({
@@ -248,14 +257,27 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
     );
   }
 
+  const crossed = streaming
+    ? streamedCrossed
+    : result.alerts.filter((a) => threshold >= 0 && SEVERITIES.indexOf(a.severity) >= threshold);
   // A --rules file that is no rule at all (a log passed by mistake, broken YAML) is bad input; a
   // rule using something unsupported is listed above and the run goes on.
   const badRules = result.rules.unsupported.some((u) => u.unreadable && !isBuiltin(u.file));
-  if (errors.length > 0 || badRules) return EXIT_INPUT_ERROR;
-  if (threshold < 0) return EXIT_OK;
-  return streamedFailOn || result.alerts.some((a) => SEVERITIES.indexOf(a.severity) >= threshold)
-    ? EXIT_FINDINGS
-    : EXIT_OK;
+  const code =
+    errors.length > 0 || badRules
+      ? EXIT_INPUT_ERROR
+      : threshold >= 0 && (streamedFailOn || crossed.length > 0)
+        ? EXIT_FINDINGS
+        : EXIT_OK;
+  // As scan does: say why the run fails its --fail-on gate (an input error's exit 2 wins).
+  if (options.failOn && crossed.length > 0) {
+    const exit = code === EXIT_FINDINGS ? `; exit ${EXIT_FINDINGS}` : '';
+    process.stderr.write(
+      `palisade: ${counted(crossed.length, 'alert')} at or above ${options.failOn} ` +
+        `(${severityBreakdown(crossed)})${exit}\n`,
+    );
+  }
+  return code;
 }
 
 /** Built-in rules off until a placeholder is given a value, with the placeholder each waits for. */
