@@ -9,7 +9,8 @@ import { createHash } from 'node:crypto';
 import type { Alert, AlertEntity, AlertRuleReference, AttackMapping } from '../model/alert.js';
 import type { LogEvent } from '../model/event.js';
 import type { Severity } from '../model/rule.js';
-import { TACTICS } from './attack-tactics.js';
+import { canonicalTactic, TACTICS } from './attack-tactics.js';
+import { techniqueTactics } from './attack-techniques.js';
 import { recordId } from './event-identity.js';
 import { eventTimeMs } from './event-time.js';
 import { remediationFor } from './remediation.js';
@@ -59,7 +60,11 @@ const SWEEP_EVERY = 5_000;
 const MAX_KEYS_PER_RULE = 10_000;
 const MAX_KEYED_RULES = 1_000;
 
-/** ATT&CK tactics and techniques from Sigma-style tags (`attack.t1110.001`, `attack.discovery`). */
+/**
+ * ATT&CK tactics and techniques from Sigma-style tags (`attack.t1110.001`, `attack.discovery`),
+ * tactics under their ATT&CK v19 names. A retired `defense-evasion` becomes whichever of its
+ * successors (Stealth, Defense Impairment) the rule's techniques belong to, else Stealth.
+ */
 export function attackFromTags(tags: string[]): AttackMapping {
   const tactics: string[] = [];
   const techniques: string[] = [];
@@ -70,7 +75,17 @@ export function attackFromTags(tags: string[]): AttackMapping {
     if (/^t\d{4}(\.\d{3})?$/.test(name)) techniques.push(name.toUpperCase());
     else if (TACTICS.has(name)) tactics.push(name);
   }
-  return { tactics: [...new Set(tactics)], techniques: [...new Set(techniques)] };
+  const canonical = tactics.flatMap((t) =>
+    t === 'defense-evasion' ? defenseEvasionSuccessors(techniques) : [canonicalTactic(t)],
+  );
+  return { tactics: [...new Set(canonical)], techniques: [...new Set(techniques)] };
+}
+
+/** The v19 tactics that took over Defense Evasion for these techniques (Stealth by default). */
+function defenseEvasionSuccessors(techniques: string[]): string[] {
+  const owned = new Set(techniques.flatMap(techniqueTactics));
+  const successors = ['stealth', 'defense-impairment'].filter((t) => owned.has(t));
+  return successors.length > 0 ? successors : [canonicalTactic('defense-evasion')];
 }
 
 /** Entities named by an event's envelope. */

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import type { Alert, AlertEntity, Incident } from '../model/alert.js';
 import { rank } from './alert-builder.js';
-import { KILL_CHAIN } from './attack-tactics.js';
+import { canonicalTactic, KILL_CHAIN } from './attack-tactics.js';
 import { counted } from '../report/counted.js';
 
 export { KILL_CHAIN } from './attack-tactics.js';
@@ -30,7 +30,9 @@ export interface IncidentOptions {
 }
 
 function stage(alert: Alert): number {
-  const positions = alert.attack.tactics.map((t) => KILL_CHAIN.indexOf(t)).filter((i) => i >= 0);
+  const positions = alert.attack.tactics
+    .map((t) => KILL_CHAIN.indexOf(canonicalTactic(t)))
+    .filter((i) => i >= 0);
   return positions.length > 0 ? Math.min(...positions) : KILL_CHAIN.length;
 }
 
@@ -211,7 +213,9 @@ export function buildIncidents(alerts: Alert[], options: IncidentOptions = {}): 
       (w, a) => (rank(a.severity) > rank(w.severity) ? a : w),
       members[0],
     );
-    const tactics = KILL_CHAIN.filter((t) => members.some((a) => a.attack.tactics.includes(t)));
+    // Alerts stored before their rule's tags were read as ATT&CK v19 may hold older names.
+    const named = new Set(members.flatMap((a) => a.attack.tactics.map(canonicalTactic)));
+    const tactics = KILL_CHAIN.filter((t) => named.has(t));
     const counts = new Map<string, { n: number; link: Link }>();
     for (const i of indexes) {
       for (const link of links[i]) {

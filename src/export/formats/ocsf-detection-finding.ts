@@ -6,6 +6,8 @@
 
 import type { Alert, AlertEntity } from '../../model/alert.js';
 import type { AlertExportData } from '../../model/export-record.js';
+import { ATTACK_VERSION, attackTactic } from '../../detect/attack-tactics.js';
+import { pairTechniques } from '../../detect/attack-techniques.js';
 import {
   findingClassFields,
   OCSF_SEVERITY_ID,
@@ -22,30 +24,6 @@ const STATUS: Record<Alert['status'], [number, string]> = {
   dismissed: [3, 'Suppressed'],
   resolved: [4, 'Resolved'],
 };
-
-/** ATT&CK tactic ids by the names rules use in tags. */
-const TACTIC_UID: Record<string, string> = {
-  reconnaissance: 'TA0043',
-  'resource-development': 'TA0042',
-  'initial-access': 'TA0001',
-  execution: 'TA0002',
-  persistence: 'TA0003',
-  'privilege-escalation': 'TA0004',
-  'defense-evasion': 'TA0005',
-  'credential-access': 'TA0006',
-  discovery: 'TA0007',
-  'lateral-movement': 'TA0008',
-  collection: 'TA0009',
-  'command-and-control': 'TA0011',
-  exfiltration: 'TA0010',
-  impact: 'TA0040',
-};
-
-/**
- * Tactics named only from ATT&CK v19 on, when Defense Evasion was split in two. Their ids are
- * left out rather than guessed; an alert tagged with one is labelled with that version.
- */
-const V19_TACTICS = new Set(['stealth', 'defense-impairment']);
 
 const OBSERVABLE_TYPE: Record<AlertEntity['kind'], [number, string, string]> = {
   ip: [2, 'IP Address', 'src_endpoint.ip'],
@@ -66,6 +44,21 @@ function observableType(entity: AlertEntity): [number, string, string] {
   return OBSERVABLE_TYPE[entity.kind] ?? [0, 'Unknown', entity.kind];
 }
 
+/**
+ * The alert's ATT&CK mapping as OCSF attack objects, each technique under a tactic it belongs to
+ * (see pairTechniques), all in one ATT&CK version.
+ */
+function ocsfAttacks(alert: Alert): Record<string, unknown>[] {
+  return pairTechniques(alert.attack.techniques, alert.attack.tactics).map((pair) => {
+    const tactic = pair.tactic ? attackTactic(pair.tactic) : undefined;
+    return {
+      ...(pair.technique ? { technique: { uid: pair.technique } } : {}),
+      ...(tactic ? { tactic: { uid: tactic.uid, name: tactic.title } } : {}),
+      version: ATTACK_VERSION,
+    };
+  });
+}
+
 /** The finding activity an alert change is: new alerts Create, closed ones Close. */
 export function alertActivity(change: AlertExportData['change'], alert: Alert): FindingActivity {
   if (change === 'created') return 1;
@@ -84,25 +77,7 @@ export function toOcsf(
 ): Record<string, unknown> {
   const [statusId, status] = STATUS[alert.status];
   const author = alert.rule.author ? `${alert.rule.author}` : undefined;
-  const version = alert.attack.tactics.some((t) => V19_TACTICS.has(t)) ? 'v19' : 'v15';
-  const attacks =
-    alert.attack.techniques.length > 0
-      ? alert.attack.techniques.map((t) => ({
-          technique: { uid: t },
-          ...(alert.attack.tactics[0]
-            ? {
-                tactic: {
-                  uid: TACTIC_UID[alert.attack.tactics[0]],
-                  name: titleCase(alert.attack.tactics[0]),
-                },
-              }
-            : {}),
-          version,
-        }))
-      : alert.attack.tactics.map((t) => ({
-          tactic: { uid: TACTIC_UID[t], name: titleCase(t) },
-          version,
-        }));
+  const attacks = ocsfAttacks(alert);
   return {
     ...findingClassFields(2004, 'Detection Finding', activity),
     severity_id: OCSF_SEVERITY_ID[alert.severity],
