@@ -16,7 +16,7 @@ import { SEVERITIES, type Severity } from '../model/rule.js';
 import { VERSION } from '../version.js';
 import { DEFAULT_STORE_PATH } from '../store/store-path.js';
 import { checkTimeZone } from '../logs/time-zone.js';
-import { parseTimeArgument } from './time-arguments.js';
+import { parseTimeArgument } from '../logs/time-arguments.js';
 
 function severity(value: string): Severity {
   if (!SEVERITIES.includes(value as Severity)) {
@@ -31,7 +31,7 @@ function collect(value: string, previous: string[]): string[] {
 
 /**
  * `palisade detect --since/--until`: checked here, read once `--timezone` is known (a time
- * without an offset is in that zone, else UTC; see time-arguments.ts).
+ * without an offset is in that zone, else UTC; see logs/time-arguments.ts).
  */
 function detectTime(value: string): string {
   try {

@@ -29,6 +29,7 @@ import {
   whereEntity,
 } from './alerts-schemas.js';
 import { IdParams } from './schemas.js';
+import { TimeQueryField, timeBound } from './time-query.js';
 import { auditedStatusChange } from './status-change.js';
 
 /** API sort names and their columns. */
@@ -49,15 +50,9 @@ const ListQuery = Type.Object({
     Type.String({ minLength: 1, maxLength: 500, description: 'an entity value: IP, account...' }),
   ),
   incident: Type.Optional(Type.String({ maxLength: 64, description: 'incident id' })),
-  since: Type.Optional(
-    Type.String({ format: 'date-time', description: 'alerts still seen at or after this time' }),
-  ),
-  until: Type.Optional(
-    Type.String({ format: 'date-time', description: 'alerts first seen before this time' }),
-  ),
+  since: Type.Optional(TimeQueryField('since', 'alerts still seen at or after this time')),
+  until: Type.Optional(TimeQueryField('until', 'alerts first seen before this time')),
 });
-
-const iso = (time: string | undefined) => (time ? new Date(time).toISOString() : undefined);
 
 export const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const db = alertStore(app.palisade.db);
@@ -89,8 +84,8 @@ export const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
         rule: 'rule_id',
         incident: 'incident_id',
       });
-      if (since) query = query.where('last_seen', '>=', iso(since)!);
-      if (until) query = query.where('first_seen', '<', iso(until)!);
+      if (since) query = query.where('last_seen', '>=', timeBound(since, 'since'));
+      if (until) query = query.where('first_seen', '<', timeBound(until, 'until'));
       if (entity) query = whereEntity(query, 'entities', entity);
       query = whereInScope(query, 'account', scopeFilter(request));
       const parsed = parseSort(sort);

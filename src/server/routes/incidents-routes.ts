@@ -33,6 +33,7 @@ import {
   whereIncidentInScope,
 } from './alerts-schemas.js';
 import { IdParams } from './schemas.js';
+import { TimeQueryField, timeBound } from './time-query.js';
 import { auditedStatusChange } from './status-change.js';
 
 const SORTS: Record<string, string> = { lastSeen: 'last_seen', firstSeen: 'first_seen' };
@@ -43,11 +44,9 @@ const ListQuery = Type.Object({
   severity: Type.Optional(Type.Array(SeveritySchema, { maxItems: 5 })),
   status: Type.Optional(Type.Array(AlertStatusSchema, { maxItems: 4 })),
   entity: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
-  since: Type.Optional(Type.String({ format: 'date-time' })),
-  until: Type.Optional(Type.String({ format: 'date-time' })),
+  since: Type.Optional(TimeQueryField('since', 'incidents still active at or after this time')),
+  until: Type.Optional(TimeQueryField('until', 'incidents first seen before this time')),
 });
-
-const iso = (time: string | undefined) => (time ? new Date(time).toISOString() : undefined);
 
 export const incidentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const db = alertStore(app.palisade.db);
@@ -69,8 +68,8 @@ export const incidentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         severity: 'severity',
         status: 'status',
       });
-      if (since) query = query.where('last_seen', '>=', iso(since)!);
-      if (until) query = query.where('first_seen', '<', iso(until)!);
+      if (since) query = query.where('last_seen', '>=', timeBound(since, 'since'));
+      if (until) query = query.where('first_seen', '<', timeBound(until, 'until'));
       if (entity) query = whereEntity(query, 'entities', entity);
       query = whereIncidentInScope(query, scopeFilter(request));
       const parsed = parseSort(sort);

@@ -1,10 +1,11 @@
 /**
- * `--since` / `--until` times: ISO 8601, read in one zone whatever their form. A time without an
- * offset (`2023-07-10`, `2023-07-10T12:05`) is a wall-clock time in `--timezone`, else UTC; a
- * time with one (`Z`, `+02:00`) is that instant. The shell's own zone never enters.
+ * `--since` / `--until` times (and the API's `since`/`until`): ISO 8601, read in one zone whatever
+ * their form. A time without an offset (`2023-07-10`, `2023-07-10T12:05`) is a wall-clock time in
+ * `--timezone`, else UTC; a time with one (`Z`, `+02:00`) is that instant. The shell's own zone
+ * never enters.
  */
 
-import { zonedTimeMs } from '../logs/time-zone.js';
+import { zonedTimeMs } from './time-zone.js';
 
 const ISO_TIME =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
