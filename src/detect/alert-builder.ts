@@ -13,6 +13,7 @@ import { canonicalTactic, TACTICS } from './attack-tactics.js';
 import { techniqueTactics } from './attack-techniques.js';
 import { recordId } from './event-identity.js';
 import { eventTimeMs } from './event-time.js';
+import { isHostLog } from './host-logs.js';
 import { remediationFor } from './remediation.js';
 
 /** What any detection (Sigma rule, correlation, external finding) hands to the alert builder. */
@@ -95,6 +96,8 @@ export function entitiesOf(event: LogEvent): AlertEntity[] {
   if (event.sourceIp) out.push({ kind: 'ip', value: event.sourceIp });
   if (event.host) out.push({ kind: 'host', value: event.host });
   if (event.target) out.push({ kind: 'cloud-resource', value: event.target });
+  if (event.process) out.push({ kind: 'process', value: event.process });
+  if (event.filePath) out.push({ kind: 'file', value: event.filePath });
   if (event.account) out.push({ kind: 'cloud-account', value: event.account });
   return out;
 }
@@ -287,6 +290,21 @@ function accountsOf(events: LogEvent[]): string {
 }
 
 /**
+ * The log files of a hit whose events are host logs naming no host, as one string: each such file
+ * stands for a host of its own, so `uid 998` or `/bin/ip` in two of them are two activities.
+ * Undefined when an event names its host or is no host log.
+ */
+function unnamedHostFiles(events: LogEvent[]): string | undefined {
+  if (events.length === 0) return undefined;
+  const files = new Set<string>();
+  for (const e of events) {
+    if (e.host !== undefined || !isHostLog(e.source)) return undefined;
+    files.add(e.source.file ?? '');
+  }
+  return files.size < 2 ? [...files].join('') : [...files].sort().join(',');
+}
+
+/**
  * The dedup key of a hit whose cloud accounts differ from those of the alert open under `key`:
  * the accounts fold into it, so the hit raises (or grows) an alert of its own accounts, with an
  * id of its own. Alerts of one account keep the plain key, and with it the id they always had.
@@ -365,6 +383,8 @@ export class AlertBuilder {
     const derived = own ? undefined : uniqueEntities(hitEntities(undefined, events));
     let key =
       own?.length === 1 ? this.#keyOf(hit.rule, own[0]) : dedupKey(hit.rule, own ?? derived!);
+    const logFiles = unnamedHostFiles(events);
+    if (logFiles !== undefined) key = `${key}|log-files:${logFiles}`;
     const accounts = accountsOf(events);
 
     let slot = this.#open.get(key);

@@ -13,6 +13,7 @@ import { basename } from 'node:path';
 import type { Alert, AlertEntity, Incident } from '../model/alert.js';
 import { rank } from './alert-builder.js';
 import { canonicalTactic, KILL_CHAIN } from './attack-tactics.js';
+import { isHostLog } from './host-logs.js';
 import { counted } from '../report/counted.js';
 
 export { KILL_CHAIN } from './attack-tactics.js';
@@ -35,10 +36,6 @@ function stage(alert: Alert): number {
     .filter((i) => i >= 0);
   return positions.length > 0 ? Math.min(...positions) : KILL_CHAIN.length;
 }
-
-/** Products and readers whose events are a host's own logs, where account names are local. */
-const HOST_PRODUCTS = new Set(['linux', 'windows', 'macos']);
-const HOST_READERS = new Set(['syslog', 'journald', 'auditd', 'osquery', 'falco']);
 
 /** Entity kinds that name something on one host: they link alerts of that host only. */
 const HOST_KINDS = new Set<AlertEntity['kind']>(['file', 'process']);
@@ -63,9 +60,7 @@ interface Link {
  */
 function hasLocalAccounts(alert: Alert): boolean {
   if (alert.evidence.length > 0) {
-    return alert.evidence.every(
-      (e) => HOST_PRODUCTS.has(e.source.product ?? '') || HOST_READERS.has(e.source.reader),
-    );
+    return alert.evidence.every((e) => isHostLog(e.source));
   }
   const names = (kind: AlertEntity['kind']) => alert.entities.some((e) => e.kind === kind);
   return names('host') && !names('cloud-account');

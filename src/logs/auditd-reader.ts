@@ -135,7 +135,9 @@ function auditEvent(pending: Pending, file: string): LogEvent {
     actor: actorOf(flat),
     sourceIp: addr,
     action: primary.toLowerCase(),
-    target: typeof fields.name === 'string' ? fields.name : str(flat.exe),
+    // An execve's PATH record is the program itself, which `exe` already names.
+    process: str(flat.exe),
+    filePath: !execve && typeof fields.name === 'string' ? str(fields.name) : undefined,
     outcome: outcomeOf(flat),
     host: first.node ?? str(flat.hostname && flat.hostname !== '?' ? flat.hostname : undefined),
     fields,

@@ -38,7 +38,15 @@ export interface LogEvent {
   actor?: string;
   sourceIp?: string;
   action?: string;
+  /**
+   * What the record acts on; alerts name it as a cloud resource (an ARN, a resource id).
+   * Known gap: the syslog and osquery readers still put host-local names here (a user, a path).
+   */
   target?: string;
+  /** The executable that acted, on the record's host (auditd `exe`): a process, not a resource. */
+  process?: string;
+  /** The file the record acts on, on its host (auditd's PATH record). */
+  filePath?: string;
   /** Outcome where the log says: `success` or `failure`. */
   outcome?: 'success' | 'failure';
   /** Host the record came from (syslog hostname, instance id). */
