@@ -31,9 +31,12 @@ export interface AlertEntity {
 
 /** MITRE ATT&CK tactics and techniques an alert maps to. */
 export interface AttackMapping {
-  /** Tactic names as ATT&CK spells them in tags: `defense-evasion`, `credential-access`. */
+  /**
+   * ATT&CK v19 tactic names as tags spell them: `defense-impairment`, `credential-access` (alerts
+   * stored by earlier versions may hold `defense-evasion`, read as `stealth`).
+   */
   tactics: string[];
-  /** Technique ids: `T1562.008`. */
+  /** Technique ids as the rule tags them: `T1685.002`. */
   techniques: string[];
 }
 
