@@ -24,7 +24,10 @@ const STRATUS_EXPECTED: Record<string, string[]> = {
     'AWS audit logging stopped, reduced or deleted',
   ],
   'aws.defense-evasion.dns-delete-logs': ['AWS audit logging stopped, reduced or deleted'],
-  'aws.defense-evasion.vpc-remove-flow-logs': ['AWS VPC Flow Logs Deleted'],
+  'aws.defense-evasion.vpc-remove-flow-logs': [
+    'AWS VPC Flow Logs Deleted',
+    'AWS audit logging stopped, reduced or deleted',
+  ],
   'aws.execution.ssm-send-command': ['Potential Malicious Usage of CloudTrail System Manager'],
   'aws.exfiltration.ec2-security-group-open-port-22-ingress': [
     'AWS security group opened to the internet',
