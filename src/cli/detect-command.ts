@@ -336,7 +336,9 @@ function render(
         unsupported:
           result.rules.unsupported.length - waitingBuiltins(result.rules.unsupported).length,
       },
-      waiting: waitingBuiltins(result.rules.unsupported).map((w) => w.name),
+      // Only for a rule the input could have reached: on sshd logs the Azure break-glass
+      // sign-in rule has nothing to miss.
+      waiting: result.rules.neededPlaceholders,
       readErrors,
       elapsedMs,
     },

@@ -19,7 +19,8 @@ import { eventTimeMs } from './event-time.js';
 import { externalHit, isExternalFinding } from './external-findings.js';
 import { buildIncidents } from './incidents.js';
 import { loadSigmaRules } from './sigma/rule-loader.js';
-import { createSigmaEngine } from './sigma/sigma-engine.js';
+import { logsourceMatches } from './sigma/logsource-table.js';
+import { createSigmaEngine, type SigmaEngine } from './sigma/sigma-engine.js';
 import type {
   SigmaMatch,
   SigmaOptions,
@@ -89,7 +90,16 @@ export interface DetectResult {
   readErrors: LogReadError[];
   /** How many could not be read in all. */
   readErrorCount: number;
-  rules: { detection: number; correlation: number; unsupported: UnsupportedSigmaRule[] };
+  rules: {
+    detection: number;
+    correlation: number;
+    unsupported: UnsupportedSigmaRule[];
+    /**
+     * Placeholders that built-in rules left waiting for a value need because the input held
+     * events of their log source (a break-glass sign-in rule waits in vain on sshd logs alone).
+     */
+    neededPlaceholders: string[];
+  };
 }
 
 const MAX_READ_ERRORS_KEPT = 1_000;
@@ -208,6 +218,24 @@ export function detectionError(event: LogEvent, error: unknown, intake = '-'): L
     code: 'DETECTION_ERROR',
     message: `detection failed on this event: ${reason}`,
   });
+}
+
+/**
+ * The placeholders built-in rules wait for whose rule could have matched an event of the input:
+ * only those are worth a notice.
+ */
+function neededPlaceholders(unsupported: UnsupportedSigmaRule[], engine: SigmaEngine): string[] {
+  const needed = new Set<string>();
+  for (const left of unsupported) {
+    const name = waitingPlaceholder(left);
+    if (name === undefined || needed.has(name)) continue;
+    // A rule of unknown log source might have matched anything: its notice stays.
+    const logsource = left.logsource;
+    if (!logsource || engine.sources.some((source) => logsourceMatches(logsource, source))) {
+      needed.add(name);
+    }
+  }
+  return [...needed];
 }
 
 /** Loads the built-in detections and the user's rule folders. */
@@ -364,6 +392,7 @@ export async function detect(options: DetectOptions): Promise<DetectResult> {
       detection: engine.detectionRules,
       correlation: engine.correlationRules,
       unsupported: [...unsupported, ...engine.unsupported],
+      neededPlaceholders: neededPlaceholders([...unsupported, ...engine.unsupported], engine),
     },
   };
 }

@@ -12,7 +12,13 @@ import { checkUniqueKeys } from '../../model/yaml-unique-keys.js';
 import { compileSigmaRule } from './rule-compiler.js';
 import { readRuleDocument } from './rule-document.js';
 import { SigmaRuleError } from './sigma-rule-error.js';
-import type { SigmaLoadResult, SigmaOptions, SigmaRule, UnsupportedSigmaRule } from './types.js';
+import type {
+  SigmaLoadResult,
+  SigmaLogSource,
+  SigmaOptions,
+  SigmaRule,
+  UnsupportedSigmaRule,
+} from './types.js';
 
 /** Files larger than this are listed as unsupported rather than parsed. */
 const MAX_FILE_BYTES = 4 * 1024 * 1024;
@@ -188,19 +194,33 @@ function describeFailure(
 ): UnsupportedSigmaRule {
   const id = typeof parsed.data.id === 'string' ? parsed.data.id : undefined;
   const title = typeof parsed.data.title === 'string' ? parsed.data.title : undefined;
+  const logsource = logsourceOf(parsed.data.logsource);
   if (error instanceof SigmaRuleError) {
     const line = lineOf(parsed.sources, error.path, counter);
     const where = error.field ? `${error.field}: ` : '';
-    return { file, line, field: error.field, id, title, reason: `${where}${error.message}` };
+    const reason = `${where}${error.message}`;
+    return { file, line, field: error.field, id, title, ...(logsource && { logsource }), reason };
   }
   const message = error instanceof Error ? error.message : String(error);
   return {
     file,
     id,
     title,
+    ...(logsource && { logsource }),
     line: lineOf(parsed.sources, [], counter),
     reason: `cannot compile: ${message}`,
   };
+}
+
+/** A rule's `logsource` as far as it is a mapping of strings (a broken rule's may be anything). */
+function logsourceOf(value: unknown): SigmaLogSource | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const out: SigmaLogSource = {};
+  for (const key of ['product', 'service', 'category', 'definition'] as const) {
+    const part = (value as Record<string, unknown>)[key];
+    if (typeof part === 'string') out[key] = part;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 /** Applies collection actions and drops YAML-broken documents (listing them as unsupported). */

@@ -10,6 +10,7 @@ import { eventTimeMs } from '../event-time.js';
 import { SigmaCorrelator, type CorrelationHit } from './correlator.js';
 import type { EventView } from './field-matcher.js';
 import { compileSigmaRule, eventView } from './rule-compiler.js';
+import type { ResolvedSource } from './logsource-table.js';
 import { SigmaRuleIndex, type IndexedRule } from './rule-index.js';
 import { SigmaRuleError } from './sigma-rule-error.js';
 import type {
@@ -45,6 +46,8 @@ export interface SigmaEngine {
   readonly unsupported: UnsupportedSigmaRule[];
   /** Open correlation groups (memory check). */
   readonly openGroups: number;
+  /** The log sources of the events met so far, each once. */
+  readonly sources: readonly ResolvedSource[];
 }
 
 /**
@@ -70,7 +73,14 @@ export function createSigmaEngine(rules: SigmaRule[], options: SigmaOptions = {}
         error instanceof SigmaRuleError && error.field
           ? `${error.field}: ${error.message}`
           : String(error);
-      unsupported.push({ file: rule.origin.file, id: rule.id, title: rule.title, reason });
+      const { logsource } = rule;
+      unsupported.push({
+        file: rule.origin.file,
+        id: rule.id,
+        title: rule.title,
+        logsource,
+        reason,
+      });
     }
   }
 
@@ -175,6 +185,9 @@ export function createSigmaEngine(rules: SigmaRule[], options: SigmaOptions = {}
     unsupported,
     get openGroups() {
       return correlator.groupCount;
+    },
+    get sources() {
+      return index.sources;
     },
   };
 }

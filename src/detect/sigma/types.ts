@@ -102,6 +102,8 @@ export interface UnsupportedSigmaRule {
   field?: string;
   id?: string;
   title?: string;
+  /** The rule's log source, when it names one (what input the rule would have read). */
+  logsource?: SigmaLogSource;
   /**
    * The file is no rule at all (not YAML, not a mapping, unreadable), as opposed to a rule using
    * something Palisade does not support: a command treats it as bad input.
