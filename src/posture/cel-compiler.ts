@@ -385,7 +385,6 @@ function comparable(a: unknown, b: unknown): boolean {
 }
 
 function relation(op: '<' | '<=' | '>' | '>=', args: unknown, scope: Scope, state: State): Code {
-  const [left, right] = pair(args, scope, state);
   type Ordered = string | number | bigint | boolean;
   const compare = {
     '<': (a: Ordered, b: Ordered) => a < b,
@@ -393,12 +392,40 @@ function relation(op: '<' | '<=' | '>' | '>=', args: unknown, scope: Scope, stat
     '>': (a: Ordered, b: Ordered) => a > b,
     '>=': (a: Ordered, b: Ordered) => a >= b,
   }[op];
+  const durations = Array.isArray(args) && args.length === 2 ? args.map(durationOperand) : [];
+  if (durations.length === 2 && durations.every((d) => d !== undefined)) {
+    const [from, to] = durations.map((d) => compileNode(d, scope, state));
+    return (c, s) => compare(durationValue(from(c, s)), durationValue(to(c, s)));
+  }
+  const [left, right] = pair(args, scope, state);
   return (c, s) => {
     const a = left(c, s);
     const b = right(c, s);
     if (!comparable(a, b)) handBack();
     return compare(a as Ordered, b as Ordered);
   };
+}
+
+/** The operand of `duration(x)`, or undefined for any other node. */
+function durationOperand(node: unknown): unknown {
+  if (!isNode(node) || node.op !== 'call' || !Array.isArray(node.args)) return undefined;
+  const [name, operands] = node.args as [unknown, unknown];
+  return name === 'duration' && Array.isArray(operands) && operands.length === 1
+    ? operands[0]
+    : undefined;
+}
+
+/** A duration text of whole seconds (`"7776000s"`), the form rules compare; cel-js reads others. */
+const WHOLE_SECONDS = /^\d+s$/;
+
+/**
+ * The number cel-js compares `duration(text)` by (its `Duration`'s `valueOf`: milliseconds),
+ * for a text of whole seconds; any other value hands back.
+ */
+function durationValue(text: unknown): number {
+  if (typeof text !== 'string' || !WHOLE_SECONDS.test(text)) handBack();
+  // As cel-js computes it: the whole seconds as a bigint, then milliseconds (no nanoseconds).
+  return Number(BigInt(text.slice(0, -1))) * 1000;
 }
 
 /** `x in ["a", ...]` for a string `x`; `key in map` for a string key. */

@@ -293,14 +293,30 @@ function lowerText(value: unknown): string {
 /** Port ranges written as a number, `"22"`, `"20-25"`, `"*"`, `"80,443"` or a list of those. */
 function portRanges(...values: unknown[]): PortRange[] {
   const out: PortRange[] = [];
-  for (const value of values.flatMap(asList)) {
-    const parts = typeof value === 'string' ? value.split(',') : [value];
-    for (const part of parts) {
-      const range = parsePortRange(typeof part === 'string' ? part.trim() : part);
-      if (range && range[0] <= range[1]) out.push(range);
-    }
+  // Loops, not `flatMap` and `split`: every check of a security group reads its ports.
+  for (const value of values) {
+    if (Array.isArray(value)) {
+      for (const item of value) addPortRanges(out, item);
+    } else if (value !== null && value !== undefined) addPortRanges(out, value);
   }
   return out;
+}
+
+/** Adds the ranges of one port value (a number, or a text of ranges separated by commas). */
+function addPortRanges(out: PortRange[], value: unknown): void {
+  if (typeof value !== 'string') {
+    addPortRange(out, parsePortRange(value));
+    return;
+  }
+  if (!value.includes(',')) {
+    addPortRange(out, parsePortRange(value.trim()));
+    return;
+  }
+  for (const part of value.split(',')) addPortRange(out, parsePortRange(part.trim()));
+}
+
+function addPortRange(out: PortRange[], range: PortRange | null): void {
+  if (range && range[0] <= range[1]) out.push(range);
 }
 
 /** Sources or destinations of a rule: the single prefix and the prefix list together. */
@@ -359,48 +375,69 @@ function parseInboundRules(rules: unknown): NsgRule[] {
   return out.sort((a, b) => a.priority - b.priority);
 }
 
-function intersect(ranges: PortRange[], others: PortRange[]): PortRange[] {
-  const out: PortRange[] = [];
-  for (const [a, b] of ranges) {
-    for (const [c, d] of others) {
-      if (Math.max(a, c) <= Math.min(b, d)) out.push([Math.max(a, c), Math.min(b, d)]);
+/** True when some port lies in both `ranges` and `others`. */
+function overlaps(ranges: readonly PortRange[], others: readonly PortRange[]): boolean {
+  // Indexed, not destructured: this runs for every rule of every group's checks.
+  for (let i = 0; i < ranges.length; i += 1) {
+    const a = ranges[i][0];
+    const b = ranges[i][1];
+    for (let j = 0; j < others.length; j += 1) {
+      const c = others[j][0];
+      const d = others[j][1];
+      if (Math.max(a, c) <= Math.min(b, d)) return true;
     }
   }
-  return out;
+  return false;
 }
 
-function subtract(ranges: PortRange[], others: PortRange[]): PortRange[] {
+/**
+ * The ports of `ranges` that no range of `others` holds. A range `others` leaves whole is kept
+ * as it is (ranges are never changed once made), not copied.
+ */
+function subtract(ranges: PortRange[], others: readonly PortRange[]): PortRange[] {
   let left = ranges;
-  for (const [c, d] of others) {
-    left = left.flatMap(([a, b]): PortRange[] => {
-      if (d < a || c > b) return [[a, b]];
-      const pieces: PortRange[] = [];
-      if (a < c) pieces.push([a, c - 1]);
-      if (d < b) pieces.push([d + 1, b]);
-      return pieces;
-    });
+  for (let j = 0; j < others.length; j += 1) {
+    const c = others[j][0];
+    const d = others[j][1];
+    const next: PortRange[] = [];
+    for (let i = 0; i < left.length; i += 1) {
+      const range = left[i];
+      const a = range[0];
+      const b = range[1];
+      if (d < a || c > b) {
+        next.push(range);
+        continue;
+      }
+      if (a < c) next.push([a, c - 1]);
+      if (d < b) next.push([d + 1, b]);
+    }
+    left = next;
   }
   return left;
 }
 
 /**
- * The Allow rules that decide internet traffic of `protocol` to some of `wanted` ports, in the
- * order Azure tries them. A rule decides the ports no earlier rule decided; a Deny decides only
- * when it covers the whole internet and every destination, or some traffic would get past it.
- * Traffic no rule decides meets the default rules, which admit only the virtual network and the
- * load balancer.
+ * The first Allow rule `pick` accepts (any, without one) among those that decide internet
+ * traffic of `protocol` to some of `wanted` ports, in the order Azure tries them. A rule decides
+ * the ports no earlier rule decided; a Deny decides only when it covers the whole internet and
+ * every destination, or some traffic would get past it. Traffic no rule decides meets the
+ * default rules, which admit only the virtual network and the load balancer.
  */
-function internetAllows(rules: NsgRule[], protocol: string, wanted: PortRange[]): NsgRule[] {
-  const allows: NsgRule[] = [];
+function firstInternetAllow(
+  rules: NsgRule[],
+  protocol: string,
+  wanted: PortRange[],
+  pick: ((rule: NsgRule) => boolean) | undefined,
+): NsgRule | undefined {
   let open = wanted;
   for (const rule of rules) {
     if (open.length === 0) break;
     if (!rule.fromInternet || (rule.protocol !== '*' && rule.protocol !== protocol)) continue;
-    if (intersect(open, rule.ports).length === 0) continue;
-    if (rule.allow) allows.push(rule);
+    if (!overlaps(open, rule.ports)) continue;
+    if (rule.allow && (pick === undefined || pick(rule))) return rule;
     if (rule.toEverything) open = subtract(open, rule.ports);
   }
-  return allows;
+  return undefined;
 }
 
 /** The protocols a question names: `tcp`, `udp`, or both for `*`. */
@@ -414,11 +451,11 @@ function firstAllow(
   rules: NsgRule[],
   protocols: string[],
   wanted: PortRange[],
-  pick: (rule: NsgRule) => boolean = () => true,
+  pick?: (rule: NsgRule) => boolean,
 ): string | null {
   let first: NsgRule | undefined;
   for (const protocol of protocols) {
-    const allow = internetAllows(rules, protocol, wanted).find(pick);
+    const allow = firstInternetAllow(rules, protocol, wanted, pick);
     if (allow && (!first || allow.priority < first.priority)) first = allow;
   }
   return first?.name ?? null;
@@ -441,13 +478,17 @@ export function nsgAllowsFromInternet(
   return firstAllow(inboundRules(rules), askedProtocols(protocol), portRanges(ports));
 }
 
+/** True when `rule` opens every port. */
+function opensAllPorts(rule: NsgRule): boolean {
+  return subtract(ALL_PORTS, rule.ports).length === 0;
+}
+
 /**
  * The name of a security rule that opens every port (TCP or UDP) to the internet and still
  * decides some traffic (no higher-priority rule denies all it opens); null when there is none.
  */
 export function nsgAllowsAllPortsFromInternet(rules: unknown): string | null {
-  const opensAll = (rule: NsgRule) => subtract(ALL_PORTS, rule.ports).length === 0;
-  return firstAllow(inboundRules(rules), PORT_PROTOCOLS, ALL_PORTS, opensAll);
+  return firstAllow(inboundRules(rules), PORT_PROTOCOLS, ALL_PORTS, opensAllPorts);
 }
 
 export const celFunctions: CelFunction[] = [

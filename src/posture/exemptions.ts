@@ -267,7 +267,10 @@ export function unmatchedRuleWarnings(
   }
   const seen = new Set<string>();
   for (const r of resources) {
-    for (const s of r.suppressions ?? []) {
+    // Most resources carry no suppressions: no empty list is made to walk for each.
+    const suppressions = r.suppressions;
+    if (!suppressions) continue;
+    for (const s of suppressions) {
       const where = `${r.source.file ?? r.id}:${r.source.line ?? 1}`;
       if (seen.has(`${where}|${s.ruleId}`)) continue;
       seen.add(`${where}|${s.ruleId}`);

@@ -289,9 +289,14 @@ export class JudgingTally {
   #controlOrder: ControlSlot[] = [];
   /** Rules in the order they first got a failure share. */
   #shareOrder: RuleSlot[] = [];
-  /** Per control of the resource being added: scored, and the distinct rules it fails. */
+  /**
+   * Per control of the resource being added: scored, and the distinct rules it fails (the first
+   * `#failCount[k]` of `#failing[k]`). The lists are reused from resource to resource: emptying
+   * one by its length would let go of its storage and make the next push allocate it again.
+   */
   #scored: boolean[] = [];
   #failing: RuleSlot[][] = [];
+  #failCount: number[] = [];
 
   constructor(counts: FindingCounts) {
     this.#counts = counts;
@@ -330,11 +335,12 @@ export class JudgingTally {
   add(plan: TallyPlan, findings: readonly Finding[], from: number): void {
     const scored = this.#scored;
     const failing = this.#failing;
+    const failCount = this.#failCount;
     const controls = plan.controls.length;
     for (let k = 0; k < controls; k += 1) {
       scored[k] = false;
-      if (failing[k]) failing[k].length = 0;
-      else failing[k] = [];
+      failCount[k] = 0;
+      if (!failing[k]) failing[k] = [];
     }
     for (let i = 0; i < plan.rules.length; i += 1) {
       const f = findings[from + i];
@@ -358,7 +364,14 @@ export class JudgingTally {
         continue;
       }
       rule.counts.failing += 1;
-      if (!failing[k].includes(rule)) failing[k].push(rule);
+      const fails = failing[k];
+      const count = failCount[k];
+      let listed = false;
+      for (let j = 0; j < count && !listed; j += 1) listed = fails[j] === rule;
+      if (!listed) {
+        fails[count] = rule;
+        failCount[k] = count + 1;
+      }
     }
     for (let k = 0; k < controls; k += 1) {
       const control = plan.controls[k];
@@ -368,13 +381,15 @@ export class JudgingTally {
       }
       const t = control.counts;
       const fails = failing[k];
+      const count = failCount[k];
       if (!scored[k]) t.excluded += 1;
-      else if (fails.length === 0) t.healthy += 1;
+      else if (count === 0) t.healthy += 1;
       else {
         t.unhealthy += 1;
         // As `shareFailure` does, on the rules' slots instead of a map by id.
-        const share = 1 / fails.length;
-        for (const slot of fails) {
+        const share = 1 / count;
+        for (let j = 0; j < count; j += 1) {
+          const slot = fails[j];
           if (slot.share === undefined) {
             slot.share = 0;
             this.#shareOrder.push(slot);

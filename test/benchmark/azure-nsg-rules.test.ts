@@ -115,6 +115,41 @@ describe('Azure NSG rules', () => {
     }
   });
 
+  it('quotes the first rule opening every port, past allows of some ports, in any spelling', () => {
+    const found = failures([
+      nsg([
+        rule('web', { priority: 100, ports: ['80', '443'] }),
+        rule('high', { priority: 150, ports: '1024-65535' }),
+        rule('split', { priority: 200, ports: '0-1023, 1024-65535' }),
+        rule('allow-all', { priority: 300 }),
+      ]),
+    ]);
+    expect(found['azure-nsg-no-all-ports-from-internet']).toBe(
+      'NSG web allows all ports from the internet (rule "split").',
+    );
+    expect(found['azure-nsg-no-http-from-internet']).toContain('(rule "web")');
+
+    // A Deny of some ports before it leaves an allow-all deciding the rest: still quoted.
+    const shadowed = failures([
+      nsg([
+        rule('deny-low', { priority: 100, access: 'Deny', ports: '0-1023' }),
+        rule('allow-all', { priority: 200 }),
+      ]),
+    ]);
+    expect(shadowed['azure-nsg-no-all-ports-from-internet']).toContain('(rule "allow-all")');
+    expect(shadowed['azure-nsg-no-ssh-from-internet']).toBeUndefined();
+
+    // Denies that together cover every port decide all of it: the allow-all decides nothing.
+    const covered = failures([
+      nsg([
+        rule('deny-low', { priority: 100, access: 'Deny', ports: '0-1023' }),
+        rule('deny-high', { priority: 110, access: 'Deny', ports: ['1024-60000', '60001-65535'] }),
+        rule('allow-all', { priority: 200 }),
+      ]),
+    ]);
+    expect(covered).toEqual({});
+  });
+
   it('lets a Deny of every protocol from the Internet tag shadow a later TCP allow', () => {
     const found = failures([
       nsg([
