@@ -121,10 +121,15 @@ export function compilePattern(raw: SigmaPattern, fold: boolean): StringTest {
 
   if (simple) {
     const { kind, text } = simple;
-    if (kind === 'exact')
-      return fold
-        ? (v) => v === text || (v.length === text.length && prep(v) === text)
-        : (v) => v === text;
+    if (kind === 'exact') {
+      if (!fold) return (v) => v === text;
+      // Lower-casing keeps a text's length, except that İ (U+0130) becomes two units (i̇): only
+      // a value of the literal's length, or a shorter one holding İ, can fold to it.
+      const length = text.length;
+      return (v) =>
+        v === text ||
+        ((v.length === length || (v.length < length && v.includes('\u0130'))) && prep(v) === text);
+    }
     if (kind === 'prefix') {
       if (!fold || text === '') return (v) => v.startsWith(text);
       const first = text.charCodeAt(0);
