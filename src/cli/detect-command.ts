@@ -1,11 +1,13 @@
 /** `palisade detect`: read logs, raise alerts and incidents, store them, set the exit code. */
 
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Alert } from '../model/alert.js';
 import type { Severity } from '../model/rule.js';
 import { SEVERITIES } from '../model/rule.js';
 import {
+  DEFAULT_DEDUP_WINDOW_MS,
   detect,
   isBuiltin,
   loadDetectionRules,
@@ -16,8 +18,9 @@ import {
 import type { UnsupportedSigmaRule } from '../detect/sigma/types.js';
 import { toOcsf } from '../export/ocsf-detection-finding.js';
 import { renderAlertTable } from '../report/alert-table.js';
-import { saveAlerts } from '../store/alert-repository.js';
-import { openStore, redactLocation, StoreError } from '../store/database.js';
+import { alertsInWindow } from '../store/alerts-in-window.js';
+import { saveDetectRun } from '../store/detection-save.js';
+import { isPostgresLocation, openStore, redactLocation, StoreError } from '../store/database.js';
 import { ServerKeyError } from '../server/auth/server-key.js';
 import { recordRun, runAuditKey } from './cli-audit.js';
 import { assertChainKey, AuditKeyMismatchError } from '../audit/append-audit.js';
@@ -146,11 +149,14 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
         return EXIT_INPUT_ERROR;
       }
     }
+    // Stored alerts still open go on growing, as the server's do.
+    const restore = options.store ? await openAlerts(options.db) : undefined;
     result = await detect({
       onAlert,
       onRaise,
       paths: stdinOnly ? '-' : paths,
       loaded,
+      restore,
       since: options.since,
       until: options.until,
       year: options.year,
@@ -219,7 +225,7 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
       const db = await openStore(options.db);
       try {
         if (auditKey) await assertChainKey(db, auditKey);
-        await saveAlerts(db, result.alerts, result.incidents);
+        result = { ...result, incidents: await saveDetectRun(db, result) };
         if (auditKey) {
           await recordRun(db, auditKey, {
             action: 'alerts.store',
@@ -279,6 +285,28 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
   }
   return code;
 }
+
+/** The stored alerts a run goes on from: those the server would reopen on a restart. */
+async function openAlerts(location: string): Promise<Alert[]> {
+  // A SQLite store this run is to create holds none; opening it now would make it before the
+  // run's audit key is made beside it.
+  const file = !isPostgresLocation(location) && location.replace(/^sqlite:/, '');
+  if (file !== false && (file === ':memory:' || !existsSync(file))) return [];
+  const db = await openStore(location);
+  try {
+    return await alertsInWindow(db, {
+      windowMs: DEFAULT_DEDUP_WINDOW_MS,
+      max: MAX_RESTORED_ALERTS,
+      // As the server: an alert stamped far ahead of the clock would hold the window open.
+      latest: Date.now() + 24 * 60 * 60 * 1000,
+    });
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** Stored alerts a run goes on from at most (the server's default). */
+const MAX_RESTORED_ALERTS = 5_000;
 
 /** Built-in rules off until a placeholder is given a value, with the placeholder each waits for. */
 function waitingBuiltins(unsupported: DetectResult['rules']['unsupported']) {

@@ -15,6 +15,7 @@ import { QuietLine } from '../logs/log-reader.js';
 import { readLogBatches } from '../logs/read-logs.js';
 import { checkTimeZone } from '../logs/time-zone.js';
 import { AlertBuilder, type DetectionHit } from './alert-builder.js';
+import { seedAlertBuilder } from './alert-seed.js';
 import { eventTimeMs } from './event-time.js';
 import { externalHit, isExternalFinding } from './external-findings.js';
 import { buildIncidents } from './incidents.js';
@@ -60,6 +61,14 @@ export interface DetectOptions {
   /** With `onAlert`: each alert also as soon as it is raised (see `AlertBuilderOptions`). */
   onRaise?: (alert: Alert) => void;
   /**
+   * Stored alerts to go on from (`alertsInWindow`; not with `onAlert`). Each is opened in the
+   * alert builder, as a server opens them on restart, once the logs pass its last event: later
+   * activity of the same rule on the same entities within the dedup window grows it, while a
+   * log read again raises its alerts as before, under the same ids. The result lists only the
+   * alerts of this run, and the stored ones it opened in `restored`.
+   */
+  restore?: Alert[];
+  /**
    * Rules from `loadDetectionRules`, loaded once and reused across runs (a server, a benchmark);
    * `ruleDirs`, `defaultLicense` and `placeholders` are then not read again.
    */
@@ -100,7 +109,12 @@ export interface DetectResult {
      */
     neededPlaceholders: string[];
   };
+  /** The `restore` alerts opened in the builder (those the run grew are in `alerts` too). */
+  restored: Alert[];
 }
+
+/** The alert builder's dedup window unless `dedupWindowMs` says otherwise: one hour. */
+export const DEFAULT_DEDUP_WINDOW_MS = 60 * 60 * 1000;
 
 const MAX_READ_ERRORS_KEPT = 1_000;
 
@@ -302,11 +316,18 @@ export async function detect(options: DetectOptions): Promise<DetectResult> {
   const { rules, unsupported, sigmaOptions } =
     options.loaded ?? (await loadDetectionRules(options));
   const engine = createSigmaEngine(rules, sigmaOptions);
+  const dedupWindowMs = options.dedupWindowMs ?? DEFAULT_DEDUP_WINDOW_MS;
   const builder = new AlertBuilder({
-    dedupWindowMs: options.dedupWindowMs,
+    dedupWindowMs,
     onAlert: options.onAlert,
     onRaise: options.onAlert ? options.onRaise : undefined,
   });
+  const restore = openLater(builder, options.onAlert ? [] : (options.restore ?? []), dedupWindowMs);
+  // Alerts this run raised or grew: the builder also lists the stored alerts it was handed.
+  const touched = new Set<Alert>();
+  const add = restore.none
+    ? (hit: DetectionHit) => builder.add(hit)
+    : (hit: DetectionHit) => touched.add(builder.add(hit));
   const readErrors: LogReadError[] = [];
   let events = 0;
   let skipped = 0;
@@ -316,7 +337,7 @@ export async function detect(options: DetectOptions): Promise<DetectResult> {
   const until = options.until?.getTime();
 
   const handle = (matches: SigmaMatch[]) => {
-    for (const m of matches) builder.add(sigmaHit(m));
+    for (const m of matches) add(sigmaHit(m));
   };
 
   const ranged = since !== undefined || until !== undefined;
@@ -344,6 +365,7 @@ export async function detect(options: DetectOptions): Promise<DetectResult> {
         unbuilt += 1;
         if ((events & 1_023) === 0) builder.advance(time);
         if (events % 50_000 === 0) options.onProgress?.({ events, file: item.file });
+        if (restore.waiting()) restore.passing(time);
         const matches = engine.advance(time);
         if (matches.length > 0) handle(matches);
         continue;
@@ -362,8 +384,9 @@ export async function detect(options: DetectOptions): Promise<DetectResult> {
       // Quiet streams move the alert clock too, so their alerts close and are handed on.
       if ((events & 1_023) === 0) builder.advance(eventTimeMs(event.time));
       if (events % 50_000 === 0) options.onProgress?.({ events, file: event.source.file });
+      if (restore.waiting()) restore.passing(eventTimeMs(event.time));
       try {
-        if (isExternalFinding(event)) builder.add(externalHit(event));
+        if (isExternalFinding(event)) add(externalHit(event));
         const matches = engine.process(event);
         if (matches.length > 0) handle(matches);
       } catch (error) {
@@ -376,7 +399,7 @@ export async function detect(options: DetectOptions): Promise<DetectResult> {
   handle(engine.flush());
   builder.close();
 
-  const alerts = builder.alerts();
+  const alerts = restore.none ? builder.alerts() : builder.alerts().filter((a) => touched.has(a));
   const incidents = options.onAlert
     ? []
     : buildIncidents(alerts, { windowMs: options.incidentWindowMs });
@@ -393,6 +416,37 @@ export async function detect(options: DetectOptions): Promise<DetectResult> {
       correlation: engine.correlationRules,
       unsupported: [...unsupported, ...engine.unsupported],
       neededPlaceholders: neededPlaceholders([...unsupported, ...engine.unsupported], engine),
+    },
+    restored: restore.opened,
+  };
+}
+
+/**
+ * Opens stored alerts in `builder` (`seedAlertBuilder`) as the logs pass their last events: an
+ * alert opened before would take in the events it already counted when a log is read again, and
+ * grow back over earlier activity of its rule and entities that was an alert of its own.
+ */
+function openLater(builder: AlertBuilder, stored: Alert[], windowMs: number) {
+  const pending = stored
+    .map((alert) => ({ alert, lastSeenMs: eventTimeMs(alert.lastSeen) }))
+    .sort((a, b) => a.lastSeenMs - b.lastSeenMs);
+  const opened: Alert[] = [];
+  let next = 0;
+  return {
+    opened,
+    /** True when there is nothing to restore. */
+    none: pending.length === 0,
+    /** True while some are still to open. */
+    waiting: () => next < pending.length,
+    /** Opens those last seen before `time` (event time, ms). */
+    passing(time: number): void {
+      let upto = next;
+      while (upto < pending.length && pending[upto].lastSeenMs < time) upto++;
+      if (upto === next) return;
+      // seedAlertBuilder takes the most recent first.
+      const due = pending.slice(next, upto).map((p) => p.alert);
+      opened.push(...seedAlertBuilder(builder, due.reverse(), windowMs));
+      next = upto;
     },
   };
 }

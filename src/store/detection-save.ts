@@ -92,6 +92,37 @@ export async function saveDetections(
 }
 
 /**
+ * Stores the alerts of one detection run (`detect` with `restore`) as the server stores its
+ * own: incidents are formed over them, the stored alerts the run went on from and the stored
+ * members of the incidents these touch, under the stored incident ids. Returns the incidents
+ * that hold an alert of the run.
+ *
+ * ```ts
+ * const run = await detect({ paths, restore: await alertsInWindow(db, { windowMs, max }) });
+ * const incidents = await saveDetectRun(db, run);
+ * ```
+ */
+export async function saveDetectRun(
+  db: Kysely<Database>,
+  run: { alerts: Alert[]; restored: Alert[] },
+  options: { incidentWindowMs?: number } = {},
+): Promise<Incident[]> {
+  const atHand = new Map<string, Alert>();
+  for (const alert of [...run.restored, ...run.alerts]) atHand.set(alert.id, alert);
+  const saved = await db.transaction().execute(async (trx) => {
+    const previousOf = await storedIncidentIds(trx, [...atHand.keys()]);
+    return saveDetections(trx, {
+      changed: run.alerts,
+      atHand,
+      previousOf,
+      incidentWindowMs: options.incidentWindowMs,
+    });
+  });
+  const ran = new Set(run.alerts.map((a) => a.id));
+  return saved.incidents.filter((i) => i.alerts.some((id) => ran.has(id)));
+}
+
+/**
  * Stored alerts of the given incidents that `known` does not hold, as alerts (their
  * `incidentId` the stored one).
  */

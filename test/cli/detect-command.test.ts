@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/database.js';
-import { storedAlerts } from '../../src/store/alert-repository.js';
+import { changeAlertStatus, storedAlerts } from '../../src/store/alert-repository.js';
 import { verifyAuditChain } from '../../src/audit/verify-audit-chain.js';
 import { loadServerKey } from '../../src/server/auth/server-key.js';
 import { runPalisade } from '../support/cli.js';
@@ -48,6 +48,78 @@ describe('palisade detect', () => {
       expect(JSON.parse(entries[0].details)).toMatchObject({ alerts: 8, incidents: 1 });
       const verdict = await verifyAuditChain(store, loadServerKey({ storeLocation: db }));
       expect(verdict.intact).toBe(true);
+    } finally {
+      await store.destroy();
+    }
+  });
+
+  it('grows and reopens a stored alert that a later log repeats, and keeps its incident whole', async () => {
+    const db = join(work, 'later.db');
+    const later = join(work, 'later.log');
+    writeFileSync(
+      later,
+      [1, 2, 3, 4, 5, 6]
+        .map(
+          (s) =>
+            `Dec 10 11:30:0${s} LabSZ sshd[30000]: Failed password for admin from 103.99.0.122 ` +
+            'port 5000 ssh2\n',
+        )
+        .join(''),
+    );
+    const openssh = shared('ssh-logs/loghub/OpenSSH/OpenSSH_2k.log');
+    const first = palisade(['detect', openssh, '--year', '2025', '--db', db, '-q']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain('Stored 19 alerts and 3 incidents');
+    const store = await openStore(db);
+    try {
+      // The attacker's last brute force, resolved by an analyst.
+      const alert = await store
+        .selectFrom('alerts')
+        .selectAll()
+        .where('title', '=', 'SSH brute force from one source')
+        .where('entities', 'like', '%"103.99.0.122"%')
+        .orderBy('last_seen', 'desc')
+        .executeTakeFirstOrThrow();
+      expect(alert.incident_id).not.toBeNull();
+      await store
+        .transaction()
+        .execute((trx) =>
+          changeAlertStatus(
+            trx,
+            alert.id,
+            { status: 'resolved', actor: { kind: 'user', name: 'analyst' } },
+            new Date(),
+          ),
+        );
+      const incident = await store
+        .selectFrom('incidents')
+        .selectAll()
+        .where('id', '=', alert.incident_id!)
+        .executeTakeFirstOrThrow();
+
+      const run = palisade(['detect', later, '--year', '2025', '--db', db, '-q']);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toContain('Stored 1 alert and 1 incident');
+      expect(await storedAlerts(store)).toHaveLength(19);
+      const grown = await store
+        .selectFrom('alerts')
+        .selectAll()
+        .where('id', '=', alert.id)
+        .executeTakeFirstOrThrow();
+      expect(grown).toMatchObject({
+        status: 'active',
+        event_count: alert.event_count + 6,
+        last_seen: '2025-12-10T11:30:06.000Z',
+        incident_id: incident.id,
+      });
+      const extended = await store
+        .selectFrom('incidents')
+        .selectAll()
+        .where('id', '=', incident.id)
+        .executeTakeFirstOrThrow();
+      expect(JSON.parse(extended.alerts)).toEqual(JSON.parse(incident.alerts));
+      expect(extended.first_seen).toBe(incident.first_seen);
+      expect(extended.last_seen).toBe('2025-12-10T11:30:06.000Z');
     } finally {
       await store.destroy();
     }

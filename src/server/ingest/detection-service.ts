@@ -20,7 +20,8 @@ import type { LogEvent } from '../../model/event.js';
 import { saveDetections } from '../../store/detection-save.js';
 import type { Database } from '../../store/schema.js';
 import { sigmaHit } from '../../detect/detect.js';
-import { alertsInWindow, seedAlertBuilder } from './alert-seed.js';
+import { seedAlertBuilder } from '../../detect/alert-seed.js';
+import { alertsInWindow } from '../../store/alerts-in-window.js';
 
 export interface DetectionServiceOptions {
   db: Kysely<Database>;
