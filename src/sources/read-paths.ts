@@ -535,8 +535,18 @@ export async function* readPathsByUnit(
  * that it floods a terminal.
  */
 function normalise(unit: ReadUnit): ReadUnit {
+  // A unit's resources share a few files: each path is worked out once (an inventory file holds
+  // tens of thousands of resources, and a path kept absolute would otherwise be one each time).
+  let lastFile: string | undefined;
+  let lastShown = '';
   for (const r of unit.resources) {
-    if (r.source.file && isAbsolute(r.source.file)) r.source.file = displayPath(r.source.file);
+    const file = r.source.file;
+    if (!file) continue;
+    if (file !== lastFile) {
+      lastFile = file;
+      lastShown = isAbsolute(file) ? displayPath(file) : file;
+    }
+    r.source.file = lastShown;
   }
   for (const f of unit.files) {
     if (isAbsolute(f.file)) f.file = displayPath(f.file);
