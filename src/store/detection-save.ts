@@ -111,6 +111,8 @@ export async function saveDetectRun(
   for (const alert of [...run.restored, ...run.alerts]) atHand.set(alert.id, alert);
   const saved = await db.transaction().execute(async (trx) => {
     const previousOf = await storedIncidentIds(trx, [...atHand.keys()]);
+    // The run formed incidents of its own alerts alone: an alert they held may join none now.
+    for (const alert of run.alerts) alert.incidentId = previousOf.get(alert.id);
     return saveDetections(trx, {
       changed: run.alerts,
       atHand,

@@ -105,6 +105,24 @@ describe.each(STORE_TARGETS)('detection runs into one store ($name)', (target) =
       }),
   );
 
+  it.skipIf(target.skip)(
+    'stores no incident id the run gave an alert that joins no incident with the stored ones',
+    () =>
+      target.with(async ({ db }) => {
+        const run = await detect({ paths: [LATER], year: 2025 });
+        const [alert] = run.alerts;
+        // As if the run's own incidents had held it: that incident is never stored.
+        alert.incidentId = 'formed-by-the-run-alone';
+        expect(await saveDetectRun(db, { alerts: [alert], restored: [] })).toEqual([]);
+        const row = await db
+          .selectFrom('alerts')
+          .select('incident_id')
+          .where('id', '=', alert.id)
+          .executeTakeFirstOrThrow();
+        expect(row.incident_id).toBeNull();
+      }),
+  );
+
   it.skipIf(target.skip)('changes nothing stored when the same log is read again', () =>
     target.with(async ({ db }) => {
       await detectInto(db, OPENSSH);
