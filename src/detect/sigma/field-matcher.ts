@@ -18,6 +18,8 @@ import {
   patternLiteral,
   type SigmaPattern,
 } from './sigma-pattern.js';
+import { containsAny } from './literal-trie.js';
+import { compilePatternList, LONG_LIST } from './pattern-list.js';
 import { base64, base64Offsets, utf16, UTF16_BOM } from './value-encodings.js';
 import type { RequiredValues } from './types.js';
 
@@ -172,7 +174,9 @@ export function compileItem(key: string, value: unknown, ctx: ItemContext): Item
 
   if (mods2.type === 'exists') return compileExists(values, getter, ctx);
 
-  const tests = values.map((v) => compileValue(v, mods2, ctx));
+  const tests = anyOfValues(mods2)
+    ? compileValueList(values, mods2, ctx)
+    : values.map((v) => compileValue(v, mods2, ctx));
   const test = combine(getter, tests, mods2);
   return { test, required: requiredOf(paths, values, mods2) };
 }
@@ -230,10 +234,39 @@ function compileValue(value: unknown, mods: ParsedModifiers, ctx: ItemContext): 
   if (mods.type === 'cidr') return compileCidr(value, ctx);
   if (mods.type === 'fieldref') return compileFieldRef(value, mods, ctx);
 
-  const patterns = shapePatterns(value, mods, ctx);
-  const tests = patterns.map(({ pattern, cased }) =>
-    compilePattern(foldPattern(pattern, cased), !cased),
-  );
+  return patternsTest(shapePatterns(value, mods, ctx));
+}
+
+/** True when the item matches if any one of its values does (no `all`, no type, no numbers). */
+function anyOfValues(mods: ParsedModifiers): boolean {
+  return !mods.all && !mods.type && !mods.numeric && !mods.time;
+}
+
+/**
+ * The tests of an item that matches when any value does: one for all its string values together
+ * (a long IOC list is then one set or trie lookup, see `compilePatternList`), one for `null`.
+ */
+function compileValueList(
+  values: unknown[],
+  mods: ParsedModifiers,
+  ctx: ItemContext,
+): ElementTest[] {
+  const shaped = values.flatMap((v) => (v === null ? [] : shapePatterns(v, mods, ctx)));
+  const tests = shaped.length > 0 ? [patternsTest(shaped)] : [];
+  if (values.includes(null)) tests.push(compileValue(null, mods, ctx));
+  return tests;
+}
+
+/** A test that is true when the element's text matches any of the patterns. */
+function patternsTest(patterns: ShapedPattern[]): ElementTest {
+  const folded = patterns.map(({ pattern, cased }) => ({
+    pattern: foldPattern(pattern, cased),
+    cased,
+  }));
+  const tests =
+    folded.length >= LONG_LIST
+      ? [compilePatternList(folded)]
+      : folded.map(({ pattern, cased }) => compilePattern(pattern, !cased));
   return (raw) => {
     const text = scalarText(raw);
     if (text === undefined) return false;
@@ -591,10 +624,16 @@ function plainNeedle({ pattern, cased }: ShapedPattern): string | undefined {
 }
 
 /**
- * True when the event's joined lower-cased text holds any of the words: one regular expression
- * of escaped literals (an alternation of plain words, linear in the text), not a search a word.
+ * True when the event's joined lower-cased text holds any of the words, in one search for all of
+ * them: a regular expression of escaped literals for a few words, one trie for a long list.
  */
 function anyWord(words: string[]): Test {
+  if (words.length >= LONG_LIST) {
+    // V8 compiles an alternation of thousands of words slowly (seconds, on first use) and tries
+    // them in turn at each position; the trie's time per text does not depend on their number.
+    const found = containsAny(words);
+    return (view) => found(view.lowerText());
+  }
   const pattern = new RegExp([...new Set(words)].map(escapeRegExp).join('|'));
   return (view) => pattern.test(view.lowerText());
 }

@@ -22,22 +22,37 @@ interface FieldIndex {
   field: string;
   get: FieldGetter;
   byValue: Map<string, IndexedRule[]>;
-  /** Rules indexed by a prefix the field's value must start with (`startswith`). */
-  byPrefix: { prefix: string; rules: IndexedRule[] }[];
+  /**
+   * Rules indexed by a prefix the field's value must start with (`startswith`), by the prefix's
+   * length and text: a value is looked up once a length, however many prefixes (an IOC list).
+   */
+  byPrefix: Map<number, Map<string, PrefixEntry>>;
+  prefixes: number;
+}
+
+interface PrefixEntry {
+  rules: IndexedRule[];
+  /** Place among the field's prefixes, in the order they were indexed. */
+  order: number;
 }
 
 /** The rules of `index` whose literal the value (lower-cased) is, or starts with. */
 function hitsOf(index: FieldIndex, text: string): readonly IndexedRule[] | undefined {
   const lower = text.toLowerCase();
   const exact = index.byValue.get(lower);
-  if (index.byPrefix.length === 0) return exact;
-  let out: IndexedRule[] | undefined;
-  for (const { prefix, rules } of index.byPrefix) {
-    if (!lower.startsWith(prefix)) continue;
-    out ??= exact ? [...exact] : [];
-    for (const r of rules) if (!out.includes(r)) out.push(r);
+  if (index.prefixes === 0) return exact;
+  let entries: PrefixEntry[] | undefined;
+  for (const [length, byText] of index.byPrefix) {
+    if (length > lower.length) continue;
+    const entry = byText.get(lower.slice(0, length));
+    if (entry) (entries ??= []).push(entry);
   }
-  return out ?? exact;
+  if (!entries) return exact;
+  // The rules in the order the prefixes were indexed, as trying each prefix in turn lists them.
+  if (entries.length > 1) entries.sort((a, b) => a.order - b.order);
+  const out = exact ? [...exact] : [];
+  for (const { rules } of entries) for (const r of rules) if (!out.includes(r)) out.push(r);
+  return out;
 }
 
 interface SourceGroup {
@@ -252,7 +267,8 @@ export class SigmaRuleIndex {
           field: choice.field,
           get: compileFieldPath(choice.field),
           byValue: new Map(),
-          byPrefix: [],
+          byPrefix: new Map(),
+          prefixes: 0,
         };
         byField.set(choice.field, index);
       }
@@ -262,8 +278,10 @@ export class SigmaRuleIndex {
         index.byValue.set(value, list);
       }
       for (const prefix of choice.prefixes ?? []) {
-        let entry = index.byPrefix.find((e) => e.prefix === prefix);
-        if (!entry) index.byPrefix.push((entry = { prefix, rules: [] }));
+        let byText = index.byPrefix.get(prefix.length);
+        if (!byText) index.byPrefix.set(prefix.length, (byText = new Map()));
+        let entry = byText.get(prefix);
+        if (!entry) byText.set(prefix, (entry = { rules: [], order: index.prefixes++ }));
         if (!entry.rules.includes(rule)) entry.rules.push(rule);
       }
     }
