@@ -345,8 +345,14 @@ export async function detect(options: DetectOptions): Promise<DetectResult> {
     (since !== undefined && time < since) || (until !== undefined && time > until);
   // Lines no rule can match are not built (readers that can tell hand over a QuietLine):
   // they count, and move the clocks, as the events they would have been.
-  const quiet = (source: LogEvent['source'], fields: Record<string, unknown>) =>
-    engine.quiet(source, fields);
+  // A line a rule fails on is built instead, so that detection names it at its file and line.
+  const quiet = (source: LogEvent['source'], fields: Record<string, unknown>) => {
+    try {
+      return engine.quiet(source, fields);
+    } catch {
+      return false;
+    }
+  };
   const read = readLogBatches(options.paths, {
     year: options.year,
     timeZone,

@@ -19,10 +19,15 @@ vi.mock('../../src/detect/sigma/sigma-engine.js', async (importOriginal) => {
       const engine = real.createSigmaEngine(...args);
       const process = engine.process.bind(engine);
       engine.process = (event) => {
-        if (event.fields.eventName === 'AuthorizeSecurityGroupIngress') {
+        const { eventName, message } = event.fields;
+        if (eventName === 'AuthorizeSecurityGroupIngress' || String(message).includes('boom')) {
           throw new RangeError('Maximum call stack size exceeded');
         }
         return process(event);
+      };
+      // Rules tried on a syslog line before it is built fail too (on every line, here).
+      engine.quiet = () => {
+        throw new RangeError('Maximum call stack size exceeded');
       };
       return engine;
     },
@@ -68,5 +73,22 @@ describe('an event detection fails on', () => {
       'AWS access key created for another user',
       'AWS access key created for another user',
     ]);
+  });
+
+  it('is built and reported when a rule fails on the line unbuilt, the lines around it judged', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'palisade-detect-error-')), 'auth.log');
+    const failed = (n: number) =>
+      `Jan 10 10:00:0${n} host sshd[42]: Failed password for root from 203.0.113.9 port 2200 ssh2`;
+    const lines = [1, 2, 3, 4, 5, 6].map(failed);
+    lines.splice(3, 0, 'Jan 10 10:00:03 host sshd[42]: Connection closed by boom [preauth]');
+    writeFileSync(file, lines.join('\n') + '\n');
+
+    const result = await detect({ paths: [file], year: 2024 });
+
+    expect(result.events).toBe(7);
+    expect(result.readErrors.map((e) => e.toString())).toEqual([
+      `${file}:4: detection failed on this event: Maximum call stack size exceeded`,
+    ]);
+    expect(result.alerts.map((a) => a.title)).toEqual(['SSH brute force from one source']);
   });
 });
