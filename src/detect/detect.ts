@@ -451,7 +451,7 @@ function openLater(builder: AlertBuilder, stored: Alert[], windowMs: number) {
       if (upto === next) return;
       // seedAlertBuilder takes the most recent first.
       const due = pending.slice(next, upto).map((p) => p.alert);
-      opened.push(...seedAlertBuilder(builder, due.reverse(), windowMs));
+      for (const item of seedAlertBuilder(builder, due.reverse(), windowMs)) opened.push(item);
       next = upto;
     },
   };

@@ -297,8 +297,8 @@ export async function loadPolicy(paths: string[]): Promise<EnforcementPolicy> {
   let inlineFrom: string | undefined;
   for (const file of await policyFiles(paths)) {
     const one = await loadPolicyFile(file);
-    merged.initiatives.push(...one.initiatives);
-    merged.assignments.push(...one.assignments);
+    for (const item of one.initiatives) merged.initiatives.push(item);
+    for (const item of one.assignments) merged.assignments.push(item);
     if (!one.inlineSuppressions) continue;
     // One gate, one setting: two files that disagree would make the verdict depend on file order.
     if (inlineFrom && !sameSetting(merged.inlineSuppressions!, one.inlineSuppressions)) {
@@ -340,7 +340,7 @@ async function policyFiles(paths: string[]): Promise<string[]> {
           '(a JSON file is YAML too: name it .yaml)',
       });
     }
-    files.push(...inFolder);
+    for (const item of inFolder) files.push(item);
   }
   return files;
 }

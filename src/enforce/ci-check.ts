@@ -223,8 +223,8 @@ export async function runCiCheck(options: CheckOptions): Promise<CheckResult> {
   if (options.stdin) {
     const piped = await readStdin(options.stdin);
     files.push(piped.report);
-    resources.push(...piped.resources);
-    warnings.push(...piped.warnings);
+    for (const item of piped.resources) resources.push(item);
+    for (const item of piped.warnings) warnings.push(item);
   }
 
   const stdinName = options.stdin?.name;
@@ -236,7 +236,7 @@ export async function runCiCheck(options: CheckOptions): Promise<CheckResult> {
     .filter((f) => f.file === stdinName || inChanged(f.file, changed))
     .map((f) => f.error!);
 
-  warnings.push(...placeObjects(resources, options));
+  for (const item of placeObjects(resources, options)) warnings.push(item);
 
   const { kept, skipped } = await gatePlans(resources, options.stdin);
   const judged = (r: Resource | undefined): boolean =>
@@ -252,8 +252,10 @@ export async function runCiCheck(options: CheckOptions): Promise<CheckResult> {
   const judgedResources = resources.filter((r) => judged(r));
   // As `scan` does: a suppression or exemption naming no rule, or giving no reason, is said.
   const ruleIds = options.rules.map((r) => r.id);
-  warnings.push(...unmatchedRuleWarnings(options.exemptions ?? [], judgedResources, ruleIds));
-  warnings.push(...unmatchedResourceWarnings(options.exemptions ?? [], resources));
+  for (const item of unmatchedRuleWarnings(options.exemptions ?? [], judgedResources, ruleIds))
+    warnings.push(item);
+  for (const item of unmatchedResourceWarnings(options.exemptions ?? [], resources))
+    warnings.push(item);
 
   const withParams = evaluateForAssignments(
     compiled,
@@ -264,7 +266,8 @@ export async function runCiCheck(options: CheckOptions): Promise<CheckResult> {
   // Exemptions from the file first; inline suppressions once the mode of each violation is known,
   // since the policy decides which modes a suppression written in the change itself may lift.
   const exemptions = options.exemptions ?? [];
-  warnings.push(...applyExemptions(withParams, judgedResources, exemptions, undefined, NO_INLINE));
+  for (const item of applyExemptions(withParams, judgedResources, exemptions, undefined, NO_INLINE))
+    warnings.push(item);
   const decisions = decide(withParams, options.assignments);
   const byId = new Map(judgedResources.map((r) => [`${r.type}|${r.id}`, r]));
   const weighed = weighInlineSuppressions(
@@ -272,8 +275,8 @@ export async function runCiCheck(options: CheckOptions): Promise<CheckResult> {
     options.inlineSuppressions ?? DEFAULT_INLINE_SUPPRESSIONS,
     (d) => byId.get(`${d.finding.resourceType}|${d.finding.resourceId}`),
   );
-  warnings.push(...weighed.warnings);
-  warnings.push(...scopeMatchesNoFile(options.assignments, files));
+  for (const item of weighed.warnings) warnings.push(item);
+  for (const item of scopeMatchesNoFile(options.assignments, files)) warnings.push(item);
   const accepted = (d: Decision) => options.baseline?.has(findingFingerprint(d.finding)) ?? false;
   return {
     resources: judgedResources,

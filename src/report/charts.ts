@@ -12,8 +12,8 @@ export function bar(ratio: number, width = 20): string {
 /** A sparkline of the values, scaled between `min` and `max` (default: the data's range). */
 export function sparkline(
   values: number[],
-  min = Math.min(...values),
-  max = Math.max(...values),
+  min = values.reduce((a, b) => Math.min(a, b), Infinity),
+  max = values.reduce((a, b) => Math.max(a, b), -Infinity),
 ): string {
   if (values.length === 0) return '';
   const span = max - min || 1;

@@ -136,7 +136,7 @@ export function renderTable(a: AssessmentResult, options: TableReportOptions = {
     out.push('');
   }
 
-  out.push(...ruleErrors(a, on));
+  for (const item of ruleErrors(a, on)) out.push(item);
 
   const c = a.counts;
   const sev = MOST_SEVERE_FIRST.filter((s) => c.bySeverity[s] > 0)

@@ -469,8 +469,8 @@ export async function* readPathsByUnit(
           allow: options.allow,
           varFiles: options.varFiles,
         });
-        unit.resources.push(...result.resources);
-        unit.warnings.push(...(result.warnings ?? []));
+        for (const item of result.resources) unit.resources.push(item);
+        for (const item of result.warnings ?? []) unit.warnings.push(item);
         for (const f of result.consumed) consumed.add(f);
         const errored = new Map(result.errors.map((e) => [e.file, e]));
         const written = resourcesPerFile(result.resources);

@@ -50,7 +50,7 @@ export function compilePatternList(patterns: readonly ListedPattern[]): StringTe
   // The text is folded once for every value of the list. (`compilePattern` also tries some
   // texts as they are first: a lower-cased literal found in a text is found in it folded too.)
   if (foldedTest) tests.push((text) => foldedTest(text.toLowerCase()));
-  tests.push(...others);
+  for (const item of others) tests.push(item);
   if (tests.length === 1) return tests[0];
   return (text) => {
     for (const test of tests) if (test(text)) return true;

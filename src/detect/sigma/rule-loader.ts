@@ -115,8 +115,8 @@ export async function loadSigmaRules(
       const display =
         below && !below.startsWith('..') && !isAbsolute(below) ? below : resolve(file);
       const loaded = await loadFile(file, display, options);
-      rules.push(...loaded.rules);
-      unsupported.push(...loaded.unsupported);
+      for (const item of loaded.rules) rules.push(item);
+      for (const item of loaded.unsupported) unsupported.push(item);
     }
   }
 

@@ -19,7 +19,7 @@ import type { Alert, Incident } from '../../model/alert.js';
 import type { LogEvent } from '../../model/event.js';
 import { saveDetections } from '../../store/detection-save.js';
 import type { Database } from '../../store/schema.js';
-import { sigmaHit } from '../../detect/detect.js';
+import { detectionError, sigmaHit } from '../../detect/detect.js';
 import { seedAlertBuilder } from '../../detect/alert-seed.js';
 import { alertsInWindow } from '../../store/alerts-in-window.js';
 
@@ -180,14 +180,7 @@ export class DetectionService {
         this.#handle(matches);
       } catch (error) {
         // A rule or mapping bug must not stop the stream: count it and go on.
-        result.errors.push(
-          new LogReadError({
-            file: item.source.file ?? intake,
-            line: item.source.line,
-            code: 'PARSE_ERROR',
-            message: `detection failed on this event: ${(error as Error).message}`,
-          }),
-        );
+        result.errors.push(detectionError(item, error, intake));
       }
     }
     this.count(intake, result.events, result.errors.length);

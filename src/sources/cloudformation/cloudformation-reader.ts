@@ -58,7 +58,7 @@ class TemplateReader {
 
   read(): ReadResult {
     const { template, resourceLines, warnings } = parseTemplate(this.#file.path, this.#file.text);
-    this.#warnings.push(...warnings);
+    for (const item of warnings) this.#warnings.push(item);
     const resources = template.Resources;
     if (!isRecord(resources)) {
       throw new SourceReadError({

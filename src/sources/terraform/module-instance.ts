@@ -584,9 +584,10 @@ export class ModuleInstance {
   /** Every resource and data block instance of this module and the modules it calls. */
   allBlocks(): TerraformBlock[] {
     const out: TerraformBlock[] = [];
-    for (const lazy of this.#blocks.values()) out.push(...lazy.get().blocks);
+    for (const lazy of this.#blocks.values()) for (const item of lazy.get().blocks) out.push(item);
     for (const lazy of this.#modules.values()) {
-      for (const child of lazy.get().instances) out.push(...child.allBlocks());
+      for (const child of lazy.get().instances)
+        for (const item of child.allBlocks()) out.push(item);
     }
     return out;
   }

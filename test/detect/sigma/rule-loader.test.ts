@@ -1,5 +1,6 @@
-import { readdirSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSigmaRules, loadSigmaText } from '../../../src/detect/sigma/rule-loader.js';
 import type { SigmaCorrelationRule, SigmaDetectionRule } from '../../../src/detect/sigma/types.js';
@@ -164,5 +165,19 @@ describe('unusable rules', () => {
     ]);
     // The library's pairwise check took hours on this many keys.
     expect(performance.now() - started).toBeLessThan(60_000);
+  }, 120_000);
+
+  it('loads a folder whose file holds 150,000 documents without overflowing the stack', async () => {
+    // Each document is a rule left out: the folder's list of them is longer than a call's
+    // arguments may be (they were added with push(...list)).
+    const dir = mkdtempSync(join(tmpdir(), 'palisade-many-docs-'));
+    try {
+      writeFileSync(join(dir, 'many.yml'), 'title: x\n---\n'.repeat(150_000));
+      const { rules, unsupported } = await loadSigmaRules([dir]);
+      expect(rules).toHaveLength(0);
+      expect(unsupported).toHaveLength(150_000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 120_000);
 });

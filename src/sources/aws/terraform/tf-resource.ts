@@ -43,7 +43,8 @@ export function unknownPaths(value: unknown, prefix = ''): string[] {
   const entries = Array.isArray(value)
     ? value.map((v, i) => [String(i), v] as const)
     : Object.entries(value);
-  for (const [k, v] of entries) out.push(...unknownPaths(v, prefix ? `${prefix}.${k}` : k));
+  for (const [k, v] of entries)
+    for (const item of unknownPaths(v, prefix ? `${prefix}.${k}` : k)) out.push(item);
   return out;
 }
 

@@ -51,6 +51,6 @@ export function translateGoogleBlocks(ctx: TranslationContext): Resource[] {
     const translate = Object.hasOwn(PER_BLOCK, b.type) ? PER_BLOCK[b.type] : undefined;
     if (translate) out.push(translate(b));
   }
-  for (const translate of WHOLE_CONFIG) out.push(...translate(ctx));
+  for (const translate of WHOLE_CONFIG) for (const item of translate(ctx)) out.push(item);
   return out;
 }
