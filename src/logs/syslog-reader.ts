@@ -139,7 +139,11 @@ async function* readSyslog(
 /** The error for a line dated February 29 of a year without one. */
 function impossibleDate(file: string, line: number, year: SyslogYear): LogReadError {
   const { year: y, month, day } = year.impossible!;
-  const name = MONTH_NAMES[month - 1];
+  // The month's short English name, as RFC 3164 writes it.
+  const name = new Date(Date.UTC(2000, month - 1, 1)).toLocaleString('en', {
+    month: 'short',
+    timeZone: 'UTC',
+  });
   const error = new LogReadError({
     file,
     line,
@@ -149,21 +153,6 @@ function impossibleDate(file: string, line: number, year: SyslogYear): LogReadEr
   year.impossible = undefined;
   return error;
 }
-
-const MONTH_NAMES = [
-  'Jan',
-  'Feb',
-  'Mar',
-  'Apr',
-  'May',
-  'Jun',
-  'Jul',
-  'Aug',
-  'Sep',
-  'Oct',
-  'Nov',
-  'Dec',
-];
 
 /** One syslog line as an event, or undefined when the line has no syslog header. */
 export function syslogEvent(
