@@ -2,7 +2,8 @@
 
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ServerConfig } from '../../src/server/config.js';
+import { expect } from 'vitest';
+import { ConfigError, type ServerConfig } from '../../src/server/config.js';
 import { startHarness, type Harness } from './harness.js';
 
 export const DATA = path.resolve(process.cwd(), '../shared/data');
@@ -35,6 +36,19 @@ export async function startLive(ingest: ServerConfig['ingest'] = {}): Promise<Li
       return { status: res.status, body: await res.json() };
     },
   });
+}
+
+/** The configuration error a server with `ingest` refuses to start with. */
+export async function startRefused(ingest: ServerConfig['ingest']): Promise<ConfigError> {
+  const error = await startLive(ingest).then(
+    async (h) => {
+      await h.close();
+      throw new Error('the server started');
+    },
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ConfigError);
+  return error as ConfigError;
 }
 
 /** CloudTrail records of the shared Stratus and Invictus data, in the order `detect` reads them. */

@@ -4,8 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, type ServerConfig } from '../../src/server/config.js';
-import { startLive } from './ingest-helpers.js';
+import { startLive, startRefused } from './ingest-helpers.js';
 import { shared } from '../support/paths.js';
 
 let dir: string;
@@ -25,18 +24,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The configuration error the server refuses to start with. */
-async function refusal(ingest: ServerConfig['ingest']): Promise<ConfigError> {
-  const error = await startLive(ingest).then(
-    async (h) => {
-      await h.close();
-      throw new Error('the server started');
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ConfigError);
-  return error as ConfigError;
-}
+const refusal = startRefused;
 
 describe('ingest rules configuration', () => {
   it('refuses a rules folder that does not exist, naming the setting and the path', async () => {

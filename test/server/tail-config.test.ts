@@ -2,8 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/server/config.js';
-import { startLive } from './ingest-helpers.js';
+import { startLive, startRefused } from './ingest-helpers.js';
 
 let dir: string;
 beforeAll(() => {
@@ -11,18 +10,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The configuration error the server refuses to start with. */
-async function refusal(tail: { path: string; type?: string }[]): Promise<ConfigError> {
-  const error = await startLive({ tail }).then(
-    async (h) => {
-      await h.close();
-      throw new Error('the server started');
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ConfigError);
-  return error as ConfigError;
-}
+const refusal = (tail: { path: string; type?: string }[]) => startRefused({ tail });
 
 describe('tail configuration', () => {
   it('refuses a reader type that does not exist, naming the setting', async () => {
