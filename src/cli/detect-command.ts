@@ -150,7 +150,7 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
       }
     }
     // Stored alerts still open go on growing, as the server's do.
-    const restore = options.store ? await openAlerts(options.db) : undefined;
+    const restore = options.store ? await openAlerts(options.db, options.keyFile) : undefined;
     result = await detect({
       onAlert,
       onRaise,
@@ -287,11 +287,13 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
 }
 
 /** The stored alerts a run goes on from: those the server would reopen on a restart. */
-async function openAlerts(location: string): Promise<Alert[]> {
+async function openAlerts(location: string, keyFile: string | undefined): Promise<Alert[]> {
   // A SQLite store this run is to create holds none; opening it now would make it before the
   // run's audit key is made beside it.
   const file = !isPostgresLocation(location) && location.replace(/^sqlite:/, '');
   if (file !== false && (file === ':memory:' || !existsSync(file))) return [];
+  // A store the run cannot record its changes in is refused before it is dialled, as at the end.
+  runAuditKey(location, keyFile);
   const db = await openStore(location);
   try {
     return await alertsInWindow(db, {
