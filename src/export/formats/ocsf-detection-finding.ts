@@ -41,6 +41,11 @@ function observableType(entity: AlertEntity): [number, string, string] {
   if (entity.kind === 'process' && /\s/.test(entity.value.trim())) {
     return [13, 'Command Line', 'process.cmd_line'];
   }
+  // A cloud principal named by its ARN is the user's unique id, not its name (OCSF's user.uid
+  // gives an AWS user ARN as its example).
+  if (entity.kind === 'account' && entity.value.startsWith('arn:')) {
+    return [10, 'Resource UID', 'actor.user.uid'];
+  }
   return OBSERVABLE_TYPE[entity.kind] ?? [0, 'Unknown', entity.kind];
 }
 

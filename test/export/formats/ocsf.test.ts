@@ -149,6 +149,30 @@ describe('OCSF events', () => {
     }
   });
 
+  it("writes a cloud principal's ARN as the actor's user uid, a plain user name as its name", async () => {
+    const alerts = await realAlerts();
+    const arns = alerts.flatMap((a) =>
+      a.entities.filter((e) => e.kind === 'account' && e.value.startsWith('arn:')),
+    );
+    expect(arns.length).toBeGreaterThan(0);
+    for (const alert of alerts) {
+      const event = toOcsfEvent(alertRecord(alert)) as Event;
+      for (const e of alert.entities.filter((x) => x.kind === 'account')) {
+        const arn = e.value.startsWith('arn:');
+        expect(event.observables).toContainEqual({
+          name: arn ? 'actor.user.uid' : 'actor.user.name',
+          type_id: arn ? 10 : 4,
+          type: arn ? 'Resource UID' : 'User Name',
+          value: e.value,
+        });
+      }
+    }
+    const ssh = (await linuxSshAlerts()).flatMap((a) => toOcsfEvent(alertRecord(a)) as Event);
+    expect(ssh.some((ev) => ev.observables.some((o: Event) => o.name === 'actor.user.name'))).toBe(
+      true,
+    );
+  });
+
   it('writes recommendation changes as valid Compliance Findings (2003)', () => {
     const cases: [ExportRecord, number, number, number, number][] = [
       // record, activity_id, status_id, compliance.status_id, severity_id
