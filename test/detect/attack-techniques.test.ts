@@ -126,7 +126,11 @@ describe('OCSF attacks on the invictus-ir CloudTrail', () => {
       paths: [shared('cloudtrail/invictus-ir-aws_dataset/CloudTrail')],
       ruleDirs: [SIGMA],
     });
-    type Attack = { technique?: { uid: string }; tactic?: { uid: string; name: string } };
+    type Attack = {
+      technique?: { uid: string };
+      sub_technique?: { uid: string };
+      tactic?: { uid: string; name: string };
+    };
     const attacksOf = (title: string): Attack[] => {
       const alert = found.alerts.find((a) => a.title === title);
       if (!alert) throw new Error(`no alert "${title}"`);
@@ -134,7 +138,11 @@ describe('OCSF attacks on the invictus-ir CloudTrail', () => {
       return ocsf.finding_info.attacks;
     };
     const pairs = (title: string) =>
-      attacksOf(title).map((a) => [a.technique?.uid, a.tactic?.uid, a.tactic?.name]);
+      attacksOf(title).map((a) => [
+        a.sub_technique?.uid ?? a.technique?.uid,
+        a.tactic?.uid,
+        a.tactic?.name,
+      ]);
 
     expect(pairs('Potential Malicious Usage of CloudTrail System Manager')).toEqual([
       ['T1566', 'TA0001', 'Initial Access'],
@@ -156,8 +164,13 @@ describe('OCSF attacks on the invictus-ir CloudTrail', () => {
         expect(a.version).toBe('v19');
         expect(a.tactic?.uid, alert.title).toMatch(/^TA\d{4}$/);
         if (!a.technique) continue;
+        // A sub-technique is written under its parent technique, both named.
+        if (a.sub_technique)
+          expect(a.sub_technique.uid.startsWith(`${a.technique.uid}.`)).toBe(true);
+        else expect(a.technique.uid).toMatch(/^T\d{4}$/);
         const tactic = KILL_CHAIN.find((t) => attackTactic(t)?.uid === a.tactic?.uid)!;
-        expect(techniqueTactics(a.technique.uid), alert.title).toContain(tactic);
+        const id = a.sub_technique?.uid ?? a.technique.uid;
+        expect(techniqueTactics(id), alert.title).toContain(tactic);
       }
     }
 

@@ -57,11 +57,19 @@ function ocsfAttacks(alert: Alert): Record<string, unknown>[] {
   return pairTechniques(alert.attack.techniques, alert.attack.tactics).map((pair) => {
     const tactic = pair.tactic ? attackTactic(pair.tactic) : undefined;
     return {
-      ...(pair.technique ? { technique: { uid: pair.technique } } : {}),
+      // OCSF (since 1.1) names a sub-technique apart from its parent technique.
+      ...(pair.technique ? techniqueFields(pair.technique) : {}),
       ...(tactic ? { tactic: { uid: tactic.uid, name: tactic.title } } : {}),
       version: ATTACK_VERSION,
     };
   });
+}
+
+/** `T1110.001` as OCSF's technique T1110 with sub-technique T1110.001; `T1110` alone. */
+function techniqueFields(id: string): Record<string, { uid: string }> {
+  const dot = id.indexOf('.');
+  if (dot < 0) return { technique: { uid: id } };
+  return { technique: { uid: id.slice(0, dot) }, sub_technique: { uid: id } };
 }
 
 /** The finding activity an alert change is: new alerts Create, closed ones Close. */
