@@ -18,7 +18,11 @@ import {
 import type { UnsupportedSigmaRule } from '../detect/sigma/types.js';
 import { toOcsf } from '../export/ocsf-detection-finding.js';
 import { renderAlertTable } from '../report/alert-table.js';
-import { alertsInWindow } from '../store/alerts-in-window.js';
+import {
+  alertsInWindow,
+  DEFAULT_MAX_FUTURE_MS,
+  DEFAULT_MAX_SEEDED,
+} from '../store/alerts-in-window.js';
 import { saveDetectRun } from '../store/detection-save.js';
 import { isPostgresLocation, openStore, redactLocation, StoreError } from '../store/database.js';
 import { ServerKeyError } from '../server/auth/server-key.js';
@@ -298,17 +302,14 @@ async function openAlerts(location: string, keyFile: string | undefined): Promis
   try {
     return await alertsInWindow(db, {
       windowMs: DEFAULT_DEDUP_WINDOW_MS,
-      max: MAX_RESTORED_ALERTS,
+      max: DEFAULT_MAX_SEEDED,
       // As the server: an alert stamped far ahead of the clock would hold the window open.
-      latest: Date.now() + 24 * 60 * 60 * 1000,
+      latest: Date.now() + DEFAULT_MAX_FUTURE_MS,
     });
   } finally {
     await db.destroy();
   }
 }
-
-/** Stored alerts a run goes on from at most (the server's default). */
-const MAX_RESTORED_ALERTS = 5_000;
 
 /** Built-in rules off until a placeholder is given a value, with the placeholder each waits for. */
 function waitingBuiltins(unsupported: DetectResult['rules']['unsupported']) {

@@ -48,7 +48,8 @@ export interface AlertBuilderOptions {
   onRaise?: (alert: Alert) => void;
 }
 
-const DEFAULT_DEDUP_MS = 60 * 60 * 1000;
+/** The dedup window unless `dedupWindowMs` says otherwise: one hour. */
+export const DEFAULT_DEDUP_WINDOW_MS = 60 * 60 * 1000;
 const DEFAULT_MAX_EVIDENCE = 10;
 /**
  * Event keys remembered per alert to avoid counting a re-sent event twice. Correlations re-send at
@@ -341,7 +342,7 @@ export class AlertBuilder {
   readonly #keys = new Map<string, RuleKeys>();
 
   constructor(options: AlertBuilderOptions = {}) {
-    this.#dedupMs = options.dedupWindowMs ?? DEFAULT_DEDUP_MS;
+    this.#dedupMs = options.dedupWindowMs ?? DEFAULT_DEDUP_WINDOW_MS;
     this.#maxEvidence = options.maxEvidence ?? DEFAULT_MAX_EVIDENCE;
     this.#onAlert = options.onAlert;
     this.#onRaise = options.onRaise;

@@ -14,7 +14,9 @@ import { LogReadError } from '../logs/log-read-error.js';
 import { QuietLine } from '../logs/log-reader.js';
 import { readLogBatches } from '../logs/read-logs.js';
 import { checkTimeZone } from '../logs/time-zone.js';
-import { AlertBuilder, type DetectionHit } from './alert-builder.js';
+import { AlertBuilder, DEFAULT_DEDUP_WINDOW_MS, type DetectionHit } from './alert-builder.js';
+
+export { DEFAULT_DEDUP_WINDOW_MS };
 import { seedAlertBuilder } from './alert-seed.js';
 import { eventTimeMs } from './event-time.js';
 import { externalHit, isExternalFinding } from './external-findings.js';
@@ -112,9 +114,6 @@ export interface DetectResult {
   /** The `restore` alerts opened in the builder (those the run grew are in `alerts` too). */
   restored: Alert[];
 }
-
-/** The alert builder's dedup window unless `dedupWindowMs` says otherwise: one hour. */
-export const DEFAULT_DEDUP_WINDOW_MS = 60 * 60 * 1000;
 
 const MAX_READ_ERRORS_KEPT = 1_000;
 

@@ -9,6 +9,15 @@ import { alertFromRow } from '../export/outbox/alert-records.js';
 import type { Alert } from '../model/alert.js';
 import type { Database } from './schema.js';
 
+/** Stored alerts a server or command line run goes on from at most, unless configured. */
+export const DEFAULT_MAX_SEEDED = 5_000;
+
+/**
+ * How far past the clock an alert's last event may lie and still count (`latest` = now plus
+ * this), unless configured: one day.
+ */
+export const DEFAULT_MAX_FUTURE_MS = 24 * 60 * 60 * 1000;
+
 /** Which stored alerts to seed. */
 export interface SeedOptions {
   /** The builder's dedup window: alerts whose last event is older than the newest minus this. */

@@ -21,7 +21,12 @@ import { saveDetections } from '../../store/detection-save.js';
 import type { Database } from '../../store/schema.js';
 import { detectionError, sigmaHit } from '../../detect/detect.js';
 import { seedAlertBuilder } from '../../detect/alert-seed.js';
-import { alertsInWindow } from '../../store/alerts-in-window.js';
+import {
+  alertsInWindow,
+  DEFAULT_MAX_FUTURE_MS,
+  DEFAULT_MAX_SEEDED,
+} from '../../store/alerts-in-window.js';
+import { DEFAULT_DEDUP_WINDOW_MS } from '../../detect/alert-builder.js';
 
 export interface DetectionServiceOptions {
   db: Kysely<Database>;
@@ -66,10 +71,6 @@ export interface IngestResult {
 const DEFAULT_FLUSH_MS = 1_000;
 const DEFAULT_MAX_ALERTS = 20_000;
 const DEFAULT_MAX_RECENT = 5_000;
-const DEFAULT_MAX_SEEDED = 5_000;
-/** The alert builder's dedup window unless configured: one hour. */
-const DEFAULT_DEDUP_WINDOW_MS = 60 * 60 * 1000;
-const DEFAULT_MAX_FUTURE_MS = 24 * 60 * 60 * 1000;
 
 /**
  * The long-running detection flow.
