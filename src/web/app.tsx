@@ -4,7 +4,7 @@
  */
 
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { api, setUnauthorizedHandler } from './api/client';
+import { api, mayHoldSession, setUnauthorizedHandler } from './api/client';
 import type { Me } from './api/types';
 import { PageErrorBoundary } from './components/error-boundary';
 import { AlertDetailPage } from './pages/alert-detail-page';
@@ -111,7 +111,9 @@ function focusHeadingWhenShown(): (() => void) | undefined {
 /** The whole console. */
 export function App() {
   const route = useRoute();
-  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  // Without a session cookie the login page shows at once: asking who is signed in could only
+  // answer 401, a failed request on every first visit.
+  const [me, setMe] = useState<Me | null | undefined>(() => (mayHoldSession() ? undefined : null));
   // True once a request answered 401 while someone was logged in: the session ended under an
   // open page. The page stays mounted (and inert) under the login form, so what the user typed
   // and the hash route survive signing in again.
@@ -133,7 +135,7 @@ export function App() {
       if (loggedInRef.current) setSessionEnded(true);
       else setMe(null);
     });
-    whoAmI();
+    if (mayHoldSession()) whoAmI();
   }, [whoAmI]);
 
   // Moves focus to the page's heading on navigation, so keyboard and screen-reader users follow.

@@ -38,6 +38,16 @@ function csrfToken(): string | undefined {
   return undefined;
 }
 
+/**
+ * Whether this browser may hold a session: the login sets the readable CSRF cookie beside the
+ * HttpOnly session cookie, with the same lifetime, and the logout clears both. Without it there
+ * is no session to ask about, so the console shows the login page without a request that could
+ * only answer 401.
+ */
+export function mayHoldSession(): boolean {
+  return csrfToken() !== undefined;
+}
+
 /** Query string from the defined, non-empty values of `params`. */
 export function query(params: Record<string, string | number | undefined | null>): string {
   const search = new URLSearchParams();
