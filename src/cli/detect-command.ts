@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Alert } from '../model/alert.js';
+import type { Alert, Incident } from '../model/alert.js';
 import type { Severity } from '../model/rule.js';
 import { SEVERITIES } from '../model/rule.js';
 import {
@@ -325,6 +325,15 @@ function notUsedLine(rule: UnsupportedSigmaRule): string {
   return `palisade: rule not used: ${printable(at)}: ${printable(rule.reason)}\n`;
 }
 
+/**
+ * An incident as the JSON report shows it: named field for field as the API's (`GET
+ * /incidents`), its alerts under `alertIds`, so one script reads both.
+ */
+function incidentReport(incident: Incident) {
+  const { id, title, severity, status, firstSeen, lastSeen, alerts, entities, tactics } = incident;
+  return { id, title, severity, status, firstSeen, lastSeen, alertIds: alerts, entities, tactics };
+}
+
 function render(
   result: DetectResult,
   options: DetectCommandOptions,
@@ -344,7 +353,7 @@ function render(
           events,
           skipped,
           alerts,
-          incidents,
+          incidents: incidents.map(incidentReport),
           unsupportedRules: result.rules.unsupported,
           // The first hundred; the count says how many there were in all.
           readErrors: result.readErrors.slice(0, 100),
