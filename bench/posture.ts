@@ -162,7 +162,8 @@ function buildInventory(): string {
       ...item,
       resourceId: `${item.resourceId}-${i}`,
       resourceName: `${item.resourceName ?? item.resourceId}-${i}`,
-      arn: `${item.arn}-${i}`,
+      // Items without an ARN (Config records some types without one) keep none.
+      ...(typeof item.arn === 'string' ? { arn: `${item.arn}-${i}` } : {}),
     })),
   }));
   writeChunks('azure-resources', per, azure, (from, to) => ({
