@@ -22,6 +22,7 @@ import { eventTimeMs } from './event-time.js';
 import { externalHit, isExternalFinding } from './external-findings.js';
 import { buildIncidents } from './incidents.js';
 import { loadSigmaRules } from './sigma/rule-loader.js';
+import { readRuleSnapshot } from './sigma/rule-snapshot.js';
 import { logsourceMatches } from './sigma/logsource-table.js';
 import { createSigmaEngine, type SigmaEngine } from './sigma/sigma-engine.js';
 import type {
@@ -34,6 +35,15 @@ import type {
 
 /** The team's own detections, written as Sigma rules (thresholds are data). */
 export const BUILTIN_RULES_DIR = fileURLToPath(new URL('./builtin/rules/', import.meta.url));
+
+/**
+ * The built-in rules read ahead of time (`takeRuleSnapshot`): every run loads them, and reading
+ * their YAML cost more than the rest of a small log's detection. A rule file edited since is
+ * read as YAML (the snapshot holds each file's hash); a test keeps the snapshot current.
+ */
+export const BUILTIN_RULES_SNAPSHOT = fileURLToPath(
+  new URL('./builtin/rules.snapshot.json', import.meta.url),
+);
 
 export interface DetectOptions {
   /** Log files, folders, or `-` for stdin. */
@@ -256,10 +266,11 @@ export async function loadDetectionRules(
   options: Pick<DetectOptions, 'ruleDirs' | 'defaultLicense' | 'placeholders'>,
 ): Promise<LoadedRules> {
   const sigmaOptions: SigmaOptions = { placeholders: options.placeholders ?? {} };
-  const builtin = await loadSigmaRules([BUILTIN_RULES_DIR], {
-    ...sigmaOptions,
-    defaultLicense: 'Apache-2.0',
-  });
+  const builtin = await loadSigmaRules(
+    [BUILTIN_RULES_DIR],
+    { ...sigmaOptions, defaultLicense: 'Apache-2.0' },
+    readRuleSnapshot(BUILTIN_RULES_SNAPSHOT),
+  );
   const user = options.ruleDirs?.length
     ? await loadSigmaRules(options.ruleDirs, {
         ...sigmaOptions,

@@ -11,6 +11,13 @@ import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { checkUniqueKeys } from '../../model/yaml-unique-keys.js';
 import { compileSigmaRule } from './rule-compiler.js';
 import { readRuleDocument } from './rule-document.js';
+import {
+  snapshotKey,
+  snapshotLine,
+  textHash,
+  type RuleSnapshot,
+  type SnapshotFile,
+} from './rule-snapshot.js';
 import { SigmaRuleError } from './sigma-rule-error.js';
 import type {
   SigmaLoadResult,
@@ -51,9 +58,14 @@ function mergeDocs(base: Data, extra: Data): Data {
 
 interface ParsedDoc {
   data: Data;
-  /** Documents whose keys make up `data` (for line lookup), most specific first. */
-  sources: Document[];
+  /** The line of a YAML path in the document (`lineOf` over the documents that make it up). */
+  lineAt: (path: (string | number)[]) => number | undefined;
   index: number;
+}
+
+/** `lineOf` over `sources` (the documents whose keys make up a rule, most specific first). */
+function lineLookup(sources: Document[], counter: LineCounter): ParsedDoc['lineAt'] {
+  return (path) => lineOf(sources, path, counter);
 }
 
 /** Line of a YAML path in the first document that has it. */
@@ -87,6 +99,7 @@ const RULE_KEYS = ['title', 'logsource', 'detection', 'correlation', 'filter'];
 export async function loadSigmaRules(
   dirs: string[],
   options: SigmaOptions = {},
+  snapshot?: RuleSnapshot,
 ): Promise<SigmaLoadResult> {
   const rules: SigmaRule[] = [];
   const unsupported: UnsupportedSigmaRule[] = [];
@@ -114,7 +127,8 @@ export async function loadSigmaRules(
       const below = relative(process.cwd(), file);
       const display =
         below && !below.startsWith('..') && !isAbsolute(below) ? below : resolve(file);
-      const loaded = await loadFile(file, display, options);
+      const taken = snapshot ? snapshot[snapshotKey(dir, file)] : undefined;
+      const loaded = await loadFile(file, display, options, taken);
       for (const item of loaded.rules) rules.push(item);
       for (const item of loaded.unsupported) unsupported.push(item);
     }
@@ -137,6 +151,7 @@ async function loadFile(
   file: string,
   display: string,
   options: SigmaOptions,
+  snapshot?: SnapshotFile,
 ): Promise<SigmaLoadResult> {
   try {
     // Synchronous reads: rule files are small and many, and fs/promises costs 20-40 times the
@@ -148,7 +163,9 @@ async function loadFile(
         unsupported: [{ file: display, reason: `file is larger than ${MAX_FILE_BYTES} bytes` }],
       };
     }
-    return parseRuleText(readFileSync(file, 'utf8'), display, options);
+    const text = readFileSync(file, 'utf8');
+    if (snapshot?.sha256 === textHash(text)) return readSnapshotDocs(snapshot, display, options);
+    return parseRuleText(text, display, options);
   } catch (error) {
     return {
       rules: [],
@@ -172,31 +189,69 @@ function parseRuleText(text: string, file: string, options: SigmaOptions): Sigma
     };
   }
   if (!Array.isArray(docs)) docs = [];
+  return readDocs(collectDocs(docs, file, counter, unsupported), file, options, unsupported);
+}
 
-  for (const parsed of collectDocs(docs, file, counter, unsupported)) {
-    const origin = { file, document: parsed.index, line: lineOf(parsed.sources, [], counter) ?? 1 };
+/**
+ * The rules of a file read from its snapshot (`rule-snapshot.ts`), as `parseRuleText` reads them
+ * from its YAML: a snapshot holds only plain documents (no collection actions, no YAML errors).
+ */
+function readSnapshotDocs(
+  snapshot: SnapshotFile,
+  file: string,
+  options: SigmaOptions,
+): SigmaLoadResult {
+  const unsupported: UnsupportedSigmaRule[] = [];
+  const parsed: ParsedDoc[] = [];
+  for (const doc of snapshot.documents) {
+    const lines = new Map(doc.lines);
+    const lineAt: ParsedDoc['lineAt'] = (path) => snapshotLine(lines, path);
+    if (!RULE_KEYS.some((key) => Object.hasOwn(doc.data, key))) {
+      unsupported.push(notARule(file, lineAt([])));
+      continue;
+    }
+    parsed.push({ data: doc.data, lineAt, index: doc.index });
+  }
+  return readDocs(parsed, file, options, unsupported);
+}
+
+/** Reads and test-compiles each document's rule; those that fail join `unsupported`. */
+function readDocs(
+  parsed: ParsedDoc[],
+  file: string,
+  options: SigmaOptions,
+  unsupported: UnsupportedSigmaRule[],
+): SigmaLoadResult {
+  const rules: SigmaRule[] = [];
+  for (const doc of parsed) {
+    const origin = { file, document: doc.index, line: doc.lineAt([]) ?? 1 };
     try {
-      const rule = readRuleDocument(parsed.data, origin, options.defaultLicense);
+      const rule = readRuleDocument(doc.data, origin, options.defaultLicense);
       if (rule.kind === 'detection') compileSigmaRule(rule, options);
       rules.push(rule);
     } catch (error) {
-      unsupported.push(describeFailure(error, parsed, file, counter));
+      unsupported.push(describeFailure(error, doc, file));
     }
   }
   return { rules, unsupported };
 }
 
-function describeFailure(
-  error: unknown,
-  parsed: ParsedDoc,
-  file: string,
-  counter: LineCounter,
-): UnsupportedSigmaRule {
+/** The entry for a mapping with none of a rule's parts: some other YAML (a config, a log). */
+function notARule(file: string, line: number | undefined): UnsupportedSigmaRule {
+  return {
+    file,
+    line,
+    reason: `no Sigma rule: the document has none of ${RULE_KEYS.join(', ')}`,
+    unreadable: true,
+  };
+}
+
+function describeFailure(error: unknown, parsed: ParsedDoc, file: string): UnsupportedSigmaRule {
   const id = typeof parsed.data.id === 'string' ? parsed.data.id : undefined;
   const title = typeof parsed.data.title === 'string' ? parsed.data.title : undefined;
   const logsource = logsourceOf(parsed.data.logsource);
   if (error instanceof SigmaRuleError) {
-    const line = lineOf(parsed.sources, error.path, counter);
+    const line = parsed.lineAt(error.path);
     const where = error.field ? `${error.field}: ` : '';
     const reason = `${where}${error.message}`;
     return { file, line, field: error.field, id, title, ...(logsource && { logsource }), reason };
@@ -207,7 +262,7 @@ function describeFailure(
     id,
     title,
     ...(logsource && { logsource }),
-    line: lineOf(parsed.sources, [], counter),
+    line: parsed.lineAt([]),
     reason: `cannot compile: ${message}`,
   };
 }
@@ -233,6 +288,8 @@ function collectDocs(
   const out: ParsedDoc[] = [];
   let global: { data: Data; doc: Document } | undefined;
   let previous: ParsedDoc | undefined;
+  /** The documents that make up `previous`, most specific first. */
+  let sources: Document[] = [];
 
   docs.forEach((doc, index) => {
     if (doc.errors.length > 0) {
@@ -274,9 +331,10 @@ function collectDocs(
       return;
     }
     if (action === 'repeat' && previous) {
+      sources = [doc, ...sources];
       previous = {
         data: mergeDocs(previous.data, rest),
-        sources: [doc, ...previous.sources],
+        lineAt: lineLookup(sources, counter),
         index,
       };
       out.push(previous);
@@ -294,15 +352,11 @@ function collectDocs(
     const merged = global ? mergeDocs(global.data, rest) : rest;
     // A mapping with none of a rule's parts is some other YAML (a config, a log), not a rule.
     if (!RULE_KEYS.some((key) => Object.hasOwn(merged, key))) {
-      unsupported.push({
-        file,
-        line: lineOf([doc], [], counter),
-        reason: `no Sigma rule: the document has none of ${RULE_KEYS.join(', ')}`,
-        unreadable: true,
-      });
+      unsupported.push(notARule(file, lineOf([doc], [], counter)));
       return;
     }
-    previous = { data: merged, sources: global ? [doc, global.doc] : [doc], index };
+    sources = global ? [doc, global.doc] : [doc];
+    previous = { data: merged, lineAt: lineLookup(sources, counter), index };
     out.push(previous);
   });
   return out;
