@@ -14,7 +14,7 @@ import { EXIT_INPUT_ERROR } from './exit-codes.js';
 import { endQuietlyWhenReaderLeaves } from './closed-pipe.js';
 import { SEVERITIES, type Severity } from '../model/rule.js';
 import { VERSION } from '../version.js';
-import { DEFAULT_STORE_PATH } from '../store/store-path.js';
+import { DEFAULT_STORE_PATH, storeFolderProblem } from '../store/store-path.js';
 import { checkTimeZone } from '../logs/time-zone.js';
 import { parseTimeArgument } from '../logs/time-arguments.js';
 
@@ -88,10 +88,16 @@ const program = new Command()
   .version(VERSION)
   .exitOverride()
   .configureOutput({ writeErr: (text) => process.stderr.write(text) })
-  // Every command's `-o FILE` is checked before its work starts.
+  // Every command's `-o FILE` and store location are checked before its work starts.
   .hook('preAction', (_program, command) => {
-    const output = (command.opts() as { output?: unknown }).output;
-    const problem = typeof output === 'string' ? outputFileProblem(output) : undefined;
+    const { output, db, store } = command.opts() as {
+      output?: unknown;
+      db?: unknown;
+      store?: unknown;
+    };
+    const problem =
+      (typeof output === 'string' ? outputFileProblem(output) : undefined) ??
+      (typeof db === 'string' && store !== false ? storeFolderProblem(db) : undefined);
     if (problem) command.error(`palisade ${command.name()}: ${problem}`, { exitCode: 2 });
   });
 

@@ -5,6 +5,7 @@
 
 import { ConfigError, loadConfig, type ServerConfig } from '../server/config.js';
 import { DEFAULT_STORE_PATH, redactLocation } from '../store/database.js';
+import { storeFolderProblem } from '../store/store-path.js';
 import { pino } from 'pino';
 import { createLogger } from '../server/logger.js';
 import { startServer } from '../server/start-server.js';
@@ -37,6 +38,12 @@ export async function runServe(options: ServeOptions): Promise<number> {
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`palisade serve: configuration error: ${error.message}\n`);
+    return EXIT_INPUT_ERROR;
+  }
+  // The store named by --db, PALISADE_DB or the configuration file alike.
+  const storeProblem = storeFolderProblem(config.store.location);
+  if (storeProblem) {
+    process.stderr.write(`palisade serve: ${storeProblem}\n`);
     return EXIT_INPUT_ERROR;
   }
 

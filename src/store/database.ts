@@ -40,9 +40,9 @@ import * as m0016 from './migrations/0016-tail-positions.js';
 import * as m0017 from './migrations/0017-token-creator-ids.js';
 import * as m0018 from './migrations/0018-server-lease.js';
 import type { Database } from './schema.js';
-import { DEFAULT_STORE_PATH } from './store-path.js';
+import { DEFAULT_STORE_PATH, isPostgresLocation } from './store-path.js';
 
-export { DEFAULT_STORE_PATH };
+export { DEFAULT_STORE_PATH, isPostgresLocation };
 
 /** Migrations compiled into the code, so a bundled build needs no migration folder. */
 const migrations: Record<string, Migration> = {
@@ -74,11 +74,6 @@ export class StoreError extends Error {
     super(message);
     this.name = 'StoreError';
   }
-}
-
-/** True when `location` is a PostgreSQL connection URL rather than a SQLite path. */
-export function isPostgresLocation(location: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(location);
 }
 
 /** `location` with any password replaced, fit for messages and logs. */
