@@ -21,6 +21,7 @@ import {
 } from '../pagination.js';
 import { IdParams } from './schemas.js';
 import { likeLiteral } from './alerts-schemas.js';
+import { TimeQueryField, timeBound } from './time-query.js';
 
 const Mode = Type.Union(
   ['deny', 'audit', 'pass', 'exempt', 'skip', 'error'].map((m) => Type.Literal(m)),
@@ -66,7 +67,6 @@ export const DecisionSchema = Type.Object({
   message: Type.Union([Type.String(), Type.Null()]),
 });
 
-const TimeField = Type.String({ format: 'date-time', maxLength: 40 });
 const Filter = Type.String({ minLength: 1, maxLength: 253 });
 
 export const admissionRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -94,8 +94,8 @@ export const admissionRoutes: FastifyPluginAsyncTypebox = async (app) => {
           rule: Type.Optional(
             Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9.-]+$' }),
           ),
-          since: Type.Optional(TimeField),
-          until: Type.Optional(TimeField),
+          since: Type.Optional(TimeQueryField('since', 'decisions made at or after this')),
+          until: Type.Optional(TimeQueryField('until', 'decisions made before this')),
         }),
         response: { 200: Page(DecisionSchema) },
       },
@@ -111,7 +111,11 @@ export const admissionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         user: 'user_name',
         mode: 'mode',
       });
-      query = applyTimeRange(query, 'time', { since, until });
+      // As instants: the stored times are UTC ISO text, compared as text.
+      query = applyTimeRange(query, 'time', {
+        since: since && timeBound(since, 'since'),
+        until: until && timeBound(until, 'until'),
+      });
       if (allowed !== undefined) query = query.where('allowed', '=', allowed ? 1 : 0);
       // rule_ids is a JSON array of ids; the quoted id matches one element exactly, `%` and `_`
       // in it as themselves.

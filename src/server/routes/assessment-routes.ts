@@ -39,6 +39,7 @@ import {
   SourceRefSchema,
 } from './posture-schemas.js';
 import { IdParams } from './schemas.js';
+import { TimeQueryField, timeBound } from './time-query.js';
 
 const AssessmentSchema = Type.Object({
   id: Type.String(),
@@ -155,8 +156,8 @@ export const assessmentRoutes: FastifyPluginAsyncTypebox<PostureOptions> = async
           ...PageQueryFields,
           ...SourceQueryField,
           sort: SortField(['started_at', 'secure_score'], '-started_at'),
-          since: Type.Optional(Type.String({ format: 'date-time' })),
-          until: Type.Optional(Type.String({ format: 'date-time' })),
+          since: Type.Optional(TimeQueryField('since', 'assessments started at or after this')),
+          until: Type.Optional(TimeQueryField('until', 'assessments started before this')),
         }),
         response: { 200: Page(AssessmentSchema) },
       },
@@ -167,8 +168,8 @@ export const assessmentRoutes: FastifyPluginAsyncTypebox<PostureOptions> = async
       if (source)
         query = query.where('target_set', '=', (await sourceOr404(db, source)).target_set);
       query = applyTimeRange(query, 'started_at', {
-        since: since && new Date(since).toISOString(),
-        until: until && new Date(until).toISOString(),
+        since: since && timeBound(since, 'since'),
+        until: until && timeBound(until, 'until'),
       });
       const page = await paginate(query, { sort: parseSort(sort), idColumn: 'id', cursor, limit });
       const scope = scopeFilter(request);

@@ -13,6 +13,7 @@ import {
   SortField,
 } from '../pagination.js';
 import { forbidden } from '../http-error.js';
+import { TimeQueryField, timeBound } from './time-query.js';
 
 const Entry = Type.Object({
   seq: Type.Integer(),
@@ -43,8 +44,8 @@ const ListQuery = Type.Object({
   outcome: Type.Optional(
     Type.Union([Type.Literal('success'), Type.Literal('failure'), Type.Literal('denied')]),
   ),
-  since: Type.Optional(Type.String({ format: 'date-time' })),
-  until: Type.Optional(Type.String({ format: 'date-time' })),
+  since: Type.Optional(TimeQueryField('since', 'entries written at or after this')),
+  until: Type.Optional(TimeQueryField('until', 'entries written before this')),
 });
 
 function entryView(row: AuditRow) {
@@ -62,8 +63,6 @@ function entryView(row: AuditRow) {
     prevHash: row.prev_hash,
   };
 }
-
-const iso = (time: string | undefined) => (time ? new Date(time).toISOString() : undefined);
 
 export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { db } = app.palisade;
@@ -92,7 +91,10 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
         actor: 'actor_name',
         outcome: 'outcome',
       });
-      query = applyTimeRange(query, 'at', { since: iso(since), until: iso(until) });
+      query = applyTimeRange(query, 'at', {
+        since: since && timeBound(since, 'since'),
+        until: until && timeBound(until, 'until'),
+      });
       const page = await paginate(query, { sort: parseSort(sort), idColumn: 'seq', cursor, limit });
       return { items: page.items.map(entryView), nextCursor: page.nextCursor };
     },

@@ -25,6 +25,7 @@ import {
   SeveritySchema,
   SourceQueryField,
 } from './posture-schemas.js';
+import { TimeQueryField, timeBound } from './time-query.js';
 
 const Lifecycle = Type.Union([
   Type.Object({
@@ -61,9 +62,7 @@ export const postureFindingRoutes: FastifyPluginAsyncTypebox<PostureOptions> = a
           severity: Type.Optional(SeveritySchema),
           resource: Type.Optional(Type.String({ maxLength: 2_000, description: 'resource id' })),
           lifecycle: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('resolved')])),
-          since: Type.Optional(
-            Type.String({ format: 'date-time', description: 'lifecycle changed at or after' }),
-          ),
+          since: Type.Optional(TimeQueryField('since', 'lifecycle changed at or after this')),
         }),
         response: { 200: Page(FindingItem) },
       },
@@ -135,7 +134,7 @@ export const postureFindingRoutes: FastifyPluginAsyncTypebox<PostureOptions> = a
         lifecycle: 's.status',
       });
       query = applyTimeRange(query, 's.status_changed_at', {
-        since: since && new Date(since).toISOString(),
+        since: since && timeBound(since, 'since'),
       });
       query = whereInScope(query, 'r.account', scopeFilter(request));
       const parsed = parseSort(sort);

@@ -34,6 +34,7 @@ import {
   SourceQueryField,
   SourceRefSchema,
 } from './posture-schemas.js';
+import { TimeQueryField, timeBound } from './time-query.js';
 
 const ScoreSchema = Type.Object({
   secureScore: Type.Union([Type.Number(), Type.Null()], {
@@ -111,8 +112,8 @@ export const postureScoreRoutes: FastifyPluginAsyncTypebox<PostureOptions> = asy
               "assessments: each run's own score; overall: the whole estate after each run " +
               "(every source's latest assessment at that time)",
           }),
-          since: Type.Optional(Type.String({ format: 'date-time' })),
-          until: Type.Optional(Type.String({ format: 'date-time' })),
+          since: Type.Optional(TimeQueryField('since', 'assessments started at or after this')),
+          until: Type.Optional(TimeQueryField('until', 'assessments started before this')),
         }),
         response: { 200: Page(Point) },
       },
@@ -120,8 +121,8 @@ export const postureScoreRoutes: FastifyPluginAsyncTypebox<PostureOptions> = asy
     async (request) => {
       const { cursor, limit, sort, source, since, until, series } = request.query;
       const range = {
-        since: since && new Date(since).toISOString(),
-        until: until && new Date(until).toISOString(),
+        since: since && timeBound(since, 'since'),
+        until: until && timeBound(until, 'until'),
       };
       if (series === 'overall' && !source) {
         const points = await overallScoreHistory(db, scopeFilter(request), await rules(), range);

@@ -1,5 +1,6 @@
 /**
- * The `since`/`until` query fields of the detection lists: an instant, or a date alone read as
+ * The `since`/`until` query fields of every API list (alerts, incidents, assessments, score
+ * history, findings, audit, admission decisions, what-if): an instant, or a date alone read as
  * `palisade detect --since/--until` reads it (that UTC day's start, or the whole day for `until`).
  */
 

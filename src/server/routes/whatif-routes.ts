@@ -12,6 +12,7 @@ import { postureSettings } from '../posture-settings.js';
 import { currentAssessments } from '../posture-view.js';
 import { scopeFilter } from '../auth/scope-filter.js';
 import { HttpError } from '../http-error.js';
+import { TimeQueryField, timeBound } from './time-query.js';
 
 const DAY_MS = 86_400_000;
 
@@ -76,10 +77,7 @@ export const whatIfRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: Type.Object({
           rule: Type.String({ minLength: 1, maxLength: 200 }),
           since: Type.Optional(
-            Type.String({
-              format: 'date-time',
-              description: 'admission requests from; default 7 days ago',
-            }),
+            TimeQueryField('since', 'admission requests from this time; default 7 days ago'),
           ),
         }),
         response: { 200: WhatIfSchema },
@@ -88,7 +86,7 @@ export const whatIfRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const filter = scopeFilter(request);
       const since = request.query.since
-        ? new Date(request.query.since)
+        ? new Date(timeBound(request.query.since, 'since'))
         : new Date(clock.now().getTime() - 7 * DAY_MS);
       const current = await currentAssessments(db);
       try {
