@@ -1,6 +1,7 @@
 /** `palisade detect`: read logs, raise alerts and incidents, store them, set the exit code. */
 
 import { existsSync } from 'node:fs';
+import type { Kysely } from 'kysely';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Alert, Incident } from '../model/alert.js';
@@ -25,7 +26,9 @@ import {
 } from '../store/alerts-in-window.js';
 import { saveDetectRun } from '../store/detection-save.js';
 import { isPostgresLocation, openStore, redactLocation, StoreError } from '../store/database.js';
-import { ServerKeyError } from '../server/auth/server-key.js';
+import { ServerKeyError, type ServerKey } from '../server/auth/server-key.js';
+import type { Database } from '../store/schema.js';
+import { createSigmaEngine } from '../detect/sigma/sigma-engine.js';
 import { recordRun, runAuditKey } from './cli-audit.js';
 import { assertChainKey, AuditKeyMismatchError } from '../audit/append-audit.js';
 import { EXIT_FINDINGS, EXIT_INPUT_ERROR, EXIT_OK } from './exit-codes.js';
@@ -74,8 +77,44 @@ function parsePlaceholders(list: string[]): Record<string, string[]> {
   return out;
 }
 
+/** The store a run writes to, opened once, with the key sealing its audit entry. */
+interface RunStore {
+  db: Kysely<Database>;
+  auditKey: ServerKey | undefined;
+}
+
 /** Runs detection; returns the exit code. */
 export async function runDetect(paths: string[], options: DetectCommandOptions): Promise<number> {
+  const run: { store?: RunStore } = {};
+  try {
+    return await detectAndStore(paths, options, run);
+  } finally {
+    await run.store?.db.destroy();
+  }
+}
+
+/**
+ * Opens the run's store, reading its audit key first: the key is made beside a SQLite store
+ * this run creates, and a store that exists is refused (before it is dialled) without the key
+ * its audit record needs.
+ */
+async function openRunStore(location: string, keyFile: string | undefined): Promise<RunStore> {
+  const auditKey = runAuditKey(location, keyFile);
+  return { db: await openStore(location), auditKey };
+}
+
+/** True when the store at `location` may hold alerts already (a SQLite file not made yet holds none). */
+function storeMayHoldAlerts(location: string): boolean {
+  if (isPostgresLocation(location)) return true;
+  const file = location.replace(/^sqlite:/, '');
+  return file !== ':memory:' && existsSync(file);
+}
+
+async function detectAndStore(
+  paths: string[],
+  options: DetectCommandOptions,
+  run: { store?: RunStore },
+): Promise<number> {
   const started = performance.now();
   let placeholders: Record<string, string[]>;
   try {
@@ -141,9 +180,12 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
       placeholders,
     });
     // Strict: a rule that cannot be used fails the run before any log is read, so a typo in CI
-    // does not silently turn a detection off.
-    if (options.strictRules) {
-      const notUsed = rulesNotUsed(loaded);
+    // does not silently turn a detection off. The rules compiled for the check judge the logs.
+    const engine = options.strictRules
+      ? createSigmaEngine(loaded.rules, loaded.sigmaOptions)
+      : undefined;
+    if (engine) {
+      const notUsed = rulesNotUsed(loaded, engine);
       if (notUsed.length > 0) {
         for (const u of notUsed) process.stderr.write(notUsedLine(u));
         process.stderr.write(
@@ -153,13 +195,19 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
         return EXIT_INPUT_ERROR;
       }
     }
-    // Stored alerts still open go on growing, as the server's do.
-    const restore = options.store ? await openAlerts(options.db, options.keyFile) : undefined;
+    // Stored alerts still open go on growing, as the server's do. A store that exists is opened
+    // now and kept open to store the run; a new one is made once the logs are read.
+    let restore: Alert[] | undefined;
+    if (options.store && storeMayHoldAlerts(options.db)) {
+      run.store = await openRunStore(options.db, options.keyFile);
+      restore = await openAlerts(run.store.db);
+    }
     result = await detect({
       onAlert,
       onRaise,
       paths: stdinOnly ? '-' : paths,
       loaded,
+      engine,
       restore,
       since: options.since,
       until: options.until,
@@ -225,24 +273,20 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
 
   if (options.store) {
     try {
-      const auditKey = runAuditKey(options.db, options.keyFile);
-      const db = await openStore(options.db);
-      try {
-        if (auditKey) await assertChainKey(db, auditKey);
-        result = { ...result, incidents: await saveDetectRun(db, result) };
-        if (auditKey) {
-          await recordRun(db, auditKey, {
-            action: 'alerts.store',
-            details: {
-              paths: stdinOnly ? ['-'] : paths,
-              events: result.events,
-              alerts: result.alerts.length,
-              incidents: result.incidents.length,
-            },
-          });
-        }
-      } finally {
-        await db.destroy();
+      run.store ??= await openRunStore(options.db, options.keyFile);
+      const { db, auditKey } = run.store;
+      if (auditKey) await assertChainKey(db, auditKey);
+      result = { ...result, incidents: await saveDetectRun(db, result) };
+      if (auditKey) {
+        await recordRun(db, auditKey, {
+          action: 'alerts.store',
+          details: {
+            paths: stdinOnly ? ['-'] : paths,
+            events: result.events,
+            alerts: result.alerts.length,
+            incidents: result.incidents.length,
+          },
+        });
       }
     } catch (error) {
       if (
@@ -291,24 +335,13 @@ export async function runDetect(paths: string[], options: DetectCommandOptions):
 }
 
 /** The stored alerts a run goes on from: those the server would reopen on a restart. */
-async function openAlerts(location: string, keyFile: string | undefined): Promise<Alert[]> {
-  // A SQLite store this run is to create holds none; opening it now would make it before the
-  // run's audit key is made beside it.
-  const file = !isPostgresLocation(location) && location.replace(/^sqlite:/, '');
-  if (file !== false && (file === ':memory:' || !existsSync(file))) return [];
-  // A store the run cannot record its changes in is refused before it is dialled, as at the end.
-  runAuditKey(location, keyFile);
-  const db = await openStore(location);
-  try {
-    return await alertsInWindow(db, {
-      windowMs: DEFAULT_DEDUP_WINDOW_MS,
-      max: DEFAULT_MAX_SEEDED,
-      // As the server: an alert stamped far ahead of the clock would hold the window open.
-      latest: Date.now() + DEFAULT_MAX_FUTURE_MS,
-    });
-  } finally {
-    await db.destroy();
-  }
+async function openAlerts(db: Kysely<Database>): Promise<Alert[]> {
+  return alertsInWindow(db, {
+    windowMs: DEFAULT_DEDUP_WINDOW_MS,
+    max: DEFAULT_MAX_SEEDED,
+    // As the server: an alert stamped far ahead of the clock would hold the window open.
+    latest: Date.now() + DEFAULT_MAX_FUTURE_MS,
+  });
 }
 
 /** Built-in rules off until a placeholder is given a value, with the placeholder each waits for. */

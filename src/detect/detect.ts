@@ -12,6 +12,7 @@ import type { LogEvent } from '../model/event.js';
 import type { Severity } from '../model/rule.js';
 import { LogReadError } from '../logs/log-read-error.js';
 import { QuietLine } from '../logs/log-reader.js';
+import { unread } from '../logs/partial-fields.js';
 import { readLogBatches } from '../logs/read-logs.js';
 import { checkTimeZone } from '../logs/time-zone.js';
 import { AlertBuilder, DEFAULT_DEDUP_WINDOW_MS, type DetectionHit } from './alert-builder.js';
@@ -85,6 +86,12 @@ export interface DetectOptions {
    * `ruleDirs`, `defaultLicense` and `placeholders` are then not read again.
    */
   loaded?: LoadedRules;
+  /**
+   * The engine compiled from `loaded` (`createSigmaEngine(loaded.rules, loaded.sigmaOptions)`)
+   * and fed no event yet: a caller that compiled the rules to check them first (`rulesNotUsed`)
+   * hands it on instead of having them compiled a second time.
+   */
+  engine?: SigmaEngine;
   /**
    * Build every line into an event, even those no rule can match (by default readers that can
    * tell leave them unbuilt; the alerts are the same either way, as a test checks).
@@ -295,7 +302,8 @@ export function waitingPlaceholder(rule: UnsupportedSigmaRule): string | undefin
 
 /**
  * Every rule `loaded` leaves out, the loader's and the compiler's (a regex RE2 refuses, a
- * correlation naming an unknown rule), found before any log is read. Built-ins waiting for an
+ * correlation naming an unknown rule), found before any log is read; `engine` is `loaded`
+ * compiled, when the caller has it (and then hands it to `detect`). Built-ins waiting for an
  * optional placeholder are off by design and not listed.
  *
  * ```ts
@@ -303,8 +311,10 @@ export function waitingPlaceholder(rule: UnsupportedSigmaRule): string | undefin
  * if (rulesNotUsed(loaded).length > 0) refuse();
  * ```
  */
-export function rulesNotUsed(loaded: LoadedRules): UnsupportedSigmaRule[] {
-  const engine = createSigmaEngine(loaded.rules, loaded.sigmaOptions);
+export function rulesNotUsed(
+  loaded: LoadedRules,
+  engine: SigmaEngine = createSigmaEngine(loaded.rules, loaded.sigmaOptions),
+): UnsupportedSigmaRule[] {
   return [...loaded.unsupported, ...engine.unsupported].filter(
     (rule) => waitingPlaceholder(rule) === undefined,
   );
@@ -325,7 +335,7 @@ export async function detect(options: DetectOptions): Promise<DetectResult> {
   const timeZone = options.timeZone === undefined ? undefined : checkTimeZone(options.timeZone);
   const { rules, unsupported, sigmaOptions } =
     options.loaded ?? (await loadDetectionRules(options));
-  const engine = createSigmaEngine(rules, sigmaOptions);
+  const engine = options.engine ?? createSigmaEngine(rules, sigmaOptions);
   const dedupWindowMs = options.dedupWindowMs ?? DEFAULT_DEDUP_WINDOW_MS;
   const builder = new AlertBuilder({
     dedupWindowMs,
@@ -360,6 +370,9 @@ export async function detect(options: DetectOptions): Promise<DetectResult> {
     try {
       return engine.quiet(source, fields);
     } catch {
+      // Counted as an unread field: the failure leaves no verdict a reader may reuse for
+      // other lines (it judges the whole line, and builds it).
+      unread();
       return false;
     }
   };
