@@ -206,13 +206,39 @@ export async function changeIncidentStatus(
   return written && asIncidentEntry(written);
 }
 
-/** An alert's timeline, oldest first. */
+/** The id of the entry that opens an alert's timeline, saying when it was raised (not stored). */
+export const RAISED_ENTRY_ID = 0;
+
+/** What the entry saying when an alert was raised holds as its comment. */
+export const RAISED_COMMENT = 'raised by detection (its first event)';
+
+/**
+ * An alert's timeline, oldest first: first when detection raised it (at its first event, by
+ * `system:detection`, entry id `RAISED_ENTRY_ID`), so a new alert's timeline is not empty, then
+ * each status change and comment stored. Empty when no alert has this id.
+ */
 export async function alertTimeline(
   db: Kysely<Database>,
   id: string,
   limit = 1_000,
 ): Promise<AlertTimelineEntry[]> {
-  return (await readTimeline(db, 'alert', id, limit)).map(asAlertEntry);
+  const alert = await db
+    .selectFrom('alerts')
+    .select('first_seen')
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!alert) return [];
+  const raised: AlertTimelineEntry = {
+    id: RAISED_ENTRY_ID,
+    alertId: id,
+    at: alert.first_seen,
+    actor: { kind: 'system', id: null, name: 'detection' },
+    from: 'active',
+    to: 'active',
+    comment: RAISED_COMMENT,
+  };
+  if (limit <= 1) return limit < 1 ? [] : [raised];
+  return [raised, ...(await readTimeline(db, 'alert', id, limit - 1)).map(asAlertEntry)];
 }
 
 /** An incident's timeline, oldest first. */

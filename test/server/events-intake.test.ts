@@ -144,6 +144,7 @@ describe('POST /api/v1/events on a live server', () => {
 
     const timeline = await h.get(`/api/v1/alerts/${alert.id}/timeline`, reader);
     expect(timeline.body.items.map((e: any) => [e.from, e.to, e.comment, e.actor.kind])).toEqual([
+      ['active', 'active', 'raised by detection (its first event)', 'system'],
       ['active', 'in_progress', 'looking at the trail owner', 'token'],
       ['in_progress', 'resolved', 'trail restored', 'token'],
       ['resolved', 'resolved', 'postmortem filed', 'token'],

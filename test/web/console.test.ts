@@ -269,15 +269,21 @@ describe.skipIf(!hasChromium())('web console in Debian chromium', () => {
 
     await go(`#/alerts/${encodeURIComponent(sigma.id)}`);
     expect(await page.getByTestId('rule-author').textContent()).toBe(sigma.rule.author);
+    // Before any change the timeline says when detection raised the alert.
+    const timeline = page.getByTestId('timeline');
+    await expect
+      .poll(() => timeline.textContent(), { timeout: 15_000 })
+      .toContain('raised by detection (active)');
     await page.getByLabel('New status').selectOption('in_progress');
     await page.getByLabel('Comment').fill('Looking into it from the console test.');
     await page.getByRole('button', { name: 'Save status' }).click();
 
-    const timeline = page.getByTestId('timeline');
     await expect
       .poll(() => timeline.textContent(), { timeout: 15_000 })
       .toContain('Looking into it from the console test.');
-    expect(await timeline.textContent()).toMatch(/active → in progress/);
+    expect(await timeline.textContent()).toMatch(
+      /raised by detection \(active\).*active → in progress/,
+    );
     expect(await page.getByTestId('alert-status').textContent()).toBe('in progress');
     const api = await console_.apiCall('GET', `/alerts/${encodeURIComponent(sigma.id)}`);
     expect(api.body.status).toBe('in_progress');

@@ -142,7 +142,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'alerts:read' },
       schema: {
-        summary: "An alert's status changes and comments, oldest first",
+        summary: 'When an alert was raised, then its status changes and comments, oldest first',
         tags: ['detection'],
         params: IdParams,
         response: { 200: Type.Object({ items: Type.Array(TimelineEntrySchema) }) },

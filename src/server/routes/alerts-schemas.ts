@@ -94,7 +94,15 @@ const timelineEntryParts = {
   comment: Nullable(Type.String()),
 };
 
-export const TimelineEntrySchema = Type.Object({ ...timelineEntryParts, alertId: Type.String() });
+export const TimelineEntrySchema = Type.Object({
+  ...timelineEntryParts,
+  id: Type.Integer({
+    description:
+      '0 for the first entry, when detection raised the alert (at its first event, by ' +
+      'system:detection); each status change or comment after it has its own id',
+  }),
+  alertId: Type.String(),
+});
 
 export const IncidentTimelineEntrySchema = Type.Object({
   ...timelineEntryParts,
