@@ -12,7 +12,6 @@ import type { LogEvent } from '../model/event.js';
 import type { Severity } from '../model/rule.js';
 import { LogReadError } from '../logs/log-read-error.js';
 import { QuietLine } from '../logs/log-reader.js';
-import { unread } from '../logs/partial-fields.js';
 import { readLogBatches } from '../logs/read-logs.js';
 import { checkTimeZone } from '../logs/time-zone.js';
 import { AlertBuilder, DEFAULT_DEDUP_WINDOW_MS, type DetectionHit } from './alert-builder.js';
@@ -370,9 +369,6 @@ export async function detect(options: DetectOptions): Promise<DetectResult> {
     try {
       return engine.quiet(source, fields);
     } catch {
-      // Counted as an unread field: the failure leaves no verdict a reader may reuse for
-      // other lines (it judges the whole line, and builds it).
-      unread();
       return false;
     }
   };
