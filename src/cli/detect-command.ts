@@ -271,12 +271,19 @@ async function detectAndStore(
   if (unreadCount > 50)
     process.stderr.write(`palisade: … and ${unreadCount - 50} more records or files not read\n`);
 
+  // Alerts stored before this run that its incidents hold: the report lists them too.
+  const storedMembers = new Map<string, Alert>();
+  const runAlerts = new Set(result.alerts.map((a) => a.id));
   if (options.store) {
     try {
       run.store ??= await openRunStore(options.db, options.keyFile);
       const { db, auditKey } = run.store;
       if (auditKey) await assertChainKey(db, auditKey);
-      result = { ...result, incidents: await saveDetectRun(db, result) };
+      const saved = await saveDetectRun(db, result);
+      result = { ...result, incidents: saved.incidents };
+      for (const [id, alert] of saved.members) {
+        if (!runAlerts.has(id)) storedMembers.set(id, alert);
+      }
       if (auditKey) {
         await recordRun(db, auditKey, {
           action: 'alerts.store',
@@ -301,7 +308,7 @@ async function detectAndStore(
     }
   }
 
-  const report = render(result, options, performance.now() - started, unreadCount);
+  const report = render(result, options, performance.now() - started, unreadCount, storedMembers);
   if (options.output) await writeFile(options.output, report);
   else process.stdout.write(report);
   if (options.store && options.format === 'table' && !options.output) {
@@ -372,6 +379,7 @@ function render(
   options: DetectCommandOptions,
   elapsedMs: number,
   readErrors: number,
+  storedMembers: ReadonlyMap<string, Alert>,
 ): string {
   if (options.format === 'ocsf')
     return (
@@ -414,6 +422,7 @@ function render(
       waiting: result.rules.neededPlaceholders,
       readErrors,
       elapsedMs,
+      storedMembers,
     },
     options.color && !options.output && Boolean(process.stdout.isTTY),
   );

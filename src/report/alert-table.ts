@@ -51,6 +51,11 @@ export interface AlertTableSummary {
   waiting?: string[];
   readErrors: number;
   elapsedMs?: number;
+  /**
+   * Alerts the incidents hold that are not in `alerts`: stored before this run, and joined by
+   * its alerts. Each is listed under its incident, marked stored.
+   */
+  storedMembers?: ReadonlyMap<string, Alert>;
 }
 
 export function renderAlertTable(
@@ -116,9 +121,17 @@ export function renderAlertTable(
       out.push(`  ${sev(i.severity, color)} ${printable(i.title)}`);
       const chain = printable(i.tactics.join(' → ')) || 'unmapped';
       out.push(`      ${printable(`${i.firstSeen} → ${i.lastSeen}`)}; kill chain: ${chain}`);
+      let unlisted = 0;
       for (const id of i.alerts) {
         const a = byId.get(id);
+        const stored = a ? undefined : summary.storedMembers?.get(id);
         if (a) out.push(`        ${printable(a.firstSeen)}  ${printable(a.title)}`);
+        else if (stored) {
+          out.push(`        ${printable(stored.firstSeen)}  ${printable(stored.title)}  (stored)`);
+        } else unlisted += 1;
+      }
+      if (unlisted > 0) {
+        out.push(`        … and ${counted(unlisted, 'stored alert')} not listed here`);
       }
     }
     out.push('');

@@ -95,18 +95,19 @@ export async function saveDetections(
  * Stores the alerts of one detection run (`detect` with `restore`) as the server stores its
  * own: incidents are formed over them, the stored alerts the run went on from and the stored
  * members of the incidents these touch, under the stored incident ids. Returns the incidents
- * that hold an alert of the run.
+ * that hold an alert of the run, and every alert they hold by id (the run's and the stored
+ * ones), so that a report can list each incident whole.
  *
  * ```ts
  * const run = await detect({ paths, restore: await alertsInWindow(db, { windowMs, max }) });
- * const incidents = await saveDetectRun(db, run);
+ * const { incidents, members } = await saveDetectRun(db, run);
  * ```
  */
 export async function saveDetectRun(
   db: Kysely<Database>,
   run: { alerts: Alert[]; restored: Alert[] },
   options: { incidentWindowMs?: number } = {},
-): Promise<Incident[]> {
+): Promise<{ incidents: Incident[]; members: Map<string, Alert> }> {
   const atHand = new Map<string, Alert>();
   for (const alert of [...run.restored, ...run.alerts]) atHand.set(alert.id, alert);
   const saved = await db.transaction().execute(async (trx) => {
@@ -121,7 +122,17 @@ export async function saveDetectRun(
     });
   });
   const ran = new Set(run.alerts.map((a) => a.id));
-  return saved.incidents.filter((i) => i.alerts.some((id) => ran.has(id)));
+  const incidents = saved.incidents.filter((i) => i.alerts.some((id) => ran.has(id)));
+  // The alerts at hand hold every member of the incidents formed: the run's, those it went on
+  // from and the stored members brought back.
+  const members = new Map<string, Alert>();
+  for (const incident of incidents) {
+    for (const id of incident.alerts) {
+      const alert = atHand.get(id);
+      if (alert) members.set(id, alert);
+    }
+  }
+  return { incidents, members };
 }
 
 /**

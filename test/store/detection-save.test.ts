@@ -37,7 +37,7 @@ writeFileSync(
 async function detectInto(db: Kysely<Database>, path: string) {
   const restore = await alertsInWindow(db, { windowMs: DEFAULT_DEDUP_WINDOW_MS, max: 5_000 });
   const run = await detect({ paths: [path], year: 2025, restore });
-  const incidents = await saveDetectRun(db, run);
+  const { incidents } = await saveDetectRun(db, run);
   return { ...run, incidents };
 }
 
@@ -113,7 +113,8 @@ describe.each(STORE_TARGETS)('detection runs into one store ($name)', (target) =
         const [alert] = run.alerts;
         // As if the run's own incidents had held it: that incident is never stored.
         alert.incidentId = 'formed-by-the-run-alone';
-        expect(await saveDetectRun(db, { alerts: [alert], restored: [] })).toEqual([]);
+        const saved = await saveDetectRun(db, { alerts: [alert], restored: [] });
+        expect(saved.incidents).toEqual([]);
         const row = await db
           .selectFrom('alerts')
           .select('incident_id')
