@@ -342,6 +342,12 @@ describe('scopes', () => {
     const runs = await get('/assessments?source=estate', scoped);
     expect(runs.items.length).toBeGreaterThan(0);
     expect(runs.items[0]).toMatchObject({ secureScore: null, resources: 0 });
+    // The server's folders are not theirs to see, on any assessment, theirs included.
+    expect((await get('/assessments?source=estate')).items[0].targets).toEqual([ESTATE]);
+    expect(runs.items[0].targets).toEqual([]);
+    const own = await get('/assessments?source=aws-config', scoped);
+    expect(own.items[0].targets).toEqual([]);
+    expect((await get(`/assessments/${own.items[0].id}`, scoped)).targets).toEqual([]);
     expect((await get(`/assessments/${runs.items[0].id}`, scoped)).secureScore).toBeNull();
   });
 

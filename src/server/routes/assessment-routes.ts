@@ -45,7 +45,10 @@ const AssessmentSchema = Type.Object({
   id: Type.String(),
   startedAt: Type.String(),
   finishedAt: Type.String(),
-  targets: Type.Array(Type.String()),
+  targets: Type.Array(Type.String(), {
+    description:
+      "the paths assessed, on the server; empty for a caller limited to some accounts (the server's folders are no data of theirs)",
+  }),
   source: SourceRefSchema,
   secureScore: Type.Union([Type.Number(), Type.Null()], {
     description: "percentage over the caller's accounts; null when none of them was judged",
@@ -99,7 +102,9 @@ async function summarise(
     id: row.id,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
-    targets: JSON.parse(row.targets) as string[],
+    // Where the server read the estate tells a caller limited to some accounts about the
+    // server and the rest of the estate, not about their accounts.
+    targets: scope.unrestricted ? (JSON.parse(row.targets) as string[]) : [],
     source: (row.target_set && sources.get(row.target_set)) || null,
   };
   if (scope.unrestricted) {
