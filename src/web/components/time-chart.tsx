@@ -1,20 +1,22 @@
 /**
  * A line chart over time (uPlot): the score trend and alerts by severity. A chart of one point
- * gets a day either side of it and a value range around it, so its axes read as dates and numbers
- * rather than collapsing onto one instant.
+ * gets the day before it (and two hours after, so the point is not cut at the edge) and a value
+ * range around it, so its axes read as dates and numbers rather than collapsing onto one instant,
+ * and do not run on into a future nothing has been measured in.
  */
 
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
-/** Half the x range, in seconds, around a chart's only point. */
-const SINGLE_POINT_PAD_S = 24 * 60 * 60;
+/** The x range before a chart's only point, and after it, in seconds. */
+const SINGLE_POINT_BEFORE_S = 24 * 60 * 60;
+const SINGLE_POINT_AFTER_S = 2 * 60 * 60;
 
 /** An x range for `xs` when they hold one distinct time; undefined lets uPlot choose. */
 export function singlePointXRange(xs: number[]): [number, number] | undefined {
   if (xs.length === 0 || xs.some((x) => x !== xs[0])) return undefined;
-  return [xs[0] - SINGLE_POINT_PAD_S, xs[0] + SINGLE_POINT_PAD_S];
+  return [xs[0] - SINGLE_POINT_BEFORE_S, xs[0] + SINGLE_POINT_AFTER_S];
 }
 
 /** A y range from 0 to a little above the largest value, when values cannot span a range. */
