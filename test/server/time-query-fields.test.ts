@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assess } from '../../src/posture/assess.js';
 import { loadRules } from '../../src/posture/rule-loader.js';
+import { insertDecisions } from '../../src/store/admission-decision-repository.js';
 import { saveAssessment } from '../../src/store/assessment-repository.js';
 import { startHarness, type Harness } from './harness.js';
 
@@ -92,6 +93,40 @@ describe('a date alone in the time filters of every API list', () => {
       expect(exact.status).toBe(200);
       expect(alone.body).toEqual(exact.body);
     }
+  });
+
+  it('and an offset are read as instants by the admission list, not compared as text', async () => {
+    await insertDecisions(h.db, [
+      {
+        id: 'decision-offset-test',
+        uid: 'uid-offset-test',
+        time: new Date('2026-12-01T00:30:00Z'),
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        namespace: 'offset-test',
+        name: 'web',
+        operation: 'CREATE',
+        user: 'tester',
+        allowed: true,
+        dryRun: false,
+        mode: 'pass',
+        rules: [],
+        message: null,
+        object: null,
+      },
+    ]);
+    const names = async (query: string) => {
+      const res = await get(`/api/v1/admission/decisions?namespace=offset-test&${query}`);
+      expect(res.status, `${query}: ${JSON.stringify(res.body)}`).toBe(200);
+      return res.body.items.map((d: { name: string }) => d.name);
+    };
+    // 02:00 at +02:00 is midnight UTC: the decision at 00:30 UTC is after it.
+    expect(await names(`since=${encodeURIComponent('2026-12-01T02:00:00+02:00')}`)).toEqual([
+      'web',
+    ]);
+    expect(await names(`until=${encodeURIComponent('2026-12-01T02:00:00+02:00')}`)).toEqual([]);
+    expect(await names('since=2026-12-01&until=2026-12-01')).toEqual(['web']);
+    expect(await names('until=2026-11-30')).toEqual([]);
   });
 
   it('is read by /whatif as the day its admission requests start from', async () => {
