@@ -189,6 +189,11 @@ interface OpenAlert {
    * mostly repeat them, and comparing is cheaper than a lookup.
    */
   recent: RecentEntities;
+  /**
+   * The hit entities last taken in (all of them now in `known`): a correlation's group hands the
+   * same array with each of its hits, which then adds nothing.
+   */
+  own: AlertEntity[] | undefined;
   /** Events already counted, so a correlation firing again does not count them twice. */
   seen: SeenEvents;
   /** The cloud accounts of the hits the alert folds (`accountsOf`): only such hits join it. */
@@ -296,7 +301,8 @@ function accountsOf(events: LogEvent[]): string {
  * Undefined when an event names its host or is no host log.
  */
 function unnamedHostFiles(events: LogEvent[]): string | undefined {
-  if (events.length === 0) return undefined;
+  // Most hits' events name their host: answered before a set is made for each hit.
+  if (events.length === 0 || events[0].host !== undefined) return undefined;
   const files = new Set<string>();
   for (const e of events) {
     if (e.host !== undefined || !isHostLog(e.source)) return undefined;
@@ -480,6 +486,7 @@ export class AlertBuilder {
         resource: undefined,
         cloudAccount: undefined,
       },
+      own: undefined,
       seen,
       accounts,
     };
@@ -667,8 +674,9 @@ function addEntities(slot: OpenAlert, own: AlertEntity[] | undefined, events: Lo
   if (slot.alert.entities.length >= MAX_ALERT_ENTITIES) return;
   const known = slot.known;
   let added: AlertEntity[] | undefined;
-  if (own) {
+  if (own && own !== slot.own) {
     for (const e of own) if (e.value && remember(known, e.kind, e.value)) (added ??= []).push(e);
+    slot.own = own;
   }
   // A value equal to the last one looked up for its kind is known already.
   const recent = slot.recent;
