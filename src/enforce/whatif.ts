@@ -13,6 +13,7 @@ import {
   type AdmissionDecisionRow,
   type DecisionMode,
 } from '../store/admission-decision-repository.js';
+import { currentOfEstate } from '../store/latest-assessments.js';
 import { MANIFEST_ONLY_RULES } from './admission/admission-policy.js';
 
 /** A resource of the assessment the rule fails. */
@@ -89,7 +90,7 @@ export interface WhatIfOptions {
   db: Kysely<any>;
   rules: Rule[];
   ruleId: string;
-  /** Assessments to look in; `latestAssessmentIds` gives the latest stored one. */
+  /** Assessments to look in; `latestAssessmentIds` gives the estate's current ones. */
   assessmentIds: string[];
   /** Admission requests from this time on. */
   since: Date;
@@ -99,17 +100,14 @@ export interface WhatIfOptions {
   accountVisible?: (account: string | null) => boolean;
 }
 
-/** The id of the latest stored assessment (by finish time), or none. */
+/**
+ * The assessments of the estate's current posture: the latest of each source (or of each set of
+ * targets scanned when no sources are configured), as the API's what-if and posture views read
+ * it. Only the newest assessment overall would miss every other source's resources.
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function latestAssessmentIds(db: Kysely<any>): Promise<string[]> {
-  const row = await db
-    .selectFrom('assessments')
-    .select('id')
-    .orderBy('finished_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row ? [row.id as string] : [];
+  return (await currentOfEstate(db)).map((c) => c.id);
 }
 
 /**

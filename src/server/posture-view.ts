@@ -15,7 +15,7 @@ import { countFindings as countAssessmentFindings } from '../posture/finding-cou
 import { computeSecureScore } from '../posture/secure-score.js';
 import { findingOfRow } from '../store/finding-row.js';
 import type { Database } from '../store/schema.js';
-import { latestOfEachTargetSet, latestOfTargetSet } from '../store/latest-assessments.js';
+import { currentOfEstate, latestOfTargetSet } from '../store/latest-assessments.js';
 import { allSources, findSource, type SourceRow } from '../store/source-repository.js';
 import { whereInScope, type ScopeFilter } from './auth/scope-filter.js';
 import { HttpError } from './http-error.js';
@@ -52,20 +52,18 @@ export async function currentAssessments(
   db: Kysely<Database>,
   ref?: string,
 ): Promise<CurrentAssessment[]> {
-  const sources = ref ? [await sourceOr404(db, ref)] : await allSources(db);
-  const out: CurrentAssessment[] = [];
-  for (const s of sources) {
-    const latest = await latestOfTargetSet(db, s.target_set);
-    if (latest) {
-      out.push({ id: latest.id, startedAt: latest.started_at, source: { id: s.id, name: s.name } });
-    }
+  if (!ref) {
+    return (await currentOfEstate(db)).map((c) => ({
+      id: c.id,
+      startedAt: c.started_at,
+      source: c.source,
+    }));
   }
-  if (ref || sources.length > 0) return out;
-  // Deleted sources' assessments never stand in for the estate: with none left, "not assessed".
-  for (const latest of await latestOfEachTargetSet(db)) {
-    out.push({ id: latest.id, startedAt: latest.started_at, source: null });
-  }
-  return out;
+  const s = await sourceOr404(db, ref);
+  const latest = await latestOfTargetSet(db, s.target_set);
+  return latest
+    ? [{ id: latest.id, startedAt: latest.started_at, source: { id: s.id, name: s.name } }]
+    : [];
 }
 
 /** The source of assessment `id`, if a configured source has its targets. */

@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runWhatIf } from '../../../src/cli/whatif-command.js';
 import { parseSince } from '../../../src/cli/whatif-commands.js';
+import { latestAssessmentIds } from '../../../src/enforce/whatif.js';
 import { assess } from '../../../src/posture/assess.js';
 import { loadRules } from '../../../src/posture/rule-loader.js';
+import { currentAssessments } from '../../../src/server/posture-view.js';
 import { saveAssessment } from '../../../src/store/assessment-repository.js';
 import { openStore } from '../../../src/store/database.js';
 import { shared } from '../../support/paths.js';
@@ -113,4 +115,37 @@ describe('palisade whatif --assessment', () => {
     expect(run.out).toContain(`Assessment ${stored} (`);
     expect(run.out).toMatch(/3 resource\(s\) would be denied/);
   });
+});
+
+describe('palisade whatif over more than one set of targets', () => {
+  it('looks at the latest assessment of each, as the API does, not only the newest one', async () => {
+    const mixed = join(dir, 'mixed.db');
+    const store = await openStore(mixed);
+    try {
+      const rules = await loadRules();
+      const goat = await assess({ paths: [shared('iac/kubernetes-goat')], rules });
+      await saveAssessment(store, goat);
+      // A later scan of other targets (Terraform: no pods) must not hide the goat's workloads.
+      const terragoat = await assess({ paths: [shared('iac/terragoat')], rules });
+      await saveAssessment(store, {
+        ...terragoat,
+        startedAt: new Date(Date.parse(goat.finishedAt) + 60_000).toISOString(),
+        finishedAt: new Date(Date.parse(goat.finishedAt) + 120_000).toISOString(),
+      });
+      const api = (await currentAssessments(store)).map((c) => c.id).sort();
+      expect(api).toEqual([goat.id, terragoat.id].sort());
+      expect((await latestAssessmentIds(store)).sort()).toEqual(api);
+
+      const run = await whatif({ db: mixed, json: true });
+      expect(run.code).toBe(0);
+      const ids = JSON.parse(run.out).resources.map((r: { resourceId: string }) => r.resourceId);
+      expect(ids.sort()).toEqual([
+        'default/DaemonSet/docker-bench-security',
+        'default/Deployment/health-check-deployment',
+        'default/Deployment/system-monitor-deployment',
+      ]);
+    } finally {
+      await store.destroy();
+    }
+  }, 120_000);
 });
