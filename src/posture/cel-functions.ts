@@ -69,6 +69,7 @@ function statements(policy: unknown): unknown[] {
   return asList(list);
 }
 
+/** True when a statement's `Principal` names everyone: `"*"` or `{ AWS: "*" }` (alone or listed). */
 function principalIsPublic(principal: unknown): boolean {
   if (principal === '*') return true;
   if (typeof principal !== 'object' || principal === null) return false;
@@ -76,9 +77,97 @@ function principalIsPublic(principal: unknown): boolean {
   return asList(aws).includes('*');
 }
 
-function hasCondition(statement: Record<string, unknown>): boolean {
-  const condition = statement.Condition;
-  return typeof condition === 'object' && condition !== null && Object.keys(condition).length > 0;
+/**
+ * Condition keys whose value is fixed by who calls or from where, not by the request the caller
+ * writes: compared with a fixed value they narrow a `*` principal to known accounts, an
+ * organisation, networks or services. These are the keys S3 names in "The meaning of public" and
+ * IAM Access Analyzer reads; keys a caller controls (aws:SecureTransport, aws:UserAgent,
+ * aws:Referer, s3:prefix, ...) restrict nothing.
+ */
+const IDENTITY_CONDITION_KEYS = new Set([
+  'aws:principalaccount',
+  'aws:principalarn',
+  'aws:principalorgid',
+  'aws:principalorgpaths',
+  'aws:sourceaccount',
+  'aws:sourcearn',
+  'aws:sourceorgid',
+  'aws:sourceorgpaths',
+  'aws:sourceowner',
+  'aws:sourcevpc',
+  'aws:sourcevpce',
+  'aws:userid',
+  'kms:calleraccount',
+  'lambda:functionarn',
+  's3:x-amz-server-side-encryption-aws-kms-key-id',
+]);
+
+/**
+ * Operators that admit a request only when the key is present and equal to (or, for the `Like`
+ * forms, matching) a listed value. The negated forms admit everyone else; `...IfExists` and
+ * `ForAllValues:` admit a request that lacks the key, which anonymous requests do.
+ */
+const MATCHING_OPERATORS = new Set([
+  'stringequals',
+  'stringequalsignorecase',
+  'stringlike',
+  'arnequals',
+  'arnlike',
+]);
+
+/**
+ * True when a value compared with a matching operator names something fixed. A value that opens
+ * with a wildcard (`*`, `*:role/x`) or a `Like` ARN with a wildcard account (`arn:aws:iam::*:...`)
+ * matches anyone. A value that is not text (a CloudFormation `Ref`, an account number) resolves
+ * to one fixed value when deployed.
+ */
+function fixedValue(value: unknown, like: boolean): boolean {
+  if (typeof value !== 'string') return value !== null && value !== undefined;
+  if (value === '') return false;
+  if (!like) return true;
+  if (/^[*?]/.test(value)) return false;
+  const account = value.startsWith('arn:') ? value.split(':')[4] : undefined;
+  return account === undefined || !/[*?]/.test(account);
+}
+
+/**
+ * True when one operator block of a Condition (`{ StringEquals: { "aws:SourceVpce": "vpce-1" } }`)
+ * narrows who can call: some key that identifies the caller is matched against fixed values, or
+ * aws:SourceIp is limited to ranges that do not count as the internet.
+ */
+function operatorRestricts(operator: string, block: unknown): boolean {
+  let name = operator.toLowerCase();
+  if (name.startsWith('foranyvalue:')) name = name.slice('foranyvalue:'.length);
+  const entries = record(block);
+  if (!entries) return false;
+  return Object.entries(entries).some(([key, values]) => {
+    const list = asList(values);
+    if (list.length === 0) return false;
+    const lowerKey = key.toLowerCase();
+    if (lowerKey === 'aws:sourceip') return name === 'ipaddress' && !sourcesAreInternet(list);
+    if (!MATCHING_OPERATORS.has(name) || !IDENTITY_CONDITION_KEYS.has(lowerKey)) return false;
+    const like = name.endsWith('like');
+    return list.every((value) => fixedValue(value, like));
+  });
+}
+
+/** True when a statement's Condition narrows who can call (its blocks must all hold). */
+function conditionRestrictsCaller(statement: Record<string, unknown>): boolean {
+  const condition = record(statement.Condition);
+  if (!condition) return false;
+  return Object.entries(condition).some(([operator, block]) => operatorRestricts(operator, block));
+}
+
+/**
+ * True when an Allow statement admits anyone: its principal is `*`, or it names who is left out
+ * (`NotPrincipal`, which admits every other caller, anonymous ones too), and no condition narrows
+ * the caller to known accounts, an organisation, networks or services.
+ */
+function statementIsPublic(statement: Record<string, unknown>): boolean {
+  const everyone =
+    principalIsPublic(statement.Principal) ||
+    (statement.NotPrincipal !== undefined && statement.NotPrincipal !== null);
+  return everyone && !conditionRestrictsCaller(statement);
 }
 
 /**
@@ -101,21 +190,193 @@ function memoised<T>(compute: (text: string) => T): (text: string) => T {
 const MEMO_MAX = 10_000;
 
 /**
- * True for a source that admits every address. A prefix length of 0 matches everything whatever
- * address is written before it (`192.168.1.0/0` is the whole IPv4 internet).
+ * True for a source that counts as the internet on its own: a word for anyone (`*`, `Internet`,
+ * `Any`), any /0 prefix whatever address is written before it (`192.168.1.0/0` is the whole IPv4
+ * internet), or a range holding more public addresses than a /8 (IPv4) or /16 (IPv6), which no
+ * single owner holds (`0.0.0.0/1` is half the internet).
  */
 export function isPublicSource(value: unknown): boolean {
   return typeof value === 'string' && publicText(value);
 }
 
-const publicText = memoised((value: string): boolean => {
+const publicText = memoised((value: string): boolean => sourcesAreInternet([value]));
+
+/** True for a source that is every address: a word for anyone, or a /0 prefix. */
+function isWholeSpace(value: string): boolean {
   const text = value.trim().toLowerCase();
   if (PUBLIC_SOURCES.has(text)) return true;
-  const slash = text.lastIndexOf('/');
-  if (slash < 0) return false;
-  const address = text.slice(0, slash);
-  return /^0+$/.test(text.slice(slash + 1)) && isIP(address) !== 0;
-});
+  const range = addressRange(text);
+  return range !== null && range.first === 0n && range.last === range.family.top;
+}
+
+/**
+ * True when a set of sources (one rule's ranges, taken together) counts as the internet: one of
+ * them does on its own (see `isPublicSource`), or together they hold every public address of IPv4
+ * or of IPv6, as `0.0.0.0/1` with `128.0.0.0/1` do.
+ */
+export function sourcesAreInternet(sources: unknown): boolean {
+  const texts = sourceTexts(sources);
+  if (texts.some(isWholeSpace)) return true;
+  const ranges = texts.map(addressRange).filter((r): r is AddressRange => r !== null);
+  for (const family of [IPV4, IPV6]) {
+    const own = ranges.filter((r) => r.family === family);
+    if (own.some((r) => publicCount([r], family) > family.wide)) return true;
+    if (own.length > 0 && publicCount(own, family) === family.publicTotal) return true;
+  }
+  return false;
+}
+
+/**
+ * True when a set of sources holds every address: a word for anyone, a /0, or ranges whose union
+ * covers every public address. What a Deny must cover to shut the internet out.
+ */
+function sourcesCoverInternet(sources: unknown): boolean {
+  const texts = sourceTexts(sources);
+  if (texts.some(isWholeSpace)) return true;
+  const ranges = texts.map(addressRange).filter((r): r is AddressRange => r !== null);
+  return [IPV4, IPV6].some((family) => {
+    const own = ranges.filter((r) => r.family === family);
+    return own.length > 0 && publicCount(own, family) === family.publicTotal;
+  });
+}
+
+/** The texts among sources given as one text or a list (lists of lists are flattened once). */
+function sourceTexts(sources: unknown): string[] {
+  return asList(sources)
+    .flatMap((item) => (Array.isArray(item) ? item : [item]))
+    .filter((item): item is string => typeof item === 'string');
+}
+
+/** An IP version: its address width, and which of its addresses are public. */
+interface AddressFamily {
+  bits: number;
+  /** The last address (all ones). */
+  top: bigint;
+  /** Public addresses as sorted, disjoint inclusive ranges. */
+  publicRanges: [bigint, bigint][];
+  publicTotal: bigint;
+  /** A single range with more public addresses than this counts as the internet. */
+  wide: bigint;
+}
+
+/** An address range (a CIDR or a single address) as its first and last address. */
+interface AddressRange {
+  family: AddressFamily;
+  first: bigint;
+  last: bigint;
+}
+
+function addressFamily(bits: number, privateCidrs: string[], within: string, wide: number) {
+  const top = (1n << BigInt(bits)) - 1n;
+  const family: AddressFamily = { bits, top, publicRanges: [], publicTotal: 0n, wide: 0n };
+  const [base, length] = within.split('/');
+  const start = addressValue(base, bits) ?? 0n;
+  const size = 1n << BigInt(bits - Number(length));
+  let open: [bigint, bigint][] = [[start, start + size - 1n]];
+  for (const cidr of privateCidrs) {
+    const [address, prefix] = cidr.split('/');
+    const first = addressValue(address, bits) ?? 0n;
+    const last = first + (1n << BigInt(bits - Number(prefix))) - 1n;
+    open = open.flatMap(([a, b]): [bigint, bigint][] => {
+      if (last < a || first > b) return [[a, b]];
+      const kept: [bigint, bigint][] = [];
+      if (a < first) kept.push([a, first - 1n]);
+      if (last < b) kept.push([last + 1n, b]);
+      return kept;
+    });
+  }
+  family.publicRanges = open;
+  family.publicTotal = open.reduce((sum, [a, b]) => sum + (b - a + 1n), 0n);
+  family.wide = 1n << BigInt(bits - wide);
+  return family;
+}
+
+/**
+ * Addresses that are not on the internet: private (RFC 1918, shared address space, unique
+ * local), loopback, link-local, "this network", documentation and benchmarking ranges,
+ * multicast and reserved. For IPv6 only global unicast (2000::/3) is public.
+ */
+const IPV4 = addressFamily(
+  32,
+  [
+    '0.0.0.0/8',
+    '10.0.0.0/8',
+    '100.64.0.0/10',
+    '127.0.0.0/8',
+    '169.254.0.0/16',
+    '172.16.0.0/12',
+    '192.0.2.0/24',
+    '192.168.0.0/16',
+    '198.18.0.0/15',
+    '198.51.100.0/24',
+    '203.0.113.0/24',
+    '224.0.0.0/3',
+  ],
+  '0.0.0.0/0',
+  8,
+);
+const IPV6 = addressFamily(128, ['2001:db8::/32'], '2000::/3', 16);
+
+/** The number of public addresses the union of `ranges` holds. */
+function publicCount(ranges: AddressRange[], family: AddressFamily): bigint {
+  const sorted = ranges
+    .map((r): [bigint, bigint] => [r.first, r.last])
+    .sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+  const merged: [bigint, bigint][] = [];
+  for (const [a, b] of sorted) {
+    const previous = merged[merged.length - 1];
+    if (previous && a <= previous[1] + 1n) previous[1] = b > previous[1] ? b : previous[1];
+    else merged.push([a, b]);
+  }
+  let count = 0n;
+  for (const [a, b] of merged) {
+    for (const [c, d] of family.publicRanges) {
+      const low = a > c ? a : c;
+      const high = b < d ? b : d;
+      if (low <= high) count += high - low + 1n;
+    }
+  }
+  return count;
+}
+
+/** Reads `10.0.0.0/8`, `2001:db8::/32` or a single address; null for anything else. */
+function addressRange(text: string): AddressRange | null {
+  const trimmed = text.trim();
+  const slash = trimmed.lastIndexOf('/');
+  const address = slash < 0 ? trimmed : trimmed.slice(0, slash);
+  const version = isIP(address);
+  if (version === 0) return null;
+  const family = version === 4 ? IPV4 : IPV6;
+  const prefix = slash < 0 ? String(family.bits) : trimmed.slice(slash + 1);
+  if (!/^\d{1,3}$/.test(prefix) || Number(prefix) > family.bits) return null;
+  const value = addressValue(address, family.bits);
+  if (value === undefined) return null;
+  const host = (1n << BigInt(family.bits - Number(prefix))) - 1n;
+  const first = value & (family.top ^ host);
+  return { family, first, last: first | host };
+}
+
+/** An IPv4 (bits 32) or IPv6 (bits 128) address as a number; undefined when it does not read. */
+function addressValue(address: string, bits: number): bigint | undefined {
+  if (bits === 32) {
+    return address.split('.').reduce((sum, part) => (sum << 8n) + BigInt(Number(part)), 0n);
+  }
+  let text = address.toLowerCase();
+  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (dotted) {
+    const v4 = addressValue(dotted[1], 32) ?? 0n;
+    text = `${text.slice(0, dotted.index)}${(v4 >> 16n).toString(16)}:${(v4 & 0xffffn).toString(16)}`;
+  }
+  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === undefined || tail === '' ? [] : tail.split(':');
+  const groups =
+    tail === undefined
+      ? left
+      : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  if (groups.length !== 8) return undefined;
+  return groups.reduce((sum, group) => (sum << 16n) + BigInt(parseInt(group || '0', 16)), 0n);
+}
 
 /** Wraps a single value into a list; null and undefined become the empty list. */
 export function asList(value: unknown): unknown[] {
@@ -132,9 +393,28 @@ const PROTOCOLS: Record<string, string> = {
   '1': 'icmp',
 };
 
+/** The IPv4 and IPv6 sources of an EC2 security group permission (an `IpPermissions` item). */
+function permissionSources(p: Record<string, unknown>): string[] {
+  return [
+    ...asList(p.IpRanges).map((r) => (r as Record<string, unknown> | null)?.CidrIp),
+    ...asList(p.Ipv6Ranges).map((r) => (r as Record<string, unknown> | null)?.CidrIpv6),
+  ].filter((c): c is string => typeof c === 'string');
+}
+
+/**
+ * True when an EC2 security group permission admits the internet: its sources, taken together,
+ * count as the internet (see `sourcesAreInternet`).
+ */
+export function ingressFromInternet(permission: unknown): boolean {
+  const p = record(permission);
+  return p !== undefined && sourcesAreInternet(permissionSources(p));
+}
+
 /**
  * An EC2 security group permission (an `IpPermissions` item) as a finding shows it: protocol,
- * ports and the sources open to anyone (`tcp 22 from 0.0.0.0/0`); other sources are left out.
+ * ports and the sources open to anyone (`tcp 22 from 0.0.0.0/0`). When no source is open to
+ * anyone alone but several together hold every public address, those are all shown
+ * (`tcp 22 from 0.0.0.0/1, 128.0.0.0/1`); other sources are left out.
  */
 export function ingressText(permission: unknown): string {
   if (typeof permission !== 'object' || permission === null) return '';
@@ -147,11 +427,16 @@ export function ingressText(permission: unknown): string {
   if (protocol !== 'all traffic' && from !== undefined && to !== undefined) {
     ports = from <= 0 && to >= 65535 ? ' all ports' : from === to ? ` ${from}` : ` ${from}-${to}`;
   }
-  const sources = [
-    ...asList(p.IpRanges).map((r) => (r as Record<string, unknown> | null)?.CidrIp),
-    ...asList(p.Ipv6Ranges).map((r) => (r as Record<string, unknown> | null)?.CidrIpv6),
-  ].filter((c): c is string => typeof c === 'string' && isPublicSource(c));
+  const all = permissionSources(p);
+  let sources = all.filter(isPublicSource);
+  if (sources.length === 0 && sourcesAreInternet(all)) sources = all.filter(holdsPublicAddresses);
   return `${protocol}${ports}${sources.length > 0 ? ` from ${sources.join(', ')}` : ''}`;
+}
+
+/** True for a source range that holds some public address. */
+function holdsPublicAddresses(source: string): boolean {
+  const range = addressRange(source);
+  return range !== null && publicCount([range], range.family) > 0n;
 }
 
 /** A container image reference split the way a container runtime reads it. */
@@ -267,7 +552,10 @@ interface NsgRule {
   /** Lower-case protocol (`tcp`, `udp`, `icmp`, ...) or `*`. */
   protocol: string;
   ports: PortRange[];
-  /** True when the source takes in every internet address (`*`, `Internet`, any `/0`). */
+  /**
+   * True when the sources count as the internet: for an Allow, as `sourcesAreInternet` reads
+   * them; for a Deny, only when they cover every public address, or it would let some through.
+   */
   fromInternet: boolean;
   /** True when the destination is every address the group guards (`*`, `VirtualNetwork`). */
   toEverything: boolean;
@@ -326,7 +614,7 @@ function prefixes(single: unknown, list: unknown): string[] {
 
 /** A destination that is every address behind the group, so a Deny there covers all of it. */
 function coversEverything(prefix: string): boolean {
-  return isPublicSource(prefix) || prefix.trim().toLowerCase() === 'virtualnetwork';
+  return isWholeSpace(prefix) || prefix.trim().toLowerCase() === 'virtualnetwork';
 }
 
 /**
@@ -364,8 +652,8 @@ function parseInboundRules(rules: unknown): NsgRule[] {
       allow: access === 'allow',
       protocol: props.protocol === undefined ? '*' : lowerText(props.protocol),
       ports: portRanges(props.destinationPortRange, props.destinationPortRanges),
-      fromInternet: prefixes(props.sourceAddressPrefix, props.sourceAddressPrefixes).some(
-        isPublicSource,
+      fromInternet: (access === 'allow' ? sourcesAreInternet : sourcesCoverInternet)(
+        prefixes(props.sourceAddressPrefix, props.sourceAddressPrefixes),
       ),
       toEverything: prefixes(props.destinationAddressPrefix, props.destinationAddressPrefixes).some(
         coversEverything,
@@ -501,8 +789,15 @@ export const celFunctions: CelFunction[] = [
   {
     signature: 'cidrIsPublic(dyn): bool',
     description:
-      'True for a source meaning "anyone": any /0 prefix (0.0.0.0/0, 192.168.1.0/0, ::/0), *, Internet, Any',
-    impl: (cidr: unknown) => isPublicSource(cidr),
+      'True for a source, or a list of sources taken together, meaning "anyone": *, Internet, Any, any /0 prefix (0.0.0.0/0, 192.168.1.0/0, ::/0), a range with more public addresses than a /8 (IPv4) or /16 (IPv6) holds (0.0.0.0/1), or ranges that together hold every public address (0.0.0.0/1 with 128.0.0.0/1)',
+    impl: (cidr: unknown) =>
+      Array.isArray(cidr) ? sourcesAreInternet(cidr) : isPublicSource(cidr),
+  },
+  {
+    signature: 'ingressFromInternet(dyn): bool',
+    description:
+      'True when an EC2 security group permission admits the internet: its IPv4 and IPv6 ranges, taken together, mean "anyone" as cidrIsPublic reads a list',
+    impl: (permission: unknown) => ingressFromInternet(permission),
   },
   {
     signature: 'isPrivateAddress(dyn): bool',
@@ -557,11 +852,10 @@ export const celFunctions: CelFunction[] = [
   },
   {
     signature: 'policyAllowsPublic(dyn): bool',
-    description: 'True when a policy document allows Principal "*" without a condition',
+    description:
+      'True when a policy document allows Principal "*" (or anyone but a NotPrincipal) with no condition that narrows the caller (aws:SourceVpce, aws:PrincipalOrgID, aws:SourceAccount, aws:SourceIp off the internet, ...)',
     impl: (policy: unknown) =>
-      statements(policy).some(
-        (s) => isAllowStatement(s) && principalIsPublic(s.Principal) && !hasCondition(s),
-      ),
+      statements(policy).some((s) => isAllowStatement(s) && statementIsPublic(s)),
   },
   {
     signature: 'policyAllowsAdmin(dyn): bool',

@@ -304,7 +304,9 @@ describe('rule helper functions', () => {
     for (const closed of [
       '10.0.0.0/8',
       '192.168.1.0/24',
-      '0.0.0.0/1',
+      // A short prefix that is not /0 admits only what it holds: "this network" is not public.
+      // (Half the internet, 0.0.0.0/1, does count: see internet-sources.test.ts.)
+      '0.0.0.0/8',
       'VirtualNetwork',
       'not-an-ip/0',
       '',
