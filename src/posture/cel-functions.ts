@@ -404,6 +404,10 @@ function permissionSources(p: Record<string, unknown>): string[] {
 /**
  * True when an EC2 security group permission admits the internet: its sources, taken together,
  * count as the internet (see `sourcesAreInternet`).
+ *
+ * Known gap: sources are united within one permission (one `ingress` block, one rule), not
+ * across the permissions of a group that open the same port, nor across the Allow rules of an
+ * NSG or separate GCP firewall rules; halves split over two rules still pass.
  */
 export function ingressFromInternet(permission: unknown): boolean {
   const p = record(permission);
