@@ -28,6 +28,18 @@ interface FieldIndex {
    */
   byPrefix: Map<number, Map<string, PrefixEntry>>;
   prefixes: number;
+  /**
+   * `byPrefix` as a list in its order, filled once the group is built, each length with its
+   * prefix when it has only one (the usual case: compared in place, no slice of the value made).
+   */
+  lengths: PrefixLength[];
+}
+
+interface PrefixLength {
+  length: number;
+  byText: Map<string, PrefixEntry>;
+  only: PrefixEntry | undefined;
+  onlyText: string;
 }
 
 interface PrefixEntry {
@@ -41,17 +53,31 @@ function hitsOf(index: FieldIndex, text: string): readonly IndexedRule[] | undef
   const lower = text.toLowerCase();
   const exact = index.byValue.get(lower);
   if (index.prefixes === 0) return exact;
+  // The first prefix found, then any others: one found and no exact value (the usual case)
+  // is answered with its own list, without an array made for the event.
+  let first: PrefixEntry | undefined;
   let entries: PrefixEntry[] | undefined;
-  for (const [length, byText] of index.byPrefix) {
+  const lengths = index.lengths;
+  for (let i = 0; i < lengths.length; i++) {
+    const { length, byText, only, onlyText } = lengths[i];
     if (length > lower.length) continue;
-    const entry = byText.get(lower.slice(0, length));
-    if (entry) (entries ??= []).push(entry);
+    const entry = only
+      ? lower.startsWith(onlyText)
+        ? only
+        : undefined
+      : byText.get(lower.slice(0, length));
+    if (!entry) continue;
+    if (!first) first = entry;
+    else (entries ??= [first]).push(entry);
   }
-  if (!entries) return exact;
+  if (!first) return exact;
+  // An entry lists each rule once (see `#buildGroup`).
+  if (!entries && !exact) return first.rules;
+  const found = entries ?? [first];
   // The rules in the order the prefixes were indexed, as trying each prefix in turn lists them.
-  if (entries.length > 1) entries.sort((a, b) => a.order - b.order);
+  if (found.length > 1) found.sort((a, b) => a.order - b.order);
   const out = exact ? [...exact] : [];
-  for (const { rules } of entries) for (const r of rules) if (!out.includes(r)) out.push(r);
+  for (const { rules } of found) for (const r of rules) if (!out.includes(r)) out.push(r);
   return out;
 }
 
@@ -269,6 +295,7 @@ export class SigmaRuleIndex {
           byValue: new Map(),
           byPrefix: new Map(),
           prefixes: 0,
+          lengths: [],
         };
         byField.set(choice.field, index);
       }
@@ -286,6 +313,12 @@ export class SigmaRuleIndex {
       }
     }
     group.fields = [...byField.values()];
+    for (const index of group.fields) {
+      for (const [length, byText] of index.byPrefix) {
+        const [onlyText, only] = byText.size === 1 ? [...byText][0] : ['', undefined];
+        index.lengths.push({ length, byText, only, onlyText });
+      }
+    }
     this.#groups.set(key, group);
     return group;
   }
