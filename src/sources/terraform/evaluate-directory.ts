@@ -14,10 +14,12 @@ export interface EvaluateOptions {
   treeRoot?: string;
   /** Restrict the root module to these `.tf` files (default: every `.tf` in `dir`). */
   files?: string[];
-  /** Deepest chain of nested local modules read (default 8). */
+  /** Deepest chain of nested local modules read (default `MAX_MODULE_DEPTH`). */
   maxModuleDepth?: number;
-  /** Most instances one `count` / `for_each` expands to (default 1000). */
+  /** Most instances one `count` / `for_each` / `dynamic` expands to (default `MAX_INSTANCES`). */
   maxInstances?: number;
+  /** Most block and module instances in the whole folder (default `MAX_TOTAL_INSTANCES`). */
+  maxTotalInstances?: number;
   /** Evaluation steps for the whole folder (default 2,000,000). */
   budgetSteps?: number;
   /** Real paths (links resolved) that files and module folders read must lie in; default: any. */
@@ -32,7 +34,24 @@ export interface DirectoryEvaluation {
   warnings: string[];
   /** Every `.tf` / `.tfvars` file read, the root's and its modules'. */
   consumed: string[];
+  /**
+   * What the evaluation read from: every module folder (the root's first), whose `.tf` and
+   * `.tfvars` files are its inputs, and the files `file()` read.
+   */
+  inputs: { folders: string[]; files: string[] };
 }
+
+// The caps below keep a hostile or runaway configuration from exhausting memory. A configuration
+// cut by one is an input error at the block cut (the rest is still judged), never a silent part.
+/** Local modules nested deeper than this are not read. */
+export const MAX_MODULE_DEPTH = 8;
+/**
+ * Most instances one `count`, `for_each` or `dynamic` block expands to: real configurations do
+ * iterate over a few thousand items (rules, users, records), so the cap is well above that.
+ */
+export const MAX_INSTANCES = 10_000;
+/** Most resource, data and module instances in one root module and its modules. */
+export const MAX_TOTAL_INSTANCES = 50_000;
 
 /**
  * Evaluates the Terraform module in `dir`.
@@ -48,14 +67,14 @@ export async function evaluateTerraformDirectory(
 ): Promise<DirectoryEvaluation> {
   const rootDir = path.resolve(dir);
   const treeRoot = path.resolve(options.treeRoot ?? path.dirname(rootDir));
-  const state: LoadState = { errors: [], warnings: [], consumed: [] };
+  const state: LoadState = { errors: [], warnings: [], consumed: [], folders: [] };
   // Files are named under `dir` as the caller wrote it, so errors match the scan's own paths.
   const loaded = await loadModule(
     path.normalize(dir),
     options.files,
     {
       treeRoot,
-      maxDepth: options.maxModuleDepth ?? 8,
+      maxDepth: options.maxModuleDepth ?? MAX_MODULE_DEPTH,
       allow: options.allow,
       varFiles: options.varFiles,
     },
@@ -65,8 +84,11 @@ export async function evaluateTerraformDirectory(
     rootDir,
     treeRoot,
     budget: { steps: options.budgetSteps ?? 2_000_000 },
-    maxInstances: options.maxInstances ?? 1000,
-    instancesLeft: 50_000,
+    maxInstances: options.maxInstances ?? MAX_INSTANCES,
+    instancesLeft: options.maxTotalInstances ?? MAX_TOTAL_INSTANCES,
+    maxTotalInstances: options.maxTotalInstances ?? MAX_TOTAL_INSTANCES,
+    cuts: [],
+    filesRead: new Set(),
     maxStringLength: 1024 * 1024,
     warnings: state.warnings,
     parsed: new Map(),
@@ -78,8 +100,33 @@ export async function evaluateTerraformDirectory(
     blocks = root.allBlocks();
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
-    state.warnings.push(`${rootDir}: configuration too deeply nested to evaluate`);
+    // Nothing of the configuration was judged: an input error, not a warning.
+    state.errors.push({
+      file: path.normalize(dir),
+      code: 'TOO_LARGE',
+      message: `${path.normalize(dir)}: configuration too deeply nested to evaluate`,
+    });
     blocks = [];
   }
-  return { blocks, errors: state.errors, warnings: state.warnings, consumed: state.consumed };
+  return {
+    blocks,
+    errors: oneErrorPerFile([...state.errors, ...run.cuts]),
+    warnings: state.warnings,
+    consumed: state.consumed,
+    inputs: { folders: state.folders, files: [...state.consumed, ...run.filesRead] },
+  };
+}
+
+/**
+ * The scan lists one error per file: a file with several (two blocks cut by caps) gets one that
+ * says them all, at the first one's line.
+ */
+function oneErrorPerFile(errors: SourceError[]): SourceError[] {
+  const byFile = new Map<string, SourceError>();
+  for (const error of errors) {
+    const seen = byFile.get(error.file);
+    if (!seen) byFile.set(error.file, { ...error });
+    else seen.message += `; ${error.message}`;
+  }
+  return [...byFile.values()];
 }

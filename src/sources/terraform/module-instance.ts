@@ -6,6 +6,7 @@
 
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
+import type { SourceError } from '../../model/source-error.js';
 import type { TerraformBlock } from './terraform-block.js';
 import { setAttributeReferences } from './attribute-references.js';
 import type { LoadedModule, ParsedFile } from './module-loader.js';
@@ -38,6 +39,15 @@ export interface EvaluationRun {
   maxInstances: number;
   /** Block and module instances left to create in the whole directory. */
   instancesLeft: number;
+  /** The whole directory's allowance of instances (what `instancesLeft` started at), for errors. */
+  maxTotalInstances: number;
+  /**
+   * Where a cap cut the configuration (instances or `dynamic` blocks left out): one error at the
+   * file and line of the block cut, since a configuration read in part cannot be vouched for.
+   */
+  cuts: SourceError[];
+  /** Files `file()` read (resolved), so a change to one counts as a change to the configuration. */
+  filesRead: Set<string>;
   maxStringLength: number;
   warnings: string[];
   /** Parsed expressions by source text, shared by every module instance. */
@@ -73,6 +83,14 @@ class Lazy<T> {
 interface Traced {
   value: Value;
   references: string[];
+}
+
+/** The file and line of a block, for an error about it. */
+interface Where {
+  file: string;
+  line?: number;
+  /** The block's address in the configuration (`module.net.aws_vpc.main`). */
+  address?: string;
 }
 
 interface BlockDeclaration {
@@ -136,6 +154,8 @@ export class ModuleInstance {
    */
   readonly #providers: Map<string, ProviderConfig>;
   readonly #scope: Scope;
+  /** The resource or data block being evaluated, for an error about its `dynamic` blocks. */
+  #current?: Where;
 
   /**
    * @param prefix module address (`''` for the root, `module.net`, `module.db[0]`)
@@ -250,10 +270,11 @@ export class ModuleInstance {
     }
     for (const [name, decl] of entries(body.module)) {
       const call = first(decl);
+      const line = file.locations.find((l) => l.address === `module.${name}`)?.line;
       this.#modules.set(
         name,
         new Lazy(
-          () => this.#instantiateModule(name, call),
+          () => this.#instantiateModule(name, call, { file: file.path, line }),
           () => ({ value: unknown(`module.${name} depends on itself`), instances: [] }),
         ),
       );
@@ -339,7 +360,10 @@ export class ModuleInstance {
         return evaluate(node, scope);
       } catch (error) {
         if (!(error instanceof EvalLimitError)) throw error;
-        this.#warn(`evaluation stopped: ${error.message}`);
+        // A limit stopped the evaluation: what the block holds is not known, and not because
+        // the value is known only after apply, so the configuration cannot be vouched for.
+        const what = this.#current?.address ? `${this.#current.address}: ` : '';
+        this.#cut(this.#current, `${what}evaluation stopped (${error.message})`);
         return unknown(error.message);
       }
     }
@@ -407,7 +431,17 @@ export class ModuleInstance {
           continue;
         }
         const list = Array.isArray(existing) ? existing : [];
-        for (const [key, value] of pairsOf(collection, this.run.maxInstances)) {
+        const pairs = pairsOf(collection);
+        if (pairs.length > this.run.maxInstances) {
+          const what = this.#current?.address ? `${this.#current.address}: ` : '';
+          this.#cut(
+            this.#current,
+            `${what}dynamic "${name}" iterates over ${pairs.length} items, more than the ` +
+              `${this.run.maxInstances} one block may expand to; only the first ` +
+              `${this.run.maxInstances} were read`,
+          );
+        }
+        for (const [key, value] of pairs.slice(0, this.run.maxInstances)) {
           const inner = scope.with(new Map([[iterator, { key, value }]]));
           list.push(this.#evalRaw(first(spec.content), inner, depth + 1));
         }
@@ -421,6 +455,11 @@ export class ModuleInstance {
   #evaluateBlock(address: string): EvaluatedBlock {
     const decl = this.#declarations.get(address)!;
     const location = decl.file.locations.find((l) => l.address === address);
+    const where: Where = {
+      file: decl.file.path,
+      line: location?.line,
+      address: this.#qualify(address),
+    };
     const make = (
       bindings: Map<string, Value>,
       suffix: string,
@@ -428,7 +467,16 @@ export class ModuleInstance {
     ): TerraformBlock => {
       const scope = bindings.size ? this.#scope.with(bindings) : this.#scope;
       const perKey: Record<string, string[]> = {};
-      const value = this.#evalBody(decl.body, scope, 0, META_ARGUMENTS, perKey);
+      // Blocks are evaluated on first use, inside another's evaluation: the outer one's place
+      // comes back once this one is done.
+      const outer = this.#current;
+      this.#current = where;
+      let value: Value;
+      try {
+        value = this.#evalBody(decl.body, scope, 0, META_ARGUMENTS, perKey);
+      } finally {
+        this.#current = outer;
+      }
       const self = this.#qualify(address) + suffix;
       const references = [...new Set(Object.values(perKey).flat())].filter((r) => r !== self);
       const attributes = this.#store(value, address);
@@ -451,13 +499,14 @@ export class ModuleInstance {
       setAttributeReferences(block, perKey);
       return block;
     };
-    return this.#expand(decl.body, address, make);
+    return this.#expand(decl.body, address, where, make);
   }
 
   /** Expands `count` / `for_each` of a resource, data or module block into instances. */
   #expand<T extends { attributes: Record<string, unknown> } | ModuleInstance>(
     body: Record<string, unknown>,
     address: string,
+    where: Where,
     make: (bindings: Map<string, Value>, suffix: string, index?: number | string) => T,
   ): { value: Value; blocks: T[] } {
     const valueOf = (item: T): Value =>
@@ -471,7 +520,7 @@ export class ModuleInstance {
         const item = make(new Map([['count', { index: reason }]]), '');
         return { value: reason, blocks: [item] };
       }
-      const n = this.#takeInstances(this.#capInstances(count, address), address);
+      const n = this.#takeInstances(this.#capInstances(count, address, where), address, where);
       const items = Array.from({ length: n }, (_x, i) =>
         make(new Map([['count', { index: i }]]), `[${i}]`, i),
       );
@@ -488,8 +537,17 @@ export class ModuleInstance {
       }
       const value: Record<string, Value> = {};
       const items: T[] = [];
-      const pairs = pairsOf(collection, this.run.maxInstances, true);
-      for (const [key, each] of pairs.slice(0, this.#takeInstances(pairs.length, address))) {
+      const all = pairsOf(collection, true);
+      if (all.length > this.run.maxInstances) {
+        this.#cut(
+          where,
+          `${this.#qualify(address)}: for_each over ${all.length} items, more than the ` +
+            `${this.run.maxInstances} instances one block may expand to; only the first ` +
+            `${this.run.maxInstances} were read`,
+        );
+      }
+      const pairs = all.slice(0, this.run.maxInstances);
+      for (const [key, each] of pairs.slice(0, this.#takeInstances(pairs.length, address, where))) {
         const k = typeof key === 'string' ? key : JSON.stringify(key);
         const item = make(
           new Map([['each', eachObject(k, each, references)]]),
@@ -517,19 +575,41 @@ export class ModuleInstance {
   }
 
   /** Takes up to `n` instances from the directory's allowance. */
-  #takeInstances(n: number, address: string): number {
+  #takeInstances(n: number, address: string, where: Where): number {
     const granted = Math.max(0, Math.min(n, this.run.instancesLeft));
     this.run.instancesLeft -= granted;
-    if (granted < n)
-      this.#warn(`${this.#qualify(address)}: too many instances in total, rest skipped`);
+    if (granted < n) {
+      this.#cut(
+        where,
+        `${this.#qualify(address)}: the configuration expands to more than the ` +
+          `${this.run.maxTotalInstances} instances read in one root module; ${n - granted} of ` +
+          'this block were left out',
+      );
+    }
     return granted;
   }
 
-  #capInstances(count: number, address: string): number {
+  #capInstances(count: number, address: string, where: Where): number {
     const n = Math.max(0, Math.floor(count));
     if (n <= this.run.maxInstances) return n;
-    this.#warn(`${this.#qualify(address)}: count ${n} capped at ${this.run.maxInstances}`);
+    this.#cut(
+      where,
+      `${this.#qualify(address)}: count ${n} is more than the ${this.run.maxInstances} ` +
+        `instances one block may expand to; only the first ${this.run.maxInstances} were read`,
+    );
     return this.run.maxInstances;
+  }
+
+  /**
+   * Records that a cap left part of the configuration out: an input error of the block's file,
+   * so the gate and `scan --fail-on` say they cannot vouch for it instead of passing a part.
+   */
+  #cut(where: Where | undefined, message: string): void {
+    const file = where?.file ?? this.module.dir;
+    const line = where?.line;
+    const text = `${line ? `${file}:${line}` : file}: ${message}`;
+    if (this.run.cuts.some((e) => e.message === text)) return;
+    this.run.cuts.push({ file, ...(line ? { line } : {}), code: 'TOO_LARGE', message: text });
   }
 
   // ---- modules ---------------------------------------------------------------------------------
@@ -537,6 +617,7 @@ export class ModuleInstance {
   #instantiateModule(
     name: string,
     call: Record<string, unknown>,
+    where: Where,
   ): { value: Value; instances: ModuleInstance[] } {
     const loaded = this.module.children.get(name);
     if (!loaded) return { value: unknown(`module "${name}" was not read`), instances: [] };
@@ -556,7 +637,7 @@ export class ModuleInstance {
         this.#passedProviders(call.providers),
       );
     };
-    const { value, blocks } = this.#expand(call, address, make);
+    const { value, blocks } = this.#expand(call, address, where, make);
     return { value, instances: blocks };
   }
 
@@ -599,12 +680,14 @@ export class ModuleInstance {
     const target = path.resolve(this.run.rootDir, p);
     if (!isInside(this.run.treeRoot, target))
       throw new EvalError(`file ${p} is outside the scanned tree`);
+    this.run.filesRead.add(target);
     try {
       const real = realpathSync(target);
       if (!isInside(realpathSync(this.run.treeRoot), real))
         throw new EvalError(`file ${p} is outside the scanned tree`);
       if (this.run.allow && !this.run.allow(real))
         throw new EvalError(`file ${p} is outside the folders this source may read`);
+      this.run.filesRead.add(real);
       if (statSync(real).size > 1024 * 1024) throw new EvalError(`file ${p} is larger than 1 MB`);
       return readFileSync(real, 'utf8');
     } catch (error) {
@@ -648,7 +731,7 @@ function hasKey(address: string, key: string): boolean {
 }
 
 /** (key, value) pairs of a for_each collection: map entries, or set elements as both. */
-function pairsOf(collection: Value, max: number, setKeys = false): [Value, Value][] {
+function pairsOf(collection: Value, setKeys = false): [Value, Value][] {
   let pairs: [Value, Value][];
   if (Array.isArray(collection)) pairs = collection.map((v, i) => [setKeys ? v : i, v]);
   else if (isObject(collection))
@@ -656,7 +739,7 @@ function pairsOf(collection: Value, max: number, setKeys = false): [Value, Value
       .sort()
       .map((k) => [k, collection[k]]);
   else pairs = [];
-  return pairs.slice(0, max);
+  return pairs;
 }
 
 /** A provider configuration's settings (`region`, `project`), evaluated when first used. */

@@ -49,6 +49,8 @@ export interface LoadState {
   warnings: string[];
   /** Every file read, for the scan's list of consumed files. */
   consumed: string[];
+  /** Every module folder read, the root's first. */
+  folders: string[];
 }
 
 function withoutTrailingSlash(p: string): string {
@@ -159,6 +161,7 @@ export async function loadModule(
   state: LoadState,
   chain: string[] = [],
 ): Promise<LoadedModule> {
+  state.folders.push(dir);
   const names = files ? files.map((f) => path.basename(f)) : await readdir(dir).catch(() => []);
   const tfFiles = names.filter((n) => n.endsWith('.tf')).sort();
   const parsed: ParsedFile[] = [];
@@ -175,7 +178,12 @@ export async function loadModule(
     for (const [name, bodies] of Object.entries(calls)) {
       const body = (Array.isArray(bodies) ? bodies[0] : bodies) as
         Record<string, unknown> | undefined;
-      module.children.set(name, await loadChild(dir, name, body?.source, options, state, chain));
+      const line = file.locations.find((l) => l.address === `module.${name}`)?.line;
+      const call = { file: file.path, line };
+      module.children.set(
+        name,
+        await loadChild(dir, name, body?.source, call, options, state, chain),
+      );
     }
   }
   return module;
@@ -185,6 +193,7 @@ async function loadChild(
   dir: string,
   name: string,
   source: unknown,
+  call: { file: string; line?: number },
   options: LoadOptions,
   state: LoadState,
   chain: string[],
@@ -202,8 +211,22 @@ async function loadChild(
     return null;
   }
   const here = withoutTrailingSlash(dir);
-  if (chain.includes(childDir) || childDir === here || chain.length >= options.maxDepth) {
-    state.warnings.push(`module "${name}" in ${dir}: module nesting too deep or recursive`);
+  if (chain.includes(childDir) || childDir === here) {
+    // Terraform itself refuses a module that calls itself, so nothing is deployed from this.
+    state.warnings.push(`module "${name}" in ${dir}: module calls itself (recursive source)`);
+    return null;
+  }
+  if (chain.length >= options.maxDepth) {
+    // A module left unread may hold anything: the configuration cannot be vouched for.
+    const where = call.line ? `${call.file}:${call.line}` : call.file;
+    state.errors.push({
+      file: call.file,
+      ...(call.line ? { line: call.line } : {}),
+      code: 'TOO_LARGE',
+      message:
+        `${where}: module "${name}" is nested deeper than the ${options.maxDepth} levels of ` +
+        'local modules read; it and the modules it calls were left out',
+    });
     return null;
   }
   const info = await stat(childDir).catch(() => undefined);
