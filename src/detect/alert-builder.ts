@@ -25,7 +25,11 @@ export interface DetectionHit {
   tags: string[];
   /** Events behind the hit (the completing one last). */
   events: LogEvent[];
-  /** Extra entities the detection knows about (e.g. a correlation's group-by values). */
+  /**
+   * Extra entities the detection knows about (e.g. a correlation's group-by values). Not to be
+   * changed once handed over: a group hands one array with all its hits, and an open alert
+   * takes in an array it was handed last time without reading it again.
+   */
   entities?: AlertEntity[];
   falsePositives?: string[];
   remediation?: string[];
