@@ -215,7 +215,15 @@ function isWholeSpace(value: string): boolean {
  * or of IPv6, as `0.0.0.0/1` with `128.0.0.0/1` do.
  */
 export function sourcesAreInternet(sources: unknown): boolean {
-  const texts = sourceTexts(sources);
+  return sourceSetIsInternet(sourceTexts(sources).join('\n'));
+}
+
+/**
+ * `sourcesAreInternet` for sources joined by newlines, remembered: the same few source lists
+ * recur on every permission of every security group, and counting addresses takes big integers.
+ */
+const sourceSetIsInternet = memoised((joined: string): boolean => {
+  const texts = joined === '' ? [] : joined.split('\n');
   if (texts.some(isWholeSpace)) return true;
   const ranges = texts.map(addressRange).filter((r): r is AddressRange => r !== null);
   for (const family of [IPV4, IPV6]) {
@@ -224,7 +232,7 @@ export function sourcesAreInternet(sources: unknown): boolean {
     if (own.length > 0 && publicCount(own, family) === family.publicTotal) return true;
   }
   return false;
-}
+});
 
 /**
  * True when a set of sources holds every address: a word for anyone, a /0, or ranges whose union
