@@ -69,6 +69,23 @@ describe('alert builder', () => {
     ]);
   });
 
+  it("takes in a group's entities once when its hits share one array, and another array's anew", () => {
+    const builder = new AlertBuilder();
+    const group = [{ kind: 'ip' as const, value: '192.0.2.7' }];
+    const first = builder.add(hit([event(1, '2023-12-10T06:55:46.000Z')], group));
+    builder.add(hit([event(2, '2023-12-10T06:55:47.000Z')], group));
+    // The same activity (a cloud account is no part of its identity) in an array of its own.
+    const wider = [...group, { kind: 'cloud-account' as const, value: '123456789012' }];
+    builder.add(hit([event(3, '2023-12-10T06:55:48.000Z')], wider));
+    builder.add(hit([event(4, '2023-12-10T06:55:49.000Z')], group));
+    expect(first.eventCount).toBe(4);
+    expect(first.entities).toEqual([
+      { kind: 'ip', value: '192.0.2.7' },
+      { kind: 'host', value: 'bastion' },
+      { kind: 'cloud-account', value: '123456789012' },
+    ]);
+  });
+
   it('raises a new alert for the same source after the dedup window, and for another source', () => {
     const builder = new AlertBuilder({ dedupWindowMs: 60_000 });
     const one = builder.add(hit([event(1, '2023-12-10T06:00:00.000Z')]));
