@@ -12,7 +12,8 @@ import {
   type OnConflictUpdateBuilder,
   type OnConflictDoNothingBuilder,
 } from 'kysely';
-import { dialectOf, parameterLimit } from './dialect.js';
+import type SQLite from 'better-sqlite3';
+import { dialectOf, parameterLimit, sqliteConnection } from './dialect.js';
 import type { Database } from './schema.js';
 
 /** Rows a statement may carry for rows of `columns` columns (never more than `cap`). */
@@ -20,9 +21,9 @@ export function rowsPerStatement(db: Kysely<Database>, columns: number, cap = 5_
   return Math.max(1, Math.min(cap, Math.floor(parameterLimit(db) / Math.max(1, columns))));
 }
 
-type Conflict<T extends keyof Database> = (
-  oc: OnConflictBuilder<Database, T>,
-) => OnConflictUpdateBuilder<Database, T> | OnConflictDoNothingBuilder<Database, T>;
+type Conflict<DB, T extends keyof DB> = (
+  oc: OnConflictBuilder<DB, T>,
+) => OnConflictUpdateBuilder<DB, T> | OnConflictDoNothingBuilder<DB, T>;
 
 /**
  * Inserts `rows` (all with the same keys) into `table` in parameter-limited batches, with an
@@ -32,12 +33,13 @@ export async function insertBatched<T extends keyof Database & string>(
   db: Kysely<Database>,
   table: T,
   rows: readonly Record<string, unknown>[],
-  onConflict?: Conflict<T>,
+  onConflict?: Conflict<Database, T>,
 ): Promise<void> {
   if (rows.length === 0) return;
   const postgres = dialectOf(db) === 'postgres';
   if (postgres) rows = rows.map(withoutNul);
   if (!onConflict && postgres) return insertUnnest(db, table, rows);
+  if (!postgres && insertPrepared<Database, T>(db, table, rows, onConflict)) return;
   const size = rowsPerStatement(db, Object.keys(rows[0]).length);
   for (let i = 0; i < rows.length; i += size) {
     // Row shapes are built by the callers from the schema's column names.
@@ -46,6 +48,49 @@ export async function insertBatched<T extends keyof Database & string>(
     if (onConflict) query = query.onConflict(onConflict);
     await query.execute();
   }
+}
+
+/** Statements prepared on each SQLite connection, by their text. */
+const prepared = new WeakMap<SQLite.Database, Map<string, SQLite.Statement>>();
+
+/**
+ * SQLite: runs one prepared single-row insert per row on the store's connection (inside the
+ * caller's transaction). Building and preparing a statement of thousands of rows costs more
+ * than SQLite spends storing them; a prepared statement is parsed once and only bound after.
+ * Returns false, having written nothing, when it cannot (no connection of `openStore`'s, rows
+ * of different columns or with undefined values): the caller then takes the general path.
+ */
+export function insertPrepared<DB, T extends keyof DB & string>(
+  db: Kysely<DB>,
+  table: T,
+  rows: readonly Record<string, unknown>[],
+  onConflict?: Conflict<DB, T>,
+): boolean {
+  const connection = sqliteConnection(db);
+  if (!connection) return false;
+  const columns = Object.keys(rows[0]);
+  for (const row of rows) {
+    if (Object.keys(row).length !== columns.length) return false;
+    for (const c of columns) if (row[c] === undefined) return false;
+  }
+  // The statement's text comes from the same builder as the general path, with the first row.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  let query = db.insertInto(table).values(rows[0] as any);
+  if (onConflict) query = query.onConflict(onConflict);
+  const compiled = query.compile();
+  // Only a statement whose parameters are the row's values, in column order, can be re-bound.
+  if (compiled.parameters.length !== columns.length) return false;
+  if (compiled.parameters.some((p, i) => p !== rows[0][columns[i]])) return false;
+  let statements = prepared.get(connection);
+  if (!statements) prepared.set(connection, (statements = new Map()));
+  let statement = statements.get(compiled.sql);
+  if (!statement) statements.set(compiled.sql, (statement = connection.prepare(compiled.sql)));
+  const values: unknown[] = new Array(columns.length);
+  for (const row of rows) {
+    for (let i = 0; i < columns.length; i++) values[i] = row[columns[i]];
+    statement.run(values);
+  }
+  return true;
 }
 
 /**

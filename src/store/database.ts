@@ -15,12 +15,14 @@ import {
   SqliteDialect,
   SqliteDriver,
   type DatabaseConnection,
+  type DialectAdapter,
   type Driver,
   type Migration,
   type MigrationProvider,
   type SqliteDialectConfig,
 } from 'kysely';
 import pg from 'pg';
+import { StoreSqliteAdapter } from './dialect.js';
 import * as m0001 from './migrations/0001-assessments.js';
 import * as m0002 from './migrations/0002-alerts.js';
 import * as m0003 from './migrations/0003-identity-and-audit.js';
@@ -129,6 +131,14 @@ class ImmediateSqliteDialect extends SqliteDialect {
   override createDriver(): Driver {
     return new ImmediateSqliteDriver(this.#config);
   }
+
+  override createAdapter(): DialectAdapter {
+    // Bulk inserts run prepared statements on the connection itself (see batch-insert.ts).
+    const database = this.#config.database;
+    return typeof database === 'function'
+      ? super.createAdapter()
+      : new StoreSqliteAdapter(database as unknown as SQLite.Database);
+  }
 }
 
 async function openSqlite(path: string): Promise<Kysely<Database>> {
@@ -145,6 +155,9 @@ async function openSqlite(path: string): Promise<Kysely<Database>> {
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('synchronous = NORMAL');
+    // A large scan adds hundreds of thousands of rows to indexes keyed by text: with SQLite's
+    // default 2 MB page cache most of those inserts read their index page back from the file.
+    sqlite.pragma('cache_size = -65536');
   } catch (error) {
     throw new StoreError(
       `cannot open the store at ${path}: ${(error as Error).message}; check that the folder ` +

@@ -3,9 +3,34 @@
  * PostgreSQL, and the few statements that differ between the two can ask which one they run on.
  */
 
-import { PostgresAdapter, type ColumnDataType, type CreateTableBuilder, type Kysely } from 'kysely';
+import type SQLite from 'better-sqlite3';
+import {
+  PostgresAdapter,
+  SqliteAdapter,
+  type ColumnDataType,
+  type CreateTableBuilder,
+  type Kysely,
+} from 'kysely';
 
 export type StoreDialect = 'sqlite' | 'postgres';
+
+/**
+ * The SQLite adapter of a store opened by `openStore`, holding its one connection: the store's
+ * transactions (which share the adapter) run on that connection, so a statement prepared on it
+ * runs inside the caller's transaction.
+ */
+export class StoreSqliteAdapter extends SqliteAdapter {
+  constructor(readonly connection: SQLite.Database) {
+    super();
+  }
+}
+
+/** The SQLite connection under `db` (or a transaction of it), when `openStore` opened it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function sqliteConnection(db: Kysely<any>): SQLite.Database | undefined {
+  const adapter = db.getExecutor().adapter;
+  return adapter instanceof StoreSqliteAdapter ? adapter.connection : undefined;
+}
 
 /** Which database `db` (or a transaction of it) talks to. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

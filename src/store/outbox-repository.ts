@@ -3,12 +3,19 @@
  * change is stored with its record or not at all, and read back in order by the exporter.
  */
 
-import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import {
+  sql,
+  type Kysely,
+  type OnConflictBuilder,
+  type Selectable,
+  type Transaction,
+} from 'kysely';
 import { alertResourceTags } from '../export/outbox/alert-records.js';
 import type { ExportRecord } from '../model/export-record.js';
 import { SEVERITIES, type Severity } from '../model/rule.js';
 import { dialectOf } from './dialect.js';
-import { exportStore, type ExportOutboxTable } from './export-store.js';
+import { insertPrepared } from './batch-insert.js';
+import { exportStore, type ExportOutboxTable, type ExportStore } from './export-store.js';
 import type { Database } from './schema.js';
 
 /** A stored outbox row. */
@@ -90,11 +97,14 @@ export async function appendOutbox(
     };
   });
   const db = exportStore(trx as Kysely<Database>);
+  const skipKnown = (oc: OnConflictBuilder<ExportStore, 'export_outbox'>) =>
+    oc.column('record_id').doNothing();
+  if (insertPrepared(db, 'export_outbox', rows, skipKnown)) return;
   for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
     await db
       .insertInto('export_outbox')
       .values(rows.slice(i, i + ROWS_PER_INSERT))
-      .onConflict((oc) => oc.column('record_id').doNothing())
+      .onConflict(skipKnown)
       .execute();
   }
 }
