@@ -16,6 +16,7 @@ import {
 } from './rule-environment.js';
 import type { JudgingTally, TallyPlan } from './secure-score.js';
 import {
+  ANY_OTHER_PROPERTY,
   containsUnknown,
   unknownPathReason,
   trackUnknownReads,
@@ -610,7 +611,9 @@ function trackerOf(c: CompiledRule, view: ResourceView): UnknownTracker | undefi
   if (!unknowns) return undefined;
   if (!unknowns.markers && c.rootFields) {
     let reads = false;
-    for (const root of unknowns.roots) if (c.rootFields.has(root)) reads = true;
+    for (const root of unknowns.roots) {
+      if (root === ANY_OTHER_PROPERTY || c.rootFields.has(root)) reads = true;
+    }
     if (!reads) return undefined;
   }
   return (view.tracker ??= trackUnknownReads(view.resource, unknowns.markers));

@@ -53,6 +53,19 @@ export const NOT_IN_INVENTORY = 'not in the inventory that was read';
 /** Why a value an IaC file leaves to deployment (a manifest's namespace) is unknown. */
 export const SET_WHEN_APPLIED = 'not written in the file; set when it is applied';
 
+/**
+ * In `resource.unknown`: every top-level property the resource does not hold is unknown (and
+ * `Attributes.*`: every one `Attributes` does not hold). An IaC
+ * reader writes it for a resource declared elsewhere (a shared security group, a bucket of another
+ * stack) that it builds from the blocks here that configure it: what they set is known, the rest
+ * of the resource is not.
+ */
+export const ANY_OTHER_PROPERTY = '*';
+
+/** Why a property of a resource built only from the blocks that configure it is unknown. */
+export const DECLARED_ELSEWHERE =
+  'the resource is declared outside the files read; only what they set on it is known';
+
 /** Why the paths `resource.unknown` lists are unknown, by where the resource was read. */
 export function unknownPathReason(resource: Resource): string {
   return INVENTORY_SOURCE_KINDS.has(resource.source.kind) ? NOT_IN_INVENTORY : SET_WHEN_APPLIED;
@@ -128,6 +141,17 @@ export function trackUnknownReads(
     const path = paths.get(t);
     return path ? `${path}.${key}` : key;
   };
+  const anyOther = [...unknownPaths].some(
+    (p) => p === ANY_OTHER_PROPERTY || p.endsWith(`.${ANY_OTHER_PROPERTY}`),
+  );
+  /** Why `p`, absent from the object `t` it would be read from, is unknown; else undefined. */
+  const missingReason = (t: object, p: string): string | undefined => {
+    if (unknownPaths.has(p)) return pathReason;
+    if (!anyOther) return undefined;
+    const parent = paths.get(t);
+    const rest = parent ? `${parent}.${ANY_OTHER_PROPERTY}` : ANY_OTHER_PROPERTY;
+    return unknownPaths.has(rest) ? DECLARED_ELSEWHERE : undefined;
+  };
   let lenient = false;
   /** An unknown read: thrown, or (leniently) `value` handed out as it is. */
   const unknownRead = <T>(path: string, reason: string, value: T): T => {
@@ -139,7 +163,8 @@ export function trackUnknownReads(
   const noteMissing = (t: object, key: string | symbol, present: boolean) => {
     if (present || typeof key !== 'string') return;
     const p = childPath(t, key);
-    if (unknownPaths.has(p)) unknownRead(p, pathReason, undefined);
+    const reason = missingReason(t, p);
+    if (reason !== undefined) unknownRead(p, reason, undefined);
   };
 
   const handler: ProxyHandler<object> = {
@@ -152,8 +177,9 @@ export function trackUnknownReads(
       }
       const p = childPath(t, key);
       if (markers && isUnknown(value)) return unknownRead(p, String(value[UNKNOWN_KEY]), value);
-      if (value === undefined && unknownPaths.has(p)) {
-        return unknownRead(p, pathReason, value);
+      if (value === undefined) {
+        const reason = missingReason(t, p);
+        if (reason !== undefined) return unknownRead(p, reason, value);
       }
       if (typeof value !== 'object' || value === null) return value;
       return !prefixes || prefixes.has(p) ? wrap(value, p) : value;

@@ -7,7 +7,7 @@ import type { Relationship, Resource } from '../../model/resource.js';
 import { SourceReadError } from '../../model/source-error.js';
 import type { ReadResult, Reader, SourceFile } from '../reader.js';
 import { CfnEvaluator, isFullyKnown } from './cfn-evaluator.js';
-import { type CfnEntry, mergeChildren } from './cfn-merge.js';
+import { type CfnEntry, mergeChildren, undeclaredOwners } from './cfn-merge.js';
 import { commentSuppressions, metadataSuppressions } from './cfn-suppressions.js';
 import { yamlComments } from '../yaml-comments.js';
 import { parseTemplate } from './cfn-template-parser.js';
@@ -94,11 +94,30 @@ class TemplateReader {
     }
 
     const folded = mergeChildren(this.#entries, (c, p, t, k) => this.#owners(c, p, t, k));
+    // Children whose owner another stack declares: the owner is judged on what they write.
+    const undeclared = undeclaredOwners(
+      this.#entries,
+      folded,
+      this.#file.path,
+      (type) => TRANSLATIONS[type]?.nameKey,
+    );
+    for (const owner of undeclared) {
+      for (const child of owner.children) {
+        folded.add(child.logicalId);
+        this.#warnings.push(
+          `${this.#file.path}:${child.resource.source.line ?? 0}: ${child.logicalId} ` +
+            `(${child.cfnType}) configures a ${owner.what} that is not declared in this template ` +
+            `(${owner.written}); the ${owner.what} is judged as ${owner.resource.name} on what ` +
+            `the template writes, and a rule that needs its other settings is not judged`,
+        );
+      }
+    }
     // Built once: a template of thousands of resources made one per resource took minutes.
     const byLogicalId = new Map(this.#entries.map((e) => [e.logicalId, e.resource.id]));
     const out = this.#entries
       .filter((e) => !folded.has(e.logicalId))
       .map((e) => this.#finish(e, byLogicalId));
+    for (const owner of undeclared) out.push(owner.resource);
     return { resources: out, warnings: this.#warnings };
   }
 

@@ -78,7 +78,7 @@ function expectPairedByKey(result: Assessment): void {
   expect(verdict(result, 'aws-s3-bucket-no-public-acl', 'tf-shut')).toBe('pass');
   expect(verdict(result, 'aws-s3-bucket-public-access-blocked', 'tf-shut')).toBe('pass');
   expect(verdict(result, 'aws-s3-bucket-versioning-enabled', 'tf-shut')).toBe('fail');
-  expect(result.warnings.filter((w) => w.includes('not assessed'))).toEqual([]);
+  expect(result.warnings.filter((w) => w.includes('not declared'))).toEqual([]);
 }
 
 describe('Terraform companions chained with for_each', () => {
@@ -143,7 +143,7 @@ resource "aws_s3_bucket_acl" "one" {
     }
   });
 
-  it('names a companion that joins no bucket in a warning', async () => {
+  it('names a companion that joins no bucket in a warning, and judges that bucket', async () => {
     const result = await scan(
       BUCKETS +
         `
@@ -153,10 +153,13 @@ resource "aws_s3_bucket_acl" "elsewhere" {
 }
 `,
     );
-    const warnings = result.warnings.filter((w) => w.includes('not assessed'));
+    const warnings = result.warnings.filter((w) => w.includes('not declared'));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain('aws_s3_bucket_acl.elsewhere');
     expect(warnings[0]).toContain('main.tf:7');
+    expect(verdict(result, 'aws-s3-bucket-no-public-acl', 'a-bucket-declared-elsewhere')).toBe(
+      'fail',
+    );
   });
 });
 
@@ -220,6 +223,6 @@ describe('Terraform plan companions chained with for_each', () => {
     const result = await assess({ paths: [dir], rules, compiled });
     expect(verdict(result, 'aws-s3-bucket-no-public-acl', 'tf-open')).toBe('fail');
     expect(verdict(result, 'aws-s3-bucket-no-public-acl', 'tf-shut')).toBe('pass');
-    expect(result.warnings.filter((w) => w.includes('not assessed'))).toEqual([]);
+    expect(result.warnings.filter((w) => w.includes('not declared'))).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@ import type { Resource } from '../../../model/resource.js';
 import { SourceReadError } from '../../../model/source-error.js';
 import type { TerraformBlock, TerraformTranslator } from '../../terraform/terraform-block.js';
 import { awsContext, type AwsContext } from './aws-context.js';
-import { unjoinedCompanions } from './companions.js';
+import { undeclaredOwners } from './companions.js';
 import { cloudTrail, logGroup } from './logging.js';
 import {
   dbInstance,
@@ -97,7 +97,13 @@ export const awsTerraformTranslator: TerraformTranslator = {
       if (!translate) continue;
       out.push(translateOne(translate, block, ctx));
     }
-    for (const message of unjoinedCompanions(tf.blocks, ctx.joined)) tf.warn?.(message);
+    // Blocks that configure an owner declared elsewhere: the owner is judged on what they set.
+    const undeclared = undeclaredOwners(ctx, (type, block, standIn) => {
+      const translate = Object.hasOwn(TRANSLATORS, type) ? TRANSLATORS[type] : undefined;
+      return translate ? translateOne(translate, block, standIn) : undefined;
+    });
+    out.push(...undeclared.resources);
+    for (const message of undeclared.warnings) tf.warn?.(message);
     return out;
   },
 };
