@@ -211,6 +211,7 @@ function jsonReport(result: CheckResult): Record<string, unknown> {
     passed:
       result.deny.length === 0 && result.inputErrors.length === 0 && !hasDenyRuleErrors(result),
     resources: result.resources.length,
+    inputsChanged: result.inputsChanged,
     planUnchanged: result.planUnchanged,
     deny: result.deny.map(item),
     audit: result.audit.map(item),

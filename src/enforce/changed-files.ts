@@ -1,7 +1,8 @@
 /**
  * Files changed since a git revision, for `palisade check --diff-base REF`: asked of the git
- * repository each checked path lives in, renamed files under their new name, deleted ones left
- * out, and files git does not track yet included (a new file is a change).
+ * repository each checked path lives in, renamed files under their new name, deleted ones
+ * included (deleting a `.tfvars` file changes what its configuration's resources are), and files
+ * git does not track yet (a new file is a change).
  */
 
 import { execFile } from 'node:child_process';
@@ -59,7 +60,7 @@ export async function changedFiles(paths: string[], base: string): Promise<Set<s
       '--name-only',
       '-z',
       '--find-renames',
-      '--diff-filter=ACMRT',
+      '--diff-filter=ACDMRT',
       base,
       '--',
     ]);

@@ -6,7 +6,7 @@
  */
 
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { FileReport } from '../model/assessment.js';
 import type { Finding } from '../model/finding.js';
 import type { Resource } from '../model/resource.js';
@@ -20,7 +20,8 @@ import {
   type Exemption,
 } from '../posture/exemptions.js';
 import { findingFingerprint } from '../report/sarif-fingerprint.js';
-import { readPaths } from '../sources/read-paths.js';
+import { readPaths, type Configuration } from '../sources/read-paths.js';
+import type { ConfigurationInputs } from '../sources/reader.js';
 import { fileReaders } from '../sources/registry.js';
 import { decide, type Decision } from './decide.js';
 import {
@@ -52,7 +53,10 @@ export interface CheckOptions {
   compiled?: CompiledRule[];
   assignments: ResolvedAssignment[];
   exemptions?: Exemption[];
-  /** Absolute paths changed since the diff base; undefined checks every file. */
+  /**
+   * Absolute paths changed since the diff base; undefined checks every file. A resource is judged
+   * when its own file changed or any input it is evaluated from did (`inputsChanged`).
+   */
   changed?: Set<string>;
   /** Fingerprints of accepted violations. */
   baseline?: Set<string>;
@@ -67,6 +71,11 @@ export interface CheckOptions {
 export interface CheckResult {
   /** Resources judged (after the plan gate and the diff filter). */
   resources: Resource[];
+  /**
+   * With a diff base: how many of `resources` are judged although the file they are written in
+   * did not change, because an input of their configuration did (a variable file, a module).
+   */
+  inputsChanged: number;
   /** Findings on those resources (every status). */
   findings: Finding[];
   deny: Decision[];
@@ -176,6 +185,52 @@ function inChanged(file: string | undefined, changed: Set<string> | undefined): 
   return file !== undefined && changed.has(resolve(file));
 }
 
+/** Terraform's own files: each one in a module folder may change anything the module makes. */
+const TERRAFORM_INPUT = /\.(tf|tf\.json|tfvars|tfvars\.json)$/;
+
+/**
+ * Whether a configuration read whole was evaluated from a changed file: a `.tf` or `.tfvars` file
+ * of its root or of a module folder it calls (added, edited or deleted), or another file it read
+ * (`--var-file`, `file()`). Which resources a changed variable, local or module reaches is not
+ * traced: every resource of the configuration counts, so the gate errs on judging too much.
+ */
+function inputsChanged(inputs: ConfigurationInputs, changed: Set<string>): boolean {
+  const folders = new Set(inputs.folders);
+  const files = new Set(inputs.files);
+  for (const file of changed) {
+    if (files.has(file)) return true;
+    if (TERRAFORM_INPUT.test(file) && folders.has(dirname(file))) return true;
+  }
+  return false;
+}
+
+/** What configurations whose inputs changed hold: their resources and their files' reports. */
+function changedConfigurations(
+  configurations: Configuration[],
+  changed: Set<string> | undefined,
+): { resources: Set<Resource>; files: Set<FileReport> } {
+  const resources = new Set<Resource>();
+  const files = new Set<FileReport>();
+  if (!changed) return { resources, files };
+  for (const configuration of configurations) {
+    if (!inputsChanged(configuration.inputs, changed)) continue;
+    for (const r of configuration.resources) resources.add(r);
+    for (const f of configuration.files) files.add(f);
+  }
+  return { resources, files };
+}
+
+/**
+ * Whether the parameters file an ARM template's resources read (`azuredeploy.parameters.json`
+ * beside `azuredeploy.json`) changed.
+ */
+function parametersChanged(r: Resource, changed: Set<string> | undefined): boolean {
+  const file = r.source.file;
+  if (!changed || r.source.kind !== 'arm' || !file || !/\.json$/i.test(file)) return false;
+  if (/\.parameters\.json$/i.test(file)) return false;
+  return changed.has(resolve(file.replace(/\.json$/i, '.parameters.json')));
+}
+
 /**
  * Puts Kubernetes objects that name no namespace in `--namespace`; without it, a warning when a
  * namespace-scoped assignment would judge them as in `default`.
@@ -216,7 +271,7 @@ export async function runCiCheck(options: CheckOptions): Promise<CheckResult> {
   const read =
     options.paths.length > 0
       ? await readPaths(options.paths, { varFiles: options.varFiles })
-      : { resources: [], files: [], warnings: [] };
+      : { resources: [], files: [], warnings: [], configurations: [] };
   const files = [...read.files];
   const resources = [...read.resources];
   const warnings = [...read.warnings];
@@ -231,18 +286,22 @@ export async function runCiCheck(options: CheckOptions): Promise<CheckResult> {
   const changed = options.changed;
   // Unlike `scan` (an assessment that lists Helm templates as not assessed), the gate fails
   // closed: a template it could not judge may hold the violation it exists to stop.
+  // A configuration whose inputs changed counts whole, its errors as well as its resources.
+  const viaInputs = changedConfigurations(read.configurations, changed);
   const inputErrors = files
     .filter((f) => f.error)
-    .filter((f) => f.file === stdinName || inChanged(f.file, changed))
+    .filter((f) => f.file === stdinName || inChanged(f.file, changed) || viaInputs.files.has(f))
     .map((f) => f.error!);
 
   for (const item of placeObjects(resources, options)) warnings.push(item);
 
   const { kept, skipped } = await gatePlans(resources, options.stdin);
+  const ownFileChanged = (r: Resource): boolean =>
+    r.source.file === stdinName || inChanged(r.source.file, changed);
   const judged = (r: Resource | undefined): boolean =>
     r !== undefined &&
     kept.has(r) &&
-    (r.source.file === stdinName || inChanged(r.source.file, changed));
+    (ownFileChanged(r) || viaInputs.resources.has(r) || parametersChanged(r, changed));
 
   // Every resource is evaluated (rules may look at related resources in unchanged files); only
   // findings on the resources under judgement count.
@@ -250,6 +309,7 @@ export async function runCiCheck(options: CheckOptions): Promise<CheckResult> {
   const all = evaluate(compiled, resources);
   const findings = all.filter((f) => judged(judgedResource(f)));
   const judgedResources = resources.filter((r) => judged(r));
+  const inputsChangedCount = judgedResources.filter((r) => !ownFileChanged(r)).length;
   // As `scan` does: a suppression or exemption naming no rule, or giving no reason, is said.
   const ruleIds = options.rules.map((r) => r.id);
   for (const item of unmatchedRuleWarnings(options.exemptions ?? [], judgedResources, ruleIds))
@@ -280,6 +340,7 @@ export async function runCiCheck(options: CheckOptions): Promise<CheckResult> {
   const accepted = (d: Decision) => options.baseline?.has(findingFingerprint(d.finding)) ?? false;
   return {
     resources: judgedResources,
+    inputsChanged: inputsChangedCount,
     findings,
     deny: weighed.deny.filter((d) => !accepted(d)),
     audit: weighed.audit.filter((d) => !accepted(d)),

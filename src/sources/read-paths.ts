@@ -10,7 +10,13 @@ import { dirname, extname, isAbsolute, join, relative, resolve } from 'node:path
 import type { FileReport } from '../model/assessment.js';
 import { INVENTORY_SOURCE_KINDS, type Resource } from '../model/resource.js';
 import { SourceReadError, type SourceError } from '../model/source-error.js';
-import { OUTSIDE, type DirectoryReader, type Reader, type SourceFile } from './reader.js';
+import {
+  OUTSIDE,
+  type ConfigurationInputs,
+  type DirectoryReader,
+  type Reader,
+  type SourceFile,
+} from './reader.js';
 import { scanLookups, type ScanLookups } from './scan-lookups.js';
 import { assertJsonNesting, jsonProblem } from './json-syntax-error.js';
 import { assertUtf8Text } from './text-encoding.js';
@@ -68,6 +74,15 @@ export interface ReadPathsResult {
   resources: Resource[];
   files: FileReport[];
   warnings: string[];
+  /** Configurations read whole (Terraform root modules), with what each was evaluated from. */
+  configurations: Configuration[];
+}
+
+/** One configuration read whole: its resources and file reports, and what it was read from. */
+export interface Configuration {
+  inputs: ConfigurationInputs;
+  resources: Resource[];
+  files: FileReport[];
 }
 
 interface Folder {
@@ -421,6 +436,8 @@ export interface ReadUnit {
   resources: Resource[];
   files: FileReport[];
   warnings: string[];
+  /** For a folder read whole: what its configuration was evaluated from (absolute paths). */
+  inputs?: ConfigurationInputs;
 }
 
 /**
@@ -472,6 +489,7 @@ export async function* readPathsByUnit(
         for (const item of result.resources) unit.resources.push(item);
         for (const item of result.warnings ?? []) unit.warnings.push(item);
         for (const f of result.consumed) consumed.add(f);
+        if (result.inputs) unit.inputs = result.inputs;
         const errored = new Map(result.errors.map((e) => [e.file, e]));
         const written = resourcesPerFile(result.resources);
         for (const f of result.consumed) {
@@ -575,12 +593,15 @@ export async function readPaths(
   const resources: Resource[] = [];
   const files: FileReport[] = [];
   const warnings: string[] = [];
+  const configurations: Configuration[] = [];
   for await (const unit of readPathsByUnit(paths, options)) {
     for (const r of unit.resources) resources.push(r);
     for (const f of unit.files) files.push(f);
     for (const w of unit.warnings) warnings.push(w);
+    if (unit.inputs)
+      configurations.push({ inputs: unit.inputs, resources: unit.resources, files: unit.files });
   }
-  return { resources: mergeInventoryFragments(resources), files, warnings };
+  return { resources: mergeInventoryFragments(resources), files, warnings, configurations };
 }
 
 /**

@@ -77,4 +77,17 @@ export interface DirectoryReadResult extends ReadResult {
   errors: import('../model/source-error.js').SourceError[];
   /** Files consumed by this reader, so no other reader reads them again. */
   consumed: string[];
+  /** What the configuration was evaluated from, for `check --diff-base` to see it changed. */
+  inputs?: ConfigurationInputs;
+}
+
+/**
+ * What one configuration read whole (a Terraform root module with its local modules) was
+ * evaluated from, as absolute paths: a change to any of them may change any of its resources.
+ */
+export interface ConfigurationInputs {
+  /** Folders whose Terraform files (`.tf`, `.tf.json`, `.tfvars`, `.tfvars.json`) all feed it. */
+  folders: string[];
+  /** Other files it read: variable files named, files `file()` read. */
+  files: string[];
 }

@@ -78,6 +78,17 @@ export function renderCheckTable(result: CheckResult): string {
     for (const e of result.inputErrors) out.push(`  ${e.code} ${printable(e.message)}`);
     out.push('');
   }
+  if (result.inputsChanged > 0) {
+    // Said, so that a gate judging files nobody touched in the change is not a surprise.
+    const one = result.inputsChanged === 1;
+    out.push(
+      `${counted(result.inputsChanged, 'resource')} judged: ${one ? 'its' : 'their'} ` +
+        `configuration's inputs changed (a variable, .tfvars, module or other file ` +
+        `${one ? 'it is' : 'they are'} evaluated from), not the file ${one ? 'it is' : 'they are'} ` +
+        'written in',
+    );
+    out.push('');
+  }
   const verdict = verdictOf(result);
   const broken =
     (result.errors.length > 0 ? `, ${result.errors.length} rule errors` : '') +

@@ -33,6 +33,10 @@ export function createTerraformDirectoryReader(
         errors: evaluation.errors,
         warnings: [...evaluation.warnings, ...warnings],
         consumed,
+        inputs: {
+          folders: evaluation.inputs.folders.map((f) => path.resolve(f)),
+          files: evaluation.inputs.files.map((f) => path.resolve(f)),
+        },
       };
     },
   };
