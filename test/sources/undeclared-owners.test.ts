@@ -142,6 +142,10 @@ resource "aws_s3_bucket_acl" "logs" {
   bucket = data.aws_s3_bucket.logs.id
   acl    = "public-read"
 }
+resource "aws_s3_bucket_public_access_block" "logs" {
+  bucket            = "shared-logs"
+  block_public_acls = false
+}
 resource "aws_s3_bucket_versioning" "v" {
   bucket = "versioned"
   versioning_configuration {
@@ -173,7 +177,9 @@ resource "aws_network_acl_rule" "ssh" {
 }
 `,
     );
-    expect(resources.find((r) => r.name === 'shared-logs')?.id).toBe('arn:aws:s3:::shared-logs');
+    // The data source and the literal name one bucket: both blocks configure it.
+    const logs = resources.filter((r) => r.name === 'shared-logs');
+    expect(logs.map((r) => r.id)).toEqual(['arn:aws:s3:::shared-logs']);
     expect(statusOf(findings, 'aws-s3-bucket-no-public-acl', 'shared-logs')).toBe('fail');
     // A bucket's versioning, encryption and public access block are its own, unknown here.
     const versioning = finding(findings, 'aws-s3-bucket-versioning-enabled', 'shared-logs');
@@ -181,7 +187,8 @@ resource "aws_network_acl_rule" "ssh" {
     expect(versioning.message).toContain(
       'Versioning is unknown (the resource is declared outside the files read',
     );
-    expect(statusOf(findings, 'aws-s3-bucket-public-access-blocked', 'shared-logs')).toBe(
+    expect(statusOf(findings, 'aws-s3-bucket-public-access-blocked', 'shared-logs')).toBe('fail');
+    expect(statusOf(findings, 'aws-s3-bucket-public-access-blocked', 'versioned')).toBe(
       'not_applicable',
     );
     expect(statusOf(findings, 'aws-s3-bucket-versioning-enabled', 'versioned')).toBe('pass');

@@ -184,7 +184,10 @@ export function undeclaredOwners(ctx: AwsContext, translate: OwnerTranslator): U
       );
       continue;
     }
-    const id = `${companion.owner}\u0000${key}`;
+    // Bucket names are global: a data source and a literal naming the same bucket configure one.
+    const bucketName =
+      companion.owner === 'aws_s3_bucket' ? ownerName(ctx, companion.owner, key, b) : undefined;
+    const id = `${companion.owner}\u0000${bucketName === undefined ? key : `\u0000${bucketName}`}`;
     const group = groups.get(id) ?? { owner: companion.owner, key, blocks: [] };
     group.blocks.push(b);
     groups.set(id, group);
@@ -231,6 +234,21 @@ function ownerKey(ctx: AwsContext, b: TerraformBlock, attr: string): string | un
   return `${b.address}.${attr}`;
 }
 
+/** The owner's name, where the data source that finds it or the literal naming it gives it. */
+function ownerName(
+  ctx: AwsContext,
+  owner: string,
+  key: string,
+  b: TerraformBlock,
+): string | undefined {
+  const names = Object.hasOwn(OWNER_NAMES, owner) ? OWNER_NAMES[owner] : undefined;
+  if (!names) return undefined;
+  const found = ctx.tf.byAddress(key);
+  if (found?.mode === 'data') return knownString(found.attributes[names.attr]);
+  const literal = knownString(b.attributes[COMPANIONS[b.type].attr!]);
+  return literal === key && names.literal ? names.literal(literal) || undefined : undefined;
+}
+
 function ownerFrom(
   ctx: AwsContext,
   translate: OwnerTranslator,
@@ -241,15 +259,7 @@ function ownerFrom(
   const first = blocks[0];
   const names = Object.hasOwn(OWNER_NAMES, owner) ? OWNER_NAMES[owner] : undefined;
   const attributes: Record<string, unknown> = {};
-  const found = ctx.tf.byAddress(key);
-  const literal = knownString(first.attributes[COMPANIONS[first.type].attr!]);
-  const name = !names
-    ? undefined
-    : found?.mode === 'data'
-      ? knownString(found.attributes[names.attr])
-      : literal === key && names.literal
-        ? names.literal(literal) || undefined
-        : undefined;
+  const name = ownerName(ctx, owner, key, first);
   if (names && name !== undefined) attributes[names.attr] = name;
 
   const standIn: TerraformBlock = {
