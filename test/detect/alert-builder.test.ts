@@ -76,7 +76,7 @@ describe('alert builder', () => {
     builder.add(hit([event(2, '2023-12-10T06:55:47.000Z')], group));
     // The same activity (a cloud account is no part of its identity) in an array of its own.
     const wider = [...group, { kind: 'cloud-account' as const, value: '123456789012' }];
-    builder.add(hit([event(3, '2023-12-10T06:55:48.000Z')], wider));
+    builder.add({ ...hit([event(3, '2023-12-10T06:55:48.000Z')]), entities: wider });
     builder.add(hit([event(4, '2023-12-10T06:55:49.000Z')], group));
     expect(first.eventCount).toBe(4);
     expect(first.entities).toEqual([
