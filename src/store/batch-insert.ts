@@ -97,7 +97,7 @@ export function insertPrepared<DB, T extends keyof DB & string>(
  * PostgreSQL text cannot hold U+0000 (SQLite's can): it becomes U+FFFD there rather than failing
  * the whole save. JSON columns are unaffected (JSON.stringify escapes it).
  */
-function withoutNul(row: Record<string, unknown>): Record<string, unknown> {
+export function withoutNul(row: Record<string, unknown>): Record<string, unknown> {
   let copy: Record<string, unknown> | undefined;
   for (const [key, value] of Object.entries(row)) {
     if (typeof value !== 'string' || !value.includes('\u0000')) continue;
@@ -113,7 +113,8 @@ const UNNEST_ROWS = 10_000;
 /** Column types of a table, read from the catalog once per table name. */
 const columnTypes = new Map<string, Map<string, string>>();
 
-async function typesOf(db: Kysely<Database>, table: string): Promise<Map<string, string>> {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function typesOf(db: Kysely<any>, table: string): Promise<Map<string, string>> {
   const known = columnTypes.get(table);
   if (known) return known;
   const { rows } = await sql<{ name: string; type: string }>`
@@ -130,11 +131,17 @@ function quote(identifier: string): string {
   return `"${identifier.replaceAll('"', '""')}"`;
 }
 
-/** PostgreSQL: `insert into t (cols) select * from unnest($1::type[], ...)`, one array a column. */
-async function insertUnnest(
-  db: Kysely<Database>,
+/**
+ * PostgreSQL: `insert into t (cols) select * from unnest($1::type[], ...)`, one array a column.
+ * `skipOn` names a unique column: a row whose value is already stored is skipped (`on conflict
+ * do nothing`); the rows themselves must not repeat one.
+ */
+export async function insertUnnest(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  db: Kysely<any>,
   table: string,
   rows: readonly Record<string, unknown>[],
+  skipOn?: string,
 ): Promise<void> {
   const columns = Object.keys(rows[0]);
   const types = await typesOf(db, table);
@@ -145,7 +152,8 @@ async function insertUnnest(
   });
   const text =
     `insert into ${quote(table)} (${columns.map(quote).join(', ')}) ` +
-    `select * from unnest(${casts.join(', ')})`;
+    `select * from unnest(${casts.join(', ')})` +
+    (skipOn ? ` on conflict (${quote(skipOn)}) do nothing` : '');
   for (let i = 0; i < rows.length; i += UNNEST_ROWS) {
     const chunk = rows.slice(i, i + UNNEST_ROWS);
     const parameters = columns.map((c) => chunk.map((r) => r[c] ?? null));

@@ -14,7 +14,7 @@ import { alertResourceTags } from '../export/outbox/alert-records.js';
 import type { ExportRecord } from '../model/export-record.js';
 import { SEVERITIES, type Severity } from '../model/rule.js';
 import { dialectOf } from './dialect.js';
-import { insertPrepared } from './batch-insert.js';
+import { insertPrepared, insertUnnest, withoutNul } from './batch-insert.js';
 import { exportStore, type ExportOutboxTable, type ExportStore } from './export-store.js';
 import type { Database } from './schema.js';
 
@@ -100,6 +100,10 @@ export async function appendOutbox(
   const skipKnown = (oc: OnConflictBuilder<ExportStore, 'export_outbox'>) =>
     oc.column('record_id').doNothing();
   if (insertPrepared(db, 'export_outbox', rows, skipKnown)) return;
+  if (dialectOf(trx) === 'postgres') {
+    await insertUnnest(trx, 'export_outbox', rows.map(withoutNul), 'record_id');
+    return;
+  }
   for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
     await db
       .insertInto('export_outbox')

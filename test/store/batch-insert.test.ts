@@ -6,6 +6,8 @@ import { loadRules } from '../../src/posture/rule-loader.js';
 import { saveAssessment, storedFindings } from '../../src/store/assessment-repository.js';
 import { insertBatched } from '../../src/store/batch-insert.js';
 import { sqliteConnection } from '../../src/store/dialect.js';
+import { appendOutbox, outboxPage } from '../../src/store/outbox-repository.js';
+import type { ExportRecord } from '../../src/model/export-record.js';
 import { STORE_TARGETS } from './store-targets.js';
 
 const base = await assess({ paths: ['samples/estate'], rules: await loadRules() });
@@ -100,6 +102,32 @@ describe.each(STORE_TARGETS)('batched inserts ($name)', (target) => {
         { resource_id: 'r1', status: 'open', resolved_at: null },
         { resource_id: 'r2', status: 'resolved', resolved_at: '2026-01-02T00:00:00.000Z' },
         { resource_id: 'r3', status: 'open', resolved_at: null },
+      ]);
+    }),
+  );
+
+  it.skipIf(target.skip)('append outbox records once, skipping ids already stored', () =>
+    target.with(async ({ db }) => {
+      const record = (id: string, assessmentId: string): ExportRecord => ({
+        id,
+        schemaVersion: 1,
+        kind: 'change',
+        type: 'secure_score',
+        occurredAt: '2026-01-01T00:00:00.000Z',
+        accounts: ['111122223333'],
+        data: { assessmentId } as never,
+      });
+      const now = new Date('2026-01-01T00:00:01.000Z');
+      await db.transaction().execute((trx) => appendOutbox(trx, [record('r1', 'a1')], now));
+      await db
+        .transaction()
+        .execute((trx) =>
+          appendOutbox(trx, [record('r1', 'a2'), record('r2', 'a2'), record('r2', 'a2')], now),
+        );
+      const rows = await outboxPage(db, 0, 10);
+      expect(rows.map((r) => [r.record_id, JSON.parse(r.body).data.assessmentId])).toEqual([
+        ['r1', 'a1'],
+        ['r2', 'a2'],
       ]);
     }),
   );
