@@ -115,6 +115,55 @@ describe('Terraform blocks configuring a resource declared elsewhere', () => {
     expect(warnings.join('\n')).not.toContain('not assessed');
   });
 
+  it('judge a planned rule on a group the plan reads through a data source', async () => {
+    const rule = {
+      address: 'aws_security_group_rule.open_ssh',
+      mode: 'managed',
+      type: 'aws_security_group_rule',
+      name: 'open_ssh',
+    };
+    const plan = {
+      format_version: '1.2',
+      planned_values: {
+        root_module: {
+          resources: [
+            {
+              ...rule,
+              values: {
+                type: 'ingress',
+                from_port: 22,
+                to_port: 22,
+                protocol: 'tcp',
+                cidr_blocks: ['0.0.0.0/0'],
+                security_group_id: 'sg-0abc',
+              },
+            },
+          ],
+        },
+      },
+      configuration: {
+        root_module: {
+          resources: [
+            {
+              ...rule,
+              expressions: {
+                security_group_id: {
+                  references: [
+                    'data.aws_security_group.shared.id',
+                    'data.aws_security_group.shared',
+                  ],
+                },
+              },
+            },
+          ],
+        },
+      },
+    };
+    const { findings } = await read('plan.json', JSON.stringify(plan));
+    expect(statusOf(findings, 'aws-ec2-sg-no-public-ssh', 'sg-0abc')).toBe('fail');
+    expect(statusOf(findings, 'aws-ec2-sg-no-public-rdp', 'sg-0abc')).toBe('not_applicable');
+  });
+
   it('judge a shared default group by the rules added to it', async () => {
     const { findings } = await read(
       'main.tf',

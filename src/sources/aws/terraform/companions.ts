@@ -218,19 +218,20 @@ function placeOf(b: TerraformBlock): string {
 
 /**
  * What names the owner: the one block the attribute refers to (`data.aws_security_group.shared`),
- * else the literal written (`sg-0123…`), else the attribute itself, as only this block is known
- * to point at that owner. Undefined when it refers to a declared block that did not take it:
+ * else the literal written or planned (`sg-0123…`), else the attribute itself, as only this block
+ * is known to point at that owner. Undefined when it refers to a declared block that did not take it:
  * a resource built here would stand beside that block's under the same id.
  */
 function ownerKey(ctx: AwsContext, b: TerraformBlock, attr: string): string | undefined {
   const refs = attributeReferences(b, attr) ?? [];
-  if (refs.length === 1) {
-    const target = ctx.tf.byAddress(refs[0]);
-    if (target?.mode === 'managed') return undefined;
-    return refs[0];
+  // A plan lists both `data.x.y.id` and `data.x.y`: what counts is the blocks they reach.
+  const targets = new Set(refs.map((r) => ctx.tf.byAddress(r)).filter((t) => t !== undefined));
+  if (targets.size === 1) {
+    const [target] = targets;
+    return target.mode === 'managed' ? undefined : target.address;
   }
   const literal = knownString(b.attributes[attr]);
-  if (literal !== undefined && refs.length === 0) return literal;
+  if (literal !== undefined && targets.size === 0) return literal;
   return `${b.address}.${attr}`;
 }
 
