@@ -346,6 +346,16 @@ Resources:
             Principal: '*'
             Action: s3:GetObject
             Resource: arn:aws:s3:::shared-logs/*
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties:
+      CidrBlock: 10.0.0.0/16
+  IntoDefault:
+    Type: AWS::EC2::SecurityGroupIngress
+    Properties:
+      GroupId: !GetAtt Vpc.DefaultSecurityGroup
+      IpProtocol: '-1'
+      CidrIp: 0.0.0.0/0
   QP:
     Type: AWS::SQS::QueuePolicy
     Properties:
@@ -376,6 +386,11 @@ Resources:
     expect(statusOf(findings, 'aws-ec2-sg-no-public-ssh', 'sg-0123456789abcdef0')).toBe(
       'not_applicable',
     );
+
+    // A VPC's default group is made by EC2, not the template: rules added to it are judged.
+    expect(
+      statusOf(findings, 'aws-ec2-sg-no-public-all-ports', '!GetAtt Vpc.DefaultSecurityGroup'),
+    ).toBe('fail');
 
     expect(resources.find((r) => r.name === 'shared-logs')?.id).toBe('arn:aws:s3:::shared-logs');
     expect(statusOf(findings, 'aws-s3-bucket-policy-not-public', 'shared-logs')).toBe('fail');

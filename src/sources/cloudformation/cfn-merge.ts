@@ -364,7 +364,12 @@ function writtenForm(raw: unknown): string {
     if (keys.length === 1) {
       const fn = keys[0] === 'Ref' ? 'Ref' : keys[0].replace(/^Fn::/, '');
       const arg = raw[keys[0]];
-      return `!${fn} ${typeof arg === 'string' ? arg : JSON.stringify(arg)}`;
+      if (typeof arg === 'string') return `!${fn} ${arg}`;
+      // `!GetAtt Vpc.DefaultSecurityGroup`, as the long form's list is usually written short.
+      if (fn === 'GetAtt' && Array.isArray(arg) && arg.every((a) => typeof a === 'string')) {
+        return `!GetAtt ${arg.join('.')}`;
+      }
+      return `!${fn} ${JSON.stringify(arg)}`;
     }
   }
   return JSON.stringify(raw);
