@@ -90,6 +90,8 @@ interface Folder {
   files: string[];
   /** Files the user named one by one (not found by walking `dir`): each is read, whatever its name. */
   named?: boolean;
+  /** The path the user named that this folder was found under (a folder). */
+  root?: string;
 }
 
 /**
@@ -112,7 +114,7 @@ function groupNamedFiles(folders: Folder[]): Folder[] {
       if (walked.has(at)) continue;
       let group = byDir.get(at);
       if (!group) {
-        group = { dir, files: [], named: true };
+        group = { dir, files: [], named: true, root: dir };
         byDir.set(at, group);
         out.push(group);
       }
@@ -139,6 +141,7 @@ async function collect(
   missing: SourceError[],
   allow: ReadPathsOptions['allow'],
   visited = new Set<string>(),
+  root = path,
 ): Promise<void> {
   const info = await stat(path).catch(() => undefined);
   if (!info) {
@@ -191,8 +194,8 @@ async function collect(
       else if (target?.isDirectory() && !SKIPPED_DIRS.has(entry.name)) dirs.push(full);
     }
   }
-  folders.push({ dir: path, files });
-  for (const dir of dirs) await collect(dir, folders, missing, allow, visited);
+  folders.push({ dir: path, files, root });
+  for (const dir of dirs) await collect(dir, folders, missing, allow, visited, root);
 }
 
 function displayPath(file: string): string {
@@ -485,6 +488,7 @@ export async function* readPathsByUnit(
         const result = await dirReader.readDirectory(folder.dir, folder.files, {
           allow: options.allow,
           varFiles: options.varFiles,
+          scanRoot: folder.root,
         });
         for (const item of result.resources) unit.resources.push(item);
         for (const item of result.warnings ?? []) unit.warnings.push(item);

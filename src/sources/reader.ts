@@ -55,6 +55,11 @@ export interface DirectoryReadOptions {
    * `terraform.tfvars` and `*.auto.tfvars`, later ones winning, as `terraform plan -var-file`.
    */
   varFiles?: string[];
+  /**
+   * The path the user named for the scan that found this folder (the folder itself, or one
+   * above it): a Terraform root may read local modules anywhere inside it.
+   */
+  scanRoot?: string;
 }
 
 /**

@@ -153,6 +153,23 @@ resource "aws_s3_bucket" "logs" {
     expect(report.deny.map((d) => d.ruleId)).toEqual(['aws-ec2-sg-no-public-ssh']);
   });
 
+  it('judges a root in envs/prod when the ../../modules folder it calls changed', async () => {
+    const repo = repository({
+      'envs/prod/main.tf': 'module "admin" {\n  source = "../../modules/admin"\n}\n',
+      'modules/admin/main.tf': SSH_FROM_VARIABLE,
+      'modules/admin/variables.tf': 'variable "admin_cidr" { default = "10.0.0.0/8" }\n',
+    });
+    writeFileSync(
+      join(repo, 'modules/admin/variables.tf'),
+      'variable "admin_cidr" { default = "0.0.0.0/0" }\n',
+    );
+    for (const path of [join(repo, 'envs/prod'), repo]) {
+      const report = JSON.parse((await gate(repo, path)).report) as Report;
+      expect(report).toMatchObject({ resources: 1, inputsChanged: 1 });
+      expect(report.deny.map((d) => d.ruleId)).toEqual(['aws-ec2-sg-no-public-ssh']);
+    }
+  });
+
   it('judges resources whose file() input changed', async () => {
     const repo = repository({
       'main.tf': `resource "aws_security_group" "admin" {

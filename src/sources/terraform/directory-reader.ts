@@ -22,6 +22,7 @@ export function createTerraformDirectoryReader(
         files: names,
         allow: options?.allow,
         varFiles: options?.varFiles,
+        scanRoot: options?.scanRoot,
       });
       const { resources, warnings } = translateBlocks(evaluation.blocks, translators, dir);
       // Files of local modules count as read here too, so the scan does not read a module

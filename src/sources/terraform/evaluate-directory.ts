@@ -3,15 +3,21 @@
  * modules, evaluate. Parse failures are per-file errors; the rest of the folder is still read.
  */
 
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { SourceError } from '../../model/source-error.js';
-import { loadModule, type LoadState } from './module-loader.js';
+import { isInside, loadModule, type LoadState } from './module-loader.js';
 import { ModuleInstance, type EvaluationRun } from './module-instance.js';
 import type { TerraformBlock } from './terraform-block.js';
 
 export interface EvaluateOptions {
-  /** Folder that local module sources and `file()` must stay inside; default: parent of `dir`. */
+  /**
+   * Folder that local module sources and `file()` must stay inside; default: the widest of the
+   * parent of `dir`, `scanRoot` and the git repository holding `dir` (see `readLimit`).
+   */
   treeRoot?: string;
+  /** The path the user named for the scan that found `dir` (a folder holding it). */
+  scanRoot?: string;
   /** Restrict the root module to these `.tf` files (default: every `.tf` in `dir`). */
   files?: string[];
   /** Deepest chain of nested local modules read (default `MAX_MODULE_DEPTH`). */
@@ -66,7 +72,10 @@ export async function evaluateTerraformDirectory(
   options: EvaluateOptions = {},
 ): Promise<DirectoryEvaluation> {
   const rootDir = path.resolve(dir);
-  const treeRoot = path.resolve(options.treeRoot ?? path.dirname(rootDir));
+  const limit = options.treeRoot
+    ? { dir: path.resolve(options.treeRoot), why: 'the folder given' }
+    : await readLimit(rootDir, options.scanRoot);
+  const treeRoot = limit.dir;
   const state: LoadState = { errors: [], warnings: [], consumed: [], folders: [] };
   // Files are named under `dir` as the caller wrote it, so errors match the scan's own paths.
   const loaded = await loadModule(
@@ -74,6 +83,7 @@ export async function evaluateTerraformDirectory(
     options.files,
     {
       treeRoot,
+      treeRootWhy: limit.why,
       maxDepth: options.maxModuleDepth ?? MAX_MODULE_DEPTH,
       allow: options.allow,
       varFiles: options.varFiles,
@@ -115,6 +125,45 @@ export async function evaluateTerraformDirectory(
     consumed: state.consumed,
     inputs: { folders: state.folders, files: [...state.consumed, ...run.filesRead] },
   };
+}
+
+/** The folder local modules and `file()` must stay inside, and what that folder is. */
+export interface ReadLimit {
+  dir: string;
+  /** What the folder is to the scan, for the warning about a module left outside. */
+  why: string;
+}
+
+/**
+ * Where a root module in `rootDir` may read local modules and files from: the widest of its
+ * parent folder, the path the user named for the scan, and the git repository holding it. The
+ * common layout keeps roots in `envs/prod` or `examples/complete` calling `../../modules/x`: the
+ * user who scans the repository, or a root in it, means its modules to be read with it. Past that
+ * a relative source may reach anywhere on the machine, so it is left unread.
+ */
+export async function readLimit(rootDir: string, scanRoot?: string): Promise<ReadLimit> {
+  let limit: ReadLimit = { dir: path.dirname(rootDir), why: "the root module's parent folder" };
+  const widen = (dir: string, why: string): void => {
+    // Each candidate holds the root module, so the wider one is the one holding the other.
+    if (dir !== limit.dir && isInside(dir, limit.dir)) limit = { dir, why };
+  };
+  if (scanRoot) {
+    const named = path.resolve(scanRoot);
+    if (isInside(named, rootDir)) widen(named, 'the path scanned');
+  }
+  const repository = await gitRepository(rootDir);
+  if (repository) widen(repository, 'the git repository holding the root module');
+  return limit;
+}
+
+/** The nearest folder at or above `dir` holding `.git` (a folder, or a file in a worktree). */
+async function gitRepository(dir: string): Promise<string | undefined> {
+  for (let at = dir; ;) {
+    if (await stat(path.join(at, '.git')).catch(() => undefined)) return at;
+    const up = path.dirname(at);
+    if (up === at) return undefined;
+    at = up;
+  }
 }
 
 /**

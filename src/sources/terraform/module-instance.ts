@@ -675,16 +675,19 @@ export class ModuleInstance {
 
   // ---- files -----------------------------------------------------------------------------------
 
-  /** `file()`: relative to the root module (as Terraform resolves it), inside the scanned tree. */
+  /**
+   * `file()`: relative to the root module (as Terraform resolves it), inside the folder local
+   * modules are read from (`readLimit`: the path scanned or the root's git repository).
+   */
   #readFile(p: string): string {
     const target = path.resolve(this.run.rootDir, p);
     if (!isInside(this.run.treeRoot, target))
-      throw new EvalError(`file ${p} is outside the scanned tree`);
+      throw new EvalError(`file ${p} is outside ${this.run.treeRoot}`);
     this.run.filesRead.add(target);
     try {
       const real = realpathSync(target);
       if (!isInside(realpathSync(this.run.treeRoot), real))
-        throw new EvalError(`file ${p} is outside the scanned tree`);
+        throw new EvalError(`file ${p} is outside ${this.run.treeRoot}`);
       if (this.run.allow && !this.run.allow(real))
         throw new EvalError(`file ${p} is outside the folders this source may read`);
       this.run.filesRead.add(real);

@@ -37,6 +37,8 @@ export interface LoadedModule {
 export interface LoadOptions {
   /** Folder that module sources and `file()` must stay inside. */
   treeRoot: string;
+  /** What `treeRoot` is to the scan ("the path scanned"), for the warning about a module outside. */
+  treeRootWhy?: string;
   maxDepth: number;
   /** Real paths (links resolved) that module folders and files must lie in; unset: any. */
   allow?: (realPath: string) => boolean;
@@ -207,7 +209,12 @@ async function loadChild(
   }
   const childDir = withoutTrailingSlash(path.join(dir, local));
   if (!isInside(options.treeRoot, path.resolve(childDir))) {
-    state.warnings.push(`module "${name}" in ${dir}: source ${local} is outside the scanned tree`);
+    const why = options.treeRootWhy ? ` (${options.treeRootWhy})` : '';
+    state.warnings.push(
+      `module "${name}" in ${dir}: source ${local} is outside ${options.treeRoot}${why}, so it ` +
+        'was not read: local modules are read only inside the path scanned or the git ' +
+        'repository holding the root module',
+    );
     return null;
   }
   const here = withoutTrailingSlash(dir);
