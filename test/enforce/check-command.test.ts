@@ -4,7 +4,6 @@
  * base and the baseline.
  */
 
-import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,6 +13,7 @@ import { runPalisade } from '../support/cli.js';
 import { REPO_ROOT } from '../support/paths.js';
 import { checkHere, manifestsOutsideCharts } from './check-runner.js';
 import { sarifValidator } from './sarif-validator.js';
+import { git } from '../support/git.js';
 
 const SHARED = join(REPO_ROOT, '../shared/data/iac');
 const GOAT = join(SHARED, 'kubernetes-goat');
@@ -293,20 +293,6 @@ describe('terraform plan gate', () => {
     expect(json.resources).toBe(5);
   });
 });
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, {
-    cwd,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 't',
-      GIT_AUTHOR_EMAIL: 't@example.com',
-      GIT_COMMITTER_NAME: 't',
-      GIT_COMMITTER_EMAIL: 't@example.com',
-    },
-  });
-}
 
 describe('terraform plan gate: folded blocks', () => {
   it('judges an unchanged bucket whose public access block the plan creates', async () => {
