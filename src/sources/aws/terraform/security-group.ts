@@ -8,7 +8,7 @@ import { isUnknown, type Relationship, type Resource } from '../../../model/reso
 import type { TerraformBlock } from '../../terraform/terraform-block.js';
 import type { AwsContext } from './aws-context.js';
 import { toResource } from './tf-resource.js';
-import { blocks, bool, compact, items, num, str, type Attrs } from './tf-values.js';
+import { bool, compact, joinLists, mapBlocks, mapList, num, str, type Attrs } from './tf-values.js';
 
 /** Block types that put a security group on a workload, and the attributes that do it. */
 const WORKLOADS: [string, string][] = [
@@ -31,9 +31,11 @@ export function securityGroup(b: TerraformBlock, ctx: AwsContext): Resource {
   const isDefault = b.type === 'aws_default_security_group';
   const self = ctx.idOf(b);
 
-  const ingress = blocks(a.ingress).map((r) => inlinePermission(r, self));
+  // Rules of the group's own blocks and those of standalone rule blocks, kept apart so an
+  // unknown block list (a `dynamic` block over an unknown value) stays unknown when joined.
+  const ingress: Attrs[] = [];
   // Terraform removes the allow-all egress rule AWS adds to a new group unless it is written.
-  const egress = blocks(a.egress).map((r) => inlinePermission(r, self));
+  const egress: Attrs[] = [];
 
   for (const r of ctx.owned('aws_security_group_rule', b, 'security_group_id', [a.id])) {
     const p = inlinePermission(
@@ -64,8 +66,14 @@ export function securityGroup(b: TerraformBlock, ctx: AwsContext): Resource {
       isDefault ? 'default VPC security group' : 'Managed by Terraform',
     ),
     VpcId: a.vpc_id,
-    IpPermissions: ingress,
-    IpPermissionsEgress: egress,
+    IpPermissions: joinLists(
+      mapBlocks(a.ingress, (r) => inlinePermission(r, self)),
+      ingress,
+    ),
+    IpPermissionsEgress: joinLists(
+      mapBlocks(a.egress, (r) => inlinePermission(r, self)),
+      egress,
+    ),
   });
 
   const relationships: Relationship[] = [];
@@ -105,18 +113,20 @@ export function ipProtocol(value: unknown): unknown {
 
 function inlinePermission(r: Attrs, self: string): Attrs {
   const protocol = ipProtocol(r.protocol);
-  const groups = items(r.security_groups).map((g) => ({ GroupId: g }));
-  if (bool(r.self, false) === true) groups.push({ GroupId: self });
+  const groups = joinLists(
+    mapList(r.security_groups, (g) => ({ GroupId: g })),
+    bool(r.self, false) === true ? [{ GroupId: self }] : [],
+  );
   const description = r.description ?? undefined;
   return compact({
     IpProtocol: protocol,
     ...ports(protocol, r.from_port, r.to_port),
-    IpRanges: items(r.cidr_blocks).map((c) => compact({ CidrIp: c, Description: description })),
-    Ipv6Ranges: items(r.ipv6_cidr_blocks).map((c) =>
+    IpRanges: mapList(r.cidr_blocks, (c) => compact({ CidrIp: c, Description: description })),
+    Ipv6Ranges: mapList(r.ipv6_cidr_blocks, (c) =>
       compact({ CidrIpv6: c, Description: description }),
     ),
     UserIdGroupPairs: groups,
-    PrefixListIds: items(r.prefix_list_ids).map((id) => ({ PrefixListId: id })),
+    PrefixListIds: mapList(r.prefix_list_ids, (id) => ({ PrefixListId: id })),
   });
 }
 

@@ -67,10 +67,50 @@ export function list(value: unknown): Maybe<unknown[]> {
   return Array.isArray(value) ? value : [value];
 }
 
-/** A list attribute as plain items, with an unknown list read as empty. */
+/**
+ * A list attribute as plain items, with an unknown list read as empty: only for lists that link
+ * blocks together or name what to look up, never for a value a rule reads (use `mapList` there).
+ */
 export function items(value: unknown): unknown[] {
   const l = list(value);
   return isUnknown(l) ? [] : l;
+}
+
+/**
+ * `fn` of each item of a list attribute; a list known only after apply stays its marker, so a
+ * rule reading it cannot be judged instead of seeing an empty list.
+ */
+export function mapList<T>(value: unknown, fn: (item: unknown) => T): Maybe<T[]> {
+  const l = list(value);
+  return isUnknown(l) ? l : l.map(fn);
+}
+
+/**
+ * `fn` of each nested block; a block list known only after apply (a `dynamic` block over an
+ * unknown collection) stays its marker, and an unknown block in a list stays a marker in place.
+ */
+export function mapBlocks<T>(value: unknown, fn: (block: Attrs) => T): Maybe<Maybe<T>[]> {
+  if (isUnknown(value)) return value;
+  if (value === undefined || value === null) return [];
+  const list = Array.isArray(value) ? value : [value];
+  const out: Maybe<T>[] = [];
+  for (const v of list) {
+    if (isUnknown(v)) out.push(v);
+    else if (typeof v === 'object' && v !== null) out.push(fn(v as Attrs));
+  }
+  return out;
+}
+
+/**
+ * Lists joined in order, an unknown one standing as one marker among the known items (a rule's
+ * `exists` still finds an open rule beside it). When nothing known is in them, the result is the
+ * first marker itself: an unknown list is not known to hold anything.
+ */
+export function joinLists<T>(...parts: Maybe<Maybe<T>[]>[]): Maybe<Maybe<T>[]> {
+  const marker = parts.find(isUnknown);
+  if (marker === undefined) return (parts as Maybe<T>[][]).flat();
+  if (parts.every((p) => isUnknown(p) || p.length === 0)) return marker;
+  return parts.flatMap((p) => (isUnknown(p) ? [p] : p));
 }
 
 /** A known string or undefined: for names and keys used to match blocks together. */

@@ -1,0 +1,127 @@
+/**
+ * A list, map or block list whose value Terraform knows only at apply (a variable without a
+ * default, a data source's attribute) stays unknown in the translated resource: a rule reading it
+ * cannot be judged, and never passes as if the list were empty.
+ */
+
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Finding } from '../../../src/model/finding.js';
+import { compileRules, evaluate, type CompiledRule } from '../../../src/posture/engine.js';
+import { loadRules } from '../../../src/posture/rule-loader.js';
+import { readPaths } from '../../../src/sources/read-paths.js';
+
+let compiled: CompiledRule[];
+const dirs: string[] = [];
+
+beforeAll(async () => {
+  compiled = compileRules(await loadRules());
+});
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+async function scan(text: string): Promise<Finding[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'palisade-unknown-lists-'));
+  dirs.push(dir);
+  writeFileSync(join(dir, 'main.tf'), text);
+  const { resources } = await readPaths([dir]);
+  return evaluate(compiled, resources);
+}
+
+function finding(findings: Finding[], ruleId: string, resourceName: string): Finding {
+  const found = findings.filter((f) => f.ruleId === ruleId && f.resourceName === resourceName);
+  expect(found, `${ruleId} on ${resourceName}`).toHaveLength(1);
+  return found[0]!;
+}
+
+/** A group opening SSH to `var.cidrs`, declared as `variable`. */
+const sshFrom = (variable: string, rule = 'ingress') => `${variable}
+resource "aws_security_group" "bastion" {
+  name = "bastion"
+  ${rule}
+}
+`;
+
+const INLINE = `ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = var.cidrs
+  }`;
+
+describe('an unknown Terraform list is never read as an empty one', () => {
+  it('cannot judge public SSH on a group whose ingress CIDRs come from a variable without a default', async () => {
+    const findings = await scan(sshFrom('variable "cidrs" {}', INLINE));
+    const ssh = finding(findings, 'aws-ec2-sg-no-public-ssh', 'bastion');
+    expect(ssh.status).toBe('not_applicable');
+    expect(ssh.message).toContain('cannot be judged');
+    expect(ssh.message).toContain('IpPermissions.0.IpRanges is unknown');
+  });
+
+  it('fails with a default open to the internet and passes with a private one', async () => {
+    const open = await scan(sshFrom('variable "cidrs" { default = ["0.0.0.0/0"] }', INLINE));
+    expect(finding(open, 'aws-ec2-sg-no-public-ssh', 'bastion').status).toBe('fail');
+    const closed = await scan(sshFrom('variable "cidrs" { default = ["10.0.0.0/8"] }', INLINE));
+    expect(finding(closed, 'aws-ec2-sg-no-public-ssh', 'bastion').status).toBe('pass');
+  });
+
+  it('still fails a group with another rule open to the internet beside the unknown one', async () => {
+    const findings = await scan(
+      sshFrom(
+        'variable "cidrs" {}',
+        `${INLINE}
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }`,
+      ),
+    );
+    expect(finding(findings, 'aws-ec2-sg-no-public-ssh', 'bastion').status).toBe('fail');
+  });
+
+  it('cannot judge a standalone rule whose CIDRs come from a data source', async () => {
+    const findings = await scan(`data "aws_ip_ranges" "cf" {
+  services = ["cloudfront"]
+}
+resource "aws_security_group" "bastion" {
+  name = "bastion"
+}
+resource "aws_security_group_rule" "ssh" {
+  type              = "ingress"
+  from_port         = 22
+  to_port           = 22
+  protocol          = "tcp"
+  cidr_blocks       = data.aws_ip_ranges.cf.cidr_blocks
+  security_group_id = aws_security_group.bastion.id
+}
+`);
+    const ssh = finding(findings, 'aws-ec2-sg-no-public-ssh', 'bastion');
+    expect(ssh.status).toBe('not_applicable');
+    expect(ssh.message).toContain('cannot be judged');
+  });
+
+  it('cannot judge public SSH when the ingress blocks come from an unknown dynamic block', async () => {
+    const findings = await scan(
+      sshFrom(
+        'variable "rules" {}',
+        `dynamic "ingress" {
+    for_each = var.rules
+    content {
+      from_port   = ingress.value.port
+      to_port     = ingress.value.port
+      protocol    = "tcp"
+      cidr_blocks = ingress.value.cidrs
+    }
+  }`,
+      ),
+    );
+    const ssh = finding(findings, 'aws-ec2-sg-no-public-ssh', 'bastion');
+    expect(ssh.status).toBe('not_applicable');
+    expect(ssh.message).toContain('cannot be judged');
+  });
+});
