@@ -124,4 +124,96 @@ resource "aws_security_group_rule" "ssh" {
     expect(ssh.status).toBe('not_applicable');
     expect(ssh.message).toContain('cannot be judged');
   });
+
+  it('cannot judge a network ACL whose inline rules come from an unknown dynamic block', async () => {
+    const findings = await scan(`variable "rules" {}
+resource "aws_network_acl" "edge" {
+  vpc_id = "vpc-0abc"
+  dynamic "ingress" {
+    for_each = var.rules
+    content {
+      rule_no    = ingress.value.no
+      protocol   = "tcp"
+      action     = "allow"
+      cidr_block = ingress.value.cidr
+      from_port  = 22
+      to_port    = 22
+    }
+  }
+  tags = { Name = "edge" }
+}
+`);
+    const nacl = finding(findings, 'aws-ec2-nacl-no-public-admin-ports', 'edge');
+    expect(nacl.status).toBe('not_applicable');
+    expect(nacl.message).toContain('cannot be judged');
+  });
+
+  it('cannot judge a bucket ACL written as grants over an unknown value', async () => {
+    const findings = await scan(`variable "grants" {}
+resource "aws_s3_bucket" "logs" {
+  bucket = "logs"
+  dynamic "grant" {
+    for_each = var.grants
+    content {
+      type        = "Group"
+      uri         = grant.value.uri
+      permissions = ["READ"]
+    }
+  }
+}
+`);
+    const acl = finding(findings, 'aws-s3-bucket-no-public-acl', 'logs');
+    expect(acl.status).toBe('not_applicable');
+    expect(acl.message).toContain('cannot be judged');
+  });
+
+  it('cannot judge an IAM policy whose statements come from an unknown dynamic block', async () => {
+    const findings = await scan(`variable "statements" {}
+data "aws_iam_policy_document" "doc" {
+  dynamic "statement" {
+    for_each = var.statements
+    content {
+      actions   = statement.value.actions
+      resources = ["*"]
+    }
+  }
+}
+resource "aws_iam_role" "app" {
+  name               = "app"
+  assume_role_policy = "{}"
+}
+resource "aws_iam_role_policy" "app" {
+  name   = "app"
+  role   = aws_iam_role.app.name
+  policy = data.aws_iam_policy_document.doc.json
+}
+`);
+    const admin = finding(findings, 'aws-iam-no-full-admin-policies', 'app');
+    expect(admin.status).toBe('not_applicable');
+    expect(admin.message).toContain('cannot be judged');
+  });
+
+  it('cannot judge EKS secrets encryption set by an unknown dynamic block', async () => {
+    const findings = await scan(`variable "kms" {}
+resource "aws_eks_cluster" "main" {
+  name     = "main"
+  role_arn = "arn:aws:iam::123456789012:role/eks"
+  vpc_config {
+    subnet_ids = ["subnet-1"]
+  }
+  dynamic "encryption_config" {
+    for_each = var.kms
+    content {
+      resources = ["secrets"]
+      provider {
+        key_arn = encryption_config.value
+      }
+    }
+  }
+}
+`);
+    const eks = finding(findings, 'aws-eks-secrets-encryption', 'main');
+    expect(eks.status).toBe('not_applicable');
+    expect(eks.message).toContain('cannot be judged');
+  });
 });

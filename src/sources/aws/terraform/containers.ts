@@ -8,7 +8,7 @@ import type { TerraformBlock } from '../../terraform/terraform-block.js';
 import type { AwsContext } from './aws-context.js';
 import { policyDocument } from './policy-document.js';
 import { toResource } from './tf-resource.js';
-import { block, blocks, bool, compact, items, str } from './tf-values.js';
+import { block, bool, compact, items, mapBlocks, str } from './tf-values.js';
 
 const EKS_LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'];
 
@@ -30,7 +30,7 @@ export function eksCluster(b: TerraformBlock, ctx: AwsContext): Resource {
       publicAccessCidrs: vpc.public_access_cidrs ?? ['0.0.0.0/0'],
     }),
     logging,
-    encryptionConfig: blocks(a.encryption_config).map((e) => ({
+    encryptionConfig: mapBlocks(a.encryption_config, (e) => ({
       resources: e.resources,
       provider: { keyArn: block(e.provider)?.key_arn },
     })),

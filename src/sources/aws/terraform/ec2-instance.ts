@@ -12,7 +12,18 @@ import {
 import type { TerraformBlock } from '../../terraform/terraform-block.js';
 import type { AwsContext } from './aws-context.js';
 import { toResource } from './tf-resource.js';
-import { block, blocks, bool, compact, items, num, present, str, type Attrs } from './tf-values.js';
+import {
+  block,
+  blocks,
+  bool,
+  compact,
+  joinLists,
+  mapList,
+  num,
+  present,
+  str,
+  type Attrs,
+} from './tf-values.js';
 
 /** Translates one instance block. */
 export function ec2Instance(b: TerraformBlock, ctx: AwsContext): Resource {
@@ -28,10 +39,10 @@ export function ec2Instance(b: TerraformBlock, ctx: AwsContext): Resource {
     IamInstanceProfile: present(a.iam_instance_profile)
       ? { Arn: a.iam_instance_profile }
       : undefined,
-    SecurityGroups: [
-      ...items(a.vpc_security_group_ids).map((id) => ({ GroupId: id })),
-      ...items(a.security_groups).map((name) => ({ GroupName: name })),
-    ],
+    SecurityGroups: joinLists(
+      mapList(a.vpc_security_group_ids, (id) => ({ GroupId: id })),
+      mapList(a.security_groups, (name) => ({ GroupName: name })),
+    ),
     BlockDeviceMappings: instanceDevices(a),
     UserData: userData(a.user_data, a.user_data_base64),
   });

@@ -9,11 +9,11 @@ import type { AwsContext } from './aws-context.js';
 import { toResource } from './tf-resource.js';
 import {
   block,
-  blocks,
   bool,
   boolText,
   compact,
-  items,
+  mapBlocks,
+  mapList,
   num,
   present,
   str,
@@ -64,7 +64,7 @@ function listener(l: Attrs, lbType: unknown): Attrs {
     SslPolicy: l.ssl_policy,
     Certificates:
       l.certificate_arn === undefined ? undefined : [{ CertificateArn: l.certificate_arn }],
-    DefaultActions: blocks(l.default_action).map((d) => {
+    DefaultActions: mapBlocks(l.default_action, (d) => {
       const redirect = block(d.redirect);
       return compact({
         Type: d.type,
@@ -90,7 +90,7 @@ export function classicLoadBalancer(b: TerraformBlock, _ctx: AwsContext): Resour
     Scheme: isUnknown(internal) ? internal : internal ? 'internal' : 'internet-facing',
     SecurityGroups: a.security_groups,
     Subnets: a.subnets,
-    ListenerDescriptions: blocks(a.listener).map((l) => ({
+    ListenerDescriptions: mapBlocks(a.listener, (l) => ({
       Listener: compact({
         Protocol: upper(l.lb_protocol),
         LoadBalancerPort: num(l.lb_port),
@@ -100,7 +100,7 @@ export function classicLoadBalancer(b: TerraformBlock, _ctx: AwsContext): Resour
       }),
       PolicyNames: [],
     })),
-    Instances: items(a.instances).map((id) => ({ InstanceId: id })),
+    Instances: mapList(a.instances, (id) => ({ InstanceId: id })),
     Attributes: {
       AccessLog: compact({
         Enabled: logs ? bool(logs.enabled, true) : false,

@@ -1,20 +1,20 @@
 /** Audit and log stores: `aws_cloudtrail` (DescribeTrails + GetTrailStatus + event selectors) and
  * `aws_cloudwatch_log_group` (DescribeLogGroups, camelCase as that API is). */
 
-import type { Resource } from '../../../model/resource.js';
+import { isUnknown, type Resource } from '../../../model/resource.js';
 import type { TerraformBlock } from '../../terraform/terraform-block.js';
 import type { AwsContext } from './aws-context.js';
 import { toResource } from './tf-resource.js';
-import { blocks, bool, compact, num, str } from './tf-values.js';
+import { bool, compact, mapBlocks, num, str } from './tf-values.js';
 
 /** Translates one trail. */
 export function cloudTrail(b: TerraformBlock, ctx: AwsContext): Resource {
   const a = b.attributes;
-  const selectors = blocks(a.event_selector).map((s) =>
+  const selectors = mapBlocks(a.event_selector, (s) =>
     compact({
       ReadWriteType: str(s.read_write_type, 'All'),
       IncludeManagementEvents: bool(s.include_management_events, true),
-      DataResources: blocks(s.data_resource).map((d) => ({ Type: d.type, Values: d.values })),
+      DataResources: mapBlocks(s.data_resource, (d) => ({ Type: d.type, Values: d.values })),
     }),
   );
   const properties = compact({
@@ -29,7 +29,7 @@ export function cloudTrail(b: TerraformBlock, ctx: AwsContext): Resource {
     CloudWatchLogsLogGroupArn: a.cloud_watch_logs_group_arn,
     CloudWatchLogsRoleArn: a.cloud_watch_logs_role_arn,
     SnsTopicName: a.sns_topic_name,
-    HasCustomEventSelectors: selectors.length > 0,
+    HasCustomEventSelectors: isUnknown(selectors) ? selectors : selectors.length > 0,
     Status: { IsLogging: bool(a.enable_logging, true) },
     EventSelectors: selectors,
   });

@@ -7,7 +7,7 @@ import { isUnknown, unknownValue, type UnknownValue } from '../../../model/resou
 import { jsonEncoded } from '../../terraform/expression/value.js';
 import type { TerraformBlock } from '../../terraform/terraform-block.js';
 import type { AwsContext } from './aws-context.js';
-import { blocks, items, str, type Attrs } from './tf-values.js';
+import { blocks, items, mapBlocks, str, type Attrs } from './tf-values.js';
 
 /**
  * The policy document in `value` as an object; a marker when it cannot be known or parsed.
@@ -61,7 +61,7 @@ function fromDataSource(owner?: TerraformBlock, ctx?: AwsContext): unknown {
 
 /** Rebuilds the JSON document an `aws_iam_policy_document` data source renders. */
 export function documentFromBlock(doc: TerraformBlock): unknown {
-  const statements = blocks(doc.attributes.statement).map(statement);
+  const statements = mapBlocks(doc.attributes.statement, statement);
   const version = str(doc.attributes.version, '2012-10-17');
   // Known gap: source_policy_documents / override_policy_documents are not merged in.
   return { Version: version, Statement: statements };
@@ -78,6 +78,10 @@ function statement(s: Attrs): Attrs {
   if (principal !== undefined) out.Principal = principal;
   const notPrincipal = principals(s.not_principals);
   if (notPrincipal !== undefined) out.NotPrincipal = notPrincipal;
+  if (isUnknown(s.condition)) {
+    out.Condition = s.condition;
+    return out;
+  }
   const conditions = blocks(s.condition);
   if (conditions.length > 0) {
     const cond: Record<string, Record<string, unknown>> = {};
@@ -102,10 +106,14 @@ function setList(out: Attrs, key: string, value: unknown): void {
 }
 
 function principals(value: unknown): unknown {
+  if (isUnknown(value)) return value;
   const list = blocks(value);
   if (list.length === 0) return undefined;
   const out: Record<string, unknown> = {};
   for (const p of list) {
+    if (isUnknown(p.type) || isUnknown(p.identifiers)) {
+      return unknownValue('the principals of the statement are known only after apply');
+    }
     const type = String(str(p.type, 'AWS'));
     const ids = items(p.identifiers);
     if (type === '*' && ids.length === 1 && ids[0] === '*') return '*';

@@ -9,7 +9,18 @@ import type { TerraformBlock } from '../../terraform/terraform-block.js';
 import type { AwsContext } from './aws-context.js';
 import { policyDocument } from './policy-document.js';
 import { toResource } from './tf-resource.js';
-import { block, blocks, bool, compact, items, num, present, str, type Attrs } from './tf-values.js';
+import {
+  block,
+  blocks,
+  bool,
+  compact,
+  mapBlocks,
+  mapList,
+  num,
+  present,
+  str,
+  type Attrs,
+} from './tf-values.js';
 
 const ALL_USERS = 'http://acs.amazonaws.com/groups/global/AllUsers';
 const AUTH_USERS = 'http://acs.amazonaws.com/groups/global/AuthenticatedUsers';
@@ -83,20 +94,24 @@ export function s3Bucket(b: TerraformBlock, ctx: AwsContext): Resource {
 function acl(a: Attrs): unknown {
   const policy = block(a.access_control_policy);
   if (policy) {
-    const grants = blocks(policy.grant).map((g) => {
+    const grants = mapBlocks(policy.grant, (g) => {
+      if (isUnknown(g.grantee)) return { Grantee: g.grantee, Permission: g.permission };
       const grantee = block(g.grantee) ?? {};
       return { Grantee: grantee_(grantee.type, grantee.uri, grantee.id), Permission: g.permission };
     });
     return { Grants: grants };
   }
+  // Grants written as a `dynamic` block over a value known only after apply are unknown.
+  if (isUnknown(a.grant)) return { Grants: a.grant };
   const grantBlocks = blocks(a.grant);
   if (grantBlocks.length > 0) {
-    const grants = grantBlocks.flatMap((g) =>
-      items(g.permissions).map((p) => ({
+    const grants = grantBlocks.flatMap((g): unknown[] => {
+      const permissions = mapList(g.permissions, (p) => ({
         Grantee: grantee_(g.type, g.uri, g.id),
         Permission: p,
-      })),
-    );
+      }));
+      return isUnknown(permissions) ? [permissions] : permissions;
+    });
     return { Grants: grants };
   }
   const canned = a.acl ?? 'private';

@@ -106,9 +106,9 @@ export function mapBlocks<T>(value: unknown, fn: (block: Attrs) => T): Maybe<May
  * `exists` still finds an open rule beside it). When nothing known is in them, the result is the
  * first marker itself: an unknown list is not known to hold anything.
  */
-export function joinLists<T>(...parts: Maybe<Maybe<T>[]>[]): Maybe<Maybe<T>[]> {
+export function joinLists(...parts: Maybe<unknown[]>[]): Maybe<unknown[]> {
   const marker = parts.find(isUnknown);
-  if (marker === undefined) return (parts as Maybe<T>[][]).flat();
+  if (marker === undefined) return (parts as unknown[][]).flat();
   if (parts.every((p) => isUnknown(p) || p.length === 0)) return marker;
   return parts.flatMap((p) => (isUnknown(p) ? [p] : p));
 }

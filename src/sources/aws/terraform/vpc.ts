@@ -7,7 +7,7 @@ import { isUnknown, type Relationship, type Resource } from '../../../model/reso
 import type { TerraformBlock } from '../../terraform/terraform-block.js';
 import type { AwsContext } from './aws-context.js';
 import { toResource } from './tf-resource.js';
-import { blocks, bool, compact, items, num, str, type Attrs } from './tf-values.js';
+import { bool, compact, joinLists, mapBlocks, mapList, num, str, type Attrs } from './tf-values.js';
 
 /** Translates one VPC with the flow logs that watch it. */
 export function vpc(b: TerraformBlock, ctx: AwsContext): Resource {
@@ -55,10 +55,7 @@ export function subnet(b: TerraformBlock, ctx: AwsContext): Resource {
 /** Translates one network ACL with its inline and separate rules. */
 export function networkAcl(b: TerraformBlock, ctx: AwsContext): Resource {
   const a = b.attributes;
-  const entries: Attrs[] = [
-    ...blocks(a.ingress).map((r) => aclEntry(r, false)),
-    ...blocks(a.egress).map((r) => aclEntry(r, true)),
-  ];
+  const entries: Attrs[] = [];
   for (const r of ctx.owned('aws_network_acl_rule', b, 'network_acl_id')) {
     entries.push(
       aclEntry(
@@ -68,8 +65,9 @@ export function networkAcl(b: TerraformBlock, ctx: AwsContext): Resource {
     );
   }
   // Every network ACL ends with a deny-all rule each way that cannot be removed.
+  const last: Attrs[] = [];
   for (const egress of [true, false]) {
-    entries.push({
+    last.push({
       RuleNumber: 32767,
       Protocol: '-1',
       Egress: egress,
@@ -80,8 +78,14 @@ export function networkAcl(b: TerraformBlock, ctx: AwsContext): Resource {
   const properties = compact({
     VpcId: a.vpc_id,
     IsDefault: b.type === 'aws_default_network_acl',
-    Entries: entries,
-    Associations: items(a.subnet_ids).map((s) => ({ SubnetId: s })),
+    // An inline rule list known only after apply stays a marker among the known entries.
+    Entries: joinLists(
+      mapBlocks(a.ingress, (r) => aclEntry(r, false)),
+      mapBlocks(a.egress, (r) => aclEntry(r, true)),
+      entries,
+      last,
+    ),
+    Associations: mapList(a.subnet_ids, (s) => ({ SubnetId: s })),
   });
   const relationships: Relationship[] = ctx
     .referenced(b, 'aws_subnet')
