@@ -216,4 +216,64 @@ resource "aws_eks_cluster" "main" {
     expect(eks.status).toBe('not_applicable');
     expect(eks.message).toContain('cannot be judged');
   });
+
+  it('cannot judge GCP rules on firewall, instance and SQL blocks from unknown dynamic blocks', async () => {
+    const findings = await scan(`variable "ports" {}
+variable "nets" {}
+variable "nat" {}
+resource "google_compute_firewall" "ssh" {
+  name          = "ssh"
+  network       = "default"
+  source_ranges = ["0.0.0.0/0"]
+  dynamic "allow" {
+    for_each = var.ports
+    content {
+      protocol = "tcp"
+      ports    = allow.value
+    }
+  }
+}
+resource "google_compute_instance" "vm" {
+  name         = "vm"
+  machine_type = "e2-small"
+  zone         = "europe-west1-b"
+  boot_disk {
+    initialize_params {
+      image = "debian-cloud/debian-12"
+    }
+  }
+  network_interface {
+    network = "default"
+    dynamic "access_config" {
+      for_each = var.nat
+      content {}
+    }
+  }
+}
+resource "google_sql_database_instance" "db" {
+  name             = "db"
+  database_version = "POSTGRES_15"
+  settings {
+    tier = "db-f1-micro"
+    ip_configuration {
+      dynamic "authorized_networks" {
+        for_each = var.nets
+        content {
+          value = authorized_networks.value
+        }
+      }
+    }
+  }
+}
+`);
+    for (const [rule, name] of [
+      ['gcp-compute-firewall-ssh-restricted', 'ssh'],
+      ['gcp-compute-instance-no-public-ip', 'vm'],
+      ['gcp-sql-instance-no-open-authorized-networks', 'db'],
+    ] as const) {
+      const f = finding(findings, rule, name);
+      expect(f.status, rule).toBe('not_applicable');
+      expect(f.message).toContain('cannot be judged');
+    }
+  });
 });

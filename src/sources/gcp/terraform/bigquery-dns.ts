@@ -4,7 +4,7 @@ import type { Resource } from '../../../model/resource.js';
 import type { TerraformBlock, TranslationContext } from '../../terraform/terraform-block.js';
 import { mergedIamPolicy } from './iam-merge.js';
 import { caiIdIfKnown, tfResource } from './tf-resource.js';
-import { block, blocks, compact, num, str } from './values.js';
+import { block, blocks, mapBlocks, compact, num, str } from './values.js';
 
 export function translateDatasets(ctx: TranslationContext): Resource[] {
   const sets = ctx.blocks.filter(
@@ -29,7 +29,7 @@ export function translateDatasets(ctx: TranslationContext): Resource[] {
         location: str(a.location) ?? 'US',
         labels: a.labels,
         defaultTableExpirationMs: str(num(a.default_table_expiration_ms)),
-        access: blocks(a, 'access').map((x) =>
+        access: mapBlocks(a, 'access', (x) =>
           compact({
             role: str(x.role),
             userByEmail: str(x.user_by_email),

@@ -6,6 +6,7 @@ import { caiIdIfKnown, tfResource } from './tf-resource.js';
 import {
   block,
   blocks,
+  mapBlocks,
   bool,
   compact,
   expandScope,
@@ -62,13 +63,13 @@ function attachedDisks(a: Attrs): Attrs[] {
   );
 }
 
-function networkInterfaces(a: Attrs): Attrs[] {
-  return blocks(a, 'network_interface').map((n) =>
+function networkInterfaces(a: Attrs): unknown {
+  return mapBlocks(a, 'network_interface', (n) =>
     compact({
       network: str(n.network),
       subnetwork: str(n.subnetwork),
       networkIP: str(n.network_ip),
-      accessConfigs: blocks(n, 'access_config').map((c) =>
+      accessConfigs: mapBlocks(n, 'access_config', (c) =>
         compact({
           type: 'ONE_TO_ONE_NAT',
           name: 'External NAT',

@@ -1,9 +1,19 @@
 /** google_compute_network, _subnetwork and _firewall in the Compute API's shape. */
 
-import type { Resource } from '../../../model/resource.js';
+import { isUnknown, type Resource, type UnknownValue } from '../../../model/resource.js';
 import type { TerraformBlock } from '../../terraform/terraform-block.js';
 import { caiIdIfKnown, tfResource } from './tf-resource.js';
-import { block, blocks, bool, compact, num, str, strList, type Attrs } from './values.js';
+import {
+  block,
+  blocks,
+  mapBlocks,
+  bool,
+  compact,
+  num,
+  str,
+  strList,
+  type Attrs,
+} from './values.js';
 
 const globalId = (collection: string, a: Attrs) =>
   caiIdIfKnown(
@@ -65,8 +75,8 @@ export function translateSubnetwork(b: TerraformBlock): Resource {
 }
 
 /** `allow { protocol ports }` / `deny` blocks as `allowed` / `denied` with ports as strings. */
-function rules(a: Attrs, key: string): Attrs[] {
-  return blocks(a, key).map((r) => {
+function rules(a: Attrs, key: string): unknown[] | UnknownValue {
+  return mapBlocks(a, key, (r) => {
     const ports = strList(r.ports);
     return compact({
       IPProtocol: str(r.protocol),
@@ -103,8 +113,8 @@ export function translateFirewall(b: TerraformBlock): Resource {
       targetTags: strList(a.target_tags),
       sourceServiceAccounts: strList(a.source_service_accounts),
       targetServiceAccounts: strList(a.target_service_accounts),
-      allowed: allowed.length > 0 ? allowed : undefined,
-      denied: denied.length > 0 ? denied : undefined,
+      allowed: isUnknown(allowed) || allowed.length > 0 ? allowed : undefined,
+      denied: isUnknown(denied) || denied.length > 0 ? denied : undefined,
       logConfig: log ? compact({ enable: true, metadata: str(log.metadata) }) : { enable: false },
     }),
   });

@@ -7,6 +7,7 @@ import { caiIdIfKnown, refersTo, tfResource } from './tf-resource.js';
 import {
   block,
   blocks,
+  mapBlocks,
   bool,
   compact,
   expandScope,
@@ -108,7 +109,7 @@ export function clusterProperties(a: Attrs): Record<string, unknown> {
     masterAuthorizedNetworksConfig: man
       ? {
           enabled: true,
-          cidrBlocks: blocks(man, 'cidr_blocks').map((c) =>
+          cidrBlocks: mapBlocks(man, 'cidr_blocks', (c) =>
             compact({ cidrBlock: str(c.cidr_block), displayName: str(c.display_name) }),
           ),
         }

@@ -3,7 +3,7 @@
 import type { Resource } from '../../../model/resource.js';
 import type { TerraformBlock } from '../../terraform/terraform-block.js';
 import { caiIdIfKnown, tfResource } from './tf-resource.js';
-import { block, blocks, bool, compact, str, type Attrs } from './values.js';
+import { block, blocks, mapBlocks, bool, compact, str, type Attrs } from './values.js';
 
 /** `ip_configuration`; absent, the API's default: a public IPv4 address, SSL not required. */
 function ipConfiguration(s: Attrs): Attrs {
@@ -14,7 +14,7 @@ function ipConfiguration(s: Attrs): Attrs {
     requireSsl: bool(ip.require_ssl),
     sslMode: str(ip.ssl_mode),
     privateNetwork: str(ip.private_network),
-    authorizedNetworks: blocks(ip, 'authorized_networks').map((n) =>
+    authorizedNetworks: mapBlocks(ip, 'authorized_networks', (n) =>
       compact({ name: str(n.name), value: str(n.value), expirationTime: str(n.expiration_time) }),
     ),
   });

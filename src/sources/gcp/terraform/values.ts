@@ -1,6 +1,6 @@
 /** Small readers over evaluated Terraform attribute values (plain JSON plus UnknownValue). */
 
-import { isUnknown } from '../../../model/resource.js';
+import { isUnknown, type UnknownValue } from '../../../model/resource.js';
 
 export type Attrs = Record<string, unknown>;
 
@@ -23,6 +23,27 @@ export function blocks(attrs: Attrs, key: string): Attrs[] {
   const v = attrs[key];
   if (Array.isArray(v)) return v.filter(isPlain);
   return isPlain(v) ? [v] : [];
+}
+
+/**
+ * `fn` of each instance of a nested block; a block list known only after apply (a `dynamic`
+ * block over an unknown value) stays its marker, and an unknown instance stays a marker in place,
+ * so a rule reading them cannot be judged instead of seeing no block.
+ */
+export function mapBlocks(
+  attrs: Attrs,
+  key: string,
+  fn: (block: Attrs) => unknown,
+): unknown[] | UnknownValue {
+  const v = attrs[key];
+  if (isUnknown(v)) return v;
+  const list: unknown[] = Array.isArray(v) ? v : v === undefined || v === null ? [] : [v];
+  const out: unknown[] = [];
+  for (const item of list) {
+    if (isUnknown(item)) out.push(item);
+    else if (isPlain(item)) out.push(fn(item));
+  }
+  return out;
 }
 
 function isPlain(v: unknown): v is Attrs {
