@@ -62,7 +62,12 @@ const PAIRS: { file: string; type: string; name: string }[] = [
   },
 ];
 
-const compiled = compileRules((await loadRules()).filter((r) => r.cloud === 'azure'));
+/** Rules that judge only code (applies_if on the source): live resources are not applicable. */
+const IAC_ONLY = new Set(['azure-iac-no-literal-secrets']);
+
+const compiled = compileRules(
+  (await loadRules()).filter((r) => r.cloud === 'azure' && !IAC_ONLY.has(r.id)),
+);
 const iac = (await readPaths([resolve(REPO_ROOT, 'test/fixtures/azure/mirror')])).resources;
 
 function pick(resources: Resource[], type: string, name: string): Resource {

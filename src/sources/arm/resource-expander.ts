@@ -246,7 +246,44 @@ function buildBody(
   const properties = written === undefined ? {} : scope.evaluate(source, ctx);
   setKey(body, 'properties', isPlainObject(properties) ? { ...properties } : properties);
   setKey(body, 'children', {});
+  markLiteralSecrets(body, written);
   return body;
+}
+
+/** Admin passwords a resource body may carry: `properties.<path>`, as ARM spells them. */
+const SECRET_PATHS = [['administratorLoginPassword'], ['osProfile', 'adminPassword']];
+
+/**
+ * Records which admin passwords the template writes as literal text (not an expression such as
+ * `[parameters('adminPassword')]`, whose value comes from a parameter file or Key Vault reference
+ * at deploy time) under `Palisade.literalSecrets`, and drops every such password from the body:
+ * a GET never returns one, and Palisade keeps no secret.
+ */
+function markLiteralSecrets(body: JsonObject, written: unknown): void {
+  const found: string[] = [];
+  for (const path of SECRET_PATHS) {
+    const raw = path.reduce<unknown>(
+      (v, key) => (isPlainObject(v) ? lookupKey(v, key).value : undefined),
+      written,
+    );
+    // `[[` escapes a literal that begins with `[`; any other `[` opens an expression.
+    if (typeof raw === 'string' && raw !== '' && (!raw.startsWith('[') || raw.startsWith('[[')))
+      found.push(path.join('.'));
+    body.properties = withoutPath(body.properties, path);
+  }
+  if (found.length > 0) setKey(body, 'Palisade', { literalSecrets: found });
+}
+
+/** `value` without the key at `path` (any casing), copied where it changes. */
+function withoutPath(value: unknown, path: string[]): unknown {
+  if (!isPlainObject(value) || path.length === 0) return value;
+  const [key, ...rest] = path;
+  const own = Object.keys(value).find((k) => k.toLowerCase() === key.toLowerCase());
+  if (own === undefined) return value;
+  const copy: JsonObject = { ...value };
+  if (rest.length === 0) delete copy[own];
+  else setKey(copy, own, withoutPath(value[own], rest));
+  return copy;
 }
 
 // Known gap: a nested deployment's `resourceGroup` / `subscriptionId` are not applied; its

@@ -5,7 +5,16 @@
 
 import { isServicePrincipal } from '../../model/aws-partition.js';
 import { isUnknown, UNKNOWN_KEY, unknownValue } from '../../model/resource.js';
+import { literalSecrets } from '../literal-secrets.js';
 import { asList, bool, boolOr, isRecord, num, or, pick, policy, type Props } from './cfn-values.js';
+
+/**
+ * A secret property that holds text as written: not a `{{resolve:secretsmanager:...}}` or
+ * `{{resolve:ssm-secure:...}}` dynamic reference, which CloudFormation fills in at deploy.
+ */
+function notDynamicReference(value: string): boolean {
+  return !value.includes('{{resolve:');
+}
 
 export function translateDbInstance(p: Props): Props {
   // Cluster members and read replicas inherit encryption from their cluster or source.
@@ -61,6 +70,7 @@ export function translateDbInstance(p: Props): Props {
     })),
     DBSubnetGroup:
       p.DBSubnetGroupName === undefined ? undefined : { DBSubnetGroupName: p.DBSubnetGroupName },
+    Palisade: literalSecrets(p, ['MasterUserPassword'], notDynamicReference),
   };
 }
 
@@ -87,6 +97,7 @@ export function translateDbCluster(p: Props): Props {
       VpcSecurityGroupId: id,
       Status: 'active',
     })),
+    Palisade: literalSecrets(p, ['MasterUserPassword'], notDynamicReference),
   };
 }
 
@@ -402,6 +413,7 @@ export function translateReplicationGroup(p: Props): Props {
     AutomaticFailover: bool(p.AutomaticFailoverEnabled) === true ? 'enabled' : 'disabled',
     MultiAZ: bool(p.MultiAZEnabled) === true ? 'enabled' : 'disabled',
     SnapshotRetentionLimit: num(or(p.SnapshotRetentionLimit, 0)),
+    Palisade: literalSecrets(p, ['AuthToken'], notDynamicReference),
   };
 }
 

@@ -5,6 +5,7 @@
 
 import type { Resource } from '../../model/resource.js';
 import type { TerraformBlock, TerraformTranslator } from './terraform-block.js';
+import { dropLiteralSecrets } from '../literal-secrets.js';
 import { createTranslationContext } from './translation-context.js';
 
 export interface TranslationOutcome {
@@ -32,7 +33,11 @@ export function translateBlocks(
     }
   }
   if (sourceKind === 'terraform-plan') {
-    for (const r of resources) r.source = { ...r.source, kind: 'terraform-plan' };
+    for (const r of resources) {
+      r.source = { ...r.source, kind: 'terraform-plan' };
+      // A plan's values are resolved, not as written: a literal there may come from a vault.
+      dropLiteralSecrets(r.properties);
+    }
   }
   const unowned = new Map<string, number>();
   for (const b of blocks) {

@@ -5,6 +5,7 @@
  */
 
 import type { Relationship, Resource } from '../../../model/resource.js';
+import { literalSecrets } from '../../literal-secrets.js';
 import type { TerraformBlock } from '../../terraform/terraform-block.js';
 import type { AwsContext } from './aws-context.js';
 import { toResource } from './tf-resource.js';
@@ -51,6 +52,7 @@ export function dbInstance(b: TerraformBlock, ctx: AwsContext): Resource {
       VpcSecurityGroupId: id,
       Status: 'active',
     })),
+    Palisade: literalSecrets(a, ['password']),
   });
   return toResource(b, {
     type: 'AWS::RDS::DBInstance',
@@ -80,6 +82,7 @@ function clusterProperties(a: Attrs, engine: string, encryptedByDefault: boolean
       VpcSecurityGroupId: id,
       Status: 'active',
     })),
+    Palisade: literalSecrets(a, ['master_password']),
   });
 }
 
@@ -135,6 +138,7 @@ export function redshiftCluster(b: TerraformBlock, ctx: AwsContext): Resource {
     AutomatedSnapshotRetentionPeriod: num(a.automated_snapshot_retention_period, 1),
     AllowVersionUpgrade: bool(a.allow_version_upgrade, true),
     LoggingStatus: { LoggingEnabled: logging ? bool(logging.enable, true) : false },
+    Palisade: literalSecrets(a, ['master_password']),
   });
   return toResource(b, { type: 'AWS::Redshift::Cluster', properties, name: a.cluster_identifier });
 }
@@ -184,6 +188,7 @@ export function elasticacheReplicationGroup(b: TerraformBlock, _ctx: AwsContext)
       typeof failover === 'boolean' ? (failover ? 'enabled' : 'disabled') : failover,
     MultiAZ: bool(a.multi_az_enabled, false) === true ? 'enabled' : 'disabled',
     SnapshotRetentionLimit: num(a.snapshot_retention_limit, 0),
+    Palisade: literalSecrets(a, ['auth_token']),
   });
   return toResource(b, {
     type: 'AWS::ElastiCache::ReplicationGroup',

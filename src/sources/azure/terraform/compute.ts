@@ -1,5 +1,6 @@
 /** azurerm virtual machines (Linux, Windows, legacy) and managed disks. */
 
+import { literalSecrets } from '../../literal-secrets.js';
 import type { BlockMapper } from './mapped-block.js';
 import { block, enabledFlag, first, mapItems, mapv, type Attrs } from './tf-values.js';
 
@@ -43,6 +44,7 @@ function modernVm(os: 'linux' | 'windows'): BlockMapper {
     return {
       type: 'Microsoft.Compute/virtualMachines',
       body: {
+        Palisade: literalSecrets(a, ['admin_password']),
         identity: identityOf(a),
         properties: {
           hardwareProfile: { vmSize: a.size },
@@ -90,6 +92,7 @@ const legacyVm: BlockMapper = (a) => {
   return {
     type: 'Microsoft.Compute/virtualMachines',
     body: {
+      Palisade: literalSecrets(a, ['os_profile.admin_password']),
       identity: identityOf(a),
       properties: {
         hardwareProfile: { vmSize: a.vm_size },

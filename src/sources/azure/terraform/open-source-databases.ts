@@ -1,6 +1,7 @@
 /** azurerm PostgreSQL and MySQL single servers and their server parameters (configurations). */
 
 import type { BlockMapper } from './mapped-block.js';
+import { literalSecrets } from '../../literal-secrets.js';
 import { block, enabledFlag, first, mapv } from './tf-values.js';
 
 function singleServer(type: string): BlockMapper {
@@ -22,6 +23,7 @@ function singleServer(type: string): BlockMapper {
     return {
       type,
       body: {
+        Palisade: literalSecrets(a, ['administrator_login_password']),
         sku: { name: a.sku_name },
         properties: {
           administratorLogin: a.administrator_login,

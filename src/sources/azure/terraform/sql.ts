@@ -1,6 +1,7 @@
 /** azurerm SQL servers (mssql and legacy), firewall rules, auditing, alert policies, databases. */
 
 import type { BlockMapper, MappedBlock } from './mapped-block.js';
+import { literalSecrets } from '../../literal-secrets.js';
 import { block, enabledFlag, first, mapv, type Attrs } from './tf-values.js';
 
 const SERVER_TYPES = ['azurerm_mssql_server', 'azurerm_sql_server'];
@@ -28,6 +29,7 @@ const server: BlockMapper = (a) => {
   return {
     type: 'Microsoft.Sql/servers',
     body: {
+      Palisade: literalSecrets(a, ['administrator_login_password']),
       kind: 'v12.0',
       identity: identity ? { type: identity.type } : undefined,
       properties: {
