@@ -227,6 +227,14 @@ describe('ARM templates', () => {
           properties: { administratorLogin: 'a', administratorLoginPassword: 'Literal-Arm-1' },
         },
         {
+          type: 'Microsoft.DBforPostgreSQL/flexibleServers',
+          apiVersion: '2022-12-01',
+          name: 'escaped-pg',
+          location: 'westeurope',
+          // `[[` escapes text that begins with `[`: still a literal.
+          properties: { administratorLogin: 'a', administratorLoginPassword: '[[Literal-Arm-2' },
+        },
+        {
           type: 'Microsoft.Compute/virtualMachines',
           apiVersion: '2023-03-01',
           name: 'param-vm',
@@ -243,7 +251,7 @@ describe('ARM templates', () => {
     };
     const result = await scan({ 'azuredeploy.json': JSON.stringify(template, null, 2) });
     const status = Object.fromEntries(result.findings.map((f) => [f.resourceName, f.status]));
-    expect(status).toEqual({ 'literal-sql': 'fail', 'param-vm': 'pass' });
+    expect(status).toEqual({ 'literal-sql': 'fail', 'escaped-pg': 'fail', 'param-vm': 'pass' });
     expect(result.findings.find((f) => f.status === 'fail')!.message).toContain(
       'administratorLoginPassword',
     );
@@ -252,7 +260,7 @@ describe('ARM templates', () => {
     expect(vm.properties.properties).toEqual({
       osProfile: { computerName: 'vm', adminUsername: 'a' },
     });
-    expect(JSON.stringify(resources)).not.toContain('Literal-Arm-1');
-    expect(JSON.stringify(result)).not.toContain('Literal-Arm-1');
+    expect(JSON.stringify(resources)).not.toMatch(/Literal-Arm/);
+    expect(JSON.stringify(result)).not.toMatch(/Literal-Arm/);
   });
 });
