@@ -276,4 +276,23 @@ resource "google_sql_database_instance" "db" {
       expect(f.message).toContain('cannot be judged');
     }
   });
+
+  it('cannot judge an Azure custom role whose permissions come from an unknown dynamic block', async () => {
+    const findings = await scan(`variable "perms" {}
+resource "azurerm_role_definition" "ops" {
+  name  = "ops"
+  scope = "/subscriptions/00000000-0000-0000-0000-000000000000"
+  dynamic "permissions" {
+    for_each = var.perms
+    content {
+      actions = permissions.value
+    }
+  }
+  assignable_scopes = ["/subscriptions/00000000-0000-0000-0000-000000000000"]
+}
+`);
+    const role = finding(findings, 'azure-custom-role-no-subscription-owner', 'ops');
+    expect(role.status).toBe('not_applicable');
+    expect(role.message).toContain('cannot be judged');
+  });
 });

@@ -1,7 +1,7 @@
 /** azurerm network security groups and rules, network watchers, flow logs and basic networking. */
 
 import type { BlockMapper } from './mapped-block.js';
-import { block, blocks, first, mapItems, mapv, nonEmpty, type Attrs } from './tf-values.js';
+import { block, first, mapBlocks, mapItems, mapv, nonEmpty, type Attrs } from './tf-values.js';
 
 const PROTOCOLS: Record<string, string> = {
   tcp: 'Tcp',
@@ -45,7 +45,7 @@ const nsg: BlockMapper = (a) => ({
   body: {
     properties: {
       securityRules: Array.isArray(a.security_rule)
-        ? blocks(a.security_rule).map(securityRuleBody)
+        ? mapBlocks(a.security_rule, securityRuleBody)
         : (mapv(a.security_rule, () => undefined) ?? []),
     },
   },
@@ -126,14 +126,15 @@ const networkInterface: BlockMapper = (a) => ({
   body: {
     properties: {
       enableIPForwarding: first(a.enable_ip_forwarding, a.ip_forwarding_enabled),
-      ipConfigurations: blocks(a.ip_configuration).map((c) => ({
-        name: c.name,
-        properties: {
-          privateIPAllocationMethod: c.private_ip_address_allocation,
-          subnet: mapv(c.subnet_id, (id) => ({ id })),
-          publicIPAddress: mapv(c.public_ip_address_id, (id) => ({ id })),
-        },
-      })),
+      ipConfigurations:
+        mapBlocks(a.ip_configuration, (c) => ({
+          name: c.name,
+          properties: {
+            privateIPAllocationMethod: c.private_ip_address_allocation,
+            subnet: mapv(c.subnet_id, (id) => ({ id })),
+            publicIPAddress: mapv(c.public_ip_address_id, (id) => ({ id })),
+          },
+        })) ?? [],
     },
   },
 });

@@ -5,7 +5,7 @@
 
 import { isUnknown } from '../../../model/resource.js';
 import type { BlockMapper } from './mapped-block.js';
-import { block, blocks, enabledFlag, first, mapv, type Attrs } from './tf-values.js';
+import { block, enabledFlag, first, mapBlocks, mapv, type Attrs } from './tf-values.js';
 
 const onOff = (v: unknown) => mapv(v, (x) => (x === true ? 'On' : 'Off'));
 
@@ -75,12 +75,13 @@ const roleDefinition: BlockMapper = (a, b) => {
         roleName: a.name,
         description: a.description,
         type: 'CustomRole',
-        permissions: blocks(a.permissions).map((p: Attrs) => ({
-          actions: first(p.actions, []),
-          notActions: first(p.not_actions, []),
-          dataActions: first(p.data_actions, []),
-          notDataActions: first(p.not_data_actions, []),
-        })),
+        permissions:
+          mapBlocks(a.permissions, (p: Attrs) => ({
+            actions: first(p.actions, []),
+            notActions: first(p.not_actions, []),
+            dataActions: first(p.data_actions, []),
+            notDataActions: first(p.not_data_actions, []),
+          })) ?? [],
         assignableScopes: isUnknown(a.assignable_scopes) ? a.assignable_scopes : scopes,
       },
     },
@@ -102,7 +103,8 @@ const registry: BlockMapper = (a) => {
         networkRuleSet: rules
           ? {
               defaultAction: rules.default_action,
-              ipRules: blocks(rules.ip_rule).map((r) => ({ action: r.action, value: r.ip_range })),
+              ipRules:
+                mapBlocks(rules.ip_rule, (r) => ({ action: r.action, value: r.ip_range })) ?? [],
             }
           : undefined,
       },

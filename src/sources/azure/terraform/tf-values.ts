@@ -41,6 +41,19 @@ export function blocks(value: unknown): Attrs[] {
   return [];
 }
 
+/**
+ * `fn` of each nested block; a block list known only after apply (a `dynamic` block over an
+ * unknown value) stays its marker and an unknown block stays a marker in place, so a rule reading
+ * them cannot be judged instead of seeing no block. Absent stays absent.
+ */
+export function mapBlocks<T>(value: unknown, fn: (block: Attrs) => T): unknown {
+  return mapv(value, (v) =>
+    (Array.isArray(v) ? (v as unknown[]) : [v])
+      .filter((b) => isUnknown(b) || isObject(b))
+      .map((b) => (isUnknown(b) ? b : fn(b as Attrs))),
+  );
+}
+
 /** `true`/`false` -> `'Enabled'`/`'Disabled'` (the ARM spelling of many switches). */
 export function enabledFlag(value: unknown): unknown {
   return mapv(value, (v) => (v === true || v === 'true' ? 'Enabled' : 'Disabled'));
