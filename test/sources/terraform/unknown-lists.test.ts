@@ -295,4 +295,19 @@ resource "azurerm_role_definition" "ops" {
     expect(role.status).toBe('not_applicable');
     expect(role.message).toContain('cannot be judged');
   });
+
+  it('cannot judge full admin on a role whose managed policy ARNs come from a variable', async () => {
+    const role = (arns: string) => `variable "arns" {${arns}}
+resource "aws_iam_role" "ops" {
+  name                = "ops"
+  assume_role_policy  = "{}"
+  managed_policy_arns = var.arns
+}
+`;
+    const unknown = finding(await scan(role('')), 'aws-iam-no-full-admin-policies', 'ops');
+    expect(unknown.status).toBe('not_applicable');
+    expect(unknown.message).toContain('cannot be judged');
+    const admin = await scan(role(' default = ["arn:aws:iam::aws:policy/AdministratorAccess"] '));
+    expect(finding(admin, 'aws-iam-no-full-admin-policies', 'ops').status).toBe('fail');
+  });
 });

@@ -4,50 +4,65 @@
  * the account password policy and declared access keys.
  */
 
-import type { Resource } from '../../../model/resource.js';
+import { isUnknown, type Resource } from '../../../model/resource.js';
 import type { TerraformBlock } from '../../terraform/terraform-block.js';
 import type { AwsContext } from './aws-context.js';
 import { policyDocument } from './policy-document.js';
 import { toResource } from './tf-resource.js';
-import { arnTail, blocks, bool, compact, items, num, str, type Attrs } from './tf-values.js';
+import {
+  arnTail,
+  bool,
+  compact,
+  items,
+  joinLists,
+  mapBlocks,
+  mapList,
+  num,
+  str,
+  type Attrs,
+  type Maybe,
+} from './tf-values.js';
 
 type Principal = 'user' | 'role' | 'group';
 
 /** Managed policies attached to a user, role or group, by any of the attachment resources. */
-function attachedPolicies(b: TerraformBlock, kind: Principal, ctx: AwsContext): Attrs[] {
+function attachedPolicies(b: TerraformBlock, kind: Principal, ctx: AwsContext): Maybe<unknown[]> {
   const name = b.attributes.name;
-  const arns: unknown[] = [
-    ...ctx
+  const policy = (arn: unknown) => ({ PolicyName: arnTail(arn), PolicyArn: arn });
+  // An ARN list known only after apply stays a marker among the known attachments.
+  const parts: Maybe<unknown[]>[] = [
+    ctx
       .owned(`aws_iam_${kind}_policy_attachment`, b, kind, [name])
-      .map((p) => p.attributes.policy_arn),
-    ...ctx
+      .map((p) => policy(p.attributes.policy_arn)),
+    ctx
       .owned('aws_iam_policy_attachment', b, `${kind}s`, [name])
-      .map((p) => p.attributes.policy_arn),
-    ...items(b.attributes.managed_policy_arns),
+      .map((p) => policy(p.attributes.policy_arn)),
+    mapList(b.attributes.managed_policy_arns, policy),
   ];
   if (kind === 'role') {
     for (const p of ctx.owned('aws_iam_role_policy_attachments_exclusive', b, 'role_name', [
       name,
     ])) {
-      arns.push(...items(p.attributes.policy_arns));
+      parts.push(mapList(p.attributes.policy_arns, policy));
     }
   }
-  return arns.map((arn) => ({ PolicyName: arnTail(arn), PolicyArn: arn }));
+  return joinLists(...parts);
 }
 
 /** Inline policies of a user, role or group. */
-function inlinePolicies(b: TerraformBlock, kind: Principal, ctx: AwsContext): Attrs[] {
+function inlinePolicies(b: TerraformBlock, kind: Principal, ctx: AwsContext): Maybe<unknown[]> {
   const out: Attrs[] = ctx
     .owned(`aws_iam_${kind}_policy`, b, kind, [b.attributes.name])
     .map((p) => ({
       PolicyName: p.attributes.name ?? p.name,
       PolicyDocument: policyDocument(p.attributes.policy, p, ctx),
     }));
-  for (const p of blocks(b.attributes.inline_policy)) {
-    if (p.policy === undefined) continue;
-    out.push({ PolicyName: p.name, PolicyDocument: policyDocument(p.policy, b, ctx) });
-  }
-  return out;
+  const inline = mapBlocks(b.attributes.inline_policy, (p) =>
+    p.policy === undefined
+      ? undefined
+      : { PolicyName: p.name, PolicyDocument: policyDocument(p.policy, b, ctx) },
+  );
+  return joinLists(out, isUnknown(inline) ? inline : inline.filter((p) => p !== undefined));
 }
 
 /** Translates one IAM user. */
