@@ -310,4 +310,38 @@ resource "aws_iam_role" "ops" {
     const admin = await scan(role(' default = ["arn:aws:iam::aws:policy/AdministratorAccess"] '));
     expect(finding(admin, 'aws-iam-no-full-admin-policies', 'ops').status).toBe('fail');
   });
+
+  it('reads a single nested block from an unknown dynamic block as unknown, not absent', async () => {
+    const findings = await scan(`variable "imds" {}
+variable "versioning" {}
+resource "aws_instance" "web" {
+  ami           = "ami-0abc"
+  instance_type = "t3.micro"
+  dynamic "metadata_options" {
+    for_each = var.imds
+    content {
+      http_tokens = "required"
+    }
+  }
+  tags = { Name = "web" }
+}
+resource "aws_s3_bucket" "data" {
+  bucket = "data"
+  dynamic "versioning" {
+    for_each = var.versioning
+    content {
+      enabled = true
+    }
+  }
+}
+`);
+    for (const [rule, name] of [
+      ['aws-ec2-instance-imdsv2-required', 'web'],
+      ['aws-s3-bucket-versioning-enabled', 'data'],
+    ] as const) {
+      const f = finding(findings, rule, name);
+      expect(f.status, rule).toBe('not_applicable');
+      expect(f.message).toContain('cannot be judged');
+    }
+  });
 });

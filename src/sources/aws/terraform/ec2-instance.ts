@@ -22,6 +22,7 @@ import {
   num,
   present,
   str,
+  unknownBlock,
   type Attrs,
 } from './tf-values.js';
 
@@ -33,7 +34,8 @@ export function ec2Instance(b: TerraformBlock, ctx: AwsContext): Resource {
     InstanceType: a.instance_type,
     SubnetId: a.subnet_id,
     KeyName: a.key_name,
-    MetadataOptions: metadataOptions(block(a.metadata_options), true),
+    MetadataOptions:
+      unknownBlock(a.metadata_options) ?? metadataOptions(block(a.metadata_options), true),
     Monitoring: { State: bool(a.monitoring, false) === true ? 'enabled' : 'disabled' },
     EbsOptimized: bool(a.ebs_optimized),
     IamInstanceProfile: present(a.iam_instance_profile)
@@ -64,9 +66,9 @@ export function launchTemplate(b: TerraformBlock, _ctx: AwsContext): Resource {
   const data = compact({
     ImageId: a.image_id,
     InstanceType: a.instance_type,
-    MetadataOptions: block(a.metadata_options)
-      ? metadataOptions(block(a.metadata_options), false)
-      : undefined,
+    MetadataOptions:
+      unknownBlock(a.metadata_options) ??
+      (block(a.metadata_options) ? metadataOptions(block(a.metadata_options), false) : undefined),
     BlockDeviceMappings: blocks(a.block_device_mappings).map((d) => {
       const ebs = block(d.ebs);
       return compact({

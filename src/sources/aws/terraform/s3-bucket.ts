@@ -19,6 +19,7 @@ import {
   num,
   present,
   str,
+  unknownBlock,
   type Attrs,
 } from './tf-values.js';
 
@@ -36,12 +37,21 @@ export function s3Bucket(b: TerraformBlock, ctx: AwsContext): Resource {
     Name: name,
     Acl: acl(part('aws_s3_bucket_acl') ?? a),
     PublicAccessBlockConfiguration: publicAccessBlock(part('aws_s3_bucket_public_access_block')),
-    ServerSideEncryptionConfiguration: encryption(
-      part('aws_s3_bucket_server_side_encryption_configuration') ??
-        block(a.server_side_encryption_configuration),
-    ),
-    Versioning: versioning(part('aws_s3_bucket_versioning'), block(a.versioning)),
-    Logging: logging(part('aws_s3_bucket_logging') ?? block(a.logging)),
+    // An inline block known only after apply is unknown, not absent with S3's defaults.
+    ServerSideEncryptionConfiguration:
+      (part('aws_s3_bucket_server_side_encryption_configuration') === undefined
+        ? unknownBlock(a.server_side_encryption_configuration)
+        : undefined) ??
+      encryption(
+        part('aws_s3_bucket_server_side_encryption_configuration') ??
+          block(a.server_side_encryption_configuration),
+      ),
+    Versioning:
+      (part('aws_s3_bucket_versioning') === undefined ? unknownBlock(a.versioning) : undefined) ??
+      versioning(part('aws_s3_bucket_versioning'), block(a.versioning)),
+    Logging:
+      (part('aws_s3_bucket_logging') === undefined ? unknownBlock(a.logging) : undefined) ??
+      logging(part('aws_s3_bucket_logging') ?? block(a.logging)),
   };
 
   const policyBlock = ctx.owned('aws_s3_bucket_policy', b, 'bucket', [a.bucket])[0];

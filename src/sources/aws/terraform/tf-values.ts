@@ -22,6 +22,16 @@ export function block(value: unknown): Attrs | undefined {
   return blocks(value)[0];
 }
 
+/**
+ * The marker of a nested block known only after apply (a `dynamic` block over an unknown value),
+ * whole or as the first of its list: where `block` would read it as absent and a default apply.
+ */
+export function unknownBlock(value: unknown): UnknownValue | undefined {
+  if (isUnknown(value)) return value;
+  if (Array.isArray(value) && isUnknown(value[0])) return value[0];
+  return undefined;
+}
+
 /** True when the attribute was written (a marker counts: it was written, just not known). */
 export function present(value: unknown): boolean {
   return value !== undefined && value !== null;
