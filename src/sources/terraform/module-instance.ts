@@ -395,8 +395,8 @@ export class ModuleInstance {
       }
       if (perKey) {
         const traced = collectReferences(() => this.#evalRaw(raw, scope, depth + 1));
-        perKey[rawKey] = traced.references;
-        out[rawKey] = traced.value;
+        perKey[rawKey] = [...(perKey[rawKey] ?? []), ...traced.references];
+        out[rawKey] = withDynamic(traced.value, out[rawKey]);
         continue;
       }
       const key = rawKey.startsWith('${') ? this.#evalRaw(rawKey, scope, depth + 1) : rawKey;
@@ -407,7 +407,7 @@ export class ModuleInstance {
       } catch {
         return unknown(`object key of type ${typeName(key)}`);
       }
-      out[name] = this.#evalRaw(raw, scope, depth + 1);
+      out[name] = withDynamic(this.#evalRaw(raw, scope, depth + 1), out[name]);
     }
     return out;
   }
@@ -427,7 +427,10 @@ export class ModuleInstance {
         const existing = out[name];
         if (isUnknown(existing)) continue;
         if (isUnknown(collection)) {
-          out[name] = unknown(`dynamic "${name}" iterates over a value unknown before apply`);
+          const marker = unknown(`dynamic "${name}" iterates over a value unknown before apply`);
+          // Blocks written out beside it stay known, the unknown ones a marker after them.
+          out[name] =
+            Array.isArray(existing) && existing.length > 0 ? [...existing, marker] : marker;
           continue;
         }
         const list = Array.isArray(existing) ? existing : [];
@@ -698,6 +701,17 @@ export class ModuleInstance {
       throw new EvalError(`file ${p} cannot be read`);
     }
   }
+}
+
+/**
+ * A block list written out, joined to what `dynamic` blocks of the same name gave before it in
+ * the body (hcl2json lists `dynamic` first when written first): the written blocks would
+ * otherwise replace the generated ones, and a generated rule open to the internet go unseen.
+ */
+function withDynamic(value: Value, generated: Value | undefined): Value {
+  if (generated === undefined || !Array.isArray(value)) return value;
+  if (isUnknown(generated)) return [...value, generated];
+  return Array.isArray(generated) ? [...value, ...generated] : value;
 }
 
 /** `dynamic` blocks in hcl2json: `{ name: [{ for_each, content: [...] }] }`. */

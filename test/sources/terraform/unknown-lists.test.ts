@@ -344,4 +344,43 @@ resource "aws_s3_bucket" "data" {
       expect(f.message).toContain('cannot be judged');
     }
   });
+
+  it('keeps ingress blocks written beside a dynamic one, in either order', async () => {
+    const dynamic = (forEach: string, cidrs: string) => `dynamic "ingress" {
+    for_each = ${forEach}
+    content {
+      from_port   = ingress.value
+      to_port     = ingress.value
+      protocol    = "tcp"
+      cidr_blocks = ${cidrs}
+    }
+  }`;
+    const written = (port: number, cidr: string) => `ingress {
+    from_port   = ${port}
+    to_port     = ${port}
+    protocol    = "tcp"
+    cidr_blocks = ["${cidr}"]
+  }`;
+    const ssh = async (body: string) =>
+      finding(
+        await scan(sshFrom('variable "ports" {}', body)),
+        'aws-ec2-sg-no-public-ssh',
+        'bastion',
+      ).status;
+    // A known dynamic block written first opens SSH: the written block after it must not hide it.
+    expect(await ssh(`${dynamic('[22]', '["0.0.0.0/0"]')}\n  ${written(443, '10.0.0.0/8')}`)).toBe(
+      'fail',
+    );
+    // An unknown dynamic block beside a written open rule: the open rule still fails the group.
+    expect(
+      await ssh(`${written(22, '0.0.0.0/0')}\n  ${dynamic('var.ports', '["0.0.0.0/0"]')}`),
+    ).toBe('fail');
+    expect(
+      await ssh(`${dynamic('var.ports', '["0.0.0.0/0"]')}\n  ${written(22, '0.0.0.0/0')}`),
+    ).toBe('fail');
+    // Beside a private rule, what the unknown dynamic block opens cannot be judged.
+    expect(
+      await ssh(`${written(22, '10.0.0.0/8')}\n  ${dynamic('var.ports', '["0.0.0.0/0"]')}`),
+    ).toBe('not_applicable');
+  });
 });
