@@ -100,7 +100,10 @@ describe('inventory on real IaC', () => {
     const detail = await get(
       `/resources/detail?id=${encodeURIComponent(server.id)}&type=${encodeURIComponent(server.type)}`,
     );
-    expect(detail.properties.properties.administratorLoginPassword).toBe(REDACTED);
+    // The ARM reader leaves the password out of the body (a GET never returns one); only that
+    // the template writes one as a literal is kept, if it does.
+    expect(detail.properties.properties).not.toHaveProperty('administratorLoginPassword');
+    expect(detail.properties.properties.administratorLogin).toBeTruthy();
     expect(detail.properties.properties.administratorLogin).not.toBe(REDACTED);
   });
 });
