@@ -162,8 +162,10 @@ function buildInventory(): string {
       ...item,
       resourceId: `${item.resourceId}-${i}`,
       resourceName: `${item.resourceName ?? item.resourceId}-${i}`,
-      // Items without an ARN (Config records some types without one) keep none.
+      // Items without an ARN (Config records some types without one) keep none; some items
+      // spell the key `ARN`, which the reader takes as well.
       ...(typeof item.arn === 'string' ? { arn: `${item.arn}-${i}` } : {}),
+      ...(typeof item.ARN === 'string' ? { ARN: `${item.ARN}-${i}` } : {}),
     })),
   }));
   writeChunks('azure-resources', per, azure, (from, to) => ({
