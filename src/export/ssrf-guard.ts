@@ -315,6 +315,24 @@ export class AddressGuard {
     return undefined;
   }
 
+  /**
+   * Why a sink configured with `host` would be refused every time it sends under this policy:
+   * a standing refusal, or a literal address in a refused range (loopback, private, shared,
+   * reserved) that no allow entry admits. A name that needs DNS is judged when a connection is
+   * made, since what it resolves to may change.
+   *
+   * ```ts
+   * new AddressGuard().literalRefusal('127.0.0.1'); // 'loopback address'
+   * new AddressGuard({ allow: ['127.0.0.1/32'] }).literalRefusal('127.0.0.1'); // undefined
+   * ```
+   */
+  literalRefusal(host: string): string | undefined {
+    const standing = this.standingRefusal(host);
+    if (standing) return standing;
+    const name = bareHost(host);
+    return isIP(name) === 0 ? undefined : this.refusal(name);
+  }
+
   #hostAllowed(host: string): boolean {
     if (isIP(host) !== 0) return false;
     if (this.#allow.names.has(host)) return true;

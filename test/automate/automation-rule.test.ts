@@ -1,6 +1,6 @@
 /** Automation rules: which records fire a rule, and how bad rules are refused. */
 
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   parseAutomationInput,
   ruleMatches,
@@ -121,9 +121,17 @@ describe('automation rules', () => {
     expect(() =>
       rule({ actions: [{ sink: webhook('http://[::ffff:169.254.169.254]/') }] }),
     ).toThrow(/names \[::ffff:a9fe:a9fe\] \(link-local address\)/);
-    // Private and loopback destinations are the exporter's allow list's to judge when it sends.
-    expect(
-      rule({ actions: [{ sink: webhook('http://127.0.0.1:9000/hook') }] }).actions,
-    ).toHaveLength(1);
+    // A literal loopback address is refused too, until the export allow-list admits it.
+    expect(() => rule({ actions: [{ sink: webhook('http://127.0.0.1:9000/hook') }] })).toThrow(
+      /actions\[0\]\.sink\.url: .*names 127\.0\.0\.1 \(loopback address\).*PALISADE_EXPORT_ALLOW/,
+    );
+    vi.stubEnv('PALISADE_EXPORT_ALLOW', '127.0.0.1');
+    try {
+      expect(
+        rule({ actions: [{ sink: webhook('http://127.0.0.1:9000/hook') }] }).actions,
+      ).toHaveLength(1);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });

@@ -15,6 +15,9 @@ import type { Database } from '../../src/store/schema.js';
 import { testAlert } from '../export/support/alerts.js';
 import { startFakeJira } from '../export/sinks/fake-ticketing.js';
 import { STORE_TARGETS } from '../store/store-targets.js';
+import { allowLoopbackExports } from '../export/support/allow-loopback.js';
+
+allowLoopbackExports();
 
 const key = serverKeyFromBytes(Buffer.alloc(32, 9));
 

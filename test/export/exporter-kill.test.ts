@@ -23,6 +23,9 @@ import type { Database } from '../../src/store/schema.js';
 import { parseExportInput } from '../../src/export/exporter-config.js';
 import { startSyslogListener, type SyslogListener } from './support/syslog-listener.js';
 import { testAlert } from './support/alerts.js';
+import { allowLoopbackExports } from './support/allow-loopback.js';
+
+allowLoopbackExports();
 
 const KILLS = Number(process.env.KILL_TEST_KILLS ?? 100);
 const root = resolve(import.meta.dirname, '../..');

@@ -41,6 +41,9 @@ import type { Database } from '../../src/store/schema.js';
 import { STORE_TARGETS } from '../store/store-targets.js';
 import { testAlert } from './support/alerts.js';
 import { startSyslogListener, type SyslogListener } from './support/syslog-listener.js';
+import { allowLoopbackExports } from './support/allow-loopback.js';
+
+allowLoopbackExports();
 
 const key = serverKeyFromBytes(Buffer.alloc(32, 7));
 const DATA = join(import.meta.dirname, '../../../shared/data');

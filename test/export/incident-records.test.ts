@@ -18,6 +18,9 @@ import { exportStore } from '../../src/store/export-store.js';
 import { recordOf } from '../../src/store/outbox-repository.js';
 import { apiCaller, startHarness, type Harness } from '../server/harness.js';
 import { startSyslogListener, type SyslogListener } from './support/syslog-listener.js';
+import { allowLoopbackExports } from './support/allow-loopback.js';
+
+allowLoopbackExports();
 
 const SHARED = resolve(process.cwd(), '../shared/data');
 

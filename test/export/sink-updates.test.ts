@@ -21,6 +21,9 @@ import { auditEntries, startHarness, type Harness } from '../server/harness.js';
 import { testAlert } from './support/alerts.js';
 import { loopbackExporter, passesUntilSent, sentBodies } from './support/exporter-passes.js';
 import { startSyslogListener, type SyslogListener } from './support/syslog-listener.js';
+import { allowLoopbackExports } from './support/allow-loopback.js';
+
+allowLoopbackExports();
 
 const jira = {
   kind: 'jira',

@@ -23,6 +23,9 @@ import {
 import { exportStore } from '../../src/store/export-store.js';
 import { startHarness, type Harness } from '../server/harness.js';
 import { realAlerts } from './formats/sample-records.js';
+import { allowLoopbackExports } from './support/allow-loopback.js';
+
+allowLoopbackExports();
 
 const KEY_IN_URL = 'QUERYSECRET111';
 const SIGNING_SECRET = 'a-very-long-shared-secret-123';

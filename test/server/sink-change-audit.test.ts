@@ -10,6 +10,9 @@ import { describe, expect, it, vi } from 'vitest';
 import { runTokenCreate } from '../../src/cli/token-command.js';
 import { openStore } from '../../src/store/database.js';
 import { ownerApi } from './harness.js';
+import { allowLoopbackExports } from '../export/support/allow-loopback.js';
+
+allowLoopbackExports();
 
 const CONSOLE = 'https://palisade.example.com';
 const SECRETS = [

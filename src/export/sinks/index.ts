@@ -37,10 +37,20 @@ export { parseSinkConfig, SINK_KINDS } from './sink-config.js';
 export type * from './sink-config.js';
 export { SinkConfigError } from './sink-config-error.js';
 
+/** What a refused destination needs from the allow setting before export may reach it. */
+function allowHint(standing: boolean): string {
+  return standing
+    ? `export reaches it only when ${EXPORT_ALLOW_ENV} names it specifically`
+    : `export reaches it only when ${EXPORT_ALLOW_ENV} (comma-separated CIDRs or host names, ` +
+        'where the server or exporter runs) admits it';
+}
+
 /**
- * `parseSinkConfig` for a sink being configured: also refuses a destination no broad allow
- * entry may open (a cloud metadata name, a literal link-local address) unless `network` names it
- * specifically, so such a sink is refused when it is made, not first when it sends; and a plain
+ * `parseSinkConfig` for a sink being configured: also refuses a destination the SSRF guard
+ * would refuse on every send, so such a sink is refused when it is made, not first when it
+ * sends. That is a cloud metadata name or a literal link-local address unless `network` names it
+ * specifically, and a literal loopback, private or otherwise refused address unless `network`
+ * admits it; a name that needs DNS is checked when the sink connects. Also refused: a plain
  * `http://` URL off loopback for a sink that sends credentials, unless `requireTls: false`.
  */
 export function parseNewSinkConfig(
@@ -50,12 +60,13 @@ export function parseNewSinkConfig(
   const config = parseSinkConfig(input);
   const guard = new AddressGuard(network);
   for (const { field, host } of sinkDestinations(config)) {
-    const why = guard.standingRefusal(host);
+    const standing = guard.standingRefusal(host);
+    const why = standing ?? guard.literalRefusal(host);
     if (why) {
       throw new SinkConfigError(
         config.kind,
         field,
-        `names ${host} (${why}); export reaches it only when ${EXPORT_ALLOW_ENV} names it specifically`,
+        `names ${host} (${why}); ${allowHint(standing !== undefined)}`,
       );
     }
   }

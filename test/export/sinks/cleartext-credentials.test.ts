@@ -42,9 +42,10 @@ const FIELD: Record<string, string> = {
   jira: 'baseUrl',
 };
 
-function refusal(config: unknown): SinkConfigError | undefined {
+/** The refusal of `config` as a new sink, `allow` being the operator's export allow-list. */
+function refusal(config: unknown, allow: string[] = []): SinkConfigError | undefined {
   try {
-    parseNewSinkConfig(config, { allow: [] });
+    parseNewSinkConfig(config, { allow });
     return undefined;
   } catch (error) {
     if (error instanceof SinkConfigError) return error;
@@ -63,9 +64,14 @@ describe('sinks that send credentials over plain http', () => {
     },
   );
 
-  it.each(credentialled('http://10.20.0.5'))('refuses $kind to a private address', (config) => {
-    expect(refusal(config)?.field).toBe(FIELD[String(config.kind)]);
-  });
+  it.each(credentialled('http://10.20.0.5'))(
+    'refuses $kind to a private address the allow-list admits',
+    (config) => {
+      const error = refusal(config, ['10.0.0.0/8']);
+      expect(error?.field).toBe(FIELD[String(config.kind)]);
+      expect(error?.message).toMatch(/plain http:\/\/ to 10\.20\.0\.5/);
+    },
+  );
 
   // A configuration stored before the check at creation existed, or written into the store by
   // hand, reaches the exporter without passing parseNewSinkConfig: building its sink refuses too.
@@ -91,8 +97,10 @@ describe('sinks that send credentials over plain http', () => {
     'http://LOCALHOST',
     'http://[::1]:8088',
     'https://itsm.example.com',
-  ])('accepts every credentialled sink at %s', (url) => {
-    for (const config of credentialled(url)) expect(refusal(config)).toBeUndefined();
+  ])('accepts every credentialled sink at %s (loopback allowed for export)', (url) => {
+    for (const config of credentialled(url)) {
+      expect(refusal(config, ['127.0.0.0/8', '::1'])).toBeUndefined();
+    }
   });
 
   it('accepts plain http off loopback when the configuration sets requireTls: false', () => {
@@ -140,11 +148,10 @@ describe('sinks that send credentials over plain http', () => {
 
 describe('sink URLs', () => {
   it('keeps a URL that is posted to exactly as given, trailing slash included', () => {
-    const webhook = parseNewSinkConfig({
-      kind: 'webhook',
-      url: 'http://127.0.0.1:19001/hook2/',
-      secret: 'x'.repeat(16),
-    });
+    const webhook = parseNewSinkConfig(
+      { kind: 'webhook', url: 'http://127.0.0.1:19001/hook2/', secret: 'x'.repeat(16) },
+      { allow: ['127.0.0.1'] },
+    );
     expect(webhook).toMatchObject({ url: 'http://127.0.0.1:19001/hook2/' });
     const slack = parseNewSinkConfig({
       kind: 'slack',
