@@ -63,6 +63,18 @@ export interface ResourceSource {
   line?: number;
   /** IaC address (`module.net.aws_security_group.web[0]`) or logical id. */
   address?: string;
+  /**
+   * When an inventory record was captured, in epoch ms (AWS Config's
+   * `configurationItemCaptureTime`): the record is the whole resource as of then, so of two
+   * records of one resource that both carry a time, the later stands and the earlier is dropped,
+   * not merged into it (history files list a resource once per change, newest first).
+   */
+  capturedAt?: number;
+  /**
+   * The record says the resource was deleted at `capturedAt` (Config's `ResourceDeleted`): it
+   * stands for no resource and drops the earlier records of it; it is itself never assessed.
+   */
+  deleted?: true;
 }
 
 export type SourceKind =

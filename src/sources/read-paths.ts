@@ -8,7 +8,8 @@ import { constants } from 'node:fs';
 import { open, readdir, readlink, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { FileReport } from '../model/assessment.js';
-import { INVENTORY_SOURCE_KINDS, type Resource } from '../model/resource.js';
+import type { Resource } from '../model/resource.js';
+import { mergeInventoryFragments } from './inventory-merge.js';
 import { SourceReadError, type SourceError } from '../model/source-error.js';
 import {
   OUTSIDE,
@@ -45,6 +46,7 @@ const CANDIDATE_EXTENSIONS = new Set([
 ]);
 
 export { OUTSIDE };
+export { mergeInventoryFragments };
 
 export interface ReadProgress {
   done: number;
@@ -386,7 +388,7 @@ async function readOne(
     }
     const result = await reader.read(source);
     return {
-      report: { file: shown, kind: reader.kind, resources: result.resources.length },
+      report: { file: shown, kind: reader.kind, resources: liveCount(result.resources) },
       resources: result.resources,
       warnings: result.warnings ?? [],
     };
@@ -402,6 +404,13 @@ async function readOne(
       warnings: [],
     };
   }
+}
+
+/** How many of a file's records stand for a resource (deletions do not). */
+function liveCount(resources: Resource[]): number {
+  let n = 0;
+  for (const r of resources) if (!r.source.deleted) n += 1;
+  return n;
 }
 
 /**
@@ -606,72 +615,4 @@ export async function readPaths(
       configurations.push({ inputs: unit.inputs, resources: unit.resources, files: unit.files });
   }
   return { resources: mergeInventoryFragments(resources), files, warnings, configurations };
-}
-
-/**
- * Inventory readers may see one resource in several files (one API call a file). Fragments
- * with the same type and id merge into one resource; a sub-resource one fragment lacked but
- * another supplied is no longer unknown.
- */
-export function mergeInventoryFragments(resources: Resource[]): Resource[] {
-  const merged: Resource[] = [];
-  // By lower-cased type, then id: no key string is built per resource.
-  const byType = new Map<string, Map<string, Resource>>();
-  const lowerTypes = new Map<string, string>();
-  for (const resource of resources) {
-    if (!INVENTORY_SOURCE_KINDS.has(resource.source.kind)) {
-      merged.push(resource);
-      continue;
-    }
-    let type = lowerTypes.get(resource.type);
-    if (type === undefined) {
-      type = resource.type.toLowerCase();
-      lowerTypes.set(resource.type, type);
-    }
-    let byId = byType.get(type);
-    if (!byId) byType.set(type, (byId = new Map()));
-    // ARM ids are case-insensitive and different API calls spell them differently.
-    const id = resource.cloud === 'azure' ? resource.id.toLowerCase() : resource.id;
-    const existing = byId.get(id);
-    if (!existing) {
-      byId.set(id, resource);
-      merged.push(resource);
-      continue;
-    }
-    existing.properties = deepMerge(existing.properties, resource.properties) as Record<
-      string,
-      unknown
-    >;
-    existing.tags = { ...existing.tags, ...resource.tags };
-    existing.relationships = [...existing.relationships, ...resource.relationships];
-    existing.account ??= resource.account;
-    existing.region ??= resource.region;
-    const stillUnknown = new Set([...(existing.unknown ?? []), ...(resource.unknown ?? [])]);
-    for (const path of stillUnknown) {
-      if (valueAt(existing.properties, path) !== undefined) stillUnknown.delete(path);
-    }
-    existing.unknown = stillUnknown.size > 0 ? [...stillUnknown] : undefined;
-  }
-  return merged;
-}
-
-function valueAt(root: unknown, path: string): unknown {
-  let current = root;
-  for (const key of path.split('.')) {
-    if (typeof current !== 'object' || current === null) return undefined;
-    current = (current as Record<string, unknown>)[key];
-  }
-  return current;
-}
-
-function deepMerge(a: unknown, b: unknown): unknown {
-  if (!isPlainObject(a) || !isPlainObject(b)) return b === undefined ? a : b;
-  const out: Record<string, unknown> = { ...a };
-  for (const [key, value] of Object.entries(b))
-    out[key] = key in out ? deepMerge(out[key], value) : value;
-  return out;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

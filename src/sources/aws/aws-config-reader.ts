@@ -9,6 +9,7 @@ import type { Reader, SourceFile } from '../reader.js';
 import { asList, isRecord, str, tagMap, type Props } from './aws-api-values.js';
 import { configShape, jsonValue } from './aws-config-shape.js';
 import { inventoryResource } from './inventory-resource.js';
+import { mergeInventoryFragments } from '../inventory-merge.js';
 
 /** Each starts with a literal, so V8 scans for it fast; one alternation would not. */
 const SNIFF = [
@@ -94,11 +95,15 @@ function toResource(item: Props, file: string): Resource | undefined {
   const type = str(item.resourceType);
   const resourceId = str(item.resourceId);
   if (!type || !resourceId) return undefined;
-  if (
-    item.configurationItemStatus === 'ResourceDeleted' ||
-    item.configurationItemStatus === 'ResourceNotRecorded'
-  )
-    return undefined;
+  // Config no longer records the type: the item says nothing of the resource.
+  if (item.configurationItemStatus === 'ResourceNotRecorded') return undefined;
+  const capturedAt = captureTime(item.configurationItemCaptureTime);
+  if (item.configurationItemStatus === 'ResourceDeleted') {
+    // Undated, it cannot be placed against the resource's other items: it is passed over.
+    return capturedAt === undefined
+      ? undefined
+      : deletion(item, type, resourceId, capturedAt, file);
+  }
 
   const name = str(item.resourceName) ?? resourceId;
   const arn = str(item.arn) ?? str(item.ARN);
@@ -116,6 +121,46 @@ function toResource(item: Props, file: string): Resource | undefined {
       tags: tagMap(item.tags),
       properties: shapeWhenRead(type, configuration, supplementaryConfiguration, name),
       relationships: relationships(item),
+      capturedAt,
+    },
+    'aws-config',
+    file,
+  );
+}
+
+/**
+ * An item's capture time in epoch ms. Config writes it as ISO 8601 (sometimes with
+ * microseconds and an offset: `2017-02-04T06:10:33.880000-05:00`) or, in API responses read by
+ * SDKs, as epoch seconds.
+ */
+function captureTime(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return value * 1000;
+  if (typeof value !== 'string') return undefined;
+  // Date.parse reads at most milliseconds: longer fractions are cut to three digits.
+  const ms = Date.parse(value.replace(/(\.\d{3})\d+/, '$1'));
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** The record of a deletion: it removes the resource's earlier items and is never assessed. */
+function deletion(
+  item: Props,
+  type: string,
+  resourceId: string,
+  capturedAt: number,
+  file: string,
+): Resource {
+  const arn = str(item.arn) ?? str(item.ARN);
+  return inventoryResource(
+    {
+      type,
+      id: arn ?? resourceId,
+      name: str(item.resourceName) ?? resourceId,
+      arn,
+      account: str(item.accountId) ?? str(item.awsAccountId),
+      region: str(item.awsRegion),
+      properties: {},
+      capturedAt,
+      deleted: true,
     },
     'aws-config',
     file,
@@ -145,10 +190,18 @@ export const awsConfigReader: Reader = {
       });
     }
     const resources: Resource[] = [];
+    const ids = new Set<string>();
+    let repeated = false;
     for (const item of configItems(data)) {
       const resource = toResource(item, file.path);
-      if (resource) resources.push(resource);
+      if (!resource) continue;
+      resources.push(resource);
+      if (ids.has(resource.id)) repeated = true;
+      else ids.add(resource.id);
     }
+    // A history file lists a resource once per change: the file stands for its latest item.
+    // Deletions are kept, for records of the same resources in other files.
+    if (repeated) return { resources: mergeInventoryFragments(resources, { keepDeletions: true }) };
     return { resources };
   },
 };

@@ -20,6 +20,10 @@ export interface InventoryInput {
   relationships?: Relationship[];
   /** Sub-resource keys this record did not show (see docs/resource-shapes-aws.md). */
   unknown?: string[];
+  /** When the record was captured, epoch ms (see `ResourceSource.capturedAt`). */
+  capturedAt?: number;
+  /** The record says the resource was deleted then (see `ResourceSource.deleted`). */
+  deleted?: true;
 }
 
 /** One inventory resource; `kind` and `file` say which reader and file produced it. */
@@ -36,7 +40,10 @@ export function inventoryResource(input: InventoryInput, kind: SourceKind, file:
   if (typeof properties === 'function') lazyField(resource, 'properties', properties);
   else resource.properties = properties;
   resource.relationships = input.relationships ?? [];
-  resource.source = { kind, file };
+  const source: Resource['source'] = { kind, file };
+  if (input.capturedAt !== undefined) source.capturedAt = input.capturedAt;
+  if (input.deleted) source.deleted = true;
+  resource.source = source;
   let account = input.account;
   let region = input.region;
   // The ARN is split only when the record lacks its account or region.
