@@ -7,6 +7,8 @@
 import { constants } from 'node:fs';
 import { open, readdir, readlink, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
 import type { FileReport } from '../model/assessment.js';
 import type { Resource } from '../model/resource.js';
 import { mergeInventoryFragments } from './inventory-merge.js';
@@ -207,9 +209,16 @@ function displayPath(file: string): string {
     : rel || file;
 }
 
+/** Gzipped exports read as what they hold (AWS Config delivers its snapshots and history so). */
+const GZIPPED_CANDIDATES = /\.(json|jsonl|ndjson)\.gz$/;
+
 function isCandidate(file: string): boolean {
   const lower = file.toLowerCase();
-  return CANDIDATE_EXTENSIONS.has(extname(lower)) || lower.endsWith('.tf.json');
+  return (
+    CANDIDATE_EXTENSIONS.has(extname(lower)) ||
+    lower.endsWith('.tf.json') ||
+    GZIPPED_CANDIDATES.test(lower)
+  );
 }
 
 /** Longest error message kept: a binary file must not flood the terminal. */
@@ -345,11 +354,34 @@ function utf8Text(bytes: Buffer): string {
   return bytes.toString('utf8');
 }
 
-/** The text of a file being loaded; the loading holds its bytes no longer. */
-async function takeText(loading: Loading): Promise<string> {
-  const bytes = loading.bytes!;
+const gunzipBytes = promisify(gunzip);
+
+/**
+ * The text of a file being loaded, gunzipped when it starts with gzip's magic bytes; the loading
+ * holds its bytes no longer. What a gzip file holds counts against the same size limit as a
+ * plain file, checked while it is inflated (a small file can hold gigabytes of repeats).
+ */
+async function takeText(loading: Loading, shown: string): Promise<string> {
+  const pending = loading.bytes!;
   loading.bytes = undefined;
-  return utf8Text(await bytes);
+  const bytes = await pending;
+  if (bytes.length < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) return utf8Text(bytes);
+  try {
+    return utf8Text(await gunzipBytes(bytes, { maxOutputLength: MAX_FILE_BYTES }));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new SourceReadError({
+        file: shown,
+        code: 'TOO_LARGE',
+        message: `is gzip data holding more than ${MAX_FILE_BYTES} bytes, the limit`,
+      });
+    }
+    throw new SourceReadError({
+      file: shown,
+      code: 'PARSE_ERROR',
+      message: `is not valid gzip data: ${(error as Error).message}`,
+    });
+  }
 }
 
 async function readOne(
@@ -362,7 +394,7 @@ async function readOne(
   /** The file's text once it is known to be text: what a reader's syntax error is about. */
   let readText: string | undefined;
   try {
-    let text = await takeText(loading);
+    let text = await takeText(loading, shown);
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     assertUtf8Text(shown, text);
     readText = text;
@@ -379,7 +411,7 @@ async function readOne(
       (head === source ? undefined : readers.find((r) => safeDetect(r, source)));
     if (!reader) {
       // A document nested past what readers follow is said so, not passed over in silence.
-      if (/\.json$/i.test(shown)) assertJsonNesting(shown, text);
+      if (/\.json(\.gz)?$/i.test(shown)) assertJsonNesting(shown, text);
       return {
         report: { file: shown, kind: 'unrecognised', resources: 0 },
         resources: [],
@@ -420,7 +452,7 @@ function liveCount(resources: Resource[]): number {
  * templates, for one, may hold comments that `JSON.parse` refuses.)
  */
 function asJsonError(file: string, text: string | undefined, error: unknown): unknown {
-  if (text === undefined || !/\.json$/i.test(file)) return error;
+  if (text === undefined || !/\.json(\.gz)?$/i.test(file)) return error;
   if (!(error instanceof SourceReadError) || error.code !== 'PARSE_ERROR') return error;
   if (/\bJSON\b/.test(error.message)) return error;
   return jsonProblem(file, text) ?? error;

@@ -98,7 +98,8 @@ function toResource(item: Props, file: string): Resource | undefined {
   // Config no longer records the type: the item says nothing of the resource.
   if (item.configurationItemStatus === 'ResourceNotRecorded') return undefined;
   const capturedAt = captureTime(item.configurationItemCaptureTime);
-  if (item.configurationItemStatus === 'ResourceDeleted') {
+  const status = item.configurationItemStatus;
+  if (status === 'ResourceDeleted' || status === 'ResourceDeletedNotRecorded') {
     // Undated, it cannot be placed against the resource's other items: it is passed over.
     return capturedAt === undefined
       ? undefined
@@ -168,7 +169,7 @@ function deletion(
 }
 
 function detect(file: SourceFile): boolean {
-  if (!file.path.toLowerCase().endsWith('.json')) return false;
+  if (!/\.json(\.gz)?$/i.test(file.path)) return false;
   if (!SNIFF.some((re) => re.test(file.text))) return false;
   return CONFIGURATION.some((re) => re.test(file.text));
 }

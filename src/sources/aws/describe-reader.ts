@@ -64,7 +64,7 @@ export function describedCall(data: Props): string | undefined {
 }
 
 function detect(file: SourceFile): boolean {
-  if (!file.path.toLowerCase().endsWith('.json')) return false;
+  if (!/\.json(\.gz)?$/i.test(file.path)) return false;
   if (!KEY_PATTERN.test(file.text) && !/"ResponseMetadata"\s*:/.test(file.text.slice(0, 4096)))
     return false;
   try {

@@ -153,6 +153,6 @@ export function readRestResponse(file: SourceFile): ReadResult {
 
 export const restResponseReader: Reader = {
   kind: 'gcp-api',
-  detect: (file) => /\.json$/i.test(file.path) && locate(file) !== undefined,
+  detect: (file) => /\.json(\.gz)?$/i.test(file.path) && locate(file) !== undefined,
   read: readRestResponse,
 };
