@@ -36,12 +36,15 @@ function bucketAt(
   return item;
 }
 
-function deletedAt(time: string): Record<string, unknown> {
+function deletedAt(
+  time: string,
+  status: 'ResourceDeleted' | 'ResourceDeletedNotRecorded' = 'ResourceDeleted',
+): Record<string, unknown> {
   const item = JSON.parse(readFileSync(BUCKET, 'utf8')) as Record<string, any>;
   return {
     ...item,
     configurationItemCaptureTime: time,
-    configurationItemStatus: 'ResourceDeleted',
+    configurationItemStatus: status,
     configuration: null,
     supplementaryConfiguration: {},
     tags: {},
@@ -116,6 +119,15 @@ describe('AWS Config items of one resource at several times', () => {
       'b-snapshot.json': [bucketAt('2017-02-01T00:00:00Z', 'Off', {})],
     });
     expect(await versioningVerdicts(otherFile)).toEqual([]);
+
+    // Config's status for a deletion of a type it had stopped recording.
+    const unrecorded = folder({
+      'history.json': [
+        deletedAt('2017-03-01T00:00:00Z', 'ResourceDeletedNotRecorded'),
+        bucketAt('2017-02-01T00:00:00Z', 'Off', {}),
+      ],
+    });
+    expect(await versioningVerdicts(unrecorded)).toEqual([]);
   });
 
   it('keeps a resource created again after its deletion', async () => {
