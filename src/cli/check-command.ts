@@ -20,7 +20,7 @@ import {
 } from '../enforce/ci-check.js';
 import type { Decision } from '../enforce/decide.js';
 import { loadEnforcementRules } from '../enforce/enforcement-rules.js';
-import { renderCheckTable } from '../enforce/reports/check-table.js';
+import { checkVerdictLine, renderCheckTable } from '../enforce/reports/check-table.js';
 import { renderGithubAnnotations } from '../enforce/reports/github-annotations.js';
 import { renderJunit } from '../enforce/reports/junit-report.js';
 import { withInputErrors } from '../enforce/reports/sarif-input-errors.js';
@@ -54,6 +54,11 @@ export interface CheckCommandOptions {
   namespace?: string;
   /** Terraform variable files (`--var-file`, repeatable). */
   varFile?: string[];
+  /**
+   * Print nothing but errors (stderr) and the one-line verdict (stdout): no report on stdout,
+   * no warnings or notices. A report still goes to `output` when one is given.
+   */
+  quiet?: boolean;
 }
 
 /** A Kubernetes namespace name: an RFC 1123 label. */
@@ -233,6 +238,16 @@ function ruleErrorLine(d: Decision): string {
 
 /** Runs the gate; returns the exit code. */
 export async function runCheck(paths: string[], options: CheckCommandOptions): Promise<number> {
+  // Warnings, notices and what was written where: what `--quiet` leaves out.
+  const note = (message: string) => {
+    if (!options.quiet) process.stderr.write(`palisade: ${message}\n`);
+  };
+  if (options.quiet && options.format !== 'table' && !options.output) {
+    return fail(
+      `--quiet prints only the verdict, so the ${options.format} report would be lost: ` +
+        'give -o FILE to write it, or leave out --quiet',
+    );
+  }
   if (options.namespace !== undefined && !NAMESPACE_NAME.test(options.namespace)) {
     return fail(
       `--namespace ${printable(options.namespace)}: not a namespace name ` +
@@ -250,7 +265,7 @@ export async function runCheck(paths: string[], options: CheckCommandOptions): P
   let changed: Set<string> | undefined;
   try {
     rules = await loadEnforcementRules(options.rules, {
-      onWarning: (message) => process.stderr.write(`palisade: notice: ${printable(message)}\n`),
+      onWarning: (message) => note(`notice: ${printable(message)}`),
     });
     compiled = compileRules(rules);
     const policy = options.policy.length > 0 ? await loadPolicy(options.policy) : defaultPolicy();
@@ -304,9 +319,13 @@ export async function runCheck(paths: string[], options: CheckCommandOptions): P
     namespace: options.namespace,
     varFiles: options.varFile,
   });
-  for (const warning of result.warnings) process.stderr.write(`palisade: warning: ${warning}\n`);
+  for (const warning of result.warnings) note(`warning: ${warning}`);
   for (const e of result.inputErrors) process.stderr.write(`palisade: ${e.code} ${e.message}\n`);
-  for (const d of result.errors) process.stderr.write(`palisade: ${ruleErrorLine(d)}\n`);
+  for (const d of result.errors) {
+    // An audit-mode rule that could not run is a warning: the gate passes all the same.
+    if (d.mode === 'deny') process.stderr.write(`palisade: ${ruleErrorLine(d)}\n`);
+    else note(ruleErrorLine(d));
+  }
   const templates = result.inputErrors.filter((e) => e.code === 'UNSUPPORTED_TEMPLATE').length;
   if (templates > 0) {
     process.stderr.write(
@@ -333,17 +352,16 @@ export async function runCheck(paths: string[], options: CheckCommandOptions): P
   const report = await render(paths, shown, rules, options, stdin);
   if (options.output) {
     await writeFile(options.output, report);
-    process.stderr.write(`palisade: wrote ${options.format} report to ${options.output}\n`);
-  } else {
+    note(`wrote ${options.format} report to ${options.output}`);
+  } else if (!options.quiet) {
     process.stdout.write(report);
   }
 
   if (options.writeBaseline) {
     await writeBaseline(options.writeBaseline, baselineOf(baselineFindings));
-    process.stderr.write(
-      `palisade: wrote a baseline of ${baselineFindings.length} violations to ${options.writeBaseline}\n`,
-    );
+    note(`wrote a baseline of ${baselineFindings.length} violations to ${options.writeBaseline}`);
   }
+  if (options.quiet) process.stdout.write(`${checkVerdictLine(shown)}\n`);
 
   if (result.inputErrors.length > 0 || hasDenyRuleErrors(result)) return EXIT_INPUT_ERROR;
   if (options.writeBaseline) return EXIT_OK;

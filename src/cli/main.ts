@@ -155,6 +155,10 @@ program
   )
   .option('-o, --output <file>', 'write the report to a file instead of stdout')
   .option(
+    '-q, --quiet',
+    'print only errors and the one-line verdict (exit codes unchanged; a report needs -o)',
+  )
+  .option(
     '--policy <path>',
     'assignments file or folder (repeatable; default: whole benchmark, deny)',
     collect,

@@ -89,16 +89,29 @@ export function renderCheckTable(result: CheckResult): string {
     );
     out.push('');
   }
+  out.push(checkVerdictLine(result));
+  return out.join('\n') + '\n';
+}
+
+/**
+ * The gate's verdict with its totals in one line, the table's last (and all `check --quiet`
+ * prints on stdout).
+ *
+ * ```ts
+ * checkVerdictLine(result);
+ * // 'palisade check FAILED: 12 resources judged, 2 denied, 1 audited, 0 exempted, 0 baselined'
+ * ```
+ */
+export function checkVerdictLine(result: CheckResult): string {
   const verdict = verdictOf(result);
   const broken =
     (result.errors.length > 0 ? `, ${result.errors.length} rule errors` : '') +
     (result.unknown.length > 0 ? `, ${result.unknown.length} not judged` : '');
   const plan =
     result.planUnchanged > 0 ? `, ${result.planUnchanged} unchanged plan entries skipped` : '';
-  out.push(
+  return (
     `palisade check ${verdict}: ${counted(result.resources.length, 'resource')} judged, ` +
-      `${result.deny.length} denied, ${result.audit.length} audited, ` +
-      `${result.exempted.length} exempted, ${result.baselined.length} baselined${broken}${plan}`,
+    `${result.deny.length} denied, ${result.audit.length} audited, ` +
+    `${result.exempted.length} exempted, ${result.baselined.length} baselined${broken}${plan}`
   );
-  return out.join('\n') + '\n';
 }
