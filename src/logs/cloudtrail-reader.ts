@@ -34,6 +34,22 @@ const TARGET_PARAMETERS = [
   'resourceArn',
 ];
 
+/** Members every CloudTrail digest file has, in whatever order. */
+const DIGEST_MEMBERS = [
+  /"digestStartTime"\s*:/,
+  /"digestSignatureAlgorithm"\s*:/,
+  /"logFiles"\s*:/,
+];
+
+/**
+ * True for a CloudTrail digest file (hourly hashes of the delivered log files, written beside
+ * them under `CloudTrail-Digest/`): it holds no events, so a synced trail bucket's digests are
+ * read as empty rather than reported one by one as unreadable.
+ */
+export function isCloudTrailDigest(head: string): boolean {
+  return /^\s*\{/.test(head) && DIGEST_MEMBERS.every((member) => member.test(head));
+}
+
 /** Reads CloudTrail records in every delivery shape. */
 export const cloudTrailReader = jsonLogReader({
   kind: 'cloudtrail',

@@ -6,6 +6,7 @@
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { isCloudTrailDigest } from './cloudtrail-reader.js';
 import { LogReadError } from './log-read-error.js';
 import { flattenBatches, readerBatches } from './log-reader.js';
 import type { LogItem, LogReader, QuietLine, QuietTest, ReadContext } from './log-reader.js';
@@ -151,6 +152,7 @@ async function* readOne(
       : readers.find((r) => r.detect({ path: file, head }));
     if (!reader) {
       stream.destroy();
+      if (options.reader === undefined && isCloudTrailDigest(head)) return;
       const message = options.reader
         ? `no log reader named ${options.reader}`
         : 'no log reader recognises this file; it was skipped';

@@ -58,6 +58,47 @@ describe('readLogs over the shared data', () => {
     expect(events[0].fields.message).toContain('POSSIBLE BREAK-IN ATTEMPT');
   });
 
+  it("reads a synced trail bucket's digest files as holding no events", async () => {
+    // The layout CloudTrail delivers: logs and, beside them, hourly digests of the logs.
+    const dir = mkdtempSync(path.join(tmpdir(), 'palisade-logs-'));
+    const trail = dataPath(
+      'cloudtrail/stratus-red-team/aws.persistence.iam-create-admin-user.json',
+    );
+    const records = JSON.parse(readFileSync(trail, 'utf8')) as unknown[];
+    writeFileSync(
+      path.join(dir, '111122223333_CloudTrail_us-east-1_20200101T0000Z_abc.json.gz'),
+      gzipSync(JSON.stringify({ Records: records })),
+    );
+    // The members a digest holds (AWS CloudTrail User Guide, "CloudTrail digest file structure").
+    const digest = {
+      awsAccountId: '111122223333',
+      digestStartTime: '2020-01-01T00:00:00Z',
+      digestEndTime: '2020-01-01T01:00:00Z',
+      digestS3Bucket: 'trail-bucket',
+      digestS3Object: 'AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2020/01/01/d.json.gz',
+      digestPublicKeyFingerprint: '809a5f9e7ef4a6d2ab72e2d1d9e8a0e1',
+      digestSignatureAlgorithm: 'SHA256withRSA',
+      newestEventTime: '2020-01-01T00:59:00Z',
+      oldestEventTime: '2020-01-01T00:00:01Z',
+      previousDigestS3Bucket: null,
+      previousDigestS3Object: null,
+      previousDigestHashValue: null,
+      previousDigestHashAlgorithm: null,
+      previousDigestSignature: null,
+      logFiles: [],
+    };
+    writeFileSync(
+      path.join(
+        dir,
+        '111122223333_CloudTrail-Digest_us-east-1_t_us-east-1_20200101T010000Z.json.gz',
+      ),
+      gzipSync(JSON.stringify(digest)),
+    );
+    const { events, errors } = await collect(readLogs([dir]));
+    expect(errors).toEqual([]);
+    expect(events).toHaveLength(records.length);
+  });
+
   it('reads stdin for -, sniffing its format like a file', async () => {
     const text = readFileSync(
       dataPath('cloudtrail/stratus-red-team/aws.persistence.iam-create-admin-user.json'),
