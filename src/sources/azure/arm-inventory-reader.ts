@@ -7,6 +7,7 @@ import type { Resource } from '../../model/resource.js';
 import { SourceReadError } from '../../model/source-error.js';
 import type { ReadResult, Reader, SourceFile } from '../reader.js';
 import {
+  leftOutWarning,
   armBodyToResource,
   inventorySource,
   isArmBody,
@@ -169,6 +170,8 @@ function read(file: SourceFile): ReadResult {
   else bodies = bodiesIn(record);
 
   const resources = resourcesFromBodies(bodies, 'azure-arm', file.path);
+  const leftOut = leftOutWarning(file.path, resources);
+  if (leftOut) warnings.push(leftOut);
   return warnings.length ? { resources, warnings } : { resources };
 }
 

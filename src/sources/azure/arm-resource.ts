@@ -8,6 +8,9 @@ import { normaliseArmType, parseArmId, type ArmIdParts } from './arm-types.js';
 
 export type ArmBody = Record<string, unknown>;
 
+/** The path of an ARM body's own settings, unknown when a listing left them out. */
+const PROPERTIES = 'properties';
+
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -66,7 +69,15 @@ export function armBodyToResource(
 
   // A body that already spells its type as documented is used as it is: the copy would hold
   // the same keys in the same order (readers own the bodies they parsed).
-  const properties: ArmBody = body.type === type ? body : { ...body, type };
+  let properties: ArmBody = body.type === type ? body : { ...body, type };
+  // Generic listings (`az resource list`, ARM's `/resources`) write `"properties": null`: the
+  // resource's own settings are left out, so they are unknown, not the defaults their absence
+  // would mean in the resource's GET body.
+  const leftOut = body.properties === null || body.properties === undefined;
+  if (leftOut && 'properties' in properties) {
+    const { properties: _none, ...rest } = properties;
+    properties = rest;
+  }
   const resource: Resource = {
     cloud: 'azure',
     type,
@@ -80,7 +91,20 @@ export function armBodyToResource(
   if (parsed.subscription) resource.account = parsed.subscription;
   const region = normaliseLocation(body.location);
   if (region) resource.region = region;
+  if (leftOut) resource.unknown = [PROPERTIES];
   return resource;
+}
+
+/** The warning a file gets when a listing left its resources' settings out, if it did. */
+export function leftOutWarning(file: string, resources: Resource[]): string | undefined {
+  let count = 0;
+  for (const r of resources) if (r.unknown?.includes(PROPERTIES)) count += 1;
+  if (count === 0) return undefined;
+  return (
+    `${file}: ${count} resource(s) carry no properties (as \`az resource list\` lists them): rules that ` +
+    `read a resource's settings cannot judge them; export whole bodies instead ` +
+    `(\`az resource show --ids ...\`, or a Resource Graph query that keeps properties)`
+  );
 }
 
 /** Edges an ARM body states: VM -> NIC, disk -> VM, NSG -> subnet, flow log -> NSG. */

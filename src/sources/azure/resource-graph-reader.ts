@@ -5,7 +5,7 @@
 
 import { SourceReadError } from '../../model/source-error.js';
 import type { ReadResult, Reader, SourceFile } from '../reader.js';
-import { isArmBody, isObject, type ArmBody } from './arm-resource.js';
+import { isArmBody, isObject, leftOutWarning, type ArmBody } from './arm-resource.js';
 import { fileMentionsArm, resourcesFromBodies } from './arm-inventory-reader.js';
 import { parseJsonText, tryParseJson } from './json-input.js';
 
@@ -44,10 +44,14 @@ function read(file: SourceFile): ReadResult {
   const bodies = rows.filter(isGraphRow).map((row) => rowToBody(row as ArmBody));
   const skipped = rows.length - bodies.length;
   const resources = resourcesFromBodies(bodies, 'azure-resource-graph', file.path);
-  const warnings = skipped
-    ? [`${skipped} row(s) without an ARM id and type were skipped; project id, type, properties`]
-    : undefined;
-  return warnings ? { resources, warnings } : { resources };
+  const warnings: string[] = [];
+  if (skipped)
+    warnings.push(
+      `${skipped} row(s) without an ARM id and type were skipped; project id, type, properties`,
+    );
+  const leftOut = leftOutWarning(file.path, resources);
+  if (leftOut) warnings.push(leftOut);
+  return warnings.length ? { resources, warnings } : { resources };
 }
 
 /** The `azure-resource-graph` reader. */

@@ -1,0 +1,93 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Rule } from '../../../src/model/rule.js';
+import { assess } from '../../../src/posture/assess.js';
+import { compileRules, type CompiledRule } from '../../../src/posture/engine.js';
+import { loadRules } from '../../../src/posture/rule-loader.js';
+
+/**
+ * `az resource list` (ARM's generic `/resources` listing) writes every resource with
+ * `"properties": null`: its settings were not asked for. A rule must not read that as the
+ * defaults an absent setting means in a GET body (anonymous blob access allowed, TLS 1.0, ...).
+ */
+
+const GET_BODY = path.resolve(
+  process.cwd(),
+  '../shared/data/cloud-inventory/azure/azure-rest-api-specs-examples/storage-2023-05-01-StorageAccountGetProperties.json',
+);
+const TLS = 'azure-storage-min-tls-12';
+
+/** The REST API example's storage account GET body, and the same account as listed. */
+function bodies() {
+  const get = (JSON.parse(readFileSync(GET_BODY, 'utf8')) as any).responses['200'].body;
+  get.id = get.id.replace('{subscription-id}', '00000000-0000-0000-0000-000000000001');
+  // The members `az resource list` writes (Azure CLI `az resource list -o json`).
+  const listed = {
+    changedTime: '2023-01-01T00:00:00.000000+00:00',
+    createdTime: '2017-06-01T02:42:41.763330+00:00',
+    extendedLocation: null,
+    id: get.id,
+    identity: null,
+    kind: get.kind,
+    location: get.location,
+    managedBy: null,
+    name: get.name,
+    plan: null,
+    properties: null,
+    provisioningState: 'Succeeded',
+    resourceGroup: 'res9407',
+    sku: get.sku,
+    tags: get.tags ?? {},
+    type: 'Microsoft.Storage/storageAccounts',
+  };
+  return { get, listed };
+}
+
+let rules: Rule[];
+let compiled: CompiledRule[];
+
+beforeAll(async () => {
+  rules = await loadRules();
+  compiled = compileRules(rules);
+});
+
+function folder(files: Record<string, unknown>): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'palisade-az-list-'));
+  for (const [name, value] of Object.entries(files))
+    writeFileSync(path.join(dir, name), JSON.stringify(value));
+  return dir;
+}
+
+describe('Azure resources listed without their properties', () => {
+  it('cannot be judged on their settings, and the scan says why', async () => {
+    const { listed } = bodies();
+    const result = await assess({ paths: [folder({ 'list.json': [listed] })], rules, compiled });
+    const storage = result.findings.filter((f) => f.ruleId.startsWith('azure-storage-'));
+    expect(storage.length).toBeGreaterThan(3);
+    expect(storage.filter((f) => f.status === 'fail')).toEqual([]);
+    const tls = storage.find((f) => f.ruleId === TLS)!;
+    expect(tls.status).toBe('not_applicable');
+    expect(tls.message).toMatch(/properties is unknown/);
+    expect(result.warnings.join('\n')).toMatch(/1 resource\(s\) carry no properties/);
+  });
+
+  it('are judged on the settings a GET body read beside the listing supplies', async () => {
+    const { get, listed } = bodies();
+    const alone = await assess({ paths: [folder({ 'get.json': get })], rules, compiled });
+    const joined = await assess({
+      paths: [folder({ 'a-list.json': [listed], 'b-get.json': get })],
+      rules,
+      compiled,
+    });
+    const verdicts = (r: typeof alone) =>
+      r.findings
+        .filter((f) => f.ruleId.startsWith('azure-storage-'))
+        .map((f) => `${f.ruleId} ${f.status}`)
+        .sort();
+    expect(joined.findings.some((f) => f.ruleId === TLS)).toBe(true);
+    expect(verdicts(joined)).toEqual(verdicts(alone));
+    expect(joined.warnings.join('\n')).toMatch(/carry no properties/);
+  });
+});
