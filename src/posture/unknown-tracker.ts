@@ -141,6 +141,8 @@ export function trackUnknownReads(
     const path = paths.get(t);
     return path ? `${path}.${key}` : key;
   };
+  // An inventory record that lacked the resource's data, or an IaC resource declared elsewhere.
+  const anyOtherReason = pathReason === NOT_IN_INVENTORY ? NOT_IN_INVENTORY : DECLARED_ELSEWHERE;
   const anyOther = [...unknownPaths].some(
     (p) => p === ANY_OTHER_PROPERTY || p.endsWith(`.${ANY_OTHER_PROPERTY}`),
   );
@@ -150,7 +152,7 @@ export function trackUnknownReads(
     if (!anyOther) return undefined;
     const parent = paths.get(t);
     const rest = parent ? `${parent}.${ANY_OTHER_PROPERTY}` : ANY_OTHER_PROPERTY;
-    return unknownPaths.has(rest) ? DECLARED_ELSEWHERE : undefined;
+    return unknownPaths.has(rest) ? anyOtherReason : undefined;
   };
   let lenient = false;
   /** An unknown read: thrown, or (leniently) `value` handed out as it is. */

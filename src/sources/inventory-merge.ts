@@ -74,11 +74,13 @@ function mergeInto(existing: Resource, resource: Resource): void {
   existing.relationships = [...existing.relationships, ...resource.relationships];
   existing.account ??= resource.account;
   existing.region ??= resource.region;
-  const stillUnknown = new Set([...(existing.unknown ?? []), ...(resource.unknown ?? [])]);
-  for (const path of stillUnknown) {
-    if (valueAt(existing.properties, path) !== undefined) stillUnknown.delete(path);
-  }
-  existing.unknown = stillUnknown.size > 0 ? [...stillUnknown] : undefined;
+  // A fragment that does not list a path as unknown saw it (absent there means not set): what
+  // stays unknown is what every fragment missed, unless the merge now holds it.
+  const theirs = new Set(resource.unknown ?? []);
+  const stillUnknown = (existing.unknown ?? []).filter(
+    (path) => theirs.has(path) && valueAt(existing.properties, path) === undefined,
+  );
+  existing.unknown = stillUnknown.length > 0 ? stillUnknown : undefined;
 }
 
 function valueAt(root: unknown, path: string): unknown {

@@ -4,6 +4,7 @@
  */
 
 import type { Resource } from '../../model/resource.js';
+import { ANY_OTHER_PROPERTY } from '../../posture/unknown-tracker.js';
 import { SourceReadError } from '../../model/source-error.js';
 import type { ReadResult, Reader, SourceFile } from '../reader.js';
 import { missingHalves } from './asset-shapes.js';
@@ -101,16 +102,30 @@ function resourcesOf(file: SourceFile): Resource[] {
 /** Reads a whole export; clusters' embedded node pools become resources when none are listed. */
 export function readAssetInventory(file: SourceFile): ReadResult {
   const resources = resourcesOf(file);
-  if (resources.some((r) => r.type === NODE_POOL_TYPE)) return { resources };
+  const warning = withoutDataWarning(file.path, resources);
+  const warnings = warning ? { warnings: [warning] } : {};
+  if (resources.some((r) => r.type === NODE_POOL_TYPE)) return { resources, ...warnings };
   const pools = resources.filter((r) => r.type === CLUSTER_TYPE).flatMap(nodePoolsOf);
   for (const pool of pools) resources.push(pool);
-  return { resources };
+  return { resources, ...warnings };
+}
+
+/** The warning for records read without their resource data (see `missingHalves`), if any. */
+function withoutDataWarning(file: string, resources: Resource[]): string | undefined {
+  let count = 0;
+  for (const r of resources) if (r.unknown?.includes(ANY_OTHER_PROPERTY)) count += 1;
+  if (count === 0) return undefined;
+  return (
+    `${file}: ${count} asset record(s) carry no resource data: rules that read a resource's ` +
+    `settings cannot judge them; export with \`gcloud asset export --content-type=resource\` ` +
+    `(or \`gcloud asset list --content-type=resource\`)`
+  );
 }
 
 export const assetInventoryReader: Reader = {
   kind: 'gcp-asset-inventory',
   detect: (file) => {
-    if (!/\.(json|jsonl|ndjson)$/i.test(file.path)) return false;
+    if (!/\.(json|jsonl|ndjson)(\.gz)?$/i.test(file.path)) return false;
     const head = file.text.slice(0, SNIFF);
     return ASSET_TYPE_KEY.test(head) && FULL_NAME.test(head);
   },

@@ -3,6 +3,8 @@
  * and IAM policy), so a half-seen resource says which half it is missing.
  */
 
+import { ANY_OTHER_PROPERTY } from '../../posture/unknown-tracker.js';
+
 /** Top-level resource-data fields that are unknown when only an asset's IAM policy was read. */
 export const DATA_FIELDS: Record<string, string[]> = {
   'storage.googleapis.com/Bucket': [
@@ -34,6 +36,10 @@ export const SEPARATE_IAM_TYPES = new Set([
 export function missingHalves(type: string, sawData: boolean, sawPolicy: boolean): string[] {
   const missing: string[] = [];
   if (!sawData && Object.hasOwn(DATA_FIELDS, type)) missing.push(...DATA_FIELDS[type]);
+  // Read without its resource data (`gcloud asset list` or `export` without
+  // `--content-type=resource`, an IAM-policy export), a record holds none of the resource's
+  // settings, whatever its type: every property it does not hold is unknown.
+  if (!sawData) missing.push(ANY_OTHER_PROPERTY);
   if (!sawPolicy && SEPARATE_IAM_TYPES.has(type)) missing.push('iamPolicy');
   return missing;
 }

@@ -1,0 +1,87 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Rule } from '../../../src/model/rule.js';
+import { assess } from '../../../src/posture/assess.js';
+import { compileRules, type CompiledRule } from '../../../src/posture/engine.js';
+import { loadRules } from '../../../src/posture/rule-loader.js';
+
+/**
+ * Cloud Asset Inventory writes an asset's settings only when asked for them (`--content-type
+ * resource`); a plain `gcloud asset list` or an IAM-policy export names the asset and nothing
+ * of its settings. Those records cannot be judged on settings they do not hold; an IAM-policy
+ * record and a resource record of one asset together are judged on both.
+ */
+
+const CAI = path.resolve(
+  process.cwd(),
+  '../shared/data/cloud-inventory/gcp/policy-library-cai-assets',
+);
+
+type Asset = Record<string, any>;
+
+function assets(file: string): Asset[] {
+  return JSON.parse(readFileSync(path.join(CAI, file), 'utf8')) as Asset[];
+}
+
+function folder(files: Record<string, unknown>): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'palisade-cai-'));
+  for (const [name, value] of Object.entries(files))
+    writeFileSync(path.join(dir, name), JSON.stringify(value));
+  return dir;
+}
+
+let rules: Rule[];
+let compiled: CompiledRule[];
+
+beforeAll(async () => {
+  rules = await loadRules();
+  compiled = compileRules(rules);
+});
+
+describe('Cloud Asset Inventory records without resource data', () => {
+  it('are not judged on settings the export left out, and the scan says why', async () => {
+    const full = assets('sql_allowed_authorized_networks.json');
+    const named = full.map(({ resource: _left, ...rest }) => rest);
+
+    const judged = await assess({ paths: [folder({ 'full.json': full })], rules, compiled });
+    const sql = (r: typeof judged) => r.findings.filter((f) => f.ruleId.startsWith('gcp-sql-'));
+    expect(sql(judged).some((f) => f.status === 'fail')).toBe(true);
+
+    const listed = await assess({ paths: [folder({ 'list.json': named })], rules, compiled });
+    expect(sql(listed).length).toBe(sql(judged).length);
+    expect(sql(listed).map((f) => f.status)).toEqual(sql(listed).map(() => 'not_applicable'));
+    expect(sql(listed)[0]!.message).toMatch(/is unknown \(not in the inventory that was read\)/);
+    expect(listed.warnings.join('\n')).toMatch(/2 asset record\(s\) carry no resource data/);
+  });
+
+  it('judges a bucket on its IAM-policy record and its resource record together', async () => {
+    // The shared IAM-policy export of my-test-bucket (allUsers can read it), and a resource
+    // record for it built from another shared bucket, its versioning never set.
+    const policy = assets('storage_bucket_world_readable.json').filter(
+      (a) => a.name === '//storage.googleapis.com/my-test-bucket',
+    );
+    expect(policy).toHaveLength(1);
+    const data = structuredClone(
+      assets('enforce_labels__buckets.json').find(
+        (a) => a.name === '//storage.googleapis.com/bucket-with-valid-labels',
+      )!,
+    );
+    data.name = '//storage.googleapis.com/my-test-bucket';
+    data.resource.data.name = 'my-test-bucket';
+    data.resource.data.id = 'my-test-bucket';
+    delete data.resource.data.versioning;
+
+    const result = await assess({
+      paths: [folder({ 'a-policy.json': policy, 'b-resource.json': [data] })],
+      rules,
+      compiled,
+    });
+    const status = (id: string) => result.findings.find((f) => f.ruleId === id)?.status;
+    expect(result.counts.resources).toBe(1);
+    // Versioning absent from a record that holds the data is versioning not set.
+    expect(status('gcp-storage-bucket-versioning-enabled')).toBe('fail');
+    expect(status('gcp-storage-bucket-not-public')).toBe('fail');
+  });
+});
