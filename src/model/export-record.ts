@@ -94,14 +94,26 @@ export interface SecureScoreExportData {
 
 /**
  * A control's state as the assessment gives it: `not_assessed` when its rules judged nothing,
- * `manual` when no rule checks it. Compliance schema v1 knows the first three only, so a record
- * naming `manual` is written at schema v2 (see `complianceSchemaVersion`).
+ * `manual` when no rule checks it. Compliance schema v1 knows the first three only; v2 adds
+ * `manual`, v3 the estate (see `complianceSchemaVersion`).
  */
 export type ComplianceState = 'passed' | 'failed' | 'not_assessed' | 'manual';
+
+/**
+ * The estate a compliance state belongs to: the target set (the store's key of the assessed
+ * targets; states are compared within one only) and the targets the assessment ran on, as stored
+ * (the paths given to `scan`, or a source's paths).
+ */
+export interface ComplianceEstate {
+  targetSet: string;
+  targets: string[];
+}
 
 /** A regulatory standard's control changed state. */
 export interface ComplianceExportData {
   assessmentId: string;
+  /** Which estate: present on every record written since compliance schema v3. */
+  estate?: ComplianceEstate;
   standard: string;
   standardName: string;
   controlId: string;

@@ -1,8 +1,8 @@
 /**
  * Compliance export of controls no rule checks (manual), from a real CloudFormation template
- * on SQLite and PostgreSQL: the outbox and snapshots carry them as `manual` at compliance schema
- * v2, every other control at v1, and a store written when v1 called them `not_assessed` moves
- * each of them to `manual` once.
+ * on SQLite and PostgreSQL: a first assessment sends only the controls it judged, snapshots
+ * carry manual ones as `manual` (compliance schema v3, with the estate), and a store written when
+ * v1 called them `not_assessed` moves each of them to `manual` once.
  */
 
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
@@ -69,39 +69,40 @@ const manual = controlsIn(first, 'manual');
 
 describe.each(STORE_TARGETS)('manual compliance controls on $name', (target) => {
   it.skipIf(target.skip)(
-    'sends a control no rule checks as manual at schema v2, and every other control at v1',
+    'sends on a first assessment only the controls it judged; a snapshot carries manual ones at v3',
     async () => {
       expect(manual.size).toBeGreaterThan(0);
       await target.with(async ({ db }) => {
         await saveAssessment(db, first);
         const records = await complianceOutbox(db);
 
-        const sentManual = records.filter((r) => r.data.state === 'manual');
-        expect(new Set(sentManual.map(key))).toEqual(manual);
-        for (const r of sentManual) {
-          expect(r.schemaVersion).toBe(2);
-          expect(validator.problems(r)).toEqual([]);
-          expect(validator.problems(asV1(r)).some((p) => p.startsWith('/data/state'))).toBe(true);
-        }
-        const others = records.filter((r) => r.data.state !== 'manual');
-        expect(others.length).toBeGreaterThan(0);
-        for (const r of others) {
-          expect(r.schemaVersion).toBe(1);
+        // Nothing was known of this estate before: a control no rule checks, or one its rules
+        // judged nothing for, has not changed.
+        const judged = new Set([...controlsIn(first, 'passed'), ...controlsIn(first, 'failed')]);
+        expect(judged.size).toBeGreaterThan(0);
+        expect(new Set(records.map(key))).toEqual(judged);
+        for (const r of records) {
+          expect(r.schemaVersion).toBe(3);
+          expect(r.data.previousState).toBeUndefined();
           expect(validator.problems(r)).toEqual([]);
         }
-        // Not assessed stays what it says: rules mapped that judged nothing here.
-        expect(new Set(others.filter((r) => r.data.state === 'not_assessed').map(key))).toEqual(
-          controlsIn(first, 'not_assessed'),
-        );
 
         await writeSnapshot(db, null, 'snap-1', new Date('2026-12-06T00:00:00Z'));
         const snapshot = await complianceOutbox(db, 'snapshot');
         const snapManual = snapshot.filter((r) => r.data.state === 'manual');
         expect(new Set(snapManual.map(key))).toEqual(manual);
+        expect(new Set(snapshot.filter((r) => r.data.state === 'not_assessed').map(key))).toEqual(
+          controlsIn(first, 'not_assessed'),
+        );
         for (const r of snapshot) {
-          expect(r.schemaVersion).toBe(r.data.state === 'manual' ? 2 : 1);
+          expect(r.schemaVersion).toBe(3);
+          expect(r.data.estate?.targets).toEqual([root]);
           expect(validator.problems(r)).toEqual([]);
         }
+        // A v1 reader has no word for manual, nor v1 and v2 for the estate.
+        expect(validator.problems(asV1(snapManual[0])).some((p) => p.startsWith('/data'))).toBe(
+          true,
+        );
       });
     },
   );
@@ -126,7 +127,7 @@ describe.each(STORE_TARGETS)('manual compliance controls on $name', (target) => 
           expect([r.data.previousState, r.data.state, r.schemaVersion]).toEqual([
             'not_assessed',
             'manual',
-            2,
+            3,
           ]);
           expect(validator.problems(r)).toEqual([]);
         }

@@ -2,7 +2,8 @@
  * ArcSight Common Event Format (CEF:0): a pipe-delimited header of seven fields and an extension
  * of `key=value` pairs. Header fields escape `\` and `|`; extension values escape `\` and `=` and
  * write line breaks as `\n` / `\r`. Extension keys are the CEF dictionary's (rt, start, end, msg,
- * cat, act, outcome, cnt, suser, src, shost, request) plus labelled custom strings cs1-cs6.
+ * cat, act, outcome, cnt, suser, src, shost, request) plus labelled custom strings cs1-cs6 and
+ * flexString1-2.
  */
 
 import { isIPv4 } from 'node:net';
@@ -43,6 +44,10 @@ const MAX_LENGTH: Record<string, number> = {
   cs4Label: 1023,
   cs5Label: 1023,
   cs6Label: 1023,
+  flexString1: 1023,
+  flexString2: 1023,
+  flexString1Label: 128,
+  flexString2Label: 128,
 };
 
 /** A header field: backslash and pipe escaped; line breaks are not allowed there, so become spaces. */
@@ -168,6 +173,11 @@ function typeSpecific(record: ExportRecord): [string, string | number | undefine
         ['cs5', d.standard],
         ['cs6Label', 'resources'],
         ['cs6', `passed=${d.passedResources},failed=${d.failedResources}`],
+        // The estate, in the dictionary's labelled flex strings (cs1-cs6 are all taken).
+        ['flexString1Label', 'targetSet'],
+        ['flexString1', d.estate?.targetSet],
+        ['flexString2Label', 'targets'],
+        ['flexString2', d.estate?.targets.join(',') || undefined],
       ];
     }
   }

@@ -88,6 +88,8 @@ function attributes(record: ExportRecord, consoleUrl?: string): [string, string 
     );
   } else if (record.type === 'compliance') {
     pairs.push(
+      ['targetSet', record.data.estate?.targetSet],
+      ['targets', record.data.estate?.targets.join(',')],
       ['standard', record.data.standard],
       ['control', record.data.controlId],
       ['passedResources', record.data.passedResources],

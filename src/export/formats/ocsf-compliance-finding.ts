@@ -155,7 +155,24 @@ export function toOcsfRecommendation(
   };
 }
 
-/** One regulatory standard's control changing state, as a Compliance Finding. */
+/**
+ * The estate a control's state belongs to, as the resource the compliance check targeted: one
+ * Resource Details object whose uid is the target set and whose name lists the targets.
+ */
+function estateResources(estate: ComplianceExportData['estate']): Record<string, unknown> {
+  if (!estate) return {};
+  return {
+    resources: [
+      { uid: estate.targetSet, name: estate.targets.join(', '), type: 'Palisade Target Set' },
+    ],
+  };
+}
+
+/**
+ * One regulatory standard's control changing state, as a Compliance Finding. The finding uid
+ * starts with the estate's target set, so a receiver that updates findings by uid keeps the
+ * same control of two estates apart.
+ */
 export function toOcsfCompliance(
   data: ComplianceExportData,
   time: number,
@@ -165,13 +182,14 @@ export function toOcsfCompliance(
   const [checkId, check] = CONTROL_CHECK_STATUS[data.state];
   const [statusId, status] = CONTROL_FINDING_STATUS[data.state];
   const detail = controlDetail(data);
+  const estate = data.estate ? `${data.estate.targetSet}/` : '';
   return {
     ...base(activity, data.state === 'failed' ? 3 : 1, time, eventUid),
     status_id: statusId,
     status,
     message: `${data.standardName} ${data.controlId} ${data.controlName}: ${check}`,
     finding_info: {
-      uid: `${data.standard}/${data.controlId}`,
+      uid: `${estate}${data.standard}/${data.controlId}`,
       title: `${data.standardName} ${data.controlId}: ${data.controlName}`,
       desc: detail,
       types: ['Regulatory Compliance'],
@@ -183,8 +201,10 @@ export function toOcsfCompliance(
       status: check,
       status_detail: detail,
     },
+    ...estateResources(data.estate),
     unmapped: {
       assessment_uid: data.assessmentId,
+      ...(data.estate ? { target_set: data.estate.targetSet, targets: data.estate.targets } : {}),
       standard: data.standard,
       previous_state: data.previousState,
       state: data.state,

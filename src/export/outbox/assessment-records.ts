@@ -28,19 +28,29 @@ export const RECOMMENDATION_SCHEMA_VERSION = 1;
 export const SECURE_SCORE_SCHEMA_VERSION = 1;
 
 /**
- * The compliance schema a record is written at: v1 when its states are all ones v1 knows, so
- * receivers built for v1 keep getting v1 records, and v2 when it names `manual`, which v1 has
- * no word for (a v1 reader takes it as `not_assessed`, what v1 said of such a control).
+ * The compliance schema a record is written at, the oldest that can say it: v3 when it names its
+ * estate (every record written now does), else v2 when it names `manual`, which v1 has no word
+ * for (a v1 reader takes it as `not_assessed`, what v1 said of such a control), else v1.
  *
  * ```ts
  * complianceSchemaVersion({ state: 'manual' }); // 2
+ * complianceSchemaVersion({ state: 'failed', estate: { targetSet, targets: ['infra'] } }); // 3
  * ```
  */
 export function complianceSchemaVersion(
-  data: Pick<ComplianceExportData, 'state' | 'previousState'>,
-): 1 | 2 {
+  data: Pick<ComplianceExportData, 'state' | 'previousState' | 'estate'>,
+): 1 | 2 | 3 {
+  if (data.estate) return 3;
   return data.state === 'manual' || data.previousState === 'manual' ? 2 : 1;
 }
+
+/**
+ * States a control of a target set has before its first assessment says anything: nothing was
+ * judged, so a first assessment finding a control not assessed (or manual, which no assessment
+ * of any estate changes) reports no change. Sending one would read, at a receiver holding
+ * another estate's state for the control, as that control having changed.
+ */
+const FIRST_UNCHANGED: ReadonlySet<ComplianceState> = new Set(['not_assessed', 'manual']);
 
 /** The smallest score move (percentage points) that is reported. */
 export const SCORE_STEP = 0.01;
@@ -308,7 +318,8 @@ async function secureScoreRecord(
 
 /**
  * Compliance records for every standard control whose state differs from the last one stored
- * for these targets, and the stored states brought up to date.
+ * for these targets (on the first assessment of the targets: every control it judged), each
+ * naming the estate, and the stored states brought up to date.
  */
 async function complianceRecords(
   trx: Kysely<Database>,
@@ -323,6 +334,8 @@ async function complianceRecords(
     .where('target_set', '=', targetSet)
     .execute();
   const before = new Map(stored.map((s) => [s.standard + SEP + s.control_id, s.state]));
+  const firstOfEstate = stored.length === 0;
+  const estate = { targetSet, targets: [...a.targets] };
   const records: ExportRecord[] = [];
   const rows = [];
   for (const standard of a.compliance) {
@@ -343,8 +356,10 @@ async function complianceRecords(
         accounts: JSON.stringify(accounts),
       });
       if (previous === state) continue;
+      if (firstOfEstate && FIRST_UNCHANGED.has(state)) continue;
       const data: ComplianceExportData = {
         assessmentId: a.id,
+        estate,
         standard: standard.id,
         standardName: standard.name,
         controlId: control.id,

@@ -240,6 +240,23 @@ async function snapshotScores(to: SnapshotTarget, id: string) {
   return write(to, records);
 }
 
+/** The targets each assessment ran on, as stored, by assessment id. */
+async function assessedTargets(
+  db: Kysely<Database>,
+  ids: readonly string[],
+): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  for (let i = 0; i < ids.length; i += PAGE) {
+    const rows = await db
+      .selectFrom('assessments')
+      .select(['id', 'targets'])
+      .where('id', 'in', ids.slice(i, i + PAGE))
+      .execute();
+    for (const r of rows) out.set(r.id, JSON.parse(r.targets) as string[]);
+  }
+  return out;
+}
+
 async function snapshotCompliance(to: SnapshotTarget, id: string) {
   if (!carries(to, 'compliance')) return 0;
   const { db, now } = to;
@@ -252,9 +269,11 @@ async function snapshotCompliance(to: SnapshotTarget, id: string) {
     .orderBy('control_id')
     .execute();
   const live = rows.filter((r) => !retired.has(r.target_set));
+  const targets = await assessedTargets(db, [...new Set(live.map((r) => r.assessment_id))]);
   const records: ExportRecord[] = live.map((r) => {
     const data = {
       assessmentId: r.assessment_id,
+      estate: { targetSet: r.target_set, targets: targets.get(r.assessment_id) ?? [] },
       standard: r.standard,
       standardName: r.standard_name,
       controlId: r.control_id,

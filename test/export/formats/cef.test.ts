@@ -9,6 +9,7 @@ import { escapeCefExtension, escapeCefHeader, toCef } from '../../../src/export/
 import { VERSION } from '../../../src/version.js';
 import {
   alertRecord,
+  COMPLIANCE_TARGET_SET,
   complianceRecord,
   linuxSshAlerts,
   realAlerts,
@@ -82,6 +83,10 @@ const DICTIONARY: Record<string, { type: 'string' | 'int' | 'time' | 'ipv4'; max
   dhost: { type: 'string', max: 1023 },
   src: { type: 'ipv4' },
   request: { type: 'string', max: 1023 },
+  flexString1: { type: 'string', max: 1023 },
+  flexString1Label: { type: 'string', max: 128 },
+  flexString2: { type: 'string', max: 1023 },
+  flexString2Label: { type: 'string', max: 128 },
   ...Object.fromEntries(
     [1, 2, 3, 4, 5, 6].flatMap((n) => [
       [`cs${n}`, { type: 'string', max: 4000 }],
@@ -97,8 +102,8 @@ function checkAgainstDictionary(ext: Record<string, string>): void {
     if (entry.max) expect(value.length, key).toBeLessThanOrEqual(entry.max);
     if (entry.type === 'int' || entry.type === 'time') expect(value, key).toMatch(/^\d+$/);
     if (entry.type === 'ipv4') expect(value, key).toMatch(/^(\d{1,3}\.){3}\d{1,3}$/);
-    const label = /^cs(\d)$/.exec(key);
-    if (label) expect(ext[`cs${label[1]}Label`], `${key} has a label`).toBeDefined();
+    const label = /^(cs|flexString)(\d)$/.exec(key);
+    if (label) expect(ext[`${key}Label`], `${key} has a label`).toBeDefined();
   }
 }
 
@@ -185,6 +190,15 @@ describe('CEF format', () => {
     const cmp = parseCef(toCef(complianceRecord()));
     expect(cmp.header[4]).toBe('compliance.failed');
     expect(cmp.ext.cs6).toBe('passed=11,failed=1');
+    // The estate the control's state belongs to, in labelled custom strings.
+    expect([cmp.ext.flexString1Label, cmp.ext.flexString1]).toEqual([
+      'targetSet',
+      COMPLIANCE_TARGET_SET,
+    ]);
+    expect([cmp.ext.flexString2Label, cmp.ext.flexString2]).toEqual([
+      'targets',
+      'infra/aws,infra/shared',
+    ]);
     checkAgainstDictionary(cmp.ext);
 
     const score = parseCef(toCef(scoreRecord()));

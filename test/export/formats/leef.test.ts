@@ -15,6 +15,7 @@ import {
 import { VERSION } from '../../../src/version.js';
 import {
   alertRecord,
+  COMPLIANCE_TARGET_SET,
   complianceRecord,
   linuxSshAlerts,
   realAlerts,
@@ -127,6 +128,10 @@ describe('LEEF 2.0 format', () => {
     const cmp = parseLeef(toLeef(complianceRecord('passed', 'failed')));
     expect(cmp.header[4]).toBe('compliance.passed');
     expect(cmp.attrs.previousState).toBe('failed');
+    expect([cmp.attrs.targetSet, cmp.attrs.targets]).toEqual([
+      COMPLIANCE_TARGET_SET,
+      'infra/aws,infra/shared',
+    ]);
     expect(cmp.attrs.sev).toBe('1');
     const score = parseLeef(toLeef(scoreRecord()));
     expect(score.attrs.score).toBe('70.25');

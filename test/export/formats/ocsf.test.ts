@@ -17,6 +17,7 @@ import {
 } from './ocsf-classes.js';
 import {
   alertRecord,
+  COMPLIANCE_TARGET_SET,
   complianceRecord,
   linuxSshAlerts,
   realAlerts,
@@ -207,6 +208,19 @@ describe('OCSF events', () => {
     expect(failed.compliance.control).toBe('2.1.4');
     expect([failed.compliance.status_id, failed.severity_id, failed.activity_id]).toEqual([
       3, 3, 2,
+    ]);
+    // The estate: the resource the check targeted, its finding uid, and unmapped in full.
+    expect(failed.resources).toEqual([
+      {
+        uid: COMPLIANCE_TARGET_SET,
+        name: 'infra/aws, infra/shared',
+        type: 'Palisade Target Set',
+      },
+    ]);
+    expect(failed.finding_info.uid).toBe(`${COMPLIANCE_TARGET_SET}/cis/2.1.4`);
+    expect([failed.unmapped.target_set, failed.unmapped.targets]).toEqual([
+      COMPLIANCE_TARGET_SET,
+      ['infra/aws', 'infra/shared'],
     ]);
     const passed = toOcsfEvent(complianceRecord('passed', 'failed')) as Event;
     expect(validate(passed)).toBe(2003);

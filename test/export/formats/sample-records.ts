@@ -83,22 +83,27 @@ export function recommendationRecord(
   };
 }
 
-/** CIS AWS 2.1.4 changing state, at the schema version the outbox writes it. */
+/** The target set `complianceRecord` belongs to. */
+export const COMPLIANCE_TARGET_SET = '5f0c3e9a7b1d4c2e8a6f9b0d1c2e3f4a';
+
+/** CIS AWS 2.1.4 changing state in one estate, at the schema version the outbox writes it. */
 export function complianceRecord(
   state: ComplianceState = 'failed',
   /** `null`: the first assessment of the control. */
   previous: ComplianceState | null = 'passed',
 ): ExportRecord {
   const previousState = previous ?? undefined;
+  const estate = { targetSet: COMPLIANCE_TARGET_SET, targets: ['infra/aws', 'infra/shared'] };
   return {
     id: `cmp:a-2:cis:2.1.4:${state}`,
-    schemaVersion: complianceSchemaVersion({ state, previousState }),
+    schemaVersion: complianceSchemaVersion({ state, previousState, estate }),
     kind: 'change',
     occurredAt: '2026-12-04T10:15:00.000Z',
     accounts: ['123456789012'],
     type: 'compliance',
     data: {
       assessmentId: 'a-2',
+      estate,
       standard: 'cis',
       standardName: 'CIS AWS Foundations Benchmark',
       controlId: '2.1.4',
