@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runPalisade } from '../support/cli.js';
 import { shared } from '../support/paths.js';
+import { scanHere } from '../support/scan-here.js';
 
 const work = mkdtempSync(join(tmpdir(), 'palisade-history-'));
 
@@ -21,9 +22,10 @@ describe('palisade history', () => {
     expect(existsSync(join(work, 'missing'))).toBe(false);
   }, 120_000);
 
-  it('refuses -n 0 and lists stored assessments for -n 1', () => {
+  // The scans only fill the store (in this process); `history` runs as a user runs it.
+  it('refuses -n 0 and lists stored assessments for -n 1', async () => {
     const db = join(work, 'scanned.db');
-    const scan = palisade(['scan', shared('iac/terragoat/terraform/aws'), '--db', db, '-q']);
+    const scan = await scanHere([shared('iac/terragoat/terraform/aws')], { db, quiet: true });
     expect(scan.code, scan.stderr).toBe(0);
 
     const zero = palisade(['history', '--db', db, '-n', '0']);
@@ -36,12 +38,12 @@ describe('palisade history', () => {
     expect(one.stdout).toContain('Secure score, last 1 assessments');
   }, 240_000);
 
-  it('says when the trend mixes targets, and --target shows one', () => {
+  it('says when the trend mixes targets, and --target shows one', async () => {
     const db = join(work, 'two-targets.db');
     const aws = shared('iac/terragoat/terraform/aws');
     const azure = shared('iac/terragoat/terraform/azure');
     for (const target of [aws, azure, aws]) {
-      const scan = palisade(['scan', target, '--db', db, '-q']);
+      const scan = await scanHere([target], { db, quiet: true });
       expect(scan.code, scan.stderr).toBe(0);
     }
     const mixed = palisade(['history', '--db', db]);
