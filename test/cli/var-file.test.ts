@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runPalisade } from '../support/cli.js';
+import { checkHere } from '../enforce/check-runner.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'palisade-cli-var-file-'));
 writeFileSync(
@@ -35,7 +36,7 @@ describe('--var-file', () => {
     expect(verdict(['--var-file', prod])).toBe('fail');
   });
 
-  it('makes check deny what the environment file opens', () => {
+  it('makes check deny what the environment file opens', async () => {
     const policy = join(dir, 'policy.yaml');
     writeFileSync(
       policy,
@@ -48,14 +49,17 @@ describe('--var-file', () => {
       'NOT JUDGED (1): enforced rules whose verdict rests on a value',
     );
     expect(without.stdout).toMatch(/deny +aws-rds-instance-not-public/);
-    const json = JSON.parse(runPalisade(['check', dir, '--policy', policy, '-f', 'json']).stdout);
+    // The other formats render the same gate run: in this process, without a start-up each.
+    const json = JSON.parse((await checkHere([dir], { policy: [policy], format: 'json' })).report);
     expect(json.notJudged).toEqual([
       expect.objectContaining({
         ruleId: 'aws-rds-instance-not-public',
         unknown: 'PubliclyAccessible',
       }),
     ]);
-    const sarif = JSON.parse(runPalisade(['check', dir, '--policy', policy, '-f', 'sarif']).stdout);
+    const sarif = JSON.parse(
+      (await checkHere([dir], { policy: [policy], format: 'sarif' })).report,
+    );
     const invocation = sarif.runs[0].invocations[0];
     expect(invocation.executionSuccessful).toBe(true);
     expect(invocation.toolExecutionNotifications).toEqual([
@@ -64,7 +68,7 @@ describe('--var-file', () => {
         associatedRule: { id: 'aws-rds-instance-not-public' },
       }),
     ]);
-    const github = runPalisade(['check', dir, '--policy', policy, '-f', 'github']).stdout;
+    const github = (await checkHere([dir], { policy: [policy], format: 'github' })).report;
     expect(github).toMatch(/^::notice .*title=aws-rds-instance-not-public \(not judged%2C deny\)/m);
     const withFile = runPalisade(['check', dir, '--policy', policy, '--var-file', prod]);
     expect(withFile.code, withFile.stderr).toBe(1);
