@@ -6,7 +6,7 @@
 
 import { constants } from 'node:fs';
 import { open, readdir, readlink, realpath, stat, type FileHandle } from 'node:fs/promises';
-import { dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import type { FileReport } from '../model/assessment.js';
@@ -126,6 +126,57 @@ function groupNamedFiles(folders: Folder[]): Folder[] {
     }
   }
   return out;
+}
+
+/**
+ * `folders` with every folder a directory reader reads as part of another folder of the scan (a
+ * Terraform module its root calls) placed after the folders calling it, the order otherwise kept.
+ * Reading the caller first marks the module's files read, so the module is not read again as a
+ * root of its own (with every input unknown) whichever sorts first. A cycle keeps scan order.
+ */
+async function callersFirst(
+  folders: Folder[],
+  dirReaders: readonly DirectoryReader[],
+  allow: ReadPathsOptions['allow'],
+): Promise<Folder[]> {
+  const byDir = new Map<string, Folder>();
+  for (const folder of folders) if (folder.dir) byDir.set(resolve(folder.dir), folder);
+  const callers = new Map<Folder, Folder[]>();
+  for (const folder of folders) {
+    const names = folder.files.map((f) => basename(f));
+    const reader = dirReaders.find((d) => d.claims(folder.dir, names));
+    if (!reader?.calls) continue;
+    for (const dir of await reader.calls(folder.dir, folder.files, allow)) {
+      const called = byDir.get(dir);
+      if (!called || called === folder) continue;
+      callers.set(called, [...(callers.get(called) ?? []), folder]);
+    }
+  }
+  if (callers.size === 0) return folders;
+
+  const ordered: Folder[] = [];
+  const placed = new Set<Folder>();
+  const placing = new Set<Folder>();
+  const place = (folder: Folder): void => {
+    if (placed.has(folder) || placing.has(folder)) return;
+    placing.add(folder);
+    for (const caller of callers.get(folder) ?? []) place(caller);
+    placing.delete(folder);
+    placed.add(folder);
+    ordered.push(folder);
+  };
+  for (const folder of folders) place(folder);
+  return ordered;
+}
+
+/**
+ * The files of `folder` that `reader` reads itself (a Terraform folder's `.tf` and `.tfvars`
+ * files): once another folder's read has consumed them all, the folder is not read again on its
+ * own. Other files beside them (a README, a policy document) do not make a module a root.
+ */
+function ownedFiles(reader: DirectoryReader, folder: Folder): string[] {
+  const owns = reader.owns;
+  return owns ? folder.files.filter((f) => owns(f)) : folder.files;
 }
 
 function outsideError(path: string): SourceError {
@@ -506,6 +557,7 @@ export async function* readPathsByUnit(
   const visited = new Set<string>();
   for (const path of paths) await collect(path, folders, missing, options.allow, visited);
   folders.splice(0, folders.length, ...groupNamedFiles(folders));
+  folders.splice(0, folders.length, ...(await callersFirst(folders, dirReaders, options.allow)));
 
   if (missing.length > 0) {
     yield normalise({
@@ -522,7 +574,7 @@ export async function* readPathsByUnit(
   for (const folder of folders) {
     const names = folder.files.map((f) => f.slice(folder.dir.length + 1));
     const dirReader = dirReaders.find((d) => d.claims(folder.dir, names));
-    if (dirReader && !folder.files.every((f) => consumed.has(f))) {
+    if (dirReader && !ownedFiles(dirReader, folder).every((f) => consumed.has(f))) {
       const unit: ReadUnit = { resources: [], files: [], warnings: [] };
       const files = unit.files;
       try {

@@ -75,6 +75,17 @@ export interface DirectoryReader {
     files: string[],
     options?: DirectoryReadOptions,
   ): Promise<DirectoryReadResult>;
+  /**
+   * Whether the reader reads `file` itself when it reads the folder holding it (Terraform: `.tf`
+   * and `.tfvars` files); others beside them (a README, a policy document) are left to the file
+   * readers. Absent: every file of the folder.
+   */
+  owns?(file: string): boolean;
+  /**
+   * Other folders (absolute) that reading `dir` reads as part of it (a Terraform root's local
+   * modules), so the scan reads `dir` before them and does not read them again on their own.
+   */
+  calls?(dir: string, files: string[], allow?: (realPath: string) => boolean): Promise<string[]>;
 }
 
 export interface DirectoryReadResult extends ReadResult {

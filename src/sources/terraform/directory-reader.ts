@@ -3,8 +3,12 @@
 import path from 'node:path';
 import type { DirectoryReader, DirectoryReadResult } from '../reader.js';
 import { evaluateTerraformDirectory } from './evaluate-directory.js';
+import { localModuleCalls } from './module-calls.js';
 import type { TerraformTranslator } from './terraform-block.js';
 import { translateBlocks } from './translate-blocks.js';
+
+/** The files of a folder the Terraform reader reads itself. */
+const TERRAFORM_FILE = /\.(tf|tfvars|tfvars\.json)$/;
 
 /**
  * A reader that claims folders holding `.tf` files, evaluates the module and its local modules,
@@ -16,6 +20,8 @@ export function createTerraformDirectoryReader(
   return {
     kind: 'terraform',
     claims: (_dir, files) => files.some((f) => f.endsWith('.tf')),
+    owns: (file) => TERRAFORM_FILE.test(file),
+    calls: (dir, files, allow) => localModuleCalls(dir, files, allow),
     async readDirectory(dir, files, options): Promise<DirectoryReadResult> {
       const names = files.map((f) => path.basename(f));
       const evaluation = await evaluateTerraformDirectory(dir, {
@@ -27,7 +33,7 @@ export function createTerraformDirectoryReader(
       const { resources, warnings } = translateBlocks(evaluation.blocks, translators, dir);
       // Files of local modules count as read here too, so the scan does not read a module
       // folder again as a root of its own with every input unknown.
-      const own = files.filter((f) => /\.(tf|tfvars|tfvars\.json)$/.test(f));
+      const own = files.filter((f) => TERRAFORM_FILE.test(f));
       const consumed = [...new Set([...own, ...evaluation.consumed])];
       return {
         resources,

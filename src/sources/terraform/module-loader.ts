@@ -55,7 +55,7 @@ export interface LoadState {
   folders: string[];
 }
 
-function withoutTrailingSlash(p: string): string {
+export function withoutTrailingSlash(p: string): string {
   return p.replace(/(.)[\\/]+$/, '$1');
 }
 
@@ -147,7 +147,7 @@ async function readTfvars(
 }
 
 /** Local module sources (`./net`, `../modules/db`) as literal strings; others are remote. */
-function localSource(source: unknown): string | undefined {
+export function localSource(source: unknown): string | undefined {
   if (typeof source !== 'string') return undefined;
   return /^\.\.?(\/|$)/.test(source) ? source : undefined;
 }
