@@ -1,6 +1,7 @@
 /** `palisade scan`: read, assess, report, store, and turn the result into an exit code. */
 
 import { writeFile } from 'node:fs/promises';
+import type { FileReport } from '../model/assessment.js';
 import type { Finding } from '../model/finding.js';
 import type { Rule, Severity } from '../model/rule.js';
 import { SEVERITIES } from '../model/rule.js';
@@ -54,6 +55,27 @@ export interface ScanOptions {
   stream?: boolean;
   /** Terraform variable files (`--var-file`, repeatable). */
   varFile?: string[];
+}
+
+/** Most files a notice names; the rest are counted. */
+const NAMED_FILES = 5;
+
+/**
+ * The notice for files no reader recognised, naming the first few, or undefined when there are
+ * none.
+ */
+export function unrecognisedNotice(
+  files: FileReport[],
+  asTyped: (path: string) => string = (path) => path,
+): string | undefined {
+  const names = files.filter((f) => f.kind === 'unrecognised').map((f) => asTyped(f.file));
+  if (names.length === 0) return undefined;
+  const shown = names.slice(0, NAMED_FILES).join(', ');
+  const more = names.length > NAMED_FILES ? ` and ${names.length - NAMED_FILES} more` : '';
+  return (
+    `${counted(names.length, 'file')} not recognised as any input Palisade reads, not assessed: ` +
+    `${shown}${more} (see the input table in the README)`
+  );
 }
 
 function fail(message: string): number {
@@ -132,6 +154,10 @@ export async function runScan(paths: string[], options: ScanOptions): Promise<nu
     for (const warning of assessment.warnings)
       process.stderr.write(`palisade: warning: ${printable(asTyped(warning))}\n`);
   }
+  // Files of no kind Palisade reads are named: an export it cannot read must not pass unseen.
+  const unrecognised = unrecognisedNotice(assessment.files, asTyped);
+  if (unrecognised && assessment.counts.resources > 0 && !options.quiet)
+    process.stderr.write(`palisade: ${printable(unrecognised)}\n`);
 
   if (assessment.counts.resources === 0) {
     const unreadable = assessment.files.filter((f) => f.error).length;
@@ -139,6 +165,7 @@ export async function runScan(paths: string[], options: ScanOptions): Promise<nu
       `palisade: no resources found in ${paths.join(', ')}` +
         `${unreadable ? ` (${counted(unreadable, 'file')} could not be read)` : ''}; nothing was assessed\n`,
     );
+    if (unrecognised) process.stderr.write(`palisade: ${printable(unrecognised)}\n`);
     for (const f of assessment.files.filter((x) => x.error)) {
       process.stderr.write(`palisade: ${f.error!.code} ${printable(f.error!.message)}\n`);
     }

@@ -17,8 +17,9 @@ interface SarifRun {
 }
 
 /**
- * The scan's SARIF log (`palisade scan --format sarif`). A Helm template listed as not assessed is
- * a `note` that leaves the invocation successful, as it leaves the exit code alone.
+ * The scan's SARIF log (`palisade scan --format sarif`). A Helm template listed as not assessed, or
+ * a file of no kind Palisade reads, is a `note` that leaves the invocation successful, as it
+ * leaves the exit code alone.
  *
  * ```ts
  * await writeFile('palisade.sarif', renderScanSarif(assessment, rules));
@@ -43,14 +44,25 @@ export function renderScanSarif(a: AssessmentResult, rules: Rule[]): string {
     finishedAt: a.finishedAt,
     srcRoot,
   });
+  // Notes, leaving the invocation successful: a folder holds files of other kinds as a rule,
+  // but an export Palisade cannot read is named rather than passed over.
+  const unrecognised = a.files.filter((f) => f.kind === 'unrecognised');
   const withTemplates = withNotifications(
     log,
-    templates.map((e) => ({
-      level: 'note',
-      message: { text: `${e.code}: ${e.message}; the template was not assessed` },
-      descriptor: { id: e.code },
-      properties: { file: e.file, code: e.code },
-    })),
+    [
+      ...templates.map((e) => ({
+        level: 'note',
+        message: { text: `${e.code}: ${e.message}; the template was not assessed` },
+        descriptor: { id: e.code },
+        properties: { file: e.file, code: e.code },
+      })),
+      ...unrecognised.map((f) => ({
+        level: 'note',
+        message: { text: `${f.file}: not recognised as any input Palisade reads; not assessed` },
+        descriptor: { id: 'UNRECOGNISED' },
+        properties: { file: f.file, code: 'UNRECOGNISED' },
+      })),
+    ],
     false,
   );
   return withInputErrors(

@@ -4,7 +4,7 @@
  * user typed it.
  */
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -29,6 +29,35 @@ describe('palisade scan on stderr', () => {
     const run = runPalisade(['scan', clean, '--no-store', '-q', '--fail-on', 'low']);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).not.toMatch(/at or above/);
+  });
+
+  it('names files of no kind it reads, beside those it assessed, and in SARIF as notes', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'palisade-scan-unrecognised-'));
+    copyFileSync(
+      '../shared/data/cloud-inventory/aws/cloud-custodian-config-items/s3.json',
+      join(dir, 'config-item.json'),
+    );
+    // `aws s3api get-bucket-policy` output: it names no bucket, so Palisade cannot place it.
+    writeFileSync(join(dir, 'get-bucket-policy.json'), '{"Policy": "{\\"Statement\\": []}"}\n');
+    const run = runPalisade(['scan', dir, '--no-store']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain(
+      `palisade: 1 file not recognised as any input Palisade reads, not assessed: ${join(dir, 'get-bucket-policy.json')}`,
+    );
+    const sarif = runPalisade(['scan', dir, '--no-store', '-q', '--format', 'sarif']);
+    const invocation = JSON.parse(sarif.stdout).runs[0].invocations[0];
+    expect(invocation.executionSuccessful).toBe(true);
+    expect(invocation.toolExecutionNotifications).toEqual([
+      expect.objectContaining({
+        level: 'note',
+        descriptor: { id: 'UNRECOGNISED' },
+        properties: expect.objectContaining({ code: 'UNRECOGNISED' }),
+      }),
+    ]);
+    // Alone, the file is named too, with the exit code for bad input.
+    const alone = runPalisade(['scan', join(dir, 'get-bucket-policy.json'), '--no-store']);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toMatch(/1 file not recognised as any input Palisade reads/);
   });
 
   it('names a missing --var-file on stderr, as typed, in the table report with -q', () => {
