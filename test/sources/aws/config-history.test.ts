@@ -1,12 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { assess } from '../../../src/posture/assess.js';
-import { compileRules, type CompiledRule } from '../../../src/posture/engine.js';
-import { loadRules } from '../../../src/posture/rule-loader.js';
-import type { Rule } from '../../../src/model/rule.js';
+import { describe, expect, it } from 'vitest';
 import { readPaths } from '../../../src/sources/read-paths.js';
+import { assessPaths, writeFolder } from '../../support/assess-files.js';
 
 /**
  * AWS Config records a resource once per change: history files list its items newest first and
@@ -51,27 +47,20 @@ function deletedAt(
   };
 }
 
+/** A folder of Config snapshot files, each holding `items`. */
 function folder(files: Record<string, Record<string, unknown>[]>): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'palisade-config-history-'));
-  for (const [name, items] of Object.entries(files)) {
-    writeFileSync(
-      path.join(dir, name),
-      JSON.stringify({ fileVersion: '1.0', configurationItems: items }),
-    );
-  }
-  return dir;
+  return writeFolder(
+    Object.fromEntries(
+      Object.entries(files).map(([name, items]) => [
+        name,
+        { fileVersion: '1.0', configurationItems: items },
+      ]),
+    ),
+  );
 }
 
-let rules: Rule[];
-let compiled: CompiledRule[];
-
-beforeAll(async () => {
-  rules = await loadRules();
-  compiled = compileRules(rules);
-});
-
 async function versioningVerdicts(dir: string): Promise<string[]> {
-  const result = await assess({ paths: [dir], rules, compiled });
+  const result = await assessPaths([dir]);
   return result.findings.filter((f) => f.ruleId === VERSIONING).map((f) => f.status);
 }
 

@@ -1,11 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import type { Rule } from '../../../src/model/rule.js';
-import { assess } from '../../../src/posture/assess.js';
-import { compileRules, type CompiledRule } from '../../../src/posture/engine.js';
-import { loadRules } from '../../../src/posture/rule-loader.js';
+import { describe, expect, it } from 'vitest';
+import { assessPaths, writeFolder as folder } from '../../support/assess-files.js';
 
 /**
  * `az resource list` (ARM's generic `/resources` listing) writes every resource with
@@ -45,25 +41,10 @@ function bodies() {
   return { get, listed };
 }
 
-let rules: Rule[];
-let compiled: CompiledRule[];
-
-beforeAll(async () => {
-  rules = await loadRules();
-  compiled = compileRules(rules);
-});
-
-function folder(files: Record<string, unknown>): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'palisade-az-list-'));
-  for (const [name, value] of Object.entries(files))
-    writeFileSync(path.join(dir, name), JSON.stringify(value));
-  return dir;
-}
-
 describe('Azure resources listed without their properties', () => {
   it('cannot be judged on their settings, and the scan says why', async () => {
     const { listed } = bodies();
-    const result = await assess({ paths: [folder({ 'list.json': [listed] })], rules, compiled });
+    const result = await assessPaths([folder({ 'list.json': [listed] })]);
     const storage = result.findings.filter((f) => f.ruleId.startsWith('azure-storage-'));
     expect(storage.length).toBeGreaterThan(3);
     expect(storage.filter((f) => f.status === 'fail')).toEqual([]);
@@ -75,12 +56,8 @@ describe('Azure resources listed without their properties', () => {
 
   it('are judged on the settings a GET body read beside the listing supplies', async () => {
     const { get, listed } = bodies();
-    const alone = await assess({ paths: [folder({ 'get.json': get })], rules, compiled });
-    const joined = await assess({
-      paths: [folder({ 'a-list.json': [listed], 'b-get.json': get })],
-      rules,
-      compiled,
-    });
+    const alone = await assessPaths([folder({ 'get.json': get })]);
+    const joined = await assessPaths([folder({ 'a-list.json': [listed], 'b-get.json': get })]);
     const verdicts = (r: typeof alone) =>
       r.findings
         .filter((f) => f.ruleId.startsWith('azure-storage-'))

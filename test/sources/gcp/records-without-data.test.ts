@@ -1,11 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import type { Rule } from '../../../src/model/rule.js';
-import { assess } from '../../../src/posture/assess.js';
-import { compileRules, type CompiledRule } from '../../../src/posture/engine.js';
-import { loadRules } from '../../../src/posture/rule-loader.js';
+import { describe, expect, it } from 'vitest';
+import { assessPaths, writeFolder as folder } from '../../support/assess-files.js';
 
 /**
  * Cloud Asset Inventory writes an asset's settings only when asked for them (`--content-type
@@ -25,31 +21,16 @@ function assets(file: string): Asset[] {
   return JSON.parse(readFileSync(path.join(CAI, file), 'utf8')) as Asset[];
 }
 
-function folder(files: Record<string, unknown>): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'palisade-cai-'));
-  for (const [name, value] of Object.entries(files))
-    writeFileSync(path.join(dir, name), JSON.stringify(value));
-  return dir;
-}
-
-let rules: Rule[];
-let compiled: CompiledRule[];
-
-beforeAll(async () => {
-  rules = await loadRules();
-  compiled = compileRules(rules);
-});
-
 describe('Cloud Asset Inventory records without resource data', () => {
   it('are not judged on settings the export left out, and the scan says why', async () => {
     const full = assets('sql_allowed_authorized_networks.json');
     const named = full.map(({ resource: _left, ...rest }) => rest);
 
-    const judged = await assess({ paths: [folder({ 'full.json': full })], rules, compiled });
+    const judged = await assessPaths([folder({ 'full.json': full })]);
     const sql = (r: typeof judged) => r.findings.filter((f) => f.ruleId.startsWith('gcp-sql-'));
     expect(sql(judged).some((f) => f.status === 'fail')).toBe(true);
 
-    const listed = await assess({ paths: [folder({ 'list.json': named })], rules, compiled });
+    const listed = await assessPaths([folder({ 'list.json': named })]);
     expect(sql(listed).length).toBe(sql(judged).length);
     expect(sql(listed).map((f) => f.status)).toEqual(sql(listed).map(() => 'not_applicable'));
     expect(sql(listed)[0]!.message).toMatch(/is unknown \(not in the inventory that was read\)/);
@@ -73,11 +54,9 @@ describe('Cloud Asset Inventory records without resource data', () => {
     data.resource.data.id = 'my-test-bucket';
     delete data.resource.data.versioning;
 
-    const result = await assess({
-      paths: [folder({ 'a-policy.json': policy, 'b-resource.json': [data] })],
-      rules,
-      compiled,
-    });
+    const result = await assessPaths([
+      folder({ 'a-policy.json': policy, 'b-resource.json': [data] }),
+    ]);
     const status = (id: string) => result.findings.find((f) => f.ruleId === id)?.status;
     expect(result.counts.resources).toBe(1);
     // Versioning absent from a record that holds the data is versioning not set.
