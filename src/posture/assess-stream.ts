@@ -19,7 +19,11 @@ import type { FileReport } from '../model/assessment.js';
 import type { Finding, FindingStatus } from '../model/finding.js';
 import { INVENTORY_SOURCE_KINDS, type Resource } from '../model/resource.js';
 import type { Severity } from '../model/rule.js';
-import { mergeInventoryFragments, readPathsByUnit } from '../sources/read-paths.js';
+import {
+  joinAwsInventory,
+  mergeInventoryFragments,
+  readPathsByUnit,
+} from '../sources/read-paths.js';
 import type { Assessment, AssessOptions } from './assess.js';
 import { loadCatalog } from './benchmark-catalog.js';
 import { complianceOf } from './compliance.js';
@@ -262,7 +266,7 @@ export async function assessStream(options: AssessStreamOptions): Promise<Stream
   for await (const unit of readPathsByUnit(options.paths, { onProgress, varFiles })) {
     for (const f of unit.files) files.push(f);
     for (const w of unit.warnings) readWarnings.push(w);
-    const read = mergeInventoryFragments(unit.resources);
+    const read = joinAwsInventory(mergeInventoryFragments(unit.resources));
     if (read.length === 0) continue;
     repeats.note(read);
     const findings = evaluate(compiled, read);

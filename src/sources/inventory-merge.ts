@@ -70,6 +70,9 @@ function mergeInto(existing: Resource, resource: Resource): void {
     string,
     unknown
   >;
+  // A fragment that knows the resource only by its id (a sub-resource call) takes the name
+  // another fragment gives, whichever file came first.
+  if (existing.name === existing.id && resource.name !== resource.id) existing.name = resource.name;
   existing.tags = { ...existing.tags, ...resource.tags };
   existing.relationships = [...existing.relationships, ...resource.relationships];
   existing.account ??= resource.account;

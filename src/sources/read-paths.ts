@@ -1,7 +1,8 @@
 /**
  * Walks the files and folders a user names and offers each file to the readers: Terraform
  * folders go whole to the directory reader, every other file to the first reader that claims
- * it. Inventory fragments of one resource spread over several files are merged into one.
+ * it. Inventory fragments of one resource spread over several files are merged into one, and
+ * AWS records of one resource under different ids joined.
  */
 
 import { constants } from 'node:fs';
@@ -11,6 +12,7 @@ import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import type { FileReport } from '../model/assessment.js';
 import type { Resource } from '../model/resource.js';
+import { joinAwsInventory } from './aws/inventory-joins.js';
 import { mergeInventoryFragments } from './inventory-merge.js';
 import { SourceReadError, type SourceError } from '../model/source-error.js';
 import {
@@ -48,7 +50,7 @@ const CANDIDATE_EXTENSIONS = new Set([
 ]);
 
 export { OUTSIDE };
-export { mergeInventoryFragments };
+export { joinAwsInventory, mergeInventoryFragments };
 
 export interface ReadProgress {
   done: number;
@@ -698,5 +700,6 @@ export async function readPaths(
     if (unit.inputs)
       configurations.push({ inputs: unit.inputs, resources: unit.resources, files: unit.files });
   }
-  return { resources: mergeInventoryFragments(resources), files, warnings, configurations };
+  const merged = joinAwsInventory(mergeInventoryFragments(resources));
+  return { resources: merged, files, warnings, configurations };
 }

@@ -14,6 +14,7 @@ import {
   type Props,
 } from './aws-api-values.js';
 import type { InventoryInput } from './inventory-resource.js';
+import { ANY_OTHER_PROPERTY } from '../../posture/unknown-tracker.js';
 
 /** What a mapper knows besides the response body. */
 export interface ApiCallContext {
@@ -251,6 +252,17 @@ function flowLogsByResource(data: Props[]): Map<string, Props[]> {
   return out;
 }
 
+/**
+ * User data as DescribeInstanceAttribute returns it (base64), decoded as the IaC readers give it;
+ * none set (`"UserData": {}`) is empty text. Text that is not base64 is kept as it is.
+ */
+function decodedUserData(value: unknown): string {
+  if (typeof value !== 'string') return '';
+  const decoded = Buffer.from(value, 'base64').toString('utf8');
+  const again = Buffer.from(decoded, 'utf8').toString('base64').replace(/=+$/, '');
+  return again === value.replace(/\s/g, '').replace(/=+$/, '') ? decoded : value;
+}
+
 const EC2: Record<string, Mapper> = {
   'ec2.DescribeSecurityGroups': ec2Items(
     'SecurityGroups',
@@ -278,6 +290,20 @@ const EC2: Record<string, Mapper> = {
           ],
         }))(r, ctx),
       ),
+  // DescribeInstanceAttribute --attribute userData: the only call that returns an instance's user
+  // data. The instance's other properties are not in it (they come from DescribeInstances).
+  'ec2.DescribeInstanceAttribute': (data) => {
+    const id = str(data.InstanceId);
+    if (!id || !isRecord(data.UserData)) return [];
+    return [
+      {
+        type: 'AWS::EC2::Instance',
+        id,
+        properties: { InstanceId: id, UserData: decodedUserData(data.UserData.Value) },
+        unknown: [ANY_OTHER_PROPERTY],
+      },
+    ];
+  },
   'ec2.DescribeVolumes': ec2Items('Volumes', 'AWS::EC2::Volume', 'VolumeId', (v) => ({
     relationships: refs(
       'attachedTo',

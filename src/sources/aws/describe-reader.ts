@@ -20,6 +20,7 @@ const RESULT_KEYS: [string, string, (d: Props) => boolean][] = [
   ['SecurityGroups', 'ec2.DescribeSecurityGroups', () => true],
   ['Reservations', 'ec2.DescribeInstances', () => true],
   ['Volumes', 'ec2.DescribeVolumes', () => true],
+  ['UserData', 'ec2.DescribeInstanceAttribute', (d) => d.InstanceId !== undefined],
   ['Snapshots', 'ec2.DescribeSnapshots', () => true],
   ['CreateVolumePermissions', 'ec2.DescribeSnapshotAttribute', () => true],
   ['Images', 'ec2.DescribeImages', () => true],
