@@ -743,12 +743,22 @@ function rootOf(path: string): string {
   return dot < 0 ? path : path.slice(0, dot);
 }
 
+/** An EC2 ARN in any partition; the group is the resource's short id. */
+const EC2_ARN = /^arn:aws[a-z-]*:ec2:[^:]*:[^:]*:[a-z-]+\/([a-z]+-[0-9a-f]+)$/;
+
 /** Both directions of every relationship, keyed by resource id (and IaC address). */
 function buildRelatedIndex(resources: Resource[]): Map<string, Resource[]> {
   const byKey = new Map<string, Resource>();
   for (const r of resources) {
     byKey.set(r.id, r);
     if (r.source.address) byKey.set(r.source.address, r);
+  }
+  // Relationships name EC2 resources by short id (`sg-0a1b`, as instances and Config list
+  // them), while their records may be named by ARN: the id after the ARN's last `/` finds them
+  // too. EC2 ids carry their kind (`sg-`, `vpc-`, `i-`), so no two resources share one.
+  for (const r of resources) {
+    const shortId = EC2_ARN.exec(r.id)?.[1];
+    if (shortId && !byKey.has(shortId)) byKey.set(shortId, r);
   }
   const index = new Map<string, Resource[]>();
   const link = (from: Resource, to: Resource) => {

@@ -194,24 +194,33 @@ const S3: Record<string, Mapper> = {
 
 // ---- EC2 ---------------------------------------------------------------------------------
 
+/**
+ * Items of an EC2 describe call. `idKey` names the short id (`GroupId`); `arnKey` the ARN the
+ * item carries in newer API versions (`SecurityGroupArn`), which is then the resource's id, as it
+ * is for AWS Config items, so both records of one resource merge. Relationships keep naming
+ * short ids: the engine finds EC2 resources by the id at the end of their ARN too.
+ */
 function ec2Items(
   listKey: string,
   type: string,
   idKey: string,
   extra?: (item: Props, ctx: ApiCallContext) => Partial<InventoryInput>,
+  arnKey?: string,
 ): Mapper {
   return (data, ctx) =>
     asList(data[listKey])
       .filter(isRecord)
       .flatMap((item) => {
-        const id = str(item[idKey]);
-        if (!id) return [];
+        const shortId = str(item[idKey]);
+        if (!shortId) return [];
+        const arn = arnKey ? str(item[arnKey]) : undefined;
         const tags = tagMap(item.Tags);
         return [
           {
             type,
-            id,
-            name: tags.Name ?? id,
+            id: arn ?? shortId,
+            name: tags.Name ?? shortId,
+            arn,
             properties: item,
             tags,
             account: str(item.OwnerId),
@@ -272,6 +281,7 @@ const EC2: Record<string, Mapper> = {
       name: str(g.GroupName),
       relationships: refs('references', [g.VpcId]),
     }),
+    'SecurityGroupArn',
   ),
   'ec2.DescribeInstances': (data, ctx) =>
     asList(data.Reservations)
@@ -365,9 +375,13 @@ const EC2: Record<string, Mapper> = {
     'NetworkAclId',
     (n) => ({ relationships: refs('references', [n.VpcId]) }),
   ),
-  'ec2.DescribeSubnets': ec2Items('Subnets', 'AWS::EC2::Subnet', 'SubnetId', (s) => ({
-    relationships: refs('references', [s.VpcId]),
-  })),
+  'ec2.DescribeSubnets': ec2Items(
+    'Subnets',
+    'AWS::EC2::Subnet',
+    'SubnetId',
+    (s) => ({ relationships: refs('references', [s.VpcId]) }),
+    'SubnetArn',
+  ),
 };
 
 // ---- IAM ---------------------------------------------------------------------------------
