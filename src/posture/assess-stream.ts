@@ -6,9 +6,10 @@
  * as `assess` when no resource is split across files.
  */
 
-// Known gap: inventory fragments of one resource are merged within a file only, and rules
-// that read `related` resources see only resources of the same file. A folder of
-// one-API-call-per-file recordings (boto3 placebo) must be scanned with `assess`.
+// Known gap: inventory fragments of one resource are merged within a file only, rules that
+// read `related` resources see only resources of the same file, and a Kubernetes pod folds into
+// its controller only when both are in one file. A folder of one-API-call-per-file recordings
+// (boto3 placebo) must be scanned with `assess`.
 
 import { randomUUID } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
@@ -20,6 +21,7 @@ import type { Finding, FindingStatus } from '../model/finding.js';
 import { INVENTORY_SOURCE_KINDS, type Resource } from '../model/resource.js';
 import type { Severity } from '../model/rule.js';
 import {
+  foldIntoKubernetesControllers,
   joinAwsInventory,
   mergeInventoryFragments,
   readPathsByUnit,
@@ -266,7 +268,9 @@ export async function assessStream(options: AssessStreamOptions): Promise<Stream
   for await (const unit of readPathsByUnit(options.paths, { onProgress, varFiles })) {
     for (const f of unit.files) files.push(f);
     for (const w of unit.warnings) readWarnings.push(w);
-    const read = joinAwsInventory(mergeInventoryFragments(unit.resources));
+    const read = foldIntoKubernetesControllers(
+      joinAwsInventory(mergeInventoryFragments(unit.resources)),
+    );
     if (read.length === 0) continue;
     repeats.note(read);
     const findings = evaluate(compiled, read);

@@ -14,6 +14,7 @@ import type { FileReport } from '../model/assessment.js';
 import type { Resource } from '../model/resource.js';
 import { joinAwsInventory } from './aws/inventory-joins.js';
 import { mergeInventoryFragments } from './inventory-merge.js';
+import { foldIntoKubernetesControllers } from './kubernetes/controlled-objects.js';
 import { SourceReadError, type SourceError } from '../model/source-error.js';
 import {
   OUTSIDE,
@@ -50,7 +51,7 @@ const CANDIDATE_EXTENSIONS = new Set([
 ]);
 
 export { OUTSIDE };
-export { joinAwsInventory, mergeInventoryFragments };
+export { foldIntoKubernetesControllers, joinAwsInventory, mergeInventoryFragments };
 
 export interface ReadProgress {
   done: number;
@@ -701,5 +702,5 @@ export async function readPaths(
       configurations.push({ inputs: unit.inputs, resources: unit.resources, files: unit.files });
   }
   const merged = joinAwsInventory(mergeInventoryFragments(resources));
-  return { resources: merged, files, warnings, configurations };
+  return { resources: foldIntoKubernetesControllers(merged), files, warnings, configurations };
 }
