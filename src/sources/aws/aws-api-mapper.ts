@@ -442,7 +442,98 @@ function policyVersion(v: unknown): unknown {
   return { ...v, Document: parsePolicy(v.Document) };
 }
 
+/** Inline policies of an authorization-details entry, their documents parsed. */
+function inlinePolicies(list: unknown): Props[] {
+  return asList(list)
+    .filter(isRecord)
+    .map((p) => ({ ...p, PolicyDocument: parsePolicy(p.PolicyDocument) }));
+}
+
+/** What GetAccountAuthorizationDetails leaves out of a user: keys, MFA, login, the report. */
+const USER_OUTSIDE_AUTHORIZATION_DETAILS = USER_SUB_RESOURCES.filter(
+  (k) => k !== 'AttachedManagedPolicies' && k !== 'UserPolicies',
+);
+
+/**
+ * One entry of an authorization-details list, in the shape the IAM type's Config items take:
+ * `listKey` (`UserPolicyList`) renamed to `policiesKey` (`UserPolicies`).
+ */
+function authorizationEntry(
+  type: string,
+  nameKey: string,
+  listKey: string,
+  policiesKey: string,
+  unknown?: string[],
+): (entry: Props) => InventoryInput[] {
+  return (entry) => {
+    const arn = str(entry.Arn);
+    if (!arn) return [];
+    const properties: Props = { ...entry, [policiesKey]: inlinePolicies(entry[listKey]) };
+    delete properties[listKey];
+    if ('AssumeRolePolicyDocument' in entry)
+      properties.AssumeRolePolicyDocument = parsePolicy(entry.AssumeRolePolicyDocument);
+    return [
+      {
+        type,
+        id: arn,
+        name: str(entry[nameKey]) ?? arn,
+        properties,
+        tags: tagMap(entry.Tags),
+        unknown,
+      },
+    ];
+  };
+}
+
+/**
+ * A managed policy of an authorization-details output with its default version as
+ * `PolicyVersion`. AWS managed policies (`arn:aws:iam::aws:policy/...`) are AWS's, not the
+ * account's: their use is judged on the users, groups and roles they are attached to.
+ */
+function authorizationPolicy(entry: Props): InventoryInput[] {
+  const arn = str(entry.Arn);
+  if (!arn || /^arn:aws[a-z-]*:iam::aws:policy\//.test(arn)) return [];
+  const versions = asList(entry.PolicyVersionList).filter(isRecord).map(policyVersion);
+  const current =
+    versions.find((v) => isRecord(v) && v.IsDefaultVersion === true) ??
+    versions.find((v) => isRecord(v) && v.VersionId === entry.DefaultVersionId);
+  const properties: Props = { ...entry, PolicyVersionList: versions };
+  if (current) properties.PolicyVersion = current;
+  return [
+    {
+      type: 'AWS::IAM::Policy',
+      id: arn,
+      name: str(entry.PolicyName) ?? arn,
+      properties,
+      unknown: current ? undefined : ['PolicyVersion'],
+    },
+  ];
+}
+
 const IAM: Record<string, Mapper> = {
+  // The whole IAM configuration in one output (`aws iam get-account-authorization-details`).
+  'iam.GetAccountAuthorizationDetails': (data) => [
+    ...asList(data.UserDetailList)
+      .filter(isRecord)
+      .flatMap(
+        authorizationEntry(
+          'AWS::IAM::User',
+          'UserName',
+          'UserPolicyList',
+          'UserPolicies',
+          USER_OUTSIDE_AUTHORIZATION_DETAILS,
+        ),
+      ),
+    ...asList(data.GroupDetailList)
+      .filter(isRecord)
+      .flatMap(
+        authorizationEntry('AWS::IAM::Group', 'GroupName', 'GroupPolicyList', 'GroupPolicies'),
+      ),
+    ...asList(data.RoleDetailList)
+      .filter(isRecord)
+      .flatMap(authorizationEntry('AWS::IAM::Role', 'RoleName', 'RolePolicyList', 'RolePolicies')),
+    ...asList(data.Policies).filter(isRecord).flatMap(authorizationPolicy),
+  ],
   'iam.ListUsers': (data) =>
     asList(data.Users)
       .filter(isRecord)
