@@ -7,7 +7,7 @@ import type { Resource } from '../../model/resource.js';
 import { SourceReadError } from '../../model/source-error.js';
 import type { ReadResult, Reader, SourceFile } from '../reader.js';
 import {
-  leftOutWarning,
+  leftOutWarnings,
   armBodyToResource,
   inventorySource,
   isArmBody,
@@ -15,6 +15,7 @@ import {
   type ArmBody,
 } from './arm-resource.js';
 import { idKey, parseArmId } from './arm-types.js';
+import { armBodyOfCli } from './az-cli-body.js';
 import { foldChildren, type FoldEntry } from './child-resources.js';
 import { parseJsonText, tryParseJson } from './json-input.js';
 
@@ -167,11 +168,11 @@ function read(file: SourceFile): ReadResult {
   let bodies: ArmBody[];
   if (shape === 'cassette') bodies = cassetteBodies(record, warnings);
   else if (shape === 'spec-example') bodies = specExampleBodies(record);
-  else bodies = bodiesIn(record);
+  // `az ... show` prints one body, most with their properties lifted onto the top level.
+  else bodies = bodiesIn(record).map(armBodyOfCli);
 
   const resources = resourcesFromBodies(bodies, 'azure-arm', file.path);
-  const leftOut = leftOutWarning(file.path, resources);
-  if (leftOut) warnings.push(leftOut);
+  warnings.push(...leftOutWarnings(file.path, resources));
   return warnings.length ? { resources, warnings } : { resources };
 }
 

@@ -11,6 +11,12 @@ export type ArmBody = Record<string, unknown>;
 /** The path of an ARM body's own settings, unknown when a listing left them out. */
 const PROPERTIES = 'properties';
 
+/**
+ * How a listing left a resource's settings out: `"properties": null` (`az resource list`), or
+ * no settings at all beside the envelope (`az keyvault list`, ARM's generic `/resources`).
+ */
+const leftOutAs = new WeakMap<Resource, 'null' | 'absent'>();
+
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -91,20 +97,38 @@ export function armBodyToResource(
   if (parsed.subscription) resource.account = parsed.subscription;
   const region = normaliseLocation(body.location);
   if (region) resource.region = region;
-  if (leftOut) resource.unknown = [PROPERTIES];
+  if (leftOut) {
+    resource.unknown = [PROPERTIES];
+    leftOutAs.set(resource, body.properties === null ? 'null' : 'absent');
+  }
   return resource;
 }
 
-/** The warning a file gets when a listing left its resources' settings out, if it did. */
-export function leftOutWarning(file: string, resources: Resource[]): string | undefined {
-  let count = 0;
-  for (const r of resources) if (r.unknown?.includes(PROPERTIES)) count += 1;
-  if (count === 0) return undefined;
-  return (
-    `${file}: ${count} resource(s) carry no properties (as \`az resource list\` lists them): rules that ` +
-    `read a resource's settings cannot judge them; export whole bodies instead ` +
-    `(\`az resource show --ids ...\`, or a Resource Graph query that keeps properties)`
-  );
+/** The warnings a file gets when a listing left its resources' settings out (one a way). */
+export function leftOutWarnings(file: string, resources: Resource[]): string[] {
+  let asNull = 0;
+  let absent = 0;
+  // A parent known only through its children read here is no listing: it is not counted.
+  for (const r of resources) {
+    const how = leftOutAs.get(r);
+    if (how === 'null') asNull += 1;
+    else if (how === 'absent') absent += 1;
+  }
+  const why = (count: number, how: string) =>
+    `${file}: ${count} resource(s) carry no properties (${how}): rules that read a resource's ` +
+    `settings cannot judge them; export whole bodies instead (the service's \`show\` or ` +
+    `\`list\` command, \`az resource show --ids ...\`, or a Resource Graph query that keeps ` +
+    `properties)`;
+  const warnings: string[] = [];
+  if (asNull > 0)
+    warnings.push(why(asNull, '`"properties": null`, as `az resource list` prints them'));
+  if (absent > 0) {
+    const how =
+      'only id, name, type, location and tags, as `az keyvault list` prints them and a ' +
+      'Resource Graph query that does not project properties returns them';
+    warnings.push(why(absent, how));
+  }
+  return warnings;
 }
 
 /** Edges an ARM body states: VM -> NIC, disk -> VM, NSG -> subnet, flow log -> NSG. */

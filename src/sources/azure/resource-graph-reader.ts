@@ -1,12 +1,14 @@
 /**
  * Reads Azure Resource Graph results (source kind `azure-resource-graph`): `az graph query`
- * output (`{ data: [...] }`, `{ count, data }`) and plain arrays of rows.
+ * output (`{ data: [...] }`, `{ count, data }`) and plain arrays of rows, which is also what
+ * `az ... list` commands print.
  */
 
 import { SourceReadError } from '../../model/source-error.js';
 import type { ReadResult, Reader, SourceFile } from '../reader.js';
-import { isArmBody, isObject, leftOutWarning, type ArmBody } from './arm-resource.js';
+import { isArmBody, isObject, leftOutWarnings, type ArmBody } from './arm-resource.js';
 import { fileMentionsArm, resourcesFromBodies } from './arm-inventory-reader.js';
+import { armBodyOfCli } from './az-cli-body.js';
 import { parseJsonText, tryParseJson } from './json-input.js';
 
 function rowsOf(value: unknown): unknown[] | undefined {
@@ -33,7 +35,8 @@ function rowToBody(row: ArmBody): ArmBody {
 }
 
 function read(file: SourceFile): ReadResult {
-  const rows = rowsOf(parseJsonText(file.path, file.text));
+  const value = parseJsonText(file.path, file.text);
+  const rows = rowsOf(value);
   if (!rows) {
     throw new SourceReadError({
       file: file.path,
@@ -41,7 +44,12 @@ function read(file: SourceFile): ReadResult {
       message: 'expected Resource Graph rows ({ "data": [...] } or an array of rows)',
     });
   }
-  const bodies = rows.filter(isGraphRow).map((row) => rowToBody(row as ArmBody));
+  // A bare array is what `az ... list` prints too: bodies with their properties lifted onto
+  // the top level. Rows of `az graph query` (`{ data: [...] }`) hold what the query projected.
+  const fromCli = Array.isArray(value);
+  const bodies = rows
+    .filter(isGraphRow)
+    .map((row) => rowToBody(fromCli ? armBodyOfCli(row as ArmBody) : (row as ArmBody)));
   const skipped = rows.length - bodies.length;
   const resources = resourcesFromBodies(bodies, 'azure-resource-graph', file.path);
   const warnings: string[] = [];
@@ -49,8 +57,7 @@ function read(file: SourceFile): ReadResult {
     warnings.push(
       `${skipped} row(s) without an ARM id and type were skipped; project id, type, properties`,
     );
-  const leftOut = leftOutWarning(file.path, resources);
-  if (leftOut) warnings.push(leftOut);
+  warnings.push(...leftOutWarnings(file.path, resources));
   return warnings.length ? { resources, warnings } : { resources };
 }
 
