@@ -6,6 +6,7 @@
 import { isIP } from 'node:net';
 import { types } from 'node:util';
 import { normaliseLocation } from '../sources/azure/arm-resource.js';
+import { isKubernetesDefaultRole } from '../sources/kubernetes/default-rbac.js';
 import { safeMatches } from './safe-regex.js';
 
 /** A helper function offered to rule expressions, registered once in the CEL environment. */
@@ -957,6 +958,12 @@ export const celFunctions: CelFunction[] = [
     description:
       'True when a container image comes from one of the allowed registries (`registry.example.com`, `ghcr.io/acme`): hosts compared whole and without case, `nginx` read as docker.io/library/nginx, paths matched on `/` boundaries',
     impl: imageFromAllowedRegistry,
+  },
+  {
+    signature: 'kubernetesDefaultRole(dyn, dyn, dyn): bool',
+    description:
+      'True for a Role or ClusterRole the API server creates and restores (cluster-admin, admin, edit, view, system:...): its resource id names a default role, its labels carry kubernetes.io/bootstrapping: rbac-defaults and its annotations do not turn autoupdate off',
+    impl: isKubernetesDefaultRole,
   },
   {
     signature: 'podSpec(dyn): map',
