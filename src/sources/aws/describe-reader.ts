@@ -11,10 +11,12 @@ import { inventoryResource } from './inventory-resource.js';
 
 /**
  * Result keys that name their call unambiguously. Sub-resource calls whose body does not say
- * which resource they were about (GetBucketAcl, GetKeyRotationStatus) are left out.
+ * which resource they were about (GetBucketAcl, GetKeyPolicy) are left out; GetKeyRotationStatus
+ * is read when it names its key (`KeyId`, in outputs since 2024).
  *
- * Known gap: saved S3 get-bucket-* and KMS get-key-* outputs are not read, since their bodies
- * name neither the call nor the resource; record them with placebo or use AWS Config instead.
+ * Known gap: saved S3 get-bucket-*, KMS get-key-policy, ELBv2 describe-load-balancer-attributes
+ * and CloudTrail get-trail-status outputs are not read, since their bodies name neither the call
+ * nor the resource; record them with placebo or use AWS Config instead.
  */
 const RESULT_KEYS: [string, string, (d: Props) => boolean][] = [
   ['SecurityGroups', 'ec2.DescribeSecurityGroups', () => true],
@@ -42,6 +44,7 @@ const RESULT_KEYS: [string, string, (d: Props) => boolean][] = [
   ['DBInstances', 'rds.DescribeDBInstances', () => true],
   ['DBClusters', 'rds.DescribeDBClusters', () => true],
   ['KeyMetadata', 'kms.DescribeKey', () => true],
+  ['KeyRotationEnabled', 'kms.GetKeyRotationStatus', (d) => d.KeyId !== undefined],
   ['Keys', 'kms.ListKeys', () => true],
   ['trailList', 'cloudtrail.DescribeTrails', () => true],
   ['EventSelectors', 'cloudtrail.GetEventSelectors', (d) => d.TrailARN !== undefined],

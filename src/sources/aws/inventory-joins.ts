@@ -6,10 +6,12 @@
 
 import { INVENTORY_SOURCE_KINDS, type Resource } from '../../model/resource.js';
 import { ANY_OTHER_PROPERTY } from '../../posture/unknown-tracker.js';
-import { asList, isRecord, str, type Props } from './aws-api-values.js';
+import { mergeInventoryFragments } from '../inventory-merge.js';
+import { arnParts, asList, isRecord, str, type Props } from './aws-api-values.js';
 
 const INSTANCE = 'AWS::EC2::Instance';
 const VOLUME = 'AWS::EC2::Volume';
+const KEY = 'AWS::KMS::Key';
 
 function isAwsInventory(r: Resource): boolean {
   return r.cloud === 'aws' && INVENTORY_SOURCE_KINDS.has(r.source.kind);
@@ -32,12 +34,18 @@ function addUnknown(r: Resource, path: string): void {
  * both are taken from the scan's DescribeInstanceAttribute and DescribeVolumes (or Config
  * volume) records when it has them, else left unknown, so a rule on them gives no verdict
  * instead of a pass. A user data record joined to its instance is no resource of its own.
+ * A KMS key record named by key id (GetKeyRotationStatus) joins the key named by its ARN.
  *
  * ```ts
  * const resources = joinAwsInventory(mergeInventoryFragments(read));
  * ```
  */
 export function joinAwsInventory(resources: Resource[]): Resource[] {
+  const keyed = nameKeysByArn(resources) ? mergeInventoryFragments(resources) : resources;
+  return joinInstances(keyed);
+}
+
+function joinInstances(resources: Resource[]): Resource[] {
   const instances = resources.filter((r) => r.type === INSTANCE && isAwsInventory(r));
   if (instances.length === 0) return resources;
 
@@ -102,4 +110,29 @@ function joinVolumes(instance: Resource, volumes: Map<string, boolean>): void {
     if (encrypted === undefined) addUnknown(instance, `BlockDeviceMappings.${i}.Ebs.Encrypted`);
     else ebs.Encrypted = encrypted;
   });
+}
+
+/**
+ * Renames KMS key records known only by key id (`1234abcd-...`, as GetKeyRotationStatus names
+ * the key) to the ARN another record of the scan gives the key, so the two merge; true when
+ * one was renamed.
+ */
+function nameKeysByArn(resources: Resource[]): boolean {
+  const keys = resources.filter((r) => r.type === KEY && isAwsInventory(r));
+  const byKeyId = new Map<string, string>();
+  for (const key of keys) {
+    const keyId = /:key\/([^/:]+)$/.exec(key.id)?.[1];
+    if (key.id.startsWith('arn:') && keyId) byKeyId.set(keyId, key.id);
+  }
+  let renamed = false;
+  for (const key of keys) {
+    const arn = key.id.startsWith('arn:') ? undefined : byKeyId.get(key.id);
+    if (!arn) continue;
+    key.id = arn;
+    const { account, region } = arnParts(arn);
+    key.account ??= account;
+    key.region ??= region;
+    renamed = true;
+  }
+  return renamed;
 }
