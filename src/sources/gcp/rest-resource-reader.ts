@@ -115,12 +115,23 @@ export function readRestResources(file: SourceFile): ReadResult {
   return warnings.length > 0 ? { resources, warnings } : { resources };
 }
 
-export const restResourceReader: Reader = {
-  kind: 'gcp-api',
-  detect: (file) => {
-    if (!/\.json(\.gz)?$/i.test(file.path)) return false;
-    const head = file.text.slice(0, SNIFF);
-    return SELF_LINK.test(head) || OWN_NAME.test(head) || GCLOUD_STORAGE.test(head);
-  },
-  read: readRestResources,
-};
+/**
+ * True when the file holds a REST resource this reader names (or gcloud's bucket view): the
+ * text sniffed first, then parsed, since a log entry or an IAM policy may mention the same
+ * links and names without being a resource.
+ */
+function detect(file: SourceFile): boolean {
+  if (!/\.json(\.gz)?$/i.test(file.path)) return false;
+  const head = file.text.slice(0, SNIFF);
+  const storage = GCLOUD_STORAGE.test(head);
+  if (!storage && !SELF_LINK.test(head) && !OWN_NAME.test(head)) return false;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(file.text);
+  } catch {
+    return false;
+  }
+  return storage || candidatesOf(doc).some((c) => isObject(c) && restIdentity(c) !== undefined);
+}
+
+export const restResourceReader: Reader = { kind: 'gcp-api', detect, read: readRestResources };

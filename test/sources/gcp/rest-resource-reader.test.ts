@@ -8,7 +8,7 @@ import { compileRules, type CompiledRule } from '../../../src/posture/engine.js'
 import { loadRules } from '../../../src/posture/rule-loader.js';
 import { gcpReaders } from '../../../src/sources/gcp/index.js';
 import { readRestResources } from '../../../src/sources/gcp/rest-resource-reader.js';
-import { GCP_INVENTORY } from './shared-data.js';
+import { GCP_INVENTORY, SHARED } from './shared-data.js';
 
 /**
  * `gcloud ... list --format=json` prints a bare array of the API's resources, `describe` one of
@@ -172,6 +172,14 @@ describe('GCP REST resources as gcloud prints them and as REST calls return them
     expect(reader?.read).toBe(readRestResources);
     expect(result.resources).toEqual([]);
     expect(result.warnings?.join('\n')).toMatch(/is not read.*--raw --format=json/);
+  });
+
+  it('leaves an audit log entry that names a KMS key ring to other readers', () => {
+    const entry = path.join(SHARED, 'gcp-audit/cloud-custodian-events/kms-keyring-create.json');
+    const file = { path: entry, text: readFileSync(entry, 'utf8') };
+    expect(file.text).toMatch(/"name": "projects\/cloud-custodian\/locations\/[^"]+\/keyRings\//);
+
+    expect(gcpReaders.find((r) => r.detect(file))).toBeUndefined();
   });
 
   it('counts list items it does not recognise in a warning', () => {
