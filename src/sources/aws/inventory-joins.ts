@@ -34,14 +34,15 @@ function addUnknown(r: Resource, path: string): void {
  * both are taken from the scan's DescribeInstanceAttribute and DescribeVolumes (or Config
  * volume) records when it has them, else left unknown, so a rule on them gives no verdict
  * instead of a pass. A user data record joined to its instance is no resource of its own.
- * A KMS key record named by key id (GetKeyRotationStatus) joins the key named by its ARN.
+ * A record named by short id (DescribeInstances, GetKeyRotationStatus) joins the record of the
+ * same resource named by ARN (a Config item, DescribeKey).
  *
  * ```ts
  * const resources = joinAwsInventory(mergeInventoryFragments(read));
  * ```
  */
 export function joinAwsInventory(resources: Resource[]): Resource[] {
-  const keyed = nameKeysByArn(resources) ? mergeInventoryFragments(resources) : resources;
+  const keyed = nameByArn(resources) ? mergeInventoryFragments(resources) : resources;
   return joinInstances(keyed);
 }
 
@@ -112,26 +113,37 @@ function joinVolumes(instance: Resource, volumes: Map<string, boolean>): void {
   });
 }
 
+/** An EC2 or KMS ARN; the group is the short id it ends with (`sg-0a1b`, a key id). */
+const SHORT_ID_ARN = /^arn:aws[a-z-]*:(?:ec2|kms):[^:]*:[^:]*:[a-z-]+\/([^/:]+)$/;
+
+/** Types whose records some calls name by short id and others by ARN. */
+function namedBothWays(r: Resource): boolean {
+  return (r.type === KEY || r.type.startsWith('AWS::EC2::')) && isAwsInventory(r);
+}
+
 /**
- * Renames KMS key records known only by key id (`1234abcd-...`, as GetKeyRotationStatus names
- * the key) to the ARN another record of the scan gives the key, so the two merge; true when
- * one was renamed.
+ * Renames records known only by short id (an instance from DescribeInstances, a key from
+ * GetKeyRotationStatus) to the ARN another record of the scan gives the same resource (a
+ * Config item, DescribeKey), so the two merge; true when one was renamed. EC2 ids carry their
+ * kind (`i-`, `vol-`) and key ids are unique, so a short id names one resource of its type.
  */
-function nameKeysByArn(resources: Resource[]): boolean {
-  const keys = resources.filter((r) => r.type === KEY && isAwsInventory(r));
-  const byKeyId = new Map<string, string>();
-  for (const key of keys) {
-    const keyId = /:key\/([^/:]+)$/.exec(key.id)?.[1];
-    if (key.id.startsWith('arn:') && keyId) byKeyId.set(keyId, key.id);
+function nameByArn(resources: Resource[]): boolean {
+  const short = resources.filter((r) => namedBothWays(r) && !r.id.startsWith('arn:'));
+  if (short.length === 0) return false;
+
+  const arnOf = new Map<string, string>();
+  for (const r of resources) {
+    const shortId = namedBothWays(r) ? SHORT_ID_ARN.exec(r.id)?.[1] : undefined;
+    if (shortId) arnOf.set(`${r.type}|${shortId}`, r.id);
   }
   let renamed = false;
-  for (const key of keys) {
-    const arn = key.id.startsWith('arn:') ? undefined : byKeyId.get(key.id);
+  for (const r of short) {
+    const arn = arnOf.get(`${r.type}|${r.id}`);
     if (!arn) continue;
-    key.id = arn;
+    r.id = arn;
     const { account, region } = arnParts(arn);
-    key.account ??= account;
-    key.region ??= region;
+    r.account ??= account;
+    r.region ??= region;
     renamed = true;
   }
   return renamed;

@@ -154,6 +154,24 @@ describe('EC2 instance user data from inventory', () => {
     expect(findings.get('aws-ec2-instance-imdsv2-required')?.status).toBe('pass');
   });
 
+  it('merges a DescribeInstances record with the Config item of the same instance', async () => {
+    const result = await assess({
+      paths: [
+        folder({
+          'config.json': configItems(),
+          'describe-instances.json': describeInstances(),
+          'describe-instance-attribute.json': userDataOutput(SECRET_USER_DATA),
+        }),
+      ],
+      rules,
+      compiled,
+    });
+    const instances = result.resources.filter((r) => r.type === 'AWS::EC2::Instance');
+    expect(instances.map((r) => r.id)).toEqual([ARN]);
+    const verdicts = result.findings.filter((f) => f.ruleId === USER_DATA).map((f) => f.status);
+    expect(verdicts).toEqual(['fail']);
+  });
+
   it('judges the user data alone when its instance is not in the scan', async () => {
     const findings = await instanceFindings({
       'describe-instance-attribute.json': userDataOutput(SECRET_USER_DATA),
