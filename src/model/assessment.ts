@@ -72,7 +72,14 @@ export interface StandardCompliance {
 export interface FileReport {
   file: string;
   kind: string;
+  /** Resources read from the file that the assessment judges. */
   resources: number;
+  /**
+   * Kubernetes objects of the file judged through their controller in the scan (pods,
+   * ReplicaSets, Jobs; see sources/kubernetes/controlled-objects.ts), not counted in
+   * `resources`. Absent when none were.
+   */
+  folded?: number;
   error?: SourceError;
 }
 

@@ -21,7 +21,7 @@ import type { Finding, FindingStatus } from '../model/finding.js';
 import { INVENTORY_SOURCE_KINDS, type Resource } from '../model/resource.js';
 import type { Severity } from '../model/rule.js';
 import {
-  foldIntoKubernetesControllers,
+  foldKubernetesObjects,
   joinAwsInventory,
   mergeInventoryFragments,
   readPathsByUnit,
@@ -268,8 +268,9 @@ export async function assessStream(options: AssessStreamOptions): Promise<Stream
   for await (const unit of readPathsByUnit(options.paths, { onProgress, varFiles })) {
     for (const f of unit.files) files.push(f);
     for (const w of unit.warnings) readWarnings.push(w);
-    const read = foldIntoKubernetesControllers(
+    const read = foldKubernetesObjects(
       joinAwsInventory(mergeInventoryFragments(unit.resources)),
+      unit.files,
     );
     if (read.length === 0) continue;
     repeats.note(read);

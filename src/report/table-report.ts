@@ -170,6 +170,13 @@ export function renderTable(a: AssessmentResult, options: TableReportOptions = {
   out.push(
     `  ${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ') || 'no readable files'}${errored ? `; ${errored} errored` : ''}`,
   );
+  const folded = a.files.reduce((n, f) => n + (f.folded ?? 0), 0);
+  if (folded > 0) {
+    const objects = counted(folded, 'pod, ReplicaSet or Job', 'pods, ReplicaSets or Jobs');
+    out.push(
+      `  ${objects} judged through ${folded === 1 ? 'its controller' : 'their controllers'}`,
+    );
+  }
   for (const f of a.files.filter((x) => x.error)) {
     const error = printable(`${f.error!.code} ${f.error!.message}`);
     out.push(`  ${on ? pc.red('error') : 'error'} ${error}`);

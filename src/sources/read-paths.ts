@@ -51,7 +51,7 @@ const CANDIDATE_EXTENSIONS = new Set([
 ]);
 
 export { OUTSIDE };
-export { foldIntoKubernetesControllers, joinAwsInventory, mergeInventoryFragments };
+export { joinAwsInventory, mergeInventoryFragments };
 
 export interface ReadProgress {
   done: number;
@@ -702,5 +702,35 @@ export async function readPaths(
       configurations.push({ inputs: unit.inputs, resources: unit.resources, files: unit.files });
   }
   const merged = joinAwsInventory(mergeInventoryFragments(resources));
-  return { resources: foldIntoKubernetesControllers(merged), files, warnings, configurations };
+  return { resources: foldKubernetesObjects(merged, files), files, warnings, configurations };
+}
+
+/**
+ * `resources` without the Kubernetes objects judged through their controller in the scan
+ * (`foldIntoKubernetesControllers`), each file's report counting only the resources it still
+ * gives and, as `folded`, how many of its objects were folded: a file's count is what the
+ * assessment judges from it.
+ *
+ * ```ts
+ * const judged = foldKubernetesObjects(resources, files); // files[i].resources now add up
+ * ```
+ */
+export function foldKubernetesObjects(resources: Resource[], files: FileReport[]): Resource[] {
+  const judged = foldIntoKubernetesControllers(resources);
+  if (judged.length === resources.length) return judged;
+
+  const kept = new Set(judged);
+  const foldedPerFile = new Map<string, number>();
+  for (const r of resources) {
+    const file = r.source.file;
+    if (kept.has(r) || !file) continue;
+    foldedPerFile.set(file, (foldedPerFile.get(file) ?? 0) + 1);
+  }
+  for (const report of files) {
+    const folded = foldedPerFile.get(report.file);
+    if (!folded || report.error) continue;
+    report.resources = Math.max(0, report.resources - folded);
+    report.folded = (report.folded ?? 0) + folded;
+  }
+  return judged;
 }

@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileRules, evaluate } from '../../../src/posture/engine.js';
 import { loadRules } from '../../../src/posture/rule-loader.js';
+import { assess } from '../../../src/posture/assess.js';
 import { assessStream } from '../../../src/posture/assess-stream.js';
+import { renderTable } from '../../../src/report/table-report.js';
 import { readPaths } from '../../../src/sources/read-paths.js';
 
 const rules = (await loadRules()).filter((r) => r.cloud === 'kubernetes');
@@ -180,5 +182,46 @@ describe('pods judged on their own', () => {
     const file = list(dir, 'all.json', [rollout, pod({ kind: 'Rollout', name: 'web' })]);
 
     expect((await judgedIds(file)).some((id) => id.startsWith('shop/Pod/'))).toBe(true);
+  });
+});
+
+describe('file counts of a scan that folds objects into their controllers', () => {
+  const owner = { kind: 'ReplicaSet', name: 'web-6d4cf56db6' };
+  const counts = (files: { resources: number; folded?: number }[]) =>
+    files.map((f) => [f.resources, f.folded]);
+
+  it('counts in each file the resources judged, and says how many were folded', async () => {
+    const dir = scratch();
+    const deployments = list(dir, 'deployments.json', [deployment('web'), deployment('api')]);
+    const pods = list(dir, 'pods.json', [
+      pod(owner, '6d4cf56db6'),
+      pod(owner, '6d4cf56db6'),
+      pod({ kind: 'ReplicaSet', name: 'batch-5c9f7d' }, '5c9f7d'),
+    ]);
+
+    const { resources, files } = await readPaths([deployments, pods]);
+    expect(counts(files)).toEqual([
+      [2, undefined],
+      [1, 2],
+    ]);
+    expect(files.reduce((n, f) => n + f.resources, 0)).toBe(resources.length);
+  });
+
+  it('agrees with the resources assessed when the scan streams file by file', async () => {
+    const dir = scratch();
+    list(dir, 'all.json', [deployment('web'), pod(owner, '6d4cf56db6'), pod(owner, '6d4cf56db6')]);
+
+    const streamed = await assessStream({ paths: [dir], rules, compiled });
+    expect(counts(streamed.files)).toEqual([[1, 2]]);
+    expect(streamed.counts.resources).toBe(1);
+  });
+
+  it('names the folded objects in the console report', async () => {
+    const dir = scratch();
+    list(dir, 'all.json', [deployment('web'), pod(owner, '6d4cf56db6'), pod(owner, '6d4cf56db6')]);
+
+    const table = renderTable(await assess({ paths: [dir], rules }));
+    expect(table).toContain('1 file, 1 resource,');
+    expect(table).toContain('  2 pods, ReplicaSets or Jobs judged through their controllers');
   });
 });
