@@ -69,11 +69,15 @@ await runExporter({ store: process.env.KILL_TEST_STORE, owner: 'kill-test', allo
   return outfile;
 }
 
+/** The exporter running now, killed after the tests whatever happened (a timeout included). */
+let running: ChildProcess | undefined;
+
 function startExporter(bundle: string, store: string): ChildProcess {
-  return spawn(process.execPath, [bundle], {
+  running = spawn(process.execPath, [bundle], {
     env: { ...process.env, KILL_TEST_STORE: store },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  return running;
 }
 
 const exited = (child: ChildProcess) =>
@@ -96,6 +100,11 @@ describe('exporter under SIGKILL', () => {
     bundle = await bundleExporter();
   });
   afterAll(async () => {
+    // A run cut short by its timeout leaves an exporter polling a deleted store otherwise.
+    if (running && running.exitCode === null && running.signalCode === null) {
+      running.kill('SIGKILL');
+      await exited(running);
+    }
     await listener?.close();
     await db?.destroy();
     rmSync(dir, { recursive: true, force: true });
