@@ -57,9 +57,27 @@ describe('kubernetes-rbac-no-cluster-admin-binding', () => {
     expect(f.message).toContain('User system:serviceaccount:ci:deployer');
   });
 
-  it('passes control-plane identities: the default binding and a component user', () => {
+  it('fails cluster-admin bound to the nodes: a node compromise would be a cluster compromise', () => {
+    const nodes = finding(rule, 'nodes-admin');
+    expect(nodes.status).toBe('fail');
+    expect(nodes.message).toContain("Group system:nodes (every node's kubelet)");
+    const one = finding(rule, 'node-user-admin');
+    expect(one.status).toBe('fail');
+    expect(one.message).toContain('User system:node:worker-1 (the kubelet of node worker-1)');
+  });
+
+  it('fails cluster-admin bound to the holders of node bootstrap tokens', () => {
+    const f = finding(rule, 'bootstrappers-admin');
+    expect(f.status).toBe('fail');
+    expect(f.message).toContain(
+      'Group system:bootstrappers:kubeadm:default-node-token (anyone holding a node bootstrap token)',
+    );
+  });
+
+  it('passes control-plane identities: the default binding and component users', () => {
     expect(finding(rule, 'cluster-admin').status).toBe('pass');
     expect(finding(rule, 'controller-manager-admin').status).toBe('pass');
+    expect(finding(rule, 'scheduler-admin').status).toBe('pass');
   });
 });
 
