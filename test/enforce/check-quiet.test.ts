@@ -10,11 +10,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runCheck, type CheckCommandOptions } from '../../src/cli/check-command.js';
 import { runPalisade } from '../support/cli.js';
 import { shared } from '../support/paths.js';
+import { brokenRules, policyFor } from './broken-rule.js';
 
 const TERRAGOAT_AWS = shared('iac/terragoat/terraform/aws');
 /** Five S3 buckets. */
 const S3_TF = shared('iac/terragoat/terraform/aws/s3.tf');
-const BROKEN = 'aws-s3-bucket-reads-missing-key';
 
 /** The verdict line: the gate's word and its totals. */
 const VERDICT = /^palisade check (passed|FAILED( \([^)]*\))?): \d+ resources? judged, \d+ denied/;
@@ -67,35 +67,7 @@ const strayExemption = () =>
 
 /** A rules folder with one rule that cannot run on a bucket, and a policy enforcing it. */
 async function brokenRule(mode: 'deny' | 'audit'): Promise<Partial<CheckCommandOptions>> {
-  const rule = await tempFile(
-    `${BROKEN}.yaml`,
-    [
-      `id: ${BROKEN}`,
-      'title: S3 buckets have a setting no bucket has',
-      'description: Reads a property that does not exist, so it cannot run.',
-      'severity: high',
-      'cloud: aws',
-      'control: NS-2',
-      'mappings: {}',
-      'resource_types: [AWS::S3::Bucket]',
-      "check: 'r.DoesNotExist.Foo == 1'",
-      'message:',
-      "  pass: 'Bucket {{name}} is fine.'",
-      "  fail: 'Bucket {{name}} is not.'",
-      'remediation:',
-      '  text: Nothing to do.',
-      '',
-    ].join('\n'),
-  );
-  const policy = await tempFile(
-    'policy.yaml',
-    [
-      `initiatives: [{ id: mine, rules: [${BROKEN}] }]`,
-      `assignments: [{ id: m, initiative: mine, mode: ${mode} }]`,
-      '',
-    ].join('\n'),
-  );
-  return { rules: [join(rule, '..')], policy: [policy] };
+  return { rules: [await brokenRules()], policy: [await policyFor(mode)] };
 }
 
 describe('palisade check --quiet', () => {

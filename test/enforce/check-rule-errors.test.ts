@@ -9,52 +9,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CheckCommandOptions } from '../../src/cli/check-command.js';
 import { shared } from '../support/paths.js';
+import { BROKEN, brokenRules, policyFor } from './broken-rule.js';
 import { checkHere } from './check-runner.js';
 import { sarifValidator } from './sarif-validator.js';
 
 /** Five S3 buckets. */
 const S3_TF = shared('iac/terragoat/terraform/aws/s3.tf');
-const BROKEN = 'aws-s3-bucket-reads-missing-key';
-
-/** A rules folder with one rule whose check reads a key no bucket has. */
-async function brokenRules(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'palisade-broken-rule-'));
-  const rule = [
-    `id: ${BROKEN}`,
-    'title: S3 buckets have a setting no bucket has',
-    'description: Reads a property that does not exist, so it cannot run.',
-    'severity: high',
-    'cloud: aws',
-    'control: NS-2',
-    'mappings: {}',
-    'resource_types: [AWS::S3::Bucket]',
-    "check: 'r.DoesNotExist.Foo == 1'",
-    'message:',
-    "  pass: 'Bucket {{name}} is fine.'",
-    "  fail: 'Bucket {{name}} is not.'",
-    'remediation:',
-    '  text: Nothing to do.',
-    '',
-  ].join('\n');
-  await writeFile(join(dir, `${BROKEN}.yaml`), rule);
-  return dir;
-}
-
-/** A policy enforcing only the broken rule, in `mode`. */
-async function policyFor(mode: 'deny' | 'audit'): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'palisade-policy-'));
-  const file = join(dir, 'policy.yaml');
-  await writeFile(
-    file,
-    [
-      `initiatives: [{ id: mine, rules: [${BROKEN}] }]`,
-      `assignments: [{ id: m, initiative: mine, mode: ${mode} }]`,
-      '',
-    ].join('\n'),
-  );
-  return file;
-}
-
 /** Runs the gate over the buckets in this process. */
 const check = (options: Partial<CheckCommandOptions>) => checkHere([S3_TF], options);
 
