@@ -20,12 +20,7 @@ import type { FileReport } from '../model/assessment.js';
 import type { Finding, FindingStatus } from '../model/finding.js';
 import { INVENTORY_SOURCE_KINDS, type Resource } from '../model/resource.js';
 import type { Severity } from '../model/rule.js';
-import {
-  foldKubernetesObjects,
-  joinAwsInventory,
-  mergeInventoryFragments,
-  readPathsByUnit,
-} from '../sources/read-paths.js';
+import { readPathsByUnit, settleResources } from '../sources/read-paths.js';
 import type { Assessment, AssessOptions } from './assess.js';
 import { loadCatalog } from './benchmark-catalog.js';
 import { complianceOf } from './compliance.js';
@@ -268,10 +263,7 @@ export async function assessStream(options: AssessStreamOptions): Promise<Stream
   for await (const unit of readPathsByUnit(options.paths, { onProgress, varFiles })) {
     for (const f of unit.files) files.push(f);
     for (const w of unit.warnings) readWarnings.push(w);
-    const read = foldKubernetesObjects(
-      joinAwsInventory(mergeInventoryFragments(unit.resources)),
-      unit.files,
-    );
+    const read = settleResources(unit.resources, unit.files);
     if (read.length === 0) continue;
     repeats.note(read);
     const findings = evaluate(compiled, read);

@@ -51,7 +51,7 @@ const CANDIDATE_EXTENSIONS = new Set([
 ]);
 
 export { OUTSIDE };
-export { joinAwsInventory, mergeInventoryFragments };
+export { mergeInventoryFragments };
 
 export interface ReadProgress {
   done: number;
@@ -701,8 +701,17 @@ export async function readPaths(
     if (unit.inputs)
       configurations.push({ inputs: unit.inputs, resources: unit.resources, files: unit.files });
   }
-  const merged = joinAwsInventory(mergeInventoryFragments(resources));
-  return { resources: foldKubernetesObjects(merged, files), files, warnings, configurations };
+  return { resources: settleResources(resources, files), files, warnings, configurations };
+}
+
+/**
+ * What the readers' resources become before they are judged: fragments of one inventory
+ * resource merged, AWS records of one resource under different ids joined, and Kubernetes
+ * objects folded into their controllers (each file's count adjusted). `readPaths` settles a whole
+ * scan, the streamed scan each file.
+ */
+export function settleResources(resources: Resource[], files: FileReport[]): Resource[] {
+  return foldKubernetesObjects(joinAwsInventory(mergeInventoryFragments(resources)), files);
 }
 
 /**
@@ -715,7 +724,7 @@ export async function readPaths(
  * const judged = foldKubernetesObjects(resources, files); // files[i].resources now add up
  * ```
  */
-export function foldKubernetesObjects(resources: Resource[], files: FileReport[]): Resource[] {
+function foldKubernetesObjects(resources: Resource[], files: FileReport[]): Resource[] {
   const judged = foldIntoKubernetesControllers(resources);
   if (judged.length === resources.length) return judged;
 
