@@ -11,7 +11,6 @@ import {
   CompiledQuery,
   Kysely,
   Migrator,
-  PostgresDialect,
   SqliteDialect,
   SqliteDriver,
   type DatabaseConnection,
@@ -23,6 +22,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import { StoreSqliteAdapter } from './dialect.js';
+import { SchemaPostgresDialect } from './postgres-dialect.js';
 import * as m0001 from './migrations/0001-assessments.js';
 import * as m0002 from './migrations/0002-alerts.js';
 import * as m0003 from './migrations/0003-identity-and-audit.js';
@@ -237,7 +237,8 @@ async function openPostgres(location: string): Promise<Kysely<Database>> {
         '?schema=palisade to the URL or create the schema',
     );
   }
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // Migrations look for their tables in this schema only (see SchemaPostgresDialect).
+  const db = new Kysely<Database>({ dialect: new SchemaPostgresDialect({ pool }, [current]) });
   await migrate(db, shown, current);
   return db;
 }
