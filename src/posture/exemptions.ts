@@ -235,6 +235,31 @@ export function exemptionMatcher(pattern: string): (value: string) => boolean {
   return compileGlob(pattern, PATTERN_OPTIONS);
 }
 
+/**
+ * What a resource pattern is matched against: the resource's id, name and IaC address, and for
+ * an ARN its last part (`sg-0a1b2c` of `arn:aws:ec2:...:security-group/sg-0a1b2c`), the id the
+ * console and the CLI show, so a pattern written before a reader named the resource by its ARN
+ * still matches.
+ *
+ * ```ts
+ * exemptionNames('arn:aws:ec2:eu-west-1:123456789012:security-group/sg-0a1b2c', 'web', undefined);
+ * // ['arn:aws:ec2:eu-west-1:123456789012:security-group/sg-0a1b2c', 'web', undefined, 'sg-0a1b2c']
+ * ```
+ */
+export function exemptionNames(
+  id: string,
+  name: string,
+  address: string | undefined,
+): (string | undefined)[] {
+  const names = [id, name, address];
+  if (id.startsWith('arn:')) {
+    const slash = id.lastIndexOf('/');
+    const short = slash < 0 ? '' : id.slice(slash + 1);
+    if (short !== '' && short !== name) names.push(short);
+  }
+  return names;
+}
+
 function shortened(pattern: string): string {
   return pattern.length > 80 ? `${pattern.slice(0, 77)}...` : pattern;
 }
@@ -298,7 +323,7 @@ export function unmatchedRuleWarnings(
 }
 
 /**
- * Exemptions whose resource pattern matches none of `resources` (by id, name or IaC address): a
+ * Exemptions whose resource pattern matches none of `resources` (see `exemptionNames`): a
  * misspelt address waives nothing, and the violation it was meant for fails without a word on
  * why. Pass every resource read, not only those judged: an exemption for an unchanged file is
  * not a mistake. `checked` is the count the warning names (a streamed scan passes its total).
@@ -313,12 +338,12 @@ export function unmatchedResourceWarnings(
     if (exemptionPatternProblem(e.resource)) continue;
     const test = exemptionMatcher(e.resource);
     const named = resources.some((r) =>
-      [r.id, r.name, r.source.address].some((n) => n !== undefined && test(n)),
+      exemptionNames(r.id, r.name, r.source.address).some((n) => n !== undefined && test(n)),
     );
     if (named) continue;
     warnings.push(
       `exemption at ${e.source} (rule ${e.rule}): resource pattern "${shortened(e.resource)}" ` +
-        `matches none of the ${checked} resources checked (by id, name or IaC address)`,
+        `matches none of the ${checked} resources checked (by id, name, ARN's last part or IaC address)`,
     );
   }
   return warnings;
@@ -422,7 +447,11 @@ export function applyExemptions(
   for (const finding of findings) {
     if (finding.status === 'not_applicable' || finding.status === 'error') continue;
     const resource = byId.get(`${finding.resourceType}|${finding.resourceId}`);
-    const names = [finding.resourceId, finding.resourceName, resource?.source.address];
+    const names = exemptionNames(
+      finding.resourceId,
+      finding.resourceName,
+      resource?.source.address,
+    );
 
     const suppression = inline ? inlineSuppressionFor(finding, resource) : undefined;
     if (suppression) {

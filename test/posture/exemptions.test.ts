@@ -7,6 +7,7 @@ import {
   isBlanketExemption,
   loadExemptions,
   patternNamesSomething,
+  unmatchedResourceWarnings,
 } from '../../src/posture/exemptions.js';
 
 function failing(resourceId: string, name: string): Finding {
@@ -248,5 +249,32 @@ describe('exemptions', () => {
       expect.stringMatching(/of "\*" names no rule and is ignored/),
       expect.stringMatching(/of "test-bucket-versioning" gives no reason/),
     ]);
+  });
+  it("matches a resource pattern on an ARN's last part, the id the console shows", () => {
+    // Security groups read from AWS Config or a describe call that carries the ARN are named by
+    // it; an exemption written with the group id must still apply.
+    const arn = 'arn:aws:ec2:eu-west-1:123456789012:security-group/sg-0a1b2c3d';
+    const group: Resource = {
+      ...bucket(arn, 'web'),
+      type: 'AWS::EC2::SecurityGroup',
+      source: { kind: 'aws-config', file: 'config.json' },
+    };
+    const findings = [
+      { ...failing(arn, 'web'), resourceType: 'AWS::EC2::SecurityGroup' },
+      { ...failing('sg-99', 'other'), resourceType: 'AWS::EC2::SecurityGroup' },
+    ];
+    const exemption = {
+      rule: 'test-bucket-*',
+      resource: 'sg-0a1b2c3d',
+      justification: 'Bastion, reviewed.',
+      category: 'mitigated' as const,
+      source: 'exemptions.yaml:2',
+    };
+    applyExemptions(findings, [group], [exemption], new Date('2026-01-01'));
+    expect(findings.map((f) => f.exemption?.category)).toEqual(['mitigated', undefined]);
+    expect(unmatchedResourceWarnings([exemption], [group])).toEqual([]);
+    // Only ARNs have such a part: an Azure id's last segment is its name, matched as the name.
+    const azure: Resource = { ...group, id: '/subscriptions/s/resourceGroups/g/x/sg-0a1b2c3d' };
+    expect(unmatchedResourceWarnings([exemption], [{ ...azure, name: 'nsg' }])).toHaveLength(1);
   });
 });
