@@ -263,7 +263,9 @@ export async function assessStream(options: AssessStreamOptions): Promise<Stream
   for await (const unit of readPathsByUnit(options.paths, { onProgress, varFiles })) {
     for (const f of unit.files) files.push(f);
     for (const w of unit.warnings) readWarnings.push(w);
-    const read = settleResources(unit.resources, unit.files);
+    const settled = settleResources(unit.resources, unit.files);
+    for (const w of settled.warnings) readWarnings.push(w);
+    const read = settled.resources;
     if (read.length === 0) continue;
     repeats.note(read);
     const findings = evaluate(compiled, read);

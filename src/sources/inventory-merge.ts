@@ -3,6 +3,7 @@
  */
 
 import { INVENTORY_SOURCE_KINDS, type Resource } from '../model/resource.js';
+import { carryLeftOut } from './left-out.js';
 
 /**
  * Inventory readers may see one resource in several files (one API call a file). Fragments
@@ -84,6 +85,8 @@ function mergeInto(existing: Resource, resource: Resource): void {
     (path) => theirs.has(path) && valueAt(existing.properties, path) === undefined,
   );
   existing.unknown = stillUnknown.length > 0 ? stillUnknown : undefined;
+  // The listings that left the fragment's settings out: warned of only if that stays unknown.
+  carryLeftOut(existing, resource);
 }
 
 function valueAt(root: unknown, path: string): unknown {

@@ -13,7 +13,9 @@ import { gunzip } from 'node:zlib';
 import type { FileReport } from '../model/assessment.js';
 import type { Resource } from '../model/resource.js';
 import { joinAwsInventory } from './aws/inventory-joins.js';
+import { joinGcpServiceAccounts } from './gcp/service-account-names.js';
 import { mergeInventoryFragments } from './inventory-merge.js';
+import { leftOutWarnings } from './left-out.js';
 import { foldIntoKubernetesControllers } from './kubernetes/controlled-objects.js';
 import { SourceReadError, type SourceError } from '../model/source-error.js';
 import {
@@ -701,17 +703,39 @@ export async function readPaths(
     if (unit.inputs)
       configurations.push({ inputs: unit.inputs, resources: unit.resources, files: unit.files });
   }
-  return { resources: settleResources(resources, files), files, warnings, configurations };
+  const settled = settleResources(resources, files);
+  for (const w of settled.warnings) warnings.push(w);
+  return { resources: settled.resources, files, warnings, configurations };
+}
+
+/** What `settleResources` gives: the resources to judge, and what the scan must say of them. */
+export interface Settled {
+  resources: Resource[];
+  /**
+   * Of listings that left resources' settings out (`az resource list`, Cloud Asset Inventory
+   * records without resource data), those no other file read filled in, per file.
+   */
+  warnings: string[];
 }
 
 /**
  * What the readers' resources become before they are judged: fragments of one inventory
  * resource merged, AWS records of one resource under different ids joined, and Kubernetes
  * objects folded into their controllers (each file's count adjusted). `readPaths` settles a whole
- * scan, the streamed scan each file.
+ * scan, the streamed scan each file. Resources a listing read without their settings are warned
+ * of here, once the merge has had every file's fragment: a GET body read beside the listing
+ * leaves nothing to warn of.
+ *
+ * ```ts
+ * const { resources, warnings } = settleResources(read.resources, read.files);
+ * ```
  */
-export function settleResources(resources: Resource[], files: FileReport[]): Resource[] {
-  return foldKubernetesObjects(joinAwsInventory(mergeInventoryFragments(resources)), files);
+export function settleResources(resources: Resource[], files: FileReport[]): Settled {
+  const settled = foldKubernetesObjects(
+    joinGcpServiceAccounts(joinAwsInventory(mergeInventoryFragments(resources))),
+    files,
+  );
+  return { resources: settled, warnings: leftOutWarnings(settled, files) };
 }
 
 /**

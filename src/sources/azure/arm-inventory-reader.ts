@@ -7,7 +7,6 @@ import type { Resource } from '../../model/resource.js';
 import { SourceReadError } from '../../model/source-error.js';
 import type { ReadResult, Reader, SourceFile } from '../reader.js';
 import {
-  leftOutWarnings,
   armBodyToResource,
   inventorySource,
   isArmBody,
@@ -172,7 +171,6 @@ function read(file: SourceFile): ReadResult {
   else bodies = bodiesIn(record).map(armBodyOfCli);
 
   const resources = resourcesFromBodies(bodies, 'azure-arm', file.path);
-  warnings.push(...leftOutWarnings(file.path, resources));
   return warnings.length ? { resources, warnings } : { resources };
 }
 

@@ -4,6 +4,7 @@
  */
 
 import type { Relationship, Resource, ResourceSource, SourceKind } from '../../model/resource.js';
+import { leftOutWay, markLeftOut } from '../left-out.js';
 import { normaliseArmType, parseArmId, type ArmIdParts } from './arm-types.js';
 
 export type ArmBody = Record<string, unknown>;
@@ -11,11 +12,33 @@ export type ArmBody = Record<string, unknown>;
 /** The path of an ARM body's own settings, unknown when a listing left them out. */
 const PROPERTIES = 'properties';
 
+/** The warning for `count` resources of `file` whose listing left their settings out `how`. */
+function leftOutWarning(file: string, count: number, how: string): string {
+  return (
+    `${file}: ${count} resource(s) carry no properties (${how}): rules that read a resource's ` +
+    `settings cannot judge them; export whole bodies instead (the service's \`show\` or ` +
+    `\`list\` command, \`az resource show --ids ...\`, or a Resource Graph query that keeps ` +
+    `properties)`
+  );
+}
+
 /**
  * How a listing left a resource's settings out: `"properties": null` (`az resource list`), or
- * no settings at all beside the envelope (`az keyvault list`, ARM's generic `/resources`).
+ * no settings at all beside the envelope (`az keyvault list`, ARM's generic `/resources`). The
+ * scan warns of those no other file read filled in (`leftOutWarnings` in `../left-out.ts`), a
+ * file's `null` ones first.
  */
-const leftOutAs = new WeakMap<Resource, 'null' | 'absent'>();
+const LEFT_OUT_AS_NULL = leftOutWay(PROPERTIES, (file, count) =>
+  leftOutWarning(file, count, '`"properties": null`, as `az resource list` prints them'),
+);
+const LEFT_OUT_ABSENT = leftOutWay(PROPERTIES, (file, count) =>
+  leftOutWarning(
+    file,
+    count,
+    'only id, name, type, location and tags, as `az keyvault list` prints them and a ' +
+      'Resource Graph query that does not project properties returns them',
+  ),
+);
 
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -99,36 +122,12 @@ export function armBodyToResource(
   if (region) resource.region = region;
   if (leftOut) {
     resource.unknown = [PROPERTIES];
-    leftOutAs.set(resource, body.properties === null ? 'null' : 'absent');
+    // Marked here only: a parent known only through its children read (`partialParent`) is
+    // unknown too, but no listing left it out.
+    const way = body.properties === null ? LEFT_OUT_AS_NULL : LEFT_OUT_ABSENT;
+    markLeftOut(resource, source.file ?? id, way);
   }
   return resource;
-}
-
-/** The warnings a file gets when a listing left its resources' settings out (one a way). */
-export function leftOutWarnings(file: string, resources: Resource[]): string[] {
-  let asNull = 0;
-  let absent = 0;
-  // A parent known only through its children read here is no listing: it is not counted.
-  for (const r of resources) {
-    const how = leftOutAs.get(r);
-    if (how === 'null') asNull += 1;
-    else if (how === 'absent') absent += 1;
-  }
-  const why = (count: number, how: string) =>
-    `${file}: ${count} resource(s) carry no properties (${how}): rules that read a resource's ` +
-    `settings cannot judge them; export whole bodies instead (the service's \`show\` or ` +
-    `\`list\` command, \`az resource show --ids ...\`, or a Resource Graph query that keeps ` +
-    `properties)`;
-  const warnings: string[] = [];
-  if (asNull > 0)
-    warnings.push(why(asNull, '`"properties": null`, as `az resource list` prints them'));
-  if (absent > 0) {
-    const how =
-      'only id, name, type, location and tags, as `az keyvault list` prints them and a ' +
-      'Resource Graph query that does not project properties returns them';
-    warnings.push(why(absent, how));
-  }
-  return warnings;
 }
 
 /** Edges an ARM body states: VM -> NIC, disk -> VM, NSG -> subnet, flow log -> NSG. */

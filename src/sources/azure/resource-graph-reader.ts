@@ -6,7 +6,7 @@
 
 import { SourceReadError } from '../../model/source-error.js';
 import type { ReadResult, Reader, SourceFile } from '../reader.js';
-import { isArmBody, isObject, leftOutWarnings, type ArmBody } from './arm-resource.js';
+import { isArmBody, isObject, type ArmBody } from './arm-resource.js';
 import { fileMentionsArm, resourcesFromBodies } from './arm-inventory-reader.js';
 import { armBodyOfCli } from './az-cli-body.js';
 import { parseJsonText, tryParseJson } from './json-input.js';
@@ -57,7 +57,6 @@ function read(file: SourceFile): ReadResult {
     warnings.push(
       `${skipped} row(s) without an ARM id and type were skipped; project id, type, properties`,
     );
-  warnings.push(...leftOutWarnings(file.path, resources));
   return warnings.length ? { resources, warnings } : { resources };
 }
 

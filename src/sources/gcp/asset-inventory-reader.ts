@@ -6,6 +6,7 @@
 import type { Resource } from '../../model/resource.js';
 import { ANY_OTHER_PROPERTY } from '../../posture/unknown-tracker.js';
 import { SourceReadError } from '../../model/source-error.js';
+import { leftOutWay, markLeftOut } from '../left-out.js';
 import type { ReadResult, Reader, SourceFile } from '../reader.js';
 import { missingHalves } from './asset-shapes.js';
 import { parseCaiName } from './cai-name.js';
@@ -73,7 +74,7 @@ function toResource(file: SourceFile, raw: unknown, line: number): Resource {
   const rawPolicy = raw.iam_policy ?? raw.iamPolicy;
   const sawPolicy = rawPolicy !== undefined;
   if (sawPolicy) data.iamPolicy = normalizeIamPolicy(rawPolicy);
-  return gcpResource({
+  const resource = gcpResource({
     type,
     id: raw.name,
     account: projectOf(raw, body),
@@ -84,6 +85,8 @@ function toResource(file: SourceFile, raw: unknown, line: number): Resource {
     line,
     unknown: missingHalves(type, sawData, sawPolicy),
   });
+  if (!sawData) markLeftOut(resource, file.path, WITHOUT_DATA);
+  return resource;
 }
 
 /** Resources of the export's records (a JSON document's records all start on line 1). */
@@ -102,25 +105,23 @@ function resourcesOf(file: SourceFile): Resource[] {
 /** Reads a whole export; clusters' embedded node pools become resources when none are listed. */
 export function readAssetInventory(file: SourceFile): ReadResult {
   const resources = resourcesOf(file);
-  const warning = withoutDataWarning(file.path, resources);
-  const warnings = warning ? { warnings: [warning] } : {};
-  if (resources.some((r) => r.type === NODE_POOL_TYPE)) return { resources, ...warnings };
+  if (resources.some((r) => r.type === NODE_POOL_TYPE)) return { resources };
   const pools = resources.filter((r) => r.type === CLUSTER_TYPE).flatMap(nodePoolsOf);
   for (const pool of pools) resources.push(pool);
-  return { resources, ...warnings };
+  return { resources };
 }
 
-/** The warning for records read without their resource data (see `missingHalves`), if any. */
-function withoutDataWarning(file: string, resources: Resource[]): string | undefined {
-  let count = 0;
-  for (const r of resources) if (r.unknown?.includes(ANY_OTHER_PROPERTY)) count += 1;
-  if (count === 0) return undefined;
-  return (
+/**
+ * Records read without their resource data (see `missingHalves`): the scan warns of those no
+ * other file's record of the same asset filled in (`leftOutWarnings` in `../left-out.ts`).
+ */
+const WITHOUT_DATA = leftOutWay(
+  ANY_OTHER_PROPERTY,
+  (file, count) =>
     `${file}: ${count} asset record(s) carry no resource data: rules that read a resource's ` +
     `settings cannot judge them; export with \`gcloud asset export --content-type=resource\` ` +
-    `(or \`gcloud asset list --content-type=resource\`)`
-  );
-}
+    `(or \`gcloud asset list --content-type=resource\`)`,
+);
 
 export const assetInventoryReader: Reader = {
   kind: 'gcp-asset-inventory',

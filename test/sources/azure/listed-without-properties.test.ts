@@ -65,6 +65,57 @@ describe('Azure resources listed without their properties', () => {
         .sort();
     expect(joined.findings.some((f) => f.ruleId === TLS)).toBe(true);
     expect(verdicts(joined)).toEqual(verdicts(alone));
-    expect(joined.warnings.join('\n')).toMatch(/carry no properties/);
+    expect(joined.findings.find((f) => f.ruleId === TLS)!.status).toMatch(/^(pass|fail)$/);
+    // The listing left nothing unknown that the GET body did not fill in: nothing to warn of.
+    expect(joined.warnings.join('\n')).not.toMatch(/carry no properties/);
+  });
+
+  it('are not warned of when the GET body is read first or as `az ... show` prints it', async () => {
+    const { get, listed } = bodies();
+    // `az storage account show` prints the body with its properties lifted onto the top level.
+    const { properties, ...envelope } = get;
+    const shown = { ...envelope, ...properties };
+    for (const files of [
+      { 'a-get.json': get, 'b-list.json': [listed] },
+      { 'a-list.json': [listed], 'b-show.json': shown },
+    ]) {
+      const result = await assessPaths([folder(files)]);
+      expect(result.counts.resources).toBe(1);
+      const tls = result.findings.find((f) => f.ruleId === TLS)!;
+      expect(tls.status).toMatch(/^(pass|fail)$/);
+      expect(result.warnings.join('\n')).not.toMatch(/carry no properties/);
+    }
+  });
+
+  it('still warn of a listed resource no other file fills in, naming its listing', async () => {
+    const { get, listed } = bodies();
+    const other = { ...listed, id: `${listed.id}2`, name: `${listed.name}2` };
+    const result = await assessPaths([
+      folder({ 'a-list.json': [listed, other], 'b-get.json': get }),
+    ]);
+    const status = (name: string) =>
+      result.findings.find((f) => f.ruleId === TLS && f.resourceName === name)?.status;
+    expect(status(listed.name)).toMatch(/^(pass|fail)$/);
+    expect(status(other.name)).toBe('not_applicable');
+    const warnings = result.warnings.filter((w) => /carry no properties/.test(w));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(
+      /a-list\.json: 1 resource\(s\) carry no properties \(`"properties": null`/,
+    );
+  });
+
+  it('name every listing of a resource that no file read with its properties', async () => {
+    const { listed } = bodies();
+    const result = await assessPaths([
+      folder({
+        'a-list.json': [listed],
+        'b-list.json': [{ ...listed, id: listed.id.toUpperCase() }],
+      }),
+    ]);
+    expect(result.counts.resources).toBe(1);
+    const warnings = result.warnings.filter((w) => /carry no properties/.test(w));
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toMatch(/a-list\.json: 1 resource\(s\)/);
+    expect(warnings[1]).toMatch(/b-list\.json: 1 resource\(s\)/);
   });
 });

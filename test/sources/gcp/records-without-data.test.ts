@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { assessPaths, writeFolder as folder } from '../../support/assess-files.js';
+import { assessStream } from '../../../src/posture/assess-stream.js';
+import { assessPaths, defaultRules, writeFolder as folder } from '../../support/assess-files.js';
 
 /**
  * Cloud Asset Inventory writes an asset's settings only when asked for them (`--content-type
@@ -62,5 +63,59 @@ describe('Cloud Asset Inventory records without resource data', () => {
     // Versioning absent from a record that holds the data is versioning not set.
     expect(status('gcp-storage-bucket-versioning-enabled')).toBe('fail');
     expect(status('gcp-storage-bucket-not-public')).toBe('fail');
+    expect(result.warnings.join('\n')).not.toMatch(/carry no resource data/);
+  });
+
+  it('are not warned of when a record with the data of the same asset is read too', async () => {
+    const full = assets('sql_allowed_authorized_networks.json');
+    const named = full.map(({ resource: _left, ...rest }) => rest);
+    const alone = await assessPaths([folder({ 'full.json': full })]);
+    const verdicts = (r: typeof alone) =>
+      r.findings
+        .filter((f) => f.ruleId.startsWith('gcp-sql-'))
+        .map((f) => `${f.resourceId} ${f.ruleId} ${f.status}`)
+        .sort();
+    for (const files of [
+      { 'a-list.json': named, 'b-full.json': full },
+      { 'a-full.json': full, 'b-list.json': named },
+      // One NDJSON export holding both records of each asset: what the streamed scan merges too.
+      { 'both.ndjson': [...named, ...full].map((a) => JSON.stringify(a)).join('\n') },
+    ]) {
+      const result = await assessPaths([folder(files)]);
+      expect(result.counts.resources).toBe(full.length);
+      expect(verdicts(result)).toEqual(verdicts(alone));
+      expect(verdicts(result).some((v) => v.endsWith(' fail'))).toBe(true);
+      expect(result.warnings.join('\n')).not.toMatch(/carry no resource data/);
+    }
+  });
+
+  it('still warn of a record no other file fills in, naming its file', async () => {
+    const full = assets('sql_allowed_authorized_networks.json');
+    expect(full).toHaveLength(2);
+    const named = full.map(({ resource: _left, ...rest }) => rest);
+    const result = await assessPaths([folder({ 'a-list.json': named, 'b-full.json': [full[0]] })]);
+    const sql = (id: string) =>
+      result.findings.filter((f) => f.resourceId === id && f.ruleId.startsWith('gcp-sql-'));
+    expect(sql(full[0].name).some((f) => f.status === 'pass' || f.status === 'fail')).toBe(true);
+    expect(sql(full[1].name).every((f) => f.status === 'not_applicable')).toBe(true);
+    const warnings = result.warnings.filter((w) => /carry no resource data/.test(w));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/a-list\.json: 1 asset record\(s\) carry no resource data/);
+  });
+
+  it('are warned of by the streamed scan as by the whole one', async () => {
+    const { rules, compiled } = await defaultRules();
+    const full = assets('sql_allowed_authorized_networks.json');
+    const named = full.map(({ resource: _left, ...rest }) => rest);
+    const line = (a: Asset) => JSON.stringify(a);
+    const dir = folder({
+      // Both records of the first asset in one file: merged, judged, not warned of.
+      'a-export.ndjson': [named[0], full[0], named[1]].map(line).join('\n'),
+    });
+    const streamed = await assessStream({ paths: [dir], rules, compiled });
+    expect(streamed.counts.resources).toBe(2);
+    const warnings = streamed.warnings.filter((w) => /carry no resource data/.test(w));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/a-export\.ndjson: 1 asset record\(s\) carry no resource data/);
   });
 });
