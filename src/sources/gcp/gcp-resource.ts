@@ -1,8 +1,14 @@
 /** Builds canonical GCP resources: one place for ids, names, labels as tags and sources. */
 
-import type { Resource, ResourceSource, SourceKind } from '../../model/resource.js';
+import {
+  INVENTORY_SOURCE_KINDS,
+  type Resource,
+  type ResourceSource,
+  type SourceKind,
+} from '../../model/resource.js';
 import { parseCaiName } from './cai-name.js';
 import { isObject } from './json-text.js';
+import { SERVICE_ACCOUNT_TYPE, serviceAccountName } from './service-account-names.js';
 
 export interface GcpResourceProps {
   type: string;
@@ -28,14 +34,17 @@ export function labelsToTags(labels: unknown): Record<string, string> {
 }
 
 /**
- * One canonical GCP resource. Project and location default to what the CAI name holds.
+ * One canonical GCP resource. Project and location default to what the CAI name holds. An
+ * inventory service account is named by its unique id as CAI names it (`serviceAccountName`)
+ * and, unless given a name, called by its email.
  *
  * ```ts
  * gcpResource({ type: 'storage.googleapis.com/Bucket', id: '//storage.googleapis.com/b',
  *   properties: { name: 'b' }, kind: 'gcp-api' });
  * ```
  */
-export function gcpResource(props: GcpResourceProps): Resource {
+export function gcpResource(given: GcpResourceProps): Resource {
+  const props = given.type === SERVICE_ACCOUNT_TYPE ? asServiceAccount(given) : given;
   const parsed = props.id.startsWith('//') ? parseCaiName(props.id) : undefined;
   const properties = props.properties;
   const name = props.name ?? parsed?.name ?? props.id;
@@ -73,6 +82,17 @@ export function gcpResource(props: GcpResourceProps): Resource {
   if (region !== undefined && account === undefined) resource.region = region;
   if (props.unknown !== undefined && props.unknown.length > 0) resource.unknown = props.unknown;
   return resource;
+}
+
+/** An inventory service account's props: CAI's name for it, its email as its name. */
+function asServiceAccount(props: GcpResourceProps): GcpResourceProps {
+  if (!INVENTORY_SOURCE_KINDS.has(props.kind)) return props;
+  const email = props.properties.email;
+  return {
+    ...props,
+    id: serviceAccountName(props.id, props.properties),
+    name: props.name ?? (typeof email === 'string' && email !== '' ? email : undefined),
+  };
 }
 
 /** Where a resource was read: kind, then file, line and IaC address when known. */
