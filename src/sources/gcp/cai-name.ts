@@ -65,7 +65,7 @@ function pathStart(fullName: string): number {
 }
 
 /** URI-decodes a name segment; a malformed escape is kept as written. */
-function safeDecode(segment: string): string {
+export function safeDecode(segment: string): string {
   // Without a `%` there is nothing to decode.
   if (!segment.includes('%')) return segment;
   try {

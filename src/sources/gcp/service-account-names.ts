@@ -12,6 +12,7 @@
 
 import { INVENTORY_SOURCE_KINDS, type Resource } from '../../model/resource.js';
 import { mergeInventoryFragments } from '../inventory-merge.js';
+import { safeDecode } from './cai-name.js';
 
 export const SERVICE_ACCOUNT_TYPE = 'iam.googleapis.com/ServiceAccount';
 export const SERVICE_ACCOUNT_KEY_TYPE = 'iam.googleapis.com/ServiceAccountKey';
@@ -94,13 +95,4 @@ function relateToAccount(key: Resource): void {
   const target = key.id.slice(0, key.id.length - m[3].length);
   const has = key.relationships.some((x) => x.kind === 'memberOf' && x.target === target);
   if (!has) key.relationships.push({ kind: 'memberOf', target });
-}
-
-function safeDecode(segment: string): string {
-  if (!segment.includes('%')) return segment;
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
 }
