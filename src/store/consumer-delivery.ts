@@ -7,12 +7,14 @@
 
 import type { Transaction } from 'kysely';
 import { exportStore } from './export-store.js';
-import { lastOutboxSeq } from './outbox-repository.js';
+import { lastOutboxSeq, lockOutbox } from './outbox-repository.js';
 import type { Database } from './schema.js';
 
 /**
  * Opens `consumer`'s delivery state at the current end of the outbox, in the caller's
- * transaction: it receives changes from now on.
+ * transaction: it receives changes from now on. Takes the outbox lock first, so a save running
+ * meanwhile either appends before the end is read, or sees this consumer when it decides whether
+ * to append at all (see `hasOutboxConsumers`); the lock is held until the caller commits.
  *
  * ```ts
  * await startConsumerDelivery(trx, exportConsumer(id), at);
@@ -23,6 +25,7 @@ export async function startConsumerDelivery(
   consumer: string,
   at: string,
 ): Promise<void> {
+  await lockOutbox(trx);
   await exportStore(trx)
     .insertInto('export_deliveries')
     .values({
@@ -37,13 +40,15 @@ export async function startConsumerDelivery(
 
 /**
  * Moves `consumer`'s cursor to the current end of the outbox, in the caller's transaction: it
- * acts on changes from now on, as a new consumer does. Its dead letters stay.
+ * acts on changes from now on, as a new consumer does. Its dead letters stay. Takes the outbox
+ * lock first, so the end read is not passed by a save that has yet to commit its records.
  */
 export async function skipToOutboxEnd(
   trx: Transaction<Database>,
   consumer: string,
   at: string,
 ): Promise<void> {
+  await lockOutbox(trx);
   await exportStore(trx)
     .updateTable('export_deliveries')
     .set({

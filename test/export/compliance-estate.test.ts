@@ -22,6 +22,7 @@ import { exportStore } from '../../src/store/export-store.js';
 import { recordOf } from '../../src/store/outbox-repository.js';
 import type { Database } from '../../src/store/schema.js';
 import { targetSetKey } from '../../src/store/target-set.js';
+import { addOutboxConsumer } from '../store/outbox-consumer.js';
 import { STORE_TARGETS } from '../store/store-targets.js';
 
 const TEMPLATES = join(
@@ -79,6 +80,7 @@ describe.each(STORE_TARGETS)('compliance records of two estates on $name', (targ
     'name their estate, and a first assessment sends only the controls it judged',
     async () => {
       await target.with(async ({ db }) => {
+        await addOutboxConsumer(db);
         await saveAssessment(db, bucketsFirst);
         const first = await complianceOutbox(db);
         await saveAssessment(db, serversFirst);

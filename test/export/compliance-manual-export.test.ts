@@ -20,6 +20,7 @@ import { saveAssessment } from '../../src/store/assessment-repository.js';
 import { exportStore } from '../../src/store/export-store.js';
 import { recordOf } from '../../src/store/outbox-repository.js';
 import type { Database } from '../../src/store/schema.js';
+import { addOutboxConsumer } from '../store/outbox-consumer.js';
 import { STORE_TARGETS } from '../store/store-targets.js';
 
 const DATA = join(import.meta.dirname, '../../../shared/data');
@@ -73,6 +74,7 @@ describe.each(STORE_TARGETS)('manual compliance controls on $name', (target) => 
     async () => {
       expect(manual.size).toBeGreaterThan(0);
       await target.with(async ({ db }) => {
+        await addOutboxConsumer(db);
         await saveAssessment(db, first);
         const records = await complianceOutbox(db);
 
@@ -111,6 +113,7 @@ describe.each(STORE_TARGETS)('manual compliance controls on $name', (target) => 
     'moves a control a v1 store held as not_assessed to manual once, then sends nothing',
     async () => {
       await target.with(async ({ db }) => {
+        await addOutboxConsumer(db);
         await saveAssessment(db, first);
         // As the store stood when compliance export wrote schema v1 only.
         await exportStore(db)

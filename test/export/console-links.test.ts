@@ -16,6 +16,7 @@ import { alertLink } from '../../src/export/sinks/ticket-sink.js';
 import type { ExportRecord } from '../../src/model/export-record.js';
 import { saveAlerts } from '../../src/store/alert-repository.js';
 import { exportStore } from '../../src/store/export-store.js';
+import { addOutboxConsumer } from '../store/outbox-consumer.js';
 import {
   eventually,
   hasChromium,
@@ -58,6 +59,7 @@ async function follow(link: string): Promise<string> {
 describe.skipIf(!hasChromium())('console links in exported records', () => {
   beforeAll(async () => {
     console_ = await startConsoleServer();
+    await addOutboxConsumer(console_.server.db);
     const source = await console_.apiCall('POST', '/sources', {
       name: 'sample-estate',
       paths: [SAMPLE_ESTATE],

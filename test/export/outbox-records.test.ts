@@ -23,6 +23,7 @@ import { exportStore } from '../../src/store/export-store.js';
 import { recordOf } from '../../src/store/outbox-repository.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../src/store/schema.js';
+import { addOutboxConsumer } from '../store/outbox-consumer.js';
 import { STORE_TARGETS } from '../store/store-targets.js';
 
 const DATA = join(import.meta.dirname, '../../../shared/data');
@@ -73,6 +74,7 @@ describe.each(STORE_TARGETS)('export outbox on $name', (target) => {
     'writes a record for every assessment change, each valid against its schema',
     async () => {
       await target.with(async ({ db }) => {
+        await addOutboxConsumer(db);
         await saveAssessment(db, first);
         const afterFirst = await outbox(db);
         const failing = new Set(
@@ -139,6 +141,7 @@ describe.each(STORE_TARGETS)('export outbox on $name', (target) => {
     'resolves the findings of a deleted resource with the tags, title and control it had',
     async () => {
       await target.with(async ({ db }) => {
+        await addOutboxConsumer(db);
         await saveAssessment(db, withDatabase);
         const opened = new Map(
           (await outbox(db)).flatMap((r) =>
@@ -199,6 +202,7 @@ describe.each(STORE_TARGETS)('export outbox on $name', (target) => {
     'writes alert records on create, detection update and status change, in the same transaction',
     async () => {
       await target.with(async ({ db }) => {
+        await addOutboxConsumer(db);
         expect(detected.alerts.length).toBeGreaterThan(3);
         await saveAlerts(db, detected.alerts, detected.incidents);
         let records = await outbox(db);

@@ -17,6 +17,7 @@ import { recordOf } from '../../src/store/outbox-repository.js';
 import { eventually } from '../web/console-harness.js';
 import { apiCaller, startHarness, type Harness } from '../server/harness.js';
 import { shared } from '../support/paths.js';
+import { addOutboxConsumer } from '../store/outbox-consumer.js';
 
 type ScoreRecord = Extract<ExportRecord, { type: 'secure_score' }>;
 
@@ -31,6 +32,7 @@ describe('secure score export when nothing is judged', () => {
       join(root, 'S3_LambdaTrigger.yaml'),
     );
     h = await startHarness({ config: (c) => (c.posture = { allowedRoots: [root] }) });
+    await addOutboxConsumer(h.db);
     admin = await h.token('owner');
   });
   afterAll(async () => {

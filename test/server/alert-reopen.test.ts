@@ -7,6 +7,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportStore } from '../../src/store/export-store.js';
+import { addOutboxConsumer } from '../store/outbox-consumer.js';
 import { SSH_BRUTE_FORCE, sshLines, startLive, type LiveHarness } from './ingest-helpers.js';
 
 const ATTACKER = '112.95.230.3';
@@ -25,6 +26,7 @@ describe('an alert closed by an analyst', () => {
   let operator: string;
   beforeAll(async () => {
     h = await startLive({ flushIntervalMs: 600_000 });
+    await addOutboxConsumer(h.db);
     operator = await h.token('security-operator');
   });
   afterAll(() => h.close());

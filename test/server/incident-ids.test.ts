@@ -8,6 +8,7 @@ import { ticketSubject } from '../../src/export/sinks/ticket-sink.js';
 import { exportStore } from '../../src/store/export-store.js';
 import { startHarness, type Harness } from './harness.js';
 import { cloudTrailRecords } from './ingest-helpers.js';
+import { addOutboxConsumer } from '../store/outbox-consumer.js';
 
 const ACCOUNT = '111122223333';
 
@@ -65,6 +66,7 @@ describe('incident ids as incidents grow and merge', () => {
         c.ingest = { flushIntervalMs: 60_000 };
       },
     });
+    await addOutboxConsumer(h.db);
     operator = await h.token('security-operator');
   });
   afterAll(() => h.close());

@@ -21,6 +21,7 @@ import { changeAlertStatus, saveAlerts, storedAlerts } from '../../src/store/ale
 import { saveAssessment } from '../../src/store/assessment-repository.js';
 import { exportStore } from '../../src/store/export-store.js';
 import { recordOf } from '../../src/store/outbox-repository.js';
+import { addOutboxConsumer } from './outbox-consumer.js';
 import { STORE_TARGETS } from './store-targets.js';
 
 const rules = await loadRules();
@@ -74,6 +75,7 @@ describe.each(STORE_TARGETS)('alerts and the assessed estate on $name', (target)
     'links alert entities to resources and routes the alert by their tags',
     async () => {
       await target.with(async ({ db }) => {
+        await addOutboxConsumer(db);
         await saveAssessment(db, older);
         await saveAssessment(db, newer);
         const byName = alert('a-name', [

@@ -8,6 +8,7 @@ import { insertBatched } from '../../src/store/batch-insert.js';
 import { sqliteConnection } from '../../src/store/dialect.js';
 import { appendOutbox, outboxPage } from '../../src/store/outbox-repository.js';
 import type { ExportRecord } from '../../src/model/export-record.js';
+import { addOutboxConsumer } from './outbox-consumer.js';
 import { STORE_TARGETS } from './store-targets.js';
 
 const base = await assess({ paths: ['samples/estate'], rules: await loadRules() });
@@ -44,6 +45,7 @@ function state(resourceId: string, status: string, resolvedAt?: string | null) {
 describe('batched inserts on SQLite', () => {
   it('parse each insert statement once and only bind rows after', () =>
     STORE_TARGETS[0].with(async ({ db }) => {
+      await addOutboxConsumer(db);
       const connection = sqliteConnection(db);
       if (!connection) throw new Error('no SQLite connection under the store');
       // Every statement SQLite parses goes through prepare, from Kysely's driver or elsewhere.
@@ -108,6 +110,7 @@ describe.each(STORE_TARGETS)('batched inserts ($name)', (target) => {
 
   it.skipIf(target.skip)('append outbox records once, skipping ids already stored', () =>
     target.with(async ({ db }) => {
+      await addOutboxConsumer(db);
       const record = (id: string, assessmentId: string): ExportRecord => ({
         id,
         schemaVersion: 1,

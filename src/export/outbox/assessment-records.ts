@@ -18,7 +18,7 @@ import type { Resource } from '../../model/resource.js';
 import type { Severity } from '../../model/rule.js';
 import { exportStore } from '../../store/export-store.js';
 import type { FindingLifecycleRow } from '../../store/finding-lifecycle.js';
-import { appendOutbox } from '../../store/outbox-repository.js';
+import { appendOutbox, hasOutboxConsumers, lockOutbox } from '../../store/outbox-repository.js';
 import type { Database } from '../../store/schema.js';
 import { findingKey, lastSeen, type LastSeen } from './last-seen.js';
 import { recordId } from './record-id.js';
@@ -401,8 +401,11 @@ async function complianceRecords(
 }
 
 /**
- * Writes the export records of assessment `a` to the outbox, inside the transaction saving it.
- * `changes` are the finding lifecycle changes the same save recorded.
+ * Writes the export records of assessment `a` to the outbox, inside the transaction saving it,
+ * and brings the stored compliance states up to date. `changes` are the finding lifecycle
+ * changes the same save recorded. While the store has no outbox consumer, no record would ever be
+ * delivered (see `hasOutboxConsumers`): only the compliance states are written, and the records
+ * are not built.
  */
 export async function emitAssessmentRecords(
   trx: Kysely<Database>,
@@ -412,6 +415,12 @@ export async function emitAssessmentRecords(
   now: Date = new Date(),
 ): Promise<void> {
   const accounts = accountsOf(a.resources);
+  // Locked before asking, so a consumer created meanwhile waits for this save (PostgreSQL).
+  await lockOutbox(trx);
+  if (!(await hasOutboxConsumers(trx))) {
+    await complianceRecords(trx, a, targetSet, accounts);
+    return;
+  }
   const records = recommendationRecords(
     a,
     changes,
