@@ -44,7 +44,10 @@ export const ConfigSchema = Type.Object(
         secretKeyFile: Type.Optional(Type.String({ minLength: 1 })),
         /** A session ends after this many minutes without a request, before its lifetime. */
         sessionIdleMinutes: Type.Integer({ minimum: 1, maximum: 24 * 60 }),
-        /** Login attempts per client address. */
+        /**
+         * Login attempts per client address, right or wrong and for any username: a ceiling high
+         * enough for an office behind one NAT, against floods. Guessing is slowed by the two below.
+         */
         loginRateLimit: Type.Object(
           {
             max: Type.Integer({ minimum: 1, maximum: 10_000 }),
@@ -54,6 +57,17 @@ export const ConfigSchema = Type.Object(
         ),
         /** Failed logins per username, from any address. */
         usernameRateLimit: Type.Object(
+          {
+            max: Type.Integer({ minimum: 1, maximum: 10_000 }),
+            windowSeconds: Type.Integer({ minimum: 1, maximum: 86_400 }),
+          },
+          { additionalProperties: false },
+        ),
+        /**
+         * Failed logins per username from one client address: a guesser there is slowed on the
+         * accounts it tries while other users at that address log in.
+         */
+        clientUsernameRateLimit: Type.Object(
           {
             max: Type.Integer({ minimum: 1, maximum: 10_000 }),
             windowSeconds: Type.Integer({ minimum: 1, maximum: 86_400 }),
@@ -156,8 +170,9 @@ export function defaultConfig(): ServerConfig {
     auth: {
       sessionHours: 12,
       sessionIdleMinutes: 30,
-      loginRateLimit: { max: 5, windowSeconds: 60 },
+      loginRateLimit: { max: 100, windowSeconds: 60 },
       usernameRateLimit: { max: 10, windowSeconds: 900 },
+      clientUsernameRateLimit: { max: 5, windowSeconds: 60 },
     },
     log: { level: 'info' },
   };
@@ -192,6 +207,14 @@ export const ENVIRONMENT: Record<string, { key: string; kind: 'string' | 'int' |
   PALISADE_LOGIN_USERNAME_RATE_LIMIT_MAX: { key: 'auth.usernameRateLimit.max', kind: 'int' },
   PALISADE_LOGIN_USERNAME_RATE_LIMIT_WINDOW_SECONDS: {
     key: 'auth.usernameRateLimit.windowSeconds',
+    kind: 'int',
+  },
+  PALISADE_LOGIN_CLIENT_USERNAME_RATE_LIMIT_MAX: {
+    key: 'auth.clientUsernameRateLimit.max',
+    kind: 'int',
+  },
+  PALISADE_LOGIN_CLIENT_USERNAME_RATE_LIMIT_WINDOW_SECONDS: {
+    key: 'auth.clientUsernameRateLimit.windowSeconds',
     kind: 'int',
   },
   PALISADE_LOGIN_RATE_LIMIT_MAX: { key: 'auth.loginRateLimit.max', kind: 'int' },

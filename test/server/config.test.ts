@@ -41,7 +41,7 @@ describe('server configuration', () => {
     expect(config.server).toMatchObject({ host: '0.0.0.0', port: 9200 });
     expect(config.auth.sessionHours).toBe(2);
     expect(config.log.level).toBe('warn');
-    expect(config.auth.loginRateLimit.max).toBe(5);
+    expect(config.auth.loginRateLimit.max).toBe(100);
   });
 
   it('names the environment variable that is not a number', () => {

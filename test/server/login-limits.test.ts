@@ -63,6 +63,73 @@ describe('login throttling per username', () => {
   });
 });
 
+describe('login limits at one address', () => {
+  const login = (username: string, password: string, address = '192.0.2.10') =>
+    h.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      remoteAddress: address,
+      payload: { username, password },
+    });
+
+  it("by default, one person's wrong passwords do not lock out other users at the same address", async () => {
+    h = await startHarness();
+    await h.user('owner', PASSWORD, 'owner');
+    await h.user('bob', PASSWORD, 'reader');
+    await h.user('cy', PASSWORD, 'reader');
+
+    for (let i = 0; i < 5; i++) expect((await login('owner', `guess-${i}`)).statusCode).toBe(401);
+    // Others behind the same address (a NAT, a reverse proxy) log in.
+    expect((await login('bob', PASSWORD)).statusCode).toBe(200);
+    expect((await login('cy', PASSWORD)).statusCode).toBe(200);
+    // The guesser is slowed on the account it tried, from its address, even with the right password.
+    const refused = await login('owner', PASSWORD);
+    expect(refused.statusCode).toBe(429);
+    expect(refused.json()).toMatchObject({ code: 'LOGIN_THROTTLED' });
+    // The owner logs in from elsewhere.
+    expect((await login('owner', PASSWORD, '198.51.100.7')).statusCode).toBe(200);
+    // A busy office: many logins from one address stay under the ceiling.
+    for (let i = 0; i < 12; i++) expect((await login('bob', PASSWORD)).statusCode).toBe(200);
+  });
+
+  it('answers the same for unknown and known usernames', async () => {
+    h = await startHarness();
+    await h.user('ana', PASSWORD, 'reader');
+    const answers = async (name: string) => {
+      const seen: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        const res = await login(name, `guess-${i}`);
+        seen.push(`${res.statusCode} ${res.json().code} ${res.json().message}`);
+      }
+      return seen;
+    };
+    const known = await answers('ana');
+    expect(known.at(-1)).toMatch(/^429 LOGIN_THROTTLED/);
+    expect(await answers('nobody')).toEqual(known);
+  });
+
+  it('keeps an overall per-address ceiling', async () => {
+    h = await startHarness({
+      config: (c) => (c.auth.loginRateLimit = { max: 3, windowSeconds: 60 }),
+    });
+    await h.user('bob', PASSWORD, 'reader');
+    for (let i = 0; i < 3; i++) expect((await login('bob', PASSWORD)).statusCode).toBe(200);
+    expect((await login('bob', PASSWORD)).json().code).toBe('RATE_LIMITED');
+  });
+
+  it('has defaults and environment variables for the per-address-and-username limit', () => {
+    expect(loadConfig({}).auth.clientUsernameRateLimit).toEqual({ max: 5, windowSeconds: 60 });
+    expect(loadConfig({}).auth.loginRateLimit).toEqual({ max: 100, windowSeconds: 60 });
+    const config = loadConfig({
+      env: {
+        PALISADE_LOGIN_CLIENT_USERNAME_RATE_LIMIT_MAX: '3',
+        PALISADE_LOGIN_CLIENT_USERNAME_RATE_LIMIT_WINDOW_SECONDS: '120',
+      },
+    });
+    expect(config.auth.clientUsernameRateLimit).toEqual({ max: 3, windowSeconds: 120 });
+  });
+});
+
 describe('session idle timeout', () => {
   it('ends a session left idle, while one in use lasts until its lifetime', async () => {
     const clock = manualClock();

@@ -1,6 +1,7 @@
 /**
  * Console login and logout, `me`, and changing one's own password. Login is public and rate
- * limited; it issues an HttpOnly session cookie and a CSRF token (cookie and body) the console
+ * limited (failures per username, and per username from one address, beside a ceiling per
+ * address); it issues an HttpOnly session cookie and a CSRF token (cookie and body) the console
  * sends back in a header.
  */
 
@@ -57,14 +58,23 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const secure = config.server.tls !== undefined;
   const { max, windowSeconds } = config.auth.loginRateLimit;
   const perUsername = config.auth.usernameRateLimit;
+  const perClient = config.auth.clientUsernameRateLimit;
+  // Failed logins per username, from any address.
   const throttle = new LoginThrottle({
     max: perUsername.max,
     windowMs: perUsername.windowSeconds * 1000,
   });
+  // Failed logins per username from one address: a guesser is slowed on the accounts it tries,
+  // never on the others, so the people sharing its address (a NAT, a proxy) still log in.
+  const clientThrottle = new LoginThrottle({
+    max: perClient.max,
+    windowMs: perClient.windowSeconds * 1000,
+  });
+  const clientKey = (ip: string, name: string) => `${ip}\n${name}`;
 
   // Refusals by either limit are audited, at most one entry per address or username a window.
   const refusals = new RefusalSampler({
-    windowMs: Math.min(windowSeconds, perUsername.windowSeconds) * 1000,
+    windowMs: Math.min(windowSeconds, perUsername.windowSeconds, perClient.windowSeconds) * 1000,
   });
 
   /** Requests refused by the per-username throttle: the handler has sampled them already. */
@@ -95,8 +105,12 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { username, password } = request.body;
       const name = normalUsername(username);
-      // Checked before the password: a guess past the limit learns nothing, right or wrong.
-      const waitMs = throttle.retryAfterMs(name, clock.now());
+      // Checked before the password and whether the user exists: a guess past either limit
+      // learns nothing, right or wrong, known user or not.
+      const waitMs = Math.max(
+        throttle.retryAfterMs(name, clock.now()),
+        clientThrottle.retryAfterMs(clientKey(request.ip, name), clock.now()),
+      );
       if (waitMs > 0) {
         const seconds = Math.ceil(waitMs / 1000);
         request.log.warn({ route: '/auth/login', seconds }, 'login throttled for a username');
@@ -128,6 +142,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       );
       if (!user || !valid || user.disabled === 1) {
         throttle.fail(name, clock.now());
+        clientThrottle.fail(clientKey(request.ip, name), clock.now());
         await auditRequest(request, {
           action: 'auth.login',
           outcome: 'failure',
@@ -138,6 +153,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
 
       throttle.succeed(name);
+      clientThrottle.succeed(clientKey(request.ip, name));
       const now = clock.now();
       const session = await auditedChange(
         request,
