@@ -7,7 +7,9 @@ import type { LogEvent } from '../model/event.js';
 import { named, namedId, responseBody } from './finding-shapes.js';
 import { jsonLogReader, mapEach } from './json-log-reader.js';
 import type { JsonMapping, JsonPlace } from './json-log-reader.js';
-import { asObject, at, isoTime, str } from './record-fields.js';
+import { asObject, at, str } from './record-fields.js';
+import { fieldTime } from './record-time.js';
+import type { TimeField } from './record-time.js';
 
 const HEAD = /"(ProductArn|GeneratorId)"\s*:|"Security Hub Findings/;
 /** CloudTrail records of Security Hub API calls carry findings in their request parameters. */
@@ -24,7 +26,7 @@ export const asffReader = jsonLogReader({
 export function asffEvents(
   value: unknown,
   place: JsonPlace,
-  eventTime: string | undefined,
+  eventTime: TimeField | undefined,
 ): JsonMapping {
   if (Array.isArray(value)) return mapEach(value, place, (v, p) => asffEvents(v, p, eventTime));
   const raw = asObject(value);
@@ -33,7 +35,7 @@ export function asffEvents(
 
   const findings = obj.Findings ?? asObject(obj.detail)?.findings;
   if (Array.isArray(findings)) {
-    const time = isoTime(obj.time) ?? eventTime;
+    const time: TimeField | undefined = obj.time !== undefined ? ['time', obj.time] : eventTime;
     return mapEach(findings, place, (v, p) => asffEvents(v, p, time));
   }
   if (asObject(obj.detail)) return ['Security Hub event carries no findings'];
@@ -43,19 +45,24 @@ export function asffEvents(
 function toEvent(
   finding: Record<string, unknown>,
   place: JsonPlace,
-  fallback?: string,
+  fallback?: TimeField,
 ): LogEvent | string {
-  // When the activity was seen, not when the finding record was written or last touched: a
-  // finding updated days later still dates the activity it reports.
-  const time =
-    isoTime(finding.LastObservedAt) ??
-    isoTime(finding.FirstObservedAt) ??
-    isoTime(finding.UpdatedAt) ??
-    isoTime(finding.CreatedAt) ??
-    fallback;
   const title = str(finding.Title);
   if (!title && !str(finding.Id)) return 'not a Security Hub finding: Id and Title missing';
-  if (!time) return `Security Hub finding ${title ?? finding.Id} has no UpdatedAt or CreatedAt`;
+  // When the activity was seen, not when the finding record was written or last touched: a
+  // finding updated days later still dates the activity it reports. ASFF times are ISO 8601
+  // with Z or an offset; an EventBridge envelope's `time` when the finding has none.
+  const read = fieldTime([
+    ['LastObservedAt', finding.LastObservedAt],
+    ['FirstObservedAt', finding.FirstObservedAt],
+    ['UpdatedAt', finding.UpdatedAt],
+    ['CreatedAt', finding.CreatedAt],
+    ...(fallback ? [fallback] : []),
+  ]);
+  const what = `Security Hub finding ${title ?? str(finding.Id)}`;
+  if (!read) return `${what} has no UpdatedAt or CreatedAt`;
+  if (read.refused !== undefined) return `${what}: ${read.refused}`;
+  const time = read.time;
 
   return {
     time,

@@ -7,7 +7,8 @@ import type { LogEvent } from '../model/event.js';
 import { azureAdEvent } from './azure-ad-reader.js';
 import { jsonLogReader, mapEach } from './json-log-reader.js';
 import type { JsonMapping, JsonPlace } from './json-log-reader.js';
-import { asObject, firstStr, isoTime, str } from './record-fields.js';
+import { asObject, firstStr, str } from './record-fields.js';
+import { fieldTime } from './record-time.js';
 
 const OPERATION = /"(operationName|operation_name)"\s*:/;
 const RESOURCE = /"(resourceId|resource_id)"\s*:/;
@@ -43,9 +44,16 @@ export function azureActivityEvents(value: unknown, place: JsonPlace): JsonMappi
 
 function toEvent(record: Record<string, unknown>, place: JsonPlace): LogEvent | string {
   const action = str(valueOf(record.operationName ?? record.operation_name));
-  const time = isoTime(record.time ?? record.eventTimestamp ?? record.event_timestamp);
   if (!action) return 'not an Azure Activity Log record: operationName missing';
-  if (!time) return `Azure Activity Log record ${action} has no time`;
+  // Activity Log times are UTC (`time`, or `eventTimestamp` in the REST API's shape).
+  const read = fieldTime([
+    ['time', record.time],
+    ['eventTimestamp', record.eventTimestamp],
+    ['event_timestamp', record.event_timestamp],
+  ]);
+  if (!read) return `Azure Activity Log record ${action} has no time`;
+  if (read.refused !== undefined) return `Azure Activity Log record ${action}: ${read.refused}`;
+  const time = read.time;
 
   const resourceId = firstStr(record, 'resourceId', 'resource_id');
   return {

@@ -6,7 +6,8 @@
 import type { LogEvent } from '../model/event.js';
 import { jsonLogReader, mapEach } from './json-log-reader.js';
 import type { JsonMapping, JsonPlace } from './json-log-reader.js';
-import { asObject, at, firstStr, isoTime, parseJsonString, str } from './record-fields.js';
+import { asObject, at, firstStr, parseJsonString, str } from './record-fields.js';
+import { fieldTime } from './record-time.js';
 
 const HEAD =
   /"(InitiatedBy|initiatedBy|LoggedByService|loggedByService|UserPrincipalName|userPrincipalName|AuthenticationRequirement|appDisplayName)"\s*:/;
@@ -33,10 +34,19 @@ export function azureAdEvent(record: Record<string, unknown>, place: JsonPlace):
   // Diagnostic exports wrap the Graph-shaped record in `properties`.
   const body = asObject(record.properties) ?? record;
   const signIn = isSignIn(record, body);
-  const time = isoTime(
-    record.TimeGenerated ?? record.time ?? body.createdDateTime ?? body.activityDateTime,
-  );
-  if (!time) return 'Entra ID record has no TimeGenerated or time';
+  // Log Analytics, diagnostic settings and Graph all write these times in UTC.
+  const read = fieldTime([
+    ['TimeGenerated', record.TimeGenerated],
+    ['time', record.time],
+    ['createdDateTime', body.createdDateTime],
+    ['activityDateTime', body.activityDateTime],
+  ]);
+  if (!read) return 'Entra ID record has no TimeGenerated or time';
+  if (read.refused !== undefined) {
+    const id = firstStr(body, 'Id', 'id') ?? firstStr(record, 'CorrelationId', 'correlationId');
+    return `Entra ID record${id ? ` ${id}` : ''}: ${read.refused}`;
+  }
+  const time = read.time;
 
   const source = {
     reader: 'azure-ad',

@@ -7,7 +7,8 @@ import { isIP } from 'node:net';
 import type { LogEvent } from '../model/event.js';
 import { jsonLogReader, mapEach } from './json-log-reader.js';
 import type { JsonMapping, JsonPlace } from './json-log-reader.js';
-import { asObject, at, firstStr, isoTime, str } from './record-fields.js';
+import { asObject, at, firstStr, str } from './record-fields.js';
+import { fieldTime } from './record-time.js';
 
 const HEAD = /"eventVersion"\s*:|"CloudTrailEvent"\s*:|"AWS API Call via CloudTrail"/;
 
@@ -86,10 +87,17 @@ function lookupEvent(text: string, place: JsonPlace): JsonMapping {
 
 function toEvent(record: Record<string, unknown>, place: JsonPlace): LogEvent | string {
   const action = str(record.eventName);
-  // Logstash-shipped records (OTRF) lost eventTime but kept it as @timestamp.
-  const time = isoTime(record.eventTime) ?? isoTime(record['@timestamp']);
   if (!action) return 'not a CloudTrail record: eventName missing';
-  if (!time) return `CloudTrail record ${action} has no eventTime`;
+  // CloudTrail writes eventTime in UTC with a Z, never a number. Logstash-shipped records (OTRF)
+  // lost eventTime but kept it as @timestamp.
+  const read = fieldTime([
+    ['eventTime', record.eventTime],
+    ['@timestamp', record['@timestamp']],
+  ]);
+  if (!read) return `CloudTrail record ${named(action, record)} has no eventTime`;
+  if (read.refused !== undefined)
+    return `CloudTrail record ${named(action, record)}: ${read.refused}`;
+  const time = read.time;
 
   const event: LogEvent = {
     time,
@@ -116,6 +124,12 @@ function toEvent(record: Record<string, unknown>, place: JsonPlace): LogEvent | 
     fields: record,
   };
   return event;
+}
+
+/** `StopLogging (event 3f2a...)`: the name, and the event's id when it has one. */
+function named(action: string, record: Record<string, unknown>): string {
+  const id = str(record.eventID);
+  return id ? `${action} (event ${id})` : action;
 }
 
 function target(record: Record<string, unknown>): string | undefined {

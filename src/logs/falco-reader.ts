@@ -7,7 +7,8 @@ import type { LogEvent } from '../model/event.js';
 import { named } from './finding-shapes.js';
 import { jsonLogReader, mapEach } from './json-log-reader.js';
 import type { JsonMapping, JsonPlace } from './json-log-reader.js';
-import { asObject, isoTime, str } from './record-fields.js';
+import { asObject, str } from './record-fields.js';
+import { fieldTime } from './record-time.js';
 
 const HEAD = /"output_fields"\s*:|"priority"\s*:[\s\S]{0,4000}"rule"\s*:/;
 
@@ -24,9 +25,12 @@ export function falcoEvents(value: unknown, place: JsonPlace): JsonMapping {
   const alert = asObject(value);
   if (!alert) return ['not a Falco alert: expected a JSON object'];
   const rule = str(alert.rule);
-  const time = isoTime(alert.time);
   if (!rule) return ['not a Falco alert: rule missing'];
-  if (!time) return [`Falco alert ${rule} has no time`];
+  // Falco writes `time` as RFC 3339 in UTC, to the nanosecond.
+  const read = fieldTime([['time', alert.time]]);
+  if (!read) return [`Falco alert ${rule} has no time`];
+  if (read.refused !== undefined) return [`Falco alert ${rule}: ${read.refused}`];
+  const time = read.time;
 
   const fields = asObject(alert.output_fields) ?? {};
   const event: LogEvent = {

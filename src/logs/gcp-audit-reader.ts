@@ -9,7 +9,8 @@ import { LogReadError } from './log-read-error.js';
 import { flattenBatches } from './log-reader.js';
 import type { LogItem, LogReader, ReadContext } from './log-reader.js';
 import type { JsonMapping, JsonPlace } from './json-log-reader.js';
-import { asObject, at, firstStr, isoTime, str } from './record-fields.js';
+import { asObject, at, firstStr, str } from './record-fields.js';
+import { fieldTime } from './record-time.js';
 
 const HEAD = /"protoPayload"\s*:/;
 
@@ -76,11 +77,16 @@ export function gcpAuditEvents(value: unknown, place: JsonPlace): JsonMapping {
 function toEvent(entry: Record<string, unknown>, place: JsonPlace): LogEvent | string {
   const payload = asObject(entry.protoPayload);
   if (!payload) return otherEntry(entry, place);
-  const time =
-    isoTime(entry.timestamp) ??
-    isoTime(entry.receiveTimestamp) ??
-    isoTime(at(payload, 'requestMetadata.requestAttributes.time'));
-  if (!time) return 'GCP audit log entry has no timestamp';
+  const read = fieldTime([
+    ...entryTimes(entry),
+    [
+      'requestMetadata.requestAttributes.time',
+      at(payload, 'requestMetadata.requestAttributes.time'),
+    ],
+  ]);
+  if (!read) return 'GCP audit log entry has no timestamp';
+  if (read.refused !== undefined) return `GCP audit log entry${insertId(entry)}: ${read.refused}`;
+  const time = read.time;
 
   return {
     time,
@@ -106,6 +112,22 @@ function toEvent(entry: Record<string, unknown>, place: JsonPlace): LogEvent | s
 }
 
 /**
+ * A LogEntry's times: protobuf Timestamps, RFC 3339 in UTC (written with a Z), never numbers.
+ */
+function entryTimes(entry: Record<string, unknown>): Array<[string, unknown]> {
+  return [
+    ['timestamp', entry.timestamp],
+    ['receiveTimestamp', entry.receiveTimestamp],
+  ];
+}
+
+/** ` insertId` for messages, or nothing. */
+function insertId(entry: Record<string, unknown>): string {
+  const id = str(entry.insertId);
+  return id ? ` ${id}` : '';
+}
+
+/**
  * A Cloud Logging entry with another payload (`jsonPayload`, `textPayload`): an event of its own
  * service, which no `gcp.audit` rule matches. Not a LogEntry at all is still an error.
  */
@@ -113,8 +135,10 @@ function otherEntry(entry: Record<string, unknown>, place: JsonPlace): LogEvent 
   const logName = str(entry.logName);
   const hasPayload = OTHER_PAYLOADS.some((key) => entry[key] !== undefined);
   if (!logName || !hasPayload) return 'not a GCP audit log entry: protoPayload missing';
-  const time = isoTime(entry.timestamp) ?? isoTime(entry.receiveTimestamp);
-  if (!time) return 'GCP log entry has no timestamp';
+  const read = fieldTime(entryTimes(entry));
+  if (!read) return 'GCP log entry has no timestamp';
+  if (read.refused !== undefined) return `GCP log entry${insertId(entry)}: ${read.refused}`;
+  const time = read.time;
   return {
     time,
     source: {

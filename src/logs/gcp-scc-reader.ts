@@ -7,7 +7,8 @@ import type { LogEvent } from '../model/event.js';
 import { named, responseBody } from './finding-shapes.js';
 import { jsonLogReader, mapEach } from './json-log-reader.js';
 import type { JsonMapping, JsonPlace } from './json-log-reader.js';
-import { asObject, firstStr, isoTime, str } from './record-fields.js';
+import { asObject, firstStr, str } from './record-fields.js';
+import { fieldTime } from './record-time.js';
 
 const HEAD =
   /"(listFindingsResults|notificationConfigName)"\s*:|securitycenter\.googleapis\.com|"findings"\s*:\s*\[[\s\S]{0,400}"(parent|resourceName)"\s*:/;
@@ -35,10 +36,18 @@ export function gcpSccEvents(value: unknown, place: JsonPlace): JsonMapping {
 function toEvent(record: Record<string, unknown>, place: JsonPlace): LogEvent | string {
   const finding = asObject(record.finding) ?? record;
   const category = str(finding.category);
-  const time = isoTime(finding.eventTime) ?? isoTime(finding.createTime);
   if (!category || !str(finding.name))
     return 'not a Security Command Center finding: name or category missing';
-  if (!time) return `Security Command Center finding ${category} has no eventTime`;
+  // Protobuf Timestamps: RFC 3339 in UTC.
+  const read = fieldTime([
+    ['eventTime', finding.eventTime],
+    ['createTime', finding.createTime],
+  ]);
+  if (!read) return `Security Command Center finding ${category} has no eventTime`;
+  if (read.refused !== undefined) {
+    return `Security Command Center finding ${category}: ${read.refused}`;
+  }
+  const time = read.time;
 
   return {
     time,

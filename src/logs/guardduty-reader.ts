@@ -7,7 +7,9 @@ import type { LogEvent } from '../model/event.js';
 import { named, responseBody } from './finding-shapes.js';
 import { jsonLogReader, mapEach } from './json-log-reader.js';
 import type { JsonMapping, JsonPlace } from './json-log-reader.js';
-import { asObject, at, firstStr, isoTime } from './record-fields.js';
+import { asObject, at, firstStr } from './record-fields.js';
+import { fieldTime } from './record-time.js';
+import type { TimeField } from './record-time.js';
 
 const HEAD = /"GuardDuty Finding"|"(detectorId|DetectorId)"\s*:/;
 /** CloudTrail records of GuardDuty API calls also name a detectorId. */
@@ -36,26 +38,33 @@ export function guardDutyEvents(value: unknown, place: JsonPlace): JsonMapping {
   const obj = responseBody(raw);
   if (Array.isArray(obj.Findings)) return mapEach(obj.Findings, place, guardDutyEvents);
   const detail = asObject(obj.detail);
-  if (detail) return [toEvent(detail, place, isoTime(obj.time))];
+  if (detail) return [toEvent(detail, place, ['time', obj.time])];
   return [toEvent(obj, place, undefined)];
 }
 
 function toEvent(
   finding: Record<string, unknown>,
   place: JsonPlace,
-  fallback?: string,
+  fallback?: TimeField,
 ): LogEvent | string {
   // GuardDuty writes a part it lacks as "null" at times: such a value names nothing.
   const f = (path: string) =>
     named(firstStr(finding, path)) ?? named(firstStr(finding, pascal(path)));
   const type = f('type');
-  const time =
-    isoTime(f('updatedAt')) ??
-    isoTime(f('service.eventLastSeen')) ??
-    isoTime(f('createdAt')) ??
-    fallback;
   if (!type) return 'not a GuardDuty finding: type missing';
-  if (!time) return `GuardDuty finding ${type} has no updatedAt`;
+  // RFC 3339 texts in UTC; an EventBridge envelope's `time` when the finding has none.
+  const read = fieldTime([
+    ['updatedAt', f('updatedAt')],
+    ['service.eventLastSeen', f('service.eventLastSeen')],
+    ['createdAt', f('createdAt')],
+    ...(fallback ? [fallback] : []),
+  ]);
+  if (!read) return `GuardDuty finding ${type} has no updatedAt`;
+  if (read.refused !== undefined) {
+    const id = f('id');
+    return `GuardDuty finding ${type}${id ? ` (${id})` : ''}: ${read.refused}`;
+  }
+  const time = read.time;
 
   const instanceId = f('resource.instanceDetails.instanceId');
   return {

@@ -7,7 +7,8 @@ import type { LogEvent } from '../model/event.js';
 import { authMeaning, programService } from './auth-message.js';
 import { jsonLogReader, mapEach } from './json-log-reader.js';
 import type { JsonMapping, JsonPlace } from './json-log-reader.js';
-import { asObject, isoTime, str } from './record-fields.js';
+import { asObject, str } from './record-fields.js';
+import { fieldTime } from './record-time.js';
 
 const HEAD = /"__REALTIME_TIMESTAMP"\s*:/;
 
@@ -23,9 +24,17 @@ export function journaldEvents(value: unknown, place: JsonPlace): JsonMapping {
   if (Array.isArray(value)) return mapEach(value, place, journaldEvents);
   const entry = asObject(value);
   if (!entry) return ['not a journal entry: expected a JSON object'];
-  const time =
-    isoTime(entry.__REALTIME_TIMESTAMP, 'us') ?? isoTime(entry._SOURCE_REALTIME_TIMESTAMP, 'us');
-  if (!time) return ['journal entry has no __REALTIME_TIMESTAMP'];
+  // `journalctl -o json` writes both as strings of microseconds since 1970.
+  const read = fieldTime([
+    ['__REALTIME_TIMESTAMP', entry.__REALTIME_TIMESTAMP, { epoch: 'us' }],
+    ['_SOURCE_REALTIME_TIMESTAMP', entry._SOURCE_REALTIME_TIMESTAMP, { epoch: 'us' }],
+  ]);
+  if (!read) return ['journal entry has no __REALTIME_TIMESTAMP'];
+  if (read.refused !== undefined) {
+    const cursor = str(entry.__CURSOR);
+    return [`journal entry${cursor ? ` ${cursor}` : ''}: ${read.refused}`];
+  }
+  const time = read.time;
 
   const message = messageText(entry.MESSAGE);
   const program = str(entry.SYSLOG_IDENTIFIER) ?? str(entry._COMM);

@@ -8,7 +8,8 @@ import type { LogEvent } from '../model/event.js';
 import { authMeaning, programService } from './auth-message.js';
 import { jsonLogReader, mapEach } from './json-log-reader.js';
 import type { JsonMapping, JsonPlace } from './json-log-reader.js';
-import { asObject, isoTime, str } from './record-fields.js';
+import { asObject, str } from './record-fields.js';
+import { fieldTime } from './record-time.js';
 import { isSysmonMessage, readSysmonMessage } from './sysmon-linux.js';
 
 const HEAD = /"SyslogMessage"\s*:/;
@@ -26,8 +27,14 @@ export function syslogRowEvents(value: unknown, place: JsonPlace): JsonMapping {
   const row = asObject(value);
   if (!row) return ['not a Syslog row: expected a JSON object'];
   const message = str(row.SyslogMessage) ?? '';
-  const time = isoTime(row.EventTime) ?? isoTime(row.TimeGenerated);
-  if (!time) return ['Syslog row has no EventTime or TimeGenerated'];
+  // Log Analytics times are UTC.
+  const read = fieldTime([
+    ['EventTime', row.EventTime],
+    ['TimeGenerated', row.TimeGenerated],
+  ]);
+  if (!read) return ['Syslog row has no EventTime or TimeGenerated'];
+  if (read.refused !== undefined) return [`Syslog row: ${read.refused}`];
+  const time = read.time;
 
   const program = str(row.ProcessName);
   if (isSysmonMessage(message)) return [sysmonEvent(row, message, time, place)];
@@ -64,8 +71,11 @@ function sysmonEvent(
   const sysmon = readSysmonMessage(message);
   if (typeof sysmon === 'string') return sysmon;
   const { fields } = sysmon;
+  // Sysmon's own SystemTime (UTC) when it has one, else the row's.
+  const read = fieldTime([['SystemTime', sysmon.time]]);
+  if (read?.refused !== undefined) return `Sysmon event: ${read.refused}`;
   return {
-    time: isoTime(sysmon.time) ?? rowTime,
+    time: read?.time ?? rowTime,
     source: {
       reader: 'log-analytics-syslog',
       product: 'linux',

@@ -6,7 +6,8 @@
 import type { LogEvent } from '../model/event.js';
 import { jsonLogReader, mapEach } from './json-log-reader.js';
 import type { JsonMapping, JsonPlace } from './json-log-reader.js';
-import { asObject, isoTime, str } from './record-fields.js';
+import { asObject, str } from './record-fields.js';
+import { fieldTime } from './record-time.js';
 
 const HEAD = /"CreationTime"\s*:[\s\S]{0,2000}"Operation"\s*:[\s\S]{0,2000}"Workload"\s*:/;
 
@@ -22,12 +23,17 @@ export function m365Events(value: unknown, place: JsonPlace): JsonMapping {
   if (Array.isArray(value)) return mapEach(value, place, m365Events);
   const record = asObject(value);
   if (!record) return ['not a Unified Audit Log record: expected a JSON object'];
-  // The audit log writes UTC times without a zone designator.
-  const created = str(record.CreationTime);
-  const time = isoTime(created && !/[zZ]|[+-]\d\d:?\d\d$/.test(created) ? `${created}Z` : created);
+  // The audit log writes UTC times without a zone designator: read as UTC.
+  const read = fieldTime([['CreationTime', record.CreationTime]]);
   const action = str(record.Operation);
-  if (!time || !action)
+  if (!read || !action) {
     return ['not a Unified Audit Log record: CreationTime or Operation missing'];
+  }
+  if (read.refused !== undefined) {
+    const id = str(record.Id);
+    return [`Unified Audit Log record ${action}${id ? ` (${id})` : ''}: ${read.refused}`];
+  }
+  const time = read.time;
 
   const event: LogEvent = {
     time,

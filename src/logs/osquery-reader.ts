@@ -6,7 +6,8 @@
 import type { LogEvent } from '../model/event.js';
 import { jsonLogReader, mapEach } from './json-log-reader.js';
 import type { JsonMapping, JsonPlace } from './json-log-reader.js';
-import { asObject, isoTime, str } from './record-fields.js';
+import { asObject, str } from './record-fields.js';
+import { fieldTime, rfc3339Ms } from './record-time.js';
 
 const HEAD = /"hostIdentifier"\s*:[\s\S]{0,2000}"(columns|snapshot|diffResults)"\s*:/;
 
@@ -48,8 +49,15 @@ function rowEvent(
   const columns = asObject(row);
   const name = str(result.name);
   if (!columns || !name) return 'not an osquery result row: name or columns missing';
-  const time = isoTime(result.unixTime, 's') ?? isoTime(result.calendarTime);
-  if (!time) return `osquery result ${name} has no unixTime`;
+  // unixTime is epoch seconds (a number, or a digit string in older osquery); calendarTime is
+  // `Tue Sep 30 17:37:30 2014 UTC`.
+  const read = fieldTime([
+    ['unixTime', result.unixTime, { epoch: 's' }],
+    ['calendarTime', result.calendarTime, { text: calendarTimeMs }],
+  ]);
+  if (!read) return `osquery result ${name} has no unixTime`;
+  if (read.refused !== undefined) return `osquery result ${name}: ${read.refused}`;
+  const time = read.time;
 
   return {
     time,
@@ -60,4 +68,17 @@ function rowEvent(
     target: str(columns.path) ?? str(columns.name),
     fields: { ...result, columns, action },
   };
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const CALENDAR_TIME =
+  /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) ([A-Z][a-z]{2}) ([ \d]\d) (\d{2}:\d{2}:\d{2}) (\d{4}) UTC$/;
+
+/** Epoch ms of osquery's `calendarTime` (`Tue Sep 30 17:37:30 2014 UTC`), or the reason. */
+function calendarTimeMs(text: string): number | string {
+  const m = CALENDAR_TIME.exec(text);
+  const month = m ? MONTHS.indexOf(m[1]) + 1 : 0;
+  if (!m || month === 0) return "expected osquery's form, e.g. Tue Sep 30 17:37:30 2014 UTC";
+  const day = m[2].trim().padStart(2, '0');
+  return rfc3339Ms(`${m[4]}-${String(month).padStart(2, '0')}-${day}T${m[3]}Z`);
 }

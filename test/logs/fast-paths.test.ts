@@ -4,7 +4,7 @@ import { isIP } from 'node:net';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { authMeaning, sshFields } from '../../src/logs/auth-message.js';
-import { isoTime } from '../../src/logs/record-fields.js';
+import { fieldTime, rfc3339Ms } from '../../src/logs/record-time.js';
 import { parseSyslogLine } from '../../src/logs/syslog-line.js';
 import { syslogEvent } from '../../src/logs/syslog-reader.js';
 import { SyslogYear } from '../../src/logs/syslog-year.js';
@@ -58,27 +58,42 @@ describe('fast paths', () => {
     );
   });
 
-  it('canonical ISO times come out as Date.parse + toISOString would give them', () => {
+  it('canonical ISO times come out as the strict RFC 3339 reading gives them', () => {
     const digits = (n: number) =>
       fc
         .array(fc.integer({ min: 0, max: 9 }), { minLength: n, maxLength: n })
         .map((a) => a.join(''));
     const stamp = fc
-      .tuple(digits(4), digits(2), digits(2), digits(2), digits(2), digits(2), fc.option(digits(3)))
-      .map(([y, mo, d, h, mi, s, ms]) => `${y}-${mo}-${d}T${h}:${mi}:${s}${ms ? `.${ms}` : ''}Z`);
+      .tuple(
+        fc.constantFrom('1969', '1970', '2023', '2024', '9999', '0000'),
+        digits(4),
+        digits(2),
+        digits(2),
+        digits(2),
+        digits(2),
+        digits(2),
+        fc.option(digits(3)),
+      )
+      .map(
+        ([y0, y, mo, d, h, mi, s, ms]) =>
+          `${y0 === '0000' ? y : y0}-${mo}-${d}T${h}:${mi}:${s}${ms ? `.${ms}` : ''}Z`,
+      );
     const reference = (v: string) => {
-      const ms = Date.parse(v);
-      return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+      const ms = rfc3339Ms(v);
+      if (typeof ms === 'string') return undefined;
+      return ms < 0 ? undefined : new Date(ms).toISOString();
     };
     fc.assert(
       fc.property(stamp, (v) => {
-        expect(isoTime(v)).toBe(reference(v));
+        expect(fieldTime([['t', v]])?.time).toBe(reference(v));
       }),
       { numRuns: 5000 },
     );
     for (const v of ['2023-02-29T00:00:00Z', '2023-07-10T24:00:00Z', '2023-07-31T23:59:59.999Z']) {
-      expect(isoTime(v)).toBe(reference(v));
+      expect(fieldTime([['t', v]])?.time).toBe(reference(v));
     }
+    expect(fieldTime([['t', '2023-07-31T23:59:59.999Z']])?.time).toBe('2023-07-31T23:59:59.999Z');
+    expect(fieldTime([['t', '2023-02-29T00:00:00Z']])?.time).toBeUndefined();
   });
 
   it('the syslog tag is split as the tag regex splits it', () => {
