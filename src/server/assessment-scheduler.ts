@@ -4,6 +4,7 @@
  * records what changed. `stop()` cancels what is queued and waits for the run in progress.
  */
 
+import { resolve } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { CompiledRule } from '../posture/engine.js';
@@ -90,10 +91,51 @@ function skippedMessages(a: Assessment): string[] {
   return [...new Set(skipped)];
 }
 
-/** What a successful run records as the source's error: the paths it had to skip, if any. */
-function skippedSummary(skipped: string[]): string | null {
-  if (skipped.length === 0) return null;
-  return `${skipped.length} path(s) skipped as outside the allowed folders; first: ${skipped[0]}`;
+/**
+ * Files (or Terraform folders) a run could not read for another reason than lying outside the
+ * allowed folders (a syntax error, a file too large), each as `CODE message`, the message naming
+ * the file by its absolute path, as the source's paths are given (the readers name files
+ * relative to the server's working folder).
+ */
+function unreadableMessages(a: Assessment): string[] {
+  const unreadable = a.files.flatMap((f) => {
+    if (!f.error || f.error.message.endsWith(OUTSIDE)) return [];
+    const { code, message } = f.error;
+    const file = resolve(f.file);
+    const named = message.startsWith(f.file)
+      ? file + message.slice(f.file.length)
+      : `${file}: ${message}`;
+    return [`${code} ${named}`];
+  });
+  return [...new Set(unreadable)];
+}
+
+/** Unreadable files named one by one in a source's error; the rest are counted. */
+const NAMED_UNREADABLE = 3;
+
+/**
+ * What a successful run records as the source's error: the files it could not read and the paths
+ * it had to skip, if any. The assessment is stored all the same; the findings of the files it
+ * could not read are kept as they were (see finding-lifecycle.ts), so the error is what tells
+ * that part of the source was not assessed.
+ */
+function runErrorSummary(unreadable: string[], skipped: string[]): string | null {
+  const parts: string[] = [];
+  if (unreadable.length > 0) {
+    const more = unreadable.length - NAMED_UNREADABLE;
+    parts.push(
+      `${counted(unreadable.length, 'file')} could not be read, ` +
+        `${unreadable.length === 1 ? 'its' : 'their'} findings kept as they were: ` +
+        unreadable.slice(0, NAMED_UNREADABLE).join('; ') +
+        (more > 0 ? `; and ${more} more` : ''),
+    );
+  }
+  if (skipped.length > 0) {
+    parts.push(
+      `${skipped.length} path(s) skipped as outside the allowed folders; first: ${skipped[0]}`,
+    );
+  }
+  return parts.length > 0 ? parts.join('. ') : null;
 }
 
 /** Longest delay a timer takes (about 24 days); longer intervals wake up and wait again. */
@@ -258,13 +300,19 @@ export class AssessmentScheduler {
       if (assessment.counts.resources === 0) throw new Error(emptyRunMessage(paths, assessment));
       await saveAssessment(db, assessment);
       const skipped = skippedMessages(assessment);
+      const unreadable = unreadableMessages(assessment);
       await recordSourceRun(db, source.id, {
         at: now.toISOString(),
         assessmentId: assessment.id,
-        error: skippedSummary(skipped),
+        error: runErrorSummary(unreadable, skipped),
       });
       log.info(
-        { assessment: assessment.id, score: assessment.secureScore, skipped: skipped.length },
+        {
+          assessment: assessment.id,
+          score: assessment.secureScore,
+          skipped: skipped.length,
+          unreadable: unreadable.length,
+        },
         'source assessed',
       );
       return {
@@ -275,7 +323,7 @@ export class AssessmentScheduler {
           ? assessment.secureScore
           : null,
         resources: assessment.counts.resources,
-        warnings: [...skipped, ...assessment.warnings],
+        warnings: [...unreadable, ...skipped, ...assessment.warnings],
       };
     } catch (error) {
       const message = (error as Error).message;

@@ -10,6 +10,7 @@
 // Known gap: assessments are assumed saved in the order they ran; saving an older one after a
 // newer one of the same targets records the changes against the newer one.
 
+import { resolve, sep } from 'node:path';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { AssessmentResult } from '../model/assessment.js';
 import type { Finding } from '../model/finding.js';
@@ -99,11 +100,87 @@ function currentVerdicts(findings: readonly Finding[]): Map<string, Finding> {
   return out;
 }
 
+/** Resources of a resource-table lookup at a time (`in` lists stay well under bind limits). */
+const LOOKUP_CHUNK = 500;
+
+/** Whether `file` (resolved) is the unit `unit` (resolved) or lies inside it (a folder). */
+function within(file: string, unit: string): boolean {
+  return file === unit || file.startsWith(unit.endsWith(sep) ? unit : unit + sep);
+}
+
+/**
+ * Of `candidates` (open findings whose resource assessment `a` did not read), those `a` cannot
+ * say are gone, because it could not read every file of its targets: they are held, their
+ * lifecycle left exactly as it was (no event, no outbox record).
+ *
+ * A resource missing from an assessment is `gone` only when the assessment read the place it
+ * came from. Where each resource came from is the `file` of its `resources` row in the
+ * assessment that last saw the finding open (`last_assessment_id`, which a held state keeps).
+ * When every file of the targets was read (no file report has an `error`), nothing is held: a
+ * resource absent from a full read has left, whatever file it was in, the file included.
+ * When some file or unit (a Terraform folder whose read failed) errored, a missing resource is
+ * resolved as `gone` only if its file is known and is among the files this assessment read
+ * without error (and not inside an errored unit; a resource stored from several files needs
+ * them all read); otherwise it is held: its file errored, or its file is not stored (no
+ * `resources` row, no `file`), or its path does not match one read now (stored relative to
+ * another working folder, a deleted file, a module read from elsewhere).
+ * Holding is the safe side: a held finding is judged by the next assessment that reads its
+ * file, while a wrong `gone` tells ticketing and SIEM consumers (through the outbox) that an
+ * open issue is fixed. Paths are compared resolved against the working folder, as the readers
+ * name them relative to it and the CLI lists errored files as the user typed them.
+ */
+async function unreadStates(
+  trx: Kysely<Database>,
+  a: AssessmentResult,
+  candidates: readonly StateRow[],
+): Promise<Set<StateRow>> {
+  const errored = a.files.filter((f) => f.error);
+  if (errored.length === 0 || candidates.length === 0) return new Set();
+  const erroredUnits = errored.map((f) => resolve(f.file));
+  const read = new Set(a.files.filter((f) => !f.error).map((f) => resolve(f.file)));
+  const vouched = (file: string | null): boolean => {
+    if (!file) return false;
+    const at = resolve(file);
+    return read.has(at) && !erroredUnits.some((unit) => within(at, unit));
+  };
+
+  const byAssessment = new Map<string, StateRow[]>();
+  for (const s of candidates) {
+    const group = byAssessment.get(s.last_assessment_id) ?? [];
+    group.push(s);
+    byAssessment.set(s.last_assessment_id, group);
+  }
+  const filesOf = new Map<string, (string | null)[]>();
+  for (const [assessmentId, group] of byAssessment) {
+    const ids = [...new Set(group.map((s) => s.resource_id))];
+    for (let i = 0; i < ids.length; i += LOOKUP_CHUNK) {
+      const rows = await trx
+        .selectFrom('resources')
+        .select(['id', 'type', 'file'])
+        .where('assessment_id', '=', assessmentId)
+        .where('id', 'in', ids.slice(i, i + LOOKUP_CHUNK))
+        .execute();
+      for (const r of rows) {
+        const key = assessmentId + SEP + r.type + SEP + r.id;
+        filesOf.set(key, [...(filesOf.get(key) ?? []), r.file]);
+      }
+    }
+  }
+  return new Set(
+    candidates.filter((s) => {
+      const files = filesOf.get(s.last_assessment_id + SEP + s.resource_type + SEP + s.resource_id);
+      return !files || !files.every(vouched);
+    }),
+  );
+}
+
 /**
  * Updates the lifecycle of `targetSet` with assessment `a`, inside the caller's transaction.
  * A failing finding with no state is new; a resolved one that fails again is reopened; an open
  * one that passes, becomes not applicable, or no longer appears is resolved. An `error` verdict
- * leaves the state as it was: the rule could not tell. Returns the changes it recorded.
+ * leaves the state as it was: the rule could not tell. So does a resource missing because a file
+ * of the targets could not be read (see `unreadStates`): its findings stay open, unchanged, and
+ * are not resolved as `gone`. Returns the changes it recorded.
  */
 export async function updateFindingLifecycle(
   trx: Kysely<Database>,
@@ -166,8 +243,19 @@ export async function updateFindingLifecycle(
     event(state, before ? 'reopened' : 'new', 'failed');
   }
 
+  const read = new Set(a.resources.map((r) => r.type + SEP + r.id));
+  const held = await unreadStates(
+    trx,
+    a,
+    [...prior].flatMap(([key, s]) =>
+      s.status === 'open' && !current.has(key) && !read.has(s.resource_type + SEP + s.resource_id)
+        ? [s]
+        : [],
+    ),
+  );
+
   for (const [key, before] of prior) {
-    if (before.status !== 'open') continue;
+    if (before.status !== 'open' || held.has(before)) continue;
     const now = current.get(key);
     if (now && (now.status === 'fail' || now.status === 'error')) continue;
     const reason: FindingChangeReason = !now
@@ -186,19 +274,21 @@ export async function updateFindingLifecycle(
     event(state, 'resolved', reason);
   }
 
+  const upsert = (rows: StateRow[]) =>
+    insertBatched(trx, 'finding_states', rows, (oc) =>
+      oc.columns(['target_set', 'rule_id', 'resource_type', 'resource_id']).doUpdateSet((eb) => ({
+        resource_name: eb.ref('excluded.resource_name'),
+        severity: eb.ref('excluded.severity'),
+        status: eb.ref('excluded.status'),
+        last_seen: eb.ref('excluded.last_seen'),
+        status_changed_at: eb.ref('excluded.status_changed_at'),
+        resolved_at: eb.ref('excluded.resolved_at'),
+        last_assessment_id: eb.ref('excluded.last_assessment_id'),
+      })),
+    );
   await insertBatched(trx, 'finding_states', fresh);
-  await insertBatched(trx, 'finding_states', upserts, (oc) =>
-    oc.columns(['target_set', 'rule_id', 'resource_type', 'resource_id']).doUpdateSet((eb) => ({
-      resource_name: eb.ref('excluded.resource_name'),
-      severity: eb.ref('excluded.severity'),
-      status: eb.ref('excluded.status'),
-      last_seen: eb.ref('excluded.last_seen'),
-      status_changed_at: eb.ref('excluded.status_changed_at'),
-      resolved_at: eb.ref('excluded.resolved_at'),
-      last_assessment_id: eb.ref('excluded.last_assessment_id'),
-    })),
-  );
-  // Every finding still open now is one this assessment saw failing (or could not evaluate).
+  await upsert(upserts);
+  // Every finding still open now is one this assessment saw failing (or could not evaluate)...
   await trx
     .updateTable('finding_states')
     .set({ last_seen: at, last_assessment_id: a.id })
@@ -206,6 +296,9 @@ export async function updateFindingLifecycle(
     .where('status', '=', 'open')
     .where('last_assessment_id', '<>', a.id)
     .execute();
+  // ...but for those held because their file could not be read: this assessment did not see
+  // them, and their last assessment is still the one that holds their resource and verdict.
+  await upsert([...held]);
   await insertBatched(trx, 'finding_events', events);
   return events;
 }
