@@ -36,6 +36,34 @@ export interface ViewFinding extends Finding {
   cloud: string | null;
 }
 
+/**
+ * The target sets (see target-set.ts) of the sources `scope` may see: those whose stored
+ * assessments read resources of its accounts only. A source's accounts are those of the
+ * resources its assessments read; a source never run, one that read nothing, or one that read a
+ * resource of no known account has unknown accounts, and a scoped caller does not see it (its
+ * paths and errors are about the server and the rest of the estate). Null: every source.
+ */
+export async function targetSetsInScope(
+  db: Kysely<Database>,
+  scope: ScopeFilter,
+): Promise<string[] | null> {
+  if (scope.unrestricted) return null;
+  const rows = await db
+    .selectFrom('resources as r')
+    .innerJoin('assessments as a', 'a.id', 'r.assessment_id')
+    .select(['a.target_set', 'r.account'])
+    .where('a.target_set', 'is not', null)
+    .groupBy(['a.target_set', 'r.account'])
+    .execute();
+  const outside = new Set<string>();
+  const seen = new Set<string>();
+  for (const row of rows) {
+    seen.add(row.target_set!);
+    if (!scope.allows(row.account)) outside.add(row.target_set!);
+  }
+  return [...seen].filter((set) => !outside.has(set));
+}
+
 /** The source `ref` (id or name), or 404. */
 export async function sourceOr404(db: Kysely<Database>, ref: string): Promise<SourceRow> {
   const source = await findSource(db, ref);

@@ -1,11 +1,13 @@
 /**
  * Sources of continuous assessment, for Security Admins and Owners: list, create (paths are
- * checked on the server's disk; the first run starts at once), delete.
+ * checked on the server's disk; the first run starts at once), delete. A caller limited to
+ * accounts lists only the sources whose assessments read those accounts alone.
  */
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
+import { sql } from 'kysely';
 import {
   deleteSource,
   insertSource,
@@ -16,9 +18,10 @@ import {
 import { retireTargetSet, reviveTargetSet } from '../../store/retired-target-sets.js';
 import { targetSetKey } from '../../store/target-set.js';
 import { auditedChange } from '../audited-change.js';
+import { scopeFilter } from '../auth/scope-filter.js';
 import { forbidden, HttpError } from '../http-error.js';
 import { Page, PageQueryFields, paginate, parseSort, SortField } from '../pagination.js';
-import { sourceOr404 } from '../posture-view.js';
+import { sourceOr404, targetSetsInScope } from '../posture-view.js';
 import { validateSourcePaths } from '../source-paths.js';
 import type { PostureOptions } from './posture-routes.js';
 import { IdParams } from './schemas.js';
@@ -74,7 +77,16 @@ export const sourceRoutes: FastifyPluginAsyncTypebox<PostureOptions> = async (ap
     },
     async (request) => {
       const { cursor, limit, sort } = request.query;
-      const page = await paginate(sourcesQuery(db), {
+      // A caller limited to accounts sees only the sources that read those accounts alone.
+      const inScope = await targetSetsInScope(db, scopeFilter(request));
+      let query = sourcesQuery(db);
+      if (inScope) {
+        query =
+          inScope.length > 0
+            ? query.where('target_set', 'in', inScope)
+            : query.where(sql<boolean>`1 = 0`);
+      }
+      const page = await paginate(query, {
         sort: parseSort(sort),
         idColumn: 'id',
         cursor,
