@@ -337,8 +337,17 @@ export async function runCheck(paths: string[], options: CheckCommandOptions): P
 
   const nothing = result.resources.length === 0 && result.files.every((f) => f.resources === 0);
   if (nothing && !changed && result.inputErrors.length === 0) {
-    return fail(`no resources found in ${paths.join(', ')}; nothing was checked`);
+    // As for an empty file: a render that failed before the pipe looks just the same.
+    if (result.emptyStdin && filePaths.length === 0) {
+      return fail(
+        `${result.emptyStdin}, so nothing was checked; exit 2 as for an empty file, since a ` +
+          'render that failed before the pipe looks the same',
+      );
+    }
+    const named = paths.map((p) => (p === '-' ? `stdin (${result.emptyStdin})` : p));
+    return fail(`no resources found in ${named.join(', ')}; nothing was checked`);
   }
+  if (result.emptyStdin) note(`warning: ${result.emptyStdin}; only the paths named were checked`);
 
   // Writing a baseline accepts today's violations: the report shows them as baselined, as the
   // next run with `--baseline` will, instead of a failed gate that exits 0.

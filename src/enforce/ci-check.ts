@@ -20,6 +20,11 @@ import {
   type Exemption,
 } from '../posture/exemptions.js';
 import { findingFingerprint } from '../report/sarif-fingerprint.js';
+import { jsonProblem } from '../sources/json-syntax-error.js';
+import {
+  MAX_MANIFEST_BYTES,
+  parseManifestObjects,
+} from '../sources/kubernetes/manifest-documents.js';
 import { readPaths, type Configuration } from '../sources/read-paths.js';
 import type { ConfigurationInputs } from '../sources/reader.js';
 import { fileReaders } from '../sources/registry.js';
@@ -100,6 +105,40 @@ export interface CheckResult {
   /** Plan entries left out because the plan deletes them, leaves them alone or only reads them. */
   planUnchanged: number;
   warnings: string[];
+  /**
+   * Why stdin gave nothing to judge, when it was empty or held only YAML comments and document
+   * markers (`stdin was empty`): not an input error of its own, as an empty file is not.
+   */
+  emptyStdin?: string;
+}
+
+/** The `kind` of the file report for stdin when nothing was piped in. */
+const EMPTY_STDIN = 'empty-stdin';
+
+/**
+ * What stdin that no reader claims holds: why it is empty (nothing, or only YAML comments and
+ * document markers), else the error to report: its YAML syntax error with the line (JSON's own
+ * for text that starts as JSON does), as a file of it would be reported, or what it is not.
+ */
+function unrecognisedStdin(name: string, text: string): string | SourceError {
+  if (!/\S/.test(text)) return 'stdin was empty';
+  const notIac: SourceError = {
+    file: name,
+    code: 'PARSE_ERROR',
+    message: `${name}: not Terraform plan JSON, CloudFormation, ARM or Kubernetes YAML`,
+  };
+  // Past the size a manifest may have, the YAML parser is not run: the reason above stands.
+  if (text.length > MAX_MANIFEST_BYTES) return notIac;
+  try {
+    const objects = parseManifestObjects(name, text);
+    const none = objects.every((o) => o.value === null || o.value === undefined);
+    return none ? 'stdin held only YAML comments and document markers' : notIac;
+  } catch (error) {
+    if (!(error instanceof SourceReadError)) return notIac;
+    // JSON read by the YAML parser would be told of flow maps; JSON's own error is clearer.
+    const json = /^\s*[[{]/.test(text) ? jsonProblem(name, text) : undefined;
+    return (json ?? error).toSourceError();
+  }
 }
 
 /** `applyExemptions` options: the gate weighs inline suppressions itself, after `decide`. */
@@ -109,6 +148,8 @@ async function readStdin(input: StdinInput): Promise<{
   resources: Resource[];
   report: FileReport;
   warnings: string[];
+  /** Why stdin gave nothing to read, when it was empty. */
+  empty?: string;
 }> {
   const source = { path: input.name, text: input.text.replace(/^\uFEFF/, '') };
   const reader = fileReaders.find((r) => {
@@ -119,14 +160,20 @@ async function readStdin(input: StdinInput): Promise<{
     }
   });
   if (!reader) {
-    const error: SourceError = {
-      file: input.name,
-      code: 'PARSE_ERROR',
-      message: `${input.name}: not Terraform plan JSON, CloudFormation, ARM or Kubernetes YAML`,
-    };
+    const diagnosis = unrecognisedStdin(input.name, source.text);
+    // Nothing piped in (a chart or kustomization that rendered nothing, or a render that failed
+    // upstream): no error of its own; `check` says so when nothing else is left to judge.
+    if (typeof diagnosis === 'string') {
+      return {
+        resources: [],
+        report: { file: input.name, kind: EMPTY_STDIN, resources: 0 },
+        warnings: [],
+        empty: diagnosis,
+      };
+    }
     return {
       resources: [],
-      report: { file: input.name, kind: 'error', resources: 0, error },
+      report: { file: input.name, kind: 'error', resources: 0, error: diagnosis },
       warnings: [],
     };
   }
@@ -275,8 +322,10 @@ export async function runCiCheck(options: CheckOptions): Promise<CheckResult> {
   const files = [...read.files];
   const resources = [...read.resources];
   const warnings = [...read.warnings];
+  let emptyStdin: string | undefined;
   if (options.stdin) {
     const piped = await readStdin(options.stdin);
+    emptyStdin = piped.empty;
     files.push(piped.report);
     for (const item of piped.resources) resources.push(item);
     for (const item of piped.warnings) warnings.push(item);
@@ -352,5 +401,6 @@ export async function runCiCheck(options: CheckOptions): Promise<CheckResult> {
     inputErrors,
     planUnchanged: skipped,
     warnings,
+    ...(emptyStdin ? { emptyStdin } : {}),
   };
 }
