@@ -41,6 +41,12 @@ export interface Recommendation {
   remediation: string;
 }
 
+/** A rule's title and remediation text (`remediation.text`), as export records name the rule. */
+export interface RuleText {
+  title: string;
+  remediation: string;
+}
+
 /**
  * A control's state: `not_assessed` when its rules judged nothing in this input, `manual` when no
  * Palisade rule checks it at all (it is assessed by hand).
@@ -100,6 +106,14 @@ export interface AssessmentResult {
   secureScore: number;
   controls: ControlScore[];
   recommendations: Recommendation[];
+  /**
+   * The title and remediation text of every rule the assessment was judged with (the bundled
+   * benchmark and `--rules` folders alike), by rule id: a resolution record of a rule no longer
+   * failing anywhere (so not among `recommendations`) names the rule by these, whether or not the
+   * record that reported it failing is still in the outbox. Shares the rules' strings; absent
+   * from an assessment made elsewhere, and not part of the JSON report.
+   */
+  ruleTexts?: ReadonlyMap<string, RuleText>;
   compliance: StandardCompliance[];
   files: FileReport[];
   counts: {

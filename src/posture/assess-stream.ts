@@ -21,7 +21,7 @@ import type { Finding, FindingStatus } from '../model/finding.js';
 import { INVENTORY_SOURCE_KINDS, type Resource } from '../model/resource.js';
 import type { Severity } from '../model/rule.js';
 import { readPathsByUnit, settleResources } from '../sources/read-paths.js';
-import type { Assessment, AssessOptions } from './assess.js';
+import { ruleTexts, type Assessment, type AssessOptions } from './assess.js';
 import { loadCatalog } from './benchmark-catalog.js';
 import { complianceOf } from './compliance.js';
 import {
@@ -306,6 +306,7 @@ export async function assessStream(options: AssessStreamOptions): Promise<Stream
     secureScore: score.secureScore,
     controls: score.controls,
     recommendations: score.recommendations,
+    ruleTexts: ruleTexts(options.rules),
     compliance: complianceOf(catalog.standards, options.rules, tally.rules),
     files,
     counts: { resources: resourceCount, rules: options.rules.length, ...counts },

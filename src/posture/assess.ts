@@ -4,7 +4,7 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import type { AssessmentResult } from '../model/assessment.js';
+import type { AssessmentResult, RuleText } from '../model/assessment.js';
 import type { Rule } from '../model/rule.js';
 import type { Resource } from '../model/resource.js';
 import type { FileReport } from '../model/assessment.js';
@@ -37,6 +37,20 @@ export interface AssessOptions {
 
 export interface Assessment extends AssessmentResult {
   warnings: string[];
+}
+
+/**
+ * The title and remediation text of each of `rules`, by id (see `AssessmentResult.ruleTexts`).
+ *
+ * ```ts
+ * ruleTexts(rules).get('aws-s3-bucket-versioning-enabled');
+ * // { title: 'S3 buckets keep object versions', remediation: 'Enable versioning on the bucket.' }
+ * ```
+ */
+export function ruleTexts(rules: readonly Rule[]): Map<string, RuleText> {
+  return new Map(
+    rules.map((r) => [r.id, { title: r.title, remediation: r.remediation.text }] as const),
+  );
 }
 
 /** Reads `paths` and assesses what it finds. */
@@ -95,6 +109,7 @@ export async function assessResources(options: {
     secureScore: score.secureScore,
     controls: score.controls,
     recommendations: score.recommendations,
+    ruleTexts: ruleTexts(options.rules),
     compliance,
     files: options.files ?? [],
     counts: {

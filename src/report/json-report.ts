@@ -6,9 +6,11 @@ import { isStreamed } from '../posture/assess-stream.js';
 /**
  * Renders the assessment as JSON; `resources` are summarised unless `withResources`. A streamed
  * assessment says so: `streamed: true`, and `findingsKept` names the statuses `findings` holds
- * (the counts still cover every finding).
+ * (the counts still cover every finding). The rules' texts kept for the store (`ruleTexts`) are
+ * left out: the recommendations name the rules that fail.
  */
 export function renderJson(a: AssessmentResult, options: { withResources?: boolean } = {}): string {
+  const { ruleTexts: _ruleTexts, ...assessment } = a;
   const resources = options.withResources
     ? a.resources
     : a.resources.map((r) => ({
@@ -23,5 +25,5 @@ export function renderJson(a: AssessmentResult, options: { withResources?: boole
   const streamed = isStreamed(a)
     ? { streamed: true, findingsKept: ['fail', 'error'] }
     : { streamed: false };
-  return JSON.stringify({ ...a, ...streamed, resources }, null, 2) + '\n';
+  return JSON.stringify({ ...assessment, ...streamed, resources }, null, 2) + '\n';
 }

@@ -144,7 +144,10 @@ async function unseenResolutions(
 
 /**
  * One recommendation record per lifecycle change of the assessment. `seen` fills in, for a
- * resolution, what the assessment no longer knows (see `unseenResolutions`).
+ * resolution, what the assessment no longer knows (see `unseenResolutions`). A rule not among
+ * the recommendations and with no failing record left in the outbox (none is written while the
+ * store has no consumer, and they are pruned) is named by the rules the assessment was judged
+ * with (`a.ruleTexts`), so its resolution still has the rule's title and remediation.
  */
 export function recommendationRecords(
   a: AssessmentResult,
@@ -174,6 +177,7 @@ export function recommendationRecords(
     const resource = resources.get(c.resource_type + SEP + c.resource_id);
     const rule = rules.get(c.rule_id);
     const known = seen.get(findingKey(c.rule_id, c.resource_type, c.resource_id));
+    const judged = a.ruleTexts?.get(c.rule_id);
     // The resource as scanned now, or else as last seen.
     const where = resource ?? known;
     const message =
@@ -184,7 +188,7 @@ export function recommendationRecords(
     const data: RecommendationExportData = {
       assessmentId: a.id,
       ruleId: c.rule_id,
-      title: rule?.title ?? known?.title ?? c.rule_id,
+      title: rule?.title ?? known?.title ?? judged?.title ?? c.rule_id,
       severity: c.severity as Severity,
       control: finding?.control || rule?.control || known?.control || '',
       resourceId: c.resource_id,
@@ -197,7 +201,7 @@ export function recommendationRecords(
     if (where?.account) data.account = where.account;
     if (where?.region) data.region = where.region;
     if (where?.tags && Object.keys(where.tags).length) data.tags = { ...where.tags };
-    const remediation = rule?.remediation ?? known?.remediation;
+    const remediation = rule?.remediation ?? known?.remediation ?? judged?.remediation;
     if (remediation) data.remediation = remediation;
     return {
       id: recordId('recommendation', [a.id, c.rule_id, c.resource_type, c.resource_id]),

@@ -121,8 +121,8 @@ type RecommendationData = Extract<ExportRecord, { type: 'recommendation' }>['dat
  * The record that last reported each finding failing (new or reopened), from the outbox, where
  * it stays until every consumer has passed it and it is a week old. There is none for a finding
  * opened while the store had no consumer (no record is written then, see `hasOutboxConsumers`):
- * its resolution then goes without the rule's remediation, and with the rule id for a title when
- * the resolving assessment does not name the rule either. No other table keeps rules' titles.
+ * its resolution then takes the rule's title and remediation from the rules the resolving
+ * assessment was judged with (`AssessmentResult.ruleTexts`). No table keeps rules' titles.
  */
 async function openedRecords(
   trx: Kysely<Database>,
