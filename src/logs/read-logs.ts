@@ -185,6 +185,11 @@ function truncation(file: string): LogReadError {
 }
 
 function ioError(file: string, err: unknown): LogReadError {
-  const message = `could not read: ${err instanceof Error ? err.message : String(err)}`;
+  // A link loop is said to be one: the system's wording names neither links nor a loop.
+  const message =
+    (err as NodeJS.ErrnoException)?.code === 'ELOOP'
+      ? 'is a symbolic link loop (ELOOP): its links lead back to one another, so it names no ' +
+        'file or folder'
+      : `could not read: ${err instanceof Error ? err.message : String(err)}`;
   return new LogReadError({ file, code: 'IO_ERROR', message });
 }

@@ -195,6 +195,33 @@ async function allowed(path: string, allow: ReadPathsOptions['allow']): Promise<
   return real !== undefined && allow(real);
 }
 
+/**
+ * Why a path named or found cannot be looked at: a symbolic link loop (ELOOP) or a link to
+ * nothing said as such, a missing path as missing, anything else with the system's code.
+ */
+async function statError(path: string, error: NodeJS.ErrnoException): Promise<SourceError> {
+  const at = (message: string): SourceError => ({
+    file: path,
+    code: 'IO_ERROR',
+    message: `${path}: ${message}`,
+  });
+  if (error.code === 'ELOOP') {
+    return at(
+      'is a symbolic link loop (ELOOP): its links lead back to one another, so it names no ' +
+        'file or folder',
+    );
+  }
+  if (error.code === 'ENOENT' || error.code === 'ENOTDIR') {
+    const link = await readlink(path).catch(() => undefined);
+    return at(
+      link === undefined
+        ? 'no such file or folder'
+        : `is a symbolic link to ${link}, which does not exist`,
+    );
+  }
+  return at(`cannot be read (${error.code ?? error.message})`);
+}
+
 async function collect(
   path: string,
   folders: Folder[],
@@ -203,9 +230,9 @@ async function collect(
   visited = new Set<string>(),
   root = path,
 ): Promise<void> {
-  const info = await stat(path).catch(() => undefined);
-  if (!info) {
-    missing.push({ file: path, code: 'IO_ERROR', message: `${path}: no such file or folder` });
+  const info = await stat(path).catch((error: unknown) => error as NodeJS.ErrnoException);
+  if (info instanceof Error) {
+    missing.push(await statError(path, info));
     return;
   }
   if (info.isFile()) {
@@ -248,7 +275,13 @@ async function collect(
     else if (entry.isDirectory()) {
       if (!SKIPPED_DIRS.has(entry.name)) dirs.push(full);
     } else if (entry.isSymbolicLink()) {
-      const target = await stat(full).catch(() => undefined);
+      const target = await stat(full).catch((error: unknown) => error as NodeJS.ErrnoException);
+      // A link loop names nothing that can be read: said, not passed over (a link to nothing,
+      // a dangling one, is passed over as before).
+      if (target instanceof Error) {
+        if (target.code === 'ELOOP') missing.push(await statError(full, target));
+        continue;
+      }
       if (target?.isFile() && !(await allowed(full, allow))) missing.push(outsideError(full));
       else if (target?.isFile()) files.push(full);
       else if (target?.isDirectory() && !SKIPPED_DIRS.has(entry.name)) dirs.push(full);

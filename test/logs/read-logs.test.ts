@@ -1,4 +1,11 @@
-import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import {
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -118,6 +125,18 @@ describe('readLogs over the shared data', () => {
     );
     expect(errors.map((e) => e.code)).toEqual(['IO_ERROR', 'UNSUPPORTED_FORMAT']);
     expect(events).toHaveLength(4);
+  });
+
+  it('says a path that is a symbolic link loop is one (ELOOP), naming the link', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'palisade-logs-loop-'));
+    symlinkSync('loop2', path.join(dir, 'loop1'));
+    symlinkSync('loop1', path.join(dir, 'loop2'));
+    const { errors } = await collect(readLogs([path.join(dir, 'loop1')]));
+    expect(errors.map((e) => [e.code, e.file])).toEqual([['IO_ERROR', path.join(dir, 'loop1')]]);
+    expect(errors[0].message).toMatch(/^is a symbolic link loop \(ELOOP\): /);
+    // In a folder, links are not followed, so a loop there is passed over, not walked forever.
+    const walked = await collect(readLogs([dir]));
+    expect(walked.errors).toEqual([]);
   });
 
   it('streams a large compact {"Records": [...]} file element by element with lines', async () => {
