@@ -167,9 +167,17 @@ export function renderTable(a: AssessmentResult, options: TableReportOptions = {
   out.push(bold('Sources'));
   const kinds = new Map<string, number>();
   for (const f of a.files) if (!f.error) kinds.set(f.kind, (kinds.get(f.kind) ?? 0) + 1);
-  out.push(
-    `  ${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ') || 'no readable files'}${errored ? `; ${errored} errored` : ''}`,
-  );
+  // A file read in part (a Terraform `count` cut at the cap) is errored and its resources judged:
+  // both are said, so the counts above never look like a whole reading.
+  const partial = a.files.filter((f) => f.error && f.resources > 0);
+  const partialResources = partial.reduce((n, f) => n + f.resources, 0);
+  const readWhole =
+    [...kinds].map(([k, n]) => `${k} ${n}`).join(', ') ||
+    (partial.length ? 'no file read whole' : 'no readable files');
+  const inPart = partial.length
+    ? `, ${partial.length} of them read in part (${counted(partialResources, 'resource')} judged, the rest left out)`
+    : '';
+  out.push(`  ${readWhole}${errored ? `; ${errored} errored${inPart}` : ''}`);
   const folded = a.files.reduce((n, f) => n + (f.folded ?? 0), 0);
   if (folded > 0) {
     const objects = counted(folded, 'pod, ReplicaSet or Job', 'pods, ReplicaSets or Jobs');

@@ -627,22 +627,26 @@ export async function* readPathsByUnit(
         if (result.inputs) unit.inputs = result.inputs;
         const errored = new Map(result.errors.map((e) => [e.file, e]));
         const written = resourcesPerFile(result.resources);
+        // A file with an error may still have given resources (a `count` cut at the cap gives
+        // the instances up to it): they are judged, so the file counts them beside its error.
         for (const f of result.consumed) {
           const shown = displayPath(f);
           const error = errored.get(f) ?? errored.get(shown);
           files.push({
             file: shown,
             kind: dirReader.kind,
-            resources: error ? 0 : (written.get(f) ?? written.get(shown) ?? 0),
+            resources: written.get(f) ?? written.get(shown) ?? 0,
             ...(error ? { error } : {}),
           });
         }
         // Resources written in no file of the folder (a child module's, read from elsewhere) are
-        // counted on its last file, so the folder's files still add up to what it produced.
-        const counted = files.filter((r) => r.kind === dirReader.kind && !r.error);
-        const placed = counted.reduce((n, r) => n + r.resources, 0);
-        if (counted.length > 0)
-          counted[counted.length - 1].resources += result.resources.length - placed;
+        // counted on its last file read without error (else its last file), so the folder's
+        // files still add up to what it produced.
+        const own = files.filter((r) => r.kind === dirReader.kind);
+        const counted = own.filter((r) => !r.error);
+        const placed = own.reduce((n, r) => n + r.resources, 0);
+        const last = counted[counted.length - 1] ?? own[own.length - 1];
+        if (last) last.resources += result.resources.length - placed;
         for (const error of result.errors) {
           if (!result.consumed.some((f) => f === error.file || displayPath(f) === error.file)) {
             files.push({ file: error.file, kind: 'error', resources: 0, error });

@@ -84,6 +84,39 @@ export function findBlockLocations(text: string): BlockLocation[] {
   return out;
 }
 
+/** A `locals` block header; one written on a single line (`locals { a = 1 }`) names no lines. */
+const LOCALS_HEADER = /^[ \t]*locals[ \t]*\{[ \t]*(?:#.*|\/\/.*)?$/;
+/** An attribute written at the start of a line: `name =` (not `name ==`). */
+const ATTRIBUTE = /^[ \t]*([A-Za-z_][A-Za-z0-9_-]*)[ \t]*=(?!=)/;
+
+/**
+ * The 1-based line each local value is defined on in `text` (`locals { a = 1 }` spread over
+ * lines), for a warning about one: hcl2json gives no positions.
+ *
+ * ```ts
+ * findLocalLines('locals {\n  a = 1\n}\n').get('a'); // 2
+ * ```
+ */
+export function findLocalLines(text: string): Map<string, number> {
+  const lines = hclLines(text);
+  const scanned = scanLines(lines);
+  const out = new Map<string, number>();
+  for (let i = 0; i < lines.length; i++) {
+    if (scanned[i].inComment || scanned[i].inHeredoc || !LOCALS_HEADER.test(lines[i])) continue;
+    const end = findBlockEnd(scanned, i);
+    // Depth inside the block at each line's start: only attributes at depth 1 are locals.
+    let depth = 0;
+    for (let j = i; j <= end && j < lines.length; j++) {
+      const m = depth === 1 && !scanned[j].inComment && !scanned[j].inHeredoc;
+      const name = m ? ATTRIBUTE.exec(lines[j])?.[1] : undefined;
+      if (name && !out.has(name)) out.set(name, j + 1);
+      for (const brace of scanned[j].braces) depth += brace === '{' ? 1 : -1;
+    }
+    i = Math.max(i, end);
+  }
+  return out;
+}
+
 /**
  * The suppressions of the block on lines `start` to `end`: on the line above its header, inside
  * it, and in a `/* ... *\/` comment that closes on the line above the header.

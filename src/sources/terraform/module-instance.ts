@@ -91,6 +91,16 @@ interface Where {
   line?: number;
   /** The block's address in the configuration (`module.net.aws_vpc.main`). */
   address?: string;
+  /** The part of the block being read when it is not its body (`count`, `for_each`). */
+  part?: string;
+}
+
+/** `main.tf:12: aws_s3_bucket.x count: ` — where a message about `where` starts. */
+function placeOf(where: Where | undefined): string {
+  if (!where) return '';
+  const at = where.line ? `${where.file}:${where.line}` : where.file;
+  const what = [where.address, where.part].filter(Boolean).join(' ');
+  return what ? `${at}: ${what}: ` : `${at}: `;
 }
 
 interface BlockDeclaration {
@@ -154,8 +164,16 @@ export class ModuleInstance {
    */
   readonly #providers: Map<string, ProviderConfig>;
   readonly #scope: Scope;
-  /** The resource or data block being evaluated, for an error about its `dynamic` blocks. */
+  /**
+   * The resource or data block, or the local value, being evaluated: the place an error or
+   * warning about its expression names.
+   */
   #current?: Where;
+  /**
+   * Local values being evaluated in this instance, innermost last (`local.a`, `local.b`): when
+   * one is read again while on it, the cycle is these from it on.
+   */
+  readonly #evaluating: string[] = [];
 
   /**
    * @param prefix module address (`''` for the root, `module.net`, `module.db[0]`)
@@ -213,21 +231,27 @@ export class ModuleInstance {
     const localBlocks = Array.isArray(body.locals) ? body.locals : [body.locals];
     for (const block of localBlocks) {
       for (const [name, raw] of entries(block)) {
+        const where: Where = {
+          file: file.path,
+          line: file.localLines?.get(name),
+          address: this.#qualify(`local.${name}`),
+        };
         this.#locals.set(
           name,
           new Lazy<Traced>(
-            () => this.#traced(raw, this.#scope),
-            () => ({ value: unknown(`local "${name}" depends on itself`), references: [] }),
+            () => this.#within(where, () => this.#traced(raw, this.#scope)),
+            () => this.#localCycle(name, where),
           ),
         );
       }
     }
     for (const [name, decl] of entries(body.output)) {
       const raw = first(decl).value;
+      const where: Where = { file: file.path, address: this.#qualify(`output.${name}`) };
       this.#outputs.set(
         name,
         new Lazy<Traced>(
-          () => this.#traced(raw ?? null, this.#scope),
+          () => this.#within(where, () => this.#traced(raw ?? null, this.#scope)),
           () => ({ value: unknown(`output "${name}" depends on itself`), references: [] }),
         ),
       );
@@ -304,6 +328,36 @@ export class ModuleInstance {
     }
   }
 
+  /** Runs `compute` with `where` as the place its errors and warnings name. */
+  #within<T>(where: Where, compute: () => T): T {
+    const outer = this.#current;
+    this.#current = where;
+    this.#evaluating.push(where.address ?? '');
+    try {
+      return compute();
+    } finally {
+      this.#evaluating.pop();
+      this.#current = outer;
+    }
+  }
+
+  /**
+   * A local value read while it is being computed: Terraform refuses such a configuration
+   * ("Cycle: local.a, local.b"). The scan goes on with the value unknown, and says so at the
+   * local's line, with the cycle (`local.a -> local.b -> local.a`).
+   */
+  #localCycle(name: string, where: Where): Traced {
+    const self = where.address ?? `local.${name}`;
+    const from = this.#evaluating.lastIndexOf(self);
+    const cycle = [...(from >= 0 ? this.#evaluating.slice(from) : [self]), self];
+    const at = where.line ? `${where.file}:${where.line}` : where.file;
+    this.#warn(
+      `${at}: local "${name}" depends on itself (${cycle.join(' -> ')}); Terraform refuses ` +
+        'such a configuration, so its value is unknown and what reads it cannot be judged',
+    );
+    return { value: unknown(`local "${name}" depends on itself`), references: [] };
+  }
+
   #read(lazy: Lazy<Traced> | undefined, what: string): Value {
     if (!lazy) throw new EvalError(`${what} is not declared`);
     const traced = lazy.get();
@@ -362,8 +416,7 @@ export class ModuleInstance {
         if (!(error instanceof EvalLimitError)) throw error;
         // A limit stopped the evaluation: what the block holds is not known, and not because
         // the value is known only after apply, so the configuration cannot be vouched for.
-        const what = this.#current?.address ? `${this.#current.address}: ` : '';
-        this.#cut(this.#current, `${what}evaluation stopped (${error.message})`);
+        this.#cut(this.#current, `evaluation stopped (${error.message})`);
         return unknown(error.message);
       }
     }
@@ -436,10 +489,9 @@ export class ModuleInstance {
         const list = Array.isArray(existing) ? existing : [];
         const pairs = pairsOf(collection);
         if (pairs.length > this.run.maxInstances) {
-          const what = this.#current?.address ? `${this.#current.address}: ` : '';
           this.#cut(
             this.#current,
-            `${what}dynamic "${name}" iterates over ${pairs.length} items, more than the ` +
+            `dynamic "${name}" iterates over ${pairs.length} items, more than the ` +
               `${this.run.maxInstances} one block may expand to; only the first ` +
               `${this.run.maxInstances} were read`,
           );
@@ -472,14 +524,9 @@ export class ModuleInstance {
       const perKey: Record<string, string[]> = {};
       // Blocks are evaluated on first use, inside another's evaluation: the outer one's place
       // comes back once this one is done.
-      const outer = this.#current;
-      this.#current = where;
-      let value: Value;
-      try {
-        value = this.#evalBody(decl.body, scope, 0, META_ARGUMENTS, perKey);
-      } finally {
-        this.#current = outer;
-      }
+      const value = this.#within(where, () =>
+        this.#evalBody(decl.body, scope, 0, META_ARGUMENTS, perKey),
+      );
       const self = this.#qualify(address) + suffix;
       const references = [...new Set(Object.values(perKey).flat())].filter((r) => r !== self);
       const attributes = this.#store(value, address);
@@ -517,7 +564,9 @@ export class ModuleInstance {
     // Meta-arguments are read in a collector of their own, so that a block evaluated on first
     // use inside another block's expression does not add its own references to that one's.
     if (Object.hasOwn(body, 'count')) {
-      const count = this.#traced(body.count, this.#scope).value;
+      const count = this.#within({ ...where, part: 'count' }, () =>
+        this.#traced(body.count, this.#scope),
+      ).value;
       if (typeof count !== 'number') {
         const reason = isUnknown(count) ? count : unknown(`count of ${address} is not a number`);
         const item = make(new Map([['count', { index: reason }]]), '');
@@ -530,7 +579,9 @@ export class ModuleInstance {
       return { value: items.map(valueOf), blocks: items };
     }
     if (Object.hasOwn(body, 'for_each')) {
-      const { value: collection, references } = this.#traced(body.for_each, this.#scope);
+      const { value: collection, references } = this.#within({ ...where, part: 'for_each' }, () =>
+        this.#traced(body.for_each, this.#scope),
+      );
       if (isUnknown(collection) || !(Array.isArray(collection) || isObject(collection))) {
         const reason = isUnknown(collection)
           ? collection
@@ -544,7 +595,7 @@ export class ModuleInstance {
       if (all.length > this.run.maxInstances) {
         this.#cut(
           where,
-          `${this.#qualify(address)}: for_each over ${all.length} items, more than the ` +
+          `for_each over ${all.length} items, more than the ` +
             `${this.run.maxInstances} instances one block may expand to; only the first ` +
             `${this.run.maxInstances} were read`,
         );
@@ -584,7 +635,7 @@ export class ModuleInstance {
     if (granted < n) {
       this.#cut(
         where,
-        `${this.#qualify(address)}: the configuration expands to more than the ` +
+        `the configuration expands to more than the ` +
           `${this.run.maxTotalInstances} instances read in one root module; ${n - granted} of ` +
           'this block were left out',
       );
@@ -597,7 +648,7 @@ export class ModuleInstance {
     if (n <= this.run.maxInstances) return n;
     this.#cut(
       where,
-      `${this.#qualify(address)}: count ${n} is more than the ${this.run.maxInstances} ` +
+      `count ${n} is more than the ${this.run.maxInstances} ` +
         `instances one block may expand to; only the first ${this.run.maxInstances} were read`,
     );
     return this.run.maxInstances;
@@ -610,7 +661,7 @@ export class ModuleInstance {
   #cut(where: Where | undefined, message: string): void {
     const file = where?.file ?? this.module.dir;
     const line = where?.line;
-    const text = `${line ? `${file}:${line}` : file}: ${message}`;
+    const text = `${placeOf(where ?? { file })}${message}`;
     if (this.run.cuts.some((e) => e.message === text)) return;
     this.run.cuts.push({ file, ...(line ? { line } : {}), code: 'TOO_LARGE', message: text });
   }
@@ -629,7 +680,10 @@ export class ModuleInstance {
       const scope = bindings.size ? this.#scope.with(bindings) : this.#scope;
       const inputs = new Map<string, () => Traced>();
       for (const [key, raw] of Object.entries(call)) {
-        if (!MODULE_ARGUMENTS.has(key)) inputs.set(key, () => this.#traced(raw, scope));
+        if (!MODULE_ARGUMENTS.has(key)) {
+          const input: Where = { ...where, address: this.#qualify(address) + suffix, part: key };
+          inputs.set(key, () => this.#within(input, () => this.#traced(raw, scope)));
+        }
       }
       return new ModuleInstance(
         loaded,

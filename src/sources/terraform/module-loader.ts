@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { SourceError } from '../../model/source-error.js';
 import { SourceReadError } from '../../model/source-error.js';
 import { OUTSIDE } from '../reader.js';
-import { findBlockLocations, type BlockLocation } from './block-locations.js';
+import { findBlockLocations, findLocalLines, type BlockLocation } from './block-locations.js';
 import { HCL_TOO_LARGE, MAX_HCL_BYTES, parseHcl, type HclBody } from './hcl-parse.js';
 import { assertUtf8Text } from '../text-encoding.js';
 
@@ -20,6 +20,8 @@ export interface ParsedFile {
   path: string;
   body: HclBody;
   locations: BlockLocation[];
+  /** The line each local value of the file is defined on (best effort; see `findLocalLines`). */
+  localLines?: Map<string, number>;
 }
 
 /** A module folder, parsed, with the local modules it calls (null: not loadable). */
@@ -98,7 +100,12 @@ async function parseFile(
   try {
     const text = await readText(file, allow);
     const body = await parseHcl(file, text);
-    return { path: file, body, locations: findBlockLocations(text) };
+    return {
+      path: file,
+      body,
+      locations: findBlockLocations(text),
+      localLines: findLocalLines(text),
+    };
   } catch (error) {
     state.errors.push(asError(file, error));
     return undefined;
