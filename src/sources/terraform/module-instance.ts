@@ -733,20 +733,31 @@ export class ModuleInstance {
   // ---- files -----------------------------------------------------------------------------------
 
   /**
+   * `file()` of a path the scan may not read: nothing of it is read, and the value is unknown
+   * (not left out, which could make a rule pass), said at the expression's place.
+   */
+  #outside(p: string, limit: string): EvalError {
+    this.#warn(
+      `${placeOf(this.#current ?? { file: this.module.dir })}file("${p}") reads a path ` +
+        `outside the scan root (${limit}), so it was not read and the value is unknown`,
+    );
+    return new EvalError(`file ${p} is outside ${limit}`);
+  }
+
+  /**
    * `file()`: relative to the root module (as Terraform resolves it), inside the folder local
    * modules are read from (`readLimit`: the path scanned or the root's git repository).
    */
   #readFile(p: string): string {
     const target = path.resolve(this.run.rootDir, p);
-    if (!isInside(this.run.treeRoot, target))
-      throw new EvalError(`file ${p} is outside ${this.run.treeRoot}`);
+    if (!isInside(this.run.treeRoot, target)) throw this.#outside(p, this.run.treeRoot);
     this.run.filesRead.add(target);
     try {
       const real = realpathSync(target);
       if (!isInside(realpathSync(this.run.treeRoot), real))
-        throw new EvalError(`file ${p} is outside ${this.run.treeRoot}`);
+        throw this.#outside(p, this.run.treeRoot);
       if (this.run.allow && !this.run.allow(real))
-        throw new EvalError(`file ${p} is outside the folders this source may read`);
+        throw this.#outside(p, 'the folders this source may read');
       this.run.filesRead.add(real);
       if (statSync(real).size > 1024 * 1024) throw new EvalError(`file ${p} is larger than 1 MB`);
       return readFileSync(real, 'utf8');
