@@ -30,3 +30,14 @@ export function printable(text: string): string {
   UNPRINTABLE.lastIndex = 0;
   return UNPRINTABLE.test(text) ? text.replace(UNPRINTABLE, escape) : text;
 }
+
+/**
+ * `text` cut to `max` characters with an ellipsis: a value quoted in a message stays short.
+ *
+ * ```ts
+ * clip('((((((selection))))))', 8); // '(((((((…'
+ * ```
+ */
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

@@ -3,6 +3,7 @@
  * then `and`, then `not`, then `1 of` / `all of`, then parentheses.
  */
 
+import { clip } from '../../report/terminal-text.js';
 import { SigmaRuleError } from './sigma-rule-error.js';
 import { ANY_RUN, compilePattern, type SigmaPattern, type StringTest } from './sigma-pattern.js';
 
@@ -18,6 +19,27 @@ type Token = { type: 'word'; text: string; at: number } | { type: '(' | ')'; at:
 
 const MAX_CONDITION_LENGTH = 10_000;
 const MAX_DEPTH = 200;
+
+/** Most characters of a condition an error quotes: enough to find the place, not a screenful. */
+const EXCERPT_CHARS = 60;
+/** How many characters before the place of the error the excerpt starts. */
+const EXCERPT_BEFORE = 20;
+
+/**
+ * A condition (or a name in it) as an error quotes it: whole when short, else the stretch from
+ * just before character `at` (0-based), clipped, with `…` where text was left out.
+ *
+ * ```ts
+ * conditionExcerpt('('.repeat(3000) + 'sel' + ')'.repeat(3000), 200); // '"…((((…"' (60 chars)
+ * ```
+ */
+export function conditionExcerpt(text: string, at = 0): string {
+  if (text.length <= EXCERPT_CHARS) return JSON.stringify(text);
+  const start = Math.max(0, Math.min(at - EXCERPT_BEFORE, text.length - EXCERPT_CHARS + 1));
+  const shown =
+    start > 0 ? `…${clip(text.slice(start), EXCERPT_CHARS - 1)}` : clip(text, EXCERPT_CHARS);
+  return JSON.stringify(shown);
+}
 
 function tokenize(text: string, path: (string | number)[]): Token[] {
   const tokens: Token[] = [];
@@ -61,7 +83,12 @@ function tokenize(text: string, path: (string | number)[]): Token[] {
  * ```
  */
 export function parseCondition(text: string, path: (string | number)[] = []): ConditionNode {
-  if (text.length > MAX_CONDITION_LENGTH) throw new SigmaRuleError('condition is too long', path);
+  if (text.length > MAX_CONDITION_LENGTH) {
+    throw new SigmaRuleError(
+      `condition is too long: ${text.length} characters, past the ${MAX_CONDITION_LENGTH} Palisade reads`,
+      path,
+    );
+  }
   const tokens = tokenize(text, path);
   let pos = 0;
   let depth = 0;
@@ -69,7 +96,8 @@ export function parseCondition(text: string, path: (string | number)[] = []): Co
   const fail = (message: string): never => {
     const token = tokens[pos];
     const where = token ? ` at column ${token.at + 1}` : ' at the end';
-    throw new SigmaRuleError(`condition ${JSON.stringify(text)}: ${message}${where}`, path);
+    const quoted = conditionExcerpt(text, token ? token.at : text.length);
+    throw new SigmaRuleError(`condition ${quoted}: ${message}${where}`, path);
   };
   const keyword = (t: Token | undefined, word: string): boolean =>
     t?.type === 'word' && t.text.toLowerCase() === word;

@@ -4,7 +4,12 @@
  */
 
 import type { LogEvent } from '../../model/event.js';
-import { parseCondition, resolveOfTarget, type ConditionNode } from './condition-parser.js';
+import {
+  conditionExcerpt,
+  parseCondition,
+  resolveOfTarget,
+  type ConditionNode,
+} from './condition-parser.js';
 import { keywordStrings } from './keyword-strings.js';
 import {
   compileItem,
@@ -221,7 +226,10 @@ function compileNode(
     case 'ref': {
       const selection = selections.get(node.name);
       if (!selection)
-        throw new SigmaRuleError(`condition names "${node.name}", which is not defined`, path);
+        throw new SigmaRuleError(
+          `condition names ${conditionExcerpt(node.name)}, which is not defined`,
+          path,
+        );
       return selection;
     }
     case 'not': {

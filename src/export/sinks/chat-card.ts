@@ -99,7 +99,5 @@ export function cardContent(record: ExportRecord, consoleUrl: string): CardConte
   };
 }
 
-/** `text` cut to `max` characters with an ellipsis. */
-export function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
+/** `text` cut to `max` characters with an ellipsis (the sinks import it from here). */
+export { clip } from '../../report/terminal-text.js';

@@ -6,6 +6,7 @@ import {
   wildcardMatch,
 } from '../../../src/detect/sigma/condition-parser.js';
 import { compileSigmaRule } from '../../../src/detect/sigma/rule-compiler.js';
+import { loadSigmaText } from '../../../src/detect/sigma/rule-loader.js';
 import { event, matcher, reasonFor, ruleFrom } from './sigma-test-support.js';
 
 const SELECTIONS = [
@@ -137,6 +138,35 @@ describe('Sigma condition errors', () => {
 
   it('rejects obsolete aggregations with a pointer to correlation rules', () => {
     expect(rule("'sel | count() > 5'")).toContain('write a correlation rule');
+  });
+
+  it('quotes a short clipped excerpt of a long condition, not the whole of it', () => {
+    const deep = `${'('.repeat(3000)}sel${')'.repeat(3000)}`;
+    const { unsupported } = loadSigmaText(
+      `title: t\nlogsource: {product: aws}\ndetection:\n    sel:\n        f: a\n    condition: ${deep}\n`,
+      'rules/deep.yml',
+    );
+    expect(unsupported).toHaveLength(1);
+    const [refused] = unsupported;
+    expect(refused).toMatchObject({
+      file: 'rules/deep.yml',
+      line: 6,
+      field: 'detection.condition',
+    });
+    expect(refused.reason).toMatch(
+      /^detection\.condition: condition "…\(+…": nesting is too deep at column \d+$/,
+    );
+    expect(refused.reason.length).toBeLessThan(140);
+
+    // Near the end, the excerpt shows where the text stops; a long name is clipped too.
+    const tail = `${'sel and '.repeat(40)}sel and`;
+    expect(rule(tail)).toMatch(/condition "….*sel and": expected a search identifier at the end$/);
+    const name = `x${'y'.repeat(5000)}`;
+    const undefinedName = rule(`sel and ${name}`);
+    expect(undefinedName).toMatch(/condition names "xy+…", which is not defined$/);
+    expect(undefinedName.length).toBeLessThan(140);
+    // A short condition is still quoted whole.
+    expect(rule('(sel')).toBe('detection.condition: condition "(sel": expected ")" at the end');
   });
 
   it('refuses absurdly deep nesting instead of overflowing the stack', () => {
