@@ -23,7 +23,7 @@ import { exportConsumer, insertExport } from '../../src/store/export-repository.
 import { exportStore } from '../../src/store/export-store.js';
 import { outboxPage, recordOf } from '../../src/store/outbox-repository.js';
 import type { Database } from '../../src/store/schema.js';
-import { addOutboxConsumer } from '../store/outbox-consumer.js';
+import { addOutboxConsumer, outboxRecords as outbox } from '../store/outbox-consumer.js';
 import { STORE_TARGETS } from '../store/store-targets.js';
 
 const DATA = join(import.meta.dirname, '../../../shared/data');
@@ -40,15 +40,6 @@ const first = await assess({ paths: [root], rules });
 rmSync(join(root, 'S3_LambdaTrigger.yaml'));
 const second = await assess({ paths: [root], rules });
 const detected = await detect({ paths: [join(DATA, 'cloudtrail/stratus-red-team')] });
-
-async function outbox(db: Kysely<Database>): Promise<ExportRecord[]> {
-  const rows = await exportStore(db)
-    .selectFrom('export_outbox')
-    .selectAll()
-    .orderBy('seq')
-    .execute();
-  return rows.map(recordOf);
-}
 
 /** What a save stores besides the outbox, in an order independent of insertion. */
 async function storedState(db: Kysely<Database>) {

@@ -20,10 +20,7 @@ import { ExportRecordValidator } from '../../src/export/schemas/export-schemas.j
 import { changeAlertStatus, saveAlerts } from '../../src/store/alert-repository.js';
 import { saveAssessment } from '../../src/store/assessment-repository.js';
 import { exportStore } from '../../src/store/export-store.js';
-import { recordOf } from '../../src/store/outbox-repository.js';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../src/store/schema.js';
-import { addOutboxConsumer } from '../store/outbox-consumer.js';
+import { addOutboxConsumer, outboxRecords as outbox } from '../store/outbox-consumer.js';
 import { STORE_TARGETS } from '../store/store-targets.js';
 
 const DATA = join(import.meta.dirname, '../../../shared/data');
@@ -46,15 +43,6 @@ cpSync(
 );
 const third = await assess({ paths: [root], rules });
 const detected = await detect({ paths: [join(DATA, 'cloudtrail/stratus-red-team')] });
-
-async function outbox(db: Kysely<Database>): Promise<ExportRecord[]> {
-  const rows = await exportStore(db)
-    .selectFrom('export_outbox')
-    .selectAll()
-    .orderBy('seq')
-    .execute();
-  return rows.map(recordOf);
-}
 
 // A tagged database template beside the EC2 one; the second scan finds the database deleted.
 const tagged = mkdtempSync(join(tmpdir(), 'palisade-outbox-tags-'));

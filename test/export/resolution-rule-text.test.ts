@@ -13,17 +13,14 @@ import type { Kysely } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ExportRecordValidator } from '../../src/export/schemas/export-schemas.js';
 import type { AssessmentResult } from '../../src/model/assessment.js';
-import type { ExportRecord } from '../../src/model/export-record.js';
 import { assess } from '../../src/posture/assess.js';
 import { assessStream } from '../../src/posture/assess-stream.js';
 import { loadRules } from '../../src/posture/rule-loader.js';
 import { renderJson } from '../../src/report/json-report.js';
 import { saveAssessment } from '../../src/store/assessment-repository.js';
-import { exportStore } from '../../src/store/export-store.js';
-import { recordOf } from '../../src/store/outbox-repository.js';
 import type { Database } from '../../src/store/schema.js';
 import { saveStreamedAssessment } from '../../src/store/streamed-assessment.js';
-import { addOutboxConsumer } from '../store/outbox-consumer.js';
+import { addOutboxConsumer, outboxRecords as outbox } from '../store/outbox-consumer.js';
 import { STORE_TARGETS } from '../store/store-targets.js';
 
 const VERSIONING = 'aws-s3-bucket-versioning-enabled';
@@ -77,15 +74,6 @@ ${
     : ''
 }`,
   );
-}
-
-async function outbox(db: Kysely<Database>): Promise<ExportRecord[]> {
-  const rows = await exportStore(db)
-    .selectFrom('export_outbox')
-    .selectAll()
-    .orderBy('seq')
-    .execute();
-  return rows.map(recordOf);
 }
 
 const validator = new ExportRecordValidator();

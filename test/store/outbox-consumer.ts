@@ -6,8 +6,11 @@
 
 import type { Kysely } from 'kysely';
 import { parseExportInput } from '../../src/export/exporter-config.js';
+import type { ExportRecord } from '../../src/model/export-record.js';
 import { serverKeyFromBytes } from '../../src/server/auth/server-key.js';
 import { insertExport, type ExportRow } from '../../src/store/export-repository.js';
+import { exportStore } from '../../src/store/export-store.js';
+import { recordOf } from '../../src/store/outbox-repository.js';
 import type { Database } from '../../src/store/schema.js';
 
 const key = serverKeyFromBytes(Buffer.alloc(32, 3));
@@ -23,4 +26,14 @@ export async function addOutboxConsumer(db: Kysely<Database>): Promise<ExportRow
     sink: { kind: 'syslog', transport: 'tcp', host: 'siem.example.com', port: 514 },
   });
   return db.transaction().execute((trx) => insertExport(trx, settings, key, 'test', new Date()));
+}
+
+/** Every record in the outbox, in the order it was appended. */
+export async function outboxRecords(db: Kysely<Database>): Promise<ExportRecord[]> {
+  const rows = await exportStore(db)
+    .selectFrom('export_outbox')
+    .selectAll()
+    .orderBy('seq')
+    .execute();
+  return rows.map(recordOf);
 }
