@@ -5,15 +5,12 @@
  * before. On SQLite and PostgreSQL, with real CloudFormation templates and CloudTrail logs.
  */
 
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { detect } from '../../src/detect/detect.js';
 import { parseExportInput } from '../../src/export/exporter-config.js';
 import type { ExportRecord } from '../../src/model/export-record.js';
-import { assess } from '../../src/posture/assess.js';
 import { loadRules } from '../../src/posture/rule-loader.js';
 import { serverKeyFromBytes } from '../../src/server/auth/server-key.js';
 import { saveAlerts, storedAlerts } from '../../src/store/alert-repository.js';
@@ -25,20 +22,12 @@ import { outboxPage, recordOf } from '../../src/store/outbox-repository.js';
 import type { Database } from '../../src/store/schema.js';
 import { addOutboxConsumer, outboxRecords as outbox } from '../store/outbox-consumer.js';
 import { STORE_TARGETS } from '../store/store-targets.js';
+import { scannedTwice } from './template-scans.js';
 
 const DATA = join(import.meta.dirname, '../../../shared/data');
 const rules = await loadRules();
 
-// Two real templates scanned twice at the same path: the second time one template is gone, so
-// its findings resolve (as `gone`) and the score and compliance states move.
-const root = mkdtempSync(join(tmpdir(), 'palisade-outbox-consumers-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-for (const file of ['EC2/EC2InstanceWithSecurityGroupSample.yaml', 'S3/S3_LambdaTrigger.yaml']) {
-  cpSync(join(DATA, 'iac/aws-cloudformation-templates', file), join(root, file.split('/')[1]));
-}
-const first = await assess({ paths: [root], rules });
-rmSync(join(root, 'S3_LambdaTrigger.yaml'));
-const second = await assess({ paths: [root], rules });
+const { first, second } = await scannedTwice(rules);
 const detected = await detect({ paths: [join(DATA, 'cloudtrail/stratus-red-team')] });
 
 /** What a save stores besides the outbox, in an order independent of insertion. */

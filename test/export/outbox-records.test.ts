@@ -22,20 +22,14 @@ import { saveAssessment } from '../../src/store/assessment-repository.js';
 import { exportStore } from '../../src/store/export-store.js';
 import { addOutboxConsumer, outboxRecords as outbox } from '../store/outbox-consumer.js';
 import { STORE_TARGETS } from '../store/store-targets.js';
+import { scannedTwice } from './template-scans.js';
 
 const DATA = join(import.meta.dirname, '../../../shared/data');
 const rules = await loadRules();
 const validator = new ExportRecordValidator();
 
 // Two real templates scanned twice at the same path: the second time one template is gone.
-const root = mkdtempSync(join(tmpdir(), 'palisade-outbox-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-for (const file of ['EC2/EC2InstanceWithSecurityGroupSample.yaml', 'S3/S3_LambdaTrigger.yaml']) {
-  cpSync(join(DATA, 'iac/aws-cloudformation-templates', file), join(root, file.split('/')[1]));
-}
-const first = await assess({ paths: [root], rules });
-rmSync(join(root, 'S3_LambdaTrigger.yaml'));
-const second = await assess({ paths: [root], rules });
+const { root, first, second } = await scannedTwice(rules);
 // The template comes back: its failures reopen.
 cpSync(
   join(DATA, 'iac/aws-cloudformation-templates/S3/S3_LambdaTrigger.yaml'),
