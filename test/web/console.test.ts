@@ -10,7 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detect } from '../../src/detect/detect.js';
 import { verifyPassword } from '../../src/server/auth/passwords.js';
 import { CONSOLE_CSP } from '../../src/server/console-plugin.js';
+import { assess } from '../../src/posture/assess.js';
+import { loadRules } from '../../src/posture/rule-loader.js';
 import { saveAlerts } from '../../src/store/alert-repository.js';
+import { saveAssessment } from '../../src/store/assessment-repository.js';
 import {
   eventually,
   hasChromium,
@@ -161,7 +164,7 @@ describe.skipIf(!hasChromium())('web console in Debian chromium', () => {
   it('draws a one-point score trend over the day before it, on a 0-100 scale', async (ctx) => {
     const pending = missing([['GET', '/score/history']]);
     if (pending) return ctx.skip(pending);
-    const history = await console_.apiCall('GET', '/score/history?limit=500');
+    const history = await console_.apiCall('GET', '/score/history?series=overall&limit=500');
     const points = history.body.items as { startedAt: string }[];
     expect(points, 'only the first assessment of the sample estate has run').toHaveLength(1);
 
@@ -518,6 +521,29 @@ describe.skipIf(!hasChromium())('web console in Debian chromium', () => {
       .poll(() => trend.getAttribute('aria-label'), { timeout: 15_000 })
       .toMatch(/latest not assessed$/);
     await screenshot(page, 'overview-nothing-judged');
+    expect(pageProblems).toEqual([]);
+  });
+
+  it('draws the estate trend the gauge shows, not a one-off scan stored beside it', async () => {
+    // `palisade scan` on the server's host stores into the same store by default: a scan of part
+    // of the estate (its Kubernetes manifests alone) is no point of the estate's trend (trial,
+    // helper-129: the line ended on the partial scan's score, beside a gauge showing the estate's).
+    await logOut(page);
+    await logIn(page, console_.owner.username, console_.owner.password);
+    const part = await assess({
+      paths: [resolve(SAMPLE_ESTATE, 'kubernetes')],
+      rules: await loadRules(),
+    });
+    await saveAssessment(console_.server.db, part);
+    const gauge = (await console_.apiCall('GET', '/score')).body.secureScore as number;
+    expect(part.secureScore.toFixed(1)).not.toBe(gauge.toFixed(1));
+
+    await go('#/alerts');
+    await go('#/overview');
+    const trend = page.getByRole('img', { name: /assessments; latest/ }).first();
+    await expect
+      .poll(() => trend.getAttribute('aria-label'), { timeout: 15_000 })
+      .toMatch(new RegExp(`latest ${gauge.toFixed(1).replace('.', '\\.')}%$`));
     expect(pageProblems).toEqual([]);
   });
 });

@@ -50,9 +50,11 @@ export function alertsBySeverityPerDay(alerts: Alert[]): { days: string[]; serie
 }
 
 function ScoreTrend() {
-  // The latest 500 assessments, newest first from the API, drawn oldest first.
+  // The estate's score after each of its latest 500 assessments (the series the gauge beside it
+  // ends on), newest first from the API, drawn oldest first. Not each run's own score: a
+  // one-off `palisade scan` of part of the estate stored in the same store is no point of it.
   const history = useApi<Page<ScorePoint>>(
-    '/score/history' + query({ limit: 500, sort: '-started_at' }),
+    '/score/history' + query({ series: 'overall', limit: 500, sort: '-started_at' }),
   );
   return (
     <Show loaded={history}>{(page) => <TrendChart points={page.items.slice().reverse()} />}</Show>
