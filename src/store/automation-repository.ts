@@ -3,7 +3,7 @@
  * the record of every run with its outcome.
  */
 
-import { randomBytes } from 'node:crypto';
+import { newId } from '../server/auth/secrets.js';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type {
   AutomationAction,
@@ -111,7 +111,7 @@ export async function insertAutomationRule(
   createdBy: string,
   now: Date,
 ): Promise<AutomationRow> {
-  const id = randomBytes(9).toString('base64url');
+  const id = newId(9);
   const at = now.toISOString();
   const row: AutomationRow = {
     id,

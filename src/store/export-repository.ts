@@ -3,7 +3,7 @@
  * listed with secrets redacted, and read back whole only to build a sink.
  */
 
-import { randomBytes } from 'node:crypto';
+import { newId } from '../server/auth/secrets.js';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { ExportDataType, ExportFormat } from '../model/export-record.js';
 import type { Severity } from '../model/rule.js';
@@ -103,7 +103,7 @@ export async function insertExport(
   createdBy: string,
   now: Date,
 ): Promise<ExportRow> {
-  const id = randomBytes(9).toString('base64url');
+  const id = newId(9);
   const at = now.toISOString();
   const row: ExportRow = {
     id,

@@ -18,9 +18,16 @@ export function newApiToken(): string {
   return TOKEN_PREFIX + newSecret();
 }
 
-/** A short random public id (for token and user rows). */
-export function newId(): string {
-  return randomBytes(12).toString('base64url');
+/**
+ * A short random public id (token, user, export and automation rows) of `bytes` random bytes,
+ * base64url. Never starting with `-`: an id is typed as a command's argument
+ * (`palisade export remove <id>`), where a leading `-` reads as an option.
+ */
+export function newId(bytes = 12): string {
+  for (;;) {
+    const id = randomBytes(bytes).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 /** Hex SHA-256 of a secret: what the store keeps instead of the secret. */
