@@ -7,6 +7,8 @@
  * else is refused with the reason, and the reader reports the record instead of guessing.
  */
 
+import { daysInMonth } from './syslog-year.js';
+
 /** Where a vendor writes epoch numbers: the unit it counts in. */
 export type EpochUnit = 's' | 'ms' | 'us';
 
@@ -71,7 +73,7 @@ export function rfc3339Ms(text: string): number | string {
   const minute = Number(mi);
   const second = Number(s);
   if (month < 1 || month > 12) return `there is no month ${mo}`;
-  if (day < 1 || day > daysIn(year, month)) {
+  if (day < 1 || day > daysInMonth(year, month)) {
     return `${MONTH_NAMES[month - 1]} ${year} has no day ${day}`;
   }
   if (hour > 23) return `hour ${h} is past 23`;
@@ -93,11 +95,6 @@ export function rfc3339Ms(text: string): number | string {
   const date = new Date(Date.UTC(2000, month - 1, day, hour, minute, second, ms));
   date.setUTCFullYear(year, month - 1, day);
   return date.getTime() - offsetMinutes * 60_000;
-}
-
-function daysIn(year: number, month: number): number {
-  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-  return [4, 6, 9, 11].includes(month) ? 30 : 31;
 }
 
 const UNIT_NAMES: Record<EpochUnit, string> = {
