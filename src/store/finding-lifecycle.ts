@@ -124,6 +124,11 @@ function within(file: string, unit: string): boolean {
  * them all read); otherwise it is held: its file errored, or its file is not stored (no
  * `resources` row, no `file`), or its path does not match one read now (stored relative to
  * another working folder, a deleted file, a module read from elsewhere).
+ * A file no reader recognised (an export job that wrote `{"error": "AccessDenied"}` where the
+ * account's inventory was) is unread as well for the resources it held before: they are held
+ * whatever else was read, while a resource of a file read as usual is resolved as usual (a
+ * folder may hold a file that never was an input, and it must not keep deleted files' findings
+ * open forever).
  * Holding is the safe side: a held finding is judged by the next assessment that reads its
  * file, while a wrong `gone` tells ticketing and SIEM consumers (through the outbox) that an
  * open issue is fixed. Paths are compared resolved against the working folder, as the readers
@@ -135,12 +140,21 @@ async function unreadStates(
   candidates: readonly StateRow[],
 ): Promise<Set<StateRow>> {
   const errored = a.files.filter((f) => f.error);
-  if (errored.length === 0 || candidates.length === 0) return new Set();
+  const unrecognised = new Set(
+    a.files.filter((f) => f.kind === 'unrecognised').map((f) => resolve(f.file)),
+  );
+  if ((errored.length === 0 && unrecognised.size === 0) || candidates.length === 0) {
+    return new Set();
+  }
   const erroredUnits = errored.map((f) => resolve(f.file));
-  const read = new Set(a.files.filter((f) => !f.error).map((f) => resolve(f.file)));
+  const read = new Set(
+    a.files.filter((f) => !f.error && f.kind !== 'unrecognised').map((f) => resolve(f.file)),
+  );
   const vouched = (file: string | null): boolean => {
-    if (!file) return false;
+    if (!file) return errored.length === 0;
     const at = resolve(file);
+    if (unrecognised.has(at)) return false;
+    if (errored.length === 0) return true;
     return read.has(at) && !erroredUnits.some((unit) => within(at, unit));
   };
 
@@ -169,7 +183,7 @@ async function unreadStates(
   return new Set(
     candidates.filter((s) => {
       const files = filesOf.get(s.last_assessment_id + SEP + s.resource_type + SEP + s.resource_id);
-      return !files || !files.every(vouched);
+      return files ? !files.every(vouched) : errored.length > 0;
     }),
   );
 }
