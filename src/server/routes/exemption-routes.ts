@@ -29,6 +29,7 @@ import {
 } from '../../store/exemption-repository.js';
 import { rederiveExemptions, unsourcedAssessments } from '../../store/exemption-rederive.js';
 import type { Database } from '../../store/schema.js';
+import { paginateArray } from '../array-pagination.js';
 import { appendRequestAudit, auditedChange } from '../audited-change.js';
 import type { AssessmentScheduler } from '../assessment-scheduler.js';
 import { forbidden, HttpError } from '../http-error.js';
@@ -183,6 +184,16 @@ function storedRuleMatcher(rulePattern: string): ((ruleId: string) => boolean) |
   }
 }
 
+/**
+ * Whether an exemption whose rule is `rulePattern` applies to the rule `ruleId`: the pattern
+ * names it, or matches it as a glob (a pattern stored before patterns were checked matches only
+ * itself, as it is never applied as a glob).
+ */
+function ruleApplies(rulePattern: string, ruleId: string): boolean {
+  if (rulePattern === ruleId) return true;
+  return storedRuleMatcher(rulePattern)?.(ruleId) ?? false;
+}
+
 /** Re-assesses every source whose latest findings include a rule matching `rulePattern`. */
 async function reassess(db: Kysely<Database>, scheduler: AssessmentScheduler, rulePattern: string) {
   const matchesRule = storedRuleMatcher(rulePattern);
@@ -275,7 +286,16 @@ export const exemptionRoutes: FastifyPluginAsyncTypebox<PostureOptions> = async 
         querystring: Type.Object({
           ...PageQueryFields,
           sort: SortField(['created_at', 'rule', 'expires'], '-created_at'),
-          rule: Type.Optional(Type.String({ maxLength: 200 })),
+          rule: Type.Optional(
+            Type.String({ maxLength: 200, description: 'exemptions whose rule is exactly this' }),
+          ),
+          appliesTo: Type.Optional(
+            Type.String({
+              maxLength: 200,
+              description:
+                'a rule id: the exemptions whose rule (an id or a glob such as aws-s3-*) matches it',
+            }),
+          ),
           category: Type.Optional(Category),
           active: Type.Optional(Type.Boolean()),
         }),
@@ -283,7 +303,7 @@ export const exemptionRoutes: FastifyPluginAsyncTypebox<PostureOptions> = async 
       },
     },
     async (request) => {
-      const { cursor, limit, sort, active, ...filters } = request.query;
+      const { cursor, limit, sort, active, appliesTo, ...filters } = request.query;
       let query = applyFilters(exemptionsQuery(db), filters, {
         rule: 'rule',
         category: 'category',
@@ -295,7 +315,21 @@ export const exemptionRoutes: FastifyPluginAsyncTypebox<PostureOptions> = async 
           ? query.where((eb) => eb.or([eb('expires', 'is', null), eb('expires', '>=', today)]))
           : query.where('expires', '<', today);
       }
-      const page = await paginate(query, { sort: parseSort(sort), idColumn: 'id', cursor, limit });
+      const order = parseSort(sort);
+      const page =
+        appliesTo === undefined
+          ? await paginate(query, { sort: order, idColumn: 'id', cursor, limit })
+          : // A glob cannot be matched in SQL: the (few) exemptions are matched here instead.
+            paginateArray(
+              (await query.execute()).filter((r) => ruleApplies(r.rule, appliesTo)),
+              {
+                sort: order,
+                idOf: (r) => r.id,
+                valueOf: (r, column) => r[column as keyof ExemptionRow],
+                cursor,
+                limit,
+              },
+            );
       const now = clock.now();
       return {
         items: page.items.map((r) =>

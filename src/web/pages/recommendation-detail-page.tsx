@@ -123,8 +123,12 @@ function ExemptForm(props: {
   );
 }
 
-/** The exemptions made for this rule, each with a Delete button for those who may delete. */
+/**
+ * The exemptions that apply to this rule, those naming it and those whose rule is a pattern
+ * matching it (`aws-s3-*`), each with a Delete button for those who may delete.
+ */
 function Exemptions(props: {
+  ruleId: string;
   list: Loaded<Page<Exemption>>;
   mayDelete: boolean;
   onDeleted: (e: Exemption, change: ExemptionChange) => void;
@@ -160,6 +164,7 @@ function Exemptions(props: {
               <caption>{page.items.length} exemptions</caption>
               <thead>
                 <tr>
+                  <th scope="col">Rule</th>
                   <th scope="col">Resource</th>
                   <th scope="col">Category</th>
                   <th scope="col">Justification</th>
@@ -171,6 +176,7 @@ function Exemptions(props: {
               <tbody>
                 {page.items.map((e) => (
                   <tr key={e.id}>
+                    <td className="mono">{e.rule === props.ruleId ? 'this rule' : e.rule}</td>
                     <td className="mono">{e.resource}</td>
                     <td>{e.category}</td>
                     <td>{e.justification}</td>
@@ -234,7 +240,9 @@ function RemediationSteps({ r }: { r: RecommendationDetail }) {
 export function RecommendationDetailPage({ ruleId, me }: { ruleId: string; me: Me }) {
   const detail = useApi<RecommendationDetail>(`/recommendations/${encodeURIComponent(ruleId)}`);
   const score = useApi<Score>('/score');
-  const exemptions = useApi<Page<Exemption>>('/exemptions' + query({ rule: ruleId, limit: 100 }));
+  const exemptions = useApi<Page<Exemption>>(
+    '/exemptions' + query({ appliesTo: ruleId, limit: 100 }),
+  );
   const [notice, setNotice] = useState<string>();
 
   const changed = (what: string, change: ExemptionChange) => {
@@ -286,6 +294,7 @@ export function RecommendationDetailPage({ ruleId, me }: { ruleId: string; me: M
               <ExemptForm ruleId={r.ruleId} resources={failing} onDone={exempted} />
             )}
             <Exemptions
+              ruleId={r.ruleId}
               list={exemptions}
               mayDelete={mayDelete}
               onDeleted={(e, change) => changed(`Exemption of ${e.resource} deleted`, change)}
