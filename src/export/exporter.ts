@@ -354,9 +354,17 @@ export class Exporter {
 
     let cursor = Number(state.cursor_seq);
     let attempts = state.attempts;
+    let batchEnd = state.batch_end_seq === null ? undefined : Number(state.batch_end_seq);
     for (let page = 0; page < this.#o.pagesPerPass; page += 1) {
       if (this.#stopping) return;
-      const rows = await outboxPage(db, cursor, consumer.batchSize, consumer.target);
+      const next = await outboxPage(db, cursor, consumer.batchSize, consumer.target);
+      // A failing batch is retried as it was: a record appended since gets attempts of its own.
+      const held = next.filter((r) => batchEnd === undefined || Number(r.seq) <= batchEnd);
+      if (held.length === 0) {
+        attempts = 0;
+        batchEnd = undefined;
+      }
+      const rows = held.length > 0 ? held : next;
       if (rows.length === 0) return;
       const last = Number(rows[rows.length - 1].seq);
       let taken: OutboxRow[];
@@ -387,7 +395,10 @@ export class Exporter {
       }
       pass.delivered += taken.length;
       cursor = last;
-      attempts = 0;
+      if (batchEnd === undefined || batchEnd <= last) {
+        attempts = 0;
+        batchEnd = undefined;
+      }
     }
     pass.busy += 1;
   }
@@ -417,6 +428,7 @@ export class Exporter {
         consumer.name,
         owner,
         attempts,
+        last,
         new Date(now.getTime() + delay),
         message,
         now,

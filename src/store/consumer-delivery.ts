@@ -54,6 +54,7 @@ export async function skipToOutboxEnd(
     .set({
       cursor_seq: await lastOutboxSeq(trx),
       attempts: 0,
+      batch_end_seq: null,
       next_attempt_at: null,
       updated_at: at,
     })

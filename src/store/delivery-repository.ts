@@ -93,6 +93,8 @@ export async function releaseLease(
 /**
  * Moves the cursor to `toSeq` after a batch was settled, clearing failures; only while `owner`
  * still holds the lease (a stale exporter cannot move it). False when the lease was lost.
+ * Records of a failing batch still after `toSeq` (the batch size shrank meanwhile) keep the
+ * batch's attempts: they failed that often too.
  */
 export async function advanceCursor(
   db: Kysely<Database>,
@@ -108,7 +110,10 @@ export async function advanceCursor(
     .updateTable('export_deliveries')
     .set({
       cursor_seq: toSeq,
-      attempts: 0,
+      attempts: sql<number>`case when batch_end_seq > ${toSeq} then attempts else 0 end`,
+      batch_end_seq: sql<
+        number | null
+      >`case when batch_end_seq > ${toSeq} then batch_end_seq else null end`,
       next_attempt_at: null,
       last_error: lastError?.slice(0, 2_000) ?? null,
       delivered: sql`delivered + ${delivered}`,
@@ -121,12 +126,16 @@ export async function advanceCursor(
   return Number(result.numUpdatedRows) > 0;
 }
 
-/** Records a failed attempt and when to try again. */
+/**
+ * Records a failed attempt of the batch that ends at `batchEnd` (an outbox seq), and when to try
+ * again. The retry sends that batch and no record appended since.
+ */
 export async function recordFailure(
   db: Kysely<Database>,
   consumer: string,
   owner: string,
   attempts: number,
+  batchEnd: number,
   nextAttemptAt: Date,
   error: string,
   now: Date,
@@ -135,6 +144,7 @@ export async function recordFailure(
     .updateTable('export_deliveries')
     .set({
       attempts,
+      batch_end_seq: batchEnd,
       next_attempt_at: nextAttemptAt.toISOString(),
       last_error: error.slice(0, 2_000),
       updated_at: now.toISOString(),

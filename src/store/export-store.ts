@@ -34,6 +34,11 @@ export interface ExportDeliveryTable {
   cursor_seq: number;
   /** Failed attempts of the batch after the cursor. */
   attempts: number;
+  /**
+   * The last seq of that batch while it is failing: it is retried as it was when it first
+   * failed, so a record appended since waits for a batch with attempts of its own.
+   */
+  batch_end_seq: number | null;
   next_attempt_at: string | null;
   last_error: string | null;
   /** The exporter process holding this consumer, and until when. */
