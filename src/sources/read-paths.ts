@@ -276,10 +276,14 @@ async function collect(
       if (!SKIPPED_DIRS.has(entry.name)) dirs.push(full);
     } else if (entry.isSymbolicLink()) {
       const target = await stat(full).catch((error: unknown) => error as NodeJS.ErrnoException);
-      // A link loop names nothing that can be read: said, not passed over (a link to nothing,
-      // a dangling one, is passed over as before).
+      // A link loop names nothing that can be read: said, not passed over. So is a link to
+      // nothing named as an input would be (`main.tf -> ../shared/main.tf` after a move): its
+      // file is unread, not empty, and its resources' findings must not read as fixed. Other
+      // links to nothing (`current -> release-41`) are none of the scan's business.
       if (target instanceof Error) {
-        if (target.code === 'ELOOP') missing.push(await statError(full, target));
+        if (target.code === 'ELOOP' || isCandidate(full)) {
+          missing.push(await statError(full, target));
+        }
         continue;
       }
       if (target?.isFile() && !(await allowed(full, allow))) missing.push(outsideError(full));

@@ -1,7 +1,8 @@
 /**
  * Symbolic links that name nothing readable, as `scan` and `check` walk them: a link loop (ELOOP)
  * is said to be one, naming the link, whether named or found in a folder; a link to nothing
- * named is said to point at nothing, not called missing.
+ * named, or found in a folder under an input's name, is said to point at nothing, not called
+ * missing.
  */
 
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -56,6 +57,23 @@ describe('symbolic link loops', () => {
       expect.stringMatching(/loop1: is a symbolic link loop \(ELOOP\)/),
       expect.stringMatching(/loop2: is a symbolic link loop \(ELOOP\)/),
     ]);
+  });
+
+  it('names a link to nothing found in a folder when it is named as an input would be', async () => {
+    const dir = mkdtempSync(join(work, 'dangling-in-folder-'));
+    writeFileSync(
+      join(dir, 'pod.yaml'),
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: web\n      image: nginx:1.27\n',
+    );
+    symlinkSync('../moved/deploy.yaml', join(dir, 'deploy.yaml'));
+    symlinkSync('release-41', join(dir, 'current'));
+    const read = await readPaths([dir]);
+    const errors = read.files.filter((f) => f.error).map((f) => f.error!);
+    expect(errors.map((e) => e.file.replace(/^.*\//, ''))).toEqual(['deploy.yaml']);
+    expect(errors[0].message).toMatch(
+      /deploy\.yaml: is a symbolic link to \.\.\/moved\/deploy\.yaml, which does not exist$/,
+    );
+    expect(read.resources.map((r) => r.name)).toEqual(['web']);
   });
 
   it('says a named link to nothing points at nothing, and a missing path is missing', async () => {
