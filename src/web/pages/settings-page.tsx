@@ -15,12 +15,26 @@ const ROLES: Role[] = ['reader', 'security-operator', 'security-admin', 'owner']
 /** Tokens may also be a log shipper's (`ingest`) or a Prometheus scraper's (`metrics`). */
 const TOKEN_ROLES: Role[] = ['ingest', 'metrics', ...ROLES];
 
+/**
+ * The roles of `roles` that `me` may give, as the API decides: only an Owner makes Owners, so a
+ * Security Admin is never offered a role the server would refuse.
+ */
+function grantable(me: Me, roles: Role[]): Role[] {
+  return roles.filter((r) => r !== 'owner' || me.role === 'owner');
+}
+
+/** Says which accounts a scoped admin's new user or token is limited to: its own. */
+function ScopeNote({ me }: { me: Me }) {
+  if (me.scopes.length === 0) return null;
+  return <span className="muted small">Limited to {me.scopes.join(', ')}, as you are.</span>;
+}
+
 function RoleSelect(props: {
   id?: string;
   value: Role;
   onChange: (r: Role) => void;
   label?: string;
-  roles?: Role[];
+  roles: Role[];
 }) {
   return (
     <select
@@ -29,7 +43,7 @@ function RoleSelect(props: {
       value={props.value}
       onChange={(e) => props.onChange(e.target.value as Role)}
     >
-      {(props.roles ?? ROLES).map((r) => (
+      {props.roles.map((r) => (
         <option key={r}>{r}</option>
       ))}
     </select>
@@ -82,7 +96,8 @@ function Users({ me, canWrite }: { me: Me; canWrite: boolean }) {
   const create = (event: FormEvent) => {
     event.preventDefault();
     void run(async () => {
-      await api('POST', '/users', { username, password, role });
+      // A scoped admin may grant only its own accounts: the new user gets them.
+      await api('POST', '/users', { username, password, role, scopes: me.scopes });
       setUsername('');
       setPassword('');
     });
@@ -125,6 +140,7 @@ function Users({ me, canWrite }: { me: Me; canWrite: boolean }) {
                       {manageable ? (
                         <RoleSelect
                           label={`Role of ${u.username}`}
+                          roles={grantable(me, ROLES)}
                           value={u.role}
                           onChange={(r) =>
                             run(() => api('PUT', `/users/${u.id}/role`, { role: r }))
@@ -184,8 +200,9 @@ function Users({ me, canWrite }: { me: Me; canWrite: boolean }) {
           />
           <label>
             Role
-            <RoleSelect value={role} onChange={setRole} />
+            <RoleSelect value={role} onChange={setRole} roles={grantable(me, ROLES)} />
           </label>
+          <ScopeNote me={me} />
           <button type="submit" disabled={busy}>
             Add user
           </button>
@@ -210,6 +227,7 @@ function Tokens({ me, canWrite }: { me: Me; canWrite: boolean }) {
       const made = await api<{ token: string }>('POST', '/tokens', {
         name,
         role,
+        scopes: me.scopes,
         ...(days ? { expiresInDays: Number(days) } : {}),
       });
       setSecret(made.token);
@@ -281,7 +299,7 @@ function Tokens({ me, canWrite }: { me: Me; canWrite: boolean }) {
           </label>
           <label>
             Role
-            <RoleSelect value={role} onChange={setRole} roles={TOKEN_ROLES} />
+            <RoleSelect value={role} onChange={setRole} roles={grantable(me, TOKEN_ROLES)} />
           </label>
           <label>
             Expires in days
@@ -293,6 +311,7 @@ function Tokens({ me, canWrite }: { me: Me; canWrite: boolean }) {
               onChange={(e) => setDays(e.target.value)}
             />
           </label>
+          <ScopeNote me={me} />
           <button type="submit" disabled={busy}>
             Create token
           </button>
