@@ -174,6 +174,8 @@ export class ModuleInstance {
    * one is read again while on it, the cycle is these from it on.
    */
   readonly #evaluating: string[] = [];
+  /** Blocks whose cycle was warned of: a block read by many in its cycle is named once. */
+  readonly #cyclesWarned = new Set<string>();
 
   /**
    * @param prefix module address (`''` for the root, `module.net`, `module.db[0]`)
@@ -286,7 +288,7 @@ export class ModuleInstance {
             address,
             new Lazy(
               () => this.#evaluateBlock(address),
-              () => ({ value: unknown(`${address} depends on itself`), blocks: [] }),
+              () => ({ value: this.#blockCycle(address), blocks: [] }),
             ),
           );
         }
@@ -356,6 +358,29 @@ export class ModuleInstance {
         'such a configuration, so its value is unknown and what reads it cannot be judged',
     );
     return { value: unknown(`local "${name}" depends on itself`), references: [] };
+  }
+
+  /**
+   * A resource or data block read while it is being evaluated (its own expressions, or a block
+   * they read, refer back to it): Terraform refuses such a configuration ("Error: Cycle"). What
+   * read it goes on with the value unknown, and the scan says so once per block at its line.
+   */
+  #blockCycle(address: string): Value {
+    const self = this.#qualify(address);
+    if (!this.#cyclesWarned.has(self)) {
+      this.#cyclesWarned.add(self);
+      const decl = this.#declarations.get(address)!;
+      const line = decl.file.locations.find((l) => l.address === address)?.line;
+      const from = this.#evaluating.lastIndexOf(self);
+      const cycle = [...(from >= 0 ? this.#evaluating.slice(from) : [self]), self];
+      const at = line ? `${decl.file.path}:${line}` : decl.file.path;
+      this.#warn(
+        `${at}: ${self} depends on itself (${cycle.join(' -> ')}); Terraform refuses such a ` +
+          'configuration (Cycle), so the value read there is unknown and what reads it cannot ' +
+          'be judged',
+      );
+    }
+    return unknown(`${address} depends on itself`);
   }
 
   #read(lazy: Lazy<Traced> | undefined, what: string): Value {
