@@ -1,5 +1,5 @@
 /**
- * Overview: the secure score (gauge and trend), alerts by severity over time, and the
+ * Overview: the secure score (gauge, trend and per control), alerts by severity over time, and the
  * recommendations that would raise the score most.
  */
 
@@ -14,6 +14,7 @@ import {
   type Score,
   type ScorePoint,
 } from '../api/types';
+import { ControlScoreChart } from '../components/control-score-chart';
 import { ScoreGauge } from '../components/score-gauge';
 import { Show, SeverityBadge, When } from '../components/status';
 import { TimeChart, type Series } from '../components/time-chart';
@@ -169,6 +170,9 @@ export function OverviewPage() {
         </section>
         <section className="card wide" aria-label="Secure score trend">
           <ScoreTrend />
+        </section>
+        <section className="card wide" aria-label="Secure score by control">
+          <Show loaded={score}>{(s) => <ControlScoreChart controls={s.controls} />}</Show>
         </section>
         <section className="card wide" aria-label="Alerts by severity">
           <AlertTrend />
