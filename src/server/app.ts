@@ -38,7 +38,7 @@ import { whatIfRoutes } from './routes/whatif-routes.js';
 import type { ServerDeps } from './server-deps.js';
 import { installJsonBodyParser } from './json-body.js';
 import { formatSchemaErrors } from './http-error.js';
-import { requestValidatorCompiler } from './request-validation.js';
+import { closeQueryStrings, requestValidatorCompiler } from './request-validation.js';
 
 /** Prefix of every API route. */
 export const API_PREFIX = '/api/v1';
@@ -106,6 +106,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   capConnectionsPerAddress(app.server, config.server.maxConnectionsPerAddress ?? 100);
   requireBodiesWithin(app, (config.server.requestTimeoutSeconds ?? 60) * 1000);
   app.setValidatorCompiler(requestValidatorCompiler());
+  closeQueryStrings(app);
   installJsonBodyParser(app);
   app.decorate('palisade', deps);
   // Cookies must be parsed before the access hook reads the session cookie.

@@ -74,6 +74,21 @@ function alternatives(fieldErrors: FastifySchemaValidationError[]): string {
 }
 
 /**
+ * A field the schema does not name, with the names it does (its error carries the schema when
+ * the validator is verbose), e.g. `querystring/stauts is not a known parameter; known: limit,
+ * status`.
+ */
+function unknownField(field: string, error: FastifySchemaValidationError): string {
+  const name = `${field}/${String(error.params.additionalProperty)}`;
+  const parent = (error as { parentSchema?: { properties?: object } }).parentSchema;
+  if (parent === undefined) return `${name} is not a known field`;
+  const known = Object.keys(parent.properties ?? {});
+  const what = field === 'querystring' ? 'parameter' : 'field';
+  if (known.length === 0) return `${name} is not a known ${what}; this route takes none`;
+  return `${name} is not a known ${what}; known: ${known.join(', ')}`;
+}
+
+/**
  * Fastify's `schemaErrorFormatter`: one sentence per field. A field with a fixed set of values
  * (a union of literals, which Ajv reports as one `const` failure per value plus an `anyOf`) gets
  * one message listing them, e.g. `body/status must be one of active, in_progress, resolved,
@@ -98,6 +113,11 @@ export function formatSchemaErrors(
 
   const sentences: string[] = [];
   for (const [field, fieldErrors] of byField) {
+    const unknown = fieldErrors.find((e) => e.keyword === 'additionalProperties');
+    if (unknown) {
+      sentences.push(unknownField(field, unknown));
+      continue;
+    }
     const listed = fieldErrors.filter((e) => e.keyword !== 'anyOf').map(allowedValues);
     if (listed.length > 0 && listed.every((values) => values !== undefined)) {
       const values = [...new Set(listed.flat().map(String))];

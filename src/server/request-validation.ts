@@ -1,11 +1,13 @@
 /**
  * How request schemas are checked: a JSON body must already carry the types its schema names,
- * while the query string, path parameters and headers (text by nature) are converted to them.
+ * while the query string, path parameters and headers (text by nature) are converted to them; an
+ * API query string holds only the parameters its route names.
  */
 
+import { Type } from '@sinclair/typebox';
 import { Ajv, type Options } from 'ajv';
 import addFormats from 'ajv-formats';
-import type { FastifySchemaCompiler } from 'fastify';
+import type { FastifyInstance, FastifySchemaCompiler } from 'fastify';
 
 /** What every part shares; `allErrors` stays off, as a long error list is a cheap DoS. */
 const COMMON: Options = {
@@ -43,7 +45,9 @@ function makeAjv(options: Options): Ajv {
  */
 export function requestValidatorCompiler(): FastifySchemaCompiler<unknown> {
   const body = makeAjv({ coerceTypes: false });
-  const text = makeAjv({ coerceTypes: 'array' });
+  // A closed query string must refuse an unknown parameter, not drop it (`removeAdditional`), and
+  // its error must carry the schema (`verbose`) so the message can list the known ones.
+  const text = makeAjv({ coerceTypes: 'array', removeAdditional: false, verbose: true });
   return ({ schema, method, url, httpPart }) => {
     if (httpPart === 'body') return body.compile(schema as object);
     if (allowsNull(schema)) {
@@ -51,4 +55,25 @@ export function requestValidatorCompiler(): FastifySchemaCompiler<unknown> {
     }
     return text.compile(schema as object);
   };
+}
+
+/**
+ * Closes the query string of every API route: a parameter its schema does not name, such as a
+ * misspelt filter (`?stauts=fail`), is refused with 400 naming it and the parameters the route
+ * takes, as a filter silently ignored returns everything. A route without a query schema takes
+ * no parameters. Install before any route is registered.
+ *
+ * ```ts
+ * closeQueryStrings(app);
+ * await app.register(alertRoutes, { prefix: '/api/v1' });
+ * ```
+ */
+export function closeQueryStrings(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/')) return;
+    const schema = (route.schema ??= {}) as { querystring?: Record<string, unknown> };
+    const query = schema.querystring ?? Type.Object({});
+    if (query.additionalProperties !== undefined) return;
+    schema.querystring = { ...query, additionalProperties: false };
+  });
 }

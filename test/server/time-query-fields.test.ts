@@ -137,7 +137,8 @@ describe('a date alone in the time filters of every API list', () => {
   it('still refuses what is no date, naming the field', async () => {
     for (const path of ['/api/v1/audit', '/api/v1/findings', '/api/v1/whatif?rule=x']) {
       for (const bad of ['2025-12-32', 'yesterday', '2025-12-10T07:00']) {
-        const res = await get(withQuery(path, `since=${bad}`));
+        // No limit: the what-if route pages nothing, and refuses a parameter it does not take.
+        const res = await get(`${path}${path.includes('?') ? '&' : '?'}since=${bad}`);
         expect(res.status, `${path} ${bad}`).toBe(400);
         expect(res.body.message).toContain('querystring/since');
       }
