@@ -4,7 +4,8 @@
  * to the sink, and moves the cursor only once the sink accepted them, so delivery state survives
  * a kill at any moment (at-least-once; a record sent twice carries the same idempotency key).
  * A failed batch is retried with exponential backoff and jitter, and after `maxAttempts` its
- * records go to the dead-letter list, from which they can be replayed.
+ * records go to the dead-letter list, from which they can be replayed. Consumers are driven each
+ * on its own, so a receiver that hangs until the send timeout holds up its own export only.
  */
 
 import { hostname } from 'node:os';
@@ -111,6 +112,11 @@ interface Consumer {
   deliver(records: ExportRecord[], rows: OutboxRow[], signal: AbortSignal): Promise<void>;
 }
 
+/** A pass that did nothing yet. */
+function emptyPass(): ExporterPass {
+  return { delivered: 0, deadLettered: 0, failures: 0, replayed: 0, busy: 0, leasedElsewhere: 0 };
+}
+
 function messageOf(error: unknown): string {
   if (error instanceof Error) return error.message || error.name;
   return String(error);
@@ -140,6 +146,10 @@ export class Exporter {
   /** Aborts sends in flight on stop: an unreachable sink must not hold a shutdown. */
   readonly #abort = new AbortController();
   #wake: (() => void) | undefined;
+  /** Set when a consumer finished with records left, so the loop goes on without its pause. */
+  #woken = false;
+  /** The drive in flight of each consumer: never two at once for one consumer. */
+  readonly #running = new Map<string, Promise<void>>();
   #prunedAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: ExporterOptions) {
@@ -161,6 +171,29 @@ export class Exporter {
     return AbortSignal.any([AbortSignal.timeout(this.#o.sendTimeoutMs), this.#abort.signal]);
   }
 
+  /**
+   * Hands records to the consumer, cut at the send timeout even when its sink does not heed the
+   * signal (an SMTP server that never greets waits out the sink's own, longer timeouts).
+   */
+  async #send(consumer: Consumer, records: ExportRecord[], rows: OutboxRow[]): Promise<void> {
+    const signal = this.#signal();
+    let onAbort: () => void = () => undefined;
+    const cut = new Promise<never>((_, reject) => {
+      onAbort = () => {
+        const timedOut = (signal.reason as Error | undefined)?.name === 'TimeoutError';
+        const ms = this.#o.sendTimeoutMs;
+        const why = new SinkError('timeout', `the sink took more than ${ms} ms to send`, true);
+        reject(timedOut ? why : signal.reason);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      await Promise.race([consumer.deliver(records, rows, signal), cut]);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
   /** Starts the loop in the background. */
   start(): void {
     this.#loop ??= this.#run();
@@ -169,7 +202,7 @@ export class Exporter {
   /** Stops the loop after the batch in flight, closes the sinks and gives the leases up. */
   async stop(): Promise<void> {
     this.#stopping = true;
-    this.#wake?.();
+    this.#wakeUp();
     this.#abort.abort(new Error('exporter stopping'));
     await this.#loop;
     for (const { sink } of this.#sinks.values()) await sink.close().catch(() => undefined);
@@ -182,14 +215,19 @@ export class Exporter {
 
   async #run(): Promise<void> {
     while (!this.#stopping) {
-      let pass: ExporterPass | undefined;
       try {
-        pass = await this.runOnce();
+        await this.#startIdle();
       } catch (error) {
         this.#o.logger?.error({ err: messageOf(error) }, 'export pass failed');
       }
-      if (this.#stopping) break;
-      if (pass && pass.busy > 0) continue;
+      await this.#pause();
+    }
+    await Promise.allSettled(this.#running.values());
+  }
+
+  /** Waits `pollMs`, or less when woken (a consumer has more, or the exporter stops). */
+  async #pause(): Promise<void> {
+    if (!this.#woken && !this.#stopping) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.#o.pollMs);
         this.#wake = () => {
@@ -198,32 +236,71 @@ export class Exporter {
         };
       });
     }
+    this.#wake = undefined;
+    this.#woken = false;
   }
 
-  /** One pass over every enabled export and automation rule. */
+  #wakeUp(): void {
+    this.#woken = true;
+    this.#wake?.();
+  }
+
+  /** Starts a drive of each consumer that has none in flight, without waiting for any of them. */
+  async #startIdle(): Promise<void> {
+    const consumers = await this.#consumers();
+    for (const { consumer, exportRow } of consumers) {
+      if (this.#running.has(consumer.name)) continue;
+      const pass = emptyPass();
+      this.#driveAlone(consumer, pass, exportRow).then(
+        () => {
+          if (pass.busy > 0) this.#wakeUp();
+        },
+        (error: unknown) => {
+          const err = messageOf(error);
+          this.#o.logger?.error({ consumer: consumer.name, err }, 'export pass failed');
+        },
+      );
+    }
+    await this.#closeRemoved(new Set(consumers.map((c) => c.consumer.name)));
+    await this.#pruneIfDue();
+  }
+
+  /**
+   * One pass over every enabled export and automation rule, each driven alongside the others;
+   * resolves once all are done (rejects with the first failure, after all are done).
+   */
   async runOnce(): Promise<ExporterPass> {
-    const pass: ExporterPass = {
-      delivered: 0,
-      deadLettered: 0,
-      failures: 0,
-      replayed: 0,
-      busy: 0,
-      leasedElsewhere: 0,
-    };
+    const pass = emptyPass();
+    const consumers = await this.#consumers();
+    const outcomes = await Promise.allSettled(
+      consumers.map(({ consumer, exportRow }) => this.#driveAlone(consumer, pass, exportRow)),
+    );
+    await this.#closeRemoved(new Set(consumers.map((c) => c.consumer.name)));
+    await this.#pruneIfDue();
+    const failed = outcomes.find((o) => o.status === 'rejected');
+    if (failed) throw failed.reason;
+    return pass;
+  }
+
+  /** Every enabled export and automation rule as an outbox consumer. */
+  async #consumers(): Promise<{ consumer: Consumer; exportRow?: ExportRow }[]> {
     const exports = (await listExportRows(this.#o.db)).filter((e) => e.enabled === 1);
     const rules = (await listAutomationRows(this.#o.db)).filter((r) => r.enabled === 1);
-    const live = new Set<string>();
-    for (const row of exports) {
-      live.add(exportConsumer(row.id));
-      await this.#drive(this.#exportConsumer(row), pass, row);
-    }
-    for (const row of rules) {
-      live.add(automationConsumer(row.id));
-      await this.#drive(this.#automationConsumer(row), pass);
-    }
-    await this.#closeRemoved(live);
-    await this.#pruneIfDue();
-    return pass;
+    return [
+      ...exports.map((row) => ({ consumer: this.#exportConsumer(row), exportRow: row })),
+      ...rules.map((row) => ({ consumer: this.#automationConsumer(row) })),
+    ];
+  }
+
+  /** Drives `consumer`, or waits for its drive in flight: one consumer is never driven twice. */
+  #driveAlone(consumer: Consumer, pass: ExporterPass, exportRow?: ExportRow): Promise<void> {
+    const running = this.#running.get(consumer.name);
+    if (running) return running;
+    const drive = this.#drive(consumer, pass, exportRow).finally(() => {
+      this.#running.delete(consumer.name);
+    });
+    this.#running.set(consumer.name, drive);
+    return drive;
   }
 
   /** Deletes delivered records and old dead letters, hourly (from the first pass on). */
@@ -380,7 +457,7 @@ export class Exporter {
       if (taken.length > 0) {
         const records = taken.map(recordOf);
         try {
-          await consumer.deliver(records, taken, this.#signal());
+          await this.#send(consumer, records, taken);
         } catch (error) {
           // A send cut short by stop is no failure of the sink: the batch stays after the cursor.
           if (this.#stopping) return;
@@ -465,7 +542,7 @@ export class Exporter {
       );
       const ids = letters.map((l) => Number(l.id));
       try {
-        await consumer.deliver(rows.map(recordOf), rows, this.#signal());
+        await this.#send(consumer, rows.map(recordOf), rows);
       } catch (error) {
         await this.#dropSink(consumer.name);
         const failed = { ok: false as const, error: messageOf(error) };

@@ -126,8 +126,40 @@ class StreamSyslogSink implements Sink {
       .map((r) => octetCountingFrame(syslogMessage(r, this.#config, this.#hostname)))
       .join('');
     const socket = await this.#connected(signal);
-    await new Promise<void>((resolve, reject) => {
+    await this.#write(socket, payload, signal);
+  }
+
+  /**
+   * Writes `payload`, done once the kernel holds every byte. A receiver that accepted the
+   * connection but stopped reading fills the socket buffers and the write never completes, so it
+   * is cut at the timeout (or by `signal`) and the connection is opened anew on the next send.
+   */
+  #write(socket: Socket, payload: string, signal?: AbortSignal): Promise<void> {
+    const ms = this.#config.timeoutMs ?? 10_000;
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        cut(
+          new SinkError(
+            'timeout',
+            `syslog write: the receiver did not take the batch within ${ms} ms`,
+            true,
+          ),
+        );
+      }, ms);
+      const onAbort = (): void =>
+        cut(new SinkError('aborted', 'syslog: sending was stopped', true));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const settle = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      function cut(error: SinkError): void {
+        settle();
+        socket.destroy();
+        reject(error);
+      }
       socket.write(payload, 'utf8', (error) => {
+        settle();
         if (error) {
           socket.destroy();
           reject(transportError(error, 'write'));

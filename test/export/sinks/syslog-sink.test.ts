@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -139,6 +140,45 @@ describe('syslog sink', () => {
     open.push(moved);
     await moved.send(sent);
     await second.waitFor(sent.length);
+  });
+
+  it('cuts a batch a TCP receiver stops reading at the timeout, and reconnects for the next', async () => {
+    // The receiver accepts connections and reads nothing, so a large batch fills the buffers.
+    const stalled: Socket[] = [];
+    const server = createServer((socket) => {
+      socket.pause();
+      stalled.push(socket);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    open.push({
+      close: async () => {
+        for (const socket of stalled) socket.destroy();
+        await new Promise((r) => server.close(r));
+      },
+    });
+    const port = (server.address() as AddressInfo).port;
+    const sink = createSink(
+      { kind: 'syslog', transport: 'tcp', host: '127.0.0.1', port, timeoutMs: 500 },
+      LOOPBACK,
+    );
+    open.push(sink);
+    const [alert] = await realAlerts();
+    // 64 MiB, more than the kernel buffers of both ends of a loopback connection hold.
+    const description = 'x'.repeat(1 << 20);
+    const big = Array.from({ length: 64 }, (_, i) =>
+      alertRecord({ ...alert, description }, 'created', `big-${i}`),
+    );
+
+    const started = Date.now();
+    const failure = await sink.send(big).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(SinkError);
+    expect(failure).toMatchObject({ code: 'timeout', retryable: true });
+    expect(Date.now() - started).toBeLessThan(3_000);
+
+    await sink.send(big.slice(0, 1));
+    for (let i = 0; i < 50 && stalled.length < 2; i += 1)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(stalled).toHaveLength(2);
   });
 
   it('refuses loopback unless the network allow list names it, before connecting', async () => {
