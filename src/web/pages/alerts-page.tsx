@@ -1,6 +1,6 @@
 /**
  * The security alert queue, filtered by severity, status, entity and time, newest first; the
- * filters live in the route's query string, so a reload or a shared link keeps them.
+ * filters and the page live in the route's query string, so a reload or a shared link keeps them.
  */
 
 import { useEffect, useState } from 'react';
@@ -13,16 +13,45 @@ import { SeverityBadge, Show, When, words } from '../components/status';
 import { href, replaceParams } from '../router';
 import { counted } from '../../report/counted.js';
 
+/** Where in the queue the list starts: the API's cursor (null for the first page) and its number. */
+interface At {
+  cursor: string | null;
+  page: number;
+}
+
+const FIRST: At = { cursor: null, page: 1 };
+
+/**
+ * The page from the address. The cursor says where the page starts (it is the API's opaque key
+ * of the last alert before it, so a shared link shows the same alerts even once newer ones
+ * arrive); the number is only shown, and is 2 when a hand-edited link spells it wrong.
+ */
+function pageFrom(params: URLSearchParams): At {
+  const cursor = params.get('cursor');
+  if (!cursor) return FIRST;
+  const page = Number(params.get('page'));
+  return { cursor, page: Number.isSafeInteger(page) && page > 1 ? page : 2 };
+}
+
 export function AlertsPage({ params }: { params: URLSearchParams }) {
   const [severity, setSeverity] = useState(choice(params.get('severity'), SEVERITIES));
   const [status, setStatus] = useState(choice(params.get('status'), ALERT_STATUSES));
   const [entity, setEntity] = useState(params.get('entity') ?? '');
   const [from, setFrom] = useState(params.get('since') ?? '');
+  const [at, setAt] = useState(() => pageFrom(params));
+  const { cursor } = at;
   useEffect(
-    () => replaceParams({ severity, status, entity, since: from }),
-    [severity, status, entity, from],
+    () =>
+      replaceParams({
+        severity,
+        status,
+        entity,
+        since: from,
+        page: cursor ? String(at.page) : '',
+        cursor: cursor ?? '',
+      }),
+    [severity, status, entity, from, cursor, at.page],
   );
-  const [cursor, setCursor] = useState<string | null>(null);
   const list = useApi<Page<Alert>>(
     '/alerts' +
       query({
@@ -37,7 +66,7 @@ export function AlertsPage({ params }: { params: URLSearchParams }) {
   );
   const change = (set: (v: string) => void) => (value: string) => {
     set(value);
-    setCursor(null);
+    setAt(FIRST);
   };
 
   return (
@@ -119,13 +148,14 @@ export function AlertsPage({ params }: { params: URLSearchParams }) {
               </tbody>
             </table>
             <div className="pager">
-              <button type="button" disabled={cursor === null} onClick={() => setCursor(null)}>
+              <button type="button" disabled={cursor === null} onClick={() => setAt(FIRST)}>
                 First page
               </button>
+              <span data-testid="page-number">Page {at.page}</span>
               <button
                 type="button"
                 disabled={!page.nextCursor}
-                onClick={() => setCursor(page.nextCursor)}
+                onClick={() => setAt({ cursor: page.nextCursor, page: at.page + 1 })}
               >
                 Next page
               </button>
@@ -133,6 +163,11 @@ export function AlertsPage({ params }: { params: URLSearchParams }) {
           </>
         )}
       </Show>
+      {list.error && cursor !== null && (
+        <button type="button" onClick={() => setAt(FIRST)}>
+          First page
+        </button>
+      )}
     </>
   );
 }
