@@ -1,6 +1,7 @@
 /**
  * Findings of the latest assessments with their lifecycle (first seen, last seen, status
- * changed, resolved), filtered by rule, status, severity, resource and change time.
+ * changed, resolved), filtered by rule, status (exempt apart, as the score counts), severity,
+ * resource and change time.
  */
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
@@ -20,7 +21,7 @@ import { currentAssessments } from '../posture-view.js';
 import type { PostureOptions } from './posture-routes.js';
 import {
   FindingSchema,
-  FindingStatusSchema,
+  FindingStatusFilterSchema,
   Nullable,
   SeveritySchema,
   SourceQueryField,
@@ -40,6 +41,20 @@ const Lifecycle = Type.Union([
 
 const FindingItem = Type.Composite([FindingSchema, Type.Object({ lifecycle: Lifecycle })]);
 
+/**
+ * The findings `?status=` names, as the scan counts them: an exempt finding keeps its verdict in
+ * the listing but is counted as exempt, so `pass` and `fail` leave it out and `exempt` lists it.
+ */
+function statusCondition(status: string) {
+  if (status === 'exempt') {
+    return sql<boolean>`(f.exemption is not null and f.status in ('pass', 'fail'))`;
+  }
+  if (status === 'pass' || status === 'fail') {
+    return sql<boolean>`(f.status = ${status} and f.exemption is null)`;
+  }
+  return sql<boolean>`f.status = ${status}`;
+}
+
 export const postureFindingRoutes: FastifyPluginAsyncTypebox<PostureOptions> = async (app) => {
   const { db } = app.palisade;
 
@@ -58,7 +73,7 @@ export const postureFindingRoutes: FastifyPluginAsyncTypebox<PostureOptions> = a
             'id',
           ),
           rule: Type.Optional(Type.String({ maxLength: 200 })),
-          status: Type.Optional(FindingStatusSchema),
+          status: Type.Optional(FindingStatusFilterSchema),
           severity: Type.Optional(SeveritySchema),
           resource: Type.Optional(Type.String({ maxLength: 2_000, description: 'resource id' })),
           lifecycle: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('resolved')])),
@@ -68,7 +83,7 @@ export const postureFindingRoutes: FastifyPluginAsyncTypebox<PostureOptions> = a
       },
     },
     async (request) => {
-      const { cursor, limit, sort, source, since, ...filters } = request.query;
+      const { cursor, limit, sort, source, since, status, ...filters } = request.query;
       const ids = (await currentAssessments(db, source)).map((c) => c.id);
       let query = db
         .selectFrom('findings as f')
@@ -126,9 +141,9 @@ export const postureFindingRoutes: FastifyPluginAsyncTypebox<PostureOptions> = a
           ),
         );
       }
+      if (status !== undefined) query = query.where(statusCondition(status));
       query = applyFilters(query, filters, {
         rule: 'f.rule_id',
-        status: 'f.status',
         severity: 'f.severity',
         resource: 'f.resource_id',
         lifecycle: 's.status',

@@ -12,8 +12,17 @@ export const CloudSchema = Type.Union(
   ['aws', 'azure', 'gcp', 'kubernetes'].map((c) => Type.Literal(c)),
 );
 
-export const FindingStatusSchema = Type.Union(
-  ['pass', 'fail', 'not_applicable', 'error'].map((s) => Type.Literal(s)),
+/**
+ * `?status=` of the findings list: a verdict, or `exempt`. As in the scan's counts, a judged
+ * finding (pass or fail) an exemption takes out of the score is exempt, not pass or fail.
+ */
+export const FindingStatusFilterSchema = Type.Union(
+  ['pass', 'fail', 'not_applicable', 'error', 'exempt'].map((s) => Type.Literal(s)),
+  {
+    description:
+      'pass, fail, not_applicable, error, or exempt (a pass or fail an exemption takes out of ' +
+      'the score; pass and fail leave it out, as the score counts do)',
+  },
 );
 
 /** `?source=` on posture routes: a source id or name; all sources when absent. */
