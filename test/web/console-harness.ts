@@ -46,13 +46,16 @@ export function hasChromium(): boolean {
 /**
  * Builds the console with the project's Vite config into `outDir`, in a child process as
  * `npm run build:web` does: vitest sets NODE_ENV=test, which would give a development build.
+ * Vite refuses a second build of the same config while one runs, whatever its outDir; each
+ * console test file builds into a folder of its own, so the lock is bypassed and files running
+ * side by side (or a `npm run build:web` meanwhile) do not fail each other.
  */
 export async function buildConsole(outDir: string): Promise<void> {
   const vite = resolve(process.cwd(), 'node_modules/vite/bin/vite.js');
   const config = resolve(process.cwd(), 'src/web/vite.config.ts');
   await run(
     process.execPath,
-    [vite, 'build', '--config', config, '--outDir', outDir, '--emptyOutDir'],
+    [vite, 'build', '--config', config, '--outDir', outDir, '--emptyOutDir', '--bypass-lock'],
     {
       env: { ...process.env, NODE_ENV: 'production' },
     },
