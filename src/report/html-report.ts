@@ -7,6 +7,7 @@ import type { AssessmentResult } from '../model/assessment.js';
 import type { Rule } from '../model/rule.js';
 import type { Finding } from '../model/finding.js';
 import { counted } from './counted.js';
+import { scorePercent } from './score-percent.js';
 import { findingPlace, mostSevereFirst, severityBreakdown } from './finding-order.js';
 
 const esc = (value: unknown): string =>
@@ -23,10 +24,10 @@ function gauge(percent: number): string {
   const angle = Math.PI * (1 - Math.max(0, Math.min(100, percent)) / 100);
   const x = 100 + 80 * Math.cos(angle);
   const y = 100 - 80 * Math.sin(angle);
-  return `<svg viewBox="0 0 200 115" width="240" role="img" aria-label="Secure score ${percent.toFixed(0)} percent">
+  return `<svg viewBox="0 0 200 115" width="240" role="img" aria-label="Secure score ${scorePercent(percent)}">
 <path d="M20 100 A80 80 0 0 1 180 100" fill="none" stroke="#d0d7de" stroke-width="18"/>
 <path d="M20 100 A80 80 0 0 1 ${x.toFixed(1)} ${y.toFixed(1)}" fill="none" stroke="${colour(percent)}" stroke-width="18"/>
-<text x="100" y="95" text-anchor="middle" font-size="30" font-weight="600">${percent.toFixed(0)}%</text></svg>`;
+<text x="100" y="95" text-anchor="middle" font-size="30" font-weight="600">${scorePercent(percent)}</text></svg>`;
 }
 
 /** A line chart of past scores (0..100). */
@@ -45,7 +46,7 @@ function trend(history: { at: string; score: number }[]): string {
 <line x1="${pad}" y1="${pad}" x2="${w - pad}" y2="${pad}" stroke="#eaeef2"/>
 <text x="2" y="${pad + 4}" font-size="10">100</text><text x="8" y="${h - pad + 4}" font-size="10">0</text>
 <polyline fill="none" stroke="#0969da" stroke-width="2" points="${points.join(' ')}"/>
-${points.map((p, i) => `<circle cx="${p.split(',')[0]}" cy="${p.split(',')[1]}" r="3" fill="#0969da"><title>${esc(history[i].at)}: ${history[i].score.toFixed(1)}%</title></circle>`).join('')}
+${points.map((p, i) => `<circle cx="${p.split(',')[0]}" cy="${p.split(',')[1]}" r="3" fill="#0969da"><title>${esc(history[i].at)}: ${scorePercent(history[i].score)}</title></circle>`).join('')}
 </svg><figcaption>Secure score over time</figcaption></figure>`;
 }
 

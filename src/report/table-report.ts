@@ -10,6 +10,7 @@ import { isStreamed } from '../posture/assess-stream.js';
 import { bar, sparkline } from './charts.js';
 import { printable } from './terminal-text.js';
 import { counted } from './counted.js';
+import { scorePercent } from './score-percent.js';
 import { findingPlace, MOST_SEVERE_FIRST, mostSevereFirst } from './finding-order.js';
 
 export interface TableReportOptions {
@@ -75,14 +76,14 @@ export function renderTable(a: AssessmentResult, options: TableReportOptions = {
   if (isStreamed(a)) out.push('Streamed scan: failing and error findings kept, counts cover all.');
   out.push('');
 
-  const score = `${a.secureScore.toFixed(0)}%`;
+  const score = scorePercent(a.secureScore);
   out.push(
-    `${bold('Secure score')}  ${scoreColour(a.secureScore, `${score.padStart(4)}  ${bar(a.secureScore / 100, 30)}`, on)}`,
+    `${bold('Secure score')}  ${scoreColour(a.secureScore, `${score.padStart(6)}  ${bar(a.secureScore / 100, 30)}`, on)}`,
   );
   if (options.history && options.history.length > 1) {
     const h = options.history;
     out.push(
-      `Trend         ${sparkline(h, 0, 100)}  ${h.length} assessments, ${h[0].toFixed(0)}% → ${h[h.length - 1].toFixed(0)}%`,
+      `Trend         ${sparkline(h, 0, 100)}  ${h.length} assessments, ${scorePercent(h[0])} → ${scorePercent(h[h.length - 1])}`,
     );
   }
   out.push('');

@@ -23,12 +23,14 @@ describe('palisade scan', () => {
       db,
     );
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/Secure score\s+\d+%/);
     expect(run.stdout).toContain('Score per control');
     expect(run.stdout).toContain('Top recommendations by potential score increase');
     expect(run.stdout).toMatch(/exempt [1-9]/);
     const history = palisade('history', '--db', db, '--json');
     expect(JSON.parse(history.stdout)).toHaveLength(1);
+    // The score the store keeps, which the API and the console show, with its decimal.
+    const stored: number = JSON.parse(history.stdout)[0].secureScore;
+    expect(run.stdout).toContain(`Secure score  ${`${stored.toFixed(1)}%`.padStart(6)}  `);
     // The stored assessment is on the audit record, as the CLI user.
     const store = await openStore(db);
     try {
