@@ -55,7 +55,7 @@ export function FindingTable({
               </>
             )}
             <td className={`verdict-${f.exemption ? 'exempt' : f.status}`}>{verdict(f)}</td>
-            <td>{f.exemption ? f.exemption.justification : f.message}</td>
+            <td className="free-text">{f.exemption ? f.exemption.justification : f.message}</td>
             <td className="mono">{f.file ? `${f.file}${f.line ? `:${f.line}` : ''}` : ''}</td>
           </tr>
         ))}

@@ -39,7 +39,7 @@ export function StatusTimeline({ entries }: { entries: StatusChange[] }) {
                 {words(e.from)} → <strong>{words(e.to)}</strong>
               </>
             )}
-            {e.comment && <blockquote>{e.comment}</blockquote>}
+            {e.comment && <blockquote className="free-text">{e.comment}</blockquote>}
           </li>
         ),
       )}

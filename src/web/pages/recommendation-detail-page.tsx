@@ -21,6 +21,7 @@ import { FindingTable } from '../components/finding-table';
 import { formatScore } from '../components/score-gauge';
 import { ErrorNote, Show, SeverityBadge, When } from '../components/status';
 import { href } from '../router';
+import { counted } from '../../report/counted.js';
 
 /** What an exemption change left as it was, in a sentence; empty when it left nothing. */
 function leftAsTheyWere(change: ExemptionChange): string {
@@ -161,7 +162,7 @@ function Exemptions(props: {
             <p className="muted">No exemption for this recommendation.</p>
           ) : (
             <table data-testid="exemptions">
-              <caption>{page.items.length} exemptions</caption>
+              <caption>{counted(page.items.length, 'exemption')}</caption>
               <thead>
                 <tr>
                   <th scope="col">Rule</th>
@@ -176,20 +177,25 @@ function Exemptions(props: {
               <tbody>
                 {page.items.map((e) => (
                   <tr key={e.id}>
-                    <td className="mono">{e.rule === props.ruleId ? 'this rule' : e.rule}</td>
-                    <td className="mono">{e.resource}</td>
+                    <td className="mono free-text">
+                      {e.rule === props.ruleId ? 'this rule' : e.rule}
+                    </td>
+                    <td className="mono free-text">{e.resource}</td>
                     <td>{e.category}</td>
-                    <td>{e.justification}</td>
+                    <td className="free-text">{e.justification}</td>
                     <td>{e.expires ? <When at={e.expires} /> : 'never'}</td>
                     <td>{e.createdBy}</td>
                     {props.mayDelete && (
                       <td>
+                        {/* The row already shows the resource: the button names it to
+                            screen readers only, so a long pattern does not stretch the column. */}
                         <button
                           type="button"
+                          aria-label={`Delete exemption of ${e.resource}`}
                           disabled={busy !== undefined}
                           onClick={() => void remove(e)}
                         >
-                          {busy === e.id ? 'Deleting…' : `Delete exemption of ${e.resource}`}
+                          {busy === e.id ? 'Deleting…' : 'Delete'}
                         </button>
                       </td>
                     )}
@@ -223,7 +229,7 @@ function RemediationSteps({ r }: { r: RecommendationDetail }) {
         </div>
       ))}
       {r.references.length > 0 && (
-        <ul>
+        <ul className="free-text">
           {r.references.map((ref) => (
             <li key={ref}>
               <a href={ref} rel="noreferrer noopener" target="_blank">
