@@ -6,6 +6,8 @@
  * A failed batch is retried with exponential backoff and jitter, and after `maxAttempts` its
  * records go to the dead-letter list, from which they can be replayed. Consumers are driven each
  * on its own, so a receiver that hangs until the send timeout holds up its own export only.
+ * Before each send the lease is extended over that send, so a drive of many slow pages keeps its
+ * consumer, and an exporter that finds its lease taken over stops driving that consumer.
  */
 
 import { hostname } from 'node:os';
@@ -28,6 +30,7 @@ import {
   claimLease,
   deliveryState,
   ensureDelivery,
+  extendLease,
   pendingReplays,
   recordFailure,
   recordReplay,
@@ -72,6 +75,10 @@ export interface ExporterOptions {
    * another name waits until they expire. Default `<host>:<pid>`.
    */
   owner?: string;
+  /**
+   * How long a lease holds without renewal (default 30 s). Each send extends it to the send
+   * timeout plus this, so another exporter takes over a consumer that long after its holder died.
+   */
   leaseMs?: number;
   /** Pause between passes when there was nothing to do. */
   pollMs?: number;
@@ -292,6 +299,28 @@ export class Exporter {
     ];
   }
 
+  /**
+   * Extends the lease on `consumer` over the send about to start and the cursor move after it.
+   * False, and the consumer is let go, when another exporter has taken it over meanwhile: its
+   * records are that exporter's to send now.
+   */
+  async #keepLease(consumer: Consumer): Promise<boolean> {
+    const { db, owner, leaseMs, sendTimeoutMs } = this.#o;
+    const until = new Date(this.#o.now().getTime() + sendTimeoutMs + leaseMs);
+    if (await extendLease(db, consumer.name, owner, until)) return true;
+    this.#letGo(consumer);
+    return false;
+  }
+
+  /** Forgets a consumer whose lease another exporter holds now (nothing to give up on stop). */
+  #letGo(consumer: Consumer): void {
+    this.#held.delete(consumer.name);
+    this.#o.logger?.warn(
+      { consumer: consumer.name },
+      'export lease taken over by another exporter',
+    );
+  }
+
   /** Drives `consumer`, or waits for its drive in flight: one consumer is never driven twice. */
   #driveAlone(consumer: Consumer, pass: ExporterPass, exportRow?: ExportRow): Promise<void> {
     const running = this.#running.get(consumer.name);
@@ -443,6 +472,7 @@ export class Exporter {
       }
       const rows = held.length > 0 ? held : next;
       if (rows.length === 0) return;
+      if (!(await this.#keepLease(consumer))) return;
       const last = Number(rows[rows.length - 1].seq);
       let taken: OutboxRow[];
       try {
@@ -467,7 +497,7 @@ export class Exporter {
       }
       if (!(await advanceCursor(db, consumer.name, owner, last, taken.length, this.#o.now()))) {
         // Another exporter took the lease over; it resumes from the stored cursor.
-        this.#held.delete(consumer.name);
+        this.#letGo(consumer);
         return;
       }
       pass.delivered += taken.length;
@@ -496,27 +526,21 @@ export class Exporter {
     await this.#dropSink(consumer.name);
     if (attempts < consumer.maxAttempts && !isPermanent(error)) {
       const delay = retryDelay(attempts, this.#o.backoff);
+      const next = new Date(now.getTime() + delay);
+      if (!(await recordFailure(db, consumer.name, owner, attempts, last, next, message, now))) {
+        this.#letGo(consumer);
+        return;
+      }
       logger?.warn(
         { consumer: consumer.name, attempts, retryInMs: delay, err: message },
         'export batch failed; will retry',
       );
-      await recordFailure(
-        db,
-        consumer.name,
-        owner,
-        attempts,
-        last,
-        new Date(now.getTime() + delay),
-        message,
-        now,
-      );
       return;
     }
-    logger?.error(
-      { consumer: consumer.name, attempts, records: rows.length, err: message },
-      'export batch dead-lettered',
-    );
-    await db.transaction().execute(async (trx) => {
+    // The cursor moves first: an exporter that lost the lease meanwhile must not dead-letter
+    // records that the new holder is sending.
+    const moved = await db.transaction().execute(async (trx) => {
+      if (!(await advanceCursor(trx, consumer.name, owner, last, 0, now, message))) return false;
       await addDeadLetters(
         trx,
         consumer.name,
@@ -525,8 +549,16 @@ export class Exporter {
         message,
         now,
       );
-      await advanceCursor(trx, consumer.name, owner, last, 0, now, message);
+      return true;
     });
+    if (!moved) {
+      this.#letGo(consumer);
+      return;
+    }
+    logger?.error(
+      { consumer: consumer.name, attempts, records: rows.length, err: message },
+      'export batch dead-lettered',
+    );
     pass.deadLettered += rows.length;
   }
 
@@ -536,6 +568,7 @@ export class Exporter {
     for (;;) {
       const letters = await pendingReplays(db, consumer.name, consumer.batchSize);
       if (letters.length === 0) return true;
+      if (!(await this.#keepLease(consumer))) return false;
       const rows = await outboxRows(
         db,
         letters.map((l) => Number(l.outbox_seq)),

@@ -76,6 +76,26 @@ export async function claimLease(
   return Number(result.numUpdatedRows) > 0;
 }
 
+/**
+ * Extends `owner`'s lease on the consumer to `until`, only while `owner` holds it still: an
+ * exporter does this before each send, so no send starts on a lease another exporter has taken
+ * over. False when the lease is lost (taken over, or given up).
+ */
+export async function extendLease(
+  db: Kysely<Database>,
+  consumer: string,
+  owner: string,
+  until: Date,
+): Promise<boolean> {
+  const result = await exportStore(db)
+    .updateTable('export_deliveries')
+    .set({ lease_until: until.toISOString() })
+    .where('consumer', '=', consumer)
+    .where('lease_owner', '=', owner)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
 /** Gives the lease up (on a clean stop). */
 export async function releaseLease(
   db: Kysely<Database>,
@@ -128,7 +148,8 @@ export async function advanceCursor(
 
 /**
  * Records a failed attempt of the batch that ends at `batchEnd` (an outbox seq), and when to try
- * again. The retry sends that batch and no record appended since.
+ * again. The retry sends that batch and no record appended since. Only while `owner` still holds
+ * the lease; false when it was lost.
  */
 export async function recordFailure(
   db: Kysely<Database>,
@@ -139,8 +160,8 @@ export async function recordFailure(
   nextAttemptAt: Date,
   error: string,
   now: Date,
-): Promise<void> {
-  await exportStore(db)
+): Promise<boolean> {
+  const result = await exportStore(db)
     .updateTable('export_deliveries')
     .set({
       attempts,
@@ -151,7 +172,8 @@ export async function recordFailure(
     })
     .where('consumer', '=', consumer)
     .where('lease_owner', '=', owner)
-    .execute();
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
 }
 
 /**
