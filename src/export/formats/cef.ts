@@ -12,6 +12,7 @@ import type { Severity } from '../../model/rule.js';
 import { VERSION } from '../../version.js';
 import { consoleLink } from '../console-link.js';
 import { scoreState, summarize } from './record-summary.js';
+import { sourceAddress } from './source-address.js';
 
 /** CEF severity 0-10: Low 0-3, Medium 4-6, High 7-8, Very-High 9-10. */
 export const CEF_SEVERITY: Record<Severity, number> = {
@@ -111,8 +112,9 @@ function typeSpecific(record: ExportRecord): [string, string | number | undefine
       const { alert, change } = record.data;
       const account = alert.entities.find((e) => e.kind === 'account')?.value;
       const host = alert.entities.find((e) => e.kind === 'host')?.value;
-      // `src` holds an IPv4 address only; others stay in the record's entities.
-      const ip = alert.entities.find((e) => e.kind === 'ip' && isIPv4(e.value));
+      // `src` holds a dotted quad as isIPv4 reads it; another source address (IPv6, leading
+      // zeros) goes as logged into a labelled string, as cs1-cs6 are taken.
+      const source = sourceAddress(alert.entities, isIPv4);
       // A peer named by host name (sshd with UseDNS) is the source host; the alert's own host is
       // then where the activity was aimed (`dhost`), as it is when the source is an address.
       const peer = alert.entities.find((e) => e.kind === 'remote-host')?.value;
@@ -124,13 +126,15 @@ function typeSpecific(record: ExportRecord): [string, string | number | undefine
         ['cnt', alert.eventCount],
         ['suser', account],
         ['shost', outside ? peer : host],
-        ['src', ip?.value],
+        ['src', source.address],
         ['dhost', outside ? host : undefined],
         ['filePath', alert.entities.find((e) => e.kind === 'file')?.value],
         ['cs5Label', 'attack'],
         ['cs5', [...alert.attack.tactics, ...alert.attack.techniques].join(',') || undefined],
         ['cs6Label', 'rule'],
         ['cs6', `${alert.rule.kind}:${alert.rule.id}`],
+        ['flexString1Label', 'sourceAddress'],
+        ['flexString1', source.text],
       ];
     }
     case 'incident': {

@@ -12,6 +12,7 @@ import { VERSION } from '../../version.js';
 import { consoleLink } from '../console-link.js';
 import { CEF_SEVERITY } from './cef.js';
 import { summarize } from './record-summary.js';
+import { sourceAddress } from './source-address.js';
 
 /** LEEF's own time format spelling (Java SimpleDateFormat) for an ISO 8601 UTC time. */
 export const LEEF_TIME_FORMAT = "yyyy-MM-dd'T'HH:mm:ss.SSSX";
@@ -59,11 +60,13 @@ function attributes(record: ExportRecord, consoleUrl?: string): [string, string 
   ];
   if (record.type === 'alert') {
     const { alert } = record.data;
-    // `src` is an address QRadar parses; other values stay in the record's entities.
-    const ip = alert.entities.find((e) => e.kind === 'ip' && isIP(e.value) !== 0)?.value;
+    // `src` is an address QRadar parses; one it cannot (leading zeros) goes as logged in a
+    // custom key.
+    const source = sourceAddress(alert.entities, (text) => isIP(text) !== 0);
     pairs.push(
       ['usrName', alert.entities.find((e) => e.kind === 'account')?.value],
-      ['src', ip],
+      ['src', source.address],
+      ['sourceAddress', source.text],
       ['identHostName', alert.entities.find((e) => e.kind === 'host')?.value],
       // LEEF has no key for a source named by host name (sshd with UseDNS): a custom one.
       ['srcHostName', alert.entities.find((e) => e.kind === 'remote-host')?.value],

@@ -147,6 +147,28 @@ describe('CEF format', () => {
     }
   });
 
+  it('keeps a source address logged with leading zeros as text, out of src', async () => {
+    // Stratus Red Team's records carry such addresses (08.1.250.216, 251.234.045.249).
+    const alerts = await realAlerts();
+    const zeros = alerts.filter((a) =>
+      a.entities.some((e) => e.kind === 'ip' && /(^|\.)0\d/.test(e.value)),
+    );
+    expect(zeros.length).toBeGreaterThan(0);
+    for (const alert of alerts) {
+      const { ext } = parseCef(toCef(alertRecord(alert)));
+      checkAgainstDictionary(ext);
+      const logged = alert.entities.find((e) => e.kind === 'ip')?.value;
+      if (logged === undefined) continue;
+      if (zeros.includes(alert)) {
+        expect(ext, alert.id).not.toHaveProperty('src');
+        expect([ext.flexString1Label, ext.flexString1]).toEqual(['sourceAddress', logged]);
+      } else {
+        expect(ext.src, alert.id).toBe(logged);
+        expect(ext).not.toHaveProperty('flexString1');
+      }
+    }
+  });
+
   it('maps severities onto the CEF 0-10 scale (High 7-8, Very-High 9-10)', async () => {
     const [alert] = await realAlerts();
     const severity = (s: typeof alert.severity) =>

@@ -95,6 +95,25 @@ describe('LEEF 2.0 format', () => {
     }
   });
 
+  it('keeps a source address logged with leading zeros as text, out of src', async () => {
+    const alerts = await realAlerts();
+    const zeros = alerts.filter((a) =>
+      a.entities.some((e) => e.kind === 'ip' && /(^|\.)0\d/.test(e.value)),
+    );
+    expect(zeros.length).toBeGreaterThan(0);
+    for (const alert of alerts) {
+      const { attrs } = parseLeef(toLeef(alertRecord(alert)));
+      const logged = alert.entities.find((e) => e.kind === 'ip')?.value;
+      if (logged === undefined) continue;
+      const expected = zeros.includes(alert) ? { sourceAddress: logged } : { src: logged };
+      expect({ src: attrs.src, sourceAddress: attrs.sourceAddress }, alert.id).toEqual({
+        src: undefined,
+        sourceAddress: undefined,
+        ...expected,
+      });
+    }
+  });
+
   it('keeps the delimiter, tabs and line breaks out of values and pipes out of the header', async () => {
     const [alert] = await realAlerts();
     const record = alertRecord({ ...alert, title: 'a^b\tc\nd|e=f' });
