@@ -1,11 +1,15 @@
 /**
  * The console's overview charts, in Debian's chromium against a real server on 127.0.0.1 that
- * assesses the sample estate: the secure score of each control as bars with its numbers, as
- * GET /api/v1/score answers them.
+ * assesses the sample estate and holds the alerts real Sigma rules raised on the Stratus Red Team
+ * CloudTrail logs: the secure score of each control as bars with its numbers, as
+ * GET /api/v1/score answers them, and alerts per day with zero on the days without any.
  */
 
+import { resolve } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { detect } from '../../src/detect/detect.js';
+import { saveAlerts } from '../../src/store/alert-repository.js';
 import {
   eventually,
   hasChromium,
@@ -17,6 +21,8 @@ import {
   startConsoleServer,
   type ConsoleServer,
 } from './console-harness.js';
+
+const SHARED = resolve(process.cwd(), '../shared/data');
 
 interface ApiControl {
   id: string;
@@ -41,6 +47,11 @@ describe.skipIf(!hasChromium())('overview charts in the console', () => {
       intervalMinutes: 60,
     });
     expect(source.status, JSON.stringify(source.body)).toBe(201);
+    const found = await detect({
+      paths: [resolve(SHARED, 'cloudtrail/stratus-red-team')],
+      ruleDirs: [resolve(SHARED, 'sigma-rules/rules/cloud/aws')],
+    });
+    await saveAlerts(console_.server.db, found.alerts, found.incidents);
     browser = await launchBrowser();
     page = await browser.context.newPage();
     page.on('pageerror', (e) => pageProblems.push(e.message));
@@ -90,6 +101,62 @@ describe.skipIf(!hasChromium())('overview charts in the console', () => {
     const box = await first.boundingBox();
     expect(box!.x + box!.width).toBeLessThanOrEqual(1366);
     await screenshot(page, 'overview-controls');
+    expect(pageProblems).toEqual([]);
+  });
+
+  it('draws zero alerts on the days between two days with alerts, not a line joining them', async () => {
+    const alerts = (await console_.apiCall('GET', '/alerts?limit=500')).body.items as {
+      firstSeen: string;
+    }[];
+    const days = [...new Set(alerts.map((a) => a.firstSeen.slice(0, 10)))].sort();
+    // The Stratus Red Team logs: four days in a row, then nothing for weeks, then one more.
+    const gap = days.findIndex(
+      (d, i) => i > 0 && Date.parse(d) - Date.parse(days[i - 1]) > 2 * 86_400_000,
+    );
+    expect(gap, `days with alerts: ${days.join(', ')}`).toBeGreaterThan(0);
+    const quiet = new Date((Date.parse(days[gap - 1]) + Date.parse(days[gap])) / 2);
+    const quietDay = `${quiet.toISOString().slice(0, 10)}T00:00:00Z`;
+
+    await openPage(page, console_.url, '#/overview');
+    const figure = page.locator('figure.chart', { hasText: 'Alerts by severity over time' });
+    const chart = figure.locator('[role="img"]');
+    await expect.poll(() => chart.getAttribute('data-x-max'), { timeout: 15_000 }).toBeTruthy();
+    // Point at the quiet day: the legend reads the values the line is drawn through there.
+    const [xMin, xMax] = [
+      Number(await chart.getAttribute('data-x-min')),
+      Number(await chart.getAttribute('data-x-max')),
+    ];
+    const area = (await chart.locator('.u-over').boundingBox())!;
+    const at = Date.parse(quietDay) / 1000;
+    await page.mouse.move(
+      area.x + ((at - xMin) / (xMax - xMin)) * area.width,
+      area.y + area.height / 2,
+    );
+    const legend = figure.locator('.u-legend');
+    // uPlot writes the time in the browser's zone.
+    const localDay = await page.evaluate((seconds) => {
+      const d = new Date(seconds * 1000);
+      const pad = (n: number) => String(n).padStart(2, '0');
+      return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+    }, at);
+    await expect
+      .poll(() => legend.locator('tr').first().locator('.u-value').textContent())
+      .toContain(localDay);
+    const values = await legend
+      .locator('tr.u-series')
+      .evaluateAll((rows) =>
+        rows.slice(1).map((r) => r.querySelector('.u-value')?.textContent ?? ''),
+      );
+    expect(values.length).toBeGreaterThan(0);
+    expect(
+      values.every((v) => v === '0'),
+      `values on ${quietDay}: ${values.join(', ')}`,
+    ).toBe(true);
+    // The summary counts the days with alerts, not the quiet days drawn between them.
+    expect(await chart.getAttribute('aria-label')).toBe(
+      `${alerts.length} alerts on ${days.length} days`,
+    );
+    await screenshot(page, 'overview-alerts-quiet-days');
     expect(pageProblems).toEqual([]);
   });
 });

@@ -29,9 +29,31 @@ const SEVERITY_COLORS: Record<string, string> = {
   informational: '#868e96',
 };
 
-/** Alerts counted per day of first sight and per severity. */
-export function alertsBySeverityPerDay(alerts: Alert[]): { days: string[]; series: Series[] } {
-  const days = [...new Set(alerts.map((a) => a.firstSeen.slice(0, 10)))].sort();
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Every UTC day (`YYYY-MM-DD`) from `first` to `last`, both included. */
+function everyDay(first: string, last: string): string[] {
+  const days: string[] = [];
+  const end = Date.parse(`${last}T00:00:00Z`);
+  for (let t = Date.parse(`${first}T00:00:00Z`); t <= end; t += DAY_MS) {
+    days.push(new Date(t).toISOString().slice(0, 10));
+  }
+  return days;
+}
+
+/**
+ * Alerts counted per day of first sight (UTC) and per severity, on every day from the first
+ * alert's to the last's: a day without alerts counts zero, so the line drops to zero there
+ * instead of running straight from one day with alerts to the next as if there were some between.
+ * `alertDays` counts the days with alerts.
+ */
+export function alertsBySeverityPerDay(alerts: Alert[]): {
+  days: string[];
+  series: Series[];
+  alertDays: number;
+} {
+  const seen = [...new Set(alerts.map((a) => a.firstSeen.slice(0, 10)))].sort();
+  const days = seen.length === 0 ? [] : everyDay(seen[0], seen[seen.length - 1]);
   const index = new Map(days.map((d, i) => [d, i]));
   const series = SEVERITIES.map((severity) => ({
     label: severity,
@@ -47,6 +69,7 @@ export function alertsBySeverityPerDay(alerts: Alert[]): { days: string[]; serie
   return {
     days: days.map((d) => `${d}T00:00:00Z`),
     series: series.filter((s) => s.values.some(Boolean)),
+    alertDays: seen.length,
   };
 }
 
@@ -92,13 +115,13 @@ function AlertTrend() {
 }
 
 function AlertChart({ alerts }: { alerts: Alert[] }) {
-  const { days, series } = useMemo(() => alertsBySeverityPerDay(alerts), [alerts]);
+  const { days, series, alertDays } = useMemo(() => alertsBySeverityPerDay(alerts), [alerts]);
   return (
     <TimeChart
       title="Alerts by severity over time"
       times={days}
       series={series}
-      summary={`${counted(alerts.length, 'alert')} over ${counted(days.length, 'day')}`}
+      summary={`${counted(alerts.length, 'alert')} on ${counted(alertDays, 'day')}`}
     />
   );
 }
