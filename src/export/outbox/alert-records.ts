@@ -136,7 +136,9 @@ export function detectionRecords(
   for (const alert of alerts) {
     const before = stored.get(alert.id);
     if (!before) {
-      out.push(alertRecord(alert, { change: 'created' }, alert.firstSeen));
+      // The record carries the alert as of its last event: that is when this state came about,
+      // and the time a receiver files it under (an RFC 5424 header, CEF rt), as for updates.
+      out.push(alertRecord(alert, { change: 'created' }, alert.lastSeen));
       continue;
     }
     const unchanged =
