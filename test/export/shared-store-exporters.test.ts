@@ -32,10 +32,10 @@ afterEach(async () => {
 });
 
 /**
- * A webhook receiver that answers each request with `status` after `delayMs`. `sent` counts how
- * often each record arrived; `requests` how many requests came.
+ * A webhook receiver that accepts each request after `delayMs`. `sent` counts how often each
+ * record arrived; `requests` how many requests came.
  */
-async function slowReceiver(delayMs: number, status = 200) {
+async function slowReceiver(delayMs: number) {
   const sent = new Map<string, number>();
   const state = { requests: 0 };
   const server = createServer((req, res) => {
@@ -47,7 +47,7 @@ async function slowReceiver(delayMs: number, status = 200) {
         records: { id: string }[];
       };
       for (const { id } of body.records) sent.set(id, (sent.get(id) ?? 0) + 1);
-      setTimeout(() => res.writeHead(status).end(), delayMs);
+      setTimeout(() => res.writeHead(200).end(), delayMs);
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -55,6 +55,36 @@ async function slowReceiver(delayMs: number, status = 200) {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/in`,
     sent,
     requests: () => state.requests,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((r) => server.close(r));
+    },
+  };
+  open.push(receiver);
+  return receiver;
+}
+
+/**
+ * A webhook receiver that refuses every request with 503: at once, but the first only when the
+ * test calls `release()`. `requests` counts the requests that came.
+ */
+async function refusingReceiver() {
+  const state = { requests: 0, release: () => undefined as void };
+  const released = new Promise<void>((r) => (state.release = r));
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      state.requests += 1;
+      const answer = () => res.writeHead(503).end('down for maintenance');
+      if (state.requests === 1) void released.then(answer);
+      else answer();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const receiver = {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/in`,
+    requests: () => state.requests,
+    release: () => state.release(),
     close: () => {
       server.closeAllConnections();
       return new Promise((r) => server.close(r));
@@ -128,19 +158,21 @@ describe.each(STORE_TARGETS)('exporters sharing a store on $name', (target) => {
     'records nothing for a consumer whose lease another exporter took during a send',
     async () => {
       await target.with(async ({ db, reopen }) => {
-        const receiver = await slowReceiver(400, 503);
+        const receiver = await refusingReceiver();
         const row = await addExport(db, receiver.url, { maxAttempts: 1 });
         const consumer = exportConsumer(row.id);
         await saveAlerts(db, [testAlert(1), testAlert(2)], []);
-
         const first = exporter(db, 'first');
-        const firstPass = first.runOnce();
-        await until(() => receiver.requests() === 1, 5_000);
         // Its clock runs ahead by more than a lease (as if the first had stalled that long).
         const ahead = exporter(await reopen(), 'second', {
           now: () => new Date(Date.now() + 3_600_000),
         });
+
+        const firstPass = first.runOnce();
+        await until(() => receiver.requests() === 1, 5_000);
         const secondPass = await ahead.runOnce();
+        // The first's send fails only now, after the second took the consumer over.
+        receiver.release();
         const firstOutcome = await firstPass;
 
         // Both sent the batch (the first's was in flight): the second dead-lettered it, once.
