@@ -3,9 +3,10 @@
  * takes a lease, reads the outbox a page at a time after its cursor, sends the records it takes
  * to the sink, and moves the cursor only once the sink accepted them, so delivery state survives
  * a kill at any moment (at-least-once; a record sent twice carries the same idempotency key).
- * A failed batch is retried with exponential backoff and jitter, and after `maxAttempts` its
- * records go to the dead-letter list, from which they can be replayed. Consumers are driven each
- * on its own, so a receiver that hangs until the send timeout holds up its own export only.
+ * A failed batch is retried with exponential backoff and jitter, never before the receiver's
+ * Retry-After (up to a cap), and after `maxAttempts` its records go to the dead-letter list,
+ * from which they can be replayed. Consumers are driven each on its own, so a receiver that
+ * hangs until the send timeout holds up its own export only.
  * Before each send the lease is extended over that send, so a drive of many slow pages keeps its
  * consumer, and an exporter that finds its lease taken over stops driving that consumer.
  */
@@ -56,7 +57,7 @@ import {
 } from '../store/outbox-repository.js';
 import type { Database } from '../store/schema.js';
 import { ruleMatches, triggerOf } from '../automate/automation-rule.js';
-import { DEFAULT_BACKOFF, retryDelay, type Backoff } from './outbox/backoff.js';
+import { DEFAULT_BACKOFF, nextAttemptDelay, type Backoff } from './outbox/backoff.js';
 import { exportTakes, scopedRecord } from './outbox/export-filter.js';
 import { writeSnapshot } from './outbox/snapshot.js';
 import { createSink, type SinkDeps } from './sinks/index.js';
@@ -127,6 +128,11 @@ function emptyPass(): ExporterPass {
 function messageOf(error: unknown): string {
   if (error instanceof Error) return error.message || error.name;
   return String(error);
+}
+
+/** How long the receiver asked to be left alone (Retry-After), if it did. */
+function retryAfterOf(error: unknown): number | undefined {
+  return error instanceof SinkError ? error.retryAfterMs : undefined;
 }
 
 /** A failure that no retry can fix (a sink said so). */
@@ -525,7 +531,7 @@ export class Exporter {
     pass.failures += 1;
     await this.#dropSink(consumer.name);
     if (attempts < consumer.maxAttempts && !isPermanent(error)) {
-      const delay = retryDelay(attempts, this.#o.backoff);
+      const delay = nextAttemptDelay(attempts, this.#o.backoff, retryAfterOf(error));
       const next = new Date(now.getTime() + delay);
       if (!(await recordFailure(db, consumer.name, owner, attempts, last, next, message, now))) {
         this.#letGo(consumer);

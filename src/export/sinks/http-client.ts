@@ -1,11 +1,13 @@
 /**
  * The one way sinks talk HTTP: every request goes through the SSRF-guarded dispatcher, has a
  * timeout, and turns the answer into success or a `SinkError` (401/403 and other 4xx are final,
- * 408, 429 and 5xx are retried, honouring Retry-After; network failures are retried).
+ * 408, 429 and 5xx are retried, honouring Retry-After; network failures are retried). The
+ * exporter schedules the retry: the Retry-After read here is carried on the `SinkError`.
  */
 
 import { request, type Dispatcher } from 'undici';
 import { SinkError } from '../../model/export-record.js';
+import { MAX_RETRY_AFTER_MS } from '../outbox/backoff.js';
 import { AddressGuard, createGuardedDispatcher, SsrfError } from '../ssrf-guard.js';
 
 /** One HTTP call a sink makes. */
@@ -30,7 +32,7 @@ export interface HttpAnswer {
 /** Longest answer body a sink reads; vendors answer in a few KiB. */
 const MAX_BODY = 1024 * 1024;
 
-/** Retry-After in milliseconds (seconds or an HTTP date), capped at ten minutes. */
+/** Retry-After in milliseconds (seconds or an HTTP date), capped at `MAX_RETRY_AFTER_MS`. */
 export function retryAfterMs(
   header: string | string[] | undefined,
   now = Date.now(),
@@ -40,7 +42,7 @@ export function retryAfterMs(
   const seconds = Number(value);
   const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - now;
   if (!Number.isFinite(ms) || ms < 0) return undefined;
-  return Math.min(ms, 600_000);
+  return Math.min(ms, MAX_RETRY_AFTER_MS);
 }
 
 /** Headers whose values are credentials (besides `authorization`). */
