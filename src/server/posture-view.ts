@@ -64,10 +64,21 @@ export async function targetSetsInScope(
   return [...seen].filter((set) => !outside.has(set));
 }
 
-/** The source `ref` (id or name), or 404. */
-export async function sourceOr404(db: Kysely<Database>, ref: string): Promise<SourceRow> {
+/**
+ * The source `ref` (id or name), or 404; also 404 when `scope` may not see it (see
+ * `targetSetsInScope`): a caller limited to some accounts cannot tell another team's source
+ * from none, nor run, score or list it.
+ */
+export async function sourceOr404(
+  db: Kysely<Database>,
+  ref: string,
+  scope: ScopeFilter,
+): Promise<SourceRow> {
   const source = await findSource(db, ref);
-  if (!source) throw new HttpError(404, 'NOT_FOUND', `no source ${ref}`);
+  const visible = source && (scope.unrestricted || (await targetSetsInScope(db, scope)));
+  if (!source || !(visible === true || visible?.includes(source.target_set))) {
+    throw new HttpError(404, 'NOT_FOUND', `no source ${ref}`);
+  }
   return source;
 }
 
@@ -76,9 +87,16 @@ export async function sourceOr404(db: Kysely<Database>, ref: string): Promise<So
  * latest assessment of every set of targets stored (e.g. by `palisade scan`), except those of
  * deleted sources.
  */
+export async function currentAssessments(db: Kysely<Database>): Promise<CurrentAssessment[]>;
+export async function currentAssessments(
+  db: Kysely<Database>,
+  ref: string | undefined,
+  scope: ScopeFilter,
+): Promise<CurrentAssessment[]>;
 export async function currentAssessments(
   db: Kysely<Database>,
   ref?: string,
+  scope?: ScopeFilter,
 ): Promise<CurrentAssessment[]> {
   if (!ref) {
     return (await currentOfEstate(db)).map((c) => ({
@@ -87,7 +105,7 @@ export async function currentAssessments(
       source: c.source,
     }));
   }
-  const s = await sourceOr404(db, ref);
+  const s = await sourceOr404(db, ref, scope!);
   const latest = await latestOfTargetSet(db, s.target_set);
   return latest
     ? [{ id: latest.id, startedAt: latest.started_at, source: { id: s.id, name: s.name } }]

@@ -77,4 +77,63 @@ describe('sources for a scoped caller', () => {
     expect(listed.json().items).toEqual([]);
     expect(listed.body).not.toContain('samples/estate');
   });
+
+  it("answers 404 for another scope's source wherever a source is named", async () => {
+    h = await startHarness();
+    const owner = await h.token('owner');
+    const call = (token: string, method: 'GET' | 'POST', url: string, payload?: object) =>
+      h.app.inject({
+        method,
+        url: `/api/v1${url}`,
+        headers: { authorization: `Bearer ${token}` },
+        payload,
+      });
+    for (const [name, path] of [
+      ['gcp', 'samples/estate/inventory'],
+      ['all', 'samples/estate'],
+    ]) {
+      await call(owner, 'POST', '/sources', { name, paths: [resolve(path)] });
+      const run = await call(owner, 'POST', '/assessments', { source: name, wait: true });
+      expect(run.statusCode, run.body).toBe(201);
+    }
+    const gcpAccounts = (
+      await (h.db as unknown as SourceDb)
+        .selectFrom('resources as r')
+        .innerJoin('assessments as a', 'a.id', 'r.assessment_id')
+        .innerJoin('sources as s', 's.target_set', 'a.target_set')
+        .select('r.account')
+        .distinct()
+        .where('s.name', '=', 'gcp')
+        .execute()
+    ).map((r) => r.account as string);
+    const gcpOperator = await h.token('security-operator', gcpAccounts);
+    const reader = await h.token('reader');
+    const routes = [
+      '/score',
+      '/score/history',
+      '/findings',
+      '/recommendations',
+      '/compliance',
+      '/resources',
+      '/assessments',
+    ];
+    for (const route of routes) {
+      const other = await call(gcpOperator, 'GET', `${route}?source=all`);
+      expect([route, other.statusCode]).toEqual([route, 404]);
+      expect(other.json().message).toBe('no source all');
+      const own = await call(gcpOperator, 'GET', `${route}?source=gcp`);
+      expect([route, own.statusCode]).toEqual([route, 200]);
+      const unrestricted = await call(reader, 'GET', `${route}?source=all`);
+      expect([route, unrestricted.statusCode]).toEqual([route, 200]);
+    }
+    // Named as missing, as a source that does not exist is: nothing tells them apart.
+    expect((await call(gcpOperator, 'GET', '/score?source=nothing')).json().message).toBe(
+      'no source nothing',
+    );
+    const run = await call(gcpOperator, 'POST', '/assessments', { source: 'all' });
+    expect(run.statusCode).toBe(404);
+    expect(
+      (await call(gcpOperator, 'POST', '/assessments', { source: 'gcp', wait: true })).statusCode,
+    ).toBe(201);
+  });
 });

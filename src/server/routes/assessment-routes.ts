@@ -171,7 +171,11 @@ export const assessmentRoutes: FastifyPluginAsyncTypebox<PostureOptions> = async
       const { cursor, limit, sort, source, since, until } = request.query;
       let query = db.selectFrom('assessments').selectAll();
       if (source)
-        query = query.where('target_set', '=', (await sourceOr404(db, source)).target_set);
+        query = query.where(
+          'target_set',
+          '=',
+          (await sourceOr404(db, source, scopeFilter(request))).target_set,
+        );
       query = applyTimeRange(query, 'started_at', {
         since: since && timeBound(since, 'since'),
         until: until && timeBound(until, 'until'),
@@ -255,7 +259,7 @@ export const assessmentRoutes: FastifyPluginAsyncTypebox<PostureOptions> = async
       },
     },
     async (request, reply) => {
-      const source = await sourceOr404(db, request.body.source);
+      const source = await sourceOr404(db, request.body.source, scopeFilter(request));
       await auditedChange(
         request,
         {

@@ -47,7 +47,7 @@ export const postureComplianceRoutes: FastifyPluginAsyncTypebox<PostureOptions> 
   const { rules } = opts.posture;
 
   async function view(request: FastifyRequest, source?: string) {
-    const current = await currentAssessments(db, source);
+    const current = await currentAssessments(db, source, scopeFilter(request));
     const findings = await scopedFindings(
       db,
       current.map((c) => c.id),

@@ -84,7 +84,7 @@ export const postureFindingRoutes: FastifyPluginAsyncTypebox<PostureOptions> = a
     },
     async (request) => {
       const { cursor, limit, sort, source, since, status, ...filters } = request.query;
-      const ids = (await currentAssessments(db, source)).map((c) => c.id);
+      const ids = (await currentAssessments(db, source, scopeFilter(request))).map((c) => c.id);
       let query = db
         .selectFrom('findings as f')
         .innerJoin('assessments as a', 'a.id', 'f.assessment_id')

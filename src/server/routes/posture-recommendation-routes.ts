@@ -195,7 +195,7 @@ export const postureRecommendationRoutes: FastifyPluginAsyncTypebox<PostureOptio
     },
     async (request) => {
       const { cursor, limit, sort, source, severity, control, cloud, status } = request.query;
-      const current = await currentAssessments(db, source);
+      const current = await currentAssessments(db, source, scopeFilter(request));
       const findings = await scopedFindings(
         db,
         current.map((c) => c.id),
@@ -236,7 +236,7 @@ export const postureRecommendationRoutes: FastifyPluginAsyncTypebox<PostureOptio
       const { ruleId } = request.params;
       const loaded = await rules();
       const rule = loaded.byId.get(ruleId);
-      const current = await currentAssessments(db, request.query.source);
+      const current = await currentAssessments(db, request.query.source, scopeFilter(request));
       const scope = scopeFilter(request);
       const all = await scopedFindings(
         db,

@@ -122,7 +122,7 @@ export const postureResourceRoutes: FastifyPluginAsyncTypebox<PostureOptions> = 
         r.type.toLowerCase().includes(needle) ||
         r.id.toLowerCase().includes(needle);
       const scope = scopeFilter(request);
-      const ids = (await currentAssessments(db, source)).map((c) => c.id);
+      const ids = (await currentAssessments(db, source, scopeFilter(request))).map((c) => c.id);
       const query = applyFilters(resourcesOf(ids), filters, {
         cloud: 'cloud',
         type: 'type',
@@ -217,7 +217,7 @@ export const postureResourceRoutes: FastifyPluginAsyncTypebox<PostureOptions> = 
     async (request) => {
       const { id, type, file, source } = request.query;
       const scope = scopeFilter(request);
-      const ids = (await currentAssessments(db, source)).map((c) => c.id);
+      const ids = (await currentAssessments(db, source, scopeFilter(request))).map((c) => c.id);
       let query = resourcesOf(ids).select(['tags', 'properties']).where('id', '=', id);
       if (type) query = query.where('type', '=', type);
       if (file !== undefined) query = query.where('file', '=', file);

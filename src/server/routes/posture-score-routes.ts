@@ -72,7 +72,7 @@ export const postureScoreRoutes: FastifyPluginAsyncTypebox<PostureOptions> = asy
       },
     },
     async (request) => {
-      const current = await currentAssessments(db, request.query.source);
+      const current = await currentAssessments(db, request.query.source, scopeFilter(request));
       const findings = await scopedFindings(
         db,
         current.map((c) => c.id),
@@ -138,7 +138,11 @@ export const postureScoreRoutes: FastifyPluginAsyncTypebox<PostureOptions> = asy
         .selectFrom('assessments')
         .select(['id', 'started_at', 'secure_score', 'target_set']);
       if (source) {
-        query = query.where('target_set', '=', (await sourceOr404(db, source)).target_set);
+        query = query.where(
+          'target_set',
+          '=',
+          (await sourceOr404(db, source, scopeFilter(request))).target_set,
+        );
       } else {
         // Runs of deleted sources leave the trend with their sources.
         const retired = [...(await retiredTargetSets(db))];

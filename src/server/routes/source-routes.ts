@@ -157,7 +157,7 @@ export const sourceRoutes: FastifyPluginAsyncTypebox<PostureOptions> = async (ap
     },
     async (request) => {
       refuseScoped(request, 'delete');
-      const row = await sourceOr404(db, request.params.id);
+      const row = await sourceOr404(db, request.params.id, scopeFilter(request));
       await auditedChange(
         request,
         {
