@@ -319,10 +319,13 @@ describe('scopes', () => {
     const theirs = await get('/score?source=aws-config');
     expect(mine.secureScore).toBe(theirs.secureScore);
     expect(mine.counts).toEqual(theirs.counts);
-    const estate = await get('/score?source=estate', scoped);
-    expect(estate.counts).toEqual({ pass: 0, fail: 0, notApplicable: 0, error: 0, exempt: 0 });
-    // Seeing none of a source's resources is "not assessed", never a perfect score.
-    expect(estate.secureScore).toBeNull();
+    // A source reading accounts beyond theirs is not theirs to name (nor listed by GET /sources).
+    const notFound = async (url: string) => {
+      const res = await h.app.inject({ url: `/api/v1${url}`, headers: auth(scoped) });
+      return [url, res.statusCode, res.json().message];
+    };
+    for (const url of ['/score?source=estate', '/score/history?source=estate'])
+      expect(await notFound(url)).toEqual([url, 404, 'no source estate']);
 
     const [any] = (await get('/resources?source=estate&limit=1')).items;
     const hidden = await h.app.inject({
@@ -332,35 +335,32 @@ describe('scopes', () => {
     expect(hidden.statusCode).toBe(404);
     const recs = await get('/recommendations?limit=500', scoped);
     expect(recs.items.every((r: { cloud: string }) => r.cloud === 'aws')).toBe(true);
-    const history = await get('/score/history?source=estate', scoped);
-    // Nothing of theirs judged: no score on the trend either, never a perfect 100.
-    expect(history.items.length).toBeGreaterThan(0);
-    expect(history.items.every((p: { secureScore: number | null }) => p.secureScore === null)).toBe(
-      true,
-    );
-    // Assessments of the estate: none of its resources is theirs, so no score, never 100.
-    const runs = await get('/assessments?source=estate', scoped);
-    expect(runs.items.length).toBeGreaterThan(0);
-    expect(runs.items[0]).toMatchObject({ secureScore: null, resources: 0 });
-    // The server's folders are not theirs to see, on any assessment, theirs included.
-    expect((await get('/assessments?source=estate')).items[0].targets).toEqual([ESTATE]);
-    expect(runs.items[0].targets).toEqual([]);
+    expect(await notFound('/assessments?source=estate')).toEqual([
+      '/assessments?source=estate',
+      404,
+      'no source estate',
+    ]);
+    // An assessment of the estate, named by id: none of its resources is theirs, so no score,
+    // never 100, and the server's folders are not theirs to see.
+    const estateRun = (await get('/assessments?source=estate')).items[0];
+    expect(estateRun.targets).toEqual([ESTATE]);
+    const seen = await get(`/assessments/${estateRun.id}`, scoped);
+    expect(seen).toMatchObject({ secureScore: null, resources: 0, targets: [] });
     const own = await get('/assessments?source=aws-config', scoped);
     expect(own.items[0].targets).toEqual([]);
     expect((await get(`/assessments/${own.items[0].id}`, scoped)).targets).toEqual([]);
-    expect((await get(`/assessments/${runs.items[0].id}`, scoped)).secureScore).toBeNull();
   });
 
   it("answer a limited caller's run with the score and resources of its accounts only", async () => {
     const scopedAdmin = await h.token('security-admin', [AWS_ACCOUNT]);
+    // A source that reads other accounts too is not theirs to run.
     const res = await h.app.inject({
       method: 'POST',
       url: '/api/v1/assessments',
       headers: auth(scopedAdmin),
       payload: { source: 'estate', wait: true },
     });
-    expect(res.statusCode, res.body).toBe(201);
-    expect(res.json()).toMatchObject({ secureScore: null, resources: 0 });
+    expect(res.statusCode, res.body).toBe(404);
     const mine = await h.app.inject({
       method: 'POST',
       url: '/api/v1/assessments',
