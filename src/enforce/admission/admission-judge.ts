@@ -5,6 +5,7 @@
  * exemption covers (as `palisade check` reads the same file) do neither.
  */
 
+import { isDeepStrictEqual } from 'node:util';
 import type { Resource } from '../../model/resource.js';
 import type { CompiledRule } from '../../posture/engine.js';
 import { applyExemptions, type Exemption } from '../../posture/exemptions.js';
@@ -77,6 +78,34 @@ function isBeingDeleted(object: unknown): boolean {
   return isRecord(metadata) && Boolean(metadata.deletionTimestamp);
 }
 
+/**
+ * Metadata an update of a terminating object may change without being judged: the finalizers a
+ * controller removes once its clean-up is done, and what the API server itself writes on deletion
+ * and on every write (deletion time and grace period, generation, resource version, managed
+ * fields).
+ */
+const FINALIZING_FIELDS = [
+  'finalizers',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'generation',
+  'resourceVersion',
+  'managedFields',
+];
+
+/** The object without the fields `FINALIZING_FIELDS` names. */
+function withoutFinalizing(object: unknown): unknown {
+  if (!isRecord(object) || !isRecord(object.metadata)) return object;
+  const metadata = { ...object.metadata };
+  for (const field of FINALIZING_FIELDS) delete metadata[field];
+  return { ...object, metadata };
+}
+
+/** True when `after` differs from `before` in nothing but its finalizers (see above). */
+function onlyFinalizersChanged(before: unknown, after: unknown): boolean {
+  return isDeepStrictEqual(withoutFinalizing(before), withoutFinalizing(after));
+}
+
 /** Why a request has nothing to judge, or undefined when it has. */
 function skipReason(request: AdmissionRequest): string | undefined {
   if (request.operation === 'DELETE') return 'DELETE removes an object; nothing new to judge';
@@ -86,10 +115,13 @@ function skipReason(request: AdmissionRequest): string | undefined {
   }
   // Removing finalizers from an object being deleted is an UPDATE; refusing it would leave the
   // object stuck terminating. Only the stored object (oldObject) says it is being deleted: the
-  // new object is the requester's to write.
-  if (request.operation === 'UPDATE' && isBeingDeleted(request.oldObject)) {
-    return 'object is being deleted; finalizer updates are not judged';
-  }
+  // new object is the requester's to write. A terminating object still takes effect until its
+  // finalizers are gone, so any other change to it is judged.
+  const finalizing =
+    request.operation === 'UPDATE' &&
+    isBeingDeleted(request.oldObject) &&
+    onlyFinalizersChanged(request.oldObject, request.object);
+  if (finalizing) return 'object is being deleted; finalizer updates are not judged';
   return undefined;
 }
 

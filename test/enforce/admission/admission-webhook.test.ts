@@ -163,11 +163,61 @@ describe('admission webhook over TLS (deny policy, fail-closed)', () => {
   });
 
   it('lets finalizer updates of an object being deleted through', async () => {
-    const pod = privilegedPod('leaving', { deletionTimestamp: '2026-01-01T00:00:00Z' });
-    const r = review(pod, { operation: 'UPDATE', oldObject: pod });
+    const terminating = {
+      deletionTimestamp: '2026-01-01T00:00:00Z',
+      deletionGracePeriodSeconds: 0,
+      generation: 2,
+    };
+    const before = privilegedPod('leaving', {
+      ...terminating,
+      resourceVersion: '41',
+      finalizers: ['example.com/hold', 'example.com/backup'],
+      managedFields: [{ manager: 'kubectl', operation: 'Update', time: '2025-12-01T00:00:00Z' }],
+    });
+    // The controller drops its finalizer; the API server moves the version and managed fields.
+    const after = privilegedPod('leaving', {
+      ...terminating,
+      resourceVersion: '42',
+      finalizers: ['example.com/hold'],
+      managedFields: [{ manager: 'backup', operation: 'Update', time: '2026-01-01T00:00:05Z' }],
+    });
+    const r = review(after, { operation: 'UPDATE', oldObject: before });
     const { body } = await h.post(r);
     expect(body.response.allowed).toBe(true);
     expect((await stored(h, r.request.uid)).mode).toBe('skip');
+  });
+
+  it('judges any other change to an object being deleted: it grants access until it is gone', async () => {
+    const kind = { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRoleBinding' };
+    const binding = (subjects: unknown[], extra: Record<string, unknown> = {}) => ({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'held-admin', finalizers: ['example.com/hold'], ...extra },
+      roleRef: {
+        apiGroup: 'rbac.authorization.k8s.io',
+        kind: 'ClusterRole',
+        name: 'cluster-admin',
+      },
+      subjects,
+    });
+    const cluster = { namespace: undefined };
+    const created = await h.post(review(binding([]), cluster, kind));
+    expect(created.body.response.allowed).toBe(true);
+
+    const terminating = {
+      deletionTimestamp: '2026-01-01T00:00:00Z',
+      deletionGracePeriodSeconds: 0,
+    };
+    const mallory = { apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'mallory' };
+    const r = review(
+      binding([mallory], terminating),
+      { ...cluster, operation: 'UPDATE', oldObject: binding([], terminating) },
+      kind,
+    );
+    const { body } = await h.post(r);
+    expect(body.response.allowed).toBe(false);
+    expect(body.response.status.message).toContain('kubernetes-rbac-no-cluster-admin-binding');
+    expect((await stored(h, r.request.uid)).mode).toBe('deny');
   });
 
   it('judges an object that only claims a deletionTimestamp itself', async () => {
