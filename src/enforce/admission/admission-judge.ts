@@ -9,6 +9,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Resource } from '../../model/resource.js';
 import type { CompiledRule } from '../../posture/engine.js';
 import { applyExemptions, type Exemption } from '../../posture/exemptions.js';
+import { isClusterScoped } from '../../sources/kubernetes/resource-scope.js';
 import { toKubernetesResource } from '../../sources/kubernetes/to-resource.js';
 import type { DecisionMode, DecisionRule } from '../../store/admission-decision-repository.js';
 import { decide, type Decision } from '../decide.js';
@@ -64,13 +65,15 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The namespace a request acts in (a Namespace object is its own). */
+/**
+ * The namespace a request acts in: `request.namespace`, which the API server takes from the
+ * request's path and holds the object to, never the object's own `metadata.namespace`, which the
+ * requester writes. Cluster-scoped kinds (a Namespace included) have none, so no exempt namespace
+ * or namespace scope ever covers them.
+ */
 export function requestNamespace(request: AdmissionRequest): string | undefined {
-  if (request.namespace) return request.namespace;
-  if (request.kind.kind === 'Namespace' && !request.kind.group) return request.name || undefined;
-  const metadata = isRecord(request.object) ? request.object.metadata : undefined;
-  const namespace = isRecord(metadata) ? metadata.namespace : undefined;
-  return typeof namespace === 'string' && namespace ? namespace : undefined;
+  if (isClusterScoped(request.kind.kind)) return undefined;
+  return request.namespace || undefined;
 }
 
 function isBeingDeleted(object: unknown): boolean {
@@ -127,14 +130,15 @@ function skipReason(request: AdmissionRequest): string | undefined {
 
 /**
  * The object as the reader takes it: the request's own apiVersion and kind when the object
- * omits them, the request namespace when the object names none.
+ * omits them, and the request's namespace (see `requestNamespace`) in place of whatever the
+ * object names, so exemptions and assignment scopes read the same namespace.
  */
 function objectOf(request: AdmissionRequest, namespace: string | undefined): unknown {
   const object = request.object;
   if (!isRecord(object)) {
     throw new AdmissionJudgeError(`${request.operation} request carries no object to judge`);
   }
-  const metadata = isRecord(object.metadata) ? object.metadata : {};
+  const { namespace: _written, ...metadata } = isRecord(object.metadata) ? object.metadata : {};
   const name = metadata.name ?? (request.name || undefined);
   return {
     ...object,
@@ -143,7 +147,7 @@ function objectOf(request: AdmissionRequest, namespace: string | undefined): unk
     metadata: {
       ...metadata,
       ...(name !== undefined ? { name } : {}),
-      ...(metadata.namespace === undefined && namespace ? { namespace } : {}),
+      ...(namespace ? { namespace } : {}),
     },
   };
 }
