@@ -166,12 +166,22 @@ function chainEvaluation(chain: Chain): Evaluate {
 const hasOwn = Object.hasOwn;
 
 /**
+ * The constructor a value's type is read from: its prototype's, never a `constructor` field of
+ * its own (`{"constructor": {}}` in a manifest is data, and must not make the object unreadable:
+ * cel-js is patched to read types the same way, see patches/).
+ */
+function constructorOf(value: object): unknown {
+  const proto = Object.getPrototypeOf(value) as { constructor?: unknown } | null;
+  return proto === null ? undefined : proto.constructor;
+}
+
+/**
  * True for what cel-js types as a map by its constructor (an object literal or JSON object,
  * or one without a prototype), Maps excepted: their fields are read with `get`.
  */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) return false;
-  const constructor = (value as { constructor?: unknown }).constructor;
+  const constructor = constructorOf(value);
   return constructor === Object || constructor === undefined;
 }
 
@@ -185,7 +195,7 @@ export function isJsonValue(value: unknown): boolean {
       return true;
     case 'object': {
       if (value === null) return true;
-      const constructor = (value as { constructor?: unknown }).constructor;
+      const constructor = constructorOf(value);
       return constructor === Object || constructor === Array || constructor === undefined;
     }
     default:

@@ -34,8 +34,33 @@ function environment(): Environment {
   for (const fn of celFunctions) {
     env.registerFunction(fn.signature, fn.impl, { description: fn.description });
   }
+  assertTypesReadFromPrototypes(env);
   shared = env;
   return env;
+}
+
+/**
+ * Refuses to judge anything with a cel-js that types a value by its `constructor` property:
+ * there, a manifest holding `constructor: {}` beside `privileged: true` made the object an
+ * unsupported type, the rule's optional reads absent, and the rule pass. Palisade's patch
+ * (patches/, applied by `npm ci` through patch-package) reads the prototype instead; a checkout
+ * installed without it must fail loudly, never judge open.
+ */
+function assertTypesReadFromPrototypes(env: Environment): void {
+  const probe = { constructor: {}, spec: { constructor: 1, privileged: true } };
+  let read: unknown;
+  try {
+    read = env.evaluate('r.?spec.?privileged.orValue(false) && r.spec.privileged', { r: probe });
+  } catch {
+    read = undefined;
+  }
+  if (read !== true) {
+    throw new Error(
+      "cel-js is installed without Palisade's patch (patches/@marcbachmann+cel-js+*.patch): " +
+        'objects with a "constructor" key would be misjudged. Run `npm ci` (its postinstall ' +
+        'applies the patch) or `npx patch-package`.',
+    );
+  }
 }
 
 interface AstNode {

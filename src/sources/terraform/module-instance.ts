@@ -546,7 +546,8 @@ export class ModuleInstance {
       index?: number | string,
     ): TerraformBlock => {
       const scope = bindings.size ? this.#scope.with(bindings) : this.#scope;
-      const perKey: Record<string, string[]> = {};
+      // Keyed by attribute names the configuration chooses: no inherited `constructor` entry.
+      const perKey: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
       // Blocks are evaluated on first use, inside another's evaluation: the outer one's place
       // comes back once this one is done.
       const value = this.#within(where, () =>
