@@ -7,10 +7,11 @@ import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isCloudTrailDigest } from './cloudtrail-reader.js';
+import { cutShortJson, type JsonCut } from './cut-short-json.js';
 import { LogReadError } from './log-read-error.js';
 import { flattenBatches, readerBatches } from './log-reader.js';
 import type { LogItem, LogReader, QuietLine, QuietTest, ReadContext } from './log-reader.js';
-import { openLog } from './open-log.js';
+import { openLog, SNIFF_BYTES } from './open-log.js';
 import { LOG_READERS } from './reader-registry.js';
 
 export interface ReadLogsOptions {
@@ -151,6 +152,13 @@ async function* readOne(
       ? readers.find((r) => r.kind === options.reader)
       : readers.find((r) => r.detect({ path: file, head }));
     if (!reader) {
+      if (options.reader === undefined) {
+        const cut = await cutShortLog(head, stream);
+        if (cut) {
+          yield [cutShortError(file, cut)];
+          return;
+        }
+      }
       stream.destroy();
       if (options.reader === undefined && isCloudTrailDigest(head)) return;
       const message = options.reader
@@ -166,6 +174,39 @@ async function* readOne(
   } catch (err) {
     yield [ioError(file, err)];
   }
+}
+
+/**
+ * Where an unrecognised input that is one small JSON document cut short ends. Only a text that
+ * fits the sniffed head is looked at: a longer log holds its readers' marks there, and is then
+ * read (and its cut reported) by its reader.
+ */
+async function cutShortLog(
+  head: string,
+  stream: AsyncIterable<Buffer | string>,
+): Promise<JsonCut | undefined> {
+  if (!/^\uFEFF?\s*[{[]/.test(head)) return undefined;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    chunks.push(bytes);
+    size += bytes.length;
+    if (size > SNIFF_BYTES) return undefined;
+  }
+  return cutShortJson(Buffer.concat(chunks).toString('utf8'));
+}
+
+function cutShortError(file: string, cut: JsonCut): LogReadError {
+  return new LogReadError({
+    file,
+    line: cut.line,
+    code: 'PARSE_ERROR',
+    message:
+      `invalid JSON: cut short at line ${cut.line}, column ${cut.column}, inside an unfinished ` +
+      'value, before any reader could tell which log it is (copied while it was written?): ' +
+      'read it again once it is whole',
+  });
 }
 
 /** True when the stream ends without a byte. */
