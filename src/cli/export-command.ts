@@ -446,7 +446,13 @@ export async function runExportSnapshot(id: string, options: StoreOptions): Prom
 
 /** `palisade export run`: the exporter alone, until SIGINT/SIGTERM (or one pass with --once). */
 export async function runExportRun(
-  options: StoreOptions & { once?: boolean; owner?: string; allow: string[] },
+  options: StoreOptions & {
+    once?: boolean;
+    owner?: string;
+    allow: string[];
+    /** Seconds, checked by the command line. */
+    sendTimeout?: number;
+  },
 ): Promise<number> {
   try {
     if (!options.once) {
@@ -460,6 +466,7 @@ export async function runExportRun(
       ...(options.owner ? { owner: options.owner } : {}),
       allow: options.allow,
       once: options.once,
+      ...(options.sendTimeout ? { sendTimeoutMs: options.sendTimeout * 1000 } : {}),
     });
     if (result)
       printResult(

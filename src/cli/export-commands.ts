@@ -4,11 +4,19 @@
  */
 
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { SEND_TIMEOUT_SECONDS, sendTimeoutProblem } from '../export/send-timeout.js';
 import { DEFAULT_STORE_PATH } from '../store/store-path.js';
 
 function wholeNumber(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
+  return n;
+}
+
+function sendTimeout(value: string): number {
+  const n = /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+  const problem = sendTimeoutProblem(n);
+  if (problem) throw new InvalidArgumentError(problem);
   return n;
 }
 
@@ -109,6 +117,15 @@ export function registerExportCommands(program: Command): void {
       'let sinks reach this loopback or private destination (repeatable; also PALISADE_EXPORT_ALLOW)',
       collect(String),
       [],
+    )
+    .addOption(
+      new Option(
+        '--send-timeout <seconds>',
+        `longest a sink may take to accept a batch before it is cut and retried ` +
+          `(${SEND_TIMEOUT_SECONDS.min}-${SEND_TIMEOUT_SECONDS.max}, default ${SEND_TIMEOUT_SECONDS.default})`,
+      )
+        .env('PALISADE_EXPORT_SEND_TIMEOUT_SECONDS')
+        .argParser(sendTimeout),
     )
     .action(async (options) => {
       process.exitCode = await (await import('./export-command.js')).runExportRun(options);

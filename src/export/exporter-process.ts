@@ -37,6 +37,8 @@ export interface RunExporterOptions {
   once?: boolean;
   pollMs?: number;
   leaseMs?: number;
+  /** Longest a sink may take to accept a batch (validated by the caller). */
+  sendTimeoutMs?: number;
   logger?: Logger;
 }
 
@@ -51,6 +53,7 @@ export async function runExporter(options: RunExporterOptions) {
     ...(options.owner ? { owner: options.owner } : {}),
     ...(options.pollMs ? { pollMs: options.pollMs } : {}),
     ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
+    ...(options.sendTimeoutMs ? { sendTimeoutMs: options.sendTimeoutMs } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     sinkDeps: { network: { allow: options.allow ?? [] } },
   });

@@ -59,6 +59,7 @@ import type { Database } from '../store/schema.js';
 import { ruleMatches, triggerOf } from '../automate/automation-rule.js';
 import { DEFAULT_BACKOFF, nextAttemptDelay, type Backoff } from './outbox/backoff.js';
 import { exportTakes, scopedRecord } from './outbox/export-filter.js';
+import { SEND_TIMEOUT_SECONDS } from './send-timeout.js';
 import { writeSnapshot } from './outbox/snapshot.js';
 import { createSink, type SinkDeps } from './sinks/index.js';
 
@@ -86,7 +87,7 @@ export interface ExporterOptions {
   backoff?: Backoff;
   /** Network policy and the like for the sinks (loopback and private ranges are refused). */
   sinkDeps?: SinkDeps;
-  /** Longest a sink may take to accept a batch. */
+  /** Longest a sink may take to accept a batch (default 60 s; see `SEND_TIMEOUT_SECONDS`). */
   sendTimeoutMs?: number;
   /** Pages one consumer may deliver per pass before the others get their turn. */
   pagesPerPass?: number;
@@ -171,7 +172,7 @@ export class Exporter {
       leaseMs: 30_000,
       pollMs: 1_000,
       backoff: DEFAULT_BACKOFF,
-      sendTimeoutMs: 60_000,
+      sendTimeoutMs: SEND_TIMEOUT_SECONDS.default * 1000,
       pagesPerPass: 20,
       retention: OUTBOX_RETENTION,
       now: () => new Date(),

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
+import { SEND_TIMEOUT_SECONDS } from '../export/send-timeout.js';
 import { DEFAULT_STORE_PATH } from '../store/database.js';
 
 const Port = Type.Integer({ minimum: 0, maximum: 65_535 });
@@ -145,6 +146,17 @@ export const ConfigSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    export: Type.Optional(
+      Type.Object(
+        {
+          /** Longest a sink may take to accept a batch before the send is cut and retried. */
+          sendTimeoutSeconds: Type.Optional(
+            Type.Integer({ minimum: SEND_TIMEOUT_SECONDS.min, maximum: SEND_TIMEOUT_SECONDS.max }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     log: Type.Object(
       {
         level: Type.Union(
@@ -226,6 +238,7 @@ export const ENVIRONMENT: Record<string, { key: string; kind: 'string' | 'int' |
   PALISADE_SYSLOG_HOST: { key: 'ingest.syslog.host', kind: 'string' },
   PALISADE_SYSLOG_UDP_PORT: { key: 'ingest.syslog.udpPort', kind: 'int' },
   PALISADE_SYSLOG_TCP_PORT: { key: 'ingest.syslog.tcpPort', kind: 'int' },
+  PALISADE_EXPORT_SEND_TIMEOUT_SECONDS: { key: 'export.sendTimeoutSeconds', kind: 'int' },
 };
 
 /** Where configuration comes from; each layer overrides the one before. */

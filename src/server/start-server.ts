@@ -119,7 +119,11 @@ export async function startServer(
   const url = `${scheme}://${host}:${port}`;
   logger.info({ url, store: redactLocation(config.store.location) }, 'palisade server listening');
   // Continuous export and automation run beside the API, over the same store.
-  const exporter = exporterFor(db, serverKey, { logger });
+  const sendTimeout = config.export?.sendTimeoutSeconds;
+  const exporter = exporterFor(db, serverKey, {
+    logger,
+    ...(sendTimeout ? { sendTimeoutMs: sendTimeout * 1000 } : {}),
+  });
   exporter.start();
 
   let stopping: Promise<void> | undefined;
