@@ -10,10 +10,10 @@ import { SourceReadError } from '../../model/source-error.js';
 import { OUTSIDE } from '../reader.js';
 import { findBlockLocations, findLocalLines, type BlockLocation } from './block-locations.js';
 import { HCL_TOO_LARGE, MAX_HCL_BYTES, parseHcl, type HclBody } from './hcl-parse.js';
+import { mergeOverrideFiles } from './override-files.js';
 import { assertUtf8Text } from '../text-encoding.js';
 
-// Known gap: `.tf.json` (Terraform's JSON syntax) files and override files (`*_override.tf`)
-// are not read; override files are parsed as ordinary files, so their blocks may repeat.
+// Known gap: `.tf.json` (Terraform's JSON syntax) files are not read.
 
 /** One parsed `.tf` file. */
 export interface ParsedFile {
@@ -173,11 +173,14 @@ export async function loadModule(
   state.folders.push(dir);
   const names = files ? files.map((f) => path.basename(f)) : await readdir(dir).catch(() => []);
   const tfFiles = names.filter((n) => n.endsWith('.tf')).sort();
-  const parsed: ParsedFile[] = [];
+  const read: ParsedFile[] = [];
   for (const name of tfFiles) {
     const file = await parseFile(path.join(dir, name), state, options.allow);
-    if (file) parsed.push(file);
+    if (file) read.push(file);
   }
+  // Module calls are read after the merge too: an override may change a module's source.
+  const { files: parsed, errors } = mergeOverrideFiles(read);
+  state.errors.push(...errors);
   const tfvars = chain.length === 0 ? await readTfvars(dir, names, state, options) : {};
   const module: LoadedModule = { dir, files: parsed, tfvars, children: new Map() };
 
