@@ -3,10 +3,12 @@
  * the unified diff for review; `--write` applies it to the files.
  */
 
-import { writeFile } from 'node:fs/promises';
-import { stat } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { placeFixes, type FixPlacement } from '../enforce/fix/fix-placement.js';
 import { renderPatch, planFixes } from '../enforce/fix/plan-fixes.js';
+import { replaceFile, ReplaceRefused } from '../enforce/fix/replace-file.js';
+import { judgedResource } from '../posture/engine.js';
 import { assess } from '../posture/assess.js';
 import { loadRules, RuleLoadError } from '../posture/rule-loader.js';
 import type { Rule } from '../model/rule.js';
@@ -24,6 +26,8 @@ export interface FixCommandOptions {
    * scanned paths share when a fixed file lies outside the working folder).
    */
   patchRoot?: string;
+  /** Also write fixes to files outside `paths` (shared Terraform modules they call). */
+  allowOutside?: boolean;
 }
 
 /** The deepest folder holding every one of `paths` (a file counts by its folder). */
@@ -48,6 +52,59 @@ async function sharedFolder(paths: string[]): Promise<string> {
 function outside(folder: string, file: string): boolean {
   const rel = relative(folder, file);
   return rel.startsWith('..') || isAbsolute(rel);
+}
+
+/** `path` as the user would name it: relative to the working folder when under it. */
+function shown(path: string): string {
+  return outside(process.cwd(), path) ? path : relative(process.cwd(), path);
+}
+
+/** Why a fixed file lies outside the paths given, from the resources fixed in it. */
+function outsideReason(placement: FixPlacement): string {
+  const address = placement.fix.fixed
+    .map((f) => judgedResource(f)?.source.address)
+    .find((a) => a?.startsWith('module.'));
+  return address ? `${address} is read through a module call` : 'a file they refer to';
+}
+
+/**
+ * Writes the fixed files with `--write` (or, without it, only says which it would refuse): a file
+ * outside the paths given only with `--allow-outside`. Returns the files written (or shown) and
+ * how many were refused.
+ */
+async function writeOrShow(
+  kept: FixPlacement[],
+  options: FixCommandOptions,
+): Promise<{ written: FixPlacement[]; refused: number }> {
+  let written = kept;
+  let refused = 0;
+  for (const p of kept.filter((x) => x.kind === 'outside')) {
+    const why = `${shown(p.shown)} lies outside the paths given (${outsideReason(p)})`;
+    if (options.allowOutside) continue;
+    if (!options.write) {
+      process.stderr.write(`palisade: ${why}; --write refuses it without --allow-outside\n`);
+      continue;
+    }
+    refused += 1;
+    written = written.filter((x) => x !== p);
+    process.stderr.write(
+      `palisade: refused ${why}: its fix would change every configuration that shares it; ` +
+        `review the patch (without --write), then add --allow-outside to write it\n`,
+    );
+  }
+  if (!options.write) return { written, refused };
+
+  for (const p of written) {
+    try {
+      await replaceFile(p.real, p.fix.before, p.fix.after);
+    } catch (error) {
+      if (!(error instanceof ReplaceRefused)) throw error;
+      refused += 1;
+      written = written.filter((x) => x !== p);
+      process.stderr.write(`palisade: refused ${error.message}\n`);
+    }
+  }
+  return { written, refused };
 }
 
 function fail(message: string): number {
@@ -78,11 +135,24 @@ export async function runFix(paths: string[], options: FixCommandOptions): Promi
   if (assessment.counts.resources === 0) return fail(`no resources found in ${paths.join(', ')}`);
 
   const plan = await planFixes(assessment.findings, chosen);
+  const placed = await placeFixes(plan.files, paths);
+  let refused = 0;
+  for (const p of placed.filter((x) => x.kind === 'linked-out')) {
+    refused += 1;
+    process.stderr.write(
+      `palisade: refused ${shown(p.shown)}: ${shown(p.link)} is a symbolic link to ${p.target}, ` +
+        `so the file is ${p.real}, outside the paths given; fix never writes through a link ` +
+        `out of them, and leaves it out of the patch\n`,
+    );
+  }
+  const kept = placed.filter((p) => p.kind !== 'linked-out');
+  const shownPlan = { ...plan, files: kept.map((p) => ({ ...p.fix, file: p.shown })) };
+
   // `git apply` refuses `a/../x` paths: fixed files outside the working folder are named from the
   // folder the scanned paths share, and the user is told where to apply the patch.
   let root = resolve(options.patchRoot ?? process.cwd());
-  if (!options.patchRoot && plan.files.some((f) => outside(root, resolve(f.file)))) {
-    root = await sharedFolder(paths);
+  if (!options.patchRoot && shownPlan.files.some((f) => outside(root, resolve(f.file)))) {
+    root = await sharedFolder([...paths, ...shownPlan.files.map((f) => f.file)]);
     if (!options.write) {
       process.stderr.write(
         `palisade: the fixed files lie outside the working folder; patch paths are relative to ` +
@@ -90,21 +160,21 @@ export async function runFix(paths: string[], options: FixCommandOptions): Promi
       );
     }
   }
-  const patch = renderPatch(plan, root);
-  const fixed = plan.files.reduce((n, f) => n + f.fixed.length, 0);
+  const patch = renderPatch(shownPlan, root);
   if (options.output) await writeFile(options.output, patch);
   else if (!options.write) process.stdout.write(patch);
 
-  if (options.write) {
-    for (const f of plan.files) await writeFile(f.file, f.after);
-  }
+  const result = await writeOrShow(kept, options);
+  refused += result.refused;
+  const written = result.written;
+  const fixed = written.reduce((n, p) => n + p.fix.fixed.length, 0);
   const withFix = new Set(chosen.filter((r) => r.fix).map((r) => r.id));
   const chosenIds = new Set(chosen.map((r) => r.id));
   const noFix = assessment.findings.filter(
     (f) => f.status === 'fail' && !f.exemption && chosenIds.has(f.ruleId) && !withFix.has(f.ruleId),
   ).length;
   process.stderr.write(
-    `palisade: ${counted(fixed, 'finding')} fixed in ${counted(plan.files.length, 'file')}` +
+    `palisade: ${counted(fixed, 'finding')} fixed in ${counted(written.length, 'file')}` +
       `${options.write ? ' (written)' : ''}; ${plan.unfixed.length} with a fix left for a ` +
       `person; ${noFix} failing findings of rules without an automatic fix; ` +
       `${counted(withFix.size, 'rule')} carry a fix\n`,
@@ -114,5 +184,5 @@ export async function runFix(paths: string[], options: FixCommandOptions): Promi
       `palisade:   not fixed: ${u.finding.ruleId} ${u.finding.resourceId}: ${u.reason}\n`,
     );
   }
-  return EXIT_OK;
+  return refused > 0 ? EXIT_INPUT_ERROR : EXIT_OK;
 }

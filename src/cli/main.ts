@@ -193,6 +193,10 @@ program
   .option('--rule <id>', "only this rule's fix (repeatable)", collect, [])
   .option('--rules <dir>', 'add the rules in a folder (repeatable)', collect, [])
   .option('--patch-root <dir>', 'make the patch paths relative to this folder')
+  .option(
+    '--allow-outside',
+    'with --write, also write fixes to files outside the given paths (shared modules they call)',
+  )
   .action(async (paths: string[], options) => {
     process.exitCode = await (await import('./fix-command.js')).runFix(paths, options);
   });

@@ -4,7 +4,7 @@
  * fix and why. Nothing is written here; the caller shows the patch or writes the files.
  */
 
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Finding } from '../../model/finding.js';
@@ -93,12 +93,14 @@ export async function planFixes(findings: Finding[], rules: Rule[]): Promise<Fix
 
   const fileFix = async (path: string): Promise<FileFix> => {
     const file = resolve(path);
-    let entry = files.get(file);
+    // One file read under two names (a link beside its target) gets one set of edits.
+    const real = await realpath(file).catch(() => file);
+    let entry = files.get(real);
     if (!entry) {
       const before = await readFile(file, 'utf8');
       originals.set(file, before);
       entry = { file, before, after: before, fixed: [] };
-      files.set(file, entry);
+      files.set(real, entry);
     }
     return entry;
   };
@@ -221,8 +223,15 @@ async function verifyTerraform(files: FileFix[], rules: Rule[], unfixed: Unfixed
     const scratch = await mkdtemp(join(tmpdir(), 'palisade-fix-'));
     try {
       const names = (await readdir(dir)).filter((n) => /\.tf(vars)?$|\.tf\.json$/.test(n));
-      for (const name of names) await cp(join(dir, name), join(scratch, name));
-      for (const f of changed) await writeFile(join(scratch, relative(dir, f.file)), f.after);
+      // Copies of what links point to, never the links: a fixed text written over a copied link
+      // would land in its target, which may lie anywhere.
+      for (const name of names)
+        await cp(join(dir, name), join(scratch, name), { dereference: true });
+      for (const f of changed) {
+        const copy = join(scratch, relative(dir, f.file));
+        await rm(copy, { force: true });
+        await writeFile(copy, f.after, { flag: 'wx' });
+      }
       const read = await readPaths([scratch]);
       if (read.files.some((x) => x.error)) continue;
       const failing = new Set(
