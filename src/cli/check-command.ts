@@ -59,6 +59,26 @@ export interface CheckCommandOptions {
    * no warnings or notices. A report still goes to `output` when one is given.
    */
   quiet?: boolean;
+  /**
+   * A deny-mode rule whose verdict rests on a value unknown before apply denies, instead of
+   * being listed as not judged (`--deny-unjudged`): for pipelines that must fail closed.
+   */
+  denyUnjudged?: boolean;
+}
+
+/**
+ * The result with every deny-mode rule left unjudged counted as a denial: its finding's
+ * sentence ("cannot be judged: X is unknown") is what the reports show. Audit-mode ones stay
+ * listed as not judged.
+ */
+function denyingUnjudged(result: CheckResult): CheckResult {
+  const denied = result.unknown.filter((d) => d.mode === 'deny');
+  if (denied.length === 0) return result;
+  return {
+    ...result,
+    deny: [...result.deny, ...denied],
+    unknown: result.unknown.filter((d) => d.mode !== 'deny'),
+  };
 }
 
 /** A Kubernetes namespace name: an RFC 1123 label. */
@@ -306,7 +326,7 @@ export async function runCheck(paths: string[], options: CheckCommandOptions): P
     }
   }
 
-  const result = await runCiCheck({
+  const checked = await runCiCheck({
     paths: filePaths,
     stdin,
     rules,
@@ -319,6 +339,7 @@ export async function runCheck(paths: string[], options: CheckCommandOptions): P
     namespace: options.namespace,
     varFiles: options.varFile,
   });
+  const result = options.denyUnjudged ? denyingUnjudged(checked) : checked;
   for (const warning of result.warnings) note(`warning: ${warning}`);
   for (const e of result.inputErrors) process.stderr.write(`palisade: ${e.code} ${e.message}\n`);
   for (const d of result.errors) {

@@ -180,6 +180,11 @@ program
     '-n, --namespace <ns>',
     'namespace for Kubernetes objects whose manifest names none (as kubectl -n)',
   )
+  .option(
+    '--deny-unjudged',
+    'a deny-mode rule that cannot be judged (a value unknown before apply) denies instead of ' +
+      'being listed as not judged',
+  )
   .action(async (paths: string[], options) => {
     process.exitCode = await (await import('./check-command.js')).runCheck(paths, options);
   });
