@@ -211,18 +211,17 @@ export function buildIncidents(alerts: Alert[], options: IncidentOptions = {}): 
     // Alerts stored before their rule's tags were read as ATT&CK v19 may hold older names.
     const named = new Set(members.flatMap((a) => a.attack.tactics.map(canonicalTactic)));
     const tactics = KILL_CHAIN.filter((t) => named.has(t));
-    const counts = new Map<string, { n: number; link: Link }>();
+    const counts = new Map<string, { n: number; link: Link; inside: boolean }>();
     for (const i of indexes) {
       for (const link of links[i]) {
         const seen = counts.get(link.key);
-        counts.set(link.key, { n: (seen?.n ?? 0) + 1, link });
+        const inside = (seen?.inside ?? false) || link.outside !== true;
+        counts.set(link.key, { n: (seen?.n ?? 0) + 1, link, inside });
       }
     }
     // What most of the alerts share first: the title names it.
-    const shared = [...counts.values()]
-      .filter(({ n }) => n > 1)
-      .sort((a, b) => b.n - a.n)
-      .map(({ link }) => link);
+    const byCount = [...counts.values()].filter(({ n }) => n > 1).sort((a, b) => b.n - a.n);
+    const shared = byCount.map(({ link }) => link);
     // The shared entities first (they are what links the alerts), then the rest, capped.
     const all = dedupe(members.flatMap((a) => a.entities));
     const sharedKeys = new Set(shared.map(({ entity: e }) => `${e.kind}:${e.value}`));
@@ -231,7 +230,10 @@ export function buildIncidents(alerts: Alert[], options: IncidentOptions = {}): 
       ...all.filter((e) => !sharedKeys.has(`${e.kind}:${e.value}`)),
     ].slice(0, MAX_INCIDENT_ENTITIES);
     const id = incidentIdOf(members);
-    const focus = shared[0]?.label ?? entities[0]?.value ?? 'the estate';
+    // Named only by outsiders' alerts, a host or local account is the place they hit (a brute
+    // force lists every user name it tried): the title names it only when nothing else is shared.
+    const titled = byCount.find(({ inside }) => inside)?.link ?? shared[0];
+    const focus = titled?.label ?? entities[0]?.value ?? 'the estate';
     incidents.push({
       id,
       title: incidentTitle(members, tactics, focus),
