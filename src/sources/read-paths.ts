@@ -7,7 +7,16 @@
 
 import { constants } from 'node:fs';
 import { open, readdir, readlink, realpath, stat, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
+import {
+  basename,
+  dirname,
+  extname,
+  isAbsolute,
+  join,
+  normalize,
+  relative,
+  resolve,
+} from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import type { FileReport } from '../model/assessment.js';
@@ -597,7 +606,11 @@ export async function* readPathsByUnit(
   // One walk over all the paths: a folder named twice, or inside another one named, is read once
   // (its resources counted once).
   const visited = new Set<string>();
-  for (const path of paths) await collect(path, folders, missing, options.allow, visited);
+  // Named as the user typed it (`infra/prod/../prod`), a folder would not hold the files found in
+  // it, which path.join names without the `..`: the folder's Terraform read as no files at all.
+  for (const path of paths) {
+    await collect(normalize(path), folders, missing, options.allow, visited);
+  }
   folders.splice(0, folders.length, ...groupNamedFiles(folders));
   folders.splice(0, folders.length, ...(await callersFirst(folders, dirReaders, options.allow)));
 
