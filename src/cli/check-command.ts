@@ -297,6 +297,7 @@ export async function runCheck(paths: string[], options: CheckCommandOptions): P
       );
     }
     assignments = resolveAssignments(policy, rules, (await loadCatalog()).standards);
+    for (const warning of policy.warnings ?? []) note(`warning: ${warning}`);
     inlineSuppressions = policy.inlineSuppressions;
     exemptions = options.exemptions ? await loadExemptions(options.exemptions) : [];
     baseline = options.baseline ? await readBaseline(options.baseline) : undefined;

@@ -222,7 +222,33 @@ export function validatePolicy(
     origin: file,
   }));
   const inline = inlineSuppressions(d.inlineSuppressions, checker);
-  return { initiatives, assignments, ...(inline ? { inlineSuppressions: inline } : {}) };
+  const warnings = list('assignments').flatMap((x, i) =>
+    modeLeftOut(x) ? [modeLeftOutWarning(assignments[i].id, file, lineOf(`assignments.${i}`))] : [],
+  );
+  return {
+    initiatives,
+    assignments,
+    ...(inline ? { inlineSuppressions: inline } : {}),
+    ...(warnings.length > 0 ? { warnings } : {}),
+  };
+}
+
+function modeLeftOut(data: unknown): boolean {
+  return (
+    typeof data === 'object' && data !== null && (data as { mode?: unknown }).mode === undefined
+  );
+}
+
+/**
+ * The warning for an assignment written without `mode`: it runs in audit mode, which never
+ * fails a check or refuses a request, and a policy written to block looks like one that does.
+ */
+function modeLeftOutWarning(id: string, file: string, line: number | undefined): string {
+  const place = line ? `${file}:${line}` : file;
+  return (
+    `assignment ${id} (${place}) gives no mode, so its rules run in audit mode: failures are ` +
+    'reported and never deny; write mode: deny to block them, or mode: audit to keep this'
+  );
 }
 
 /**
@@ -299,6 +325,7 @@ export async function loadPolicy(paths: string[]): Promise<EnforcementPolicy> {
     const one = await loadPolicyFile(file);
     for (const item of one.initiatives) merged.initiatives.push(item);
     for (const item of one.assignments) merged.assignments.push(item);
+    for (const item of one.warnings ?? []) (merged.warnings ??= []).push(item);
     if (!one.inlineSuppressions) continue;
     // One gate, one setting: two files that disagree would make the verdict depend on file order.
     if (inlineFrom && !sameSetting(merged.inlineSuppressions!, one.inlineSuppressions)) {

@@ -66,7 +66,7 @@ export interface Assignment {
   scope: AssignmentScope;
   /** Places inside the scope the assignment does not cover. */
   exclude: AssignmentScope;
-  /** Mode of every rule in the set unless `rules` names another. */
+  /** Mode of every rule in the set unless `rules` names another; `audit` when left out. */
   mode: EnforcementMode;
   /** Per-rule modes (rule id → mode); the ids must be in the assignment's rule set. */
   rules: Record<string, EnforcementMode>;
@@ -83,6 +83,8 @@ export interface EnforcementPolicy {
   assignments: Assignment[];
   /** What inline suppressions may waive in the CI gate; unset: `audit-only`, no wildcards. */
   inlineSuppressions?: InlineSuppressionPolicy;
+  /** What the files hold that loads but likely does not mean what it says (a mode left out). */
+  warnings?: string[];
 }
 
 /** The benchmark id that means every loaded rule. */

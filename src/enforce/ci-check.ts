@@ -42,7 +42,7 @@ import {
 } from './manifest-namespace.js';
 import { planChanges, resourcesToJudge } from './plan-gate.js';
 import type { ResolvedAssignment } from './resolve-assignments.js';
-import { scopeMatchesNoFile } from './scope-warnings.js';
+import { scopeMatchesNoFile, scopeMatchesNoResource } from './scope-warnings.js';
 
 /** Manifests piped in (`helm template … | palisade check -`), under the name they are shown as. */
 export interface StdinInput {
@@ -386,6 +386,7 @@ export async function runCiCheck(options: CheckOptions): Promise<CheckResult> {
   );
   for (const item of weighed.warnings) warnings.push(item);
   for (const item of scopeMatchesNoFile(options.assignments, files)) warnings.push(item);
+  for (const item of scopeMatchesNoResource(options.assignments, resources)) warnings.push(item);
   const accepted = (d: Decision) => options.baseline?.has(findingFingerprint(d.finding)) ?? false;
   return {
     resources: judgedResources,

@@ -39,7 +39,10 @@ export const AdmissionConfigSchema = Type.Object(
     failurePolicy: Type.Union([Type.Literal('Fail'), Type.Literal('Ignore')]),
     /** The API server's wait (1-30 s, Kubernetes' bound); the webhook answers within it. */
     timeoutSeconds: Type.Integer({ minimum: 1, maximum: 30 }),
-    /** Namespaces never judged; globs (`team-*-sandbox`) are honoured by the webhook only. */
+    /**
+     * Namespaces never judged; globs (`team-*-sandbox`) are honoured by the webhook only. Each
+     * entry must be a namespace name or a glob with a fixed part (see `exemptNamespaceProblem`).
+     */
     exemptNamespaces: Type.Array(Name, { maxItems: 1_000 }),
     /** Exemptions file (as `palisade check --exemptions`): rule and resource patterns, expiry. */
     exemptions: Type.Optional(Type.String({ minLength: 1 })),
@@ -146,6 +149,32 @@ function lineOf(text: string, path: string[]): number | undefined {
   return undefined;
 }
 
+/** A Kubernetes namespace name: a DNS-1123 label. */
+const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * Why an `exemptNamespaces` entry cannot be used, or undefined when it can: a namespace name, or
+ * a glob over namespace names that keeps a letter or digit of its own (`team-*-sandbox`). A glob
+ * of wildcards alone (`*`) would exempt every namespace, so the webhook would judge nothing.
+ */
+function exemptNamespaceProblem(entry: string): string | undefined {
+  const literal = entry.replace(/[*?]/g, '');
+  if (!/[a-z0-9]/.test(literal)) {
+    return (
+      `"${entry}" matches every namespace, so the webhook would judge nothing; name the ` +
+      'namespaces to exempt (a glob must keep a fixed part, as team-*-sandbox)'
+    );
+  }
+  const asName = entry.replace(/[*?]/g, 'x');
+  if (entry.length > 63 || !NAMESPACE_NAME.test(asName)) {
+    return (
+      `"${entry}" is not a namespace name (at most 63 lowercase letters, digits and '-', ` +
+      "starting and ending with a letter or digit; '*' and '?' as wildcards)"
+    );
+  }
+  return undefined;
+}
+
 /** A relative file path made absolute from `base`; anything else (a URL, a wrong type) as is. */
 function fromBase(value: unknown, base: string): unknown {
   if (typeof value !== 'string' || value === '' || isAbsolute(value)) return value;
@@ -236,6 +265,16 @@ export function loadAdmissionConfig(
     });
   }
   const config = candidate as AdmissionConfig;
+  for (const [i, entry] of config.exemptNamespaces.entries()) {
+    const problem = exemptNamespaceProblem(entry);
+    if (!problem) continue;
+    throw new AdmissionConfigError({
+      file: shown,
+      key: `exemptNamespaces.${i}`,
+      line: text ? lineOf(text, ['exemptNamespaces']) : undefined,
+      message: problem,
+    });
+  }
   if (config.tls.clientNames && !config.tls.clientCA) {
     throw new AdmissionConfigError({
       file: shown,

@@ -151,6 +151,11 @@ export class AdmissionPolicySource {
     return this.#compiled;
   }
 
+  /** What the policy files hold that loads but likely does not mean what it says. */
+  get fileWarnings(): string[] {
+    return this.#filePolicy.warnings ?? [];
+  }
+
   /** Ids of every rule loaded, of any cloud: an exemption naming none of them is a typo. */
   get ruleIds(): string[] {
     return this.#rules.map((r) => r.id);

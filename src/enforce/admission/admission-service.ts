@@ -120,6 +120,7 @@ export async function startAdmission(
       refreshMs: config.policyRefreshSeconds * 1000,
       onRefreshError: (err) => logger.error({ err }, 'admission policy refresh failed'),
     });
+    for (const warning of policy.fileWarnings) logger.warn({ setting: 'policy' }, warning);
     // As check and scan do: an exemption whose rule pattern matches no rule waives nothing.
     for (const warning of unmatchedRuleWarnings(exemptions, [], policy.ruleIds)) {
       logger.warn({ file: config.exemptions }, warning);
