@@ -366,7 +366,9 @@ export async function runCheck(paths: string[], options: CheckCommandOptions): P
           'render that failed before the pipe looks the same',
       );
     }
-    const named = paths.map((p) => (p === '-' ? `stdin (${result.emptyStdin})` : p));
+    const named = paths.map((p) =>
+      p === '-' ? `stdin (${result.emptyStdin ?? `read as ${options.stdinName}`})` : p,
+    );
     return fail(`no resources found in ${named.join(', ')}; nothing was checked`);
   }
   if (result.emptyStdin) note(`warning: ${result.emptyStdin}; only the paths named were checked`);

@@ -74,6 +74,14 @@ describe('palisade check - with empty stdin', () => {
     expect(result.emptyStdin).toBe('stdin held only YAML comments and document markers');
   });
 
+  it('names stdin by the name it was read as when it held no resources (real process)', () => {
+    const run = runPalisade(['check', '-'], 'apiVersion: v1\nkind: List\nitems: []\n');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      'palisade: no resources found in stdin (read as stdin.yaml); nothing was checked\n',
+    );
+  }, 120_000);
+
   it('judges the paths named beside it, with a warning (real process)', () => {
     const run = runPalisade(['check', '-', DEPLOYMENT, '--format', 'json'], '');
     expect(run.code, run.stderr).toBe(1);
