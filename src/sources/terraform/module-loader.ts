@@ -10,6 +10,7 @@ import { SourceReadError } from '../../model/source-error.js';
 import { OUTSIDE } from '../reader.js';
 import { findBlockLocations, findLocalLines, type BlockLocation } from './block-locations.js';
 import { HCL_TOO_LARGE, MAX_HCL_BYTES, parseHcl, type HclBody } from './hcl-parse.js';
+import { withoutDuplicates } from './duplicate-declarations.js';
 import { mergeOverrideFiles } from './override-files.js';
 import { assertUtf8Text } from '../text-encoding.js';
 
@@ -179,8 +180,9 @@ export async function loadModule(
     if (file) read.push(file);
   }
   // Module calls are read after the merge too: an override may change a module's source.
-  const { files: parsed, errors } = mergeOverrideFiles(read);
-  state.errors.push(...errors);
+  const unique = withoutDuplicates(read);
+  const { files: parsed, errors } = mergeOverrideFiles(unique.files);
+  state.errors.push(...unique.errors, ...errors);
   const tfvars = chain.length === 0 ? await readTfvars(dir, names, state, options) : {};
   const module: LoadedModule = { dir, files: parsed, tfvars, children: new Map() };
 
