@@ -4,6 +4,7 @@
  */
 
 import { isIP } from 'node:net';
+import { posix } from 'node:path';
 import { types } from 'node:util';
 import { normaliseLocation } from '../sources/azure/arm-resource.js';
 import { isKubernetesDefaultRole } from '../sources/kubernetes/default-rbac.js';
@@ -792,6 +793,21 @@ export function nsgAllowsAllPortsFromInternet(rules: unknown): string | null {
   return firstAllow(inboundRules(rules), PORT_PROTOCOLS, ALL_PORTS, opensAllPorts);
 }
 
+/**
+ * A Kubernetes hostPath as the node resolves it by name: `//`, `/./`, `..` and a trailing `/`
+ * taken out, and `/proc/<pid>/root/...` (the host's file system as that process sees it: pid 1's
+ * is the node's own root) read as the path under it. A rule matching `/var/run/docker.sock` or
+ * `/` then also matches `/var/./run//docker.sock/` and `/proc/1/root`. Not a string: ''.
+ */
+export function normalHostPath(path: unknown): string {
+  if (typeof path !== 'string' || path === '') return '';
+  let normal = posix.normalize(path);
+  if (normal.length > 1 && normal.endsWith('/')) normal = normal.slice(0, -1);
+  const viaProc = /^\/proc\/(?:\d+|self|thread-self)\/root(?=\/|$)/.exec(normal);
+  if (viaProc) normal = normal.slice(viaProc[0].length) || '/';
+  return normal;
+}
+
 export const celFunctions: CelFunction[] = [
   {
     signature: 'ingressText(dyn): string',
@@ -811,6 +827,12 @@ export const celFunctions: CelFunction[] = [
     description:
       'True when an EC2 security group permission admits the internet: its IPv4 and IPv6 ranges, taken together, mean "anyone" as cidrIsPublic reads a list',
     impl: (permission: unknown) => ingressFromInternet(permission),
+  },
+  {
+    signature: 'normalHostPath(dyn): string',
+    description:
+      "A hostPath as the node resolves it by name: '//', '/./', '..' and a trailing '/' taken out, /proc/<pid>/root/X read as /X; '' for a non-string",
+    impl: (path: unknown) => normalHostPath(path),
   },
   {
     signature: 'isPrivateAddress(dyn): bool',
