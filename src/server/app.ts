@@ -38,6 +38,7 @@ import { whatIfRoutes } from './routes/whatif-routes.js';
 import type { ServerDeps } from './server-deps.js';
 import { installJsonBodyParser } from './json-body.js';
 import { formatSchemaErrors } from './http-error.js';
+import { TLS_POLICY } from './tls-policy.js';
 import { closeQueryStrings, requestValidatorCompiler } from './request-validation.js';
 
 /** Prefix of every API route. */
@@ -92,7 +93,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const https = readTls(config);
   const app = Fastify({
     loggerInstance: deps.logger,
-    ...(https ? { https } : {}),
+    ...(https ? { https: { ...https, ...TLS_POLICY } } : {}),
     trustProxy: config.server.trustProxy,
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,

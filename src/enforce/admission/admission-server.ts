@@ -8,6 +8,7 @@
 import { createServer, type Server, type ServerOptions } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import { TLS_POLICY } from '../../server/tls-policy.js';
 import { AdmissionReviewError } from './admission-review.js';
 import {
   callerRefusal,
@@ -128,7 +129,7 @@ async function handle(
  * ```
  */
 export function createAdmissionServer(options: AdmissionServerOptions): Server {
-  const tls: ServerOptions = { cert: options.cert, key: options.key, minVersion: 'TLSv1.2' };
+  const tls: ServerOptions = { cert: options.cert, key: options.key, ...TLS_POLICY };
   if (options.clientAuth) {
     // The certificate is asked for and verified against the CA during the handshake, but an
     // untrusted or missing one is refused per request rather than by failing the handshake, so
