@@ -30,6 +30,7 @@ import { loadCatalog } from '../posture/benchmark-catalog.js';
 import { compileRules } from '../posture/engine.js';
 import { ExemptionLoadError, loadExemptions } from '../posture/exemptions.js';
 import { RuleLoadError } from '../posture/rule-loader.js';
+import { isKustomizePatchError } from '../sources/kubernetes/kustomize-patch.js';
 import { renderSarifLog, sarifSourceRoot } from '../report/sarif-report.js';
 import { repositoryPath } from '../store/target-set.js';
 import { counted } from '../report/counted.js';
@@ -348,12 +349,21 @@ export async function runCheck(paths: string[], options: CheckCommandOptions): P
     if (d.mode === 'deny') process.stderr.write(`palisade: ${ruleErrorLine(d)}\n`);
     else note(ruleErrorLine(d));
   }
-  const templates = result.inputErrors.filter((e) => e.code === 'UNSUPPORTED_TEMPLATE').length;
+  const unrendered = result.inputErrors.filter((e) => e.code === 'UNSUPPORTED_TEMPLATE');
+  const patches = unrendered.filter(isKustomizePatchError).length;
+  const templates = unrendered.length - patches;
   if (templates > 0) {
     process.stderr.write(
       `palisade: ${counted(templates, 'Helm template')} could not be checked and fail the gate: ` +
         'pipe the rendered chart in (helm template CHART | palisade check -) and leave its ' +
         'templates/ folder out of the paths\n',
+    );
+  }
+  if (patches > 0) {
+    process.stderr.write(
+      `palisade: ${counted(patches, 'Kustomize patch', 'Kustomize patches')} could not be ` +
+        'checked and fail the gate: pipe the built overlay in (kubectl kustomize DIR | ' +
+        'palisade check -) and leave the overlay out of the paths\n',
     );
   }
 

@@ -13,7 +13,13 @@ import {
   helmTemplateError,
   isInHelmChart,
 } from './helm-template.js';
-import { kustomizationPatching, kustomizePatchError } from './kustomize-patch.js';
+import {
+  inlinePatchesOf,
+  isKustomizationFile,
+  kustomizationPatching,
+  kustomizePatchError,
+  kustomizeInlinePatchError,
+} from './kustomize-patch.js';
 import { parseManifestObjects } from './manifest-documents.js';
 import { toKubernetesResource } from './to-resource.js';
 
@@ -38,13 +44,26 @@ export function isKubernetesManifest(file: SourceFile): boolean {
 }
 
 /**
+ * A kustomization that writes patches inline: what `kustomize build` applies is not what the
+ * files say, so it is claimed (though it need not look like a manifest) to be refused.
+ */
+function isKustomizationWithInlinePatches(file: SourceFile): boolean {
+  return isKustomizationFile(file.path) && inlinePatchesOf(file.text).length > 0;
+}
+
+/**
  * Reads every object of one manifest file; see `isKubernetesManifest` for what it claims. A
- * Kustomize patch is refused with a reason, as a Helm template is; other Kustomize files are
- * read as written (bases as they are, overlays not built).
+ * Kustomize patch, in a file of its own or inline in a kustomization, is refused with a reason,
+ * as a Helm template is; other Kustomize files are read as written (bases as they are, overlays
+ * not built).
  */
 export function readKubernetesManifest(file: SourceFile): ReadResult {
   const kustomization = kustomizationPatching(file.path, file.allow, file.lookups);
   if (kustomization) throw kustomizePatchError(file.path, kustomization);
+  if (isKustomizationFile(file.path)) {
+    const inline = inlinePatchesOf(file.text.replace(/^\uFEFF/, ''));
+    if (inline.length > 0) throw kustomizeInlinePatchError(file.path, inline);
+  }
   const text = file.text.replace(/^\uFEFF/, '');
   const templated = hasTemplateActions(text);
   if (templated && (isInHelmChart(file.path) || hasUnquotedTemplateActions(text))) {
@@ -76,6 +95,6 @@ export function readKubernetesManifest(file: SourceFile): ReadResult {
 
 export const kubernetesManifestReader: Reader = {
   kind: 'kubernetes',
-  detect: isKubernetesManifest,
+  detect: (file) => isKubernetesManifest(file) || isKustomizationWithInlinePatches(file),
   read: readKubernetesManifest,
 };
