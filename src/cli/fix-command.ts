@@ -136,7 +136,13 @@ export async function runFix(paths: string[], options: FixCommandOptions): Promi
 
   const plan = await planFixes(assessment.findings, chosen);
   const placed = await placeFixes(plan.files, paths);
-  let refused = 0;
+  let refused = plan.refused.length;
+  for (const r of plan.refused) {
+    process.stderr.write(
+      `palisade: refused ${shown(r.file.file)}: ${r.reason}; it is neither written nor in the ` +
+        `patch\n`,
+    );
+  }
   for (const p of placed.filter((x) => x.kind === 'linked-out')) {
     refused += 1;
     process.stderr.write(

@@ -79,6 +79,18 @@ function apply(doc: Document, target: YAMLMap, edits: KubernetesFix['pod']) {
     setIn(doc, target, path.split('.'), value, true);
 }
 
+/** A document written as JSON: a Kubernetes object or list starts with `{`. */
+const JSON_TEXT = /^\s*\{/;
+
+/**
+ * The document as JSON again, indented as `original` is (a tab, some spaces, or on one line);
+ * the yaml library would write it in flow style, which JSON readers refuse.
+ */
+function asJson(doc: Document, original: string): string {
+  const indent = /^\{[ \t]*\r?\n([ \t]+)\S/.exec(original.trimStart())?.[1] ?? '';
+  return `${JSON.stringify(doc.toJS(), null, indent)}\n`;
+}
+
 /**
  * The manifest text with `fix` applied to the object `ref`; the same text when the object is not
  * in the file or is not a workload.
@@ -120,11 +132,13 @@ export function applyKubernetesFix(text: string, ref: ObjectRef, fix: Kubernetes
       }
     }
     doc.directives!.docStart = null;
-    let body = doc.toString({
-      lineWidth: 0,
-      flowCollectionPadding: false,
-      indentSeq: !/^( *)[^\s#-][^\n]*:[ \t]*\n\1- /m.test(original),
-    });
+    let body = JSON_TEXT.test(original)
+      ? asJson(doc, original)
+      : doc.toString({
+          lineWidth: 0,
+          flowCollectionPadding: false,
+          indentSeq: !/^( *)[^\s#-][^\n]*:[ \t]*\r?\n\1- /m.test(original),
+        });
     if (!original.endsWith('\n')) body = body.replace(/\n$/, '');
     // The rendering ends lines with LF; a file written with CRLF keeps them.
     if (original.includes('\r\n')) body = body.replace(/\r?\n/g, '\r\n');

@@ -6,7 +6,7 @@
 
 import { cp, mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Finding } from '../../model/finding.js';
 import type { Resource } from '../../model/resource.js';
 import type { Rule } from '../../model/rule.js';
@@ -35,9 +35,17 @@ export interface Unfixed {
   reason: string;
 }
 
+/** A fixed file that would no longer read (or would declare a resource twice), and why. */
+export interface Refused {
+  file: FileFix;
+  reason: string;
+}
+
 export interface FixPlan {
   files: FileFix[];
   unfixed: Unfixed[];
+  /** Files whose fixed text Palisade's own readers no longer read: never written or shown. */
+  refused: Refused[];
 }
 
 /** The `type.name` of the Terraform resource block whose header is on `line`. */
@@ -48,10 +56,17 @@ function blockAt(text: string, line: number): { type: string; name: string } | u
   return { type, name };
 }
 
-async function moduleText(file: string): Promise<string> {
+/**
+ * Every `.tf` file of the module holding `file`, with the fixes planned so far in place, so a
+ * companion resource added to one file is seen from the others (its name is then taken).
+ */
+async function moduleText(file: string, planned: Iterable<FileFix>): Promise<string> {
   const dir = dirname(file);
+  const fixed = new Map([...planned].map((f) => [f.file, f.after]));
   const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.tf'));
-  const texts = await Promise.all(names.map((n) => readFile(join(dir, n), 'utf8').catch(() => '')));
+  const texts = await Promise.all(
+    names.map((n) => fixed.get(join(dir, n)) ?? readFile(join(dir, n), 'utf8').catch(() => '')),
+  );
   return texts.join('\n');
 }
 
@@ -123,7 +138,7 @@ export async function planFixes(findings: Finding[], rules: Rule[]): Promise<Fix
         unfixed.push({ finding, reason: 'no Terraform edit for this block type' });
         continue;
       }
-      const module = await moduleText(entry.file);
+      const module = await moduleText(entry.file, files.values());
       edit(entry, finding, (text) =>
         edits.reduce((t, e) => applyTerraformFix(t, block.type, block.name, e, module), text),
       );
@@ -140,17 +155,30 @@ export async function planFixes(findings: Finding[], rules: Rule[]): Promise<Fix
       unfixed.push({ finding, reason: `rule ${finding.ruleId} has no fix for ${kind} sources` });
     }
   }
-  const changed = [...files.values()].filter((f) => f.after !== f.before);
-  await verifyKubernetes(changed, rules, unfixed);
-  await verifyTerraform(changed, rules, unfixed);
-  // An edit that does not make its rule pass is left out of the patch: it may even break the
-  // workload (runAsNonRoot beside an explicit runAsUser: 0 stops the container from starting).
-  for (const file of changed) {
-    const kept = (edits.get(file) ?? []).filter((e) => file.fixed.includes(e.finding));
-    if (kept.length === (edits.get(file) ?? []).length) continue;
-    file.after = kept.reduce((text, e) => e.apply(text), file.before);
+  let live = [...files.values()].filter((f) => f.after !== f.before);
+  const refused: Refused[] = [];
+  // Every fixed file is read again with the scan's readers and judged: a file that no longer
+  // reads is refused whole; an edit that does not make its rule pass is left out (it may even
+  // break the workload: runAsNonRoot beside an explicit runAsUser: 0 stops the container), and
+  // the file rebuilt from the edits kept is read and judged again, until nothing changes.
+  for (let again = true; again;) {
+    const refusing = new Map<FileFix, string>();
+    await verifyKubernetes(live, rules, unfixed, refusing);
+    await verifyTerraform(live, rules, unfixed, refusing);
+    for (const [file, reason] of refusing) refused.push({ file, reason });
+    again = refusing.size > 0;
+    live = live.filter((f) => !refusing.has(f));
+    for (const file of live) {
+      const all = edits.get(file) ?? [];
+      const kept = all.filter((e) => file.fixed.includes(e.finding));
+      if (kept.length === all.length) continue;
+      edits.set(file, kept);
+      file.after = kept.reduce((text, e) => e.apply(text), file.before);
+      again = true;
+    }
+    live = live.filter((f) => f.fixed.length > 0 && f.after !== f.before);
   }
-  return { files: changed.filter((f) => f.fixed.length > 0 && f.after !== f.before), unfixed };
+  return { files: live, unfixed, refused };
 }
 
 /**
@@ -158,16 +186,26 @@ export async function planFixes(findings: Finding[], rules: Rule[]): Promise<Fix
  * `runAsUser: 0`, capabilities added beside the dropped ones) to the unfixed list; `planFixes`
  * then leaves their edits out of the patch.
  */
-async function verifyKubernetes(files: FileFix[], rules: Rule[], unfixed: Unfixed[]) {
-  const reader = kubernetesReaders[0];
+async function verifyKubernetes(
+  files: FileFix[],
+  rules: Rule[],
+  unfixed: Unfixed[],
+  refusing: Map<FileFix, string>,
+) {
   const ids = new Set(files.flatMap((f) => f.fixed.map((x) => x.ruleId)));
   const compiled = compileRules(rules.filter((r) => ids.has(r.id)));
   for (const file of files) {
-    if (!/\.ya?ml$/i.test(file.file)) continue;
+    if (!/\.(ya?ml|json)$/i.test(file.file)) continue;
     let resources: Resource[];
     try {
-      resources = (await reader.read({ path: file.file, text: file.after })).resources;
-    } catch {
+      const source = { path: file.file, text: file.after };
+      const reader = kubernetesReaders.find((r) => r.detect(source));
+      if (!reader) throw new Error('no reader takes it for a Kubernetes manifest any more');
+      resources = (await reader.read(source)).resources;
+      // The reader takes YAML in a `.json` file too; a JSON manifest must stay JSON.
+      if (/^\s*[[{]/.test(file.before) && isJson(file.before)) JSON.parse(file.after);
+    } catch (error) {
+      refusing.set(file, `the fixed text does not read: ${(error as Error).message}`);
       continue;
     }
     const failing = new Set(
@@ -183,6 +221,15 @@ async function verifyKubernetes(files: FileFix[], rules: Rule[], unfixed: Unfixe
         reason: 'the edit alone does not make the rule pass; review by hand',
       });
     }
+  }
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -209,7 +256,12 @@ export function renderPatch(plan: FixPlan, root = process.cwd()): string {
  * does not read alone from the copy (it calls `../modules`), or whose resources the scan knew under
  * a `module.` address, is left unverified.
  */
-async function verifyTerraform(files: FileFix[], rules: Rule[], unfixed: Unfixed[]) {
+async function verifyTerraform(
+  files: FileFix[],
+  rules: Rule[],
+  unfixed: Unfixed[],
+  refusing: Map<FileFix, string>,
+) {
   const byDir = new Map<string, FileFix[]>();
   for (const f of files) {
     if (!f.file.endsWith('.tf')) continue;
@@ -227,13 +279,22 @@ async function verifyTerraform(files: FileFix[], rules: Rule[], unfixed: Unfixed
       // would land in its target, which may lie anywhere.
       for (const name of names)
         await cp(join(dir, name), join(scratch, name), { dereference: true });
+      const before = await tfTexts(scratch, names);
       for (const f of changed) {
         const copy = join(scratch, relative(dir, f.file));
         await rm(copy, { force: true });
         await writeFile(copy, f.after, { flag: 'wx' });
       }
+      const twice = declaredAgain(before, changed);
+      for (const [f, address] of twice) {
+        refusing.set(f, `the fix would declare ${address} a second time in its module`);
+      }
       const read = await readPaths([scratch]);
-      if (read.files.some((x) => x.error)) continue;
+      for (const { file, error } of read.files) {
+        const f = error && changed.find((c) => basename(c.file) === basename(file));
+        if (f) refusing.set(f, `the fixed text does not read: ${error.message}`);
+      }
+      if (twice.size > 0 || read.files.some((x) => x.error)) continue;
       const failing = new Set(
         evaluate(compiled, read.resources)
           .filter((x) => x.status === 'fail')
@@ -255,4 +316,39 @@ async function verifyTerraform(files: FileFix[], rules: Rule[], unfixed: Unfixed
       await rm(scratch, { recursive: true, force: true });
     }
   }
+}
+
+/** The `.tf` files of a module folder by name. */
+async function tfTexts(dir: string, names: string[]): Promise<Map<string, string>> {
+  const tf = names.filter((n) => n.endsWith('.tf'));
+  return new Map(
+    await Promise.all(tf.map(async (n) => [n, await readFile(join(dir, n), 'utf8')] as const)),
+  );
+}
+
+/**
+ * The changed files that declare a block address the module then declares more often than before
+ * (Terraform refuses a duplicate resource; the HCL reader does not see across files).
+ */
+function declaredAgain(before: Map<string, string>, changed: FileFix[]): Map<FileFix, string> {
+  const after = new Map(before);
+  for (const f of changed) after.set(basename(f.file), f.after);
+  const count = (texts: Map<string, string>) => {
+    const counts = new Map<string, number>();
+    for (const text of texts.values()) {
+      for (const b of findBlockLocations(text))
+        counts.set(b.address, (counts.get(b.address) ?? 0) + 1);
+    }
+    return counts;
+  };
+  const was = count(before);
+  const is = count(after);
+  const twice = new Map<FileFix, string>();
+  for (const f of changed) {
+    const address = findBlockLocations(f.after)
+      .map((b) => b.address)
+      .find((a) => (is.get(a) ?? 0) > 1 && (is.get(a) ?? 0) > (was.get(a) ?? 0));
+    if (address) twice.set(f, address);
+  }
+  return twice;
 }

@@ -37,6 +37,19 @@ function bodyIndent(text: string, open: number, items: HclItem[]): string {
   return `${indentAt(text, open)}  `;
 }
 
+/**
+ * A block written on one line (`resource "a" "b" { size = 1 }`) opened over several, so items can
+ * be added: HCL closes a one-line block on its own line and allows one attribute in it.
+ */
+function openUp(text: string, open: number, close: number): { text: string; close: number } {
+  const inside = text.slice(open + 1, close);
+  if (inside.includes('\n')) return { text, close };
+  const indent = indentAt(text, open);
+  const body = inside.trim() === '' ? '' : `\n${indent}  ${inside.trim()}`;
+  const opened = `${body}\n${indent}`;
+  return { text: splice(text, open + 1, close, opened), close: open + 1 + opened.length };
+}
+
 /** Inserts lines (already indented) just before the block's closing brace. */
 function insertBeforeClose(text: string, open: number, close: number, lines: string): string {
   const lineStart = text.lastIndexOf('\n', close - 1) + 1;
@@ -54,18 +67,25 @@ function indentLines(body: string, indent: string): string {
 }
 
 /** Sets `path` (attribute, or `block.attribute`) inside the block at `open`/`close`. */
-function setPath(text: string, open: number, close: number, path: string[], value: string) {
-  const items = scanBody(text, open + 1, close);
+function setPath(
+  original: string,
+  open: number,
+  end: number,
+  path: string[],
+  value: string,
+): string {
   const [head, ...rest] = path;
-  if (rest.length === 0) {
-    const attr = items.find((i) => i.kind === 'attribute' && i.name === head);
-    if (attr) return splice(text, attr.valueStart!, attr.valueEnd!, value);
-    const indent = bodyIndent(text, open, items);
-    return insertBeforeClose(text, open, close, `${indent}${head} = ${value}`);
-  }
-  const block = items.find((i) => i.kind === 'block' && i.name === head);
-  if (block) return setPath(text, block.open!, block.close!, rest, value);
+  const found = scanBody(original, open + 1, end).find(
+    (i) => i.kind === (rest.length === 0 ? 'attribute' : 'block') && i.name === head,
+  );
+  if (found && rest.length === 0)
+    return splice(original, found.valueStart!, found.valueEnd!, value);
+  if (found) return setPath(original, found.open!, found.close!, rest, value);
+
+  const { text, close } = openUp(original, open, end);
+  const items = scanBody(text, open + 1, close);
   const indent = bodyIndent(text, open, items);
+  if (rest.length === 0) return insertBeforeClose(text, open, close, `${indent}${head} = ${value}`);
   const nested = rest.reduceRight((inner, key, index) => {
     const pad = '  '.repeat(index + 1);
     return index === rest.length - 1
@@ -132,6 +152,21 @@ function noteAbove(text: string, at: number, note: string): string {
   return splice(text, lineStart, lineStart, `${indent}# ${note}${eol}`);
 }
 
+/**
+ * `name`, or `name_2`, `name_3`... when a `type` resource of the module already has it
+ * (Terraform refuses a duplicate resource).
+ */
+function unusedName(type: string, name: string, moduleText: string): string {
+  const header = new RegExp(
+    `^[ \\t]*resource[ \\t]+"?${escapeRe(type)}"?[ \\t]+"?([^"\\s{]+)`,
+    'gm',
+  );
+  const taken = new Set([...moduleText.matchAll(header)].map((m) => m[1]));
+  let label = name;
+  for (let n = 2; taken.has(label); n += 1) label = `${name}_${n}`;
+  return label;
+}
+
 function addResource(
   text: string,
   type: string,
@@ -147,7 +182,8 @@ function addResource(
   const found = findResourceBlock(text, type, name);
   if (!found) return text;
   const body = spec.body.split('{{name}}').join(name).split('{{address}}').join(address);
-  const block = `\n\nresource "${spec.type}" "${name}" {\n${indentLines(body, '  ')}\n}`;
+  const label = unusedName(spec.type, name, `${moduleText}\n${text}`);
+  const block = `\n\nresource "${spec.type}" "${label}" {\n${indentLines(body, '  ')}\n}`;
   return splice(text, found.close + 1, found.close + 1, block);
 }
 
@@ -176,11 +212,17 @@ export function applyTerraformFix(
   for (const [blockName, body] of Object.entries(fix.add_blocks ?? {})) {
     const found = findResourceBlock(out, type, name);
     if (!found) return out;
-    const items = scanBody(out, found.open + 1, found.close);
-    if (items.some((i) => i.kind === 'block' && i.name === blockName)) continue;
-    const indent = bodyIndent(out, found.open, items);
+    if (
+      scanBody(out, found.open + 1, found.close).some(
+        (i) => i.kind === 'block' && i.name === blockName,
+      )
+    )
+      continue;
+    const opened = openUp(out, found.open, found.close);
+    out = opened.text;
+    const indent = bodyIndent(out, found.open, scanBody(out, found.open + 1, opened.close));
     const lines = `${indent}${blockName} {\n${indentLines(body, `${indent}  `)}\n${indent}}`;
-    out = insertBeforeClose(out, found.open, found.close, lines);
+    out = insertBeforeClose(out, found.open, opened.close, lines);
   }
   if (fix.replace_in_blocks) out = replaceInBlocks(out, type, name, fix.replace_in_blocks);
   if (fix.add_resource) out = addResource(out, type, name, fix.add_resource, moduleText);
