@@ -1,25 +1,26 @@
-/** The Terraform `DirectoryReader`: a folder of `.tf` files is one root module. */
+/** The Terraform `DirectoryReader`: a folder of `.tf` and `.tf.json` files is one root module. */
 
 import path from 'node:path';
 import type { DirectoryReader, DirectoryReadResult } from '../reader.js';
 import { evaluateTerraformDirectory } from './evaluate-directory.js';
 import { localModuleCalls } from './module-calls.js';
+import { CONFIGURATION_FILE } from './module-loader.js';
 import type { TerraformTranslator } from './terraform-block.js';
 import { translateBlocks } from './translate-blocks.js';
 
 /** The files of a folder the Terraform reader reads itself. */
-const TERRAFORM_FILE = /\.(tf|tfvars|tfvars\.json)$/;
+const TERRAFORM_FILE = /\.(tf|tf\.json|tfvars|tfvars\.json)$/;
 
 /**
- * A reader that claims folders holding `.tf` files, evaluates the module and its local modules,
- * and returns the resources the translators make of its blocks.
+ * A reader that claims folders holding `.tf` or `.tf.json` files, evaluates the module and its
+ * local modules, and returns the resources the translators make of its blocks.
  */
 export function createTerraformDirectoryReader(
   translators: TerraformTranslator[],
 ): DirectoryReader {
   return {
     kind: 'terraform',
-    claims: (_dir, files) => files.some((f) => f.endsWith('.tf')),
+    claims: (_dir, files) => files.some((f) => CONFIGURATION_FILE.test(f)),
     owns: (file) => TERRAFORM_FILE.test(file),
     calls: (dir, files, allow) => localModuleCalls(dir, files, allow),
     async readDirectory(dir, files, options): Promise<DirectoryReadResult> {

@@ -18,7 +18,7 @@ export interface EvaluateOptions {
   treeRoot?: string;
   /** The path the user named for the scan that found `dir` (a folder holding it). */
   scanRoot?: string;
-  /** Restrict the root module to these `.tf` files (default: every `.tf` in `dir`). */
+  /** Restrict the root module to these files (default: every `.tf` and `.tf.json` in `dir`). */
   files?: string[];
   /** Deepest chain of nested local modules read (default `MAX_MODULE_DEPTH`). */
   maxModuleDepth?: number;
@@ -38,11 +38,11 @@ export interface DirectoryEvaluation {
   blocks: TerraformBlock[];
   errors: SourceError[];
   warnings: string[];
-  /** Every `.tf` / `.tfvars` file read, the root's and its modules'. */
+  /** Every `.tf`, `.tf.json` and `.tfvars` file read, the root's and its modules'. */
   consumed: string[];
   /**
-   * What the evaluation read from: every module folder (the root's first), whose `.tf` and
-   * `.tfvars` files are its inputs, and the files `file()` read.
+   * What the evaluation read from: every module folder (the root's first), whose `.tf`,
+   * `.tf.json` and `.tfvars` files are its inputs, and the files `file()` read.
    */
   inputs: { folders: string[]; files: string[] };
 }

@@ -7,14 +7,16 @@
 import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { MAX_HCL_BYTES, parseHcl } from './hcl-parse.js';
-import { localSource, withoutTrailingSlash } from './module-loader.js';
+import { CONFIGURATION_FILE, localSource, withoutTrailingSlash } from './module-loader.js';
+import { parseTerraformJson } from './tf-json-parse.js';
 
 /** Only files that write a module block are parsed here; the others cannot call one. */
 const MODULE_BLOCK = /(^|\n)\s*module\s+"/;
+const MODULE_PROPERTY = /"module"\s*:/;
 
 /**
- * The folders (absolute) of the local modules the `.tf` files among `files` call. A file that
- * cannot be read or parsed is passed over: reading the folder reports it.
+ * The folders (absolute) of the local modules the `.tf` and `.tf.json` files among `files` call.
+ * A file that cannot be read or parsed is passed over: reading the folder reports it.
  *
  * ```ts
  * await localModuleCalls('/repo/envs/prod', ['/repo/envs/prod/main.tf']);
@@ -27,7 +29,7 @@ export async function localModuleCalls(
   allow?: (realPath: string) => boolean,
 ): Promise<string[]> {
   const called = new Set<string>();
-  for (const file of files.filter((f) => f.endsWith('.tf'))) {
+  for (const file of files.filter((f) => CONFIGURATION_FILE.test(f))) {
     for (const source of await moduleSources(file, allow)) {
       called.add(path.resolve(withoutTrailingSlash(path.join(dir, source))));
     }
@@ -45,8 +47,10 @@ async function moduleSources(
     if (allow && !allow(real)) return [];
     if ((await stat(real)).size > MAX_HCL_BYTES) return [];
     const text = await readFile(real, 'utf8');
-    if (!MODULE_BLOCK.test(text)) return [];
-    const calls = (await parseHcl(file, text)).module;
+    const json = file.endsWith('.json');
+    if (!(json ? MODULE_PROPERTY : MODULE_BLOCK).test(text)) return [];
+    const body = json ? parseTerraformJson(file, text).body : await parseHcl(file, text);
+    const calls = body.module;
     if (typeof calls !== 'object' || calls === null) return [];
     return Object.values(calls as Record<string, unknown>).flatMap((bodies) =>
       (Array.isArray(bodies) ? bodies : [bodies]).flatMap((body) => {

@@ -1,6 +1,7 @@
 /**
  * Reads a Terraform module folder and, recursively, the local modules it calls: parses every
- * `.tf` file and the root's `.tfvars`, so evaluation afterwards needs no I/O but `file()`.
+ * `.tf` and `.tf.json` file and the root's `.tfvars`, so evaluation afterwards needs no I/O but
+ * `file()`.
  */
 
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
@@ -12,11 +13,13 @@ import { findBlockLocations, findLocalLines, type BlockLocation } from './block-
 import { HCL_TOO_LARGE, MAX_HCL_BYTES, parseHcl, type HclBody } from './hcl-parse.js';
 import { withoutDuplicates } from './duplicate-declarations.js';
 import { mergeOverrideFiles } from './override-files.js';
+import { parseTerraformJson } from './tf-json-parse.js';
 import { assertUtf8Text } from '../text-encoding.js';
 
-// Known gap: `.tf.json` (Terraform's JSON syntax) files are not read.
+/** The files Terraform reads a module's configuration from: `.tf`, and `.tf.json` (JSON syntax). */
+export const CONFIGURATION_FILE = /\.tf(\.json)?$/;
 
-/** One parsed `.tf` file. */
+/** One parsed `.tf` or `.tf.json` file. */
 export interface ParsedFile {
   path: string;
   body: HclBody;
@@ -100,6 +103,7 @@ async function parseFile(
   state.consumed.push(file);
   try {
     const text = await readText(file, allow);
+    if (file.endsWith('.json')) return { path: file, ...parseTerraformJson(file, text) };
     const body = await parseHcl(file, text);
     return {
       path: file,
@@ -161,7 +165,7 @@ export function localSource(source: unknown): string | undefined {
 }
 
 /**
- * Loads the module in `dir`. `files` limits the root's `.tf` files (the scan's list); child
+ * Loads the module in `dir`. `files` limits the root's configuration files (the scan's list); child
  * modules are read whole. `chain` holds the folders above, to stop recursive sources.
  */
 export async function loadModule(
@@ -173,7 +177,7 @@ export async function loadModule(
 ): Promise<LoadedModule> {
   state.folders.push(dir);
   const names = files ? files.map((f) => path.basename(f)) : await readdir(dir).catch(() => []);
-  const tfFiles = names.filter((n) => n.endsWith('.tf')).sort();
+  const tfFiles = names.filter((n) => CONFIGURATION_FILE.test(n)).sort();
   const read: ParsedFile[] = [];
   for (const name of tfFiles) {
     const file = await parseFile(path.join(dir, name), state, options.allow);
