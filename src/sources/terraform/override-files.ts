@@ -176,12 +176,12 @@ export function mergeBody(base: Body, over: Body): Body {
   const dynamic: Body = isBody(base.dynamic) ? { ...base.dynamic } : {};
   for (const [key, value] of Object.entries(over)) {
     if (key === 'dynamic') continue;
-    out[key] = value;
+    setOwn(out, key, value);
     delete dynamic[key];
   }
   for (const [type, blocks] of Object.entries(isBody(over.dynamic) ? over.dynamic : {})) {
     delete out[type];
-    dynamic[type] = blocks;
+    setOwn(dynamic, type, blocks);
   }
   if (Object.keys(dynamic).length > 0) out.dynamic = dynamic;
   else delete out.dynamic;
@@ -212,7 +212,7 @@ function mergeLocals(merged: ParsedFile[], file: ParsedFile, say: Complaints): B
         continue;
       }
       delete holder[name];
-      kept[name] = value;
+      setOwn(kept, name, value);
     }
   }
   return Object.keys(kept).length > 0 ? [kept] : [];
@@ -234,7 +234,8 @@ function mergeProviders(
     if (base) {
       base.bodies[base.index] = mergeBody(base.bodies[base.index] as Body, over);
     } else if (alias === undefined) {
-      (added[name] ??= []).push(over);
+      if (!Object.hasOwn(added, name)) setOwn(added, name, []);
+      added[name].push(over);
     } else {
       say.missing(`provider "${name}" with alias "${alias}"`);
     }
@@ -254,13 +255,13 @@ function mergeTerraform(merged: ParsedFile[], overrides: Body[]): Body[] {
     for (const [key, value] of Object.entries(over)) {
       const holder = base.find((b) => Object.hasOwn(b, key)) ?? base[0];
       if (key === 'required_providers') {
-        holder[key] = [{ ...first(holder[key]), ...first(value) }];
+        setOwn(holder, key, [{ ...first(holder[key]), ...first(value) }]);
         continue;
       }
       if (key === 'backend' || key === 'cloud') {
         for (const b of base) delete b[key === 'backend' ? 'cloud' : 'backend'];
       }
-      holder[key] = value;
+      setOwn(holder, key, value);
     }
   }
   return [];
@@ -277,7 +278,7 @@ function providerConfig(
     const bodies = Array.isArray(written) ? written : [written];
     const index = bodies.findIndex((c) => isBody(c) && aliasOf(c) === alias);
     if (index >= 0) {
-      if (!Array.isArray(written)) (file.body.provider as Body)[name] = bodies;
+      if (!Array.isArray(written)) setOwn(file.body.provider as Body, name, bodies);
       return { bodies, index };
     }
   }
@@ -323,6 +324,16 @@ function list(value: unknown): Body[] {
 
 function first(value: unknown): Body {
   return list(value)[0] ?? {};
+}
+
+/** Sets an own property, even one named `__proto__` (names are the configuration's). */
+function setOwn(object: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(object, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
 }
 
 function isBody(value: unknown): value is Body {

@@ -159,6 +159,27 @@ locals {
     expect(group.name).toBe('admin');
   });
 
+  it('overrides a local value whatever its name, __proto__ too', async () => {
+    const dir = folder({
+      'main.tf': `locals {
+  __proto__ = "10.0.0.0/8"
+}
+resource "aws_security_group" "sg" {
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = [local.__proto__]
+  }
+}
+`,
+      'override.tf': 'locals {\n  __proto__ = "0.0.0.0/0"\n}\n',
+    });
+    const { group, errors } = await securityGroup(dir);
+    expect(errors).toEqual([]);
+    expect(sshRanges(group.properties)).toEqual(['22 0.0.0.0/0']);
+  });
+
   it('merges provider configurations by name and alias', async () => {
     const dir = folder({
       'zz.tf': `provider "aws" {
