@@ -30,7 +30,7 @@ interface Written {
  *
  * ```ts
  * const { files, errors } = withoutDuplicates(parsed);
- * // errors: [{ file: 'zz.tf', line: 1, message: 'zz.tf:1: resource "aws_security_group" "sg" ...' }]
+ * // errors: [{ file: 'zz.tf', line: 1, message: 'zz.tf:1: resource "aws_vpc" "main" is ...' }]
  * ```
  */
 export function withoutDuplicates(files: ParsedFile[]): {
