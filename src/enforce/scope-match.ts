@@ -5,6 +5,8 @@
 
 import { relative, resolve } from 'node:path';
 import type { Resource } from '../model/resource.js';
+import { isClusterScoped } from '../sources/kubernetes/resource-scope.js';
+import { CLUSTER_SCOPE } from '../sources/kubernetes/to-resource.js';
 import type { Assignment, AssignmentScope } from './assignment.js';
 import { anyGlobMatch } from './glob.js';
 
@@ -26,17 +28,25 @@ const PLACE_KEY = {
   kubernetes: 'namespaces',
 } as const;
 
-/** The scope-relevant facts of a resource. Kubernetes namespaces come from the object or id. */
+/**
+ * The scope-relevant facts of a resource. Kubernetes namespaces come from the object or id;
+ * cluster-scoped kinds have none, whatever the object claims, as the API server ignores it.
+ */
 export function scopeSubject(resource: Resource): ScopeSubject {
   const subject: ScopeSubject = { cloud: resource.cloud, account: resource.account };
   if (resource.source.file) subject.file = resource.source.file;
-  if (resource.cloud === 'kubernetes') {
-    const metadata = resource.properties.metadata as { namespace?: unknown } | undefined;
-    const fromObject = typeof metadata?.namespace === 'string' ? metadata.namespace : undefined;
-    const fromId = resource.id.split('/')[0];
-    subject.namespace = fromObject ?? (fromId === '_cluster' ? '' : fromId);
-  }
+  if (resource.cloud === 'kubernetes') subject.namespace = kubernetesNamespace(resource);
   return subject;
+}
+
+/** A Kubernetes resource's namespace, '' for a cluster-scoped one. */
+function kubernetesNamespace(resource: Resource): string {
+  // The type is `<apiVersion>/<kind>` even on findings' stubs, which carry no properties.
+  const kind = resource.type.split('/').pop() ?? '';
+  const fromId = resource.id.split('/')[0];
+  if (isClusterScoped(kind) || fromId === CLUSTER_SCOPE) return '';
+  const metadata = resource.properties.metadata as { namespace?: unknown } | undefined;
+  return typeof metadata?.namespace === 'string' ? metadata.namespace : fromId;
 }
 
 function placeOf(subject: ScopeSubject): string | undefined {

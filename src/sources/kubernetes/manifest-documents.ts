@@ -48,6 +48,8 @@ export interface ManifestObject {
   document: number;
   /** The object's own source text, for comment suppressions. */
   source: string;
+  /** 1-based line of the object's `metadata.namespace`, when it writes one. */
+  namespaceLine?: number;
 }
 
 /**
@@ -149,7 +151,9 @@ function documentObjects(
   const line = span.lineCounter.linePos(contents.range?.[0] ?? doc.range[0]).line;
   const value = toPlain(file, doc, line, span);
   const source = span.text.slice(span.start, span.end);
-  if (!isListObject(value) || !isMap(contents)) return [{ value, line, document: index, source }];
+  if (!isListObject(value) || !isMap(contents)) {
+    return [{ value, line, document: index, source, ...namespaceLine(contents, span) }];
+  }
 
   // Each item of a List keeps its own line and the text from the previous item's end to its
   // own end, so a comment written just above an item belongs to that item.
@@ -164,10 +168,19 @@ function documentObjects(
       line: span.lineCounter.linePos(range[0]).line,
       document: index,
       source: span.text.slice(from, range[2]),
+      ...namespaceLine(node, span),
     };
     from = range[2];
     return object;
   });
+}
+
+/** Where an object's node writes `metadata.namespace`, for a warning to point at. */
+function namespaceLine(node: unknown, span: DocumentSpan): { namespaceLine?: number } {
+  if (!isMap(node)) return {};
+  const value = node.getIn(['metadata', 'namespace'], true) as { range?: number[] } | undefined;
+  const at = value?.range?.[0];
+  return at === undefined ? {} : { namespaceLine: span.lineCounter.linePos(at).line };
 }
 
 function toPlain(file: string, doc: Document, line: number, span: DocumentSpan): unknown {

@@ -20,8 +20,8 @@ import {
   kustomizePatchError,
   kustomizeInlinePatchError,
 } from './kustomize-patch.js';
-import { parseManifestObjects } from './manifest-documents.js';
-import { toKubernetesResource } from './to-resource.js';
+import { parseManifestObjects, type ManifestObject } from './manifest-documents.js';
+import { ignoredNamespace, toKubernetesResource } from './to-resource.js';
 
 const MANIFEST_EXTENSION = /\.(ya?ml|json)$/i;
 
@@ -89,8 +89,28 @@ export function readKubernetesManifest(file: SourceFile): ReadResult {
     else if (object.value !== null && object.value !== undefined) {
       warnings.push(`${file.path}:${object.line}: document is not a Kubernetes object; skipped`);
     }
+    const ignored = resource && ignoredNamespaceWarning(file.path, object, resource);
+    if (ignored) warnings.push(ignored);
   }
   return warnings.length > 0 ? { resources, warnings } : { resources };
+}
+
+/**
+ * The API server drops `metadata.namespace` from a cluster-scoped object, and so does the reader;
+ * a manifest that writes one is named, as its author may believe the object lives there.
+ */
+function ignoredNamespaceWarning(
+  path: string,
+  object: ManifestObject,
+  resource: Resource,
+): string | undefined {
+  const namespace = ignoredNamespace(object.value);
+  if (namespace === undefined) return undefined;
+  return (
+    `${path}:${object.namespaceLine ?? object.line}: metadata.namespace is ignored on ` +
+    `cluster-scoped kind ${String(resource.properties.kind)}: ${resource.name} is judged as ` +
+    `cluster-wide, not in namespace ${namespace}; remove the namespace`
+  );
 }
 
 export const kubernetesManifestReader: Reader = {

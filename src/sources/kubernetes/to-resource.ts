@@ -50,11 +50,13 @@ export function toKubernetesResource(file: string, object: ManifestObject): Reso
   if (!isRecord(metadata)) throw invalid(file, object.line, '`metadata` must be a mapping');
   const name = objectName(metadata, object);
   const written = writtenNamespace(file, object.line, metadata);
-  const leftToApply = written === undefined && !isClusterScoped(kind);
-  const namespace = leftToApply ? DEFAULT_NAMESPACE : written;
-  // An empty or null namespace is no namespace to the API server: the properties say so too.
+  const clusterScoped = isClusterScoped(kind);
+  const leftToApply = written === undefined && !clusterScoped;
+  // The API server ignores a namespace written on a cluster-scoped object, and reads an empty or
+  // null one as none: the id and properties say so too, so a claimed namespace places nothing.
+  const namespace = clusterScoped ? undefined : (written ?? DEFAULT_NAMESPACE);
   const properties =
-    leftToApply && 'namespace' in metadata
+    'namespace' in metadata && (clusterScoped || leftToApply)
       ? { ...value, metadata: withoutNamespace(metadata) }
       : value;
 
@@ -76,6 +78,22 @@ export function toKubernetesResource(file: string, object: ManifestObject): Reso
   ];
   if (suppressions.length > 0) resource.suppressions = dedupe(suppressions);
   return resource;
+}
+
+/**
+ * The namespace a cluster-scoped object's manifest writes, which the API server ignores and the
+ * resource leaves out, or undefined when it writes none (or the kind is namespaced).
+ *
+ * ```ts
+ * const ignored = ignoredNamespace(object.value); // 'monitoring' for a ClusterRoleBinding
+ * ```
+ */
+export function ignoredNamespace(value: unknown): string | undefined {
+  if (!isRecord(value) || typeof value.kind !== 'string' || !isClusterScoped(value.kind)) {
+    return undefined;
+  }
+  const namespace = isRecord(value.metadata) ? value.metadata.namespace : undefined;
+  return typeof namespace === 'string' && namespace ? namespace : undefined;
 }
 
 function objectName(metadata: Record<string, unknown>, object: ManifestObject): string {

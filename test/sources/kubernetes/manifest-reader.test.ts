@@ -134,6 +134,48 @@ describe('kubernetes manifest reader on shared manifests', () => {
     }
   });
 
+  it('drops the namespace a cluster-scoped manifest writes, as the API server does, and names its line', async () => {
+    const binding = [
+      'apiVersion: rbac.authorization.k8s.io/v1',
+      'kind: ClusterRoleBinding',
+      'metadata:',
+      '  name: mallory-admin',
+      '  namespace: monitoring',
+      'roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin }',
+    ].join('\n');
+    const list = [
+      'apiVersion: v1',
+      'kind: List',
+      'items:',
+      '  - apiVersion: v1',
+      '    kind: Namespace',
+      '    metadata: { name: team, namespace: kube-system }',
+      '  - apiVersion: v1',
+      '    kind: ConfigMap',
+      '    metadata: { name: settings, namespace: team }',
+    ].join('\n');
+    const { resources, warnings } = await reader.read({
+      path: 'cluster.yaml',
+      text: `${binding}\n---\n${list}\n`,
+    });
+
+    expect(resources.map((r) => r.id)).toEqual([
+      '_cluster/ClusterRoleBinding/mallory-admin',
+      '_cluster/Namespace/team',
+      'team/ConfigMap/settings',
+    ]);
+    expect(resources[0].source.address).toBe('_cluster/ClusterRoleBinding/mallory-admin');
+    expect(resources[0].properties.metadata).toEqual({ name: 'mallory-admin' });
+    expect(resources[1].properties.metadata).toEqual({ name: 'team' });
+    expect(resources[0].unknown).toBeUndefined();
+    expect(warnings).toEqual([
+      'cluster.yaml:5: metadata.namespace is ignored on cluster-scoped kind ClusterRoleBinding: ' +
+        'mallory-admin is judged as cluster-wide, not in namespace monitoring; remove the namespace',
+      'cluster.yaml:13: metadata.namespace is ignored on cluster-scoped kind Namespace: team is ' +
+        'judged as cluster-wide, not in namespace kube-system; remove the namespace',
+    ]);
+  });
+
   it('reads a ClusterRole under a chart templates folder when it holds no templating', async () => {
     const [role] = await read(
       'iac/kubernetes-goat/infrastructure/helm-tiller/pwnchart/templates/clusterrole.yaml',
