@@ -39,7 +39,11 @@ import type { ServerDeps } from './server-deps.js';
 import { installJsonBodyParser } from './json-body.js';
 import { formatSchemaErrors } from './http-error.js';
 import { TLS_POLICY } from './tls-policy.js';
-import { closeQueryStrings, requestValidatorCompiler } from './request-validation.js';
+import {
+  closeQueryStrings,
+  closeRequestBodies,
+  requestValidatorCompiler,
+} from './request-validation.js';
 
 /** Prefix of every API route. */
 export const API_PREFIX = '/api/v1';
@@ -108,6 +112,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   requireBodiesWithin(app, (config.server.requestTimeoutSeconds ?? 60) * 1000);
   app.setValidatorCompiler(requestValidatorCompiler());
   closeQueryStrings(app);
+  closeRequestBodies(app);
   installJsonBodyParser(app);
   app.decorate('palisade', deps);
   // Cookies must be parsed before the access hook reads the session cookie.

@@ -55,13 +55,10 @@ const ResetPassword = Type.Object({ password: NewPasswordSchema }, { additionalP
 
 /**
  * `/disable` takes no body, `{}` or `{ disabled: true }`; enabling has a route of its own. Other
- * properties are refused, not dropped as elsewhere: `{ "enabled": true }` must not disable.
+ * properties are refused, as in every body: `{ "enabled": true }` must not disable.
  */
 const DisableBody = Type.Union([
-  Type.Object(
-    { disabled: Type.Optional(Type.Boolean()) },
-    { propertyNames: { enum: ['disabled'] } },
-  ),
+  Type.Object({ disabled: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
   Type.Null(),
 ]);
 
