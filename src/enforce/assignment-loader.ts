@@ -175,7 +175,7 @@ export function validateAssignmentData(data: unknown, checker: Checker, field = 
 
 /**
  * Validates an assignment sent as an API object (JSON body). Throws `AssignmentLoadError` whose
- * `field` names the offending key.
+ * `field` names the offending key. Unlike a policy file, the object must give `mode`.
  *
  * ```ts
  * const a = validateAssignment(request.body, 'api');
@@ -185,7 +185,17 @@ export function validateAssignment(data: unknown, origin = 'api'): Assignment {
   const checker = new Checker((field, message) => {
     throw new AssignmentLoadError({ file: origin, field, message });
   });
-  return { ...validateAssignmentData(data, checker), origin };
+  const assignment = validateAssignmentData(data, checker);
+  // A file's warning for a mode left out reaches whoever runs check or the webhook; an API
+  // caller would see none, and an assignment written to block would deny nothing.
+  if (modeLeftOut(data)) {
+    checker.fail(
+      'mode',
+      'an assignment made through the API must give its mode (audit, deny or disabled); ' +
+        'without one its rules would run in audit mode and never deny',
+    );
+  }
+  return { ...assignment, origin };
 }
 
 /** Validates an initiative sent as an API object. */

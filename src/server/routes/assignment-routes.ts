@@ -61,8 +61,8 @@ const AssignmentBody = Type.Object(
   {
     additionalProperties: true,
     description:
-      'id, title, benchmark or initiative, scope, exclude, mode (audit|deny|disabled), ' +
-      'rules (rule id → mode), parameters: as in an assignment file',
+      'id, title, benchmark or initiative, scope, exclude, mode (audit|deny|disabled; ' +
+      'required, unlike in a file), rules (rule id → mode), parameters: as in an assignment file',
   },
 );
 
