@@ -31,6 +31,12 @@ export interface DetectionHit {
    * takes in an array it was handed last time without reading it again.
    */
   entities?: AlertEntity[];
+  /**
+   * The accounts the alert names, when the detection singles them out (the login that completed
+   * a chain), marked `role: 'actor'`; the accounts its events name are then left to the
+   * evidence. Absent: every account the events name.
+   */
+  accounts?: AlertEntity[];
   falsePositives?: string[];
   remediation?: string[];
 }
@@ -94,10 +100,10 @@ function defenseEvasionSuccessors(techniques: string[]): string[] {
   return successors.length > 0 ? successors : [canonicalTactic('defense-evasion')];
 }
 
-/** Entities named by an event's envelope. */
-export function entitiesOf(event: LogEvent): AlertEntity[] {
+/** Entities named by an event's envelope (its account left out when `actor` is false). */
+export function entitiesOf(event: LogEvent, actor = true): AlertEntity[] {
   const out: AlertEntity[] = [];
-  if (event.actor) out.push({ kind: 'account', value: event.actor });
+  if (event.actor && actor) out.push({ kind: 'account', value: event.actor });
   if (event.sourceIp) out.push({ kind: 'ip', value: event.sourceIp });
   if (event.host) out.push({ kind: 'host', value: event.host });
   if (event.target) out.push({ kind: 'cloud-resource', value: event.target });
@@ -111,10 +117,18 @@ function entityKey(e: AlertEntity): string {
   return `${e.kind}:${e.value}`;
 }
 
-/** A hit's own entities, then those of its events' envelopes. */
-function hitEntities(own: AlertEntity[] | undefined, events: LogEvent[]): AlertEntity[] {
+/**
+ * A hit's own entities, its singled-out accounts, then the entities of its events' envelopes
+ * (their accounts only when the hit singles out none).
+ */
+function hitEntities(
+  own: AlertEntity[] | undefined,
+  events: LogEvent[],
+  accounts?: AlertEntity[],
+): AlertEntity[] {
   const out = own ? [...own] : [];
-  for (const e of events) for (const entity of entitiesOf(e)) out.push(entity);
+  if (accounts) out.push(...accounts);
+  for (const e of events) for (const entity of entitiesOf(e, !accounts)) out.push(entity);
   return out;
 }
 
@@ -391,7 +405,7 @@ export class AlertBuilder {
     const last = events[events.length - 1]?.time ?? first;
     // A hit that names its own entities (a correlation's group) is keyed by them alone.
     const own = hit.entities?.length ? hit.entities : undefined;
-    const derived = own ? undefined : uniqueEntities(hitEntities(undefined, events));
+    const derived = own ? undefined : uniqueEntities(hitEntities(undefined, events, hit.accounts));
     let key =
       own?.length === 1 ? this.#keyOf(hit.rule, own[0]) : dedupKey(hit.rule, own ?? derived!);
     const logFiles = unnamedHostFiles(events);
@@ -424,7 +438,7 @@ export class AlertBuilder {
     }
     if (listed) return this.#reopen(key, listed.alert, accounts, hit, events, first, last, own);
 
-    const entities = derived ?? uniqueEntities(hitEntities(own, events));
+    const entities = derived ?? uniqueEntities(hitEntities(own, events, hit.accounts));
     const attack = attackFromTags(hit.tags);
     const alert: Alert = {
       id,
@@ -529,7 +543,7 @@ export class AlertBuilder {
     }
     if (first < open.firstSeen) open.firstSeen = first;
     open.eventCount += unseen(slot.seen, events, open.evidence, this.#maxEvidence);
-    addEntities(slot, own, events);
+    addEntities(slot, own, events, hit.accounts);
     if (rank(hit.severity) > rank(open.severity)) open.severity = hit.severity;
   }
 
@@ -674,7 +688,12 @@ function claim(seen: SeenEvents): number {
  */
 export const MAX_ALERT_ENTITIES = 50;
 
-function addEntities(slot: OpenAlert, own: AlertEntity[] | undefined, events: LogEvent[]): void {
+function addEntities(
+  slot: OpenAlert,
+  own: AlertEntity[] | undefined,
+  events: LogEvent[],
+  accounts: AlertEntity[] | undefined,
+): void {
   if (slot.alert.entities.length >= MAX_ALERT_ENTITIES) return;
   const known = slot.known;
   let added: AlertEntity[] | undefined;
@@ -682,11 +701,15 @@ function addEntities(slot: OpenAlert, own: AlertEntity[] | undefined, events: Lo
     for (const e of own) if (e.value && remember(known, e.kind, e.value)) (added ??= []).push(e);
     slot.own = own;
   }
+  for (const e of accounts ?? []) {
+    if (e.value && remember(known, e.kind, e.value)) (added ??= []).push(e);
+  }
   // A value equal to the last one looked up for its kind is known already.
   const recent = slot.recent;
   for (const e of events) {
     const { actor, sourceIp, host, target, account } = e;
-    if (actor && actor !== recent.account) {
+    // Singled-out accounts stand for the hit's: its events' other accounts are evidence only.
+    if (actor && !accounts && actor !== recent.account) {
       recent.account = actor;
       if (remember(known, 'account', actor)) (added ??= []).push({ kind: 'account', value: actor });
     }

@@ -217,10 +217,21 @@ function groupEntities(group: Record<string, string>): AlertEntity[] {
 
 const GROUP_ENTITIES = new WeakMap<Record<string, string>, AlertEntity[]>();
 
+/**
+ * The account of a chain whose rule singles out its last step (`account-from: last-step`): that
+ * of the event that completed it, as the actor. Undefined for any other rule.
+ */
+function actorAccounts(match: SigmaMatch): AlertEntity[] | undefined {
+  if (match.rule.accountFrom !== 'last-step') return undefined;
+  const actor = match.event.actor;
+  return actor ? [{ kind: 'account', value: actor, role: 'actor' }] : [];
+}
+
 /** The alert builder's hit for a Sigma match: rule metadata (author and licence kept), events, group entities. */
 export function sigmaHit(match: SigmaMatch): DetectionHit {
   const parts = ruleParts(match.rule);
   const entities = match.correlation ? groupEntities(match.correlation.group) : undefined;
+  const accounts = actorAccounts(match);
   return {
     // Shared by the rule's hits: the alert builder copies it into each alert it raises.
     rule: parts.rule,
@@ -230,6 +241,7 @@ export function sigmaHit(match: SigmaMatch): DetectionHit {
     tags: parts.tags,
     events: match.events.length > 0 ? match.events : [match.event],
     entities,
+    ...(accounts ? { accounts } : {}),
     falsePositives: parts.falsePositives,
     remediation: parts.remediation,
   };

@@ -350,8 +350,16 @@ function incidentTitle(members: Alert[], tactics: string[], focus: string): stri
   return `${kind} involving ${focus} (${counted(members.length, 'alert')})`;
 }
 
+/**
+ * One entity per kind and value, in first-seen order; one that an alert names with a role (the
+ * account that logged in after a brute force) keeps it, though another alert of the incident
+ * names it plainly (the brute force that guessed it).
+ */
 function dedupe(list: AlertEntity[]): AlertEntity[] {
   const seen = new Map<string, AlertEntity>();
-  for (const e of list) seen.set(`${e.kind}:${e.value}`, e);
+  for (const e of list) {
+    const key = `${e.kind}:${e.value}`;
+    if (seen.get(key)?.role === undefined) seen.set(key, e);
+  }
   return [...seen.values()];
 }

@@ -27,6 +27,12 @@ export interface AlertEntity {
    * an outsider, as an `ip` is.
    */
   value: string;
+  /**
+   * What the entity was to the activity, when the detection singles it out: `actor` is the
+   * account that did what the alert is about (the login after a brute force). The other accounts
+   * its events name (the user names guessed before) are then left to the evidence.
+   */
+  role?: 'actor';
 }
 
 /** MITRE ATT&CK tactics and techniques an alert maps to. */

@@ -102,6 +102,7 @@ function readMeta(
     modified: optionalString(data, 'modified'),
     fields: stringList(data, 'fields'),
     ...remediationOf(data),
+    ...accountFromOf(data),
     origin,
   };
 }
@@ -113,6 +114,20 @@ function readMeta(
 function remediationOf(data: Data): { remediation?: string[] } {
   const steps = stringList(data, 'remediation', true).filter((s) => s.trim() !== '');
   return steps.length > 0 ? { remediation: steps } : {};
+}
+
+/**
+ * `account-from`, Palisade's own field: `last-step` says an ordered chain's alert is about the
+ * account of its last step (the login after a brute force), not every account its events name.
+ */
+function accountFromOf(data: Data): { accountFrom?: 'last-step' } {
+  const from = enumValue(data, 'account-from', ['last-step'] as const);
+  if (from === undefined) return {};
+  const type = isMap(data.correlation) ? data.correlation.type : undefined;
+  if (type !== 'temporal_ordered') {
+    fail(['account-from'], 'is for correlations of type temporal_ordered, which have a last step');
+  }
+  return { accountFrom: from };
 }
 
 /**

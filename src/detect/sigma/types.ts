@@ -47,6 +47,11 @@ export interface SigmaRuleMeta {
   fields: string[];
   /** Palisade's own `remediation` field: what to do about an alert of the rule. */
   remediation?: string[];
+  /**
+   * Palisade's own `account-from` field of an ordered chain: `last-step`, its alert names the
+   * account of the event that completed it as its actor, and no other account.
+   */
+  accountFrom?: 'last-step';
   origin: SigmaRuleOrigin;
 }
 

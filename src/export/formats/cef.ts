@@ -11,6 +11,7 @@ import type { ExportRecord } from '../../model/export-record.js';
 import type { Severity } from '../../model/rule.js';
 import { VERSION } from '../../version.js';
 import { consoleLink } from '../console-link.js';
+import { alertAccount } from './alert-account.js';
 import { scoreState, summarize } from './record-summary.js';
 import { sourceAddress } from './source-address.js';
 
@@ -110,7 +111,7 @@ function typeSpecific(record: ExportRecord): [string, string | number | undefine
   switch (record.type) {
     case 'alert': {
       const { alert, change } = record.data;
-      const account = alert.entities.find((e) => e.kind === 'account')?.value;
+      const account = alertAccount(alert.entities);
       const host = alert.entities.find((e) => e.kind === 'host')?.value;
       // `src` holds a dotted quad as isIPv4 reads it; another source address (IPv6, leading
       // zeros) goes as logged into a labelled string, as cs1-cs6 are taken.

@@ -10,6 +10,7 @@ import { isIP } from 'node:net';
 import type { ExportRecord } from '../../model/export-record.js';
 import { VERSION } from '../../version.js';
 import { consoleLink } from '../console-link.js';
+import { alertAccount } from './alert-account.js';
 import { CEF_SEVERITY } from './cef.js';
 import { summarize } from './record-summary.js';
 import { sourceAddress } from './source-address.js';
@@ -64,7 +65,7 @@ function attributes(record: ExportRecord, consoleUrl?: string): [string, string 
     // custom key.
     const source = sourceAddress(alert.entities, (text) => isIP(text) !== 0);
     pairs.push(
-      ['usrName', alert.entities.find((e) => e.kind === 'account')?.value],
+      ['usrName', alertAccount(alert.entities)],
       ['src', source.address],
       ['sourceAddress', source.text],
       ['identHostName', alert.entities.find((e) => e.kind === 'host')?.value],

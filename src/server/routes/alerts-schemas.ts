@@ -29,6 +29,13 @@ const Entity = Type.Object({
       'address, or a host name the log gave instead), cloud-resource, cloud-account, process or file',
   }),
   value: Type.String(),
+  role: Type.Optional(
+    Type.Literal('actor', {
+      description:
+        'the account that did what the alert is about (the login after a brute force); the ' +
+        'other accounts its events name (user names guessed before) are in the evidence',
+    }),
+  ),
 });
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 
@@ -198,14 +205,17 @@ export function likeLiteral(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-/** The JSON text an entity has inside a stored `entities` column. */
+/**
+ * The JSON text an entity has inside a stored `entities` column, up to its value: a `role`, when
+ * it has one, follows (`,"role":"actor"}`), else the object closes (`}`).
+ */
 export function entityJson(value: string, kind?: string): string {
   const v = JSON.stringify(value);
-  return kind ? `{"kind":${JSON.stringify(kind)},"value":${v}}` : `"value":${v}}`;
+  return kind ? `{"kind":${JSON.stringify(kind)},"value":${v}` : `"value":${v}`;
 }
 
 /**
- * Rows whose JSON `entities` column names `value` (of `kind` when given).
+ * Rows whose JSON `entities` column names `value` (of `kind` when given), with a role or without.
  */
 export function whereEntity<DB, TB extends keyof DB, O>(
   query: SelectQueryBuilder<DB, TB, O>,
@@ -213,8 +223,11 @@ export function whereEntity<DB, TB extends keyof DB, O>(
   value: string,
   kind?: string,
 ): SelectQueryBuilder<DB, TB, O> {
-  const pattern = `%${likeLiteral(entityJson(value, kind))}%`;
-  return query.where(sql<boolean>`${sql.ref(column)} like ${pattern} escape '\\'`);
+  const text = likeLiteral(entityJson(value, kind));
+  const [plain, withRole] = [`%${text}}%`, `%${text},"role":%`];
+  return query.where(
+    sql<boolean>`(${sql.ref(column)} like ${plain} escape '\\' or ${sql.ref(column)} like ${withRole} escape '\\')`,
+  );
 }
 
 /** Incidents a scoped caller may see: those naming one of its cloud accounts. */
@@ -224,7 +237,8 @@ export function whereIncidentInScope<DB, TB extends keyof DB, O>(
 ): SelectQueryBuilder<DB, TB, O> {
   if (filter.unrestricted) return query;
   if (filter.accounts.length === 0) return query.where(sql<boolean>`1 = 0`);
-  const patterns = filter.accounts.map((a) => `%${likeLiteral(entityJson(a, 'cloud-account'))}%`);
+  // Cloud accounts carry no role: their text closes after the value.
+  const patterns = filter.accounts.map((a) => `%${likeLiteral(entityJson(a, 'cloud-account'))}}%`);
   return query.where(
     sql<boolean>`(${sql.join(
       patterns.map((p) => sql`${sql.ref('entities')} like ${p} escape '\\'`),

@@ -195,6 +195,8 @@ export interface ResourceDetail extends Omit<
 export interface AlertEntity {
   kind: string;
   value: string;
+  /** `actor`: the account that did what the alert is about (the login after a brute force). */
+  role?: 'actor';
 }
 
 export interface AlertRule {

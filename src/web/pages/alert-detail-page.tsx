@@ -70,6 +70,7 @@ export function AlertDetailPage({ alertId, me }: { alertId: string; me: Me }) {
                 {a.entities.map((e) => (
                   <li key={`${e.kind}:${e.value}`}>
                     {e.kind}: <span className="mono">{e.value}</span>
+                    {e.role === 'actor' && ' (actor)'}
                   </li>
                 ))}
               </ul>

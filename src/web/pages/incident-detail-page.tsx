@@ -35,6 +35,7 @@ function Details({ incident }: { incident: IncidentDetail }) {
           {incident.entities.map((e) => (
             <li key={`${e.kind}:${e.value}`}>
               {e.kind}: <span className="mono">{e.value}</span>
+              {e.role === 'actor' && ' (actor)'}
             </li>
           ))}
         </ul>
