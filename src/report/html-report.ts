@@ -76,7 +76,10 @@ export function renderHtml(
   options: HtmlReportOptions = {},
 ): string {
   const ruleById = new Map(rules.map((r) => [r.id, r]));
-  const failing = mostSevereFirst(a.findings.filter((f) => f.status === 'fail'));
+  // An exempt finding counts apart from the failing ones (the score leaves it out): listed in
+  // the failing list, it made that list longer than the fail count beside it.
+  const failing = mostSevereFirst(a.findings.filter((f) => f.status === 'fail' && !f.exemption));
+  const exempt = mostSevereFirst(a.findings.filter((f) => f.exemption !== undefined));
   const limit = options.findingsLimit ?? 1000;
   const controls = a.controls.filter((c) => c.healthy + c.unhealthy > 0);
   const standards = a.compliance.filter((s) => s.passed + s.failed > 0);
@@ -123,9 +126,23 @@ ${s.controls
       (
         f,
       ) => `<tr><td class="sev ${esc(f.severity)}">${esc(f.severity)}</td><td><code>${esc(f.ruleId)}</code></td>
-<td>${esc(f.message)}${f.exemption ? ` <em>(exempt: ${esc(f.exemption.category)}, ${esc(f.exemption.justification)})</em>` : ''}</td><td class="where">${esc(findingPlace(f) ?? f.resourceId)}</td></tr>`,
+<td>${esc(f.message)}</td><td class="where">${esc(findingPlace(f) ?? f.resourceId)}</td></tr>`,
     )
     .join('\n');
+
+  const exemptRows = exempt
+    .slice(0, limit)
+    .map((f) => {
+      const e = f.exemption!;
+      const until = e.expires ? `, until ${esc(e.expires)}` : '';
+      return `<tr><td class="sev ${esc(f.severity)}">${esc(f.severity)}</td><td><code>${esc(f.ruleId)}</code></td>
+<td>${esc(f.message)} <em>(${esc(e.category)}: ${esc(e.justification)}${until}; ${esc(e.source)})</em></td><td class="where">${esc(findingPlace(f) ?? f.resourceId)}</td></tr>`;
+    })
+    .join('\n');
+  const exemptSection = exempt.length
+    ? `<h2 id="exempt-findings">Exempt findings${exempt.length > limit ? ` (first ${limit} of ${exempt.length}, most severe first)` : ''}</h2>
+<table class="findings"><thead><tr><th>Severity</th><th>Rule</th><th>Finding and exemption</th><th>Where</th></tr></thead><tbody>${exemptRows}</tbody></table>`
+    : '';
 
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -154,6 +171,7 @@ ${standardRows || '<p>No standard has assessed controls.</p>'}
 <h2 id="findings">Failing findings${failing.length > limit ? ` (first ${limit} of ${failing.length}, most severe first)` : ''}</h2>
 ${leftOutNote(failing.slice(limit))}
 <table class="findings"><thead><tr><th>Severity</th><th>Rule</th><th>Finding</th><th>Where</th></tr></thead><tbody>${findingRows}</tbody></table>
+${exemptSection}
 ${errored.length ? `<h2>Files that could not be read</h2><ul>${errored.map((f) => `<li><code>${esc(f.error!.code)}</code> ${esc(f.error!.message)}</li>`).join('')}</ul>` : ''}
 </body></html>
 `;
