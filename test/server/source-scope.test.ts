@@ -12,37 +12,47 @@ import { startHarness, type Harness } from './harness.js';
 let h: Harness;
 afterEach(() => h?.close());
 
+/**
+ * A server with two assessed sources, `gcp` (the sample estate's GCP inventory) and `all` (the
+ * whole sample estate); `call` sends a request with a token, `accountsOf` the accounts a source's
+ * assessments read.
+ */
+async function twoSources() {
+  h = await startHarness();
+  const owner = await h.token('owner');
+  const call = (token: string, method: 'GET' | 'POST', url: string, payload?: object) =>
+    h.app.inject({
+      method,
+      url: `/api/v1${url}`,
+      headers: { authorization: `Bearer ${token}` },
+      payload,
+    });
+  for (const [name, path] of [
+    ['gcp', 'samples/estate/inventory'],
+    ['all', 'samples/estate'],
+  ]) {
+    const made = await call(owner, 'POST', '/sources', { name, paths: [resolve(path)] });
+    expect(made.statusCode, made.body).toBe(201);
+    const run = await call(owner, 'POST', '/assessments', { source: name, wait: true });
+    expect(run.statusCode, run.body).toBe(201);
+  }
+  const accountsOf = async (name: string) => {
+    const rows = await (h.db as unknown as SourceDb)
+      .selectFrom('resources as r')
+      .innerJoin('assessments as a', 'a.id', 'r.assessment_id')
+      .innerJoin('sources as s', 's.target_set', 'a.target_set')
+      .select('r.account')
+      .distinct()
+      .where('s.name', '=', name)
+      .execute();
+    return rows.map((r) => r.account);
+  };
+  return { call, accountsOf };
+}
+
 describe('sources for a scoped caller', () => {
   it('lists only the sources whose accounts are all in scope', async () => {
-    h = await startHarness();
-    const owner = await h.token('owner');
-    const call = (token: string, method: 'GET' | 'POST', url: string, payload?: object) =>
-      h.app.inject({
-        method,
-        url: `/api/v1${url}`,
-        headers: { authorization: `Bearer ${token}` },
-        payload,
-      });
-    for (const [name, path] of [
-      ['gcp', 'samples/estate/inventory'],
-      ['all', 'samples/estate'],
-    ]) {
-      const made = await call(owner, 'POST', '/sources', { name, paths: [resolve(path)] });
-      expect(made.statusCode, made.body).toBe(201);
-      const run = await call(owner, 'POST', '/assessments', { source: name, wait: true });
-      expect(run.statusCode, run.body).toBe(201);
-    }
-    const accountsOf = async (name: string) => {
-      const rows = await (h.db as unknown as SourceDb)
-        .selectFrom('resources as r')
-        .innerJoin('assessments as a', 'a.id', 'r.assessment_id')
-        .innerJoin('sources as s', 's.target_set', 'a.target_set')
-        .select('r.account')
-        .distinct()
-        .where('s.name', '=', name)
-        .execute();
-      return rows.map((r) => r.account);
-    };
+    const { call, accountsOf } = await twoSources();
     const gcpAccounts = (await accountsOf('gcp')) as string[];
     expect(gcpAccounts.length).toBeGreaterThan(0);
     expect(gcpAccounts).not.toContain(null);
@@ -79,33 +89,8 @@ describe('sources for a scoped caller', () => {
   });
 
   it("answers 404 for another scope's source wherever a source is named", async () => {
-    h = await startHarness();
-    const owner = await h.token('owner');
-    const call = (token: string, method: 'GET' | 'POST', url: string, payload?: object) =>
-      h.app.inject({
-        method,
-        url: `/api/v1${url}`,
-        headers: { authorization: `Bearer ${token}` },
-        payload,
-      });
-    for (const [name, path] of [
-      ['gcp', 'samples/estate/inventory'],
-      ['all', 'samples/estate'],
-    ]) {
-      await call(owner, 'POST', '/sources', { name, paths: [resolve(path)] });
-      const run = await call(owner, 'POST', '/assessments', { source: name, wait: true });
-      expect(run.statusCode, run.body).toBe(201);
-    }
-    const gcpAccounts = (
-      await (h.db as unknown as SourceDb)
-        .selectFrom('resources as r')
-        .innerJoin('assessments as a', 'a.id', 'r.assessment_id')
-        .innerJoin('sources as s', 's.target_set', 'a.target_set')
-        .select('r.account')
-        .distinct()
-        .where('s.name', '=', 'gcp')
-        .execute()
-    ).map((r) => r.account as string);
+    const { call, accountsOf } = await twoSources();
+    const gcpAccounts = (await accountsOf('gcp')) as string[];
     const gcpOperator = await h.token('security-operator', gcpAccounts);
     const reader = await h.token('reader');
     const routes = [

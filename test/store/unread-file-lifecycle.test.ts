@@ -8,17 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { AssessmentResult } from '../../src/model/assessment.js';
-import { assess } from '../../src/posture/assess.js';
-import { assessStream } from '../../src/posture/assess-stream.js';
 import { loadRules } from '../../src/posture/rule-loader.js';
-import { saveAssessment } from '../../src/store/assessment-repository.js';
 import { exportStore } from '../../src/store/export-store.js';
 import { findingChanges } from '../../src/store/finding-lifecycle.js';
 import { recordOf } from '../../src/store/outbox-repository.js';
 import type { Database } from '../../src/store/schema.js';
-import { saveStreamedAssessment } from '../../src/store/streamed-assessment.js';
 import { addOutboxConsumer } from './outbox-consumer.js';
+import { failingOn, lifecycleScanners, statesOf, type Scan } from './lifecycle-scans.js';
 import { STORE_TARGETS } from './store-targets.js';
 
 const rules = await loadRules();
@@ -34,15 +30,7 @@ const root = mkdtempSync(join(tmpdir(), 'palisade-unread-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const write = (file: string, text: string) => writeFileSync(join(root, file), text);
 
-type Scan = () => Promise<AssessmentResult>;
-const scanners: { name: string; scan: Scan; save: typeof saveAssessment }[] = [
-  { name: 'saveAssessment', scan: () => assess({ paths: [root], rules }), save: saveAssessment },
-  {
-    name: 'saveStreamedAssessment',
-    scan: () => assessStream({ paths: [root], rules }),
-    save: saveStreamedAssessment,
-  },
-];
+const scanners = lifecycleScanners(root, rules);
 
 /** The five scans of the story, made once per scanner (the files are shared, so in sequence). */
 async function story(scan: Scan) {
@@ -66,20 +54,7 @@ async function story(scan: Scan) {
 const stories = new Map<string, Awaited<ReturnType<typeof story>>>();
 for (const s of scanners) stories.set(s.name, await story(s.scan));
 
-const failingOn = (a: AssessmentResult, resourceId: string) =>
-  a.findings
-    .filter((f) => f.status === 'fail' && f.resourceId === resourceId)
-    .map((f) => f.ruleId)
-    .sort();
-
-async function states(db: Kysely<Database>, resourceId: string) {
-  return db
-    .selectFrom('finding_states')
-    .selectAll()
-    .where('resource_id', '=', resourceId)
-    .orderBy('rule_id')
-    .execute();
-}
+const states = statesOf;
 
 /** Recommendation records of the outbox about `resourceId`, as (state, rule). */
 async function outboxAbout(db: Kysely<Database>, resourceId: string) {

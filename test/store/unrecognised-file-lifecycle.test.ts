@@ -6,16 +6,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Kysely } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AssessmentResult } from '../../src/model/assessment.js';
-import { assess } from '../../src/posture/assess.js';
-import { assessStream } from '../../src/posture/assess-stream.js';
 import { loadRules } from '../../src/posture/rule-loader.js';
-import { saveAssessment } from '../../src/store/assessment-repository.js';
 import { findingChanges } from '../../src/store/finding-lifecycle.js';
-import type { Database } from '../../src/store/schema.js';
-import { saveStreamedAssessment } from '../../src/store/streamed-assessment.js';
+import { failingOn, lifecycleScanners, statesOf, type Scan } from './lifecycle-scans.js';
 import { STORE_TARGETS } from './store-targets.js';
 
 const rules = await loadRules();
@@ -39,15 +34,7 @@ const root = mkdtempSync(join(tmpdir(), 'palisade-unrecognised-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const write = (file: string, text: string) => writeFileSync(join(root, file), text);
 
-type Scan = () => Promise<AssessmentResult>;
-const scanners: { name: string; scan: Scan; save: typeof saveAssessment }[] = [
-  { name: 'saveAssessment', scan: () => assess({ paths: [root], rules }), save: saveAssessment },
-  {
-    name: 'saveStreamedAssessment',
-    scan: () => assessStream({ paths: [root], rules }),
-    save: saveStreamedAssessment,
-  },
-];
+const scanners = lifecycleScanners(root, rules);
 
 async function story(scan: Scan) {
   write('a.yaml', pod('web'));
@@ -69,19 +56,7 @@ async function story(scan: Scan) {
 const stories = new Map<string, Awaited<ReturnType<typeof story>>>();
 for (const s of scanners) stories.set(s.name, await story(s.scan));
 
-const failingOn = (a: AssessmentResult, resourceId: string) =>
-  a.findings
-    .filter((f) => f.status === 'fail' && f.resourceId === resourceId)
-    .map((f) => f.ruleId)
-    .sort();
-
-const states = (db: Kysely<Database>, resourceId: string) =>
-  db
-    .selectFrom('finding_states')
-    .selectAll()
-    .where('resource_id', '=', resourceId)
-    .orderBy('rule_id')
-    .execute();
+const states = statesOf;
 
 describe('the story scans read what the test expects', () => {
   it.each(scanners)('$name: a.yaml unrecognised once, notes.json always', ({ name }) => {
