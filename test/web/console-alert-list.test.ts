@@ -6,25 +6,26 @@
  */
 
 import { resolve } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detect } from '../../src/detect/detect.js';
 import { saveAlerts } from '../../src/store/alert-repository.js';
 import {
+  closeConsole,
   hasChromium,
-  launchBrowser,
-  logIn,
+  logInAsOwner,
+  openConsole,
   openPage,
   screenshot,
-  startConsoleServer,
+  SHARED,
+  type ConsoleBrowser,
   type ConsoleServer,
 } from './console-harness.js';
 
-const SHARED = resolve(process.cwd(), '../shared/data');
 const SIGMA = resolve(SHARED, 'sigma-rules/rules/cloud');
 
 let console_: ConsoleServer;
-let browser: { context: BrowserContext; close(): Promise<void> };
+let browser: ConsoleBrowser;
 let page: Page;
 const pageProblems: string[] = [];
 
@@ -49,19 +50,12 @@ const shownTitles = (on: Page) =>
 
 describe.skipIf(!hasChromium())('the alert queue in the console', () => {
   beforeAll(async () => {
-    console_ = await startConsoleServer();
+    ({ console: console_, browser, page } = await openConsole(pageProblems));
     await seedAlerts();
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
-    page.on('pageerror', (e) => pageProblems.push(e.message));
-    await page.goto(console_.url);
-    await logIn(page, console_.owner.username, console_.owner.password);
+    await logInAsOwner(page, console_);
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await console_?.close();
-  }, 60_000);
+  afterAll(() => closeConsole(browser, console_), 60_000);
 
   it('keeps the page and the filters in the address: a reload and a shared link open the same page', async () => {
     const first = await console_.apiCall('GET', '/alerts?status=active&sort=-lastSeen&limit=50');

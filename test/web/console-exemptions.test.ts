@@ -5,17 +5,17 @@
  * a role that may delete it.
  */
 
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  closeConsole,
   eventually,
   hasChromium,
-  launchBrowser,
-  logIn,
+  logInAsNewUser,
+  openConsole,
   openPage,
-  SAMPLE_ESTATE,
   screenshot,
-  startConsoleServer,
+  type ConsoleBrowser,
   type ConsoleServer,
 } from './console-harness.js';
 
@@ -28,7 +28,7 @@ const PATTERN = {
 const inAMonth = () => new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
 
 let console_: ConsoleServer;
-let browser: { context: BrowserContext; close(): Promise<void> };
+let browser: ConsoleBrowser;
 let page: Page;
 const pageProblems: string[] = [];
 
@@ -36,11 +36,7 @@ const pageProblems: string[] = [];
 async function logInAs(role: string): Promise<void> {
   const username = `exemptions-${role}`;
   const password = `${role} password for the exemptions test`;
-  const made = await console_.apiCall('POST', '/users', { username, password, role });
-  expect(made.status, JSON.stringify(made.body)).toBe(201);
-  await page.context().clearCookies();
-  await page.goto(console_.url);
-  await logIn(page, username, password);
+  await logInAsNewUser(page, console_, { username, password, role });
 }
 
 describe.skipIf(!hasChromium())('exemptions in the console', () => {
@@ -48,13 +44,7 @@ describe.skipIf(!hasChromium())('exemptions in the console', () => {
   let ruleId: string;
 
   beforeAll(async () => {
-    console_ = await startConsoleServer();
-    const source = await console_.apiCall('POST', '/sources', {
-      name: 'sample-estate',
-      paths: [SAMPLE_ESTATE],
-      intervalMinutes: 60,
-    });
-    expect(source.status, JSON.stringify(source.body)).toBe(201);
+    ({ console: console_, browser, page } = await openConsole(pageProblems, { estate: true }));
     const made = await console_.apiCall('POST', '/exemptions', { ...PATTERN, expires: inAMonth() });
     expect(made.status, JSON.stringify(made.body)).toBe(201);
     exemptionId = made.body.exemption.id;
@@ -66,16 +56,9 @@ describe.skipIf(!hasChromium())('exemptions in the console', () => {
       );
       return hit?.ruleId as string | undefined;
     }, 60_000);
-
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
-    page.on('pageerror', (e) => pageProblems.push(e.message));
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await console_?.close();
-  }, 60_000);
+  afterAll(() => closeConsole(browser, console_), 60_000);
 
   it('lists a pattern exemption on a recommendation it applies to, without Delete for an Operator', async () => {
     await logInAs('security-operator');

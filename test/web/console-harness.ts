@@ -11,9 +11,12 @@ import { promisify } from 'node:util';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { pino } from 'pino';
+import { expect } from 'vitest';
+import { detect } from '../../src/detect/detect.js';
 import { defaultConfig } from '../../src/server/config.js';
 import { insertToken } from '../../src/server/identity/token-repository.js';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
+import { saveAlerts } from '../../src/store/alert-repository.js';
 
 const run = promisify(execFile);
 
@@ -37,6 +40,9 @@ export const ARTIFACTS = resolve(process.cwd(), 'test-artifacts');
 
 /** The repository's own sample estate. */
 export const SAMPLE_ESTATE = resolve(process.cwd(), 'samples/estate');
+
+/** The shared test data beside the repository (logs, Sigma rules). */
+export const SHARED = resolve(process.cwd(), '../shared/data');
 
 /** True when this machine has Debian's chromium. */
 export function hasChromium(): boolean {
@@ -192,4 +198,90 @@ export async function logIn(page: Page, username: string, password: string): Pro
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByRole('navigation', { name: 'Console' }).waitFor();
+}
+
+/** Adds the sample estate as a source through the API and checks the server made it. */
+export async function addSampleEstate(console_: ConsoleServer): Promise<void> {
+  const source = await console_.apiCall('POST', '/sources', {
+    name: 'sample-estate',
+    paths: [SAMPLE_ESTATE],
+    intervalMinutes: 60,
+  });
+  expect(source.status, JSON.stringify(source.body)).toBe(201);
+}
+
+/** Stores the alerts real Sigma rules raise on the Stratus Red Team CloudTrail logs. */
+export async function seedStratusAlerts(console_: ConsoleServer): Promise<void> {
+  const found = await detect({
+    paths: [resolve(SHARED, 'cloudtrail/stratus-red-team')],
+    ruleDirs: [resolve(SHARED, 'sigma-rules/rules/cloud/aws')],
+  });
+  await saveAlerts(console_.server.db, found.alerts, found.incidents);
+}
+
+/** A launched chromium, as launchBrowser gives it. */
+export type ConsoleBrowser = { context: BrowserContext; close(): Promise<void> };
+
+/** Launches chromium with one page whose errors (and, with `csp`, CSP violations) go to `problems`. */
+export async function launchWithPage(
+  problems: string[],
+  { csp = false } = {},
+): Promise<{ browser: ConsoleBrowser; page: Page }> {
+  const browser = await launchBrowser();
+  const page = await browser.context.newPage();
+  page.on('pageerror', (e) => problems.push(e.message));
+  if (csp) {
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) {
+        problems.push(m.text());
+      }
+    });
+  }
+  return { browser, page };
+}
+
+/** Opens the console at its address and logs in as the Owner. */
+export async function logInAsOwner(page: Page, console_: ConsoleServer): Promise<void> {
+  await page.goto(console_.url);
+  await logIn(page, console_.owner.username, console_.owner.password);
+}
+
+/** Makes `user` through the API, drops the browser's session and logs in as them. */
+export async function logInAsNewUser(
+  page: Page,
+  console_: ConsoleServer,
+  user: { username: string; password: string; role: string; scopes?: string[] },
+): Promise<void> {
+  const made = await console_.apiCall('POST', '/users', user);
+  expect(made.status, JSON.stringify(made.body)).toBe(201);
+  await page.context().clearCookies();
+  await page.goto(console_.url);
+  await logIn(page, user.username, user.password);
+}
+
+/** Closes the browser and the server, whichever of them was started. */
+export async function closeConsole(
+  browser: { close(): Promise<void> } | undefined,
+  console_: ConsoleServer | undefined,
+): Promise<void> {
+  await browser?.close();
+  await console_?.close();
+}
+
+/** Starts a console server, seeded as asked, and a chromium page on it, logged in as the Owner if asked. */
+export async function openConsole(
+  problems: string[],
+  { estate = false, stratusAlerts = false, csp = false, asOwner = false } = {},
+): Promise<{ console: ConsoleServer; browser: ConsoleBrowser; page: Page }> {
+  const console_ = await startConsoleServer();
+  try {
+    if (estate) await addSampleEstate(console_);
+    if (stratusAlerts) await seedStratusAlerts(console_);
+    const { browser, page } = await launchWithPage(problems, { csp });
+    if (asOwner) await logInAsOwner(page, console_);
+    return { console: console_, browser, page };
+  } catch (e) {
+    await console_.close();
+    throw e;
+  }
 }

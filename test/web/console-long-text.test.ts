@@ -4,31 +4,28 @@
  * against a real server on 127.0.0.1 the page never scrolls sideways, wide or narrow.
  */
 
-import { resolve } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { detect } from '../../src/detect/detect.js';
-import { saveAlerts } from '../../src/store/alert-repository.js';
 import {
+  closeConsole,
   eventually,
   hasChromium,
-  launchBrowser,
-  logIn,
+  openConsole,
   openPage,
-  SAMPLE_ESTATE,
   screenshot,
-  startConsoleServer,
+  type ConsoleBrowser,
   type ConsoleServer,
 } from './console-harness.js';
-
-const SHARED = resolve(process.cwd(), '../shared/data');
 
 /** A pasted link: 600 characters and not one space. */
 const LONG = `https://tickets.example.org/browse/SEC-1234?context=${'a1b2c3d4e5'.repeat(55)}`;
 const inAMonth = () => new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
 
+/** The sample estate assessed, the Stratus Red Team alerts stored, the Owner logged in. */
+const SETUP = { estate: true, stratusAlerts: true, asOwner: true };
+
 let console_: ConsoleServer;
-let browser: { context: BrowserContext; close(): Promise<void> };
+let browser: ConsoleBrowser;
 let page: Page;
 const pageProblems: string[] = [];
 
@@ -44,29 +41,10 @@ async function sidewaysAt(width: number, hash: string, text: string): Promise<nu
 
 describe.skipIf(!hasChromium())('long free text in the console', () => {
   beforeAll(async () => {
-    console_ = await startConsoleServer();
-    const source = await console_.apiCall('POST', '/sources', {
-      name: 'sample-estate',
-      paths: [SAMPLE_ESTATE],
-      intervalMinutes: 60,
-    });
-    expect(source.status, JSON.stringify(source.body)).toBe(201);
-    const found = await detect({
-      paths: [resolve(SHARED, 'cloudtrail/stratus-red-team')],
-      ruleDirs: [resolve(SHARED, 'sigma-rules/rules/cloud/aws')],
-    });
-    await saveAlerts(console_.server.db, found.alerts, found.incidents);
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
-    page.on('pageerror', (e) => pageProblems.push(e.message));
-    await page.goto(console_.url);
-    await logIn(page, console_.owner.username, console_.owner.password);
+    ({ console: console_, browser, page } = await openConsole(pageProblems, SETUP));
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await console_?.close();
-  }, 60_000);
+  afterAll(() => closeConsole(browser, console_), 60_000);
 
   it("wraps an alert comment without spaces in the alert's timeline", async () => {
     const alert = (await console_.apiCall('GET', '/alerts?limit=1')).body.items[0];

@@ -5,24 +5,18 @@
  * GET /api/v1/score answers them, and alerts per day with zero on the days without any.
  */
 
-import { resolve } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { detect } from '../../src/detect/detect.js';
-import { saveAlerts } from '../../src/store/alert-repository.js';
 import {
+  closeConsole,
   eventually,
   hasChromium,
-  launchBrowser,
-  logIn,
+  openConsole,
   openPage,
-  SAMPLE_ESTATE,
   screenshot,
-  startConsoleServer,
+  type ConsoleBrowser,
   type ConsoleServer,
 } from './console-harness.js';
-
-const SHARED = resolve(process.cwd(), '../shared/data');
 
 interface ApiControl {
   id: string;
@@ -33,41 +27,20 @@ interface ApiControl {
   unhealthy: number;
 }
 
+/** Estate assessed, Stratus Red Team alerts stored, Owner logged in, CSP violations counted. */
+const SETUP = { estate: true, stratusAlerts: true, csp: true, asOwner: true };
+
 let console_: ConsoleServer;
-let browser: { context: BrowserContext; close(): Promise<void> };
+let browser: ConsoleBrowser;
 let page: Page;
 const pageProblems: string[] = [];
 
 describe.skipIf(!hasChromium())('overview charts in the console', () => {
   beforeAll(async () => {
-    console_ = await startConsoleServer();
-    const source = await console_.apiCall('POST', '/sources', {
-      name: 'sample-estate',
-      paths: [SAMPLE_ESTATE],
-      intervalMinutes: 60,
-    });
-    expect(source.status, JSON.stringify(source.body)).toBe(201);
-    const found = await detect({
-      paths: [resolve(SHARED, 'cloudtrail/stratus-red-team')],
-      ruleDirs: [resolve(SHARED, 'sigma-rules/rules/cloud/aws')],
-    });
-    await saveAlerts(console_.server.db, found.alerts, found.incidents);
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
-    page.on('pageerror', (e) => pageProblems.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) {
-        pageProblems.push(m.text());
-      }
-    });
-    await page.goto(console_.url);
-    await logIn(page, console_.owner.username, console_.owner.password);
+    ({ console: console_, browser, page } = await openConsole(pageProblems, SETUP));
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await console_?.close();
-  }, 60_000);
+  afterAll(() => closeConsole(browser, console_), 60_000);
 
   it('draws a bar per judged control with its points and percentage, as GET /score answers', async () => {
     const score = await eventually(async () => {

@@ -5,31 +5,28 @@
  * is made within its own accounts.
  */
 
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  closeConsole,
   hasChromium,
-  launchBrowser,
-  logIn,
+  logInAsNewUser,
+  openConsole,
   openPage,
   screenshot,
-  startConsoleServer,
+  type ConsoleBrowser,
   type ConsoleServer,
 } from './console-harness.js';
 
 let console_: ConsoleServer;
-let browser: { context: BrowserContext; close(): Promise<void> };
+let browser: ConsoleBrowser;
 let page: Page;
 const pageProblems: string[] = [];
 
 /** Makes a user through the API and logs the browser in as them on the Settings page. */
 async function logInAs(username: string, role: string, scopes: string[] = []): Promise<void> {
   const password = `${username} password for the users test`;
-  const made = await console_.apiCall('POST', '/users', { username, password, role, scopes });
-  expect(made.status, JSON.stringify(made.body)).toBe(201);
-  await page.context().clearCookies();
-  await page.goto(console_.url);
-  await logIn(page, username, password);
+  await logInAsNewUser(page, console_, { username, password, role, scopes });
   await openPage(page, console_.url, '#/settings');
 }
 
@@ -42,22 +39,16 @@ async function offered(form: string, label: string): Promise<string[]> {
 
 describe.skipIf(!hasChromium())('users and tokens in the console', () => {
   beforeAll(async () => {
-    console_ = await startConsoleServer();
+    ({ console: console_, browser, page } = await openConsole(pageProblems));
     const reader = await console_.apiCall('POST', '/users', {
       username: 'users-reader',
       password: 'reader password for the users test',
       role: 'reader',
     });
     expect(reader.status, JSON.stringify(reader.body)).toBe(201);
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
-    page.on('pageerror', (e) => pageProblems.push(e.message));
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await console_?.close();
-  }, 60_000);
+  afterAll(() => closeConsole(browser, console_), 60_000);
 
   it('offers a Security Admin no Owner role for a new user, a new token or a user it manages', async () => {
     await logInAs('users-admin', 'security-admin');
