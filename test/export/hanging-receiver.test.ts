@@ -8,32 +8,33 @@
 import { createServer as createHttpServer, type ServerResponse } from 'node:http';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import type { Kysely } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseExportInput } from '../../src/export/exporter-config.js';
 import { Exporter } from '../../src/export/exporter.js';
-import { serverKeyFromBytes } from '../../src/server/auth/server-key.js';
 import { saveAlerts } from '../../src/store/alert-repository.js';
 import { listDeadLetters } from '../../src/store/delivery-repository.js';
-import { exportConsumer, insertExport } from '../../src/store/export-repository.js';
+import { exportConsumer } from '../../src/store/export-repository.js';
 import type { Database } from '../../src/store/schema.js';
 import { STORE_TARGETS } from '../store/store-targets.js';
 import { testAlert } from './support/alerts.js';
 import { allowLoopbackExports } from './support/allow-loopback.js';
+import {
+  key,
+  closedAfterEach,
+  quickExporter,
+  sleep,
+  storeExport,
+} from './support/loopback-exporters.js';
 
 allowLoopbackExports();
 
-const key = serverKeyFromBytes(Buffer.alloc(32, 7));
 const SECRET = 'webhook-shared-secret-0123';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const open: { close(): Promise<unknown> }[] = [];
-afterEach(async () => {
-  for (const item of open.splice(0).reverse()) await item.close();
-});
+const open = closedAfterEach();
 
 async function addExport(db: Kysely<Database>, input: Record<string, unknown>) {
   const settings = parseExportInput({ name: 'test', ...input });
-  return db.transaction().execute((trx) => insertExport(trx, settings, key, 'test', new Date()));
+  return storeExport(db, settings);
 }
 
 /** The record ids in a webhook body (`records`) or a Splunk HEC body (events back to back). */
@@ -131,15 +132,7 @@ describe('a receiver that hangs', () => {
       await addExport(db, { sink: { kind: 'webhook', url: healthy.url, secret: SECRET } });
       await saveAlerts(db, [testAlert(3), testAlert(7)], []);
 
-      const e = new Exporter({
-        db,
-        key,
-        owner: 'test',
-        pollMs: 20,
-        backoff: { baseMs: 1, maxMs: 4 },
-        sinkDeps: { network: { allow: ['127.0.0.1'] } },
-      });
-      open.push({ close: () => e.stop() });
+      const e = quickExporter(db, open);
       e.start();
 
       // Low-severity alerts, one at a time, until both hanging exports gave their records up:

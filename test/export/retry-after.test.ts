@@ -7,28 +7,26 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Kysely } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseExportInput } from '../../src/export/exporter-config.js';
-import { Exporter } from '../../src/export/exporter.js';
 import { MAX_RETRY_AFTER_MS } from '../../src/export/outbox/backoff.js';
-import { serverKeyFromBytes } from '../../src/server/auth/server-key.js';
 import { saveAlerts } from '../../src/store/alert-repository.js';
 import { deliveryState } from '../../src/store/delivery-repository.js';
-import { exportConsumer, insertExport } from '../../src/store/export-repository.js';
+import { exportConsumer } from '../../src/store/export-repository.js';
 import type { Database } from '../../src/store/schema.js';
 import { STORE_TARGETS } from '../store/store-targets.js';
 import { testAlert } from './support/alerts.js';
 import { allowLoopbackExports } from './support/allow-loopback.js';
+import {
+  closedAfterEach,
+  quickExporter,
+  sleep,
+  storeExport,
+} from './support/loopback-exporters.js';
 
 allowLoopbackExports();
 
-const key = serverKeyFromBytes(Buffer.alloc(32, 7));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-const open: { close(): Promise<unknown> }[] = [];
-afterEach(async () => {
-  for (const item of open.splice(0).reverse()) await item.close();
-});
+const open = closedAfterEach();
 
 /**
  * A webhook receiver that refuses the first request with `status` and the Retry-After that
@@ -71,21 +69,12 @@ async function addExport(db: Kysely<Database>, url: string) {
     sink: { kind: 'webhook', url, secret: 'webhook-shared-secret-0123' },
     maxAttempts: 5,
   });
-  return db.transaction().execute((trx) => insertExport(trx, settings, key, 'test', new Date()));
+  return storeExport(db, settings);
 }
 
 function exporter(db: Kysely<Database>) {
   // A backoff of a few milliseconds: any longer wait comes from the receiver.
-  const e = new Exporter({
-    db,
-    key,
-    owner: 'test',
-    pollMs: 20,
-    backoff: { baseMs: 1, maxMs: 4 },
-    sinkDeps: { network: { allow: ['127.0.0.1'] } },
-  });
-  open.push({ close: () => e.stop() });
-  return e;
+  return quickExporter(db, open);
 }
 
 describe('Retry-After', () => {

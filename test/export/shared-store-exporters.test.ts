@@ -9,27 +9,25 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Kysely } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseExportInput } from '../../src/export/exporter-config.js';
-import { Exporter } from '../../src/export/exporter.js';
-import { serverKeyFromBytes } from '../../src/server/auth/server-key.js';
 import { saveAlerts } from '../../src/store/alert-repository.js';
 import { deliveryState, listDeadLetters } from '../../src/store/delivery-repository.js';
-import { exportConsumer, insertExport } from '../../src/store/export-repository.js';
+import { exportConsumer } from '../../src/store/export-repository.js';
 import type { Database } from '../../src/store/schema.js';
 import { STORE_TARGETS } from '../store/store-targets.js';
 import { testAlert } from './support/alerts.js';
 import { allowLoopbackExports } from './support/allow-loopback.js';
+import {
+  closedAfterEach,
+  quickExporter,
+  sleep,
+  storeExport,
+} from './support/loopback-exporters.js';
 
 allowLoopbackExports();
 
-const key = serverKeyFromBytes(Buffer.alloc(32, 7));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-const open: { close(): Promise<unknown> }[] = [];
-afterEach(async () => {
-  for (const item of open.splice(0).reverse()) await item.close();
-});
+const open = closedAfterEach();
 
 /**
  * A webhook receiver that accepts each request after `delayMs`. `sent` counts how often each
@@ -100,23 +98,11 @@ async function addExport(db: Kysely<Database>, url: string, input: Record<string
     sink: { kind: 'webhook', url, secret: 'webhook-shared-secret-0123' },
     ...input,
   });
-  return db.transaction().execute((trx) => insertExport(trx, settings, key, 'test', new Date()));
+  return storeExport(db, settings);
 }
 
 function exporter(db: Kysely<Database>, owner: string, options: { now?: () => Date } = {}) {
-  const e = new Exporter({
-    db,
-    key,
-    owner,
-    leaseMs: 300,
-    pollMs: 20,
-    pagesPerPass: 100,
-    backoff: { baseMs: 1, maxMs: 4 },
-    sinkDeps: { network: { allow: ['127.0.0.1'] } },
-    ...options,
-  });
-  open.push({ close: () => e.stop() });
-  return e;
+  return quickExporter(db, open, { owner, leaseMs: 300, pagesPerPass: 100, ...options });
 }
 
 async function until(done: () => boolean | Promise<boolean>, ms: number): Promise<void> {

@@ -18,9 +18,11 @@ import {
   COMPLIANCE_TARGET_SET,
   complianceRecord,
   linuxSshAlerts,
+  loggedAddress,
   realAlerts,
   recommendationRecord,
   scoreRecord,
+  withLeadingZeros,
 } from './sample-records.js';
 
 /** Splits a LEEF 2.0 line as QRadar does. */
@@ -97,13 +99,11 @@ describe('LEEF 2.0 format', () => {
 
   it('keeps a source address logged with leading zeros as text, out of src', async () => {
     const alerts = await realAlerts();
-    const zeros = alerts.filter((a) =>
-      a.entities.some((e) => e.kind === 'ip' && /(^|\.)0\d/.test(e.value)),
-    );
+    const zeros = withLeadingZeros(alerts);
     expect(zeros.length).toBeGreaterThan(0);
     for (const alert of alerts) {
       const { attrs } = parseLeef(toLeef(alertRecord(alert)));
-      const logged = alert.entities.find((e) => e.kind === 'ip')?.value;
+      const logged = loggedAddress(alert);
       if (logged === undefined) continue;
       const expected = zeros.includes(alert) ? { sourceAddress: logged } : { src: logged };
       expect({ src: attrs.src, sourceAddress: attrs.sourceAddress }, alert.id).toEqual({

@@ -148,3 +148,13 @@ export function scoreRecord(): ExportRecord {
     },
   };
 }
+
+/** The alerts with a source address logged with leading zeros (08.1.250.216). */
+export function withLeadingZeros(alerts: Alert[]): Alert[] {
+  return alerts.filter((a) => a.entities.some((e) => e.kind === 'ip' && /(^|\.)0\d/.test(e.value)));
+}
+
+/** The source address `alert` was logged with, as written in the log. */
+export function loggedAddress(alert: Alert): string | undefined {
+  return alert.entities.find((e) => e.kind === 'ip')?.value;
+}
