@@ -6,21 +6,15 @@
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Rule } from '../../src/model/rule.js';
-import { assess, type Assessment } from '../../src/posture/assess.js';
-import { loadExemptions } from '../../src/posture/exemptions.js';
-import { loadRules } from '../../src/posture/rule-loader.js';
+import type { Assessment } from '../../src/posture/assess.js';
 import { renderHtml } from '../../src/report/html-report.js';
+import { assessSampleEstate } from './sample-assessment.js';
 
 let assessment: Assessment;
 let rules: Rule[];
 
 beforeAll(async () => {
-  rules = await loadRules();
-  assessment = await assess({
-    paths: ['samples/estate'],
-    rules,
-    exemptions: await loadExemptions('samples/exemptions.yaml'),
-  });
+  ({ assessment, rules } = await assessSampleEstate());
 }, 120_000);
 
 /** The rows of the table that follows the heading with this id. */
