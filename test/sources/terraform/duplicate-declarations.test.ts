@@ -4,24 +4,11 @@
  * no longer replaces the first in silence, and the gate fails closed.
  */
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readPaths } from '../../../src/sources/read-paths.js';
 import { evaluateTerraformDirectory } from '../../../src/sources/terraform/index.js';
 import { checkHere } from '../../enforce/check-runner.js';
-
-const OPEN_SSH = `resource "aws_security_group" "sg" {
-  name = "bastion"
-  ingress {
-    from_port   = 22
-    to_port     = 22
-    protocol    = "tcp"
-    cidr_blocks = ["0.0.0.0/0"]
-  }
-}
-`;
+import { folderOf, OPEN_SSH } from './terraform-fixtures.js';
 
 const CLOSED = `resource "aws_security_group" "sg" {
   name = "closed"
@@ -29,9 +16,7 @@ const CLOSED = `resource "aws_security_group" "sg" {
 `;
 
 function folder(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'palisade-duplicate-'));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  return dir;
+  return folderOf('palisade-duplicate-', files);
 }
 
 async function errorsAndGroups(dir: string) {

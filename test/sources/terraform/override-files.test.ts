@@ -4,23 +4,10 @@
  * open, and the gate still denies it.
  */
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readPaths } from '../../../src/sources/read-paths.js';
 import { checkHere } from '../../enforce/check-runner.js';
-
-const OPEN_SSH = `resource "aws_security_group" "sg" {
-  name = "bastion"
-  ingress {
-    from_port   = 22
-    to_port     = 22
-    protocol    = "tcp"
-    cidr_blocks = ["0.0.0.0/0"]
-  }
-}
-`;
+import { folderOf, OPEN_SSH } from './terraform-fixtures.js';
 
 const TAGS_ONLY = `resource "aws_security_group" "sg" {
   tags = { Team = "platform" }
@@ -29,9 +16,7 @@ const TAGS_ONLY = `resource "aws_security_group" "sg" {
 
 /** A folder holding `files` (name to text). */
 function folder(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'palisade-override-'));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  return dir;
+  return folderOf('palisade-override-', files);
 }
 
 async function securityGroup(dir: string) {

@@ -4,13 +4,11 @@
  * file that cannot be read is an error naming it, never passed over.
  */
 
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readPaths } from '../../../src/sources/read-paths.js';
 import { evaluateTerraformDirectory } from '../../../src/sources/terraform/index.js';
 import { checkHere } from '../../enforce/check-runner.js';
+import { folderOf, SSH_FROM_VAR } from './terraform-fixtures.js';
 
 const CLEAN_TF = `resource "aws_security_group" "web" {
   name        = "web"
@@ -47,12 +45,7 @@ const OPEN_JSON = `{
 `;
 
 function folder(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'palisade-tf-json-'));
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(join(dir, name, '..'), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  return dir;
+  return folderOf('palisade-tf-json-', files);
 }
 
 const ports = (properties: Record<string, unknown>) =>
@@ -159,17 +152,7 @@ describe('Terraform .tf.json files', () => {
       'root/main.tf.json': JSON.stringify({
         module: { net: { source: '../modules/net', cidr: '0.0.0.0/0' } },
       }),
-      'modules/net/main.tf': `variable "cidr" {}
-resource "aws_security_group" "ssh" {
-  name = "ssh"
-  ingress {
-    from_port   = 22
-    to_port     = 22
-    protocol    = "tcp"
-    cidr_blocks = [var.cidr]
-  }
-}
-`,
+      'modules/net/main.tf': `variable "cidr" {}\n${SSH_FROM_VAR}`,
     });
     const read = await readPaths([dir]);
     const ssh = read.resources.filter((r) => r.type === 'AWS::EC2::SecurityGroup');
