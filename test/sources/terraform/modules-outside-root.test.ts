@@ -11,23 +11,13 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readPaths } from '../../../src/sources/read-paths.js';
 import { runPalisade } from '../../support/cli.js';
+import { SSH_FROM_VAR } from './terraform-fixtures.js';
 
 const scratch = realpathSync(mkdtempSync(path.join(tmpdir(), 'palisade-tf-layout-')));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** SSH open to the sources the caller passes: read as a root of its own, nothing is known. */
-const SSH_FROM = `variable "cidr" {}
-
-resource "aws_security_group" "ssh" {
-  name = "ssh"
-  ingress {
-    from_port   = 22
-    to_port     = 22
-    protocol    = "tcp"
-    cidr_blocks = [var.cidr]
-  }
-}
-`;
+const SSH_FROM = `variable "cidr" {}\n\n${SSH_FROM_VAR}`;
 
 const CALLS_MODULE = `module "sg" {
   source = "../../modules/sg"
