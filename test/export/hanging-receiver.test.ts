@@ -21,6 +21,7 @@ import { allowLoopbackExports } from './support/allow-loopback.js';
 import {
   key,
   closedAfterEach,
+  listenOnLoopback,
   quickExporter,
   sleep,
   storeExport,
@@ -68,15 +69,10 @@ async function hangingReceiver() {
       res.on('close', () => waiting.delete(res));
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const receiver = {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    ...(await listenOnLoopback(server)),
     sent,
     hanging: () => waiting.size,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise((r) => server.close(r));
-    },
   };
   open.push(receiver);
   return receiver;
@@ -96,14 +92,9 @@ async function answeringReceiver() {
       res.writeHead(200).end('ok');
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const receiver = {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/in`,
+    ...(await listenOnLoopback(server, '/in')),
     arrived,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise((r) => server.close(r));
-    },
   };
   open.push(receiver);
   return receiver;

@@ -5,7 +5,6 @@
  */
 
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { parseExportInput } from '../../src/export/exporter-config.js';
@@ -19,6 +18,7 @@ import { testAlert } from './support/alerts.js';
 import { allowLoopbackExports } from './support/allow-loopback.js';
 import {
   closedAfterEach,
+  listenOnLoopback,
   quickExporter,
   sleep,
   storeExport,
@@ -49,15 +49,10 @@ async function limitingReceiver(status: number, retryAfter: () => string) {
       res.writeHead(status, { 'retry-after': state.retryAfter }).end('slow down');
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const receiver = {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/in`,
+    ...(await listenOnLoopback(server, '/in')),
     arrivals,
     state,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise((r) => server.close(r));
-    },
   };
   open.push(receiver);
   return receiver;

@@ -7,7 +7,6 @@
  */
 
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { parseExportInput } from '../../src/export/exporter-config.js';
@@ -20,6 +19,7 @@ import { testAlert } from './support/alerts.js';
 import { allowLoopbackExports } from './support/allow-loopback.js';
 import {
   closedAfterEach,
+  listenOnLoopback,
   quickExporter,
   sleep,
   storeExport,
@@ -48,15 +48,10 @@ async function slowReceiver(delayMs: number) {
       setTimeout(() => res.writeHead(200).end(), delayMs);
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const receiver = {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/in`,
+    ...(await listenOnLoopback(server, '/in')),
     sent,
     requests: () => state.requests,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise((r) => server.close(r));
-    },
   };
   open.push(receiver);
   return receiver;
@@ -78,15 +73,10 @@ async function refusingReceiver() {
       else answer();
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const receiver = {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/in`,
+    ...(await listenOnLoopback(server, '/in')),
     requests: () => state.requests,
     release: () => state.release(),
-    close: () => {
-      server.closeAllConnections();
-      return new Promise((r) => server.close(r));
-    },
   };
   open.push(receiver);
   return receiver;

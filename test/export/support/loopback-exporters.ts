@@ -1,5 +1,7 @@
 /** What exporter tests with loopback receivers share: a key, clean-up, quick exporters. */
 
+import type { Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Kysely } from 'kysely';
 import { afterEach } from 'vitest';
 import type { ExportSettings } from '../../../src/export/exporter-config.js';
@@ -45,4 +47,19 @@ export function quickExporter(
   });
   open.push({ close: () => e.stop() });
   return e;
+}
+
+/** Starts `server` on a free loopback port: its URL (ending in `path`), and a close. */
+export async function listenOnLoopback(
+  server: HttpServer,
+  path = '',
+): Promise<{ url: string; close(): Promise<unknown> }> {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((r) => server.close(r));
+    },
+  };
 }
