@@ -129,6 +129,20 @@ export const ConfigSchema = Type.Object(
             ),
           ),
           tailPollMs: Type.Optional(Type.Integer({ minimum: 10, maximum: 60_000 })),
+          /**
+           * Received records remembered so the same record sent again (a sender's retry) is not
+           * counted twice: for `hours` after receipt (default 24), at most `maxRecords` (default
+           * 1,000,000, about 24 MB of memory), the oldest forgotten first.
+           */
+          repeats: Type.Optional(
+            Type.Object(
+              {
+                hours: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 30 })),
+                maxRecords: Type.Optional(Type.Integer({ minimum: 1_000, maximum: 10_000_000 })),
+              },
+              { additionalProperties: false },
+            ),
+          ),
         },
         { additionalProperties: false },
       ),

@@ -18,17 +18,21 @@ export interface ServerMetrics {
 export const INTAKES = ['http', 'syslog-udp', 'syslog-tcp', 'tail'] as const;
 
 /** Per-intake counts as the detection service keeps them. */
-export type IntakeCountSource = () => Record<string, { events: number; errors: number }>;
+export type IntakeCountSource = () => Record<
+  string,
+  { events: number; errors: number; repeats?: number }
+>;
 
 /**
  * Adds the intake counters, read from `counts` at each scrape: records received, events parsed
- * from them, and records rejected (unreadable, unknown format, oversized, broken framing).
+ * from them, records rejected (unreadable, unknown format, oversized, broken framing), and
+ * records received before (a sender's retry), which are not handed to detection again.
  */
 export function addIntakeMetrics(metrics: ServerMetrics, counts: IntakeCountSource): void {
   const figure = (
     name: string,
     help: string,
-    pick: (c: { events: number; errors: number }) => number,
+    pick: (c: { events: number; errors: number; repeats?: number }) => number,
   ) =>
     new Counter({
       name,
@@ -45,8 +49,8 @@ export function addIntakeMetrics(metrics: ServerMetrics, counts: IntakeCountSour
     });
   figure(
     'palisade_intake_records_received_total',
-    'Records an event intake received (parsed plus rejected)',
-    (c) => c.events + c.errors,
+    'Records an event intake received (parsed, rejected and repeated)',
+    (c) => c.events + c.errors + (c.repeats ?? 0),
   );
   figure(
     'palisade_intake_events_parsed_total',
@@ -57,6 +61,11 @@ export function addIntakeMetrics(metrics: ServerMetrics, counts: IntakeCountSour
     'palisade_intake_records_rejected_total',
     'Records an intake rejected: unreadable, unknown format, oversized or badly framed',
     (c) => c.errors,
+  );
+  figure(
+    'palisade_intake_records_repeated_total',
+    'Records an intake had received before (a retry), not handed to detection again',
+    (c) => c.repeats ?? 0,
   );
 }
 

@@ -42,6 +42,7 @@ import * as m0016 from './migrations/0016-tail-positions.js';
 import * as m0017 from './migrations/0017-token-creator-ids.js';
 import * as m0018 from './migrations/0018-server-lease.js';
 import * as m0019 from './migrations/0019-delivery-batch-end.js';
+import * as m0020 from './migrations/0020-received-records.js';
 import type { Database } from './schema.js';
 import { DEFAULT_STORE_PATH, isPostgresLocation } from './store-path.js';
 
@@ -68,6 +69,7 @@ const migrations: Record<string, Migration> = {
   '0017-token-creator-ids': m0017,
   '0018-server-lease': m0018,
   '0019-delivery-batch-end': m0019,
+  '0020-received-records': m0020,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

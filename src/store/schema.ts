@@ -118,6 +118,24 @@ export interface Database {
   source_files: SourceFileTable;
   finding_states: FindingStateTable;
   finding_events: FindingEventTable;
+  received_records: ReceivedRecordTable;
+}
+
+/**
+ * The receipt keys of records continuous detection took in lately (migration 0020), so that the
+ * same record sent again is recognised (`received-records.ts`): one row per write, keys packed.
+ */
+export interface ReceivedRecordTable {
+  seq: Generated<number>;
+  /** Receipt times (epoch ms, the server's clock) of the row's earliest and latest key. */
+  first_ms: number | string;
+  last_ms: number | string;
+  /** How many keys the row holds. */
+  count: number;
+  /** Base64 of the keys, 8 bytes each (the 16 hex digits as bytes). */
+  keys: string;
+  /** Base64 of each key's receipt time, 4 bytes each: milliseconds after `first_ms`. */
+  times: string;
 }
 
 /** A person who logs in to the console. `scopes` is a JSON array; empty means every account. */

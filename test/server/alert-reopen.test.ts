@@ -1,8 +1,9 @@
 /**
  * New activity reopens a resolved or dismissed alert instead of vanishing into it, found by a
  * new user: loghub's brute force from 112.95.230.3 is resolved, the same lines sent again leave
- * it resolved, and later failures from that address (real lines, moved on by minutes) reopen it,
- * with a timeline entry by `system:detection` and a status change in the export outbox.
+ * it as it was (closed, its count unchanged), and later failures from that address (real lines,
+ * moved on by minutes) reopen it, with a timeline entry by `system:detection` and a status
+ * change in the export outbox.
  */
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,8 +71,15 @@ describe('an alert closed by an analyst', () => {
       });
       expect(changed.status, JSON.stringify(changed.body)).toBe(200);
 
-      expect((await post(first)).status).toBe(202);
-      expect((await bruteForce())[0]).toMatchObject({ status: closed, last_seen: alert.last_seen });
+      // The same lines again are records received before: the alert is left as it was.
+      const again = await post(first);
+      expect(again.status).toBe(202);
+      expect(await again.json()).toMatchObject({ events: 0, repeats: first.length });
+      expect((await bruteForce())[0]).toMatchObject({
+        status: closed,
+        last_seen: alert.last_seen,
+        event_count: alert.event_count,
+      });
 
       // Six more failures from the attacker, five minutes on: within the alert's window.
       const more = first

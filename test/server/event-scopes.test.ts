@@ -16,8 +16,8 @@ import {
 const OURS = '111111111111';
 const THEIRS = '222222222222';
 
-/** A shared DeleteTrail record (an alert on its own), moved into `account`. */
-function deleteTrail(account: string): string {
+/** A shared DeleteTrail record (an alert on its own), moved into `account` (`copy`: another one). */
+function deleteTrail(account: string, copy = ''): string {
   const record = cloudTrailRecords().find(
     (r: any) => r.eventName === 'DeleteTrail' && !r.errorCode,
   ) as any;
@@ -25,7 +25,7 @@ function deleteTrail(account: string): string {
   moved.recipientAccountId = account;
   moved.userIdentity = { ...moved.userIdentity, accountId: account };
   // A distinct id per account, so each copy is an event of its own.
-  moved.eventID = `${record.eventID}-${account}`;
+  moved.eventID = `${record.eventID}-${account}${copy}`;
   return JSON.stringify(moved);
 }
 
@@ -81,9 +81,14 @@ describe('POST /api/v1/events from a caller limited to accounts', () => {
   });
 
   it('keeps the events of its accounts from a mixed batch and counts the rest', async () => {
-    const mixed = await post(scoped, [deleteTrail(THEIRS), deleteTrail(OURS)]);
+    const batch = [deleteTrail(THEIRS, '-mixed'), deleteTrail(OURS, '-mixed')];
+    const mixed = await post(scoped, batch);
     expect(mixed.status).toBe(202);
-    expect(mixed.body).toMatchObject({ events: 1, outOfScope: 1, errors: 0 });
+    expect(mixed.body).toMatchObject({ events: 1, outOfScope: 1, errors: 0, repeats: 0 });
+    // Sent again: its event of our account was received before, which is no refusal.
+    const again = await post(scoped, batch);
+    expect(again.status).toBe(202);
+    expect(again.body).toMatchObject({ events: 0, outOfScope: 1, errors: 0, repeats: 1 });
   });
 
   it('refuses events without an account, which only an unscoped caller may send', async () => {

@@ -40,10 +40,12 @@ export async function startHarness(
     location?: string;
     /** An open store to use (e.g. from STORE_TARGETS); its owner closes it, not `close()`. */
     db?: Kysely<Database>;
+    /** The server key (a restart over `db` keeps the first server's); made from `location` else. */
+    serverKey?: ServerKey;
   } = {},
 ): Promise<Harness> {
   const location = options.db ? ':memory:' : (options.location ?? ':memory:');
-  const serverKey = loadServerKey({ storeLocation: location });
+  const serverKey = options.serverKey ?? loadServerKey({ storeLocation: location });
   const db = options.db ?? (await openStore(location));
   const config = defaultConfig();
   options.config?.(config);

@@ -2,8 +2,12 @@
 
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Kysely } from 'kysely';
 import { expect } from 'vitest';
 import { ConfigError, type ServerConfig } from '../../src/server/config.js';
+import type { ServerKey } from '../../src/server/auth/server-key.js';
+import type { Clock } from '../../src/server/server-deps.js';
+import type { Database } from '../../src/store/schema.js';
 import { startHarness, type Harness } from './harness.js';
 
 export const DATA = path.resolve(process.cwd(), '../shared/data');
@@ -19,8 +23,17 @@ export interface LiveHarness extends Harness {
   get(route: string, token: string): Promise<{ status: number; body: any }>;
 }
 
-export async function startLive(ingest: ServerConfig['ingest'] = {}): Promise<LiveHarness> {
+/**
+ * A server listening on 127.0.0.1 over a fresh in-memory store, or over the store `store` names:
+ * a file (`location`) or an open store (`db`, which the caller closes; a restart over it passes
+ * the first server's `serverKey`); `clock` is the server's (the real one by default).
+ */
+export async function startLive(
+  ingest: ServerConfig['ingest'] = {},
+  store: { location?: string; db?: Kysely<Database>; serverKey?: ServerKey; clock?: Clock } = {},
+): Promise<LiveHarness> {
   const h = await startHarness({
+    ...store,
     config: (c) => {
       c.ingest = { flushIntervalMs: 30, ...ingest };
     },

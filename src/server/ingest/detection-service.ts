@@ -27,6 +27,14 @@ import {
   DEFAULT_MAX_SEEDED,
 } from '../../store/alerts-in-window.js';
 import { DEFAULT_DEDUP_WINDOW_MS } from '../../detect/alert-builder.js';
+import { idKey, type DeliveryKeys } from '../../detect/event-identity.js';
+import { loadReceipts, saveReceipts } from '../../store/received-records.js';
+import {
+  DEFAULT_RECEIPT_HOURS,
+  DEFAULT_RECEIPT_MAX_KEYS,
+  ReceiptMemory,
+  type UnstoredReceipts,
+} from './receipt-memory.js';
 
 export interface DetectionServiceOptions {
   db: Kysely<Database>;
@@ -51,6 +59,13 @@ export interface DetectionServiceOptions {
    * event from 2099 would stay the newest alert for good and hold every dedup window open.
    */
   maxFutureMs?: number;
+  /**
+   * How long a received record is remembered (receipt time, default 24 hours), so that the same
+   * record sent again is not counted twice (see `ingest`).
+   */
+  receiptWindowMs?: number;
+  /** Received records remembered at most, the oldest forgotten first (default 1,000,000). */
+  maxReceipts?: number;
   /** The server's clock (tests). */
   now?: () => number;
 }
@@ -59,6 +74,8 @@ export interface DetectionServiceOptions {
 export interface IntakeCounts {
   events: number;
   errors: number;
+  /** Records received before (a sender's retry), not handed to detection again. */
+  repeats: number;
 }
 
 /** What `ingest` did with one batch. */
@@ -66,6 +83,8 @@ export interface IngestResult {
   events: number;
   errors: LogReadError[];
   matches: number;
+  /** Events dropped as records received before (see `ingest`). */
+  repeats: number;
 }
 
 const DEFAULT_FLUSH_MS = 1_000;
@@ -94,6 +113,8 @@ export class DetectionService {
   /** A signature of each stored incident, to write only those that changed. */
   readonly #incidentSig = new Map<string, string>();
   readonly #counts = new Map<string, IntakeCounts>();
+  /** Receipt keys of the records taken in lately: a record sent again is recognised. */
+  readonly #receipts: ReceiptMemory;
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> = Promise.resolve();
   #closed = false;
@@ -108,6 +129,10 @@ export class DetectionService {
     this.#options = options;
     this.#engine = engine;
     this.#builder = new AlertBuilder({ dedupWindowMs: this.#dedupWindowMs });
+    this.#receipts = new ReceiptMemory({
+      retentionMs: options.receiptWindowMs ?? DEFAULT_RECEIPT_HOURS * 3_600_000,
+      maxKeys: options.maxReceipts ?? DEFAULT_RECEIPT_MAX_KEYS,
+    });
     this.rules = {
       detection: engine.detectionRules,
       correlation: engine.correlationRules,
@@ -149,6 +174,7 @@ export class DetectionService {
       );
     }
     await service.#seed();
+    await service.#recallReceipts();
     const every = options.flushIntervalMs ?? DEFAULT_FLUSH_MS;
     service.#timer = setInterval(() => void service.flush(), every);
     service.#timer.unref();
@@ -158,19 +184,33 @@ export class DetectionService {
   /**
    * Feeds items (events and read errors) from one intake, in order. Synchronous: events meet the
    * engine in the order intakes hand them over.
+   *
+   * A record received before, within the receipt window, is dropped and counted in `repeats`: it
+   * never reaches the engine, so a sender's retry neither adds to a correlation (a brute force
+   * counted from repeats) nor changes an alert, a closed one included. Records are known by
+   * their own id (`idKey`: CloudTrail's eventID, journald's cursor) from any intake, and by
+   * `keys` when the intake hands the records of one delivery a sender may repeat whole (an HTTP
+   * request): then records without an id are known by content and occurrence too.
    */
-  ingest(items: Iterable<LogItem>, intake: string): IngestResult {
-    const result: IngestResult = { events: 0, errors: [], matches: 0 };
+  ingest(items: Iterable<LogItem>, intake: string, keys?: DeliveryKeys): IngestResult {
+    const result: IngestResult = { events: 0, errors: [], matches: 0, repeats: 0 };
     if (this.#closed) return result;
-    const latest = this.#latestAllowed();
+    const now = this.#now();
+    const latest = now + (this.#options.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS);
     for (const item of items) {
       if (item instanceof LogReadError) {
         // A notice remarks on records that were read: no error to count or report.
         if (item.code !== 'NOTICE') result.errors.push(item);
         continue;
       }
+      // Asked for every event in order, so occurrences are numbered alike in a repeat.
+      const key = keys ? keys.keyOf(item) : idKey(item);
       if (Date.parse(item.time) > latest) {
         result.errors.push(this.#futureTime(item, intake));
+        continue;
+      }
+      if (key !== undefined && !this.#receipts.add(key, now)) {
+        result.repeats += 1;
         continue;
       }
       result.events += 1;
@@ -184,17 +224,21 @@ export class DetectionService {
         result.errors.push(detectionError(item, error, intake));
       }
     }
-    this.count(intake, result.events, result.errors.length);
+    this.count(intake, result.events, result.errors.length, result.repeats);
     if (this.#builder.alerts().length >= (this.#options.maxAlertsInMemory ?? DEFAULT_MAX_ALERTS)) {
       this.#renewBuilder();
     }
     return result;
   }
 
+  /** The server's clock (epoch ms). */
+  #now(): number {
+    return this.#options.now?.() ?? Date.now();
+  }
+
   /** The latest event time taken: the server's clock plus the allowed skew. */
   #latestAllowed(): number {
-    const now = this.#options.now?.() ?? Date.now();
-    return now + (this.#options.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS);
+    return this.#now() + (this.#options.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS);
   }
 
   #futureTime(event: LogEvent, intake: string): LogReadError {
@@ -266,12 +310,28 @@ export class DetectionService {
     }
   }
 
+  /**
+   * Remembers the receipt keys stored within the receipt window (the newest `maxReceipts` of
+   * them), so a record sent before a restart is recognised after it.
+   */
+  async #recallReceipts(): Promise<void> {
+    const memory = this.#receipts;
+    const now = this.#now();
+    const stored = await loadReceipts(this.#options.db, { since: now - memory.retentionMs });
+    for (const { hi, lo, at } of stored) {
+      for (let i = 0; i < hi.length; i++) memory.remember(hi[i], lo[i], Math.min(at[i], now));
+    }
+    // Already stored: not written again.
+    memory.takeUnstored();
+  }
+
   /** Adds to an intake's counters (intakes count what they reject before parsing too). */
-  count(intake: string, events: number, errors: number): void {
+  count(intake: string, events: number, errors: number, repeats = 0): void {
     let counts = this.#counts.get(intake);
-    if (!counts) this.#counts.set(intake, (counts = { events: 0, errors: 0 }));
+    if (!counts) this.#counts.set(intake, (counts = { events: 0, errors: 0, repeats: 0 }));
     counts.events += events;
     counts.errors += errors;
+    counts.repeats += repeats;
   }
 
   #handle(matches: SigmaMatch[]): void {
@@ -294,6 +354,7 @@ export class DetectionService {
       incidentsStored: this.#incidentsStored,
       flushErrors: this.#flushErrors,
       alertsRestored: this.#seeded,
+      receiptsRemembered: this.#receipts.size,
     };
   }
 
@@ -314,20 +375,34 @@ export class DetectionService {
   }
 
   async #write(): Promise<void> {
-    if (this.#dirty.size === 0) return;
+    const receipts = this.#receipts.takeUnstored();
+    if (this.#dirty.size === 0 && receipts.hi.length === 0) return;
     const dirty = this.#dirty;
     this.#dirty = new Map();
     try {
-      await this.#store(dirty);
+      await this.#store(dirty, receipts);
     } catch (error) {
       this.#flushErrors += 1;
       this.#options.logger.error({ err: error }, 'detection: alerts could not be stored');
       // Try again with the next write.
       for (const [id, alert] of dirty) if (!this.#dirty.has(id)) this.#dirty.set(id, alert);
+      this.#receipts.returnUnstored(receipts);
     }
   }
 
-  async #store(dirty: Map<string, Alert>): Promise<void> {
+  /**
+   * Writes the changed alerts, the incidents they change and the receipt keys of the records
+   * taken in since the last write, in one transaction: a record counts as received exactly when
+   * what it formed is stored.
+   */
+  async #store(dirty: Map<string, Alert>, receipts: UnstoredReceipts): Promise<void> {
+    const memory = this.#receipts;
+    // The store keeps what the memory does: keys older than its oldest are deleted.
+    const horizon = Math.max(memory.oldest ?? -Infinity, this.#now() - memory.retentionMs);
+    if (dirty.size === 0) {
+      await this.#options.db.transaction().execute((trx) => saveReceipts(trx, receipts, horizon));
+      return;
+    }
     for (const [id, alert] of dirty) {
       this.#recent.delete(id);
       this.#recent.set(id, alert);
@@ -336,15 +411,17 @@ export class DetectionService {
     // Copies: the stored members saveDetections brings back are not recent alerts.
     const atHand = new Map(this.#recent);
     const previousOf = new Map(this.#incidentOf);
-    const saved = await this.#options.db.transaction().execute((trx) =>
-      saveDetections(trx, {
+    const saved = await this.#options.db.transaction().execute(async (trx) => {
+      const done = await saveDetections(trx, {
         changed: dirty.values(),
         atHand,
         previousOf,
         incidentWindowMs: this.#options.incidentWindowMs,
         needsWrite: (incident) => this.#incidentSig.get(incident.id) !== signature(incident),
-      }),
-    );
+      });
+      await saveReceipts(trx, receipts, horizon);
+      return done;
+    });
     for (const incident of saved.incidents) {
       for (const id of incident.alerts) {
         if (this.#recent.has(id)) this.#incidentOf.set(id, incident.id);

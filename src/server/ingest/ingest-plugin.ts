@@ -127,7 +127,7 @@ async function checkRules(paths: string[]): Promise<void> {
 }
 
 async function ingestPlugin(app: FastifyInstance): Promise<void> {
-  const { db, logger, config } = app.palisade;
+  const { db, logger, config, clock } = app.palisade;
   const ingest: IngestConfig = config.ingest ?? {};
   await checkRules(ingest.rules ?? []);
   await checkTail(ingest.tail ?? []);
@@ -141,6 +141,10 @@ async function ingestPlugin(app: FastifyInstance): Promise<void> {
     strictRules: ingest.strictRules,
     placeholders: ingest.placeholders,
     flushIntervalMs: ingest.flushIntervalMs,
+    receiptWindowMs:
+      ingest.repeats?.hours === undefined ? undefined : ingest.repeats.hours * 3_600_000,
+    maxReceipts: ingest.repeats?.maxRecords,
+    now: () => clock.now().getTime(),
   });
   const runtime: IngestRuntime = { service, config: ingest, tailers: [] };
   app.decorate('ingest', runtime);

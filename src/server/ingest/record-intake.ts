@@ -6,6 +6,7 @@
 import { Readable } from 'node:stream';
 import { LogReadError } from '../../logs/log-read-error.js';
 import type { LogEvent } from '../../model/event.js';
+import { DeliveryKeys } from '../../detect/event-identity.js';
 import { readerBatches, type LogItem, type LogReader } from '../../logs/log-reader.js';
 import { SNIFF_BYTES } from '../../logs/open-log.js';
 import { LOG_READERS } from '../../logs/reader-registry.js';
@@ -28,11 +29,13 @@ export interface IntakeReport {
   errorSamples: string[];
   /** Events read but dropped because `IntakeOptions.accepts` refused them. */
   outOfScope: number;
+  /** Records received before (a sender's retry), not handed to detection again. */
+  repeats: number;
 }
 
 /** A report of nothing read yet. */
 function emptyReport(reader: string | null): IntakeReport {
-  return { reader, events: 0, errors: 0, errorSamples: [], outOfScope: 0 };
+  return { reader, events: 0, errors: 0, errorSamples: [], outOfScope: 0, repeats: 0 };
 }
 
 export interface IntakeOptions {
@@ -50,6 +53,13 @@ export interface IntakeOptions {
   timeZone?: string;
   /** Which events the sender may feed (e.g. of its accounts); the rest are dropped and counted. */
   accepts?: (event: LogEvent) => boolean;
+  /**
+   * The body is one delivery a sender may repeat whole (an HTTP request retried after a
+   * timeout): its records without an id of their own are recognised when they come again by
+   * their content and occurrence in the body (`DeliveryKeys`). Records with an id are
+   * recognised by it from any intake.
+   */
+  delivery?: boolean;
 }
 
 /**
@@ -143,7 +153,8 @@ export async function readInto(
     modified: options.now ?? new Date(),
     timeZone: options.timeZone,
   };
-  if (errors.length > 0) absorb(service, errors, options, report);
+  const keys = options.delivery ? new DeliveryKeys() : undefined;
+  if (errors.length > 0) absorb(service, errors, options, report, keys);
   for await (const batch of readerBatches(format.reader, stream, context)) {
     if (base > 0) {
       for (const item of batch) {
@@ -152,7 +163,7 @@ export async function readInto(
         }
       }
     }
-    absorb(service, batch, options, report);
+    absorb(service, batch, options, report, keys);
   }
   return report;
 }
@@ -162,6 +173,7 @@ function absorb(
   batch: LogItem[],
   options: IntakeOptions,
   report: IntakeReport,
+  keys: DeliveryKeys | undefined,
 ): void {
   const { accepts } = options;
   if (accepts) {
@@ -169,8 +181,9 @@ function absorb(
     report.outOfScope += batch.length - kept.length;
     batch = kept;
   }
-  const result = service.ingest(batch, options.intake);
+  const result = service.ingest(batch, options.intake, keys);
   report.events += result.events;
+  report.repeats += result.repeats;
   for (const error of result.errors) note(report, error);
 }
 

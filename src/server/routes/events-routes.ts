@@ -27,6 +27,12 @@ const Accepted = Type.Object({
     description:
       'events dropped because their account (or lack of one) lies outside the caller’s scopes',
   }),
+  repeats: Type.Integer({
+    description:
+      'records received before (a retry of a request, a record sent twice) and not counted ' +
+      'again: known by their own id (CloudTrail eventID, ...) or else by their content and ' +
+      'occurrence in the request',
+  }),
   stored: Type.Boolean({
     description:
       'true when the alerts these events formed were written before this answer (`?wait=true`); ' +
@@ -135,8 +141,10 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           'NDJSON, one raw record a line: a CloudTrail record, a GCP LogEntry, any record a ' +
           'Palisade log reader reads, or a syslog line as a JSON string or `{ "message": ... }` ' +
-          '(plain-text syslog lines are read too). `Content-Encoding: gzip` or a gzip body is ' +
-          `decompressed. Limits: ${bodyLimit} bytes sent, ${maxDecoded} bytes decompressed.`,
+          '(plain-text syslog lines are read too). A record received before (a retry) is ' +
+          'counted in `repeats`, not again by detection. `Content-Encoding: gzip` or a gzip ' +
+          `body is decompressed. Limits: ${bodyLimit} bytes sent, ${maxDecoded} bytes ` +
+          'decompressed.',
         tags: ['detection'],
         querystring: Query,
         response: { 202: Accepted },
@@ -163,25 +171,28 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
         type: type as (typeof READER_KINDS)[number] | undefined,
         file: `http:${request.id}`,
         intake: 'http',
+        delivery: true,
         timeZone,
         accepts: scope.unrestricted ? undefined : (event: LogEvent) => scope.allows(event.account),
       });
-      // The records before the cut were read and kept (counted in `events`); the cut is one
-      // error, so the sender knows to send the rest.
+      // The records before the cut were read and kept (counted in `events`, or in `repeats` when
+      // received before); the cut is one error, so the sender knows to send the rest. Sending
+      // the whole body again counts only the rest: the records before the cut are repeats then.
       if (truncated) {
         report.errors += 1;
+        const read = report.events + report.repeats;
         const before =
-          report.events === 0
+          read === 0
             ? 'no event came before the cut'
-            : report.events === 1
+            : read === 1
               ? 'the event before the cut was read'
-              : `the ${report.events} events before the cut were read`;
+              : `the ${read} events before the cut were read`;
         report.errorSamples.push(
           `http:${request.id}: the gzip body is cut short (unexpected end of file): ${before}, ` +
             'the rest is missing',
         );
       }
-      const refused = report.outOfScope > 0 && report.events === 0;
+      const refused = report.outOfScope > 0 && report.events === 0 && report.repeats === 0;
       await auditRequest(request, {
         action: 'events.ingest',
         outcome: refused ? 'denied' : 'success',
@@ -190,6 +201,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
           events: report.events,
           errors: report.errors,
           outOfScope: report.outOfScope,
+          repeats: report.repeats,
         },
       });
       if (refused) {
