@@ -90,7 +90,9 @@ export function excluded(
 ): boolean {
   const patterns = exclude[PLACE_KEY[subject.cloud]];
   const place = placeOf(subject);
-  if (patterns && place !== undefined && anyGlobMatch(patterns, place)) return true;
+  // A cluster-scoped object has no namespace (''), which `*` would match: no namespace
+  // exclusion may exempt a ClusterRoleBinding.
+  if (patterns && place && anyGlobMatch(patterns, place)) return true;
   return Boolean(
     exclude.paths && subject.file && anyGlobMatch(exclude.paths, scopePath(subject.file, base)),
   );

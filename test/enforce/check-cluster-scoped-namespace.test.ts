@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Resource } from '../../src/model/resource.js';
-import { scopeSubject } from '../../src/enforce/scope-match.js';
+import { excluded, scopeSubject } from '../../src/enforce/scope-match.js';
 import { runPalisade } from '../support/cli.js';
 import { checkHere } from './check-runner.js';
 
@@ -102,5 +102,10 @@ describe('scopeSubject', () => {
     expect(scopeSubject(resource).namespace).toBe('');
     const pod = { ...resource, type: 'v1/Pod', id: 'monitoring/Pod/agent' };
     expect(scopeSubject(pod).namespace).toBe('monitoring');
+    // No namespace exclusion exempts it, not even one whose glob matches the empty string.
+    for (const namespaces of [['*'], ['**'], ['*', 'monitoring']]) {
+      expect(excluded({ namespaces }, scopeSubject(resource))).toBe(false);
+      expect(excluded({ namespaces }, scopeSubject(pod))).toBe(true);
+    }
   });
 });
