@@ -132,7 +132,7 @@ describe('the send timeout', () => {
     }
   });
 
-  it('is set for serve with export.sendTimeoutSeconds', { timeout: 60_000 }, async () => {
+  it('is set for serve with export.sendTimeoutSeconds', { timeout: 90_000 }, async () => {
     const file = join(dir, 'palisade.yaml');
     writeFileSync(file, 'export:\n  sendTimeoutSeconds: 1\n');
     expect(loadConfig({ file }).export).toEqual({ sendTimeoutSeconds: 1 });
@@ -148,7 +148,7 @@ describe('the send timeout', () => {
     config.export = { sendTimeoutSeconds: 1 };
     const server = await startServer(config, pino({ level: 'silent' }));
     try {
-      const letter = await deadLetterWithin(server.db, consumer, 30_000);
+      const letter = await deadLetterWithin(server.db, consumer, 50_000);
       expect(letter?.error).toMatch(/more than 1000 ms/);
     } finally {
       await server.stop();
