@@ -42,19 +42,22 @@ export interface ViewFinding extends Finding {
  * resources its assessments read; a source never run, one that read nothing, or one that read a
  * resource of no known account has unknown accounts, and a scoped caller does not see it (its
  * paths and errors are about the server and the rest of the estate). Null: every source.
+ * `only` narrows the answer to one target set.
  */
 export async function targetSetsInScope(
   db: Kysely<Database>,
   scope: ScopeFilter,
+  only?: string,
 ): Promise<string[] | null> {
   if (scope.unrestricted) return null;
-  const rows = await db
+  let query = db
     .selectFrom('resources as r')
     .innerJoin('assessments as a', 'a.id', 'r.assessment_id')
     .select(['a.target_set', 'r.account'])
-    .where('a.target_set', 'is not', null)
-    .groupBy(['a.target_set', 'r.account'])
-    .execute();
+    .where('a.target_set', 'is not', null);
+  // One source asked about: its own resources only, not the whole store's on every request.
+  if (only !== undefined) query = query.where('a.target_set', '=', only);
+  const rows = await query.groupBy(['a.target_set', 'r.account']).execute();
   const outside = new Set<string>();
   const seen = new Set<string>();
   for (const row of rows) {
@@ -75,7 +78,8 @@ export async function sourceOr404(
   scope: ScopeFilter,
 ): Promise<SourceRow> {
   const source = await findSource(db, ref);
-  const visible = source && (scope.unrestricted || (await targetSetsInScope(db, scope)));
+  const visible =
+    source && (scope.unrestricted || (await targetSetsInScope(db, scope, source.target_set)));
   if (!source || !(visible === true || visible?.includes(source.target_set))) {
     throw new HttpError(404, 'NOT_FOUND', `no source ${ref}`);
   }
